@@ -1,0 +1,120 @@
+//! Command-line parsing (clap) and dispatch to one module per subcommand.
+
+mod check;
+mod explain;
+mod fmt;
+mod ir;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use iotp2p_codegen::diagnostics::{json::render_json, render::emit_stderr};
+use iotp2p_codegen::Compilation;
+
+/// The iotp2p schema compiler.
+///
+/// Schemas (`.iotp` files) define the messages of the iotp2p protocol and of vendor capabilities.
+/// See spec/schema-language.md for the language.
+#[derive(Parser, Debug)]
+#[command(name = "iotp2p", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Validate schema files and everything they import.
+    ///
+    /// Exits 0 when there are no errors (warnings are printed but do not fail), 1 when there are.
+    Check(check::CheckArgs),
+    /// Rewrite schema files in the canonical format, keeping comments.
+    ///
+    /// With --check, changes nothing and exits 1 if any file is not formatted.
+    Fmt(fmt::FmtArgs),
+    /// Print the validated intermediate representation (IR) as JSON, or its JSON Schema.
+    ///
+    /// The IR is a versioned interface (field `ir_version`) for tools in any language, like
+    /// protobuf's FileDescriptorSet.
+    Ir(ir::IrArgs),
+    /// Explain a diagnostic code, e.g. `iotp2p explain E0501`.
+    Explain(explain::ExplainArgs),
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// rustc-style text on standard error.
+    #[default]
+    Human,
+    /// One JSON document on standard output (for editors and CI).
+    Json,
+}
+
+/// When to colour human output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Color {
+    /// When standard error is a terminal.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Options shared by the commands that compile schemas.
+#[derive(Args, Debug)]
+pub(crate) struct CompileArgs {
+    /// Schema files to compile.
+    #[arg(required = true, value_name = "FILES")]
+    files: Vec<PathBuf>,
+    /// Directory in which to look for imported files (after the importing file's own directory).
+    /// May be repeated; searched in order.
+    #[arg(short = 'I', long = "include", value_name = "DIR")]
+    include: Vec<PathBuf>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// When to colour human-readable diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+impl CompileArgs {
+    fn compile(&self) -> Compilation {
+        let loader = iotp2p_codegen::FsLoader {
+            include_dirs: self.include.clone(),
+        };
+        iotp2p_codegen::compile(&self.files, &loader)
+    }
+}
+
+/// Prints diagnostics as asked; JSON always prints (an empty list is an answer too).
+pub(crate) fn report(c: &Compilation, format: Format, color: Color) {
+    match format {
+        Format::Json => print!("{}", render_json(&c.sources, &c.diagnostics)),
+        Format::Human if c.diagnostics.is_empty() => {}
+        Format::Human => {
+            let color = match color {
+                Color::Auto => std::io::IsTerminal::is_terminal(&std::io::stderr()),
+                Color::Always => true,
+                Color::Never => false,
+            };
+            emit_stderr(&c.sources, &c.diagnostics, color)
+        }
+    }
+}
+
+/// Parses the command line and runs the command.
+pub(crate) fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
+        Command::Ir(args) => ir::run(&args),
+        Command::Explain(args) => explain::run(&args),
+    }
+}

@@ -1,0 +1,187 @@
+//! The closed list of diagnostic codes: one per rule a schema can break.
+//!
+//! Codes are stable: tools and CI configurations match on them, so a code is never renumbered or reused.
+//! Each code has a one-line summary and a longer explanation printed by `iotp2p explain CODE`.
+//! Ranges: E00xx files and syntax, E01xx packages and imports, E02xx names, E03xx keys and values,
+//! E04xx types, bounds and defaults, E05xx recursion, E06xx attributes, W0xxx warnings.
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $summary:literal, $explanation:literal; )*) => {
+        /// A diagnostic code. See the module documentation for the numbering scheme.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $( #[doc = $summary] $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in numeric order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as printed, e.g. `E0101`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code, )* }
+            }
+
+            /// One line saying what the rule is.
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary, )* }
+            }
+
+            /// A paragraph saying why the rule exists and how to fix a violation.
+            pub fn explanation(self) -> &'static str {
+                match self { $( Code::$variant => $explanation, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    // Files and syntax.
+    FileUnreadable = "E0001", "a schema file cannot be read",
+        "The file does not exist, is a directory, or the operating system refused to read it. Check the path, or the include directories (-I) when the file is named by an import.";
+    FileTooLarge = "E0002", "a schema file is larger than the compiler accepts",
+        "Schema files are limited to 4 MiB so that a wrong path cannot make the compiler read an arbitrary large file. Split the schema into several packages.";
+    FileNotUtf8 = "E0003", "a schema file is not valid UTF-8",
+        "Schema files are UTF-8 text. The file is binary, or was saved in another encoding; convert it to UTF-8.";
+    UnexpectedCharacter = "E0004", "a character that cannot start any token",
+        "Only identifiers, numbers, strings, comments and the punctuation of the grammar may appear in a schema. Remove the character, or put it in a string or comment.";
+    UnterminatedString = "E0005", "a string literal or block comment is not closed",
+        "A string literal must end with `\"` on the same line, and a block comment `/*` must be closed with `*/`.";
+    InvalidEscape = "E0006", "an invalid escape sequence in a string literal",
+        "String literals accept the escapes \\\\, \\\", \\n, \\r, \\t and \\u{XXXX} (a Unicode scalar value in hex).";
+    InvalidNumber = "E0007", "a malformed or out-of-range number literal",
+        "Integer literals are decimal or 0x-prefixed hexadecimal and must fit in 64 bits; float literals are decimal with a fraction or exponent.";
+    SyntaxError = "E0008", "the text does not follow the grammar",
+        "The parser expected something else at this point. The message names what it expected; the grammar is in spec/schema-language.md.";
+    NestingTooDeep = "E0009", "type expressions are nested too deeply",
+        "Type expressions such as array<array<...>> may be nested at most 32 levels deep, which bounds the compiler's own stack. Use a type alias or a message to break the nesting up.";
+
+    // Packages and imports.
+    MissingPackage = "E0101", "a file has no package declaration",
+        "Every schema file declares exactly one package, after its leading doc comments and attributes and before its imports: `package example.lamp version 1.0.0;`.";
+    DuplicatePackageDecl = "E0102", "a file declares more than one package",
+        "One file is one package. Move the second package into a file of its own and import it.";
+    InvalidVersion = "E0103", "a package version is not MAJOR.MINOR.PATCH",
+        "Package versions follow semantic versioning: three non-negative integers, e.g. `version 1.4.0`. The major version changes when the wire format breaks.";
+    ImportNotFound = "E0104", "an imported file cannot be found",
+        "Imports are looked up relative to the importing file's directory, then in each include directory given with -I, in order.";
+    ImportCycle = "E0105", "imports form a cycle",
+        "Packages may not import each other in a cycle: a cycle makes the order of definitions ambiguous for code generators. Move the shared types into a package that both import.";
+    DuplicatePackage = "E0106", "two files declare the same package",
+        "A package is defined by exactly one file. Rename one of the packages, or merge the two files.";
+    PackageNotImported = "E0107", "a type from a package that this file does not import",
+        "A file can only use types of its own package and of the packages it imports. Add an `import` of the file that defines the package.";
+    DuplicateImport = "E0108", "the same package or alias is imported twice",
+        "Each package is imported once per file, and each import alias names one package.";
+    InvalidPackageName = "E0109", "a package name does not follow the naming rules",
+        "Package names are dot-separated lowercase segments (`[a-z][a-z0-9_]*`), at most 8 segments and 128 characters, e.g. `org.example.lighting`. The `iotp2p` prefix is reserved, by convention, for packages published by the iotp2p standard; vendors use a reversed domain they control (`com.acme.lighting`).";
+
+    // Names.
+    UnknownType = "E0201", "a reference to a type that does not exist",
+        "The name does not match a built-in type, a type of this package, or a type of an imported package. Names are case-sensitive; a type of another package is written with its package name or import alias in front.";
+    DuplicateType = "E0202", "two types in one package have the same name",
+        "Type names are unique within a package, including aliases. Rename one of them.";
+    DuplicateMember = "E0203", "two fields, variants or values of one type have the same name",
+        "Member names are unique within their message, union or enum, so that every generated language can use them as identifiers.";
+    InvalidIdentifier = "E0204", "a name does not follow the naming conventions",
+        "Types, enum values and union variants are UpperCamelCase; fields are snake_case; no name starts with an underscore or contains two consecutive underscores. Code generators derive every language's names from these, so a name that does not convert cleanly would collide or be unreadable. Names are at most 64 characters.";
+    ReservedName = "E0205", "a member uses a name that the type has reserved",
+        "A `reserved` name belonged to a member that was removed; reusing it would make old and new schemas disagree silently about what the name means. Choose another name.";
+    KeywordAsTypeName = "E0206", "a type is named after a built-in type or keyword",
+        "Built-in type names (`bool`, `u8`, `string`, `array`, ...) cannot be used as user type names.";
+
+    // Keys and values.
+    DuplicateKey = "E0301", "two fields or variants share a key",
+        "Field keys and union variant keys identify members on the wire and must be unique within their type.";
+    ReservedKey = "E0302", "a member uses a key that the type has reserved",
+        "A reserved key belonged to a member that was removed. Reusing it would let an old peer read new data as the old member. Use an unused key.";
+    KeyOutOfRange = "E0303", "a key is outside the allowed range",
+        "Field and variant keys are integers from 0 to 65535. Keys 0 to 23 encode in a single CBOR byte, so give them to the most frequent members.";
+    DuplicateEnumValue = "E0304", "two enum values share a number",
+        "Each enum value has its own number on the wire. Aliases of one number are not supported.";
+    EnumValueOutOfRange = "E0305", "an enum value number is outside the allowed range",
+        "Enum values are integers from 0 to 4294967295 (they encode as CBOR unsigned integers).";
+    InvalidReservedRange = "E0306", "a reserved range is empty or reversed, or overlaps another",
+        "Reserved ranges are written `low..=high` with low <= high, and the reserved keys, values and names of one type do not overlap.";
+
+    // Types, bounds and defaults.
+    MissingBound = "E0401", "a string, bytes or array has no maximum length",
+        "Every string, bytes and array has a bound so that C codecs can use static memory and every decoder can bound its work. Write it on the type (`string<64>`, `array<T, 8>`), on a type alias, or as a package-wide default (`@default_max_string(N)`, `@default_max_bytes(N)`, `@default_max_items(N)` before `package`).";
+    InvalidBound = "E0402", "a bound is zero or too large",
+        "Bounds of string and bytes are from 1 to 16777216 bytes, array bounds from 1 to 65535 items, and fixed-size bytes from 1 to 65535 bytes.";
+    EmptyType = "E0403", "an enum or union has no members",
+        "An enum without values or a union without variants can never be encoded. Add a member, or remove the type.";
+    DefaultTypeMismatch = "E0404", "a default value does not have the field's type",
+        "Defaults are literals of the field's type: true/false for bool, integers for integer types, numbers for floats, strings for string, and a value name for enums.";
+    DefaultOutOfRange = "E0405", "a default value is outside what the field accepts",
+        "The default does not fit the integer type, lies outside the field's @range, or is longer than the string's bound.";
+    DefaultNotAllowed = "E0406", "a field of this type cannot have a default",
+        "Defaults are allowed on bool, integer, float, string and enum fields; not on bytes, arrays, messages or unions, and not on optional fields (an absent optional field is simply absent).";
+    InvalidRange = "E0407", "an integer range is empty, out of the type's range, or on a non-integer",
+        "@range(min..=max) narrows an integer type: min <= max, both within the integer type's own range. It applies only to integer types.";
+    AliasCycle = "E0408", "type aliases refer to each other in a cycle",
+        "A type alias names another type; aliases that lead back to themselves name nothing.";
+
+    // Recursion.
+    UnboundedRecursion = "E0501", "a recursive type has no depth bound",
+        "A message or union that contains itself (directly or through other types) lets an attacker send arbitrarily deep data and exhaust a decoder's stack. Put @max_depth(N) on one type of the cycle; decoders then reject input nested deeper than N.";
+    InfiniteType = "E0502", "a type contains itself through required fields only",
+        "A value of this type would have to contain itself forever and can never be constructed. Make one field of the cycle optional, or an array, or add a union variant that ends the recursion.";
+    InvalidDepth = "E0503", "a depth bound is zero or too large",
+        "@max_depth(N) takes N from 1 to 64.";
+
+    // Attributes.
+    UnknownAttribute = "E0601", "an attribute that the compiler does not know",
+        "The known attributes are listed in spec/schema-language.md. Attributes for other tools carry a dotted prefix (`@acme.ui_hint(\"slider\")`) and are passed through to the IR unchecked.";
+    InvalidAttributeArgs = "E0602", "an attribute has the wrong number or kind of arguments",
+        "Each known attribute takes a fixed argument list; the message names the one expected.";
+    MisplacedAttribute = "E0603", "an attribute is not allowed on this kind of item",
+        "Each known attribute applies to certain items only: @max_depth to messages and unions, @range to integer fields and aliases, the @default_max_* attributes to the package.";
+    DuplicateAttribute = "E0604", "the same attribute is given twice on one item",
+        "Give each attribute once; combine the arguments if needed.";
+
+    // Warnings.
+    UnusedImport = "W0001", "an import is never used",
+        "The file imports a package but uses none of its types. Remove the import.";
+    DeprecatedUse = "W0002", "a deprecated type is used by a type that is not itself deprecated",
+        "New fields should not use deprecated types. Mark the field @deprecated too, or use the replacement the deprecation names.";
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Code {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Code, ()> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s))
+            .ok_or(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_sorted() {
+        let strs: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        let mut sorted = strs.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(strs, sorted);
+    }
+
+    #[test]
+    fn codes_parse_back() {
+        for c in Code::ALL {
+            assert_eq!(c.as_str().parse::<Code>(), Ok(*c));
+        }
+        assert!("E9999".parse::<Code>().is_err());
+    }
+}

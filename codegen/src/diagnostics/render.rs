@@ -1,0 +1,154 @@
+//! rustc-style rendering of diagnostics for people, through `codespan-reporting`.
+//!
+//! Output looks like:
+//! ```text
+//! error[E0201]: unknown type `Temprature`
+//!   ┌─ lamp.iotp:7:14
+//!   │
+//! 7 │     1 value: Temprature;
+//!   │              ^^^^^^^^^^ not a type of package `example.lamp` or of its imports
+//!   │
+//!   = help: did you mean `Temperature`?
+//! ```
+
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::{Error as FilesError, Files};
+use codespan_reporting::term::{self, Config};
+
+use super::{Diagnostic, Diagnostics, Severity};
+use crate::source::{FileId, SourceMap};
+
+impl<'a> Files<'a> for SourceMap {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        Ok(&self.get(id).name)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        Ok(&self.get(id).text)
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
+        let starts = self.get(id).line_starts();
+        Ok(match starts.binary_search(&(byte_index as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        })
+    }
+
+    fn line_range(
+        &'a self,
+        id: FileId,
+        line_index: usize,
+    ) -> Result<std::ops::Range<usize>, FilesError> {
+        let file = self.get(id);
+        let starts = file.line_starts();
+        let start = *starts.get(line_index).ok_or(FilesError::LineTooLarge {
+            given: line_index,
+            max: starts.len() - 1,
+        })? as usize;
+        let end = starts
+            .get(line_index + 1)
+            .map_or(file.text.len(), |&s| s as usize);
+        Ok(start..end)
+    }
+}
+
+fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<FileId> {
+    let severity = match d.severity {
+        Severity::Error => cs::Severity::Error,
+        Severity::Warning => cs::Severity::Warning,
+    };
+    let mut labels = Vec::new();
+    if let Some(span) = d.span {
+        labels.push(
+            cs::Label::primary(span.file, span.start as usize..span.end as usize)
+                .with_message(d.label.clone()),
+        );
+    }
+    for l in &d.secondary {
+        labels.push(
+            cs::Label::secondary(l.span.file, l.span.start as usize..l.span.end as usize)
+                .with_message(l.message.clone()),
+        );
+    }
+    let notes = d
+        .help
+        .iter()
+        .map(|h| format!("help: {h}"))
+        .chain(d.notes.iter().map(|n| format!("note: {n}")))
+        .collect();
+    cs::Diagnostic::new(severity)
+        .with_code(d.code.as_str())
+        .with_message(d.message.clone())
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+/// Renders every diagnostic, sorted by position, followed by a summary line; without colour, so the
+/// output can be compared in golden tests.
+pub fn render_plain(sources: &SourceMap, diagnostics: &Diagnostics) -> String {
+    let config = Config::default();
+    let mut out = String::new();
+    for d in diagnostics.sorted() {
+        // A span outside its file would be a compiler bug; fall back to the bare message rather than
+        // losing the diagnostic.
+        match term::emit_into_string(&config, sources, &to_codespan(d)) {
+            Ok(text) => out.push_str(&text),
+            Err(_) => out.push_str(&format!(
+                "{}[{}]: {}\n\n",
+                severity_word(d),
+                d.code,
+                d.message
+            )),
+        }
+    }
+    out.push_str(&summary(diagnostics));
+    out
+}
+
+/// Writes the diagnostics to standard error, in colour when it is a terminal.
+pub fn emit_stderr(sources: &SourceMap, diagnostics: &Diagnostics, color: bool) {
+    use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+    use std::io::Write;
+    let choice = if color {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
+    let mut stream = StandardStream::stderr(choice);
+    let config = Config::default();
+    for d in diagnostics.sorted() {
+        if term::emit_to_write_style(&mut stream.lock(), &config, sources, &to_codespan(d)).is_err()
+        {
+            let _ = writeln!(stream, "{}[{}]: {}\n", severity_word(d), d.code, d.message);
+        }
+    }
+    let _ = write!(stream, "{}", summary(diagnostics));
+}
+
+fn severity_word(d: &Diagnostic) -> &'static str {
+    match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// `error: 2 errors, 1 warning` style closing line; empty when nothing was reported.
+pub fn summary(diagnostics: &Diagnostics) -> String {
+    let (e, w) = (diagnostics.error_count(), diagnostics.warning_count());
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (e, w) {
+        (0, 0) => String::new(),
+        (0, w) => format!("warning: {} emitted\n", plural(w, "warning")),
+        (e, 0) => format!("error: could not compile due to {}\n", plural(e, "error")),
+        (e, w) => format!(
+            "error: could not compile due to {}; {} emitted\n",
+            plural(e, "error"),
+            plural(w, "warning")
+        ),
+    }
+}

@@ -1,0 +1,20 @@
+//! The iotp2p schema compiler.
+//!
+//! The pipeline, one module per stage (see ARCHITECTURE.md):
+//!
+//! ```text
+//! text ──syntax──▶ syntax tree ──sema──▶ ir::Schema ──backends──▶ code, docs
+//!        (nom lexer,             (resolve, validate,     (depend on `ir` only)
+//!         parser, printer)        lower)
+//! ```
+//!
+//! Every stage reports problems as [`diagnostics::Diagnostic`]s and keeps going, so one run shows every
+//! error in a schema. Entry points: [`sema::compile`] for files on disk, [`sema::compile_str`] for text.
+
+pub mod diagnostics;
+pub mod ir;
+pub mod sema;
+pub mod source;
+pub mod syntax;
+
+pub use sema::{compile, compile_str, Compilation, FsLoader, Loader, MemoryLoader};

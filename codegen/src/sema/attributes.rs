@@ -1,0 +1,243 @@
+//! Attributes: the table of known ones, where each may appear, its arguments, and their meaning.
+//!
+//! Unknown attributes are errors (a typo must not silently do nothing); attributes with a dotted name
+//! (`@acme.hint(...)`) belong to other tools and pass to the IR unchecked.
+
+use crate::diagnostics::{did_you_mean, Code, Diagnostic, Diagnostics};
+use crate::ir;
+use crate::source::Span;
+use crate::syntax::ast::{Attribute, Literal};
+
+/// The kind of item an attribute is written on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    Package,
+    Message,
+    Enum,
+    Union,
+    Alias,
+    Field,
+    Variant,
+    EnumValue,
+}
+
+impl Target {
+    fn describe(self) -> &'static str {
+        match self {
+            Target::Package => "a package",
+            Target::Message => "a message",
+            Target::Enum => "an enum",
+            Target::Union => "a union",
+            Target::Alias => "a type alias",
+            Target::Field => "a field",
+            Target::Variant => "a union variant",
+            Target::EnumValue => "an enum value",
+        }
+    }
+}
+
+/// Argument shapes of known attributes.
+#[derive(Clone, Copy)]
+enum Args {
+    /// No parentheses, or one string.
+    OptionalString,
+    /// One range literal.
+    Range,
+    /// One integer.
+    Int,
+}
+
+struct Known {
+    name: &'static str,
+    args: Args,
+    targets: &'static [Target],
+    usage: &'static str,
+}
+
+const KNOWN: &[Known] = &[
+    Known {
+        name: "deprecated",
+        args: Args::OptionalString,
+        targets: &[
+            Target::Message,
+            Target::Enum,
+            Target::Union,
+            Target::Alias,
+            Target::Field,
+            Target::Variant,
+            Target::EnumValue,
+        ],
+        usage: "`@deprecated` or `@deprecated(\"use X instead\")`",
+    },
+    Known {
+        name: "range",
+        args: Args::Range,
+        targets: &[Target::Field, Target::Alias],
+        usage: "`@range(min..=max)`, `@range(min..)` or `@range(..=max)`",
+    },
+    Known {
+        name: "max_depth",
+        args: Args::Int,
+        targets: &[Target::Message, Target::Union],
+        usage: "`@max_depth(N)` with N from 1 to 64",
+    },
+    Known {
+        name: "default_max_string",
+        args: Args::Int,
+        targets: &[Target::Package],
+        usage: "`@default_max_string(N)`",
+    },
+    Known {
+        name: "default_max_bytes",
+        args: Args::Int,
+        targets: &[Target::Package],
+        usage: "`@default_max_bytes(N)`",
+    },
+    Known {
+        name: "default_max_items",
+        args: Args::Int,
+        targets: &[Target::Package],
+        usage: "`@default_max_items(N)`",
+    },
+];
+
+/// The meaning of the known attributes on one item.
+#[derive(Debug, Default)]
+pub(crate) struct KnownAttributes {
+    pub deprecated: Option<ir::Deprecation>,
+    /// `@range` bounds as written (open ends `None`) and the attribute's span.
+    pub range: Option<(Option<i128>, Option<i128>, Span)>,
+    pub max_depth: Option<(i128, Span)>,
+    pub default_max_string: Option<(i128, Span)>,
+    pub default_max_bytes: Option<(i128, Span)>,
+    pub default_max_items: Option<(i128, Span)>,
+}
+
+/// Checks the attributes of one item and returns their meaning.
+pub(crate) fn check(
+    attrs: &[Attribute],
+    target: Target,
+    diags: &mut Diagnostics,
+) -> KnownAttributes {
+    let mut out = KnownAttributes::default();
+    let mut seen: Vec<(String, Span)> = Vec::new();
+    for attr in attrs {
+        let name = attr.name.text();
+        if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DuplicateAttribute,
+                    attr.span,
+                    format!("`@{name}` is given twice"),
+                )
+                .with_label("second occurrence")
+                .with_secondary(*first, "first given here")
+                .with_help("remove one of them"),
+            );
+            continue;
+        }
+        seen.push((name.clone(), attr.span));
+        if attr.name.segments.len() > 1 {
+            continue; // Extension attribute: another tool's business.
+        }
+        let Some(known) = KNOWN.iter().find(|k| k.name == name) else {
+            let mut d = Diagnostic::new(
+                Code::UnknownAttribute,
+                attr.name.span,
+                format!("unknown attribute `@{name}`"),
+            )
+            .with_label("not a known attribute");
+            d = match did_you_mean(&name, KNOWN.iter().map(|k| k.name)) {
+                Some(s) => d.with_help(format!("did you mean `@{s}`?")),
+                None => d.with_help(format!(
+                    "attributes for other tools take a dotted prefix, e.g. `@vendor.{name}`"
+                )),
+            };
+            diags.push(d);
+            continue;
+        };
+        if !known.targets.contains(&target) {
+            let allowed: Vec<&str> = known.targets.iter().map(|t| t.describe()).collect();
+            diags.push(
+                Diagnostic::new(
+                    Code::MisplacedAttribute,
+                    attr.span,
+                    format!("`@{name}` is not allowed on {}", target.describe()),
+                )
+                .with_label(format!("not allowed on {}", target.describe()))
+                .with_note(format!("`@{name}` applies to {}", allowed.join(", "))),
+            );
+            continue;
+        }
+        let args = attr.args.as_deref().unwrap_or(&[]);
+        let bad_args = |diags: &mut Diagnostics| {
+            let span = args.first().map_or(attr.span, |a| a.span());
+            diags.push(
+                Diagnostic::new(
+                    Code::InvalidAttributeArgs,
+                    span,
+                    format!("wrong arguments for `@{name}`"),
+                )
+                .with_label(match args.first() {
+                    Some(a) => format!("found {}", a.describe()),
+                    None => "arguments missing".to_string(),
+                })
+                .with_help(format!("write {}", known.usage)),
+            );
+        };
+        match (known.args, args) {
+            (Args::OptionalString, []) if attr.args.is_none() => {
+                out.deprecated = Some(ir::Deprecation { note: None });
+            }
+            (Args::OptionalString, [Literal::Str { value, .. }]) => {
+                out.deprecated = Some(ir::Deprecation {
+                    note: Some(value.clone()),
+                });
+            }
+            (Args::Range, [Literal::Range { min, max, .. }]) => {
+                out.range = Some((
+                    min.as_ref().map(|m| m.value),
+                    max.as_ref().map(|m| m.value),
+                    attr.span,
+                ));
+            }
+            (Args::Int, [Literal::Int(i)]) => {
+                let v = Some((i.value, i.span));
+                match known.name {
+                    "max_depth" => out.max_depth = v,
+                    "default_max_string" => out.default_max_string = v,
+                    "default_max_bytes" => out.default_max_bytes = v,
+                    _ => out.default_max_items = v,
+                }
+            }
+            _ => bad_args(diags),
+        }
+    }
+    out
+}
+
+/// Attributes as the IR carries them: every one, as written.
+pub(crate) fn to_ir(attrs: &[Attribute]) -> Vec<ir::Attribute> {
+    attrs
+        .iter()
+        .map(|a| ir::Attribute {
+            name: a.name.text(),
+            args: a
+                .args
+                .iter()
+                .flatten()
+                .map(|l| match l {
+                    Literal::Int(i) => ir::AttributeArg::Int(i.value),
+                    Literal::Float { value, .. } => ir::AttributeArg::Float(*value),
+                    Literal::Str { value, .. } => ir::AttributeArg::String(value.clone()),
+                    Literal::Bool { value, .. } => ir::AttributeArg::Bool(*value),
+                    Literal::Path(p) => ir::AttributeArg::Name(p.text()),
+                    Literal::Range { min, max, .. } => ir::AttributeArg::Range {
+                        min: min.as_ref().map(|m| m.value),
+                        max: max.as_ref().map(|m| m.value),
+                    },
+                })
+                .collect(),
+        })
+        .collect()
+}

@@ -1,0 +1,107 @@
+//! Warnings: things that compile but are probably unintended (unused imports, new uses of deprecated
+//! types).
+
+use std::collections::HashMap;
+
+use super::lower::Lowered;
+use super::packages::Packages;
+use super::Unit;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::ir;
+
+/// Reports unused imports and uses of deprecated types.
+pub(crate) fn check(
+    units: &[Unit],
+    packages: &Packages,
+    lowered: &Lowered,
+    diags: &mut Diagnostics,
+) {
+    for &u in &packages.order {
+        for (i, import) in packages.imports[u].iter().enumerate() {
+            if import.package.is_some() && !lowered.usage.used_imports.contains(&(u, i)) {
+                let file_import = &units[u].ast.imports[i];
+                diags.push(
+                    Diagnostic::new(
+                        Code::UnusedImport,
+                        file_import.span,
+                        format!(
+                            "unused import of package `{}`",
+                            import.package.as_deref().unwrap_or_default()
+                        ),
+                    )
+                    .with_label("no type of this package is used")
+                    .with_help("remove the import"),
+                );
+            }
+        }
+    }
+
+    let deprecated: HashMap<&str, &ir::TypeDef> = lowered
+        .packages
+        .iter()
+        .flat_map(|p| &p.types)
+        .filter(|t| t.deprecated.is_some())
+        .map(|t| (t.full_name.as_str(), t))
+        .collect();
+    if deprecated.is_empty() {
+        return;
+    }
+    for def in lowered.packages.iter().flat_map(|p| &p.types) {
+        if def.deprecated.is_some() {
+            continue;
+        }
+        let members: Vec<(&str, &ir::Type)> = match &def.kind {
+            ir::TypeKind::Message { fields, .. } => fields
+                .iter()
+                .filter(|f| f.deprecated.is_none())
+                .map(|f| (f.name.as_str(), &f.ty))
+                .collect(),
+            ir::TypeKind::Union { variants, .. } => variants
+                .iter()
+                .filter(|v| v.deprecated.is_none())
+                .filter_map(|v| Some((v.name.as_str(), v.ty.as_ref()?)))
+                .collect(),
+            ir::TypeKind::Alias { target } => vec![("", target)],
+            ir::TypeKind::Enum { .. } => Vec::new(),
+        };
+        for (member, ty) in members {
+            let Some(used) = deprecated_in(ty, &deprecated) else {
+                continue;
+            };
+            let span = lowered
+                .member_spans
+                .get(&(def.full_name.clone(), member.to_string()))
+                .or_else(|| lowered.type_spans.get(&def.full_name))
+                .copied();
+            let Some(span) = span else { continue };
+            let mut d = Diagnostic::new(
+                Code::DeprecatedUse,
+                span,
+                format!("`{}` uses deprecated type `{}`", def.name, used.name),
+            )
+            .with_label("uses a deprecated type")
+            .with_help("mark this member `@deprecated` too, or use the replacement");
+            if let Some(note) = used.deprecated.as_ref().and_then(|d| d.note.as_ref()) {
+                d = d.with_note(format!("`{}` is deprecated: {note}", used.name));
+            }
+            diags.push(d);
+        }
+    }
+}
+
+fn deprecated_in<'a>(
+    ty: &ir::Type,
+    deprecated: &HashMap<&str, &'a ir::TypeDef>,
+) -> Option<&'a ir::TypeDef> {
+    match ty {
+        ir::Type::Message { name } | ir::Type::Enum { name } | ir::Type::Union { name } => {
+            deprecated.get(name.as_str()).copied()
+        }
+        ir::Type::Alias { name, target } => deprecated
+            .get(name.as_str())
+            .copied()
+            .or_else(|| deprecated_in(target, deprecated)),
+        ir::Type::Array { element, .. } => deprecated_in(element, deprecated),
+        _ => None,
+    }
+}

@@ -1,0 +1,1 @@
+//! The canonical printer behind `iotp2p fmt`: syntax tree → text, keeping every comment.
