@@ -11,7 +11,11 @@
 //! Every stage reports problems as [`diagnostics::Diagnostic`]s and keeps going, so one run shows every
 //! error in a schema. Entry points: [`sema::compile`] for files on disk, [`sema::compile_str`] for text.
 
+pub mod backend;
 pub mod diagnostics;
+#[doc(hidden)]
+pub mod fuzzing;
+mod graph;
 pub mod ir;
 pub mod sema;
 pub mod source;

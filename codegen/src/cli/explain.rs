@@ -15,14 +15,20 @@ pub(crate) struct ExplainArgs {
 
 pub(crate) fn run(args: &ExplainArgs) -> ExitCode {
     let Some(text) = &args.code else {
-        for code in Code::ALL {
-            println!("{code}  {}", code.summary());
-        }
+        let list: String = Code::ALL
+            .iter()
+            .map(|c| format!("{c}  {}\n", c.summary()))
+            .collect();
+        super::write_stdout(&list);
         return ExitCode::SUCCESS;
     };
     match text.parse::<Code>() {
         Ok(code) => {
-            println!("{code}: {}\n\n{}", code.summary(), code.explanation());
+            super::write_stdout(&format!(
+                "{code}: {}\n\n{}\n",
+                code.summary(),
+                code.explanation()
+            ));
             ExitCode::SUCCESS
         }
         Err(()) => {

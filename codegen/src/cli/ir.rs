@@ -6,7 +6,7 @@ use clap::Args;
 
 use iotp2p_codegen::ir::Schema;
 
-use super::{report, Color, Format};
+use super::{report, write_stdout, Color, Format};
 
 /// Arguments of `iotp2p ir`.
 #[derive(Args, Debug)]
@@ -28,9 +28,8 @@ pub(crate) struct IrArgs {
 pub(crate) fn run(args: &IrArgs) -> ExitCode {
     if args.json_schema {
         let schema = Schema::json_schema();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&schema).expect("JSON Schema serialises")
+        write_stdout(
+            &(serde_json::to_string_pretty(&schema).expect("JSON Schema serialises") + "\n"),
         );
         return ExitCode::SUCCESS;
     }
@@ -42,9 +41,8 @@ pub(crate) fn run(args: &IrArgs) -> ExitCode {
     report(&c, Format::Human, args.color);
     match &c.schema {
         Some(schema) => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(schema).expect("the IR serialises")
+            write_stdout(
+                &(serde_json::to_string_pretty(schema).expect("the IR serialises") + "\n"),
             );
             ExitCode::SUCCESS
         }

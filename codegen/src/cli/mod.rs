@@ -1,8 +1,10 @@
 //! Command-line parsing (clap) and dispatch to one module per subcommand.
 
 mod check;
+mod doc;
 mod explain;
 mod fmt;
+mod gen;
 mod ir;
 
 use std::path::PathBuf;
@@ -39,6 +41,10 @@ enum Command {
     /// The IR is a versioned interface (field `ir_version`) for tools in any language, like
     /// protobuf's FileDescriptorSet.
     Ir(ir::IrArgs),
+    /// Generate encoders and decoders from schemas.
+    Gen(gen::GenArgs),
+    /// Render schemas as the specification's message reference chapter (Markdown).
+    Doc(doc::DocArgs),
     /// Explain a diagnostic code, e.g. `iotp2p explain E0501`.
     Explain(explain::ExplainArgs),
 }
@@ -95,7 +101,7 @@ impl CompileArgs {
 /// Prints diagnostics as asked; JSON always prints (an empty list is an answer too).
 pub(crate) fn report(c: &Compilation, format: Format, color: Color) {
     match format {
-        Format::Json => print!("{}", render_json(&c.sources, &c.diagnostics)),
+        Format::Json => write_stdout(&render_json(&c.sources, &c.diagnostics)),
         Format::Human if c.diagnostics.is_empty() => {}
         Format::Human => {
             let color = match color {
@@ -108,6 +114,20 @@ pub(crate) fn report(c: &Compilation, format: Format, color: Color) {
     }
 }
 
+/// Writes to standard output; a closed pipe (`iotp2p ir x.iotp | head`) ends the output quietly
+/// instead of panicking as `print!` would.
+pub(crate) fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        // Nothing useful can be said on a stdout that is gone.
+    }
+}
+
 /// Parses the command line and runs the command.
 pub(crate) fn run() -> ExitCode {
     let cli = Cli::parse();
@@ -115,6 +135,8 @@ pub(crate) fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Ir(args) => ir::run(&args),
+        Command::Doc(args) => doc::run(&args),
+        Command::Gen(args) => gen::run(&args),
         Command::Explain(args) => explain::run(&args),
     }
 }

@@ -84,7 +84,7 @@ codes! {
     DuplicateMember = "E0203", "two fields, variants or values of one type have the same name",
         "Member names are unique within their message, union or enum, so that every generated language can use them as identifiers.";
     InvalidIdentifier = "E0204", "a name does not follow the naming conventions",
-        "Types, enum values and union variants are UpperCamelCase; fields are snake_case; no name starts with an underscore or contains two consecutive underscores. Code generators derive every language's names from these, so a name that does not convert cleanly would collide or be unreadable. Names are at most 64 characters.";
+        "Types and enum values are UpperCamelCase; fields, union variants and import aliases are snake_case; no name starts with an underscore or contains two consecutive underscores. Code generators derive every language's names from these, so a name that does not convert cleanly would collide or be unreadable. Names are at most 64 characters.";
     ReservedName = "E0205", "a member uses a name that the type has reserved",
         "A `reserved` name belonged to a member that was removed; reusing it would make old and new schemas disagree silently about what the name means. Choose another name.";
     KeywordAsTypeName = "E0206", "a type is named after a built-in type or keyword",

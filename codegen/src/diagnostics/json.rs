@@ -5,8 +5,11 @@
 //! {"diagnostics": [{"code": "E0201", "severity": "error", "message": "...", "file": "lamp.iotp",
 //!   "line": 7, "column": 14, "end_line": 7, "end_column": 24, "span": {"start": 96, "end": 106},
 //!   "label": "...", "help": ["..."], "notes": [], "related": [{"file": ..., "line": ..., ...}]}],
-//!  "errors": 1, "warnings": 0}
+//!  "errors": 1, "warnings": 0, "omitted": 0}
 //! ```
+//! `errors` and `warnings` count every diagnostic; past the compiler's limit
+//! ([`MAX_DIAGNOSTICS`](super::MAX_DIAGNOSTICS)) only the first ones are listed and `omitted` says how
+//! many were left out.
 //! Lines and columns are 1-based; columns count Unicode scalar values; `span` is in bytes.
 
 use serde::Serialize;
@@ -19,6 +22,8 @@ struct JsonReport<'a> {
     diagnostics: Vec<JsonDiagnostic<'a>>,
     errors: usize,
     warnings: usize,
+    /// Diagnostics counted in `errors`/`warnings` but not listed (past the compiler's limit).
+    omitted: usize,
 }
 
 #[derive(Serialize)]
@@ -107,6 +112,7 @@ pub fn render_json(sources: &SourceMap, diagnostics: &Diagnostics) -> String {
             .collect(),
         errors: diagnostics.error_count(),
         warnings: diagnostics.warning_count(),
+        omitted: diagnostics.omitted(),
     };
     let mut s = serde_json::to_string_pretty(&report).expect("diagnostics serialize to JSON");
     s.push('\n');

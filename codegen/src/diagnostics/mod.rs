@@ -107,10 +107,17 @@ impl Diagnostic {
     }
 }
 
+/// Most diagnostics one compilation keeps. Past it, diagnostics are only counted: a garbage or
+/// machine-generated file can break a rule a hundred thousand times, and neither memory nor the
+/// output should grow with that. The first ones reported are kept (syntax before semantics).
+pub const MAX_DIAGNOSTICS: usize = 500;
+
 /// The sink every stage reports into.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    omitted_errors: usize,
+    omitted_warnings: usize,
 }
 
 impl Diagnostics {
@@ -119,44 +126,62 @@ impl Diagnostics {
         Diagnostics::default()
     }
 
-    /// Records a diagnostic.
+    /// Records a diagnostic; past [`MAX_DIAGNOSTICS`], only counts it.
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.items.push(diagnostic);
+        if self.items.len() < MAX_DIAGNOSTICS {
+            self.items.push(diagnostic);
+        } else if diagnostic.severity == Severity::Error {
+            self.omitted_errors += 1;
+        } else {
+            self.omitted_warnings += 1;
+        }
     }
 
     /// Whether any error (not warning) was recorded.
     pub fn has_errors(&self) -> bool {
-        self.items.iter().any(|d| d.severity == Severity::Error)
+        self.omitted_errors > 0 || self.items.iter().any(|d| d.severity == Severity::Error)
     }
 
-    /// Number of errors.
+    /// Number of errors, omitted ones included.
     pub fn error_count(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
+        self.omitted_errors
+            + self
+                .items
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count()
     }
 
-    /// Number of warnings.
+    /// Number of warnings, omitted ones included.
     pub fn warning_count(&self) -> usize {
-        self.items.len() - self.error_count()
+        self.omitted_warnings
+            + self
+                .items
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .count()
     }
 
-    /// All diagnostics, sorted by file and position so that output is stable.
+    /// Number of diagnostics counted but not kept, past [`MAX_DIAGNOSTICS`].
+    pub fn omitted(&self) -> usize {
+        self.omitted_errors + self.omitted_warnings
+    }
+
+    /// All kept diagnostics, sorted by file and position so that output is stable.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut v: Vec<&Diagnostic> = self.items.iter().collect();
         v.sort_by_key(|d| d.span.map(|s| (s.file, s.start, s.end)));
         v
     }
 
-    /// All diagnostics in the order they were reported.
+    /// All kept diagnostics in the order they were reported.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
 
     /// Whether nothing was reported.
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.items.is_empty() && self.omitted() == 0
     }
 }
 
@@ -170,13 +195,33 @@ pub fn did_you_mean<'a>(
         let score = if candidate.eq_ignore_ascii_case(name) {
             1.0
         } else {
-            strsim::jaro_winkler(&name.to_ascii_lowercase(), &candidate.to_ascii_lowercase())
+            // Dotted names (packages) share long prefixes: `example.weather` is not a typo of
+            // `example.core`. Compare only what follows the dotted segments both have in common.
+            let (a, b) = distinct_tails(name, candidate);
+            if a.is_empty() || b.is_empty() {
+                continue;
+            }
+            strsim::jaro_winkler(&a.to_ascii_lowercase(), &b.to_ascii_lowercase())
         };
         if score >= 0.8 && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, candidate));
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// `a` and `b` without the whole dotted segments they start with in common.
+fn distinct_tails<'a, 'b>(a: &'a str, b: &'b str) -> (&'a str, &'b str) {
+    let mut common = 0;
+    for ((i, x), y) in a.char_indices().zip(b.chars()) {
+        if x != y {
+            break;
+        }
+        if x == '.' {
+            common = i + 1;
+        }
+    }
+    (&a[common..], &b[common..])
 }
 
 #[cfg(test)]
@@ -189,5 +234,31 @@ mod tests {
         assert_eq!(did_you_mean("Temprature", names), Some("Temperature"));
         assert_eq!(did_you_mean("level", names), Some("Level"));
         assert_eq!(did_you_mean("Colour", names), None);
+    }
+
+    #[test]
+    fn the_sink_keeps_a_bounded_number_and_counts_the_rest() {
+        let mut d = Diagnostics::new();
+        let span = Span::new(crate::source::FileId(0), 0, 0);
+        for _ in 0..MAX_DIAGNOSTICS + 10 {
+            d.push(Diagnostic::new(Code::UnknownType, span, "e"));
+        }
+        d.push(Diagnostic::new(Code::UnusedImport, span, "w"));
+        assert_eq!(d.iter().count(), MAX_DIAGNOSTICS);
+        assert_eq!(d.omitted(), 11);
+        assert_eq!(d.error_count(), MAX_DIAGNOSTICS + 10);
+        assert_eq!(d.warning_count(), 1);
+        assert!(d.has_errors() && !d.is_empty());
+    }
+
+    #[test]
+    fn did_you_mean_ignores_shared_package_prefixes() {
+        let packages = ["example.core", "example.weather"];
+        assert_eq!(
+            did_you_mean("example.wether", packages),
+            Some("example.weather")
+        );
+        assert_eq!(did_you_mean("example.lighting", packages), None);
+        assert_eq!(did_you_mean("exmple.core", packages), Some("example.core"));
     }
 }

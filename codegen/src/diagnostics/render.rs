@@ -15,7 +15,7 @@ use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config};
 
-use super::{Diagnostic, Diagnostics, Severity};
+use super::{Diagnostic, Diagnostics, Severity, MAX_DIAGNOSTICS};
 use crate::source::{FileId, SourceMap};
 
 impl<'a> Files<'a> for SourceMap {
@@ -106,8 +106,20 @@ pub fn render_plain(sources: &SourceMap, diagnostics: &Diagnostics) -> String {
             )),
         }
     }
+    out.push_str(&omitted_note(diagnostics));
     out.push_str(&summary(diagnostics));
     out
+}
+
+/// `note: 1234 more diagnostics not shown` after the shown ones, when the sink was full.
+fn omitted_note(diagnostics: &Diagnostics) -> String {
+    match diagnostics.omitted() {
+        0 => String::new(),
+        n => format!(
+            "note: {n} more diagnostic{} not shown (at most {MAX_DIAGNOSTICS} are kept); fix the ones above first\n\n",
+            if n == 1 { "" } else { "s" }
+        ),
+    }
 }
 
 /// Writes the diagnostics to standard error, in colour when it is a terminal.
@@ -127,7 +139,12 @@ pub fn emit_stderr(sources: &SourceMap, diagnostics: &Diagnostics, color: bool) 
             let _ = writeln!(stream, "{}[{}]: {}\n", severity_word(d), d.code, d.message);
         }
     }
-    let _ = write!(stream, "{}", summary(diagnostics));
+    let _ = write!(
+        stream,
+        "{}{}",
+        omitted_note(diagnostics),
+        summary(diagnostics)
+    );
 }
 
 fn severity_word(d: &Diagnostic) -> &'static str {

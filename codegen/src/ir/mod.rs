@@ -10,8 +10,12 @@
 //! bumped whenever a change could break a consumer (removing or renaming a field, changing a meaning);
 //! adding optional fields does not bump it.
 
+mod size;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+pub use size::{head_len, max_encoded_sizes, type_size};
 
 /// Version of the IR's JSON form.
 pub const IR_VERSION: u32 = 1;
@@ -81,7 +85,6 @@ pub struct Package {
 
 /// A user-defined type.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct TypeDef {
     /// The name within its package, e.g. `SetLevel`.
     pub name: String,
@@ -96,7 +99,8 @@ pub struct TypeDef {
     pub deprecated: Option<Deprecation>,
     /// Every attribute as written (known ones included), for tools that want them.
     pub attributes: Vec<Attribute>,
-    /// What the type is.
+    /// What the type is: the `kind` tag and its members, inline.
+    #[serde(flatten)]
     pub kind: TypeKind,
 }
 
@@ -111,7 +115,7 @@ pub struct Deprecation {
 
 /// The kinds of user types.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TypeKind {
     /// A record of keyed fields, encoded as a CBOR map.
     Message {
@@ -171,9 +175,10 @@ pub struct Field {
     pub attributes: Vec<Attribute>,
 }
 
-/// Whether a field must appear on the wire.
+/// Whether a field must appear on the wire. In JSON: `"required"`, `"optional"`, or
+/// `{"default": VALUE}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "presence", content = "value", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Presence {
     /// Always present.
     Required,

@@ -22,6 +22,20 @@ pub(crate) enum Target {
 }
 
 impl Target {
+    /// The kind of item, plural: "fields", "type aliases".
+    fn plural(self) -> &'static str {
+        match self {
+            Target::Package => "the package",
+            Target::Message => "messages",
+            Target::Enum => "enums",
+            Target::Union => "unions",
+            Target::Alias => "type aliases",
+            Target::Field => "fields",
+            Target::Variant => "union variants",
+            Target::EnumValue => "enum values",
+        }
+    }
+
     fn describe(self) -> &'static str {
         match self {
             Target::Package => "a package",
@@ -111,6 +125,9 @@ pub(crate) struct KnownAttributes {
     pub default_max_string: Option<(i128, Span)>,
     pub default_max_bytes: Option<(i128, Span)>,
     pub default_max_items: Option<(i128, Span)>,
+    /// Known attributes that were written but rejected for their arguments (already reported), so
+    /// that later checks do not also complain that they are missing.
+    pub rejected: Vec<&'static str>,
 }
 
 /// Checks the attributes of one item and returns their meaning.
@@ -157,7 +174,13 @@ pub(crate) fn check(
             continue;
         };
         if !known.targets.contains(&target) {
-            let allowed: Vec<&str> = known.targets.iter().map(|t| t.describe()).collect();
+            let allowed: Vec<&str> = known.targets.iter().map(|t| t.plural()).collect();
+            let allowed = match allowed.split_last() {
+                Some((last, rest)) if !rest.is_empty() => {
+                    format!("{} and {last}", rest.join(", "))
+                }
+                _ => allowed.concat(),
+            };
             diags.push(
                 Diagnostic::new(
                     Code::MisplacedAttribute,
@@ -165,23 +188,44 @@ pub(crate) fn check(
                     format!("`@{name}` is not allowed on {}", target.describe()),
                 )
                 .with_label(format!("not allowed on {}", target.describe()))
-                .with_note(format!("`@{name}` applies to {}", allowed.join(", "))),
+                .with_note(format!("`@{name}` applies to {allowed} only")),
             );
             continue;
         }
         let args = attr.args.as_deref().unwrap_or(&[]);
         let bad_args = |diags: &mut Diagnostics| {
-            let span = args.first().map_or(attr.span, |a| a.span());
+            let most = match known.args {
+                Args::OptionalString | Args::Range | Args::Int => 1,
+            };
+            let takes = match known.args {
+                Args::OptionalString => "at most one argument",
+                Args::Range | Args::Int => "one argument",
+            };
+            let (span, label) = match args {
+                [] if matches!(known.args, Args::OptionalString) => {
+                    (attr.span, "empty parentheses".to_string())
+                }
+                [] => (attr.span, "arguments missing".to_string()),
+                [.., last] if args.len() > most => (
+                    args[most].span().to(last.span()),
+                    format!(
+                        "{} too many: `@{name}` takes {takes}",
+                        if args.len() - most == 1 {
+                            "one argument".to_string()
+                        } else {
+                            format!("{} arguments", args.len() - most)
+                        }
+                    ),
+                ),
+                [first, ..] => (first.span(), format!("found {}", first.describe())),
+            };
             diags.push(
                 Diagnostic::new(
                     Code::InvalidAttributeArgs,
                     span,
                     format!("wrong arguments for `@{name}`"),
                 )
-                .with_label(match args.first() {
-                    Some(a) => format!("found {}", a.describe()),
-                    None => "arguments missing".to_string(),
-                })
+                .with_label(label)
                 .with_help(format!("write {}", known.usage)),
             );
         };
@@ -210,7 +254,10 @@ pub(crate) fn check(
                     _ => out.default_max_items = v,
                 }
             }
-            _ => bad_args(diags),
+            _ => {
+                bad_args(diags);
+                out.rejected.push(known.name);
+            }
         }
     }
     out

@@ -128,21 +128,39 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
 
 /// Turns a load failure into a diagnostic, at the import that named the file when there is one.
 fn load_error(err: LoadError, name: &str, at: Option<Span>) -> Diagnostic {
-    let (code, message) = match &err {
-        LoadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => (
+    let d = match &err {
+        LoadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => Diagnostic::without_span(
             Code::FileUnreadable,
             format!("cannot read `{name}`: no such file"),
         ),
-        LoadError::Io(_) => (Code::FileUnreadable, format!("cannot read `{name}`: {err}")),
-        LoadError::TooLarge(_) => (Code::FileTooLarge, format!("`{name}` is too large: {err}")),
-        LoadError::NotUtf8(_) => (
-            Code::FileNotUtf8,
-            format!("`{name}` is not a text file: {err}"),
+        LoadError::Io(_) => {
+            Diagnostic::without_span(Code::FileUnreadable, format!("cannot read `{name}`: {err}"))
+        }
+        LoadError::TooLarge(size) => Diagnostic::without_span(
+            Code::FileTooLarge,
+            format!("`{name}` is too large to be a schema file"),
+        )
+        .with_note(format!(
+            "it is {size} bytes long; schema files are limited to {MAX_FILE_SIZE} bytes (4 MiB)"
+        ))
+        .with_help(
+            "check that the path names a schema file, or split the schema into several packages",
         ),
+        LoadError::NotUtf8(at) => {
+            Diagnostic::without_span(Code::FileNotUtf8, format!("`{name}` is not UTF-8 text"))
+                .with_note(format!(
+                    "the first byte that is not valid UTF-8 is at offset {at}"
+                ))
+                .with_help("check that the path names a schema file, or convert the file to UTF-8")
+        }
     };
     match at {
-        Some(span) => Diagnostic::new(code, span, message).with_label("imported here"),
-        None => Diagnostic::without_span(code, message),
+        Some(span) => Diagnostic {
+            span: Some(span),
+            ..d
+        }
+        .with_label("imported here"),
+        None => d,
     }
 }
 

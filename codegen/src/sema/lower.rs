@@ -6,14 +6,15 @@
 use std::collections::HashMap;
 
 use super::attributes::{self, KnownAttributes, Target};
-use super::graph::{is_cycle, strongly_connected};
 use super::packages::Packages;
 use super::symbols::{ItemRef, Symbols, Usage};
 use super::Unit;
 use crate::diagnostics::{did_you_mean, Code, Diagnostic, Diagnostics};
+use crate::graph::{is_cycle, strongly_connected};
 use crate::ir;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, ItemKind, Literal, Scalar, TypeExpr, TypeExprKind};
+use crate::syntax::parser::MAX_TYPE_NESTING;
 
 /// Largest bound of a string or bytes (16 MiB).
 pub(crate) const MAX_BYTES_BOUND: i128 = 16 * 1024 * 1024;
@@ -163,16 +164,25 @@ impl Lowerer<'_> {
             return (Defaults::default(), Vec::new());
         };
         let known = attributes::check(&decl.meta.attributes, Target::Package, self.diags);
+        // A default that is written but invalid was reported; stand in the largest bound for it so
+        // that every unbounded string of the package does not also report "no bound" (no IR is
+        // produced anyway).
         let mut d = Defaults::default();
-        if let Some((v, s)) = known.default_max_string {
-            d.string = self.bound(v, s, "string");
-        }
-        if let Some((v, s)) = known.default_max_bytes {
-            d.bytes = self.bound(v, s, "bytes");
-        }
-        if let Some((v, s)) = known.default_max_items {
-            d.items = self.bound(v, s, "array");
-        }
+        let effective = |this: &mut Self, attr, value: Option<(i128, Span)>, kind| {
+            let written = value.is_some() || known.rejected.contains(&attr);
+            let placeholder = bound_range(kind).1 as u32;
+            value
+                .and_then(|(v, s)| this.bound(v, s, kind))
+                .or(written.then_some(placeholder))
+        };
+        d.string = effective(
+            self,
+            "default_max_string",
+            known.default_max_string,
+            "string",
+        );
+        d.bytes = effective(self, "default_max_bytes", known.default_max_bytes, "bytes");
+        d.items = effective(self, "default_max_items", known.default_max_items, "array");
         (d, attributes::to_ir(&decl.meta.attributes))
     }
 
@@ -233,7 +243,8 @@ impl Lowerer<'_> {
             let known = attributes::check(&item.meta.attributes, Target::Alias, self.diags);
             let lowered = self
                 .lower_type(*u, target)
-                .and_then(|t| self.apply_range(t, &known));
+                .and_then(|t| self.apply_range(t, &known))
+                .map(strip_alias);
             self.alias_targets.insert(full.clone(), lowered);
         }
     }
@@ -257,10 +268,11 @@ impl Lowerer<'_> {
         } else {
             attributes::check(&item.meta.attributes, target, self.diags)
         };
-        let max_depth = known.max_depth.and_then(|(v, span)| {
-            if (1..=MAX_DEPTH).contains(&v) {
-                Some(v as u32)
-            } else {
+        // An invalid bound was reported; it still counts as a bound, so that the recursion check
+        // does not also say that there is none (no IR is produced anyway).
+        let max_depth = match known.max_depth {
+            Some((v, _)) if (1..=MAX_DEPTH).contains(&v) => Some(v as u32),
+            Some((v, span)) => {
                 self.diags.push(
                     Diagnostic::new(
                         Code::InvalidDepth,
@@ -269,9 +281,11 @@ impl Lowerer<'_> {
                     )
                     .with_label(format!("must be from 1 to {MAX_DEPTH}")),
                 );
-                None
+                Some(MAX_DEPTH as u32)
             }
-        });
+            None if known.rejected.contains(&"max_depth") => Some(MAX_DEPTH as u32),
+            None => None,
+        };
         let kind = match &item.kind {
             ItemKind::Alias(_) => ir::TypeKind::Alias {
                 target: self.alias_targets.get(full_name).cloned().flatten()?,
@@ -398,11 +412,22 @@ impl Lowerer<'_> {
         };
         let (type_min, type_max) = current.map_or(int.bounds(), |r| (r.min, r.max));
         let (lo, hi) = (min.unwrap_or(type_min), max.unwrap_or(type_max));
-        let problem = if lo > hi {
-            Some(format!("the range {lo}..={hi} is empty"))
-        } else if lo < type_min || hi > type_max {
+        let written = format!(
+            "{}..{}",
+            min.map_or(String::new(), |m| m.to_string()),
+            max.map_or(String::new(), |m| format!("={m}"))
+        );
+        // A reversed range when both ends are written; otherwise an end outside the type (with one
+        // end open, an end within the type always makes a non-empty range).
+        let problem = if min.is_some() && max.is_some() && lo > hi {
+            Some(format!("the range {written} is empty"))
+        } else if [min, max]
+            .iter()
+            .flatten()
+            .any(|&v| v < type_min || v > type_max)
+        {
             Some(format!(
-                "{lo}..={hi} is not within {}'s range {type_min}..={type_max}",
+                "{written} is not within {}'s range {type_min}..={type_max}",
                 if current.is_some() {
                     "the alias"
                 } else {
@@ -473,6 +498,26 @@ impl Lowerer<'_> {
             },
             TypeExprKind::Array { element, max } => {
                 let element = self.lower_type(u, element);
+                // The parser bounds nesting within one expression; aliases can stack expressions
+                // (`type A = array<B>; type B = array<C>; ...`), so bound the resolved type too. It
+                // also bounds the depth of every later walk over IR types.
+                if let Some(e) = &element {
+                    let levels = 1 + nesting(e);
+                    if levels > MAX_TYPE_NESTING {
+                        self.diags.push(
+                            Diagnostic::new(
+                                Code::NestingTooDeep,
+                                expr.span,
+                                format!(
+                                    "type nested more than {MAX_TYPE_NESTING} levels deep through aliases"
+                                ),
+                            )
+                            .with_label(format!("{levels} levels once its aliases are expanded"))
+                            .with_help("use a message for one of the inner levels"),
+                        );
+                        return None;
+                    }
+                }
                 let max_items = match max {
                     Some(m) => self.bound(m.value, m.span, "array"),
                     None => match defaults.items {
@@ -552,7 +597,7 @@ impl Lowerer<'_> {
             (ir::Type::Int { .. }, _) => mismatch(self, "an integer"),
             (ir::Type::Float { float }, Literal::Float { value, .. }) => {
                 if *float == ir::FloatType::F32 && value.abs() > f32::MAX as f64 {
-                    out_of_range(self, format!("{value} does not fit in an f32"))
+                    out_of_range(self, format!("{value:e} does not fit in an f32"))
                 } else {
                     Some(ir::Value::Float(*value))
                 }
@@ -598,6 +643,22 @@ impl Lowerer<'_> {
                     }
                 }
             }
+            (ir::Type::Enum { name }, Literal::Path(p)) => {
+                let last = &p.segments[p.segments.len() - 1].name;
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::DefaultTypeMismatch,
+                        span,
+                        format!(
+                            "an enum default is the value's name alone, not `{}`",
+                            p.text()
+                        ),
+                    )
+                    .with_label(format!("a value of `{name}` is expected here"))
+                    .with_help(format!("write `= {last}`")),
+                );
+                None
+            }
             (ir::Type::Enum { .. }, _) => mismatch(self, "the name of an enum value"),
             (other, _) => {
                 let _ = u;
@@ -616,6 +677,28 @@ impl Lowerer<'_> {
             }
         }
     }
+}
+
+/// An alias's lowered target without its own alias wrapper: `type B = A;` targets what `A` targets, so
+/// alias chains stay one level deep however long they are (and the IR's "an alias's target is never
+/// an alias" holds).
+fn strip_alias(ty: ir::Type) -> ir::Type {
+    match ty {
+        ir::Type::Alias { target, .. } => *target,
+        other => other,
+    }
+}
+
+/// Levels of a lowered type: 1 for a non-array, plus one per array around it (alias wrappers are
+/// transparent). Iterative; types are chains, not trees.
+fn nesting(ty: &ir::Type) -> usize {
+    let mut levels = 1;
+    let mut at = ty.resolved();
+    while let ir::Type::Array { element, .. } = at {
+        levels += 1;
+        at = element.resolved();
+    }
+    levels
 }
 
 fn scalar(s: Scalar) -> ir::Type {

@@ -108,31 +108,54 @@ fn check_block<M>(
                     ReservedEntry::Range(a, b) => (a.value, b.value, a.span.to(b.span)),
                     _ => (n.value, n.value, n.span),
                 };
-                if lo > hi || lo < 0 || hi > rules.max {
-                    let why = if lo > hi {
-                        format!("{lo} is greater than {hi}")
+                let written = if matches!(entry, ReservedEntry::Range(..)) {
+                    format!("{lo}..={hi}")
+                } else {
+                    format!("{lo}")
+                };
+                if lo > hi {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::InvalidReservedRange,
+                            span,
+                            format!("reserved {word} range {written} is reversed"),
+                        )
+                        .with_label(format!("{lo} is greater than {hi}"))
+                        .with_help(format!("write `{hi}..={lo}`")),
+                    );
+                    continue;
+                }
+                if lo < 0 || hi > rules.max {
+                    let what = if matches!(entry, ReservedEntry::Range(..)) {
+                        format!("reserved {word} range {written}")
                     } else {
-                        format!("{word}s range from 0 to {}", rules.max)
+                        format!("reserved {word} {written}")
                     };
                     diags.push(
                         Diagnostic::new(
                             Code::InvalidReservedRange,
                             span,
-                            format!("invalid reserved {word} range"),
+                            format!("{what} is out of range"),
                         )
-                        .with_label(why),
+                        .with_label(format!("{word}s range from 0 to {}", rules.max)),
                     );
                     continue;
                 }
                 if let Some((a, b, other)) = ranges.iter().find(|(a, b, _)| lo <= *b && *a <= hi) {
+                    let earlier = if a == b {
+                        format!("{a}")
+                    } else {
+                        format!("{a}..={b}")
+                    };
                     diags.push(
                         Diagnostic::new(
                             Code::InvalidReservedRange,
                             span,
-                            format!("reserved {word}s overlap: {lo}..={hi} and {a}..={b}"),
+                            format!("reserved {word}s overlap: {written} and {earlier}"),
                         )
                         .with_label("overlaps an earlier reservation")
-                        .with_secondary(*other, "reserved here"),
+                        .with_secondary(*other, "reserved here")
+                        .with_help(format!("reserve each {word} once")),
                     );
                     continue;
                 }
@@ -156,7 +179,7 @@ fn check_block<M>(
         }
     }
 
-    let mut by_number: HashMap<i128, &ast::Ident> = HashMap::new();
+    let mut by_number: HashMap<i128, (&ast::Ident, Span)> = HashMap::new();
     let mut by_name: HashMap<&str, &ast::Ident> = HashMap::new();
     for m in &members {
         let n = m.number.value;
@@ -173,7 +196,7 @@ fn check_block<M>(
                     _ => "enum values encode as CBOR unsigned integers",
                 }),
             );
-        } else if let Some(first) = by_number.get(&n) {
+        } else if let Some((first, first_number)) = by_number.get(&n) {
             diags.push(
                 Diagnostic::new(
                     rules.duplicate,
@@ -184,11 +207,11 @@ fn check_block<M>(
                     ),
                 )
                 .with_label(format!("{word} {n} used again"))
-                .with_secondary(first.span, format!("first used by `{}`", first.name))
+                .with_secondary(*first_number, format!("first used by `{}`", first.name))
                 .with_help(format!("give `{}` an unused {word}", m.name.name)),
             );
         } else {
-            by_number.insert(n, m.name);
+            by_number.insert(n, (m.name, m.number.span));
             if let Some((lo, hi, span)) = ranges.iter().find(|(a, b, _)| (*a..=*b).contains(&n)) {
                 let shown = if lo == hi {
                     format!("{lo}")

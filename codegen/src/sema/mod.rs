@@ -11,7 +11,6 @@
 //! The IR is produced only when no error was reported, so backends never see an invalid schema.
 
 mod attributes;
-mod graph;
 mod load;
 mod lower;
 mod members;

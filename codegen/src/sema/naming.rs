@@ -3,7 +3,7 @@
 
 use super::Unit;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::syntax::ast::{Ident, ItemKind};
+use crate::syntax::ast::{Ident, ItemKind, BUILTIN_TYPE_NAMES};
 
 /// Longest identifier.
 pub(crate) const MAX_IDENT_LEN: usize = 64;
@@ -22,7 +22,10 @@ pub(crate) fn check_file(unit: &Unit, diags: &mut Diagnostics) {
         }
     }
     for item in &unit.ast.items {
-        check(&item.name, Case::UpperCamel, "a type name", diags);
+        // A built-in name (`message string`) is E0206; its case is the lesser problem.
+        if !BUILTIN_TYPE_NAMES.contains(&item.name.name.as_str()) {
+            check(&item.name, Case::UpperCamel, "a type name", diags);
+        }
         match &item.kind {
             ItemKind::Message(b) => b
                 .members()

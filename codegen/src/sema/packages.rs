@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use super::graph::{is_cycle, strongly_connected};
 use super::Unit;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
+use crate::graph::{is_cycle, strongly_connected};
 use crate::ir;
 use crate::source::{SourceMap, Span};
 
@@ -17,6 +17,8 @@ pub(crate) struct ImportInfo {
     pub alias: Option<String>,
     /// The whole import statement.
     pub span: Span,
+    /// Whether this import repeats an earlier one of the same file (already reported as E0108).
+    pub duplicate: bool,
 }
 
 /// What the package stage learned about every unit (indexed like the units).
@@ -42,6 +44,18 @@ pub(crate) fn check(units: &[Unit], sources: &SourceMap, diags: &mut Diagnostics
     let mut duplicate = vec![false; units.len()];
     for (i, unit) in units.iter().enumerate() {
         let Some(decl) = &unit.ast.package else {
+            names.push(None);
+            versions.push(None);
+            // A syntax error before the first definition most likely broke the package declaration
+            // itself (`package a.b` without `;`); "no package" would only repeat it, wrongly.
+            let first_item = unit.ast.items.first().map_or(u32::MAX, |i| i.span.start);
+            if diags.iter().any(|d| {
+                d.severity == Severity::Error
+                    && d.span
+                        .is_some_and(|s| s.file == unit.id && s.start <= first_item)
+            }) {
+                continue;
+            }
             let span = Span::new(unit.id, 0, 0);
             let file = &sources.get(unit.id).name;
             diags.push(
@@ -53,8 +67,6 @@ pub(crate) fn check(units: &[Unit], sources: &SourceMap, diags: &mut Diagnostics
                 .with_label("expected a package declaration")
                 .with_help("start the file with `package example.name version 1.0.0;`"),
             );
-            names.push(None);
-            versions.push(None);
             continue;
         };
         let name = decl.name.text();
@@ -90,19 +102,25 @@ pub(crate) fn check(units: &[Unit], sources: &SourceMap, diags: &mut Diagnostics
     let mut adjacency = vec![Vec::new(); units.len()];
     for (i, unit) in units.iter().enumerate() {
         let mut infos: Vec<ImportInfo> = Vec::new();
+        let mut targets: Vec<Option<usize>> = Vec::new();
         for (import, file) in unit.ast.imports.iter().zip(&unit.import_files) {
             let target = file.and_then(|f| index_of.get(&f).copied());
             if let Some(t) = target {
                 adjacency[i].push(t);
             }
-            let info = ImportInfo {
+            let mut info = ImportInfo {
                 package: target.and_then(|t| names[t].clone()),
                 alias: import.alias.as_ref().map(|a| a.name.clone()),
                 span: import.span,
+                duplicate: false,
             };
+            // The same file imported twice. (Two files that declare the same package are E0106,
+            // reported above; importing both is not a second mistake.)
             let same_package = infos
                 .iter()
-                .find(|o| o.package.is_some() && o.package == info.package);
+                .zip(&targets)
+                .find(|(o, t)| o.package.is_some() && o.package == info.package && **t == target)
+                .map(|(o, _)| o);
             let same_alias = import.alias.as_ref().and_then(|a| {
                 infos
                     .iter()
@@ -123,6 +141,7 @@ pub(crate) fn check(units: &[Unit], sources: &SourceMap, diags: &mut Diagnostics
                     .with_secondary(other.span, "first imported here")
                     .with_help("remove this import"),
                 );
+                info.duplicate = true;
             } else if let Some((other, alias)) = same_alias {
                 diags.push(
                     Diagnostic::new(
@@ -134,8 +153,10 @@ pub(crate) fn check(units: &[Unit], sources: &SourceMap, diags: &mut Diagnostics
                     .with_secondary(other.span, "first used here")
                     .with_help("give each import its own alias"),
                 );
+                info.duplicate = true;
             }
             infos.push(info);
+            targets.push(target);
         }
         imports.push(infos);
     }
@@ -194,6 +215,18 @@ fn report_cycle(
         .find(|(_, f)| f.is_some_and(|f| f == units[first_edge_target].id))
         .map(|(imp, _)| imp.span)
         .unwrap_or(Span::new(unit.id, 0, 0));
+    if path.len() <= 2 && path.last() == Some(&start) {
+        diags.push(
+            Diagnostic::new(
+                Code::ImportCycle,
+                span,
+                format!("package `{}` imports itself", describe(start)),
+            )
+            .with_label("this import names the importing file")
+            .with_help("remove the import: a file's own types need no import"),
+        );
+        return;
+    }
     diags.push(
         Diagnostic::new(Code::ImportCycle, span, "imports form a cycle")
             .with_label("this import starts the cycle")
@@ -204,52 +237,82 @@ fn report_cycle(
 
 /// Package names: dotted lowercase segments.
 fn check_package_name(name: &str, span: Span, diags: &mut Diagnostics) {
-    let segments: Vec<&str> = name.split('.').collect();
-    let bad_segment = segments.iter().find(|s| {
-        !s.starts_with(|c: char| c.is_ascii_lowercase())
-            || !s
+    let Some(problem) = package_name_problem(name) else {
+        return;
+    };
+    // Suggest a cleaned-up name only when it is valid and actually different.
+    let cleaned: Vec<String> = name
+        .split('.')
+        .map(|seg| {
+            let lower: String = seg
+                .to_ascii_lowercase()
                 .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-            || s.contains("__")
-            || s.ends_with('_')
-    });
-    let problem = if let Some(seg) = bad_segment {
-        Some(format!(
-            "segment `{seg}` is not lowercase `[a-z][a-z0-9_]*`"
-        ))
-    } else if segments.len() > 8 {
-        Some(format!(
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            let mut out = String::new();
+            for part in lower.split('_').filter(|p| !p.is_empty()) {
+                if !out.is_empty() {
+                    out.push('_');
+                }
+                out.push_str(part);
+            }
+            out
+        })
+        .collect();
+    let suggestion = cleaned.join(".");
+    let help = if suggestion != name && package_name_problem(&suggestion).is_none() {
+        format!("package names are dotted lowercase segments: `{suggestion}`")
+    } else {
+        "package names are dotted lowercase segments, e.g. `com.acme.lighting`".to_string()
+    };
+    diags.push(
+        Diagnostic::new(
+            Code::InvalidPackageName,
+            span,
+            format!("invalid package name `{name}`"),
+        )
+        .with_label(problem)
+        .with_help(help),
+    );
+}
+
+/// What is wrong with a package name, if anything.
+fn package_name_problem(name: &str) -> Option<String> {
+    let segments: Vec<&str> = name.split('.').collect();
+    for seg in &segments {
+        if !seg.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return Some(format!(
+                "segment `{seg}` does not start with a lowercase letter"
+            ));
+        }
+        if !seg
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Some(format!(
+                "segment `{seg}` has characters other than `a-z`, `0-9` and `_`"
+            ));
+        }
+        if seg.contains("__") {
+            return Some(format!("segment `{seg}` contains `__`"));
+        }
+        if seg.ends_with('_') {
+            return Some(format!("segment `{seg}` ends with `_`"));
+        }
+    }
+    if segments.len() > 8 {
+        return Some(format!(
             "{} segments; at most 8 are allowed",
             segments.len()
-        ))
-    } else if name.len() > 128 {
-        Some(format!(
+        ));
+    }
+    if name.len() > 128 {
+        return Some(format!(
             "{} characters long; at most 128 are allowed",
             name.len()
-        ))
-    } else {
-        None
-    };
-    if let Some(problem) = problem {
-        let suggestion: String = name
-            .to_ascii_lowercase()
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        diags.push(
-            Diagnostic::new(Code::InvalidPackageName, span, format!("invalid package name `{name}`"))
-                .with_label(problem)
-                .with_help(format!(
-                    "package names are dotted lowercase segments, e.g. `{suggestion}` or `com.acme.lighting`"
-                )),
-        );
+        ));
     }
+    None
 }
 
 fn parse_version(text: &str, span: Span, diags: &mut Diagnostics) -> Option<ir::Version> {

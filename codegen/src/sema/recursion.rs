@@ -5,9 +5,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::graph::{is_cycle, strongly_connected};
 use super::lower::Lowered;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::graph::{is_cycle, strongly_connected};
 use crate::ir;
 
 /// An edge from a message or union to a message or union it contains.
@@ -77,7 +77,13 @@ pub(crate) fn check(lowered: &Lowered, diags: &mut Diagnostics) {
             )
             .with_label("infinitely nested type")
             .with_note(format!("cycle: {}", cycle.text))
-            .with_help("make one field of the cycle `optional` or an array, or give the union a variant that ends the recursion");
+            .with_help(match component.iter().find(|&&i| nodes[i].is_union) {
+                Some(&u) => format!(
+                    "make one field of the cycle `optional` or an array, or give `{}` a variant that ends the recursion (a unit variant, or one of another type)",
+                    nodes[u].def.name
+                ),
+                None => "make one field of the cycle `optional` or an array".to_string(),
+            });
             for (i, member) in cycle.members.iter().take(3) {
                 if let Some(s) = member_span(*i, member) {
                     d = d.with_secondary(s, "required here");

@@ -46,8 +46,13 @@ pub(crate) fn collect(units: &[Unit], packages: &Packages, diags: &mut Diagnosti
                         Code::KeywordAsTypeName,
                         item.name.span,
                         format!(
-                            "`{name}` is a built-in type and cannot name a {}",
-                            item.kind.keyword()
+                            "`{name}` is a built-in type and cannot name {}",
+                            match item.kind {
+                                ast::ItemKind::Message(_) => "a message",
+                                ast::ItemKind::Enum(_) => "an enum",
+                                ast::ItemKind::Union(_) => "a union",
+                                ast::ItemKind::Alias(_) => "a type alias",
+                            }
                         ),
                     )
                     .with_label("built-in type name")
@@ -144,6 +149,10 @@ impl Symbols {
                         .with_label("no import has this name or alias");
                         if let Some(s) = did_you_mean(p, candidates) {
                             d = d.with_help(format!("did you mean `{s}`?"));
+                        } else if p.contains('.') {
+                            d = d.with_help(format!(
+                                "if `{p}` is a package, import the file that defines it"
+                            ));
                         }
                         return Err(Some(d));
                     }
@@ -180,7 +189,7 @@ impl Symbols {
                 Some(q) => d.with_help(format!(
                     "a type of an imported package is written with its qualifier: `{q}`"
                 )),
-                None if ast::Scalar::from_keyword(&last.name.to_ascii_lowercase()).is_some() => d
+                None if BUILTIN_TYPE_NAMES.contains(&last.name.to_ascii_lowercase().as_str()) => d
                     .with_help(format!(
                         "built-in types are lowercase: `{}`",
                         last.name.to_ascii_lowercase()

@@ -18,7 +18,11 @@ pub(crate) fn check(
 ) {
     for &u in &packages.order {
         for (i, import) in packages.imports[u].iter().enumerate() {
-            if import.package.is_some() && !lowered.usage.used_imports.contains(&(u, i)) {
+            // A duplicate import was reported as an error already; "unused" would only repeat it.
+            if import.package.is_some()
+                && !import.duplicate
+                && !lowered.usage.used_imports.contains(&(u, i))
+            {
                 let file_import = &units[u].ast.imports[i];
                 diags.push(
                     Diagnostic::new(
@@ -80,7 +84,11 @@ pub(crate) fn check(
                 format!("`{}` uses deprecated type `{}`", def.name, used.name),
             )
             .with_label("uses a deprecated type")
-            .with_help("mark this member `@deprecated` too, or use the replacement");
+            .with_help(if member.is_empty() {
+                "mark this alias `@deprecated` too, or use the replacement"
+            } else {
+                "mark this member `@deprecated` too, or use the replacement"
+            });
             if let Some(note) = used.deprecated.as_ref().and_then(|d| d.note.as_ref()) {
                 d = d.with_note(format!("`{}` is deprecated: {note}", used.name));
             }

@@ -41,6 +41,9 @@ pub struct Comment {
     pub span: Span,
     /// Whether an empty line separates it from what came before.
     pub blank_before: bool,
+    /// Whether an empty line separates it from what comes after (a section header set apart from the
+    /// item below it).
+    pub blank_after: bool,
 }
 
 /// Documentation, comments and attributes that precede an item or member.
@@ -342,6 +345,8 @@ impl ItemKind {
 /// The body of a message, enum or union: its members and `reserved` lines in source order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Block<M> {
+    /// A comment on the same line as `{`.
+    pub open_comment: Option<Comment>,
     /// Members and reserved lines, in order.
     pub entries: Vec<Entry<M>>,
     /// Comments after the last entry, before `}`.

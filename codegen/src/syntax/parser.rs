@@ -67,6 +67,12 @@ impl Parser<'_, '_> {
             .is_some_and(|gap| gap.bytes().filter(|&b| b == b'\n').count() >= 2)
     }
 
+    /// Whether an empty line follows the token at `index` (the last token is always end of file).
+    fn blank_after(&self, index: usize) -> bool {
+        let (tok, next) = (self.tokens[index], self.tokens[index + 1]);
+        self.blank_line_between(tok.span.end as usize, next.span.start as usize)
+    }
+
     /// Moves comments at the cursor into `pending`.
     fn collect_trivia(&mut self) {
         loop {
@@ -82,10 +88,12 @@ impl Parser<'_, '_> {
                         self.pending.docs_span =
                             Some(self.pending.docs_span.map_or(tok.span, |s| s.to(tok.span)));
                     } else {
+                        let blank_after = self.blank_after(self.pos);
                         self.pending.comments.push(Comment {
                             text: text.trim_end().to_string(),
                             span: tok.span,
                             blank_before: blank,
+                            blank_after,
                         });
                     }
                     self.last_end = tok.span.end as usize;
@@ -257,12 +265,15 @@ impl Parser<'_, '_> {
             ..Meta::default()
         };
         loop {
+            // Peek first: it collects the comments and docs up to the next token, so that those after
+            // the last attribute (`@a(1)\n/// more\nmessage M`) stay with this item too.
+            let at_attribute = self.peek_kind() == TokenKind::At;
             meta.comments.append(&mut self.pending.comments);
             meta.docs.append(&mut self.pending.docs);
             if let Some(s) = self.pending.docs_span.take() {
                 meta.docs_span = Some(meta.docs_span.map_or(s, |d| d.to(s)));
             }
-            if self.peek_kind() != TokenKind::At {
+            if !at_attribute {
                 break;
             }
             match self.attribute() {
@@ -285,6 +296,15 @@ impl Parser<'_, '_> {
         }
     }
 
+    /// Comments met inside the construct just parsed (`0 a: /* here */ u8;`) belong to it, not to the
+    /// next one: they join its leading comments, and `fmt` prints them just before it.
+    fn take_inner_comments(&mut self, meta: &mut Meta) {
+        meta.comments.append(&mut self.pending.comments);
+        if self.pending.docs.is_empty() {
+            self.pending.blank_before = None;
+        }
+    }
+
     /// A comment on the same line right after the token just consumed.
     fn trailing_comment(&mut self) -> Option<Comment> {
         let tok = self.tokens[self.pos];
@@ -295,12 +315,14 @@ impl Parser<'_, '_> {
         if gap.contains('\n') {
             return None;
         }
+        let blank_after = self.blank_after(self.pos);
         self.pos += 1;
         self.last_end = tok.span.end as usize;
         Some(Comment {
             text: self.slice(tok.span).trim_end().to_string(),
             span: tok.span,
             blank_before: false,
+            blank_after,
         })
     }
 
@@ -451,6 +473,7 @@ impl Parser<'_, '_> {
         };
         let end = self.expect(TokenKind::Semi)?.span;
         let mut meta = meta;
+        self.take_inner_comments(&mut meta);
         meta.trailing_comment = self.trailing_comment();
         Ok(PackageDecl {
             meta,
@@ -478,6 +501,7 @@ impl Parser<'_, '_> {
         };
         let end = self.expect(TokenKind::Semi)?.span;
         let mut meta = meta;
+        self.take_inner_comments(&mut meta);
         meta.trailing_comment = self.trailing_comment();
         Ok(Import {
             meta,
@@ -512,6 +536,7 @@ impl Parser<'_, '_> {
                 (ItemKind::Union(block), end)
             }
         };
+        self.take_inner_comments(&mut meta);
         meta.trailing_comment = self.trailing_comment();
         Ok(Item {
             meta,
@@ -524,6 +549,7 @@ impl Parser<'_, '_> {
     /// `{ entries }`, each entry parsed by `member` or as a `reserved` line. Returns the `}` span.
     fn block<M>(&mut self, member: fn(&mut Self, Meta) -> PResult<M>) -> PResult<(Block<M>, Span)> {
         self.expect(TokenKind::LBrace)?;
+        let open_comment = self.trailing_comment();
         let mut entries = Vec::new();
         loop {
             self.collect_trivia();
@@ -533,6 +559,7 @@ impl Parser<'_, '_> {
                     let end = self.bump().span;
                     return Ok((
                         Block {
+                            open_comment,
                             entries,
                             closing_comments,
                         },
@@ -588,6 +615,7 @@ impl Parser<'_, '_> {
             None => None,
         };
         let end = self.expect(TokenKind::Semi)?.span;
+        self.take_inner_comments(&mut meta);
         meta.trailing_comment = self.trailing_comment();
         Ok(Field {
             meta,
@@ -605,6 +633,7 @@ impl Parser<'_, '_> {
         self.expect(TokenKind::Eq)?;
         let value = self.int("the value's number")?;
         let end = self.expect(TokenKind::Semi)?.span;
+        self.take_inner_comments(&mut meta);
         meta.trailing_comment = self.trailing_comment();
         Ok(EnumValue {
             meta,
@@ -622,6 +651,7 @@ impl Parser<'_, '_> {
             None => None,
         };
         let end = self.expect(TokenKind::Semi)?.span;
+        self.take_inner_comments(&mut meta);
         meta.trailing_comment = self.trailing_comment();
         Ok(Variant {
             meta,
@@ -663,6 +693,7 @@ impl Parser<'_, '_> {
             }
         }
         let end = self.expect(TokenKind::Semi)?.span;
+        self.take_inner_comments(&mut meta);
         meta.trailing_comment = self.trailing_comment();
         Ok(Reserved {
             meta,
@@ -748,9 +779,12 @@ impl Parser<'_, '_> {
                     .with_help("integers range from -9223372036854775808 to 18446744073709551615"),
             ));
         }
+        // Only the sign and the digits: whatever sat between them (spaces, a comment) is not part of
+        // the number, and the comment is kept elsewhere.
+        let sign = if minus.is_some() { "-" } else { "" };
         Ok(IntLit {
             value,
-            text: self.slice(span).replace(char::is_whitespace, ""),
+            text: format!("{sign}{digits}"),
             span,
         })
     }
@@ -803,7 +837,8 @@ impl Parser<'_, '_> {
             }
             let tok = self.bump();
             let span = start.to(tok.span);
-            let text = self.slice(span).to_string();
+            let sign = if minus { "-" } else { "" };
+            let text = format!("{sign}{}", self.slice(tok.span));
             let value: f64 = text.parse().unwrap_or(f64::NAN);
             if !value.is_finite() {
                 return Err(self.error(
@@ -1043,6 +1078,41 @@ union U { 0 unit; 1 val: array<string<8>>; }
             errors("package a;\nmessage M {\n 0 a: u8;\n /// nothing\n}\n"),
             [Code::SyntaxError]
         );
+    }
+
+    #[test]
+    fn docs_and_comments_after_attributes_stay_with_their_item() {
+        let f = parse_ok("package a;\n/// m1\n@x.y(1)\n/// m2\n// c\nmessage M {\n 0 x: u8;\n}\n");
+        assert_eq!(f.items[0].meta.docs, ["m1", "m2"]);
+        assert_eq!(f.items[0].meta.comments[0].text, "// c");
+        let ItemKind::Message(m) = &f.items[0].kind else {
+            panic!()
+        };
+        let x = m.members().next().unwrap();
+        assert!(x.meta.docs.is_empty() && x.meta.comments.is_empty());
+    }
+
+    #[test]
+    fn comments_inside_a_member_stay_with_it() {
+        let f = parse_ok(
+            "package a;\nmessage M {\n 0 a: /* in */ i8 = - /* sign */ 1;\n 1 b: u8;\n}\n",
+        );
+        let ItemKind::Message(m) = &f.items[0].kind else {
+            panic!()
+        };
+        let fields: Vec<&Field> = m.members().collect();
+        let texts: Vec<&str> = fields[0]
+            .meta
+            .comments
+            .iter()
+            .map(|c| c.text.as_str())
+            .collect();
+        assert_eq!(texts, ["/* in */", "/* sign */"]);
+        assert!(fields[1].meta.comments.is_empty());
+        let Some(Literal::Int(default)) = &fields[0].default else {
+            panic!()
+        };
+        assert_eq!(default.text, "-1");
     }
 
     #[test]

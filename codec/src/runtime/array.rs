@@ -1,0 +1,177 @@
+//! [`Array`]: a bounded array that is either a validated, still-encoded slice of the input (after
+//! decoding, zero-copy) or a slice of values the application built (before encoding).
+
+use core::fmt;
+
+use super::element::Element;
+use super::error::{DecodeError, EncodeError};
+use super::reader::Reader;
+use super::writer::{head_len, Writer};
+
+/// A schema `array<T, N>`.
+#[derive(Clone, Copy)]
+pub enum Array<'a, T> {
+    /// Items as they were on the wire (validated by the decoder), without the array head.
+    Encoded {
+        /// The items' bytes.
+        bytes: &'a [u8],
+        /// How many items.
+        len: usize,
+    },
+    /// Items supplied by the application.
+    Slice(&'a [T]),
+}
+
+impl<T> Default for Array<'_, T> {
+    fn default() -> Self {
+        Array::Slice(&[])
+    }
+}
+
+impl<'a, T> From<&'a [T]> for Array<'a, T> {
+    fn from(items: &'a [T]) -> Self {
+        Array::Slice(items)
+    }
+}
+
+impl<'a, T: Element<'a>> Array<'a, T> {
+    /// Number of items.
+    #[inline]
+    pub fn len(&self) -> usize {
+        match self {
+            Array::Encoded { len, .. } => *len,
+            Array::Slice(s) => s.len(),
+        }
+    }
+
+    /// Whether there are no items.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The items, decoded one by one as the iterator advances.
+    #[inline]
+    pub fn iter(&self) -> ArrayIter<'a, T> {
+        match *self {
+            Array::Encoded { bytes, len } => ArrayIter::Encoded {
+                reader: Reader::new(bytes),
+                left: len,
+            },
+            Array::Slice(s) => ArrayIter::Slice(s.iter()),
+        }
+    }
+
+    /// Bytes the array takes when encoded, head included.
+    pub fn encoded_len(&self) -> usize {
+        head_len(self.len() as u64)
+            + match self {
+                Array::Encoded { bytes, .. } => bytes.len(),
+                Array::Slice(s) => s.iter().map(Element::encoded_len).sum(),
+            }
+    }
+
+    /// Writes the array, head included.
+    pub fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        w.array(self.len())?;
+        match self {
+            Array::Encoded { bytes, .. } => w.raw(bytes),
+            Array::Slice(s) => s.iter().try_for_each(|item| item.write(w)),
+        }
+    }
+
+    /// Reads an array head of at most `max` items and validates each item with `item`, returning the
+    /// zero-copy view. `depth` is how many levels the array may use, itself included; `item` gets
+    /// what is left for the items. Generated decoders pass a closure that applies the element's bounds.
+    #[inline]
+    pub fn decode(
+        r: &mut Reader<'a>,
+        max: usize,
+        depth: usize,
+        mut item: impl FnMut(&mut Reader<'a>, usize) -> Result<(), DecodeError>,
+    ) -> Result<Self, DecodeError> {
+        let len = r.array(max)?;
+        let start = r.position();
+        let depth = super::reader::enter(depth, len, start)?;
+        for _ in 0..len {
+            item(r, depth)?;
+        }
+        Ok(Array::Encoded {
+            bytes: r.since(start),
+            len,
+        })
+    }
+}
+
+/// Iterator over an [`Array`]'s items.
+pub enum ArrayIter<'a, T> {
+    /// Decoding validated bytes.
+    Encoded {
+        /// Cursor over the items.
+        reader: Reader<'a>,
+        /// Items not yet produced.
+        left: usize,
+    },
+    /// Copying from the application's slice.
+    Slice(core::slice::Iter<'a, T>),
+}
+
+impl<'a, T: Element<'a>> Iterator for ArrayIter<'a, T> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        match self {
+            ArrayIter::Encoded { reader, left } => {
+                if *left == 0 {
+                    return None;
+                }
+                *left -= 1;
+                // The bytes were validated when the message was decoded, so this cannot fail; if it
+                // somehow did, the iteration ends instead of panicking.
+                T::read(reader).ok()
+            }
+            ArrayIter::Slice(it) => it.next().copied(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = match self {
+            ArrayIter::Encoded { left, .. } => *left,
+            ArrayIter::Slice(it) => it.len(),
+        };
+        (n, Some(n))
+    }
+}
+
+impl<'a, T: Element<'a>> IntoIterator for Array<'a, T> {
+    type Item = T;
+    type IntoIter = ArrayIter<'a, T>;
+    fn into_iter(self) -> ArrayIter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<'a, T: Element<'a> + PartialEq> PartialEq for Array<'a, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<'a, T: Element<'a> + fmt::Debug> fmt::Debug for Array<'a, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, T: Element<'a>> Element<'a> for Array<'a, T> {
+    fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        Array::decode(r, usize::MAX, usize::MAX, |r, _| T::read(r).map(|_| ()))
+    }
+    fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        Array::write(self, w)
+    }
+    fn encoded_len(&self) -> usize {
+        Array::encoded_len(self)
+    }
+}

@@ -1,0 +1,72 @@
+//! [`Lazy`]: a nested value of a recursive type, kept as its validated bytes after decoding so that
+//! recursive messages need no heap (`Box`) and decoding stays zero-copy.
+
+use core::fmt;
+
+use super::element::Element;
+use super::error::{DecodeError, EncodeError};
+use super::reader::Reader;
+use super::writer::Writer;
+
+/// A value of type `T` that is either still encoded (validated by the decoder) or supplied by
+/// the application by reference.
+#[derive(Clone, Copy)]
+pub enum Lazy<'a, T> {
+    /// The value's validated encoding.
+    Encoded(&'a [u8]),
+    /// A value built by the application.
+    Value(&'a T),
+}
+
+impl<'a, T: Element<'a>> Lazy<'a, T> {
+    /// The value. Decoding validated bytes cannot fail; should it, `None` is returned rather than a
+    /// panic.
+    #[inline]
+    pub fn get(&self) -> Option<T> {
+        match *self {
+            Lazy::Encoded(bytes) => T::read(&mut Reader::new(bytes)).ok(),
+            Lazy::Value(v) => Some(*v),
+        }
+    }
+
+    /// Validates one value with `item` and keeps its bytes.
+    #[inline]
+    pub fn decode(
+        r: &mut Reader<'a>,
+        item: impl FnOnce(&mut Reader<'a>) -> Result<(), DecodeError>,
+    ) -> Result<Self, DecodeError> {
+        let start = r.position();
+        item(r)?;
+        Ok(Lazy::Encoded(r.since(start)))
+    }
+}
+
+impl<'a, T: Element<'a>> Element<'a> for Lazy<'a, T> {
+    fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        Lazy::decode(r, |r| T::read(r).map(|_| ()))
+    }
+    fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        match self {
+            Lazy::Encoded(bytes) => w.raw(bytes),
+            Lazy::Value(v) => v.write(w),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        match self {
+            Lazy::Encoded(bytes) => bytes.len(),
+            Lazy::Value(v) => v.encoded_len(),
+        }
+    }
+}
+
+impl<'a, T: Element<'a> + PartialEq> PartialEq for Lazy<'a, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl<'a, T: Element<'a> + fmt::Debug> fmt::Debug for Lazy<'a, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.get().fmt(f)
+    }
+}

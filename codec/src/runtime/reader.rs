@@ -1,0 +1,608 @@
+//! The strict CBOR reader: primitives of the iotp2p profile of deterministic CBOR, each rejecting
+//! anything but the one canonical encoding (spec/04-wire-format.md), with the spec's error class and
+//! byte offset.
+//!
+//! Every read first parses a whole item head ([`Reader::head`]) in the order the spec prescribes
+//! ([IOTP-WIRE-63]): the initial byte (§4.3), then the completeness and shortest form of the head or
+//! float (§4.4, §4.5.3), and only then the schema type. Nothing here allocates; only
+//! [`Reader::skip`] recurses, bounded by its `depth` argument.
+
+use super::error::{DecodeError, ErrorClass};
+use super::float;
+
+/// CBOR major types.
+pub mod major {
+    /// Unsigned integer.
+    pub const UINT: u8 = 0;
+    /// Negative integer.
+    pub const NINT: u8 = 1;
+    /// Byte string.
+    pub const BYTES: u8 = 2;
+    /// Text string.
+    pub const TEXT: u8 = 3;
+    /// Array.
+    pub const ARRAY: u8 = 4;
+    /// Map.
+    pub const MAP: u8 = 5;
+    /// Tag.
+    pub const TAG: u8 = 6;
+    /// Simple values and floats.
+    pub const SIMPLE: u8 = 7;
+}
+
+/// Largest map key of the profile (spec §4.8 rule 2).
+pub const MAX_KEY: u64 = 65_535;
+
+/// A parsed item head: everything but the content of strings, arrays and maps.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Head {
+    /// Major type 0.
+    Uint(u64),
+    /// Major type 1, with its argument (the value is −1 − argument).
+    Nint(u64),
+    /// Major type 2, with its length.
+    Bytes(u64),
+    /// Major type 3, with its length.
+    Text(u64),
+    /// Major type 4, with its count.
+    Array(u64),
+    /// Major type 5, with its count.
+    Map(u64),
+    /// `false` or `true`.
+    Bool(bool),
+    /// `null`.
+    Null,
+    /// A canonical float and its encoded width in bytes (3, 5 or 9).
+    Float(f64, u8),
+}
+
+/// The class of an initial byte the profile does not admit (spec §4.3), or `None`.
+#[inline]
+pub const fn initial_byte_class(b: u8) -> Option<ErrorClass> {
+    let info = b & 0x1f;
+    match b >> 5 {
+        major::SIMPLE => match b {
+            0xf4..=0xf6 | 0xf9..=0xfb => None,
+            0xfc..=0xfe => Some(ErrorClass::InvalidHead),
+            0xff => Some(ErrorClass::IndefiniteLength),
+            _ => Some(ErrorClass::ForbiddenItem),
+        },
+        major::TAG => match info {
+            28..=31 => Some(ErrorClass::InvalidHead),
+            _ => Some(ErrorClass::ForbiddenItem),
+        },
+        m => match info {
+            28..=30 => Some(ErrorClass::InvalidHead),
+            31 if m <= major::NINT => Some(ErrorClass::InvalidHead),
+            31 => Some(ErrorClass::IndefiniteLength),
+            _ => None,
+        },
+    }
+}
+
+/// A cursor over one encoded message.
+#[derive(Clone, Debug)]
+pub struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+type Result<T> = core::result::Result<T, DecodeError>;
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `data`.
+    #[inline]
+    pub const fn new(data: &'a [u8]) -> Reader<'a> {
+        Reader { data, pos: 0 }
+    }
+
+    /// Current byte offset.
+    #[inline]
+    pub const fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Whether every byte was consumed.
+    #[inline]
+    pub const fn is_empty(&self) -> bool {
+        self.pos >= self.data.len()
+    }
+
+    /// Fails with `trailing-bytes` unless every byte was consumed.
+    #[inline]
+    pub fn finish(&self) -> Result<()> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(DecodeError::new(ErrorClass::TrailingBytes, self.pos))
+        }
+    }
+
+    /// The bytes from `start` to the current position.
+    #[inline]
+    pub fn since(&self, start: usize) -> &'a [u8] {
+        &self.data[start..self.pos]
+    }
+
+    /// `truncated` is reported at the length of the input (spec §4.17).
+    #[inline]
+    fn truncated(&self) -> DecodeError {
+        DecodeError::new(ErrorClass::Truncated, self.data.len())
+    }
+
+    #[inline]
+    fn take(&mut self, n: u64) -> Result<&'a [u8]> {
+        let rest = &self.data[self.pos.min(self.data.len())..];
+        if n > rest.len() as u64 {
+            return Err(self.truncated());
+        }
+        let n = n as usize;
+        self.pos += n;
+        Ok(&rest[..n])
+    }
+
+    #[inline]
+    fn argument(&mut self, info: u8, at: usize) -> Result<u64> {
+        let (value, too_small) = match info {
+            0..=23 => return Ok(info as u64),
+            24 => {
+                let v = self.take(1)?[0] as u64;
+                (v, v < 24)
+            }
+            25 => {
+                let b = self.take(2)?;
+                let v = u16::from_be_bytes([b[0], b[1]]) as u64;
+                (v, v <= 0xff)
+            }
+            26 => {
+                let b = self.take(4)?;
+                let v = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as u64;
+                (v, v <= 0xffff)
+            }
+            _ => {
+                let b = self.take(8)?;
+                let v = u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+                (v, v <= 0xffff_ffff)
+            }
+        };
+        if too_small {
+            return Err(DecodeError::new(ErrorClass::NonCanonicalInteger, at));
+        }
+        Ok(value)
+    }
+
+    /// Parses the next item's head: initial byte, argument in shortest form, and for floats the value
+    /// in its shortest exact form. Strings, arrays and maps leave their content to the caller.
+    #[inline]
+    pub fn head(&mut self) -> Result<Head> {
+        let at = self.pos;
+        let b = *self.data.get(at).ok_or_else(|| self.truncated())?;
+        if let Some(class) = initial_byte_class(b) {
+            return Err(DecodeError::new(class, at));
+        }
+        self.pos += 1;
+        let info = b & 0x1f;
+        Ok(match b >> 5 {
+            major::UINT => Head::Uint(self.argument(info, at)?),
+            major::NINT => Head::Nint(self.argument(info, at)?),
+            major::BYTES => Head::Bytes(self.argument(info, at)?),
+            major::TEXT => Head::Text(self.argument(info, at)?),
+            major::ARRAY => Head::Array(self.argument(info, at)?),
+            major::MAP => Head::Map(self.argument(info, at)?),
+            _ => match b {
+                0xf4 => Head::Bool(false),
+                0xf5 => Head::Bool(true),
+                0xf6 => Head::Null,
+                _ => self.float(b, at)?,
+            },
+        })
+    }
+
+    fn float(&mut self, initial: u8, at: usize) -> Result<Head> {
+        let (value, width) = match initial {
+            0xf9 => {
+                let b = self.take(2)?;
+                (float::f16_to_f64(u16::from_be_bytes([b[0], b[1]])), 3)
+            }
+            0xfa => {
+                let b = self.take(4)?;
+                (f32::from_be_bytes([b[0], b[1], b[2], b[3]]) as f64, 5)
+            }
+            _ => {
+                let b = self.take(8)?;
+                (
+                    f64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+                    9,
+                )
+            }
+        };
+        let canonical = if value.is_nan() {
+            self.since(at) == [0xf9, 0x7e, 0x00]
+        } else {
+            float::shortest_len(value) == width as usize
+        };
+        if !canonical {
+            return Err(DecodeError::new(ErrorClass::NonCanonicalFloat, at));
+        }
+        Ok(Head::Float(value, width))
+    }
+
+    /// An unsigned or negative integer within `min..=max` (the type's range or its `@range`).
+    #[inline]
+    pub fn int(&mut self, min: i64, max: i64) -> Result<i64> {
+        let at = self.pos;
+        let v = match self.head()? {
+            Head::Uint(v) if v <= i64::MAX as u64 => v as i64,
+            Head::Nint(v) if v <= i64::MAX as u64 => -1 - v as i64,
+            Head::Uint(_) | Head::Nint(_) => {
+                return Err(DecodeError::new(ErrorClass::OutOfRange, at))
+            }
+            _ => return Err(DecodeError::new(ErrorClass::WrongType, at)),
+        };
+        if v < min || v > max {
+            return Err(DecodeError::new(ErrorClass::OutOfRange, at));
+        }
+        Ok(v)
+    }
+
+    /// An unsigned integer within `min..=max`; a negative integer is `out-of-range`.
+    #[inline]
+    pub fn uint(&mut self, min: u64, max: u64) -> Result<u64> {
+        let at = self.pos;
+        match self.head()? {
+            Head::Uint(v) if v >= min && v <= max => Ok(v),
+            Head::Uint(_) | Head::Nint(_) => Err(DecodeError::new(ErrorClass::OutOfRange, at)),
+            _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
+        }
+    }
+
+    /// An enum number: 0 to 4294967295 (spec §4.9).
+    #[inline]
+    pub fn enum_number(&mut self) -> Result<u32> {
+        self.uint(0, u32::MAX as u64).map(|v| v as u32)
+    }
+
+    /// `false` or `true`.
+    #[inline]
+    pub fn bool(&mut self) -> Result<bool> {
+        let at = self.pos;
+        match self.head()? {
+            Head::Bool(b) => Ok(b),
+            _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
+        }
+    }
+
+    /// `null` (a unit union variant's value).
+    #[inline]
+    pub fn null(&mut self) -> Result<()> {
+        let at = self.pos;
+        match self.head()? {
+            Head::Null => Ok(()),
+            _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
+        }
+    }
+
+    /// A float in its shortest exact encoding.
+    #[inline]
+    pub fn f64(&mut self) -> Result<f64> {
+        let at = self.pos;
+        match self.head()? {
+            Head::Float(v, _) => Ok(v),
+            _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
+        }
+    }
+
+    /// A binary32 float: a double-precision item is `out-of-range` (spec §4.5.3).
+    #[inline]
+    pub fn f32(&mut self) -> Result<f32> {
+        let at = self.pos;
+        match self.head()? {
+            Head::Float(_, 9) => Err(DecodeError::new(ErrorClass::OutOfRange, at)),
+            Head::Float(v, _) => Ok(v as f32),
+            _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
+        }
+    }
+
+    /// A text string of at most `max` bytes of UTF-8.
+    #[inline]
+    pub fn text(&mut self, max: usize) -> Result<&'a str> {
+        let at = self.pos;
+        let Head::Text(len) = self.head()? else {
+            return Err(DecodeError::new(ErrorClass::WrongType, at));
+        };
+        if len > max as u64 {
+            return Err(DecodeError::new(ErrorClass::BoundExceeded, at));
+        }
+        let bytes = self.take(len)?;
+        core::str::from_utf8(bytes).map_err(|_| DecodeError::new(ErrorClass::InvalidUtf8, at))
+    }
+
+    /// A byte string of at most `max` bytes.
+    #[inline]
+    pub fn bytes(&mut self, max: usize) -> Result<&'a [u8]> {
+        let at = self.pos;
+        let Head::Bytes(len) = self.head()? else {
+            return Err(DecodeError::new(ErrorClass::WrongType, at));
+        };
+        if len > max as u64 {
+            return Err(DecodeError::new(ErrorClass::BoundExceeded, at));
+        }
+        self.take(len)
+    }
+
+    /// A byte string of exactly `N` bytes.
+    #[inline]
+    pub fn fixed<const N: usize>(&mut self) -> Result<&'a [u8; N]> {
+        let at = self.pos;
+        let Head::Bytes(len) = self.head()? else {
+            return Err(DecodeError::new(ErrorClass::WrongType, at));
+        };
+        if len != N as u64 {
+            return Err(DecodeError::new(ErrorClass::BoundExceeded, at));
+        }
+        let bytes = self.take(len)?;
+        bytes.try_into().map_err(|_| self.truncated())
+    }
+
+    /// An array head with at most `max` items; returns the count.
+    #[inline]
+    pub fn array(&mut self, max: usize) -> Result<usize> {
+        let at = self.pos;
+        let Head::Array(n) = self.head()? else {
+            return Err(DecodeError::new(ErrorClass::WrongType, at));
+        };
+        if n > max as u64 {
+            return Err(DecodeError::new(ErrorClass::BoundExceeded, at));
+        }
+        self.check_count(n, 1)
+    }
+
+    /// A map head; returns the number of entries.
+    #[inline]
+    pub fn map(&mut self) -> Result<usize> {
+        let at = self.pos;
+        let Head::Map(n) = self.head()? else {
+            return Err(DecodeError::new(ErrorClass::WrongType, at));
+        };
+        self.check_count(n, 2)
+    }
+
+    /// A count that the remaining input cannot hold (each item takes at least one byte) is
+    /// `truncated`, found before any loop runs on a claimed count of billions.
+    #[inline]
+    fn check_count(&self, n: u64, bytes_per_item: u64) -> Result<usize> {
+        if n.saturating_mul(bytes_per_item) > (self.data.len() - self.pos) as u64 {
+            return Err(self.truncated());
+        }
+        Ok(n as usize)
+    }
+
+    /// A message key (spec §4.8 rules 1–4): an unsigned integer up to 65535, greater than `previous`.
+    #[inline]
+    pub fn key(&mut self, previous: Option<u64>) -> Result<u64> {
+        let at = self.pos;
+        let k = match self.head()? {
+            Head::Uint(k) if k <= MAX_KEY => k,
+            Head::Uint(_) => return Err(DecodeError::new(ErrorClass::OutOfRange, at)),
+            _ => return Err(DecodeError::new(ErrorClass::WrongType, at)),
+        };
+        match previous {
+            Some(p) if k == p => Err(DecodeError::new(ErrorClass::DuplicateKey, at)),
+            Some(p) if k < p => Err(DecodeError::new(ErrorClass::UnsortedKeys, at)),
+            _ => Ok(k),
+        }
+    }
+
+    /// Skips one profile-conformant item (spec §4.15: an unknown field's value or an unknown variant's
+    /// payload) and returns its bytes. `depth` is how many levels the item may still use, itself
+    /// included (at least 1).
+    pub fn skip(&mut self, depth: usize) -> Result<&'a [u8]> {
+        let start = self.pos;
+        match self.head()? {
+            Head::Bytes(len) => {
+                self.take(len)?;
+            }
+            Head::Text(len) => {
+                let bytes = self.take(len)?;
+                if core::str::from_utf8(bytes).is_err() {
+                    return Err(DecodeError::new(ErrorClass::InvalidUtf8, start));
+                }
+            }
+            Head::Array(n) => {
+                let n = self.check_count(n, 1)?;
+                let depth = enter(depth, n, self.pos)?;
+                for _ in 0..n {
+                    self.skip(depth)?;
+                }
+            }
+            Head::Map(n) => {
+                let n = self.check_count(n, 2)?;
+                let depth = enter(depth, n, self.pos)?;
+                let mut previous = None;
+                for _ in 0..n {
+                    previous = Some(self.key(previous)?);
+                    self.skip(depth)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(self.since(start))
+    }
+}
+
+/// Enters a map or array with `count` entries or items: `depth` is how many levels it may use, itself
+/// included; returns what is left for its contents. Contents that would lie deeper than the limit are
+/// `depth-exceeded` at `first_child`, the first item that is too deep (spec §4.16).
+#[inline]
+pub fn enter(depth: usize, count: usize, first_child: usize) -> Result<usize> {
+    if count > 0 && depth <= 1 {
+        return Err(DecodeError::new(ErrorClass::DepthExceeded, first_child));
+    }
+    Ok(depth.saturating_sub(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err<T: core::fmt::Debug>(r: Result<T>) -> (ErrorClass, usize) {
+        let e = r.unwrap_err();
+        (e.class, e.offset)
+    }
+
+    #[test]
+    fn initial_bytes_follow_the_spec_table() {
+        use ErrorClass::*;
+        let expect = |b: u8| initial_byte_class(b);
+        assert_eq!(expect(0x1b), None);
+        assert_eq!(expect(0x1c), Some(InvalidHead));
+        assert_eq!(expect(0x1f), Some(InvalidHead));
+        assert_eq!(expect(0x3f), Some(InvalidHead));
+        assert_eq!(expect(0x5f), Some(IndefiniteLength));
+        assert_eq!(expect(0xbf), Some(IndefiniteLength));
+        assert_eq!(expect(0xc0), Some(ForbiddenItem));
+        assert_eq!(expect(0xdc), Some(InvalidHead));
+        assert_eq!(expect(0xf3), Some(ForbiddenItem));
+        assert_eq!(expect(0xf6), None);
+        assert_eq!(expect(0xf7), Some(ForbiddenItem));
+        assert_eq!(expect(0xf8), Some(ForbiddenItem));
+        assert_eq!(expect(0xfc), Some(InvalidHead));
+        assert_eq!(expect(0xff), Some(IndefiniteLength));
+    }
+
+    #[test]
+    fn integers_must_be_shortest_and_in_range() {
+        use ErrorClass::*;
+        assert_eq!(Reader::new(&[0x17]).uint(0, u64::MAX), Ok(23));
+        assert_eq!(Reader::new(&[0x18, 0x18]).uint(0, u64::MAX), Ok(24));
+        assert_eq!(
+            err(Reader::new(&[0x18, 0x17]).uint(0, 255)),
+            (NonCanonicalInteger, 0)
+        );
+        assert_eq!(
+            err(Reader::new(&[0x19, 0x00, 0xff]).uint(0, 9999)),
+            (NonCanonicalInteger, 0)
+        );
+        assert_eq!(
+            err(Reader::new(&[0x1b, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]).uint(0, u64::MAX)),
+            (NonCanonicalInteger, 0)
+        );
+        assert_eq!(
+            err(Reader::new(&[0x19, 0x01]).uint(0, 9999)),
+            (Truncated, 2)
+        );
+        assert_eq!(err(Reader::new(&[0x20]).uint(0, 10)), (OutOfRange, 0));
+        assert_eq!(err(Reader::new(&[0x61, b'a']).uint(0, 10)), (WrongType, 0));
+        assert_eq!(
+            err(Reader::new(&[0xfa, 0x3f, 0x80, 0, 0]).uint(0, 10)),
+            (NonCanonicalFloat, 0)
+        );
+        assert_eq!(Reader::new(&[0x20]).int(-10, 10), Ok(-1));
+        assert_eq!(
+            err(Reader::new(&[0x38, 0x63]).int(-10, 10)),
+            (OutOfRange, 0)
+        );
+        assert_eq!(
+            err(Reader::new(&[0x3b, 0x80, 0, 0, 0, 0, 0, 0, 0]).int(i64::MIN, 0)),
+            (OutOfRange, 0)
+        );
+        assert_eq!(
+            Reader::new(&[0x3b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).int(i64::MIN, 0),
+            Ok(i64::MIN)
+        );
+        assert_eq!(
+            err(Reader::new(&[0x1b, 1, 0, 0, 0, 0, 0, 0, 0]).enum_number()),
+            (OutOfRange, 0)
+        );
+    }
+
+    #[test]
+    fn strings_bounds_and_utf8() {
+        use ErrorClass::*;
+        assert_eq!(Reader::new(b"\x63abc").text(3), Ok("abc"));
+        assert_eq!(err(Reader::new(b"\x63abc").text(2)), (BoundExceeded, 0));
+        assert_eq!(err(Reader::new(b"\x63ab").text(3)), (Truncated, 3));
+        assert_eq!(err(Reader::new(b"\x63a\xffc").text(3)), (InvalidUtf8, 0));
+        assert_eq!(
+            err(Reader::new(b"\x7f\x61a\xff").text(3)),
+            (IndefiniteLength, 0)
+        );
+        assert_eq!(Reader::new(&[0x42, 1, 2]).fixed::<2>(), Ok(&[1, 2]));
+        assert_eq!(
+            err(Reader::new(&[0x41, 1]).fixed::<2>()),
+            (BoundExceeded, 0)
+        );
+        assert_eq!(
+            err(Reader::new(&[0x9a, 0xff, 0xff, 0xff, 0xff]).array(usize::MAX)),
+            (Truncated, 5)
+        );
+    }
+
+    #[test]
+    fn floats_must_be_shortest() {
+        use ErrorClass::*;
+        assert_eq!(Reader::new(&[0xf9, 0x3c, 0x00]).f64(), Ok(1.0));
+        assert_eq!(
+            err(Reader::new(&[0xfa, 0x3f, 0x80, 0, 0]).f64()),
+            (NonCanonicalFloat, 0)
+        );
+        assert_eq!(
+            Reader::new(&[0xfa, 0x3f, 0x80, 0, 1]).f32(),
+            Ok(f32::from_bits(0x3f80_0001))
+        );
+        assert!(Reader::new(&[0xf9, 0x7e, 0x00]).f64().unwrap().is_nan());
+        assert_eq!(
+            err(Reader::new(&[0xf9, 0x7e, 0x01]).f64()),
+            (NonCanonicalFloat, 0)
+        );
+        assert_eq!(
+            err(Reader::new(&[0xfb, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a]).f32()),
+            (OutOfRange, 0)
+        );
+        assert_eq!(err(Reader::new(&[0x01]).f64()), (WrongType, 0));
+    }
+
+    #[test]
+    fn keys_are_small_unsigned_and_ascending() {
+        use ErrorClass::*;
+        let mut r = Reader::new(&[0x01, 0x01]);
+        assert_eq!(r.key(None), Ok(1));
+        assert_eq!(err(r.key(Some(1))), (DuplicateKey, 1));
+        assert_eq!(err(Reader::new(&[0x00]).key(Some(1))), (UnsortedKeys, 0));
+        assert_eq!(
+            err(Reader::new(&[0x1a, 0, 1, 0, 0]).key(None)),
+            (OutOfRange, 0)
+        );
+        assert_eq!(err(Reader::new(&[0x20]).key(None)), (WrongType, 0));
+    }
+
+    #[test]
+    fn skip_validates_unknown_content() {
+        use ErrorClass::*;
+        // {1: [h'00', "a", -1, 1.5, null]}
+        let ok = [
+            0xa1, 0x01, 0x85, 0x41, 0x00, 0x61, b'a', 0x20, 0xf9, 0x3e, 0x00, 0xf6,
+        ];
+        assert_eq!(Reader::new(&ok).skip(3).unwrap().len(), ok.len());
+        assert_eq!(err(Reader::new(&ok).skip(2)), (DepthExceeded, 3));
+        assert_eq!(
+            err(Reader::new(&[0xa2, 0x02, 0x00, 0x01, 0x00]).skip(4)),
+            (UnsortedKeys, 3)
+        );
+        assert_eq!(
+            err(Reader::new(&[0xa1, 0x61, b'a', 0x00]).skip(4)),
+            (WrongType, 1)
+        );
+        assert_eq!(err(Reader::new(&[0xc1, 0x00]).skip(4)), (ForbiddenItem, 0));
+        assert_eq!(err(Reader::new(&[0xf7]).skip(4)), (ForbiddenItem, 0));
+        assert_eq!(
+            err(Reader::new(&[0x9f, 0xff]).skip(4)),
+            (IndefiniteLength, 0)
+        );
+        assert_eq!(
+            err(Reader::new(&[0xbb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).skip(4)),
+            (Truncated, 9)
+        );
+        assert_eq!(Reader::new(&[0x80]).skip(1).map(|b| b.len()), Ok(1));
+    }
+}

@@ -1,0 +1,391 @@
+//! The docs backend: the IR rendered as the specification's message reference chapter (Markdown).
+//!
+//! Every package, type, field, variant and enum value appears with its key, type, bounds and doc
+//! comment; types link to each other; each type lists who uses it, its largest encoded size, and the
+//! worked examples the prose gives for it. The template is `codegen/templates/docs/reference.md`.
+
+pub mod examples;
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+
+pub use examples::Example;
+
+use crate::ir::{self, Presence, Schema, Type, TypeKind};
+
+/// What the chapter is called and numbered.
+#[derive(Clone, Debug)]
+pub struct ChapterOptions {
+    /// Section number prefix, e.g. `11`.
+    pub number: String,
+    /// Chapter title.
+    pub title: String,
+    /// The command that regenerates the chapter, quoted in its header.
+    pub regenerate: String,
+}
+
+impl Default for ChapterOptions {
+    fn default() -> Self {
+        ChapterOptions {
+            number: "11".into(),
+            title: "Message reference".into(),
+            regenerate: "iotp2p doc".into(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "docs/reference.md", escape = "none")]
+struct Page<'a> {
+    options: &'a ChapterOptions,
+    packages: Vec<PackageView>,
+}
+
+struct PackageView {
+    number: String,
+    anchor: String,
+    name: String,
+    version: String,
+    doc: String,
+    types: Vec<TypeView>,
+}
+
+struct TypeView {
+    number: String,
+    anchor: String,
+    name: String,
+    full_name: String,
+    kind: &'static str,
+    doc: String,
+    summary: String,
+    origin: String,
+    deprecated: String,
+    max_size: String,
+    /// Table header and rows, pre-rendered (the columns differ by kind).
+    header: &'static str,
+    rows: Vec<String>,
+    alias_target: String,
+    reserved: String,
+    used_by: Vec<String>,
+    examples: Vec<ExampleView>,
+}
+
+struct ExampleView {
+    id: String,
+    description: String,
+    json: String,
+    diag: String,
+    hex: String,
+}
+
+/// Anchor of a type or package: its full name, lowercased, dots as dashes.
+pub fn anchor(full_name: &str) -> String {
+    full_name.to_ascii_lowercase().replace('.', "-")
+}
+
+/// Doc text fit for one table cell: paragraphs kept apart, pipes escaped.
+fn cell(doc: &str) -> String {
+    doc.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("<br><br>")
+        .replace('|', "\\|")
+}
+
+/// The first sentence of a doc comment, for summary tables.
+fn summary(doc: &str) -> String {
+    let first = doc.split("\n\n").next().unwrap_or("");
+    let flat = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    let end = flat.find(". ").map_or(flat.len(), |i| i + 1);
+    flat[..end].replace('|', "\\|")
+}
+
+fn link(full_name: &str) -> String {
+    let short = full_name.rsplit('.').next().unwrap_or(full_name);
+    format!("[`{short}`](#{})", anchor(full_name))
+}
+
+/// A type as Markdown: schema syntax, named types linked, bounds and ranges spelled out.
+fn type_md(ty: &Type) -> String {
+    match ty {
+        Type::Bool => "`bool`".into(),
+        Type::Int { int, range: None } => format!("`{}`", int.keyword()),
+        Type::Int {
+            int,
+            range: Some(r),
+        } => format!("`{}` {}..={}", int.keyword(), r.min, r.max),
+        Type::Float { float } => match float {
+            ir::FloatType::F32 => "`f32`".into(),
+            ir::FloatType::F64 => "`f64`".into(),
+        },
+        Type::String { max_len } => format!("`string` ≤ {max_len} bytes"),
+        Type::Bytes { max_len } => format!("`bytes` ≤ {max_len}"),
+        Type::FixedBytes { len } => format!("`bytes[{len}]`"),
+        Type::Array { element, max_items } => {
+            format!("array of {} (≤ {max_items})", type_md(element))
+        }
+        Type::Message { name } | Type::Enum { name } | Type::Union { name } => link(name),
+        Type::Alias { name, target } => format!("{} ({})", link(name), type_md(target)),
+    }
+}
+
+fn value_md(v: &ir::Value) -> String {
+    match v {
+        ir::Value::Bool(b) => format!("`{b}`"),
+        ir::Value::Int(i) => format!("`{i}`"),
+        ir::Value::Float(f) => format!("`{f:?}`"),
+        ir::Value::String(s) => format!("`{s:?}`"),
+        ir::Value::Enum { name, .. } => format!("`{name}`"),
+    }
+}
+
+fn deprecated_md(d: &Option<ir::Deprecation>) -> String {
+    match d {
+        None => String::new(),
+        Some(ir::Deprecation { note: None }) => "**Deprecated.** ".into(),
+        Some(ir::Deprecation { note: Some(n) }) => format!("**Deprecated:** {}. ", cell(n)),
+    }
+}
+
+fn reserved_md(r: &ir::Reserved, what: &str) -> String {
+    let mut parts = Vec::new();
+    if !r.ranges.is_empty() {
+        let ranges: Vec<String> = r
+            .ranges
+            .iter()
+            .map(|k| {
+                if k.start == k.end {
+                    format!("{}", k.start)
+                } else {
+                    format!("{}–{}", k.start, k.end)
+                }
+            })
+            .collect();
+        parts.push(format!("reserved {what}: {}", ranges.join(", ")));
+    }
+    if !r.names.is_empty() {
+        let names: Vec<String> = r.names.iter().map(|n| format!("`{n}`")).collect();
+        parts.push(format!("reserved names: {}", names.join(", ")));
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    let mut s = parts.join("; ");
+    s[..1].make_ascii_uppercase();
+    s + "."
+}
+
+/// Who refers to each type: `Type.member` links, by referenced full name.
+fn users(schema: &Schema) -> HashMap<String, Vec<String>> {
+    fn visit(ty: &Type, user: &str, out: &mut HashMap<String, Vec<String>>) {
+        match ty {
+            Type::Message { name } | Type::Enum { name } | Type::Union { name } => {
+                out.entry(name.clone()).or_default().push(user.to_string());
+            }
+            Type::Alias { name, target } => {
+                out.entry(name.clone()).or_default().push(user.to_string());
+                visit(target, user, out);
+            }
+            Type::Array { element, .. } => visit(element, user, out),
+            _ => {}
+        }
+    }
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for def in schema.packages.iter().flat_map(|p| &p.types) {
+        let here = |member: &str| format!("[`{}.{member}`](#{})", def.name, anchor(&def.full_name));
+        match &def.kind {
+            TypeKind::Message { fields, .. } => fields
+                .iter()
+                .for_each(|f| visit(&f.ty, &here(&f.name), &mut out)),
+            TypeKind::Union { variants, .. } => variants
+                .iter()
+                .filter_map(|v| Some((v, v.ty.as_ref()?)))
+                .for_each(|(v, t)| visit(t, &here(&v.name), &mut out)),
+            TypeKind::Alias { target } => visit(target, &link(&def.full_name), &mut out),
+            TypeKind::Enum { .. } => {}
+        }
+    }
+    for list in out.values_mut() {
+        list.dedup();
+    }
+    out
+}
+
+fn type_view(
+    def: &ir::TypeDef,
+    number: String,
+    sizes: &HashMap<String, u64>,
+    users: &HashMap<String, Vec<String>>,
+    examples: &BTreeMap<&str, Vec<&Example>>,
+) -> TypeView {
+    let (kind, header, rows, alias_target, reserved) = match &def.kind {
+        TypeKind::Message {
+            fields, reserved, ..
+        } => {
+            let mut sorted: Vec<&ir::Field> = fields.iter().collect();
+            sorted.sort_by_key(|f| f.key);
+            let rows = sorted
+                .iter()
+                .map(|f| {
+                    let presence = match &f.presence {
+                        Presence::Required => "required".to_string(),
+                        Presence::Optional => "optional".to_string(),
+                        Presence::Default(v) => format!("default {}", value_md(v)),
+                    };
+                    format!(
+                        "| {} | `{}` | {} | {} | {}{} |",
+                        f.key,
+                        f.name,
+                        type_md(&f.ty),
+                        presence,
+                        deprecated_md(&f.deprecated),
+                        cell(&f.doc)
+                    )
+                })
+                .collect();
+            let header = "| key | field | type | presence | description |\n|---:|---|---|---|---|";
+            (
+                "message",
+                header,
+                rows,
+                String::new(),
+                reserved_md(reserved, "keys"),
+            )
+        }
+        TypeKind::Union {
+            variants, reserved, ..
+        } => {
+            let mut sorted: Vec<&ir::Variant> = variants.iter().collect();
+            sorted.sort_by_key(|v| v.key);
+            let rows = sorted
+                .iter()
+                .map(|v| {
+                    format!(
+                        "| {} | `{}` | {} | {}{} |",
+                        v.key,
+                        v.name,
+                        v.ty.as_ref()
+                            .map_or("— (unit: `null`)".to_string(), type_md),
+                        deprecated_md(&v.deprecated),
+                        cell(&v.doc)
+                    )
+                })
+                .collect();
+            let header = "| key | variant | type | description |\n|---:|---|---|---|";
+            (
+                "union",
+                header,
+                rows,
+                String::new(),
+                reserved_md(reserved, "keys"),
+            )
+        }
+        TypeKind::Enum { values, reserved } => {
+            let mut sorted: Vec<&ir::EnumValue> = values.iter().collect();
+            sorted.sort_by_key(|v| v.value);
+            let rows = sorted
+                .iter()
+                .map(|v| {
+                    format!(
+                        "| {} | `{}` | {}{} |",
+                        v.value,
+                        v.name,
+                        deprecated_md(&v.deprecated),
+                        cell(&v.doc)
+                    )
+                })
+                .collect();
+            let header = "| value | name | description |\n|---:|---|---|";
+            (
+                "enum",
+                header,
+                rows,
+                String::new(),
+                reserved_md(reserved, "values"),
+            )
+        }
+        TypeKind::Alias { target } => {
+            ("type alias", "", Vec::new(), type_md(target), String::new())
+        }
+    };
+    let examples = examples
+        .get(def.full_name.as_str())
+        .into_iter()
+        .flatten()
+        .map(|e| ExampleView {
+            id: e.id.clone(),
+            description: e.description.clone(),
+            json: e.json.clone(),
+            diag: e.diag.clone(),
+            hex: e.hex.split_whitespace().collect::<Vec<_>>().join(" "),
+        })
+        .collect();
+    TypeView {
+        number,
+        anchor: anchor(&def.full_name),
+        name: def.name.clone(),
+        full_name: def.full_name.clone(),
+        kind,
+        doc: def.doc.clone(),
+        summary: summary(&def.doc),
+        origin: format!("{}:{}", def.location.file, def.location.line),
+        deprecated: deprecated_md(&def.deprecated),
+        max_size: sizes
+            .get(&def.full_name)
+            .map_or(String::new(), |s| s.to_string()),
+        header,
+        rows,
+        alias_target,
+        reserved,
+        used_by: users.get(&def.full_name).cloned().unwrap_or_default(),
+        examples,
+    }
+}
+
+/// Renders the reference chapter for every package of `schema`, with `examples` placed under their
+/// types (examples for unknown types are ignored here; the spec tests report them).
+pub fn render_reference(schema: &Schema, examples: &[Example], options: &ChapterOptions) -> String {
+    let sizes = ir::max_encoded_sizes(schema);
+    let users = users(schema);
+    let mut by_type: BTreeMap<&str, Vec<&Example>> = BTreeMap::new();
+    for e in examples {
+        by_type.entry(e.type_name.as_str()).or_default().push(e);
+    }
+    let packages = schema
+        .packages
+        .iter()
+        .enumerate()
+        .map(|(p, pkg)| {
+            let number = format!("{}.{}", options.number, p + 1);
+            PackageView {
+                anchor: anchor(&pkg.name),
+                name: pkg.name.clone(),
+                version: pkg
+                    .version
+                    .map_or(String::new(), |v| format!(" (version {v})")),
+                doc: pkg.doc.clone(),
+                types: pkg
+                    .types
+                    .iter()
+                    .enumerate()
+                    .map(|(t, def)| {
+                        type_view(def, format!("{number}.{}", t + 1), &sizes, &users, &by_type)
+                    })
+                    .collect(),
+                number,
+            }
+        })
+        .collect();
+    let page = Page { options, packages };
+    let mut text = page.render().expect("the reference template renders");
+    // Templates leave runs of blank lines around optional parts; Markdown wants at most one.
+    while text.contains("\n\n\n") {
+        text = text.replace("\n\n\n", "\n\n");
+    }
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}

@@ -1,0 +1,245 @@
+//! The Rust backend: zero-copy, `no_std` encoders and decoders, one module per schema package.
+//!
+//! Generated types borrow from the input (`&'a str`, `&'a [u8]`, validated [`Array`] views), decoding
+//! validates the whole value up front, and encoding writes straight into the caller's buffer. The code
+//! calls the small runtime of the `iotp2p-codec` crate (`Reader`, `Writer`, `Array`, ...), reached
+//! through [`RustOptions::runtime`]. The template is `codegen/templates/rust/package.rs`.
+//!
+//! [`Array`]: https://docs.rs/iotp2p-codec
+
+mod model;
+pub mod names;
+
+use askama::Template;
+
+use crate::ir::{self, Schema, TypeKind};
+use model::{alias_view, doc_lines, field_view, variant_view, Ctx, FieldView, VariantView};
+
+/// How generated code refers to the world outside it.
+#[derive(Clone, Debug)]
+pub struct RustOptions {
+    /// Path of the codec runtime module: `::iotp2p_codec::runtime` for vendor crates,
+    /// `crate::runtime` inside the codec crate itself.
+    pub runtime: String,
+    /// Packages generated elsewhere, with the Rust path of their module: for example
+    /// `("iotp2p.core", "::iotp2p_codec::core")` so that a vendor package reuses the codec crate's
+    /// core types instead of generating them again. Such packages are not generated.
+    pub extern_packages: Vec<(String, String)>,
+    /// Whether to pipe the output through `rustfmt` (when it is installed).
+    pub rustfmt: bool,
+}
+
+impl Default for RustOptions {
+    fn default() -> Self {
+        RustOptions {
+            runtime: "::iotp2p_codec::runtime".into(),
+            extern_packages: Vec::new(),
+            rustfmt: true,
+        }
+    }
+}
+
+/// One generated file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// File name, e.g. `iotp2p_core.rs`.
+    pub name: String,
+    /// Its contents.
+    pub contents: String,
+}
+
+#[derive(Template)]
+#[template(path = "rust/package.rs", escape = "none")]
+struct PackageTemplate {
+    version: &'static str,
+    source: String,
+    package: String,
+    runtime: String,
+    items: Vec<ItemView>,
+}
+
+struct ValueView {
+    docs: Vec<String>,
+    deprecated: Option<String>,
+    name: String,
+    number: u32,
+}
+
+struct ItemView {
+    kind: &'static str,
+    name: String,
+    docs: Vec<String>,
+    deprecated: Option<String>,
+    max_size: u64,
+    // Aliases.
+    lifetime: bool,
+    alias_type: String,
+    // Enums and unions: the name of the catch-all variant.
+    other: String,
+    values: Vec<ValueView>,
+    variants: Vec<VariantView>,
+    // Messages.
+    fields: Vec<FieldView>,
+    /// The fields again, in key order (the order of the encoding).
+    sorted: Vec<FieldView>,
+    known_keys: String,
+    unknown: String,
+    /// Whether a field is required (the decoder then reports `missing-field` at the map's start).
+    has_required: bool,
+    // Recursive cycles.
+    budget: Option<u32>,
+    counts_depth: bool,
+}
+
+fn deprecation(d: &Option<ir::Deprecation>) -> Option<String> {
+    d.as_ref()
+        .map(|d| d.note.clone().unwrap_or_default().replace('"', "\\\""))
+}
+
+/// A name for a generated member that no schema member uses.
+fn free_name(preferred: &str, taken: &[String]) -> String {
+    let mut name = preferred.to_string();
+    while taken.contains(&name) {
+        name.push('_');
+    }
+    name
+}
+
+fn item_view(ctx: &Ctx<'_>, def: &ir::TypeDef) -> ItemView {
+    let mut view = ItemView {
+        kind: "",
+        name: def.name.clone(),
+        docs: doc_lines(&def.doc),
+        deprecated: deprecation(&def.deprecated),
+        max_size: ctx.sizes.get(&def.full_name).copied().unwrap_or(0),
+        lifetime: false,
+        alias_type: String::new(),
+        other: String::new(),
+        values: Vec::new(),
+        variants: Vec::new(),
+        fields: Vec::new(),
+        sorted: Vec::new(),
+        known_keys: String::new(),
+        unknown: String::new(),
+        has_required: false,
+        budget: ctx.budget(&def.full_name),
+        counts_depth: ctx.counts_depth(&def.full_name),
+    };
+    match &def.kind {
+        TypeKind::Alias { target } => {
+            view.kind = "alias";
+            (view.lifetime, view.alias_type) = alias_view(ctx, def, target);
+        }
+        TypeKind::Enum { values, .. } => {
+            view.kind = "enum";
+            view.values = values
+                .iter()
+                .map(|v| ValueView {
+                    docs: doc_lines(&v.doc),
+                    deprecated: deprecation(&v.deprecated),
+                    name: v.name.clone(),
+                    number: v.value,
+                })
+                .collect();
+            let taken: Vec<String> = values.iter().map(|v| v.name.clone()).collect();
+            view.other = free_name("Unrecognized", &taken);
+        }
+        TypeKind::Union { variants, .. } => {
+            view.kind = "union";
+            view.variants = variants.iter().map(|v| variant_view(ctx, def, v)).collect();
+            let taken: Vec<String> = view.variants.iter().map(|v| v.name.clone()).collect();
+            view.other = free_name("Unrecognized", &taken);
+        }
+        TypeKind::Message { fields, .. } => {
+            view.kind = "message";
+            view.has_required = fields.iter().any(|f| f.presence == ir::Presence::Required);
+            view.fields = fields.iter().map(|f| field_view(ctx, def, f)).collect();
+            let mut sorted: Vec<&ir::Field> = fields.iter().collect();
+            sorted.sort_by_key(|f| f.key);
+            view.sorted = sorted.iter().map(|f| field_view(ctx, def, f)).collect();
+            view.known_keys = sorted
+                .iter()
+                .map(|f| f.key.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let taken: Vec<String> = view.fields.iter().map(|f| f.name.clone()).collect();
+            view.unknown = free_name("unknown_fields", &taken);
+        }
+    }
+    view
+}
+
+/// Generates one Rust module per package of `schema` (packages listed in
+/// [`RustOptions::extern_packages`] excepted), plus `mod.rs` declaring them with their docs.
+pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
+    let mut ctx = Ctx::new(schema, options);
+    let mut files = Vec::new();
+    let mut modules = String::from(
+        "// @generated by iotp2p-codegen. Do not edit: change the schema and regenerate.\n",
+    );
+    for package in &schema.packages {
+        if options
+            .extern_packages
+            .iter()
+            .any(|(p, _)| p == &package.name)
+        {
+            continue;
+        }
+        ctx.package = package.name.clone();
+        let template = PackageTemplate {
+            version: env!("CARGO_PKG_VERSION"),
+            source: package.location.file.clone(),
+            package: package.name.clone(),
+            runtime: options.runtime.clone(),
+            items: package.types.iter().map(|t| item_view(&ctx, t)).collect(),
+        };
+        let text = template.render().expect("the Rust template renders");
+        let module = names::module(&package.name);
+        modules.push('\n');
+        for line in doc_lines(&package.doc) {
+            modules.push_str(&format!(
+                "///{}{line}\n",
+                if line.is_empty() { "" } else { " " }
+            ));
+        }
+        modules.push_str(&format!("pub mod {module};\n"));
+        files.push(GeneratedFile {
+            name: format!("{module}.rs"),
+            contents: finish(text, options),
+        });
+    }
+    files.push(GeneratedFile {
+        name: "mod.rs".into(),
+        contents: finish(modules, options),
+    });
+    files
+}
+
+/// Formats with rustfmt when asked and available; otherwise returns the text as rendered.
+fn finish(text: String, options: &RustOptions) -> String {
+    if !options.rustfmt {
+        return text;
+    }
+    rustfmt(&text).unwrap_or(text)
+}
+
+fn rustfmt(text: &str) -> Option<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into()))
+        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take()?;
+    let input = text.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output().ok()?;
+    writer.join().ok()?.ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    String::from_utf8(output.stdout).ok()
+}

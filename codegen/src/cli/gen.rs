@@ -1,0 +1,97 @@
+//! `iotp2p gen`: generate code from schemas.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use iotp2p_codegen::backend::rust::{self, RustOptions};
+
+use super::{report, Color, Format};
+
+/// Arguments of `iotp2p gen`.
+#[derive(Args, Debug)]
+pub(crate) struct GenArgs {
+    #[command(subcommand)]
+    target: Target,
+}
+
+#[derive(Subcommand, Debug)]
+enum Target {
+    /// Zero-copy, no_std Rust encoders and decoders: one module per package, plus `mod.rs`.
+    Rust(RustArgs),
+}
+
+#[derive(Args, Debug)]
+struct RustArgs {
+    /// Schema files to generate (with everything they import).
+    #[arg(required = true, value_name = "SCHEMA")]
+    files: Vec<PathBuf>,
+    /// Directory in which to look for imported files. May be repeated.
+    #[arg(short = 'I', long = "include", value_name = "DIR")]
+    include: Vec<PathBuf>,
+    /// Output directory (created if missing).
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+    /// Rust path of the codec runtime.
+    #[arg(long, default_value = "::iotp2p_codec::runtime", value_name = "PATH")]
+    runtime: String,
+    /// A package generated elsewhere, as PACKAGE=RUST_PATH (e.g. iotp2p.core=::iotp2p_codec::core).
+    /// May be repeated.
+    #[arg(long = "extern", value_name = "PACKAGE=PATH", value_parser = parse_extern)]
+    extern_packages: Vec<(String, String)>,
+    /// Change nothing; exit 1 if any file in the output directory is out of date.
+    #[arg(long)]
+    check: bool,
+    /// When to colour diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+fn parse_extern(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(p, r)| (p.to_string(), r.to_string()))
+        .ok_or_else(|| format!("expected PACKAGE=PATH, found `{s}`"))
+}
+
+pub(crate) fn run(args: &GenArgs) -> ExitCode {
+    let Target::Rust(args) = &args.target;
+    let loader = iotp2p_codegen::FsLoader {
+        include_dirs: args.include.clone(),
+    };
+    let c = iotp2p_codegen::compile(&args.files, &loader);
+    report(&c, Format::Human, args.color);
+    let Some(schema) = &c.schema else {
+        return ExitCode::from(1);
+    };
+    let options = RustOptions {
+        runtime: args.runtime.clone(),
+        extern_packages: args.extern_packages.clone(),
+        rustfmt: true,
+    };
+    let files = rust::generate(schema, &options);
+    let mut stale = false;
+    for file in &files {
+        let path = args.output.join(&file.name);
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current == file.contents {
+            continue;
+        }
+        if args.check {
+            eprintln!("error: `{}` is out of date", path.display());
+            stale = true;
+            continue;
+        }
+        if let Err(e) = std::fs::create_dir_all(&args.output)
+            .and_then(|()| std::fs::write(&path, &file.contents))
+        {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return ExitCode::from(1);
+        }
+        eprintln!("wrote {}", path.display());
+    }
+    if stale {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
