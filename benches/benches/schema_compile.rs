@@ -16,6 +16,16 @@ use iotp2p_codegen::source::FileId;
 
 fn schema_compile(c: &mut Criterion) {
     let text = large_schema(LARGE_SCHEMA_LINES);
+    let types = iotp2p_codegen::compile_str("large.iotp", &text, &[])
+        .schema
+        .map_or(0, |s| {
+            s.packages.iter().map(|p| p.types.len()).sum::<usize>()
+        });
+    eprintln!(
+        "schema_compile input: {} lines, {} bytes, {types} types",
+        text.lines().count(),
+        text.len()
+    );
     let mut group = c.benchmark_group("schema_compile");
     group.throughput(Throughput::Bytes(text.len() as u64));
 

@@ -11,14 +11,19 @@
 //! Every stage reports problems as [`diagnostics::Diagnostic`]s and keeps going, so one run shows every
 //! error in a schema. Entry points: [`sema::compile`] for files on disk, [`sema::compile_str`] for text.
 
+#![forbid(unsafe_code)]
+
 pub mod backend;
+pub mod builder;
 pub mod diagnostics;
 #[doc(hidden)]
 pub mod fuzzing;
 mod graph;
 pub mod ir;
+pub mod reflect;
 pub mod sema;
 pub mod source;
 pub mod syntax;
 
+pub use builder::Builder;
 pub use sema::{compile, compile_str, Compilation, FsLoader, Loader, MemoryLoader};

@@ -66,11 +66,15 @@ fn assert_renders(what: &str, c: &Compilation) {
     }
 }
 
-fn assert_only(what: &str, codes: &[Code], expected: Code) {
-    assert!(
-        codes.iter().all(|&c| c == expected),
-        "{what}: expected only {expected}, got {codes:?}"
-    );
+/// The first `n` characters, for failure messages.
+fn head(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// The last `n` characters, for failure messages.
+fn tail(s: &str, n: usize) -> String {
+    let skip = s.chars().count().saturating_sub(n);
+    s.chars().skip(skip).collect()
 }
 
 // ---- garbage ---------------------------------------------------------------------------------------
@@ -326,7 +330,10 @@ fn ten_thousand_nested_attributes() {
 
 // ---- long chains (the iterative graph code) --------------------------------------------------------
 
+/// Chains as long as the brief for the graph code asks; cycles and stacks, which exercise the same
+/// code, are shorter to keep the suite quick in debug builds.
 const CHAIN: usize = 100_000;
+const CYCLE: usize = 10_000;
 
 #[test]
 fn hundred_thousand_type_alias_chain() {
@@ -355,8 +362,8 @@ fn hundred_thousand_type_alias_chain() {
 #[test]
 fn hundred_thousand_type_alias_cycle() {
     let mut text = String::from("package example.cycle;\n");
-    for i in 0..CHAIN {
-        text.push_str(&format!("type A{i} = A{};\n", (i + 1) % CHAIN));
+    for i in 0..CYCLE {
+        text.push_str(&format!("type A{i} = A{};\n", (i + 1) % CYCLE));
     }
     text.push_str("message M { 0 x: A0; }\n");
     let codes = assert_rejected("alias cycle", &compile_str("cycle.iotp", &text, &[]));
@@ -366,10 +373,10 @@ fn hundred_thousand_type_alias_cycle() {
 #[test]
 fn aliases_cannot_stack_arrays_beyond_the_nesting_limit() {
     let mut text = String::from("@default_max_items(2)\npackage example.stack;\n");
-    for i in 0..CHAIN {
+    for i in 0..CYCLE {
         text.push_str(&format!("type A{i} = array<A{}>;\n", i + 1));
     }
-    text.push_str(&format!("type A{CHAIN} = u8;\nmessage M {{ 0 x: A0; }}\n"));
+    text.push_str(&format!("type A{CYCLE} = u8;\nmessage M {{ 0 x: A0; }}\n"));
     let codes = assert_rejected("stacked arrays", &compile_str("stack.iotp", &text, &[]));
     // Reported once, where the nesting first exceeds the limit; the aliases above it fail quietly.
     assert_eq!(codes, [Code::NestingTooDeep]);
@@ -395,10 +402,10 @@ fn hundred_thousand_message_chain() {
 fn hundred_thousand_message_cycle() {
     // One cycle through all of them, through required fields: infinite, and unbounded.
     let mut text = String::from("package example.cycle;\n");
-    for i in 0..CHAIN {
+    for i in 0..CYCLE {
         text.push_str(&format!(
             "message M{i} {{ 0 next: M{}; }}\n",
-            (i + 1) % CHAIN
+            (i + 1) % CYCLE
         ));
     }
     let codes = assert_rejected("message cycle", &compile_str("cycle.iotp", &text, &[]));
@@ -407,7 +414,7 @@ fn hundred_thousand_message_cycle() {
 
 #[test]
 fn long_import_chain_and_cycle() {
-    let n = 2_000;
+    let n = 500;
     let files: Vec<(String, String)> = (0..n)
         .map(|i| {
             let next = if i + 1 < n {
@@ -426,7 +433,7 @@ fn long_import_chain_and_cycle() {
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
     let c = compile_str(&files[0].0, &files[0].1, &others);
-    let codes = assert_rejected("import cycle of 2000 files", &c);
+    let codes = assert_rejected("import cycle of 500 files", &c);
     assert!(codes.contains(&Code::ImportCycle), "{codes:?}");
 }
 
@@ -434,25 +441,21 @@ fn long_import_chain_and_cycle() {
 
 #[test]
 fn error_flood_stays_bounded() {
-    // 30,000 unknown types, 30,000 duplicate keys and 30,000 bad names.
+    // 20,000 unknown types, 20,000 duplicate keys and 20,000 bad names.
     let mut text = String::from("package example.flood;\nmessage M {\n");
-    for i in 0..30_000 {
+    for i in 0..20_000 {
         text.push_str(&format!("    0 Field{i}: Unknown{i};\n"));
     }
     text.push_str("}\n");
     let c = compile_str("flood.iotp", &text, &[]);
     assert_rejected("error flood", &c);
     assert_eq!(c.diagnostics.iter().count(), MAX_DIAGNOSTICS);
-    assert!(
-        c.diagnostics.error_count() >= 89_999,
-        "{}",
-        c.diagnostics.error_count()
-    );
+    assert_eq!(c.diagnostics.error_count(), 59_999);
     let plain = render_plain(&c.sources, &c.diagnostics);
     assert!(
         plain.contains("more diagnostics not shown"),
         "{}",
-        &plain[plain.len() - 300..]
+        tail(&plain, 300)
     );
     assert!(plain.len() < 1_000_000, "{} bytes of output", plain.len());
     let json: serde_json::Value =
@@ -464,8 +467,76 @@ fn error_flood_stays_bounded() {
 }
 
 #[test]
+fn unknown_types_in_a_large_package_stay_fast() {
+    // Every unknown name is compared with every type of the package for a "did you mean"; past the
+    // diagnostics limit, that work must stop too.
+    let mut text = String::from("package example.flood;\n");
+    for i in 0..1_500 {
+        text.push_str(&format!("message Type{i} {{ 0 x: Typo{i}; }}\n"));
+    }
+    let c = compile_str("flood.iotp", &text, &[]);
+    assert_rejected("unknown types", &c);
+    assert_eq!(c.diagnostics.error_count(), 1_500);
+}
+
+#[test]
+fn thousands_of_reservations_stay_fast() {
+    let n = 5_000;
+    let reserved: Vec<String> = (0..n).map(|i| (2 * i).to_string()).collect();
+    let mut text = format!(
+        "package example.reserved;\nmessage M {{\n    reserved {};\n    reserved {};\n",
+        reserved.join(", "),
+        reserved.join(", ")
+    );
+    for i in 0..n {
+        text.push_str(&format!("    {i} f{i}: u8;\n"));
+    }
+    text.push_str("}\n");
+    let c = compile_str("reserved.iotp", &text, &[]);
+    let codes = assert_rejected("reservations", &c);
+    assert!(codes.contains(&Code::InvalidReservedRange), "{codes:?}");
+    // 20,000 repeated reservations, and every even key of 0..20,000 reserved.
+    assert_eq!(c.diagnostics.error_count(), n + n / 2);
+}
+
+#[test]
+fn output_stays_bounded_on_one_enormous_line() {
+    // A "minified" 512 KiB schema on one line with an error every few bytes: the line is not
+    // echoed under each diagnostic (which would print 500 x 512 KiB).
+    let body = "message M { 0 x: Nope; } ".repeat(512 * 1024 / 25);
+    let text = format!("package example.minified; {body}");
+    let c = compile_str("minified.iotp", &text, &[]);
+    assert_rejected("one long line", &c);
+    let plain = render_plain(&c.sources, &c.diagnostics);
+    assert!(plain.len() < 500_000, "{} bytes of output", plain.len());
+    assert!(
+        plain.contains("the line is too long to show"),
+        "{}",
+        head(&plain, 2000)
+    );
+    assert!(
+        plain.contains("minified.iotp:1:"),
+        "the place is still named"
+    );
+}
+
+#[test]
+fn output_stays_bounded_on_a_comment_left_open() {
+    // An unterminated block comment covers the rest of the file: its label shows one line, not all.
+    let text = format!(
+        "package a;\n/* never closed\n{}",
+        "message M { 0 x: u8; }\n".repeat(20_000)
+    );
+    let c = compile_str("open.iotp", &text, &[]);
+    let codes = assert_rejected("open comment", &c);
+    assert!(codes.contains(&Code::UnterminatedString), "{codes:?}");
+    let plain = render_plain(&c.sources, &c.diagnostics);
+    assert!(plain.lines().count() < 30, "{plain}");
+}
+
+#[test]
 fn syntax_error_flood_stays_bounded() {
-    let text = "package a;\n".to_string() + &"message { 0 ; } ".repeat(50_000);
+    let text = "package a;\n".to_string() + &"message { 0 ; } ".repeat(20_000);
     let c = compile_str("flood.iotp", &text, &[]);
     let codes = assert_rejected("syntax flood", &c);
     assert!(codes.len() <= 60, "{}", codes.len());
@@ -473,8 +544,8 @@ fn syntax_error_flood_stays_bounded() {
 
 #[test]
 fn lexer_error_flood_stays_bounded() {
-    // One bad character per token: a lexer error each, 100,000 of them.
-    let text = "package a;\n".to_string() + &"a # ".repeat(100_000);
+    // One bad character per token: a lexer error each, 30,000 of them.
+    let text = "package a;\n".to_string() + &"a # ".repeat(30_000);
     let c = compile_str("flood.iotp", &text, &[]);
     assert_rejected("lexer flood", &c);
 }
@@ -532,7 +603,6 @@ fn empty_file_and_only_comments() {
         ("unterminated comment", "/*"),
         ("unterminated string", "\""),
         ("NUL bytes", "\0\0\0"),
-        ("CR only", "package a;\rmessage M {\r0 x: u8;\r}\r"),
     ] {
         let codes = assert_rejected(what, &compile_str("x.iotp", text, &[]));
         assert!(
@@ -660,7 +730,7 @@ fn cli_survives_deep_nesting_and_floods() {
     assert!(
         stderr.contains("could not compile due to 20000 errors"),
         "{}",
-        &stderr[stderr.len().saturating_sub(500)..]
+        tail(&stderr, 500)
     );
     assert!(stderr.len() < 1_000_000, "{} bytes", stderr.len());
 }

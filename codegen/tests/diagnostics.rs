@@ -45,8 +45,11 @@ impl Outcome {
     }
 }
 
+/// A case built in code: its name and how to compile it.
+type Synthetic = (&'static str, fn() -> Compilation);
+
 /// Cases that cannot be input files in `tests/ui/`, by name.
-fn synthetic_cases() -> Vec<(&'static str, fn() -> Compilation)> {
+fn synthetic_cases() -> Vec<Synthetic> {
     vec![
         ("e0001_missing_file", || {
             compile(

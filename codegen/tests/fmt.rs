@@ -255,7 +255,7 @@ fn iotp2p(args: &[&std::ffi::OsStr], stdin: Option<&str>) -> Output {
 
 fn run_fmt(args: &[&str], files: &[&Path]) -> Output {
     let mut all: Vec<&std::ffi::OsStr> = vec!["fmt".as_ref()];
-    all.extend(args.iter().map(|a| std::ffi::OsStr::new(a)));
+    all.extend(args.iter().map(std::ffi::OsStr::new));
     all.extend(files.iter().map(|f| f.as_os_str()));
     iotp2p(&all, None)
 }

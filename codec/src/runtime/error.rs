@@ -173,3 +173,21 @@ impl fmt::Display for EncodeError {
         }
     }
 }
+
+/// Why a decode-then-encode pass failed (see the generated `transcode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TranscodeError {
+    /// The input was rejected.
+    Decode(DecodeError),
+    /// The output buffer was too small (or, impossibly for decoded input, a value broke the schema).
+    Encode(EncodeError),
+}
+
+impl fmt::Display for TranscodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TranscodeError::Decode(e) => write!(f, "decode: {e}"),
+            TranscodeError::Encode(e) => write!(f, "encode: {e}"),
+        }
+    }
+}

@@ -22,7 +22,7 @@ pub use element::Element;
 pub use lazy::Lazy;
 pub use unknown::{write_unknown_before, UnknownEntries, UnknownFields};
 
-pub use error::{DecodeError, EncodeError, ErrorClass};
+pub use error::{DecodeError, EncodeError, ErrorClass, TranscodeError};
 pub use float::{f16_to_f64, f64_to_f16_exact};
 pub use reader::{enter, initial_byte_class, major, Head, Reader, MAX_KEY};
 pub use writer::{float_len, head_len, int_len, Writer};

@@ -333,15 +333,21 @@ impl<'a> Reader<'a> {
     /// A byte string of exactly `N` bytes.
     #[inline]
     pub fn fixed<const N: usize>(&mut self) -> Result<&'a [u8; N]> {
+        let bytes = self.exact_bytes(N)?;
+        bytes.try_into().map_err(|_| self.truncated())
+    }
+
+    /// A byte string of exactly `len` bytes (`bytes[len]` when the length is known only at run time).
+    #[inline]
+    pub fn exact_bytes(&mut self, len: usize) -> Result<&'a [u8]> {
         let at = self.pos;
-        let Head::Bytes(len) = self.head()? else {
+        let Head::Bytes(n) = self.head()? else {
             return Err(DecodeError::new(ErrorClass::WrongType, at));
         };
-        if len != N as u64 {
+        if n != len as u64 {
             return Err(DecodeError::new(ErrorClass::BoundExceeded, at));
         }
-        let bytes = self.take(len)?;
-        bytes.try_into().map_err(|_| self.truncated())
+        self.take(n)
     }
 
     /// An array head with at most `max` items; returns the count.

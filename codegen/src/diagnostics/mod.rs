@@ -162,6 +162,12 @@ impl Diagnostics {
                 .count()
     }
 
+    /// Whether the sink keeps no more diagnostics: a stage may skip costly extras (suggestions) for
+    /// diagnostics that would only be counted.
+    pub fn is_full(&self) -> bool {
+        self.items.len() >= MAX_DIAGNOSTICS
+    }
+
     /// Number of diagnostics counted but not kept, past [`MAX_DIAGNOSTICS`].
     pub fn omitted(&self) -> usize {
         self.omitted_errors + self.omitted_warnings

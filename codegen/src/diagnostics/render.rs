@@ -57,28 +57,65 @@ impl<'a> Files<'a> for SourceMap {
     }
 }
 
-fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<FileId> {
+/// Longest source line shown under a diagnostic, in bytes. A longer line (minified or generated
+/// schemas, garbage) is not printed: the diagnostic names its place in a note instead, so output stays
+/// proportional to the number of diagnostics, not to the file's size.
+const MAX_SHOWN_LINE: usize = 1000;
+
+/// Most lines a multi-line label shows (an unterminated comment can cover the whole file); a longer
+/// one is cut to its first line.
+const MAX_LABEL_LINES: usize = 6;
+
+fn to_codespan(sources: &SourceMap, d: &Diagnostic) -> cs::Diagnostic<FileId> {
     let severity = match d.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
     };
     let mut labels = Vec::new();
-    if let Some(span) = d.span {
-        labels.push(
-            cs::Label::primary(span.file, span.start as usize..span.end as usize)
-                .with_message(d.label.clone()),
-        );
-    }
-    for l in &d.secondary {
-        labels.push(
-            cs::Label::secondary(l.span.file, l.span.start as usize..l.span.end as usize)
-                .with_message(l.message.clone()),
-        );
-    }
-    let notes = d
-        .help
+    let mut unshown = Vec::new();
+    let primary = d.span.map(|s| (cs::LabelStyle::Primary, s, &d.label));
+    let secondary = d
+        .secondary
         .iter()
-        .map(|h| format!("help: {h}"))
+        .map(|l| (cs::LabelStyle::Secondary, l.span, &l.message));
+    for (style, span, message) in primary.into_iter().chain(secondary) {
+        let file = sources.get(span.file);
+        let starts = file.line_starts();
+        let line_of = |offset: u32| match starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let line_end = |line: usize| {
+            starts
+                .get(line + 1)
+                .map_or(file.text.len(), |&s| s as usize - 1)
+        };
+        let (first, last) = (line_of(span.start), line_of(span.end));
+        let mut range = span.start as usize..span.end as usize;
+        if last - first >= MAX_LABEL_LINES {
+            range.end = line_end(first).max(range.start);
+        }
+        let shown_last = line_of(range.end as u32);
+        let too_long = (first..=shown_last)
+            .any(|l| line_end(l).saturating_sub(starts[l] as usize) > MAX_SHOWN_LINE);
+        if too_long {
+            let (line, column) = file.line_col(span.start);
+            let what = if message.is_empty() {
+                "here"
+            } else {
+                message.as_str()
+            };
+            unshown.push(format!(
+                "at {}:{line}:{column}: {what} (the line is too long to show)",
+                file.name
+            ));
+            continue;
+        }
+        labels.push(cs::Label::new(style, span.file, range).with_message(message.clone()));
+    }
+    let notes = unshown
+        .into_iter()
+        .chain(d.help.iter().map(|h| format!("help: {h}")))
         .chain(d.notes.iter().map(|n| format!("note: {n}")))
         .collect();
     cs::Diagnostic::new(severity)
@@ -96,7 +133,7 @@ pub fn render_plain(sources: &SourceMap, diagnostics: &Diagnostics) -> String {
     for d in diagnostics.sorted() {
         // A span outside its file would be a compiler bug; fall back to the bare message rather than
         // losing the diagnostic.
-        match term::emit_into_string(&config, sources, &to_codespan(d)) {
+        match term::emit_into_string(&config, sources, &to_codespan(sources, d)) {
             Ok(text) => out.push_str(&text),
             Err(_) => out.push_str(&format!(
                 "{}[{}]: {}\n\n",
@@ -134,7 +171,13 @@ pub fn emit_stderr(sources: &SourceMap, diagnostics: &Diagnostics, color: bool) 
     let mut stream = StandardStream::stderr(choice);
     let config = Config::default();
     for d in diagnostics.sorted() {
-        if term::emit_to_write_style(&mut stream.lock(), &config, sources, &to_codespan(d)).is_err()
+        if term::emit_to_write_style(
+            &mut stream.lock(),
+            &config,
+            sources,
+            &to_codespan(sources, d),
+        )
+        .is_err()
         {
             let _ = writeln!(stream, "{}[{}]: {}\n", severity_word(d), d.code, d.message);
         }

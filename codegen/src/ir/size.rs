@@ -45,7 +45,7 @@ pub fn max_encoded_sizes(schema: &Schema) -> HashMap<String, u64> {
     for component in strongly_connected(&adjacency) {
         if !is_cycle(&component, &adjacency) {
             let def = defs[component[0]];
-            let size = kind_size(&def.kind, schema, &sizes);
+            let size = kind_size(&def.kind, &sizes);
             sizes.insert(def.full_name.clone(), size);
             continue;
         }
@@ -69,7 +69,7 @@ pub fn max_encoded_sizes(schema: &Schema) -> HashMap<String, u64> {
         for _ in 0..depth.min(64) {
             let next: Vec<u64> = component
                 .iter()
-                .map(|&i| kind_size(&defs[i].kind, schema, &sizes))
+                .map(|&i| kind_size(&defs[i].kind, &sizes))
                 .collect();
             for (&i, size) in component.iter().zip(next) {
                 sizes.insert(defs[i].full_name.clone(), size);
@@ -104,20 +104,20 @@ fn named(ty: &Type, index: &HashMap<&str, usize>, out: &mut Vec<usize>) {
     }
 }
 
-fn kind_size(kind: &TypeKind, schema: &Schema, sizes: &HashMap<String, u64>) -> u64 {
+fn kind_size(kind: &TypeKind, sizes: &HashMap<String, u64>) -> u64 {
     match kind {
         TypeKind::Message { fields, .. } => {
             fields.iter().fold(head_len(fields.len() as u64), |acc, f| {
                 // Absent optional and defaulted fields are smaller; the bound assumes all are present.
                 acc.saturating_add(head_len(f.key as u64))
-                    .saturating_add(type_size(&f.ty, schema, sizes))
+                    .saturating_add(type_size(&f.ty, sizes))
             })
         }
         TypeKind::Union { variants, .. } => {
             let largest = variants
                 .iter()
                 .map(|v| {
-                    let payload = v.ty.as_ref().map_or(1, |t| type_size(t, schema, sizes));
+                    let payload = v.ty.as_ref().map_or(1, |t| type_size(t, sizes));
                     head_len(v.key as u64).saturating_add(payload)
                 })
                 .max()
@@ -127,7 +127,7 @@ fn kind_size(kind: &TypeKind, schema: &Schema, sizes: &HashMap<String, u64>) -> 
         TypeKind::Enum { values, .. } => {
             head_len(values.iter().map(|v| v.value as u64).max().unwrap_or(0))
         }
-        TypeKind::Alias { target } => type_size(target, schema, sizes),
+        TypeKind::Alias { target } => type_size(target, sizes),
     }
 }
 
@@ -143,7 +143,7 @@ fn int_size(min: i128, max: i128) -> u64 {
 
 /// Largest encoded size of a value of `ty`; named types are looked up in `sizes` (0 when unknown,
 /// which only happens for members of a cycle at recursion level 0).
-pub fn type_size(ty: &Type, schema: &Schema, sizes: &HashMap<String, u64>) -> u64 {
+pub fn type_size(ty: &Type, sizes: &HashMap<String, u64>) -> u64 {
     match ty {
         Type::Bool => 1,
         Type::Int { int, range } => {
@@ -159,12 +159,12 @@ pub fn type_size(ty: &Type, schema: &Schema, sizes: &HashMap<String, u64>) -> u6
         }
         Type::FixedBytes { len } => head_len(*len as u64) + *len as u64,
         Type::Array { element, max_items } => (*max_items as u64)
-            .saturating_mul(type_size(element, schema, sizes))
+            .saturating_mul(type_size(element, sizes))
             .saturating_add(head_len(*max_items as u64)),
         Type::Message { name } | Type::Enum { name } | Type::Union { name } => {
             sizes.get(name).copied().unwrap_or(0)
         }
-        Type::Alias { target, .. } => type_size(target, schema, sizes),
+        Type::Alias { target, .. } => type_size(target, sizes),
     }
 }
 

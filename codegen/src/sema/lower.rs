@@ -208,7 +208,10 @@ impl Lowerer<'_> {
         for (i, (u, _, _, target)) in aliases.iter().enumerate() {
             for path in named_paths(target) {
                 let mut scratch = Usage::default();
-                if let Ok((full, _)) = self.symbols.resolve(*u, path, self.packages, &mut scratch) {
+                if let Ok((full, _)) =
+                    self.symbols
+                        .resolve(*u, path, self.packages, &mut scratch, false)
+                {
                     if let Some(&j) = index.get(full.as_str()) {
                         adjacency[i].push(j);
                     }
@@ -533,13 +536,16 @@ impl Lowerer<'_> {
                 }
             }
             TypeExprKind::Named(path) => {
-                let (full, r) = match self
-                    .symbols
-                    .resolve(u, path, self.packages, &mut self.usage)
-                {
+                let (full, r) = match self.symbols.resolve(
+                    u,
+                    path,
+                    self.packages,
+                    &mut self.usage,
+                    !self.diags.is_full(),
+                ) {
                     Ok(found) => found,
                     Err(Some(d)) => {
-                        self.diags.push(d);
+                        self.diags.push(*d);
                         return None;
                     }
                     Err(None) => return None,
@@ -633,9 +639,11 @@ impl Lowerer<'_> {
                             format!("`{wanted}` is not a value of enum `{name}`"),
                         )
                         .with_label("unknown enum value");
-                        if let Some(s) =
-                            did_you_mean(wanted, block.members().map(|v| v.name.name.as_str()))
-                        {
+                        let candidates = block
+                            .members()
+                            .map(|v| v.name.name.as_str())
+                            .filter(|_| !self.diags.is_full());
+                        if let Some(s) = did_you_mean(wanted, candidates) {
                             d = d.with_help(format!("did you mean `{s}`?"));
                         }
                         self.diags.push(d);

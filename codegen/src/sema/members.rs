@@ -1,6 +1,6 @@
 //! Members: keys, enum numbers, member names and `reserved` lines of each message, enum and union.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::Unit;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -99,7 +99,16 @@ fn check_block<M>(
 ) {
     let word = rules.number_word;
     // Reserved numbers and names, checked for sanity first.
-    let mut ranges: Vec<(i128, i128, Span)> = Vec::new();
+    // Accepted reservations never overlap, so the one that could contain a number is the last one
+    // starting at or before it: a sorted map answers in log time (a type may reserve thousands).
+    let mut ranges: BTreeMap<i128, (i128, Span)> = BTreeMap::new();
+    let overlapping = |ranges: &BTreeMap<i128, (i128, Span)>, lo: i128, hi: i128| {
+        ranges
+            .range(..=hi)
+            .next_back()
+            .filter(|(_, (end, _))| *end >= lo)
+            .map(|(&start, &(end, span))| (start, end, span))
+    };
     let mut names: HashMap<&str, Span> = HashMap::new();
     for entry in block.reserved().flat_map(|r| &r.entries) {
         match entry {
@@ -141,7 +150,7 @@ fn check_block<M>(
                     );
                     continue;
                 }
-                if let Some((a, b, other)) = ranges.iter().find(|(a, b, _)| lo <= *b && *a <= hi) {
+                if let Some((a, b, other)) = overlapping(&ranges, lo, hi) {
                     let earlier = if a == b {
                         format!("{a}")
                     } else {
@@ -154,12 +163,12 @@ fn check_block<M>(
                             format!("reserved {word}s overlap: {written} and {earlier}"),
                         )
                         .with_label("overlaps an earlier reservation")
-                        .with_secondary(*other, "reserved here")
+                        .with_secondary(other, "reserved here")
                         .with_help(format!("reserve each {word} once")),
                     );
                     continue;
                 }
-                ranges.push((lo, hi, span));
+                ranges.insert(lo, (hi, span));
             }
             ReservedEntry::Name { value, span } => {
                 if let Some(other) = names.get(value.as_str()) {
@@ -212,7 +221,7 @@ fn check_block<M>(
             );
         } else {
             by_number.insert(n, (m.name, m.number.span));
-            if let Some((lo, hi, span)) = ranges.iter().find(|(a, b, _)| (*a..=*b).contains(&n)) {
+            if let Some((lo, hi, span)) = overlapping(&ranges, n, n) {
                 let shown = if lo == hi {
                     format!("{lo}")
                 } else {
@@ -228,7 +237,7 @@ fn check_block<M>(
                         ),
                     )
                     .with_label(format!("reserved {word}"))
-                    .with_secondary(*span, format!("{shown} reserved here"))
+                    .with_secondary(span, format!("{shown} reserved here"))
                     .with_help(format!(
                         "reserved {word}s belonged to removed members; use an unused {word}"
                     )),

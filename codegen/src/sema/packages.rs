@@ -1,6 +1,6 @@
 //! Packages: declarations, names, versions, imports and their aliases, cycles, and dependency order.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::Unit;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
@@ -188,19 +188,18 @@ fn report_cycle(
     names: &[Option<String>],
     diags: &mut Diagnostics,
 ) {
-    // Walk the cycle from its first unit, always staying inside the component.
+    // Walk the cycle from its first unit, always staying inside the component. (Sets, not
+    // `contains` on vectors: a component can hold thousands of files.)
+    let members: HashSet<usize> = component.iter().copied().collect();
     let start = component[0];
     let mut path = vec![start];
+    let mut visited = HashSet::from([start]);
     let mut at = start;
-    loop {
-        let Some(&next) = adjacency[at].iter().find(|n| component.contains(n)) else {
-            break;
-        };
-        if next == start || path.contains(&next) || path.len() > component.len() {
-            path.push(next);
+    while let Some(&next) = adjacency[at].iter().find(|n| members.contains(n)) {
+        path.push(next);
+        if !visited.insert(next) || path.len() > component.len() {
             break;
         }
-        path.push(next);
         at = next;
     }
     let describe = |u: usize| names[u].clone().unwrap_or_else(|| "<no package>".into());

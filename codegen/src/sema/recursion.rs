@@ -3,7 +3,7 @@
 //!
 //! Decoders bound their stack with these depths, so this is a security rule, not a style rule.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::lower::Lowered;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -241,6 +241,8 @@ struct Cycle {
 
 /// A shortest path from `start` back to itself within the component, for the note.
 fn describe_cycle(start: usize, component: &[usize], nodes: &[Node]) -> Cycle {
+    // Membership by set: a component can hold every type of the schema.
+    let component: HashSet<usize> = component.iter().copied().collect();
     let mut parent: HashMap<usize, (usize, &str)> = HashMap::new();
     let mut queue = VecDeque::from([start]);
     let mut found = false;

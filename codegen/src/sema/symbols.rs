@@ -90,14 +90,17 @@ pub(crate) fn collect(units: &[Unit], packages: &Packages, diags: &mut Diagnosti
 impl Symbols {
     /// Resolves `path` as written in unit `unit`: a type of the unit's own package, or of an imported
     /// package by full name or alias. Errors come back as a ready diagnostic, or `None` when the
-    /// cause (an import that failed) was already reported.
+    /// cause (an import that failed) was already reported. `suggest`: whether to look for a
+    /// "did you mean" (it compares the name with every type of the package, so callers skip it when
+    /// the diagnostic would be dropped).
     pub fn resolve(
         &self,
         unit: usize,
         path: &ast::Path,
         packages: &Packages,
         usage: &mut Usage,
-    ) -> Result<(String, ItemRef), Option<Diagnostic>> {
+        suggest: bool,
+    ) -> Result<(String, ItemRef), Option<Box<Diagnostic>>> {
         let own = packages.names[unit].as_deref().unwrap_or_default();
         let (prefix, last) = match path.segments.split_last() {
             Some((last, rest)) if !rest.is_empty() => {
@@ -124,7 +127,7 @@ impl Symbols {
                         }
                     }
                     None if self.names_in.contains_key(p.as_str()) => {
-                        return Err(Some(
+                        return Err(Some(Box::new(
                             Diagnostic::new(
                                 Code::PackageNotImported,
                                 path.span,
@@ -134,7 +137,7 @@ impl Symbols {
                             .with_help(format!(
                                 "add an `import` of the file that defines package `{p}`"
                             )),
-                        ));
+                        )));
                     }
                     None => {
                         let candidates = imports
@@ -147,14 +150,14 @@ impl Symbols {
                             format!("unknown package or alias `{p}`"),
                         )
                         .with_label("no import has this name or alias");
-                        if let Some(s) = did_you_mean(p, candidates) {
+                        if let Some(s) = did_you_mean(p, candidates).filter(|_| suggest) {
                             d = d.with_help(format!("did you mean `{s}`?"));
                         } else if p.contains('.') {
                             d = d.with_help(format!(
                                 "if `{p}` is a package, import the file that defines it"
                             ));
                         }
-                        return Err(Some(d));
+                        return Err(Some(Box::new(d)));
                     }
                 }
             }
@@ -168,7 +171,8 @@ impl Symbols {
             .get(&package)
             .into_iter()
             .flatten()
-            .map(String::as_str);
+            .map(String::as_str)
+            .filter(|_| suggest);
         let mut d = Diagnostic::new(
             Code::UnknownType,
             path.span,
@@ -197,6 +201,6 @@ impl Symbols {
                 None => d,
             };
         }
-        Err(Some(d))
+        Err(Some(Box::new(d)))
     }
 }

@@ -485,7 +485,7 @@ impl Parser<'_, '_> {
 
     fn import(&mut self, meta: Meta) -> PResult<Import> {
         let start = self.bump().span;
-        if meta.attributes.first().is_some() {
+        if !meta.attributes.is_empty() {
             self.reject_meta(
                 &Meta {
                     docs_span: None,
@@ -516,6 +516,9 @@ impl Parser<'_, '_> {
         let keyword = self.bump();
         let keyword_text = self.slice(keyword.span).to_string();
         let name = self.ident("a type name")?;
+        // A comment between the name and `{` or `=` belongs to the item, not to its first member.
+        self.peek();
+        self.take_inner_comments(&mut meta);
         let (kind, end) = match keyword_text.as_str() {
             "type" => {
                 self.expect(TokenKind::Eq)?;

@@ -6,15 +6,17 @@
 //!   line between these sections and between top-level items;
 //! - four spaces per block level, one member or `reserved` line per line (one-line blocks are expanded),
 //!   `message M {}` for an empty block;
-//! - before each item or member: its comments, then `/// ` doc lines, then one attribute per line;
-//! - empty lines inside blocks and between comments kept, but never more than one in a row, and never
+//! - before each item or member: `/// ` doc lines, then one attribute per line; each comment stays
+//!   after the doc block or attribute it followed in the source (comments before everything first);
+//! - empty lines inside blocks and around comments kept, but never more than one in a row, and never
 //!   right after `{` or right before `}`;
 //! - numbers exactly as written (`0xFF` stays hex), strings re-escaped canonically.
 //!
-//! Nothing written is ever dropped: every comment the parser attached somewhere (before a member, after
-//! it on the same line, before `}` or at the end of the file) is printed. A comment that sat inside a
-//! construct (`0 a: /* here */ u8;`) was attached by the parser to the next member and is printed there.
-//! The output parses back to the same tree (`print(parse(print(x))) == print(x)`).
+//! Nothing written is ever dropped: the parser attaches every comment somewhere (before an item or
+//! member, after it on the same line, after `{`, before `}`, at the end of the file) and all of those
+//! are printed. A comment from inside a construct (`0 a: /* here */ u8;`) is attached to that construct
+//! and printed on its own line just before it. The output parses back to the same tree, so
+//! `print(parse(print(x))) == print(x)`.
 
 use super::ast::*;
 

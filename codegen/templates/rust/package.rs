@@ -136,6 +136,9 @@ impl<'a> {{ item.name }}<'a> {
         let mut unknown = 0;
         let mut previous = None;
         for _ in 0..count {
+{%- if item.has_defaults %}
+            let key_at = r.position();
+{%- endif %}
             let key = r.key(previous)?;
             previous = Some(key);
 {%- if item.fields.is_empty() %}
@@ -146,13 +149,10 @@ impl<'a> {{ item.name }}<'a> {
             match key {
 {%- for f in item.fields %}
                 {{ f.key }} => {
-{%- if f.default_check.is_some() %}
-                    let at = r.position();
-{%- endif %}
                     let v = {{ f.decode }}.map_err(|e| e.in_field("{{ f.label }}"))?;
 {%- if let Some(check) = f.default_check %}
                     if {{ check }} {
-                        return Err(rt::DecodeError::new(rt::ErrorClass::DefaultValuePresent, at).in_field("{{ f.label }}"));
+                        return Err(rt::DecodeError::new(rt::ErrorClass::DefaultValuePresent, key_at).in_field("{{ f.label }}"));
                     }
 {%- endif %}
                     f_{{ f.slot_name }} = Some(v);
@@ -318,7 +318,7 @@ impl<'a> {{ item.name }}<'a> {
         1 + match *self {
 {%- for v in item.variants %}
 {%- if v.rust_type.is_some() %}
-            Self::{{ v.name }}(v) => {{ v.key_len }} + {{ v.len }},
+            Self::{{ v.name }}({{ v.len_binding }}) => {{ v.key_len }} + {{ v.len }},
 {%- else %}
             Self::{{ v.name }} => {{ v.key_len }} + 1,
 {%- endif %}

@@ -31,6 +31,9 @@ pub fn to_canonical_json(schema: &Schema, ty: &Type, value: &Value) -> Result<Js
                 json!("NaN")
             } else if f.is_infinite() {
                 json!(if *f > 0.0 { "Infinity" } else { "-Infinity" })
+            } else if *float == FloatType::F32 {
+                // The shortest decimal that reads back as the same binary32 value (spec §4.18).
+                serde_json::from_str(&format!("{:?}", *f as f32)).map_err(|e| e.to_string())?
             } else {
                 Json::Number(Number::from_f64(*f).ok_or("non-finite float")?)
             })
@@ -94,10 +97,13 @@ pub fn to_canonical_json(schema: &Schema, ty: &Type, value: &Value) -> Result<Js
                 ));
             };
             let key = i128::from(*k);
-            let variant = variants
-                .iter()
-                .find(|x| x.key as i128 == key)
-                .ok_or_else(|| format!("union {name} has no variant {key}"))?;
+            let Some(variant) = variants.iter().find(|x| x.key as i128 == key) else {
+                let mut raw = Vec::new();
+                ciborium::into_writer(v, &mut raw).map_err(|e| e.to_string())?;
+                let mut m = Map::new();
+                m.insert(format!("#{key}"), json!(hex(&raw)));
+                return Ok(Json::Object(m));
+            };
             let inner = match (&variant.ty, v) {
                 (None, Value::Null) => Json::Null,
                 (None, other) => {
@@ -120,13 +126,16 @@ pub fn to_canonical_json(schema: &Schema, ty: &Type, value: &Value) -> Result<Js
                     return Err(format!("message {name} has a non-integer key {k:?}"));
                 };
                 let key = i128::from(*k);
-                let field = fields
-                    .iter()
-                    .find(|f| f.key as i128 == key)
-                    .ok_or_else(|| format!("message {name} has no field with key {key}"))?;
+                let Some(field) = fields.iter().find(|f| f.key as i128 == key) else {
+                    // Unknown fields: `"#<key>"` with the hex of the value's encoding.
+                    let mut raw = Vec::new();
+                    ciborium::into_writer(v, &mut raw).map_err(|e| e.to_string())?;
+                    out.insert(format!("#{key}"), json!(hex(&raw)));
+                    continue;
+                };
                 let mapped = to_canonical_json(schema, &field.ty, v)?;
-                if let Presence::Default(_) = &field.presence {
-                    if default_json(schema, &field.presence, &field.ty).as_ref() == Some(&mapped) {
+                if let Presence::Default(d) = &field.presence {
+                    if default_json(d) == mapped {
                         return Err(format!(
                             "field {name}.{} is present with its default value",
                             field.name
@@ -136,20 +145,8 @@ pub fn to_canonical_json(schema: &Schema, ty: &Type, value: &Value) -> Result<Js
                 out.insert(field.name.clone(), mapped);
             }
             for f in fields {
-                if out.contains_key(&f.name) {
-                    continue;
-                }
-                match &f.presence {
-                    Presence::Required => {
-                        return Err(format!("required field {name}.{} is missing", f.name))
-                    }
-                    Presence::Optional => {}
-                    Presence::Default(_) => {
-                        // Absent defaulted fields appear in JSON with their default value.
-                        if let Some(d) = default_json(schema, &f.presence, &f.ty) {
-                            out.insert(f.name.clone(), d);
-                        }
-                    }
+                if f.presence == Presence::Required && !out.contains_key(&f.name) {
+                    return Err(format!("required field {name}.{} is missing", f.name));
                 }
             }
             Ok(Json::Object(out))
@@ -158,18 +155,15 @@ pub fn to_canonical_json(schema: &Schema, ty: &Type, value: &Value) -> Result<Js
     }
 }
 
-fn default_json(_schema: &Schema, presence: &Presence, _ty: &Type) -> Option<Json> {
-    let Presence::Default(v) = presence else {
-        return None;
-    };
-    Some(match v {
+fn default_json(v: &iotp2p_codegen::ir::Value) -> Json {
+    match v {
         iotp2p_codegen::ir::Value::Bool(b) => json!(b),
         iotp2p_codegen::ir::Value::Int(i) if *i < 0 => json!(*i as i64),
         iotp2p_codegen::ir::Value::Int(i) => json!(*i as u64),
         iotp2p_codegen::ir::Value::Float(f) => json!(f),
         iotp2p_codegen::ir::Value::String(s) => json!(s),
         iotp2p_codegen::ir::Value::Enum { name, .. } => json!(name),
-    })
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

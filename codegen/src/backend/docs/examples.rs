@@ -18,18 +18,35 @@
 pub struct Example {
     /// Stable identifier, e.g. `envelope.invoke-set-level`.
     pub id: String,
-    /// Fully-qualified type of the example's value.
+    /// The example's type: a fully-qualified schema type or a built-in type expression.
     pub type_name: String,
     /// One-line description, if given.
     pub description: String,
-    /// The canonical JSON form.
-    pub json: String,
-    /// CBOR diagnostic notation (RFC 8949 §8).
-    pub diag: String,
     /// The encoded bytes as hex, possibly with spaces.
     pub hex: String,
+    /// What a decoder must do with the bytes.
+    pub expect: Expect,
     /// `file:line` of the block, for messages.
     pub origin: String,
+}
+
+/// The outcome an example prescribes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// The bytes are the canonical encoding of this value.
+    Valid {
+        /// The canonical JSON form.
+        json: String,
+        /// CBOR diagnostic notation (RFC 8949 §8).
+        diag: String,
+    },
+    /// A decoder must reject the bytes.
+    Invalid {
+        /// The decoding error class (spec/04-wire-format.md §4.17).
+        error: String,
+        /// The byte offset a decoder reports, when given.
+        offset: Option<usize>,
+    },
 }
 
 impl Example {
@@ -53,7 +70,16 @@ impl Example {
     }
 }
 
-const KEYS: [&str; 6] = ["id", "type", "description", "json", "diag", "hex"];
+const KEYS: [&str; 8] = [
+    "id",
+    "type",
+    "description",
+    "json",
+    "diag",
+    "hex",
+    "error",
+    "offset",
+];
 
 /// Extracts every example block from one Markdown file. Malformed blocks are returned as errors with
 /// their line, so a typo in the spec fails the freshness test instead of silently dropping an example.
@@ -97,13 +123,28 @@ pub fn extract(markdown: &str, file: &str) -> Result<Vec<Example>, String> {
         };
         let required =
             |k: &str| get(k).ok_or_else(|| format!("{origin}: example block has no `{k}:`"));
+        let expect = match get("error") {
+            Some(error) => Expect::Invalid {
+                error,
+                offset: match get("offset") {
+                    Some(o) => Some(
+                        o.parse()
+                            .map_err(|_| format!("{origin}: offset `{o}` is not a number"))?,
+                    ),
+                    None => None,
+                },
+            },
+            None => Expect::Valid {
+                json: required("json")?,
+                diag: required("diag")?,
+            },
+        };
         out.push(Example {
             id: required("id")?,
             type_name: required("type")?,
             description: get("description").unwrap_or_default(),
-            json: required("json")?,
-            diag: required("diag")?,
             hex: required("hex")?,
+            expect,
             origin,
         });
     }
@@ -119,9 +160,28 @@ mod tests {
         let md = "text\n```iotp-example\nid: a.b\ntype: p.T\njson: {\"x\":\n  1}\ndiag: {0: 1}\nhex: a1 00\n  01\n```\n";
         let ex = extract(md, "f.md").unwrap();
         assert_eq!(ex.len(), 1);
-        assert_eq!(ex[0].json, "{\"x\":\n  1}");
+        assert_eq!(
+            ex[0].expect,
+            Expect::Valid {
+                json: "{\"x\":\n  1}".into(),
+                diag: "{0: 1}".into()
+            }
+        );
         assert_eq!(ex[0].bytes().unwrap(), [0xa1, 0x00, 0x01]);
         assert_eq!(ex[0].origin, "f.md:2");
+    }
+
+    #[test]
+    fn rejection_blocks_carry_class_and_offset() {
+        let md = "```iotp-example\nid: r\ntype: u8\nhex: 19 01\nerror: truncated\noffset: 2\n```\n";
+        let ex = extract(md, "f.md").unwrap();
+        assert_eq!(
+            ex[0].expect,
+            Expect::Invalid {
+                error: "truncated".into(),
+                offset: Some(2)
+            }
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 
-pub use examples::Example;
+pub use examples::{Example, Expect};
 
 use crate::ir::{self, Presence, Schema, Type, TypeKind};
 
@@ -314,12 +314,16 @@ fn type_view(
         .get(def.full_name.as_str())
         .into_iter()
         .flatten()
-        .map(|e| ExampleView {
-            id: e.id.clone(),
-            description: e.description.clone(),
-            json: e.json.clone(),
-            diag: e.diag.clone(),
-            hex: e.hex.split_whitespace().collect::<Vec<_>>().join(" "),
+        .filter_map(|e| match &e.expect {
+            // Rejected inputs belong to the wire-format chapter's prose, not to the type reference.
+            Expect::Invalid { .. } => None,
+            Expect::Valid { json, diag } => Some(ExampleView {
+                id: e.id.clone(),
+                description: e.description.clone(),
+                json: json.clone(),
+                diag: diag.clone(),
+                hex: e.hex.split_whitespace().collect::<Vec<_>>().join(" "),
+            }),
         })
         .collect();
     TypeView {

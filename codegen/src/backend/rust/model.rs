@@ -490,6 +490,8 @@ pub(crate) fn field_view(ctx: &Ctx<'_>, owner: &ir::TypeDef, f: &ir::Field) -> F
 /// One union variant, ready for the template.
 pub(crate) struct VariantView {
     pub docs: Vec<String>,
+    /// How the length arm binds the payload: `v`, or `_` when the length is a constant.
+    pub len_binding: &'static str,
     /// Bytes of the key's head.
     pub key_len: u64,
     pub deprecated: Option<String>,
@@ -529,6 +531,11 @@ pub(crate) fn variant_view(ctx: &Ctx<'_>, owner: &ir::TypeDef, v: &ir::Variant) 
         ),
     };
     VariantView {
+        len_binding: if len.chars().all(|c| c.is_ascii_digit()) {
+            "_"
+        } else {
+            "v"
+        },
         docs: doc_lines(&v.doc),
         key_len: ir::head_len(v.key as u64),
         deprecated: v

@@ -1,0 +1,105 @@
+//! Golden tests of the Rust backend: the code generated for the test schemas and for the core schema
+//! (checked in under `codec/src/generated/`) must equal what the generator produces now.
+//!
+//! Re-bless with `BLESS=1 cargo test --workspace`, then review the diff. The golden code is compiled
+//! (with `-D warnings` and clippy in CI) by `codec/tests/golden_schemas.rs`.
+
+use std::path::{Path, PathBuf};
+
+use iotp2p_codegen::backend::rust::{generate, RustOptions};
+use iotp2p_codegen::FsLoader;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn iotp_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "iotp") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Compares generated files with a checked-in directory (or rewrites it when blessing).
+fn check_dir(files: &[iotp2p_codegen::backend::rust::GeneratedFile], dir: &Path) {
+    let bless = std::env::var_os("BLESS").is_some();
+    if bless {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let mut stale = Vec::new();
+    for f in files {
+        let path = dir.join(&f.name);
+        if bless {
+            std::fs::write(&path, &f.contents).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(f.contents.as_str()) {
+            stale.push(f.name.clone());
+        }
+    }
+    // A file the generator no longer produces is stale too.
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        if !files.iter().any(|f| f.name == name) {
+            if bless {
+                std::fs::remove_file(dir.join(&name)).unwrap();
+            } else {
+                stale.push(name);
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "generated code in {} is stale: {stale:?}\nre-bless with `BLESS=1 cargo test --workspace` and review the diff",
+        dir.display()
+    );
+}
+
+fn compile(files: &[PathBuf]) -> iotp2p_codegen::ir::Schema {
+    // Paths relative to the repository root, so that the `@generated ... from` lines are stable.
+    let root = root().canonicalize().unwrap();
+    let relative: Vec<PathBuf> = files
+        .iter()
+        .map(|p| {
+            p.canonicalize()
+                .unwrap()
+                .strip_prefix(&root)
+                .unwrap()
+                .to_path_buf()
+        })
+        .collect();
+    std::env::set_current_dir(&root).unwrap();
+    let c = iotp2p_codegen::compile(&relative, &FsLoader::default());
+    assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics);
+    c.schema.unwrap()
+}
+
+#[test]
+fn core_codec_is_fresh() {
+    let schema = compile(&iotp_files(&root().join("spec/schema")));
+    let options = RustOptions {
+        runtime: "crate::runtime".into(),
+        ..RustOptions::default()
+    };
+    check_dir(
+        &generate(&schema, &options),
+        &root().join("codec/src/generated"),
+    );
+}
+
+#[test]
+fn test_schemas_match_golden_code() {
+    let schema = compile(&iotp_files(&root().join("codegen/tests/schemas/valid")));
+    check_dir(
+        &generate(&schema, &RustOptions::default()),
+        &root().join("codegen/tests/golden/rust"),
+    );
+}
