@@ -430,18 +430,54 @@ fn explain_of_an_unknown_code_exits_2() {
 
 #[test]
 fn every_subcommand_has_help_that_names_its_options() {
+    // Every subcommand the top-level help lists (new ones included) has working help.
+    let out = iotp2p(&["--help"]);
+    assert_eq!(code(&out), 0);
+    let top = stdout(&out);
+    let subcommands: Vec<String> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|name| name != "help")
+        .collect();
+    for expected in ["check", "fmt", "ir", "explain"] {
+        assert!(
+            subcommands.iter().any(|s| s == expected),
+            "{expected} missing from:\n{top}"
+        );
+    }
+    for sub in &subcommands {
+        let out = iotp2p(&[sub, "--help"]);
+        assert_eq!(code(&out), 0, "{sub} --help: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains(&format!("Usage: iotp2p {sub}")),
+            "{sub}:\n{text}"
+        );
+        assert!(text.contains("-h, --help"), "{sub}:\n{text}");
+    }
+
+    // And names the options of the commands this suite covers.
     let cases: &[(&[&str], &[&str])] = &[
-        (&["--help"], &["check", "fmt", "ir", "explain"]),
         (
             &["check", "--help"],
-            &["--include", "-I", "--format", "--color", "--deny-warnings"],
+            &[
+                "--include",
+                "-I",
+                "--format",
+                "--color",
+                "--deny-warnings",
+                "FILES",
+            ],
         ),
         (
             &["ir", "--help"],
-            &["--json-schema", "--include", "-I", "--color"],
+            &["--json-schema", "--include", "-I", "--color", "FILES"],
         ),
         (&["explain", "--help"], &["CODE"]),
-        (&["fmt", "--help"], &["--check"]),
+        (&["fmt", "--help"], &["--check", "FILES"]),
         (&["help", "check"], &["--format"]),
     ];
     for (args, mentions) in cases {

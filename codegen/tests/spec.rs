@@ -412,7 +412,8 @@ fn core_schema_is_formatted() {
     for path in schema_files() {
         let text = std::fs::read_to_string(&path).unwrap();
         let mut diags = iotp2p_codegen::diagnostics::Diagnostics::new();
-        let ast = iotp2p_codegen::syntax::parse(iotp2p_codegen::source::FileId(0), &text, &mut diags);
+        let ast =
+            iotp2p_codegen::syntax::parse(iotp2p_codegen::source::FileId(0), &text, &mut diags);
         assert!(diags.is_empty(), "{}: syntax errors", path.display());
         assert!(
             iotp2p_codegen::syntax::printer::print(&ast) == text,

@@ -1,11 +1,15 @@
 //! Command-line parsing (clap) and dispatch to one module per subcommand.
 
 mod check;
+mod decode;
 mod doc;
+mod encode;
 mod explain;
 mod fmt;
 mod gen;
+mod hexdump;
 mod ir;
+mod schema_arg;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +47,10 @@ enum Command {
     Ir(ir::IrArgs),
     /// Generate encoders and decoders from schemas.
     Gen(gen::GenArgs),
+    /// Decode bytes of a schema type: canonical JSON, or an annotated hex dump with --annotate.
+    Decode(decode::DecodeArgs),
+    /// Encode a value given as canonical JSON; prints the canonical encoding as hex.
+    Encode(encode::EncodeArgs),
     /// Render schemas as the specification's message reference chapter (Markdown).
     Doc(doc::DocArgs),
     /// Explain a diagnostic code, e.g. `iotp2p explain E0501`.
@@ -135,6 +143,8 @@ pub(crate) fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Ir(args) => ir::run(&args),
+        Command::Decode(args) => decode::run(&args),
+        Command::Encode(args) => encode::run(&args),
         Command::Doc(args) => doc::run(&args),
         Command::Gen(args) => gen::run(&args),
         Command::Explain(args) => explain::run(&args),

@@ -46,14 +46,19 @@ pub(crate) fn check(units: &[Unit], sources: &SourceMap, diags: &mut Diagnostics
         let Some(decl) = &unit.ast.package else {
             names.push(None);
             versions.push(None);
-            // A syntax error before the first definition most likely broke the package declaration
-            // itself (`package a.b` without `;`); "no package" would only repeat it, wrongly.
+            // A file that has a `package` line and a syntax error before its first definition: the
+            // error broke the declaration (`package a.b` without `;`), and "no package" would only
+            // repeat it, wrongly.
+            let text = &sources.get(unit.id).text;
+            let has_package_line = text.lines().any(|l| l.trim_start().starts_with("package "));
             let first_item = unit.ast.items.first().map_or(u32::MAX, |i| i.span.start);
-            if diags.iter().any(|d| {
-                d.severity == Severity::Error
-                    && d.span
-                        .is_some_and(|s| s.file == unit.id && s.start <= first_item)
-            }) {
+            if has_package_line
+                && diags.iter().any(|d| {
+                    d.severity == Severity::Error
+                        && d.span
+                            .is_some_and(|s| s.file == unit.id && s.start <= first_item)
+                })
+            {
                 continue;
             }
             let span = Span::new(unit.id, 0, 0);

@@ -1,0 +1,91 @@
+//! `iotp2p decode` and `iotp2p encode` on the built-in core schema: JSON, annotated hex dumps, byte
+//! offsets in errors, and the round trip between the two commands.
+
+use std::process::{Command, Output};
+
+fn iotp2p(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iotp2p"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const INVOKE: &str = "a1 04 a4 00 01 01 07 02 08 03 46 a2 00 18 c8 01 0a";
+
+#[test]
+fn decode_prints_canonical_json() {
+    let o = iotp2p(&["decode", "iotp2p.core.Body", INVOKE]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(json["invoke"]["capability"], 7);
+    assert_eq!(json["invoke"]["input"], "a20018c8010a");
+}
+
+#[test]
+fn annotate_labels_every_byte_range() {
+    let o = iotp2p(&["decode", "--annotate", "iotp2p.core.Body", INVOKE]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(text.contains("key 4 (invoke)"), "{text}");
+    assert!(text.contains("capability: 7"), "{text}");
+    // One line per annotation, each starting with its offset.
+    assert!(
+        text.lines()
+            .all(|l| l.len() > 4 && u32::from_str_radix(&l[..4], 16).is_ok()),
+        "{text}"
+    );
+}
+
+#[test]
+fn rejected_input_points_at_the_byte() {
+    // The second key repeats the first.
+    let o = iotp2p(&["decode", "iotp2p.core.SemVer", "a2 00 01 00 02"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("error[duplicate-key]"), "{err}");
+    assert!(err.contains("at byte 3"), "{err}");
+    assert!(err.contains("^^"), "{err}");
+}
+
+#[test]
+fn encode_then_decode_round_trips() {
+    let o = iotp2p(&[
+        "encode",
+        "iotp2p.core.SemVer",
+        r#"{"major": 1, "minor": 2, "patch": 0}"#,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // patch equals its default and is omitted.
+    assert_eq!(stdout(&o).trim(), "a2 00 01 01 02");
+    let back = iotp2p(&["decode", "iotp2p.core.SemVer", stdout(&o).trim()]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&back)).unwrap();
+    assert_eq!(json, serde_json::json!({"major": 1, "minor": 2}));
+}
+
+#[test]
+fn type_expressions_and_usage_errors() {
+    let o = iotp2p(&["decode", "array<u16, 4>", "82", "01", "19", "01", "00"]);
+    assert!(o.status.success());
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap(),
+        serde_json::json!([1, 256])
+    );
+    assert_eq!(
+        iotp2p(&["decode", "iotp2p.core.NoSuchType", "00"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(iotp2p(&["decode", "u8", "0g"]).status.code(), Some(2));
+    let bad = iotp2p(&["encode", "iotp2p.core.SemVer", r#"{"major": -1}"#]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("outside"), "{}", stderr(&bad));
+}
