@@ -11,6 +11,7 @@
 //! adding optional fields does not bump it.
 
 mod size;
+mod wide_int;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -316,8 +317,12 @@ pub enum FloatType {
 #[serde(deny_unknown_fields)]
 pub struct IntRange {
     /// Smallest allowed value.
+    #[serde(with = "wide_int")]
+    #[schemars(with = "wide_int::WideIntSchema")]
     pub min: i128,
-    /// Largest allowed value.
+    /// Largest allowed value (up to 2^64 − 1).
+    #[serde(with = "wide_int")]
+    #[schemars(with = "wide_int::WideIntSchema")]
     pub max: i128,
 }
 
@@ -404,7 +409,11 @@ pub enum Value {
     /// `true` / `false`.
     Bool(bool),
     /// An integer.
-    Int(i128),
+    Int(
+        #[serde(with = "wide_int")]
+        #[schemars(with = "wide_int::WideIntSchema")]
+        i128,
+    ),
     /// A float.
     Float(f64),
     /// A string.
@@ -435,7 +444,11 @@ pub enum AttributeArg {
     /// A boolean.
     Bool(bool),
     /// An integer.
-    Int(i128),
+    Int(
+        #[serde(with = "wide_int")]
+        #[schemars(with = "wide_int::WideIntSchema")]
+        i128,
+    ),
     /// A float.
     Float(f64),
     /// A string.
@@ -445,10 +458,20 @@ pub enum AttributeArg {
     /// An inclusive range; either end may be open.
     Range {
         /// Lower bound.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "wide_int::option"
+        )]
+        #[schemars(with = "Option<wide_int::WideIntSchema>")]
         min: Option<i128>,
         /// Upper bound.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "wide_int::option"
+        )]
+        #[schemars(with = "Option<wide_int::WideIntSchema>")]
         max: Option<i128>,
     },
 }

@@ -180,7 +180,17 @@ impl Parser<'_, '_> {
     /// Reports "expected X, found Y". A missing terminator at the end of a line is reported right
     /// after the previous token, where the user has to type it.
     fn expected(&mut self, what: &str) -> Reported {
+        self.expected_at(what, false)
+    }
+
+    /// Reports "expected X, found Y" at the found token, or, for a missing terminator (`;`, `}`, ...)
+    /// when the next token is on a later line, right after the previous token, where the user has to
+    /// type it. Invalid characters were already reported by the lexer: no second message for them.
+    fn expected_at(&mut self, what: &str, terminator: bool) -> Reported {
         let found = self.peek();
+        if found.kind == TokenKind::Error {
+            return Reported;
+        }
         let found_text = match found.kind {
             TokenKind::Eof => "end of file".to_string(),
             TokenKind::Ident | TokenKind::Int | TokenKind::Float | TokenKind::Version => {
@@ -190,7 +200,7 @@ impl Parser<'_, '_> {
         };
         let prev = self.prev_span();
         let on_later_line = self.text[self.last_end..found.span.start as usize].contains('\n');
-        let (span, label) = if on_later_line && self.last_end > 0 {
+        let (span, label) = if terminator && on_later_line && self.last_end > 0 {
             (prev, format!("expected {what} here"))
         } else {
             (found.span, format!("expected {what}"))
@@ -208,7 +218,17 @@ impl Parser<'_, '_> {
     fn expect(&mut self, kind: TokenKind) -> PResult<Token> {
         match self.eat(kind) {
             Some(t) => Ok(t),
-            None => Err(self.expected(kind.describe())),
+            None => {
+                let terminator = matches!(
+                    kind,
+                    TokenKind::Semi
+                        | TokenKind::RBrace
+                        | TokenKind::RParen
+                        | TokenKind::Gt
+                        | TokenKind::RBracket
+                );
+                Err(self.expected_at(kind.describe(), terminator))
+            }
         }
     }
 
