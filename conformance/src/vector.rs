@@ -1,0 +1,128 @@
+//! The test-vector format: what each vector file holds, as Rust types (serde) with a JSON Schema
+//! (schemars) checked in beside the vectors, so that implementers in any language can read them safely.
+//!
+//! A vector file holds the vectors of one area (`wire.integers`, `core.envelope`, ...). Each vector has
+//! a stable id that also works as a command-line selector, the requirement IDs of the spec it tests, and
+//! one prescribed outcome.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Version of the vector format and of the suite; bumped when vectors change meaning.
+pub const SUITE_VERSION: &str = "1.0.0";
+
+/// One vector file: the vectors of one area.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VectorFile {
+    /// [`SUITE_VERSION`] of the suite that wrote the file.
+    pub suite_version: String,
+    /// The area, e.g. `wire.integers`; every vector id starts with it.
+    pub area: String,
+    /// What the area covers.
+    pub description: String,
+    /// The vectors, in id order.
+    pub vectors: Vec<Vector>,
+}
+
+/// How strongly the spec requires the outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum Level {
+    /// A MUST requirement: failing it means not conformant.
+    #[serde(rename = "MUST")]
+    Must,
+    /// A SHOULD requirement: reported, but does not decide conformance.
+    #[serde(rename = "SHOULD")]
+    Should,
+}
+
+/// What the testee is asked to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Operation {
+    /// Decode `input.hex`; a valid input must also re-encode to the same bytes.
+    Decode,
+    /// Encode `input.json`.
+    Encode,
+}
+
+/// The input of a vector.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// The bytes, as lowercase hex without separators (decode vectors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hex: Option<String>,
+    /// The same bytes in CBOR diagnostic notation, for people (when the bytes are well-formed CBOR).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diag: Option<String>,
+    /// The value in the canonical JSON mapping (encode vectors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json: Option<serde_json::Value>,
+}
+
+/// The prescribed outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", tag = "verdict")]
+pub enum Expect {
+    /// The input is (or encodes to) a valid value: its canonical JSON and canonical bytes.
+    Valid {
+        /// The canonical JSON form (spec/04-wire-format.md §4.18).
+        json: serde_json::Value,
+        /// The canonical encoding, lowercase hex.
+        hex: String,
+    },
+    /// A decoder must reject the input (or an encoder refuse the value) with this class.
+    Invalid {
+        /// One class of the spec's closed list (spec/04-wire-format.md §4.17), e.g. `truncated`; for
+        /// encode vectors, `invalid-value`.
+        class: String,
+        /// The byte offset the spec prescribes, checked when the testee reports offsets.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offset: Option<usize>,
+    },
+    /// The spec lets implementations choose; any listed outcome passes.
+    ImplementationDefined {
+        /// What the choice is about; testees declare their choice under this name.
+        choice: String,
+        /// The allowed outcomes, by choice value.
+        outcomes: Vec<Outcome>,
+    },
+}
+
+/// One allowed outcome of an implementation-defined vector.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// The choice value a testee declares for it.
+    pub choice: String,
+    /// What the testee must then produce.
+    pub expect: Box<Expect>,
+}
+
+/// One test vector.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Vector {
+    /// Stable identifier, e.g. `wire.uint.non-shortest.2`; never reused for another meaning.
+    pub id: String,
+    /// One line saying what is tested.
+    pub description: String,
+    /// Requirement IDs of the spec the vector tests, e.g. `IOTP-WIRE-8`.
+    pub requirements: Vec<String>,
+    /// MUST or SHOULD, as the spec words the requirement.
+    pub level: Level,
+    /// The schema type: fully qualified, from the core schema or the conformance schema
+    /// (`conformance/schema/conformance.iotp`).
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// What the testee does.
+    pub operation: Operation,
+    /// Features the testee must declare for the vector to run (`json`, `encode`, `offsets`, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
+    /// The input.
+    pub input: Input,
+    /// The outcome.
+    pub expect: Expect,
+}
