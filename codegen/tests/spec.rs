@@ -423,3 +423,20 @@ fn core_schema_is_formatted() {
         );
     }
 }
+
+/// Every decoding error class of spec §4.17 is reached by at least one rejected example, and each
+/// such example is checked against the generated codec (`examples_agree_with_the_generated_codec`).
+#[test]
+fn every_error_class_has_a_rejected_example() {
+    let examples = examples();
+    let missing: Vec<&str> = iotp2p_codec::runtime::ErrorClass::ALL
+        .iter()
+        .map(|c| c.name())
+        .filter(|name| {
+            !examples
+                .iter()
+                .any(|e| matches!(&e.expect, Expect::Invalid { error, .. } if error == name))
+        })
+        .collect();
+    assert!(missing.is_empty(), "error classes without a rejected example: {missing:?}");
+}
