@@ -62,22 +62,11 @@ fn read_input(args: &DecodeArgs) -> Result<Vec<u8>, String> {
 }
 
 pub(crate) fn run(args: &DecodeArgs) -> ExitCode {
-    let loaded = args.schema.load();
-    if loaded.compilation.schema.is_none() {
-        super::report(
-            &loaded.compilation,
-            super::Format::Human,
-            super::Color::Auto,
-        );
-        return ExitCode::from(1);
-    }
-    let (schema, ty) = match loaded.resolve(&args.type_name) {
+    let (loaded, ty) = match super::schema_arg::load_type(&args.schema, &args.type_name) {
         Ok(found) => found,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
+    let schema = loaded.schema();
     let bytes = match read_input(args) {
         Ok(b) => b,
         Err(e) => {

@@ -23,22 +23,11 @@ pub(crate) struct EncodeArgs {
 }
 
 pub(crate) fn run(args: &EncodeArgs) -> ExitCode {
-    let loaded = args.schema.load();
-    if loaded.compilation.schema.is_none() {
-        super::report(
-            &loaded.compilation,
-            super::Format::Human,
-            super::Color::Auto,
-        );
-        return ExitCode::from(1);
-    }
-    let (schema, ty) = match loaded.resolve(&args.type_name) {
+    let (loaded, ty) = match super::schema_arg::load_type(&args.schema, &args.type_name) {
         Ok(found) => found,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
+    let schema = loaded.schema();
     let text = if args.json == "-" {
         let mut s = String::new();
         if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {

@@ -13,15 +13,10 @@ use std::collections::HashMap;
 use super::{IntRange, Schema, Type, TypeKind};
 use crate::graph::{is_cycle, strongly_connected};
 
-/// Bytes taken by a CBOR head (initial byte plus argument) carrying `value`.
+/// Bytes taken by a CBOR head (initial byte plus argument) carrying `value`: the codec runtime's rule,
+/// as a `u64` for size arithmetic.
 pub fn head_len(value: u64) -> u64 {
-    match value {
-        0..=23 => 1,
-        24..=0xff => 2,
-        0x100..=0xffff => 3,
-        0x1_0000..=0xffff_ffff => 5,
-        _ => 9,
-    }
+    iotp2p_codec::runtime::head_len(value) as u64
 }
 
 /// Largest encoded size of each message, enum, union and alias, by fully-qualified name.
