@@ -2438,11 +2438,14 @@ impl<'a> rt::Element<'a> for DescribeRequest<'a> {
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[allow(deprecated)]
 pub struct SemVer<'a> {
-    /// Major version: changes when the wire format breaks (spec/10-versioning-and-transport.md).
+    /// Major version: increases when any change breaks the wire format
+    /// (spec/10-versioning-and-transport.md §10.1).
     pub major: u32,
-    /// Minor version: changes when compatible additions are made.
+    /// Minor version: increases for every other change that a rule of chapter 10 names (compatible
+    /// additions, widenings, deprecations).
     pub minor: u32,
-    /// Patch version: changes for corrections that do not change the wire format.
+    /// Patch version: increases when only documentation, comments, formatting or declaration order
+    /// change.
     pub patch: u32,
     /// Entries with keys this version of the schema does not define, kept so that re-encoding
     /// reproduces the input exactly.
