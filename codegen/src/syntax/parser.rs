@@ -759,8 +759,12 @@ impl Parser<'_, '_> {
         match unescape(&text) {
             Ok(v) => Ok((v, tok.span)),
             Err((at, why)) => {
-                let start = tok.span.start as usize + at - 1;
-                let span = Span::new(self.file, start, (start + 2).min(tok.span.end as usize));
+                // `at` is the backslash's offset within the literal (quote included); underline the
+                // backslash and the character after it, whatever its width in UTF-8.
+                let escaped = text.get(at + 1..).and_then(|t| t.chars().next()).map_or(0, char::len_utf8);
+                let start = tok.span.start as usize + at;
+                let end = (start + 1 + escaped).min(tok.span.end as usize);
+                let span = Span::new(self.file, start, end);
                 Err(self.error(
                     Diagnostic::new(
                         Code::InvalidEscape,
