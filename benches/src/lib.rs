@@ -8,6 +8,7 @@
 //! Generators take no randomness from outside: the same arguments give the same bytes on every machine
 //! and every run, so figures from different machines or commits measure the same work.
 
+pub mod codec_data;
 pub mod schema;
 
 /// A small deterministic pseudo-random generator (SplitMix64), so that generated data needs no

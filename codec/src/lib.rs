@@ -17,6 +17,31 @@
 //!
 //! Modules: [`runtime`] (the hand-written CBOR primitives) and one module per package of the core
 //! schema, generated from `spec/schema/` by `iotp2p gen rust` (re-bless with `BLESS=1 cargo test`).
+//!
+//! # Features
+//!
+//! - `alloc`: for applications that keep messages. Each package module gets a module `owned` with
+//!   an owned counterpart of every message and union, of the same name (`core::owned::SemVer`:
+//!   `String`, `Vec<u8>`, `[u8; N]`, `Vec<T>`, `Box<T>` for recursive members, owned unknown
+//!   fields), which decodes, encodes and checks like the borrowed type. Borrowed values get
+//!   `into_owned()` and `encode_to_vec()`. Decoding and encoding into a buffer still never allocate.
+//! - `serde` (implies `alloc`): the canonical JSON mapping of spec/04-wire-format.md §4.18:
+//!   `Serialize` for borrowed and owned types, `Deserialize` for owned types and enums, and
+//!   `generated::to_json` / `from_json` by type name. `no_std` too (serde without `std`).
+//!
+//! ```
+//! # #[cfg(feature = "serde")] {
+//! use iotp2p_codec::capabilities::{owned, SetLevel};
+//!
+//! let bytes = [0xa2, 0x00, 0x18, 0xc8, 0x01, 0x0a]; // {0: 200, 1: 10}
+//! let kept: owned::SetLevel = SetLevel::decode(&bytes).unwrap().into_owned();
+//! let json = serde_json::to_string(&kept).unwrap();
+//! assert_eq!(json, r#"{"level":200,"transition":10}"#);
+//! let mut read: owned::SetLevel = serde_json::from_str(&json).unwrap();
+//! read.level += 1;
+//! assert_eq!(read.encode_to_vec().unwrap(), [0xa2, 0x00, 0x18, 0xc9, 0x01, 0x0a]);
+//! # }
+//! ```
 
 #![no_std]
 #![forbid(unsafe_code)]

@@ -12,8 +12,8 @@
 //! - the IR is produced exactly when no error was reported (`schema.is_some() == !has_errors()`);
 //! - rendering the diagnostics for people and as JSON does not panic, and the JSON document parses and
 //!   agrees with the error and warning counts;
-//! - the IR, when produced, serialises to JSON and reads back (see `check_compilation` for a known
-//!   exception).
+//! - the IR, when produced, serialises to JSON and reads back;
+//! - compiling the same input twice gives the same diagnostics and IR (no dependence on hash seeds).
 //!
 //! This module is not part of the public API: it exists for `fuzz/` and the replay test only.
 
@@ -41,8 +41,9 @@ pub const MULTI_FILE_NAMES: [&str; 4] = ["a.iotp", "b.iotp", "c.iotp", "d.iotp"]
 pub fn compile_bytes(data: &[u8]) {
     let name = PathBuf::from("fuzz.iotp");
     let loader = MemoryLoader::from_bytes(BTreeMap::from([(name.clone(), data.to_vec())]));
-    let compilation = compile(&[name], &loader);
+    let compilation = compile(std::slice::from_ref(&name), &loader);
     check_compilation(&compilation);
+    check_deterministic(&compilation, &compile(&[name], &loader));
     assert!(
         compilation.sources.files().count() <= 1,
         "a single file with no other file to import loaded {} files",
@@ -70,6 +71,7 @@ pub fn compile_multi(data: &[u8]) {
     let loader = MemoryLoader::from_bytes(files);
     let compilation = compile(&roots, &loader);
     check_compilation(&compilation);
+    check_deterministic(&compilation, &compile(&roots, &loader));
     let loaded = compilation.sources.files().count();
     assert!(
         loaded <= pieces.len(),
@@ -222,17 +224,24 @@ fn check_compilation(c: &Compilation) {
     if let Some(schema) = &c.schema {
         let json = serde_json::to_string(schema).expect("the IR serialises to JSON");
         if let Err(e) = serde_json::from_str::<crate::ir::Schema>(&json) {
-            // Known bug, reported: `ir::Schema` does not deserialise any IR holding an integer range
-            // or default, because serde buffers internally tagged and flattened enums without i128
-            // support. Tolerated here so that fuzzing can look for everything else; remove this
-            // exception once the IR reads back.
-            let known_i128_bug = e.to_string().starts_with("i128 is not supported");
-            assert!(
-                known_i128_bug,
-                "the IR's JSON does not read back: {e}\n{json}"
-            );
+            panic!("the IR's JSON does not read back: {e}\n{json}");
         }
     }
+}
+
+/// Two compilations of the same input report the same diagnostics, in the same order, with the same
+/// text, and produce the same IR: output must not depend on hash seeds or other run-to-run state.
+fn check_deterministic(first: &Compilation, second: &Compilation) {
+    let once = render_json(&first.sources, &first.diagnostics);
+    let twice = render_json(&second.sources, &second.diagnostics);
+    assert!(
+        once == twice,
+        "the same input gave different diagnostics\n--- first ---\n{once}\n--- second ---\n{twice}"
+    );
+    assert!(
+        first.schema == second.schema,
+        "the same input gave different IR"
+    );
 }
 
 /// Spans within their files, and both renderers working and agreeing with the counts.

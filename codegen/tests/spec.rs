@@ -438,5 +438,8 @@ fn every_error_class_has_a_rejected_example() {
                 .any(|e| matches!(&e.expect, Expect::Invalid { error, .. } if error == name))
         })
         .collect();
-    assert!(missing.is_empty(), "error classes without a rejected example: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "error classes without a rejected example: {missing:?}"
+    );
 }

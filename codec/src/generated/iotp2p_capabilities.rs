@@ -3484,3 +3484,5070 @@ impl<'a> rt::Element<'a> for RelayOutputs<'a> {
         RelayOutputs::encoded_len(self)
     }
 }
+
+rt::cfg_alloc! {
+    #[allow(deprecated)]
+    impl rt::IntoOwned for StandardCapability {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> DeviceInfoProperties<'a> {
+        /// A copy that owns its data ([`owned::DeviceInfoProperties`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::DeviceInfoProperties {
+            owned::DeviceInfoProperties {
+                vendor: rt::IntoOwned::into_owned(self.vendor),
+                product: rt::IntoOwned::into_owned(self.product),
+                name: rt::IntoOwned::into_owned(self.name),
+                hardware_version: rt::IntoOwned::into_owned(self.hardware_version),
+                serial_number: rt::IntoOwned::into_owned(self.serial_number),
+                product_url: rt::IntoOwned::into_owned(self.product_url),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for DeviceInfoProperties<'a> {
+        type Owned = owned::DeviceInfoProperties;
+        fn into_owned(self) -> owned::DeviceInfoProperties {
+            DeviceInfoProperties::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> FirmwareProperties<'a> {
+        /// A copy that owns its data ([`owned::FirmwareProperties`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::FirmwareProperties {
+            owned::FirmwareProperties {
+                version: rt::IntoOwned::into_owned(self.version),
+                version_text: rt::IntoOwned::into_owned(self.version_text),
+                build: self.build,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for FirmwareProperties<'a> {
+        type Owned = owned::FirmwareProperties;
+        fn into_owned(self) -> owned::FirmwareProperties {
+            FirmwareProperties::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl rt::IntoOwned for BatteryState {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl rt::IntoOwned for ChargeState {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> BatteryProperties<'a> {
+        /// A copy that owns its data ([`owned::BatteryProperties`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::BatteryProperties {
+            owned::BatteryProperties {
+                percent: self.percent,
+                state: self.state,
+                voltage: self.voltage,
+                charging: self.charging,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for BatteryProperties<'a> {
+        type Owned = owned::BatteryProperties;
+        fn into_owned(self) -> owned::BatteryProperties {
+            BatteryProperties::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> BatteryEvents<'a> {
+        /// A copy that owns its data ([`owned::BatteryEvents`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::BatteryEvents {
+            match self {
+                Self::StateChanged(v) => owned::BatteryEvents::StateChanged(v),
+                Self::Unrecognized { key, value } => owned::BatteryEvents::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for BatteryEvents<'a> {
+        type Owned = owned::BatteryEvents;
+        fn into_owned(self) -> owned::BatteryEvents {
+            BatteryEvents::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl rt::IntoOwned for IdentifyEffect {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> IdentifyProperties<'a> {
+        /// A copy that owns its data ([`owned::IdentifyProperties`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::IdentifyProperties {
+            owned::IdentifyProperties {
+                remaining: self.remaining,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for IdentifyProperties<'a> {
+        type Owned = owned::IdentifyProperties;
+        fn into_owned(self) -> owned::IdentifyProperties {
+            IdentifyProperties::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> IdentifyInput<'a> {
+        /// A copy that owns its data ([`owned::IdentifyInput`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::IdentifyInput {
+            owned::IdentifyInput {
+                duration: self.duration,
+                effect: self.effect,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for IdentifyInput<'a> {
+        type Owned = owned::IdentifyInput;
+        fn into_owned(self) -> owned::IdentifyInput {
+            IdentifyInput::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> IdentifyActions<'a> {
+        /// A copy that owns its data ([`owned::IdentifyActions`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::IdentifyActions {
+            match self {
+                Self::Identify(v) => owned::IdentifyActions::Identify(rt::IntoOwned::into_owned(v)),
+                Self::Unrecognized { key, value } => owned::IdentifyActions::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for IdentifyActions<'a> {
+        type Owned = owned::IdentifyActions;
+        fn into_owned(self) -> owned::IdentifyActions {
+            IdentifyActions::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> OnOffProperties<'a> {
+        /// A copy that owns its data ([`owned::OnOffProperties`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::OnOffProperties {
+            owned::OnOffProperties {
+                on: self.on,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for OnOffProperties<'a> {
+        type Owned = owned::OnOffProperties;
+        fn into_owned(self) -> owned::OnOffProperties {
+            OnOffProperties::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> OnOffActions<'a> {
+        /// A copy that owns its data ([`owned::OnOffActions`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::OnOffActions {
+            match self {
+                Self::Off => owned::OnOffActions::Off,
+                Self::On => owned::OnOffActions::On,
+                Self::Toggle => owned::OnOffActions::Toggle,
+                Self::Unrecognized { key, value } => owned::OnOffActions::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for OnOffActions<'a> {
+        type Owned = owned::OnOffActions;
+        fn into_owned(self) -> owned::OnOffActions {
+            OnOffActions::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> LevelProperties<'a> {
+        /// A copy that owns its data ([`owned::LevelProperties`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::LevelProperties {
+            owned::LevelProperties {
+                level: self.level,
+                min_level: self.min_level,
+                max_level: self.max_level,
+                default_transition: self.default_transition,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for LevelProperties<'a> {
+        type Owned = owned::LevelProperties;
+        fn into_owned(self) -> owned::LevelProperties {
+            LevelProperties::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SetLevel<'a> {
+        /// A copy that owns its data ([`owned::SetLevel`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SetLevel {
+            owned::SetLevel {
+                level: self.level,
+                transition: self.transition,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SetLevel<'a> {
+        type Owned = owned::SetLevel;
+        fn into_owned(self) -> owned::SetLevel {
+            SetLevel::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> StepLevel<'a> {
+        /// A copy that owns its data ([`owned::StepLevel`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::StepLevel {
+            owned::StepLevel {
+                delta: self.delta,
+                transition: self.transition,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for StepLevel<'a> {
+        type Owned = owned::StepLevel;
+        fn into_owned(self) -> owned::StepLevel {
+            StepLevel::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> LevelActions<'a> {
+        /// A copy that owns its data ([`owned::LevelActions`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::LevelActions {
+            match self {
+                Self::SetLevel(v) => owned::LevelActions::SetLevel(rt::IntoOwned::into_owned(v)),
+                Self::Step(v) => owned::LevelActions::Step(rt::IntoOwned::into_owned(v)),
+                Self::Stop => owned::LevelActions::Stop,
+                Self::Unrecognized { key, value } => owned::LevelActions::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for LevelActions<'a> {
+        type Owned = owned::LevelActions;
+        fn into_owned(self) -> owned::LevelActions {
+            LevelActions::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> ColorTemperatureProperties<'a> {
+        /// A copy that owns its data ([`owned::ColorTemperatureProperties`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::ColorTemperatureProperties {
+            owned::ColorTemperatureProperties {
+                kelvin: self.kelvin,
+                min_kelvin: self.min_kelvin,
+                max_kelvin: self.max_kelvin,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for ColorTemperatureProperties<'a> {
+        type Owned = owned::ColorTemperatureProperties;
+        fn into_owned(self) -> owned::ColorTemperatureProperties {
+            ColorTemperatureProperties::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SetColorTemperature<'a> {
+        /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SetColorTemperature {
+            owned::SetColorTemperature {
+                kelvin: self.kelvin,
+                transition: self.transition,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
+        type Owned = owned::SetColorTemperature;
+        fn into_owned(self) -> owned::SetColorTemperature {
+            SetColorTemperature::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> ColorTemperatureActions<'a> {
+        /// A copy that owns its data ([`owned::ColorTemperatureActions`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::ColorTemperatureActions {
+            match self {
+                Self::SetColorTemperature(v) => {
+                    owned::ColorTemperatureActions::SetColorTemperature(rt::IntoOwned::into_owned(
+                        v,
+                    ))
+                }
+                Self::Unrecognized { key, value } => owned::ColorTemperatureActions::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for ColorTemperatureActions<'a> {
+        type Owned = owned::ColorTemperatureActions;
+        fn into_owned(self) -> owned::ColorTemperatureActions {
+            ColorTemperatureActions::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> TemperatureMeasurementProperties<'a> {
+        /// A copy that owns its data ([`owned::TemperatureMeasurementProperties`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::TemperatureMeasurementProperties {
+            owned::TemperatureMeasurementProperties {
+                temperature: self.temperature,
+                min_measurable: self.min_measurable,
+                max_measurable: self.max_measurable,
+                tolerance: self.tolerance,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for TemperatureMeasurementProperties<'a> {
+        type Owned = owned::TemperatureMeasurementProperties;
+        fn into_owned(self) -> owned::TemperatureMeasurementProperties {
+            TemperatureMeasurementProperties::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> HumidityMeasurementProperties<'a> {
+        /// A copy that owns its data ([`owned::HumidityMeasurementProperties`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::HumidityMeasurementProperties {
+            owned::HumidityMeasurementProperties {
+                humidity: self.humidity,
+                min_measurable: self.min_measurable,
+                max_measurable: self.max_measurable,
+                tolerance: self.tolerance,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for HumidityMeasurementProperties<'a> {
+        type Owned = owned::HumidityMeasurementProperties;
+        fn into_owned(self) -> owned::HumidityMeasurementProperties {
+            HumidityMeasurementProperties::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RelayProperties<'a> {
+        /// A copy that owns its data ([`owned::RelayProperties`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RelayProperties {
+            owned::RelayProperties {
+                max_held_messages: self.max_held_messages,
+                max_held_bytes: self.max_held_bytes,
+                max_hold_time: self.max_hold_time,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RelayProperties<'a> {
+        type Owned = owned::RelayProperties;
+        fn into_owned(self) -> owned::RelayProperties {
+            RelayProperties::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> LookupResult<'a> {
+        /// A copy that owns its data ([`owned::LookupResult`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::LookupResult {
+            owned::LookupResult {
+                credential: rt::IntoOwned::into_owned(self.credential),
+                rehoming: rt::IntoOwned::into_owned(self.rehoming),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for LookupResult<'a> {
+        type Owned = owned::LookupResult;
+        fn into_owned(self) -> owned::LookupResult {
+            LookupResult::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RelayActions<'a> {
+        /// A copy that owns its data ([`owned::RelayActions`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RelayActions {
+            match self {
+                Self::Lookup(v) => owned::RelayActions::Lookup(rt::IntoOwned::into_owned(v)),
+                Self::Unrecognized { key, value } => owned::RelayActions::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RelayActions<'a> {
+        type Owned = owned::RelayActions;
+        fn into_owned(self) -> owned::RelayActions {
+            RelayActions::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RelayOutputs<'a> {
+        /// A copy that owns its data ([`owned::RelayOutputs`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RelayOutputs {
+            match self {
+                Self::Lookup(v) => owned::RelayOutputs::Lookup(rt::IntoOwned::into_owned(v)),
+                Self::Unrecognized { key, value } => owned::RelayOutputs::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RelayOutputs<'a> {
+        type Owned = owned::RelayOutputs;
+        fn into_owned(self) -> owned::RelayOutputs {
+            RelayOutputs::into_owned(self)
+        }
+    }
+
+    /// Owned counterparts of the types of package `iotp2p.capabilities`, for applications that
+    /// keep messages (feature `alloc` of `iotp2p-codec`).
+    ///
+    /// Each message and union has a type of the same name here that owns its data: `String`
+    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
+    /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
+    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
+    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
+    /// re-exported as they are; aliases name the owned form of their target.
+    pub mod owned {
+        #[allow(unused_imports)]
+        use super::rt;
+
+        #[allow(deprecated)]
+        pub use super::StandardCapability;
+
+        /// A transition time in tenths of a second (0 = immediately; 65535 = about 1 h 49 min).
+        pub type TransitionTime = u16;
+
+        /// Properties of DeviceInfo.
+        ///
+        /// The owned form of [`super::DeviceInfoProperties`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct DeviceInfoProperties {
+            /// The manufacturer's name, e.g. `Acme`.
+            pub vendor: rt::alloc::string::String,
+            /// The product's name, e.g. `Ceiling Light 2`.
+            pub product: rt::alloc::string::String,
+            /// A name given by the owner, e.g. `kitchen ceiling`; empty until set.
+            pub name: rt::alloc::string::String,
+            /// The hardware revision, as the manufacturer writes it.
+            pub hardware_version: Option<rt::alloc::string::String>,
+            /// The manufacturer's serial number. Readable only by nodes with an access control entry.
+            pub serial_number: Option<rt::alloc::string::String>,
+            /// A web page about the product.
+            pub product_url: Option<rt::alloc::string::String>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl DeviceInfoProperties {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::DeviceInfoProperties::decode(bytes)
+                    .map(super::DeviceInfoProperties::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + 1
+                    + 1
+                    + usize::from(self.hardware_version.is_some())
+                    + usize::from(self.serial_number.is_some())
+                    + usize::from(self.product_url.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.vendor;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.product;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.name;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.hardware_version {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.serial_number {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.product_url {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.vendor;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "DeviceInfoProperties.vendor",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                let v = &self.product;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "DeviceInfoProperties.product",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.text(v)?;
+                }
+                let v = &self.name;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "DeviceInfoProperties.name",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.hardware_version {
+                    if v.len() > 16 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "DeviceInfoProperties.hardware_version",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.serial_number {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "DeviceInfoProperties.serial_number",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.product_url {
+                    if v.len() > 128 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "DeviceInfoProperties.product_url",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    w.u64(5)?;
+                    w.text(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Properties of Firmware.
+        ///
+        /// The owned form of [`super::FirmwareProperties`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct FirmwareProperties {
+            /// The version of the running firmware, compared as a semantic version.
+            pub version: super::super::iotp2p_core::owned::SemVer,
+            /// The version as the manufacturer writes it, for display, e.g. `2.4.1-rc2`.
+            pub version_text: rt::alloc::string::String,
+            /// The manufacturer's build number of the running firmware.
+            pub build: Option<u32>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl FirmwareProperties {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::FirmwareProperties::decode(bytes).map(super::FirmwareProperties::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + usize::from(self.build.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.version;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                let v = &self.version_text;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.build {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.version;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    v.encode_to(w)?;
+                }
+                let v = &self.version_text;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "FirmwareProperties.version_text",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.build {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        #[allow(deprecated)]
+        pub use super::BatteryState;
+
+        #[allow(deprecated)]
+        pub use super::ChargeState;
+
+        /// Properties of Battery.
+        ///
+        /// The owned form of [`super::BatteryProperties`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct BatteryProperties {
+            /// Remaining charge, in percent of full charge.
+            pub percent: u8,
+            /// How urgently the battery needs attention.
+            pub state: BatteryState,
+            /// Battery voltage in millivolts.
+            pub voltage: Option<u16>,
+            /// Charging state, for rechargeable batteries.
+            pub charging: Option<ChargeState>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl BatteryProperties {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::BatteryProperties::decode(bytes).map(super::BatteryProperties::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + 1
+                    + usize::from(self.voltage.is_some())
+                    + usize::from(self.charging.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.percent;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.state;
+                {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                if let Some(v) = &self.voltage {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.charging {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.percent;
+                {
+                    if !(0..=100).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "BatteryProperties.percent",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.state;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                if let Some(v) = &self.voltage {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.charging {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Events of Battery.
+        ///
+        /// The owned form of [`super::BatteryEvents`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum BatteryEvents {
+            /// The battery state changed; the data is the new state.
+            StateChanged(BatteryState),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl BatteryEvents {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::BatteryEvents::decode(bytes).map(super::BatteryEvents::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::StateChanged(v) => 1 + rt::head_len(v.to_u32() as u64),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::StateChanged(v) => {
+                        w.u64(16)?;
+                        w.u64(v.to_u32() as u64)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        #[allow(deprecated)]
+        pub use super::IdentifyEffect;
+
+        /// Properties of Identify.
+        ///
+        /// The owned form of [`super::IdentifyProperties`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct IdentifyProperties {
+            /// Seconds left of the current identification; 0 when not identifying.
+            pub remaining: u16,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl IdentifyProperties {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::IdentifyProperties::decode(bytes).map(super::IdentifyProperties::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.remaining;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.remaining;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Input of the identify action.
+        ///
+        /// The owned form of [`super::IdentifyInput`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct IdentifyInput {
+            /// For how many seconds; 0 stops an identification in progress.
+            pub duration: u16,
+            /// The effect; a device that lacks it uses the one it has.
+            pub effect: IdentifyEffect,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl IdentifyInput {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::IdentifyInput::decode(bytes).map(super::IdentifyInput::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.effect.to_u32() != 0)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.duration;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.effect;
+                if self.effect.to_u32() != 0 {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.duration;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.effect;
+                if self.effect.to_u32() != 0 {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Actions of Identify.
+        ///
+        /// The owned form of [`super::IdentifyActions`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum IdentifyActions {
+            /// Start or stop identifying.
+            Identify(IdentifyInput),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl IdentifyActions {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::IdentifyActions::decode(bytes).map(super::IdentifyActions::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::Identify(v) => 1 + v.encoded_len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::Identify(v) => {
+                        w.u64(8)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Properties of OnOff.
+        ///
+        /// The owned form of [`super::OnOffProperties`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct OnOffProperties {
+            /// Whether the switch is on.
+            pub on: bool,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl OnOffProperties {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::OnOffProperties::decode(bytes).map(super::OnOffProperties::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 1;
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.on;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bool(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Actions of OnOff.
+        ///
+        /// The owned form of [`super::OnOffActions`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum OnOffActions {
+            /// Switch off.
+            Off,
+            /// Switch on.
+            On,
+            /// Switch on if off, off if on.
+            Toggle,
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl OnOffActions {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::OnOffActions::decode(bytes).map(super::OnOffActions::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::Off => 1 + 1,
+                    Self::On => 1 + 1,
+                    Self::Toggle => 1 + 1,
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::Off => {
+                        w.u64(8)?;
+                        w.null()?;
+                    }
+                    Self::On => {
+                        w.u64(9)?;
+                        w.null()?;
+                    }
+                    Self::Toggle => {
+                        w.u64(10)?;
+                        w.null()?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A level: 0 is the lowest the device can produce (which, for a lamp, is still light: use OnOff to
+        /// switch off), 254 the highest. 255 is not a level.
+        pub type LevelValue = u8;
+
+        /// Properties of Level.
+        ///
+        /// The owned form of [`super::LevelProperties`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct LevelProperties {
+            /// The current level; during a transition, the level reached so far.
+            pub level: LevelValue,
+            /// The lowest level the device accepts; lower requests are raised to it.
+            pub min_level: Option<LevelValue>,
+            /// The highest level the device accepts; higher requests are lowered to it.
+            pub max_level: Option<LevelValue>,
+            /// The transition time used when an action does not give one.
+            pub default_transition: Option<TransitionTime>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl LevelProperties {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::LevelProperties::decode(bytes).map(super::LevelProperties::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + usize::from(self.min_level.is_some())
+                    + usize::from(self.max_level.is_some())
+                    + usize::from(self.default_transition.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.level;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.min_level {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.max_level {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.default_transition {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.level;
+                {
+                    if !(0..=254).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "LevelProperties.level",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.min_level {
+                    if !(0..=254).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "LevelProperties.min_level",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.max_level {
+                    if !(0..=254).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "LevelProperties.max_level",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.default_transition {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Input of set_level.
+        ///
+        /// The owned form of [`super::SetLevel`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct SetLevel {
+            /// The target level.
+            pub level: LevelValue,
+            /// How long the change takes; absent means `default_transition`, or immediately if the device has
+            /// none.
+            pub transition: Option<TransitionTime>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl SetLevel {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SetLevel::decode(bytes).map(super::SetLevel::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.level;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.transition {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.level;
+                {
+                    if !(0..=254).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SetLevel.level",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.transition {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Input of step.
+        ///
+        /// The owned form of [`super::StepLevel`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct StepLevel {
+            /// How much to change the level by; the result is clamped to the device's range.
+            pub delta: i16,
+            /// How long the change takes; absent means `default_transition`, or immediately.
+            pub transition: Option<TransitionTime>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl StepLevel {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::StepLevel::decode(bytes).map(super::StepLevel::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.delta;
+                {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                if let Some(v) = &self.transition {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.delta;
+                {
+                    if !(-254..=254).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "StepLevel.delta",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.i64(*v as i64)?;
+                }
+                if let Some(v) = &self.transition {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Actions of Level.
+        ///
+        /// The owned form of [`super::LevelActions`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum LevelActions {
+            /// Move to a level.
+            SetLevel(SetLevel),
+            /// Move up or down by an amount.
+            Step(StepLevel),
+            /// Stop a transition in progress at the level reached.
+            Stop,
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl LevelActions {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::LevelActions::decode(bytes).map(super::LevelActions::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::SetLevel(v) => 1 + v.encoded_len(),
+                    Self::Step(v) => 1 + v.encoded_len(),
+                    Self::Stop => 1 + 1,
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::SetLevel(v) => {
+                        w.u64(8)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Step(v) => {
+                        w.u64(9)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Stop => {
+                        w.u64(10)?;
+                        w.null()?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A correlated colour temperature in kelvin (1 000 K candle-like to 20 000 K blue sky).
+        pub type Kelvin = u16;
+
+        /// Properties of ColorTemperature.
+        ///
+        /// The owned form of [`super::ColorTemperatureProperties`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct ColorTemperatureProperties {
+            /// The current colour temperature; during a transition, the one reached so far.
+            pub kelvin: Kelvin,
+            /// The lowest colour temperature the device produces.
+            pub min_kelvin: Kelvin,
+            /// The highest colour temperature the device produces.
+            pub max_kelvin: Kelvin,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl ColorTemperatureProperties {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::ColorTemperatureProperties::decode(bytes)
+                    .map(super::ColorTemperatureProperties::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.kelvin;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.min_kelvin;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.max_kelvin;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.kelvin;
+                {
+                    if !(1000..=20000).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "ColorTemperatureProperties.kelvin",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.min_kelvin;
+                {
+                    if !(1000..=20000).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "ColorTemperatureProperties.min_kelvin",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.max_kelvin;
+                {
+                    if !(1000..=20000).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "ColorTemperatureProperties.max_kelvin",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Input of set_color_temperature.
+        ///
+        /// The owned form of [`super::SetColorTemperature`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct SetColorTemperature {
+            /// The target colour temperature; values outside the device's range are clamped to it.
+            pub kelvin: Kelvin,
+            /// How long the change takes; absent means immediately.
+            pub transition: Option<TransitionTime>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl SetColorTemperature {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SetColorTemperature::decode(bytes)
+                    .map(super::SetColorTemperature::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.kelvin;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.transition {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.kelvin;
+                {
+                    if !(1000..=20000).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SetColorTemperature.kelvin",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.transition {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Actions of ColorTemperature.
+        ///
+        /// The owned form of [`super::ColorTemperatureActions`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum ColorTemperatureActions {
+            /// Move to a colour temperature.
+            SetColorTemperature(SetColorTemperature),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl ColorTemperatureActions {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::ColorTemperatureActions::decode(bytes)
+                    .map(super::ColorTemperatureActions::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::SetColorTemperature(v) => 1 + v.encoded_len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::SetColorTemperature(v) => {
+                        w.u64(8)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A temperature in hundredths of a degree Celsius, from absolute zero (-273.15 °C) to 327.67 °C.
+        pub type CentiCelsius = i16;
+
+        /// Properties of TemperatureMeasurement.
+        ///
+        /// The owned form of [`super::TemperatureMeasurementProperties`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct TemperatureMeasurementProperties {
+            /// The last measured temperature.
+            pub temperature: CentiCelsius,
+            /// The lowest temperature the sensor can measure.
+            pub min_measurable: Option<CentiCelsius>,
+            /// The highest temperature the sensor can measure.
+            pub max_measurable: Option<CentiCelsius>,
+            /// The sensor's tolerance: the true value lies within plus or minus this, in hundredths of a kelvin.
+            pub tolerance: Option<u16>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl TemperatureMeasurementProperties {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::TemperatureMeasurementProperties::decode(bytes)
+                    .map(super::TemperatureMeasurementProperties::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + usize::from(self.min_measurable.is_some())
+                    + usize::from(self.max_measurable.is_some())
+                    + usize::from(self.tolerance.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.temperature;
+                {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                if let Some(v) = &self.min_measurable {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                if let Some(v) = &self.max_measurable {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                if let Some(v) = &self.tolerance {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.temperature;
+                {
+                    if !(-27315..=32767).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "TemperatureMeasurementProperties.temperature",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.i64(*v as i64)?;
+                }
+                if let Some(v) = &self.min_measurable {
+                    if !(-27315..=32767).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "TemperatureMeasurementProperties.min_measurable",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.i64(*v as i64)?;
+                }
+                if let Some(v) = &self.max_measurable {
+                    if !(-27315..=32767).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "TemperatureMeasurementProperties.max_measurable",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.i64(*v as i64)?;
+                }
+                if let Some(v) = &self.tolerance {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A relative humidity in hundredths of a percent (0 to 100.00 %RH).
+        pub type CentiPercentRh = u16;
+
+        /// Properties of HumidityMeasurement.
+        ///
+        /// The owned form of [`super::HumidityMeasurementProperties`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct HumidityMeasurementProperties {
+            /// The last measured relative humidity.
+            pub humidity: CentiPercentRh,
+            /// The lowest relative humidity the sensor can measure.
+            pub min_measurable: Option<CentiPercentRh>,
+            /// The highest relative humidity the sensor can measure.
+            pub max_measurable: Option<CentiPercentRh>,
+            /// The sensor's tolerance: the true value lies within plus or minus this.
+            pub tolerance: Option<CentiPercentRh>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl HumidityMeasurementProperties {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::HumidityMeasurementProperties::decode(bytes)
+                    .map(super::HumidityMeasurementProperties::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + usize::from(self.min_measurable.is_some())
+                    + usize::from(self.max_measurable.is_some())
+                    + usize::from(self.tolerance.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.humidity;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.min_measurable {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.max_measurable {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.tolerance {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.humidity;
+                {
+                    if !(0..=10000).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "HumidityMeasurementProperties.humidity",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.min_measurable {
+                    if !(0..=10000).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "HumidityMeasurementProperties.min_measurable",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.max_measurable {
+                    if !(0..=10000).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "HumidityMeasurementProperties.max_measurable",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.tolerance {
+                    if !(0..=10000).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "HumidityMeasurementProperties.tolerance",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Properties of Relay.
+        ///
+        /// The owned form of [`super::RelayProperties`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct RelayProperties {
+            /// How many messages the relay holds, at most, for one sleeping node (at least 16).
+            pub max_held_messages: u16,
+            /// How many bytes of messages the relay holds, at most, for one sleeping node (at least 4096).
+            pub max_held_bytes: u32,
+            /// The longest time, in seconds, that the relay holds a message (at least 86400, one day).
+            pub max_hold_time: u32,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl RelayProperties {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RelayProperties::decode(bytes).map(super::RelayProperties::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.max_held_messages;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.max_held_bytes;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.max_hold_time;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.max_held_messages;
+                {
+                    if !(16..=65535).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "RelayProperties.max_held_messages",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.max_held_bytes;
+                {
+                    if !(4096..=4294967295).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "RelayProperties.max_held_bytes",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.max_hold_time;
+                {
+                    if !(86400..=4294967295).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "RelayProperties.max_hold_time",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// What a relay knows about one of its addresses.
+        ///
+        /// The owned form of [`super::LookupResult`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct LookupResult {
+            /// The credential statement of the node the address is bound to; absent if none is.
+            pub credential: Option<super::super::iotp2p_security::owned::SignedStatement>,
+            /// The re-homing statement of the node that left the address, during its grace period.
+            pub rehoming: Option<super::super::iotp2p_security::owned::SignedStatement>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl LookupResult {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::LookupResult::decode(bytes).map(super::LookupResult::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.credential.is_some())
+                    + usize::from(self.rehoming.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                if let Some(v) = &self.credential {
+                    len += 1 + v.encoded_len();
+                }
+                if let Some(v) = &self.rehoming {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                if let Some(v) = &self.credential {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    v.encode_to(w)?;
+                }
+                if let Some(v) = &self.rehoming {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Actions of Relay.
+        ///
+        /// The owned form of [`super::RelayActions`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum RelayActions {
+            /// Ask which node an address of this relay's domain is bound to (the provider binding).
+            Lookup(super::super::iotp2p_core::owned::Address),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl RelayActions {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RelayActions::decode(bytes).map(super::RelayActions::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::Lookup(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::Lookup(v) => {
+                        if v.len() > 254 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "RelayActions.lookup",
+                            });
+                        }
+                        w.u64(8)?;
+                        w.text(v)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Outputs of Relay.
+        ///
+        /// The owned form of [`super::RelayOutputs`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum RelayOutputs {
+            /// Output of lookup.
+            Lookup(LookupResult),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl RelayOutputs {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RelayOutputs::decode(bytes).map(super::RelayOutputs::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::Lookup(v) => 1 + v.encoded_len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::Lookup(v) => {
+                        w.u64(8)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+    }
+}
+
+rt::cfg_serde! {
+    #[allow(deprecated)]
+    impl StandardCapability {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] = &[
+            ("Security", 1),
+            ("DeviceInfo", 2),
+            ("Firmware", 3),
+            ("Battery", 4),
+            ("Identify", 5),
+            ("OnOff", 6),
+            ("Level", 7),
+            ("ColorTemperature", 8),
+            ("TemperatureMeasurement", 9),
+            ("HumidityMeasurement", 10),
+            ("Relay", 11),
+        ];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for StandardCapability {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for StandardCapability {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for DeviceInfoProperties<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "vendor", &self.vendor)?;
+            map.field::<rt::json::Same, _>(1, "product", &self.product)?;
+            map.field::<rt::json::Same, _>(2, "name", &self.name)?;
+            if let Some(v) = &self.hardware_version {
+                map.field::<rt::json::Same, _>(3, "hardware_version", v)?;
+            }
+            if let Some(v) = &self.serial_number {
+                map.field::<rt::json::Same, _>(4, "serial_number", v)?;
+            }
+            if let Some(v) = &self.product_url {
+                map.field::<rt::json::Same, _>(5, "product_url", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::DeviceInfoProperties {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "vendor", &self.vendor)?;
+            map.field::<rt::json::Same, _>(1, "product", &self.product)?;
+            map.field::<rt::json::Same, _>(2, "name", &self.name)?;
+            if let Some(v) = &self.hardware_version {
+                map.field::<rt::json::Same, _>(3, "hardware_version", v)?;
+            }
+            if let Some(v) = &self.serial_number {
+                map.field::<rt::json::Same, _>(4, "serial_number", v)?;
+            }
+            if let Some(v) = &self.product_url {
+                map.field::<rt::json::Same, _>(5, "product_url", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::DeviceInfoProperties {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::DeviceInfoProperties;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type DeviceInfoProperties")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_vendor = None;
+                    let mut f_product = None;
+                    let mut f_name = None;
+                    let mut f_hardware_version = None;
+                    let mut f_serial_number = None;
+                    let mut f_product_url = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("vendor", 0),
+                        ("product", 1),
+                        ("name", 2),
+                        ("hardware_version", 3),
+                        ("serial_number", 4),
+                        ("product_url", 5),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_vendor,
+                                "vendor",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_product,
+                                "product",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_name,
+                                "name",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_hardware_version,
+                                "hardware_version",
+                            )?,
+                            4 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_serial_number,
+                                "serial_number",
+                            )?,
+                            5 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_product_url,
+                                "product_url",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::DeviceInfoProperties {
+                        vendor: rt::json::required(f_vendor, "vendor")?,
+                        product: rt::json::required(f_product, "product")?,
+                        name: rt::json::required(f_name, "name")?,
+                        hardware_version: f_hardware_version,
+                        serial_number: f_serial_number,
+                        product_url: f_product_url,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for FirmwareProperties<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "version", &self.version)?;
+            map.field::<rt::json::Same, _>(1, "version_text", &self.version_text)?;
+            if let Some(v) = &self.build {
+                map.field::<rt::json::Same, _>(2, "build", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::FirmwareProperties {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "version", &self.version)?;
+            map.field::<rt::json::Same, _>(1, "version_text", &self.version_text)?;
+            if let Some(v) = &self.build {
+                map.field::<rt::json::Same, _>(2, "build", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::FirmwareProperties {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::FirmwareProperties;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type FirmwareProperties")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_version = None;
+                    let mut f_version_text = None;
+                    let mut f_build = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("version", 0),
+                        ("version_text", 1),
+                        ("build", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_version,
+                                "version",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_version_text,
+                                "version_text",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_build,
+                                "build",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::FirmwareProperties {
+                        version: rt::json::required(f_version, "version")?,
+                        version_text: rt::json::required(f_version_text, "version_text")?,
+                        build: f_build,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    #[allow(deprecated)]
+    impl BatteryState {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] =
+            &[("Ok", 0), ("Low", 1), ("Critical", 2)];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for BatteryState {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for BatteryState {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+    #[allow(deprecated)]
+    impl ChargeState {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] =
+            &[("NotCharging", 0), ("Charging", 1), ("Full", 2)];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for ChargeState {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for ChargeState {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for BatteryProperties<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<0, 100>, _>(0, "percent", &self.percent)?;
+            map.field::<rt::json::Same, _>(1, "state", &self.state)?;
+            if let Some(v) = &self.voltage {
+                map.field::<rt::json::Same, _>(2, "voltage", v)?;
+            }
+            if let Some(v) = &self.charging {
+                map.field::<rt::json::Same, _>(3, "charging", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::BatteryProperties {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<0, 100>, _>(0, "percent", &self.percent)?;
+            map.field::<rt::json::Same, _>(1, "state", &self.state)?;
+            if let Some(v) = &self.voltage {
+                map.field::<rt::json::Same, _>(2, "voltage", v)?;
+            }
+            if let Some(v) = &self.charging {
+                map.field::<rt::json::Same, _>(3, "charging", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::BatteryProperties {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::BatteryProperties;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type BatteryProperties")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_percent = None;
+                    let mut f_state = None;
+                    let mut f_voltage = None;
+                    let mut f_charging = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("percent", 0),
+                        ("state", 1),
+                        ("voltage", 2),
+                        ("charging", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<0, 100>, _, _>(
+                                &mut map,
+                                &mut f_percent,
+                                "percent",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_state,
+                                "state",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_voltage,
+                                "voltage",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_charging,
+                                "charging",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::BatteryProperties {
+                        percent: rt::json::required(f_percent, "percent")?,
+                        state: rt::json::required(f_state, "state")?,
+                        voltage: f_voltage,
+                        charging: f_charging,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for BatteryEvents<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::StateChanged(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "state_changed", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::BatteryEvents {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::StateChanged(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "state_changed", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::BatteryEvents {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::BatteryEvents;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type BatteryEvents, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(&mut map, &[("state_changed", 16)])?;
+                    let value = match key {
+                        16 => owned::BatteryEvents::StateChanged(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        key => owned::BatteryEvents::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    #[allow(deprecated)]
+    impl IdentifyEffect {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] =
+            &[("Blink", 0), ("Breathe", 1), ("Okay", 2), ("Beep", 3)];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for IdentifyEffect {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for IdentifyEffect {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for IdentifyProperties<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "remaining", &self.remaining)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::IdentifyProperties {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "remaining", &self.remaining)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyProperties {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::IdentifyProperties;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type IdentifyProperties")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_remaining = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("remaining", 0)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_remaining,
+                                "remaining",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::IdentifyProperties {
+                        remaining: rt::json::required(f_remaining, "remaining")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for IdentifyInput<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "duration", &self.duration)?;
+            if self.effect.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(1, "effect", &self.effect)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::IdentifyInput {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "duration", &self.duration)?;
+            if self.effect.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(1, "effect", &self.effect)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyInput {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::IdentifyInput;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type IdentifyInput")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_duration = None;
+                    let mut f_effect = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("duration", 0), ("effect", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_duration,
+                                "duration",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_effect,
+                                "effect",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::IdentifyInput {
+                        duration: rt::json::required(f_duration, "duration")?,
+                        effect: f_effect.unwrap_or(self::IdentifyEffect::Blink),
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for IdentifyActions<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Identify(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "identify", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::IdentifyActions {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Identify(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "identify", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyActions {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::IdentifyActions;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type IdentifyActions, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(&mut map, &[("identify", 8)])?;
+                    let value = match key {
+                        8 => {
+                            owned::IdentifyActions::Identify(
+                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                            )
+                        }
+                        key => owned::IdentifyActions::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for OnOffProperties<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "on", &self.on)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::OnOffProperties {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "on", &self.on)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::OnOffProperties {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::OnOffProperties;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type OnOffProperties")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_on = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("on", 0)]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_on, "on")?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::OnOffProperties {
+                        on: rt::json::required(f_on, "on")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for OnOffActions<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Off => rt::json::unit_variant(serializer, "off"),
+                Self::On => rt::json::unit_variant(serializer, "on"),
+                Self::Toggle => rt::json::unit_variant(serializer, "toggle"),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::OnOffActions {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Off => rt::json::unit_variant(serializer, "off"),
+                Self::On => rt::json::unit_variant(serializer, "on"),
+                Self::Toggle => rt::json::unit_variant(serializer, "toggle"),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::OnOffActions {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::OnOffActions;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type OnOffActions, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key =
+                        rt::json::union_key(&mut map, &[("off", 8), ("on", 9), ("toggle", 10)])?;
+                    let value = match key {
+                        8 => {
+                            rt::json::unit(&mut map)?;
+                            owned::OnOffActions::Off
+                        }
+                        9 => {
+                            rt::json::unit(&mut map)?;
+                            owned::OnOffActions::On
+                        }
+                        10 => {
+                            rt::json::unit(&mut map)?;
+                            owned::OnOffActions::Toggle
+                        }
+                        key => owned::OnOffActions::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for LevelProperties<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
+            if let Some(v) = &self.min_level {
+                map.field::<rt::json::Range<0, 254>, _>(1, "min_level", v)?;
+            }
+            if let Some(v) = &self.max_level {
+                map.field::<rt::json::Range<0, 254>, _>(2, "max_level", v)?;
+            }
+            if let Some(v) = &self.default_transition {
+                map.field::<rt::json::Same, _>(3, "default_transition", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::LevelProperties {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
+            if let Some(v) = &self.min_level {
+                map.field::<rt::json::Range<0, 254>, _>(1, "min_level", v)?;
+            }
+            if let Some(v) = &self.max_level {
+                map.field::<rt::json::Range<0, 254>, _>(2, "max_level", v)?;
+            }
+            if let Some(v) = &self.default_transition {
+                map.field::<rt::json::Same, _>(3, "default_transition", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::LevelProperties {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::LevelProperties;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type LevelProperties")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_level = None;
+                    let mut f_min_level = None;
+                    let mut f_max_level = None;
+                    let mut f_default_transition = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("level", 0),
+                        ("min_level", 1),
+                        ("max_level", 2),
+                        ("default_transition", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
+                                &mut map,
+                                &mut f_level,
+                                "level",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
+                                &mut map,
+                                &mut f_min_level,
+                                "min_level",
+                            )?,
+                            2 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
+                                &mut map,
+                                &mut f_max_level,
+                                "max_level",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_default_transition,
+                                "default_transition",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::LevelProperties {
+                        level: rt::json::required(f_level, "level")?,
+                        min_level: f_min_level,
+                        max_level: f_max_level,
+                        default_transition: f_default_transition,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SetLevel<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
+            if let Some(v) = &self.transition {
+                map.field::<rt::json::Same, _>(1, "transition", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SetLevel {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
+            if let Some(v) = &self.transition {
+                map.field::<rt::json::Same, _>(1, "transition", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SetLevel {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SetLevel;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SetLevel")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_level = None;
+                    let mut f_transition = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("level", 0), ("transition", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
+                                &mut map,
+                                &mut f_level,
+                                "level",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_transition,
+                                "transition",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::SetLevel {
+                        level: rt::json::required(f_level, "level")?,
+                        transition: f_transition,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for StepLevel<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<-254, 254>, _>(0, "delta", &self.delta)?;
+            if let Some(v) = &self.transition {
+                map.field::<rt::json::Same, _>(1, "transition", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::StepLevel {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<-254, 254>, _>(0, "delta", &self.delta)?;
+            if let Some(v) = &self.transition {
+                map.field::<rt::json::Same, _>(1, "transition", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::StepLevel {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::StepLevel;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type StepLevel")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_delta = None;
+                    let mut f_transition = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("delta", 0), ("transition", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<-254, 254>, _, _>(
+                                &mut map,
+                                &mut f_delta,
+                                "delta",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_transition,
+                                "transition",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::StepLevel {
+                        delta: rt::json::required(f_delta, "delta")?,
+                        transition: f_transition,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for LevelActions<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::SetLevel(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_level", v)
+                }
+                Self::Step(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "step", v),
+                Self::Stop => rt::json::unit_variant(serializer, "stop"),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::LevelActions {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::SetLevel(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_level", v)
+                }
+                Self::Step(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "step", v),
+                Self::Stop => rt::json::unit_variant(serializer, "stop"),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::LevelActions {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::LevelActions;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type LevelActions, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[("set_level", 8), ("step", 9), ("stop", 10)],
+                    )?;
+                    let value = match key {
+                        8 => owned::LevelActions::SetLevel(
+                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                        ),
+                        9 => owned::LevelActions::Step(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        10 => {
+                            rt::json::unit(&mut map)?;
+                            owned::LevelActions::Stop
+                        }
+                        key => owned::LevelActions::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for ColorTemperatureProperties<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
+            map.field::<rt::json::Range<1000, 20000>, _>(1, "min_kelvin", &self.min_kelvin)?;
+            map.field::<rt::json::Range<1000, 20000>, _>(2, "max_kelvin", &self.max_kelvin)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::ColorTemperatureProperties {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
+            map.field::<rt::json::Range<1000, 20000>, _>(1, "min_kelvin", &self.min_kelvin)?;
+            map.field::<rt::json::Range<1000, 20000>, _>(2, "max_kelvin", &self.max_kelvin)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::ColorTemperatureProperties {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::ColorTemperatureProperties;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type ColorTemperatureProperties")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_kelvin = None;
+                    let mut f_min_kelvin = None;
+                    let mut f_max_kelvin = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("kelvin", 0),
+                        ("min_kelvin", 1),
+                        ("max_kelvin", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
+                                &mut map,
+                                &mut f_kelvin,
+                                "kelvin",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
+                                &mut map,
+                                &mut f_min_kelvin,
+                                "min_kelvin",
+                            )?,
+                            2 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
+                                &mut map,
+                                &mut f_max_kelvin,
+                                "max_kelvin",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::ColorTemperatureProperties {
+                        kelvin: rt::json::required(f_kelvin, "kelvin")?,
+                        min_kelvin: rt::json::required(f_min_kelvin, "min_kelvin")?,
+                        max_kelvin: rt::json::required(f_max_kelvin, "max_kelvin")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
+            if let Some(v) = &self.transition {
+                map.field::<rt::json::Same, _>(1, "transition", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SetColorTemperature {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<1000, 20000>, _>(0, "kelvin", &self.kelvin)?;
+            if let Some(v) = &self.transition {
+                map.field::<rt::json::Same, _>(1, "transition", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SetColorTemperature {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SetColorTemperature;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SetColorTemperature")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_kelvin = None;
+                    let mut f_transition = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("kelvin", 0), ("transition", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<1000, 20000>, _, _>(
+                                &mut map,
+                                &mut f_kelvin,
+                                "kelvin",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_transition,
+                                "transition",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::SetColorTemperature {
+                        kelvin: rt::json::required(f_kelvin, "kelvin")?,
+                        transition: f_transition,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for ColorTemperatureActions<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::SetColorTemperature(v) => rt::json::variant::<rt::json::Same, _, _>(
+                    serializer,
+                    "set_color_temperature",
+                    v,
+                ),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::ColorTemperatureActions {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::SetColorTemperature(v) => rt::json::variant::<rt::json::Same, _, _>(
+                    serializer,
+                    "set_color_temperature",
+                    v,
+                ),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::ColorTemperatureActions {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::ColorTemperatureActions;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type ColorTemperatureActions, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(&mut map, &[("set_color_temperature", 8)])?;
+                    let value =
+                        match key {
+                            8 => owned::ColorTemperatureActions::SetColorTemperature(
+                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                            ),
+                            key => owned::ColorTemperatureActions::Unrecognized {
+                                key,
+                                value: rt::json::raw_value(&mut map)?,
+                            },
+                        };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for TemperatureMeasurementProperties<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
+            if let Some(v) = &self.min_measurable {
+                map.field::<rt::json::Range<-27315, 32767>, _>(1, "min_measurable", v)?;
+            }
+            if let Some(v) = &self.max_measurable {
+                map.field::<rt::json::Range<-27315, 32767>, _>(2, "max_measurable", v)?;
+            }
+            if let Some(v) = &self.tolerance {
+                map.field::<rt::json::Same, _>(3, "tolerance", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::TemperatureMeasurementProperties {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
+            if let Some(v) = &self.min_measurable {
+                map.field::<rt::json::Range<-27315, 32767>, _>(1, "min_measurable", v)?;
+            }
+            if let Some(v) = &self.max_measurable {
+                map.field::<rt::json::Range<-27315, 32767>, _>(2, "max_measurable", v)?;
+            }
+            if let Some(v) = &self.tolerance {
+                map.field::<rt::json::Same, _>(3, "tolerance", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::TemperatureMeasurementProperties {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::TemperatureMeasurementProperties;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type TemperatureMeasurementProperties")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_temperature = None;
+                    let mut f_min_measurable = None;
+                    let mut f_max_measurable = None;
+                    let mut f_tolerance = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("temperature", 0),
+                        ("min_measurable", 1),
+                        ("max_measurable", 2),
+                        ("tolerance", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
+                                &mut map,
+                                &mut f_temperature,
+                                "temperature",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
+                                &mut map,
+                                &mut f_min_measurable,
+                                "min_measurable",
+                            )?,
+                            2 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
+                                &mut map,
+                                &mut f_max_measurable,
+                                "max_measurable",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_tolerance,
+                                "tolerance",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::TemperatureMeasurementProperties {
+                        temperature: rt::json::required(f_temperature, "temperature")?,
+                        min_measurable: f_min_measurable,
+                        max_measurable: f_max_measurable,
+                        tolerance: f_tolerance,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for HumidityMeasurementProperties<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<0, 10000>, _>(0, "humidity", &self.humidity)?;
+            if let Some(v) = &self.min_measurable {
+                map.field::<rt::json::Range<0, 10000>, _>(1, "min_measurable", v)?;
+            }
+            if let Some(v) = &self.max_measurable {
+                map.field::<rt::json::Range<0, 10000>, _>(2, "max_measurable", v)?;
+            }
+            if let Some(v) = &self.tolerance {
+                map.field::<rt::json::Range<0, 10000>, _>(3, "tolerance", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::HumidityMeasurementProperties {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<0, 10000>, _>(0, "humidity", &self.humidity)?;
+            if let Some(v) = &self.min_measurable {
+                map.field::<rt::json::Range<0, 10000>, _>(1, "min_measurable", v)?;
+            }
+            if let Some(v) = &self.max_measurable {
+                map.field::<rt::json::Range<0, 10000>, _>(2, "max_measurable", v)?;
+            }
+            if let Some(v) = &self.tolerance {
+                map.field::<rt::json::Range<0, 10000>, _>(3, "tolerance", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::HumidityMeasurementProperties {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::HumidityMeasurementProperties;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type HumidityMeasurementProperties")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_humidity = None;
+                    let mut f_min_measurable = None;
+                    let mut f_max_measurable = None;
+                    let mut f_tolerance = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("humidity", 0),
+                        ("min_measurable", 1),
+                        ("max_measurable", 2),
+                        ("tolerance", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
+                                &mut map,
+                                &mut f_humidity,
+                                "humidity",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
+                                &mut map,
+                                &mut f_min_measurable,
+                                "min_measurable",
+                            )?,
+                            2 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
+                                &mut map,
+                                &mut f_max_measurable,
+                                "max_measurable",
+                            )?,
+                            3 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
+                                &mut map,
+                                &mut f_tolerance,
+                                "tolerance",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::HumidityMeasurementProperties {
+                        humidity: rt::json::required(f_humidity, "humidity")?,
+                        min_measurable: f_min_measurable,
+                        max_measurable: f_max_measurable,
+                        tolerance: f_tolerance,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RelayProperties<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<16, 65535>, _>(
+                0,
+                "max_held_messages",
+                &self.max_held_messages,
+            )?;
+            map.field::<rt::json::Range<4096, 4294967295>, _>(
+                1,
+                "max_held_bytes",
+                &self.max_held_bytes,
+            )?;
+            map.field::<rt::json::Range<86400, 4294967295>, _>(
+                2,
+                "max_hold_time",
+                &self.max_hold_time,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RelayProperties {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<16, 65535>, _>(
+                0,
+                "max_held_messages",
+                &self.max_held_messages,
+            )?;
+            map.field::<rt::json::Range<4096, 4294967295>, _>(
+                1,
+                "max_held_bytes",
+                &self.max_held_bytes,
+            )?;
+            map.field::<rt::json::Range<86400, 4294967295>, _>(
+                2,
+                "max_hold_time",
+                &self.max_hold_time,
+            )?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RelayProperties {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RelayProperties;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RelayProperties")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_max_held_messages = None;
+                    let mut f_max_held_bytes = None;
+                    let mut f_max_hold_time = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("max_held_messages", 0),
+                        ("max_held_bytes", 1),
+                        ("max_hold_time", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<16, 65535>, _, _>(
+                                &mut map,
+                                &mut f_max_held_messages,
+                                "max_held_messages",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<4096, 4294967295>, _, _>(
+                                &mut map,
+                                &mut f_max_held_bytes,
+                                "max_held_bytes",
+                            )?,
+                            2 => rt::json::put::<rt::json::Range<86400, 4294967295>, _, _>(
+                                &mut map,
+                                &mut f_max_hold_time,
+                                "max_hold_time",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::RelayProperties {
+                        max_held_messages: rt::json::required(
+                            f_max_held_messages,
+                            "max_held_messages",
+                        )?,
+                        max_held_bytes: rt::json::required(f_max_held_bytes, "max_held_bytes")?,
+                        max_hold_time: rt::json::required(f_max_hold_time, "max_hold_time")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for LookupResult<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if let Some(v) = &self.credential {
+                map.field::<rt::json::Same, _>(0, "credential", v)?;
+            }
+            if let Some(v) = &self.rehoming {
+                map.field::<rt::json::Same, _>(1, "rehoming", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::LookupResult {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if let Some(v) = &self.credential {
+                map.field::<rt::json::Same, _>(0, "credential", v)?;
+            }
+            if let Some(v) = &self.rehoming {
+                map.field::<rt::json::Same, _>(1, "rehoming", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::LookupResult {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::LookupResult;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type LookupResult")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_credential = None;
+                    let mut f_rehoming = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("credential", 0), ("rehoming", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_credential,
+                                "credential",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_rehoming,
+                                "rehoming",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::LookupResult {
+                        credential: f_credential,
+                        rehoming: f_rehoming,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RelayActions<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Lookup(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RelayActions {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Lookup(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RelayActions {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RelayActions;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RelayActions, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(&mut map, &[("lookup", 8)])?;
+                    let value = match key {
+                        8 => owned::RelayActions::Lookup(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        key => owned::RelayActions::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RelayOutputs<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Lookup(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RelayOutputs {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Lookup(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RelayOutputs {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RelayOutputs;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RelayOutputs, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(&mut map, &[("lookup", 8)])?;
+                    let value = match key {
+                        8 => owned::RelayOutputs::Lookup(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        key => owned::RelayOutputs::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+}

@@ -4090,3 +4090,5554 @@ impl<'a> rt::Element<'a> for Status<'a> {
         Status::encoded_len(self)
     }
 }
+
+rt::cfg_alloc! {
+    #[allow(deprecated)]
+    impl<'a> Envelope<'a> {
+        /// A copy that owns its data ([`owned::Envelope`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Envelope {
+            owned::Envelope {
+                version: self.version,
+                message_id: self.message_id,
+                correlation_id: self.correlation_id,
+                ack_requested: self.ack_requested,
+                ttl: self.ttl,
+                more: self.more,
+                recipient: rt::IntoOwned::into_owned(self.recipient),
+                sender: rt::IntoOwned::into_owned(self.sender),
+                recipient_contact: self.recipient_contact,
+                sender_contact: self.sender_contact,
+                key_id: rt::IntoOwned::into_owned(self.key_id),
+                sealed: rt::IntoOwned::into_owned(self.sealed),
+                body: rt::IntoOwned::into_owned(self.body),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Envelope<'a> {
+        type Owned = owned::Envelope;
+        fn into_owned(self) -> owned::Envelope {
+            Envelope::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Body<'a> {
+        /// A copy that owns its data ([`owned::Body`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Body {
+            match self {
+                Self::Ack => owned::Body::Ack,
+                Self::Status(v) => owned::Body::Status(rt::IntoOwned::into_owned(v)),
+                Self::Read(v) => owned::Body::Read(rt::IntoOwned::into_owned(v)),
+                Self::Write(v) => owned::Body::Write(rt::IntoOwned::into_owned(v)),
+                Self::Invoke(v) => owned::Body::Invoke(rt::IntoOwned::into_owned(v)),
+                Self::InvokeResponse(v) => {
+                    owned::Body::InvokeResponse(rt::IntoOwned::into_owned(v))
+                }
+                Self::Subscribe(v) => owned::Body::Subscribe(rt::IntoOwned::into_owned(v)),
+                Self::Unsubscribe(v) => owned::Body::Unsubscribe(rt::IntoOwned::into_owned(v)),
+                Self::Report(v) => owned::Body::Report(rt::IntoOwned::into_owned(v)),
+                Self::Describe(v) => owned::Body::Describe(rt::IntoOwned::into_owned(v)),
+                Self::Description(v) => owned::Body::Description(rt::IntoOwned::into_owned(v)),
+                Self::Presence(v) => owned::Body::Presence(rt::IntoOwned::into_owned(v)),
+                Self::PresenceAck(v) => owned::Body::PresenceAck(rt::IntoOwned::into_owned(v)),
+                Self::Unrecognized { key, value } => owned::Body::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Body<'a> {
+        type Owned = owned::Body;
+        fn into_owned(self) -> owned::Body {
+            Body::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> MemberValue<'a> {
+        /// A copy that owns its data ([`owned::MemberValue`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::MemberValue {
+            owned::MemberValue {
+                member: self.member,
+                value: rt::IntoOwned::into_owned(self.value),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for MemberValue<'a> {
+        type Owned = owned::MemberValue;
+        fn into_owned(self) -> owned::MemberValue {
+            MemberValue::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> ReadRequest<'a> {
+        /// A copy that owns its data ([`owned::ReadRequest`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::ReadRequest {
+            owned::ReadRequest {
+                endpoint: self.endpoint,
+                capability: self.capability,
+                members: rt::IntoOwned::into_owned(self.members),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for ReadRequest<'a> {
+        type Owned = owned::ReadRequest;
+        fn into_owned(self) -> owned::ReadRequest {
+            ReadRequest::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> WriteRequest<'a> {
+        /// A copy that owns its data ([`owned::WriteRequest`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::WriteRequest {
+            owned::WriteRequest {
+                endpoint: self.endpoint,
+                capability: self.capability,
+                values: rt::IntoOwned::into_owned(self.values),
+                echo: rt::IntoOwned::into_owned(self.echo),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for WriteRequest<'a> {
+        type Owned = owned::WriteRequest;
+        fn into_owned(self) -> owned::WriteRequest {
+            WriteRequest::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> InvokeRequest<'a> {
+        /// A copy that owns its data ([`owned::InvokeRequest`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::InvokeRequest {
+            owned::InvokeRequest {
+                endpoint: self.endpoint,
+                capability: self.capability,
+                action: self.action,
+                input: rt::IntoOwned::into_owned(self.input),
+                echo: rt::IntoOwned::into_owned(self.echo),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for InvokeRequest<'a> {
+        type Owned = owned::InvokeRequest;
+        fn into_owned(self) -> owned::InvokeRequest {
+            InvokeRequest::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> InvokeResponse<'a> {
+        /// A copy that owns its data ([`owned::InvokeResponse`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::InvokeResponse {
+            owned::InvokeResponse {
+                output: rt::IntoOwned::into_owned(self.output),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for InvokeResponse<'a> {
+        type Owned = owned::InvokeResponse;
+        fn into_owned(self) -> owned::InvokeResponse {
+            InvokeResponse::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SubscribeRequest<'a> {
+        /// A copy that owns its data ([`owned::SubscribeRequest`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SubscribeRequest {
+            owned::SubscribeRequest {
+                endpoint: self.endpoint,
+                capability: self.capability,
+                members: rt::IntoOwned::into_owned(self.members),
+                min_interval: self.min_interval,
+                max_interval: self.max_interval,
+                lifetime: self.lifetime,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SubscribeRequest<'a> {
+        type Owned = owned::SubscribeRequest;
+        fn into_owned(self) -> owned::SubscribeRequest {
+            SubscribeRequest::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> UnsubscribeRequest<'a> {
+        /// A copy that owns its data ([`owned::UnsubscribeRequest`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::UnsubscribeRequest {
+            owned::UnsubscribeRequest {
+                subscription: self.subscription,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for UnsubscribeRequest<'a> {
+        type Owned = owned::UnsubscribeRequest;
+        fn into_owned(self) -> owned::UnsubscribeRequest {
+            UnsubscribeRequest::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Event<'a> {
+        /// A copy that owns its data ([`owned::Event`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Event {
+            owned::Event {
+                member: self.member,
+                number: self.number,
+                data: rt::IntoOwned::into_owned(self.data),
+                timestamp: self.timestamp,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Event<'a> {
+        type Owned = owned::Event;
+        fn into_owned(self) -> owned::Event {
+            Event::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Report<'a> {
+        /// A copy that owns its data ([`owned::Report`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Report {
+            owned::Report {
+                endpoint: self.endpoint,
+                capability: self.capability,
+                values: rt::IntoOwned::into_owned(self.values),
+                events: rt::IntoOwned::into_owned(self.events),
+                max_interval: self.max_interval,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Report<'a> {
+        type Owned = owned::Report;
+        fn into_owned(self) -> owned::Report {
+            Report::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> DescribeRequest<'a> {
+        /// A copy that owns its data ([`owned::DescribeRequest`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::DescribeRequest {
+            owned::DescribeRequest {
+                endpoint: self.endpoint,
+                endpoints_only: self.endpoints_only,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for DescribeRequest<'a> {
+        type Owned = owned::DescribeRequest;
+        fn into_owned(self) -> owned::DescribeRequest {
+            DescribeRequest::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SemVer<'a> {
+        /// A copy that owns its data ([`owned::SemVer`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SemVer {
+            owned::SemVer {
+                major: self.major,
+                minor: self.minor,
+                patch: self.patch,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SemVer<'a> {
+        type Owned = owned::SemVer;
+        fn into_owned(self) -> owned::SemVer {
+            SemVer::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> CapabilityInfo<'a> {
+        /// A copy that owns its data ([`owned::CapabilityInfo`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::CapabilityInfo {
+            owned::CapabilityInfo {
+                id: self.id,
+                package: rt::IntoOwned::into_owned(self.package),
+                name: rt::IntoOwned::into_owned(self.name),
+                version: rt::IntoOwned::into_owned(self.version),
+                members: rt::IntoOwned::into_owned(self.members),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for CapabilityInfo<'a> {
+        type Owned = owned::CapabilityInfo;
+        fn into_owned(self) -> owned::CapabilityInfo {
+            CapabilityInfo::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> EndpointInfo<'a> {
+        /// A copy that owns its data ([`owned::EndpointInfo`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::EndpointInfo {
+            owned::EndpointInfo {
+                endpoint: self.endpoint,
+                capabilities: rt::IntoOwned::into_owned(self.capabilities),
+                label: rt::IntoOwned::into_owned(self.label),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for EndpointInfo<'a> {
+        type Owned = owned::EndpointInfo;
+        fn into_owned(self) -> owned::EndpointInfo {
+            EndpointInfo::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Description<'a> {
+        /// A copy that owns its data ([`owned::Description`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Description {
+            owned::Description {
+                endpoints: rt::IntoOwned::into_owned(self.endpoints),
+                revision: self.revision,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Description<'a> {
+        type Owned = owned::Description;
+        fn into_owned(self) -> owned::Description {
+            Description::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl rt::IntoOwned for PresenceState {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Presence<'a> {
+        /// A copy that owns its data ([`owned::Presence`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Presence {
+            owned::Presence {
+                state: self.state,
+                sleep_interval: self.sleep_interval,
+                max_message: self.max_message,
+                revision: self.revision,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Presence<'a> {
+        type Owned = owned::Presence;
+        fn into_owned(self) -> owned::Presence {
+            Presence::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> PresenceAck<'a> {
+        /// A copy that owns its data ([`owned::PresenceAck`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::PresenceAck {
+            owned::PresenceAck {
+                pending: self.pending,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for PresenceAck<'a> {
+        type Owned = owned::PresenceAck;
+        fn into_owned(self) -> owned::PresenceAck {
+            PresenceAck::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl rt::IntoOwned for StatusCode {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl rt::IntoOwned for DecodeError {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Status<'a> {
+        /// A copy that owns its data ([`owned::Status`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Status {
+            owned::Status {
+                code: self.code,
+                member: self.member,
+                capability_status: self.capability_status,
+                detail: rt::IntoOwned::into_owned(self.detail),
+                echo: rt::IntoOwned::into_owned(self.echo),
+                retry_after: self.retry_after,
+                decode_error: self.decode_error,
+                offset: self.offset,
+                recipient: rt::IntoOwned::into_owned(self.recipient),
+                supported_versions: rt::IntoOwned::into_owned(self.supported_versions),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Status<'a> {
+        type Owned = owned::Status;
+        fn into_owned(self) -> owned::Status {
+            Status::into_owned(self)
+        }
+    }
+
+    /// Owned counterparts of the types of package `iotp2p.core`, for applications that
+    /// keep messages (feature `alloc` of `iotp2p-codec`).
+    ///
+    /// Each message and union has a type of the same name here that owns its data: `String`
+    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
+    /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
+    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
+    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
+    /// re-exported as they are; aliases name the owned form of their target.
+    pub mod owned {
+        #[allow(unused_imports)]
+        use super::rt;
+
+        /// An iotp2p address such as `lamp@home.example.org` (syntax: spec/02-addressing.md), as UTF-8 text.
+        pub type Address = rt::alloc::string::String;
+
+        /// A message identifier: assigned by the sender, strictly increasing for each recipient, below 2^40
+        /// so that it can serve as the partial IV of an end-to-end protected message (spec/08-security.md).
+        pub type MessageId = u64;
+
+        /// A contact number: a short stand-in for a full address on the hop between a device and its home
+        /// relay, assigned by the relay (spec/05-message-layer.md, "Address elision and contacts").
+        pub type ContactNumber = u16;
+
+        /// An endpoint number of a node; endpoint 0 is the node's root endpoint.
+        pub type EndpointNumber = u16;
+
+        /// A capability number: identifies one capability instance on one endpoint, as listed by `describe`.
+        pub type CapabilityNumber = u16;
+
+        /// A member key: identifies a property, action or event within a capability, as defined by the
+        /// capability's schema (spec/07-capability-model.md).
+        pub type MemberKey = u16;
+
+        /// A freshness challenge issued by a device and echoed back by a client (spec/06-interaction-model.md,
+        /// "Fresh commands"; spec/08-security.md).
+        pub type Echo = rt::alloc::vec::Vec<u8>;
+
+        /// The encoding, in this wire format, of a value of a member's type (a property value, an action's input
+        /// or output, an event's data). It is decoded separately, as a top-level item, against that type.
+        pub type EncodedValue = rt::alloc::vec::Vec<u8>;
+
+        /// The envelope: the top-level item of every iotp2p message (spec/05-message-layer.md).
+        /// Exactly one of `sealed` and `body` is present.
+        ///
+        /// The owned form of [`super::Envelope`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Envelope {
+            /// Protocol version; this specification defines version 1. Keys 0 and 1 keep their meaning in
+            /// every future version, so that a receiver can always reply with `UnsupportedVersion`.
+            pub version: u8,
+            /// Identifier of this message, scoped to the pair (sender, recipient); used for duplicate detection,
+            /// acknowledgement and correlation of replies.
+            pub message_id: MessageId,
+            /// For a reply, an acknowledgement or a notification: the `message_id` of the message it answers.
+            /// Absent in requests.
+            pub correlation_id: Option<MessageId>,
+            /// The receiving node on this hop must acknowledge this envelope (hop-by-hop reliability).
+            pub ack_requested: bool,
+            /// Time to live in seconds, counted down by relays while they hold the message; absent means no
+            /// limit other than relay policy.
+            pub ttl: Option<u32>,
+            /// Set by a home relay when it holds further messages for the receiving device.
+            pub more: bool,
+            /// Address of the final recipient; absent when the recipient is implied (see spec/05).
+            pub recipient: Option<Address>,
+            /// Address of the sender (the originator); absent when the sender is implied (see spec/05).
+            pub sender: Option<Address>,
+            /// Contact number standing for the recipient, on the hop from a device to its home relay.
+            pub recipient_contact: Option<ContactNumber>,
+            /// Contact number standing for the sender, on the hop from a home relay to a device.
+            pub sender_contact: Option<ContactNumber>,
+            /// Identifier of the sender's security context for `sealed` (spec/08-security.md).
+            pub key_id: Option<rt::alloc::vec::Vec<u8>>,
+            /// The body, encrypted and authenticated end to end (spec/08-security.md); its plaintext is an
+            /// encoded `Body`.
+            pub sealed: Option<rt::alloc::vec::Vec<u8>>,
+            /// The body in plaintext.
+            pub body: Option<Body>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Envelope {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Envelope::decode(bytes).map(super::Envelope::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.version != 1)
+                    + 1
+                    + usize::from(self.correlation_id.is_some())
+                    + usize::from(self.ack_requested)
+                    + usize::from(self.ttl.is_some())
+                    + usize::from(self.more)
+                    + usize::from(self.recipient.is_some())
+                    + usize::from(self.sender.is_some())
+                    + usize::from(self.recipient_contact.is_some())
+                    + usize::from(self.sender_contact.is_some())
+                    + usize::from(self.key_id.is_some())
+                    + usize::from(self.sealed.is_some())
+                    + usize::from(self.body.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.version;
+                if self.version != 1 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.message_id;
+                {
+                    len += 1 + rt::head_len(*v);
+                }
+                if let Some(v) = &self.correlation_id {
+                    len += 1 + rt::head_len(*v);
+                }
+                if self.ack_requested {
+                    len += 1 + 1;
+                }
+                if let Some(v) = &self.ttl {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if self.more {
+                    len += 1 + 1;
+                }
+                if let Some(v) = &self.recipient {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.sender {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.recipient_contact {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.sender_contact {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.key_id {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.sealed {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.body {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.version;
+                if self.version != 1 {
+                    if !(1..=255).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Envelope.version",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.message_id;
+                {
+                    if !(0..=1099511627775).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Envelope.message_id",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v)?;
+                }
+                if let Some(v) = &self.correlation_id {
+                    if !(0..=1099511627775).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Envelope.correlation_id",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v)?;
+                }
+                let v = &self.ack_requested;
+                if self.ack_requested {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.bool(*v)?;
+                }
+                if let Some(v) = &self.ttl {
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.more;
+                if self.more {
+                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    w.u64(5)?;
+                    w.bool(*v)?;
+                }
+                if let Some(v) = &self.recipient {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Envelope.recipient",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    w.u64(6)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.sender {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Envelope.sender",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 7, w)?;
+                    w.u64(7)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.recipient_contact {
+                    rt::write_unknown_before(&mut unknown, 8, w)?;
+                    w.u64(8)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.sender_contact {
+                    rt::write_unknown_before(&mut unknown, 9, w)?;
+                    w.u64(9)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.key_id {
+                    if v.len() > 8 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Envelope.key_id",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 10, w)?;
+                    w.u64(10)?;
+                    w.bytes(v)?;
+                }
+                if let Some(v) = &self.sealed {
+                    if v.len() > 1232 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Envelope.sealed",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 11, w)?;
+                    w.u64(11)?;
+                    w.bytes(v)?;
+                }
+                if let Some(v) = &self.body {
+                    rt::write_unknown_before(&mut unknown, 12, w)?;
+                    w.u64(12)?;
+                    v.encode_to(w)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// What a message says: one interaction-model message, or a hop acknowledgement.
+        ///
+        /// The owned form of [`super::Body`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum Body {
+            /// Hop-by-hop acknowledgement of the envelope whose `message_id` is this envelope's `correlation_id`.
+            Ack,
+            /// Result of a request: success, or an error (spec/09-errors.md).
+            Status(Status),
+            /// Read properties (WoT readproperty / readmultipleproperties; Matter Read).
+            Read(ReadRequest),
+            /// Write properties (WoT writeproperty / writemultipleproperties; Matter Write).
+            Write(WriteRequest),
+            /// Invoke an action (WoT invokeaction; Matter Invoke).
+            Invoke(InvokeRequest),
+            /// Successful result of an invoke, with the action's output.
+            InvokeResponse(InvokeResponse),
+            /// Subscribe to property changes and events (WoT observeproperty / subscribeevent; Matter Subscribe).
+            Subscribe(SubscribeRequest),
+            /// End a subscription.
+            Unsubscribe(UnsubscribeRequest),
+            /// Property values and events: the reply to a read or a subscribe, and every notification.
+            Report(Report),
+            /// Ask a node which endpoints and capabilities it has.
+            Describe(DescribeRequest),
+            /// The reply to a describe.
+            Description(Description),
+            /// A device tells its home relay whether it is awake or asleep.
+            Presence(Presence),
+            /// The home relay's reply to a presence message.
+            PresenceAck(PresenceAck),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl Body {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Body::decode(bytes).map(super::Body::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::Ack => 1 + 1,
+                    Self::Status(v) => 1 + v.encoded_len(),
+                    Self::Read(v) => 1 + v.encoded_len(),
+                    Self::Write(v) => 1 + v.encoded_len(),
+                    Self::Invoke(v) => 1 + v.encoded_len(),
+                    Self::InvokeResponse(v) => 1 + v.encoded_len(),
+                    Self::Subscribe(v) => 1 + v.encoded_len(),
+                    Self::Unsubscribe(v) => 1 + v.encoded_len(),
+                    Self::Report(v) => 1 + v.encoded_len(),
+                    Self::Describe(v) => 1 + v.encoded_len(),
+                    Self::Description(v) => 1 + v.encoded_len(),
+                    Self::Presence(v) => 1 + v.encoded_len(),
+                    Self::PresenceAck(v) => 1 + v.encoded_len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::Ack => {
+                        w.u64(0)?;
+                        w.null()?;
+                    }
+                    Self::Status(v) => {
+                        w.u64(1)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Read(v) => {
+                        w.u64(2)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Write(v) => {
+                        w.u64(3)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Invoke(v) => {
+                        w.u64(4)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::InvokeResponse(v) => {
+                        w.u64(5)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Subscribe(v) => {
+                        w.u64(6)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Unsubscribe(v) => {
+                        w.u64(7)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Report(v) => {
+                        w.u64(8)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Describe(v) => {
+                        w.u64(9)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Description(v) => {
+                        w.u64(10)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Presence(v) => {
+                        w.u64(11)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::PresenceAck(v) => {
+                        w.u64(12)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A member key with an encoded value: a property value in a write or a report.
+        ///
+        /// The owned form of [`super::MemberValue`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct MemberValue {
+            /// The property.
+            pub member: MemberKey,
+            /// The value, encoded against the property's type.
+            pub value: EncodedValue,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl MemberValue {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::MemberValue::decode(bytes).map(super::MemberValue::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.member;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.value;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.member;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.value;
+                {
+                    if v.len() > 1024 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "MemberValue.value",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.bytes(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Read the current values of properties of one capability instance.
+        ///
+        /// The owned form of [`super::ReadRequest`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct ReadRequest {
+            /// The endpoint.
+            pub endpoint: EndpointNumber,
+            /// The capability instance on that endpoint.
+            pub capability: CapabilityNumber,
+            /// The properties to read, in ascending order without duplicates; absent means every readable
+            /// property. Never present and empty.
+            pub members: Option<rt::alloc::vec::Vec<MemberKey>>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl ReadRequest {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::ReadRequest::decode(bytes).map(super::ReadRequest::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.endpoint != 0)
+                    + 1
+                    + usize::from(self.members.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.endpoint;
+                if self.endpoint != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.capability;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.members {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::head_len(*item as u64))
+                            .sum::<usize>();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.endpoint;
+                if self.endpoint != 0 {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.capability;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.members {
+                    if v.len() > 64 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "ReadRequest.members",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        w.u64(*item as u64)?;
+                    }
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Write properties of one capability instance; all values are applied, or none.
+        ///
+        /// The owned form of [`super::WriteRequest`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct WriteRequest {
+            /// The endpoint.
+            pub endpoint: EndpointNumber,
+            /// The capability instance on that endpoint.
+            pub capability: CapabilityNumber,
+            /// The values to write, in ascending member order without duplicates; never empty.
+            pub values: rt::alloc::vec::Vec<MemberValue>,
+            /// The freshness challenge most recently received from the device, when it requires one.
+            pub echo: Option<Echo>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl WriteRequest {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::WriteRequest::decode(bytes).map(super::WriteRequest::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.endpoint != 0)
+                    + 1
+                    + 1
+                    + usize::from(self.echo.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.endpoint;
+                if self.endpoint != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.capability;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.values;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                if let Some(v) = &self.echo {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.endpoint;
+                if self.endpoint != 0 {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.capability;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.values;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "WriteRequest.values",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                }
+                if let Some(v) = &self.echo {
+                    if v.len() > 40 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "WriteRequest.echo",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.bytes(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Invoke one action of one capability instance.
+        ///
+        /// The owned form of [`super::InvokeRequest`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct InvokeRequest {
+            /// The endpoint.
+            pub endpoint: EndpointNumber,
+            /// The capability instance on that endpoint.
+            pub capability: CapabilityNumber,
+            /// The action.
+            pub action: MemberKey,
+            /// The action's input, encoded against its input type; absent when the action takes no input.
+            pub input: Option<EncodedValue>,
+            /// The freshness challenge most recently received from the device, when it requires one.
+            pub echo: Option<Echo>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl InvokeRequest {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::InvokeRequest::decode(bytes).map(super::InvokeRequest::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.endpoint != 0)
+                    + 1
+                    + 1
+                    + usize::from(self.input.is_some())
+                    + usize::from(self.echo.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.endpoint;
+                if self.endpoint != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.capability;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.action;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.input {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.echo {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.endpoint;
+                if self.endpoint != 0 {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.capability;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.action;
+                {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.input {
+                    if v.len() > 1024 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "InvokeRequest.input",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.bytes(v)?;
+                }
+                if let Some(v) = &self.echo {
+                    if v.len() > 40 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "InvokeRequest.echo",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.bytes(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The successful result of an invoke.
+        ///
+        /// The owned form of [`super::InvokeResponse`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct InvokeResponse {
+            /// The action's output, encoded against its output type; absent when the action has no output.
+            pub output: Option<EncodedValue>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl InvokeResponse {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::InvokeResponse::decode(bytes).map(super::InvokeResponse::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + usize::from(self.output.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                if let Some(v) = &self.output {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                if let Some(v) = &self.output {
+                    if v.len() > 1024 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "InvokeResponse.output",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Subscribe to changes of properties and to events of one capability instance.
+        ///
+        /// The owned form of [`super::SubscribeRequest`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct SubscribeRequest {
+            /// The endpoint.
+            pub endpoint: EndpointNumber,
+            /// The capability instance on that endpoint.
+            pub capability: CapabilityNumber,
+            /// The properties and events to observe, in ascending order without duplicates; absent means every
+            /// observable property and every event. Never present and empty.
+            pub members: Option<rt::alloc::vec::Vec<MemberKey>>,
+            /// Minimum time between two reports, in seconds.
+            pub min_interval: u32,
+            /// Maximum time between two reports, in seconds: the device reports at least this often, even
+            /// without a change, so that the subscriber can tell that the subscription is alive.
+            pub max_interval: u32,
+            /// Seconds after which the subscription ends unless renewed; absent means until unsubscribed.
+            pub lifetime: Option<u32>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl SubscribeRequest {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SubscribeRequest::decode(bytes).map(super::SubscribeRequest::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.endpoint != 0)
+                    + 1
+                    + usize::from(self.members.is_some())
+                    + usize::from(self.min_interval != 0)
+                    + 1
+                    + usize::from(self.lifetime.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.endpoint;
+                if self.endpoint != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.capability;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.members {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::head_len(*item as u64))
+                            .sum::<usize>();
+                }
+                let v = &self.min_interval;
+                if self.min_interval != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.max_interval;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.lifetime {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.endpoint;
+                if self.endpoint != 0 {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.capability;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.members {
+                    if v.len() > 64 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "SubscribeRequest.members",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        w.u64(*item as u64)?;
+                    }
+                }
+                let v = &self.min_interval;
+                if self.min_interval != 0 {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.max_interval;
+                {
+                    if !(1..=4294967295).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SubscribeRequest.max_interval",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.lifetime {
+                    if !(1..=4294967295).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SubscribeRequest.lifetime",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    w.u64(5)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// End a subscription.
+        ///
+        /// The owned form of [`super::UnsubscribeRequest`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct UnsubscribeRequest {
+            /// The subscription: the `message_id` of the subscribe request that created it.
+            pub subscription: MessageId,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl UnsubscribeRequest {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::UnsubscribeRequest::decode(bytes).map(super::UnsubscribeRequest::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.subscription;
+                {
+                    len += 1 + rt::head_len(*v);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.subscription;
+                {
+                    if !(0..=1099511627775).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "UnsubscribeRequest.subscription",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// One occurrence of an event.
+        ///
+        /// The owned form of [`super::Event`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Event {
+            /// The event.
+            pub member: MemberKey,
+            /// Event number: increases by one for each event the node records, across all its events, so that
+            /// a subscriber can detect lost events.
+            pub number: u64,
+            /// The event's data, encoded against its data type; absent when the event carries no data.
+            pub data: Option<EncodedValue>,
+            /// When the event occurred, in milliseconds since 1970-01-01T00:00:00Z (leap seconds not counted);
+            /// absent when the node does not know the time.
+            pub timestamp: Option<u64>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Event {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Event::decode(bytes).map(super::Event::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + 1
+                    + usize::from(self.data.is_some())
+                    + usize::from(self.timestamp.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.member;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.number;
+                {
+                    len += 1 + rt::head_len(*v);
+                }
+                if let Some(v) = &self.data {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.timestamp {
+                    len += 1 + rt::head_len(*v);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.member;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.number;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v)?;
+                }
+                if let Some(v) = &self.data {
+                    if v.len() > 1024 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Event.data",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.bytes(v)?;
+                }
+                if let Some(v) = &self.timestamp {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Property values and events of one capability instance: the reply to a read, the first reply to a
+        /// subscribe, and every notification of a subscription.
+        ///
+        /// The owned form of [`super::Report`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Report {
+            /// The endpoint.
+            pub endpoint: EndpointNumber,
+            /// The capability instance on that endpoint.
+            pub capability: CapabilityNumber,
+            /// Property values, in ascending member order without duplicates. Never present and empty.
+            pub values: Option<rt::alloc::vec::Vec<MemberValue>>,
+            /// Events, in ascending event number. Never present and empty.
+            pub events: Option<rt::alloc::vec::Vec<Event>>,
+            /// In the first report of a subscription only: the maximum interval, in seconds, that the device
+            /// granted (it may be longer than requested).
+            pub max_interval: Option<u32>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Report {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Report::decode(bytes).map(super::Report::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.endpoint != 0)
+                    + 1
+                    + usize::from(self.values.is_some())
+                    + usize::from(self.events.is_some())
+                    + usize::from(self.max_interval.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.endpoint;
+                if self.endpoint != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.capability;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.values {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                if let Some(v) = &self.events {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                if let Some(v) = &self.max_interval {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.endpoint;
+                if self.endpoint != 0 {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.capability;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.values {
+                    if v.len() > 64 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Report.values",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                }
+                if let Some(v) = &self.events {
+                    if v.len() > 16 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Report.events",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                }
+                if let Some(v) = &self.max_interval {
+                    if !(1..=4294967295).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Report.max_interval",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Ask a node to describe its endpoints and capabilities.
+        ///
+        /// The owned form of [`super::DescribeRequest`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct DescribeRequest {
+            /// Describe this endpoint only; absent means every endpoint.
+            pub endpoint: Option<EndpointNumber>,
+            /// List the endpoints without their capabilities (for nodes whose full description is large).
+            pub endpoints_only: bool,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl DescribeRequest {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::DescribeRequest::decode(bytes).map(super::DescribeRequest::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.endpoint.is_some())
+                    + usize::from(self.endpoints_only)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                if let Some(v) = &self.endpoint {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if self.endpoints_only {
+                    len += 1 + 1;
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                if let Some(v) = &self.endpoint {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.endpoints_only;
+                if self.endpoints_only {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.bool(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A semantic version, MAJOR.MINOR.PATCH.
+        ///
+        /// The owned form of [`super::SemVer`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct SemVer {
+            /// Major version: increases when any change breaks the wire format
+            /// (spec/10-versioning-and-transport.md §10.1).
+            pub major: u32,
+            /// Minor version: increases for every other change that a rule of chapter 10 names (compatible
+            /// additions, widenings, deprecations).
+            pub minor: u32,
+            /// Patch version: increases when only documentation, comments, formatting or declaration order
+            /// change.
+            pub patch: u32,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl SemVer {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SemVer::decode(bytes).map(super::SemVer::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + usize::from(self.minor != 0)
+                    + usize::from(self.patch != 0)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.major;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.minor;
+                if self.minor != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.patch;
+                if self.patch != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.major;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.minor;
+                if self.minor != 0 {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.patch;
+                if self.patch != 0 {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// One capability instance on an endpoint.
+        ///
+        /// The owned form of [`super::CapabilityInfo`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct CapabilityInfo {
+            /// The capability number used in requests to address this instance; unique on its endpoint.
+            pub id: CapabilityNumber,
+            /// The package that defines the capability, e.g. `org.example.lighting`.
+            pub package: rt::alloc::string::String,
+            /// The capability's name within the package, e.g. `Dimmer`.
+            pub name: rt::alloc::string::String,
+            /// The version of the package that the node implements.
+            pub version: SemVer,
+            /// The optional members that this instance implements, in ascending order without duplicates;
+            /// absent when the capability has no optional members or none is implemented. Never present and empty.
+            pub members: Option<rt::alloc::vec::Vec<MemberKey>>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl CapabilityInfo {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::CapabilityInfo::decode(bytes).map(super::CapabilityInfo::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + 1 + 1 + usize::from(self.members.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.id;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.package;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.name;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.version;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                if let Some(v) = &self.members {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::head_len(*item as u64))
+                            .sum::<usize>();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.id;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.package;
+                {
+                    if v.len() > 128 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "CapabilityInfo.package",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.text(v)?;
+                }
+                let v = &self.name;
+                {
+                    if v.len() > 64 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "CapabilityInfo.name",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.text(v)?;
+                }
+                let v = &self.version;
+                {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    v.encode_to(w)?;
+                }
+                if let Some(v) = &self.members {
+                    if v.len() > 256 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "CapabilityInfo.members",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        w.u64(*item as u64)?;
+                    }
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// One endpoint of a node.
+        ///
+        /// The owned form of [`super::EndpointInfo`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct EndpointInfo {
+            /// The endpoint number.
+            pub endpoint: EndpointNumber,
+            /// The capability instances, in ascending capability number; empty in an `endpoints_only` reply.
+            pub capabilities: rt::alloc::vec::Vec<CapabilityInfo>,
+            /// A short human-readable label, e.g. `kitchen ceiling`.
+            pub label: Option<rt::alloc::string::String>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl EndpointInfo {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::EndpointInfo::decode(bytes).map(super::EndpointInfo::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + usize::from(self.label.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.endpoint;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.capabilities;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                if let Some(v) = &self.label {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.endpoint;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.capabilities;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "EndpointInfo.capabilities",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                }
+                if let Some(v) = &self.label {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "EndpointInfo.label",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.text(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A node's description of itself: the reply to a describe.
+        ///
+        /// The owned form of [`super::Description`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Description {
+            /// The endpoints, in ascending endpoint number.
+            pub endpoints: rt::alloc::vec::Vec<EndpointInfo>,
+            /// Description revision: the node changes it whenever its description changes, so that a client
+            /// can keep a cached copy while the revision is unchanged.
+            pub revision: u32,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Description {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Description::decode(bytes).map(super::Description::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.revision != 0)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.endpoints;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                let v = &self.revision;
+                if self.revision != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.endpoints;
+                {
+                    if v.len() > 64 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Description.endpoints",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                }
+                let v = &self.revision;
+                if self.revision != 0 {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        #[allow(deprecated)]
+        pub use super::PresenceState;
+
+        /// A device tells its home relay whether it is awake (spec/06-interaction-model.md, "Presence").
+        ///
+        /// The owned form of [`super::Presence`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Presence {
+            /// The device's state from now on.
+            pub state: PresenceState,
+            /// Awake: after the held messages are delivered the device sleeps again for up to this many seconds.
+            /// Asleep: the device sleeps for up to this many seconds. Absent with Awake: the device stays awake.
+            pub sleep_interval: Option<u32>,
+            /// Largest message, in bytes, that the device can receive and reassemble now.
+            pub max_message: Option<u16>,
+            /// The device's current description revision (see `Description.revision`).
+            pub revision: Option<u32>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Presence {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Presence::decode(bytes).map(super::Presence::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.state.to_u32() != 0)
+                    + usize::from(self.sleep_interval.is_some())
+                    + usize::from(self.max_message.is_some())
+                    + usize::from(self.revision.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.state;
+                if self.state.to_u32() != 0 {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                if let Some(v) = &self.sleep_interval {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.max_message {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.revision {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.state;
+                if self.state.to_u32() != 0 {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                if let Some(v) = &self.sleep_interval {
+                    if !(1..=4294967295).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Presence.sleep_interval",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.max_message {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.revision {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A home relay's reply to a presence message.
+        ///
+        /// The owned form of [`super::PresenceAck`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct PresenceAck {
+            /// Number of messages the relay holds for the device at the time of this reply.
+            pub pending: u32,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl PresenceAck {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::PresenceAck::decode(bytes).map(super::PresenceAck::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + usize::from(self.pending != 0)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.pending;
+                if self.pending != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.pending;
+                if self.pending != 0 {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        #[allow(deprecated)]
+        pub use super::StatusCode;
+
+        #[allow(deprecated)]
+        pub use super::DecodeError;
+
+        /// The result of a request, and every error report (spec/09-errors.md).
+        ///
+        /// The owned form of [`super::Status`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Status {
+            /// What happened.
+            pub code: StatusCode,
+            /// The member that the status concerns, when it concerns one.
+            pub member: Option<MemberKey>,
+            /// A status code defined by the capability's schema, refining `code`.
+            pub capability_status: Option<u32>,
+            /// Human-readable diagnostic text, for logs; never to be parsed.
+            pub detail: Option<rt::alloc::string::String>,
+            /// With `FreshnessRequired`: the challenge to echo in the repeated request.
+            pub echo: Option<Echo>,
+            /// With `Busy` or `QueueFull`: seconds to wait before trying again.
+            pub retry_after: Option<u32>,
+            /// With `Malformed` or `InvalidValue`: the decoder error class.
+            pub decode_error: Option<DecodeError>,
+            /// With `Malformed` or `InvalidValue`: the byte offset of the error in the decoded input.
+            pub offset: Option<u32>,
+            /// In a non-delivery notice from a relay: the recipient that could not be reached.
+            pub recipient: Option<Address>,
+            /// With `UnsupportedVersion`: the protocol versions the receiver supports, in ascending order.
+            pub supported_versions: Option<rt::alloc::vec::Vec<u8>>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Status {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Status::decode(bytes).map(super::Status::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.code.to_u32() != 0)
+                    + usize::from(self.member.is_some())
+                    + usize::from(self.capability_status.is_some())
+                    + usize::from(self.detail.is_some())
+                    + usize::from(self.echo.is_some())
+                    + usize::from(self.retry_after.is_some())
+                    + usize::from(self.decode_error.is_some())
+                    + usize::from(self.offset.is_some())
+                    + usize::from(self.recipient.is_some())
+                    + usize::from(self.supported_versions.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.code;
+                if self.code.to_u32() != 0 {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                if let Some(v) = &self.member {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.capability_status {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.detail {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.echo {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.retry_after {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.decode_error {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                if let Some(v) = &self.offset {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.recipient {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.supported_versions {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::head_len(*item as u64))
+                            .sum::<usize>();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.code;
+                if self.code.to_u32() != 0 {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                if let Some(v) = &self.member {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.capability_status {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.detail {
+                    if v.len() > 128 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Status.detail",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.echo {
+                    if v.len() > 40 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Status.echo",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.bytes(v)?;
+                }
+                if let Some(v) = &self.retry_after {
+                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    w.u64(5)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.decode_error {
+                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    w.u64(6)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                if let Some(v) = &self.offset {
+                    rt::write_unknown_before(&mut unknown, 7, w)?;
+                    w.u64(7)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.recipient {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Status.recipient",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 8, w)?;
+                    w.u64(8)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.supported_versions {
+                    if v.len() > 8 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Status.supported_versions",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 9, w)?;
+                    w.u64(9)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        w.u64(*item as u64)?;
+                    }
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+    }
+}
+
+rt::cfg_serde! {
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Envelope<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.version != 1 {
+                map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
+            }
+            map.field::<rt::json::Range<0, 1099511627775>, _>(1, "message_id", &self.message_id)?;
+            if let Some(v) = &self.correlation_id {
+                map.field::<rt::json::Range<0, 1099511627775>, _>(2, "correlation_id", v)?;
+            }
+            if self.ack_requested {
+                map.field::<rt::json::Same, _>(3, "ack_requested", &self.ack_requested)?;
+            }
+            if let Some(v) = &self.ttl {
+                map.field::<rt::json::Same, _>(4, "ttl", v)?;
+            }
+            if self.more {
+                map.field::<rt::json::Same, _>(5, "more", &self.more)?;
+            }
+            if let Some(v) = &self.recipient {
+                map.field::<rt::json::Same, _>(6, "recipient", v)?;
+            }
+            if let Some(v) = &self.sender {
+                map.field::<rt::json::Same, _>(7, "sender", v)?;
+            }
+            if let Some(v) = &self.recipient_contact {
+                map.field::<rt::json::Same, _>(8, "recipient_contact", v)?;
+            }
+            if let Some(v) = &self.sender_contact {
+                map.field::<rt::json::Same, _>(9, "sender_contact", v)?;
+            }
+            if let Some(v) = &self.key_id {
+                map.field::<rt::json::Hex, _>(10, "key_id", v)?;
+            }
+            if let Some(v) = &self.sealed {
+                map.field::<rt::json::Hex, _>(11, "sealed", v)?;
+            }
+            if let Some(v) = &self.body {
+                map.field::<rt::json::Same, _>(12, "body", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Envelope {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.version != 1 {
+                map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
+            }
+            map.field::<rt::json::Range<0, 1099511627775>, _>(1, "message_id", &self.message_id)?;
+            if let Some(v) = &self.correlation_id {
+                map.field::<rt::json::Range<0, 1099511627775>, _>(2, "correlation_id", v)?;
+            }
+            if self.ack_requested {
+                map.field::<rt::json::Same, _>(3, "ack_requested", &self.ack_requested)?;
+            }
+            if let Some(v) = &self.ttl {
+                map.field::<rt::json::Same, _>(4, "ttl", v)?;
+            }
+            if self.more {
+                map.field::<rt::json::Same, _>(5, "more", &self.more)?;
+            }
+            if let Some(v) = &self.recipient {
+                map.field::<rt::json::Same, _>(6, "recipient", v)?;
+            }
+            if let Some(v) = &self.sender {
+                map.field::<rt::json::Same, _>(7, "sender", v)?;
+            }
+            if let Some(v) = &self.recipient_contact {
+                map.field::<rt::json::Same, _>(8, "recipient_contact", v)?;
+            }
+            if let Some(v) = &self.sender_contact {
+                map.field::<rt::json::Same, _>(9, "sender_contact", v)?;
+            }
+            if let Some(v) = &self.key_id {
+                map.field::<rt::json::Hex, _>(10, "key_id", v)?;
+            }
+            if let Some(v) = &self.sealed {
+                map.field::<rt::json::Hex, _>(11, "sealed", v)?;
+            }
+            if let Some(v) = &self.body {
+                map.field::<rt::json::Same, _>(12, "body", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Envelope {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Envelope;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Envelope")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_version = None;
+                    let mut f_message_id = None;
+                    let mut f_correlation_id = None;
+                    let mut f_ack_requested = None;
+                    let mut f_ttl = None;
+                    let mut f_more = None;
+                    let mut f_recipient = None;
+                    let mut f_sender = None;
+                    let mut f_recipient_contact = None;
+                    let mut f_sender_contact = None;
+                    let mut f_key_id = None;
+                    let mut f_sealed = None;
+                    let mut f_body = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("version", 0),
+                        ("message_id", 1),
+                        ("correlation_id", 2),
+                        ("ack_requested", 3),
+                        ("ttl", 4),
+                        ("more", 5),
+                        ("recipient", 6),
+                        ("sender", 7),
+                        ("recipient_contact", 8),
+                        ("sender_contact", 9),
+                        ("key_id", 10),
+                        ("sealed", 11),
+                        ("body", 12),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<1, 255>, _, _>(
+                                &mut map,
+                                &mut f_version,
+                                "version",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                                &mut map,
+                                &mut f_message_id,
+                                "message_id",
+                            )?,
+                            2 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                                &mut map,
+                                &mut f_correlation_id,
+                                "correlation_id",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_ack_requested,
+                                "ack_requested",
+                            )?,
+                            4 => {
+                                rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_ttl, "ttl")?
+                            }
+                            5 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_more,
+                                "more",
+                            )?,
+                            6 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_recipient,
+                                "recipient",
+                            )?,
+                            7 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_sender,
+                                "sender",
+                            )?,
+                            8 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_recipient_contact,
+                                "recipient_contact",
+                            )?,
+                            9 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_sender_contact,
+                                "sender_contact",
+                            )?,
+                            10 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_key_id,
+                                "key_id",
+                            )?,
+                            11 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_sealed,
+                                "sealed",
+                            )?,
+                            12 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_body,
+                                "body",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Envelope {
+                        version: f_version.unwrap_or(1),
+                        message_id: rt::json::required(f_message_id, "message_id")?,
+                        correlation_id: f_correlation_id,
+                        ack_requested: f_ack_requested.unwrap_or(false),
+                        ttl: f_ttl,
+                        more: f_more.unwrap_or(false),
+                        recipient: f_recipient,
+                        sender: f_sender,
+                        recipient_contact: f_recipient_contact,
+                        sender_contact: f_sender_contact,
+                        key_id: f_key_id,
+                        sealed: f_sealed,
+                        body: f_body,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Body<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Ack => rt::json::unit_variant(serializer, "ack"),
+                Self::Status(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "status", v)
+                }
+                Self::Read(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "read", v),
+                Self::Write(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "write", v),
+                Self::Invoke(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "invoke", v)
+                }
+                Self::InvokeResponse(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "invoke_response", v)
+                }
+                Self::Subscribe(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "subscribe", v)
+                }
+                Self::Unsubscribe(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "unsubscribe", v)
+                }
+                Self::Report(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "report", v)
+                }
+                Self::Describe(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "describe", v)
+                }
+                Self::Description(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "description", v)
+                }
+                Self::Presence(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "presence", v)
+                }
+                Self::PresenceAck(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "presence_ack", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Body {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Ack => rt::json::unit_variant(serializer, "ack"),
+                Self::Status(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "status", v)
+                }
+                Self::Read(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "read", v),
+                Self::Write(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "write", v),
+                Self::Invoke(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "invoke", v)
+                }
+                Self::InvokeResponse(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "invoke_response", v)
+                }
+                Self::Subscribe(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "subscribe", v)
+                }
+                Self::Unsubscribe(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "unsubscribe", v)
+                }
+                Self::Report(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "report", v)
+                }
+                Self::Describe(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "describe", v)
+                }
+                Self::Description(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "description", v)
+                }
+                Self::Presence(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "presence", v)
+                }
+                Self::PresenceAck(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "presence_ack", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Body {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Body;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Body, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[
+                            ("ack", 0),
+                            ("status", 1),
+                            ("read", 2),
+                            ("write", 3),
+                            ("invoke", 4),
+                            ("invoke_response", 5),
+                            ("subscribe", 6),
+                            ("unsubscribe", 7),
+                            ("report", 8),
+                            ("describe", 9),
+                            ("description", 10),
+                            ("presence", 11),
+                            ("presence_ack", 12),
+                        ],
+                    )?;
+                    let value = match key {
+                        0 => {
+                            rt::json::unit(&mut map)?;
+                            owned::Body::Ack
+                        }
+                        1 => {
+                            owned::Body::Status(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
+                        }
+                        2 => owned::Body::Read(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
+                        3 => owned::Body::Write(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
+                        4 => {
+                            owned::Body::Invoke(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
+                        }
+                        5 => owned::Body::InvokeResponse(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        6 => owned::Body::Subscribe(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        7 => owned::Body::Unsubscribe(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        8 => {
+                            owned::Body::Report(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
+                        }
+                        9 => owned::Body::Describe(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        10 => owned::Body::Description(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        11 => owned::Body::Presence(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        12 => owned::Body::PresenceAck(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        key => owned::Body::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for MemberValue<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "member", &self.member)?;
+            map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::MemberValue {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "member", &self.member)?;
+            map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::MemberValue {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::MemberValue;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type MemberValue")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_member = None;
+                    let mut f_value = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("member", 0), ("value", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_member,
+                                "member",
+                            )?,
+                            1 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_value,
+                                "value",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::MemberValue {
+                        member: rt::json::required(f_member, "member")?,
+                        value: rt::json::required(f_value, "value")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for ReadRequest<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.endpoint != 0 {
+                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            }
+            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
+            if let Some(v) = &self.members {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "members", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::ReadRequest {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.endpoint != 0 {
+                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            }
+            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
+            if let Some(v) = &self.members {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "members", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::ReadRequest {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::ReadRequest;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type ReadRequest")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_endpoint = None;
+                    let mut f_capability = None;
+                    let mut f_members = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("endpoint", 0),
+                        ("capability", 1),
+                        ("members", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_endpoint,
+                                "endpoint",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_capability,
+                                "capability",
+                            )?,
+                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_members,
+                                "members",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::ReadRequest {
+                        endpoint: f_endpoint.unwrap_or(0),
+                        capability: rt::json::required(f_capability, "capability")?,
+                        members: f_members,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for WriteRequest<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.endpoint != 0 {
+                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            }
+            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(2, "values", &self.values)?;
+            if let Some(v) = &self.echo {
+                map.field::<rt::json::Hex, _>(3, "echo", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::WriteRequest {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.endpoint != 0 {
+                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            }
+            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(2, "values", &self.values)?;
+            if let Some(v) = &self.echo {
+                map.field::<rt::json::Hex, _>(3, "echo", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::WriteRequest {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::WriteRequest;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type WriteRequest")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_endpoint = None;
+                    let mut f_capability = None;
+                    let mut f_values = None;
+                    let mut f_echo = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("endpoint", 0),
+                        ("capability", 1),
+                        ("values", 2),
+                        ("echo", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_endpoint,
+                                "endpoint",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_capability,
+                                "capability",
+                            )?,
+                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_values,
+                                "values",
+                            )?,
+                            3 => {
+                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_echo, "echo")?
+                            }
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::WriteRequest {
+                        endpoint: f_endpoint.unwrap_or(0),
+                        capability: rt::json::required(f_capability, "capability")?,
+                        values: rt::json::required(f_values, "values")?,
+                        echo: f_echo,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for InvokeRequest<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.endpoint != 0 {
+                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            }
+            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
+            map.field::<rt::json::Same, _>(2, "action", &self.action)?;
+            if let Some(v) = &self.input {
+                map.field::<rt::json::Hex, _>(3, "input", v)?;
+            }
+            if let Some(v) = &self.echo {
+                map.field::<rt::json::Hex, _>(4, "echo", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::InvokeRequest {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.endpoint != 0 {
+                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            }
+            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
+            map.field::<rt::json::Same, _>(2, "action", &self.action)?;
+            if let Some(v) = &self.input {
+                map.field::<rt::json::Hex, _>(3, "input", v)?;
+            }
+            if let Some(v) = &self.echo {
+                map.field::<rt::json::Hex, _>(4, "echo", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::InvokeRequest {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::InvokeRequest;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type InvokeRequest")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_endpoint = None;
+                    let mut f_capability = None;
+                    let mut f_action = None;
+                    let mut f_input = None;
+                    let mut f_echo = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("endpoint", 0),
+                        ("capability", 1),
+                        ("action", 2),
+                        ("input", 3),
+                        ("echo", 4),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_endpoint,
+                                "endpoint",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_capability,
+                                "capability",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_action,
+                                "action",
+                            )?,
+                            3 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_input,
+                                "input",
+                            )?,
+                            4 => {
+                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_echo, "echo")?
+                            }
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::InvokeRequest {
+                        endpoint: f_endpoint.unwrap_or(0),
+                        capability: rt::json::required(f_capability, "capability")?,
+                        action: rt::json::required(f_action, "action")?,
+                        input: f_input,
+                        echo: f_echo,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for InvokeResponse<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if let Some(v) = &self.output {
+                map.field::<rt::json::Hex, _>(0, "output", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::InvokeResponse {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if let Some(v) = &self.output {
+                map.field::<rt::json::Hex, _>(0, "output", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::InvokeResponse {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::InvokeResponse;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type InvokeResponse")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_output = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("output", 0)]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_output,
+                                "output",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::InvokeResponse {
+                        output: f_output,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SubscribeRequest<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.endpoint != 0 {
+                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            }
+            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
+            if let Some(v) = &self.members {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "members", v)?;
+            }
+            if self.min_interval != 0 {
+                map.field::<rt::json::Same, _>(3, "min_interval", &self.min_interval)?;
+            }
+            map.field::<rt::json::Range<1, 4294967295>, _>(4, "max_interval", &self.max_interval)?;
+            if let Some(v) = &self.lifetime {
+                map.field::<rt::json::Range<1, 4294967295>, _>(5, "lifetime", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SubscribeRequest {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.endpoint != 0 {
+                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            }
+            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
+            if let Some(v) = &self.members {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "members", v)?;
+            }
+            if self.min_interval != 0 {
+                map.field::<rt::json::Same, _>(3, "min_interval", &self.min_interval)?;
+            }
+            map.field::<rt::json::Range<1, 4294967295>, _>(4, "max_interval", &self.max_interval)?;
+            if let Some(v) = &self.lifetime {
+                map.field::<rt::json::Range<1, 4294967295>, _>(5, "lifetime", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SubscribeRequest {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SubscribeRequest;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SubscribeRequest")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_endpoint = None;
+                    let mut f_capability = None;
+                    let mut f_members = None;
+                    let mut f_min_interval = None;
+                    let mut f_max_interval = None;
+                    let mut f_lifetime = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("endpoint", 0),
+                        ("capability", 1),
+                        ("members", 2),
+                        ("min_interval", 3),
+                        ("max_interval", 4),
+                        ("lifetime", 5),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_endpoint,
+                                "endpoint",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_capability,
+                                "capability",
+                            )?,
+                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_members,
+                                "members",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_min_interval,
+                                "min_interval",
+                            )?,
+                            4 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                                &mut map,
+                                &mut f_max_interval,
+                                "max_interval",
+                            )?,
+                            5 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                                &mut map,
+                                &mut f_lifetime,
+                                "lifetime",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::SubscribeRequest {
+                        endpoint: f_endpoint.unwrap_or(0),
+                        capability: rt::json::required(f_capability, "capability")?,
+                        members: f_members,
+                        min_interval: f_min_interval.unwrap_or(0),
+                        max_interval: rt::json::required(f_max_interval, "max_interval")?,
+                        lifetime: f_lifetime,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for UnsubscribeRequest<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<0, 1099511627775>, _>(
+                0,
+                "subscription",
+                &self.subscription,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::UnsubscribeRequest {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<0, 1099511627775>, _>(
+                0,
+                "subscription",
+                &self.subscription,
+            )?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::UnsubscribeRequest {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::UnsubscribeRequest;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type UnsubscribeRequest")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_subscription = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("subscription", 0)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                                &mut map,
+                                &mut f_subscription,
+                                "subscription",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::UnsubscribeRequest {
+                        subscription: rt::json::required(f_subscription, "subscription")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Event<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "member", &self.member)?;
+            map.field::<rt::json::Same, _>(1, "number", &self.number)?;
+            if let Some(v) = &self.data {
+                map.field::<rt::json::Hex, _>(2, "data", v)?;
+            }
+            if let Some(v) = &self.timestamp {
+                map.field::<rt::json::Same, _>(3, "timestamp", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Event {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "member", &self.member)?;
+            map.field::<rt::json::Same, _>(1, "number", &self.number)?;
+            if let Some(v) = &self.data {
+                map.field::<rt::json::Hex, _>(2, "data", v)?;
+            }
+            if let Some(v) = &self.timestamp {
+                map.field::<rt::json::Same, _>(3, "timestamp", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Event {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Event;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Event")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_member = None;
+                    let mut f_number = None;
+                    let mut f_data = None;
+                    let mut f_timestamp = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("member", 0),
+                        ("number", 1),
+                        ("data", 2),
+                        ("timestamp", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_member,
+                                "member",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_number,
+                                "number",
+                            )?,
+                            2 => {
+                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_data, "data")?
+                            }
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_timestamp,
+                                "timestamp",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Event {
+                        member: rt::json::required(f_member, "member")?,
+                        number: rt::json::required(f_number, "number")?,
+                        data: f_data,
+                        timestamp: f_timestamp,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Report<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.endpoint != 0 {
+                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            }
+            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
+            if let Some(v) = &self.values {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "values", v)?;
+            }
+            if let Some(v) = &self.events {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(3, "events", v)?;
+            }
+            if let Some(v) = &self.max_interval {
+                map.field::<rt::json::Range<1, 4294967295>, _>(4, "max_interval", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Report {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.endpoint != 0 {
+                map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            }
+            map.field::<rt::json::Same, _>(1, "capability", &self.capability)?;
+            if let Some(v) = &self.values {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "values", v)?;
+            }
+            if let Some(v) = &self.events {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(3, "events", v)?;
+            }
+            if let Some(v) = &self.max_interval {
+                map.field::<rt::json::Range<1, 4294967295>, _>(4, "max_interval", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Report {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Report;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Report")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_endpoint = None;
+                    let mut f_capability = None;
+                    let mut f_values = None;
+                    let mut f_events = None;
+                    let mut f_max_interval = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("endpoint", 0),
+                        ("capability", 1),
+                        ("values", 2),
+                        ("events", 3),
+                        ("max_interval", 4),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_endpoint,
+                                "endpoint",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_capability,
+                                "capability",
+                            )?,
+                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_values,
+                                "values",
+                            )?,
+                            3 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_events,
+                                "events",
+                            )?,
+                            4 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                                &mut map,
+                                &mut f_max_interval,
+                                "max_interval",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Report {
+                        endpoint: f_endpoint.unwrap_or(0),
+                        capability: rt::json::required(f_capability, "capability")?,
+                        values: f_values,
+                        events: f_events,
+                        max_interval: f_max_interval,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for DescribeRequest<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if let Some(v) = &self.endpoint {
+                map.field::<rt::json::Same, _>(0, "endpoint", v)?;
+            }
+            if self.endpoints_only {
+                map.field::<rt::json::Same, _>(1, "endpoints_only", &self.endpoints_only)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::DescribeRequest {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if let Some(v) = &self.endpoint {
+                map.field::<rt::json::Same, _>(0, "endpoint", v)?;
+            }
+            if self.endpoints_only {
+                map.field::<rt::json::Same, _>(1, "endpoints_only", &self.endpoints_only)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::DescribeRequest {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::DescribeRequest;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type DescribeRequest")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_endpoint = None;
+                    let mut f_endpoints_only = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("endpoint", 0),
+                        ("endpoints_only", 1),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_endpoint,
+                                "endpoint",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_endpoints_only,
+                                "endpoints_only",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::DescribeRequest {
+                        endpoint: f_endpoint,
+                        endpoints_only: f_endpoints_only.unwrap_or(false),
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SemVer<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "major", &self.major)?;
+            if self.minor != 0 {
+                map.field::<rt::json::Same, _>(1, "minor", &self.minor)?;
+            }
+            if self.patch != 0 {
+                map.field::<rt::json::Same, _>(2, "patch", &self.patch)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SemVer {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "major", &self.major)?;
+            if self.minor != 0 {
+                map.field::<rt::json::Same, _>(1, "minor", &self.minor)?;
+            }
+            if self.patch != 0 {
+                map.field::<rt::json::Same, _>(2, "patch", &self.patch)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SemVer {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SemVer;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SemVer")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_major = None;
+                    let mut f_minor = None;
+                    let mut f_patch = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("major", 0),
+                        ("minor", 1),
+                        ("patch", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_major,
+                                "major",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_minor,
+                                "minor",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_patch,
+                                "patch",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::SemVer {
+                        major: rt::json::required(f_major, "major")?,
+                        minor: f_minor.unwrap_or(0),
+                        patch: f_patch.unwrap_or(0),
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for CapabilityInfo<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "id", &self.id)?;
+            map.field::<rt::json::Same, _>(1, "package", &self.package)?;
+            map.field::<rt::json::Same, _>(2, "name", &self.name)?;
+            map.field::<rt::json::Same, _>(3, "version", &self.version)?;
+            if let Some(v) = &self.members {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(4, "members", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::CapabilityInfo {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "id", &self.id)?;
+            map.field::<rt::json::Same, _>(1, "package", &self.package)?;
+            map.field::<rt::json::Same, _>(2, "name", &self.name)?;
+            map.field::<rt::json::Same, _>(3, "version", &self.version)?;
+            if let Some(v) = &self.members {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(4, "members", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::CapabilityInfo {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::CapabilityInfo;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type CapabilityInfo")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_id = None;
+                    let mut f_package = None;
+                    let mut f_name = None;
+                    let mut f_version = None;
+                    let mut f_members = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("id", 0),
+                        ("package", 1),
+                        ("name", 2),
+                        ("version", 3),
+                        ("members", 4),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_id, "id")?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_package,
+                                "package",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_name,
+                                "name",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_version,
+                                "version",
+                            )?,
+                            4 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_members,
+                                "members",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::CapabilityInfo {
+                        id: rt::json::required(f_id, "id")?,
+                        package: rt::json::required(f_package, "package")?,
+                        name: rt::json::required(f_name, "name")?,
+                        version: rt::json::required(f_version, "version")?,
+                        members: f_members,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for EndpointInfo<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "capabilities", &self.capabilities)?;
+            if let Some(v) = &self.label {
+                map.field::<rt::json::Same, _>(2, "label", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::EndpointInfo {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "endpoint", &self.endpoint)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "capabilities", &self.capabilities)?;
+            if let Some(v) = &self.label {
+                map.field::<rt::json::Same, _>(2, "label", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::EndpointInfo {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::EndpointInfo;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type EndpointInfo")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_endpoint = None;
+                    let mut f_capabilities = None;
+                    let mut f_label = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("endpoint", 0),
+                        ("capabilities", 1),
+                        ("label", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_endpoint,
+                                "endpoint",
+                            )?,
+                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_capabilities,
+                                "capabilities",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_label,
+                                "label",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::EndpointInfo {
+                        endpoint: rt::json::required(f_endpoint, "endpoint")?,
+                        capabilities: rt::json::required(f_capabilities, "capabilities")?,
+                        label: f_label,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Description<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "endpoints", &self.endpoints)?;
+            if self.revision != 0 {
+                map.field::<rt::json::Same, _>(1, "revision", &self.revision)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Description {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "endpoints", &self.endpoints)?;
+            if self.revision != 0 {
+                map.field::<rt::json::Same, _>(1, "revision", &self.revision)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Description {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Description;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Description")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_endpoints = None;
+                    let mut f_revision = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("endpoints", 0), ("revision", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_endpoints,
+                                "endpoints",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_revision,
+                                "revision",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Description {
+                        endpoints: rt::json::required(f_endpoints, "endpoints")?,
+                        revision: f_revision.unwrap_or(0),
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    #[allow(deprecated)]
+    impl PresenceState {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] =
+            &[("Awake", 0), ("Asleep", 1), ("Leaving", 2)];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for PresenceState {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for PresenceState {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Presence<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.state.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(0, "state", &self.state)?;
+            }
+            if let Some(v) = &self.sleep_interval {
+                map.field::<rt::json::Range<1, 4294967295>, _>(1, "sleep_interval", v)?;
+            }
+            if let Some(v) = &self.max_message {
+                map.field::<rt::json::Same, _>(2, "max_message", v)?;
+            }
+            if let Some(v) = &self.revision {
+                map.field::<rt::json::Same, _>(3, "revision", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Presence {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.state.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(0, "state", &self.state)?;
+            }
+            if let Some(v) = &self.sleep_interval {
+                map.field::<rt::json::Range<1, 4294967295>, _>(1, "sleep_interval", v)?;
+            }
+            if let Some(v) = &self.max_message {
+                map.field::<rt::json::Same, _>(2, "max_message", v)?;
+            }
+            if let Some(v) = &self.revision {
+                map.field::<rt::json::Same, _>(3, "revision", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Presence {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Presence;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Presence")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_state = None;
+                    let mut f_sleep_interval = None;
+                    let mut f_max_message = None;
+                    let mut f_revision = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("state", 0),
+                        ("sleep_interval", 1),
+                        ("max_message", 2),
+                        ("revision", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_state,
+                                "state",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                                &mut map,
+                                &mut f_sleep_interval,
+                                "sleep_interval",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_max_message,
+                                "max_message",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_revision,
+                                "revision",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Presence {
+                        state: f_state.unwrap_or(self::PresenceState::Awake),
+                        sleep_interval: f_sleep_interval,
+                        max_message: f_max_message,
+                        revision: f_revision,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for PresenceAck<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.pending != 0 {
+                map.field::<rt::json::Same, _>(0, "pending", &self.pending)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::PresenceAck {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.pending != 0 {
+                map.field::<rt::json::Same, _>(0, "pending", &self.pending)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::PresenceAck {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::PresenceAck;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type PresenceAck")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_pending = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("pending", 0)]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_pending,
+                                "pending",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::PresenceAck {
+                        pending: f_pending.unwrap_or(0),
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    #[allow(deprecated)]
+    impl StatusCode {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] = &[
+            ("Ok", 0),
+            ("Malformed", 1),
+            ("UnsupportedVersion", 2),
+            ("InvalidEnvelope", 3),
+            ("TooLarge", 4),
+            ("Stale", 5),
+            ("Busy", 6),
+            ("NoRoute", 7),
+            ("Undeliverable", 8),
+            ("Expired", 9),
+            ("QueueFull", 10),
+            ("UnsupportedRequest", 11),
+            ("UnknownRecipient", 12),
+            ("Unauthenticated", 32),
+            ("Forbidden", 33),
+            ("FreshnessRequired", 34),
+            ("UnknownEndpoint", 64),
+            ("UnknownCapability", 65),
+            ("UnknownMember", 66),
+            ("UnsupportedOperation", 67),
+            ("InvalidValue", 68),
+            ("ConstraintError", 69),
+            ("InvalidState", 70),
+            ("UnknownSubscription", 71),
+            ("ResourceExhausted", 72),
+            ("InvalidRequest", 73),
+            ("Failure", 74),
+        ];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for StatusCode {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for StatusCode {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+    #[allow(deprecated)]
+    impl DecodeError {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] = &[
+            ("Truncated", 0),
+            ("TrailingBytes", 1),
+            ("InvalidHead", 2),
+            ("IndefiniteLength", 3),
+            ("NonCanonicalInteger", 4),
+            ("NonCanonicalFloat", 5),
+            ("ForbiddenItem", 6),
+            ("InvalidUtf8", 7),
+            ("WrongType", 8),
+            ("UnsortedKeys", 9),
+            ("DuplicateKey", 10),
+            ("InvalidUnion", 11),
+            ("BoundExceeded", 12),
+            ("OutOfRange", 13),
+            ("DepthExceeded", 14),
+            ("MissingField", 15),
+            ("DefaultValuePresent", 16),
+        ];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for DecodeError {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for DecodeError {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Status<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.code.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(0, "code", &self.code)?;
+            }
+            if let Some(v) = &self.member {
+                map.field::<rt::json::Same, _>(1, "member", v)?;
+            }
+            if let Some(v) = &self.capability_status {
+                map.field::<rt::json::Same, _>(2, "capability_status", v)?;
+            }
+            if let Some(v) = &self.detail {
+                map.field::<rt::json::Same, _>(3, "detail", v)?;
+            }
+            if let Some(v) = &self.echo {
+                map.field::<rt::json::Hex, _>(4, "echo", v)?;
+            }
+            if let Some(v) = &self.retry_after {
+                map.field::<rt::json::Same, _>(5, "retry_after", v)?;
+            }
+            if let Some(v) = &self.decode_error {
+                map.field::<rt::json::Same, _>(6, "decode_error", v)?;
+            }
+            if let Some(v) = &self.offset {
+                map.field::<rt::json::Same, _>(7, "offset", v)?;
+            }
+            if let Some(v) = &self.recipient {
+                map.field::<rt::json::Same, _>(8, "recipient", v)?;
+            }
+            if let Some(v) = &self.supported_versions {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(9, "supported_versions", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Status {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.code.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(0, "code", &self.code)?;
+            }
+            if let Some(v) = &self.member {
+                map.field::<rt::json::Same, _>(1, "member", v)?;
+            }
+            if let Some(v) = &self.capability_status {
+                map.field::<rt::json::Same, _>(2, "capability_status", v)?;
+            }
+            if let Some(v) = &self.detail {
+                map.field::<rt::json::Same, _>(3, "detail", v)?;
+            }
+            if let Some(v) = &self.echo {
+                map.field::<rt::json::Hex, _>(4, "echo", v)?;
+            }
+            if let Some(v) = &self.retry_after {
+                map.field::<rt::json::Same, _>(5, "retry_after", v)?;
+            }
+            if let Some(v) = &self.decode_error {
+                map.field::<rt::json::Same, _>(6, "decode_error", v)?;
+            }
+            if let Some(v) = &self.offset {
+                map.field::<rt::json::Same, _>(7, "offset", v)?;
+            }
+            if let Some(v) = &self.recipient {
+                map.field::<rt::json::Same, _>(8, "recipient", v)?;
+            }
+            if let Some(v) = &self.supported_versions {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(9, "supported_versions", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Status {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Status;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Status")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_code = None;
+                    let mut f_member = None;
+                    let mut f_capability_status = None;
+                    let mut f_detail = None;
+                    let mut f_echo = None;
+                    let mut f_retry_after = None;
+                    let mut f_decode_error = None;
+                    let mut f_offset = None;
+                    let mut f_recipient = None;
+                    let mut f_supported_versions = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("code", 0),
+                        ("member", 1),
+                        ("capability_status", 2),
+                        ("detail", 3),
+                        ("echo", 4),
+                        ("retry_after", 5),
+                        ("decode_error", 6),
+                        ("offset", 7),
+                        ("recipient", 8),
+                        ("supported_versions", 9),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_code,
+                                "code",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_member,
+                                "member",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_capability_status,
+                                "capability_status",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_detail,
+                                "detail",
+                            )?,
+                            4 => {
+                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_echo, "echo")?
+                            }
+                            5 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_retry_after,
+                                "retry_after",
+                            )?,
+                            6 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_decode_error,
+                                "decode_error",
+                            )?,
+                            7 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_offset,
+                                "offset",
+                            )?,
+                            8 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_recipient,
+                                "recipient",
+                            )?,
+                            9 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_supported_versions,
+                                "supported_versions",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Status {
+                        code: f_code.unwrap_or(self::StatusCode::Ok),
+                        member: f_member,
+                        capability_status: f_capability_status,
+                        detail: f_detail,
+                        echo: f_echo,
+                        retry_after: f_retry_after,
+                        decode_error: f_decode_error,
+                        offset: f_offset,
+                        recipient: f_recipient,
+                        supported_versions: f_supported_versions,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+}

@@ -5063,3 +5063,7504 @@ impl<'a> rt::Element<'a> for SecurityEvents<'a> {
         SecurityEvents::encoded_len(self)
     }
 }
+
+rt::cfg_alloc! {
+    #[allow(deprecated)]
+    impl rt::IntoOwned for KeyAlgorithm {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> PublicKey<'a> {
+        /// A copy that owns its data ([`owned::PublicKey`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::PublicKey {
+            owned::PublicKey {
+                algorithm: self.algorithm,
+                x: rt::IntoOwned::into_owned(self.x),
+                y: rt::IntoOwned::into_owned(self.y),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for PublicKey<'a> {
+        type Owned = owned::PublicKey;
+        fn into_owned(self) -> owned::PublicKey {
+            PublicKey::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Signature<'a> {
+        /// A copy that owns its data ([`owned::Signature`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Signature {
+            owned::Signature {
+                signer: rt::IntoOwned::into_owned(self.signer),
+                value: rt::IntoOwned::into_owned(self.value),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Signature<'a> {
+        type Owned = owned::Signature;
+        fn into_owned(self) -> owned::Signature {
+            Signature::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SignedStatement<'a> {
+        /// A copy that owns its data ([`owned::SignedStatement`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SignedStatement {
+            owned::SignedStatement {
+                payload: rt::IntoOwned::into_owned(self.payload),
+                signatures: rt::IntoOwned::into_owned(self.signatures),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SignedStatement<'a> {
+        type Owned = owned::SignedStatement;
+        fn into_owned(self) -> owned::SignedStatement {
+            SignedStatement::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Statement<'a> {
+        /// A copy that owns its data ([`owned::Statement`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Statement {
+            match self {
+                Self::Credential(v) => owned::Statement::Credential(rt::IntoOwned::into_owned(v)),
+                Self::Rehoming(v) => owned::Statement::Rehoming(rt::IntoOwned::into_owned(v)),
+                Self::KeyRotation(v) => owned::Statement::KeyRotation(rt::IntoOwned::into_owned(v)),
+                Self::Revocation(v) => owned::Statement::Revocation(rt::IntoOwned::into_owned(v)),
+                Self::Unrecognized { key, value } => owned::Statement::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Statement<'a> {
+        type Owned = owned::Statement;
+        fn into_owned(self) -> owned::Statement {
+            Statement::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> CredentialStatement<'a> {
+        /// A copy that owns its data ([`owned::CredentialStatement`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::CredentialStatement {
+            owned::CredentialStatement {
+                identity_key: rt::IntoOwned::into_owned(self.identity_key),
+                address: rt::IntoOwned::into_owned(self.address),
+                auth_credentials: rt::IntoOwned::into_owned(self.auth_credentials),
+                serial: self.serial,
+                suites: rt::IntoOwned::into_owned(self.suites),
+                issued_at: self.issued_at,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for CredentialStatement<'a> {
+        type Owned = owned::CredentialStatement;
+        fn into_owned(self) -> owned::CredentialStatement {
+            CredentialStatement::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RehomingStatement<'a> {
+        /// A copy that owns its data ([`owned::RehomingStatement`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RehomingStatement {
+            owned::RehomingStatement {
+                node: rt::IntoOwned::into_owned(self.node),
+                previous_address: rt::IntoOwned::into_owned(self.previous_address),
+                new_address: rt::IntoOwned::into_owned(self.new_address),
+                sequence: self.sequence,
+                grace_period: self.grace_period,
+                issued_at: self.issued_at,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RehomingStatement<'a> {
+        type Owned = owned::RehomingStatement;
+        fn into_owned(self) -> owned::RehomingStatement {
+            RehomingStatement::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> KeyRotationStatement<'a> {
+        /// A copy that owns its data ([`owned::KeyRotationStatement`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::KeyRotationStatement {
+            owned::KeyRotationStatement {
+                previous_node: rt::IntoOwned::into_owned(self.previous_node),
+                new_identity_key: rt::IntoOwned::into_owned(self.new_identity_key),
+                issued_at: self.issued_at,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for KeyRotationStatement<'a> {
+        type Owned = owned::KeyRotationStatement;
+        fn into_owned(self) -> owned::KeyRotationStatement {
+            KeyRotationStatement::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl rt::IntoOwned for RevocationReason {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RevocationStatement<'a> {
+        /// A copy that owns its data ([`owned::RevocationStatement`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RevocationStatement {
+            owned::RevocationStatement {
+                node: rt::IntoOwned::into_owned(self.node),
+                reason: self.reason,
+                issued_at: self.issued_at,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RevocationStatement<'a> {
+        type Owned = owned::RevocationStatement;
+        fn into_owned(self) -> owned::RevocationStatement {
+            RevocationStatement::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SealedAad<'a> {
+        /// A copy that owns its data ([`owned::SealedAad`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SealedAad {
+            owned::SealedAad {
+                format: self.format,
+                algorithm: self.algorithm,
+                request_key_id: rt::IntoOwned::into_owned(self.request_key_id),
+                request_message_id: self.request_message_id,
+                version: self.version,
+                sender: rt::IntoOwned::into_owned(self.sender),
+                recipient: rt::IntoOwned::into_owned(self.recipient),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SealedAad<'a> {
+        type Owned = owned::SealedAad;
+        fn into_owned(self) -> owned::SealedAad {
+            SealedAad::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> EdhocMessage3<'a> {
+        /// A copy that owns its data ([`owned::EdhocMessage3`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::EdhocMessage3 {
+            owned::EdhocMessage3 {
+                c_r: rt::IntoOwned::into_owned(self.c_r),
+                message: rt::IntoOwned::into_owned(self.message),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for EdhocMessage3<'a> {
+        type Owned = owned::EdhocMessage3;
+        fn into_owned(self) -> owned::EdhocMessage3 {
+            EdhocMessage3::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> EdhocReply<'a> {
+        /// A copy that owns its data ([`owned::EdhocReply`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::EdhocReply {
+            match self {
+                Self::Message2(v) => owned::EdhocReply::Message2(rt::IntoOwned::into_owned(v)),
+                Self::Error(v) => owned::EdhocReply::Error(rt::IntoOwned::into_owned(v)),
+                Self::Unrecognized { key, value } => owned::EdhocReply::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for EdhocReply<'a> {
+        type Owned = owned::EdhocReply;
+        fn into_owned(self) -> owned::EdhocReply {
+            EdhocReply::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> EdhocFinish<'a> {
+        /// A copy that owns its data ([`owned::EdhocFinish`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::EdhocFinish {
+            match self {
+                Self::Done => owned::EdhocFinish::Done,
+                Self::Message4(v) => owned::EdhocFinish::Message4(rt::IntoOwned::into_owned(v)),
+                Self::Error(v) => owned::EdhocFinish::Error(rt::IntoOwned::into_owned(v)),
+                Self::Unrecognized { key, value } => owned::EdhocFinish::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for EdhocFinish<'a> {
+        type Owned = owned::EdhocFinish;
+        fn into_owned(self) -> owned::EdhocFinish {
+            EdhocFinish::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SetupPayload<'a> {
+        /// A copy that owns its data ([`owned::SetupPayload`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SetupPayload {
+            owned::SetupPayload {
+                version: self.version,
+                passcode: self.passcode,
+                discriminator: self.discriminator,
+                transports: self.transports,
+                node: rt::IntoOwned::into_owned(self.node),
+                vendor: rt::IntoOwned::into_owned(self.vendor),
+                product: rt::IntoOwned::into_owned(self.product),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SetupPayload<'a> {
+        type Owned = owned::SetupPayload;
+        fn into_owned(self) -> owned::SetupPayload {
+            SetupPayload::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> PairingStart<'a> {
+        /// A copy that owns its data ([`owned::PairingStart`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::PairingStart {
+            owned::PairingStart {
+                controller_nonce: rt::IntoOwned::into_owned(self.controller_nonce),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for PairingStart<'a> {
+        type Owned = owned::PairingStart;
+        fn into_owned(self) -> owned::PairingStart {
+            PairingStart::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> PairingParams<'a> {
+        /// A copy that owns its data ([`owned::PairingParams`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::PairingParams {
+            owned::PairingParams {
+                device_nonce: rt::IntoOwned::into_owned(self.device_nonce),
+                salt: rt::IntoOwned::into_owned(self.salt),
+                iterations: self.iterations,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for PairingParams<'a> {
+        type Owned = owned::PairingParams;
+        fn into_owned(self) -> owned::PairingParams {
+            PairingParams::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> PairingShare<'a> {
+        /// A copy that owns its data ([`owned::PairingShare`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::PairingShare {
+            owned::PairingShare {
+                share_p: rt::IntoOwned::into_owned(self.share_p),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for PairingShare<'a> {
+        type Owned = owned::PairingShare;
+        fn into_owned(self) -> owned::PairingShare {
+            PairingShare::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> PairingShareReply<'a> {
+        /// A copy that owns its data ([`owned::PairingShareReply`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::PairingShareReply {
+            owned::PairingShareReply {
+                share_v: rt::IntoOwned::into_owned(self.share_v),
+                confirm_v: rt::IntoOwned::into_owned(self.confirm_v),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for PairingShareReply<'a> {
+        type Owned = owned::PairingShareReply;
+        fn into_owned(self) -> owned::PairingShareReply {
+            PairingShareReply::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> PairingConfirm<'a> {
+        /// A copy that owns its data ([`owned::PairingConfirm`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::PairingConfirm {
+            owned::PairingConfirm {
+                confirm_p: rt::IntoOwned::into_owned(self.confirm_p),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for PairingConfirm<'a> {
+        type Owned = owned::PairingConfirm;
+        fn into_owned(self) -> owned::PairingConfirm {
+            PairingConfirm::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RelayInfo<'a> {
+        /// A copy that owns its data ([`owned::RelayInfo`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RelayInfo {
+            owned::RelayInfo {
+                credential: rt::IntoOwned::into_owned(self.credential),
+                endpoints: rt::IntoOwned::into_owned(self.endpoints),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RelayInfo<'a> {
+        type Owned = owned::RelayInfo;
+        fn into_owned(self) -> owned::RelayInfo {
+            RelayInfo::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> CommissionRequest<'a> {
+        /// A copy that owns its data ([`owned::CommissionRequest`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::CommissionRequest {
+            owned::CommissionRequest {
+                address: rt::IntoOwned::into_owned(self.address),
+                relay: rt::IntoOwned::into_owned(self.relay),
+                time: self.time,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for CommissionRequest<'a> {
+        type Owned = owned::CommissionRequest;
+        fn into_owned(self) -> owned::CommissionRequest {
+            CommissionRequest::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> CommissionResponse<'a> {
+        /// A copy that owns its data ([`owned::CommissionResponse`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::CommissionResponse {
+            owned::CommissionResponse {
+                credential: rt::IntoOwned::into_owned(self.credential),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for CommissionResponse<'a> {
+        type Owned = owned::CommissionResponse;
+        fn into_owned(self) -> owned::CommissionResponse {
+            CommissionResponse::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> AclTarget<'a> {
+        /// A copy that owns its data ([`owned::AclTarget`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::AclTarget {
+            owned::AclTarget {
+                endpoint: self.endpoint,
+                capability: self.capability,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for AclTarget<'a> {
+        type Owned = owned::AclTarget;
+        fn into_owned(self) -> owned::AclTarget {
+            AclTarget::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> AclEntry<'a> {
+        /// A copy that owns its data ([`owned::AclEntry`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::AclEntry {
+            owned::AclEntry {
+                subjects: rt::IntoOwned::into_owned(self.subjects),
+                privileges: self.privileges,
+                targets: rt::IntoOwned::into_owned(self.targets),
+                label: rt::IntoOwned::into_owned(self.label),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for AclEntry<'a> {
+        type Owned = owned::AclEntry;
+        fn into_owned(self) -> owned::AclEntry {
+            AclEntry::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> AclWrite<'a> {
+        /// A copy that owns its data ([`owned::AclWrite`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::AclWrite {
+            owned::AclWrite {
+                index: self.index,
+                entry: rt::IntoOwned::into_owned(self.entry),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for AclWrite<'a> {
+        type Owned = owned::AclWrite;
+        fn into_owned(self) -> owned::AclWrite {
+            AclWrite::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RehomeRequest<'a> {
+        /// A copy that owns its data ([`owned::RehomeRequest`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RehomeRequest {
+            owned::RehomeRequest {
+                new_address: rt::IntoOwned::into_owned(self.new_address),
+                relay: rt::IntoOwned::into_owned(self.relay),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RehomeRequest<'a> {
+        type Owned = owned::RehomeRequest;
+        fn into_owned(self) -> owned::RehomeRequest {
+            RehomeRequest::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RehomeResult<'a> {
+        /// A copy that owns its data ([`owned::RehomeResult`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RehomeResult {
+            owned::RehomeResult {
+                rehoming: rt::IntoOwned::into_owned(self.rehoming),
+                credential: rt::IntoOwned::into_owned(self.credential),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RehomeResult<'a> {
+        type Owned = owned::RehomeResult;
+        fn into_owned(self) -> owned::RehomeResult {
+            RehomeResult::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SecurityProperties<'a> {
+        /// A copy that owns its data ([`owned::SecurityProperties`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SecurityProperties {
+            owned::SecurityProperties {
+                node_id: rt::IntoOwned::into_owned(self.node_id),
+                credential: rt::IntoOwned::into_owned(self.credential),
+                acl_capacity: self.acl_capacity,
+                peer_capacity: self.peer_capacity,
+                pairing_window_open: self.pairing_window_open,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SecurityProperties<'a> {
+        type Owned = owned::SecurityProperties;
+        fn into_owned(self) -> owned::SecurityProperties {
+            SecurityProperties::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SecurityActions<'a> {
+        /// A copy that owns its data ([`owned::SecurityActions`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SecurityActions {
+            match self {
+                Self::Edhoc1(v) => owned::SecurityActions::Edhoc1(rt::IntoOwned::into_owned(v)),
+                Self::Edhoc3(v) => owned::SecurityActions::Edhoc3(rt::IntoOwned::into_owned(v)),
+                Self::PairStart(v) => {
+                    owned::SecurityActions::PairStart(rt::IntoOwned::into_owned(v))
+                }
+                Self::PairShare(v) => {
+                    owned::SecurityActions::PairShare(rt::IntoOwned::into_owned(v))
+                }
+                Self::PairConfirm(v) => {
+                    owned::SecurityActions::PairConfirm(rt::IntoOwned::into_owned(v))
+                }
+                Self::Commission(v) => {
+                    owned::SecurityActions::Commission(rt::IntoOwned::into_owned(v))
+                }
+                Self::AddPeer(v) => owned::SecurityActions::AddPeer(rt::IntoOwned::into_owned(v)),
+                Self::RemovePeer(v) => {
+                    owned::SecurityActions::RemovePeer(rt::IntoOwned::into_owned(v))
+                }
+                Self::AclRead(v) => owned::SecurityActions::AclRead(v),
+                Self::AclWrite(v) => owned::SecurityActions::AclWrite(rt::IntoOwned::into_owned(v)),
+                Self::ApplyStatement(v) => {
+                    owned::SecurityActions::ApplyStatement(rt::IntoOwned::into_owned(v))
+                }
+                Self::OpenPairingWindow(v) => owned::SecurityActions::OpenPairingWindow(v),
+                Self::Rehome(v) => owned::SecurityActions::Rehome(rt::IntoOwned::into_owned(v)),
+                Self::RotateAuthKey => owned::SecurityActions::RotateAuthKey,
+                Self::Unrecognized { key, value } => owned::SecurityActions::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SecurityActions<'a> {
+        type Owned = owned::SecurityActions;
+        fn into_owned(self) -> owned::SecurityActions {
+            SecurityActions::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SecurityOutputs<'a> {
+        /// A copy that owns its data ([`owned::SecurityOutputs`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SecurityOutputs {
+            match self {
+                Self::Edhoc1(v) => owned::SecurityOutputs::Edhoc1(rt::IntoOwned::into_owned(v)),
+                Self::Edhoc3(v) => owned::SecurityOutputs::Edhoc3(rt::IntoOwned::into_owned(v)),
+                Self::PairStart(v) => {
+                    owned::SecurityOutputs::PairStart(rt::IntoOwned::into_owned(v))
+                }
+                Self::PairShare(v) => {
+                    owned::SecurityOutputs::PairShare(rt::IntoOwned::into_owned(v))
+                }
+                Self::Commission(v) => {
+                    owned::SecurityOutputs::Commission(rt::IntoOwned::into_owned(v))
+                }
+                Self::AclRead(v) => owned::SecurityOutputs::AclRead(rt::IntoOwned::into_owned(v)),
+                Self::Rehome(v) => owned::SecurityOutputs::Rehome(rt::IntoOwned::into_owned(v)),
+                Self::RotateAuthKey(v) => {
+                    owned::SecurityOutputs::RotateAuthKey(rt::IntoOwned::into_owned(v))
+                }
+                Self::Unrecognized { key, value } => owned::SecurityOutputs::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SecurityOutputs<'a> {
+        type Owned = owned::SecurityOutputs;
+        fn into_owned(self) -> owned::SecurityOutputs {
+            SecurityOutputs::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SecurityEvents<'a> {
+        /// A copy that owns its data ([`owned::SecurityEvents`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SecurityEvents {
+            match self {
+                Self::PairingFailed => owned::SecurityEvents::PairingFailed,
+                Self::AclChanged(v) => owned::SecurityEvents::AclChanged(v),
+                Self::StatementApplied(v) => {
+                    owned::SecurityEvents::StatementApplied(rt::IntoOwned::into_owned(v))
+                }
+                Self::Unrecognized { key, value } => owned::SecurityEvents::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SecurityEvents<'a> {
+        type Owned = owned::SecurityEvents;
+        fn into_owned(self) -> owned::SecurityEvents {
+            SecurityEvents::into_owned(self)
+        }
+    }
+
+    /// Owned counterparts of the types of package `iotp2p.security`, for applications that
+    /// keep messages (feature `alloc` of `iotp2p-codec`).
+    ///
+    /// Each message and union has a type of the same name here that owns its data: `String`
+    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
+    /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
+    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
+    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
+    /// re-exported as they are; aliases name the owned form of their target.
+    pub mod owned {
+        #[allow(unused_imports)]
+        use super::rt;
+
+        /// A node ID: the COSE Key Thumbprint (RFC 9679) of a node's identity public key, computed with
+        /// SHA-256 (spec/02-addressing.md, "Identity key and node ID").
+        pub type NodeId = [u8; 32];
+
+        /// A security context identifier: an OSCORE Sender ID in byte-string form, which is also the EDHOC
+        /// connection identifier chosen by the receiving side (spec/08-security.md, "Connection identifiers").
+        /// At most 7 bytes with the cipher suites of this version (13-byte nonce); the bound of 8 matches
+        /// `iotp2p.core.Envelope.key_id`.
+        pub type KeyId = rt::alloc::vec::Vec<u8>;
+
+        /// One EDHOC message (RFC 9528, section 5), exactly as EDHOC encodes it (a CBOR sequence), carried as
+        /// an opaque byte string.
+        pub type EdhocMessage = rt::alloc::vec::Vec<u8>;
+
+        #[allow(deprecated)]
+        pub use super::KeyAlgorithm;
+
+        /// A public key, as used for identity keys.
+        ///
+        /// The owned form of [`super::PublicKey`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct PublicKey {
+            /// The algorithm, which also fixes the key type and curve.
+            pub algorithm: KeyAlgorithm,
+            /// The x-coordinate: 32 bytes, big-endian (the COSE_Key `x` parameter).
+            pub x: [u8; 32],
+            /// The y-coordinate: 32 bytes, big-endian (the COSE_Key `y` parameter). Present for Es256; kept
+            /// optional so that a later algorithm without a y-coordinate can be added compatibly.
+            pub y: Option<[u8; 32]>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl PublicKey {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::PublicKey::decode(bytes).map(super::PublicKey::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.algorithm.to_u32() != 0)
+                    + 1
+                    + usize::from(self.y.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.algorithm;
+                if self.algorithm.to_u32() != 0 {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                len += 1 + 34;
+                if self.y.is_some() {
+                    len += 1 + 34;
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.algorithm;
+                if self.algorithm.to_u32() != 0 {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                let v = &self.x;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.bytes(v)?;
+                }
+                if let Some(v) = &self.y {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.bytes(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// One signature over the payload of a signed statement.
+        ///
+        /// The owned form of [`super::Signature`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Signature {
+            /// Node ID of the signer.
+            pub signer: NodeId,
+            /// The ES256 signature: r followed by s, 32 bytes each (RFC 9053, section 2.1), computed over the
+            /// COSE_Sign1 Sig_structure of the statement payload (spec/08-security.md).
+            pub value: [u8; 64],
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Signature {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Signature::decode(bytes).map(super::Signature::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 34;
+                len += 1 + 66;
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.signer;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.value;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.bytes(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A statement and the signatures over it. The payload is kept as the exact bytes that were signed;
+        /// a receiver verifies the signatures over these bytes before decoding them.
+        ///
+        /// The owned form of [`super::SignedStatement`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct SignedStatement {
+            /// The encoding (spec/04-wire-format.md) of a `Statement`.
+            pub payload: rt::alloc::vec::Vec<u8>,
+            /// The signatures: one or two, each by a different signer, as the statement kind requires.
+            pub signatures: rt::alloc::vec::Vec<Signature>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl SignedStatement {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SignedStatement::decode(bytes).map(super::SignedStatement::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.payload;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.signatures;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.payload;
+                {
+                    if v.len() > 512 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "SignedStatement.payload",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.signatures;
+                {
+                    if v.len() > 2 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "SignedStatement.signatures",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// What a signed statement says.
+        ///
+        /// The owned form of [`super::Statement`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum Statement {
+            /// A node's credential: its identity key, its address and its EDHOC authentication credential.
+            Credential(CredentialStatement),
+            /// A node moves to another address (spec/08-security.md, "Re-homing").
+            Rehoming(RehomingStatement),
+            /// A node replaces its identity key (spec/08-security.md, "Key rotation").
+            KeyRotation(KeyRotationStatement),
+            /// A node is revoked (spec/08-security.md, "Revocation").
+            Revocation(RevocationStatement),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl Statement {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Statement::decode(bytes).map(super::Statement::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::Credential(v) => 1 + v.encoded_len(),
+                    Self::Rehoming(v) => 1 + v.encoded_len(),
+                    Self::KeyRotation(v) => 1 + v.encoded_len(),
+                    Self::Revocation(v) => 1 + v.encoded_len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::Credential(v) => {
+                        w.u64(0)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Rehoming(v) => {
+                        w.u64(1)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::KeyRotation(v) => {
+                        w.u64(2)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Revocation(v) => {
+                        w.u64(3)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A node's credential, signed by the node's own identity key (a self-signed certificate in effect).
+        ///
+        /// The owned form of [`super::CredentialStatement`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct CredentialStatement {
+            /// The identity public key. The node ID is its thumbprint; the statement's single signature must be
+            /// by this key.
+            pub identity_key: PublicKey,
+            /// The node's current address; absent in the credential of a device that has not been claimed.
+            pub address: Option<super::super::iotp2p_core::owned::Address>,
+            /// The EDHOC authentication credentials (CRED_x) of the node: each a CWT Claims Set (RFC 9528,
+            /// section 3.5.2) holding a static Diffie-Hellman public key and its key identifier. The P-256
+            /// credential comes first; an X25519 credential, for cipher suite 0, may follow.
+            pub auth_credentials: rt::alloc::vec::Vec<rt::alloc::vec::Vec<u8>>,
+            /// Serial number: increases by at least one with every new credential of the same identity key.
+            pub serial: u32,
+            /// The EDHOC cipher suites the node supports, most preferred first (RFC 9528, section 3.6).
+            pub suites: rt::alloc::vec::Vec<i32>,
+            /// When the credential was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
+            /// node does not know the time.
+            pub issued_at: Option<u64>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl CredentialStatement {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::CredentialStatement::decode(bytes)
+                    .map(super::CredentialStatement::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + usize::from(self.address.is_some())
+                    + 1
+                    + 1
+                    + 1
+                    + usize::from(self.issued_at.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.identity_key;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                if let Some(v) = &self.address {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.auth_credentials;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::head_len(item.len() as u64) + item.len())
+                            .sum::<usize>();
+                }
+                let v = &self.serial;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.suites;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::int_len(*item as i64))
+                            .sum::<usize>();
+                }
+                if let Some(v) = &self.issued_at {
+                    len += 1 + rt::head_len(*v);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.identity_key;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    v.encode_to(w)?;
+                }
+                if let Some(v) = &self.address {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "CredentialStatement.address",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.text(v)?;
+                }
+                let v = &self.auth_credentials;
+                {
+                    if v.len() > 2 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "CredentialStatement.auth_credentials",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        if item.len() > 192 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "CredentialStatement.auth_credentials",
+                            });
+                        }
+                        w.bytes(item)?;
+                    }
+                }
+                let v = &self.serial;
+                {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.suites;
+                {
+                    if v.len() > 8 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "CredentialStatement.suites",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        w.i64(*item as i64)?;
+                    }
+                }
+                if let Some(v) = &self.issued_at {
+                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    w.u64(5)?;
+                    w.u64(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A node moves from one address to another, keeping its identity.
+        ///
+        /// The owned form of [`super::RehomingStatement`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct RehomingStatement {
+            /// The node that moves.
+            pub node: NodeId,
+            /// The address the node leaves.
+            pub previous_address: super::super::iotp2p_core::owned::Address,
+            /// The address the node moves to.
+            pub new_address: super::super::iotp2p_core::owned::Address,
+            /// Re-homing sequence number of the node: 1 for its first move, one more for each later move.
+            pub sequence: u32,
+            /// Seconds during which peers and the previous home relay keep accepting and forwarding messages
+            /// for the previous address (30 days unless stated).
+            pub grace_period: u32,
+            /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
+            /// node does not know the time.
+            pub issued_at: Option<u64>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl RehomingStatement {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RehomingStatement::decode(bytes).map(super::RehomingStatement::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + 1
+                    + 1
+                    + 1
+                    + usize::from(self.grace_period != 2592000)
+                    + usize::from(self.issued_at.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 34;
+                let v = &self.previous_address;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.new_address;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.sequence;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.grace_period;
+                if self.grace_period != 2592000 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.issued_at {
+                    len += 1 + rt::head_len(*v);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.node;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.previous_address;
+                {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "RehomingStatement.previous_address",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.text(v)?;
+                }
+                let v = &self.new_address;
+                {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "RehomingStatement.new_address",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.text(v)?;
+                }
+                let v = &self.sequence;
+                {
+                    if !(1..=4294967295).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "RehomingStatement.sequence",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.grace_period;
+                if self.grace_period != 2592000 {
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.issued_at {
+                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    w.u64(5)?;
+                    w.u64(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A node replaces its identity key. Signed by the previous and by the new identity key.
+        ///
+        /// The owned form of [`super::KeyRotationStatement`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct KeyRotationStatement {
+            /// The node ID of the identity key being replaced.
+            pub previous_node: NodeId,
+            /// The new identity public key.
+            pub new_identity_key: PublicKey,
+            /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
+            /// node does not know the time.
+            pub issued_at: Option<u64>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl KeyRotationStatement {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::KeyRotationStatement::decode(bytes)
+                    .map(super::KeyRotationStatement::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + usize::from(self.issued_at.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 34;
+                let v = &self.new_identity_key;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                if let Some(v) = &self.issued_at {
+                    len += 1 + rt::head_len(*v);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.previous_node;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.new_identity_key;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                if let Some(v) = &self.issued_at {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        #[allow(deprecated)]
+        pub use super::RevocationReason;
+
+        /// A node is revoked: peers forget it and refuse it from now on.
+        ///
+        /// The owned form of [`super::RevocationStatement`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct RevocationStatement {
+            /// The revoked node.
+            pub node: NodeId,
+            /// Why.
+            pub reason: RevocationReason,
+            /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
+            /// signer does not know the time.
+            pub issued_at: Option<u64>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl RevocationStatement {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RevocationStatement::decode(bytes)
+                    .map(super::RevocationStatement::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + usize::from(self.reason.to_u32() != 0)
+                    + usize::from(self.issued_at.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 34;
+                let v = &self.reason;
+                if self.reason.to_u32() != 0 {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                if let Some(v) = &self.issued_at {
+                    len += 1 + rt::head_len(*v);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.node;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.reason;
+                if self.reason.to_u32() != 0 {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                if let Some(v) = &self.issued_at {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The external associated data of a sealed envelope. It is never sent: each side encodes it from the
+        /// envelope and its security context, and the AEAD's associated data is the COSE Enc_structure
+        /// ["Encrypt0", h'', encoding of this message] (RFC 9052, section 5.3), as in OSCORE.
+        ///
+        /// The owned form of [`super::SealedAad`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct SealedAad {
+            /// Version of this structure: 1.
+            pub format: u8,
+            /// The COSE algorithm identifier of the AEAD of the security context (10 for AES-CCM-16-64-128).
+            pub algorithm: i32,
+            /// For a request: the key identifier the request carries (the sender's Sender ID). For a reply or
+            /// a notification: the key identifier of the request it answers.
+            pub request_key_id: KeyId,
+            /// For a request: its own `message_id`. For a reply or a notification: its `correlation_id`.
+            pub request_message_id: super::super::iotp2p_core::owned::MessageId,
+            /// The envelope's `version`.
+            pub version: u8,
+            /// The sender's address, in canonical form, even where the envelope omits it; absent only while
+            /// the sender has no address (a device being paired).
+            pub sender: Option<super::super::iotp2p_core::owned::Address>,
+            /// The recipient's address, in canonical form, even where the envelope omits it; absent only while
+            /// the recipient has no address (a device being paired).
+            pub recipient: Option<super::super::iotp2p_core::owned::Address>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl SealedAad {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SealedAad::decode(bytes).map(super::SealedAad::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + 1
+                    + 1
+                    + 1
+                    + 1
+                    + usize::from(self.sender.is_some())
+                    + usize::from(self.recipient.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.format;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.algorithm;
+                {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                let v = &self.request_key_id;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.request_message_id;
+                {
+                    len += 1 + rt::head_len(*v);
+                }
+                let v = &self.version;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.sender {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.recipient {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.format;
+                {
+                    if !(1..=1).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SealedAad.format",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.algorithm;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.i64(*v as i64)?;
+                }
+                let v = &self.request_key_id;
+                {
+                    if v.len() > 8 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "SealedAad.request_key_id",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.request_message_id;
+                {
+                    if !(0..=1099511627775).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SealedAad.request_message_id",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v)?;
+                }
+                let v = &self.version;
+                {
+                    if !(1..=255).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SealedAad.version",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.sender {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "SealedAad.sender",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    w.u64(5)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.recipient {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "SealedAad.recipient",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    w.u64(6)?;
+                    w.text(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The input of the `edhoc_3` action: EDHOC message_3 and the connection identifier that selects the
+        /// responder's EDHOC session.
+        ///
+        /// The owned form of [`super::EdhocMessage3`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct EdhocMessage3 {
+            /// C_R, the responder's connection identifier, in byte-string form.
+            pub c_r: KeyId,
+            /// EDHOC message_3.
+            pub message: EdhocMessage,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl EdhocMessage3 {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::EdhocMessage3::decode(bytes).map(super::EdhocMessage3::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.c_r;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.message;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.c_r;
+                {
+                    if v.len() > 8 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "EdhocMessage3.c_r",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.message;
+                {
+                    if v.len() > 512 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "EdhocMessage3.message",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.bytes(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The output of the `edhoc_1` action: the responder's answer to message_1.
+        ///
+        /// The owned form of [`super::EdhocReply`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum EdhocReply {
+            /// EDHOC message_2.
+            Message2(EdhocMessage),
+            /// An EDHOC error message (RFC 9528, section 6), e.g. "wrong selected cipher suite".
+            Error(EdhocMessage),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl EdhocReply {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::EdhocReply::decode(bytes).map(super::EdhocReply::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::Message2(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+                    Self::Error(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::Message2(v) => {
+                        if v.len() > 512 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "EdhocReply.message_2",
+                            });
+                        }
+                        w.u64(0)?;
+                        w.bytes(v)?;
+                    }
+                    Self::Error(v) => {
+                        if v.len() > 512 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "EdhocReply.error",
+                            });
+                        }
+                        w.u64(1)?;
+                        w.bytes(v)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The output of the `edhoc_3` action: the responder's answer to message_3.
+        ///
+        /// The owned form of [`super::EdhocFinish`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum EdhocFinish {
+            /// The handshake completed; no message_4 is sent.
+            Done,
+            /// EDHOC message_4 (RFC 9528, section 5.5).
+            Message4(EdhocMessage),
+            /// An EDHOC error message (RFC 9528, section 6).
+            Error(EdhocMessage),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl EdhocFinish {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::EdhocFinish::decode(bytes).map(super::EdhocFinish::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::Done => 1 + 1,
+                    Self::Message4(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+                    Self::Error(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::Done => {
+                        w.u64(0)?;
+                        w.null()?;
+                    }
+                    Self::Message4(v) => {
+                        if v.len() > 512 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "EdhocFinish.message_4",
+                            });
+                        }
+                        w.u64(1)?;
+                        w.bytes(v)?;
+                    }
+                    Self::Error(v) => {
+                        if v.len() > 512 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "EdhocFinish.error",
+                            });
+                        }
+                        w.u64(2)?;
+                        w.bytes(v)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Network technologies on which a device in pairing mode can be discovered; a bit set.
+        pub type DiscoveryTransports = u8;
+
+        /// The setup payload of a device: printed as a QR code, and partly as the manual pairing code.
+        ///
+        /// The owned form of [`super::SetupPayload`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct SetupPayload {
+            /// Version of the setup payload: 1.
+            pub version: u8,
+            /// The setup passcode: 8 decimal digits, 00000001 to 99999998, excluding trivial values.
+            pub passcode: u32,
+            /// Discriminator: tells apart several devices in pairing mode nearby.
+            pub discriminator: u16,
+            /// Where the device can be found in pairing mode: bit 0 BLE, bit 1 IP (DNS-SD), bit 2 IEEE 802.15.4.
+            pub transports: DiscoveryTransports,
+            /// The node ID of the device, when the manufacturer prints it: lets the controller check that it
+            /// paired with this very device.
+            pub node: Option<NodeId>,
+            /// Vendor name, for display while pairing.
+            pub vendor: Option<rt::alloc::string::String>,
+            /// Product name, for display while pairing.
+            pub product: Option<rt::alloc::string::String>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl SetupPayload {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SetupPayload::decode(bytes).map(super::SetupPayload::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.version != 1)
+                    + 1
+                    + 1
+                    + usize::from(self.transports != 0)
+                    + usize::from(self.node.is_some())
+                    + usize::from(self.vendor.is_some())
+                    + usize::from(self.product.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.version;
+                if self.version != 1 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.passcode;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.discriminator;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.transports;
+                if self.transports != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if self.node.is_some() {
+                    len += 1 + 34;
+                }
+                if let Some(v) = &self.vendor {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.product {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.version;
+                if self.version != 1 {
+                    if !(1..=255).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SetupPayload.version",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.passcode;
+                {
+                    if !(1..=99999998).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SetupPayload.passcode",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.discriminator;
+                {
+                    if !(0..=999).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SetupPayload.discriminator",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.transports;
+                if self.transports != 0 {
+                    if !(0..=7).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SetupPayload.transports",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.node {
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.bytes(v)?;
+                }
+                if let Some(v) = &self.vendor {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "SetupPayload.vendor",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    w.u64(5)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.product {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "SetupPayload.product",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    w.u64(6)?;
+                    w.text(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Pairing message 1, controller to device (input of the `pair_start` action).
+        ///
+        /// The owned form of [`super::PairingStart`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct PairingStart {
+            /// A fresh random value of the controller.
+            pub controller_nonce: [u8; 16],
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl PairingStart {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::PairingStart::decode(bytes).map(super::PairingStart::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 17;
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.controller_nonce;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Pairing message 2, device to controller (output of the `pair_start` action): the parameters of the
+        /// password-based key derivation.
+        ///
+        /// The owned form of [`super::PairingParams`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct PairingParams {
+            /// A fresh random value of the device.
+            pub device_nonce: [u8; 16],
+            /// The PBKDF2 salt of the device's SPAKE2+ verifier: 16 to 32 bytes.
+            pub salt: rt::alloc::vec::Vec<u8>,
+            /// The PBKDF2 iteration count of the device's SPAKE2+ verifier.
+            pub iterations: u32,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl PairingParams {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::PairingParams::decode(bytes).map(super::PairingParams::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 17;
+                let v = &self.salt;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.iterations;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.device_nonce;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.salt;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "PairingParams.salt",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.iterations;
+                {
+                    if !(1000..=100000).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "PairingParams.iterations",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Pairing message 3, controller to device (input of the `pair_share` action).
+        ///
+        /// The owned form of [`super::PairingShare`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct PairingShare {
+            /// SPAKE2+ shareP: an uncompressed P-256 point (SEC 1, 65 bytes).
+            pub share_p: [u8; 65],
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl PairingShare {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::PairingShare::decode(bytes).map(super::PairingShare::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 67;
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.share_p;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Pairing message 4, device to controller (output of the `pair_share` action).
+        ///
+        /// The owned form of [`super::PairingShareReply`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct PairingShareReply {
+            /// SPAKE2+ shareV: an uncompressed P-256 point (SEC 1, 65 bytes).
+            pub share_v: [u8; 65],
+            /// SPAKE2+ confirmV: HMAC-SHA-256 output, 32 bytes.
+            pub confirm_v: [u8; 32],
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl PairingShareReply {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::PairingShareReply::decode(bytes).map(super::PairingShareReply::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 67;
+                len += 1 + 34;
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.share_v;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.confirm_v;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.bytes(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Pairing message 5, controller to device (input of the `pair_confirm` action).
+        ///
+        /// The owned form of [`super::PairingConfirm`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct PairingConfirm {
+            /// SPAKE2+ confirmP: HMAC-SHA-256 output, 32 bytes.
+            pub confirm_p: [u8; 32],
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl PairingConfirm {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::PairingConfirm::decode(bytes).map(super::PairingConfirm::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 34;
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.confirm_p;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// How a node reaches its home relay.
+        ///
+        /// The owned form of [`super::RelayInfo`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct RelayInfo {
+            /// The relay's credential statement, naming the relay's service address `_relay@domain`.
+            pub credential: SignedStatement,
+            /// Transport URIs of the relay (spec/10-versioning-and-transport.md), most preferred first; empty
+            /// when the node resolves the relay through DNS (spec/03-resolution-and-delivery.md).
+            pub endpoints: rt::alloc::vec::Vec<rt::alloc::string::String>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl RelayInfo {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RelayInfo::decode(bytes).map(super::RelayInfo::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.credential;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                let v = &self.endpoints;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::head_len(item.len() as u64) + item.len())
+                            .sum::<usize>();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.credential;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    v.encode_to(w)?;
+                }
+                let v = &self.endpoints;
+                {
+                    if v.len() > 4 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "RelayInfo.endpoints",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        if item.len() > 128 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "RelayInfo.endpoints",
+                            });
+                        }
+                        w.text(item)?;
+                    }
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The input of the `commission` action: the controller assigns the device its address and home relay.
+        ///
+        /// The owned form of [`super::CommissionRequest`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct CommissionRequest {
+            /// The address the device takes.
+            pub address: super::super::iotp2p_core::owned::Address,
+            /// The device's home relay; absent for a device that is used on the local network only.
+            pub relay: Option<RelayInfo>,
+            /// The current time, in milliseconds since 1970-01-01T00:00:00Z, for devices that keep a clock.
+            pub time: Option<u64>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl CommissionRequest {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::CommissionRequest::decode(bytes).map(super::CommissionRequest::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + usize::from(self.relay.is_some())
+                    + usize::from(self.time.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.address;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.relay {
+                    len += 1 + v.encoded_len();
+                }
+                if let Some(v) = &self.time {
+                    len += 1 + rt::head_len(*v);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.address;
+                {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "CommissionRequest.address",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.relay {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                if let Some(v) = &self.time {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The output of the `commission` action.
+        ///
+        /// The owned form of [`super::CommissionResponse`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct CommissionResponse {
+            /// The device's new credential statement, naming the assigned address.
+            pub credential: SignedStatement,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl CommissionResponse {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::CommissionResponse::decode(bytes).map(super::CommissionResponse::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.credential;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.credential;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    v.encode_to(w)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Privileges granted by an access control entry; a bit set. Bit 0 (1) read, bit 1 (2) write,
+        /// bit 2 (4) invoke, bit 3 (8) subscribe, bit 4 (16) administer. Administer implies the other four.
+        pub type Privileges = u8;
+
+        /// What an access control entry applies to: an endpoint, a capability instance, or one on the other.
+        ///
+        /// The owned form of [`super::AclTarget`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct AclTarget {
+            /// The endpoint; absent means every endpoint.
+            pub endpoint: Option<super::super::iotp2p_core::owned::EndpointNumber>,
+            /// The capability number; absent means every capability of the endpoint(s).
+            pub capability: Option<super::super::iotp2p_core::owned::CapabilityNumber>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl AclTarget {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::AclTarget::decode(bytes).map(super::AclTarget::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.endpoint.is_some())
+                    + usize::from(self.capability.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                if let Some(v) = &self.endpoint {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.capability {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                if let Some(v) = &self.endpoint {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.capability {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// One access control entry: who may do what on which targets.
+        ///
+        /// The owned form of [`super::AclEntry`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct AclEntry {
+            /// The nodes the entry applies to: one to four node IDs.
+            pub subjects: rt::alloc::vec::Vec<NodeId>,
+            /// What they may do.
+            pub privileges: Privileges,
+            /// Where; absent means every endpoint and capability of the node. Never present and empty.
+            pub targets: Option<rt::alloc::vec::Vec<AclTarget>>,
+            /// A label for people, e.g. `kitchen switch`.
+            pub label: Option<rt::alloc::string::String>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl AclEntry {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::AclEntry::decode(bytes).map(super::AclEntry::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + 1
+                    + usize::from(self.targets.is_some())
+                    + usize::from(self.label.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.subjects;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len() * 34;
+                }
+                let v = &self.privileges;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.targets {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                if let Some(v) = &self.label {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.subjects;
+                {
+                    if v.len() > 4 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "AclEntry.subjects",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        w.bytes(item)?;
+                    }
+                }
+                let v = &self.privileges;
+                {
+                    if !(1..=31).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "AclEntry.privileges",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.targets {
+                    if v.len() > 4 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "AclEntry.targets",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                }
+                if let Some(v) = &self.label {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "AclEntry.label",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.text(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The input of the `acl_write` action.
+        ///
+        /// The owned form of [`super::AclWrite`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct AclWrite {
+            /// Index of the entry, from 0 to `acl_capacity` - 1.
+            pub index: u8,
+            /// The new entry; absent deletes the entry at that index.
+            pub entry: Option<AclEntry>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl AclWrite {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::AclWrite::decode(bytes).map(super::AclWrite::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.entry.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.index;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.entry {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.index;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.entry {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The input of the `rehome` action.
+        ///
+        /// The owned form of [`super::RehomeRequest`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct RehomeRequest {
+            /// The address the node moves to.
+            pub new_address: super::super::iotp2p_core::owned::Address,
+            /// The node's new home relay; absent for a move to local-only operation.
+            pub relay: Option<RelayInfo>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl RehomeRequest {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RehomeRequest::decode(bytes).map(super::RehomeRequest::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.relay.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.new_address;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.relay {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.new_address;
+                {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "RehomeRequest.new_address",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.relay {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The output of the `rehome` action.
+        ///
+        /// The owned form of [`super::RehomeResult`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct RehomeResult {
+            /// The node's signed re-homing statement, for the owner to distribute.
+            pub rehoming: SignedStatement,
+            /// The node's new credential statement, naming the new address.
+            pub credential: SignedStatement,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl RehomeResult {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RehomeResult::decode(bytes).map(super::RehomeResult::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.rehoming;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                let v = &self.credential;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.rehoming;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    v.encode_to(w)?;
+                }
+                let v = &self.credential;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Properties of the Security capability. All are read-only.
+        ///
+        /// The owned form of [`super::SecurityProperties`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct SecurityProperties {
+            /// The node's node ID.
+            pub node_id: NodeId,
+            /// The node's current credential statement.
+            pub credential: SignedStatement,
+            /// Number of access control entries the node can hold (at least 8).
+            pub acl_capacity: u8,
+            /// Number of peer credentials the node can hold (at least 8).
+            pub peer_capacity: u16,
+            /// Whether the node is in pairing mode now.
+            pub pairing_window_open: bool,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl SecurityProperties {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SecurityProperties::decode(bytes).map(super::SecurityProperties::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + 1 + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 34;
+                let v = &self.credential;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                let v = &self.acl_capacity;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.peer_capacity;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len += 1 + 1;
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.node_id;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.credential;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                let v = &self.acl_capacity;
+                {
+                    if !(8..=255).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SecurityProperties.acl_capacity",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.peer_capacity;
+                {
+                    if !(8..=65535).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SecurityProperties.peer_capacity",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.pairing_window_open;
+                {
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.bool(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Actions of the Security capability. Keys 8..=23 (one byte) are shared with the events; see
+        /// spec/08-security.md for who may invoke each action, and which may be invoked without sealing.
+        ///
+        /// The owned form of [`super::SecurityActions`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum SecurityActions {
+            /// Start an EDHOC handshake as initiator: the input is message_1. No sealing required.
+            Edhoc1(EdhocMessage),
+            /// Continue an EDHOC handshake: the input is message_3. No sealing required.
+            Edhoc3(EdhocMessage3),
+            /// Pairing message 1. Only in pairing mode; no sealing required.
+            PairStart(PairingStart),
+            /// Pairing message 3. Only in pairing mode; no sealing required.
+            PairShare(PairingShare),
+            /// Pairing message 5. Only in pairing mode; no sealing required.
+            PairConfirm(PairingConfirm),
+            /// Assign the device its address and home relay. Sealed with the pairing context; completes the claim.
+            Commission(CommissionRequest),
+            /// Store a peer's credential, so that EDHOC can refer to it by key identifier. Administer.
+            AddPeer(SignedStatement),
+            /// Forget a peer's credential and close its security contexts. Administer.
+            RemovePeer(NodeId),
+            /// Read one access control entry; the output is the entry, or absent for an empty index. Administer.
+            AclRead(u8),
+            /// Write or delete one access control entry. Administer.
+            AclWrite(AclWrite),
+            /// Hand the node a re-homing, key rotation or revocation statement to apply (spec/08-security.md).
+            ApplyStatement(SignedStatement),
+            /// Open the pairing window for this many seconds (at most 900). Administer.
+            OpenPairingWindow(u16),
+            /// Move the node to another address (re-homing). Administer.
+            Rehome(RehomeRequest),
+            /// Replace the node's static Diffie-Hellman authentication key; the output is the new credential.
+            /// Administer.
+            RotateAuthKey,
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl SecurityActions {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SecurityActions::decode(bytes).map(super::SecurityActions::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::Edhoc1(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+                    Self::Edhoc3(v) => 1 + v.encoded_len(),
+                    Self::PairStart(v) => 1 + v.encoded_len(),
+                    Self::PairShare(v) => 1 + v.encoded_len(),
+                    Self::PairConfirm(v) => 1 + v.encoded_len(),
+                    Self::Commission(v) => 1 + v.encoded_len(),
+                    Self::AddPeer(v) => 1 + v.encoded_len(),
+                    Self::RemovePeer(_) => 1 + 34,
+                    Self::AclRead(v) => 1 + rt::head_len(*v as u64),
+                    Self::AclWrite(v) => 1 + v.encoded_len(),
+                    Self::ApplyStatement(v) => 1 + v.encoded_len(),
+                    Self::OpenPairingWindow(v) => 1 + rt::head_len(*v as u64),
+                    Self::Rehome(v) => 2 + v.encoded_len(),
+                    Self::RotateAuthKey => 2 + 1,
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::Edhoc1(v) => {
+                        if v.len() > 512 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "SecurityActions.edhoc_1",
+                            });
+                        }
+                        w.u64(8)?;
+                        w.bytes(v)?;
+                    }
+                    Self::Edhoc3(v) => {
+                        w.u64(9)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::PairStart(v) => {
+                        w.u64(10)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::PairShare(v) => {
+                        w.u64(11)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::PairConfirm(v) => {
+                        w.u64(12)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Commission(v) => {
+                        w.u64(13)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::AddPeer(v) => {
+                        w.u64(14)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::RemovePeer(v) => {
+                        w.u64(15)?;
+                        w.bytes(v)?;
+                    }
+                    Self::AclRead(v) => {
+                        w.u64(16)?;
+                        w.u64(*v as u64)?;
+                    }
+                    Self::AclWrite(v) => {
+                        w.u64(17)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::ApplyStatement(v) => {
+                        w.u64(18)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::OpenPairingWindow(v) => {
+                        w.u64(19)?;
+                        w.u64(*v as u64)?;
+                    }
+                    Self::Rehome(v) => {
+                        w.u64(24)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::RotateAuthKey => {
+                        w.u64(25)?;
+                        w.null()?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Outputs of the Security capability's actions, keyed like the actions they belong to.
+        ///
+        /// The owned form of [`super::SecurityOutputs`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum SecurityOutputs {
+            /// Output of `edhoc_1`.
+            Edhoc1(EdhocReply),
+            /// Output of `edhoc_3`.
+            Edhoc3(EdhocFinish),
+            /// Output of `pair_start`.
+            PairStart(PairingParams),
+            /// Output of `pair_share`.
+            PairShare(PairingShareReply),
+            /// Output of `commission`.
+            Commission(CommissionResponse),
+            /// Output of `acl_read`: the entry at the index.
+            AclRead(AclEntry),
+            /// Output of `rehome`.
+            Rehome(RehomeResult),
+            /// Output of `rotate_auth_key`: the new credential statement.
+            RotateAuthKey(SignedStatement),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl SecurityOutputs {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SecurityOutputs::decode(bytes).map(super::SecurityOutputs::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::Edhoc1(v) => 1 + v.encoded_len(),
+                    Self::Edhoc3(v) => 1 + v.encoded_len(),
+                    Self::PairStart(v) => 1 + v.encoded_len(),
+                    Self::PairShare(v) => 1 + v.encoded_len(),
+                    Self::Commission(v) => 1 + v.encoded_len(),
+                    Self::AclRead(v) => 1 + v.encoded_len(),
+                    Self::Rehome(v) => 2 + v.encoded_len(),
+                    Self::RotateAuthKey(v) => 2 + v.encoded_len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::Edhoc1(v) => {
+                        w.u64(8)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Edhoc3(v) => {
+                        w.u64(9)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::PairStart(v) => {
+                        w.u64(10)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::PairShare(v) => {
+                        w.u64(11)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Commission(v) => {
+                        w.u64(13)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::AclRead(v) => {
+                        w.u64(16)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Rehome(v) => {
+                        w.u64(24)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::RotateAuthKey(v) => {
+                        w.u64(25)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Events of the Security capability.
+        ///
+        /// The owned form of [`super::SecurityEvents`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum SecurityEvents {
+            /// A pairing attempt failed (wrong passcode, or a confirmation did not verify).
+            PairingFailed,
+            /// An access control entry changed; the data is its index.
+            AclChanged(u8),
+            /// The node accepted a signed statement; the data is the signer of its first signature.
+            StatementApplied(NodeId),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl SecurityEvents {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SecurityEvents::decode(bytes).map(super::SecurityEvents::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::PairingFailed => 1 + 1,
+                    Self::AclChanged(v) => 1 + rt::head_len(*v as u64),
+                    Self::StatementApplied(_) => 1 + 34,
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::PairingFailed => {
+                        w.u64(20)?;
+                        w.null()?;
+                    }
+                    Self::AclChanged(v) => {
+                        w.u64(21)?;
+                        w.u64(*v as u64)?;
+                    }
+                    Self::StatementApplied(v) => {
+                        w.u64(22)?;
+                        w.bytes(v)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+    }
+}
+
+rt::cfg_serde! {
+    #[allow(deprecated)]
+    impl KeyAlgorithm {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] = &[("Es256", 0)];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for KeyAlgorithm {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for KeyAlgorithm {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for PublicKey<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.algorithm.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(0, "algorithm", &self.algorithm)?;
+            }
+            map.field::<rt::json::Hex, _>(1, "x", &self.x)?;
+            if let Some(v) = &self.y {
+                map.field::<rt::json::Hex, _>(2, "y", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::PublicKey {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.algorithm.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(0, "algorithm", &self.algorithm)?;
+            }
+            map.field::<rt::json::Hex, _>(1, "x", &self.x)?;
+            if let Some(v) = &self.y {
+                map.field::<rt::json::Hex, _>(2, "y", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::PublicKey {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::PublicKey;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type PublicKey")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_algorithm = None;
+                    let mut f_x = None;
+                    let mut f_y = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("algorithm", 0),
+                        ("x", 1),
+                        ("y", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_algorithm,
+                                "algorithm",
+                            )?,
+                            1 => rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_x, "x")?,
+                            2 => rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_y, "y")?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::PublicKey {
+                        algorithm: f_algorithm.unwrap_or(self::KeyAlgorithm::Es256),
+                        x: rt::json::required(f_x, "x")?,
+                        y: f_y,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Signature<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "signer", &self.signer)?;
+            map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Signature {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "signer", &self.signer)?;
+            map.field::<rt::json::Hex, _>(1, "value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Signature {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Signature;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Signature")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_signer = None;
+                    let mut f_value = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("signer", 0), ("value", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_signer,
+                                "signer",
+                            )?,
+                            1 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_value,
+                                "value",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Signature {
+                        signer: rt::json::required(f_signer, "signer")?,
+                        value: rt::json::required(f_value, "value")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SignedStatement<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "payload", &self.payload)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "signatures", &self.signatures)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SignedStatement {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "payload", &self.payload)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "signatures", &self.signatures)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SignedStatement {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SignedStatement;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SignedStatement")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_payload = None;
+                    let mut f_signatures = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("payload", 0), ("signatures", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_payload,
+                                "payload",
+                            )?,
+                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_signatures,
+                                "signatures",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::SignedStatement {
+                        payload: rt::json::required(f_payload, "payload")?,
+                        signatures: rt::json::required(f_signatures, "signatures")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Statement<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Credential(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "credential", v)
+                }
+                Self::Rehoming(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehoming", v)
+                }
+                Self::KeyRotation(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "key_rotation", v)
+                }
+                Self::Revocation(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "revocation", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Statement {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Credential(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "credential", v)
+                }
+                Self::Rehoming(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehoming", v)
+                }
+                Self::KeyRotation(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "key_rotation", v)
+                }
+                Self::Revocation(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "revocation", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Statement {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Statement;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Statement, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[
+                            ("credential", 0),
+                            ("rehoming", 1),
+                            ("key_rotation", 2),
+                            ("revocation", 3),
+                        ],
+                    )?;
+                    let value = match key {
+                        0 => owned::Statement::Credential(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        1 => owned::Statement::Rehoming(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        2 => owned::Statement::KeyRotation(
+                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                        ),
+                        3 => owned::Statement::Revocation(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        key => owned::Statement::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for CredentialStatement<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "identity_key", &self.identity_key)?;
+            if let Some(v) = &self.address {
+                map.field::<rt::json::Same, _>(1, "address", v)?;
+            }
+            map.field::<rt::json::Seq<rt::json::Hex>, _>(
+                2,
+                "auth_credentials",
+                &self.auth_credentials,
+            )?;
+            map.field::<rt::json::Same, _>(3, "serial", &self.serial)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(4, "suites", &self.suites)?;
+            if let Some(v) = &self.issued_at {
+                map.field::<rt::json::Same, _>(5, "issued_at", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::CredentialStatement {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "identity_key", &self.identity_key)?;
+            if let Some(v) = &self.address {
+                map.field::<rt::json::Same, _>(1, "address", v)?;
+            }
+            map.field::<rt::json::Seq<rt::json::Hex>, _>(
+                2,
+                "auth_credentials",
+                &self.auth_credentials,
+            )?;
+            map.field::<rt::json::Same, _>(3, "serial", &self.serial)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(4, "suites", &self.suites)?;
+            if let Some(v) = &self.issued_at {
+                map.field::<rt::json::Same, _>(5, "issued_at", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::CredentialStatement {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::CredentialStatement;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type CredentialStatement")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_identity_key = None;
+                    let mut f_address = None;
+                    let mut f_auth_credentials = None;
+                    let mut f_serial = None;
+                    let mut f_suites = None;
+                    let mut f_issued_at = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("identity_key", 0),
+                        ("address", 1),
+                        ("auth_credentials", 2),
+                        ("serial", 3),
+                        ("suites", 4),
+                        ("issued_at", 5),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_identity_key,
+                                "identity_key",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_address,
+                                "address",
+                            )?,
+                            2 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
+                                &mut map,
+                                &mut f_auth_credentials,
+                                "auth_credentials",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_serial,
+                                "serial",
+                            )?,
+                            4 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_suites,
+                                "suites",
+                            )?,
+                            5 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_issued_at,
+                                "issued_at",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::CredentialStatement {
+                        identity_key: rt::json::required(f_identity_key, "identity_key")?,
+                        address: f_address,
+                        auth_credentials: rt::json::required(
+                            f_auth_credentials,
+                            "auth_credentials",
+                        )?,
+                        serial: rt::json::required(f_serial, "serial")?,
+                        suites: rt::json::required(f_suites, "suites")?,
+                        issued_at: f_issued_at,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RehomingStatement<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
+            map.field::<rt::json::Same, _>(1, "previous_address", &self.previous_address)?;
+            map.field::<rt::json::Same, _>(2, "new_address", &self.new_address)?;
+            map.field::<rt::json::Range<1, 4294967295>, _>(3, "sequence", &self.sequence)?;
+            if self.grace_period != 2592000 {
+                map.field::<rt::json::Same, _>(4, "grace_period", &self.grace_period)?;
+            }
+            if let Some(v) = &self.issued_at {
+                map.field::<rt::json::Same, _>(5, "issued_at", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RehomingStatement {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
+            map.field::<rt::json::Same, _>(1, "previous_address", &self.previous_address)?;
+            map.field::<rt::json::Same, _>(2, "new_address", &self.new_address)?;
+            map.field::<rt::json::Range<1, 4294967295>, _>(3, "sequence", &self.sequence)?;
+            if self.grace_period != 2592000 {
+                map.field::<rt::json::Same, _>(4, "grace_period", &self.grace_period)?;
+            }
+            if let Some(v) = &self.issued_at {
+                map.field::<rt::json::Same, _>(5, "issued_at", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RehomingStatement {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RehomingStatement;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RehomingStatement")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_node = None;
+                    let mut f_previous_address = None;
+                    let mut f_new_address = None;
+                    let mut f_sequence = None;
+                    let mut f_grace_period = None;
+                    let mut f_issued_at = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("node", 0),
+                        ("previous_address", 1),
+                        ("new_address", 2),
+                        ("sequence", 3),
+                        ("grace_period", 4),
+                        ("issued_at", 5),
+                    ]))? {
+                        match key {
+                            0 => {
+                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_node, "node")?
+                            }
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_previous_address,
+                                "previous_address",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_new_address,
+                                "new_address",
+                            )?,
+                            3 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                                &mut map,
+                                &mut f_sequence,
+                                "sequence",
+                            )?,
+                            4 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_grace_period,
+                                "grace_period",
+                            )?,
+                            5 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_issued_at,
+                                "issued_at",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::RehomingStatement {
+                        node: rt::json::required(f_node, "node")?,
+                        previous_address: rt::json::required(
+                            f_previous_address,
+                            "previous_address",
+                        )?,
+                        new_address: rt::json::required(f_new_address, "new_address")?,
+                        sequence: rt::json::required(f_sequence, "sequence")?,
+                        grace_period: f_grace_period.unwrap_or(2592000),
+                        issued_at: f_issued_at,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for KeyRotationStatement<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "previous_node", &self.previous_node)?;
+            map.field::<rt::json::Same, _>(1, "new_identity_key", &self.new_identity_key)?;
+            if let Some(v) = &self.issued_at {
+                map.field::<rt::json::Same, _>(2, "issued_at", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::KeyRotationStatement {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "previous_node", &self.previous_node)?;
+            map.field::<rt::json::Same, _>(1, "new_identity_key", &self.new_identity_key)?;
+            if let Some(v) = &self.issued_at {
+                map.field::<rt::json::Same, _>(2, "issued_at", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::KeyRotationStatement {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::KeyRotationStatement;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type KeyRotationStatement")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_previous_node = None;
+                    let mut f_new_identity_key = None;
+                    let mut f_issued_at = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("previous_node", 0),
+                        ("new_identity_key", 1),
+                        ("issued_at", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_previous_node,
+                                "previous_node",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_new_identity_key,
+                                "new_identity_key",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_issued_at,
+                                "issued_at",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::KeyRotationStatement {
+                        previous_node: rt::json::required(f_previous_node, "previous_node")?,
+                        new_identity_key: rt::json::required(
+                            f_new_identity_key,
+                            "new_identity_key",
+                        )?,
+                        issued_at: f_issued_at,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    #[allow(deprecated)]
+    impl RevocationReason {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] = &[
+            ("Unspecified", 0),
+            ("KeyCompromise", 1),
+            ("Retired", 2),
+            ("Superseded", 3),
+        ];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for RevocationReason {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for RevocationReason {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RevocationStatement<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
+            if self.reason.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(1, "reason", &self.reason)?;
+            }
+            if let Some(v) = &self.issued_at {
+                map.field::<rt::json::Same, _>(2, "issued_at", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RevocationStatement {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "node", &self.node)?;
+            if self.reason.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(1, "reason", &self.reason)?;
+            }
+            if let Some(v) = &self.issued_at {
+                map.field::<rt::json::Same, _>(2, "issued_at", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RevocationStatement {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RevocationStatement;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RevocationStatement")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_node = None;
+                    let mut f_reason = None;
+                    let mut f_issued_at = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("node", 0),
+                        ("reason", 1),
+                        ("issued_at", 2),
+                    ]))? {
+                        match key {
+                            0 => {
+                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_node, "node")?
+                            }
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_reason,
+                                "reason",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_issued_at,
+                                "issued_at",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::RevocationStatement {
+                        node: rt::json::required(f_node, "node")?,
+                        reason: f_reason.unwrap_or(self::RevocationReason::Unspecified),
+                        issued_at: f_issued_at,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SealedAad<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<1, 1>, _>(0, "format", &self.format)?;
+            map.field::<rt::json::Same, _>(1, "algorithm", &self.algorithm)?;
+            map.field::<rt::json::Hex, _>(2, "request_key_id", &self.request_key_id)?;
+            map.field::<rt::json::Range<0, 1099511627775>, _>(
+                3,
+                "request_message_id",
+                &self.request_message_id,
+            )?;
+            map.field::<rt::json::Range<1, 255>, _>(4, "version", &self.version)?;
+            if let Some(v) = &self.sender {
+                map.field::<rt::json::Same, _>(5, "sender", v)?;
+            }
+            if let Some(v) = &self.recipient {
+                map.field::<rt::json::Same, _>(6, "recipient", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SealedAad {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<1, 1>, _>(0, "format", &self.format)?;
+            map.field::<rt::json::Same, _>(1, "algorithm", &self.algorithm)?;
+            map.field::<rt::json::Hex, _>(2, "request_key_id", &self.request_key_id)?;
+            map.field::<rt::json::Range<0, 1099511627775>, _>(
+                3,
+                "request_message_id",
+                &self.request_message_id,
+            )?;
+            map.field::<rt::json::Range<1, 255>, _>(4, "version", &self.version)?;
+            if let Some(v) = &self.sender {
+                map.field::<rt::json::Same, _>(5, "sender", v)?;
+            }
+            if let Some(v) = &self.recipient {
+                map.field::<rt::json::Same, _>(6, "recipient", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SealedAad {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SealedAad;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SealedAad")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_format = None;
+                    let mut f_algorithm = None;
+                    let mut f_request_key_id = None;
+                    let mut f_request_message_id = None;
+                    let mut f_version = None;
+                    let mut f_sender = None;
+                    let mut f_recipient = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("format", 0),
+                        ("algorithm", 1),
+                        ("request_key_id", 2),
+                        ("request_message_id", 3),
+                        ("version", 4),
+                        ("sender", 5),
+                        ("recipient", 6),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<1, 1>, _, _>(
+                                &mut map,
+                                &mut f_format,
+                                "format",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_algorithm,
+                                "algorithm",
+                            )?,
+                            2 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_request_key_id,
+                                "request_key_id",
+                            )?,
+                            3 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                                &mut map,
+                                &mut f_request_message_id,
+                                "request_message_id",
+                            )?,
+                            4 => rt::json::put::<rt::json::Range<1, 255>, _, _>(
+                                &mut map,
+                                &mut f_version,
+                                "version",
+                            )?,
+                            5 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_sender,
+                                "sender",
+                            )?,
+                            6 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_recipient,
+                                "recipient",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::SealedAad {
+                        format: rt::json::required(f_format, "format")?,
+                        algorithm: rt::json::required(f_algorithm, "algorithm")?,
+                        request_key_id: rt::json::required(f_request_key_id, "request_key_id")?,
+                        request_message_id: rt::json::required(
+                            f_request_message_id,
+                            "request_message_id",
+                        )?,
+                        version: rt::json::required(f_version, "version")?,
+                        sender: f_sender,
+                        recipient: f_recipient,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for EdhocMessage3<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "c_r", &self.c_r)?;
+            map.field::<rt::json::Hex, _>(1, "message", &self.message)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::EdhocMessage3 {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "c_r", &self.c_r)?;
+            map.field::<rt::json::Hex, _>(1, "message", &self.message)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::EdhocMessage3 {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::EdhocMessage3;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type EdhocMessage3")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_c_r = None;
+                    let mut f_message = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("c_r", 0), ("message", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_c_r, "c_r")?,
+                            1 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_message,
+                                "message",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::EdhocMessage3 {
+                        c_r: rt::json::required(f_c_r, "c_r")?,
+                        message: rt::json::required(f_message, "message")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for EdhocReply<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Message2(v) => {
+                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "message_2", v)
+                }
+                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(serializer, "error", v),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::EdhocReply {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Message2(v) => {
+                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "message_2", v)
+                }
+                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(serializer, "error", v),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::EdhocReply {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::EdhocReply;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type EdhocReply, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(&mut map, &[("message_2", 0), ("error", 1)])?;
+                    let value = match key {
+                        0 => owned::EdhocReply::Message2(rt::json::value::<rt::json::Hex, _, _>(
+                            &mut map,
+                        )?),
+                        1 => owned::EdhocReply::Error(rt::json::value::<rt::json::Hex, _, _>(
+                            &mut map,
+                        )?),
+                        key => owned::EdhocReply::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for EdhocFinish<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Done => rt::json::unit_variant(serializer, "done"),
+                Self::Message4(v) => {
+                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "message_4", v)
+                }
+                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(serializer, "error", v),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::EdhocFinish {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Done => rt::json::unit_variant(serializer, "done"),
+                Self::Message4(v) => {
+                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "message_4", v)
+                }
+                Self::Error(v) => rt::json::variant::<rt::json::Hex, _, _>(serializer, "error", v),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::EdhocFinish {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::EdhocFinish;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type EdhocFinish, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[("done", 0), ("message_4", 1), ("error", 2)],
+                    )?;
+                    let value = match key {
+                        0 => {
+                            rt::json::unit(&mut map)?;
+                            owned::EdhocFinish::Done
+                        }
+                        1 => owned::EdhocFinish::Message4(rt::json::value::<rt::json::Hex, _, _>(
+                            &mut map,
+                        )?),
+                        2 => owned::EdhocFinish::Error(rt::json::value::<rt::json::Hex, _, _>(
+                            &mut map,
+                        )?),
+                        key => owned::EdhocFinish::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SetupPayload<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.version != 1 {
+                map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
+            }
+            map.field::<rt::json::Range<1, 99999998>, _>(1, "passcode", &self.passcode)?;
+            map.field::<rt::json::Range<0, 999>, _>(2, "discriminator", &self.discriminator)?;
+            if self.transports != 0 {
+                map.field::<rt::json::Range<0, 7>, _>(3, "transports", &self.transports)?;
+            }
+            if let Some(v) = &self.node {
+                map.field::<rt::json::Hex, _>(4, "node", v)?;
+            }
+            if let Some(v) = &self.vendor {
+                map.field::<rt::json::Same, _>(5, "vendor", v)?;
+            }
+            if let Some(v) = &self.product {
+                map.field::<rt::json::Same, _>(6, "product", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SetupPayload {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.version != 1 {
+                map.field::<rt::json::Range<1, 255>, _>(0, "version", &self.version)?;
+            }
+            map.field::<rt::json::Range<1, 99999998>, _>(1, "passcode", &self.passcode)?;
+            map.field::<rt::json::Range<0, 999>, _>(2, "discriminator", &self.discriminator)?;
+            if self.transports != 0 {
+                map.field::<rt::json::Range<0, 7>, _>(3, "transports", &self.transports)?;
+            }
+            if let Some(v) = &self.node {
+                map.field::<rt::json::Hex, _>(4, "node", v)?;
+            }
+            if let Some(v) = &self.vendor {
+                map.field::<rt::json::Same, _>(5, "vendor", v)?;
+            }
+            if let Some(v) = &self.product {
+                map.field::<rt::json::Same, _>(6, "product", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SetupPayload {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SetupPayload;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SetupPayload")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_version = None;
+                    let mut f_passcode = None;
+                    let mut f_discriminator = None;
+                    let mut f_transports = None;
+                    let mut f_node = None;
+                    let mut f_vendor = None;
+                    let mut f_product = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("version", 0),
+                        ("passcode", 1),
+                        ("discriminator", 2),
+                        ("transports", 3),
+                        ("node", 4),
+                        ("vendor", 5),
+                        ("product", 6),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<1, 255>, _, _>(
+                                &mut map,
+                                &mut f_version,
+                                "version",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<1, 99999998>, _, _>(
+                                &mut map,
+                                &mut f_passcode,
+                                "passcode",
+                            )?,
+                            2 => rt::json::put::<rt::json::Range<0, 999>, _, _>(
+                                &mut map,
+                                &mut f_discriminator,
+                                "discriminator",
+                            )?,
+                            3 => rt::json::put::<rt::json::Range<0, 7>, _, _>(
+                                &mut map,
+                                &mut f_transports,
+                                "transports",
+                            )?,
+                            4 => {
+                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_node, "node")?
+                            }
+                            5 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_vendor,
+                                "vendor",
+                            )?,
+                            6 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_product,
+                                "product",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::SetupPayload {
+                        version: f_version.unwrap_or(1),
+                        passcode: rt::json::required(f_passcode, "passcode")?,
+                        discriminator: rt::json::required(f_discriminator, "discriminator")?,
+                        transports: f_transports.unwrap_or(0),
+                        node: f_node,
+                        vendor: f_vendor,
+                        product: f_product,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for PairingStart<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "controller_nonce", &self.controller_nonce)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::PairingStart {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "controller_nonce", &self.controller_nonce)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::PairingStart {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::PairingStart;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type PairingStart")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_controller_nonce = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("controller_nonce", 0)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_controller_nonce,
+                                "controller_nonce",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::PairingStart {
+                        controller_nonce: rt::json::required(
+                            f_controller_nonce,
+                            "controller_nonce",
+                        )?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for PairingParams<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "device_nonce", &self.device_nonce)?;
+            map.field::<rt::json::Hex, _>(1, "salt", &self.salt)?;
+            map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::PairingParams {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "device_nonce", &self.device_nonce)?;
+            map.field::<rt::json::Hex, _>(1, "salt", &self.salt)?;
+            map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::PairingParams {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::PairingParams;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type PairingParams")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_device_nonce = None;
+                    let mut f_salt = None;
+                    let mut f_iterations = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("device_nonce", 0),
+                        ("salt", 1),
+                        ("iterations", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_device_nonce,
+                                "device_nonce",
+                            )?,
+                            1 => {
+                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_salt, "salt")?
+                            }
+                            2 => rt::json::put::<rt::json::Range<1000, 100000>, _, _>(
+                                &mut map,
+                                &mut f_iterations,
+                                "iterations",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::PairingParams {
+                        device_nonce: rt::json::required(f_device_nonce, "device_nonce")?,
+                        salt: rt::json::required(f_salt, "salt")?,
+                        iterations: rt::json::required(f_iterations, "iterations")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for PairingShare<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "share_p", &self.share_p)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::PairingShare {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "share_p", &self.share_p)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::PairingShare {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::PairingShare;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type PairingShare")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_share_p = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("share_p", 0)]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_share_p,
+                                "share_p",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::PairingShare {
+                        share_p: rt::json::required(f_share_p, "share_p")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for PairingShareReply<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "share_v", &self.share_v)?;
+            map.field::<rt::json::Hex, _>(1, "confirm_v", &self.confirm_v)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::PairingShareReply {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "share_v", &self.share_v)?;
+            map.field::<rt::json::Hex, _>(1, "confirm_v", &self.confirm_v)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::PairingShareReply {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::PairingShareReply;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type PairingShareReply")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_share_v = None;
+                    let mut f_confirm_v = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("share_v", 0), ("confirm_v", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_share_v,
+                                "share_v",
+                            )?,
+                            1 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_confirm_v,
+                                "confirm_v",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::PairingShareReply {
+                        share_v: rt::json::required(f_share_v, "share_v")?,
+                        confirm_v: rt::json::required(f_confirm_v, "confirm_v")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for PairingConfirm<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "confirm_p", &self.confirm_p)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::PairingConfirm {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "confirm_p", &self.confirm_p)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::PairingConfirm {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::PairingConfirm;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type PairingConfirm")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_confirm_p = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("confirm_p", 0)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_confirm_p,
+                                "confirm_p",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::PairingConfirm {
+                        confirm_p: rt::json::required(f_confirm_p, "confirm_p")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RelayInfo<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "endpoints", &self.endpoints)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RelayInfo {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "endpoints", &self.endpoints)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RelayInfo {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RelayInfo;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RelayInfo")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_credential = None;
+                    let mut f_endpoints = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map
+                        .next_key_seed(rt::json::Members(&[("credential", 0), ("endpoints", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_credential,
+                                "credential",
+                            )?,
+                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_endpoints,
+                                "endpoints",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::RelayInfo {
+                        credential: rt::json::required(f_credential, "credential")?,
+                        endpoints: rt::json::required(f_endpoints, "endpoints")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for CommissionRequest<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
+            if let Some(v) = &self.relay {
+                map.field::<rt::json::Same, _>(1, "relay", v)?;
+            }
+            if let Some(v) = &self.time {
+                map.field::<rt::json::Same, _>(2, "time", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::CommissionRequest {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
+            if let Some(v) = &self.relay {
+                map.field::<rt::json::Same, _>(1, "relay", v)?;
+            }
+            if let Some(v) = &self.time {
+                map.field::<rt::json::Same, _>(2, "time", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::CommissionRequest {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::CommissionRequest;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type CommissionRequest")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_address = None;
+                    let mut f_relay = None;
+                    let mut f_time = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("address", 0),
+                        ("relay", 1),
+                        ("time", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_address,
+                                "address",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_relay,
+                                "relay",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_time,
+                                "time",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::CommissionRequest {
+                        address: rt::json::required(f_address, "address")?,
+                        relay: f_relay,
+                        time: f_time,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for CommissionResponse<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::CommissionResponse {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::CommissionResponse {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::CommissionResponse;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type CommissionResponse")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_credential = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("credential", 0)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_credential,
+                                "credential",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::CommissionResponse {
+                        credential: rt::json::required(f_credential, "credential")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for AclTarget<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if let Some(v) = &self.endpoint {
+                map.field::<rt::json::Same, _>(0, "endpoint", v)?;
+            }
+            if let Some(v) = &self.capability {
+                map.field::<rt::json::Same, _>(1, "capability", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::AclTarget {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if let Some(v) = &self.endpoint {
+                map.field::<rt::json::Same, _>(0, "endpoint", v)?;
+            }
+            if let Some(v) = &self.capability {
+                map.field::<rt::json::Same, _>(1, "capability", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::AclTarget {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::AclTarget;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type AclTarget")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_endpoint = None;
+                    let mut f_capability = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("endpoint", 0), ("capability", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_endpoint,
+                                "endpoint",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_capability,
+                                "capability",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::AclTarget {
+                        endpoint: f_endpoint,
+                        capability: f_capability,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for AclEntry<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Hex>, _>(0, "subjects", &self.subjects)?;
+            map.field::<rt::json::Range<1, 31>, _>(1, "privileges", &self.privileges)?;
+            if let Some(v) = &self.targets {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "targets", v)?;
+            }
+            if let Some(v) = &self.label {
+                map.field::<rt::json::Same, _>(3, "label", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::AclEntry {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Hex>, _>(0, "subjects", &self.subjects)?;
+            map.field::<rt::json::Range<1, 31>, _>(1, "privileges", &self.privileges)?;
+            if let Some(v) = &self.targets {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "targets", v)?;
+            }
+            if let Some(v) = &self.label {
+                map.field::<rt::json::Same, _>(3, "label", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::AclEntry {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::AclEntry;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type AclEntry")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_subjects = None;
+                    let mut f_privileges = None;
+                    let mut f_targets = None;
+                    let mut f_label = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("subjects", 0),
+                        ("privileges", 1),
+                        ("targets", 2),
+                        ("label", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
+                                &mut map,
+                                &mut f_subjects,
+                                "subjects",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<1, 31>, _, _>(
+                                &mut map,
+                                &mut f_privileges,
+                                "privileges",
+                            )?,
+                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_targets,
+                                "targets",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_label,
+                                "label",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::AclEntry {
+                        subjects: rt::json::required(f_subjects, "subjects")?,
+                        privileges: rt::json::required(f_privileges, "privileges")?,
+                        targets: f_targets,
+                        label: f_label,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for AclWrite<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "index", &self.index)?;
+            if let Some(v) = &self.entry {
+                map.field::<rt::json::Same, _>(1, "entry", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::AclWrite {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "index", &self.index)?;
+            if let Some(v) = &self.entry {
+                map.field::<rt::json::Same, _>(1, "entry", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::AclWrite {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::AclWrite;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type AclWrite")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_index = None;
+                    let mut f_entry = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("index", 0), ("entry", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_index,
+                                "index",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_entry,
+                                "entry",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::AclWrite {
+                        index: rt::json::required(f_index, "index")?,
+                        entry: f_entry,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RehomeRequest<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "new_address", &self.new_address)?;
+            if let Some(v) = &self.relay {
+                map.field::<rt::json::Same, _>(1, "relay", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RehomeRequest {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "new_address", &self.new_address)?;
+            if let Some(v) = &self.relay {
+                map.field::<rt::json::Same, _>(1, "relay", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RehomeRequest {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RehomeRequest;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RehomeRequest")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_new_address = None;
+                    let mut f_relay = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("new_address", 0), ("relay", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_new_address,
+                                "new_address",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_relay,
+                                "relay",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::RehomeRequest {
+                        new_address: rt::json::required(f_new_address, "new_address")?,
+                        relay: f_relay,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RehomeResult<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "rehoming", &self.rehoming)?;
+            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RehomeResult {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "rehoming", &self.rehoming)?;
+            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RehomeResult {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RehomeResult;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RehomeResult")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_rehoming = None;
+                    let mut f_credential = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("rehoming", 0), ("credential", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_rehoming,
+                                "rehoming",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_credential,
+                                "credential",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::RehomeResult {
+                        rehoming: rt::json::required(f_rehoming, "rehoming")?,
+                        credential: rt::json::required(f_credential, "credential")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SecurityProperties<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "node_id", &self.node_id)?;
+            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
+            map.field::<rt::json::Range<8, 255>, _>(2, "acl_capacity", &self.acl_capacity)?;
+            map.field::<rt::json::Range<8, 65535>, _>(3, "peer_capacity", &self.peer_capacity)?;
+            map.field::<rt::json::Same, _>(4, "pairing_window_open", &self.pairing_window_open)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SecurityProperties {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "node_id", &self.node_id)?;
+            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
+            map.field::<rt::json::Range<8, 255>, _>(2, "acl_capacity", &self.acl_capacity)?;
+            map.field::<rt::json::Range<8, 65535>, _>(3, "peer_capacity", &self.peer_capacity)?;
+            map.field::<rt::json::Same, _>(4, "pairing_window_open", &self.pairing_window_open)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SecurityProperties {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SecurityProperties;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SecurityProperties")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_node_id = None;
+                    let mut f_credential = None;
+                    let mut f_acl_capacity = None;
+                    let mut f_peer_capacity = None;
+                    let mut f_pairing_window_open = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("node_id", 0),
+                        ("credential", 1),
+                        ("acl_capacity", 2),
+                        ("peer_capacity", 3),
+                        ("pairing_window_open", 4),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_node_id,
+                                "node_id",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_credential,
+                                "credential",
+                            )?,
+                            2 => rt::json::put::<rt::json::Range<8, 255>, _, _>(
+                                &mut map,
+                                &mut f_acl_capacity,
+                                "acl_capacity",
+                            )?,
+                            3 => rt::json::put::<rt::json::Range<8, 65535>, _, _>(
+                                &mut map,
+                                &mut f_peer_capacity,
+                                "peer_capacity",
+                            )?,
+                            4 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_pairing_window_open,
+                                "pairing_window_open",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::SecurityProperties {
+                        node_id: rt::json::required(f_node_id, "node_id")?,
+                        credential: rt::json::required(f_credential, "credential")?,
+                        acl_capacity: rt::json::required(f_acl_capacity, "acl_capacity")?,
+                        peer_capacity: rt::json::required(f_peer_capacity, "peer_capacity")?,
+                        pairing_window_open: rt::json::required(
+                            f_pairing_window_open,
+                            "pairing_window_open",
+                        )?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SecurityActions<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Edhoc1(v) => {
+                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "edhoc_1", v)
+                }
+                Self::Edhoc3(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_3", v)
+                }
+                Self::PairStart(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_start", v)
+                }
+                Self::PairShare(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_share", v)
+                }
+                Self::PairConfirm(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_confirm", v)
+                }
+                Self::Commission(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "commission", v)
+                }
+                Self::AddPeer(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "add_peer", v)
+                }
+                Self::RemovePeer(v) => {
+                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "remove_peer", v)
+                }
+                Self::AclRead(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_read", v)
+                }
+                Self::AclWrite(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_write", v)
+                }
+                Self::ApplyStatement(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "apply_statement", v)
+                }
+                Self::OpenPairingWindow(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "open_pairing_window", v)
+                }
+                Self::Rehome(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
+                }
+                Self::RotateAuthKey => rt::json::unit_variant(serializer, "rotate_auth_key"),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SecurityActions {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Edhoc1(v) => {
+                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "edhoc_1", v)
+                }
+                Self::Edhoc3(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_3", v)
+                }
+                Self::PairStart(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_start", v)
+                }
+                Self::PairShare(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_share", v)
+                }
+                Self::PairConfirm(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_confirm", v)
+                }
+                Self::Commission(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "commission", v)
+                }
+                Self::AddPeer(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "add_peer", v)
+                }
+                Self::RemovePeer(v) => {
+                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "remove_peer", v)
+                }
+                Self::AclRead(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_read", v)
+                }
+                Self::AclWrite(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_write", v)
+                }
+                Self::ApplyStatement(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "apply_statement", v)
+                }
+                Self::OpenPairingWindow(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "open_pairing_window", v)
+                }
+                Self::Rehome(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
+                }
+                Self::RotateAuthKey => rt::json::unit_variant(serializer, "rotate_auth_key"),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SecurityActions {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SecurityActions;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SecurityActions, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[
+                            ("edhoc_1", 8),
+                            ("edhoc_3", 9),
+                            ("pair_start", 10),
+                            ("pair_share", 11),
+                            ("pair_confirm", 12),
+                            ("commission", 13),
+                            ("add_peer", 14),
+                            ("remove_peer", 15),
+                            ("acl_read", 16),
+                            ("acl_write", 17),
+                            ("apply_statement", 18),
+                            ("open_pairing_window", 19),
+                            ("rehome", 24),
+                            ("rotate_auth_key", 25),
+                        ],
+                    )?;
+                    let value = match key {
+                        8 => owned::SecurityActions::Edhoc1(
+                            rt::json::value::<rt::json::Hex, _, _>(&mut map)?,
+                        ),
+                        9 => owned::SecurityActions::Edhoc3(
+                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                        ),
+                        10 => owned::SecurityActions::PairStart(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        11 => owned::SecurityActions::PairShare(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        12 => owned::SecurityActions::PairConfirm(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        13 => owned::SecurityActions::Commission(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        14 => {
+                            owned::SecurityActions::AddPeer(
+                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                            )
+                        }
+                        15 => owned::SecurityActions::RemovePeer(rt::json::value::<
+                            rt::json::Hex,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        16 => {
+                            owned::SecurityActions::AclRead(
+                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                            )
+                        }
+                        17 => {
+                            owned::SecurityActions::AclWrite(
+                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                            )
+                        }
+                        18 => owned::SecurityActions::ApplyStatement(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(
+                            &mut map
+                        )?),
+                        19 => owned::SecurityActions::OpenPairingWindow(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(
+                            &mut map
+                        )?),
+                        24 => {
+                            owned::SecurityActions::Rehome(rt::json::value::<rt::json::Same, _, _>(
+                                &mut map,
+                            )?)
+                        }
+                        25 => {
+                            rt::json::unit(&mut map)?;
+                            owned::SecurityActions::RotateAuthKey
+                        }
+                        key => owned::SecurityActions::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SecurityOutputs<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Edhoc1(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_1", v)
+                }
+                Self::Edhoc3(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_3", v)
+                }
+                Self::PairStart(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_start", v)
+                }
+                Self::PairShare(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_share", v)
+                }
+                Self::Commission(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "commission", v)
+                }
+                Self::AclRead(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_read", v)
+                }
+                Self::Rehome(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
+                }
+                Self::RotateAuthKey(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rotate_auth_key", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SecurityOutputs {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Edhoc1(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_1", v)
+                }
+                Self::Edhoc3(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "edhoc_3", v)
+                }
+                Self::PairStart(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_start", v)
+                }
+                Self::PairShare(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "pair_share", v)
+                }
+                Self::Commission(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "commission", v)
+                }
+                Self::AclRead(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_read", v)
+                }
+                Self::Rehome(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
+                }
+                Self::RotateAuthKey(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rotate_auth_key", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SecurityOutputs {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SecurityOutputs;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SecurityOutputs, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[
+                            ("edhoc_1", 8),
+                            ("edhoc_3", 9),
+                            ("pair_start", 10),
+                            ("pair_share", 11),
+                            ("commission", 13),
+                            ("acl_read", 16),
+                            ("rehome", 24),
+                            ("rotate_auth_key", 25),
+                        ],
+                    )?;
+                    let value = match key {
+                        8 => owned::SecurityOutputs::Edhoc1(
+                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                        ),
+                        9 => owned::SecurityOutputs::Edhoc3(
+                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                        ),
+                        10 => owned::SecurityOutputs::PairStart(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        11 => owned::SecurityOutputs::PairShare(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        13 => owned::SecurityOutputs::Commission(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        16 => {
+                            owned::SecurityOutputs::AclRead(
+                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                            )
+                        }
+                        24 => {
+                            owned::SecurityOutputs::Rehome(rt::json::value::<rt::json::Same, _, _>(
+                                &mut map,
+                            )?)
+                        }
+                        25 => owned::SecurityOutputs::RotateAuthKey(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(
+                            &mut map
+                        )?),
+                        key => owned::SecurityOutputs::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SecurityEvents<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::PairingFailed => rt::json::unit_variant(serializer, "pairing_failed"),
+                Self::AclChanged(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_changed", v)
+                }
+                Self::StatementApplied(v) => {
+                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "statement_applied", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SecurityEvents {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::PairingFailed => rt::json::unit_variant(serializer, "pairing_failed"),
+                Self::AclChanged(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "acl_changed", v)
+                }
+                Self::StatementApplied(v) => {
+                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "statement_applied", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SecurityEvents {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SecurityEvents;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SecurityEvents, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[
+                            ("pairing_failed", 20),
+                            ("acl_changed", 21),
+                            ("statement_applied", 22),
+                        ],
+                    )?;
+                    let value = match key {
+                        20 => {
+                            rt::json::unit(&mut map)?;
+                            owned::SecurityEvents::PairingFailed
+                        }
+                        21 => owned::SecurityEvents::AclChanged(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        22 => owned::SecurityEvents::StatementApplied(rt::json::value::<
+                            rt::json::Hex,
+                            _,
+                            _,
+                        >(
+                            &mut map
+                        )?),
+                        key => owned::SecurityEvents::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+}

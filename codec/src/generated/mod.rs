@@ -487,3 +487,657 @@ pub fn transcode(
         _ => return None,
     })
 }
+crate::runtime::cfg_serde! {
+    /// Decodes `input` as the type named `type_name` (one of [`TYPE_NAMES`]) and writes the
+    /// value's canonical JSON form (spec/04-wire-format.md §4.18) with `serializer`: what tools,
+    /// logs and test vectors show. `None` when the name is not one of the types generated here.
+    #[allow(deprecated)]
+    pub fn to_json<__S: crate::runtime::serde::Serializer>(
+        type_name: &str,
+        input: &[u8],
+        serializer: __S,
+    ) -> Option<Result<__S::Ok, crate::runtime::json::Error<__S::Error>>> {
+        use crate::runtime::json::serialize_decoded;
+        Some(match type_name {
+            "iotp2p.core.Envelope" => {
+                serialize_decoded(iotp2p_core::Envelope::decode(input), serializer)
+            }
+            "iotp2p.core.Body" => serialize_decoded(iotp2p_core::Body::decode(input), serializer),
+            "iotp2p.core.MemberValue" => {
+                serialize_decoded(iotp2p_core::MemberValue::decode(input), serializer)
+            }
+            "iotp2p.core.ReadRequest" => {
+                serialize_decoded(iotp2p_core::ReadRequest::decode(input), serializer)
+            }
+            "iotp2p.core.WriteRequest" => {
+                serialize_decoded(iotp2p_core::WriteRequest::decode(input), serializer)
+            }
+            "iotp2p.core.InvokeRequest" => {
+                serialize_decoded(iotp2p_core::InvokeRequest::decode(input), serializer)
+            }
+            "iotp2p.core.InvokeResponse" => {
+                serialize_decoded(iotp2p_core::InvokeResponse::decode(input), serializer)
+            }
+            "iotp2p.core.SubscribeRequest" => {
+                serialize_decoded(iotp2p_core::SubscribeRequest::decode(input), serializer)
+            }
+            "iotp2p.core.UnsubscribeRequest" => {
+                serialize_decoded(iotp2p_core::UnsubscribeRequest::decode(input), serializer)
+            }
+            "iotp2p.core.Event" => serialize_decoded(iotp2p_core::Event::decode(input), serializer),
+            "iotp2p.core.Report" => {
+                serialize_decoded(iotp2p_core::Report::decode(input), serializer)
+            }
+            "iotp2p.core.DescribeRequest" => {
+                serialize_decoded(iotp2p_core::DescribeRequest::decode(input), serializer)
+            }
+            "iotp2p.core.SemVer" => {
+                serialize_decoded(iotp2p_core::SemVer::decode(input), serializer)
+            }
+            "iotp2p.core.CapabilityInfo" => {
+                serialize_decoded(iotp2p_core::CapabilityInfo::decode(input), serializer)
+            }
+            "iotp2p.core.EndpointInfo" => {
+                serialize_decoded(iotp2p_core::EndpointInfo::decode(input), serializer)
+            }
+            "iotp2p.core.Description" => {
+                serialize_decoded(iotp2p_core::Description::decode(input), serializer)
+            }
+            "iotp2p.core.PresenceState" => {
+                let mut r = crate::runtime::Reader::new(input);
+                let decoded = iotp2p_core::PresenceState::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "iotp2p.core.Presence" => {
+                serialize_decoded(iotp2p_core::Presence::decode(input), serializer)
+            }
+            "iotp2p.core.PresenceAck" => {
+                serialize_decoded(iotp2p_core::PresenceAck::decode(input), serializer)
+            }
+            "iotp2p.core.StatusCode" => {
+                let mut r = crate::runtime::Reader::new(input);
+                let decoded = iotp2p_core::StatusCode::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "iotp2p.core.DecodeError" => {
+                let mut r = crate::runtime::Reader::new(input);
+                let decoded = iotp2p_core::DecodeError::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "iotp2p.core.Status" => {
+                serialize_decoded(iotp2p_core::Status::decode(input), serializer)
+            }
+            "iotp2p.security.KeyAlgorithm" => {
+                let mut r = crate::runtime::Reader::new(input);
+                let decoded = iotp2p_security::KeyAlgorithm::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "iotp2p.security.PublicKey" => {
+                serialize_decoded(iotp2p_security::PublicKey::decode(input), serializer)
+            }
+            "iotp2p.security.Signature" => {
+                serialize_decoded(iotp2p_security::Signature::decode(input), serializer)
+            }
+            "iotp2p.security.SignedStatement" => {
+                serialize_decoded(iotp2p_security::SignedStatement::decode(input), serializer)
+            }
+            "iotp2p.security.Statement" => {
+                serialize_decoded(iotp2p_security::Statement::decode(input), serializer)
+            }
+            "iotp2p.security.CredentialStatement" => serialize_decoded(
+                iotp2p_security::CredentialStatement::decode(input),
+                serializer,
+            ),
+            "iotp2p.security.RehomingStatement" => serialize_decoded(
+                iotp2p_security::RehomingStatement::decode(input),
+                serializer,
+            ),
+            "iotp2p.security.KeyRotationStatement" => serialize_decoded(
+                iotp2p_security::KeyRotationStatement::decode(input),
+                serializer,
+            ),
+            "iotp2p.security.RevocationReason" => {
+                let mut r = crate::runtime::Reader::new(input);
+                let decoded = iotp2p_security::RevocationReason::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "iotp2p.security.RevocationStatement" => serialize_decoded(
+                iotp2p_security::RevocationStatement::decode(input),
+                serializer,
+            ),
+            "iotp2p.security.SealedAad" => {
+                serialize_decoded(iotp2p_security::SealedAad::decode(input), serializer)
+            }
+            "iotp2p.security.EdhocMessage3" => {
+                serialize_decoded(iotp2p_security::EdhocMessage3::decode(input), serializer)
+            }
+            "iotp2p.security.EdhocReply" => {
+                serialize_decoded(iotp2p_security::EdhocReply::decode(input), serializer)
+            }
+            "iotp2p.security.EdhocFinish" => {
+                serialize_decoded(iotp2p_security::EdhocFinish::decode(input), serializer)
+            }
+            "iotp2p.security.SetupPayload" => {
+                serialize_decoded(iotp2p_security::SetupPayload::decode(input), serializer)
+            }
+            "iotp2p.security.PairingStart" => {
+                serialize_decoded(iotp2p_security::PairingStart::decode(input), serializer)
+            }
+            "iotp2p.security.PairingParams" => {
+                serialize_decoded(iotp2p_security::PairingParams::decode(input), serializer)
+            }
+            "iotp2p.security.PairingShare" => {
+                serialize_decoded(iotp2p_security::PairingShare::decode(input), serializer)
+            }
+            "iotp2p.security.PairingShareReply" => serialize_decoded(
+                iotp2p_security::PairingShareReply::decode(input),
+                serializer,
+            ),
+            "iotp2p.security.PairingConfirm" => {
+                serialize_decoded(iotp2p_security::PairingConfirm::decode(input), serializer)
+            }
+            "iotp2p.security.RelayInfo" => {
+                serialize_decoded(iotp2p_security::RelayInfo::decode(input), serializer)
+            }
+            "iotp2p.security.CommissionRequest" => serialize_decoded(
+                iotp2p_security::CommissionRequest::decode(input),
+                serializer,
+            ),
+            "iotp2p.security.CommissionResponse" => serialize_decoded(
+                iotp2p_security::CommissionResponse::decode(input),
+                serializer,
+            ),
+            "iotp2p.security.AclTarget" => {
+                serialize_decoded(iotp2p_security::AclTarget::decode(input), serializer)
+            }
+            "iotp2p.security.AclEntry" => {
+                serialize_decoded(iotp2p_security::AclEntry::decode(input), serializer)
+            }
+            "iotp2p.security.AclWrite" => {
+                serialize_decoded(iotp2p_security::AclWrite::decode(input), serializer)
+            }
+            "iotp2p.security.RehomeRequest" => {
+                serialize_decoded(iotp2p_security::RehomeRequest::decode(input), serializer)
+            }
+            "iotp2p.security.RehomeResult" => {
+                serialize_decoded(iotp2p_security::RehomeResult::decode(input), serializer)
+            }
+            "iotp2p.security.SecurityProperties" => serialize_decoded(
+                iotp2p_security::SecurityProperties::decode(input),
+                serializer,
+            ),
+            "iotp2p.security.SecurityActions" => {
+                serialize_decoded(iotp2p_security::SecurityActions::decode(input), serializer)
+            }
+            "iotp2p.security.SecurityOutputs" => {
+                serialize_decoded(iotp2p_security::SecurityOutputs::decode(input), serializer)
+            }
+            "iotp2p.security.SecurityEvents" => {
+                serialize_decoded(iotp2p_security::SecurityEvents::decode(input), serializer)
+            }
+            "iotp2p.capabilities.StandardCapability" => {
+                let mut r = crate::runtime::Reader::new(input);
+                let decoded = iotp2p_capabilities::StandardCapability::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "iotp2p.capabilities.DeviceInfoProperties" => serialize_decoded(
+                iotp2p_capabilities::DeviceInfoProperties::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.FirmwareProperties" => serialize_decoded(
+                iotp2p_capabilities::FirmwareProperties::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.BatteryState" => {
+                let mut r = crate::runtime::Reader::new(input);
+                let decoded = iotp2p_capabilities::BatteryState::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "iotp2p.capabilities.ChargeState" => {
+                let mut r = crate::runtime::Reader::new(input);
+                let decoded = iotp2p_capabilities::ChargeState::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "iotp2p.capabilities.BatteryProperties" => serialize_decoded(
+                iotp2p_capabilities::BatteryProperties::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.BatteryEvents" => serialize_decoded(
+                iotp2p_capabilities::BatteryEvents::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.IdentifyEffect" => {
+                let mut r = crate::runtime::Reader::new(input);
+                let decoded = iotp2p_capabilities::IdentifyEffect::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "iotp2p.capabilities.IdentifyProperties" => serialize_decoded(
+                iotp2p_capabilities::IdentifyProperties::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.IdentifyInput" => serialize_decoded(
+                iotp2p_capabilities::IdentifyInput::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.IdentifyActions" => serialize_decoded(
+                iotp2p_capabilities::IdentifyActions::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.OnOffProperties" => serialize_decoded(
+                iotp2p_capabilities::OnOffProperties::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.OnOffActions" => {
+                serialize_decoded(iotp2p_capabilities::OnOffActions::decode(input), serializer)
+            }
+            "iotp2p.capabilities.LevelProperties" => serialize_decoded(
+                iotp2p_capabilities::LevelProperties::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.SetLevel" => {
+                serialize_decoded(iotp2p_capabilities::SetLevel::decode(input), serializer)
+            }
+            "iotp2p.capabilities.StepLevel" => {
+                serialize_decoded(iotp2p_capabilities::StepLevel::decode(input), serializer)
+            }
+            "iotp2p.capabilities.LevelActions" => {
+                serialize_decoded(iotp2p_capabilities::LevelActions::decode(input), serializer)
+            }
+            "iotp2p.capabilities.ColorTemperatureProperties" => serialize_decoded(
+                iotp2p_capabilities::ColorTemperatureProperties::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.SetColorTemperature" => serialize_decoded(
+                iotp2p_capabilities::SetColorTemperature::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.ColorTemperatureActions" => serialize_decoded(
+                iotp2p_capabilities::ColorTemperatureActions::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.TemperatureMeasurementProperties" => serialize_decoded(
+                iotp2p_capabilities::TemperatureMeasurementProperties::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.HumidityMeasurementProperties" => serialize_decoded(
+                iotp2p_capabilities::HumidityMeasurementProperties::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.RelayProperties" => serialize_decoded(
+                iotp2p_capabilities::RelayProperties::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.LookupResult" => {
+                serialize_decoded(iotp2p_capabilities::LookupResult::decode(input), serializer)
+            }
+            "iotp2p.capabilities.RelayActions" => {
+                serialize_decoded(iotp2p_capabilities::RelayActions::decode(input), serializer)
+            }
+            "iotp2p.capabilities.RelayOutputs" => {
+                serialize_decoded(iotp2p_capabilities::RelayOutputs::decode(input), serializer)
+            }
+            _ => return None,
+        })
+    }
+
+    /// Reads the canonical JSON form (spec/04-wire-format.md §4.18) of a value of the type
+    /// named `type_name` (one of [`TYPE_NAMES`]) with `deserializer`, and returns the value's
+    /// encoding. `None` when the name is not one of the types generated here.
+    #[allow(deprecated)]
+    pub fn from_json<'de, __D: crate::runtime::serde::Deserializer<'de>>(
+        type_name: &str,
+        deserializer: __D,
+    ) -> Option<Result<crate::runtime::alloc::vec::Vec<u8>, crate::runtime::json::Error<__D::Error>>>
+    {
+        use crate::runtime::json::encode_deserialized;
+        Some(match type_name {
+            "iotp2p.core.Envelope" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::Envelope::encode_to_vec)
+            }
+            "iotp2p.core.Body" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::Body::encode_to_vec)
+            }
+            "iotp2p.core.MemberValue" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::MemberValue::encode_to_vec)
+            }
+            "iotp2p.core.ReadRequest" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::ReadRequest::encode_to_vec)
+            }
+            "iotp2p.core.WriteRequest" => encode_deserialized(
+                deserializer,
+                iotp2p_core::owned::WriteRequest::encode_to_vec,
+            ),
+            "iotp2p.core.InvokeRequest" => encode_deserialized(
+                deserializer,
+                iotp2p_core::owned::InvokeRequest::encode_to_vec,
+            ),
+            "iotp2p.core.InvokeResponse" => encode_deserialized(
+                deserializer,
+                iotp2p_core::owned::InvokeResponse::encode_to_vec,
+            ),
+            "iotp2p.core.SubscribeRequest" => encode_deserialized(
+                deserializer,
+                iotp2p_core::owned::SubscribeRequest::encode_to_vec,
+            ),
+            "iotp2p.core.UnsubscribeRequest" => encode_deserialized(
+                deserializer,
+                iotp2p_core::owned::UnsubscribeRequest::encode_to_vec,
+            ),
+            "iotp2p.core.Event" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::Event::encode_to_vec)
+            }
+            "iotp2p.core.Report" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::Report::encode_to_vec)
+            }
+            "iotp2p.core.DescribeRequest" => encode_deserialized(
+                deserializer,
+                iotp2p_core::owned::DescribeRequest::encode_to_vec,
+            ),
+            "iotp2p.core.SemVer" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::SemVer::encode_to_vec)
+            }
+            "iotp2p.core.CapabilityInfo" => encode_deserialized(
+                deserializer,
+                iotp2p_core::owned::CapabilityInfo::encode_to_vec,
+            ),
+            "iotp2p.core.EndpointInfo" => encode_deserialized(
+                deserializer,
+                iotp2p_core::owned::EndpointInfo::encode_to_vec,
+            ),
+            "iotp2p.core.Description" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::Description::encode_to_vec)
+            }
+            "iotp2p.core.PresenceState" => {
+                encode_deserialized(deserializer, |v: &iotp2p_core::PresenceState| {
+                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
+                        crate::runtime::Element::write(v, w)
+                    })
+                })
+            }
+            "iotp2p.core.Presence" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::Presence::encode_to_vec)
+            }
+            "iotp2p.core.PresenceAck" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::PresenceAck::encode_to_vec)
+            }
+            "iotp2p.core.StatusCode" => {
+                encode_deserialized(deserializer, |v: &iotp2p_core::StatusCode| {
+                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
+                        crate::runtime::Element::write(v, w)
+                    })
+                })
+            }
+            "iotp2p.core.DecodeError" => {
+                encode_deserialized(deserializer, |v: &iotp2p_core::DecodeError| {
+                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
+                        crate::runtime::Element::write(v, w)
+                    })
+                })
+            }
+            "iotp2p.core.Status" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::Status::encode_to_vec)
+            }
+            "iotp2p.security.KeyAlgorithm" => {
+                encode_deserialized(deserializer, |v: &iotp2p_security::KeyAlgorithm| {
+                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
+                        crate::runtime::Element::write(v, w)
+                    })
+                })
+            }
+            "iotp2p.security.PublicKey" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::PublicKey::encode_to_vec,
+            ),
+            "iotp2p.security.Signature" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::Signature::encode_to_vec,
+            ),
+            "iotp2p.security.SignedStatement" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::SignedStatement::encode_to_vec,
+            ),
+            "iotp2p.security.Statement" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::Statement::encode_to_vec,
+            ),
+            "iotp2p.security.CredentialStatement" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::CredentialStatement::encode_to_vec,
+            ),
+            "iotp2p.security.RehomingStatement" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::RehomingStatement::encode_to_vec,
+            ),
+            "iotp2p.security.KeyRotationStatement" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::KeyRotationStatement::encode_to_vec,
+            ),
+            "iotp2p.security.RevocationReason" => {
+                encode_deserialized(deserializer, |v: &iotp2p_security::RevocationReason| {
+                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
+                        crate::runtime::Element::write(v, w)
+                    })
+                })
+            }
+            "iotp2p.security.RevocationStatement" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::RevocationStatement::encode_to_vec,
+            ),
+            "iotp2p.security.SealedAad" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::SealedAad::encode_to_vec,
+            ),
+            "iotp2p.security.EdhocMessage3" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::EdhocMessage3::encode_to_vec,
+            ),
+            "iotp2p.security.EdhocReply" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::EdhocReply::encode_to_vec,
+            ),
+            "iotp2p.security.EdhocFinish" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::EdhocFinish::encode_to_vec,
+            ),
+            "iotp2p.security.SetupPayload" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::SetupPayload::encode_to_vec,
+            ),
+            "iotp2p.security.PairingStart" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::PairingStart::encode_to_vec,
+            ),
+            "iotp2p.security.PairingParams" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::PairingParams::encode_to_vec,
+            ),
+            "iotp2p.security.PairingShare" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::PairingShare::encode_to_vec,
+            ),
+            "iotp2p.security.PairingShareReply" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::PairingShareReply::encode_to_vec,
+            ),
+            "iotp2p.security.PairingConfirm" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::PairingConfirm::encode_to_vec,
+            ),
+            "iotp2p.security.RelayInfo" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::RelayInfo::encode_to_vec,
+            ),
+            "iotp2p.security.CommissionRequest" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::CommissionRequest::encode_to_vec,
+            ),
+            "iotp2p.security.CommissionResponse" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::CommissionResponse::encode_to_vec,
+            ),
+            "iotp2p.security.AclTarget" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::AclTarget::encode_to_vec,
+            ),
+            "iotp2p.security.AclEntry" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::AclEntry::encode_to_vec,
+            ),
+            "iotp2p.security.AclWrite" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::AclWrite::encode_to_vec,
+            ),
+            "iotp2p.security.RehomeRequest" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::RehomeRequest::encode_to_vec,
+            ),
+            "iotp2p.security.RehomeResult" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::RehomeResult::encode_to_vec,
+            ),
+            "iotp2p.security.SecurityProperties" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::SecurityProperties::encode_to_vec,
+            ),
+            "iotp2p.security.SecurityActions" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::SecurityActions::encode_to_vec,
+            ),
+            "iotp2p.security.SecurityOutputs" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::SecurityOutputs::encode_to_vec,
+            ),
+            "iotp2p.security.SecurityEvents" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::SecurityEvents::encode_to_vec,
+            ),
+            "iotp2p.capabilities.StandardCapability" => encode_deserialized(
+                deserializer,
+                |v: &iotp2p_capabilities::StandardCapability| {
+                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
+                        crate::runtime::Element::write(v, w)
+                    })
+                },
+            ),
+            "iotp2p.capabilities.DeviceInfoProperties" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::DeviceInfoProperties::encode_to_vec,
+            ),
+            "iotp2p.capabilities.FirmwareProperties" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::FirmwareProperties::encode_to_vec,
+            ),
+            "iotp2p.capabilities.BatteryState" => {
+                encode_deserialized(deserializer, |v: &iotp2p_capabilities::BatteryState| {
+                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
+                        crate::runtime::Element::write(v, w)
+                    })
+                })
+            }
+            "iotp2p.capabilities.ChargeState" => {
+                encode_deserialized(deserializer, |v: &iotp2p_capabilities::ChargeState| {
+                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
+                        crate::runtime::Element::write(v, w)
+                    })
+                })
+            }
+            "iotp2p.capabilities.BatteryProperties" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::BatteryProperties::encode_to_vec,
+            ),
+            "iotp2p.capabilities.BatteryEvents" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::BatteryEvents::encode_to_vec,
+            ),
+            "iotp2p.capabilities.IdentifyEffect" => {
+                encode_deserialized(deserializer, |v: &iotp2p_capabilities::IdentifyEffect| {
+                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
+                        crate::runtime::Element::write(v, w)
+                    })
+                })
+            }
+            "iotp2p.capabilities.IdentifyProperties" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::IdentifyProperties::encode_to_vec,
+            ),
+            "iotp2p.capabilities.IdentifyInput" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::IdentifyInput::encode_to_vec,
+            ),
+            "iotp2p.capabilities.IdentifyActions" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::IdentifyActions::encode_to_vec,
+            ),
+            "iotp2p.capabilities.OnOffProperties" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::OnOffProperties::encode_to_vec,
+            ),
+            "iotp2p.capabilities.OnOffActions" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::OnOffActions::encode_to_vec,
+            ),
+            "iotp2p.capabilities.LevelProperties" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::LevelProperties::encode_to_vec,
+            ),
+            "iotp2p.capabilities.SetLevel" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::SetLevel::encode_to_vec,
+            ),
+            "iotp2p.capabilities.StepLevel" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::StepLevel::encode_to_vec,
+            ),
+            "iotp2p.capabilities.LevelActions" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::LevelActions::encode_to_vec,
+            ),
+            "iotp2p.capabilities.ColorTemperatureProperties" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::ColorTemperatureProperties::encode_to_vec,
+            ),
+            "iotp2p.capabilities.SetColorTemperature" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::SetColorTemperature::encode_to_vec,
+            ),
+            "iotp2p.capabilities.ColorTemperatureActions" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::ColorTemperatureActions::encode_to_vec,
+            ),
+            "iotp2p.capabilities.TemperatureMeasurementProperties" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::TemperatureMeasurementProperties::encode_to_vec,
+            ),
+            "iotp2p.capabilities.HumidityMeasurementProperties" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::HumidityMeasurementProperties::encode_to_vec,
+            ),
+            "iotp2p.capabilities.RelayProperties" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::RelayProperties::encode_to_vec,
+            ),
+            "iotp2p.capabilities.LookupResult" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::LookupResult::encode_to_vec,
+            ),
+            "iotp2p.capabilities.RelayActions" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::RelayActions::encode_to_vec,
+            ),
+            "iotp2p.capabilities.RelayOutputs" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::RelayOutputs::encode_to_vec,
+            ),
+            _ => return None,
+        })
+    }
+}

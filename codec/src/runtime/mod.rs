@@ -6,13 +6,26 @@
 //! - [`limits`]: the decoder's fixed limits.
 //!
 //! No allocation, no `unsafe`, no recursion beyond the depth limits.
+//!
+//! With the `alloc` feature: `IntoOwned`, `OwnedUnknownFields` and `encode_to_vec`, behind the
+//! generated `owned` modules, `into_owned` and `encode_to_vec` (they allocate, the codec itself still
+//! does not), and `alloc`, the paths generated code names `Vec`, `String` and `Box` by. With the
+//! `serde` feature (which implies `alloc`): `json`, the canonical JSON mapping behind the generated
+//! `Serialize` and `Deserialize` impls, and `serde` itself. Generated code wraps what needs a
+//! feature in [`cfg_alloc!`] and [`cfg_serde!`], so that it follows this crate's features wherever
+//! it is generated.
 
 mod array;
 mod element;
 mod error;
 mod float;
+mod gate;
+#[cfg(feature = "serde")]
+pub mod json;
 mod lazy;
 pub mod limits;
+#[cfg(feature = "alloc")]
+mod owned;
 mod reader;
 mod unknown;
 mod writer;
@@ -26,3 +39,30 @@ pub use error::{DecodeError, EncodeError, ErrorClass, TranscodeError};
 pub use float::{f16_to_f64, f64_to_f16_exact};
 pub use reader::{enter, initial_byte_class, major, Head, Reader, MAX_KEY};
 pub use writer::{float_len, head_len, int_len, Writer};
+
+#[cfg(feature = "alloc")]
+pub use owned::{encode_to_vec, IntoOwned, OwnedUnknownFields};
+
+/// The `alloc` crate's modules that generated code names types by (`rt::alloc::vec::Vec`), so that it
+/// compiles in `no_std` crates and in crates that never declare `extern crate alloc`.
+#[cfg(feature = "alloc")]
+pub mod alloc {
+    pub use ::alloc::{boxed, string, vec};
+}
+
+/// The `serde` crate, as generated `Serialize` and `Deserialize` impls name it (`rt::serde::...`), so
+/// that a crate with generated code needs no `serde` dependency of its own.
+#[cfg(feature = "serde")]
+pub use ::serde;
+
+/// Keeps the items it wraps when `iotp2p-codec` has the `alloc` feature, and drops them otherwise.
+/// Generated code wraps its owned types, `into_owned` and `encode_to_vec` in it (see the `gate`
+/// module: a `#[cfg(feature = ...)]` in generated code would test the features of the crate the code
+/// is generated into).
+#[doc(inline)]
+pub use crate::__iotp2p_cfg_alloc as cfg_alloc;
+
+/// Keeps the items it wraps when `iotp2p-codec` has the `serde` feature, and drops them otherwise.
+/// Generated code wraps its `Serialize` and `Deserialize` impls in it.
+#[doc(inline)]
+pub use crate::__iotp2p_cfg_serde as cfg_serde;

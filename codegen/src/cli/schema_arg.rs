@@ -76,10 +76,17 @@ impl SchemaArgs {
 
 /// Loads the schema and resolves `type_name` in it; on failure reports why and returns the exit code
 /// (1 for a broken schema, 2 for a type that does not exist).
-pub(crate) fn load_type(args: &SchemaArgs, type_name: &str) -> Result<(LoadedSchema, Type), std::process::ExitCode> {
+pub(crate) fn load_type(
+    args: &SchemaArgs,
+    type_name: &str,
+) -> Result<(LoadedSchema, Type), std::process::ExitCode> {
     let loaded = args.load();
     if loaded.compilation.schema.is_none() {
-        super::report(&loaded.compilation, super::Format::Human, super::Color::Auto);
+        super::report(
+            &loaded.compilation,
+            super::Format::Human,
+            super::Color::Auto,
+        );
         return Err(std::process::ExitCode::from(1));
     }
     match loaded.resolve(type_name) {
@@ -94,12 +101,19 @@ pub(crate) fn load_type(args: &SchemaArgs, type_name: &str) -> Result<(LoadedSch
 impl LoadedSchema {
     /// The compiled schema (present: [`load_type`] refuses broken ones).
     pub fn schema(&self) -> &Schema {
-        self.compilation.schema.as_ref().expect("load_type checked the schema")
+        self.compilation
+            .schema
+            .as_ref()
+            .expect("load_type checked the schema")
     }
 
     /// The type named on the command line: a full type name or a type expression.
     fn resolve(&self, name: &str) -> Result<Type, String> {
-        let schema = self.compilation.schema.as_ref().ok_or("the schema has errors")?;
+        let schema = self
+            .compilation
+            .schema
+            .as_ref()
+            .ok_or("the schema has errors")?;
         resolve_type(schema, &self.sources, name)
     }
 }

@@ -761,7 +761,10 @@ impl Parser<'_, '_> {
             Err((at, why)) => {
                 // `at` is the backslash's offset within the literal (quote included); underline the
                 // backslash and the character after it, whatever its width in UTF-8.
-                let escaped = text.get(at + 1..).and_then(|t| t.chars().next()).map_or(0, char::len_utf8);
+                let escaped = text
+                    .get(at + 1..)
+                    .and_then(|t| t.chars().next())
+                    .map_or(0, char::len_utf8);
                 let start = tok.span.start as usize + at;
                 let end = (start + 1 + escaped).min(tok.span.end as usize);
                 let span = Span::new(self.file, start, end);

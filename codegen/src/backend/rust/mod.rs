@@ -5,6 +5,17 @@
 //! calls the small runtime of the `iotp2p-codec` crate (`Reader`, `Writer`, `Array`, ...), reached
 //! through [`RustOptions::runtime`]. The template is `codegen/templates/rust/package.rs`.
 //!
+//! Two optional layers follow the runtime crate's features (not the features of the crate the code
+//! is generated into: they are wrapped in the runtime's `cfg_alloc!` and `cfg_serde!` macros):
+//!
+//! - `alloc` (template `alloc.rs`): in each package module, a module `owned` with an owned
+//!   counterpart of every message and union (`owned::SetLevel`: `String`, `Vec<u8>`, `[u8; N]`,
+//!   `Vec<T>`, `Box<T>` for recursive members, owned unknown fields), with its own `decode`, `encode`,
+//!   `encode_to_vec`; and on the borrowed types `into_owned` and `encode_to_vec`;
+//! - `serde` (template `serde.rs`): the canonical JSON mapping of spec/04-wire-format.md §4.18 as
+//!   `Serialize` for borrowed and owned types and `Deserialize` for owned types and enums, plus
+//!   `to_json` / `from_json` by type name in the index.
+//!
 //! [`Array`]: https://docs.rs/iotp2p-codec
 
 mod model;
@@ -50,11 +61,19 @@ pub struct GeneratedFile {
 
 #[derive(Template)]
 #[template(path = "rust/mod.rs", escape = "none")]
-struct ModTemplate {
+struct ModTemplate<'t> {
     version: &'static str,
     runtime: String,
     modules: Vec<ModuleView>,
-    types: Vec<TypeEntry>,
+    types: &'t [TypeEntry],
+}
+
+/// The index's `serde` layer: `to_json` and `from_json` by type name.
+#[derive(Template)]
+#[template(path = "rust/index_serde.rs", escape = "none")]
+struct IndexSerdeTemplate<'t> {
+    runtime: String,
+    types: &'t [TypeEntry],
 }
 
 struct ModuleView {
@@ -66,17 +85,34 @@ struct TypeEntry {
     full_name: String,
     /// Path from the generated module root, e.g. `iotp2p_core::Envelope`.
     path: String,
+    /// Path of the owned counterpart, e.g. `iotp2p_core::owned::Envelope`.
+    owned_path: String,
     is_enum: bool,
 }
 
 #[derive(Template)]
 #[template(path = "rust/package.rs", escape = "none")]
-struct PackageTemplate {
+struct PackageTemplate<'v> {
     version: &'static str,
     source: String,
     package: String,
     runtime: String,
-    items: Vec<ItemView>,
+    items: &'v [ItemView],
+}
+
+/// A package's `alloc` layer: `into_owned`, `encode_to_vec` and the `owned` module.
+#[derive(Template)]
+#[template(path = "rust/alloc.rs", escape = "none")]
+struct AllocTemplate<'v> {
+    package: String,
+    items: &'v [ItemView],
+}
+
+/// A package's `serde` layer: the canonical JSON mapping.
+#[derive(Template)]
+#[template(path = "rust/serde.rs", escape = "none")]
+struct SerdeTemplate<'v> {
+    items: &'v [ItemView],
 }
 
 struct ValueView {
@@ -95,6 +131,7 @@ struct ItemView {
     // Aliases.
     lifetime: bool,
     alias_type: String,
+    owned_alias_type: String,
     // Enums and unions: the name of the catch-all variant.
     other: String,
     values: Vec<ValueView>,
@@ -112,6 +149,9 @@ struct ItemView {
     // Recursive cycles.
     budget: Option<u32>,
     counts_depth: bool,
+    /// JSON member names with their keys (fields or variants), or enum value names with their
+    /// numbers: the entries of a Rust slice literal.
+    json_names: String,
 }
 
 fn deprecation(d: &Option<ir::Deprecation>) -> Option<String> {
@@ -137,6 +177,7 @@ fn item_view(ctx: &Ctx<'_>, def: &ir::TypeDef) -> ItemView {
         max_size: ctx.sizes.get(&def.full_name).copied().unwrap_or(0),
         lifetime: false,
         alias_type: String::new(),
+        owned_alias_type: String::new(),
         other: String::new(),
         values: Vec::new(),
         variants: Vec::new(),
@@ -148,11 +189,12 @@ fn item_view(ctx: &Ctx<'_>, def: &ir::TypeDef) -> ItemView {
         has_defaults: false,
         budget: ctx.budget(&def.full_name),
         counts_depth: ctx.counts_depth(&def.full_name),
+        json_names: String::new(),
     };
     match &def.kind {
         TypeKind::Alias { target } => {
             view.kind = "alias";
-            (view.lifetime, view.alias_type) = alias_view(ctx, def, target);
+            (view.lifetime, view.alias_type, view.owned_alias_type) = alias_view(ctx, def, target);
         }
         TypeKind::Enum { values, .. } => {
             view.kind = "enum";
@@ -167,12 +209,14 @@ fn item_view(ctx: &Ctx<'_>, def: &ir::TypeDef) -> ItemView {
                 .collect();
             let taken: Vec<String> = values.iter().map(|v| v.name.clone()).collect();
             view.other = free_name("Unrecognized", &taken);
+            view.json_names = json_table(values.iter().map(|v| (&v.name, v.value as u64)));
         }
         TypeKind::Union { variants, .. } => {
             view.kind = "union";
             view.variants = variants.iter().map(|v| variant_view(ctx, def, v)).collect();
             let taken: Vec<String> = view.variants.iter().map(|v| v.name.clone()).collect();
             view.other = free_name("Unrecognized", &taken);
+            view.json_names = json_table(variants.iter().map(|v| (&v.name, v.key as u64)));
         }
         TypeKind::Message { fields, .. } => {
             view.kind = "message";
@@ -191,9 +235,18 @@ fn item_view(ctx: &Ctx<'_>, def: &ir::TypeDef) -> ItemView {
                 .join(", ");
             let taken: Vec<String> = view.fields.iter().map(|f| f.name.clone()).collect();
             view.unknown = free_name("unknown_fields", &taken);
+            view.json_names = json_table(fields.iter().map(|f| (&f.name, f.key as u64)));
         }
     }
     view
+}
+
+/// `("name", number), ...`: a table of names for the JSON mapping.
+fn json_table<'n>(entries: impl Iterator<Item = (&'n String, u64)>) -> String {
+    entries
+        .map(|(name, number)| format!("({name:?}, {number})"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Generates one Rust module per package of `schema` (packages listed in
@@ -213,20 +266,34 @@ pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
             continue;
         }
         ctx.package = package.name.clone();
+        let items: Vec<ItemView> = package.types.iter().map(|t| item_view(&ctx, t)).collect();
         let template = PackageTemplate {
             version: env!("CARGO_PKG_VERSION"),
             source: package.location.file.clone(),
             package: package.name.clone(),
             runtime: options.runtime.clone(),
-            items: package.types.iter().map(|t| item_view(&ctx, t)).collect(),
+            items: &items,
         };
-        let text = template.render().expect("the Rust template renders");
+        let mut text = template.render().expect("the Rust template renders");
+        let alloc = AllocTemplate {
+            package: package.name.clone(),
+            items: &items,
+        };
+        let alloc = alloc.render().expect("the Rust alloc template renders");
+        text.push_str(&gated("rt::cfg_alloc", &alloc, options));
+        let serde = SerdeTemplate { items: &items };
+        let serde = serde.render().expect("the Rust serde template renders");
+        text.push_str(&gated("rt::cfg_serde", &serde, options));
         let module = names::module(&package.name);
         for t in &package.types {
             if !matches!(t.kind, TypeKind::Alias { .. }) {
                 types.push(TypeEntry {
                     full_name: t.full_name.clone(),
                     path: format!("{module}::{}", t.name),
+                    owned_path: match t.kind {
+                        TypeKind::Enum { .. } => format!("{module}::{}", t.name),
+                        _ => format!("{module}::owned::{}", t.name),
+                    },
                     is_enum: matches!(t.kind, TypeKind::Enum { .. }),
                 });
             }
@@ -244,14 +311,24 @@ pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
         version: env!("CARGO_PKG_VERSION"),
         runtime: options.runtime.clone(),
         modules,
-        types,
+        types: &types,
     };
+    let mut text = index.render().expect("the Rust index template renders");
+    let index_serde = IndexSerdeTemplate {
+        runtime: options.runtime.clone(),
+        types: &types,
+    };
+    let index_serde = index_serde
+        .render()
+        .expect("the Rust index serde template renders");
+    text.push_str(&gated(
+        &format!("{}::cfg_serde", options.runtime),
+        &index_serde,
+        options,
+    ));
     files.push(GeneratedFile {
         name: "mod.rs".into(),
-        contents: finish(
-            index.render().expect("the Rust index template renders"),
-            options,
-        ),
+        contents: finish(text, options),
     });
     files
 }
@@ -261,14 +338,43 @@ fn finish(text: String, options: &RustOptions) -> String {
     if !options.rustfmt {
         return text;
     }
-    rustfmt(&text).unwrap_or(text)
+    rustfmt(&text, 100).unwrap_or(text)
 }
 
-fn rustfmt(text: &str) -> Option<String> {
+/// `items` wrapped in the runtime macro `gate` (`rt::cfg_alloc`, ...), which keeps them only when the
+/// runtime crate has the feature. rustfmt leaves macro bodies alone, so the items are formatted here,
+/// on their own and four columns narrower, then indented into the macro call.
+fn gated(gate: &str, items: &str, options: &RustOptions) -> String {
+    let items = if options.rustfmt {
+        rustfmt(items, 96).unwrap_or_else(|| items.to_string())
+    } else {
+        items.to_string()
+    };
+    let mut out = format!("\n{gate}! {{\n");
+    for line in items.trim_matches('\n').lines() {
+        if !line.is_empty() {
+            out.push_str("    ");
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn rustfmt(text: &str, max_width: usize) -> Option<String> {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut child = Command::new(std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into()))
-        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
+        .args([
+            "--edition",
+            "2021",
+            "--emit",
+            "stdout",
+            "--quiet",
+            "--config",
+        ])
+        .arg(format!("max_width={max_width}"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -112,6 +112,25 @@ impl<'s> Ctx<'s> {
         }
         format!("super::{}::{short}", names::module(package))
     }
+
+    /// The Rust path of a type's owned counterpart, relative to the `owned` module of the package
+    /// being generated (enums and aliases of types without borrowed data are re-exported there).
+    pub fn owned_path(&self, full_name: &str) -> String {
+        let package = names::package_of(full_name);
+        let short = names::short(full_name);
+        if package == self.package {
+            return short.to_string();
+        }
+        if let Some((_, path)) = self
+            .options
+            .extern_packages
+            .iter()
+            .find(|(p, _)| p == package)
+        {
+            return format!("{path}::owned::{short}");
+        }
+        format!("super::super::{}::owned::{short}", names::module(package))
+    }
 }
 
 /// Used only for cycles with no `@max_depth`, which validation rejects; any value keeps codegen total.
@@ -375,6 +394,163 @@ impl Use<'_, '_> {
             _ => format!("{v} {op} {}", self.default_expr(ty, value)),
         }
     }
+
+    /// The owned Rust type of a member of type `ty`, relative to the package's `owned` module:
+    /// `String`, `Vec<u8>`, `[u8; N]`, `Vec<T>`, and `Box<T>` where the borrowed type is lazy.
+    pub fn owned_type(&self, ty: &Type) -> String {
+        let plain = self.owned_plain(ty);
+        if self.lazy(ty) {
+            format!("rt::alloc::boxed::Box<{plain}>")
+        } else {
+            plain
+        }
+    }
+
+    fn owned_plain(&self, ty: &Type) -> String {
+        match ty {
+            Type::String { .. } => "rt::alloc::string::String".into(),
+            Type::Bytes { .. } => "rt::alloc::vec::Vec<u8>".into(),
+            Type::FixedBytes { len } => format!("[u8; {len}]"),
+            Type::Array { element, .. } => {
+                format!("rt::alloc::vec::Vec<{}>", self.owned_plain(element))
+            }
+            Type::Message { name }
+            | Type::Union { name }
+            | Type::Enum { name }
+            | Type::Alias { name, .. } => self.ctx.owned_path(name),
+            _ => self.plain_type(ty),
+        }
+    }
+
+    /// Statements that write the owned value `v` (a reference) of `ty`, checking array items.
+    pub fn owned_encode(&self, ty: &Type, v: &str) -> String {
+        match ty.resolved() {
+            Type::Bool => format!("w.bool(*{v})?;"),
+            Type::Int {
+                int: IntType::U64, ..
+            } => format!("w.u64(*{v})?;"),
+            Type::Int {
+                int: IntType::I64, ..
+            } => format!("w.i64(*{v})?;"),
+            Type::Int { int, .. } if unsigned(*int) => format!("w.u64(*{v} as u64)?;"),
+            Type::Int { .. } => format!("w.i64(*{v} as i64)?;"),
+            Type::Float {
+                float: FloatType::F32,
+            } => format!("w.f64(*{v} as f64)?;"),
+            Type::Float {
+                float: FloatType::F64,
+            } => format!("w.f64(*{v})?;"),
+            Type::String { .. } => format!("w.text({v})?;"),
+            Type::Bytes { .. } | Type::FixedBytes { .. } => format!("w.bytes({v})?;"),
+            Type::Enum { .. } => format!("w.u64({v}.to_u32() as u64)?;"),
+            Type::Array { element, .. } => {
+                let check = self.owned_validate(element, "item");
+                let write = self.owned_encode(element, "item");
+                format!("w.array({v}.len())?;\nfor item in {v}.iter() {{ {check}\n{write} }}")
+            }
+            _ => format!("{v}.encode_to(w)?;"),
+        }
+    }
+
+    /// An expression for the encoded length of the owned value `v` (a reference) of `ty`.
+    pub fn owned_len(&self, ty: &Type, v: &str) -> String {
+        match ty.resolved() {
+            Type::Bool => "1".into(),
+            Type::Int {
+                int: IntType::U64, ..
+            } => format!("rt::head_len(*{v})"),
+            Type::Int {
+                int: IntType::I64, ..
+            } => format!("rt::int_len(*{v})"),
+            Type::Int { int, .. } if unsigned(*int) => format!("rt::head_len(*{v} as u64)"),
+            Type::Int { .. } => format!("rt::int_len(*{v} as i64)"),
+            Type::Float {
+                float: FloatType::F32,
+            } => format!("rt::float_len(*{v} as f64)"),
+            Type::Float {
+                float: FloatType::F64,
+            } => format!("rt::float_len(*{v})"),
+            Type::String { .. } | Type::Bytes { .. } => {
+                format!("rt::head_len({v}.len() as u64) + {v}.len()")
+            }
+            Type::FixedBytes { len } => format!("{}", ir::head_len(*len as u64) + *len as u64),
+            Type::Enum { .. } => format!("rt::head_len({v}.to_u32() as u64)"),
+            Type::Array { element, .. } => {
+                let item = self.owned_len(element, "item");
+                let items = match item.parse::<u64>() {
+                    Ok(1) => format!("{v}.len()"),
+                    Ok(n) => format!("{v}.len() * {n}"),
+                    Err(_) => format!("{v}.iter().map(|item| {item}).sum::<usize>()"),
+                };
+                format!("rt::head_len({v}.len() as u64) + {items}")
+            }
+            _ => format!("{v}.encoded_len()"),
+        }
+    }
+
+    /// Statements that reject an owned value `v` (a reference) the schema does not allow, before it
+    /// is written (array items are checked as they are written).
+    pub fn owned_validate(&self, ty: &Type, v: &str) -> String {
+        let label = &self.label;
+        match ty.resolved() {
+            Type::Int { int, range: Some(r) } if (r.min, r.max) != int.bounds() => format!(
+                "if !({}..={}).contains({v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: \"{label}\" }}); }}",
+                r.min, r.max
+            ),
+            Type::String { max_len } | Type::Bytes { max_len } => format!(
+                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+            ),
+            Type::Array { max_items, .. } => format!(
+                "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// The expression that turns the borrowed value `v` of `ty` into its owned counterpart.
+    pub fn owned_value(&self, ty: &Type, v: &str) -> String {
+        if borrows(ty) {
+            format!("rt::IntoOwned::into_owned({v})")
+        } else {
+            v.to_string()
+        }
+    }
+
+    /// The `rt::json` marker that maps `ty` to canonical JSON (spec/04-wire-format.md §4.18).
+    pub fn json_marker(&self, ty: &Type) -> String {
+        match ty {
+            Type::Alias { target, .. } => self.json_marker(target),
+            Type::Int {
+                int,
+                range: Some(r),
+            } if (r.min, r.max) != int.bounds() => {
+                format!("rt::json::Range<{}, {}>", r.min, r.max)
+            }
+            Type::Float { .. } => "rt::json::Float".into(),
+            Type::Bytes { .. } | Type::FixedBytes { .. } => "rt::json::Hex".into(),
+            Type::Array { element, .. } => format!("rt::json::Seq<{}>", self.json_marker(element)),
+            _ => "rt::json::Same".into(),
+        }
+    }
+
+    /// A default value as the JSON reader of an owned message fills it in, from inside a generated
+    /// function at package level (hence `self::` before the package's own enums).
+    pub fn json_default(&self, ty: &Type, value: &ir::Value, slot: &str) -> String {
+        match (ty.resolved(), value) {
+            (_, ir::Value::String(s)) if s.is_empty() => format!("{slot}.unwrap_or_default()"),
+            (_, ir::Value::String(s)) => format!("{slot}.unwrap_or_else(|| {s:?}.into())"),
+            (Type::Enum { name }, ir::Value::Enum { name: value, .. }) => {
+                let path = self.ctx.path(name);
+                let path = if path.contains("::") {
+                    path
+                } else {
+                    format!("self::{path}")
+                };
+                format!("{slot}.unwrap_or({path}::{value})")
+            }
+            _ => format!("{slot}.unwrap_or({})", self.default_expr(ty, value)),
+        }
+    }
 }
 
 fn float_kw(f: FloatType) -> &'static str {
@@ -417,6 +593,21 @@ pub(crate) struct FieldView {
     pub len_stmt: String,
     /// The expression adding the field to the entry count (`1` or `usize::from(...)`).
     pub count: String,
+    /// The owned struct's field type.
+    pub owned_type: String,
+    /// Like `bind`, for owned values: binds `v` to a reference.
+    pub owned_bind: String,
+    pub owned_validate: String,
+    pub owned_encode: String,
+    pub owned_len_stmt: String,
+    /// Expression for the owned field, from `self` (borrowed).
+    pub into_owned: String,
+    /// Statement that writes the field's JSON member, if present (`map` is the message serializer).
+    pub json_write: String,
+    /// Statement that reads the field's JSON member into its slot.
+    pub json_put: String,
+    /// Expression for the owned field, from its slot, after reading JSON.
+    pub json_finish: String,
 }
 
 /// Builds the field view for `f` of message `owner`.
@@ -464,7 +655,50 @@ pub(crate) fn field_view(ctx: &Ctx<'_>, owner: &ir::TypeDef, f: &ir::Field) -> F
         Presence::Required => "1".to_string(),
         _ => format!("usize::from({present})"),
     };
+    let owned = u.owned_type(&f.ty);
+    let (owned_type, owned_bind) = match &f.presence {
+        Presence::Required => (owned.clone(), format!("let v = &self.{name};")),
+        Presence::Optional => (
+            format!("Option<{owned}>"),
+            format!("if let Some(v) = &self.{name}"),
+        ),
+        Presence::Default(_) => (owned.clone(), format!("let v = &self.{name}; if {present}")),
+    };
+    let owned_len = u.owned_len(&f.ty, "v");
+    let owned_len_stmt = match (&f.presence, constant) {
+        (Presence::Required, true) => format!("len += {key_len} + {owned_len};"),
+        (_, true) => format!("if {present} {{ len += {key_len} + {owned_len}; }}"),
+        (_, false) => format!("{owned_bind} {{ len += {key_len} + {owned_len}; }}"),
+    };
+    let marker = u.json_marker(&f.ty);
+    let json_name = &f.name;
+    let key = f.key;
+    let write =
+        |value: &str| format!("map.field::<{marker}, _>({key}, \"{json_name}\", {value})?;");
+    let json_write = match &f.presence {
+        Presence::Required => write(&format!("&self.{name}")),
+        Presence::Optional => format!("if let Some(v) = &self.{name} {{ {} }}", write("v")),
+        Presence::Default(_) => format!("if {present} {{ {} }}", write(&format!("&self.{name}"))),
+    };
+    let slot = format!("f_{}", f.name);
+    let json_put = format!(
+        "{key} => rt::json::put::<{marker}, _, _>(&mut map, &mut {slot}, \"{json_name}\")?,"
+    );
+    let json_finish = match &f.presence {
+        Presence::Required => format!("rt::json::required({slot}, \"{json_name}\")?"),
+        Presence::Optional => slot.clone(),
+        Presence::Default(value) => u.json_default(&f.ty, value, &slot),
+    };
     FieldView {
+        owned_type,
+        owned_validate: u.owned_validate(&f.ty, "v"),
+        owned_encode: u.owned_encode(&f.ty, "v"),
+        owned_bind,
+        owned_len_stmt,
+        into_owned: u.owned_value(&f.ty, &format!("self.{name}")),
+        json_write,
+        json_put,
+        json_finish,
         docs: doc_lines(&f.doc),
         slot_name: f.name.clone(),
         len_stmt,
@@ -504,6 +738,17 @@ pub(crate) struct VariantView {
     pub validate: String,
     pub encode: String,
     pub len: String,
+    /// The variant's name in JSON (the schema name).
+    pub json_name: String,
+    /// Payload type of the owned enum; `None` for a unit variant.
+    pub owned_type: Option<String>,
+    pub owned_validate: String,
+    pub owned_encode: String,
+    pub owned_len: String,
+    /// Expression for the owned payload, from the borrowed payload `v`.
+    pub into_owned: String,
+    /// The `rt::json` marker of the payload.
+    pub json_marker: String,
 }
 
 /// Builds the variant view for `v` of union `owner`.
@@ -530,7 +775,24 @@ pub(crate) fn variant_view(ctx: &Ctx<'_>, owner: &ir::TypeDef, v: &ir::Variant) 
             "1".into(),
         ),
     };
+    let owned_len = v.ty.as_ref().map_or("1".into(), |t| u.owned_len(t, "v"));
     VariantView {
+        json_name: v.name.clone(),
+        owned_type: v.ty.as_ref().map(|t| u.owned_type(t)),
+        owned_validate: v
+            .ty
+            .as_ref()
+            .map_or(String::new(), |t| u.owned_validate(t, "v")),
+        owned_encode: v
+            .ty
+            .as_ref()
+            .map_or(String::new(), |t| u.owned_encode(t, "v")),
+        owned_len,
+        into_owned: v
+            .ty
+            .as_ref()
+            .map_or(String::new(), |t| u.owned_value(t, "v")),
+        json_marker: v.ty.as_ref().map_or(String::new(), |t| u.json_marker(t)),
         len_binding: if len.chars().all(|c| c.is_ascii_digit()) {
             "_"
         } else {
@@ -553,12 +815,16 @@ pub(crate) fn variant_view(ctx: &Ctx<'_>, owner: &ir::TypeDef, v: &ir::Variant) 
     }
 }
 
-/// Whether the Rust alias for `target` takes `'a`, and its Rust type.
-pub(crate) fn alias_view(ctx: &Ctx<'_>, owner: &ir::TypeDef, target: &Type) -> (bool, String) {
+/// Whether the Rust alias for `target` takes `'a`, its Rust type, and its owned Rust type.
+pub(crate) fn alias_view(
+    ctx: &Ctx<'_>,
+    owner: &ir::TypeDef,
+    target: &Type,
+) -> (bool, String, String) {
     let u = Use {
         ctx,
         owner: &owner.full_name,
         label: owner.name.clone(),
     };
-    (borrows(target), u.rust_type(target))
+    (borrows(target), u.rust_type(target), u.owned_type(target))
 }

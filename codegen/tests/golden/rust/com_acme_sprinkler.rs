@@ -792,3 +792,1116 @@ impl<'a> rt::Element<'a> for SprinklerCommand<'a> {
         SprinklerCommand::encoded_len(self)
     }
 }
+
+rt::cfg_alloc! {
+    #[allow(deprecated)]
+    impl rt::IntoOwned for Trigger {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Zone<'a> {
+        /// A copy that owns its data ([`owned::Zone`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Zone {
+            owned::Zone {
+                number: self.number,
+                name: rt::IntoOwned::into_owned(self.name),
+                flow: self.flow,
+                skip_when_wet: self.skip_when_wet,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Zone<'a> {
+        type Owned = owned::Zone;
+        fn into_owned(self) -> owned::Zone {
+            Zone::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Run<'a> {
+        /// A copy that owns its data ([`owned::Run`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Run {
+            owned::Run {
+                zone: self.zone,
+                trigger: self.trigger,
+                started_at: self.started_at,
+                duration: self.duration,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Run<'a> {
+        type Owned = owned::Run;
+        fn into_owned(self) -> owned::Run {
+            Run::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SprinklerState<'a> {
+        /// A copy that owns its data ([`owned::SprinklerState`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SprinklerState {
+            owned::SprinklerState {
+                zones: rt::IntoOwned::into_owned(self.zones),
+                running: rt::IntoOwned::into_owned(self.running),
+                light: rt::IntoOwned::into_owned(self.light),
+                rain_delay: self.rain_delay,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SprinklerState<'a> {
+        type Owned = owned::SprinklerState;
+        fn into_owned(self) -> owned::SprinklerState {
+            SprinklerState::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SprinklerCommand<'a> {
+        /// A copy that owns its data ([`owned::SprinklerCommand`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SprinklerCommand {
+            match self {
+                Self::RunZone(v) => owned::SprinklerCommand::RunZone(rt::IntoOwned::into_owned(v)),
+                Self::Stop => owned::SprinklerCommand::Stop,
+                Self::RainDelay(v) => owned::SprinklerCommand::RainDelay(v),
+                Self::Light(v) => owned::SprinklerCommand::Light(rt::IntoOwned::into_owned(v)),
+                Self::Rename(v) => owned::SprinklerCommand::Rename(rt::IntoOwned::into_owned(v)),
+                Self::Unrecognized { key, value } => owned::SprinklerCommand::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SprinklerCommand<'a> {
+        type Owned = owned::SprinklerCommand;
+        fn into_owned(self) -> owned::SprinklerCommand {
+            SprinklerCommand::into_owned(self)
+        }
+    }
+
+    /// Owned counterparts of the types of package `com.acme.sprinkler`, for applications that
+    /// keep messages (feature `alloc` of `iotp2p-codec`).
+    ///
+    /// Each message and union has a type of the same name here that owns its data: `String`
+    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
+    /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
+    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
+    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
+    /// re-exported as they are; aliases name the owned form of their target.
+    pub mod owned {
+        #[allow(unused_imports)]
+        use super::rt;
+
+        /// A zone number, as printed on the controller's terminal block.
+        pub type ZoneNumber = u8;
+
+        #[allow(deprecated)]
+        pub use super::Trigger;
+
+        /// One watering zone.
+        ///
+        /// The owned form of [`super::Zone`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Zone {
+            /// The zone's number.
+            pub number: ZoneNumber,
+            /// The zone's name, e.g. "Front lawn".
+            pub name: super::super::example_core::owned::Label,
+            /// Flow in litres per minute, measured at installation.
+            pub flow: f32,
+            /// Whether the zone is skipped when the soil sensor reports wet soil.
+            pub skip_when_wet: bool,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Zone {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Zone::decode(bytes).map(super::Zone::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + 1
+                    + usize::from(self.flow.to_bits() != (12.5_f32).to_bits())
+                    + usize::from(!self.skip_when_wet)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.number;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.name;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.flow;
+                if self.flow.to_bits() != (12.5_f32).to_bits() {
+                    len += 1 + rt::float_len(*v as f64);
+                }
+                if !self.skip_when_wet {
+                    len += 1 + 1;
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.number;
+                {
+                    if !(1..=16).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Zone.number",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.name;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded { field: "Zone.name" });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.text(v)?;
+                }
+                let v = &self.flow;
+                if self.flow.to_bits() != (12.5_f32).to_bits() {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.f64(*v as f64)?;
+                }
+                let v = &self.skip_when_wet;
+                if !self.skip_when_wet {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.bool(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A watering run that is in progress.
+        ///
+        /// The owned form of [`super::Run`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Run {
+            /// The zone being watered.
+            pub zone: ZoneNumber,
+            /// Why it runs.
+            pub trigger: Trigger,
+            /// When it started.
+            pub started_at: super::super::example_core::owned::Timestamp,
+            /// Planned duration, in seconds (at most four hours).
+            pub duration: u16,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Run {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Run::decode(bytes).map(super::Run::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.zone;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.trigger;
+                {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                let v = &self.started_at;
+                {
+                    len += 1 + rt::head_len(*v);
+                }
+                let v = &self.duration;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.zone;
+                {
+                    if !(1..=16).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange { field: "Run.zone" });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.trigger;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                let v = &self.started_at;
+                {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v)?;
+                }
+                let v = &self.duration;
+                {
+                    if !(1..=14400).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Run.duration",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The state the controller reports.
+        ///
+        /// The owned form of [`super::SprinklerState`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct SprinklerState {
+            /// The configured zones.
+            pub zones: rt::alloc::vec::Vec<Zone>,
+            /// The run in progress, if any.
+            pub running: Option<Run>,
+            /// The status light.
+            pub light: super::super::example_lamp::owned::LampState,
+            /// Rain delay still to wait, in hours.
+            pub rain_delay: u8,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl SprinklerState {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SprinklerState::decode(bytes).map(super::SprinklerState::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + usize::from(self.running.is_some())
+                    + 1
+                    + usize::from(self.rain_delay != 0)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.zones;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                if let Some(v) = &self.running {
+                    len += 1 + v.encoded_len();
+                }
+                let v = &self.light;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                let v = &self.rain_delay;
+                if self.rain_delay != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.zones;
+                {
+                    if v.len() > 16 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "SprinklerState.zones",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                }
+                if let Some(v) = &self.running {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                let v = &self.light;
+                {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    v.encode_to(w)?;
+                }
+                let v = &self.rain_delay;
+                if self.rain_delay != 0 {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A command the controller accepts.
+        ///
+        /// The owned form of [`super::SprinklerCommand`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum SprinklerCommand {
+            /// Water one zone now; `started_at` is ignored.
+            RunZone(Run),
+            /// Stop whatever runs.
+            Stop,
+            /// Delay all programs by this many hours.
+            RainDelay(u8),
+            /// Control the status light.
+            Light(super::super::example_lamp::owned::Command),
+            /// Rename the controller.
+            Rename(super::super::example_core::owned::Label),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl SprinklerCommand {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SprinklerCommand::decode(bytes).map(super::SprinklerCommand::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::RunZone(v) => 1 + v.encoded_len(),
+                    Self::Stop => 1 + 1,
+                    Self::RainDelay(v) => 1 + rt::head_len(*v as u64),
+                    Self::Light(v) => 1 + v.encoded_len(),
+                    Self::Rename(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::RunZone(v) => {
+                        w.u64(0)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Stop => {
+                        w.u64(1)?;
+                        w.null()?;
+                    }
+                    Self::RainDelay(v) => {
+                        w.u64(2)?;
+                        w.u64(*v as u64)?;
+                    }
+                    Self::Light(v) => {
+                        w.u64(3)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Rename(v) => {
+                        if v.len() > 32 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "SprinklerCommand.rename",
+                            });
+                        }
+                        w.u64(4)?;
+                        w.text(v)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+    }
+}
+
+rt::cfg_serde! {
+    #[allow(deprecated)]
+    impl Trigger {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] =
+            &[("Manual", 0), ("Program", 1), ("Frost", 2)];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for Trigger {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for Trigger {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Zone<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<1, 16>, _>(0, "number", &self.number)?;
+            map.field::<rt::json::Same, _>(1, "name", &self.name)?;
+            if self.flow.to_bits() != (12.5_f32).to_bits() {
+                map.field::<rt::json::Float, _>(2, "flow", &self.flow)?;
+            }
+            if !self.skip_when_wet {
+                map.field::<rt::json::Same, _>(3, "skip_when_wet", &self.skip_when_wet)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Zone {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<1, 16>, _>(0, "number", &self.number)?;
+            map.field::<rt::json::Same, _>(1, "name", &self.name)?;
+            if self.flow.to_bits() != (12.5_f32).to_bits() {
+                map.field::<rt::json::Float, _>(2, "flow", &self.flow)?;
+            }
+            if !self.skip_when_wet {
+                map.field::<rt::json::Same, _>(3, "skip_when_wet", &self.skip_when_wet)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Zone {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Zone;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Zone")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_number = None;
+                    let mut f_name = None;
+                    let mut f_flow = None;
+                    let mut f_skip_when_wet = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("number", 0),
+                        ("name", 1),
+                        ("flow", 2),
+                        ("skip_when_wet", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<1, 16>, _, _>(
+                                &mut map,
+                                &mut f_number,
+                                "number",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_name,
+                                "name",
+                            )?,
+                            2 => rt::json::put::<rt::json::Float, _, _>(
+                                &mut map,
+                                &mut f_flow,
+                                "flow",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_skip_when_wet,
+                                "skip_when_wet",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Zone {
+                        number: rt::json::required(f_number, "number")?,
+                        name: rt::json::required(f_name, "name")?,
+                        flow: f_flow.unwrap_or(12.5_f32),
+                        skip_when_wet: f_skip_when_wet.unwrap_or(true),
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Run<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<1, 16>, _>(0, "zone", &self.zone)?;
+            map.field::<rt::json::Same, _>(1, "trigger", &self.trigger)?;
+            map.field::<rt::json::Same, _>(2, "started_at", &self.started_at)?;
+            map.field::<rt::json::Range<1, 14400>, _>(3, "duration", &self.duration)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Run {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<1, 16>, _>(0, "zone", &self.zone)?;
+            map.field::<rt::json::Same, _>(1, "trigger", &self.trigger)?;
+            map.field::<rt::json::Same, _>(2, "started_at", &self.started_at)?;
+            map.field::<rt::json::Range<1, 14400>, _>(3, "duration", &self.duration)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Run {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Run;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Run")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_zone = None;
+                    let mut f_trigger = None;
+                    let mut f_started_at = None;
+                    let mut f_duration = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("zone", 0),
+                        ("trigger", 1),
+                        ("started_at", 2),
+                        ("duration", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<1, 16>, _, _>(
+                                &mut map,
+                                &mut f_zone,
+                                "zone",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_trigger,
+                                "trigger",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_started_at,
+                                "started_at",
+                            )?,
+                            3 => rt::json::put::<rt::json::Range<1, 14400>, _, _>(
+                                &mut map,
+                                &mut f_duration,
+                                "duration",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Run {
+                        zone: rt::json::required(f_zone, "zone")?,
+                        trigger: rt::json::required(f_trigger, "trigger")?,
+                        started_at: rt::json::required(f_started_at, "started_at")?,
+                        duration: rt::json::required(f_duration, "duration")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SprinklerState<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "zones", &self.zones)?;
+            if let Some(v) = &self.running {
+                map.field::<rt::json::Same, _>(1, "running", v)?;
+            }
+            map.field::<rt::json::Same, _>(2, "light", &self.light)?;
+            if self.rain_delay != 0 {
+                map.field::<rt::json::Same, _>(3, "rain_delay", &self.rain_delay)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SprinklerState {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "zones", &self.zones)?;
+            if let Some(v) = &self.running {
+                map.field::<rt::json::Same, _>(1, "running", v)?;
+            }
+            map.field::<rt::json::Same, _>(2, "light", &self.light)?;
+            if self.rain_delay != 0 {
+                map.field::<rt::json::Same, _>(3, "rain_delay", &self.rain_delay)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SprinklerState {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SprinklerState;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SprinklerState")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_zones = None;
+                    let mut f_running = None;
+                    let mut f_light = None;
+                    let mut f_rain_delay = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("zones", 0),
+                        ("running", 1),
+                        ("light", 2),
+                        ("rain_delay", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_zones,
+                                "zones",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_running,
+                                "running",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_light,
+                                "light",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_rain_delay,
+                                "rain_delay",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::SprinklerState {
+                        zones: rt::json::required(f_zones, "zones")?,
+                        running: f_running,
+                        light: rt::json::required(f_light, "light")?,
+                        rain_delay: f_rain_delay.unwrap_or(0),
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SprinklerCommand<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::RunZone(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "run_zone", v)
+                }
+                Self::Stop => rt::json::unit_variant(serializer, "stop"),
+                Self::RainDelay(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rain_delay", v)
+                }
+                Self::Light(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "light", v),
+                Self::Rename(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rename", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SprinklerCommand {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::RunZone(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "run_zone", v)
+                }
+                Self::Stop => rt::json::unit_variant(serializer, "stop"),
+                Self::RainDelay(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rain_delay", v)
+                }
+                Self::Light(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "light", v),
+                Self::Rename(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "rename", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SprinklerCommand {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SprinklerCommand;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SprinklerCommand, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[
+                            ("run_zone", 0),
+                            ("stop", 1),
+                            ("rain_delay", 2),
+                            ("light", 3),
+                            ("rename", 4),
+                        ],
+                    )?;
+                    let value = match key {
+                        0 => {
+                            owned::SprinklerCommand::RunZone(
+                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                            )
+                        }
+                        1 => {
+                            rt::json::unit(&mut map)?;
+                            owned::SprinklerCommand::Stop
+                        }
+                        2 => owned::SprinklerCommand::RainDelay(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        3 => owned::SprinklerCommand::Light(
+                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                        ),
+                        4 => {
+                            owned::SprinklerCommand::Rename(
+                                rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                            )
+                        }
+                        key => owned::SprinklerCommand::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+}

@@ -443,3 +443,579 @@ impl<'a> rt::Element<'a> for DeviceInfo<'a> {
         DeviceInfo::encoded_len(self)
     }
 }
+
+rt::cfg_alloc! {
+    #[allow(deprecated)]
+    impl rt::IntoOwned for Status {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> TimeOfDay<'a> {
+        /// A copy that owns its data ([`owned::TimeOfDay`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::TimeOfDay {
+            owned::TimeOfDay {
+                hour: self.hour,
+                minute: self.minute,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for TimeOfDay<'a> {
+        type Owned = owned::TimeOfDay;
+        fn into_owned(self) -> owned::TimeOfDay {
+            TimeOfDay::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> DeviceInfo<'a> {
+        /// A copy that owns its data ([`owned::DeviceInfo`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::DeviceInfo {
+            owned::DeviceInfo {
+                id: rt::IntoOwned::into_owned(self.id),
+                name: rt::IntoOwned::into_owned(self.name),
+                tags: rt::IntoOwned::into_owned(self.tags),
+                joined_at: self.joined_at,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for DeviceInfo<'a> {
+        type Owned = owned::DeviceInfo;
+        fn into_owned(self) -> owned::DeviceInfo {
+            DeviceInfo::into_owned(self)
+        }
+    }
+
+    /// Owned counterparts of the types of package `example.core`, for applications that
+    /// keep messages (feature `alloc` of `iotp2p-codec`).
+    ///
+    /// Each message and union has a type of the same name here that owns its data: `String`
+    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
+    /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
+    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
+    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
+    /// re-exported as they are; aliases name the owned form of their target.
+    pub mod owned {
+        #[allow(unused_imports)]
+        use super::rt;
+
+        /// A brightness or intensity level: 0 is off, 254 is full.
+        ///
+        /// 255 is left out so that it can never be mistaken for "no value" by
+        /// devices that use it as a sentinel.
+        pub type Level = u8;
+
+        /// A temperature in hundredths of a degree Celsius, from absolute zero
+        /// (-273.15 °C) up to 327.67 °C.
+        pub type Centidegrees = i16;
+
+        /// A relative humidity in hundredths of a percent (0.00 % to 100.00 %).
+        pub type Humidity = u16;
+
+        /// A name shown to people, at most 32 bytes of UTF-8.
+        pub type Label = rt::alloc::string::String;
+
+        /// A free-form note; its bound comes from the package default (64 bytes).
+        pub type Note = rt::alloc::string::String;
+
+        /// A device identifier: the first 16 bytes of the SHA-256 of its public key.
+        pub type DeviceId = [u8; 16];
+
+        /// Up to eight labels attached to a device ("kitchen", "upstairs", ...).
+        pub type Tags = rt::alloc::vec::Vec<Label>;
+
+        /// Milliseconds since 1970-01-01T00:00:00Z, leap seconds ignored.
+        pub type Timestamp = u64;
+
+        #[allow(deprecated)]
+        pub use super::Status;
+
+        /// A wall-clock time of day, in the device's local time zone.
+        ///
+        /// The owned form of [`super::TimeOfDay`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct TimeOfDay {
+            /// Hour, 0 to 23.
+            pub hour: u8,
+            /// Minute, 0 to 59; absent means on the hour.
+            pub minute: u8,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl TimeOfDay {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::TimeOfDay::decode(bytes).map(super::TimeOfDay::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.minute != 0)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.hour;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.minute;
+                if self.minute != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.hour;
+                {
+                    if !(0..=23).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "TimeOfDay.hour",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.minute;
+                if self.minute != 0 {
+                    if !(0..=59).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "TimeOfDay.minute",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Identity of a device as shown in apps.
+        ///
+        /// The owned form of [`super::DeviceInfo`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct DeviceInfo {
+            /// The device's identifier.
+            pub id: DeviceId,
+            /// The name its owner gave it.
+            pub name: Label,
+            /// Where it is and what it is for.
+            pub tags: Option<Tags>,
+            /// When it joined the network.
+            pub joined_at: Timestamp,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl DeviceInfo {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::DeviceInfo::decode(bytes).map(super::DeviceInfo::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + usize::from(self.tags.is_some()) + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 17;
+                let v = &self.name;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.tags {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::head_len(item.len() as u64) + item.len())
+                            .sum::<usize>();
+                }
+                let v = &self.joined_at;
+                {
+                    len += 1 + rt::head_len(*v);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.id;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.name;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "DeviceInfo.name",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.tags {
+                    if v.len() > 8 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "DeviceInfo.tags",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        if item.len() > 32 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "DeviceInfo.tags",
+                            });
+                        }
+                        w.text(item)?;
+                    }
+                }
+                let v = &self.joined_at;
+                {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+    }
+}
+
+rt::cfg_serde! {
+    #[allow(deprecated)]
+    impl Status {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] = &[
+            ("Ok", 0),
+            ("Busy", 1),
+            ("Unsupported", 2),
+            ("InvalidArgument", 3),
+            ("Forbidden", 4),
+        ];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for Status {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for Status {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for TimeOfDay<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<0, 23>, _>(0, "hour", &self.hour)?;
+            if self.minute != 0 {
+                map.field::<rt::json::Range<0, 59>, _>(1, "minute", &self.minute)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::TimeOfDay {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<0, 23>, _>(0, "hour", &self.hour)?;
+            if self.minute != 0 {
+                map.field::<rt::json::Range<0, 59>, _>(1, "minute", &self.minute)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::TimeOfDay {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::TimeOfDay;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type TimeOfDay")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_hour = None;
+                    let mut f_minute = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("hour", 0), ("minute", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<0, 23>, _, _>(
+                                &mut map,
+                                &mut f_hour,
+                                "hour",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<0, 59>, _, _>(
+                                &mut map,
+                                &mut f_minute,
+                                "minute",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::TimeOfDay {
+                        hour: rt::json::required(f_hour, "hour")?,
+                        minute: f_minute.unwrap_or(0),
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for DeviceInfo<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "id", &self.id)?;
+            map.field::<rt::json::Same, _>(1, "name", &self.name)?;
+            if let Some(v) = &self.tags {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "tags", v)?;
+            }
+            map.field::<rt::json::Same, _>(3, "joined_at", &self.joined_at)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::DeviceInfo {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "id", &self.id)?;
+            map.field::<rt::json::Same, _>(1, "name", &self.name)?;
+            if let Some(v) = &self.tags {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "tags", v)?;
+            }
+            map.field::<rt::json::Same, _>(3, "joined_at", &self.joined_at)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::DeviceInfo {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::DeviceInfo;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type DeviceInfo")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_id = None;
+                    let mut f_name = None;
+                    let mut f_tags = None;
+                    let mut f_joined_at = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("id", 0),
+                        ("name", 1),
+                        ("tags", 2),
+                        ("joined_at", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_id, "id")?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_name,
+                                "name",
+                            )?,
+                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_tags,
+                                "tags",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_joined_at,
+                                "joined_at",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::DeviceInfo {
+                        id: rt::json::required(f_id, "id")?,
+                        name: rt::json::required(f_name, "name")?,
+                        tags: f_tags,
+                        joined_at: rt::json::required(f_joined_at, "joined_at")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+}

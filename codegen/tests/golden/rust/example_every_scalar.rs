@@ -1938,3 +1938,2545 @@ impl<'a> rt::Element<'a> for Everything<'a> {
         Everything::encoded_len(self)
     }
 }
+
+rt::cfg_alloc! {
+    #[allow(deprecated)]
+    impl rt::IntoOwned for Flavor {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Integers<'a> {
+        /// A copy that owns its data ([`owned::Integers`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Integers {
+            owned::Integers {
+                a_u8: self.a_u8,
+                ranged_u8: self.ranged_u8,
+                a_u16: self.a_u16,
+                capped_u16: self.capped_u16,
+                a_u32: self.a_u32,
+                floor_u32: self.floor_u32,
+                a_u64: self.a_u64,
+                a_i8: self.a_i8,
+                ranged_i8: self.ranged_i8,
+                a_i16: self.a_i16,
+                a_i32: self.a_i32,
+                negative_i32: self.negative_i32,
+                a_i64: self.a_i64,
+                hex_ranged_i64: self.hex_ranged_i64,
+                last: self.last,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Integers<'a> {
+        type Owned = owned::Integers;
+        fn into_owned(self) -> owned::Integers {
+            Integers::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Floats<'a> {
+        /// A copy that owns its data ([`owned::Floats`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Floats {
+            owned::Floats {
+                a_f32: self.a_f32,
+                a_f64: self.a_f64,
+                thousands: self.thousands,
+                small: self.small,
+                required_f64: self.required_f64,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Floats<'a> {
+        type Owned = owned::Floats;
+        fn into_owned(self) -> owned::Floats {
+            Floats::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Text<'a> {
+        /// A copy that owns its data ([`owned::Text`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Text {
+            owned::Text {
+                on_by_default: self.on_by_default,
+                off_by_default: self.off_by_default,
+                bounded: rt::IntoOwned::into_owned(self.bounded),
+                defaulted: rt::IntoOwned::into_owned(self.defaulted),
+                escaped: rt::IntoOwned::into_owned(self.escaped),
+                empty: rt::IntoOwned::into_owned(self.empty),
+                accented: rt::IntoOwned::into_owned(self.accented),
+                huge: rt::IntoOwned::into_owned(self.huge),
+                blob: rt::IntoOwned::into_owned(self.blob),
+                default_blob: rt::IntoOwned::into_owned(self.default_blob),
+                hash: rt::IntoOwned::into_owned(self.hash),
+                page: rt::IntoOwned::into_owned(self.page),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Text<'a> {
+        type Owned = owned::Text;
+        fn into_owned(self) -> owned::Text {
+            Text::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Collections<'a> {
+        /// A copy that owns its data ([`owned::Collections`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Collections {
+            owned::Collections {
+                numbers: rt::IntoOwned::into_owned(self.numbers),
+                small: rt::IntoOwned::into_owned(self.small),
+                matrix: rt::IntoOwned::into_owned(self.matrix),
+                flavors: rt::IntoOwned::into_owned(self.flavors),
+                flavor: self.flavor,
+                keys: rt::IntoOwned::into_owned(self.keys),
+                maybe_flags: rt::IntoOwned::into_owned(self.maybe_flags),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Collections<'a> {
+        type Owned = owned::Collections;
+        fn into_owned(self) -> owned::Collections {
+            Collections::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Nothing<'a> {
+        /// A copy that owns its data ([`owned::Nothing`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Nothing {
+            owned::Nothing {
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Nothing<'a> {
+        type Owned = owned::Nothing;
+        fn into_owned(self) -> owned::Nothing {
+            Nothing::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Keywords<'a> {
+        /// A copy that owns its data ([`owned::Keywords`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Keywords {
+            owned::Keywords {
+                r#type: self.r#type,
+                version: rt::IntoOwned::into_owned(self.version),
+                optional: self.optional,
+                message: rt::IntoOwned::into_owned(self.message),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Keywords<'a> {
+        type Owned = owned::Keywords;
+        fn into_owned(self) -> owned::Keywords {
+            Keywords::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Everything<'a> {
+        /// A copy that owns its data ([`owned::Everything`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Everything {
+            match self {
+                Self::None => owned::Everything::None,
+                Self::Nothing(v) => owned::Everything::Nothing(rt::IntoOwned::into_owned(v)),
+                Self::Integers(v) => owned::Everything::Integers(rt::IntoOwned::into_owned(v)),
+                Self::Count(v) => owned::Everything::Count(v),
+                Self::Unrecognized { key, value } => owned::Everything::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Everything<'a> {
+        type Owned = owned::Everything;
+        fn into_owned(self) -> owned::Everything {
+            Everything::into_owned(self)
+        }
+    }
+
+    /// Owned counterparts of the types of package `example.every_scalar`, for applications that
+    /// keep messages (feature `alloc` of `iotp2p-codec`).
+    ///
+    /// Each message and union has a type of the same name here that owns its data: `String`
+    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
+    /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
+    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
+    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
+    /// re-exported as they are; aliases name the owned form of their target.
+    pub mod owned {
+        #[allow(unused_imports)]
+        use super::rt;
+
+        #[allow(deprecated)]
+        pub use super::Flavor;
+
+        /// Every integer type with a range and a default, at the extremes of each.
+        ///
+        /// The owned form of [`super::Integers`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Integers {
+            /// Largest u8 default.
+            pub a_u8: u8,
+            /// Narrowed u8 with a hex default (200).
+            pub ranged_u8: u8,
+            /// Largest u16 default, in hex.
+            pub a_u16: u16,
+            /// A u16 with only a maximum.
+            pub capped_u16: u16,
+            /// Largest u32 default.
+            pub a_u32: u32,
+            /// A u32 with only a minimum.
+            pub floor_u32: u32,
+            /// Largest u64 default, in hex, under a range written on the same line.
+            pub a_u64: u64,
+            /// Smallest i8 default.
+            pub a_i8: i8,
+            /// Narrowed i8 around zero.
+            pub ranged_i8: i8,
+            /// Smallest i16 default, under a range of non-positive values.
+            pub a_i16: i16,
+            /// Smallest i32 default, as negative hex.
+            pub a_i32: i32,
+            /// An i32 that only takes negative values.
+            pub negative_i32: i32,
+            /// Smallest i64 default.
+            pub a_i64: i64,
+            /// An i64 narrowed with hex bounds.
+            pub hex_ranged_i64: i64,
+            /// The largest key.
+            pub last: Option<u8>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Integers {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Integers::decode(bytes).map(super::Integers::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.a_u8 != 255)
+                    + usize::from(self.ranged_u8 != 200)
+                    + usize::from(self.a_u16 != 65535)
+                    + usize::from(self.capped_u16 != 1000)
+                    + usize::from(self.a_u32 != 4294967295)
+                    + usize::from(self.floor_u32 != 10)
+                    + usize::from(self.a_u64 != 18446744073709551615)
+                    + usize::from(self.a_i8 != -128)
+                    + usize::from(self.ranged_i8 != -40)
+                    + usize::from(self.a_i16 != -32768)
+                    + usize::from(self.a_i32 != -2147483648)
+                    + usize::from(self.negative_i32 != -10)
+                    + usize::from(self.a_i64 != -9223372036854775808)
+                    + usize::from(self.hex_ranged_i64 != 0)
+                    + usize::from(self.last.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.a_u8;
+                if self.a_u8 != 255 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.ranged_u8;
+                if self.ranged_u8 != 200 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.a_u16;
+                if self.a_u16 != 65535 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.capped_u16;
+                if self.capped_u16 != 1000 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.a_u32;
+                if self.a_u32 != 4294967295 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.floor_u32;
+                if self.floor_u32 != 10 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.a_u64;
+                if self.a_u64 != 18446744073709551615 {
+                    len += 1 + rt::head_len(*v);
+                }
+                let v = &self.a_i8;
+                if self.a_i8 != -128 {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                let v = &self.ranged_i8;
+                if self.ranged_i8 != -40 {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                let v = &self.a_i16;
+                if self.a_i16 != -32768 {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                let v = &self.a_i32;
+                if self.a_i32 != -2147483648 {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                let v = &self.negative_i32;
+                if self.negative_i32 != -10 {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                let v = &self.a_i64;
+                if self.a_i64 != -9223372036854775808 {
+                    len += 1 + rt::int_len(*v);
+                }
+                let v = &self.hex_ranged_i64;
+                if self.hex_ranged_i64 != 0 {
+                    len += 1 + rt::int_len(*v);
+                }
+                if let Some(v) = &self.last {
+                    len += 3 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.a_u8;
+                if self.a_u8 != 255 {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.ranged_u8;
+                if self.ranged_u8 != 200 {
+                    if !(1..=200).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Integers.ranged_u8",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.a_u16;
+                if self.a_u16 != 65535 {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.capped_u16;
+                if self.capped_u16 != 1000 {
+                    if !(0..=1000).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Integers.capped_u16",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.a_u32;
+                if self.a_u32 != 4294967295 {
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.floor_u32;
+                if self.floor_u32 != 10 {
+                    if !(10..=4294967295).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Integers.floor_u32",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    w.u64(5)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.a_u64;
+                if self.a_u64 != 18446744073709551615 {
+                    if !(1..=18446744073709551615).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Integers.a_u64",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    w.u64(6)?;
+                    w.u64(*v)?;
+                }
+                let v = &self.a_i8;
+                if self.a_i8 != -128 {
+                    rt::write_unknown_before(&mut unknown, 7, w)?;
+                    w.u64(7)?;
+                    w.i64(*v as i64)?;
+                }
+                let v = &self.ranged_i8;
+                if self.ranged_i8 != -40 {
+                    if !(-100..=100).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Integers.ranged_i8",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 8, w)?;
+                    w.u64(8)?;
+                    w.i64(*v as i64)?;
+                }
+                let v = &self.a_i16;
+                if self.a_i16 != -32768 {
+                    if !(-32768..=0).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Integers.a_i16",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 9, w)?;
+                    w.u64(9)?;
+                    w.i64(*v as i64)?;
+                }
+                let v = &self.a_i32;
+                if self.a_i32 != -2147483648 {
+                    rt::write_unknown_before(&mut unknown, 10, w)?;
+                    w.u64(10)?;
+                    w.i64(*v as i64)?;
+                }
+                let v = &self.negative_i32;
+                if self.negative_i32 != -10 {
+                    if !(-1000..=-10).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Integers.negative_i32",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 11, w)?;
+                    w.u64(11)?;
+                    w.i64(*v as i64)?;
+                }
+                let v = &self.a_i64;
+                if self.a_i64 != -9223372036854775808 {
+                    rt::write_unknown_before(&mut unknown, 12, w)?;
+                    w.u64(12)?;
+                    w.i64(*v)?;
+                }
+                let v = &self.hex_ranged_i64;
+                if self.hex_ranged_i64 != 0 {
+                    if !(-16..=16).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Integers.hex_ranged_i64",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 13, w)?;
+                    w.u64(13)?;
+                    w.i64(*v)?;
+                }
+                if let Some(v) = &self.last {
+                    rt::write_unknown_before(&mut unknown, 65535, w)?;
+                    w.u64(65535)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Both float types and every float literal form.
+        ///
+        /// The owned form of [`super::Floats`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Floats {
+            /// Plain decimal.
+            pub a_f32: f32,
+            /// Negative decimal.
+            pub a_f64: f64,
+            /// Exponent without a fraction.
+            pub thousands: f64,
+            /// Fraction and negative exponent.
+            pub small: f32,
+            /// Required, without a default.
+            pub required_f64: f64,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Floats {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Floats::decode(bytes).map(super::Floats::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.a_f32.to_bits() != (1.5_f32).to_bits())
+                    + usize::from(self.a_f64.to_bits() != (-0.25_f64).to_bits())
+                    + usize::from(self.thousands.to_bits() != (2000.0_f64).to_bits())
+                    + usize::from(self.small.to_bits() != (0.0015_f32).to_bits())
+                    + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.a_f32;
+                if self.a_f32.to_bits() != (1.5_f32).to_bits() {
+                    len += 1 + rt::float_len(*v as f64);
+                }
+                let v = &self.a_f64;
+                if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
+                    len += 1 + rt::float_len(*v);
+                }
+                let v = &self.thousands;
+                if self.thousands.to_bits() != (2000.0_f64).to_bits() {
+                    len += 1 + rt::float_len(*v);
+                }
+                let v = &self.small;
+                if self.small.to_bits() != (0.0015_f32).to_bits() {
+                    len += 1 + rt::float_len(*v as f64);
+                }
+                let v = &self.required_f64;
+                {
+                    len += 1 + rt::float_len(*v);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.a_f32;
+                if self.a_f32.to_bits() != (1.5_f32).to_bits() {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.f64(*v as f64)?;
+                }
+                let v = &self.a_f64;
+                if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.f64(*v)?;
+                }
+                let v = &self.thousands;
+                if self.thousands.to_bits() != (2000.0_f64).to_bits() {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.f64(*v)?;
+                }
+                let v = &self.small;
+                if self.small.to_bits() != (0.0015_f32).to_bits() {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.f64(*v as f64)?;
+                }
+                let v = &self.required_f64;
+                {
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.f64(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Booleans, strings, bytes and fixed bytes.
+        ///
+        /// The owned form of [`super::Text`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Text {
+            /// Defaults of both truth values.
+            pub on_by_default: bool,
+            /// Off unless sent.
+            pub off_by_default: bool,
+            /// An explicit bound.
+            pub bounded: rt::alloc::string::String,
+            /// Bound from the package default, with a plain default.
+            pub defaulted: rt::alloc::string::String,
+            /// Every escape sequence in a default.
+            pub escaped: rt::alloc::string::String,
+            /// An empty default.
+            pub empty: rt::alloc::string::String,
+            /// Raw UTF-8 in a default: 12 bytes, exactly the bound.
+            pub accented: rt::alloc::string::String,
+            /// The largest string bound.
+            pub huge: Option<rt::alloc::string::String>,
+            /// Bytes with an explicit bound.
+            pub blob: rt::alloc::vec::Vec<u8>,
+            /// Bound from the package default (256 bytes).
+            pub default_blob: rt::alloc::vec::Vec<u8>,
+            /// Exactly 32 bytes.
+            pub hash: [u8; 32],
+            /// The largest fixed size.
+            pub page: Option<[u8; 65535]>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Text {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Text::decode(bytes).map(super::Text::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(!self.on_by_default)
+                    + usize::from(self.off_by_default)
+                    + 1
+                    + usize::from(self.defaulted != "plain")
+                    + usize::from(self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé")
+                    + usize::from(!self.empty.is_empty())
+                    + usize::from(self.accented != "température")
+                    + usize::from(self.huge.is_some())
+                    + 1
+                    + 1
+                    + 1
+                    + usize::from(self.page.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                if !self.on_by_default {
+                    len += 1 + 1;
+                }
+                if self.off_by_default {
+                    len += 1 + 1;
+                }
+                let v = &self.bounded;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.defaulted;
+                if self.defaulted != "plain" {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.escaped;
+                if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.empty;
+                if !self.empty.is_empty() {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.accented;
+                if self.accented != "température" {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.huge {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.blob;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.default_blob;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len += 1 + 34;
+                if self.page.is_some() {
+                    len += 1 + 65538;
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.on_by_default;
+                if !self.on_by_default {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bool(*v)?;
+                }
+                let v = &self.off_by_default;
+                if self.off_by_default {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.bool(*v)?;
+                }
+                let v = &self.bounded;
+                {
+                    if v.len() > 16 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Text.bounded",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.text(v)?;
+                }
+                let v = &self.defaulted;
+                if self.defaulted != "plain" {
+                    if v.len() > 128 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Text.defaulted",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.text(v)?;
+                }
+                let v = &self.escaped;
+                if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
+                    if v.len() > 64 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Text.escaped",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.text(v)?;
+                }
+                let v = &self.empty;
+                if !self.empty.is_empty() {
+                    if v.len() > 8 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Text.empty",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    w.u64(5)?;
+                    w.text(v)?;
+                }
+                let v = &self.accented;
+                if self.accented != "température" {
+                    if v.len() > 12 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Text.accented",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    w.u64(6)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.huge {
+                    if v.len() > 16777216 {
+                        return Err(rt::EncodeError::BoundExceeded { field: "Text.huge" });
+                    }
+                    rt::write_unknown_before(&mut unknown, 7, w)?;
+                    w.u64(7)?;
+                    w.text(v)?;
+                }
+                let v = &self.blob;
+                {
+                    if v.len() > 1024 {
+                        return Err(rt::EncodeError::BoundExceeded { field: "Text.blob" });
+                    }
+                    rt::write_unknown_before(&mut unknown, 8, w)?;
+                    w.u64(8)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.default_blob;
+                {
+                    if v.len() > 256 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Text.default_blob",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 9, w)?;
+                    w.u64(9)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.hash;
+                {
+                    rt::write_unknown_before(&mut unknown, 10, w)?;
+                    w.u64(10)?;
+                    w.bytes(v)?;
+                }
+                if let Some(v) = &self.page {
+                    rt::write_unknown_before(&mut unknown, 11, w)?;
+                    w.u64(11)?;
+                    w.bytes(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Arrays of every kind of element.
+        ///
+        /// The owned form of [`super::Collections`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Collections {
+            /// The largest array bound.
+            pub numbers: rt::alloc::vec::Vec<u16>,
+            /// Bound from the package default (4 items).
+            pub small: rt::alloc::vec::Vec<i32>,
+            /// A 3x3 matrix.
+            pub matrix: rt::alloc::vec::Vec<rt::alloc::vec::Vec<f32>>,
+            /// Enum values, with an enum default alongside.
+            pub flavors: rt::alloc::vec::Vec<Flavor>,
+            /// The flavour when none is listed.
+            pub flavor: Flavor,
+            /// Fixed-size byte strings.
+            pub keys: rt::alloc::vec::Vec<[u8; 16]>,
+            /// An optional array.
+            pub maybe_flags: Option<rt::alloc::vec::Vec<bool>>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Collections {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Collections::decode(bytes).map(super::Collections::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + 1
+                    + 1
+                    + 1
+                    + usize::from(self.flavor.to_u32() != 17)
+                    + 1
+                    + usize::from(self.maybe_flags.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.numbers;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::head_len(*item as u64))
+                            .sum::<usize>();
+                }
+                let v = &self.small;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::int_len(*item as i64))
+                            .sum::<usize>();
+                }
+                let v = &self.matrix;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| {
+                                rt::head_len(item.len() as u64)
+                                    + item
+                                        .iter()
+                                        .map(|item| rt::float_len(*item as f64))
+                                        .sum::<usize>()
+                            })
+                            .sum::<usize>();
+                }
+                let v = &self.flavors;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::head_len(item.to_u32() as u64))
+                            .sum::<usize>();
+                }
+                let v = &self.flavor;
+                if self.flavor.to_u32() != 17 {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                let v = &self.keys;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len() * 17;
+                }
+                if let Some(v) = &self.maybe_flags {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.numbers;
+                {
+                    if v.len() > 65535 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Collections.numbers",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        w.u64(*item as u64)?;
+                    }
+                }
+                let v = &self.small;
+                {
+                    if v.len() > 4 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Collections.small",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        w.i64(*item as i64)?;
+                    }
+                }
+                let v = &self.matrix;
+                {
+                    if v.len() > 3 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Collections.matrix",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        if item.len() > 3 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "Collections.matrix",
+                            });
+                        }
+                        w.array(item.len())?;
+                        for item in item.iter() {
+                            w.f64(*item as f64)?;
+                        }
+                    }
+                }
+                let v = &self.flavors;
+                {
+                    if v.len() > 4 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Collections.flavors",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        w.u64(item.to_u32() as u64)?;
+                    }
+                }
+                let v = &self.flavor;
+                if self.flavor.to_u32() != 17 {
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                let v = &self.keys;
+                {
+                    if v.len() > 2 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Collections.keys",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    w.u64(5)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        w.bytes(item)?;
+                    }
+                }
+                if let Some(v) = &self.maybe_flags {
+                    if v.len() > 1 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Collections.maybe_flags",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    w.u64(6)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        w.bool(*item)?;
+                    }
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A message with no fields: its value is the empty map.
+        ///
+        /// The owned form of [`super::Nothing`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Nothing {
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Nothing {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Nothing::decode(bytes).map(super::Nothing::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let len = rt::head_len(self.entry_count() as u64);
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Contextual keywords used as member names.
+        ///
+        /// The owned form of [`super::Keywords`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Keywords {
+            /// Named `type`.
+            pub r#type: u8,
+            /// Named `version`.
+            pub version: rt::alloc::string::String,
+            /// Named `optional`, and optional.
+            pub optional: Option<bool>,
+            /// Named `message`, deprecated without a reason.
+            #[deprecated(note = "")]
+            pub message: Option<Nothing>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Keywords {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Keywords::decode(bytes).map(super::Keywords::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + 1
+                    + usize::from(self.optional.is_some())
+                    + usize::from(self.message.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.r#type;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.version;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if self.optional.is_some() {
+                    len += 1 + 1;
+                }
+                if let Some(v) = &self.message {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.r#type;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.version;
+                {
+                    if v.len() > 8 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Keywords.version",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.optional {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.bool(*v)?;
+                }
+                if let Some(v) = &self.message {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    v.encode_to(w)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Every kind of variant: unit, scalar, message, and reserved entries.
+        ///
+        /// The owned form of [`super::Everything`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum Everything {
+            /// A unit variant.
+            None,
+            /// An empty message.
+            Nothing(Nothing),
+            /// A message.
+            Integers(Integers),
+            /// A scalar.
+            Count(u32),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl Everything {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Everything::decode(bytes).map(super::Everything::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::None => 1 + 1,
+                    Self::Nothing(v) => 1 + v.encoded_len(),
+                    Self::Integers(v) => 1 + v.encoded_len(),
+                    Self::Count(v) => 1 + rt::head_len(*v as u64),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::None => {
+                        w.u64(0)?;
+                        w.null()?;
+                    }
+                    Self::Nothing(v) => {
+                        w.u64(1)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Integers(v) => {
+                        w.u64(2)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Count(v) => {
+                        w.u64(4)?;
+                        w.u64(*v as u64)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+    }
+}
+
+rt::cfg_serde! {
+    #[allow(deprecated)]
+    impl Flavor {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] =
+            &[("Plain", 0), ("Salted", 17), ("Largest", 4294967295)];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for Flavor {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for Flavor {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Integers<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.a_u8 != 255 {
+                map.field::<rt::json::Same, _>(0, "a_u8", &self.a_u8)?;
+            }
+            if self.ranged_u8 != 200 {
+                map.field::<rt::json::Range<1, 200>, _>(1, "ranged_u8", &self.ranged_u8)?;
+            }
+            if self.a_u16 != 65535 {
+                map.field::<rt::json::Same, _>(2, "a_u16", &self.a_u16)?;
+            }
+            if self.capped_u16 != 1000 {
+                map.field::<rt::json::Range<0, 1000>, _>(3, "capped_u16", &self.capped_u16)?;
+            }
+            if self.a_u32 != 4294967295 {
+                map.field::<rt::json::Same, _>(4, "a_u32", &self.a_u32)?;
+            }
+            if self.floor_u32 != 10 {
+                map.field::<rt::json::Range<10, 4294967295>, _>(5, "floor_u32", &self.floor_u32)?;
+            }
+            if self.a_u64 != 18446744073709551615 {
+                map.field::<rt::json::Range<1, 18446744073709551615>, _>(6, "a_u64", &self.a_u64)?;
+            }
+            if self.a_i8 != -128 {
+                map.field::<rt::json::Same, _>(7, "a_i8", &self.a_i8)?;
+            }
+            if self.ranged_i8 != -40 {
+                map.field::<rt::json::Range<-100, 100>, _>(8, "ranged_i8", &self.ranged_i8)?;
+            }
+            if self.a_i16 != -32768 {
+                map.field::<rt::json::Range<-32768, 0>, _>(9, "a_i16", &self.a_i16)?;
+            }
+            if self.a_i32 != -2147483648 {
+                map.field::<rt::json::Same, _>(10, "a_i32", &self.a_i32)?;
+            }
+            if self.negative_i32 != -10 {
+                map.field::<rt::json::Range<-1000, -10>, _>(
+                    11,
+                    "negative_i32",
+                    &self.negative_i32,
+                )?;
+            }
+            if self.a_i64 != -9223372036854775808 {
+                map.field::<rt::json::Same, _>(12, "a_i64", &self.a_i64)?;
+            }
+            if self.hex_ranged_i64 != 0 {
+                map.field::<rt::json::Range<-16, 16>, _>(
+                    13,
+                    "hex_ranged_i64",
+                    &self.hex_ranged_i64,
+                )?;
+            }
+            if let Some(v) = &self.last {
+                map.field::<rt::json::Same, _>(65535, "last", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Integers {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.a_u8 != 255 {
+                map.field::<rt::json::Same, _>(0, "a_u8", &self.a_u8)?;
+            }
+            if self.ranged_u8 != 200 {
+                map.field::<rt::json::Range<1, 200>, _>(1, "ranged_u8", &self.ranged_u8)?;
+            }
+            if self.a_u16 != 65535 {
+                map.field::<rt::json::Same, _>(2, "a_u16", &self.a_u16)?;
+            }
+            if self.capped_u16 != 1000 {
+                map.field::<rt::json::Range<0, 1000>, _>(3, "capped_u16", &self.capped_u16)?;
+            }
+            if self.a_u32 != 4294967295 {
+                map.field::<rt::json::Same, _>(4, "a_u32", &self.a_u32)?;
+            }
+            if self.floor_u32 != 10 {
+                map.field::<rt::json::Range<10, 4294967295>, _>(5, "floor_u32", &self.floor_u32)?;
+            }
+            if self.a_u64 != 18446744073709551615 {
+                map.field::<rt::json::Range<1, 18446744073709551615>, _>(6, "a_u64", &self.a_u64)?;
+            }
+            if self.a_i8 != -128 {
+                map.field::<rt::json::Same, _>(7, "a_i8", &self.a_i8)?;
+            }
+            if self.ranged_i8 != -40 {
+                map.field::<rt::json::Range<-100, 100>, _>(8, "ranged_i8", &self.ranged_i8)?;
+            }
+            if self.a_i16 != -32768 {
+                map.field::<rt::json::Range<-32768, 0>, _>(9, "a_i16", &self.a_i16)?;
+            }
+            if self.a_i32 != -2147483648 {
+                map.field::<rt::json::Same, _>(10, "a_i32", &self.a_i32)?;
+            }
+            if self.negative_i32 != -10 {
+                map.field::<rt::json::Range<-1000, -10>, _>(
+                    11,
+                    "negative_i32",
+                    &self.negative_i32,
+                )?;
+            }
+            if self.a_i64 != -9223372036854775808 {
+                map.field::<rt::json::Same, _>(12, "a_i64", &self.a_i64)?;
+            }
+            if self.hex_ranged_i64 != 0 {
+                map.field::<rt::json::Range<-16, 16>, _>(
+                    13,
+                    "hex_ranged_i64",
+                    &self.hex_ranged_i64,
+                )?;
+            }
+            if let Some(v) = &self.last {
+                map.field::<rt::json::Same, _>(65535, "last", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Integers {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Integers;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Integers")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_a_u8 = None;
+                    let mut f_ranged_u8 = None;
+                    let mut f_a_u16 = None;
+                    let mut f_capped_u16 = None;
+                    let mut f_a_u32 = None;
+                    let mut f_floor_u32 = None;
+                    let mut f_a_u64 = None;
+                    let mut f_a_i8 = None;
+                    let mut f_ranged_i8 = None;
+                    let mut f_a_i16 = None;
+                    let mut f_a_i32 = None;
+                    let mut f_negative_i32 = None;
+                    let mut f_a_i64 = None;
+                    let mut f_hex_ranged_i64 = None;
+                    let mut f_last = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("a_u8", 0),
+                        ("ranged_u8", 1),
+                        ("a_u16", 2),
+                        ("capped_u16", 3),
+                        ("a_u32", 4),
+                        ("floor_u32", 5),
+                        ("a_u64", 6),
+                        ("a_i8", 7),
+                        ("ranged_i8", 8),
+                        ("a_i16", 9),
+                        ("a_i32", 10),
+                        ("negative_i32", 11),
+                        ("a_i64", 12),
+                        ("hex_ranged_i64", 13),
+                        ("last", 65535),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_a_u8,
+                                "a_u8",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<1, 200>, _, _>(
+                                &mut map,
+                                &mut f_ranged_u8,
+                                "ranged_u8",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_a_u16,
+                                "a_u16",
+                            )?,
+                            3 => rt::json::put::<rt::json::Range<0, 1000>, _, _>(
+                                &mut map,
+                                &mut f_capped_u16,
+                                "capped_u16",
+                            )?,
+                            4 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_a_u32,
+                                "a_u32",
+                            )?,
+                            5 => rt::json::put::<rt::json::Range<10, 4294967295>, _, _>(
+                                &mut map,
+                                &mut f_floor_u32,
+                                "floor_u32",
+                            )?,
+                            6 => rt::json::put::<rt::json::Range<1, 18446744073709551615>, _, _>(
+                                &mut map,
+                                &mut f_a_u64,
+                                "a_u64",
+                            )?,
+                            7 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_a_i8,
+                                "a_i8",
+                            )?,
+                            8 => rt::json::put::<rt::json::Range<-100, 100>, _, _>(
+                                &mut map,
+                                &mut f_ranged_i8,
+                                "ranged_i8",
+                            )?,
+                            9 => rt::json::put::<rt::json::Range<-32768, 0>, _, _>(
+                                &mut map,
+                                &mut f_a_i16,
+                                "a_i16",
+                            )?,
+                            10 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_a_i32,
+                                "a_i32",
+                            )?,
+                            11 => rt::json::put::<rt::json::Range<-1000, -10>, _, _>(
+                                &mut map,
+                                &mut f_negative_i32,
+                                "negative_i32",
+                            )?,
+                            12 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_a_i64,
+                                "a_i64",
+                            )?,
+                            13 => rt::json::put::<rt::json::Range<-16, 16>, _, _>(
+                                &mut map,
+                                &mut f_hex_ranged_i64,
+                                "hex_ranged_i64",
+                            )?,
+                            65535 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_last,
+                                "last",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Integers {
+                        a_u8: f_a_u8.unwrap_or(255),
+                        ranged_u8: f_ranged_u8.unwrap_or(200),
+                        a_u16: f_a_u16.unwrap_or(65535),
+                        capped_u16: f_capped_u16.unwrap_or(1000),
+                        a_u32: f_a_u32.unwrap_or(4294967295),
+                        floor_u32: f_floor_u32.unwrap_or(10),
+                        a_u64: f_a_u64.unwrap_or(18446744073709551615),
+                        a_i8: f_a_i8.unwrap_or(-128),
+                        ranged_i8: f_ranged_i8.unwrap_or(-40),
+                        a_i16: f_a_i16.unwrap_or(-32768),
+                        a_i32: f_a_i32.unwrap_or(-2147483648),
+                        negative_i32: f_negative_i32.unwrap_or(-10),
+                        a_i64: f_a_i64.unwrap_or(-9223372036854775808),
+                        hex_ranged_i64: f_hex_ranged_i64.unwrap_or(0),
+                        last: f_last,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Floats<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.a_f32.to_bits() != (1.5_f32).to_bits() {
+                map.field::<rt::json::Float, _>(0, "a_f32", &self.a_f32)?;
+            }
+            if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
+                map.field::<rt::json::Float, _>(1, "a_f64", &self.a_f64)?;
+            }
+            if self.thousands.to_bits() != (2000.0_f64).to_bits() {
+                map.field::<rt::json::Float, _>(2, "thousands", &self.thousands)?;
+            }
+            if self.small.to_bits() != (0.0015_f32).to_bits() {
+                map.field::<rt::json::Float, _>(3, "small", &self.small)?;
+            }
+            map.field::<rt::json::Float, _>(4, "required_f64", &self.required_f64)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Floats {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.a_f32.to_bits() != (1.5_f32).to_bits() {
+                map.field::<rt::json::Float, _>(0, "a_f32", &self.a_f32)?;
+            }
+            if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
+                map.field::<rt::json::Float, _>(1, "a_f64", &self.a_f64)?;
+            }
+            if self.thousands.to_bits() != (2000.0_f64).to_bits() {
+                map.field::<rt::json::Float, _>(2, "thousands", &self.thousands)?;
+            }
+            if self.small.to_bits() != (0.0015_f32).to_bits() {
+                map.field::<rt::json::Float, _>(3, "small", &self.small)?;
+            }
+            map.field::<rt::json::Float, _>(4, "required_f64", &self.required_f64)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Floats {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Floats;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Floats")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_a_f32 = None;
+                    let mut f_a_f64 = None;
+                    let mut f_thousands = None;
+                    let mut f_small = None;
+                    let mut f_required_f64 = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("a_f32", 0),
+                        ("a_f64", 1),
+                        ("thousands", 2),
+                        ("small", 3),
+                        ("required_f64", 4),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Float, _, _>(
+                                &mut map,
+                                &mut f_a_f32,
+                                "a_f32",
+                            )?,
+                            1 => rt::json::put::<rt::json::Float, _, _>(
+                                &mut map,
+                                &mut f_a_f64,
+                                "a_f64",
+                            )?,
+                            2 => rt::json::put::<rt::json::Float, _, _>(
+                                &mut map,
+                                &mut f_thousands,
+                                "thousands",
+                            )?,
+                            3 => rt::json::put::<rt::json::Float, _, _>(
+                                &mut map,
+                                &mut f_small,
+                                "small",
+                            )?,
+                            4 => rt::json::put::<rt::json::Float, _, _>(
+                                &mut map,
+                                &mut f_required_f64,
+                                "required_f64",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Floats {
+                        a_f32: f_a_f32.unwrap_or(1.5_f32),
+                        a_f64: f_a_f64.unwrap_or(-0.25_f64),
+                        thousands: f_thousands.unwrap_or(2000.0_f64),
+                        small: f_small.unwrap_or(0.0015_f32),
+                        required_f64: rt::json::required(f_required_f64, "required_f64")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Text<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if !self.on_by_default {
+                map.field::<rt::json::Same, _>(0, "on_by_default", &self.on_by_default)?;
+            }
+            if self.off_by_default {
+                map.field::<rt::json::Same, _>(1, "off_by_default", &self.off_by_default)?;
+            }
+            map.field::<rt::json::Same, _>(2, "bounded", &self.bounded)?;
+            if self.defaulted != "plain" {
+                map.field::<rt::json::Same, _>(3, "defaulted", &self.defaulted)?;
+            }
+            if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
+                map.field::<rt::json::Same, _>(4, "escaped", &self.escaped)?;
+            }
+            if !self.empty.is_empty() {
+                map.field::<rt::json::Same, _>(5, "empty", &self.empty)?;
+            }
+            if self.accented != "température" {
+                map.field::<rt::json::Same, _>(6, "accented", &self.accented)?;
+            }
+            if let Some(v) = &self.huge {
+                map.field::<rt::json::Same, _>(7, "huge", v)?;
+            }
+            map.field::<rt::json::Hex, _>(8, "blob", &self.blob)?;
+            map.field::<rt::json::Hex, _>(9, "default_blob", &self.default_blob)?;
+            map.field::<rt::json::Hex, _>(10, "hash", &self.hash)?;
+            if let Some(v) = &self.page {
+                map.field::<rt::json::Hex, _>(11, "page", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Text {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if !self.on_by_default {
+                map.field::<rt::json::Same, _>(0, "on_by_default", &self.on_by_default)?;
+            }
+            if self.off_by_default {
+                map.field::<rt::json::Same, _>(1, "off_by_default", &self.off_by_default)?;
+            }
+            map.field::<rt::json::Same, _>(2, "bounded", &self.bounded)?;
+            if self.defaulted != "plain" {
+                map.field::<rt::json::Same, _>(3, "defaulted", &self.defaulted)?;
+            }
+            if self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
+                map.field::<rt::json::Same, _>(4, "escaped", &self.escaped)?;
+            }
+            if !self.empty.is_empty() {
+                map.field::<rt::json::Same, _>(5, "empty", &self.empty)?;
+            }
+            if self.accented != "température" {
+                map.field::<rt::json::Same, _>(6, "accented", &self.accented)?;
+            }
+            if let Some(v) = &self.huge {
+                map.field::<rt::json::Same, _>(7, "huge", v)?;
+            }
+            map.field::<rt::json::Hex, _>(8, "blob", &self.blob)?;
+            map.field::<rt::json::Hex, _>(9, "default_blob", &self.default_blob)?;
+            map.field::<rt::json::Hex, _>(10, "hash", &self.hash)?;
+            if let Some(v) = &self.page {
+                map.field::<rt::json::Hex, _>(11, "page", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Text {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Text;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Text")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_on_by_default = None;
+                    let mut f_off_by_default = None;
+                    let mut f_bounded = None;
+                    let mut f_defaulted = None;
+                    let mut f_escaped = None;
+                    let mut f_empty = None;
+                    let mut f_accented = None;
+                    let mut f_huge = None;
+                    let mut f_blob = None;
+                    let mut f_default_blob = None;
+                    let mut f_hash = None;
+                    let mut f_page = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("on_by_default", 0),
+                        ("off_by_default", 1),
+                        ("bounded", 2),
+                        ("defaulted", 3),
+                        ("escaped", 4),
+                        ("empty", 5),
+                        ("accented", 6),
+                        ("huge", 7),
+                        ("blob", 8),
+                        ("default_blob", 9),
+                        ("hash", 10),
+                        ("page", 11),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_on_by_default,
+                                "on_by_default",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_off_by_default,
+                                "off_by_default",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_bounded,
+                                "bounded",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_defaulted,
+                                "defaulted",
+                            )?,
+                            4 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_escaped,
+                                "escaped",
+                            )?,
+                            5 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_empty,
+                                "empty",
+                            )?,
+                            6 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_accented,
+                                "accented",
+                            )?,
+                            7 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_huge,
+                                "huge",
+                            )?,
+                            8 => {
+                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_blob, "blob")?
+                            }
+                            9 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_default_blob,
+                                "default_blob",
+                            )?,
+                            10 => {
+                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_hash, "hash")?
+                            }
+                            11 => {
+                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_page, "page")?
+                            }
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Text {
+                        on_by_default: f_on_by_default.unwrap_or(true),
+                        off_by_default: f_off_by_default.unwrap_or(false),
+                        bounded: rt::json::required(f_bounded, "bounded")?,
+                        defaulted: f_defaulted.unwrap_or_else(|| "plain".into()),
+                        escaped: f_escaped
+                            .unwrap_or_else(|| "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé".into()),
+                        empty: f_empty.unwrap_or_default(),
+                        accented: f_accented.unwrap_or_else(|| "température".into()),
+                        huge: f_huge,
+                        blob: rt::json::required(f_blob, "blob")?,
+                        default_blob: rt::json::required(f_default_blob, "default_blob")?,
+                        hash: rt::json::required(f_hash, "hash")?,
+                        page: f_page,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Collections<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "numbers", &self.numbers)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "small", &self.small)?;
+            map.field::<rt::json::Seq<rt::json::Seq<rt::json::Float>>, _>(
+                2,
+                "matrix",
+                &self.matrix,
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(3, "flavors", &self.flavors)?;
+            if self.flavor.to_u32() != 17 {
+                map.field::<rt::json::Same, _>(4, "flavor", &self.flavor)?;
+            }
+            map.field::<rt::json::Seq<rt::json::Hex>, _>(5, "keys", &self.keys)?;
+            if let Some(v) = &self.maybe_flags {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(6, "maybe_flags", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Collections {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "numbers", &self.numbers)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "small", &self.small)?;
+            map.field::<rt::json::Seq<rt::json::Seq<rt::json::Float>>, _>(
+                2,
+                "matrix",
+                &self.matrix,
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(3, "flavors", &self.flavors)?;
+            if self.flavor.to_u32() != 17 {
+                map.field::<rt::json::Same, _>(4, "flavor", &self.flavor)?;
+            }
+            map.field::<rt::json::Seq<rt::json::Hex>, _>(5, "keys", &self.keys)?;
+            if let Some(v) = &self.maybe_flags {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(6, "maybe_flags", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Collections {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Collections;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Collections")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_numbers = None;
+                    let mut f_small = None;
+                    let mut f_matrix = None;
+                    let mut f_flavors = None;
+                    let mut f_flavor = None;
+                    let mut f_keys = None;
+                    let mut f_maybe_flags = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("numbers", 0),
+                        ("small", 1),
+                        ("matrix", 2),
+                        ("flavors", 3),
+                        ("flavor", 4),
+                        ("keys", 5),
+                        ("maybe_flags", 6),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_numbers,
+                                "numbers",
+                            )?,
+                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_small,
+                                "small",
+                            )?,
+                            2 => rt::json::put::<
+                                rt::json::Seq<rt::json::Seq<rt::json::Float>>,
+                                _,
+                                _,
+                            >(&mut map, &mut f_matrix, "matrix")?,
+                            3 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_flavors,
+                                "flavors",
+                            )?,
+                            4 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_flavor,
+                                "flavor",
+                            )?,
+                            5 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
+                                &mut map,
+                                &mut f_keys,
+                                "keys",
+                            )?,
+                            6 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_maybe_flags,
+                                "maybe_flags",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Collections {
+                        numbers: rt::json::required(f_numbers, "numbers")?,
+                        small: rt::json::required(f_small, "small")?,
+                        matrix: rt::json::required(f_matrix, "matrix")?,
+                        flavors: rt::json::required(f_flavors, "flavors")?,
+                        flavor: f_flavor.unwrap_or(self::Flavor::Salted),
+                        keys: rt::json::required(f_keys, "keys")?,
+                        maybe_flags: f_maybe_flags,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Nothing<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Nothing {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Nothing {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Nothing;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Nothing")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[]))? {
+                        rt::json::put_unknown(&mut map, &mut unknown, key)?;
+                    }
+                    Ok(owned::Nothing {
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Keywords<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "type", &self.r#type)?;
+            map.field::<rt::json::Same, _>(1, "version", &self.version)?;
+            if let Some(v) = &self.optional {
+                map.field::<rt::json::Same, _>(2, "optional", v)?;
+            }
+            if let Some(v) = &self.message {
+                map.field::<rt::json::Same, _>(3, "message", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Keywords {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "type", &self.r#type)?;
+            map.field::<rt::json::Same, _>(1, "version", &self.version)?;
+            if let Some(v) = &self.optional {
+                map.field::<rt::json::Same, _>(2, "optional", v)?;
+            }
+            if let Some(v) = &self.message {
+                map.field::<rt::json::Same, _>(3, "message", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Keywords {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Keywords;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Keywords")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_type = None;
+                    let mut f_version = None;
+                    let mut f_optional = None;
+                    let mut f_message = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("type", 0),
+                        ("version", 1),
+                        ("optional", 2),
+                        ("message", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_type,
+                                "type",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_version,
+                                "version",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_optional,
+                                "optional",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_message,
+                                "message",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Keywords {
+                        r#type: rt::json::required(f_type, "type")?,
+                        version: rt::json::required(f_version, "version")?,
+                        optional: f_optional,
+                        message: f_message,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Everything<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::None => rt::json::unit_variant(serializer, "none"),
+                Self::Nothing(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "nothing", v)
+                }
+                Self::Integers(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "integers", v)
+                }
+                Self::Count(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "count", v),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Everything {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::None => rt::json::unit_variant(serializer, "none"),
+                Self::Nothing(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "nothing", v)
+                }
+                Self::Integers(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "integers", v)
+                }
+                Self::Count(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "count", v),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Everything {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Everything;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Everything, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[("none", 0), ("nothing", 1), ("integers", 2), ("count", 4)],
+                    )?;
+                    let value = match key {
+                        0 => {
+                            rt::json::unit(&mut map)?;
+                            owned::Everything::None
+                        }
+                        1 => owned::Everything::Nothing(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        2 => owned::Everything::Integers(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        4 => owned::Everything::Count(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        key => owned::Everything::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+}

@@ -1369,3 +1369,1888 @@ impl<'a> rt::Element<'a> for CommandResult<'a> {
         CommandResult::encoded_len(self)
     }
 }
+
+rt::cfg_alloc! {
+    #[allow(deprecated)]
+    impl rt::IntoOwned for ColorMode {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl rt::IntoOwned for PowerOnBehavior {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> LampState<'a> {
+        /// A copy that owns its data ([`owned::LampState`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::LampState {
+            owned::LampState {
+                on: self.on,
+                level: self.level,
+                mode: self.mode,
+                mireds: self.mireds,
+                hue: self.hue,
+                saturation: self.saturation,
+                power_on: self.power_on,
+                firmware: rt::IntoOwned::into_owned(self.firmware),
+                scenes: rt::IntoOwned::into_owned(self.scenes),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for LampState<'a> {
+        type Owned = owned::LampState;
+        fn into_owned(self) -> owned::LampState {
+            LampState::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SetLevel<'a> {
+        /// A copy that owns its data ([`owned::SetLevel`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SetLevel {
+            owned::SetLevel {
+                level: self.level,
+                transition: self.transition,
+                fade: self.fade,
+                turn_on: self.turn_on,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SetLevel<'a> {
+        type Owned = owned::SetLevel;
+        fn into_owned(self) -> owned::SetLevel {
+            SetLevel::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SetColorTemperature<'a> {
+        /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SetColorTemperature {
+            owned::SetColorTemperature {
+                mireds: self.mireds,
+                transition: self.transition,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
+        type Owned = owned::SetColorTemperature;
+        fn into_owned(self) -> owned::SetColorTemperature {
+            SetColorTemperature::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RecallScene<'a> {
+        /// A copy that owns its data ([`owned::RecallScene`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RecallScene {
+            owned::RecallScene {
+                name: rt::IntoOwned::into_owned(self.name),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RecallScene<'a> {
+        type Owned = owned::RecallScene;
+        fn into_owned(self) -> owned::RecallScene {
+            RecallScene::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> LegacyDim<'a> {
+        /// A copy that owns its data ([`owned::LegacyDim`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::LegacyDim {
+            owned::LegacyDim {
+                step: self.step,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for LegacyDim<'a> {
+        type Owned = owned::LegacyDim;
+        fn into_owned(self) -> owned::LegacyDim {
+            LegacyDim::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Command<'a> {
+        /// A copy that owns its data ([`owned::Command`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Command {
+            match self {
+                Self::On => owned::Command::On,
+                Self::Off => owned::Command::Off,
+                Self::Toggle => owned::Command::Toggle,
+                Self::SetLevel(v) => owned::Command::SetLevel(rt::IntoOwned::into_owned(v)),
+                Self::SetColorTemperature(v) => {
+                    owned::Command::SetColorTemperature(rt::IntoOwned::into_owned(v))
+                }
+                Self::Identify(v) => owned::Command::Identify(v),
+                Self::RecallScene(v) => owned::Command::RecallScene(rt::IntoOwned::into_owned(v)),
+                Self::Dim(v) => owned::Command::Dim(rt::IntoOwned::into_owned(v)),
+                Self::Unrecognized { key, value } => owned::Command::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Command<'a> {
+        type Owned = owned::Command;
+        fn into_owned(self) -> owned::Command {
+            Command::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> CommandResult<'a> {
+        /// A copy that owns its data ([`owned::CommandResult`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::CommandResult {
+            owned::CommandResult {
+                status: self.status,
+                state: rt::IntoOwned::into_owned(self.state),
+                device: rt::IntoOwned::into_owned(self.device),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for CommandResult<'a> {
+        type Owned = owned::CommandResult;
+        fn into_owned(self) -> owned::CommandResult {
+            CommandResult::into_owned(self)
+        }
+    }
+
+    /// Owned counterparts of the types of package `example.lamp`, for applications that
+    /// keep messages (feature `alloc` of `iotp2p-codec`).
+    ///
+    /// Each message and union has a type of the same name here that owns its data: `String`
+    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
+    /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
+    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
+    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
+    /// re-exported as they are; aliases name the owned form of their target.
+    pub mod owned {
+        #[allow(unused_imports)]
+        use super::rt;
+
+        /// Colour temperature in mireds (1,000,000 / kelvin): 153 (6500 K) to 500 (2000 K).
+        pub type Mireds = u16;
+
+        #[allow(deprecated)]
+        pub use super::ColorMode;
+
+        #[allow(deprecated)]
+        pub use super::PowerOnBehavior;
+
+        /// The state a lamp reports.
+        ///
+        /// The owned form of [`super::LampState`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct LampState {
+            /// Whether the light is on.
+            pub on: bool,
+            /// Current level; kept while the lamp is off.
+            pub level: super::super::example_core::owned::Level,
+            /// How the colour is set.
+            pub mode: ColorMode,
+            /// Colour temperature, when `mode` is `Temperature`.
+            pub mireds: Option<Mireds>,
+            /// Hue in degrees, when `mode` is `HueSat`.
+            pub hue: Option<u16>,
+            /// Saturation in percent, when `mode` is `HueSat`.
+            pub saturation: Option<u8>,
+            /// Behaviour after a power outage.
+            pub power_on: PowerOnBehavior,
+            /// Hash of the running firmware image (SHA-1).
+            pub firmware: [u8; 20],
+            /// Labels of the scenes stored in the lamp.
+            pub scenes: rt::alloc::vec::Vec<super::super::example_core::owned::Label>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl LampState {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::LampState::decode(bytes).map(super::LampState::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + 1
+                    + usize::from(self.mode.to_u32() != 0)
+                    + usize::from(self.mireds.is_some())
+                    + usize::from(self.hue.is_some())
+                    + usize::from(self.saturation.is_some())
+                    + usize::from(self.power_on.to_u32() != 2)
+                    + 1
+                    + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 1;
+                let v = &self.level;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.mode;
+                if self.mode.to_u32() != 0 {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                if let Some(v) = &self.mireds {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.hue {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.saturation {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.power_on;
+                if self.power_on.to_u32() != 2 {
+                    len += 2 + rt::head_len(v.to_u32() as u64);
+                }
+                len += 2 + 21;
+                let v = &self.scenes;
+                {
+                    len += 2
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::head_len(item.len() as u64) + item.len())
+                            .sum::<usize>();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.on;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bool(*v)?;
+                }
+                let v = &self.level;
+                {
+                    if !(0..=254).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "LampState.level",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.mode;
+                if self.mode.to_u32() != 0 {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                if let Some(v) = &self.mireds {
+                    if !(153..=500).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "LampState.mireds",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.hue {
+                    if !(0..=359).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "LampState.hue",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.saturation {
+                    if !(0..=100).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "LampState.saturation",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    w.u64(5)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.power_on;
+                if self.power_on.to_u32() != 2 {
+                    rt::write_unknown_before(&mut unknown, 24, w)?;
+                    w.u64(24)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                let v = &self.firmware;
+                {
+                    rt::write_unknown_before(&mut unknown, 25, w)?;
+                    w.u64(25)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.scenes;
+                {
+                    if v.len() > 16 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "LampState.scenes",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 26, w)?;
+                    w.u64(26)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        if item.len() > 32 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "LampState.scenes",
+                            });
+                        }
+                        w.text(item)?;
+                    }
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Sets the level, optionally over time.
+        ///
+        /// The owned form of [`super::SetLevel`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct SetLevel {
+            /// Target level.
+            pub level: super::super::example_core::owned::Level,
+            /// Transition time in tenths of a second; 0 means at once.
+            pub transition: u16,
+            /// Transition time in whole seconds (1.0 API).
+            #[deprecated(note = "use transition")]
+            pub fade: Option<u16>,
+            /// Whether the lamp also turns on when `level` is above 0.
+            pub turn_on: bool,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl SetLevel {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SetLevel::decode(bytes).map(super::SetLevel::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + usize::from(self.transition != 0)
+                    + usize::from(self.fade.is_some())
+                    + usize::from(!self.turn_on)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.level;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.transition;
+                if self.transition != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.fade {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if !self.turn_on {
+                    len += 1 + 1;
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.level;
+                {
+                    if !(0..=254).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SetLevel.level",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.transition;
+                if self.transition != 0 {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.fade {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.turn_on;
+                if !self.turn_on {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.bool(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Sets the colour temperature.
+        ///
+        /// The owned form of [`super::SetColorTemperature`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct SetColorTemperature {
+            /// Target colour temperature.
+            pub mireds: Mireds,
+            /// Transition time in tenths of a second.
+            pub transition: u16,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl SetColorTemperature {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SetColorTemperature::decode(bytes)
+                    .map(super::SetColorTemperature::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.transition != 0)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.mireds;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.transition;
+                if self.transition != 0 {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.mireds;
+                {
+                    if !(153..=500).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "SetColorTemperature.mireds",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.transition;
+                if self.transition != 0 {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Recalls a stored scene by name.
+        ///
+        /// The owned form of [`super::RecallScene`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct RecallScene {
+            /// The scene's label, as listed in `LampState.scenes`.
+            pub name: super::super::example_core::owned::Label,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl RecallScene {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RecallScene::decode(bytes).map(super::RecallScene::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.name;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.name;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "RecallScene.name",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A dimming step of the 0.9 API.
+        ///
+        /// The owned form of [`super::LegacyDim`].
+        #[deprecated(note = "use SetLevel")]
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct LegacyDim {
+            /// Signed step, in levels.
+            pub step: i8,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl LegacyDim {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::LegacyDim::decode(bytes).map(super::LegacyDim::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.step;
+                {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.step;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.i64(*v as i64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A command a lamp accepts.
+        ///
+        /// The owned form of [`super::Command`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum Command {
+            /// Turn the light on at its current level.
+            On,
+            /// Turn the light off.
+            Off,
+            /// Turn the light off if on, on if off.
+            Toggle,
+            /// Change the level.
+            SetLevel(SetLevel),
+            /// Change the colour temperature.
+            SetColorTemperature(SetColorTemperature),
+            /// Blink for this many seconds so that a person can find the lamp.
+            Identify(u16),
+            /// Recall a stored scene.
+            RecallScene(RecallScene),
+            /// A relative dimming step of the 0.9 API.
+            #[deprecated(note = "use set_level")]
+            Dim(LegacyDim),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl Command {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Command::decode(bytes).map(super::Command::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::On => 1 + 1,
+                    Self::Off => 1 + 1,
+                    Self::Toggle => 1 + 1,
+                    Self::SetLevel(v) => 1 + v.encoded_len(),
+                    Self::SetColorTemperature(v) => 1 + v.encoded_len(),
+                    Self::Identify(v) => 1 + rt::head_len(*v as u64),
+                    Self::RecallScene(v) => 1 + v.encoded_len(),
+                    Self::Dim(v) => 1 + v.encoded_len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::On => {
+                        w.u64(0)?;
+                        w.null()?;
+                    }
+                    Self::Off => {
+                        w.u64(1)?;
+                        w.null()?;
+                    }
+                    Self::Toggle => {
+                        w.u64(2)?;
+                        w.null()?;
+                    }
+                    Self::SetLevel(v) => {
+                        w.u64(3)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::SetColorTemperature(v) => {
+                        w.u64(4)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Identify(v) => {
+                        w.u64(5)?;
+                        w.u64(*v as u64)?;
+                    }
+                    Self::RecallScene(v) => {
+                        w.u64(6)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Dim(v) => {
+                        w.u64(8)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A lamp's answer to one `Command`.
+        ///
+        /// The owned form of [`super::CommandResult`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct CommandResult {
+            /// Whether the command was carried out.
+            pub status: super::super::example_core::owned::Status,
+            /// The state after the command, when it succeeded.
+            pub state: Option<LampState>,
+            /// The device that answered.
+            pub device: super::super::example_core::owned::DeviceId,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl CommandResult {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::CommandResult::decode(bytes).map(super::CommandResult::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.state.is_some()) + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.status;
+                {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                if let Some(v) = &self.state {
+                    len += 1 + v.encoded_len();
+                }
+                len += 1 + 17;
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.status;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                if let Some(v) = &self.state {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                let v = &self.device;
+                {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.bytes(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+    }
+}
+
+rt::cfg_serde! {
+    #[allow(deprecated)]
+    impl ColorMode {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] =
+            &[("Temperature", 0), ("HueSat", 1), ("WhiteOnly", 3)];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for ColorMode {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for ColorMode {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+    #[allow(deprecated)]
+    impl PowerOnBehavior {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] =
+            &[("Off", 0), ("On", 1), ("Previous", 2)];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for PowerOnBehavior {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for PowerOnBehavior {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for LampState<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "on", &self.on)?;
+            map.field::<rt::json::Range<0, 254>, _>(1, "level", &self.level)?;
+            if self.mode.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(2, "mode", &self.mode)?;
+            }
+            if let Some(v) = &self.mireds {
+                map.field::<rt::json::Range<153, 500>, _>(3, "mireds", v)?;
+            }
+            if let Some(v) = &self.hue {
+                map.field::<rt::json::Range<0, 359>, _>(4, "hue", v)?;
+            }
+            if let Some(v) = &self.saturation {
+                map.field::<rt::json::Range<0, 100>, _>(5, "saturation", v)?;
+            }
+            if self.power_on.to_u32() != 2 {
+                map.field::<rt::json::Same, _>(24, "power_on", &self.power_on)?;
+            }
+            map.field::<rt::json::Hex, _>(25, "firmware", &self.firmware)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(26, "scenes", &self.scenes)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::LampState {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "on", &self.on)?;
+            map.field::<rt::json::Range<0, 254>, _>(1, "level", &self.level)?;
+            if self.mode.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(2, "mode", &self.mode)?;
+            }
+            if let Some(v) = &self.mireds {
+                map.field::<rt::json::Range<153, 500>, _>(3, "mireds", v)?;
+            }
+            if let Some(v) = &self.hue {
+                map.field::<rt::json::Range<0, 359>, _>(4, "hue", v)?;
+            }
+            if let Some(v) = &self.saturation {
+                map.field::<rt::json::Range<0, 100>, _>(5, "saturation", v)?;
+            }
+            if self.power_on.to_u32() != 2 {
+                map.field::<rt::json::Same, _>(24, "power_on", &self.power_on)?;
+            }
+            map.field::<rt::json::Hex, _>(25, "firmware", &self.firmware)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(26, "scenes", &self.scenes)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::LampState {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::LampState;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type LampState")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_on = None;
+                    let mut f_level = None;
+                    let mut f_mode = None;
+                    let mut f_mireds = None;
+                    let mut f_hue = None;
+                    let mut f_saturation = None;
+                    let mut f_power_on = None;
+                    let mut f_firmware = None;
+                    let mut f_scenes = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("on", 0),
+                        ("level", 1),
+                        ("mode", 2),
+                        ("mireds", 3),
+                        ("hue", 4),
+                        ("saturation", 5),
+                        ("power_on", 24),
+                        ("firmware", 25),
+                        ("scenes", 26),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_on, "on")?,
+                            1 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
+                                &mut map,
+                                &mut f_level,
+                                "level",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_mode,
+                                "mode",
+                            )?,
+                            3 => rt::json::put::<rt::json::Range<153, 500>, _, _>(
+                                &mut map,
+                                &mut f_mireds,
+                                "mireds",
+                            )?,
+                            4 => rt::json::put::<rt::json::Range<0, 359>, _, _>(
+                                &mut map, &mut f_hue, "hue",
+                            )?,
+                            5 => rt::json::put::<rt::json::Range<0, 100>, _, _>(
+                                &mut map,
+                                &mut f_saturation,
+                                "saturation",
+                            )?,
+                            24 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_power_on,
+                                "power_on",
+                            )?,
+                            25 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_firmware,
+                                "firmware",
+                            )?,
+                            26 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_scenes,
+                                "scenes",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::LampState {
+                        on: rt::json::required(f_on, "on")?,
+                        level: rt::json::required(f_level, "level")?,
+                        mode: f_mode.unwrap_or(self::ColorMode::Temperature),
+                        mireds: f_mireds,
+                        hue: f_hue,
+                        saturation: f_saturation,
+                        power_on: f_power_on.unwrap_or(self::PowerOnBehavior::Previous),
+                        firmware: rt::json::required(f_firmware, "firmware")?,
+                        scenes: rt::json::required(f_scenes, "scenes")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SetLevel<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
+            if self.transition != 0 {
+                map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
+            }
+            if let Some(v) = &self.fade {
+                map.field::<rt::json::Same, _>(2, "fade", v)?;
+            }
+            if !self.turn_on {
+                map.field::<rt::json::Same, _>(3, "turn_on", &self.turn_on)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SetLevel {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<0, 254>, _>(0, "level", &self.level)?;
+            if self.transition != 0 {
+                map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
+            }
+            if let Some(v) = &self.fade {
+                map.field::<rt::json::Same, _>(2, "fade", v)?;
+            }
+            if !self.turn_on {
+                map.field::<rt::json::Same, _>(3, "turn_on", &self.turn_on)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SetLevel {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SetLevel;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SetLevel")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_level = None;
+                    let mut f_transition = None;
+                    let mut f_fade = None;
+                    let mut f_turn_on = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("level", 0),
+                        ("transition", 1),
+                        ("fade", 2),
+                        ("turn_on", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<0, 254>, _, _>(
+                                &mut map,
+                                &mut f_level,
+                                "level",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_transition,
+                                "transition",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_fade,
+                                "fade",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_turn_on,
+                                "turn_on",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::SetLevel {
+                        level: rt::json::required(f_level, "level")?,
+                        transition: f_transition.unwrap_or(0),
+                        fade: f_fade,
+                        turn_on: f_turn_on.unwrap_or(true),
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<153, 500>, _>(0, "mireds", &self.mireds)?;
+            if self.transition != 0 {
+                map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SetColorTemperature {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<153, 500>, _>(0, "mireds", &self.mireds)?;
+            if self.transition != 0 {
+                map.field::<rt::json::Same, _>(1, "transition", &self.transition)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SetColorTemperature {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SetColorTemperature;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SetColorTemperature")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_mireds = None;
+                    let mut f_transition = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("mireds", 0), ("transition", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<153, 500>, _, _>(
+                                &mut map,
+                                &mut f_mireds,
+                                "mireds",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_transition,
+                                "transition",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::SetColorTemperature {
+                        mireds: rt::json::required(f_mireds, "mireds")?,
+                        transition: f_transition.unwrap_or(0),
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RecallScene<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RecallScene {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RecallScene {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RecallScene;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RecallScene")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_name = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("name", 0)]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_name,
+                                "name",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::RecallScene {
+                        name: rt::json::required(f_name, "name")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for LegacyDim<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "step", &self.step)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::LegacyDim {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "step", &self.step)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::LegacyDim {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::LegacyDim;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type LegacyDim")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_step = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("step", 0)]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_step,
+                                "step",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::LegacyDim {
+                        step: rt::json::required(f_step, "step")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Command<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::On => rt::json::unit_variant(serializer, "on"),
+                Self::Off => rt::json::unit_variant(serializer, "off"),
+                Self::Toggle => rt::json::unit_variant(serializer, "toggle"),
+                Self::SetLevel(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_level", v)
+                }
+                Self::SetColorTemperature(v) => rt::json::variant::<rt::json::Same, _, _>(
+                    serializer,
+                    "set_color_temperature",
+                    v,
+                ),
+                Self::Identify(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "identify", v)
+                }
+                Self::RecallScene(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "recall_scene", v)
+                }
+                Self::Dim(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "dim", v),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Command {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::On => rt::json::unit_variant(serializer, "on"),
+                Self::Off => rt::json::unit_variant(serializer, "off"),
+                Self::Toggle => rt::json::unit_variant(serializer, "toggle"),
+                Self::SetLevel(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_level", v)
+                }
+                Self::SetColorTemperature(v) => rt::json::variant::<rt::json::Same, _, _>(
+                    serializer,
+                    "set_color_temperature",
+                    v,
+                ),
+                Self::Identify(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "identify", v)
+                }
+                Self::RecallScene(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "recall_scene", v)
+                }
+                Self::Dim(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "dim", v),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Command {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Command;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Command, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[
+                            ("on", 0),
+                            ("off", 1),
+                            ("toggle", 2),
+                            ("set_level", 3),
+                            ("set_color_temperature", 4),
+                            ("identify", 5),
+                            ("recall_scene", 6),
+                            ("dim", 8),
+                        ],
+                    )?;
+                    let value = match key {
+                        0 => {
+                            rt::json::unit(&mut map)?;
+                            owned::Command::On
+                        }
+                        1 => {
+                            rt::json::unit(&mut map)?;
+                            owned::Command::Off
+                        }
+                        2 => {
+                            rt::json::unit(&mut map)?;
+                            owned::Command::Toggle
+                        }
+                        3 => owned::Command::SetLevel(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        4 => owned::Command::SetColorTemperature(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        5 => owned::Command::Identify(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        6 => owned::Command::RecallScene(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        8 => {
+                            owned::Command::Dim(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
+                        }
+                        key => owned::Command::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for CommandResult<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "status", &self.status)?;
+            if let Some(v) = &self.state {
+                map.field::<rt::json::Same, _>(1, "state", v)?;
+            }
+            map.field::<rt::json::Hex, _>(2, "device", &self.device)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::CommandResult {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "status", &self.status)?;
+            if let Some(v) = &self.state {
+                map.field::<rt::json::Same, _>(1, "state", v)?;
+            }
+            map.field::<rt::json::Hex, _>(2, "device", &self.device)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::CommandResult {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::CommandResult;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type CommandResult")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_status = None;
+                    let mut f_state = None;
+                    let mut f_device = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("status", 0),
+                        ("state", 1),
+                        ("device", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_status,
+                                "status",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_state,
+                                "state",
+                            )?,
+                            2 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_device,
+                                "device",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::CommandResult {
+                        status: rt::json::required(f_status, "status")?,
+                        state: f_state,
+                        device: rt::json::required(f_device, "device")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+}

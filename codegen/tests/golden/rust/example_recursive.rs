@@ -1064,3 +1064,1489 @@ impl<'a> rt::Element<'a> for Gateway<'a> {
         Gateway::encoded_len(self)
     }
 }
+
+rt::cfg_alloc! {
+    #[allow(deprecated)]
+    impl<'a> MenuNode<'a> {
+        /// A copy that owns its data ([`owned::MenuNode`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::MenuNode {
+            owned::MenuNode {
+                label: rt::IntoOwned::into_owned(self.label),
+                children: rt::IntoOwned::into_owned(self.children),
+                action: rt::IntoOwned::into_owned(self.action),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for MenuNode<'a> {
+        type Owned = owned::MenuNode;
+        fn into_owned(self) -> owned::MenuNode {
+            MenuNode::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl rt::IntoOwned for Comparison {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Expr<'a> {
+        /// A copy that owns its data ([`owned::Expr`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Expr {
+            match self {
+                Self::Constant(v) => owned::Expr::Constant(v),
+                Self::Sensor(v) => owned::Expr::Sensor(rt::IntoOwned::into_owned(v)),
+                Self::Now => owned::Expr::Now,
+                Self::Not(v) => owned::Expr::Not(rt::IntoOwned::into_owned(v)),
+                Self::All(v) => owned::Expr::All(rt::IntoOwned::into_owned(v)),
+                Self::Any(v) => owned::Expr::Any(rt::IntoOwned::into_owned(v)),
+                Self::Compare(v) => owned::Expr::Compare(rt::IntoOwned::into_owned(v)),
+                Self::Unrecognized { key, value } => owned::Expr::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Expr<'a> {
+        type Owned = owned::Expr;
+        fn into_owned(self) -> owned::Expr {
+            Expr::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Compare<'a> {
+        /// A copy that owns its data ([`owned::Compare`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Compare {
+            owned::Compare {
+                op: self.op,
+                left: rt::IntoOwned::into_owned(self.left),
+                right: rt::IntoOwned::into_owned(self.right),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Compare<'a> {
+        type Owned = owned::Compare;
+        fn into_owned(self) -> owned::Compare {
+            Compare::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Rule<'a> {
+        /// A copy that owns its data ([`owned::Rule`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Rule {
+            owned::Rule {
+                name: rt::IntoOwned::into_owned(self.name),
+                condition: rt::IntoOwned::into_owned(self.condition),
+                scene: rt::IntoOwned::into_owned(self.scene),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Rule<'a> {
+        type Owned = owned::Rule;
+        fn into_owned(self) -> owned::Rule {
+            Rule::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Room<'a> {
+        /// A copy that owns its data ([`owned::Room`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Room {
+            owned::Room {
+                name: rt::IntoOwned::into_owned(self.name),
+                gateway: rt::IntoOwned::into_owned(self.gateway),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Room<'a> {
+        type Owned = owned::Room;
+        fn into_owned(self) -> owned::Room {
+            Room::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Gateway<'a> {
+        /// A copy that owns its data ([`owned::Gateway`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Gateway {
+            owned::Gateway {
+                address: rt::IntoOwned::into_owned(self.address),
+                location: rt::IntoOwned::into_owned(self.location),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Gateway<'a> {
+        type Owned = owned::Gateway;
+        fn into_owned(self) -> owned::Gateway {
+            Gateway::into_owned(self)
+        }
+    }
+
+    /// Owned counterparts of the types of package `example.recursive`, for applications that
+    /// keep messages (feature `alloc` of `iotp2p-codec`).
+    ///
+    /// Each message and union has a type of the same name here that owns its data: `String`
+    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
+    /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
+    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
+    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
+    /// re-exported as they are; aliases name the owned form of their target.
+    pub mod owned {
+        #[allow(unused_imports)]
+        use super::rt;
+
+        /// An entry of a device's on-screen menu; entries nest through `children`.
+        ///
+        /// Decoders reject menus nested deeper than 6 entries.
+        ///
+        /// The owned form of [`super::MenuNode`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct MenuNode {
+            /// The text shown for the entry.
+            pub label: rt::alloc::string::String,
+            /// Sub-entries; empty for a leaf.
+            pub children: rt::alloc::vec::Vec<MenuNode>,
+            /// The command sent when a leaf is chosen.
+            pub action: Option<rt::alloc::string::String>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl MenuNode {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::MenuNode::decode(bytes).map(super::MenuNode::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + usize::from(self.action.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.label;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.children;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                if let Some(v) = &self.action {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.label;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "MenuNode.label",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                let v = &self.children;
+                {
+                    if v.len() > 12 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "MenuNode.children",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                }
+                if let Some(v) = &self.action {
+                    if v.len() > 16 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "MenuNode.action",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.text(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        #[allow(deprecated)]
+        pub use super::Comparison;
+
+        /// A boolean or numeric expression evaluated by an automation rule.
+        ///
+        /// The recursion ends at `constant`, `sensor` and `now`.
+        ///
+        /// The owned form of [`super::Expr`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum Expr {
+            /// A constant integer.
+            Constant(i64),
+            /// The latest value of a named sensor.
+            Sensor(rt::alloc::string::String),
+            /// The current time, in seconds since midnight.
+            Now,
+            /// Logical negation of the operand.
+            Not(rt::alloc::boxed::Box<Expr>),
+            /// True when both operands are true.
+            All(rt::alloc::vec::Vec<Expr>),
+            /// True when at least one operand is true.
+            Any(rt::alloc::vec::Vec<Expr>),
+            /// Compares two operands.
+            Compare(rt::alloc::boxed::Box<Compare>),
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl Expr {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Expr::decode(bytes).map(super::Expr::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::Constant(v) => 1 + rt::int_len(*v),
+                    Self::Sensor(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+                    Self::Now => 1 + 1,
+                    Self::Not(v) => 1 + v.encoded_len(),
+                    Self::All(v) => {
+                        1 + rt::head_len(v.len() as u64)
+                            + v.iter().map(|item| item.encoded_len()).sum::<usize>()
+                    }
+                    Self::Any(v) => {
+                        1 + rt::head_len(v.len() as u64)
+                            + v.iter().map(|item| item.encoded_len()).sum::<usize>()
+                    }
+                    Self::Compare(v) => 1 + v.encoded_len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::Constant(v) => {
+                        w.u64(0)?;
+                        w.i64(*v)?;
+                    }
+                    Self::Sensor(v) => {
+                        if v.len() > 24 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "Expr.sensor",
+                            });
+                        }
+                        w.u64(1)?;
+                        w.text(v)?;
+                    }
+                    Self::Now => {
+                        w.u64(2)?;
+                        w.null()?;
+                    }
+                    Self::Not(v) => {
+                        w.u64(3)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::All(v) => {
+                        if v.len() > 4 {
+                            return Err(rt::EncodeError::BoundExceeded { field: "Expr.all" });
+                        }
+                        w.u64(4)?;
+                        w.array(v.len())?;
+                        for item in v.iter() {
+                            item.encode_to(w)?;
+                        }
+                    }
+                    Self::Any(v) => {
+                        if v.len() > 4 {
+                            return Err(rt::EncodeError::BoundExceeded { field: "Expr.any" });
+                        }
+                        w.u64(5)?;
+                        w.array(v.len())?;
+                        for item in v.iter() {
+                            item.encode_to(w)?;
+                        }
+                    }
+                    Self::Compare(v) => {
+                        w.u64(6)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A comparison between two expressions.
+        ///
+        /// The owned form of [`super::Compare`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Compare {
+            /// How to compare.
+            pub op: Comparison,
+            /// Left-hand operand.
+            pub left: rt::alloc::boxed::Box<Expr>,
+            /// Right-hand operand.
+            pub right: rt::alloc::boxed::Box<Expr>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Compare {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Compare::decode(bytes).map(super::Compare::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.op;
+                {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                let v = &self.left;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                let v = &self.right;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.op;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                let v = &self.left;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                let v = &self.right;
+                {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    v.encode_to(w)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// An automation rule: when `condition` becomes true, run `scene`.
+        ///
+        /// The owned form of [`super::Rule`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Rule {
+            /// The rule's name.
+            pub name: rt::alloc::string::String,
+            /// The condition.
+            pub condition: Expr,
+            /// The scene to run.
+            pub scene: rt::alloc::string::String,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Rule {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Rule::decode(bytes).map(super::Rule::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.name;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.condition;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                let v = &self.scene;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.name;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded { field: "Rule.name" });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                let v = &self.condition;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                let v = &self.scene;
+                {
+                    if v.len() > 16 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Rule.scene",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.text(v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A room, possibly served by a gateway that is itself in another room.
+        ///
+        /// `Room` and `Gateway` refer to each other through optional fields; the chain
+        /// is at most 4 rooms long.
+        ///
+        /// The owned form of [`super::Room`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Room {
+            /// The room's name.
+            pub name: rt::alloc::string::String,
+            /// The gateway that serves the room, if any.
+            pub gateway: Option<rt::alloc::boxed::Box<Gateway>>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Room {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Room::decode(bytes).map(super::Room::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.gateway.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.name;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.gateway {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.name;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded { field: "Room.name" });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.gateway {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A gateway between a room's devices and the rest of the network.
+        ///
+        /// The owned form of [`super::Gateway`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Gateway {
+            /// The gateway's short address.
+            pub address: [u8; 8],
+            /// The room where the gateway itself is installed, if known.
+            pub location: Option<rt::alloc::boxed::Box<Room>>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Gateway {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Gateway::decode(bytes).map(super::Gateway::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.location.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 9;
+                if let Some(v) = &self.location {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.address;
+                {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                if let Some(v) = &self.location {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+    }
+}
+
+rt::cfg_serde! {
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for MenuNode<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "label", &self.label)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
+            if let Some(v) = &self.action {
+                map.field::<rt::json::Same, _>(2, "action", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::MenuNode {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "label", &self.label)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
+            if let Some(v) = &self.action {
+                map.field::<rt::json::Same, _>(2, "action", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::MenuNode {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::MenuNode;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type MenuNode")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_label = None;
+                    let mut f_children = None;
+                    let mut f_action = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("label", 0),
+                        ("children", 1),
+                        ("action", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_label,
+                                "label",
+                            )?,
+                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_children,
+                                "children",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_action,
+                                "action",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::MenuNode {
+                        label: rt::json::required(f_label, "label")?,
+                        children: rt::json::required(f_children, "children")?,
+                        action: f_action,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    #[allow(deprecated)]
+    impl Comparison {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] =
+            &[("Less", 0), ("Equal", 1), ("Greater", 2)];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for Comparison {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for Comparison {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Expr<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Constant(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "constant", v)
+                }
+                Self::Sensor(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "sensor", v)
+                }
+                Self::Now => rt::json::unit_variant(serializer, "now"),
+                Self::Not(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "not", v),
+                Self::All(v) => {
+                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(serializer, "all", v)
+                }
+                Self::Any(v) => {
+                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(serializer, "any", v)
+                }
+                Self::Compare(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "compare", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Expr {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::Constant(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "constant", v)
+                }
+                Self::Sensor(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "sensor", v)
+                }
+                Self::Now => rt::json::unit_variant(serializer, "now"),
+                Self::Not(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "not", v),
+                Self::All(v) => {
+                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(serializer, "all", v)
+                }
+                Self::Any(v) => {
+                    rt::json::variant::<rt::json::Seq<rt::json::Same>, _, _>(serializer, "any", v)
+                }
+                Self::Compare(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "compare", v)
+                }
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Expr {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Expr;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Expr, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[
+                            ("constant", 0),
+                            ("sensor", 1),
+                            ("now", 2),
+                            ("not", 3),
+                            ("all", 4),
+                            ("any", 5),
+                            ("compare", 6),
+                        ],
+                    )?;
+                    let value = match key {
+                        0 => owned::Expr::Constant(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        1 => {
+                            owned::Expr::Sensor(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
+                        }
+                        2 => {
+                            rt::json::unit(&mut map)?;
+                            owned::Expr::Now
+                        }
+                        3 => owned::Expr::Not(rt::json::value::<rt::json::Same, _, _>(&mut map)?),
+                        4 => {
+                            owned::Expr::All(
+                                rt::json::value::<rt::json::Seq<rt::json::Same>, _, _>(&mut map)?,
+                            )
+                        }
+                        5 => {
+                            owned::Expr::Any(
+                                rt::json::value::<rt::json::Seq<rt::json::Same>, _, _>(&mut map)?,
+                            )
+                        }
+                        6 => {
+                            owned::Expr::Compare(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
+                        }
+                        key => owned::Expr::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Compare<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "op", &self.op)?;
+            map.field::<rt::json::Same, _>(1, "left", &self.left)?;
+            map.field::<rt::json::Same, _>(2, "right", &self.right)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Compare {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "op", &self.op)?;
+            map.field::<rt::json::Same, _>(1, "left", &self.left)?;
+            map.field::<rt::json::Same, _>(2, "right", &self.right)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Compare {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Compare;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Compare")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_op = None;
+                    let mut f_left = None;
+                    let mut f_right = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("op", 0),
+                        ("left", 1),
+                        ("right", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_op, "op")?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_left,
+                                "left",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_right,
+                                "right",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Compare {
+                        op: rt::json::required(f_op, "op")?,
+                        left: rt::json::required(f_left, "left")?,
+                        right: rt::json::required(f_right, "right")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Rule<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
+            map.field::<rt::json::Same, _>(1, "condition", &self.condition)?;
+            map.field::<rt::json::Same, _>(2, "scene", &self.scene)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Rule {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
+            map.field::<rt::json::Same, _>(1, "condition", &self.condition)?;
+            map.field::<rt::json::Same, _>(2, "scene", &self.scene)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Rule {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Rule;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Rule")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_name = None;
+                    let mut f_condition = None;
+                    let mut f_scene = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("name", 0),
+                        ("condition", 1),
+                        ("scene", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_name,
+                                "name",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_condition,
+                                "condition",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_scene,
+                                "scene",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Rule {
+                        name: rt::json::required(f_name, "name")?,
+                        condition: rt::json::required(f_condition, "condition")?,
+                        scene: rt::json::required(f_scene, "scene")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Room<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
+            if let Some(v) = &self.gateway {
+                map.field::<rt::json::Same, _>(1, "gateway", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Room {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "name", &self.name)?;
+            if let Some(v) = &self.gateway {
+                map.field::<rt::json::Same, _>(1, "gateway", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Room {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Room;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Room")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_name = None;
+                    let mut f_gateway = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("name", 0), ("gateway", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_name,
+                                "name",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_gateway,
+                                "gateway",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Room {
+                        name: rt::json::required(f_name, "name")?,
+                        gateway: f_gateway,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Gateway<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "address", &self.address)?;
+            if let Some(v) = &self.location {
+                map.field::<rt::json::Same, _>(1, "location", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Gateway {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "address", &self.address)?;
+            if let Some(v) = &self.location {
+                map.field::<rt::json::Same, _>(1, "location", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Gateway {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Gateway;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Gateway")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_address = None;
+                    let mut f_location = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("address", 0), ("location", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_address,
+                                "address",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_location,
+                                "location",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Gateway {
+                        address: rt::json::required(f_address, "address")?,
+                        location: f_location,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+}

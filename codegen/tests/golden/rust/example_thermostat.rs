@@ -1139,3 +1139,1626 @@ impl<'a> rt::Element<'a> for ThermostatCommand<'a> {
         ThermostatCommand::encoded_len(self)
     }
 }
+
+rt::cfg_alloc! {
+    #[allow(deprecated)]
+    impl rt::IntoOwned for Mode {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Setpoints<'a> {
+        /// A copy that owns its data ([`owned::Setpoints`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Setpoints {
+            owned::Setpoints {
+                heat: self.heat,
+                cool: self.cool,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Setpoints<'a> {
+        type Owned = owned::Setpoints;
+        fn into_owned(self) -> owned::Setpoints {
+            Setpoints::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> ScheduleEntry<'a> {
+        /// A copy that owns its data ([`owned::ScheduleEntry`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::ScheduleEntry {
+            owned::ScheduleEntry {
+                days: self.days,
+                start: rt::IntoOwned::into_owned(self.start),
+                setpoints: rt::IntoOwned::into_owned(self.setpoints),
+                mode: self.mode,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for ScheduleEntry<'a> {
+        type Owned = owned::ScheduleEntry;
+        fn into_owned(self) -> owned::ScheduleEntry {
+            ScheduleEntry::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> WeeklySchedule<'a> {
+        /// A copy that owns its data ([`owned::WeeklySchedule`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::WeeklySchedule {
+            owned::WeeklySchedule {
+                entries: rt::IntoOwned::into_owned(self.entries),
+                name: rt::IntoOwned::into_owned(self.name),
+                updated_at: self.updated_at,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for WeeklySchedule<'a> {
+        type Owned = owned::WeeklySchedule;
+        fn into_owned(self) -> owned::WeeklySchedule {
+            WeeklySchedule::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Reading<'a> {
+        /// A copy that owns its data ([`owned::Reading`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Reading {
+            owned::Reading {
+                temperature: self.temperature,
+                humidity: self.humidity,
+                outdoor: self.outdoor,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Reading<'a> {
+        type Owned = owned::Reading;
+        fn into_owned(self) -> owned::Reading {
+            Reading::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> ThermostatState<'a> {
+        /// A copy that owns its data ([`owned::ThermostatState`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::ThermostatState {
+            owned::ThermostatState {
+                mode: self.mode,
+                setpoints: rt::IntoOwned::into_owned(self.setpoints),
+                reading: rt::IntoOwned::into_owned(self.reading),
+                running: self.running,
+                hold: self.hold,
+                diagnostics: rt::IntoOwned::into_owned(self.diagnostics),
+                schedule: rt::IntoOwned::into_owned(self.schedule),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for ThermostatState<'a> {
+        type Owned = owned::ThermostatState;
+        fn into_owned(self) -> owned::ThermostatState {
+            ThermostatState::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> ThermostatCommand<'a> {
+        /// A copy that owns its data ([`owned::ThermostatCommand`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::ThermostatCommand {
+            match self {
+                Self::SetMode(v) => owned::ThermostatCommand::SetMode(v),
+                Self::SetSetpoints(v) => {
+                    owned::ThermostatCommand::SetSetpoints(rt::IntoOwned::into_owned(v))
+                }
+                Self::SetSchedule(v) => {
+                    owned::ThermostatCommand::SetSchedule(rt::IntoOwned::into_owned(v))
+                }
+                Self::ResumeSchedule => owned::ThermostatCommand::ResumeSchedule,
+                Self::Unrecognized { key, value } => owned::ThermostatCommand::Unrecognized {
+                    key,
+                    value: rt::IntoOwned::into_owned(value),
+                },
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for ThermostatCommand<'a> {
+        type Owned = owned::ThermostatCommand;
+        fn into_owned(self) -> owned::ThermostatCommand {
+            ThermostatCommand::into_owned(self)
+        }
+    }
+
+    /// Owned counterparts of the types of package `example.thermostat`, for applications that
+    /// keep messages (feature `alloc` of `iotp2p-codec`).
+    ///
+    /// Each message and union has a type of the same name here that owns its data: `String`
+    /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
+    /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
+    /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
+    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
+    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
+    /// re-exported as they are; aliases name the owned form of their target.
+    pub mod owned {
+        #[allow(unused_imports)]
+        use super::rt;
+
+        #[allow(deprecated)]
+        pub use super::Mode;
+
+        /// The two setpoints that bound the comfort band.
+        ///
+        /// The owned form of [`super::Setpoints`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Setpoints {
+            /// Heat when the room is colder than this (5.00 to 30.00 °C).
+            pub heat: i16,
+            /// Cool when the room is warmer than this (16.00 to 35.00 °C).
+            pub cool: i16,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Setpoints {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Setpoints::decode(bytes).map(super::Setpoints::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.heat != 2000)
+                    + usize::from(self.cool != 2600)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.heat;
+                if self.heat != 2000 {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                let v = &self.cool;
+                if self.cool != 2600 {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.heat;
+                if self.heat != 2000 {
+                    if !(500..=3000).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Setpoints.heat",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.i64(*v as i64)?;
+                }
+                let v = &self.cool;
+                if self.cool != 2600 {
+                    if !(1600..=3500).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Setpoints.cool",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.i64(*v as i64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// One entry of the weekly schedule: from `start` on the given days, use these setpoints.
+        ///
+        /// The owned form of [`super::ScheduleEntry`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct ScheduleEntry {
+            /// Days of the week as a bit set: bit 0 is Monday, bit 6 is Sunday.
+            pub days: u8,
+            /// When the entry starts; it lasts until the next entry starts.
+            pub start: super::super::example_core::owned::TimeOfDay,
+            /// Setpoints while the entry is active.
+            pub setpoints: Setpoints,
+            /// Mode while the entry is active; absent keeps the current mode.
+            pub mode: Option<Mode>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl ScheduleEntry {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::ScheduleEntry::decode(bytes).map(super::ScheduleEntry::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + 1 + usize::from(self.mode.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.days;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.start;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                let v = &self.setpoints;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                if let Some(v) = &self.mode {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.days;
+                {
+                    if !(1..=127).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "ScheduleEntry.days",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.start;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                let v = &self.setpoints;
+                {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    v.encode_to(w)?;
+                }
+                if let Some(v) = &self.mode {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The weekly schedule: at most 28 entries (four a day), bound from the package default.
+        ///
+        /// The owned form of [`super::WeeklySchedule`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct WeeklySchedule {
+            /// Entries, in any order; the thermostat sorts them.
+            pub entries: rt::alloc::vec::Vec<ScheduleEntry>,
+            /// A name for the schedule ("Winter", "Holidays"), bound from the package default.
+            pub name: Option<rt::alloc::string::String>,
+            /// When the schedule was last edited.
+            pub updated_at: super::super::example_core::owned::Timestamp,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl WeeklySchedule {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::WeeklySchedule::decode(bytes).map(super::WeeklySchedule::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.name.is_some()) + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.entries;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                if let Some(v) = &self.name {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.updated_at;
+                {
+                    len += 1 + rt::head_len(*v);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.entries;
+                {
+                    if v.len() > 28 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "WeeklySchedule.entries",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                }
+                if let Some(v) = &self.name {
+                    if v.len() > 48 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "WeeklySchedule.name",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.text(v)?;
+                }
+                let v = &self.updated_at;
+                {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A reading of the room's sensors.
+        ///
+        /// The owned form of [`super::Reading`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Reading {
+            /// Room temperature.
+            pub temperature: super::super::example_core::owned::Centidegrees,
+            /// Relative humidity, when the thermostat has a humidity sensor.
+            pub humidity: Option<super::super::example_core::owned::Humidity>,
+            /// Outdoor temperature, when known from a weather service.
+            pub outdoor: Option<super::super::example_core::owned::Centidegrees>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Reading {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Reading::decode(bytes).map(super::Reading::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + usize::from(self.humidity.is_some())
+                    + usize::from(self.outdoor.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.temperature;
+                {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                if let Some(v) = &self.humidity {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.outdoor {
+                    len += 1 + rt::int_len(*v as i64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.temperature;
+                {
+                    if !(-27315..=32767).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Reading.temperature",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.i64(*v as i64)?;
+                }
+                if let Some(v) = &self.humidity {
+                    if !(0..=10000).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Reading.humidity",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.outdoor {
+                    if !(-27315..=32767).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "Reading.outdoor",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    w.i64(*v as i64)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The state a thermostat reports.
+        ///
+        /// The owned form of [`super::ThermostatState`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct ThermostatState {
+            /// The mode the user selected.
+            pub mode: Mode,
+            /// The setpoints in force now (from the schedule or a manual override).
+            pub setpoints: Setpoints,
+            /// The latest sensor reading.
+            pub reading: Reading,
+            /// Whether the heating or cooling is running at this moment.
+            pub running: bool,
+            /// Whether a manual override is holding the schedule.
+            pub hold: bool,
+            /// Opaque vendor diagnostics, bound from the package default (64 bytes).
+            pub diagnostics: Option<rt::alloc::vec::Vec<u8>>,
+            /// The schedule in force.
+            pub schedule: Option<WeeklySchedule>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl ThermostatState {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::ThermostatState::decode(bytes).map(super::ThermostatState::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.mode.to_u32() != 3)
+                    + 1
+                    + 1
+                    + usize::from(self.running)
+                    + usize::from(self.hold)
+                    + usize::from(self.diagnostics.is_some())
+                    + usize::from(self.schedule.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.mode;
+                if self.mode.to_u32() != 3 {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                let v = &self.setpoints;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                let v = &self.reading;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                if self.running {
+                    len += 1 + 1;
+                }
+                if self.hold {
+                    len += 1 + 1;
+                }
+                if let Some(v) = &self.diagnostics {
+                    len += 2 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.schedule {
+                    len += 2 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(self.entry_count())?;
+                let mut unknown = self.unknown_fields.entries().peekable();
+                let v = &self.mode;
+                if self.mode.to_u32() != 3 {
+                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    w.u64(0)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                let v = &self.setpoints;
+                {
+                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                let v = &self.reading;
+                {
+                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    w.u64(2)?;
+                    v.encode_to(w)?;
+                }
+                let v = &self.running;
+                if self.running {
+                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    w.u64(3)?;
+                    w.bool(*v)?;
+                }
+                let v = &self.hold;
+                if self.hold {
+                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    w.u64(4)?;
+                    w.bool(*v)?;
+                }
+                if let Some(v) = &self.diagnostics {
+                    if v.len() > 64 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "ThermostatState.diagnostics",
+                        });
+                    }
+                    rt::write_unknown_before(&mut unknown, 24, w)?;
+                    w.u64(24)?;
+                    w.bytes(v)?;
+                }
+                if let Some(v) = &self.schedule {
+                    rt::write_unknown_before(&mut unknown, 25, w)?;
+                    w.u64(25)?;
+                    v.encode_to(w)?;
+                }
+                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A command a thermostat accepts.
+        ///
+        /// The owned form of [`super::ThermostatCommand`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub enum ThermostatCommand {
+            /// Select a mode.
+            SetMode(Mode),
+            /// Override the setpoints until the next schedule entry.
+            SetSetpoints(Setpoints),
+            /// Replace the weekly schedule.
+            SetSchedule(WeeklySchedule),
+            /// Cancel a manual override and resume the schedule.
+            ResumeSchedule,
+            /// A variant this version of the schema does not define; kept so that it is forwarded
+            /// unchanged.
+            Unrecognized {
+                /// The variant's key.
+                key: u64,
+                /// The variant's value, still encoded (one canonical data item).
+                value: rt::alloc::vec::Vec<u8>,
+            },
+        }
+
+        #[allow(deprecated)]
+        impl ThermostatCommand {
+            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::ThermostatCommand::decode(bytes).map(super::ThermostatCommand::into_owned)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::SetMode(v) => 1 + rt::head_len(v.to_u32() as u64),
+                    Self::SetSetpoints(v) => 1 + v.encoded_len(),
+                    Self::SetSchedule(v) => 1 + v.encoded_len(),
+                    Self::ResumeSchedule => 1 + 1,
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                w.map(1)?;
+                match self {
+                    Self::SetMode(v) => {
+                        w.u64(0)?;
+                        w.u64(v.to_u32() as u64)?;
+                    }
+                    Self::SetSetpoints(v) => {
+                        w.u64(1)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::SetSchedule(v) => {
+                        w.u64(2)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::ResumeSchedule => {
+                        w.u64(3)?;
+                        w.null()?;
+                    }
+                    Self::Unrecognized { key, value } => {
+                        w.u64(*key)?;
+                        w.raw(value)?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+    }
+}
+
+rt::cfg_serde! {
+    #[allow(deprecated)]
+    impl Mode {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] = &[
+            ("Off", 0),
+            ("Heat", 1),
+            ("Cool", 2),
+            ("Auto", 3),
+            ("FanOnly", 4),
+        ];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for Mode {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for Mode {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Setpoints<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.heat != 2000 {
+                map.field::<rt::json::Range<500, 3000>, _>(0, "heat", &self.heat)?;
+            }
+            if self.cool != 2600 {
+                map.field::<rt::json::Range<1600, 3500>, _>(1, "cool", &self.cool)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Setpoints {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.heat != 2000 {
+                map.field::<rt::json::Range<500, 3000>, _>(0, "heat", &self.heat)?;
+            }
+            if self.cool != 2600 {
+                map.field::<rt::json::Range<1600, 3500>, _>(1, "cool", &self.cool)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Setpoints {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Setpoints;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Setpoints")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_heat = None;
+                    let mut f_cool = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("heat", 0), ("cool", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<500, 3000>, _, _>(
+                                &mut map,
+                                &mut f_heat,
+                                "heat",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<1600, 3500>, _, _>(
+                                &mut map,
+                                &mut f_cool,
+                                "cool",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Setpoints {
+                        heat: f_heat.unwrap_or(2000),
+                        cool: f_cool.unwrap_or(2600),
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for ScheduleEntry<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<1, 127>, _>(0, "days", &self.days)?;
+            map.field::<rt::json::Same, _>(1, "start", &self.start)?;
+            map.field::<rt::json::Same, _>(2, "setpoints", &self.setpoints)?;
+            if let Some(v) = &self.mode {
+                map.field::<rt::json::Same, _>(3, "mode", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::ScheduleEntry {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<1, 127>, _>(0, "days", &self.days)?;
+            map.field::<rt::json::Same, _>(1, "start", &self.start)?;
+            map.field::<rt::json::Same, _>(2, "setpoints", &self.setpoints)?;
+            if let Some(v) = &self.mode {
+                map.field::<rt::json::Same, _>(3, "mode", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::ScheduleEntry {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::ScheduleEntry;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type ScheduleEntry")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_days = None;
+                    let mut f_start = None;
+                    let mut f_setpoints = None;
+                    let mut f_mode = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("days", 0),
+                        ("start", 1),
+                        ("setpoints", 2),
+                        ("mode", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<1, 127>, _, _>(
+                                &mut map,
+                                &mut f_days,
+                                "days",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_start,
+                                "start",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_setpoints,
+                                "setpoints",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_mode,
+                                "mode",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::ScheduleEntry {
+                        days: rt::json::required(f_days, "days")?,
+                        start: rt::json::required(f_start, "start")?,
+                        setpoints: rt::json::required(f_setpoints, "setpoints")?,
+                        mode: f_mode,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for WeeklySchedule<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
+            if let Some(v) = &self.name {
+                map.field::<rt::json::Same, _>(1, "name", v)?;
+            }
+            map.field::<rt::json::Same, _>(2, "updated_at", &self.updated_at)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::WeeklySchedule {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
+            if let Some(v) = &self.name {
+                map.field::<rt::json::Same, _>(1, "name", v)?;
+            }
+            map.field::<rt::json::Same, _>(2, "updated_at", &self.updated_at)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::WeeklySchedule {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::WeeklySchedule;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type WeeklySchedule")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_entries = None;
+                    let mut f_name = None;
+                    let mut f_updated_at = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("entries", 0),
+                        ("name", 1),
+                        ("updated_at", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_entries,
+                                "entries",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_name,
+                                "name",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_updated_at,
+                                "updated_at",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::WeeklySchedule {
+                        entries: rt::json::required(f_entries, "entries")?,
+                        name: f_name,
+                        updated_at: rt::json::required(f_updated_at, "updated_at")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Reading<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
+            if let Some(v) = &self.humidity {
+                map.field::<rt::json::Range<0, 10000>, _>(1, "humidity", v)?;
+            }
+            if let Some(v) = &self.outdoor {
+                map.field::<rt::json::Range<-27315, 32767>, _>(2, "outdoor", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Reading {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<-27315, 32767>, _>(0, "temperature", &self.temperature)?;
+            if let Some(v) = &self.humidity {
+                map.field::<rt::json::Range<0, 10000>, _>(1, "humidity", v)?;
+            }
+            if let Some(v) = &self.outdoor {
+                map.field::<rt::json::Range<-27315, 32767>, _>(2, "outdoor", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Reading {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Reading;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Reading")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_temperature = None;
+                    let mut f_humidity = None;
+                    let mut f_outdoor = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("temperature", 0),
+                        ("humidity", 1),
+                        ("outdoor", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
+                                &mut map,
+                                &mut f_temperature,
+                                "temperature",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<0, 10000>, _, _>(
+                                &mut map,
+                                &mut f_humidity,
+                                "humidity",
+                            )?,
+                            2 => rt::json::put::<rt::json::Range<-27315, 32767>, _, _>(
+                                &mut map,
+                                &mut f_outdoor,
+                                "outdoor",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Reading {
+                        temperature: rt::json::required(f_temperature, "temperature")?,
+                        humidity: f_humidity,
+                        outdoor: f_outdoor,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for ThermostatState<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.mode.to_u32() != 3 {
+                map.field::<rt::json::Same, _>(0, "mode", &self.mode)?;
+            }
+            map.field::<rt::json::Same, _>(1, "setpoints", &self.setpoints)?;
+            map.field::<rt::json::Same, _>(2, "reading", &self.reading)?;
+            if self.running {
+                map.field::<rt::json::Same, _>(3, "running", &self.running)?;
+            }
+            if self.hold {
+                map.field::<rt::json::Same, _>(4, "hold", &self.hold)?;
+            }
+            if let Some(v) = &self.diagnostics {
+                map.field::<rt::json::Hex, _>(24, "diagnostics", v)?;
+            }
+            if let Some(v) = &self.schedule {
+                map.field::<rt::json::Same, _>(25, "schedule", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::ThermostatState {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.mode.to_u32() != 3 {
+                map.field::<rt::json::Same, _>(0, "mode", &self.mode)?;
+            }
+            map.field::<rt::json::Same, _>(1, "setpoints", &self.setpoints)?;
+            map.field::<rt::json::Same, _>(2, "reading", &self.reading)?;
+            if self.running {
+                map.field::<rt::json::Same, _>(3, "running", &self.running)?;
+            }
+            if self.hold {
+                map.field::<rt::json::Same, _>(4, "hold", &self.hold)?;
+            }
+            if let Some(v) = &self.diagnostics {
+                map.field::<rt::json::Hex, _>(24, "diagnostics", v)?;
+            }
+            if let Some(v) = &self.schedule {
+                map.field::<rt::json::Same, _>(25, "schedule", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::ThermostatState {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::ThermostatState;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type ThermostatState")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_mode = None;
+                    let mut f_setpoints = None;
+                    let mut f_reading = None;
+                    let mut f_running = None;
+                    let mut f_hold = None;
+                    let mut f_diagnostics = None;
+                    let mut f_schedule = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("mode", 0),
+                        ("setpoints", 1),
+                        ("reading", 2),
+                        ("running", 3),
+                        ("hold", 4),
+                        ("diagnostics", 24),
+                        ("schedule", 25),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_mode,
+                                "mode",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_setpoints,
+                                "setpoints",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_reading,
+                                "reading",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_running,
+                                "running",
+                            )?,
+                            4 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_hold,
+                                "hold",
+                            )?,
+                            24 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_diagnostics,
+                                "diagnostics",
+                            )?,
+                            25 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_schedule,
+                                "schedule",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::ThermostatState {
+                        mode: f_mode.unwrap_or(self::Mode::Auto),
+                        setpoints: rt::json::required(f_setpoints, "setpoints")?,
+                        reading: rt::json::required(f_reading, "reading")?,
+                        running: f_running.unwrap_or(false),
+                        hold: f_hold.unwrap_or(false),
+                        diagnostics: f_diagnostics,
+                        schedule: f_schedule,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for ThermostatCommand<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::SetMode(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_mode", v)
+                }
+                Self::SetSetpoints(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_setpoints", v)
+                }
+                Self::SetSchedule(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_schedule", v)
+                }
+                Self::ResumeSchedule => rt::json::unit_variant(serializer, "resume_schedule"),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
+    /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::ThermostatCommand {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            match self {
+                Self::SetMode(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_mode", v)
+                }
+                Self::SetSetpoints(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_setpoints", v)
+                }
+                Self::SetSchedule(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_schedule", v)
+                }
+                Self::ResumeSchedule => rt::json::unit_variant(serializer, "resume_schedule"),
+                Self::Unrecognized { key, value } => {
+                    rt::json::unknown_variant(serializer, *key, value)
+                }
+            }
+        }
+    }
+
+    /// Reads the canonical JSON form: an object with exactly one member.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::ThermostatCommand {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::ThermostatCommand;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type ThermostatCommand, with one member")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[
+                            ("set_mode", 0),
+                            ("set_setpoints", 1),
+                            ("set_schedule", 2),
+                            ("resume_schedule", 3),
+                        ],
+                    )?;
+                    let value = match key {
+                        0 => owned::ThermostatCommand::SetMode(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        1 => owned::ThermostatCommand::SetSetpoints(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(
+                            &mut map
+                        )?),
+                        2 => owned::ThermostatCommand::SetSchedule(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        3 => {
+                            rt::json::unit(&mut map)?;
+                            owned::ThermostatCommand::ResumeSchedule
+                        }
+                        key => owned::ThermostatCommand::Unrecognized {
+                            key,
+                            value: rt::json::raw_value(&mut map)?,
+                        },
+                    };
+                    rt::json::union_end(&mut map)?;
+                    Ok(value)
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+}

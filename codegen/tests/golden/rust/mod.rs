@@ -272,3 +272,354 @@ pub fn transcode(
         _ => return None,
     })
 }
+::iotp2p_codec::runtime::cfg_serde! {
+    /// Decodes `input` as the type named `type_name` (one of [`TYPE_NAMES`]) and writes the
+    /// value's canonical JSON form (spec/04-wire-format.md §4.18) with `serializer`: what tools,
+    /// logs and test vectors show. `None` when the name is not one of the types generated here.
+    #[allow(deprecated)]
+    pub fn to_json<__S: ::iotp2p_codec::runtime::serde::Serializer>(
+        type_name: &str,
+        input: &[u8],
+        serializer: __S,
+    ) -> Option<Result<__S::Ok, ::iotp2p_codec::runtime::json::Error<__S::Error>>> {
+        use ::iotp2p_codec::runtime::json::serialize_decoded;
+        Some(match type_name {
+            "example.core.Status" => {
+                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
+                let decoded =
+                    example_core::Status::decode_from(&mut r).and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "example.core.TimeOfDay" => {
+                serialize_decoded(example_core::TimeOfDay::decode(input), serializer)
+            }
+            "example.core.DeviceInfo" => {
+                serialize_decoded(example_core::DeviceInfo::decode(input), serializer)
+            }
+            "example.every_scalar.Flavor" => {
+                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
+                let decoded = example_every_scalar::Flavor::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "example.every_scalar.Integers" => {
+                serialize_decoded(example_every_scalar::Integers::decode(input), serializer)
+            }
+            "example.every_scalar.Floats" => {
+                serialize_decoded(example_every_scalar::Floats::decode(input), serializer)
+            }
+            "example.every_scalar.Text" => {
+                serialize_decoded(example_every_scalar::Text::decode(input), serializer)
+            }
+            "example.every_scalar.Collections" => {
+                serialize_decoded(example_every_scalar::Collections::decode(input), serializer)
+            }
+            "example.every_scalar.Nothing" => {
+                serialize_decoded(example_every_scalar::Nothing::decode(input), serializer)
+            }
+            "example.every_scalar.Keywords" => {
+                serialize_decoded(example_every_scalar::Keywords::decode(input), serializer)
+            }
+            "example.every_scalar.Everything" => {
+                serialize_decoded(example_every_scalar::Everything::decode(input), serializer)
+            }
+            "example.lamp.ColorMode" => {
+                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
+                let decoded = example_lamp::ColorMode::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "example.lamp.PowerOnBehavior" => {
+                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
+                let decoded = example_lamp::PowerOnBehavior::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "example.lamp.LampState" => {
+                serialize_decoded(example_lamp::LampState::decode(input), serializer)
+            }
+            "example.lamp.SetLevel" => {
+                serialize_decoded(example_lamp::SetLevel::decode(input), serializer)
+            }
+            "example.lamp.SetColorTemperature" => {
+                serialize_decoded(example_lamp::SetColorTemperature::decode(input), serializer)
+            }
+            "example.lamp.RecallScene" => {
+                serialize_decoded(example_lamp::RecallScene::decode(input), serializer)
+            }
+            "example.lamp.LegacyDim" => {
+                serialize_decoded(example_lamp::LegacyDim::decode(input), serializer)
+            }
+            "example.lamp.Command" => {
+                serialize_decoded(example_lamp::Command::decode(input), serializer)
+            }
+            "example.lamp.CommandResult" => {
+                serialize_decoded(example_lamp::CommandResult::decode(input), serializer)
+            }
+            "example.recursive.MenuNode" => {
+                serialize_decoded(example_recursive::MenuNode::decode(input), serializer)
+            }
+            "example.recursive.Comparison" => {
+                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
+                let decoded = example_recursive::Comparison::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "example.recursive.Expr" => {
+                serialize_decoded(example_recursive::Expr::decode(input), serializer)
+            }
+            "example.recursive.Compare" => {
+                serialize_decoded(example_recursive::Compare::decode(input), serializer)
+            }
+            "example.recursive.Rule" => {
+                serialize_decoded(example_recursive::Rule::decode(input), serializer)
+            }
+            "example.recursive.Room" => {
+                serialize_decoded(example_recursive::Room::decode(input), serializer)
+            }
+            "example.recursive.Gateway" => {
+                serialize_decoded(example_recursive::Gateway::decode(input), serializer)
+            }
+            "example.thermostat.Mode" => {
+                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
+                let decoded = example_thermostat::Mode::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "example.thermostat.Setpoints" => {
+                serialize_decoded(example_thermostat::Setpoints::decode(input), serializer)
+            }
+            "example.thermostat.ScheduleEntry" => {
+                serialize_decoded(example_thermostat::ScheduleEntry::decode(input), serializer)
+            }
+            "example.thermostat.WeeklySchedule" => serialize_decoded(
+                example_thermostat::WeeklySchedule::decode(input),
+                serializer,
+            ),
+            "example.thermostat.Reading" => {
+                serialize_decoded(example_thermostat::Reading::decode(input), serializer)
+            }
+            "example.thermostat.ThermostatState" => serialize_decoded(
+                example_thermostat::ThermostatState::decode(input),
+                serializer,
+            ),
+            "example.thermostat.ThermostatCommand" => serialize_decoded(
+                example_thermostat::ThermostatCommand::decode(input),
+                serializer,
+            ),
+            "com.acme.sprinkler.Trigger" => {
+                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
+                let decoded = com_acme_sprinkler::Trigger::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "com.acme.sprinkler.Zone" => {
+                serialize_decoded(com_acme_sprinkler::Zone::decode(input), serializer)
+            }
+            "com.acme.sprinkler.Run" => {
+                serialize_decoded(com_acme_sprinkler::Run::decode(input), serializer)
+            }
+            "com.acme.sprinkler.SprinklerState" => serialize_decoded(
+                com_acme_sprinkler::SprinklerState::decode(input),
+                serializer,
+            ),
+            "com.acme.sprinkler.SprinklerCommand" => serialize_decoded(
+                com_acme_sprinkler::SprinklerCommand::decode(input),
+                serializer,
+            ),
+            _ => return None,
+        })
+    }
+
+    /// Reads the canonical JSON form (spec/04-wire-format.md §4.18) of a value of the type
+    /// named `type_name` (one of [`TYPE_NAMES`]) with `deserializer`, and returns the value's
+    /// encoding. `None` when the name is not one of the types generated here.
+    #[allow(deprecated)]
+    pub fn from_json<'de, __D: ::iotp2p_codec::runtime::serde::Deserializer<'de>>(
+        type_name: &str,
+        deserializer: __D,
+    ) -> Option<
+        Result<
+            ::iotp2p_codec::runtime::alloc::vec::Vec<u8>,
+            ::iotp2p_codec::runtime::json::Error<__D::Error>,
+        >,
+    > {
+        use ::iotp2p_codec::runtime::json::encode_deserialized;
+        Some(match type_name {
+            "example.core.Status" => {
+                encode_deserialized(deserializer, |v: &example_core::Status| {
+                    ::iotp2p_codec::runtime::encode_to_vec(
+                        ::iotp2p_codec::runtime::Element::encoded_len(v),
+                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
+                    )
+                })
+            }
+            "example.core.TimeOfDay" => {
+                encode_deserialized(deserializer, example_core::owned::TimeOfDay::encode_to_vec)
+            }
+            "example.core.DeviceInfo" => {
+                encode_deserialized(deserializer, example_core::owned::DeviceInfo::encode_to_vec)
+            }
+            "example.every_scalar.Flavor" => {
+                encode_deserialized(deserializer, |v: &example_every_scalar::Flavor| {
+                    ::iotp2p_codec::runtime::encode_to_vec(
+                        ::iotp2p_codec::runtime::Element::encoded_len(v),
+                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
+                    )
+                })
+            }
+            "example.every_scalar.Integers" => encode_deserialized(
+                deserializer,
+                example_every_scalar::owned::Integers::encode_to_vec,
+            ),
+            "example.every_scalar.Floats" => encode_deserialized(
+                deserializer,
+                example_every_scalar::owned::Floats::encode_to_vec,
+            ),
+            "example.every_scalar.Text" => encode_deserialized(
+                deserializer,
+                example_every_scalar::owned::Text::encode_to_vec,
+            ),
+            "example.every_scalar.Collections" => encode_deserialized(
+                deserializer,
+                example_every_scalar::owned::Collections::encode_to_vec,
+            ),
+            "example.every_scalar.Nothing" => encode_deserialized(
+                deserializer,
+                example_every_scalar::owned::Nothing::encode_to_vec,
+            ),
+            "example.every_scalar.Keywords" => encode_deserialized(
+                deserializer,
+                example_every_scalar::owned::Keywords::encode_to_vec,
+            ),
+            "example.every_scalar.Everything" => encode_deserialized(
+                deserializer,
+                example_every_scalar::owned::Everything::encode_to_vec,
+            ),
+            "example.lamp.ColorMode" => {
+                encode_deserialized(deserializer, |v: &example_lamp::ColorMode| {
+                    ::iotp2p_codec::runtime::encode_to_vec(
+                        ::iotp2p_codec::runtime::Element::encoded_len(v),
+                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
+                    )
+                })
+            }
+            "example.lamp.PowerOnBehavior" => {
+                encode_deserialized(deserializer, |v: &example_lamp::PowerOnBehavior| {
+                    ::iotp2p_codec::runtime::encode_to_vec(
+                        ::iotp2p_codec::runtime::Element::encoded_len(v),
+                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
+                    )
+                })
+            }
+            "example.lamp.LampState" => {
+                encode_deserialized(deserializer, example_lamp::owned::LampState::encode_to_vec)
+            }
+            "example.lamp.SetLevel" => {
+                encode_deserialized(deserializer, example_lamp::owned::SetLevel::encode_to_vec)
+            }
+            "example.lamp.SetColorTemperature" => encode_deserialized(
+                deserializer,
+                example_lamp::owned::SetColorTemperature::encode_to_vec,
+            ),
+            "example.lamp.RecallScene" => encode_deserialized(
+                deserializer,
+                example_lamp::owned::RecallScene::encode_to_vec,
+            ),
+            "example.lamp.LegacyDim" => {
+                encode_deserialized(deserializer, example_lamp::owned::LegacyDim::encode_to_vec)
+            }
+            "example.lamp.Command" => {
+                encode_deserialized(deserializer, example_lamp::owned::Command::encode_to_vec)
+            }
+            "example.lamp.CommandResult" => encode_deserialized(
+                deserializer,
+                example_lamp::owned::CommandResult::encode_to_vec,
+            ),
+            "example.recursive.MenuNode" => encode_deserialized(
+                deserializer,
+                example_recursive::owned::MenuNode::encode_to_vec,
+            ),
+            "example.recursive.Comparison" => {
+                encode_deserialized(deserializer, |v: &example_recursive::Comparison| {
+                    ::iotp2p_codec::runtime::encode_to_vec(
+                        ::iotp2p_codec::runtime::Element::encoded_len(v),
+                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
+                    )
+                })
+            }
+            "example.recursive.Expr" => {
+                encode_deserialized(deserializer, example_recursive::owned::Expr::encode_to_vec)
+            }
+            "example.recursive.Compare" => encode_deserialized(
+                deserializer,
+                example_recursive::owned::Compare::encode_to_vec,
+            ),
+            "example.recursive.Rule" => {
+                encode_deserialized(deserializer, example_recursive::owned::Rule::encode_to_vec)
+            }
+            "example.recursive.Room" => {
+                encode_deserialized(deserializer, example_recursive::owned::Room::encode_to_vec)
+            }
+            "example.recursive.Gateway" => encode_deserialized(
+                deserializer,
+                example_recursive::owned::Gateway::encode_to_vec,
+            ),
+            "example.thermostat.Mode" => {
+                encode_deserialized(deserializer, |v: &example_thermostat::Mode| {
+                    ::iotp2p_codec::runtime::encode_to_vec(
+                        ::iotp2p_codec::runtime::Element::encoded_len(v),
+                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
+                    )
+                })
+            }
+            "example.thermostat.Setpoints" => encode_deserialized(
+                deserializer,
+                example_thermostat::owned::Setpoints::encode_to_vec,
+            ),
+            "example.thermostat.ScheduleEntry" => encode_deserialized(
+                deserializer,
+                example_thermostat::owned::ScheduleEntry::encode_to_vec,
+            ),
+            "example.thermostat.WeeklySchedule" => encode_deserialized(
+                deserializer,
+                example_thermostat::owned::WeeklySchedule::encode_to_vec,
+            ),
+            "example.thermostat.Reading" => encode_deserialized(
+                deserializer,
+                example_thermostat::owned::Reading::encode_to_vec,
+            ),
+            "example.thermostat.ThermostatState" => encode_deserialized(
+                deserializer,
+                example_thermostat::owned::ThermostatState::encode_to_vec,
+            ),
+            "example.thermostat.ThermostatCommand" => encode_deserialized(
+                deserializer,
+                example_thermostat::owned::ThermostatCommand::encode_to_vec,
+            ),
+            "com.acme.sprinkler.Trigger" => {
+                encode_deserialized(deserializer, |v: &com_acme_sprinkler::Trigger| {
+                    ::iotp2p_codec::runtime::encode_to_vec(
+                        ::iotp2p_codec::runtime::Element::encoded_len(v),
+                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
+                    )
+                })
+            }
+            "com.acme.sprinkler.Zone" => {
+                encode_deserialized(deserializer, com_acme_sprinkler::owned::Zone::encode_to_vec)
+            }
+            "com.acme.sprinkler.Run" => {
+                encode_deserialized(deserializer, com_acme_sprinkler::owned::Run::encode_to_vec)
+            }
+            "com.acme.sprinkler.SprinklerState" => encode_deserialized(
+                deserializer,
+                com_acme_sprinkler::owned::SprinklerState::encode_to_vec,
+            ),
+            "com.acme.sprinkler.SprinklerCommand" => encode_deserialized(
+                deserializer,
+                com_acme_sprinkler::owned::SprinklerCommand::encode_to_vec,
+            ),
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,856 @@
+//! The canonical JSON mapping of spec/04-wire-format.md §4.18 (feature `serde`): the generic part
+//! of the `Serialize` and `Deserialize` impls that the Rust backend generates for every message,
+//! union and enum.
+//!
+//! Generated impls name, for each field, a *marker* that says how the schema type maps to JSON,
+//! whatever the Rust type holding it (`&[u8]` or `Vec<u8>`, [`Array`] or `Vec`):
+//!
+//! | marker | schema types | JSON |
+//! |---|---|---|
+//! | [`Same`] | `bool`, integers, `string`, enums, messages, unions | the Rust type's own `Serialize` |
+//! | [`Range`] | integers with a narrower `@range` | a number, checked against the range when read |
+//! | [`Float`] | `f32`, `f64` | a number; `"NaN"`, `"Infinity"`, `"-Infinity"` |
+//! | [`Hex`] | `bytes<N>`, `bytes[N]` | lowercase hexadecimal |
+//! | [`Seq`] | `array<T, N>` | an array, each item by `T`'s marker |
+//!
+//! The rest is the object layout: [`message`] writes members in key order, merging retained unknown
+//! fields as `"#<key>": "<hex>"`; [`Members`] reads member names; [`put`], [`put_unknown`] and
+//! [`required`] fill a generated visitor's slots; [`variant`], [`unit_variant`], [`unknown_variant`],
+//! [`union_key`] and [`union_end`] do the same for unions.
+//!
+//! JSON readers get what the spec asks: integers exactly (no float in between) and only within their
+//! type and range, floats rounded to the field's type, members in any order, duplicate members
+//! rejected, unknown member names rejected unless `#<key>` (with a key the type does not define), and a
+//! defaulted field accepted when present with its default value (the owned value then re-encodes
+//! without it).
+//!
+//! One approximation: serde hands a JSON reader a float as an `f64`, so an `f32` field receives the
+//! decimal rounded to binary64 and then to binary32. The spec asks for one rounding; the two differ
+//! only for decimals within 2^-29 of an `f32` rounding boundary, which no JSON writer following the
+//! spec (shortest decimal that reads back as the same `f32`) produces.
+
+use core::fmt::{self, Write as _};
+use core::iter::Peekable;
+use core::marker::PhantomData;
+
+use alloc::vec::Vec;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::ser::{self, SerializeMap, SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
+
+use super::array::Array;
+use super::element::Element;
+use super::error::{DecodeError, EncodeError, ErrorClass};
+use super::lazy::Lazy;
+use super::limits::MAX_DEPTH;
+use super::owned::OwnedUnknownFields;
+use super::reader::{Reader, MAX_KEY};
+use super::unknown::UnknownEntries;
+use super::writer::head_len;
+
+// ---------------------------------------------------------------------------------------------------
+// Markers.
+
+/// Writes a `T` the way a marker says.
+pub trait SerializeAs<T: ?Sized> {
+    /// Serializes `value`.
+    fn serialize_as<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error>;
+}
+
+/// Reads a `T` the way a marker says.
+pub trait DeserializeAs<'de, T>: Sized {
+    /// Deserializes a value.
+    fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error>;
+}
+
+/// Marker: the Rust type's own `Serialize` and `Deserialize` are canonical (`bool`, integers without a
+/// narrower range, strings, generated enums, messages and unions).
+pub struct Same;
+
+/// Marker: an integer whose `@range` is narrower than its type; readers reject values outside it.
+pub struct Range<const MIN: i128, const MAX: i128>;
+
+/// Marker: `f32` or `f64`, with the strings `"NaN"`, `"Infinity"` and `"-Infinity"` for the values
+/// JSON has no number for.
+pub struct Float;
+
+/// Marker: `bytes<N>` or `bytes[N]` as a string of lowercase hexadecimal digits.
+pub struct Hex;
+
+/// Marker: `array<T, N>`, each item written as marker `M` says.
+pub struct Seq<M>(PhantomData<fn() -> M>);
+
+/// A reference to a value, serialized as marker `M` says.
+pub struct As<'v, M, T: ?Sized> {
+    value: &'v T,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<'v, M, T: ?Sized> As<'v, M, T> {
+    /// Wraps `value`.
+    #[inline]
+    pub fn new(value: &'v T) -> Self {
+        As {
+            value,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<M: SerializeAs<T>, T: ?Sized> Serialize for As<'_, M, T> {
+    #[inline]
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        M::serialize_as(self.value, serializer)
+    }
+}
+
+/// Deserializes a `T` as marker `M` says (a `DeserializeSeed`).
+pub struct AsSeed<M, T>(PhantomData<fn() -> (M, T)>);
+
+impl<M, T> AsSeed<M, T> {
+    /// The seed.
+    #[inline]
+    pub fn new() -> Self {
+        AsSeed(PhantomData)
+    }
+}
+
+impl<M, T> Default for AsSeed<M, T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'de, M: DeserializeAs<'de, T>, T> DeserializeSeed<'de> for AsSeed<M, T> {
+    type Value = T;
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        M::deserialize_as(deserializer)
+    }
+}
+
+impl<T: Serialize + ?Sized> SerializeAs<T> for Same {
+    #[inline]
+    fn serialize_as<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeAs<'de, T> for Same {
+    #[inline]
+    fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        T::deserialize(deserializer)
+    }
+}
+
+impl<T: Serialize + ?Sized, const MIN: i128, const MAX: i128> SerializeAs<T> for Range<MIN, MAX> {
+    #[inline]
+    fn serialize_as<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+}
+
+impl<'de, T, const MIN: i128, const MAX: i128> DeserializeAs<'de, T> for Range<MIN, MAX>
+where
+    T: Deserialize<'de> + Copy + Into<i128>,
+{
+    fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        let value = T::deserialize(deserializer)?;
+        let wide: i128 = value.into();
+        if (MIN..=MAX).contains(&wide) {
+            Ok(value)
+        } else {
+            Err(de::Error::custom(format_args!(
+                "{wide} is outside the field's range {MIN}..={MAX}"
+            )))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Floats.
+
+/// The JSON string for a float JSON has no number for.
+fn non_finite(value: f64) -> Option<&'static str> {
+    if value.is_nan() {
+        Some("NaN")
+    } else if value == f64::INFINITY {
+        Some("Infinity")
+    } else if value == f64::NEG_INFINITY {
+        Some("-Infinity")
+    } else {
+        None
+    }
+}
+
+/// A small text buffer on the stack.
+struct StackText {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// The binary64 value of the shortest decimal that reads back as `value` in binary32: serialized as an
+/// `f64`, it prints as that decimal (spec IOTP-WIRE-69: `0.1`, not `0.10000000149011612`), and every
+/// serde format, not only JSON, sees the number a person would write.
+pub fn f32_as_shortest_f64(value: f32) -> f64 {
+    let mut text = StackText {
+        buf: [0; 48],
+        len: 0,
+    };
+    // `{:?}` is Rust's shortest round-trip form (with an exponent for very large or small values).
+    if write!(text, "{value:?}").is_err() {
+        return value as f64;
+    }
+    core::str::from_utf8(&text.buf[..text.len])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(value as f64)
+}
+
+impl SerializeAs<f64> for Float {
+    fn serialize_as<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+        match non_finite(*value) {
+            Some(name) => serializer.serialize_str(name),
+            None => serializer.serialize_f64(*value),
+        }
+    }
+}
+
+impl SerializeAs<f32> for Float {
+    fn serialize_as<S: Serializer>(value: &f32, serializer: S) -> Result<S::Ok, S::Error> {
+        match non_finite(*value as f64) {
+            Some(name) => serializer.serialize_str(name),
+            None => serializer.serialize_f64(f32_as_shortest_f64(*value)),
+        }
+    }
+}
+
+/// `f32` or `f64`, as a JSON reader rounds to it.
+trait FloatType: Copy {
+    const NAME: &'static str;
+    fn from_f64(v: f64) -> Self;
+    fn from_u64(v: u64) -> Self;
+    fn from_i64(v: i64) -> Self;
+}
+
+impl FloatType for f32 {
+    const NAME: &'static str = "an f32";
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+    fn from_u64(v: u64) -> Self {
+        v as f32
+    }
+    fn from_i64(v: i64) -> Self {
+        v as f32
+    }
+}
+
+impl FloatType for f64 {
+    const NAME: &'static str = "an f64";
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+    fn from_u64(v: u64) -> Self {
+        v as f64
+    }
+    fn from_i64(v: i64) -> Self {
+        v as f64
+    }
+}
+
+struct FloatVisitor<T>(PhantomData<T>);
+
+impl<'de, T: FloatType> Visitor<'de> for FloatVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: a number, \"NaN\", \"Infinity\" or \"-Infinity\"",
+            T::NAME
+        )
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        Ok(T::from_f64(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        Ok(T::from_u64(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        Ok(T::from_i64(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        match v {
+            "NaN" => Ok(T::from_f64(f64::NAN)),
+            "Infinity" => Ok(T::from_f64(f64::INFINITY)),
+            "-Infinity" => Ok(T::from_f64(f64::NEG_INFINITY)),
+            _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+        }
+    }
+}
+
+impl<'de> DeserializeAs<'de, f32> for Float {
+    fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<f32, D::Error> {
+        deserializer.deserialize_any(FloatVisitor::<f32>(PhantomData))
+    }
+}
+
+impl<'de> DeserializeAs<'de, f64> for Float {
+    fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+        deserializer.deserialize_any(FloatVisitor::<f64>(PhantomData))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Bytes.
+
+/// Bytes shown as lowercase hexadecimal.
+struct HexStr<'b>(&'b [u8]);
+
+impl fmt::Display for HexStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        for &b in self.0 {
+            f.write_char(DIGITS[(b >> 4) as usize] as char)?;
+            f.write_char(DIGITS[(b & 0xf) as usize] as char)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for HexStr<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl SerializeAs<&[u8]> for Hex {
+    fn serialize_as<S: Serializer>(value: &&[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        HexStr(value).serialize(serializer)
+    }
+}
+
+impl SerializeAs<Vec<u8>> for Hex {
+    fn serialize_as<S: Serializer>(value: &Vec<u8>, serializer: S) -> Result<S::Ok, S::Error> {
+        HexStr(value).serialize(serializer)
+    }
+}
+
+impl<const N: usize> SerializeAs<&[u8; N]> for Hex {
+    fn serialize_as<S: Serializer>(value: &&[u8; N], serializer: S) -> Result<S::Ok, S::Error> {
+        HexStr(&value[..]).serialize(serializer)
+    }
+}
+
+impl<const N: usize> SerializeAs<[u8; N]> for Hex {
+    fn serialize_as<S: Serializer>(value: &[u8; N], serializer: S) -> Result<S::Ok, S::Error> {
+        HexStr(value).serialize(serializer)
+    }
+}
+
+/// The bytes of lowercase hexadecimal text (two digits per byte, nothing else).
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    fn digit(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    let text = text.as_bytes();
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    text.chunks_exact(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+        .collect()
+}
+
+struct HexVisitor;
+
+impl Visitor<'_> for HexVisitor {
+    type Value = Vec<u8>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string of lowercase hexadecimal digits, two per byte")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<u8>, E> {
+        unhex(v).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+    }
+}
+
+impl<'de> DeserializeAs<'de, Vec<u8>> for Hex {
+    fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        deserializer.deserialize_str(HexVisitor)
+    }
+}
+
+impl<'de, const N: usize> DeserializeAs<'de, [u8; N]> for Hex {
+    fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<[u8; N], D::Error> {
+        let bytes = deserializer.deserialize_str(HexVisitor)?;
+        <[u8; N]>::try_from(bytes.as_slice()).map_err(|_| {
+            de::Error::custom(format_args!(
+                "{} bytes where exactly {N} are expected",
+                bytes.len()
+            ))
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Arrays and lazily decoded values.
+
+impl<'a, T: Element<'a>, M: SerializeAs<T>> SerializeAs<Array<'a, T>> for Seq<M> {
+    fn serialize_as<S: Serializer>(value: &Array<'a, T>, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(value.len()))?;
+        for item in value.iter() {
+            seq.serialize_element(&As::<M, T>::new(&item))?;
+        }
+        seq.end()
+    }
+}
+
+impl<T, M: SerializeAs<T>> SerializeAs<Vec<T>> for Seq<M> {
+    fn serialize_as<S: Serializer>(value: &Vec<T>, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(value.len()))?;
+        for item in value {
+            seq.serialize_element(&As::<M, T>::new(item))?;
+        }
+        seq.end()
+    }
+}
+
+struct SeqVisitor<M, T>(PhantomData<fn() -> (M, T)>);
+
+impl<'de, M: DeserializeAs<'de, T>, T> Visitor<'de> for SeqVisitor<M, T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(item) = seq.next_element_seed(AsSeed::<M, T>::new())? {
+            items.push(item);
+        }
+        Ok(items)
+    }
+}
+
+impl<'de, T, M: DeserializeAs<'de, T>> DeserializeAs<'de, Vec<T>> for Seq<M> {
+    fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+        deserializer.deserialize_seq(SeqVisitor::<M, T>(PhantomData))
+    }
+}
+
+/// A value of a recursive type, kept encoded by the decoder, is written as the value it holds.
+impl<'a, T: Element<'a> + Serialize> Serialize for Lazy<'a, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.get() {
+            Some(value) => value.serialize(serializer),
+            None => Err(ser::Error::custom(
+                "Lazy::Encoded holds bytes that do not decode as its type",
+            )),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Messages and unions: writing.
+
+/// The member name of unknown field or variant `key`: `#` and the key in decimal.
+struct UnknownMember(u64);
+
+impl Serialize for UnknownMember {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut text = StackText {
+            buf: [0; 48],
+            len: 0,
+        };
+        write!(text, "#{}", self.0).map_err(|_| ser::Error::custom("member name too long"))?;
+        // Only ASCII was written.
+        serializer.serialize_str(core::str::from_utf8(&text.buf[..text.len]).unwrap_or("#"))
+    }
+}
+
+/// A message's JSON object being written: fields in key order with the retained unknown fields
+/// merged in (see [`message`]).
+pub struct MessageSerializer<'u, M> {
+    map: M,
+    unknown: Peekable<UnknownEntries<'u>>,
+}
+
+/// Starts a message's object of `len` members (the message's entry count), whose retained unknown
+/// fields are `unknown`.
+pub fn message<S: Serializer>(
+    serializer: S,
+    len: usize,
+    unknown: UnknownEntries<'_>,
+) -> Result<MessageSerializer<'_, S::SerializeMap>, S::Error> {
+    Ok(MessageSerializer {
+        map: serializer.serialize_map(Some(len))?,
+        unknown: unknown.peekable(),
+    })
+}
+
+impl<M: SerializeMap> MessageSerializer<'_, M> {
+    /// Writes field `name` (key `key`) as marker `A` says, after the unknown fields with smaller
+    /// keys. Fields must come in ascending key order.
+    pub fn field<A: SerializeAs<T>, T: ?Sized>(
+        &mut self,
+        key: u64,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), M::Error> {
+        self.unknown_below(key)?;
+        self.map.serialize_entry(name, &As::<A, T>::new(value))
+    }
+
+    fn unknown_below(&mut self, key: u64) -> Result<(), M::Error> {
+        while let Some(&(k, entry)) = self.unknown.peek() {
+            if k >= key {
+                break;
+            }
+            let value = entry.get(head_len(k)..).unwrap_or_default();
+            self.map
+                .serialize_entry(&UnknownMember(k), &HexStr(value))?;
+            self.unknown.next();
+        }
+        Ok(())
+    }
+
+    /// Writes the remaining unknown fields and closes the object.
+    pub fn end(mut self) -> Result<M::Ok, M::Error> {
+        self.unknown_below(u64::MAX)?;
+        self.map.end()
+    }
+}
+
+/// Writes a union's variant `name` with its value, as marker `A` says: `{"name": value}`.
+pub fn variant<A: SerializeAs<T>, T: ?Sized, S: Serializer>(
+    serializer: S,
+    name: &'static str,
+    value: &T,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(1))?;
+    map.serialize_entry(name, &As::<A, T>::new(value))?;
+    map.end()
+}
+
+/// Writes a union's unit variant `name`: `{"name": null}`.
+pub fn unit_variant<S: Serializer>(serializer: S, name: &'static str) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(1))?;
+    map.serialize_entry(name, &())?;
+    map.end()
+}
+
+/// Writes a union's unknown variant: `{"#key": "hex of the value"}`.
+pub fn unknown_variant<S: Serializer>(
+    serializer: S,
+    key: u64,
+    value: &[u8],
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(1))?;
+    map.serialize_entry(&UnknownMember(key), &HexStr(value))?;
+    map.end()
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Enums.
+
+/// Writes an enum value by name (`names` maps names to numbers), or an unknown one as its number.
+pub fn serialize_enum<S: Serializer>(
+    serializer: S,
+    names: &[(&'static str, u32)],
+    number: u32,
+) -> Result<S::Ok, S::Error> {
+    match names.iter().find(|&&(_, n)| n == number) {
+        Some(&(name, _)) => serializer.serialize_str(name),
+        None => serializer.serialize_u32(number),
+    }
+}
+
+struct EnumVisitor(&'static [(&'static str, u32)]);
+
+impl Visitor<'_> for EnumVisitor {
+    type Value = u32;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an enum value's name, or a number from 0 to 4294967295")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<u32, E> {
+        match self.0.iter().find(|&&(name, _)| name == v) {
+            Some(&(_, number)) => Ok(number),
+            None => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+        }
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u32, E> {
+        u32::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<u32, E> {
+        u32::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+    }
+}
+
+/// Reads an enum value: a name of `names`, or any number (unknown values are kept).
+pub fn deserialize_enum<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    names: &'static [(&'static str, u32)],
+) -> Result<u32, D::Error> {
+    deserializer.deserialize_any(EnumVisitor(names))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Messages and unions: reading.
+
+/// Reads an object's member name: a name of the table (a field or variant, with its key) gives its
+/// key; `#<key>` (decimal, no leading zero, at most 65535, not a key of the table) gives that key, for
+/// an unknown field or variant; anything else is an error (spec IOTP-WIRE-72).
+#[derive(Clone, Copy)]
+pub struct Members(pub &'static [(&'static str, u64)]);
+
+impl<'de> DeserializeSeed<'de> for Members {
+    type Value = u64;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<u64, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+/// The key in `#<key>`, in canonical decimal and within the key range.
+fn unknown_key(digits: &str) -> Option<u64> {
+    let canonical = !digits.is_empty()
+        && digits.len() <= 5
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    let key: u64 = digits.parse().ok().filter(|_| canonical)?;
+    (key <= MAX_KEY).then_some(key)
+}
+
+impl Visitor<'_> for Members {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name: ")?;
+        for (i, (name, _)) in self.0.iter().enumerate() {
+            write!(f, "`{name}`, ")?;
+            if i == 7 && self.0.len() > 9 {
+                f.write_str("..., ")?;
+                break;
+            }
+        }
+        f.write_str("or `#<key>` for an unknown one")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+        if let Some(&(_, key)) = self.0.iter().find(|&&(name, _)| name == v) {
+            return Ok(key);
+        }
+        let Some(digits) = v.strip_prefix('#') else {
+            return Err(E::invalid_value(de::Unexpected::Str(v), &self));
+        };
+        let Some(key) = unknown_key(digits) else {
+            return Err(E::custom(format_args!(
+                "`{v}` is not `#` and a key from 0 to 65535 in decimal"
+            )));
+        };
+        match self.0.iter().find(|&&(_, k)| k == key) {
+            Some((name, _)) => Err(E::custom(format_args!(
+                "`{v}` is the key of `{name}`, which must be written by name"
+            ))),
+            None => Ok(key),
+        }
+    }
+}
+
+/// Reads the value of field `name` into its slot, as marker `M` says; a second one is an error
+/// (spec IOTP-WIRE-73).
+pub fn put<'de, M: DeserializeAs<'de, T>, T, A: MapAccess<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value_seed(AsSeed::<M, T>::new())?);
+    Ok(())
+}
+
+/// Reads the value of unknown field `key` (`"#key": "hex"`): the hexadecimal encoding of one
+/// canonical data item.
+pub fn put_unknown<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    unknown: &mut OwnedUnknownFields,
+    key: u64,
+) -> Result<(), A::Error> {
+    let value = map.next_value_seed(AsSeed::<Hex, Vec<u8>>::new())?;
+    unknown.insert(key, &value).map_err(|e| match e.class {
+        ErrorClass::DuplicateKey => de::Error::custom(format_args!("duplicate member `#{key}`")),
+        _ => de::Error::custom(format_args!(
+            "`#{key}` is not the canonical encoding of one data item: {e}"
+        )),
+    })
+}
+
+/// The value of a required field, or the `missing field` error.
+pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// The key of a union's member (names as for [`Members`]); an empty object is an error.
+pub fn union_key<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    names: &'static [(&'static str, u64)],
+) -> Result<u64, A::Error> {
+    map.next_key_seed(Members(names))?
+        .ok_or_else(|| de::Error::custom("a union is an object with exactly one member"))
+}
+
+/// Reads a union variant's value as marker `M` says.
+pub fn value<'de, M: DeserializeAs<'de, T>, T, A: MapAccess<'de>>(
+    map: &mut A,
+) -> Result<T, A::Error> {
+    map.next_value_seed(AsSeed::<M, T>::new())
+}
+
+/// Reads a unit variant's value: `null`.
+pub fn unit<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<()>()
+}
+
+/// Reads an unknown variant's value: the hexadecimal encoding of one canonical data item.
+pub fn raw_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Vec<u8>, A::Error> {
+    let value = map.next_value_seed(AsSeed::<Hex, Vec<u8>>::new())?;
+    let mut r = Reader::new(&value);
+    r.skip(MAX_DEPTH - 1)
+        .and_then(|_| r.finish())
+        .map_err(|e| {
+            de::Error::custom(format_args!(
+                "an unknown variant's value is not the canonical encoding of one data item: {e}"
+            ))
+        })?;
+    Ok(value)
+}
+
+/// Fails unless the union's object has no further member.
+pub fn union_end<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    match map.next_key::<IgnoredAny>()? {
+        Some(_) => Err(de::Error::custom(
+            "a union is an object with exactly one member",
+        )),
+        None => Ok(()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// By type name.
+
+/// Why converting between bytes and JSON by type name failed (see the generated `to_json` and
+/// `from_json`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Error<E> {
+    /// The bytes were rejected.
+    Decode(DecodeError),
+    /// The value read from JSON breaks the schema (a bound or a range).
+    Encode(EncodeError),
+    /// The serializer or deserializer failed: for JSON input, not the canonical form of the type.
+    Json(E),
+}
+
+impl<E: fmt::Display> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Decode(e) => write!(f, "decode: {e}"),
+            Error::Encode(e) => write!(f, "encode: {e}"),
+            Error::Json(e) => write!(f, "json: {e}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> core::error::Error for Error<E> {}
+
+/// Serializes a decoded value, or reports why decoding failed.
+pub fn serialize_decoded<T: Serialize, S: Serializer>(
+    decoded: Result<T, DecodeError>,
+    serializer: S,
+) -> Result<S::Ok, Error<S::Error>> {
+    let value = decoded.map_err(Error::Decode)?;
+    value.serialize(serializer).map_err(Error::Json)
+}
+
+/// Deserializes a value and encodes it with `encode`.
+pub fn encode_deserialized<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+    encode: impl FnOnce(&T) -> Result<Vec<u8>, EncodeError>,
+) -> Result<Vec<u8>, Error<D::Error>> {
+    let value = T::deserialize(deserializer).map_err(Error::Json)?;
+    encode(&value).map_err(Error::Encode)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f32_prints_as_its_shortest_decimal() {
+        assert_eq!(f32_as_shortest_f64(0.1), 0.1);
+        assert_eq!(f32_as_shortest_f64(21.5), 21.5);
+        assert_eq!(f32_as_shortest_f64(f32::MAX), 3.4028235e38);
+        assert_eq!(f32_as_shortest_f64(f32::from_bits(1)), 1e-45);
+        assert_eq!(f32_as_shortest_f64(-0.0).to_bits(), (-0.0f64).to_bits());
+        for bits in [
+            0x3dcc_cccd_u32,
+            0x0000_0001,
+            0x7f7f_ffff,
+            0x3f80_0001,
+            0x4b7f_ffff,
+        ] {
+            let v = f32::from_bits(bits);
+            assert_eq!(f32_as_shortest_f64(v) as f32, v, "{v:?} reads back");
+        }
+    }
+
+    #[test]
+    fn hex_is_lowercase_and_strict() {
+        assert_eq!(unhex("00ff7e"), Some(alloc::vec![0, 255, 0x7e]));
+        assert_eq!(unhex(""), Some(alloc::vec![]));
+        assert_eq!(unhex("0"), None);
+        assert_eq!(unhex("FF"), None);
+        assert_eq!(unhex("0x"), None);
+        assert_eq!(unhex("+1"), None);
+    }
+
+    #[test]
+    fn unknown_member_keys_are_canonical_decimal() {
+        assert_eq!(unknown_key("0"), Some(0));
+        assert_eq!(unknown_key("65535"), Some(65535));
+        assert_eq!(unknown_key("65536"), None);
+        assert_eq!(unknown_key("015"), None);
+        assert_eq!(unknown_key("+1"), None);
+        assert_eq!(unknown_key(""), None);
+        assert_eq!(unknown_key("1e3"), None);
+    }
+}

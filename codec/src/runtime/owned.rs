@@ -1,0 +1,258 @@
+//! Owned values (feature `alloc`): what generated `owned` modules and `into_owned` build on.
+//!
+//! - [`IntoOwned`]: a decoded, borrowing value turned into one that owns its data (`&str` →
+//!   `String`, `&[u8]` → `Vec<u8>`, [`Array`] → `Vec`, [`Lazy`] → `Box`, ...);
+//! - [`OwnedUnknownFields`]: the retained unknown fields of an owned message;
+//! - [`encode_to_vec`]: one exact allocation, then the ordinary one-pass encoder.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::array::Array;
+use super::element::Element;
+use super::error::{DecodeError, EncodeError, ErrorClass};
+use super::lazy::Lazy;
+use super::limits::MAX_DEPTH;
+use super::reader::{Reader, MAX_KEY};
+use super::unknown::{UnknownEntries, UnknownFields};
+use super::writer::{head_len, Writer};
+
+/// A value that borrows from its input, turned into one that owns its data. Generated messages,
+/// unions and enums implement it (their inherent `into_owned` does the same), and so do the types
+/// their fields use.
+pub trait IntoOwned {
+    /// The owned counterpart.
+    type Owned;
+    /// Copies the borrowed data into owned storage.
+    fn into_owned(self) -> Self::Owned;
+}
+
+macro_rules! owned_as_is {
+    ($($t:ty),*) => {$(
+        impl IntoOwned for $t {
+            type Owned = $t;
+            #[inline]
+            fn into_owned(self) -> $t {
+                self
+            }
+        }
+    )*};
+}
+
+owned_as_is!(bool, u8, u16, u32, u64, i8, i16, i32, i64, f32, f64);
+
+impl IntoOwned for &str {
+    type Owned = String;
+    #[inline]
+    fn into_owned(self) -> String {
+        String::from(self)
+    }
+}
+
+impl IntoOwned for &[u8] {
+    type Owned = Vec<u8>;
+    #[inline]
+    fn into_owned(self) -> Vec<u8> {
+        Vec::from(self)
+    }
+}
+
+impl<const N: usize> IntoOwned for &[u8; N] {
+    type Owned = [u8; N];
+    #[inline]
+    fn into_owned(self) -> [u8; N] {
+        *self
+    }
+}
+
+impl<T: IntoOwned> IntoOwned for Option<T> {
+    type Owned = Option<T::Owned>;
+    #[inline]
+    fn into_owned(self) -> Option<T::Owned> {
+        self.map(T::into_owned)
+    }
+}
+
+impl<'a, T: Element<'a> + IntoOwned> IntoOwned for Array<'a, T> {
+    type Owned = Vec<T::Owned>;
+    fn into_owned(self) -> Vec<T::Owned> {
+        self.iter().map(T::into_owned).collect()
+    }
+}
+
+impl<'a, T: Element<'a> + IntoOwned> IntoOwned for Lazy<'a, T> {
+    type Owned = Box<T::Owned>;
+    /// # Panics
+    ///
+    /// Only for a `Lazy::Encoded` built by hand around bytes that do not decode: a decoder only makes
+    /// them from bytes it validated.
+    fn into_owned(self) -> Box<T::Owned> {
+        match self.get() {
+            Some(value) => Box::new(value.into_owned()),
+            None => panic!("Lazy::Encoded holds bytes that do not decode as its type"),
+        }
+    }
+}
+
+/// Encodes into a new vector of exactly `len` bytes (the value's `encoded_len`) with `encode` (the
+/// value's `encode_to`). Generated `encode_to_vec` methods call it.
+pub fn encode_to_vec(
+    len: usize,
+    encode: impl FnOnce(&mut Writer<'_>) -> Result<(), EncodeError>,
+) -> Result<Vec<u8>, EncodeError> {
+    let mut buf = alloc::vec![0; len];
+    let mut w = Writer::new(&mut buf);
+    encode(&mut w)?;
+    let written = w.position();
+    buf.truncate(written);
+    Ok(buf)
+}
+
+/// The retained unknown fields of an owned message: entries whose keys the schema does not define,
+/// kept in key order as their canonical encoding so that re-encoding forwards them unchanged.
+///
+/// Keys must not be keys that the message defines (a decoder or the JSON reader never puts such a
+/// key here, and [`insert`](Self::insert) cannot know the message's keys).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct OwnedUnknownFields {
+    /// The entries (key, then value), ascending by key.
+    entries: Vec<u8>,
+    /// How many entries.
+    count: usize,
+}
+
+impl OwnedUnknownFields {
+    /// No unknown fields.
+    pub const fn new() -> Self {
+        OwnedUnknownFields {
+            entries: Vec::new(),
+            count: 0,
+        }
+    }
+
+    /// A copy of a decoded message's unknown fields; `known` lists the keys its schema defines.
+    pub fn from_borrowed(fields: &UnknownFields<'_>, known: &'static [u64]) -> Self {
+        let mut out = OwnedUnknownFields::new();
+        for (_, entry) in fields.entries(known) {
+            out.entries.extend_from_slice(entry);
+            out.count += 1;
+        }
+        out
+    }
+
+    /// A borrowed view, as a decoded message holds it.
+    pub fn as_borrowed(&self) -> UnknownFields<'_> {
+        UnknownFields::new(&self.entries, self.count)
+    }
+
+    /// How many unknown fields there are.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The entries as (key, entry bytes: key and value), in key order: what generated encoders
+    /// merge with the known fields (see [`write_unknown_before`](super::write_unknown_before)).
+    pub fn entries(&self) -> UnknownEntries<'_> {
+        self.as_borrowed().entries(&[])
+    }
+
+    /// The fields as (key, encoded value), in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &[u8])> + '_ {
+        self.entries()
+            .map(|(key, entry)| (key, &entry[head_len(key)..]))
+    }
+
+    /// The encoded value of field `key`, if retained.
+    pub fn get(&self, key: u64) -> Option<&[u8]> {
+        self.iter().find(|&(k, _)| k == key).map(|(_, value)| value)
+    }
+
+    /// Bytes the entries take when encoded.
+    pub fn encoded_len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Adds field `key` with `value`, the canonical encoding of one data item (checked as a decoder
+    /// checks an unknown field's value: the error's offset is within `value`). A key above 65535 is
+    /// `out-of-range`; a key already present is `duplicate-key`.
+    pub fn insert(&mut self, key: u64, value: &[u8]) -> Result<(), DecodeError> {
+        if key > MAX_KEY {
+            return Err(DecodeError::new(ErrorClass::OutOfRange, 0));
+        }
+        let mut r = Reader::new(value);
+        // The value sits inside a message map, one level below the top.
+        r.skip(MAX_DEPTH - 1)?;
+        r.finish()?;
+        let mut at = self.entries.len();
+        let mut offset = 0;
+        for (k, entry) in self.entries() {
+            if k == key {
+                return Err(DecodeError::new(ErrorClass::DuplicateKey, 0));
+            }
+            if k > key {
+                at = offset;
+                break;
+            }
+            offset += entry.len();
+        }
+        let mut head = [0u8; 9];
+        let mut w = Writer::new(&mut head);
+        w.u64(key)
+            .map_err(|_| DecodeError::new(ErrorClass::OutOfRange, 0))?;
+        let head_len = w.position();
+        self.entries
+            .splice(at..at, head[..head_len].iter().chain(value).copied());
+        self.count += 1;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_stay_sorted_and_checked() {
+        let mut u = OwnedUnknownFields::new();
+        u.insert(300, &[0xf5]).unwrap();
+        u.insert(7, &[0x61, b'x']).unwrap();
+        u.insert(65535, &[0x80]).unwrap();
+        let keys: Vec<u64> = u.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, [7, 300, 65535]);
+        assert_eq!(u.get(7), Some(&[0x61, b'x'][..]));
+        assert_eq!(u.len(), 3);
+        assert_eq!(
+            u.encoded_len(),
+            (1 + 2) + (3 + 1) + (3 + 1),
+            "heads of 7, 300 and 65535"
+        );
+        let class = |r: Result<(), DecodeError>| r.unwrap_err().class;
+        assert_eq!(class(u.insert(7, &[0x00])), ErrorClass::DuplicateKey);
+        assert_eq!(class(u.insert(65536, &[0x00])), ErrorClass::OutOfRange);
+        assert_eq!(
+            class(u.insert(8, &[0x18, 0x01])),
+            ErrorClass::NonCanonicalInteger
+        );
+        assert_eq!(class(u.insert(8, &[0x00, 0x00])), ErrorClass::TrailingBytes);
+        assert_eq!(class(u.insert(8, &[])), ErrorClass::Truncated);
+        assert_eq!(u.len(), 3);
+        let copy = OwnedUnknownFields::from_borrowed(&u.as_borrowed(), &[300]);
+        assert_eq!(copy.iter().map(|(k, _)| k).collect::<Vec<_>>(), [7, 65535]);
+    }
+
+    #[test]
+    fn encode_to_vec_is_exact() {
+        let v = encode_to_vec(3, |w| w.text("ab")).unwrap();
+        assert_eq!(v, [0x62, b'a', b'b']);
+        assert_eq!(
+            encode_to_vec(1, |w| w.text("ab")),
+            Err(EncodeError::BufferTooSmall { needed: 3 })
+        );
+    }
+}

@@ -1,0 +1,402 @@
+//! The coverage report (`iotp2p-conformance coverage`): every requirement ID of the spec with the vectors
+//! that test it, and the testable codec requirements that no vector reaches yet.
+//!
+//! Requirement IDs are read from the spec's Markdown: a requirement is defined where its ID appears in
+//! brackets in the chapter that the front page's prefix table assigns to its prefix (elsewhere it is
+//! only cited). The codec requirements are those of chapter 4 (`IOTP-WIRE`) and of the codec
+//! conformance class (`IOTP-CONF-3` to `IOTP-CONF-8`); [`NOT_TESTABLE_BY_VECTORS`] lists, with the
+//! reason, those that no input/output vector can observe.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::report::natural_key;
+use crate::suite::Suite;
+
+/// Codec requirements that vectors cannot check, with the reason. Reviewed by hand: a requirement
+/// leaves this list as soon as the protocol can observe it.
+pub const NOT_TESTABLE_BY_VECTORS: &[(&str, &str)] = &[
+    (
+        "IOTP-WIRE-4",
+        "reading outside the input is not observable through the protocol (the fuzz targets check it)",
+    ),
+    (
+        "IOTP-WIRE-29",
+        "when a decoder rejects (before or after decoding items) is not observable through the protocol",
+    ),
+    (
+        "IOTP-WIRE-46",
+        "an obligation of applications, not of codecs",
+    ),
+    ("IOTP-WIRE-58", "a permission (MAY): nothing to check"),
+    (
+        "IOTP-WIRE-60",
+        "memory and recursion depth are not observable through the protocol (the fuzz targets check it)",
+    ),
+];
+
+/// The default spec directory: `spec/` of the source tree this binary was built from.
+pub fn default_spec_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec"))
+}
+
+/// One requirement of the spec.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Requirement {
+    /// The ID, e.g. `IOTP-WIRE-8`.
+    pub id: String,
+    /// `MUST`, `SHOULD` or `MAY` (the strongest key word of its sentence, or of its paragraph).
+    pub level: String,
+    /// Where it is defined, `file:line`.
+    pub location: String,
+    /// Its sentence, on one line.
+    pub text: String,
+    /// Whether it is a codec requirement that vectors can check.
+    pub testable_codec: bool,
+    /// Why vectors cannot check it, for codec requirements that they cannot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_testable: Option<String>,
+    /// The vectors that cite it.
+    pub vectors: Vec<String>,
+}
+
+/// The coverage report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Coverage {
+    /// The vector-set hash.
+    pub vector_set: String,
+    /// Every requirement of the spec, in ID order.
+    pub requirements: Vec<Requirement>,
+    /// Testable codec requirements that no vector cites.
+    pub unreached: Vec<String>,
+    /// Requirement IDs that vectors cite but the spec does not define, with the citing vectors.
+    pub unknown: BTreeMap<String, Vec<String>>,
+}
+
+impl Coverage {
+    /// Whether there is nothing to fix: every testable codec requirement is reached and every cited
+    /// ID exists.
+    pub fn complete(&self) -> bool {
+        self.unreached.is_empty() && self.unknown.is_empty()
+    }
+}
+
+/// Reads the requirements of the spec in `spec_dir` and matches them with `suite`.
+pub fn coverage(spec_dir: &Path, suite: &Suite) -> Result<Coverage, String> {
+    let requirements = read_spec(spec_dir)?;
+    let mut cited: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for e in suite.entries() {
+        for r in &e.vector.requirements {
+            cited.entry(r).or_default().push(e.vector.id.clone());
+        }
+    }
+    let known: BTreeSet<&str> = requirements.iter().map(|r| r.id.as_str()).collect();
+    let unknown = cited
+        .iter()
+        .filter(|(id, _)| !known.contains(**id))
+        .map(|(id, v)| (id.to_string(), v.clone()))
+        .collect();
+    let mut out = Vec::new();
+    let mut unreached = Vec::new();
+    for mut r in requirements {
+        r.vectors = cited.get(r.id.as_str()).cloned().unwrap_or_default();
+        if r.testable_codec && r.vectors.is_empty() {
+            unreached.push(r.id.clone());
+        }
+        out.push(r);
+    }
+    Ok(Coverage {
+        vector_set: suite.hash.clone(),
+        requirements: out,
+        unreached,
+        unknown,
+    })
+}
+
+/// Whether `id` is a codec requirement (vectors may or may not be able to check it).
+fn is_codec(id: &str) -> bool {
+    if id.starts_with("IOTP-WIRE-") {
+        return true;
+    }
+    id.strip_prefix("IOTP-CONF-")
+        .and_then(|n| n.parse::<u32>().ok())
+        .is_some_and(|n| (3..=8).contains(&n))
+}
+
+/// Every requirement defined in the Markdown files of `spec_dir`, in ID order.
+pub fn read_spec(spec_dir: &Path) -> Result<Vec<Requirement>, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(spec_dir)
+        .map_err(|e| format!("cannot read the spec directory {}: {e}", spec_dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    let front = std::fs::read_to_string(spec_dir.join("README.md")).unwrap_or_default();
+    let homes = prefix_chapters(&front);
+    // id -> (is in its home chapter, requirement)
+    let mut found: BTreeMap<String, (bool, Requirement)> = BTreeMap::new();
+    for path in &files {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        for (id, line, sentence, level) in requirement_sites(&text) {
+            let prefix = id.rsplit_once('-').map(|(p, _)| p).unwrap_or("");
+            let home = homes.get(prefix).is_some_and(|f| f == &name);
+            let keep = match found.get(&id) {
+                None => true,
+                Some((was_home, _)) => home && !was_home,
+            };
+            if keep {
+                let not_testable = NOT_TESTABLE_BY_VECTORS
+                    .iter()
+                    .find(|(n, _)| *n == id)
+                    .map(|(_, why)| why.to_string());
+                let requirement = Requirement {
+                    testable_codec: is_codec(&id) && not_testable.is_none(),
+                    not_testable: if is_codec(&id) { not_testable } else { None },
+                    id: id.clone(),
+                    level,
+                    location: format!("{name}:{line}"),
+                    text: sentence,
+                    vectors: Vec::new(),
+                };
+                found.insert(id, (home, requirement));
+            }
+        }
+    }
+    let mut list: Vec<Requirement> = found.into_values().map(|(_, r)| r).collect();
+    list.sort_by(|a, b| natural_key(&a.id).cmp(&natural_key(&b.id)));
+    Ok(list)
+}
+
+/// The front page's table of prefixes: `IOTP-WIRE` → `04-wire-format.md`.
+fn prefix_chapters(front: &str) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for line in front.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() < 4 {
+            continue;
+        }
+        let Some(prefix) = cells[1]
+            .strip_prefix("`IOTP-")
+            .and_then(|p| p.strip_suffix('`'))
+        else {
+            continue;
+        };
+        if let Some(file) = cells[3]
+            .split_once("](")
+            .and_then(|(_, rest)| rest.split(['#', ')']).next())
+        {
+            map.insert(format!("IOTP-{prefix}"), file.to_string());
+        }
+    }
+    map
+}
+
+/// Each bracketed requirement ID outside code blocks: (id, line, sentence, level).
+fn requirement_sites(text: &str) -> Vec<(String, usize, String, String)> {
+    let mut sites = Vec::new();
+    let mut fenced = false;
+    let mut paragraph: Vec<(usize, &str)> = Vec::new();
+    // The key word of the last paragraph that is not a list item: the lead-in of a list whose items
+    // are requirements without a key word of their own ("A decoder MUST check: 1. ...").
+    let mut lead_level: Option<String> = None;
+    let mut in_list = false;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            flush(&paragraph, lead_level.as_deref(), &mut sites);
+            paragraph.clear();
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        let new_item = trimmed.starts_with("- ")
+            || trimmed.starts_with("* ")
+            || trimmed
+                .split_once(". ")
+                .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('|') || new_item {
+            let level = flush(&paragraph, lead_level.as_deref(), &mut sites);
+            if !paragraph.is_empty() && !in_list {
+                lead_level = level;
+            }
+            paragraph.clear();
+            if new_item {
+                in_list = true;
+            } else if !trimmed.is_empty() {
+                in_list = false;
+            }
+        }
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            paragraph.push((i + 1, line));
+        }
+    }
+    flush(&paragraph, lead_level.as_deref(), &mut sites);
+    sites
+}
+
+/// Records the requirement IDs of one paragraph; returns the paragraph's key word.
+fn flush(
+    paragraph: &[(usize, &str)],
+    lead_level: Option<&str>,
+    sites: &mut Vec<(String, usize, String, String)>,
+) -> Option<String> {
+    let joined: String = paragraph
+        .iter()
+        .map(|(_, l)| l.trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let paragraph_level = level_of(&joined);
+    let mut from = 0;
+    let mut offset = 0;
+    while let Some(start) = joined[offset..].find("[IOTP-") {
+        let abs = offset + start;
+        let after = &joined[abs + 1..];
+        let Some(end) = after.find(']') else { break };
+        let id = &after[..end];
+        let well_formed = id.split('-').count() == 3
+            && id
+                .rsplit('-')
+                .next()
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if well_formed {
+            let sentence = joined[from..abs].trim();
+            let level = level_of(sentence)
+                .or_else(|| paragraph_level.clone())
+                .or_else(|| lead_level.map(str::to_string))
+                .unwrap_or_else(|| "-".into());
+            sites.push((
+                id.to_string(),
+                line_of_offset(paragraph, abs),
+                clean(sentence),
+                level,
+            ));
+            from = abs + end + 2;
+        }
+        offset = abs + end + 2;
+        if offset >= joined.len() {
+            break;
+        }
+    }
+    paragraph_level
+}
+
+/// The line (1-based) of byte `offset` of the joined paragraph.
+fn line_of_offset(paragraph: &[(usize, &str)], offset: usize) -> usize {
+    let mut pos = 0;
+    for (line, text) in paragraph {
+        pos += text.trim().len() + 1;
+        if offset < pos {
+            return *line;
+        }
+    }
+    paragraph.last().map(|(l, _)| *l).unwrap_or(0)
+}
+
+fn level_of(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
+    [
+        "MUST",
+        "SHALL",
+        "REQUIRED",
+        "SHOULD",
+        "RECOMMENDED",
+        "MAY",
+        "OPTIONAL",
+    ]
+    .iter()
+    .find(|k| words.contains(k))
+    .map(|k| match *k {
+        "SHALL" | "REQUIRED" => "MUST",
+        "RECOMMENDED" => "SHOULD",
+        "OPTIONAL" => "MAY",
+        k => k,
+    })
+    .map(str::to_string)
+}
+
+fn clean(sentence: &str) -> String {
+    let s = sentence.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > 160 {
+        format!("{}...", s.chars().take(160).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// The report for people: one line per requirement, then the gaps.
+pub fn render(c: &Coverage) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let width = c.requirements.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for r in &c.requirements {
+        let vectors = if r.vectors.is_empty() {
+            match (&r.not_testable, r.testable_codec) {
+                (Some(why), _) => format!("- (not testable by vectors: {why})"),
+                (None, true) => "- UNREACHED".into(),
+                (None, false) => "-".into(),
+            }
+        } else {
+            let mut s = r
+                .vectors
+                .iter()
+                .take(4)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if r.vectors.len() > 4 {
+                let _ = write!(s, ", +{} more", r.vectors.len() - 4);
+            }
+            format!("{:>4}  {s}", r.vectors.len())
+        };
+        let _ = writeln!(out, "{:width$}  {:6}  {vectors}", r.id, r.level);
+    }
+    let codec: Vec<&Requirement> = c.requirements.iter().filter(|r| r.testable_codec).collect();
+    let reached = codec.iter().filter(|r| !r.vectors.is_empty()).count();
+    if !c.unreached.is_empty() {
+        let _ = writeln!(
+            out,
+            "\ntestable codec requirements that no vector reaches yet ({}):",
+            c.unreached.len()
+        );
+        for r in codec.iter().filter(|r| r.vectors.is_empty()) {
+            let _ = writeln!(out, "  {} {} ({}): {}", r.id, r.level, r.location, r.text);
+        }
+    }
+    if !c.unknown.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nrequirement IDs cited by vectors but not defined in the spec:"
+        );
+        for (id, vectors) in &c.unknown {
+            let _ = writeln!(out, "  {id}: {}", vectors.join(", "));
+        }
+    }
+    let cited = c
+        .requirements
+        .iter()
+        .filter(|r| !r.vectors.is_empty())
+        .count();
+    let _ = writeln!(
+        out,
+        "\n{} requirements in the spec, {cited} tested by vectors; {reached} of {} testable codec \
+         requirements reached (vector set {})",
+        c.requirements.len(),
+        codec.len(),
+        c.vector_set
+    );
+    out
+}

@@ -1,0 +1,308 @@
+//! Judging a testee's response against a vector's prescribed outcome.
+
+use serde_json::Value;
+
+use super::testee::{kind, Hello};
+use crate::protocol::Response;
+use crate::vector::{Expect, Operation, Vector};
+
+/// The verdict on one response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The response is the prescribed outcome.
+    Pass,
+    /// It is not: what was expected and what came.
+    Fail(String),
+    /// The testee declined the vector (`skipped`): its reason.
+    Skip(String),
+}
+
+/// Why a vector is not run against this testee, if it is not: the features it needs that the testee
+/// did not declare (an operation needs the feature of its name), or an implementation-defined
+/// behaviour for which the testee declared no choice.
+pub fn not_claimed(vector: &Vector, hello: &Hello) -> Option<String> {
+    let operation = match vector.operation {
+        Operation::Decode => "decode",
+        Operation::Encode => "encode",
+    };
+    let mut missing: Vec<&str> = std::iter::once(operation)
+        .chain(vector.features.iter().map(String::as_str))
+        .filter(|f| !hello.features.contains(*f))
+        .collect();
+    missing.dedup();
+    if !missing.is_empty() {
+        return Some(format!(
+            "not claimed: needs feature{} {}",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        ));
+    }
+    let mut expect = &vector.expect;
+    while let Expect::ImplementationDefined { choice, outcomes } = expect {
+        let Some(chosen) = hello.choices.get(choice) else {
+            return Some(format!(
+                "not claimed: implementation-defined `{choice}`, for which the testee declared no choice"
+            ));
+        };
+        match outcomes.iter().find(|o| &o.choice == chosen) {
+            Some(outcome) => expect = &outcome.expect,
+            None => return None, // judged (and failed) by `judge`
+        }
+    }
+    None
+}
+
+/// Judges `response` to `vector` from a testee that declared `hello`.
+pub fn judge(vector: &Vector, hello: &Hello, response: &Response) -> Verdict {
+    match response {
+        Response::Skipped { reason, .. } => return Verdict::Skip(reason.clone()),
+        Response::Errored { details, .. } => {
+            return Verdict::Fail(format!("the testee errored: {details}"))
+        }
+        Response::Hello { .. } => {
+            return Verdict::Fail("the testee answered with `hello` instead of a result".into())
+        }
+        Response::Ok { .. } | Response::Error { .. } => {}
+    }
+    let expect = match resolve(&vector.expect, hello) {
+        Ok(expect) => expect,
+        Err(message) => return Verdict::Fail(message),
+    };
+    let json = hello.features.contains("json");
+    let offsets = hello.features.contains("offsets");
+    match (expect, response) {
+        (
+            Expect::Valid {
+                json: want_json,
+                hex: want_hex,
+            },
+            Response::Ok {
+                hex,
+                json: got_json,
+                ..
+            },
+        ) => {
+            if !hex.eq_ignore_ascii_case(want_hex) {
+                return Verdict::Fail(format!(
+                    "expected the bytes {}, got {}{}",
+                    show_hex(want_hex),
+                    show_hex(hex),
+                    first_difference(want_hex, hex)
+                ));
+            }
+            if json {
+                match got_json {
+                    None => {
+                        return Verdict::Fail(
+                            "the testee declared `json` but sent no `json` with its result".into(),
+                        )
+                    }
+                    Some(got) => {
+                        if let Err(difference) = json_equal(want_json, got, "$") {
+                            return Verdict::Fail(format!(
+                                "expected the JSON {}, got {}: {difference}",
+                                compact(want_json),
+                                compact(got)
+                            ));
+                        }
+                    }
+                }
+            }
+            Verdict::Pass
+        }
+        (Expect::Valid { hex: want_hex, .. }, Response::Error { class, offset, .. }) => {
+            Verdict::Fail(format!(
+                "expected acceptance (canonical bytes {}), got rejection with `{class}`{}",
+                show_hex(want_hex),
+                offset.map(|o| format!(" at byte {o}")).unwrap_or_default()
+            ))
+        }
+        (Expect::Invalid { class, offset }, Response::Ok { hex, .. }) => Verdict::Fail(format!(
+            "expected rejection with `{class}`{}, got acceptance (bytes {})",
+            offset.map(|o| format!(" at byte {o}")).unwrap_or_default(),
+            show_hex(hex)
+        )),
+        (
+            Expect::Invalid {
+                class: want_class,
+                offset: want_offset,
+            },
+            Response::Error { class, offset, .. },
+        ) => {
+            if class != want_class {
+                return Verdict::Fail(format!(
+                    "expected rejection with `{want_class}`{}, got `{class}`{}",
+                    want_offset
+                        .map(|o| format!(" at byte {o}"))
+                        .unwrap_or_default(),
+                    offset.map(|o| format!(" at byte {o}")).unwrap_or_default()
+                ));
+            }
+            if let (true, Some(want)) = (offsets, want_offset) {
+                if *offset != Some(*want) {
+                    return Verdict::Fail(format!(
+                        "expected `{want_class}` at byte {want}, got it {} (the testee declared `offsets`)",
+                        match offset {
+                            Some(o) => format!("at byte {o}"),
+                            None => "without an offset".into(),
+                        }
+                    ));
+                }
+            }
+            Verdict::Pass
+        }
+        (_, other) => Verdict::Fail(format!("unexpected `{}` response", kind(other))),
+    }
+}
+
+/// The outcome that applies to this testee: an implementation-defined expectation resolved by the
+/// testee's declared choice.
+fn resolve<'a>(mut expect: &'a Expect, hello: &Hello) -> Result<&'a Expect, String> {
+    while let Expect::ImplementationDefined { choice, outcomes } = expect {
+        let chosen = hello
+            .choices
+            .get(choice)
+            .ok_or_else(|| format!("no choice declared for `{choice}`"))?;
+        expect = &outcomes
+            .iter()
+            .find(|o| &o.choice == chosen)
+            .ok_or_else(|| {
+                format!(
+                    "the testee declared `{chosen}` for `{choice}`, which is not one of the allowed \
+                     choices: {}",
+                    outcomes
+                        .iter()
+                        .map(|o| o.choice.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?
+            .expect;
+    }
+    Ok(expect)
+}
+
+/// Compares canonical JSON: same structure, object members in the same order (canonical JSON has one
+/// order, IOTP-WIRE-65), integers exactly, other numbers by value (`1.5` equals `1.50`).
+pub fn json_equal(want: &Value, got: &Value, path: &str) -> Result<(), String> {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => {
+            for (name, w_value) in w {
+                match g.get(name) {
+                    Some(g_value) => json_equal(w_value, g_value, &format!("{path}.{name}"))?,
+                    None => return Err(format!("{path}.{name} is missing")),
+                }
+            }
+            if let Some(extra) = g.keys().find(|k| !w.contains_key(*k)) {
+                return Err(format!("{path}.{extra} is not expected"));
+            }
+            if !w.keys().eq(g.keys()) {
+                return Err(format!(
+                    "the members of {path} are not in ascending key order ({})",
+                    g.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            Ok(())
+        }
+        (Value::Array(w), Value::Array(g)) => {
+            if w.len() != g.len() {
+                return Err(format!(
+                    "{path} has {} items instead of {}",
+                    g.len(),
+                    w.len()
+                ));
+            }
+            for (i, (w, g)) in w.iter().zip(g).enumerate() {
+                json_equal(w, g, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        (Value::Number(w), Value::Number(g)) => {
+            let equal = match (w.as_u64(), g.as_u64(), w.as_i64(), g.as_i64()) {
+                (Some(a), Some(b), _, _) => a == b,
+                (_, _, Some(a), Some(b)) => a == b,
+                _ => w.as_f64() == g.as_f64() && (w.is_f64() || g.is_f64()),
+            };
+            if equal {
+                Ok(())
+            } else {
+                Err(format!("{path} is {g} instead of {w}"))
+            }
+        }
+        _ if want == got => Ok(()),
+        _ => Err(format!(
+            "{path} is {} instead of {}",
+            compact(got),
+            compact(want)
+        )),
+    }
+}
+
+fn compact(value: &Value) -> String {
+    let text = value.to_string();
+    if text.len() <= 200 {
+        return text;
+    }
+    let mut cut = 200;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}...", &text[..cut])
+}
+
+/// Hex for messages: spaced bytes, shortened past 64 bytes.
+pub fn show_hex(hex: &str) -> String {
+    if hex.is_empty() {
+        return "(none)".into();
+    }
+    let hex = hex.to_ascii_lowercase();
+    let bytes: Vec<&str> = (0..hex.len() / 2)
+        .filter_map(|i| hex.get(2 * i..2 * i + 2))
+        .collect();
+    if bytes.len() > 64 {
+        format!("{} ... ({} bytes)", bytes[..64].join(" "), bytes.len())
+    } else {
+        bytes.join(" ")
+    }
+}
+
+fn first_difference(want: &str, got: &str) -> String {
+    let (w, g) = (want.to_ascii_lowercase(), got.to_ascii_lowercase());
+    let at = w
+        .as_bytes()
+        .chunks(2)
+        .zip(g.as_bytes().chunks(2))
+        .position(|(a, b)| a != b);
+    match at {
+        Some(i) => format!(" (first difference at byte {i})"),
+        None if w.len() != g.len() => {
+            format!(" ({} bytes instead of {})", g.len() / 2, w.len() / 2)
+        }
+        None => String::new(),
+    }
+}
+
+/// The prescribed outcome in words, e.g. "rejection with `truncated` at byte 3".
+pub fn describe(expect: &Expect) -> String {
+    match expect {
+        Expect::Valid { json, hex } => {
+            format!(
+                "acceptance: bytes {}, JSON {}",
+                show_hex(hex),
+                compact(json)
+            )
+        }
+        Expect::Invalid { class, offset } => format!(
+            "rejection with `{class}`{}",
+            offset.map(|o| format!(" at byte {o}")).unwrap_or_default()
+        ),
+        Expect::ImplementationDefined { choice, outcomes } => format!(
+            "implementation-defined `{choice}`: {}",
+            outcomes
+                .iter()
+                .map(|o| format!("`{}` → {}", o.choice, describe(&o.expect)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    }
+}

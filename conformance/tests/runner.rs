@@ -1,0 +1,622 @@
+//! The runner against the Rust reference testee and against deliberately wrong testees
+//! (`testee-misbehaving`): every wrong implementation is caught with the right failures, and the run
+//! always finishes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use iotp2p_conformance::report::Report;
+use iotp2p_conformance::runner::{Cause, Status};
+use iotp2p_conformance::vector::{
+    Expect, Input, Level, Operation, Outcome, Vector, VectorFile, SUITE_VERSION,
+};
+use serde_json::json;
+
+const RUNNER: &str = env!("CARGO_BIN_EXE_iotp2p-conformance");
+const REFERENCE: &str = env!("CARGO_BIN_EXE_testee-rust");
+const MISBEHAVING: &str = env!("CARGO_BIN_EXE_testee-misbehaving");
+
+fn scratch(name: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "runner-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn decode(id: &str, ty: &str, hex: &str, expect: Expect) -> Vector {
+    Vector {
+        id: id.into(),
+        description: format!("{id} (hand-made)"),
+        requirements: vec!["IOTP-WIRE-2".into()],
+        level: Level::Must,
+        type_name: ty.into(),
+        operation: Operation::Decode,
+        features: vec![],
+        input: Input {
+            hex: Some(hex.into()),
+            diag: None,
+            json: None,
+        },
+        expect,
+    }
+}
+
+fn valid(json: serde_json::Value, hex: &str) -> Expect {
+    Expect::Valid {
+        json,
+        hex: hex.into(),
+    }
+}
+
+fn invalid(class: &str, offset: usize) -> Expect {
+    Expect::Invalid {
+        class: class.into(),
+        offset: Some(offset),
+    }
+}
+
+const SCALARS: &str = "iotp2p.conformance.Scalars";
+const SEMVER: &str = "iotp2p.core.SemVer";
+
+/// A small hand-made vector set: valid and invalid inputs of a core type and of conformance types,
+/// one vector of an undeclared feature, one implementation-defined vector, one SHOULD vector.
+fn vector_files() -> Vec<VectorFile> {
+    let mut wire = vec![
+        decode("t.wire.empty", SCALARS, "a0", valid(json!({}), "a0")),
+        decode(
+            "t.wire.u8",
+            SCALARS,
+            "a10101",
+            valid(json!({"u8": 1}), "a10101"),
+        ),
+        decode(
+            "t.wire.text",
+            SCALARS,
+            "a10b626869",
+            valid(json!({"text": "hi"}), "a10b626869"),
+        ),
+        decode("t.wire.truncated", SCALARS, "a101", invalid("truncated", 2)),
+        decode(
+            "t.wire.non-shortest",
+            SCALARS,
+            "a1011801",
+            invalid("non-canonical-integer", 2),
+        ),
+        decode(
+            "t.wire.trailing",
+            SCALARS,
+            "a000",
+            invalid("trailing-bytes", 1),
+        ),
+        decode(
+            "t.wire.bound",
+            SCALARS,
+            &format!("a10b71{}", "61".repeat(17)),
+            invalid("bound-exceeded", 2),
+        ),
+    ];
+    let mut should = decode(
+        "t.wire.should",
+        SCALARS,
+        "a10501",
+        valid(json!({"i8": 1}), "a10501"),
+    );
+    should.level = Level::Should;
+    should.requirements = vec!["IOTP-WIRE-63".into()];
+    wire.push(should);
+    let mut encode = decode(
+        "t.wire.encode",
+        SCALARS,
+        "",
+        valid(json!({"u8": 1}), "a10101"),
+    );
+    encode.operation = Operation::Encode;
+    encode.features = vec!["json".into()];
+    encode.input = Input {
+        hex: None,
+        diag: None,
+        json: Some(json!({"u8": 1})),
+    };
+    wire.push(encode);
+    wire.push(decode(
+        "t.wire.choice",
+        SCALARS,
+        "a0",
+        Expect::ImplementationDefined {
+            choice: "t-choice".into(),
+            outcomes: vec![
+                Outcome {
+                    choice: "accept".into(),
+                    expect: Box::new(valid(json!({}), "a0")),
+                },
+                Outcome {
+                    choice: "reject".into(),
+                    expect: Box::new(invalid("wrong-type", 0)),
+                },
+            ],
+        },
+    ));
+    let core = vec![
+        decode(
+            "t.core.semver",
+            SEMVER,
+            "a200010102",
+            valid(json!({"major": 1, "minor": 2}), "a200010102"),
+        ),
+        decode(
+            "t.core.unsorted",
+            SEMVER,
+            "a201020001",
+            invalid("unsorted-keys", 3),
+        ),
+        decode("t.core.wrong-type", SEMVER, "80", invalid("wrong-type", 0)),
+    ];
+    vec![
+        VectorFile {
+            suite_version: SUITE_VERSION.into(),
+            area: "t.wire".into(),
+            description: "hand-made wire vectors".into(),
+            vectors: wire,
+        },
+        VectorFile {
+            suite_version: SUITE_VERSION.into(),
+            area: "t.core".into(),
+            description: "hand-made core vectors".into(),
+            vectors: core,
+        },
+    ]
+}
+
+/// Writes the hand-made vector set into a fresh directory.
+fn vectors(name: &str) -> PathBuf {
+    let dir = scratch(name).join("vectors");
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in vector_files() {
+        let text = serde_json::to_string_pretty(&file).unwrap() + "\n";
+        std::fs::write(dir.join(format!("{}.json", file.area)), text).unwrap();
+    }
+    dir
+}
+
+struct Ran {
+    output: Output,
+    report: Report,
+    stdout: String,
+    elapsed: Duration,
+}
+
+fn run(vectors: &Path, testee: &str, extra: &[&str]) -> Ran {
+    let report_path = vectors.parent().unwrap().join(format!(
+        "report-{}.json",
+        extra.join("_").replace(['/', ' '], "-")
+    ));
+    let started = Instant::now();
+    let output = Command::new(RUNNER)
+        .args(["run", "--no-progress", "--testee", testee, "--vectors"])
+        .arg(vectors)
+        .arg("--report")
+        .arg(&report_path)
+        .args(extra)
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let report: Report =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap_or_else(|e| {
+            panic!(
+                "no report ({e}); stdout:\n{stdout}\nstderr:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        }))
+        .unwrap();
+    Ran {
+        output,
+        report,
+        stdout,
+        elapsed,
+    }
+}
+
+/// The ids of the vectors with `status`, sorted.
+fn ids(report: &Report, status: Status) -> Vec<&str> {
+    let mut ids: Vec<&str> = report
+        .vectors
+        .iter()
+        .filter(|v| v.status == status)
+        .map(|v| v.id.as_str())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn quoted(path: &str) -> String {
+    format!("'{path}'")
+}
+
+/// The claimed vectors of the hand-made set for the reference's features (all but the encode and the
+/// implementation-defined vector), in id order.
+fn claimed() -> Vec<Vector> {
+    let mut v: Vec<Vector> = vector_files()
+        .into_iter()
+        .flat_map(|f| f.vectors)
+        .filter(|v| v.operation == Operation::Decode && v.features.is_empty())
+        .filter(|v| !matches!(v.expect, Expect::ImplementationDefined { .. }))
+        .collect();
+    v.sort_by(|a, b| a.id.cmp(&b.id));
+    v
+}
+
+#[test]
+fn reference_testee_passes_every_claimed_vector() {
+    let dir = vectors("reference");
+    let ran = run(&dir, &quoted(REFERENCE), &[]);
+    assert!(ran.output.status.success(), "{}", ran.stdout);
+    let r = &ran.report;
+    assert_eq!(r.summary.failed, 0, "{}", ran.stdout);
+    assert_eq!(r.summary.passed, claimed().len());
+    assert_eq!(r.summary.not_claimed, 2);
+    assert_eq!(r.conformant, Some(true));
+    assert_eq!(r.testee.features, ["decode", "offsets"]);
+    assert!(r.vector_set.starts_with("sha256:") && r.vector_set.len() == 7 + 64);
+    assert_eq!(r.suite_version, SUITE_VERSION);
+    let wire2 = r
+        .requirements
+        .iter()
+        .find(|q| q.id == "IOTP-WIRE-2")
+        .unwrap();
+    assert_eq!(wire2.status, "partial"); // passed, with the not-claimed vectors skipped
+    let last = ran.stdout.lines().last().unwrap();
+    assert_eq!(
+        last,
+        format!("{} passed, 0 failed, 2 skipped", claimed().len())
+    );
+    // Not claimed is not 100%: --strict fails the run.
+    let strict = run(&dir, &quoted(REFERENCE), &["--strict"]);
+    assert_eq!(strict.output.status.code(), Some(1));
+}
+
+#[test]
+fn accept_everything_fails_exactly_the_invalid_vectors() {
+    let dir = vectors("accept-all");
+    let ran = run(&dir, &format!("{} accept-all", quoted(MISBEHAVING)), &[]);
+    assert_eq!(ran.output.status.code(), Some(1), "{}", ran.stdout);
+    let want: Vec<String> = claimed()
+        .into_iter()
+        .filter(|v| matches!(v.expect, Expect::Invalid { .. }))
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(ids(&ran.report, Status::Failed), want);
+    for v in ran
+        .report
+        .vectors
+        .iter()
+        .filter(|v| v.status == Status::Failed)
+    {
+        assert_eq!(v.cause, Some(Cause::WrongResult));
+        assert!(v.detail.contains("got acceptance"), "{}", v.detail);
+    }
+    assert_eq!(ran.report.conformant, Some(false));
+    assert!(ran.stdout.contains("FAIL t.wire.truncated"));
+    assert!(ran.stdout.contains("--debug t.core.unsorted"));
+}
+
+#[test]
+fn a_flipped_byte_fails_exactly_the_valid_vectors() {
+    let dir = vectors("flip-byte");
+    let ran = run(&dir, &format!("{} flip-byte", quoted(MISBEHAVING)), &[]);
+    assert_eq!(ran.output.status.code(), Some(1));
+    let want: Vec<String> = claimed()
+        .into_iter()
+        .filter(|v| matches!(v.expect, Expect::Valid { .. }))
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(ids(&ran.report, Status::Failed), want);
+    let u8 = ran
+        .report
+        .vectors
+        .iter()
+        .find(|v| v.id == "t.wire.u8")
+        .unwrap();
+    assert_eq!(
+        u8.detail,
+        "expected the bytes a1 01 01, got a1 01 fe (first difference at byte 2)"
+    );
+}
+
+#[test]
+fn a_crashing_testee_is_restarted_and_the_crashes_counted() {
+    let dir = vectors("crash");
+    // Crashes on every input that starts with a1 (a map of one entry).
+    let ran = run(&dir, &format!("{} crash-on a1", quoted(MISBEHAVING)), &[]);
+    assert_eq!(ran.output.status.code(), Some(1));
+    let want: Vec<String> = claimed()
+        .into_iter()
+        .filter(|v| v.input.hex.as_deref().unwrap().starts_with("a1"))
+        .map(|v| v.id)
+        .collect();
+    assert!(want.len() >= 3);
+    assert_eq!(ids(&ran.report, Status::Failed), want);
+    for v in ran
+        .report
+        .vectors
+        .iter()
+        .filter(|v| v.status == Status::Failed)
+    {
+        assert_eq!(v.cause, Some(Cause::Crashed));
+        assert!(v.detail.contains("simulated crash"), "{}", v.detail);
+    }
+    // Every vector after a crash still ran, on a restarted testee (restarted when the next vector
+    // comes: the last claimed vector crashes it too, and nothing follows).
+    assert_eq!(ran.report.summary.restarts, want.len() - 1);
+    assert_eq!(ran.report.summary.passed, claimed().len() - want.len());
+}
+
+#[test]
+fn a_hanging_testee_is_killed_after_the_timeout_and_the_run_finishes() {
+    let dir = vectors("hang");
+    let ran = run(
+        &dir,
+        &format!("{} hang-on a101", quoted(MISBEHAVING)),
+        &["--timeout", "200ms"],
+    );
+    assert_eq!(ran.output.status.code(), Some(1));
+    let want: Vec<String> = claimed()
+        .into_iter()
+        .filter(|v| v.input.hex.as_deref().unwrap().starts_with("a101"))
+        .map(|v| v.id)
+        .collect();
+    assert!(want.len() >= 2);
+    assert_eq!(ids(&ran.report, Status::Failed), want);
+    for v in ran
+        .report
+        .vectors
+        .iter()
+        .filter(|v| v.status == Status::Failed)
+    {
+        assert_eq!(v.cause, Some(Cause::Hung));
+        assert!(
+            v.detail.contains("no response within 200ms"),
+            "{}",
+            v.detail
+        );
+    }
+    assert_eq!(ran.report.summary.passed, claimed().len() - want.len());
+    assert!(ran.elapsed < Duration::from_secs(5), "{:?}", ran.elapsed);
+}
+
+#[test]
+fn choices_and_features_decide_what_runs() {
+    // A testee that declares the implementation-defined choice runs that vector; a choice that the
+    // vector does not allow fails it. The reference declares no choice: use a wrapper script that
+    // rewrites the handshake.
+    let dir = vectors("choices");
+    let script = dir.parent().unwrap().join("with-choice.sh");
+    for (choice, status) in [("accept", Status::Passed), ("bogus", Status::Failed)] {
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\n{} | sed -u 's/\"choices\":{{}}/\"choices\":{{\"t-choice\":\"{choice}\"}}/'\n",
+                quoted(REFERENCE)
+            ),
+        )
+        .unwrap();
+        let ran = run(
+            &dir,
+            &format!("sh {}", script.display()),
+            &["--filter", "t.wire.choice"],
+        );
+        let v = &ran.report.vectors[0];
+        assert_eq!(
+            (v.id.as_str(), v.status),
+            ("t.wire.choice", status),
+            "{}",
+            ran.stdout
+        );
+        if status == Status::Failed {
+            assert!(v
+                .detail
+                .contains("not one of the allowed choices: accept, reject"));
+        }
+        assert_eq!(ran.report.conformant, None); // a filtered run supports no verdict
+    }
+}
+
+#[test]
+fn baseline_expected_failures_unexpected_passes_and_stale_entries() {
+    let dir = vectors("baseline");
+    let base = dir.parent().unwrap().join("baseline.json");
+    let flip = format!("{} flip-byte", quoted(MISBEHAVING));
+    let baseline_arg = base.to_str().unwrap();
+
+    // --update-baseline writes the known failures; the run then passes.
+    let ran = run(
+        &dir,
+        &flip,
+        &["--baseline", baseline_arg, "--update-baseline"],
+    );
+    assert!(ran.output.status.success(), "{}", ran.stdout);
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
+    let mut listed: Vec<&str> = written["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["vector"].as_str().unwrap())
+        .collect();
+    listed.sort();
+    assert_eq!(listed, ids(&ran.report, Status::Failed));
+    let ran = run(&dir, &flip, &["--baseline", baseline_arg]);
+    assert!(ran.output.status.success(), "{}", ran.stdout);
+    assert_eq!(ran.report.summary.expected_failures, listed.len());
+    assert!(ran.report.vectors.iter().any(|v| v.expected_failure));
+    // The JUnit report is green too: known failures are skipped.
+    let junit = dir.parent().unwrap().join("junit.xml");
+    let ran = run(
+        &dir,
+        &flip,
+        &[
+            "--baseline",
+            baseline_arg,
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+    );
+    assert!(ran.output.status.success());
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("failures=\"0\"") && xml.contains("known failure (baseline)"));
+
+    // A glob entry, an entry for a vector that passes, and a stale entry.
+    std::fs::write(
+        &base,
+        r#"{"failures": [
+            {"vector": "t.*", "reason": "everything is broken", "issue": "https://example.com/1"},
+            {"vector": "no.such.vector.*", "reason": "stale"}
+        ]}"#,
+    )
+    .unwrap();
+    let ran = run(&dir, &flip, &["--baseline", baseline_arg]);
+    assert_eq!(ran.output.status.code(), Some(1));
+    assert_eq!(
+        ran.report.summary.unexpected_passes,
+        ran.report.summary.passed
+    );
+    assert_eq!(ran.report.summary.stale_baseline_entries, 1);
+    assert_eq!(ran.report.summary.unexpected_failures, 0);
+    assert!(ran.stdout.contains("PASS t.wire.truncated (entry `t.*`)"));
+    assert!(ran.stdout.contains("stale baseline entries"));
+
+    // The reference fails nothing: every entry is now wrong, and --update-baseline empties the file.
+    let ran = run(&dir, &quoted(REFERENCE), &["--baseline", baseline_arg]);
+    assert_eq!(ran.output.status.code(), Some(1));
+    let ran = run(
+        &dir,
+        &quoted(REFERENCE),
+        &["--baseline", baseline_arg, "--update-baseline"],
+    );
+    assert!(ran.output.status.success());
+    assert_eq!(
+        std::fs::read_to_string(&base).unwrap(),
+        "{\n  \"failures\": []\n}\n"
+    );
+}
+
+#[test]
+fn shards_partition_the_selection_and_filters_select() {
+    let dir = vectors("shards");
+    let all = run(&dir, &quoted(REFERENCE), &[]);
+    let mut union: Vec<String> = Vec::new();
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let ran = run(&dir, &quoted(REFERENCE), &["--shard", &shard]);
+        assert_eq!(ran.report.selection.shard.as_deref(), Some(shard.as_str()));
+        assert_eq!(ran.report.conformant, None);
+        union.extend(ran.report.vectors.iter().map(|v| v.id.clone()));
+    }
+    union.sort();
+    let mut every: Vec<String> = all.report.vectors.iter().map(|v| v.id.clone()).collect();
+    every.sort();
+    assert_eq!(union, every);
+
+    let ran = run(&dir, &quoted(REFERENCE), &["--filter", "t.core"]);
+    assert_eq!(ids(&ran.report, Status::Passed).len(), 3);
+    let ran = run(&dir, &quoted(REFERENCE), &["--filter", "t.wire.*-shortest"]);
+    assert_eq!(ids(&ran.report, Status::Passed), ["t.wire.non-shortest"]);
+    let ran = run(&dir, &quoted(REFERENCE), &["--filter", "IOTP-WIRE-63"]);
+    assert_eq!(ids(&ran.report, Status::Passed), ["t.wire.should"]);
+}
+
+#[test]
+fn debug_prints_the_exact_request_for_replay() {
+    let dir = vectors("debug");
+    let output = Command::new(RUNNER)
+        .args(["run", "--testee"])
+        .arg(format!("{} flip-byte", quoted(MISBEHAVING)))
+        .arg("--vectors")
+        .arg(&dir)
+        .args(["--debug", "t.wire.u8"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let request = r#"{"type":"decode","id":"t.wire.u8","schema_type":"iotp2p.conformance.Scalars","hex":"a10101"}"#;
+    assert!(text.contains(&format!("→ {request}")), "{text}");
+    assert!(
+        text.contains(r#"← {"type":"ok","id":"t.wire.u8","hex":"a101fe"}"#),
+        "{text}"
+    );
+    assert!(text.contains("verdict: FAILED"));
+    // The replay line works as printed.
+    let replay = text
+        .lines()
+        .skip_while(|l| !l.starts_with("replay by hand:"))
+        .nth(1)
+        .unwrap()
+        .trim();
+    let replayed = Command::new("sh").args(["-c", replay]).output().unwrap();
+    assert!(String::from_utf8_lossy(&replayed.stdout).contains(r#""hex":"a101fe""#));
+}
+
+#[test]
+fn a_testee_that_breaks_the_protocol_is_reported() {
+    let dir = vectors("protocol");
+    // Answers the handshake, then prints a line that is not JSON for each request.
+    let script = dir.parent().unwrap().join("chatty.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nread line\necho '{\"type\":\"hello\",\"protocol\":1,\"name\":\"chatty\",\"version\":\"0\",\"features\":[\"decode\"]}'\nwhile read line; do echo 'decoding...'; done\n",
+    )
+    .unwrap();
+    let ran = run(&dir, &format!("sh {}", script.display()), &[]);
+    assert_eq!(ran.output.status.code(), Some(1));
+    assert_eq!(ran.report.summary.failed, claimed().len());
+    assert!(ran
+        .report
+        .vectors
+        .iter()
+        .filter(|v| v.status == Status::Failed)
+        .all(|v| v.cause == Some(Cause::Protocol)));
+
+    // A testee of another protocol version is not run at all.
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nread line\necho '{\"type\":\"hello\",\"protocol\":2,\"name\":\"future\",\"version\":\"0\",\"features\":[\"decode\"]}'\n",
+    )
+    .unwrap();
+    let output = Command::new(RUNNER)
+        .args(["run", "--no-progress", "--testee"])
+        .arg(format!("sh {}", script.display()))
+        .arg("--vectors")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("speaks protocol version 2"));
+}
+
+/// The whole generated suite against the Rust reference testee: every vector it claims passes.
+/// (CI runs the same through `scripts/test`, in release mode, with --strict.)
+#[test]
+fn reference_testee_passes_the_generated_suite() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
+    let has_vectors = std::fs::read_dir(&dir).is_ok_and(|d| {
+        d.filter_map(Result::ok).any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.ends_with(".json") && !name.ends_with(".schema.json")
+        })
+    });
+    if !has_vectors {
+        eprintln!("no generated vectors in {}: skipped", dir.display());
+        return;
+    }
+    let ran = run(&dir, &quoted(REFERENCE), &[]);
+    assert!(ran.output.status.success(), "{}", ran.stdout);
+    assert_eq!(ran.report.summary.failed, 0, "{}", ran.stdout);
+    assert_eq!(ran.report.conformant, Some(true));
+}
