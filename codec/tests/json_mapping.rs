@@ -80,6 +80,10 @@ fn floats_are_numbers_or_the_three_strings() {
     let bytes = round_trip(FLOATS, r#"{"small":16777216.0,"required_f64":1e+300}"#);
     let floats = scalars::Floats::decode(&bytes).unwrap();
     assert_eq!((floats.small, floats.required_f64), (16777216.0, 1e300));
+    // The one f32 whose shortest decimal lies exactly halfway between two f32s once read as an f64.
+    let bytes = round_trip(FLOATS, r#"{"small":7.038531e-26,"required_f64":0.0}"#);
+    let floats = scalars::Floats::decode(&bytes).unwrap();
+    assert_eq!(floats.small, "7.038531e-26".parse::<f32>().unwrap());
     // Readers round to the field's type and take integers too.
     let bytes = bytes_of(FLOATS, r#"{"small":0.1000000001,"required_f64":3}"#).unwrap();
     let floats = scalars::Floats::decode(&bytes).unwrap();

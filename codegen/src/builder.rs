@@ -43,8 +43,18 @@ impl std::error::Error for Error {}
 
 impl Builder {
     /// A builder with no include directories, the `iotp2p_codec` runtime, and `OUT_DIR` as output.
+    /// Code in `OUT_DIR` is not piped through rustfmt (nobody reads it, and it keeps builds fast);
+    /// see [`Builder::format`].
     pub fn new() -> Builder {
-        Builder::default()
+        let mut b = Builder::default();
+        b.options.rustfmt = false;
+        b
+    }
+
+    /// Whether to format the generated code with rustfmt (when installed).
+    pub fn format(mut self, yes: bool) -> Builder {
+        self.options.rustfmt = yes;
+        self
     }
 
     /// Adds a directory in which imports are looked up (after the importing file's own directory).

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 use crate::diagnostics::json::render_json;
 use crate::diagnostics::render::render_plain;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax;
 use crate::syntax::lexer::TokenKind;
@@ -298,19 +298,9 @@ fn check_span(sources: &SourceMap, span: Span, d: &Diagnostic) {
         text.len()
     );
     assert!(
-        (text.is_char_boundary(start) && text.is_char_boundary(end)) || known_misplaced_span(d),
+        text.is_char_boundary(start) && text.is_char_boundary(end),
         "span {start}..{end} cuts through a UTF-8 character: {d:?}"
     );
-}
-
-/// Reported bugs that break the span invariant, tolerated so that fuzzing keeps finding new problems
-/// meanwhile. Delete an entry together with its fix: the input under `fuzz/regressions/` then guards
-/// against a relapse.
-fn known_misplaced_span(d: &Diagnostic) -> bool {
-    // syntax/parser.rs, string literal values: the span of an invalid escape starts one byte before
-    // the backslash, so after a multi-byte character it splits that character
-    // (fuzz/regressions/schema_compile/invalid_escape_span_splits_utf8).
-    d.code == Code::InvalidEscape
 }
 
 #[cfg(test)]

@@ -240,13 +240,12 @@ fn quoted(path: &str) -> String {
     format!("'{path}'")
 }
 
-/// The claimed vectors of the hand-made set for the reference's features (all but the encode and the
-/// implementation-defined vector), in id order.
+/// The vectors of the hand-made set that the reference claims (all but the implementation-defined
+/// one), in id order.
 fn claimed() -> Vec<Vector> {
     let mut v: Vec<Vector> = vector_files()
         .into_iter()
         .flat_map(|f| f.vectors)
-        .filter(|v| v.operation == Operation::Decode && v.features.is_empty())
         .filter(|v| !matches!(v.expect, Expect::ImplementationDefined { .. }))
         .collect();
     v.sort_by(|a, b| a.id.cmp(&b.id));
@@ -261,9 +260,9 @@ fn reference_testee_passes_every_claimed_vector() {
     let r = &ran.report;
     assert_eq!(r.summary.failed, 0, "{}", ran.stdout);
     assert_eq!(r.summary.passed, claimed().len());
-    assert_eq!(r.summary.not_claimed, 2);
+    assert_eq!(r.summary.not_claimed, 1);
     assert_eq!(r.conformant, Some(true));
-    assert_eq!(r.testee.features, ["decode", "offsets"]);
+    assert_eq!(r.testee.features, ["decode", "encode", "json", "offsets"]);
     assert!(r.vector_set.starts_with("sha256:") && r.vector_set.len() == 7 + 64);
     assert_eq!(r.suite_version, SUITE_VERSION);
     let wire2 = r
@@ -271,11 +270,11 @@ fn reference_testee_passes_every_claimed_vector() {
         .iter()
         .find(|q| q.id == "IOTP-WIRE-2")
         .unwrap();
-    assert_eq!(wire2.status, "partial"); // passed, with the not-claimed vectors skipped
+    assert_eq!(wire2.status, "partial"); // passed, with the not-claimed vector skipped
     let last = ran.stdout.lines().last().unwrap();
     assert_eq!(
         last,
-        format!("{} passed, 0 failed, 2 skipped", claimed().len())
+        format!("{} passed, 0 failed, 1 skipped", claimed().len())
     );
     // Not claimed is not 100%: --strict fails the run.
     let strict = run(&dir, &quoted(REFERENCE), &["--strict"]);
@@ -338,7 +337,7 @@ fn a_crashing_testee_is_restarted_and_the_crashes_counted() {
     assert_eq!(ran.output.status.code(), Some(1));
     let want: Vec<String> = claimed()
         .into_iter()
-        .filter(|v| v.input.hex.as_deref().unwrap().starts_with("a1"))
+        .filter(|v| v.input.hex.as_deref().unwrap_or("").starts_with("a1"))
         .map(|v| v.id)
         .collect();
     assert!(want.len() >= 3);
@@ -352,9 +351,12 @@ fn a_crashing_testee_is_restarted_and_the_crashes_counted() {
         assert_eq!(v.cause, Some(Cause::Crashed));
         assert!(v.detail.contains("simulated crash"), "{}", v.detail);
     }
-    // Every vector after a crash still ran, on a restarted testee (restarted when the next vector
-    // comes: the last claimed vector crashes it too, and nothing follows).
-    assert_eq!(ran.report.summary.restarts, want.len() - 1);
+    // Every vector after a crash still ran, on a testee restarted when the next vector came.
+    let last_crashed = ran.report.vectors.last().unwrap().status == Status::Failed;
+    assert_eq!(
+        ran.report.summary.restarts,
+        want.len() - usize::from(last_crashed)
+    );
     assert_eq!(ran.report.summary.passed, claimed().len() - want.len());
 }
 
@@ -369,7 +371,7 @@ fn a_hanging_testee_is_killed_after_the_timeout_and_the_run_finishes() {
     assert_eq!(ran.output.status.code(), Some(1));
     let want: Vec<String> = claimed()
         .into_iter()
-        .filter(|v| v.input.hex.as_deref().unwrap().starts_with("a101"))
+        .filter(|v| v.input.hex.as_deref().unwrap_or("").starts_with("a101"))
         .map(|v| v.id)
         .collect();
     assert!(want.len() >= 2);
@@ -402,7 +404,7 @@ fn choices_and_features_decide_what_runs() {
         std::fs::write(
             &script,
             format!(
-                "#!/bin/sh\n{} | sed -u 's/\"choices\":{{}}/\"choices\":{{\"t-choice\":\"{choice}\"}}/'\n",
+                "#!/bin/sh\n{} | sed -u 's/\"choices\":{{/\"choices\":{{\"t-choice\":\"{choice}\",/'\n",
                 quoted(REFERENCE)
             ),
         )
@@ -548,7 +550,7 @@ fn debug_prints_the_exact_request_for_replay() {
     let request = r#"{"type":"decode","id":"t.wire.u8","schema_type":"iotp2p.conformance.Scalars","hex":"a10101"}"#;
     assert!(text.contains(&format!("→ {request}")), "{text}");
     assert!(
-        text.contains(r#"← {"type":"ok","id":"t.wire.u8","hex":"a101fe"}"#),
+        text.contains(r#"← {"type":"ok","id":"t.wire.u8","hex":"a101fe","#),
         "{text}"
     );
     assert!(text.contains("verdict: FAILED"));
@@ -575,7 +577,8 @@ fn a_testee_that_breaks_the_protocol_is_reported() {
     .unwrap();
     let ran = run(&dir, &format!("sh {}", script.display()), &[]);
     assert_eq!(ran.output.status.code(), Some(1));
-    assert_eq!(ran.report.summary.failed, claimed().len());
+    // It declares only `decode`: the encode vector is not claimed, every other one fails.
+    assert_eq!(ran.report.summary.failed, claimed().len() - 1);
     assert!(ran
         .report
         .vectors
@@ -600,8 +603,9 @@ fn a_testee_that_breaks_the_protocol_is_reported() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("speaks protocol version 2"));
 }
 
-/// The whole generated suite against the Rust reference testee: every vector it claims passes.
-/// (CI runs the same through `scripts/test`, in release mode, with --strict.)
+/// The whole generated suite against the Rust reference testee: every vector runs, and every one
+/// passes but the known failures of `baseline.json` (CI runs the same through `scripts/test`, in
+/// release mode).
 #[test]
 fn reference_testee_passes_the_generated_suite() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
@@ -615,8 +619,13 @@ fn reference_testee_passes_the_generated_suite() {
         eprintln!("no generated vectors in {}: skipped", dir.display());
         return;
     }
-    let ran = run(&dir, &quoted(REFERENCE), &[]);
+    let baseline = Path::new(env!("CARGO_MANIFEST_DIR")).join("baseline.json");
+    let ran = run(
+        &dir,
+        &quoted(REFERENCE),
+        &["--strict", "--baseline", baseline.to_str().unwrap()],
+    );
     assert!(ran.output.status.success(), "{}", ran.stdout);
-    assert_eq!(ran.report.summary.failed, 0, "{}", ran.stdout);
-    assert_eq!(ran.report.conformant, Some(true));
+    assert_eq!(ran.report.summary.unexpected_failures, 0, "{}", ran.stdout);
+    assert_eq!(ran.report.summary.skipped, 0, "{}", ran.stdout);
 }

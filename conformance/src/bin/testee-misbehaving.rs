@@ -1,7 +1,7 @@
 //! A deliberately wrong testee, for the runner's own tests (`tests/runner.rs`): it answers like the
 //! Rust reference except for the misbehaviour chosen by its first argument.
 //!
-//! - `accept-all`: accepts every input, answering with the input bytes;
+//! - `accept-all`: accepts every input, answering a rejected one with its own bytes and `{}`;
 //! - `flip-byte`: flips every bit of the last byte of each accepted output;
 //! - `crash-on HEX`: panics (exits) on an input that starts with the bytes HEX;
 //! - `hang-on HEX`: stops answering on an input that starts with the bytes HEX;
@@ -22,11 +22,13 @@ fn main() {
         let mut response = reference::answer(request)?;
         match (mode, request) {
             ("accept-all", Request::Decode { id, hex, .. }) => {
-                response = Response::Ok {
-                    id: id.clone(),
-                    hex: hex.clone(),
-                    json: None,
-                };
+                if !matches!(response, Response::Ok { .. }) {
+                    response = Response::Ok {
+                        id: id.clone(),
+                        hex: hex.clone(),
+                        json: Some(serde_json::json!({})),
+                    };
+                }
             }
             ("flip-byte", _) => {
                 if let Response::Ok { hex, .. } = &mut response {

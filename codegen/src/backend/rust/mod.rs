@@ -363,8 +363,9 @@ fn gated(gate: &str, items: &str, options: &RustOptions) -> String {
 }
 
 fn rustfmt(text: &str, max_width: usize) -> Option<String> {
-    use std::io::Write;
+    use std::io::{Read, Write};
     use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
     let mut child = Command::new(std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into()))
         .args([
             "--edition",
@@ -383,10 +384,29 @@ fn rustfmt(text: &str, max_width: usize) -> Option<String> {
     let mut stdin = child.stdin.take()?;
     let input = text.to_string();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().ok()?;
+    let mut stdout = child.stdout.take()?;
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        stdout.read_to_end(&mut out).map(|_| out)
+    });
+    // rustfmt can take minutes on deeply nested expressions (arrays of arrays of arrays...); past the
+    // limit the unformatted code, which compiles just the same, is used.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        match child.try_wait().ok()? {
+            Some(status) => break status,
+            None if Instant::now() > deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            None => std::thread::sleep(Duration::from_millis(10)),
+        }
+    };
     writer.join().ok()?.ok()?;
-    if !output.status.success() {
+    let output = reader.join().ok()?.ok()?;
+    if !status.success() {
         return None;
     }
-    String::from_utf8(output.stdout).ok()
+    String::from_utf8(output).ok()
 }
