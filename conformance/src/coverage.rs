@@ -5,7 +5,8 @@
 //! brackets in the chapter that the front page's prefix table assigns to its prefix (elsewhere it is
 //! only cited). The codec requirements are those of chapter 4 (`IOTP-WIRE`) and of the codec
 //! conformance class (`IOTP-CONF-3` to `IOTP-CONF-8`); [`NOT_TESTABLE_BY_VECTORS`] lists, with the
-//! reason, those that no input/output vector can observe.
+//! reason, those that no input/output vector can observe, and [`TESTED_THROUGH`] those that only
+//! gather other requirements.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -20,22 +21,26 @@ use crate::suite::Suite;
 /// leaves this list as soon as the protocol can observe it.
 pub const NOT_TESTABLE_BY_VECTORS: &[(&str, &str)] = &[
     (
-        "IOTP-WIRE-4",
-        "reading outside the input is not observable through the protocol (the fuzz targets check it)",
-    ),
-    (
-        "IOTP-WIRE-29",
-        "when a decoder rejects (before or after decoding items) is not observable through the protocol",
-    ),
-    (
         "IOTP-WIRE-46",
         "an obligation of applications, not of codecs",
     ),
     ("IOTP-WIRE-58", "a permission (MAY): nothing to check"),
+];
+
+/// Codec requirements that only gather others: they are tested through the requirements they refer
+/// to, which vectors cite instead.
+pub const TESTED_THROUGH: &[(&str, &str)] = &[
+    ("IOTP-CONF-3", "the encoder requirements of chapter 4"),
+    ("IOTP-CONF-4", "the decoder requirements of chapter 4"),
     (
-        "IOTP-WIRE-60",
-        "memory and recursion depth are not observable through the protocol (the fuzz targets check it)",
+        "IOTP-CONF-5",
+        "IOTP-WIRE-44, IOTP-WIRE-50 and IOTP-WIRE-53 to IOTP-WIRE-57",
     ),
+    (
+        "IOTP-CONF-6",
+        "IOTP-WIRE-13, IOTP-WIRE-14, IOTP-WIRE-22 to IOTP-WIRE-29, IOTP-WIRE-52 and IOTP-WIRE-59",
+    ),
+    ("IOTP-CONF-7", "IOTP-WIRE-65 to IOTP-WIRE-74"),
 ];
 
 /// The default spec directory: `spec/` of the source tree this binary was built from.
@@ -59,6 +64,9 @@ pub struct Requirement {
     /// Why vectors cannot check it, for codec requirements that they cannot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_testable: Option<String>,
+    /// For a codec requirement that gathers others: the requirements it is tested through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tested_through: Option<String>,
     /// The vectors that cite it.
     pub vectors: Vec<String>,
 }
@@ -158,8 +166,15 @@ pub fn read_spec(spec_dir: &Path) -> Result<Vec<Requirement>, String> {
                     .iter()
                     .find(|(n, _)| *n == id)
                     .map(|(_, why)| why.to_string());
+                let tested_through = TESTED_THROUGH
+                    .iter()
+                    .find(|(n, _)| *n == id)
+                    .map(|(_, through)| through.to_string());
                 let requirement = Requirement {
-                    testable_codec: is_codec(&id) && not_testable.is_none(),
+                    testable_codec: is_codec(&id)
+                        && not_testable.is_none()
+                        && tested_through.is_none(),
+                    tested_through,
                     not_testable: if is_codec(&id) { not_testable } else { None },
                     id: id.clone(),
                     level,
@@ -172,7 +187,7 @@ pub fn read_spec(spec_dir: &Path) -> Result<Vec<Requirement>, String> {
         }
     }
     let mut list: Vec<Requirement> = found.into_values().map(|(_, r)| r).collect();
-    list.sort_by(|a, b| natural_key(&a.id).cmp(&natural_key(&b.id)));
+    list.sort_by_cached_key(|a| natural_key(&a.id));
     Ok(list)
 }
 
@@ -231,13 +246,12 @@ fn requirement_sites(text: &str) -> Vec<(String, usize, String, String)> {
                 lead_level = level;
             }
             paragraph.clear();
-            if new_item {
-                in_list = true;
-            } else if !trimmed.is_empty() {
-                in_list = false;
-            }
         }
         if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            if paragraph.is_empty() {
+                // A list item, or a paragraph that ends the list.
+                in_list = new_item;
+            }
             paragraph.push((i + 1, line));
         }
     }
@@ -344,10 +358,11 @@ pub fn render(c: &Coverage) -> String {
     let width = c.requirements.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for r in &c.requirements {
         let vectors = if r.vectors.is_empty() {
-            match (&r.not_testable, r.testable_codec) {
-                (Some(why), _) => format!("- (not testable by vectors: {why})"),
-                (None, true) => "- UNREACHED".into(),
-                (None, false) => "-".into(),
+            match (&r.not_testable, &r.tested_through, r.testable_codec) {
+                (Some(why), _, _) => format!("- (not testable by vectors: {why})"),
+                (_, Some(through), _) => format!("- (tested through {through})"),
+                (None, None, true) => "- UNREACHED".into(),
+                (None, None, false) => "-".into(),
             }
         } else {
             let mut s = r

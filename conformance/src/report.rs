@@ -240,7 +240,7 @@ impl Report {
                 req
             })
             .collect();
-        requirements.sort_by(|a, b| natural_key(&a.id).cmp(&natural_key(&b.id)));
+        requirements.sort_by_cached_key(|a| natural_key(&a.id));
         let complete = context.filters.is_empty() && context.shard.is_none();
         let conformant = complete.then(|| run.hello.features.contains("decode") && !must_trouble);
         Report {

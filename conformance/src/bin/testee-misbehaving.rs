@@ -21,14 +21,14 @@ fn main() {
         };
         let mut response = reference::answer(request)?;
         match (mode, request) {
-            ("accept-all", Request::Decode { id, hex, .. }) => {
-                if !matches!(response, Response::Ok { .. }) {
-                    response = Response::Ok {
-                        id: id.clone(),
-                        hex: hex.clone(),
-                        json: Some(serde_json::json!({})),
-                    };
-                }
+            ("accept-all", Request::Decode { id, hex, .. })
+                if !matches!(response, Response::Ok { .. }) =>
+            {
+                response = Response::Ok {
+                    id: id.clone(),
+                    hex: hex.clone(),
+                    json: Some(serde_json::json!({})),
+                };
             }
             ("flip-byte", _) => {
                 if let Response::Ok { hex, .. } = &mut response {

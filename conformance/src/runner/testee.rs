@@ -140,12 +140,15 @@ enum Line {
     End(Option<String>),
 }
 
+/// The testee's standard error as it is read, and a signal that the reader thread finished.
+type StderrCapture = (Arc<Mutex<Vec<u8>>>, Receiver<()>);
+
 /// A running testee.
 pub struct Testee {
     child: Child,
     stdin: Option<ChildStdin>,
     lines: Receiver<Line>,
-    stderr: Option<(Arc<Mutex<Vec<u8>>>, Receiver<()>)>,
+    stderr: Option<StderrCapture>,
     /// The handshake's answer.
     pub hello: Hello,
     /// The raw lines of the handshake (request, response), for replay.
