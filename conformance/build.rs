@@ -21,10 +21,6 @@ const EXTERN: [(&str, &str); 3] = [
 ];
 
 fn main() {
-    // No rustfmt pass over the generated code (nobody reads OUT_DIR, and rustfmt takes minutes on the
-    // deeply nested generic types that `Nest` gets with the codec's `serde` feature). `Builder` has no
-    // switch for it; its rustfmt step gives up, leaving the text as rendered, when the command fails.
-    std::env::set_var("RUSTFMT", "false");
     let mut builder = Builder::new().include(INCLUDE);
     for (package, path) in EXTERN {
         builder = builder.extern_package(package, path);

@@ -166,3 +166,73 @@ fn first_line(text: &str, max: usize) -> String {
         format!("{}...", line.chars().take(max).collect::<String>())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::vector::Level;
+
+    fn result(id: &str, status: Status) -> VectorResult {
+        VectorResult {
+            id: id.into(),
+            area: "a".into(),
+            level: Level::Must,
+            requirements: vec![],
+            status,
+            cause: None,
+            detail: "expected x, got y".into(),
+            duration: Duration::ZERO,
+        }
+    }
+
+    fn entry(vector: &str, reason: &str) -> Entry {
+        Entry {
+            vector: vector.into(),
+            reason: reason.into(),
+            issue: None,
+        }
+    }
+
+    #[test]
+    fn assessment_and_update() {
+        let results = [
+            result("a.1", Status::Failed),
+            result("a.2", Status::Failed),
+            result("b.1", Status::Passed),
+            result("b.2", Status::Failed),
+            result("c.1", Status::Failed),
+            result("d.1", Status::Skipped),
+        ];
+        let baseline = Baseline {
+            failures: vec![
+                entry("a.*", "a is broken"),
+                entry("b.*", "b is broken"),
+                entry("d.1", "d is broken"),
+                entry("gone", "stale"),
+            ],
+        };
+        let ids = ["a.1", "a.2", "b.1", "b.2", "c.1", "d.1"];
+        let a = baseline.assess(&ids, &results);
+        assert_eq!(
+            a.expected_failures,
+            [("a.1".into(), 0), ("a.2".into(), 0), ("b.2".into(), 1)]
+        );
+        assert_eq!(a.unexpected_failures, ["c.1"]);
+        assert_eq!(a.unexpected_passes, [("b.1".into(), 1)]);
+        assert_eq!(a.stale, [3]);
+        assert!(a.fails());
+
+        let updated = baseline.updated(&results);
+        assert_eq!(
+            updated.failures,
+            [
+                entry("a.*", "a is broken"),
+                entry("b.2", "b is broken"),
+                entry("c.1", "unexplained: expected x, got y"),
+            ]
+        );
+        assert!(!updated.assess(&ids, &results).fails());
+    }
+}

@@ -227,7 +227,11 @@ fn requirement_sites(text: &str) -> Vec<(String, usize, String, String)> {
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") {
-            flush(&paragraph, lead_level.as_deref(), &mut sites);
+            flush(
+                &paragraph,
+                lead_level.as_deref().filter(|_| in_list),
+                &mut sites,
+            );
             paragraph.clear();
             fenced = !fenced;
             continue;
@@ -241,7 +245,8 @@ fn requirement_sites(text: &str) -> Vec<(String, usize, String, String)> {
                 .split_once(". ")
                 .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
         if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('|') || new_item {
-            let level = flush(&paragraph, lead_level.as_deref(), &mut sites);
+            let lead = lead_level.as_deref().filter(|_| in_list);
+            let level = flush(&paragraph, lead, &mut sites);
             if !paragraph.is_empty() && !in_list {
                 lead_level = level;
             }
@@ -255,11 +260,16 @@ fn requirement_sites(text: &str) -> Vec<(String, usize, String, String)> {
             paragraph.push((i + 1, line));
         }
     }
-    flush(&paragraph, lead_level.as_deref(), &mut sites);
+    flush(
+        &paragraph,
+        lead_level.as_deref().filter(|_| in_list),
+        &mut sites,
+    );
     sites
 }
 
-/// Records the requirement IDs of one paragraph; returns the paragraph's key word.
+/// Records the requirement IDs of one paragraph (`lead_level`: the key word of the lead-in of the
+/// list it is an item of); returns the paragraph's key word.
 fn flush(
     paragraph: &[(usize, &str)],
     lead_level: Option<&str>,
@@ -414,4 +424,56 @@ pub fn render(c: &Coverage) -> String {
         c.vector_set
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirement_sentences_and_levels() {
+        let text = "Intro.\n\nA decoder MUST do one thing. [IOTP-WIRE-1] It SHOULD do\nanother. \
+                    [IOTP-WIRE-2]\n\nA decoder MUST check:\n\n1. the first: reject. [IOTP-WIRE-3]\n\
+                    2. the second, on\n   two lines. [IOTP-WIRE-4]\n\nSee [IOTP-CAP-1].\n\n\
+                    ```\n[IOTP-WIRE-99]\n```\n";
+        let sites = requirement_sites(text);
+        let got: Vec<(&str, usize, &str, &str)> = sites
+            .iter()
+            .map(|(id, line, s, level)| (id.as_str(), *line, s.as_str(), level.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("IOTP-WIRE-1", 3, "A decoder MUST do one thing.", "MUST"),
+                ("IOTP-WIRE-2", 4, "It SHOULD do another.", "SHOULD"),
+                ("IOTP-WIRE-3", 8, "1. the first: reject.", "MUST"),
+                ("IOTP-WIRE-4", 10, "2. the second, on two lines.", "MUST"),
+                ("IOTP-CAP-1", 12, "See", "-"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_front_page_assigns_prefixes_to_chapters() {
+        let front = "| `IOTP-WIRE` | wire format | [4](04-wire-format.md) |\n\
+                     | `IOTP-VER` | versioning | [10](10-versioning-and-transport.md#ver) |\n";
+        let map = prefix_chapters(front);
+        assert_eq!(map["IOTP-WIRE"], "04-wire-format.md");
+        assert_eq!(map["IOTP-VER"], "10-versioning-and-transport.md");
+    }
+
+    #[test]
+    fn the_spec_defines_the_codec_requirements() {
+        let requirements = read_spec(&default_spec_dir()).unwrap();
+        let wire8 = requirements.iter().find(|r| r.id == "IOTP-WIRE-8").unwrap();
+        assert_eq!(wire8.level, "MUST");
+        assert!(wire8.location.starts_with("04-wire-format.md:"));
+        assert!(wire8.testable_codec);
+        for (id, _) in NOT_TESTABLE_BY_VECTORS.iter().chain(TESTED_THROUGH) {
+            assert!(
+                requirements.iter().any(|r| &r.id == id),
+                "{id} is not in the spec"
+            );
+        }
+    }
 }

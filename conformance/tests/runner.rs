@@ -193,10 +193,9 @@ struct Ran {
 }
 
 fn run(vectors: &Path, testee: &str, extra: &[&str]) -> Ran {
-    let report_path = vectors.parent().unwrap().join(format!(
-        "report-{}.json",
-        extra.join("_").replace(['/', ' '], "-")
-    ));
+    // In a scratch directory of its own, never beside the vectors (the real ones are in the source
+    // tree).
+    let report_path = scratch("report").join("report.json");
     let started = Instant::now();
     let output = Command::new(RUNNER)
         .args(["run", "--no-progress", "--testee", testee, "--vectors"])

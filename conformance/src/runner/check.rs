@@ -306,3 +306,47 @@ pub fn describe(expect: &Expect) -> String {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_is_compared_by_value_and_member_order() {
+        assert!(json_equal(
+            &json!({"a": 1, "b": [1.5]}),
+            &json!({"a": 1, "b": [1.50]}),
+            "$"
+        )
+        .is_ok());
+        assert!(json_equal(&json!(1.0), &json!(1), "$").is_ok());
+        assert_eq!(
+            json_equal(&json!({"a": 1, "b": 2}), &json!({"b": 2, "a": 1}), "$"),
+            Err("the members of $ are not in ascending key order (b, a)".into())
+        );
+        assert_eq!(
+            json_equal(&json!({"a": u64::MAX}), &json!({"a": u64::MAX - 1}), "$"),
+            Err("$.a is 18446744073709551614 instead of 18446744073709551615".into())
+        );
+        assert_eq!(
+            json_equal(&json!({"a": [1]}), &json!({"a": [1], "b": 2}), "$"),
+            Err("$.b is not expected".into())
+        );
+        assert_eq!(
+            json_equal(&json!(["00"]), &json!([]), "$"),
+            Err("$ has 0 items instead of 1".into())
+        );
+        assert!(json_equal(&json!(-1), &json!(18446744073709551615u64), "$").is_err());
+    }
+
+    #[test]
+    fn hex_for_people() {
+        assert_eq!(show_hex("A10101"), "a1 01 01");
+        assert_eq!(show_hex(""), "(none)");
+        assert_eq!(
+            first_difference("a10101", "a101"),
+            " (2 bytes instead of 3)"
+        );
+    }
+}

@@ -429,3 +429,17 @@ pub fn kind(response: &Response) -> &'static str {
         Response::Errored { .. } => "errored",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::TesteeCommand;
+
+    #[test]
+    fn commands_split_like_a_shell() {
+        let c = TesteeCommand::parse(r#"python3 'my testee.py' --name="a b" x\ y"#).unwrap();
+        assert_eq!(c.program, "python3");
+        assert_eq!(c.args, ["my testee.py", "--name=a b", "x y"]);
+        assert!(TesteeCommand::parse("  ").is_err());
+        assert!(TesteeCommand::parse("a 'b").is_err());
+    }
+}
