@@ -23,9 +23,8 @@ use std::path::PathBuf;
 use crate::diagnostics::json::render_json;
 use crate::diagnostics::render::render_plain;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::source::{SourceFile, SourceMap, Span};
 use crate::syntax;
-use crate::syntax::lexer::TokenKind;
 use crate::syntax::printer;
 use crate::{compile, Compilation, MemoryLoader};
 
@@ -150,30 +149,7 @@ fn diagnostic_codes(c: &Compilation) -> Vec<&'static str> {
     codes
 }
 
-/// Every comment and doc line of `text` as the printer normalises them (trailing white space removed,
-/// one space after `///`), sorted.
-fn comments(text: &str) -> Vec<String> {
-    let mut diagnostics = Diagnostics::new();
-    let mut out: Vec<String> = syntax::lexer::lex(FileId(0), text, &mut diagnostics)
-        .iter()
-        .filter_map(|t| {
-            let s = &text[t.span.start as usize..t.span.end as usize];
-            match t.kind {
-                TokenKind::Comment => Some(s.trim_end().to_string()),
-                TokenKind::DocComment => {
-                    let doc = &s[3..];
-                    Some(format!(
-                        "///{}",
-                        doc.strip_prefix(' ').unwrap_or(doc).trim_end()
-                    ))
-                }
-                _ => None,
-            }
-        })
-        .collect();
-    out.sort();
-    out
-}
+use crate::syntax::printer::comment_lines as comments;
 
 /// The IR as JSON with the line and column of every location zeroed: formatting moves lines, and
 /// nothing else may change.

@@ -14,7 +14,6 @@ use clap::Args;
 use iotp2p_codegen::diagnostics::render::emit_stderr;
 use iotp2p_codegen::diagnostics::{Code, Diagnostic, Diagnostics};
 use iotp2p_codegen::source::{read_source, LoadError, SourceFile, SourceMap, MAX_FILE_SIZE};
-use iotp2p_codegen::syntax::lexer::{lex, TokenKind};
 use iotp2p_codegen::syntax::{parse, printer};
 
 /// Arguments of `iotp2p fmt`.
@@ -130,29 +129,7 @@ fn verify(original: &str, formatted: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Every comment and doc line of a text, normalised as the printer writes them, sorted.
-fn comments(text: &str) -> Vec<String> {
-    let mut diags = Diagnostics::new();
-    let mut out: Vec<String> = lex(iotp2p_codegen::source::FileId(0), text, &mut diags)
-        .iter()
-        .filter_map(|t| {
-            let s = text.get(t.span.start as usize..t.span.end as usize)?;
-            match t.kind {
-                TokenKind::Comment => Some(s.trim_end().to_string()),
-                TokenKind::DocComment => {
-                    let doc = &s[3..];
-                    Some(format!(
-                        "///{}",
-                        doc.strip_prefix(' ').unwrap_or(doc).trim_end()
-                    ))
-                }
-                _ => None,
-            }
-        })
-        .collect();
-    out.sort();
-    out
-}
+use iotp2p_codegen::syntax::printer::comment_lines as comments;
 
 /// Standard input, with the same limits as a file on disk.
 fn read_stdin() -> Result<String, LoadError> {

@@ -354,6 +354,33 @@ pub fn quote(value: &str) -> String {
     out
 }
 
+/// Every comment and doc line of `text` as the printer normalises them (trailing white space removed,
+/// one space after `///`), sorted: equal lists before and after formatting mean no comment was lost,
+/// added or changed. Used by `fmt`'s safety check, the fuzz target and the tests.
+pub fn comment_lines(text: &str) -> Vec<String> {
+    use super::lexer::{lex, TokenKind};
+    let mut diagnostics = crate::diagnostics::Diagnostics::new();
+    let mut out: Vec<String> = lex(crate::source::FileId(0), text, &mut diagnostics)
+        .iter()
+        .filter_map(|t| {
+            let s = text.get(t.span.start as usize..t.span.end as usize)?;
+            match t.kind {
+                TokenKind::Comment => Some(s.trim_end().to_string()),
+                TokenKind::DocComment => {
+                    let doc = &s[3..];
+                    Some(format!(
+                        "///{}",
+                        doc.strip_prefix(' ').unwrap_or(doc).trim_end()
+                    ))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

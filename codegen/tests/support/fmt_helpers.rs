@@ -12,7 +12,6 @@ use iotp2p_codegen::diagnostics::render::render_plain;
 use iotp2p_codegen::diagnostics::Diagnostics;
 use iotp2p_codegen::source::{SourceFile, SourceMap};
 use iotp2p_codegen::syntax::ast::SchemaFile;
-use iotp2p_codegen::syntax::lexer::{lex, TokenKind};
 use iotp2p_codegen::syntax::{parse, printer};
 use iotp2p_codegen::{compile, Compilation, MemoryLoader};
 
@@ -35,30 +34,7 @@ pub fn fmt(name: &str, text: &str) -> String {
     printer::print(&parse_ok(name, text))
 }
 
-/// Every comment and doc line of `text`, as the printer normalises them (trailing space removed, one
-/// space after `///`), sorted: equal lists mean no comment was lost, added or changed.
-pub fn comments(text: &str) -> Vec<String> {
-    let mut diags = Diagnostics::new();
-    let mut out: Vec<String> = lex(iotp2p_codegen::source::FileId(0), text, &mut diags)
-        .iter()
-        .filter_map(|t| {
-            let s = &text[t.span.start as usize..t.span.end as usize];
-            match t.kind {
-                TokenKind::Comment => Some(s.trim_end().to_string()),
-                TokenKind::DocComment => {
-                    let doc = &s[3..];
-                    Some(format!(
-                        "///{}",
-                        doc.strip_prefix(' ').unwrap_or(doc).trim_end()
-                    ))
-                }
-                _ => None,
-            }
-        })
-        .collect();
-    out.sort();
-    out
-}
+pub use iotp2p_codegen::syntax::printer::comment_lines as comments;
 
 /// Every `.iotp` file under `dir`, recursively, by path relative to `dir`, in a stable order.
 pub fn schema_files(dir: &Path) -> BTreeMap<PathBuf, String> {
