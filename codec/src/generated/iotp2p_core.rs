@@ -95,7 +95,7 @@ impl<'a> Envelope<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_version: Option<u8> = None;
         let mut f_message_id: Option<MessageId> = None;
         let mut f_correlation_id: Option<MessageId> = None;
@@ -228,7 +228,7 @@ impl<'a> Envelope<'a> {
             key_id: f_key_id,
             sealed: f_sealed,
             body: f_body,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -311,8 +311,9 @@ impl<'a> Envelope<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.version;
         if v != 1 {
             if !(1..=255).contains(&v) {
@@ -320,7 +321,7 @@ impl<'a> Envelope<'a> {
                     field: "Envelope.version",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
@@ -331,7 +332,7 @@ impl<'a> Envelope<'a> {
                     field: "Envelope.message_id",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v)?;
         }
@@ -341,24 +342,24 @@ impl<'a> Envelope<'a> {
                     field: "Envelope.correlation_id",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v)?;
         }
         let v = self.ack_requested;
         if v {
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.bool(v)?;
         }
         if let Some(v) = self.ttl {
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.u64(v as u64)?;
         }
         let v = self.more;
         if v {
-            rt::write_unknown_before(&mut unknown, 5, w)?;
+            unknown.write_before(5, w)?;
             w.u64(5)?;
             w.bool(v)?;
         }
@@ -368,7 +369,7 @@ impl<'a> Envelope<'a> {
                     field: "Envelope.recipient",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 6, w)?;
+            unknown.write_before(6, w)?;
             w.u64(6)?;
             w.text(v)?;
         }
@@ -378,17 +379,17 @@ impl<'a> Envelope<'a> {
                     field: "Envelope.sender",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 7, w)?;
+            unknown.write_before(7, w)?;
             w.u64(7)?;
             w.text(v)?;
         }
         if let Some(v) = self.recipient_contact {
-            rt::write_unknown_before(&mut unknown, 8, w)?;
+            unknown.write_before(8, w)?;
             w.u64(8)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.sender_contact {
-            rt::write_unknown_before(&mut unknown, 9, w)?;
+            unknown.write_before(9, w)?;
             w.u64(9)?;
             w.u64(v as u64)?;
         }
@@ -398,7 +399,7 @@ impl<'a> Envelope<'a> {
                     field: "Envelope.key_id",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 10, w)?;
+            unknown.write_before(10, w)?;
             w.u64(10)?;
             w.bytes(v)?;
         }
@@ -408,16 +409,18 @@ impl<'a> Envelope<'a> {
                     field: "Envelope.sealed",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 11, w)?;
+            unknown.write_before(11, w)?;
             w.u64(11)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.body {
-            rt::write_unknown_before(&mut unknown, 12, w)?;
+            unknown.write_before(12, w)?;
             w.u64(12)?;
             v.encode_to(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -492,7 +495,7 @@ impl<'a> Body<'a> {
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
-        let depth = rt::enter(depth, 1, r.position())?;
+        let depth = rt::enter(r, depth, 1)?;
         let key = r.key(None)?;
         Ok(match key {
             0 => {
@@ -635,9 +638,11 @@ impl<'a> Body<'a> {
             }
             Self::Unrecognized { key, value } => {
                 w.u64(key)?;
-                w.raw(value)?;
+                // An unknown variant's value was checked where it was decoded, not here: measure it.
+                w.raw_items(value, usize::MAX)?;
             }
         }
+        w.close(1);
         Ok(())
     }
 }
@@ -690,7 +695,7 @@ impl<'a> MemberValue<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_member: Option<MemberKey> = None;
         let mut f_value: Option<EncodedValue<'a>> = None;
         let mut unknown = 0;
@@ -725,7 +730,7 @@ impl<'a> MemberValue<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("MemberValue.value"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -762,11 +767,12 @@ impl<'a> MemberValue<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.member;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
@@ -777,11 +783,13 @@ impl<'a> MemberValue<'a> {
                     field: "MemberValue.value",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.bytes(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -836,7 +844,7 @@ impl<'a> ReadRequest<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_endpoint: Option<EndpointNumber> = None;
         let mut f_capability: Option<CapabilityNumber> = None;
         let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
@@ -888,7 +896,7 @@ impl<'a> ReadRequest<'a> {
                     .in_field("ReadRequest.capability"),
             )?,
             members: f_members,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -931,17 +939,18 @@ impl<'a> ReadRequest<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         let v = self.capability;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
@@ -951,11 +960,13 @@ impl<'a> ReadRequest<'a> {
                     field: "ReadRequest.members",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             v.write(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1011,7 +1022,7 @@ impl<'a> WriteRequest<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_endpoint: Option<EndpointNumber> = None;
         let mut f_capability: Option<CapabilityNumber> = None;
         let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
@@ -1072,7 +1083,7 @@ impl<'a> WriteRequest<'a> {
                     .in_field("WriteRequest.values"),
             )?,
             echo: f_echo,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1120,17 +1131,18 @@ impl<'a> WriteRequest<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         let v = self.capability;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
@@ -1141,7 +1153,7 @@ impl<'a> WriteRequest<'a> {
                     field: "WriteRequest.values",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             v.write(w)?;
         }
@@ -1151,11 +1163,13 @@ impl<'a> WriteRequest<'a> {
                     field: "WriteRequest.echo",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.bytes(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1213,7 +1227,7 @@ impl<'a> InvokeRequest<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_endpoint: Option<EndpointNumber> = None;
         let mut f_capability: Option<CapabilityNumber> = None;
         let mut f_action: Option<MemberKey> = None;
@@ -1282,7 +1296,7 @@ impl<'a> InvokeRequest<'a> {
             )?,
             input: f_input,
             echo: f_echo,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1334,23 +1348,24 @@ impl<'a> InvokeRequest<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         let v = self.capability;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
         let v = self.action;
         {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v as u64)?;
         }
@@ -1360,7 +1375,7 @@ impl<'a> InvokeRequest<'a> {
                     field: "InvokeRequest.input",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.bytes(v)?;
         }
@@ -1370,11 +1385,13 @@ impl<'a> InvokeRequest<'a> {
                     field: "InvokeRequest.echo",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.bytes(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1423,7 +1440,7 @@ impl<'a> InvokeResponse<'a> {
     pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_output: Option<EncodedValue<'a>> = None;
         let mut unknown = 0;
         let mut previous = None;
@@ -1445,7 +1462,7 @@ impl<'a> InvokeResponse<'a> {
         }
         Ok(Self {
             output: f_output,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1477,19 +1494,22 @@ impl<'a> InvokeResponse<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.output {
             if v.len() > 1024 {
                 return Err(rt::EncodeError::BoundExceeded {
                     field: "InvokeResponse.output",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1551,7 +1571,7 @@ impl<'a> SubscribeRequest<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_endpoint: Option<EndpointNumber> = None;
         let mut f_capability: Option<CapabilityNumber> = None;
         let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
@@ -1640,7 +1660,7 @@ impl<'a> SubscribeRequest<'a> {
                     .in_field("SubscribeRequest.max_interval"),
             )?,
             lifetime: f_lifetime,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1697,17 +1717,18 @@ impl<'a> SubscribeRequest<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         let v = self.capability;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
@@ -1717,13 +1738,13 @@ impl<'a> SubscribeRequest<'a> {
                     field: "SubscribeRequest.members",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             v.write(w)?;
         }
         let v = self.min_interval;
         if v != 0 {
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.u64(v as u64)?;
         }
@@ -1734,7 +1755,7 @@ impl<'a> SubscribeRequest<'a> {
                     field: "SubscribeRequest.max_interval",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.u64(v as u64)?;
         }
@@ -1744,11 +1765,13 @@ impl<'a> SubscribeRequest<'a> {
                     field: "SubscribeRequest.lifetime",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 5, w)?;
+            unknown.write_before(5, w)?;
             w.u64(5)?;
             w.u64(v as u64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1798,7 +1821,7 @@ impl<'a> UnsubscribeRequest<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_subscription: Option<MessageId> = None;
         let mut unknown = 0;
         let mut previous = None;
@@ -1823,7 +1846,7 @@ impl<'a> UnsubscribeRequest<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("UnsubscribeRequest.subscription"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1856,8 +1879,9 @@ impl<'a> UnsubscribeRequest<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.subscription;
         {
             if !(0..=1099511627775).contains(&v) {
@@ -1865,11 +1889,13 @@ impl<'a> UnsubscribeRequest<'a> {
                     field: "UnsubscribeRequest.subscription",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1927,7 +1953,7 @@ impl<'a> Event<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_member: Option<MemberKey> = None;
         let mut f_number: Option<u64> = None;
         let mut f_data: Option<EncodedValue<'a>> = None;
@@ -1976,7 +2002,7 @@ impl<'a> Event<'a> {
             )?,
             data: f_data,
             timestamp: f_timestamp,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -2023,17 +2049,18 @@ impl<'a> Event<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.member;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         let v = self.number;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v)?;
         }
@@ -2043,16 +2070,18 @@ impl<'a> Event<'a> {
                     field: "Event.data",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.timestamp {
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.u64(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -2112,7 +2141,7 @@ impl<'a> Report<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_endpoint: Option<EndpointNumber> = None;
         let mut f_capability: Option<CapabilityNumber> = None;
         let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
@@ -2182,7 +2211,7 @@ impl<'a> Report<'a> {
             values: f_values,
             events: f_events,
             max_interval: f_max_interval,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -2233,17 +2262,18 @@ impl<'a> Report<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         let v = self.capability;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
@@ -2253,7 +2283,7 @@ impl<'a> Report<'a> {
                     field: "Report.values",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             v.write(w)?;
         }
@@ -2263,7 +2293,7 @@ impl<'a> Report<'a> {
                     field: "Report.events",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             v.write(w)?;
         }
@@ -2273,11 +2303,13 @@ impl<'a> Report<'a> {
                     field: "Report.max_interval",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.u64(v as u64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -2328,7 +2360,7 @@ impl<'a> DescribeRequest<'a> {
     pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_endpoint: Option<EndpointNumber> = None;
         let mut f_endpoints_only: Option<bool> = None;
         let mut unknown = 0;
@@ -2367,7 +2399,7 @@ impl<'a> DescribeRequest<'a> {
         Ok(Self {
             endpoint: f_endpoint,
             endpoints_only: f_endpoints_only.unwrap_or(false),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -2404,20 +2436,23 @@ impl<'a> DescribeRequest<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.endpoint {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         let v = self.endpoints_only;
         if v {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.bool(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -2474,7 +2509,7 @@ impl<'a> SemVer<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_major: Option<u32> = None;
         let mut f_minor: Option<u32> = None;
         let mut f_patch: Option<u32> = None;
@@ -2532,7 +2567,7 @@ impl<'a> SemVer<'a> {
             )?,
             minor: f_minor.unwrap_or(0),
             patch: f_patch.unwrap_or(0),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -2573,27 +2608,30 @@ impl<'a> SemVer<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.major;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         let v = self.minor;
         if v != 0 {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
         let v = self.patch;
         if v != 0 {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v as u64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -2652,7 +2690,7 @@ impl<'a> CapabilityInfo<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_id: Option<CapabilityNumber> = None;
         let mut f_package: Option<&'a str> = None;
         let mut f_name: Option<&'a str> = None;
@@ -2717,7 +2755,7 @@ impl<'a> CapabilityInfo<'a> {
                     .in_field("CapabilityInfo.version"),
             )?,
             members: f_members,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -2765,11 +2803,12 @@ impl<'a> CapabilityInfo<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.id;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
@@ -2780,7 +2819,7 @@ impl<'a> CapabilityInfo<'a> {
                     field: "CapabilityInfo.package",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.text(v)?;
         }
@@ -2791,13 +2830,13 @@ impl<'a> CapabilityInfo<'a> {
                     field: "CapabilityInfo.name",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.text(v)?;
         }
         let v = self.version;
         {
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             v.encode_to(w)?;
         }
@@ -2807,11 +2846,13 @@ impl<'a> CapabilityInfo<'a> {
                     field: "CapabilityInfo.members",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             v.write(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -2865,7 +2906,7 @@ impl<'a> EndpointInfo<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_endpoint: Option<EndpointNumber> = None;
         let mut f_capabilities: Option<rt::Array<'a, CapabilityInfo<'a>>> = None;
         let mut f_label: Option<&'a str> = None;
@@ -2909,7 +2950,7 @@ impl<'a> EndpointInfo<'a> {
                     .in_field("EndpointInfo.capabilities"),
             )?,
             label: f_label,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -2949,11 +2990,12 @@ impl<'a> EndpointInfo<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
@@ -2964,7 +3006,7 @@ impl<'a> EndpointInfo<'a> {
                     field: "EndpointInfo.capabilities",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.write(w)?;
         }
@@ -2974,11 +3016,13 @@ impl<'a> EndpointInfo<'a> {
                     field: "EndpointInfo.label",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.text(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -3031,7 +3075,7 @@ impl<'a> Description<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_endpoints: Option<rt::Array<'a, EndpointInfo<'a>>> = None;
         let mut f_revision: Option<u32> = None;
         let mut unknown = 0;
@@ -3074,7 +3118,7 @@ impl<'a> Description<'a> {
                     .in_field("Description.endpoints"),
             )?,
             revision: f_revision.unwrap_or(0),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -3111,8 +3155,9 @@ impl<'a> Description<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoints;
         {
             if v.len() > 64 {
@@ -3120,17 +3165,19 @@ impl<'a> Description<'a> {
                     field: "Description.endpoints",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             v.write(w)?;
         }
         let v = self.revision;
         if v != 0 {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -3244,7 +3291,7 @@ impl<'a> Presence<'a> {
     pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_state: Option<PresenceState> = None;
         let mut f_sleep_interval: Option<u32> = None;
         let mut f_max_message: Option<u16> = None;
@@ -3300,7 +3347,7 @@ impl<'a> Presence<'a> {
             sleep_interval: f_sleep_interval,
             max_message: f_max_message,
             revision: f_revision,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -3346,11 +3393,12 @@ impl<'a> Presence<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.state;
         if v.to_u32() != 0 {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v.to_u32() as u64)?;
         }
@@ -3360,21 +3408,23 @@ impl<'a> Presence<'a> {
                     field: "Presence.sleep_interval",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.max_message {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.revision {
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.u64(v as u64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -3423,7 +3473,7 @@ impl<'a> PresenceAck<'a> {
     pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_pending: Option<u32> = None;
         let mut unknown = 0;
         let mut previous = None;
@@ -3454,7 +3504,7 @@ impl<'a> PresenceAck<'a> {
         }
         Ok(Self {
             pending: f_pending.unwrap_or(0),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -3487,15 +3537,18 @@ impl<'a> PresenceAck<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.pending;
         if v != 0 {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -3833,7 +3886,7 @@ impl<'a> Status<'a> {
     pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_code: Option<StatusCode> = None;
         let mut f_member: Option<MemberKey> = None;
         let mut f_capability_status: Option<u32> = None;
@@ -3931,7 +3984,7 @@ impl<'a> Status<'a> {
             offset: f_offset,
             recipient: f_recipient,
             supported_versions: f_supported_versions,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -4001,21 +4054,22 @@ impl<'a> Status<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.code;
         if v.to_u32() != 0 {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v.to_u32() as u64)?;
         }
         if let Some(v) = self.member {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.capability_status {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v as u64)?;
         }
@@ -4025,7 +4079,7 @@ impl<'a> Status<'a> {
                     field: "Status.detail",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.text(v)?;
         }
@@ -4035,22 +4089,22 @@ impl<'a> Status<'a> {
                     field: "Status.echo",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.retry_after {
-            rt::write_unknown_before(&mut unknown, 5, w)?;
+            unknown.write_before(5, w)?;
             w.u64(5)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.decode_error {
-            rt::write_unknown_before(&mut unknown, 6, w)?;
+            unknown.write_before(6, w)?;
             w.u64(6)?;
             w.u64(v.to_u32() as u64)?;
         }
         if let Some(v) = self.offset {
-            rt::write_unknown_before(&mut unknown, 7, w)?;
+            unknown.write_before(7, w)?;
             w.u64(7)?;
             w.u64(v as u64)?;
         }
@@ -4060,7 +4114,7 @@ impl<'a> Status<'a> {
                     field: "Status.recipient",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 8, w)?;
+            unknown.write_before(8, w)?;
             w.u64(8)?;
             w.text(v)?;
         }
@@ -4070,11 +4124,13 @@ impl<'a> Status<'a> {
                     field: "Status.supported_versions",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 9, w)?;
+            unknown.write_before(9, w)?;
             w.u64(9)?;
             v.write(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -4872,8 +4928,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.version;
                 if self.version != 1 {
                     if !(1..=255).contains(v) {
@@ -4881,7 +4938,7 @@ rt::cfg_alloc! {
                             field: "Envelope.version",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
@@ -4892,7 +4949,7 @@ rt::cfg_alloc! {
                             field: "Envelope.message_id",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v)?;
                 }
@@ -4902,24 +4959,24 @@ rt::cfg_alloc! {
                             field: "Envelope.correlation_id",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v)?;
                 }
                 let v = &self.ack_requested;
                 if self.ack_requested {
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.bool(*v)?;
                 }
                 if let Some(v) = &self.ttl {
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.more;
                 if self.more {
-                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    unknown.write_before(5, w)?;
                     w.u64(5)?;
                     w.bool(*v)?;
                 }
@@ -4929,7 +4986,7 @@ rt::cfg_alloc! {
                             field: "Envelope.recipient",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    unknown.write_before(6, w)?;
                     w.u64(6)?;
                     w.text(v)?;
                 }
@@ -4939,17 +4996,17 @@ rt::cfg_alloc! {
                             field: "Envelope.sender",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 7, w)?;
+                    unknown.write_before(7, w)?;
                     w.u64(7)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.recipient_contact {
-                    rt::write_unknown_before(&mut unknown, 8, w)?;
+                    unknown.write_before(8, w)?;
                     w.u64(8)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.sender_contact {
-                    rt::write_unknown_before(&mut unknown, 9, w)?;
+                    unknown.write_before(9, w)?;
                     w.u64(9)?;
                     w.u64(*v as u64)?;
                 }
@@ -4959,7 +5016,7 @@ rt::cfg_alloc! {
                             field: "Envelope.key_id",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 10, w)?;
+                    unknown.write_before(10, w)?;
                     w.u64(10)?;
                     w.bytes(v)?;
                 }
@@ -4969,16 +5026,18 @@ rt::cfg_alloc! {
                             field: "Envelope.sealed",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 11, w)?;
+                    unknown.write_before(11, w)?;
                     w.u64(11)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.body {
-                    rt::write_unknown_before(&mut unknown, 12, w)?;
+                    unknown.write_before(12, w)?;
                     w.u64(12)?;
                     v.encode_to(w)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -5128,9 +5187,11 @@ rt::cfg_alloc! {
                     }
                     Self::Unrecognized { key, value } => {
                         w.u64(*key)?;
-                        w.raw(value)?;
+                        // An unknown variant's value was checked where it was read, not here: measure it.
+                        w.raw_items(value, usize::MAX)?;
                     }
                 }
+                w.close(1);
                 Ok(())
             }
 
@@ -5198,11 +5259,12 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.member;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
@@ -5213,11 +5275,13 @@ rt::cfg_alloc! {
                             field: "MemberValue.value",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.bytes(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -5297,17 +5361,18 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.capability;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
@@ -5317,14 +5382,17 @@ rt::cfg_alloc! {
                             field: "ReadRequest.members",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.u64(*item as u64)?;
                     }
+                    w.close(v.len());
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -5408,17 +5476,18 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.capability;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
@@ -5429,12 +5498,13 @@ rt::cfg_alloc! {
                             field: "WriteRequest.values",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
                     }
+                    w.close(v.len());
                 }
                 if let Some(v) = &self.echo {
                     if v.len() > 40 {
@@ -5442,11 +5512,13 @@ rt::cfg_alloc! {
                             field: "WriteRequest.echo",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.bytes(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -5534,23 +5606,24 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.capability;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.action;
                 {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v as u64)?;
                 }
@@ -5560,7 +5633,7 @@ rt::cfg_alloc! {
                             field: "InvokeRequest.input",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.bytes(v)?;
                 }
@@ -5570,11 +5643,13 @@ rt::cfg_alloc! {
                             field: "InvokeRequest.echo",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.bytes(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -5634,19 +5709,22 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.output {
                     if v.len() > 1024 {
                         return Err(rt::EncodeError::BoundExceeded {
                             field: "InvokeResponse.output",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -5747,17 +5825,18 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.capability;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
@@ -5767,16 +5846,17 @@ rt::cfg_alloc! {
                             field: "SubscribeRequest.members",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.u64(*item as u64)?;
                     }
+                    w.close(v.len());
                 }
                 let v = &self.min_interval;
                 if self.min_interval != 0 {
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.u64(*v as u64)?;
                 }
@@ -5787,7 +5867,7 @@ rt::cfg_alloc! {
                             field: "SubscribeRequest.max_interval",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.u64(*v as u64)?;
                 }
@@ -5797,11 +5877,13 @@ rt::cfg_alloc! {
                             field: "SubscribeRequest.lifetime",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    unknown.write_before(5, w)?;
                     w.u64(5)?;
                     w.u64(*v as u64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -5862,8 +5944,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.subscription;
                 {
                     if !(0..=1099511627775).contains(v) {
@@ -5871,11 +5954,13 @@ rt::cfg_alloc! {
                             field: "UnsubscribeRequest.subscription",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -5958,17 +6043,18 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.member;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.number;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v)?;
                 }
@@ -5978,16 +6064,18 @@ rt::cfg_alloc! {
                             field: "Event.data",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.timestamp {
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.u64(*v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6080,17 +6168,18 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.capability;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
@@ -6100,12 +6189,13 @@ rt::cfg_alloc! {
                             field: "Report.values",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
                     }
+                    w.close(v.len());
                 }
                 if let Some(v) = &self.events {
                     if v.len() > 16 {
@@ -6113,12 +6203,13 @@ rt::cfg_alloc! {
                             field: "Report.events",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
                     }
+                    w.close(v.len());
                 }
                 if let Some(v) = &self.max_interval {
                     if !(1..=4294967295).contains(v) {
@@ -6126,11 +6217,13 @@ rt::cfg_alloc! {
                             field: "Report.max_interval",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.u64(*v as u64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6197,20 +6290,23 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.endpoint {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.endpoints_only;
                 if self.endpoints_only {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.bool(*v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6289,27 +6385,30 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.major;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.minor;
                 if self.minor != 0 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.patch;
                 if self.patch != 0 {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v as u64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6398,11 +6497,12 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.id;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
@@ -6413,7 +6513,7 @@ rt::cfg_alloc! {
                             field: "CapabilityInfo.package",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.text(v)?;
                 }
@@ -6424,13 +6524,13 @@ rt::cfg_alloc! {
                             field: "CapabilityInfo.name",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.text(v)?;
                 }
                 let v = &self.version;
                 {
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     v.encode_to(w)?;
                 }
@@ -6440,14 +6540,17 @@ rt::cfg_alloc! {
                             field: "CapabilityInfo.members",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.u64(*item as u64)?;
                     }
+                    w.close(v.len());
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6521,11 +6624,12 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
@@ -6536,12 +6640,13 @@ rt::cfg_alloc! {
                             field: "EndpointInfo.capabilities",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
                     }
+                    w.close(v.len());
                 }
                 if let Some(v) = &self.label {
                     if v.len() > 32 {
@@ -6549,11 +6654,13 @@ rt::cfg_alloc! {
                             field: "EndpointInfo.label",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.text(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6623,8 +6730,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoints;
                 {
                     if v.len() > 64 {
@@ -6632,20 +6740,23 @@ rt::cfg_alloc! {
                             field: "Description.endpoints",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
                     }
+                    w.close(v.len());
                 }
                 let v = &self.revision;
                 if self.revision != 0 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6729,11 +6840,12 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.state;
                 if self.state.to_u32() != 0 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(v.to_u32() as u64)?;
                 }
@@ -6743,21 +6855,23 @@ rt::cfg_alloc! {
                             field: "Presence.sleep_interval",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.max_message {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.revision {
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.u64(*v as u64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6818,15 +6932,18 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.pending;
                 if self.pending != 0 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6952,21 +7069,22 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.code;
                 if self.code.to_u32() != 0 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 if let Some(v) = &self.member {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.capability_status {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v as u64)?;
                 }
@@ -6976,7 +7094,7 @@ rt::cfg_alloc! {
                             field: "Status.detail",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.text(v)?;
                 }
@@ -6986,22 +7104,22 @@ rt::cfg_alloc! {
                             field: "Status.echo",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.retry_after {
-                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    unknown.write_before(5, w)?;
                     w.u64(5)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.decode_error {
-                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    unknown.write_before(6, w)?;
                     w.u64(6)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 if let Some(v) = &self.offset {
-                    rt::write_unknown_before(&mut unknown, 7, w)?;
+                    unknown.write_before(7, w)?;
                     w.u64(7)?;
                     w.u64(*v as u64)?;
                 }
@@ -7011,7 +7129,7 @@ rt::cfg_alloc! {
                             field: "Status.recipient",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 8, w)?;
+                    unknown.write_before(8, w)?;
                     w.u64(8)?;
                     w.text(v)?;
                 }
@@ -7021,14 +7139,17 @@ rt::cfg_alloc! {
                             field: "Status.supported_versions",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 9, w)?;
+                    unknown.write_before(9, w)?;
                     w.u64(9)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.u64(*item as u64)?;
                     }
+                    w.close(v.len());
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.

@@ -105,7 +105,7 @@ impl<'a> PublicKey<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_algorithm: Option<KeyAlgorithm> = None;
         let mut f_x: Option<&'a [u8; 32]> = None;
         let mut f_y: Option<&'a [u8; 32]> = None;
@@ -148,7 +148,7 @@ impl<'a> PublicKey<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("PublicKey.x"),
             )?,
             y: f_y,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -188,26 +188,29 @@ impl<'a> PublicKey<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.algorithm;
         if v.to_u32() != 0 {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v.to_u32() as u64)?;
         }
         let v = self.x;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.y {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.bytes(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -260,7 +263,7 @@ impl<'a> Signature<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_signer: Option<NodeId<'a>> = None;
         let mut f_value: Option<&'a [u8; 64]> = None;
         let mut unknown = 0;
@@ -294,7 +297,7 @@ impl<'a> Signature<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("Signature.value"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -325,21 +328,24 @@ impl<'a> Signature<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.signer;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
         let v = self.value;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.bytes(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -392,7 +398,7 @@ impl<'a> SignedStatement<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_payload: Option<&'a [u8]> = None;
         let mut f_signatures: Option<rt::Array<'a, Signature<'a>>> = None;
         let mut unknown = 0;
@@ -429,7 +435,7 @@ impl<'a> SignedStatement<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("SignedStatement.signatures"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -466,8 +472,9 @@ impl<'a> SignedStatement<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.payload;
         {
             if v.len() > 512 {
@@ -475,7 +482,7 @@ impl<'a> SignedStatement<'a> {
                     field: "SignedStatement.payload",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
@@ -486,11 +493,13 @@ impl<'a> SignedStatement<'a> {
                     field: "SignedStatement.signatures",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.write(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -547,7 +556,7 @@ impl<'a> Statement<'a> {
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
-        let depth = rt::enter(depth, 1, r.position())?;
+        let depth = rt::enter(r, depth, 1)?;
         let key = r.key(None)?;
         Ok(match key {
             0 => Self::Credential(
@@ -618,9 +627,11 @@ impl<'a> Statement<'a> {
             }
             Self::Unrecognized { key, value } => {
                 w.u64(key)?;
-                w.raw(value)?;
+                // An unknown variant's value was checked where it was decoded, not here: measure it.
+                w.raw_items(value, usize::MAX)?;
             }
         }
+        w.close(1);
         Ok(())
     }
 }
@@ -685,7 +696,7 @@ impl<'a> CredentialStatement<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_identity_key: Option<PublicKey<'a>> = None;
         let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
         let mut f_auth_credentials: Option<rt::Array<'a, &'a [u8]>> = None;
@@ -760,7 +771,7 @@ impl<'a> CredentialStatement<'a> {
                     .in_field("CredentialStatement.suites"),
             )?,
             issued_at: f_issued_at,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -817,11 +828,12 @@ impl<'a> CredentialStatement<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.identity_key;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             v.encode_to(w)?;
         }
@@ -831,7 +843,7 @@ impl<'a> CredentialStatement<'a> {
                     field: "CredentialStatement.address",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.text(v)?;
         }
@@ -851,13 +863,13 @@ impl<'a> CredentialStatement<'a> {
                     }
                 }
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             v.write(w)?;
         }
         let v = self.serial;
         {
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.u64(v as u64)?;
         }
@@ -868,16 +880,18 @@ impl<'a> CredentialStatement<'a> {
                     field: "CredentialStatement.suites",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             v.write(w)?;
         }
         if let Some(v) = self.issued_at {
-            rt::write_unknown_before(&mut unknown, 5, w)?;
+            unknown.write_before(5, w)?;
             w.u64(5)?;
             w.u64(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -939,7 +953,7 @@ impl<'a> RehomingStatement<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_node: Option<NodeId<'a>> = None;
         let mut f_previous_address: Option<super::iotp2p_core::Address<'a>> = None;
         let mut f_new_address: Option<super::iotp2p_core::Address<'a>> = None;
@@ -1023,7 +1037,7 @@ impl<'a> RehomingStatement<'a> {
             )?,
             grace_period: f_grace_period.unwrap_or(2592000),
             issued_at: f_issued_at,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1078,11 +1092,12 @@ impl<'a> RehomingStatement<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
@@ -1093,7 +1108,7 @@ impl<'a> RehomingStatement<'a> {
                     field: "RehomingStatement.previous_address",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.text(v)?;
         }
@@ -1104,7 +1119,7 @@ impl<'a> RehomingStatement<'a> {
                     field: "RehomingStatement.new_address",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.text(v)?;
         }
@@ -1115,22 +1130,24 @@ impl<'a> RehomingStatement<'a> {
                     field: "RehomingStatement.sequence",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.u64(v as u64)?;
         }
         let v = self.grace_period;
         if v != 2592000 {
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.issued_at {
-            rt::write_unknown_before(&mut unknown, 5, w)?;
+            unknown.write_before(5, w)?;
             w.u64(5)?;
             w.u64(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1185,7 +1202,7 @@ impl<'a> KeyRotationStatement<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_previous_node: Option<NodeId<'a>> = None;
         let mut f_new_identity_key: Option<PublicKey<'a>> = None;
         let mut f_issued_at: Option<u64> = None;
@@ -1228,7 +1245,7 @@ impl<'a> KeyRotationStatement<'a> {
                     .in_field("KeyRotationStatement.new_identity_key"),
             )?,
             issued_at: f_issued_at,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1265,26 +1282,29 @@ impl<'a> KeyRotationStatement<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.previous_node;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
         let v = self.new_identity_key;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.issued_at {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1401,7 +1421,7 @@ impl<'a> RevocationStatement<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_node: Option<NodeId<'a>> = None;
         let mut f_reason: Option<RevocationReason> = None;
         let mut f_issued_at: Option<u64> = None;
@@ -1449,7 +1469,7 @@ impl<'a> RevocationStatement<'a> {
             )?,
             reason: f_reason.unwrap_or(RevocationReason::Unspecified),
             issued_at: f_issued_at,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1489,26 +1509,29 @@ impl<'a> RevocationStatement<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
         let v = self.reason;
         if v.to_u32() != 0 {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v.to_u32() as u64)?;
         }
         if let Some(v) = self.issued_at {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1575,7 +1598,7 @@ impl<'a> SealedAad<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_format: Option<u8> = None;
         let mut f_algorithm: Option<i32> = None;
         let mut f_request_key_id: Option<KeyId<'a>> = None;
@@ -1659,7 +1682,7 @@ impl<'a> SealedAad<'a> {
             )?,
             sender: f_sender,
             recipient: f_recipient,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1721,8 +1744,9 @@ impl<'a> SealedAad<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.format;
         {
             if !(1..=1).contains(&v) {
@@ -1730,13 +1754,13 @@ impl<'a> SealedAad<'a> {
                     field: "SealedAad.format",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         let v = self.algorithm;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.i64(v as i64)?;
         }
@@ -1747,7 +1771,7 @@ impl<'a> SealedAad<'a> {
                     field: "SealedAad.request_key_id",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.bytes(v)?;
         }
@@ -1758,7 +1782,7 @@ impl<'a> SealedAad<'a> {
                     field: "SealedAad.request_message_id",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.u64(v)?;
         }
@@ -1769,7 +1793,7 @@ impl<'a> SealedAad<'a> {
                     field: "SealedAad.version",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.u64(v as u64)?;
         }
@@ -1779,7 +1803,7 @@ impl<'a> SealedAad<'a> {
                     field: "SealedAad.sender",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 5, w)?;
+            unknown.write_before(5, w)?;
             w.u64(5)?;
             w.text(v)?;
         }
@@ -1789,11 +1813,13 @@ impl<'a> SealedAad<'a> {
                     field: "SealedAad.recipient",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 6, w)?;
+            unknown.write_before(6, w)?;
             w.u64(6)?;
             w.text(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1846,7 +1872,7 @@ impl<'a> EdhocMessage3<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_c_r: Option<KeyId<'a>> = None;
         let mut f_message: Option<EdhocMessage<'a>> = None;
         let mut unknown = 0;
@@ -1880,7 +1906,7 @@ impl<'a> EdhocMessage3<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("EdhocMessage3.message"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1917,8 +1943,9 @@ impl<'a> EdhocMessage3<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.c_r;
         {
             if v.len() > 8 {
@@ -1926,7 +1953,7 @@ impl<'a> EdhocMessage3<'a> {
                     field: "EdhocMessage3.c_r",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
@@ -1937,11 +1964,13 @@ impl<'a> EdhocMessage3<'a> {
                     field: "EdhocMessage3.message",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.bytes(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1994,7 +2023,7 @@ impl<'a> EdhocReply<'a> {
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
-        let depth = rt::enter(depth, 1, r.position())?;
+        let depth = rt::enter(r, depth, 1)?;
         let key = r.key(None)?;
         Ok(match key {
             0 => Self::Message2(
@@ -2054,9 +2083,11 @@ impl<'a> EdhocReply<'a> {
             }
             Self::Unrecognized { key, value } => {
                 w.u64(key)?;
-                w.raw(value)?;
+                // An unknown variant's value was checked where it was decoded, not here: measure it.
+                w.raw_items(value, usize::MAX)?;
             }
         }
+        w.close(1);
         Ok(())
     }
 }
@@ -2112,7 +2143,7 @@ impl<'a> EdhocFinish<'a> {
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
-        let depth = rt::enter(depth, 1, r.position())?;
+        let depth = rt::enter(r, depth, 1)?;
         let key = r.key(None)?;
         Ok(match key {
             0 => {
@@ -2181,9 +2212,11 @@ impl<'a> EdhocFinish<'a> {
             }
             Self::Unrecognized { key, value } => {
                 w.u64(key)?;
-                w.raw(value)?;
+                // An unknown variant's value was checked where it was decoded, not here: measure it.
+                w.raw_items(value, usize::MAX)?;
             }
         }
+        w.close(1);
         Ok(())
     }
 }
@@ -2250,7 +2283,7 @@ impl<'a> SetupPayload<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_version: Option<u8> = None;
         let mut f_passcode: Option<u32> = None;
         let mut f_discriminator: Option<u16> = None;
@@ -2341,7 +2374,7 @@ impl<'a> SetupPayload<'a> {
             node: f_node,
             vendor: f_vendor,
             product: f_product,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -2402,8 +2435,9 @@ impl<'a> SetupPayload<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.version;
         if v != 1 {
             if !(1..=255).contains(&v) {
@@ -2411,7 +2445,7 @@ impl<'a> SetupPayload<'a> {
                     field: "SetupPayload.version",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
@@ -2422,7 +2456,7 @@ impl<'a> SetupPayload<'a> {
                     field: "SetupPayload.passcode",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
@@ -2433,7 +2467,7 @@ impl<'a> SetupPayload<'a> {
                     field: "SetupPayload.discriminator",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v as u64)?;
         }
@@ -2444,12 +2478,12 @@ impl<'a> SetupPayload<'a> {
                     field: "SetupPayload.transports",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.node {
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.bytes(v)?;
         }
@@ -2459,7 +2493,7 @@ impl<'a> SetupPayload<'a> {
                     field: "SetupPayload.vendor",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 5, w)?;
+            unknown.write_before(5, w)?;
             w.u64(5)?;
             w.text(v)?;
         }
@@ -2469,11 +2503,13 @@ impl<'a> SetupPayload<'a> {
                     field: "SetupPayload.product",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 6, w)?;
+            unknown.write_before(6, w)?;
             w.u64(6)?;
             w.text(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -2523,7 +2559,7 @@ impl<'a> PairingStart<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_controller_nonce: Option<&'a [u8; 16]> = None;
         let mut unknown = 0;
         let mut previous = None;
@@ -2548,7 +2584,7 @@ impl<'a> PairingStart<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("PairingStart.controller_nonce"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -2578,15 +2614,18 @@ impl<'a> PairingStart<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.controller_nonce;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -2641,7 +2680,7 @@ impl<'a> PairingParams<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_device_nonce: Option<&'a [u8; 16]> = None;
         let mut f_salt: Option<&'a [u8]> = None;
         let mut f_iterations: Option<u32> = None;
@@ -2687,7 +2726,7 @@ impl<'a> PairingParams<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("PairingParams.iterations"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -2725,11 +2764,12 @@ impl<'a> PairingParams<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.device_nonce;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
@@ -2740,7 +2780,7 @@ impl<'a> PairingParams<'a> {
                     field: "PairingParams.salt",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.bytes(v)?;
         }
@@ -2751,11 +2791,13 @@ impl<'a> PairingParams<'a> {
                     field: "PairingParams.iterations",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v as u64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -2805,7 +2847,7 @@ impl<'a> PairingShare<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_share_p: Option<&'a [u8; 65]> = None;
         let mut unknown = 0;
         let mut previous = None;
@@ -2830,7 +2872,7 @@ impl<'a> PairingShare<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("PairingShare.share_p"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -2860,15 +2902,18 @@ impl<'a> PairingShare<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.share_p;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -2920,7 +2965,7 @@ impl<'a> PairingShareReply<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_share_v: Option<&'a [u8; 65]> = None;
         let mut f_confirm_v: Option<&'a [u8; 32]> = None;
         let mut unknown = 0;
@@ -2956,7 +3001,7 @@ impl<'a> PairingShareReply<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("PairingShareReply.confirm_v"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -2987,21 +3032,24 @@ impl<'a> PairingShareReply<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.share_v;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
         let v = self.confirm_v;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.bytes(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -3051,7 +3099,7 @@ impl<'a> PairingConfirm<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_confirm_p: Option<&'a [u8; 32]> = None;
         let mut unknown = 0;
         let mut previous = None;
@@ -3076,7 +3124,7 @@ impl<'a> PairingConfirm<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("PairingConfirm.confirm_p"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -3106,15 +3154,18 @@ impl<'a> PairingConfirm<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.confirm_p;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -3167,7 +3218,7 @@ impl<'a> RelayInfo<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_credential: Option<SignedStatement<'a>> = None;
         let mut f_endpoints: Option<rt::Array<'a, &'a str>> = None;
         let mut unknown = 0;
@@ -3202,7 +3253,7 @@ impl<'a> RelayInfo<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("RelayInfo.endpoints"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -3239,11 +3290,12 @@ impl<'a> RelayInfo<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.credential;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             v.encode_to(w)?;
         }
@@ -3263,11 +3315,13 @@ impl<'a> RelayInfo<'a> {
                     }
                 }
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.write(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -3321,7 +3375,7 @@ impl<'a> CommissionRequest<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
         let mut f_relay: Option<RelayInfo<'a>> = None;
         let mut f_time: Option<u64> = None;
@@ -3361,7 +3415,7 @@ impl<'a> CommissionRequest<'a> {
             )?,
             relay: f_relay,
             time: f_time,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -3403,8 +3457,9 @@ impl<'a> CommissionRequest<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
         {
             if v.len() > 254 {
@@ -3412,21 +3467,23 @@ impl<'a> CommissionRequest<'a> {
                     field: "CommissionRequest.address",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.text(v)?;
         }
         if let Some(v) = self.relay {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.time {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -3476,7 +3533,7 @@ impl<'a> CommissionResponse<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_credential: Option<SignedStatement<'a>> = None;
         let mut unknown = 0;
         let mut previous = None;
@@ -3500,7 +3557,7 @@ impl<'a> CommissionResponse<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("CommissionResponse.credential"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -3533,15 +3590,18 @@ impl<'a> CommissionResponse<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.credential;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             v.encode_to(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -3596,7 +3656,7 @@ impl<'a> AclTarget<'a> {
     pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_endpoint: Option<super::iotp2p_core::EndpointNumber> = None;
         let mut f_capability: Option<super::iotp2p_core::CapabilityNumber> = None;
         let mut unknown = 0;
@@ -3628,7 +3688,7 @@ impl<'a> AclTarget<'a> {
         Ok(Self {
             endpoint: f_endpoint,
             capability: f_capability,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -3665,19 +3725,22 @@ impl<'a> AclTarget<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.endpoint {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.capability {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -3733,7 +3796,7 @@ impl<'a> AclEntry<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_subjects: Option<rt::Array<'a, NodeId<'a>>> = None;
         let mut f_privileges: Option<Privileges> = None;
         let mut f_targets: Option<rt::Array<'a, AclTarget<'a>>> = None;
@@ -3786,7 +3849,7 @@ impl<'a> AclEntry<'a> {
             )?,
             targets: f_targets,
             label: f_label,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -3833,8 +3896,9 @@ impl<'a> AclEntry<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.subjects;
         {
             if v.len() > 4 {
@@ -3842,7 +3906,7 @@ impl<'a> AclEntry<'a> {
                     field: "AclEntry.subjects",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             v.write(w)?;
         }
@@ -3853,7 +3917,7 @@ impl<'a> AclEntry<'a> {
                     field: "AclEntry.privileges",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
@@ -3863,7 +3927,7 @@ impl<'a> AclEntry<'a> {
                     field: "AclEntry.targets",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             v.write(w)?;
         }
@@ -3873,11 +3937,13 @@ impl<'a> AclEntry<'a> {
                     field: "AclEntry.label",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.text(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -3929,7 +3995,7 @@ impl<'a> AclWrite<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_index: Option<u8> = None;
         let mut f_entry: Option<AclEntry<'a>> = None;
         let mut unknown = 0;
@@ -3962,7 +4028,7 @@ impl<'a> AclWrite<'a> {
                     .in_field("AclWrite.index"),
             )?,
             entry: f_entry,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -3998,20 +4064,23 @@ impl<'a> AclWrite<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.index;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.entry {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.encode_to(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -4063,7 +4132,7 @@ impl<'a> RehomeRequest<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_new_address: Option<super::iotp2p_core::Address<'a>> = None;
         let mut f_relay: Option<RelayInfo<'a>> = None;
         let mut unknown = 0;
@@ -4095,7 +4164,7 @@ impl<'a> RehomeRequest<'a> {
                     .in_field("RehomeRequest.new_address"),
             )?,
             relay: f_relay,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -4131,8 +4200,9 @@ impl<'a> RehomeRequest<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.new_address;
         {
             if v.len() > 254 {
@@ -4140,16 +4210,18 @@ impl<'a> RehomeRequest<'a> {
                     field: "RehomeRequest.new_address",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.text(v)?;
         }
         if let Some(v) = self.relay {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.encode_to(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -4201,7 +4273,7 @@ impl<'a> RehomeResult<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_rehoming: Option<SignedStatement<'a>> = None;
         let mut f_credential: Option<SignedStatement<'a>> = None;
         let mut unknown = 0;
@@ -4235,7 +4307,7 @@ impl<'a> RehomeResult<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("RehomeResult.credential"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -4272,21 +4344,24 @@ impl<'a> RehomeResult<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.rehoming;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             v.encode_to(w)?;
         }
         let v = self.credential;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.encode_to(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -4344,7 +4419,7 @@ impl<'a> SecurityProperties<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_node_id: Option<NodeId<'a>> = None;
         let mut f_credential: Option<SignedStatement<'a>> = None;
         let mut f_acl_capacity: Option<u8> = None;
@@ -4414,7 +4489,7 @@ impl<'a> SecurityProperties<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("SecurityProperties.pairing_window_open"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -4457,17 +4532,18 @@ impl<'a> SecurityProperties<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node_id;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
         let v = self.credential;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.encode_to(w)?;
         }
@@ -4478,7 +4554,7 @@ impl<'a> SecurityProperties<'a> {
                     field: "SecurityProperties.acl_capacity",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v as u64)?;
         }
@@ -4489,17 +4565,19 @@ impl<'a> SecurityProperties<'a> {
                     field: "SecurityProperties.peer_capacity",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.u64(v as u64)?;
         }
         let v = self.pairing_window_open;
         {
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.bool(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -4578,7 +4656,7 @@ impl<'a> SecurityActions<'a> {
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
-        let depth = rt::enter(depth, 1, r.position())?;
+        let depth = rt::enter(r, depth, 1)?;
         let key = r.key(None)?;
         Ok(match key {
             8 => Self::Edhoc1(
@@ -4747,9 +4825,11 @@ impl<'a> SecurityActions<'a> {
             }
             Self::Unrecognized { key, value } => {
                 w.u64(key)?;
-                w.raw(value)?;
+                // An unknown variant's value was checked where it was decoded, not here: measure it.
+                w.raw_items(value, usize::MAX)?;
             }
         }
+        w.close(1);
         Ok(())
     }
 }
@@ -4815,7 +4895,7 @@ impl<'a> SecurityOutputs<'a> {
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
-        let depth = rt::enter(depth, 1, r.position())?;
+        let depth = rt::enter(r, depth, 1)?;
         let key = r.key(None)?;
         Ok(match key {
             8 => Self::Edhoc1(
@@ -4922,9 +5002,11 @@ impl<'a> SecurityOutputs<'a> {
             }
             Self::Unrecognized { key, value } => {
                 w.u64(key)?;
-                w.raw(value)?;
+                // An unknown variant's value was checked where it was decoded, not here: measure it.
+                w.raw_items(value, usize::MAX)?;
             }
         }
+        w.close(1);
         Ok(())
     }
 }
@@ -4980,7 +5062,7 @@ impl<'a> SecurityEvents<'a> {
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
-        let depth = rt::enter(depth, 1, r.position())?;
+        let depth = rt::enter(r, depth, 1)?;
         let key = r.key(None)?;
         Ok(match key {
             20 => {
@@ -5044,9 +5126,11 @@ impl<'a> SecurityEvents<'a> {
             }
             Self::Unrecognized { key, value } => {
                 w.u64(key)?;
-                w.raw(value)?;
+                // An unknown variant's value was checked where it was decoded, not here: measure it.
+                w.raw_items(value, usize::MAX)?;
             }
         }
+        w.close(1);
         Ok(())
     }
 }
@@ -6083,26 +6167,29 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.algorithm;
                 if self.algorithm.to_u32() != 0 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 let v = &self.x;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.y {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.bytes(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6164,21 +6251,24 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.signer;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
                 let v = &self.value;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.bytes(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6248,8 +6338,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.payload;
                 {
                     if v.len() > 512 {
@@ -6257,7 +6348,7 @@ rt::cfg_alloc! {
                             field: "SignedStatement.payload",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
@@ -6268,14 +6359,17 @@ rt::cfg_alloc! {
                             field: "SignedStatement.signatures",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
                     }
+                    w.close(v.len());
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6362,9 +6456,11 @@ rt::cfg_alloc! {
                     }
                     Self::Unrecognized { key, value } => {
                         w.u64(*key)?;
-                        w.raw(value)?;
+                        // An unknown variant's value was checked where it was read, not here: measure it.
+                        w.raw_items(value, usize::MAX)?;
                     }
                 }
+                w.close(1);
                 Ok(())
             }
 
@@ -6473,11 +6569,12 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.identity_key;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     v.encode_to(w)?;
                 }
@@ -6487,7 +6584,7 @@ rt::cfg_alloc! {
                             field: "CredentialStatement.address",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.text(v)?;
                 }
@@ -6498,7 +6595,7 @@ rt::cfg_alloc! {
                             field: "CredentialStatement.auth_credentials",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -6509,10 +6606,11 @@ rt::cfg_alloc! {
                         }
                         w.bytes(item)?;
                     }
+                    w.close(v.len());
                 }
                 let v = &self.serial;
                 {
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.u64(*v as u64)?;
                 }
@@ -6523,19 +6621,22 @@ rt::cfg_alloc! {
                             field: "CredentialStatement.suites",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.i64(*item as i64)?;
                     }
+                    w.close(v.len());
                 }
                 if let Some(v) = &self.issued_at {
-                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    unknown.write_before(5, w)?;
                     w.u64(5)?;
                     w.u64(*v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6630,11 +6731,12 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.node;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
@@ -6645,7 +6747,7 @@ rt::cfg_alloc! {
                             field: "RehomingStatement.previous_address",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.text(v)?;
                 }
@@ -6656,7 +6758,7 @@ rt::cfg_alloc! {
                             field: "RehomingStatement.new_address",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.text(v)?;
                 }
@@ -6667,22 +6769,24 @@ rt::cfg_alloc! {
                             field: "RehomingStatement.sequence",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.grace_period;
                 if self.grace_period != 2592000 {
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    unknown.write_before(5, w)?;
                     w.u64(5)?;
                     w.u64(*v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6753,26 +6857,29 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.previous_node;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
                 let v = &self.new_identity_key;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6849,26 +6956,29 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.node;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
                 let v = &self.reason;
                 if self.reason.to_u32() != 0 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -6975,8 +7085,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.format;
                 {
                     if !(1..=1).contains(v) {
@@ -6984,13 +7095,13 @@ rt::cfg_alloc! {
                             field: "SealedAad.format",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.algorithm;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.i64(*v as i64)?;
                 }
@@ -7001,7 +7112,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.request_key_id",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.bytes(v)?;
                 }
@@ -7012,7 +7123,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.request_message_id",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.u64(*v)?;
                 }
@@ -7023,7 +7134,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.version",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.u64(*v as u64)?;
                 }
@@ -7033,7 +7144,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.sender",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    unknown.write_before(5, w)?;
                     w.u64(5)?;
                     w.text(v)?;
                 }
@@ -7043,11 +7154,13 @@ rt::cfg_alloc! {
                             field: "SealedAad.recipient",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    unknown.write_before(6, w)?;
                     w.u64(6)?;
                     w.text(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -7115,8 +7228,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.c_r;
                 {
                     if v.len() > 8 {
@@ -7124,7 +7238,7 @@ rt::cfg_alloc! {
                             field: "EdhocMessage3.c_r",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
@@ -7135,11 +7249,13 @@ rt::cfg_alloc! {
                             field: "EdhocMessage3.message",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.bytes(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -7222,9 +7338,11 @@ rt::cfg_alloc! {
                     }
                     Self::Unrecognized { key, value } => {
                         w.u64(*key)?;
-                        w.raw(value)?;
+                        // An unknown variant's value was checked where it was read, not here: measure it.
+                        w.raw_items(value, usize::MAX)?;
                     }
                 }
+                w.close(1);
                 Ok(())
             }
 
@@ -7315,9 +7433,11 @@ rt::cfg_alloc! {
                     }
                     Self::Unrecognized { key, value } => {
                         w.u64(*key)?;
-                        w.raw(value)?;
+                        // An unknown variant's value was checked where it was read, not here: measure it.
+                        w.raw_items(value, usize::MAX)?;
                     }
                 }
+                w.close(1);
                 Ok(())
             }
 
@@ -7423,8 +7543,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.version;
                 if self.version != 1 {
                     if !(1..=255).contains(v) {
@@ -7432,7 +7553,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.version",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
@@ -7443,7 +7564,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.passcode",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
@@ -7454,7 +7575,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.discriminator",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v as u64)?;
                 }
@@ -7465,12 +7586,12 @@ rt::cfg_alloc! {
                             field: "SetupPayload.transports",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.node {
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.bytes(v)?;
                 }
@@ -7480,7 +7601,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.vendor",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    unknown.write_before(5, w)?;
                     w.u64(5)?;
                     w.text(v)?;
                 }
@@ -7490,11 +7611,13 @@ rt::cfg_alloc! {
                             field: "SetupPayload.product",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    unknown.write_before(6, w)?;
                     w.u64(6)?;
                     w.text(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -7552,15 +7675,18 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.controller_nonce;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -7631,11 +7757,12 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.device_nonce;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
@@ -7646,7 +7773,7 @@ rt::cfg_alloc! {
                             field: "PairingParams.salt",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.bytes(v)?;
                 }
@@ -7657,11 +7784,13 @@ rt::cfg_alloc! {
                             field: "PairingParams.iterations",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v as u64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -7719,15 +7848,18 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.share_p;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -7788,21 +7920,24 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.share_v;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
                 let v = &self.confirm_v;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.bytes(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -7860,15 +7995,18 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.confirm_p;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -7940,11 +8078,12 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.credential;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     v.encode_to(w)?;
                 }
@@ -7955,7 +8094,7 @@ rt::cfg_alloc! {
                             field: "RelayInfo.endpoints",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -7966,8 +8105,11 @@ rt::cfg_alloc! {
                         }
                         w.text(item)?;
                     }
+                    w.close(v.len());
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -8041,8 +8183,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
                 {
                     if v.len() > 254 {
@@ -8050,21 +8193,23 @@ rt::cfg_alloc! {
                             field: "CommissionRequest.address",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.relay {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.time {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -8125,15 +8270,18 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.credential;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     v.encode_to(w)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -8204,19 +8352,22 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.endpoint {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.capability {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -8299,8 +8450,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.subjects;
                 {
                     if v.len() > 4 {
@@ -8308,12 +8460,13 @@ rt::cfg_alloc! {
                             field: "AclEntry.subjects",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.bytes(item)?;
                     }
+                    w.close(v.len());
                 }
                 let v = &self.privileges;
                 {
@@ -8322,7 +8475,7 @@ rt::cfg_alloc! {
                             field: "AclEntry.privileges",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
@@ -8332,12 +8485,13 @@ rt::cfg_alloc! {
                             field: "AclEntry.targets",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
                     }
+                    w.close(v.len());
                 }
                 if let Some(v) = &self.label {
                     if v.len() > 32 {
@@ -8345,11 +8499,13 @@ rt::cfg_alloc! {
                             field: "AclEntry.label",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.text(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -8415,20 +8571,23 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.index;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.entry {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -8494,8 +8653,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.new_address;
                 {
                     if v.len() > 254 {
@@ -8503,16 +8663,18 @@ rt::cfg_alloc! {
                             field: "RehomeRequest.new_address",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.relay {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -8579,21 +8741,24 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.rehoming;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.credential;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -8672,17 +8837,18 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.node_id;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
                 let v = &self.credential;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
@@ -8693,7 +8859,7 @@ rt::cfg_alloc! {
                             field: "SecurityProperties.acl_capacity",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v as u64)?;
                 }
@@ -8704,17 +8870,19 @@ rt::cfg_alloc! {
                             field: "SecurityProperties.peer_capacity",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.pairing_window_open;
                 {
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.bool(*v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -8878,9 +9046,11 @@ rt::cfg_alloc! {
                     }
                     Self::Unrecognized { key, value } => {
                         w.u64(*key)?;
-                        w.raw(value)?;
+                        // An unknown variant's value was checked where it was read, not here: measure it.
+                        w.raw_items(value, usize::MAX)?;
                     }
                 }
+                w.close(1);
                 Ok(())
             }
 
@@ -8996,9 +9166,11 @@ rt::cfg_alloc! {
                     }
                     Self::Unrecognized { key, value } => {
                         w.u64(*key)?;
-                        w.raw(value)?;
+                        // An unknown variant's value was checked where it was read, not here: measure it.
+                        w.raw_items(value, usize::MAX)?;
                     }
                 }
+                w.close(1);
                 Ok(())
             }
 
@@ -9079,9 +9251,11 @@ rt::cfg_alloc! {
                     }
                     Self::Unrecognized { key, value } => {
                         w.u64(*key)?;
-                        w.raw(value)?;
+                        // An unknown variant's value was checked where it was read, not here: measure it.
+                        w.raw_items(value, usize::MAX)?;
                     }
                 }
+                w.close(1);
                 Ok(())
             }
 

@@ -17,6 +17,9 @@ pub enum Array<'a, T> {
         bytes: &'a [u8],
         /// How many items.
         len: usize,
+        /// How many levels each item was checked to use, itself included (see
+        /// [`Writer::raw_items`]).
+        room: u8,
     },
     /// Items supplied by the application.
     Slice(&'a [T]),
@@ -54,7 +57,7 @@ impl<'a, T: Element<'a>> Array<'a, T> {
     #[inline]
     pub fn iter(&self) -> ArrayIter<'a, T> {
         match *self {
-            Array::Encoded { bytes, len } => ArrayIter::Encoded {
+            Array::Encoded { bytes, len, .. } => ArrayIter::Encoded {
                 reader: Reader::new(bytes),
                 left: len,
             },
@@ -75,9 +78,11 @@ impl<'a, T: Element<'a>> Array<'a, T> {
     pub fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         w.array(self.len())?;
         match self {
-            Array::Encoded { bytes, .. } => w.raw(bytes),
-            Array::Slice(s) => s.iter().try_for_each(|item| item.write(w)),
+            Array::Encoded { bytes, room, .. } => w.raw_items(bytes, *room as usize)?,
+            Array::Slice(s) => s.iter().try_for_each(|item| item.write(w))?,
         }
+        w.close(self.len());
+        Ok(())
     }
 
     /// Reads an array head of at most `max` items and validates each item with `item`, returning the
@@ -92,13 +97,14 @@ impl<'a, T: Element<'a>> Array<'a, T> {
     ) -> Result<Self, DecodeError> {
         let len = r.array(max)?;
         let start = r.position();
-        let depth = super::reader::enter(depth, len, start)?;
+        let depth = super::reader::enter(r, depth, len)?;
         for _ in 0..len {
             item(r, depth)?;
         }
         Ok(Array::Encoded {
             bytes: r.since(start),
             len,
+            room: depth.min(u8::MAX as usize) as u8,
         })
     }
 }

@@ -160,6 +160,8 @@ pub enum EncodeError {
         /// The field (`Type.field`).
         field: &'static str,
     },
+    /// The value nests deeper than MAX_DEPTH (spec §4.16), which no encoder may produce.
+    DepthExceeded,
 }
 
 impl fmt::Display for EncodeError {
@@ -170,6 +172,9 @@ impl fmt::Display for EncodeError {
             }
             EncodeError::BoundExceeded { field } => write!(f, "{field} is longer than its bound"),
             EncodeError::OutOfRange { field } => write!(f, "{field} is outside its range"),
+            EncodeError::DepthExceeded => {
+                write!(f, "the value nests deeper than MAX_DEPTH (16 levels)")
+            }
         }
     }
 }

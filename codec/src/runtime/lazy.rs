@@ -13,7 +13,12 @@ use super::writer::Writer;
 #[derive(Clone, Copy)]
 pub enum Lazy<'a, T> {
     /// The value's validated encoding.
-    Encoded(&'a [u8]),
+    Encoded {
+        /// One data item.
+        bytes: &'a [u8],
+        /// How many levels it was checked to use, itself included (see [`Writer::raw_items`]).
+        room: u8,
+    },
     /// A value built by the application.
     Value(&'a T),
 }
@@ -24,36 +29,41 @@ impl<'a, T: Element<'a>> Lazy<'a, T> {
     #[inline]
     pub fn get(&self) -> Option<T> {
         match *self {
-            Lazy::Encoded(bytes) => T::read(&mut Reader::new(bytes)).ok(),
+            Lazy::Encoded { bytes, .. } => T::read(&mut Reader::new(bytes)).ok(),
             Lazy::Value(v) => Some(*v),
         }
     }
 
-    /// Validates one value with `item` and keeps its bytes.
+    /// Validates one value with `item` and keeps its bytes; `depth` is how many levels the value
+    /// may use, itself included (what `item` checks).
     #[inline]
     pub fn decode(
         r: &mut Reader<'a>,
+        depth: usize,
         item: impl FnOnce(&mut Reader<'a>) -> Result<(), DecodeError>,
     ) -> Result<Self, DecodeError> {
         let start = r.position();
         item(r)?;
-        Ok(Lazy::Encoded(r.since(start)))
+        Ok(Lazy::Encoded {
+            bytes: r.since(start),
+            room: depth.min(u8::MAX as usize) as u8,
+        })
     }
 }
 
 impl<'a, T: Element<'a>> Element<'a> for Lazy<'a, T> {
     fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
-        Lazy::decode(r, |r| T::read(r).map(|_| ()))
+        Lazy::decode(r, usize::MAX, |r| T::read(r).map(|_| ()))
     }
     fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         match self {
-            Lazy::Encoded(bytes) => w.raw(bytes),
+            Lazy::Encoded { bytes, room } => w.raw_items(bytes, *room as usize),
             Lazy::Value(v) => v.write(w),
         }
     }
     fn encoded_len(&self) -> usize {
         match self {
-            Lazy::Encoded(bytes) => bytes.len(),
+            Lazy::Encoded { bytes, .. } => bytes.len(),
             Lazy::Value(v) => v.encoded_len(),
         }
     }

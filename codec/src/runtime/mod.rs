@@ -33,11 +33,11 @@ mod writer;
 pub use array::{Array, ArrayIter};
 pub use element::Element;
 pub use lazy::Lazy;
-pub use unknown::{write_unknown_before, UnknownEntries, UnknownFields};
+pub use unknown::{UnknownEntries, UnknownFields, UnknownMerge};
 
 pub use error::{DecodeError, EncodeError, ErrorClass, TranscodeError};
 pub use float::{f16_to_f64, f64_to_f16_exact};
-pub use reader::{enter, initial_byte_class, major, Head, Reader, MAX_KEY};
+pub use reader::{depth_exceeded, enter, initial_byte_class, major, Head, Reader, MAX_KEY};
 pub use writer::{float_len, head_len, int_len, Writer};
 
 #[cfg(feature = "alloc")]

@@ -13,9 +13,8 @@ use super::array::Array;
 use super::element::Element;
 use super::error::{DecodeError, EncodeError, ErrorClass};
 use super::lazy::Lazy;
-use super::limits::MAX_DEPTH;
 use super::reader::{Reader, MAX_KEY};
-use super::unknown::{UnknownEntries, UnknownFields};
+use super::unknown::{UnknownEntries, UnknownFields, UnknownMerge, TOP_LEVEL_ROOM};
 use super::writer::{head_len, Writer};
 
 /// A value that borrows from its input, turned into one that owns its data. Generated messages,
@@ -114,12 +113,30 @@ pub fn encode_to_vec(
 ///
 /// Keys must not be keys that the message defines (a decoder or the JSON reader never puts such a
 /// key here, and [`insert`](Self::insert) cannot know the message's keys).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default)]
 pub struct OwnedUnknownFields {
     /// The entries (key, then value), ascending by key.
     entries: Vec<u8>,
     /// How many entries.
     count: usize,
+    /// How many levels each key and value was checked to use (see [`Writer::raw_items`]).
+    room: u8,
+}
+
+impl PartialEq for OwnedUnknownFields {
+    /// The same entries; how deep they were checked does not matter.
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries && self.count == other.count
+    }
+}
+
+impl Eq for OwnedUnknownFields {}
+
+impl core::hash::Hash for OwnedUnknownFields {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.entries.hash(state);
+        self.count.hash(state);
+    }
 }
 
 impl OwnedUnknownFields {
@@ -128,6 +145,7 @@ impl OwnedUnknownFields {
         OwnedUnknownFields {
             entries: Vec::new(),
             count: 0,
+            room: 0,
         }
     }
 
@@ -138,12 +156,13 @@ impl OwnedUnknownFields {
             out.entries.extend_from_slice(entry);
             out.count += 1;
         }
+        out.room = fields.room();
         out
     }
 
     /// A borrowed view, as a decoded message holds it.
     pub fn as_borrowed(&self) -> UnknownFields<'_> {
-        UnknownFields::new(&self.entries, self.count)
+        UnknownFields::with_room(&self.entries, self.count, self.room)
     }
 
     /// How many unknown fields there are.
@@ -157,9 +176,15 @@ impl OwnedUnknownFields {
     }
 
     /// The entries as (key, entry bytes: key and value), in key order: what generated encoders
-    /// merge with the known fields (see [`write_unknown_before`](super::write_unknown_before)).
+    /// merge with the known fields (see [`merge`](Self::merge)).
     pub fn entries(&self) -> UnknownEntries<'_> {
         self.as_borrowed().entries(&[])
+    }
+
+    /// The entries merged into an encoder's output (see [`UnknownFields::merge`]).
+    #[inline]
+    pub fn merge(&self) -> UnknownMerge<'_> {
+        self.as_borrowed().merge(&[])
     }
 
     /// The fields as (key, encoded value), in key order.
@@ -187,7 +212,7 @@ impl OwnedUnknownFields {
         }
         let mut r = Reader::new(value);
         // The value sits inside a message map, one level below the top.
-        r.skip(MAX_DEPTH - 1)?;
+        r.skip(TOP_LEVEL_ROOM as usize)?;
         r.finish()?;
         let mut at = self.entries.len();
         let mut offset = 0;
@@ -209,6 +234,7 @@ impl OwnedUnknownFields {
         self.entries
             .splice(at..at, head[..head_len].iter().chain(value).copied());
         self.count += 1;
+        self.room = self.room.max(TOP_LEVEL_ROOM);
         Ok(())
     }
 }

@@ -141,6 +141,45 @@ impl<'a> Reader<'a> {
         Ok(&rest[..n])
     }
 
+    /// The fast path of every typed read: when the next item has major type `major` and a head in
+    /// shortest form that the input holds entirely, its argument and the head's length. `None` for
+    /// anything else (another type, a non-canonical or truncated head, the end of the input): the
+    /// caller then takes the general path, which finds the error in the order of §4.17. A valid item
+    /// of the expected type is never an error, so the two paths give the same verdicts.
+    #[inline(always)]
+    fn fast_head(&self, major: u8) -> Option<(u64, usize)> {
+        let rest = self.data.get(self.pos..)?;
+        let (&initial, tail) = rest.split_first()?;
+        if initial >> 5 != major {
+            return None;
+        }
+        // Additional information 24..=27: a 1-, 2-, 4- or 8-byte argument, in shortest form when it
+        // would not fit the next narrower one; 28..=31 are not heads of this profile.
+        match initial & 0x1f {
+            info @ 0..=23 => Some((info as u64, 1)),
+            24 => {
+                let v = *tail.first()? as u64;
+                (v > 23).then_some((v, 2))
+            }
+            25 => {
+                let b = tail.get(..2)?;
+                let v = u16::from_be_bytes([b[0], b[1]]) as u64;
+                (v > 0xff).then_some((v, 3))
+            }
+            26 => {
+                let b = tail.get(..4)?;
+                let v = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as u64;
+                (v > 0xffff).then_some((v, 5))
+            }
+            27 => {
+                let b = tail.get(..8)?;
+                let v = u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+                (v > 0xffff_ffff).then_some((v, 9))
+            }
+            _ => None,
+        }
+    }
+
     #[inline]
     fn argument(&mut self, info: u8, at: usize) -> Result<u64> {
         let (value, too_small) = match info {
@@ -230,6 +269,26 @@ impl<'a> Reader<'a> {
     /// An unsigned or negative integer within `min..=max` (the type's range or its `@range`).
     #[inline]
     pub fn int(&mut self, min: i64, max: i64) -> Result<i64> {
+        let fast = match self.fast_head(major::UINT) {
+            Some((arg, len)) if arg <= i64::MAX as u64 => Some((arg as i64, len)),
+            Some(_) => None,
+            None => match self.fast_head(major::NINT) {
+                Some((arg, len)) if arg <= i64::MAX as u64 => Some((-1 - arg as i64, len)),
+                _ => None,
+            },
+        };
+        if let Some((v, len)) = fast {
+            if v >= min && v <= max {
+                self.pos += len;
+                return Ok(v);
+            }
+        }
+        self.int_general(min, max)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn int_general(&mut self, min: i64, max: i64) -> Result<i64> {
         let at = self.pos;
         let v = match self.head()? {
             Head::Uint(v) if v <= i64::MAX as u64 => v as i64,
@@ -248,6 +307,18 @@ impl<'a> Reader<'a> {
     /// An unsigned integer within `min..=max`; a negative integer is `out-of-range`.
     #[inline]
     pub fn uint(&mut self, min: u64, max: u64) -> Result<u64> {
+        if let Some((v, len)) = self.fast_head(major::UINT) {
+            if v >= min && v <= max {
+                self.pos += len;
+                return Ok(v);
+            }
+        }
+        self.uint_general(min, max)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn uint_general(&mut self, min: u64, max: u64) -> Result<u64> {
         let at = self.pos;
         match self.head()? {
             Head::Uint(v) if v >= min && v <= max => Ok(v),
@@ -265,6 +336,23 @@ impl<'a> Reader<'a> {
     /// `false` or `true`.
     #[inline]
     pub fn bool(&mut self) -> Result<bool> {
+        match self.data.get(self.pos) {
+            Some(0xf4) => {
+                self.pos += 1;
+                return Ok(false);
+            }
+            Some(0xf5) => {
+                self.pos += 1;
+                return Ok(true);
+            }
+            _ => {}
+        }
+        self.bool_general()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn bool_general(&mut self) -> Result<bool> {
         let at = self.pos;
         match self.head()? {
             Head::Bool(b) => Ok(b),
@@ -275,6 +363,16 @@ impl<'a> Reader<'a> {
     /// `null` (a unit union variant's value).
     #[inline]
     pub fn null(&mut self) -> Result<()> {
+        if self.data.get(self.pos) == Some(&0xf6) {
+            self.pos += 1;
+            return Ok(());
+        }
+        self.null_general()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn null_general(&mut self) -> Result<()> {
         let at = self.pos;
         match self.head()? {
             Head::Null => Ok(()),
@@ -306,6 +404,22 @@ impl<'a> Reader<'a> {
     /// A text string of at most `max` bytes of UTF-8.
     #[inline]
     pub fn text(&mut self, max: usize) -> Result<&'a str> {
+        if let Some((len, head)) = self.fast_head(major::TEXT) {
+            let start = self.pos + head;
+            if len <= max as u64 && len <= (self.data.len() - start) as u64 {
+                let end = start + len as usize;
+                if let Ok(text) = core::str::from_utf8(&self.data[start..end]) {
+                    self.pos = end;
+                    return Ok(text);
+                }
+            }
+        }
+        self.text_general(max)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn text_general(&mut self, max: usize) -> Result<&'a str> {
         let at = self.pos;
         let Head::Text(len) = self.head()? else {
             return Err(DecodeError::new(ErrorClass::WrongType, at));
@@ -320,6 +434,20 @@ impl<'a> Reader<'a> {
     /// A byte string of at most `max` bytes.
     #[inline]
     pub fn bytes(&mut self, max: usize) -> Result<&'a [u8]> {
+        if let Some((len, head)) = self.fast_head(major::BYTES) {
+            let start = self.pos + head;
+            if len <= max as u64 && len <= (self.data.len() - start) as u64 {
+                let end = start + len as usize;
+                self.pos = end;
+                return Ok(&self.data[start..end]);
+            }
+        }
+        self.bytes_general(max)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn bytes_general(&mut self, max: usize) -> Result<&'a [u8]> {
         let at = self.pos;
         let Head::Bytes(len) = self.head()? else {
             return Err(DecodeError::new(ErrorClass::WrongType, at));
@@ -340,6 +468,20 @@ impl<'a> Reader<'a> {
     /// A byte string of exactly `len` bytes (`bytes[len]` when the length is known only at run time).
     #[inline]
     pub fn exact_bytes(&mut self, len: usize) -> Result<&'a [u8]> {
+        if let Some((n, head)) = self.fast_head(major::BYTES) {
+            let start = self.pos + head;
+            if n == len as u64 && len <= self.data.len() - start {
+                let end = start + len;
+                self.pos = end;
+                return Ok(&self.data[start..end]);
+            }
+        }
+        self.exact_bytes_general(len)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn exact_bytes_general(&mut self, len: usize) -> Result<&'a [u8]> {
         let at = self.pos;
         let Head::Bytes(n) = self.head()? else {
             return Err(DecodeError::new(ErrorClass::WrongType, at));
@@ -353,6 +495,19 @@ impl<'a> Reader<'a> {
     /// An array head with at most `max` items; returns the count.
     #[inline]
     pub fn array(&mut self, max: usize) -> Result<usize> {
+        if let Some((n, head)) = self.fast_head(major::ARRAY) {
+            // Each item takes at least one byte (see `check_count`).
+            if n <= max as u64 && n <= (self.data.len() - self.pos - head) as u64 {
+                self.pos += head;
+                return Ok(n as usize);
+            }
+        }
+        self.array_general(max)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn array_general(&mut self, max: usize) -> Result<usize> {
         let at = self.pos;
         let Head::Array(n) = self.head()? else {
             return Err(DecodeError::new(ErrorClass::WrongType, at));
@@ -366,6 +521,19 @@ impl<'a> Reader<'a> {
     /// A map head; returns the number of entries.
     #[inline]
     pub fn map(&mut self) -> Result<usize> {
+        if let Some((n, head)) = self.fast_head(major::MAP) {
+            // Each entry takes at least two bytes (see `check_count`).
+            if n.saturating_mul(2) <= (self.data.len() - self.pos - head) as u64 {
+                self.pos += head;
+                return Ok(n as usize);
+            }
+        }
+        self.map_general()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn map_general(&mut self) -> Result<usize> {
         let at = self.pos;
         let Head::Map(n) = self.head()? else {
             return Err(DecodeError::new(ErrorClass::WrongType, at));
@@ -386,6 +554,22 @@ impl<'a> Reader<'a> {
     /// A message key (spec §4.8 rules 1–4): an unsigned integer up to 65535, greater than `previous`.
     #[inline]
     pub fn key(&mut self, previous: Option<u64>) -> Result<u64> {
+        if let Some((k, head)) = self.fast_head(major::UINT) {
+            let ascending = match previous {
+                Some(p) => k > p,
+                None => true,
+            };
+            if k <= MAX_KEY && ascending {
+                self.pos += head;
+                return Ok(k);
+            }
+        }
+        self.key_general(previous)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn key_general(&mut self, previous: Option<u64>) -> Result<u64> {
         let at = self.pos;
         let k = match self.head()? {
             Head::Uint(k) if k <= MAX_KEY => k,
@@ -416,14 +600,14 @@ impl<'a> Reader<'a> {
             }
             Head::Array(n) => {
                 let n = self.check_count(n, 1)?;
-                let depth = enter(depth, n, self.pos)?;
+                let depth = enter(self, depth, n)?;
                 for _ in 0..n {
                     self.skip(depth)?;
                 }
             }
             Head::Map(n) => {
                 let n = self.check_count(n, 2)?;
-                let depth = enter(depth, n, self.pos)?;
+                let depth = enter(self, depth, n)?;
                 let mut previous = None;
                 for _ in 0..n {
                     previous = Some(self.key(previous)?);
@@ -436,15 +620,29 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Enters a map or array with `count` entries or items: `depth` is how many levels it may use, itself
-/// included; returns what is left for its contents. Contents that would lie deeper than the limit are
-/// `depth-exceeded` at `first_child`, the first item that is too deep (spec §4.16).
+/// Enters a map or array with `count` entries or items whose first one starts at the reader's
+/// position: `depth` is how many levels the container may use, itself included; returns what is left
+/// for its contents. Contents that would lie deeper than the limit are `depth-exceeded` at the first
+/// item that is too deep (spec §4.16), once its own head has passed the checks that come before the
+/// depth ([IOTP-WIRE-64]).
 #[inline]
-pub fn enter(depth: usize, count: usize, first_child: usize) -> Result<usize> {
+pub fn enter(r: &Reader<'_>, depth: usize, count: usize) -> Result<usize> {
     if count > 0 && depth <= 1 {
-        return Err(DecodeError::new(ErrorClass::DepthExceeded, first_child));
+        return Err(depth_exceeded(r));
     }
-    Ok(depth.saturating_sub(1))
+    Ok(depth - 1)
+}
+
+/// The error for an item at the reader's position that lies too deep (MAX_DEPTH, or a recursive
+/// type's `@max_depth`): its initial byte and head are checked first, as §4.17 orders, so a broken
+/// head reports its own class; otherwise `depth-exceeded` at the item.
+#[cold]
+#[inline(never)]
+pub fn depth_exceeded(r: &Reader<'_>) -> DecodeError {
+    match r.clone().head() {
+        Err(e) => e,
+        Ok(_) => DecodeError::new(ErrorClass::DepthExceeded, r.position()),
+    }
 }
 
 #[cfg(test)]
@@ -610,5 +808,27 @@ mod tests {
             (Truncated, 9)
         );
         assert_eq!(Reader::new(&[0x80]).skip(1).map(|b| b.len()), Ok(1));
+    }
+
+    #[test]
+    fn a_too_deep_item_reports_its_broken_head_first() {
+        use ErrorClass::*;
+        // [x] with no level left for x: depth-exceeded at x, unless x's own initial byte or head is
+        // broken, which §4.17 checks before the depth (IOTP-WIRE-64).
+        assert_eq!(err(Reader::new(&[0x81, 0x00]).skip(1)), (DepthExceeded, 1));
+        assert_eq!(err(Reader::new(&[0x81, 0x1c]).skip(1)), (InvalidHead, 1));
+        assert_eq!(err(Reader::new(&[0x81, 0xc0]).skip(1)), (ForbiddenItem, 1));
+        assert_eq!(
+            err(Reader::new(&[0x82, 0x18, 0x01]).skip(1)),
+            (NonCanonicalInteger, 1)
+        );
+        assert_eq!(
+            err(Reader::new(&[0x81, 0x19, 0x01]).skip(1)),
+            (Truncated, 3)
+        );
+        // A wrong type is decided after the depth.
+        let mut r = Reader::new(&[0x61, b'a']);
+        assert_eq!(err(enter(&r, 1, 1)), (DepthExceeded, 0));
+        assert_eq!(r.text(1), Ok("a"));
     }
 }

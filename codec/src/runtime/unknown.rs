@@ -3,35 +3,83 @@
 //! relay or an old device forwards newer messages without loss (spec/04-wire-format.md).
 
 use super::error::EncodeError;
+use super::limits::MAX_DEPTH;
 use super::reader::Reader;
 use super::writer::Writer;
 
 /// The unknown entries of one decoded message.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct UnknownFields<'a> {
     /// The whole map's entries (after its head), validated; empty when `count` is 0.
     entries: &'a [u8],
     /// How many entries have unknown keys.
     count: usize,
+    /// How many levels each key and value was checked to use, itself included (see
+    /// [`Writer::raw_items`]).
+    room: u8,
 }
+
+impl PartialEq for UnknownFields<'_> {
+    /// The same entries; how deep they were checked does not matter.
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries && self.count == other.count
+    }
+}
+
+impl Eq for UnknownFields<'_> {}
 
 impl<'a> UnknownFields<'a> {
     /// No unknown fields (what an application builds).
     pub const NONE: UnknownFields<'static> = UnknownFields {
         entries: &[],
         count: 0,
+        room: 0,
     };
 
-    /// The unknown entries among a validated map's `entries`.
+    /// The unknown entries among a validated map's `entries`, whose keys and values were checked to
+    /// use at most `depth` levels each.
     #[inline]
-    pub fn new(entries: &'a [u8], count: usize) -> Self {
+    pub fn new(entries: &'a [u8], count: usize, depth: usize) -> Self {
         if count == 0 {
-            return UnknownFields {
-                entries: &[],
-                count,
-            };
+            return UnknownFields::NONE;
         }
-        UnknownFields { entries, count }
+        UnknownFields {
+            entries,
+            count,
+            room: depth.min(u8::MAX as usize) as u8,
+        }
+    }
+
+    /// Entries checked at the top of a message (what the owned form and the JSON reader keep).
+    pub(crate) fn with_room(entries: &'a [u8], count: usize, room: u8) -> Self {
+        UnknownFields {
+            entries,
+            count,
+            room,
+        }
+    }
+
+    /// How many levels each entry was checked to use.
+    pub(crate) fn room(&self) -> u8 {
+        self.room
+    }
+
+    /// Writes the unknown entries, merged in key order with the known fields of an encoder: the
+    /// encoder calls [`UnknownMerge::write_before`] before each known key and
+    /// [`UnknownMerge::finish`] at the end. With no unknown entries (the common case) each call is one
+    /// comparison.
+    #[inline]
+    pub fn merge(&self, known: &'static [u64]) -> UnknownMerge<'a> {
+        let mut merge = UnknownMerge {
+            entries: self.entries(known),
+            next: None,
+            next_key: NO_KEY,
+            room: self.room as usize,
+        };
+        if self.count > 0 {
+            merge.advance();
+        }
+        merge
     }
 
     /// How many unknown entries there are.
@@ -86,20 +134,63 @@ impl<'a> Iterator for UnknownEntries<'a> {
     }
 }
 
-/// Writes unknown entries with keys below `below` (all remaining ones for `u64::MAX`), keeping the
-/// merged map in key order. Generated encoders call it before each known field.
-#[inline]
-pub fn write_unknown_before(
-    pending: &mut core::iter::Peekable<UnknownEntries<'_>>,
-    below: u64,
-    w: &mut Writer<'_>,
-) -> Result<(), EncodeError> {
-    while let Some(&(key, bytes)) = pending.peek() {
-        if key >= below {
-            break;
-        }
-        w.raw(bytes)?;
-        pending.next();
-    }
-    Ok(())
+/// Above every map key (they stop at 65535).
+const NO_KEY: u64 = u64::MAX;
+
+/// The state of merging unknown entries into an encoder's output; see [`UnknownFields::merge`].
+pub struct UnknownMerge<'a> {
+    entries: UnknownEntries<'a>,
+    /// The next entry to write (key and value), if any.
+    next: Option<&'a [u8]>,
+    /// Its key, or [`NO_KEY`].
+    next_key: u64,
+    room: usize,
 }
+
+impl<'a> UnknownMerge<'a> {
+    fn advance(&mut self) {
+        match self.entries.next() {
+            Some((key, bytes)) => {
+                self.next_key = key;
+                self.next = Some(bytes);
+            }
+            None => {
+                self.next_key = NO_KEY;
+                self.next = None;
+            }
+        }
+    }
+
+    /// Writes the unknown entries whose keys are below `key`.
+    #[inline]
+    pub fn write_before(&mut self, key: u64, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        if self.next_key < key {
+            self.write_pending(key, w)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Writes the remaining unknown entries.
+    #[inline]
+    pub fn finish(mut self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        self.write_before(NO_KEY, w)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn write_pending(&mut self, below: u64, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        while let Some(bytes) = self.next {
+            if self.next_key >= below {
+                break;
+            }
+            w.raw_items(bytes, self.room)?;
+            self.advance();
+        }
+        Ok(())
+    }
+}
+
+/// How many levels an unknown field's value may use when it is checked on its own, outside any
+/// decoded message: it sits in a top-level message map, one level below the top.
+pub(crate) const TOP_LEVEL_ROOM: u8 = (MAX_DEPTH - 1) as u8;

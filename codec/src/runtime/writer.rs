@@ -2,16 +2,24 @@
 //!
 //! Generated encoders know every length before they write it (`encoded_len`), so sub-messages are
 //! never encoded twice to learn their size.
+//!
+//! The writer also keeps the depth of the next item (spec §4.16), so that no encoder produces an item
+//! deeper than MAX_DEPTH ([IOTP-WIRE-61]): generated code opens every map and array with
+//! [`Writer::map`] or [`Writer::array`] and closes it with [`Writer::close`]; already-encoded content
+//! goes through [`Writer::raw_items`], which knows how deep that content may reach.
 
 use super::error::EncodeError;
 use super::float;
-use super::reader::major;
+use super::limits::MAX_DEPTH;
+use super::reader::{major, Reader};
 
 /// A cursor over the output buffer.
 #[derive(Debug)]
 pub struct Writer<'a> {
     buf: &'a mut [u8],
     pos: usize,
+    /// Depth of the next item written: 1 at the top, one more inside each open map or array.
+    depth: usize,
 }
 
 type Result = core::result::Result<(), EncodeError>;
@@ -48,7 +56,17 @@ impl<'a> Writer<'a> {
     /// A writer at the start of `buf`.
     #[inline]
     pub fn new(buf: &'a mut [u8]) -> Writer<'a> {
-        Writer { buf, pos: 0 }
+        Writer {
+            buf,
+            pos: 0,
+            depth: 1,
+        }
+    }
+
+    /// How many levels the next item may use, itself included, before MAX_DEPTH.
+    #[inline]
+    pub const fn levels(&self) -> usize {
+        MAX_DEPTH + 1 - self.depth
     }
 
     /// Bytes written so far.
@@ -148,22 +166,61 @@ impl<'a> Writer<'a> {
         self.put(b)
     }
 
-    /// An array head for `n` items.
+    /// An array head for `n` items; its items follow, then [`close`](Self::close).
     #[inline]
     pub fn array(&mut self, n: usize) -> Result {
+        self.open(n)?;
         self.head(major::ARRAY, n as u64)
     }
 
-    /// A map head for `n` entries.
+    /// A map head for `n` entries; its keys and values follow, then [`close`](Self::close).
     #[inline]
     pub fn map(&mut self, n: usize) -> Result {
+        self.open(n)?;
         self.head(major::MAP, n as u64)
     }
 
-    /// Already-encoded bytes (a retained unknown field or variant), copied as they are.
+    /// Ends the map or array of `n` entries or items opened last.
     #[inline]
-    pub fn raw(&mut self, bytes: &[u8]) -> Result {
+    pub fn close(&mut self, n: usize) {
+        if n > 0 {
+            self.depth -= 1;
+        }
+    }
+
+    /// A map or array with contents puts them one level deeper, which must stay within MAX_DEPTH.
+    #[inline]
+    fn open(&mut self, n: usize) -> Result {
+        if n > 0 {
+            if self.depth >= MAX_DEPTH {
+                return Err(EncodeError::DepthExceeded);
+            }
+            self.depth += 1;
+        }
+        Ok(())
+    }
+
+    /// Already-encoded items (a retained unknown field, an unknown variant's value, a decoded array's
+    /// items, a decoded recursive value), copied as they are. `room` is how many levels each item was
+    /// checked to use when it was decoded; when the items now sit deeper than that allowed, they are
+    /// measured again and refused if they would reach past MAX_DEPTH.
+    #[inline]
+    pub fn raw_items(&mut self, bytes: &[u8], room: usize) -> Result {
+        if room > self.levels() {
+            self.check_depth(bytes)?;
+        }
         self.put(bytes)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn check_depth(&self, bytes: &[u8]) -> Result {
+        let mut r = Reader::new(bytes);
+        while !r.is_empty() {
+            r.skip(self.levels())
+                .map_err(|_| EncodeError::DepthExceeded)?;
+        }
+        Ok(())
     }
 }
 
@@ -235,6 +292,52 @@ mod tests {
         assert_eq!(
             w.text("abc"),
             Err(EncodeError::BufferTooSmall { needed: 4 })
+        );
+    }
+
+    #[test]
+    fn nothing_is_written_deeper_than_max_depth() {
+        let mut buf = [0u8; 64];
+        let mut w = Writer::new(&mut buf);
+        // Fifteen arrays of one item each hold a u8 at depth 16: allowed.
+        for _ in 0..MAX_DEPTH - 1 {
+            w.array(1).unwrap();
+        }
+        assert_eq!(w.levels(), 1);
+        w.u64(7).unwrap();
+        // An empty array at depth 16 has no contents, so it is fine too; one with an item is not.
+        w.array(0).unwrap();
+        assert_eq!(w.array(1), Err(EncodeError::DepthExceeded));
+        assert_eq!(w.map(1), Err(EncodeError::DepthExceeded));
+        for _ in 0..MAX_DEPTH - 1 {
+            w.close(1);
+        }
+        assert_eq!(w.levels(), MAX_DEPTH);
+    }
+
+    #[test]
+    fn raw_items_are_measured_only_when_they_may_reach_too_deep() {
+        // [[0]]: two levels.
+        let two_levels = [0x81, 0x81, 0x00];
+        let mut buf = [0u8; 64];
+        let mut w = Writer::new(&mut buf);
+        for _ in 0..MAX_DEPTH - 3 {
+            w.array(1).unwrap();
+        }
+        // Three levels left: checked with room for three (or fewer), nothing to measure.
+        assert_eq!(w.levels(), 3);
+        w.raw_items(&two_levels, 3).unwrap();
+        w.close(1);
+        w.array(1).unwrap();
+        w.array(1).unwrap();
+        // Two levels left, room for more: measured, and [[0]] still fits.
+        assert_eq!(w.levels(), 2);
+        w.raw_items(&[0x81, 0x00], usize::MAX).unwrap();
+        // One level left: [[0]] would put the 0 at depth 17.
+        w.array(1).unwrap();
+        assert_eq!(
+            w.raw_items(&two_levels, usize::MAX),
+            Err(EncodeError::DepthExceeded)
         );
     }
 }

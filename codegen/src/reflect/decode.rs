@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use iotp2p_codec::runtime::{enter, limits::MAX_DEPTH, DecodeError, ErrorClass, Reader};
+use iotp2p_codec::runtime::{
+    depth_exceeded, enter, limits::MAX_DEPTH, DecodeError, ErrorClass, Reader,
+};
 
 use super::{Entry, UnionValue, Value};
 use crate::ir::{FloatType, IntType, Presence, Schema, Type, TypeKind};
@@ -107,7 +109,7 @@ impl<'s> Decoder<'s, '_> {
             }
             Type::Array { element, max_items } => {
                 let n = self.r.array(*max_items as usize)?;
-                let depth = enter(depth, n, self.r.position())?;
+                let depth = enter(&self.r, depth, n)?;
                 self.note(
                     start,
                     level,
@@ -153,10 +155,7 @@ impl<'s> Decoder<'s, '_> {
         };
         let count = self.nesting.entry(def_name).or_insert(0);
         if *count >= max {
-            return Err(DecodeError::new(
-                ErrorClass::DepthExceeded,
-                self.r.position(),
-            ));
+            return Err(depth_exceeded(&self.r));
         }
         *count += 1;
         Ok(true)
@@ -183,7 +182,7 @@ impl<'s> Decoder<'s, '_> {
         let entered = self.enter_limited(&def.full_name, *max_depth)?;
         let start = self.r.position();
         let count = self.r.map()?;
-        let depth = enter(depth, count, self.r.position())?;
+        let depth = enter(&self.r, depth, count)?;
         let prefix = if label.is_empty() {
             String::new()
         } else {
@@ -259,7 +258,7 @@ impl<'s> Decoder<'s, '_> {
         if self.r.map()? != 1 {
             return Err(DecodeError::new(ErrorClass::InvalidUnion, start));
         }
-        let depth = enter(depth, 1, self.r.position())?;
+        let depth = enter(&self.r, depth, 1)?;
         let prefix = if label.is_empty() {
             String::new()
         } else {

@@ -1,7 +1,7 @@
 //! Canonical encoding of a reflected [`Value`] (spec/04-wire-format.md): the bytes every conforming
 //! encoder must produce for it.
 
-use iotp2p_codec::runtime::f64_to_f16_exact;
+use iotp2p_codec::runtime::{f64_to_f16_exact, limits::MAX_DEPTH, Reader};
 
 use super::{Entry, UnionValue, Value};
 use crate::ir::{Presence, Schema, Type, TypeKind};
@@ -11,6 +11,11 @@ use crate::ir::{Presence, Schema, Type, TypeKind};
 pub fn encode(schema: &Schema, ty: &Type, value: &Value) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     write(schema, ty, value, &mut out)?;
+    // No encoder may produce an item deeper than MAX_DEPTH (IOTP-WIRE-61), whether the depth comes
+    // from the schema's structure or from retained unknown content: measure what was written.
+    Reader::new(&out)
+        .skip(MAX_DEPTH)
+        .map_err(|_| "the value nests deeper than MAX_DEPTH (16 levels)".to_string())?;
     Ok(out)
 }
 

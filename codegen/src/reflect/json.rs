@@ -198,9 +198,7 @@ pub fn from_json(schema: &Schema, ty: &Type, json: &Json) -> Result<Value, Strin
             let mut entries = Vec::new();
             for (member, j) in members {
                 if let Some(key) = member.strip_prefix('#') {
-                    let key: u64 = key
-                        .parse()
-                        .map_err(|_| format!("bad member name {member:?}"))?;
+                    let key = unknown_key(member, key)?;
                     let raw = match j.as_str() {
                         Some(s) => unhex(s)?,
                         None => return Err(format!("{member} must be a hex string")),
@@ -228,9 +226,7 @@ pub fn from_json(schema: &Schema, ty: &Type, json: &Json) -> Result<Value, Strin
                 union_variants(schema, name).ok_or_else(|| format!("`{name}` is not a union"))?;
             let (member, j) = members.iter().next().expect("one member");
             if let Some(key) = member.strip_prefix('#') {
-                let key: u64 = key
-                    .parse()
-                    .map_err(|_| format!("bad member name {member:?}"))?;
+                let key = unknown_key(member, key)?;
                 let raw = match j.as_str() {
                     Some(s) => unhex(s)?,
                     None => return Err(format!("{member} must be a hex string")),
@@ -250,4 +246,15 @@ pub fn from_json(schema: &Schema, ty: &Type, json: &Json) -> Result<Value, Strin
         }
         (t, j) => Err(format!("{j} does not fit {t:?}")),
     }
+}
+
+/// The key of a `#<key>` member (§4.18): decimal digits only (no sign, no spaces), as the spec writes
+/// it; `u64::from_str` alone would also take `+14`.
+fn unknown_key(member: &str, digits: &str) -> Result<u64, String> {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("bad member name {member:?}"));
+    }
+    digits
+        .parse()
+        .map_err(|_| format!("bad member name {member:?}"))
 }

@@ -163,19 +163,22 @@ pub mod owned {
 
         /// Writes the canonical encoding, checking bounds and ranges first.
         pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-            w.map(self.entry_count())?;
-            let mut unknown = self.{{ item.unknown }}.entries().peekable();
+            let count = self.entry_count();
+            w.map(count)?;
+            {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} unknown = self.{{ item.unknown }}.merge();
 {%- for f in item.sorted %}
             {{ f.owned_bind }} {
 {%- if !f.owned_validate.is_empty() %}
                 {{ f.owned_validate }}
 {%- endif %}
-                rt::write_unknown_before(&mut unknown, {{ f.key }}, w)?;
+                unknown.write_before({{ f.key }}, w)?;
                 w.u64({{ f.key }})?;
                 {{ f.owned_encode }}
             }
 {%- endfor %}
-            rt::write_unknown_before(&mut unknown, u64::MAX, w)
+            unknown.finish(w)?;
+            w.close(count);
+            Ok(())
         }
 
         /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -275,9 +278,11 @@ pub mod owned {
 {%- endfor %}
                 Self::{{ item.other }} { key, value } => {
                     w.u64(*key)?;
-                    w.raw(value)?;
+                    // An unknown variant's value was checked where it was read, not here: measure it.
+                    w.raw_items(value, usize::MAX)?;
                 }
             }
+            w.close(1);
             Ok(())
         }
 

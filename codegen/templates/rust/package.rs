@@ -120,7 +120,7 @@ impl<'a> {{ item.name }}<'a> {
     ) -> Result<Self, rt::DecodeError> {
 {%- if item.counts_depth %}
         let Some(budget) = budget.checked_sub(1) else {
-            return Err(rt::DecodeError::new(rt::ErrorClass::DepthExceeded, r.position()));
+            return Err(rt::depth_exceeded(r));
         };
 {%- endif %}
 {%- endif %}
@@ -129,7 +129,7 @@ impl<'a> {{ item.name }}<'a> {
 {%- endif %}
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
 {%- for f in item.fields %}
         let mut f_{{ f.slot_name }}: {{ f.slot }} = None;
 {%- endfor %}
@@ -169,7 +169,7 @@ impl<'a> {{ item.name }}<'a> {
 {%- for f in item.fields %}
             {{ f.name }}: {{ f.finish }},
 {%- endfor %}
-            {{ item.unknown }}: rt::UnknownFields::new(r.since(entries), unknown),
+            {{ item.unknown }}: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -204,19 +204,22 @@ impl<'a> {{ item.name }}<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.{{ item.unknown }}.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} unknown = self.{{ item.unknown }}.merge(Self::KNOWN_KEYS);
 {%- for f in item.sorted %}
         {{ f.bind }} {
 {%- if !f.validate.is_empty() %}
             {{ f.validate }}
 {%- endif %}
-            rt::write_unknown_before(&mut unknown, {{ f.key }}, w)?;
+            unknown.write_before({{ f.key }}, w)?;
             w.u64({{ f.key }})?;
             {{ f.encode }}
         }
 {%- endfor %}
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -285,7 +288,7 @@ impl<'a> {{ item.name }}<'a> {
     ) -> Result<Self, rt::DecodeError> {
 {%- if item.counts_depth %}
         let Some(budget) = budget.checked_sub(1) else {
-            return Err(rt::DecodeError::new(rt::ErrorClass::DepthExceeded, r.position()));
+            return Err(rt::depth_exceeded(r));
         };
 {%- endif %}
 {%- endif %}
@@ -293,7 +296,7 @@ impl<'a> {{ item.name }}<'a> {
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
-        let depth = rt::enter(depth, 1, r.position())?;
+        let depth = rt::enter(r, depth, 1)?;
         let key = r.key(None)?;
         Ok(match key {
 {%- for v in item.variants %}
@@ -361,9 +364,11 @@ impl<'a> {{ item.name }}<'a> {
 {%- endfor %}
             Self::{{ item.other }} { key, value } => {
                 w.u64(key)?;
-                w.raw(value)?;
+                // An unknown variant's value was checked where it was decoded, not here: measure it.
+                w.raw_items(value, usize::MAX)?;
             }
         }
+        w.close(1);
         Ok(())
     }
 }

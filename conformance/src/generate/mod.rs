@@ -35,19 +35,7 @@ pub const SCHEMA_FILE: &str = "vector-file.schema.json";
 /// Vectors whose prescribed outcome (which follows the spec) differs from what the reflection codec
 /// does. Each is a defect of the codec, found by the suite; an entry that the codec comes to agree
 /// with fails the generation, so that the list stays exact.
-pub const KNOWN_ORACLE_DEVIATIONS: &[&str] = &[
-    // IOTP-WIRE-64 puts the initial byte and the head of an item before its depth; the codec
-    // checks the depth of a container's items before reading them (`runtime::enter`).
-    "wire.depth.exceeded.initial-byte-first",
-    "wire.depth.exceeded.head-first",
-    "wire.depth.exceeded.truncated-head-first",
-    // IOTP-WIRE-61: the reflection encoder does not check MAX_DEPTH.
-    "encode.values.depth.known",
-    "encode.values.depth.unknown",
-    // IOTP-WIRE-72: `#+14` is not `#` followed by a decimal key; the JSON reader parses the key
-    // with `u64::from_str`, which accepts a sign.
-    "encode.json.member.hash-plus",
-];
+pub const KNOWN_ORACLE_DEVIATIONS: &[&str] = &[];
 
 /// How many vectors each area has.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

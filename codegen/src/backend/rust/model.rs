@@ -257,7 +257,7 @@ impl Use<'_, '_> {
                 if self.ctx.same_cycle(self.owner, name) {
                     let call = format!("{path}::decode_in_cycle(r, depth, budget)");
                     if direct {
-                        format!("rt::Lazy::decode(r, |r| {call}.map(|_| ()))")
+                        format!("rt::Lazy::decode(r, depth, |r| {call}.map(|_| ()))")
                     } else {
                         call
                     }
@@ -446,7 +446,7 @@ impl Use<'_, '_> {
             Type::Array { element, .. } => {
                 let check = self.owned_validate(element, "item");
                 let write = self.owned_encode(element, "item");
-                format!("w.array({v}.len())?;\nfor item in {v}.iter() {{ {check}\n{write} }}")
+                format!("w.array({v}.len())?;\nfor item in {v}.iter() {{ {check}\n{write} }}\nw.close({v}.len());")
             }
             _ => format!("{v}.encode_to(w)?;"),
         }

@@ -103,7 +103,7 @@ impl<'a> Zone<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_number: Option<ZoneNumber> = None;
         let mut f_name: Option<super::example_core::Label<'a>> = None;
         let mut f_flow: Option<f32> = None;
@@ -163,7 +163,7 @@ impl<'a> Zone<'a> {
             )?,
             flow: f_flow.unwrap_or(12.5_f32),
             skip_when_wet: f_skip_when_wet.unwrap_or(true),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -211,8 +211,9 @@ impl<'a> Zone<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.number;
         {
             if !(1..=16).contains(&v) {
@@ -220,7 +221,7 @@ impl<'a> Zone<'a> {
                     field: "Zone.number",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
@@ -229,23 +230,25 @@ impl<'a> Zone<'a> {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Zone.name" });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.text(v)?;
         }
         let v = self.flow;
         if v.to_bits() != (12.5_f32).to_bits() {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.f64(v as f64)?;
         }
         let v = self.skip_when_wet;
         if !v {
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.bool(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -301,7 +304,7 @@ impl<'a> Run<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_zone: Option<ZoneNumber> = None;
         let mut f_trigger: Option<Trigger> = None;
         let mut f_started_at: Option<super::example_core::Timestamp> = None;
@@ -356,7 +359,7 @@ impl<'a> Run<'a> {
             duration: f_duration.ok_or(
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Run.duration"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -401,26 +404,27 @@ impl<'a> Run<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.zone;
         {
             if !(1..=16).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange { field: "Run.zone" });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         let v = self.trigger;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v.to_u32() as u64)?;
         }
         let v = self.started_at;
         {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v)?;
         }
@@ -431,11 +435,13 @@ impl<'a> Run<'a> {
                     field: "Run.duration",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.u64(v as u64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -491,7 +497,7 @@ impl<'a> SprinklerState<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_zones: Option<rt::Array<'a, Zone<'a>>> = None;
         let mut f_running: Option<Run<'a>> = None;
         let mut f_light: Option<super::example_lamp::LampState<'a>> = None;
@@ -551,7 +557,7 @@ impl<'a> SprinklerState<'a> {
                     .in_field("SprinklerState.light"),
             )?,
             rain_delay: f_rain_delay.unwrap_or(0),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -599,8 +605,9 @@ impl<'a> SprinklerState<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.zones;
         {
             if v.len() > 16 {
@@ -608,28 +615,30 @@ impl<'a> SprinklerState<'a> {
                     field: "SprinklerState.zones",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             v.write(w)?;
         }
         if let Some(v) = self.running {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.encode_to(w)?;
         }
         let v = self.light;
         {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             v.encode_to(w)?;
         }
         let v = self.rain_delay;
         if v != 0 {
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.u64(v as u64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -688,7 +697,7 @@ impl<'a> SprinklerCommand<'a> {
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
-        let depth = rt::enter(depth, 1, r.position())?;
+        let depth = rt::enter(r, depth, 1)?;
         let key = r.key(None)?;
         Ok(match key {
             0 => Self::RunZone(
@@ -773,9 +782,11 @@ impl<'a> SprinklerCommand<'a> {
             }
             Self::Unrecognized { key, value } => {
                 w.u64(key)?;
-                w.raw(value)?;
+                // An unknown variant's value was checked where it was decoded, not here: measure it.
+                w.raw_items(value, usize::MAX)?;
             }
         }
+        w.close(1);
         Ok(())
     }
 }
@@ -1016,8 +1027,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.number;
                 {
                     if !(1..=16).contains(v) {
@@ -1025,7 +1037,7 @@ rt::cfg_alloc! {
                             field: "Zone.number",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
@@ -1034,23 +1046,25 @@ rt::cfg_alloc! {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Zone.name" });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.text(v)?;
                 }
                 let v = &self.flow;
                 if self.flow.to_bits() != (12.5_f32).to_bits() {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.f64(*v as f64)?;
                 }
                 let v = &self.skip_when_wet;
                 if !self.skip_when_wet {
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.bool(*v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1129,26 +1143,27 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.zone;
                 {
                     if !(1..=16).contains(v) {
                         return Err(rt::EncodeError::OutOfRange { field: "Run.zone" });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.trigger;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 let v = &self.started_at;
                 {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v)?;
                 }
@@ -1159,11 +1174,13 @@ rt::cfg_alloc! {
                             field: "Run.duration",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.u64(*v as u64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1247,8 +1264,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.zones;
                 {
                     if v.len() > 16 {
@@ -1256,31 +1274,34 @@ rt::cfg_alloc! {
                             field: "SprinklerState.zones",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
                     }
+                    w.close(v.len());
                 }
                 if let Some(v) = &self.running {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.light;
                 {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.rain_delay;
                 if self.rain_delay != 0 {
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.u64(*v as u64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1379,9 +1400,11 @@ rt::cfg_alloc! {
                     }
                     Self::Unrecognized { key, value } => {
                         w.u64(*key)?;
-                        w.raw(value)?;
+                        // An unknown variant's value was checked where it was read, not here: measure it.
+                        w.raw_items(value, usize::MAX)?;
                     }
                 }
+                w.close(1);
                 Ok(())
             }
 

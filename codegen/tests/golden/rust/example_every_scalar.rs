@@ -122,7 +122,7 @@ impl<'a> Integers<'a> {
     pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_a_u8: Option<u8> = None;
         let mut f_ranged_u8: Option<u8> = None;
         let mut f_a_u16: Option<u16> = None;
@@ -367,7 +367,7 @@ impl<'a> Integers<'a> {
             a_i64: f_a_i64.unwrap_or(-9223372036854775808),
             hex_ranged_i64: f_hex_ranged_i64.unwrap_or(0),
             last: f_last,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -470,11 +470,12 @@ impl<'a> Integers<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.a_u8;
         if v != 255 {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
@@ -485,13 +486,13 @@ impl<'a> Integers<'a> {
                     field: "Integers.ranged_u8",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
         let v = self.a_u16;
         if v != 65535 {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v as u64)?;
         }
@@ -502,13 +503,13 @@ impl<'a> Integers<'a> {
                     field: "Integers.capped_u16",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.u64(v as u64)?;
         }
         let v = self.a_u32;
         if v != 4294967295 {
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.u64(v as u64)?;
         }
@@ -519,7 +520,7 @@ impl<'a> Integers<'a> {
                     field: "Integers.floor_u32",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 5, w)?;
+            unknown.write_before(5, w)?;
             w.u64(5)?;
             w.u64(v as u64)?;
         }
@@ -530,13 +531,13 @@ impl<'a> Integers<'a> {
                     field: "Integers.a_u64",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 6, w)?;
+            unknown.write_before(6, w)?;
             w.u64(6)?;
             w.u64(v)?;
         }
         let v = self.a_i8;
         if v != -128 {
-            rt::write_unknown_before(&mut unknown, 7, w)?;
+            unknown.write_before(7, w)?;
             w.u64(7)?;
             w.i64(v as i64)?;
         }
@@ -547,7 +548,7 @@ impl<'a> Integers<'a> {
                     field: "Integers.ranged_i8",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 8, w)?;
+            unknown.write_before(8, w)?;
             w.u64(8)?;
             w.i64(v as i64)?;
         }
@@ -558,13 +559,13 @@ impl<'a> Integers<'a> {
                     field: "Integers.a_i16",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 9, w)?;
+            unknown.write_before(9, w)?;
             w.u64(9)?;
             w.i64(v as i64)?;
         }
         let v = self.a_i32;
         if v != -2147483648 {
-            rt::write_unknown_before(&mut unknown, 10, w)?;
+            unknown.write_before(10, w)?;
             w.u64(10)?;
             w.i64(v as i64)?;
         }
@@ -575,13 +576,13 @@ impl<'a> Integers<'a> {
                     field: "Integers.negative_i32",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 11, w)?;
+            unknown.write_before(11, w)?;
             w.u64(11)?;
             w.i64(v as i64)?;
         }
         let v = self.a_i64;
         if v != -9223372036854775808 {
-            rt::write_unknown_before(&mut unknown, 12, w)?;
+            unknown.write_before(12, w)?;
             w.u64(12)?;
             w.i64(v)?;
         }
@@ -592,16 +593,18 @@ impl<'a> Integers<'a> {
                     field: "Integers.hex_ranged_i64",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 13, w)?;
+            unknown.write_before(13, w)?;
             w.u64(13)?;
             w.i64(v)?;
         }
         if let Some(v) = self.last {
-            rt::write_unknown_before(&mut unknown, 65535, w)?;
+            unknown.write_before(65535, w)?;
             w.u64(65535)?;
             w.u64(v as u64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -659,7 +662,7 @@ impl<'a> Floats<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_a_f32: Option<f32> = None;
         let mut f_a_f64: Option<f64> = None;
         let mut f_thousands: Option<f64> = None;
@@ -735,7 +738,7 @@ impl<'a> Floats<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("Floats.required_f64"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -789,39 +792,42 @@ impl<'a> Floats<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.a_f32;
         if v.to_bits() != (1.5_f32).to_bits() {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.f64(v as f64)?;
         }
         let v = self.a_f64;
         if v.to_bits() != (-0.25_f64).to_bits() {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.f64(v)?;
         }
         let v = self.thousands;
         if v.to_bits() != (2000.0_f64).to_bits() {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.f64(v)?;
         }
         let v = self.small;
         if v.to_bits() != (0.0015_f32).to_bits() {
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.f64(v as f64)?;
         }
         let v = self.required_f64;
         {
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.f64(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -893,7 +899,7 @@ impl<'a> Text<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_on_by_default: Option<bool> = None;
         let mut f_off_by_default: Option<bool> = None;
         let mut f_bounded: Option<&'a str> = None;
@@ -1031,7 +1037,7 @@ impl<'a> Text<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Text.hash"),
             )?,
             page: f_page,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1113,17 +1119,18 @@ impl<'a> Text<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on_by_default;
         if !v {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bool(v)?;
         }
         let v = self.off_by_default;
         if v {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.bool(v)?;
         }
@@ -1134,7 +1141,7 @@ impl<'a> Text<'a> {
                     field: "Text.bounded",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.text(v)?;
         }
@@ -1145,7 +1152,7 @@ impl<'a> Text<'a> {
                     field: "Text.defaulted",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.text(v)?;
         }
@@ -1156,7 +1163,7 @@ impl<'a> Text<'a> {
                     field: "Text.escaped",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.text(v)?;
         }
@@ -1167,7 +1174,7 @@ impl<'a> Text<'a> {
                     field: "Text.empty",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 5, w)?;
+            unknown.write_before(5, w)?;
             w.u64(5)?;
             w.text(v)?;
         }
@@ -1178,7 +1185,7 @@ impl<'a> Text<'a> {
                     field: "Text.accented",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 6, w)?;
+            unknown.write_before(6, w)?;
             w.u64(6)?;
             w.text(v)?;
         }
@@ -1186,7 +1193,7 @@ impl<'a> Text<'a> {
             if v.len() > 16777216 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Text.huge" });
             }
-            rt::write_unknown_before(&mut unknown, 7, w)?;
+            unknown.write_before(7, w)?;
             w.u64(7)?;
             w.text(v)?;
         }
@@ -1195,7 +1202,7 @@ impl<'a> Text<'a> {
             if v.len() > 1024 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Text.blob" });
             }
-            rt::write_unknown_before(&mut unknown, 8, w)?;
+            unknown.write_before(8, w)?;
             w.u64(8)?;
             w.bytes(v)?;
         }
@@ -1206,22 +1213,24 @@ impl<'a> Text<'a> {
                     field: "Text.default_blob",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 9, w)?;
+            unknown.write_before(9, w)?;
             w.u64(9)?;
             w.bytes(v)?;
         }
         let v = self.hash;
         {
-            rt::write_unknown_before(&mut unknown, 10, w)?;
+            unknown.write_before(10, w)?;
             w.u64(10)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.page {
-            rt::write_unknown_before(&mut unknown, 11, w)?;
+            unknown.write_before(11, w)?;
             w.u64(11)?;
             w.bytes(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1283,7 +1292,7 @@ impl<'a> Collections<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_numbers: Option<rt::Array<'a, u16>> = None;
         let mut f_small: Option<rt::Array<'a, i32>> = None;
         let mut f_matrix: Option<rt::Array<'a, rt::Array<'a, f32>>> = None;
@@ -1379,7 +1388,7 @@ impl<'a> Collections<'a> {
                     .in_field("Collections.keys"),
             )?,
             maybe_flags: f_maybe_flags,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1442,8 +1451,9 @@ impl<'a> Collections<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.numbers;
         {
             if v.len() > 65535 {
@@ -1451,7 +1461,7 @@ impl<'a> Collections<'a> {
                     field: "Collections.numbers",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             v.write(w)?;
         }
@@ -1462,7 +1472,7 @@ impl<'a> Collections<'a> {
                     field: "Collections.small",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.write(w)?;
         }
@@ -1482,7 +1492,7 @@ impl<'a> Collections<'a> {
                     }
                 }
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             v.write(w)?;
         }
@@ -1493,13 +1503,13 @@ impl<'a> Collections<'a> {
                     field: "Collections.flavors",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             v.write(w)?;
         }
         let v = self.flavor;
         if v.to_u32() != 17 {
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.u64(v.to_u32() as u64)?;
         }
@@ -1510,7 +1520,7 @@ impl<'a> Collections<'a> {
                     field: "Collections.keys",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 5, w)?;
+            unknown.write_before(5, w)?;
             w.u64(5)?;
             v.write(w)?;
         }
@@ -1520,11 +1530,13 @@ impl<'a> Collections<'a> {
                     field: "Collections.maybe_flags",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 6, w)?;
+            unknown.write_before(6, w)?;
             w.u64(6)?;
             v.write(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1571,7 +1583,7 @@ impl<'a> Nothing<'a> {
     pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut unknown = 0;
         let mut previous = None;
         for _ in 0..count {
@@ -1581,7 +1593,7 @@ impl<'a> Nothing<'a> {
             unknown += 1;
         }
         Ok(Self {
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1610,9 +1622,12 @@ impl<'a> Nothing<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        let count = self.entry_count();
+        w.map(count)?;
+        let unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1669,7 +1684,7 @@ impl<'a> Keywords<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_type: Option<u8> = None;
         let mut f_version: Option<&'a str> = None;
         let mut f_optional: Option<bool> = None;
@@ -1716,7 +1731,7 @@ impl<'a> Keywords<'a> {
             )?,
             optional: f_optional,
             message: f_message,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1763,11 +1778,12 @@ impl<'a> Keywords<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.r#type;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
@@ -1778,21 +1794,23 @@ impl<'a> Keywords<'a> {
                     field: "Keywords.version",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.text(v)?;
         }
         if let Some(v) = self.optional {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.bool(v)?;
         }
         if let Some(v) = self.message {
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             v.encode_to(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1849,7 +1867,7 @@ impl<'a> Everything<'a> {
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
-        let depth = rt::enter(depth, 1, r.position())?;
+        let depth = rt::enter(r, depth, 1)?;
         let key = r.key(None)?;
         Ok(match key {
             0 => {
@@ -1919,9 +1937,11 @@ impl<'a> Everything<'a> {
             }
             Self::Unrecognized { key, value } => {
                 w.u64(key)?;
-                w.raw(value)?;
+                // An unknown variant's value was checked where it was decoded, not here: measure it.
+                w.raw_items(value, usize::MAX)?;
             }
         }
+        w.close(1);
         Ok(())
     }
 }
@@ -2344,11 +2364,12 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.a_u8;
                 if self.a_u8 != 255 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
@@ -2359,13 +2380,13 @@ rt::cfg_alloc! {
                             field: "Integers.ranged_u8",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.a_u16;
                 if self.a_u16 != 65535 {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v as u64)?;
                 }
@@ -2376,13 +2397,13 @@ rt::cfg_alloc! {
                             field: "Integers.capped_u16",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.a_u32;
                 if self.a_u32 != 4294967295 {
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.u64(*v as u64)?;
                 }
@@ -2393,7 +2414,7 @@ rt::cfg_alloc! {
                             field: "Integers.floor_u32",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    unknown.write_before(5, w)?;
                     w.u64(5)?;
                     w.u64(*v as u64)?;
                 }
@@ -2404,13 +2425,13 @@ rt::cfg_alloc! {
                             field: "Integers.a_u64",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    unknown.write_before(6, w)?;
                     w.u64(6)?;
                     w.u64(*v)?;
                 }
                 let v = &self.a_i8;
                 if self.a_i8 != -128 {
-                    rt::write_unknown_before(&mut unknown, 7, w)?;
+                    unknown.write_before(7, w)?;
                     w.u64(7)?;
                     w.i64(*v as i64)?;
                 }
@@ -2421,7 +2442,7 @@ rt::cfg_alloc! {
                             field: "Integers.ranged_i8",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 8, w)?;
+                    unknown.write_before(8, w)?;
                     w.u64(8)?;
                     w.i64(*v as i64)?;
                 }
@@ -2432,13 +2453,13 @@ rt::cfg_alloc! {
                             field: "Integers.a_i16",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 9, w)?;
+                    unknown.write_before(9, w)?;
                     w.u64(9)?;
                     w.i64(*v as i64)?;
                 }
                 let v = &self.a_i32;
                 if self.a_i32 != -2147483648 {
-                    rt::write_unknown_before(&mut unknown, 10, w)?;
+                    unknown.write_before(10, w)?;
                     w.u64(10)?;
                     w.i64(*v as i64)?;
                 }
@@ -2449,13 +2470,13 @@ rt::cfg_alloc! {
                             field: "Integers.negative_i32",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 11, w)?;
+                    unknown.write_before(11, w)?;
                     w.u64(11)?;
                     w.i64(*v as i64)?;
                 }
                 let v = &self.a_i64;
                 if self.a_i64 != -9223372036854775808 {
-                    rt::write_unknown_before(&mut unknown, 12, w)?;
+                    unknown.write_before(12, w)?;
                     w.u64(12)?;
                     w.i64(*v)?;
                 }
@@ -2466,16 +2487,18 @@ rt::cfg_alloc! {
                             field: "Integers.hex_ranged_i64",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 13, w)?;
+                    unknown.write_before(13, w)?;
                     w.u64(13)?;
                     w.i64(*v)?;
                 }
                 if let Some(v) = &self.last {
-                    rt::write_unknown_before(&mut unknown, 65535, w)?;
+                    unknown.write_before(65535, w)?;
                     w.u64(65535)?;
                     w.u64(*v as u64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -2565,39 +2588,42 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.a_f32;
                 if self.a_f32.to_bits() != (1.5_f32).to_bits() {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.f64(*v as f64)?;
                 }
                 let v = &self.a_f64;
                 if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.f64(*v)?;
                 }
                 let v = &self.thousands;
                 if self.thousands.to_bits() != (2000.0_f64).to_bits() {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.f64(*v)?;
                 }
                 let v = &self.small;
                 if self.small.to_bits() != (0.0015_f32).to_bits() {
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.f64(*v as f64)?;
                 }
                 let v = &self.required_f64;
                 {
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.f64(*v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -2729,17 +2755,18 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.on_by_default;
                 if !self.on_by_default {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bool(*v)?;
                 }
                 let v = &self.off_by_default;
                 if self.off_by_default {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.bool(*v)?;
                 }
@@ -2750,7 +2777,7 @@ rt::cfg_alloc! {
                             field: "Text.bounded",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.text(v)?;
                 }
@@ -2761,7 +2788,7 @@ rt::cfg_alloc! {
                             field: "Text.defaulted",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.text(v)?;
                 }
@@ -2772,7 +2799,7 @@ rt::cfg_alloc! {
                             field: "Text.escaped",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.text(v)?;
                 }
@@ -2783,7 +2810,7 @@ rt::cfg_alloc! {
                             field: "Text.empty",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    unknown.write_before(5, w)?;
                     w.u64(5)?;
                     w.text(v)?;
                 }
@@ -2794,7 +2821,7 @@ rt::cfg_alloc! {
                             field: "Text.accented",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    unknown.write_before(6, w)?;
                     w.u64(6)?;
                     w.text(v)?;
                 }
@@ -2802,7 +2829,7 @@ rt::cfg_alloc! {
                     if v.len() > 16777216 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Text.huge" });
                     }
-                    rt::write_unknown_before(&mut unknown, 7, w)?;
+                    unknown.write_before(7, w)?;
                     w.u64(7)?;
                     w.text(v)?;
                 }
@@ -2811,7 +2838,7 @@ rt::cfg_alloc! {
                     if v.len() > 1024 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Text.blob" });
                     }
-                    rt::write_unknown_before(&mut unknown, 8, w)?;
+                    unknown.write_before(8, w)?;
                     w.u64(8)?;
                     w.bytes(v)?;
                 }
@@ -2822,22 +2849,24 @@ rt::cfg_alloc! {
                             field: "Text.default_blob",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 9, w)?;
+                    unknown.write_before(9, w)?;
                     w.u64(9)?;
                     w.bytes(v)?;
                 }
                 let v = &self.hash;
                 {
-                    rt::write_unknown_before(&mut unknown, 10, w)?;
+                    unknown.write_before(10, w)?;
                     w.u64(10)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.page {
-                    rt::write_unknown_before(&mut unknown, 11, w)?;
+                    unknown.write_before(11, w)?;
                     w.u64(11)?;
                     w.bytes(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -2962,8 +2991,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.numbers;
                 {
                     if v.len() > 65535 {
@@ -2971,12 +3001,13 @@ rt::cfg_alloc! {
                             field: "Collections.numbers",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.u64(*item as u64)?;
                     }
+                    w.close(v.len());
                 }
                 let v = &self.small;
                 {
@@ -2985,12 +3016,13 @@ rt::cfg_alloc! {
                             field: "Collections.small",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.i64(*item as i64)?;
                     }
+                    w.close(v.len());
                 }
                 let v = &self.matrix;
                 {
@@ -2999,7 +3031,7 @@ rt::cfg_alloc! {
                             field: "Collections.matrix",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -3012,7 +3044,9 @@ rt::cfg_alloc! {
                         for item in item.iter() {
                             w.f64(*item as f64)?;
                         }
+                        w.close(item.len());
                     }
+                    w.close(v.len());
                 }
                 let v = &self.flavors;
                 {
@@ -3021,16 +3055,17 @@ rt::cfg_alloc! {
                             field: "Collections.flavors",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.u64(item.to_u32() as u64)?;
                     }
+                    w.close(v.len());
                 }
                 let v = &self.flavor;
                 if self.flavor.to_u32() != 17 {
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.u64(v.to_u32() as u64)?;
                 }
@@ -3041,12 +3076,13 @@ rt::cfg_alloc! {
                             field: "Collections.keys",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    unknown.write_before(5, w)?;
                     w.u64(5)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.bytes(item)?;
                     }
+                    w.close(v.len());
                 }
                 if let Some(v) = &self.maybe_flags {
                     if v.len() > 1 {
@@ -3054,14 +3090,17 @@ rt::cfg_alloc! {
                             field: "Collections.maybe_flags",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 6, w)?;
+                    unknown.write_before(6, w)?;
                     w.u64(6)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.bool(*item)?;
                     }
+                    w.close(v.len());
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -3116,9 +3155,12 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                let count = self.entry_count();
+                w.map(count)?;
+                let unknown = self.unknown_fields.merge();
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -3200,11 +3242,12 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.r#type;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
@@ -3215,21 +3258,23 @@ rt::cfg_alloc! {
                             field: "Keywords.version",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.optional {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.bool(*v)?;
                 }
                 if let Some(v) = &self.message {
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     v.encode_to(w)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -3316,9 +3361,11 @@ rt::cfg_alloc! {
                     }
                     Self::Unrecognized { key, value } => {
                         w.u64(*key)?;
-                        w.raw(value)?;
+                        // An unknown variant's value was checked where it was read, not here: measure it.
+                        w.raw_items(value, usize::MAX)?;
                     }
                 }
+                w.close(1);
                 Ok(())
             }
 

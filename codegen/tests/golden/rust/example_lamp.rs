@@ -172,7 +172,7 @@ impl<'a> LampState<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_on: Option<bool> = None;
         let mut f_level: Option<super::example_core::Level> = None;
         let mut f_mode: Option<ColorMode> = None;
@@ -287,7 +287,7 @@ impl<'a> LampState<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("LampState.scenes"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -352,11 +352,12 @@ impl<'a> LampState<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bool(v)?;
         }
@@ -367,13 +368,13 @@ impl<'a> LampState<'a> {
                     field: "LampState.level",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
         let v = self.mode;
         if v.to_u32() != 0 {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v.to_u32() as u64)?;
         }
@@ -383,7 +384,7 @@ impl<'a> LampState<'a> {
                     field: "LampState.mireds",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.u64(v as u64)?;
         }
@@ -393,7 +394,7 @@ impl<'a> LampState<'a> {
                     field: "LampState.hue",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.u64(v as u64)?;
         }
@@ -403,19 +404,19 @@ impl<'a> LampState<'a> {
                     field: "LampState.saturation",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 5, w)?;
+            unknown.write_before(5, w)?;
             w.u64(5)?;
             w.u64(v as u64)?;
         }
         let v = self.power_on;
         if v.to_u32() != 2 {
-            rt::write_unknown_before(&mut unknown, 24, w)?;
+            unknown.write_before(24, w)?;
             w.u64(24)?;
             w.u64(v.to_u32() as u64)?;
         }
         let v = self.firmware;
         {
-            rt::write_unknown_before(&mut unknown, 25, w)?;
+            unknown.write_before(25, w)?;
             w.u64(25)?;
             w.bytes(v)?;
         }
@@ -435,11 +436,13 @@ impl<'a> LampState<'a> {
                     }
                 }
             }
-            rt::write_unknown_before(&mut unknown, 26, w)?;
+            unknown.write_before(26, w)?;
             w.u64(26)?;
             v.write(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -496,7 +499,7 @@ impl<'a> SetLevel<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_level: Option<super::example_core::Level> = None;
         let mut f_transition: Option<u16> = None;
         let mut f_fade: Option<u16> = None;
@@ -561,7 +564,7 @@ impl<'a> SetLevel<'a> {
             transition: f_transition.unwrap_or(0),
             fade: f_fade,
             turn_on: f_turn_on.unwrap_or(true),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -608,8 +611,9 @@ impl<'a> SetLevel<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.level;
         {
             if !(0..=254).contains(&v) {
@@ -617,28 +621,30 @@ impl<'a> SetLevel<'a> {
                     field: "SetLevel.level",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         let v = self.transition;
         if v != 0 {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.fade {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v as u64)?;
         }
         let v = self.turn_on;
         if !v {
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.bool(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -690,7 +696,7 @@ impl<'a> SetColorTemperature<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_mireds: Option<Mireds> = None;
         let mut f_transition: Option<u16> = None;
         let mut unknown = 0;
@@ -733,7 +739,7 @@ impl<'a> SetColorTemperature<'a> {
                     .in_field("SetColorTemperature.mireds"),
             )?,
             transition: f_transition.unwrap_or(0),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -770,8 +776,9 @@ impl<'a> SetColorTemperature<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.mireds;
         {
             if !(153..=500).contains(&v) {
@@ -779,17 +786,19 @@ impl<'a> SetColorTemperature<'a> {
                     field: "SetColorTemperature.mireds",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         let v = self.transition;
         if v != 0 {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -839,7 +848,7 @@ impl<'a> RecallScene<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_name: Option<super::example_core::Label<'a>> = None;
         let mut unknown = 0;
         let mut previous = None;
@@ -862,7 +871,7 @@ impl<'a> RecallScene<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("RecallScene.name"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -895,8 +904,9 @@ impl<'a> RecallScene<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.name;
         {
             if v.len() > 32 {
@@ -904,11 +914,13 @@ impl<'a> RecallScene<'a> {
                     field: "RecallScene.name",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.text(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -959,7 +971,7 @@ impl<'a> LegacyDim<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_step: Option<i8> = None;
         let mut unknown = 0;
         let mut previous = None;
@@ -985,7 +997,7 @@ impl<'a> LegacyDim<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("LegacyDim.step"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1018,15 +1030,18 @@ impl<'a> LegacyDim<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.step;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.i64(v as i64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1092,7 +1107,7 @@ impl<'a> Command<'a> {
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
-        let depth = rt::enter(depth, 1, r.position())?;
+        let depth = rt::enter(r, depth, 1)?;
         let key = r.key(None)?;
         Ok(match key {
             0 => {
@@ -1198,9 +1213,11 @@ impl<'a> Command<'a> {
             }
             Self::Unrecognized { key, value } => {
                 w.u64(key)?;
-                w.raw(value)?;
+                // An unknown variant's value was checked where it was decoded, not here: measure it.
+                w.raw_items(value, usize::MAX)?;
             }
         }
+        w.close(1);
         Ok(())
     }
 }
@@ -1255,7 +1272,7 @@ impl<'a> CommandResult<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_status: Option<super::example_core::Status> = None;
         let mut f_state: Option<LampState<'a>> = None;
         let mut f_device: Option<super::example_core::DeviceId<'a>> = None;
@@ -1297,7 +1314,7 @@ impl<'a> CommandResult<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("CommandResult.device"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1334,26 +1351,29 @@ impl<'a> CommandResult<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.status;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v.to_u32() as u64)?;
         }
         if let Some(v) = self.state {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.encode_to(w)?;
         }
         let v = self.device;
         {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.bytes(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1725,11 +1745,12 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.on;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bool(*v)?;
                 }
@@ -1740,13 +1761,13 @@ rt::cfg_alloc! {
                             field: "LampState.level",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.mode;
                 if self.mode.to_u32() != 0 {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(v.to_u32() as u64)?;
                 }
@@ -1756,7 +1777,7 @@ rt::cfg_alloc! {
                             field: "LampState.mireds",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.u64(*v as u64)?;
                 }
@@ -1766,7 +1787,7 @@ rt::cfg_alloc! {
                             field: "LampState.hue",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.u64(*v as u64)?;
                 }
@@ -1776,19 +1797,19 @@ rt::cfg_alloc! {
                             field: "LampState.saturation",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 5, w)?;
+                    unknown.write_before(5, w)?;
                     w.u64(5)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.power_on;
                 if self.power_on.to_u32() != 2 {
-                    rt::write_unknown_before(&mut unknown, 24, w)?;
+                    unknown.write_before(24, w)?;
                     w.u64(24)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 let v = &self.firmware;
                 {
-                    rt::write_unknown_before(&mut unknown, 25, w)?;
+                    unknown.write_before(25, w)?;
                     w.u64(25)?;
                     w.bytes(v)?;
                 }
@@ -1799,7 +1820,7 @@ rt::cfg_alloc! {
                             field: "LampState.scenes",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 26, w)?;
+                    unknown.write_before(26, w)?;
                     w.u64(26)?;
                     w.array(v.len())?;
                     for item in v.iter() {
@@ -1810,8 +1831,11 @@ rt::cfg_alloc! {
                         }
                         w.text(item)?;
                     }
+                    w.close(v.len());
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1893,8 +1917,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.level;
                 {
                     if !(0..=254).contains(v) {
@@ -1902,28 +1927,30 @@ rt::cfg_alloc! {
                             field: "SetLevel.level",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.transition;
                 if self.transition != 0 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.fade {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.turn_on;
                 if !self.turn_on {
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.bool(*v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1991,8 +2018,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.mireds;
                 {
                     if !(153..=500).contains(v) {
@@ -2000,17 +2028,19 @@ rt::cfg_alloc! {
                             field: "SetColorTemperature.mireds",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.transition;
                 if self.transition != 0 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -2071,8 +2101,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.name;
                 {
                     if v.len() > 32 {
@@ -2080,11 +2111,13 @@ rt::cfg_alloc! {
                             field: "RecallScene.name",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.text(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -2146,15 +2179,18 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.step;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.i64(*v as i64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -2270,9 +2306,11 @@ rt::cfg_alloc! {
                     }
                     Self::Unrecognized { key, value } => {
                         w.u64(*key)?;
-                        w.raw(value)?;
+                        // An unknown variant's value was checked where it was read, not here: measure it.
+                        w.raw_items(value, usize::MAX)?;
                     }
                 }
+                w.close(1);
                 Ok(())
             }
 
@@ -2342,26 +2380,29 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.status;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 if let Some(v) = &self.state {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.device;
                 {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.bytes(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.

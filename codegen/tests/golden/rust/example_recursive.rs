@@ -49,15 +49,12 @@ impl<'a> MenuNode<'a> {
         budget: u32,
     ) -> Result<Self, rt::DecodeError> {
         let Some(budget) = budget.checked_sub(1) else {
-            return Err(rt::DecodeError::new(
-                rt::ErrorClass::DepthExceeded,
-                r.position(),
-            ));
+            return Err(rt::depth_exceeded(r));
         };
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_label: Option<&'a str> = None;
         let mut f_children: Option<rt::Array<'a, MenuNode<'a>>> = None;
         let mut f_action: Option<&'a str> = None;
@@ -98,7 +95,7 @@ impl<'a> MenuNode<'a> {
                     .in_field("MenuNode.children"),
             )?,
             action: f_action,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -138,8 +135,9 @@ impl<'a> MenuNode<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.label;
         {
             if v.len() > 32 {
@@ -147,7 +145,7 @@ impl<'a> MenuNode<'a> {
                     field: "MenuNode.label",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.text(v)?;
         }
@@ -158,7 +156,7 @@ impl<'a> MenuNode<'a> {
                     field: "MenuNode.children",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.write(w)?;
         }
@@ -168,11 +166,13 @@ impl<'a> MenuNode<'a> {
                     field: "MenuNode.action",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.text(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -301,16 +301,13 @@ impl<'a> Expr<'a> {
         budget: u32,
     ) -> Result<Self, rt::DecodeError> {
         let Some(budget) = budget.checked_sub(1) else {
-            return Err(rt::DecodeError::new(
-                rt::ErrorClass::DepthExceeded,
-                r.position(),
-            ));
+            return Err(rt::depth_exceeded(r));
         };
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
-        let depth = rt::enter(depth, 1, r.position())?;
+        let depth = rt::enter(r, depth, 1)?;
         let key = r.key(None)?;
         Ok(match key {
             0 => Self::Constant(
@@ -323,8 +320,10 @@ impl<'a> Expr<'a> {
                 Self::Now
             }
             3 => Self::Not(
-                rt::Lazy::decode(r, |r| Expr::decode_in_cycle(r, depth, budget).map(|_| ()))
-                    .map_err(|e| e.in_field("Expr.not"))?,
+                rt::Lazy::decode(r, depth, |r| {
+                    Expr::decode_in_cycle(r, depth, budget).map(|_| ())
+                })
+                .map_err(|e| e.in_field("Expr.not"))?,
             ),
             4 => Self::All(
                 rt::Array::<Expr<'a>>::decode(r, 4, depth, |r, depth| {
@@ -339,7 +338,7 @@ impl<'a> Expr<'a> {
                 .map_err(|e| e.in_field("Expr.any"))?,
             ),
             6 => Self::Compare(
-                rt::Lazy::decode(r, |r| {
+                rt::Lazy::decode(r, depth, |r| {
                     Compare::decode_in_cycle(r, depth, budget).map(|_| ())
                 })
                 .map_err(|e| e.in_field("Expr.compare"))?,
@@ -422,9 +421,11 @@ impl<'a> Expr<'a> {
             }
             Self::Unrecognized { key, value } => {
                 w.u64(key)?;
-                w.raw(value)?;
+                // An unknown variant's value was checked where it was decoded, not here: measure it.
+                w.raw_items(value, usize::MAX)?;
             }
         }
+        w.close(1);
         Ok(())
     }
 }
@@ -488,7 +489,7 @@ impl<'a> Compare<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_op: Option<Comparison> = None;
         let mut f_left: Option<rt::Lazy<'a, Expr<'a>>> = None;
         let mut f_right: Option<rt::Lazy<'a, Expr<'a>>> = None;
@@ -503,14 +504,14 @@ impl<'a> Compare<'a> {
                     f_op = Some(v);
                 }
                 1 => {
-                    let v = rt::Lazy::decode(r, |r| {
+                    let v = rt::Lazy::decode(r, depth, |r| {
                         Expr::decode_in_cycle(r, depth, budget).map(|_| ())
                     })
                     .map_err(|e| e.in_field("Compare.left"))?;
                     f_left = Some(v);
                 }
                 2 => {
-                    let v = rt::Lazy::decode(r, |r| {
+                    let v = rt::Lazy::decode(r, depth, |r| {
                         Expr::decode_in_cycle(r, depth, budget).map(|_| ())
                     })
                     .map_err(|e| e.in_field("Compare.right"))?;
@@ -532,7 +533,7 @@ impl<'a> Compare<'a> {
             right: f_right.ok_or(
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Compare.right"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -573,27 +574,30 @@ impl<'a> Compare<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.op;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v.to_u32() as u64)?;
         }
         let v = self.left;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             rt::Element::write(&v, w)?;
         }
         let v = self.right;
         {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             rt::Element::write(&v, w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -647,7 +651,7 @@ impl<'a> Rule<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_name: Option<&'a str> = None;
         let mut f_condition: Option<Expr<'a>> = None;
         let mut f_scene: Option<&'a str> = None;
@@ -687,7 +691,7 @@ impl<'a> Rule<'a> {
             scene: f_scene.ok_or(
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Rule.scene"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -728,20 +732,21 @@ impl<'a> Rule<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.name;
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Rule.name" });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.text(v)?;
         }
         let v = self.condition;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.encode_to(w)?;
         }
@@ -752,11 +757,13 @@ impl<'a> Rule<'a> {
                     field: "Rule.scene",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.text(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -818,15 +825,12 @@ impl<'a> Room<'a> {
         budget: u32,
     ) -> Result<Self, rt::DecodeError> {
         let Some(budget) = budget.checked_sub(1) else {
-            return Err(rt::DecodeError::new(
-                rt::ErrorClass::DepthExceeded,
-                r.position(),
-            ));
+            return Err(rt::depth_exceeded(r));
         };
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_name: Option<&'a str> = None;
         let mut f_gateway: Option<rt::Lazy<'a, Gateway<'a>>> = None;
         let mut unknown = 0;
@@ -840,7 +844,7 @@ impl<'a> Room<'a> {
                     f_name = Some(v);
                 }
                 1 => {
-                    let v = rt::Lazy::decode(r, |r| {
+                    let v = rt::Lazy::decode(r, depth, |r| {
                         Gateway::decode_in_cycle(r, depth, budget).map(|_| ())
                     })
                     .map_err(|e| e.in_field("Room.gateway"))?;
@@ -857,7 +861,7 @@ impl<'a> Room<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Room.name"),
             )?,
             gateway: f_gateway,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -893,23 +897,26 @@ impl<'a> Room<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.name;
         {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Room.name" });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.text(v)?;
         }
         if let Some(v) = self.gateway {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             rt::Element::write(&v, w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -970,7 +977,7 @@ impl<'a> Gateway<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_address: Option<&'a [u8; 8]> = None;
         let mut f_location: Option<rt::Lazy<'a, Room<'a>>> = None;
         let mut unknown = 0;
@@ -984,7 +991,7 @@ impl<'a> Gateway<'a> {
                     f_address = Some(v);
                 }
                 1 => {
-                    let v = rt::Lazy::decode(r, |r| {
+                    let v = rt::Lazy::decode(r, depth, |r| {
                         Room::decode_in_cycle(r, depth, budget).map(|_| ())
                     })
                     .map_err(|e| e.in_field("Gateway.location"))?;
@@ -1002,7 +1009,7 @@ impl<'a> Gateway<'a> {
                     .in_field("Gateway.address"),
             )?,
             location: f_location,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -1035,20 +1042,23 @@ impl<'a> Gateway<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
         {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.location {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             rt::Element::write(&v, w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1331,8 +1341,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.label;
                 {
                     if v.len() > 32 {
@@ -1340,7 +1351,7 @@ rt::cfg_alloc! {
                             field: "MenuNode.label",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.text(v)?;
                 }
@@ -1351,12 +1362,13 @@ rt::cfg_alloc! {
                             field: "MenuNode.children",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
                     }
+                    w.close(v.len());
                 }
                 if let Some(v) = &self.action {
                     if v.len() > 16 {
@@ -1364,11 +1376,13 @@ rt::cfg_alloc! {
                             field: "MenuNode.action",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.text(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1487,6 +1501,7 @@ rt::cfg_alloc! {
                         for item in v.iter() {
                             item.encode_to(w)?;
                         }
+                        w.close(v.len());
                     }
                     Self::Any(v) => {
                         if v.len() > 4 {
@@ -1497,6 +1512,7 @@ rt::cfg_alloc! {
                         for item in v.iter() {
                             item.encode_to(w)?;
                         }
+                        w.close(v.len());
                     }
                     Self::Compare(v) => {
                         w.u64(6)?;
@@ -1504,9 +1520,11 @@ rt::cfg_alloc! {
                     }
                     Self::Unrecognized { key, value } => {
                         w.u64(*key)?;
-                        w.raw(value)?;
+                        // An unknown variant's value was checked where it was read, not here: measure it.
+                        w.raw_items(value, usize::MAX)?;
                     }
                 }
+                w.close(1);
                 Ok(())
             }
 
@@ -1580,27 +1598,30 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.op;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 let v = &self.left;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.right;
                 {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     v.encode_to(w)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1673,20 +1694,21 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.name;
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Rule.name" });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.text(v)?;
                 }
                 let v = &self.condition;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
@@ -1697,11 +1719,13 @@ rt::cfg_alloc! {
                             field: "Rule.scene",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.text(v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1770,23 +1794,26 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.name;
                 {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Room.name" });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.gateway {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1849,20 +1876,23 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
                 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.location {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.

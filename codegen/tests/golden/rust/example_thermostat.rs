@@ -103,7 +103,7 @@ impl<'a> Setpoints<'a> {
     pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_heat: Option<i16> = None;
         let mut f_cool: Option<i16> = None;
         let mut unknown = 0;
@@ -150,7 +150,7 @@ impl<'a> Setpoints<'a> {
         Ok(Self {
             heat: f_heat.unwrap_or(2000),
             cool: f_cool.unwrap_or(2600),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -187,8 +187,9 @@ impl<'a> Setpoints<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.heat;
         if v != 2000 {
             if !(500..=3000).contains(&v) {
@@ -196,7 +197,7 @@ impl<'a> Setpoints<'a> {
                     field: "Setpoints.heat",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.i64(v as i64)?;
         }
@@ -207,11 +208,13 @@ impl<'a> Setpoints<'a> {
                     field: "Setpoints.cool",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.i64(v as i64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -267,7 +270,7 @@ impl<'a> ScheduleEntry<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_days: Option<u8> = None;
         let mut f_start: Option<super::example_core::TimeOfDay<'a>> = None;
         let mut f_setpoints: Option<Setpoints<'a>> = None;
@@ -319,7 +322,7 @@ impl<'a> ScheduleEntry<'a> {
                     .in_field("ScheduleEntry.setpoints"),
             )?,
             mode: f_mode,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -363,8 +366,9 @@ impl<'a> ScheduleEntry<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.days;
         {
             if !(1..=127).contains(&v) {
@@ -372,28 +376,30 @@ impl<'a> ScheduleEntry<'a> {
                     field: "ScheduleEntry.days",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v as u64)?;
         }
         let v = self.start;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.encode_to(w)?;
         }
         let v = self.setpoints;
         {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.mode {
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.u64(v.to_u32() as u64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -447,7 +453,7 @@ impl<'a> WeeklySchedule<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_entries: Option<rt::Array<'a, ScheduleEntry<'a>>> = None;
         let mut f_name: Option<&'a str> = None;
         let mut f_updated_at: Option<super::example_core::Timestamp> = None;
@@ -490,7 +496,7 @@ impl<'a> WeeklySchedule<'a> {
                 rt::DecodeError::new(rt::ErrorClass::MissingField, start)
                     .in_field("WeeklySchedule.updated_at"),
             )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -530,8 +536,9 @@ impl<'a> WeeklySchedule<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.entries;
         {
             if v.len() > 28 {
@@ -539,7 +546,7 @@ impl<'a> WeeklySchedule<'a> {
                     field: "WeeklySchedule.entries",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             v.write(w)?;
         }
@@ -549,17 +556,19 @@ impl<'a> WeeklySchedule<'a> {
                     field: "WeeklySchedule.name",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.text(v)?;
         }
         let v = self.updated_at;
         {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.u64(v)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -613,7 +622,7 @@ impl<'a> Reading<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_temperature: Option<super::example_core::Centidegrees> = None;
         let mut f_humidity: Option<super::example_core::Humidity> = None;
         let mut f_outdoor: Option<super::example_core::Centidegrees> = None;
@@ -657,7 +666,7 @@ impl<'a> Reading<'a> {
             )?,
             humidity: f_humidity,
             outdoor: f_outdoor,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -699,8 +708,9 @@ impl<'a> Reading<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.temperature;
         {
             if !(-27315..=32767).contains(&v) {
@@ -708,7 +718,7 @@ impl<'a> Reading<'a> {
                     field: "Reading.temperature",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.i64(v as i64)?;
         }
@@ -718,7 +728,7 @@ impl<'a> Reading<'a> {
                     field: "Reading.humidity",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             w.u64(v as u64)?;
         }
@@ -728,11 +738,13 @@ impl<'a> Reading<'a> {
                     field: "Reading.outdoor",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             w.i64(v as i64)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -794,7 +806,7 @@ impl<'a> ThermostatState<'a> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
-        let depth = rt::enter(depth, count, entries)?;
+        let depth = rt::enter(r, depth, count)?;
         let mut f_mode: Option<Mode> = None;
         let mut f_setpoints: Option<Setpoints<'a>> = None;
         let mut f_reading: Option<Reading<'a>> = None;
@@ -885,7 +897,7 @@ impl<'a> ThermostatState<'a> {
             hold: f_hold.unwrap_or(false),
             diagnostics: f_diagnostics,
             schedule: f_schedule,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
@@ -945,35 +957,36 @@ impl<'a> ThermostatState<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.map(self.entry_count())?;
-        let mut unknown = self.unknown_fields.entries(Self::KNOWN_KEYS).peekable();
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.mode;
         if v.to_u32() != 3 {
-            rt::write_unknown_before(&mut unknown, 0, w)?;
+            unknown.write_before(0, w)?;
             w.u64(0)?;
             w.u64(v.to_u32() as u64)?;
         }
         let v = self.setpoints;
         {
-            rt::write_unknown_before(&mut unknown, 1, w)?;
+            unknown.write_before(1, w)?;
             w.u64(1)?;
             v.encode_to(w)?;
         }
         let v = self.reading;
         {
-            rt::write_unknown_before(&mut unknown, 2, w)?;
+            unknown.write_before(2, w)?;
             w.u64(2)?;
             v.encode_to(w)?;
         }
         let v = self.running;
         if v {
-            rt::write_unknown_before(&mut unknown, 3, w)?;
+            unknown.write_before(3, w)?;
             w.u64(3)?;
             w.bool(v)?;
         }
         let v = self.hold;
         if v {
-            rt::write_unknown_before(&mut unknown, 4, w)?;
+            unknown.write_before(4, w)?;
             w.u64(4)?;
             w.bool(v)?;
         }
@@ -983,16 +996,18 @@ impl<'a> ThermostatState<'a> {
                     field: "ThermostatState.diagnostics",
                 });
             }
-            rt::write_unknown_before(&mut unknown, 24, w)?;
+            unknown.write_before(24, w)?;
             w.u64(24)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.schedule {
-            rt::write_unknown_before(&mut unknown, 25, w)?;
+            unknown.write_before(25, w)?;
             w.u64(25)?;
             v.encode_to(w)?;
         }
-        rt::write_unknown_before(&mut unknown, u64::MAX, w)
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
     }
 }
 
@@ -1049,7 +1064,7 @@ impl<'a> ThermostatCommand<'a> {
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
-        let depth = rt::enter(depth, 1, r.position())?;
+        let depth = rt::enter(r, depth, 1)?;
         let key = r.key(None)?;
         Ok(match key {
             0 => Self::SetMode(
@@ -1120,9 +1135,11 @@ impl<'a> ThermostatCommand<'a> {
             }
             Self::Unrecognized { key, value } => {
                 w.u64(key)?;
-                w.raw(value)?;
+                // An unknown variant's value was checked where it was decoded, not here: measure it.
+                w.raw_items(value, usize::MAX)?;
             }
         }
+        w.close(1);
         Ok(())
     }
 }
@@ -1409,8 +1426,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.heat;
                 if self.heat != 2000 {
                     if !(500..=3000).contains(v) {
@@ -1418,7 +1436,7 @@ rt::cfg_alloc! {
                             field: "Setpoints.heat",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.i64(*v as i64)?;
                 }
@@ -1429,11 +1447,13 @@ rt::cfg_alloc! {
                             field: "Setpoints.cool",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.i64(*v as i64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1511,8 +1531,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.days;
                 {
                     if !(1..=127).contains(v) {
@@ -1520,28 +1541,30 @@ rt::cfg_alloc! {
                             field: "ScheduleEntry.days",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.start;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.setpoints;
                 {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.mode {
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.u64(v.to_u32() as u64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1615,8 +1638,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.entries;
                 {
                     if v.len() > 28 {
@@ -1624,12 +1648,13 @@ rt::cfg_alloc! {
                             field: "WeeklySchedule.entries",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
                     }
+                    w.close(v.len());
                 }
                 if let Some(v) = &self.name {
                     if v.len() > 48 {
@@ -1637,17 +1662,19 @@ rt::cfg_alloc! {
                             field: "WeeklySchedule.name",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.text(v)?;
                 }
                 let v = &self.updated_at;
                 {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1721,8 +1748,9 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.temperature;
                 {
                     if !(-27315..=32767).contains(v) {
@@ -1730,7 +1758,7 @@ rt::cfg_alloc! {
                             field: "Reading.temperature",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.i64(*v as i64)?;
                 }
@@ -1740,7 +1768,7 @@ rt::cfg_alloc! {
                             field: "Reading.humidity",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     w.u64(*v as u64)?;
                 }
@@ -1750,11 +1778,13 @@ rt::cfg_alloc! {
                             field: "Reading.outdoor",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.i64(*v as i64)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1854,35 +1884,36 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                w.map(self.entry_count())?;
-                let mut unknown = self.unknown_fields.entries().peekable();
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
                 let v = &self.mode;
                 if self.mode.to_u32() != 3 {
-                    rt::write_unknown_before(&mut unknown, 0, w)?;
+                    unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 let v = &self.setpoints;
                 {
-                    rt::write_unknown_before(&mut unknown, 1, w)?;
+                    unknown.write_before(1, w)?;
                     w.u64(1)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.reading;
                 {
-                    rt::write_unknown_before(&mut unknown, 2, w)?;
+                    unknown.write_before(2, w)?;
                     w.u64(2)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.running;
                 if self.running {
-                    rt::write_unknown_before(&mut unknown, 3, w)?;
+                    unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.bool(*v)?;
                 }
                 let v = &self.hold;
                 if self.hold {
-                    rt::write_unknown_before(&mut unknown, 4, w)?;
+                    unknown.write_before(4, w)?;
                     w.u64(4)?;
                     w.bool(*v)?;
                 }
@@ -1892,16 +1923,18 @@ rt::cfg_alloc! {
                             field: "ThermostatState.diagnostics",
                         });
                     }
-                    rt::write_unknown_before(&mut unknown, 24, w)?;
+                    unknown.write_before(24, w)?;
                     w.u64(24)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.schedule {
-                    rt::write_unknown_before(&mut unknown, 25, w)?;
+                    unknown.write_before(25, w)?;
                     w.u64(25)?;
                     v.encode_to(w)?;
                 }
-                rt::write_unknown_before(&mut unknown, u64::MAX, w)
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
             }
 
             /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
@@ -1988,9 +2021,11 @@ rt::cfg_alloc! {
                     }
                     Self::Unrecognized { key, value } => {
                         w.u64(*key)?;
-                        w.raw(value)?;
+                        // An unknown variant's value was checked where it was read, not here: measure it.
+                        w.raw_items(value, usize::MAX)?;
                     }
                 }
+                w.close(1);
                 Ok(())
             }
 
