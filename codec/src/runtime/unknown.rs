@@ -70,15 +70,27 @@ impl<'a> UnknownFields<'a> {
     /// comparison.
     #[inline]
     pub fn merge(&self, known: &'static [u64]) -> UnknownMerge<'a> {
-        let mut merge = UnknownMerge {
-            entries: self.entries(known),
-            next: None,
-            next_key: NO_KEY,
-            room: self.room as usize,
-        };
-        if self.count > 0 {
-            merge.advance();
+        if self.count == 0 {
+            return UnknownMerge {
+                next_key: NO_KEY,
+                pending: None,
+            };
         }
+        self.merge_pending(known)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn merge_pending(&self, known: &'static [u64]) -> UnknownMerge<'a> {
+        let mut merge = UnknownMerge {
+            next_key: NO_KEY,
+            pending: Some(Pending {
+                entries: self.entries(known),
+                next: &[],
+                room: self.room as usize,
+            }),
+        };
+        merge.advance();
         merge
     }
 
@@ -139,24 +151,26 @@ const NO_KEY: u64 = u64::MAX;
 
 /// The state of merging unknown entries into an encoder's output; see [`UnknownFields::merge`].
 pub struct UnknownMerge<'a> {
-    entries: UnknownEntries<'a>,
-    /// The next entry to write (key and value), if any.
-    next: Option<&'a [u8]>,
-    /// Its key, or [`NO_KEY`].
+    /// The key of the next entry to write, or [`NO_KEY`]: all the hot path looks at.
     next_key: u64,
+    /// The entries not written yet; `None` when there were none at all.
+    pending: Option<Pending<'a>>,
+}
+
+struct Pending<'a> {
+    entries: UnknownEntries<'a>,
+    /// The next entry to write (key and value), when `next_key` is not [`NO_KEY`].
+    next: &'a [u8],
     room: usize,
 }
 
 impl<'a> UnknownMerge<'a> {
     fn advance(&mut self) {
-        match self.entries.next() {
-            Some((key, bytes)) => {
+        self.next_key = NO_KEY;
+        if let Some(p) = &mut self.pending {
+            if let Some((key, bytes)) = p.entries.next() {
                 self.next_key = key;
-                self.next = Some(bytes);
-            }
-            None => {
-                self.next_key = NO_KEY;
-                self.next = None;
+                p.next = bytes;
             }
         }
     }
@@ -180,11 +194,10 @@ impl<'a> UnknownMerge<'a> {
     #[cold]
     #[inline(never)]
     fn write_pending(&mut self, below: u64, w: &mut Writer<'_>) -> Result<(), EncodeError> {
-        while let Some(bytes) = self.next {
-            if self.next_key >= below {
-                break;
+        while self.next_key < below {
+            if let Some(p) = &self.pending {
+                w.raw_items(p.next, p.room)?;
             }
-            w.raw_items(bytes, self.room)?;
             self.advance();
         }
         Ok(())
