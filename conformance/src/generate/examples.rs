@@ -77,6 +77,10 @@ const WRAPPERS: &[(&str, &str, u64, &str)] = &[
     ("string<8>", "Choice", 2, "text"),
 ];
 
+/// Every worked example is a vector of this requirement: a codec produces the expected result for
+/// each `iotp-example` block whose type it supports.
+const EXAMPLES_REQUIREMENT: &str = "IOTP-CONF-8";
+
 /// The requirements an example of a rejected input is about, by class.
 pub(crate) fn class_requirements(class: &str) -> &'static [&'static str] {
     match class {
@@ -130,25 +134,26 @@ fn to_case(
                 Some(f) => format!("{{{}: {json}}}", serde_json::to_string(f).expect("a name")),
                 None => json.clone(),
             };
-            Case::ok_json(case_id(example), what, &["IOTP-WIRE-65"], ty, bytes, json)
+            Case::ok_json(
+                case_id(example),
+                what,
+                &[EXAMPLES_REQUIREMENT, "IOTP-WIRE-65"],
+                ty,
+                bytes,
+                json,
+            )
         }
         Expect::Invalid { error, offset } => {
             let class = static_class(error)
                 .ok_or_else(|| format!("{}: `{error}` is not a class of §4.17", example.id))?;
+            let mut reqs = vec![EXAMPLES_REQUIREMENT];
+            reqs.extend(class_requirements(class));
             Case {
                 want: Want::Invalid {
                     class,
                     offset: offset.map(|o| o + prefix.len()),
                 },
-                ..Case::bad(
-                    case_id(example),
-                    what,
-                    class_requirements(class),
-                    ty,
-                    bytes,
-                    class,
-                    0,
-                )
+                ..Case::bad(case_id(example), what, &reqs, ty, bytes, class, 0)
             }
         }
     })
