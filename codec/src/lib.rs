@@ -50,9 +50,13 @@
 extern crate alloc;
 
 /// Code generated from the core schema (`spec/schema/`), one module per package.
+#[cfg(feature = "core-schema")]
 pub mod generated;
 pub mod runtime;
 
+#[cfg(feature = "core-schema")]
 pub use generated::iotp2p_capabilities as capabilities;
+#[cfg(feature = "core-schema")]
 pub use generated::iotp2p_core as core;
+#[cfg(feature = "core-schema")]
 pub use generated::iotp2p_security as security;

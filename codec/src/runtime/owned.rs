@@ -13,8 +13,9 @@ use super::array::Array;
 use super::element::Element;
 use super::error::{DecodeError, EncodeError, ErrorClass};
 use super::lazy::Lazy;
+use super::limits::MAX_DEPTH;
 use super::reader::{Reader, MAX_KEY};
-use super::unknown::{UnknownEntries, UnknownFields, UnknownMerge, TOP_LEVEL_ROOM};
+use super::unknown::{UnknownEntries, UnknownFields, UnknownMerge};
 use super::writer::{head_len, Writer};
 
 /// A value that borrows from its input, turned into one that owns its data. Generated messages,
@@ -107,6 +108,10 @@ pub fn encode_to_vec(
     buf.truncate(written);
     Ok(buf)
 }
+
+/// How many levels an unknown field's value may use when it is checked on its own, outside any
+/// decoded message: it sits in a top-level message map, one level below the top.
+const TOP_LEVEL_ROOM: u8 = (MAX_DEPTH - 1) as u8;
 
 /// The retained unknown fields of an owned message: entries whose keys the schema does not define,
 /// kept in key order as their canonical encoding so that re-encoding forwards them unchanged.

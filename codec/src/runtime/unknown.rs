@@ -3,7 +3,6 @@
 //! relay or an old device forwards newer messages without loss (spec/04-wire-format.md).
 
 use super::error::EncodeError;
-use super::limits::MAX_DEPTH;
 use super::reader::Reader;
 use super::writer::Writer;
 
@@ -51,6 +50,7 @@ impl<'a> UnknownFields<'a> {
     }
 
     /// Entries checked at the top of a message (what the owned form and the JSON reader keep).
+    #[cfg(feature = "alloc")]
     pub(crate) fn with_room(entries: &'a [u8], count: usize, room: u8) -> Self {
         UnknownFields {
             entries,
@@ -60,6 +60,7 @@ impl<'a> UnknownFields<'a> {
     }
 
     /// How many levels each entry was checked to use.
+    #[cfg(feature = "alloc")]
     pub(crate) fn room(&self) -> u8 {
         self.room
     }
@@ -203,7 +204,3 @@ impl<'a> UnknownMerge<'a> {
         Ok(())
     }
 }
-
-/// How many levels an unknown field's value may use when it is checked on its own, outside any
-/// decoded message: it sits in a top-level message map, one level below the top.
-pub(crate) const TOP_LEVEL_ROOM: u8 = (MAX_DEPTH - 1) as u8;
