@@ -150,10 +150,10 @@ impl<'a> DeviceInfoProperties<'a> {
         let mut f_serial_number: Option<&'a str> = None;
         let mut f_product_url: Option<&'a str> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -396,10 +396,10 @@ impl<'a> FirmwareProperties<'a> {
         let mut f_version_text: Option<&'a str> = None;
         let mut f_build: Option<u32> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = super::iotp2p_core::SemVer::decode_from(r, depth)
@@ -680,10 +680,10 @@ impl<'a> BatteryProperties<'a> {
         let mut f_voltage: Option<u16> = None;
         let mut f_charging: Option<ChargeState> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -857,7 +857,7 @@ impl<'a> BatteryEvents<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             16 => Self::StateChanged(
                 BatteryState::decode_from(r)
@@ -1020,10 +1020,10 @@ impl<'a> IdentifyProperties<'a> {
         let depth = rt::enter(r, depth, count)?;
         let mut f_remaining: Option<u16> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1143,11 +1143,11 @@ impl<'a> IdentifyInput<'a> {
         let mut f_duration: Option<u16> = None;
         let mut f_effect: Option<IdentifyEffect> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1286,7 +1286,7 @@ impl<'a> IdentifyActions<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             8 => Self::Identify(
                 IdentifyInput::decode_from(r, depth)
@@ -1387,10 +1387,10 @@ impl<'a> OnOffProperties<'a> {
         let depth = rt::enter(r, depth, count)?;
         let mut f_on: Option<bool> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r.bool().map_err(|e| e.in_field("OnOffProperties.on"))?;
@@ -1504,7 +1504,7 @@ impl<'a> OnOffActions<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             8 => {
                 r.null().map_err(|e| e.in_field("OnOffActions.off"))?;
@@ -1636,10 +1636,10 @@ impl<'a> LevelProperties<'a> {
         let mut f_max_level: Option<LevelValue> = None;
         let mut f_default_transition: Option<TransitionTime> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1827,10 +1827,10 @@ impl<'a> SetLevel<'a> {
         let mut f_level: Option<LevelValue> = None;
         let mut f_transition: Option<TransitionTime> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1971,10 +1971,10 @@ impl<'a> StepLevel<'a> {
         let mut f_delta: Option<i16> = None;
         let mut f_transition: Option<TransitionTime> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -2115,7 +2115,7 @@ impl<'a> LevelActions<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             8 => Self::SetLevel(
                 SetLevel::decode_from(r, depth)
@@ -2242,10 +2242,10 @@ impl<'a> ColorTemperatureProperties<'a> {
         let mut f_min_kelvin: Option<Kelvin> = None;
         let mut f_max_kelvin: Option<Kelvin> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -2422,10 +2422,10 @@ impl<'a> SetColorTemperature<'a> {
         let mut f_kelvin: Option<Kelvin> = None;
         let mut f_transition: Option<TransitionTime> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -2562,7 +2562,7 @@ impl<'a> ColorTemperatureActions<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             8 => Self::SetColorTemperature(
                 SetColorTemperature::decode_from(r, depth)
@@ -2675,10 +2675,10 @@ impl<'a> TemperatureMeasurementProperties<'a> {
         let mut f_max_measurable: Option<CentiCelsius> = None;
         let mut f_tolerance: Option<u16> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -2872,10 +2872,10 @@ impl<'a> HumidityMeasurementProperties<'a> {
         let mut f_max_measurable: Option<CentiPercentRh> = None;
         let mut f_tolerance: Option<CentiPercentRh> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -3070,10 +3070,10 @@ impl<'a> RelayProperties<'a> {
         let mut f_max_held_bytes: Option<u32> = None;
         let mut f_max_hold_time: Option<u32> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -3249,10 +3249,10 @@ impl<'a> LookupResult<'a> {
         let mut f_credential: Option<super::iotp2p_security::SignedStatement<'a>> = None;
         let mut f_rehoming: Option<super::iotp2p_security::SignedStatement<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)
@@ -3377,7 +3377,7 @@ impl<'a> RelayActions<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             8 => Self::Lookup(r.text(254).map_err(|e| e.in_field("RelayActions.lookup"))?),
             key => Self::Unrecognized {
@@ -3479,7 +3479,7 @@ impl<'a> RelayOutputs<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             8 => Self::Lookup(
                 LookupResult::decode_from(r, depth)

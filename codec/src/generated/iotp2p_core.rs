@@ -110,11 +110,11 @@ impl<'a> Envelope<'a> {
         let mut f_sealed: Option<&'a [u8]> = None;
         let mut f_body: Option<Body<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -496,7 +496,7 @@ impl<'a> Body<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             0 => {
                 r.null().map_err(|e| e.in_field("Body.ack"))?;
@@ -699,10 +699,10 @@ impl<'a> MemberValue<'a> {
         let mut f_member: Option<MemberKey> = None;
         let mut f_value: Option<EncodedValue<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -849,11 +849,11 @@ impl<'a> ReadRequest<'a> {
         let mut f_capability: Option<CapabilityNumber> = None;
         let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1028,11 +1028,11 @@ impl<'a> WriteRequest<'a> {
         let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
         let mut f_echo: Option<Echo<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1234,11 +1234,11 @@ impl<'a> InvokeRequest<'a> {
         let mut f_input: Option<EncodedValue<'a>> = None;
         let mut f_echo: Option<Echo<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1443,10 +1443,10 @@ impl<'a> InvokeResponse<'a> {
         let depth = rt::enter(r, depth, count)?;
         let mut f_output: Option<EncodedValue<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1579,11 +1579,11 @@ impl<'a> SubscribeRequest<'a> {
         let mut f_max_interval: Option<u32> = None;
         let mut f_lifetime: Option<u32> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1824,10 +1824,10 @@ impl<'a> UnsubscribeRequest<'a> {
         let depth = rt::enter(r, depth, count)?;
         let mut f_subscription: Option<MessageId> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1959,10 +1959,10 @@ impl<'a> Event<'a> {
         let mut f_data: Option<EncodedValue<'a>> = None;
         let mut f_timestamp: Option<u64> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -2148,11 +2148,11 @@ impl<'a> Report<'a> {
         let mut f_events: Option<rt::Array<'a, Event<'a>>> = None;
         let mut f_max_interval: Option<u32> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -2364,11 +2364,11 @@ impl<'a> DescribeRequest<'a> {
         let mut f_endpoint: Option<EndpointNumber> = None;
         let mut f_endpoints_only: Option<bool> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -2514,11 +2514,11 @@ impl<'a> SemVer<'a> {
         let mut f_minor: Option<u32> = None;
         let mut f_patch: Option<u32> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -2697,10 +2697,10 @@ impl<'a> CapabilityInfo<'a> {
         let mut f_version: Option<SemVer<'a>> = None;
         let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -2911,10 +2911,10 @@ impl<'a> EndpointInfo<'a> {
         let mut f_capabilities: Option<rt::Array<'a, CapabilityInfo<'a>>> = None;
         let mut f_label: Option<&'a str> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -3079,11 +3079,11 @@ impl<'a> Description<'a> {
         let mut f_endpoints: Option<rt::Array<'a, EndpointInfo<'a>>> = None;
         let mut f_revision: Option<u32> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = rt::Array::<EndpointInfo<'a>>::decode(r, 64, depth, |r, depth| {
@@ -3297,11 +3297,11 @@ impl<'a> Presence<'a> {
         let mut f_max_message: Option<u16> = None;
         let mut f_revision: Option<u32> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v =
@@ -3476,11 +3476,11 @@ impl<'a> PresenceAck<'a> {
         let depth = rt::enter(r, depth, count)?;
         let mut f_pending: Option<u32> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -3898,11 +3898,11 @@ impl<'a> Status<'a> {
         let mut f_recipient: Option<Address<'a>> = None;
         let mut f_supported_versions: Option<rt::Array<'a, u8>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = StatusCode::decode_from(r).map_err(|e| e.in_field("Status.code"))?;

@@ -110,11 +110,11 @@ impl<'a> PublicKey<'a> {
         let mut f_x: Option<&'a [u8; 32]> = None;
         let mut f_y: Option<&'a [u8; 32]> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = KeyAlgorithm::decode_from(r)
@@ -267,10 +267,10 @@ impl<'a> Signature<'a> {
         let mut f_signer: Option<NodeId<'a>> = None;
         let mut f_value: Option<&'a [u8; 64]> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -402,10 +402,10 @@ impl<'a> SignedStatement<'a> {
         let mut f_payload: Option<&'a [u8]> = None;
         let mut f_signatures: Option<rt::Array<'a, Signature<'a>>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -557,7 +557,7 @@ impl<'a> Statement<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             0 => Self::Credential(
                 CredentialStatement::decode_from(r, depth)
@@ -704,10 +704,10 @@ impl<'a> CredentialStatement<'a> {
         let mut f_suites: Option<rt::Array<'a, i32>> = None;
         let mut f_issued_at: Option<u64> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = PublicKey::decode_from(r, depth)
@@ -961,11 +961,11 @@ impl<'a> RehomingStatement<'a> {
         let mut f_grace_period: Option<u32> = None;
         let mut f_issued_at: Option<u64> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1207,10 +1207,10 @@ impl<'a> KeyRotationStatement<'a> {
         let mut f_new_identity_key: Option<PublicKey<'a>> = None;
         let mut f_issued_at: Option<u64> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1426,11 +1426,11 @@ impl<'a> RevocationStatement<'a> {
         let mut f_reason: Option<RevocationReason> = None;
         let mut f_issued_at: Option<u64> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1607,10 +1607,10 @@ impl<'a> SealedAad<'a> {
         let mut f_sender: Option<super::iotp2p_core::Address<'a>> = None;
         let mut f_recipient: Option<super::iotp2p_core::Address<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1876,10 +1876,10 @@ impl<'a> EdhocMessage3<'a> {
         let mut f_c_r: Option<KeyId<'a>> = None;
         let mut f_message: Option<EdhocMessage<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r.bytes(8).map_err(|e| e.in_field("EdhocMessage3.c_r"))?;
@@ -2024,7 +2024,7 @@ impl<'a> EdhocReply<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             0 => Self::Message2(
                 r.bytes(512)
@@ -2144,7 +2144,7 @@ impl<'a> EdhocFinish<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             0 => {
                 r.null().map_err(|e| e.in_field("EdhocFinish.done"))?;
@@ -2292,11 +2292,11 @@ impl<'a> SetupPayload<'a> {
         let mut f_vendor: Option<&'a str> = None;
         let mut f_product: Option<&'a str> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -2562,10 +2562,10 @@ impl<'a> PairingStart<'a> {
         let depth = rt::enter(r, depth, count)?;
         let mut f_controller_nonce: Option<&'a [u8; 16]> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -2685,10 +2685,10 @@ impl<'a> PairingParams<'a> {
         let mut f_salt: Option<&'a [u8]> = None;
         let mut f_iterations: Option<u32> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -2850,10 +2850,10 @@ impl<'a> PairingShare<'a> {
         let depth = rt::enter(r, depth, count)?;
         let mut f_share_p: Option<&'a [u8; 65]> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -2969,10 +2969,10 @@ impl<'a> PairingShareReply<'a> {
         let mut f_share_v: Option<&'a [u8; 65]> = None;
         let mut f_confirm_v: Option<&'a [u8; 32]> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -3102,10 +3102,10 @@ impl<'a> PairingConfirm<'a> {
         let depth = rt::enter(r, depth, count)?;
         let mut f_confirm_p: Option<&'a [u8; 32]> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -3222,10 +3222,10 @@ impl<'a> RelayInfo<'a> {
         let mut f_credential: Option<SignedStatement<'a>> = None;
         let mut f_endpoints: Option<rt::Array<'a, &'a str>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = SignedStatement::decode_from(r, depth)
@@ -3380,10 +3380,10 @@ impl<'a> CommissionRequest<'a> {
         let mut f_relay: Option<RelayInfo<'a>> = None;
         let mut f_time: Option<u64> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -3536,10 +3536,10 @@ impl<'a> CommissionResponse<'a> {
         let depth = rt::enter(r, depth, count)?;
         let mut f_credential: Option<SignedStatement<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = SignedStatement::decode_from(r, depth)
@@ -3660,10 +3660,10 @@ impl<'a> AclTarget<'a> {
         let mut f_endpoint: Option<super::iotp2p_core::EndpointNumber> = None;
         let mut f_capability: Option<super::iotp2p_core::CapabilityNumber> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -3802,10 +3802,10 @@ impl<'a> AclEntry<'a> {
         let mut f_targets: Option<rt::Array<'a, AclTarget<'a>>> = None;
         let mut f_label: Option<&'a str> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = rt::Array::<NodeId<'a>>::decode(r, 4, depth, |r, _| {
@@ -3999,10 +3999,10 @@ impl<'a> AclWrite<'a> {
         let mut f_index: Option<u8> = None;
         let mut f_entry: Option<AclEntry<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -4136,10 +4136,10 @@ impl<'a> RehomeRequest<'a> {
         let mut f_new_address: Option<super::iotp2p_core::Address<'a>> = None;
         let mut f_relay: Option<RelayInfo<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -4277,10 +4277,10 @@ impl<'a> RehomeResult<'a> {
         let mut f_rehoming: Option<SignedStatement<'a>> = None;
         let mut f_credential: Option<SignedStatement<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = SignedStatement::decode_from(r, depth)
@@ -4426,10 +4426,10 @@ impl<'a> SecurityProperties<'a> {
         let mut f_peer_capacity: Option<u16> = None;
         let mut f_pairing_window_open: Option<bool> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -4657,7 +4657,7 @@ impl<'a> SecurityActions<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             8 => Self::Edhoc1(
                 r.bytes(512)
@@ -4896,7 +4896,7 @@ impl<'a> SecurityOutputs<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             8 => Self::Edhoc1(
                 EdhocReply::decode_from(r, depth)
@@ -5063,7 +5063,7 @@ impl<'a> SecurityEvents<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             20 => {
                 r.null()

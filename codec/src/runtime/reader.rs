@@ -267,7 +267,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An unsigned or negative integer within `min..=max` (the type's range or its `@range`).
-    #[inline]
+    #[inline(always)]
     pub fn int(&mut self, min: i64, max: i64) -> Result<i64> {
         let fast = match self.fast_head(major::UINT) {
             Some((arg, len)) if arg <= i64::MAX as u64 => Some((arg as i64, len)),
@@ -305,7 +305,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An unsigned integer within `min..=max`; a negative integer is `out-of-range`.
-    #[inline]
+    #[inline(always)]
     pub fn uint(&mut self, min: u64, max: u64) -> Result<u64> {
         if let Some((v, len)) = self.fast_head(major::UINT) {
             if v >= min && v <= max {
@@ -334,7 +334,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `false` or `true`.
-    #[inline]
+    #[inline(always)]
     pub fn bool(&mut self) -> Result<bool> {
         match self.data.get(self.pos) {
             Some(0xf4) => {
@@ -361,7 +361,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `null` (a unit union variant's value).
-    #[inline]
+    #[inline(always)]
     pub fn null(&mut self) -> Result<()> {
         if self.data.get(self.pos) == Some(&0xf6) {
             self.pos += 1;
@@ -402,7 +402,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A text string of at most `max` bytes of UTF-8.
-    #[inline]
+    #[inline(always)]
     pub fn text(&mut self, max: usize) -> Result<&'a str> {
         if let Some((len, head)) = self.fast_head(major::TEXT) {
             let start = self.pos + head;
@@ -432,7 +432,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A byte string of at most `max` bytes.
-    #[inline]
+    #[inline(always)]
     pub fn bytes(&mut self, max: usize) -> Result<&'a [u8]> {
         if let Some((len, head)) = self.fast_head(major::BYTES) {
             let start = self.pos + head;
@@ -466,7 +466,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A byte string of exactly `len` bytes (`bytes[len]` when the length is known only at run time).
-    #[inline]
+    #[inline(always)]
     pub fn exact_bytes(&mut self, len: usize) -> Result<&'a [u8]> {
         if let Some((n, head)) = self.fast_head(major::BYTES) {
             let start = self.pos + head;
@@ -493,7 +493,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An array head with at most `max` items; returns the count.
-    #[inline]
+    #[inline(always)]
     pub fn array(&mut self, max: usize) -> Result<usize> {
         if let Some((n, head)) = self.fast_head(major::ARRAY) {
             // Each item takes at least one byte (see `check_count`).
@@ -519,7 +519,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A map head; returns the number of entries.
-    #[inline]
+    #[inline(always)]
     pub fn map(&mut self) -> Result<usize> {
         if let Some((n, head)) = self.fast_head(major::MAP) {
             // Each entry takes at least two bytes (see `check_count`).
@@ -551,35 +551,35 @@ impl<'a> Reader<'a> {
         Ok(n as usize)
     }
 
-    /// A message key (spec §4.8 rules 1–4): an unsigned integer up to 65535, greater than `previous`.
-    #[inline]
-    pub fn key(&mut self, previous: Option<u64>) -> Result<u64> {
+    /// A message key (spec §4.8 rules 1–4): an unsigned integer up to 65535, and at least `min`: the
+    /// previous key of the map plus one, or 0 for the first key. A key below `min` is `duplicate-key`
+    /// when it equals the previous key and `unsorted-keys` when it is smaller.
+    #[inline(always)]
+    pub fn key(&mut self, min: u64) -> Result<u64> {
         if let Some((k, head)) = self.fast_head(major::UINT) {
-            let ascending = match previous {
-                Some(p) => k > p,
-                None => true,
-            };
-            if k <= MAX_KEY && ascending {
+            if k <= MAX_KEY && k >= min {
                 self.pos += head;
                 return Ok(k);
             }
         }
-        self.key_general(previous)
+        self.key_general(min)
     }
 
     #[cold]
     #[inline(never)]
-    fn key_general(&mut self, previous: Option<u64>) -> Result<u64> {
+    fn key_general(&mut self, min: u64) -> Result<u64> {
         let at = self.pos;
         let k = match self.head()? {
             Head::Uint(k) if k <= MAX_KEY => k,
             Head::Uint(_) => return Err(DecodeError::new(ErrorClass::OutOfRange, at)),
             _ => return Err(DecodeError::new(ErrorClass::WrongType, at)),
         };
-        match previous {
-            Some(p) if k == p => Err(DecodeError::new(ErrorClass::DuplicateKey, at)),
-            Some(p) if k < p => Err(DecodeError::new(ErrorClass::UnsortedKeys, at)),
-            _ => Ok(k),
+        if k >= min {
+            Ok(k)
+        } else if k + 1 == min {
+            Err(DecodeError::new(ErrorClass::DuplicateKey, at))
+        } else {
+            Err(DecodeError::new(ErrorClass::UnsortedKeys, at))
         }
     }
 
@@ -608,9 +608,9 @@ impl<'a> Reader<'a> {
             Head::Map(n) => {
                 let n = self.check_count(n, 2)?;
                 let depth = enter(self, depth, n)?;
-                let mut previous = None;
+                let mut min = 0;
                 for _ in 0..n {
-                    previous = Some(self.key(previous)?);
+                    min = self.key(min)? + 1;
                     self.skip(depth)?;
                 }
             }
@@ -770,14 +770,15 @@ mod tests {
     fn keys_are_small_unsigned_and_ascending() {
         use ErrorClass::*;
         let mut r = Reader::new(&[0x01, 0x01]);
-        assert_eq!(r.key(None), Ok(1));
-        assert_eq!(err(r.key(Some(1))), (DuplicateKey, 1));
-        assert_eq!(err(Reader::new(&[0x00]).key(Some(1))), (UnsortedKeys, 0));
+        assert_eq!(r.key(0), Ok(1));
+        assert_eq!(err(r.key(2)), (DuplicateKey, 1));
+        assert_eq!(err(Reader::new(&[0x00]).key(2)), (UnsortedKeys, 0));
+        assert_eq!(Reader::new(&[0x19, 0xff, 0xff]).key(65535), Ok(65535));
         assert_eq!(
-            err(Reader::new(&[0x1a, 0, 1, 0, 0]).key(None)),
+            err(Reader::new(&[0x1a, 0, 1, 0, 0]).key(0)),
             (OutOfRange, 0)
         );
-        assert_eq!(err(Reader::new(&[0x20]).key(None)), (WrongType, 0));
+        assert_eq!(err(Reader::new(&[0x20]).key(0)), (WrongType, 0));
     }
 
     #[test]

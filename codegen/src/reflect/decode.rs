@@ -198,11 +198,11 @@ impl<'s> Decoder<'s, '_> {
             ),
         );
         let mut entries = Vec::with_capacity(count);
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = self.r.position();
-            let key = self.r.key(previous)?;
-            previous = Some(key);
+            let key = self.r.key(min_key)?;
+            min_key = key + 1;
             match fields.iter().find(|f| f.key as u64 == key) {
                 Some(f) => {
                     self.note(key_at, level + 1, format!("key {key} ({})", f.name));
@@ -266,7 +266,7 @@ impl<'s> Decoder<'s, '_> {
         };
         self.note(start, level, format!("{prefix}{} (union)", def.name));
         let key_at = self.r.position();
-        let key = self.r.key(None)?;
+        let key = self.r.key(0)?;
         let value = match variants.iter().find(|v| v.key as u64 == key) {
             Some(v) => {
                 self.note(key_at, level + 1, format!("key {key} ({})", v.name));

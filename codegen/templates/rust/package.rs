@@ -134,13 +134,13 @@ impl<'a> {{ item.name }}<'a> {
         let mut f_{{ f.slot_name }}: {{ f.slot }} = None;
 {%- endfor %}
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
 {%- if item.has_defaults %}
             let key_at = r.position();
 {%- endif %}
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
 {%- if item.fields.is_empty() %}
             r.skip(depth)?;
             unknown += 1;
@@ -297,7 +297,7 @@ impl<'a> {{ item.name }}<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
 {%- for v in item.variants %}
 {%- if v.rust_type.is_some() %}

@@ -109,11 +109,11 @@ impl<'a> Zone<'a> {
         let mut f_flow: Option<f32> = None;
         let mut f_skip_when_wet: Option<bool> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -310,10 +310,10 @@ impl<'a> Run<'a> {
         let mut f_started_at: Option<super::example_core::Timestamp> = None;
         let mut f_duration: Option<u16> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -503,11 +503,11 @@ impl<'a> SprinklerState<'a> {
         let mut f_light: Option<super::example_lamp::LampState<'a>> = None;
         let mut f_rain_delay: Option<u8> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = rt::Array::<Zone<'a>>::decode(r, 16, depth, |r, depth| {
@@ -698,7 +698,7 @@ impl<'a> SprinklerCommand<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             0 => Self::RunZone(
                 Run::decode_from(r, depth).map_err(|e| e.in_field("SprinklerCommand.run_zone"))?,

@@ -136,11 +136,11 @@ impl<'a> TimeOfDay<'a> {
         let mut f_hour: Option<u8> = None;
         let mut f_minute: Option<u8> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -301,10 +301,10 @@ impl<'a> DeviceInfo<'a> {
         let mut f_tags: Option<Tags<'a>> = None;
         let mut f_joined_at: Option<Timestamp> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r.fixed::<16>().map_err(|e| e.in_field("DeviceInfo.id"))?;

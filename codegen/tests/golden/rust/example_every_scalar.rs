@@ -139,11 +139,11 @@ impl<'a> Integers<'a> {
         let mut f_hex_ranged_i64: Option<i64> = None;
         let mut f_last: Option<u8> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -669,11 +669,11 @@ impl<'a> Floats<'a> {
         let mut f_small: Option<f32> = None;
         let mut f_required_f64: Option<f64> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r.f32().map_err(|e| e.in_field("Floats.a_f32"))?;
@@ -913,11 +913,11 @@ impl<'a> Text<'a> {
         let mut f_hash: Option<&'a [u8; 32]> = None;
         let mut f_page: Option<&'a [u8; 65535]> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r.bool().map_err(|e| e.in_field("Text.on_by_default"))?;
@@ -1301,11 +1301,11 @@ impl<'a> Collections<'a> {
         let mut f_keys: Option<rt::Array<'a, &'a [u8; 16]>> = None;
         let mut f_maybe_flags: Option<rt::Array<'a, bool>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = rt::Array::<u16>::decode(r, 65535, depth, |r, _| {
@@ -1585,10 +1585,10 @@ impl<'a> Nothing<'a> {
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             r.skip(depth)?;
             unknown += 1;
         }
@@ -1690,10 +1690,10 @@ impl<'a> Keywords<'a> {
         let mut f_optional: Option<bool> = None;
         let mut f_message: Option<Nothing<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1868,7 +1868,7 @@ impl<'a> Everything<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             0 => {
                 r.null().map_err(|e| e.in_field("Everything.none"))?;

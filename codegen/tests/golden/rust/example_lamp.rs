@@ -183,11 +183,11 @@ impl<'a> LampState<'a> {
         let mut f_firmware: Option<&'a [u8; 20]> = None;
         let mut f_scenes: Option<rt::Array<'a, super::example_core::Label<'a>>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r.bool().map_err(|e| e.in_field("LampState.on"))?;
@@ -505,11 +505,11 @@ impl<'a> SetLevel<'a> {
         let mut f_fade: Option<u16> = None;
         let mut f_turn_on: Option<bool> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -700,11 +700,11 @@ impl<'a> SetColorTemperature<'a> {
         let mut f_mireds: Option<Mireds> = None;
         let mut f_transition: Option<u16> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -851,10 +851,10 @@ impl<'a> RecallScene<'a> {
         let depth = rt::enter(r, depth, count)?;
         let mut f_name: Option<super::example_core::Label<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r.text(32).map_err(|e| e.in_field("RecallScene.name"))?;
@@ -974,10 +974,10 @@ impl<'a> LegacyDim<'a> {
         let depth = rt::enter(r, depth, count)?;
         let mut f_step: Option<i8> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -1108,7 +1108,7 @@ impl<'a> Command<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             0 => {
                 r.null().map_err(|e| e.in_field("Command.on"))?;
@@ -1277,10 +1277,10 @@ impl<'a> CommandResult<'a> {
         let mut f_state: Option<LampState<'a>> = None;
         let mut f_device: Option<super::example_core::DeviceId<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = super::example_core::Status::decode_from(r)

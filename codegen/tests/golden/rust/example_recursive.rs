@@ -59,10 +59,10 @@ impl<'a> MenuNode<'a> {
         let mut f_children: Option<rt::Array<'a, MenuNode<'a>>> = None;
         let mut f_action: Option<&'a str> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r.text(32).map_err(|e| e.in_field("MenuNode.label"))?;
@@ -308,7 +308,7 @@ impl<'a> Expr<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             0 => Self::Constant(
                 r.int(-9223372036854775808, 9223372036854775807)
@@ -494,10 +494,10 @@ impl<'a> Compare<'a> {
         let mut f_left: Option<rt::Lazy<'a, Expr<'a>>> = None;
         let mut f_right: Option<rt::Lazy<'a, Expr<'a>>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = Comparison::decode_from(r).map_err(|e| e.in_field("Compare.op"))?;
@@ -656,10 +656,10 @@ impl<'a> Rule<'a> {
         let mut f_condition: Option<Expr<'a>> = None;
         let mut f_scene: Option<&'a str> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r.text(32).map_err(|e| e.in_field("Rule.name"))?;
@@ -834,10 +834,10 @@ impl<'a> Room<'a> {
         let mut f_name: Option<&'a str> = None;
         let mut f_gateway: Option<rt::Lazy<'a, Gateway<'a>>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r.text(32).map_err(|e| e.in_field("Room.name"))?;
@@ -981,10 +981,10 @@ impl<'a> Gateway<'a> {
         let mut f_address: Option<&'a [u8; 8]> = None;
         let mut f_location: Option<rt::Lazy<'a, Room<'a>>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r.fixed::<8>().map_err(|e| e.in_field("Gateway.address"))?;

@@ -107,11 +107,11 @@ impl<'a> Setpoints<'a> {
         let mut f_heat: Option<i16> = None;
         let mut f_cool: Option<i16> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -276,10 +276,10 @@ impl<'a> ScheduleEntry<'a> {
         let mut f_setpoints: Option<Setpoints<'a>> = None;
         let mut f_mode: Option<Mode> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -458,10 +458,10 @@ impl<'a> WeeklySchedule<'a> {
         let mut f_name: Option<&'a str> = None;
         let mut f_updated_at: Option<super::example_core::Timestamp> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = rt::Array::<ScheduleEntry<'a>>::decode(r, 28, depth, |r, depth| {
@@ -627,10 +627,10 @@ impl<'a> Reading<'a> {
         let mut f_humidity: Option<super::example_core::Humidity> = None;
         let mut f_outdoor: Option<super::example_core::Centidegrees> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = r
@@ -815,11 +815,11 @@ impl<'a> ThermostatState<'a> {
         let mut f_diagnostics: Option<&'a [u8]> = None;
         let mut f_schedule: Option<WeeklySchedule<'a>> = None;
         let mut unknown = 0;
-        let mut previous = None;
+        let mut min_key = 0;
         for _ in 0..count {
             let key_at = r.position();
-            let key = r.key(previous)?;
-            previous = Some(key);
+            let key = r.key(min_key)?;
+            min_key = key + 1;
             match key {
                 0 => {
                     let v = Mode::decode_from(r).map_err(|e| e.in_field("ThermostatState.mode"))?;
@@ -1065,7 +1065,7 @@ impl<'a> ThermostatCommand<'a> {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
         }
         let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(None)?;
+        let key = r.key(0)?;
         Ok(match key {
             0 => Self::SetMode(
                 Mode::decode_from(r).map_err(|e| e.in_field("ThermostatCommand.set_mode"))?,
