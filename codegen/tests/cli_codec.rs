@@ -71,6 +71,18 @@ fn encode_then_decode_round_trips() {
 }
 
 #[test]
+fn encode_rejects_duplicate_member_names() {
+    // A JSON map would keep one of the two silently; IOTP-WIRE-73 requires a rejection.
+    let o = iotp2p(&[
+        "encode",
+        "iotp2p.core.SemVer",
+        r#"{"major": 1, "major": 2}"#,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains("duplicate member"), "{}", stderr(&o));
+}
+
+#[test]
 fn type_expressions_and_usage_errors() {
     let o = iotp2p(&["decode", "array<u16, 4>", "82", "01", "19", "01", "00"]);
     assert!(o.status.success());

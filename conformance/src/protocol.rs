@@ -35,14 +35,20 @@ pub enum Request {
         /// The input bytes, lowercase hex.
         hex: String,
     },
-    /// Encode `json` (canonical JSON mapping) as `schema_type`.
+    /// Encode `json` (canonical JSON mapping) as `schema_type`; for the feature `json-text`, the value
+    /// comes as JSON text in `json_text` instead, to be read as written.
     Encode {
         /// The vector id (echoed in the response).
         id: String,
         /// Fully-qualified schema type.
         schema_type: String,
         /// The value.
-        json: serde_json::Value,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        json: Option<serde_json::Value>,
+        /// The value as JSON text (feature `json-text`): inputs that a JSON value cannot hold, such
+        /// as an object with a duplicate member name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        json_text: Option<String>,
     },
     /// The last message: the testee exits.
     Bye,

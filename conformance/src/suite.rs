@@ -125,12 +125,12 @@ impl Suite {
                 }
                 let has_input = match v.operation {
                     Operation::Decode => v.input.hex.is_some(),
-                    Operation::Encode => v.input.json.is_some(),
+                    Operation::Encode => v.input.json.is_some() != v.input.json_text.is_some(),
                 };
                 if !has_input {
                     return Err(format!(
-                        "vector {} has no input for its operation (input.hex for decode, input.json \
-                         for encode)",
+                        "vector {} has no input for its operation (input.hex for decode, one of \
+                         input.json and input.json_text for encode)",
                         v.id
                     ));
                 }

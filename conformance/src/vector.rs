@@ -42,7 +42,7 @@ pub enum Level {
 pub enum Operation {
     /// Decode `input.hex`; a valid input must also re-encode to the same bytes.
     Decode,
-    /// Encode `input.json`.
+    /// Encode `input.json` (or `input.json_text`).
     Encode,
 }
 
@@ -59,6 +59,11 @@ pub struct Input {
     /// The value in the canonical JSON mapping (encode vectors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub json: Option<serde_json::Value>,
+    /// The value as JSON text, to be read as written (encode vectors whose input a JSON value cannot
+    /// hold, such as an object with a duplicate member name; feature `json-text`). A vector has
+    /// either `json` or `json_text`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json_text: Option<String>,
 }
 
 /// The prescribed outcome.

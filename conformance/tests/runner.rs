@@ -43,6 +43,7 @@ fn decode(id: &str, ty: &str, hex: &str, expect: Expect) -> Vector {
             hex: Some(hex.into()),
             diag: None,
             json: None,
+            json_text: None,
         },
         expect,
     }
@@ -123,6 +124,7 @@ fn vector_files() -> Vec<VectorFile> {
         hex: None,
         diag: None,
         json: Some(json!({"u8": 1})),
+        json_text: None,
     };
     wire.push(encode);
     wire.push(decode(
@@ -261,7 +263,10 @@ fn reference_testee_passes_every_claimed_vector() {
     assert_eq!(r.summary.passed, claimed().len());
     assert_eq!(r.summary.not_claimed, 1);
     assert_eq!(r.conformant, Some(true));
-    assert_eq!(r.testee.features, ["decode", "encode", "json", "offsets"]);
+    assert_eq!(
+        r.testee.features,
+        ["decode", "encode", "json", "json-text", "offsets"]
+    );
     assert!(r.vector_set.starts_with("sha256:") && r.vector_set.len() == 7 + 64);
     assert_eq!(r.suite_version, SUITE_VERSION);
     let wire2 = r

@@ -147,11 +147,22 @@ fn vectors_are_consistent() {
             }
             Operation::Encode => {
                 assert!(
-                    v.input.json.is_some(),
-                    "{}: an encode vector without JSON",
+                    v.input.json.is_some() != v.input.json_text.is_some(),
+                    "{}: an encode vector needs JSON, as a value or as text (not both)",
                     v.id
                 );
                 assert!(v.features.iter().any(|f| f == "encode"), "{}", v.id);
+                if let Some(text) = &v.input.json_text {
+                    assert!(v.features.iter().any(|f| f == "json-text"), "{}", v.id);
+                    // Text is only for what a JSON value cannot hold: it must not parse as one
+                    // without losing something.
+                    let lenient: serde_json::Value = serde_json::from_str(text).expect("JSON text");
+                    assert!(
+                        iotp2p_codegen::reflect::parse_json_text(text).is_err(),
+                        "{}: JSON text that a JSON value holds ({lenient}); use input.json",
+                        v.id
+                    );
+                }
             }
         }
         if let Expect::Invalid {

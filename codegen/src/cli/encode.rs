@@ -38,7 +38,7 @@ pub(crate) fn run(args: &EncodeArgs) -> ExitCode {
     } else {
         args.json.clone()
     };
-    let json: serde_json::Value = match serde_json::from_str(&text) {
+    let json = match reflect::parse_json_text(&text) {
         Ok(j) => j,
         Err(e) => {
             eprintln!("error: the value is not JSON: {e}");

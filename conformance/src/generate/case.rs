@@ -36,6 +36,9 @@ pub(crate) enum CaseInput {
     Hex(Vec<u8>),
     /// A JSON value to encode.
     Json(Json),
+    /// JSON text to encode, sent as written: for inputs that a JSON value cannot hold (an object
+    /// with a duplicate member name).
+    JsonText(String),
 }
 
 /// The prescribed outcome of a case, stated by hand where the rules decide it.
@@ -258,6 +261,21 @@ impl Case {
                 offset: None,
             },
             ..Case::enc(id, description, reqs, ty, json, None)
+        }
+    }
+
+    /// An encode case given as JSON text that a JSON value cannot hold (a duplicate member name),
+    /// which an encoder must refuse.
+    pub fn enc_text_bad(
+        id: impl Into<String>,
+        description: impl Into<String>,
+        reqs: &[&'static str],
+        ty: &str,
+        text: &str,
+    ) -> Case {
+        Case {
+            input: CaseInput::JsonText(text.to_string()),
+            ..Case::enc_bad(id, description, reqs, ty, "null")
         }
     }
 

@@ -172,12 +172,27 @@ fn json() -> Area {
         ("member.key-number", "a field's key instead of its name", &["IOTP-WIRE-72"], "Scalars", r#"{"1": 5}"#),
         ("member.union-unknown-name", "a union member that is no variant", &["IOTP-WIRE-72"], "Choice", r#"{"nothing": null}"#),
     ];
+    // Objects with a duplicate member name: a JSON value cannot hold them, so they travel as JSON
+    // text (`input.json_text`, feature `json-text`).
+    #[rustfmt::skip]
+    let duplicates: &[RefuseRow] = &[
+        ("duplicate.same-value", "a field given twice with the same value", &["IOTP-WIRE-73"], "Scalars", r#"{"u8": 1, "u8": 1}"#),
+        ("duplicate.other-value", "a field given twice with different values", &["IOTP-WIRE-73"], "Scalars", r#"{"u8": 1, "b": true, "u8": 2}"#),
+        ("duplicate.defaulted", "a defaulted field given twice with its default", &["IOTP-WIRE-73", "IOTP-WIRE-74"], "Defaults", r#"{"flag": true, "flag": true}"#),
+        ("duplicate.unknown-member", "a `#<key>` member given twice", &["IOTP-WIRE-72", "IOTP-WIRE-73"], "Scalars", r##"{"#100": "f5", "#100": "f5"}"##),
+        ("duplicate.nested", "a field given twice in a nested message", &["IOTP-WIRE-73"], "Choice", r#"{"record": {"id": 1, "id": 1}}"#),
+        ("duplicate.union-variant", "a union's variant given twice", &["IOTP-WIRE-73"], "Choice", r#"{"number": 1, "number": 1}"#),
+    ];
+    let mut cases = rows(ok, bad);
+    for &(id, description, reqs, ty, text) in duplicates {
+        cases.push(Case::enc_text_bad(id, description, reqs, ty, text));
+    }
     Area::new(
         "encode.json",
         "Reading the canonical JSON mapping (spec §4.18): members in any order, defaulted fields \
          given with their default accepted and dropped, integers exact up to 2^64 - 1, numbers \
-         rounded to the float type (ties to even), integers with fractions and unknown member names \
-         rejected. (Duplicate member names, IOTP-WIRE-73, cannot be written in a vector file.)",
-        rows(ok, bad),
+         rounded to the float type (ties to even), integers with fractions, unknown member names and \
+         duplicate member names (given as JSON text) rejected.",
+        cases,
     )
 }

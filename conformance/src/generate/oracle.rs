@@ -95,6 +95,21 @@ impl Oracle {
         reflect::encode(&self.schema, ty, value)
     }
 
+    fn encode_json(&self, ty: &Type, json: &Json) -> Outcome_ {
+        let encoded = reflect::from_json(&self.schema, ty, json)
+            .and_then(|v| Ok((reflect::encode(&self.schema, ty, &v)?, v)));
+        match encoded {
+            Ok((bytes, value)) => Outcome_::Ok {
+                json: reflect::to_json(&self.schema, ty, &value),
+                hex: bytes,
+            },
+            Err(_) => Outcome_::Err {
+                class: INVALID_VALUE.to_string(),
+                offset: None,
+            },
+        }
+    }
+
     fn run(&self, ty: &Type, input: &CaseInput) -> Outcome_ {
         match input {
             CaseInput::Hex(bytes) => match reflect::decode(&self.schema, ty, bytes) {
@@ -113,20 +128,15 @@ impl Oracle {
                     offset: Some(e.offset),
                 },
             },
-            CaseInput::Json(json) => {
-                let encoded = reflect::from_json(&self.schema, ty, json)
-                    .and_then(|v| Ok((reflect::encode(&self.schema, ty, &v)?, v)));
-                match encoded {
-                    Ok((bytes, value)) => Outcome_::Ok {
-                        json: reflect::to_json(&self.schema, ty, &value),
-                        hex: bytes,
-                    },
-                    Err(_) => Outcome_::Err {
-                        class: INVALID_VALUE.to_string(),
-                        offset: None,
-                    },
-                }
-            }
+            CaseInput::Json(json) => self.encode_json(ty, json),
+            // A duplicate member name is refused as any other value that is not of the type.
+            CaseInput::JsonText(text) => match reflect::parse_json_text(text) {
+                Ok(json) => self.encode_json(ty, &json),
+                Err(_) => Outcome_::Err {
+                    class: INVALID_VALUE.to_string(),
+                    offset: None,
+                },
+            },
         }
     }
 
@@ -138,7 +148,7 @@ impl Oracle {
         let got = self.run(&ty, &case.input);
         let operation = match case.input {
             CaseInput::Hex(_) => Operation::Decode,
-            CaseInput::Json(_) => Operation::Encode,
+            CaseInput::Json(_) | CaseInput::JsonText(_) => Operation::Encode,
         };
         let (expect, agrees) = self
             .expect(&case.input, &case.want, &got)
@@ -183,11 +193,19 @@ impl Oracle {
                 hex: Some(hex(bytes)),
                 diag: diag(bytes),
                 json: None,
+                json_text: None,
             },
             CaseInput::Json(json) => Input {
                 hex: None,
                 diag: None,
                 json: Some(json.clone()),
+                json_text: None,
+            },
+            CaseInput::JsonText(text) => Input {
+                hex: None,
+                diag: None,
+                json: None,
+                json_text: Some(text.clone()),
             },
         };
         Ok(Vector {
@@ -197,7 +215,7 @@ impl Oracle {
             level: case.level,
             type_name,
             operation,
-            features: features(operation, &expect),
+            features: features(operation, &expect, input.json_text.is_some()),
             input,
             expect,
         })
@@ -222,8 +240,8 @@ impl Oracle {
                 // For a decode case, the canonical bytes are the input itself (IOTP-WIRE-57).
                 let canonical = match (input, bytes) {
                     (CaseInput::Hex(input), _) => Some(input.clone()),
-                    (CaseInput::Json(_), Some(b)) => Some(b.clone()),
-                    (CaseInput::Json(_), None) => None,
+                    (CaseInput::Json(_) | CaseInput::JsonText(_), Some(b)) => Some(b.clone()),
+                    (CaseInput::Json(_) | CaseInput::JsonText(_), None) => None,
                 };
                 match got {
                     Outcome_::Ok {
@@ -307,11 +325,14 @@ fn same_json(a: &Json, b: &Json) -> bool {
 }
 
 /// The features a vector exercises: `json` when it states canonical JSON, `offsets` when it states
-/// an offset, `encode` for encode vectors.
-fn features(operation: Operation, expect: &Expect) -> Vec<String> {
+/// an offset, `encode` for encode vectors, `json-text` when its input is JSON text.
+fn features(operation: Operation, expect: &Expect, json_text: bool) -> Vec<String> {
     let mut out = Vec::new();
     if operation == Operation::Encode {
         out.push("encode".to_string());
+    }
+    if json_text {
+        out.push("json-text".to_string());
     }
     let mut add = |f: &str| {
         if !out.iter().any(|x| x == f) {

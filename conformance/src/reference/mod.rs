@@ -23,7 +23,7 @@ pub mod generated {
 }
 
 /// The features the reference testee implements.
-pub const FEATURES: &[&str] = &["decode", "encode", "json", "offsets"];
+pub const FEATURES: &[&str] = &["decode", "encode", "json", "json-text", "offsets"];
 
 /// Its choices for the implementation-defined behaviours: the codec decodes in one pass and reports
 /// the first violation it meets in the input, and checks a string's length before its UTF-8.
@@ -59,7 +59,8 @@ pub fn answer(request: &Request) -> Option<Response> {
             id,
             schema_type,
             json,
-        } => encode(id, schema_type, json),
+            json_text,
+        } => encode(id, schema_type, json.as_ref(), json_text.as_deref()),
         Request::Bye => return None,
     })
 }
@@ -137,10 +138,25 @@ pub fn to_json(type_name: &str, bytes: &[u8]) -> Result<Value, String> {
     }
 }
 
-fn encode(id: &str, type_name: &str, value: &Value) -> Response {
+fn encode(id: &str, type_name: &str, value: Option<&Value>, text: Option<&str>) -> Response {
     let id = id.to_string();
-    let encoded = iotp2p_codec::generated::from_json(type_name, value.clone())
-        .or_else(|| generated::from_json(type_name, value.clone()));
+    // JSON text goes straight to the codec's JSON reader (which refuses duplicate member names); a
+    // JSON value has been read by the protocol already.
+    let encoded = match (value, text) {
+        (_, Some(text)) => iotp2p_codec::generated::from_json(
+            type_name,
+            &mut serde_json::Deserializer::from_str(text),
+        )
+        .or_else(|| generated::from_json(type_name, &mut serde_json::Deserializer::from_str(text))),
+        (Some(value), None) => iotp2p_codec::generated::from_json(type_name, value.clone())
+            .or_else(|| generated::from_json(type_name, value.clone())),
+        (None, None) => {
+            return Response::Errored {
+                id,
+                details: "the encode request has neither json nor json_text".into(),
+            }
+        }
+    };
     match encoded {
         None => Response::Skipped {
             id,

@@ -117,7 +117,8 @@ pub fn request_for(vector: &Vector) -> Request {
         Operation::Encode => Request::Encode {
             id: vector.id.clone(),
             schema_type: vector.type_name.clone(),
-            json: vector.input.json.clone().unwrap_or(serde_json::Value::Null),
+            json: vector.input.json.clone(),
+            json_text: vector.input.json_text.clone(),
         },
     }
 }
