@@ -28,6 +28,9 @@
 //! - `serde` (implies `alloc`): the canonical JSON mapping of spec/04-wire-format.md §4.18:
 //!   `Serialize` for borrowed and owned types, `Deserialize` for owned types and enums, and
 //!   `generated::to_json` / `from_json` by type name. `no_std` too (serde without `std`).
+//! - `arbitrary` (implies `alloc`): `arbitrary::Arbitrary` for owned types and enums, building values
+//!   that mostly keep to the schema's bounds (sometimes not, and sometimes with unknown fields,
+//!   variants and enum numbers), with the support in `runtime::fuzz`, for structured fuzzing.
 //!
 //! ```
 //! # #[cfg(feature = "serde")] {
