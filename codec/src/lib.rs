@@ -31,6 +31,8 @@
 //! - `arbitrary` (implies `alloc`): `arbitrary::Arbitrary` for owned types and enums, building values
 //!   that mostly keep to the schema's bounds (sometimes not, and sometimes with unknown fields,
 //!   variants and enum numbers), with the support in `runtime::fuzz`, for structured fuzzing.
+//! - `fuzzing` (`arbitrary` + `serde`, uses std): the bodies of the fuzz targets in `fuzz/`
+//!   (`fuzzing`, hidden), replayed over the fuzz corpora by `tests/fuzz_replay.rs`.
 //!
 //! ```
 //! # #[cfg(feature = "serde")] {
@@ -52,6 +54,10 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+/// Fuzz target bodies (feature `fuzzing`): not a public API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 /// Code generated from the core schema (`spec/schema/`), one module per package.
 pub mod generated;
 pub mod runtime;
