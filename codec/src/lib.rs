@@ -28,6 +28,11 @@
 //! - `serde` (implies `alloc`): the canonical JSON mapping of spec/04-wire-format.md §4.18:
 //!   `Serialize` for borrowed and owned types, `Deserialize` for owned types and enums, and
 //!   `generated::to_json` / `from_json` by type name. `no_std` too (serde without `std`).
+//! - `arbitrary` (implies `alloc`): `arbitrary::Arbitrary` for owned types and enums, building values
+//!   that mostly keep to the schema's bounds (sometimes not, and sometimes with unknown fields,
+//!   variants and enum numbers), with the support in `runtime::fuzz`, for structured fuzzing.
+//! - `fuzzing` (`arbitrary` + `serde`, uses std): the bodies of the fuzz targets in `fuzz/`
+//!   (`fuzzing`, hidden), replayed over the fuzz corpora by `tests/fuzz_replay.rs`.
 //!
 //! ```
 //! # #[cfg(feature = "serde")] {
@@ -49,6 +54,10 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+/// Fuzz target bodies (feature `fuzzing`): not a public API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 /// Code generated from the core schema (`spec/schema/`), one module per package.
 #[cfg(feature = "core-schema")]
 pub mod generated;

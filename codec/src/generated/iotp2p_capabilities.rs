@@ -8669,3 +8669,2235 @@ rt::cfg_serde! {
         }
     }
 }
+
+rt::cfg_arbitrary! {
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for StandardCapability {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(
+                u,
+                &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+            )?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for StandardCapability {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for StandardCapability {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for StandardCapability {
+        const NAME: &'static str = "iotp2p.capabilities.StandardCapability";
+        const MAX_ENCODED_SIZE: usize = StandardCapability::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = StandardCapability;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for StandardCapability {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::DeviceInfoProperties {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::DeviceInfoProperties {
+                vendor: rt::fuzz::string(u, 32)?,
+                product: rt::fuzz::string(u, 32)?,
+                name: rt::fuzz::string(u, 32)?,
+                hardware_version: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 16)?)
+                } else {
+                    None
+                },
+                serial_number: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 32)?)
+                } else {
+                    None
+                },
+                product_url: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 128)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::DeviceInfoProperties {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.vendor;
+                if v.len() > 32 {
+                    a.bound("DeviceInfoProperties.vendor");
+                }
+            }
+            {
+                let v = &self.product;
+                if v.len() > 32 {
+                    a.bound("DeviceInfoProperties.product");
+                }
+            }
+            {
+                let v = &self.name;
+                if v.len() > 32 {
+                    a.bound("DeviceInfoProperties.name");
+                }
+            }
+            if let Some(v) = &self.hardware_version {
+                if v.len() > 16 {
+                    a.bound("DeviceInfoProperties.hardware_version");
+                }
+            }
+            if let Some(v) = &self.serial_number {
+                if v.len() > 32 {
+                    a.bound("DeviceInfoProperties.serial_number");
+                }
+            }
+            if let Some(v) = &self.product_url {
+                if v.len() > 128 {
+                    a.bound("DeviceInfoProperties.product_url");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfoProperties {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::DeviceInfoProperties {
+        const NAME: &'static str = "iotp2p.capabilities.DeviceInfoProperties";
+        const MAX_ENCODED_SIZE: usize = DeviceInfoProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DeviceInfoProperties<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::DeviceInfoProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::DeviceInfoProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::DeviceInfoProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::DeviceInfoProperties::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for DeviceInfoProperties<'a> {
+        type Owned = owned::DeviceInfoProperties;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            DeviceInfoProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            DeviceInfoProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            DeviceInfoProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            DeviceInfoProperties::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::DeviceInfoProperties {
+            DeviceInfoProperties::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::FirmwareProperties {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::FirmwareProperties {
+                version: <super::iotp2p_core::owned::SemVer as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?,
+                version_text: rt::fuzz::string(u, 32)?,
+                build: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::FirmwareProperties {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.version;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.version_text;
+                if v.len() > 32 {
+                    a.bound("FirmwareProperties.version_text");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::FirmwareProperties {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::FirmwareProperties {
+        const NAME: &'static str = "iotp2p.capabilities.FirmwareProperties";
+        const MAX_ENCODED_SIZE: usize = FirmwareProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = FirmwareProperties<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::FirmwareProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::FirmwareProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::FirmwareProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::FirmwareProperties::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for FirmwareProperties<'a> {
+        type Owned = owned::FirmwareProperties;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            FirmwareProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            FirmwareProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            FirmwareProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            FirmwareProperties::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::FirmwareProperties {
+            FirmwareProperties::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for BatteryState {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for BatteryState {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for BatteryState {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for BatteryState {
+        const NAME: &'static str = "iotp2p.capabilities.BatteryState";
+        const MAX_ENCODED_SIZE: usize = BatteryState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = BatteryState;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for BatteryState {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for ChargeState {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for ChargeState {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for ChargeState {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for ChargeState {
+        const NAME: &'static str = "iotp2p.capabilities.ChargeState";
+        const MAX_ENCODED_SIZE: usize = ChargeState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ChargeState;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for ChargeState {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::BatteryProperties {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::BatteryProperties {
+                percent: rt::fuzz::int(u, 0, 100, 0, 255)? as u8,
+                state: <BatteryState as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                voltage: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                charging: if rt::fuzz::present(u, depth)? {
+                    Some(<ChargeState as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::BatteryProperties {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.percent;
+                if !(0i128..=100i128).contains(&(*v as i128)) {
+                    a.range("BatteryProperties.percent");
+                }
+            }
+            {
+                let v = &self.state;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.charging {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryProperties {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::BatteryProperties {
+        const NAME: &'static str = "iotp2p.capabilities.BatteryProperties";
+        const MAX_ENCODED_SIZE: usize = BatteryProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = BatteryProperties<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::BatteryProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::BatteryProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::BatteryProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::BatteryProperties::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for BatteryProperties<'a> {
+        type Owned = owned::BatteryProperties;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            BatteryProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            BatteryProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            BatteryProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            BatteryProperties::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::BatteryProperties {
+            BatteryProperties::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::BatteryEvents {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
+                0 => owned::BatteryEvents::StateChanged(
+                    <BatteryState as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[16])?;
+                    owned::BatteryEvents::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::BatteryEvents {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::StateChanged(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryEvents {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::BatteryEvents {
+        const NAME: &'static str = "iotp2p.capabilities.BatteryEvents";
+        const MAX_ENCODED_SIZE: usize = BatteryEvents::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = BatteryEvents<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::BatteryEvents::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::BatteryEvents::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::BatteryEvents::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::BatteryEvents::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for BatteryEvents<'a> {
+        type Owned = owned::BatteryEvents;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            BatteryEvents::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            BatteryEvents::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            BatteryEvents::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            BatteryEvents::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::BatteryEvents {
+            BatteryEvents::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for IdentifyEffect {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3])?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for IdentifyEffect {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for IdentifyEffect {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for IdentifyEffect {
+        const NAME: &'static str = "iotp2p.capabilities.IdentifyEffect";
+        const MAX_ENCODED_SIZE: usize = IdentifyEffect::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IdentifyEffect;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for IdentifyEffect {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::IdentifyProperties {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::IdentifyProperties {
+                remaining: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::IdentifyProperties {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyProperties {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::IdentifyProperties {
+        const NAME: &'static str = "iotp2p.capabilities.IdentifyProperties";
+        const MAX_ENCODED_SIZE: usize = IdentifyProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IdentifyProperties<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::IdentifyProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::IdentifyProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::IdentifyProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::IdentifyProperties::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for IdentifyProperties<'a> {
+        type Owned = owned::IdentifyProperties;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            IdentifyProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            IdentifyProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            IdentifyProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            IdentifyProperties::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::IdentifyProperties {
+            IdentifyProperties::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::IdentifyInput {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::IdentifyInput {
+                duration: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                effect: <IdentifyEffect as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::IdentifyInput {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.effect;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyInput {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::IdentifyInput {
+        const NAME: &'static str = "iotp2p.capabilities.IdentifyInput";
+        const MAX_ENCODED_SIZE: usize = IdentifyInput::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IdentifyInput<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::IdentifyInput::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::IdentifyInput::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::IdentifyInput::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::IdentifyInput::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for IdentifyInput<'a> {
+        type Owned = owned::IdentifyInput;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            IdentifyInput::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            IdentifyInput::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            IdentifyInput::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            IdentifyInput::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::IdentifyInput {
+            IdentifyInput::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::IdentifyActions {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
+                0 => owned::IdentifyActions::Identify(
+                    <owned::IdentifyInput as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[8])?;
+                    owned::IdentifyActions::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::IdentifyActions {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::Identify(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyActions {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::IdentifyActions {
+        const NAME: &'static str = "iotp2p.capabilities.IdentifyActions";
+        const MAX_ENCODED_SIZE: usize = IdentifyActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IdentifyActions<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::IdentifyActions::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::IdentifyActions::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::IdentifyActions::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::IdentifyActions::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for IdentifyActions<'a> {
+        type Owned = owned::IdentifyActions;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            IdentifyActions::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            IdentifyActions::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            IdentifyActions::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            IdentifyActions::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::IdentifyActions {
+            IdentifyActions::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::OnOffProperties {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::OnOffProperties {
+                on: u.arbitrary::<bool>()?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::OnOffProperties {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffProperties {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::OnOffProperties {
+        const NAME: &'static str = "iotp2p.capabilities.OnOffProperties";
+        const MAX_ENCODED_SIZE: usize = OnOffProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = OnOffProperties<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::OnOffProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::OnOffProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::OnOffProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::OnOffProperties::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for OnOffProperties<'a> {
+        type Owned = owned::OnOffProperties;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            OnOffProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            OnOffProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            OnOffProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            OnOffProperties::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::OnOffProperties {
+            OnOffProperties::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::OnOffActions {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
+                0 => owned::OnOffActions::Off,
+                1 => owned::OnOffActions::On,
+                2 => owned::OnOffActions::Toggle,
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[8, 9, 10])?;
+                    owned::OnOffActions::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::OnOffActions {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::Off => {}
+                Self::On => {}
+                Self::Toggle => {}
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffActions {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::OnOffActions {
+        const NAME: &'static str = "iotp2p.capabilities.OnOffActions";
+        const MAX_ENCODED_SIZE: usize = OnOffActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = OnOffActions<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::OnOffActions::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::OnOffActions::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::OnOffActions::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::OnOffActions::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for OnOffActions<'a> {
+        type Owned = owned::OnOffActions;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            OnOffActions::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            OnOffActions::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            OnOffActions::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            OnOffActions::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::OnOffActions {
+            OnOffActions::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::LevelProperties {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::LevelProperties {
+                level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
+                min_level: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 254, 0, 255)? as u8)
+                } else {
+                    None
+                },
+                max_level: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 254, 0, 255)? as u8)
+                } else {
+                    None
+                },
+                default_transition: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::LevelProperties {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.level;
+                if !(0i128..=254i128).contains(&(*v as i128)) {
+                    a.range("LevelProperties.level");
+                }
+            }
+            if let Some(v) = &self.min_level {
+                if !(0i128..=254i128).contains(&(*v as i128)) {
+                    a.range("LevelProperties.min_level");
+                }
+            }
+            if let Some(v) = &self.max_level {
+                if !(0i128..=254i128).contains(&(*v as i128)) {
+                    a.range("LevelProperties.max_level");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelProperties {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::LevelProperties {
+        const NAME: &'static str = "iotp2p.capabilities.LevelProperties";
+        const MAX_ENCODED_SIZE: usize = LevelProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LevelProperties<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::LevelProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::LevelProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::LevelProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::LevelProperties::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for LevelProperties<'a> {
+        type Owned = owned::LevelProperties;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            LevelProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            LevelProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            LevelProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            LevelProperties::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::LevelProperties {
+            LevelProperties::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SetLevel {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::SetLevel {
+                level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
+                transition: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SetLevel {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.level;
+                if !(0i128..=254i128).contains(&(*v as i128)) {
+                    a.range("SetLevel.level");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetLevel {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SetLevel {
+        const NAME: &'static str = "iotp2p.capabilities.SetLevel";
+        const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetLevel<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SetLevel::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SetLevel::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SetLevel::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SetLevel::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SetLevel<'a> {
+        type Owned = owned::SetLevel;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SetLevel::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SetLevel::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SetLevel::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SetLevel::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SetLevel {
+            SetLevel::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::StepLevel {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::StepLevel {
+                delta: rt::fuzz::int(u, -254, 254, -32768, 32767)? as i16,
+                transition: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::StepLevel {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.delta;
+                if !(-254i128..=254i128).contains(&(*v as i128)) {
+                    a.range("StepLevel.delta");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::StepLevel {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::StepLevel {
+        const NAME: &'static str = "iotp2p.capabilities.StepLevel";
+        const MAX_ENCODED_SIZE: usize = StepLevel::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = StepLevel<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::StepLevel::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::StepLevel::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::StepLevel::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::StepLevel::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for StepLevel<'a> {
+        type Owned = owned::StepLevel;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            StepLevel::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            StepLevel::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            StepLevel::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            StepLevel::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::StepLevel {
+            StepLevel::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::LevelActions {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 3, 2, depth)? {
+                0 => owned::LevelActions::SetLevel(
+                    <owned::SetLevel as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                1 => owned::LevelActions::Step(<owned::StepLevel as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
+                2 => owned::LevelActions::Stop,
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[8, 9, 10])?;
+                    owned::LevelActions::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::LevelActions {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::SetLevel(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Step(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Stop => {}
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelActions {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::LevelActions {
+        const NAME: &'static str = "iotp2p.capabilities.LevelActions";
+        const MAX_ENCODED_SIZE: usize = LevelActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LevelActions<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::LevelActions::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::LevelActions::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::LevelActions::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::LevelActions::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for LevelActions<'a> {
+        type Owned = owned::LevelActions;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            LevelActions::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            LevelActions::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            LevelActions::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            LevelActions::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::LevelActions {
+            LevelActions::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::ColorTemperatureProperties {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::ColorTemperatureProperties {
+                kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
+                min_kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
+                max_kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::ColorTemperatureProperties {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.kelvin;
+                if !(1000i128..=20000i128).contains(&(*v as i128)) {
+                    a.range("ColorTemperatureProperties.kelvin");
+                }
+            }
+            {
+                let v = &self.min_kelvin;
+                if !(1000i128..=20000i128).contains(&(*v as i128)) {
+                    a.range("ColorTemperatureProperties.min_kelvin");
+                }
+            }
+            {
+                let v = &self.max_kelvin;
+                if !(1000i128..=20000i128).contains(&(*v as i128)) {
+                    a.range("ColorTemperatureProperties.max_kelvin");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureProperties {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::ColorTemperatureProperties {
+        const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureProperties";
+        const MAX_ENCODED_SIZE: usize = ColorTemperatureProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ColorTemperatureProperties<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::ColorTemperatureProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::ColorTemperatureProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::ColorTemperatureProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::ColorTemperatureProperties::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for ColorTemperatureProperties<'a> {
+        type Owned = owned::ColorTemperatureProperties;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            ColorTemperatureProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            ColorTemperatureProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            ColorTemperatureProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            ColorTemperatureProperties::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::ColorTemperatureProperties {
+            ColorTemperatureProperties::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SetColorTemperature {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::SetColorTemperature {
+                kelvin: rt::fuzz::int(u, 1000, 20000, 0, 65535)? as u16,
+                transition: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SetColorTemperature {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.kelvin;
+                if !(1000i128..=20000i128).contains(&(*v as i128)) {
+                    a.range("SetColorTemperature.kelvin");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SetColorTemperature {
+        const NAME: &'static str = "iotp2p.capabilities.SetColorTemperature";
+        const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetColorTemperature<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SetColorTemperature::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SetColorTemperature::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SetColorTemperature::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SetColorTemperature::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SetColorTemperature<'a> {
+        type Owned = owned::SetColorTemperature;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SetColorTemperature::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SetColorTemperature::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SetColorTemperature::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SetColorTemperature::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SetColorTemperature {
+            SetColorTemperature::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::ColorTemperatureActions {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
+                0 => owned::ColorTemperatureActions::SetColorTemperature(
+                    <owned::SetColorTemperature as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[8])?;
+                    owned::ColorTemperatureActions::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::ColorTemperatureActions {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::SetColorTemperature(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureActions {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::ColorTemperatureActions {
+        const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureActions";
+        const MAX_ENCODED_SIZE: usize = ColorTemperatureActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ColorTemperatureActions<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::ColorTemperatureActions::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::ColorTemperatureActions::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::ColorTemperatureActions::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::ColorTemperatureActions::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for ColorTemperatureActions<'a> {
+        type Owned = owned::ColorTemperatureActions;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            ColorTemperatureActions::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            ColorTemperatureActions::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            ColorTemperatureActions::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            ColorTemperatureActions::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::ColorTemperatureActions {
+            ColorTemperatureActions::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::TemperatureMeasurementProperties {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::TemperatureMeasurementProperties {
+                temperature: rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16,
+                min_measurable: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16)
+                } else {
+                    None
+                },
+                max_measurable: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16)
+                } else {
+                    None
+                },
+                tolerance: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::TemperatureMeasurementProperties {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.temperature;
+                if !(-27315i128..=32767i128).contains(&(*v as i128)) {
+                    a.range("TemperatureMeasurementProperties.temperature");
+                }
+            }
+            if let Some(v) = &self.min_measurable {
+                if !(-27315i128..=32767i128).contains(&(*v as i128)) {
+                    a.range("TemperatureMeasurementProperties.min_measurable");
+                }
+            }
+            if let Some(v) = &self.max_measurable {
+                if !(-27315i128..=32767i128).contains(&(*v as i128)) {
+                    a.range("TemperatureMeasurementProperties.max_measurable");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TemperatureMeasurementProperties {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::TemperatureMeasurementProperties {
+        const NAME: &'static str = "iotp2p.capabilities.TemperatureMeasurementProperties";
+        const MAX_ENCODED_SIZE: usize = TemperatureMeasurementProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = TemperatureMeasurementProperties<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::TemperatureMeasurementProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::TemperatureMeasurementProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::TemperatureMeasurementProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::TemperatureMeasurementProperties::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for TemperatureMeasurementProperties<'a> {
+        type Owned = owned::TemperatureMeasurementProperties;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            TemperatureMeasurementProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            TemperatureMeasurementProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            TemperatureMeasurementProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            TemperatureMeasurementProperties::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::TemperatureMeasurementProperties {
+            TemperatureMeasurementProperties::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::HumidityMeasurementProperties {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::HumidityMeasurementProperties {
+                humidity: rt::fuzz::int(u, 0, 10000, 0, 65535)? as u16,
+                min_measurable: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 10000, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                max_measurable: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 10000, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                tolerance: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 10000, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::HumidityMeasurementProperties {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.humidity;
+                if !(0i128..=10000i128).contains(&(*v as i128)) {
+                    a.range("HumidityMeasurementProperties.humidity");
+                }
+            }
+            if let Some(v) = &self.min_measurable {
+                if !(0i128..=10000i128).contains(&(*v as i128)) {
+                    a.range("HumidityMeasurementProperties.min_measurable");
+                }
+            }
+            if let Some(v) = &self.max_measurable {
+                if !(0i128..=10000i128).contains(&(*v as i128)) {
+                    a.range("HumidityMeasurementProperties.max_measurable");
+                }
+            }
+            if let Some(v) = &self.tolerance {
+                if !(0i128..=10000i128).contains(&(*v as i128)) {
+                    a.range("HumidityMeasurementProperties.tolerance");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::HumidityMeasurementProperties {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::HumidityMeasurementProperties {
+        const NAME: &'static str = "iotp2p.capabilities.HumidityMeasurementProperties";
+        const MAX_ENCODED_SIZE: usize = HumidityMeasurementProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = HumidityMeasurementProperties<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::HumidityMeasurementProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::HumidityMeasurementProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::HumidityMeasurementProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::HumidityMeasurementProperties::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for HumidityMeasurementProperties<'a> {
+        type Owned = owned::HumidityMeasurementProperties;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            HumidityMeasurementProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            HumidityMeasurementProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            HumidityMeasurementProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            HumidityMeasurementProperties::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::HumidityMeasurementProperties {
+            HumidityMeasurementProperties::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RelayProperties {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::RelayProperties {
+                max_held_messages: rt::fuzz::int(u, 16, 65535, 0, 65535)? as u16,
+                max_held_bytes: rt::fuzz::int(u, 4096, 4294967295, 0, 4294967295)? as u32,
+                max_hold_time: rt::fuzz::int(u, 86400, 4294967295, 0, 4294967295)? as u32,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RelayProperties {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.max_held_messages;
+                if !(16i128..=65535i128).contains(&(*v as i128)) {
+                    a.range("RelayProperties.max_held_messages");
+                }
+            }
+            {
+                let v = &self.max_held_bytes;
+                if !(4096i128..=4294967295i128).contains(&(*v as i128)) {
+                    a.range("RelayProperties.max_held_bytes");
+                }
+            }
+            {
+                let v = &self.max_hold_time;
+                if !(86400i128..=4294967295i128).contains(&(*v as i128)) {
+                    a.range("RelayProperties.max_hold_time");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayProperties {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RelayProperties {
+        const NAME: &'static str = "iotp2p.capabilities.RelayProperties";
+        const MAX_ENCODED_SIZE: usize = RelayProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayProperties<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RelayProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RelayProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RelayProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RelayProperties::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RelayProperties<'a> {
+        type Owned = owned::RelayProperties;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RelayProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RelayProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RelayProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RelayProperties::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RelayProperties {
+            RelayProperties::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::LookupResult {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::LookupResult {
+                credential: if rt::fuzz::present(u, depth)? {
+                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                } else {
+                    None
+                },
+                rehoming: if rt::fuzz::present(u, depth)? {
+                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::LookupResult {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if let Some(v) = &self.credential {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.rehoming {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LookupResult {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::LookupResult {
+        const NAME: &'static str = "iotp2p.capabilities.LookupResult";
+        const MAX_ENCODED_SIZE: usize = LookupResult::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LookupResult<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::LookupResult::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::LookupResult::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::LookupResult::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::LookupResult::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for LookupResult<'a> {
+        type Owned = owned::LookupResult;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            LookupResult::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            LookupResult::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            LookupResult::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            LookupResult::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::LookupResult {
+            LookupResult::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RelayActions {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
+                0 => owned::RelayActions::Lookup(rt::fuzz::string(u, 254)?),
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[8])?;
+                    owned::RelayActions::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RelayActions {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::Lookup(v) => {
+                    if v.len() > 254 {
+                        a.bound("RelayActions.lookup");
+                    }
+                }
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayActions {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RelayActions {
+        const NAME: &'static str = "iotp2p.capabilities.RelayActions";
+        const MAX_ENCODED_SIZE: usize = RelayActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayActions<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RelayActions::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RelayActions::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RelayActions::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RelayActions::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RelayActions<'a> {
+        type Owned = owned::RelayActions;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RelayActions::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RelayActions::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RelayActions::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RelayActions::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RelayActions {
+            RelayActions::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RelayOutputs {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
+                0 => owned::RelayOutputs::Lookup(
+                    <owned::LookupResult as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[8])?;
+                    owned::RelayOutputs::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RelayOutputs {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::Lookup(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayOutputs {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RelayOutputs {
+        const NAME: &'static str = "iotp2p.capabilities.RelayOutputs";
+        const MAX_ENCODED_SIZE: usize = RelayOutputs::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayOutputs<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RelayOutputs::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RelayOutputs::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RelayOutputs::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RelayOutputs::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RelayOutputs<'a> {
+        type Owned = owned::RelayOutputs;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RelayOutputs::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RelayOutputs::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RelayOutputs::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RelayOutputs::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RelayOutputs {
+            RelayOutputs::into_owned(self)
+        }
+    }
+}

@@ -9762,3 +9762,2172 @@ rt::cfg_serde! {
         }
     }
 }
+
+rt::cfg_arbitrary! {
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Envelope {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Envelope {
+                version: rt::fuzz::int(u, 1, 255, 0, 255)? as u8,
+                message_id: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64,
+                correlation_id: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64)
+                } else {
+                    None
+                },
+                ack_requested: u.arbitrary::<bool>()?,
+                ttl: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
+                } else {
+                    None
+                },
+                more: u.arbitrary::<bool>()?,
+                recipient: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 254)?)
+                } else {
+                    None
+                },
+                sender: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 254)?)
+                } else {
+                    None
+                },
+                recipient_contact: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                sender_contact: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                key_id: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::bytes(u, 8)?)
+                } else {
+                    None
+                },
+                sealed: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::bytes(u, 1232)?)
+                } else {
+                    None
+                },
+                body: if rt::fuzz::present(u, depth)? {
+                    Some(<owned::Body as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(
+                    u,
+                    &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+                )?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Envelope {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.version;
+                if !(1i128..=255i128).contains(&(*v as i128)) {
+                    a.range("Envelope.version");
+                }
+            }
+            {
+                let v = &self.message_id;
+                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
+                    a.range("Envelope.message_id");
+                }
+            }
+            if let Some(v) = &self.correlation_id {
+                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
+                    a.range("Envelope.correlation_id");
+                }
+            }
+            if let Some(v) = &self.recipient {
+                if v.len() > 254 {
+                    a.bound("Envelope.recipient");
+                }
+            }
+            if let Some(v) = &self.sender {
+                if v.len() > 254 {
+                    a.bound("Envelope.sender");
+                }
+            }
+            if let Some(v) = &self.key_id {
+                if v.len() > 8 {
+                    a.bound("Envelope.key_id");
+                }
+            }
+            if let Some(v) = &self.sealed {
+                if v.len() > 1232 {
+                    a.bound("Envelope.sealed");
+                }
+            }
+            if let Some(v) = &self.body {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Envelope {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Envelope {
+        const NAME: &'static str = "iotp2p.core.Envelope";
+        const MAX_ENCODED_SIZE: usize = Envelope::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Envelope<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Envelope::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Envelope::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Envelope::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Envelope::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Envelope<'a> {
+        type Owned = owned::Envelope;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Envelope::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Envelope::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Envelope::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Envelope::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Envelope {
+            Envelope::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Body {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 13, 0, depth)? {
+                0 => owned::Body::Ack,
+                1 => owned::Body::Status(<owned::Status as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
+                2 => owned::Body::Read(<owned::ReadRequest as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
+                3 => owned::Body::Write(<owned::WriteRequest as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
+                4 => owned::Body::Invoke(<owned::InvokeRequest as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
+                5 => owned::Body::InvokeResponse(
+                    <owned::InvokeResponse as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                6 => owned::Body::Subscribe(
+                    <owned::SubscribeRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                7 => owned::Body::Unsubscribe(
+                    <owned::UnsubscribeRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                8 => owned::Body::Report(<owned::Report as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
+                9 => owned::Body::Describe(
+                    <owned::DescribeRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                10 => owned::Body::Description(
+                    <owned::Description as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                11 => owned::Body::Presence(<owned::Presence as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
+                12 => owned::Body::PresenceAck(
+                    <owned::PresenceAck as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                _ => {
+                    let (key, value) =
+                        rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])?;
+                    owned::Body::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Body {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::Ack => {}
+                Self::Status(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Read(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Write(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Invoke(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::InvokeResponse(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Subscribe(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unsubscribe(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Report(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Describe(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Description(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Presence(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::PresenceAck(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Body {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Body {
+        const NAME: &'static str = "iotp2p.core.Body";
+        const MAX_ENCODED_SIZE: usize = Body::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Body<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Body::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Body::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Body::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Body::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Body<'a> {
+        type Owned = owned::Body;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Body::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Body::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Body::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Body::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Body {
+            Body::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::MemberValue {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::MemberValue {
+                member: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                value: rt::fuzz::bytes(u, 1024)?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::MemberValue {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.value;
+                if v.len() > 1024 {
+                    a.bound("MemberValue.value");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MemberValue {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::MemberValue {
+        const NAME: &'static str = "iotp2p.core.MemberValue";
+        const MAX_ENCODED_SIZE: usize = MemberValue::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = MemberValue<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::MemberValue::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::MemberValue::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::MemberValue::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::MemberValue::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for MemberValue<'a> {
+        type Owned = owned::MemberValue;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            MemberValue::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            MemberValue::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            MemberValue::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            MemberValue::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::MemberValue {
+            MemberValue::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::ReadRequest {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::ReadRequest {
+                endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                members: if rt::fuzz::present(u, depth)? {
+                    Some({
+                        let n = rt::fuzz::len(u, 64, depth)?;
+                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                        for _ in 0..n {
+                            items.push(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16);
+                        }
+                        items
+                    })
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::ReadRequest {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if let Some(v) = &self.members {
+                if v.len() > 64 {
+                    a.bound("ReadRequest.members");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReadRequest {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::ReadRequest {
+        const NAME: &'static str = "iotp2p.core.ReadRequest";
+        const MAX_ENCODED_SIZE: usize = ReadRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ReadRequest<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::ReadRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::ReadRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::ReadRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::ReadRequest::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for ReadRequest<'a> {
+        type Owned = owned::ReadRequest;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            ReadRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            ReadRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            ReadRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            ReadRequest::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::ReadRequest {
+            ReadRequest::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::WriteRequest {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::WriteRequest {
+                endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                values: {
+                    let n = rt::fuzz::len(u, 32, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<owned::MemberValue as rt::fuzz::Generate>::generate(
+                            u,
+                            depth + 1,
+                        )?);
+                    }
+                    items
+                },
+                echo: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::bytes(u, 40)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::WriteRequest {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.values;
+                if v.len() > 32 {
+                    a.bound("WriteRequest.values");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if let Some(v) = &self.echo {
+                if v.len() > 40 {
+                    a.bound("WriteRequest.echo");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WriteRequest {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::WriteRequest {
+        const NAME: &'static str = "iotp2p.core.WriteRequest";
+        const MAX_ENCODED_SIZE: usize = WriteRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = WriteRequest<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::WriteRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::WriteRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::WriteRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::WriteRequest::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for WriteRequest<'a> {
+        type Owned = owned::WriteRequest;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            WriteRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            WriteRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            WriteRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            WriteRequest::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::WriteRequest {
+            WriteRequest::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::InvokeRequest {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::InvokeRequest {
+                endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                action: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                input: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::bytes(u, 1024)?)
+                } else {
+                    None
+                },
+                echo: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::bytes(u, 40)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::InvokeRequest {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if let Some(v) = &self.input {
+                if v.len() > 1024 {
+                    a.bound("InvokeRequest.input");
+                }
+            }
+            if let Some(v) = &self.echo {
+                if v.len() > 40 {
+                    a.bound("InvokeRequest.echo");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeRequest {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::InvokeRequest {
+        const NAME: &'static str = "iotp2p.core.InvokeRequest";
+        const MAX_ENCODED_SIZE: usize = InvokeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = InvokeRequest<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::InvokeRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::InvokeRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::InvokeRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::InvokeRequest::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for InvokeRequest<'a> {
+        type Owned = owned::InvokeRequest;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            InvokeRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            InvokeRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            InvokeRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            InvokeRequest::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::InvokeRequest {
+            InvokeRequest::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::InvokeResponse {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::InvokeResponse {
+                output: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::bytes(u, 1024)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::InvokeResponse {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if let Some(v) = &self.output {
+                if v.len() > 1024 {
+                    a.bound("InvokeResponse.output");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeResponse {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::InvokeResponse {
+        const NAME: &'static str = "iotp2p.core.InvokeResponse";
+        const MAX_ENCODED_SIZE: usize = InvokeResponse::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = InvokeResponse<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::InvokeResponse::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::InvokeResponse::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::InvokeResponse::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::InvokeResponse::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for InvokeResponse<'a> {
+        type Owned = owned::InvokeResponse;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            InvokeResponse::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            InvokeResponse::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            InvokeResponse::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            InvokeResponse::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::InvokeResponse {
+            InvokeResponse::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SubscribeRequest {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::SubscribeRequest {
+                endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                members: if rt::fuzz::present(u, depth)? {
+                    Some({
+                        let n = rt::fuzz::len(u, 64, depth)?;
+                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                        for _ in 0..n {
+                            items.push(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16);
+                        }
+                        items
+                    })
+                } else {
+                    None
+                },
+                min_interval: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
+                max_interval: rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32,
+                lifetime: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SubscribeRequest {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if let Some(v) = &self.members {
+                if v.len() > 64 {
+                    a.bound("SubscribeRequest.members");
+                }
+            }
+            {
+                let v = &self.max_interval;
+                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
+                    a.range("SubscribeRequest.max_interval");
+                }
+            }
+            if let Some(v) = &self.lifetime {
+                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
+                    a.range("SubscribeRequest.lifetime");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SubscribeRequest {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SubscribeRequest {
+        const NAME: &'static str = "iotp2p.core.SubscribeRequest";
+        const MAX_ENCODED_SIZE: usize = SubscribeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SubscribeRequest<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SubscribeRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SubscribeRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SubscribeRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SubscribeRequest::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SubscribeRequest<'a> {
+        type Owned = owned::SubscribeRequest;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SubscribeRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SubscribeRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SubscribeRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SubscribeRequest::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SubscribeRequest {
+            SubscribeRequest::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::UnsubscribeRequest {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::UnsubscribeRequest {
+                subscription: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::UnsubscribeRequest {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.subscription;
+                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
+                    a.range("UnsubscribeRequest.subscription");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::UnsubscribeRequest {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::UnsubscribeRequest {
+        const NAME: &'static str = "iotp2p.core.UnsubscribeRequest";
+        const MAX_ENCODED_SIZE: usize = UnsubscribeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = UnsubscribeRequest<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::UnsubscribeRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::UnsubscribeRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::UnsubscribeRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::UnsubscribeRequest::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for UnsubscribeRequest<'a> {
+        type Owned = owned::UnsubscribeRequest;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            UnsubscribeRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            UnsubscribeRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            UnsubscribeRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            UnsubscribeRequest::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::UnsubscribeRequest {
+            UnsubscribeRequest::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Event {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Event {
+                member: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                number: rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64,
+                data: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::bytes(u, 1024)?)
+                } else {
+                    None
+                },
+                timestamp: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Event {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if let Some(v) = &self.data {
+                if v.len() > 1024 {
+                    a.bound("Event.data");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Event {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Event {
+        const NAME: &'static str = "iotp2p.core.Event";
+        const MAX_ENCODED_SIZE: usize = Event::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Event<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Event::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Event::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Event::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Event::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Event<'a> {
+        type Owned = owned::Event;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Event::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Event::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Event::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Event::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Event {
+            Event::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Report {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Report {
+                endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                capability: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                values: if rt::fuzz::present(u, depth)? {
+                    Some({
+                        let n = rt::fuzz::len(u, 64, depth)?;
+                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                        for _ in 0..n {
+                            items.push(<owned::MemberValue as rt::fuzz::Generate>::generate(
+                                u,
+                                depth + 1,
+                            )?);
+                        }
+                        items
+                    })
+                } else {
+                    None
+                },
+                events: if rt::fuzz::present(u, depth)? {
+                    Some({
+                        let n = rt::fuzz::len(u, 16, depth)?;
+                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                        for _ in 0..n {
+                            items.push(<owned::Event as rt::fuzz::Generate>::generate(
+                                u,
+                                depth + 1,
+                            )?);
+                        }
+                        items
+                    })
+                } else {
+                    None
+                },
+                max_interval: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Report {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if let Some(v) = &self.values {
+                if v.len() > 64 {
+                    a.bound("Report.values");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if let Some(v) = &self.events {
+                if v.len() > 16 {
+                    a.bound("Report.events");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if let Some(v) = &self.max_interval {
+                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
+                    a.range("Report.max_interval");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Report {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Report {
+        const NAME: &'static str = "iotp2p.core.Report";
+        const MAX_ENCODED_SIZE: usize = Report::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Report<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Report::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Report::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Report::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Report::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Report<'a> {
+        type Owned = owned::Report;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Report::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Report::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Report::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Report::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Report {
+            Report::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::DescribeRequest {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::DescribeRequest {
+                endpoint: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                endpoints_only: u.arbitrary::<bool>()?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::DescribeRequest {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DescribeRequest {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::DescribeRequest {
+        const NAME: &'static str = "iotp2p.core.DescribeRequest";
+        const MAX_ENCODED_SIZE: usize = DescribeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DescribeRequest<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::DescribeRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::DescribeRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::DescribeRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::DescribeRequest::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for DescribeRequest<'a> {
+        type Owned = owned::DescribeRequest;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            DescribeRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            DescribeRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            DescribeRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            DescribeRequest::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::DescribeRequest {
+            DescribeRequest::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SemVer {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::SemVer {
+                major: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
+                minor: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
+                patch: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SemVer {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SemVer {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SemVer {
+        const NAME: &'static str = "iotp2p.core.SemVer";
+        const MAX_ENCODED_SIZE: usize = SemVer::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SemVer<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SemVer::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SemVer::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SemVer::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SemVer::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SemVer<'a> {
+        type Owned = owned::SemVer;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SemVer::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SemVer::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SemVer::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SemVer::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SemVer {
+            SemVer::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::CapabilityInfo {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::CapabilityInfo {
+                id: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                package: rt::fuzz::string(u, 128)?,
+                name: rt::fuzz::string(u, 64)?,
+                version: <owned::SemVer as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                members: if rt::fuzz::present(u, depth)? {
+                    Some({
+                        let n = rt::fuzz::len(u, 256, depth)?;
+                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                        for _ in 0..n {
+                            items.push(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16);
+                        }
+                        items
+                    })
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::CapabilityInfo {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.package;
+                if v.len() > 128 {
+                    a.bound("CapabilityInfo.package");
+                }
+            }
+            {
+                let v = &self.name;
+                if v.len() > 64 {
+                    a.bound("CapabilityInfo.name");
+                }
+            }
+            {
+                let v = &self.version;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.members {
+                if v.len() > 256 {
+                    a.bound("CapabilityInfo.members");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CapabilityInfo {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::CapabilityInfo {
+        const NAME: &'static str = "iotp2p.core.CapabilityInfo";
+        const MAX_ENCODED_SIZE: usize = CapabilityInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CapabilityInfo<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::CapabilityInfo::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::CapabilityInfo::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::CapabilityInfo::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::CapabilityInfo::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for CapabilityInfo<'a> {
+        type Owned = owned::CapabilityInfo;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            CapabilityInfo::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            CapabilityInfo::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            CapabilityInfo::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            CapabilityInfo::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::CapabilityInfo {
+            CapabilityInfo::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::EndpointInfo {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::EndpointInfo {
+                endpoint: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                capabilities: {
+                    let n = rt::fuzz::len(u, 32, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<owned::CapabilityInfo as rt::fuzz::Generate>::generate(
+                            u,
+                            depth + 1,
+                        )?);
+                    }
+                    items
+                },
+                label: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 32)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::EndpointInfo {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.capabilities;
+                if v.len() > 32 {
+                    a.bound("EndpointInfo.capabilities");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if let Some(v) = &self.label {
+                if v.len() > 32 {
+                    a.bound("EndpointInfo.label");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EndpointInfo {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::EndpointInfo {
+        const NAME: &'static str = "iotp2p.core.EndpointInfo";
+        const MAX_ENCODED_SIZE: usize = EndpointInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EndpointInfo<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::EndpointInfo::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::EndpointInfo::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::EndpointInfo::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::EndpointInfo::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for EndpointInfo<'a> {
+        type Owned = owned::EndpointInfo;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            EndpointInfo::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            EndpointInfo::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            EndpointInfo::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            EndpointInfo::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::EndpointInfo {
+            EndpointInfo::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Description {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Description {
+                endpoints: {
+                    let n = rt::fuzz::len(u, 64, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<owned::EndpointInfo as rt::fuzz::Generate>::generate(
+                            u,
+                            depth + 1,
+                        )?);
+                    }
+                    items
+                },
+                revision: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Description {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.endpoints;
+                if v.len() > 64 {
+                    a.bound("Description.endpoints");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Description {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Description {
+        const NAME: &'static str = "iotp2p.core.Description";
+        const MAX_ENCODED_SIZE: usize = Description::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Description<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Description::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Description::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Description::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Description::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Description<'a> {
+        type Owned = owned::Description;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Description::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Description::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Description::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Description::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Description {
+            Description::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for PresenceState {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for PresenceState {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for PresenceState {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for PresenceState {
+        const NAME: &'static str = "iotp2p.core.PresenceState";
+        const MAX_ENCODED_SIZE: usize = PresenceState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PresenceState;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for PresenceState {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Presence {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Presence {
+                state: <PresenceState as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                sleep_interval: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32)
+                } else {
+                    None
+                },
+                max_message: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                revision: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Presence {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.state;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.sleep_interval {
+                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
+                    a.range("Presence.sleep_interval");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Presence {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Presence {
+        const NAME: &'static str = "iotp2p.core.Presence";
+        const MAX_ENCODED_SIZE: usize = Presence::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Presence<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Presence::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Presence::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Presence::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Presence::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Presence<'a> {
+        type Owned = owned::Presence;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Presence::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Presence::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Presence::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Presence::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Presence {
+            Presence::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::PresenceAck {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::PresenceAck {
+                pending: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::PresenceAck {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PresenceAck {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::PresenceAck {
+        const NAME: &'static str = "iotp2p.core.PresenceAck";
+        const MAX_ENCODED_SIZE: usize = PresenceAck::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PresenceAck<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::PresenceAck::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::PresenceAck::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::PresenceAck::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::PresenceAck::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for PresenceAck<'a> {
+        type Owned = owned::PresenceAck;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            PresenceAck::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            PresenceAck::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            PresenceAck::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            PresenceAck::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::PresenceAck {
+            PresenceAck::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for StatusCode {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(
+                u,
+                &[
+                    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 32, 33, 34, 64, 65, 66, 67, 68, 69,
+                    70, 71, 72, 73, 74,
+                ],
+            )?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for StatusCode {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for StatusCode {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for StatusCode {
+        const NAME: &'static str = "iotp2p.core.StatusCode";
+        const MAX_ENCODED_SIZE: usize = StatusCode::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = StatusCode;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for StatusCode {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for DecodeError {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(
+                u,
+                &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
+            )?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for DecodeError {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for DecodeError {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for DecodeError {
+        const NAME: &'static str = "iotp2p.core.DecodeError";
+        const MAX_ENCODED_SIZE: usize = DecodeError::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DecodeError;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for DecodeError {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Status {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Status {
+                code: <StatusCode as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                member: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                capability_status: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
+                } else {
+                    None
+                },
+                detail: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 128)?)
+                } else {
+                    None
+                },
+                echo: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::bytes(u, 40)?)
+                } else {
+                    None
+                },
+                retry_after: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
+                } else {
+                    None
+                },
+                decode_error: if rt::fuzz::present(u, depth)? {
+                    Some(<DecodeError as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                } else {
+                    None
+                },
+                offset: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
+                } else {
+                    None
+                },
+                recipient: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 254)?)
+                } else {
+                    None
+                },
+                supported_versions: if rt::fuzz::present(u, depth)? {
+                    Some({
+                        let n = rt::fuzz::len(u, 8, depth)?;
+                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                        for _ in 0..n {
+                            items.push(rt::fuzz::int(u, 0, 255, 0, 255)? as u8);
+                        }
+                        items
+                    })
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Status {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.code;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.detail {
+                if v.len() > 128 {
+                    a.bound("Status.detail");
+                }
+            }
+            if let Some(v) = &self.echo {
+                if v.len() > 40 {
+                    a.bound("Status.echo");
+                }
+            }
+            if let Some(v) = &self.decode_error {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.recipient {
+                if v.len() > 254 {
+                    a.bound("Status.recipient");
+                }
+            }
+            if let Some(v) = &self.supported_versions {
+                if v.len() > 8 {
+                    a.bound("Status.supported_versions");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Status {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Status {
+        const NAME: &'static str = "iotp2p.core.Status";
+        const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Status<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Status::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Status::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Status::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Status::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Status<'a> {
+        type Owned = owned::Status;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Status::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Status::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Status::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Status::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Status {
+            Status::into_owned(self)
+        }
+    }
+}

@@ -12738,3 +12738,2924 @@ rt::cfg_serde! {
         }
     }
 }
+
+rt::cfg_arbitrary! {
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for KeyAlgorithm {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0])?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for KeyAlgorithm {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for KeyAlgorithm {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for KeyAlgorithm {
+        const NAME: &'static str = "iotp2p.security.KeyAlgorithm";
+        const MAX_ENCODED_SIZE: usize = KeyAlgorithm::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = KeyAlgorithm;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for KeyAlgorithm {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::PublicKey {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::PublicKey {
+                algorithm: <KeyAlgorithm as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                x: u.arbitrary::<[u8; 32]>()?,
+                y: if rt::fuzz::present(u, depth)? {
+                    Some(u.arbitrary::<[u8; 32]>()?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::PublicKey {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.algorithm;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PublicKey {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::PublicKey {
+        const NAME: &'static str = "iotp2p.security.PublicKey";
+        const MAX_ENCODED_SIZE: usize = PublicKey::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PublicKey<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::PublicKey::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::PublicKey::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::PublicKey::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::PublicKey::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for PublicKey<'a> {
+        type Owned = owned::PublicKey;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            PublicKey::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            PublicKey::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            PublicKey::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            PublicKey::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::PublicKey {
+            PublicKey::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Signature {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Signature {
+                signer: u.arbitrary::<[u8; 32]>()?,
+                value: u.arbitrary::<[u8; 64]>()?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Signature {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Signature {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Signature {
+        const NAME: &'static str = "iotp2p.security.Signature";
+        const MAX_ENCODED_SIZE: usize = Signature::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Signature<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Signature::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Signature::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Signature::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Signature::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Signature<'a> {
+        type Owned = owned::Signature;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Signature::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Signature::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Signature::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Signature::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Signature {
+            Signature::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SignedStatement {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::SignedStatement {
+                payload: rt::fuzz::bytes(u, 512)?,
+                signatures: {
+                    let n = rt::fuzz::len(u, 2, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<owned::Signature as rt::fuzz::Generate>::generate(
+                            u,
+                            depth + 1,
+                        )?);
+                    }
+                    items
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SignedStatement {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.payload;
+                if v.len() > 512 {
+                    a.bound("SignedStatement.payload");
+                }
+            }
+            {
+                let v = &self.signatures;
+                if v.len() > 2 {
+                    a.bound("SignedStatement.signatures");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SignedStatement {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SignedStatement {
+        const NAME: &'static str = "iotp2p.security.SignedStatement";
+        const MAX_ENCODED_SIZE: usize = SignedStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SignedStatement<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SignedStatement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SignedStatement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SignedStatement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SignedStatement::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SignedStatement<'a> {
+        type Owned = owned::SignedStatement;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SignedStatement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SignedStatement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SignedStatement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SignedStatement::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SignedStatement {
+            SignedStatement::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Statement {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 4, 0, depth)? {
+                0 => owned::Statement::Credential(
+                    <owned::CredentialStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                1 => owned::Statement::Rehoming(
+                    <owned::RehomingStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                2 => owned::Statement::KeyRotation(
+                    <owned::KeyRotationStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                3 => owned::Statement::Revocation(
+                    <owned::RevocationStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3])?;
+                    owned::Statement::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Statement {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::Credential(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Rehoming(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::KeyRotation(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Revocation(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Statement {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Statement {
+        const NAME: &'static str = "iotp2p.security.Statement";
+        const MAX_ENCODED_SIZE: usize = Statement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Statement<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Statement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Statement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Statement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Statement::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Statement<'a> {
+        type Owned = owned::Statement;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Statement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Statement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Statement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Statement::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Statement {
+            Statement::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::CredentialStatement {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::CredentialStatement {
+                identity_key: <owned::PublicKey as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                address: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 254)?)
+                } else {
+                    None
+                },
+                auth_credentials: {
+                    let n = rt::fuzz::len(u, 2, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(rt::fuzz::bytes(u, 192)?);
+                    }
+                    items
+                },
+                serial: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
+                suites: {
+                    let n = rt::fuzz::len(u, 8, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(rt::fuzz::int(
+                            u,
+                            -2147483648,
+                            2147483647,
+                            -2147483648,
+                            2147483647,
+                        )? as i32);
+                    }
+                    items
+                },
+                issued_at: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::CredentialStatement {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.identity_key;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.address {
+                if v.len() > 254 {
+                    a.bound("CredentialStatement.address");
+                }
+            }
+            {
+                let v = &self.auth_credentials;
+                if v.len() > 2 {
+                    a.bound("CredentialStatement.auth_credentials");
+                }
+                for item in v.iter() {
+                    if item.len() > 192 {
+                        a.bound("CredentialStatement.auth_credentials");
+                    }
+                }
+            }
+            {
+                let v = &self.suites;
+                if v.len() > 8 {
+                    a.bound("CredentialStatement.suites");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CredentialStatement {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::CredentialStatement {
+        const NAME: &'static str = "iotp2p.security.CredentialStatement";
+        const MAX_ENCODED_SIZE: usize = CredentialStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CredentialStatement<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::CredentialStatement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::CredentialStatement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::CredentialStatement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::CredentialStatement::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for CredentialStatement<'a> {
+        type Owned = owned::CredentialStatement;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            CredentialStatement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            CredentialStatement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            CredentialStatement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            CredentialStatement::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::CredentialStatement {
+            CredentialStatement::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RehomingStatement {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::RehomingStatement {
+                node: u.arbitrary::<[u8; 32]>()?,
+                previous_address: rt::fuzz::string(u, 254)?,
+                new_address: rt::fuzz::string(u, 254)?,
+                sequence: rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32,
+                grace_period: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
+                issued_at: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RehomingStatement {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.previous_address;
+                if v.len() > 254 {
+                    a.bound("RehomingStatement.previous_address");
+                }
+            }
+            {
+                let v = &self.new_address;
+                if v.len() > 254 {
+                    a.bound("RehomingStatement.new_address");
+                }
+            }
+            {
+                let v = &self.sequence;
+                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
+                    a.range("RehomingStatement.sequence");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomingStatement {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RehomingStatement {
+        const NAME: &'static str = "iotp2p.security.RehomingStatement";
+        const MAX_ENCODED_SIZE: usize = RehomingStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RehomingStatement<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RehomingStatement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RehomingStatement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RehomingStatement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RehomingStatement::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RehomingStatement<'a> {
+        type Owned = owned::RehomingStatement;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RehomingStatement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RehomingStatement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RehomingStatement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RehomingStatement::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RehomingStatement {
+            RehomingStatement::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::KeyRotationStatement {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::KeyRotationStatement {
+                previous_node: u.arbitrary::<[u8; 32]>()?,
+                new_identity_key: <owned::PublicKey as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                issued_at: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::KeyRotationStatement {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.new_identity_key;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::KeyRotationStatement {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::KeyRotationStatement {
+        const NAME: &'static str = "iotp2p.security.KeyRotationStatement";
+        const MAX_ENCODED_SIZE: usize = KeyRotationStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = KeyRotationStatement<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::KeyRotationStatement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::KeyRotationStatement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::KeyRotationStatement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::KeyRotationStatement::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for KeyRotationStatement<'a> {
+        type Owned = owned::KeyRotationStatement;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            KeyRotationStatement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            KeyRotationStatement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            KeyRotationStatement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            KeyRotationStatement::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::KeyRotationStatement {
+            KeyRotationStatement::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for RevocationReason {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3])?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for RevocationReason {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for RevocationReason {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for RevocationReason {
+        const NAME: &'static str = "iotp2p.security.RevocationReason";
+        const MAX_ENCODED_SIZE: usize = RevocationReason::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RevocationReason;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RevocationReason {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RevocationStatement {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::RevocationStatement {
+                node: u.arbitrary::<[u8; 32]>()?,
+                reason: <RevocationReason as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                issued_at: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RevocationStatement {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.reason;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RevocationStatement {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RevocationStatement {
+        const NAME: &'static str = "iotp2p.security.RevocationStatement";
+        const MAX_ENCODED_SIZE: usize = RevocationStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RevocationStatement<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RevocationStatement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RevocationStatement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RevocationStatement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RevocationStatement::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RevocationStatement<'a> {
+        type Owned = owned::RevocationStatement;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RevocationStatement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RevocationStatement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RevocationStatement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RevocationStatement::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RevocationStatement {
+            RevocationStatement::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SealedAad {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::SealedAad {
+                format: rt::fuzz::int(u, 1, 1, 0, 255)? as u8,
+                algorithm: rt::fuzz::int(u, -2147483648, 2147483647, -2147483648, 2147483647)?
+                    as i32,
+                request_key_id: rt::fuzz::bytes(u, 8)?,
+                request_message_id: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)?
+                    as u64,
+                version: rt::fuzz::int(u, 1, 255, 0, 255)? as u8,
+                sender: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 254)?)
+                } else {
+                    None
+                },
+                recipient: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 254)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SealedAad {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.format;
+                if !(1i128..=1i128).contains(&(*v as i128)) {
+                    a.range("SealedAad.format");
+                }
+            }
+            {
+                let v = &self.request_key_id;
+                if v.len() > 8 {
+                    a.bound("SealedAad.request_key_id");
+                }
+            }
+            {
+                let v = &self.request_message_id;
+                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
+                    a.range("SealedAad.request_message_id");
+                }
+            }
+            {
+                let v = &self.version;
+                if !(1i128..=255i128).contains(&(*v as i128)) {
+                    a.range("SealedAad.version");
+                }
+            }
+            if let Some(v) = &self.sender {
+                if v.len() > 254 {
+                    a.bound("SealedAad.sender");
+                }
+            }
+            if let Some(v) = &self.recipient {
+                if v.len() > 254 {
+                    a.bound("SealedAad.recipient");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SealedAad {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SealedAad {
+        const NAME: &'static str = "iotp2p.security.SealedAad";
+        const MAX_ENCODED_SIZE: usize = SealedAad::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SealedAad<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SealedAad::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SealedAad::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SealedAad::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SealedAad::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SealedAad<'a> {
+        type Owned = owned::SealedAad;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SealedAad::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SealedAad::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SealedAad::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SealedAad::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SealedAad {
+            SealedAad::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::EdhocMessage3 {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::EdhocMessage3 {
+                c_r: rt::fuzz::bytes(u, 8)?,
+                message: rt::fuzz::bytes(u, 512)?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::EdhocMessage3 {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.c_r;
+                if v.len() > 8 {
+                    a.bound("EdhocMessage3.c_r");
+                }
+            }
+            {
+                let v = &self.message;
+                if v.len() > 512 {
+                    a.bound("EdhocMessage3.message");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocMessage3 {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::EdhocMessage3 {
+        const NAME: &'static str = "iotp2p.security.EdhocMessage3";
+        const MAX_ENCODED_SIZE: usize = EdhocMessage3::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EdhocMessage3<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::EdhocMessage3::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::EdhocMessage3::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::EdhocMessage3::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::EdhocMessage3::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for EdhocMessage3<'a> {
+        type Owned = owned::EdhocMessage3;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            EdhocMessage3::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            EdhocMessage3::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            EdhocMessage3::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            EdhocMessage3::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::EdhocMessage3 {
+            EdhocMessage3::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::EdhocReply {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 2, 0, depth)? {
+                0 => owned::EdhocReply::Message2(rt::fuzz::bytes(u, 512)?),
+                1 => owned::EdhocReply::Error(rt::fuzz::bytes(u, 512)?),
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1])?;
+                    owned::EdhocReply::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::EdhocReply {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::Message2(v) => {
+                    if v.len() > 512 {
+                        a.bound("EdhocReply.message_2");
+                    }
+                }
+                Self::Error(v) => {
+                    if v.len() > 512 {
+                        a.bound("EdhocReply.error");
+                    }
+                }
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocReply {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::EdhocReply {
+        const NAME: &'static str = "iotp2p.security.EdhocReply";
+        const MAX_ENCODED_SIZE: usize = EdhocReply::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EdhocReply<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::EdhocReply::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::EdhocReply::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::EdhocReply::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::EdhocReply::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for EdhocReply<'a> {
+        type Owned = owned::EdhocReply;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            EdhocReply::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            EdhocReply::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            EdhocReply::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            EdhocReply::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::EdhocReply {
+            EdhocReply::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::EdhocFinish {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
+                0 => owned::EdhocFinish::Done,
+                1 => owned::EdhocFinish::Message4(rt::fuzz::bytes(u, 512)?),
+                2 => owned::EdhocFinish::Error(rt::fuzz::bytes(u, 512)?),
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2])?;
+                    owned::EdhocFinish::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::EdhocFinish {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::Done => {}
+                Self::Message4(v) => {
+                    if v.len() > 512 {
+                        a.bound("EdhocFinish.message_4");
+                    }
+                }
+                Self::Error(v) => {
+                    if v.len() > 512 {
+                        a.bound("EdhocFinish.error");
+                    }
+                }
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocFinish {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::EdhocFinish {
+        const NAME: &'static str = "iotp2p.security.EdhocFinish";
+        const MAX_ENCODED_SIZE: usize = EdhocFinish::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EdhocFinish<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::EdhocFinish::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::EdhocFinish::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::EdhocFinish::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::EdhocFinish::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for EdhocFinish<'a> {
+        type Owned = owned::EdhocFinish;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            EdhocFinish::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            EdhocFinish::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            EdhocFinish::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            EdhocFinish::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::EdhocFinish {
+            EdhocFinish::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SetupPayload {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::SetupPayload {
+                version: rt::fuzz::int(u, 1, 255, 0, 255)? as u8,
+                passcode: rt::fuzz::int(u, 1, 99999998, 0, 4294967295)? as u32,
+                discriminator: rt::fuzz::int(u, 0, 999, 0, 65535)? as u16,
+                transports: rt::fuzz::int(u, 0, 7, 0, 255)? as u8,
+                node: if rt::fuzz::present(u, depth)? {
+                    Some(u.arbitrary::<[u8; 32]>()?)
+                } else {
+                    None
+                },
+                vendor: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 32)?)
+                } else {
+                    None
+                },
+                product: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 32)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SetupPayload {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.version;
+                if !(1i128..=255i128).contains(&(*v as i128)) {
+                    a.range("SetupPayload.version");
+                }
+            }
+            {
+                let v = &self.passcode;
+                if !(1i128..=99999998i128).contains(&(*v as i128)) {
+                    a.range("SetupPayload.passcode");
+                }
+            }
+            {
+                let v = &self.discriminator;
+                if !(0i128..=999i128).contains(&(*v as i128)) {
+                    a.range("SetupPayload.discriminator");
+                }
+            }
+            {
+                let v = &self.transports;
+                if !(0i128..=7i128).contains(&(*v as i128)) {
+                    a.range("SetupPayload.transports");
+                }
+            }
+            if let Some(v) = &self.vendor {
+                if v.len() > 32 {
+                    a.bound("SetupPayload.vendor");
+                }
+            }
+            if let Some(v) = &self.product {
+                if v.len() > 32 {
+                    a.bound("SetupPayload.product");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetupPayload {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SetupPayload {
+        const NAME: &'static str = "iotp2p.security.SetupPayload";
+        const MAX_ENCODED_SIZE: usize = SetupPayload::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetupPayload<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SetupPayload::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SetupPayload::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SetupPayload::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SetupPayload::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SetupPayload<'a> {
+        type Owned = owned::SetupPayload;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SetupPayload::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SetupPayload::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SetupPayload::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SetupPayload::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SetupPayload {
+            SetupPayload::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::PairingStart {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::PairingStart {
+                controller_nonce: u.arbitrary::<[u8; 16]>()?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::PairingStart {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingStart {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::PairingStart {
+        const NAME: &'static str = "iotp2p.security.PairingStart";
+        const MAX_ENCODED_SIZE: usize = PairingStart::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingStart<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::PairingStart::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::PairingStart::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::PairingStart::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::PairingStart::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for PairingStart<'a> {
+        type Owned = owned::PairingStart;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            PairingStart::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            PairingStart::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            PairingStart::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            PairingStart::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::PairingStart {
+            PairingStart::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::PairingParams {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::PairingParams {
+                device_nonce: u.arbitrary::<[u8; 16]>()?,
+                salt: rt::fuzz::bytes(u, 32)?,
+                iterations: rt::fuzz::int(u, 1000, 100000, 0, 4294967295)? as u32,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::PairingParams {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.salt;
+                if v.len() > 32 {
+                    a.bound("PairingParams.salt");
+                }
+            }
+            {
+                let v = &self.iterations;
+                if !(1000i128..=100000i128).contains(&(*v as i128)) {
+                    a.range("PairingParams.iterations");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingParams {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::PairingParams {
+        const NAME: &'static str = "iotp2p.security.PairingParams";
+        const MAX_ENCODED_SIZE: usize = PairingParams::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingParams<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::PairingParams::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::PairingParams::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::PairingParams::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::PairingParams::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for PairingParams<'a> {
+        type Owned = owned::PairingParams;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            PairingParams::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            PairingParams::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            PairingParams::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            PairingParams::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::PairingParams {
+            PairingParams::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::PairingShare {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::PairingShare {
+                share_p: u.arbitrary::<[u8; 65]>()?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::PairingShare {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingShare {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::PairingShare {
+        const NAME: &'static str = "iotp2p.security.PairingShare";
+        const MAX_ENCODED_SIZE: usize = PairingShare::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingShare<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::PairingShare::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::PairingShare::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::PairingShare::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::PairingShare::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for PairingShare<'a> {
+        type Owned = owned::PairingShare;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            PairingShare::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            PairingShare::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            PairingShare::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            PairingShare::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::PairingShare {
+            PairingShare::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::PairingShareReply {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::PairingShareReply {
+                share_v: u.arbitrary::<[u8; 65]>()?,
+                confirm_v: u.arbitrary::<[u8; 32]>()?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::PairingShareReply {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingShareReply {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::PairingShareReply {
+        const NAME: &'static str = "iotp2p.security.PairingShareReply";
+        const MAX_ENCODED_SIZE: usize = PairingShareReply::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingShareReply<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::PairingShareReply::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::PairingShareReply::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::PairingShareReply::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::PairingShareReply::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for PairingShareReply<'a> {
+        type Owned = owned::PairingShareReply;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            PairingShareReply::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            PairingShareReply::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            PairingShareReply::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            PairingShareReply::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::PairingShareReply {
+            PairingShareReply::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::PairingConfirm {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::PairingConfirm {
+                confirm_p: u.arbitrary::<[u8; 32]>()?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::PairingConfirm {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingConfirm {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::PairingConfirm {
+        const NAME: &'static str = "iotp2p.security.PairingConfirm";
+        const MAX_ENCODED_SIZE: usize = PairingConfirm::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingConfirm<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::PairingConfirm::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::PairingConfirm::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::PairingConfirm::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::PairingConfirm::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for PairingConfirm<'a> {
+        type Owned = owned::PairingConfirm;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            PairingConfirm::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            PairingConfirm::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            PairingConfirm::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            PairingConfirm::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::PairingConfirm {
+            PairingConfirm::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RelayInfo {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::RelayInfo {
+                credential: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                endpoints: {
+                    let n = rt::fuzz::len(u, 4, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(rt::fuzz::string(u, 128)?);
+                    }
+                    items
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RelayInfo {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.credential;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.endpoints;
+                if v.len() > 4 {
+                    a.bound("RelayInfo.endpoints");
+                }
+                for item in v.iter() {
+                    if item.len() > 128 {
+                        a.bound("RelayInfo.endpoints");
+                    }
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayInfo {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RelayInfo {
+        const NAME: &'static str = "iotp2p.security.RelayInfo";
+        const MAX_ENCODED_SIZE: usize = RelayInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayInfo<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RelayInfo::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RelayInfo::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RelayInfo::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RelayInfo::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RelayInfo<'a> {
+        type Owned = owned::RelayInfo;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RelayInfo::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RelayInfo::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RelayInfo::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RelayInfo::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RelayInfo {
+            RelayInfo::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::CommissionRequest {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::CommissionRequest {
+                address: rt::fuzz::string(u, 254)?,
+                relay: if rt::fuzz::present(u, depth)? {
+                    Some(<owned::RelayInfo as rt::fuzz::Generate>::generate(
+                        u,
+                        depth + 1,
+                    )?)
+                } else {
+                    None
+                },
+                time: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::CommissionRequest {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.address;
+                if v.len() > 254 {
+                    a.bound("CommissionRequest.address");
+                }
+            }
+            if let Some(v) = &self.relay {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommissionRequest {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::CommissionRequest {
+        const NAME: &'static str = "iotp2p.security.CommissionRequest";
+        const MAX_ENCODED_SIZE: usize = CommissionRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CommissionRequest<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::CommissionRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::CommissionRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::CommissionRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::CommissionRequest::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for CommissionRequest<'a> {
+        type Owned = owned::CommissionRequest;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            CommissionRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            CommissionRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            CommissionRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            CommissionRequest::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::CommissionRequest {
+            CommissionRequest::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::CommissionResponse {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::CommissionResponse {
+                credential: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::CommissionResponse {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.credential;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommissionResponse {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::CommissionResponse {
+        const NAME: &'static str = "iotp2p.security.CommissionResponse";
+        const MAX_ENCODED_SIZE: usize = CommissionResponse::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CommissionResponse<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::CommissionResponse::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::CommissionResponse::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::CommissionResponse::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::CommissionResponse::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for CommissionResponse<'a> {
+        type Owned = owned::CommissionResponse;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            CommissionResponse::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            CommissionResponse::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            CommissionResponse::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            CommissionResponse::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::CommissionResponse {
+            CommissionResponse::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::AclTarget {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::AclTarget {
+                endpoint: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                capability: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::AclTarget {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclTarget {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::AclTarget {
+        const NAME: &'static str = "iotp2p.security.AclTarget";
+        const MAX_ENCODED_SIZE: usize = AclTarget::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = AclTarget<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::AclTarget::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::AclTarget::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::AclTarget::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::AclTarget::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for AclTarget<'a> {
+        type Owned = owned::AclTarget;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            AclTarget::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            AclTarget::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            AclTarget::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            AclTarget::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::AclTarget {
+            AclTarget::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::AclEntry {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::AclEntry {
+                subjects: {
+                    let n = rt::fuzz::len(u, 4, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(u.arbitrary::<[u8; 32]>()?);
+                    }
+                    items
+                },
+                privileges: rt::fuzz::int(u, 1, 31, 0, 255)? as u8,
+                targets: if rt::fuzz::present(u, depth)? {
+                    Some({
+                        let n = rt::fuzz::len(u, 4, depth)?;
+                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                        for _ in 0..n {
+                            items.push(<owned::AclTarget as rt::fuzz::Generate>::generate(
+                                u,
+                                depth + 1,
+                            )?);
+                        }
+                        items
+                    })
+                } else {
+                    None
+                },
+                label: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 32)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::AclEntry {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.subjects;
+                if v.len() > 4 {
+                    a.bound("AclEntry.subjects");
+                }
+            }
+            {
+                let v = &self.privileges;
+                if !(1i128..=31i128).contains(&(*v as i128)) {
+                    a.range("AclEntry.privileges");
+                }
+            }
+            if let Some(v) = &self.targets {
+                if v.len() > 4 {
+                    a.bound("AclEntry.targets");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if let Some(v) = &self.label {
+                if v.len() > 32 {
+                    a.bound("AclEntry.label");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclEntry {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::AclEntry {
+        const NAME: &'static str = "iotp2p.security.AclEntry";
+        const MAX_ENCODED_SIZE: usize = AclEntry::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = AclEntry<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::AclEntry::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::AclEntry::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::AclEntry::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::AclEntry::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for AclEntry<'a> {
+        type Owned = owned::AclEntry;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            AclEntry::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            AclEntry::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            AclEntry::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            AclEntry::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::AclEntry {
+            AclEntry::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::AclWrite {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::AclWrite {
+                index: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
+                entry: if rt::fuzz::present(u, depth)? {
+                    Some(<owned::AclEntry as rt::fuzz::Generate>::generate(
+                        u,
+                        depth + 1,
+                    )?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::AclWrite {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if let Some(v) = &self.entry {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclWrite {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::AclWrite {
+        const NAME: &'static str = "iotp2p.security.AclWrite";
+        const MAX_ENCODED_SIZE: usize = AclWrite::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = AclWrite<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::AclWrite::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::AclWrite::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::AclWrite::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::AclWrite::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for AclWrite<'a> {
+        type Owned = owned::AclWrite;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            AclWrite::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            AclWrite::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            AclWrite::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            AclWrite::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::AclWrite {
+            AclWrite::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RehomeRequest {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::RehomeRequest {
+                new_address: rt::fuzz::string(u, 254)?,
+                relay: if rt::fuzz::present(u, depth)? {
+                    Some(<owned::RelayInfo as rt::fuzz::Generate>::generate(
+                        u,
+                        depth + 1,
+                    )?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RehomeRequest {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.new_address;
+                if v.len() > 254 {
+                    a.bound("RehomeRequest.new_address");
+                }
+            }
+            if let Some(v) = &self.relay {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomeRequest {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RehomeRequest {
+        const NAME: &'static str = "iotp2p.security.RehomeRequest";
+        const MAX_ENCODED_SIZE: usize = RehomeRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RehomeRequest<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RehomeRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RehomeRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RehomeRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RehomeRequest::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RehomeRequest<'a> {
+        type Owned = owned::RehomeRequest;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RehomeRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RehomeRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RehomeRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RehomeRequest::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RehomeRequest {
+            RehomeRequest::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RehomeResult {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::RehomeResult {
+                rehoming: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                credential: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RehomeResult {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.rehoming;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.credential;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomeResult {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RehomeResult {
+        const NAME: &'static str = "iotp2p.security.RehomeResult";
+        const MAX_ENCODED_SIZE: usize = RehomeResult::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RehomeResult<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RehomeResult::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RehomeResult::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RehomeResult::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RehomeResult::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RehomeResult<'a> {
+        type Owned = owned::RehomeResult;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RehomeResult::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RehomeResult::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RehomeResult::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RehomeResult::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RehomeResult {
+            RehomeResult::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SecurityProperties {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::SecurityProperties {
+                node_id: u.arbitrary::<[u8; 32]>()?,
+                credential: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                acl_capacity: rt::fuzz::int(u, 8, 255, 0, 255)? as u8,
+                peer_capacity: rt::fuzz::int(u, 8, 65535, 0, 65535)? as u16,
+                pairing_window_open: u.arbitrary::<bool>()?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SecurityProperties {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.credential;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.acl_capacity;
+                if !(8i128..=255i128).contains(&(*v as i128)) {
+                    a.range("SecurityProperties.acl_capacity");
+                }
+            }
+            {
+                let v = &self.peer_capacity;
+                if !(8i128..=65535i128).contains(&(*v as i128)) {
+                    a.range("SecurityProperties.peer_capacity");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityProperties {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SecurityProperties {
+        const NAME: &'static str = "iotp2p.security.SecurityProperties";
+        const MAX_ENCODED_SIZE: usize = SecurityProperties::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SecurityProperties<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SecurityProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SecurityProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SecurityProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SecurityProperties::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SecurityProperties<'a> {
+        type Owned = owned::SecurityProperties;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SecurityProperties::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SecurityProperties::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SecurityProperties::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SecurityProperties::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SecurityProperties {
+            SecurityProperties::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SecurityActions {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 14, 13, depth)? {
+                0 => owned::SecurityActions::Edhoc1(rt::fuzz::bytes(u, 512)?),
+                1 => owned::SecurityActions::Edhoc3(
+                    <owned::EdhocMessage3 as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                2 => owned::SecurityActions::PairStart(
+                    <owned::PairingStart as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                3 => owned::SecurityActions::PairShare(
+                    <owned::PairingShare as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                4 => owned::SecurityActions::PairConfirm(
+                    <owned::PairingConfirm as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                5 => owned::SecurityActions::Commission(
+                    <owned::CommissionRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                6 => owned::SecurityActions::AddPeer(
+                    <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                7 => owned::SecurityActions::RemovePeer(u.arbitrary::<[u8; 32]>()?),
+                8 => owned::SecurityActions::AclRead(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
+                9 => owned::SecurityActions::AclWrite(
+                    <owned::AclWrite as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                10 => owned::SecurityActions::ApplyStatement(
+                    <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                11 => owned::SecurityActions::OpenPairingWindow(rt::fuzz::int(
+                    u, 0, 65535, 0, 65535,
+                )? as u16),
+                12 => owned::SecurityActions::Rehome(
+                    <owned::RehomeRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                13 => owned::SecurityActions::RotateAuthKey,
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(
+                        u,
+                        &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 24, 25],
+                    )?;
+                    owned::SecurityActions::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SecurityActions {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::Edhoc1(v) => {
+                    if v.len() > 512 {
+                        a.bound("SecurityActions.edhoc_1");
+                    }
+                }
+                Self::Edhoc3(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::PairStart(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::PairShare(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::PairConfirm(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Commission(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::AddPeer(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::RemovePeer(_) => {}
+                Self::AclRead(_) => {}
+                Self::AclWrite(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::ApplyStatement(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::OpenPairingWindow(_) => {}
+                Self::Rehome(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::RotateAuthKey => {}
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityActions {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SecurityActions {
+        const NAME: &'static str = "iotp2p.security.SecurityActions";
+        const MAX_ENCODED_SIZE: usize = SecurityActions::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SecurityActions<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SecurityActions::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SecurityActions::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SecurityActions::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SecurityActions::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SecurityActions<'a> {
+        type Owned = owned::SecurityActions;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SecurityActions::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SecurityActions::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SecurityActions::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SecurityActions::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SecurityActions {
+            SecurityActions::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SecurityOutputs {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 8, 0, depth)? {
+                0 => owned::SecurityOutputs::Edhoc1(
+                    <owned::EdhocReply as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                1 => owned::SecurityOutputs::Edhoc3(
+                    <owned::EdhocFinish as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                2 => owned::SecurityOutputs::PairStart(
+                    <owned::PairingParams as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                3 => owned::SecurityOutputs::PairShare(
+                    <owned::PairingShareReply as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                4 => owned::SecurityOutputs::Commission(
+                    <owned::CommissionResponse as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                5 => owned::SecurityOutputs::AclRead(
+                    <owned::AclEntry as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                6 => owned::SecurityOutputs::Rehome(
+                    <owned::RehomeResult as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                7 => owned::SecurityOutputs::RotateAuthKey(
+                    <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                _ => {
+                    let (key, value) =
+                        rt::fuzz::unknown_variant(u, &[8, 9, 10, 11, 13, 16, 24, 25])?;
+                    owned::SecurityOutputs::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SecurityOutputs {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::Edhoc1(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Edhoc3(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::PairStart(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::PairShare(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Commission(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::AclRead(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Rehome(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::RotateAuthKey(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityOutputs {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SecurityOutputs {
+        const NAME: &'static str = "iotp2p.security.SecurityOutputs";
+        const MAX_ENCODED_SIZE: usize = SecurityOutputs::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SecurityOutputs<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SecurityOutputs::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SecurityOutputs::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SecurityOutputs::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SecurityOutputs::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SecurityOutputs<'a> {
+        type Owned = owned::SecurityOutputs;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SecurityOutputs::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SecurityOutputs::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SecurityOutputs::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SecurityOutputs::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SecurityOutputs {
+            SecurityOutputs::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SecurityEvents {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
+                0 => owned::SecurityEvents::PairingFailed,
+                1 => owned::SecurityEvents::AclChanged(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
+                2 => owned::SecurityEvents::StatementApplied(u.arbitrary::<[u8; 32]>()?),
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[20, 21, 22])?;
+                    owned::SecurityEvents::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SecurityEvents {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::PairingFailed => {}
+                Self::AclChanged(_) => {}
+                Self::StatementApplied(_) => {}
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityEvents {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SecurityEvents {
+        const NAME: &'static str = "iotp2p.security.SecurityEvents";
+        const MAX_ENCODED_SIZE: usize = SecurityEvents::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SecurityEvents<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SecurityEvents::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SecurityEvents::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SecurityEvents::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SecurityEvents::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SecurityEvents<'a> {
+        type Owned = owned::SecurityEvents;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SecurityEvents::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SecurityEvents::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SecurityEvents::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SecurityEvents::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SecurityEvents {
+            SecurityEvents::into_owned(self)
+        }
+    }
+}

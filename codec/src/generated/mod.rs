@@ -1141,3 +1141,196 @@ crate::runtime::cfg_serde! {
         })
     }
 }
+
+crate::runtime::cfg_arbitrary! {
+    /// Calls `visitor` with the type named `type_name` (one of [`TYPE_NAMES`]): its owned form, or the
+    /// enum itself, as a [`FuzzType`](crate::runtime::fuzz::FuzzType). `None` when the name is not one of
+    /// the types generated here. For fuzzing: one generic body runs for every type.
+    #[allow(deprecated)]
+    pub fn visit_type<__V: crate::runtime::fuzz::Visitor>(
+        type_name: &str,
+        visitor: __V,
+    ) -> Option<__V::Output> {
+        Some(match type_name {
+            "iotp2p.core.Envelope" => visitor.visit::<iotp2p_core::owned::Envelope>(),
+            "iotp2p.core.Body" => visitor.visit::<iotp2p_core::owned::Body>(),
+            "iotp2p.core.MemberValue" => visitor.visit::<iotp2p_core::owned::MemberValue>(),
+            "iotp2p.core.ReadRequest" => visitor.visit::<iotp2p_core::owned::ReadRequest>(),
+            "iotp2p.core.WriteRequest" => visitor.visit::<iotp2p_core::owned::WriteRequest>(),
+            "iotp2p.core.InvokeRequest" => visitor.visit::<iotp2p_core::owned::InvokeRequest>(),
+            "iotp2p.core.InvokeResponse" => visitor.visit::<iotp2p_core::owned::InvokeResponse>(),
+            "iotp2p.core.SubscribeRequest" => {
+                visitor.visit::<iotp2p_core::owned::SubscribeRequest>()
+            }
+            "iotp2p.core.UnsubscribeRequest" => {
+                visitor.visit::<iotp2p_core::owned::UnsubscribeRequest>()
+            }
+            "iotp2p.core.Event" => visitor.visit::<iotp2p_core::owned::Event>(),
+            "iotp2p.core.Report" => visitor.visit::<iotp2p_core::owned::Report>(),
+            "iotp2p.core.DescribeRequest" => visitor.visit::<iotp2p_core::owned::DescribeRequest>(),
+            "iotp2p.core.SemVer" => visitor.visit::<iotp2p_core::owned::SemVer>(),
+            "iotp2p.core.CapabilityInfo" => visitor.visit::<iotp2p_core::owned::CapabilityInfo>(),
+            "iotp2p.core.EndpointInfo" => visitor.visit::<iotp2p_core::owned::EndpointInfo>(),
+            "iotp2p.core.Description" => visitor.visit::<iotp2p_core::owned::Description>(),
+            "iotp2p.core.PresenceState" => visitor.visit::<iotp2p_core::PresenceState>(),
+            "iotp2p.core.Presence" => visitor.visit::<iotp2p_core::owned::Presence>(),
+            "iotp2p.core.PresenceAck" => visitor.visit::<iotp2p_core::owned::PresenceAck>(),
+            "iotp2p.core.StatusCode" => visitor.visit::<iotp2p_core::StatusCode>(),
+            "iotp2p.core.DecodeError" => visitor.visit::<iotp2p_core::DecodeError>(),
+            "iotp2p.core.Status" => visitor.visit::<iotp2p_core::owned::Status>(),
+            "iotp2p.security.KeyAlgorithm" => visitor.visit::<iotp2p_security::KeyAlgorithm>(),
+            "iotp2p.security.PublicKey" => visitor.visit::<iotp2p_security::owned::PublicKey>(),
+            "iotp2p.security.Signature" => visitor.visit::<iotp2p_security::owned::Signature>(),
+            "iotp2p.security.SignedStatement" => {
+                visitor.visit::<iotp2p_security::owned::SignedStatement>()
+            }
+            "iotp2p.security.Statement" => visitor.visit::<iotp2p_security::owned::Statement>(),
+            "iotp2p.security.CredentialStatement" => {
+                visitor.visit::<iotp2p_security::owned::CredentialStatement>()
+            }
+            "iotp2p.security.RehomingStatement" => {
+                visitor.visit::<iotp2p_security::owned::RehomingStatement>()
+            }
+            "iotp2p.security.KeyRotationStatement" => {
+                visitor.visit::<iotp2p_security::owned::KeyRotationStatement>()
+            }
+            "iotp2p.security.RevocationReason" => {
+                visitor.visit::<iotp2p_security::RevocationReason>()
+            }
+            "iotp2p.security.RevocationStatement" => {
+                visitor.visit::<iotp2p_security::owned::RevocationStatement>()
+            }
+            "iotp2p.security.SealedAad" => visitor.visit::<iotp2p_security::owned::SealedAad>(),
+            "iotp2p.security.EdhocMessage3" => {
+                visitor.visit::<iotp2p_security::owned::EdhocMessage3>()
+            }
+            "iotp2p.security.EdhocReply" => visitor.visit::<iotp2p_security::owned::EdhocReply>(),
+            "iotp2p.security.EdhocFinish" => visitor.visit::<iotp2p_security::owned::EdhocFinish>(),
+            "iotp2p.security.SetupPayload" => {
+                visitor.visit::<iotp2p_security::owned::SetupPayload>()
+            }
+            "iotp2p.security.PairingStart" => {
+                visitor.visit::<iotp2p_security::owned::PairingStart>()
+            }
+            "iotp2p.security.PairingParams" => {
+                visitor.visit::<iotp2p_security::owned::PairingParams>()
+            }
+            "iotp2p.security.PairingShare" => {
+                visitor.visit::<iotp2p_security::owned::PairingShare>()
+            }
+            "iotp2p.security.PairingShareReply" => {
+                visitor.visit::<iotp2p_security::owned::PairingShareReply>()
+            }
+            "iotp2p.security.PairingConfirm" => {
+                visitor.visit::<iotp2p_security::owned::PairingConfirm>()
+            }
+            "iotp2p.security.RelayInfo" => visitor.visit::<iotp2p_security::owned::RelayInfo>(),
+            "iotp2p.security.CommissionRequest" => {
+                visitor.visit::<iotp2p_security::owned::CommissionRequest>()
+            }
+            "iotp2p.security.CommissionResponse" => {
+                visitor.visit::<iotp2p_security::owned::CommissionResponse>()
+            }
+            "iotp2p.security.AclTarget" => visitor.visit::<iotp2p_security::owned::AclTarget>(),
+            "iotp2p.security.AclEntry" => visitor.visit::<iotp2p_security::owned::AclEntry>(),
+            "iotp2p.security.AclWrite" => visitor.visit::<iotp2p_security::owned::AclWrite>(),
+            "iotp2p.security.RehomeRequest" => {
+                visitor.visit::<iotp2p_security::owned::RehomeRequest>()
+            }
+            "iotp2p.security.RehomeResult" => {
+                visitor.visit::<iotp2p_security::owned::RehomeResult>()
+            }
+            "iotp2p.security.SecurityProperties" => {
+                visitor.visit::<iotp2p_security::owned::SecurityProperties>()
+            }
+            "iotp2p.security.SecurityActions" => {
+                visitor.visit::<iotp2p_security::owned::SecurityActions>()
+            }
+            "iotp2p.security.SecurityOutputs" => {
+                visitor.visit::<iotp2p_security::owned::SecurityOutputs>()
+            }
+            "iotp2p.security.SecurityEvents" => {
+                visitor.visit::<iotp2p_security::owned::SecurityEvents>()
+            }
+            "iotp2p.capabilities.StandardCapability" => {
+                visitor.visit::<iotp2p_capabilities::StandardCapability>()
+            }
+            "iotp2p.capabilities.DeviceInfoProperties" => {
+                visitor.visit::<iotp2p_capabilities::owned::DeviceInfoProperties>()
+            }
+            "iotp2p.capabilities.FirmwareProperties" => {
+                visitor.visit::<iotp2p_capabilities::owned::FirmwareProperties>()
+            }
+            "iotp2p.capabilities.BatteryState" => {
+                visitor.visit::<iotp2p_capabilities::BatteryState>()
+            }
+            "iotp2p.capabilities.ChargeState" => {
+                visitor.visit::<iotp2p_capabilities::ChargeState>()
+            }
+            "iotp2p.capabilities.BatteryProperties" => {
+                visitor.visit::<iotp2p_capabilities::owned::BatteryProperties>()
+            }
+            "iotp2p.capabilities.BatteryEvents" => {
+                visitor.visit::<iotp2p_capabilities::owned::BatteryEvents>()
+            }
+            "iotp2p.capabilities.IdentifyEffect" => {
+                visitor.visit::<iotp2p_capabilities::IdentifyEffect>()
+            }
+            "iotp2p.capabilities.IdentifyProperties" => {
+                visitor.visit::<iotp2p_capabilities::owned::IdentifyProperties>()
+            }
+            "iotp2p.capabilities.IdentifyInput" => {
+                visitor.visit::<iotp2p_capabilities::owned::IdentifyInput>()
+            }
+            "iotp2p.capabilities.IdentifyActions" => {
+                visitor.visit::<iotp2p_capabilities::owned::IdentifyActions>()
+            }
+            "iotp2p.capabilities.OnOffProperties" => {
+                visitor.visit::<iotp2p_capabilities::owned::OnOffProperties>()
+            }
+            "iotp2p.capabilities.OnOffActions" => {
+                visitor.visit::<iotp2p_capabilities::owned::OnOffActions>()
+            }
+            "iotp2p.capabilities.LevelProperties" => {
+                visitor.visit::<iotp2p_capabilities::owned::LevelProperties>()
+            }
+            "iotp2p.capabilities.SetLevel" => {
+                visitor.visit::<iotp2p_capabilities::owned::SetLevel>()
+            }
+            "iotp2p.capabilities.StepLevel" => {
+                visitor.visit::<iotp2p_capabilities::owned::StepLevel>()
+            }
+            "iotp2p.capabilities.LevelActions" => {
+                visitor.visit::<iotp2p_capabilities::owned::LevelActions>()
+            }
+            "iotp2p.capabilities.ColorTemperatureProperties" => {
+                visitor.visit::<iotp2p_capabilities::owned::ColorTemperatureProperties>()
+            }
+            "iotp2p.capabilities.SetColorTemperature" => {
+                visitor.visit::<iotp2p_capabilities::owned::SetColorTemperature>()
+            }
+            "iotp2p.capabilities.ColorTemperatureActions" => {
+                visitor.visit::<iotp2p_capabilities::owned::ColorTemperatureActions>()
+            }
+            "iotp2p.capabilities.TemperatureMeasurementProperties" => {
+                visitor.visit::<iotp2p_capabilities::owned::TemperatureMeasurementProperties>()
+            }
+            "iotp2p.capabilities.HumidityMeasurementProperties" => {
+                visitor.visit::<iotp2p_capabilities::owned::HumidityMeasurementProperties>()
+            }
+            "iotp2p.capabilities.RelayProperties" => {
+                visitor.visit::<iotp2p_capabilities::owned::RelayProperties>()
+            }
+            "iotp2p.capabilities.LookupResult" => {
+                visitor.visit::<iotp2p_capabilities::owned::LookupResult>()
+            }
+            "iotp2p.capabilities.RelayActions" => {
+                visitor.visit::<iotp2p_capabilities::owned::RelayActions>()
+            }
+            "iotp2p.capabilities.RelayOutputs" => {
+                visitor.visit::<iotp2p_capabilities::owned::RelayOutputs>()
+            }
+            _ => return None,
+        })
+    }
+}

@@ -38,3 +38,19 @@ macro_rules! __iotp2p_cfg_serde {
 macro_rules! __iotp2p_cfg_serde {
     ($($item:tt)*) => {};
 }
+
+/// Keeps its items when `iotp2p-codec` has the `arbitrary` feature; see [`cfg_arbitrary!`](crate::runtime::cfg_arbitrary).
+#[cfg(feature = "arbitrary")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iotp2p_cfg_arbitrary {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Keeps its items when `iotp2p-codec` has the `arbitrary` feature; see [`cfg_arbitrary!`](crate::runtime::cfg_arbitrary).
+#[cfg(not(feature = "arbitrary"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __iotp2p_cfg_arbitrary {
+    ($($item:tt)*) => {};
+}

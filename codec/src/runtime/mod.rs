@@ -14,11 +14,17 @@
 //! `Serialize` and `Deserialize` impls, and `serde` itself. Generated code wraps what needs a
 //! feature in [`cfg_alloc!`] and [`cfg_serde!`], so that it follows this crate's features wherever
 //! it is generated.
+//!
+//! With the `arbitrary` feature: [`fuzz`], the support behind the generated `Arbitrary` impls (values
+//! that mostly keep to the schema's bounds), and `arbitrary` itself; generated code wraps those impls
+//! in [`cfg_arbitrary!`].
 
 mod array;
 mod element;
 mod error;
 mod float;
+#[cfg(feature = "arbitrary")]
+pub mod fuzz;
 mod gate;
 #[cfg(feature = "serde")]
 pub mod json;
@@ -55,6 +61,10 @@ pub mod alloc {
 #[cfg(feature = "serde")]
 pub use ::serde;
 
+/// The `arbitrary` crate, as generated `Arbitrary` impls name it (`rt::arbitrary::...`).
+#[cfg(feature = "arbitrary")]
+pub use ::arbitrary;
+
 /// Keeps the items it wraps when `iotp2p-codec` has the `alloc` feature, and drops them otherwise.
 /// Generated code wraps its owned types, `into_owned` and `encode_to_vec` in it (see the `gate`
 /// module: a `#[cfg(feature = ...)]` in generated code would test the features of the crate the code
@@ -66,3 +76,8 @@ pub use crate::__iotp2p_cfg_alloc as cfg_alloc;
 /// Generated code wraps its `Serialize` and `Deserialize` impls in it.
 #[doc(inline)]
 pub use crate::__iotp2p_cfg_serde as cfg_serde;
+
+/// Keeps the items it wraps when `iotp2p-codec` has the `arbitrary` feature, and drops them
+/// otherwise. Generated code wraps its `Arbitrary` impls and fuzzing support in it.
+#[doc(inline)]
+pub use crate::__iotp2p_cfg_arbitrary as cfg_arbitrary;

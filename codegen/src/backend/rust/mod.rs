@@ -14,10 +14,15 @@
 //!   `encode_to_vec`; and on the borrowed types `into_owned` and `encode_to_vec`;
 //! - `serde` (template `serde.rs`): the canonical JSON mapping of spec/04-wire-format.md §4.18 as
 //!   `Serialize` for borrowed and owned types and `Deserialize` for owned types and enums, plus
-//!   `to_json` / `from_json` by type name in the index.
+//!   `to_json` / `from_json` by type name in the index;
+//! - `arbitrary` (template `arbitrary.rs`, model `arbitrary.rs`): `Arbitrary` for every owned type
+//!   and enum, building values that mostly keep to the schema's bounds, an audit of a value against
+//!   them and a generic view of each type for fuzzing (`rt::fuzz`), plus `visit_type` by type name
+//!   in the index.
 //!
 //! [`Array`]: https://docs.rs/iotp2p-codec
 
+mod arbitrary;
 mod model;
 pub mod names;
 
@@ -65,6 +70,14 @@ struct ModTemplate<'t> {
     version: &'static str,
     runtime: String,
     modules: Vec<ModuleView>,
+    types: &'t [TypeEntry],
+}
+
+/// The index's `arbitrary` layer: `visit_type` by type name.
+#[derive(Template)]
+#[template(path = "rust/index_arbitrary.rs", escape = "none")]
+struct IndexArbitraryTemplate<'t> {
+    runtime: String,
     types: &'t [TypeEntry],
 }
 
@@ -284,6 +297,19 @@ pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
         let serde = SerdeTemplate { items: &items };
         let serde = serde.render().expect("the Rust serde template renders");
         text.push_str(&gated("rt::cfg_serde", &serde, options));
+        let arbitrary_items: Vec<arbitrary::ArbitraryItem> = package
+            .types
+            .iter()
+            .zip(&items)
+            .filter_map(|(t, view)| arbitrary::arbitrary_item(&ctx, t, &view.other, &view.unknown))
+            .collect();
+        let arbitrary = arbitrary::ArbitraryTemplate {
+            items: &arbitrary_items,
+        };
+        let arbitrary = arbitrary
+            .render()
+            .expect("the Rust arbitrary template renders");
+        text.push_str(&gated("rt::cfg_arbitrary", &arbitrary, options));
         let module = names::module(&package.name);
         for t in &package.types {
             if !matches!(t.kind, TypeKind::Alias { .. }) {
@@ -324,6 +350,18 @@ pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
     text.push_str(&gated(
         &format!("{}::cfg_serde", options.runtime),
         &index_serde,
+        options,
+    ));
+    let index_arbitrary = IndexArbitraryTemplate {
+        runtime: options.runtime.clone(),
+        types: &types,
+    };
+    let index_arbitrary = index_arbitrary
+        .render()
+        .expect("the Rust index arbitrary template renders");
+    text.push_str(&gated(
+        &format!("{}::cfg_arbitrary", options.runtime),
+        &index_arbitrary,
         options,
     ));
     files.push(GeneratedFile {

@@ -1928,3 +1928,463 @@ rt::cfg_serde! {
         }
     }
 }
+
+rt::cfg_arbitrary! {
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for Trigger {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for Trigger {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for Trigger {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for Trigger {
+        const NAME: &'static str = "com.acme.sprinkler.Trigger";
+        const MAX_ENCODED_SIZE: usize = Trigger::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Trigger;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Trigger {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Zone {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Zone {
+                number: rt::fuzz::int(u, 1, 16, 0, 255)? as u8,
+                name: rt::fuzz::string(u, 32)?,
+                flow: rt::fuzz::f32(u)?,
+                skip_when_wet: u.arbitrary::<bool>()?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Zone {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.number;
+                if !(1i128..=16i128).contains(&(*v as i128)) {
+                    a.range("Zone.number");
+                }
+            }
+            {
+                let v = &self.name;
+                if v.len() > 32 {
+                    a.bound("Zone.name");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Zone {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Zone {
+        const NAME: &'static str = "com.acme.sprinkler.Zone";
+        const MAX_ENCODED_SIZE: usize = Zone::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Zone<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Zone::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Zone::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Zone::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Zone::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Zone<'a> {
+        type Owned = owned::Zone;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Zone::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Zone::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Zone::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Zone::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Zone {
+            Zone::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Run {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Run {
+                zone: rt::fuzz::int(u, 1, 16, 0, 255)? as u8,
+                trigger: <Trigger as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                started_at: rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)?
+                    as u64,
+                duration: rt::fuzz::int(u, 1, 14400, 0, 65535)? as u16,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Run {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.zone;
+                if !(1i128..=16i128).contains(&(*v as i128)) {
+                    a.range("Run.zone");
+                }
+            }
+            {
+                let v = &self.trigger;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.duration;
+                if !(1i128..=14400i128).contains(&(*v as i128)) {
+                    a.range("Run.duration");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Run {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Run {
+        const NAME: &'static str = "com.acme.sprinkler.Run";
+        const MAX_ENCODED_SIZE: usize = Run::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Run<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Run::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Run::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Run::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Run::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Run<'a> {
+        type Owned = owned::Run;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Run::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Run::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Run::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Run::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Run {
+            Run::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SprinklerState {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::SprinklerState {
+                zones: {
+                    let n = rt::fuzz::len(u, 16, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<owned::Zone as rt::fuzz::Generate>::generate(u, depth + 1)?);
+                    }
+                    items
+                },
+                running: if rt::fuzz::present(u, depth)? {
+                    Some(<owned::Run as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                } else {
+                    None
+                },
+                light: <super::example_lamp::owned::LampState as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?,
+                rain_delay: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SprinklerState {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.zones;
+                if v.len() > 16 {
+                    a.bound("SprinklerState.zones");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if let Some(v) = &self.running {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.light;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerState {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SprinklerState {
+        const NAME: &'static str = "com.acme.sprinkler.SprinklerState";
+        const MAX_ENCODED_SIZE: usize = SprinklerState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SprinklerState<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SprinklerState::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SprinklerState::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SprinklerState::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SprinklerState::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SprinklerState<'a> {
+        type Owned = owned::SprinklerState;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SprinklerState::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SprinklerState::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SprinklerState::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SprinklerState::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SprinklerState {
+            SprinklerState::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SprinklerCommand {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 5, 1, depth)? {
+                0 => owned::SprinklerCommand::RunZone(
+                    <owned::Run as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                1 => owned::SprinklerCommand::Stop,
+                2 => owned::SprinklerCommand::RainDelay(rt::fuzz::int(u, 0, 255, 0, 255)? as u8),
+                3 => owned::SprinklerCommand::Light(
+                    <super::example_lamp::owned::Command as rt::fuzz::Generate>::generate(
+                        u,
+                        depth + 1,
+                    )?,
+                ),
+                4 => owned::SprinklerCommand::Rename(rt::fuzz::string(u, 32)?),
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4])?;
+                    owned::SprinklerCommand::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SprinklerCommand {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::RunZone(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Stop => {}
+                Self::RainDelay(_) => {}
+                Self::Light(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Rename(v) => {
+                    if v.len() > 32 {
+                        a.bound("SprinklerCommand.rename");
+                    }
+                }
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerCommand {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SprinklerCommand {
+        const NAME: &'static str = "com.acme.sprinkler.SprinklerCommand";
+        const MAX_ENCODED_SIZE: usize = SprinklerCommand::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SprinklerCommand<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SprinklerCommand::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SprinklerCommand::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SprinklerCommand::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SprinklerCommand::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SprinklerCommand<'a> {
+        type Owned = owned::SprinklerCommand;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SprinklerCommand::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SprinklerCommand::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SprinklerCommand::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SprinklerCommand::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SprinklerCommand {
+            SprinklerCommand::into_owned(self)
+        }
+    }
+}

@@ -1032,3 +1032,270 @@ rt::cfg_serde! {
         }
     }
 }
+
+rt::cfg_arbitrary! {
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for Status {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3, 4])?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for Status {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for Status {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for Status {
+        const NAME: &'static str = "example.core.Status";
+        const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Status;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Status {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::TimeOfDay {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::TimeOfDay {
+                hour: rt::fuzz::int(u, 0, 23, 0, 255)? as u8,
+                minute: rt::fuzz::int(u, 0, 59, 0, 255)? as u8,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::TimeOfDay {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.hour;
+                if !(0i128..=23i128).contains(&(*v as i128)) {
+                    a.range("TimeOfDay.hour");
+                }
+            }
+            {
+                let v = &self.minute;
+                if !(0i128..=59i128).contains(&(*v as i128)) {
+                    a.range("TimeOfDay.minute");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TimeOfDay {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::TimeOfDay {
+        const NAME: &'static str = "example.core.TimeOfDay";
+        const MAX_ENCODED_SIZE: usize = TimeOfDay::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = TimeOfDay<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::TimeOfDay::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::TimeOfDay::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::TimeOfDay::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::TimeOfDay::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for TimeOfDay<'a> {
+        type Owned = owned::TimeOfDay;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            TimeOfDay::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            TimeOfDay::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            TimeOfDay::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            TimeOfDay::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::TimeOfDay {
+            TimeOfDay::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::DeviceInfo {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::DeviceInfo {
+                id: u.arbitrary::<[u8; 16]>()?,
+                name: rt::fuzz::string(u, 32)?,
+                tags: if rt::fuzz::present(u, depth)? {
+                    Some({
+                        let n = rt::fuzz::len(u, 8, depth)?;
+                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                        for _ in 0..n {
+                            items.push(rt::fuzz::string(u, 32)?);
+                        }
+                        items
+                    })
+                } else {
+                    None
+                },
+                joined_at: rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)?
+                    as u64,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::DeviceInfo {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.name;
+                if v.len() > 32 {
+                    a.bound("DeviceInfo.name");
+                }
+            }
+            if let Some(v) = &self.tags {
+                if v.len() > 8 {
+                    a.bound("DeviceInfo.tags");
+                }
+                for item in v.iter() {
+                    if item.len() > 32 {
+                        a.bound("DeviceInfo.tags");
+                    }
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfo {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::DeviceInfo {
+        const NAME: &'static str = "example.core.DeviceInfo";
+        const MAX_ENCODED_SIZE: usize = DeviceInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DeviceInfo<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::DeviceInfo::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::DeviceInfo::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::DeviceInfo::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::DeviceInfo::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for DeviceInfo<'a> {
+        type Owned = owned::DeviceInfo;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            DeviceInfo::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            DeviceInfo::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            DeviceInfo::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            DeviceInfo::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::DeviceInfo {
+            DeviceInfo::into_owned(self)
+        }
+    }
+}

@@ -4527,3 +4527,893 @@ rt::cfg_serde! {
         }
     }
 }
+
+rt::cfg_arbitrary! {
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for Flavor {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(
+                u,
+                &[0, 17, 4294967295],
+            )?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for Flavor {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for Flavor {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for Flavor {
+        const NAME: &'static str = "example.every_scalar.Flavor";
+        const MAX_ENCODED_SIZE: usize = Flavor::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Flavor;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Flavor {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Integers {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Integers {
+                a_u8: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
+                ranged_u8: rt::fuzz::int(u, 1, 200, 0, 255)? as u8,
+                a_u16: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                capped_u16: rt::fuzz::int(u, 0, 1000, 0, 65535)? as u16,
+                a_u32: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
+                floor_u32: rt::fuzz::int(u, 10, 4294967295, 0, 4294967295)? as u32,
+                a_u64: rt::fuzz::int(u, 1, 18446744073709551615, 0, 18446744073709551615)? as u64,
+                a_i8: rt::fuzz::int(u, -128, 127, -128, 127)? as i8,
+                ranged_i8: rt::fuzz::int(u, -100, 100, -128, 127)? as i8,
+                a_i16: rt::fuzz::int(u, -32768, 0, -32768, 32767)? as i16,
+                a_i32: rt::fuzz::int(u, -2147483648, 2147483647, -2147483648, 2147483647)? as i32,
+                negative_i32: rt::fuzz::int(u, -1000, -10, -2147483648, 2147483647)? as i32,
+                a_i64: rt::fuzz::int(
+                    u,
+                    -9223372036854775808,
+                    9223372036854775807,
+                    -9223372036854775808,
+                    9223372036854775807,
+                )? as i64,
+                hex_ranged_i64: rt::fuzz::int(
+                    u,
+                    -16,
+                    16,
+                    -9223372036854775808,
+                    9223372036854775807,
+                )? as i64,
+                last: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 255, 0, 255)? as u8)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(
+                    u,
+                    &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 65535],
+                )?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Integers {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.ranged_u8;
+                if !(1i128..=200i128).contains(&(*v as i128)) {
+                    a.range("Integers.ranged_u8");
+                }
+            }
+            {
+                let v = &self.capped_u16;
+                if !(0i128..=1000i128).contains(&(*v as i128)) {
+                    a.range("Integers.capped_u16");
+                }
+            }
+            {
+                let v = &self.floor_u32;
+                if !(10i128..=4294967295i128).contains(&(*v as i128)) {
+                    a.range("Integers.floor_u32");
+                }
+            }
+            {
+                let v = &self.a_u64;
+                if !(1i128..=18446744073709551615i128).contains(&(*v as i128)) {
+                    a.range("Integers.a_u64");
+                }
+            }
+            {
+                let v = &self.ranged_i8;
+                if !(-100i128..=100i128).contains(&(*v as i128)) {
+                    a.range("Integers.ranged_i8");
+                }
+            }
+            {
+                let v = &self.a_i16;
+                if !(-32768i128..=0i128).contains(&(*v as i128)) {
+                    a.range("Integers.a_i16");
+                }
+            }
+            {
+                let v = &self.negative_i32;
+                if !(-1000i128..=-10i128).contains(&(*v as i128)) {
+                    a.range("Integers.negative_i32");
+                }
+            }
+            {
+                let v = &self.hex_ranged_i64;
+                if !(-16i128..=16i128).contains(&(*v as i128)) {
+                    a.range("Integers.hex_ranged_i64");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Integers {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Integers {
+        const NAME: &'static str = "example.every_scalar.Integers";
+        const MAX_ENCODED_SIZE: usize = Integers::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Integers<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Integers::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Integers::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Integers::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Integers::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Integers<'a> {
+        type Owned = owned::Integers;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Integers::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Integers::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Integers::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Integers::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Integers {
+            Integers::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Floats {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Floats {
+                a_f32: rt::fuzz::f32(u)?,
+                a_f64: rt::fuzz::f64(u)?,
+                thousands: rt::fuzz::f64(u)?,
+                small: rt::fuzz::f32(u)?,
+                required_f64: rt::fuzz::f64(u)?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Floats {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Floats {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Floats {
+        const NAME: &'static str = "example.every_scalar.Floats";
+        const MAX_ENCODED_SIZE: usize = Floats::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Floats<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Floats::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Floats::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Floats::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Floats::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Floats<'a> {
+        type Owned = owned::Floats;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Floats::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Floats::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Floats::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Floats::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Floats {
+            Floats::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Text {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Text {
+                on_by_default: u.arbitrary::<bool>()?,
+                off_by_default: u.arbitrary::<bool>()?,
+                bounded: rt::fuzz::string(u, 16)?,
+                defaulted: rt::fuzz::string(u, 128)?,
+                escaped: rt::fuzz::string(u, 64)?,
+                empty: rt::fuzz::string(u, 8)?,
+                accented: rt::fuzz::string(u, 12)?,
+                huge: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 16777216)?)
+                } else {
+                    None
+                },
+                blob: rt::fuzz::bytes(u, 1024)?,
+                default_blob: rt::fuzz::bytes(u, 256)?,
+                hash: u.arbitrary::<[u8; 32]>()?,
+                page: if rt::fuzz::present(u, depth)? {
+                    Some(u.arbitrary::<[u8; 65535]>()?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(
+                    u,
+                    &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+                )?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Text {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.bounded;
+                if v.len() > 16 {
+                    a.bound("Text.bounded");
+                }
+            }
+            {
+                let v = &self.defaulted;
+                if v.len() > 128 {
+                    a.bound("Text.defaulted");
+                }
+            }
+            {
+                let v = &self.escaped;
+                if v.len() > 64 {
+                    a.bound("Text.escaped");
+                }
+            }
+            {
+                let v = &self.empty;
+                if v.len() > 8 {
+                    a.bound("Text.empty");
+                }
+            }
+            {
+                let v = &self.accented;
+                if v.len() > 12 {
+                    a.bound("Text.accented");
+                }
+            }
+            if let Some(v) = &self.huge {
+                if v.len() > 16777216 {
+                    a.bound("Text.huge");
+                }
+            }
+            {
+                let v = &self.blob;
+                if v.len() > 1024 {
+                    a.bound("Text.blob");
+                }
+            }
+            {
+                let v = &self.default_blob;
+                if v.len() > 256 {
+                    a.bound("Text.default_blob");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Text {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Text {
+        const NAME: &'static str = "example.every_scalar.Text";
+        const MAX_ENCODED_SIZE: usize = Text::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Text<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Text::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Text::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Text::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Text::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Text<'a> {
+        type Owned = owned::Text;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Text::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Text::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Text::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Text::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Text {
+            Text::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Collections {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Collections {
+                numbers: {
+                    let n = rt::fuzz::len(u, 65535, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16);
+                    }
+                    items
+                },
+                small: {
+                    let n = rt::fuzz::len(u, 4, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(rt::fuzz::int(
+                            u,
+                            -2147483648,
+                            2147483647,
+                            -2147483648,
+                            2147483647,
+                        )? as i32);
+                    }
+                    items
+                },
+                matrix: {
+                    let n = rt::fuzz::len(u, 3, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push({
+                            let n = rt::fuzz::len(u, 3, depth)?;
+                            let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                            for _ in 0..n {
+                                items.push(rt::fuzz::f32(u)?);
+                            }
+                            items
+                        });
+                    }
+                    items
+                },
+                flavors: {
+                    let n = rt::fuzz::len(u, 4, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<Flavor as rt::fuzz::Generate>::generate(u, depth + 1)?);
+                    }
+                    items
+                },
+                flavor: <Flavor as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                keys: {
+                    let n = rt::fuzz::len(u, 2, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(u.arbitrary::<[u8; 16]>()?);
+                    }
+                    items
+                },
+                maybe_flags: if rt::fuzz::present(u, depth)? {
+                    Some({
+                        let n = rt::fuzz::len(u, 1, depth)?;
+                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                        for _ in 0..n {
+                            items.push(u.arbitrary::<bool>()?);
+                        }
+                        items
+                    })
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Collections {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.numbers;
+                if v.len() > 65535 {
+                    a.bound("Collections.numbers");
+                }
+            }
+            {
+                let v = &self.small;
+                if v.len() > 4 {
+                    a.bound("Collections.small");
+                }
+            }
+            {
+                let v = &self.matrix;
+                if v.len() > 3 {
+                    a.bound("Collections.matrix");
+                }
+                for item in v.iter() {
+                    if item.len() > 3 {
+                        a.bound("Collections.matrix");
+                    }
+                }
+            }
+            {
+                let v = &self.flavors;
+                if v.len() > 4 {
+                    a.bound("Collections.flavors");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            {
+                let v = &self.flavor;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.keys;
+                if v.len() > 2 {
+                    a.bound("Collections.keys");
+                }
+            }
+            if let Some(v) = &self.maybe_flags {
+                if v.len() > 1 {
+                    a.bound("Collections.maybe_flags");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Collections {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Collections {
+        const NAME: &'static str = "example.every_scalar.Collections";
+        const MAX_ENCODED_SIZE: usize = Collections::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Collections<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Collections::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Collections::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Collections::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Collections::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Collections<'a> {
+        type Owned = owned::Collections;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Collections::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Collections::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Collections::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Collections::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Collections {
+            Collections::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Nothing {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Nothing {
+                unknown_fields: rt::fuzz::unknown_fields(u, &[])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Nothing {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Nothing {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Nothing {
+        const NAME: &'static str = "example.every_scalar.Nothing";
+        const MAX_ENCODED_SIZE: usize = Nothing::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Nothing<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Nothing::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Nothing::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Nothing::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Nothing::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Nothing<'a> {
+        type Owned = owned::Nothing;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Nothing::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Nothing::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Nothing::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Nothing::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Nothing {
+            Nothing::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Keywords {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Keywords {
+                r#type: rt::fuzz::int(u, 0, 255, 0, 255)? as u8,
+                version: rt::fuzz::string(u, 8)?,
+                optional: if rt::fuzz::present(u, depth)? {
+                    Some(u.arbitrary::<bool>()?)
+                } else {
+                    None
+                },
+                message: if rt::fuzz::present(u, depth)? {
+                    Some(<owned::Nothing as rt::fuzz::Generate>::generate(
+                        u,
+                        depth + 1,
+                    )?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Keywords {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.version;
+                if v.len() > 8 {
+                    a.bound("Keywords.version");
+                }
+            }
+            if let Some(v) = &self.message {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Keywords {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Keywords {
+        const NAME: &'static str = "example.every_scalar.Keywords";
+        const MAX_ENCODED_SIZE: usize = Keywords::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Keywords<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Keywords::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Keywords::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Keywords::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Keywords::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Keywords<'a> {
+        type Owned = owned::Keywords;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Keywords::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Keywords::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Keywords::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Keywords::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Keywords {
+            Keywords::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Everything {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 4, 0, depth)? {
+                0 => owned::Everything::None,
+                1 => owned::Everything::Nothing(<owned::Nothing as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
+                2 => owned::Everything::Integers(
+                    <owned::Integers as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                3 => {
+                    owned::Everything::Count(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
+                }
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 4])?;
+                    owned::Everything::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Everything {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::None => {}
+                Self::Nothing(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Integers(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Count(_) => {}
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Everything {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Everything {
+        const NAME: &'static str = "example.every_scalar.Everything";
+        const MAX_ENCODED_SIZE: usize = Everything::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Everything<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Everything::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Everything::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Everything::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Everything::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Everything<'a> {
+        type Owned = owned::Everything;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Everything::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Everything::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Everything::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Everything::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Everything {
+            Everything::into_owned(self)
+        }
+    }
+}

@@ -3295,3 +3295,808 @@ rt::cfg_serde! {
         }
     }
 }
+
+rt::cfg_arbitrary! {
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for ColorMode {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 3])?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for ColorMode {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for ColorMode {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for ColorMode {
+        const NAME: &'static str = "example.lamp.ColorMode";
+        const MAX_ENCODED_SIZE: usize = ColorMode::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ColorMode;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for ColorMode {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for PowerOnBehavior {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for PowerOnBehavior {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for PowerOnBehavior {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for PowerOnBehavior {
+        const NAME: &'static str = "example.lamp.PowerOnBehavior";
+        const MAX_ENCODED_SIZE: usize = PowerOnBehavior::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PowerOnBehavior;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for PowerOnBehavior {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::LampState {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::LampState {
+                on: u.arbitrary::<bool>()?,
+                level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
+                mode: <ColorMode as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                mireds: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 153, 500, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                hue: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 359, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                saturation: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 100, 0, 255)? as u8)
+                } else {
+                    None
+                },
+                power_on: <PowerOnBehavior as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                firmware: u.arbitrary::<[u8; 20]>()?,
+                scenes: {
+                    let n = rt::fuzz::len(u, 16, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(rt::fuzz::string(u, 32)?);
+                    }
+                    items
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 24, 25, 26])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::LampState {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.level;
+                if !(0i128..=254i128).contains(&(*v as i128)) {
+                    a.range("LampState.level");
+                }
+            }
+            {
+                let v = &self.mode;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.mireds {
+                if !(153i128..=500i128).contains(&(*v as i128)) {
+                    a.range("LampState.mireds");
+                }
+            }
+            if let Some(v) = &self.hue {
+                if !(0i128..=359i128).contains(&(*v as i128)) {
+                    a.range("LampState.hue");
+                }
+            }
+            if let Some(v) = &self.saturation {
+                if !(0i128..=100i128).contains(&(*v as i128)) {
+                    a.range("LampState.saturation");
+                }
+            }
+            {
+                let v = &self.power_on;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.scenes;
+                if v.len() > 16 {
+                    a.bound("LampState.scenes");
+                }
+                for item in v.iter() {
+                    if item.len() > 32 {
+                        a.bound("LampState.scenes");
+                    }
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LampState {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::LampState {
+        const NAME: &'static str = "example.lamp.LampState";
+        const MAX_ENCODED_SIZE: usize = LampState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LampState<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::LampState::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::LampState::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::LampState::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::LampState::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for LampState<'a> {
+        type Owned = owned::LampState;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            LampState::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            LampState::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            LampState::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            LampState::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::LampState {
+            LampState::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SetLevel {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::SetLevel {
+                level: rt::fuzz::int(u, 0, 254, 0, 255)? as u8,
+                transition: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                fade: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                turn_on: u.arbitrary::<bool>()?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SetLevel {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.level;
+                if !(0i128..=254i128).contains(&(*v as i128)) {
+                    a.range("SetLevel.level");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetLevel {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SetLevel {
+        const NAME: &'static str = "example.lamp.SetLevel";
+        const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetLevel<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SetLevel::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SetLevel::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SetLevel::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SetLevel::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SetLevel<'a> {
+        type Owned = owned::SetLevel;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SetLevel::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SetLevel::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SetLevel::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SetLevel::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SetLevel {
+            SetLevel::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SetColorTemperature {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::SetColorTemperature {
+                mireds: rt::fuzz::int(u, 153, 500, 0, 65535)? as u16,
+                transition: rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SetColorTemperature {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.mireds;
+                if !(153i128..=500i128).contains(&(*v as i128)) {
+                    a.range("SetColorTemperature.mireds");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SetColorTemperature {
+        const NAME: &'static str = "example.lamp.SetColorTemperature";
+        const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SetColorTemperature<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SetColorTemperature::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SetColorTemperature::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SetColorTemperature::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SetColorTemperature::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SetColorTemperature<'a> {
+        type Owned = owned::SetColorTemperature;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SetColorTemperature::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SetColorTemperature::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SetColorTemperature::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SetColorTemperature::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SetColorTemperature {
+            SetColorTemperature::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RecallScene {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::RecallScene {
+                name: rt::fuzz::string(u, 32)?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RecallScene {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.name;
+                if v.len() > 32 {
+                    a.bound("RecallScene.name");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RecallScene {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RecallScene {
+        const NAME: &'static str = "example.lamp.RecallScene";
+        const MAX_ENCODED_SIZE: usize = RecallScene::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RecallScene<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RecallScene::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RecallScene::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RecallScene::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RecallScene::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RecallScene<'a> {
+        type Owned = owned::RecallScene;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RecallScene::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RecallScene::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RecallScene::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RecallScene::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RecallScene {
+            RecallScene::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::LegacyDim {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::LegacyDim {
+                step: rt::fuzz::int(u, -128, 127, -128, 127)? as i8,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::LegacyDim {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LegacyDim {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::LegacyDim {
+        const NAME: &'static str = "example.lamp.LegacyDim";
+        const MAX_ENCODED_SIZE: usize = LegacyDim::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LegacyDim<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::LegacyDim::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::LegacyDim::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::LegacyDim::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::LegacyDim::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for LegacyDim<'a> {
+        type Owned = owned::LegacyDim;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            LegacyDim::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            LegacyDim::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            LegacyDim::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            LegacyDim::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::LegacyDim {
+            LegacyDim::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Command {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 8, 0, depth)? {
+                0 => owned::Command::On,
+                1 => owned::Command::Off,
+                2 => owned::Command::Toggle,
+                3 => owned::Command::SetLevel(<owned::SetLevel as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
+                4 => owned::Command::SetColorTemperature(
+                    <owned::SetColorTemperature as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                5 => owned::Command::Identify(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16),
+                6 => owned::Command::RecallScene(
+                    <owned::RecallScene as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                7 => owned::Command::Dim(<owned::LegacyDim as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4, 5, 6, 8])?;
+                    owned::Command::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Command {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::On => {}
+                Self::Off => {}
+                Self::Toggle => {}
+                Self::SetLevel(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::SetColorTemperature(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Identify(_) => {}
+                Self::RecallScene(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Dim(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Command {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Command {
+        const NAME: &'static str = "example.lamp.Command";
+        const MAX_ENCODED_SIZE: usize = Command::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Command<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Command::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Command::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Command::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Command::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Command<'a> {
+        type Owned = owned::Command;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Command::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Command::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Command::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Command::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Command {
+            Command::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::CommandResult {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::CommandResult {
+                status: <super::example_core::Status as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?,
+                state: if rt::fuzz::present(u, depth)? {
+                    Some(<owned::LampState as rt::fuzz::Generate>::generate(
+                        u,
+                        depth + 1,
+                    )?)
+                } else {
+                    None
+                },
+                device: u.arbitrary::<[u8; 16]>()?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::CommandResult {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.status;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.state {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommandResult {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::CommandResult {
+        const NAME: &'static str = "example.lamp.CommandResult";
+        const MAX_ENCODED_SIZE: usize = CommandResult::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = CommandResult<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::CommandResult::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::CommandResult::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::CommandResult::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::CommandResult::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for CommandResult<'a> {
+        type Owned = owned::CommandResult;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            CommandResult::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            CommandResult::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            CommandResult::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            CommandResult::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::CommandResult {
+            CommandResult::into_owned(self)
+        }
+    }
+}

@@ -2580,3 +2580,672 @@ rt::cfg_serde! {
         }
     }
 }
+
+rt::cfg_arbitrary! {
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::MenuNode {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::MenuNode {
+                label: rt::fuzz::string(u, 32)?,
+                children: {
+                    let n = rt::fuzz::len(u, 12, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<owned::MenuNode as rt::fuzz::Generate>::generate(
+                            u,
+                            depth + 1,
+                        )?);
+                    }
+                    items
+                },
+                action: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 16)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::MenuNode {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(true);
+            {
+                let v = &self.label;
+                if v.len() > 32 {
+                    a.bound("MenuNode.label");
+                }
+            }
+            {
+                let v = &self.children;
+                if v.len() > 12 {
+                    a.bound("MenuNode.children");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if let Some(v) = &self.action {
+                if v.len() > 16 {
+                    a.bound("MenuNode.action");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(true);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MenuNode {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::MenuNode {
+        const NAME: &'static str = "example.recursive.MenuNode";
+        const MAX_ENCODED_SIZE: usize = MenuNode::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = MenuNode<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::MenuNode::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::MenuNode::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::MenuNode::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::MenuNode::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for MenuNode<'a> {
+        type Owned = owned::MenuNode;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            MenuNode::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            MenuNode::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            MenuNode::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            MenuNode::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::MenuNode {
+            MenuNode::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for Comparison {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for Comparison {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for Comparison {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for Comparison {
+        const NAME: &'static str = "example.recursive.Comparison";
+        const MAX_ENCODED_SIZE: usize = Comparison::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Comparison;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Comparison {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Expr {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 7, 2, depth)? {
+                0 => owned::Expr::Constant(rt::fuzz::int(
+                    u,
+                    -9223372036854775808,
+                    9223372036854775807,
+                    -9223372036854775808,
+                    9223372036854775807,
+                )? as i64),
+                1 => owned::Expr::Sensor(rt::fuzz::string(u, 24)?),
+                2 => owned::Expr::Now,
+                3 => owned::Expr::Not(rt::alloc::boxed::Box::new(
+                    <owned::Expr as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                )),
+                4 => owned::Expr::All({
+                    let n = rt::fuzz::len(u, 4, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<owned::Expr as rt::fuzz::Generate>::generate(u, depth + 1)?);
+                    }
+                    items
+                }),
+                5 => owned::Expr::Any({
+                    let n = rt::fuzz::len(u, 4, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<owned::Expr as rt::fuzz::Generate>::generate(u, depth + 1)?);
+                    }
+                    items
+                }),
+                6 => owned::Expr::Compare(rt::alloc::boxed::Box::new(
+                    <owned::Compare as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                )),
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4, 5, 6])?;
+                    owned::Expr::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Expr {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(true);
+            match self {
+                Self::Constant(_) => {}
+                Self::Sensor(v) => {
+                    if v.len() > 24 {
+                        a.bound("Expr.sensor");
+                    }
+                }
+                Self::Now => {}
+                Self::Not(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::All(v) => {
+                    if v.len() > 4 {
+                        a.bound("Expr.all");
+                    }
+                    for item in v.iter() {
+                        rt::fuzz::Audited::audit(item, a);
+                    }
+                }
+                Self::Any(v) => {
+                    if v.len() > 4 {
+                        a.bound("Expr.any");
+                    }
+                    for item in v.iter() {
+                        rt::fuzz::Audited::audit(item, a);
+                    }
+                }
+                Self::Compare(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(true);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Expr {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Expr {
+        const NAME: &'static str = "example.recursive.Expr";
+        const MAX_ENCODED_SIZE: usize = Expr::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Expr<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Expr::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Expr::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Expr::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Expr::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Expr<'a> {
+        type Owned = owned::Expr;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Expr::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Expr::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Expr::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Expr::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Expr {
+            Expr::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Compare {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Compare {
+                op: <Comparison as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                left: rt::alloc::boxed::Box::new(<owned::Expr as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
+                right: rt::alloc::boxed::Box::new(<owned::Expr as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Compare {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(true);
+            {
+                let v = &self.op;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.left;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.right;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(true);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Compare {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Compare {
+        const NAME: &'static str = "example.recursive.Compare";
+        const MAX_ENCODED_SIZE: usize = Compare::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Compare<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Compare::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Compare::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Compare::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Compare::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Compare<'a> {
+        type Owned = owned::Compare;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Compare::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Compare::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Compare::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Compare::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Compare {
+            Compare::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Rule {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Rule {
+                name: rt::fuzz::string(u, 32)?,
+                condition: <owned::Expr as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                scene: rt::fuzz::string(u, 16)?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Rule {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.name;
+                if v.len() > 32 {
+                    a.bound("Rule.name");
+                }
+            }
+            {
+                let v = &self.condition;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.scene;
+                if v.len() > 16 {
+                    a.bound("Rule.scene");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Rule {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Rule {
+        const NAME: &'static str = "example.recursive.Rule";
+        const MAX_ENCODED_SIZE: usize = Rule::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Rule<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Rule::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Rule::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Rule::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Rule::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Rule<'a> {
+        type Owned = owned::Rule;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Rule::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Rule::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Rule::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Rule::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Rule {
+            Rule::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Room {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Room {
+                name: rt::fuzz::string(u, 32)?,
+                gateway: if rt::fuzz::present(u, depth)? {
+                    Some(rt::alloc::boxed::Box::new(
+                        <owned::Gateway as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    ))
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Room {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(true);
+            {
+                let v = &self.name;
+                if v.len() > 32 {
+                    a.bound("Room.name");
+                }
+            }
+            if let Some(v) = &self.gateway {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(true);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Room {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Room {
+        const NAME: &'static str = "example.recursive.Room";
+        const MAX_ENCODED_SIZE: usize = Room::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Room<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Room::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Room::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Room::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Room::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Room<'a> {
+        type Owned = owned::Room;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Room::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Room::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Room::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Room::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Room {
+            Room::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Gateway {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Gateway {
+                address: u.arbitrary::<[u8; 8]>()?,
+                location: if rt::fuzz::present(u, depth)? {
+                    Some(rt::alloc::boxed::Box::new(
+                        <owned::Room as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                    ))
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Gateway {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(true);
+            if let Some(v) = &self.location {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(true);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Gateway {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Gateway {
+        const NAME: &'static str = "example.recursive.Gateway";
+        const MAX_ENCODED_SIZE: usize = Gateway::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Gateway<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Gateway::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Gateway::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Gateway::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Gateway::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Gateway<'a> {
+        type Owned = owned::Gateway;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Gateway::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Gateway::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Gateway::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Gateway::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Gateway {
+            Gateway::into_owned(self)
+        }
+    }
+}

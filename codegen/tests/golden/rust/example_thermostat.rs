@@ -2797,3 +2797,667 @@ rt::cfg_serde! {
         }
     }
 }
+
+rt::cfg_arbitrary! {
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for Mode {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3, 4])?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for Mode {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for Mode {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for Mode {
+        const NAME: &'static str = "example.thermostat.Mode";
+        const MAX_ENCODED_SIZE: usize = Mode::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Mode;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Mode {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Setpoints {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Setpoints {
+                heat: rt::fuzz::int(u, 500, 3000, -32768, 32767)? as i16,
+                cool: rt::fuzz::int(u, 1600, 3500, -32768, 32767)? as i16,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Setpoints {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.heat;
+                if !(500i128..=3000i128).contains(&(*v as i128)) {
+                    a.range("Setpoints.heat");
+                }
+            }
+            {
+                let v = &self.cool;
+                if !(1600i128..=3500i128).contains(&(*v as i128)) {
+                    a.range("Setpoints.cool");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Setpoints {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Setpoints {
+        const NAME: &'static str = "example.thermostat.Setpoints";
+        const MAX_ENCODED_SIZE: usize = Setpoints::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Setpoints<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Setpoints::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Setpoints::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Setpoints::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Setpoints::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Setpoints<'a> {
+        type Owned = owned::Setpoints;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Setpoints::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Setpoints::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Setpoints::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Setpoints::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Setpoints {
+            Setpoints::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::ScheduleEntry {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::ScheduleEntry {
+                days: rt::fuzz::int(u, 1, 127, 0, 255)? as u8,
+                start: <super::example_core::owned::TimeOfDay as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?,
+                setpoints: <owned::Setpoints as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                mode: if rt::fuzz::present(u, depth)? {
+                    Some(<Mode as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::ScheduleEntry {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.days;
+                if !(1i128..=127i128).contains(&(*v as i128)) {
+                    a.range("ScheduleEntry.days");
+                }
+            }
+            {
+                let v = &self.start;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.setpoints;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.mode {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ScheduleEntry {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::ScheduleEntry {
+        const NAME: &'static str = "example.thermostat.ScheduleEntry";
+        const MAX_ENCODED_SIZE: usize = ScheduleEntry::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ScheduleEntry<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::ScheduleEntry::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::ScheduleEntry::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::ScheduleEntry::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::ScheduleEntry::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for ScheduleEntry<'a> {
+        type Owned = owned::ScheduleEntry;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            ScheduleEntry::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            ScheduleEntry::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            ScheduleEntry::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            ScheduleEntry::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::ScheduleEntry {
+            ScheduleEntry::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::WeeklySchedule {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::WeeklySchedule {
+                entries: {
+                    let n = rt::fuzz::len(u, 28, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<owned::ScheduleEntry as rt::fuzz::Generate>::generate(
+                            u,
+                            depth + 1,
+                        )?);
+                    }
+                    items
+                },
+                name: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 48)?)
+                } else {
+                    None
+                },
+                updated_at: rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)?
+                    as u64,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::WeeklySchedule {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.entries;
+                if v.len() > 28 {
+                    a.bound("WeeklySchedule.entries");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if let Some(v) = &self.name {
+                if v.len() > 48 {
+                    a.bound("WeeklySchedule.name");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WeeklySchedule {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::WeeklySchedule {
+        const NAME: &'static str = "example.thermostat.WeeklySchedule";
+        const MAX_ENCODED_SIZE: usize = WeeklySchedule::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = WeeklySchedule<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::WeeklySchedule::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::WeeklySchedule::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::WeeklySchedule::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::WeeklySchedule::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for WeeklySchedule<'a> {
+        type Owned = owned::WeeklySchedule;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            WeeklySchedule::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            WeeklySchedule::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            WeeklySchedule::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            WeeklySchedule::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::WeeklySchedule {
+            WeeklySchedule::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Reading {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Reading {
+                temperature: rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16,
+                humidity: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 10000, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                outdoor: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, -27315, 32767, -32768, 32767)? as i16)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Reading {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.temperature;
+                if !(-27315i128..=32767i128).contains(&(*v as i128)) {
+                    a.range("Reading.temperature");
+                }
+            }
+            if let Some(v) = &self.humidity {
+                if !(0i128..=10000i128).contains(&(*v as i128)) {
+                    a.range("Reading.humidity");
+                }
+            }
+            if let Some(v) = &self.outdoor {
+                if !(-27315i128..=32767i128).contains(&(*v as i128)) {
+                    a.range("Reading.outdoor");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Reading {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Reading {
+        const NAME: &'static str = "example.thermostat.Reading";
+        const MAX_ENCODED_SIZE: usize = Reading::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Reading<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Reading::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Reading::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Reading::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Reading::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Reading<'a> {
+        type Owned = owned::Reading;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Reading::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Reading::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Reading::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Reading::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Reading {
+            Reading::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::ThermostatState {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::ThermostatState {
+                mode: <Mode as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                setpoints: <owned::Setpoints as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                reading: <owned::Reading as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                running: u.arbitrary::<bool>()?,
+                hold: u.arbitrary::<bool>()?,
+                diagnostics: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::bytes(u, 64)?)
+                } else {
+                    None
+                },
+                schedule: if rt::fuzz::present(u, depth)? {
+                    Some(<owned::WeeklySchedule as rt::fuzz::Generate>::generate(
+                        u,
+                        depth + 1,
+                    )?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 24, 25])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::ThermostatState {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.mode;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.setpoints;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.reading;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.diagnostics {
+                if v.len() > 64 {
+                    a.bound("ThermostatState.diagnostics");
+                }
+            }
+            if let Some(v) = &self.schedule {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatState {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::ThermostatState {
+        const NAME: &'static str = "example.thermostat.ThermostatState";
+        const MAX_ENCODED_SIZE: usize = ThermostatState::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ThermostatState<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::ThermostatState::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::ThermostatState::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::ThermostatState::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::ThermostatState::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for ThermostatState<'a> {
+        type Owned = owned::ThermostatState;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            ThermostatState::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            ThermostatState::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            ThermostatState::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            ThermostatState::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::ThermostatState {
+            ThermostatState::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::ThermostatCommand {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(match rt::fuzz::variant(u, 4, 3, depth)? {
+                0 => owned::ThermostatCommand::SetMode(<Mode as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
+                1 => owned::ThermostatCommand::SetSetpoints(
+                    <owned::Setpoints as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                2 => owned::ThermostatCommand::SetSchedule(
+                    <owned::WeeklySchedule as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                3 => owned::ThermostatCommand::ResumeSchedule,
+                _ => {
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3])?;
+                    owned::ThermostatCommand::Unrecognized { key, value }
+                }
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::ThermostatCommand {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            match self {
+                Self::SetMode(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::SetSetpoints(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::SetSchedule(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::ResumeSchedule => {}
+                Self::Unrecognized { .. } => a.unknown(),
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatCommand {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::ThermostatCommand {
+        const NAME: &'static str = "example.thermostat.ThermostatCommand";
+        const MAX_ENCODED_SIZE: usize = ThermostatCommand::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ThermostatCommand<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::ThermostatCommand::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::ThermostatCommand::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::ThermostatCommand::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::ThermostatCommand::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for ThermostatCommand<'a> {
+        type Owned = owned::ThermostatCommand;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            ThermostatCommand::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            ThermostatCommand::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            ThermostatCommand::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            ThermostatCommand::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::ThermostatCommand {
+            ThermostatCommand::into_owned(self)
+        }
+    }
+}

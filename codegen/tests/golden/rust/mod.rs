@@ -623,3 +623,83 @@ pub fn transcode(
         })
     }
 }
+
+::iotp2p_codec::runtime::cfg_arbitrary! {
+    /// Calls `visitor` with the type named `type_name` (one of [`TYPE_NAMES`]): its owned form, or the
+    /// enum itself, as a [`FuzzType`](::iotp2p_codec::runtime::fuzz::FuzzType). `None` when the name is not one of
+    /// the types generated here. For fuzzing: one generic body runs for every type.
+    #[allow(deprecated)]
+    pub fn visit_type<__V: ::iotp2p_codec::runtime::fuzz::Visitor>(
+        type_name: &str,
+        visitor: __V,
+    ) -> Option<__V::Output> {
+        Some(match type_name {
+            "example.core.Status" => visitor.visit::<example_core::Status>(),
+            "example.core.TimeOfDay" => visitor.visit::<example_core::owned::TimeOfDay>(),
+            "example.core.DeviceInfo" => visitor.visit::<example_core::owned::DeviceInfo>(),
+            "example.every_scalar.Flavor" => visitor.visit::<example_every_scalar::Flavor>(),
+            "example.every_scalar.Integers" => {
+                visitor.visit::<example_every_scalar::owned::Integers>()
+            }
+            "example.every_scalar.Floats" => visitor.visit::<example_every_scalar::owned::Floats>(),
+            "example.every_scalar.Text" => visitor.visit::<example_every_scalar::owned::Text>(),
+            "example.every_scalar.Collections" => {
+                visitor.visit::<example_every_scalar::owned::Collections>()
+            }
+            "example.every_scalar.Nothing" => {
+                visitor.visit::<example_every_scalar::owned::Nothing>()
+            }
+            "example.every_scalar.Keywords" => {
+                visitor.visit::<example_every_scalar::owned::Keywords>()
+            }
+            "example.every_scalar.Everything" => {
+                visitor.visit::<example_every_scalar::owned::Everything>()
+            }
+            "example.lamp.ColorMode" => visitor.visit::<example_lamp::ColorMode>(),
+            "example.lamp.PowerOnBehavior" => visitor.visit::<example_lamp::PowerOnBehavior>(),
+            "example.lamp.LampState" => visitor.visit::<example_lamp::owned::LampState>(),
+            "example.lamp.SetLevel" => visitor.visit::<example_lamp::owned::SetLevel>(),
+            "example.lamp.SetColorTemperature" => {
+                visitor.visit::<example_lamp::owned::SetColorTemperature>()
+            }
+            "example.lamp.RecallScene" => visitor.visit::<example_lamp::owned::RecallScene>(),
+            "example.lamp.LegacyDim" => visitor.visit::<example_lamp::owned::LegacyDim>(),
+            "example.lamp.Command" => visitor.visit::<example_lamp::owned::Command>(),
+            "example.lamp.CommandResult" => visitor.visit::<example_lamp::owned::CommandResult>(),
+            "example.recursive.MenuNode" => visitor.visit::<example_recursive::owned::MenuNode>(),
+            "example.recursive.Comparison" => visitor.visit::<example_recursive::Comparison>(),
+            "example.recursive.Expr" => visitor.visit::<example_recursive::owned::Expr>(),
+            "example.recursive.Compare" => visitor.visit::<example_recursive::owned::Compare>(),
+            "example.recursive.Rule" => visitor.visit::<example_recursive::owned::Rule>(),
+            "example.recursive.Room" => visitor.visit::<example_recursive::owned::Room>(),
+            "example.recursive.Gateway" => visitor.visit::<example_recursive::owned::Gateway>(),
+            "example.thermostat.Mode" => visitor.visit::<example_thermostat::Mode>(),
+            "example.thermostat.Setpoints" => {
+                visitor.visit::<example_thermostat::owned::Setpoints>()
+            }
+            "example.thermostat.ScheduleEntry" => {
+                visitor.visit::<example_thermostat::owned::ScheduleEntry>()
+            }
+            "example.thermostat.WeeklySchedule" => {
+                visitor.visit::<example_thermostat::owned::WeeklySchedule>()
+            }
+            "example.thermostat.Reading" => visitor.visit::<example_thermostat::owned::Reading>(),
+            "example.thermostat.ThermostatState" => {
+                visitor.visit::<example_thermostat::owned::ThermostatState>()
+            }
+            "example.thermostat.ThermostatCommand" => {
+                visitor.visit::<example_thermostat::owned::ThermostatCommand>()
+            }
+            "com.acme.sprinkler.Trigger" => visitor.visit::<com_acme_sprinkler::Trigger>(),
+            "com.acme.sprinkler.Zone" => visitor.visit::<com_acme_sprinkler::owned::Zone>(),
+            "com.acme.sprinkler.Run" => visitor.visit::<com_acme_sprinkler::owned::Run>(),
+            "com.acme.sprinkler.SprinklerState" => {
+                visitor.visit::<com_acme_sprinkler::owned::SprinklerState>()
+            }
+            "com.acme.sprinkler.SprinklerCommand" => {
+                visitor.visit::<com_acme_sprinkler::owned::SprinklerCommand>()
+            }
+            _ => return None,
+        })
+    }
+}

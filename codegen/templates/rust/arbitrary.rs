@@ -1,0 +1,206 @@
+{%- for item in items %}
+{%- if item.kind == "enum" %}
+#[allow(deprecated)]
+impl rt::fuzz::Generate for {{ item.name }} {
+    fn generate(
+        u: &mut rt::arbitrary::Unstructured<'_>,
+        _depth: u32,
+    ) -> rt::arbitrary::Result<Self> {
+        Ok(Self::from_u32(rt::fuzz::enum_number(u, &[{{ item.numbers }}])?))
+    }
+}
+
+#[allow(deprecated)]
+impl rt::fuzz::Audited for {{ item.name }} {
+    fn audit(&self, a: &mut rt::fuzz::Audit) {
+        if let Self::{{ item.other }}(_) = self {
+            a.unknown();
+        }
+    }
+}
+
+#[allow(deprecated)]
+impl<'u> rt::arbitrary::Arbitrary<'u> for {{ item.name }} {
+    fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+        rt::fuzz::Generate::generate(u, 0)
+    }
+}
+
+#[allow(deprecated)]
+impl rt::fuzz::FuzzType for {{ item.name }} {
+    const NAME: &'static str = "{{ item.full_name }}";
+    const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
+    type Borrowed<'a> = {{ item.name }};
+    fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+        <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+    }
+    fn encoded_len(&self) -> usize {
+        <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+    }
+    fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+    }
+    fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+        <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::fuzz::Borrowed<'a> for {{ item.name }} {
+    type Owned = Self;
+    fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r)?;
+        r.finish()?;
+        Ok(value)
+    }
+    fn encoded_len(&self) -> usize {
+        rt::Element::encoded_len(self)
+    }
+    fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match rt::Element::write(self, &mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: rt::Element::encoded_len(self),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+    fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+        rt::encode_to_vec(rt::Element::encoded_len(self), |w| rt::Element::write(self, w))
+    }
+    fn into_owned(self) -> Self {
+        self
+    }
+}
+{%- else %}
+#[allow(deprecated)]
+impl rt::fuzz::Generate for owned::{{ item.name }} {
+    #[allow(unused_variables)]
+    fn generate(
+        u: &mut rt::arbitrary::Unstructured<'_>,
+        depth: u32,
+    ) -> rt::arbitrary::Result<Self> {
+{%- if item.kind == "message" %}
+        Ok(owned::{{ item.name }} {
+{%- for f in item.fields %}
+{%- if f.presence == "optional" %}
+            {{ f.name }}: if rt::fuzz::present(u, depth)? {
+                Some({{ f.generate.as_deref().unwrap_or_default() }})
+            } else {
+                None
+            },
+{%- else %}
+            {{ f.name }}: {{ f.generate.as_deref().unwrap_or_default() }},
+{%- endif %}
+{%- endfor %}
+            {{ item.unknown }}: rt::fuzz::unknown_fields(u, &[{{ item.known_keys }}])?,
+        })
+{%- else %}
+        Ok(match rt::fuzz::variant(u, {{ item.variants.len() }}, {{ item.exit }}, depth)? {
+{%- for v in item.variants %}
+{%- if let Some(g) = v.generate %}
+            {{ loop.index0 }} => owned::{{ item.name }}::{{ v.name }}({{ g }}),
+{%- else %}
+            {{ loop.index0 }} => owned::{{ item.name }}::{{ v.name }},
+{%- endif %}
+{%- endfor %}
+            _ => {
+                let (key, value) = rt::fuzz::unknown_variant(u, &[{{ item.variant_keys }}])?;
+                owned::{{ item.name }}::{{ item.other }} { key, value }
+            }
+        })
+{%- endif %}
+    }
+}
+
+#[allow(deprecated)]
+impl rt::fuzz::Audited for owned::{{ item.name }} {
+    fn audit(&self, a: &mut rt::fuzz::Audit) {
+        a.enter({{ item.cycle }});
+{%- if item.kind == "message" %}
+{%- for f in item.fields %}
+{%- if !f.audit.is_empty() %}
+{%- if f.presence == "optional" %}
+        if let Some(v) = &self.{{ f.name }} {
+            {{ f.audit }}
+        }
+{%- else %}
+        {
+            let v = &self.{{ f.name }};
+            {{ f.audit }}
+        }
+{%- endif %}
+{%- endif %}
+{%- endfor %}
+        if !self.{{ item.unknown }}.is_empty() {
+            a.unknown();
+        }
+{%- else %}
+        match self {
+{%- for v in item.variants %}
+{%- if v.generate.is_none() %}
+            Self::{{ v.name }} => {}
+{%- else if v.audit.is_empty() %}
+            Self::{{ v.name }}(_) => {}
+{%- else %}
+            Self::{{ v.name }}(v) => {
+                {{ v.audit }}
+            }
+{%- endif %}
+{%- endfor %}
+            Self::{{ item.other }} { .. } => a.unknown(),
+        }
+{%- endif %}
+        a.leave({{ item.cycle }});
+    }
+}
+
+#[allow(deprecated)]
+impl<'u> rt::arbitrary::Arbitrary<'u> for owned::{{ item.name }} {
+    fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+        rt::fuzz::Generate::generate(u, 0)
+    }
+}
+
+#[allow(deprecated)]
+impl rt::fuzz::FuzzType for owned::{{ item.name }} {
+    const NAME: &'static str = "{{ item.full_name }}";
+    const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
+    type Borrowed<'a> = {{ item.name }}<'a>;
+    fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+        owned::{{ item.name }}::decode(bytes)
+    }
+    fn encoded_len(&self) -> usize {
+        owned::{{ item.name }}::encoded_len(self)
+    }
+    fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        owned::{{ item.name }}::encode(self, buf)
+    }
+    fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+        owned::{{ item.name }}::encode_to_vec(self)
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::fuzz::Borrowed<'a> for {{ item.name }}<'a> {
+    type Owned = owned::{{ item.name }};
+    fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        {{ item.name }}::decode(bytes)
+    }
+    fn encoded_len(&self) -> usize {
+        {{ item.name }}::encoded_len(self)
+    }
+    fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        {{ item.name }}::encode(self, buf)
+    }
+    fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+        {{ item.name }}::encode_to_vec(self)
+    }
+    fn into_owned(self) -> owned::{{ item.name }} {
+        {{ item.name }}::into_owned(self)
+    }
+}
+{%- endif %}
+{% endfor %}
