@@ -842,6 +842,9 @@ impl<'a> BatteryEvents<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 3;
 
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[16];
+
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
@@ -899,9 +902,10 @@ impl<'a> BatteryEvents<'a> {
                 w.u64(v.to_u32() as u64)?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -1271,6 +1275,9 @@ impl<'a> IdentifyActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 9;
 
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[8];
+
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
@@ -1328,9 +1335,10 @@ impl<'a> IdentifyActions<'a> {
                 v.encode_to(w)?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -1489,6 +1497,9 @@ impl<'a> OnOffActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 3;
 
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[8, 9, 10];
+
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
@@ -1564,9 +1575,10 @@ impl<'a> OnOffActions<'a> {
                 w.null()?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -2100,6 +2112,9 @@ impl<'a> LevelActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 10;
 
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[8, 9, 10];
+
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
@@ -2174,9 +2189,10 @@ impl<'a> LevelActions<'a> {
                 w.null()?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -2547,6 +2563,9 @@ impl<'a> ColorTemperatureActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 11;
 
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[8];
+
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
@@ -2604,9 +2623,10 @@ impl<'a> ColorTemperatureActions<'a> {
                 v.encode_to(w)?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -3362,6 +3382,9 @@ impl<'a> RelayActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 258;
 
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[8];
+
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
@@ -3421,9 +3444,10 @@ impl<'a> RelayActions<'a> {
                 w.text(v)?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -3463,6 +3487,9 @@ pub enum RelayOutputs<'a> {
 impl<'a> RelayOutputs<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1455;
+
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[8];
 
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3521,9 +3548,10 @@ impl<'a> RelayOutputs<'a> {
                 v.encode_to(w)?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -4661,9 +4689,10 @@ rt::cfg_alloc! {
                         w.u64(v.to_u32() as u64)?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::BatteryEvents::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);
@@ -4891,9 +4920,10 @@ rt::cfg_alloc! {
                         v.encode_to(w)?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::IdentifyActions::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);
@@ -5045,9 +5075,10 @@ rt::cfg_alloc! {
                         w.null()?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::OnOffActions::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);
@@ -5430,9 +5461,10 @@ rt::cfg_alloc! {
                         w.null()?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::LevelActions::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);
@@ -5705,9 +5737,13 @@ rt::cfg_alloc! {
                         v.encode_to(w)?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(
+                            *key,
+                            super::ColorTemperatureActions::KNOWN_KEYS,
+                        )?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);
@@ -6229,9 +6265,10 @@ rt::cfg_alloc! {
                         w.text(v)?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::RelayActions::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);
@@ -6300,9 +6337,10 @@ rt::cfg_alloc! {
                         v.encode_to(w)?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::RelayOutputs::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);

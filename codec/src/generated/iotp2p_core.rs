@@ -481,6 +481,9 @@ impl<'a> Body<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 2040524;
 
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
@@ -637,9 +640,10 @@ impl<'a> Body<'a> {
                 v.encode_to(w)?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -5186,9 +5190,10 @@ rt::cfg_alloc! {
                         v.encode_to(w)?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::Body::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);

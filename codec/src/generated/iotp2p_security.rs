@@ -542,6 +542,9 @@ impl<'a> Statement<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 782;
 
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
@@ -626,9 +629,10 @@ impl<'a> Statement<'a> {
                 v.encode_to(w)?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -2009,6 +2013,9 @@ impl<'a> EdhocReply<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 517;
 
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
@@ -2082,9 +2089,10 @@ impl<'a> EdhocReply<'a> {
                 w.bytes(v)?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -2128,6 +2136,9 @@ pub enum EdhocFinish<'a> {
 impl<'a> EdhocFinish<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 517;
+
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -2211,9 +2222,10 @@ impl<'a> EdhocFinish<'a> {
                 w.bytes(v)?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -4642,6 +4654,9 @@ impl<'a> SecurityActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1520;
 
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 24, 25];
+
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
@@ -4824,9 +4839,10 @@ impl<'a> SecurityActions<'a> {
                 w.null()?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -4880,6 +4896,9 @@ pub enum SecurityOutputs<'a> {
 impl<'a> SecurityOutputs<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1456;
+
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[8, 9, 10, 11, 13, 16, 24, 25];
 
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -5001,9 +5020,10 @@ impl<'a> SecurityOutputs<'a> {
                 v.encode_to(w)?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -5047,6 +5067,9 @@ pub enum SecurityEvents<'a> {
 impl<'a> SecurityEvents<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 36;
+
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[20, 21, 22];
 
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -5125,9 +5148,10 @@ impl<'a> SecurityEvents<'a> {
                 w.bytes(v)?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -6455,9 +6479,10 @@ rt::cfg_alloc! {
                         v.encode_to(w)?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::Statement::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);
@@ -7337,9 +7362,10 @@ rt::cfg_alloc! {
                         w.bytes(v)?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::EdhocReply::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);
@@ -7432,9 +7458,10 @@ rt::cfg_alloc! {
                         w.bytes(v)?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::EdhocFinish::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);
@@ -9045,9 +9072,10 @@ rt::cfg_alloc! {
                         w.null()?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::SecurityActions::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);
@@ -9165,9 +9193,10 @@ rt::cfg_alloc! {
                         v.encode_to(w)?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::SecurityOutputs::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);
@@ -9250,9 +9279,10 @@ rt::cfg_alloc! {
                         w.bytes(v)?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::SecurityEvents::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);

@@ -162,6 +162,9 @@ pub enum EncodeError {
     },
     /// The value nests deeper than MAX_DEPTH (spec §4.16), which no encoder may produce.
     DepthExceeded,
+    /// Retained unknown content that cannot be forwarded as it is: an unknown variant whose key is
+    /// above 65535 or one that the schema defines, or a value that is not one canonical data item.
+    InvalidUnknown,
 }
 
 impl fmt::Display for EncodeError {
@@ -175,6 +178,11 @@ impl fmt::Display for EncodeError {
             EncodeError::DepthExceeded => {
                 write!(f, "the value nests deeper than MAX_DEPTH (16 levels)")
             }
+            EncodeError::InvalidUnknown => write!(
+                f,
+                "an unknown variant with a defined or too large key, or a value that is not one \
+                 canonical data item"
+            ),
         }
     }
 }

@@ -419,6 +419,8 @@ impl Audit {
             // Known structure stays within MAX_DEPTH for the schemas fuzzed here (the core schema
             // reaches depth 9); only retained unknown content or a recursive value can go deeper.
             EncodeError::DepthExceeded => self.unknown || self.recursive,
+            // The generators build unknown variants with fresh keys and canonical values only.
+            EncodeError::InvalidUnknown => false,
         }
     }
 }

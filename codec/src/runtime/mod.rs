@@ -39,7 +39,7 @@ mod writer;
 pub use array::{Array, ArrayIter};
 pub use element::Element;
 pub use lazy::Lazy;
-pub use unknown::{UnknownEntries, UnknownFields, UnknownMerge};
+pub use unknown::{check_unknown_variant, UnknownEntries, UnknownFields, UnknownMerge};
 
 pub use error::{DecodeError, EncodeError, ErrorClass, TranscodeError};
 pub use float::{f16_to_f64, f64_to_f16_exact};

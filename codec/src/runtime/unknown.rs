@@ -3,7 +3,7 @@
 //! relay or an old device forwards newer messages without loss (spec/04-wire-format.md).
 
 use super::error::EncodeError;
-use super::reader::Reader;
+use super::reader::{Reader, MAX_KEY};
 use super::writer::Writer;
 
 /// The unknown entries of one decoded message.
@@ -147,6 +147,16 @@ impl<'a> Iterator for UnknownEntries<'a> {
     }
 }
 
+/// Checks that an unknown union variant can be written: its key is a map key (at most 65535) that
+/// the union does not define (`known`, ascending).
+#[inline]
+pub fn check_unknown_variant(key: u64, known: &[u64]) -> Result<(), EncodeError> {
+    if key > MAX_KEY || known.binary_search(&key).is_ok() {
+        return Err(EncodeError::InvalidUnknown);
+    }
+    Ok(())
+}
+
 /// Above every map key (they stop at 65535).
 const NO_KEY: u64 = u64::MAX;
 
@@ -202,5 +212,24 @@ impl<'a> UnknownMerge<'a> {
             self.advance();
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_variants_need_a_free_key() {
+        assert_eq!(check_unknown_variant(7, &[0, 1, 3]), Ok(()));
+        assert_eq!(check_unknown_variant(65535, &[]), Ok(()));
+        assert_eq!(
+            check_unknown_variant(3, &[0, 1, 3]),
+            Err(EncodeError::InvalidUnknown)
+        );
+        assert_eq!(
+            check_unknown_variant(65536, &[]),
+            Err(EncodeError::InvalidUnknown)
+        );
     }
 }

@@ -8,7 +8,7 @@
 //! [`Writer::map`] or [`Writer::array`] and closes it with [`Writer::close`]; already-encoded content
 //! goes through [`Writer::raw_items`], which knows how deep that content may reach.
 
-use super::error::EncodeError;
+use super::error::{DecodeError, EncodeError, ErrorClass};
 use super::float;
 use super::limits::MAX_DEPTH;
 use super::reader::{major, Reader};
@@ -212,15 +212,32 @@ impl<'a> Writer<'a> {
         self.put(bytes)
     }
 
+    /// One already-encoded data item that no decoder has checked here (an unknown variant's value
+    /// that an application built): it must be one canonical item of the profile that fits the
+    /// levels left.
+    pub fn raw_item(&mut self, bytes: &[u8]) -> Result {
+        let mut r = Reader::new(bytes);
+        r.skip(self.levels()).map_err(refusal)?;
+        r.finish().map_err(refusal)?;
+        self.put(bytes)
+    }
+
     #[cold]
     #[inline(never)]
     fn check_depth(&self, bytes: &[u8]) -> Result {
         let mut r = Reader::new(bytes);
         while !r.is_empty() {
-            r.skip(self.levels())
-                .map_err(|_| EncodeError::DepthExceeded)?;
+            r.skip(self.levels()).map_err(refusal)?;
         }
         Ok(())
+    }
+}
+
+/// Why already-encoded content cannot be written: too deep, or not canonical content at all.
+fn refusal(e: DecodeError) -> EncodeError {
+    match e.class {
+        ErrorClass::DepthExceeded => EncodeError::DepthExceeded,
+        _ => EncodeError::InvalidUnknown,
     }
 }
 
@@ -339,5 +356,16 @@ mod tests {
             w.raw_items(&two_levels, usize::MAX),
             Err(EncodeError::DepthExceeded)
         );
+    }
+
+    #[test]
+    fn an_unchecked_raw_item_must_be_one_canonical_item() {
+        let mut buf = [0u8; 16];
+        let mut w = Writer::new(&mut buf);
+        w.raw_item(&[0x82, 0x01, 0x02]).unwrap();
+        assert_eq!(w.raw_item(&[0x18, 0x01]), Err(EncodeError::InvalidUnknown));
+        assert_eq!(w.raw_item(&[0x01, 0x02]), Err(EncodeError::InvalidUnknown));
+        assert_eq!(w.raw_item(&[]), Err(EncodeError::InvalidUnknown));
+        assert_eq!(w.position(), 3);
     }
 }

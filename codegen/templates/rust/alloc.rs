@@ -277,9 +277,10 @@ pub mod owned {
 {%- endif %}
 {%- endfor %}
                 Self::{{ item.other }} { key, value } => {
+                    // Built by an application, or read elsewhere: check what a decoder would.
+                    rt::check_unknown_variant(*key, super::{{ item.name }}::KNOWN_KEYS)?;
                     w.u64(*key)?;
-                    // An unknown variant's value was checked where it was read, not here: measure it.
-                    w.raw_items(value, usize::MAX)?;
+                    w.raw_item(value)?;
                 }
             }
             w.close(1);

@@ -230,6 +230,13 @@ fn item_view(ctx: &Ctx<'_>, def: &ir::TypeDef) -> ItemView {
             let taken: Vec<String> = view.variants.iter().map(|v| v.name.clone()).collect();
             view.other = free_name("Unrecognized", &taken);
             view.json_names = json_table(variants.iter().map(|v| (&v.name, v.key as u64)));
+            let mut keys: Vec<u64> = variants.iter().map(|v| v.key as u64).collect();
+            keys.sort_unstable();
+            view.known_keys = keys
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
         }
         TypeKind::Message { fields, .. } => {
             view.kind = "message";

@@ -281,6 +281,9 @@ impl<'a> Expr<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 31138512895;
 
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
+
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
@@ -420,9 +423,10 @@ impl<'a> Expr<'a> {
                 rt::Element::write(&v, w)?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -1519,9 +1523,10 @@ rt::cfg_alloc! {
                         v.encode_to(w)?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::Expr::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);

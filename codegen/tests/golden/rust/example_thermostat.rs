@@ -1050,6 +1050,9 @@ impl<'a> ThermostatCommand<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 711;
 
+    /// The keys of the variants this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
@@ -1134,9 +1137,10 @@ impl<'a> ThermostatCommand<'a> {
                 w.null()?;
             }
             Self::Unrecognized { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
                 w.u64(key)?;
-                // An unknown variant's value was checked where it was decoded, not here: measure it.
-                w.raw_items(value, usize::MAX)?;
+                w.raw_item(value)?;
             }
         }
         w.close(1);
@@ -2020,9 +2024,10 @@ rt::cfg_alloc! {
                         w.null()?;
                     }
                     Self::Unrecognized { key, value } => {
+                        // Built by an application, or read elsewhere: check what a decoder would.
+                        rt::check_unknown_variant(*key, super::ThermostatCommand::KNOWN_KEYS)?;
                         w.u64(*key)?;
-                        // An unknown variant's value was checked where it was read, not here: measure it.
-                        w.raw_items(value, usize::MAX)?;
+                        w.raw_item(value)?;
                     }
                 }
                 w.close(1);
