@@ -832,4 +832,64 @@ mod tests {
         assert_eq!(err(enter(&r, 1, 1)), (DepthExceeded, 0));
         assert_eq!(r.text(1), Ok("a"));
     }
+
+    /// The fast paths decide nothing on their own: on any input, every typed read gives the same
+    /// result (value or class and offset) and leaves the reader at the same position as the general
+    /// path alone.
+    mod fast_paths_agree_with_the_general_path {
+        extern crate std;
+
+        use super::*;
+        use proptest::prelude::*;
+        use std::vec::Vec;
+
+        fn same<'a, T: PartialEq + core::fmt::Debug>(
+            bytes: &'a [u8],
+            fast: impl Fn(&mut Reader<'a>) -> Result<T>,
+            general: impl Fn(&mut Reader<'a>) -> Result<T>,
+        ) {
+            let (mut a, mut b) = (Reader::new(bytes), Reader::new(bytes));
+            let (x, y) = (fast(&mut a), general(&mut b));
+            assert_eq!(x, y, "on {bytes:02x?}");
+            if x.is_ok() {
+                assert_eq!(a.position(), b.position(), "on {bytes:02x?}");
+            }
+        }
+
+        /// Mostly items of the kinds the fast paths take, in all head widths, with some noise.
+        fn input() -> impl Strategy<Value = Vec<u8>> {
+            let head = (0u8..8, prop_oneof![0u8..24, 24u8..28, 28u8..32])
+                .prop_map(|(major, info)| (major << 5) | info);
+            (head, proptest::collection::vec(any::<u8>(), 0..12)).prop_map(|(h, mut rest)| {
+                rest.insert(0, h);
+                rest
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4096))]
+
+            #[test]
+            fn integers(bytes in input(), lo in any::<u64>(), hi in any::<u64>(), a in any::<i64>(), b in any::<i64>()) {
+                let (lo, hi) = (lo.min(hi), lo.max(hi));
+                same(&bytes, |r| r.uint(lo, hi), |r| r.uint_general(lo, hi));
+                same(&bytes, |r| r.uint(0, 65535), |r| r.uint_general(0, 65535));
+                let (a, b) = (a.min(b), a.max(b));
+                same(&bytes, |r| r.int(a, b), |r| r.int_general(a, b));
+                same(&bytes, |r| r.int(-100, 100), |r| r.int_general(-100, 100));
+                same(&bytes, |r| r.key(lo % 70_000), |r| r.key_general(lo % 70_000));
+            }
+
+            #[test]
+            fn strings_and_containers(bytes in input(), max in 0usize..40) {
+                same(&bytes, |r| r.text(max), |r| r.text_general(max));
+                same(&bytes, |r| r.bytes(max), |r| r.bytes_general(max));
+                same(&bytes, |r| r.exact_bytes(max % 4), |r| r.exact_bytes_general(max % 4));
+                same(&bytes, |r| r.array(max), |r| r.array_general(max));
+                same(&bytes, |r| r.map(), |r| r.map_general());
+                same(&bytes, |r| r.bool(), |r| r.bool_general());
+                same(&bytes, |r| r.null(), |r| r.null_general());
+            }
+        }
+    }
 }
