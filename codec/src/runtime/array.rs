@@ -6,7 +6,7 @@ use core::fmt;
 use super::element::Element;
 use super::error::{DecodeError, EncodeError};
 use super::reader::Reader;
-use super::writer::{head_len, Writer};
+use super::writer::{head_len, refusal, Writer};
 
 /// A schema `array<T, N>`.
 #[derive(Clone, Copy)]
@@ -80,6 +80,31 @@ impl<'a, T: Element<'a>> Array<'a, T> {
         match self {
             Array::Encoded { bytes, room, .. } => w.raw_items(bytes, *room as usize)?,
             Array::Slice(s) => s.iter().try_for_each(|item| item.write(w))?,
+        }
+        w.close(self.len());
+        Ok(())
+    }
+
+    /// Writes the array inside a recursive cycle: items the application built with `encode` (which
+    /// applies the cycle's `@max_depth` budget), decoded items as their bytes once `check` (the
+    /// item's decoder, given the levels left) has accepted each of them where they now sit.
+    pub fn write_with(
+        &self,
+        w: &mut Writer<'_>,
+        mut encode: impl FnMut(&T, &mut Writer<'_>) -> Result<(), EncodeError>,
+        mut check: impl FnMut(&mut Reader<'a>, usize) -> Result<(), DecodeError>,
+    ) -> Result<(), EncodeError> {
+        w.array(self.len())?;
+        match *self {
+            Array::Encoded { bytes, .. } => {
+                let levels = w.levels();
+                let mut r = Reader::new(bytes);
+                while !r.is_empty() {
+                    check(&mut r, levels).map_err(refusal)?;
+                }
+                w.raw_checked(bytes)?;
+            }
+            Array::Slice(items) => items.iter().try_for_each(|item| encode(item, w))?,
         }
         w.close(self.len());
         Ok(())

@@ -360,7 +360,7 @@ pub struct Audit {
     /// (whose size the schema does not bound, so `MAX_ENCODED_SIZE` does not apply).
     pub unknown: bool,
     /// Whether a type on a recursive cycle is nested in another: the value may then be deeper than
-    /// the cycle's `@max_depth`, which the encoder does not check and the decoder rejects.
+    /// the cycle's `@max_depth`, which the encoder refuses (`DepthExceeded`) as the decoder would.
     pub recursive: bool,
     cycle_depth: u32,
 }

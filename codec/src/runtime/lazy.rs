@@ -6,7 +6,7 @@ use core::fmt;
 use super::element::Element;
 use super::error::{DecodeError, EncodeError};
 use super::reader::Reader;
-use super::writer::Writer;
+use super::writer::{refusal, Writer};
 
 /// A value of type `T` that is either still encoded (validated by the decoder) or supplied by
 /// the application by reference.
@@ -48,6 +48,28 @@ impl<'a, T: Element<'a>> Lazy<'a, T> {
             bytes: r.since(start),
             room: depth.min(u8::MAX as usize) as u8,
         })
+    }
+}
+
+impl<'a, T> Lazy<'a, T> {
+    /// Writes the value inside a recursive cycle: a value the application built with `encode` (which
+    /// applies the cycle's `@max_depth` budget), a decoded one as its bytes once `check` (the cycle's
+    /// decoder, given the levels left) has accepted them where they now sit.
+    pub fn write_in_cycle(
+        &self,
+        w: &mut Writer<'_>,
+        encode: impl FnOnce(&T, &mut Writer<'_>) -> Result<(), EncodeError>,
+        check: impl FnOnce(&mut Reader<'a>, usize) -> Result<(), DecodeError>,
+    ) -> Result<(), EncodeError> {
+        match *self {
+            Lazy::Value(v) => encode(v, w),
+            Lazy::Encoded { bytes, .. } => {
+                let mut r = Reader::new(bytes);
+                check(&mut r, w.levels()).map_err(refusal)?;
+                r.finish().map_err(refusal)?;
+                w.raw_checked(bytes)
+            }
+        }
     }
 }
 

@@ -212,6 +212,13 @@ impl<'a> Writer<'a> {
         self.put(bytes)
     }
 
+    /// Already-encoded items that the caller has just checked against [`levels`](Self::levels) (and
+    /// whatever else applies where they go, such as a recursive type's `@max_depth`).
+    #[inline]
+    pub fn raw_checked(&mut self, bytes: &[u8]) -> Result {
+        self.put(bytes)
+    }
+
     /// One already-encoded data item that no decoder has checked here (an unknown variant's value
     /// that an application built): it must be one canonical item of the profile that fits the
     /// levels left.
@@ -234,7 +241,7 @@ impl<'a> Writer<'a> {
 }
 
 /// Why already-encoded content cannot be written: too deep, or not canonical content at all.
-fn refusal(e: DecodeError) -> EncodeError {
+pub(crate) fn refusal(e: DecodeError) -> EncodeError {
     match e.class {
         ErrorClass::DepthExceeded => EncodeError::DepthExceeded,
         _ => EncodeError::InvalidUnknown,

@@ -277,6 +277,22 @@ impl Use<'_, '_> {
 
     /// A statement that writes the value `v` of `ty`.
     pub fn encode(&self, ty: &Type, v: &str) -> String {
+        self.encode_inner(ty, v, true)
+    }
+
+    /// Whether `ty` holds, directly or in arrays, a value of the owner's own recursive cycle: such
+    /// values are written within the cycle's `@max_depth` budget.
+    fn reaches_cycle(&self, ty: &Type) -> bool {
+        match ty.resolved() {
+            Type::Message { name } | Type::Union { name } => self.ctx.same_cycle(self.owner, name),
+            Type::Array { element, .. } => self.reaches_cycle(element),
+            _ => false,
+        }
+    }
+
+    /// `direct`: a member's own value (kept lazily when it is on the owner's cycle), not an array
+    /// item.
+    fn encode_inner(&self, ty: &Type, v: &str, direct: bool) -> String {
         match ty.resolved() {
             Type::Bool => format!("w.bool({v})?;"),
             Type::Int {
@@ -296,6 +312,29 @@ impl Use<'_, '_> {
             Type::String { .. } => format!("w.text({v})?;"),
             Type::Bytes { .. } | Type::FixedBytes { .. } => format!("w.bytes({v})?;"),
             Type::Enum { .. } => format!("w.u64({v}.to_u32() as u64)?;"),
+            Type::Message { name } | Type::Union { name }
+                if self.ctx.same_cycle(self.owner, name) =>
+            {
+                if direct {
+                    // A value built by the application is written within the budget; one kept
+                    // from a decoder is checked against it where it now sits.
+                    let path = self.ctx.path(name);
+                    format!(
+                        "{v}.write_in_cycle(w, |t, w| t.encode_in_cycle(w, budget), |r, depth| \
+                         {path}::decode_in_cycle(r, depth, budget).map(|_| ()))?;"
+                    )
+                } else {
+                    format!("{v}.encode_in_cycle(w, budget)?;")
+                }
+            }
+            Type::Array { element, .. } if self.reaches_cycle(element) => {
+                let write = self.encode_inner(element, "item", false);
+                let check = self.decode_inner(element, false);
+                format!(
+                    "{v}.write_with(w, |item, w| {{ {write} Ok(()) }}, |r, depth| \
+                     {check}.map(|_| ()))?;"
+                )
+            }
             _ if self.lazy(ty) => format!("rt::Element::write(&{v}, w)?;"),
             Type::Array { .. } => format!("{v}.write(w)?;"),
             _ => format!("{v}.encode_to(w)?;"),
@@ -447,6 +486,11 @@ impl Use<'_, '_> {
                 let check = self.owned_validate(element, "item");
                 let write = self.owned_encode(element, "item");
                 format!("w.array({v}.len())?;\nfor item in {v}.iter() {{ {check}\n{write} }}\nw.close({v}.len());")
+            }
+            Type::Message { name } | Type::Union { name }
+                if self.ctx.same_cycle(self.owner, name) =>
+            {
+                format!("{v}.encode_in_cycle(w, budget)?;")
             }
             _ => format!("{v}.encode_to(w)?;"),
         }

@@ -135,6 +135,19 @@ impl<'a> MenuNode<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 6)
+    }
+
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
+    pub(crate) fn encode_in_cycle(
+        &self,
+        w: &mut rt::Writer<'_>,
+        budget: u32,
+    ) -> Result<(), rt::EncodeError> {
+        let Some(budget) = budget.checked_sub(1) else {
+            return Err(rt::EncodeError::DepthExceeded);
+        };
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -158,7 +171,14 @@ impl<'a> MenuNode<'a> {
             }
             unknown.write_before(1, w)?;
             w.u64(1)?;
-            v.write(w)?;
+            v.write_with(
+                w,
+                |item, w| {
+                    item.encode_in_cycle(w, budget)?;
+                    Ok(())
+                },
+                |r, depth| MenuNode::decode_in_cycle(r, depth, budget).map(|_| ()),
+            )?;
         }
         if let Some(v) = self.action {
             if v.len() > 16 {
@@ -381,6 +401,19 @@ impl<'a> Expr<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 16)
+    }
+
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
+    pub(crate) fn encode_in_cycle(
+        &self,
+        w: &mut rt::Writer<'_>,
+        budget: u32,
+    ) -> Result<(), rt::EncodeError> {
+        let Some(budget) = budget.checked_sub(1) else {
+            return Err(rt::EncodeError::DepthExceeded);
+        };
         w.map(1)?;
         match *self {
             Self::Constant(v) => {
@@ -402,25 +435,47 @@ impl<'a> Expr<'a> {
             }
             Self::Not(v) => {
                 w.u64(3)?;
-                rt::Element::write(&v, w)?;
+                v.write_in_cycle(
+                    w,
+                    |t, w| t.encode_in_cycle(w, budget),
+                    |r, depth| Expr::decode_in_cycle(r, depth, budget).map(|_| ()),
+                )?;
             }
             Self::All(v) => {
                 if v.len() > 4 {
                     return Err(rt::EncodeError::BoundExceeded { field: "Expr.all" });
                 }
                 w.u64(4)?;
-                v.write(w)?;
+                v.write_with(
+                    w,
+                    |item, w| {
+                        item.encode_in_cycle(w, budget)?;
+                        Ok(())
+                    },
+                    |r, depth| Expr::decode_in_cycle(r, depth, budget).map(|_| ()),
+                )?;
             }
             Self::Any(v) => {
                 if v.len() > 4 {
                     return Err(rt::EncodeError::BoundExceeded { field: "Expr.any" });
                 }
                 w.u64(5)?;
-                v.write(w)?;
+                v.write_with(
+                    w,
+                    |item, w| {
+                        item.encode_in_cycle(w, budget)?;
+                        Ok(())
+                    },
+                    |r, depth| Expr::decode_in_cycle(r, depth, budget).map(|_| ()),
+                )?;
             }
             Self::Compare(v) => {
                 w.u64(6)?;
-                rt::Element::write(&v, w)?;
+                v.write_in_cycle(
+                    w,
+                    |t, w| t.encode_in_cycle(w, budget),
+                    |r, depth| Compare::decode_in_cycle(r, depth, budget).map(|_| ()),
+                )?;
             }
             Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
@@ -578,6 +633,16 @@ impl<'a> Compare<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 16)
+    }
+
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
+    pub(crate) fn encode_in_cycle(
+        &self,
+        w: &mut rt::Writer<'_>,
+        budget: u32,
+    ) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -591,13 +656,21 @@ impl<'a> Compare<'a> {
         {
             unknown.write_before(1, w)?;
             w.u64(1)?;
-            rt::Element::write(&v, w)?;
+            v.write_in_cycle(
+                w,
+                |t, w| t.encode_in_cycle(w, budget),
+                |r, depth| Expr::decode_in_cycle(r, depth, budget).map(|_| ()),
+            )?;
         }
         let v = self.right;
         {
             unknown.write_before(2, w)?;
             w.u64(2)?;
-            rt::Element::write(&v, w)?;
+            v.write_in_cycle(
+                w,
+                |t, w| t.encode_in_cycle(w, budget),
+                |r, depth| Expr::decode_in_cycle(r, depth, budget).map(|_| ()),
+            )?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -901,6 +974,19 @@ impl<'a> Room<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 4)
+    }
+
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
+    pub(crate) fn encode_in_cycle(
+        &self,
+        w: &mut rt::Writer<'_>,
+        budget: u32,
+    ) -> Result<(), rt::EncodeError> {
+        let Some(budget) = budget.checked_sub(1) else {
+            return Err(rt::EncodeError::DepthExceeded);
+        };
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -916,7 +1002,11 @@ impl<'a> Room<'a> {
         if let Some(v) = self.gateway {
             unknown.write_before(1, w)?;
             w.u64(1)?;
-            rt::Element::write(&v, w)?;
+            v.write_in_cycle(
+                w,
+                |t, w| t.encode_in_cycle(w, budget),
+                |r, depth| Gateway::decode_in_cycle(r, depth, budget).map(|_| ()),
+            )?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1046,6 +1136,16 @@ impl<'a> Gateway<'a> {
 
     /// Writes the canonical encoding, checking bounds and ranges first.
     pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 4)
+    }
+
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
+    pub(crate) fn encode_in_cycle(
+        &self,
+        w: &mut rt::Writer<'_>,
+        budget: u32,
+    ) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1058,7 +1158,11 @@ impl<'a> Gateway<'a> {
         if let Some(v) = self.location {
             unknown.write_before(1, w)?;
             w.u64(1)?;
-            rt::Element::write(&v, w)?;
+            v.write_in_cycle(
+                w,
+                |t, w| t.encode_in_cycle(w, budget),
+                |r, depth| Room::decode_in_cycle(r, depth, budget).map(|_| ()),
+            )?;
         }
         unknown.finish(w)?;
         w.close(count);
@@ -1345,6 +1449,19 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 6)
+            }
+
+            /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth`
+            /// allows; a value nested deeper is refused, as a decoder would refuse its encoding.
+            pub(crate) fn encode_in_cycle(
+                &self,
+                w: &mut rt::Writer<'_>,
+                budget: u32,
+            ) -> Result<(), rt::EncodeError> {
+                let Some(budget) = budget.checked_sub(1) else {
+                    return Err(rt::EncodeError::DepthExceeded);
+                };
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1370,7 +1487,7 @@ rt::cfg_alloc! {
                     w.u64(1)?;
                     w.array(v.len())?;
                     for item in v.iter() {
-                        item.encode_to(w)?;
+                        item.encode_in_cycle(w, budget)?;
                     }
                     w.close(v.len());
                 }
@@ -1473,6 +1590,19 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 16)
+            }
+
+            /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth`
+            /// allows; a value nested deeper is refused, as a decoder would refuse its encoding.
+            pub(crate) fn encode_in_cycle(
+                &self,
+                w: &mut rt::Writer<'_>,
+                budget: u32,
+            ) -> Result<(), rt::EncodeError> {
+                let Some(budget) = budget.checked_sub(1) else {
+                    return Err(rt::EncodeError::DepthExceeded);
+                };
                 w.map(1)?;
                 match self {
                     Self::Constant(v) => {
@@ -1494,7 +1624,7 @@ rt::cfg_alloc! {
                     }
                     Self::Not(v) => {
                         w.u64(3)?;
-                        v.encode_to(w)?;
+                        v.encode_in_cycle(w, budget)?;
                     }
                     Self::All(v) => {
                         if v.len() > 4 {
@@ -1503,7 +1633,7 @@ rt::cfg_alloc! {
                         w.u64(4)?;
                         w.array(v.len())?;
                         for item in v.iter() {
-                            item.encode_to(w)?;
+                            item.encode_in_cycle(w, budget)?;
                         }
                         w.close(v.len());
                     }
@@ -1514,13 +1644,13 @@ rt::cfg_alloc! {
                         w.u64(5)?;
                         w.array(v.len())?;
                         for item in v.iter() {
-                            item.encode_to(w)?;
+                            item.encode_in_cycle(w, budget)?;
                         }
                         w.close(v.len());
                     }
                     Self::Compare(v) => {
                         w.u64(6)?;
-                        v.encode_to(w)?;
+                        v.encode_in_cycle(w, budget)?;
                     }
                     Self::Unrecognized { key, value } => {
                         // Built by an application, or read elsewhere: check what a decoder would.
@@ -1603,6 +1733,16 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 16)
+            }
+
+            /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth`
+            /// allows; a value nested deeper is refused, as a decoder would refuse its encoding.
+            pub(crate) fn encode_in_cycle(
+                &self,
+                w: &mut rt::Writer<'_>,
+                budget: u32,
+            ) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1616,13 +1756,13 @@ rt::cfg_alloc! {
                 {
                     unknown.write_before(1, w)?;
                     w.u64(1)?;
-                    v.encode_to(w)?;
+                    v.encode_in_cycle(w, budget)?;
                 }
                 let v = &self.right;
                 {
                     unknown.write_before(2, w)?;
                     w.u64(2)?;
-                    v.encode_to(w)?;
+                    v.encode_in_cycle(w, budget)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1799,6 +1939,19 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 4)
+            }
+
+            /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth`
+            /// allows; a value nested deeper is refused, as a decoder would refuse its encoding.
+            pub(crate) fn encode_in_cycle(
+                &self,
+                w: &mut rt::Writer<'_>,
+                budget: u32,
+            ) -> Result<(), rt::EncodeError> {
+                let Some(budget) = budget.checked_sub(1) else {
+                    return Err(rt::EncodeError::DepthExceeded);
+                };
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1814,7 +1967,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.gateway {
                     unknown.write_before(1, w)?;
                     w.u64(1)?;
-                    v.encode_to(w)?;
+                    v.encode_in_cycle(w, budget)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -1881,6 +2034,16 @@ rt::cfg_alloc! {
 
             /// Writes the canonical encoding, checking bounds and ranges first.
             pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 4)
+            }
+
+            /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth`
+            /// allows; a value nested deeper is refused, as a decoder would refuse its encoding.
+            pub(crate) fn encode_in_cycle(
+                &self,
+                w: &mut rt::Writer<'_>,
+                budget: u32,
+            ) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1893,7 +2056,7 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.location {
                     unknown.write_before(1, w)?;
                     w.u64(1)?;
-                    v.encode_to(w)?;
+                    v.encode_in_cycle(w, budget)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
