@@ -7,7 +7,7 @@ use crate::runtime as rt;
 /// a standard capability has this number (spec/07-capability-model.md, "Capability numbers"). Numbers
 /// 1..=127 are reserved for standard capabilities (1..=23 encode in one byte); nodes number other
 /// capabilities from 128.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum StandardCapability {
     /// `iotp2p.security.Security`: identity, sessions, pairing, access control. Endpoint 0 of every node.
@@ -80,6 +80,22 @@ impl StandardCapability {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
         r.enum_number().map(Self::from_u32)
+    }
+}
+
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for StandardCapability {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for StandardCapability {}
+
+impl core::hash::Hash for StandardCapability {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
     }
 }
 
@@ -520,7 +536,7 @@ impl<'a> rt::Element<'a> for FirmwareProperties<'a> {
 }
 
 /// How urgently a battery needs attention.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum BatteryState {
     /// Nothing to do.
@@ -564,6 +580,22 @@ impl BatteryState {
     }
 }
 
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for BatteryState {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for BatteryState {}
+
+impl core::hash::Hash for BatteryState {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
+    }
+}
+
 #[allow(deprecated)]
 impl<'a> rt::Element<'a> for BatteryState {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
@@ -578,7 +610,7 @@ impl<'a> rt::Element<'a> for BatteryState {
 }
 
 /// Whether a rechargeable battery is being charged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum ChargeState {
     /// Not being charged.
@@ -619,6 +651,22 @@ impl ChargeState {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
         r.enum_number().map(Self::from_u32)
+    }
+}
+
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for ChargeState {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for ChargeState {}
+
+impl core::hash::Hash for ChargeState {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
     }
 }
 
@@ -927,7 +975,7 @@ impl<'a> rt::Element<'a> for BatteryEvents<'a> {
 }
 
 /// How a device makes itself noticeable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum IdentifyEffect {
     /// Blink a light, or the device's indicator.
@@ -972,6 +1020,22 @@ impl IdentifyEffect {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
         r.enum_number().map(Self::from_u32)
+    }
+}
+
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for IdentifyEffect {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for IdentifyEffect {}
+
+impl core::hash::Hash for IdentifyEffect {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
     }
 }
 

@@ -3199,7 +3199,7 @@ impl<'a> rt::Element<'a> for Description<'a> {
 }
 
 /// Whether a device can receive messages now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum PresenceState {
     /// The device is listening; its home relay delivers held messages now.
@@ -3240,6 +3240,22 @@ impl PresenceState {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
         r.enum_number().map(Self::from_u32)
+    }
+}
+
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for PresenceState {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for PresenceState {}
+
+impl core::hash::Hash for PresenceState {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
     }
 }
 
@@ -3571,7 +3587,7 @@ impl<'a> rt::Element<'a> for PresenceAck<'a> {
 
 /// The result of a request (spec/09-errors.md). The numbers are grouped: 0 success, 1..=31 message
 /// layer and delivery, 32..=47 security, 64..=95 interaction model. Other numbers are reserved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum StatusCode {
     /// The request succeeded.
@@ -3712,6 +3728,22 @@ impl StatusCode {
     }
 }
 
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for StatusCode {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for StatusCode {}
+
+impl core::hash::Hash for StatusCode {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
+    }
+}
+
 #[allow(deprecated)]
 impl<'a> rt::Element<'a> for StatusCode {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
@@ -3727,7 +3759,7 @@ impl<'a> rt::Element<'a> for StatusCode {
 
 /// The closed list of decoder error classes (spec/04-wire-format.md, "Decoding errors"). The prose
 /// names are the kebab-case forms of these names, e.g. `NonCanonicalInteger` is `non-canonical-integer`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum DecodeError {
     /// The input ends inside a data item.
@@ -3824,6 +3856,22 @@ impl DecodeError {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
         r.enum_number().map(Self::from_u32)
+    }
+}
+
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for DecodeError {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for DecodeError {}
+
+impl core::hash::Hash for DecodeError {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
     }
 }
 

@@ -18,7 +18,7 @@ pub type KeyId<'a> = &'a [u8];
 pub type EdhocMessage<'a> = &'a [u8];
 
 /// The signature algorithm of an identity key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum KeyAlgorithm {
     /// ECDSA on P-256 with SHA-256 (COSE algorithm ES256, -7; COSE key type EC2, curve P-256).
@@ -51,6 +51,22 @@ impl KeyAlgorithm {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
         r.enum_number().map(Self::from_u32)
+    }
+}
+
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for KeyAlgorithm {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for KeyAlgorithm {}
+
+impl core::hash::Hash for KeyAlgorithm {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
     }
 }
 
@@ -1326,7 +1342,7 @@ impl<'a> rt::Element<'a> for KeyRotationStatement<'a> {
 }
 
 /// Why a node is revoked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum RevocationReason {
     /// No reason given.
@@ -1371,6 +1387,22 @@ impl RevocationReason {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
         r.enum_number().map(Self::from_u32)
+    }
+}
+
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for RevocationReason {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for RevocationReason {}
+
+impl core::hash::Hash for RevocationReason {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
     }
 }
 

@@ -12,7 +12,7 @@ use {{ runtime }} as rt;
 {%- if item.kind == "alias" %}
 pub type {{ item.name }}{% if item.lifetime %}<'a>{% endif %} = {{ item.alias_type }};
 {%- else if item.kind == "enum" %}
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum {{ item.name }} {
 {%- for v in item.values %}
@@ -56,6 +56,22 @@ impl {{ item.name }} {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
         r.enum_number().map(Self::from_u32)
+    }
+}
+
+/// Values are equal when their numbers are: `{{ item.other }}(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for {{ item.name }} {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for {{ item.name }} {}
+
+impl core::hash::Hash for {{ item.name }} {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
     }
 }
 

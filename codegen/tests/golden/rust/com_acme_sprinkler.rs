@@ -7,7 +7,7 @@ use ::iotp2p_codec::runtime as rt;
 pub type ZoneNumber = u8;
 
 /// Why a zone is watering.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum Trigger {
     /// A person started it.
@@ -48,6 +48,22 @@ impl Trigger {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
         r.enum_number().map(Self::from_u32)
+    }
+}
+
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for Trigger {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for Trigger {}
+
+impl core::hash::Hash for Trigger {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
     }
 }
 

@@ -7,7 +7,7 @@ use ::iotp2p_codec::runtime as rt;
 pub type Mireds = u16;
 
 /// How the lamp's colour is currently set.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum ColorMode {
     /// Colour temperature, in mireds.
@@ -52,6 +52,22 @@ impl ColorMode {
     }
 }
 
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for ColorMode {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for ColorMode {}
+
+impl core::hash::Hash for ColorMode {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
+    }
+}
+
 #[allow(deprecated)]
 impl<'a> rt::Element<'a> for ColorMode {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
@@ -66,7 +82,7 @@ impl<'a> rt::Element<'a> for ColorMode {
 }
 
 /// What the lamp does when power returns after an outage.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum PowerOnBehavior {
     /// Stay off.
@@ -107,6 +123,22 @@ impl PowerOnBehavior {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
         r.enum_number().map(Self::from_u32)
+    }
+}
+
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for PowerOnBehavior {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for PowerOnBehavior {}
+
+impl core::hash::Hash for PowerOnBehavior {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
     }
 }
 

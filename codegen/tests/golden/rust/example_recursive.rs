@@ -210,7 +210,7 @@ impl<'a> rt::Element<'a> for MenuNode<'a> {
 }
 
 /// A comparison operator of a rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 #[allow(deprecated)]
 pub enum Comparison {
     /// Strictly less than.
@@ -251,6 +251,22 @@ impl Comparison {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
         r.enum_number().map(Self::from_u32)
+    }
+}
+
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for Comparison {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for Comparison {}
+
+impl core::hash::Hash for Comparison {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
     }
 }
 
