@@ -20,6 +20,9 @@
 //!
 //! # Features
 //!
+//! - `core-schema` (default): the generated modules (`core`, `security`, `capabilities`,
+//!   `generated`). Without it the crate is the runtime alone, which is what the schema compiler
+//!   uses, so that it builds even when a change of the runtime is not yet in the generated code.
 //! - `alloc`: for applications that keep messages. Each package module gets a module `owned` with
 //!   an owned counterpart of every message and union, of the same name (`core::owned::SemVer`:
 //!   `String`, `Vec<u8>`, `[u8; N]`, `Vec<T>`, `Box<T>` for recursive members, owned unknown
