@@ -15,7 +15,7 @@
 //! feature in [`cfg_alloc!`] and [`cfg_serde!`], so that it follows this crate's features wherever
 //! it is generated.
 //!
-//! With the `arbitrary` feature: [`fuzz`], the support behind the generated `Arbitrary` impls (values
+//! With the `arbitrary` feature: `fuzz`, the support behind the generated `Arbitrary` impls (values
 //! that mostly keep to the schema's bounds), and `arbitrary` itself; generated code wraps those impls
 //! in [`cfg_arbitrary!`].
 
