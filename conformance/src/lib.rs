@@ -7,7 +7,7 @@
 //! - [`runner`]: drives a testee through the vectors, surviving crashes and hangs;
 //! - [`baseline`], [`report`], [`junit`]: known failures, the JSON report and summary, JUnit XML;
 //! - [`coverage`]: which requirement IDs of the spec the vectors test;
-//! - [`reference`]: the Rust reference testee, built from `iotp2p-codec`.
+//! - [`reference`](mod@reference): the Rust reference testee, built from `iotp2p-codec`.
 
 pub mod baseline;
 pub mod coverage;

@@ -1,11 +1,11 @@
 //! The semantic layer: parsed files → resolved, validated [`ir::Schema`].
 //!
 //! Stages, each in its own module, each reporting into one [`Diagnostics`] and carrying on:
-//! 1. [`load`]: read the named files and, transitively, their imports (include paths, limits);
-//! 2. [`packages`]: package declarations, versions, import aliases, import cycles, dependency order;
-//! 3. [`symbols`]: every type's fully-qualified name, and name lookup from inside a file;
-//! 4. [`lower`]: types, bounds, defaults and attributes → IR, checked as they are built;
-//! 5. [`members`], [`naming`], [`recursion`], [`warnings`]: the rules that look at a whole type or the
+//! 1. `load`: read the named files and, transitively, their imports (include paths, limits);
+//! 2. `packages`: package declarations, versions, import aliases, import cycles, dependency order;
+//! 3. `symbols`: every type's fully-qualified name, and name lookup from inside a file;
+//! 4. `lower`: types, bounds, defaults and attributes → IR, checked as they are built;
+//! 5. `members`, `naming`, `recursion`, `warnings`: the rules that look at a whole type or the
 //!    whole type graph.
 //!
 //! The IR is produced only when no error was reported, so backends never see an invalid schema.

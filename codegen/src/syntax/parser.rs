@@ -1,4 +1,4 @@
-//! The parser: tokens → [`ast::SchemaFile`], recovering from errors so that one run reports them all.
+//! The parser: tokens → [`SchemaFile`], recovering from errors so that one run reports them all.
 //!
 //! Recursive descent over the token stream from the nom lexer. Comments are collected on the way and
 //! attached to the next item or member (or as a trailing comment to the member that ends on the same
