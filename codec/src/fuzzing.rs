@@ -2,39 +2,43 @@
 //! `cargo test` replays the fuzz corpora on stable.
 //!
 //! Each `fuzz/fuzz_targets/codec_<target>.rs` hands libFuzzer's input to one function here;
-//! `tests/fuzz_replay.rs` runs the same functions over every file of `fuzz/corpus/codec_<target>/` and
-//! `fuzz/regressions/codec_<target>/`. A body panics when the codec breaks one of the invariants
+//! `tests/fuzz_replay.rs` runs the same functions over every file of `fuzz/corpus/codec_<target>/`
+//! and `fuzz/regressions/codec_<target>/`. A body panics when the codec breaks one of the invariants
 //! below, and libFuzzer (or the replay test) reports the panic as a crash.
 //!
 //! Every input starts with a type selector: its first byte, modulo the number of types, picks one of
-//! [`TYPE_NAMES`](crate::generated::TYPE_NAMES) (every message, union and enum of the core, security and capabilities packages;
-//! see [`type_selector`](crate::fuzzing::type_selector)). The rest is the body's data. Each body then runs generically over the
-//! chosen type through `generated::visit_type` and the traits of
-//! [`runtime::fuzz`](crate::runtime::fuzz).
+//! [`TYPE_NAMES`](crate::generated::TYPE_NAMES) (every message, union and enum of the core, security
+//! and capabilities packages; see [`type_selector`](crate::fuzzing::type_selector)). The rest is the
+//! body's data. Each body then runs generically over the chosen type through
+//! `generated::visit_type` and the traits of [`runtime::fuzz`](crate::runtime::fuzz).
 //!
 //! [`decode_any`](crate::fuzzing::decode_any): the rest, as the encoding of the chosen type:
 //! - decoding never panics; an error's offset lies within the input and its class is one of the
 //!   spec's (§4.17); the owned decoder and `transcode` report the same error, and `to_json` fails;
-//! - a decoded value is canonical: `encoded_len()` is the input's length and `encode` (into a buffer
-//!   of exactly that size), `encode_to_vec` and `transcode` reproduce the input byte for byte; into a
-//!   buffer one byte short, `encode` fails with `BufferTooSmall { needed: len }`;
+//! - a decoded value is canonical: `encoded_len()` is the input's length and `encode` (into a
+//!   buffer of exactly that size), `encode_to_vec` and `transcode` reproduce the input byte for
+//!   byte; into a buffer one byte short, `encode` fails with `BufferTooSmall { needed: len }`;
 //! - the value keeps the schema: its audit ([`Audit`](crate::runtime::fuzz::Audit)) finds no
 //!   bound or range broken, and without unknown data the input fits `MAX_ENCODED_SIZE`;
 //! - the owned decoder agrees (same value as `into_owned`, same length and bytes).
 //!
-//! [`roundtrip`](crate::fuzzing::roundtrip): the rest, when it decodes as the chosen type, round trips through every form:
+//! [`roundtrip`](crate::fuzzing::roundtrip): the rest, when it decodes as the chosen type, round
+//! trips through every form:
 //! - bytes → borrowed → bytes → borrowed gives the same value and bytes;
 //! - borrowed → owned → bytes → owned gives the same value and bytes;
 //! - canonical JSON (`to_json`, and `serde_json` over the borrowed and the owned value, which must
-//!   agree) → `from_json` and the owned `Deserialize` → bytes gives the input again, and printing
-//!   the value read back gives the same JSON.
+//!   agree) → `from_json` and the owned `Deserialize` → bytes gives the input again, and
+//!   printing the value read back gives the same JSON.
 //!
-//! [`encode_arbitrary`](crate::fuzzing::encode_arbitrary): the rest drives `Arbitrary` for the chosen type's owned form, which builds
-//! values that mostly keep to the schema's bounds and ranges but sometimes break them, and sometimes
-//! carry unknown fields, union variants and enum numbers. Then:
+//! [`encode_arbitrary`](crate::fuzzing::encode_arbitrary): the rest drives `Arbitrary` for the
+//! chosen type's owned form, which builds values that mostly keep to the schema's bounds and ranges
+//! but sometimes break them, and sometimes carry unknown fields, union variants (now and then ones
+//! that no decoder would produce) and enum numbers. Then:
 //! - `encode_to_vec` succeeds exactly when the audit finds nothing broken, and when it fails, the
-//!   error names a member and a rule ([`EncodeError::BoundExceeded`](crate::runtime::EncodeError::BoundExceeded) or `OutOfRange`) that the audit
-//!   found broken; `encode` into a buffer of `encoded_len()` bytes agrees;
+//!   error is one the audit warrants: a member and a rule it found broken
+//!   ([`EncodeError::BoundExceeded`](crate::runtime::EncodeError::BoundExceeded) or `OutOfRange`),
+//!   an unknown variant it found invalid (`InvalidUnknown`), or `DepthExceeded` for unknown or
+//!   recursive content; `encode` into a buffer of `encoded_len()` bytes agrees;
 //! - encoded bytes are `encoded_len()` long, within `MAX_ENCODED_SIZE` without unknown data, and
 //!   decode (borrowed and owned) back to a value equal to the original (floats compared by their
 //!   encoding, since NaN is not equal to itself) that re-encodes to the same bytes; their canonical
@@ -58,14 +62,14 @@ use crate::runtime::arbitrary::Unstructured;
 use crate::runtime::fuzz::{Audit, Borrowed, FuzzType, Visitor};
 use crate::runtime::{DecodeError, EncodeError, ErrorClass, TranscodeError};
 
-/// The type an input is about: [`TYPE_NAMES`](crate::generated::TYPE_NAMES)`[selector % TYPE_NAMES.len()]` for its first byte, and
-/// the rest of the input. `None` for an empty input.
+/// The type an input is about: [`TYPE_NAMES`]`[selector % TYPE_NAMES.len()]` for its first byte,
+/// and the rest of the input. `None` for an empty input.
 pub fn type_selector(data: &[u8]) -> Option<(&'static str, &[u8])> {
     let (&selector, rest) = data.split_first()?;
     Some((TYPE_NAMES[selector as usize % TYPE_NAMES.len()], rest))
 }
 
-/// The selector byte for `type_name` (for building corpora): its index in [`TYPE_NAMES`](crate::generated::TYPE_NAMES).
+/// The selector byte for `type_name` (for building corpora): its index in [`TYPE_NAMES`].
 pub fn selector_of(type_name: &str) -> Option<u8> {
     TYPE_NAMES
         .iter()

@@ -344,12 +344,14 @@ fn write_seed_corpora() {
 fn generated_values_mostly_encode() {
     use iotp2p_codec::runtime::arbitrary::Unstructured;
     use iotp2p_codec::runtime::fuzz::{Audit, FuzzType, Visitor};
+    use iotp2p_codec::runtime::EncodeError;
 
     #[derive(Default, Debug)]
     struct Counts {
         ok: usize,
         rejected: usize,
         unknown: usize,
+        invalid_unknown: usize,
     }
     struct Count<'c>(&'c [u8], &'c mut Counts);
     impl Visitor for Count<'_> {
@@ -361,7 +363,10 @@ fn generated_values_mostly_encode() {
             self.1.unknown += usize::from(audit.unknown);
             match value.encode_to_vec() {
                 Ok(_) => self.1.ok += 1,
-                Err(_) => self.1.rejected += 1,
+                Err(e) => {
+                    self.1.rejected += 1;
+                    self.1.invalid_unknown += usize::from(e == EncodeError::InvalidUnknown);
+                }
             }
         }
     }
@@ -393,5 +398,9 @@ fn generated_values_mostly_encode() {
     assert!(
         counts.unknown * 50 > total,
         "some values should hold unknown data: {counts:?}"
+    );
+    assert!(
+        counts.invalid_unknown > 0,
+        "some unknown variants should be ones an encoder must refuse: {counts:?}"
     );
 }

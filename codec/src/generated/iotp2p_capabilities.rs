@@ -9346,7 +9346,7 @@ rt::cfg_arbitrary! {
                 Self::StateChanged(v) => {
                     rt::fuzz::Audited::audit(v, a);
                 }
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[16]),
             }
             a.leave(false);
         }
@@ -9651,7 +9651,7 @@ rt::cfg_arbitrary! {
                 Self::Identify(v) => {
                     rt::fuzz::Audited::audit(v, a);
                 }
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
             }
             a.leave(false);
         }
@@ -9801,7 +9801,7 @@ rt::cfg_arbitrary! {
                 Self::Off => {}
                 Self::On => {}
                 Self::Toggle => {}
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 10]),
             }
             a.leave(false);
         }
@@ -10155,7 +10155,7 @@ rt::cfg_arbitrary! {
                     rt::fuzz::Audited::audit(v, a);
                 }
                 Self::Stop => {}
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 10]),
             }
             a.leave(false);
         }
@@ -10407,7 +10407,7 @@ rt::cfg_arbitrary! {
                 Self::SetColorTemperature(v) => {
                     rt::fuzz::Audited::audit(v, a);
                 }
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
             }
             a.leave(false);
         }
@@ -10872,7 +10872,7 @@ rt::cfg_arbitrary! {
                         a.bound("RelayActions.lookup");
                     }
                 }
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
             }
             a.leave(false);
         }
@@ -10951,7 +10951,7 @@ rt::cfg_arbitrary! {
                 Self::Lookup(v) => {
                     rt::fuzz::Audited::audit(v, a);
                 }
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
             }
             a.leave(false);
         }

@@ -10081,7 +10081,9 @@ rt::cfg_arbitrary! {
                 Self::PresenceAck(v) => {
                     rt::fuzz::Audited::audit(v, a);
                 }
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => {
+                    a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+                }
             }
             a.leave(false);
         }

@@ -13176,7 +13176,7 @@ rt::cfg_arbitrary! {
                 Self::Revocation(v) => {
                     rt::fuzz::Audited::audit(v, a);
                 }
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3]),
             }
             a.leave(false);
         }
@@ -13935,7 +13935,7 @@ rt::cfg_arbitrary! {
                         a.bound("EdhocReply.error");
                     }
                 }
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1]),
             }
             a.leave(false);
         }
@@ -14022,7 +14022,7 @@ rt::cfg_arbitrary! {
                         a.bound("EdhocFinish.error");
                     }
                 }
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2]),
             }
             a.leave(false);
         }
@@ -15468,7 +15468,11 @@ rt::cfg_arbitrary! {
                     rt::fuzz::Audited::audit(v, a);
                 }
                 Self::RotateAuthKey => {}
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(
+                    *key,
+                    value,
+                    &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 24, 25],
+                ),
             }
             a.leave(false);
         }
@@ -15590,7 +15594,9 @@ rt::cfg_arbitrary! {
                 Self::RotateAuthKey(v) => {
                     rt::fuzz::Audited::audit(v, a);
                 }
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => {
+                    a.unknown_variant(*key, value, &[8, 9, 10, 11, 13, 16, 24, 25])
+                }
             }
             a.leave(false);
         }
@@ -15669,7 +15675,7 @@ rt::cfg_arbitrary! {
                 Self::PairingFailed => {}
                 Self::AclChanged(_) => {}
                 Self::StatementApplied(_) => {}
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[20, 21, 22]),
             }
             a.leave(false);
         }

@@ -20,12 +20,14 @@
 //! Not a stable API: it exists for fuzzing this codec and generated vendor codecs.
 
 use alloc::string::String;
+use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt::Debug;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 
 use super::error::{DecodeError, EncodeError};
+use super::limits::MAX_DEPTH;
 use super::owned::OwnedUnknownFields;
 use super::reader::MAX_KEY;
 
@@ -260,6 +262,18 @@ pub fn unknown_fields(u: &mut Unstructured<'_>, known: &[u64]) -> Result<OwnedUn
 /// An unknown variant of a union whose known variant keys are `known` (ascending): its key and a
 /// small canonical value.
 pub fn unknown_variant(u: &mut Unstructured<'_>, known: &[u64]) -> Result<(u64, Vec<u8>)> {
+    // Now and then an entry that no decoder would have produced, which the encoder must refuse
+    // (`EncodeError::InvalidUnknown`): a defined key, a key past 65535, or a non-canonical value.
+    if u.arbitrary::<u8>()? % 8 == 0 {
+        return Ok(match u.arbitrary::<u8>()? % 3 {
+            0 if !known.is_empty() => (
+                known[usize::from(u.arbitrary::<u8>()?) % known.len()],
+                vec![0xf6],
+            ),
+            0 | 1 => (MAX_KEY + 1 + u64::from(u.arbitrary::<u8>()?), vec![0xf6]),
+            _ => (unknown_key(u, known)?, vec![0x18, 0x01]),
+        });
+    }
     let key = unknown_key(u, known)?;
     Ok((key, cbor_item(u, 2)?))
 }
@@ -349,6 +363,9 @@ pub enum Violation {
     BoundExceeded(&'static str),
     /// An integer outside its `@range` (`EncodeError::OutOfRange`).
     OutOfRange(&'static str),
+    /// An unknown union variant that cannot be forwarded: a key the union defines or past 65535, or
+    /// a value that is not one canonical data item (`EncodeError::InvalidUnknown`).
+    InvalidUnknown,
 }
 
 /// What [`Audited::audit`] found in a value.
@@ -388,6 +405,17 @@ impl Audit {
         self.unknown = true;
     }
 
+    /// Records an unknown union variant of a union whose keys are `known` (ascending), and whether a
+    /// decoder would have produced it.
+    pub fn unknown_variant(&mut self, key: u64, value: &[u8], known: &[u64]) {
+        self.unknown = true;
+        let mut r = super::reader::Reader::new(value);
+        let canonical = r.skip(MAX_DEPTH).is_ok() && r.is_empty();
+        if key > MAX_KEY || known.binary_search(&key).is_ok() || !canonical {
+            self.violations.push(Violation::InvalidUnknown);
+        }
+    }
+
     /// Enters a message or union; `cycle` when it is on a recursive cycle.
     pub fn enter(&mut self, cycle: bool) {
         if cycle {
@@ -419,8 +447,7 @@ impl Audit {
             // Known structure stays within MAX_DEPTH for the schemas fuzzed here (the core schema
             // reaches depth 9); only retained unknown content or a recursive value can go deeper.
             EncodeError::DepthExceeded => self.unknown || self.recursive,
-            // The generators build unknown variants with fresh keys and canonical values only.
-            EncodeError::InvalidUnknown => false,
+            EncodeError::InvalidUnknown => self.violations.contains(&Violation::InvalidUnknown),
         }
     }
 }

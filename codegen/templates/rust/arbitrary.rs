@@ -150,7 +150,9 @@ impl rt::fuzz::Audited for owned::{{ item.name }} {
             }
 {%- endif %}
 {%- endfor %}
-            Self::{{ item.other }} { .. } => a.unknown(),
+            Self::{{ item.other }} { key, value } => {
+                a.unknown_variant(*key, value, &[{{ item.variant_keys }}])
+            }
         }
 {%- endif %}
         a.leave({{ item.cycle }});

@@ -2357,7 +2357,9 @@ rt::cfg_arbitrary! {
                         a.bound("SprinklerCommand.rename");
                     }
                 }
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => {
+                    a.unknown_variant(*key, value, &[0, 1, 2, 3, 4])
+                }
             }
             a.leave(false);
         }

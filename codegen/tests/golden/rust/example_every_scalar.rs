@@ -5386,7 +5386,7 @@ rt::cfg_arbitrary! {
                     rt::fuzz::Audited::audit(v, a);
                 }
                 Self::Count(_) => {}
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 4]),
             }
             a.leave(false);
         }

@@ -3995,7 +3995,9 @@ rt::cfg_arbitrary! {
                 Self::Dim(v) => {
                     rt::fuzz::Audited::audit(v, a);
                 }
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => {
+                    a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6, 8])
+                }
             }
             a.leave(false);
         }

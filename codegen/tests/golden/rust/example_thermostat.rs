@@ -3430,7 +3430,7 @@ rt::cfg_arbitrary! {
                     rt::fuzz::Audited::audit(v, a);
                 }
                 Self::ResumeSchedule => {}
-                Self::Unrecognized { .. } => a.unknown(),
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3]),
             }
             a.leave(false);
         }
