@@ -68,6 +68,7 @@ pub(crate) fn run(args: &GenArgs) -> ExitCode {
         runtime: args.runtime.clone(),
         extern_packages: args.extern_packages.clone(),
         rustfmt: true,
+        modules_in_out_dir: false,
     };
     let files = rust::generate(schema, &options);
     let mut stale = false;

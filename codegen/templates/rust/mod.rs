@@ -3,7 +3,13 @@
 {%- for line in m.docs %}
 ///{% if !line.is_empty() %} {% endif %}{{ line }}
 {%- endfor %}
+{%- if let Some(file) = m.out_dir_file %}
+pub mod {{ m.name }} {
+    include!(concat!(env!("OUT_DIR"), "/{{ file }}"));
+}
+{%- else %}
 pub mod {{ m.name }};
+{%- endif %}
 {% endfor %}
 /// The fully-qualified schema name of every message, union and enum generated here.
 pub const TYPE_NAMES: &[&str] = &[

@@ -19,7 +19,6 @@ use crate::suite::{hex, unhex};
 #[allow(missing_docs, dead_code, clippy::all)]
 pub mod generated {
     include!(concat!(env!("OUT_DIR"), "/iotp2p_generated.rs"));
-    include!(concat!(env!("OUT_DIR"), "/iotp2p_conformance_index.rs"));
 }
 
 /// The features the reference testee implements.

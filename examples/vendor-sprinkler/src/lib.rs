@@ -47,4 +47,22 @@ mod tests {
         let mut buf = [0u8; 16];
         assert!(start_watering(17, 600, &mut buf).is_err());
     }
+
+    #[test]
+    fn the_index_reaches_the_vendor_types_by_name() {
+        // What a relay or a CLI does with a type it knows only by name.
+        assert!(TYPE_NAMES.contains(&"com.acme.sprinkler.SprinklerActions"));
+        let input = [0xa1, 0x00, 0xa2, 0x00, 0x03, 0x01, 0x19, 0x02, 0x58];
+        let mut out = [0u8; 16];
+        let n = transcode("com.acme.sprinkler.SprinklerActions", &input, &mut out)
+            .expect("a generated type")
+            .unwrap();
+        assert_eq!(&out[..n], &input);
+        assert!(transcode("com.acme.sprinkler.Nothing", &input, &mut out).is_none());
+        assert!(
+            transcode("com.acme.sprinkler.StartWatering", &[0xa0], &mut out)
+                .expect("a generated type")
+                .is_err()
+        );
+    }
 }

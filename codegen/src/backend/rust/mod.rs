@@ -43,6 +43,10 @@ pub struct RustOptions {
     pub extern_packages: Vec<(String, String)>,
     /// Whether to pipe the output through `rustfmt` (when it is installed).
     pub rustfmt: bool,
+    /// How the index (`mod.rs`) declares the package modules: `false` for files beside it
+    /// (`pub mod iotp2p_core;`), `true` for a build script's output, where the index is itself
+    /// `include!`d and each module includes its file from `OUT_DIR`.
+    pub modules_in_out_dir: bool,
 }
 
 impl Default for RustOptions {
@@ -51,6 +55,7 @@ impl Default for RustOptions {
             runtime: "::iotp2p_codec::runtime".into(),
             extern_packages: Vec::new(),
             rustfmt: true,
+            modules_in_out_dir: false,
         }
     }
 }
@@ -92,6 +97,8 @@ struct IndexSerdeTemplate<'t> {
 struct ModuleView {
     name: String,
     docs: Vec<String>,
+    /// The file to `include!` from `OUT_DIR` (see [`RustOptions::modules_in_out_dir`]).
+    out_dir_file: Option<String>,
 }
 
 struct TypeEntry {
@@ -334,6 +341,7 @@ pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
         modules.push(ModuleView {
             name: module.clone(),
             docs: doc_lines(&package.doc),
+            out_dir_file: options.modules_in_out_dir.then(|| format!("{module}.rs")),
         });
         files.push(GeneratedFile {
             name: format!("{module}.rs"),
