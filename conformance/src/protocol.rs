@@ -82,6 +82,10 @@ pub enum Response {
         /// The canonical JSON of the value, when the testee declared `json`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         json: Option<serde_json::Value>,
+        /// The same JSON as the testee's JSON writer writes it, when the testee declared
+        /// `json-text`: vectors of that feature check how numbers are written (IOTP-WIRE-69).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        json_text: Option<String>,
     },
     /// The input was rejected.
     Error {

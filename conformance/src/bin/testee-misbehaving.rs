@@ -28,6 +28,7 @@ fn main() {
                     id: id.clone(),
                     hex: hex.clone(),
                     json: Some(serde_json::json!({})),
+                    json_text: Some("{}".into()),
                 };
             }
             ("flip-byte", _) => {

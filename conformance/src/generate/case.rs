@@ -27,6 +27,9 @@ pub(crate) struct Case {
     pub input: CaseInput,
     /// The prescribed outcome.
     pub want: Want,
+    /// Whether the vector also checks the JSON text the testee writes (feature `json-text`): every
+    /// number with the digits of its shortest form (IOTP-WIRE-69).
+    pub json_text_out: bool,
 }
 
 /// The input of a case.
@@ -172,6 +175,7 @@ impl Case {
                 json: None,
                 hex: None,
             },
+            json_text_out: false,
         }
     }
 

@@ -215,7 +215,11 @@ impl Oracle {
             level: case.level,
             type_name,
             operation,
-            features: features(operation, &expect, input.json_text.is_some()),
+            features: features(
+                operation,
+                &expect,
+                input.json_text.is_some() || case.json_text_out,
+            ),
             input,
             expect,
         })

@@ -4,6 +4,7 @@
 
 use super::case::{cat, entry, head, int, unhex, BadRow, Case};
 use super::Area;
+use crate::vector::Level;
 
 const SCALARS: &str = "Scalars";
 
@@ -494,9 +495,24 @@ fn floats() -> Area {
             format!("{field}: {description}"),
             reqs,
             SCALARS,
-            bytes,
+            bytes.clone(),
             format!(r#"{{"{field}": {json}}}"#),
         ));
+        // The same value, checked as the testee's JSON writer writes it (feature `json-text`).
+        if !json.starts_with('"') {
+            cases.push(Case {
+                level: Level::Should,
+                json_text_out: true,
+                ..Case::ok_json(
+                    format!("json-text.{id}"),
+                    format!("{field}: {description}, written in JSON with the fewest digits"),
+                    &["IOTP-WIRE-69"],
+                    SCALARS,
+                    bytes,
+                    format!(r#"{{"{field}": {json}}}"#),
+                )
+            });
+        }
     }
     for &(id, description, reqs, key, hex, class) in FLOATS_BAD {
         let (bytes, at) = scalars(key, &unhex(hex));

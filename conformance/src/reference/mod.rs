@@ -103,10 +103,11 @@ fn decode(id: &str, type_name: &str, hex_input: &str) -> Response {
             reason: format!("no generated codec for the type {type_name}"),
         },
         Some(Ok(bytes)) => match to_json(type_name, &bytes) {
-            Ok(json) => Response::Ok {
+            Ok((json, text)) => Response::Ok {
                 id,
                 hex: hex(&bytes),
                 json: Some(json),
+                json_text: Some(text),
             },
             Err(details) => Response::Errored { id, details },
         },
@@ -122,19 +123,27 @@ fn decode(id: &str, type_name: &str, hex_input: &str) -> Response {
     }
 }
 
-/// The canonical JSON of the value that `bytes` (an accepted encoding) holds, with the generated
-/// `to_json`.
-pub fn to_json(type_name: &str, bytes: &[u8]) -> Result<Value, String> {
-    use serde_json::value::Serializer;
-    match iotp2p_codec::generated::to_json(type_name, bytes, Serializer)
-        .or_else(|| generated::to_json(type_name, bytes, Serializer))
-    {
-        Some(Ok(value)) => Ok(value),
-        Some(Err(e)) => Err(format!("writing the JSON of the decoded value failed: {e}")),
-        None => Err(format!(
-            "no generated JSON mapping for the type {type_name}"
-        )),
+/// The canonical JSON of the value that `bytes` (an accepted encoding) holds, as the generated
+/// `to_json` writes it with serde_json's text writer, and read back as a value.
+pub fn to_json(type_name: &str, bytes: &[u8]) -> Result<(Value, String), String> {
+    let mut text = Vec::new();
+    let mut writer = serde_json::Serializer::new(&mut text);
+    let written = match iotp2p_codec::generated::to_json(type_name, bytes, &mut writer) {
+        Some(result) => Some(result),
+        None => generated::to_json(type_name, bytes, &mut writer),
+    };
+    match written {
+        Some(Ok(())) => {}
+        Some(Err(e)) => return Err(format!("writing the JSON of the decoded value failed: {e}")),
+        None => {
+            return Err(format!(
+                "no generated JSON mapping for the type {type_name}"
+            ))
+        }
     }
+    let text = String::from_utf8(text).map_err(|e| e.to_string())?;
+    let value = serde_json::from_str(&text).map_err(|e| format!("the JSON written: {e}"))?;
+    Ok((value, text))
 }
 
 fn encode(id: &str, type_name: &str, value: Option<&Value>, text: Option<&str>) -> Response {
@@ -162,10 +171,11 @@ fn encode(id: &str, type_name: &str, value: Option<&Value>, text: Option<&str>) 
             reason: format!("no generated codec for the type {type_name}"),
         },
         Some(Ok(bytes)) => match to_json(type_name, &bytes) {
-            Ok(json) => Response::Ok {
+            Ok((json, text)) => Response::Ok {
                 id,
                 hex: hex(&bytes),
                 json: Some(json),
+                json_text: Some(text),
             },
             Err(details) => Response::Errored {
                 id,

@@ -79,6 +79,7 @@ pub fn judge(vector: &Vector, hello: &Hello, response: &Response) -> Verdict {
             Response::Ok {
                 hex,
                 json: got_json,
+                json_text,
                 ..
             },
         ) => {
@@ -106,6 +107,17 @@ pub fn judge(vector: &Vector, hello: &Hello, response: &Response) -> Verdict {
                             ));
                         }
                     }
+                }
+            }
+            if vector.features.iter().any(|f| f == "json-text") {
+                let Some(text) = json_text else {
+                    return Verdict::Fail(
+                        "the vector checks the JSON text, and the testee sent no `json_text`"
+                            .into(),
+                    );
+                };
+                if let Err(difference) = json_text_matches(want_json, text) {
+                    return Verdict::Fail(difference);
                 }
             }
             Verdict::Pass
@@ -180,6 +192,111 @@ fn resolve<'a>(mut expect: &'a Expect, hello: &Hello) -> Result<&'a Expect, Stri
             .expect;
     }
     Ok(expect)
+}
+
+/// Whether `text`, a testee's JSON text, holds the value `want` and writes every number with the
+/// digits of its shortest form (IOTP-WIRE-69): the significant digits of each number must be those
+/// that serde_json's shortest round-trip writer gives for the expected value. Notation (exponent,
+/// trailing `.0`) is free.
+pub fn json_text_matches(want: &Value, text: &str) -> Result<(), String> {
+    let got: Value = serde_json::from_str(text)
+        .map_err(|e| format!("the `json_text` is not JSON: {e}: {text}"))?;
+    json_equal(want, &got, "$")
+        .map_err(|d| format!("the `json_text` {text} does not hold the expected value: {d}"))?;
+    let want_text = serde_json::to_string(want).expect("a JSON value prints");
+    let (mut expected, mut written) = (Vec::new(), Vec::new());
+    numbers(&want_text, "$", &mut expected);
+    numbers(text, "$", &mut written);
+    expected.sort();
+    written.sort();
+    for ((path, want_digits), (_, got_digits)) in expected.iter().zip(&written) {
+        if want_digits != got_digits {
+            return Err(format!(
+                "the number at {path} is written with the digits {got_digits}, where the shortest \
+                 form that reads back has {want_digits} (IOTP-WIRE-69): {text}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The significant digits of every number of a JSON text, with its path (`$.a.b[0]`), for a text
+/// already known to be valid JSON. Digits: without sign, decimal point, exponent, leading and
+/// trailing zeros (`0.1` → `1`, `16777216.0` → `16777216`, `1e-45` → `1`, `0` → `0`).
+fn numbers(text: &str, root: &str, out: &mut Vec<(String, String)>) {
+    // A small walk over the tokens, enough for valid JSON: strings are skipped whole, a path is
+    // kept per nesting level.
+    let bytes = text.as_bytes();
+    let mut stack: Vec<(bool, String, usize)> = Vec::new(); // (is_object, pending key, index)
+    let mut i = 0;
+    let path_here = |stack: &Vec<(bool, String, usize)>| {
+        let mut p = root.to_string();
+        for (is_object, key, index) in stack {
+            if *is_object {
+                p.push('.');
+                p.push_str(key);
+            } else {
+                p.push_str(&format!("[{index}]"));
+            }
+        }
+        p
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => stack.push((true, String::new(), 0)),
+            b'[' => stack.push((false, String::new(), 0)),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => {
+                if let Some(top) = stack.last_mut() {
+                    top.2 += 1;
+                }
+            }
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                // A string followed by `:` is an object key.
+                let mut j = i + 1;
+                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if bytes.get(j) == Some(&b':') {
+                    if let Some(top) = stack.last_mut() {
+                        top.1 = text[start..i].to_string();
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i + 1 < bytes.len()
+                    && matches!(bytes[i + 1], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+                {
+                    i += 1;
+                }
+                out.push((path_here(&stack), significant_digits(&text[start..=i])));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+fn significant_digits(number: &str) -> String {
+    let mantissa = number.split(['e', 'E']).next().unwrap_or("");
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let trimmed = digits.trim_start_matches('0').trim_end_matches('0');
+    if trimmed.is_empty() {
+        "0".into()
+    } else {
+        trimmed.into()
+    }
 }
 
 /// Compares canonical JSON: same structure, object members in the same order (canonical JSON has one
@@ -310,6 +427,28 @@ pub fn describe(expect: &Expect) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_text_must_write_numbers_with_the_fewest_digits() {
+        let want = serde_json::json!({"f32": 0.1, "list": [65504.0, -0.0], "s": "a\"b, 12"});
+        let ok = |text: &str| json_text_matches(&want, text);
+        assert_eq!(
+            ok(r#"{"f32":0.1,"list":[65504.0,-0.0],"s":"a\"b, 12"}"#),
+            Ok(())
+        );
+        // Notation is free: an exponent, no fraction part.
+        assert_eq!(
+            ok(r#"{"f32": 1e-1, "list": [6.5504E4, -0], "s": "a\"b, 12"}"#),
+            Ok(())
+        );
+        // The binary32 value written with binary64 digits reads back to the same f32, but is not
+        // the shortest form.
+        let long = ok(r#"{"f32":0.10000000149011612,"list":[65504.0,-0.0],"s":"a\"b, 12"}"#);
+        assert!(long.unwrap_err().contains("$.f32"));
+        // Another value, or text that is not JSON.
+        assert!(ok(r#"{"f32":0.2,"list":[65504.0,-0.0],"s":"a\"b, 12"}"#).is_err());
+        assert!(ok("{").is_err());
+    }
     use serde_json::json;
 
     #[test]
