@@ -49,7 +49,8 @@ impl<'a> UnknownFields<'a> {
         }
     }
 
-    /// Entries checked at the top of a message (what the owned form and the JSON reader keep).
+    /// A view of entries that were checked to use `room` levels each (the owned form keeps the room
+    /// of what it copied or inserted).
     #[cfg(feature = "alloc")]
     pub(crate) fn with_room(entries: &'a [u8], count: usize, room: u8) -> Self {
         UnknownFields {
