@@ -161,25 +161,7 @@ pub mod owned {
             }
         }
 
-        /// Writes the canonical encoding, checking bounds and ranges first.
-        pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-{%- if let Some(budget) = item.budget %}
-            self.encode_in_cycle(w, {{ budget }})
-        }
-
-        /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth`
-        /// allows; a value nested deeper is refused, as a decoder would refuse its encoding.
-        pub(crate) fn encode_in_cycle(
-            &self,
-            w: &mut rt::Writer<'_>,
-            budget: u32,
-        ) -> Result<(), rt::EncodeError> {
-{%- if item.counts_depth %}
-            let Some(budget) = budget.checked_sub(1) else {
-                return Err(rt::EncodeError::DepthExceeded);
-            };
-{%- endif %}
-{%- endif %}
+{%- include "rust/encode_to.rs" %}
             let count = self.entry_count();
             w.map(count)?;
             {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} unknown = self.{{ item.unknown }}.merge();
@@ -273,25 +255,7 @@ pub mod owned {
             }
         }
 
-        /// Writes the canonical encoding, checking bounds and ranges first.
-        pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-{%- if let Some(budget) = item.budget %}
-            self.encode_in_cycle(w, {{ budget }})
-        }
-
-        /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth`
-        /// allows; a value nested deeper is refused, as a decoder would refuse its encoding.
-        pub(crate) fn encode_in_cycle(
-            &self,
-            w: &mut rt::Writer<'_>,
-            budget: u32,
-        ) -> Result<(), rt::EncodeError> {
-{%- if item.counts_depth %}
-            let Some(budget) = budget.checked_sub(1) else {
-                return Err(rt::EncodeError::DepthExceeded);
-            };
-{%- endif %}
-{%- endif %}
+{%- include "rust/encode_to.rs" %}
             w.map(1)?;
             match self {
 {%- for v in item.variants %}

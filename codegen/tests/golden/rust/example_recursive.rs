@@ -138,8 +138,9 @@ impl<'a> MenuNode<'a> {
         self.encode_in_cycle(w, 6)
     }
 
-    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
-    /// a value nested deeper is refused, as a decoder would refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings
+    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+    /// refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -420,8 +421,9 @@ impl<'a> Expr<'a> {
         self.encode_in_cycle(w, 16)
     }
 
-    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
-    /// a value nested deeper is refused, as a decoder would refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings
+    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+    /// refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -652,8 +654,9 @@ impl<'a> Compare<'a> {
         self.encode_in_cycle(w, 16)
     }
 
-    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
-    /// a value nested deeper is refused, as a decoder would refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings
+    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+    /// refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -993,8 +996,9 @@ impl<'a> Room<'a> {
         self.encode_in_cycle(w, 4)
     }
 
-    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
-    /// a value nested deeper is refused, as a decoder would refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings
+    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+    /// refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -1155,8 +1159,9 @@ impl<'a> Gateway<'a> {
         self.encode_in_cycle(w, 4)
     }
 
-    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
-    /// a value nested deeper is refused, as a decoder would refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings
+    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+    /// refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -1468,8 +1473,9 @@ rt::cfg_alloc! {
                 self.encode_in_cycle(w, 6)
             }
 
-            /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth`
-            /// allows; a value nested deeper is refused, as a decoder would refuse its encoding.
+            /// Encodes within its recursive cycle: `budget` is how many more nestings
+            /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+            /// refuse its encoding.
             pub(crate) fn encode_in_cycle(
                 &self,
                 w: &mut rt::Writer<'_>,
@@ -1609,8 +1615,9 @@ rt::cfg_alloc! {
                 self.encode_in_cycle(w, 16)
             }
 
-            /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth`
-            /// allows; a value nested deeper is refused, as a decoder would refuse its encoding.
+            /// Encodes within its recursive cycle: `budget` is how many more nestings
+            /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+            /// refuse its encoding.
             pub(crate) fn encode_in_cycle(
                 &self,
                 w: &mut rt::Writer<'_>,
@@ -1752,8 +1759,9 @@ rt::cfg_alloc! {
                 self.encode_in_cycle(w, 16)
             }
 
-            /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth`
-            /// allows; a value nested deeper is refused, as a decoder would refuse its encoding.
+            /// Encodes within its recursive cycle: `budget` is how many more nestings
+            /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+            /// refuse its encoding.
             pub(crate) fn encode_in_cycle(
                 &self,
                 w: &mut rt::Writer<'_>,
@@ -1958,8 +1966,9 @@ rt::cfg_alloc! {
                 self.encode_in_cycle(w, 4)
             }
 
-            /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth`
-            /// allows; a value nested deeper is refused, as a decoder would refuse its encoding.
+            /// Encodes within its recursive cycle: `budget` is how many more nestings
+            /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+            /// refuse its encoding.
             pub(crate) fn encode_in_cycle(
                 &self,
                 w: &mut rt::Writer<'_>,
@@ -2053,8 +2062,9 @@ rt::cfg_alloc! {
                 self.encode_in_cycle(w, 4)
             }
 
-            /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth`
-            /// allows; a value nested deeper is refused, as a decoder would refuse its encoding.
+            /// Encodes within its recursive cycle: `budget` is how many more nestings
+            /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+            /// refuse its encoding.
             pub(crate) fn encode_in_cycle(
                 &self,
                 w: &mut rt::Writer<'_>,
