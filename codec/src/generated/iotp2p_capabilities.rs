@@ -3426,12 +3426,1477 @@ impl<'a> rt::Element<'a> for LookupResult<'a> {
     }
 }
 
+/// The input of `enrol`: a controller joins the provider account that an enrolment token stands for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct EnrolRequest<'a> {
+    /// The single-use enrolment token that the provider's account sign-up gave the owner (16 to 32
+    /// bytes).
+    pub token: &'a [u8],
+    /// The controller's credential statement; its authentication credential must be the one the
+    /// controller used in EDHOC with the relay.
+    pub credential: super::iotp2p_security::SignedStatement<'a>,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> EnrolRequest<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 762;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_token: Option<&'a [u8]> = None;
+        let mut f_credential: Option<super::iotp2p_security::SignedStatement<'a>> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = r.bytes(32).map_err(|e| e.in_field("EnrolRequest.token"))?;
+                    f_token = Some(v);
+                }
+                1 => {
+                    let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)
+                        .map_err(|e| e.in_field("EnrolRequest.credential"))?;
+                    f_credential = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            token: f_token.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("EnrolRequest.token"),
+            )?,
+            credential: f_credential.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("EnrolRequest.credential"),
+            )?,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.token;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        let v = self.credential;
+        {
+            len += 1 + v.encoded_len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.token;
+        {
+            if v.len() > 32 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "EnrolRequest.token",
+                });
+            }
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            w.bytes(v)?;
+        }
+        let v = self.credential;
+        {
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            v.encode_to(w)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for EnrolRequest<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        EnrolRequest::encoded_len(self)
+    }
+}
+
+/// The output of `enrol`: what the account may do at this relay.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct EnrolResult<'a> {
+    /// The provider's name for the account, for people; never parsed.
+    pub account: &'a str,
+    /// The domains in which the account may register addresses.
+    pub domains: rt::Array<'a, &'a str>,
+    /// How many addresses the account may hold at once.
+    pub max_registrations: u32,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> EnrolResult<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 2116;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_account: Option<&'a str> = None;
+        let mut f_domains: Option<rt::Array<'a, &'a str>> = None;
+        let mut f_max_registrations: Option<u32> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = r.text(64).map_err(|e| e.in_field("EnrolResult.account"))?;
+                    f_account = Some(v);
+                }
+                1 => {
+                    let v =
+                        rt::Array::<&'a str>::decode(r, 8, depth, |r, _| r.text(253).map(|_| ()))
+                            .map_err(|e| e.in_field("EnrolResult.domains"))?;
+                    f_domains = Some(v);
+                }
+                2 => {
+                    let v = r
+                        .uint(0, 4294967295)
+                        .map(|v| v as u32)
+                        .map_err(|e| e.in_field("EnrolResult.max_registrations"))?;
+                    f_max_registrations = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            account: f_account.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("EnrolResult.account"),
+            )?,
+            domains: f_domains.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("EnrolResult.domains"),
+            )?,
+            max_registrations: f_max_registrations.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("EnrolResult.max_registrations"),
+            )?,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.account;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        let v = self.domains;
+        {
+            len += 1 + v.encoded_len();
+        }
+        let v = self.max_registrations;
+        {
+            len += 1 + rt::head_len(v as u64);
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.account;
+        {
+            if v.len() > 64 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "EnrolResult.account",
+                });
+            }
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            w.text(v)?;
+        }
+        let v = self.domains;
+        {
+            if v.len() > 8 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "EnrolResult.domains",
+                });
+            }
+            if let rt::Array::Slice(items) = v {
+                for &item in items.iter() {
+                    if item.len() > 253 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "EnrolResult.domains",
+                        });
+                    }
+                }
+            }
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            v.write(w)?;
+        }
+        let v = self.max_registrations;
+        {
+            unknown.write_before(2, w)?;
+            w.u64(2)?;
+            w.u64(v as u64)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for EnrolResult<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        EnrolResult::encoded_len(self)
+    }
+}
+
+/// Who may look up an address at its home relay.
+#[derive(Clone, Copy, Debug)]
+#[allow(deprecated)]
+pub enum LookupPolicy {
+    /// Any node that asks.
+    Public,
+    /// Only the nodes listed in the policy.
+    Listed,
+    /// No node: `lookup` answers as if the address were bound to no node.
+    Nobody,
+    /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
+    Unrecognized(u32),
+}
+
+#[allow(deprecated)]
+impl LookupPolicy {
+    /// Largest encoding of a known value, in bytes.
+    pub const MAX_ENCODED_SIZE: usize = 1;
+
+    /// The value with this number (an unknown number gives `Unrecognized`).
+    pub const fn from_u32(value: u32) -> Self {
+        match value {
+            0 => Self::Public,
+            1 => Self::Listed,
+            2 => Self::Nobody,
+            other => Self::Unrecognized(other),
+        }
+    }
+
+    /// The value's number on the wire.
+    pub const fn to_u32(self) -> u32 {
+        match self {
+            Self::Public => 0,
+            Self::Listed => 1,
+            Self::Nobody => 2,
+            Self::Unrecognized(value) => value,
+        }
+    }
+
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
+    }
+}
+
+/// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
+/// value is that value, as its encoding is.
+impl PartialEq for LookupPolicy {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_u32() == other.to_u32()
+    }
+}
+
+impl Eq for LookupPolicy {}
+
+impl core::hash::Hash for LookupPolicy {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.to_u32().hash(state)
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for LookupPolicy {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
+    }
+    fn encoded_len(&self) -> usize {
+        rt::head_len(self.to_u32() as u64)
+    }
+}
+
+/// The relay policy of one registered address, set by an administrator of the account.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct RelayPolicy<'a> {
+    /// Who may look the address up.
+    pub lookup: LookupPolicy,
+    /// With `Listed`: the node IDs that may look it up. Never present and empty.
+    pub lookup_allowed: Option<rt::Array<'a, super::iotp2p_security::NodeId<'a>>>,
+    /// How many messages the relay holds for the node; absent means the relay's maximum.
+    pub max_held_messages: Option<u16>,
+    /// How long, in seconds, the relay holds a message for the node; absent means the relay's maximum.
+    pub max_hold_time: Option<u32>,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> RelayPolicy<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 287;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_lookup: Option<LookupPolicy> = None;
+        let mut f_lookup_allowed: Option<rt::Array<'a, super::iotp2p_security::NodeId<'a>>> = None;
+        let mut f_max_held_messages: Option<u16> = None;
+        let mut f_max_hold_time: Option<u32> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key_at = r.position();
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = LookupPolicy::decode_from(r)
+                        .map_err(|e| e.in_field("RelayPolicy.lookup"))?;
+                    if v.to_u32() == 0 {
+                        return Err(rt::DecodeError::new(
+                            rt::ErrorClass::DefaultValuePresent,
+                            key_at,
+                        )
+                        .in_field("RelayPolicy.lookup"));
+                    }
+                    f_lookup = Some(v);
+                }
+                1 => {
+                    let v = rt::Array::<super::iotp2p_security::NodeId<'a>>::decode(
+                        r,
+                        8,
+                        depth,
+                        |r, _| r.fixed::<32>().map(|_| ()),
+                    )
+                    .map_err(|e| e.in_field("RelayPolicy.lookup_allowed"))?;
+                    f_lookup_allowed = Some(v);
+                }
+                2 => {
+                    let v = r
+                        .uint(0, 65535)
+                        .map(|v| v as u16)
+                        .map_err(|e| e.in_field("RelayPolicy.max_held_messages"))?;
+                    f_max_held_messages = Some(v);
+                }
+                3 => {
+                    let v = r
+                        .uint(0, 4294967295)
+                        .map(|v| v as u32)
+                        .map_err(|e| e.in_field("RelayPolicy.max_hold_time"))?;
+                    f_max_hold_time = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            lookup: f_lookup.unwrap_or(LookupPolicy::Public),
+            lookup_allowed: f_lookup_allowed,
+            max_held_messages: f_max_held_messages,
+            max_hold_time: f_max_hold_time,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.lookup.to_u32() != 0)
+            + usize::from(self.lookup_allowed.is_some())
+            + usize::from(self.max_held_messages.is_some())
+            + usize::from(self.max_hold_time.is_some())
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.lookup;
+        if v.to_u32() != 0 {
+            len += 1 + rt::head_len(v.to_u32() as u64);
+        }
+        if let Some(v) = self.lookup_allowed {
+            len += 1 + v.encoded_len();
+        }
+        if let Some(v) = self.max_held_messages {
+            len += 1 + rt::head_len(v as u64);
+        }
+        if let Some(v) = self.max_hold_time {
+            len += 1 + rt::head_len(v as u64);
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.lookup;
+        if v.to_u32() != 0 {
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            w.u64(v.to_u32() as u64)?;
+        }
+        if let Some(v) = self.lookup_allowed {
+            if v.len() > 8 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "RelayPolicy.lookup_allowed",
+                });
+            }
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            v.write(w)?;
+        }
+        if let Some(v) = self.max_held_messages {
+            unknown.write_before(2, w)?;
+            w.u64(2)?;
+            w.u64(v as u64)?;
+        }
+        if let Some(v) = self.max_hold_time {
+            unknown.write_before(3, w)?;
+            w.u64(3)?;
+            w.u64(v as u64)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for RelayPolicy<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        RelayPolicy::encoded_len(self)
+    }
+}
+
+/// The input of `register`: bind an address of the account's domains to a node.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct RegisterRequest<'a> {
+    /// The node's credential statement, naming the address to bind.
+    pub credential: super::iotp2p_security::SignedStatement<'a>,
+    /// The address's relay policy; absent means the relay's default policy.
+    pub policy: Option<RelayPolicy<'a>>,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> RegisterRequest<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 1015;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_credential: Option<super::iotp2p_security::SignedStatement<'a>> = None;
+        let mut f_policy: Option<RelayPolicy<'a>> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)
+                        .map_err(|e| e.in_field("RegisterRequest.credential"))?;
+                    f_credential = Some(v);
+                }
+                1 => {
+                    let v = RelayPolicy::decode_from(r, depth)
+                        .map_err(|e| e.in_field("RegisterRequest.policy"))?;
+                    f_policy = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            credential: f_credential.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("RegisterRequest.credential"),
+            )?,
+            policy: f_policy,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.policy.is_some())
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.credential;
+        {
+            len += 1 + v.encoded_len();
+        }
+        if let Some(v) = self.policy {
+            len += 1 + v.encoded_len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.credential;
+        {
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            v.encode_to(w)?;
+        }
+        if let Some(v) = self.policy {
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            v.encode_to(w)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for RegisterRequest<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        RegisterRequest::encoded_len(self)
+    }
+}
+
+/// The input of `release`: an address is given up.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct ReleaseRequest<'a> {
+    /// The address.
+    pub address: super::iotp2p_core::Address<'a>,
+    /// The re-homing statement of the node that leaves the address, when it moves: the relay then
+    /// forwards and answers lookups during the grace period. Absent: the address ends now.
+    pub rehoming: Option<super::iotp2p_security::SignedStatement<'a>>,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> ReleaseRequest<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 984;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
+        let mut f_rehoming: Option<super::iotp2p_security::SignedStatement<'a>> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = r
+                        .text(254)
+                        .map_err(|e| e.in_field("ReleaseRequest.address"))?;
+                    f_address = Some(v);
+                }
+                1 => {
+                    let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)
+                        .map_err(|e| e.in_field("ReleaseRequest.rehoming"))?;
+                    f_rehoming = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            address: f_address.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("ReleaseRequest.address"),
+            )?,
+            rehoming: f_rehoming,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.rehoming.is_some())
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.address;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        if let Some(v) = self.rehoming {
+            len += 1 + v.encoded_len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.address;
+        {
+            if v.len() > 254 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "ReleaseRequest.address",
+                });
+            }
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            w.text(v)?;
+        }
+        if let Some(v) = self.rehoming {
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            v.encode_to(w)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for ReleaseRequest<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        ReleaseRequest::encoded_len(self)
+    }
+}
+
+/// The input of `set_policy`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct PolicyRequest<'a> {
+    /// A registered address of the account.
+    pub address: super::iotp2p_core::Address<'a>,
+    /// The new policy.
+    pub policy: RelayPolicy<'a>,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> PolicyRequest<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 546;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
+        let mut f_policy: Option<RelayPolicy<'a>> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = r
+                        .text(254)
+                        .map_err(|e| e.in_field("PolicyRequest.address"))?;
+                    f_address = Some(v);
+                }
+                1 => {
+                    let v = RelayPolicy::decode_from(r, depth)
+                        .map_err(|e| e.in_field("PolicyRequest.policy"))?;
+                    f_policy = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            address: f_address.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("PolicyRequest.address"),
+            )?,
+            policy: f_policy.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("PolicyRequest.policy"),
+            )?,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.address;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        let v = self.policy;
+        {
+            len += 1 + v.encoded_len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.address;
+        {
+            if v.len() > 254 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "PolicyRequest.address",
+                });
+            }
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            w.text(v)?;
+        }
+        let v = self.policy;
+        {
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            v.encode_to(w)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for PolicyRequest<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        PolicyRequest::encoded_len(self)
+    }
+}
+
+/// One registered address of an account.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct RegistrationInfo<'a> {
+    /// The address.
+    pub address: super::iotp2p_core::Address<'a>,
+    /// The node it is bound to.
+    pub node: super::iotp2p_security::NodeId<'a>,
+    /// Its relay policy.
+    pub policy: RelayPolicy<'a>,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> RegistrationInfo<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 581;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
+        let mut f_node: Option<super::iotp2p_security::NodeId<'a>> = None;
+        let mut f_policy: Option<RelayPolicy<'a>> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = r
+                        .text(254)
+                        .map_err(|e| e.in_field("RegistrationInfo.address"))?;
+                    f_address = Some(v);
+                }
+                1 => {
+                    let v = r
+                        .fixed::<32>()
+                        .map_err(|e| e.in_field("RegistrationInfo.node"))?;
+                    f_node = Some(v);
+                }
+                2 => {
+                    let v = RelayPolicy::decode_from(r, depth)
+                        .map_err(|e| e.in_field("RegistrationInfo.policy"))?;
+                    f_policy = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            address: f_address.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("RegistrationInfo.address"),
+            )?,
+            node: f_node.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("RegistrationInfo.node"),
+            )?,
+            policy: f_policy.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("RegistrationInfo.policy"),
+            )?,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.address;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        len += 1 + 34;
+        let v = self.policy;
+        {
+            len += 1 + v.encoded_len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.address;
+        {
+            if v.len() > 254 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "RegistrationInfo.address",
+                });
+            }
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            w.text(v)?;
+        }
+        let v = self.node;
+        {
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            w.bytes(v)?;
+        }
+        let v = self.policy;
+        {
+            unknown.write_before(2, w)?;
+            w.u64(2)?;
+            v.encode_to(w)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for RegistrationInfo<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        RegistrationInfo::encoded_len(self)
+    }
+}
+
+/// The input of `registrations`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct RegistrationsRequest<'a> {
+    /// List the registrations whose address sorts after this one; absent: from the first.
+    pub after: Option<super::iotp2p_core::Address<'a>>,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> RegistrationsRequest<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 258;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_after: Option<super::iotp2p_core::Address<'a>> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = r
+                        .text(254)
+                        .map_err(|e| e.in_field("RegistrationsRequest.after"))?;
+                    f_after = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            after: f_after,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + usize::from(self.after.is_some())
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        if let Some(v) = self.after {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        if let Some(v) = self.after {
+            if v.len() > 254 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "RegistrationsRequest.after",
+                });
+            }
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            w.text(v)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for RegistrationsRequest<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        RegistrationsRequest::encoded_len(self)
+    }
+}
+
+/// The output of `registrations`: one page of the account's registered addresses, in ascending order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct RegistrationPage<'a> {
+    /// The registrations.
+    pub entries: rt::Array<'a, RegistrationInfo<'a>>,
+    /// More registrations follow the last one of this page.
+    pub more: bool,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> RegistrationPage<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 9301;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_entries: Option<rt::Array<'a, RegistrationInfo<'a>>> = None;
+        let mut f_more: Option<bool> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key_at = r.position();
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = rt::Array::<RegistrationInfo<'a>>::decode(r, 16, depth, |r, depth| {
+                        RegistrationInfo::decode_from(r, depth).map(|_| ())
+                    })
+                    .map_err(|e| e.in_field("RegistrationPage.entries"))?;
+                    f_entries = Some(v);
+                }
+                1 => {
+                    let v = r.bool().map_err(|e| e.in_field("RegistrationPage.more"))?;
+                    if !v {
+                        return Err(rt::DecodeError::new(
+                            rt::ErrorClass::DefaultValuePresent,
+                            key_at,
+                        )
+                        .in_field("RegistrationPage.more"));
+                    }
+                    f_more = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            entries: f_entries.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("RegistrationPage.entries"),
+            )?,
+            more: f_more.unwrap_or(false),
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.more)
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.entries;
+        {
+            len += 1 + v.encoded_len();
+        }
+        if self.more {
+            len += 1 + 1;
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.entries;
+        {
+            if v.len() > 16 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "RegistrationPage.entries",
+                });
+            }
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            v.write(w)?;
+        }
+        let v = self.more;
+        if v {
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            w.bool(v)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for RegistrationPage<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        RegistrationPage::encoded_len(self)
+    }
+}
+
 /// Actions of Relay.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[allow(deprecated)]
 pub enum RelayActions<'a> {
     /// Ask which node an address of this relay's domain is bound to (the provider binding).
     Lookup(super::iotp2p_core::Address<'a>),
+    /// Join a provider account with an enrolment token (spec/03-resolution-and-delivery.md,
+    /// "Registration of nodes").
+    Enrol(EnrolRequest<'a>),
+    /// Bind an address to a node, or replace its credential statement by a newer one. Account
+    /// administrator.
+    Register(RegisterRequest<'a>),
+    /// Give up an address, optionally forwarding for a node that moves. Account administrator.
+    Release(ReleaseRequest<'a>),
+    /// Remove a controller from the account (itself, or another one). Account administrator.
+    Unenrol(super::iotp2p_security::NodeId<'a>),
+    /// Change the relay policy of an address. Account administrator.
+    SetPolicy(PolicyRequest<'a>),
+    /// List the account's registrations, one page at a time. Account administrator.
+    Registrations(RegistrationsRequest<'a>),
     /// A variant this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized {
         /// The variant's key.
@@ -3444,10 +4909,10 @@ pub enum RelayActions<'a> {
 #[allow(deprecated)]
 impl<'a> RelayActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
-    pub const MAX_ENCODED_SIZE: usize = 258;
+    pub const MAX_ENCODED_SIZE: usize = 1017;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8];
+    const KNOWN_KEYS: &'static [u64] = &[8, 9, 10, 11, 12, 13, 14];
 
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3467,6 +4932,30 @@ impl<'a> RelayActions<'a> {
         let key = r.key(0)?;
         Ok(match key {
             8 => Self::Lookup(r.text(254).map_err(|e| e.in_field("RelayActions.lookup"))?),
+            9 => Self::Enrol(
+                EnrolRequest::decode_from(r, depth)
+                    .map_err(|e| e.in_field("RelayActions.enrol"))?,
+            ),
+            10 => Self::Register(
+                RegisterRequest::decode_from(r, depth)
+                    .map_err(|e| e.in_field("RelayActions.register"))?,
+            ),
+            11 => Self::Release(
+                ReleaseRequest::decode_from(r, depth)
+                    .map_err(|e| e.in_field("RelayActions.release"))?,
+            ),
+            12 => Self::Unenrol(
+                r.fixed::<32>()
+                    .map_err(|e| e.in_field("RelayActions.unenrol"))?,
+            ),
+            13 => Self::SetPolicy(
+                PolicyRequest::decode_from(r, depth)
+                    .map_err(|e| e.in_field("RelayActions.set_policy"))?,
+            ),
+            14 => Self::Registrations(
+                RegistrationsRequest::decode_from(r, depth)
+                    .map_err(|e| e.in_field("RelayActions.registrations"))?,
+            ),
             key => Self::Unrecognized {
                 key,
                 value: r.skip(depth)?,
@@ -3478,6 +4967,12 @@ impl<'a> RelayActions<'a> {
     pub fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::Lookup(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+            Self::Enrol(v) => 1 + v.encoded_len(),
+            Self::Register(v) => 1 + v.encoded_len(),
+            Self::Release(v) => 1 + v.encoded_len(),
+            Self::Unenrol(_) => 1 + 34,
+            Self::SetPolicy(v) => 1 + v.encoded_len(),
+            Self::Registrations(v) => 1 + v.encoded_len(),
             Self::Unrecognized { key, value } => rt::head_len(key) + value.len(),
         }
     }
@@ -3506,6 +5001,30 @@ impl<'a> RelayActions<'a> {
                 }
                 w.u64(8)?;
                 w.text(v)?;
+            }
+            Self::Enrol(v) => {
+                w.u64(9)?;
+                v.encode_to(w)?;
+            }
+            Self::Register(v) => {
+                w.u64(10)?;
+                v.encode_to(w)?;
+            }
+            Self::Release(v) => {
+                w.u64(11)?;
+                v.encode_to(w)?;
+            }
+            Self::Unenrol(v) => {
+                w.u64(12)?;
+                w.bytes(v)?;
+            }
+            Self::SetPolicy(v) => {
+                w.u64(13)?;
+                v.encode_to(w)?;
+            }
+            Self::Registrations(v) => {
+                w.u64(14)?;
+                v.encode_to(w)?;
             }
             Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
@@ -3538,6 +5057,10 @@ impl<'a> rt::Element<'a> for RelayActions<'a> {
 pub enum RelayOutputs<'a> {
     /// Output of lookup.
     Lookup(LookupResult<'a>),
+    /// Output of enrol.
+    Enrol(EnrolResult<'a>),
+    /// Output of registrations.
+    Registrations(RegistrationPage<'a>),
     /// A variant this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized {
         /// The variant's key.
@@ -3550,10 +5073,10 @@ pub enum RelayOutputs<'a> {
 #[allow(deprecated)]
 impl<'a> RelayOutputs<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
-    pub const MAX_ENCODED_SIZE: usize = 1455;
+    pub const MAX_ENCODED_SIZE: usize = 9303;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8];
+    const KNOWN_KEYS: &'static [u64] = &[8, 9, 14];
 
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3576,6 +5099,13 @@ impl<'a> RelayOutputs<'a> {
                 LookupResult::decode_from(r, depth)
                     .map_err(|e| e.in_field("RelayOutputs.lookup"))?,
             ),
+            9 => Self::Enrol(
+                EnrolResult::decode_from(r, depth).map_err(|e| e.in_field("RelayOutputs.enrol"))?,
+            ),
+            14 => Self::Registrations(
+                RegistrationPage::decode_from(r, depth)
+                    .map_err(|e| e.in_field("RelayOutputs.registrations"))?,
+            ),
             key => Self::Unrecognized {
                 key,
                 value: r.skip(depth)?,
@@ -3587,6 +5117,8 @@ impl<'a> RelayOutputs<'a> {
     pub fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::Lookup(v) => 1 + v.encoded_len(),
+            Self::Enrol(v) => 1 + v.encoded_len(),
+            Self::Registrations(v) => 1 + v.encoded_len(),
             Self::Unrecognized { key, value } => rt::head_len(key) + value.len(),
         }
     }
@@ -3609,6 +5141,14 @@ impl<'a> RelayOutputs<'a> {
         match *self {
             Self::Lookup(v) => {
                 w.u64(8)?;
+                v.encode_to(w)?;
+            }
+            Self::Enrol(v) => {
+                w.u64(9)?;
+                v.encode_to(w)?;
+            }
+            Self::Registrations(v) => {
+                w.u64(14)?;
                 v.encode_to(w)?;
             }
             Self::Unrecognized { key, value } => {
@@ -4242,12 +5782,282 @@ rt::cfg_alloc! {
         }
     }
     #[allow(deprecated)]
+    impl<'a> EnrolRequest<'a> {
+        /// A copy that owns its data ([`owned::EnrolRequest`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::EnrolRequest {
+            owned::EnrolRequest {
+                token: rt::IntoOwned::into_owned(self.token),
+                credential: rt::IntoOwned::into_owned(self.credential),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for EnrolRequest<'a> {
+        type Owned = owned::EnrolRequest;
+        fn into_owned(self) -> owned::EnrolRequest {
+            EnrolRequest::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> EnrolResult<'a> {
+        /// A copy that owns its data ([`owned::EnrolResult`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::EnrolResult {
+            owned::EnrolResult {
+                account: rt::IntoOwned::into_owned(self.account),
+                domains: rt::IntoOwned::into_owned(self.domains),
+                max_registrations: self.max_registrations,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for EnrolResult<'a> {
+        type Owned = owned::EnrolResult;
+        fn into_owned(self) -> owned::EnrolResult {
+            EnrolResult::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl rt::IntoOwned for LookupPolicy {
+        type Owned = Self;
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RelayPolicy<'a> {
+        /// A copy that owns its data ([`owned::RelayPolicy`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RelayPolicy {
+            owned::RelayPolicy {
+                lookup: self.lookup,
+                lookup_allowed: rt::IntoOwned::into_owned(self.lookup_allowed),
+                max_held_messages: self.max_held_messages,
+                max_hold_time: self.max_hold_time,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RelayPolicy<'a> {
+        type Owned = owned::RelayPolicy;
+        fn into_owned(self) -> owned::RelayPolicy {
+            RelayPolicy::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RegisterRequest<'a> {
+        /// A copy that owns its data ([`owned::RegisterRequest`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RegisterRequest {
+            owned::RegisterRequest {
+                credential: rt::IntoOwned::into_owned(self.credential),
+                policy: rt::IntoOwned::into_owned(self.policy),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RegisterRequest<'a> {
+        type Owned = owned::RegisterRequest;
+        fn into_owned(self) -> owned::RegisterRequest {
+            RegisterRequest::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> ReleaseRequest<'a> {
+        /// A copy that owns its data ([`owned::ReleaseRequest`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::ReleaseRequest {
+            owned::ReleaseRequest {
+                address: rt::IntoOwned::into_owned(self.address),
+                rehoming: rt::IntoOwned::into_owned(self.rehoming),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for ReleaseRequest<'a> {
+        type Owned = owned::ReleaseRequest;
+        fn into_owned(self) -> owned::ReleaseRequest {
+            ReleaseRequest::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> PolicyRequest<'a> {
+        /// A copy that owns its data ([`owned::PolicyRequest`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::PolicyRequest {
+            owned::PolicyRequest {
+                address: rt::IntoOwned::into_owned(self.address),
+                policy: rt::IntoOwned::into_owned(self.policy),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for PolicyRequest<'a> {
+        type Owned = owned::PolicyRequest;
+        fn into_owned(self) -> owned::PolicyRequest {
+            PolicyRequest::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RegistrationInfo<'a> {
+        /// A copy that owns its data ([`owned::RegistrationInfo`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RegistrationInfo {
+            owned::RegistrationInfo {
+                address: rt::IntoOwned::into_owned(self.address),
+                node: rt::IntoOwned::into_owned(self.node),
+                policy: rt::IntoOwned::into_owned(self.policy),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RegistrationInfo<'a> {
+        type Owned = owned::RegistrationInfo;
+        fn into_owned(self) -> owned::RegistrationInfo {
+            RegistrationInfo::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RegistrationsRequest<'a> {
+        /// A copy that owns its data ([`owned::RegistrationsRequest`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RegistrationsRequest {
+            owned::RegistrationsRequest {
+                after: rt::IntoOwned::into_owned(self.after),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RegistrationsRequest<'a> {
+        type Owned = owned::RegistrationsRequest;
+        fn into_owned(self) -> owned::RegistrationsRequest {
+            RegistrationsRequest::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> RegistrationPage<'a> {
+        /// A copy that owns its data ([`owned::RegistrationPage`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::RegistrationPage {
+            owned::RegistrationPage {
+                entries: rt::IntoOwned::into_owned(self.entries),
+                more: self.more,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for RegistrationPage<'a> {
+        type Owned = owned::RegistrationPage;
+        fn into_owned(self) -> owned::RegistrationPage {
+            RegistrationPage::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
     impl<'a> RelayActions<'a> {
         /// A copy that owns its data ([`owned::RelayActions`]), to keep after the input is
         /// gone.
         pub fn into_owned(self) -> owned::RelayActions {
             match self {
                 Self::Lookup(v) => owned::RelayActions::Lookup(rt::IntoOwned::into_owned(v)),
+                Self::Enrol(v) => owned::RelayActions::Enrol(rt::IntoOwned::into_owned(v)),
+                Self::Register(v) => owned::RelayActions::Register(rt::IntoOwned::into_owned(v)),
+                Self::Release(v) => owned::RelayActions::Release(rt::IntoOwned::into_owned(v)),
+                Self::Unenrol(v) => owned::RelayActions::Unenrol(rt::IntoOwned::into_owned(v)),
+                Self::SetPolicy(v) => owned::RelayActions::SetPolicy(rt::IntoOwned::into_owned(v)),
+                Self::Registrations(v) => {
+                    owned::RelayActions::Registrations(rt::IntoOwned::into_owned(v))
+                }
                 Self::Unrecognized { key, value } => owned::RelayActions::Unrecognized {
                     key,
                     value: rt::IntoOwned::into_owned(value),
@@ -4275,6 +6085,10 @@ rt::cfg_alloc! {
         pub fn into_owned(self) -> owned::RelayOutputs {
             match self {
                 Self::Lookup(v) => owned::RelayOutputs::Lookup(rt::IntoOwned::into_owned(v)),
+                Self::Enrol(v) => owned::RelayOutputs::Enrol(rt::IntoOwned::into_owned(v)),
+                Self::Registrations(v) => {
+                    owned::RelayOutputs::Registrations(rt::IntoOwned::into_owned(v))
+                }
                 Self::Unrecognized { key, value } => owned::RelayOutputs::Unrecognized {
                     key,
                     value: rt::IntoOwned::into_owned(value),
@@ -6268,6 +8082,862 @@ rt::cfg_alloc! {
             }
         }
 
+        /// The input of `enrol`: a controller joins the provider account that an enrolment token stands for.
+        ///
+        /// The owned form of [`super::EnrolRequest`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct EnrolRequest {
+            /// The single-use enrolment token that the provider's account sign-up gave the owner (16 to 32
+            /// bytes).
+            pub token: rt::alloc::vec::Vec<u8>,
+            /// The controller's credential statement; its authentication credential must be the one the
+            /// controller used in EDHOC with the relay.
+            pub credential: super::super::iotp2p_security::owned::SignedStatement,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl EnrolRequest {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::EnrolRequest::decode(bytes).map(super::EnrolRequest::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.token;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.credential;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.token;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "EnrolRequest.token",
+                        });
+                    }
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.credential;
+                {
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The output of `enrol`: what the account may do at this relay.
+        ///
+        /// The owned form of [`super::EnrolResult`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct EnrolResult {
+            /// The provider's name for the account, for people; never parsed.
+            pub account: rt::alloc::string::String,
+            /// The domains in which the account may register addresses.
+            pub domains: rt::alloc::vec::Vec<rt::alloc::string::String>,
+            /// How many addresses the account may hold at once.
+            pub max_registrations: u32,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl EnrolResult {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::EnrolResult::decode(bytes).map(super::EnrolResult::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.account;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.domains;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::head_len(item.len() as u64) + item.len())
+                            .sum::<usize>();
+                }
+                let v = &self.max_registrations;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.account;
+                {
+                    if v.len() > 64 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "EnrolResult.account",
+                        });
+                    }
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                let v = &self.domains;
+                {
+                    if v.len() > 8 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "EnrolResult.domains",
+                        });
+                    }
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        if item.len() > 253 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "EnrolResult.domains",
+                            });
+                        }
+                        w.text(item)?;
+                    }
+                    w.close(v.len());
+                }
+                let v = &self.max_registrations;
+                {
+                    unknown.write_before(2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        #[allow(deprecated)]
+        pub use super::LookupPolicy;
+
+        /// The relay policy of one registered address, set by an administrator of the account.
+        ///
+        /// The owned form of [`super::RelayPolicy`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct RelayPolicy {
+            /// Who may look the address up.
+            pub lookup: LookupPolicy,
+            /// With `Listed`: the node IDs that may look it up. Never present and empty.
+            pub lookup_allowed:
+                Option<rt::alloc::vec::Vec<super::super::iotp2p_security::owned::NodeId>>,
+            /// How many messages the relay holds for the node; absent means the relay's maximum.
+            pub max_held_messages: Option<u16>,
+            /// How long, in seconds, the relay holds a message for the node; absent means the relay's maximum.
+            pub max_hold_time: Option<u32>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl RelayPolicy {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RelayPolicy::decode(bytes).map(super::RelayPolicy::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + usize::from(self.lookup.to_u32() != 0)
+                    + usize::from(self.lookup_allowed.is_some())
+                    + usize::from(self.max_held_messages.is_some())
+                    + usize::from(self.max_hold_time.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.lookup;
+                if self.lookup.to_u32() != 0 {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                if let Some(v) = &self.lookup_allowed {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len() * 34;
+                }
+                if let Some(v) = &self.max_held_messages {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.max_hold_time {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.lookup;
+                if self.lookup.to_u32() != 0 {
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.u64(v.to_u32() as u64)?;
+                }
+                if let Some(v) = &self.lookup_allowed {
+                    if v.len() > 8 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "RelayPolicy.lookup_allowed",
+                        });
+                    }
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        w.bytes(item)?;
+                    }
+                    w.close(v.len());
+                }
+                if let Some(v) = &self.max_held_messages {
+                    unknown.write_before(2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.max_hold_time {
+                    unknown.write_before(3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The input of `register`: bind an address of the account's domains to a node.
+        ///
+        /// The owned form of [`super::RegisterRequest`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct RegisterRequest {
+            /// The node's credential statement, naming the address to bind.
+            pub credential: super::super::iotp2p_security::owned::SignedStatement,
+            /// The address's relay policy; absent means the relay's default policy.
+            pub policy: Option<RelayPolicy>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl RegisterRequest {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RegisterRequest::decode(bytes).map(super::RegisterRequest::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.policy.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.credential;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                if let Some(v) = &self.policy {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.credential;
+                {
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    v.encode_to(w)?;
+                }
+                if let Some(v) = &self.policy {
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The input of `release`: an address is given up.
+        ///
+        /// The owned form of [`super::ReleaseRequest`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct ReleaseRequest {
+            /// The address.
+            pub address: super::super::iotp2p_core::owned::Address,
+            /// The re-homing statement of the node that leaves the address, when it moves: the relay then
+            /// forwards and answers lookups during the grace period. Absent: the address ends now.
+            pub rehoming: Option<super::super::iotp2p_security::owned::SignedStatement>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl ReleaseRequest {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::ReleaseRequest::decode(bytes).map(super::ReleaseRequest::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.rehoming.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.address;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.rehoming {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.address;
+                {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "ReleaseRequest.address",
+                        });
+                    }
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.rehoming {
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The input of `set_policy`.
+        ///
+        /// The owned form of [`super::PolicyRequest`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct PolicyRequest {
+            /// A registered address of the account.
+            pub address: super::super::iotp2p_core::owned::Address,
+            /// The new policy.
+            pub policy: RelayPolicy,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl PolicyRequest {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::PolicyRequest::decode(bytes).map(super::PolicyRequest::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.address;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.policy;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.address;
+                {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "PolicyRequest.address",
+                        });
+                    }
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                let v = &self.policy;
+                {
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// One registered address of an account.
+        ///
+        /// The owned form of [`super::RegistrationInfo`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct RegistrationInfo {
+            /// The address.
+            pub address: super::super::iotp2p_core::owned::Address,
+            /// The node it is bound to.
+            pub node: super::super::iotp2p_security::owned::NodeId,
+            /// Its relay policy.
+            pub policy: RelayPolicy,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl RegistrationInfo {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RegistrationInfo::decode(bytes).map(super::RegistrationInfo::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.address;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len += 1 + 34;
+                let v = &self.policy;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.address;
+                {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "RegistrationInfo.address",
+                        });
+                    }
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                let v = &self.node;
+                {
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.policy;
+                {
+                    unknown.write_before(2, w)?;
+                    w.u64(2)?;
+                    v.encode_to(w)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The input of `registrations`.
+        ///
+        /// The owned form of [`super::RegistrationsRequest`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct RegistrationsRequest {
+            /// List the registrations whose address sorts after this one; absent: from the first.
+            pub after: Option<super::super::iotp2p_core::owned::Address>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl RegistrationsRequest {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RegistrationsRequest::decode(bytes)
+                    .map(super::RegistrationsRequest::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + usize::from(self.after.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                if let Some(v) = &self.after {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                if let Some(v) = &self.after {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "RegistrationsRequest.after",
+                        });
+                    }
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The output of `registrations`: one page of the account's registered addresses, in ascending order.
+        ///
+        /// The owned form of [`super::RegistrationPage`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct RegistrationPage {
+            /// The registrations.
+            pub entries: rt::alloc::vec::Vec<RegistrationInfo>,
+            /// More registrations follow the last one of this page.
+            pub more: bool,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl RegistrationPage {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::RegistrationPage::decode(bytes).map(super::RegistrationPage::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + usize::from(self.more)
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.entries;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                if self.more {
+                    len += 1 + 1;
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.entries;
+                {
+                    if v.len() > 16 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "RegistrationPage.entries",
+                        });
+                    }
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                    w.close(v.len());
+                }
+                let v = &self.more;
+                if self.more {
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    w.bool(*v)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
         /// Actions of Relay.
         ///
         /// The owned form of [`super::RelayActions`].
@@ -6276,6 +8946,20 @@ rt::cfg_alloc! {
         pub enum RelayActions {
             /// Ask which node an address of this relay's domain is bound to (the provider binding).
             Lookup(super::super::iotp2p_core::owned::Address),
+            /// Join a provider account with an enrolment token (spec/03-resolution-and-delivery.md,
+            /// "Registration of nodes").
+            Enrol(EnrolRequest),
+            /// Bind an address to a node, or replace its credential statement by a newer one. Account
+            /// administrator.
+            Register(RegisterRequest),
+            /// Give up an address, optionally forwarding for a node that moves. Account administrator.
+            Release(ReleaseRequest),
+            /// Remove a controller from the account (itself, or another one). Account administrator.
+            Unenrol(super::super::iotp2p_security::owned::NodeId),
+            /// Change the relay policy of an address. Account administrator.
+            SetPolicy(PolicyRequest),
+            /// List the account's registrations, one page at a time. Account administrator.
+            Registrations(RegistrationsRequest),
             /// A variant this version of the schema does not define; kept so that it is forwarded
             /// unchanged.
             Unrecognized {
@@ -6297,6 +8981,12 @@ rt::cfg_alloc! {
             pub fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::Lookup(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+                    Self::Enrol(v) => 1 + v.encoded_len(),
+                    Self::Register(v) => 1 + v.encoded_len(),
+                    Self::Release(v) => 1 + v.encoded_len(),
+                    Self::Unenrol(_) => 1 + 34,
+                    Self::SetPolicy(v) => 1 + v.encoded_len(),
+                    Self::Registrations(v) => 1 + v.encoded_len(),
                     Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
                 }
             }
@@ -6328,6 +9018,30 @@ rt::cfg_alloc! {
                         w.u64(8)?;
                         w.text(v)?;
                     }
+                    Self::Enrol(v) => {
+                        w.u64(9)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Register(v) => {
+                        w.u64(10)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Release(v) => {
+                        w.u64(11)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Unenrol(v) => {
+                        w.u64(12)?;
+                        w.bytes(v)?;
+                    }
+                    Self::SetPolicy(v) => {
+                        w.u64(13)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Registrations(v) => {
+                        w.u64(14)?;
+                        v.encode_to(w)?;
+                    }
                     Self::Unrecognized { key, value } => {
                         // Built by an application, or read elsewhere: check what a decoder would.
                         rt::check_unknown_variant(*key, super::RelayActions::KNOWN_KEYS)?;
@@ -6353,6 +9067,10 @@ rt::cfg_alloc! {
         pub enum RelayOutputs {
             /// Output of lookup.
             Lookup(LookupResult),
+            /// Output of enrol.
+            Enrol(EnrolResult),
+            /// Output of registrations.
+            Registrations(RegistrationPage),
             /// A variant this version of the schema does not define; kept so that it is forwarded
             /// unchanged.
             Unrecognized {
@@ -6374,6 +9092,8 @@ rt::cfg_alloc! {
             pub fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::Lookup(v) => 1 + v.encoded_len(),
+                    Self::Enrol(v) => 1 + v.encoded_len(),
+                    Self::Registrations(v) => 1 + v.encoded_len(),
                     Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
                 }
             }
@@ -6398,6 +9118,14 @@ rt::cfg_alloc! {
                 match self {
                     Self::Lookup(v) => {
                         w.u64(8)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Enrol(v) => {
+                        w.u64(9)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Registrations(v) => {
+                        w.u64(14)?;
                         v.encode_to(w)?;
                     }
                     Self::Unrecognized { key, value } => {
@@ -8617,6 +11345,945 @@ rt::cfg_serde! {
         }
     }
 
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for EnrolRequest<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "token", &self.token)?;
+            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::EnrolRequest {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "token", &self.token)?;
+            map.field::<rt::json::Same, _>(1, "credential", &self.credential)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::EnrolRequest {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::EnrolRequest;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type EnrolRequest")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_token = None;
+                    let mut f_credential = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("token", 0), ("credential", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_token,
+                                "token",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_credential,
+                                "credential",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::EnrolRequest {
+                        token: rt::json::required(f_token, "token")?,
+                        credential: rt::json::required(f_credential, "credential")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for EnrolResult<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "account", &self.account)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "domains", &self.domains)?;
+            map.field::<rt::json::Same, _>(2, "max_registrations", &self.max_registrations)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::EnrolResult {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "account", &self.account)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "domains", &self.domains)?;
+            map.field::<rt::json::Same, _>(2, "max_registrations", &self.max_registrations)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::EnrolResult {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::EnrolResult;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type EnrolResult")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_account = None;
+                    let mut f_domains = None;
+                    let mut f_max_registrations = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("account", 0),
+                        ("domains", 1),
+                        ("max_registrations", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_account,
+                                "account",
+                            )?,
+                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_domains,
+                                "domains",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_max_registrations,
+                                "max_registrations",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::EnrolResult {
+                        account: rt::json::required(f_account, "account")?,
+                        domains: rt::json::required(f_domains, "domains")?,
+                        max_registrations: rt::json::required(
+                            f_max_registrations,
+                            "max_registrations",
+                        )?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+    #[allow(deprecated)]
+    impl LookupPolicy {
+        /// The values' names, for the canonical JSON mapping.
+        const JSON_NAMES: &'static [(&'static str, u32)] =
+            &[("Public", 0), ("Listed", 1), ("Nobody", 2)];
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
+    /// value's number.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for LookupPolicy {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
+        }
+    }
+
+    /// Reads the canonical JSON form: a value's name, or a number.
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for LookupPolicy {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RelayPolicy<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if self.lookup.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(0, "lookup", &self.lookup)?;
+            }
+            if let Some(v) = &self.lookup_allowed {
+                map.field::<rt::json::Seq<rt::json::Hex>, _>(1, "lookup_allowed", v)?;
+            }
+            if let Some(v) = &self.max_held_messages {
+                map.field::<rt::json::Same, _>(2, "max_held_messages", v)?;
+            }
+            if let Some(v) = &self.max_hold_time {
+                map.field::<rt::json::Same, _>(3, "max_hold_time", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RelayPolicy {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if self.lookup.to_u32() != 0 {
+                map.field::<rt::json::Same, _>(0, "lookup", &self.lookup)?;
+            }
+            if let Some(v) = &self.lookup_allowed {
+                map.field::<rt::json::Seq<rt::json::Hex>, _>(1, "lookup_allowed", v)?;
+            }
+            if let Some(v) = &self.max_held_messages {
+                map.field::<rt::json::Same, _>(2, "max_held_messages", v)?;
+            }
+            if let Some(v) = &self.max_hold_time {
+                map.field::<rt::json::Same, _>(3, "max_hold_time", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RelayPolicy {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RelayPolicy;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RelayPolicy")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_lookup = None;
+                    let mut f_lookup_allowed = None;
+                    let mut f_max_held_messages = None;
+                    let mut f_max_hold_time = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("lookup", 0),
+                        ("lookup_allowed", 1),
+                        ("max_held_messages", 2),
+                        ("max_hold_time", 3),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_lookup,
+                                "lookup",
+                            )?,
+                            1 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
+                                &mut map,
+                                &mut f_lookup_allowed,
+                                "lookup_allowed",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_max_held_messages,
+                                "max_held_messages",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_max_hold_time,
+                                "max_hold_time",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::RelayPolicy {
+                        lookup: f_lookup.unwrap_or(self::LookupPolicy::Public),
+                        lookup_allowed: f_lookup_allowed,
+                        max_held_messages: f_max_held_messages,
+                        max_hold_time: f_max_hold_time,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RegisterRequest<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
+            if let Some(v) = &self.policy {
+                map.field::<rt::json::Same, _>(1, "policy", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RegisterRequest {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
+            if let Some(v) = &self.policy {
+                map.field::<rt::json::Same, _>(1, "policy", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RegisterRequest {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RegisterRequest;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RegisterRequest")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_credential = None;
+                    let mut f_policy = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("credential", 0), ("policy", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_credential,
+                                "credential",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_policy,
+                                "policy",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::RegisterRequest {
+                        credential: rt::json::required(f_credential, "credential")?,
+                        policy: f_policy,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for ReleaseRequest<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
+            if let Some(v) = &self.rehoming {
+                map.field::<rt::json::Same, _>(1, "rehoming", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::ReleaseRequest {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
+            if let Some(v) = &self.rehoming {
+                map.field::<rt::json::Same, _>(1, "rehoming", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::ReleaseRequest {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::ReleaseRequest;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type ReleaseRequest")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_address = None;
+                    let mut f_rehoming = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("address", 0), ("rehoming", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_address,
+                                "address",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_rehoming,
+                                "rehoming",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::ReleaseRequest {
+                        address: rt::json::required(f_address, "address")?,
+                        rehoming: f_rehoming,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for PolicyRequest<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
+            map.field::<rt::json::Same, _>(1, "policy", &self.policy)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::PolicyRequest {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
+            map.field::<rt::json::Same, _>(1, "policy", &self.policy)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::PolicyRequest {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::PolicyRequest;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type PolicyRequest")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_address = None;
+                    let mut f_policy = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("address", 0), ("policy", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_address,
+                                "address",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_policy,
+                                "policy",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::PolicyRequest {
+                        address: rt::json::required(f_address, "address")?,
+                        policy: rt::json::required(f_policy, "policy")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RegistrationInfo<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
+            map.field::<rt::json::Hex, _>(1, "node", &self.node)?;
+            map.field::<rt::json::Same, _>(2, "policy", &self.policy)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RegistrationInfo {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "address", &self.address)?;
+            map.field::<rt::json::Hex, _>(1, "node", &self.node)?;
+            map.field::<rt::json::Same, _>(2, "policy", &self.policy)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationInfo {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RegistrationInfo;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RegistrationInfo")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_address = None;
+                    let mut f_node = None;
+                    let mut f_policy = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("address", 0),
+                        ("node", 1),
+                        ("policy", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_address,
+                                "address",
+                            )?,
+                            1 => {
+                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_node, "node")?
+                            }
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_policy,
+                                "policy",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::RegistrationInfo {
+                        address: rt::json::required(f_address, "address")?,
+                        node: rt::json::required(f_node, "node")?,
+                        policy: rt::json::required(f_policy, "policy")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RegistrationsRequest<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            if let Some(v) = &self.after {
+                map.field::<rt::json::Same, _>(0, "after", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RegistrationsRequest {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            if let Some(v) = &self.after {
+                map.field::<rt::json::Same, _>(0, "after", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationsRequest {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RegistrationsRequest;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RegistrationsRequest")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_after = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[("after", 0)]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_after,
+                                "after",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::RegistrationsRequest {
+                        after: f_after,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for RegistrationPage<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
+            if self.more {
+                map.field::<rt::json::Same, _>(1, "more", &self.more)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::RegistrationPage {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "entries", &self.entries)?;
+            if self.more {
+                map.field::<rt::json::Same, _>(1, "more", &self.more)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationPage {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::RegistrationPage;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type RegistrationPage")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_entries = None;
+                    let mut f_more = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("entries", 0), ("more", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_entries,
+                                "entries",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_more,
+                                "more",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::RegistrationPage {
+                        entries: rt::json::required(f_entries, "entries")?,
+                        more: f_more.unwrap_or(false),
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
     #[allow(deprecated)]
@@ -8628,6 +12295,22 @@ rt::cfg_serde! {
             match self {
                 Self::Lookup(v) => {
                     rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
+                }
+                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "enrol", v),
+                Self::Register(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "register", v)
+                }
+                Self::Release(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "release", v)
+                }
+                Self::Unenrol(v) => {
+                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "unenrol", v)
+                }
+                Self::SetPolicy(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_policy", v)
+                }
+                Self::Registrations(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "registrations", v)
                 }
                 Self::Unrecognized { key, value } => {
                     rt::json::unknown_variant(serializer, *key, value)
@@ -8647,6 +12330,22 @@ rt::cfg_serde! {
             match self {
                 Self::Lookup(v) => {
                     rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
+                }
+                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "enrol", v),
+                Self::Register(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "register", v)
+                }
+                Self::Release(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "release", v)
+                }
+                Self::Unenrol(v) => {
+                    rt::json::variant::<rt::json::Hex, _, _>(serializer, "unenrol", v)
+                }
+                Self::SetPolicy(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_policy", v)
+                }
+                Self::Registrations(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "registrations", v)
                 }
                 Self::Unrecognized { key, value } => {
                     rt::json::unknown_variant(serializer, *key, value)
@@ -8675,11 +12374,44 @@ rt::cfg_serde! {
                     self,
                     mut map: __A,
                 ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(&mut map, &[("lookup", 8)])?;
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[
+                            ("lookup", 8),
+                            ("enrol", 9),
+                            ("register", 10),
+                            ("release", 11),
+                            ("unenrol", 12),
+                            ("set_policy", 13),
+                            ("registrations", 14),
+                        ],
+                    )?;
                     let value = match key {
                         8 => owned::RelayActions::Lookup(rt::json::value::<rt::json::Same, _, _>(
                             &mut map,
                         )?),
+                        9 => owned::RelayActions::Enrol(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        10 => owned::RelayActions::Register(
+                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                        ),
+                        11 => owned::RelayActions::Release(
+                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                        ),
+                        12 => owned::RelayActions::Unenrol(rt::json::value::<rt::json::Hex, _, _>(
+                            &mut map,
+                        )?),
+                        13 => {
+                            owned::RelayActions::SetPolicy(rt::json::value::<rt::json::Same, _, _>(
+                                &mut map,
+                            )?)
+                        }
+                        14 => owned::RelayActions::Registrations(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
                         key => owned::RelayActions::Unrecognized {
                             key,
                             value: rt::json::raw_value(&mut map)?,
@@ -8706,6 +12438,10 @@ rt::cfg_serde! {
                 Self::Lookup(v) => {
                     rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
                 }
+                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "enrol", v),
+                Self::Registrations(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "registrations", v)
+                }
                 Self::Unrecognized { key, value } => {
                     rt::json::unknown_variant(serializer, *key, value)
                 }
@@ -8724,6 +12460,10 @@ rt::cfg_serde! {
             match self {
                 Self::Lookup(v) => {
                     rt::json::variant::<rt::json::Same, _, _>(serializer, "lookup", v)
+                }
+                Self::Enrol(v) => rt::json::variant::<rt::json::Same, _, _>(serializer, "enrol", v),
+                Self::Registrations(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "registrations", v)
                 }
                 Self::Unrecognized { key, value } => {
                     rt::json::unknown_variant(serializer, *key, value)
@@ -8752,11 +12492,22 @@ rt::cfg_serde! {
                     self,
                     mut map: __A,
                 ) -> Result<Self::Value, __A::Error> {
-                    let key = rt::json::union_key(&mut map, &[("lookup", 8)])?;
+                    let key = rt::json::union_key(
+                        &mut map,
+                        &[("lookup", 8), ("enrol", 9), ("registrations", 14)],
+                    )?;
                     let value = match key {
                         8 => owned::RelayOutputs::Lookup(rt::json::value::<rt::json::Same, _, _>(
                             &mut map,
                         )?),
+                        9 => owned::RelayOutputs::Enrol(rt::json::value::<rt::json::Same, _, _>(
+                            &mut map,
+                        )?),
+                        14 => owned::RelayOutputs::Registrations(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
                         key => owned::RelayOutputs::Unrecognized {
                             key,
                             value: rt::json::raw_value(&mut map)?,
@@ -10846,16 +14597,896 @@ rt::cfg_arbitrary! {
     }
 
     #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::EnrolRequest {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::EnrolRequest {
+                token: rt::fuzz::bytes(u, 32)?,
+                credential: <super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::EnrolRequest {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.token;
+                if v.len() > 32 {
+                    a.bound("EnrolRequest.token");
+                }
+            }
+            {
+                let v = &self.credential;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolRequest {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::EnrolRequest {
+        const NAME: &'static str = "iotp2p.capabilities.EnrolRequest";
+        const MAX_ENCODED_SIZE: usize = EnrolRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EnrolRequest<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::EnrolRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::EnrolRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::EnrolRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::EnrolRequest::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for EnrolRequest<'a> {
+        type Owned = owned::EnrolRequest;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            EnrolRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            EnrolRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            EnrolRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            EnrolRequest::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::EnrolRequest {
+            EnrolRequest::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::EnrolResult {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::EnrolResult {
+                account: rt::fuzz::string(u, 64)?,
+                domains: {
+                    let n = rt::fuzz::len(u, 8, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(rt::fuzz::string(u, 253)?);
+                    }
+                    items
+                },
+                max_registrations: rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::EnrolResult {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.account;
+                if v.len() > 64 {
+                    a.bound("EnrolResult.account");
+                }
+            }
+            {
+                let v = &self.domains;
+                if v.len() > 8 {
+                    a.bound("EnrolResult.domains");
+                }
+                for item in v.iter() {
+                    if item.len() > 253 {
+                        a.bound("EnrolResult.domains");
+                    }
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolResult {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::EnrolResult {
+        const NAME: &'static str = "iotp2p.capabilities.EnrolResult";
+        const MAX_ENCODED_SIZE: usize = EnrolResult::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = EnrolResult<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::EnrolResult::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::EnrolResult::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::EnrolResult::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::EnrolResult::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for EnrolResult<'a> {
+        type Owned = owned::EnrolResult;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            EnrolResult::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            EnrolResult::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            EnrolResult::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            EnrolResult::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::EnrolResult {
+            EnrolResult::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for LookupPolicy {
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            _depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for LookupPolicy {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            if let Self::Unrecognized(_) = self {
+                a.unknown();
+            }
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for LookupPolicy {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for LookupPolicy {
+        const NAME: &'static str = "iotp2p.capabilities.LookupPolicy";
+        const MAX_ENCODED_SIZE: usize = LookupPolicy::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = LookupPolicy;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for LookupPolicy {
+        type Owned = Self;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            let mut r = rt::Reader::new(bytes);
+            let value = Self::decode_from(&mut r)?;
+            r.finish()?;
+            Ok(value)
+        }
+        fn encoded_len(&self) -> usize {
+            rt::Element::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            let mut w = rt::Writer::new(buf);
+            match rt::Element::write(self, &mut w) {
+                Ok(()) => Ok(w.position()),
+                Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                    Err(rt::EncodeError::BufferTooSmall {
+                        needed: rt::Element::encoded_len(self),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
+                rt::Element::write(self, w)
+            })
+        }
+        fn into_owned(self) -> Self {
+            self
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RelayPolicy {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::RelayPolicy {
+                lookup: <LookupPolicy as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                lookup_allowed: if rt::fuzz::present(u, depth)? {
+                    Some({
+                        let n = rt::fuzz::len(u, 8, depth)?;
+                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                        for _ in 0..n {
+                            items.push(u.arbitrary::<[u8; 32]>()?);
+                        }
+                        items
+                    })
+                } else {
+                    None
+                },
+                max_held_messages: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                max_hold_time: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 4294967295, 0, 4294967295)? as u32)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RelayPolicy {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.lookup;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.lookup_allowed {
+                if v.len() > 8 {
+                    a.bound("RelayPolicy.lookup_allowed");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayPolicy {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RelayPolicy {
+        const NAME: &'static str = "iotp2p.capabilities.RelayPolicy";
+        const MAX_ENCODED_SIZE: usize = RelayPolicy::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RelayPolicy<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RelayPolicy::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RelayPolicy::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RelayPolicy::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RelayPolicy::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RelayPolicy<'a> {
+        type Owned = owned::RelayPolicy;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RelayPolicy::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RelayPolicy::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RelayPolicy::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RelayPolicy::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RelayPolicy {
+            RelayPolicy::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RegisterRequest {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::RegisterRequest {
+                credential: <super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                policy: if rt::fuzz::present(u, depth)? {
+                    Some(<owned::RelayPolicy as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RegisterRequest {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.credential;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.policy {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegisterRequest {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RegisterRequest {
+        const NAME: &'static str = "iotp2p.capabilities.RegisterRequest";
+        const MAX_ENCODED_SIZE: usize = RegisterRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RegisterRequest<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RegisterRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RegisterRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RegisterRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RegisterRequest::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RegisterRequest<'a> {
+        type Owned = owned::RegisterRequest;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RegisterRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RegisterRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RegisterRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RegisterRequest::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RegisterRequest {
+            RegisterRequest::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::ReleaseRequest {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::ReleaseRequest {
+                address: rt::fuzz::string(u, 254)?,
+                rehoming: if rt::fuzz::present(u, depth)? {
+                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::ReleaseRequest {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.address;
+                if v.len() > 254 {
+                    a.bound("ReleaseRequest.address");
+                }
+            }
+            if let Some(v) = &self.rehoming {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReleaseRequest {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::ReleaseRequest {
+        const NAME: &'static str = "iotp2p.capabilities.ReleaseRequest";
+        const MAX_ENCODED_SIZE: usize = ReleaseRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = ReleaseRequest<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::ReleaseRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::ReleaseRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::ReleaseRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::ReleaseRequest::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for ReleaseRequest<'a> {
+        type Owned = owned::ReleaseRequest;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            ReleaseRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            ReleaseRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            ReleaseRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            ReleaseRequest::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::ReleaseRequest {
+            ReleaseRequest::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::PolicyRequest {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::PolicyRequest {
+                address: rt::fuzz::string(u, 254)?,
+                policy: <owned::RelayPolicy as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::PolicyRequest {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.address;
+                if v.len() > 254 {
+                    a.bound("PolicyRequest.address");
+                }
+            }
+            {
+                let v = &self.policy;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PolicyRequest {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::PolicyRequest {
+        const NAME: &'static str = "iotp2p.capabilities.PolicyRequest";
+        const MAX_ENCODED_SIZE: usize = PolicyRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PolicyRequest<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::PolicyRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::PolicyRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::PolicyRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::PolicyRequest::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for PolicyRequest<'a> {
+        type Owned = owned::PolicyRequest;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            PolicyRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            PolicyRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            PolicyRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            PolicyRequest::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::PolicyRequest {
+            PolicyRequest::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RegistrationInfo {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::RegistrationInfo {
+                address: rt::fuzz::string(u, 254)?,
+                node: u.arbitrary::<[u8; 32]>()?,
+                policy: <owned::RelayPolicy as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RegistrationInfo {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.address;
+                if v.len() > 254 {
+                    a.bound("RegistrationInfo.address");
+                }
+            }
+            {
+                let v = &self.policy;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationInfo {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RegistrationInfo {
+        const NAME: &'static str = "iotp2p.capabilities.RegistrationInfo";
+        const MAX_ENCODED_SIZE: usize = RegistrationInfo::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RegistrationInfo<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RegistrationInfo::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RegistrationInfo::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RegistrationInfo::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RegistrationInfo::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RegistrationInfo<'a> {
+        type Owned = owned::RegistrationInfo;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RegistrationInfo::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RegistrationInfo::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RegistrationInfo::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RegistrationInfo::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RegistrationInfo {
+            RegistrationInfo::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RegistrationsRequest {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::RegistrationsRequest {
+                after: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 254)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RegistrationsRequest {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if let Some(v) = &self.after {
+                if v.len() > 254 {
+                    a.bound("RegistrationsRequest.after");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationsRequest {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RegistrationsRequest {
+        const NAME: &'static str = "iotp2p.capabilities.RegistrationsRequest";
+        const MAX_ENCODED_SIZE: usize = RegistrationsRequest::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RegistrationsRequest<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RegistrationsRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RegistrationsRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RegistrationsRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RegistrationsRequest::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RegistrationsRequest<'a> {
+        type Owned = owned::RegistrationsRequest;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RegistrationsRequest::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RegistrationsRequest::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RegistrationsRequest::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RegistrationsRequest::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RegistrationsRequest {
+            RegistrationsRequest::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::RegistrationPage {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::RegistrationPage {
+                entries: {
+                    let n = rt::fuzz::len(u, 16, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<owned::RegistrationInfo as rt::fuzz::Generate>::generate(
+                            u,
+                            depth + 1,
+                        )?);
+                    }
+                    items
+                },
+                more: u.arbitrary::<bool>()?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::RegistrationPage {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.entries;
+                if v.len() > 16 {
+                    a.bound("RegistrationPage.entries");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationPage {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::RegistrationPage {
+        const NAME: &'static str = "iotp2p.capabilities.RegistrationPage";
+        const MAX_ENCODED_SIZE: usize = RegistrationPage::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = RegistrationPage<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::RegistrationPage::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::RegistrationPage::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::RegistrationPage::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::RegistrationPage::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for RegistrationPage<'a> {
+        type Owned = owned::RegistrationPage;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            RegistrationPage::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            RegistrationPage::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            RegistrationPage::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            RegistrationPage::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::RegistrationPage {
+            RegistrationPage::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RelayActions {
         #[allow(unused_variables)]
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
             depth: u32,
         ) -> rt::arbitrary::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
+            Ok(match rt::fuzz::variant(u, 7, 0, depth)? {
                 0 => owned::RelayActions::Lookup(rt::fuzz::string(u, 254)?),
+                1 => owned::RelayActions::Enrol(
+                    <owned::EnrolRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                2 => owned::RelayActions::Register(
+                    <owned::RegisterRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                3 => owned::RelayActions::Release(
+                    <owned::ReleaseRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                4 => owned::RelayActions::Unenrol(u.arbitrary::<[u8; 32]>()?),
+                5 => owned::RelayActions::SetPolicy(
+                    <owned::PolicyRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                6 => owned::RelayActions::Registrations(
+                    <owned::RegistrationsRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[8])?;
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[8, 9, 10, 11, 12, 13, 14])?;
                     owned::RelayActions::Unrecognized { key, value }
                 }
             })
@@ -10872,7 +15503,25 @@ rt::cfg_arbitrary! {
                         a.bound("RelayActions.lookup");
                     }
                 }
-                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
+                Self::Enrol(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Register(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Release(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unenrol(_) => {}
+                Self::SetPolicy(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Registrations(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unrecognized { key, value } => {
+                    a.unknown_variant(*key, value, &[8, 9, 10, 11, 12, 13, 14])
+                }
             }
             a.leave(false);
         }
@@ -10931,12 +15580,18 @@ rt::cfg_arbitrary! {
             u: &mut rt::arbitrary::Unstructured<'_>,
             depth: u32,
         ) -> rt::arbitrary::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 1, 0, depth)? {
+            Ok(match rt::fuzz::variant(u, 3, 0, depth)? {
                 0 => owned::RelayOutputs::Lookup(
                     <owned::LookupResult as rt::fuzz::Generate>::generate(u, depth + 1)?,
                 ),
+                1 => owned::RelayOutputs::Enrol(
+                    <owned::EnrolResult as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                2 => owned::RelayOutputs::Registrations(
+                    <owned::RegistrationPage as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[8])?;
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[8, 9, 14])?;
                     owned::RelayOutputs::Unrecognized { key, value }
                 }
             })
@@ -10951,7 +15606,13 @@ rt::cfg_arbitrary! {
                 Self::Lookup(v) => {
                     rt::fuzz::Audited::audit(v, a);
                 }
-                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8]),
+                Self::Enrol(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Registrations(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[8, 9, 14]),
             }
             a.leave(false);
         }

@@ -77,7 +77,7 @@ pub struct Envelope<'a> {
 impl<'a> Envelope<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
-    pub const MAX_ENCODED_SIZE: usize = 2042327;
+    pub const MAX_ENCODED_SIZE: usize = 2386391;
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
@@ -467,6 +467,9 @@ pub enum Body<'a> {
     Presence(Presence<'a>),
     /// The home relay's reply to a presence message.
     PresenceAck(PresenceAck<'a>),
+    /// A device confirms to its home relay, under their hop context, the held messages it received
+    /// (spec/05-message-layer.md, "Messages for sleeping devices").
+    Receipt(Receipt<'a>),
     /// A variant this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized {
         /// The variant's key.
@@ -479,10 +482,10 @@ pub enum Body<'a> {
 #[allow(deprecated)]
 impl<'a> Body<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
-    pub const MAX_ENCODED_SIZE: usize = 2040524;
+    pub const MAX_ENCODED_SIZE: usize = 2384588;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
 
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -544,6 +547,9 @@ impl<'a> Body<'a> {
             12 => Self::PresenceAck(
                 PresenceAck::decode_from(r, depth).map_err(|e| e.in_field("Body.presence_ack"))?,
             ),
+            13 => Self::Receipt(
+                Receipt::decode_from(r, depth).map_err(|e| e.in_field("Body.receipt"))?,
+            ),
             key => Self::Unrecognized {
                 key,
                 value: r.skip(depth)?,
@@ -567,6 +573,7 @@ impl<'a> Body<'a> {
             Self::Description(v) => 1 + v.encoded_len(),
             Self::Presence(v) => 1 + v.encoded_len(),
             Self::PresenceAck(v) => 1 + v.encoded_len(),
+            Self::Receipt(v) => 1 + v.encoded_len(),
             Self::Unrecognized { key, value } => rt::head_len(key) + value.len(),
         }
     }
@@ -637,6 +644,10 @@ impl<'a> Body<'a> {
             }
             Self::PresenceAck(v) => {
                 w.u64(12)?;
+                v.encode_to(w)?;
+            }
+            Self::Receipt(v) => {
+                w.u64(13)?;
                 v.encode_to(w)?;
             }
             Self::Unrecognized { key, value } => {
@@ -2667,6 +2678,9 @@ pub struct CapabilityInfo<'a> {
     /// The optional members that this instance implements, in ascending order without duplicates;
     /// absent when the capability has no optional members or none is implemented. Never present and empty.
     pub members: Option<rt::Array<'a, MemberKey>>,
+    /// Where the defining schema can be fetched; absent for the standard packages (`iotp2p.*`), which
+    /// every node knows.
+    pub schema: Option<SchemaRef<'a>>,
     /// Entries with keys this version of the schema does not define, kept so that re-encoding
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
@@ -2676,10 +2690,10 @@ pub struct CapabilityInfo<'a> {
 impl<'a> CapabilityInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
-    pub const MAX_ENCODED_SIZE: usize = 995;
+    pub const MAX_ENCODED_SIZE: usize = 1163;
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
 
     /// Decodes a complete message, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -2700,6 +2714,7 @@ impl<'a> CapabilityInfo<'a> {
         let mut f_name: Option<&'a str> = None;
         let mut f_version: Option<SemVer<'a>> = None;
         let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
+        let mut f_schema: Option<SchemaRef<'a>> = None;
         let mut unknown = 0;
         let mut min_key = 0;
         for _ in 0..count {
@@ -2735,6 +2750,11 @@ impl<'a> CapabilityInfo<'a> {
                     .map_err(|e| e.in_field("CapabilityInfo.members"))?;
                     f_members = Some(v);
                 }
+                5 => {
+                    let v = SchemaRef::decode_from(r, depth)
+                        .map_err(|e| e.in_field("CapabilityInfo.schema"))?;
+                    f_schema = Some(v);
+                }
                 _ => {
                     r.skip(depth)?;
                     unknown += 1;
@@ -2759,13 +2779,20 @@ impl<'a> CapabilityInfo<'a> {
                     .in_field("CapabilityInfo.version"),
             )?,
             members: f_members,
+            schema: f_schema,
             unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1 + 1 + usize::from(self.members.is_some())
+        self.unknown_fields.len()
+            + 1
+            + 1
+            + 1
+            + 1
+            + usize::from(self.members.is_some())
+            + usize::from(self.schema.is_some())
     }
 
     /// Bytes [`encode`](Self::encode) writes.
@@ -2788,6 +2815,9 @@ impl<'a> CapabilityInfo<'a> {
             len += 1 + v.encoded_len();
         }
         if let Some(v) = self.members {
+            len += 1 + v.encoded_len();
+        }
+        if let Some(v) = self.schema {
             len += 1 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -2854,6 +2884,11 @@ impl<'a> CapabilityInfo<'a> {
             w.u64(4)?;
             v.write(w)?;
         }
+        if let Some(v) = self.schema {
+            unknown.write_before(5, w)?;
+            w.u64(5)?;
+            v.encode_to(w)?;
+        }
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -2870,6 +2905,148 @@ impl<'a> rt::Element<'a> for CapabilityInfo<'a> {
     }
     fn encoded_len(&self) -> usize {
         CapabilityInfo::encoded_len(self)
+    }
+}
+
+/// Where the schema that defines a capability can be fetched, and its digest, so that a client that
+/// does not know the package can obtain it and check that it got the very text the node implements.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct SchemaRef<'a> {
+    /// An `https` URI of the schema file (spec/07-capability-model.md, "Description documents").
+    pub uri: &'a str,
+    /// SHA-256 of the schema file's bytes, exactly as published at `uri`.
+    pub sha256: &'a [u8; 32],
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> SchemaRef<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 167;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_uri: Option<&'a str> = None;
+        let mut f_sha256: Option<&'a [u8; 32]> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = r.text(128).map_err(|e| e.in_field("SchemaRef.uri"))?;
+                    f_uri = Some(v);
+                }
+                1 => {
+                    let v = r
+                        .fixed::<32>()
+                        .map_err(|e| e.in_field("SchemaRef.sha256"))?;
+                    f_sha256 = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            uri: f_uri.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("SchemaRef.uri"),
+            )?,
+            sha256: f_sha256.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("SchemaRef.sha256"),
+            )?,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.uri;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        len += 1 + 34;
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.uri;
+        {
+            if v.len() > 128 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "SchemaRef.uri",
+                });
+            }
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            w.text(v)?;
+        }
+        let v = self.sha256;
+        {
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            w.bytes(v)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for SchemaRef<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        SchemaRef::encoded_len(self)
     }
 }
 
@@ -2892,7 +3069,7 @@ pub struct EndpointInfo<'a> {
 impl<'a> EndpointInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
-    pub const MAX_ENCODED_SIZE: usize = 31883;
+    pub const MAX_ENCODED_SIZE: usize = 37259;
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -3061,7 +3238,7 @@ pub struct Description<'a> {
 impl<'a> Description<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
-    pub const MAX_ENCODED_SIZE: usize = 2040522;
+    pub const MAX_ENCODED_SIZE: usize = 2384586;
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -3582,6 +3759,300 @@ impl<'a> rt::Element<'a> for PresenceAck<'a> {
     }
     fn encoded_len(&self) -> usize {
         PresenceAck::encoded_len(self)
+    }
+}
+
+/// One held message that a device received from its home relay, named as the delivered envelope named
+/// its sender: by address, by contact number, or by neither when the sender was implied.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct DeliveryRef<'a> {
+    /// The delivered envelope's `message_id`.
+    pub message_id: MessageId,
+    /// The delivered envelope's `sender`, when it carried one.
+    pub sender: Option<Address<'a>>,
+    /// The delivered envelope's `sender_contact`, when it carried one.
+    pub sender_contact: Option<ContactNumber>,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> DeliveryRef<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 272;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_message_id: Option<MessageId> = None;
+        let mut f_sender: Option<Address<'a>> = None;
+        let mut f_sender_contact: Option<ContactNumber> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = r
+                        .uint(0, 1099511627775)
+                        .map_err(|e| e.in_field("DeliveryRef.message_id"))?;
+                    f_message_id = Some(v);
+                }
+                1 => {
+                    let v = r.text(254).map_err(|e| e.in_field("DeliveryRef.sender"))?;
+                    f_sender = Some(v);
+                }
+                2 => {
+                    let v = r
+                        .uint(0, 65535)
+                        .map(|v| v as u16)
+                        .map_err(|e| e.in_field("DeliveryRef.sender_contact"))?;
+                    f_sender_contact = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            message_id: f_message_id.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("DeliveryRef.message_id"),
+            )?,
+            sender: f_sender,
+            sender_contact: f_sender_contact,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + usize::from(self.sender.is_some())
+            + usize::from(self.sender_contact.is_some())
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.message_id;
+        {
+            len += 1 + rt::head_len(v);
+        }
+        if let Some(v) = self.sender {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        if let Some(v) = self.sender_contact {
+            len += 1 + rt::head_len(v as u64);
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.message_id;
+        {
+            if !(0..=1099511627775).contains(&v) {
+                return Err(rt::EncodeError::OutOfRange {
+                    field: "DeliveryRef.message_id",
+                });
+            }
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            w.u64(v)?;
+        }
+        if let Some(v) = self.sender {
+            if v.len() > 254 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "DeliveryRef.sender",
+                });
+            }
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            w.text(v)?;
+        }
+        if let Some(v) = self.sender_contact {
+            unknown.write_before(2, w)?;
+            w.u64(2)?;
+            w.u64(v as u64)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for DeliveryRef<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        DeliveryRef::encoded_len(self)
+    }
+}
+
+/// A device's receipt for held messages: sealed under the hop context between the device and its home
+/// relay, it is what allows the relay to delete the messages it names.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct Receipt<'a> {
+    /// The messages received, in the order received; never empty.
+    pub delivered: rt::Array<'a, DeliveryRef<'a>>,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> Receipt<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 4355;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_delivered: Option<rt::Array<'a, DeliveryRef<'a>>> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = rt::Array::<DeliveryRef<'a>>::decode(r, 16, depth, |r, depth| {
+                        DeliveryRef::decode_from(r, depth).map(|_| ())
+                    })
+                    .map_err(|e| e.in_field("Receipt.delivered"))?;
+                    f_delivered = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            delivered: f_delivered.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("Receipt.delivered"),
+            )?,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.delivered;
+        {
+            len += 1 + v.encoded_len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.delivered;
+        {
+            if v.len() > 16 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "Receipt.delivered",
+                });
+            }
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            v.write(w)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for Receipt<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        Receipt::encoded_len(self)
     }
 }
 
@@ -4260,6 +4731,7 @@ rt::cfg_alloc! {
                 Self::Description(v) => owned::Body::Description(rt::IntoOwned::into_owned(v)),
                 Self::Presence(v) => owned::Body::Presence(rt::IntoOwned::into_owned(v)),
                 Self::PresenceAck(v) => owned::Body::PresenceAck(rt::IntoOwned::into_owned(v)),
+                Self::Receipt(v) => owned::Body::Receipt(rt::IntoOwned::into_owned(v)),
                 Self::Unrecognized { key, value } => owned::Body::Unrecognized {
                     key,
                     value: rt::IntoOwned::into_owned(value),
@@ -4613,6 +5085,7 @@ rt::cfg_alloc! {
                 name: rt::IntoOwned::into_owned(self.name),
                 version: rt::IntoOwned::into_owned(self.version),
                 members: rt::IntoOwned::into_owned(self.members),
+                schema: rt::IntoOwned::into_owned(self.schema),
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
                     &self.unknown_fields,
                     Self::KNOWN_KEYS,
@@ -4631,6 +5104,34 @@ rt::cfg_alloc! {
         type Owned = owned::CapabilityInfo;
         fn into_owned(self) -> owned::CapabilityInfo {
             CapabilityInfo::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> SchemaRef<'a> {
+        /// A copy that owns its data ([`owned::SchemaRef`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::SchemaRef {
+            owned::SchemaRef {
+                uri: rt::IntoOwned::into_owned(self.uri),
+                sha256: rt::IntoOwned::into_owned(self.sha256),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for SchemaRef<'a> {
+        type Owned = owned::SchemaRef;
+        fn into_owned(self) -> owned::SchemaRef {
+            SchemaRef::into_owned(self)
         }
     }
     #[allow(deprecated)]
@@ -4752,6 +5253,62 @@ rt::cfg_alloc! {
         type Owned = owned::PresenceAck;
         fn into_owned(self) -> owned::PresenceAck {
             PresenceAck::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> DeliveryRef<'a> {
+        /// A copy that owns its data ([`owned::DeliveryRef`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::DeliveryRef {
+            owned::DeliveryRef {
+                message_id: self.message_id,
+                sender: rt::IntoOwned::into_owned(self.sender),
+                sender_contact: self.sender_contact,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for DeliveryRef<'a> {
+        type Owned = owned::DeliveryRef;
+        fn into_owned(self) -> owned::DeliveryRef {
+            DeliveryRef::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Receipt<'a> {
+        /// A copy that owns its data ([`owned::Receipt`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Receipt {
+            owned::Receipt {
+                delivered: rt::IntoOwned::into_owned(self.delivered),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Receipt<'a> {
+        type Owned = owned::Receipt;
+        fn into_owned(self) -> owned::Receipt {
+            Receipt::into_owned(self)
         }
     }
     #[allow(deprecated)]
@@ -5130,6 +5687,9 @@ rt::cfg_alloc! {
             Presence(Presence),
             /// The home relay's reply to a presence message.
             PresenceAck(PresenceAck),
+            /// A device confirms to its home relay, under their hop context, the held messages it received
+            /// (spec/05-message-layer.md, "Messages for sleeping devices").
+            Receipt(Receipt),
             /// A variant this version of the schema does not define; kept so that it is forwarded
             /// unchanged.
             Unrecognized {
@@ -5163,6 +5723,7 @@ rt::cfg_alloc! {
                     Self::Description(v) => 1 + v.encoded_len(),
                     Self::Presence(v) => 1 + v.encoded_len(),
                     Self::PresenceAck(v) => 1 + v.encoded_len(),
+                    Self::Receipt(v) => 1 + v.encoded_len(),
                     Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
                 }
             }
@@ -5235,6 +5796,10 @@ rt::cfg_alloc! {
                     }
                     Self::PresenceAck(v) => {
                         w.u64(12)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Receipt(v) => {
+                        w.u64(13)?;
                         v.encode_to(w)?;
                     }
                     Self::Unrecognized { key, value } => {
@@ -6487,6 +7052,9 @@ rt::cfg_alloc! {
             /// The optional members that this instance implements, in ascending order without duplicates;
             /// absent when the capability has no optional members or none is implemented. Never present and empty.
             pub members: Option<rt::alloc::vec::Vec<MemberKey>>,
+            /// Where the defining schema can be fetched; absent for the standard packages (`iotp2p.*`), which
+            /// every node knows.
+            pub schema: Option<SchemaRef>,
             /// Entries with keys this version of the schema does not define, kept so that
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -6502,7 +7070,13 @@ rt::cfg_alloc! {
 
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + 1 + 1 + 1 + usize::from(self.members.is_some())
+                self.unknown_fields.len()
+                    + 1
+                    + 1
+                    + 1
+                    + 1
+                    + usize::from(self.members.is_some())
+                    + usize::from(self.schema.is_some())
             }
 
             /// Bytes [`encode`](Self::encode) writes.
@@ -6530,6 +7104,9 @@ rt::cfg_alloc! {
                         + v.iter()
                             .map(|item| rt::head_len(*item as u64))
                             .sum::<usize>();
+                }
+                if let Some(v) = &self.schema {
+                    len += 1 + v.encoded_len();
                 }
                 len + self.unknown_fields.encoded_len()
             }
@@ -6600,6 +7177,98 @@ rt::cfg_alloc! {
                         w.u64(*item as u64)?;
                     }
                     w.close(v.len());
+                }
+                if let Some(v) = &self.schema {
+                    unknown.write_before(5, w)?;
+                    w.u64(5)?;
+                    v.encode_to(w)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// Where the schema that defines a capability can be fetched, and its digest, so that a client that
+        /// does not know the package can obtain it and check that it got the very text the node implements.
+        ///
+        /// The owned form of [`super::SchemaRef`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct SchemaRef {
+            /// An `https` URI of the schema file (spec/07-capability-model.md, "Description documents").
+            pub uri: rt::alloc::string::String,
+            /// SHA-256 of the schema file's bytes, exactly as published at `uri`.
+            pub sha256: [u8; 32],
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl SchemaRef {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::SchemaRef::decode(bytes).map(super::SchemaRef::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.uri;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len += 1 + 34;
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.uri;
+                {
+                    if v.len() > 128 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "SchemaRef.uri",
+                        });
+                    }
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                let v = &self.sha256;
+                {
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    w.bytes(v)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -6993,6 +7662,196 @@ rt::cfg_alloc! {
                     unknown.write_before(0, w)?;
                     w.u64(0)?;
                     w.u64(*v as u64)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// One held message that a device received from its home relay, named as the delivered envelope named
+        /// its sender: by address, by contact number, or by neither when the sender was implied.
+        ///
+        /// The owned form of [`super::DeliveryRef`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct DeliveryRef {
+            /// The delivered envelope's `message_id`.
+            pub message_id: MessageId,
+            /// The delivered envelope's `sender`, when it carried one.
+            pub sender: Option<Address>,
+            /// The delivered envelope's `sender_contact`, when it carried one.
+            pub sender_contact: Option<ContactNumber>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl DeliveryRef {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::DeliveryRef::decode(bytes).map(super::DeliveryRef::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + usize::from(self.sender.is_some())
+                    + usize::from(self.sender_contact.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.message_id;
+                {
+                    len += 1 + rt::head_len(*v);
+                }
+                if let Some(v) = &self.sender {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.sender_contact {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.message_id;
+                {
+                    if !(0..=1099511627775).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "DeliveryRef.message_id",
+                        });
+                    }
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v)?;
+                }
+                if let Some(v) = &self.sender {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "DeliveryRef.sender",
+                        });
+                    }
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    w.text(v)?;
+                }
+                if let Some(v) = &self.sender_contact {
+                    unknown.write_before(2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// A device's receipt for held messages: sealed under the hop context between the device and its home
+        /// relay, it is what allows the relay to delete the messages it names.
+        ///
+        /// The owned form of [`super::Receipt`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Receipt {
+            /// The messages received, in the order received; never empty.
+            pub delivered: rt::alloc::vec::Vec<DeliveryRef>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Receipt {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Receipt::decode(bytes).map(super::Receipt::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.delivered;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.delivered;
+                {
+                    if v.len() > 16 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Receipt.delivered",
+                        });
+                    }
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                    w.close(v.len());
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -7507,6 +8366,9 @@ rt::cfg_serde! {
                 Self::PresenceAck(v) => {
                     rt::json::variant::<rt::json::Same, _, _>(serializer, "presence_ack", v)
                 }
+                Self::Receipt(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "receipt", v)
+                }
                 Self::Unrecognized { key, value } => {
                     rt::json::unknown_variant(serializer, *key, value)
                 }
@@ -7556,6 +8418,9 @@ rt::cfg_serde! {
                 Self::PresenceAck(v) => {
                     rt::json::variant::<rt::json::Same, _, _>(serializer, "presence_ack", v)
                 }
+                Self::Receipt(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "receipt", v)
+                }
                 Self::Unrecognized { key, value } => {
                     rt::json::unknown_variant(serializer, *key, value)
                 }
@@ -7599,6 +8464,7 @@ rt::cfg_serde! {
                             ("description", 10),
                             ("presence", 11),
                             ("presence_ack", 12),
+                            ("receipt", 13),
                         ],
                     )?;
                     let value = match key {
@@ -7638,6 +8504,9 @@ rt::cfg_serde! {
                         12 => owned::Body::PresenceAck(rt::json::value::<rt::json::Same, _, _>(
                             &mut map,
                         )?),
+                        13 => {
+                            owned::Body::Receipt(rt::json::value::<rt::json::Same, _, _>(&mut map)?)
+                        }
                         key => owned::Body::Unrecognized {
                             key,
                             value: rt::json::raw_value(&mut map)?,
@@ -8945,6 +9814,9 @@ rt::cfg_serde! {
             if let Some(v) = &self.members {
                 map.field::<rt::json::Seq<rt::json::Same>, _>(4, "members", v)?;
             }
+            if let Some(v) = &self.schema {
+                map.field::<rt::json::Same, _>(5, "schema", v)?;
+            }
             map.end()
         }
     }
@@ -8969,6 +9841,9 @@ rt::cfg_serde! {
             map.field::<rt::json::Same, _>(3, "version", &self.version)?;
             if let Some(v) = &self.members {
                 map.field::<rt::json::Seq<rt::json::Same>, _>(4, "members", v)?;
+            }
+            if let Some(v) = &self.schema {
+                map.field::<rt::json::Same, _>(5, "schema", v)?;
             }
             map.end()
         }
@@ -9001,6 +9876,7 @@ rt::cfg_serde! {
                     let mut f_name = None;
                     let mut f_version = None;
                     let mut f_members = None;
+                    let mut f_schema = None;
                     let mut unknown = rt::OwnedUnknownFields::new();
                     while let Some(key) = map.next_key_seed(rt::json::Members(&[
                         ("id", 0),
@@ -9008,6 +9884,7 @@ rt::cfg_serde! {
                         ("name", 2),
                         ("version", 3),
                         ("members", 4),
+                        ("schema", 5),
                     ]))? {
                         match key {
                             0 => rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_id, "id")?,
@@ -9031,6 +9908,11 @@ rt::cfg_serde! {
                                 &mut f_members,
                                 "members",
                             )?,
+                            5 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_schema,
+                                "schema",
+                            )?,
                             key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
                         }
                     }
@@ -9040,6 +9922,99 @@ rt::cfg_serde! {
                         name: rt::json::required(f_name, "name")?,
                         version: rt::json::required(f_version, "version")?,
                         members: f_members,
+                        schema: f_schema,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for SchemaRef<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "uri", &self.uri)?;
+            map.field::<rt::json::Hex, _>(1, "sha256", &self.sha256)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::SchemaRef {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "uri", &self.uri)?;
+            map.field::<rt::json::Hex, _>(1, "sha256", &self.sha256)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::SchemaRef {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::SchemaRef;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type SchemaRef")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_uri = None;
+                    let mut f_sha256 = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("uri", 0), ("sha256", 1)]))?
+                    {
+                        match key {
+                            0 => {
+                                rt::json::put::<rt::json::Same, _, _>(&mut map, &mut f_uri, "uri")?
+                            }
+                            1 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_sha256,
+                                "sha256",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::SchemaRef {
+                        uri: rt::json::required(f_uri, "uri")?,
+                        sha256: rt::json::required(f_sha256, "sha256")?,
                         unknown_fields: unknown,
                     })
                 }
@@ -9493,6 +10468,204 @@ rt::cfg_serde! {
                     }
                     Ok(owned::PresenceAck {
                         pending: f_pending.unwrap_or(0),
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for DeliveryRef<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<0, 1099511627775>, _>(0, "message_id", &self.message_id)?;
+            if let Some(v) = &self.sender {
+                map.field::<rt::json::Same, _>(1, "sender", v)?;
+            }
+            if let Some(v) = &self.sender_contact {
+                map.field::<rt::json::Same, _>(2, "sender_contact", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::DeliveryRef {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<0, 1099511627775>, _>(0, "message_id", &self.message_id)?;
+            if let Some(v) = &self.sender {
+                map.field::<rt::json::Same, _>(1, "sender", v)?;
+            }
+            if let Some(v) = &self.sender_contact {
+                map.field::<rt::json::Same, _>(2, "sender_contact", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::DeliveryRef {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::DeliveryRef;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type DeliveryRef")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_message_id = None;
+                    let mut f_sender = None;
+                    let mut f_sender_contact = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("message_id", 0),
+                        ("sender", 1),
+                        ("sender_contact", 2),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<0, 1099511627775>, _, _>(
+                                &mut map,
+                                &mut f_message_id,
+                                "message_id",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_sender,
+                                "sender",
+                            )?,
+                            2 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_sender_contact,
+                                "sender_contact",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::DeliveryRef {
+                        message_id: rt::json::required(f_message_id, "message_id")?,
+                        sender: f_sender,
+                        sender_contact: f_sender_contact,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Receipt<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "delivered", &self.delivered)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Receipt {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(0, "delivered", &self.delivered)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Receipt {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Receipt;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Receipt")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_delivered = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("delivered", 0)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_delivered,
+                                "delivered",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Receipt {
+                        delivered: rt::json::required(f_delivered, "delivered")?,
                         unknown_fields: unknown,
                     })
                 }
@@ -9986,7 +11159,7 @@ rt::cfg_arbitrary! {
             u: &mut rt::arbitrary::Unstructured<'_>,
             depth: u32,
         ) -> rt::arbitrary::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 13, 0, depth)? {
+            Ok(match rt::fuzz::variant(u, 14, 0, depth)? {
                 0 => owned::Body::Ack,
                 1 => owned::Body::Status(<owned::Status as rt::fuzz::Generate>::generate(
                     u,
@@ -10030,9 +11203,15 @@ rt::cfg_arbitrary! {
                 12 => owned::Body::PresenceAck(
                     <owned::PresenceAck as rt::fuzz::Generate>::generate(u, depth + 1)?,
                 ),
+                13 => owned::Body::Receipt(<owned::Receipt as rt::fuzz::Generate>::generate(
+                    u,
+                    depth + 1,
+                )?),
                 _ => {
-                    let (key, value) =
-                        rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])?;
+                    let (key, value) = rt::fuzz::unknown_variant(
+                        u,
+                        &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+                    )?;
                     owned::Body::Unrecognized { key, value }
                 }
             })
@@ -10081,8 +11260,11 @@ rt::cfg_arbitrary! {
                 Self::PresenceAck(v) => {
                     rt::fuzz::Audited::audit(v, a);
                 }
+                Self::Receipt(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
                 Self::Unrecognized { key, value } => {
-                    a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+                    a.unknown_variant(*key, value, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
                 }
             }
             a.leave(false);
@@ -11149,7 +12331,15 @@ rt::cfg_arbitrary! {
                 } else {
                     None
                 },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
+                schema: if rt::fuzz::present(u, depth)? {
+                    Some(<owned::SchemaRef as rt::fuzz::Generate>::generate(
+                        u,
+                        depth + 1,
+                    )?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5])?,
             })
         }
     }
@@ -11178,6 +12368,9 @@ rt::cfg_arbitrary! {
                 if v.len() > 256 {
                     a.bound("CapabilityInfo.members");
                 }
+            }
+            if let Some(v) = &self.schema {
+                rt::fuzz::Audited::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {
                 a.unknown();
@@ -11229,6 +12422,84 @@ rt::cfg_arbitrary! {
         }
         fn into_owned(self) -> owned::CapabilityInfo {
             CapabilityInfo::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::SchemaRef {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::SchemaRef {
+                uri: rt::fuzz::string(u, 128)?,
+                sha256: u.arbitrary::<[u8; 32]>()?,
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::SchemaRef {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.uri;
+                if v.len() > 128 {
+                    a.bound("SchemaRef.uri");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SchemaRef {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::SchemaRef {
+        const NAME: &'static str = "iotp2p.core.SchemaRef";
+        const MAX_ENCODED_SIZE: usize = SchemaRef::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = SchemaRef<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::SchemaRef::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::SchemaRef::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::SchemaRef::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::SchemaRef::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for SchemaRef<'a> {
+        type Owned = owned::SchemaRef;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            SchemaRef::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            SchemaRef::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            SchemaRef::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            SchemaRef::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::SchemaRef {
+            SchemaRef::into_owned(self)
         }
     }
 
@@ -11666,6 +12937,188 @@ rt::cfg_arbitrary! {
         }
         fn into_owned(self) -> owned::PresenceAck {
             PresenceAck::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::DeliveryRef {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::DeliveryRef {
+                message_id: rt::fuzz::int(u, 0, 1099511627775, 0, 18446744073709551615)? as u64,
+                sender: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 254)?)
+                } else {
+                    None
+                },
+                sender_contact: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 65535, 0, 65535)? as u16)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::DeliveryRef {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.message_id;
+                if !(0i128..=1099511627775i128).contains(&(*v as i128)) {
+                    a.range("DeliveryRef.message_id");
+                }
+            }
+            if let Some(v) = &self.sender {
+                if v.len() > 254 {
+                    a.bound("DeliveryRef.sender");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeliveryRef {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::DeliveryRef {
+        const NAME: &'static str = "iotp2p.core.DeliveryRef";
+        const MAX_ENCODED_SIZE: usize = DeliveryRef::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DeliveryRef<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::DeliveryRef::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::DeliveryRef::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::DeliveryRef::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::DeliveryRef::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for DeliveryRef<'a> {
+        type Owned = owned::DeliveryRef;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            DeliveryRef::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            DeliveryRef::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            DeliveryRef::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            DeliveryRef::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::DeliveryRef {
+            DeliveryRef::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Receipt {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Receipt {
+                delivered: {
+                    let n = rt::fuzz::len(u, 16, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<owned::DeliveryRef as rt::fuzz::Generate>::generate(
+                            u,
+                            depth + 1,
+                        )?);
+                    }
+                    items
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Receipt {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.delivered;
+                if v.len() > 16 {
+                    a.bound("Receipt.delivered");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Receipt {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Receipt {
+        const NAME: &'static str = "iotp2p.core.Receipt";
+        const MAX_ENCODED_SIZE: usize = Receipt::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Receipt<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Receipt::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Receipt::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Receipt::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Receipt::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Receipt<'a> {
+        type Owned = owned::Receipt;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Receipt::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Receipt::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Receipt::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Receipt::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Receipt {
+            Receipt::into_owned(self)
         }
     }
 

@@ -544,6 +544,9 @@ pub enum Statement<'a> {
     KeyRotation(KeyRotationStatement<'a>),
     /// A node is revoked (spec/08-security.md, "Revocation").
     Revocation(RevocationStatement<'a>),
+    /// An administrator of a node introduces another node to it (spec/08-security.md, "Introducing
+    /// nodes to each other").
+    Introduction(IntroductionStatement<'a>),
     /// A variant this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized {
         /// The variant's key.
@@ -559,7 +562,7 @@ impl<'a> Statement<'a> {
     pub const MAX_ENCODED_SIZE: usize = 782;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
 
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -594,6 +597,10 @@ impl<'a> Statement<'a> {
                 RevocationStatement::decode_from(r, depth)
                     .map_err(|e| e.in_field("Statement.revocation"))?,
             ),
+            4 => Self::Introduction(
+                IntroductionStatement::decode_from(r, depth)
+                    .map_err(|e| e.in_field("Statement.introduction"))?,
+            ),
             key => Self::Unrecognized {
                 key,
                 value: r.skip(depth)?,
@@ -608,6 +615,7 @@ impl<'a> Statement<'a> {
             Self::Rehoming(v) => 1 + v.encoded_len(),
             Self::KeyRotation(v) => 1 + v.encoded_len(),
             Self::Revocation(v) => 1 + v.encoded_len(),
+            Self::Introduction(v) => 1 + v.encoded_len(),
             Self::Unrecognized { key, value } => rt::head_len(key) + value.len(),
         }
     }
@@ -642,6 +650,10 @@ impl<'a> Statement<'a> {
             }
             Self::Revocation(v) => {
                 w.u64(3)?;
+                v.encode_to(w)?;
+            }
+            Self::Introduction(v) => {
+                w.u64(4)?;
                 v.encode_to(w)?;
             }
             Self::Unrecognized { key, value } => {
@@ -1581,6 +1593,446 @@ impl<'a> rt::Element<'a> for RevocationStatement<'a> {
     }
     fn encoded_len(&self) -> usize {
         RevocationStatement::encoded_len(self)
+    }
+}
+
+/// An administrator of `subject` grants `audience` access to it. Signed by the administrator
+/// (the introducer). The subject verifies it before it stores the audience's credential and the access
+/// control entry it describes; the audience verifies it before it trusts the subject's credential.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct IntroductionStatement<'a> {
+    /// The node introduced to (typically a device).
+    pub subject: NodeId<'a>,
+    /// The subject's current address, so that the audience knows where to reach it.
+    pub subject_address: Option<super::iotp2p_core::Address<'a>>,
+    /// The node introduced (typically an app).
+    pub audience: NodeId<'a>,
+    /// The privileges the subject grants the audience; never more than the introducer holds.
+    pub privileges: Privileges,
+    /// Where the privileges apply; absent means every endpoint and capability. Never present and empty.
+    pub targets: Option<rt::Array<'a, AclTarget<'a>>>,
+    /// Introduction serial number of the introducer: each introduction it signs has a greater one, so
+    /// that the subject can refuse a replayed introduction.
+    pub serial: u32,
+    /// The subject accepts the introduction until this time, in milliseconds since
+    /// 1970-01-01T00:00:00Z; absent means no time limit beyond the serial check.
+    pub not_after: Option<u64>,
+    /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
+    /// introducer does not know the time.
+    pub issued_at: Option<u64>,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> IntroductionStatement<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 395;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_subject: Option<NodeId<'a>> = None;
+        let mut f_subject_address: Option<super::iotp2p_core::Address<'a>> = None;
+        let mut f_audience: Option<NodeId<'a>> = None;
+        let mut f_privileges: Option<Privileges> = None;
+        let mut f_targets: Option<rt::Array<'a, AclTarget<'a>>> = None;
+        let mut f_serial: Option<u32> = None;
+        let mut f_not_after: Option<u64> = None;
+        let mut f_issued_at: Option<u64> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = r
+                        .fixed::<32>()
+                        .map_err(|e| e.in_field("IntroductionStatement.subject"))?;
+                    f_subject = Some(v);
+                }
+                1 => {
+                    let v = r
+                        .text(254)
+                        .map_err(|e| e.in_field("IntroductionStatement.subject_address"))?;
+                    f_subject_address = Some(v);
+                }
+                2 => {
+                    let v = r
+                        .fixed::<32>()
+                        .map_err(|e| e.in_field("IntroductionStatement.audience"))?;
+                    f_audience = Some(v);
+                }
+                3 => {
+                    let v = r
+                        .uint(1, 31)
+                        .map(|v| v as u8)
+                        .map_err(|e| e.in_field("IntroductionStatement.privileges"))?;
+                    f_privileges = Some(v);
+                }
+                4 => {
+                    let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
+                        AclTarget::decode_from(r, depth).map(|_| ())
+                    })
+                    .map_err(|e| e.in_field("IntroductionStatement.targets"))?;
+                    f_targets = Some(v);
+                }
+                5 => {
+                    let v = r
+                        .uint(1, 4294967295)
+                        .map(|v| v as u32)
+                        .map_err(|e| e.in_field("IntroductionStatement.serial"))?;
+                    f_serial = Some(v);
+                }
+                6 => {
+                    let v = r
+                        .uint(0, 18446744073709551615)
+                        .map_err(|e| e.in_field("IntroductionStatement.not_after"))?;
+                    f_not_after = Some(v);
+                }
+                7 => {
+                    let v = r
+                        .uint(0, 18446744073709551615)
+                        .map_err(|e| e.in_field("IntroductionStatement.issued_at"))?;
+                    f_issued_at = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            subject: f_subject.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("IntroductionStatement.subject"),
+            )?,
+            subject_address: f_subject_address,
+            audience: f_audience.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("IntroductionStatement.audience"),
+            )?,
+            privileges: f_privileges.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("IntroductionStatement.privileges"),
+            )?,
+            targets: f_targets,
+            serial: f_serial.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("IntroductionStatement.serial"),
+            )?,
+            not_after: f_not_after,
+            issued_at: f_issued_at,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + usize::from(self.subject_address.is_some())
+            + 1
+            + 1
+            + usize::from(self.targets.is_some())
+            + 1
+            + usize::from(self.not_after.is_some())
+            + usize::from(self.issued_at.is_some())
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        len += 1 + 34;
+        if let Some(v) = self.subject_address {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        len += 1 + 34;
+        let v = self.privileges;
+        {
+            len += 1 + rt::head_len(v as u64);
+        }
+        if let Some(v) = self.targets {
+            len += 1 + v.encoded_len();
+        }
+        let v = self.serial;
+        {
+            len += 1 + rt::head_len(v as u64);
+        }
+        if let Some(v) = self.not_after {
+            len += 1 + rt::head_len(v);
+        }
+        if let Some(v) = self.issued_at {
+            len += 1 + rt::head_len(v);
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.subject;
+        {
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            w.bytes(v)?;
+        }
+        if let Some(v) = self.subject_address {
+            if v.len() > 254 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "IntroductionStatement.subject_address",
+                });
+            }
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            w.text(v)?;
+        }
+        let v = self.audience;
+        {
+            unknown.write_before(2, w)?;
+            w.u64(2)?;
+            w.bytes(v)?;
+        }
+        let v = self.privileges;
+        {
+            if !(1..=31).contains(&v) {
+                return Err(rt::EncodeError::OutOfRange {
+                    field: "IntroductionStatement.privileges",
+                });
+            }
+            unknown.write_before(3, w)?;
+            w.u64(3)?;
+            w.u64(v as u64)?;
+        }
+        if let Some(v) = self.targets {
+            if v.len() > 4 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "IntroductionStatement.targets",
+                });
+            }
+            unknown.write_before(4, w)?;
+            w.u64(4)?;
+            v.write(w)?;
+        }
+        let v = self.serial;
+        {
+            if !(1..=4294967295).contains(&v) {
+                return Err(rt::EncodeError::OutOfRange {
+                    field: "IntroductionStatement.serial",
+                });
+            }
+            unknown.write_before(5, w)?;
+            w.u64(5)?;
+            w.u64(v as u64)?;
+        }
+        if let Some(v) = self.not_after {
+            unknown.write_before(6, w)?;
+            w.u64(6)?;
+            w.u64(v)?;
+        }
+        if let Some(v) = self.issued_at {
+            unknown.write_before(7, w)?;
+            w.u64(7)?;
+            w.u64(v)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for IntroductionStatement<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        IntroductionStatement::encoded_len(self)
+    }
+}
+
+/// The input of the `introduce` action: an introduction statement and the credential statements its
+/// receiver needs to verify it and to act on it (the introducer's, and the subject's or the
+/// audience's).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct Introduction<'a> {
+    /// The signed introduction statement.
+    pub statement: SignedStatement<'a>,
+    /// Credential statements the receiver may not hold yet, in the order introducer, then subject or
+    /// audience.
+    pub credentials: rt::Array<'a, SignedStatement<'a>>,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> Introduction<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 2179;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_statement: Option<SignedStatement<'a>> = None;
+        let mut f_credentials: Option<rt::Array<'a, SignedStatement<'a>>> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = SignedStatement::decode_from(r, depth)
+                        .map_err(|e| e.in_field("Introduction.statement"))?;
+                    f_statement = Some(v);
+                }
+                1 => {
+                    let v = rt::Array::<SignedStatement<'a>>::decode(r, 2, depth, |r, depth| {
+                        SignedStatement::decode_from(r, depth).map(|_| ())
+                    })
+                    .map_err(|e| e.in_field("Introduction.credentials"))?;
+                    f_credentials = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            statement: f_statement.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("Introduction.statement"),
+            )?,
+            credentials: f_credentials.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("Introduction.credentials"),
+            )?,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.statement;
+        {
+            len += 1 + v.encoded_len();
+        }
+        let v = self.credentials;
+        {
+            len += 1 + v.encoded_len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.statement;
+        {
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            v.encode_to(w)?;
+        }
+        let v = self.credentials;
+        {
+            if v.len() > 2 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "Introduction.credentials",
+                });
+            }
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            v.write(w)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for Introduction<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        Introduction::encoded_len(self)
     }
 }
 
@@ -3226,6 +3678,290 @@ impl<'a> rt::Element<'a> for PairingConfirm<'a> {
     }
 }
 
+/// A pairing window opened on a claimed device by an administrator (enhanced commissioning): the device
+/// never reuses its printed passcode, and the controller that pairs gets at most the privileges named.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct PairingWindow<'a> {
+    /// How long the window stays open, in seconds.
+    pub timeout: u16,
+    /// The discriminator the device advertises while the window is open.
+    pub discriminator: u16,
+    /// The PBKDF2 iteration count of the verifier.
+    pub iterations: u32,
+    /// The PBKDF2 salt of the verifier: 16 to 32 bytes, fresh for each window.
+    pub salt: &'a [u8],
+    /// The SPAKE2+ verifier for a fresh passcode chosen by the administrator: w0 (32 bytes, big-endian)
+    /// followed by L (an uncompressed P-256 point, 65 bytes).
+    pub verifier: &'a [u8; 97],
+    /// The most that the single access control entry written in this window may grant.
+    pub privileges: Privileges,
+    /// Where that entry may apply; absent means anywhere. Never present and empty.
+    pub targets: Option<rt::Array<'a, AclTarget<'a>>>,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> PairingWindow<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = 191;
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_timeout: Option<u16> = None;
+        let mut f_discriminator: Option<u16> = None;
+        let mut f_iterations: Option<u32> = None;
+        let mut f_salt: Option<&'a [u8]> = None;
+        let mut f_verifier: Option<&'a [u8; 97]> = None;
+        let mut f_privileges: Option<Privileges> = None;
+        let mut f_targets: Option<rt::Array<'a, AclTarget<'a>>> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = r
+                        .uint(1, 900)
+                        .map(|v| v as u16)
+                        .map_err(|e| e.in_field("PairingWindow.timeout"))?;
+                    f_timeout = Some(v);
+                }
+                1 => {
+                    let v = r
+                        .uint(0, 999)
+                        .map(|v| v as u16)
+                        .map_err(|e| e.in_field("PairingWindow.discriminator"))?;
+                    f_discriminator = Some(v);
+                }
+                2 => {
+                    let v = r
+                        .uint(1000, 100000)
+                        .map(|v| v as u32)
+                        .map_err(|e| e.in_field("PairingWindow.iterations"))?;
+                    f_iterations = Some(v);
+                }
+                3 => {
+                    let v = r.bytes(32).map_err(|e| e.in_field("PairingWindow.salt"))?;
+                    f_salt = Some(v);
+                }
+                4 => {
+                    let v = r
+                        .fixed::<97>()
+                        .map_err(|e| e.in_field("PairingWindow.verifier"))?;
+                    f_verifier = Some(v);
+                }
+                5 => {
+                    let v = r
+                        .uint(1, 31)
+                        .map(|v| v as u8)
+                        .map_err(|e| e.in_field("PairingWindow.privileges"))?;
+                    f_privileges = Some(v);
+                }
+                6 => {
+                    let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
+                        AclTarget::decode_from(r, depth).map(|_| ())
+                    })
+                    .map_err(|e| e.in_field("PairingWindow.targets"))?;
+                    f_targets = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            timeout: f_timeout.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("PairingWindow.timeout"),
+            )?,
+            discriminator: f_discriminator.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("PairingWindow.discriminator"),
+            )?,
+            iterations: f_iterations.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("PairingWindow.iterations"),
+            )?,
+            salt: f_salt.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("PairingWindow.salt"),
+            )?,
+            verifier: f_verifier.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("PairingWindow.verifier"),
+            )?,
+            privileges: f_privileges.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("PairingWindow.privileges"),
+            )?,
+            targets: f_targets,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1 + 1 + 1 + 1 + usize::from(self.targets.is_some())
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.timeout;
+        {
+            len += 1 + rt::head_len(v as u64);
+        }
+        let v = self.discriminator;
+        {
+            len += 1 + rt::head_len(v as u64);
+        }
+        let v = self.iterations;
+        {
+            len += 1 + rt::head_len(v as u64);
+        }
+        let v = self.salt;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        len += 1 + 99;
+        let v = self.privileges;
+        {
+            len += 1 + rt::head_len(v as u64);
+        }
+        if let Some(v) = self.targets {
+            len += 1 + v.encoded_len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.timeout;
+        {
+            if !(1..=900).contains(&v) {
+                return Err(rt::EncodeError::OutOfRange {
+                    field: "PairingWindow.timeout",
+                });
+            }
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            w.u64(v as u64)?;
+        }
+        let v = self.discriminator;
+        {
+            if !(0..=999).contains(&v) {
+                return Err(rt::EncodeError::OutOfRange {
+                    field: "PairingWindow.discriminator",
+                });
+            }
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            w.u64(v as u64)?;
+        }
+        let v = self.iterations;
+        {
+            if !(1000..=100000).contains(&v) {
+                return Err(rt::EncodeError::OutOfRange {
+                    field: "PairingWindow.iterations",
+                });
+            }
+            unknown.write_before(2, w)?;
+            w.u64(2)?;
+            w.u64(v as u64)?;
+        }
+        let v = self.salt;
+        {
+            if v.len() > 32 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "PairingWindow.salt",
+                });
+            }
+            unknown.write_before(3, w)?;
+            w.u64(3)?;
+            w.bytes(v)?;
+        }
+        let v = self.verifier;
+        {
+            unknown.write_before(4, w)?;
+            w.u64(4)?;
+            w.bytes(v)?;
+        }
+        let v = self.privileges;
+        {
+            if !(1..=31).contains(&v) {
+                return Err(rt::EncodeError::OutOfRange {
+                    field: "PairingWindow.privileges",
+                });
+            }
+            unknown.write_before(5, w)?;
+            w.u64(5)?;
+            w.u64(v as u64)?;
+        }
+        if let Some(v) = self.targets {
+            if v.len() > 4 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "PairingWindow.targets",
+                });
+            }
+            unknown.write_before(6, w)?;
+            w.u64(6)?;
+            v.write(w)?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for PairingWindow<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        PairingWindow::encoded_len(self)
+    }
+}
+
 /// How a node reaches its home relay.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[allow(deprecated)]
@@ -3813,6 +4549,9 @@ pub struct AclEntry<'a> {
     pub targets: Option<rt::Array<'a, AclTarget<'a>>>,
     /// A label for people, e.g. `kitchen switch`.
     pub label: Option<&'a str>,
+    /// The administrator that wrote the entry, set by the node that stores it (and ignored in
+    /// `acl_write`); absent for an entry written by the controller that claimed the node.
+    pub granted_by: Option<NodeId<'a>>,
     /// Entries with keys this version of the schema does not define, kept so that re-encoding
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
@@ -3822,10 +4561,10 @@ pub struct AclEntry<'a> {
 impl<'a> AclEntry<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
-    pub const MAX_ENCODED_SIZE: usize = 215;
+    pub const MAX_ENCODED_SIZE: usize = 250;
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
 
     /// Decodes a complete message, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3845,6 +4584,7 @@ impl<'a> AclEntry<'a> {
         let mut f_privileges: Option<Privileges> = None;
         let mut f_targets: Option<rt::Array<'a, AclTarget<'a>>> = None;
         let mut f_label: Option<&'a str> = None;
+        let mut f_granted_by: Option<NodeId<'a>> = None;
         let mut unknown = 0;
         let mut min_key = 0;
         for _ in 0..count {
@@ -3876,6 +4616,12 @@ impl<'a> AclEntry<'a> {
                     let v = r.text(32).map_err(|e| e.in_field("AclEntry.label"))?;
                     f_label = Some(v);
                 }
+                4 => {
+                    let v = r
+                        .fixed::<32>()
+                        .map_err(|e| e.in_field("AclEntry.granted_by"))?;
+                    f_granted_by = Some(v);
+                }
                 _ => {
                     r.skip(depth)?;
                     unknown += 1;
@@ -3893,6 +4639,7 @@ impl<'a> AclEntry<'a> {
             )?,
             targets: f_targets,
             label: f_label,
+            granted_by: f_granted_by,
             unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
@@ -3904,6 +4651,7 @@ impl<'a> AclEntry<'a> {
             + 1
             + usize::from(self.targets.is_some())
             + usize::from(self.label.is_some())
+            + usize::from(self.granted_by.is_some())
     }
 
     /// Bytes [`encode`](Self::encode) writes.
@@ -3922,6 +4670,9 @@ impl<'a> AclEntry<'a> {
         }
         if let Some(v) = self.label {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        if self.granted_by.is_some() {
+            len += 1 + 34;
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
@@ -3985,6 +4736,11 @@ impl<'a> AclEntry<'a> {
             w.u64(3)?;
             w.text(v)?;
         }
+        if let Some(v) = self.granted_by {
+            unknown.write_before(4, w)?;
+            w.u64(4)?;
+            w.bytes(v)?;
+        }
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -4021,7 +4777,7 @@ pub struct AclWrite<'a> {
 impl<'a> AclWrite<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
-    pub const MAX_ENCODED_SIZE: usize = 220;
+    pub const MAX_ENCODED_SIZE: usize = 255;
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
@@ -4665,13 +5421,19 @@ pub enum SecurityActions<'a> {
     AclWrite(AclWrite<'a>),
     /// Hand the node a re-homing, key rotation or revocation statement to apply (spec/08-security.md).
     ApplyStatement(SignedStatement<'a>),
-    /// Open the pairing window for this many seconds (at most 900). Administer.
-    OpenPairingWindow(u16),
     /// Move the node to another address (re-homing). Administer.
     Rehome(RehomeRequest<'a>),
     /// Replace the node's static Diffie-Hellman authentication key; the output is the new credential.
     /// Administer.
     RotateAuthKey,
+    /// Open a pairing window with a fresh verifier (enhanced commissioning). Administer.
+    OpenCommissioningWindow(PairingWindow<'a>),
+    /// Present an introduction statement: the subject stores the audience and its access control
+    /// entry; the audience stores the subject. The signature is the authority.
+    Introduce(Introduction<'a>),
+    /// Change the node's home relay and keep its address (its domain moved to another provider).
+    /// Administer.
+    SetHomeRelay(RelayInfo<'a>),
     /// A variant this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized {
         /// The variant's key.
@@ -4684,10 +5446,11 @@ pub enum SecurityActions<'a> {
 #[allow(deprecated)]
 impl<'a> SecurityActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
-    pub const MAX_ENCODED_SIZE: usize = 1520;
+    pub const MAX_ENCODED_SIZE: usize = 2182;
 
     /// The keys of the variants this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 24, 25];
+    const KNOWN_KEYS: &'static [u64] =
+        &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 24, 25, 26, 27, 28];
 
     /// Decodes a complete value, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -4751,11 +5514,6 @@ impl<'a> SecurityActions<'a> {
                 SignedStatement::decode_from(r, depth)
                     .map_err(|e| e.in_field("SecurityActions.apply_statement"))?,
             ),
-            19 => Self::OpenPairingWindow(
-                r.uint(0, 65535)
-                    .map(|v| v as u16)
-                    .map_err(|e| e.in_field("SecurityActions.open_pairing_window"))?,
-            ),
             24 => Self::Rehome(
                 RehomeRequest::decode_from(r, depth)
                     .map_err(|e| e.in_field("SecurityActions.rehome"))?,
@@ -4765,6 +5523,18 @@ impl<'a> SecurityActions<'a> {
                     .map_err(|e| e.in_field("SecurityActions.rotate_auth_key"))?;
                 Self::RotateAuthKey
             }
+            26 => Self::OpenCommissioningWindow(
+                PairingWindow::decode_from(r, depth)
+                    .map_err(|e| e.in_field("SecurityActions.open_commissioning_window"))?,
+            ),
+            27 => Self::Introduce(
+                Introduction::decode_from(r, depth)
+                    .map_err(|e| e.in_field("SecurityActions.introduce"))?,
+            ),
+            28 => Self::SetHomeRelay(
+                RelayInfo::decode_from(r, depth)
+                    .map_err(|e| e.in_field("SecurityActions.set_home_relay"))?,
+            ),
             key => Self::Unrecognized {
                 key,
                 value: r.skip(depth)?,
@@ -4786,9 +5556,11 @@ impl<'a> SecurityActions<'a> {
             Self::AclRead(v) => 1 + rt::head_len(v as u64),
             Self::AclWrite(v) => 1 + v.encoded_len(),
             Self::ApplyStatement(v) => 1 + v.encoded_len(),
-            Self::OpenPairingWindow(v) => 1 + rt::head_len(v as u64),
             Self::Rehome(v) => 2 + v.encoded_len(),
             Self::RotateAuthKey => 2 + 1,
+            Self::OpenCommissioningWindow(v) => 2 + v.encoded_len(),
+            Self::Introduce(v) => 2 + v.encoded_len(),
+            Self::SetHomeRelay(v) => 2 + v.encoded_len(),
             Self::Unrecognized { key, value } => rt::head_len(key) + value.len(),
         }
     }
@@ -4858,10 +5630,6 @@ impl<'a> SecurityActions<'a> {
                 w.u64(18)?;
                 v.encode_to(w)?;
             }
-            Self::OpenPairingWindow(v) => {
-                w.u64(19)?;
-                w.u64(v as u64)?;
-            }
             Self::Rehome(v) => {
                 w.u64(24)?;
                 v.encode_to(w)?;
@@ -4869,6 +5637,18 @@ impl<'a> SecurityActions<'a> {
             Self::RotateAuthKey => {
                 w.u64(25)?;
                 w.null()?;
+            }
+            Self::OpenCommissioningWindow(v) => {
+                w.u64(26)?;
+                v.encode_to(w)?;
+            }
+            Self::Introduce(v) => {
+                w.u64(27)?;
+                v.encode_to(w)?;
+            }
+            Self::SetHomeRelay(v) => {
+                w.u64(28)?;
+                v.encode_to(w)?;
             }
             Self::Unrecognized { key, value } => {
                 // Built by an application, or decoded elsewhere: check what a decoder would.
@@ -5307,6 +6087,9 @@ rt::cfg_alloc! {
                 Self::Rehoming(v) => owned::Statement::Rehoming(rt::IntoOwned::into_owned(v)),
                 Self::KeyRotation(v) => owned::Statement::KeyRotation(rt::IntoOwned::into_owned(v)),
                 Self::Revocation(v) => owned::Statement::Revocation(rt::IntoOwned::into_owned(v)),
+                Self::Introduction(v) => {
+                    owned::Statement::Introduction(rt::IntoOwned::into_owned(v))
+                }
                 Self::Unrecognized { key, value } => owned::Statement::Unrecognized {
                     key,
                     value: rt::IntoOwned::into_owned(value),
@@ -5454,6 +6237,68 @@ rt::cfg_alloc! {
         type Owned = owned::RevocationStatement;
         fn into_owned(self) -> owned::RevocationStatement {
             RevocationStatement::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> IntroductionStatement<'a> {
+        /// A copy that owns its data ([`owned::IntroductionStatement`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::IntroductionStatement {
+            owned::IntroductionStatement {
+                subject: rt::IntoOwned::into_owned(self.subject),
+                subject_address: rt::IntoOwned::into_owned(self.subject_address),
+                audience: rt::IntoOwned::into_owned(self.audience),
+                privileges: self.privileges,
+                targets: rt::IntoOwned::into_owned(self.targets),
+                serial: self.serial,
+                not_after: self.not_after,
+                issued_at: self.issued_at,
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for IntroductionStatement<'a> {
+        type Owned = owned::IntroductionStatement;
+        fn into_owned(self) -> owned::IntroductionStatement {
+            IntroductionStatement::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> Introduction<'a> {
+        /// A copy that owns its data ([`owned::Introduction`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::Introduction {
+            owned::Introduction {
+                statement: rt::IntoOwned::into_owned(self.statement),
+                credentials: rt::IntoOwned::into_owned(self.credentials),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for Introduction<'a> {
+        type Owned = owned::Introduction;
+        fn into_owned(self) -> owned::Introduction {
+            Introduction::into_owned(self)
         }
     }
     #[allow(deprecated)]
@@ -5746,6 +6591,39 @@ rt::cfg_alloc! {
         }
     }
     #[allow(deprecated)]
+    impl<'a> PairingWindow<'a> {
+        /// A copy that owns its data ([`owned::PairingWindow`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::PairingWindow {
+            owned::PairingWindow {
+                timeout: self.timeout,
+                discriminator: self.discriminator,
+                iterations: self.iterations,
+                salt: rt::IntoOwned::into_owned(self.salt),
+                verifier: rt::IntoOwned::into_owned(self.verifier),
+                privileges: self.privileges,
+                targets: rt::IntoOwned::into_owned(self.targets),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for PairingWindow<'a> {
+        type Owned = owned::PairingWindow;
+        fn into_owned(self) -> owned::PairingWindow {
+            PairingWindow::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
     impl<'a> RelayInfo<'a> {
         /// A copy that owns its data ([`owned::RelayInfo`]), to keep after the input is
         /// gone.
@@ -5867,6 +6745,7 @@ rt::cfg_alloc! {
                 privileges: self.privileges,
                 targets: rt::IntoOwned::into_owned(self.targets),
                 label: rt::IntoOwned::into_owned(self.label),
+                granted_by: rt::IntoOwned::into_owned(self.granted_by),
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
                     &self.unknown_fields,
                     Self::KNOWN_KEYS,
@@ -6031,9 +6910,17 @@ rt::cfg_alloc! {
                 Self::ApplyStatement(v) => {
                     owned::SecurityActions::ApplyStatement(rt::IntoOwned::into_owned(v))
                 }
-                Self::OpenPairingWindow(v) => owned::SecurityActions::OpenPairingWindow(v),
                 Self::Rehome(v) => owned::SecurityActions::Rehome(rt::IntoOwned::into_owned(v)),
                 Self::RotateAuthKey => owned::SecurityActions::RotateAuthKey,
+                Self::OpenCommissioningWindow(v) => {
+                    owned::SecurityActions::OpenCommissioningWindow(rt::IntoOwned::into_owned(v))
+                }
+                Self::Introduce(v) => {
+                    owned::SecurityActions::Introduce(rt::IntoOwned::into_owned(v))
+                }
+                Self::SetHomeRelay(v) => {
+                    owned::SecurityActions::SetHomeRelay(rt::IntoOwned::into_owned(v))
+                }
                 Self::Unrecognized { key, value } => owned::SecurityActions::Unrecognized {
                     key,
                     value: rt::IntoOwned::into_owned(value),
@@ -6448,6 +7335,9 @@ rt::cfg_alloc! {
             KeyRotation(KeyRotationStatement),
             /// A node is revoked (spec/08-security.md, "Revocation").
             Revocation(RevocationStatement),
+            /// An administrator of a node introduces another node to it (spec/08-security.md, "Introducing
+            /// nodes to each other").
+            Introduction(IntroductionStatement),
             /// A variant this version of the schema does not define; kept so that it is forwarded
             /// unchanged.
             Unrecognized {
@@ -6472,6 +7362,7 @@ rt::cfg_alloc! {
                     Self::Rehoming(v) => 1 + v.encoded_len(),
                     Self::KeyRotation(v) => 1 + v.encoded_len(),
                     Self::Revocation(v) => 1 + v.encoded_len(),
+                    Self::Introduction(v) => 1 + v.encoded_len(),
                     Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
                 }
             }
@@ -6508,6 +7399,10 @@ rt::cfg_alloc! {
                     }
                     Self::Revocation(v) => {
                         w.u64(3)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Introduction(v) => {
+                        w.u64(4)?;
                         v.encode_to(w)?;
                     }
                     Self::Unrecognized { key, value } => {
@@ -7032,6 +7927,286 @@ rt::cfg_alloc! {
                     unknown.write_before(2, w)?;
                     w.u64(2)?;
                     w.u64(*v)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// An administrator of `subject` grants `audience` access to it. Signed by the administrator
+        /// (the introducer). The subject verifies it before it stores the audience's credential and the access
+        /// control entry it describes; the audience verifies it before it trusts the subject's credential.
+        ///
+        /// The owned form of [`super::IntroductionStatement`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct IntroductionStatement {
+            /// The node introduced to (typically a device).
+            pub subject: NodeId,
+            /// The subject's current address, so that the audience knows where to reach it.
+            pub subject_address: Option<super::super::iotp2p_core::owned::Address>,
+            /// The node introduced (typically an app).
+            pub audience: NodeId,
+            /// The privileges the subject grants the audience; never more than the introducer holds.
+            pub privileges: Privileges,
+            /// Where the privileges apply; absent means every endpoint and capability. Never present and empty.
+            pub targets: Option<rt::alloc::vec::Vec<AclTarget>>,
+            /// Introduction serial number of the introducer: each introduction it signs has a greater one, so
+            /// that the subject can refuse a replayed introduction.
+            pub serial: u32,
+            /// The subject accepts the introduction until this time, in milliseconds since
+            /// 1970-01-01T00:00:00Z; absent means no time limit beyond the serial check.
+            pub not_after: Option<u64>,
+            /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
+            /// introducer does not know the time.
+            pub issued_at: Option<u64>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl IntroductionStatement {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::IntroductionStatement::decode(bytes)
+                    .map(super::IntroductionStatement::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + usize::from(self.subject_address.is_some())
+                    + 1
+                    + 1
+                    + usize::from(self.targets.is_some())
+                    + 1
+                    + usize::from(self.not_after.is_some())
+                    + usize::from(self.issued_at.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 34;
+                if let Some(v) = &self.subject_address {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len += 1 + 34;
+                let v = &self.privileges;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.targets {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                let v = &self.serial;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.not_after {
+                    len += 1 + rt::head_len(*v);
+                }
+                if let Some(v) = &self.issued_at {
+                    len += 1 + rt::head_len(*v);
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.subject;
+                {
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.bytes(v)?;
+                }
+                if let Some(v) = &self.subject_address {
+                    if v.len() > 254 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "IntroductionStatement.subject_address",
+                        });
+                    }
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    w.text(v)?;
+                }
+                let v = &self.audience;
+                {
+                    unknown.write_before(2, w)?;
+                    w.u64(2)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.privileges;
+                {
+                    if !(1..=31).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "IntroductionStatement.privileges",
+                        });
+                    }
+                    unknown.write_before(3, w)?;
+                    w.u64(3)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.targets {
+                    if v.len() > 4 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "IntroductionStatement.targets",
+                        });
+                    }
+                    unknown.write_before(4, w)?;
+                    w.u64(4)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                    w.close(v.len());
+                }
+                let v = &self.serial;
+                {
+                    if !(1..=4294967295).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "IntroductionStatement.serial",
+                        });
+                    }
+                    unknown.write_before(5, w)?;
+                    w.u64(5)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.not_after {
+                    unknown.write_before(6, w)?;
+                    w.u64(6)?;
+                    w.u64(*v)?;
+                }
+                if let Some(v) = &self.issued_at {
+                    unknown.write_before(7, w)?;
+                    w.u64(7)?;
+                    w.u64(*v)?;
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
+        /// The input of the `introduce` action: an introduction statement and the credential statements its
+        /// receiver needs to verify it and to act on it (the introducer's, and the subject's or the
+        /// audience's).
+        ///
+        /// The owned form of [`super::Introduction`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct Introduction {
+            /// The signed introduction statement.
+            pub statement: SignedStatement,
+            /// Credential statements the receiver may not hold yet, in the order introducer, then subject or
+            /// audience.
+            pub credentials: rt::alloc::vec::Vec<SignedStatement>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl Introduction {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::Introduction::decode(bytes).map(super::Introduction::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.statement;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                let v = &self.credentials;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.statement;
+                {
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    v.encode_to(w)?;
+                }
+                let v = &self.credentials;
+                {
+                    if v.len() > 2 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "Introduction.credentials",
+                        });
+                    }
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                    w.close(v.len());
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -8074,6 +9249,190 @@ rt::cfg_alloc! {
             }
         }
 
+        /// A pairing window opened on a claimed device by an administrator (enhanced commissioning): the device
+        /// never reuses its printed passcode, and the controller that pairs gets at most the privileges named.
+        ///
+        /// The owned form of [`super::PairingWindow`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct PairingWindow {
+            /// How long the window stays open, in seconds.
+            pub timeout: u16,
+            /// The discriminator the device advertises while the window is open.
+            pub discriminator: u16,
+            /// The PBKDF2 iteration count of the verifier.
+            pub iterations: u32,
+            /// The PBKDF2 salt of the verifier: 16 to 32 bytes, fresh for each window.
+            pub salt: rt::alloc::vec::Vec<u8>,
+            /// The SPAKE2+ verifier for a fresh passcode chosen by the administrator: w0 (32 bytes, big-endian)
+            /// followed by L (an uncompressed P-256 point, 65 bytes).
+            pub verifier: [u8; 97],
+            /// The most that the single access control entry written in this window may grant.
+            pub privileges: Privileges,
+            /// Where that entry may apply; absent means anywhere. Never present and empty.
+            pub targets: Option<rt::alloc::vec::Vec<AclTarget>>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl PairingWindow {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::PairingWindow::decode(bytes).map(super::PairingWindow::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len()
+                    + 1
+                    + 1
+                    + 1
+                    + 1
+                    + 1
+                    + 1
+                    + usize::from(self.targets.is_some())
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.timeout;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.discriminator;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.iterations;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                let v = &self.salt;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len += 1 + 99;
+                let v = &self.privileges;
+                {
+                    len += 1 + rt::head_len(*v as u64);
+                }
+                if let Some(v) = &self.targets {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.timeout;
+                {
+                    if !(1..=900).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "PairingWindow.timeout",
+                        });
+                    }
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.discriminator;
+                {
+                    if !(0..=999).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "PairingWindow.discriminator",
+                        });
+                    }
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.iterations;
+                {
+                    if !(1000..=100000).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "PairingWindow.iterations",
+                        });
+                    }
+                    unknown.write_before(2, w)?;
+                    w.u64(2)?;
+                    w.u64(*v as u64)?;
+                }
+                let v = &self.salt;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "PairingWindow.salt",
+                        });
+                    }
+                    unknown.write_before(3, w)?;
+                    w.u64(3)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.verifier;
+                {
+                    unknown.write_before(4, w)?;
+                    w.u64(4)?;
+                    w.bytes(v)?;
+                }
+                let v = &self.privileges;
+                {
+                    if !(1..=31).contains(v) {
+                        return Err(rt::EncodeError::OutOfRange {
+                            field: "PairingWindow.privileges",
+                        });
+                    }
+                    unknown.write_before(5, w)?;
+                    w.u64(5)?;
+                    w.u64(*v as u64)?;
+                }
+                if let Some(v) = &self.targets {
+                    if v.len() > 4 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "PairingWindow.targets",
+                        });
+                    }
+                    unknown.write_before(6, w)?;
+                    w.u64(6)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_to(w)?;
+                    }
+                    w.close(v.len());
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
+
         /// How a node reaches its home relay.
         ///
         /// The owned form of [`super::RelayInfo`].
@@ -8449,6 +9808,9 @@ rt::cfg_alloc! {
             pub targets: Option<rt::alloc::vec::Vec<AclTarget>>,
             /// A label for people, e.g. `kitchen switch`.
             pub label: Option<rt::alloc::string::String>,
+            /// The administrator that wrote the entry, set by the node that stores it (and ignored in
+            /// `acl_write`); absent for an entry written by the controller that claimed the node.
+            pub granted_by: Option<NodeId>,
             /// Entries with keys this version of the schema does not define, kept so that
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -8469,6 +9831,7 @@ rt::cfg_alloc! {
                     + 1
                     + usize::from(self.targets.is_some())
                     + usize::from(self.label.is_some())
+                    + usize::from(self.granted_by.is_some())
             }
 
             /// Bytes [`encode`](Self::encode) writes.
@@ -8489,6 +9852,9 @@ rt::cfg_alloc! {
                 }
                 if let Some(v) = &self.label {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if self.granted_by.is_some() {
+                    len += 1 + 34;
                 }
                 len + self.unknown_fields.encoded_len()
             }
@@ -8561,6 +9927,11 @@ rt::cfg_alloc! {
                     unknown.write_before(3, w)?;
                     w.u64(3)?;
                     w.text(v)?;
+                }
+                if let Some(v) = &self.granted_by {
+                    unknown.write_before(4, w)?;
+                    w.u64(4)?;
+                    w.bytes(v)?;
                 }
                 unknown.finish(w)?;
                 w.close(count);
@@ -8979,13 +10350,19 @@ rt::cfg_alloc! {
             AclWrite(AclWrite),
             /// Hand the node a re-homing, key rotation or revocation statement to apply (spec/08-security.md).
             ApplyStatement(SignedStatement),
-            /// Open the pairing window for this many seconds (at most 900). Administer.
-            OpenPairingWindow(u16),
             /// Move the node to another address (re-homing). Administer.
             Rehome(RehomeRequest),
             /// Replace the node's static Diffie-Hellman authentication key; the output is the new credential.
             /// Administer.
             RotateAuthKey,
+            /// Open a pairing window with a fresh verifier (enhanced commissioning). Administer.
+            OpenCommissioningWindow(PairingWindow),
+            /// Present an introduction statement: the subject stores the audience and its access control
+            /// entry; the audience stores the subject. The signature is the authority.
+            Introduce(Introduction),
+            /// Change the node's home relay and keep its address (its domain moved to another provider).
+            /// Administer.
+            SetHomeRelay(RelayInfo),
             /// A variant this version of the schema does not define; kept so that it is forwarded
             /// unchanged.
             Unrecognized {
@@ -9017,9 +10394,11 @@ rt::cfg_alloc! {
                     Self::AclRead(v) => 1 + rt::head_len(*v as u64),
                     Self::AclWrite(v) => 1 + v.encoded_len(),
                     Self::ApplyStatement(v) => 1 + v.encoded_len(),
-                    Self::OpenPairingWindow(v) => 1 + rt::head_len(*v as u64),
                     Self::Rehome(v) => 2 + v.encoded_len(),
                     Self::RotateAuthKey => 2 + 1,
+                    Self::OpenCommissioningWindow(v) => 2 + v.encoded_len(),
+                    Self::Introduce(v) => 2 + v.encoded_len(),
+                    Self::SetHomeRelay(v) => 2 + v.encoded_len(),
                     Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
                 }
             }
@@ -9091,10 +10470,6 @@ rt::cfg_alloc! {
                         w.u64(18)?;
                         v.encode_to(w)?;
                     }
-                    Self::OpenPairingWindow(v) => {
-                        w.u64(19)?;
-                        w.u64(*v as u64)?;
-                    }
                     Self::Rehome(v) => {
                         w.u64(24)?;
                         v.encode_to(w)?;
@@ -9102,6 +10477,18 @@ rt::cfg_alloc! {
                     Self::RotateAuthKey => {
                         w.u64(25)?;
                         w.null()?;
+                    }
+                    Self::OpenCommissioningWindow(v) => {
+                        w.u64(26)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::Introduce(v) => {
+                        w.u64(27)?;
+                        v.encode_to(w)?;
+                    }
+                    Self::SetHomeRelay(v) => {
+                        w.u64(28)?;
+                        v.encode_to(w)?;
                     }
                     Self::Unrecognized { key, value } => {
                         // Built by an application, or read elsewhere: check what a decoder would.
@@ -9672,6 +11059,9 @@ rt::cfg_serde! {
                 Self::Revocation(v) => {
                     rt::json::variant::<rt::json::Same, _, _>(serializer, "revocation", v)
                 }
+                Self::Introduction(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "introduction", v)
+                }
                 Self::Unrecognized { key, value } => {
                     rt::json::unknown_variant(serializer, *key, value)
                 }
@@ -9699,6 +11089,9 @@ rt::cfg_serde! {
                 }
                 Self::Revocation(v) => {
                     rt::json::variant::<rt::json::Same, _, _>(serializer, "revocation", v)
+                }
+                Self::Introduction(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "introduction", v)
                 }
                 Self::Unrecognized { key, value } => {
                     rt::json::unknown_variant(serializer, *key, value)
@@ -9734,6 +11127,7 @@ rt::cfg_serde! {
                             ("rehoming", 1),
                             ("key_rotation", 2),
                             ("revocation", 3),
+                            ("introduction", 4),
                         ],
                     )?;
                     let value = match key {
@@ -9749,6 +11143,9 @@ rt::cfg_serde! {
                         3 => owned::Statement::Revocation(rt::json::value::<rt::json::Same, _, _>(
                             &mut map,
                         )?),
+                        4 => owned::Statement::Introduction(
+                            rt::json::value::<rt::json::Same, _, _>(&mut map)?,
+                        ),
                         key => owned::Statement::Unrecognized {
                             key,
                             value: rt::json::raw_value(&mut map)?,
@@ -10307,6 +11704,271 @@ rt::cfg_serde! {
                         node: rt::json::required(f_node, "node")?,
                         reason: f_reason.unwrap_or(self::RevocationReason::Unspecified),
                         issued_at: f_issued_at,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for IntroductionStatement<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "subject", &self.subject)?;
+            if let Some(v) = &self.subject_address {
+                map.field::<rt::json::Same, _>(1, "subject_address", v)?;
+            }
+            map.field::<rt::json::Hex, _>(2, "audience", &self.audience)?;
+            map.field::<rt::json::Range<1, 31>, _>(3, "privileges", &self.privileges)?;
+            if let Some(v) = &self.targets {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(4, "targets", v)?;
+            }
+            map.field::<rt::json::Range<1, 4294967295>, _>(5, "serial", &self.serial)?;
+            if let Some(v) = &self.not_after {
+                map.field::<rt::json::Same, _>(6, "not_after", v)?;
+            }
+            if let Some(v) = &self.issued_at {
+                map.field::<rt::json::Same, _>(7, "issued_at", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::IntroductionStatement {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Hex, _>(0, "subject", &self.subject)?;
+            if let Some(v) = &self.subject_address {
+                map.field::<rt::json::Same, _>(1, "subject_address", v)?;
+            }
+            map.field::<rt::json::Hex, _>(2, "audience", &self.audience)?;
+            map.field::<rt::json::Range<1, 31>, _>(3, "privileges", &self.privileges)?;
+            if let Some(v) = &self.targets {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(4, "targets", v)?;
+            }
+            map.field::<rt::json::Range<1, 4294967295>, _>(5, "serial", &self.serial)?;
+            if let Some(v) = &self.not_after {
+                map.field::<rt::json::Same, _>(6, "not_after", v)?;
+            }
+            if let Some(v) = &self.issued_at {
+                map.field::<rt::json::Same, _>(7, "issued_at", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::IntroductionStatement {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::IntroductionStatement;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type IntroductionStatement")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_subject = None;
+                    let mut f_subject_address = None;
+                    let mut f_audience = None;
+                    let mut f_privileges = None;
+                    let mut f_targets = None;
+                    let mut f_serial = None;
+                    let mut f_not_after = None;
+                    let mut f_issued_at = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("subject", 0),
+                        ("subject_address", 1),
+                        ("audience", 2),
+                        ("privileges", 3),
+                        ("targets", 4),
+                        ("serial", 5),
+                        ("not_after", 6),
+                        ("issued_at", 7),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_subject,
+                                "subject",
+                            )?,
+                            1 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_subject_address,
+                                "subject_address",
+                            )?,
+                            2 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_audience,
+                                "audience",
+                            )?,
+                            3 => rt::json::put::<rt::json::Range<1, 31>, _, _>(
+                                &mut map,
+                                &mut f_privileges,
+                                "privileges",
+                            )?,
+                            4 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_targets,
+                                "targets",
+                            )?,
+                            5 => rt::json::put::<rt::json::Range<1, 4294967295>, _, _>(
+                                &mut map,
+                                &mut f_serial,
+                                "serial",
+                            )?,
+                            6 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_not_after,
+                                "not_after",
+                            )?,
+                            7 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_issued_at,
+                                "issued_at",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::IntroductionStatement {
+                        subject: rt::json::required(f_subject, "subject")?,
+                        subject_address: f_subject_address,
+                        audience: rt::json::required(f_audience, "audience")?,
+                        privileges: rt::json::required(f_privileges, "privileges")?,
+                        targets: f_targets,
+                        serial: rt::json::required(f_serial, "serial")?,
+                        not_after: f_not_after,
+                        issued_at: f_issued_at,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for Introduction<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "statement", &self.statement)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "credentials", &self.credentials)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::Introduction {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "statement", &self.statement)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "credentials", &self.credentials)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::Introduction {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::Introduction;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type Introduction")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_statement = None;
+                    let mut f_credentials = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map
+                        .next_key_seed(rt::json::Members(&[("statement", 0), ("credentials", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_statement,
+                                "statement",
+                            )?,
+                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_credentials,
+                                "credentials",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::Introduction {
+                        statement: rt::json::required(f_statement, "statement")?,
+                        credentials: rt::json::required(f_credentials, "credentials")?,
                         unknown_fields: unknown,
                     })
                 }
@@ -11363,6 +13025,153 @@ rt::cfg_serde! {
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
     #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for PairingWindow<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Range<1, 900>, _>(0, "timeout", &self.timeout)?;
+            map.field::<rt::json::Range<0, 999>, _>(1, "discriminator", &self.discriminator)?;
+            map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
+            map.field::<rt::json::Hex, _>(3, "salt", &self.salt)?;
+            map.field::<rt::json::Hex, _>(4, "verifier", &self.verifier)?;
+            map.field::<rt::json::Range<1, 31>, _>(5, "privileges", &self.privileges)?;
+            if let Some(v) = &self.targets {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(6, "targets", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::PairingWindow {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Range<1, 900>, _>(0, "timeout", &self.timeout)?;
+            map.field::<rt::json::Range<0, 999>, _>(1, "discriminator", &self.discriminator)?;
+            map.field::<rt::json::Range<1000, 100000>, _>(2, "iterations", &self.iterations)?;
+            map.field::<rt::json::Hex, _>(3, "salt", &self.salt)?;
+            map.field::<rt::json::Hex, _>(4, "verifier", &self.verifier)?;
+            map.field::<rt::json::Range<1, 31>, _>(5, "privileges", &self.privileges)?;
+            if let Some(v) = &self.targets {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(6, "targets", v)?;
+            }
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::PairingWindow {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::PairingWindow;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type PairingWindow")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_timeout = None;
+                    let mut f_discriminator = None;
+                    let mut f_iterations = None;
+                    let mut f_salt = None;
+                    let mut f_verifier = None;
+                    let mut f_privileges = None;
+                    let mut f_targets = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("timeout", 0),
+                        ("discriminator", 1),
+                        ("iterations", 2),
+                        ("salt", 3),
+                        ("verifier", 4),
+                        ("privileges", 5),
+                        ("targets", 6),
+                    ]))? {
+                        match key {
+                            0 => rt::json::put::<rt::json::Range<1, 900>, _, _>(
+                                &mut map,
+                                &mut f_timeout,
+                                "timeout",
+                            )?,
+                            1 => rt::json::put::<rt::json::Range<0, 999>, _, _>(
+                                &mut map,
+                                &mut f_discriminator,
+                                "discriminator",
+                            )?,
+                            2 => rt::json::put::<rt::json::Range<1000, 100000>, _, _>(
+                                &mut map,
+                                &mut f_iterations,
+                                "iterations",
+                            )?,
+                            3 => {
+                                rt::json::put::<rt::json::Hex, _, _>(&mut map, &mut f_salt, "salt")?
+                            }
+                            4 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_verifier,
+                                "verifier",
+                            )?,
+                            5 => rt::json::put::<rt::json::Range<1, 31>, _, _>(
+                                &mut map,
+                                &mut f_privileges,
+                                "privileges",
+                            )?,
+                            6 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_targets,
+                                "targets",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::PairingWindow {
+                        timeout: rt::json::required(f_timeout, "timeout")?,
+                        discriminator: rt::json::required(f_discriminator, "discriminator")?,
+                        iterations: rt::json::required(f_iterations, "iterations")?,
+                        salt: rt::json::required(f_salt, "salt")?,
+                        verifier: rt::json::required(f_verifier, "verifier")?,
+                        privileges: rt::json::required(f_privileges, "privileges")?,
+                        targets: f_targets,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RelayInfo<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11775,6 +13584,9 @@ rt::cfg_serde! {
             if let Some(v) = &self.label {
                 map.field::<rt::json::Same, _>(3, "label", v)?;
             }
+            if let Some(v) = &self.granted_by {
+                map.field::<rt::json::Hex, _>(4, "granted_by", v)?;
+            }
             map.end()
         }
     }
@@ -11800,6 +13612,9 @@ rt::cfg_serde! {
             }
             if let Some(v) = &self.label {
                 map.field::<rt::json::Same, _>(3, "label", v)?;
+            }
+            if let Some(v) = &self.granted_by {
+                map.field::<rt::json::Hex, _>(4, "granted_by", v)?;
             }
             map.end()
         }
@@ -11831,12 +13646,14 @@ rt::cfg_serde! {
                     let mut f_privileges = None;
                     let mut f_targets = None;
                     let mut f_label = None;
+                    let mut f_granted_by = None;
                     let mut unknown = rt::OwnedUnknownFields::new();
                     while let Some(key) = map.next_key_seed(rt::json::Members(&[
                         ("subjects", 0),
                         ("privileges", 1),
                         ("targets", 2),
                         ("label", 3),
+                        ("granted_by", 4),
                     ]))? {
                         match key {
                             0 => rt::json::put::<rt::json::Seq<rt::json::Hex>, _, _>(
@@ -11859,6 +13676,11 @@ rt::cfg_serde! {
                                 &mut f_label,
                                 "label",
                             )?,
+                            4 => rt::json::put::<rt::json::Hex, _, _>(
+                                &mut map,
+                                &mut f_granted_by,
+                                "granted_by",
+                            )?,
                             key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
                         }
                     }
@@ -11867,6 +13689,7 @@ rt::cfg_serde! {
                         privileges: rt::json::required(f_privileges, "privileges")?,
                         targets: f_targets,
                         label: f_label,
+                        granted_by: f_granted_by,
                         unknown_fields: unknown,
                     })
                 }
@@ -12336,13 +14159,21 @@ rt::cfg_serde! {
                 Self::ApplyStatement(v) => {
                     rt::json::variant::<rt::json::Same, _, _>(serializer, "apply_statement", v)
                 }
-                Self::OpenPairingWindow(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "open_pairing_window", v)
-                }
                 Self::Rehome(v) => {
                     rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
                 }
                 Self::RotateAuthKey => rt::json::unit_variant(serializer, "rotate_auth_key"),
+                Self::OpenCommissioningWindow(v) => rt::json::variant::<rt::json::Same, _, _>(
+                    serializer,
+                    "open_commissioning_window",
+                    v,
+                ),
+                Self::Introduce(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "introduce", v)
+                }
+                Self::SetHomeRelay(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_home_relay", v)
+                }
                 Self::Unrecognized { key, value } => {
                     rt::json::unknown_variant(serializer, *key, value)
                 }
@@ -12392,13 +14223,21 @@ rt::cfg_serde! {
                 Self::ApplyStatement(v) => {
                     rt::json::variant::<rt::json::Same, _, _>(serializer, "apply_statement", v)
                 }
-                Self::OpenPairingWindow(v) => {
-                    rt::json::variant::<rt::json::Same, _, _>(serializer, "open_pairing_window", v)
-                }
                 Self::Rehome(v) => {
                     rt::json::variant::<rt::json::Same, _, _>(serializer, "rehome", v)
                 }
                 Self::RotateAuthKey => rt::json::unit_variant(serializer, "rotate_auth_key"),
+                Self::OpenCommissioningWindow(v) => rt::json::variant::<rt::json::Same, _, _>(
+                    serializer,
+                    "open_commissioning_window",
+                    v,
+                ),
+                Self::Introduce(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "introduce", v)
+                }
+                Self::SetHomeRelay(v) => {
+                    rt::json::variant::<rt::json::Same, _, _>(serializer, "set_home_relay", v)
+                }
                 Self::Unrecognized { key, value } => {
                     rt::json::unknown_variant(serializer, *key, value)
                 }
@@ -12440,9 +14279,11 @@ rt::cfg_serde! {
                             ("acl_read", 16),
                             ("acl_write", 17),
                             ("apply_statement", 18),
-                            ("open_pairing_window", 19),
                             ("rehome", 24),
                             ("rotate_auth_key", 25),
+                            ("open_commissioning_window", 26),
+                            ("introduce", 27),
+                            ("set_home_relay", 28),
                         ],
                     )?;
                     let value = match key {
@@ -12499,13 +14340,6 @@ rt::cfg_serde! {
                         >(
                             &mut map
                         )?),
-                        19 => owned::SecurityActions::OpenPairingWindow(rt::json::value::<
-                            rt::json::Same,
-                            _,
-                            _,
-                        >(
-                            &mut map
-                        )?),
                         24 => {
                             owned::SecurityActions::Rehome(rt::json::value::<rt::json::Same, _, _>(
                                 &mut map,
@@ -12515,6 +14349,23 @@ rt::cfg_serde! {
                             rt::json::unit(&mut map)?;
                             owned::SecurityActions::RotateAuthKey
                         }
+                        26 => owned::SecurityActions::OpenCommissioningWindow(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(
+                            &mut map
+                        )?),
+                        27 => owned::SecurityActions::Introduce(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
+                        28 => owned::SecurityActions::SetHomeRelay(rt::json::value::<
+                            rt::json::Same,
+                            _,
+                            _,
+                        >(&mut map)?),
                         key => owned::SecurityActions::Unrecognized {
                             key,
                             value: rt::json::raw_value(&mut map)?,
@@ -13138,7 +14989,7 @@ rt::cfg_arbitrary! {
             u: &mut rt::arbitrary::Unstructured<'_>,
             depth: u32,
         ) -> rt::arbitrary::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 4, 0, depth)? {
+            Ok(match rt::fuzz::variant(u, 5, 0, depth)? {
                 0 => owned::Statement::Credential(
                     <owned::CredentialStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
                 ),
@@ -13151,8 +15002,11 @@ rt::cfg_arbitrary! {
                 3 => owned::Statement::Revocation(
                     <owned::RevocationStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
                 ),
+                4 => owned::Statement::Introduction(
+                    <owned::IntroductionStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
                 _ => {
-                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3])?;
+                    let (key, value) = rt::fuzz::unknown_variant(u, &[0, 1, 2, 3, 4])?;
                     owned::Statement::Unrecognized { key, value }
                 }
             })
@@ -13176,7 +15030,12 @@ rt::cfg_arbitrary! {
                 Self::Revocation(v) => {
                     rt::fuzz::Audited::audit(v, a);
                 }
-                Self::Unrecognized { key, value } => a.unknown_variant(*key, value, &[0, 1, 2, 3]),
+                Self::Introduction(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Unrecognized { key, value } => {
+                    a.unknown_variant(*key, value, &[0, 1, 2, 3, 4])
+                }
             }
             a.leave(false);
         }
@@ -13694,6 +15553,230 @@ rt::cfg_arbitrary! {
         }
         fn into_owned(self) -> owned::RevocationStatement {
             RevocationStatement::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::IntroductionStatement {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::IntroductionStatement {
+                subject: u.arbitrary::<[u8; 32]>()?,
+                subject_address: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::string(u, 254)?)
+                } else {
+                    None
+                },
+                audience: u.arbitrary::<[u8; 32]>()?,
+                privileges: rt::fuzz::int(u, 1, 31, 0, 255)? as u8,
+                targets: if rt::fuzz::present(u, depth)? {
+                    Some({
+                        let n = rt::fuzz::len(u, 4, depth)?;
+                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                        for _ in 0..n {
+                            items.push(<owned::AclTarget as rt::fuzz::Generate>::generate(
+                                u,
+                                depth + 1,
+                            )?);
+                        }
+                        items
+                    })
+                } else {
+                    None
+                },
+                serial: rt::fuzz::int(u, 1, 4294967295, 0, 4294967295)? as u32,
+                not_after: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
+                } else {
+                    None
+                },
+                issued_at: if rt::fuzz::present(u, depth)? {
+                    Some(rt::fuzz::int(u, 0, 18446744073709551615, 0, 18446744073709551615)? as u64)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6, 7])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::IntroductionStatement {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            if let Some(v) = &self.subject_address {
+                if v.len() > 254 {
+                    a.bound("IntroductionStatement.subject_address");
+                }
+            }
+            {
+                let v = &self.privileges;
+                if !(1i128..=31i128).contains(&(*v as i128)) {
+                    a.range("IntroductionStatement.privileges");
+                }
+            }
+            if let Some(v) = &self.targets {
+                if v.len() > 4 {
+                    a.bound("IntroductionStatement.targets");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            {
+                let v = &self.serial;
+                if !(1i128..=4294967295i128).contains(&(*v as i128)) {
+                    a.range("IntroductionStatement.serial");
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IntroductionStatement {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::IntroductionStatement {
+        const NAME: &'static str = "iotp2p.security.IntroductionStatement";
+        const MAX_ENCODED_SIZE: usize = IntroductionStatement::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = IntroductionStatement<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::IntroductionStatement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::IntroductionStatement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::IntroductionStatement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::IntroductionStatement::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for IntroductionStatement<'a> {
+        type Owned = owned::IntroductionStatement;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            IntroductionStatement::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            IntroductionStatement::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            IntroductionStatement::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            IntroductionStatement::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::IntroductionStatement {
+            IntroductionStatement::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::Introduction {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::Introduction {
+                statement: <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                credentials: {
+                    let n = rt::fuzz::len(u, 2, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<owned::SignedStatement as rt::fuzz::Generate>::generate(
+                            u,
+                            depth + 1,
+                        )?);
+                    }
+                    items
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::Introduction {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.statement;
+                rt::fuzz::Audited::audit(v, a);
+            }
+            {
+                let v = &self.credentials;
+                if v.len() > 2 {
+                    a.bound("Introduction.credentials");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Introduction {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::Introduction {
+        const NAME: &'static str = "iotp2p.security.Introduction";
+        const MAX_ENCODED_SIZE: usize = Introduction::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = Introduction<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::Introduction::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::Introduction::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::Introduction::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::Introduction::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for Introduction<'a> {
+        type Owned = owned::Introduction;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            Introduction::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            Introduction::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            Introduction::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            Introduction::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::Introduction {
+            Introduction::into_owned(self)
         }
     }
 
@@ -14568,6 +16651,135 @@ rt::cfg_arbitrary! {
     }
 
     #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::PairingWindow {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::PairingWindow {
+                timeout: rt::fuzz::int(u, 1, 900, 0, 65535)? as u16,
+                discriminator: rt::fuzz::int(u, 0, 999, 0, 65535)? as u16,
+                iterations: rt::fuzz::int(u, 1000, 100000, 0, 4294967295)? as u32,
+                salt: rt::fuzz::bytes(u, 32)?,
+                verifier: u.arbitrary::<[u8; 97]>()?,
+                privileges: rt::fuzz::int(u, 1, 31, 0, 255)? as u8,
+                targets: if rt::fuzz::present(u, depth)? {
+                    Some({
+                        let n = rt::fuzz::len(u, 4, depth)?;
+                        let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                        for _ in 0..n {
+                            items.push(<owned::AclTarget as rt::fuzz::Generate>::generate(
+                                u,
+                                depth + 1,
+                            )?);
+                        }
+                        items
+                    })
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4, 5, 6])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::PairingWindow {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(false);
+            {
+                let v = &self.timeout;
+                if !(1i128..=900i128).contains(&(*v as i128)) {
+                    a.range("PairingWindow.timeout");
+                }
+            }
+            {
+                let v = &self.discriminator;
+                if !(0i128..=999i128).contains(&(*v as i128)) {
+                    a.range("PairingWindow.discriminator");
+                }
+            }
+            {
+                let v = &self.iterations;
+                if !(1000i128..=100000i128).contains(&(*v as i128)) {
+                    a.range("PairingWindow.iterations");
+                }
+            }
+            {
+                let v = &self.salt;
+                if v.len() > 32 {
+                    a.bound("PairingWindow.salt");
+                }
+            }
+            {
+                let v = &self.privileges;
+                if !(1i128..=31i128).contains(&(*v as i128)) {
+                    a.range("PairingWindow.privileges");
+                }
+            }
+            if let Some(v) = &self.targets {
+                if v.len() > 4 {
+                    a.bound("PairingWindow.targets");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(false);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingWindow {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::PairingWindow {
+        const NAME: &'static str = "iotp2p.security.PairingWindow";
+        const MAX_ENCODED_SIZE: usize = PairingWindow::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = PairingWindow<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::PairingWindow::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::PairingWindow::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::PairingWindow::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::PairingWindow::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for PairingWindow<'a> {
+        type Owned = owned::PairingWindow;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            PairingWindow::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            PairingWindow::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            PairingWindow::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            PairingWindow::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::PairingWindow {
+            PairingWindow::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RelayInfo {
         #[allow(unused_variables)]
         fn generate(
@@ -14946,7 +17158,12 @@ rt::cfg_arbitrary! {
                 } else {
                     None
                 },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
+                granted_by: if rt::fuzz::present(u, depth)? {
+                    Some(u.arbitrary::<[u8; 32]>()?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3, 4])?,
             })
         }
     }
@@ -15381,7 +17598,7 @@ rt::cfg_arbitrary! {
             u: &mut rt::arbitrary::Unstructured<'_>,
             depth: u32,
         ) -> rt::arbitrary::Result<Self> {
-            Ok(match rt::fuzz::variant(u, 14, 13, depth)? {
+            Ok(match rt::fuzz::variant(u, 16, 12, depth)? {
                 0 => owned::SecurityActions::Edhoc1(rt::fuzz::bytes(u, 512)?),
                 1 => owned::SecurityActions::Edhoc3(
                     <owned::EdhocMessage3 as rt::fuzz::Generate>::generate(u, depth + 1)?,
@@ -15409,17 +17626,23 @@ rt::cfg_arbitrary! {
                 10 => owned::SecurityActions::ApplyStatement(
                     <owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?,
                 ),
-                11 => owned::SecurityActions::OpenPairingWindow(rt::fuzz::int(
-                    u, 0, 65535, 0, 65535,
-                )? as u16),
-                12 => owned::SecurityActions::Rehome(
+                11 => owned::SecurityActions::Rehome(
                     <owned::RehomeRequest as rt::fuzz::Generate>::generate(u, depth + 1)?,
                 ),
-                13 => owned::SecurityActions::RotateAuthKey,
+                12 => owned::SecurityActions::RotateAuthKey,
+                13 => owned::SecurityActions::OpenCommissioningWindow(
+                    <owned::PairingWindow as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                14 => owned::SecurityActions::Introduce(
+                    <owned::Introduction as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
+                15 => owned::SecurityActions::SetHomeRelay(
+                    <owned::RelayInfo as rt::fuzz::Generate>::generate(u, depth + 1)?,
+                ),
                 _ => {
                     let (key, value) = rt::fuzz::unknown_variant(
                         u,
-                        &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 24, 25],
+                        &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 24, 25, 26, 27, 28],
                     )?;
                     owned::SecurityActions::Unrecognized { key, value }
                 }
@@ -15463,15 +17686,23 @@ rt::cfg_arbitrary! {
                 Self::ApplyStatement(v) => {
                     rt::fuzz::Audited::audit(v, a);
                 }
-                Self::OpenPairingWindow(_) => {}
                 Self::Rehome(v) => {
                     rt::fuzz::Audited::audit(v, a);
                 }
                 Self::RotateAuthKey => {}
+                Self::OpenCommissioningWindow(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::Introduce(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
+                Self::SetHomeRelay(v) => {
+                    rt::fuzz::Audited::audit(v, a);
+                }
                 Self::Unrecognized { key, value } => a.unknown_variant(
                     *key,
                     value,
-                    &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 24, 25],
+                    &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 24, 25, 26, 27, 28],
                 ),
             }
             a.leave(false);

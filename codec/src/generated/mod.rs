@@ -52,11 +52,14 @@ pub const TYPE_NAMES: &[&str] = &[
     "iotp2p.core.DescribeRequest",
     "iotp2p.core.SemVer",
     "iotp2p.core.CapabilityInfo",
+    "iotp2p.core.SchemaRef",
     "iotp2p.core.EndpointInfo",
     "iotp2p.core.Description",
     "iotp2p.core.PresenceState",
     "iotp2p.core.Presence",
     "iotp2p.core.PresenceAck",
+    "iotp2p.core.DeliveryRef",
+    "iotp2p.core.Receipt",
     "iotp2p.core.StatusCode",
     "iotp2p.core.DecodeError",
     "iotp2p.core.Status",
@@ -70,6 +73,8 @@ pub const TYPE_NAMES: &[&str] = &[
     "iotp2p.security.KeyRotationStatement",
     "iotp2p.security.RevocationReason",
     "iotp2p.security.RevocationStatement",
+    "iotp2p.security.IntroductionStatement",
+    "iotp2p.security.Introduction",
     "iotp2p.security.SealedAad",
     "iotp2p.security.EdhocMessage3",
     "iotp2p.security.EdhocReply",
@@ -80,6 +85,7 @@ pub const TYPE_NAMES: &[&str] = &[
     "iotp2p.security.PairingShare",
     "iotp2p.security.PairingShareReply",
     "iotp2p.security.PairingConfirm",
+    "iotp2p.security.PairingWindow",
     "iotp2p.security.RelayInfo",
     "iotp2p.security.CommissionRequest",
     "iotp2p.security.CommissionResponse",
@@ -116,6 +122,16 @@ pub const TYPE_NAMES: &[&str] = &[
     "iotp2p.capabilities.HumidityMeasurementProperties",
     "iotp2p.capabilities.RelayProperties",
     "iotp2p.capabilities.LookupResult",
+    "iotp2p.capabilities.EnrolRequest",
+    "iotp2p.capabilities.EnrolResult",
+    "iotp2p.capabilities.LookupPolicy",
+    "iotp2p.capabilities.RelayPolicy",
+    "iotp2p.capabilities.RegisterRequest",
+    "iotp2p.capabilities.ReleaseRequest",
+    "iotp2p.capabilities.PolicyRequest",
+    "iotp2p.capabilities.RegistrationInfo",
+    "iotp2p.capabilities.RegistrationsRequest",
+    "iotp2p.capabilities.RegistrationPage",
     "iotp2p.capabilities.RelayActions",
     "iotp2p.capabilities.RelayOutputs",
 ];
@@ -173,6 +189,9 @@ pub fn transcode(
         "iotp2p.core.CapabilityInfo" => iotp2p_core::CapabilityInfo::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.core.SchemaRef" => iotp2p_core::SchemaRef::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.core.EndpointInfo" => iotp2p_core::EndpointInfo::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
@@ -195,6 +214,12 @@ pub fn transcode(
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.core.PresenceAck" => iotp2p_core::PresenceAck::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.core.DeliveryRef" => iotp2p_core::DeliveryRef::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.core.Receipt" => iotp2p_core::Receipt::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.core.StatusCode" => {
@@ -278,6 +303,14 @@ pub fn transcode(
                 .map_err(TranscodeError::Decode)
                 .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
         }
+        "iotp2p.security.IntroductionStatement" => {
+            iotp2p_security::IntroductionStatement::decode(input)
+                .map_err(TranscodeError::Decode)
+                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+        }
+        "iotp2p.security.Introduction" => iotp2p_security::Introduction::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.security.SealedAad" => iotp2p_security::SealedAad::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
@@ -306,6 +339,9 @@ pub fn transcode(
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.security.PairingConfirm" => iotp2p_security::PairingConfirm::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.security.PairingWindow" => iotp2p_security::PairingWindow::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.security.RelayInfo" => iotp2p_security::RelayInfo::decode(input)
@@ -478,6 +514,53 @@ pub fn transcode(
         "iotp2p.capabilities.LookupResult" => iotp2p_capabilities::LookupResult::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.EnrolRequest" => iotp2p_capabilities::EnrolRequest::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.EnrolResult" => iotp2p_capabilities::EnrolResult::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.LookupPolicy" => {
+            let mut r = crate::runtime::Reader::new(input);
+            iotp2p_capabilities::LookupPolicy::decode_from(&mut r)
+                .and_then(|v| r.finish().map(|()| v))
+                .map_err(TranscodeError::Decode)
+                .and_then(|v| {
+                    let mut w = crate::runtime::Writer::new(output);
+                    crate::runtime::Element::write(&v, &mut w)
+                        .map(|()| w.position())
+                        .map_err(TranscodeError::Encode)
+                })
+        }
+        "iotp2p.capabilities.RelayPolicy" => iotp2p_capabilities::RelayPolicy::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.RegisterRequest" => {
+            iotp2p_capabilities::RegisterRequest::decode(input)
+                .map_err(TranscodeError::Decode)
+                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+        }
+        "iotp2p.capabilities.ReleaseRequest" => iotp2p_capabilities::ReleaseRequest::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.PolicyRequest" => iotp2p_capabilities::PolicyRequest::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.RegistrationInfo" => {
+            iotp2p_capabilities::RegistrationInfo::decode(input)
+                .map_err(TranscodeError::Decode)
+                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+        }
+        "iotp2p.capabilities.RegistrationsRequest" => {
+            iotp2p_capabilities::RegistrationsRequest::decode(input)
+                .map_err(TranscodeError::Decode)
+                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+        }
+        "iotp2p.capabilities.RegistrationPage" => {
+            iotp2p_capabilities::RegistrationPage::decode(input)
+                .map_err(TranscodeError::Decode)
+                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
+        }
         "iotp2p.capabilities.RelayActions" => iotp2p_capabilities::RelayActions::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
@@ -537,6 +620,9 @@ crate::runtime::cfg_serde! {
             "iotp2p.core.CapabilityInfo" => {
                 serialize_decoded(iotp2p_core::CapabilityInfo::decode(input), serializer)
             }
+            "iotp2p.core.SchemaRef" => {
+                serialize_decoded(iotp2p_core::SchemaRef::decode(input), serializer)
+            }
             "iotp2p.core.EndpointInfo" => {
                 serialize_decoded(iotp2p_core::EndpointInfo::decode(input), serializer)
             }
@@ -554,6 +640,12 @@ crate::runtime::cfg_serde! {
             }
             "iotp2p.core.PresenceAck" => {
                 serialize_decoded(iotp2p_core::PresenceAck::decode(input), serializer)
+            }
+            "iotp2p.core.DeliveryRef" => {
+                serialize_decoded(iotp2p_core::DeliveryRef::decode(input), serializer)
+            }
+            "iotp2p.core.Receipt" => {
+                serialize_decoded(iotp2p_core::Receipt::decode(input), serializer)
             }
             "iotp2p.core.StatusCode" => {
                 let mut r = crate::runtime::Reader::new(input);
@@ -610,6 +702,13 @@ crate::runtime::cfg_serde! {
                 iotp2p_security::RevocationStatement::decode(input),
                 serializer,
             ),
+            "iotp2p.security.IntroductionStatement" => serialize_decoded(
+                iotp2p_security::IntroductionStatement::decode(input),
+                serializer,
+            ),
+            "iotp2p.security.Introduction" => {
+                serialize_decoded(iotp2p_security::Introduction::decode(input), serializer)
+            }
             "iotp2p.security.SealedAad" => {
                 serialize_decoded(iotp2p_security::SealedAad::decode(input), serializer)
             }
@@ -640,6 +739,9 @@ crate::runtime::cfg_serde! {
             ),
             "iotp2p.security.PairingConfirm" => {
                 serialize_decoded(iotp2p_security::PairingConfirm::decode(input), serializer)
+            }
+            "iotp2p.security.PairingWindow" => {
+                serialize_decoded(iotp2p_security::PairingWindow::decode(input), serializer)
             }
             "iotp2p.security.RelayInfo" => {
                 serialize_decoded(iotp2p_security::RelayInfo::decode(input), serializer)
@@ -779,6 +881,45 @@ crate::runtime::cfg_serde! {
             "iotp2p.capabilities.LookupResult" => {
                 serialize_decoded(iotp2p_capabilities::LookupResult::decode(input), serializer)
             }
+            "iotp2p.capabilities.EnrolRequest" => {
+                serialize_decoded(iotp2p_capabilities::EnrolRequest::decode(input), serializer)
+            }
+            "iotp2p.capabilities.EnrolResult" => {
+                serialize_decoded(iotp2p_capabilities::EnrolResult::decode(input), serializer)
+            }
+            "iotp2p.capabilities.LookupPolicy" => {
+                let mut r = crate::runtime::Reader::new(input);
+                let decoded = iotp2p_capabilities::LookupPolicy::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "iotp2p.capabilities.RelayPolicy" => {
+                serialize_decoded(iotp2p_capabilities::RelayPolicy::decode(input), serializer)
+            }
+            "iotp2p.capabilities.RegisterRequest" => serialize_decoded(
+                iotp2p_capabilities::RegisterRequest::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.ReleaseRequest" => serialize_decoded(
+                iotp2p_capabilities::ReleaseRequest::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.PolicyRequest" => serialize_decoded(
+                iotp2p_capabilities::PolicyRequest::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.RegistrationInfo" => serialize_decoded(
+                iotp2p_capabilities::RegistrationInfo::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.RegistrationsRequest" => serialize_decoded(
+                iotp2p_capabilities::RegistrationsRequest::decode(input),
+                serializer,
+            ),
+            "iotp2p.capabilities.RegistrationPage" => serialize_decoded(
+                iotp2p_capabilities::RegistrationPage::decode(input),
+                serializer,
+            ),
             "iotp2p.capabilities.RelayActions" => {
                 serialize_decoded(iotp2p_capabilities::RelayActions::decode(input), serializer)
             }
@@ -849,6 +990,9 @@ crate::runtime::cfg_serde! {
                 deserializer,
                 iotp2p_core::owned::CapabilityInfo::encode_to_vec,
             ),
+            "iotp2p.core.SchemaRef" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::SchemaRef::encode_to_vec)
+            }
             "iotp2p.core.EndpointInfo" => encode_deserialized(
                 deserializer,
                 iotp2p_core::owned::EndpointInfo::encode_to_vec,
@@ -868,6 +1012,12 @@ crate::runtime::cfg_serde! {
             }
             "iotp2p.core.PresenceAck" => {
                 encode_deserialized(deserializer, iotp2p_core::owned::PresenceAck::encode_to_vec)
+            }
+            "iotp2p.core.DeliveryRef" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::DeliveryRef::encode_to_vec)
+            }
+            "iotp2p.core.Receipt" => {
+                encode_deserialized(deserializer, iotp2p_core::owned::Receipt::encode_to_vec)
             }
             "iotp2p.core.StatusCode" => {
                 encode_deserialized(deserializer, |v: &iotp2p_core::StatusCode| {
@@ -932,6 +1082,14 @@ crate::runtime::cfg_serde! {
                 deserializer,
                 iotp2p_security::owned::RevocationStatement::encode_to_vec,
             ),
+            "iotp2p.security.IntroductionStatement" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::IntroductionStatement::encode_to_vec,
+            ),
+            "iotp2p.security.Introduction" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::Introduction::encode_to_vec,
+            ),
             "iotp2p.security.SealedAad" => encode_deserialized(
                 deserializer,
                 iotp2p_security::owned::SealedAad::encode_to_vec,
@@ -971,6 +1129,10 @@ crate::runtime::cfg_serde! {
             "iotp2p.security.PairingConfirm" => encode_deserialized(
                 deserializer,
                 iotp2p_security::owned::PairingConfirm::encode_to_vec,
+            ),
+            "iotp2p.security.PairingWindow" => encode_deserialized(
+                deserializer,
+                iotp2p_security::owned::PairingWindow::encode_to_vec,
             ),
             "iotp2p.security.RelayInfo" => encode_deserialized(
                 deserializer,
@@ -1129,6 +1291,49 @@ crate::runtime::cfg_serde! {
                 deserializer,
                 iotp2p_capabilities::owned::LookupResult::encode_to_vec,
             ),
+            "iotp2p.capabilities.EnrolRequest" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::EnrolRequest::encode_to_vec,
+            ),
+            "iotp2p.capabilities.EnrolResult" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::EnrolResult::encode_to_vec,
+            ),
+            "iotp2p.capabilities.LookupPolicy" => {
+                encode_deserialized(deserializer, |v: &iotp2p_capabilities::LookupPolicy| {
+                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
+                        crate::runtime::Element::write(v, w)
+                    })
+                })
+            }
+            "iotp2p.capabilities.RelayPolicy" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::RelayPolicy::encode_to_vec,
+            ),
+            "iotp2p.capabilities.RegisterRequest" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::RegisterRequest::encode_to_vec,
+            ),
+            "iotp2p.capabilities.ReleaseRequest" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::ReleaseRequest::encode_to_vec,
+            ),
+            "iotp2p.capabilities.PolicyRequest" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::PolicyRequest::encode_to_vec,
+            ),
+            "iotp2p.capabilities.RegistrationInfo" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::RegistrationInfo::encode_to_vec,
+            ),
+            "iotp2p.capabilities.RegistrationsRequest" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::RegistrationsRequest::encode_to_vec,
+            ),
+            "iotp2p.capabilities.RegistrationPage" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::owned::RegistrationPage::encode_to_vec,
+            ),
             "iotp2p.capabilities.RelayActions" => encode_deserialized(
                 deserializer,
                 iotp2p_capabilities::owned::RelayActions::encode_to_vec,
@@ -1170,11 +1375,14 @@ crate::runtime::cfg_arbitrary! {
             "iotp2p.core.DescribeRequest" => visitor.visit::<iotp2p_core::owned::DescribeRequest>(),
             "iotp2p.core.SemVer" => visitor.visit::<iotp2p_core::owned::SemVer>(),
             "iotp2p.core.CapabilityInfo" => visitor.visit::<iotp2p_core::owned::CapabilityInfo>(),
+            "iotp2p.core.SchemaRef" => visitor.visit::<iotp2p_core::owned::SchemaRef>(),
             "iotp2p.core.EndpointInfo" => visitor.visit::<iotp2p_core::owned::EndpointInfo>(),
             "iotp2p.core.Description" => visitor.visit::<iotp2p_core::owned::Description>(),
             "iotp2p.core.PresenceState" => visitor.visit::<iotp2p_core::PresenceState>(),
             "iotp2p.core.Presence" => visitor.visit::<iotp2p_core::owned::Presence>(),
             "iotp2p.core.PresenceAck" => visitor.visit::<iotp2p_core::owned::PresenceAck>(),
+            "iotp2p.core.DeliveryRef" => visitor.visit::<iotp2p_core::owned::DeliveryRef>(),
+            "iotp2p.core.Receipt" => visitor.visit::<iotp2p_core::owned::Receipt>(),
             "iotp2p.core.StatusCode" => visitor.visit::<iotp2p_core::StatusCode>(),
             "iotp2p.core.DecodeError" => visitor.visit::<iotp2p_core::DecodeError>(),
             "iotp2p.core.Status" => visitor.visit::<iotp2p_core::owned::Status>(),
@@ -1200,6 +1408,12 @@ crate::runtime::cfg_arbitrary! {
             "iotp2p.security.RevocationStatement" => {
                 visitor.visit::<iotp2p_security::owned::RevocationStatement>()
             }
+            "iotp2p.security.IntroductionStatement" => {
+                visitor.visit::<iotp2p_security::owned::IntroductionStatement>()
+            }
+            "iotp2p.security.Introduction" => {
+                visitor.visit::<iotp2p_security::owned::Introduction>()
+            }
             "iotp2p.security.SealedAad" => visitor.visit::<iotp2p_security::owned::SealedAad>(),
             "iotp2p.security.EdhocMessage3" => {
                 visitor.visit::<iotp2p_security::owned::EdhocMessage3>()
@@ -1223,6 +1437,9 @@ crate::runtime::cfg_arbitrary! {
             }
             "iotp2p.security.PairingConfirm" => {
                 visitor.visit::<iotp2p_security::owned::PairingConfirm>()
+            }
+            "iotp2p.security.PairingWindow" => {
+                visitor.visit::<iotp2p_security::owned::PairingWindow>()
             }
             "iotp2p.security.RelayInfo" => visitor.visit::<iotp2p_security::owned::RelayInfo>(),
             "iotp2p.security.CommissionRequest" => {
@@ -1323,6 +1540,36 @@ crate::runtime::cfg_arbitrary! {
             }
             "iotp2p.capabilities.LookupResult" => {
                 visitor.visit::<iotp2p_capabilities::owned::LookupResult>()
+            }
+            "iotp2p.capabilities.EnrolRequest" => {
+                visitor.visit::<iotp2p_capabilities::owned::EnrolRequest>()
+            }
+            "iotp2p.capabilities.EnrolResult" => {
+                visitor.visit::<iotp2p_capabilities::owned::EnrolResult>()
+            }
+            "iotp2p.capabilities.LookupPolicy" => {
+                visitor.visit::<iotp2p_capabilities::LookupPolicy>()
+            }
+            "iotp2p.capabilities.RelayPolicy" => {
+                visitor.visit::<iotp2p_capabilities::owned::RelayPolicy>()
+            }
+            "iotp2p.capabilities.RegisterRequest" => {
+                visitor.visit::<iotp2p_capabilities::owned::RegisterRequest>()
+            }
+            "iotp2p.capabilities.ReleaseRequest" => {
+                visitor.visit::<iotp2p_capabilities::owned::ReleaseRequest>()
+            }
+            "iotp2p.capabilities.PolicyRequest" => {
+                visitor.visit::<iotp2p_capabilities::owned::PolicyRequest>()
+            }
+            "iotp2p.capabilities.RegistrationInfo" => {
+                visitor.visit::<iotp2p_capabilities::owned::RegistrationInfo>()
+            }
+            "iotp2p.capabilities.RegistrationsRequest" => {
+                visitor.visit::<iotp2p_capabilities::owned::RegistrationsRequest>()
+            }
+            "iotp2p.capabilities.RegistrationPage" => {
+                visitor.visit::<iotp2p_capabilities::owned::RegistrationPage>()
             }
             "iotp2p.capabilities.RelayActions" => {
                 visitor.visit::<iotp2p_capabilities::owned::RelayActions>()
