@@ -960,6 +960,8 @@ mod to_iotp2p {
                 unknown_fields: UnknownFields::NONE,
             },
             members: c.members.as_deref().map(Array::Slice),
+            // The standard packages need no schema reference; the peers' messages carry none either.
+            schema: None,
             unknown_fields: UnknownFields::NONE,
         }
     }
