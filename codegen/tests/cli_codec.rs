@@ -30,6 +30,27 @@ fn decode_prints_canonical_json() {
 }
 
 #[test]
+fn decoded_text_reaches_the_terminal_escaped() {
+    // A Status whose `detail` holds ESC [2J (clear screen), a C1 CSI and a right-to-left override.
+    let hostile = "a1 03 6a 61 1b 5b 32 4a c2 9b e2 80 ae";
+    let raw = |text: &str| {
+        text.chars()
+            .find(|&c| iotp2p_codegen::diagnostics::printable::is_unsafe(c) && c != '\n')
+    };
+    let o = iotp2p(&["decode", "iotp2p.core.Status", hostile]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(raw(&stdout(&o)), None, "{}", stdout(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        json["detail"], "a\u{1b}[2J\u{9b}\u{202e}",
+        "the value itself is unchanged"
+    );
+    let o = iotp2p(&["decode", "--annotate", "iotp2p.core.Status", hostile]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(raw(&stdout(&o)), None, "{}", stdout(&o));
+}
+
+#[test]
 fn annotate_labels_every_byte_range() {
     let o = iotp2p(&["decode", "--annotate", "iotp2p.core.Body", INVOKE]);
     assert!(o.status.success());

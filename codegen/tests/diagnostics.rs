@@ -83,6 +83,13 @@ fn synthetic_cases() -> Vec<Synthetic> {
             let loader = from_bytes(&[("ui/latin1.iotp", latin1)]);
             compile(&[PathBuf::from("ui/latin1.iotp")], &loader)
         }),
+        ("e0201_control_characters_in_file_name", || {
+            // A file name is untrusted text too, and so is a NUL byte (it cannot be a checked-in case).
+            let name = "ui/\u{1b}[2Jevil\u{202e}txt.iotp";
+            let text = b"package a;\n// nul \0 here\nmessage M { 0 x: Nope; }\n".to_vec();
+            let loader = from_bytes(&[(name, text)]);
+            compile(&[PathBuf::from(name)], &loader)
+        }),
         ("e0003_imported_file_not_utf8", || {
             let main = b"package main;\nimport \"binary.iotp\";\nmessage M { 0 x: u8; }\n";
             let binary = vec![0x7f, b'E', b'L', b'F', 0xff, 0xfe, 0x00, 0x80];
@@ -262,6 +269,27 @@ fn ui_case_names_start_with_a_code_or_say_what_they_test() {
             "ui case `{name}` is not lowercase snake_case"
         );
     }
+}
+
+#[test]
+fn no_rendering_contains_an_unsafe_character() {
+    // A schema is untrusted: whatever it contains, diagnostics never carry a control character or a
+    // bidirectional control to the reader's terminal (spec of the CLI: untrusted text is escaped).
+    let unsafe_char = |c: char| iotp2p_codegen::diagnostics::printable::is_unsafe(c) && c != '\n';
+    let mut checked = 0;
+    for (name, outcome) in outcomes() {
+        for (what, text) in [("human", &outcome.stderr), ("JSON", &outcome.json)] {
+            if let Some(c) = text.chars().find(|&c| unsafe_char(c)) {
+                panic!("ui case `{name}`: the {what} rendering contains {c:?} raw");
+            }
+        }
+        checked += 1;
+    }
+    assert!(
+        outcomes().contains_key("e0201_control_characters_escaped")
+            && outcomes().contains_key("w0003_bidi_control"),
+        "the cases with control characters are missing ({checked} checked)"
+    );
 }
 
 #[test]

@@ -62,7 +62,10 @@ fn ids(text: &str) -> Vec<(String, u32, usize)> {
     while let Some(i) = text[from..].find("IOTP-") {
         let start = from + i;
         let rest = &text[start + 5..];
-        let prefix: String = rest.chars().take_while(|c| c.is_ascii_uppercase()).collect();
+        let prefix: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase())
+            .collect();
         let after = &rest[prefix.len()..];
         if !prefix.is_empty() {
             if let Some(num) = after.strip_prefix('-') {
@@ -118,7 +121,10 @@ fn every_cited_identifier_exists_and_no_placeholder_is_left() {
         );
         for (prefix, n, _) in ids(&text) {
             let known = defined.get(&prefix).is_some_and(|s| s.contains(&n));
-            assert!(known, "spec/{name} cites IOTP-{prefix}-{n}, which no chapter defines");
+            assert!(
+                known,
+                "spec/{name} cites IOTP-{prefix}-{n}, which no chapter defines"
+            );
         }
     }
 }

@@ -10,6 +10,7 @@ use iotp2p_codegen::reflect;
 use super::hexdump;
 use super::schema_arg::SchemaArgs;
 use super::write_stdout;
+use iotp2p_codegen::diagnostics::printable::json_safe;
 
 /// Arguments of `iotp2p decode`.
 #[derive(Args, Debug)]
@@ -81,9 +82,10 @@ pub(crate) fn run(args: &DecodeArgs) -> ExitCode {
         }
         Ok(decoded) => {
             let json = reflect::to_json(schema, &ty, &decoded.value);
+            // serde_json escapes C0 controls but not C1 or bidirectional controls.
             write_stdout(&format!(
                 "{}\n",
-                serde_json::to_string_pretty(&json).expect("JSON serialises")
+                json_safe(serde_json::to_string_pretty(&json).expect("JSON serialises"))
             ));
             ExitCode::SUCCESS
         }

@@ -145,6 +145,8 @@ codes! {
         "The file imports a package but uses none of its types. Remove the import.";
     DeprecatedUse = "W0002", "a deprecated type is used by a type that is not itself deprecated",
         "New fields should not use deprecated types. Mark the field @deprecated too, or use the replacement the deprecation names.";
+    BidiControl = "W0003", "a bidirectional control character in a comment or string literal",
+        "Characters such as U+202E (right-to-left override) and U+2066..U+2069 (isolates) make editors and code review tools display a line in another order than the compiler reads it, so that a schema can look different from what it is (\"Trojan Source\", CVE-2021-42574). Remove the character from the comment; in a string literal that really needs it, write it as an escape (\\u{202e}). Diagnostics always show such characters escaped.";
 }
 
 impl std::fmt::Display for Code {

@@ -14,6 +14,7 @@
 
 use serde::Serialize;
 
+use super::printable::json_safe;
 use super::{Diagnostic, Diagnostics, Severity};
 use crate::source::{SourceMap, Span};
 
@@ -114,7 +115,9 @@ pub fn render_json(sources: &SourceMap, diagnostics: &Diagnostics) -> String {
         warnings: diagnostics.warning_count(),
         omitted: diagnostics.omitted(),
     };
-    let mut s = serde_json::to_string_pretty(&report).expect("diagnostics serialize to JSON");
+    // Messages and file names carry text from the schema: escape what serde_json leaves raw.
+    let mut s =
+        json_safe(serde_json::to_string_pretty(&report).expect("diagnostics serialize to JSON"));
     s.push('\n');
     s
 }

@@ -5,6 +5,7 @@
 
 mod codes;
 pub mod json;
+pub mod printable;
 pub mod render;
 
 pub use codes::Code;

@@ -11,6 +11,7 @@ use nom::combinator::{opt, recognize};
 use nom::sequence::{pair, preceded};
 use nom::{IResult, Parser};
 
+use crate::diagnostics::printable::is_bidi_control;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::{FileId, Span};
 
@@ -238,6 +239,12 @@ pub fn lex(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Token> {
                             ),
                     );
                 }
+                if matches!(
+                    kind,
+                    TokenKind::Comment | TokenKind::DocComment | TokenKind::Str
+                ) {
+                    warn_bidi(file, start, &rest[..rest.len() - after.len()], kind, diags);
+                }
                 tokens.push(Token { kind, span });
                 rest = after;
             }
@@ -258,6 +265,41 @@ pub fn lex(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Token> {
         span: Span::new(file, text.len(), text.len()),
     });
     tokens
+}
+
+/// Warns about the first bidirectional control character in a comment or string literal: it makes an
+/// editor show the text in another order than the compiler reads it ("Trojan Source",
+/// CVE-2021-42574). Outside comments and strings such a character is an unexpected character anyway.
+fn warn_bidi(file: FileId, start: usize, token: &str, kind: TokenKind, diags: &mut Diagnostics) {
+    let Some((at, c)) = token.char_indices().find(|&(_, c)| is_bidi_control(c)) else {
+        return;
+    };
+    let span = Span::new(file, start + at, start + at + c.len_utf8());
+    let in_what = if kind == TokenKind::Str {
+        "a string literal"
+    } else {
+        "a comment"
+    };
+    let help = if kind == TokenKind::Str {
+        format!(
+            "if the string needs it, write it as an escape: `\\u{{{:x}}}`",
+            c as u32
+        )
+    } else {
+        "remove it".to_string()
+    };
+    diags.push(
+        Diagnostic::new(
+            Code::BidiControl,
+            span,
+            format!(
+                "bidirectional control character U+{:04X} in {in_what}",
+                c as u32
+            ),
+        )
+        .with_label("this character changes the order in which the line is displayed")
+        .with_help(help),
+    );
 }
 
 enum Failure {
