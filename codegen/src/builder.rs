@@ -104,8 +104,12 @@ impl Builder {
             include_dirs: self.include_dirs.clone(),
         };
         let c = compile(&roots, &loader);
+        // The standard's built-in files change only with this crate, which cargo tracks itself; a
+        // path that does not exist would make cargo rerun the build script every time.
         for (_, file) in c.sources.files() {
-            println!("cargo:rerun-if-changed={}", file.path.display());
+            if crate::standard::at(&file.path).is_none() {
+                println!("cargo:rerun-if-changed={}", file.path.display());
+            }
         }
         let Some(schema) = &c.schema else {
             return Err(Error(render_plain(&c.sources, &c.diagnostics)));
