@@ -1,9 +1,9 @@
 //! The build-script API, in the manner of prost-build: compile schemas to Rust in `OUT_DIR`.
 //!
 //! ```no_run
-//! // In the build.rs of a vendor crate:
+//! // In the build.rs of a vendor crate whose schema imports "iotp2p/core.iotp" (built in: no
+//! // include directory needed; `.include(dir)` adds directories for the vendor's own imports):
 //! iotp2p_codegen::Builder::new()
-//!     .include("../spec/schema")
 //!     .extern_package("iotp2p.core", "::iotp2p_codec::core")
 //!     .compile(&["schema/acme_sprinkler.iotp"])
 //!     .unwrap_or_else(|e| panic!("{e}"));
