@@ -1,9 +1,9 @@
 //! The build-script API, in the manner of prost-build: compile schemas to Rust in `OUT_DIR`.
 //!
 //! ```no_run
-//! // In the build.rs of a vendor crate:
+//! // In the build.rs of a vendor crate whose schema imports "iotp2p/core.iotp" (built in: no
+//! // include directory needed; `.include(dir)` adds directories for the vendor's own imports):
 //! iotp2p_codegen::Builder::new()
-//!     .include("../spec/schema")
 //!     .extern_package("iotp2p.core", "::iotp2p_codec::core")
 //!     .compile(&["schema/acme_sprinkler.iotp"])
 //!     .unwrap_or_else(|e| panic!("{e}"));
@@ -104,8 +104,12 @@ impl Builder {
             include_dirs: self.include_dirs.clone(),
         };
         let c = compile(&roots, &loader);
+        // The standard's built-in files change only with this crate, which cargo tracks itself; a
+        // path that does not exist would make cargo rerun the build script every time.
         for (_, file) in c.sources.files() {
-            println!("cargo:rerun-if-changed={}", file.path.display());
+            if crate::standard::at(&file.path).is_none() {
+                println!("cargo:rerun-if-changed={}", file.path.display());
+            }
         }
         let Some(schema) = &c.schema else {
             return Err(Error(render_plain(&c.sources, &c.diagnostics)));

@@ -23,6 +23,7 @@ pub mod ir;
 pub mod reflect;
 pub mod sema;
 pub mod source;
+pub mod standard;
 pub mod syntax;
 
 pub use builder::Builder;

@@ -10,6 +10,7 @@ mod gen;
 mod hexdump;
 mod ir;
 mod schema_arg;
+mod std_files;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +56,10 @@ enum Command {
     Doc(doc::DocArgs),
     /// Explain a diagnostic code, e.g. `iotp2p explain E0501`.
     Explain(explain::ExplainArgs),
+    /// List the standard's schema packages built into the tool, or write them out with --output.
+    ///
+    /// Schemas import them as `import "iotp2p/core.iotp" as core;` without any include directory.
+    Std(std_files::StdArgs),
 }
 
 /// How diagnostics are printed.
@@ -148,5 +153,6 @@ pub(crate) fn run() -> ExitCode {
         Command::Doc(args) => doc::run(&args),
         Command::Gen(args) => gen::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Std(args) => std_files::run(&args),
     }
 }

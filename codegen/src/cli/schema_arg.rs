@@ -9,19 +9,9 @@ use iotp2p_codegen::ir::{Schema, Type};
 use iotp2p_codegen::reflect::types::resolve_type;
 use iotp2p_codegen::{Compilation, MemoryLoader};
 
-/// The core schema, as shipped in `spec/schema/`, built into the binary so that `iotp2p decode` works
-/// anywhere without a checkout.
-const CORE: [(&str, &str); 3] = [
-    ("core.iotp", include_str!("../../../spec/schema/core.iotp")),
-    (
-        "security.iotp",
-        include_str!("../../../spec/schema/security.iotp"),
-    ),
-    (
-        "capabilities.iotp",
-        include_str!("../../../spec/schema/capabilities.iotp"),
-    ),
-];
+/// The core schema, as shipped in `spec/schema/` and built into the library, so that `iotp2p decode`
+/// works anywhere without a checkout.
+const CORE: [(&str, &str); 3] = iotp2p_codegen::standard::FILES;
 
 /// Which schema to use.
 #[derive(Args, Debug)]

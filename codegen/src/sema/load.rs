@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use super::{display_path, Unit};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::{read_source, LoadError, SourceFile, SourceMap, Span, MAX_FILE_SIZE};
-use crate::syntax;
+use crate::{standard, syntax};
 
 /// Where schema files come from.
 pub trait Loader {
@@ -24,7 +24,8 @@ pub trait Loader {
 }
 
 /// Reads schema files from disk. Imports resolve relative to the importing file's directory first,
-/// then against each include directory in order.
+/// then against each include directory in order, and last, for `iotp2p/...`, to the standard's own
+/// packages built into the library ([`crate::standard`]).
 #[derive(Debug, Default, Clone)]
 pub struct FsLoader {
     /// Include directories (`-I`), in search order.
@@ -37,19 +38,26 @@ impl Loader for FsLoader {
         std::iter::once(base.join(import))
             .chain(self.include_dirs.iter().map(|d| d.join(import)))
             .map(|p| normalize(&p))
+            .chain(standard::candidate(import))
             .collect()
     }
 
     fn exists(&self, path: &Path) -> bool {
-        path.is_file()
+        standard::at(path).is_some() || path.is_file()
     }
 
     fn canonical(&self, path: &Path) -> PathBuf {
+        if standard::at(path).is_some() {
+            return path.to_path_buf();
+        }
         std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
     }
 
     fn read(&self, path: &Path) -> Result<String, LoadError> {
-        read_source(path)
+        match standard::at(path) {
+            Some(text) => Ok(text.to_string()),
+            None => read_source(path),
+        }
     }
 }
 
@@ -226,18 +234,25 @@ pub(crate) fn load_all(
                     import_files.push(None);
                     let searched: Vec<String> =
                         candidates.iter().map(|c| display_path(c)).collect();
-                    diags.push(
-                        Diagnostic::new(
-                            Code::ImportNotFound,
-                            import.path_span,
-                            format!("imported file `{}` not found", import.path),
-                        )
-                        .with_label("no such file")
-                        .with_note(format!("searched: {}", searched.join(", ")))
-                        .with_help(
-                            "check the path, or add the directory that holds it with `-I DIR`",
-                        ),
-                    );
+                    let mut d = Diagnostic::new(
+                        Code::ImportNotFound,
+                        import.path_span,
+                        format!("imported file `{}` not found", import.path),
+                    )
+                    .with_label("no such file")
+                    .with_note(format!("searched: {}", searched.join(", ")))
+                    .with_help("check the path, or add the directory that holds it with `-I DIR`");
+                    if import.path.starts_with(standard::IMPORT_DIR) {
+                        let known: Vec<String> = standard::FILES
+                            .iter()
+                            .map(|(n, _)| format!("`{}/{n}`", standard::IMPORT_DIR))
+                            .collect();
+                        d = d.with_note(format!(
+                            "the standard's packages, built in, are {}",
+                            known.join(", ")
+                        ));
+                    }
+                    diags.push(d);
                 }
             }
         }
