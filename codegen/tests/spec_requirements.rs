@@ -143,11 +143,22 @@ fn changes_list_every_withdrawn_identifier() {
             if p != prefix || !text[..at].ends_with('[') {
                 continue;
             }
-            // The sentence that the identifier ends: from the previous blank line or identifier.
-            let start = text[..at].rfind("\n\n").map_or(0, |i| i + 2);
-            let sentence = &text[start..at];
-            let sentence = sentence.rsplit(']').next().unwrap_or(sentence);
-            if sentence.contains("(withdrawn") {
+            // A withdrawn requirement reads `(withdrawn in 1.1: why; see [IOTP-X-M]) [IOTP-X-N]`:
+            // the identifier follows a parenthesis that opens with "(withdrawn".
+            let before = text[..at - 1].trim_end();
+            let withdrawn_here = before.ends_with(')') && {
+                let mut depth = 0;
+                let open = before.char_indices().rev().find(|&(_, c)| {
+                    depth += match c {
+                        ')' => 1,
+                        '(' => -1,
+                        _ => 0,
+                    };
+                    depth == 0
+                });
+                open.is_some_and(|(i, _)| before[i..].starts_with("(withdrawn"))
+            };
+            if withdrawn_here {
                 withdrawn += 1;
                 assert!(
                     listed.contains(&(p.clone(), n)),
