@@ -114,6 +114,12 @@ impl Builder {
         let Some(schema) = &c.schema else {
             return Err(Error(render_plain(&c.sources, &c.diagnostics)));
         };
+        // Warnings do not stop the build; cargo shows them to the vendor as `warning: ...` lines.
+        if c.diagnostics.warning_count() > 0 {
+            for line in cargo_warnings(&render_plain(&c.sources, &c.diagnostics)) {
+                println!("{line}");
+            }
+        }
         let options = RustOptions {
             modules_in_out_dir: true,
             ..self.options.clone()
@@ -134,6 +140,18 @@ impl Builder {
     }
 }
 
+/// Rendered diagnostics as `cargo:warning=` lines, one per non-empty line (cargo shows each on its
+/// own, so the excerpt keeps its shape); the closing summary line is left out.
+fn cargo_warnings(rendered: &str) -> Vec<String> {
+    rendered
+        .lines()
+        .filter(|l| {
+            !l.trim().is_empty() && !l.starts_with("warning: ") && !l.starts_with("error: ")
+        })
+        .map(|l| format!("cargo:warning={l}"))
+        .collect()
+}
+
 fn write(path: &Path, contents: &str) -> Result<(), Error> {
     // Leave unchanged files alone so that cargo does not rebuild for nothing.
     if std::fs::read_to_string(path).is_ok_and(|c| c == contents) {
@@ -141,4 +159,32 @@ fn write(path: &Path, contents: &str) -> Result<(), Error> {
     }
     std::fs::write(path, contents)
         .map_err(|e| Error(format!("cannot write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_become_cargo_warning_lines() {
+        // An unused import: a warning (W0001), the schema still compiles.
+        let c = crate::compile_str(
+            "w.iotp",
+            "package a.b;\nimport \"x.iotp\" as x;\nmessage M { 0 f: u8; }\n",
+            &[("x.iotp", "package x;\nmessage X { 0 f: u8; }\n")],
+        );
+        assert!(c.schema.is_some());
+        let rendered = render_plain(&c.sources, &c.diagnostics);
+        let lines = cargo_warnings(&rendered);
+        assert!(
+            lines.iter().all(|l| l.starts_with("cargo:warning=")),
+            "{lines:?}"
+        );
+        assert!(lines[0].contains("warning[W0001]"), "{lines:?}");
+        assert!(
+            lines.iter().any(|l| l.contains("import \"x.iotp\"")),
+            "{lines:?}"
+        );
+        assert!(!lines.iter().any(|l| l.contains("emitted")), "{lines:?}");
+    }
 }
