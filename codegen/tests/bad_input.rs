@@ -561,9 +561,17 @@ fn not_utf8() {
     // A truncated multi-byte sequence at the very end.
     let codes = assert_rejected("truncated UTF-8", &compile_bytes(vec![b'a', 0xe2, 0x82]));
     assert_eq!(codes, [Code::FileNotUtf8]);
-    // A byte-order mark is valid UTF-8 but no token.
+    // A byte-order mark starts some editors' files: accepted there, and only there.
     let c = compile_str("bom.iotp", "\u{feff}package a;\n", &[]);
-    assert_rejected("byte-order mark", &c);
+    assert!(
+        c.schema.is_some() && c.diagnostics.is_empty(),
+        "leading byte-order mark"
+    );
+    let c = compile_str("bom.iotp", "package a;\n\u{feff}message M {}\n", &[]);
+    assert_eq!(
+        assert_rejected("byte-order mark after the start", &c),
+        [Code::UnexpectedCharacter]
+    );
 }
 
 #[test]

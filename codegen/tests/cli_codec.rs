@@ -51,6 +51,21 @@ fn decoded_text_reaches_the_terminal_escaped() {
 }
 
 #[test]
+fn an_unknown_type_is_named_with_a_suggestion() {
+    for (asked, meant) in [
+        ("iotp2p.core.Envelop", "iotp2p.core.Envelope"),
+        ("Envelope", "iotp2p.core.Envelope"),
+    ] {
+        let o = iotp2p(&["decode", asked, "a0"]);
+        assert_eq!(o.status.code(), Some(2), "a usage error");
+        let err = stderr(&o);
+        assert!(err.contains(&format!("unknown type `{asked}`")), "{err}");
+        assert!(err.contains(&format!("did you mean `{meant}`?")), "{err}");
+        assert!(!err.contains("unused import"), "{err}");
+    }
+}
+
+#[test]
 fn annotate_labels_every_byte_range() {
     let o = iotp2p(&["decode", "--annotate", "iotp2p.core.Body", INVOKE]);
     assert!(o.status.success());

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::diagnostics::{did_you_mean, Severity};
 use crate::ir::{Schema, Type, TypeKind};
 use crate::MemoryLoader;
 
@@ -33,15 +34,19 @@ pub fn resolve_type(
     let loader = MemoryLoader::new(files);
     let c = crate::compile(&[PathBuf::from("__probe__.iotp")], &loader);
     let Some(probe) = c.schema else {
+        if is_type_name(name) {
+            return Err(unknown_type(schema, name));
+        }
+        // The probe imports every package whether it uses it or not: report its first error, not
+        // the unused-import warnings.
         let first = c
             .diagnostics
             .sorted()
-            .first()
+            .into_iter()
+            .find(|d| d.severity == Severity::Error)
             .map(|d| d.message.clone())
             .unwrap_or_default();
-        return Err(format!(
-            "`{name}` is neither a type of the schema nor a type expression: {first}"
-        ));
+        return Err(format!("`{name}` is not a valid type expression: {first}"));
     };
     probe
         .find_type("reflect.probe.Probe")
@@ -50,6 +55,34 @@ pub fn resolve_type(
             _ => None,
         })
         .ok_or_else(|| format!("`{name}` is not a type"))
+}
+
+/// Whether `name` is a (possibly dotted) name rather than a type expression such as `array<u8, 4>`.
+fn is_type_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('.').all(|part| {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
+/// "unknown type", with the closest fully-qualified name when there is one: a near miss of a full name
+/// (`iotp2p.core.Envelop`), or a short name whose full name was meant (`Envelope`).
+fn unknown_type(schema: &Schema, name: &str) -> String {
+    let full_names: Vec<&str> = schema
+        .packages
+        .iter()
+        .flat_map(|p| &p.types)
+        .map(|t| t.full_name.as_str())
+        .collect();
+    let by_short = full_names
+        .iter()
+        .find(|f| f.rsplit('.').next() == Some(name))
+        .copied();
+    let suggestion = by_short.or_else(|| did_you_mean(name, full_names.iter().copied()));
+    match suggestion {
+        Some(s) => format!("unknown type `{name}`; did you mean `{s}`?"),
+        None => format!("unknown type `{name}`: give a fully-qualified type name, such as `iotp2p.core.Envelope`, or a type expression"),
+    }
 }
 
 /// The [`Type`] that refers to a defined type.

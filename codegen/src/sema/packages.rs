@@ -328,7 +328,12 @@ fn parse_version(text: &str, span: Span, diags: &mut Diagnostics) -> Option<ir::
             patch: *patch,
         }),
         _ => {
+            let release = text.split(['-', '+']).next().unwrap_or(text);
             let hint = match parts.len() {
+                _ if release.len() < text.len() => format!(
+                    "schema versions have no pre-release or build suffix (a version names what was \
+                     published): write `{release}`"
+                ),
                 1 => format!("write `{text}.0.0`"),
                 2 => format!("write `{text}.0`"),
                 _ => "each part is a number up to 4294967295".to_string(),

@@ -218,7 +218,9 @@ fn token(i: &str) -> IResult<&str, TokenKind> {
 /// [`TokenKind::Eof`].
 pub fn lex(file: FileId, text: &str, diags: &mut Diagnostics) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 4);
-    let mut rest = text;
+    // A UTF-8 byte-order mark, which some editors write at the start of a file, is not text: skipped
+    // (offsets still count it, so that spans match the file). `fmt` does not write it back.
+    let mut rest = text.strip_prefix('\u{feff}').unwrap_or(text);
     let offset = |rest: &str| text.len() - rest.len();
     while !rest.is_empty() {
         let trimmed = rest.trim_start_matches([' ', '\t', '\n', '\r']);

@@ -25,6 +25,7 @@ pub fn parse(file: FileId, text: &str, diags: &mut Diagnostics) -> SchemaFile {
         tokens,
         pos: 0,
         last_end: 0,
+        last_token_end: 0,
         pending: Pending::default(),
         diags,
         errors: 0,
@@ -53,6 +54,8 @@ struct Parser<'a, 'd> {
     pos: usize,
     /// End offset of the last token consumed (comments included).
     last_end: usize,
+    /// End offset of the last token consumed other than a comment: where a missing terminator goes.
+    last_token_end: usize,
     pending: Pending,
     diags: &'d mut Diagnostics,
     errors: usize,
@@ -131,6 +134,7 @@ impl Parser<'_, '_> {
         if tok.kind != TokenKind::Eof {
             self.pos += 1;
             self.last_end = tok.span.end as usize;
+            self.last_token_end = self.last_end;
         }
         tok
     }
@@ -198,10 +202,14 @@ impl Parser<'_, '_> {
             }
             kind => kind.describe().to_string(),
         };
-        let prev = self.prev_span();
-        let on_later_line = self.text[self.last_end..found.span.start as usize].contains('\n');
-        let (span, label) = if terminator && on_later_line && self.last_end > 0 {
-            (prev, format!("expected {what} here"))
+        // Comments between the last token and the found one do not move where the terminator goes.
+        let end = self.last_token_end;
+        let on_later_line = self.text[end..found.span.start as usize].contains('\n');
+        let (span, label) = if terminator && on_later_line && end > 0 {
+            (
+                Span::new(self.file, end, end),
+                format!("expected {what} here"),
+            )
         } else {
             (found.span, format!("expected {what}"))
         };
@@ -218,6 +226,13 @@ impl Parser<'_, '_> {
     fn expect(&mut self, kind: TokenKind) -> PResult<Token> {
         match self.eat(kind) {
             Some(t) => Ok(t),
+            None if kind == TokenKind::Semi && self.semi_missing_at_line_end() => {
+                // `0 x: u8` at the end of a line, the next member on the next: report the missing
+                // `;` and go on as if it were there, instead of skipping (and misreading) what follows.
+                self.expected_at(kind.describe(), true);
+                let at = Span::new(self.file, self.last_token_end, self.last_token_end);
+                Ok(Token { kind, span: at })
+            }
             None => {
                 let terminator = matches!(
                     kind,
@@ -230,6 +245,18 @@ impl Parser<'_, '_> {
                 Err(self.expected_at(kind.describe(), terminator))
             }
         }
+    }
+
+    /// Whether the next token starts a later line and can start a declaration or member, so that the
+    /// `;` that should end the current one was most likely forgotten at the end of its line.
+    fn semi_missing_at_line_end(&mut self) -> bool {
+        let next = self.peek();
+        let later_line = self.text[self.last_token_end..next.span.start as usize].contains('\n');
+        later_line
+            && matches!(
+                next.kind,
+                TokenKind::Int | TokenKind::Ident | TokenKind::At | TokenKind::RBrace
+            )
     }
 
     /// Skips to the end of the broken construct: past the next `;` or balanced `}` at this level, or up
@@ -484,9 +511,18 @@ impl Parser<'_, '_> {
                     return Err(self.expected("a version like `1.0.0`"));
                 }
                 self.bump();
+                // A pre-release or build suffix written right after the number (`1.0.0-beta.1`,
+                // `1.0.0+build.5`) belongs to the version: taken whole, so that the version check
+                // says why it is refused, instead of "expected `;`".
+                let mut span = tok.span;
+                if matches!(self.peek_kind(), TokenKind::Minus)
+                    || self.text[span.end as usize..].starts_with('+')
+                {
+                    span = self.version_suffix(span);
+                }
                 Some(VersionLit {
-                    text: self.slice(tok.span).to_string(),
-                    span: tok.span,
+                    text: self.slice(span).to_string(),
+                    span,
                 })
             }
             None => None,
@@ -501,6 +537,36 @@ impl Parser<'_, '_> {
             version,
             span: start.to(end),
         })
+    }
+
+    /// Extends a version's span over the tokens of a semver pre-release or build suffix that follow it
+    /// without a space: identifiers, numbers, dots, `-`, and a `+` (which the lexer reports on its
+    /// own as an unexpected character).
+    fn version_suffix(&mut self, mut span: Span) -> Span {
+        loop {
+            let end = span.end as usize;
+            let next = self.tokens[self.pos];
+            if next.span.start as usize != end {
+                // A `+` is no token: step over it when the suffix goes on right after it.
+                let plus = self.text[end..].starts_with('+') && next.span.start as usize == end + 1;
+                if !plus {
+                    return span;
+                }
+            }
+            match next.kind {
+                TokenKind::Ident
+                | TokenKind::Int
+                | TokenKind::Float
+                | TokenKind::Version
+                | TokenKind::Dot
+                | TokenKind::Minus
+                | TokenKind::Error => {
+                    self.bump();
+                    span = span.to(next.span);
+                }
+                _ => return span,
+            }
+        }
     }
 
     fn import(&mut self, meta: Meta) -> PResult<Import> {
@@ -984,6 +1050,9 @@ impl Parser<'_, '_> {
                     end,
                 )
             }
+            _ if self.peek_kind() == TokenKind::Lt => {
+                return Err(self.type_arguments_not_allowed(&path));
+            }
             _ => match Scalar::from_keyword(word) {
                 Some(s) => (TypeExprKind::Scalar(s), start),
                 None => (TypeExprKind::Named(path), start),
@@ -993,6 +1062,34 @@ impl Parser<'_, '_> {
             kind,
             span: start.to(end),
         })
+    }
+}
+
+impl Parser<'_, '_> {
+    /// `map<K, V>`, `list<T>`, `Vec<T>`...: only `string`, `bytes` and `array` take arguments.
+    fn type_arguments_not_allowed(&mut self, path: &Path) -> Reported {
+        let span = self.peek().span;
+        let name = self.slice(path.span).to_string();
+        let help = match name.as_str() {
+            "map" | "Map" | "HashMap" | "BTreeMap" | "dict" => {
+                "there is no map type (a map's entry order and duplicate keys would be one more thing \
+                 to agree on): use `array<Entry, N>` of a message with a key field and a value field"
+            }
+            "list" | "List" | "Vec" | "vec" | "seq" | "repeated" => {
+                "a sequence is `array<T, N>`, with its maximum number of items"
+            }
+            "optional" | "Option" => "an optional field is written `N name: optional T;`",
+            _ => "only `string<N>`, `bytes<N>` and `array<T, N>` take arguments in angle brackets",
+        };
+        self.error(
+            Diagnostic::new(
+                Code::SyntaxError,
+                span,
+                format!("`{name}` takes no type arguments"),
+            )
+            .with_label("unexpected `<`")
+            .with_help(help),
+        )
     }
 }
 
