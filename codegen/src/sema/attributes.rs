@@ -1,8 +1,10 @@
 //! Attributes: the table of known ones, where each may appear, its arguments, and their meaning.
 //!
 //! Unknown attributes are errors (a typo must not silently do nothing); attributes with a dotted name
-//! (`@acme.hint(...)`) belong to other tools and pass to the IR unchecked.
+//! (`@acme.hint(...)`) belong to other tools and pass to the IR unchecked, except the standard's own
+//! `@iotp2p.*` ([`capability_attributes`](super::capability_attributes)), which are checked here too.
 
+use super::capability_attributes as standard;
 use crate::diagnostics::{did_you_mean, Code, Diagnostic, Diagnostics};
 use crate::ir;
 use crate::source::Span;
@@ -155,7 +157,10 @@ pub(crate) fn check(
         }
         seen.push((name.clone(), attr.span));
         if attr.name.segments.len() > 1 {
-            continue; // Extension attribute: another tool's business.
+            if attr.name.segments[0].name == "iotp2p" {
+                check_standard(attr, target, diags);
+            }
+            continue; // Any other extension attribute: another tool's business.
         }
         let Some(known) = KNOWN.iter().find(|k| k.name == name) else {
             let mut d = Diagnostic::new(
@@ -261,6 +266,76 @@ pub(crate) fn check(
         }
     }
     out
+}
+
+/// Checks one `@iotp2p.*` attribute: a known name, in a place it applies to, with its arguments.
+fn check_standard(attr: &Attribute, target: Target, diags: &mut Diagnostics) {
+    let full = attr.name.text();
+    let name = full.strip_prefix("iotp2p.").unwrap_or(&full);
+    let Some(known) = standard::find(name) else {
+        let mut d = Diagnostic::new(
+            Code::UnknownAttribute,
+            attr.name.span,
+            format!("unknown attribute `@{full}`"),
+        )
+        .with_label("not an attribute of the standard")
+        .with_note("the prefix `iotp2p` is reserved for the attributes of spec/07-capability-model.md §7.3");
+        if let Some(s) = did_you_mean(name, standard::STANDARD.iter().map(|k| k.name)) {
+            d = d.with_help(format!("did you mean `@iotp2p.{s}`?"));
+        }
+        diags.push(d);
+        return;
+    };
+    if !known.targets.contains(&target) {
+        diags.push(
+            Diagnostic::new(
+                Code::MisplacedAttribute,
+                attr.span,
+                format!("`@{full}` is not allowed on {}", target.describe()),
+            )
+            .with_label(format!("not allowed on {}", target.describe()))
+            .with_help(format!("write {}", known.usage)),
+        );
+        return;
+    }
+    let args = attr.args.as_deref();
+    let problem = match (known.args, args) {
+        (standard::Args::None, None) => None,
+        (standard::Args::None, Some(_)) => Some((attr.span, "takes no arguments".to_string())),
+        (standard::Args::Unit, Some([Literal::Str { value, span, .. }])) => {
+            (!standard::UNITS.contains(&value.as_str())).then(|| {
+                let hint = did_you_mean(value, standard::UNITS.iter().copied())
+                    .map(|u| format!("; did you mean `{u}`?"))
+                    .unwrap_or_default();
+                (*span, format!("`{value}` is not a SenML unit name{hint}"))
+            })
+        }
+        (standard::Args::Scale, Some([Literal::Int(i)])) => {
+            (!standard::SCALE_RANGE.contains(&i.value)).then(|| {
+                (
+                    i.span,
+                    format!(
+                        "a power of ten from {} to {}",
+                        standard::SCALE_RANGE.start(),
+                        standard::SCALE_RANGE.end()
+                    ),
+                )
+            })
+        }
+        (_, Some([first])) => Some((first.span(), format!("found {}", first.describe()))),
+        (_, _) => Some((attr.span, "takes exactly one argument".to_string())),
+    };
+    if let Some((span, label)) = problem {
+        diags.push(
+            Diagnostic::new(
+                Code::InvalidAttributeArgs,
+                span,
+                format!("wrong arguments for `@{full}`"),
+            )
+            .with_label(label)
+            .with_help(format!("write {}", known.usage)),
+        );
+    }
 }
 
 /// Attributes as the IR carries them: every one, as written.
