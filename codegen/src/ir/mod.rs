@@ -312,7 +312,8 @@ pub enum FloatType {
     F64,
 }
 
-/// An inclusive integer constraint from `@range`.
+/// An inclusive integer constraint from `@range` (for a field of an alias type, already intersected
+/// with the alias's range).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IntRange {
@@ -336,7 +337,11 @@ pub enum Type {
     Int {
         /// Which integer type.
         int: IntType,
-        /// The narrowed range, when `@range` was given.
+        /// The narrowed range, when `@range` was given, on the alias or on the field. A field of an
+        /// alias type that carries its own `@range` arrives with the intersection of both ranges (the
+        /// compiler requires the field's to lie within the alias's, and fills an open end from the
+        /// alias's), inside the `Alias` wrapper: a consumer checks this one range (spec
+        /// IOTP-WIRE-14).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         range: Option<IntRange>,
     },
@@ -383,7 +388,9 @@ pub enum Type {
         name: String,
     },
     /// A use of a type alias: the alias's name and its fully resolved target (never itself an alias
-    /// at the top level), so backends can either name the alias or work on the target directly.
+    /// at the top level), so backends can either name the alias or work on the target directly. The
+    /// target's integer range is that of this use: the alias's `@range`, intersected with the
+    /// field's when the field has one.
     Alias {
         /// Fully-qualified name of the alias.
         name: String,
