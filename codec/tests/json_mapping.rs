@@ -93,6 +93,35 @@ fn floats_are_numbers_or_the_three_strings() {
 }
 
 #[test]
+fn f32_numbers_are_rounded_once_and_must_be_in_range() {
+    // Shortest decimals of binary64 values halfway between two f32s: each is rounded once, to its
+    // own side (through binary64 and ties to even, the other way; spec IOTP-WIRE-70).
+    for (text, bits) in [
+        ("1.0000000596046448", 0x3f80_0001_u32),
+        ("1.0000001788139343", 0x3f80_0001),
+        ("-1.0000000596046448", 0xbf80_0001),
+        ("2.1019476964872256e-45", 0x0000_0001),
+        ("3.4028235677973366e38", 0x7f7f_ffff),
+        ("16777217", 0x4b80_0000),
+        ("-0", 0x8000_0000),
+    ] {
+        let bytes = bytes_of(FLOATS, &format!(r#"{{"small":{text},"required_f64":0}}"#))
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+        let floats = scalars::Floats::decode(&bytes).unwrap();
+        assert_eq!(floats.small.to_bits(), bits, "{text}");
+    }
+    // A number whose rounded value is infinite is rejected, for f32 as for f64.
+    for text in ["1e39", "-1e39", "3.4028236e38"] {
+        rejected(
+            FLOATS,
+            &format!(r#"{{"small":{text},"required_f64":0}}"#),
+            "range",
+        );
+    }
+    rejected(FLOATS, r#"{"required_f64":1e309}"#, "range");
+}
+
+#[test]
 fn defaults_are_left_out_and_accepted_when_present() {
     // All at their default (the schema's extremes): an empty object, an empty map... but for the
     // required field.

@@ -24,13 +24,15 @@
 //! defaulted field accepted when present with its default value (the owned value then re-encodes
 //! without it).
 //!
-//! One approximation: serde hands a JSON reader a float as an `f64`, so an `f32` field receives the
-//! decimal already rounded to binary64. Rounding that to binary32 is what the spec asks (one correct
-//! rounding of the decimal) except when the binary64 value lies exactly halfway between two `f32`s:
-//! the decimal was then on one side or the other, and [`f32_from_f64`] picks the neighbour whose
-//! shortest decimal reads as that binary64 value. So the canonical JSON of every `f32` reads back
-//! exactly (checked for all 2^32 bit patterns; plain `as f32` gets ±7.038531e-26 wrong), and only
-//! non-canonical decimals within 2^-54 (relative) of an `f32` midpoint can round differently.
+//! Floats are read as spec IOTP-WIRE-70 asks: the decimal number is rounded once to the field's type
+//! (ties to even), never through binary64 first, and a number whose rounded value is infinite is
+//! rejected. serde hands a JSON reader a number as an `f64`; the reader takes that value's shortest
+//! decimal (the text a shortest-float writer such as serde_json's wrote) and rounds it to `f32`. This
+//! is the decimal as written whenever it was written in shortest form, which every canonical JSON
+//! writer does (and every number of the conformance vectors is); a longer decimal can then round
+//! differently from the text only when it lies within half a binary64 unit of an `f32` midpoint.
+//! With serde_json's `raw_value` feature, the reader gets the number's text itself and rounds that,
+//! so no such case remains.
 
 use core::fmt::{self, Write as _};
 use core::iter::Peekable;
@@ -223,24 +225,23 @@ pub fn f32_as_shortest_f64(value: f32) -> f64 {
         .unwrap_or(value as f64)
 }
 
-/// The `f32` for a JSON number that serde read as the binary64 value `value`: the nearest `f32`,
-/// except at an exact midpoint between two `f32`s, where the one whose shortest decimal reads as
-/// `value` is taken (see the [module](self) documentation).
+/// The `f32` for a JSON number that serde read as the binary64 value `value`: the shortest decimal
+/// of `value` rounded once to binary32 (ties to even), see the [module](self) documentation. The
+/// canonical JSON of every `f32` reads back exactly. Infinite when the decimal lies beyond the range
+/// of `f32` (a JSON reader rejects it).
 pub fn f32_from_f64(value: f64) -> f32 {
-    let nearest = value as f32;
-    if !nearest.is_finite() || nearest as f64 == value {
-        return nearest;
+    let mut text = StackText {
+        buf: [0; 48],
+        len: 0,
+    };
+    // `{:?}` is Rust's shortest round-trip form of the binary64 value.
+    if !value.is_finite() || write!(text, "{value:?}").is_err() {
+        return value as f32;
     }
-    // The other neighbour, on `value`'s side of `nearest`.
-    let bits = nearest.to_bits();
-    let away_from_zero = (value > nearest as f64) == nearest.is_sign_positive();
-    let other = f32::from_bits(if away_from_zero { bits + 1 } else { bits - 1 });
-    let midpoint = (nearest as f64 + other as f64) / 2.0;
-    if other.is_finite() && midpoint == value && f32_as_shortest_f64(other) == value {
-        other
-    } else {
-        nearest
-    }
+    core::str::from_utf8(&text.buf[..text.len])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(value as f32)
 }
 
 impl SerializeAs<f64> for Float {
@@ -265,6 +266,9 @@ impl SerializeAs<f32> for Float {
 trait FloatType: Copy {
     const NAME: &'static str;
     fn from_f64(v: f64) -> Self;
+    /// A JSON number's text rounded once to the type (`None` unless it is a number).
+    fn from_text(text: &str) -> Option<Self>;
+    fn is_finite(self) -> bool;
     fn from_u64(v: u64) -> Self;
     fn from_i64(v: i64) -> Self;
 }
@@ -273,6 +277,12 @@ impl FloatType for f32 {
     const NAME: &'static str = "an f32";
     fn from_f64(v: f64) -> Self {
         f32_from_f64(v)
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        json_number(text).then(|| text.parse().ok()).flatten()
+    }
+    fn is_finite(self) -> bool {
+        self.is_finite()
     }
     fn from_u64(v: u64) -> Self {
         v as f32
@@ -287,6 +297,12 @@ impl FloatType for f64 {
     fn from_f64(v: f64) -> Self {
         v
     }
+    fn from_text(text: &str) -> Option<Self> {
+        json_number(text).then(|| text.parse().ok()).flatten()
+    }
+    fn is_finite(self) -> bool {
+        self.is_finite()
+    }
     fn from_u64(v: u64) -> Self {
         v as f64
     }
@@ -295,7 +311,86 @@ impl FloatType for f64 {
     }
 }
 
+/// Whether `text` is a JSON number (RFC 8259 §6): `-`, then `0` or digits without a leading zero,
+/// then optionally a fraction and an exponent. Rust's float parser alone also takes `inf` or `+1`.
+fn json_number(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let int_start = i;
+    if digits(&mut i) == 0 || (b[int_start] == b'0' && i - int_start > 1) {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// serde_json's name for the raw text of a value (its `RawValue`, feature `raw_value`): asked for a
+/// newtype struct of this name, serde_json hands over the value's text as a map of one entry under
+/// this key; other deserializers ignore the name.
+const RAW_VALUE: &str = "$serde_json::private::RawValue";
+
+/// A number's rounded value, unless it is beyond the type's range (spec IOTP-WIRE-70: a JSON reader
+/// rejects a number whose value rounded to the field's type is infinite).
+fn finite<T: FloatType, E: de::Error>(value: T) -> Result<T, E> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(E::custom(format_args!(
+            "the number is beyond the range of {}",
+            T::NAME
+        )))
+    }
+}
+
 struct FloatVisitor<T>(PhantomData<T>);
+
+impl<T: FloatType> FloatVisitor<T> {
+    /// The value of a JSON text: a number, or one of the three strings.
+    fn text<E: de::Error>(self, text: &str) -> Result<T, E> {
+        let unexpected = match text.as_bytes().first() {
+            Some(b'"') => {
+                return match text[1..].strip_suffix('"') {
+                    Some(name) => self.visit_str(name),
+                    None => Err(E::invalid_value(de::Unexpected::Str(text), &self)),
+                }
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                return match T::from_text(text) {
+                    Some(value) => finite(value),
+                    None => Err(E::invalid_value(de::Unexpected::Str(text), &self)),
+                }
+            }
+            Some(b'n') => de::Unexpected::Unit,
+            Some(b't') => de::Unexpected::Bool(true),
+            Some(b'f') => de::Unexpected::Bool(false),
+            Some(b'[') => de::Unexpected::Seq,
+            Some(b'{') => de::Unexpected::Map,
+            _ => de::Unexpected::Other("JSON text"),
+        };
+        Err(E::invalid_type(unexpected, &self))
+    }
+}
 
 impl<'de, T: FloatType> Visitor<'de> for FloatVisitor<T> {
     type Value = T;
@@ -309,7 +404,7 @@ impl<'de, T: FloatType> Visitor<'de> for FloatVisitor<T> {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
-        Ok(T::from_f64(v))
+        finite(T::from_f64(v))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
@@ -328,17 +423,73 @@ impl<'de, T: FloatType> Visitor<'de> for FloatVisitor<T> {
             _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
         }
     }
+
+    /// A deserializer that does not know [`RAW_VALUE`] reads on as usual.
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    /// serde_json with `raw_value`: the value's text, rounded once from the decimal as written.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        match map.next_key::<RawKey>()? {
+            Some(RawKey) => map.next_value_seed(RawText(self)),
+            None => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+        }
+    }
+}
+
+/// The key of serde_json's raw value map.
+struct RawKey;
+
+impl<'de> Deserialize<'de> for RawKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = RawKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawKey, E> {
+                if v == RAW_VALUE {
+                    Ok(RawKey)
+                } else {
+                    Err(E::invalid_type(de::Unexpected::Map, &self))
+                }
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// The raw text of a float's JSON value.
+struct RawText<T>(FloatVisitor<T>);
+
+impl<'de, T: FloatType> DeserializeSeed<'de> for RawText<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<T: FloatType> Visitor<'_> for RawText<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        self.0.text(v.trim())
+    }
 }
 
 impl<'de> DeserializeAs<'de, f32> for Float {
     fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<f32, D::Error> {
-        deserializer.deserialize_any(FloatVisitor::<f32>(PhantomData))
+        deserializer.deserialize_newtype_struct(RAW_VALUE, FloatVisitor::<f32>(PhantomData))
     }
 }
 
 impl<'de> DeserializeAs<'de, f64> for Float {
     fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-        deserializer.deserialize_any(FloatVisitor::<f64>(PhantomData))
+        deserializer.deserialize_newtype_struct(RAW_VALUE, FloatVisitor::<f64>(PhantomData))
     }
 }
 
@@ -879,6 +1030,35 @@ mod tests {
         }
         assert_eq!(f32_from_f64(1e300), f32::INFINITY);
         assert_eq!(f32_from_f64(0.1), 0.1f32);
+    }
+
+    #[test]
+    fn f32_rounds_the_decimal_once() {
+        // Binary64 values exactly halfway between two f32s: their shortest decimal lies on one side
+        // and rounds there, where rounding the binary64 value (ties to even) would go the other way.
+        for (wide, bits) in [
+            (1.0 + 2f64.powi(-24), 0x3f80_0001),
+            (1.0 + 3.0 * 2f64.powi(-24), 0x3f80_0001),
+            (-(1.0 + 2f64.powi(-24)), 0xbf80_0001),
+            (3.0 * 2f64.powi(-150), 0x0000_0001),
+            (2f64.powi(128) - 2f64.powi(103), 0x7f7f_ffff),
+        ] {
+            assert_ne!((wide as f32).to_bits(), bits, "{wide:?} discriminates");
+            assert_eq!(f32_from_f64(wide).to_bits(), bits, "{wide:?}");
+        }
+        assert_eq!(f32_from_f64(3.4028236e38), f32::INFINITY);
+    }
+
+    #[test]
+    fn json_numbers_follow_rfc_8259() {
+        for ok in ["0", "-0", "1.5", "1e5", "1E+5", "-2.5e-3", "10"] {
+            assert!(json_number(ok), "{ok}");
+        }
+        for bad in [
+            "", "-", "+1", "01", "1.", ".5", "1e", "inf", "NaN", "0x10", "1 ",
+        ] {
+            assert!(!json_number(bad), "{bad}");
+        }
     }
 
     #[test]

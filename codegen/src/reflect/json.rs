@@ -162,11 +162,18 @@ pub fn from_json(schema: &Schema, ty: &Type, json: &Json) -> Result<Value, Strin
             Ok(Value::Int(v))
         }
         (Type::Float { float }, Json::Number(n)) => {
-            let v = n.as_f64().ok_or("not a number")?;
-            Ok(Value::Float(match float {
-                FloatType::F32 => v as f32 as f64,
-                FloatType::F64 => v,
-            }))
+            // The decimal as the number holds it, rounded once to the field's type (IOTP-WIRE-70),
+            // never through binary64 first; a value beyond the type's range is rejected.
+            let text = n.to_string();
+            let v = match float {
+                FloatType::F32 => text.parse::<f32>().map(f64::from),
+                FloatType::F64 => text.parse::<f64>(),
+            }
+            .map_err(|_| format!("{text} is not a number"))?;
+            if !v.is_finite() {
+                return Err(format!("{text} is beyond the range of the float type"));
+            }
+            Ok(Value::Float(v))
         }
         (Type::Float { .. }, Json::String(s)) => match s.as_str() {
             "NaN" => Ok(Value::Float(f64::NAN)),
@@ -199,6 +206,9 @@ pub fn from_json(schema: &Schema, ty: &Type, json: &Json) -> Result<Value, Strin
             for (member, j) in members {
                 if let Some(key) = member.strip_prefix('#') {
                     let key = unknown_key(member, key)?;
+                    if let Some(f) = fields.iter().find(|f| f.key as u64 == key) {
+                        return Err(format!("{member} is the key of `{}`", f.name));
+                    }
                     let raw = match j.as_str() {
                         Some(s) => unhex(s)?,
                         None => return Err(format!("{member} must be a hex string")),
@@ -227,6 +237,9 @@ pub fn from_json(schema: &Schema, ty: &Type, json: &Json) -> Result<Value, Strin
             let (member, j) = members.iter().next().expect("one member");
             if let Some(key) = member.strip_prefix('#') {
                 let key = unknown_key(member, key)?;
+                if let Some(v) = variants.iter().find(|v| v.key as u64 == key) {
+                    return Err(format!("{member} is the key of `{}`", v.name));
+                }
                 let raw = match j.as_str() {
                     Some(s) => unhex(s)?,
                     None => return Err(format!("{member} must be a hex string")),
@@ -248,15 +261,21 @@ pub fn from_json(schema: &Schema, ty: &Type, json: &Json) -> Result<Value, Strin
     }
 }
 
-/// The key of a `#<key>` member (§4.18): decimal digits only (no sign, no spaces), as the spec writes
-/// it; `u64::from_str` alone would also take `+14`.
+/// The key of a `#<key>` member (§4.18): decimal digits only (no sign, no spaces, no leading zero),
+/// from 0 to 65535; `u64::from_str` alone would also take `+14` and `015`.
 fn unknown_key(member: &str, digits: &str) -> Result<u64, String> {
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.is_empty()
+        || digits.len() > 5
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+        || (digits.len() > 1 && digits.starts_with('0'))
+    {
         return Err(format!("bad member name {member:?}"));
     }
     digits
         .parse()
-        .map_err(|_| format!("bad member name {member:?}"))
+        .ok()
+        .filter(|k| *k <= 65535)
+        .ok_or_else(|| format!("bad member name {member:?}: keys go up to 65535"))
 }
 
 /// Reads JSON text, rejecting an object with a duplicate member name (IOTP-WIRE-73): a

@@ -283,6 +283,22 @@ impl Case {
         }
     }
 
+    /// An encode case given as JSON text that a JSON value cannot hold as written, which encodes to
+    /// `bytes`.
+    pub fn enc_text(
+        id: impl Into<String>,
+        description: impl Into<String>,
+        reqs: &[&'static str],
+        ty: &str,
+        text: &str,
+        bytes: Vec<u8>,
+    ) -> Case {
+        Case {
+            input: CaseInput::JsonText(text.to_string()),
+            ..Case::enc(id, description, reqs, ty, "null", Some(bytes))
+        }
+    }
+
     /// A decode case whose outcome the spec leaves to the implementation.
     pub fn choice(
         id: impl Into<String>,

@@ -35,7 +35,12 @@ pub const SCHEMA_FILE: &str = "vector-file.schema.json";
 /// Vectors whose prescribed outcome (which follows the spec) differs from what the reflection codec
 /// does. Each is a defect of the codec, found by the suite; an entry that the codec comes to agree
 /// with fails the generation, so that the list stays exact.
-pub const KNOWN_ORACLE_DEVIATIONS: &[&str] = &[];
+pub const KNOWN_ORACLE_DEVIATIONS: &[&str] = &[
+    // The reflection codec reads JSON text into a `serde_json::Value`, whose numbers are binary64
+    // values: a decimal with more digits than the shortest form of its binary64 value, lying within
+    // half a binary64 unit of a binary32 midpoint, is rounded from that shortest form instead.
+    "encode.json.float.f32-long-decimal",
+];
 
 /// How many vectors each area has.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

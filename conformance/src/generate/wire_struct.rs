@@ -768,17 +768,63 @@ fn order() -> Area {
         ("type-before-utf8", "a byte string that is not UTF-8 where a string is expected", &["IOTP-WIRE-26", "IOTP-WIRE-64"], "Scalars", "a1 0b 42 c3 28", "wrong-type", 2),
         ("type-before-range", "a text string where a u8 with a range is expected", &["IOTP-WIRE-12", "IOTP-WIRE-64"], "Ranges", "a1 00 63 31 30 31", "wrong-type", 2),
         ("type-before-array-bound", "a map of 5 entries where an array<u16, 4> is expected", &["IOTP-WIRE-30", "IOTP-WIRE-64"], "Bounds", "a1 03 a5 00 00 01 00 02 00 03 00 04 00", "wrong-type", 2),
+        // Completeness of the content (IOTP-WIRE-new:container-count): a map or array announcing more
+        // data items than bytes remain is incomplete at its head, before its items are read.
+        ("map-count-before-items", "a map announcing 3 entries with 2 bytes left, the first value of the wrong kind", &["IOTP-WIRE-9", "IOTP-WIRE-new:container-count"], "Scalars", "a3 00 01", "truncated", 3),
+        ("map-count-before-key", "a map announcing 2 entries with 3 bytes left, the first key a text string", &["IOTP-WIRE-9", "IOTP-WIRE-new:container-count"], "Scalars", "a2 61 61 00", "truncated", 4),
+        ("array-count-before-items", "an array<u16, 4> announcing 4 items with 2 bytes left, the first of the wrong kind", &["IOTP-WIRE-9", "IOTP-WIRE-new:container-count"], "Bounds", "a1 03 84 f5 01", "truncated", 5),
+        ("array-count-before-depth", "an array at depth 16 announcing 2 items with 1 byte left: incomplete before its item is too deep", &["IOTP-WIRE-9", "IOTP-WIRE-59", "IOTP-WIRE-new:container-count"], "iotp2p.core.Status", "a1 0f 81 81 81 81 81 81 81 81 81 81 81 81 81 81 82 00", "truncated", 18),
+        ("unknown-count-before-items", "an unknown field's map announcing 2 entries with 3 bytes left, its first key a text string", &["IOTP-WIRE-9", "IOTP-WIRE-54", "IOTP-WIRE-new:container-count"], "Scalars", "a1 18 64 a2 61 61 00", "truncated", 7),
+        ("string-content-before-utf8", "a text string announcing 3 bytes with 2 present, which are not UTF-8", &["IOTP-WIRE-9", "IOTP-WIRE-21", "IOTP-WIRE-new:content-order"], "Scalars", "a1 0b 63 c3 28", "truncated", 5),
+        ("head-before-depth", "an item at depth 17 whose head is not in shortest form", &["IOTP-WIRE-8", "IOTP-WIRE-59", "IOTP-WIRE-64"], "iotp2p.core.Status", "a1 0f 81 81 81 81 81 81 81 81 81 81 81 81 81 81 81 18 01", "non-canonical-integer", 17),
+        ("depth-before-type", "a too deep value of a recursive type (@max_depth(3)) that is of the wrong kind", &["IOTP-WIRE-52", "IOTP-WIRE-64"], "Tree", "a2 00 01 01 81 a2 00 02 01 81 a2 00 03 01 81 61 61", "depth-exceeded", 15),
+        ("head-before-max-depth", "a too deep value of a recursive type (@max_depth(3)) whose head is not in shortest form", &["IOTP-WIRE-8", "IOTP-WIRE-52", "IOTP-WIRE-64"], "Tree", "a2 00 01 01 81 a2 00 02 01 81 a2 00 03 01 81 b8 00", "non-canonical-integer", 15),
     ];
     let mut cases = rows(&[], must);
     // IOTP-WIRE-29: an array over its bound is rejected on its head, before its items.
     #[rustfmt::skip]
     let should: &[BadRow] = &[
-        ("array-bound-on-head.truncated", "an array<u16, 4> announcing 5 items with 1 present", &["IOTP-WIRE-29"], "Bounds", "a1 03 85 01", "bound-exceeded", 2),
         ("array-bound-on-head.bad-item", "an array<u16, 4> announcing 5 items, the second of the wrong kind", &["IOTP-WIRE-29"], "Bounds", "a1 03 85 01 61 61 01 01 01", "bound-exceeded", 2),
-        ("array-bound-on-head.huge", "an array<u16, 4> announcing 65536 items", &["IOTP-WIRE-29", "IOTP-WIRE-60"], "Bounds", "a1 03 9a 00 01 00 00", "bound-exceeded", 2),
         ("array-bound-on-head.nested", "an inner array<u8, 2> announcing 3 items, the first a map", &["IOTP-WIRE-29"], "Bounds", "a1 04 81 83 a0 01 01", "bound-exceeded", 3),
     ];
     cases.extend(rows(&[], should).into_iter().map(Case::should));
+    // An array over its bound whose items are not all there breaks two rules: the bound, met on the
+    // head (IOTP-WIRE-29), and the completeness of the input, met at its end.
+    for (id, description, reqs, hex, len) in [
+        (
+            "array-bound-on-head.truncated",
+            "an array<u16, 4> announcing 5 items with 1 present",
+            &["IOTP-WIRE-29", "IOTP-WIRE-62"][..],
+            "a1 03 85 01",
+            4,
+        ),
+        (
+            "array-bound-on-head.huge",
+            "an array<u16, 4> announcing 65536 items with none present",
+            &["IOTP-WIRE-29", "IOTP-WIRE-60", "IOTP-WIRE-62"][..],
+            "a1 03 9a 00 01 00 00",
+            7,
+        ),
+    ] {
+        cases.push(
+            Case::choice(
+                id,
+                format!(
+                    "{description}: `{INPUT_ORDER}` reports the bound on the array's head, \
+                     `{WELL_FORMED_FIRST}` the incomplete input"
+                ),
+                reqs,
+                "Bounds",
+                unhex(hex),
+                MULTIPLE,
+                vec![
+                    (INPUT_ORDER, invalid("bound-exceeded", 2)),
+                    (WELL_FORMED_FIRST, invalid("truncated", len)),
+                ],
+            )
+            .should(),
+        );
+    }
     // Inputs that break two rules where the spec does not order them (§4.17: "a decoder may report
     // the class of any of them").
     #[rustfmt::skip]
@@ -788,6 +834,9 @@ fn order() -> Area {
         ("several.bound-then-truncated", "a byte string over its bound whose content is cut short", "Bounds", "a1 01 45 01 02", ("bound-exceeded", 2), ("truncated", 5)),
         ("several.unsorted-then-truncated", "keys out of order, then the input ends inside the value", "Scalars", "a2 01 00 00 19 01", ("unsorted-keys", 3), ("truncated", 6)),
         ("several.range-then-trailing", "a value out of range, then a trailing byte", "Ranges", "a1 00 00 00", ("out-of-range", 2), ("trailing-bytes", 3)),
+        ("several.type-then-incomplete-string", "a byte string where a string is expected, its content cut short", "Scalars", "a1 0b 43 61", ("wrong-type", 2), ("truncated", 4)),
+        ("several.key-range-then-incomplete-string", "a map key above 65535, then a string whose content is cut short", "Scalars", "a1 1a 00 01 00 00 63 61", ("out-of-range", 1), ("truncated", 8)),
+        ("several.depth-then-truncated", "an item at depth 17, then the input ends inside the next entry", "iotp2p.core.Status", "a2 0f 81 81 81 81 81 81 81 81 81 81 81 81 81 81 81 00 18", ("depth-exceeded", 17), ("truncated", 19)),
     ];
     for &(id, description, ty, hex, first, wf) in choices {
         cases.push(Case::choice(
@@ -796,7 +845,7 @@ fn order() -> Area {
                 "{description}: `{INPUT_ORDER}` reports the first violation in the input, \
                  `{WELL_FORMED_FIRST}` the incomplete or trailing data"
             ),
-            &["IOTP-WIRE-62"],
+            &["IOTP-WIRE-62", "IOTP-WIRE-new:several-violations"],
             ty,
             unhex(hex),
             MULTIPLE,

@@ -4,7 +4,8 @@
 //!
 //! It declares the features `decode`, `encode`, `json` and `offsets`, and the choices of [`CHOICES`].
 //! JSON goes through the generated `to_json` and `from_json` (the codec's `serde` feature), never
-//! through the reflection codec, so that the suite tests the generated code.
+//! through the reflection codec, so that the suite tests the generated code. serde_json's `raw_value`
+//! feature is on, so that the codec's JSON reader rounds a float from the number's text itself.
 
 use std::io::{BufRead, Write};
 
@@ -151,11 +152,7 @@ fn encode(id: &str, type_name: &str, value: Option<&Value>, text: Option<&str>) 
     // JSON text goes straight to the codec's JSON reader (which refuses duplicate member names); a
     // JSON value has been read by the protocol already.
     let encoded = match (value, text) {
-        (_, Some(text)) => iotp2p_codec::generated::from_json(
-            type_name,
-            &mut serde_json::Deserializer::from_str(text),
-        )
-        .or_else(|| generated::from_json(type_name, &mut serde_json::Deserializer::from_str(text))),
+        (_, Some(text)) => from_text(type_name, text),
         (Some(value), None) => iotp2p_codec::generated::from_json(type_name, value.clone())
             .or_else(|| generated::from_json(type_name, value.clone())),
         (None, None) => {
@@ -193,6 +190,24 @@ fn encode(id: &str, type_name: &str, value: Option<&Value>, text: Option<&str>) 
             details: format!("encoding from JSON reported a decoding error: {e}"),
         },
     }
+}
+
+/// What reading JSON text and encoding it gives: `None` for a type without a generated codec.
+type FromText = Option<Result<Vec<u8>, json::Error<serde_json::Error>>>;
+
+/// A generated `from_json` over serde_json's reader of text.
+type FromJson = fn(&str, &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>) -> FromText;
+
+/// Reads JSON text as `type_name` with the generated JSON reader and encodes it: the text must be
+/// one JSON value, with nothing but whitespace after it (spec §4.18).
+fn from_text(type_name: &str, text: &str) -> FromText {
+    let read = |from_json: FromJson| {
+        let mut reader = serde_json::Deserializer::from_str(text);
+        let encoded = from_json(type_name, &mut reader)?;
+        Some(encoded.and_then(|bytes| reader.end().map(|()| bytes).map_err(json::Error::Json)))
+    };
+    read(|t, r| iotp2p_codec::generated::from_json(t, r))
+        .or_else(|| read(|t, r| generated::from_json(t, r)))
 }
 
 /// Serves the protocol: one request per line of `input`, one response per line of `output`, until
