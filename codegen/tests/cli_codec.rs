@@ -137,3 +137,52 @@ fn type_expressions_and_usage_errors() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("outside"), "{}", stderr(&bad));
 }
+
+#[test]
+fn encode_reads_json_as_chapter_4_says() {
+    let encode = |ty: &str, json: &str| iotp2p(&["encode", ty, json]);
+    // A float is rounded once from its decimal (IOTP-WIRE-70): this number lies just above the
+    // midpoint 1 + 2^-24, which rounding through binary64 would take down to 1.0.
+    let o = encode("f32", "1.0000000596046448");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "fa 3f 80 00 01");
+    // Rejected: a number beyond the float type, text after the value, `-0` for an integer, `#<key>`
+    // with a leading zero or naming a known field, `null` for a field, uppercase hexadecimal.
+    for (ty, json, why) in [
+        ("f32", "1e39", "beyond the range"),
+        ("f64", "1e309", "out of range"),
+        (
+            "iotp2p.core.SemVer",
+            r#"{"major": 1} {"major": 2}"#,
+            "trailing characters",
+        ),
+        ("iotp2p.core.SemVer", r#"{"major": -0}"#, "not an integer"),
+        (
+            "iotp2p.core.SemVer",
+            r##"{"major": 1, "#01": "00"}"##,
+            "bad member name",
+        ),
+        (
+            "iotp2p.core.SemVer",
+            r##"{"major": 1, "#1": "02"}"##,
+            "the key of `minor`",
+        ),
+        (
+            "iotp2p.core.SemVer",
+            r#"{"major": 1, "minor": null}"#,
+            "minor",
+        ),
+        ("bytes<4>", r#""0A""#, "lowercase"),
+    ] {
+        let o = encode(ty, json);
+        assert_eq!(o.status.code(), Some(1), "{json}: {}", stdout(&o));
+        assert!(stderr(&o).contains(why), "{json}: {}", stderr(&o));
+    }
+    // Accepted: whitespace around the value, the number of a known enum value.
+    let o = encode("iotp2p.core.SemVer", " {\"major\": 1}\n");
+    assert_eq!(stdout(&o).trim(), "a1 00 01", "{}", stderr(&o));
+    let o = encode("iotp2p.core.DecodeError", "8");
+    assert_eq!(stdout(&o).trim(), "08", "{}", stderr(&o));
+    let back = iotp2p(&["decode", "iotp2p.core.DecodeError", "08"]);
+    assert_eq!(stdout(&back).trim(), r#""WrongType""#);
+}

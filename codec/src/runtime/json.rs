@@ -18,11 +18,14 @@
 //! [`required`] fill a generated visitor's slots; [`variant`], [`unit_variant`], [`unknown_variant`],
 //! [`union_key`] and [`union_end`] do the same for unions.
 //!
-//! JSON readers get what the spec asks: integers exactly (no float in between) and only within their
-//! type and range, floats rounded to the field's type, members in any order, duplicate members
-//! rejected, unknown member names rejected unless `#<key>` (with a key the type does not define), and a
-//! defaulted field accepted when present with its default value (the owned value then re-encodes
-//! without it).
+//! JSON readers get what the spec asks (§4.18): integers exactly (no float in between) and only within
+//! their type and range, `-0` rejected for integers and enums, floats rounded to the field's type,
+//! members in any order, duplicate members rejected, unknown member names rejected unless `#<key>`
+//! (canonical decimal up to 65535, with a key the type does not define), `null` only for a unit
+//! variant, hexadecimal in lowercase only, enum numbers (known or not) accepted, and a defaulted field
+//! accepted when present with its default value (the owned value then re-encodes without it). A
+//! caller that reads JSON text checks that nothing but whitespace follows the value (with serde_json,
+//! `Deserializer::end`, which `serde_json::from_str` calls).
 //!
 //! Floats are read as spec IOTP-WIRE-70 asks: the decimal number is rounded once to the field's type
 //! (ties to even), never through binary64 first, and a number whose rounded value is infinite is

@@ -879,10 +879,12 @@ fn order() -> Area {
     }
     Area::new(
         "wire.order",
-        "Which class a decoder reports (spec §4.17, IOTP-WIRE-64): the order of checks on one data \
-         item, arrays over their bound rejected on their head (SHOULD), and inputs with two violations \
-         the spec does not order (implementation-defined: choices `multiple-violations` = \
-         `input-order` | `well-formedness-first`, `utf8-bound-order` = `bound-first` | `utf8-first`).",
+        "Which class a decoder reports (spec §4.17.1, §4.17.2): the order of checks on one data \
+         item, a string's content checked complete before its UTF-8, a map or array whose count \
+         exceeds the bytes left rejected on its head, arrays over their bound rejected on their head \
+         (SHOULD), and inputs with two violations whose class depends on the decoder's order \
+         (implementation-defined: choices `multiple-violations` = `input-order` | \
+         `well-formedness-first`, `utf8-bound-order` = `bound-first` | `utf8-first`).",
         cases,
     )
 }
