@@ -45,8 +45,9 @@ pub enum Request {
         /// The value.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         json: Option<serde_json::Value>,
-        /// The value as JSON text (feature `json-text`): inputs that a JSON value cannot hold, such
-        /// as an object with a duplicate member name.
+        /// The value as JSON text (feature `json-text`), to be read as one whole JSON text: inputs
+        /// that a JSON value cannot hold as written, such as an object with a duplicate member name,
+        /// text after the value, `-0` or `1e309`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         json_text: Option<String>,
     },

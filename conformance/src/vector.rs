@@ -59,9 +59,10 @@ pub struct Input {
     /// The value in the canonical JSON mapping (encode vectors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub json: Option<serde_json::Value>,
-    /// The value as JSON text, to be read as written (encode vectors whose input a JSON value cannot
-    /// hold, such as an object with a duplicate member name; feature `json-text`). A vector has
-    /// either `json` or `json_text`.
+    /// The value as JSON text, to be read as written, as one whole JSON text (encode vectors whose
+    /// input a JSON value cannot hold as written: an object with a duplicate member name, text after
+    /// the value, `-0`, `1e309`, a decimal longer than the shortest form of its binary64 value;
+    /// feature `json-text`). A vector has either `json` or `json_text`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub json_text: Option<String>,
 }
