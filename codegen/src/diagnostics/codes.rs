@@ -74,7 +74,9 @@ codes! {
     DuplicateImport = "E0108", "the same package or alias is imported twice",
         "Each package is imported once per file, and each import alias names one package.";
     InvalidPackageName = "E0109", "a package name does not follow the naming rules",
-        "Package names are dot-separated lowercase segments (`[a-z][a-z0-9_]*`), at most 8 segments and 128 characters, e.g. `org.example.lighting`. The `iotp2p` prefix is reserved, by convention, for packages published by the iotp2p standard; vendors use a reversed domain they control (`com.acme.lighting`).";
+        "Package names are dot-separated lowercase segments (`[a-z][a-z0-9_]*`), at most 8 segments and 128 characters, e.g. `org.example.lighting`. Vendors use a reversed domain they control (`com.acme.lighting`); the `iotp2p` prefix is the standard's (E0110).";
+    ReservedPackage = "E0110", "a package name uses the prefix `iotp2p`, which is reserved for the standard",
+        "Package names starting with `iotp2p` belong to the iotp2p standard itself (spec/schema/), so that a vendor's package can never be mistaken for, or collide with, a standard one. Name your package after a domain you control, e.g. `com.acme.lighting`. The standard's own files opt in with the attribute `@iotp2p.standard` before their `package` declaration.";
 
     // Names.
     UnknownType = "E0201", "a reference to a type that does not exist",

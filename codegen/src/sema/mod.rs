@@ -11,7 +11,7 @@
 //! The IR is produced only when no error was reported, so backends never see an invalid schema.
 
 mod attributes;
-mod capability_attributes;
+mod iotp2p_attributes;
 mod load;
 mod lower;
 mod members;
