@@ -11,6 +11,7 @@
 //! The IR is produced only when no error was reported, so backends never see an invalid schema.
 
 mod attributes;
+mod capability_model;
 mod iotp2p_attributes;
 mod load;
 mod lower;
@@ -86,6 +87,7 @@ fn analyse(units: &[Unit], sources: &SourceMap, diags: &mut Diagnostics) -> Opti
     }
     let lowered = lower::lower(units, &packages, &symbols, sources, diags);
     recursion::check(&lowered, diags);
+    capability_model::check(&lowered, diags);
     warnings::check(units, &packages, &lowered, diags);
     if diags.has_errors() {
         return None;
