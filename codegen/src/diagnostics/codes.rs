@@ -162,6 +162,8 @@ codes! {
         "Characters such as U+202E (right-to-left override) and U+2066..U+2069 (isolates) make editors and code review tools display a line in another order than the compiler reads it, so that a schema can look different from what it is (\"Trojan Source\", CVE-2021-42574). Remove the character from the comment; in a string literal that really needs it, write it as an escape (\\u{202e}). Diagnostics always show such characters escaped.";
     PropertyDefault = "W0004", "a property has a default",
         "Property values travel one by one, never inside the `NameProperties` message, so a default there is never applied (IOTP-CAP-7). Remove it; an optional property is an `optional` field.";
+    HugeEncodedSize = "W0005", "a type's largest encoding is larger than a 32-bit target can address",
+        "A type's largest encoded size is computed from its bounds and, for recursive types, its `@max_depth`; recursion over arrays multiplies it quickly (a menu of `array<MenuNode, 16>` eight levels deep exceeds 10 GB). Above 4 GiB no buffer on a 16- or 32-bit device can be sized from it, and the generated `MAX_ENCODED_SIZE` saturates to `usize::MAX` there. Lower the bounds or the `@max_depth` so that real messages, and the buffers for them, stay small.";
 }
 
 impl std::fmt::Display for Code {

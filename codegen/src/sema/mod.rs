@@ -92,10 +92,12 @@ fn analyse(units: &[Unit], sources: &SourceMap, diags: &mut Diagnostics) -> Opti
     if diags.has_errors() {
         return None;
     }
-    Some(ir::Schema {
+    let schema = ir::Schema {
         ir_version: ir::IR_VERSION,
         packages: lowered.packages,
-    })
+    };
+    warnings::check_sizes(&schema, &lowered.type_spans, diags);
+    Some(schema)
 }
 
 /// Makes a path pleasant to show: relative to the current directory when it is below it.

@@ -148,6 +148,9 @@ struct ItemView {
     docs: Vec<String>,
     deprecated: Option<String>,
     max_size: u64,
+    /// Whether `max_size` fits a 32-bit `usize`; a larger one is generated saturating, so that the
+    /// constant compiles on every target.
+    max_size_fits_32_bit: bool,
     // Aliases.
     lifetime: bool,
     alias_type: String,
@@ -195,6 +198,8 @@ fn item_view(ctx: &Ctx<'_>, def: &ir::TypeDef) -> ItemView {
         docs: doc_lines(&def.doc),
         deprecated: deprecation(&def.deprecated),
         max_size: ctx.sizes.get(&def.full_name).copied().unwrap_or(0),
+        max_size_fits_32_bit: ctx.sizes.get(&def.full_name).copied().unwrap_or(0)
+            <= u64::from(u32::MAX),
         lifetime: false,
         alias_type: String::new(),
         owned_alias_type: String::new(),

@@ -60,6 +60,7 @@ pub const TYPE_NAMES: &[&str] = &[
     "example.recursive.Rule",
     "example.recursive.Room",
     "example.recursive.Gateway",
+    "example.recursive.DisplayMenu",
     "example.thermostat.Mode",
     "example.thermostat.Setpoints",
     "example.thermostat.ScheduleEntry",
@@ -209,6 +210,9 @@ pub fn transcode(
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "example.recursive.Gateway" => example_recursive::Gateway::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "example.recursive.DisplayMenu" => example_recursive::DisplayMenu::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "example.thermostat.Mode" => {
@@ -379,6 +383,9 @@ pub fn transcode(
             }
             "example.recursive.Gateway" => {
                 serialize_decoded(example_recursive::Gateway::decode(input), serializer)
+            }
+            "example.recursive.DisplayMenu" => {
+                serialize_decoded(example_recursive::DisplayMenu::decode(input), serializer)
             }
             "example.thermostat.Mode" => {
                 let mut r = ::iotp2p_codec::runtime::Reader::new(input);
@@ -565,6 +572,10 @@ pub fn transcode(
                 deserializer,
                 example_recursive::owned::Gateway::encode_to_vec,
             ),
+            "example.recursive.DisplayMenu" => encode_deserialized(
+                deserializer,
+                example_recursive::owned::DisplayMenu::encode_to_vec,
+            ),
             "example.thermostat.Mode" => {
                 encode_deserialized(deserializer, |v: &example_thermostat::Mode| {
                     ::iotp2p_codec::runtime::encode_to_vec(
@@ -673,6 +684,9 @@ pub fn transcode(
             "example.recursive.Rule" => visitor.visit::<example_recursive::owned::Rule>(),
             "example.recursive.Room" => visitor.visit::<example_recursive::owned::Room>(),
             "example.recursive.Gateway" => visitor.visit::<example_recursive::owned::Gateway>(),
+            "example.recursive.DisplayMenu" => {
+                visitor.visit::<example_recursive::owned::DisplayMenu>()
+            }
             "example.thermostat.Mode" => visitor.visit::<example_thermostat::Mode>(),
             "example.thermostat.Setpoints" => {
                 visitor.visit::<example_thermostat::owned::Setpoints>()
