@@ -440,7 +440,11 @@ fn every_subcommand_has_help_that_names_its_options() {
         .filter_map(|l| l.split_whitespace().next().map(str::to_string))
         .filter(|name| name != "help")
         .collect();
-    for expected in ["check", "fmt", "ir", "explain"] {
+    assert!(
+        top.contains("Exit status") && top.contains("  2  usage error"),
+        "the exit codes are documented:\n{top}"
+    );
+    for expected in ["check", "fmt", "ir", "explain", "std"] {
         assert!(
             subcommands.iter().any(|s| s == expected),
             "{expected} missing from:\n{top}"
