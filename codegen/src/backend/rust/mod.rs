@@ -194,7 +194,7 @@ fn free_name(preferred: &str, taken: &[String]) -> String {
 fn item_view(ctx: &Ctx<'_>, def: &ir::TypeDef) -> ItemView {
     let mut view = ItemView {
         kind: "",
-        name: def.name.clone(),
+        name: names::upper(&def.name),
         docs: doc_lines(&def.doc),
         deprecated: deprecation(&def.deprecated),
         max_size: ctx.sizes.get(&def.full_name).copied().unwrap_or(0),
@@ -228,11 +228,11 @@ fn item_view(ctx: &Ctx<'_>, def: &ir::TypeDef) -> ItemView {
                 .map(|v| ValueView {
                     docs: doc_lines(&v.doc),
                     deprecated: deprecation(&v.deprecated),
-                    name: v.name.clone(),
+                    name: names::upper(&v.name),
                     number: v.value,
                 })
                 .collect();
-            let taken: Vec<String> = values.iter().map(|v| v.name.clone()).collect();
+            let taken: Vec<String> = view.values.iter().map(|v| v.name.clone()).collect();
             view.other = free_name("Unrecognized", &taken);
             view.json_names = json_table(values.iter().map(|v| (&v.name, v.value as u64)));
         }
@@ -334,10 +334,10 @@ pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
             if !matches!(t.kind, TypeKind::Alias { .. }) {
                 types.push(TypeEntry {
                     full_name: t.full_name.clone(),
-                    path: format!("{module}::{}", t.name),
+                    path: format!("{module}::{}", names::upper(&t.name)),
                     owned_path: match t.kind {
-                        TypeKind::Enum { .. } => format!("{module}::{}", t.name),
-                        _ => format!("{module}::owned::{}", t.name),
+                        TypeKind::Enum { .. } => format!("{module}::{}", names::upper(&t.name)),
+                        _ => format!("{module}::owned::{}", names::upper(&t.name)),
                     },
                     is_enum: matches!(t.kind, TypeKind::Enum { .. }),
                 });
