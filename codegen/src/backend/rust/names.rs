@@ -24,7 +24,8 @@ pub fn field(name: &str) -> String {
 const TAKEN_TYPE_NAMES: &[&str] = &["Option", "Result", "Box", "Vec", "String"];
 
 /// An UpperCamelCase schema name (a type, an enum value, a union variant) as a Rust identifier: `Self`,
-/// which cannot be an identifier, and the prelude names of [`TAKEN_TYPE_NAMES`] get a trailing
+/// which cannot be an identifier, and the prelude names the generated code uses (`Option`, `Result`,
+/// `Box`, `Vec`, `String`) get a trailing
 /// underscore (`Result` → `Result_`), as rustc's own suggestion for keywords does.
 pub fn upper(name: &str) -> String {
     if name == "Self" || TAKEN_TYPE_NAMES.contains(&name) {
