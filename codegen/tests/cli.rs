@@ -440,7 +440,11 @@ fn every_subcommand_has_help_that_names_its_options() {
         .filter_map(|l| l.split_whitespace().next().map(str::to_string))
         .filter(|name| name != "help")
         .collect();
-    for expected in ["check", "fmt", "ir", "explain"] {
+    assert!(
+        top.contains("Exit status") && top.contains("  2  usage error"),
+        "the exit codes are documented:\n{top}"
+    );
+    for expected in ["check", "fmt", "ir", "explain", "std"] {
         assert!(
             subcommands.iter().any(|s| s == expected),
             "{expected} missing from:\n{top}"
@@ -493,4 +497,46 @@ fn every_subcommand_has_help_that_names_its_options() {
     let out = iotp2p(&["--version"]);
     assert_eq!(code(&out), 0);
     assert!(stdout(&out).contains(env!("CARGO_PKG_VERSION")));
+}
+
+// ---- doc ------------------------------------------------------------------------------------------
+
+#[test]
+fn doc_documents_a_vendors_packages_only() {
+    // The vendor example imports the standard's capabilities (built in): its page documents its own
+    // package, names imported types in full without linking them, and shows the standard attributes.
+    let file = "../examples/vendor-sprinkler/schema/sprinkler.iotp";
+    let out = iotp2p(&["doc", file]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let page = stdout(&out);
+    assert!(page.starts_with("# Schema reference"), "{page}");
+    assert!(page.contains("## Package `com.acme.sprinkler`"), "{page}");
+    assert!(
+        !page.contains("Package `iotp2p."),
+        "imports are not repeated:\n{page}"
+    );
+    assert!(!page.contains("scripts/generate"), "{page}");
+    assert!(
+        page.contains("`iotp2p.capabilities.CentiPercentRh`"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("](#iotp2p-"),
+        "no link into a page that is not there:\n{page}"
+    );
+    assert!(
+        page.contains("defined in `../examples/"),
+        "paths as given:\n{page}"
+    );
+
+    let linked = iotp2p(&["doc", file, "--imports-url", "https://example.org/ref.md"]);
+    assert!(stdout(&linked)
+        .contains("](https://example.org/ref.md#iotp2p-capabilities-centipercentrh)"));
+
+    // The standard's own page shows the capability attributes per member.
+    let std_page = iotp2p(&["doc", "--spec-chapter", "../spec/schema/capabilities.iotp"]);
+    let text = stdout(&std_page);
+    assert!(text.starts_with("# 11 Message reference"), "{text}");
+    assert!(text.contains("*writable.*"), "{text}");
+    assert!(text.contains("*unit `%EL`.*"), "{text}");
 }

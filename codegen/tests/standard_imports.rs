@@ -51,7 +51,7 @@ fn a_copy_on_disk_takes_precedence_over_the_built_in_one() {
     std::fs::create_dir_all(dir.join("iotp2p")).unwrap();
     std::fs::write(
         dir.join("iotp2p/core.iotp"),
-        "package iotp2p.core version 9.0.0;\ntype Address = string<8>;\n",
+        "@iotp2p.standard\npackage iotp2p.core version 9.0.0;\ntype Address = string<8>;\n",
     )
     .unwrap();
     std::fs::write(

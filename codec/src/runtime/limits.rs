@@ -4,3 +4,14 @@
 /// inside a map or array of depth d it is d + 1, and no item may be deeper. One fixed number, so that
 /// every decoder accepts and rejects the same inputs.
 pub const MAX_DEPTH: usize = 16;
+
+/// `n` as a `usize`, or `usize::MAX` where `usize` cannot hold it (16- and 32-bit targets). Generated
+/// code uses it for a `MAX_ENCODED_SIZE` above 4 GiB (deep recursive types): such a constant then still
+/// compiles everywhere, and says "larger than any buffer here", which is true.
+pub const fn saturating_usize(n: u64) -> usize {
+    if n > usize::MAX as u64 {
+        usize::MAX
+    } else {
+        n as usize
+    }
+}

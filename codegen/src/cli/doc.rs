@@ -1,5 +1,8 @@
-//! `iotp2p doc`: render schemas as the specification's message reference chapter (Markdown).
+//! `iotp2p doc`: reference pages in Markdown for the packages of the files named (a vendor's own, by
+//! default: imported packages are named, not repeated), or, with `--spec-chapter`, the
+//! specification's message reference chapter for every package.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,9 +30,20 @@ pub(crate) struct DocArgs {
     /// Change nothing; exit 1 if the file given with --output is not up to date.
     #[arg(long, requires = "output")]
     check: bool,
-    /// Section number of the chapter.
-    #[arg(long, default_value = "11")]
+    /// Render the specification's message reference chapter (header, section numbers, every package
+    /// including imported ones), as scripts/generate does.
+    #[arg(long)]
+    spec_chapter: bool,
+    /// Section number of the chapter, with --spec-chapter.
+    #[arg(long, default_value = "11", requires = "spec_chapter")]
     number: String,
+    /// Title of the page (without --spec-chapter).
+    #[arg(long, default_value = "Schema reference")]
+    title: String,
+    /// Where the reference of imported packages lives: their types link to URL#anchor. Without it,
+    /// imported types are named in full, not linked.
+    #[arg(long, value_name = "URL")]
+    imports_url: Option<String>,
     /// When to colour diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -61,10 +75,34 @@ pub(crate) fn run(args: &DocArgs) -> ExitCode {
             }
         }
     }
-    let options = ChapterOptions {
-        number: args.number.clone(),
-        regenerate: "scripts/generate".into(),
-        ..ChapterOptions::default()
+    let options = if args.spec_chapter {
+        ChapterOptions {
+            number: args.number.clone(),
+            regenerate: "scripts/generate".into(),
+            ..ChapterOptions::default()
+        }
+    } else {
+        // The packages of the files named on the command line, which the loader read first.
+        let roots: BTreeSet<&str> = c
+            .sources
+            .files()
+            .take(args.files.len())
+            .map(|(_, f)| f.name.as_str())
+            .collect();
+        let only = schema
+            .packages
+            .iter()
+            .filter(|p| roots.contains(p.location.file.as_str()))
+            .map(|p| p.name.clone())
+            .collect();
+        ChapterOptions {
+            title: args.title.clone(),
+            regenerate: "iotp2p doc".into(),
+            spec_chapter: false,
+            only: Some(only),
+            imports_url: args.imports_url.clone(),
+            ..ChapterOptions::default()
+        }
     };
     let text = docs::render_reference(schema, &examples, &options);
     let Some(out) = &args.output else {

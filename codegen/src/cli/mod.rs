@@ -20,12 +20,26 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use iotp2p_codegen::diagnostics::{json::render_json, render::emit_stderr};
 use iotp2p_codegen::Compilation;
 
+/// The exit codes every command uses, printed under `--help`.
+const EXIT_STATUS: &str = "Exit status, for every command:
+  0  success (warnings alone do not fail)
+  1  the input was rejected: a schema with errors, bytes or JSON that do not decode or encode,
+     an unformatted file under `fmt --check`
+  2  usage error: unknown command, option or type name, unreadable argument (e.g. bad hex)";
+
 /// The iotp2p schema compiler.
 ///
 /// Schemas (`.iotp` files) define the messages of the iotp2p protocol and of vendor capabilities.
 /// See spec/schema-language.md for the language.
 #[derive(Parser, Debug)]
-#[command(name = "iotp2p", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "iotp2p",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = EXIT_STATUS
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

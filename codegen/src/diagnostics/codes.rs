@@ -3,7 +3,8 @@
 //! Codes are stable: tools and CI configurations match on them, so a code is never renumbered or reused.
 //! Each code has a one-line summary and a longer explanation printed by `iotp2p explain CODE`.
 //! Ranges: E00xx files and syntax, E01xx packages and imports, E02xx names, E03xx keys and values,
-//! E04xx types, bounds and defaults, E05xx recursion, E06xx attributes, W0xxx warnings.
+//! E04xx types, bounds and defaults, E05xx recursion, E06xx attributes, E07xx the capability model,
+//! W0xxx warnings.
 
 macro_rules! codes {
     ($( $variant:ident = $code:literal, $summary:literal, $explanation:literal; )*) => {
@@ -74,7 +75,9 @@ codes! {
     DuplicateImport = "E0108", "the same package or alias is imported twice",
         "Each package is imported once per file, and each import alias names one package.";
     InvalidPackageName = "E0109", "a package name does not follow the naming rules",
-        "Package names are dot-separated lowercase segments (`[a-z][a-z0-9_]*`), at most 8 segments and 128 characters, e.g. `org.example.lighting`. The `iotp2p` prefix is reserved, by convention, for packages published by the iotp2p standard; vendors use a reversed domain they control (`com.acme.lighting`).";
+        "Package names are dot-separated lowercase segments (`[a-z][a-z0-9_]*`), at most 8 segments and 128 characters, e.g. `org.example.lighting`. Vendors use a reversed domain they control (`com.acme.lighting`); the `iotp2p` prefix is the standard's (E0110).";
+    ReservedPackage = "E0110", "a package name uses the prefix `iotp2p`, which is reserved for the standard",
+        "Package names starting with `iotp2p` belong to the iotp2p standard itself (spec/schema/), so that a vendor's package can never be mistaken for, or collide with, a standard one. Name your package after a domain you control, e.g. `com.acme.lighting`. The standard's own files opt in with the attribute `@iotp2p.standard` before their `package` declaration.";
 
     // Names.
     UnknownType = "E0201", "a reference to a type that does not exist",
@@ -140,6 +143,16 @@ codes! {
     DuplicateAttribute = "E0604", "the same attribute is given twice on one item",
         "Give each attribute once; combine the arguments if needed.";
 
+    // The capability model (spec/07-capability-model.md).
+    CapabilityTypeKind = "E0701", "a type named like a capability's properties, actions, outputs or events is of the wrong kind",
+        "A capability `Name` is declared by `NameProperties` (a message: one field per property), `NameActions`, `NameOutputs` and `NameEvents` (unions: one variant per action, action output and event). A type whose name ends in one of these words is read as part of a capability, so it must be of that kind (IOTP-CAP-1). Declare it as the kind the name asks for, or rename it.";
+    CapabilityKeyShared = "E0702", "a key is used by two members of a capability",
+        "The properties, actions and events of one capability share one key space: a request names a member by its key alone (IOTP-CAP-2). Give each member its own key; by convention properties use 0..=7, actions 8..=15 and events 16..=23.";
+    OutputWithoutAction = "E0703", "an output variant has no action with its key",
+        "Each variant of `NameOutputs` is the output of the action of `NameActions` with the same key (IOTP-CAP-3). Use the action's key, or remove the output.";
+    UnitOutput = "E0704", "an output variant carries nothing",
+        "An action without output simply has no variant in `NameOutputs` (IOTP-CAP-4). Remove the unit variant.";
+
     // Warnings.
     UnusedImport = "W0001", "an import is never used",
         "The file imports a package but uses none of its types. Remove the import.";
@@ -147,6 +160,10 @@ codes! {
         "New fields should not use deprecated types. Mark the field @deprecated too, or use the replacement the deprecation names.";
     BidiControl = "W0003", "a bidirectional control character in a comment or string literal",
         "Characters such as U+202E (right-to-left override) and U+2066..U+2069 (isolates) make editors and code review tools display a line in another order than the compiler reads it, so that a schema can look different from what it is (\"Trojan Source\", CVE-2021-42574). Remove the character from the comment; in a string literal that really needs it, write it as an escape (\\u{202e}). Diagnostics always show such characters escaped.";
+    PropertyDefault = "W0004", "a property has a default",
+        "Property values travel one by one, never inside the `NameProperties` message, so a default there is never applied (IOTP-CAP-7). Remove it; an optional property is an `optional` field.";
+    HugeEncodedSize = "W0005", "a type's largest encoding is larger than a 32-bit target can address",
+        "A type's largest encoded size is computed from its bounds and, for recursive types, its `@max_depth`; recursion over arrays multiplies it quickly (a menu of `array<MenuNode, 16>` eight levels deep exceeds 10 GB). Above 4 GiB no buffer on a 16- or 32-bit device can be sized from it, and the generated `MAX_ENCODED_SIZE` saturates to `usize::MAX` there. Lower the bounds or the `@max_depth` so that real messages, and the buffers for them, stay small.";
 }
 
 impl std::fmt::Display for Code {

@@ -117,7 +117,8 @@ fn kind_size(kind: &TypeKind, sizes: &HashMap<String, u64>) -> u64 {
                 })
                 .max()
                 .unwrap_or(0);
-            1 + largest
+            // Saturating like every sum here: recursion can push sizes to the top of u64.
+            largest.saturating_add(1)
         }
         TypeKind::Enum { values, .. } => {
             head_len(values.iter().map(|v| v.value as u64).max().unwrap_or(0))
@@ -172,6 +173,13 @@ mod tests {
         let c = compile_str("t.iotp", text, &[]);
         assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics);
         max_encoded_sizes(c.schema.as_ref().unwrap())
+    }
+
+    #[test]
+    fn sizes_saturate_instead_of_overflowing() {
+        // A union inside deep recursion over large arrays: the sum reaches u64::MAX, then one more.
+        let s = sizes("package t;\n@max_depth(64)\nunion U { 0 a: array<U, 65535>; 1 b; }\n");
+        assert_eq!(s["t.U"], u64::MAX);
     }
 
     #[test]

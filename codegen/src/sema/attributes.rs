@@ -2,9 +2,9 @@
 //!
 //! Unknown attributes are errors (a typo must not silently do nothing); attributes with a dotted name
 //! (`@acme.hint(...)`) belong to other tools and pass to the IR unchecked, except the standard's own
-//! `@iotp2p.*` ([`capability_attributes`](super::capability_attributes)), which are checked here too.
+//! `@iotp2p.*` ([`iotp2p_attributes`](super::iotp2p_attributes)), which are checked here too.
 
-use super::capability_attributes as standard;
+use super::iotp2p_attributes as standard;
 use crate::diagnostics::{did_you_mean, Code, Diagnostic, Diagnostics};
 use crate::ir;
 use crate::source::Span;

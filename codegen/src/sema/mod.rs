@@ -11,7 +11,8 @@
 //! The IR is produced only when no error was reported, so backends never see an invalid schema.
 
 mod attributes;
-mod capability_attributes;
+mod capability_model;
+mod iotp2p_attributes;
 mod load;
 mod lower;
 mod members;
@@ -86,14 +87,17 @@ fn analyse(units: &[Unit], sources: &SourceMap, diags: &mut Diagnostics) -> Opti
     }
     let lowered = lower::lower(units, &packages, &symbols, sources, diags);
     recursion::check(&lowered, diags);
+    capability_model::check(&lowered, diags);
     warnings::check(units, &packages, &lowered, diags);
     if diags.has_errors() {
         return None;
     }
-    Some(ir::Schema {
+    let schema = ir::Schema {
         ir_version: ir::IR_VERSION,
         packages: lowered.packages,
-    })
+    };
+    warnings::check_sizes(&schema, &lowered.type_spans, diags);
+    Some(schema)
 }
 
 /// Makes a path pleasant to show: relative to the current directory when it is below it.

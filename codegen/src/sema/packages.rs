@@ -76,6 +76,24 @@ pub(crate) fn check(units: &[Unit], sources: &SourceMap, diags: &mut Diagnostics
         };
         let name = decl.name.text();
         check_package_name(&name, decl.name.span, diags);
+        let opted_in = decl
+            .meta
+            .attributes
+            .iter()
+            .any(|a| a.name.text() == "iotp2p.standard");
+        if (name == "iotp2p" || name.starts_with("iotp2p.")) && !opted_in {
+            diags.push(
+                Diagnostic::new(
+                    Code::ReservedPackage,
+                    decl.name.span,
+                    format!("package name `{name}` uses the reserved prefix `iotp2p`"),
+                )
+                .with_label("reserved for the packages of the iotp2p standard")
+                .with_help(
+                    "name the package after a domain you control, e.g. `com.example.lighting`",
+                ),
+            );
+        }
         versions.push(
             decl.version
                 .as_ref()

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use crate::source::Span;
+
 use super::lower::Lowered;
 use super::packages::Packages;
 use super::Unit;
@@ -111,5 +113,40 @@ fn deprecated_in<'a>(
             .or_else(|| deprecated_in(target, deprecated)),
         ir::Type::Array { element, .. } => deprecated_in(element, deprecated),
         _ => None,
+    }
+}
+
+/// Warns about types whose largest encoding exceeds what a 32-bit target can address (4 GiB): deep
+/// recursion over large arrays multiplies quickly. Such a type still compiles, and its generated
+/// `MAX_ENCODED_SIZE` saturates there; the warning says why no buffer can be sized from it.
+pub(crate) fn check_sizes(
+    schema: &ir::Schema,
+    type_spans: &HashMap<String, Span>,
+    diags: &mut Diagnostics,
+) {
+    let sizes = ir::max_encoded_sizes(schema);
+    for def in schema.packages.iter().flat_map(|p| &p.types) {
+        let Some(&size) = sizes.get(&def.full_name) else {
+            continue;
+        };
+        if size <= u64::from(u32::MAX) {
+            continue;
+        }
+        let Some(&span) = type_spans.get(&def.full_name) else {
+            continue;
+        };
+        diags.push(
+            Diagnostic::new(
+                Code::HugeEncodedSize,
+                span,
+                format!(
+                    "the largest encoding of `{}` is {size} bytes, more than a 32-bit target can address",
+                    def.name
+                ),
+            )
+            .with_label("largest encoded size above 4 GiB")
+            .with_note("on 16- and 32-bit targets its generated `MAX_ENCODED_SIZE` is `usize::MAX`")
+            .with_help("lower the bounds of its arrays, strings or bytes, or its `@max_depth`"),
+        );
     }
 }

@@ -31,7 +31,7 @@ pub enum {{ item.name }} {
 #[allow(deprecated)]
 impl {{ item.name }} {
     /// Largest encoding of a known value, in bytes.
-    pub const MAX_ENCODED_SIZE: usize = {{ item.max_size }};
+    pub const MAX_ENCODED_SIZE: usize = {% if item.max_size_fits_32_bit %}{{ item.max_size }}{% else %}rt::limits::saturating_usize({{ item.max_size }}){% endif %};
 
     /// The value with this number (an unknown number gives `{{ item.other }}`).
     pub const fn from_u32(value: u32) -> Self {
@@ -109,7 +109,7 @@ pub struct {{ item.name }}<'a> {
 impl<'a> {{ item.name }}<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
-    pub const MAX_ENCODED_SIZE: usize = {{ item.max_size }};
+    pub const MAX_ENCODED_SIZE: usize = {% if item.max_size_fits_32_bit %}{{ item.max_size }}{% else %}rt::limits::saturating_usize({{ item.max_size }}){% endif %};
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[{{ item.known_keys }}];
@@ -279,7 +279,7 @@ pub enum {{ item.name }}<'a> {
 #[allow(deprecated)]
 impl<'a> {{ item.name }}<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
-    pub const MAX_ENCODED_SIZE: usize = {{ item.max_size }};
+    pub const MAX_ENCODED_SIZE: usize = {% if item.max_size_fits_32_bit %}{{ item.max_size }}{% else %}rt::limits::saturating_usize({{ item.max_size }}){% endif %};
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[{{ item.known_keys }}];

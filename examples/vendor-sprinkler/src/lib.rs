@@ -31,10 +31,10 @@ mod tests {
     fn start_watering_round_trips() {
         let mut buf = [0u8; SprinklerActions::MAX_ENCODED_SIZE];
         let n = start_watering(3, 600, &mut buf).unwrap();
-        // {0: {0: 3, 1: 600}}
+        // {8: {0: 3, 1: 600}}
         assert_eq!(
             &buf[..n],
-            &[0xa1, 0x00, 0xa2, 0x00, 0x03, 0x01, 0x19, 0x02, 0x58]
+            &[0xa1, 0x08, 0xa2, 0x00, 0x03, 0x01, 0x19, 0x02, 0x58]
         );
         let SprinklerActions::Start(start) = SprinklerActions::decode(&buf[..n]).unwrap() else {
             panic!("decoded another variant");
@@ -52,7 +52,7 @@ mod tests {
     fn the_index_reaches_the_vendor_types_by_name() {
         // What a relay or a CLI does with a type it knows only by name.
         assert!(TYPE_NAMES.contains(&"com.acme.sprinkler.SprinklerActions"));
-        let input = [0xa1, 0x00, 0xa2, 0x00, 0x03, 0x01, 0x19, 0x02, 0x58];
+        let input = [0xa1, 0x08, 0xa2, 0x00, 0x03, 0x01, 0x19, 0x02, 0x58];
         let mut out = [0u8; 16];
         let n = transcode("com.acme.sprinkler.SprinklerActions", &input, &mut out)
             .expect("a generated type")

@@ -1,12 +1,15 @@
-//! The docs backend: the IR rendered as the specification's message reference chapter (Markdown).
+//! The docs backend: the IR rendered as Markdown reference pages — the specification's message
+//! reference chapter, or a vendor's own packages.
 //!
-//! Every package, type, field, variant and enum value appears with its key, type, bounds and doc
-//! comment; types link to each other; each type lists who uses it, its largest encoded size, and the
-//! worked examples the prose gives for it. The template is `codegen/templates/docs/reference.md`.
+//! Every package, type, field, variant and enum value appears with its key, type, bounds, doc comment
+//! and standard attributes (`@iotp2p.writable`, `unit`, ...); types link to each other; each type lists
+//! who uses it, its largest encoded size, and the worked examples the prose gives for it. A vendor's
+//! page documents only the packages it names: imported types are named in full and linked only when a
+//! base URL for them is given. The template is `codegen/templates/docs/reference.md`.
 
 pub mod examples;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use askama::Template;
 
@@ -14,7 +17,7 @@ pub use examples::{Example, Expect};
 
 use crate::ir::{self, Presence, Schema, Type, TypeKind};
 
-/// What the chapter is called and numbered.
+/// What the pages are called and numbered, and which packages they document.
 #[derive(Clone, Debug)]
 pub struct ChapterOptions {
     /// Section number prefix, e.g. `11`.
@@ -23,6 +26,14 @@ pub struct ChapterOptions {
     pub title: String,
     /// The command that regenerates the chapter, quoted in its header.
     pub regenerate: String,
+    /// The specification's own chapter (its header and reading notes), or pages for a vendor's
+    /// packages.
+    pub spec_chapter: bool,
+    /// The packages to document; `None`: every package of the schema.
+    pub only: Option<BTreeSet<String>>,
+    /// Where the pages of packages that are not documented here live (their types link to
+    /// `<base>#<anchor>`); `None`: such types are named, not linked.
+    pub imports_url: Option<String>,
 }
 
 impl Default for ChapterOptions {
@@ -31,6 +42,30 @@ impl Default for ChapterOptions {
             number: "11".into(),
             title: "Message reference".into(),
             regenerate: "iotp2p doc".into(),
+            spec_chapter: true,
+            only: None,
+            imports_url: None,
+        }
+    }
+}
+
+/// How a reference to a type is written: a link within the page, a link to another page, or the
+/// type's full name.
+struct Links<'a> {
+    documented: BTreeSet<&'a str>,
+    imports_url: Option<&'a str>,
+}
+
+impl Links<'_> {
+    fn link(&self, full_name: &str) -> String {
+        let short = full_name.rsplit('.').next().unwrap_or(full_name);
+        let package = full_name.rsplit_once('.').map_or("", |(p, _)| p);
+        if self.documented.contains(package) {
+            return format!("[`{short}`](#{})", anchor(full_name));
+        }
+        match self.imports_url {
+            Some(base) => format!("[`{full_name}`]({base}#{})", anchor(full_name)),
+            None => format!("`{full_name}`"),
         }
     }
 }
@@ -102,13 +137,8 @@ fn summary(doc: &str) -> String {
     flat[..end].replace('|', "\\|")
 }
 
-fn link(full_name: &str) -> String {
-    let short = full_name.rsplit('.').next().unwrap_or(full_name);
-    format!("[`{short}`](#{})", anchor(full_name))
-}
-
 /// A type as Markdown: schema syntax, named types linked, bounds and ranges spelled out.
-fn type_md(ty: &Type) -> String {
+fn type_md(ty: &Type, links: &Links) -> String {
     match ty {
         Type::Bool => "`bool`".into(),
         Type::Int { int, range: None } => format!("`{}`", int.keyword()),
@@ -124,10 +154,12 @@ fn type_md(ty: &Type) -> String {
         Type::Bytes { max_len } => format!("`bytes` ≤ {max_len}"),
         Type::FixedBytes { len } => format!("`bytes[{len}]`"),
         Type::Array { element, max_items } => {
-            format!("array of {} (≤ {max_items})", type_md(element))
+            format!("array of {} (≤ {max_items})", type_md(element, links))
         }
-        Type::Message { name } | Type::Enum { name } | Type::Union { name } => link(name),
-        Type::Alias { name, target } => format!("{} ({})", link(name), type_md(target)),
+        Type::Message { name } | Type::Enum { name } | Type::Union { name } => links.link(name),
+        Type::Alias { name, target } => {
+            format!("{} ({})", links.link(name), type_md(target, links))
+        }
     }
 }
 
@@ -139,6 +171,29 @@ fn value_md(v: &ir::Value) -> String {
         ir::Value::String(s) => format!("`{s:?}`"),
         ir::Value::Enum { name, .. } => format!("`{name}`"),
     }
+}
+
+/// The standard attributes of a member or type (spec/07-capability-model.md §7.3), as a list: what a
+/// node allows (writable, fresh, ...) and how to read the value (unit, scale); `None` when it has none.
+fn attributes_list(attributes: &[ir::Attribute]) -> Option<String> {
+    let shown: Vec<String> = attributes
+        .iter()
+        .filter_map(|a| {
+            let name = a.name.strip_prefix("iotp2p.")?;
+            Some(match a.args.as_slice() {
+                [] => name.to_string(),
+                [ir::AttributeArg::String(s)] => format!("{name} `{}`", s.replace('|', "\\|")),
+                [ir::AttributeArg::Int(i)] => format!("{name} {i}"),
+                _ => name.to_string(),
+            })
+        })
+        .collect();
+    (!shown.is_empty()).then(|| shown.join(", "))
+}
+
+/// [`attributes_list`] in italics, before a member's description.
+fn attributes_md(attributes: &[ir::Attribute]) -> String {
+    attributes_list(attributes).map_or(String::new(), |l| format!("*{l}.* "))
 }
 
 fn deprecated_md(d: &Option<ir::Deprecation>) -> String {
@@ -178,7 +233,7 @@ fn reserved_md(r: &ir::Reserved, what: &str) -> String {
 }
 
 /// Who refers to each type: `Type.member` links, by referenced full name.
-fn users(schema: &Schema) -> HashMap<String, Vec<String>> {
+fn users(schema: &Schema, documented: &BTreeSet<&str>) -> HashMap<String, Vec<String>> {
     fn visit(ty: &Type, user: &str, out: &mut HashMap<String, Vec<String>>) {
         match ty {
             Type::Message { name } | Type::Enum { name } | Type::Union { name } => {
@@ -193,7 +248,12 @@ fn users(schema: &Schema) -> HashMap<String, Vec<String>> {
         }
     }
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    for def in schema.packages.iter().flat_map(|p| &p.types) {
+    // Only users on this page: a link to a type that is not documented here would lead nowhere.
+    let shown = schema
+        .packages
+        .iter()
+        .filter(|p| documented.contains(p.name.as_str()));
+    for def in shown.flat_map(|p| &p.types) {
         let here = |member: &str| format!("[`{}.{member}`](#{})", def.name, anchor(&def.full_name));
         match &def.kind {
             TypeKind::Message { fields, .. } => fields
@@ -203,7 +263,11 @@ fn users(schema: &Schema) -> HashMap<String, Vec<String>> {
                 .iter()
                 .filter_map(|v| Some((v, v.ty.as_ref()?)))
                 .for_each(|(v, t)| visit(t, &here(&v.name), &mut out)),
-            TypeKind::Alias { target } => visit(target, &link(&def.full_name), &mut out),
+            TypeKind::Alias { target } => visit(
+                target,
+                &format!("[`{}`](#{})", def.name, anchor(&def.full_name)),
+                &mut out,
+            ),
             TypeKind::Enum { .. } => {}
         }
     }
@@ -215,6 +279,7 @@ fn users(schema: &Schema) -> HashMap<String, Vec<String>> {
 
 fn type_view(
     def: &ir::TypeDef,
+    links: &Links,
     number: String,
     sizes: &HashMap<String, u64>,
     users: &HashMap<String, Vec<String>>,
@@ -235,12 +300,13 @@ fn type_view(
                         Presence::Default(v) => format!("default {}", value_md(v)),
                     };
                     format!(
-                        "| {} | `{}` | {} | {} | {}{} |",
+                        "| {} | `{}` | {} | {} | {}{}{} |",
                         f.key,
                         f.name,
-                        type_md(&f.ty),
+                        type_md(&f.ty, links),
                         presence,
                         deprecated_md(&f.deprecated),
+                        attributes_md(&f.attributes),
                         cell(&f.doc)
                     )
                 })
@@ -263,12 +329,13 @@ fn type_view(
                 .iter()
                 .map(|v| {
                     format!(
-                        "| {} | `{}` | {} | {}{} |",
+                        "| {} | `{}` | {} | {}{}{} |",
                         v.key,
                         v.name,
                         v.ty.as_ref()
-                            .map_or("— (unit: `null`)".to_string(), type_md),
+                            .map_or("— (unit: `null`)".to_string(), |t| { type_md(t, links) }),
                         deprecated_md(&v.deprecated),
+                        attributes_md(&v.attributes),
                         cell(&v.doc)
                     )
                 })
@@ -306,9 +373,16 @@ fn type_view(
                 reserved_md(reserved, "values"),
             )
         }
-        TypeKind::Alias { target } => {
-            ("type alias", "", Vec::new(), type_md(target), String::new())
-        }
+        TypeKind::Alias { target } => (
+            "type alias",
+            "",
+            Vec::new(),
+            match attributes_list(&def.attributes) {
+                Some(list) => format!("{} (*{list}*)", type_md(target, links)),
+                None => type_md(target, links),
+            },
+            String::new(),
+        ),
     };
     let examples = examples
         .get(def.full_name.as_str())
@@ -352,7 +426,17 @@ fn type_view(
 /// types (examples for unknown types are ignored here; the spec tests report them).
 pub fn render_reference(schema: &Schema, examples: &[Example], options: &ChapterOptions) -> String {
     let sizes = ir::max_encoded_sizes(schema);
-    let users = users(schema);
+    let documented: BTreeSet<&str> = schema
+        .packages
+        .iter()
+        .map(|p| p.name.as_str())
+        .filter(|p| options.only.as_ref().is_none_or(|only| only.contains(*p)))
+        .collect();
+    let links = Links {
+        documented: documented.clone(),
+        imports_url: options.imports_url.as_deref(),
+    };
+    let users = users(schema, &documented);
     let mut by_type: BTreeMap<&str, Vec<&Example>> = BTreeMap::new();
     for e in examples {
         by_type.entry(e.type_name.as_str()).or_default().push(e);
@@ -360,6 +444,7 @@ pub fn render_reference(schema: &Schema, examples: &[Example], options: &Chapter
     let packages = schema
         .packages
         .iter()
+        .filter(|p| documented.contains(p.name.as_str()))
         .enumerate()
         .map(|(p, pkg)| {
             let number = format!("{}.{}", options.number, p + 1);
@@ -375,7 +460,8 @@ pub fn render_reference(schema: &Schema, examples: &[Example], options: &Chapter
                     .iter()
                     .enumerate()
                     .map(|(t, def)| {
-                        type_view(def, format!("{number}.{}", t + 1), &sizes, &users, &by_type)
+                        let number = format!("{number}.{}", t + 1);
+                        type_view(def, &links, number, &sizes, &users, &by_type)
                     })
                     .collect(),
                 number,

@@ -62,7 +62,7 @@ pub(super) fn arbitrary_item(
 ) -> Option<ArbitraryItem> {
     let mut item = ArbitraryItem {
         kind: "",
-        name: def.name.clone(),
+        name: names::upper(&def.name),
         full_name: def.full_name.clone(),
         cycle: ctx.budget(&def.full_name).is_some(),
         numbers: String::new(),

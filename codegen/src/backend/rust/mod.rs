@@ -148,6 +148,9 @@ struct ItemView {
     docs: Vec<String>,
     deprecated: Option<String>,
     max_size: u64,
+    /// Whether `max_size` fits a 32-bit `usize`; a larger one is generated saturating, so that the
+    /// constant compiles on every target.
+    max_size_fits_32_bit: bool,
     // Aliases.
     lifetime: bool,
     alias_type: String,
@@ -191,10 +194,12 @@ fn free_name(preferred: &str, taken: &[String]) -> String {
 fn item_view(ctx: &Ctx<'_>, def: &ir::TypeDef) -> ItemView {
     let mut view = ItemView {
         kind: "",
-        name: def.name.clone(),
+        name: names::upper(&def.name),
         docs: doc_lines(&def.doc),
         deprecated: deprecation(&def.deprecated),
         max_size: ctx.sizes.get(&def.full_name).copied().unwrap_or(0),
+        max_size_fits_32_bit: ctx.sizes.get(&def.full_name).copied().unwrap_or(0)
+            <= u64::from(u32::MAX),
         lifetime: false,
         alias_type: String::new(),
         owned_alias_type: String::new(),
@@ -223,11 +228,11 @@ fn item_view(ctx: &Ctx<'_>, def: &ir::TypeDef) -> ItemView {
                 .map(|v| ValueView {
                     docs: doc_lines(&v.doc),
                     deprecated: deprecation(&v.deprecated),
-                    name: v.name.clone(),
+                    name: names::upper(&v.name),
                     number: v.value,
                 })
                 .collect();
-            let taken: Vec<String> = values.iter().map(|v| v.name.clone()).collect();
+            let taken: Vec<String> = view.values.iter().map(|v| v.name.clone()).collect();
             view.other = free_name("Unrecognized", &taken);
             view.json_names = json_table(values.iter().map(|v| (&v.name, v.value as u64)));
         }
@@ -329,10 +334,10 @@ pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
             if !matches!(t.kind, TypeKind::Alias { .. }) {
                 types.push(TypeEntry {
                     full_name: t.full_name.clone(),
-                    path: format!("{module}::{}", t.name),
+                    path: format!("{module}::{}", names::upper(&t.name)),
                     owned_path: match t.kind {
-                        TypeKind::Enum { .. } => format!("{module}::{}", t.name),
-                        _ => format!("{module}::owned::{}", t.name),
+                        TypeKind::Enum { .. } => format!("{module}::{}", names::upper(&t.name)),
+                        _ => format!("{module}::owned::{}", names::upper(&t.name)),
                     },
                     is_enum: matches!(t.kind, TypeKind::Enum { .. }),
                 });

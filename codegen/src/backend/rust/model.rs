@@ -98,9 +98,9 @@ impl<'s> Ctx<'s> {
     /// The Rust path of a type, relative to the module of the package being generated.
     pub fn path(&self, full_name: &str) -> String {
         let package = names::package_of(full_name);
-        let short = names::short(full_name);
+        let short = names::upper(names::short(full_name));
         if package == self.package {
-            return short.to_string();
+            return short;
         }
         if let Some((_, path)) = self
             .options
@@ -117,9 +117,9 @@ impl<'s> Ctx<'s> {
     /// being generated (enums and aliases of types without borrowed data are re-exported there).
     pub fn owned_path(&self, full_name: &str) -> String {
         let package = names::package_of(full_name);
-        let short = names::short(full_name);
+        let short = names::upper(names::short(full_name));
         if package == self.package {
-            return short.to_string();
+            return short;
         }
         if let Some((_, path)) = self
             .options
@@ -406,7 +406,7 @@ impl Use<'_, '_> {
             (_, ir::Value::Float(f)) => format!("{f:?}"),
             (_, ir::Value::String(s)) => format!("{s:?}"),
             (Type::Enum { name }, ir::Value::Enum { name: value, .. }) => {
-                format!("{}::{value}", self.ctx.path(name))
+                format!("{}::{}", self.ctx.path(name), names::upper(value))
             }
             (_, ir::Value::Enum { value, .. }) => value.to_string(),
         }
@@ -590,7 +590,7 @@ impl Use<'_, '_> {
                 } else {
                     format!("self::{path}")
                 };
-                format!("{slot}.unwrap_or({path}::{value})")
+                format!("{slot}.unwrap_or({path}::{})", names::upper(value))
             }
             _ => format!("{slot}.unwrap_or({})", self.default_expr(ty, value)),
         }

@@ -19,9 +19,27 @@ pub fn field(name: &str) -> String {
     }
 }
 
-/// A snake_case name as UpperCamelCase (`set_level` → `SetLevel`), for union variants.
+/// Type names that the generated code uses from the prelude or the runtime without a path: a schema
+/// type of one of these names would shadow them inside its module.
+const TAKEN_TYPE_NAMES: &[&str] = &["Option", "Result", "Box", "Vec", "String"];
+
+/// An UpperCamelCase schema name (a type, an enum value, a union variant) as a Rust identifier: `Self`,
+/// which cannot be an identifier, and the prelude names the generated code uses (`Option`, `Result`,
+/// `Box`, `Vec`, `String`) get a trailing
+/// underscore (`Result` → `Result_`), as rustc's own suggestion for keywords does.
+pub fn upper(name: &str) -> String {
+    if name == "Self" || TAKEN_TYPE_NAMES.contains(&name) {
+        format!("{name}_")
+    } else {
+        name.to_string()
+    }
+}
+
+/// A snake_case name as UpperCamelCase (`set_level` → `SetLevel`), for union variants; escaped by
+/// [`upper`] (`self` → `Self_`).
 pub fn upper_camel(name: &str) -> String {
-    name.split('_')
+    let camel: String = name
+        .split('_')
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();
@@ -29,7 +47,8 @@ pub fn upper_camel(name: &str) -> String {
                 .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
                 .unwrap_or_default()
         })
-        .collect()
+        .collect();
+    upper(&camel)
 }
 
 /// The module a package's code lives in: `iotp2p.core` → `iotp2p_core`.
@@ -57,6 +76,9 @@ mod tests {
         assert_eq!(field("self"), "self_");
         assert_eq!(field("level"), "level");
         assert_eq!(upper_camel("set_level_2"), "SetLevel2");
+        assert_eq!(upper_camel("self"), "Self_");
+        assert_eq!(upper("Result"), "Result_");
+        assert_eq!(upper("Resultant"), "Resultant");
         assert_eq!(module("com.acme.lighting"), "com_acme_lighting");
     }
 }

@@ -316,7 +316,7 @@ pub enum Expr<'a> {
 #[allow(deprecated)]
 impl<'a> Expr<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
-    pub const MAX_ENCODED_SIZE: usize = 31138512895;
+    pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(31138512895);
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
@@ -539,7 +539,7 @@ pub struct Compare<'a> {
 impl<'a> Compare<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
-    pub const MAX_ENCODED_SIZE: usize = 15569256451;
+    pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(15569256451);
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -729,7 +729,7 @@ pub struct Rule<'a> {
 impl<'a> Rule<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
-    pub const MAX_ENCODED_SIZE: usize = 31138512950;
+    pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(31138512950);
 
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
@@ -1204,6 +1204,191 @@ impl<'a> rt::Element<'a> for Gateway<'a> {
     }
 }
 
+/// A menu of a device's display: recursion over an array multiplies the largest encoding, here past
+/// 4 GiB, so `MAX_ENCODED_SIZE` saturates on 32-bit targets (and `check` warns, W0005).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(deprecated)]
+pub struct DisplayMenu<'a> {
+    /// The entry's label.
+    pub label: &'a str,
+    /// The entries below it.
+    pub children: rt::Array<'a, DisplayMenu<'a>>,
+    /// Entries with keys this version of the schema does not define, kept so that re-encoding
+    /// reproduces the input exactly.
+    pub unknown_fields: rt::UnknownFields<'a>,
+}
+
+#[allow(deprecated)]
+impl<'a> DisplayMenu<'a> {
+    /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
+    /// their own length).
+    pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(10880583814);
+
+    /// The keys this version of the schema defines, ascending.
+    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+
+    /// Decodes a complete message, accepting only its canonical encoding.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+        let mut r = rt::Reader::new(bytes);
+        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
+    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_in_cycle(r, depth, 8)
+    }
+
+    /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
+    pub(crate) fn decode_in_cycle(
+        r: &mut rt::Reader<'a>,
+        depth: usize,
+        budget: u32,
+    ) -> Result<Self, rt::DecodeError> {
+        let Some(budget) = budget.checked_sub(1) else {
+            return Err(rt::depth_exceeded(r));
+        };
+        let start = r.position();
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+        let mut f_label: Option<&'a str> = None;
+        let mut f_children: Option<rt::Array<'a, DisplayMenu<'a>>> = None;
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+            match key {
+                0 => {
+                    let v = r.text(32).map_err(|e| e.in_field("DisplayMenu.label"))?;
+                    f_label = Some(v);
+                }
+                1 => {
+                    let v = rt::Array::<DisplayMenu<'a>>::decode(r, 16, depth, |r, depth| {
+                        DisplayMenu::decode_in_cycle(r, depth, budget).map(|_| ())
+                    })
+                    .map_err(|e| e.in_field("DisplayMenu.children"))?;
+                    f_children = Some(v);
+                }
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+        Ok(Self {
+            label: f_label.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("DisplayMenu.label"),
+            )?,
+            children: f_children.ok_or(
+                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                    .in_field("DisplayMenu.children"),
+            )?,
+            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+    }
+
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1
+    }
+
+    /// Bytes [`encode`](Self::encode) writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.label;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        let v = self.children;
+        {
+            len += 1 + v.encoded_len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written.
+    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+        let mut w = rt::Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 8)
+    }
+
+    /// Encodes within its recursive cycle: `budget` is how many more nestings
+    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+    /// refuse its encoding.
+    pub(crate) fn encode_in_cycle(
+        &self,
+        w: &mut rt::Writer<'_>,
+        budget: u32,
+    ) -> Result<(), rt::EncodeError> {
+        let Some(budget) = budget.checked_sub(1) else {
+            return Err(rt::EncodeError::DepthExceeded);
+        };
+        let count = self.entry_count();
+        w.map(count)?;
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let v = self.label;
+        {
+            if v.len() > 32 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "DisplayMenu.label",
+                });
+            }
+            unknown.write_before(0, w)?;
+            w.u64(0)?;
+            w.text(v)?;
+        }
+        let v = self.children;
+        {
+            if v.len() > 16 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "DisplayMenu.children",
+                });
+            }
+            unknown.write_before(1, w)?;
+            w.u64(1)?;
+            v.write_with(
+                w,
+                |item, w| {
+                    item.encode_in_cycle(w, budget)?;
+                    Ok(())
+                },
+                |r, depth| DisplayMenu::decode_in_cycle(r, depth, budget).map(|_| ()),
+            )?;
+        }
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+    }
+}
+
+#[allow(deprecated)]
+impl<'a> rt::Element<'a> for DisplayMenu<'a> {
+    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
+        Self::decode_from(r, rt::limits::MAX_DEPTH)
+    }
+    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        DisplayMenu::encoded_len(self)
+    }
+}
+
 rt::cfg_alloc! {
     #[allow(deprecated)]
     impl<'a> MenuNode<'a> {
@@ -1386,6 +1571,34 @@ rt::cfg_alloc! {
         type Owned = owned::Gateway;
         fn into_owned(self) -> owned::Gateway {
             Gateway::into_owned(self)
+        }
+    }
+    #[allow(deprecated)]
+    impl<'a> DisplayMenu<'a> {
+        /// A copy that owns its data ([`owned::DisplayMenu`]), to keep after the input is
+        /// gone.
+        pub fn into_owned(self) -> owned::DisplayMenu {
+            owned::DisplayMenu {
+                label: rt::IntoOwned::into_owned(self.label),
+                children: rt::IntoOwned::into_owned(self.children),
+                unknown_fields: rt::OwnedUnknownFields::from_borrowed(
+                    &self.unknown_fields,
+                    Self::KNOWN_KEYS,
+                ),
+            }
+        }
+
+        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::IntoOwned for DisplayMenu<'a> {
+        type Owned = owned::DisplayMenu;
+        fn into_owned(self) -> owned::DisplayMenu {
+            DisplayMenu::into_owned(self)
         }
     }
 
@@ -2094,6 +2307,121 @@ rt::cfg_alloc! {
                 rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
+
+        /// A menu of a device's display: recursion over an array multiplies the largest encoding, here past
+        /// 4 GiB, so `MAX_ENCODED_SIZE` saturates on 32-bit targets (and `check` warns, W0005).
+        ///
+        /// The owned form of [`super::DisplayMenu`].
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(deprecated)]
+        pub struct DisplayMenu {
+            /// The entry's label.
+            pub label: rt::alloc::string::String,
+            /// The entries below it.
+            pub children: rt::alloc::vec::Vec<DisplayMenu>,
+            /// Entries with keys this version of the schema does not define, kept so that
+            /// re-encoding reproduces the input exactly.
+            pub unknown_fields: rt::OwnedUnknownFields,
+        }
+
+        #[allow(deprecated)]
+        impl DisplayMenu {
+            /// Decodes a complete message, accepting only its canonical encoding, and copies
+            /// it.
+            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+                super::DisplayMenu::decode(bytes).map(super::DisplayMenu::into_owned)
+            }
+
+            /// Number of map entries the encoding has.
+            pub(super) fn entry_count(&self) -> usize {
+                self.unknown_fields.len() + 1 + 1
+            }
+
+            /// Bytes [`encode`](Self::encode) writes.
+            pub fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.label;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.children;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            /// Encodes into `buf` in one pass and returns the number of bytes written.
+            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+                let mut w = rt::Writer::new(buf);
+                match self.encode_to(&mut w) {
+                    Ok(()) => Ok(w.position()),
+                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
+                        Err(rt::EncodeError::BufferTooSmall {
+                            needed: self.encoded_len(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Writes the canonical encoding, checking bounds and ranges first.
+            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 8)
+            }
+
+            /// Encodes within its recursive cycle: `budget` is how many more nestings
+            /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+            /// refuse its encoding.
+            pub(crate) fn encode_in_cycle(
+                &self,
+                w: &mut rt::Writer<'_>,
+                budget: u32,
+            ) -> Result<(), rt::EncodeError> {
+                let Some(budget) = budget.checked_sub(1) else {
+                    return Err(rt::EncodeError::DepthExceeded);
+                };
+                let count = self.entry_count();
+                w.map(count)?;
+                let mut unknown = self.unknown_fields.merge();
+                let v = &self.label;
+                {
+                    if v.len() > 32 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "DisplayMenu.label",
+                        });
+                    }
+                    unknown.write_before(0, w)?;
+                    w.u64(0)?;
+                    w.text(v)?;
+                }
+                let v = &self.children;
+                {
+                    if v.len() > 16 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "DisplayMenu.children",
+                        });
+                    }
+                    unknown.write_before(1, w)?;
+                    w.u64(1)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        item.encode_in_cycle(w, budget)?;
+                    }
+                    w.close(v.len());
+                }
+                unknown.finish(w)?;
+                w.close(count);
+                Ok(())
+            }
+
+            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
+            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            }
+        }
     }
 }
 
@@ -2773,6 +3101,100 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl<'a> rt::serde::Serialize for DisplayMenu<'a> {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(Self::KNOWN_KEYS),
+            )?;
+            map.field::<rt::json::Same, _>(0, "label", &self.label)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
+            map.end()
+        }
+    }
+
+    /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
+    /// optional fields and fields equal to their default left out, unknown fields as
+    /// `"#<key>": "<hex>"`.
+    #[allow(deprecated)]
+    impl rt::serde::Serialize for owned::DisplayMenu {
+        fn serialize<__S: rt::serde::Serializer>(
+            &self,
+            serializer: __S,
+        ) -> Result<__S::Ok, __S::Error> {
+            let mut map = rt::json::message(
+                serializer,
+                self.entry_count(),
+                self.unknown_fields.entries(),
+            )?;
+            map.field::<rt::json::Same, _>(0, "label", &self.label)?;
+            map.field::<rt::json::Seq<rt::json::Same>, _>(1, "children", &self.children)?;
+            map.end()
+        }
+    }
+
+    /// Reads the canonical JSON form, with members in any order and defaulted fields also when
+    /// present with their default value; rejects duplicate and unknown members (other than
+    /// `"#<key>"`).
+    #[allow(deprecated)]
+    impl<'de> rt::serde::Deserialize<'de> for owned::DisplayMenu {
+        fn deserialize<__D: rt::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> Result<Self, __D::Error> {
+            struct __Visitor;
+
+            #[allow(deprecated)]
+            impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
+                type Value = owned::DisplayMenu;
+
+                fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str("an object of type DisplayMenu")
+                }
+
+                fn visit_map<__A: rt::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: __A,
+                ) -> Result<Self::Value, __A::Error> {
+                    let mut f_label = None;
+                    let mut f_children = None;
+                    let mut unknown = rt::OwnedUnknownFields::new();
+                    while let Some(key) =
+                        map.next_key_seed(rt::json::Members(&[("label", 0), ("children", 1)]))?
+                    {
+                        match key {
+                            0 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_label,
+                                "label",
+                            )?,
+                            1 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_children,
+                                "children",
+                            )?,
+                            key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
+                        }
+                    }
+                    Ok(owned::DisplayMenu {
+                        label: rt::json::required(f_label, "label")?,
+                        children: rt::json::required(f_children, "children")?,
+                        unknown_fields: unknown,
+                    })
+                }
+            }
+
+            deserializer.deserialize_map(__Visitor)
+        }
+    }
 }
 
 rt::cfg_arbitrary! {
@@ -3442,6 +3864,103 @@ rt::cfg_arbitrary! {
         }
         fn into_owned(self) -> owned::Gateway {
             Gateway::into_owned(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Generate for owned::DisplayMenu {
+        #[allow(unused_variables)]
+        fn generate(
+            u: &mut rt::arbitrary::Unstructured<'_>,
+            depth: u32,
+        ) -> rt::arbitrary::Result<Self> {
+            Ok(owned::DisplayMenu {
+                label: rt::fuzz::string(u, 32)?,
+                children: {
+                    let n = rt::fuzz::len(u, 16, depth)?;
+                    let mut items = rt::alloc::vec::Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(<owned::DisplayMenu as rt::fuzz::Generate>::generate(
+                            u,
+                            depth + 1,
+                        )?);
+                    }
+                    items
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+            })
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::Audited for owned::DisplayMenu {
+        fn audit(&self, a: &mut rt::fuzz::Audit) {
+            a.enter(true);
+            {
+                let v = &self.label;
+                if v.len() > 32 {
+                    a.bound("DisplayMenu.label");
+                }
+            }
+            {
+                let v = &self.children;
+                if v.len() > 16 {
+                    a.bound("DisplayMenu.children");
+                }
+                for item in v.iter() {
+                    rt::fuzz::Audited::audit(item, a);
+                }
+            }
+            if !self.unknown_fields.is_empty() {
+                a.unknown();
+            }
+            a.leave(true);
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DisplayMenu {
+        fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
+            rt::fuzz::Generate::generate(u, 0)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl rt::fuzz::FuzzType for owned::DisplayMenu {
+        const NAME: &'static str = "example.recursive.DisplayMenu";
+        const MAX_ENCODED_SIZE: usize = DisplayMenu::MAX_ENCODED_SIZE;
+        type Borrowed<'a> = DisplayMenu<'a>;
+        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
+            owned::DisplayMenu::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            owned::DisplayMenu::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            owned::DisplayMenu::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            owned::DisplayMenu::encode_to_vec(self)
+        }
+    }
+
+    #[allow(deprecated)]
+    impl<'a> rt::fuzz::Borrowed<'a> for DisplayMenu<'a> {
+        type Owned = owned::DisplayMenu;
+        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+            DisplayMenu::decode(bytes)
+        }
+        fn encoded_len(&self) -> usize {
+            DisplayMenu::encoded_len(self)
+        }
+        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
+            DisplayMenu::encode(self, buf)
+        }
+        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
+            DisplayMenu::encode_to_vec(self)
+        }
+        fn into_owned(self) -> owned::DisplayMenu {
+            DisplayMenu::into_owned(self)
         }
     }
 }

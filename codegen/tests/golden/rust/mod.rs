@@ -20,6 +20,10 @@ pub mod example_lamp;
 /// automation rule expression, and a chain of rooms and the gateways that serve them.
 pub mod example_recursive;
 
+/// Names that are valid in a schema but special in Rust: the generated code escapes them
+/// (spec/schema-language.md, "Names"), and the golden test compiles it.
+pub mod example_rust_names;
+
 /// Heating and cooling control of a room thermostat, with a weekly schedule.
 ///
 /// Temperatures are in hundredths of a degree Celsius throughout.
@@ -60,6 +64,15 @@ pub const TYPE_NAMES: &[&str] = &[
     "example.recursive.Rule",
     "example.recursive.Room",
     "example.recursive.Gateway",
+    "example.recursive.DisplayMenu",
+    "example.rust_names.Result",
+    "example.rust_names.Option",
+    "example.rust_names.Box",
+    "example.rust_names.Vec",
+    "example.rust_names.String",
+    "example.rust_names.Which",
+    "example.rust_names.Pick",
+    "example.rust_names.Fields",
     "example.thermostat.Mode",
     "example.thermostat.Setpoints",
     "example.thermostat.ScheduleEntry",
@@ -209,6 +222,42 @@ pub fn transcode(
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "example.recursive.Gateway" => example_recursive::Gateway::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "example.recursive.DisplayMenu" => example_recursive::DisplayMenu::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "example.rust_names.Result" => example_rust_names::Result_::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "example.rust_names.Option" => example_rust_names::Option_::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "example.rust_names.Box" => example_rust_names::Box_::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "example.rust_names.Vec" => example_rust_names::Vec_::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "example.rust_names.String" => example_rust_names::String_::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "example.rust_names.Which" => {
+            let mut r = ::iotp2p_codec::runtime::Reader::new(input);
+            example_rust_names::Which::decode_from(&mut r)
+                .and_then(|v| r.finish().map(|()| v))
+                .map_err(TranscodeError::Decode)
+                .and_then(|v| {
+                    let mut w = ::iotp2p_codec::runtime::Writer::new(output);
+                    ::iotp2p_codec::runtime::Element::write(&v, &mut w)
+                        .map(|()| w.position())
+                        .map_err(TranscodeError::Encode)
+                })
+        }
+        "example.rust_names.Pick" => example_rust_names::Pick::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "example.rust_names.Fields" => example_rust_names::Fields::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "example.thermostat.Mode" => {
@@ -379,6 +428,36 @@ pub fn transcode(
             }
             "example.recursive.Gateway" => {
                 serialize_decoded(example_recursive::Gateway::decode(input), serializer)
+            }
+            "example.recursive.DisplayMenu" => {
+                serialize_decoded(example_recursive::DisplayMenu::decode(input), serializer)
+            }
+            "example.rust_names.Result" => {
+                serialize_decoded(example_rust_names::Result_::decode(input), serializer)
+            }
+            "example.rust_names.Option" => {
+                serialize_decoded(example_rust_names::Option_::decode(input), serializer)
+            }
+            "example.rust_names.Box" => {
+                serialize_decoded(example_rust_names::Box_::decode(input), serializer)
+            }
+            "example.rust_names.Vec" => {
+                serialize_decoded(example_rust_names::Vec_::decode(input), serializer)
+            }
+            "example.rust_names.String" => {
+                serialize_decoded(example_rust_names::String_::decode(input), serializer)
+            }
+            "example.rust_names.Which" => {
+                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
+                let decoded = example_rust_names::Which::decode_from(&mut r)
+                    .and_then(|v| r.finish().map(|()| v));
+                serialize_decoded(decoded, serializer)
+            }
+            "example.rust_names.Pick" => {
+                serialize_decoded(example_rust_names::Pick::decode(input), serializer)
+            }
+            "example.rust_names.Fields" => {
+                serialize_decoded(example_rust_names::Fields::decode(input), serializer)
             }
             "example.thermostat.Mode" => {
                 let mut r = ::iotp2p_codec::runtime::Reader::new(input);
@@ -565,6 +644,43 @@ pub fn transcode(
                 deserializer,
                 example_recursive::owned::Gateway::encode_to_vec,
             ),
+            "example.recursive.DisplayMenu" => encode_deserialized(
+                deserializer,
+                example_recursive::owned::DisplayMenu::encode_to_vec,
+            ),
+            "example.rust_names.Result" => encode_deserialized(
+                deserializer,
+                example_rust_names::owned::Result_::encode_to_vec,
+            ),
+            "example.rust_names.Option" => encode_deserialized(
+                deserializer,
+                example_rust_names::owned::Option_::encode_to_vec,
+            ),
+            "example.rust_names.Box" => {
+                encode_deserialized(deserializer, example_rust_names::owned::Box_::encode_to_vec)
+            }
+            "example.rust_names.Vec" => {
+                encode_deserialized(deserializer, example_rust_names::owned::Vec_::encode_to_vec)
+            }
+            "example.rust_names.String" => encode_deserialized(
+                deserializer,
+                example_rust_names::owned::String_::encode_to_vec,
+            ),
+            "example.rust_names.Which" => {
+                encode_deserialized(deserializer, |v: &example_rust_names::Which| {
+                    ::iotp2p_codec::runtime::encode_to_vec(
+                        ::iotp2p_codec::runtime::Element::encoded_len(v),
+                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
+                    )
+                })
+            }
+            "example.rust_names.Pick" => {
+                encode_deserialized(deserializer, example_rust_names::owned::Pick::encode_to_vec)
+            }
+            "example.rust_names.Fields" => encode_deserialized(
+                deserializer,
+                example_rust_names::owned::Fields::encode_to_vec,
+            ),
             "example.thermostat.Mode" => {
                 encode_deserialized(deserializer, |v: &example_thermostat::Mode| {
                     ::iotp2p_codec::runtime::encode_to_vec(
@@ -673,6 +789,17 @@ pub fn transcode(
             "example.recursive.Rule" => visitor.visit::<example_recursive::owned::Rule>(),
             "example.recursive.Room" => visitor.visit::<example_recursive::owned::Room>(),
             "example.recursive.Gateway" => visitor.visit::<example_recursive::owned::Gateway>(),
+            "example.recursive.DisplayMenu" => {
+                visitor.visit::<example_recursive::owned::DisplayMenu>()
+            }
+            "example.rust_names.Result" => visitor.visit::<example_rust_names::owned::Result_>(),
+            "example.rust_names.Option" => visitor.visit::<example_rust_names::owned::Option_>(),
+            "example.rust_names.Box" => visitor.visit::<example_rust_names::owned::Box_>(),
+            "example.rust_names.Vec" => visitor.visit::<example_rust_names::owned::Vec_>(),
+            "example.rust_names.String" => visitor.visit::<example_rust_names::owned::String_>(),
+            "example.rust_names.Which" => visitor.visit::<example_rust_names::Which>(),
+            "example.rust_names.Pick" => visitor.visit::<example_rust_names::owned::Pick>(),
+            "example.rust_names.Fields" => visitor.visit::<example_rust_names::owned::Fields>(),
             "example.thermostat.Mode" => visitor.visit::<example_thermostat::Mode>(),
             "example.thermostat.Setpoints" => {
                 visitor.visit::<example_thermostat::owned::Setpoints>()

@@ -1,5 +1,7 @@
-//! The standard's extension attributes, `@iotp2p.*` (spec/07-capability-model.md §7.3): names, where
-//! each may be written, and its arguments. Other dotted attributes belong to other tools and pass
+//! The standard's extension attributes, `@iotp2p.*`: the capability attributes of
+//! spec/07-capability-model.md §7.3 and `@iotp2p.standard`, which marks the standard's own packages
+//! (the `iotp2p` package prefix is reserved, spec/schema-language.md §2). Names, where each may be
+//! written, and its arguments. Other dotted attributes belong to other tools and pass
 //! unchecked, but the `iotp2p` prefix is the standard's: a typo there (`@iotp2p.writeable`) would
 //! silently make a property read-only, so it is an error like any unknown attribute.
 
@@ -29,6 +31,12 @@ pub(crate) struct Standard {
 pub(crate) const SCALE_RANGE: std::ops::RangeInclusive<i128> = -30..=30;
 
 pub(crate) const STANDARD: &[Standard] = &[
+    Standard {
+        name: "standard",
+        args: Args::None,
+        targets: &[Target::Package],
+        usage: "`@iotp2p.standard` before the `package` declaration of one of the standard's own packages",
+    },
     Standard {
         name: "writable",
         args: Args::None,
