@@ -142,7 +142,8 @@ fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn parse(text: &str) -> Vec<Vector> {
+/// The `iotp-vector` blocks of `text`, or the first line that breaks the format of §13.2.
+fn parse(text: &str) -> Result<Vec<Vector>, String> {
     let mut out = Vec::new();
     let mut lines = text.lines().enumerate();
     while let Some((n, line)) = lines.next() {
@@ -152,47 +153,53 @@ fn parse(text: &str) -> Vec<Vector> {
         let mut items = BTreeMap::new();
         let mut kind = None;
         loop {
-            let (m, line) = lines
-                .next()
-                .unwrap_or_else(|| panic!("{CHAPTER}:{}: unterminated block", n + 1));
+            let err = |m: usize, what: &str| Err(format!("{CHAPTER}:{}: {what}", m + 1));
+            let Some((m, line)) = lines.next() else {
+                return err(n, "unterminated block");
+            };
             if line == "```" {
                 break;
             }
-            let (name, rest) = line
-                .split_once(':')
-                .unwrap_or_else(|| panic!("{CHAPTER}:{}: not `name: value`", m + 1));
+            let Some((name, rest)) = line.split_once(':') else {
+                return err(m, "not `name: value`");
+            };
             let valid_name = name.starts_with(|c: char| c.is_ascii_lowercase())
                 && name
                     .chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-            assert!(valid_name, "{CHAPTER}:{}: bad name {name:?}", m + 1);
+            if !valid_name {
+                return err(m, &format!("bad name {name:?}"));
+            }
             let value = match rest.strip_prefix(' ') {
                 Some(v) => v,
                 None if rest.is_empty() => "",
-                None => panic!("{CHAPTER}:{}: no space after the colon", m + 1),
+                None => return err(m, "no space after the colon"),
             };
-            assert!(!rest.ends_with(' '), "{CHAPTER}:{}: trailing space", m + 1);
+            if rest.ends_with(' ') {
+                return err(m, "trailing space");
+            }
             if kind.is_none() {
-                assert_eq!(
-                    name,
-                    "kind",
-                    "{CHAPTER}:{}: the first item is `kind`",
-                    m + 1
-                );
+                if name != "kind" {
+                    return err(m, "the first item is not `kind`");
+                }
                 kind = Some(value.to_owned());
                 continue;
             }
-            let fresh = items.insert(name.to_owned(), value.to_owned()).is_none();
-            assert!(fresh, "{CHAPTER}:{}: `{name}` given twice", m + 1);
+            if items.insert(name.to_owned(), value.to_owned()).is_some() {
+                return err(m, &format!("`{name}` given twice"));
+            }
         }
+        let Some(kind) = kind else {
+            return Err(format!("{CHAPTER}:{}: empty block", n + 1));
+        };
         out.push(Vector {
-            kind: kind.unwrap_or_else(|| panic!("{CHAPTER}:{}: empty block", n + 1)),
+            kind,
             line: n + 1,
             items,
             read: RefCell::new(BTreeSet::new()),
         });
     }
-    out
+    Ok(out)
 }
 
 fn chapter() -> Vec<Vector> {
@@ -200,7 +207,7 @@ fn chapter() -> Vec<Vector> {
         .join("../spec")
         .join(CHAPTER);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    parse(&text)
+    parse(&text).unwrap_or_else(|e| panic!("{e}"))
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -567,7 +574,19 @@ fn public_key_json(key: &Key) -> Json {
     serde_json::json!({"x": to_hex(&key.x), "y": to_hex(&key.y)})
 }
 
-fn check_signed_statement(v: &Vector, keys: &BTreeMap<String, Key>) -> String {
+/// What a receiver finds when it checks a signed statement (§8.2.3, §8.2.4).
+struct StatementCheck {
+    kind: String,
+    /// Every signature verifies over the Sig_structure of the payload with its signer's key.
+    signatures_verify: bool,
+    /// The signers match the row of the statement's kind (IOTP-SEC-14).
+    signers_match: bool,
+    /// Every authentication credential of a credential statement names the statement's node ID.
+    ccs_sub_matches: bool,
+}
+
+/// The items of a `signed-statement` or `statement-fail` block, checked as a receiver would.
+fn check_statement_items(v: &Vector, keys: &BTreeMap<String, Key>) -> StatementCheck {
     v.text("id");
     let kind = v.text("statement").to_owned();
     let json = v.json("payload_json");
@@ -581,6 +600,7 @@ fn check_signed_statement(v: &Vector, keys: &BTreeMap<String, Key>) -> String {
 
     let mut signers = Vec::new();
     let mut signatures = Vec::new();
+    let mut signatures_verify = true;
     for n in 1..=2 {
         let Some(name) = v.opt(&format!("signer_{n}")) else {
             assert_eq!(v.opt(&format!("signature_{n}")), None, "{}", v.label());
@@ -589,17 +609,23 @@ fn check_signed_statement(v: &Vector, keys: &BTreeMap<String, Key>) -> String {
         let key = keys
             .get(name)
             .unwrap_or_else(|| panic!("{}: no node-id vector `{name}`", v.label()));
-        let value = sign(&key.signing, &structure);
-        v.eq(&format!("signature_{n}"), &value);
+        let value = v.hex(&format!("signature_{n}"));
+        let signature = Signature::from_slice(&value)
+            .unwrap_or_else(|e| panic!("{}: signature_{n}: {e}", v.label()));
+        signatures_verify &= VerifyingKey::from(&key.signing)
+            .verify(&structure, &signature)
+            .is_ok();
         signers.push(key);
         signatures.push(Value::Map(vec![
             (int(0), Value::Bytes(key.node_id.clone())),
             (int(1), Value::Bytes(value)),
         ]));
     }
+    assert!(!signers.is_empty(), "{}: no signature", v.label());
+
     // The signers, in number and order, of the kind's row of the table of §8.2.3 (IOTP-SEC-14).
     let node = |field: &str| body[field] == to_hex(&signers[0].node_id);
-    let ok = match kind.as_str() {
+    let signers_match = match kind.as_str() {
         "credential" => signers.len() == 1 && body["identity_key"] == public_key_json(signers[0]),
         "rehoming" => (1..=2).contains(&signers.len()) && node("node"),
         "key_rotation" => {
@@ -610,7 +636,19 @@ fn check_signed_statement(v: &Vector, keys: &BTreeMap<String, Key>) -> String {
         "revocation" | "introduction" => signers.len() == 1,
         other => panic!("{}: unknown statement kind {other:?}", v.label()),
     };
-    assert!(ok, "{}: signers do not match §8.2.3", v.label());
+
+    // §8.2.4: each CCS of a credential statement names the node ID of its identity key.
+    let ccs_sub_matches = kind != "credential" || {
+        let key = &body["identity_key"];
+        let x = hex(key["x"].as_str().unwrap()).unwrap();
+        let y = hex(key["y"].as_str().unwrap()).unwrap();
+        let own = base32(&Sha256::digest(cose_key(&x, &y)));
+        body["auth_credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| ccs_sub(&hex(c.as_str().unwrap()).unwrap()).as_deref() == Some(own.as_str()))
+    };
 
     let signed = cbor(&Value::Map(vec![
         (int(0), Value::Bytes(payload)),
@@ -623,7 +661,69 @@ fn check_signed_statement(v: &Vector, keys: &BTreeMap<String, Key>) -> String {
         "{}",
         v.label()
     );
-    kind
+    StatementCheck {
+        kind,
+        signatures_verify,
+        signers_match,
+        ccs_sub_matches,
+    }
+}
+
+/// The `sub` claim of a CCS, read with ciborium.
+fn ccs_sub(ccs: &[u8]) -> Option<String> {
+    let value: Value = ciborium::from_reader(ccs).ok()?;
+    let entries = value.into_map().ok()?;
+    entries.into_iter().find_map(|(k, v)| match (k, v) {
+        (Value::Integer(k), Value::Text(sub)) if k == Integer::from(2) => Some(sub),
+        _ => None,
+    })
+}
+
+fn check_signed_statement(v: &Vector, keys: &BTreeMap<String, Key>) -> String {
+    let check = check_statement_items(v, keys);
+    assert!(
+        check.signatures_verify,
+        "{}: a signature does not verify",
+        v.label()
+    );
+    assert!(
+        check.signers_match,
+        "{}: signers do not match §8.2.3",
+        v.label()
+    );
+    assert!(
+        check.ccs_sub_matches,
+        "{}: a CCS names another node",
+        v.label()
+    );
+    // RFC 6979: signing again gives the same bytes.
+    let structure = v.hex("sig_structure");
+    for n in 1..=2 {
+        if let Some(name) = v.opt(&format!("signer_{n}")) {
+            v.eq(
+                &format!("signature_{n}"),
+                &sign(&keys[name].signing, &structure),
+            );
+        }
+    }
+    check.kind
+}
+
+fn check_statement_fail(v: &Vector, keys: &BTreeMap<String, Key>) -> String {
+    let check = check_statement_items(v, keys);
+    let failure = v.text("failure");
+    let refused_as_stated = match failure {
+        "signature" => !check.signatures_verify,
+        "signers" => check.signatures_verify && !check.signers_match,
+        "ccs-sub" => check.signatures_verify && check.signers_match && !check.ccs_sub_matches,
+        other => panic!("{}: unknown failure {other:?}", v.label()),
+    };
+    assert!(
+        refused_as_stated,
+        "{}: not refused by the `{failure}` check",
+        v.label()
+    );
+    failure.to_owned()
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -727,6 +827,7 @@ fn every_vector_of_chapter_13_is_recomputed() {
     let mut keys = BTreeMap::new();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut statement_kinds = BTreeSet::new();
+    let mut statement_failures = BTreeSet::new();
     let (mut ltr_differs, mut leading_zero) = (false, false);
 
     // Contexts and keys first: the other vectors refer to them by name.
@@ -749,6 +850,9 @@ fn every_vector_of_chapter_13_is_recomputed() {
             "ecdsa" => check_ecdsa(v),
             "signed-statement" => {
                 statement_kinds.insert(check_signed_statement(v, &keys));
+            }
+            "statement-fail" => {
+                statement_failures.insert(check_statement_fail(v, &keys));
             }
             "verhoeff" => {
                 let (differs, zero) = check_verhoeff(v);
@@ -773,6 +877,7 @@ fn every_vector_of_chapter_13_is_recomputed() {
         ("ccs", 1),
         ("ecdsa", 2),
         ("signed-statement", 5),
+        ("statement-fail", 3),
         ("verhoeff", 8),
         ("verhoeff-invalid", 2),
     ] {
@@ -792,6 +897,11 @@ fn every_vector_of_chapter_13_is_recomputed() {
     .map(String::from)
     .into();
     assert_eq!(statement_kinds, all, "a kind of statement has no vector");
+    assert_eq!(
+        statement_failures,
+        ["ccs-sub", "signature", "signers"].map(String::from).into(),
+        "a failure of statements has no vector"
+    );
     assert!(
         ltr_differs,
         "no check digit that left-to-right processing gets wrong"
@@ -941,7 +1051,7 @@ fn checker_primitives_agree_with_their_references() {
         "```iotp-vector\nkind: x\na: 00 \n```\n",
         "```iotp-vector\nkind: x\na: 00\n",
     ] {
-        assert!(std::panic::catch_unwind(|| parse(bad)).is_err(), "{bad:?}");
+        assert!(parse(bad).is_err(), "{bad:?}");
     }
     assert!(hex("0A").is_err() && hex("0").is_err() && hex("0 a").is_err());
 }

@@ -850,6 +850,42 @@ gives the same bytes. The statements:
         items.append(("signed_statement", st["signed"]))
         vector(*items)
 
+    prose("""
+<a id="vectors-statements-fail"></a>
+### 13.5.3 Statements that must be refused
+
+A block of kind `statement-fail` has the items of a `signed-statement` block, as the receiver gets them
+(`sig_structure` is the one the receiver builds from the `payload` it received), followed by `failure`,
+the check of [§8.2.3](08-security.md#sec-statements) or [§8.2.4](08-security.md#sec-statement-binding)
+that refuses it:
+
+| `failure` | the statement is refused because |
+|---|---|
+| `signature` | a signature does not verify over the received payload with its signer's key ([IOTP-SEC-13]) |
+| `signers` | every signature verifies, but the signers differ in number, order or identity from the row of the statement's kind ([IOTP-SEC-14]) |
+| `ccs-sub` | every signature verifies, but an authentication credential's `sub` is not the node ID of the statement's `identity_key` ([IOTP-SEC-128]) |
+
+- `refuse.payload-changed`: the payload of `rehoming` with its `new_address` replaced by
+  `lamp@evil.example.net` after signing, with the lamp's signature of the original payload;
+- `refuse.swapped-signatures`: `key_rotation` with its two signatures in the wrong order, the new key's
+  first; both verify;
+- `refuse.ccs-other-node`: a credential statement of the lamp, signed by the lamp, holding the app's
+  authentication credential, whose `sub` names the app.
+""")
+    for ident, kind, payload_json, signatures, failure in statement_failures(statements, keys, auth):
+        payload = encode("iotp2p.security.Statement", payload_json)
+        structure = sig_structure(payload)
+        signed = encode("iotp2p.security.SignedStatement", {
+            "payload": payload.hex(),
+            "signatures": [{"signer": k.node_id.hex(), "value": v.hex()} for k, v in signatures]})
+        items = [("kind", "statement-fail"), ("id", ident), ("statement", kind),
+                 ("payload_json", one_line(payload_json)), ("payload", payload),
+                 ("sig_structure", structure)]
+        for n, (signer, value) in enumerate(signatures, start=1):
+            items += [(f"signer_{n}", signer.name), (f"signature_{n}", value)]
+        items += [("signed_statement", signed), ("failure", failure)]
+        vector(*items)
+
     # ---------------------------------------------------------------------------------------------
     codes = [("000", "00000001"), ("001", "00000001"), ("000", "01000000"), ("012", "00345678"),
              ("123", "45678901"), ("318", "40617352"), ("742", "69414237"), ("500", "00000005"),
@@ -967,6 +1003,41 @@ def build_statements(lamp, controller, app, lamp2, auth):
         "not_after": issued + 7 * 86400000,
         "issued_at": issued,
     }, [controller])
+    return out
+
+
+def statement_failures(statements, keys, auth):
+    """The refused statements of section 13.5.3: (id, kind, payload JSON, signatures, failure)."""
+    by_id = {st["id"]: st for st in statements}
+    lamp, app = keys["lamp"], keys["app"]
+
+    def verifies(key, value, payload):
+        try:
+            key.private.public_key().verify(_der(value), sig_structure(payload),
+                                            ec.ECDSA(hashes.SHA256()))
+            return True
+        except Exception:  # cryptography.exceptions.InvalidSignature
+            return False
+
+    out = []
+    rehoming = by_id["rehoming"]
+    changed = json.loads(json.dumps(rehoming["payload_json"]))
+    changed["rehoming"]["new_address"] = "lamp@evil.example.net"
+    assert not verifies(lamp, rehoming["signatures"][0][1],
+                        encode("iotp2p.security.Statement", changed))
+    out.append(("refuse.payload-changed", "rehoming", changed, rehoming["signatures"], "signature"))
+
+    rotation = by_id["key_rotation"]
+    swapped = list(reversed(rotation["signatures"]))
+    assert all(verifies(k, v, rotation["payload"]) for k, v in swapped)
+    out.append(("refuse.swapped-signatures", "key_rotation", rotation["payload_json"], swapped,
+                "signers"))
+
+    credential = json.loads(json.dumps(by_id["credential"]["payload_json"]))
+    credential["credential"]["auth_credentials"] = [ccs(app, auth["app"], b"\x0a").hex()]
+    payload = encode("iotp2p.security.Statement", credential)
+    out.append(("refuse.ccs-other-node", "credential", credential,
+                [(lamp, lamp.sign(sig_structure(payload)))], "ccs-sub"))
     return out
 
 
