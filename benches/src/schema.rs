@@ -232,7 +232,13 @@ mod tests {
         assert_eq!(text, large_schema(LARGE_SCHEMA_LINES));
         let c = iotp2p_codegen::compile_str("large.iotp", &text, &[]);
         let report = iotp2p_codegen::diagnostics::render::render_plain(&c.sources, &c.diagnostics);
-        assert!(c.diagnostics.is_empty(), "{report}");
+        // Errors would make the benchmark measure a failing compilation; the deep expression unions
+        // draw only W0005 (largest encoding above 4 GiB), which costs the same to check.
+        assert!(!c.diagnostics.has_errors(), "{report}");
+        assert!(
+            c.diagnostics.iter().all(|d| d.code.as_str() == "W0005"),
+            "{report}"
+        );
         let schema = c.schema.expect("the generated schema compiles");
         let types: usize = schema.packages.iter().map(|p| p.types.len()).sum();
         assert!(types >= 300, "only {types} types");

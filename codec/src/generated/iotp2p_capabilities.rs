@@ -4028,6 +4028,16 @@ pub struct RegisterRequest<'a> {
     pub credential: super::iotp2p_security::SignedStatement<'a>,
     /// The address's relay policy; absent means the relay's default policy.
     pub policy: Option<RelayPolicy<'a>>,
+    /// Only when the address's domain has moved to this relay from another provider: the host names
+    /// (SRV targets) of the relay that served the address before. This relay accepts from them, for
+    /// its `max_hold_time` after the registration, the held messages they forward for the address
+    /// (spec/03-resolution-and-delivery.md, "Same address, new home relay"). Never present and empty.
+    pub previous_relays: Option<rt::Array<'a, &'a str>>,
+    /// Only when the node moves here from another address: its re-homing statement, whose
+    /// `new_address` is the address that `credential` names. The relay then also accepts messages for
+    /// the previous address during the grace period (spec/03-resolution-and-delivery.md, "The new home
+    /// relay").
+    pub rehoming: Option<super::iotp2p_security::SignedStatement<'a>>,
     /// Entries with keys this version of the schema does not define, kept so that re-encoding
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
@@ -4037,10 +4047,10 @@ pub struct RegisterRequest<'a> {
 impl<'a> RegisterRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
-    pub const MAX_ENCODED_SIZE: usize = 1015;
+    pub const MAX_ENCODED_SIZE: usize = 2763;
 
     /// The keys this version of the schema defines, ascending.
-    const KNOWN_KEYS: &'static [u64] = &[0, 1];
+    const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
     /// Decodes a complete message, accepting only its canonical encoding.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -4058,6 +4068,8 @@ impl<'a> RegisterRequest<'a> {
         let depth = rt::enter(r, depth, count)?;
         let mut f_credential: Option<super::iotp2p_security::SignedStatement<'a>> = None;
         let mut f_policy: Option<RelayPolicy<'a>> = None;
+        let mut f_previous_relays: Option<rt::Array<'a, &'a str>> = None;
+        let mut f_rehoming: Option<super::iotp2p_security::SignedStatement<'a>> = None;
         let mut unknown = 0;
         let mut min_key = 0;
         for _ in 0..count {
@@ -4074,6 +4086,17 @@ impl<'a> RegisterRequest<'a> {
                         .map_err(|e| e.in_field("RegisterRequest.policy"))?;
                     f_policy = Some(v);
                 }
+                2 => {
+                    let v =
+                        rt::Array::<&'a str>::decode(r, 4, depth, |r, _| r.text(253).map(|_| ()))
+                            .map_err(|e| e.in_field("RegisterRequest.previous_relays"))?;
+                    f_previous_relays = Some(v);
+                }
+                3 => {
+                    let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)
+                        .map_err(|e| e.in_field("RegisterRequest.rehoming"))?;
+                    f_rehoming = Some(v);
+                }
                 _ => {
                     r.skip(depth)?;
                     unknown += 1;
@@ -4086,13 +4109,19 @@ impl<'a> RegisterRequest<'a> {
                     .in_field("RegisterRequest.credential"),
             )?,
             policy: f_policy,
+            previous_relays: f_previous_relays,
+            rehoming: f_rehoming,
             unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
         })
     }
 
     /// Number of map entries the encoding has.
     fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.policy.is_some())
+        self.unknown_fields.len()
+            + 1
+            + usize::from(self.policy.is_some())
+            + usize::from(self.previous_relays.is_some())
+            + usize::from(self.rehoming.is_some())
     }
 
     /// Bytes [`encode`](Self::encode) writes.
@@ -4103,6 +4132,12 @@ impl<'a> RegisterRequest<'a> {
             len += 1 + v.encoded_len();
         }
         if let Some(v) = self.policy {
+            len += 1 + v.encoded_len();
+        }
+        if let Some(v) = self.previous_relays {
+            len += 1 + v.encoded_len();
+        }
+        if let Some(v) = self.rehoming {
             len += 1 + v.encoded_len();
         }
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
@@ -4134,6 +4169,30 @@ impl<'a> RegisterRequest<'a> {
         if let Some(v) = self.policy {
             unknown.write_before(1, w)?;
             w.u64(1)?;
+            v.encode_to(w)?;
+        }
+        if let Some(v) = self.previous_relays {
+            if v.len() > 4 {
+                return Err(rt::EncodeError::BoundExceeded {
+                    field: "RegisterRequest.previous_relays",
+                });
+            }
+            if let rt::Array::Slice(items) = v {
+                for &item in items.iter() {
+                    if item.len() > 253 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "RegisterRequest.previous_relays",
+                        });
+                    }
+                }
+            }
+            unknown.write_before(2, w)?;
+            w.u64(2)?;
+            v.write(w)?;
+        }
+        if let Some(v) = self.rehoming {
+            unknown.write_before(3, w)?;
+            w.u64(3)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -4909,7 +4968,7 @@ pub enum RelayActions<'a> {
 #[allow(deprecated)]
 impl<'a> RelayActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
-    pub const MAX_ENCODED_SIZE: usize = 1017;
+    pub const MAX_ENCODED_SIZE: usize = 2765;
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8, 9, 10, 11, 12, 13, 14];
@@ -5883,6 +5942,8 @@ rt::cfg_alloc! {
             owned::RegisterRequest {
                 credential: rt::IntoOwned::into_owned(self.credential),
                 policy: rt::IntoOwned::into_owned(self.policy),
+                previous_relays: rt::IntoOwned::into_owned(self.previous_relays),
+                rehoming: rt::IntoOwned::into_owned(self.rehoming),
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
                     &self.unknown_fields,
                     Self::KNOWN_KEYS,
@@ -8421,6 +8482,16 @@ rt::cfg_alloc! {
             pub credential: super::super::iotp2p_security::owned::SignedStatement,
             /// The address's relay policy; absent means the relay's default policy.
             pub policy: Option<RelayPolicy>,
+            /// Only when the address's domain has moved to this relay from another provider: the host names
+            /// (SRV targets) of the relay that served the address before. This relay accepts from them, for
+            /// its `max_hold_time` after the registration, the held messages they forward for the address
+            /// (spec/03-resolution-and-delivery.md, "Same address, new home relay"). Never present and empty.
+            pub previous_relays: Option<rt::alloc::vec::Vec<rt::alloc::string::String>>,
+            /// Only when the node moves here from another address: its re-homing statement, whose
+            /// `new_address` is the address that `credential` names. The relay then also accepts messages for
+            /// the previous address during the grace period (spec/03-resolution-and-delivery.md, "The new home
+            /// relay").
+            pub rehoming: Option<super::super::iotp2p_security::owned::SignedStatement>,
             /// Entries with keys this version of the schema does not define, kept so that
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
@@ -8436,7 +8507,11 @@ rt::cfg_alloc! {
 
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
-                self.unknown_fields.len() + 1 + usize::from(self.policy.is_some())
+                self.unknown_fields.len()
+                    + 1
+                    + usize::from(self.policy.is_some())
+                    + usize::from(self.previous_relays.is_some())
+                    + usize::from(self.rehoming.is_some())
             }
 
             /// Bytes [`encode`](Self::encode) writes.
@@ -8447,6 +8522,16 @@ rt::cfg_alloc! {
                     len += 1 + v.encoded_len();
                 }
                 if let Some(v) = &self.policy {
+                    len += 1 + v.encoded_len();
+                }
+                if let Some(v) = &self.previous_relays {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter()
+                            .map(|item| rt::head_len(item.len() as u64) + item.len())
+                            .sum::<usize>();
+                }
+                if let Some(v) = &self.rehoming {
                     len += 1 + v.encoded_len();
                 }
                 len + self.unknown_fields.encoded_len()
@@ -8480,6 +8565,30 @@ rt::cfg_alloc! {
                 if let Some(v) = &self.policy {
                     unknown.write_before(1, w)?;
                     w.u64(1)?;
+                    v.encode_to(w)?;
+                }
+                if let Some(v) = &self.previous_relays {
+                    if v.len() > 4 {
+                        return Err(rt::EncodeError::BoundExceeded {
+                            field: "RegisterRequest.previous_relays",
+                        });
+                    }
+                    unknown.write_before(2, w)?;
+                    w.u64(2)?;
+                    w.array(v.len())?;
+                    for item in v.iter() {
+                        if item.len() > 253 {
+                            return Err(rt::EncodeError::BoundExceeded {
+                                field: "RegisterRequest.previous_relays",
+                            });
+                        }
+                        w.text(item)?;
+                    }
+                    w.close(v.len());
+                }
+                if let Some(v) = &self.rehoming {
+                    unknown.write_before(3, w)?;
+                    w.u64(3)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -11724,6 +11833,12 @@ rt::cfg_serde! {
             if let Some(v) = &self.policy {
                 map.field::<rt::json::Same, _>(1, "policy", v)?;
             }
+            if let Some(v) = &self.previous_relays {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "previous_relays", v)?;
+            }
+            if let Some(v) = &self.rehoming {
+                map.field::<rt::json::Same, _>(3, "rehoming", v)?;
+            }
             map.end()
         }
     }
@@ -11745,6 +11860,12 @@ rt::cfg_serde! {
             map.field::<rt::json::Same, _>(0, "credential", &self.credential)?;
             if let Some(v) = &self.policy {
                 map.field::<rt::json::Same, _>(1, "policy", v)?;
+            }
+            if let Some(v) = &self.previous_relays {
+                map.field::<rt::json::Seq<rt::json::Same>, _>(2, "previous_relays", v)?;
+            }
+            if let Some(v) = &self.rehoming {
+                map.field::<rt::json::Same, _>(3, "rehoming", v)?;
             }
             map.end()
         }
@@ -11774,10 +11895,15 @@ rt::cfg_serde! {
                 ) -> Result<Self::Value, __A::Error> {
                     let mut f_credential = None;
                     let mut f_policy = None;
+                    let mut f_previous_relays = None;
+                    let mut f_rehoming = None;
                     let mut unknown = rt::OwnedUnknownFields::new();
-                    while let Some(key) =
-                        map.next_key_seed(rt::json::Members(&[("credential", 0), ("policy", 1)]))?
-                    {
+                    while let Some(key) = map.next_key_seed(rt::json::Members(&[
+                        ("credential", 0),
+                        ("policy", 1),
+                        ("previous_relays", 2),
+                        ("rehoming", 3),
+                    ]))? {
                         match key {
                             0 => rt::json::put::<rt::json::Same, _, _>(
                                 &mut map,
@@ -11789,12 +11915,24 @@ rt::cfg_serde! {
                                 &mut f_policy,
                                 "policy",
                             )?,
+                            2 => rt::json::put::<rt::json::Seq<rt::json::Same>, _, _>(
+                                &mut map,
+                                &mut f_previous_relays,
+                                "previous_relays",
+                            )?,
+                            3 => rt::json::put::<rt::json::Same, _, _>(
+                                &mut map,
+                                &mut f_rehoming,
+                                "rehoming",
+                            )?,
                             key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
                         }
                     }
                     Ok(owned::RegisterRequest {
                         credential: rt::json::required(f_credential, "credential")?,
                         policy: f_policy,
+                        previous_relays: f_previous_relays,
+                        rehoming: f_rehoming,
                         unknown_fields: unknown,
                     })
                 }
@@ -14970,7 +15108,17 @@ rt::cfg_arbitrary! {
                 } else {
                     None
                 },
-                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1])?,
+                previous_relays: if rt::fuzz::present(u, depth)? {
+                    Some({ let n = rt::fuzz::len(u, 4, depth)?; let mut items = rt::alloc::vec::Vec::with_capacity(n); for _ in 0..n { items.push(rt::fuzz::string(u, 253)?); } items })
+                } else {
+                    None
+                },
+                rehoming: if rt::fuzz::present(u, depth)? {
+                    Some(<super::iotp2p_security::owned::SignedStatement as rt::fuzz::Generate>::generate(u, depth + 1)?)
+                } else {
+                    None
+                },
+                unknown_fields: rt::fuzz::unknown_fields(u, &[0, 1, 2, 3])?,
             })
         }
     }
@@ -14984,6 +15132,19 @@ rt::cfg_arbitrary! {
                 rt::fuzz::Audited::audit(v, a);
             }
             if let Some(v) = &self.policy {
+                rt::fuzz::Audited::audit(v, a);
+            }
+            if let Some(v) = &self.previous_relays {
+                if v.len() > 4 {
+                    a.bound("RegisterRequest.previous_relays");
+                }
+                for item in v.iter() {
+                    if item.len() > 253 {
+                        a.bound("RegisterRequest.previous_relays");
+                    }
+                }
+            }
+            if let Some(v) = &self.rehoming {
                 rt::fuzz::Audited::audit(v, a);
             }
             if !self.unknown_fields.is_empty() {

@@ -6,12 +6,13 @@ use crate::runtime as rt;
 /// An iotp2p address such as `lamp@home.example.org` (syntax: spec/02-addressing.md), as UTF-8 text.
 pub type Address<'a> = &'a str;
 
-/// A message identifier: assigned by the sender, strictly increasing for each recipient, below 2^40
-/// so that it can serve as the partial IV of an end-to-end protected message (spec/08-security.md).
+/// A message identifier, below 2^40. In a sealed envelope it is the Sender Sequence Number of the
+/// sealing security context, which serves as the partial IV (spec/08-security.md); in an unsealed one,
+/// the value of the sender's node-wide counter (spec/05-message-layer.md, "Message identifiers").
 pub type MessageId = u64;
 
 /// A contact number: a short stand-in for a full address on the hop between a device and its home
-/// relay, assigned by the relay (spec/05-message-layer.md, "Address elision and contacts").
+/// relay, assigned by the relay when it first uses it (spec/05-message-layer.md, "Contacts").
 pub type ContactNumber = u16;
 
 /// An endpoint number of a node; endpoint 0 is the node's root endpoint.
@@ -37,10 +38,12 @@ pub type EncodedValue<'a> = &'a [u8];
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[allow(deprecated)]
 pub struct Envelope<'a> {
-    /// Protocol version; this specification defines version 1. Keys 0 and 1 keep their meaning in
-    /// every future version, so that a receiver can always reply with `UnsupportedVersion`.
+    /// Protocol version; this specification defines version 1. Keys 0 to 10 (`version` to `key_id`)
+    /// keep their meaning and type in every future version, so that a receiver can always reply with
+    /// `UnsupportedVersion` and relays forward envelopes of versions they do not implement.
     pub version: u8,
-    /// Identifier of this message, scoped to the pair (sender, recipient); used for duplicate detection,
+    /// Identifier of this message: the Sender Sequence Number of the sealing context for a sealed
+    /// envelope, the sender's node-wide counter for an unsealed one; used for duplicate detection,
     /// acknowledgement and correlation of replies.
     pub message_id: MessageId,
     /// For a reply, an acknowledgement or a notification: the `message_id` of the message it answers.
@@ -3931,7 +3934,8 @@ impl<'a> rt::Element<'a> for DeliveryRef<'a> {
 }
 
 /// A device's receipt for held messages: sealed under the hop context between the device and its home
-/// relay, it is what allows the relay to delete the messages it names.
+/// relay, it is what allows the relay to delete the messages it names. It is answered by nothing but a
+/// hop acknowledgement (spec/05-message-layer.md, "Receipts").
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[allow(deprecated)]
 pub struct Receipt<'a> {
@@ -4072,7 +4076,8 @@ pub enum StatusCode {
     InvalidEnvelope,
     /// The message is larger than the receiver accepts.
     TooLarge,
-    /// The message identifier is older than the receiver's duplicate-detection window.
+    /// Version 1.0: the message identifier was below the receiver's per-sender duplicate-detection
+    /// window. Not sent since version 1.1, which discards replayed sealed envelopes silently.
     Stale,
     /// The receiver is temporarily unable to handle the message; retry after `retry_after` seconds.
     Busy,
@@ -4088,7 +4093,8 @@ pub enum StatusCode {
     UnsupportedRequest,
     /// A relay of the recipient's domain knows no node at the recipient's address.
     UnknownRecipient,
-    /// The sealed body cannot be verified: unknown key identifier, failed decryption, or replay.
+    /// The sealed body cannot be verified (unknown key identifier, failed decryption), or the request
+    /// needs a sealed body.
     Unauthenticated,
     /// The sender is authenticated but not allowed to make this request.
     Forbidden,
@@ -5379,12 +5385,13 @@ rt::cfg_alloc! {
         /// An iotp2p address such as `lamp@home.example.org` (syntax: spec/02-addressing.md), as UTF-8 text.
         pub type Address = rt::alloc::string::String;
 
-        /// A message identifier: assigned by the sender, strictly increasing for each recipient, below 2^40
-        /// so that it can serve as the partial IV of an end-to-end protected message (spec/08-security.md).
+        /// A message identifier, below 2^40. In a sealed envelope it is the Sender Sequence Number of the
+        /// sealing security context, which serves as the partial IV (spec/08-security.md); in an unsealed one,
+        /// the value of the sender's node-wide counter (spec/05-message-layer.md, "Message identifiers").
         pub type MessageId = u64;
 
         /// A contact number: a short stand-in for a full address on the hop between a device and its home
-        /// relay, assigned by the relay (spec/05-message-layer.md, "Address elision and contacts").
+        /// relay, assigned by the relay when it first uses it (spec/05-message-layer.md, "Contacts").
         pub type ContactNumber = u16;
 
         /// An endpoint number of a node; endpoint 0 is the node's root endpoint.
@@ -5412,10 +5419,12 @@ rt::cfg_alloc! {
         #[derive(Clone, Debug, PartialEq)]
         #[allow(deprecated)]
         pub struct Envelope {
-            /// Protocol version; this specification defines version 1. Keys 0 and 1 keep their meaning in
-            /// every future version, so that a receiver can always reply with `UnsupportedVersion`.
+            /// Protocol version; this specification defines version 1. Keys 0 to 10 (`version` to `key_id`)
+            /// keep their meaning and type in every future version, so that a receiver can always reply with
+            /// `UnsupportedVersion` and relays forward envelopes of versions they do not implement.
             pub version: u8,
-            /// Identifier of this message, scoped to the pair (sender, recipient); used for duplicate detection,
+            /// Identifier of this message: the Sender Sequence Number of the sealing context for a sealed
+            /// envelope, the sender's node-wide counter for an unsealed one; used for duplicate detection,
             /// acknowledgement and correlation of replies.
             pub message_id: MessageId,
             /// For a reply, an acknowledgement or a notification: the `message_id` of the message it answers.
@@ -7781,7 +7790,8 @@ rt::cfg_alloc! {
         }
 
         /// A device's receipt for held messages: sealed under the hop context between the device and its home
-        /// relay, it is what allows the relay to delete the messages it names.
+        /// relay, it is what allows the relay to delete the messages it names. It is answered by nothing but a
+        /// hop acknowledgement (spec/05-message-layer.md, "Receipts").
         ///
         /// The owned form of [`super::Receipt`].
         #[derive(Clone, Debug, PartialEq)]

@@ -1612,11 +1612,13 @@ pub struct IntroductionStatement<'a> {
     pub privileges: Privileges,
     /// Where the privileges apply; absent means every endpoint and capability. Never present and empty.
     pub targets: Option<rt::Array<'a, AclTarget<'a>>>,
-    /// Introduction serial number of the introducer: each introduction it signs has a greater one, so
-    /// that the subject can refuse a replayed introduction.
+    /// Introduction serial number of the introducer: each introduction it signs, for any subject, has a
+    /// greater one, so that the subject accepts each introduction once (spec/08-security.md,
+    /// "Presenting an introduction to the subject").
     pub serial: u32,
     /// The subject accepts the introduction until this time, in milliseconds since
-    /// 1970-01-01T00:00:00Z; absent means no time limit beyond the serial check.
+    /// 1970-01-01T00:00:00Z; absent means no time limit beyond the serial check. A subject that does not
+    /// know the time refuses an introduction that has it.
     pub not_after: Option<u64>,
     /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
     /// introducer does not know the time.
@@ -1894,8 +1896,9 @@ impl<'a> rt::Element<'a> for IntroductionStatement<'a> {
 pub struct Introduction<'a> {
     /// The signed introduction statement.
     pub statement: SignedStatement<'a>,
-    /// Credential statements the receiver may not hold yet, in the order introducer, then subject or
-    /// audience.
+    /// Credential statements the receiver may not hold yet, in any order: for the audience, the
+    /// introducer's and the subject's; for the subject, the audience's. The receiver identifies each by
+    /// the node ID of its identity key.
     pub credentials: rt::Array<'a, SignedStatement<'a>>,
     /// Entries with keys this version of the schema does not define, kept so that re-encoding
     /// reproduces the input exactly.
@@ -2053,11 +2056,11 @@ pub struct SealedAad<'a> {
     pub request_message_id: super::iotp2p_core::MessageId,
     /// The envelope's `version`.
     pub version: u8,
-    /// The sender's address, in canonical form, even where the envelope omits it; absent only while
-    /// the sender has no address (a device being paired).
+    /// The sender's address, in canonical form, even where the envelope omits it; absent under a
+    /// pairing context, and when the sender has no address.
     pub sender: Option<super::iotp2p_core::Address<'a>>,
-    /// The recipient's address, in canonical form, even where the envelope omits it; absent only while
-    /// the recipient has no address (a device being paired).
+    /// The recipient's address, in canonical form, even where the envelope omits it; absent under a
+    /// pairing context, and when the recipient has no address.
     pub recipient: Option<super::iotp2p_core::Address<'a>>,
     /// Entries with keys this version of the schema does not define, kept so that re-encoding
     /// reproduces the input exactly.
@@ -4550,7 +4553,10 @@ pub struct AclEntry<'a> {
     /// A label for people, e.g. `kitchen switch`.
     pub label: Option<&'a str>,
     /// The administrator that wrote the entry, set by the node that stores it (and ignored in
-    /// `acl_write`); absent for an entry written by the controller that claimed the node.
+    /// `acl_write`): absent for an entry written in the pairing that claimed the node or by an
+    /// owner-level administrator; otherwise the scoped administrator that wrote it, the administrator
+    /// that opened the commissioning window it was written in, or the introducer (spec/08-security.md,
+    /// "Access control list").
     pub granted_by: Option<NodeId<'a>>,
     /// Entries with keys this version of the schema does not define, kept so that re-encoding
     /// reproduces the input exactly.
@@ -5419,7 +5425,8 @@ pub enum SecurityActions<'a> {
     AclRead(u8),
     /// Write or delete one access control entry. Administer.
     AclWrite(AclWrite<'a>),
-    /// Hand the node a re-homing, key rotation or revocation statement to apply (spec/08-security.md).
+    /// Hand the node a credential, re-homing, key rotation or revocation statement to apply
+    /// (spec/08-security.md).
     ApplyStatement(SignedStatement<'a>),
     /// Move the node to another address (re-homing). Administer.
     Rehome(RehomeRequest<'a>),
@@ -5429,7 +5436,8 @@ pub enum SecurityActions<'a> {
     /// Open a pairing window with a fresh verifier (enhanced commissioning). Administer.
     OpenCommissioningWindow(PairingWindow<'a>),
     /// Present an introduction statement: the subject stores the audience and its access control
-    /// entry; the audience stores the subject. The signature is the authority.
+    /// entry; the audience stores the subject. The introducer's signature is the authority; allowed under
+    /// a visitor context (spec/08-security.md, "Presenting an introduction to the subject").
     Introduce(Introduction<'a>),
     /// Change the node's home relay and keep its address (its domain moved to another provider).
     /// Administer.
@@ -7957,11 +7965,13 @@ rt::cfg_alloc! {
             pub privileges: Privileges,
             /// Where the privileges apply; absent means every endpoint and capability. Never present and empty.
             pub targets: Option<rt::alloc::vec::Vec<AclTarget>>,
-            /// Introduction serial number of the introducer: each introduction it signs has a greater one, so
-            /// that the subject can refuse a replayed introduction.
+            /// Introduction serial number of the introducer: each introduction it signs, for any subject, has a
+            /// greater one, so that the subject accepts each introduction once (spec/08-security.md,
+            /// "Presenting an introduction to the subject").
             pub serial: u32,
             /// The subject accepts the introduction until this time, in milliseconds since
-            /// 1970-01-01T00:00:00Z; absent means no time limit beyond the serial check.
+            /// 1970-01-01T00:00:00Z; absent means no time limit beyond the serial check. A subject that does not
+            /// know the time refuses an introduction that has it.
             pub not_after: Option<u64>,
             /// When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
             /// introducer does not know the time.
@@ -8131,8 +8141,9 @@ rt::cfg_alloc! {
         pub struct Introduction {
             /// The signed introduction statement.
             pub statement: SignedStatement,
-            /// Credential statements the receiver may not hold yet, in the order introducer, then subject or
-            /// audience.
+            /// Credential statements the receiver may not hold yet, in any order: for the audience, the
+            /// introducer's and the subject's; for the subject, the audience's. The receiver identifies each by
+            /// the node ID of its identity key.
             pub credentials: rt::alloc::vec::Vec<SignedStatement>,
             /// Entries with keys this version of the schema does not define, kept so that
             /// re-encoding reproduces the input exactly.
@@ -8238,11 +8249,11 @@ rt::cfg_alloc! {
             pub request_message_id: super::super::iotp2p_core::owned::MessageId,
             /// The envelope's `version`.
             pub version: u8,
-            /// The sender's address, in canonical form, even where the envelope omits it; absent only while
-            /// the sender has no address (a device being paired).
+            /// The sender's address, in canonical form, even where the envelope omits it; absent under a
+            /// pairing context, and when the sender has no address.
             pub sender: Option<super::super::iotp2p_core::owned::Address>,
-            /// The recipient's address, in canonical form, even where the envelope omits it; absent only while
-            /// the recipient has no address (a device being paired).
+            /// The recipient's address, in canonical form, even where the envelope omits it; absent under a
+            /// pairing context, and when the recipient has no address.
             pub recipient: Option<super::super::iotp2p_core::owned::Address>,
             /// Entries with keys this version of the schema does not define, kept so that
             /// re-encoding reproduces the input exactly.
@@ -9809,7 +9820,10 @@ rt::cfg_alloc! {
             /// A label for people, e.g. `kitchen switch`.
             pub label: Option<rt::alloc::string::String>,
             /// The administrator that wrote the entry, set by the node that stores it (and ignored in
-            /// `acl_write`); absent for an entry written by the controller that claimed the node.
+            /// `acl_write`): absent for an entry written in the pairing that claimed the node or by an
+            /// owner-level administrator; otherwise the scoped administrator that wrote it, the administrator
+            /// that opened the commissioning window it was written in, or the introducer (spec/08-security.md,
+            /// "Access control list").
             pub granted_by: Option<NodeId>,
             /// Entries with keys this version of the schema does not define, kept so that
             /// re-encoding reproduces the input exactly.
@@ -10348,7 +10362,8 @@ rt::cfg_alloc! {
             AclRead(u8),
             /// Write or delete one access control entry. Administer.
             AclWrite(AclWrite),
-            /// Hand the node a re-homing, key rotation or revocation statement to apply (spec/08-security.md).
+            /// Hand the node a credential, re-homing, key rotation or revocation statement to apply
+            /// (spec/08-security.md).
             ApplyStatement(SignedStatement),
             /// Move the node to another address (re-homing). Administer.
             Rehome(RehomeRequest),
@@ -10358,7 +10373,8 @@ rt::cfg_alloc! {
             /// Open a pairing window with a fresh verifier (enhanced commissioning). Administer.
             OpenCommissioningWindow(PairingWindow),
             /// Present an introduction statement: the subject stores the audience and its access control
-            /// entry; the audience stores the subject. The signature is the authority.
+            /// entry; the audience stores the subject. The introducer's signature is the authority; allowed under
+            /// a visitor context (spec/08-security.md, "Presenting an introduction to the subject").
             Introduce(Introduction),
             /// Change the node's home relay and keep its address (its domain moved to another provider).
             /// Administer.

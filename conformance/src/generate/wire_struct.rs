@@ -768,14 +768,14 @@ fn order() -> Area {
         ("type-before-utf8", "a byte string that is not UTF-8 where a string is expected", &["IOTP-WIRE-26", "IOTP-WIRE-64"], "Scalars", "a1 0b 42 c3 28", "wrong-type", 2),
         ("type-before-range", "a text string where a u8 with a range is expected", &["IOTP-WIRE-12", "IOTP-WIRE-64"], "Ranges", "a1 00 63 31 30 31", "wrong-type", 2),
         ("type-before-array-bound", "a map of 5 entries where an array<u16, 4> is expected", &["IOTP-WIRE-30", "IOTP-WIRE-64"], "Bounds", "a1 03 a5 00 00 01 00 02 00 03 00 04 00", "wrong-type", 2),
-        // Completeness of the content (IOTP-WIRE-new:container-count): a map or array announcing more
+        // Completeness of the content (IOTP-WIRE-76): a map or array announcing more
         // data items than bytes remain is incomplete at its head, before its items are read.
-        ("map-count-before-items", "a map announcing 3 entries with 2 bytes left, the first value of the wrong kind", &["IOTP-WIRE-9", "IOTP-WIRE-new:container-count"], "Scalars", "a3 00 01", "truncated", 3),
-        ("map-count-before-key", "a map announcing 2 entries with 3 bytes left, the first key a text string", &["IOTP-WIRE-9", "IOTP-WIRE-new:container-count"], "Scalars", "a2 61 61 00", "truncated", 4),
-        ("array-count-before-items", "an array<u16, 4> announcing 4 items with 2 bytes left, the first of the wrong kind", &["IOTP-WIRE-9", "IOTP-WIRE-new:container-count"], "Bounds", "a1 03 84 f5 01", "truncated", 5),
-        ("array-count-before-depth", "an array at depth 16 announcing 2 items with 1 byte left: incomplete before its item is too deep", &["IOTP-WIRE-9", "IOTP-WIRE-59", "IOTP-WIRE-new:container-count"], "iotp2p.core.Status", "a1 0f 81 81 81 81 81 81 81 81 81 81 81 81 81 81 82 00", "truncated", 18),
-        ("unknown-count-before-items", "an unknown field's map announcing 2 entries with 3 bytes left, its first key a text string", &["IOTP-WIRE-9", "IOTP-WIRE-54", "IOTP-WIRE-new:container-count"], "Scalars", "a1 18 64 a2 61 61 00", "truncated", 7),
-        ("string-content-before-utf8", "a text string announcing 3 bytes with 2 present, which are not UTF-8", &["IOTP-WIRE-9", "IOTP-WIRE-21", "IOTP-WIRE-new:content-order"], "Scalars", "a1 0b 63 c3 28", "truncated", 5),
+        ("map-count-before-items", "a map announcing 3 entries with 2 bytes left, the first value of the wrong kind", &["IOTP-WIRE-9", "IOTP-WIRE-76"], "Scalars", "a3 00 01", "truncated", 3),
+        ("map-count-before-key", "a map announcing 2 entries with 3 bytes left, the first key a text string", &["IOTP-WIRE-9", "IOTP-WIRE-76"], "Scalars", "a2 61 61 00", "truncated", 4),
+        ("array-count-before-items", "an array<u16, 4> announcing 4 items with 2 bytes left, the first of the wrong kind", &["IOTP-WIRE-9", "IOTP-WIRE-76"], "Bounds", "a1 03 84 f5 01", "truncated", 5),
+        ("array-count-before-depth", "an array at depth 16 announcing 2 items with 1 byte left: incomplete before its item is too deep", &["IOTP-WIRE-9", "IOTP-WIRE-59", "IOTP-WIRE-76"], "iotp2p.core.Status", "a1 0f 81 81 81 81 81 81 81 81 81 81 81 81 81 81 82 00", "truncated", 18),
+        ("unknown-count-before-items", "an unknown field's map announcing 2 entries with 3 bytes left, its first key a text string", &["IOTP-WIRE-9", "IOTP-WIRE-54", "IOTP-WIRE-76"], "Scalars", "a1 18 64 a2 61 61 00", "truncated", 7),
+        ("string-content-before-utf8", "a text string announcing 3 bytes with 2 present, which are not UTF-8", &["IOTP-WIRE-9", "IOTP-WIRE-21", "IOTP-WIRE-75"], "Scalars", "a1 0b 63 c3 28", "truncated", 5),
         ("head-before-depth", "an item at depth 17 whose head is not in shortest form", &["IOTP-WIRE-8", "IOTP-WIRE-59", "IOTP-WIRE-64"], "iotp2p.core.Status", "a1 0f 81 81 81 81 81 81 81 81 81 81 81 81 81 81 81 18 01", "non-canonical-integer", 17),
         ("depth-before-type", "a too deep value of a recursive type (@max_depth(3)) that is of the wrong kind", &["IOTP-WIRE-52", "IOTP-WIRE-64"], "Tree", "a2 00 01 01 81 a2 00 02 01 81 a2 00 03 01 81 61 61", "depth-exceeded", 15),
         ("head-before-max-depth", "a too deep value of a recursive type (@max_depth(3)) whose head is not in shortest form", &["IOTP-WIRE-8", "IOTP-WIRE-52", "IOTP-WIRE-64"], "Tree", "a2 00 01 01 81 a2 00 02 01 81 a2 00 03 01 81 b8 00", "non-canonical-integer", 15),
@@ -845,7 +845,7 @@ fn order() -> Area {
                 "{description}: `{INPUT_ORDER}` reports the first violation in the input, \
                  `{WELL_FORMED_FIRST}` the incomplete or trailing data"
             ),
-            &["IOTP-WIRE-62", "IOTP-WIRE-new:several-violations"],
+            &["IOTP-WIRE-62", "IOTP-WIRE-77"],
             ty,
             unhex(hex),
             MULTIPLE,
