@@ -270,27 +270,28 @@ fn write_seed_corpora() {
         }
     }
 
-    let mut decode: Vec<(String, Vec<u8>)> = examples.iter().map(seed).collect();
-    decode.extend(
-        vectors
-            .iter()
-            .filter(|v| v.name.ends_with(".maximal"))
-            .map(seed),
-    );
+    // Every type first (its maximal vector, else a valid example or vector), so that the cap below
+    // never drops a type's only seed; then the spec's examples.
+    let mut decode: Vec<(String, Vec<u8>)> = vectors
+        .iter()
+        .filter(|v| v.name.ends_with(".maximal"))
+        .map(seed)
+        .collect();
     for name in TYPE_NAMES {
-        let covered = examples.iter().any(|e| e.valid && e.type_name == *name)
-            || vectors
-                .iter()
-                .any(|v| v.type_name == *name && v.name.ends_with(".maximal"));
+        let covered = vectors
+            .iter()
+            .any(|v| v.type_name == *name && v.name.ends_with(".maximal"));
         if !covered {
             decode.extend(
-                vectors
+                examples
                     .iter()
+                    .chain(&vectors)
                     .find(|v| v.valid && v.type_name == *name)
                     .map(seed),
             );
         }
     }
+    decode.extend(examples.iter().map(seed));
     let mut classes: std::collections::BTreeMap<&str, Vec<&Sample>> = Default::default();
     for v in vectors.iter().filter(|v| !v.valid) {
         let class = v.class.as_deref().unwrap_or("?");
