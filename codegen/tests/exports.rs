@@ -691,3 +691,176 @@ fn spec_examples_against_both() {
     }
     tally.report("JSON Schema, spec examples");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Goldens of the compiler's test schemas
+
+fn check_golden(files: &[iotp2p_codegen::backend::rust::GeneratedFile], dir: &Path) {
+    let bless = std::env::var_os("BLESS").is_some();
+    if bless {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let mut stale = Vec::new();
+    for f in files {
+        let path = dir.join(&f.name);
+        if bless {
+            std::fs::write(&path, &f.contents).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(f.contents.as_str()) {
+            stale.push(f.name.clone());
+        }
+    }
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        if !files.iter().any(|f| f.name == name) {
+            if bless {
+                std::fs::remove_file(dir.join(&name)).unwrap();
+            } else {
+                stale.push(name);
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "generated files in {} are stale: {stale:?}\nre-bless with `BLESS=1 cargo test --workspace` and review the diff",
+        dir.display()
+    );
+}
+
+/// The test schemas (tests/schemas/valid/), which together use every construct, compiled with paths
+/// relative to the repository root so that the generated headers are stable.
+fn test_schemas() -> Schema {
+    let root = root();
+    let dir = root.join("codegen/tests/schemas/valid");
+    let mut files = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "iotp") {
+                files.push(p.strip_prefix(&root).unwrap().to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    std::env::set_current_dir(&root).unwrap();
+    let c = iotp2p_codegen::compile(&files, &FsLoader::default());
+    assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics);
+    c.schema.unwrap()
+}
+
+#[test]
+fn test_schemas_match_golden_cddl() {
+    let schema = test_schemas();
+    let files = cddl::generate(&schema);
+    // Each file, after those of the packages it imports, is CDDL the crate reads.
+    let all: String = files
+        .iter()
+        .map(|f| f.contents.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    if let Err(e) = ::cddl::parser::cddl_from_str(&all, false) {
+        panic!("the CDDL of the test schemas does not parse: {e}");
+    }
+    check_golden(&files, &root().join("codegen/tests/golden/cddl"));
+}
+
+#[test]
+fn test_schemas_match_golden_json_schema() {
+    let schema = test_schemas();
+    for p in &schema.packages {
+        let doc = json_schema::package_document(&schema, p);
+        assert!(
+            jsonschema::meta::is_valid(&doc),
+            "{}: not a valid JSON Schema",
+            p.name
+        );
+    }
+    let check = JsonCheck::new(&schema);
+    for p in &schema.packages {
+        for t in &p.types {
+            // Every definition builds, references included.
+            let ty = match &t.kind {
+                TypeKind::Message { .. } => Type::Message {
+                    name: t.full_name.clone(),
+                },
+                TypeKind::Enum { .. } => Type::Enum {
+                    name: t.full_name.clone(),
+                },
+                TypeKind::Union { .. } => Type::Union {
+                    name: t.full_name.clone(),
+                },
+                TypeKind::Alias { target } => Type::Alias {
+                    name: t.full_name.clone(),
+                    target: Box::new(target.clone()),
+                },
+            };
+            check.validator(&schema, &ty);
+        }
+    }
+    check_golden(
+        &json_schema::generate(&schema),
+        &root().join("codegen/tests/golden/json_schema"),
+    );
+}
+
+/// Extremes a valid schema may hold: the largest bounds, 64-bit ranges and defaults, deep array
+/// nesting, extreme float defaults, mutual recursion through a union. Both exports render them,
+/// the CDDL parses and every JSON Schema definition builds.
+#[test]
+fn extreme_schemas_export() {
+    let text = r#"
+/// Extremes.
+package test.extremes version 1.0.0;
+
+@range(-9223372036854775808..=9223372036854775807)
+type Wide = i64;
+
+message Big {
+    0 s: string<16777216>;
+    1 b: optional bytes<16777216>;
+    2 f: optional bytes[65535];
+    3 a: optional array<array<array<array<array<array<array<array<u64, 65535>, 1>, 1>, 1>, 1>, 1>, 1>, 1>;
+    @range(18446744073709551615..)
+    4 top: optional u64;
+    5 huge: f64 = 1e308;
+    6 tiny: f32 = -1e-45;
+    7 w: Wide = -9223372036854775808;
+    65535 last: optional Node;
+}
+
+@max_depth(16)
+union Node {
+    0 leaf;
+    1 inner: Inner;
+}
+
+@max_depth(16)
+message Inner {
+    0 next: optional Node;
+}
+"#;
+    let c = iotp2p_codegen::compile_str("extremes.iotp", text, &[]);
+    let Some(schema) = c.schema else {
+        panic!("the extreme schema does not compile: {:?}", c.diagnostics);
+    };
+    let files = cddl::generate(&schema);
+    if let Err(e) = ::cddl::parser::cddl_from_str(&files[0].contents, false) {
+        panic!("the CDDL does not parse: {e}\n{}", files[0].contents);
+    }
+    let check = JsonCheck::new(&schema);
+    for t in &schema.packages[0].types {
+        let ty = match &t.kind {
+            TypeKind::Message { .. } => Type::Message {
+                name: t.full_name.clone(),
+            },
+            TypeKind::Union { .. } => Type::Union {
+                name: t.full_name.clone(),
+            },
+            _ => continue,
+        };
+        check.validator(&schema, &ty);
+    }
+    assert!(!json_schema::generate(&schema).is_empty());
+}

@@ -242,8 +242,10 @@ struct EntryView {
     optional: bool,
     /// `None` for a unit variant or an enum value.
     ty: Option<TypeExpr>,
-    /// The default value in CDDL, for a defaulted field.
+    /// The default value in CDDL, for a defaulted field (unless CDDL cannot write it).
     default: Option<String>,
+    /// The default value for the comment, for a defaulted field.
+    default_text: Option<String>,
 }
 
 fn doc_lines(doc: &str) -> Vec<String> {
@@ -258,14 +260,15 @@ fn deprecation(d: &Option<ir::Deprecation>) -> Option<String> {
 }
 
 /// A default value as a CDDL value (an enum by its number, a float always with a fraction or an
-/// exponent so that it reads as a float).
-fn default_value(v: &ir::Value) -> String {
-    match v {
+/// exponent so that it reads as a float); `None` for a NaN or an infinity, which CDDL cannot write.
+fn default_value(v: &ir::Value) -> Option<String> {
+    Some(match v {
         ir::Value::Bool(b) => b.to_string(),
         ir::Value::Int(i) => i.to_string(),
+        ir::Value::Float(f) if !f.is_finite() => return None,
         ir::Value::Float(f) => {
             let s = format!("{f:?}");
-            if s.contains(['.', 'e', 'E']) || !f.is_finite() {
+            if s.contains(['.', 'e', 'E']) {
                 s
             } else {
                 format!("{s}.0")
@@ -273,6 +276,18 @@ fn default_value(v: &ir::Value) -> String {
         }
         ir::Value::String(s) => serde_json::to_string(s).expect("a string serialises"),
         ir::Value::Enum { value, .. } => value.to_string(),
+    })
+}
+
+/// A default value as the comment of its field shows it.
+fn default_text(v: &ir::Value) -> String {
+    match v {
+        ir::Value::Float(f) if f.is_nan() => "NaN".into(),
+        ir::Value::Float(f) if f.is_infinite() => {
+            if *f > 0.0 { "Infinity" } else { "-Infinity" }.into()
+        }
+        ir::Value::Enum { name, .. } => name.clone(),
+        other => default_value(other).unwrap_or_default(),
     }
 }
 
@@ -332,7 +347,11 @@ fn rule_view(schema: &Schema, t: &ir::TypeDef) -> RuleView {
                         &mut hoisted,
                     )),
                     default: match &f.presence {
-                        Presence::Default(v) => Some(default_value(v)),
+                        Presence::Default(v) => default_value(v),
+                        _ => None,
+                    },
+                    default_text: match &f.presence {
+                        Presence::Default(v) => Some(default_text(v)),
                         _ => None,
                     },
                 })
@@ -350,6 +369,7 @@ fn rule_view(schema: &Schema, t: &ir::TypeDef) -> RuleView {
                     optional: false,
                     ty: None,
                     default: None,
+                    default_text: None,
                 })
                 .collect();
         }
@@ -383,6 +403,7 @@ fn rule_view(schema: &Schema, t: &ir::TypeDef) -> RuleView {
                         )
                     }),
                     default: None,
+                    default_text: None,
                 })
                 .collect();
         }
