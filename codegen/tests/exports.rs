@@ -7,7 +7,9 @@
 //!   Schema. So must every valid worked example of the spec.
 //! - Invalid vectors whose violation a schema language can express (wrong type, bound exceeded, out of
 //!   range, missing field, invalid union, unknown member names) must not validate, except the cases
-//!   listed in `CDDL_BLIND` / `JSON_BLIND` with the reason. Violations of the deterministic
+//!   listed in `CDDL_BLIND` / `JSON_BLIND` with the reason, and those `Tally::record_cddl` recognises
+//!   by their content (a float where an `f32` is out of range, a key above 65535, an unknown variant
+//!   in a valid value: limitations of the `cddl` crate, see the CDDL backend's module doc). Violations of the deterministic
 //!   encoding (shortest heads, key order, canonical floats, defaults present, depth) are outside what
 //!   CDDL can say: they are counted, not asserted.
 //! - Values derived from valid vectors by one schema-level change (a field of the wrong type, a
@@ -65,13 +67,6 @@ fn schema() -> (Schema, Vec<(String, String)>) {
 /// Invalid vectors the CDDL cannot reject, by id prefix, with the reason.
 const CDDL_BLIND: &[(&str, &str)] = &[
     (
-        "wire.reject.f32-double",
-        "float16-32 excludes a double, but the cddl crate decodes every float to an f64 and cannot \
-         tell the widths apart",
-    ),
-    ("wire.examples.reject-f32-double", "as wire.reject.f32-double"),
-    ("wire.floats.f32.double-", "as wire.reject.f32-double"),
-    (
         "wire.integers.u8.wrong-type-bytes",
         "the cddl crate matches a byte string against a range such as 0..255 (a crate bug)",
     ),
@@ -97,6 +92,22 @@ const JSON_BLIND: &[(&str, &str)] = &[
     ),
     ("encode.values.depth.", "depth limits"),
 ];
+
+/// Whether the CBOR holds a float (anywhere): an `f32` given a double is out of range, which
+/// `float16-32` says, but the `cddl` crate decodes every float to an f64 and cannot tell the widths
+/// apart.
+fn has_float(bytes: &[u8]) -> bool {
+    fn walk(v: &Cbor) -> bool {
+        match v {
+            Cbor::Float(_) => true,
+            Cbor::Map(entries) => entries.iter().any(|(k, v)| walk(k) || walk(v)),
+            Cbor::Array(items) => items.iter().any(walk),
+            Cbor::Tag(_, v) => walk(v),
+            _ => false,
+        }
+    }
+    ciborium::de::from_reader::<Cbor, _>(bytes).is_ok_and(|v| walk(&v))
+}
 
 /// Whether the CBOR holds a map key above 65535 (anywhere): the generated CDDL takes unknown fields
 /// as `* uint => any` (the `cddl` crate cannot match a range there), so it cannot see it.
@@ -474,6 +485,18 @@ impl Tally {
             self.excused.push(format!("{} (key above 65535)", case.id));
             self.by_class
                 .entry(format!("{}, key above 65535", case.class))
+                .or_default()
+                .1 += 1;
+            return;
+        }
+        if !case.valid
+            && outcome.is_ok()
+            && case.class == "out-of-range"
+            && case.cbor.as_deref().is_some_and(has_float)
+        {
+            self.excused.push(format!("{} (float width)", case.id));
+            self.by_class
+                .entry("out-of-range, float width".into())
                 .or_default()
                 .1 += 1;
             return;
