@@ -12,7 +12,9 @@
 //! - integers are ranges (`0..255`, `@range` narrowed), `u64` is `uint`;
 //! - `f32` is `float16-32` (a double where an `f32` is expected is rejected), `f64` is `float`;
 //! - `string<N>` / `bytes<N>` are `tstr .size (0..N)` / `bstr .size (0..N)` (bytes of UTF-8, as the
-//!   wire format counts), `bytes[N]` is `bstr .size N`, `array<T, N>` is `[0*N T]`;
+//!   wire format counts), `bytes[N]` is `bstr .size N`, `array<T, N>` is `[0*N T]`; the element of
+//!   an array of arrays is a rule of its own, `<Type>-<member>-level2` and so on (arrays nested
+//!   inline take the `cddl` crate 0.10 time exponential in their depth to parse);
 //! - a message is a map: `key: type` per field, `? ` for optional and defaulted fields with
 //!   `.default`, and `* uint => any` for unknown fields (accepted, §4.15). The `:` implies a cut
 //!   (RFC 8610 §3.5.4), so a known key whose value has the wrong type does not fall through to the
