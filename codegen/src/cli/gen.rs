@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use iotp2p_codegen::backend::rust::{self, RustOptions};
+use iotp2p_codegen::backend::rust::{self, GeneratedFile, RustOptions};
+use iotp2p_codegen::backend::{cddl, json_schema};
 
 use super::{report, Color, Format};
 
@@ -20,6 +21,32 @@ pub(crate) struct GenArgs {
 enum Target {
     /// Zero-copy, no_std Rust encoders and decoders: one module per package, plus `mod.rs`.
     Rust(RustArgs),
+    /// CDDL (RFC 8610) of the wire format: one `<package>.cddl` per package, rules named by
+    /// fully-qualified type names (concatenate a file after those of the packages it imports).
+    Cddl(ExportArgs),
+    /// JSON Schema (draft 2020-12) of the canonical JSON mapping: one `<package>.schema.json` per
+    /// package, with the package's types in `$defs`.
+    #[command(name = "json-schema")]
+    JsonSchema(ExportArgs),
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// Schema files to export (with everything they import).
+    #[arg(required = true, value_name = "SCHEMA")]
+    files: Vec<PathBuf>,
+    /// Directory in which to look for imported files. May be repeated.
+    #[arg(short = 'I', long = "include", value_name = "DIR")]
+    include: Vec<PathBuf>,
+    /// Output directory (created if missing).
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+    /// Change nothing; exit 1 if any file in the output directory is out of date.
+    #[arg(long)]
+    check: bool,
+    /// When to colour diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
 }
 
 #[derive(Args, Debug)]
@@ -55,7 +82,29 @@ fn parse_extern(s: &str) -> Result<(String, String), String> {
 }
 
 pub(crate) fn run(args: &GenArgs) -> ExitCode {
-    let Target::Rust(args) = &args.target;
+    match &args.target {
+        Target::Rust(args) => run_rust(args),
+        Target::Cddl(args) => run_export(args, cddl::generate),
+        Target::JsonSchema(args) => run_export(args, json_schema::generate),
+    }
+}
+
+fn run_export(
+    args: &ExportArgs,
+    generate: fn(&iotp2p_codegen::ir::Schema) -> Vec<GeneratedFile>,
+) -> ExitCode {
+    let loader = iotp2p_codegen::FsLoader {
+        include_dirs: args.include.clone(),
+    };
+    let c = iotp2p_codegen::compile(&args.files, &loader);
+    report(&c, Format::Human, args.color);
+    let Some(schema) = &c.schema else {
+        return ExitCode::from(1);
+    };
+    write_files(&generate(schema), &args.output, args.check)
+}
+
+fn run_rust(args: &RustArgs) -> ExitCode {
     let loader = iotp2p_codegen::FsLoader {
         include_dirs: args.include.clone(),
     };
@@ -70,21 +119,25 @@ pub(crate) fn run(args: &GenArgs) -> ExitCode {
         rustfmt: true,
         modules_in_out_dir: false,
     };
-    let files = rust::generate(schema, &options);
+    write_files(&rust::generate(schema, &options), &args.output, args.check)
+}
+
+/// Writes the files that changed (or, with `check`, reports them).
+fn write_files(files: &[GeneratedFile], output: &std::path::Path, check: bool) -> ExitCode {
     let mut stale = false;
-    for file in &files {
-        let path = args.output.join(&file.name);
+    for file in files {
+        let path = output.join(&file.name);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current == file.contents {
             continue;
         }
-        if args.check {
+        if check {
             eprintln!("error: `{}` is out of date", path.display());
             stale = true;
             continue;
         }
-        if let Err(e) = std::fs::create_dir_all(&args.output)
-            .and_then(|()| std::fs::write(&path, &file.contents))
+        if let Err(e) =
+            std::fs::create_dir_all(output).and_then(|()| std::fs::write(&path, &file.contents))
         {
             eprintln!("error: cannot write `{}`: {e}", path.display());
             return ExitCode::from(1);
