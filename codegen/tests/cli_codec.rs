@@ -51,6 +51,18 @@ fn decoded_text_reaches_the_terminal_escaped() {
 }
 
 #[test]
+fn encode_errors_speak_the_schema_language() {
+    let o = iotp2p(&["encode", "iotp2p.core.SemVer", r#"{"major": "x"}"#]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(r#"major: "x" is not a u32 (a JSON integer)"#),
+        "{err}"
+    );
+    assert!(!err.contains("Int {"), "no Rust Debug output: {err}");
+}
+
+#[test]
 fn an_unknown_type_is_named_with_a_suggestion() {
     for (asked, meant) in [
         ("iotp2p.core.Envelop", "iotp2p.core.Envelope"),

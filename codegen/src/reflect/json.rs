@@ -257,7 +257,43 @@ pub fn from_json(schema: &Schema, ty: &Type, json: &Json) -> Result<Value, Strin
             };
             Ok(Value::Union(v.key as u64, value))
         }
-        (t, j) => Err(format!("{j} does not fit {t:?}")),
+        (t, j) => Err(format!("{j} is not a {}", schema_term(t))),
+    }
+}
+
+/// A type in the schema language's own words, for messages about JSON that does not fit it.
+fn schema_term(t: &Type) -> String {
+    match t {
+        Type::Bool => "bool (true or false)".into(),
+        Type::Int { int, range: None } => format!("{} (a JSON integer)", int.keyword()),
+        Type::Int {
+            int,
+            range: Some(r),
+        } => {
+            format!(
+                "{} from {} to {} (a JSON integer)",
+                int.keyword(),
+                r.min,
+                r.max
+            )
+        }
+        Type::Float { float } => match float {
+            FloatType::F32 => "f32 (a JSON number)".into(),
+            FloatType::F64 => "f64 (a JSON number)".into(),
+        },
+        Type::String { max_len } => format!("string<{max_len}> (a JSON string)"),
+        Type::Bytes { max_len } => format!("bytes<{max_len}> (lowercase hex in a JSON string)"),
+        Type::FixedBytes { len } => format!("bytes[{len}] (lowercase hex in a JSON string)"),
+        Type::Array { element, max_items } => {
+            format!(
+                "array<{}, {max_items}> (a JSON array)",
+                schema_term(element)
+            )
+        }
+        Type::Message { name } => format!("`{name}` (a JSON object)"),
+        Type::Union { name } => format!("`{name}` (a JSON object with one member)"),
+        Type::Enum { name } => format!("`{name}` (a value name, or a number)"),
+        Type::Alias { name, target } => format!("`{name}`, a {}", schema_term(target)),
     }
 }
 
