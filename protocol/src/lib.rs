@@ -1,0 +1,30 @@
+//! The iotp2p reference protocol engine: the message layer (spec chapter 5), security (chapter 8) and the
+//! interaction model's dispatch (chapter 6), shared by every device, relay and app.
+//!
+//! **Sans-I/O.** Nothing in this crate opens a socket, reads a clock, starts a thread or draws a random
+//! number. Received datagrams, the current time and randomness come in as arguments; datagrams to send,
+//! timers to arm and events for the application go out as values. Every behaviour is therefore
+//! deterministic and replayable, which is what the conformance suite's scripted peers rely on.
+//!
+//! **`no_std` + `alloc`.** A device links the same code as a relay. Allocation is confined to state whose
+//! bound the spec gives (reassembly buffers of at most [`params::MAX_MESSAGE`] bytes, dedup caches of a
+//! stated number of entries); sealing and opening never allocate.
+//!
+//! **Established cryptography only**: AES-CCM-16-64-128 through RustCrypto `aes` + `ccm`, HKDF-SHA-256
+//! through `hkdf` + `sha2`, P-256 through `p256`, and key material wiped on drop through `zeroize`.
+//!
+//! Modules:
+//! - [`params`]: the protocol parameters of spec §5.14 and the other fixed bounds.
+//! - [`security`]: security contexts, sealing and opening (§8.5), the replay window (§8.6).
+//! - [`message`]: fragmentation and reassembly (§5.12).
+
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+pub mod message;
+pub mod params;
+pub mod security;

@@ -1,0 +1,1 @@
+//! Frames, fragmentation and reassembly (spec §5.12).

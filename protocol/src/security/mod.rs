@@ -1,0 +1,23 @@
+//! Security (spec chapter 8): security contexts and their derivation, sealing and opening of envelopes,
+//! and the replay window.
+//!
+//! - [`key_id`]: Sender and Recipient IDs (EDHOC connection identifiers), at most 7 bytes.
+//! - [`context`]: a security context: keys, Common IV, Sender Sequence Number, replay window (§8.5.2),
+//!   derived as RFC 8613 §3.2 says (§8.4.5, and §8.3.4 for pairing).
+//! - [`aad`]: the associated data of a sealed envelope (§8.5.3).
+//! - [`nonce`]: the AEAD nonce (§8.5.4).
+//! - [`seal`]: sealing and opening (§8.5.5, §8.5.6).
+//! - [`replay`]: the replay window (§8.6.2) and its loss (§8.6.3).
+
+pub mod aad;
+pub mod context;
+pub mod key_id;
+pub mod nonce;
+pub mod replay;
+pub mod seal;
+
+pub use aad::{Exchange, Routing};
+pub use context::{MasterSecret, SecurityContext};
+pub use key_id::KeyId;
+pub use replay::{ReplayVerdict, ReplayWindow};
+pub use seal::{OpenError, SealError};
