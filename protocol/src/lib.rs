@@ -14,6 +14,7 @@
 //! through `hkdf` + `sha2`, P-256 through `p256`, and key material wiped on drop through `zeroize`.
 //!
 //! Modules:
+//! - [`address`]: canonical addresses (§2.2, §2.3).
 //! - [`params`]: the protocol parameters of spec §5.14 and the other fixed bounds.
 //! - [`security`]: security contexts, sealing and opening (§8.5), the replay window (§8.6).
 //! - [`message`]: fragmentation and reassembly (§5.12).
@@ -25,6 +26,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod address;
 pub mod message;
 pub mod params;
 pub mod security;
