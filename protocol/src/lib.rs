@@ -17,7 +17,10 @@
 //! - [`address`]: canonical addresses (§2.2, §2.3).
 //! - [`params`]: the protocol parameters of spec §5.14 and the other fixed bounds.
 //! - [`security`]: security contexts, sealing and opening (§8.5), the replay window (§8.6).
-//! - [`message`]: fragmentation and reassembly (§5.12).
+//! - [`message`]: the message layer's parts: envelope rules, digest, duplicate caches, identifiers,
+//!   retransmission, fragmentation (chapter 5).
+//! - [`engine`]: the end node's engine that ties them together: the receive pipeline of §5.9.1,
+//!   requests, replies, sealing.
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -27,6 +30,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod address;
+pub mod engine;
 pub mod message;
 pub mod params;
 pub mod security;

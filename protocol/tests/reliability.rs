@@ -3,26 +3,9 @@
 
 use iotp2p_protocol::message::retransmit::{Action, QueueFull, Retransmitter};
 use iotp2p_protocol::params::Timing;
-use rand_core::{impls, RngCore};
+mod common;
 
-/// A source of randomness that always draws the same 32-bit value.
-struct Fixed(u32);
-
-impl RngCore for Fixed {
-    fn next_u32(&mut self) -> u32 {
-        self.0
-    }
-    fn next_u64(&mut self) -> u64 {
-        impls::next_u64_via_u32(self)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        impls::fill_bytes_via_next(self, dest)
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
+use common::Fixed;
 
 fn sent(action: &Action<u8>) -> u64 {
     match action {

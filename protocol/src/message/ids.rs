@@ -31,6 +31,11 @@ impl NodeCounter {
         Some(id)
     }
 
+    /// The `message_id` the next unsealed envelope will take, without taking it.
+    pub const fn peek(&self) -> u64 {
+        self.next
+    }
+
     /// The value to write to persistent storage so that, after a restart, the counter continues
     /// beyond every value used before it stores again `ahead` envelopes later ([IOTP-MSG-18]).
     pub const fn stored_ahead(&self, ahead: u64) -> u64 {
