@@ -24,7 +24,11 @@ pub struct KeyIdTooLong {
 
 impl fmt::Display for KeyIdTooLong {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a key identifier of {} bytes (at most {MAX_SENDER_ID})", self.len)
+        write!(
+            f,
+            "a key identifier of {} bytes (at most {MAX_SENDER_ID})",
+            self.len
+        )
     }
 }
 
@@ -34,6 +38,13 @@ impl KeyId {
         bytes: [0; MAX_SENDER_ID],
         len: 0,
     };
+
+    /// The one-byte identifier `byte` (the fixed Sender IDs of a pairing context, §8.3.4).
+    pub const fn from_byte(byte: u8) -> KeyId {
+        let mut bytes = [0; MAX_SENDER_ID];
+        bytes[0] = byte;
+        KeyId { bytes, len: 1 }
+    }
 
     /// The identifier with these bytes, if there are at most 7.
     pub fn new(bytes: &[u8]) -> Result<KeyId, KeyIdTooLong> {
@@ -71,6 +82,9 @@ mod tests {
         assert_eq!(KeyId::new(&[]).unwrap().as_bytes(), &[] as &[u8]);
         assert_eq!(KeyId::new(&[1; 7]).unwrap().as_bytes(), &[1; 7]);
         assert_eq!(KeyId::new(&[1; 8]), Err(KeyIdTooLong { len: 8 }));
-        assert_eq!(std::format!("{:?}", KeyId::new(&[0xab, 1]).unwrap()), "KeyId(h'ab01')");
+        assert_eq!(
+            std::format!("{:?}", KeyId::new(&[0xab, 1]).unwrap()),
+            "KeyId(h'ab01')"
+        );
     }
 }
