@@ -17,8 +17,8 @@
 //! - The two roles as state machines whose steps consume `self`, so that no step can run twice:
 //!   [`Prover`] → [`ProverConfirming`] → (`confirmP`, [`SharedKey`]) for the controller, and
 //!   [`Verifier`] → [`VerifierConfirming`] → [`SharedKey`] for the device.
-//! - The transcript TT and the key schedule ([RFC 9383] §3.3–§3.4), exposed as [`KeySchedule`] for
-//!   test vectors.
+//! - The transcript TT and the key schedule ([RFC 9383] §3.3–§3.4), which the roles expose as
+//!   [`KeySchedule`] only with the feature `test-vectors`.
 //! - The `Context` of §8.3.3 ([`pairing_context_hash`]) and the pairing context of §8.3.4
 //!   ([`pairing_context`]).
 //!

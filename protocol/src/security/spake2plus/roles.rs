@@ -173,7 +173,9 @@ impl ProverConfirming {
         ))
     }
 
-    /// The transcript and the keys (for test vectors).
+    /// The transcript and the keys, for test vectors (feature `test-vectors`: confirmP is readable
+    /// here before confirmV verified, which a product must never allow, [IOTP-SEC-34]).
+    #[cfg(feature = "test-vectors")]
     pub fn schedule(&self) -> &KeySchedule {
         &self.schedule
     }
@@ -256,7 +258,9 @@ impl VerifierConfirming {
         Ok(SharedKey(*self.schedule.k_shared()))
     }
 
-    /// The transcript and the keys (for test vectors).
+    /// The transcript and the keys, for test vectors (feature `test-vectors`: confirmP is readable
+    /// here before confirmV verified, which a product must never allow, [IOTP-SEC-34]).
+    #[cfg(feature = "test-vectors")]
     pub fn schedule(&self) -> &KeySchedule {
         &self.schedule
     }

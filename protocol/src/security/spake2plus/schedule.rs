@@ -22,8 +22,9 @@ use super::{Inputs, CONFIRM_LEN, KEY_LEN, SHARE_LEN};
 
 /// Everything both parties derive from the transcript, and the transcript itself. Wiped on drop.
 ///
-/// The accessors exist for test vectors and for diagnosing an implementation under test; a protocol
-/// implementation needs only what the roles hand out (the confirmations and [`super::SharedKey`]).
+/// The roles hand a schedule out only with the feature `test-vectors`, for test vectors and for
+/// diagnosing an implementation under test; a protocol implementation needs only what the roles give
+/// (shareV, the confirmations once they may be sent, and [`super::SharedKey`]).
 pub struct KeySchedule {
     z: [u8; SHARE_LEN],
     v: [u8; SHARE_LEN],
