@@ -663,3 +663,41 @@ proptest! {
         prop_assert_eq!(&opened[..open.len], body.as_slice());
     }
 }
+
+/// iotp2p's inputs (§8.3.3): the 32-byte `Context`, then two empty identities, then M.
+#[test]
+fn pairing_transcript_layout() {
+    let context = [0xc7; 32];
+    let inputs = Inputs::pairing(&context);
+    let prover = Prover::start(&rfc_secret(), &unhex_array(X)).unwrap();
+    let verifier = Verifier::new(&rfc_record())
+        .respond(&inputs, prover.share_p(), &unhex_array(Y))
+        .unwrap();
+    let tt = verifier.schedule().transcript();
+    assert_eq!(&tt[..8], &32u64.to_le_bytes());
+    assert_eq!(&tt[8..40], &context);
+    assert_eq!(&tt[40..56], &[0u8; 16]);
+    assert_eq!(&tt[56..64], &65u64.to_le_bytes());
+    // Context, two empty identities, six points and w0, each with its 8-byte length.
+    assert_eq!(tt.len(), 8 + 32 + 8 + 8 + 6 * (8 + SHARE_LEN) + 8 + 32);
+    assert_eq!(&tt[tt.len() - 32..], unhex(W0).as_slice());
+}
+
+proptest! {
+    /// Any bytes as a share, and any bytes as a confirmation: an answer, never a panic, and no
+    /// confirmation but the right one verifies.
+    #[test]
+    fn arbitrary_shares_and_confirmations(
+        share in proptest::collection::vec(any::<u8>(), 0..80),
+        confirm in proptest::collection::vec(any::<u8>(), 0..40),
+    ) {
+        let verifier = Verifier::new(&rfc_record()).respond(&rfc_inputs(), &share, &unhex_array(Y));
+        if let Ok(verifier) = verifier {
+            prop_assert_eq!(verifier.finish(&confirm).is_ok(), confirm == unhex(CONFIRM_P) && share == unhex(SHARE_P));
+        }
+        let prover = Prover::start(&rfc_secret(), &unhex_array(X)).unwrap();
+        if let Ok(prover) = prover.receive(&rfc_inputs(), &share) {
+            prop_assert_eq!(prover.finish(&confirm).is_ok(), confirm == unhex(CONFIRM_V) && share == unhex(SHARE_V));
+        }
+    }
+}
