@@ -8,6 +8,10 @@
 //! - [`nonce`]: the AEAD nonce (§8.5.4).
 //! - [`seal`]: sealing and opening (§8.5.5, §8.5.6).
 //! - [`replay`]: the replay window (§8.6.2) and its loss (§8.6.3).
+//! - [`spake2plus`]: the SPAKE2+ pairing exchange (§8.3.3, [RFC 9383]) and the pairing context
+//!   (§8.3.4).
+//!
+//! [RFC 9383]: https://www.rfc-editor.org/rfc/rfc9383
 
 pub mod aad;
 pub mod context;
@@ -15,6 +19,7 @@ pub mod key_id;
 pub mod nonce;
 pub mod replay;
 pub mod seal;
+pub mod spake2plus;
 
 pub use aad::{Exchange, Routing};
 pub use context::{MasterSecret, SecurityContext};
