@@ -26,11 +26,15 @@
 #![forbid(unsafe_code)]
 
 extern crate alloc;
-#[cfg(test)]
+// Tests, and the fuzz bodies through `arbitrary`, use std; the engine itself never does.
+#[cfg(any(test, feature = "fuzzing"))]
 extern crate std;
 
 pub mod address;
 pub mod engine;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod message;
 pub mod params;
 pub mod security;

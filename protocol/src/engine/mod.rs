@@ -198,6 +198,37 @@ pub enum Discard {
     UnknownBody,
 }
 
+/// How many entries each bounded table of a [`Node`] holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Occupancy {
+    /// Security contexts (at most [`Config::max_contexts`]).
+    pub contexts: usize,
+    /// Duplicate cache entries (at most [`Config::dedup_capacity`], or DEDUP_CACHE_MIN).
+    pub dedup: usize,
+    /// Cached replies (at most [`Config::reply_capacity`]).
+    pub replies: usize,
+    /// Confirmable envelopes in flight (at most NSTART per hop peer).
+    pub in_flight: usize,
+    /// Confirmable envelopes waiting (at most [`Config::max_waiting`]).
+    pub waiting: usize,
+    /// Requests awaiting a reply (at most [`Config::max_pending`]).
+    pub pending: usize,
+    /// Requests awaiting the application's reply (at most [`Config::max_exchanges`]).
+    pub exchanges: usize,
+}
+
+impl Occupancy {
+    /// Whether every table is within the bound `config` sets.
+    pub fn within(&self, config: &Config) -> bool {
+        self.contexts <= config.max_contexts
+            && self.dedup <= config.dedup_capacity.max(DEDUP_CACHE_MIN)
+            && self.replies <= config.reply_capacity.max(1)
+            && self.waiting <= config.max_waiting
+            && self.pending <= config.max_pending
+            && self.exchanges <= config.max_exchanges.max(1)
+    }
+}
+
 /// A request of this node awaiting its reply.
 #[derive(Clone, Debug)]
 struct Pending<P> {
@@ -295,6 +326,19 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     /// The security contexts.
     pub fn contexts(&self) -> &ContextTable {
         &self.contexts
+    }
+
+    /// How much of each bounded table is in use: for tests and fuzzing, which check the bounds.
+    pub fn occupancy(&self) -> Occupancy {
+        Occupancy {
+            contexts: self.contexts.len(),
+            dedup: self.dedup.len(),
+            replies: self.replies.len(),
+            in_flight: self.retransmitter.in_flight(),
+            waiting: self.retransmitter.waiting(),
+            pending: self.pending.len(),
+            exchanges: self.exchanges.len(),
+        }
     }
 
     /// The value to store so that the node-wide counter never repeats after a restart

@@ -123,6 +123,16 @@ impl ReplyCache {
         }
     }
 
+    /// How many replies the cache holds.
+    pub fn len(&self) -> usize {
+        self.replies.len()
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> bool {
+        self.replies.is_empty()
+    }
+
     /// Keeps `reply` (at most MAX_MESSAGE bytes; longer ones are not kept) as the answer to the request
     /// with digest `request`.
     pub fn insert(&mut self, request: Digest, reply: &[u8], now: Instant) {
