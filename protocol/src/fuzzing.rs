@@ -78,8 +78,11 @@ fn config(address: &str) -> Config {
     }
 }
 
-/// A deterministic RNG for the run: the fuzzer controls inputs, not timer jitter.
+/// A deterministic RNG for the run: the fuzzer controls inputs, not timer jitter. Marked `CryptoRng`
+/// because the engine asks for one; it serves only this body.
 struct Counter(u64);
+
+impl rand_core::CryptoRng for Counter {}
 
 impl rand_core::RngCore for Counter {
     fn next_u32(&mut self) -> u32 {

@@ -26,7 +26,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use iotp2p_codec::core::owned;
-use rand_core::RngCore;
+use rand_core::CryptoRngCore;
 
 use crate::message::dedup::{DedupCache, ReplyCache};
 use crate::message::digest::Digest;
@@ -357,7 +357,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     }
 
     /// Handles the timers due at `now`: retransmissions and failed transmissions.
-    pub fn on_timer(&mut self, now: Instant, rng: &mut dyn RngCore) -> Vec<Output<P>> {
+    pub fn on_timer(&mut self, now: Instant, rng: &mut dyn CryptoRngCore) -> Vec<Output<P>> {
         let mut actions = Vec::new();
         self.retransmitter.on_timer(now, rng, &mut actions);
         self.expire(now);

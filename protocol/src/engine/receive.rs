@@ -8,7 +8,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use iotp2p_codec::core::{Body, Envelope, StatusCode};
-use rand_core::RngCore;
+use rand_core::CryptoRngCore;
 
 use super::peers::{ContextId, ContextKind};
 use super::send::Destination;
@@ -27,7 +27,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     pub fn receive(
         &mut self,
         now: Instant,
-        rng: &mut dyn RngCore,
+        rng: &mut dyn CryptoRngCore,
         from: &P,
         bytes: &[u8],
     ) -> Vec<Output<P>> {
@@ -44,7 +44,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     fn pipeline(
         &mut self,
         now: Instant,
-        rng: &mut dyn RngCore,
+        rng: &mut dyn CryptoRngCore,
         from: &P,
         bytes: &[u8],
         out: &mut Vec<Output<P>>,
@@ -295,7 +295,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     fn dispatch(
         &mut self,
         now: Instant,
-        rng: &mut dyn RngCore,
+        rng: &mut dyn CryptoRngCore,
         from: &P,
         env: &Envelope<'_>,
         sender: Origin<P>,

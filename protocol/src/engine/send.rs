@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use iotp2p_codec::core::{owned, Body, Envelope, Status, StatusCode};
 use iotp2p_codec::runtime::{EncodeError, UnknownFields};
-use rand_core::RngCore;
+use rand_core::CryptoRngCore;
 
 use super::peers::{ContextId, ContextKind};
 use super::{Event, ExchangeId, Node, Origin, Output, Pending};
@@ -76,7 +76,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     pub fn request(
         &mut self,
         now: Instant,
-        rng: &mut dyn RngCore,
+        rng: &mut dyn CryptoRngCore,
         to: P,
         recipient: Destination,
         context: Option<ContextId>,
@@ -153,7 +153,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     pub fn reply(
         &mut self,
         now: Instant,
-        rng: &mut dyn RngCore,
+        rng: &mut dyn CryptoRngCore,
         exchange: ExchangeId,
         body: &owned::Body,
     ) -> Result<Vec<Output<P>>, SendError> {
@@ -278,7 +278,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     fn transmit(
         &mut self,
         now: Instant,
-        rng: &mut dyn RngCore,
+        rng: &mut dyn CryptoRngCore,
         to: P,
         message_id: u64,
         bytes: Vec<u8>,

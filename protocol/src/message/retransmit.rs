@@ -13,7 +13,7 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-use rand_core::RngCore;
+use rand_core::CryptoRngCore;
 
 use crate::params::{Instant, Timing};
 
@@ -108,7 +108,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         message_id: u64,
         bytes: Vec<u8>,
         now: Instant,
-        rng: &mut dyn RngCore,
+        rng: &mut dyn CryptoRngCore,
     ) -> Result<Option<Action<P>>, QueueFull> {
         // A later envelope of a peer never overtakes one that waits.
         let peer_waits = self.waiting.iter().any(|w| w.peer == peer);
@@ -134,7 +134,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         peer: &P,
         message_id: u64,
         now: Instant,
-        rng: &mut dyn RngCore,
+        rng: &mut dyn CryptoRngCore,
         actions: &mut Vec<Action<P>>,
     ) -> bool {
         let Some(i) = self
@@ -151,7 +151,12 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
 
     /// Handles the timers due at `now`: retransmissions and failures, and the envelopes that a
     /// failure lets start.
-    pub fn on_timer(&mut self, now: Instant, rng: &mut dyn RngCore, actions: &mut Vec<Action<P>>) {
+    pub fn on_timer(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        actions: &mut Vec<Action<P>>,
+    ) {
         let max = self.timing.max_retransmit;
         let mut i = 0;
         let mut failed = false;
@@ -207,7 +212,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
         message_id: u64,
         bytes: Vec<u8>,
         now: Instant,
-        rng: &mut dyn RngCore,
+        rng: &mut dyn CryptoRngCore,
     ) -> Action<P> {
         let timeout = self.first_timeout(rng);
         self.in_flight.push(InFlight {
@@ -226,7 +231,12 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
     }
 
     /// Starts, in order, the waiting envelopes that may go now.
-    fn start_waiting(&mut self, now: Instant, rng: &mut dyn RngCore, actions: &mut Vec<Action<P>>) {
+    fn start_waiting(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        actions: &mut Vec<Action<P>>,
+    ) {
         let mut i = 0;
         while i < self.waiting.len() {
             let w = &self.waiting[i];
@@ -242,7 +252,7 @@ impl<P: PartialEq + Clone> Retransmitter<P> {
     }
 
     /// A random duration between ACK_TIMEOUT and ACK_TIMEOUT × ACK_RANDOM_FACTOR ([IOTP-MSG-45]).
-    fn first_timeout(&self, rng: &mut dyn RngCore) -> u64 {
+    fn first_timeout(&self, rng: &mut dyn CryptoRngCore) -> u64 {
         let base = self.timing.ack_timeout;
         let spread =
             base.saturating_mul(self.timing.ack_random_factor_milli.saturating_sub(1000)) / 1000;

@@ -2,10 +2,13 @@
 
 #![allow(dead_code)]
 
-use rand_core::{impls, RngCore};
+use rand_core::{impls, CryptoRng, RngCore};
 
-/// A source of randomness that always draws the same 32-bit value: timers become exact.
+/// A source of randomness that always draws the same 32-bit value: timers become exact. Marked
+/// `CryptoRng` because the engine asks for one; only tests use it.
 pub struct Fixed(pub u32);
+
+impl CryptoRng for Fixed {}
 
 impl RngCore for Fixed {
     fn next_u32(&mut self) -> u32 {
