@@ -19,6 +19,8 @@
 //! - [`security`]: security contexts, sealing and opening (§8.5), the replay window (§8.6).
 //! - [`message`]: the message layer's parts: envelope rules, digest, duplicate caches, identifiers,
 //!   retransmission, fragmentation (chapter 5).
+//! - [`interaction`]: the interaction model's dispatch: the check order of §6.3, reads, writes, invokes,
+//!   describe, subscriptions and freshness (chapter 6).
 //! - [`engine`]: the end node's engine that ties them together: the receive pipeline of §5.9.1,
 //!   requests, replies, sealing.
 
@@ -35,6 +37,7 @@ pub mod engine;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod interaction;
 pub mod message;
 pub mod params;
 pub mod security;
