@@ -70,7 +70,12 @@ impl SecurityContext {
             replay: ReplayWindow::new(),
         };
         expand(&hkdf, sender_id.as_bytes(), "Key", &mut ctx.sender_key);
-        expand(&hkdf, recipient_id.as_bytes(), "Key", &mut ctx.recipient_key);
+        expand(
+            &hkdf,
+            recipient_id.as_bytes(),
+            "Key",
+            &mut ctx.recipient_key,
+        );
         expand(&hkdf, &[], "IV", &mut ctx.common_iv);
         ctx
     }

@@ -24,7 +24,11 @@ pub struct KeyIdTooLong {
 
 impl fmt::Display for KeyIdTooLong {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a key identifier of {} bytes (at most {MAX_SENDER_ID})", self.len)
+        write!(
+            f,
+            "a key identifier of {} bytes (at most {MAX_SENDER_ID})",
+            self.len
+        )
     }
 }
 
@@ -71,6 +75,9 @@ mod tests {
         assert_eq!(KeyId::new(&[]).unwrap().as_bytes(), &[] as &[u8]);
         assert_eq!(KeyId::new(&[1; 7]).unwrap().as_bytes(), &[1; 7]);
         assert_eq!(KeyId::new(&[1; 8]), Err(KeyIdTooLong { len: 8 }));
-        assert_eq!(std::format!("{:?}", KeyId::new(&[0xab, 1]).unwrap()), "KeyId(h'ab01')");
+        assert_eq!(
+            std::format!("{:?}", KeyId::new(&[0xab, 1]).unwrap()),
+            "KeyId(h'ab01')"
+        );
     }
 }

@@ -117,7 +117,8 @@ impl SecurityContext {
         out: &mut [u8],
     ) -> Result<Sealed, SealError> {
         let message_id = self.ssn;
-        let nonce = nonce(self.common_iv(), self.sender_id(), message_id).ok_or(SealError::Exhausted)?;
+        let nonce =
+            nonce(self.common_iv(), self.sender_id(), message_id).ok_or(SealError::Exhausted)?;
         let len = plaintext.len() + TAG_LEN;
         if out.len() < len {
             return Err(SealError::BufferTooSmall { needed: len });

@@ -1,0 +1,99 @@
+//! Authentication credentials (spec §8.2.2): a CWT Claims Set with exactly two claims, `sub` (the
+//! owner's node ID in text form) and `cnf` holding a COSE_Key, in deterministic encoding
+//! ([IOTP-SEC-7]):
+//!
+//! ```text
+//! {2: sub, 8: {1: {1: 2, 2: kid, -1: 1, -2: x, -3: y}}}   P-256 (EC2), 137 bytes with a one-byte kid
+//! {2: sub, 8: {1: {1: 1, 2: kid, -1: 4, -2: x}}}           X25519 (OKP)
+//! ```
+//!
+//! The CCS is a COSE structure, not a schema message; it is read with the codec runtime's reader,
+//! which accepts only the shortest form of every head, and the keys are required in exactly the
+//! deterministic order above, so that any other encoding of the same claims is refused.
+
+use iotp2p_codec::runtime::Reader;
+
+use crate::security::node_id::{IdentityPublicKey, NodeId, NODE_ID_TEXT_LEN};
+
+/// The static Diffie-Hellman public key of a credential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CcsKey<'a> {
+    /// A P-256 key (EDHOC cipher suite 2); the point is on the curve.
+    P256 {
+        /// The x-coordinate.
+        x: &'a [u8; 32],
+        /// The y-coordinate.
+        y: &'a [u8; 32],
+    },
+    /// An X25519 key (cipher suite 0, [IOTP-SEC-5]).
+    X25519 {
+        /// The u-coordinate.
+        x: &'a [u8; 32],
+    },
+}
+
+/// An authentication credential of the form of §8.2.2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ccs<'a> {
+    /// The `sub` claim: the owner's node ID, 52 characters of lowercase base32.
+    pub sub: &'a str,
+    /// The key identifier used in `ID_CRED_x`.
+    pub kid: &'a [u8],
+    /// The public key.
+    pub key: CcsKey<'a>,
+}
+
+/// The longest `kid` read; [IOTP-SEC-8] recommends one byte.
+const MAX_KID: usize = 32;
+
+/// A byte string that is not a CCS of the form of §8.2.2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotACcs;
+
+/// Reads `bytes` as a CCS of the form of §8.2.2; the `sub` is checked to be a node ID's text form,
+/// not whose node ID it is (that is the statement's check, [IOTP-SEC-128]).
+pub fn parse(bytes: &[u8]) -> Result<Ccs<'_>, NotACcs> {
+    let mut r = Reader::new(bytes);
+    let ccs = read(&mut r).ok_or(NotACcs)?;
+    r.finish().map_err(|_| NotACcs)?;
+    Ok(ccs)
+}
+
+fn read<'a>(r: &mut Reader<'a>) -> Option<Ccs<'a>> {
+    let int = |r: &mut Reader<'a>, v: i64| r.int(v, v).ok();
+    (r.map().ok()? == 2).then_some(())?;
+    int(r, 2)?;
+    let sub = r.text(NODE_ID_TEXT_LEN).ok()?;
+    // Exactly the unseparated text form: a grouped or non-canonical spelling is not a `sub`.
+    (sub.len() == NODE_ID_TEXT_LEN).then_some(())?;
+    NodeId::parse(sub).ok()?;
+    int(r, 8)?;
+    (r.map().ok()? == 1).then_some(())?;
+    int(r, 1)?;
+    let entries = r.map().ok()?;
+    int(r, 1)?;
+    let kty = r.int(1, 2).ok()?;
+    int(r, 2)?;
+    let kid = r.bytes(MAX_KID).ok()?;
+    int(r, -1)?;
+    let key = match (kty, entries) {
+        (2, 5) => {
+            int(r, 1)?;
+            int(r, -2)?;
+            let x = r.fixed::<32>().ok()?;
+            int(r, -3)?;
+            let y = r.fixed::<32>().ok()?;
+            IdentityPublicKey::from_coordinates(x, y).ok()?;
+            CcsKey::P256 { x, y }
+        }
+        (1, 4) => {
+            int(r, 4)?;
+            int(r, -2)?;
+            CcsKey::X25519 {
+                x: r.fixed::<32>().ok()?,
+            }
+        }
+        _ => return None,
+    };
+    Some(Ccs { sub, kid, key })
+}
