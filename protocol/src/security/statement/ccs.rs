@@ -11,7 +11,9 @@
 //! which accepts only the shortest form of every head, and the keys are required in exactly the
 //! deterministic order above, so that any other encoding of the same claims is refused.
 
-use iotp2p_codec::runtime::Reader;
+use alloc::vec::Vec;
+
+use iotp2p_codec::runtime::{EncodeError, Reader, Writer};
 
 use crate::security::node_id::{IdentityPublicKey, NodeId, NODE_ID_TEXT_LEN};
 
@@ -45,6 +47,49 @@ pub struct Ccs<'a> {
 
 /// The longest `kid` read; [IOTP-SEC-8] recommends one byte.
 const MAX_KID: usize = 32;
+
+/// The P-256 authentication credential of the node `owner`: the CCS of §8.2.2 with `owner`'s text form
+/// as `sub` ([IOTP-SEC-127]), in deterministic encoding ([IOTP-SEC-7]). A `kid` longer than 32 bytes
+/// is refused (a one-byte `kid` is recommended, [IOTP-SEC-8]).
+pub fn p256_credential(
+    owner: &NodeId,
+    kid: &[u8],
+    x: &[u8; 32],
+    y: &[u8; 32],
+) -> Result<Vec<u8>, EncodeError> {
+    if kid.len() > MAX_KID {
+        return Err(EncodeError::BoundExceeded {
+            field: "COSE_Key.kid",
+        });
+    }
+    // Heads: 2 + 2 of sub + 1 + 1 + 1 + 1 (maps and keys), 2 + 2 + 2 + 2 (COSE_Key labels and
+    // values), 2 of the kid, and 2 + 2 of the coordinates: 24 bytes besides the contents.
+    let mut out = alloc::vec![0u8; 24 + NODE_ID_TEXT_LEN + kid.len() + 64];
+    let mut w = Writer::new(&mut out);
+    w.map(2)?;
+    w.u64(2)?;
+    w.text(owner.to_text().as_str())?;
+    w.u64(8)?;
+    w.map(1)?;
+    w.u64(1)?;
+    w.map(5)?;
+    w.u64(1)?;
+    w.u64(2)?;
+    w.u64(2)?;
+    w.bytes(kid)?;
+    w.i64(-1)?;
+    w.u64(1)?;
+    w.i64(-2)?;
+    w.bytes(x)?;
+    w.i64(-3)?;
+    w.bytes(y)?;
+    w.close(5);
+    w.close(1);
+    w.close(2);
+    let n = w.position();
+    out.truncate(n);
+    Ok(out)
+}
 
 /// A byte string that is not a CCS of the form of §8.2.2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
