@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use iotp2p_codec::core::StatusCode;
 use iotp2p_codec::generated::from_json;
 use iotp2p_codec::runtime::UnknownFields;
 use iotp2p_codec::security::{
@@ -462,6 +463,9 @@ fn check_state_rules(keys: &Keys, by_id: &BTreeMap<String, Vec<u8>>) {
         st::verify_introduction_at_subject(introduction, &trust, &view, |_| serials).unwrap_err(),
         StatementError::SerialReplayed { serial: 1 }
     );
+    let replayed =
+        st::verify_introduction_at_subject(introduction, &trust, &view, |_| serials).unwrap_err();
+    assert_eq!(replayed.introduce_status(), StatusCode::InvalidState);
     let late = SubjectView {
         now: Some(1_796_724_000_001),
         ..view
@@ -753,5 +757,27 @@ proptest! {
             let again = parsed.to_text();
             prop_assert_eq!(again.as_str(), text.replace('-', ""));
         }
+    }
+}
+
+proptest! {
+    /// The introduction serial window agrees with a model that remembers every accepted serial: a
+    /// serial is acceptable iff it is above the greatest, or one of the 32 below it not accepted yet
+    /// ([IOTP-SEC-186]).
+    #[test]
+    fn introduction_serials_agree_with_a_model(serials in proptest::collection::vec(0u32..120, 0..60), probe in 0u32..130) {
+        let mut window = IntroductionSerials::default();
+        let mut accepted = std::collections::BTreeSet::new();
+        for serial in serials {
+            if window.check(serial).is_ok() {
+                window.record(serial);
+                accepted.insert(serial);
+            }
+        }
+        let greatest = accepted.last().copied().unwrap_or(0);
+        let expected = probe > greatest
+            || (probe != 0 && (1..=32).contains(&(greatest - probe)) && !accepted.contains(&probe));
+        prop_assert_eq!(window.check(probe).is_ok(), expected);
+        prop_assert_eq!(window.greatest(), greatest);
     }
 }

@@ -10,6 +10,7 @@
 
 use alloc::vec::Vec;
 
+use iotp2p_codec::core::StatusCode;
 use iotp2p_codec::security::{IntroductionStatement, Statement};
 
 use super::{sign, Received, SignError, StatementError, Trust, VerifiedCredential};
@@ -151,6 +152,30 @@ pub fn verify_introduction_at_subject<'a>(
         introducer,
         statement,
     })
+}
+
+impl StatementError {
+    /// The status with which a subject answers `introduce` refused by this error, as the table of
+    /// §8.8.4.2 gives it ([IOTP-SEC-183]).
+    pub fn introduce_status(&self) -> StatusCode {
+        match self {
+            // Check 1: who signed.
+            StatementError::SignatureCount { .. }
+            | StatementError::WrongSigner { .. }
+            | StatementError::UnknownSigner { .. }
+            | StatementError::NotAdministrator { .. }
+            | StatementError::RotatedAway { .. } => StatusCode::Forbidden,
+            // Checks 4 and 5: to whom.
+            StatementError::NotAudience | StatementError::AudienceRevoked => StatusCode::Forbidden,
+            // Checks 6 and 7: when, and how often.
+            StatementError::Expired { .. }
+            | StatementError::TimeUnknown
+            | StatementError::SerialReplayed { .. } => StatusCode::InvalidState,
+            // Checks 2 and 3 (the signature, the payload and its subject), and anything else about
+            // the statement's content.
+            _ => StatusCode::ConstraintError,
+        }
+    }
 }
 
 /// Checks an introduction received as its audience ([IOTP-SEC-181], [IOTP-SEC-182]): one signature,
