@@ -10,7 +10,7 @@
 
 use core::fmt;
 
-use iotp2p_codec::runtime::Writer;
+use iotp2p_codec::runtime::{EncodeError, Writer};
 use iotp2p_codec::security::{KeyAlgorithm, PublicKey};
 use p256::ecdsa::VerifyingKey;
 use p256::elliptic_curve::sec1::{EncodedPoint, FromEncodedPoint};
@@ -219,24 +219,25 @@ impl fmt::Debug for NodeId {
 /// whose SHA-256 hash is the node ID.
 pub fn cose_key(x: &[u8; 32], y: &[u8; 32]) -> [u8; COSE_KEY_LEN] {
     let mut out = [0u8; COSE_KEY_LEN];
-    let mut w = Writer::new(&mut out);
-    // Keys in deterministic order: 1, then -1, -2, -3 (bytewise: 0x01 < 0x20 < 0x21 < 0x22). The
-    // buffer has exactly the room needed, so no write can fail; a failure would leave a zeroed tail
-    // that the vectors of chapter 13 would catch.
-    let _ = (|| {
-        w.map(4)?;
-        w.u64(1)?;
-        w.u64(2)?;
-        w.i64(-1)?;
-        w.u64(1)?;
-        w.i64(-2)?;
-        w.bytes(x)?;
-        w.i64(-3)?;
-        w.bytes(y)?;
-        w.close(4);
-        Ok::<(), iotp2p_codec::runtime::EncodeError>(())
-    })();
+    // The buffer has exactly the room the encoding takes, so the writer cannot fail; were it to, the
+    // zeroed tail would show in every node ID, which the vectors of chapter 13 check.
+    let _ = write_cose_key(&mut Writer::new(&mut out), x, y);
     out
+}
+
+fn write_cose_key(w: &mut Writer<'_>, x: &[u8; 32], y: &[u8; 32]) -> Result<(), EncodeError> {
+    // Labels in deterministic (bytewise) order: 1 (0x01), then -1 (0x20), -2 (0x21), -3 (0x22).
+    w.map(4)?;
+    w.u64(1)?;
+    w.u64(2)?;
+    w.i64(-1)?;
+    w.u64(1)?;
+    w.i64(-2)?;
+    w.bytes(x)?;
+    w.i64(-3)?;
+    w.bytes(y)?;
+    w.close(4);
+    Ok(())
 }
 
 /// A validated P-256 identity public key and its node ID.

@@ -62,9 +62,10 @@ pub fn p256_credential(
             field: "COSE_Key.kid",
         });
     }
-    // Heads: 2 + 2 of sub + 1 + 1 + 1 + 1 (maps and keys), 2 + 2 + 2 + 2 (COSE_Key labels and
-    // values), 2 of the kid, and 2 + 2 of the coordinates: 24 bytes besides the contents.
-    let mut out = alloc::vec![0u8; 24 + NODE_ID_TEXT_LEN + kid.len() + 64];
+    // Heads and labels take at most 21 bytes: the three map heads and their four labels 7, the head
+    // of `sub` 2, the COSE_Key's labels and small values 7, the head of `kid` at most 2 (it is at most
+    // 32 bytes), and the heads of x and y 3.
+    let mut out = alloc::vec![0u8; 21 + NODE_ID_TEXT_LEN + kid.len() + 64];
     let mut w = Writer::new(&mut out);
     w.map(2)?;
     w.u64(2)?;
@@ -141,4 +142,51 @@ fn read<'a>(r: &mut Reader<'a>) -> Option<Ccs<'a>> {
         _ => return None,
     };
     Some(Ccs { sub, kid, key })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point() -> ([u8; 32], [u8; 32]) {
+        let key = crate::security::identity::IdentityKey::from_bytes(&[9; 32]).unwrap();
+        (*key.public_key().x(), *key.public_key().y())
+    }
+
+    #[test]
+    fn built_credentials_parse() {
+        let (x, y) = point();
+        let owner = NodeId::from_bytes([3; 32]);
+        for kid_len in [0, 1, 23, 24, 32] {
+            let kid = [0x2a; 32];
+            let ccs = p256_credential(&owner, &kid[..kid_len], &x, &y).unwrap();
+            let parsed = parse(&ccs).unwrap();
+            assert_eq!(parsed.sub, owner.to_text().as_str());
+            assert_eq!(parsed.kid, &kid[..kid_len]);
+            assert_eq!(parsed.key, CcsKey::P256 { x: &x, y: &y });
+        }
+        assert!(p256_credential(&owner, &[0; 33], &x, &y).is_err());
+    }
+
+    #[test]
+    fn other_forms_are_refused() {
+        let (x, y) = point();
+        let owner = NodeId::from_bytes([3; 32]);
+        let ccs = p256_credential(&owner, &[5], &x, &y).unwrap();
+        // A trailing byte, a truncation, a point off the curve.
+        let mut longer = ccs.clone();
+        longer.push(0);
+        assert_eq!(parse(&longer), Err(NotACcs));
+        assert_eq!(parse(&ccs[..ccs.len() - 1]), Err(NotACcs));
+        let mut off_curve = ccs.clone();
+        let last = off_curve.len() - 1;
+        off_curve[last] ^= 1;
+        assert_eq!(parse(&off_curve), Err(NotACcs));
+        // The claims in the other order: {8: ..., 2: sub} is not deterministic encoding.
+        let sub_len = 2 + NODE_ID_TEXT_LEN + 1;
+        let mut swapped = alloc::vec![ccs[0]];
+        swapped.extend_from_slice(&ccs[sub_len..]);
+        swapped.extend_from_slice(&ccs[1..sub_len]);
+        assert_eq!(parse(&swapped), Err(NotACcs));
+    }
 }

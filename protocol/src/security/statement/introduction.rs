@@ -115,7 +115,7 @@ pub fn verify_introduction_at_subject<'a>(
 ) -> Result<VerifiedIntroduction<'a>, StatementError> {
     let received = Received::decode(bytes)?;
     received.count(1, 1)?;
-    let signer = received.signer(0);
+    let signer = received.signer(0)?;
     trust.not_rotated_away(0, signer)?;
     let key = trust
         .key(signer)

@@ -74,19 +74,26 @@ impl Trust<'_> {
     }
 }
 
-/// A received statement, decoded but not yet verified: the payload's bytes and the signatures.
+/// A received statement, decoded but not yet verified: the payload's bytes and the signatures, held
+/// without allocating (the schema bounds them to two).
 struct Received<'a> {
     payload: &'a [u8],
-    signatures: Vec<Signature<'a>>,
+    signatures: [Option<Signature<'a>>; 2],
+    count: usize,
 }
 
 impl<'a> Received<'a> {
-    /// Decodes the `SignedStatement` (the codec bounds `signatures` to two).
+    /// Decodes the `SignedStatement`.
     fn decode(bytes: &'a [u8]) -> Result<Received<'a>, StatementError> {
         let signed = SignedStatement::decode(bytes).map_err(StatementError::Malformed)?;
+        let mut signatures = [None, None];
+        for (slot, signature) in signatures.iter_mut().zip(signed.signatures.iter()) {
+            *slot = Some(signature);
+        }
         Ok(Received {
             payload: signed.payload,
-            signatures: signed.signatures.iter().collect(),
+            signatures,
+            count: signed.signatures.len(),
         })
     }
 
@@ -95,24 +102,37 @@ impl<'a> Received<'a> {
         Statement::decode(self.payload).map_err(StatementError::Payload)
     }
 
+    /// How many signatures there are.
+    fn len(&self) -> usize {
+        self.count
+    }
+
     /// Refuses a number of signatures outside `min..=max` ([IOTP-SEC-14]).
     fn count(&self, min: usize, max: usize) -> Result<(), StatementError> {
-        let count = self.signatures.len();
-        if count < min || count > max {
-            return Err(StatementError::SignatureCount { count });
+        if self.count < min || self.count > max {
+            return Err(StatementError::SignatureCount { count: self.count });
         }
         Ok(())
     }
 
+    /// Signature `index`; one that is missing is a wrong number of signatures.
+    fn signature(&self, index: usize) -> Result<Signature<'a>, StatementError> {
+        self.signatures
+            .get(index)
+            .copied()
+            .flatten()
+            .ok_or(StatementError::SignatureCount { count: self.count })
+    }
+
     /// The signer of signature `index`.
-    fn signer(&self, index: usize) -> &'a [u8; 32] {
-        self.signatures[index].signer
+    fn signer(&self, index: usize) -> Result<&'a [u8; 32], StatementError> {
+        Ok(self.signature(index)?.signer)
     }
 
     /// Verifies signature `index` with `key`, whose node ID must be the signature's `signer`
     /// ([IOTP-SEC-15]) and which must verify over the received payload ([IOTP-SEC-13]).
     fn verify(&self, index: usize, key: &IdentityPublicKey) -> Result<(), StatementError> {
-        let signature = &self.signatures[index];
+        let signature = self.signature(index)?;
         if !key.names(signature.signer) {
             return Err(StatementError::WrongSigner { index });
         }

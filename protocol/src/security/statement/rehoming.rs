@@ -41,18 +41,18 @@ pub fn verify_rehoming<'a>(
         return Err(StatementError::WrongKind);
     };
     received.count(1, 2)?;
-    if received.signer(0) != statement.node {
+    if received.signer(0)? != statement.node {
         return Err(StatementError::WrongSigner { index: 0 });
     }
     let mut countersigner = None;
-    if received.signatures.len() == 2 {
-        if received.signer(1) == statement.node {
+    if received.len() == 2 {
+        if received.signer(1)? == statement.node {
             return Err(StatementError::WrongSigner { index: 1 });
         }
-        countersigner = Some(NodeId::from_bytes(*received.signer(1)));
+        countersigner = Some(NodeId::from_bytes(*received.signer(1)?));
     }
-    for index in 0..received.signatures.len() {
-        let signer = received.signer(index);
+    for index in 0..received.len() {
+        let signer = received.signer(index)?;
         trust.not_rotated_away(index, signer)?;
         let key = trust
             .key(signer)

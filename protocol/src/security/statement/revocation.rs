@@ -32,7 +32,7 @@ pub fn verify_revocation<'a>(
         return Err(StatementError::WrongKind);
     };
     received.count(1, 1)?;
-    let signer = received.signer(0);
+    let signer = received.signer(0)?;
     if signer != statement.node && !trust.is_administrator(signer) {
         return Err(StatementError::NotAdministrator { index: 0 });
     }

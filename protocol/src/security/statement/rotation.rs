@@ -34,17 +34,17 @@ pub fn verify_key_rotation<'a>(
     received.count(2, 2)?;
     let new_identity_key = IdentityPublicKey::from_schema(&statement.new_identity_key)
         .map_err(StatementError::PublicKey)?;
-    if received.signer(0) != statement.previous_node {
+    if received.signer(0)? != statement.previous_node {
         return Err(StatementError::WrongSigner { index: 0 });
     }
     // A "rotation" to the same key would be one signer twice.
-    if !new_identity_key.names(received.signer(1))
+    if !new_identity_key.names(received.signer(1)?)
         || new_identity_key.names(statement.previous_node)
     {
         return Err(StatementError::WrongSigner { index: 1 });
     }
     trust.not_rotated_away(0, statement.previous_node)?;
-    trust.not_rotated_away(1, received.signer(1))?;
+    trust.not_rotated_away(1, received.signer(1)?)?;
     let previous = trust
         .key(statement.previous_node)
         .ok_or(StatementError::UnknownSigner { index: 0 })?;
