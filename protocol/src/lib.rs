@@ -15,18 +15,28 @@
 //! material wiped on drop through `zeroize`.
 //!
 //! Modules:
+//! - [`address`]: canonical addresses (§2.2, §2.3).
 //! - [`params`]: the protocol parameters of spec §5.14 and the other fixed bounds.
 //! - [`security`]: security contexts, sealing and opening (§8.5), the replay window (§8.6), node IDs,
 //!   identity keys and signed statements (§8.2, §8.8.4.1, §8.9–§8.11).
-//! - [`message`]: fragmentation and reassembly (§5.12).
+//! - [`message`]: the message layer's parts: envelope rules, digest, duplicate caches, identifiers,
+//!   retransmission, fragmentation (chapter 5).
+//! - [`engine`]: the end node's engine that ties them together: the receive pipeline of §5.9.1,
+//!   requests, replies, sealing.
 
 #![no_std]
 #![forbid(unsafe_code)]
 
 extern crate alloc;
-#[cfg(test)]
+// Tests, and the fuzz bodies through `arbitrary`, use std; the engine itself never does.
+#[cfg(any(test, feature = "fuzzing"))]
 extern crate std;
 
+pub mod address;
+pub mod engine;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod message;
 pub mod params;
 pub mod security;

@@ -17,7 +17,7 @@ use ecdsa::signature::{Signer, Verifier};
 use iotp2p_codec::runtime::{DecodeError, EncodeError, Writer};
 use iotp2p_codec::security::Statement;
 use p256::ecdsa::{Signature, SigningKey};
-use p256::elliptic_curve::rand_core::CryptoRngCore;
+use rand_core::CryptoRngCore;
 
 use super::node_id::{IdentityPublicKey, NodeId};
 

@@ -39,6 +39,13 @@ impl KeyId {
         len: 0,
     };
 
+    /// The one-byte identifier `byte` (the fixed Sender IDs of a pairing context, §8.3.4).
+    pub const fn from_byte(byte: u8) -> KeyId {
+        let mut bytes = [0; MAX_SENDER_ID];
+        bytes[0] = byte;
+        KeyId { bytes, len: 1 }
+    }
+
     /// The identifier with these bytes, if there are at most 7.
     pub fn new(bytes: &[u8]) -> Result<KeyId, KeyIdTooLong> {
         if bytes.len() > MAX_SENDER_ID {

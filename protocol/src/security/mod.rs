@@ -8,11 +8,15 @@
 //! - [`nonce`]: the AEAD nonce (§8.5.4).
 //! - [`seal`]: sealing and opening (§8.5.5, §8.5.6).
 //! - [`replay`]: the replay window (§8.6.2) and its loss (§8.6.3).
+//! - [`spake2plus`]: the SPAKE2+ pairing exchange (§8.3.3, [RFC 9383]) and the pairing context
+//!   (§8.3.4).
 //! - [`node_id`]: node IDs, their text form, and identity public keys (§2.8.1, §8.2.1).
 //! - [`identity`]: the identity key and the ES256 signature of a statement's Sig_structure (§8.2.1,
 //!   §8.2.3).
 //! - [`statement`]: signing and verifying the signed statements of each kind (§8.2.3, §8.2.4,
 //!   §8.8.4.1, §8.9, §8.10, §8.11).
+//!
+//! [RFC 9383]: https://www.rfc-editor.org/rfc/rfc9383
 
 pub mod aad;
 pub mod context;
@@ -22,6 +26,7 @@ pub mod node_id;
 pub mod nonce;
 pub mod replay;
 pub mod seal;
+pub mod spake2plus;
 pub mod statement;
 
 pub use aad::{Exchange, Routing};

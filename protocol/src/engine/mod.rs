@@ -1,0 +1,399 @@
+//! The engine of an end node (a device or an app): the receive pipeline of spec §5.9.1, replies and
+//! requests, sealing under its security contexts, acknowledgement and retransmission, on an injected
+//! clock and RNG.
+//!
+//! The engine is driven by three calls and answers each with [`Output`]s:
+//!
+//! - [`Node::receive`]: a datagram (one whole envelope) from a hop peer;
+//! - [`Node::on_timer`]: the time given by [`Node::next_deadline`] has come;
+//! - [`Node::request`] and [`Node::reply`]: the application sends.
+//!
+//! `P` is whatever names a hop peer at the transport (a socket address, a BLE connection, a label in
+//! a conformance scenario). The engine never looks inside it.
+//!
+//! **Bounds** (each in [`Config`]): contexts, the duplicate cache, the reply cache, the envelopes
+//! waiting for NSTART, the requests awaiting a reply and the requests the application has not yet
+//! answered. A full table of requests refuses new ones ([`SendError::Busy`]); a full table of
+//! unanswered requests forgets the oldest, whose reply then fails with [`SendError::UnknownExchange`].
+
+mod receive;
+mod send;
+
+pub mod peers;
+
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use iotp2p_codec::core::owned;
+use rand_core::CryptoRngCore;
+
+use crate::message::dedup::{DedupCache, ReplyCache};
+use crate::message::digest::Digest;
+use crate::message::envelope::EnvelopeError;
+use crate::message::ids::NodeCounter;
+use crate::message::retransmit::{Action, Retransmitter};
+use crate::params::{Instant, Timing, DEDUP_CACHE_MIN, MAX_MESSAGE};
+use crate::security::seal::OpenError;
+use peers::{ContextError, ContextId, ContextTable, Peer};
+
+pub use send::{Destination, SendError};
+
+/// The configuration of a node.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The node's own address, if it has one.
+    pub address: Option<String>,
+    /// The largest envelope the node receives (at most MAX_MESSAGE; a device may announce less in
+    /// `Presence.max_message`).
+    pub max_message: usize,
+    /// The parameters of §5.14.
+    pub timing: Timing,
+    /// Most security contexts held at once.
+    pub max_contexts: usize,
+    /// Entries of the duplicate cache of unsealed envelopes (at least DEDUP_CACHE_MIN).
+    pub dedup_capacity: usize,
+    /// Replies kept for resending to duplicates.
+    pub reply_capacity: usize,
+    /// Confirmable envelopes waiting for NSTART.
+    pub max_waiting: usize,
+    /// Requests of this node awaiting their reply.
+    pub max_pending: usize,
+    /// Requests received and not yet answered by the application.
+    pub max_exchanges: usize,
+    /// How long the acknowledgement of a confirmable request waits for the application's reply to
+    /// carry it instead ([IOTP-MSG-44]), in ms. With 0 the acknowledgement goes at the next
+    /// [`Node::on_timer`], so a reply given before the caller next looks at the timer still carries
+    /// it, and a slower one does not delay it ([IOTP-MSG-43]).
+    pub piggyback_window: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            address: None,
+            max_message: MAX_MESSAGE,
+            timing: Timing::default(),
+            max_contexts: 8,
+            dedup_capacity: DEDUP_CACHE_MIN,
+            reply_capacity: 8,
+            max_waiting: 8,
+            max_pending: 8,
+            max_exchanges: 8,
+            piggyback_window: 0,
+        }
+    }
+}
+
+/// What the engine asks its caller to do.
+// An event holds a decoded body, a datagram only its bytes; outputs live until the caller handles
+// them, so boxing events would cost an allocation each for nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output<P> {
+    /// Send one datagram to a hop peer.
+    Send {
+        /// The hop peer.
+        to: P,
+        /// The encoded envelope.
+        bytes: Vec<u8>,
+    },
+    /// Tell the application.
+    Event(Event<P>),
+}
+
+/// The resolved sender of a received envelope (§5.5.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin<P> {
+    /// A sender known by its address.
+    Address(String),
+    /// A correspondent the home relay named by this contact number.
+    Contact(u16),
+    /// The hop peer itself, whose address this node does not know: an anonymous sender.
+    HopPeer(P),
+}
+
+/// A request received and not yet answered; [`Node::reply`] answers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ExchangeId(pub u64);
+
+/// What the application learns.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event<P> {
+    /// A request for the interaction model, to answer with [`Node::reply`] ([IOTP-IM-3]).
+    Request {
+        /// The handle for the reply.
+        exchange: ExchangeId,
+        /// Its sender.
+        sender: Origin<P>,
+        /// The security context it opened under (`None`: it was unsealed).
+        context: Option<ContextId>,
+        /// False when it opened under a context whose replay window was lost: not to be acted on
+        /// before the peer proves freshness ([IOTP-SEC-85]).
+        fresh: bool,
+        /// The request.
+        body: owned::Body,
+    },
+    /// The reply to a request of this node.
+    Reply {
+        /// The `message_id` of the request it answers.
+        request: u64,
+        /// Its sender.
+        sender: Origin<P>,
+        /// The security context it opened under.
+        context: Option<ContextId>,
+        /// The reply.
+        body: owned::Body,
+    },
+    /// A confirmable envelope was acknowledged by its hop peer.
+    Acknowledged {
+        /// The hop peer.
+        to: P,
+        /// Its `message_id`.
+        message_id: u64,
+    },
+    /// A confirmable envelope was not acknowledged after MAX_RETRANSMIT retransmissions
+    /// ([IOTP-MSG-47]).
+    Failed {
+        /// The hop peer.
+        to: P,
+        /// Its `message_id`.
+        message_id: u64,
+    },
+    /// An envelope was discarded, and why (for logs and conformance; nothing to do).
+    Discarded {
+        /// The hop peer it came from.
+        from: P,
+        /// Why.
+        reason: Discard,
+    },
+}
+
+/// Why a received envelope was discarded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Discard {
+    /// Step 1: not a canonical `Envelope`; the error class of §4.17.
+    Decode(iotp2p_codec::runtime::ErrorClass),
+    /// Step 3: a rule of §5.2 or §5.5 ([IOTP-MSG-10]).
+    Envelope(EnvelopeError),
+    /// Step 4: for another node; an end node routes nothing.
+    NotForThisNode,
+    /// Step 5: a version this node does not support ([IOTP-MSG-13]).
+    UnsupportedVersion,
+    /// Step 7: no security context for a sealed envelope ([IOTP-SEC-73]).
+    NoContext,
+    /// Step 7: the envelope did not open ([IOTP-SEC-76], [IOTP-SEC-75] for a replay).
+    Open(OpenError),
+    /// Step 7: the sender's address is not the one bound to the context's peer ([IOTP-SEC-166]).
+    NotBound,
+    /// Step 7: the plaintext is not a `Body`, or is an `ack` ([IOTP-MSG-35]).
+    BadPlaintext,
+    /// Step 7: a duplicate, acknowledged again and answered from the cache ([IOTP-MSG-54]).
+    Duplicate,
+    /// Step 9: a reply that matches no request of this node.
+    UnmatchedReply,
+    /// Step 9: an acknowledgement of nothing outstanding.
+    UnmatchedAck,
+    /// Step 9: an unknown body variant that is not a request.
+    UnknownBody,
+}
+
+/// How many entries each bounded table of a [`Node`] holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Occupancy {
+    /// Security contexts (at most [`Config::max_contexts`]).
+    pub contexts: usize,
+    /// Duplicate cache entries (at most [`Config::dedup_capacity`], or DEDUP_CACHE_MIN).
+    pub dedup: usize,
+    /// Cached replies (at most [`Config::reply_capacity`]).
+    pub replies: usize,
+    /// Confirmable envelopes in flight (at most NSTART per hop peer).
+    pub in_flight: usize,
+    /// Confirmable envelopes waiting (at most [`Config::max_waiting`]).
+    pub waiting: usize,
+    /// Requests awaiting a reply (at most [`Config::max_pending`]).
+    pub pending: usize,
+    /// Requests awaiting the application's reply (at most [`Config::max_exchanges`]).
+    pub exchanges: usize,
+}
+
+impl Occupancy {
+    /// Whether every table is within the bound `config` sets.
+    pub fn within(&self, config: &Config) -> bool {
+        self.contexts <= config.max_contexts
+            && self.dedup <= config.dedup_capacity.max(DEDUP_CACHE_MIN)
+            && self.replies <= config.reply_capacity.max(1)
+            && self.waiting <= config.max_waiting
+            && self.pending <= config.max_pending
+            && self.exchanges <= config.max_exchanges.max(1)
+    }
+}
+
+/// A request of this node awaiting its reply.
+#[derive(Clone, Debug)]
+struct Pending<P> {
+    to: P,
+    message_id: u64,
+    recipient: Destination,
+    context: Option<ContextId>,
+    at: Instant,
+}
+
+/// A request received, awaiting the application's reply.
+#[derive(Clone, Debug)]
+struct Exchange<P> {
+    id: ExchangeId,
+    from: P,
+    message_id: u64,
+    sender: Origin<P>,
+    context: Option<ContextId>,
+    digest: Digest,
+    /// When the request's acknowledgement goes alone, unless the reply carries it first.
+    ack_due: Option<Instant>,
+}
+
+/// Where an unsealed envelope came from, for the duplicate cache (§5.9).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum DedupOrigin<P> {
+    Address(String),
+    Contact(u16),
+    HopPeer(P),
+}
+
+/// The engine of an end node.
+#[derive(Debug)]
+pub struct Node<P> {
+    config: Config,
+    contexts: ContextTable,
+    counter: NodeCounter,
+    dedup: DedupCache<DedupOrigin<P>>,
+    replies: ReplyCache,
+    retransmitter: Retransmitter<P>,
+    home_relay: Option<P>,
+    pending: VecDeque<Pending<P>>,
+    exchanges: VecDeque<Exchange<P>>,
+    next_exchange: u64,
+}
+
+impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+    /// A node with this configuration whose node-wide counter continues from `counter` (0 for a new
+    /// node; the stored value after a restart, [IOTP-MSG-100]).
+    pub fn new(config: Config, counter: u64) -> Self {
+        Node {
+            contexts: ContextTable::new(config.max_contexts),
+            counter: NodeCounter::resume(counter),
+            dedup: DedupCache::new(config.dedup_capacity, config.timing.dedup_cache_lifetime),
+            replies: ReplyCache::new(config.reply_capacity, config.timing.exchange_lifetime),
+            retransmitter: Retransmitter::new(config.timing, config.max_waiting),
+            home_relay: None,
+            pending: VecDeque::new(),
+            exchanges: VecDeque::new(),
+            next_exchange: 0,
+            config,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Sets the hop peer that is this device's home relay: on that hop alone `sender_contact` may
+    /// appear (§5.5.3).
+    pub fn set_home_relay(&mut self, relay: Option<P>) {
+        self.home_relay = relay;
+    }
+
+    /// Changes the node's own address (a re-homing, §8.9).
+    pub fn set_address(&mut self, address: Option<String>) {
+        self.config.address = address;
+    }
+
+    /// Adds a security context with its peer.
+    pub fn add_context(
+        &mut self,
+        context: crate::security::SecurityContext,
+        peer: Peer,
+    ) -> Result<ContextId, ContextError> {
+        self.contexts.insert(context, peer)
+    }
+
+    /// Removes a security context.
+    pub fn remove_context(&mut self, id: ContextId) -> bool {
+        self.contexts.remove(id)
+    }
+
+    /// The security contexts.
+    pub fn contexts(&self) -> &ContextTable {
+        &self.contexts
+    }
+
+    /// How much of each bounded table is in use: for tests and fuzzing, which check the bounds.
+    pub fn occupancy(&self) -> Occupancy {
+        Occupancy {
+            contexts: self.contexts.len(),
+            dedup: self.dedup.len(),
+            replies: self.replies.len(),
+            in_flight: self.retransmitter.in_flight(),
+            waiting: self.retransmitter.waiting(),
+            pending: self.pending.len(),
+            exchanges: self.exchanges.len(),
+        }
+    }
+
+    /// The value to store so that the node-wide counter never repeats after a restart
+    /// ([IOTP-MSG-18]).
+    pub fn counter_to_store(&self, ahead: u64) -> u64 {
+        self.counter.stored_ahead(ahead)
+    }
+
+    /// When [`on_timer`](Self::on_timer) is due next, if anything waits for a timer.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let acks = self.exchanges.iter().filter_map(|e| e.ack_due).min();
+        match (self.retransmitter.next_deadline(), acks) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Handles the timers due at `now`: retransmissions and failed transmissions.
+    pub fn on_timer(&mut self, now: Instant, rng: &mut dyn CryptoRngCore) -> Vec<Output<P>> {
+        let mut actions = Vec::new();
+        self.retransmitter.on_timer(now, rng, &mut actions);
+        self.expire(now);
+        let mut out = Vec::new();
+        let due: Vec<(P, u64)> = self
+            .exchanges
+            .iter_mut()
+            .filter(|e| e.ack_due.is_some_and(|t| t <= now))
+            .map(|e| {
+                e.ack_due = None;
+                (e.from.clone(), e.message_id)
+            })
+            .collect();
+        for (to, message_id) in due {
+            self.acknowledge(&to, message_id, &mut out);
+        }
+        self.push_actions(actions, &mut out);
+        out
+    }
+
+    fn expire(&mut self, now: Instant) {
+        let lifetime = self.config.timing.exchange_lifetime;
+        self.pending.retain(|p| now < p.at.saturating_add(lifetime));
+        self.dedup.expire(now);
+        self.replies.expire(now);
+    }
+
+    fn push_actions(&self, actions: Vec<Action<P>>, out: &mut Vec<Output<P>>) {
+        for action in actions {
+            out.push(match action {
+                Action::Send { peer, bytes, .. } => Output::Send { to: peer, bytes },
+                Action::Failed { peer, message_id } => Output::Event(Event::Failed {
+                    to: peer,
+                    message_id,
+                }),
+            });
+        }
+    }
+}

@@ -1,0 +1,414 @@
+//! The receive pipeline of an end node, in the order of spec §5.9.1 ([IOTP-MSG-116]): decode, size,
+//! envelope rules, route, version, sender, open or look up, acknowledge, dispatch. Each step either
+//! passes the envelope on or ends with a discard (and, where the spec says so, a status); no state
+//! changes before step 7 has verified a seal, except the exact-match cache of unsealed envelopes.
+
+use alloc::string::ToString;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use iotp2p_codec::core::{Body, Envelope, StatusCode};
+use rand_core::CryptoRngCore;
+
+use super::peers::{ContextId, ContextKind};
+use super::send::Destination;
+use super::{DedupOrigin, Discard, Event, Node, Origin, Output};
+use crate::message::digest::{digest, Digest};
+use crate::message::envelope::{self, Hop, Recipient, Sender};
+use crate::params::Instant;
+use crate::security::seal::OpenError;
+use crate::security::{Exchange as AadExchange, KeyId, Routing};
+
+/// The `version` this engine implements.
+const VERSION: u8 = 1;
+
+impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+    /// Handles one envelope received from the hop peer `from` at `now`.
+    pub fn receive(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        from: &P,
+        bytes: &[u8],
+    ) -> Vec<Output<P>> {
+        let mut out = Vec::new();
+        if let Err(reason) = self.pipeline(now, rng, from, bytes, &mut out) {
+            out.push(Output::Event(Event::Discarded {
+                from: from.clone(),
+                reason,
+            }));
+        }
+        out
+    }
+
+    fn pipeline(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        from: &P,
+        bytes: &[u8],
+        out: &mut Vec<Output<P>>,
+    ) -> Result<(), Discard> {
+        self.expire(now);
+        // 1. Decode.
+        let env = Envelope::decode(bytes).map_err(|e| Discard::Decode(e.class))?;
+        let is_request = env.correlation_id.is_none();
+        let sender = self.origin(from, &env);
+
+        // 2. Size and 3. envelope rules (for another version, only those of the frozen keys).
+        let hop = if self.home_relay.as_ref() == Some(from) {
+            Hop::FromHomeRelay
+        } else {
+            Hop::Other
+        };
+        if let Err(e) = envelope::check(
+            &env,
+            bytes.len(),
+            self.config.max_message,
+            hop,
+            env.version != VERSION,
+        ) {
+            if is_request && !matches!(e, envelope::EnvelopeError::TooLarge { .. }) {
+                self.status(
+                    from,
+                    &sender,
+                    env.message_id,
+                    StatusCode::InvalidEnvelope,
+                    out,
+                );
+            }
+            return Err(Discard::Envelope(e));
+        }
+
+        // 4. Route: an end node is the recipient of nothing else.
+        let for_us = match envelope::recipient(&env) {
+            Recipient::This => true,
+            Recipient::Address(a) => self.config.address.as_deref() == Some(a),
+            Recipient::Contact(_) => false,
+        };
+        if !for_us {
+            if is_request {
+                self.status(from, &sender, env.message_id, StatusCode::NoRoute, out);
+            }
+            return Err(Discard::NotForThisNode);
+        }
+
+        // 5. Version.
+        if env.version != VERSION {
+            if is_request {
+                self.status(
+                    from,
+                    &sender,
+                    env.message_id,
+                    StatusCode::UnsupportedVersion,
+                    out,
+                );
+            }
+            return Err(Discard::UnsupportedVersion);
+        }
+
+        // 6. Sender: resolved above, as `sender`.
+        // 7. Open or look up.
+        let request_digest = self.digest_of(&env, &sender);
+        let (context, fresh, plaintext) = match env.sealed {
+            Some(sealed) => {
+                match self.open(from, &env, &sender, sealed) {
+                    Ok((id, fresh, plaintext)) => (Some(id), fresh, Some(plaintext)),
+                    Err(Discard::Open(OpenError::Duplicate)) => {
+                        self.duplicate(now, from, &env, request_digest, out);
+                        return Err(Discard::Duplicate);
+                    }
+                    Err(Discard::Open(OpenError::Stale)) => {
+                        // A replay: no acknowledgement, no answer ([IOTP-MSG-111]).
+                        return Err(Discard::Open(OpenError::Stale));
+                    }
+                    Err(reason @ (Discard::NoContext | Discard::Open(_))) => {
+                        if is_request {
+                            self.status(
+                                from,
+                                &sender,
+                                env.message_id,
+                                StatusCode::Unauthenticated,
+                                out,
+                            );
+                        }
+                        return Err(reason);
+                    }
+                    Err(reason) => return Err(reason),
+                }
+            }
+            None => {
+                if !matches!(env.body, Some(Body::Ack)) {
+                    let key = match &sender {
+                        Origin::Address(a) => DedupOrigin::Address(a.clone()),
+                        Origin::Contact(c) => DedupOrigin::Contact(*c),
+                        Origin::HopPeer(p) => DedupOrigin::HopPeer(p.clone()),
+                    };
+                    if self
+                        .dedup
+                        .check_and_insert(&key, env.message_id, &request_digest, now)
+                    {
+                        self.duplicate(now, from, &env, request_digest, out);
+                        return Err(Discard::Duplicate);
+                    }
+                }
+                (None, true, None)
+            }
+        };
+        let body = match &plaintext {
+            Some(p) => match Body::decode(p) {
+                Ok(Body::Ack) | Err(_) => return Err(Discard::BadPlaintext),
+                Ok(body) => body,
+            },
+            // Exactly one of `sealed` and `body` (step 3).
+            None => env.body.ok_or(Discard::BadPlaintext)?,
+        };
+
+        // 8. Acknowledge: at once, except a request for the application, whose reply may carry the
+        // acknowledgement if it comes within the piggyback window ([IOTP-MSG-44]).
+        let for_application =
+            env.correlation_id.is_none() && !matches!(body, Body::Unrecognized { .. });
+        let ack_due = (env.ack_requested && for_application)
+            .then(|| now.saturating_add(self.config.piggyback_window));
+        if env.ack_requested && !for_application {
+            self.acknowledge(from, env.message_id, out);
+        }
+
+        // 9. Dispatch.
+        self.dispatch(
+            now,
+            rng,
+            from,
+            &env,
+            sender,
+            context,
+            fresh,
+            body,
+            request_digest,
+            ack_due,
+            out,
+        )
+    }
+
+    /// Step 7 for a sealed envelope: §8.5.6 steps 1 to 5.
+    fn open(
+        &mut self,
+        from: &P,
+        env: &Envelope<'_>,
+        sender: &Origin<P>,
+        sealed: &[u8],
+    ) -> Result<(ContextId, bool, Vec<u8>), Discard> {
+        // Step 1: by `key_id`, or by the request that `correlation_id` names.
+        let pending = env.correlation_id.and_then(|c| {
+            self.pending
+                .iter()
+                .find(|p| p.message_id == c && p.to == *from)
+        });
+        let id = match env.key_id {
+            Some(key_id) => {
+                let key_id = KeyId::new(key_id).map_err(|_| Discard::NoContext)?;
+                self.contexts
+                    .by_recipient_id(&key_id)
+                    .ok_or(Discard::NoContext)?
+            }
+            None => pending.and_then(|p| p.context).ok_or(Discard::NoContext)?,
+        };
+        let exchange = match env.correlation_id {
+            None => AadExchange::Request,
+            Some(correlation_id) => {
+                // The request was sealed under the context `pending` names, with its Sender ID.
+                let sealer = pending
+                    .and_then(|p| p.context)
+                    .and_then(|c| self.contexts.get(c));
+                let request_key_id = *sealer.ok_or(Discard::UnmatchedReply)?.context.sender_id();
+                AadExchange::Answer {
+                    request_key_id,
+                    correlation_id,
+                }
+            }
+        };
+        let own = self.config.address.clone();
+        let entry = self.contexts.get_mut(id).ok_or(Discard::NoContext)?;
+        let claimed = match sender {
+            Origin::Address(a) => Some(a.as_str()),
+            Origin::Contact(_) | Origin::HopPeer(_) => None,
+        };
+        let routing = match entry.peer.kind {
+            ContextKind::Pairing => Routing {
+                version: env.version,
+                sender: None,
+                recipient: None,
+            },
+            // [IOTP-SEC-66]: the envelope's sender in full, else the bound address (a visitor's
+            // context has none: the resolved sender, or nothing for an anonymous one).
+            kind => Routing {
+                version: env.version,
+                sender: env.sender.or(if kind == ContextKind::Visitor {
+                    claimed
+                } else {
+                    entry.peer.address.as_deref()
+                }),
+                // [IOTP-SEC-67]
+                recipient: env.recipient.or(own.as_deref()),
+            },
+        };
+        let mut plaintext = vec![0u8; sealed.len()];
+        let opened = entry
+            .context
+            .open(env.message_id, &exchange, &routing, sealed, &mut plaintext)
+            .map_err(Discard::Open)?;
+        plaintext.truncate(opened.len);
+        // Step 5: the sender's address is the peer's ([IOTP-SEC-166]).
+        if entry.peer.kind == ContextKind::Ordinary {
+            if let (Some(a), Some(bound)) = (env.sender, entry.peer.address.as_deref()) {
+                if a != bound {
+                    return Err(Discard::NotBound);
+                }
+            }
+        }
+        Ok((id, opened.fresh, plaintext))
+    }
+
+    /// A duplicate: acknowledge again ([IOTP-MSG-55]) and resend the cached reply to an identical
+    /// copy only ([IOTP-MSG-56], [IOTP-MSG-115]).
+    fn duplicate(
+        &mut self,
+        now: Instant,
+        from: &P,
+        env: &Envelope<'_>,
+        digest: Digest,
+        out: &mut Vec<Output<P>>,
+    ) {
+        if env.ack_requested {
+            self.acknowledge(from, env.message_id, out);
+        }
+        if let Some(reply) = self.replies.get(&digest, now) {
+            out.push(Output::Send {
+                to: from.clone(),
+                bytes: reply.to_vec(),
+            });
+        }
+    }
+
+    /// Step 9.
+    #[allow(clippy::too_many_arguments)]
+    fn dispatch(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        from: &P,
+        env: &Envelope<'_>,
+        sender: Origin<P>,
+        context: Option<ContextId>,
+        fresh: bool,
+        body: Body<'_>,
+        digest: Digest,
+        ack_due: Option<Instant>,
+        out: &mut Vec<Output<P>>,
+    ) -> Result<(), Discard> {
+        if let Some(correlation_id) = env.correlation_id {
+            // An acknowledgement, piggybacked or not, or a status, ends the retransmission of the
+            // envelope it answers ([IOTP-MSG-42], [IOTP-MSG-47], [IOTP-MSG-48]).
+            let mut actions = Vec::new();
+            let acked =
+                self.retransmitter
+                    .acknowledge(from, correlation_id, now, rng, &mut actions);
+            if acked {
+                self.acknowledged(from.clone(), correlation_id, out);
+            }
+            self.push_actions(actions, out);
+            if matches!(body, Body::Ack) {
+                return if acked {
+                    Ok(())
+                } else {
+                    Err(Discard::UnmatchedAck)
+                };
+            }
+            // A reply: matched by (its sender, correlation_id) ([IOTP-MSG-39]).
+            let index = self
+                .pending
+                .iter()
+                .position(|p| {
+                    p.message_id == correlation_id
+                        && p.to == *from
+                        && answers(&p.recipient, &sender)
+                })
+                .ok_or(Discard::UnmatchedReply)?;
+            let pending = &self.pending[index];
+            // A sealed request is answered under its context (or a newer one with the same peer);
+            // an unsealed answer to a sealed request is only a status ([IOTP-SEC-80]).
+            if context.is_none() && pending.context.is_some() && !matches!(body, Body::Status(_)) {
+                return Err(Discard::UnmatchedReply);
+            }
+            let pending = self.pending.remove(index).ok_or(Discard::UnmatchedReply)?;
+            out.push(Output::Event(Event::Reply {
+                request: pending.message_id,
+                sender,
+                context,
+                body: body.into_owned(),
+            }));
+            return Ok(());
+        }
+        if let Body::Unrecognized { .. } = body {
+            self.status(
+                from,
+                &sender,
+                env.message_id,
+                StatusCode::UnsupportedRequest,
+                out,
+            );
+            return Err(Discard::UnknownBody);
+        }
+        let exchange = self.open_exchange(
+            from.clone(),
+            env.message_id,
+            sender.clone(),
+            context,
+            digest,
+            ack_due,
+            out,
+        );
+        out.push(Output::Event(Event::Request {
+            exchange,
+            sender,
+            context,
+            fresh,
+            body: body.into_owned(),
+        }));
+        Ok(())
+    }
+
+    /// The resolved sender ([IOTP-MSG-21]).
+    fn origin(&self, from: &P, env: &Envelope<'_>) -> Origin<P> {
+        match envelope::sender(env) {
+            Sender::Address(a) => Origin::Address(a.to_string()),
+            Sender::Contact(c) => Origin::Contact(c),
+            Sender::HopPeer => Origin::HopPeer(from.clone()),
+        }
+    }
+
+    /// The digest of a received envelope (§5.9), with the resolved addresses this node knows.
+    fn digest_of(&self, env: &Envelope<'_>, sender: &Origin<P>) -> Digest {
+        let recipient = env.recipient.or(self.config.address.as_deref());
+        let sender = match sender {
+            Origin::Address(a) => Some(a.as_str()),
+            Origin::Contact(_) | Origin::HopPeer(_) => None,
+        };
+        // An envelope that decoded re-encodes; should that ever fail, the all-zero digest only makes
+        // exact copies of such envelopes duplicates of each other.
+        digest(env, recipient, sender).unwrap_or([0; 32])
+    }
+}
+
+/// Whether a reply from `sender` can answer a request sent to `recipient` ([IOTP-MSG-39]).
+fn answers<P: PartialEq>(recipient: &Destination, sender: &Origin<P>) -> bool {
+    match (recipient, sender) {
+        (Destination::Address(a), Origin::Address(b)) => a == b,
+        (Destination::Contact(a), Origin::Contact(b)) => a == b,
+        // A reply on a direct hop, or one the home relay delivered without the sender's address
+        // (it is then the hop peer's answer or carries the correspondent's contact).
+        (_, Origin::HopPeer(_)) => true,
+        (Destination::HopPeer, _) => true,
+        _ => false,
+    }
+}

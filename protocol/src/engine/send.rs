@@ -1,0 +1,415 @@
+//! Sending: requests of the application, its replies, and the acknowledgements and statuses the engine
+//! sends by itself; every envelope built with the generated codec, and sealed when a context is given.
+
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use iotp2p_codec::core::{owned, Body, Envelope, Status, StatusCode};
+use iotp2p_codec::runtime::{EncodeError, UnknownFields};
+use rand_core::CryptoRngCore;
+
+use super::peers::{ContextId, ContextKind};
+use super::{Event, ExchangeId, Node, Origin, Output, Pending};
+use crate::message::digest::Digest;
+use crate::params::{Instant, MAX_MESSAGE};
+use crate::security::seal::{SealError, TAG_LEN};
+use crate::security::{Exchange as AadExchange, KeyId, Routing};
+
+/// Where a request goes, end to end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// The hop peer itself (a direct hop): no `recipient` in the envelope ([IOTP-MSG-24]).
+    HopPeer,
+    /// A node by its address, through the hop peer (a relay) ([IOTP-MSG-23]).
+    Address(String),
+    /// A correspondent by the contact number the home relay gave it ([IOTP-MSG-29]).
+    Contact(u16),
+}
+
+/// Why the engine did not send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendError {
+    /// Too many requests await their reply, or one with the same `message_id` and recipient does
+    /// ([IOTP-MSG-107]): try again once one is answered.
+    Busy,
+    /// The node-wide counter or the context's Sender Sequence Number is used up ([IOTP-MSG-102],
+    /// [IOTP-SEC-70]).
+    Exhausted,
+    /// No such security context.
+    NoContext,
+    /// No such request to answer (answered already, or forgotten as the oldest of a full table).
+    UnknownExchange,
+    /// The envelope would exceed MAX_MESSAGE ([IOTP-MSG-1]).
+    TooLarge,
+    /// Too many confirmable envelopes wait for NSTART.
+    QueueFull,
+    /// The body or an address does not fit its schema type.
+    Encode(EncodeError),
+}
+
+impl From<EncodeError> for SendError {
+    fn from(e: EncodeError) -> Self {
+        SendError::Encode(e)
+    }
+}
+
+/// What goes into one envelope.
+struct Plan<'a> {
+    context: Option<ContextId>,
+    exchange: AadExchange,
+    correlation_id: Option<u64>,
+    recipient: Option<&'a str>,
+    recipient_contact: Option<u16>,
+    /// The recipient's address for the associated data.
+    aad_recipient: Option<&'a str>,
+    include_sender: bool,
+    ack_requested: bool,
+    ttl: Option<u32>,
+    body: &'a [u8],
+}
+
+impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+    /// Sends a request to `recipient` through the hop peer `to`, sealed under `context` if given;
+    /// returns its `message_id`, by which [`Event::Reply`] names it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn request(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        to: P,
+        recipient: Destination,
+        context: Option<ContextId>,
+        body: &owned::Body,
+        confirmable: bool,
+        ttl: Option<u32>,
+    ) -> Result<(u64, Vec<Output<P>>), SendError> {
+        self.expire(now);
+        let next_id = match context {
+            Some(id) => self
+                .contexts
+                .get(id)
+                .ok_or(SendError::NoContext)?
+                .context
+                .sender_sequence_number(),
+            None => self.counter.peek(),
+        };
+        if self.pending.len() >= self.config.max_pending
+            || self
+                .pending
+                .iter()
+                .any(|p| p.message_id == next_id && p.to == to && p.recipient == recipient)
+        {
+            return Err(SendError::Busy);
+        }
+        let body = body.encode_to_vec()?;
+        let aad_recipient = match &recipient {
+            Destination::Address(a) => Some(a.clone()),
+            Destination::HopPeer | Destination::Contact(_) => context
+                .and_then(|id| self.contexts.get(id))
+                .and_then(|e| e.peer.address.clone()),
+        };
+        let (recipient_field, recipient_contact) = match &recipient {
+            Destination::Address(a) => (Some(a.as_str()), None),
+            Destination::Contact(c) => (None, Some(*c)),
+            Destination::HopPeer => (None, None),
+        };
+        let include_sender = self.home_relay.as_ref() != Some(&to);
+        let (message_id, bytes) = self.build(Plan {
+            context,
+            exchange: AadExchange::Request,
+            correlation_id: None,
+            recipient: recipient_field,
+            recipient_contact,
+            aad_recipient: aad_recipient.as_deref(),
+            include_sender,
+            ack_requested: confirmable,
+            ttl,
+            body: &body,
+        })?;
+        let mut out = Vec::new();
+        self.transmit(
+            now,
+            rng,
+            to.clone(),
+            message_id,
+            bytes,
+            confirmable,
+            &mut out,
+        )?;
+        self.pending.push_back(Pending {
+            to,
+            message_id,
+            recipient,
+            context,
+            at: now,
+        });
+        Ok((message_id, out))
+    }
+
+    /// Answers the request `exchange` with `body`, under the context the request opened under
+    /// ([IOTP-SEC-165]), to the hop peer it came from ([IOTP-MSG-106]); the reply is kept for
+    /// resending to duplicates of the request ([IOTP-MSG-56]).
+    pub fn reply(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        exchange: ExchangeId,
+        body: &owned::Body,
+    ) -> Result<Vec<Output<P>>, SendError> {
+        let index = self
+            .exchanges
+            .iter()
+            .position(|e| e.id == exchange)
+            .ok_or(SendError::UnknownExchange)?;
+        let body = body.encode_to_vec()?;
+        let e = self.exchanges[index].clone();
+        let bytes = self.answer(&e.from, &e.sender, e.context, e.message_id, &body)?;
+        self.exchanges.remove(index);
+        self.replies.insert(e.digest, &bytes, now);
+        let mut out = Vec::new();
+        // Replies are not confirmable here: a lost reply is recovered by the request's retransmission,
+        // which the reply cache answers.
+        self.transmit(now, rng, e.from, 0, bytes, false, &mut out)?;
+        Ok(out)
+    }
+
+    /// Builds the answer to the request `message_id` from `from`, sealed under `context` if given.
+    pub(super) fn answer(
+        &mut self,
+        from: &P,
+        sender: &Origin<P>,
+        context: Option<ContextId>,
+        message_id: u64,
+        body: &[u8],
+    ) -> Result<Vec<u8>, SendError> {
+        let via_relay = self.home_relay.as_ref() == Some(from);
+        let (recipient, recipient_contact) = match sender {
+            Origin::Address(a) if via_relay => (Some(a.as_str()), None),
+            Origin::Contact(c) => (None, Some(*c)),
+            Origin::Address(_) | Origin::HopPeer(_) => (None, None),
+        };
+        let entry = context.and_then(|id| self.contexts.get(id));
+        let request_key_id = entry.map_or(KeyId::EMPTY, |e| *e.context.recipient_id());
+        let aad_recipient: Option<String> = match sender {
+            Origin::Address(a) => Some(a.clone()),
+            Origin::Contact(_) | Origin::HopPeer(_) => entry.and_then(|e| e.peer.address.clone()),
+        };
+        let (_, bytes) = self.build(Plan {
+            context,
+            exchange: AadExchange::Answer {
+                request_key_id,
+                correlation_id: message_id,
+            },
+            correlation_id: Some(message_id),
+            recipient,
+            recipient_contact,
+            aad_recipient: aad_recipient.as_deref(),
+            include_sender: false,
+            ack_requested: false,
+            ttl: None,
+            body,
+        })?;
+        Ok(bytes)
+    }
+
+    /// An unsealed status about the request `message_id` ([IOTP-SEC-74], [IOTP-MSG-31], ...).
+    pub(super) fn status(
+        &mut self,
+        from: &P,
+        sender: &Origin<P>,
+        message_id: u64,
+        code: StatusCode,
+        out: &mut Vec<Output<P>>,
+    ) {
+        let status = Body::Status(Status {
+            code,
+            member: None,
+            capability_status: None,
+            detail: None,
+            echo: None,
+            retry_after: None,
+            decode_error: None,
+            offset: None,
+            recipient: None,
+            supported_versions: None,
+            unknown_fields: UnknownFields::NONE,
+        });
+        let mut body = vec![0u8; status.encoded_len()];
+        // A status of a known code always encodes.
+        if status.encode(&mut body).is_ok() {
+            if let Ok(bytes) = self.answer(from, sender, None, message_id, &body) {
+                out.push(Output::Send {
+                    to: from.clone(),
+                    bytes,
+                });
+            }
+        }
+    }
+
+    /// A hop acknowledgement of `message_id` to `to` ([IOTP-MSG-41]): unsealed ([IOTP-MSG-9]), with
+    /// `correlation_id` ([IOTP-MSG-7]) and never confirmable ([IOTP-MSG-8]).
+    pub(super) fn acknowledge(&mut self, to: &P, message_id: u64, out: &mut Vec<Output<P>>) {
+        let mut body = [0u8; 4];
+        let Ok(n) = Body::Ack.encode(&mut body) else {
+            return;
+        };
+        if let Ok((_, bytes)) = self.build(Plan {
+            context: None,
+            exchange: AadExchange::Request,
+            correlation_id: Some(message_id),
+            recipient: None,
+            recipient_contact: None,
+            aad_recipient: None,
+            include_sender: false,
+            ack_requested: false,
+            ttl: None,
+            body: &body[..n],
+        }) {
+            out.push(Output::Send {
+                to: to.clone(),
+                bytes,
+            });
+        }
+    }
+
+    /// Sends `bytes` now, through the retransmitter when confirmable.
+    #[allow(clippy::too_many_arguments)]
+    fn transmit(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        to: P,
+        message_id: u64,
+        bytes: Vec<u8>,
+        confirmable: bool,
+        out: &mut Vec<Output<P>>,
+    ) -> Result<(), SendError> {
+        if !confirmable {
+            out.push(Output::Send { to, bytes });
+            return Ok(());
+        }
+        if let Some(action) = self
+            .retransmitter
+            .submit(to, message_id, bytes, now, rng)
+            .map_err(|_| SendError::QueueFull)?
+        {
+            self.push_actions(vec![action], out);
+        }
+        Ok(())
+    }
+
+    /// Encodes (and seals) one envelope; returns its `message_id` and bytes.
+    fn build(&mut self, plan: Plan<'_>) -> Result<(u64, Vec<u8>), SendError> {
+        let own = self.config.address.clone();
+        let sender = if plan.include_sender {
+            own.as_deref()
+        } else {
+            None
+        };
+        let mut sealed = Vec::new();
+        let (message_id, key_id, body) = match plan.context {
+            Some(id) => {
+                let entry = self.contexts.get_mut(id).ok_or(SendError::NoContext)?;
+                let routing = if entry.peer.kind == ContextKind::Pairing {
+                    Routing {
+                        version: 1,
+                        sender: None,
+                        recipient: None,
+                    }
+                } else {
+                    Routing {
+                        version: 1,
+                        sender: own.as_deref(),
+                        recipient: plan.aad_recipient,
+                    }
+                };
+                sealed = vec![0u8; plan.body.len() + TAG_LEN];
+                let done = entry
+                    .context
+                    .seal(&plan.exchange, &routing, plan.body, &mut sealed)
+                    .map_err(|e| match e {
+                        SealError::Exhausted => SendError::Exhausted,
+                        SealError::BufferTooSmall { .. } => SendError::TooLarge,
+                        SealError::Aad(e) => SendError::Encode(e),
+                    })?;
+                sealed.truncate(done.len);
+                // Requests carry `key_id` ([IOTP-SEC-71]); answers under the request's context leave
+                // it out (§8.5.5 step 6).
+                let key_id = plan
+                    .correlation_id
+                    .is_none()
+                    .then(|| *entry.context.sender_id());
+                (done.message_id, key_id, None)
+            }
+            None => {
+                let message_id = self.counter.next_id().ok_or(SendError::Exhausted)?;
+                let body = Body::decode(plan.body)
+                    .map_err(|_| SendError::Encode(EncodeError::DepthExceeded))?;
+                (message_id, None, Some(body))
+            }
+        };
+        let envelope = Envelope {
+            version: 1,
+            message_id,
+            correlation_id: plan.correlation_id,
+            ack_requested: plan.ack_requested,
+            ttl: plan.ttl,
+            more: false,
+            recipient: plan.recipient,
+            sender,
+            recipient_contact: plan.recipient_contact,
+            sender_contact: None,
+            key_id: key_id.as_ref().map(KeyId::as_bytes),
+            sealed: plan.context.map(|_| sealed.as_slice()),
+            body,
+            unknown_fields: UnknownFields::NONE,
+        };
+        let len = envelope.encoded_len();
+        if len > MAX_MESSAGE {
+            return Err(SendError::TooLarge);
+        }
+        let mut bytes = vec![0u8; len];
+        envelope.encode(&mut bytes)?;
+        Ok((message_id, bytes))
+    }
+
+    /// Forgets the oldest unanswered request when the table is full (sending its acknowledgement if it
+    /// still owes one), and records a new one.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn open_exchange(
+        &mut self,
+        from: P,
+        message_id: u64,
+        sender: Origin<P>,
+        context: Option<ContextId>,
+        digest: Digest,
+        ack_due: Option<Instant>,
+        out: &mut Vec<Output<P>>,
+    ) -> ExchangeId {
+        if self.exchanges.len() >= self.config.max_exchanges.max(1) {
+            if let Some(old) = self.exchanges.pop_front() {
+                if old.ack_due.is_some() {
+                    self.acknowledge(&old.from, old.message_id, out);
+                }
+            }
+        }
+        let id = ExchangeId(self.next_exchange);
+        self.next_exchange += 1;
+        self.exchanges.push_back(super::Exchange {
+            id,
+            from,
+            message_id,
+            sender,
+            context,
+            digest,
+            ack_due,
+        });
+        id
+    }
+
+    /// Reports an acknowledged confirmable envelope.
+    pub(super) fn acknowledged(&mut self, to: P, message_id: u64, out: &mut Vec<Output<P>>) {
+        out.push(Output::Event(Event::Acknowledged { to, message_id }));
+    }
+}

@@ -1,0 +1,380 @@
+//! The end node's engine on a virtual clock: the spec's worked invoke (§5.15.1) reproduced byte for
+//! byte by the lamp's engine, sealed exchanges between two engines, acknowledgement and
+//! retransmission, duplicates and replays, forged envelopes, and the regression of the one-packet
+//! duplicate-detection denial of service of version 1.0 (§5.9).
+
+mod common;
+
+use common::{example, Fixed};
+use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse, ReadRequest};
+use iotp2p_codec::core::{Envelope, StatusCode};
+use iotp2p_protocol::engine::peers::{ContextKind, Peer};
+use iotp2p_protocol::engine::{Config, Destination, Discard, Event, Node, Origin, Output};
+use iotp2p_protocol::security::seal::OpenError;
+use iotp2p_protocol::security::{KeyId, MasterSecret, ReplayWindow, SecurityContext};
+
+const SECRET: [u8; 16] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+const SALT: [u8; 8] = [0x9e, 0x7c, 0xa9, 0x22, 0x23, 0x78, 0x63, 0x40];
+
+fn context(sender: u8, recipient: u8) -> SecurityContext {
+    SecurityContext::derive(
+        MasterSecret {
+            secret: &SECRET,
+            salt: &SALT,
+        },
+        KeyId::new(&[sender]).unwrap(),
+        KeyId::new(&[recipient]).unwrap(),
+    )
+}
+
+fn node(address: &str) -> Node<&'static str> {
+    Node::new(
+        Config {
+            address: Some(address.into()),
+            ..Config::default()
+        },
+        0,
+    )
+}
+
+fn sends(out: &[Output<&'static str>]) -> Vec<(&'static str, Vec<u8>)> {
+    out.iter()
+        .filter_map(|o| match o {
+            Output::Send { to, bytes } => Some((*to, bytes.clone())),
+            Output::Event(_) => None,
+        })
+        .collect()
+}
+
+fn events(out: &[Output<&'static str>]) -> Vec<Event<&'static str>> {
+    out.iter()
+        .filter_map(|o| match o {
+            Output::Event(e) => Some(e.clone()),
+            Output::Send { .. } => None,
+        })
+        .collect()
+}
+
+fn invoke() -> Body {
+    Body::Invoke(InvokeRequest {
+        endpoint: 1,
+        capability: 7,
+        action: 8,
+        input: Some(vec![0xa2, 0x00, 0x18, 0xc8, 0x01, 0x0a]),
+        echo: None,
+        unknown_fields: Default::default(),
+    })
+}
+
+fn empty_response() -> Body {
+    Body::InvokeResponse(InvokeResponse {
+        output: None,
+        unknown_fields: Default::default(),
+    })
+}
+
+#[test]
+fn the_lamp_of_5_15_1_answers_as_the_spec_shows() {
+    let mut rng = Fixed(0);
+    let mut lamp = node("lamp@home.example.org");
+    lamp.set_home_relay(Some("relay"));
+    // The lamp's side of the context of §8.5.8: its Sender ID is 02, the app's 01; 77 envelopes sealed.
+    let ctx = context(2, 1).resume(77, ReplayWindow::new());
+    let id = lamp
+        .add_context(
+            ctx,
+            Peer {
+                address: Some("app@example.com".into()),
+                kind: ContextKind::Ordinary,
+            },
+        )
+        .unwrap();
+
+    let request = example("05-message-layer.md", "msg.invoke-set-level-sealed");
+    let out = lamp.receive(0, &mut rng, &"relay", &request);
+    assert!(
+        sends(&out).is_empty(),
+        "the acknowledgement waits for the reply: {out:?}"
+    );
+    let [Event::Request {
+        exchange,
+        sender,
+        context,
+        fresh,
+        body,
+    }] = <[Event<&str>; 1]>::try_from(events(&out)).unwrap()
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!(sender, Origin::Contact(1));
+    assert_eq!((context, fresh), (Some(id), true));
+    assert_eq!(body, invoke());
+
+    let out = lamp
+        .reply(0, &mut rng, exchange, &empty_response())
+        .unwrap();
+    assert_eq!(
+        sends(&out),
+        [(
+            "relay",
+            example("05-message-layer.md", "msg.reply-invoke-sealed")
+        )],
+        "the reply carries the acknowledgement ([IOTP-MSG-44]) and is byte for byte §5.15.1's"
+    );
+    assert_eq!(
+        lamp.next_deadline(),
+        None,
+        "no acknowledgement left to send"
+    );
+
+    // The relay retransmits the request (its acknowledgement was lost): acknowledged again, and
+    // answered from the cache, not passed to the application ([IOTP-MSG-54] to [IOTP-MSG-56]).
+    let out = lamp.receive(1_000, &mut rng, &"relay", &request);
+    let sent = sends(&out);
+    assert_eq!(sent.len(), 2, "{out:?}");
+    let ack = Envelope::decode(&sent[0].1).unwrap();
+    assert_eq!(ack.correlation_id, Some(1234));
+    assert!(matches!(ack.body, Some(iotp2p_codec::core::Body::Ack)));
+    assert_eq!(
+        sent[1].1,
+        example("05-message-layer.md", "msg.reply-invoke-sealed")
+    );
+    assert_eq!(
+        events(&out),
+        [Event::Discarded {
+            from: "relay",
+            reason: Discard::Duplicate
+        }]
+    );
+}
+
+#[test]
+fn a_slow_reply_does_not_hold_the_acknowledgement_back() {
+    let mut rng = Fixed(0);
+    let mut lamp = node("lamp@home.example.org");
+    lamp.set_home_relay(Some("relay"));
+    lamp.add_context(
+        context(2, 1),
+        Peer {
+            address: Some("app@example.com".into()),
+            kind: ContextKind::Ordinary,
+        },
+    )
+    .unwrap();
+    let out = lamp.receive(
+        0,
+        &mut rng,
+        &"relay",
+        &example("05-message-layer.md", "msg.invoke-set-level-sealed"),
+    );
+    assert_eq!(sends(&out).len(), 0);
+    assert_eq!(lamp.next_deadline(), Some(0));
+    let out = lamp.on_timer(0, &mut rng);
+    let sent = sends(&out);
+    assert_eq!(sent.len(), 1);
+    let ack = Envelope::decode(&sent[0].1).unwrap();
+    assert_eq!((ack.correlation_id, ack.ack_requested), (Some(1234), false));
+    assert!(matches!(ack.body, Some(iotp2p_codec::core::Body::Ack)));
+}
+
+/// Two engines on a direct hop with a shared context.
+fn pair() -> (Node<&'static str>, Node<&'static str>) {
+    let mut app = node("app@example.com");
+    let mut lamp = node("lamp@home.example.org");
+    app.add_context(
+        context(1, 2),
+        Peer {
+            address: Some("lamp@home.example.org".into()),
+            kind: ContextKind::Ordinary,
+        },
+    )
+    .unwrap();
+    lamp.add_context(
+        context(2, 1),
+        Peer {
+            address: Some("app@example.com".into()),
+            kind: ContextKind::Ordinary,
+        },
+    )
+    .unwrap();
+    (app, lamp)
+}
+
+#[test]
+fn a_sealed_request_is_retransmitted_until_answered() {
+    let mut rng = Fixed(0);
+    let (mut app, mut lamp) = pair();
+    let ctx = app.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap());
+    let (message_id, out) = app
+        .request(
+            0,
+            &mut rng,
+            "lamp",
+            Destination::HopPeer,
+            ctx,
+            &invoke(),
+            true,
+            None,
+        )
+        .unwrap();
+    assert_eq!(message_id, 0, "the first Sender Sequence Number");
+    let first = sends(&out).remove(0).1;
+    // Lost. The timer fires at ACK_TIMEOUT and the same bytes go again ([IOTP-MSG-46]).
+    assert_eq!(app.next_deadline(), Some(2_000));
+    let again = sends(&app.on_timer(2_000, &mut rng)).remove(0).1;
+    assert_eq!(again, first);
+
+    let out = lamp.receive(2_010, &mut rng, &"app", &again);
+    let [Event::Request { exchange, .. }] = <[Event<&str>; 1]>::try_from(events(&out)).unwrap()
+    else {
+        panic!("{out:?}")
+    };
+    let reply = sends(
+        &lamp
+            .reply(2_010, &mut rng, exchange, &empty_response())
+            .unwrap(),
+    )
+    .remove(0)
+    .1;
+    let out = app.receive(2_020, &mut rng, &"lamp", &reply);
+    let evs = events(&out);
+    assert_eq!(
+        evs[0],
+        Event::Acknowledged {
+            to: "lamp",
+            message_id: 0
+        },
+        "the piggybacked reply ends the retransmission ([IOTP-MSG-42])"
+    );
+    let Event::Reply { request, body, .. } = &evs[1] else {
+        panic!("{evs:?}")
+    };
+    assert_eq!((*request, body), (0, &empty_response()));
+    assert_eq!(app.next_deadline(), None);
+}
+
+#[test]
+fn forged_and_replayed_envelopes_change_nothing() {
+    let mut rng = Fixed(0);
+    let (mut app, mut lamp) = pair();
+    let ctx = app.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap());
+    let (_, out) = app
+        .request(
+            0,
+            &mut rng,
+            "lamp",
+            Destination::HopPeer,
+            ctx,
+            &invoke(),
+            false,
+            None,
+        )
+        .unwrap();
+    let genuine = sends(&out).remove(0).1;
+
+    // A flipped bit of `sealed` (its last byte, inside the tag): Unauthenticated, and the window
+    // has not moved ([IOTP-SEC-76], [IOTP-SEC-77]).
+    let mut forged = genuine.clone();
+    *forged.last_mut().unwrap() ^= 1;
+    let out = lamp.receive(0, &mut rng, &"app", &forged);
+    assert_eq!(
+        events(&out),
+        [Event::Discarded {
+            from: "app",
+            reason: Discard::Open(OpenError::Aead)
+        }]
+    );
+    let sent = sends(&out);
+    let status = Envelope::decode(&sent[0].1).unwrap();
+    assert!(status.sealed.is_none(), "an unsealed status");
+    assert!(matches!(
+        status.body,
+        Some(iotp2p_codec::core::Body::Status(s)) if s.code == StatusCode::Unauthenticated
+    ));
+
+    let out = lamp.receive(1, &mut rng, &"app", &genuine);
+    assert!(
+        matches!(events(&out)[..], [Event::Request { .. }]),
+        "{out:?}"
+    );
+
+    // A replay of an envelope opened before: a duplicate; nothing for the application.
+    let out = lamp.receive(2, &mut rng, &"app", &genuine);
+    assert_eq!(
+        events(&out),
+        [Event::Discarded {
+            from: "app",
+            reason: Discard::Duplicate
+        }]
+    );
+}
+
+#[test]
+fn one_unsealed_envelope_cannot_silence_a_sender() {
+    // Version 1.0 kept a per-sender window: one envelope with a large message_id made every later
+    // message of the genuine sender "stale". Unsealed envelopes are now duplicates only of identical
+    // ones ([IOTP-MSG-110]).
+    let mut rng = Fixed(0);
+    let mut lamp = node("lamp@home.example.org");
+    let read = Body::Read(ReadRequest {
+        endpoint: 0,
+        capability: 1,
+        members: None,
+        unknown_fields: Default::default(),
+    });
+    let mut attacker = Node::<&str>::new(Config::default(), (1 << 40) - 2);
+    let (_, out) = attacker
+        .request(
+            0,
+            &mut rng,
+            "lamp",
+            Destination::HopPeer,
+            None,
+            &read,
+            false,
+            None,
+        )
+        .unwrap();
+    let out = lamp.receive(0, &mut rng, &"app", &sends(&out)[0].1);
+    assert!(matches!(events(&out)[..], [Event::Request { .. }]));
+
+    let mut app = Node::<&str>::new(Config::default(), 5);
+    let (_, out) = app
+        .request(
+            1,
+            &mut rng,
+            "lamp",
+            Destination::HopPeer,
+            None,
+            &read,
+            false,
+            None,
+        )
+        .unwrap();
+    let out = lamp.receive(1, &mut rng, &"app", &sends(&out)[0].1);
+    assert!(
+        matches!(events(&out)[..], [Event::Request { .. }]),
+        "the genuine envelope is new: {out:?}"
+    );
+}
+
+#[test]
+fn contact_numbers_only_on_their_hop() {
+    let mut rng = Fixed(0);
+    let mut lamp = node("lamp@home.example.org");
+    lamp.set_home_relay(Some("relay"));
+    let request = example("05-message-layer.md", "msg.invoke-set-level");
+    let out = lamp.receive(0, &mut rng, &"stranger", &request);
+    assert!(matches!(
+        events(&out)[..],
+        [Event::Discarded {
+            reason: Discard::Envelope(_),
+            ..
+        }]
+    ));
+    let out = lamp.receive(0, &mut rng, &"relay", &request);
+    assert!(
+        matches!(events(&out)[..], [Event::Request { .. }]),
+        "{out:?}"
+    );
+}

@@ -1,0 +1,134 @@
+//! Acknowledgement and retransmission (spec §5.8.2) on a virtual clock: the timer bounds, doubling,
+//! the five transmissions over MAX_TRANSMIT_SPAN, NSTART, and envelopes with the same `message_id`.
+
+use iotp2p_protocol::message::retransmit::{Action, QueueFull, Retransmitter};
+use iotp2p_protocol::params::Timing;
+mod common;
+
+use common::Fixed;
+
+fn sent(action: &Action<u8>) -> u64 {
+    match action {
+        Action::Send { message_id, .. } => *message_id,
+        Action::Failed { .. } => panic!("unexpected failure"),
+    }
+}
+
+/// The times at which an unacknowledged envelope is transmitted, and when it fails.
+fn schedule(draw: u32) -> (Vec<u64>, u64) {
+    let mut r = Retransmitter::new(Timing::default(), 8);
+    let mut rng = Fixed(draw);
+    let first = r.submit(1u8, 7, vec![0xa1], 0, &mut rng).unwrap();
+    assert!(first.is_some());
+    let mut times = vec![0];
+    let mut actions = Vec::new();
+    loop {
+        let now = r.next_deadline().expect("a timer while outstanding");
+        r.on_timer(now, &mut rng, &mut actions);
+        match actions.pop() {
+            Some(Action::Send { bytes, .. }) => {
+                assert_eq!(bytes, vec![0xa1], "byte for byte the same [IOTP-MSG-46]");
+                times.push(now);
+            }
+            Some(Action::Failed { peer, message_id }) => {
+                assert_eq!((peer, message_id), (1, 7));
+                assert_eq!(r.in_flight(), 0);
+                return (times, now);
+            }
+            None => panic!("a timer fired with nothing to do"),
+        }
+    }
+}
+
+#[test]
+fn five_transmissions_with_doubling_timeouts() {
+    // The shortest draw: ACK_TIMEOUT exactly, then 4, 8, 16 and 32 s.
+    let (times, failed) = schedule(0);
+    assert_eq!(
+        times,
+        [0, 2_000, 6_000, 14_000, 30_000],
+        "[IOTP-MSG-45], [IOTP-MSG-46]"
+    );
+    assert_eq!(failed, 62_000, "[IOTP-MSG-47]");
+    // The longest draw: ACK_TIMEOUT × ACK_RANDOM_FACTOR = 3 s; the last transmission is at
+    // MAX_TRANSMIT_SPAN.
+    let (times, failed) = schedule(u32::MAX);
+    assert_eq!(times, [0, 3_000, 9_000, 21_000, 45_000]);
+    assert_eq!(
+        *times.last().unwrap(),
+        Timing::default().max_transmit_span()
+    );
+    assert_eq!(failed, 93_000);
+}
+
+#[test]
+fn an_acknowledgement_stops_it_and_lets_the_next_start() {
+    let mut r = Retransmitter::new(Timing::default(), 8);
+    let mut rng = Fixed(0);
+    assert!(r.submit(1u8, 10, vec![1], 0, &mut rng).unwrap().is_some());
+    // NSTART = 1: the second envelope to the same peer waits; one to another peer goes.
+    assert_eq!(
+        r.submit(1u8, 11, vec![2], 0, &mut rng),
+        Ok(None),
+        "[IOTP-MSG-49]"
+    );
+    assert!(r.submit(2u8, 10, vec![3], 0, &mut rng).unwrap().is_some());
+    let mut actions = Vec::new();
+    assert!(
+        !r.acknowledge(&1, 99, 100, &mut rng, &mut actions),
+        "not outstanding"
+    );
+    assert!(
+        !r.acknowledge(&2, 11, 100, &mut rng, &mut actions),
+        "the wrong peer"
+    );
+    assert!(actions.is_empty());
+    assert!(
+        r.acknowledge(&1, 10, 100, &mut rng, &mut actions),
+        "[IOTP-MSG-48]"
+    );
+    assert_eq!(actions.iter().map(sent).collect::<Vec<_>>(), [11]);
+    assert_eq!(r.in_flight(), 2);
+    assert_eq!(r.waiting(), 0);
+}
+
+#[test]
+fn two_envelopes_with_one_message_id_are_serialised() {
+    let timing = Timing {
+        nstart: 4,
+        ..Timing::default()
+    };
+    let mut r = Retransmitter::new(timing, 8);
+    let mut rng = Fixed(0);
+    assert!(r.submit(1u8, 5, vec![1], 0, &mut rng).unwrap().is_some());
+    assert_eq!(
+        r.submit(1u8, 5, vec![2], 0, &mut rng),
+        Ok(None),
+        "[IOTP-MSG-50]"
+    );
+    // A later envelope of the same peer does not overtake the waiting one.
+    assert_eq!(r.submit(1u8, 6, vec![3], 0, &mut rng), Ok(None));
+    assert!(r.is_pending(&1, 6));
+    // A failure releases it as an acknowledgement would.
+    let mut actions = Vec::new();
+    for _ in 0..5 {
+        let now = r.next_deadline().unwrap();
+        r.on_timer(now, &mut rng, &mut actions);
+    }
+    let failed = actions
+        .iter()
+        .position(|a| matches!(a, Action::Failed { message_id: 5, .. }))
+        .expect("the first failed");
+    let after: Vec<u64> = actions[failed + 1..].iter().map(sent).collect();
+    assert_eq!(after, [5, 6]);
+}
+
+#[test]
+fn the_waiting_queue_is_bounded() {
+    let mut r = Retransmitter::new(Timing::default(), 2);
+    let mut rng = Fixed(0);
+    assert!(r.submit(1u8, 0, vec![], 0, &mut rng).unwrap().is_some());
+    assert_eq!(r.submit(1u8, 1, vec![], 0, &mut rng), Ok(None));
+    assert_eq!(r.submit(1u8, 2, vec![], 0, &mut rng), Ok(None));
+    assert_eq!(r.submit(1u8, 3, vec![], 0, &mut rng), Err(QueueFull));
+}
