@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use iotp2p_codec::security::{CredentialStatement, Statement};
 
 use super::ccs::{self, CcsKey};
-use super::{sign, Received, SignError, StatementError};
+use super::{canonical, sign, Received, SignError, StatementError};
 use crate::security::identity::IdentityKey;
 use crate::security::node_id::{IdentityPublicKey, NodeId};
 
@@ -25,7 +25,7 @@ pub struct VerifiedCredential<'a> {
 /// the `credential` kind, its identity key is a P-256 point, it has one signature whose `signer` is
 /// the node ID of that key ([IOTP-SEC-14], [IOTP-SEC-15]) and which verifies ([IOTP-SEC-13]), and
 /// every authentication credential is a CCS of §8.2.2, P-256 first ([IOTP-SEC-9]), whose `sub` is the
-/// statement's node ID ([IOTP-SEC-128]).
+/// statement's node ID ([IOTP-SEC-128]); its address, if any, is canonical ([IOTP-ADDR-2]).
 ///
 /// Whether the statement may replace one held for the same node is [`accepts_replacement`]; whether
 /// its node ID was rotated away ([IOTP-SEC-121]) is the holder's to check with the returned
@@ -40,6 +40,9 @@ pub fn verify_credential(bytes: &[u8]) -> Result<VerifiedCredential<'_>, Stateme
     received.count(1, 1)?;
     received.verify(0, &identity_key)?;
     check_credentials(&statement, &identity_key.node_id())?;
+    if let Some(address) = statement.address {
+        canonical(address)?;
+    }
     Ok(VerifiedCredential {
         node_id: identity_key.node_id(),
         identity_key,
@@ -104,5 +107,8 @@ pub fn sign_credential(
         return Err(SignError::WrongKey { index: 0 });
     }
     check_credentials(statement, &key.node_id()).map_err(SignError::Refused)?;
+    if let Some(address) = statement.address {
+        canonical(address).map_err(SignError::Refused)?;
+    }
     sign(&Statement::Credential(*statement), &[key])
 }

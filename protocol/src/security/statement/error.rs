@@ -7,6 +7,7 @@ use core::fmt;
 
 use iotp2p_codec::runtime::{DecodeError, EncodeError};
 
+use crate::address::AddressError;
 use crate::security::identity::SignPayloadError;
 use crate::security::node_id::PublicKeyError;
 
@@ -56,6 +57,9 @@ pub enum StatementError {
         /// Position of the signature.
         index: usize,
     },
+    /// An address in the payload is not in canonical form: a receiver rejects it as part of a member
+    /// value ([IOTP-ADDR-2]), and a signer never writes one ([IOTP-ADDR-1]).
+    Address(AddressError),
     /// The identity key in the payload is not a P-256 point ([IOTP-SEC-1]).
     PublicKey(PublicKeyError),
     /// The authentication credential at `index` is not a CCS of the form of §8.2.2 ([IOTP-SEC-7],
@@ -132,6 +136,7 @@ impl StatementError {
             StatementError::NotAdministrator { .. } => "IOTP-SEC-124",
             StatementError::RotatedAway { .. } => "IOTP-SEC-121",
             StatementError::BadSignature { .. } => "IOTP-SEC-13",
+            StatementError::Address(_) => "IOTP-ADDR-2",
             StatementError::PublicKey(_) => "IOTP-SEC-1",
             StatementError::CcsForm { .. } | StatementError::CcsSub { .. } => "IOTP-SEC-128",
             StatementError::CcsOrder => "IOTP-SEC-9",
@@ -177,6 +182,7 @@ impl fmt::Display for StatementError {
             StatementError::BadSignature { index } => {
                 write!(f, "signature {index} does not verify")
             }
+            StatementError::Address(e) => write!(f, "address: {e}"),
             StatementError::PublicKey(e) => write!(f, "identity key: {e}"),
             StatementError::CcsForm { index } => {
                 write!(

@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use iotp2p_codec::core::StatusCode;
 use iotp2p_codec::security::{IntroductionStatement, Statement};
 
-use super::{sign, Received, SignError, StatementError, Trust, VerifiedCredential};
+use super::{canonical, sign, Received, SignError, StatementError, Trust, VerifiedCredential};
 use crate::security::identity::IdentityKey;
 use crate::security::node_id::{IdentityPublicKey, NodeId};
 
@@ -130,6 +130,10 @@ pub fn verify_introduction_at_subject<'a>(
     if statement.subject != view.own.as_bytes() {
         return Err(StatementError::NotSubject);
     }
+    // Part of check 3: a member value with a non-canonical address is a `ConstraintError`.
+    if let Some(address) = statement.subject_address {
+        canonical(address)?;
+    }
     if statement.audience != view.peer.as_bytes() {
         return Err(StatementError::NotAudience);
     }
@@ -196,6 +200,9 @@ pub fn verify_introduction_at_audience<'a>(
     if statement.audience != own.as_bytes() {
         return Err(StatementError::NotAudience);
     }
+    if let Some(address) = statement.subject_address {
+        canonical(address)?;
+    }
     Ok(VerifiedIntroduction {
         introducer: introducer.node_id(),
         statement,
@@ -228,5 +235,8 @@ pub fn sign_introduction(
     introducer: &IdentityKey,
     statement: &IntroductionStatement<'_>,
 ) -> Result<Vec<u8>, SignError> {
+    if let Some(address) = statement.subject_address {
+        canonical(address).map_err(SignError::Refused)?;
+    }
     sign(&Statement::Introduction(*statement), &[introducer])
 }

@@ -74,6 +74,11 @@ impl Trust<'_> {
     }
 }
 
+/// Refuses an address of the payload that is not canonical ([IOTP-ADDR-2]).
+fn canonical(address: &str) -> Result<(), StatementError> {
+    crate::address::check(address).map_err(StatementError::Address)
+}
+
 /// A received statement, decoded but not yet verified: the payload's bytes and the signatures, held
 /// without allocating (the schema bounds them to two).
 struct Received<'a> {

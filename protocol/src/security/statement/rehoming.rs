@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use iotp2p_codec::runtime::UnknownFields;
 use iotp2p_codec::security::{RehomingStatement, Signature, SignedStatement, Statement};
 
-use super::{encode_signed, sign, Received, SignError, StatementError, Trust};
+use super::{canonical, encode_signed, sign, Received, SignError, StatementError, Trust};
 use crate::security::identity::IdentityKey;
 use crate::security::node_id::NodeId;
 
@@ -25,7 +25,8 @@ pub struct VerifiedRehoming<'a> {
 ///
 /// 1. the first signature is by `node`, with the identity key the receiver holds for it, and verifies;
 /// 2. a second, if present, is by another node whose identity key the receiver holds, and verifies;
-/// 3. `previous_address` is `bound_address`;
+/// 3. `previous_address` is `bound_address` (both addresses of the statement must be canonical,
+///    [IOTP-ADDR-2]);
 /// 4. `sequence` is greater than `accepted_sequence`.
 ///
 /// A chain of statements ([IOTP-SEC-188]) is applied one at a time in sequence order: the caller
@@ -59,6 +60,9 @@ pub fn verify_rehoming<'a>(
             .ok_or(StatementError::UnknownSigner { index })?;
         received.verify(index, key)?;
     }
+    canonical(statement.previous_address)?;
+    canonical(statement.new_address)?;
+    // Both sides are canonical, so equal addresses are equal strings.
     if statement.previous_address != bound_address {
         return Err(StatementError::PreviousAddress);
     }
@@ -84,6 +88,8 @@ pub fn sign_rehoming(
     if node.node_id().as_bytes() != statement.node {
         return Err(SignError::WrongKey { index: 0 });
     }
+    canonical(statement.previous_address).map_err(SignError::Refused)?;
+    canonical(statement.new_address).map_err(SignError::Refused)?;
     match countersigner {
         None => sign(&Statement::Rehoming(*statement), &[node]),
         Some(admin) if admin.node_id() == node.node_id() => Err(SignError::WrongKey { index: 1 }),
