@@ -11,12 +11,14 @@
 //! stated number of entries); sealing and opening never allocate.
 //!
 //! **Established cryptography only**: AES-CCM-16-64-128 through RustCrypto `aes` + `ccm`, HKDF-SHA-256
-//! through `hkdf` + `sha2`, P-256 through `p256`, and key material wiped on drop through `zeroize`.
+//! through `hkdf` + `sha2`, P-256 and ES256 (with RFC 6979 nonces) through `p256` + `ecdsa`, and key
+//! material wiped on drop through `zeroize`.
 //!
 //! Modules:
 //! - [`address`]: canonical addresses (§2.2, §2.3).
 //! - [`params`]: the protocol parameters of spec §5.14 and the other fixed bounds.
-//! - [`security`]: security contexts, sealing and opening (§8.5), the replay window (§8.6).
+//! - [`security`]: security contexts, sealing and opening (§8.5), the replay window (§8.6), node IDs,
+//!   identity keys and signed statements (§8.2, §8.8.4.1, §8.9–§8.11).
 //! - [`message`]: the message layer's parts: envelope rules, digest, duplicate caches, identifiers,
 //!   retransmission, fragmentation (chapter 5).
 //! - [`interaction`]: the interaction model's dispatch: the check order of §6.3, reads, writes, invokes,
