@@ -212,6 +212,24 @@ fn vectors_are_consistent() {
                     }
                 }
             }
+            engine => {
+                let request = v
+                    .input
+                    .request
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{}: no request", v.id));
+                assert!(
+                    engine.is_of(request),
+                    "{}: a request of another operation",
+                    v.id
+                );
+                assert!(
+                    v.input.hex.is_none() && v.input.json.is_none() && v.type_name.is_empty(),
+                    "{}: an engine vector carries only its request",
+                    v.id
+                );
+                assert!(v.id.starts_with("protocol."), "{}", v.id);
+            }
         }
         if let Expect::Invalid {
             offset: Some(_), ..
