@@ -229,6 +229,13 @@ fn vectors_are_consistent() {
                     v.id
                 );
                 assert!(v.id.starts_with("protocol."), "{}", v.id);
+                if let iotp2p_conformance::protocol::Request::Reassemble { frames, .. } = request {
+                    assert!(
+                        frames.windows(2).all(|w| w[0].time <= w[1].time),
+                        "{}: time goes back",
+                        v.id
+                    );
+                }
             }
         }
         if let Expect::Invalid {

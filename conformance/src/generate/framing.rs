@@ -214,6 +214,19 @@ fn step(peer: &'static str, time: u64, frame: &[u8], then: Then) -> Step {
 
 /// Every frame of `message` from `peer` at `time`, in order: all held but the last, which delivers.
 fn in_order(peer: &'static str, time: u64, message: &[u8], frames: &[Vec<u8>]) -> Vec<Step> {
+    let all: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
+    arrivals(peer, time, 0, message, &all)
+}
+
+/// The frames of `message` from `peer`, `spacing` ms apart from `start`: all held, but the last,
+/// which completes the message.
+fn arrivals(
+    peer: &'static str,
+    start: u64,
+    spacing: u64,
+    message: &[u8],
+    frames: &[&[u8]],
+) -> Vec<Step> {
     let last = frames.len() - 1;
     frames
         .iter()
@@ -224,7 +237,7 @@ fn in_order(peer: &'static str, time: u64, message: &[u8], frames: &[Vec<u8>]) -
             } else {
                 Then::Held
             };
-            step(peer, time, f, then)
+            step(peer, start + spacing * i as u64, f, then)
         })
         .collect()
 }
@@ -277,6 +290,10 @@ fn reassembly_vector(
         respond(stated),
     ))
 }
+
+/// A discard rule of IOTP-MSG-88 as a vector breaks it: the rule, what breaks it, its requirements,
+/// how many of the message's frames come first, and the frame that breaks it.
+type DiscardRule<'a> = (&'a str, &'a str, &'a [&'a str], usize, Vec<u8>);
 
 /// A fragment header and chunk.
 fn fragment(kind: u8, tag: u8, value: u16, chunk: &[u8]) -> Vec<u8> {
@@ -357,12 +374,7 @@ fn reassembly_vectors() -> Result<Vec<Vector>, String> {
          complete when every byte has come",
         &["IOTP-MSG-91"],
         must,
-        vec![
-            step("a", 0, &f[0], Held),
-            step("a", 1, &f[3], Held),
-            step("a", 2, &f[2], Held),
-            step("a", 3, &f[1], Delivered(m.clone())),
-        ],
+        arrivals("a", 0, 1, &m, &[&f[0], &f[3], &f[2], &f[1]]),
     )?);
     out.push(reassembly_vector(
         "repeated",
@@ -370,14 +382,7 @@ fn reassembly_vectors() -> Result<Vec<Vector>, String> {
          ignored and the message completes",
         &["IOTP-MSG-89", "IOTP-MSG-91"],
         must,
-        vec![
-            step("a", 0, &f[0], Held),
-            step("a", 1, &f[1], Held),
-            step("a", 2, &f[1], Held),
-            step("a", 3, &f[0], Held),
-            step("a", 4, &f[2], Held),
-            step("a", 5, &f[3], Delivered(m.clone())),
-        ],
+        arrivals("a", 0, 1, &m, &[&f[0], &f[1], &f[1], &f[0], &f[2], &f[3]]),
     )?);
     let other = envelope(50, 7);
     let g = frames(&other, 20, 3)?;
@@ -437,11 +442,6 @@ fn reassembly_vectors() -> Result<Vec<Vector>, String> {
 
     // Every rule of IOTP-MSG-88; after a discard, the message sent again in full is reassembled
     // from its own fragments alone.
-    let again = |t: u64| in_order("a", t, &m, &f);
-    let with_retry = |mut steps: Vec<Step>, t: u64| {
-        steps.extend(again(t));
-        steps
-    };
     let too_large = fragment(0xc0, 3, 1233, &envelope(16, 1));
     out.push(reassembly_vector(
         "discard.too-large",
@@ -471,66 +471,52 @@ fn reassembly_vectors() -> Result<Vec<Vector>, String> {
             ),
         ],
     )?);
-    out.push(reassembly_vector(
-        "discard.beyond-size",
-        "a next fragment whose chunk runs past the announced size discards the reassembly; the \
-         message sent again is reassembled",
-        &["IOTP-MSG-88"],
-        must,
-        with_retry(
-            vec![
-                step("a", 0, &f[0], Held),
-                step(
-                    "a",
-                    1,
-                    &fragment(0xc1, 3, 40, &envelope(16, 5)),
-                    Discarded("beyond-size"),
-                ),
-            ],
-            2,
-        ),
-    )?);
-    out.push(reassembly_vector(
-        "discard.zero-offset",
-        "a next fragment with offset 0, carrying the same bytes as the first fragment, discards \
-         the reassembly; the message sent again is reassembled",
-        &["IOTP-MSG-88", "IOTP-MSG-78"],
-        must,
-        with_retry(
-            vec![
-                step("a", 0, &f[0], Held),
-                step(
-                    "a",
-                    1,
-                    &fragment(0xc1, 3, 0, &m[..16]),
-                    Discarded("zero-offset"),
-                ),
-            ],
-            2,
-        ),
-    )?);
     let mut conflicting = m[8..24].to_vec();
     conflicting[0] ^= 0xff;
-    out.push(reassembly_vector(
-        "discard.conflict",
-        "a next fragment overlapping the first with a different byte discards the reassembly; \
-         the message sent again is reassembled",
-        &["IOTP-MSG-88"],
-        must,
-        with_retry(
-            vec![
-                step("a", 0, &f[0], Held),
-                step("a", 1, &f[1], Held),
-                step(
-                    "a",
-                    2,
-                    &fragment(0xc1, 3, 8, &conflicting),
-                    Discarded("conflict"),
-                ),
-            ],
-            3,
+    let rules: [DiscardRule; 4] = [
+        (
+            "beyond-size",
+            "a next fragment whose chunk runs past the announced size",
+            &["IOTP-MSG-88"],
+            1,
+            fragment(0xc1, 3, 40, &envelope(16, 5)),
         ),
-    )?);
+        (
+            "zero-offset",
+            "a next fragment with offset 0, carrying the same bytes as the first fragment,",
+            &["IOTP-MSG-88", "IOTP-MSG-78"],
+            1,
+            fragment(0xc1, 3, 0, &m[..16]),
+        ),
+        (
+            "conflict",
+            "a next fragment overlapping the first with a different byte",
+            &["IOTP-MSG-88"],
+            2,
+            fragment(0xc1, 3, 8, &conflicting),
+        ),
+        (
+            "size-changed",
+            "a first fragment with the same tag announcing another size",
+            &["IOTP-MSG-88"],
+            1,
+            fragment(0xc0, 3, 60, &m[..16]),
+        ),
+    ];
+    for (rule, what, requirements, before, bad) in rules {
+        let mut steps: Vec<Step> = (0..before)
+            .map(|i| step("a", i as u64, &f[i], Held))
+            .collect();
+        steps.push(step("a", before as u64, &bad, Discarded(rule)));
+        steps.extend(in_order("a", before as u64 + 1, &m, &f));
+        out.push(reassembly_vector(
+            &format!("discard.{rule}"),
+            &format!("{what} discards the reassembly; the message sent again is reassembled"),
+            requirements,
+            must,
+            steps,
+        )?);
+    }
     out.push(reassembly_vector(
         "discard.overlap-same-bytes",
         "a next fragment overlapping received bytes with the same values is no conflict: the \
@@ -543,25 +529,6 @@ fn reassembly_vectors() -> Result<Vec<Vector>, String> {
             step("a", 2, &f[2], Held),
             step("a", 3, &f[3], Delivered(m.clone())),
         ],
-    )?);
-    out.push(reassembly_vector(
-        "discard.size-changed",
-        "a first fragment with the same tag announcing another size discards the reassembly; the \
-         message sent again is reassembled",
-        &["IOTP-MSG-88"],
-        must,
-        with_retry(
-            vec![
-                step("a", 0, &f[0], Held),
-                step(
-                    "a",
-                    1,
-                    &fragment(0xc0, 3, 60, &m[..16]),
-                    Discarded("size-changed"),
-                ),
-            ],
-            2,
-        ),
     )?);
     out.push(reassembly_vector(
         "timeout.within",
@@ -607,34 +574,11 @@ fn reassembly_vectors() -> Result<Vec<Vector>, String> {
 /// outcome is the receiver's choice `next-before-first`: `discard` (the message then never
 /// completes) or `keep` (it completes with the last fragment).
 fn next_before_first(m: &[u8], f: &[Vec<u8>]) -> Result<Vector, String> {
-    use Then::{Delivered, Discarded, Held};
-    let order = [1, 0, 2, 3];
-    let discard: Vec<Step> = order
-        .iter()
-        .map(|&i| {
-            step(
-                "a",
-                i as u64,
-                &f[i],
-                if i == 1 {
-                    Discarded("no-first-fragment")
-                } else {
-                    Held
-                },
-            )
-        })
-        .collect();
-    let keep: Vec<Step> = order
-        .iter()
-        .map(|&i| {
-            step(
-                "a",
-                i as u64,
-                &f[i],
-                if i == 3 { Delivered(m.to_vec()) } else { Held },
-            )
-        })
-        .collect();
+    let order: [&[u8]; 4] = [&f[1], &f[0], &f[2], &f[3]];
+    let keep = arrivals("a", 0, 1, m, &order);
+    let mut discard = arrivals("a", 0, 1, m, &order);
+    discard[0].then = Then::Discarded("no-first-fragment");
+    discard[3].then = Then::Held;
     // The reference engine discards: that outcome is checked against it.
     let discarded = results("protocol.reassembly.next-before-first", &discard);
     let mut v = reassembly_vector(
