@@ -7,7 +7,7 @@
 //! as lowercase hex so that a testee needs no working codec just to talk to the runner.
 //!
 //! Version 2 adds requests for a protocol engine (data in, data out): `derive-context`, `seal`,
-//! `open`, `fragment` and `reassemble`, each behind the feature of its name. Version 2 is a superset of
+//! `open`, `fragment`, `reassemble` and `check-address`, each behind the feature of its name. Version 2 is a superset of
 //! version 1: the runner still runs a version-1 testee, for which the version-2 vectors are not
 //! claimed. Later additions (scripted peers on a virtual clock) come as more request types and
 //! features of the same version, so that no testee has to follow a version bump it does not need.
@@ -117,6 +117,14 @@ pub enum Request {
         /// The frames received, in order, each with its hop peer and time.
         frames: Vec<TimedFrame>,
     },
+    /// Say whether `address` is an address in the canonical form of spec §2.2, within the limits of
+    /// §2.3 (protocol 2, feature `check-address`): answer [`Response::Address`].
+    CheckAddress {
+        /// The vector id (echoed in the response).
+        id: String,
+        /// The string to check.
+        address: String,
+    },
     /// The last message: the testee exits.
     Bye,
 }
@@ -224,7 +232,7 @@ pub enum Response {
         /// Its version.
         version: String,
         /// Features implemented: `decode`, `encode`, `json`, `offsets`, ..., and with protocol 2
-        /// `derive-context`, `seal`, `open`, `fragment`, `reassemble`. Vectors that need an
+        /// `derive-context`, `seal`, `open`, `fragment`, `reassemble`, `check-address`. Vectors that need an
         /// undeclared feature are reported as not claimed.
         features: Vec<String>,
         /// The testee's choice for each implementation-defined behaviour, by choice name.
@@ -293,6 +301,13 @@ pub enum Response {
         id: String,
         /// In the order of the request's frames.
         results: Vec<FrameResult>,
+    },
+    /// Whether the address is canonical (protocol 2, answers `check-address`).
+    Address {
+        /// The vector id.
+        id: String,
+        /// True for an address in canonical form within the length limits, false otherwise.
+        canonical: bool,
     },
     /// The testee does not run this vector (for example an unsupported type).
     Skipped {

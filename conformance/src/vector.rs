@@ -57,6 +57,8 @@ pub enum Operation {
     Fragment,
     /// Reassemble frames (protocol 2): `input.request` is a `reassemble` request.
     Reassemble,
+    /// Check an address (protocol 2): `input.request` is a `check-address` request.
+    CheckAddress,
 }
 
 impl Operation {
@@ -70,6 +72,7 @@ impl Operation {
             Operation::Open => "open",
             Operation::Fragment => "fragment",
             Operation::Reassemble => "reassemble",
+            Operation::CheckAddress => "check-address",
         }
     }
 
@@ -96,6 +99,7 @@ impl Operation {
                 | (Operation::Open, Request::Open { .. })
                 | (Operation::Fragment, Request::Fragment { .. })
                 | (Operation::Reassemble, Request::Reassemble { .. })
+                | (Operation::CheckAddress, Request::CheckAddress { .. })
         )
     }
 }

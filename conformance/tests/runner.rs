@@ -268,6 +268,7 @@ fn reference_testee_passes_every_claimed_vector() {
     assert_eq!(
         r.testee.features,
         [
+            "check-address",
             "decode",
             "derive-context",
             "encode",

@@ -11,11 +11,12 @@
 //! accepted inputs with a generic CBOR library.
 //!
 //! The protocol-engine vectors (`protocol.*`, protocol version 2) are built without the oracle, by
-//! `sealing` and `framing`, from the spec's blocks of test data and the reference engine
+//! `sealing`, `framing` and `addresses`, from the spec's blocks of test data and the reference engine
 //! `iotp2p-protocol`, each checked against the spec's values or hand-stated outcomes.
 //!
 //! Regenerate with `iotp2p-conformance generate` or `BLESS=1 cargo test -p iotp2p-conformance`.
 
+mod addresses;
 mod case;
 mod core;
 mod diag;
@@ -129,7 +130,11 @@ pub fn build_all() -> Result<Vec<VectorFile>, String> {
             });
         file.vectors.extend(vectors);
     }
-    for file in sealing::files()?.into_iter().chain(framing::files()?) {
+    let engine_files = sealing::files()?
+        .into_iter()
+        .chain(framing::files()?)
+        .chain([addresses::file_of_addresses()?]);
+    for file in engine_files {
         for v in &file.vectors {
             if !ids.insert(v.id.clone()) {
                 errors.push(format!("duplicate vector id {}", v.id));

@@ -1,5 +1,5 @@
 //! The protocol-engine requests of protocol version 2 (`derive-context`, `seal`, `open`, `fragment`,
-//! `reassemble`), answered with the reference engine `iotp2p-protocol`.
+//! `reassemble`, `check-address`), answered with the reference engine `iotp2p-protocol`.
 //!
 //! This module only translates: hex to bytes, the request's `SealedAad` members to the engine's
 //! [`Exchange`] and [`Routing`], the engine's errors to the classes of the protocol. The generator
@@ -50,6 +50,13 @@ pub fn answer(request: &Request) -> Option<Response> {
             reassembly_timeout,
             frames,
         } => (id, reassemble(id, *reassembly_timeout, frames)),
+        Request::CheckAddress { id, address } => (
+            id,
+            Ok(Response::Address {
+                id: id.clone(),
+                canonical: iotp2p_protocol::address::check(address).is_ok(),
+            }),
+        ),
         _ => return None,
     };
     Some(result.unwrap_or_else(|details| Response::Errored {

@@ -38,6 +38,7 @@ pub const FEATURES: &[&str] = &[
     "open",
     "fragment",
     "reassemble",
+    "check-address",
 ];
 
 /// Its choices for the implementation-defined behaviours: the codec decodes in one pass and reports

@@ -138,7 +138,8 @@ pub fn request_id(request: &Request) -> Option<&str> {
         | Request::Seal { id, .. }
         | Request::Open { id, .. }
         | Request::Fragment { id, .. }
-        | Request::Reassemble { id, .. } => Some(id),
+        | Request::Reassemble { id, .. }
+        | Request::CheckAddress { id, .. } => Some(id),
     }
 }
 
@@ -154,7 +155,8 @@ fn response_id(response: &Response) -> Option<&str> {
         | Response::Sealed { id, .. }
         | Response::Opened { id, .. }
         | Response::Frames { id, .. }
-        | Response::Reassembled { id, .. } => Some(id),
+        | Response::Reassembled { id, .. }
+        | Response::Address { id, .. } => Some(id),
     }
 }
 

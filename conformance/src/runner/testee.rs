@@ -435,6 +435,7 @@ pub fn kind(response: &Response) -> &'static str {
         Response::Opened { .. } => "opened",
         Response::Frames { .. } => "frames",
         Response::Reassembled { .. } => "reassembled",
+        Response::Address { .. } => "address",
     }
 }
 
