@@ -676,6 +676,44 @@ mod tests {
     }
 
     #[test]
+    fn frames_are_judged_by_the_rules_of_fragmentation() {
+        // A 10-byte message on a link of 8-byte frames: chunks of at most 4 bytes.
+        let judge = |frames: &[&str]| {
+            let frames: Vec<String> = frames.iter().map(|f| f.to_string()).collect();
+            fragment_rules("a0010203040506070809", 8, 7, &frames)
+        };
+        let (first, second, third) = ("c007000aa0010203", "c107000404050607", "c10700080809");
+        assert_eq!(judge(&[first, second, third]), Ok(()));
+        // Another cut, in another order, in upper case: still the rules.
+        assert_eq!(
+            judge(&[third, "c007000aA0010203", "c1070004040506", "c107000707"]),
+            Ok(())
+        );
+        // A message that fits travels whole.
+        assert_eq!(fragment_rules("a001", 8, 7, &["a001".into()]), Ok(()));
+        assert!(fragment_rules("a001", 8, 7, &["c0070002a0".into(), "c107000101".into()]).is_err());
+        for (broken, why) in [
+            (
+                ["c007000aa001020304", "c10700050506070809", ""],
+                "a frame too large",
+            ),
+            ([first, "c108000404050607", third], "another tag"),
+            (
+                [first, "c1070000a0010203", third],
+                "offset 0 (and byte 4 to 7 missing)",
+            ),
+            (["c007000ba0010203", second, third], "a wrong size"),
+            ([first, second, "c10700080809ff"], "a chunk beyond the size"),
+            ([first, "c107000303040506", third], "a byte twice"),
+            ([first, second, "c10700080808"], "a wrong byte"),
+        ] {
+            let frames: Vec<&str> = broken.into_iter().filter(|f| !f.is_empty()).collect();
+            assert!(judge(&frames).is_err(), "{why}");
+        }
+        assert!(judge(&[first, second]).is_err(), "a gap");
+    }
+
+    #[test]
     fn hex_for_people() {
         assert_eq!(show_hex("A10101"), "a1 01 01");
         assert_eq!(show_hex(""), "(none)");

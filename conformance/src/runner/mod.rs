@@ -144,7 +144,7 @@ pub fn request_id(request: &Request) -> Option<&str> {
 }
 
 /// The id a response answers for.
-fn response_id(response: &Response) -> Option<&str> {
+pub fn response_id(response: &Response) -> Option<&str> {
     match response {
         Response::Hello { .. } => None,
         Response::Ok { id, .. }
