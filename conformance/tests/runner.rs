@@ -719,6 +719,29 @@ fn a_reassembler_that_takes_offset_0_is_caught() {
 }
 
 #[test]
+fn a_fragmenter_that_changes_the_tag_is_caught() {
+    let failed = engine_failures("next-tag");
+    // Every message that does not fit one frame, and only those: the frames are judged by the
+    // rules of spec §5.12.2, not compared with the reference's.
+    assert_fails(
+        &failed,
+        &[
+            "protocol.fragments.example.frag.msg.invoke-set-level-sealed.ble",
+            "protocol.fragments.frame-11.length-43",
+            "protocol.fragments.frame-127.length-1232",
+        ],
+        "protocol.fragments.",
+    );
+    for whole in [
+        "protocol.fragments.frame-51.length-43",
+        "protocol.fragments.frame-127.length-127",
+        "protocol.fragments.frame-1232.length-1232",
+    ] {
+        assert!(!failed.iter().any(|f| f == whole), "{whole}");
+    }
+}
+
+#[test]
 fn a_protocol_1_testee_runs_and_does_not_claim_the_engine_vectors() {
     let testee = format!("{} protocol-1", quoted(MISBEHAVING));
     let ran = run(

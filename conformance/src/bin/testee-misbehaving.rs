@@ -9,6 +9,7 @@
 //! - `window-on-failure`: an opener that updates its replay window on a failed decryption too
 //!   (IOTP-SEC-76, the one-packet denial of service fixed in spec 1.1);
 //! - `fixed-nonce`: a sealer that always seals with `message_id` 0, reusing the nonce (IOTP-SEC-69);
+//! - `next-tag`: a fragmenter that gives the next fragments another tag than the first (IOTP-MSG-80);
 //! - `zero-offset`: a reassembler that takes a next fragment with `offset` 0 as bytes at offset 0
 //!   (IOTP-MSG-88);
 //! - `reference`: no misbehaviour.
@@ -77,6 +78,15 @@ fn main() {
             ("window-on-failure", Request::Open { envelopes, .. }) => {
                 if let Response::Opened { results, .. } = &mut response {
                     window_on_failure(envelopes, results);
+                }
+            }
+            ("next-tag", Request::Fragment { .. }) => {
+                if let Response::Frames { frames, .. } = &mut response {
+                    // `c1`, then the tag: the tag is the second byte.
+                    for frame in frames.iter_mut().filter(|f| f.starts_with("c1")) {
+                        let tag = u8::from_str_radix(&frame[2..4], 16).unwrap_or(0);
+                        frame.replace_range(2..4, &format!("{:02x}", tag.wrapping_add(1)));
+                    }
                 }
             }
             ("zero-offset", Request::Reassemble { .. }) => {
