@@ -7,7 +7,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::{Assessment, Baseline};
-use crate::protocol::PROTOCOL_VERSION;
 use crate::runner::{Cause, Run, Status};
 use crate::vector::{Level, SUITE_VERSION};
 
@@ -16,7 +15,7 @@ use crate::vector::{Level, SUITE_VERSION};
 pub struct Report {
     /// The suite version of the runner and the vectors.
     pub suite_version: String,
-    /// The testee protocol version.
+    /// The testee protocol version the run spoke: the testee's (1 or 2).
     pub protocol: u32,
     /// Identifies the vector set: `sha256:` and the SHA-256 of the vector files (see README).
     pub vector_set: String,
@@ -245,7 +244,7 @@ impl Report {
         let conformant = complete.then(|| run.hello.features.contains("decode") && !must_trouble);
         Report {
             suite_version: SUITE_VERSION.into(),
-            protocol: PROTOCOL_VERSION,
+            protocol: run.hello.protocol,
             vector_set: context.vector_set.into(),
             vectors_in_set: context.vectors_in_set,
             testee: TesteeInfo {

@@ -126,11 +126,15 @@ impl Suite {
                 let has_input = match v.operation {
                     Operation::Decode => v.input.hex.is_some(),
                     Operation::Encode => v.input.json.is_some() != v.input.json_text.is_some(),
+                    engine => v.input.request.as_ref().is_some_and(|r| {
+                        engine.is_of(r) && crate::runner::request_id(r) == Some(v.id.as_str())
+                    }),
                 };
                 if !has_input {
                     return Err(format!(
                         "vector {} has no input for its operation (input.hex for decode, one of \
-                         input.json and input.json_text for encode)",
+                         input.json and input.json_text for encode, input.request of the \
+                         operation and with the vector's id for the others)",
                         v.id
                     ));
                 }

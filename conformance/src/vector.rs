@@ -8,6 +8,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::protocol::{Request, Response};
+
 /// Version of the vector format and of the suite; bumped when vectors change meaning.
 pub const SUITE_VERSION: &str = "1.0.0";
 
@@ -36,14 +38,70 @@ pub enum Level {
     Should,
 }
 
-/// What the testee is asked to do.
+/// What the testee is asked to do. Each operation is also the feature a testee declares to claim
+/// its vectors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Operation {
     /// Decode `input.hex`; a valid input must also re-encode to the same bytes.
     Decode,
     /// Encode `input.json` (or `input.json_text`).
     Encode,
+    /// Derive a security context (protocol 2): `input.request` is a `derive-context` request.
+    DeriveContext,
+    /// Seal a body (protocol 2): `input.request` is a `seal` request.
+    Seal,
+    /// Open envelopes (protocol 2): `input.request` is an `open` request.
+    Open,
+    /// Fragment a message (protocol 2): `input.request` is a `fragment` request.
+    Fragment,
+    /// Reassemble frames (protocol 2): `input.request` is a `reassemble` request.
+    Reassemble,
+    /// Check an address (protocol 2): `input.request` is a `check-address` request.
+    CheckAddress,
+}
+
+impl Operation {
+    /// The operation's name, which is also the feature that claims its vectors.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Decode => "decode",
+            Operation::Encode => "encode",
+            Operation::DeriveContext => "derive-context",
+            Operation::Seal => "seal",
+            Operation::Open => "open",
+            Operation::Fragment => "fragment",
+            Operation::Reassemble => "reassemble",
+            Operation::CheckAddress => "check-address",
+        }
+    }
+
+    /// The first testee protocol version that has the operation.
+    pub fn since_protocol(self) -> u32 {
+        match self {
+            Operation::Decode | Operation::Encode => 1,
+            _ => 2,
+        }
+    }
+
+    /// Whether the vector carries its whole request in `input.request` (the protocol-engine
+    /// operations), rather than a type and bytes or JSON.
+    pub fn carries_request(self) -> bool {
+        self.since_protocol() >= 2
+    }
+
+    /// Whether `request` is a request of this operation.
+    pub fn is_of(self, request: &Request) -> bool {
+        matches!(
+            (self, request),
+            (Operation::DeriveContext, Request::DeriveContext { .. })
+                | (Operation::Seal, Request::Seal { .. })
+                | (Operation::Open, Request::Open { .. })
+                | (Operation::Fragment, Request::Fragment { .. })
+                | (Operation::Reassemble, Request::Reassemble { .. })
+                | (Operation::CheckAddress, Request::CheckAddress { .. })
+        )
+    }
 }
 
 /// The input of a vector.
@@ -65,6 +123,10 @@ pub struct Input {
     /// feature `json-text`). A vector has either `json` or `json_text`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub json_text: Option<String>,
+    /// The whole request the runner sends, for the protocol-engine operations (protocol 2): its
+    /// `id` is the vector's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Request>,
 }
 
 /// The prescribed outcome.
@@ -86,6 +148,14 @@ pub enum Expect {
         /// The byte offset the spec prescribes, checked when the testee reports offsets.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         offset: Option<usize>,
+    },
+    /// The protocol-engine operations (protocol 2): the response the testee must give, member by
+    /// member (hex in either case). A `frames` response is judged by the rules of spec §5.12.2
+    /// instead, since a sender may cut a message otherwise: the frames given are those of the
+    /// reference engine.
+    Response {
+        /// The expected response; its `id` is the vector's.
+        response: Response,
     },
     /// The spec lets implementations choose; any listed outcome passes.
     ImplementationDefined {
@@ -119,8 +189,9 @@ pub struct Vector {
     /// MUST or SHOULD, as the spec words the requirement.
     pub level: Level,
     /// The schema type: fully qualified, from the core schema or the conformance schema
-    /// (`conformance/schema/conformance.iotp`).
-    #[serde(rename = "type")]
+    /// (`conformance/schema/conformance.iotp`). Empty (and absent from the file) for the
+    /// protocol-engine operations, whose request says what it holds.
+    #[serde(rename = "type", default, skip_serializing_if = "String::is_empty")]
     pub type_name: String,
     /// What the testee does.
     pub operation: Operation,

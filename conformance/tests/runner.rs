@@ -44,6 +44,7 @@ fn decode(id: &str, ty: &str, hex: &str, expect: Expect) -> Vector {
             diag: None,
             json: None,
             json_text: None,
+            request: None,
         },
         expect,
     }
@@ -125,6 +126,7 @@ fn vector_files() -> Vec<VectorFile> {
         diag: None,
         json: Some(json!({"u8": 1})),
         json_text: None,
+        request: None,
     };
     wire.push(encode);
     wire.push(decode(
@@ -265,8 +267,21 @@ fn reference_testee_passes_every_claimed_vector() {
     assert_eq!(r.conformant, Some(true));
     assert_eq!(
         r.testee.features,
-        ["decode", "encode", "json", "json-text", "offsets"]
+        [
+            "check-address",
+            "decode",
+            "derive-context",
+            "encode",
+            "fragment",
+            "json",
+            "json-text",
+            "offsets",
+            "open",
+            "reassemble",
+            "seal"
+        ]
     );
+    assert_eq!(r.protocol, 2);
     assert!(r.vector_set.starts_with("sha256:") && r.vector_set.len() == 7 + 64);
     assert_eq!(r.suite_version, SUITE_VERSION);
     let wire2 = r
@@ -593,7 +608,7 @@ fn a_testee_that_breaks_the_protocol_is_reported() {
     // A testee of another protocol version is not run at all.
     std::fs::write(
         &script,
-        "#!/bin/sh\nread line\necho '{\"type\":\"hello\",\"protocol\":2,\"name\":\"future\",\"version\":\"0\",\"features\":[\"decode\"]}'\n",
+        "#!/bin/sh\nread line\necho '{\"type\":\"hello\",\"protocol\":3,\"name\":\"future\",\"version\":\"0\",\"features\":[\"decode\"]}'\n",
     )
     .unwrap();
     let output = Command::new(RUNNER)
@@ -604,7 +619,7 @@ fn a_testee_that_breaks_the_protocol_is_reported() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("speaks protocol version 2"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("speaks protocol version 3"));
 }
 
 /// The whole generated suite against the Rust reference testee: every vector runs, and every one
@@ -632,4 +647,126 @@ fn reference_testee_passes_the_generated_suite() {
     assert!(ran.output.status.success(), "{}", ran.stdout);
     assert_eq!(ran.report.summary.unexpected_failures, 0, "{}", ran.stdout);
     assert_eq!(ran.report.summary.skipped, 0, "{}", ran.stdout);
+}
+
+fn generated_vectors() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors")
+}
+
+/// The protocol-engine vectors (protocol version 2) that a misbehaving engine fails, sorted.
+fn engine_failures(mode: &str) -> Vec<String> {
+    let testee = format!("{} {mode}", quoted(MISBEHAVING));
+    let ran = run(&generated_vectors(), &testee, &["--filter", "protocol.*"]);
+    assert_eq!(ran.output.status.code(), Some(1), "{}", ran.stdout);
+    assert_eq!(ran.report.summary.skipped, 0, "{}", ran.stdout);
+    ids(&ran.report, Status::Failed)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every one of `ids` failed, and nothing outside the area `within`.
+fn assert_fails(failed: &[String], ids: &[&str], within: &str) {
+    for id in ids {
+        assert!(
+            failed.iter().any(|f| f == id),
+            "{id} not failed: {failed:?}"
+        );
+    }
+    assert!(failed.iter().all(|f| f.starts_with(within)), "{failed:?}");
+}
+
+#[test]
+fn an_opener_that_moves_the_window_on_a_failed_decryption_is_caught() {
+    let failed = engine_failures("window-on-failure");
+    // The forgery far ahead makes the genuine envelopes stale, and each failure of chapter 13 that
+    // has a genuine twin makes the twin a duplicate (IOTP-SEC-76, IOTP-SEC-84).
+    assert_fails(
+        &failed,
+        &[
+            "protocol.opening.replay.forged-ahead",
+            "protocol.opening.open.tampered",
+            "protocol.opening.open.recipient-changed",
+            "protocol.opening.aad-flipped.reply.request-key-id",
+        ],
+        "protocol.opening.",
+    );
+}
+
+#[test]
+fn a_sealer_that_reuses_the_nonce_is_caught() {
+    let failed = engine_failures("fixed-nonce");
+    // Every envelope of chapter 13 but the one sealed at message_id 0 (IOTP-SEC-69).
+    assert_fails(
+        &failed,
+        &[
+            "protocol.sealing.request-8.5.8",
+            "protocol.sealing.piv-max",
+            "protocol.sealing.sender-id-7",
+            "protocol.sealing.piv-too-large",
+        ],
+        "protocol.sealing.",
+    );
+    assert!(!failed.iter().any(|f| f == "protocol.sealing.piv-0"));
+}
+
+#[test]
+fn a_reassembler_that_takes_offset_0_is_caught() {
+    assert_eq!(
+        engine_failures("zero-offset"),
+        ["protocol.reassembly.discard.zero-offset"]
+    );
+}
+
+#[test]
+fn a_fragmenter_that_changes_the_tag_is_caught() {
+    let failed = engine_failures("next-tag");
+    // Every message that does not fit one frame, and only those: the frames are judged by the
+    // rules of spec §5.12.2, not compared with the reference's.
+    assert_fails(
+        &failed,
+        &[
+            "protocol.fragments.example.frag.msg.invoke-set-level-sealed.ble",
+            "protocol.fragments.frame-11.length-43",
+            "protocol.fragments.frame-127.length-1232",
+        ],
+        "protocol.fragments.",
+    );
+    for whole in [
+        "protocol.fragments.frame-51.length-43",
+        "protocol.fragments.frame-127.length-127",
+        "protocol.fragments.frame-1232.length-1232",
+    ] {
+        assert!(!failed.iter().any(|f| f == whole), "{whole}");
+    }
+}
+
+#[test]
+fn a_protocol_1_testee_runs_and_does_not_claim_the_engine_vectors() {
+    let testee = format!("{} protocol-1", quoted(MISBEHAVING));
+    let ran = run(
+        &generated_vectors(),
+        &testee,
+        &["--filter", "protocol.sealing", "--filter", "wire.integers"],
+    );
+    // It even declares the engine features: the protocol version decides.
+    assert!(ran.output.status.success(), "{}", ran.stdout);
+    assert_eq!(ran.report.protocol, 1);
+    assert!(ran.report.summary.passed > 0);
+    for v in &ran.report.vectors {
+        if v.id.starts_with("protocol.") {
+            assert_eq!(v.status, Status::Skipped, "{}", v.id);
+            assert_eq!(v.cause, Some(Cause::NotClaimed), "{}", v.id);
+            assert!(v.detail.contains("protocol version 2"), "{}", v.detail);
+        } else {
+            assert_eq!(v.status, Status::Passed, "{}", v.id);
+        }
+    }
+    // With --strict, the skipped engine vectors fail the run.
+    let strict = run(
+        &generated_vectors(),
+        &testee,
+        &["--filter", "protocol.sealing", "--strict"],
+    );
+    assert_eq!(strict.output.status.code(), Some(1));
 }

@@ -212,6 +212,39 @@ fn vectors_are_consistent() {
                     }
                 }
             }
+            engine => {
+                let request = v
+                    .input
+                    .request
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{}: no request", v.id));
+                assert!(
+                    engine.is_of(request),
+                    "{}: a request of another operation",
+                    v.id
+                );
+                assert!(
+                    v.input.hex.is_none() && v.input.json.is_none() && v.type_name.is_empty(),
+                    "{}: an engine vector carries only its request",
+                    v.id
+                );
+                assert!(v.id.starts_with("protocol."), "{}", v.id);
+                for response in expected_responses(&v.expect) {
+                    assert_eq!(
+                        iotp2p_conformance::runner::response_id(response),
+                        Some(v.id.as_str()),
+                        "{}: the expected response is for another vector",
+                        v.id
+                    );
+                }
+                if let iotp2p_conformance::protocol::Request::Reassemble { frames, .. } = request {
+                    assert!(
+                        frames.windows(2).all(|w| w[0].time <= w[1].time),
+                        "{}: time goes back",
+                        v.id
+                    );
+                }
+            }
         }
         if let Expect::Invalid {
             offset: Some(_), ..
@@ -220,6 +253,18 @@ fn vectors_are_consistent() {
             assert!(v.features.iter().any(|f| f == "offsets"), "{}", v.id);
         }
         assert!(!v.requirements.is_empty(), "{}: cites no requirement", v.id);
+    }
+}
+
+/// The responses an engine vector expects, across its outcomes.
+fn expected_responses(expect: &Expect) -> Vec<&iotp2p_conformance::protocol::Response> {
+    match expect {
+        Expect::Response { response } => vec![response],
+        Expect::ImplementationDefined { outcomes, .. } => outcomes
+            .iter()
+            .flat_map(|o| expected_responses(&o.expect))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

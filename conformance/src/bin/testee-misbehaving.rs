@@ -5,10 +5,48 @@
 //! - `flip-byte`: flips every bit of the last byte of each accepted output;
 //! - `crash-on HEX`: panics (exits) on an input that starts with the bytes HEX;
 //! - `hang-on HEX`: stops answering on an input that starts with the bytes HEX;
+//! - `protocol-1`: answers the handshake as a protocol-1 testee (with every feature of the reference);
+//! - `window-on-failure`: an opener that updates its replay window on a failed decryption too
+//!   (IOTP-SEC-76, the one-packet denial of service fixed in spec 1.1);
+//! - `fixed-nonce`: a sealer that always seals with `message_id` 0, reusing the nonce (IOTP-SEC-69);
+//! - `next-tag`: a fragmenter that gives the next fragments another tag than the first (IOTP-MSG-80);
+//! - `zero-offset`: a reassembler that takes a next fragment with `offset` 0 as bytes at offset 0
+//!   (IOTP-MSG-88);
 //! - `reference`: no misbehaviour.
+
+use std::collections::BTreeSet;
 
 use iotp2p_conformance::protocol::{Request, Response};
 use iotp2p_conformance::reference;
+
+/// What the results become when every `message_id` that failed to decrypt is recorded in the
+/// window as well: a later envelope with one of them is a duplicate, and one more than 31 below the
+/// highest of them is stale.
+fn window_on_failure(
+    envelopes: &[iotp2p_conformance::protocol::SealedEnvelope],
+    results: &mut [iotp2p_conformance::protocol::OpenResult],
+) {
+    let mut recorded = BTreeSet::new();
+    for (envelope, result) in envelopes.iter().zip(results) {
+        let m = envelope.message_id;
+        if result.plaintext.is_some() {
+            let highest = recorded.last().copied().unwrap_or(0);
+            let failure = if recorded.contains(&m) {
+                Some("duplicate")
+            } else if highest > m + 31 {
+                Some("stale")
+            } else {
+                None
+            };
+            if let Some(failure) = failure {
+                result.plaintext = None;
+                result.failure = Some(failure.into());
+                continue;
+            }
+        }
+        recorded.insert(m);
+    }
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,8 +57,49 @@ fn main() {
             Request::Decode { hex, .. } => hex.as_str(),
             _ => "",
         };
+        let request = &match (mode, request) {
+            // The nonce is reused: whatever the message_id, the Partial IV is 0.
+            ("fixed-nonce", Request::Seal { .. }) => {
+                let mut fixed = request.clone();
+                if let Request::Seal { message_id, .. } = &mut fixed {
+                    *message_id = 0;
+                }
+                fixed
+            }
+            _ => request.clone(),
+        };
         let mut response = reference::answer(request)?;
         match (mode, request) {
+            ("protocol-1", Request::Hello { .. }) => {
+                if let Response::Hello { protocol, .. } = &mut response {
+                    *protocol = 1;
+                }
+            }
+            ("window-on-failure", Request::Open { envelopes, .. }) => {
+                if let Response::Opened { results, .. } = &mut response {
+                    window_on_failure(envelopes, results);
+                }
+            }
+            ("next-tag", Request::Fragment { .. }) => {
+                if let Response::Frames { frames, .. } = &mut response {
+                    // `c1`, then the tag: the tag is the second byte.
+                    for frame in frames.iter_mut().filter(|f| f.starts_with("c1")) {
+                        let tag = u8::from_str_radix(&frame[2..4], 16).unwrap_or(0);
+                        frame.replace_range(2..4, &format!("{:02x}", tag.wrapping_add(1)));
+                    }
+                }
+            }
+            ("zero-offset", Request::Reassemble { .. }) => {
+                if let Response::Reassembled { results, .. } = &mut response {
+                    for r in results.iter_mut() {
+                        if r.reason.as_deref() == Some("zero-offset") {
+                            // Taken as the first bytes again: a repeat, held.
+                            r.outcome = "held".into();
+                            r.reason = None;
+                        }
+                    }
+                }
+            }
             ("accept-all", Request::Decode { id, hex, .. })
                 if !matches!(response, Response::Ok { .. }) =>
             {

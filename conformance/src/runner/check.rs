@@ -3,8 +3,9 @@
 use serde_json::Value;
 
 use super::testee::{kind, Hello};
-use crate::protocol::Response;
-use crate::vector::{Expect, Operation, Vector};
+use crate::protocol::{FrameResult, OpenResult, Request, Response};
+use crate::suite::unhex;
+use crate::vector::{Expect, Vector};
 
 /// The verdict on one response.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,10 +22,16 @@ pub enum Verdict {
 /// did not declare (an operation needs the feature of its name), or an implementation-defined
 /// behaviour for which the testee declared no choice.
 pub fn not_claimed(vector: &Vector, hello: &Hello) -> Option<String> {
-    let operation = match vector.operation {
-        Operation::Decode => "decode",
-        Operation::Encode => "encode",
-    };
+    let since = vector.operation.since_protocol();
+    if hello.protocol < since {
+        // A feature of a later version's name, declared by an older testee, claims nothing.
+        return Some(format!(
+            "not claimed: `{}` is a request of protocol version {since}, the testee speaks version {}",
+            vector.operation.name(),
+            hello.protocol
+        ));
+    }
+    let operation = vector.operation.name();
     let mut missing: Vec<&str> = std::iter::once(operation)
         .chain(vector.features.iter().map(String::as_str))
         .filter(|f| !hello.features.contains(*f))
@@ -62,12 +69,15 @@ pub fn judge(vector: &Vector, hello: &Hello, response: &Response) -> Verdict {
         Response::Hello { .. } => {
             return Verdict::Fail("the testee answered with `hello` instead of a result".into())
         }
-        Response::Ok { .. } | Response::Error { .. } => {}
+        _ => {}
     }
     let expect = match resolve(&vector.expect, hello) {
         Ok(expect) => expect,
         Err(message) => return Verdict::Fail(message),
     };
+    if let Expect::Response { response: want } = expect {
+        return judge_engine(vector, want, response);
+    }
     let json = hello.features.contains("json");
     let offsets = hello.features.contains("offsets");
     match (expect, response) {
@@ -163,8 +173,189 @@ pub fn judge(vector: &Vector, hello: &Hello, response: &Response) -> Verdict {
             }
             Verdict::Pass
         }
-        (_, other) => Verdict::Fail(format!("unexpected `{}` response", kind(other))),
+        (expect, other) => Verdict::Fail(format!(
+            "expected {}, got a `{}` response",
+            describe(expect),
+            kind(other)
+        )),
     }
+}
+
+/// Judges the response to a protocol-engine request: the expected response, member by member (hex in
+/// either case); for `fragment`, the rules of spec §5.12.2 instead, since a sender may cut a message
+/// in other ways than the reference engine.
+fn judge_engine(vector: &Vector, want: &Response, got: &Response) -> Verdict {
+    if kind(want) != kind(got) {
+        return Verdict::Fail(format!(
+            "expected a `{}` response ({}), got a `{}` response",
+            kind(want),
+            describe_response(want),
+            kind(got)
+        ));
+    }
+    if let (
+        Some(Request::Fragment {
+            message,
+            frame_size,
+            tag,
+            ..
+        }),
+        Response::Frames { frames, .. },
+    ) = (&vector.input.request, got)
+    {
+        return match fragment_rules(message, *frame_size, *tag, frames) {
+            Ok(()) => Verdict::Pass,
+            Err(why) => Verdict::Fail(why),
+        };
+    }
+    let (want, got) = (as_json(&lowercase_hex(want)), as_json(&lowercase_hex(got)));
+    match json_equal(&want, &got, "$") {
+        Ok(()) => Verdict::Pass,
+        Err(difference) => Verdict::Fail(format!(
+            "expected {}, got {}: {difference}",
+            compact(&want),
+            compact(&got)
+        )),
+    }
+}
+
+fn as_json(response: &Response) -> Value {
+    serde_json::to_value(response).expect("responses serialise")
+}
+
+/// The response with every byte string in lowercase, so that hex compares case-insensitively.
+fn lowercase_hex(response: &Response) -> Response {
+    let low = |s: &String| s.to_ascii_lowercase();
+    let mut r = response.clone();
+    match &mut r {
+        Response::Context {
+            sender_key,
+            recipient_key,
+            common_iv,
+            ..
+        } => {
+            for s in [sender_key, recipient_key, common_iv] {
+                *s = low(s);
+            }
+        }
+        Response::Sealed { sealed, .. } => *sealed = low(sealed),
+        Response::Opened { results, .. } => {
+            for OpenResult { plaintext, .. } in results {
+                *plaintext = plaintext.as_ref().map(low);
+            }
+        }
+        Response::Frames { frames, .. } => frames.iter_mut().for_each(|f| *f = low(f)),
+        Response::Reassembled { results, .. } => {
+            for FrameResult { message, .. } in results {
+                *message = message.as_ref().map(low);
+            }
+        }
+        _ => {}
+    }
+    r
+}
+
+/// Checks the frames a testee cut `message` (hex) into for frames of `frame_size` bytes with `tag`,
+/// against the rules of spec §5.12: a message that fits travels whole ([IOTP-MSG-75]); otherwise one
+/// first fragment of the whole `size` starting at byte 0, and next fragments with `offset` at least
+/// 1, every chunk within `size`, all with the tag ([IOTP-MSG-77], [IOTP-MSG-78], [IOTP-MSG-80]),
+/// covering every byte of the message exactly once with its value; no frame larger than the link's.
+/// The order of the frames ([IOTP-MSG-79], a SHOULD) is not checked.
+pub fn fragment_rules(
+    message: &str,
+    frame_size: usize,
+    tag: u8,
+    frames: &[String],
+) -> Result<(), String> {
+    let message = unhex(message).map_err(|e| format!("the request's message: {e}"))?;
+    let mut covered = vec![false; message.len()];
+    let mut firsts = 0;
+    for (i, text) in frames.iter().enumerate() {
+        let frame = unhex(text).map_err(|e| format!("frame {i} is not hex: {e}"))?;
+        if frame.len() > frame_size {
+            return Err(format!(
+                "frame {i} has {} bytes, more than the link's {frame_size}",
+                frame.len()
+            ));
+        }
+        if message.len() <= frame_size {
+            if frames.len() != 1 || frame != message {
+                return Err(format!(
+                    "the message ({} bytes) fits a frame of {frame_size} bytes and must be sent \
+                     whole, as one frame (IOTP-MSG-75)",
+                    message.len()
+                ));
+            }
+            return Ok(());
+        }
+        let (&kind, rest) = frame
+            .split_first()
+            .ok_or_else(|| format!("frame {i} is empty"))?;
+        if !matches!(kind, 0xc0 | 0xc1) || rest.len() <= 3 {
+            return Err(format!(
+                "frame {i} ({}) is not a fragment with a chunk (§5.12.1)",
+                show_hex(text)
+            ));
+        }
+        if rest[0] != tag {
+            return Err(format!(
+                "frame {i} has the tag {}, not the message's {tag} (IOTP-MSG-80)",
+                rest[0]
+            ));
+        }
+        let value = usize::from(u16::from_be_bytes([rest[1], rest[2]]));
+        let chunk = &rest[3..];
+        let offset = if kind == 0xc0 {
+            firsts += 1;
+            if value != message.len() {
+                return Err(format!(
+                    "the first fragment announces {value} bytes, the message has {} (IOTP-MSG-77)",
+                    message.len()
+                ));
+            }
+            0
+        } else if value == 0 {
+            return Err(format!("next fragment {i} has offset 0 (IOTP-MSG-78)"));
+        } else {
+            value
+        };
+        let end = offset + chunk.len();
+        if end > message.len() {
+            return Err(format!(
+                "frame {i}'s chunk ends at byte {end}, beyond the message's {} (IOTP-MSG-78)",
+                message.len()
+            ));
+        }
+        for (at, &byte) in (offset..end).zip(chunk) {
+            if covered[at] {
+                return Err(format!("byte {at} is sent twice (IOTP-MSG-77)"));
+            }
+            if byte != message[at] {
+                return Err(format!("frame {i} carries a wrong value for byte {at}"));
+            }
+            covered[at] = true;
+        }
+    }
+    if firsts != 1 {
+        return Err(format!(
+            "{firsts} first fragments, where the message needs exactly one (IOTP-MSG-77)"
+        ));
+    }
+    match covered.iter().position(|c| !c) {
+        Some(at) => Err(format!(
+            "byte {at} of the message is in no frame (IOTP-MSG-77)"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A response in words, for failure messages: its JSON without the id.
+fn describe_response(response: &Response) -> String {
+    let mut json = as_json(response);
+    if let Value::Object(members) = &mut json {
+        members.remove("id");
+    }
+    compact(&json)
 }
 
 /// The outcome that applies to this testee: an implementation-defined expectation resolved by the
@@ -413,6 +604,11 @@ pub fn describe(expect: &Expect) -> String {
             "rejection with `{class}`{}",
             offset.map(|o| format!(" at byte {o}")).unwrap_or_default()
         ),
+        Expect::Response { response } => format!(
+            "a `{}` response: {}",
+            kind(response),
+            describe_response(response)
+        ),
         Expect::ImplementationDefined { choice, outcomes } => format!(
             "implementation-defined `{choice}`: {}",
             outcomes
@@ -477,6 +673,44 @@ mod tests {
             Err("$ has 0 items instead of 1".into())
         );
         assert!(json_equal(&json!(-1), &json!(18446744073709551615u64), "$").is_err());
+    }
+
+    #[test]
+    fn frames_are_judged_by_the_rules_of_fragmentation() {
+        // A 10-byte message on a link of 8-byte frames: chunks of at most 4 bytes.
+        let judge = |frames: &[&str]| {
+            let frames: Vec<String> = frames.iter().map(|f| f.to_string()).collect();
+            fragment_rules("a0010203040506070809", 8, 7, &frames)
+        };
+        let (first, second, third) = ("c007000aa0010203", "c107000404050607", "c10700080809");
+        assert_eq!(judge(&[first, second, third]), Ok(()));
+        // Another cut, in another order, in upper case: still the rules.
+        assert_eq!(
+            judge(&[third, "c007000aA0010203", "c1070004040506", "c107000707"]),
+            Ok(())
+        );
+        // A message that fits travels whole.
+        assert_eq!(fragment_rules("a001", 8, 7, &["a001".into()]), Ok(()));
+        assert!(fragment_rules("a001", 8, 7, &["c0070002a0".into(), "c107000101".into()]).is_err());
+        for (broken, why) in [
+            (
+                ["c007000aa001020304", "c10700050506070809", ""],
+                "a frame too large",
+            ),
+            ([first, "c108000404050607", third], "another tag"),
+            (
+                [first, "c1070000a0010203", third],
+                "offset 0 (and byte 4 to 7 missing)",
+            ),
+            (["c007000ba0010203", second, third], "a wrong size"),
+            ([first, second, "c10700080809ff"], "a chunk beyond the size"),
+            ([first, "c107000303040506", third], "a byte twice"),
+            ([first, second, "c10700080808"], "a wrong byte"),
+        ] {
+            let frames: Vec<&str> = broken.into_iter().filter(|f| !f.is_empty()).collect();
+            assert!(judge(&frames).is_err(), "{why}");
+        }
+        assert!(judge(&[first, second]).is_err(), "a gap");
     }
 
     #[test]

@@ -108,13 +108,18 @@ pub struct Run {
 
 /// The request for a vector.
 pub fn request_for(vector: &Vector) -> Request {
+    if let (true, Some(request)) = (vector.operation.carries_request(), &vector.input.request) {
+        // The suite checked that the request is of the vector's operation and has its id.
+        return request.clone();
+    }
     match vector.operation {
         Operation::Decode => Request::Decode {
             id: vector.id.clone(),
             schema_type: vector.type_name.clone(),
             hex: vector.input.hex.clone().unwrap_or_default(),
         },
-        Operation::Encode => Request::Encode {
+        // An engine operation without its request (a vector set that `Suite` did not check).
+        _ => Request::Encode {
             id: vector.id.clone(),
             schema_type: vector.type_name.clone(),
             json: vector.input.json.clone(),
@@ -123,14 +128,35 @@ pub fn request_for(vector: &Vector) -> Request {
     }
 }
 
+/// The vector id a request carries (none for `hello` and `bye`).
+pub fn request_id(request: &Request) -> Option<&str> {
+    match request {
+        Request::Hello { .. } | Request::Bye => None,
+        Request::Decode { id, .. }
+        | Request::Encode { id, .. }
+        | Request::DeriveContext { id, .. }
+        | Request::Seal { id, .. }
+        | Request::Open { id, .. }
+        | Request::Fragment { id, .. }
+        | Request::Reassemble { id, .. }
+        | Request::CheckAddress { id, .. } => Some(id),
+    }
+}
+
 /// The id a response answers for.
-fn response_id(response: &Response) -> Option<&str> {
+pub fn response_id(response: &Response) -> Option<&str> {
     match response {
         Response::Hello { .. } => None,
         Response::Ok { id, .. }
         | Response::Error { id, .. }
         | Response::Skipped { id, .. }
-        | Response::Errored { id, .. } => Some(id),
+        | Response::Errored { id, .. }
+        | Response::Context { id, .. }
+        | Response::Sealed { id, .. }
+        | Response::Opened { id, .. }
+        | Response::Frames { id, .. }
+        | Response::Reassembled { id, .. }
+        | Response::Address { id, .. } => Some(id),
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::protocol::{Request, Response, PROTOCOL_VERSION};
+use crate::protocol::{Request, Response, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION};
 use crate::vector::SUITE_VERSION;
 
 /// How much of the testee's standard error is kept for failure reports.
@@ -277,10 +277,13 @@ impl Testee {
                 ));
             }
         };
-        if hello.protocol != PROTOCOL_VERSION {
+        // Version 2 only adds requests: a version-1 testee runs, and the vectors of the later
+        // operations are not claimed (`check::not_claimed`).
+        if !(MIN_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&hello.protocol) {
             testee.kill();
             return Err(format!(
-                "the testee {} speaks protocol version {}, this runner version {PROTOCOL_VERSION}",
+                "the testee {} speaks protocol version {}, this runner versions \
+                 {MIN_PROTOCOL_VERSION} to {PROTOCOL_VERSION}",
                 hello.name, hello.protocol
             ));
         }
@@ -427,6 +430,12 @@ pub fn kind(response: &Response) -> &'static str {
         Response::Error { .. } => "error",
         Response::Skipped { .. } => "skipped",
         Response::Errored { .. } => "errored",
+        Response::Context { .. } => "context",
+        Response::Sealed { .. } => "sealed",
+        Response::Opened { .. } => "opened",
+        Response::Frames { .. } => "frames",
+        Response::Reassembled { .. } => "reassembled",
+        Response::Address { .. } => "address",
     }
 }
 
