@@ -2,6 +2,7 @@
 //!
 //! - [`vector`]: the vector format (with its JSON Schema in `vectors/vector-file.schema.json`);
 //! - [`protocol`]: how the runner talks to an implementation under test (one JSON object per line);
+//! - [`scenario`]: scripted-peer scenarios on a virtual clock (protocol 2);
 //! - [`generate`]: the generator that writes `vectors/` from declarative cases;
 //! - [`suite`]: the vector set as the runner loads it, with its hash;
 //! - [`runner`]: drives a testee through the vectors, surviving crashes and hangs;
@@ -18,5 +19,6 @@ pub mod protocol;
 pub mod reference;
 pub mod report;
 pub mod runner;
+pub mod scenario;
 pub mod suite;
 pub mod vector;

@@ -7,10 +7,12 @@
 //! as lowercase hex so that a testee needs no working codec just to talk to the runner.
 //!
 //! Version 2 adds requests for a protocol engine (data in, data out): `derive-context`, `seal`,
-//! `open`, `fragment`, `reassemble` and `check-address`, each behind the feature of its name. Version 2 is a superset of
-//! version 1: the runner still runs a version-1 testee, for which the version-2 vectors are not
-//! claimed. Later additions (scripted peers on a virtual clock) come as more request types and
-//! features of the same version, so that no testee has to follow a version bump it does not need.
+//! `open`, `fragment`, `reassemble` and `check-address`, each behind the feature of its name, and
+//! scripted-peer scenarios on a virtual clock (feature `scenario`: `scenario-start`, `datagram`,
+//! `tick`, `app`, `scenario-end`, answered with `outputs`; see [`crate::scenario`]). Version 2 is a
+//! superset of version 1: the runner still runs a version-1 testee, for which the version-2 vectors
+//! are not claimed. Later additions come as more request types and features of the same version, so
+//! that no testee has to follow a version bump it does not need.
 
 use std::collections::BTreeMap;
 
@@ -125,6 +127,46 @@ pub enum Request {
         /// The string to check.
         address: String,
     },
+    /// Start a scenario (protocol 2, feature `scenario`): set up a fresh node as `node` says, at time
+    /// 0, and answer `outputs`. Every request of the scenario carries its id, until `scenario-end`.
+    ScenarioStart {
+        /// The vector id.
+        id: String,
+        /// The node under test.
+        node: crate::scenario::NodeSetup,
+    },
+    /// A datagram for the node from the hop peer `from`, at time `now` (ms): answer `outputs`.
+    Datagram {
+        /// The vector id.
+        id: String,
+        /// The time, in ms since the scenario's start; never decreasing.
+        now: u64,
+        /// The hop peer, by label.
+        from: String,
+        /// The datagram, lowercase hex.
+        hex: String,
+    },
+    /// The clock reads `now`: the node runs the timers due, and answers `outputs`.
+    Tick {
+        /// The vector id.
+        id: String,
+        /// The time, in ms.
+        now: u64,
+    },
+    /// The node's application sends a request at `now`: answer `outputs`.
+    App {
+        /// The vector id.
+        id: String,
+        /// The time, in ms.
+        now: u64,
+        /// The request.
+        request: crate::scenario::AppRequest,
+    },
+    /// The scenario ends: the node is dropped. Answer `outputs` (usually empty).
+    ScenarioEnd {
+        /// The vector id.
+        id: String,
+    },
     /// The last message: the testee exits.
     Bye,
 }
@@ -218,6 +260,32 @@ pub struct FrameResult {
     pub reason: Option<String>,
 }
 
+/// A datagram the node under test sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutDatagram {
+    /// The hop peer, by label.
+    pub to: String,
+    /// The datagram, lowercase hex.
+    pub hex: String,
+}
+
+/// What the node under test reports to its application.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutEvent {
+    /// `request`: a request passed to the interaction model (the fixture application answers it);
+    /// `reply`: the reply to one of the application's requests; `failed`: a confirmable envelope that
+    /// was never acknowledged.
+    pub event: String,
+    /// The body, in the canonical JSON mapping (`request`, `reply`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+    /// The `message_id` concerned (`reply`: of the request answered; `failed`: of the envelope).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<u64>,
+}
+
 /// A message from the testee to the runner.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
@@ -308,6 +376,20 @@ pub enum Response {
         id: String,
         /// True for an address in canonical form within the length limits, false otherwise.
         canonical: bool,
+    },
+    /// What a scenario request made the node do (protocol 2, feature `scenario`).
+    Outputs {
+        /// The vector id.
+        id: String,
+        /// The datagrams it sends, in order.
+        #[serde(default)]
+        sends: Vec<OutDatagram>,
+        /// What it reports to its application, in order.
+        #[serde(default)]
+        events: Vec<OutEvent>,
+        /// When it next wants a `tick`, in ms, if it has a timer armed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timer: Option<u64>,
     },
     /// The testee does not run this vector (for example an unsupported type).
     Skipped {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::vector::{Operation, Vector, VectorFile, SUITE_VERSION};
+use crate::vector::{Expect, Operation, Vector, VectorFile, SUITE_VERSION};
 
 /// The default vector directory: `conformance/vectors` of the source tree this binary was built from.
 pub fn default_dir() -> PathBuf {
@@ -126,6 +126,9 @@ impl Suite {
                 let has_input = match v.operation {
                     Operation::Decode => v.input.hex.is_some(),
                     Operation::Encode => v.input.json.is_some() != v.input.json_text.is_some(),
+                    Operation::Scenario => {
+                        v.input.scenario.is_some() && matches!(v.expect, Expect::Scripted)
+                    }
                     engine => v.input.request.as_ref().is_some_and(|r| {
                         engine.is_of(r) && crate::runner::request_id(r) == Some(v.id.as_str())
                     }),
@@ -133,8 +136,9 @@ impl Suite {
                 if !has_input {
                     return Err(format!(
                         "vector {} has no input for its operation (input.hex for decode, one of \
-                         input.json and input.json_text for encode, input.request of the \
-                         operation and with the vector's id for the others)",
+                         input.json and input.json_text for encode, input.scenario for a \
+                         scenario, input.request of the operation and with the vector's id for the \
+                         others)",
                         v.id
                     ));
                 }

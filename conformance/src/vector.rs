@@ -59,6 +59,9 @@ pub enum Operation {
     Reassemble,
     /// Check an address (protocol 2): `input.request` is a `check-address` request.
     CheckAddress,
+    /// A scripted-peer scenario (protocol 2): `input.scenario` is the script, whose expectations
+    /// are the outcome.
+    Scenario,
 }
 
 impl Operation {
@@ -73,6 +76,7 @@ impl Operation {
             Operation::Fragment => "fragment",
             Operation::Reassemble => "reassemble",
             Operation::CheckAddress => "check-address",
+            Operation::Scenario => "scenario",
         }
     }
 
@@ -87,7 +91,7 @@ impl Operation {
     /// Whether the vector carries its whole request in `input.request` (the protocol-engine
     /// operations), rather than a type and bytes or JSON.
     pub fn carries_request(self) -> bool {
-        self.since_protocol() >= 2
+        self.since_protocol() >= 2 && self != Operation::Scenario
     }
 
     /// Whether `request` is a request of this operation.
@@ -127,6 +131,9 @@ pub struct Input {
     /// `id` is the vector's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Request>,
+    /// The script of a scenario (protocol 2, operation `scenario`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<crate::scenario::Scenario>,
 }
 
 /// The prescribed outcome.
@@ -157,6 +164,8 @@ pub enum Expect {
         /// The expected response; its `id` is the vector's.
         response: Response,
     },
+    /// A scenario: every expectation of its script is met (operation `scenario`).
+    Scripted,
     /// The spec lets implementations choose; any listed outcome passes.
     ImplementationDefined {
         /// What the choice is about; testees declare their choice under this name.

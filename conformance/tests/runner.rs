@@ -45,6 +45,7 @@ fn decode(id: &str, ty: &str, hex: &str, expect: Expect) -> Vector {
             json: None,
             json_text: None,
             request: None,
+            scenario: None,
         },
         expect,
     }
@@ -127,6 +128,7 @@ fn vector_files() -> Vec<VectorFile> {
         json: Some(json!({"u8": 1})),
         json_text: None,
         request: None,
+        scenario: None,
     };
     wire.push(encode);
     wire.push(decode(
@@ -278,6 +280,7 @@ fn reference_testee_passes_every_claimed_vector() {
             "offsets",
             "open",
             "reassemble",
+            "scenario",
             "seal"
         ]
     );
@@ -769,4 +772,53 @@ fn a_protocol_1_testee_runs_and_does_not_claim_the_engine_vectors() {
         &["--filter", "protocol.sealing", "--strict"],
     );
     assert_eq!(strict.output.status.code(), Some(1));
+}
+
+/// The scenarios (`scenario.*`) that an engine with the defect `mode` fails, sorted.
+fn scenario_failures(mode: &str) -> Vec<String> {
+    let testee = format!("{} {mode}", quoted(MISBEHAVING));
+    let ran = run(&generated_vectors(), &testee, &["--filter", "scenario.*"]);
+    assert_eq!(ran.output.status.code(), Some(1), "{}", ran.stdout);
+    assert_eq!(ran.report.summary.skipped, 0, "{}", ran.stdout);
+    ids(&ran.report, Status::Failed)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_duplicate_detection_of_version_1_0_is_caught() {
+    // One unsealed envelope with the largest message_id made the sender's later envelopes "stale"
+    // (the one-packet denial of service fixed in spec 1.1, IOTP-MSG-110).
+    assert_eq!(
+        scenario_failures("dedup-high-water-mark"),
+        ["scenario.msg.unsealed-no-high-water-mark"]
+    );
+}
+
+#[test]
+fn an_engine_that_records_failed_openings_is_caught() {
+    assert_eq!(
+        scenario_failures("window-on-failure"),
+        ["scenario.sec.forged-request-changes-nothing"]
+    );
+}
+
+#[test]
+fn an_engine_that_does_not_acknowledge_duplicates_is_caught() {
+    assert_eq!(
+        scenario_failures("no-reack"),
+        [
+            "scenario.msg.duplicate-sealed-request",
+            "scenario.msg.duplicate-sealed-request.reply-resent"
+        ]
+    );
+}
+
+#[test]
+fn an_engine_that_never_retransmits_is_caught() {
+    assert_eq!(
+        scenario_failures("no-retransmit"),
+        ["scenario.msg.retransmission"]
+    );
 }

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use ciborium::value::Value;
 use iotp2p_conformance::generate::{self, build_all, file_json, file_name, schema_json};
+use iotp2p_conformance::scenario::Step;
 use iotp2p_conformance::vector::{Expect, Operation, Vector, VectorFile};
 
 const BLESS_HINT: &str = "run `BLESS=1 cargo test -p iotp2p-conformance`";
@@ -211,6 +212,25 @@ fn vectors_are_consistent() {
                         );
                     }
                 }
+            }
+            Operation::Scenario => {
+                let scenario = v
+                    .input
+                    .scenario
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{}: no script", v.id));
+                assert!(
+                    v.input.request.is_none() && v.input.hex.is_none() && v.type_name.is_empty(),
+                    "{}: a scenario carries only its script",
+                    v.id
+                );
+                assert!(v.id.starts_with("scenario."), "{}", v.id);
+                assert!(matches!(v.expect, Expect::Scripted), "{}", v.id);
+                assert!(
+                    matches!(scenario.steps.last(), Some(Step::Expect(_))),
+                    "{}: a script ends with an expectation, or the node's last outputs go unjudged",
+                    v.id
+                );
             }
             engine => {
                 let request = v

@@ -4,9 +4,8 @@
 fn main() {
     let stdin = std::io::stdin().lock();
     let stdout = std::io::stdout().lock();
-    if let Err(e) =
-        iotp2p_conformance::reference::serve(stdin, stdout, iotp2p_conformance::reference::answer)
-    {
+    let mut reference = iotp2p_conformance::reference::Reference::default();
+    if let Err(e) = iotp2p_conformance::reference::serve(stdin, stdout, |r| reference.answer(r)) {
         eprintln!("testee-rust: {e}");
         std::process::exit(1);
     }

@@ -41,6 +41,7 @@ pub(crate) fn vector(
             json: None,
             json_text: None,
             request: Some(request),
+            scenario: None,
         },
         expect,
     }

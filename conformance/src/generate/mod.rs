@@ -25,6 +25,7 @@ mod engine;
 mod examples;
 mod framing;
 mod oracle;
+mod scenarios;
 mod sealing;
 mod spec_blocks;
 mod wire;
@@ -133,7 +134,8 @@ pub fn build_all() -> Result<Vec<VectorFile>, String> {
     let engine_files = sealing::files()?
         .into_iter()
         .chain(framing::files()?)
-        .chain([addresses::file_of_addresses()?]);
+        .chain([addresses::file_of_addresses()?])
+        .chain(scenarios::files()?);
     for file in engine_files {
         for v in &file.vectors {
             if !ids.insert(v.id.clone()) {

@@ -196,6 +196,7 @@ impl Oracle {
                 json: None,
                 json_text: None,
                 request: None,
+                scenario: None,
             },
             CaseInput::Json(json) => Input {
                 hex: None,
@@ -203,6 +204,7 @@ impl Oracle {
                 json: Some(json.clone()),
                 json_text: None,
                 request: None,
+                scenario: None,
             },
             CaseInput::JsonText(text) => Input {
                 hex: None,
@@ -210,6 +212,7 @@ impl Oracle {
                 json: None,
                 json_text: Some(text.clone()),
                 request: None,
+                scenario: None,
             },
         };
         Ok(Vector {

@@ -609,6 +609,7 @@ pub fn describe(expect: &Expect) -> String {
             kind(response),
             describe_response(response)
         ),
+        Expect::Scripted => "every expectation of the scenario's script".to_string(),
         Expect::ImplementationDefined { choice, outcomes } => format!(
             "implementation-defined `{choice}`: {}",
             outcomes

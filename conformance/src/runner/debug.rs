@@ -41,6 +41,38 @@ pub fn debug(
         if let Some(reason) = check::not_claimed(v, &testee.hello) {
             writeln!(out, "  ({reason}; sending the request anyway)").map_err(io)?;
         }
+        if let (crate::vector::Operation::Scenario, Some(script)) = (v.operation, &v.input.scenario)
+        {
+            // A scenario is many exchanges: print them all, then the verdict.
+            testee.transcript = Some(Vec::new());
+            let verdict = match super::scenario::run(&mut testee, &v.id, script, options.timeout) {
+                Ok(verdict) => verdict,
+                Err(trouble) => Verdict::Fail(trouble.to_string()),
+            };
+            let lines = testee.transcript.take().unwrap_or_default();
+            for (sent, got) in &lines {
+                writeln!(out, "→ {sent}\n← {got}").map_err(io)?;
+            }
+            testee.stop();
+            all_passed &= matches!(verdict, Verdict::Pass | Verdict::Skip(_));
+            match &verdict {
+                Verdict::Pass => writeln!(out, "verdict: passed"),
+                Verdict::Fail(why) => writeln!(out, "verdict: FAILED: {why}"),
+                Verdict::Skip(why) => writeln!(out, "verdict: skipped by the testee: {why}"),
+            }
+            .map_err(io)?;
+            let mut replay: Vec<String> = vec![shell_quote(&hello_request)];
+            replay.extend(lines.iter().map(|(sent, _)| shell_quote(sent)));
+            replay.push(shell_quote(&line_of(&Request::Bye)));
+            writeln!(
+                out,
+                "replay by hand:\n  printf '%s\\n' {} | {}\n",
+                replay.join(" "),
+                options.command.display
+            )
+            .map_err(io)?;
+            continue;
+        }
         writeln!(out, "→ {request}").map_err(io)?;
         let verdict = match testee.exchange(&request, options.timeout) {
             Ok(answer) => {

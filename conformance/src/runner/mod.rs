@@ -3,11 +3,13 @@
 //!
 //! - [`testee`]: the child process, handshake and timed exchanges;
 //! - [`check`]: the verdict on one response;
+//! - [`scenario`]: scenarios, in which the runner plays the node's peers;
 //! - [`select`]: `--filter` and `--shard`;
 //! - [`debug`]: `--debug ID`, one vector with its exact protocol lines.
 
 pub mod check;
 pub mod debug;
+pub mod scenario;
 pub mod select;
 pub mod testee;
 
@@ -139,7 +141,12 @@ pub fn request_id(request: &Request) -> Option<&str> {
         | Request::Open { id, .. }
         | Request::Fragment { id, .. }
         | Request::Reassemble { id, .. }
-        | Request::CheckAddress { id, .. } => Some(id),
+        | Request::CheckAddress { id, .. }
+        | Request::ScenarioStart { id, .. }
+        | Request::Datagram { id, .. }
+        | Request::Tick { id, .. }
+        | Request::App { id, .. }
+        | Request::ScenarioEnd { id } => Some(id),
     }
 }
 
@@ -156,7 +163,8 @@ pub fn response_id(response: &Response) -> Option<&str> {
         | Response::Opened { id, .. }
         | Response::Frames { id, .. }
         | Response::Reassembled { id, .. }
-        | Response::Address { id, .. } => Some(id),
+        | Response::Address { id, .. }
+        | Response::Outputs { id, .. } => Some(id),
     }
 }
 
@@ -223,6 +231,35 @@ pub fn run(entries: &[Entry<'_>], options: &Options) -> Result<Run, String> {
             }
         }
         let running = testee.as_mut().expect("started above");
+        if let (crate::vector::Operation::Scenario, Some(script)) =
+            (vector.operation, &vector.input.scenario)
+        {
+            let sent = Instant::now();
+            let outcome = scenario::run(running, &vector.id, script, options.timeout);
+            result.duration = sent.elapsed();
+            match outcome {
+                Err(trouble) => {
+                    testee = None;
+                    let cause = match trouble {
+                        Trouble::Timeout(_) => Cause::Hung,
+                        Trouble::Exited(_) => Cause::Crashed,
+                    };
+                    mark(&mut result, Status::Failed, cause, trouble.to_string());
+                }
+                Ok(Verdict::Pass) => {}
+                Ok(Verdict::Fail(detail)) => {
+                    mark(&mut result, Status::Failed, Cause::WrongResult, detail)
+                }
+                Ok(Verdict::Skip(reason)) => mark(
+                    &mut result,
+                    Status::Skipped,
+                    Cause::SkippedByTestee,
+                    format!("skipped by the testee: {reason}"),
+                ),
+            }
+            results.push(result);
+            continue;
+        }
         let line = line_of(&request_for(vector));
         let sent = Instant::now();
         let answer = running.exchange(&line, options.timeout);

@@ -153,6 +153,8 @@ pub struct Testee {
     pub hello: Hello,
     /// The raw lines of the handshake (request, response), for replay.
     pub hello_lines: (String, String),
+    /// When set (`--debug`), every line sent and received after the handshake, in order.
+    pub transcript: Option<Vec<(String, String)>>,
 }
 
 impl Testee {
@@ -229,6 +231,7 @@ impl Testee {
             stderr,
             hello: Hello::default(),
             hello_lines: (String::new(), String::new()),
+            transcript: None,
         };
         let request = line_of(&Request::Hello {
             protocol: PROTOCOL_VERSION,
@@ -314,6 +317,9 @@ impl Testee {
                 Ok(Line::Text(text)) => {
                     let text = text.trim();
                     if !text.is_empty() {
+                        if let Some(t) = self.transcript.as_mut() {
+                            t.push((line.to_string(), text.to_string()));
+                        }
                         return Ok(text.to_string());
                     }
                 }
@@ -436,6 +442,7 @@ pub fn kind(response: &Response) -> &'static str {
         Response::Frames { .. } => "frames",
         Response::Reassembled { .. } => "reassembled",
         Response::Address { .. } => "address",
+        Response::Outputs { .. } => "outputs",
     }
 }
 

@@ -12,7 +12,10 @@
 //! - `next-tag`: a fragmenter that gives the next fragments another tag than the first (IOTP-MSG-80);
 //! - `zero-offset`: a reassembler that takes a next fragment with `offset` 0 as bytes at offset 0
 //!   (IOTP-MSG-88);
+//! - the defects of a protocol engine in [`scenarios`], for the scenario vectors;
 //! - `reference`: no misbehaviour.
+
+mod scenarios;
 
 use std::collections::BTreeSet;
 
@@ -52,7 +55,12 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mode = args.first().map(String::as_str).unwrap_or("reference");
     let prefix = args.get(1).cloned().unwrap_or_default();
+    let mut reference = reference::Reference::default();
+    let mut defects = scenarios::Defects::default();
     let respond = move |request: &Request| -> Option<Response> {
+        if let Some(dropped) = defects.drops(mode, request) {
+            return Some(dropped);
+        }
         let input = match request {
             Request::Decode { hex, .. } => hex.as_str(),
             _ => "",
@@ -68,7 +76,8 @@ fn main() {
             }
             _ => request.clone(),
         };
-        let mut response = reference::answer(request)?;
+        let mut response = reference.answer(request)?;
+        defects.change(mode, request, &mut response);
         match (mode, request) {
             ("protocol-1", Request::Hello { .. }) => {
                 if let Response::Hello { protocol, .. } = &mut response {

@@ -1,0 +1,102 @@
+//! Defects of a protocol engine, for the scenarios (`scenario.*`): each wraps the reference testee
+//! and changes what its engine receives or sends the way a broken engine would, so that
+//! `tests/runner.rs` can prove the scenarios catch the defect.
+//!
+//! - `dedup-high-water-mark`: version 1.0's duplicate detection, which spec 1.1 replaced: an unsealed
+//!   envelope whose `message_id` is below the highest seen from the same hop peer is dropped as
+//!   stale, so one forged envelope with a large `message_id` silences a sender (IOTP-MSG-110);
+//! - `window-on-failure`: a sealed envelope that failed to open still records its `message_id`, so
+//!   the genuine envelope with that `message_id` is then refused as a duplicate (IOTP-SEC-76);
+//! - `no-reack`: a duplicate is not acknowledged again (IOTP-MSG-55);
+//! - `no-retransmit`: a confirmable envelope is never sent again (IOTP-MSG-46).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use iotp2p_codec::core::{Body, Envelope};
+use iotp2p_conformance::protocol::{Request, Response};
+use iotp2p_conformance::suite::unhex;
+
+/// The state a defect needs.
+#[derive(Default)]
+pub struct Defects {
+    highest: BTreeMap<String, u64>,
+    failed: BTreeSet<(String, u64)>,
+    seen: BTreeSet<Vec<u8>>,
+}
+
+impl Defects {
+    /// Whether the request never reaches the engine (the defect drops it): answered with no outputs.
+    pub fn drops(&mut self, mode: &str, request: &Request) -> Option<Response> {
+        if let Request::ScenarioStart { .. } = request {
+            // A new node: the defect's memory starts afresh, as the node's own state does.
+            *self = Defects::default();
+        }
+        let Request::Datagram { id, from, hex, .. } = request else {
+            return None;
+        };
+        let bytes = unhex(hex).ok()?;
+        let envelope = Envelope::decode(&bytes).ok()?;
+        let drop = match mode {
+            "dedup-high-water-mark"
+                if envelope.sealed.is_none() && !matches!(envelope.body, Some(Body::Ack)) =>
+            {
+                let highest = self.highest.entry(from.clone()).or_insert(0);
+                let stale = envelope.message_id < *highest;
+                *highest = (*highest).max(envelope.message_id);
+                stale
+            }
+            "window-on-failure" if envelope.sealed.is_some() => {
+                self.failed.contains(&(from.clone(), envelope.message_id))
+            }
+            _ => false,
+        };
+        drop.then(|| Response::Outputs {
+            id: id.clone(),
+            sends: Vec::new(),
+            events: Vec::new(),
+            timer: None,
+        })
+    }
+
+    /// Changes the reference's outputs as the defect would.
+    pub fn change(&mut self, mode: &str, request: &Request, response: &mut Response) {
+        let Response::Outputs { sends, .. } = response else {
+            return;
+        };
+        match (mode, request) {
+            ("window-on-failure", Request::Datagram { from, hex, .. }) => {
+                let Some(envelope) = unhex(hex).ok().and_then(|b| {
+                    Envelope::decode(&b)
+                        .ok()
+                        .map(|e| (e.message_id, e.sealed.is_some()))
+                }) else {
+                    return;
+                };
+                let refused = sends.iter().any(|s| {
+                    unhex(&s.hex).ok().is_some_and(|b| {
+                        Envelope::decode(&b).ok().is_some_and(|e| {
+                            matches!(e.body, Some(Body::Status(st)) if st.code == iotp2p_codec::core::StatusCode::Unauthenticated)
+                        })
+                    })
+                });
+                if envelope.1 && refused {
+                    self.failed.insert((from.clone(), envelope.0));
+                }
+            }
+            ("no-reack", Request::Datagram { hex, .. }) => {
+                let Ok(bytes) = unhex(hex) else { return };
+                if !self.seen.insert(bytes) {
+                    sends.retain(|s| {
+                        !unhex(&s.hex).ok().is_some_and(|b| {
+                            Envelope::decode(&b)
+                                .ok()
+                                .is_some_and(|e| matches!(e.body, Some(Body::Ack)))
+                        })
+                    });
+                }
+            }
+            ("no-retransmit", Request::Tick { .. }) => sends.clear(),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,681 @@
+//! Scenarios of the message layer (spec chapter 5) and of sealing (chapter 8), on the lamp of §5.15.1:
+//! the spec's own invoke and reply, duplicates and replays, forged and misbound envelopes, the
+//! statuses of the receive pipeline, the regression of version 1.0's one-packet duplicate-detection
+//! denial of service, and the retransmission of the node's own confirmable requests.
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::generate::spec_blocks::blocks;
+use crate::scenario::{AppRequest, ContextSetup, EventPattern, Expectation, SendPattern};
+use crate::vector::Vector;
+
+const CHAPTER: &str = "spec/05-message-layer.md";
+const TEXT: &str = include_str!("../../../../spec/05-message-layer.md");
+
+/// The hex of the `iotp-example` block `id` of chapter 5.
+fn example(id: &str) -> Result<String, String> {
+    let block = blocks(CHAPTER, TEXT, "iotp-example")?
+        .into_iter()
+        .find(|b| b.opt("id") == Some(id))
+        .ok_or(format!("{CHAPTER}: no example `{id}`"))?;
+    Ok(crate::suite::hex(&block.bytes("hex")?))
+}
+
+pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
+    let request = example("msg.invoke-set-level-sealed")?;
+    let reply = example("msg.reply-invoke-sealed")?;
+    let mut out = vec![
+        spec_invoke(&request, &reply),
+        duplicate(&request, &reply, false),
+        duplicate(&request, &reply, true),
+        replay_below_window(),
+        forged_request(),
+        unknown_key_id(),
+        sender_not_bound(),
+        unsealed_request(),
+        visitor_forbidden(),
+        not_for_this_node(),
+        unsupported_version(),
+        unsealed_duplicates_by_exact_match(),
+        oversized(),
+        malformed(),
+        retransmission(),
+        acknowledgement_stops_retransmission(),
+        nstart(),
+        reply_reaches_the_application(),
+    ];
+    out.extend(envelope_rules());
+    Ok(out)
+}
+
+/// The reply of §5.15.1, carrying the acknowledgement or after a separate one.
+fn spec_reply(reply: &str) -> Step {
+    expecting(
+        expect(
+            "the lamp answers the invoke with the sealed reply of §5.15.1 (message_id 77, recipient \
+             contact 1), which also acknowledges it, or acknowledges it first",
+            vec![exact("relay", reply)],
+        ),
+        |e| e.or = vec![vec![ack("relay", 1234), exact("relay", reply)]],
+    )
+}
+
+fn exact(to_peer: &str, hex: &str) -> SendPattern {
+    SendPattern {
+        hex: Some(hex.into()),
+        ..to(to_peer, json!({}))
+    }
+}
+
+fn spec_invoke(request: &str, reply: &str) -> Vector {
+    Builder::lamp(
+        "msg.invoke-5.15.1",
+        "the sealed invoke of spec §5.15.1 reaches the lamp from its home relay with a contact number; \
+         the lamp answers with the spec's sealed reply, byte for byte",
+        &[
+            "IOTP-MSG-116",
+            "IOTP-MSG-21",
+            "IOTP-MSG-37",
+            "IOTP-MSG-38",
+            "IOTP-MSG-41",
+            "IOTP-SEC-65",
+            "IOTP-SEC-66",
+            "IOTP-SEC-67",
+            "IOTP-SEC-165",
+            "IOTP-SEC-168",
+            "IOTP-IM-3",
+            "IOTP-IM-4",
+            "IOTP-IM-20",
+        ],
+    )
+    .step(bytes("relay", request))
+    .step(spec_reply(reply))
+    .build()
+}
+
+fn duplicate(request: &str, reply: &str, resend: bool) -> Vector {
+    let b = if resend {
+        Builder::lamp(
+            "msg.duplicate-sealed-request.reply-resent",
+            "a retransmitted sealed request is answered with the reply already sent, byte for byte",
+            &["IOTP-MSG-56"],
+        )
+        .should()
+    } else {
+        Builder::lamp(
+            "msg.duplicate-sealed-request",
+            "a retransmitted sealed request is acknowledged again and not carried out again: no new \
+             reply (at most the cached one)",
+            &[
+                "IOTP-MSG-54",
+                "IOTP-MSG-55",
+                "IOTP-MSG-108",
+                "IOTP-MSG-115",
+                "IOTP-SEC-75",
+            ],
+        )
+    };
+    let repeat_cached = if resend {
+        vec![vec![ack("relay", 1234), exact("relay", reply)]]
+    } else {
+        vec![
+            vec![ack("relay", 1234), exact("relay", reply)],
+            vec![ack("relay", 1234)],
+        ]
+    };
+    let [first, rest @ ..] = repeat_cached.as_slice() else {
+        unreachable!()
+    };
+    b.step(bytes("relay", request))
+        .step(spec_reply(reply))
+        .step(at(1_000))
+        .step(repeat("relay", 0))
+        .step(expecting(
+            expect(
+                "a duplicate is acknowledged again (ack_requested) and answered at most with the \
+                 reply the first copy received; it is never passed to the interaction model again",
+                first.clone(),
+            ),
+            |e| e.or = rest.to_vec(),
+        ))
+        .build()
+}
+
+/// A sealed read of the level from the app through the relay, with the contact number.
+fn app_read() -> Step {
+    sealed("relay", "app", json!({"sender_contact": 1}), read_level())
+}
+
+fn level_report() -> Value {
+    json!({"report": {"endpoint": 1, "capability": 7, "values": [{"member": 0, "value": "1880"}]}})
+}
+
+fn replay_below_window() -> Vector {
+    Builder::lamp(
+        "sec.replay-below-window",
+        "after a sealed request with message_id 1235, one sealed anew with message_id 1000, more than \
+         31 below, is a replay: discarded without acknowledgement or answer",
+        &["IOTP-MSG-111", "IOTP-SEC-75", "IOTP-SEC-83"],
+    )
+    .step(app_read())
+    .step(expect(
+        "the read is answered under the context of the request",
+        vec![sealed_answer("relay", 1235, "app", level_report())],
+    ))
+    .step(with(app_read(), |s| {
+        if let Some(seal) = &mut s.seal {
+            seal.message_id = Some(1000);
+        }
+        s.envelope = Some(json!({"sender_contact": 1, "ack_requested": true}));
+    }))
+    .step(silence(
+        "an envelope below the replay window is discarded silently, even when confirmable",
+    ))
+    .build()
+}
+
+fn forged_request() -> Vector {
+    Builder::lamp(
+        "sec.forged-request-changes-nothing",
+        "a sealed read whose tag was altered does not open and changes nothing: the genuine read with \
+         the same message_id then opens and is answered",
+        &["IOTP-SEC-76", "IOTP-SEC-84", "IOTP-MSG-59", "IOTP-SEC-77"],
+    )
+    .step(with(app_read(), |s| {
+        if let Some(seal) = &mut s.seal {
+            seal.message_id = Some(1235);
+        }
+        s.flip = Some(crate::scenario::Flip { byte: -1, bit: 0 });
+    }))
+    .step(expecting(
+        expect(
+            "an envelope that fails to decrypt is discarded; a request may be answered with an \
+             unsealed Unauthenticated",
+            vec![status("relay", 1235, "Unauthenticated")],
+        ),
+        |e| e.or = vec![vec![]],
+    ))
+    .step(app_read())
+    .step(expect(
+        "the failed decryption did not move the replay window: the genuine envelope opens",
+        vec![sealed_answer("relay", 1235, "app", level_report())],
+    ))
+    .build()
+}
+
+fn unknown_key_id() -> Vector {
+    Builder::lamp(
+        "sec.unknown-key-id",
+        "a sealed read whose key_id names no context of the lamp is not acted on",
+        &["IOTP-SEC-73", "IOTP-SEC-74"],
+    )
+    .step(with(app_read(), |s| {
+        s.envelope = Some(json!({"sender_contact": 1, "key_id": "07"}));
+        if let Some(seal) = &mut s.seal {
+            seal.key_id = false;
+        }
+    }))
+    .step(expecting(
+        expect(
+            "no security context: not acted on; a request should be answered with an unsealed \
+             Unauthenticated",
+            vec![status("relay", 1235, "Unauthenticated")],
+        ),
+        |e| e.or = vec![vec![]],
+    ))
+    .build()
+}
+
+fn sender_not_bound() -> Vector {
+    Builder::lamp(
+        "sec.sender-not-bound",
+        "a sealed read that opens under the app's context but names another sender in full is \
+         discarded: the address is not the one bound to the context's peer",
+        &["IOTP-SEC-166", "IOTP-SEC-64"],
+    )
+    .step(with(app_read(), |s| {
+        s.envelope = Some(json!({"sender": "mallory@example.com"}));
+        if let Some(seal) = &mut s.seal {
+            seal.aad_sender = Some("mallory@example.com".into());
+        }
+    }))
+    .step(silence(
+        "an envelope whose sender is not bound to the context's peer is discarded",
+    ))
+    .build()
+}
+
+fn unsealed_request() -> Vector {
+    Builder::lamp(
+        "sec.unsealed-request",
+        "an unsealed read of the Level capability is answered Unauthenticated, not carried out",
+        &["IOTP-SEC-104"],
+    )
+    .step(plain(
+        "relay",
+        json!({"message_id": 5, "sender_contact": 1, "body": read_level()}),
+    ))
+    .step(expect(
+        "only EDHOC, pairing and (optionally) the credential read are valid unsealed",
+        vec![status("relay", 5, "Unauthenticated")],
+    ))
+    .build()
+}
+
+fn visitor_forbidden() -> Vector {
+    Builder::lamp(
+        "sec.visitor-forbidden",
+        "a read under a visitor context is answered Forbidden, sealed under that context",
+        &["IOTP-SEC-152", "IOTP-SEC-153", "IOTP-SEC-165"],
+    )
+    .node(|n| {
+        n.contexts.push(ContextSetup {
+            name: "guest".into(),
+            kind: "visitor".into(),
+            master_secret: "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf".into(),
+            master_salt: "b0b1b2b3b4b5b6b7".into(),
+            node_id: "03".into(),
+            peer_id: "04".into(),
+            node_ssn: 0,
+            peer_ssn: 0,
+            peer_address: Some("guest@example.net".into()),
+            ..app_context()
+        })
+    })
+    .step(sealed(
+        "relay",
+        "guest",
+        json!({"sender": "guest@example.net"}),
+        read_level(),
+    ))
+    .step(expect(
+        "a visitor's peer has no privileges",
+        vec![SendPattern {
+            envelope: json!({"correlation_id": 0, "recipient": "guest@example.net", "body": ABSENT}),
+            ..sealed_answer("relay", 0, "guest", json!({"status": {"code": "Forbidden"}}))
+        }],
+    ))
+    .build()
+}
+
+fn not_for_this_node() -> Vector {
+    Builder::lamp(
+        "msg.not-for-this-node",
+        "an end node answers a request for another recipient with NoRoute, and does not act on it",
+        &["IOTP-MSG-116", "IOTP-MSG-20"],
+    )
+    .step(plain(
+        "relay",
+        json!({"message_id": 5, "recipient": "fan@home.example.org", "sender": APP, "body": read_level()}),
+    ))
+    .step(expect(
+        "step 4 of the receive pipeline: a node other than a relay discards it and answers NoRoute",
+        vec![to(
+            "relay",
+            json!({"correlation_id": 5, "sealed": ABSENT, "recipient": APP, "body": {"status": {"code": "NoRoute"}}}),
+        )],
+    ))
+    .build()
+}
+
+fn unsupported_version() -> Vector {
+    Builder::lamp(
+        "msg.unsupported-version",
+        "a request of protocol version 2 is not processed; it may be answered UnsupportedVersion",
+        &["IOTP-MSG-13", "IOTP-MSG-96"],
+    )
+    .step(plain(
+        "relay",
+        json!({"version": 2, "message_id": 5, "sender_contact": 1, "body": read_level()}),
+    ))
+    .step(expecting(
+        expect(
+            "the body of an unsupported version is not processed (no Unauthenticated, no report)",
+            vec![status("relay", 5, "UnsupportedVersion")],
+        ),
+        |e| e.or = vec![vec![]],
+    ))
+    .build()
+}
+
+fn unsealed_duplicates_by_exact_match() -> Vector {
+    Builder::lamp(
+        "msg.unsealed-no-high-water-mark",
+        "regression of version 1.0's one-packet denial of service: an unsealed envelope with the \
+         largest message_id does not make the sender's later envelopes stale; each is processed",
+        &["IOTP-MSG-110", "IOTP-MSG-109", "IOTP-MSG-114"],
+    )
+    .step(plain(
+        "relay",
+        json!({"message_id": 1_099_511_627_775u64, "sender_contact": 1, "body": read_level()}),
+    ))
+    .step(expect(
+        "an unsealed request is processed (and answered Unauthenticated)",
+        vec![status("relay", 1_099_511_627_775, "Unauthenticated")],
+    ))
+    .step(plain(
+        "relay",
+        json!({"message_id": 5, "sender_contact": 1, "body": read_level()}),
+    ))
+    .step(expect(
+        "a lower message_id with other content is a new envelope: there is no high-water mark",
+        vec![status("relay", 5, "Unauthenticated")],
+    ))
+    .step(plain(
+        "relay",
+        json!({"message_id": 1_099_511_627_775u64, "sender_contact": 1, "body": {"describe": {}}}),
+    ))
+    .step(expect(
+        "the same message_id with another body is not a duplicate either",
+        vec![status("relay", 1_099_511_627_775, "Unauthenticated")],
+    ))
+    .build()
+}
+
+fn oversized() -> Vector {
+    let sealed = "00".repeat(1232);
+    Builder::lamp(
+        "msg.oversized",
+        "an envelope of more than MAX_MESSAGE bytes is discarded; a request may be answered TooLarge",
+        &["IOTP-MSG-2"],
+    )
+    .step(plain(
+        "relay",
+        json!({"message_id": 5, "sender_contact": 1, "key_id": "01", "sealed": sealed}),
+    ))
+    .step(expecting(
+        expect(
+            "discarded at step 2 (size), before any attempt to open it",
+            vec![status("relay", 5, "TooLarge")],
+        ),
+        |e| e.or = vec![vec![]],
+    ))
+    .build()
+}
+
+fn malformed() -> Vector {
+    Builder::lamp(
+        "msg.malformed",
+        "bytes that are not a canonical envelope are discarded; the node answers at most Malformed",
+        &["IOTP-MSG-116", "IOTP-MSG-62"],
+    )
+    // {1: 5, 12: {2: ...}} with message_id written in two bytes: not canonical.
+    .step(bytes("relay", "a2011805"))
+    .step(expecting(
+        expect(
+            "a message that fails to decode is discarded; only Malformed may answer it",
+            vec![status("relay", 5, "Malformed")],
+        ),
+        |e| e.or = vec![vec![]],
+    ))
+    .build()
+}
+
+/// Envelopes that break a rule of §5.2 or §5.5: discarded, and a request answered at most with
+/// InvalidEnvelope (never processed further: no Unauthenticated, which a valid unsealed request gets).
+fn envelope_rules() -> Vec<Vector> {
+    let read = read_level();
+    let cases: Vec<(&str, &str, &str, Value, &[&str])> = vec![
+        (
+            "sealed-and-body",
+            "relay",
+            "both `sealed` and `body`",
+            json!({"message_id": 5, "sender_contact": 1, "key_id": "01", "sealed": "00112233445566778899", "body": read}),
+            &["IOTP-MSG-3", "IOTP-MSG-10"],
+        ),
+        (
+            "key-id-without-sealed",
+            "relay",
+            "`key_id` without `sealed`",
+            json!({"message_id": 5, "sender_contact": 1, "key_id": "01", "body": read}),
+            &["IOTP-MSG-5", "IOTP-MSG-10"],
+        ),
+        (
+            "sender-and-sender-contact",
+            "relay",
+            "both `sender` and `sender_contact`",
+            json!({"message_id": 5, "sender": APP, "sender_contact": 1, "body": read}),
+            &["IOTP-MSG-4", "IOTP-MSG-10"],
+        ),
+        (
+            "address-not-canonical",
+            "relay",
+            "a sender address in upper case",
+            json!({"message_id": 5, "sender": "App@example.com", "body": read}),
+            &["IOTP-MSG-6", "IOTP-MSG-10", "IOTP-ADDR-2"],
+        ),
+        (
+            "sender-contact-off-hop",
+            "stranger",
+            "`sender_contact` from a hop peer that is not the home relay",
+            json!({"message_id": 5, "sender_contact": 1, "body": read}),
+            &["IOTP-MSG-33", "IOTP-MSG-34"],
+        ),
+        (
+            "recipient-contact-to-device",
+            "relay",
+            "`recipient_contact` on the hop from the home relay to the device",
+            json!({"message_id": 5, "recipient_contact": 1, "body": read}),
+            &["IOTP-MSG-32", "IOTP-MSG-34"],
+        ),
+    ];
+    let mut out: Vec<Vector> = cases
+        .into_iter()
+        .map(|(name, from, what, envelope, requirements)| {
+            Builder::lamp(
+                &format!("msg.envelope-rule.{name}"),
+                &format!("a request with {what} is invalid: discarded, answered at most InvalidEnvelope"),
+                requirements,
+            )
+            .step(plain(from, envelope))
+            .step(expecting(
+                expect(
+                    "an invalid envelope is discarded at step 3; a request should be answered with \
+                     InvalidEnvelope",
+                    vec![status(from, 5, "InvalidEnvelope")],
+                ),
+                |e| e.or = vec![vec![]],
+            ))
+            .build()
+        })
+        .collect();
+    out.push(
+        Builder::lamp(
+            "msg.envelope-rule.ack-requested",
+            "an acknowledgement that asks for an acknowledgement is invalid and discarded: no \
+             acknowledgement of it",
+            &["IOTP-MSG-8", "IOTP-MSG-10"],
+        )
+        .step(plain(
+            "relay",
+            json!({"message_id": 5, "correlation_id": 3, "ack_requested": true, "body": {"ack": null}}),
+        ))
+        .step(silence("an invalid envelope that is not a request is discarded silently"))
+        .build(),
+    );
+    out
+}
+
+/// The lamp reads the app's level through the relay, sealed and confirmable.
+fn lamp_asks() -> Step {
+    app(AppRequest {
+        to: "relay".into(),
+        recipient: Some(APP.into()),
+        context: Some("app".into()),
+        body: read_level(),
+        confirmable: true,
+    })
+}
+
+/// The lamp's request: to the relay, for the app, sealed under `app`, confirmable.
+fn lamps_request() -> SendPattern {
+    SendPattern {
+        to: "relay".into(),
+        envelope: json!({"message_id": 77, "ack_requested": true, "recipient": APP, "key_id": "02", "body": ABSENT}),
+        opens: Some(crate::scenario::Opens {
+            context: "app".into(),
+            body: read_level(),
+        }),
+        hex: None,
+        same_as: None,
+    }
+}
+
+fn timer(step: Step, range: Option<[u64; 2]>) -> Step {
+    expecting(step, |e: &mut Expectation| match range {
+        Some(range) => e.timer = Some(range),
+        None => e.no_timer = true,
+    })
+}
+
+fn retransmission() -> Vector {
+    let retransmitted = SendPattern {
+        same_as: Some(0),
+        ..to("relay", json!({}))
+    };
+    let mut b = Builder::lamp(
+        "msg.retransmission",
+        "an unacknowledged confirmable request is sent again, byte for byte, at doubling intervals \
+         starting between ACK_TIMEOUT and ACK_TIMEOUT × ACK_RANDOM_FACTOR, MAX_RETRANSMIT times, and then \
+         fails",
+        &["IOTP-MSG-45", "IOTP-MSG-46", "IOTP-MSG-47", "IOTP-SEC-71", "IOTP-SEC-168"],
+    )
+    .step(lamp_asks())
+    .step(timer(
+        expect(
+            "the request, sealed with the next Sender Sequence Number and carrying key_id",
+            vec![lamps_request()],
+        ),
+        Some([2_000, 3_000]),
+    ));
+    for (n, range) in [
+        [4_000, 6_000],
+        [8_000, 12_000],
+        [16_000, 24_000],
+        [32_000, 48_000],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        b = b.step(to_timer()).step(timer(
+            expect(
+                &format!(
+                    "retransmission {} of the same bytes, and the timer doubled",
+                    n + 1
+                ),
+                vec![retransmitted.clone()],
+            ),
+            Some(range),
+        ));
+    }
+    b.step(to_timer())
+        .step(expecting(
+            timer(
+                silence(
+                    "after MAX_RETRANSMIT retransmissions the transmission on this hop has failed",
+                ),
+                None,
+            ),
+            |e| {
+                e.events = Some(vec![EventPattern {
+                    event: "failed".into(),
+                    body: None,
+                }])
+            },
+        ))
+        .build()
+}
+
+fn acknowledgement_stops_retransmission() -> Vector {
+    Builder::lamp(
+        "msg.acknowledgement-stops-retransmission",
+        "the hop peer's acknowledgement ends the retransmission of a confirmable request",
+        &["IOTP-MSG-48", "IOTP-MSG-42"],
+    )
+    .step(lamp_asks())
+    .step(expect("the request", vec![lamps_request()]))
+    .step(at(500))
+    .step(with(
+        plain("relay", json!({"message_id": 40, "body": {"ack": null}})),
+        |s| s.answer_to = Some(0),
+    ))
+    .step(timer(
+        silence("an acknowledgement is not acknowledged, and no timer is left"),
+        None,
+    ))
+    .step(at(10_000))
+    .step(silence(
+        "nothing is retransmitted after the acknowledgement",
+    ))
+    .build()
+}
+
+fn nstart() -> Vector {
+    let second = app(AppRequest {
+        body: json!({"describe": {}}),
+        ..match lamp_asks() {
+            Step::App(r) => r,
+            _ => unreachable!(),
+        }
+    });
+    Builder::lamp(
+        "msg.nstart",
+        "with NSTART 1, a second confirmable envelope to the same hop peer waits until the first is \
+         acknowledged",
+        &["IOTP-MSG-49"],
+    )
+    .step(lamp_asks())
+    .step(second)
+    .step(expect("only the first request goes", vec![lamps_request()]))
+    .step(with(plain("relay", json!({"message_id": 40, "body": {"ack": null}})), |s| {
+        s.answer_to = Some(0)
+    }))
+    .step(expect(
+        "the acknowledgement lets the second go",
+        vec![SendPattern {
+            envelope: json!({"message_id": 78, "ack_requested": true, "recipient": APP}),
+            opens: Some(crate::scenario::Opens {
+                context: "app".into(),
+                body: json!({"describe": {}}),
+            }),
+            ..to("relay", json!({}))
+        }],
+    ))
+    .build()
+}
+
+fn reply_reaches_the_application() -> Vector {
+    Builder::lamp(
+        "msg.reply-matched",
+        "the app's sealed reply to the lamp's request is matched to it, ends its retransmission and \
+         reaches the lamp's application",
+        &["IOTP-MSG-39", "IOTP-MSG-42", "IOTP-SEC-165"],
+    )
+    .step(lamp_asks())
+    .step(expect("the request", vec![lamps_request()]))
+    .step(with(
+        sealed(
+            "relay",
+            "app",
+            json!({"sender": APP}),
+            json!({"report": {"endpoint": 1, "capability": 7, "values": [{"member": 0, "value": "0a"}]}}),
+        ),
+        |s| {
+            s.answer_to = Some(0);
+            if let Some(seal) = &mut s.seal {
+                seal.key_id = false;
+            }
+        },
+    ))
+    .step(expecting(
+        timer(silence("a reply is not answered, and ends the retransmission"), None),
+        |e| {
+            e.events = Some(vec![EventPattern {
+                event: "reply".into(),
+                body: Some(json!({"report": {"values": [{"member": 0, "value": "0a"}]}})),
+            }])
+        },
+    ))
+    .build()
+}

@@ -1,0 +1,464 @@
+//! The scenario requests of protocol 2 (`scenario-start`, `datagram`, `tick`, `app`,
+//! `scenario-end`), answered by the reference engine of `iotp2p-protocol`: an end node
+//! ([`Node`]) whose application is the fixture of conformance/README.md, served by the interaction
+//! model's [`Dispatcher`].
+//!
+//! The fixture's rules: every value is an unsigned integer (a value that is not decodes with
+//! `InvalidValue`; one above the member's `max` breaks its constraint); properties hold the value the
+//! set-up gives (0 without) and take the values written; an action with a configured `value` returns
+//! it as its output. Access control: an unsealed request is answered `Unauthenticated` (spec §8.8.3,
+//! the fixture has no EDHOC or pairing actions), a request under a visitor context `Forbidden`
+//! (§8.4.6), every other request is allowed.
+
+use std::collections::BTreeMap;
+
+use iotp2p_codec::core::owned::Body;
+use iotp2p_codec::runtime::Reader;
+use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
+use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output};
+use iotp2p_protocol::interaction::check::ValueError;
+use iotp2p_protocol::interaction::model::{Capability, Endpoint, Member, MemberKind, Model};
+use iotp2p_protocol::interaction::{
+    Access, Capabilities, Dispatcher, Failure, Request as ImRequest,
+};
+use iotp2p_protocol::security::{KeyId, MasterSecret, ReplayWindow, SecurityContext};
+use rand_core::{impls, CryptoRng, RngCore};
+use serde_json::Value;
+
+use crate::protocol::{OutDatagram, OutEvent, Request, Response};
+use crate::scenario::{AppRequest, CapabilitySetup, ContextSetup, NodeSetup};
+use crate::suite::{hex, unhex};
+
+/// A deterministic RNG: the same scenario gives the same timers and challenges on every run.
+struct Lcg(u64);
+
+impl RngCore for Lcg {
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        impls::fill_bytes_via_next(self, dest)
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+// The reference testee runs scenarios, not products: a reproducible sequence is what it needs.
+impl CryptoRng for Lcg {}
+
+/// The fixture application: unsigned integers, by (endpoint, capability, member).
+#[derive(Default)]
+struct Fixture {
+    values: BTreeMap<(u16, u16, u16), Vec<u8>>,
+    max: BTreeMap<(u16, u16, u16), u64>,
+    any: std::collections::BTreeSet<(u16, u16, u16)>,
+}
+
+impl Capabilities for Fixture {
+    fn check_value(
+        &self,
+        endpoint: u16,
+        capability: u16,
+        member: u16,
+        value: &[u8],
+    ) -> Result<(), ValueError> {
+        let mut r = Reader::new(value);
+        if self.any.contains(&(endpoint, capability, member)) {
+            return r
+                .skip(iotp2p_codec::runtime::limits::MAX_DEPTH)
+                .and_then(|_| r.finish())
+                .map_err(|e| ValueError::Decode {
+                    class: e.class,
+                    offset: e.offset,
+                });
+        }
+        let n = r
+            .uint(0, u64::MAX)
+            .and_then(|n| r.finish().map(|()| n))
+            .map_err(|e| ValueError::Decode {
+                class: e.class,
+                offset: e.offset,
+            })?;
+        match self.max.get(&(endpoint, capability, member)) {
+            Some(max) if n > *max => Err(ValueError::Constraint),
+            _ => Ok(()),
+        }
+    }
+
+    fn read(&mut self, endpoint: u16, capability: u16, member: u16) -> Result<Vec<u8>, Failure> {
+        Ok(self
+            .values
+            .get(&(endpoint, capability, member))
+            .cloned()
+            .unwrap_or_else(|| vec![0]))
+    }
+
+    fn write(
+        &mut self,
+        endpoint: u16,
+        capability: u16,
+        values: &[(u16, &[u8])],
+    ) -> Result<(), Failure> {
+        for (member, value) in values {
+            self.values
+                .insert((endpoint, capability, *member), value.to_vec());
+        }
+        Ok(())
+    }
+
+    fn invoke(
+        &mut self,
+        endpoint: u16,
+        capability: u16,
+        action: u16,
+        _input: Option<&[u8]>,
+    ) -> Result<Option<Vec<u8>>, Failure> {
+        Ok(self.values.get(&(endpoint, capability, action)).cloned())
+    }
+}
+
+/// A running scenario.
+struct Running {
+    id: String,
+    node: Node<String>,
+    dispatcher: Dispatcher<String>,
+    fixture: Fixture,
+    contexts: BTreeMap<String, ContextId>,
+    kinds: BTreeMap<ContextId, ContextKind>,
+    rng: Lcg,
+}
+
+/// The scenario state of the reference testee: at most one scenario at a time.
+#[derive(Default)]
+pub struct Scenarios {
+    running: Option<Running>,
+}
+
+impl Scenarios {
+    /// The answer to a scenario request; `None` for the other requests.
+    pub fn answer(&mut self, request: &Request) -> Option<Response> {
+        Some(match request {
+            Request::ScenarioStart { id, node } => match start(id, node) {
+                Ok(running) => {
+                    self.running = Some(running);
+                    outputs(id, Vec::new(), Vec::new(), None)
+                }
+                Err(details) => Response::Errored {
+                    id: id.clone(),
+                    details,
+                },
+            },
+            Request::Datagram { id, now, from, hex } => self.with(id, |r| {
+                let bytes = unhex(hex)?;
+                let out = r.node.receive(*now, &mut r.rng, from, &bytes);
+                r.handle(*now, out)
+            }),
+            Request::Tick { id, now } => self.with(id, |r| {
+                let out = r.node.on_timer(*now, &mut r.rng);
+                r.handle(*now, out)
+            }),
+            Request::App { id, now, request } => self.with(id, |r| r.app(*now, request)),
+            Request::ScenarioEnd { id } => {
+                self.running = None;
+                outputs(id, Vec::new(), Vec::new(), None)
+            }
+            _ => return None,
+        })
+    }
+
+    fn with(
+        &mut self,
+        id: &str,
+        step: impl FnOnce(&mut Running) -> Result<(Vec<OutDatagram>, Vec<OutEvent>), String>,
+    ) -> Response {
+        let Some(running) = self.running.as_mut().filter(|r| r.id == id) else {
+            return Response::Errored {
+                id: id.to_string(),
+                details: "no scenario of this id is running".into(),
+            };
+        };
+        match step(running) {
+            Ok((sends, events)) => {
+                let timer = running.node.next_deadline();
+                outputs(id, sends, events, timer)
+            }
+            Err(details) => Response::Errored {
+                id: id.to_string(),
+                details,
+            },
+        }
+    }
+}
+
+fn outputs(
+    id: &str,
+    sends: Vec<OutDatagram>,
+    events: Vec<OutEvent>,
+    timer: Option<u64>,
+) -> Response {
+    Response::Outputs {
+        id: id.to_string(),
+        sends,
+        events,
+        timer,
+    }
+}
+
+fn start(id: &str, setup: &NodeSetup) -> Result<Running, String> {
+    let mut node = Node::new(
+        Config {
+            address: setup.address.clone(),
+            ..Config::default()
+        },
+        setup.counter,
+    );
+    node.set_home_relay(setup.home_relay.clone());
+    let mut contexts = BTreeMap::new();
+    let mut kinds = BTreeMap::new();
+    for c in &setup.contexts {
+        let (context, peer) = context(c)?;
+        let kind = peer.kind;
+        let handle = node
+            .add_context(context, peer)
+            .map_err(|e| format!("context {}: {e:?}", c.name))?;
+        contexts.insert(c.name.clone(), handle);
+        kinds.insert(handle, kind);
+    }
+    let mut fixture = Fixture::default();
+    let model = model(&setup.capabilities, &mut fixture)?;
+    Ok(Running {
+        id: id.to_string(),
+        node,
+        dispatcher: Dispatcher::new(model, Default::default()),
+        fixture,
+        contexts,
+        kinds,
+        rng: Lcg(0x5eed),
+    })
+}
+
+/// The node's side of a context of the set-up.
+pub fn context(c: &ContextSetup) -> Result<(SecurityContext, Peer), String> {
+    let secret = unhex(&c.master_secret)?;
+    let salt = unhex(&c.master_salt)?;
+    let own = KeyId::new(&unhex(&c.node_id)?).map_err(|e| e.to_string())?;
+    let peer = KeyId::new(&unhex(&c.peer_id)?).map_err(|e| e.to_string())?;
+    let window = if c.window_lost {
+        ReplayWindow::lost()
+    } else {
+        ReplayWindow::new()
+    };
+    let context = SecurityContext::derive(
+        MasterSecret {
+            secret: &secret,
+            salt: &salt,
+        },
+        own,
+        peer,
+    )
+    .resume(c.node_ssn, window);
+    let kind = match c.kind.as_str() {
+        "ordinary" => ContextKind::Ordinary,
+        "visitor" => ContextKind::Visitor,
+        "pairing" => ContextKind::Pairing,
+        other => return Err(format!("context {}: unknown kind `{other}`", c.name)),
+    };
+    Ok((
+        context,
+        Peer {
+            address: c.peer_address.clone(),
+            kind,
+        },
+    ))
+}
+
+fn model(capabilities: &[CapabilitySetup], fixture: &mut Fixture) -> Result<Model, String> {
+    let mut model = Model::default();
+    for c in capabilities {
+        let mut members = Vec::new();
+        for m in &c.members {
+            let kind = match m.kind.as_str() {
+                "property" => MemberKind::Property {
+                    writable: m.writable,
+                    observable: !m.unobservable,
+                    fresh: m.fresh,
+                },
+                "action" => MemberKind::Action {
+                    input: m.input,
+                    output: m.value.is_some(),
+                    fresh: m.fresh,
+                },
+                "event" => MemberKind::Event,
+                other => return Err(format!("member {}: unknown kind `{other}`", m.key)),
+            };
+            members.push(Member {
+                key: m.key,
+                kind,
+                optional: m.optional,
+                implemented: !m.optional || m.implemented,
+            });
+            if let Some(value) = &m.value {
+                fixture
+                    .values
+                    .insert((c.endpoint, c.number, m.key), unhex(value)?);
+            }
+            if let Some(max) = m.max {
+                fixture.max.insert((c.endpoint, c.number, m.key), max);
+            }
+            if m.any_value {
+                fixture.any.insert((c.endpoint, c.number, m.key));
+            }
+        }
+        let mut version = c.version.split('.').map(str::parse::<u32>);
+        let (Some(Ok(major)), Some(Ok(minor)), Some(Ok(patch))) =
+            (version.next(), version.next(), version.next())
+        else {
+            return Err(format!("capability {}: version `{}`", c.number, c.version));
+        };
+        let capability = Capability {
+            number: c.number,
+            package: c.package.clone(),
+            name: c.name.clone(),
+            version: (major, minor, patch),
+            members,
+        };
+        match model.endpoints.iter_mut().find(|e| e.number == c.endpoint) {
+            Some(e) => e.capabilities.push(capability),
+            None => model.endpoints.push(Endpoint {
+                number: c.endpoint,
+                label: None,
+                capabilities: vec![capability],
+            }),
+        }
+    }
+    model.endpoints.sort_by_key(|e| e.number);
+    Ok(model)
+}
+
+/// A body in the canonical JSON mapping, from its encoding.
+fn body_json(body: &Body) -> Option<Value> {
+    let bytes = body.encode_to_vec().ok()?;
+    super::to_json("iotp2p.core.Body", &bytes)
+        .ok()
+        .map(|(v, _)| v)
+}
+
+impl Running {
+    /// Turns the engine's outputs into the protocol's, answering the requests that reach the
+    /// application with the fixture.
+    fn handle(
+        &mut self,
+        now: u64,
+        out: Vec<Output<String>>,
+    ) -> Result<(Vec<OutDatagram>, Vec<OutEvent>), String> {
+        let mut sends = Vec::new();
+        let mut events = Vec::new();
+        let mut queue: std::collections::VecDeque<Output<String>> = out.into();
+        while let Some(output) = queue.pop_front() {
+            match output {
+                Output::Send { to, bytes } => sends.push(OutDatagram {
+                    to,
+                    hex: hex(&bytes),
+                }),
+                Output::Event(Event::Request {
+                    exchange,
+                    sender,
+                    context,
+                    body,
+                    ..
+                }) => {
+                    events.push(OutEvent {
+                        event: "request".into(),
+                        body: body_json(&body),
+                        message_id: None,
+                    });
+                    let access = match context.and_then(|c| self.kinds.get(&c)) {
+                        None => Access::Unauthenticated,
+                        Some(ContextKind::Visitor) => Access::Forbidden,
+                        Some(_) => Access::Allowed,
+                    };
+                    let subscriber = match context {
+                        Some(c) => format!("context {}", c.0),
+                        None => format!("{sender:?}"),
+                    };
+                    let reply = self.dispatcher.handle(
+                        &mut self.fixture,
+                        ImRequest {
+                            body: &body,
+                            access,
+                            context,
+                            subscriber: &subscriber,
+                            message_id: 0,
+                        },
+                        now,
+                        &mut self.rng,
+                    );
+                    let more = self
+                        .node
+                        .reply(now, &mut self.rng, exchange, &reply)
+                        .map_err(|e| format!("the reply could not be sent: {e:?}"))?;
+                    queue.extend(more);
+                }
+                Output::Event(Event::Reply { request, body, .. }) => events.push(OutEvent {
+                    event: "reply".into(),
+                    body: body_json(&body),
+                    message_id: Some(request),
+                }),
+                Output::Event(Event::Failed { message_id, .. }) => events.push(OutEvent {
+                    event: "failed".into(),
+                    body: None,
+                    message_id: Some(message_id),
+                }),
+                Output::Event(Event::Acknowledged { .. } | Event::Discarded { .. }) => {}
+            }
+        }
+        Ok((sends, events))
+    }
+
+    fn app(
+        &mut self,
+        now: u64,
+        request: &AppRequest,
+    ) -> Result<(Vec<OutDatagram>, Vec<OutEvent>), String> {
+        let bytes = iotp2p_codec::generated::from_json("iotp2p.core.Body", request.body.clone())
+            .ok_or("no JSON mapping for Body")?
+            .map_err(|e| format!("the body: {e}"))?;
+        let body = Body::decode(&bytes).map_err(|e| format!("the body: {e}"))?;
+        let context = match &request.context {
+            Some(name) => Some(
+                *self
+                    .contexts
+                    .get(name)
+                    .ok_or_else(|| format!("no context `{name}`"))?,
+            ),
+            None => None,
+        };
+        let destination = match &request.recipient {
+            Some(a) => Destination::Address(a.clone()),
+            None => Destination::HopPeer,
+        };
+        let (_, out) = self
+            .node
+            .request(
+                now,
+                &mut self.rng,
+                request.to.clone(),
+                destination,
+                context,
+                &body,
+                request.confirmable,
+                None,
+            )
+            .map_err(|e| format!("the request could not be sent: {e:?}"))?;
+        self.handle(now, out)
+    }
+}

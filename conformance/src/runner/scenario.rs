@@ -1,0 +1,597 @@
+//! Running a scenario (operation `scenario`, protocol 2): the runner plays the peers of the node under
+//! test. It builds and seals the peers' envelopes itself (with `iotp2p-codec` and the security
+//! contexts of `iotp2p-protocol`, as h2spec frames HTTP/2 itself), drives the node's clock, and judges
+//! what the node sends by decoding it and, for sealed envelopes, opening it with the peer's side of
+//! the context: the associated data, nonce and keys are checked by the opening itself.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use iotp2p_codec::core::Envelope;
+use iotp2p_protocol::security::{
+    Exchange, KeyId, MasterSecret, ReplayWindow, Routing, SecurityContext,
+};
+use serde_json::Value;
+
+use super::check::Verdict;
+use super::testee::{line_of, Testee, Trouble};
+use crate::protocol::{OutDatagram, OutEvent, Request, Response};
+use crate::reference::to_json;
+use crate::scenario::{ContextSetup, EventPattern, Expectation, Scenario, Send, SendPattern, Step};
+use crate::suite::{hex, unhex};
+
+/// The peers' side of one context.
+struct PeerContext {
+    setup: ContextSetup,
+    context: SecurityContext,
+}
+
+impl PeerContext {
+    fn new(setup: &ContextSetup) -> Result<Self, String> {
+        Ok(PeerContext {
+            context: derive(setup, None)?,
+            setup: setup.clone(),
+        })
+    }
+
+    fn pairing(&self) -> bool {
+        self.setup.kind == "pairing"
+    }
+}
+
+/// The peer's side of `setup`, its Sender Sequence Number at `ssn` (default: the set-up's).
+fn derive(setup: &ContextSetup, ssn: Option<u64>) -> Result<SecurityContext, String> {
+    let secret = unhex(&setup.master_secret)?;
+    let salt = unhex(&setup.master_salt)?;
+    let own = KeyId::new(&unhex(&setup.peer_id)?).map_err(|e| e.to_string())?;
+    let node = KeyId::new(&unhex(&setup.node_id)?).map_err(|e| e.to_string())?;
+    Ok(SecurityContext::derive(
+        MasterSecret {
+            secret: &secret,
+            salt: &salt,
+        },
+        own,
+        node,
+    )
+    .resume(ssn.unwrap_or(setup.peer_ssn), ReplayWindow::new()))
+}
+
+/// What ends a scenario early: a verdict, or trouble with the testee (which the caller restarts).
+pub enum Stop {
+    /// The scenario failed, or the testee skipped it.
+    Verdict(Verdict),
+    /// The testee crashed or hung.
+    Trouble(Trouble),
+}
+
+impl From<String> for Stop {
+    fn from(detail: String) -> Self {
+        Stop::Verdict(Verdict::Fail(detail))
+    }
+}
+
+/// The state of one run of a scenario.
+struct Run<'a> {
+    id: &'a str,
+    testee: &'a mut Testee,
+    timeout: Duration,
+    node_address: Option<String>,
+    peers: BTreeMap<String, PeerContext>,
+    now: u64,
+    timer: Option<u64>,
+    /// Every datagram the node sent, in order (`answer_to` counts them).
+    sent: Vec<OutDatagram>,
+    /// Those since the previous expectation, and the events.
+    pending: Vec<OutDatagram>,
+    events: Vec<OutEvent>,
+    /// The bytes each `send` step sent (for `repeat`).
+    step_bytes: BTreeMap<usize, Vec<u8>>,
+    /// The plaintext of every sealed datagram of the node opened so far, by its bytes: a
+    /// retransmission is the same envelope, which the peer's replay window would call a duplicate.
+    opened: BTreeMap<Vec<u8>, Vec<u8>>,
+}
+
+/// Runs `scenario` on the testee.
+pub fn run(
+    testee: &mut Testee,
+    id: &str,
+    scenario: &Scenario,
+    timeout: Duration,
+) -> Result<Verdict, Trouble> {
+    let mut peers = BTreeMap::new();
+    for c in &scenario.node.contexts {
+        match PeerContext::new(c) {
+            Ok(p) => {
+                peers.insert(c.name.clone(), p);
+            }
+            Err(e) => {
+                return Ok(Verdict::Fail(format!(
+                    "the scenario's context {}: {e}",
+                    c.name
+                )))
+            }
+        }
+    }
+    let mut run = Run {
+        id,
+        testee,
+        timeout,
+        node_address: scenario.node.address.clone(),
+        peers,
+        now: 0,
+        timer: None,
+        sent: Vec::new(),
+        pending: Vec::new(),
+        events: Vec::new(),
+        step_bytes: BTreeMap::new(),
+        opened: BTreeMap::new(),
+    };
+    let outcome = run.all(scenario);
+    // The node is dropped whatever happened, unless the testee is gone.
+    match outcome {
+        Err(Stop::Trouble(t)) => Err(t),
+        Err(Stop::Verdict(v)) => {
+            let _ = run.request(&Request::ScenarioEnd { id: id.into() });
+            Ok(v)
+        }
+        Ok(()) => match run.request(&Request::ScenarioEnd { id: id.into() }) {
+            Err(Stop::Trouble(t)) => Err(t),
+            Err(Stop::Verdict(v)) => Ok(v),
+            Ok(()) => Ok(Verdict::Pass),
+        },
+    }
+}
+
+impl Run<'_> {
+    fn all(&mut self, scenario: &Scenario) -> Result<(), Stop> {
+        self.request(&Request::ScenarioStart {
+            id: self.id.into(),
+            node: scenario.node.clone(),
+        })?;
+        for (index, step) in scenario.steps.iter().enumerate() {
+            self.step(index, step).map_err(|stop| match stop {
+                Stop::Verdict(Verdict::Fail(d)) => {
+                    Stop::Verdict(Verdict::Fail(format!("step {index} ({}): {d}", name(step))))
+                }
+                other => other,
+            })?;
+        }
+        Ok(())
+    }
+
+    fn step(&mut self, index: usize, step: &Step) -> Result<(), Stop> {
+        match step {
+            Step::Send(send) => {
+                let bytes = self.build(send)?;
+                self.step_bytes.insert(index, bytes.clone());
+                self.request(&Request::Datagram {
+                    id: self.id.into(),
+                    now: self.now,
+                    from: send.from.clone(),
+                    hex: hex(&bytes),
+                })
+            }
+            Step::Advance(a) => {
+                let to = if a.to_timer {
+                    self.timer
+                        .ok_or("the node asked for no timer to advance to".to_string())?
+                } else if let Some(to) = a.to {
+                    to
+                } else {
+                    self.now + a.by.unwrap_or(0)
+                };
+                self.now = self.now.max(to);
+                self.request(&Request::Tick {
+                    id: self.id.into(),
+                    now: self.now,
+                })
+            }
+            Step::App(request) => self.request(&Request::App {
+                id: self.id.into(),
+                now: self.now,
+                request: request.clone(),
+            }),
+            Step::Expect(expect) => self.expect(expect),
+        }
+    }
+
+    /// Sends one request and collects the node's outputs.
+    fn request(&mut self, request: &Request) -> Result<(), Stop> {
+        let answer = self
+            .testee
+            .exchange(&line_of(request), self.timeout)
+            .map_err(Stop::Trouble)?;
+        let response: Response = serde_json::from_str(&answer)
+            .map_err(|e| format!("the answer is not a protocol message ({e}): {answer}"))?;
+        match response {
+            Response::Outputs {
+                id,
+                sends,
+                events,
+                timer,
+            } if id == self.id => {
+                self.sent.extend(sends.iter().cloned());
+                self.pending.extend(sends);
+                self.events.extend(events);
+                self.timer = timer;
+                Ok(())
+            }
+            Response::Skipped { reason, .. } => Err(Stop::Verdict(Verdict::Skip(reason))),
+            Response::Errored { details, .. } => {
+                Err(format!("the testee errored: {details}").into())
+            }
+            other => Err(format!("not the `outputs` of this scenario: {}", line_of(&other)).into()),
+        }
+    }
+
+    /// The bytes of a peer's datagram.
+    fn build(&mut self, send: &Send) -> Result<Vec<u8>, String> {
+        let mut bytes = if let Some(step) = send.repeat {
+            self.step_bytes
+                .get(&step)
+                .cloned()
+                .ok_or(format!("step {step} sent nothing to repeat"))?
+        } else if let Some(h) = &send.hex {
+            unhex(h)?
+        } else {
+            let mut envelope = send
+                .envelope
+                .clone()
+                .unwrap_or_else(|| Value::Object(Default::default()));
+            if let Some(n) = send.answer_to {
+                let answered = self
+                    .sent
+                    .get(n)
+                    .ok_or(format!("the node has sent no datagram {n} to answer"))?;
+                let message_id = Envelope::decode(&unhex(&answered.hex)?)
+                    .map_err(|e| format!("the node's datagram {n} is no envelope: {e}"))?
+                    .message_id;
+                envelope["correlation_id"] = message_id.into();
+            }
+            if let Some(seal) = &send.seal {
+                self.seal(&mut envelope, seal)?;
+            }
+            encode("iotp2p.core.Envelope", &envelope)?
+        };
+        if let Some(flip) = send.flip {
+            let i = if flip.byte < 0 {
+                bytes.len() as i64 + flip.byte
+            } else {
+                flip.byte
+            };
+            let byte = usize::try_from(i)
+                .ok()
+                .and_then(|i| bytes.get_mut(i))
+                .ok_or(format!("no byte {} to flip", flip.byte))?;
+            *byte ^= 1 << (flip.bit & 7);
+        }
+        Ok(bytes)
+    }
+
+    /// Seals `envelope` (canonical JSON, without `message_id`, `key_id` and `sealed`) as the peer.
+    fn seal(&mut self, envelope: &mut Value, seal: &crate::scenario::Seal) -> Result<(), String> {
+        let peer = self
+            .peers
+            .get_mut(&seal.context)
+            .ok_or(format!("no context `{}`", seal.context))?;
+        let body = encode("iotp2p.core.Body", &seal.body)?;
+        let exchange = match envelope.get("correlation_id").and_then(Value::as_u64) {
+            None => Exchange::Request,
+            Some(correlation_id) => Exchange::Answer {
+                // The node sealed the request it answers with its own Sender ID.
+                request_key_id: *peer.context.recipient_id(),
+                correlation_id,
+            },
+        };
+        let sender = match &seal.aad_sender {
+            Some(a) if a.is_empty() => None,
+            Some(a) => Some(a.clone()),
+            None => peer.setup.peer_address.clone(),
+        };
+        let routing = if peer.pairing() {
+            Routing {
+                version: 1,
+                sender: None,
+                recipient: None,
+            }
+        } else {
+            Routing {
+                version: 1,
+                sender: sender.as_deref(),
+                recipient: self.node_address.as_deref(),
+            }
+        };
+        let mut one_off;
+        let context = match seal.message_id {
+            Some(m) => {
+                one_off = derive(&peer.setup, Some(m))?;
+                &mut one_off
+            }
+            None => &mut peer.context,
+        };
+        let mut sealed = vec![0u8; body.len() + 8];
+        let done = context
+            .seal(&exchange, &routing, &body, &mut sealed)
+            .map_err(|e| format!("sealing under `{}`: {e}", seal.context))?;
+        sealed.truncate(done.len);
+        envelope["message_id"] = done.message_id.into();
+        if seal.key_id {
+            envelope["key_id"] = hex(context.sender_id().as_bytes()).into();
+        }
+        envelope["sealed"] = hex(&sealed).into();
+        Ok(())
+    }
+
+    /// Judges the outputs since the previous expectation.
+    fn expect(&mut self, expect: &Expectation) -> Result<(), Stop> {
+        let sends = std::mem::take(&mut self.pending);
+        let events = std::mem::take(&mut self.events);
+        let first = self.sends_match(&expect.sends, &sends);
+        let result = match first {
+            Ok(()) => Ok(()),
+            Err(first) => {
+                let mut result = Err(first);
+                for alternative in &expect.or {
+                    if self.sends_match(alternative, &sends).is_ok() {
+                        result = Ok(());
+                        break;
+                    }
+                }
+                result
+            }
+        };
+        result.map_err(|detail| {
+            format!(
+                "{detail}\n  the spec: {}\n  the node sent: {}",
+                expect.why,
+                self.show(&sends)
+            )
+        })?;
+        if let Some(patterns) = &expect.events {
+            events_match(patterns, &events).map_err(|detail| {
+                format!(
+                    "{detail}\n  the spec: {}\n  the node reported: {events:?}",
+                    expect.why
+                )
+            })?;
+        }
+        let wanted = match (expect.no_timer, expect.timer) {
+            (true, _) => Some(None),
+            (false, Some(range)) => Some(Some(range)),
+            (false, None) => None,
+        };
+        if let Some(timer) = wanted {
+            let ok = match (timer, self.timer) {
+                (None, None) => true,
+                (Some([min, max]), Some(t)) => {
+                    (self.now.saturating_add(min)..=self.now.saturating_add(max)).contains(&t)
+                }
+                _ => false,
+            };
+            if !ok {
+                return Err(format!(
+                    "the node's timer is {:?}, wanted {}\n  the spec: {}",
+                    self.timer,
+                    match timer {
+                        Some([min, max]) => format!(
+                            "between {} and {} ms ({min} to {max} ms after {})",
+                            self.now + min,
+                            self.now + max,
+                            self.now
+                        ),
+                        None => "none".into(),
+                    },
+                    expect.why
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    fn sends_match(
+        &mut self,
+        patterns: &[SendPattern],
+        sends: &[OutDatagram],
+    ) -> Result<(), String> {
+        if patterns.len() != sends.len() {
+            return Err(format!(
+                "the node sent {} datagram{}, wanted {}",
+                sends.len(),
+                if sends.len() == 1 { "" } else { "s" },
+                patterns.len()
+            ));
+        }
+        for (i, (pattern, send)) in patterns.iter().zip(sends).enumerate() {
+            self.send_matches(pattern, send)
+                .map_err(|e| format!("datagram {i}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    fn send_matches(&mut self, pattern: &SendPattern, send: &OutDatagram) -> Result<(), String> {
+        if pattern.to != send.to {
+            return Err(format!("sent to `{}`, wanted `{}`", send.to, pattern.to));
+        }
+        let bytes = unhex(&send.hex)?;
+        if let Some(h) = &pattern.hex {
+            if !h.eq_ignore_ascii_case(&send.hex) {
+                return Err(format!("the bytes are {}, wanted {h}", send.hex));
+            }
+        }
+        if let Some(n) = pattern.same_as {
+            let earlier = self
+                .sent
+                .get(n)
+                .ok_or(format!("the node sent no datagram {n} to compare with"))?;
+            if earlier.hex != send.hex {
+                return Err(format!(
+                    "not byte for byte the node's datagram {n} ({}), but {}",
+                    earlier.hex, send.hex
+                ));
+            }
+        }
+        let (json, _) = to_json("iotp2p.core.Envelope", &bytes)
+            .map_err(|e| format!("not a canonical envelope: {e}"))?;
+        matches(&pattern.envelope, &json, "envelope")?;
+        if let Some(opens) = &pattern.opens {
+            let body = self.open(&opens.context, &bytes)?;
+            let (json, _) = to_json("iotp2p.core.Body", &body)
+                .map_err(|e| format!("the sealed body is not a Body: {e}"))?;
+            matches(&opens.body, &json, "body")?;
+        }
+        Ok(())
+    }
+
+    /// Opens a sealed envelope of the node as the peer of `context`.
+    fn open(&mut self, context: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
+        if let Some(plain) = self.opened.get(bytes) {
+            return Ok(plain.clone());
+        }
+        let envelope = Envelope::decode(bytes).map_err(|e| e.to_string())?;
+        let sealed = envelope.sealed.ok_or("the envelope is not sealed")?;
+        let node_address = self.node_address.clone();
+        let peer = self
+            .peers
+            .get_mut(context)
+            .ok_or(format!("no context `{context}`"))?;
+        let exchange = match envelope.correlation_id {
+            None => Exchange::Request,
+            Some(correlation_id) => Exchange::Answer {
+                request_key_id: *peer.context.sender_id(),
+                correlation_id,
+            },
+        };
+        let pairing = peer.pairing();
+        let peer_address = peer.setup.peer_address.clone();
+        let routing = Routing {
+            version: envelope.version,
+            sender: if pairing {
+                None
+            } else {
+                node_address.as_deref()
+            },
+            recipient: if pairing {
+                None
+            } else {
+                peer_address.as_deref()
+            },
+        };
+        let mut plain = vec![0u8; sealed.len()];
+        let opened = peer
+            .context
+            .open(envelope.message_id, &exchange, &routing, sealed, &mut plain)
+            .map_err(|e| format!("does not open under `{context}` as the peer: {e}"))?;
+        plain.truncate(opened.len);
+        self.opened.insert(bytes.to_vec(), plain.clone());
+        Ok(plain)
+    }
+
+    fn show(&self, sends: &[OutDatagram]) -> String {
+        if sends.is_empty() {
+            return "nothing".into();
+        }
+        sends
+            .iter()
+            .map(|s| {
+                let json = unhex(&s.hex)
+                    .ok()
+                    .and_then(|b| to_json("iotp2p.core.Envelope", &b).ok())
+                    .map(|(_, text)| text)
+                    .unwrap_or_else(|| s.hex.clone());
+                format!("\n    to `{}`: {json}", s.to)
+            })
+            .collect()
+    }
+}
+
+fn events_match(patterns: &[EventPattern], events: &[OutEvent]) -> Result<(), String> {
+    if patterns.len() != events.len() {
+        return Err(format!(
+            "the node reported {} event(s) to its application, wanted {}",
+            events.len(),
+            patterns.len()
+        ));
+    }
+    for (i, (p, e)) in patterns.iter().zip(events).enumerate() {
+        if p.event != e.event {
+            return Err(format!("event {i} is `{}`, wanted `{}`", e.event, p.event));
+        }
+        if let Some(body) = &p.body {
+            let got = e.body.clone().unwrap_or(Value::Null);
+            matches(body, &got, "body").map_err(|d| format!("event {i}: {d}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// A pattern member that matches any value, present.
+pub const ANY: &str = "<any>";
+/// A pattern member that requires the member to be absent.
+pub const ABSENT: &str = "<absent>";
+
+/// Whether `got` has every member of `pattern`: [`ANY`] for present with any value, [`ABSENT`] for
+/// absent; objects are compared member by member, everything else by equality (so `null` is the
+/// value null, as a unit variant such as `{"ack": null}` has it).
+pub fn matches(pattern: &Value, got: &Value, path: &str) -> Result<(), String> {
+    match (pattern, got) {
+        (Value::String(s), _) if s == ANY => Ok(()),
+        (Value::Object(want), Value::Object(have)) => {
+            for (key, value) in want {
+                let here = format!("{path}.{key}");
+                let absent = value.as_str() == Some(ABSENT);
+                match (absent, have.get(key)) {
+                    (true, None) => {}
+                    (true, Some(v)) => return Err(format!("{here} is {v}, wanted it absent")),
+                    (false, None) => return Err(format!("{here} is absent, wanted {value}")),
+                    (false, Some(v)) => matches(value, v, &here)?,
+                }
+            }
+            Ok(())
+        }
+        _ if pattern == got => Ok(()),
+        _ => Err(format!("{path} is {got}, wanted {pattern}")),
+    }
+}
+
+fn encode(type_name: &str, value: &Value) -> Result<Vec<u8>, String> {
+    iotp2p_codec::generated::from_json(type_name, value.clone())
+        .ok_or(format!("no JSON mapping for {type_name}"))?
+        .map_err(|e| format!("the scenario's {type_name} does not encode: {e}"))
+}
+
+fn name(step: &Step) -> &'static str {
+    match step {
+        Step::Send(_) => "send",
+        Step::Advance(_) => "advance",
+        Step::App(_) => "app",
+        Step::Expect(_) => "expect",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+    use serde_json::json;
+
+    #[test]
+    fn patterns_name_what_they_require() {
+        let got = json!({"message_id": 7, "correlation_id": 3, "body": {"ack": null}});
+        assert!(matches(
+            &json!({"correlation_id": 3, "body": {"ack": null}}),
+            &got,
+            "e"
+        )
+        .is_ok());
+        assert!(matches(
+            &json!({"message_id": "<any>", "ack_requested": "<absent>"}),
+            &got,
+            "e"
+        )
+        .is_ok());
+        assert!(matches(&json!({"correlation_id": 4}), &got, "e").is_err());
+        assert!(matches(&json!({"ttl": "<any>"}), &got, "e").is_err());
+        assert!(matches(&json!({"message_id": "<absent>"}), &got, "e").is_err());
+        assert!(matches(&json!({"body": {"ack": "<absent>"}}), &got, "e").is_err());
+    }
+}

@@ -1,0 +1,326 @@
+//! Scripted-peer scenarios (testee protocol 2, feature `scenario`): the runner plays one or more peers
+//! of the node under test on a virtual clock, as h2spec plays an HTTP/2 client, but deterministically.
+//!
+//! A scenario vector holds the node's set-up ([`NodeSetup`]: its address, home relay, security
+//! contexts and the capabilities its application serves) and a script of [`Step`]s: a peer sends an
+//! envelope (built and sealed by the runner itself, with `iotp2p-codec` and `iotp2p-protocol`), time
+//! passes, the node's application sends a request, and what the node must have sent and reported
+//! since the previous expectation ([`Expectation`]). Envelopes the node sends are decoded, and sealed
+//! ones opened with the peer's side of the context, before they are compared with patterns: a
+//! scenario states what the spec requires, and leaves free what it leaves free (the `message_id` of
+//! an acknowledgement, a timer within its bounds).
+//!
+//! The testee's side is in [`crate::protocol`]: `scenario-start`, `datagram`, `tick`, `app` and
+//! `scenario-end`, each answered with `outputs`. conformance/README.md documents both with a worked
+//! transcript.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// The node under test.
+    pub node: NodeSetup,
+    /// The script.
+    pub steps: Vec<Step>,
+}
+
+/// The node under test, as the scenario starts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSetup {
+    /// Its address, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The label of the hop peer that is its home relay: on that hop alone `sender_contact` may
+    /// appear (spec §5.5.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home_relay: Option<String>,
+    /// Where its node-wide counter of unsealed `message_id`s starts (spec §5.4).
+    #[serde(default)]
+    pub counter: u64,
+    /// Its security contexts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contexts: Vec<ContextSetup>,
+    /// The capabilities its application serves (spec chapter 6), answered by the testee's fixture
+    /// application as conformance/README.md specifies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<CapabilitySetup>,
+}
+
+/// A security context between the node and a peer, with the state of both sides.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContextSetup {
+    /// The name steps use for it.
+    pub name: String,
+    /// The label of the hop peer through which the peer reaches the node.
+    pub peer: String,
+    /// `ordinary` (a peer with a bound address), `visitor` (spec §8.4.6) or `pairing` (§8.3.4).
+    pub kind: String,
+    /// The Master Secret, lowercase hex.
+    pub master_secret: String,
+    /// The Master Salt, lowercase hex.
+    pub master_salt: String,
+    /// The node's Sender ID (its peer's Recipient ID), lowercase hex.
+    pub node_id: String,
+    /// The peer's Sender ID (the node's Recipient ID), lowercase hex.
+    pub peer_id: String,
+    /// The node's Sender Sequence Number: the `message_id` of the next envelope it seals.
+    #[serde(default)]
+    pub node_ssn: u64,
+    /// The peer's Sender Sequence Number.
+    #[serde(default)]
+    pub peer_ssn: u64,
+    /// The peer's address, bound to the context (absent for a visitor or pairing context).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_address: Option<String>,
+    /// Whether the node has lost the context's replay window (a restart, spec §8.6.3).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub window_lost: bool,
+}
+
+/// A capability instance of the node's application.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilitySetup {
+    /// The endpoint.
+    pub endpoint: u16,
+    /// The capability number on the endpoint.
+    pub number: u16,
+    /// The schema package.
+    pub package: String,
+    /// The capability's name.
+    pub name: String,
+    /// Its version, `major.minor.patch`.
+    pub version: String,
+    /// Its members, ascending.
+    pub members: Vec<MemberSetup>,
+}
+
+/// A member of a capability of the fixture application.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberSetup {
+    /// The member key.
+    pub key: u16,
+    /// `property`, `action` or `event`.
+    pub kind: String,
+    /// A property accepts writes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub writable: bool,
+    /// A property cannot be subscribed to.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unobservable: bool,
+    /// Writes or invokes need proof of freshness (spec §6.8).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fresh: bool,
+    /// The member is optional; `implemented` says whether the node has it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    /// For an optional member: the node implements it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub implemented: bool,
+    /// For an action: it takes an input.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub input: bool,
+    /// For a property: its value, and for an action with an output: the output, lowercase hex of an
+    /// unsigned integer's encoding (the fixture's values are unsigned integers, spec chapter 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The largest value the capability accepts: a greater one breaks its constraint
+    /// (`ConstraintError`); a value that is not an unsigned integer does not decode (`InvalidValue`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u64>,
+    /// The member's type is "any data item": a value decodes when it is one well-formed item of the
+    /// wire profile (spec chapter 4), not only an unsigned integer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub any_value: bool,
+}
+
+/// One step of the script.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Step {
+    /// A peer sends one datagram to the node.
+    Send(Send),
+    /// The clock moves on: to `to` ms, by `by` ms, or to the timer the node asked for last
+    /// (`to_timer`). The runner then sends `tick`.
+    Advance(Advance),
+    /// The node's application sends a request.
+    App(AppRequest),
+    /// What the node must have output since the previous expectation.
+    Expect(Expectation),
+}
+
+/// A datagram from a peer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Send {
+    /// The label of the hop peer that sends it.
+    pub from: String,
+    /// The datagram as given bytes, lowercase hex (malformed input); otherwise built from
+    /// `envelope` and `seal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hex: Option<String>,
+    /// The envelope in the canonical JSON mapping (spec §4.18); a sealed one without `message_id`,
+    /// `key_id` and `sealed`, which the runner fills in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<Value>,
+    /// Seal the envelope under a context (the peer's side).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<Seal>,
+    /// Set `correlation_id` to the `message_id` of the node's `n`th datagram of the scenario (from 0),
+    /// so that a peer answers what the node sent whatever identifier it chose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_to: Option<usize>,
+    /// Send the same bytes as the step with this index (a retransmission or a replay), ignoring
+    /// everything above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<usize>,
+    /// Change the bytes before sending: flip bit `bit` of byte `byte` (a forgery).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flip: Option<Flip>,
+}
+
+/// How to seal a peer's envelope.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Seal {
+    /// The context, by name.
+    pub context: String,
+    /// The body, in the canonical JSON mapping.
+    pub body: Value,
+    /// Carry `key_id` (requests always do; answers may leave it out).
+    #[serde(default = "yes")]
+    pub key_id: bool,
+    /// The sender address of the associated data, when it is not the peer's bound address (to forge
+    /// a misbinding); `""` leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aad_sender: Option<String>,
+    /// The `message_id` to seal with instead of the next Sender Sequence Number (a replay or a stale
+    /// envelope; the context's number does not move).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<u64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A bit to flip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Flip {
+    /// The byte, from 0; negative counts from the end (-1 is the last byte).
+    pub byte: i64,
+    /// The bit, 0 to 7.
+    pub bit: u8,
+}
+
+/// The clock's move.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Advance {
+    /// To this time, in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<u64>,
+    /// By this many ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<u64>,
+    /// To the last timer the node asked for (an error if it asked for none).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub to_timer: bool,
+}
+
+/// A request of the node's application.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppRequest {
+    /// The hop peer to send it through.
+    pub to: String,
+    /// The recipient's address, when it is not the hop peer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    /// The context to seal it under, by name; unsealed without.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// The body, in the canonical JSON mapping.
+    pub body: Value,
+    /// Ask the hop peer for an acknowledgement.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub confirmable: bool,
+}
+
+/// What the node must have output since the previous expectation: datagrams in order, and optionally
+/// its reports to the application and the timer it asked for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    /// The datagrams, in order and exactly these.
+    #[serde(default)]
+    pub sends: Vec<SendPattern>,
+    /// Other sequences of datagrams that also pass (a reply that carries the acknowledgement, or an
+    /// acknowledgement and then the reply).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub or: Vec<Vec<SendPattern>>,
+    /// What the node reported to its application, in order, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventPattern>>,
+    /// The timer the node asks for after the last request must fall within `[min, max]` ms after the
+    /// runner's current time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timer: Option<[u64; 2]>,
+    /// The node must ask for no timer after the last request.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_timer: bool,
+    /// What the spec says, for the failure message.
+    pub why: String,
+}
+
+/// A datagram the node must send.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendPattern {
+    /// The hop peer it goes to.
+    pub to: String,
+    /// Members of the envelope's canonical JSON that must have these values (`"<any>"`: present with
+    /// any value; `"<absent>"`: absent; `null` is the value null); members not named are free.
+    #[serde(default)]
+    pub envelope: Value,
+    /// The envelope is sealed and opens under this context (the peer's side), with a body whose
+    /// canonical JSON has these members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens: Option<Opens>,
+    /// The exact bytes, lowercase hex, where the spec gives them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hex: Option<String>,
+    /// The same bytes as the node's `n`th datagram of the scenario (from 0): a retransmission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<usize>,
+}
+
+/// A sealed envelope's expected content.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Opens {
+    /// The context, by name.
+    pub context: String,
+    /// Members of the body's canonical JSON, as in [`SendPattern::envelope`].
+    pub body: Value,
+}
+
+/// A report of the node to its application.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventPattern {
+    /// `request` (a request passed to the interaction model), `reply` (the reply to one of the
+    /// application's requests) or `failed` (a confirmable envelope never acknowledged).
+    pub event: String,
+    /// Members of the body's canonical JSON (`request`, `reply`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
