@@ -39,6 +39,10 @@ pub struct NodeSetup {
     /// appear (spec §5.5.3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub home_relay: Option<String>,
+    /// The name of its hop context with the home relay (spec §8.7): a device then sends receipts,
+    /// sealed under it, for what the relay delivers (§5.11.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hop_context: Option<String>,
     /// Where its node-wide counter of unsealed `message_id`s starts (spec §5.4).
     #[serde(default)]
     pub counter: u64,

@@ -233,6 +233,12 @@ fn start(id: &str, setup: &NodeSetup) -> Result<Running, String> {
         contexts.insert(c.name.clone(), handle);
         kinds.insert(handle, kind);
     }
+    if let Some(name) = &setup.hop_context {
+        let hop = contexts
+            .get(name)
+            .ok_or_else(|| format!("no context `{name}` for the hop context"))?;
+        node.set_hop_context(Some(*hop));
+    }
     let mut fixture = Fixture::default();
     let model = model(&setup.capabilities, &mut fixture)?;
     Ok(Running {

@@ -8,6 +8,9 @@
 //! - [`Node::on_timer`]: the time given by [`Node::next_deadline`] has come;
 //! - [`Node::request`] and [`Node::reply`]: the application sends.
 //!
+//! A device with a hop context ([`Node::set_hop_context`]) also sends the receipts of §5.11.1 for
+//! what its home relay delivers.
+//!
 //! `P` is whatever names a hop peer at the transport (a socket address, a BLE connection, a label in
 //! a conformance scenario). The engine never looks inside it.
 //!
@@ -16,6 +19,7 @@
 //! answered. A full table of requests refuses new ones ([`SendError::Busy`]); a full table of
 //! unanswered requests forgets the oldest, whose reply then fails with [`SendError::UnknownExchange`].
 
+mod receipts;
 mod receive;
 mod send;
 
@@ -273,6 +277,10 @@ pub struct Node<P> {
     pending: VecDeque<Pending<P>>,
     exchanges: VecDeque<Exchange<P>>,
     next_exchange: u64,
+    /// The hop context with the home relay, under which receipts are sealed (§5.11.1).
+    hop_context: Option<ContextId>,
+    /// Deliveries of the home relay not yet named in a receipt (at most `receipts::MAX_DELIVERED`).
+    delivered: Vec<owned::DeliveryRef>,
 }
 
 impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
@@ -289,6 +297,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             pending: VecDeque::new(),
             exchanges: VecDeque::new(),
             next_exchange: 0,
+            hop_context: None,
+            delivered: Vec::new(),
             config,
         }
     }
@@ -302,6 +312,12 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     /// appear (§5.5.3).
     pub fn set_home_relay(&mut self, relay: Option<P>) {
         self.home_relay = relay;
+    }
+
+    /// Sets the hop context with the home relay: a device then sends receipts for what the relay
+    /// delivers, sealed under it (§5.11.1).
+    pub fn set_hop_context(&mut self, context: Option<ContextId>) {
+        self.hop_context = context;
     }
 
     /// Changes the node's own address (a re-homing, §8.9).

@@ -32,11 +32,15 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         bytes: &[u8],
     ) -> Vec<Output<P>> {
         let mut out = Vec::new();
+        let delivery = self.delivery_of(from, bytes);
         if let Err(reason) = self.pipeline(now, rng, from, bytes, &mut out) {
             out.push(Output::Event(Event::Discarded {
                 from: from.clone(),
                 reason,
             }));
+        }
+        if let Some((delivery, more)) = delivery {
+            self.delivered(now, rng, delivery, more, &mut out);
         }
         out
     }

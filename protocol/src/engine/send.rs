@@ -273,9 +273,31 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         }
     }
 
+    /// A sealed, confirmable request to the hop peer itself under `context` (a receipt): its
+    /// `message_id` and bytes.
+    pub(super) fn build_request(
+        &mut self,
+        context: ContextId,
+        aad_recipient: Option<&str>,
+        body: &[u8],
+    ) -> Result<(u64, Vec<u8>), SendError> {
+        self.build(Plan {
+            context: Some(context),
+            exchange: AadExchange::Request,
+            correlation_id: None,
+            recipient: None,
+            recipient_contact: None,
+            aad_recipient,
+            include_sender: false,
+            ack_requested: true,
+            ttl: None,
+            body,
+        })
+    }
+
     /// Sends `bytes` now, through the retransmitter when confirmable.
     #[allow(clippy::too_many_arguments)]
-    fn transmit(
+    pub(super) fn transmit(
         &mut self,
         now: Instant,
         rng: &mut dyn CryptoRngCore,

@@ -44,6 +44,8 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         acknowledgement_stops_retransmission(),
         nstart(),
         reply_reaches_the_application(),
+        receipt_after_the_wake_up(),
+        receipt_names_what_did_not_open(),
     ];
     out.extend(envelope_rules());
     Ok(out)
@@ -676,6 +678,89 @@ fn reply_reaches_the_application() -> Vector {
                 body: Some(json!({"report": {"values": [{"member": 0, "value": "0a"}]}})),
             }])
         },
+    ))
+    .build()
+}
+
+/// The lamp's hop context with its home relay (the relay's service address bound).
+fn hop_context() -> ContextSetup {
+    ContextSetup {
+        name: "hop".into(),
+        master_secret: "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf".into(),
+        master_salt: "d0d1d2d3d4d5d6d7".into(),
+        node_id: "0b".into(),
+        peer_id: "0a".into(),
+        node_ssn: 20,
+        peer_ssn: 40,
+        peer_address: Some("_relay@home.example.org".into()),
+        ..app_context()
+    }
+}
+
+/// The receipt the lamp sends: sealed under the hop context, confirmable, naming `refs`.
+fn receipt(refs: Value) -> SendPattern {
+    SendPattern {
+        to: "relay".into(),
+        envelope: json!({"ack_requested": true, "key_id": "0b", "recipient": ABSENT, "correlation_id": ABSENT}),
+        opens: Some(crate::scenario::Opens {
+            context: "hop".into(),
+            body: json!({"receipt": {"delivered": refs}}),
+        }),
+        hex: None,
+        same_as: None,
+    }
+}
+
+fn with_hop(b: Builder) -> Builder {
+    b.node(|n| {
+        n.contexts.push(hop_context());
+        n.hop_context = Some("hop".into());
+    })
+}
+
+fn receipt_after_the_wake_up() -> Vector {
+    let first = json!({"sender_contact": 1, "more": true});
+    let refs = json!([{"message_id": 1235, "sender_contact": 1}, {"message_id": 1236, "sender_contact": 1}]);
+    let answer = |m| sealed_answer("relay", m, "app", level_report());
+    with_hop(Builder::lamp(
+        "msg.receipt-after-wake-up",
+        "a device names the envelopes its home relay delivered in one receipt, sealed under their hop \
+         context and confirmable, after the last one of the wake-up (the first without `more`)",
+        &["IOTP-MSG-123", "IOTP-MSG-125", "IOTP-MSG-126", "IOTP-MSG-128"],
+    ))
+    .step(sealed("relay", "app", first, read_level()))
+    .step(expect(
+        "more envelopes follow (`more`): the receipt waits",
+        vec![answer(1235)],
+    ))
+    .step(app_read())
+    .step(expecting(
+        expect(
+            "the last envelope of the wake-up: its answer, and the receipt naming both deliveries",
+            vec![answer(1236), receipt(refs.clone())],
+        ),
+        |e| e.or = vec![vec![receipt(refs), answer(1236)]],
+    ))
+    .build()
+}
+
+fn receipt_names_what_did_not_open() -> Vector {
+    let refs = json!([{"message_id": 1235, "sender_contact": 1}]);
+    with_hop(Builder::lamp(
+        "msg.receipt-names-failed-opening",
+        "a device names in its receipt a delivered envelope that failed to open, so that the relay \
+         does not deliver it at every wake-up",
+        &["IOTP-MSG-123", "IOTP-MSG-125"],
+    ))
+    .step(with(app_read(), |s| {
+        s.flip = Some(crate::scenario::Flip { byte: -1, bit: 0 });
+    }))
+    .step(expecting(
+        expect(
+            "not opened (answered Unauthenticated at most), and named in the receipt",
+            vec![status("relay", 1235, "Unauthenticated"), receipt(refs.clone())],
+        ),
+        |e| e.or = vec![vec![receipt(refs.clone())], vec![receipt(refs), status("relay", 1235, "Unauthenticated")]],
     ))
     .build()
 }

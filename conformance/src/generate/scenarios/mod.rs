@@ -91,6 +91,7 @@ impl Builder {
             node: NodeSetup {
                 address: Some(LAMP.into()),
                 home_relay: Some("relay".into()),
+                hop_context: None,
                 counter: 0,
                 contexts: vec![app_context()],
                 capabilities: vec![level_capability()],
