@@ -162,6 +162,15 @@ pub enum Request {
         /// The request.
         request: crate::scenario::AppRequest,
     },
+    /// The node takes a new address at `now` (a re-homing): answer `outputs`.
+    Rehome {
+        /// The vector id.
+        id: String,
+        /// The time, in ms.
+        now: u64,
+        /// The node's new address.
+        address: String,
+    },
     /// The scenario ends: the node is dropped. Answer `outputs` (usually empty).
     ScenarioEnd {
         /// The vector id.

@@ -156,6 +156,9 @@ pub enum Step {
     Advance(Advance),
     /// The node's application sends a request.
     App(AppRequest),
+    /// The node takes a new address (a re-homing, spec §8.9, or a new home relay): its security
+    /// contexts stay as they are (§8.6.1).
+    Rehome(Rehome),
     /// What the node must have output since the previous expectation.
     Expect(Expectation),
 }
@@ -238,6 +241,14 @@ pub struct Advance {
     /// To the last timer the node asked for (an error if it asked for none).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub to_timer: bool,
+}
+
+/// A new address for the node.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rehome {
+    /// The node's new address.
+    pub address: String,
 }
 
 /// A request of the node's application.

@@ -822,3 +822,13 @@ fn an_engine_that_never_retransmits_is_caught() {
         ["scenario.msg.retransmission"]
     );
 }
+
+#[test]
+fn an_engine_that_counts_again_after_rehoming_is_caught() {
+    // Version 1.0 counted message identifiers per address: a node that moved reused nonces under the
+    // same Sender Key (IOTP-SEC-169).
+    assert_eq!(
+        scenario_failures("ssn-reset-on-rehome"),
+        ["scenario.sec.sequence-number-survives-rehoming"]
+    );
+}

@@ -167,6 +167,10 @@ impl Scenarios {
                 r.handle(*now, out)
             }),
             Request::App { id, now, request } => self.with(id, |r| r.app(*now, request)),
+            Request::Rehome { id, address, .. } => self.with(id, |r| {
+                r.node.set_address(Some(address.clone()));
+                Ok((Vec::new(), Vec::new()))
+            }),
             Request::ScenarioEnd { id } => {
                 self.running = None;
                 outputs(id, Vec::new(), Vec::new(), None)

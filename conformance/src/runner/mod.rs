@@ -146,6 +146,7 @@ pub fn request_id(request: &Request) -> Option<&str> {
         | Request::Datagram { id, .. }
         | Request::Tick { id, .. }
         | Request::App { id, .. }
+        | Request::Rehome { id, .. }
         | Request::ScenarioEnd { id } => Some(id),
     }
 }

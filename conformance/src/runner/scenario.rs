@@ -191,6 +191,15 @@ impl Run<'_> {
                 now: self.now,
                 request: request.clone(),
             }),
+            Step::Rehome(r) => {
+                // The node seals with its new address from now on, and the peers open with it.
+                self.node_address = Some(r.address.clone());
+                self.request(&Request::Rehome {
+                    id: self.id.into(),
+                    now: self.now,
+                    address: r.address.clone(),
+                })
+            }
             Step::Expect(expect) => self.expect(expect),
         }
     }
@@ -565,6 +574,7 @@ fn name(step: &Step) -> &'static str {
         Step::Send(_) => "send",
         Step::Advance(_) => "advance",
         Step::App(_) => "app",
+        Step::Rehome(_) => "rehome",
         Step::Expect(_) => "expect",
     }
 }

@@ -75,7 +75,12 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     }
 
     /// Sends the receipt of the deliveries recorded, sealed under the hop context, confirmable.
-    fn send_receipt(&mut self, now: Instant, rng: &mut dyn CryptoRngCore, out: &mut Vec<Output<P>>) {
+    fn send_receipt(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        out: &mut Vec<Output<P>>,
+    ) {
         let (Some(context), Some(relay)) = (self.hop_context, self.home_relay.clone()) else {
             return;
         };
@@ -94,7 +99,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             .get(context)
             .and_then(|e| e.peer.address.clone());
         // A receipt is answered by an acknowledgement only ([IOTP-MSG-132]): it awaits no reply.
-        if let Ok((message_id, bytes)) = self.build_request(context, aad_recipient.as_deref(), &body) {
+        if let Ok((message_id, bytes)) =
+            self.build_request(context, aad_recipient.as_deref(), &body)
+        {
             let _ = self.transmit(now, rng, relay, message_id, bytes, true, out);
         }
     }

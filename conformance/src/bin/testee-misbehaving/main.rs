@@ -76,7 +76,8 @@ fn main() {
             }
             _ => request.clone(),
         };
-        let mut response = reference.answer(request)?;
+        let replaced = defects.replaces(mode, request);
+        let mut response = reference.answer(replaced.as_ref().unwrap_or(request))?;
         defects.change(mode, request, &mut response);
         match (mode, request) {
             ("protocol-1", Request::Hello { .. }) => {

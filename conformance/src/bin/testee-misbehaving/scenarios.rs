@@ -8,7 +8,9 @@
 //! - `window-on-failure`: a sealed envelope that failed to open still records its `message_id`, so
 //!   the genuine envelope with that `message_id` is then refused as a duplicate (IOTP-SEC-76);
 //! - `no-reack`: a duplicate is not acknowledged again (IOTP-MSG-55);
-//! - `no-retransmit`: a confirmable envelope is never sent again (IOTP-MSG-46).
+//! - `no-retransmit`: a confirmable envelope is never sent again (IOTP-MSG-46);
+//! - `ssn-reset-on-rehome`: version 1.0's counting per address: a node that takes a new address starts
+//!   its Sender Sequence Numbers again, reusing nonces under the same key (IOTP-SEC-169).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,6 +21,8 @@ use iotp2p_conformance::suite::unhex;
 /// The state a defect needs.
 #[derive(Default)]
 pub struct Defects {
+    /// The scenario's set-up, to start the node again (`ssn-reset-on-rehome`).
+    started: Option<Request>,
     highest: BTreeMap<String, u64>,
     failed: BTreeSet<(String, u64)>,
     seen: BTreeSet<Vec<u8>>,
@@ -29,7 +33,10 @@ impl Defects {
     pub fn drops(&mut self, mode: &str, request: &Request) -> Option<Response> {
         if let Request::ScenarioStart { .. } = request {
             // A new node: the defect's memory starts afresh, as the node's own state does.
-            *self = Defects::default();
+            *self = Defects {
+                started: Some(request.clone()),
+                ..Defects::default()
+            };
         }
         let Request::Datagram { id, from, hex, .. } = request else {
             return None;
@@ -56,6 +63,26 @@ impl Defects {
             events: Vec::new(),
             timer: None,
         })
+    }
+
+    /// The request the reference receives instead of `request`, if the defect replaces it.
+    pub fn replaces(&self, mode: &str, request: &Request) -> Option<Request> {
+        match (mode, request, &self.started) {
+            (
+                "ssn-reset-on-rehome",
+                Request::Rehome { address, .. },
+                Some(Request::ScenarioStart { id, node }),
+            ) => {
+                // The node as it started, at its new address: every context counts from its start.
+                let mut node = node.clone();
+                node.address = Some(address.clone());
+                Some(Request::ScenarioStart {
+                    id: id.clone(),
+                    node,
+                })
+            }
+            _ => None,
+        }
     }
 
     /// Changes the reference's outputs as the defect would.

@@ -46,6 +46,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         reply_reaches_the_application(),
         receipt_after_the_wake_up(),
         receipt_names_what_did_not_open(),
+        sequence_numbers_survive_rehoming(),
     ];
     out.extend(envelope_rules());
     Ok(out)
@@ -761,6 +762,32 @@ fn receipt_names_what_did_not_open() -> Vector {
             vec![status("relay", 1235, "Unauthenticated"), receipt(refs.clone())],
         ),
         |e| e.or = vec![vec![receipt(refs.clone())], vec![receipt(refs), status("relay", 1235, "Unauthenticated")]],
+    ))
+    .build()
+}
+
+fn sequence_numbers_survive_rehoming() -> Vector {
+    let again = SendPattern {
+        envelope: json!({"message_id": 78, "recipient": APP, "key_id": "02", "body": ABSENT}),
+        ..lamps_request()
+    };
+    Builder::lamp(
+        "sec.sequence-number-survives-rehoming",
+        "regression of version 1.0's nonce reuse: after the lamp takes a new address, its next \
+         envelope under the same context takes the next Sender Sequence Number, not one it used before",
+        &["IOTP-SEC-169", "IOTP-SEC-69", "IOTP-SEC-168"],
+    )
+    .step(lamp_asks())
+    .step(expect("the request, with Sender Sequence Number 77", vec![lamps_request()]))
+    .step(with(plain("relay", json!({"message_id": 40, "body": {"ack": null}})), |s| {
+        s.answer_to = Some(0)
+    }))
+    .step(silence("acknowledged"))
+    .step(rehome("lamp@new.example.net"))
+    .step(lamp_asks())
+    .step(expect(
+        "the same Sender Key, the next number (78), the new address in the associated data",
+        vec![again],
     ))
     .build()
 }

@@ -303,6 +303,13 @@ pub(crate) fn app(request: AppRequest) -> Step {
     Step::App(request)
 }
 
+/// The node takes a new address.
+pub(crate) fn rehome(address: &str) -> Step {
+    Step::Rehome(crate::scenario::Rehome {
+        address: address.into(),
+    })
+}
+
 /// The node must have sent exactly `sends`.
 pub(crate) fn expect(why: &str, sends: Vec<SendPattern>) -> Step {
     Step::Expect(Expectation {
