@@ -378,3 +378,116 @@ fn contact_numbers_only_on_their_hop() {
         "{out:?}"
     );
 }
+
+#[test]
+fn a_lost_replay_window_is_resynchronised_by_an_echo() {
+    use iotp2p_codec::core::owned::{MemberValue, WriteRequest};
+    let mut rng = Fixed(0);
+    let (mut app, _) = pair();
+    let mut lamp = node("lamp@home.example.org");
+    // The lamp restarted: it kept its keys and Sender Sequence Number, not its replay window.
+    lamp.add_context(
+        context(2, 1).resume(500, ReplayWindow::lost()),
+        Peer {
+            address: Some("app@example.com".into()),
+            kind: ContextKind::Ordinary,
+        },
+    )
+    .unwrap();
+    let ctx = app.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap());
+    let write = |echo: Option<Vec<u8>>| {
+        Body::Write(WriteRequest {
+            endpoint: 1,
+            capability: 7,
+            values: vec![MemberValue {
+                member: 0,
+                value: vec![5],
+                unknown_fields: Default::default(),
+            }],
+            echo,
+            unknown_fields: Default::default(),
+        })
+    };
+    let (_, out) = app
+        .request(
+            0,
+            &mut rng,
+            "lamp",
+            Destination::HopPeer,
+            ctx,
+            &write(None),
+            false,
+            None,
+        )
+        .unwrap();
+    let out = lamp.receive(0, &mut rng, &"app", &sends(&out)[0].1);
+    assert_eq!(
+        events(&out),
+        [Event::Discarded {
+            from: "app",
+            reason: Discard::Unverified
+        }],
+        "not acted on [IOTP-SEC-85]"
+    );
+    let out = app.receive(1, &mut rng, &"lamp", &sends(&out)[0].1);
+    let [Event::Reply {
+        body: Body::Status(status),
+        context: Some(_),
+        ..
+    }] = <[Event<&str>; 1]>::try_from(events(&out)).unwrap()
+    else {
+        panic!("a sealed status: {out:?}")
+    };
+    assert_eq!(status.code, StatusCode::FreshnessRequired);
+    let echo = status.echo.expect("a challenge");
+
+    let (message_id, out) = app
+        .request(
+            2,
+            &mut rng,
+            "lamp",
+            Destination::HopPeer,
+            ctx,
+            &write(Some(echo.clone())),
+            false,
+            None,
+        )
+        .unwrap();
+    let out = lamp.receive(2, &mut rng, &"app", &sends(&out)[0].1);
+    assert!(
+        matches!(events(&out)[..], [Event::Request { fresh: true, .. }]),
+        "the echo proves freshness: {out:?}"
+    );
+    assert_eq!(
+        lamp.contexts()
+            .get(
+                lamp.contexts()
+                    .by_recipient_id(&KeyId::new(&[1]).unwrap())
+                    .unwrap()
+            )
+            .unwrap()
+            .context
+            .replay_window()
+            .highest(),
+        Some(message_id),
+        "H is the message_id of the request that carried the echo"
+    );
+    // The echo is used up: the same challenge again does not resynchronise anything.
+    let (_, out) = app
+        .request(
+            3,
+            &mut rng,
+            "lamp",
+            Destination::HopPeer,
+            ctx,
+            &write(Some(echo)),
+            false,
+            None,
+        )
+        .unwrap();
+    let out = lamp.receive(3, &mut rng, &"app", &sends(&out)[0].1);
+    assert!(
+        matches!(events(&out)[..], [Event::Request { .. }]),
+        "the window is back: {out:?}"
+    );
+}

@@ -70,6 +70,9 @@ pub struct Config {
     /// [`Node::on_timer`], so a reply given before the caller next looks at the timer still carries
     /// it, and a slower one does not delay it ([IOTP-MSG-43]).
     pub piggyback_window: u64,
+    /// FRESHNESS_WINDOW in ms: how long an echo issued to resynchronise a lost replay window stays
+    /// valid (10 s recommended, at most 60 s, [IOTP-IM-44], [IOTP-SEC-89]).
+    pub freshness_window: u64,
 }
 
 impl Default for Config {
@@ -85,6 +88,7 @@ impl Default for Config {
             max_pending: 8,
             max_exchanges: 8,
             piggyback_window: 0,
+            freshness_window: 10_000,
         }
     }
 }
@@ -200,6 +204,9 @@ pub enum Discard {
     UnmatchedAck,
     /// Step 9: an unknown body variant that is not a request.
     UnknownBody,
+    /// Step 7: a request under a context whose replay window was lost, without a valid echo: answered
+    /// `FreshnessRequired`, not acted on ([IOTP-SEC-85]).
+    Unverified,
 }
 
 /// How many entries each bounded table of a [`Node`] holds.
@@ -281,6 +288,8 @@ pub struct Node<P> {
     hop_context: Option<ContextId>,
     /// Deliveries of the home relay not yet named in a receipt (at most `receipts::MAX_DELIVERED`).
     delivered: Vec<owned::DeliveryRef>,
+    /// The challenges issued to resynchronise lost replay windows (§8.6.3; at most 4 outstanding).
+    challenges: crate::security::echo::Challenges<ContextId>,
 }
 
 impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
@@ -299,6 +308,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             next_exchange: 0,
             hop_context: None,
             delivered: Vec::new(),
+            challenges: crate::security::echo::Challenges::new(config.freshness_window, 4),
             config,
         }
     }

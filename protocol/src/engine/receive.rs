@@ -167,6 +167,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             // Exactly one of `sealed` and `body` (step 3).
             None => env.body.ok_or(Discard::BadPlaintext)?,
         };
+        let fresh = match (fresh, context) {
+            (false, Some(id)) if is_request => {
+                self.resynchronise(now, rng, from, &env, &sender, id, &body, out)?;
+                true
+            }
+            _ => fresh,
+        };
 
         // 8. Acknowledge: at once, except a request for the application, whose reply may carry the
         // acknowledgement if it comes within the piggyback window ([IOTP-MSG-44]).
@@ -271,6 +278,61 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             }
         }
         Ok((id, opened.fresh, plaintext))
+    }
+
+    /// A request under a context whose replay window was lost ([IOTP-SEC-85]): acted on only with an
+    /// echo this node issued under that context, whose `message_id` then becomes the window's H;
+    /// otherwise answered, sealed, with `FreshnessRequired` and a new echo ([IOTP-SEC-91]).
+    #[allow(clippy::too_many_arguments)]
+    fn resynchronise(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        from: &P,
+        env: &Envelope<'_>,
+        sender: &Origin<P>,
+        context: ContextId,
+        body: &Body<'_>,
+        out: &mut Vec<Output<P>>,
+    ) -> Result<(), Discard> {
+        let echo = match body {
+            Body::Write(w) => w.echo,
+            Body::Invoke(i) => i.echo,
+            _ => None,
+        };
+        if echo.is_some_and(|e| self.challenges.redeem(context, e, now)) {
+            if let Some(entry) = self.contexts.get_mut(context) {
+                entry.context.resync_replay_window(env.message_id);
+            }
+            return Ok(());
+        }
+        if env.ack_requested {
+            self.acknowledge(from, env.message_id, out);
+        }
+        let challenge = self.challenges.issue(context, now, rng);
+        let status = Body::Status(iotp2p_codec::core::Status {
+            code: StatusCode::FreshnessRequired,
+            member: None,
+            capability_status: None,
+            detail: None,
+            echo: Some(&challenge),
+            retry_after: None,
+            decode_error: None,
+            offset: None,
+            recipient: None,
+            supported_versions: None,
+            unknown_fields: iotp2p_codec::runtime::UnknownFields::NONE,
+        });
+        let mut encoded = vec![0u8; status.encoded_len()];
+        if status.encode(&mut encoded).is_ok() {
+            if let Ok(bytes) = self.answer(from, sender, Some(context), env.message_id, &encoded) {
+                out.push(Output::Send {
+                    to: from.clone(),
+                    bytes,
+                });
+            }
+        }
+        Err(Discard::Unverified)
     }
 
     /// A duplicate: acknowledge again ([IOTP-MSG-55]) and resend the cached reply to an identical

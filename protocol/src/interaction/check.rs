@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use iotp2p_codec::core::owned::Status;
 use iotp2p_codec::core::{DecodeError, StatusCode};
 
-use super::fresh::CHALLENGE_LEN;
+use crate::security::echo::CHALLENGE_LEN;
 use iotp2p_codec::runtime::ErrorClass;
 
 use super::model::{Capability, MemberKind, Model};

@@ -10,11 +10,9 @@
 //!
 //! - [`model`]: endpoints, capabilities and members.
 //! - [`check`]: the check order of §6.3.
-//! - [`fresh`]: freshness challenges (§6.8).
 //! - [`subscriptions`]: subscriptions and their reports (§6.7).
 
 pub mod check;
-pub mod fresh;
 pub mod model;
 pub mod subscriptions;
 
@@ -28,8 +26,8 @@ use rand_core::CryptoRngCore;
 
 use crate::engine::peers::ContextId;
 use crate::params::Instant;
+use crate::security::echo::Challenges;
 use check::{refuse, status, Operation, Refusal, ValueError};
-use fresh::Challenges;
 use model::{MemberKind, Model};
 use subscriptions::{Subscription, Subscriptions};
 
@@ -129,7 +127,7 @@ impl Default for Config {
 pub struct Dispatcher<S> {
     model: Model,
     config: Config,
-    challenges: Challenges,
+    challenges: Challenges<ContextId>,
     subscriptions: Subscriptions<S>,
 }
 
@@ -475,7 +473,7 @@ fn failure(f: Failure) -> Refusal {
 /// `FreshnessRequired` with a new one ([IOTP-IM-39], [IOTP-IM-40]). An unsealed request cannot
 /// be made fresh: a challenge travels sealed only ([IOTP-SEC-88], [IOTP-SEC-91]).
 fn freshness(
-    challenges: &mut Challenges,
+    challenges: &mut Challenges<ContextId>,
     context: Option<ContextId>,
     echo: Option<&[u8]>,
     now: Instant,

@@ -5,6 +5,7 @@
 //! - [`context`]: a security context: keys, Common IV, Sender Sequence Number, replay window (§8.5.2),
 //!   derived as RFC 8613 §3.2 says (§8.4.5, and §8.3.4 for pairing).
 //! - [`aad`]: the associated data of a sealed envelope (§8.5.3).
+//! - [`echo`]: freshness challenges (§6.8, §8.6.4).
 //! - [`nonce`]: the AEAD nonce (§8.5.4).
 //! - [`seal`]: sealing and opening (§8.5.5, §8.5.6).
 //! - [`replay`]: the replay window (§8.6.2) and its loss (§8.6.3).
@@ -20,6 +21,7 @@
 
 pub mod aad;
 pub mod context;
+pub mod echo;
 pub mod identity;
 pub mod key_id;
 pub mod node_id;

@@ -47,6 +47,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         receipt_after_the_wake_up(),
         receipt_names_what_did_not_open(),
         sequence_numbers_survive_rehoming(),
+        lost_window_needs_an_echo(),
     ];
     out.extend(envelope_rules());
     Ok(out)
@@ -788,6 +789,36 @@ fn sequence_numbers_survive_rehoming() -> Vector {
     .step(expect(
         "the same Sender Key, the next number (78), the new address in the associated data",
         vec![again],
+    ))
+    .build()
+}
+
+fn lost_window_needs_an_echo() -> Vector {
+    let write = json!({"write": {"endpoint": 1, "capability": 7, "values": [{"member": 0, "value": "05"}]}});
+    let fresh_required = |m| {
+        sealed_answer(
+            "relay",
+            m,
+            "app",
+            json!({"status": {"code": "FreshnessRequired", "echo": "<any>"}}),
+        )
+    };
+    Builder::lamp(
+        "sec.lost-window-needs-an-echo",
+        "a node that lost a context's replay window (a restart) acts on no sealed request under it until \
+         the peer proves freshness with an echo: it answers FreshnessRequired, sealed, with a challenge",
+        &["IOTP-SEC-85", "IOTP-SEC-91", "IOTP-SEC-87"],
+    )
+    .node(|n| n.contexts[0].window_lost = true)
+    .step(sealed("relay", "app", json!({"sender_contact": 1}), write))
+    .step(expect(
+        "the write is not applied; the answer asks for freshness, sealed",
+        vec![fresh_required(1235)],
+    ))
+    .step(app_read())
+    .step(expect(
+        "a read is not answered either until the window is resynchronised",
+        vec![fresh_required(1236)],
     ))
     .build()
 }

@@ -1,5 +1,6 @@
 //! Freshness challenges (spec §6.8, §8.6.4): the echo values a node issues with `FreshnessRequired`
-//! and accepts once, from the same security context, within FRESHNESS_WINDOW.
+//! and accepts once, from the same security context, within FRESHNESS_WINDOW. The interaction model
+//! uses them for fresh commands, the engine to resynchronise a lost replay window (§8.6.3).
 //!
 //! **Bound.** At most `capacity` challenges are outstanding; issuing one more forgets the oldest (its
 //! client then gets a new challenge on its next try). Each is 16 random bytes ([IOTP-IM-41],
@@ -9,7 +10,6 @@ use alloc::collections::VecDeque;
 
 use rand_core::CryptoRngCore;
 
-use crate::engine::peers::ContextId;
 use crate::params::Instant;
 
 /// Length of the challenges this node issues (8 to 40 allowed).
@@ -19,21 +19,22 @@ pub const CHALLENGE_LEN: usize = 16;
 pub const MAX_FRESHNESS_WINDOW: u64 = 60_000;
 
 #[derive(Clone, Debug)]
-struct Challenge {
+struct Challenge<K> {
     value: [u8; CHALLENGE_LEN],
-    context: ContextId,
+    context: K,
     issued: Instant,
 }
 
-/// The challenges a node has issued and not yet seen used.
+/// The challenges a node has issued and not yet seen used. `K` names a security context (the engine's
+/// handle on it): a challenge is accepted only from the context it was issued in ([IOTP-SEC-88]).
 #[derive(Clone, Debug)]
-pub struct Challenges {
+pub struct Challenges<K> {
     window: u64,
     capacity: usize,
-    issued: VecDeque<Challenge>,
+    issued: VecDeque<Challenge<K>>,
 }
 
-impl Challenges {
+impl<K: Copy + PartialEq> Challenges<K> {
     /// A table of `capacity` challenges valid for `window` ms (at most 60 s; 10 s recommended,
     /// [IOTP-IM-44]).
     pub fn new(window: u64, capacity: usize) -> Self {
@@ -47,7 +48,7 @@ impl Challenges {
     /// Issues a new challenge for requests opened under `context` ([IOTP-SEC-88]).
     pub fn issue(
         &mut self,
-        context: ContextId,
+        context: K,
         now: Instant,
         rng: &mut dyn CryptoRngCore,
     ) -> [u8; CHALLENGE_LEN] {
@@ -66,7 +67,7 @@ impl Challenges {
 
     /// Whether `echo` makes a request opened under `context` at `now` fresh ([IOTP-IM-39]); a
     /// challenge that matches is used up ([IOTP-IM-43]).
-    pub fn redeem(&mut self, context: ContextId, echo: &[u8], now: Instant) -> bool {
+    pub fn redeem(&mut self, context: K, echo: &[u8], now: Instant) -> bool {
         let window = self.window;
         self.issued
             .retain(|c| now <= c.issued.saturating_add(window));
