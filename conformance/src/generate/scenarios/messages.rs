@@ -48,6 +48,11 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         receipt_names_what_did_not_open(),
         sequence_numbers_survive_rehoming(),
         lost_window_needs_an_echo(),
+        direct_request_answered_on_the_hop(),
+        no_reply_to_a_reply(),
+        unknown_request_variant(),
+        confirmable_reply_acknowledged(),
+        relay_status_ends_the_exchange(),
     ];
     out.extend(envelope_rules());
     Ok(out)
@@ -819,6 +824,149 @@ fn lost_window_needs_an_echo() -> Vector {
     .step(expect(
         "a read is not answered either until the window is resynchronised",
         vec![fresh_required(1236)],
+    ))
+    .build()
+}
+
+fn direct_request_answered_on_the_hop() -> Vector {
+    Builder::lamp(
+        "msg.direct-request-answered-on-the-hop",
+        "a request received directly (the app on the lamp's local link, no addresses in the envelope) is \
+         answered to the hop peer it came from, without `recipient`, even though it was not confirmable",
+        &["IOTP-MSG-106", "IOTP-MSG-24", "IOTP-IM-5", "IOTP-IM-12", "IOTP-SEC-66", "IOTP-SEC-67"],
+    )
+    .step(sealed("phone", "app", json!({}), read_level()))
+    .step(expect(
+        "the report goes back to the phone's transport address, sealed under the request's context",
+        vec![SendPattern {
+            envelope: json!({"correlation_id": 1235, "recipient": ABSENT, "recipient_contact": ABSENT, "body": ABSENT}),
+            ..sealed_answer("phone", 1235, "app", level_report())
+        }],
+    ))
+    .build()
+}
+
+fn no_reply_to_a_reply() -> Vector {
+    Builder::lamp(
+        "msg.no-reply-to-a-reply",
+        "a sealed report that answers nothing the lamp asked is not answered (no reply to a reply, and \
+         none for a subscription the lamp does not have)",
+        &["IOTP-MSG-40", "IOTP-IM-34"],
+    )
+    .step(with(
+        sealed(
+            "relay",
+            "app",
+            json!({"sender_contact": 1, "correlation_id": 9}),
+            json!({"report": {"endpoint": 1, "capability": 7}}),
+        ),
+        |s| {
+            if let Some(seal) = &mut s.seal {
+                seal.key_id = true;
+            }
+        },
+    ))
+    .step(silence("a reply matching no request is discarded; replies are never answered"))
+    .build()
+}
+
+fn unknown_request_variant() -> Vector {
+    Builder::lamp(
+        "msg.unknown-request-variant",
+        "a sealed request whose body is a variant this version does not define is answered \
+         UnsupportedRequest",
+        &["IOTP-MSG-116"],
+    )
+    .step(sealed(
+        "relay",
+        "app",
+        json!({"sender_contact": 1}),
+        json!({"#40": "a0"}),
+    ))
+    .step(expect(
+        "step 9: an unknown variant of a request is answered UnsupportedRequest",
+        vec![SendPattern {
+            envelope: json!({"correlation_id": 1235, "recipient_contact": 1}),
+            ..to("relay", json!({}))
+        }],
+    ))
+    .build()
+}
+
+fn confirmable_reply_acknowledged() -> Vector {
+    Builder::lamp(
+        "msg.confirmable-reply-acknowledged",
+        "a confirmable reply to the lamp's request is acknowledged to the hop peer and reaches the \
+         application once",
+        &["IOTP-MSG-41", "IOTP-MSG-7", "IOTP-MSG-8", "IOTP-MSG-9"],
+    )
+    .step(app(AppRequest {
+        confirmable: false,
+        ..match lamp_asks() {
+            Step::App(r) => r,
+            _ => unreachable!(),
+        }
+    }))
+    .step(expect(
+        "the request",
+        vec![SendPattern {
+            envelope: json!({"message_id": 77, "ack_requested": ABSENT}),
+            ..lamps_request()
+        }],
+    ))
+    .step(with(
+        sealed(
+            "relay",
+            "app",
+            json!({"sender": APP, "ack_requested": true, "message_id": 0}),
+            json!({"report": {"endpoint": 1, "capability": 7, "values": [{"member": 0, "value": "0a"}]}}),
+        ),
+        |s| {
+            s.answer_to = Some(0);
+            if let Some(seal) = &mut s.seal {
+                seal.key_id = false;
+            }
+        },
+    ))
+    .step(expecting(
+        expect(
+            "an acknowledgement: unsealed, `ack`, with the reply's message_id, not confirmable",
+            vec![ack("relay", 1235)],
+        ),
+        |e| {
+            e.events = Some(vec![EventPattern {
+                event: "reply".into(),
+                body: Some(json!({"report": {"endpoint": 1}})),
+            }])
+        },
+    ))
+    .build()
+}
+
+fn relay_status_ends_the_exchange() -> Vector {
+    Builder::lamp(
+        "msg.relay-status-ends-retransmission",
+        "a status from the hop peer about the lamp's confirmable request ends its retransmission and \
+         reaches the application",
+        &["IOTP-MSG-47", "IOTP-MSG-39"],
+    )
+    .step(lamp_asks())
+    .step(expect("the request", vec![lamps_request()]))
+    .step(with(
+        plain(
+            "relay",
+            json!({"message_id": 41, "body": {"status": {"code": "NoRoute"}}}),
+        ),
+        |s| s.answer_to = Some(0),
+    ))
+    .step(expecting(
+        timer(silence("a status is not answered, and ends the retransmission"), None),
+        |e| {
+            e.events = Some(vec![EventPattern {
+                event: "reply".into(),
+                body: Some(json!({"status": {"code": "NoRoute"}})),
+            }])
+        },
     ))
     .build()
 }
