@@ -10,11 +10,15 @@
 //! - [`replay`]: the replay window (§8.6.2) and its loss (§8.6.3).
 //! - [`spake2plus`]: the SPAKE2+ pairing exchange (§8.3.3, [RFC 9383]) and the pairing context
 //!   (§8.3.4).
+//! - [`edhoc`]: session establishment with EDHOC ([RFC 9528], through `lakers`; §8.4): the two roles,
+//!   the security context they derive (§8.4.5), and their carriage in the Security capability (§8.4.3).
 //!
 //! [RFC 9383]: https://www.rfc-editor.org/rfc/rfc9383
+//! [RFC 9528]: https://www.rfc-editor.org/rfc/rfc9528
 
 pub mod aad;
 pub mod context;
+pub mod edhoc;
 pub mod key_id;
 pub mod nonce;
 pub mod replay;
