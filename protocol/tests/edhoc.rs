@@ -851,11 +851,306 @@ proptest! {
         let _ = decode_edhoc_1_output(&message);
         let _ = decode_edhoc_3_output(&message);
     }
+}
 
-    /// message_2 with a valid ephemeral key of Bob's and an arbitrary ciphertext: decrypted and
-    /// refused, never a panic.
+// ---------------------------------------------------------------------------------------------
+// A misbehaving peer, driven through lakers' own steps: what the roles of this crate never send.
+
+/// The RustCrypto back end needs a generator; the steps used here draw nothing from it.
+#[derive(Debug)]
+struct Unused;
+
+impl rand_core::RngCore for Unused {
+    fn next_u32(&mut self) -> u32 {
+        unreachable!("no randomness is drawn")
+    }
+    fn next_u64(&mut self) -> u64 {
+        unreachable!("no randomness is drawn")
+    }
+    fn fill_bytes(&mut self, _: &mut [u8]) {
+        unreachable!("no randomness is drawn")
+    }
+    fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), rand_core::Error> {
+        unreachable!("no randomness is drawn")
+    }
+}
+
+impl rand_core::CryptoRng for Unused {}
+
+fn raw_crypto() -> lakers_crypto_rustcrypto::Crypto<Unused> {
+    lakers_crypto_rustcrypto::Crypto::new(Unused)
+}
+
+/// An ephemeral key pair as lakers holds it: the scalar and the x-coordinate of its point.
+fn raw_ephemeral(scalar: [u8; 32]) -> ([u8; 32], [u8; 32]) {
+    let key = p256::SecretKey::from_bytes((&scalar).into()).expect("scalar");
+    let point = key.public_key().to_encoded_point(false);
+    (scalar, point.x().unwrap().as_slice().try_into().unwrap())
+}
+
+fn raw_credential(party: &Party) -> lakers::Credential {
+    lakers::Credential::parse_ccs(&party.ccs).expect("ccs")
+}
+
+/// A lakers responder answering `m1` with these choices.
+fn raw_message_2(
+    r: &Party,
+    secret: &[u8; 32],
+    m1: &[u8],
+    c_r: &[u8],
+    transfer: lakers::CredentialTransfer,
+    ead_2: Option<lakers::EADItem>,
+) -> Vec<u8> {
+    let mut crypto = raw_crypto();
+    let (y, g_y) = raw_ephemeral([0x52; 32]);
+    let start = lakers::ResponderStart { method: 3, y, g_y };
+    let m1 = lakers::EdhocMessageBuffer::new_from_slice(m1).unwrap();
+    let (processing, _, _) = lakers::r_process_message_1(&start, &mut crypto, &m1).unwrap();
+    let (_, m2) = lakers::r_prepare_message_2(
+        &processing,
+        &mut crypto,
+        raw_credential(r),
+        secret,
+        lakers::ConnId::from_slice(c_r).unwrap(),
+        transfer,
+        &ead_2,
+    )
+    .unwrap();
+    m2.as_slice().to_vec()
+}
+
+fn critical_ead() -> lakers::EADItem {
+    lakers::EADItem {
+        label: 1,
+        is_critical: true,
+        value: None,
+    }
+}
+
+#[test]
+fn what_a_misbehaving_responder_sends_is_refused() {
+    let (a, b) = (alice(), bob());
+    let held_b: &[&[u8]] = &[&b.ccs];
+    let secret_b = [0x22; 32];
+    let by_kid = lakers::CredentialTransfer::ByReference;
+    let cases: [(
+        &[u8],
+        lakers::CredentialTransfer,
+        Option<lakers::EADItem>,
+        Error,
+    ); 3] = [
+        // C_R equal to C_I (0x01) ([IOTP-SEC-54]).
+        (&[0x01], by_kid, None, Error::ConnectionIdsEqual),
+        // ID_CRED_R by value ([IOTP-SEC-149]).
+        (
+            &[0x02],
+            lakers::CredentialTransfer::ByValue,
+            None,
+            Error::CredentialByValueRefused,
+        ),
+        // A critical EAD_2 ([IOTP-SEC-52]).
+        (&[0x02], by_kid, Some(critical_ead()), Error::CriticalEad),
+    ];
+    for (c_r, transfer, ead_2, expected) in cases {
+        let (initiator, m1) = Initiator::start(
+            &a.identity,
+            IdCredI::Kid,
+            connection_id_from_int(1).unwrap(),
+            NONE,
+            &[0x31; 32],
+        )
+        .unwrap();
+        let m2 = raw_message_2(&b, &secret_b, m1.as_bytes(), c_r, transfer, ead_2);
+        assert_eq!(
+            initiator.receive_message_2(&m2, held_b).unwrap_err(),
+            expected
+        );
+    }
+    // The same responder, well-behaved, is accepted: the refusals above are the cases' own.
+    let (initiator, m1) = Initiator::start(
+        &a.identity,
+        IdCredI::Kid,
+        connection_id_from_int(1).unwrap(),
+        NONE,
+        &[0x31; 32],
+    )
+    .unwrap();
+    let m2 = raw_message_2(&b, &secret_b, m1.as_bytes(), &[0x02], by_kid, None);
+    assert!(initiator.receive_message_2(&m2, held_b).is_ok());
+}
+
+/// A lakers initiator that has verified message_2 from a `Responder` of this crate: its state, to build message_3.
+fn raw_initiator_at_message_3(r: &Party, secret_i: &[u8; 32]) -> (lakers::ProcessedM2, Responder) {
+    let mut crypto = raw_crypto();
+    let (x, g_x) = raw_ephemeral([0x51; 32]);
+    let mut suites_i = lakers::EdhocBuffer::new();
+    suites_i.push(2).unwrap();
+    let start = lakers::InitiatorStart {
+        suites_i,
+        method: 3,
+        x,
+        g_x,
+    };
+    let (wait_m2, m1) = lakers::i_prepare_message_1(
+        &start,
+        &mut crypto,
+        lakers::ConnId::from_slice(&[0x01]).unwrap(),
+        &None,
+    )
+    .unwrap();
+    let (responder, m2) = Responder::receive_message_1(
+        &r.identity,
+        m1.as_slice(),
+        connection_id_from_int(2).unwrap(),
+        NONE,
+        &[0x32; 32],
+    )
+    .unwrap();
+    let m2 = lakers::EdhocMessageBuffer::new_from_slice(m2.as_bytes()).unwrap();
+    let (processing, _, _, _) = lakers::i_parse_message_2(&wait_m2, &mut crypto, &m2).unwrap();
+    let processed =
+        lakers::i_verify_message_2(&processing, &mut crypto, raw_credential(r), secret_i).unwrap();
+    (processed, responder)
+}
+
+/// message_3 carrying `plaintext_3` as it is, encrypted with the handshake's K_3 and IV_3 (RFC 9528
+/// §5.4.2), computed here from PRK_3e2m and TH_3.
+fn encrypt_message_3(state: &lakers::ProcessedM2, plaintext_3: &[u8]) -> Vec<u8> {
+    use ccm::aead::{AeadInPlace, KeyInit};
+    let kdf = |label: u8, len: usize| {
+        let mut info = vec![label, 0x58, 0x20];
+        info.extend_from_slice(&state.th_3);
+        info.push(len as u8);
+        let hkdf = hkdf::Hkdf::<sha2::Sha256>::from_prk(&state.prk_3e2m).unwrap();
+        let mut out = vec![0; len];
+        hkdf.expand(&info, &mut out).unwrap();
+        out
+    };
+    let (k_3, iv_3) = (kdf(3, 16), kdf(4, 13));
+    let mut aad = vec![0x83, 0x68];
+    aad.extend_from_slice(b"Encrypt0");
+    aad.extend_from_slice(&[0x40, 0x58, 0x20]);
+    aad.extend_from_slice(&state.th_3);
+    type AesCcm = ccm::Ccm<aes::Aes128, ccm::consts::U8, ccm::consts::U13>;
+    let cipher = AesCcm::new_from_slice(&k_3).unwrap();
+    let mut ciphertext = plaintext_3.to_vec();
+    let tag = cipher
+        .encrypt_in_place_detached(iv_3.as_slice().into(), &aad, &mut ciphertext)
+        .unwrap();
+    ciphertext.extend_from_slice(&tag);
+    let mut message = if ciphertext.len() < 24 {
+        vec![0x40 | ciphertext.len() as u8]
+    } else {
+        vec![0x58, ciphertext.len() as u8]
+    };
+    message.extend_from_slice(&ciphertext);
+    message
+}
+
+#[test]
+fn what_a_misbehaving_initiator_sends_is_refused() {
+    let (a, b) = (alice(), bob());
+    let held_a: &[&[u8]] = &[&a.ccs];
+    let secret_a = [0x11; 32];
+    // A critical EAD_3 ([IOTP-SEC-52]), through lakers' own message_3.
+    let (processed, responder) = raw_initiator_at_message_3(&b, &secret_a);
+    let (_, m3, _) = lakers::i_prepare_message_3(
+        &processed,
+        &mut raw_crypto(),
+        raw_credential(&a),
+        lakers::CredentialTransfer::ByReference,
+        &Some(critical_ead()),
+    )
+    .unwrap();
+    assert_eq!(
+        responder
+            .receive_message_3(m3.as_slice(), held_a)
+            .unwrap_err(),
+        Error::CriticalEad
+    );
+    // A plaintext that is not CBOR, encrypted by the helper: refused as malformed, not as a failed
+    // AEAD, which shows that the helper encrypts as EDHOC does.
+    let (processed, responder) = raw_initiator_at_message_3(&b, &secret_a);
+    let m3 = encrypt_message_3(&processed, &[0xff]);
+    assert_eq!(
+        responder.receive_message_3(&m3, held_a).unwrap_err(),
+        Error::Malformed
+    );
+    // A critical EAD_3 after a MAC that would not verify: refused for the EAD, before any MAC.
+    let mut plaintext = vec![0x05, 0x48, 0, 0, 0, 0, 0, 0, 0, 0, 0x20];
+    let (processed, responder) = raw_initiator_at_message_3(&b, &secret_a);
+    let m3 = encrypt_message_3(&processed, &plaintext);
+    assert_eq!(
+        responder.receive_message_3(&m3, held_a).unwrap_err(),
+        Error::CriticalEad
+    );
+    // Without the EAD, the same plaintext fails on its MAC.
+    plaintext.pop();
+    let (processed, responder) = raw_initiator_at_message_3(&b, &secret_a);
+    let m3 = encrypt_message_3(&processed, &plaintext);
+    assert_eq!(
+        responder.receive_message_3(&m3, held_a).unwrap_err(),
+        Error::AuthenticationFailed
+    );
+    // ID_CRED_I by value that is not a CCS at all, or a CCS of another form.
+    for id_cred in [vec![0xa1, 0x0e, 0x01], {
+        let mut v = vec![0xa1, 0x0e];
+        v.extend_from_slice(&unhex(CRED_I));
+        v
+    }] {
+        let mut plaintext = id_cred;
+        plaintext.extend_from_slice(&[0x48, 0, 0, 0, 0, 0, 0, 0, 0]);
+        let (processed, responder) = raw_initiator_at_message_3(&b, &secret_a);
+        let m3 = encrypt_message_3(&processed, &plaintext);
+        assert_eq!(
+            responder.receive_message_3(&m3, held_a).unwrap_err(),
+            Error::InvalidCredentialByValue
+        );
+    }
+    // A well-formed CCS by value with a wrong MAC.
+    let mut plaintext = vec![0xa1, 0x0e];
+    plaintext.extend_from_slice(&a.ccs);
+    plaintext.extend_from_slice(&[0x48, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let (processed, responder) = raw_initiator_at_message_3(&b, &secret_a);
+    let m3 = encrypt_message_3(&processed, &plaintext);
+    assert_eq!(
+        responder.receive_message_3(&m3, held_a).unwrap_err(),
+        Error::AuthenticationFailed
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    /// Arbitrary PLAINTEXT_3, correctly encrypted by an initiator that completed message_2: whatever
+    /// the initiator puts there (identities, credentials by value, EAD), the responder refuses it
+    /// without a panic, unless it is a genuine (ID_CRED_I, MAC_3), which random bytes never are.
     #[test]
-    fn arbitrary_ciphertext_2_never_panics(ciphertext in prop::collection::vec(any::<u8>(), 0..150)) {
+    fn arbitrary_plaintext_3_never_panics(
+        body in prop::collection::vec(any::<u8>(), 0..180),
+        head in prop::sample::select(vec![
+            vec![],
+            vec![0x05],
+            vec![0x05, 0x48],
+            vec![0xa1, 0x0e],
+            vec![0xa1, 0x0e, 0xa2, 0x02, 0x78, 0x34],
+            vec![0xa1, 0x04, 0x41],
+        ]),
+    ) {
+        let (a, b) = (alice(), bob());
+        let held_a: &[&[u8]] = &[&a.ccs];
+        let mut plaintext = head;
+        plaintext.extend_from_slice(&body);
+        plaintext.truncate(182);
+        let (processed, responder) = raw_initiator_at_message_3(&b, &[0x11; 32]);
+        let m3 = encrypt_message_3(&processed, &plaintext);
+        prop_assert!(responder.receive_message_3(&m3, held_a).is_err());
+    }
+
+    /// Arbitrary CIPHERTEXT_2 behind a valid G_Y: the initiator decrypts it into an arbitrary
+    /// PLAINTEXT_2 (C_R, ID_CRED_R, MAC_2, EAD_2 of any shape) and refuses it without a panic.
+    #[test]
+    fn arbitrary_plaintext_2_never_panics(ciphertext in prop::collection::vec(any::<u8>(), 0..158)) {
         let (a, b) = (alice(), bob());
         let (_, m2, _, _, _) = to_message_3(&a, &b, IdCredI::Kid);
         let g_y = &m2.as_bytes()[2..34];
@@ -865,4 +1160,93 @@ proptest! {
         let held_b: &[&[u8]] = &[&b.ccs];
         prop_assert!(fresh_initiator(&a).receive_message_2(&message, held_b).is_err());
     }
+}
+
+/// message_2 from the responder of [`to_message_3`], with its CIPHERTEXT_2 replaced by `plaintext_2`
+/// encrypted under the handshake's KEYSTREAM_2 (RFC 9528 §5.3.2), which depends on G_Y and message_1
+/// only: the initiator decrypts it into exactly `plaintext_2`.
+fn message_2_carrying(a: &Party, b: &Party, plaintext_2: &[u8]) -> Vec<u8> {
+    let (m1, m2, _, _, _) = to_message_3(a, b, IdCredI::Kid);
+    // A lakers initiator with the same X (0x31…31 is below n) and C_I sends the same message_1.
+    let mut crypto = raw_crypto();
+    let (x, g_x) = raw_ephemeral([0x31; 32]);
+    let mut suites_i = lakers::EdhocBuffer::new();
+    suites_i.push(2).unwrap();
+    let start = lakers::InitiatorStart {
+        suites_i,
+        method: 3,
+        x,
+        g_x,
+    };
+    let (wait_m2, raw_m1) = lakers::i_prepare_message_1(
+        &start,
+        &mut crypto,
+        lakers::ConnId::from_slice(&[0x01]).unwrap(),
+        &None,
+    )
+    .unwrap();
+    assert_eq!(raw_m1.as_slice(), m1.as_bytes());
+    let buffer = lakers::EdhocMessageBuffer::new_from_slice(m2.as_bytes()).unwrap();
+    let (processing, _, _, _) = lakers::i_parse_message_2(&wait_m2, &mut crypto, &buffer).unwrap();
+    let mut info = vec![0x00, 0x58, 0x20];
+    info.extend_from_slice(&processing.th_2);
+    assert!(plaintext_2.len() < 256);
+    if plaintext_2.len() < 24 {
+        info.push(plaintext_2.len() as u8);
+    } else {
+        info.extend_from_slice(&[0x18, plaintext_2.len() as u8]);
+    }
+    let hkdf = hkdf::Hkdf::<sha2::Sha256>::from_prk(&processing.prk_2e).unwrap();
+    let mut keystream = vec![0; plaintext_2.len()];
+    hkdf.expand(&info, &mut keystream).unwrap();
+    let mut message = vec![0x58, (32 + plaintext_2.len()) as u8];
+    message.extend_from_slice(&m2.as_bytes()[2..34]);
+    message.extend(plaintext_2.iter().zip(&keystream).map(|(p, k)| p ^ k));
+    message
+}
+
+#[test]
+fn crafted_plaintexts_are_refused_without_a_panic() {
+    let (a, b) = (alice(), bob());
+    let held_b: &[&[u8]] = &[&b.ccs];
+    let mac = [0u8; 8];
+    let with_mac = |head: &[u8]| {
+        let mut p = head.to_vec();
+        p.push(0x48);
+        p.extend_from_slice(&mac);
+        p
+    };
+    // The helper's ciphertext decrypts as intended: C_R 2, Bob's kid 07, a MAC that is wrong.
+    let cases: Vec<(Vec<u8>, Error)> = vec![
+        (with_mac(&[0x02, 0x07]), Error::AuthenticationFailed),
+        (with_mac(&[0x02, 0x06]), Error::UnknownCredential),
+        // ID_CRED_R a CBOR map of 128 pairs: lakers 0.8 counts its items in a u8.
+        (with_mac(&[0x02, 0xb8, 0x80]), Error::Malformed),
+        // Nesting that leaves more than 255 items pending.
+        (with_mac(&[0x02, 0x98, 0xff, 0x82]), Error::Malformed),
+        // C_R as a byte string of 8 bytes: longer than any iotp2p identifier.
+        (
+            with_mac(&[0x48, 1, 2, 3, 4, 5, 6, 7, 8, 0x07]),
+            Error::InvalidConnectionId,
+        ),
+    ];
+    for (plaintext_2, expected) in cases {
+        let message_2 = message_2_carrying(&a, &b, &plaintext_2);
+        assert_eq!(
+            fresh_initiator(&a)
+                .receive_message_2(&message_2, held_b)
+                .unwrap_err(),
+            expected,
+            "PLAINTEXT_2 {}",
+            hex(&plaintext_2)
+        );
+    }
+    // The same overflow in PLAINTEXT_3.
+    let held_a: &[&[u8]] = &[&a.ccs];
+    let (processed, responder) = raw_initiator_at_message_3(&b, &[0x11; 32]);
+    let m3 = encrypt_message_3(&processed, &with_mac(&[0xb8, 0x80]));
+    assert_eq!(
+        responder.receive_message_3(&m3, held_a).unwrap_err(),
+        Error::Malformed
+    );
 }

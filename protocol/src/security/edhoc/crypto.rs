@@ -13,7 +13,12 @@
 //!    it is ever asked (the roles of this module pass connection identifiers explicitly, so it is not);
 //! 4. closes the inputs on which the back end would panic (an x-coordinate that is not on the curve, a
 //!    ciphertext shorter than its tag), recording a fault that fails the step instead;
-//! 5. writes the head of an EDHOC_KDF context of 256 bytes or more with a two-byte length, as CBOR
+//! 5. checks each plaintext it decrypts (PLAINTEXT_3, PLAINTEXT_4, and PLAINTEXT_2 through the
+//!    keystream it derives) before lakers decodes it: lakers 0.8 counts the items of ID_CRED_x in a
+//!    `u8`, which overflows on a CBOR map of 128 or more pairs or on deep nesting (a panic where
+//!    overflow checks are on, as in debug and fuzzing builds). The peer chooses these plaintexts,
+//!    so such a message is refused as malformed instead;
+//! 6. writes the head of an EDHOC_KDF context of 256 bytes or more with a two-byte length, as CBOR
 //!    requires: lakers 0.8 writes one length byte whatever the length, so MAC_3 over a CCS sent by
 //!    value (context_3 is 310 bytes, §8.4.6) would not interoperate.
 //!
@@ -28,9 +33,10 @@
 use core::fmt;
 
 use lakers::{
-    BufferCiphertext3, BufferPlaintext3, BytesCcmIvLen, BytesCcmKeyLen, BytesHashLen,
-    BytesMaxBuffer, BytesMaxInfoBuffer, BytesP256ElemLen, Crypto, EDHOCError, EdhocBuffer,
-    AES_CCM_TAG_LEN, MAX_INFO_LEN, MAX_SUITES_LEN,
+    parse_message_2, BufferCiphertext3, BufferPlaintext3, BytesCcmIvLen, BytesCcmKeyLen,
+    BytesHashLen, BytesMaxBuffer, BytesMaxInfoBuffer, BytesP256ElemLen, Crypto, EDHOCError,
+    EdhocBuffer, EdhocMessageBuffer, AES_CCM_TAG_LEN, MAX_INFO_LEN, MAX_MESSAGE_SIZE_LEN,
+    MAX_SUITES_LEN,
 };
 use p256::elliptic_curve::ops::Reduce;
 use p256::elliptic_curve::point::{AffineCoordinates, DecompressPoint};
@@ -85,7 +91,9 @@ pub(super) struct EphemeralKey {
 pub struct EdhocCrypto {
     inner: lakers_crypto_rustcrypto::Crypto<NoRandomness>,
     ephemeral: Option<EphemeralKey>,
-    fault: bool,
+    /// CIPHERTEXT_2 of the message_2 being parsed, to check PLAINTEXT_2 against its keystream.
+    ciphertext_2: Option<EdhocMessageBuffer>,
+    fault: Option<super::Error>,
 }
 
 impl fmt::Debug for EdhocCrypto {
@@ -104,7 +112,8 @@ impl EdhocCrypto {
         EdhocCrypto {
             inner: lakers_crypto_rustcrypto::Crypto::new(NoRandomness),
             ephemeral: None,
-            fault: false,
+            ciphertext_2: None,
+            fault: None,
         }
     }
 
@@ -115,14 +124,27 @@ impl EdhocCrypto {
         crypto
     }
 
-    /// Fails with [`Error::InvalidPoint`](super::Error::InvalidPoint) if an input was refused since
-    /// the last check (the result of the step is then meaningless), and clears the fault.
+    /// An adapter for parsing `message_2`: it checks PLAINTEXT_2 when it derives KEYSTREAM_2. The
+    /// ciphertext is found with lakers' own parser, as lakers finds it.
+    pub(super) fn for_message_2(message_2: &EdhocMessageBuffer) -> Self {
+        let mut crypto = EdhocCrypto::new();
+        crypto.ciphertext_2 = parse_message_2(message_2).ok().map(|(_, ct)| ct);
+        crypto
+    }
+
+    /// Fails with the error of the first fault since the last check (the result of the step is then
+    /// meaningless: [`Error::InvalidPoint`](super::Error::InvalidPoint) for a refused point or a
+    /// randomness request, [`Error::Malformed`](super::Error::Malformed) for a refused plaintext),
+    /// and clears it.
     pub(super) fn check(&mut self) -> Result<(), super::Error> {
-        if core::mem::take(&mut self.fault) {
-            Err(super::Error::InvalidPoint)
-        } else {
-            Ok(())
+        match self.fault.take() {
+            Some(error) => Err(error),
+            None => Ok(()),
         }
+    }
+
+    fn refuse(&mut self, error: super::Error) {
+        self.fault.get_or_insert(error);
     }
 }
 
@@ -150,20 +172,49 @@ pub(super) fn is_p256_x(x: &[u8; SCALAR_LEN]) -> bool {
     bool::from(AffinePoint::decompress(x.into(), Choice::from(1)).is_some())
 }
 
-impl Crypto for EdhocCrypto {
-    fn supported_suites(&self) -> EdhocBuffer<MAX_SUITES_LEN> {
-        // Only lakers' high-level API asks; the roles of this module build SUITES_I themselves.
-        let mut suites = EdhocBuffer::new();
-        // One suite in a buffer of nine: cannot fail.
-        let _ = suites.push(super::SUITE);
-        suites
+/// Whether lakers 0.8 can skip over every item of `sequence` (its `any_as_encoded`, which it runs on
+/// ID_CRED_x) without overflowing the `u8` in which it counts the items still to skip. This runs
+/// lakers' walk with a wide counter; a sequence that lakers would refuse for another reason (a
+/// truncated item, a long argument) passes, since lakers then fails cleanly.
+pub(super) fn lakers_can_skip(sequence: &[u8]) -> bool {
+    let mut pos = 0;
+    while pos < sequence.len() {
+        let mut pending: u32 = 1;
+        while pending > 0 {
+            let Some(&head) = sequence.get(pos) else {
+                return true;
+            };
+            pos += 1;
+            pending -= 1;
+            let argument = match head & 0x1f {
+                minor @ 0..=23 => u32::from(minor),
+                24 => match sequence.get(pos) {
+                    Some(&byte) => {
+                        pos += 1;
+                        u32::from(byte)
+                    }
+                    None => return true,
+                },
+                _ => return true,
+            };
+            match head >> 5 {
+                2 | 3 => pos += argument as usize,
+                4 => pending += argument,
+                5 => pending += 2 * argument,
+                6 => pending += 1,
+                _ => {}
+            }
+            if pending > u32::from(u8::MAX) {
+                return false;
+            }
+        }
     }
+    true
+}
 
-    fn sha256_digest(&mut self, message: &BytesMaxBuffer, message_len: usize) -> BytesHashLen {
-        self.inner.sha256_digest(message, message_len)
-    }
-
-    fn hkdf_expand(
+impl EdhocCrypto {
+    /// HKDF-Expand with the head of a long context rewritten (point 6 of the module documentation).
+    fn expand(
         &mut self,
         prk: &BytesHashLen,
         info: &BytesMaxInfoBuffer,
@@ -194,6 +245,53 @@ impl Crypto for EdhocCrypto {
         }
         self.inner.hkdf_expand(prk, info, info_len, length)
     }
+}
+
+impl Crypto for EdhocCrypto {
+    fn supported_suites(&self) -> EdhocBuffer<MAX_SUITES_LEN> {
+        // Only lakers' high-level API asks; the roles of this module build SUITES_I themselves.
+        let mut suites = EdhocBuffer::new();
+        // One suite in a buffer of nine: cannot fail.
+        let _ = suites.push(super::SUITE);
+        suites
+    }
+
+    fn sha256_digest(&mut self, message: &BytesMaxBuffer, message_len: usize) -> BytesHashLen {
+        self.inner.sha256_digest(message, message_len)
+    }
+
+    fn hkdf_expand(
+        &mut self,
+        prk: &BytesHashLen,
+        info: &BytesMaxInfoBuffer,
+        info_len: usize,
+        length: usize,
+    ) -> BytesMaxBuffer {
+        let mut out = self.expand(prk, info, info_len, length);
+        // KEYSTREAM_2 (label 0) while message_2 is parsed: lakers XORs it into CIPHERTEXT_2 and
+        // decodes the result. If that PLAINTEXT_2 would overflow lakers' item count, hand out
+        // CIPHERTEXT_2 itself as the keystream (PLAINTEXT_2 becomes zeros, which lakers refuses) and
+        // fail the step.
+        let mut unsafe_plaintext = false;
+        if let Some(ciphertext) = &self.ciphertext_2 {
+            let ct = ciphertext.as_slice();
+            if info[0] == 0 && length == ct.len() && length <= out.len() {
+                let mut plaintext = [0u8; MAX_MESSAGE_SIZE_LEN];
+                for (p, (c, k)) in plaintext.iter_mut().zip(ct.iter().zip(&out[..length])) {
+                    *p = c ^ k;
+                }
+                unsafe_plaintext = !lakers_can_skip(&plaintext[..length]);
+                plaintext.zeroize();
+                if unsafe_plaintext {
+                    out[..length].copy_from_slice(ct);
+                }
+            }
+        }
+        if unsafe_plaintext {
+            self.refuse(super::Error::Malformed);
+        }
+        out
+    }
 
     fn hkdf_extract(&mut self, salt: &BytesHashLen, ikm: &BytesP256ElemLen) -> BytesHashLen {
         self.inner.hkdf_extract(salt, ikm)
@@ -209,7 +307,7 @@ impl Crypto for EdhocCrypto {
         // The back end panics if the tag does not fit; the roles bound what they encrypt (their own
         // credential is at most MAX_CREDENTIAL_LEN bytes), so this is a guard only.
         if plaintext.len + AES_CCM_TAG_LEN > plaintext.content.len() {
-            self.fault = true;
+            self.refuse(super::Error::InvalidCredential);
             return BufferCiphertext3::new();
         }
         self.inner.aes_ccm_encrypt_tag_8(key, iv, ad, plaintext)
@@ -226,7 +324,13 @@ impl Crypto for EdhocCrypto {
         if ciphertext.len < AES_CCM_TAG_LEN || ciphertext.len > ciphertext.content.len() {
             return Err(EDHOCError::MacVerificationFailed);
         }
-        self.inner.aes_ccm_decrypt_tag_8(key, iv, ad, ciphertext)
+        let mut plaintext = self.inner.aes_ccm_decrypt_tag_8(key, iv, ad, ciphertext)?;
+        if !lakers_can_skip(plaintext.as_slice()) {
+            plaintext.content.zeroize();
+            self.refuse(super::Error::Malformed);
+            return Err(EDHOCError::ParsingError);
+        }
+        Ok(plaintext)
     }
 
     fn p256_ecdh(
@@ -237,7 +341,7 @@ impl Crypto for EdhocCrypto {
         // The back end panics on a private key outside 1..n and on an x-coordinate that is not on the
         // curve; the latter comes from the peer (G_X, G_Y, a credential's key).
         if SecretKey::from_bytes(private_key.into()).is_err() || !is_p256_x(public_key) {
-            self.fault = true;
+            self.refuse(super::Error::InvalidPoint);
             return [0; SCALAR_LEN];
         }
         self.inner.p256_ecdh(private_key, public_key)
@@ -245,7 +349,7 @@ impl Crypto for EdhocCrypto {
 
     fn get_random_byte(&mut self) -> u8 {
         // Connection identifiers are always passed explicitly; asking for one is a fault.
-        self.fault = true;
+        self.refuse(super::Error::InvalidPoint);
         0
     }
 
@@ -254,7 +358,7 @@ impl Crypto for EdhocCrypto {
             Some(key) => (key.private, key.public_x),
             None => {
                 // A second key was asked for: no randomness to make it from.
-                self.fault = true;
+                self.refuse(super::Error::InvalidPoint);
                 ([0; SCALAR_LEN], [0; SCALAR_LEN])
             }
         }
@@ -302,6 +406,24 @@ mod tests {
         assert!(crypto.check().is_err());
         let _ = crypto.p256_ecdh(&[1; 32], &on_curve);
         assert!(crypto.check().is_ok());
+    }
+
+    #[test]
+    fn item_counts_lakers_can_hold() {
+        // RFC 9529 trace 2's PLAINTEXT_3 and a CCS by value pass.
+        assert!(lakers_can_skip(&[
+            0x2b, 0x48, 0xa5, 0xee, 0xb9, 0xef, 0xfd, 0xab, 0xfc, 0x39
+        ]));
+        assert!(lakers_can_skip(&[0xa1, 0x0e, 0xa2, 0x02, 0x60, 0x08, 0xa0]));
+        // A map of 127 pairs is 254 pending items; 128 pairs overflow.
+        assert!(lakers_can_skip(&[0xb8, 0x7f]));
+        assert!(!lakers_can_skip(&[0xb8, 0x80]));
+        // Nested arrays: 255 pending is the most.
+        assert!(lakers_can_skip(&[0x98, 0xff]));
+        assert!(!lakers_can_skip(&[0x98, 0xff, 0x82]));
+        // Truncated or long-argument items are lakers' own refusals.
+        assert!(lakers_can_skip(&[0x58]));
+        assert!(lakers_can_skip(&[0x59, 0xff, 0xff]));
     }
 
     #[test]

@@ -147,12 +147,12 @@ impl Initiator {
             c_i,
         } = self;
         let message_2 = buffer(message_2)?;
-        let mut crypto = EdhocCrypto::new();
-        let (processing, c_r, id_cred_r, ead_2) =
-            i_parse_message_2(&state, &mut crypto, &message_2).map_err(Error::from_lakers)?;
-        let processing = Wiped(processing);
-        // An invalid G_Y made the decryption meaningless.
+        let mut crypto = EdhocCrypto::for_message_2(&message_2);
+        let parsed = i_parse_message_2(&state, &mut crypto, &message_2)
+            .map(|(processing, c_r, id_cred_r, ead_2)| (Wiped(processing), c_r, id_cred_r, ead_2));
+        // A refused G_Y or PLAINTEXT_2 made the result meaningless, whatever lakers returned.
         crypto.check()?;
+        let (processing, c_r, id_cred_r, ead_2) = parsed.map_err(Error::from_lakers)?;
         refuse_critical_ead(&ead_2)?;
         let c_r = key_id(&c_r)?;
         if c_r == c_i {
@@ -179,17 +179,19 @@ impl Initiator {
             IdCredI::ByValue => CredentialTransfer::ByValue,
         };
         let mut crypto = EdhocCrypto::new();
-        let (wait_m4, message_3, mut prk_out) = i_prepare_message_3(
+        let prepared = i_prepare_message_3(
             &processed,
             &mut crypto,
             identity.credential.lakers(),
             transfer,
             &None,
         )
-        .map_err(Error::from_lakers)?;
-        let wait_m4 = Wiped(wait_m4);
-        prk_out.zeroize();
+        .map(|(wait_m4, message_3, mut prk_out)| {
+            prk_out.zeroize();
+            (Wiped(wait_m4), message_3)
+        });
         crypto.check()?;
+        let (wait_m4, message_3) = prepared.map_err(Error::from_lakers)?;
         let sent = InitiatorSent {
             state: wait_m4,
             c_i,
@@ -247,10 +249,10 @@ impl InitiatorSent {
         check_ciphertext_framing(message_4)?;
         let message_4 = buffer(message_4)?;
         let mut crypto = EdhocCrypto::new();
-        let (completed, ead_4) = i_process_message_4(&mut self.state, &mut crypto, &message_4)
-            .map_err(Error::from_lakers)?;
-        let completed = Wiped(completed);
+        let processed = i_process_message_4(&mut self.state, &mut crypto, &message_4)
+            .map(|(completed, ead_4)| (Wiped(completed), ead_4));
         crypto.check()?;
+        let (completed, ead_4) = processed.map_err(Error::from_lakers)?;
         refuse_critical_ead(&ead_4)?;
         Ok(Established::derive(
             &completed, self.c_r, self.c_i, self.peer,

@@ -83,16 +83,16 @@ impl Responder {
         });
         y.zeroize();
         crypto.check()?;
-        let (processing, c_i, ead_1) =
-            r_process_message_1(&start, &mut crypto, &message_1).map_err(Error::from_lakers)?;
-        let processing = Wiped(processing);
+        let processed = r_process_message_1(&start, &mut crypto, &message_1)
+            .map(|(processing, c_i, ead_1)| (Wiped(processing), c_i, ead_1));
         crypto.check()?;
+        let (processing, c_i, ead_1) = processed.map_err(Error::from_lakers)?;
         refuse_critical_ead(&ead_1)?;
         let c_i = key_id(&c_i)?;
         if c_i == c_r {
             return Err(Error::ConnectionIdsEqual);
         }
-        let (state, message_2) = r_prepare_message_2(
+        let prepared = r_prepare_message_2(
             &processing,
             &mut crypto,
             identity.credential.lakers(),
@@ -101,10 +101,10 @@ impl Responder {
             CredentialTransfer::ByReference,
             &None,
         )
-        .map_err(Error::from_lakers)?;
-        let state = Wiped(state);
+        .map(|(state, message_2)| (Wiped(state), message_2));
         // An invalid G_X made message_2 meaningless: it is not sent.
         crypto.check()?;
+        let (state, message_2) = prepared.map_err(Error::from_lakers)?;
         Ok((Responder { state, c_i, c_r }, Message(message_2)))
     }
 
@@ -137,10 +137,11 @@ impl Responder {
         check_ciphertext_framing(message_3)?;
         let message_3 = buffer(message_3)?;
         let mut crypto = EdhocCrypto::new();
-        let (processing, id_cred_i, ead_3) =
-            r_parse_message_3(&mut state, &mut crypto, &message_3).map_err(Error::from_lakers)?;
-        let mut processing = Wiped(processing);
+        let parsed = r_parse_message_3(&mut state, &mut crypto, &message_3)
+            .map(|(processing, id_cred_i, ead_3)| (Wiped(processing), id_cred_i, ead_3));
+        // A refused PLAINTEXT_3 fails here, whatever lakers returned.
         crypto.check()?;
+        let (mut processing, id_cred_i, ead_3) = parsed.map_err(Error::from_lakers)?;
         refuse_critical_ead(&ead_3)?;
         let (peer, processed) = if id_cred_i.reference_only() {
             let kid = kid_of(&id_cred_i)?;
@@ -206,10 +207,10 @@ impl ResponderVerified {
     /// confirmation.
     pub fn complete_with_message_4(self) -> Result<(Established, Message), Error> {
         let mut crypto = EdhocCrypto::new();
-        let (completed, message_4) =
-            r_prepare_message_4(&self.state, &mut crypto, &None).map_err(Error::from_lakers)?;
-        let completed = Wiped(completed);
+        let prepared = r_prepare_message_4(&self.state, &mut crypto, &None)
+            .map(|(completed, message_4)| (Wiped(completed), message_4));
         crypto.check()?;
+        let (completed, message_4) = prepared.map_err(Error::from_lakers)?;
         let established = Established::derive(&completed, self.c_i, self.c_r, self.peer);
         Ok((established, Message(message_4)))
     }
