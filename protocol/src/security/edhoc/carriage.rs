@@ -16,6 +16,7 @@ use core::fmt;
 use iotp2p_codec::runtime::{DecodeError, EncodeError, Reader, UnknownFields, Writer};
 use iotp2p_codec::security::{EdhocFinish, EdhocMessage3, EdhocReply};
 
+use super::Error;
 use crate::security::KeyId;
 
 /// The endpoint of the Security capability on every node.
@@ -90,6 +91,12 @@ pub fn decode_edhoc_1_output(output: &[u8]) -> Result<EdhocReply<'_>, DecodeErro
     EdhocReply::decode(output)
 }
 
+/// Writes the output of `edhoc_1` for a responder that aborts on message_1: the EDHOC error message
+/// of `error` ([`Error::edhoc_error_message`]; code 2 with SUITES_R for a wrong suite).
+pub fn encode_edhoc_1_error(error: &Error, out: &mut [u8]) -> Result<usize, EncodeError> {
+    EdhocReply::Error(&error.edhoc_error_message()).encode(out)
+}
+
 /// Writes the input of `edhoc_3`: C_R, in byte-string form, and message_3.
 pub fn encode_edhoc_3_input(
     c_r: &KeyId,
@@ -117,6 +124,12 @@ pub fn encode_edhoc_3_output(
     out: &mut [u8],
 ) -> Result<usize, EncodeError> {
     finish.encode(out)
+}
+
+/// Writes the output of `edhoc_3` for a responder that aborts on message_3: the EDHOC error message
+/// of `error` (code 3 for an unknown `kid`, [IOTP-SEC-51]).
+pub fn encode_edhoc_3_error(error: &Error, out: &mut [u8]) -> Result<usize, EncodeError> {
+    EdhocFinish::Error(&error.edhoc_error_message()).encode(out)
 }
 
 /// Reads the output of `edhoc_3`.
@@ -149,6 +162,10 @@ mod tests {
         let n = encode_edhoc_3_output(&EdhocFinish::Done, &mut buf).unwrap();
         assert_eq!(&buf[..n], &[0xa1, 0x00, 0xf6]);
         assert_eq!(decode_edhoc_3_output(&buf[..n]).unwrap(), EdhocFinish::Done);
+        let n = encode_edhoc_3_error(&Error::UnknownCredential, &mut buf).unwrap();
+        assert_eq!(&buf[..n], &[0xa1, 0x02, 0x42, 0x03, 0xf5]);
+        let n = encode_edhoc_1_error(&Error::WrongSelectedCipherSuite, &mut buf).unwrap();
+        assert_eq!(&buf[..n], &[0xa1, 0x01, 0x42, 0x02, 0x02]);
         let n = encode_edhoc_1_output(&EdhocReply::Error(&[0x03, 0xf5]), &mut buf).unwrap();
         assert_eq!(
             decode_edhoc_1_output(&buf[..n]).unwrap(),

@@ -30,10 +30,13 @@
 //! a handshake is a pure function of its inputs (which is how RFC 9529's trace is reproduced byte for
 //! byte).
 //!
-//! **No panic on any input.** lakers 0.8 and its RustCrypto back end panic on some malformed input
-//! (an x-coordinate that is not on the curve, a message_3 whose byte-string head claims more bytes
-//! than it has, a credential larger than its buffers). Every such path is closed before lakers sees
-//! the input, or in the adapter; the tests feed every byte flip and arbitrary bytes to each step.
+//! **No panic on any input.** lakers 0.8 and its RustCrypto back end panic on some malformed input:
+//! an x-coordinate that is not on the curve, a message_3 whose byte-string head claims more bytes
+//! than it has, a received connection identifier of 8 to 23 bytes or a credential larger than its
+//! buffers, a decrypted ID_CRED_x whose CBOR item count overflows a `u8` (where overflow checks are
+//! on). Every such path is closed before lakers sees the input, in the adapter, or by the buffer sizes
+//! this crate selects (protocol/Cargo.toml); the tests feed every byte flip, truncations, arbitrary
+//! messages and arbitrary plaintexts encrypted under the handshake's keys to each step.
 //!
 //! **Secrets are wiped.** The authentication key, the ephemeral key, and every lakers state this
 //! module holds (ephemeral private keys, PRKs, transcript hashes) are zeroized when dropped. Copies
