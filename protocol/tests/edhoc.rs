@@ -833,7 +833,9 @@ proptest! {
     #[test]
     fn arbitrary_messages_never_panic(
         bytes in prop::collection::vec(any::<u8>(), 0..260),
-        head in prop::sample::select(vec![None, Some(0x58u8), Some(0x40), Some(0x4c), Some(0x03)]),
+        head in prop::sample::select(vec![
+            None, Some(0x58u8), Some(0x40), Some(0x4c), Some(0x03), Some(0xa2), Some(0xa5),
+        ]),
     ) {
         let (a, b) = (alice(), bob());
         let mut message = Vec::new();
@@ -843,6 +845,9 @@ proptest! {
                 message.push(bytes.len().min(255) as u8);
             }
             Some(0x03) => message.extend_from_slice(&[0x03, 0x02, 0x58, 0x20]),
+            // A CCS and a COSE_Key, for the credential parser.
+            Some(0xa2) => message.extend_from_slice(&[0xa2, 0x02, 0x60, 0x08, 0xa1, 0x01]),
+            Some(0xa5) => message.extend_from_slice(&[0xa1, 0x08, 0xa1, 0x01, 0xa5, 0x01, 0x02]),
             Some(h) => message.push(h),
             None => {}
         }
@@ -855,6 +860,10 @@ proptest! {
         let (_, _, _, responder, sent) = to_message_3(&a, &b, IdCredI::Kid);
         let _ = responder.receive_message_3(&message, held_a);
         let _ = sent.receive_message_4(&message);
+        let _ = Credential::parse(&message);
+        let store: &[&[u8]] = &[&message];
+        let (_, _, m3, responder, _) = to_message_3(&a, &b, IdCredI::Kid);
+        let _ = responder.receive_message_3(m3.as_bytes(), store);
         let _ = decode_edhoc_1_input(&message);
         let _ = decode_edhoc_3_input(&message);
         let _ = decode_edhoc_1_output(&message);
