@@ -16,12 +16,16 @@
 //!   §8.2.3).
 //! - [`statement`]: signing and verifying the signed statements of each kind (§8.2.3, §8.2.4,
 //!   §8.8.4.1, §8.9, §8.10, §8.11).
+//! - [`edhoc`]: session establishment with EDHOC ([RFC 9528], through `lakers`; §8.4): the two roles,
+//!   the security context they derive (§8.4.5), and their carriage in the Security capability (§8.4.3).
 //!
 //! [RFC 9383]: https://www.rfc-editor.org/rfc/rfc9383
+//! [RFC 9528]: https://www.rfc-editor.org/rfc/rfc9528
 
 pub mod aad;
 pub mod context;
 pub mod echo;
+pub mod edhoc;
 pub mod identity;
 pub mod key_id;
 pub mod node_id;
