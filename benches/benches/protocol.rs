@@ -1,7 +1,8 @@
 //! Protocol benchmarks (benches/README.md, "Protocol engine"): sealing and opening the typical invoke
 //! of spec §5.15.1, fragmenting and reassembling a message of MAX_MESSAGE bytes at a 51-byte frame
 //! size, a SPAKE2+ pairing (both roles, with the spec's minimum of 1,000 PBKDF2 iterations and with
-//! 10,000), and the lamp's engine answering the sealed invoke.
+//! 10,000), a full EDHOC handshake (method 3, suite 2, both roles, message_4 included), and the lamp's
+//! engine answering the sealed invoke.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use iotp2p_codec::core::owned::{Body, InvokeResponse};
@@ -9,12 +10,16 @@ use iotp2p_protocol::engine::peers::{ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Event, Node, Output};
 use iotp2p_protocol::message::fragment::{Fragments, Reassembler, Received};
 use iotp2p_protocol::params::MAX_MESSAGE;
+use iotp2p_protocol::security::edhoc::{
+    connection_id_from_int, AuthKey, Credential, IdCredI, Initiator, LocalIdentity, Responder,
+};
 use iotp2p_protocol::security::spake2plus::{
     pairing_context_hash, Inputs, Prover, ProverSecret, Verifier,
 };
 use iotp2p_protocol::security::{
     Exchange, KeyId, MasterSecret, ReplayWindow, Routing, SecurityContext,
 };
+use p256::elliptic_curve::sec1::ToEncodedPoint;
 use rand_core::{impls, CryptoRng, RngCore};
 use std::hint::black_box;
 
@@ -187,5 +192,61 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, seal_open, fragmentation, pairing, engine);
+/// A CCS of spec §8.2.2 for the P-256 key `secret`: `sub` (52 characters), `cnf` with the COSE_Key and
+/// a one-byte `kid` (137 bytes).
+fn ccs(secret: &[u8; 32], sub: &[u8; 52], kid: u8) -> Vec<u8> {
+    let key = p256::SecretKey::from_bytes(secret.into()).expect("a valid key");
+    let point = key.public_key().to_encoded_point(false);
+    let mut out = vec![0xa2, 0x02, 0x78, 0x34];
+    out.extend_from_slice(sub);
+    out.extend_from_slice(&[0x08, 0xa1, 0x01, 0xa5, 0x01, 0x02, 0x02, 0x41, kid]);
+    out.extend_from_slice(&[0x20, 0x01, 0x21, 0x58, 0x20]);
+    out.extend_from_slice(point.x().expect("uncompressed"));
+    out.extend_from_slice(&[0x22, 0x58, 0x20]);
+    out.extend_from_slice(point.y().expect("uncompressed"));
+    out
+}
+
+fn edhoc(c: &mut Criterion) {
+    let party = |secret: [u8; 32], sub: &[u8; 52], kid| {
+        let ccs = ccs(&secret, sub, kid);
+        let identity = LocalIdentity::new(
+            AuthKey::new(&secret).unwrap(),
+            Credential::parse(&ccs).unwrap(),
+        )
+        .unwrap();
+        (identity, ccs)
+    };
+    let (a, a_ccs) = party(
+        [0x11; 32],
+        b"wru6jsobgag5xuwgjfiolkqvhwwlt25jzhsndl2vutlznpot3bwq",
+        5,
+    );
+    let (b, b_ccs) = party(
+        [0x22; 32],
+        b"b469e4c9c1300ddbd2c64950e5aa153dacb9eba9c9e4d1af55a4",
+        7,
+    );
+    let held_a: &[&[u8]] = &[&a_ccs];
+    let held_b: &[&[u8]] = &[&b_ccs];
+    let none: &[KeyId] = &[];
+    let mut group = c.benchmark_group("protocol");
+    group.bench_function("edhoc_handshake", |bench| {
+        bench.iter(|| {
+            let c_i = connection_id_from_int(1).unwrap();
+            let c_r = connection_id_from_int(2).unwrap();
+            let (initiator, m1) =
+                Initiator::start(&a, IdCredI::Kid, c_i, none, black_box(&[0x31; 32])).unwrap();
+            let (responder, m2) =
+                Responder::receive_message_1(&b, m1.as_bytes(), c_r, none, &[0x32; 32]).unwrap();
+            let (sent, m3) = initiator.receive_message_2(m2.as_bytes(), held_b).unwrap();
+            let verified = responder.receive_message_3(m3.as_bytes(), held_a).unwrap();
+            let (r_done, m4) = verified.complete_with_message_4().unwrap();
+            (sent.receive_message_4(m4.as_bytes()).unwrap(), r_done)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, seal_open, fragmentation, pairing, edhoc, engine);
 criterion_main!(benches);

@@ -429,47 +429,6 @@ fn carried_sizes(
         .collect()
 }
 
-#[test]
-fn handshake_time() {
-    // Host time of a complete handshake, both roles, message_4 included. Printed, not asserted.
-    let (a, b) = (alice(), bob());
-    let held_a: &[&[u8]] = &[&a.ccs];
-    let held_b: &[&[u8]] = &[&b.ccs];
-    let rounds = 20;
-    let start = Instant::now();
-    for round in 0..rounds {
-        let c_i = connection_id_from_int(1).unwrap();
-        let c_r = connection_id_from_int(2).unwrap();
-        let e = [0x40 + round as u8; 32];
-        let (initiator, m1) = Initiator::start(&a.identity, IdCredI::Kid, c_i, NONE, &e).unwrap();
-        let (responder, m2) =
-            Responder::receive_message_1(&b.identity, m1.as_bytes(), c_r, NONE, &e).unwrap();
-        let (sent, m3) = initiator.receive_message_2(m2.as_bytes(), held_b).unwrap();
-        let verified = responder.receive_message_3(m3.as_bytes(), held_a).unwrap();
-        let (_, m4) = verified.complete_with_message_4().unwrap();
-        sent.receive_message_4(m4.as_bytes()).unwrap();
-    }
-    let per = start.elapsed() / rounds;
-    println!(
-        "state held between messages: Initiator {} B, InitiatorSent {} B, Responder {} B, \
-         ResponderVerified {} B, Established {} B",
-        std::mem::size_of::<Initiator>(),
-        std::mem::size_of::<InitiatorSent>(),
-        std::mem::size_of::<Responder>(),
-        std::mem::size_of::<iotp2p_protocol::security::edhoc::ResponderVerified>(),
-        std::mem::size_of::<Established>(),
-    );
-    println!(
-        "EDHOC handshake (both roles, 4 messages): {:.2} ms on this host ({})",
-        per.as_secs_f64() * 1000.0,
-        if cfg!(debug_assertions) {
-            "debug build"
-        } else {
-            "release build"
-        }
-    );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Refusals.
 
