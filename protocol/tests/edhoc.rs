@@ -4,7 +4,6 @@
 //! panic. The message and body sizes of §8.4.4 are measured, and a handshake timed (run with
 //! `--release -- --nocapture` to see the figures).
 
-use std::time::Instant;
 
 use iotp2p_codec::core::{Body, Envelope, InvokeRequest, InvokeResponse};
 use iotp2p_codec::runtime::UnknownFields;
