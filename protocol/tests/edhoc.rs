@@ -1,9 +1,8 @@
 //! EDHOC (spec §8.4, RFC 9528) through `lakers`: RFC 9529's trace 2 byte for byte through both roles,
 //! the security context of §8.4.5, randomised handshakes whose contexts seal and open each other's
 //! envelopes, every refusal of the profile, and arbitrary or altered messages answered without a
-//! panic. The message and body sizes of §8.4.4 are measured, and a handshake timed (run with
-//! `--release -- --nocapture` to see the figures).
-
+//! panic. The message and body sizes of §8.4.4 are measured (the handshake's time is in the
+//! protocol benchmark, benches/benches/protocol.rs).
 
 use iotp2p_codec::core::{Body, Envelope, InvokeRequest, InvokeResponse};
 use iotp2p_codec::runtime::UnknownFields;
