@@ -52,7 +52,11 @@ pub fn cases(root: &Path) -> (Vec<Case>, usize) {
         let file: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
         for v in file["vectors"].as_array().unwrap() {
             let id = v["id"].as_str().unwrap().to_string();
-            let type_name = v["type"].as_str().unwrap().to_string();
+            // The protocol-engine vectors and scenarios carry requests and scripts, not values of a
+            // schema type: nothing for the exports to check.
+            let Some(type_name) = v["type"].as_str().map(str::to_string) else {
+                continue;
+            };
             let expect = &v["expect"];
             let canonical = expect["hex"]
                 .as_str()

@@ -344,6 +344,19 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         self.contexts.insert(context, peer)
     }
 
+    /// Binds the peer of a context to a new address: the peer's re-homing statement was accepted
+    /// (§8.9.3). Everything bound to the peer's node ID stays, and the context's Sender Sequence Number
+    /// goes on ([IOTP-SEC-169]).
+    pub fn rebind_peer(&mut self, id: ContextId, address: Option<String>) -> bool {
+        match self.contexts.get_mut(id) {
+            Some(entry) => {
+                entry.peer.address = address;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Removes a security context.
     pub fn remove_context(&mut self, id: ContextId) -> bool {
         self.contexts.remove(id)

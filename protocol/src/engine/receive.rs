@@ -471,6 +471,11 @@ fn answers<P: PartialEq>(recipient: &Destination, sender: &Origin<P>) -> bool {
     match (recipient, sender) {
         (Destination::Address(a), Origin::Address(b)) => a == b,
         (Destination::Contact(a), Origin::Contact(b)) => a == b,
+        // The home relay delivers the reply with the sender as a contact number it assigned
+        // ([IOTP-MSG-28]); the device knows the number, not the address ([IOTP-MSG-21]). The reply
+        // came from the hop peer the request went to, with its correlation_id, and a sealed one opens
+        // only under the request's context, whose associated data names the request.
+        (Destination::Address(_), Origin::Contact(_)) => true,
         // A reply on a direct hop, or one the home relay delivered without the sender's address
         // (it is then the hop peer's answer or carries the correspondent's contact).
         (_, Origin::HopPeer(_)) => true,

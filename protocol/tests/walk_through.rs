@@ -1,0 +1,663 @@
+//! The end-to-end walk-through of spec chapter 12, as far as end nodes go, as one deterministic run on
+//! a virtual clock: a controller pairs with a new lamp over a local link (SPAKE2+, §8.3) and
+//! commissions it under the pairing context; an app on another provider runs EDHOC with the lamp
+//! through both providers' relays (§8.4, carried in `edhoc_1`/`edhoc_3`, §8.4.3) and invokes an action
+//! through them (§5.15.1's path); the lamp moves to a third provider (§8.9) and the app follows, its
+//! Sender Sequence Numbers going on.
+//!
+//! Relays are simulated here by [`Relay`]: just enough of §5.5 and §5.10 to carry envelopes between
+//! domains and to a relay's own devices (contact numbers on the device's hop, addresses in full
+//! between relays), acknowledging confirmable envelopes on each hop. The relay itself is the subject of
+//! the network elements (issue 11); what this test checks is that three engines, which know nothing
+//! of one another, interoperate through it.
+
+mod common;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use common::Fixed;
+use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse};
+use iotp2p_codec::core::{Body as WireBody, Envelope};
+use iotp2p_codec::runtime::UnknownFields;
+use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
+use iotp2p_protocol::engine::{Config, Destination, Event, Node, Origin, Output};
+use iotp2p_protocol::security::edhoc::carriage::{
+    decode_edhoc_1_input, decode_edhoc_1_output, decode_edhoc_3_input, encode_edhoc_1_input,
+    encode_edhoc_1_output, encode_edhoc_3_input, EDHOC_1, EDHOC_3, SECURITY_CAPABILITY,
+    SECURITY_ENDPOINT,
+};
+use iotp2p_protocol::security::edhoc::{
+    connection_id_from_int, AuthKey, Credential, IdCredI, Initiator, LocalIdentity, Responder,
+};
+use iotp2p_protocol::security::spake2plus::{
+    pairing_context_hash, Inputs, PairingRole, Prover, ProverSecret, Verifier,
+};
+use iotp2p_protocol::security::KeyId;
+use p256::elliptic_curve::sec1::ToEncodedPoint;
+
+const LAMP: &str = "lamp@home.example.org";
+const LAMP_MOVED: &str = "lamp@new.example.net";
+const APP: &str = "app@example.com";
+
+/// A relay: its domain, its devices (address → hop label) and the other relays (domain → label).
+struct Relay {
+    label: &'static str,
+    domain: &'static str,
+    devices: BTreeMap<String, &'static str>,
+    relays: BTreeMap<&'static str, &'static str>,
+    /// Contact numbers per device: (device label, number) → correspondent's address.
+    contacts: BTreeMap<(&'static str, u16), String>,
+    counter: u64,
+}
+
+impl Relay {
+    fn new(label: &'static str, domain: &'static str) -> Relay {
+        Relay {
+            label,
+            domain,
+            devices: BTreeMap::new(),
+            relays: BTreeMap::new(),
+            contacts: BTreeMap::new(),
+            counter: 0,
+        }
+    }
+
+    fn device_label(&self, label: &str) -> Option<&'static str> {
+        self.devices.values().copied().find(|l| *l == label)
+    }
+
+    /// The contact number for `address` on `device`'s hop, assigned by using it (§5.5.3).
+    fn contact(&mut self, device: &'static str, address: &str) -> u16 {
+        if let Some(((_, n), _)) = self
+            .contacts
+            .iter()
+            .find(|((d, _), a)| *d == device && a.as_str() == address)
+        {
+            return *n;
+        }
+        let n = self.contacts.keys().filter(|(d, _)| *d == device).count() as u16 + 1;
+        self.contacts.insert((device, n), address.to_string());
+        n
+    }
+
+    /// One datagram from `from`: where it goes next, rewritten for that hop, and the acknowledgement
+    /// of a confirmable envelope to `from`.
+    fn forward(
+        &mut self,
+        from: &'static str,
+        bytes: &[u8],
+    ) -> Vec<(&'static str, &'static str, Vec<u8>)> {
+        let env = Envelope::decode(bytes).expect("relays forward envelopes");
+        let mut out = Vec::new();
+        if env.ack_requested {
+            self.counter += 1;
+            let ack = Envelope {
+                version: 1,
+                message_id: self.counter,
+                correlation_id: Some(env.message_id),
+                ack_requested: false,
+                ttl: None,
+                more: false,
+                recipient: None,
+                sender: None,
+                recipient_contact: None,
+                sender_contact: None,
+                key_id: None,
+                sealed: None,
+                body: Some(WireBody::Ack),
+                unknown_fields: UnknownFields::NONE,
+            };
+            out.push((self.label, from, ack.encode_to_vec().unwrap()));
+        }
+        if matches!(env.body, Some(WireBody::Ack)) {
+            return out;
+        }
+        let from_device = self.device_label(from);
+        let recipient = match (env.recipient, env.recipient_contact, from_device) {
+            (Some(a), _, _) => a.to_string(),
+            (None, Some(c), Some(d)) => self.contacts[&(d, c)].clone(),
+            _ => panic!("a relay's own service is not part of this walk-through"),
+        };
+        let sender = match (env.sender, from_device) {
+            (Some(a), _) => a.to_string(),
+            (None, Some(d)) => self
+                .devices
+                .iter()
+                .find(|(_, l)| **l == d)
+                .map(|(a, _)| a.clone())
+                .expect("a device of this relay"),
+            (None, None) => panic!("another relay always writes the sender in full"),
+        };
+        let domain = recipient.split_once('@').expect("an address").1;
+        let ttl = env.ttl.map(|t| t.saturating_sub(1));
+        let (to, forwarded) = if domain == self.domain {
+            let device = self.devices[&recipient];
+            let contact = self.contact(device, &sender);
+            (
+                device,
+                Envelope {
+                    recipient: None,
+                    sender: None,
+                    recipient_contact: None,
+                    sender_contact: Some(contact),
+                    ack_requested: env.ack_requested,
+                    ttl,
+                    ..env
+                },
+            )
+        } else {
+            (
+                self.relays[domain],
+                Envelope {
+                    recipient: Some(&recipient),
+                    sender: Some(&sender),
+                    recipient_contact: None,
+                    sender_contact: None,
+                    ttl,
+                    ..env
+                },
+            )
+        };
+        // A relay never alters `sealed`, `key_id` or `body` ([IOTP-MSG-36]).
+        out.push((self.label, to, forwarded.encode_to_vec().unwrap()));
+        out
+    }
+}
+
+/// Everything on the virtual network.
+struct World {
+    now: u64,
+    rng: Fixed,
+    nodes: BTreeMap<&'static str, Node<&'static str>>,
+    relays: BTreeMap<&'static str, Relay>,
+    /// Datagrams in flight: (from, to, bytes).
+    wire: VecDeque<(&'static str, &'static str, Vec<u8>)>,
+    /// What each node reported to its application, in order.
+    events: BTreeMap<&'static str, Vec<Event<&'static str>>>,
+    sent: usize,
+}
+
+impl World {
+    fn push(&mut self, from: &'static str, out: Vec<Output<&'static str>>) {
+        for o in out {
+            match o {
+                Output::Send { to, bytes } => self.wire.push_back((from, to, bytes)),
+                Output::Event(e) => self.events.entry(from).or_default().push(e),
+            }
+        }
+    }
+
+    /// Delivers everything in flight, then runs the timers due, until the network is quiet.
+    fn settle(&mut self) {
+        for _ in 0..1000 {
+            let Some((from, to, bytes)) = self.wire.pop_front() else {
+                let due: Vec<&'static str> = self
+                    .nodes
+                    .iter()
+                    .filter(|(_, n)| n.next_deadline().is_some_and(|t| t <= self.now))
+                    .map(|(l, _)| *l)
+                    .collect();
+                if due.is_empty() {
+                    return;
+                }
+                for label in due {
+                    let out = self
+                        .nodes
+                        .get_mut(label)
+                        .unwrap()
+                        .on_timer(self.now, &mut self.rng);
+                    self.push(label, out);
+                }
+                continue;
+            };
+            self.sent += 1;
+            if let Some(relay) = self.relays.get_mut(to) {
+                let out = relay.forward(from, &bytes);
+                self.wire.extend(out);
+            } else {
+                let out = self
+                    .nodes
+                    .get_mut(to)
+                    .unwrap_or_else(|| panic!("no node `{to}`"))
+                    .receive(self.now, &mut self.rng, &from, &bytes);
+                self.push(to, out);
+            }
+        }
+        panic!("the network never settled");
+    }
+
+    /// The requests `label`'s application received since the last call.
+    fn requests(
+        &mut self,
+        label: &'static str,
+    ) -> Vec<(
+        iotp2p_protocol::engine::ExchangeId,
+        Origin<&'static str>,
+        Body,
+    )> {
+        self.events
+            .remove(label)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Request {
+                    exchange,
+                    sender,
+                    body,
+                    ..
+                } => Some((exchange, sender, body)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The replies `label`'s application received since the last call, by the request they answer.
+    fn replies(&mut self, label: &'static str) -> Vec<(u64, Body)> {
+        self.events
+            .remove(label)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Reply { request, body, .. } => Some((request, body)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn request(
+        &mut self,
+        label: &'static str,
+        to: &'static str,
+        recipient: Destination,
+        context: Option<ContextId>,
+        body: Body,
+    ) -> u64 {
+        let (message_id, out) = self
+            .nodes
+            .get_mut(label)
+            .unwrap()
+            .request(
+                self.now,
+                &mut self.rng,
+                to,
+                recipient,
+                context,
+                &body,
+                true,
+                Some(60),
+            )
+            .expect("the request is sent");
+        self.push(label, out);
+        message_id
+    }
+
+    fn reply(
+        &mut self,
+        label: &'static str,
+        exchange: iotp2p_protocol::engine::ExchangeId,
+        body: Body,
+    ) {
+        let out = self
+            .nodes
+            .get_mut(label)
+            .unwrap()
+            .reply(self.now, &mut self.rng, exchange, &body)
+            .expect("the reply is sent");
+        self.push(label, out);
+    }
+}
+
+/// The one element of `v`.
+fn one<T: std::fmt::Debug>(mut v: Vec<T>) -> T {
+    assert_eq!(v.len(), 1, "{v:?}");
+    v.remove(0)
+}
+
+fn invoke(capability: u16, action: u16, input: Vec<u8>) -> Body {
+    Body::Invoke(InvokeRequest {
+        endpoint: if capability == SECURITY_CAPABILITY {
+            SECURITY_ENDPOINT
+        } else {
+            1
+        },
+        capability,
+        action,
+        input: Some(input),
+        echo: None,
+        unknown_fields: Default::default(),
+    })
+}
+
+fn output(body: &Body) -> Vec<u8> {
+    match body {
+        Body::InvokeResponse(r) => r.output.clone().unwrap_or_default(),
+        other => panic!("not an invoke response: {other:?}"),
+    }
+}
+
+fn response(output: Option<Vec<u8>>) -> Body {
+    Body::InvokeResponse(InvokeResponse {
+        output,
+        unknown_fields: Default::default(),
+    })
+}
+
+/// A P-256 authentication key and its CCS (§8.2.2).
+fn identity(secret: [u8; 32], sub: &[u8; 52], kid: u8) -> (LocalIdentity, Vec<u8>) {
+    let key = p256::SecretKey::from_bytes(&secret.into()).unwrap();
+    let point = key.public_key().to_encoded_point(false);
+    let mut ccs = vec![0xa2, 0x02, 0x78, 0x34];
+    ccs.extend_from_slice(sub);
+    ccs.extend_from_slice(&[0x08, 0xa1, 0x01, 0xa5, 0x01, 0x02, 0x02, 0x41, kid]);
+    ccs.extend_from_slice(&[0x20, 0x01, 0x21, 0x58, 0x20]);
+    ccs.extend_from_slice(point.x().unwrap());
+    ccs.extend_from_slice(&[0x22, 0x58, 0x20]);
+    ccs.extend_from_slice(point.y().unwrap());
+    let id = LocalIdentity::new(
+        AuthKey::new(&secret).unwrap(),
+        Credential::parse(&ccs).unwrap(),
+    )
+    .unwrap();
+    (id, ccs)
+}
+
+fn node(address: Option<&str>, home_relay: Option<&'static str>) -> Node<&'static str> {
+    let mut n = Node::new(
+        Config {
+            address: address.map(str::to_string),
+            ..Config::default()
+        },
+        0,
+    );
+    n.set_home_relay(home_relay);
+    n
+}
+
+#[test]
+fn commission_first_contact_invoke_through_two_relays_and_rehome() {
+    let mut world = World {
+        now: 0,
+        rng: Fixed(0),
+        nodes: BTreeMap::new(),
+        relays: BTreeMap::new(),
+        wire: VecDeque::new(),
+        events: BTreeMap::new(),
+        sent: 0,
+    };
+    world
+        .nodes
+        .insert("controller", node(Some("controller@example.com"), None));
+    world.nodes.insert("lamp", node(None, None));
+    world.nodes.insert("app", node(Some(APP), Some("relay-a")));
+    let mut relay_a = Relay::new("relay-a", "example.com");
+    relay_a.devices.insert(APP.into(), "app");
+    relay_a.relays.insert("home.example.org", "relay-h");
+    relay_a.relays.insert("new.example.net", "relay-n");
+    let mut relay_h = Relay::new("relay-h", "home.example.org");
+    relay_h.relays.insert("example.com", "relay-a");
+    let mut relay_n = Relay::new("relay-n", "new.example.net");
+    relay_n.relays.insert("example.com", "relay-a");
+    for r in [relay_a, relay_h, relay_n] {
+        world.relays.insert(r.label, r);
+    }
+
+    // 1. Pairing over the local link (§8.3.3): SPAKE2+ with the passcode printed on the lamp. The
+    //    messages travel as the Security actions; here the two sides' values are exchanged directly.
+    let passcode = 69_414_237;
+    let salt = [0x5a; 16];
+    let controller_nonce = [0xc1; 16];
+    let device_nonce = [0xd1; 16];
+    let context_hash = pairing_context_hash(&[0xa1, 0x00, 0x50, 0xc1], &[0xa1, 0x00, 0x50, 0xd1]);
+    let inputs = Inputs::pairing(&context_hash);
+    let secret = ProverSecret::from_passcode(passcode, &salt, 1000).unwrap();
+    let record = secret.record(); // stored in the lamp at manufacture
+    let prover = Prover::start(&secret, &[0x33; 32]).unwrap();
+    let verifier = Verifier::new(&record)
+        .respond(&inputs, prover.share_p(), &[0x44; 32])
+        .unwrap();
+    let prover = prover.receive(&inputs, verifier.share_v()).unwrap();
+    let (confirm_p, k_controller) = prover.finish(verifier.confirm_v()).unwrap();
+    let k_lamp = verifier.finish(&confirm_p).unwrap();
+    let ctl_pairing = world
+        .nodes
+        .get_mut("controller")
+        .unwrap()
+        .add_context(
+            k_controller.pairing_context(&controller_nonce, &device_nonce, PairingRole::Controller),
+            Peer {
+                address: None,
+                kind: ContextKind::Pairing,
+            },
+        )
+        .unwrap();
+    world
+        .nodes
+        .get_mut("lamp")
+        .unwrap()
+        .add_context(
+            k_lamp.pairing_context(&controller_nonce, &device_nonce, PairingRole::Device),
+            Peer {
+                address: None,
+                kind: ContextKind::Pairing,
+            },
+        )
+        .unwrap();
+
+    // 2. Commissioning under the pairing context (§8.3.5): the controller gives the lamp its address
+    //    (here the input is the address's text; the real `CommissionRequest` carries a `RelayInfo`
+    //    too). The lamp takes it and its home relay.
+    world.request(
+        "controller",
+        "lamp",
+        Destination::HopPeer,
+        Some(ctl_pairing),
+        invoke(SECURITY_CAPABILITY, 13, LAMP.as_bytes().to_vec()),
+    );
+    world.settle();
+    let (exchange, _, Body::Invoke(commission)) = one(world.requests("lamp")) else {
+        panic!("the lamp receives the commission request under the pairing context")
+    };
+    assert_eq!(commission.input.as_deref(), Some(LAMP.as_bytes()));
+    world.reply("lamp", exchange, response(None));
+    world.settle();
+    assert!(matches!(
+        world.replies("controller")[..],
+        [(_, Body::InvokeResponse(_))]
+    ));
+    {
+        let lamp = world.nodes.get_mut("lamp").unwrap();
+        lamp.set_address(Some(LAMP.into()));
+        lamp.set_home_relay(Some("relay-h"));
+    }
+    world
+        .relays
+        .get_mut("relay-h")
+        .unwrap()
+        .devices
+        .insert(LAMP.into(), "lamp");
+
+    // 3. First contact (§8.4): the app, introduced to the lamp, runs EDHOC with it by address through
+    //    both relays, carried in `edhoc_1` and `edhoc_3` in unsealed envelopes (§8.4.3).
+    let (app_id, app_ccs) = identity(
+        [0x11; 32],
+        b"wru6jsobgag5xuwgjfiolkqvhwwlt25jzhsndl2vutlznpot3bwq",
+        5,
+    );
+    let (lamp_id, lamp_ccs) = identity(
+        [0x22; 32],
+        b"b469e4c9c1300ddbd2c64950e5aa153dacb9eba9c9e4d1af55a4",
+        7,
+    );
+    let none: &[KeyId] = &[];
+    let (initiator, m1) = Initiator::start(
+        &app_id,
+        IdCredI::Kid,
+        connection_id_from_int(1).unwrap(),
+        none,
+        &[0x55; 32],
+    )
+    .unwrap();
+    let mut input = vec![0u8; 64];
+    let n = encode_edhoc_1_input(m1.as_bytes(), &mut input).unwrap();
+    let edhoc_1 = world.request(
+        "app",
+        "relay-a",
+        Destination::Address(LAMP.into()),
+        None,
+        invoke(SECURITY_CAPABILITY, EDHOC_1, input[..n].to_vec()),
+    );
+    world.settle();
+    let (exchange, sender, Body::Invoke(request)) = one(world.requests("lamp")) else {
+        panic!("edhoc_1 reaches the lamp")
+    };
+    assert_eq!(
+        sender,
+        Origin::Contact(1),
+        "the lamp's home relay names the app by a contact number"
+    );
+    let m1 = decode_edhoc_1_input(request.input.as_deref().unwrap()).unwrap();
+    let (responder, m2) = Responder::receive_message_1(
+        &lamp_id,
+        m1,
+        connection_id_from_int(2).unwrap(),
+        none,
+        &[0x66; 32],
+    )
+    .unwrap();
+    let mut out = vec![0u8; 128];
+    let n = encode_edhoc_1_output(
+        &iotp2p_codec::security::EdhocReply::Message2(m2.as_bytes()),
+        &mut out,
+    )
+    .unwrap();
+    world.reply("lamp", exchange, response(Some(out[..n].to_vec())));
+    world.settle();
+    let (answered, reply) = one(world.replies("app"));
+    assert_eq!(answered, edhoc_1);
+    let reply = output(&reply);
+    let iotp2p_codec::security::EdhocReply::Message2(m2) = decode_edhoc_1_output(&reply).unwrap()
+    else {
+        panic!("message_2")
+    };
+    let held_by_app: &[&[u8]] = &[&lamp_ccs];
+    let (sent, m3) = initiator.receive_message_2(m2, held_by_app).unwrap();
+    let mut input = vec![0u8; 64];
+    let n = encode_edhoc_3_input(sent.c_r(), m3.as_bytes(), &mut input).unwrap();
+    world.request(
+        "app",
+        "relay-a",
+        Destination::Address(LAMP.into()),
+        None,
+        invoke(SECURITY_CAPABILITY, EDHOC_3, input[..n].to_vec()),
+    );
+    world.settle();
+    let (exchange, _, Body::Invoke(request)) = one(world.requests("lamp")) else {
+        panic!("edhoc_3 reaches the lamp")
+    };
+    let (c_r, m3) = decode_edhoc_3_input(request.input.as_deref().unwrap()).unwrap();
+    assert_eq!(&c_r, responder.c_r());
+    let held_by_lamp: &[&[u8]] = &[&app_ccs];
+    let (lamp_context, _) = responder
+        .receive_message_3(m3, held_by_lamp)
+        .unwrap()
+        .complete()
+        .unwrap()
+        .into_parts();
+    world.reply("lamp", exchange, response(None));
+    world.settle();
+    let _ = world.replies("app");
+    let (app_context, _) = sent.complete().unwrap().into_parts();
+    let lamp_ctx = world
+        .nodes
+        .get_mut("lamp")
+        .unwrap()
+        .add_context(
+            lamp_context,
+            Peer {
+                address: Some(APP.into()),
+                kind: ContextKind::Ordinary,
+            },
+        )
+        .unwrap();
+    let app_ctx = world
+        .nodes
+        .get_mut("app")
+        .unwrap()
+        .add_context(
+            app_context,
+            Peer {
+                address: Some(LAMP.into()),
+                kind: ContextKind::Ordinary,
+            },
+        )
+        .unwrap();
+
+    // 4. The invoke of §5.15.1 through both relays, sealed end to end, and the lamp's sealed reply.
+    let set_level = invoke(7, 8, vec![0xa2, 0x00, 0x18, 0xc8, 0x01, 0x0a]);
+    let first = world.request(
+        "app",
+        "relay-a",
+        Destination::Address(LAMP.into()),
+        Some(app_ctx),
+        set_level.clone(),
+    );
+    world.settle();
+    let (exchange, Origin::Contact(1), body) = one(world.requests("lamp")) else {
+        panic!("the invoke reaches the lamp, its sender a contact number")
+    };
+    assert_eq!(body, set_level);
+    world.reply("lamp", exchange, response(None));
+    world.settle();
+    assert_eq!(
+        world.replies("app"),
+        [(first, response(None))],
+        "the sealed reply opens at the app"
+    );
+    assert_eq!(first, 0, "the first envelope under the new context");
+
+    // 5. Re-homing (§8.9): the lamp moves to a third provider; the app accepts its re-homing statement
+    //    and follows. The same context goes on: the next envelope takes the next Sender Sequence
+    //    Number, not one used at the old address ([IOTP-SEC-169]).
+    {
+        let lamp = world.nodes.get_mut("lamp").unwrap();
+        lamp.set_address(Some(LAMP_MOVED.into()));
+        lamp.set_home_relay(Some("relay-n"));
+    }
+    world
+        .relays
+        .get_mut("relay-n")
+        .unwrap()
+        .devices
+        .insert(LAMP_MOVED.into(), "lamp");
+    assert!(world
+        .nodes
+        .get_mut("app")
+        .unwrap()
+        .rebind_peer(app_ctx, Some(LAMP_MOVED.into())));
+    world.now += 60_000;
+    let second = world.request(
+        "app",
+        "relay-a",
+        Destination::Address(LAMP_MOVED.into()),
+        Some(app_ctx),
+        set_level.clone(),
+    );
+    assert_eq!(second, 1, "the app's Sender Sequence Number goes on");
+    world.settle();
+    let (exchange, _, body) = one(world.requests("lamp"));
+    assert_eq!(body, set_level);
+    world.reply("lamp", exchange, response(None));
+    world.settle();
+    assert_eq!(world.replies("app"), [(second, response(None))]);
+    let lamp_ssn = world.nodes["lamp"]
+        .contexts()
+        .get(lamp_ctx)
+        .unwrap()
+        .context
+        .sender_sequence_number();
+    assert_eq!(
+        lamp_ssn, 2,
+        "the lamp sealed two replies under the context, one at each address"
+    );
+    assert!(world.sent > 20, "{} datagrams", world.sent);
+}
