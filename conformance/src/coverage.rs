@@ -7,6 +7,13 @@
 //! conformance class (`IOTP-CONF-3` to `IOTP-CONF-8`); [`NOT_TESTABLE_BY_VECTORS`] lists, with the
 //! reason, those that no input/output vector can observe, and [`TESTED_THROUGH`] those that only
 //! gather other requirements.
+//!
+//! The end-node protocol requirements ([`Party::EndNode`]) are the MUST and SHOULD requirements of the
+//! chapters a device or an app shows on the wire (addressing, message layer, interaction model,
+//! security, errors) whose sentence does not put the obligation on a relay: what protocol vectors and
+//! scenarios can test black-box on an end node. The report lists those not yet tested. The split is
+//! read from the sentence (a relay named before the key word), so it is a guide for suite authors,
+//! not a verdict: requirements of the network elements ([`Party::Relay`]) wait for their tests.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -48,6 +55,44 @@ pub fn default_spec_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec"))
 }
 
+/// Whom a requirement binds, as far as testing goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Party {
+    /// A codec (chapter 4 and the codec conformance class).
+    Codec,
+    /// An end node (a device or an app), observable on the wire.
+    EndNode,
+    /// A relay, or the delivery system of chapter 3.
+    Relay,
+    /// Anything else: permissions (MAY), schema authors, versioning rules, transports.
+    Other,
+}
+
+/// Whom the requirement `id`, at `level`, with this sentence, binds.
+fn party_of(id: &str, level: &str, sentence: &str) -> Party {
+    if is_codec(id) {
+        return Party::Codec;
+    }
+    let prefix = id.rsplit_once('-').map(|(p, _)| p).unwrap_or("");
+    let before_key_word = ["MUST", "SHOULD", "MAY"]
+        .iter()
+        .filter_map(|k| sentence.find(k))
+        .min()
+        .map_or(sentence, |i| &sentence[..i]);
+    match prefix {
+        "IOTP-DLV" => Party::Relay,
+        "IOTP-ADDR" | "IOTP-MSG" | "IOTP-IM" | "IOTP-SEC" | "IOTP-ERR" if level != "MAY" => {
+            if before_key_word.to_lowercase().contains("relay") {
+                Party::Relay
+            } else {
+                Party::EndNode
+            }
+        }
+        _ => Party::Other,
+    }
+}
+
 /// One requirement of the spec.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Requirement {
@@ -59,6 +104,8 @@ pub struct Requirement {
     pub location: String,
     /// Its sentence, on one line.
     pub text: String,
+    /// Whom it binds.
+    pub party: Party,
     /// Whether it is a codec requirement that vectors can check.
     pub testable_codec: bool,
     /// Why vectors cannot check it, for codec requirements that they cannot.
@@ -80,6 +127,8 @@ pub struct Coverage {
     pub requirements: Vec<Requirement>,
     /// Testable codec requirements that no vector cites.
     pub unreached: Vec<String>,
+    /// End-node protocol requirements that no vector or scenario cites yet.
+    pub end_node_untested: Vec<String>,
     /// Requirement IDs that vectors cite but the spec does not define, with the citing vectors.
     pub unknown: BTreeMap<String, Vec<String>>,
 }
@@ -109,10 +158,14 @@ pub fn coverage(spec_dir: &Path, suite: &Suite) -> Result<Coverage, String> {
         .collect();
     let mut out = Vec::new();
     let mut unreached = Vec::new();
+    let mut end_node_untested = Vec::new();
     for mut r in requirements {
         r.vectors = cited.get(r.id.as_str()).cloned().unwrap_or_default();
         if r.testable_codec && r.vectors.is_empty() {
             unreached.push(r.id.clone());
+        }
+        if r.party == Party::EndNode && r.vectors.is_empty() {
+            end_node_untested.push(r.id.clone());
         }
         out.push(r);
     }
@@ -120,6 +173,7 @@ pub fn coverage(spec_dir: &Path, suite: &Suite) -> Result<Coverage, String> {
         vector_set: suite.hash.clone(),
         requirements: out,
         unreached,
+        end_node_untested,
         unknown,
     })
 }
@@ -171,6 +225,7 @@ pub fn read_spec(spec_dir: &Path) -> Result<Vec<Requirement>, String> {
                     .find(|(n, _)| *n == id)
                     .map(|(_, through)| through.to_string());
                 let requirement = Requirement {
+                    party: party_of(&id, &level, &sentence),
                     testable_codec: is_codec(&id)
                         && not_testable.is_none()
                         && tested_through.is_none(),
@@ -401,6 +456,21 @@ pub fn render(c: &Coverage) -> String {
             let _ = writeln!(out, "  {} {} ({}): {}", r.id, r.level, r.location, r.text);
         }
     }
+    let end_node: Vec<&Requirement> = c
+        .requirements
+        .iter()
+        .filter(|r| r.party == Party::EndNode)
+        .collect();
+    if !c.end_node_untested.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nend-node protocol requirements that no vector or scenario tests yet ({}):",
+            c.end_node_untested.len()
+        );
+        for r in end_node.iter().filter(|r| r.vectors.is_empty()) {
+            let _ = writeln!(out, "  {} {} ({}): {}", r.id, r.level, r.location, r.text);
+        }
+    }
     if !c.unknown.is_empty() {
         let _ = writeln!(
             out,
@@ -418,9 +488,11 @@ pub fn render(c: &Coverage) -> String {
     let _ = writeln!(
         out,
         "\n{} requirements in the spec, {cited} tested by vectors; {reached} of {} testable codec \
-         requirements reached (vector set {})",
+         requirements reached; {} of {} end-node protocol requirements tested (vector set {})",
         c.requirements.len(),
         codec.len(),
+        end_node.len() - c.end_node_untested.len(),
+        end_node.len(),
         c.vector_set
     );
     out
@@ -428,6 +500,51 @@ pub fn render(c: &Coverage) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn obligations_of_relays_are_told_from_those_of_end_nodes() {
+        assert_eq!(
+            party_of(
+                "IOTP-MSG-41",
+                "MUST",
+                "A node that receives a confirmable envelope MUST acknowledge it."
+            ),
+            Party::EndNode
+        );
+        assert_eq!(
+            party_of(
+                "IOTP-MSG-71",
+                "MUST",
+                "A home relay that delivers a held message MUST set more."
+            ),
+            Party::Relay
+        );
+        assert_eq!(
+            party_of(
+                "IOTP-MSG-90",
+                "MAY",
+                "A receiver MAY discard a next fragment."
+            ),
+            Party::Other
+        );
+        assert_eq!(
+            party_of("IOTP-DLV-1", "MUST", "A node MUST resolve."),
+            Party::Relay
+        );
+        assert_eq!(
+            party_of("IOTP-WIRE-8", "MUST", "An encoder MUST."),
+            Party::Codec
+        );
+        assert_eq!(
+            party_of(
+                "IOTP-SEC-74",
+                "SHOULD",
+                "A node that finds no context SHOULD answer, even a relay's."
+            ),
+            Party::EndNode,
+            "only a relay named before the key word binds the relay"
+        );
+    }
+
     use super::*;
 
     #[test]
