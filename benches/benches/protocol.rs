@@ -16,6 +16,8 @@ use iotp2p_protocol::security::edhoc::{
 use iotp2p_protocol::security::spake2plus::{
     pairing_context_hash, Inputs, Prover, ProverSecret, Verifier,
 };
+use iotp2p_protocol::security::statement::ccs::p256_credential;
+use iotp2p_protocol::security::NodeId;
 use iotp2p_protocol::security::{
     Exchange, KeyId, MasterSecret, ReplayWindow, Routing, SecurityContext,
 };
@@ -192,24 +194,26 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-/// A CCS of spec §8.2.2 for the P-256 key `secret`: `sub` (52 characters), `cnf` with the COSE_Key and
-/// a one-byte `kid` (137 bytes).
-fn ccs(secret: &[u8; 32], sub: &[u8; 52], kid: u8) -> Vec<u8> {
+/// The CCS of spec §8.2.2 for the P-256 authentication key `secret`, naming the node `owner`.
+fn ccs(secret: &[u8; 32], owner: u8, kid: u8) -> Vec<u8> {
     let key = p256::SecretKey::from_bytes(secret.into()).expect("a valid key");
     let point = key.public_key().to_encoded_point(false);
-    let mut out = vec![0xa2, 0x02, 0x78, 0x34];
-    out.extend_from_slice(sub);
-    out.extend_from_slice(&[0x08, 0xa1, 0x01, 0xa5, 0x01, 0x02, 0x02, 0x41, kid]);
-    out.extend_from_slice(&[0x20, 0x01, 0x21, 0x58, 0x20]);
-    out.extend_from_slice(point.x().expect("uncompressed"));
-    out.extend_from_slice(&[0x22, 0x58, 0x20]);
-    out.extend_from_slice(point.y().expect("uncompressed"));
-    out
+    let (x, y) = (
+        point.x().expect("uncompressed"),
+        point.y().expect("uncompressed"),
+    );
+    p256_credential(
+        &NodeId::from_bytes([owner; 32]),
+        &[kid],
+        x.as_slice().try_into().unwrap(),
+        y.as_slice().try_into().unwrap(),
+    )
+    .expect("a credential")
 }
 
 fn edhoc(c: &mut Criterion) {
-    let party = |secret: [u8; 32], sub: &[u8; 52], kid| {
-        let ccs = ccs(&secret, sub, kid);
+    let party = |secret: [u8; 32], owner: u8, kid| {
+        let ccs = ccs(&secret, owner, kid);
         let identity = LocalIdentity::new(
             AuthKey::new(&secret).unwrap(),
             Credential::parse(&ccs).unwrap(),
@@ -217,16 +221,8 @@ fn edhoc(c: &mut Criterion) {
         .unwrap();
         (identity, ccs)
     };
-    let (a, a_ccs) = party(
-        [0x11; 32],
-        b"wru6jsobgag5xuwgjfiolkqvhwwlt25jzhsndl2vutlznpot3bwq",
-        5,
-    );
-    let (b, b_ccs) = party(
-        [0x22; 32],
-        b"b469e4c9c1300ddbd2c64950e5aa153dacb9eba9c9e4d1af55a4",
-        7,
-    );
+    let (a, a_ccs) = party([0x11; 32], 0xaa, 5);
+    let (b, b_ccs) = party([0x22; 32], 0xbb, 7);
     let held_a: &[&[u8]] = &[&a_ccs];
     let held_b: &[&[u8]] = &[&b_ccs];
     let none: &[KeyId] = &[];

@@ -656,16 +656,21 @@ fn generated_vectors() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors")
 }
 
-/// The protocol-engine vectors (protocol version 2) that a misbehaving engine fails, sorted.
-fn engine_failures(mode: &str) -> Vec<String> {
+/// The vectors selected by `filter` that the misbehaving testee in `mode` fails, sorted.
+fn failures(mode: &str, filter: &str) -> Vec<String> {
     let testee = format!("{} {mode}", quoted(MISBEHAVING));
-    let ran = run(&generated_vectors(), &testee, &["--filter", "protocol.*"]);
+    let ran = run(&generated_vectors(), &testee, &["--filter", filter]);
     assert_eq!(ran.output.status.code(), Some(1), "{}", ran.stdout);
     assert_eq!(ran.report.summary.skipped, 0, "{}", ran.stdout);
     ids(&ran.report, Status::Failed)
         .into_iter()
         .map(str::to_string)
         .collect()
+}
+
+/// The protocol-engine vectors (protocol version 2) that a misbehaving engine fails, sorted.
+fn engine_failures(mode: &str) -> Vec<String> {
+    failures(mode, "protocol.*")
 }
 
 /// Every one of `ids` failed, and nothing outside the area `within`.
@@ -776,14 +781,7 @@ fn a_protocol_1_testee_runs_and_does_not_claim_the_engine_vectors() {
 
 /// The scenarios (`scenario.*`) that an engine with the defect `mode` fails, sorted.
 fn scenario_failures(mode: &str) -> Vec<String> {
-    let testee = format!("{} {mode}", quoted(MISBEHAVING));
-    let ran = run(&generated_vectors(), &testee, &["--filter", "scenario.*"]);
-    assert_eq!(ran.output.status.code(), Some(1), "{}", ran.stdout);
-    assert_eq!(ran.report.summary.skipped, 0, "{}", ran.stdout);
-    ids(&ran.report, Status::Failed)
-        .into_iter()
-        .map(str::to_string)
-        .collect()
+    failures(mode, "scenario.*")
 }
 
 #[test]

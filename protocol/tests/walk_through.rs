@@ -32,7 +32,8 @@ use iotp2p_protocol::security::edhoc::{
 use iotp2p_protocol::security::spake2plus::{
     pairing_context_hash, Inputs, PairingRole, Prover, ProverSecret, Verifier,
 };
-use iotp2p_protocol::security::KeyId;
+use iotp2p_protocol::security::statement::ccs::p256_credential;
+use iotp2p_protocol::security::{KeyId, NodeId};
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 
 const LAMP: &str = "lamp@home.example.org";
@@ -342,17 +343,17 @@ fn response(output: Option<Vec<u8>>) -> Body {
     })
 }
 
-/// A P-256 authentication key and its CCS (§8.2.2).
-fn identity(secret: [u8; 32], sub: &[u8; 52], kid: u8) -> (LocalIdentity, Vec<u8>) {
+/// A P-256 authentication key and its CCS (§8.2.2), naming the node `owner`.
+fn identity(secret: [u8; 32], owner: u8, kid: u8) -> (LocalIdentity, Vec<u8>) {
     let key = p256::SecretKey::from_bytes(&secret.into()).unwrap();
     let point = key.public_key().to_encoded_point(false);
-    let mut ccs = vec![0xa2, 0x02, 0x78, 0x34];
-    ccs.extend_from_slice(sub);
-    ccs.extend_from_slice(&[0x08, 0xa1, 0x01, 0xa5, 0x01, 0x02, 0x02, 0x41, kid]);
-    ccs.extend_from_slice(&[0x20, 0x01, 0x21, 0x58, 0x20]);
-    ccs.extend_from_slice(point.x().unwrap());
-    ccs.extend_from_slice(&[0x22, 0x58, 0x20]);
-    ccs.extend_from_slice(point.y().unwrap());
+    let ccs = p256_credential(
+        &NodeId::from_bytes([owner; 32]),
+        &[kid],
+        point.x().unwrap().as_slice().try_into().unwrap(),
+        point.y().unwrap().as_slice().try_into().unwrap(),
+    )
+    .unwrap();
     let id = LocalIdentity::new(
         AuthKey::new(&secret).unwrap(),
         Credential::parse(&ccs).unwrap(),
@@ -478,16 +479,8 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
 
     // 3. First contact (§8.4): the app, introduced to the lamp, runs EDHOC with it by address through
     //    both relays, carried in `edhoc_1` and `edhoc_3` in unsealed envelopes (§8.4.3).
-    let (app_id, app_ccs) = identity(
-        [0x11; 32],
-        b"wru6jsobgag5xuwgjfiolkqvhwwlt25jzhsndl2vutlznpot3bwq",
-        5,
-    );
-    let (lamp_id, lamp_ccs) = identity(
-        [0x22; 32],
-        b"b469e4c9c1300ddbd2c64950e5aa153dacb9eba9c9e4d1af55a4",
-        7,
-    );
+    let (app_id, app_ccs) = identity([0x11; 32], 0xaa, 5);
+    let (lamp_id, lamp_ccs) = identity([0x22; 32], 0xbb, 7);
     let none: &[KeyId] = &[];
     let (initiator, m1) = Initiator::start(
         &app_id,

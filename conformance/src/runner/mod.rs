@@ -241,22 +241,9 @@ pub fn run(entries: &[Entry<'_>], options: &Options) -> Result<Run, String> {
             match outcome {
                 Err(trouble) => {
                     testee = None;
-                    let cause = match trouble {
-                        Trouble::Timeout(_) => Cause::Hung,
-                        Trouble::Exited(_) => Cause::Crashed,
-                    };
-                    mark(&mut result, Status::Failed, cause, trouble.to_string());
+                    mark_trouble(&mut result, &trouble);
                 }
-                Ok(Verdict::Pass) => {}
-                Ok(Verdict::Fail(detail)) => {
-                    mark(&mut result, Status::Failed, Cause::WrongResult, detail)
-                }
-                Ok(Verdict::Skip(reason)) => mark(
-                    &mut result,
-                    Status::Skipped,
-                    Cause::SkippedByTestee,
-                    format!("skipped by the testee: {reason}"),
-                ),
+                Ok(verdict) => mark_verdict(&mut result, verdict, Cause::WrongResult),
             }
             results.push(result);
             continue;
@@ -268,11 +255,7 @@ pub fn run(entries: &[Entry<'_>], options: &Options) -> Result<Run, String> {
         match answer {
             Err(trouble) => {
                 testee = None;
-                let cause = match trouble {
-                    Trouble::Timeout(_) => Cause::Hung,
-                    Trouble::Exited(_) => Cause::Crashed,
-                };
-                mark(&mut result, Status::Failed, cause, trouble.to_string());
+                mark_trouble(&mut result, &trouble);
             }
             Ok(answer) => match serde_json::from_str::<Response>(&answer) {
                 Err(e) => mark(
@@ -291,23 +274,14 @@ pub fn run(entries: &[Entry<'_>], options: &Options) -> Result<Run, String> {
                         format!("the answer is not for this vector (restarted): {answer}"),
                     );
                 }
-                Ok(response) => match check::judge(vector, &hello, &response) {
-                    Verdict::Pass => {}
-                    Verdict::Fail(detail) => {
-                        let cause = if matches!(response, Response::Errored { .. }) {
-                            Cause::Errored
-                        } else {
-                            Cause::WrongResult
-                        };
-                        mark(&mut result, Status::Failed, cause, detail);
-                    }
-                    Verdict::Skip(reason) => mark(
-                        &mut result,
-                        Status::Skipped,
-                        Cause::SkippedByTestee,
-                        format!("skipped by the testee: {reason}"),
-                    ),
-                },
+                Ok(response) => {
+                    let cause = if matches!(response, Response::Errored { .. }) {
+                        Cause::Errored
+                    } else {
+                        Cause::WrongResult
+                    };
+                    mark_verdict(&mut result, check::judge(vector, &hello, &response), cause);
+                }
             },
         }
         results.push(result);
@@ -322,6 +296,29 @@ pub fn run(entries: &[Entry<'_>], options: &Options) -> Result<Run, String> {
         restarts,
         elapsed: started.elapsed(),
     })
+}
+
+/// A testee that crashed or hung fails the vector.
+fn mark_trouble(result: &mut VectorResult, trouble: &Trouble) {
+    let cause = match trouble {
+        Trouble::Timeout(_) => Cause::Hung,
+        Trouble::Exited(_) => Cause::Crashed,
+    };
+    mark(result, Status::Failed, cause, trouble.to_string());
+}
+
+/// The result a verdict gives; a failure has `cause`.
+fn mark_verdict(result: &mut VectorResult, verdict: Verdict, cause: Cause) {
+    match verdict {
+        Verdict::Pass => {}
+        Verdict::Fail(detail) => mark(result, Status::Failed, cause, detail),
+        Verdict::Skip(reason) => mark(
+            result,
+            Status::Skipped,
+            Cause::SkippedByTestee,
+            format!("skipped by the testee: {reason}"),
+        ),
+    }
 }
 
 fn mark(result: &mut VectorResult, status: Status, cause: Cause, detail: String) {

@@ -6,7 +6,7 @@
 extern crate alloc;
 
 use cortex_m_rt::entry;
-use iotp2p_footprint::{init_heap, opaque};
+use iotp2p_footprint::{init_heap, opaque, Rng};
 use iotp2p_protocol::engine::peers::{ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Event, Node, Output};
 use iotp2p_protocol::interaction::check::ValueError;
@@ -21,28 +21,6 @@ const REQUEST: [u8; 43] = [
     0x58, 0x19, 0x4b, 0x56, 0xfe, 0x05, 0xc6, 0x8f, 0x0b, 0xad, 0x51, 0x0e, 0x2c, 0x72, 0x60, 0x79,
     0x3a, 0x92, 0xe9, 0x44, 0xd4, 0xf7, 0xac, 0x3d, 0xfa, 0x30, 0xbb,
 ];
-
-/// Randomness for timers; a device would read its hardware RNG here.
-struct Rng(u32);
-
-impl rand_core::RngCore for Rng {
-    fn next_u32(&mut self) -> u32 {
-        self.0 = self.0.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-        self.0
-    }
-    fn next_u64(&mut self) -> u64 {
-        rand_core::impls::next_u64_via_u32(self)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        rand_core::impls::fill_bytes_via_next(self, dest)
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl rand_core::CryptoRng for Rng {}
 
 /// The lamp's one property and one action.
 struct Lamp {

@@ -12,22 +12,17 @@ use iotp2p_footprint::{init_heap, opaque};
 use iotp2p_protocol::security::edhoc::{
     connection_id_from_int, AuthKey, Credential, IdCredI, Initiator, LocalIdentity, Responder,
 };
-use iotp2p_protocol::security::KeyId;
+use iotp2p_protocol::security::statement::ccs::p256_credential;
+use iotp2p_protocol::security::{KeyId, NodeId};
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 
-/// A CCS of spec §8.2.2 for the P-256 key `secret`.
+/// The CCS of spec §8.2.2 for the P-256 authentication key `secret`.
 fn ccs(secret: &[u8; 32], kid: u8) -> Option<Vec<u8>> {
     let key = p256::SecretKey::from_bytes(secret.into()).ok()?;
     let point = key.public_key().to_encoded_point(false);
-    let mut out = Vec::with_capacity(137);
-    out.extend_from_slice(&[0xa2, 0x02, 0x78, 0x34]);
-    out.extend_from_slice(b"wru6jsobgag5xuwgjfiolkqvhwwlt25jzhsndl2vutlznpot3bwq");
-    out.extend_from_slice(&[0x08, 0xa1, 0x01, 0xa5, 0x01, 0x02, 0x02, 0x41, kid]);
-    out.extend_from_slice(&[0x20, 0x01, 0x21, 0x58, 0x20]);
-    out.extend_from_slice(point.x()?);
-    out.extend_from_slice(&[0x22, 0x58, 0x20]);
-    out.extend_from_slice(point.y()?);
-    Some(out)
+    let x: &[u8; 32] = point.x()?.as_slice().try_into().ok()?;
+    let y: &[u8; 32] = point.y()?.as_slice().try_into().ok()?;
+    p256_credential(&NodeId::from_bytes([kid; 32]), &[kid], x, y).ok()
 }
 
 fn handshake() -> Option<()> {
