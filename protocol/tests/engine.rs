@@ -491,3 +491,188 @@ fn a_lost_replay_window_is_resynchronised_by_an_echo() {
         "the window is back: {out:?}"
     );
 }
+
+mod edhoc_responder {
+    use super::*;
+    use iotp2p_protocol::engine::{EdhocResponder, KnownPeer};
+    use iotp2p_protocol::security::edhoc::carriage::{
+        decode_edhoc_1_output, encode_edhoc_1_input, encode_edhoc_3_input, EDHOC_1, EDHOC_3,
+    };
+    use iotp2p_protocol::security::edhoc::{
+        connection_id_from_int, AuthKey, Credential, IdCredI, Initiator, LocalIdentity,
+    };
+    use iotp2p_protocol::security::statement::ccs::p256_credential;
+    use iotp2p_protocol::security::NodeId;
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+
+    fn identity(secret: [u8; 32], owner: u8, kid: u8) -> (LocalIdentity, Vec<u8>) {
+        let point = p256::SecretKey::from_bytes(&secret.into())
+            .unwrap()
+            .public_key()
+            .to_encoded_point(false);
+        let ccs = p256_credential(
+            &NodeId::from_bytes([owner; 32]),
+            &[kid],
+            point.x().unwrap().as_slice().try_into().unwrap(),
+            point.y().unwrap().as_slice().try_into().unwrap(),
+        )
+        .unwrap();
+        let id = LocalIdentity::new(
+            AuthKey::new(&secret).unwrap(),
+            Credential::parse(&ccs).unwrap(),
+        )
+        .unwrap();
+        (id, ccs)
+    }
+
+    fn security_invoke(action: u16, input: Vec<u8>) -> Body {
+        Body::Invoke(InvokeRequest {
+            endpoint: 0,
+            capability: 1,
+            action,
+            input: Some(input),
+            echo: None,
+            unknown_fields: Default::default(),
+        })
+    }
+
+    fn output(events: &[Event<&'static str>]) -> Vec<u8> {
+        match events {
+            [Event::Reply {
+                body: Body::InvokeResponse(r),
+                ..
+            }] => r.output.clone().unwrap(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_lamp_answers_edhoc_and_seals_under_the_new_context() {
+        let mut rng = Fixed(7);
+        let (app_id, app_ccs) = identity([0x11; 32], 0xaa, 5);
+        let (lamp_id, lamp_ccs) = identity([0x22; 32], 0xbb, 7);
+        let mut lamp = node("lamp@home.example.org");
+        lamp.set_edhoc_responder(Some(EdhocResponder {
+            identity: lamp_id,
+            peers: vec![KnownPeer {
+                credential: app_ccs,
+                address: Some("app@example.com".into()),
+            }],
+            max_pending: 1,
+            pending_lifetime: 0,
+        }));
+        let mut app = node("app@example.com");
+
+        // edhoc_1 → message_2, answered by the engine itself.
+        let none: &[KeyId] = &[];
+        let (initiator, m1) = Initiator::start(
+            &app_id,
+            IdCredI::Kid,
+            connection_id_from_int(1).unwrap(),
+            none,
+            &[0x31; 32],
+        )
+        .unwrap();
+        let mut input = vec![0u8; 64];
+        let n = encode_edhoc_1_input(m1.as_bytes(), &mut input).unwrap();
+        let (_, out) = app
+            .request(
+                0,
+                &mut rng,
+                "lamp",
+                Destination::HopPeer,
+                None,
+                &security_invoke(EDHOC_1, input[..n].to_vec()),
+                false,
+                None,
+            )
+            .unwrap();
+        let edhoc_1 = sends(&out)[0].1.clone();
+        let out = lamp.receive(0, &mut rng, &"app", &edhoc_1);
+        assert!(events(&out).is_empty(), "not for the application: {out:?}");
+        assert_eq!(lamp.pending_handshakes(), 1);
+        let reply = app.receive(0, &mut rng, &"lamp", &sends(&out)[0].1);
+        let message_2 = output(&events(&reply));
+        let iotp2p_codec::security::EdhocReply::Message2(m2) =
+            decode_edhoc_1_output(&message_2).unwrap()
+        else {
+            panic!("message_2")
+        };
+        let held: &[&[u8]] = &[&lamp_ccs];
+        let (sent, m3) = initiator.receive_message_2(m2, held).unwrap();
+        let mut input = vec![0u8; 64];
+        let n = encode_edhoc_3_input(sent.c_r(), m3.as_bytes(), &mut input).unwrap();
+        let edhoc_3 = security_invoke(EDHOC_3, input[..n].to_vec());
+
+        // The same edhoc_3 from another sender is ignored, and the handshake goes on ([IOTP-SEC-194]).
+        let mut stranger = node("stranger@example.net");
+        let (_, out) = stranger
+            .request(
+                0,
+                &mut rng,
+                "lamp",
+                Destination::HopPeer,
+                None,
+                &edhoc_3,
+                false,
+                None,
+            )
+            .unwrap();
+        let out = lamp.receive(0, &mut rng, &"stranger", &sends(&out)[0].1);
+        assert!(sends(&out).is_empty(), "{out:?}");
+        assert_eq!(lamp.pending_handshakes(), 1);
+
+        let (_, out) = app
+            .request(
+                1,
+                &mut rng,
+                "lamp",
+                Destination::HopPeer,
+                None,
+                &edhoc_3,
+                false,
+                None,
+            )
+            .unwrap();
+        let out = lamp.receive(1, &mut rng, &"app", &sends(&out)[0].1);
+        let [Event::Session {
+            context,
+            visitor: false,
+        }] = <[Event<&str>; 1]>::try_from(events(&out)).unwrap()
+        else {
+            panic!("a new ordinary context: {out:?}")
+        };
+        assert_eq!(lamp.pending_handshakes(), 0);
+        let done = app.receive(1, &mut rng, &"lamp", &sends(&out)[0].1);
+        assert_eq!(output(&events(&done)), [0xa1, 0x00, 0xf6], "`done`");
+
+        // Both sides seal under the new context.
+        let (app_context, _) = sent.complete().unwrap().into_parts();
+        let app_ctx = app
+            .add_context(
+                app_context,
+                Peer {
+                    address: Some("lamp@home.example.org".into()),
+                    kind: ContextKind::Ordinary,
+                },
+            )
+            .unwrap();
+        let (_, out) = app
+            .request(
+                2,
+                &mut rng,
+                "lamp",
+                Destination::HopPeer,
+                Some(app_ctx),
+                &invoke(),
+                false,
+                None,
+            )
+            .unwrap();
+        let out = lamp.receive(2, &mut rng, &"app", &sends(&out)[0].1);
+        assert!(
+            matches!(events(&out)[..], [Event::Request { context: Some(c), .. }] if c == context),
+            "{out:?}"
+        );
+    }
+}

@@ -428,7 +428,9 @@ impl Running {
                     body: None,
                     message_id: Some(message_id),
                 }),
-                Output::Event(Event::Acknowledged { .. } | Event::Discarded { .. }) => {}
+                Output::Event(
+                    Event::Acknowledged { .. } | Event::Discarded { .. } | Event::Session { .. },
+                ) => {}
             }
         }
         Ok((sends, events))

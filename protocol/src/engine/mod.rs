@@ -9,7 +9,7 @@
 //! - [`Node::request`] and [`Node::reply`]: the application sends.
 //!
 //! A device with a hop context ([`Node::set_hop_context`]) also sends the receipts of §5.11.1 for
-//! what its home relay delivers.
+//! what its home relay delivers; a node with an [`EdhocResponder`] answers EDHOC itself (§8.4.3).
 //!
 //! `P` is whatever names a hop peer at the transport (a socket address, a BLE connection, a label in
 //! a conformance scenario). The engine never looks inside it.
@@ -19,6 +19,7 @@
 //! answered. A full table of requests refuses new ones ([`SendError::Busy`]); a full table of
 //! unanswered requests forgets the oldest, whose reply then fails with [`SendError::UnknownExchange`].
 
+mod handshakes;
 mod receipts;
 mod receive;
 mod send;
@@ -41,6 +42,7 @@ use crate::params::{Instant, Timing, DEDUP_CACHE_MIN, MAX_MESSAGE};
 use crate::security::seal::OpenError;
 use peers::{ContextError, ContextId, ContextTable, Peer};
 
+pub use handshakes::{EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME};
 pub use send::{Destination, SendError};
 
 /// The configuration of a node.
@@ -153,6 +155,14 @@ pub enum Event<P> {
         /// The reply.
         body: owned::Body,
     },
+    /// An EDHOC handshake this node answered completed: a new security context (§8.4.5), a
+    /// visitor's when the peer sent an unknown credential by value (§8.4.6).
+    Session {
+        /// The new context.
+        context: ContextId,
+        /// Whether it is a visitor context.
+        visitor: bool,
+    },
     /// A confirmable envelope was acknowledged by its hop peer.
     Acknowledged {
         /// The hop peer.
@@ -204,6 +214,8 @@ pub enum Discard {
     UnmatchedAck,
     /// Step 9: an unknown body variant that is not a request.
     UnknownBody,
+    /// Step 9: an `edhoc_3` that continues no handshake of its sender ([IOTP-SEC-194]).
+    UnmatchedHandshake,
     /// Step 7: a request under a context whose replay window was lost, without a valid echo: answered
     /// `FreshnessRequired`, not acted on ([IOTP-SEC-85]).
     Unverified,
@@ -288,6 +300,9 @@ pub struct Node<P> {
     hop_context: Option<ContextId>,
     /// Deliveries of the home relay not yet named in a receipt (at most `receipts::MAX_DELIVERED`).
     delivered: Vec<owned::DeliveryRef>,
+    /// The EDHOC responder and its handshakes waiting for message_3 (§8.4.3), when this node answers
+    /// EDHOC.
+    handshakes: Option<handshakes::Handshakes<P>>,
     /// The challenges issued to resynchronise lost replay windows (§8.6.3; at most 4 outstanding).
     challenges: crate::security::echo::Challenges<ContextId>,
 }
@@ -307,6 +322,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             exchanges: VecDeque::new(),
             next_exchange: 0,
             hop_context: None,
+            handshakes: None,
             delivered: Vec::new(),
             challenges: crate::security::echo::Challenges::new(config.freshness_window, 4),
             config,

@@ -115,6 +115,11 @@ impl ContextTable {
             .map(|e| e.id)
     }
 
+    /// The contexts, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter()
+    }
+
     /// How many contexts the table holds.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -425,6 +425,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             );
             return Err(Discard::UnknownBody);
         }
+        if let Some(result) = self.edhoc_request(now, rng, from, env, &sender, &body, digest, out) {
+            return result;
+        }
         let exchange = self.open_exchange(
             from.clone(),
             env.message_id,

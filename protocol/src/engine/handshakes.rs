@@ -1,0 +1,316 @@
+//! EDHOC as the responder (spec §8.4.3): a node with an [`EdhocResponder`] answers the Security
+//! actions `edhoc_1` and `edhoc_3` itself, in unsealed envelopes, and adds the security context of each
+//! completed handshake to its table.
+//!
+//! - `edhoc_1`: message_1 in, message_2 out (or an EDHOC error message); the node picks C_R among the
+//!   one-byte identifiers no context or handshake uses ([IOTP-SEC-53], [IOTP-SEC-56]).
+//! - `edhoc_3`: C_R and message_3 in, `done` out; taken only from the sender of the `edhoc_1` that
+//!   started the handshake, and ignored from anyone else without ending it ([IOTP-SEC-194]).
+//!
+//! A peer referenced by `kid` gets an ordinary context bound to the address of its known credential;
+//! one that sent its credential by value gets a visitor context ([IOTP-SEC-152]), unless that
+//! credential is, byte for byte, one the node knows ([IOTP-SEC-155]).
+//!
+//! **Bounds.** At most `max_pending` handshakes wait for message_3 (the oldest is dropped for a new
+//! one, [IOTP-SEC-60]), each for `pending_lifetime` ms, at least 300 s ([IOTP-SEC-59]).
+
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use iotp2p_codec::core::owned::{Body as OwnedBody, InvokeResponse};
+use iotp2p_codec::core::{Body, Envelope};
+use iotp2p_codec::security::{EdhocFinish, EdhocReply};
+use rand_core::CryptoRngCore;
+
+use super::peers::{ContextKind, Peer};
+use super::{Discard, Event, Node, Origin, Output};
+use crate::message::digest::Digest;
+use crate::params::Instant;
+use crate::security::edhoc::carriage::{
+    decode_edhoc_1_input, decode_edhoc_3_input, encode_edhoc_1_error, encode_edhoc_3_error,
+    EDHOC_1, EDHOC_3, SECURITY_CAPABILITY, SECURITY_ENDPOINT,
+};
+use crate::security::edhoc::{connection_id_from_int, LocalIdentity, PeerCredential, Responder};
+use crate::security::KeyId;
+
+/// The shortest time a handshake waits for message_3 ([IOTP-SEC-59]), in ms.
+pub const MIN_PENDING_LIFETIME: u64 = 300_000;
+
+/// A peer whose credential the node holds (from its credential statement, §8.2.3).
+#[derive(Clone, Debug)]
+pub struct KnownPeer {
+    /// Its authentication credential (CCS), as the statement holds it.
+    pub credential: Vec<u8>,
+    /// The address its statement binds, if any.
+    pub address: Option<String>,
+}
+
+/// What the node needs to answer EDHOC.
+pub struct EdhocResponder {
+    /// The node's authentication key and credential.
+    pub identity: LocalIdentity,
+    /// The peers it may talk to.
+    pub peers: Vec<KnownPeer>,
+    /// Handshakes waiting for message_3 at once.
+    pub max_pending: usize,
+    /// How long one waits, in ms (raised to [`MIN_PENDING_LIFETIME`]).
+    pub pending_lifetime: u64,
+}
+
+impl core::fmt::Debug for EdhocResponder {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EdhocResponder")
+            .field("peers", &self.peers.len())
+            .field("max_pending", &self.max_pending)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A handshake waiting for message_3.
+pub(super) struct Pending<P> {
+    responder: Responder,
+    origin: Origin<P>,
+    started: Instant,
+}
+
+impl<P> core::fmt::Debug for Pending<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Pending")
+            .field("c_r", self.responder.c_r())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The state of the responder side.
+#[derive(Debug)]
+pub(super) struct Handshakes<P> {
+    pub(super) config: EdhocResponder,
+    pub(super) pending: Vec<Pending<P>>,
+}
+
+impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+    /// Makes this node answer EDHOC as the responder (or stops it, with `None`).
+    pub fn set_edhoc_responder(&mut self, config: Option<EdhocResponder>) {
+        self.handshakes = config.map(|config| Handshakes {
+            config,
+            pending: Vec::new(),
+        });
+    }
+
+    /// How many handshakes wait for message_3.
+    pub fn pending_handshakes(&self) -> usize {
+        self.handshakes.as_ref().map_or(0, |h| h.pending.len())
+    }
+
+    /// Step 9 for an unsealed `edhoc_1` or `edhoc_3`, when this node answers EDHOC: `None` if the
+    /// request is not one of them (the application gets it).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn edhoc_request(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        from: &P,
+        env: &Envelope<'_>,
+        sender: &Origin<P>,
+        body: &Body<'_>,
+        digest: Digest,
+        out: &mut Vec<Output<P>>,
+    ) -> Option<Result<(), Discard>> {
+        let (Some(handshakes), None, Body::Invoke(invoke)) = (&self.handshakes, env.sealed, body)
+        else {
+            return None;
+        };
+        if (invoke.endpoint, invoke.capability) != (SECURITY_ENDPOINT, SECURITY_CAPABILITY)
+            || !matches!(invoke.action, EDHOC_1 | EDHOC_3)
+        {
+            return None;
+        }
+        let lifetime = handshakes.config.pending_lifetime.max(MIN_PENDING_LIFETIME);
+        if let Some(h) = self.handshakes.as_mut() {
+            h.pending
+                .retain(|p| now < p.started.saturating_add(lifetime));
+        }
+        let input = invoke.input.unwrap_or_default();
+        let output = if invoke.action == EDHOC_1 {
+            self.edhoc_1(rng, sender, input, now)
+        } else {
+            match self.edhoc_3(sender, input, out) {
+                Some(output) => output,
+                // Not from the handshake's initiator: ignored, the handshake goes on.
+                None => return Some(Err(Discard::UnmatchedHandshake)),
+            }
+        };
+        let reply = OwnedBody::InvokeResponse(InvokeResponse {
+            output: Some(output),
+            unknown_fields: Default::default(),
+        });
+        if let Ok(body) = reply.encode_to_vec() {
+            if let Ok(bytes) = self.answer(from, sender, None, env.message_id, &body) {
+                // A retransmitted edhoc_1 gets the same message_2, not a second handshake.
+                self.replies.insert(digest, &bytes, now);
+                out.push(Output::Send {
+                    to: from.clone(),
+                    bytes,
+                });
+            }
+        }
+        Some(Ok(()))
+    }
+
+    /// message_1 → message_2, or an error message.
+    fn edhoc_1(
+        &mut self,
+        rng: &mut dyn CryptoRngCore,
+        sender: &Origin<P>,
+        input: &[u8],
+        now: Instant,
+    ) -> Vec<u8> {
+        let mut in_use: Vec<KeyId> = self
+            .contexts
+            .iter()
+            .map(|e| *e.context.recipient_id())
+            .collect();
+        let Some(handshakes) = self.handshakes.as_mut() else {
+            return Vec::new();
+        };
+        in_use.extend(handshakes.pending.iter().map(|p| *p.responder.c_r()));
+        let message_1 = match decode_edhoc_1_input(input) {
+            Ok(m) => m,
+            Err(_) => return error_1(&crate::security::edhoc::Error::Malformed),
+        };
+        let mut ephemeral = [0u8; 32];
+        rng.fill_bytes(&mut ephemeral);
+        // One-byte identifiers first ([IOTP-SEC-56]): 0 to 23, then -1 to -24.
+        let candidates = (0..=23i8).chain((-24..=-1).rev());
+        let mut last = crate::security::edhoc::Error::ConnectionIdInUse;
+        for c_r in candidates.filter_map(connection_id_from_int) {
+            if in_use.contains(&c_r) {
+                continue;
+            }
+            match Responder::receive_message_1(
+                &handshakes.config.identity,
+                message_1,
+                c_r,
+                in_use.as_slice(),
+                &ephemeral,
+            ) {
+                Ok((responder, message_2)) => {
+                    if handshakes.pending.len() >= handshakes.config.max_pending.max(1) {
+                        handshakes.pending.remove(0);
+                    }
+                    handshakes.pending.push(Pending {
+                        responder,
+                        origin: sender.clone(),
+                        started: now,
+                    });
+                    let reply = EdhocReply::Message2(message_2.as_bytes());
+                    let mut out = vec![0u8; reply.encoded_len()];
+                    return match reply.encode(&mut out) {
+                        Ok(n) => {
+                            out.truncate(n);
+                            out
+                        }
+                        Err(_) => Vec::new(),
+                    };
+                }
+                // C_R equal to C_I ([IOTP-SEC-54]): the next candidate.
+                Err(crate::security::edhoc::Error::ConnectionIdsEqual) => continue,
+                Err(e) => {
+                    last = e;
+                    break;
+                }
+            }
+        }
+        error_1(&last)
+    }
+
+    /// C_R and message_3 → `done` and a new context, or an error message; `None` when no handshake
+    /// of this sender has that C_R.
+    fn edhoc_3(
+        &mut self,
+        sender: &Origin<P>,
+        input: &[u8],
+        out: &mut Vec<Output<P>>,
+    ) -> Option<Vec<u8>> {
+        let (c_r, message_3) = decode_edhoc_3_input(input).ok()?;
+        let handshakes = self.handshakes.as_mut()?;
+        let index = handshakes
+            .pending
+            .iter()
+            .position(|p| p.responder.c_r() == &c_r && p.origin == *sender)?;
+        let pending = handshakes.pending.remove(index);
+        let held: Vec<&[u8]> = handshakes
+            .config
+            .peers
+            .iter()
+            .map(|p| p.credential.as_slice())
+            .collect();
+        let established = pending
+            .responder
+            .receive_message_3(message_3, held.as_slice())
+            .and_then(|verified| verified.complete());
+        let established = match established {
+            Ok(e) => e,
+            Err(e) => return Some(error_3(&e)),
+        };
+        let (context, credential) = established.into_parts();
+        let known = handshakes
+            .config
+            .peers
+            .iter()
+            .find(|p| p.credential == credential.credential().as_bytes());
+        let peer = match (&credential, known) {
+            (PeerCredential::Referenced(_), Some(k))
+            | (PeerCredential::ByValue { .. }, Some(k)) => Peer {
+                address: k.address.clone(),
+                kind: ContextKind::Ordinary,
+            },
+            _ => Peer {
+                address: None,
+                kind: ContextKind::Visitor,
+            },
+        };
+        let visitor = peer.kind == ContextKind::Visitor;
+        match self.contexts.insert(context, peer) {
+            Ok(id) => {
+                out.push(Output::Event(Event::Session {
+                    context: id,
+                    visitor,
+                }));
+                let done = EdhocFinish::Done;
+                let mut bytes = vec![0u8; done.encoded_len()];
+                Some(match done.encode(&mut bytes) {
+                    Ok(n) => {
+                        bytes.truncate(n);
+                        bytes
+                    }
+                    Err(_) => Vec::new(),
+                })
+            }
+            Err(_) => Some(error_3(&crate::security::edhoc::Error::ConnectionIdInUse)),
+        }
+    }
+}
+
+fn error_1(e: &crate::security::edhoc::Error) -> Vec<u8> {
+    let mut out = vec![0u8; 64];
+    match encode_edhoc_1_error(e, &mut out) {
+        Ok(n) => {
+            out.truncate(n);
+            out
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+fn error_3(e: &crate::security::edhoc::Error) -> Vec<u8> {
+    let mut out = vec![0u8; 64];
+    match encode_edhoc_3_error(e, &mut out) {
+        Ok(n) => {
+            out.truncate(n);
+            out
+        }
+        Err(_) => Vec::new(),
+    }
+}
