@@ -171,6 +171,15 @@ pub enum Request {
         /// The node's new address.
         address: String,
     },
+    /// The node announces its presence to its home relay at `now`: answer `outputs`.
+    Presence {
+        /// The vector id.
+        id: String,
+        /// The time, in ms.
+        now: u64,
+        /// The announcement.
+        presence: crate::scenario::PresenceStep,
+    },
     /// The scenario ends: the node is dropped. Answer `outputs` (usually empty).
     ScenarioEnd {
         /// The vector id.

@@ -43,6 +43,10 @@ pub struct NodeSetup {
     /// sealed under it, for what the relay delivers (§5.11.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hop_context: Option<String>,
+    /// The largest envelope it receives, when below MAX_MESSAGE (a device that announces it in
+    /// `Presence.max_message`, spec §6.9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_message: Option<usize>,
     /// Where its node-wide counter of unsealed `message_id`s starts (spec §5.4).
     #[serde(default)]
     pub counter: u64,
@@ -159,6 +163,8 @@ pub enum Step {
     /// The node takes a new address (a re-homing, spec §8.9, or a new home relay): its security
     /// contexts stay as they are (§8.6.1).
     Rehome(Rehome),
+    /// The node (a device) announces its presence to its home relay (spec §6.9).
+    Presence(PresenceStep),
     /// What the node must have output since the previous expectation.
     Expect(Expectation),
 }
@@ -241,6 +247,17 @@ pub struct Advance {
     /// To the last timer the node asked for (an error if it asked for none).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub to_timer: bool,
+}
+
+/// A presence announcement.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceStep {
+    /// `Awake`, `Asleep` or `Leaving`.
+    pub state: String,
+    /// For `Asleep` (and optionally `Awake`): how long the device sleeps, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sleep_interval: Option<u32>,
 }
 
 /// A new address for the node.

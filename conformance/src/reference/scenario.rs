@@ -167,6 +167,19 @@ impl Scenarios {
                 r.handle(*now, out)
             }),
             Request::App { id, now, request } => self.with(id, |r| r.app(*now, request)),
+            Request::Presence { id, now, presence } => self.with(id, |r| {
+                let state = match presence.state.as_str() {
+                    "Awake" => iotp2p_codec::core::PresenceState::Awake,
+                    "Asleep" => iotp2p_codec::core::PresenceState::Asleep,
+                    "Leaving" => iotp2p_codec::core::PresenceState::Leaving,
+                    other => return Err(format!("unknown presence state `{other}`")),
+                };
+                let (_, out) = r
+                    .node
+                    .presence(*now, &mut r.rng, state, presence.sleep_interval, None)
+                    .map_err(|e| format!("the presence could not be sent: {e:?}"))?;
+                r.handle(*now, out)
+            }),
             Request::Rehome { id, address, .. } => self.with(id, |r| {
                 r.node.set_address(Some(address.clone()));
                 Ok((Vec::new(), Vec::new()))
@@ -221,6 +234,9 @@ fn start(id: &str, setup: &NodeSetup) -> Result<Running, String> {
     let mut node = Node::new(
         Config {
             address: setup.address.clone(),
+            max_message: setup
+                .max_message
+                .unwrap_or(iotp2p_protocol::params::MAX_MESSAGE),
             ..Config::default()
         },
         setup.counter,

@@ -147,6 +147,7 @@ pub fn request_id(request: &Request) -> Option<&str> {
         | Request::Tick { id, .. }
         | Request::App { id, .. }
         | Request::Rehome { id, .. }
+        | Request::Presence { id, .. }
         | Request::ScenarioEnd { id } => Some(id),
     }
 }

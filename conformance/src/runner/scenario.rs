@@ -200,6 +200,11 @@ impl Run<'_> {
                     address: r.address.clone(),
                 })
             }
+            Step::Presence(presence) => self.request(&Request::Presence {
+                id: self.id.into(),
+                now: self.now,
+                presence: presence.clone(),
+            }),
             Step::Expect(expect) => self.expect(expect),
         }
     }
@@ -575,6 +580,7 @@ fn name(step: &Step) -> &'static str {
         Step::Advance(_) => "advance",
         Step::App(_) => "app",
         Step::Rehome(_) => "rehome",
+        Step::Presence(_) => "presence",
         Step::Expect(_) => "expect",
     }
 }

@@ -20,6 +20,7 @@
 //! unanswered requests forgets the oldest, whose reply then fails with [`SendError::UnknownExchange`].
 
 mod handshakes;
+mod presence;
 mod receipts;
 mod receive;
 mod send;
@@ -43,6 +44,7 @@ use crate::security::seal::OpenError;
 use peers::{ContextError, ContextId, ContextTable, Peer};
 
 pub use handshakes::{EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME};
+pub use presence::LISTEN_TIME;
 pub use send::{Destination, SendError};
 
 /// The configuration of a node.
@@ -303,6 +305,8 @@ pub struct Node<P> {
     /// The EDHOC responder and its handshakes waiting for message_3 (§8.4.3), when this node answers
     /// EDHOC.
     handshakes: Option<handshakes::Handshakes<P>>,
+    /// Until when a device listens (§6.9): LISTEN_TIME after `Awake` or a delivery with `more`.
+    listen_until: Option<Instant>,
     /// The challenges issued to resynchronise lost replay windows (§8.6.3; at most 4 outstanding).
     challenges: crate::security::echo::Challenges<ContextId>,
 }
@@ -323,6 +327,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             next_exchange: 0,
             hop_context: None,
             handshakes: None,
+            listen_until: None,
             delivered: Vec::new(),
             challenges: crate::security::echo::Challenges::new(config.freshness_window, 4),
             config,

@@ -69,6 +69,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         if !self.delivered.contains(&delivery) {
             self.delivered.push(delivery);
         }
+        if more {
+            self.more_follows(now);
+        }
         if !more || self.delivered.len() >= MAX_DELIVERED {
             self.send_receipt(now, rng, out);
         }

@@ -53,6 +53,8 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         unknown_request_variant(),
         confirmable_reply_acknowledged(),
         relay_status_ends_the_exchange(),
+        presence_asleep(),
+        presence_announces_capacity(),
     ];
     out.extend(envelope_rules());
     Ok(out)
@@ -967,6 +969,57 @@ fn relay_status_ends_the_exchange() -> Vector {
                 body: Some(json!({"status": {"code": "NoRoute"}})),
             }])
         },
+    ))
+    .build()
+}
+
+fn presence(state: &str, sleep_interval: Option<u32>) -> Step {
+    Step::Presence(crate::scenario::PresenceStep {
+        state: state.into(),
+        sleep_interval,
+    })
+}
+
+/// The presence the lamp sends: to its home relay itself, sealed under the hop context, confirmable.
+fn presence_sent(body: Value) -> SendPattern {
+    SendPattern {
+        to: "relay".into(),
+        envelope: json!({"ack_requested": true, "recipient": ABSENT, "recipient_contact": ABSENT, "key_id": "0b"}),
+        opens: Some(crate::scenario::Opens {
+            context: "hop".into(),
+            body: json!({"presence": body}),
+        }),
+        hex: None,
+        same_as: None,
+    }
+}
+
+fn presence_asleep() -> Vector {
+    with_hop(Builder::lamp(
+        "msg.presence-asleep",
+        "a device announces that it sleeps for 600 s: to its home relay itself, without `recipient`, \
+         sealed under their hop context, confirmable, with `sleep_interval`",
+        &["IOTP-IM-45", "IOTP-IM-46", "IOTP-IM-51"],
+    ))
+    .step(presence("Asleep", Some(600)))
+    .step(expect(
+        "the presence",
+        vec![presence_sent(json!({"state": "Asleep", "sleep_interval": 600}))],
+    ))
+    .build()
+}
+
+fn presence_announces_capacity() -> Vector {
+    with_hop(Builder::lamp(
+        "msg.presence-max-message",
+        "a device that receives at most 704 bytes announces it in `max_message`",
+        &["IOTP-IM-55", "IOTP-MSG-87"],
+    ))
+    .node(|n| n.max_message = Some(704))
+    .step(presence("Awake", None))
+    .step(expect(
+        "the presence carries the device's capacity",
+        vec![presence_sent(json!({"max_message": 704}))],
     ))
     .build()
 }

@@ -92,6 +92,7 @@ impl Builder {
                 address: Some(LAMP.into()),
                 home_relay: Some("relay".into()),
                 hop_context: None,
+                max_message: None,
                 counter: 0,
                 contexts: vec![app_context()],
                 capabilities: vec![level_capability()],
