@@ -675,4 +675,88 @@ mod edhoc_responder {
             "{out:?}"
         );
     }
+
+    #[test]
+    fn two_engines_run_edhoc_by_themselves() {
+        let mut rng = Fixed(9);
+        let (app_id, app_ccs) = identity([0x11; 32], 0xaa, 5);
+        let (lamp_id, lamp_ccs) = identity([0x22; 32], 0xbb, 7);
+        let mut app = node("app@example.com");
+        app.set_edhoc_responder(Some(EdhocResponder {
+            identity: app_id,
+            peers: vec![],
+            max_pending: 2,
+            pending_lifetime: 0,
+        }));
+        let mut lamp = node("lamp@home.example.org");
+        lamp.set_edhoc_responder(Some(EdhocResponder {
+            identity: lamp_id,
+            peers: vec![KnownPeer {
+                credential: app_ccs,
+                address: Some("app@example.com".into()),
+            }],
+            max_pending: 2,
+            pending_lifetime: 0,
+        }));
+        let lamp_peer = KnownPeer {
+            credential: lamp_ccs,
+            address: Some("lamp@home.example.org".into()),
+        };
+        let (_, out) = app
+            .connect(0, &mut rng, "lamp", Destination::HopPeer, lamp_peer)
+            .unwrap();
+        // edhoc_1 →, ← message_2 (which also acknowledges), edhoc_3 →, ← done.
+        let mut wire: Vec<(&str, Vec<u8>)> =
+            sends(&out).into_iter().map(|(_, b)| ("app", b)).collect();
+        let mut sessions = Vec::new();
+        for _ in 0..8 {
+            let Some((from, bytes)) = wire.pop() else {
+                break;
+            };
+            let (to, out) = if from == "app" {
+                ("lamp", lamp.receive(1, &mut rng, &"app", &bytes))
+            } else {
+                ("app", app.receive(1, &mut rng, &"lamp", &bytes))
+            };
+            for e in events(&out) {
+                if let Event::Session { context, visitor } = e {
+                    sessions.push((to, context, visitor));
+                }
+            }
+            wire.extend(sends(&out).into_iter().map(|(_, b)| (to, b)));
+        }
+        let app_ctx = sessions
+            .iter()
+            .find(|s| s.0 == "app")
+            .expect("the app's context")
+            .1;
+        assert!(
+            sessions.iter().any(|s| s.0 == "lamp" && !s.2),
+            "the lamp's ordinary context: {sessions:?}"
+        );
+        assert_eq!(app.next_deadline(), None, "both requests answered");
+        let (_, out) = app
+            .request(
+                2,
+                &mut rng,
+                "lamp",
+                Destination::HopPeer,
+                Some(app_ctx),
+                &invoke(),
+                false,
+                None,
+            )
+            .unwrap();
+        let out = lamp.receive(2, &mut rng, &"app", &sends(&out)[0].1);
+        assert!(
+            matches!(
+                events(&out)[..],
+                [Event::Request {
+                    context: Some(_),
+                    ..
+                }]
+            ),
+            "{out:?}"
+        );
+    }
 }

@@ -11,6 +11,10 @@
 //! one that sent its credential by value gets a visitor context ([IOTP-SEC-152]), unless that
 //! credential is, byte for byte, one the node knows ([IOTP-SEC-155]).
 //!
+//! As the initiator, [`Node::connect`] runs the handshake with a known peer by the same actions: it sends
+//! `edhoc_1`, answers message_2 with `edhoc_3`, and adds the context as soon as it has sent message_3
+//! (an initiator may seal at once, [IOTP-SEC-57]).
+//!
 //! **Bounds.** At most `max_pending` handshakes wait for message_3 (the oldest is dropped for a new
 //! one, [IOTP-SEC-60]), each for `pending_lifetime` ms, at least 300 s ([IOTP-SEC-59]).
 
@@ -82,11 +86,33 @@ impl<P> core::fmt::Debug for Pending<P> {
     }
 }
 
-/// The state of the responder side.
-#[derive(Debug)]
+/// A handshake this node started, waiting for message_2 (the `message_id` of its `edhoc_1`).
+pub(super) struct Connecting<P> {
+    request: u64,
+    initiator: crate::security::edhoc::Initiator,
+    to_peer: KnownPeer,
+    /// The hop peer and the recipient the `edhoc_1` went to, for the `edhoc_3`.
+    to: P,
+    recipient: crate::engine::Destination,
+}
+
+/// The state of both sides.
 pub(super) struct Handshakes<P> {
     pub(super) config: EdhocResponder,
     pub(super) pending: Vec<Pending<P>>,
+    /// Handshakes this node started (at most `max_pending`; the oldest is dropped for a new one).
+    pub(super) connecting: Vec<Connecting<P>>,
+    /// The `edhoc_3` requests whose `done` is still to come, to consume it.
+    pub(super) finishing: Vec<u64>,
+}
+
+impl<P> core::fmt::Debug for Handshakes<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Handshakes")
+            .field("pending", &self.pending.len())
+            .field("connecting", &self.connecting.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
@@ -95,7 +121,163 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         self.handshakes = config.map(|config| Handshakes {
             config,
             pending: Vec::new(),
+            connecting: Vec::new(),
+            finishing: Vec::new(),
         });
+    }
+
+    /// Starts an EDHOC handshake, as the initiator, with `peer` (whose credential the node holds),
+    /// reached at `recipient` through the hop peer `to`: sends `edhoc_1` with a one-byte C_I that no
+    /// context uses, `kid` as ID_CRED_I ([IOTP-SEC-150]). Returns the `message_id` of the request.
+    /// [`Event::Session`] reports the new context once message_3 is sent.
+    pub fn connect(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        to: P,
+        recipient: crate::engine::Destination,
+        peer: KnownPeer,
+    ) -> Result<(u64, Vec<Output<P>>), crate::engine::SendError> {
+        use crate::engine::SendError;
+        use crate::security::edhoc::carriage::encode_edhoc_1_input;
+        use crate::security::edhoc::{IdCredI, Initiator};
+        let in_use: Vec<KeyId> = self
+            .contexts
+            .iter()
+            .map(|e| *e.context.recipient_id())
+            .collect();
+        let handshakes = self.handshakes.as_ref().ok_or(SendError::NoContext)?;
+        let c_i = (0..=23i8)
+            .chain((-24..=-1).rev())
+            .filter_map(connection_id_from_int)
+            .find(|c| !in_use.contains(c))
+            .ok_or(SendError::Busy)?;
+        let mut ephemeral = [0u8; 32];
+        rng.fill_bytes(&mut ephemeral);
+        let (initiator, message_1) = Initiator::start(
+            &handshakes.config.identity,
+            IdCredI::Kid,
+            c_i,
+            in_use.as_slice(),
+            &ephemeral,
+        )
+        .map_err(|_| SendError::Exhausted)?;
+        let mut input = vec![0u8; message_1.as_bytes().len() + 3];
+        let n = encode_edhoc_1_input(message_1.as_bytes(), &mut input)?;
+        input.truncate(n);
+        let body = OwnedBody::Invoke(iotp2p_codec::core::owned::InvokeRequest {
+            endpoint: SECURITY_ENDPOINT,
+            capability: SECURITY_CAPABILITY,
+            action: EDHOC_1,
+            input: Some(input),
+            echo: None,
+            unknown_fields: Default::default(),
+        });
+        let (message_id, out) = self.request(
+            now,
+            rng,
+            to.clone(),
+            recipient.clone(),
+            None,
+            &body,
+            true,
+            None,
+        )?;
+        if let Some(h) = self.handshakes.as_mut() {
+            if h.connecting.len() >= h.config.max_pending.max(1) {
+                h.connecting.remove(0);
+            }
+            h.connecting.push(Connecting {
+                request: message_id,
+                initiator,
+                to_peer: peer,
+                to,
+                recipient,
+            });
+        }
+        Ok((message_id, out))
+    }
+
+    /// A reply to one of this node's handshake requests: message_2 is answered with `edhoc_3` and the
+    /// context added; `done` is consumed. Returns whether the reply was the engine's.
+    pub(super) fn edhoc_reply(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        request: u64,
+        body: &Body<'_>,
+        out: &mut Vec<Output<P>>,
+    ) -> bool {
+        use crate::security::edhoc::carriage::{decode_edhoc_1_output, encode_edhoc_3_input};
+        let Some(h) = self.handshakes.as_mut() else {
+            return false;
+        };
+        if let Some(i) = h.finishing.iter().position(|m| *m == request) {
+            h.finishing.remove(i);
+            return true;
+        }
+        let Some(index) = h.connecting.iter().position(|c| c.request == request) else {
+            return false;
+        };
+        let connecting = h.connecting.remove(index);
+        let Body::InvokeResponse(response) = body else {
+            // A status: the handshake did not start; the application learns nothing more.
+            return true;
+        };
+        let Some(Ok(EdhocReply::Message2(message_2))) = response.output.map(decode_edhoc_1_output)
+        else {
+            return true;
+        };
+        let held: &[&[u8]] = &[connecting.to_peer.credential.as_slice()];
+        let Ok((sent, message_3)) = connecting.initiator.receive_message_2(message_2, held) else {
+            return true;
+        };
+        let mut input = vec![0u8; message_3.as_bytes().len() + 16];
+        let Ok(n) = encode_edhoc_3_input(sent.c_r(), message_3.as_bytes(), &mut input) else {
+            return true;
+        };
+        input.truncate(n);
+        let Ok(established) = sent.complete() else {
+            return true;
+        };
+        let body = OwnedBody::Invoke(iotp2p_codec::core::owned::InvokeRequest {
+            endpoint: SECURITY_ENDPOINT,
+            capability: SECURITY_CAPABILITY,
+            action: EDHOC_3,
+            input: Some(input),
+            echo: None,
+            unknown_fields: Default::default(),
+        });
+        if let Ok((edhoc_3, more)) = self.request(
+            now,
+            rng,
+            connecting.to,
+            connecting.recipient,
+            None,
+            &body,
+            true,
+            None,
+        ) {
+            out.extend(more);
+            if let Some(h) = self.handshakes.as_mut() {
+                h.finishing.push(edhoc_3);
+                if h.finishing.len() > h.config.max_pending.max(1) {
+                    h.finishing.remove(0);
+                }
+            }
+        }
+        let (context, _) = established.into_parts();
+        let peer = Peer {
+            address: connecting.to_peer.address.clone(),
+            kind: ContextKind::Ordinary,
+        };
+        if let Ok(id) = self.contexts.insert(context, peer) {
+            out.push(Output::Event(Event::Session {
+                context: id,
+                visitor: false,
+            }));
+        }
+        true
     }
 
     /// How many handshakes wait for message_3.

@@ -407,6 +407,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                 return Err(Discard::UnmatchedReply);
             }
             let pending = self.pending.remove(index).ok_or(Discard::UnmatchedReply)?;
+            if self.edhoc_reply(now, rng, pending.message_id, &body, out) {
+                return Ok(());
+            }
             out.push(Output::Event(Event::Reply {
                 request: pending.message_id,
                 sender,
