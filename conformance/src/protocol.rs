@@ -171,6 +171,14 @@ pub enum Request {
         /// The node's new address.
         address: String,
     },
+    /// Run one role of an EDHOC handshake (protocol 2, feature `edhoc`): answer
+    /// [`Response::Handshake`].
+    Edhoc {
+        /// The vector id (echoed in the response).
+        id: String,
+        /// The role, the node's keys and credentials, and the peer's messages.
+        handshake: crate::protocol_edhoc::EdhocRequest,
+    },
     /// The scenario ends: the node is dropped. Answer `outputs` (usually empty).
     ScenarioEnd {
         /// The vector id.
@@ -399,6 +407,13 @@ pub enum Response {
         /// When it next wants a `tick`, in ms, if it has a timer armed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         timer: Option<u64>,
+    },
+    /// What one role of an EDHOC handshake did (protocol 2, answers `edhoc`).
+    Handshake {
+        /// The vector id.
+        id: String,
+        /// The node's messages, their bodies, and the context or the refusal.
+        handshake: crate::protocol_edhoc::EdhocResponse,
     },
     /// The testee does not run this vector (for example an unsupported type).
     Skipped {
