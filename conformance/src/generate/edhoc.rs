@@ -11,9 +11,15 @@
 //!   engine sends, checked against the sizes of §8.4.4, the contexts of both roles checked against
 //!   each other (§8.4.5: the initiator's Sender ID is C_R) and against `derive-context`.
 //! - Refusals: each stated here (class, messages sent before it, the error message of code 3), and
-//!   the reference engine must agree.
+//!   the reference engine must agree. What a misbehaving peer sends (C_R equal to C_I, ID_CRED_R by
+//!   value, EAD_2 and EAD_3 items, each behind a MAC that verifies) is computed here as RFC 9528
+//!   §5.3 and §5.4 say, independently of the engine; the same code must reproduce the engine's
+//!   genuine message_2 and message_3 byte for byte.
 
-use p256::elliptic_curve::sec1::ToEncodedPoint;
+use hkdf::Hkdf;
+use p256::elliptic_curve::point::AffineCoordinates;
+use p256::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
+use sha2::{Digest, Sha256};
 
 use super::engine::{file, reference, respond, vector};
 use crate::protocol::{ContextInputs, Request, Response};
@@ -705,6 +711,27 @@ fn refusals(v: &mut Vectors, a: &Party, b: &Party) -> Result<(), String> {
         )?;
     }
 
+    // Cipher suites: only 2, and 0 optionally, belong to the profile (§8.4.1).
+    let mut i6 = i.clone();
+    i6.suites = Some(vec![6, 2]);
+    v.add(
+        "suites-6-2.initiator",
+        "SUITES_I [6, 2] not marked as only offered: the initiator does not offer suite 6, which it \
+         does not support",
+        &["IOTP-SEC-47"],
+        Level::Must,
+        i6,
+        refuses("unsupported-suite", 0),
+    )?;
+    v.add(
+        "suite-6.responder",
+        "message_1 selecting suite 6, which is not of the profile: refused",
+        &["IOTP-SEC-47"],
+        Level::Must,
+        with(&r, &[&flip(&e.m1, 1, 0x04)?]),
+        refuses("unsupported-suite", 0),
+    )?;
+
     // Connection identifiers.
     let mut rs = with(&r, &[&e.m1]);
     rs.connection_id = C_I.into();
@@ -789,6 +816,336 @@ fn refusals(v: &mut Vectors, a: &Party, b: &Party) -> Result<(), String> {
     Ok(())
 }
 
+/// What a hand-built responder puts into message_2.
+struct Message2Plan<'a> {
+    /// C_R as CBOR (a one-byte integer, or a byte string).
+    c_r: &'a [u8],
+    /// ID_CRED_R by value, `{14: CRED_R}`, instead of the compact `kid`.
+    by_value: bool,
+    /// EAD_2 items, as CBOR.
+    ead_2: &'a [u8],
+}
+
+/// x · P as the x-coordinate, for P given by its x-coordinate (the sign of y does not change it).
+fn ecdh(secret: [u8; 32], x: &[u8]) -> Result<[u8; 32], String> {
+    let scalar = p256::SecretKey::from_bytes(&secret.into())
+        .map_err(|e| format!("key: {e}"))?
+        .to_nonzero_scalar();
+    let mut sec1 = vec![0x02];
+    sec1.extend_from_slice(x);
+    let encoded = p256::EncodedPoint::from_bytes(&sec1).map_err(|e| format!("point: {e}"))?;
+    let point = Option::<p256::AffinePoint>::from(p256::AffinePoint::from_encoded_point(&encoded))
+        .ok_or("an x-coordinate not on P-256")?;
+    let shared = (p256::ProjectivePoint::from(point) * *scalar).to_affine();
+    Ok(shared.x().into())
+}
+
+/// The x-coordinate of secret · G.
+fn public_x(secret: [u8; 32]) -> Result<[u8; 32], String> {
+    let key = p256::SecretKey::from_bytes(&secret.into()).map_err(|e| format!("key: {e}"))?;
+    Ok(key.public_key().as_affine().x().into())
+}
+
+/// The head of a CBOR byte string of `len` bytes, and the bytes.
+fn bstr(bytes: &[u8]) -> Vec<u8> {
+    let mut out = match bytes.len() {
+        n @ 0..=23 => vec![0x40 | n as u8],
+        n @ 24..=255 => vec![0x58, n as u8],
+        n => vec![0x59, (n >> 8) as u8, n as u8],
+    };
+    out.extend_from_slice(bytes);
+    out
+}
+
+/// EDHOC_KDF(PRK, label, context, length) of RFC 9528 §4.1.2: HKDF-Expand with info the CBOR
+/// sequence (label, context as a byte string, length).
+fn kdf(prk: &[u8], label: u8, context: &[u8], len: usize) -> Result<Vec<u8>, String> {
+    let mut info = vec![label];
+    info.extend_from_slice(&bstr(context));
+    match len {
+        0..=23 => info.push(len as u8),
+        24..=255 => info.extend_from_slice(&[0x18, len as u8]),
+        _ => return Err("an EDHOC_KDF length above 255".into()),
+    }
+    let hkdf = Hkdf::<Sha256>::from_prk(prk).map_err(|e| format!("PRK: {e}"))?;
+    let mut out = vec![0; len];
+    hkdf.expand(&info, &mut out)
+        .map_err(|e| format!("expand: {e}"))?;
+    Ok(out)
+}
+
+/// message_2 from `responder` (static key and CCS with a one-byte `kid`) with the ephemeral key `y`,
+/// in answer to `message_1` (method 3, one suite, G_X), built as RFC 9528 §5.3.2 says, by hand and
+/// independently of the reference engine: TH_2 = H(G_Y, H(message_1)); PRK_2e = Extract(TH_2, G_XY);
+/// PRK_3e2m = Extract(EDHOC_KDF(PRK_2e, 1, TH_2, 32), G_RX); MAC_2 = EDHOC_KDF(PRK_3e2m, 2,
+/// << C_R, ID_CRED_R, TH_2, CRED_R, ? EAD_2 >>, 8); CIPHERTEXT_2 = PLAINTEXT_2 XOR
+/// EDHOC_KDF(PRK_2e, 0, TH_2, |PLAINTEXT_2|).
+fn hand_made_message_2(
+    responder: &Party,
+    y: [u8; 32],
+    message_1: &str,
+    plan: &Message2Plan<'_>,
+) -> Result<String, String> {
+    Ok(hand_made_handshake(responder, y, message_1, plan)?.message_2)
+}
+
+/// What a hand-built responder knows after message_2.
+struct AfterMessage2 {
+    message_2: String,
+    th_2: Vec<u8>,
+    prk_3e2m: Vec<u8>,
+    plaintext_2: Vec<u8>,
+    cred_r: Vec<u8>,
+}
+
+fn hand_made_handshake(
+    responder: &Party,
+    y: [u8; 32],
+    message_1: &str,
+    plan: &Message2Plan<'_>,
+) -> Result<AfterMessage2, String> {
+    let m1 = crate::suite::unhex(message_1)?;
+    let g_x = match m1.as_slice() {
+        [0x03, 0x02, 0x58, 0x20, rest @ ..] if rest.len() > 32 => &rest[..32],
+        _ => return Err("message_1 is not method 3, suite 2, G_X of 32 bytes".into()),
+    };
+    let r: [u8; 32] = crate::suite::unhex(&responder.key)?
+        .try_into()
+        .map_err(|_| "a key of 32 bytes")?;
+    let cred_r = crate::suite::unhex(&responder.ccs)?;
+    let kid = match cred_r.windows(3).find(|w| w[0] == 0x02 && w[1] == 0x41) {
+        Some(w) => w[2],
+        None => return Err("CRED_R has no one-byte kid".into()),
+    };
+    let g_y = public_x(y)?;
+    let mut th_2_input = bstr(&g_y);
+    th_2_input.extend_from_slice(&bstr(&Sha256::digest(&m1)));
+    let th_2 = Sha256::digest(&th_2_input);
+    let (prk_2e, _) = Hkdf::<Sha256>::extract(Some(&th_2), &ecdh(y, g_x)?);
+    let salt_3e2m = kdf(&prk_2e, 1, &th_2, 32)?;
+    let (prk_3e2m, _) = Hkdf::<Sha256>::extract(Some(&salt_3e2m), &ecdh(r, g_x)?);
+    let id_cred_r = if plan.by_value {
+        let mut map = vec![0xa1, 0x0e];
+        map.extend_from_slice(&cred_r);
+        map
+    } else {
+        vec![0xa1, 0x04, 0x41, kid]
+    };
+    let mut context_2 = plan.c_r.to_vec();
+    context_2.extend_from_slice(&id_cred_r);
+    context_2.extend_from_slice(&bstr(&th_2));
+    context_2.extend_from_slice(&cred_r);
+    context_2.extend_from_slice(plan.ead_2);
+    let mac_2 = kdf(&prk_3e2m, 2, &context_2, 8)?;
+    let mut plaintext_2 = plan.c_r.to_vec();
+    if plan.by_value {
+        plaintext_2.extend_from_slice(&id_cred_r);
+    } else {
+        // The compact form of {4: h'kid'} (RFC 9528 §3.5.3.2): the one-byte kid as the integer.
+        plaintext_2.push(kid);
+    }
+    plaintext_2.extend_from_slice(&bstr(&mac_2));
+    plaintext_2.extend_from_slice(plan.ead_2);
+    let keystream = kdf(&prk_2e, 0, &th_2, plaintext_2.len())?;
+    let mut body = g_y.to_vec();
+    body.extend(plaintext_2.iter().zip(&keystream).map(|(p, k)| p ^ k));
+    Ok(AfterMessage2 {
+        message_2: hex(&bstr(&body)),
+        th_2: th_2.to_vec(),
+        prk_3e2m: prk_3e2m.to_vec(),
+        plaintext_2,
+        cred_r,
+    })
+}
+
+/// message_3 from `initiator` (its CCS with a one-byte `kid`, sent by `kid`) with EAD_3 `ead_3`, in
+/// the handshake `after` of a responder with the ephemeral key `y`, built as RFC 9528 §5.4.2 says,
+/// by hand: TH_3 = H(TH_2, PLAINTEXT_2, CRED_R); PRK_4e3m = Extract(EDHOC_KDF(PRK_3e2m, 5, TH_3,
+/// 32), G_IY); MAC_3 = EDHOC_KDF(PRK_4e3m, 6, << ID_CRED_I, TH_3, CRED_I, ? EAD_3 >>, 8);
+/// CIPHERTEXT_3 = AES-CCM-16-64-128 with K_3 = EDHOC_KDF(PRK_3e2m, 3, TH_3, 16), IV_3 =
+/// EDHOC_KDF(PRK_3e2m, 4, TH_3, 13) and the associated data ["Encrypt0", h'', TH_3].
+fn hand_made_message_3(
+    initiator: &Party,
+    y: [u8; 32],
+    after: &AfterMessage2,
+    ead_3: &[u8],
+) -> Result<String, String> {
+    use ccm::aead::{AeadInPlace, KeyInit};
+    let cred_i = crate::suite::unhex(&initiator.ccs)?;
+    let kid = match cred_i.windows(3).find(|w| w[0] == 0x02 && w[1] == 0x41) {
+        Some(w) => w[2],
+        None => return Err("CRED_I has no one-byte kid".into()),
+    };
+    let g_i = public_x(
+        crate::suite::unhex(&initiator.key)?
+            .try_into()
+            .map_err(|_| "a key of 32 bytes")?,
+    )?;
+    let mut th_3_input = bstr(&after.th_2);
+    th_3_input.extend_from_slice(&after.plaintext_2);
+    th_3_input.extend_from_slice(&after.cred_r);
+    let th_3 = Sha256::digest(&th_3_input);
+    let salt_4e3m = kdf(&after.prk_3e2m, 5, &th_3, 32)?;
+    let (prk_4e3m, _) = Hkdf::<Sha256>::extract(Some(&salt_4e3m), &ecdh(y, &g_i)?);
+    let mut context_3 = vec![0xa1, 0x04, 0x41, kid];
+    context_3.extend_from_slice(&bstr(&th_3));
+    context_3.extend_from_slice(&cred_i);
+    context_3.extend_from_slice(ead_3);
+    let mac_3 = kdf(&prk_4e3m, 6, &context_3, 8)?;
+    let mut plaintext_3 = vec![kid];
+    plaintext_3.extend_from_slice(&bstr(&mac_3));
+    plaintext_3.extend_from_slice(ead_3);
+    let k_3 = kdf(&after.prk_3e2m, 3, &th_3, 16)?;
+    let iv_3 = kdf(&after.prk_3e2m, 4, &th_3, 13)?;
+    let mut aad = vec![0x83, 0x68];
+    aad.extend_from_slice(b"Encrypt0");
+    aad.push(0x40);
+    aad.extend_from_slice(&bstr(&th_3));
+    type AesCcm = ccm::Ccm<aes::Aes128, ccm::consts::U8, ccm::consts::U13>;
+    let cipher = AesCcm::new_from_slice(&k_3).map_err(|e| format!("K_3: {e}"))?;
+    let mut ciphertext = plaintext_3;
+    let tag = cipher
+        .encrypt_in_place_detached(iv_3.as_slice().into(), &aad, &mut ciphertext)
+        .map_err(|e| format!("AEAD: {e}"))?;
+    ciphertext.extend_from_slice(&tag);
+    Ok(hex(&bstr(&ciphertext)))
+}
+
+/// An initiator facing a responder that sends what a node of the profile must not: C_R equal to C_I,
+/// ID_CRED_R by value, a critical EAD_2. Each message_2 is otherwise genuine (its MAC_2 verifies), so
+/// that the refusal is the case's own; the same construction reproduces the reference responder's
+/// message_2 byte for byte.
+fn misbehaving_responder(v: &mut Vectors, a: &Party, b: &Party) -> Result<(), String> {
+    let i = request(EdhocRole::Initiator, a, &[b], C_I, X);
+    let r = request(EdhocRole::Responder, b, &[a], C_R, Y);
+    let e = exchange(&i, &r)?;
+    let plan = |c_r, by_value, ead_2| Message2Plan {
+        c_r,
+        by_value,
+        ead_2,
+    };
+    let genuine = hand_made_message_2(b, Y, &e.m1, &plan(&[0x02], false, &[]))?;
+    if genuine != e.m2 {
+        return Err(format!(
+            "protocol.edhoc: message_2 built by hand ({genuine}) differs from the reference \
+             engine's ({})",
+            e.m2
+        ));
+    }
+    let with = |m2: String| {
+        let mut req = i.clone();
+        req.peer_messages = vec![m2];
+        req
+    };
+    let refuses = |class, sent| Stated::Refuses { class, sent };
+    v.add(
+        "same-connection-id.initiator",
+        "message_2 with C_R equal to C_I (1), its MAC_2 genuine: the initiator aborts",
+        &["IOTP-SEC-54"],
+        Level::Must,
+        with(hand_made_message_2(
+            b,
+            Y,
+            &e.m1,
+            &plan(&[0x01], false, &[]),
+        )?),
+        refuses("same-connection-id", 1),
+    )?;
+    v.add(
+        "id-cred-r-by-value.initiator",
+        "message_2 with ID_CRED_R by value, {14: CRED_R}, its MAC_2 genuine: the initiator aborts",
+        &["IOTP-SEC-149"],
+        Level::Must,
+        with(hand_made_message_2(b, Y, &e.m1, &plan(&[0x02], true, &[]))?),
+        refuses("credential-by-value", 1),
+    )?;
+    v.add(
+        "critical-ead-2.initiator",
+        "message_2 with a critical EAD item (label -1), its MAC_2 genuine: the initiator aborts",
+        &["IOTP-SEC-52"],
+        Level::Must,
+        with(hand_made_message_2(
+            b,
+            Y,
+            &e.m1,
+            &plan(&[0x02], false, &[0x20]),
+        )?),
+        refuses("critical-ead", 1),
+    )?;
+    v.add(
+        "non-critical-ead-2.initiator",
+        "message_2 with a non-critical EAD item (label 1), its MAC_2 genuine: ignored, the \
+         handshake completes",
+        &["IOTP-SEC-52"],
+        Level::Must,
+        with(hand_made_message_2(
+            b,
+            Y,
+            &e.m1,
+            &plan(&[0x02], false, &[0x01]),
+        )?),
+        Stated::Completes {
+            sizes: vec![37, 19],
+            body_sizes: vec![49, 35],
+            visitor: false,
+        },
+    )?;
+    Ok(())
+}
+
+/// A responder facing an initiator whose message_3 carries EAD_3: a critical item is refused, a
+/// non-critical one ignored. Each message_3 is otherwise genuine (its MAC_3 verifies); the same
+/// construction reproduces the reference initiator's message_3 byte for byte.
+fn misbehaving_initiator(v: &mut Vectors, a: &Party, b: &Party) -> Result<(), String> {
+    let i = request(EdhocRole::Initiator, a, &[b], C_I, X);
+    let r = request(EdhocRole::Responder, b, &[a], C_R, Y);
+    let e = exchange(&i, &r)?;
+    let plan = Message2Plan {
+        c_r: &[0x02],
+        by_value: false,
+        ead_2: &[],
+    };
+    let after = hand_made_handshake(b, Y, &e.m1, &plan)?;
+    let genuine = hand_made_message_3(a, Y, &after, &[])?;
+    if after.message_2 != e.m2 || genuine != e.m3 {
+        return Err(format!(
+            "protocol.edhoc: message_3 built by hand ({genuine}) differs from the reference \
+             engine's ({})",
+            e.m3
+        ));
+    }
+    let with = |m3: String| {
+        let mut req = r.clone();
+        req.peer_messages = vec![e.m1.clone(), m3];
+        req
+    };
+    v.add(
+        "critical-ead-3.responder",
+        "message_3 with a critical EAD item (label -1), its MAC_3 genuine: the responder aborts",
+        &["IOTP-SEC-52"],
+        Level::Must,
+        with(hand_made_message_3(a, Y, &after, &[0x20])?),
+        Stated::Refuses {
+            class: "critical-ead",
+            sent: 1,
+        },
+    )?;
+    v.add(
+        "non-critical-ead-3.responder",
+        "message_3 with a non-critical EAD item (label 1), its MAC_3 genuine: ignored, the \
+         handshake completes",
+        &["IOTP-SEC-52"],
+        Level::Must,
+        with(hand_made_message_3(a, Y, &after, &[0x01])?),
+        Stated::Completes {
+            sizes: vec![45],
+            body_sizes: vec![55, 8],
+            visitor: false,
+        },
+    )?;
+    Ok(())
+}
+
 /// The vector file `protocol.edhoc`.
 pub(crate) fn file_of_handshakes() -> Result<VectorFile, String> {
     let a = party([0x11; 32], SUB_A, 0x05)?;
@@ -797,6 +1154,8 @@ pub(crate) fn file_of_handshakes() -> Result<VectorFile, String> {
     trace_2(&mut v)?;
     handshakes(&mut v, &a, &b)?;
     refusals(&mut v, &a, &b)?;
+    misbehaving_responder(&mut v, &a, &b)?;
+    misbehaving_initiator(&mut v, &a, &b)?;
     Ok(file(
         "protocol.edhoc",
         "EDHOC handshakes of spec §8.4 (method 3, suite 2, CCS credentials), one role at a time: RFC \
