@@ -75,21 +75,19 @@ pub fn response_body(output: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 fn encode_body(body: &Body<'_>) -> Result<Vec<u8>, String> {
-    let mut out = vec![0u8; body.encoded_len()];
-    let n = body
-        .encode(&mut out)
-        .map_err(|e| format!("encoding a body: {e}"))?;
-    out.truncate(n);
-    Ok(out)
+    encode("a body", body.encoded_len(), |out| body.encode(out))
 }
 
-fn encoded(
+/// The `len` bytes (at most) that `write` encodes.
+fn encode<E: std::fmt::Display>(
     what: &str,
-    result: Result<usize, impl std::fmt::Display>,
-    out: &[u8],
+    len: usize,
+    write: impl FnOnce(&mut [u8]) -> Result<usize, E>,
 ) -> Result<Vec<u8>, String> {
-    let n = result.map_err(|e| format!("encoding {what}: {e}"))?;
-    Ok(out[..n].to_vec())
+    let mut out = vec![0u8; len];
+    let n = write(&mut out).map_err(|e| format!("encoding {what}: {e}"))?;
+    out.truncate(n);
+    Ok(out)
 }
 
 /// What the node did so far.
@@ -197,12 +195,9 @@ pub fn run(request: &EdhocRequest) -> Result<EdhocResponse, String> {
                 Err(e) => return record.refuse(e),
             };
             let m1 = message_1.as_bytes();
-            let mut input = vec![0u8; m1.len() + 3];
-            let input = encoded(
-                "edhoc_1 input",
-                encode_edhoc_1_input(m1, &mut input),
-                &input,
-            )?;
+            let input = encode("edhoc_1 input", m1.len() + 3, |out| {
+                encode_edhoc_1_input(m1, out)
+            })?;
             record.send(m1, invoke_body(EDHOC_1, &input)?);
             let Some(message_2) = peer_messages.first() else {
                 return Ok(record.finish(None, None));
@@ -213,12 +208,9 @@ pub fn run(request: &EdhocRequest) -> Result<EdhocResponse, String> {
                 Err(e) => return record.refuse(e),
             };
             let m3 = message_3.as_bytes();
-            let mut input = vec![0u8; m3.len() + 16];
-            let input = encoded(
-                "edhoc_3 input",
-                encode_edhoc_3_input(sent.c_r(), m3, &mut input),
-                &input,
-            )?;
+            let input = encode("edhoc_3 input", m3.len() + 16, |out| {
+                encode_edhoc_3_input(sent.c_r(), m3, out)
+            })?;
             record.send(m3, invoke_body(EDHOC_3, &input)?);
             let done = match peer_messages.get(1) {
                 Some(message_4) => sent.receive_message_4(message_4),
@@ -246,8 +238,9 @@ pub fn run(request: &EdhocRequest) -> Result<EdhocResponse, String> {
             };
             let m2 = message_2.as_bytes();
             let reply = EdhocReply::Message2(m2);
-            let mut output = vec![0u8; reply.encoded_len()];
-            let output = encoded("edhoc_1 output", reply.encode(&mut output), &output)?;
+            let output = encode("edhoc_1 output", reply.encoded_len(), |out| {
+                reply.encode(out)
+            })?;
             record.send(m2, response_body(&output)?);
             let Some(message_3) = peer_messages.get(1) else {
                 return Ok(record.finish(None, None));
@@ -260,9 +253,9 @@ pub fn run(request: &EdhocRequest) -> Result<EdhocResponse, String> {
                         // The error message of code 3, as the output of `edhoc_3` ([IOTP-SEC-51]).
                         let error = e.edhoc_error_message();
                         let finish = EdhocFinish::Error(&error);
-                        let mut output = vec![0u8; finish.encoded_len()];
-                        let output =
-                            encoded("edhoc_3 output", finish.encode(&mut output), &output)?;
+                        let output = encode("edhoc_3 output", finish.encoded_len(), |out| {
+                            finish.encode(out)
+                        })?;
                         response.bodies.push(hex(&response_body(&output)?));
                         response.error_message = Some(hex(&error));
                     }
@@ -284,8 +277,9 @@ pub fn run(request: &EdhocRequest) -> Result<EdhocResponse, String> {
                 Some(m4) => EdhocFinish::Message4(m4.as_bytes()),
                 None => EdhocFinish::Done,
             };
-            let mut output = vec![0u8; finish_value.encoded_len()];
-            let output = encoded("edhoc_3 output", finish_value.encode(&mut output), &output)?;
+            let output = encode("edhoc_3 output", finish_value.encoded_len(), |out| {
+                finish_value.encode(out)
+            })?;
             let body = response_body(&output)?;
             match &finish {
                 Some(m4) => record.send(m4.as_bytes(), body),
