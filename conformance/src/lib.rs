@@ -16,6 +16,7 @@ pub mod generate;
 pub mod glob;
 pub mod junit;
 pub mod protocol;
+pub mod protocol_edhoc;
 pub mod reference;
 pub mod report;
 pub mod runner;

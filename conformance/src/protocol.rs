@@ -7,7 +7,7 @@
 //! as lowercase hex so that a testee needs no working codec just to talk to the runner.
 //!
 //! Version 2 adds requests for a protocol engine (data in, data out): `derive-context`, `seal`,
-//! `open`, `fragment`, `reassemble` and `check-address`, each behind the feature of its name, and
+//! `open`, `fragment`, `reassemble`, `check-address` and `edhoc`, each behind the feature of its name, and
 //! scripted-peer scenarios on a virtual clock (feature `scenario`: `scenario-start`, `datagram`,
 //! `tick`, `app`, `scenario-end`, answered with `outputs`; see [`crate::scenario`]). Version 2 is a
 //! superset of version 1: the runner still runs a version-1 testee, for which the version-2 vectors
@@ -179,6 +179,14 @@ pub enum Request {
         now: u64,
         /// The announcement.
         presence: crate::scenario::PresenceStep,
+    },
+    /// Run one role of an EDHOC handshake (protocol 2, feature `edhoc`): answer
+    /// [`Response::Handshake`].
+    Edhoc {
+        /// The vector id (echoed in the response).
+        id: String,
+        /// The role, the node's keys and credentials, and the peer's messages.
+        handshake: crate::protocol_edhoc::EdhocRequest,
     },
     /// The scenario ends: the node is dropped. Answer `outputs` (usually empty).
     ScenarioEnd {
@@ -408,6 +416,13 @@ pub enum Response {
         /// When it next wants a `tick`, in ms, if it has a timer armed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         timer: Option<u64>,
+    },
+    /// What one role of an EDHOC handshake did (protocol 2, answers `edhoc`).
+    Handshake {
+        /// The vector id.
+        id: String,
+        /// The node's messages, their bodies, and the context or the refusal.
+        handshake: crate::protocol_edhoc::EdhocResponse,
     },
     /// The testee does not run this vector (for example an unsupported type).
     Skipped {

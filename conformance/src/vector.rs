@@ -59,6 +59,8 @@ pub enum Operation {
     Reassemble,
     /// Check an address (protocol 2): `input.request` is a `check-address` request.
     CheckAddress,
+    /// Run one role of an EDHOC handshake (protocol 2): `input.request` is an `edhoc` request.
+    Edhoc,
     /// A scripted-peer scenario (protocol 2): `input.scenario` is the script, whose expectations
     /// are the outcome.
     Scenario,
@@ -76,6 +78,7 @@ impl Operation {
             Operation::Fragment => "fragment",
             Operation::Reassemble => "reassemble",
             Operation::CheckAddress => "check-address",
+            Operation::Edhoc => "edhoc",
             Operation::Scenario => "scenario",
         }
     }
@@ -104,6 +107,7 @@ impl Operation {
                 | (Operation::Fragment, Request::Fragment { .. })
                 | (Operation::Reassemble, Request::Reassemble { .. })
                 | (Operation::CheckAddress, Request::CheckAddress { .. })
+                | (Operation::Edhoc, Request::Edhoc { .. })
         )
     }
 }

@@ -273,6 +273,7 @@ fn reference_testee_passes_every_claimed_vector() {
             "check-address",
             "decode",
             "derive-context",
+            "edhoc",
             "encode",
             "fragment",
             "json",
@@ -747,6 +748,44 @@ fn a_fragmenter_that_changes_the_tag_is_caught() {
     ] {
         assert!(!failed.iter().any(|f| f == whole), "{whole}");
     }
+}
+
+/// The `edhoc` vectors in which the node completes a handshake, sorted.
+fn completing_edhoc_vectors() -> Vec<String> {
+    let text = std::fs::read_to_string(generated_vectors().join("protocol.edhoc.json")).unwrap();
+    let file: VectorFile = serde_json::from_str(&text).unwrap();
+    let mut ids: Vec<String> = file
+        .vectors
+        .into_iter()
+        .filter(|v| match &v.expect {
+            Expect::Response { response } => {
+                serde_json::to_value(response).unwrap()["handshake"]["context"].is_object()
+            }
+            _ => false,
+        })
+        .map(|v| v.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn an_edhoc_engine_that_swaps_the_context_ids_is_caught() {
+    let failed = engine_failures("edhoc-swapped-ids");
+    // Every handshake that completes (RFC 9529's trace 2 among them), and no refusal (IOTP-SEC-61).
+    let want = completing_edhoc_vectors();
+    assert!(want.len() >= 10, "{want:?}");
+    assert!(want.contains(&"protocol.edhoc.rfc9529-trace-2.initiator".to_string()));
+    assert_eq!(failed, want);
+}
+
+#[test]
+fn an_edhoc_responder_silent_on_an_unknown_kid_is_caught() {
+    // Only the responder sends the error message of code 3 (IOTP-SEC-51).
+    assert_eq!(
+        engine_failures("edhoc-silent-unknown-kid"),
+        ["protocol.edhoc.unknown-kid.responder"]
+    );
 }
 
 #[test]

@@ -20,6 +20,7 @@ mod addresses;
 mod case;
 mod core;
 mod diag;
+mod edhoc;
 mod encode;
 mod engine;
 mod examples;
@@ -135,6 +136,7 @@ pub fn build_all() -> Result<Vec<VectorFile>, String> {
         .into_iter()
         .chain(framing::files()?)
         .chain([addresses::file_of_addresses()?])
+        .chain([edhoc::file_of_handshakes()?])
         .chain(scenarios::files()?);
     for file in engine_files {
         for v in &file.vectors {

@@ -57,6 +57,7 @@ pub fn answer(request: &Request) -> Option<Response> {
                 canonical: iotp2p_protocol::address::check(address).is_ok(),
             }),
         ),
+        Request::Edhoc { id, handshake } => (id, super::edhoc::answer(id, handshake)),
         _ => return None,
     };
     Some(result.unwrap_or_else(|details| Response::Errored {

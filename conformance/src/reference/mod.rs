@@ -17,6 +17,7 @@ use serde_json::Value;
 use crate::protocol::{Request, Response, PROTOCOL_VERSION};
 use crate::suite::{hex, unhex};
 
+pub mod edhoc;
 pub mod engine;
 pub mod scenario;
 
@@ -40,6 +41,7 @@ pub const FEATURES: &[&str] = &[
     "fragment",
     "reassemble",
     "check-address",
+    "edhoc",
     "scenario",
 ];
 

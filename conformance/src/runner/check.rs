@@ -245,6 +245,7 @@ fn lowercase_hex(response: &Response) -> Response {
             }
         }
         Response::Frames { frames, .. } => frames.iter_mut().for_each(|f| *f = low(f)),
+        Response::Handshake { handshake, .. } => handshake.lowercase_hex(),
         Response::Reassembled { results, .. } => {
             for FrameResult { message, .. } in results {
                 *message = message.as_ref().map(low);

@@ -142,6 +142,7 @@ pub fn request_id(request: &Request) -> Option<&str> {
         | Request::Fragment { id, .. }
         | Request::Reassemble { id, .. }
         | Request::CheckAddress { id, .. }
+        | Request::Edhoc { id, .. }
         | Request::ScenarioStart { id, .. }
         | Request::Datagram { id, .. }
         | Request::Tick { id, .. }
@@ -166,6 +167,7 @@ pub fn response_id(response: &Response) -> Option<&str> {
         | Response::Frames { id, .. }
         | Response::Reassembled { id, .. }
         | Response::Address { id, .. }
+        | Response::Handshake { id, .. }
         | Response::Outputs { id, .. } => Some(id),
     }
 }

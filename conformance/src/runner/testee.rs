@@ -442,6 +442,7 @@ pub fn kind(response: &Response) -> &'static str {
         Response::Frames { .. } => "frames",
         Response::Reassembled { .. } => "reassembled",
         Response::Address { .. } => "address",
+        Response::Handshake { .. } => "handshake",
         Response::Outputs { .. } => "outputs",
     }
 }

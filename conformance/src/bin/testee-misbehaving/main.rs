@@ -12,6 +12,10 @@
 //! - `next-tag`: a fragmenter that gives the next fragments another tag than the first (IOTP-MSG-80);
 //! - `zero-offset`: a reassembler that takes a next fragment with `offset` 0 as bytes at offset 0
 //!   (IOTP-MSG-88);
+//! - `edhoc-swapped-ids`: an EDHOC engine that derives the context with the Sender and Recipient IDs
+//!   swapped (IOTP-SEC-61);
+//! - `edhoc-silent-unknown-kid`: an EDHOC responder that aborts on an unknown `kid` without the error
+//!   message of code 3 (IOTP-SEC-51);
 //! - the defects of a protocol engine in [`scenarios`], for the scenario vectors;
 //! - `reference`: no misbehaviour.
 
@@ -107,6 +111,21 @@ fn main() {
                             r.outcome = "held".into();
                             r.reason = None;
                         }
+                    }
+                }
+            }
+            ("edhoc-swapped-ids", Request::Edhoc { .. }) => {
+                if let Response::Handshake { handshake, .. } = &mut response {
+                    if let Some(c) = &mut handshake.context {
+                        std::mem::swap(&mut c.sender_id, &mut c.recipient_id);
+                        std::mem::swap(&mut c.sender_key, &mut c.recipient_key);
+                    }
+                }
+            }
+            ("edhoc-silent-unknown-kid", Request::Edhoc { .. }) => {
+                if let Response::Handshake { handshake, .. } = &mut response {
+                    if handshake.error_message.take().is_some() {
+                        handshake.bodies.pop();
                     }
                 }
             }
