@@ -86,6 +86,7 @@ fn spec_invoke(request: &str, reply: &str) -> Vector {
          the lamp answers with the spec's sealed reply, byte for byte",
         &[
             "IOTP-MSG-116",
+            "IOTP-MSG-11",
             "IOTP-MSG-21",
             "IOTP-MSG-37",
             "IOTP-MSG-38",
@@ -523,7 +524,7 @@ fn lamp_asks() -> Step {
 fn lamps_request() -> SendPattern {
     SendPattern {
         to: "relay".into(),
-        envelope: json!({"message_id": 77, "ack_requested": true, "recipient": APP, "key_id": "02", "body": ABSENT}),
+        envelope: json!({"message_id": 77, "ack_requested": true, "recipient": APP, "version": ABSENT, "key_id": "02", "body": ABSENT}),
         opens: Some(crate::scenario::Opens {
             context: "app".into(),
             body: read_level(),
@@ -550,7 +551,14 @@ fn retransmission() -> Vector {
         "an unacknowledged confirmable request is sent again, byte for byte, at doubling intervals \
          starting between ACK_TIMEOUT and ACK_TIMEOUT × ACK_RANDOM_FACTOR, MAX_RETRANSMIT times, and then \
          fails",
-        &["IOTP-MSG-45", "IOTP-MSG-46", "IOTP-MSG-47", "IOTP-SEC-71", "IOTP-SEC-168"],
+        &[
+            "IOTP-MSG-45",
+            "IOTP-MSG-46",
+            "IOTP-MSG-47",
+            "IOTP-MSG-23",
+            "IOTP-SEC-71",
+            "IOTP-SEC-168",
+        ],
     )
     .step(lamp_asks())
     .step(timer(
@@ -835,7 +843,17 @@ fn direct_request_answered_on_the_hop() -> Vector {
         "msg.direct-request-answered-on-the-hop",
         "a request received directly (the app on the lamp's local link, no addresses in the envelope) is \
          answered to the hop peer it came from, without `recipient`, even though it was not confirmable",
-        &["IOTP-MSG-106", "IOTP-MSG-24", "IOTP-IM-5", "IOTP-IM-12", "IOTP-SEC-66", "IOTP-SEC-67"],
+        &[
+            "IOTP-MSG-106",
+            "IOTP-MSG-24",
+            "IOTP-MSG-35",
+            "IOTP-IM-5",
+            "IOTP-IM-6",
+            "IOTP-IM-12",
+            "IOTP-SEC-66",
+            "IOTP-SEC-67",
+            "IOTP-SEC-72",
+        ],
     )
     .step(sealed("phone", "app", json!({}), read_level()))
     .step(expect(
