@@ -53,6 +53,10 @@ pub struct NodeSetup {
     /// Its security contexts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contexts: Vec<ContextSetup>,
+    /// When given, the node answers EDHOC as the responder (spec §8.4.3) with this identity and these
+    /// known peers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edhoc: Option<EdhocSetup>,
     /// The capabilities its application serves (spec chapter 6), answered by the testee's fixture
     /// application as conformance/README.md specifies.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -89,6 +93,65 @@ pub struct ContextSetup {
     /// Whether the node has lost the context's replay window (a restart, spec §8.6.3).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub window_lost: bool,
+}
+
+/// The node's EDHOC identity and the peers it may talk to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EdhocSetup {
+    /// Its authentication key (a P-256 scalar), lowercase hex.
+    pub key: String,
+    /// Its authentication credential (a CCS of spec §8.2.2), lowercase hex.
+    pub credential: String,
+    /// The credentials of the peers it holds (from their statements), with the address each binds.
+    #[serde(default)]
+    pub peers: Vec<KnownPeerSetup>,
+}
+
+/// A peer whose credential the node holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KnownPeerSetup {
+    /// Its CCS, lowercase hex.
+    pub credential: String,
+    /// The address its statement binds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+/// A peer's EDHOC message, computed by the runner as the initiator (spec §8.4): the body of the sent
+/// envelope becomes the `edhoc_1` or `edhoc_3` invoke.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "message", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum PeerEdhoc {
+    /// message_1 of a new handshake, named `session`.
+    Message1 {
+        /// The handshake's name; its context takes the name once message_3 is sent.
+        session: String,
+        /// The peer's authentication key, lowercase hex.
+        key: String,
+        /// The peer's CCS, lowercase hex.
+        credential: String,
+        /// C_I, in the integer form −24..23.
+        c_i: i8,
+        /// The peer's ephemeral key, 32 bytes, lowercase hex.
+        ephemeral: String,
+        /// Send ID_CRED_I by value (the node does not know the peer) rather than by `kid`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        by_value: bool,
+        /// The peer's address, which the runner puts in the associated data of the session's
+        /// envelopes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        address: Option<String>,
+    },
+    /// message_3 of the handshake `session`, answering the message_2 in the node's `reply_to`-th
+    /// datagram (from 0), which must be an `invoke_response` to `edhoc_1`.
+    Message3 {
+        /// The handshake's name.
+        session: String,
+        /// The node's datagram that carries message_2.
+        reply_to: usize,
+    },
 }
 
 /// A capability instance of the node's application.
@@ -197,6 +260,9 @@ pub struct Send {
     /// Change the bytes before sending: flip bit `bit` of byte `byte` (a forgery).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flip: Option<Flip>,
+    /// The body is an EDHOC message of the peer, carried as `edhoc_1` or `edhoc_3` (unsealed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edhoc: Option<PeerEdhoc>,
 }
 
 /// How to seal a peer's envelope.

@@ -253,6 +253,9 @@ fn start(id: &str, setup: &NodeSetup) -> Result<Running, String> {
         contexts.insert(c.name.clone(), handle);
         kinds.insert(handle, kind);
     }
+    if let Some(edhoc) = &setup.edhoc {
+        node.set_edhoc_responder(Some(edhoc_responder(edhoc)?));
+    }
     if let Some(name) = &setup.hop_context {
         let hop = contexts
             .get(name)
@@ -269,6 +272,34 @@ fn start(id: &str, setup: &NodeSetup) -> Result<Running, String> {
         contexts,
         kinds,
         rng: Lcg(0x5eed),
+    })
+}
+
+/// The node's EDHOC responder of the set-up.
+fn edhoc_responder(
+    setup: &crate::scenario::EdhocSetup,
+) -> Result<iotp2p_protocol::engine::EdhocResponder, String> {
+    use iotp2p_protocol::security::edhoc::{AuthKey, Credential, LocalIdentity};
+    let key: [u8; 32] = unhex(&setup.key)?
+        .try_into()
+        .map_err(|_| "an EDHOC key of 32 bytes")?;
+    let identity = LocalIdentity::new(
+        AuthKey::new(&key).map_err(|e| e.to_string())?,
+        Credential::parse(&unhex(&setup.credential)?).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    let mut peers = Vec::new();
+    for p in &setup.peers {
+        peers.push(iotp2p_protocol::engine::KnownPeer {
+            credential: unhex(&p.credential)?,
+            address: p.address.clone(),
+        });
+    }
+    Ok(iotp2p_protocol::engine::EdhocResponder {
+        identity,
+        peers,
+        max_pending: 4,
+        pending_lifetime: iotp2p_protocol::engine::MIN_PENDING_LIFETIME,
     })
 }
 
@@ -444,9 +475,15 @@ impl Running {
                     body: None,
                     message_id: Some(message_id),
                 }),
-                Output::Event(
-                    Event::Acknowledged { .. } | Event::Discarded { .. } | Event::Session { .. },
-                ) => {}
+                Output::Event(Event::Session { context, visitor }) => {
+                    let kind = if visitor {
+                        ContextKind::Visitor
+                    } else {
+                        ContextKind::Ordinary
+                    };
+                    self.kinds.insert(context, kind);
+                }
+                Output::Event(Event::Acknowledged { .. } | Event::Discarded { .. }) => {}
             }
         }
         Ok((sends, events))

@@ -89,6 +89,11 @@ struct Run<'a> {
     /// The plaintext of every sealed datagram of the node opened so far, by its bytes: a
     /// retransmission is the same envelope, which the peer's replay window would call a duplicate.
     opened: BTreeMap<Vec<u8>, Vec<u8>>,
+    /// The node's EDHOC credential, and the peers' handshakes waiting for message_2.
+    node_credential: Option<Vec<u8>>,
+    initiators: BTreeMap<String, (iotp2p_protocol::security::edhoc::Initiator, Option<String>)>,
+    /// The `edhoc_3` body of each completed handshake: sent again, it is the same message_3.
+    edhoc_3: BTreeMap<String, Value>,
 }
 
 /// Runs `scenario` on the testee.
@@ -125,6 +130,13 @@ pub fn run(
         events: Vec::new(),
         step_bytes: BTreeMap::new(),
         opened: BTreeMap::new(),
+        node_credential: scenario
+            .node
+            .edhoc
+            .as_ref()
+            .and_then(|e| unhex(&e.credential).ok()),
+        initiators: BTreeMap::new(),
+        edhoc_3: BTreeMap::new(),
     };
     let outcome = run.all(scenario);
     // The node is dropped whatever happened, unless the testee is gone.
@@ -262,6 +274,9 @@ impl Run<'_> {
                     .message_id;
                 envelope["correlation_id"] = message_id.into();
             }
+            if let Some(edhoc) = &send.edhoc {
+                envelope["body"] = self.edhoc(edhoc)?;
+            }
             if let Some(seal) = &send.seal {
                 self.seal(&mut envelope, seal)?;
             }
@@ -280,6 +295,126 @@ impl Run<'_> {
             *byte ^= 1 << (flip.bit & 7);
         }
         Ok(bytes)
+    }
+
+    /// The body carrying a peer's EDHOC message (`edhoc_1` or `edhoc_3`), run by the runner as the
+    /// initiator with `iotp2p-protocol`; after message_3, the session's context joins the peers'.
+    fn edhoc(&mut self, step: &crate::scenario::PeerEdhoc) -> Result<Value, String> {
+        use crate::scenario::PeerEdhoc;
+        use iotp2p_protocol::security::edhoc::carriage::{
+            decode_edhoc_1_output, encode_edhoc_1_input, encode_edhoc_3_input, EDHOC_1, EDHOC_3,
+        };
+        use iotp2p_protocol::security::edhoc::{
+            connection_id_from_int, AuthKey, Credential, IdCredI, Initiator, LocalIdentity,
+        };
+        let (action, input) = match step {
+            PeerEdhoc::Message1 {
+                session,
+                key,
+                credential,
+                c_i,
+                ephemeral,
+                by_value,
+                address,
+            } => {
+                let key: [u8; 32] = unhex(key)?.try_into().map_err(|_| "a 32-byte key")?;
+                let ephemeral: [u8; 32] = unhex(ephemeral)?
+                    .try_into()
+                    .map_err(|_| "a 32-byte ephemeral key")?;
+                let identity = LocalIdentity::new(
+                    AuthKey::new(&key).map_err(|e| e.to_string())?,
+                    Credential::parse(&unhex(credential)?).map_err(|e| e.to_string())?,
+                )
+                .map_err(|e| e.to_string())?;
+                let c_i = connection_id_from_int(*c_i).ok_or("C_I outside -24..23")?;
+                let id_cred = if *by_value {
+                    IdCredI::ByValue
+                } else {
+                    IdCredI::Kid
+                };
+                let none: &[KeyId] = &[];
+                let (initiator, message_1) =
+                    Initiator::start(&identity, id_cred, c_i, none, &ephemeral)
+                        .map_err(|e| format!("message_1: {e}"))?;
+                self.initiators
+                    .insert(session.clone(), (initiator, address.clone()));
+                let mut input = vec![0u8; message_1.as_bytes().len() + 3];
+                let n = encode_edhoc_1_input(message_1.as_bytes(), &mut input)
+                    .map_err(|e| e.to_string())?;
+                input.truncate(n);
+                (EDHOC_1, input)
+            }
+            PeerEdhoc::Message3 { session, .. } if !self.initiators.contains_key(session) => {
+                // The same message_3 again (from another sender, or a retransmission).
+                return self
+                    .edhoc_3
+                    .get(session)
+                    .cloned()
+                    .ok_or(format!("no handshake `{session}` waiting for message_2"));
+            }
+            PeerEdhoc::Message3 { session, reply_to } => {
+                let (initiator, address) = self
+                    .initiators
+                    .remove(session)
+                    .ok_or(format!("no handshake `{session}` waiting for message_2"))?;
+                let answered = self
+                    .sent
+                    .get(*reply_to)
+                    .ok_or(format!("the node has sent no datagram {reply_to}"))?;
+                let bytes = unhex(&answered.hex)?;
+                let envelope = Envelope::decode(&bytes).map_err(|e| e.to_string())?;
+                let Some(iotp2p_codec::core::Body::InvokeResponse(response)) = envelope.body else {
+                    return Err(format!(
+                        "the node's datagram {reply_to} is not an unsealed invoke_response"
+                    ));
+                };
+                let output = response.output.ok_or("no output")?;
+                let Ok(iotp2p_codec::security::EdhocReply::Message2(message_2)) =
+                    decode_edhoc_1_output(output)
+                else {
+                    return Err(format!(
+                        "the node's datagram {reply_to} carries no message_2"
+                    ));
+                };
+                let credential = self
+                    .node_credential
+                    .clone()
+                    .ok_or("the scenario gives the node no EDHOC credential")?;
+                let held: &[&[u8]] = &[&credential];
+                let (sent, message_3) = initiator
+                    .receive_message_2(message_2, held)
+                    .map_err(|e| format!("message_2 does not verify: {e}"))?;
+                let mut input = vec![0u8; message_3.as_bytes().len() + 16];
+                let n = encode_edhoc_3_input(sent.c_r(), message_3.as_bytes(), &mut input)
+                    .map_err(|e| e.to_string())?;
+                input.truncate(n);
+                let (context, _) = sent
+                    .complete()
+                    .map_err(|e| format!("completing the handshake: {e}"))?
+                    .into_parts();
+                let setup = ContextSetup {
+                    name: session.clone(),
+                    peer: String::new(),
+                    kind: "ordinary".into(),
+                    master_secret: String::new(),
+                    master_salt: String::new(),
+                    node_id: hex(context.recipient_id().as_bytes()),
+                    peer_id: hex(context.sender_id().as_bytes()),
+                    node_ssn: 0,
+                    peer_ssn: 0,
+                    peer_address: address,
+                    window_lost: false,
+                };
+                self.peers
+                    .insert(session.clone(), PeerContext { setup, context });
+                (EDHOC_3, input)
+            }
+        };
+        let body = serde_json::json!({"invoke": {"endpoint": 0, "capability": 1, "action": action, "input": hex(&input)}});
+        if let PeerEdhoc::Message3 { session, .. } = step {
+            self.edhoc_3.insert(session.clone(), body.clone());
+        }
+        Ok(body)
     }
 
     /// Seals `envelope` (canonical JSON, without `message_id`, `key_id` and `sealed`) as the peer.

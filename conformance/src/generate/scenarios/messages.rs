@@ -56,6 +56,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         presence_asleep(),
         presence_announces_capacity(),
     ];
+    out.extend(super::edhoc::scenarios()?);
     out.extend(envelope_rules());
     Ok(out)
 }

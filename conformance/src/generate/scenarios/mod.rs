@@ -4,10 +4,12 @@
 //! never computed by the reference engine. One module per chapter:
 //!
 //! - [`messages`]: the message layer (chapter 5) and sealing (chapter 8) as a node applies them.
+//! - [`edhoc`]: EDHOC answered by the node (§8.4), the runner playing the initiator.
 //!
 //! [`Builder`] keeps each scenario short: the lamp of spec §5.15.1 as the usual node under test, its
 //! context with the app (the one of §8.5.8), and helpers for the patterns every scenario uses.
 
+mod edhoc;
 mod messages;
 
 use serde_json::{json, Value};
@@ -93,6 +95,7 @@ impl Builder {
                 home_relay: Some("relay".into()),
                 hop_context: None,
                 max_message: None,
+                edhoc: None,
                 counter: 0,
                 contexts: vec![app_context()],
                 capabilities: vec![level_capability()],
@@ -228,6 +231,7 @@ pub(crate) fn sealed(from: &str, context: &str, envelope: Value, body: Value) ->
         answer_to: None,
         repeat: None,
         flip: None,
+        edhoc: None,
     })
 }
 
@@ -241,6 +245,7 @@ pub(crate) fn plain(from: &str, envelope: Value) -> Step {
         answer_to: None,
         repeat: None,
         flip: None,
+        edhoc: None,
     })
 }
 
@@ -254,6 +259,7 @@ pub(crate) fn bytes(from: &str, hex: &str) -> Step {
         answer_to: None,
         repeat: None,
         flip: None,
+        edhoc: None,
     })
 }
 
@@ -267,6 +273,7 @@ pub(crate) fn repeat(from: &str, step: usize) -> Step {
         answer_to: None,
         repeat: Some(step),
         flip: None,
+        edhoc: None,
     })
 }
 

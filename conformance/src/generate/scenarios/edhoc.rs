@@ -1,0 +1,220 @@
+//! Scenarios of EDHOC as the node answers it (spec §8.4.3): the runner plays the initiator through the
+//! lamp's home relay, computing message_1 and message_3 with `iotp2p-protocol`; the node must answer
+//! with message_2 and `done` in `edhoc_1`/`edhoc_3` replies, and then seal and open under the context
+//! it derived (§8.4.5), which the runner's own derivation checks by opening.
+
+use p256::elliptic_curve::sec1::ToEncodedPoint;
+use serde_json::{json, Value};
+
+use super::*;
+use crate::scenario::{EdhocSetup, KnownPeerSetup, PeerEdhoc};
+use crate::suite::hex;
+use crate::vector::Vector;
+use iotp2p_protocol::security::statement::ccs::p256_credential;
+use iotp2p_protocol::security::NodeId;
+
+const LAMP_KEY: [u8; 32] = [0x22; 32];
+const APP_KEY: [u8; 32] = [0x11; 32];
+const GUEST_KEY: [u8; 32] = [0x33; 32];
+
+/// The CCS of §8.2.2 of the P-256 key `secret`, naming the node `owner`, with the one-byte `kid`.
+fn ccs(secret: &[u8; 32], owner: u8, kid: u8) -> Result<String, String> {
+    let key = p256::SecretKey::from_bytes(secret.into()).map_err(|e| e.to_string())?;
+    let point = key.public_key().to_encoded_point(false);
+    let coordinate = |c: Option<&p256::FieldBytes>| -> Result<[u8; 32], String> {
+        c.ok_or("uncompressed")?
+            .as_slice()
+            .try_into()
+            .map_err(|_| "32 bytes".into())
+    };
+    let bytes = p256_credential(
+        &NodeId::from_bytes([owner; 32]),
+        &[kid],
+        &coordinate(point.x())?,
+        &coordinate(point.y())?,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(hex(&bytes))
+}
+
+/// The lamp answering EDHOC, knowing the app's credential (bound to the app's address).
+fn lamp_answers_edhoc(b: Builder) -> Result<Builder, String> {
+    let lamp = ccs(&LAMP_KEY, 0xbb, 7)?;
+    let app = ccs(&APP_KEY, 0xaa, 5)?;
+    Ok(b.node(|n| {
+        n.edhoc = Some(EdhocSetup {
+            key: hex(&LAMP_KEY),
+            credential: lamp,
+            peers: vec![KnownPeerSetup {
+                credential: app,
+                address: Some(APP.into()),
+            }],
+        })
+    }))
+}
+
+/// message_1 of the handshake `session` of the peer with `key`, through the relay.
+fn message_1(
+    session: &str,
+    key: &[u8; 32],
+    owner: u8,
+    kid: u8,
+    by_value: bool,
+    address: &str,
+) -> Result<Step, String> {
+    Ok(with(
+        plain("relay", json!({"message_id": 50, "sender_contact": 1})),
+        |s| {
+            s.edhoc = Some(PeerEdhoc::Message1 {
+                session: session.into(),
+                key: hex(key),
+                credential: ccs(key, owner, kid).unwrap_or_default(),
+                c_i: 1,
+                ephemeral: hex(&[0x31; 32]),
+                by_value,
+                address: Some(address.into()),
+            })
+        },
+    ))
+}
+
+/// message_3 of `session`, answering the node's datagram `reply_to`.
+fn message_3(from: &str, envelope: Value, session: &str, reply_to: usize) -> Step {
+    with(plain(from, envelope), |s| {
+        s.edhoc = Some(PeerEdhoc::Message3 {
+            session: session.into(),
+            reply_to,
+        })
+    })
+}
+
+/// The node's answer to an EDHOC request `message_id`: unsealed, an `invoke_response` whose output
+/// has these bytes (`"<any>"` for message_2).
+fn edhoc_answer(message_id: u64, output: &str) -> SendPattern {
+    to(
+        "relay",
+        json!({"correlation_id": message_id, "sealed": ABSENT, "recipient_contact": 1, "body": {"invoke_response": {"output": output}}}),
+    )
+}
+
+/// `done`: `EdhocFinish` variant 0, `{0: null}`.
+const DONE: &str = "a100f6";
+
+pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
+    Ok(vec![
+        handshake()?,
+        only_the_initiator_continues()?,
+        by_value_visitor()?,
+        unknown_kid()?,
+        state_kept()?,
+    ])
+}
+
+fn handshake() -> Result<Vector, String> {
+    Ok(lamp_answers_edhoc(Builder::lamp(
+        "sec.edhoc-handshake",
+        "the app runs EDHOC with the lamp through its home relay: message_2 and `done` come back in \
+         edhoc_1 and edhoc_3 replies, and both sides then seal and open under the context each derived",
+        &["IOTP-SEC-46", "IOTP-SEC-47", "IOTP-SEC-61", "IOTP-SEC-64", "IOTP-SEC-150", "IOTP-SEC-149"],
+    ))?
+    .step(message_1("s", &APP_KEY, 0xaa, 5, false, APP)?)
+    .step(expect("message_2, unsealed, in the reply to edhoc_1", vec![edhoc_answer(50, "<any>")]))
+    .step(message_3("relay", json!({"message_id": 51, "sender_contact": 1}), "s", 0))
+    .step(expect("the handshake completes: `done`", vec![edhoc_answer(51, DONE)]))
+    .step(sealed("relay", "s", json!({"sender_contact": 1}), read_level()))
+    .step(expect(
+        "a read sealed under the new context is answered under it",
+        vec![sealed_answer(
+            "relay",
+            0,
+            "s",
+            json!({"report": {"values": [{"member": 0, "value": "1880"}]}}),
+        )],
+    ))
+    .build())
+}
+
+fn only_the_initiator_continues() -> Result<Vector, String> {
+    Ok(lamp_answers_edhoc(Builder::lamp(
+        "sec.edhoc-3-from-the-initiator-only",
+        "an edhoc_3 that names the handshake's C_R but comes from another sender is ignored, and the \
+         handshake goes on with its initiator",
+        &["IOTP-SEC-194"],
+    ))?
+    .step(message_1("s", &APP_KEY, 0xaa, 5, false, APP)?)
+    .step(expect("message_2", vec![edhoc_answer(50, "<any>")]))
+    .step(message_3("relay", json!({"message_id": 60, "sender": "mallory@example.net"}), "s", 0))
+    .step(silence("not from the sender of the edhoc_1: ignored, without ending the handshake"))
+    .step(message_3("relay", json!({"message_id": 51, "sender_contact": 1}), "s", 0))
+    .step(expect("the initiator's message_3 completes it", vec![edhoc_answer(51, DONE)]))
+    .build())
+}
+
+fn by_value_visitor() -> Result<Vector, String> {
+    Ok(lamp_answers_edhoc(Builder::lamp(
+        "sec.edhoc-by-value-is-a-visitor",
+        "an initiator unknown to the lamp sends its credential by value: the handshake completes, and \
+         under the visitor context it obtains a read is Forbidden",
+        &["IOTP-SEC-151", "IOTP-SEC-152", "IOTP-SEC-157"],
+    ))?
+    .step(message_1("g", &GUEST_KEY, 0xcc, 9, true, "guest@example.net")?)
+    .step(expect("message_2", vec![edhoc_answer(50, "<any>")]))
+    .step(message_3("relay", json!({"message_id": 51, "sender_contact": 1}), "g", 0))
+    .step(expect("`done`", vec![edhoc_answer(51, DONE)]))
+    .step(sealed("relay", "g", json!({"sender": "guest@example.net"}), read_level()))
+    .step(expect(
+        "a visitor's peer has no privileges",
+        vec![SendPattern {
+            envelope: json!({"correlation_id": 0, "recipient": "guest@example.net", "body": ABSENT}),
+            ..sealed_answer("relay", 0, "g", json!({"status": {"code": "Forbidden"}}))
+        }],
+    ))
+    .build())
+}
+
+fn unknown_kid() -> Result<Vector, String> {
+    Ok(lamp_answers_edhoc(Builder::lamp(
+        "sec.edhoc-unknown-kid",
+        "an initiator that references by kid a credential the lamp does not hold gets EDHOC error \
+         code 3 in the reply to edhoc_3, and no context",
+        &["IOTP-SEC-51"],
+    ))?
+    .step(message_1(
+        "g",
+        &GUEST_KEY,
+        0xcc,
+        9,
+        false,
+        "guest@example.net",
+    )?)
+    .step(expect(
+        "message_2 (ID_CRED_I is read only from message_3)",
+        vec![edhoc_answer(50, "<any>")],
+    ))
+    .step(message_3(
+        "relay",
+        json!({"message_id": 51, "sender_contact": 1}),
+        "g",
+        0,
+    ))
+    .step(expect(
+        "the error message of code 3, \"unknown credential referenced\", as `EdhocFinish.error`",
+        vec![edhoc_answer(51, "a1024203f5")],
+    ))
+    .build())
+}
+
+fn state_kept() -> Result<Vector, String> {
+    Ok(lamp_answers_edhoc(Builder::lamp(
+        "sec.edhoc-state-kept-300-seconds",
+        "a handshake waiting for message_3 is kept at least 300 seconds: a message_3 299 seconds later \
+         completes it",
+        &["IOTP-SEC-59"],
+    ))?
+    .step(message_1("s", &APP_KEY, 0xaa, 5, false, APP)?)
+    .step(expect("message_2", vec![edhoc_answer(50, "<any>")]))
+    .step(at(299_000))
+    .step(message_3("relay", json!({"message_id": 51, "sender_contact": 1}), "s", 0))
+    .step(expect("still waiting for it: `done`", vec![edhoc_answer(51, DONE)]))
+    .build())
+}
