@@ -1,0 +1,253 @@
+//! Which type of S1 is which type of S2. Types match by full name ([IOTP-VER-3]); a type that S1
+//! defines and S2 does not is then a removal, unless S2 still has it elsewhere:
+//! - moved: a package other than its own, and imported by it, defines a type of the same name and
+//!   kind, and S2 refers to that one wherever S1 referred to the old one ([IOTP-VER-11]);
+//! - renamed: its own package defines, under a new name, a type of the same kind and definition, and
+//!   S2 refers to that one wherever S1 referred to the old one;
+//! - part of a capability whose types are all gone from its package: the capability is removed,
+//!   which is a change of its own on the wire (§7.4.1), reported once for the capability.
+//!
+//! Where S1 referred to a type is read off the members that match by key in types that match by
+//! name, so that a move is recognised from the uses, not from the name alone.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{members, package_of, Context, Finding, Rule};
+use crate::ir::{Type, TypeDef, TypeKind};
+
+/// The suffixes of a capability's types (spec §7.2.1).
+const CAPABILITY_ROLES: [&str; 4] = ["Properties", "Actions", "Outputs", "Events"];
+
+/// Matches the types of both schemas, reports additions, removals, moves, renames and removed
+/// capabilities, and returns the pairs to compare member by member.
+pub(super) fn match_types<'a>(
+    cx: &mut Context<'a>,
+    out: &mut Vec<Finding>,
+) -> Vec<(&'a TypeDef, &'a TypeDef)> {
+    let mut pairs: Vec<(&TypeDef, &TypeDef)> = cx
+        .old_types
+        .iter()
+        .filter_map(|(name, o)| cx.new_types.get(name).map(|n| (*o, *n)))
+        .collect();
+    let uses = uses(&pairs);
+    let mut handled: BTreeSet<&str> = removed_capabilities(cx, out);
+    let mut added: BTreeSet<&str> = cx
+        .new_types
+        .keys()
+        .filter(|n| !cx.old_types.contains_key(*n))
+        .copied()
+        .collect();
+    let removed: Vec<&TypeDef> = cx
+        .old_types
+        .values()
+        .filter(|t| !cx.new_types.contains_key(t.full_name.as_str()))
+        .filter(|t| !handled.contains(t.full_name.as_str()))
+        .copied()
+        .collect();
+    for old in removed {
+        let used_as = uses.get(old.full_name.as_str());
+        let fits = |candidate: &str| used_as.is_none_or(|u| u.len() == 1 && u.contains(candidate));
+        let moved: Vec<&str> = added
+            .iter()
+            .copied()
+            .filter(|&c| is_move(cx, old, cx.new_types[c]) && fits(c))
+            .collect();
+        if let [target] = moved[..] {
+            let new = cx.new_types[target];
+            cx.renamed
+                .insert(old.full_name.clone(), new.full_name.clone());
+            out.push(
+                Finding::new(
+                    Rule::TypeMoved,
+                    &old.full_name,
+                    format!(
+                        "type `{}` moved to package `{}`",
+                        old.full_name,
+                        package_of(target)
+                    ),
+                )
+                .at(Some(&old.location), Some(&new.location)),
+            );
+            added.remove(target);
+            handled.insert(&old.full_name);
+            pairs.push((old, new));
+            continue;
+        }
+        let renamed: Vec<&str> = added
+            .iter()
+            .copied()
+            .filter(|&c| fits(c) && is_rename(cx, old, cx.new_types[c]))
+            .collect();
+        if let [target] = renamed[..] {
+            let new = cx.new_types[target];
+            cx.renamed
+                .insert(old.full_name.clone(), new.full_name.clone());
+            out.push(
+                Finding::new(
+                    Rule::TypeRenamed,
+                    &new.full_name,
+                    format!("type `{}` renamed to `{}`", old.full_name, new.name),
+                )
+                .at(Some(&old.location), Some(&new.location)),
+            );
+            added.remove(target);
+            handled.insert(&old.full_name);
+            pairs.push((old, new));
+            continue;
+        }
+        let package = cx
+            .new
+            .packages
+            .iter()
+            .find(|p| p.name == package_of(&old.full_name));
+        out.push(
+            Finding::new(
+                Rule::TypeRemoved,
+                &old.full_name,
+                format!("type `{}` removed", old.full_name),
+            )
+            .at(Some(&old.location), package.map(|p| &p.location)),
+        );
+    }
+    for name in added {
+        let new = cx.new_types[name];
+        let package = cx.old.packages.iter().find(|p| p.name == package_of(name));
+        out.push(
+            Finding::new(Rule::TypeAdded, name, format!("type `{name}` added"))
+                .at(package.map(|p| &p.location), Some(&new.location)),
+        );
+    }
+    pairs
+}
+
+/// For each type of S1, the types of S2 that take its place in members that match: the field of S2
+/// with the key of a field of S1 that used the type, and so on.
+fn uses<'a>(pairs: &[(&'a TypeDef, &'a TypeDef)]) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
+    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (o, n) in pairs {
+        match (&o.kind, &n.kind) {
+            (TypeKind::Message { fields: a, .. }, TypeKind::Message { fields: b, .. }) => {
+                for f in a {
+                    if let Some(g) = b.iter().find(|g| g.key == f.key) {
+                        parallel(&f.ty, &g.ty, &mut out);
+                    }
+                }
+            }
+            (TypeKind::Union { variants: a, .. }, TypeKind::Union { variants: b, .. }) => {
+                for v in a {
+                    if let Some((Some(x), Some(y))) = b
+                        .iter()
+                        .find(|w| w.key == v.key)
+                        .map(|w| (v.ty.as_ref(), w.ty.as_ref()))
+                    {
+                        parallel(x, y, &mut out);
+                    }
+                }
+            }
+            (TypeKind::Alias { target: a }, TypeKind::Alias { target: b }) => {
+                parallel(a, b, &mut out)
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Records which named type of S2 stands where S1 names one, walking both types in step.
+fn parallel<'a>(old: &'a Type, new: &'a Type, out: &mut BTreeMap<&'a str, BTreeSet<&'a str>>) {
+    match (named(old), named(new)) {
+        (Some(a), Some(b)) => {
+            out.entry(a).or_default().insert(b);
+        }
+        (Some(a), None) => {
+            out.entry(a).or_default().insert("");
+        }
+        _ => {
+            if let (Type::Array { element: a, .. }, Type::Array { element: b, .. }) = (old, new) {
+                parallel(a, b, out);
+            }
+        }
+    }
+}
+
+/// The full name of a use of a user type.
+pub(super) fn named(ty: &Type) -> Option<&str> {
+    match ty {
+        Type::Message { name }
+        | Type::Enum { name }
+        | Type::Union { name }
+        | Type::Alias { name, .. } => Some(name),
+        _ => None,
+    }
+}
+
+/// Whether `new` can be `old` moved: same name and kind, another package, which S2's version of the
+/// old package imports (when S2 still has that package).
+fn is_move(cx: &Context<'_>, old: &TypeDef, new: &TypeDef) -> bool {
+    let (from, to) = (package_of(&old.full_name), package_of(&new.full_name));
+    let imported = cx
+        .new
+        .packages
+        .iter()
+        .find(|p| p.name == from)
+        .is_none_or(|p| p.imports.iter().any(|i| i == to));
+    old.name == new.name && from != to && same_kind(old, new) && imported
+}
+
+/// Whether `new` can be `old` renamed: same package and kind, and no difference in the definition
+/// but documentation.
+fn is_rename(cx: &Context<'_>, old: &TypeDef, new: &TypeDef) -> bool {
+    if package_of(&old.full_name) != package_of(&new.full_name) || !same_kind(old, new) {
+        return false;
+    }
+    let mut scratch = Vec::new();
+    members::compare_type(cx, old, new, &mut scratch);
+    scratch.iter().all(|f| f.rule == Rule::DocChanged)
+}
+
+fn same_kind(a: &TypeDef, b: &TypeDef) -> bool {
+    std::mem::discriminant(&a.kind) == std::mem::discriminant(&b.kind)
+}
+
+/// Reports each capability of S1 whose types S2 no longer has in its package, and returns those types,
+/// which are then not reported one by one.
+fn removed_capabilities<'a>(cx: &Context<'a>, out: &mut Vec<Finding>) -> BTreeSet<&'a str> {
+    let mut handled = BTreeSet::new();
+    let mut capabilities: BTreeMap<(&str, &str), Vec<&TypeDef>> = BTreeMap::new();
+    for t in cx.old_types.values() {
+        let Some(name) = CAPABILITY_ROLES
+            .iter()
+            .find_map(|suffix| t.name.strip_suffix(suffix))
+            .filter(|n| !n.is_empty())
+        else {
+            continue;
+        };
+        capabilities
+            .entry((package_of(&t.full_name), name))
+            .or_default()
+            .push(t);
+    }
+    for ((package, name), types) in capabilities {
+        let gone = CAPABILITY_ROLES.iter().all(|suffix| {
+            !cx.new_types
+                .contains_key(format!("{package}.{name}{suffix}").as_str())
+        });
+        if !gone {
+            continue;
+        }
+        let first = types
+            .iter()
+            .min_by_key(|t| (t.location.line, t.location.column));
+        let new_package = cx.new.packages.iter().find(|p| p.name == package);
+        out.push(
+            Finding::new(
+                Rule::CapabilityRemoved,
+                &format!("{package}.{name}"),
+                format!("capability `{package}.{name}` removed, renamed or moved"),
+            )
+            .at(first.map(|t| &t.location), new_package.map(|p| &p.location)),
+        );
+        handled.extend(types.iter().map(|t| t.full_name.as_str()));
+    }
+    handled
+}
