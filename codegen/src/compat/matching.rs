@@ -52,43 +52,39 @@ pub(super) fn match_types<'a>(
             .copied()
             .filter(|&c| is_move(cx, old, cx.new_types[c]) && fits(c))
             .collect();
-        if let [target] = moved[..] {
+        let renamed = || -> Vec<&str> {
+            added
+                .iter()
+                .copied()
+                .filter(|&c| fits(c) && is_rename(cx, old, cx.new_types[c]))
+                .collect()
+        };
+        // A unique candidate of either kind takes the old type's place; a move first.
+        let found = match moved[..] {
+            [target] => Some((Rule::TypeMoved, target)),
+            _ => match renamed()[..] {
+                [target] => Some((Rule::TypeRenamed, target)),
+                _ => None,
+            },
+        };
+        if let Some((rule, target)) = found {
             let new = cx.new_types[target];
-            cx.renamed
-                .insert(old.full_name.clone(), new.full_name.clone());
-            out.push(
-                Finding::new(
-                    Rule::TypeMoved,
+            let (element, message) = if rule == Rule::TypeMoved {
+                let to = package_of(target);
+                (
                     &old.full_name,
-                    format!(
-                        "type `{}` moved to package `{}`",
-                        old.full_name,
-                        package_of(target)
-                    ),
+                    format!("type `{}` moved to package `{to}`", old.full_name),
                 )
-                .at(Some(&old.location), Some(&new.location)),
-            );
-            added.remove(target);
-            handled.insert(&old.full_name);
-            pairs.push((old, new));
-            continue;
-        }
-        let renamed: Vec<&str> = added
-            .iter()
-            .copied()
-            .filter(|&c| fits(c) && is_rename(cx, old, cx.new_types[c]))
-            .collect();
-        if let [target] = renamed[..] {
-            let new = cx.new_types[target];
-            cx.renamed
-                .insert(old.full_name.clone(), new.full_name.clone());
-            out.push(
-                Finding::new(
-                    Rule::TypeRenamed,
+            } else {
+                (
                     &new.full_name,
                     format!("type `{}` renamed to `{}`", old.full_name, new.name),
                 )
-                .at(Some(&old.location), Some(&new.location)),
+            };
+            cx.renamed
+                .insert(old.full_name.clone(), new.full_name.clone());
+            out.push(
+                Finding::new(rule, element, message).at(Some(&old.location), Some(&new.location)),
             );
             added.remove(target);
             handled.insert(&old.full_name);

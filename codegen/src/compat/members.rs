@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use super::widening::{classify, Change};
 use super::{Context, Finding, Rule};
 use crate::ir::{
-    Attribute, AttributeArg, Field, IntRange, Location, Presence, Reserved, Type, TypeDef,
-    TypeKind, Value,
+    Attribute, AttributeArg, EnumValue, Field, IntRange, Location, Presence, Reserved, Type,
+    TypeDef, TypeKind, Value, Variant,
 };
 
 /// The standard attributes that only allow or refuse operations ([`Rule::StandardAttributeChanged`]).
@@ -82,6 +82,39 @@ fn field_member(f: &Field) -> Member<'_> {
     }
 }
 
+fn variant_member(v: &Variant) -> Member<'_> {
+    Member {
+        key: v.key,
+        name: &v.name,
+        doc: &v.doc,
+        deprecated: v.deprecated.is_some(),
+        attributes: &v.attributes,
+        ty: v.ty.as_ref(),
+        location: &v.location,
+        added: Rule::VariantAdded,
+        required: false,
+    }
+}
+
+fn value_member(v: &EnumValue) -> Member<'_> {
+    Member {
+        key: v.value,
+        name: &v.name,
+        doc: &v.doc,
+        deprecated: v.deprecated.is_some(),
+        attributes: &v.attributes,
+        ty: None,
+        location: &v.location,
+        added: Rule::EnumValueAdded,
+        required: false,
+    }
+}
+
+/// The members of one side, in source order.
+fn members<'a, T>(items: &'a [T], view: fn(&'a T) -> Member<'a>) -> Vec<Member<'a>> {
+    items.iter().map(view).collect()
+}
+
 /// Compares a matched pair of types and reports every difference.
 pub(super) fn compare_type(cx: &Context<'_>, o: &TypeDef, n: &TypeDef, out: &mut Vec<Finding>) {
     let here = |rule: Rule, message: String| {
@@ -134,10 +167,7 @@ pub(super) fn compare_type(cx: &Context<'_>, o: &TypeDef, n: &TypeDef, out: &mut
                 max_depth: db,
             },
         ) => {
-            let (ma, mb): (Vec<_>, Vec<_>) = (
-                a.iter().map(field_member).collect(),
-                b.iter().map(field_member).collect(),
-            );
+            let (ma, mb) = (members(a, field_member), members(b, field_member));
             keyed(cx, Kind::Field, o, n, (&ma, &mb), (ra, rb), out);
             for f in a {
                 if let Some(g) = b.iter().find(|g| g.key == f.key) {
@@ -158,23 +188,7 @@ pub(super) fn compare_type(cx: &Context<'_>, o: &TypeDef, n: &TypeDef, out: &mut
                 max_depth: db,
             },
         ) => {
-            fn member(v: &crate::ir::Variant) -> Member<'_> {
-                Member {
-                    key: v.key,
-                    name: &v.name,
-                    doc: &v.doc,
-                    deprecated: v.deprecated.is_some(),
-                    attributes: &v.attributes,
-                    ty: v.ty.as_ref(),
-                    location: &v.location,
-                    added: Rule::VariantAdded,
-                    required: false,
-                }
-            }
-            let (ma, mb): (Vec<_>, Vec<_>) = (
-                a.iter().map(member).collect(),
-                b.iter().map(member).collect(),
-            );
+            let (ma, mb) = (members(a, variant_member), members(b, variant_member));
             keyed(cx, Kind::Variant, o, n, (&ma, &mb), (ra, rb), out);
             for (x, y) in matched(&ma, &mb) {
                 let change = match (x.ty, y.ty) {
@@ -197,23 +211,7 @@ pub(super) fn compare_type(cx: &Context<'_>, o: &TypeDef, n: &TypeDef, out: &mut
                 reserved: rb,
             },
         ) => {
-            fn member(v: &crate::ir::EnumValue) -> Member<'_> {
-                Member {
-                    key: v.value,
-                    name: &v.name,
-                    doc: &v.doc,
-                    deprecated: v.deprecated.is_some(),
-                    attributes: &v.attributes,
-                    ty: None,
-                    location: &v.location,
-                    added: Rule::EnumValueAdded,
-                    required: false,
-                }
-            }
-            let (ma, mb): (Vec<_>, Vec<_>) = (
-                a.iter().map(member).collect(),
-                b.iter().map(member).collect(),
-            );
+            let (ma, mb) = (members(a, value_member), members(b, value_member));
             keyed(cx, Kind::EnumValue, o, n, (&ma, &mb), (ra, rb), out);
         }
         (TypeKind::Alias { target: a }, TypeKind::Alias { target: b }) => {
