@@ -44,19 +44,40 @@ pub(super) fn match_types<'a>(
         .filter(|t| !handled.contains(t.full_name.as_str()))
         .copied()
         .collect();
+    // Candidates by what a move keeps (the name) and what a rename keeps (package and shape), so
+    // that many removed and added types are not compared each with each.
+    let mut by_name: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut by_shape: BTreeMap<(&str, String), Vec<&str>> = BTreeMap::new();
+    for &name in &added {
+        let t = cx.new_types[name];
+        by_name.entry(t.name.as_str()).or_default().push(name);
+        by_shape
+            .entry((package_of(name), shape(t)))
+            .or_default()
+            .push(name);
+    }
     for old in removed {
         let used_as = uses.get(old.full_name.as_str());
         let fits = |candidate: &str| used_as.is_none_or(|u| u.len() == 1 && u.contains(candidate));
-        let moved: Vec<&str> = added
-            .iter()
+        let open = |c: &&str| added.contains(*c) && fits(c);
+        let moved: Vec<&str> = by_name
+            .get(old.name.as_str())
+            .into_iter()
+            .flatten()
             .copied()
-            .filter(|&c| is_move(cx, old, cx.new_types[c]) && fits(c))
+            .filter(open)
+            .filter(|&c| is_move(cx, old, cx.new_types[c]))
             .collect();
         let renamed = || -> Vec<&str> {
-            added
-                .iter()
+            // Two are enough to know that the rename is ambiguous.
+            by_shape
+                .get(&(package_of(&old.full_name), shape(old)))
+                .into_iter()
+                .flatten()
                 .copied()
-                .filter(|&c| fits(c) && is_rename(cx, old, cx.new_types[c]))
+                .filter(open)
+                .filter(|&c| is_rename(cx, old, cx.new_types[c]))
+                .take(2)
                 .collect()
         };
         // A unique candidate of either kind takes the old type's place; a move first.
@@ -123,19 +144,18 @@ fn uses<'a>(pairs: &[(&'a TypeDef, &'a TypeDef)]) -> BTreeMap<&'a str, BTreeSet<
     for (o, n) in pairs {
         match (&o.kind, &n.kind) {
             (TypeKind::Message { fields: a, .. }, TypeKind::Message { fields: b, .. }) => {
+                let by_key: BTreeMap<u32, &Type> = b.iter().map(|g| (g.key, &g.ty)).collect();
                 for f in a {
-                    if let Some(g) = b.iter().find(|g| g.key == f.key) {
-                        parallel(&f.ty, &g.ty, &mut out);
+                    if let Some(g) = by_key.get(&f.key) {
+                        parallel(&f.ty, g, &mut out);
                     }
                 }
             }
             (TypeKind::Union { variants: a, .. }, TypeKind::Union { variants: b, .. }) => {
+                let by_key: BTreeMap<u32, Option<&Type>> =
+                    b.iter().map(|w| (w.key, w.ty.as_ref())).collect();
                 for v in a {
-                    if let Some((Some(x), Some(y))) = b
-                        .iter()
-                        .find(|w| w.key == v.key)
-                        .map(|w| (v.ty.as_ref(), w.ty.as_ref()))
-                    {
+                    if let (Some(x), Some(Some(y))) = (v.ty.as_ref(), by_key.get(&v.key)) {
                         parallel(x, y, &mut out);
                     }
                 }
@@ -199,6 +219,27 @@ fn is_rename(cx: &Context<'_>, old: &TypeDef, new: &TypeDef) -> bool {
     let mut scratch = Vec::new();
     members::compare_type(cx, old, new, &mut scratch);
     scratch.iter().all(|f| f.rule == Rule::DocChanged)
+}
+
+/// What a type's definition is made of, without its name and documentation: its kind and its members'
+/// keys and names (or an alias's target). Two types of the same definition have the same shape.
+fn shape(t: &TypeDef) -> String {
+    let members: Vec<String> = match &t.kind {
+        TypeKind::Message { fields, .. } => fields
+            .iter()
+            .map(|f| format!("{}:{}", f.key, f.name))
+            .collect(),
+        TypeKind::Union { variants, .. } => variants
+            .iter()
+            .map(|v| format!("{}:{}", v.key, v.name))
+            .collect(),
+        TypeKind::Enum { values, .. } => values
+            .iter()
+            .map(|v| format!("{}:{}", v.value, v.name))
+            .collect(),
+        TypeKind::Alias { target } => vec![members::describe(target)],
+    };
+    format!("{} {}", members::kind_name(&t.kind), members.join(","))
 }
 
 fn same_kind(a: &TypeDef, b: &TypeDef) -> bool {

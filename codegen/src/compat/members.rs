@@ -4,7 +4,7 @@
 //! each member after those of the aliases it uses (§10.3: units and scales are the standard's, other
 //! dotted attributes are extensions).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::widening::{classify, Change};
 use super::{Context, Finding, Rule};
@@ -169,8 +169,9 @@ pub(super) fn compare_type(cx: &Context<'_>, o: &TypeDef, n: &TypeDef, out: &mut
         ) => {
             let (ma, mb) = (members(a, field_member), members(b, field_member));
             keyed(cx, Kind::Field, o, n, (&ma, &mb), (ra, rb), out);
+            let by_key: BTreeMap<u32, &Field> = b.iter().map(|g| (g.key, g)).collect();
             for f in a {
-                if let Some(g) = b.iter().find(|g| g.key == f.key) {
+                if let Some(g) = by_key.get(&f.key) {
                     compare_field(cx, n, f, g, out);
                 }
             }
@@ -252,13 +253,86 @@ pub(super) fn compare_type(cx: &Context<'_>, o: &TypeDef, n: &TypeDef, out: &mut
     }
 }
 
-/// The pairs of members with the same key or number.
+/// The pairs of members with the same key or number, in the old order.
 fn matched<'m, 'a>(
     a: &'m [Member<'a>],
     b: &'m [Member<'a>],
 ) -> impl Iterator<Item = (&'m Member<'a>, &'m Member<'a>)> {
+    let by_key: BTreeMap<u32, &Member<'a>> = b.iter().map(|m| (m.key, m)).collect();
     a.iter()
-        .filter_map(move |x| b.iter().find(|y| y.key == x.key).map(|y| (x, y)))
+        .filter_map(move |x| by_key.get(&x.key).map(|y| (x, *y)))
+}
+
+/// One side's keys, names and reserved entries, indexed: a type may have tens of thousands of
+/// members or reserved ranges, and comparing one with the other must not take quadratic time.
+struct Index<'a> {
+    /// Member keys, sorted.
+    keys: Vec<u32>,
+    names: BTreeSet<&'a str>,
+    reserved_names: BTreeSet<&'a str>,
+    /// Reserved ranges, sorted and merged.
+    reserved: Vec<(u64, u64)>,
+}
+
+impl<'a> Index<'a> {
+    fn new(members: &[Member<'a>], reserved: &'a Reserved) -> Index<'a> {
+        let mut keys: Vec<u32> = members.iter().map(|m| m.key).collect();
+        keys.sort_unstable();
+        let mut ranges: Vec<(u64, u64)> = reserved
+            .ranges
+            .iter()
+            .map(|r| (u64::from(r.start), u64::from(r.end)))
+            .collect();
+        ranges.sort_unstable();
+        let mut merged: Vec<(u64, u64)> = Vec::with_capacity(ranges.len());
+        for (a, b) in ranges {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 + 1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        Index {
+            keys,
+            names: members.iter().map(|m| m.name).collect(),
+            reserved_names: reserved.names.iter().map(String::as_str).collect(),
+            reserved: merged,
+        }
+    }
+
+    fn has_key(&self, key: u32) -> bool {
+        self.keys.binary_search(&key).is_ok()
+    }
+
+    /// Whether `key` is reserved.
+    fn reserves(&self, key: u32) -> bool {
+        let key = u64::from(key);
+        let i = self.reserved.partition_point(|r| r.1 < key);
+        self.reserved.get(i).is_some_and(|r| r.0 <= key)
+    }
+
+    /// How many member keys lie in `a..=b`.
+    fn keys_in(&self, (a, b): (u64, u64)) -> u64 {
+        let lo = self.keys.partition_point(|&k| u64::from(k) < a);
+        let hi = self.keys.partition_point(|&k| u64::from(k) <= b);
+        (hi - lo) as u64
+    }
+
+    /// The parts of `a..=b` that no reserved range covers.
+    fn unreserved_in(&self, (a, b): (u64, u64)) -> Vec<(u64, u64)> {
+        let mut out = Vec::new();
+        let mut from = a;
+        let first = self.reserved.partition_point(|r| r.1 < a);
+        for &(s, e) in self.reserved[first..].iter().take_while(|r| r.0 <= b) {
+            if s > from {
+                out.push((from, s - 1));
+            }
+            from = from.max(e + 1);
+        }
+        if from <= b {
+            out.push((from, b));
+        }
+        out
+    }
 }
 
 /// Additions, removals, renames, reserved entries, order, and what every kind of member has in
@@ -274,11 +348,12 @@ fn keyed(
 ) {
     let t = &n.full_name;
     let (word, key_word) = (kind.word(), kind.key_word());
+    let (io, inew) = (Index::new(old, ro), Index::new(new, rn));
     for m in old {
-        if new.iter().any(|x| x.key == m.key) {
+        if inew.has_key(m.key) {
             continue;
         }
-        let reserved = reserves(rn, m.key) && rn.names.iter().any(|r| r == m.name);
+        let reserved = inew.reserves(m.key) && inew.reserved_names.contains(m.name);
         let rule = match (kind, m.required, reserved) {
             (Kind::Field, true, _) => Rule::FieldRemovedRequired,
             (Kind::Field, false, true) => Rule::FieldRemovedReserved,
@@ -308,10 +383,10 @@ fn keyed(
         );
     }
     for m in new {
-        if old.iter().any(|x| x.key == m.key) {
+        if io.has_key(m.key) {
             continue;
         }
-        let finding = if reserves(ro, m.key) || ro.names.iter().any(|r| r == m.name) {
+        let finding = if io.reserves(m.key) || io.reserved_names.contains(m.name) {
             Finding::new(
                 Rule::ReservedReused,
                 t,
@@ -345,7 +420,7 @@ fn keyed(
                     x.name, x.key, y.name
                 ),
             )));
-            if ro.names.iter().any(|r| r == y.name) {
+            if io.reserved_names.contains(y.name) {
                 out.push(at(Finding::new(
                     Rule::ReservedReused,
                     t,
@@ -358,16 +433,14 @@ fn keyed(
         }
         common(cx, kind, n, (x, y), out);
     }
+    // A reserved key or number that S2 no longer reserves is removed, unless a new member took it
+    // (reported above as reused).
     for r in &ro.ranges {
-        let lost = subtract((r.start as u64, r.end as u64), &rn.ranges);
-        let reused = |(a, b): (u64, u64)| {
-            let used = new
-                .iter()
-                .filter(|m| (a..=b).contains(&(m.key as u64)))
-                .count() as u64;
-            used == b - a + 1
-        };
-        if !lost.into_iter().all(reused) {
+        let lost = inew.unreserved_in((u64::from(r.start), u64::from(r.end)));
+        if lost
+            .into_iter()
+            .any(|(a, b)| inew.keys_in((a, b)) < b - a + 1)
+        {
             let span = if r.start == r.end {
                 r.start.to_string()
             } else {
@@ -384,7 +457,7 @@ fn keyed(
         }
     }
     for name in &ro.names {
-        if !rn.names.contains(name) && !new.iter().any(|m| m.name == name) {
+        if !inew.reserved_names.contains(name.as_str()) && !inew.names.contains(name.as_str()) {
             out.push(
                 Finding::new(
                     Rule::ReservedRemoved,
@@ -395,45 +468,18 @@ fn keyed(
             );
         }
     }
-    let order = |a: &[Member<'_>], b: &[Member<'_>]| -> Vec<u32> {
+    let order = |a: &[Member<'_>], b: &Index<'_>| -> Vec<u32> {
         a.iter()
-            .filter(|m| b.iter().any(|x| x.key == m.key))
+            .filter(|m| b.has_key(m.key))
             .map(|m| m.key)
             .collect()
     };
-    if order(old, new) != order(new, old) {
+    if order(old, &inew) != order(new, &io) {
         out.push(
             Finding::new(Rule::DocChanged, t, format!("{word}s of `{t}` reordered"))
                 .at(Some(&o.location), Some(&n.location)),
         );
     }
-}
-
-/// Whether `key` is in one of the reserved ranges.
-fn reserves(r: &Reserved, key: u32) -> bool {
-    r.ranges.iter().any(|k| (k.start..=k.end).contains(&key))
-}
-
-/// The parts of the inclusive range `r` that none of `minus` covers.
-fn subtract(r: (u64, u64), minus: &[crate::ir::KeyRange]) -> Vec<(u64, u64)> {
-    let mut parts = vec![r];
-    for m in minus {
-        let (ms, me) = (m.start as u64, m.end as u64);
-        parts = parts
-            .into_iter()
-            .flat_map(|(a, b)| {
-                let mut left = Vec::new();
-                if ms > a {
-                    left.push((a, b.min(ms - 1)));
-                }
-                if me < b {
-                    left.push((a.max(me + 1), b));
-                }
-                left.into_iter().filter(|(x, y)| x <= y)
-            })
-            .collect();
-    }
-    parts
 }
 
 /// What members of every kind share: documentation, deprecation, extension attributes, and the
@@ -727,18 +773,26 @@ pub(super) fn compare_packages(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 format!("extension attributes of package `{}` changed", n.name),
             );
         }
-        let order = |a: &[TypeDef], b: &[TypeDef]| -> Vec<String> {
-            a.iter()
-                .map(|t| cx.renamed.get(&t.full_name).unwrap_or(&t.full_name).clone())
-                .filter(|name| b.iter().any(|u| &u.full_name == name))
-                .collect()
-        };
-        let ordered_old = order(&o.types, &n.types);
-        let ordered_new: Vec<String> = n
+        // The types both versions of the package define (a renamed one under its new name), in
+        // each version's order.
+        let new_names: BTreeSet<&str> = n.types.iter().map(|t| t.full_name.as_str()).collect();
+        let ordered_old: Vec<&str> = o
             .types
             .iter()
-            .map(|t| t.full_name.clone())
-            .filter(|name| ordered_old.contains(name))
+            .map(|t| {
+                cx.renamed
+                    .get(&t.full_name)
+                    .unwrap_or(&t.full_name)
+                    .as_str()
+            })
+            .filter(|name| new_names.contains(name))
+            .collect();
+        let kept: BTreeSet<&str> = ordered_old.iter().copied().collect();
+        let ordered_new: Vec<&str> = n
+            .types
+            .iter()
+            .map(|t| t.full_name.as_str())
+            .filter(|name| kept.contains(name))
             .collect();
         if ordered_old != ordered_new {
             push(
@@ -855,7 +909,8 @@ pub(super) fn describe(ty: &Type) -> String {
     }
 }
 
-fn kind_name(kind: &TypeKind) -> &'static str {
+/// "a message", "an enum"...
+pub(super) fn kind_name(kind: &TypeKind) -> &'static str {
     match kind {
         TypeKind::Message { .. } => "a message",
         TypeKind::Enum { .. } => "an enum",
