@@ -104,9 +104,12 @@ pub(super) fn match_types<'a>(
             };
             cx.renamed
                 .insert(old.full_name.clone(), new.full_name.clone());
-            out.push(
-                Finding::new(rule, element, message).at(Some(&old.location), Some(&new.location)),
-            );
+            let mut f =
+                Finding::new(rule, element, message).at(Some(&old.location), Some(&new.location));
+            if rule == Rule::TypeMoved {
+                f.moved_to = Some(package_of(target).to_string());
+            }
+            out.push(f);
             added.remove(target);
             handled.insert(&old.full_name);
             pairs.push((old, new));

@@ -50,6 +50,8 @@ pub struct Finding {
     pub package: String,
     /// The type concerned (its full name in S2, or in S1 when S2 no longer has it).
     pub type_name: String,
+    /// For `TYPE_MOVED`: the package the type moved to, which changed too (it gained the type).
+    pub moved_to: Option<String>,
     /// The member concerned, by key or number, when the difference is about one.
     pub key: Option<u32>,
     /// What changed, in the schema language's terms.
@@ -76,6 +78,7 @@ impl Finding {
             breaks: rule.breaks(),
             package: package_of(type_name).to_string(),
             type_name: type_name.to_string(),
+            moved_to: None,
             key: None,
             message,
             old: None,
@@ -95,6 +98,11 @@ impl Finding {
     pub(crate) fn key(mut self, key: u32) -> Finding {
         self.key = Some(key);
         self
+    }
+
+    /// Whether the difference changes the package named `package` (for the version check).
+    pub fn concerns(&self, package: &str) -> bool {
+        self.package == package || self.moved_to.as_deref() == Some(package)
     }
 
     /// The requirement under which the difference is reported.

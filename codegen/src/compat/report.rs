@@ -310,7 +310,7 @@ fn span_of(sources: &SourceMap, l: &Location, shift: u32) -> Option<Span> {
 /// ```json
 /// {"findings": [{"rule": "FIELD_ADDED_REQUIRED", "category": "WIRE", "breaks": ["WIRE", "JSON", "SOURCE"],
 ///   "requirement": "IOTP-VER-4", "severity": "error", "message": "...", "package": "...",
-///   "type": "...", "key": 3, "old": {"file": ..., "line": ..., "column": ...}, "new": {...}}],
+///   "type": "...", "moved_to": null, "key": 3, "old": {"file": ..., "line": ..., "column": ...}, "new": {...}}],
 ///  "versions": [{"package": ..., "old": "1.0.0", "new": "1.0.1", "required": "MINOR",
 ///   "expected": "1.1.0", "requirement": "IOTP-VER-9", "reason": "FIELD_ADDED_OPTIONAL"}],
 ///  "errors": 1, "warnings": 0, "compatible": 0}
@@ -341,6 +341,7 @@ pub fn render_json(report: &Report, policy: &Policy, old_prefix: &str) -> String
                 "message": f.message,
                 "package": f.package,
                 "type": f.type_name,
+                "moved_to": f.moved_to,
                 "key": f.key,
                 "old": location(&f.old, old_prefix),
                 "new": location(&f.new, ""),

@@ -65,7 +65,7 @@ impl Bump {
 pub fn required_bump(findings: &[Finding], package: &str) -> Bump {
     findings
         .iter()
-        .filter(|f| f.package == package)
+        .filter(|f| f.concerns(package))
         .map(|f| {
             if f.breaks.wire {
                 Bump::Major
@@ -126,7 +126,7 @@ pub fn check_versions(old: &Schema, new: &Schema, findings: &[Finding]) -> Vec<V
         }
         let reason = findings
             .iter()
-            .filter(|f| f.package == n.name)
+            .filter(|f| f.concerns(&n.name))
             .find(|f| match required {
                 Bump::Major => f.breaks.wire,
                 Bump::Minor => f.rule.needs_minor(),
