@@ -15,6 +15,7 @@
 
 pub mod backend;
 pub mod builder;
+pub mod compat;
 pub mod diagnostics;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -444,7 +444,7 @@ fn every_subcommand_has_help_that_names_its_options() {
         top.contains("Exit status") && top.contains("  2  usage error"),
         "the exit codes are documented:\n{top}"
     );
-    for expected in ["check", "fmt", "ir", "explain", "std"] {
+    for expected in ["check", "fmt", "ir", "explain", "std", "breaking"] {
         assert!(
             subcommands.iter().any(|s| s == expected),
             "{expected} missing from:\n{top}"

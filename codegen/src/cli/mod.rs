@@ -1,5 +1,6 @@
 //! Command-line parsing (clap) and dispatch to one module per subcommand.
 
+mod breaking;
 mod check;
 mod decode;
 mod doc;
@@ -25,7 +26,9 @@ const EXIT_STATUS: &str = "Exit status, for every command:
   0  success (warnings alone do not fail)
   1  the input was rejected: a schema with errors, bytes or JSON that do not decode or encode,
      an unformatted file under `fmt --check`
-  2  usage error: unknown command, option or type name, unreadable argument (e.g. bad hex)";
+  2  usage error: unknown command, option or type name, unreadable argument (e.g. bad hex)
+`breaking` exits 1 when a change breaks an enforced category, and 2 when either version of the
+schemas does not compile (there is nothing to compare).";
 
 /// The iotp2p schema compiler.
 ///
@@ -68,6 +71,14 @@ enum Command {
     Encode(encode::EncodeArgs),
     /// Render schemas as the specification's message reference chapter (Markdown).
     Doc(doc::DocArgs),
+    /// Compare schemas with an earlier version by the rules of spec §10.3.
+    ///
+    /// Every change is classified (WIRE, JSON, SOURCE) and the version numbers are checked. The
+    /// earlier version is files, directories, or `git:REV` for the same paths at a git revision.
+    ///
+    /// Exits 0 when no enforced category breaks, 1 when one does (or a version number does not follow
+    /// the changes), 2 when either version does not compile or the earlier one cannot be read.
+    Breaking(breaking::BreakingArgs),
     /// Explain a diagnostic code, e.g. `iotp2p explain E0501`.
     Explain(explain::ExplainArgs),
     /// List the standard's schema packages built into the tool, or write them out with --output.
@@ -166,6 +177,7 @@ pub(crate) fn run() -> ExitCode {
         Command::Encode(args) => encode::run(&args),
         Command::Doc(args) => doc::run(&args),
         Command::Gen(args) => gen::run(&args),
+        Command::Breaking(args) => breaking::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Std(args) => std_files::run(&args),
     }

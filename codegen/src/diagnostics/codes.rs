@@ -4,7 +4,7 @@
 //! Each code has a one-line summary and a longer explanation printed by `iotp2p explain CODE`.
 //! Ranges: E00xx files and syntax, E01xx packages and imports, E02xx names, E03xx keys and values,
 //! E04xx types, bounds and defaults, E05xx recursion, E06xx attributes, E07xx the capability model,
-//! W0xxx warnings.
+//! E08xx changes between two versions of a schema (`iotp2p breaking`), N0xxx notes, W0xxx warnings.
 
 macro_rules! codes {
     ($( $variant:ident = $code:literal, $summary:literal, $explanation:literal; )*) => {
@@ -153,6 +153,16 @@ codes! {
     UnitOutput = "E0704", "an output variant carries nothing",
         "An action without output simply has no variant in `NameOutputs` (IOTP-CAP-4). Remove the unit variant.";
 
+    // Changes between two versions of a schema (`iotp2p breaking`, spec/10-versioning-and-transport.md §10.3).
+    BreakingChange = "E0801", "a change between two versions breaks a compatibility category that is enforced",
+        "The change falls under a rule of spec §10.3 that breaks WIRE (old data misread, or a key freed for reuse), JSON (canonical JSON read differently) or SOURCE (generated code loses a name or a type), and that category is enforced (by default all three; `--enforce` chooses, WIRE always). The message starts with the rule's name; the note names the categories. Undo the change, make the compatible change the rule's table offers instead (reserve a removed key and name, add a field as optional, widen instead of changing a type), or, for a WIRE-breaking change, increase the package's major version: a new major version is a new wire generation (IOTP-VER-8). A change to a frozen key of `iotp2p.core.Envelope` is an error in any version (IOTP-VER-13).";
+    VersionNotFollowed = "E0802", "a package's new version does not follow the changes between the two versions",
+        "Spec §10.1 fixes how a package's version changes: MAJOR for any WIRE-breaking change, otherwise MINOR for any change under a rule other than DOC_CHANGED and EXTENSION_ATTRIBUTE_CHANGED, otherwise PATCH (IOTP-VER-9). The message names the version the changes ask for and the note the first change that asks for it. Set the package's version to it, or undo the change.";
+
+    // Notes.
+    CompatibleChange = "N0001", "a change between two versions that breaks no compatibility category",
+        "The change falls under a rule of spec §10.3 that is compatible in WIRE, JSON and SOURCE (an added optional field, a new enum value, a widened bound...). It still counts for the version number: every rule but DOC_CHANGED and EXTENSION_ATTRIBUTE_CHANGED asks for a MINOR increase. `iotp2p breaking --all` lists these changes.";
+
     // Warnings.
     UnusedImport = "W0001", "an import is never used",
         "The file imports a package but uses none of its types. Remove the import.";
@@ -164,6 +174,8 @@ codes! {
         "Property values travel one by one, never inside the `NameProperties` message, so a default there is never applied (IOTP-CAP-7). Remove it; an optional property is an `optional` field.";
     HugeEncodedSize = "W0005", "a type's largest encoding is larger than a 32-bit target can address",
         "A type's largest encoded size is computed from its bounds and, for recursive types, its `@max_depth`; recursion over arrays multiplies it quickly (a menu of `array<MenuNode, 16>` eight levels deep exceeds 10 GB). Above 4 GiB no buffer on a 16- or 32-bit device can be sized from it, and the generated `MAX_ENCODED_SIZE` saturates to `usize::MAX` there. Lower the bounds or the `@max_depth` so that real messages, and the buffers for them, stay small.";
+    BreakingChangeAllowed = "W0006", "a change between two versions breaks a category that is not enforced, or that a new major version allows",
+        "The change breaks a compatibility category of spec §10.2, but it is not an error here: either the category is not enforced (`--enforce`), or the package's major version increases, which starts a new wire generation where any change is allowed (IOTP-VER-8). Peers of the old version will not understand the new one; check that this is intended.";
 }
 
 impl std::fmt::Display for Code {

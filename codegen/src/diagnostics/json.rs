@@ -86,6 +86,7 @@ fn one<'a>(sources: &'a SourceMap, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
         severity: match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         },
         message: &d.message,
         location: d.span.map(|s| location(sources, s)),

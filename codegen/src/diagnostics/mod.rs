@@ -15,6 +15,8 @@ use crate::source::Span;
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// For information only: a compatible change found by `iotp2p breaking`.
+    Note,
     /// The schema is usable; something is probably unintended.
     Warning,
     /// The schema is invalid; no IR is produced.
@@ -63,10 +65,10 @@ impl Diagnostic {
 
     /// A diagnostic that has no place in a schema file.
     pub fn without_span(code: Code, message: impl Into<String>) -> Diagnostic {
-        let severity = if code.as_str().starts_with('W') {
-            Severity::Warning
-        } else {
-            Severity::Error
+        let severity = match code.as_str().as_bytes().first() {
+            Some(b'W') => Severity::Warning,
+            Some(b'N') => Severity::Note,
+            _ => Severity::Error,
         };
         Diagnostic {
             code,
@@ -119,6 +121,7 @@ pub struct Diagnostics {
     items: Vec<Diagnostic>,
     omitted_errors: usize,
     omitted_warnings: usize,
+    omitted_notes: usize,
 }
 
 impl Diagnostics {
@@ -133,8 +136,10 @@ impl Diagnostics {
             self.items.push(diagnostic);
         } else if diagnostic.severity == Severity::Error {
             self.omitted_errors += 1;
-        } else {
+        } else if diagnostic.severity == Severity::Warning {
             self.omitted_warnings += 1;
+        } else {
+            self.omitted_notes += 1;
         }
     }
 
@@ -171,7 +176,7 @@ impl Diagnostics {
 
     /// Number of diagnostics counted but not kept, past [`MAX_DIAGNOSTICS`].
     pub fn omitted(&self) -> usize {
-        self.omitted_errors + self.omitted_warnings
+        self.omitted_errors + self.omitted_warnings + self.omitted_notes
     }
 
     /// All kept diagnostics, sorted by file and position so that output is stable.

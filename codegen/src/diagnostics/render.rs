@@ -183,6 +183,7 @@ fn to_codespan(sources: &SourceMap, shown: &Shown<'_>, d: &Diagnostic) -> cs::Di
     let severity = match d.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
+        Severity::Note => cs::Severity::Note,
     };
     let mut labels = Vec::new();
     let mut unshown = Vec::new();
@@ -245,6 +246,12 @@ fn to_codespan(sources: &SourceMap, shown: &Shown<'_>, d: &Diagnostic) -> cs::Di
 /// Renders every diagnostic, sorted by position, followed by a summary line; without colour, so the
 /// output can be compared in golden tests.
 pub fn render_plain(sources: &SourceMap, diagnostics: &Diagnostics) -> String {
+    render_plain_ending(sources, diagnostics, &summary(diagnostics))
+}
+
+/// [`render_plain`] with another closing line than the compiler's summary (`iotp2p breaking` counts
+/// breaking changes, not compilation errors).
+pub fn render_plain_ending(sources: &SourceMap, diagnostics: &Diagnostics, ending: &str) -> String {
     let config = Config::default();
     let shown = Shown::new(sources);
     let mut out = String::new();
@@ -262,7 +269,7 @@ pub fn render_plain(sources: &SourceMap, diagnostics: &Diagnostics) -> String {
         }
     }
     out.push_str(&omitted_note(diagnostics));
-    out.push_str(&summary(diagnostics));
+    out.push_str(ending);
     out
 }
 
@@ -279,6 +286,16 @@ fn omitted_note(diagnostics: &Diagnostics) -> String {
 
 /// Writes the diagnostics to standard error, in colour when it is a terminal.
 pub fn emit_stderr(sources: &SourceMap, diagnostics: &Diagnostics, color: bool) {
+    emit_stderr_ending(sources, diagnostics, color, &summary(diagnostics))
+}
+
+/// [`emit_stderr`] with another closing line, as [`render_plain_ending`].
+pub fn emit_stderr_ending(
+    sources: &SourceMap,
+    diagnostics: &Diagnostics,
+    color: bool,
+    ending: &str,
+) {
     use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
     use std::io::Write;
     let choice = if color {
@@ -302,18 +319,14 @@ pub fn emit_stderr(sources: &SourceMap, diagnostics: &Diagnostics, color: bool) 
             let _ = writeln!(stream, "{}[{}]: {message}\n", severity_word(d), d.code);
         }
     }
-    let _ = write!(
-        stream,
-        "{}{}",
-        omitted_note(diagnostics),
-        summary(diagnostics)
-    );
+    let _ = write!(stream, "{}{}", omitted_note(diagnostics), ending);
 }
 
 fn severity_word(d: &Diagnostic) -> &'static str {
     match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Note => "note",
     }
 }
 
