@@ -217,7 +217,7 @@ pub struct MemberSetup {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Step {
     /// A peer sends one datagram to the node.
-    Send(Send),
+    Send(Box<Send>),
     /// The clock moves on: to `to` ms, by `by` ms, or to the timer the node asked for last
     /// (`to_timer`). The runner then sends `tick`.
     Advance(Advance),

@@ -217,7 +217,7 @@ pub(crate) fn read_level() -> Value {
 
 /// A peer's envelope sealed under `context`.
 pub(crate) fn sealed(from: &str, context: &str, envelope: Value, body: Value) -> Step {
-    Step::Send(Send {
+    Step::Send(Box::new(Send {
         from: from.into(),
         hex: None,
         envelope: Some(envelope),
@@ -232,12 +232,12 @@ pub(crate) fn sealed(from: &str, context: &str, envelope: Value, body: Value) ->
         repeat: None,
         flip: None,
         edhoc: None,
-    })
+    }))
 }
 
 /// A peer's envelope as given.
 pub(crate) fn plain(from: &str, envelope: Value) -> Step {
-    Step::Send(Send {
+    Step::Send(Box::new(Send {
         from: from.into(),
         hex: None,
         envelope: Some(envelope),
@@ -246,12 +246,12 @@ pub(crate) fn plain(from: &str, envelope: Value) -> Step {
         repeat: None,
         flip: None,
         edhoc: None,
-    })
+    }))
 }
 
 /// A peer's datagram of given bytes.
 pub(crate) fn bytes(from: &str, hex: &str) -> Step {
-    Step::Send(Send {
+    Step::Send(Box::new(Send {
         from: from.into(),
         hex: Some(hex.into()),
         envelope: None,
@@ -260,12 +260,12 @@ pub(crate) fn bytes(from: &str, hex: &str) -> Step {
         repeat: None,
         flip: None,
         edhoc: None,
-    })
+    }))
 }
 
 /// The datagram of step `step` again.
 pub(crate) fn repeat(from: &str, step: usize) -> Step {
-    Step::Send(Send {
+    Step::Send(Box::new(Send {
         from: from.into(),
         hex: None,
         envelope: None,
@@ -274,7 +274,7 @@ pub(crate) fn repeat(from: &str, step: usize) -> Step {
         repeat: Some(step),
         flip: None,
         edhoc: None,
-    })
+    }))
 }
 
 /// Changes the `Send` of a step built by the helpers above.
