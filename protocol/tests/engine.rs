@@ -98,6 +98,7 @@ fn the_lamp_of_5_15_1_answers_as_the_spec_shows() {
     );
     let [Event::Request {
         exchange,
+        message_id,
         sender,
         context,
         fresh,
@@ -106,6 +107,7 @@ fn the_lamp_of_5_15_1_answers_as_the_spec_shows() {
     else {
         panic!("{out:?}")
     };
+    assert_eq!(message_id, 1234);
     assert_eq!(sender, Origin::Contact(1));
     assert_eq!((context, fresh), (Some(id), true));
     assert_eq!(body, invoke());

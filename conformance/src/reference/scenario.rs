@@ -428,6 +428,7 @@ impl Running {
                 }),
                 Output::Event(Event::Request {
                     exchange,
+                    message_id,
                     sender,
                     context,
                     body,
@@ -454,7 +455,7 @@ impl Running {
                             access,
                             context,
                             subscriber: &subscriber,
-                            message_id: 0,
+                            message_id,
                         },
                         now,
                         &mut self.rng,

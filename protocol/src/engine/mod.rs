@@ -136,6 +136,8 @@ pub enum Event<P> {
     Request {
         /// The handle for the reply.
         exchange: ExchangeId,
+        /// The request's `message_id` (with its sender, what names a subscription, §6.7).
+        message_id: u64,
         /// Its sender.
         sender: Origin<P>,
         /// The security context it opened under (`None`: it was unsealed).

@@ -442,6 +442,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         );
         out.push(Output::Event(Event::Request {
             exchange,
+            message_id: env.message_id,
             sender,
             context,
             fresh,

@@ -5,11 +5,13 @@
 //!
 //! - [`messages`]: the message layer (chapter 5) and sealing (chapter 8) as a node applies them.
 //! - [`edhoc`]: EDHOC answered by the node (§8.4), the runner playing the initiator.
+//! - [`interaction`]: the interaction model (chapter 6) and its statuses.
 //!
 //! [`Builder`] keeps each scenario short: the lamp of spec §5.15.1 as the usual node under test, its
 //! context with the app (the one of §8.5.8), and helpers for the patterns every scenario uses.
 
 mod edhoc;
+mod interaction;
 mod messages;
 
 use serde_json::{json, Value};
@@ -32,12 +34,18 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
              acknowledgements, duplicates, retransmission (spec chapter 5)",
         ),
         (
+            "scenario.im",
+            "Scripted-peer scenarios of the interaction model: the check order, reads, writes, invokes, \
+             describe and subscriptions, through sealed requests (spec chapters 6 and 9)",
+        ),
+        (
             "scenario.sec",
             "Scripted-peer scenarios of sealed envelopes: replays, forgeries, misbinding, unsealed and \
              visitor requests (spec chapter 8)",
         ),
     ];
-    let all = messages::scenarios()?;
+    let mut all = messages::scenarios()?;
+    all.extend(interaction::scenarios()?);
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");

@@ -1,0 +1,299 @@
+//! Scenarios of the interaction model (spec chapter 6) and its statuses (chapter 9), black-box through
+//! sealed requests of the app over the lamp's home relay: the check order of §6.3 with the lowest
+//! failing member, reads, all-or-nothing writes, invokes and their inputs and outputs, describe, and
+//! subscriptions. The lamp serves the fixture application (conformance/README.md) with a Level
+//! capability on endpoint 1: property 0 (writable, at most 254, 128), property 1 (read-only, 3),
+//! action 8 (with an input), action 9 (no input, output 7) and event 16.
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::vector::Vector;
+
+fn lamp(id: &str, description: &str, requirements: &[&str]) -> Builder {
+    Builder::lamp(id, description, requirements).node(|n| {
+        let level = &mut n.capabilities[0].members;
+        level.insert(
+            1,
+            MemberSetup {
+                key: 1,
+                kind: "property".into(),
+                value: Some("03".into()),
+                ..member()
+            },
+        );
+        level.push(MemberSetup {
+            key: 9,
+            kind: "action".into(),
+            value: Some("07".into()),
+            ..member()
+        });
+        level.push(MemberSetup {
+            key: 16,
+            kind: "event".into(),
+            ..member()
+        });
+    })
+}
+
+/// A sealed request of the app through the relay (`message_id` 1235 for the first, then 1236, ...).
+fn ask(body: Value) -> Step {
+    sealed("relay", "app", json!({"sender_contact": 1}), body)
+}
+
+/// The lamp's sealed answer to the request `message_id`, with a body having `body`'s members.
+fn answer(message_id: u64, body: Value) -> Step {
+    expect(
+        "exactly one reply, sealed under the request's context ([IOTP-IM-3])",
+        vec![sealed_answer("relay", message_id, "app", body)],
+    )
+}
+
+fn status(code: &str) -> Value {
+    // `Ok` is the default code, which the canonical encoding leaves out.
+    if code == "Ok" {
+        return json!({"status": {"code": ABSENT}});
+    }
+    json!({"status": {"code": code}})
+}
+
+fn status_member(code: &str, member: u16) -> Value {
+    json!({"status": {"code": code, "member": member}})
+}
+
+fn read(endpoint: u16, capability: u16, members: Option<Vec<u16>>) -> Value {
+    match members {
+        Some(m) => json!({"read": {"endpoint": endpoint, "capability": capability, "members": m}}),
+        None => json!({"read": {"endpoint": endpoint, "capability": capability}}),
+    }
+}
+
+fn write(values: &[(u16, &str)]) -> Value {
+    let values: Vec<Value> = values
+        .iter()
+        .map(|(m, v)| json!({"member": m, "value": v}))
+        .collect();
+    json!({"write": {"endpoint": 1, "capability": 7, "values": values}})
+}
+
+/// One request and its expected answer.
+fn one(id: &str, description: &str, requirements: &[&str], request: Value, reply: Value) -> Vector {
+    lamp(id, description, requirements)
+        .step(ask(request))
+        .step(answer(1235, reply))
+        .build()
+}
+
+pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
+    let level_128 = json!({"member": 0, "value": "1880"});
+    let mut out = vec![
+        one(
+            "im.read-all",
+            "a read without members returns every readable property of the instance, in ascending order",
+            &["IOTP-IM-12", "IOTP-IM-13"],
+            read(1, 7, None),
+            json!({"report": {"endpoint": 1, "capability": 7, "values": [level_128.clone(), {"member": 1, "value": "03"}]}}),
+        ),
+        one(
+            "im.unknown-endpoint",
+            "a read of an endpoint the lamp does not have is answered UnknownEndpoint",
+            &["IOTP-IM-7"],
+            read(9, 7, Some(vec![0])),
+            status("UnknownEndpoint"),
+        ),
+        one(
+            "im.unknown-capability",
+            "a read of a capability the endpoint does not have is answered UnknownCapability, even when \
+             its members list is also wrong (the earlier check decides)",
+            &["IOTP-IM-7"],
+            read(1, 5, Some(vec![])),
+            status("UnknownCapability"),
+        ),
+        one(
+            "im.read-empty-members",
+            "a read with an empty members list is InvalidRequest",
+            &["IOTP-IM-10"],
+            read(1, 7, Some(vec![])),
+            status("InvalidRequest"),
+        ),
+        one(
+            "im.read-unsorted-members",
+            "a read whose members are not ascending is InvalidRequest",
+            &["IOTP-IM-11"],
+            read(1, 7, Some(vec![1, 0])),
+            status("InvalidRequest"),
+        ),
+        one(
+            "im.lowest-unknown-member",
+            "where several members fail the same check, the status names the lowest",
+            &["IOTP-IM-8", "IOTP-IM-7"],
+            read(1, 7, Some(vec![5, 6])),
+            status_member("UnknownMember", 5),
+        ),
+        one(
+            "im.read-an-action",
+            "a read naming an action is UnknownMember: it is not a property",
+            &["IOTP-IM-7"],
+            read(1, 7, Some(vec![0, 8])),
+            status_member("UnknownMember", 8),
+        ),
+        one(
+            "im.write-not-writable",
+            "a write of a read-only property is UnsupportedOperation, naming it",
+            &["IOTP-IM-7"],
+            write(&[(1, "05")]),
+            status_member("UnsupportedOperation", 1),
+        ),
+        one(
+            "im.write-empty",
+            "a write without values is InvalidRequest",
+            &["IOTP-IM-15"],
+            write(&[]),
+            status("InvalidRequest"),
+        ),
+        one(
+            "im.write-unsorted",
+            "a write whose values are not in ascending member order is InvalidRequest",
+            &["IOTP-IM-16"],
+            write(&[(1, "05"), (0, "05")]),
+            status("InvalidRequest"),
+        ),
+        one(
+            "im.write-invalid-value",
+            "a value that does not decode against the member's type is InvalidValue, with the member, \
+             the error class and its offset",
+            &["IOTP-IM-2", "IOTP-IM-1"],
+            write(&[(0, "f5")]),
+            json!({"status": {"code": "InvalidValue", "member": 0, "decode_error": "WrongType", "offset": 0}}),
+        ),
+        one(
+            "im.write-constraint",
+            "a value that decodes but breaks the capability's constraint is ConstraintError",
+            &["IOTP-IM-7"],
+            write(&[(0, "18ff")]),
+            status_member("ConstraintError", 0),
+        ),
+        one(
+            "im.invoke-missing-input",
+            "an invoke without the input its action takes is InvalidValue, without decode_error",
+            &["IOTP-IM-19"],
+            json!({"invoke": {"endpoint": 1, "capability": 7, "action": 8}}),
+            json!({"status": {"code": "InvalidValue", "member": 8, "decode_error": ABSENT}}),
+        ),
+        one(
+            "im.invoke-unexpected-input",
+            "an invoke with an input for an action that takes none is InvalidValue",
+            &["IOTP-IM-19"],
+            json!({"invoke": {"endpoint": 1, "capability": 7, "action": 9, "input": "00"}}),
+            status_member("InvalidValue", 9),
+        ),
+        one(
+            "im.invoke-output",
+            "a successful invoke of an action with an output answers invoke_response with it",
+            &["IOTP-IM-20"],
+            json!({"invoke": {"endpoint": 1, "capability": 7, "action": 9}}),
+            json!({"invoke_response": {"output": "07"}}),
+        ),
+        one(
+            "im.describe",
+            "describe lists the endpoints and, per endpoint, the capabilities with package, name and \
+             version",
+            &["IOTP-IM-57", "IOTP-IM-58", "IOTP-IM-60", "IOTP-IM-61"],
+            json!({"describe": {}}),
+            json!({"description": {"endpoints": [{"endpoint": 1, "capabilities": [{"id": 7, "package": "iotp2p.capabilities", "name": "Level", "version": {"major": 1}}]}]}}),
+        ),
+        one(
+            "im.describe-unknown-endpoint",
+            "describe of an endpoint the lamp does not have is UnknownEndpoint",
+            &["IOTP-IM-58"],
+            json!({"describe": {"endpoint": 4}}),
+            status("UnknownEndpoint"),
+        ),
+        one(
+            "im.describe-endpoints-only",
+            "describe with endpoints_only lists the endpoints with empty capabilities",
+            &["IOTP-IM-59"],
+            json!({"describe": {"endpoints_only": true}}),
+            json!({"description": {"endpoints": [{"endpoint": 1, "capabilities": []}]}}),
+        ),
+        one(
+            "im.subscribe-first-report",
+            "a subscribe is answered with a first report of the observed properties and the granted \
+             maximum interval, no shorter than requested",
+            &["IOTP-IM-25"],
+            json!({"subscribe": {"endpoint": 1, "capability": 7, "members": [0], "min_interval": 0, "max_interval": 900}}),
+            json!({"report": {"values": [level_128.clone()], "max_interval": 900}}),
+        ),
+        one(
+            "im.subscribe-min-over-max",
+            "a subscribe whose min_interval exceeds its max_interval is InvalidRequest",
+            &["IOTP-IM-24"],
+            json!({"subscribe": {"endpoint": 1, "capability": 7, "min_interval": 10, "max_interval": 5}}),
+            status("InvalidRequest"),
+        ),
+        one(
+            "im.subscribe-empty-members",
+            "a subscribe with an empty members list is InvalidRequest",
+            &["IOTP-IM-22"],
+            json!({"subscribe": {"endpoint": 1, "capability": 7, "members": [], "min_interval": 0, "max_interval": 5}}),
+            status("InvalidRequest"),
+        ),
+        one(
+            "im.subscribe-unsorted-members",
+            "a subscribe whose members are not ascending is InvalidRequest",
+            &["IOTP-IM-23"],
+            json!({"subscribe": {"endpoint": 1, "capability": 7, "members": [16, 0], "min_interval": 0, "max_interval": 5}}),
+            status("InvalidRequest"),
+        ),
+        one(
+            "im.unsubscribe-unknown",
+            "an unsubscribe of a subscription the lamp does not have is UnknownSubscription",
+            &["IOTP-IM-32"],
+            json!({"unsubscribe": {"subscription": 4}}),
+            status("UnknownSubscription"),
+        ),
+    ];
+    out.push(
+        lamp(
+            "im.write-then-read",
+            "a successful write is answered Ok, and a read then returns the value written",
+            &["IOTP-IM-18", "IOTP-IM-6"],
+        )
+        .step(ask(write(&[(0, "05")])))
+        .step(answer(1235, status("Ok")))
+        .step(ask(read(1, 7, Some(vec![0]))))
+        .step(answer(
+            1236,
+            json!({"report": {"values": [{"member": 0, "value": "05"}]}}),
+        ))
+        .build(),
+    );
+    out.push(
+        lamp(
+            "im.write-all-or-nothing",
+            "a write of which one value fails changes no property: a read afterwards shows the old value",
+            &["IOTP-IM-17"],
+        )
+        .step(ask(write(&[(0, "05"), (1, "05")])))
+        .step(answer(1235, status_member("UnsupportedOperation", 1)))
+        .step(ask(read(1, 7, Some(vec![0]))))
+        .step(answer(1236, json!({"report": {"values": [level_128]}})))
+        .build(),
+    );
+    out.push(
+        lamp(
+            "im.unsubscribe",
+            "an unsubscribe of the subscription (named by the subscribe's message_id) ends it: Ok, and a \
+             second one is UnknownSubscription",
+            &["IOTP-IM-31", "IOTP-IM-32"],
+        )
+        .step(ask(json!({"subscribe": {"endpoint": 1, "capability": 7, "min_interval": 0, "max_interval": 60}})))
+        .step(answer(1235, json!({"report": {"max_interval": 60}})))
+        .step(ask(json!({"unsubscribe": {"subscription": 1235}})))
+        .step(answer(1236, status("Ok")))
+        .step(ask(json!({"unsubscribe": {"subscription": 1235}})))
+        .step(answer(1237, status("UnknownSubscription")))
+        .build(),
+    );
+    Ok(out)
+}
