@@ -284,6 +284,11 @@ pub struct Seal {
     /// envelope; the context's number does not move).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<u64>,
+    /// Put in the body's `write` or `invoke` the `echo` of the `FreshnessRequired` status that the
+    /// node's `n`th datagram (from 0) carries, sealed: the client repeating its request with the
+    /// node's challenge (spec §6.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub echo_from: Option<usize>,
 }
 
 fn yes() -> bool {

@@ -419,11 +419,20 @@ impl Run<'_> {
 
     /// Seals `envelope` (canonical JSON, without `message_id`, `key_id` and `sealed`) as the peer.
     fn seal(&mut self, envelope: &mut Value, seal: &crate::scenario::Seal) -> Result<(), String> {
+        let mut body_json = seal.body.clone();
+        if let Some(n) = seal.echo_from {
+            let echo = self.echo_of(&seal.context, n)?;
+            for variant in ["write", "invoke"] {
+                if let Some(request) = body_json.get_mut(variant) {
+                    request["echo"] = echo.clone().into();
+                }
+            }
+        }
         let peer = self
             .peers
             .get_mut(&seal.context)
             .ok_or(format!("no context `{}`", seal.context))?;
-        let body = encode("iotp2p.core.Body", &seal.body)?;
+        let body = encode("iotp2p.core.Body", &body_json)?;
         let exchange = match envelope.get("correlation_id").and_then(Value::as_u64) {
             None => Exchange::Request,
             Some(correlation_id) => Exchange::Answer {
@@ -469,6 +478,22 @@ impl Run<'_> {
         }
         envelope["sealed"] = hex(&sealed).into();
         Ok(())
+    }
+
+    /// The `echo` of the sealed `FreshnessRequired` in the node's `n`th datagram, opened as the peer of
+    /// `context`.
+    fn echo_of(&mut self, context: &str, n: usize) -> Result<String, String> {
+        let datagram = self
+            .sent
+            .get(n)
+            .ok_or(format!("the node has sent no datagram {n}"))?;
+        let bytes = unhex(&datagram.hex)?;
+        let body = self.open(context, &bytes)?;
+        let (json, _) = to_json("iotp2p.core.Body", &body).map_err(|e| e.to_string())?;
+        json["status"]["echo"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or(format!("the node's datagram {n} carries no echo"))
     }
 
     /// Judges the outputs since the previous expectation.

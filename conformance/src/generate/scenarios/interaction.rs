@@ -84,6 +84,35 @@ fn one(id: &str, description: &str, requirements: &[&str], request: Value, reply
         .build()
 }
 
+/// A lamp whose action 8 needs proof of freshness (`@iotp2p.fresh`).
+fn fresh_lamp(id: &str, description: &str, requirements: &[&str]) -> Builder {
+    lamp(id, description, requirements).node(|n| {
+        if let Some(m) = n.capabilities[0].members.iter_mut().find(|m| m.key == 8) {
+            m.fresh = true;
+        }
+    })
+}
+
+fn set_level() -> Value {
+    json!({"invoke": {"endpoint": 1, "capability": 7, "action": 8, "input": "a20018c8010a"}})
+}
+
+/// The same invoke, with the echo of the node's datagram `n`.
+fn set_level_with_echo(n: usize) -> Step {
+    with(ask(set_level()), |s| {
+        if let Some(seal) = &mut s.seal {
+            seal.echo_from = Some(n);
+        }
+    })
+}
+
+fn freshness_required(message_id: u64) -> Step {
+    answer(
+        message_id,
+        json!({"status": {"code": "FreshnessRequired", "echo": "<any>"}}),
+    )
+}
+
 pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
     let level_128 = json!({"member": 0, "value": "1880"});
     let mut out = vec![
@@ -293,6 +322,46 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         .step(answer(1236, status("Ok")))
         .step(ask(json!({"unsubscribe": {"subscription": 1235}})))
         .step(answer(1237, status("UnknownSubscription")))
+        .build(),
+    );
+    out.push(
+        fresh_lamp(
+            "im.fresh-command",
+            "an action that needs freshness is not carried out without an echo: FreshnessRequired, \
+             sealed, with a challenge; repeated as a new request with that echo, it is carried out",
+            &["IOTP-IM-37", "IOTP-IM-40", "IOTP-IM-42", "IOTP-IM-39", "IOTP-SEC-91", "IOTP-SEC-88"],
+        )
+        .step(ask(set_level()))
+        .step(freshness_required(1235))
+        .step(set_level_with_echo(0))
+        .step(answer(1236, json!({"invoke_response": {}})))
+        .build(),
+    );
+    out.push(
+        fresh_lamp(
+            "im.fresh-echo-used-once",
+            "an echo is accepted once: the same challenge again gets FreshnessRequired and a new one",
+            &["IOTP-IM-43"],
+        )
+        .step(ask(set_level()))
+        .step(freshness_required(1235))
+        .step(set_level_with_echo(0))
+        .step(answer(1236, json!({"invoke_response": {}})))
+        .step(set_level_with_echo(0))
+        .step(freshness_required(1237))
+        .build(),
+    );
+    out.push(
+        fresh_lamp(
+            "im.fresh-echo-expires",
+            "an echo is not accepted 60 seconds after it was issued, or later",
+            &["IOTP-SEC-89", "IOTP-IM-39"],
+        )
+        .step(ask(set_level()))
+        .step(freshness_required(1235))
+        .step(at(60_001))
+        .step(set_level_with_echo(0))
+        .step(freshness_required(1236))
         .build(),
     );
     Ok(out)

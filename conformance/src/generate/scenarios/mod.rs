@@ -235,6 +235,7 @@ pub(crate) fn sealed(from: &str, context: &str, envelope: Value, body: Value) ->
             key_id: true,
             aad_sender: None,
             message_id: None,
+            echo_from: None,
         }),
         answer_to: None,
         repeat: None,
