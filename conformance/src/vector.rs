@@ -59,6 +59,15 @@ pub enum Operation {
     Reassemble,
     /// Check an address (protocol 2): `input.request` is a `check-address` request.
     CheckAddress,
+    /// Compute or parse a node ID (protocol 2): `input.request` is a `node-id` request.
+    NodeId,
+    /// Verify a signed statement (protocol 2): `input.request` is a `verify-statement` request.
+    VerifyStatement,
+    /// Compute or check the check digit of a manual pairing code (protocol 2): `input.request` is a
+    /// `check-digit` request.
+    CheckDigit,
+    /// Run a SPAKE2+ exchange (protocol 2): `input.request` is a `spake2plus` request.
+    Spake2plus,
     /// A scripted-peer scenario (protocol 2): `input.scenario` is the script, whose expectations
     /// are the outcome.
     Scenario,
@@ -76,6 +85,10 @@ impl Operation {
             Operation::Fragment => "fragment",
             Operation::Reassemble => "reassemble",
             Operation::CheckAddress => "check-address",
+            Operation::NodeId => "node-id",
+            Operation::VerifyStatement => "verify-statement",
+            Operation::CheckDigit => "check-digit",
+            Operation::Spake2plus => "spake2plus",
             Operation::Scenario => "scenario",
         }
     }
@@ -104,6 +117,10 @@ impl Operation {
                 | (Operation::Fragment, Request::Fragment { .. })
                 | (Operation::Reassemble, Request::Reassemble { .. })
                 | (Operation::CheckAddress, Request::CheckAddress { .. })
+                | (Operation::NodeId, Request::NodeId { .. })
+                | (Operation::VerifyStatement, Request::VerifyStatement { .. })
+                | (Operation::CheckDigit, Request::CheckDigit { .. })
+                | (Operation::Spake2plus, Request::Spake2plus { .. })
         )
     }
 }
@@ -161,8 +178,9 @@ pub enum Expect {
     /// instead, since a sender may cut a message otherwise: the frames given are those of the
     /// reference engine.
     Response {
-        /// The expected response; its `id` is the vector's.
-        response: Response,
+        /// The expected response; its `id` is the vector's (boxed: responses are larger than the
+        /// other outcomes).
+        response: Box<Response>,
     },
     /// A scenario: every expectation of its script is met (operation `scenario`).
     Scripted,

@@ -142,6 +142,10 @@ pub fn request_id(request: &Request) -> Option<&str> {
         | Request::Fragment { id, .. }
         | Request::Reassemble { id, .. }
         | Request::CheckAddress { id, .. }
+        | Request::NodeId { id, .. }
+        | Request::VerifyStatement { id, .. }
+        | Request::CheckDigit { id, .. }
+        | Request::Spake2plus { id, .. }
         | Request::ScenarioStart { id, .. }
         | Request::Datagram { id, .. }
         | Request::Tick { id, .. }
@@ -164,6 +168,10 @@ pub fn response_id(response: &Response) -> Option<&str> {
         | Response::Frames { id, .. }
         | Response::Reassembled { id, .. }
         | Response::Address { id, .. }
+        | Response::NodeId { id, .. }
+        | Response::Verified { id, .. }
+        | Response::CheckDigit { id, .. }
+        | Response::Spake2plus { id, .. }
         | Response::Outputs { id, .. } => Some(id),
     }
 }

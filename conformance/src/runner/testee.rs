@@ -442,6 +442,10 @@ pub fn kind(response: &Response) -> &'static str {
         Response::Frames { .. } => "frames",
         Response::Reassembled { .. } => "reassembled",
         Response::Address { .. } => "address",
+        Response::NodeId { .. } => "node-id",
+        Response::Verified { .. } => "verified",
+        Response::CheckDigit { .. } => "check-digit",
+        Response::Spake2plus { .. } => "spake2plus",
         Response::Outputs { .. } => "outputs",
     }
 }

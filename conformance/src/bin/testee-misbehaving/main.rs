@@ -12,9 +12,13 @@
 //! - `next-tag`: a fragmenter that gives the next fragments another tag than the first (IOTP-MSG-80);
 //! - `zero-offset`: a reassembler that takes a next fragment with `offset` 0 as bytes at offset 0
 //!   (IOTP-MSG-88);
+//! - `accept-stale-serial`, `ignore-signer-order`, `wrong-check-digit`, `node-id-case` and
+//!   `accept-invalid-share`: the defects of [`crypto`], for the vectors of node IDs, signed
+//!   statements, check digits and SPAKE2+;
 //! - the defects of a protocol engine in [`scenarios`], for the scenario vectors;
 //! - `reference`: no misbehaviour.
 
+mod crypto;
 mod scenarios;
 
 use std::collections::BTreeSet;
@@ -78,6 +82,7 @@ fn main() {
         };
         let mut response = reference.answer(request)?;
         defects.change(mode, request, &mut response);
+        crypto::change(mode, request, &mut response);
         match (mode, request) {
             ("protocol-1", Request::Hello { .. }) => {
                 if let Response::Hello { protocol, .. } = &mut response {

@@ -1,0 +1,1125 @@
+//! Vectors of node IDs and signed statements (spec §2.8.1, §8.2), for the requests `node-id` and
+//! `verify-statement` of protocol version 2.
+//!
+//! Every `node-id` block of spec chapter 13 (§13.4.1) and of §8.5.8.1, every `signed-statement` and
+//! `statement-fail` block (§13.5.2, §13.5.3) and every `ccs` block (§13.4.2) is read from the spec's
+//! text; the expected node IDs, texts and facts of a statement are the blocks' (the facts from
+//! `payload_json`), and the reference engine must reproduce them or the generation fails. The
+//! negative vectors that the chapter does not give break one rule each around its statements (a
+//! stale serial or sequence, another bound address, swapped or missing signatures, a flipped
+//! signature byte, a truncated statement, a time past `not_after`, ...): their outcomes are stated
+//! here and the engine must agree. The only statements made here are the credential statements of
+//! the controller and the app, holding the `ccs` blocks' credentials, signed with the chapter's test
+//! keys (RFC 6979 makes the signatures reproducible).
+
+use iotp2p_codec::runtime::UnknownFields;
+use iotp2p_codec::security::{
+    CredentialStatement, KeyAlgorithm, PublicKey, Signature, SignedStatement, Statement,
+};
+use iotp2p_protocol::security::identity::IdentityKey;
+use serde_json::Value;
+
+use super::engine::{file, stated};
+use super::spec_blocks::{blocks, hex_bytes, Block};
+use crate::protocol::{PublicKeyCoordinates, Request, Response, VerifierState};
+use crate::suite::hex;
+use crate::vector::{Operation, Vector, VectorFile};
+
+const CHAPTER: &str = "spec/13-security-test-vectors.md";
+const TEXT: &str = include_str!("../../../spec/13-security-test-vectors.md");
+const SECURITY: &str = "spec/08-security.md";
+const SECURITY_TEXT: &str = include_str!("../../../spec/08-security.md");
+
+/// The prime of P-256's field: no coordinate may reach it.
+const P: &str = "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff";
+
+/// One `node-id` block.
+struct Key {
+    /// The chapter's `name`, or where the block is for those of §8.5.8.1.
+    name: String,
+    /// The private key, for the keys of chapter 13.
+    d: Option<String>,
+    coordinates: PublicKeyCoordinates,
+    node_id: String,
+    text: String,
+}
+
+fn keys() -> Result<Vec<Key>, String> {
+    let mut out = Vec::new();
+    for (chapter, text) in [(CHAPTER, TEXT), (SECURITY, SECURITY_TEXT)] {
+        let all = blocks(chapter, text, "iotp-vector")?;
+        let found = all.iter().filter(|b| b.opt("kind") == Some("node-id"));
+        for (i, b) in found.enumerate() {
+            out.push(Key {
+                name: match b.opt("name") {
+                    Some(name) => name.to_string(),
+                    None => format!("sec-8.5.8.1.{}", i + 1),
+                },
+                d: b.opt("d").map(str::to_string),
+                coordinates: PublicKeyCoordinates {
+                    x: b.get("x")?.into(),
+                    y: b.get("y")?.into(),
+                },
+                node_id: b.get("node_id")?.into(),
+                text: b.get("text")?.into(),
+            });
+        }
+    }
+    if out.len() != 7 {
+        return Err(format!(
+            "{} node-id blocks in {CHAPTER} and {SECURITY}, expected 7",
+            out.len()
+        ));
+    }
+    Ok(out)
+}
+
+fn key<'k>(keys: &'k [Key], name: &str) -> Result<&'k Key, String> {
+    keys.iter()
+        .find(|k| k.name == name)
+        .ok_or_else(|| format!("{CHAPTER}: no node-id block named {name}"))
+}
+
+/// The key whose node ID is `node` (hex).
+fn key_of<'k>(keys: &'k [Key], node: &str) -> Result<&'k Key, String> {
+    keys.iter()
+        .find(|k| k.node_id == node)
+        .ok_or_else(|| format!("{CHAPTER}: no node-id block for the node ID {node}"))
+}
+
+fn node_id_vector(
+    name: &str,
+    description: String,
+    requirements: &[&str],
+    key: Option<PublicKeyCoordinates>,
+    text: Option<String>,
+    outcome: Result<&Key, &str>,
+) -> Result<Vector, String> {
+    let id = format!("protocol.node-ids.{name}");
+    let request = Request::NodeId {
+        id: id.clone(),
+        key,
+        text,
+    };
+    let outcome = outcome.map(|k| Response::NodeId {
+        id,
+        node_id: k.node_id.clone(),
+        text: k.text.clone(),
+    });
+    stated(
+        description,
+        requirements,
+        Operation::NodeId,
+        request,
+        outcome,
+    )
+}
+
+/// `text` in groups of four separated by `-`.
+fn grouped(text: &str) -> String {
+    text.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn node_id_vectors(keys: &[Key]) -> Result<Vec<Vector>, String> {
+    let mut out = Vec::new();
+    for k in keys {
+        let source = if k.d.is_some() {
+            format!("`{}` of {CHAPTER} §13.4.1", k.name)
+        } else {
+            format!("{} of {SECURITY}", k.name)
+        };
+        out.push(node_id_vector(
+            &format!("key.{}", k.name),
+            format!("the node ID of the identity key {source}, and its text"),
+            &["IOTP-SEC-127", "IOTP-SEC-128"],
+            Some(k.coordinates.clone()),
+            None,
+            Ok(k),
+        )?);
+        out.push(node_id_vector(
+            &format!("text.{}", k.name),
+            format!("the text of the node ID of {source}, parsed"),
+            &["IOTP-SEC-128", "IOTP-ADDR-41"],
+            None,
+            Some(k.text.clone()),
+            Ok(k),
+        )?);
+        out.push(node_id_vector(
+            &format!("text.{}.grouped", k.name),
+            format!(
+                "the text of the node ID of {source} in groups of four separated by `-` (spec \
+                 §2.8.1): the same node ID"
+            ),
+            &["IOTP-SEC-128", "IOTP-ADDR-41"],
+            None,
+            Some(grouped(&k.text)),
+            Ok(k),
+        )?);
+    }
+    let lamp = key(keys, "lamp")?;
+    let (x, y) = (&lamp.coordinates.x, &lamp.coordinates.y);
+    let mut off_curve = hex_bytes(y)?;
+    off_curve[31] ^= 1;
+    let bad_keys = [
+        (
+            "off-curve",
+            "the lamp's key with the last bit of y flipped: not a point of P-256",
+            x.clone(),
+            hex(&off_curve),
+        ),
+        (
+            "x-is-p",
+            "x = p, the field's prime: not an element of the field",
+            P.into(),
+            y.clone(),
+        ),
+        (
+            "zero",
+            "(0, 0), which some encodings use for the point at infinity: not on P-256",
+            "00".repeat(32),
+            "00".repeat(32),
+        ),
+        (
+            "x-short",
+            "an x-coordinate of 31 bytes",
+            x[2..].into(),
+            y.clone(),
+        ),
+    ];
+    for (name, what, x, y) in bad_keys {
+        out.push(node_id_vector(
+            &format!("key.{name}"),
+            format!("{what}: no identity key, no node ID"),
+            &["IOTP-SEC-1"],
+            Some(PublicKeyCoordinates { x, y }),
+            None,
+            Err("invalid-key"),
+        )?);
+    }
+    let text = &lamp.text;
+    // The last character carries one bit of the node ID and four padding bits, which must be 0.
+    let last = text.as_bytes()[51];
+    let padded_last = char::from(if last == b'7' { b'6' } else { last + 1 });
+    let mut misgrouped: Vec<char> = grouped(text).chars().collect();
+    misgrouped.swap(4, 5);
+    let misgrouped: String = misgrouped.into_iter().collect();
+    let bad_texts = [
+        (
+            "uppercase",
+            "the lamp's node ID in uppercase (the text form is lowercase)".to_string(),
+            text.to_uppercase(),
+        ),
+        (
+            "padding-bits",
+            format!("the lamp's node ID with its last character `{padded_last}`, whose padding bits are not 0"),
+            format!("{}{padded_last}", &text[..51]),
+        ),
+        (
+            "padded",
+            "the lamp's node ID with `====` padding (the text form has none)".into(),
+            format!("{text}===="),
+        ),
+        (
+            "length-51",
+            "the lamp's node ID without its last character".into(),
+            text[..51].into(),
+        ),
+        (
+            "length-53",
+            "the lamp's node ID with one more character".into(),
+            format!("{text}a"),
+        ),
+        (
+            "digit-1",
+            "the lamp's node ID with a `1`, which is not in the base32 alphabet".into(),
+            format!("1{}", &text[1..]),
+        ),
+        (
+            "misgrouped",
+            "the lamp's node ID with the first `-` one character late".into(),
+            misgrouped,
+        ),
+        (
+            "group-separator-only",
+            "the lamp's node ID with a `-` after its last group".into(),
+            format!("{}-", grouped(text)),
+        ),
+    ];
+    for (name, what, t) in bad_texts {
+        out.push(node_id_vector(
+            &format!("text.{name}"),
+            format!("{what}: not a node ID"),
+            &["IOTP-SEC-128", "IOTP-ADDR-41"],
+            None,
+            Some(t),
+            Err("invalid-text"),
+        )?);
+    }
+    Ok(out)
+}
+
+/// One `signed-statement` or `statement-fail` block.
+struct Signed {
+    /// The block's `id`.
+    name: String,
+    /// The kind, as the block names it.
+    kind: String,
+    /// The `Statement` in canonical JSON: `{kind: {...}}`.
+    json: Value,
+    /// The signers' names, in order.
+    signers: Vec<String>,
+    /// The encoded `SignedStatement`, hex.
+    signed: String,
+    /// For `statement-fail`: the check that refuses it.
+    failure: Option<String>,
+}
+
+impl Signed {
+    fn of(block: &Block) -> Result<Signed, String> {
+        let json = serde_json::from_str(block.get("payload_json")?)
+            .map_err(|e| format!("{}: payload_json: {e}", block.at))?;
+        Ok(Signed {
+            name: block.get("id")?.into(),
+            kind: block.get("statement")?.into(),
+            json,
+            signers: ["signer_1", "signer_2"]
+                .iter()
+                .filter_map(|n| block.opt(n))
+                .map(str::to_string)
+                .collect(),
+            signed: block.get("signed_statement")?.into(),
+            failure: block.opt("failure").map(str::to_string),
+        })
+    }
+
+    /// The member `name` of the payload's statement.
+    fn member(&self, name: &str) -> &Value {
+        &self.json[&self.kind][name]
+    }
+
+    /// A text member.
+    fn text(&self, name: &str) -> Result<String, String> {
+        self.member(name)
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("{}: payload_json has no text `{name}`", self.name))
+    }
+
+    /// The node ID of a `PublicKey` member, by the `node-id` block whose x it is.
+    fn key_node(&self, keys: &[Key], name: &str) -> Result<String, String> {
+        let x = self.member(name)["x"].as_str().unwrap_or_default();
+        keys.iter()
+            .find(|k| k.coordinates.x == x)
+            .map(|k| k.node_id.clone())
+            .ok_or_else(|| format!("{}: `{name}` is the key of no node-id block", self.name))
+    }
+
+    /// The node the statement is about.
+    fn node(&self, keys: &[Key]) -> Result<String, String> {
+        match self.kind.as_str() {
+            "credential" => self.key_node(keys, "identity_key"),
+            "key_rotation" => self.text("previous_node"),
+            "introduction" => self.text("subject"),
+            _ => self.text("node"),
+        }
+    }
+
+    fn signer_keys<'k>(&self, keys: &'k [Key]) -> Result<Vec<&'k Key>, String> {
+        self.signers.iter().map(|n| key(keys, n)).collect()
+    }
+
+    /// The facts a receiver extracts, from `payload_json` and the signers' `node-id` blocks.
+    fn facts(&self, id: &str, keys: &[Key]) -> Result<Response, String> {
+        let number = |name: &str| self.member(name).as_u64();
+        let small = |name: &str| number(name).and_then(|n| u32::try_from(n).ok());
+        let text = |name: &str| self.member(name).as_str().map(str::to_string);
+        Ok(Response::Verified {
+            id: id.into(),
+            kind: self.kind.clone(),
+            node: self.node(keys)?,
+            signers: self
+                .signer_keys(keys)?
+                .iter()
+                .map(|k| k.node_id.clone())
+                .collect(),
+            issued_at: number("issued_at"),
+            serial: small("serial"),
+            sequence: small("sequence"),
+            address: match self.kind.as_str() {
+                "rehoming" => text("new_address"),
+                "introduction" => text("subject_address"),
+                _ => text("address"),
+            },
+            new_node: match self.kind.as_str() {
+                "key_rotation" => Some(self.key_node(keys, "new_identity_key")?),
+                _ => None,
+            },
+            audience: text("audience"),
+            not_after: number("not_after"),
+        })
+    }
+
+    /// What a receiver that accepts the statement holds: the signers' keys, the administrators the
+    /// kind needs, the bound address of a re-homing, and for an introduction the subject's view at
+    /// the time it was issued.
+    fn state(&self, keys: &[Key]) -> Result<VerifierState, String> {
+        let node = self.node(keys)?;
+        let signers = self.signer_keys(keys)?;
+        let mut state = VerifierState {
+            known_keys: match self.kind.as_str() {
+                // Self-signed: the key is in the payload.
+                "credential" => Vec::new(),
+                // The new key is in the payload; the previous one is held.
+                "key_rotation" => vec![key_of(keys, &node)?.coordinates.clone()],
+                _ => signers.iter().map(|k| k.coordinates.clone()).collect(),
+            },
+            ..VerifierState::default()
+        };
+        match self.kind.as_str() {
+            "rehoming" => state.bound_address = Some(self.text("previous_address")?),
+            "revocation" | "introduction" => {
+                state.administrators = signers
+                    .iter()
+                    .filter(|k| k.node_id != node)
+                    .map(|k| k.node_id.clone())
+                    .collect();
+            }
+            _ => {}
+        }
+        if self.kind == "introduction" {
+            state.role = Some("subject".into());
+            state.own = Some(node);
+            state.peer = Some(self.text("audience")?);
+            state.now = self.member("issued_at").as_u64();
+        }
+        Ok(state)
+    }
+}
+
+/// Classes of the `failure` items of `statement-fail` blocks.
+fn failure_class(failure: &str) -> Result<&'static str, String> {
+    match failure {
+        "signature" => Ok("bad-signature"),
+        "signers" => Ok("wrong-signer"),
+        "ccs-sub" => Ok("ccs-sub"),
+        other => Err(format!("{CHAPTER}: unknown statement failure `{other}`")),
+    }
+}
+
+fn statement_vector(
+    name: &str,
+    description: String,
+    requirements: &[&str],
+    kind: &str,
+    statement: String,
+    verifier: VerifierState,
+    outcome: Result<Response, &str>,
+) -> Result<Vector, String> {
+    let id = format!("protocol.statements.{name}");
+    let outcome = outcome.map(|mut r| {
+        if let Response::Verified { id: rid, .. } = &mut r {
+            *rid = id.clone();
+        }
+        r
+    });
+    let request = Request::VerifyStatement {
+        id,
+        kind: kind.into(),
+        statement,
+        verifier,
+    };
+    stated(
+        description,
+        requirements,
+        Operation::VerifyStatement,
+        request,
+        outcome,
+    )
+}
+
+/// The requirement IDs of a statement's verification, by kind.
+fn kind_requirements(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "credential" => &["IOTP-SEC-13", "IOTP-SEC-14", "IOTP-SEC-15", "IOTP-SEC-128"],
+        "rehoming" => &["IOTP-SEC-13", "IOTP-SEC-14", "IOTP-SEC-15", "IOTP-SEC-187"],
+        "key_rotation" => &["IOTP-SEC-13", "IOTP-SEC-14", "IOTP-SEC-15", "IOTP-SEC-119"],
+        "revocation" => &["IOTP-SEC-13", "IOTP-SEC-14", "IOTP-SEC-15", "IOTP-SEC-124"],
+        _ => &["IOTP-SEC-13", "IOTP-SEC-14", "IOTP-SEC-15", "IOTP-SEC-183"],
+    }
+}
+
+/// A signature of a re-encoded statement: its signer and value.
+type Sig = ([u8; 32], [u8; 64]);
+
+/// The payload and signatures of an encoded `SignedStatement`.
+fn parts(signed: &str) -> Result<(Vec<u8>, Vec<Sig>), String> {
+    let bytes = hex_bytes(signed)?;
+    let decoded = SignedStatement::decode(&bytes).map_err(|e| e.to_string())?;
+    let sigs = decoded
+        .signatures
+        .iter()
+        .map(|s| (*s.signer, *s.value))
+        .collect();
+    Ok((decoded.payload.to_vec(), sigs))
+}
+
+/// The encoded `SignedStatement` of `payload` with `sigs`, hex.
+fn assemble(payload: &[u8], sigs: &[Sig]) -> Result<String, String> {
+    let signatures: Vec<Signature<'_>> = sigs
+        .iter()
+        .map(|(signer, value)| Signature {
+            signer,
+            value,
+            unknown_fields: UnknownFields::NONE,
+        })
+        .collect();
+    let signed = SignedStatement {
+        payload,
+        signatures: signatures.as_slice().into(),
+        unknown_fields: UnknownFields::NONE,
+    };
+    let mut out = vec![0u8; signed.encoded_len()];
+    let n = signed.encode(&mut out).map_err(|e| e.to_string())?;
+    Ok(hex(&out[..n]))
+}
+
+/// `statement` signed by `keys` in order (ES256 with the nonces of RFC 6979), hex.
+fn sign(statement: &Statement<'_>, keys: &[&Key]) -> Result<String, String> {
+    let mut payload = vec![0u8; statement.encoded_len()];
+    let n = statement.encode(&mut payload).map_err(|e| e.to_string())?;
+    payload.truncate(n);
+    let mut sigs = Vec::new();
+    for k in keys {
+        let d: [u8; 32] = hex_bytes(k.d.as_deref().ok_or("a key without d")?)?
+            .try_into()
+            .map_err(|_| "d is not 32 bytes")?;
+        let private = IdentityKey::from_bytes(&d).map_err(|e| e.to_string())?;
+        let value = private.sign_payload(&payload).map_err(|e| e.to_string())?;
+        sigs.push((*private.node_id().as_bytes(), value));
+    }
+    assemble(&payload, &sigs)
+}
+
+fn chapter_vectors(signed: &[Signed], keys: &[Key]) -> Result<Vec<Vector>, String> {
+    let mut out = Vec::new();
+    for s in signed {
+        let (section, outcome, verdict) = match &s.failure {
+            None => ("§13.5.2", Ok(s.facts("", keys)?), "accepted".to_string()),
+            Some(f) => {
+                let class = failure_class(f)?;
+                ("§13.5.3", Err(class), format!("refused (`{f}`)"))
+            }
+        };
+        let mut requirements = kind_requirements(&s.kind).to_vec();
+        if s.failure.as_deref() == Some("ccs-sub") {
+            requirements.push("IOTP-SEC-127");
+        }
+        out.push(statement_vector(
+            &s.name,
+            format!(
+                "the statement `{}` of {CHAPTER} {section} ({}, signed by {}), verified by a \
+                 receiver that holds the signers' keys: {verdict}",
+                s.name,
+                s.kind,
+                s.signers.join(" and ")
+            ),
+            &requirements,
+            &s.kind,
+            s.signed.clone(),
+            s.state(keys)?,
+            outcome,
+        )?);
+    }
+    Ok(out)
+}
+
+/// How a derived vector changes the receiver's state or the signatures.
+type Change = fn(&mut VerifierState, &mut Vec<Sig>, &[Key]) -> Result<(), String>;
+
+/// One derived vector: a change to the chapter's statement `of` or to its receiver, and the
+/// outcome (`None`: accepted with the statement's facts).
+struct Derived {
+    name: &'static str,
+    of: &'static str,
+    what: &'static str,
+    requirements: &'static [&'static str],
+    change: Change,
+    kind: Option<&'static str>,
+    refused: Option<&'static str>,
+}
+
+fn node_bytes(keys: &[Key], name: &str) -> Result<[u8; 32], String> {
+    hex_bytes(&key(keys, name)?.node_id)?
+        .try_into()
+        .map_err(|_| "a node ID of another length".into())
+}
+
+fn derived() -> Vec<Derived> {
+    fn none(_: &mut VerifierState, _: &mut Vec<Sig>, _: &[Key]) -> Result<(), String> {
+        Ok(())
+    }
+    vec![
+        Derived {
+            name: "credential.held-serial-0",
+            of: "credential",
+            what: "the receiver holds a credential statement of the lamp with serial 0: serial 1 replaces it",
+            requirements: &["IOTP-SEC-16"],
+            change: |s, _, _| {
+                s.held_serial = Some(0);
+                Ok(())
+            },
+            kind: None,
+            refused: None,
+        },
+        Derived {
+            name: "credential.stale-serial.same",
+            of: "credential",
+            what: "the receiver holds a credential statement of the lamp with the same serial 1",
+            requirements: &["IOTP-SEC-16"],
+            change: |s, _, _| {
+                s.held_serial = Some(1);
+                Ok(())
+            },
+            kind: None,
+            refused: Some("stale-serial"),
+        },
+        Derived {
+            name: "credential.stale-serial.older",
+            of: "credential",
+            what: "the receiver holds a credential statement of the lamp with serial 2: the replay of an older one",
+            requirements: &["IOTP-SEC-16"],
+            change: |s, _, _| {
+                s.held_serial = Some(2);
+                Ok(())
+            },
+            kind: None,
+            refused: Some("stale-serial"),
+        },
+        Derived {
+            name: "credential.rotated-away",
+            of: "credential",
+            what: "the lamp's node ID has been rotated away",
+            requirements: &["IOTP-SEC-121"],
+            change: |s, _, k| {
+                s.rotated_away = vec![key(k, "lamp")?.node_id.clone()];
+                Ok(())
+            },
+            kind: None,
+            refused: Some("rotated-away"),
+        },
+        Derived {
+            name: "credential.as-rehoming",
+            of: "credential",
+            what: "the credential statement given where a re-homing statement is expected",
+            requirements: &["IOTP-SEC-14"],
+            change: |s, _, _| {
+                s.bound_address = Some("lamp@home.example.org".into());
+                Ok(())
+            },
+            kind: Some("rehoming"),
+            refused: Some("wrong-kind"),
+        },
+        Derived {
+            name: "credential.signer-not-key",
+            of: "credential",
+            what: "the signature's `signer` names the controller, not the node ID of the key that verifies it",
+            requirements: &["IOTP-SEC-15"],
+            change: |_, sigs, k| {
+                sigs[0].0 = node_bytes(k, "controller")?;
+                Ok(())
+            },
+            kind: None,
+            refused: Some("wrong-signer"),
+        },
+        Derived {
+            name: "credential.no-signature",
+            of: "credential",
+            what: "the credential statement without its signature",
+            requirements: &["IOTP-SEC-14"],
+            change: |_, sigs, _| {
+                sigs.clear();
+                Ok(())
+            },
+            kind: None,
+            refused: Some("signature-count"),
+        },
+        Derived {
+            name: "rehoming.stale-sequence",
+            of: "rehoming",
+            what: "the receiver accepted a re-homing of the lamp with sequence 1 before",
+            requirements: &["IOTP-SEC-187"],
+            change: |s, _, _| {
+                s.accepted_sequence = 1;
+                Ok(())
+            },
+            kind: None,
+            refused: Some("stale-sequence"),
+        },
+        Derived {
+            name: "rehoming.previous-address",
+            of: "rehoming",
+            what: "the receiver has bound the lamp to lamp@lamps.example.org, not to the statement's previous_address",
+            requirements: &["IOTP-SEC-187"],
+            change: |s, _, _| {
+                s.bound_address = Some("lamp@lamps.example.org".into());
+                Ok(())
+            },
+            kind: None,
+            refused: Some("previous-address"),
+        },
+        Derived {
+            name: "rehoming.unknown-signer",
+            of: "rehoming",
+            what: "the receiver holds no identity key of the lamp",
+            requirements: &["IOTP-SEC-14"],
+            change: |s, _, _| {
+                s.known_keys.clear();
+                Ok(())
+            },
+            kind: None,
+            refused: Some("unknown-signer"),
+        },
+        Derived {
+            name: "rehoming.rotated-away",
+            of: "rehoming",
+            what: "the lamp's node ID has been rotated away",
+            requirements: &["IOTP-SEC-121"],
+            change: |s, _, k| {
+                s.rotated_away = vec![key(k, "lamp")?.node_id.clone()];
+                Ok(())
+            },
+            kind: None,
+            refused: Some("rotated-away"),
+        },
+        Derived {
+            name: "rehoming-countersigned.swapped",
+            of: "rehoming-countersigned",
+            what: "the two signatures in the wrong order, the administrator's first; both verify",
+            requirements: &["IOTP-SEC-14"],
+            change: |_, sigs, _| {
+                sigs.swap(0, 1);
+                Ok(())
+            },
+            kind: None,
+            refused: Some("wrong-signer"),
+        },
+        Derived {
+            name: "rehoming-countersigned.countersignature-only",
+            of: "rehoming-countersigned",
+            what: "the administrator's signature alone, without the lamp's",
+            requirements: &["IOTP-SEC-14"],
+            change: |_, sigs, _| {
+                sigs.remove(0);
+                Ok(())
+            },
+            kind: None,
+            refused: Some("wrong-signer"),
+        },
+        Derived {
+            name: "key_rotation.previous-only",
+            of: "key_rotation",
+            what: "the previous key's signature alone, without the new key's",
+            requirements: &["IOTP-SEC-14", "IOTP-SEC-119"],
+            change: |_, sigs, _| {
+                sigs.truncate(1);
+                Ok(())
+            },
+            kind: None,
+            refused: Some("signature-count"),
+        },
+        Derived {
+            name: "key_rotation.new-twice",
+            of: "key_rotation",
+            what: "the new key's signature in both places",
+            requirements: &["IOTP-SEC-14", "IOTP-SEC-119"],
+            change: |_, sigs, _| {
+                sigs[0] = sigs[1];
+                Ok(())
+            },
+            kind: None,
+            refused: Some("wrong-signer"),
+        },
+        Derived {
+            name: "key_rotation.unknown-previous",
+            of: "key_rotation",
+            what: "the receiver holds no identity key of the previous node",
+            requirements: &["IOTP-SEC-14", "IOTP-SEC-119"],
+            change: |s, _, _| {
+                s.known_keys.clear();
+                Ok(())
+            },
+            kind: None,
+            refused: Some("unknown-signer"),
+        },
+        Derived {
+            name: "revocation.not-administrator",
+            of: "revocation",
+            what: "the controller, which signed it, is no administrator of the receiver",
+            requirements: &["IOTP-SEC-124"],
+            change: |s, _, _| {
+                s.administrators.clear();
+                Ok(())
+            },
+            kind: None,
+            refused: Some("not-administrator"),
+        },
+        Derived {
+            name: "introduction.at-not-after",
+            of: "introduction",
+            what: "presented to the subject at the instant of its not_after",
+            requirements: &["IOTP-SEC-183"],
+            change: |s, _, _| {
+                s.now = Some(1_796_724_000_000);
+                Ok(())
+            },
+            kind: None,
+            refused: None,
+        },
+        Derived {
+            name: "introduction.expired",
+            of: "introduction",
+            what: "presented to the subject 1 ms after its not_after",
+            requirements: &["IOTP-SEC-183"],
+            change: |s, _, _| {
+                s.now = Some(1_796_724_000_001);
+                Ok(())
+            },
+            kind: None,
+            refused: Some("expired"),
+        },
+        Derived {
+            name: "introduction.time-unknown",
+            of: "introduction",
+            what: "presented to a subject that does not know the time",
+            requirements: &["IOTP-SEC-183"],
+            change: |s, _, _| {
+                s.now = None;
+                Ok(())
+            },
+            kind: None,
+            refused: Some("time-unknown"),
+        },
+        Derived {
+            name: "introduction.serial-replayed",
+            of: "introduction",
+            what: "the subject accepted the introducer's serial 1 before",
+            requirements: &["IOTP-SEC-183", "IOTP-SEC-186"],
+            change: |s, _, _| {
+                s.accepted_serials = vec![1];
+                Ok(())
+            },
+            kind: None,
+            refused: Some("serial-replayed"),
+        },
+        Derived {
+            name: "introduction.serial-within-window",
+            of: "introduction",
+            what: "the subject accepted the introducer's serial 2 but not 1, which lies within the window of 32",
+            requirements: &["IOTP-SEC-186"],
+            change: |s, _, _| {
+                s.accepted_serials = vec![2];
+                Ok(())
+            },
+            kind: None,
+            refused: None,
+        },
+        Derived {
+            name: "introduction.serial-below-window",
+            of: "introduction",
+            what: "the subject accepted the introducer's serial 34, and serial 1 lies below the window of 32",
+            requirements: &["IOTP-SEC-186"],
+            change: |s, _, _| {
+                s.accepted_serials = vec![34];
+                Ok(())
+            },
+            kind: None,
+            refused: Some("serial-replayed"),
+        },
+        Derived {
+            name: "introduction.not-subject",
+            of: "introduction",
+            what: "presented to the controller, which is not its subject",
+            requirements: &["IOTP-SEC-183"],
+            change: |s, _, k| {
+                s.own = Some(key(k, "controller")?.node_id.clone());
+                Ok(())
+            },
+            kind: None,
+            refused: Some("not-subject"),
+        },
+        Derived {
+            name: "introduction.not-audience",
+            of: "introduction",
+            what: "presented to the subject by the controller, which is not its audience",
+            requirements: &["IOTP-SEC-183"],
+            change: |s, _, k| {
+                s.peer = Some(key(k, "controller")?.node_id.clone());
+                Ok(())
+            },
+            kind: None,
+            refused: Some("not-audience"),
+        },
+        Derived {
+            name: "introduction.audience-revoked",
+            of: "introduction",
+            what: "the app, its audience, is on the subject's revocation list",
+            requirements: &["IOTP-SEC-183", "IOTP-SEC-192"],
+            change: |s, _, k| {
+                s.revoked = vec![key(k, "app")?.node_id.clone()];
+                Ok(())
+            },
+            kind: None,
+            refused: Some("audience-revoked"),
+        },
+        Derived {
+            name: "introduction.not-administrator",
+            of: "introduction",
+            what: "the controller, which signed it, does not administer the subject",
+            requirements: &["IOTP-SEC-183"],
+            change: |s, _, _| {
+                s.administrators.clear();
+                Ok(())
+            },
+            kind: None,
+            refused: Some("not-administrator"),
+        },
+        Derived {
+            name: "introduction.at-audience",
+            of: "introduction",
+            what: "received by its audience, the app, which holds the controller's key",
+            requirements: &["IOTP-SEC-181", "IOTP-SEC-182"],
+            change: |s, _, k| {
+                *s = VerifierState {
+                    known_keys: std::mem::take(&mut s.known_keys),
+                    role: Some("audience".into()),
+                    own: Some(key(k, "app")?.node_id.clone()),
+                    ..VerifierState::default()
+                };
+                Ok(())
+            },
+            kind: None,
+            refused: None,
+        },
+        Derived {
+            name: "introduction.at-other-audience",
+            of: "introduction",
+            what: "received as its audience by the controller, which is not its audience",
+            requirements: &["IOTP-SEC-182"],
+            change: |s, _, k| {
+                *s = VerifierState {
+                    known_keys: std::mem::take(&mut s.known_keys),
+                    role: Some("audience".into()),
+                    own: Some(key(k, "controller")?.node_id.clone()),
+                    ..VerifierState::default()
+                };
+                Ok(())
+            },
+            kind: None,
+            refused: Some("not-audience"),
+        },
+        Derived {
+            name: "revocation.truncated",
+            of: "revocation",
+            what: "the signed statement without its last byte",
+            requirements: &["IOTP-SEC-13"],
+            change: none,
+            kind: None,
+            refused: Some("malformed"),
+        },
+    ]
+}
+
+fn derived_vectors(signed: &[Signed], keys: &[Key]) -> Result<Vec<Vector>, String> {
+    let mut out = Vec::new();
+    let find = |name: &str| {
+        signed
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| format!("{CHAPTER}: no statement {name}"))
+    };
+    for d in derived() {
+        let s = find(d.of)?;
+        let mut state = s.state(keys)?;
+        let (payload, mut sigs) = parts(&s.signed)?;
+        (d.change)(&mut state, &mut sigs, keys)?;
+        let mut statement = assemble(&payload, &sigs)?;
+        if d.name.ends_with(".truncated") {
+            statement.truncate(statement.len() - 2);
+        }
+        let outcome = match d.refused {
+            Some(class) => Err(class),
+            None => Ok(s.facts("", keys)?),
+        };
+        let verdict = match d.refused {
+            Some(class) => format!("refused (`{class}`)"),
+            None => "accepted".into(),
+        };
+        out.push(statement_vector(
+            d.name,
+            format!(
+                "the statement `{}` of {CHAPTER} §13.5.2: {}: {verdict}",
+                s.name, d.what
+            ),
+            d.requirements,
+            d.kind.unwrap_or(&s.kind),
+            statement,
+            state,
+            outcome,
+        )?);
+    }
+    // Every signature of every statement of §13.5.2 with its last byte flipped.
+    for s in signed.iter().filter(|s| s.failure.is_none()) {
+        let (payload, sigs) = parts(&s.signed)?;
+        for index in 0..sigs.len() {
+            let mut flipped = sigs.clone();
+            flipped[index].1[63] ^= 1;
+            out.push(statement_vector(
+                &format!("{}.flipped-signature-{}", s.name, index + 1),
+                format!(
+                    "the statement `{}` of {CHAPTER} §13.5.2 with the last byte of signature {} \
+                     flipped: refused",
+                    s.name,
+                    index + 1
+                ),
+                &["IOTP-SEC-13"],
+                &s.kind,
+                assemble(&payload, &flipped)?,
+                s.state(keys)?,
+                Err("bad-signature"),
+            )?);
+        }
+    }
+    Ok(out)
+}
+
+/// A credential statement of `owner` (a key of chapter 13) holding `ccs`, serial 1, cipher suite 2,
+/// signed by the owner.
+fn credential(owner: &Key, ccs: &[u8]) -> Result<String, String> {
+    let (x, y) = (
+        hex_bytes(&owner.coordinates.x)?,
+        hex_bytes(&owner.coordinates.y)?,
+    );
+    let (x, y): ([u8; 32], [u8; 32]) = (
+        x.try_into().map_err(|_| "x is not 32 bytes")?,
+        y.try_into().map_err(|_| "y is not 32 bytes")?,
+    );
+    let credentials = [ccs];
+    let statement = Statement::Credential(CredentialStatement {
+        identity_key: PublicKey {
+            algorithm: KeyAlgorithm::Es256,
+            x: &x,
+            y: Some(&y),
+            unknown_fields: UnknownFields::NONE,
+        },
+        address: None,
+        auth_credentials: credentials.as_slice().into(),
+        serial: 1,
+        suites: [2i32].as_slice().into(),
+        issued_at: None,
+        unknown_fields: UnknownFields::NONE,
+    });
+    sign(&statement, &[owner])
+}
+
+/// Each `ccs` block in a credential statement of its owner (accepted), and in one of another node
+/// (refused: the `sub` names the owner).
+fn ccs_vectors(keys: &[Key]) -> Result<Vec<Vector>, String> {
+    let all = blocks(CHAPTER, TEXT, "iotp-vector")?;
+    let ccs_blocks: Vec<&Block> = all
+        .iter()
+        .filter(|b| b.opt("kind") == Some("ccs"))
+        .collect();
+    if ccs_blocks.len() != 3 {
+        return Err(format!(
+            "{CHAPTER}: {} ccs blocks, expected 3",
+            ccs_blocks.len()
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, b) in ccs_blocks.iter().enumerate() {
+        let owner = key(keys, b.get("owner")?)?;
+        let ccs = b.bytes("ccs")?;
+        let other = key(keys, ccs_blocks[(i + 1) % ccs_blocks.len()].get("owner")?)?;
+        let id_of = |name: &str| format!("protocol.statements.ccs.{name}");
+        let facts = Response::Verified {
+            id: id_of(&owner.name),
+            kind: "credential".into(),
+            node: owner.node_id.clone(),
+            signers: vec![owner.node_id.clone()],
+            issued_at: None,
+            serial: Some(1),
+            sequence: None,
+            address: None,
+            new_node: None,
+            audience: None,
+            not_after: None,
+        };
+        out.push(statement_vector(
+            &format!("ccs.{}", owner.name),
+            format!(
+                "a credential statement of `{}` holding its authentication credential of {CHAPTER} \
+                 §13.4.2, whose `sub` is its node ID: accepted",
+                owner.name
+            ),
+            &["IOTP-SEC-7", "IOTP-SEC-127", "IOTP-SEC-128"],
+            "credential",
+            credential(owner, &ccs)?,
+            VerifierState::default(),
+            Ok(facts),
+        )?);
+        out.push(statement_vector(
+            &format!("ccs.{}.in-{}", owner.name, other.name),
+            format!(
+                "a credential statement of `{}`, signed by it, holding the authentication credential \
+                 of `{}` of {CHAPTER} §13.4.2, whose `sub` names `{}`: refused",
+                other.name, owner.name, owner.name
+            ),
+            &["IOTP-SEC-127", "IOTP-SEC-128"],
+            "credential",
+            credential(other, &ccs)?,
+            VerifierState::default(),
+            Err("ccs-sub"),
+        )?);
+    }
+    Ok(out)
+}
+
+/// The vector files `protocol.node-ids` and `protocol.statements`.
+pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
+    let keys = keys()?;
+    let all = blocks(CHAPTER, TEXT, "iotp-vector")?;
+    let signed = all
+        .iter()
+        .filter(|b| matches!(b.opt("kind"), Some("signed-statement" | "statement-fail")))
+        .map(Signed::of)
+        .collect::<Result<Vec<_>, _>>()?;
+    if signed.len() != 9 {
+        return Err(format!(
+            "{CHAPTER}: {} signed-statement and statement-fail blocks, expected 9",
+            signed.len()
+        ));
+    }
+    let mut statements = chapter_vectors(&signed, &keys)?;
+    statements.extend(derived_vectors(&signed, &keys)?);
+    statements.extend(ccs_vectors(&keys)?);
+    Ok(vec![
+        file(
+            "protocol.node-ids",
+            "node IDs (spec §2.8.1, §8.2.1): the node ID and text of every identity key of spec \
+             chapters 8 and 13, their texts parsed, and keys and texts that are none (request \
+             `node-id`, protocol version 2)",
+            node_id_vectors(&keys)?,
+        ),
+        file(
+            "protocol.statements",
+            "signed statements verified (spec §8.2.3, §8.2.4, §8.8.4, §8.9–§8.11): every statement \
+             of spec chapter 13, accepted with its facts or refused by its rule, and each rule of \
+             the receiver broken once around them (request `verify-statement`, protocol version 2)",
+            statements,
+        ),
+    ])
+}
