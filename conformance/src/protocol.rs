@@ -7,8 +7,8 @@
 //! as lowercase hex so that a testee needs no working codec just to talk to the runner.
 //!
 //! Version 2 adds requests for a protocol engine (data in, data out): `derive-context`, `seal`,
-//! `open`, `fragment`, `reassemble`, `check-address`, `node-id`, `verify-statement`, `check-digit`
-//! and `spake2plus`, each behind the feature of its name, and
+//! `open`, `fragment`, `reassemble`, `check-address`, `node-id`, `verify-statement`,
+//! `sign-statement`, `check-digit` and `spake2plus`, each behind the feature of its name, and
 //! scripted-peer scenarios on a virtual clock (feature `scenario`: `scenario-start`, `datagram`,
 //! `tick`, `app`, `scenario-end`, answered with `outputs`; see [`crate::scenario`]). Version 2 is a
 //! superset of version 1: the runner still runs a version-1 testee, for which the version-2 vectors
@@ -158,6 +158,19 @@ pub enum Request {
         statement: String,
         /// What the receiver holds.
         verifier: VerifierState,
+    },
+    /// Sign a statement's payload with an identity key, as one signature of a `SignedStatement`
+    /// (protocol 2, feature `sign-statement`; spec §8.2.3): the ES256 signature of its Sig_structure,
+    /// with the nonce of RFC 6979. Answer [`Response::Signature`], or `error` with the class
+    /// `not-a-statement` (the payload is not an encoded `Statement`: an identity key signs nothing
+    /// else, IOTP-SEC-3) or `invalid-key` (`d` is not a private key of P-256).
+    SignStatement {
+        /// The vector id (echoed in the response).
+        id: String,
+        /// The private identity key, a 32-byte big-endian scalar, lowercase hex.
+        d: String,
+        /// The payload: an encoded `Statement`, lowercase hex.
+        payload: String,
     },
     /// Compute the check digit of the eleven digits of a manual pairing code, or check a whole
     /// twelve-digit code (protocol 2, feature `check-digit`; spec §8.3.1): exactly one of `digits` and
@@ -484,7 +497,7 @@ pub enum Response {
         version: String,
         /// Features implemented: `decode`, `encode`, `json`, `offsets`, ..., and with protocol 2
         /// `derive-context`, `seal`, `open`, `fragment`, `reassemble`, `check-address`, `node-id`,
-        /// `verify-statement`, `check-digit`, `spake2plus`, `scenario`. Vectors that need an undeclared
+        /// `verify-statement`, `sign-statement`, `check-digit`, `spake2plus`, `scenario`. Vectors that need an undeclared
         /// feature are reported as not claimed.
         features: Vec<String>,
         /// The testee's choice for each implementation-defined behaviour, by choice name.
@@ -604,6 +617,13 @@ pub enum Response {
         /// An introduction's `not_after`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         not_after: Option<u64>,
+    },
+    /// A signature (protocol 2, answers `sign-statement`).
+    Signature {
+        /// The vector id.
+        id: String,
+        /// r followed by s, 32 bytes each, lowercase hex.
+        signature: String,
     },
     /// The check digit, or whether a code passes (protocol 2, answers `check-digit`).
     CheckDigit {

@@ -63,6 +63,8 @@ pub enum Operation {
     NodeId,
     /// Verify a signed statement (protocol 2): `input.request` is a `verify-statement` request.
     VerifyStatement,
+    /// Sign a statement's payload (protocol 2): `input.request` is a `sign-statement` request.
+    SignStatement,
     /// Compute or check the check digit of a manual pairing code (protocol 2): `input.request` is a
     /// `check-digit` request.
     CheckDigit,
@@ -87,6 +89,7 @@ impl Operation {
             Operation::CheckAddress => "check-address",
             Operation::NodeId => "node-id",
             Operation::VerifyStatement => "verify-statement",
+            Operation::SignStatement => "sign-statement",
             Operation::CheckDigit => "check-digit",
             Operation::Spake2plus => "spake2plus",
             Operation::Scenario => "scenario",
@@ -119,6 +122,7 @@ impl Operation {
                 | (Operation::CheckAddress, Request::CheckAddress { .. })
                 | (Operation::NodeId, Request::NodeId { .. })
                 | (Operation::VerifyStatement, Request::VerifyStatement { .. })
+                | (Operation::SignStatement, Request::SignStatement { .. })
                 | (Operation::CheckDigit, Request::CheckDigit { .. })
                 | (Operation::Spake2plus, Request::Spake2plus { .. })
         )

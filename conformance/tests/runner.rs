@@ -284,6 +284,7 @@ fn reference_testee_passes_every_claimed_vector() {
             "reassemble",
             "scenario",
             "seal",
+            "sign-statement",
             "spake2plus",
             "verify-statement"
         ]
@@ -772,6 +773,22 @@ fn a_receiver_that_ignores_the_order_of_the_signers_is_caught() {
             "protocol.statements.rehoming-countersigned.swapped"
         ]
     );
+}
+
+#[test]
+fn a_signer_that_signs_the_bare_payload_is_caught() {
+    // Every signature of chapter 13, which covers the Sig_structure (IOTP-SEC-11); what must not be
+    // signed is still refused.
+    let failed = engine_failures("sign-payload-only");
+    assert_fails(
+        &failed,
+        &[
+            "protocol.statements.sign.credential.1",
+            "protocol.statements.sign.key_rotation.2",
+        ],
+        "protocol.statements.sign.",
+    );
+    assert_eq!(failed.len(), 8, "{failed:?}");
 }
 
 #[test]

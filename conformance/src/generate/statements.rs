@@ -1,5 +1,5 @@
-//! Vectors of node IDs and signed statements (spec §2.8.1, §8.2), for the requests `node-id` and
-//! `verify-statement` of protocol version 2.
+//! Vectors of node IDs and signed statements (spec §2.8.1, §8.2), for the requests `node-id`,
+//! `verify-statement` and `sign-statement` of protocol version 2.
 //!
 //! Every `node-id` block of spec chapter 13 (§13.4.1) and of §8.5.8.1, every `signed-statement` and
 //! `statement-fail` block (§13.5.2, §13.5.3) and every `ccs` block (§13.4.2) is read from the spec's
@@ -11,6 +11,11 @@
 //! here and the engine must agree. The only statements made here are the credential statements of
 //! the controller and the app, holding the `ccs` blocks' credentials, signed with the chapter's test
 //! keys (RFC 6979 makes the signatures reproducible).
+//!
+//! Every signature of the chapter's statements is also a `sign-statement` vector: the signer's `d`
+//! and the `payload` give the chapter's `signature` byte for byte when the nonce is RFC 6979's, which
+//! [IOTP-SEC-4] recommends; those vectors are SHOULD vectors for that reason. The messages of the
+//! `ecdsa` blocks (§13.5.1), which are no statements, must not be signed at all ([IOTP-SEC-3]).
 
 use iotp2p_codec::runtime::UnknownFields;
 use iotp2p_codec::security::{
@@ -19,11 +24,11 @@ use iotp2p_codec::security::{
 use iotp2p_protocol::security::identity::IdentityKey;
 use serde_json::Value;
 
-use super::engine::{file, stated};
+use super::engine::{agreed, file, respond, stated, vector};
 use super::spec_blocks::{blocks, hex_bytes, Block};
 use crate::protocol::{PublicKeyCoordinates, Request, Response, VerifierState};
 use crate::suite::hex;
-use crate::vector::{Operation, Vector, VectorFile};
+use crate::vector::{Level, Operation, Vector, VectorFile};
 
 const CHAPTER: &str = "spec/13-security-test-vectors.md";
 const TEXT: &str = include_str!("../../../spec/13-security-test-vectors.md");
@@ -1088,6 +1093,108 @@ fn ccs_vectors(keys: &[Key]) -> Result<Vec<Vector>, String> {
     Ok(out)
 }
 
+/// The `sign-statement` vectors: each signature of the statements of §13.5.2, and what must not be
+/// signed.
+fn sign_vectors(all: &[Block], keys: &[Key]) -> Result<Vec<Vector>, String> {
+    let mut out = Vec::new();
+    let statements = all
+        .iter()
+        .filter(|b| b.opt("kind") == Some("signed-statement"));
+    for b in statements {
+        let name = b.get("id")?;
+        for n in 1..=2 {
+            let Some(signer) = b.opt(&format!("signer_{n}")) else {
+                continue;
+            };
+            let id = format!("protocol.statements.sign.{name}.{n}");
+            let request = Request::SignStatement {
+                id: id.clone(),
+                d: key(keys, signer)?
+                    .d
+                    .clone()
+                    .ok_or(format!("{CHAPTER}: the key {signer} has no d"))?,
+                payload: b.get("payload")?.into(),
+            };
+            let signature = Response::Signature {
+                id: id.clone(),
+                signature: b.get(&format!("signature_{n}"))?.into(),
+            };
+            let expect = respond(agreed(&request, signature).map_err(|e| format!("{id}: {e}"))?);
+            out.push(vector(
+                format!(
+                    "signature {n} of the statement `{name}` of {CHAPTER} §13.5.2, by `{signer}`: \
+                     ES256 over its Sig_structure with the nonce of RFC 6979, r and s"
+                ),
+                &["IOTP-SEC-4", "IOTP-SEC-11", "IOTP-SEC-12"],
+                Level::Should,
+                Operation::SignStatement,
+                request,
+                expect,
+            ));
+        }
+    }
+    let ecdsa: Vec<&Block> = all
+        .iter()
+        .filter(|b| b.opt("kind") == Some("ecdsa"))
+        .collect();
+    if ecdsa.len() != 2 {
+        return Err(format!(
+            "{CHAPTER}: {} ecdsa blocks, expected 2",
+            ecdsa.len()
+        ));
+    }
+    for b in ecdsa {
+        let message = b.get("message")?;
+        let text = String::from_utf8_lossy(&hex_bytes(message)?).into_owned();
+        out.push(stated(
+            format!(
+                "the message `{text}` of the ecdsa block of {CHAPTER} §13.5.1, which is no \
+                 statement: an identity key does not sign it"
+            ),
+            &["IOTP-SEC-3"],
+            Operation::SignStatement,
+            Request::SignStatement {
+                id: format!("protocol.statements.sign.not-a-statement.{text}"),
+                d: b.get("d")?.into(),
+                payload: message.into(),
+            },
+            Err("not-a-statement"),
+        )?);
+    }
+    let lamp = key(keys, "lamp")?;
+    let payload = all
+        .iter()
+        .find(|b| b.opt("id") == Some("credential"))
+        .ok_or(format!("{CHAPTER}: no statement credential"))?
+        .get("payload")?;
+    for (name, what, d) in [
+        ("zero", "the scalar 0", "00".repeat(32)),
+        (
+            "order",
+            "the group order n",
+            "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551".into(),
+        ),
+        (
+            "short",
+            "31 bytes",
+            lamp.d.clone().unwrap_or_default()[2..].into(),
+        ),
+    ] {
+        out.push(stated(
+            format!("the lamp's credential statement signed with {what} as private key: no key of P-256"),
+            &["IOTP-SEC-1"],
+            Operation::SignStatement,
+            Request::SignStatement {
+                id: format!("protocol.statements.sign.invalid-key.{name}"),
+                d,
+                payload: payload.into(),
+            },
+            Err("invalid-key"),
+        )?);
+    }
+    Ok(out)
+}
+
 /// The vector files `protocol.node-ids` and `protocol.statements`.
 pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     let keys = keys()?;
@@ -1106,6 +1213,7 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     let mut statements = chapter_vectors(&signed, &keys)?;
     statements.extend(derived_vectors(&signed, &keys)?);
     statements.extend(ccs_vectors(&keys)?);
+    statements.extend(sign_vectors(&all, &keys)?);
     Ok(vec![
         file(
             "protocol.node-ids",
@@ -1118,7 +1226,9 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
             "protocol.statements",
             "signed statements verified (spec §8.2.3, §8.2.4, §8.8.4, §8.9–§8.11): every statement \
              of spec chapter 13, accepted with its facts or refused by its rule, and each rule of \
-             the receiver broken once around them (request `verify-statement`, protocol version 2)",
+             the receiver broken once around them (request `verify-statement`); and signed: every \
+             signature of the chapter, and what an identity key must not sign (request \
+             `sign-statement`, protocol version 2)",
             statements,
         ),
     ])

@@ -1,11 +1,12 @@
-//! The cryptographic requests of protocol version 2 (`node-id`, `verify-statement`, `check-digit`,
-//! `spake2plus`), answered with the security module of the reference engine `iotp2p-protocol`.
+//! The cryptographic requests of protocol version 2 (`node-id`, `verify-statement`,
+//! `sign-statement`, `check-digit`, `spake2plus`), answered with the security module of the reference engine `iotp2p-protocol`.
 //!
 //! As in [`super::engine`], this module only translates: hex to bytes, the verifier's state to the
 //! crate's [`Trust`] and views, the crate's errors to the classes of the protocol
 //! ([`statement_class`] names each rule of §8.2.3 and its neighbours).
 
 use iotp2p_codec::security::{PairingParams, PairingStart, SignedStatement, Statement};
+use iotp2p_protocol::security::identity::{IdentityKey, SignPayloadError};
 use iotp2p_protocol::security::node_id::{IdentityPublicKey, NodeId};
 use iotp2p_protocol::security::setup_code;
 use iotp2p_protocol::security::spake2plus::{
@@ -35,6 +36,7 @@ pub fn answer(request: &Request) -> Option<Response> {
             statement,
             verifier,
         } => (id, verify_statement(id, kind, statement, verifier)),
+        Request::SignStatement { id, d, payload } => (id, sign_statement(id, d, payload)),
         Request::CheckDigit { id, digits, code } => {
             (id, check_digit(id, digits.as_deref(), code.as_deref()))
         }
@@ -110,6 +112,24 @@ fn node_id(id: &str, key: Option<&PublicKeyCoordinates>, text: Option<&str>) -> 
             Err(_) => refuse(id, "invalid-text"),
         },
         _ => Err("a `node-id` request has exactly one of `key` and `text`".into()),
+    }
+}
+
+fn sign_statement(id: &str, d: &str, payload: &str) -> Answer {
+    let (d, payload) = (bytes("d", d)?, bytes("payload", payload)?);
+    let Some(key) = <[u8; 32]>::try_from(d)
+        .ok()
+        .and_then(|d| IdentityKey::from_bytes(&d).ok())
+    else {
+        return refuse(id, "invalid-key");
+    };
+    match key.sign_payload(&payload) {
+        Ok(signature) => Ok(Response::Signature {
+            id: id.into(),
+            signature: hex(&signature),
+        }),
+        Err(SignPayloadError::NotAStatement(_)) => refuse(id, "not-a-statement"),
+        Err(e) => Err(format!("signing failed: {e}")),
     }
 }
 

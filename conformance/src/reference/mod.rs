@@ -43,6 +43,7 @@ pub const FEATURES: &[&str] = &[
     "check-address",
     "node-id",
     "verify-statement",
+    "sign-statement",
     "check-digit",
     "spake2plus",
     "scenario",

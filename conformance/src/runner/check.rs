@@ -239,6 +239,7 @@ fn lowercase_hex(response: &Response) -> Response {
             }
         }
         Response::Sealed { sealed, .. } => *sealed = low(sealed),
+        Response::Signature { signature, .. } => *signature = low(signature),
         Response::Opened { results, .. } => {
             for OpenResult { plaintext, .. } in results {
                 *plaintext = plaintext.as_ref().map(low);

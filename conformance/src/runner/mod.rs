@@ -144,6 +144,7 @@ pub fn request_id(request: &Request) -> Option<&str> {
         | Request::CheckAddress { id, .. }
         | Request::NodeId { id, .. }
         | Request::VerifyStatement { id, .. }
+        | Request::SignStatement { id, .. }
         | Request::CheckDigit { id, .. }
         | Request::Spake2plus { id, .. }
         | Request::ScenarioStart { id, .. }
@@ -170,6 +171,7 @@ pub fn response_id(response: &Response) -> Option<&str> {
         | Response::Address { id, .. }
         | Response::NodeId { id, .. }
         | Response::Verified { id, .. }
+        | Response::Signature { id, .. }
         | Response::CheckDigit { id, .. }
         | Response::Spake2plus { id, .. }
         | Response::Outputs { id, .. } => Some(id),

@@ -444,6 +444,7 @@ pub fn kind(response: &Response) -> &'static str {
         Response::Address { .. } => "address",
         Response::NodeId { .. } => "node-id",
         Response::Verified { .. } => "verified",
+        Response::Signature { .. } => "signature",
         Response::CheckDigit { .. } => "check-digit",
         Response::Spake2plus { .. } => "spake2plus",
         Response::Outputs { .. } => "outputs",

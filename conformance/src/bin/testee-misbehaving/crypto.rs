@@ -9,7 +9,8 @@
 //!   that spec §13.6 warns of (IOTP-SEC-131, IOTP-SEC-24);
 //! - `node-id-case`: reads a node ID's text without regard to case;
 //! - `accept-invalid-share`: a device that uses the shareP it receives without checking it
-//!   (IOTP-SEC-33).
+//!   (IOTP-SEC-33);
+//! - `sign-payload-only`: signs the payload itself rather than its Sig_structure (IOTP-SEC-11).
 
 use iotp2p_codec::runtime::UnknownFields;
 use iotp2p_codec::security::{Signature, SignedStatement};
@@ -64,6 +65,14 @@ pub fn change(mode: &str, request: &Request, response: &mut Response) {
             }
             Some(request)
         }
+        ("sign-payload-only", Request::SignStatement { d, payload, .. }, _) => {
+            if let (Response::Signature { signature, .. }, Some(bare)) =
+                (&mut *response, bare_signature(d, payload))
+            {
+                *signature = bare;
+            }
+            None
+        }
         ("wrong-check-digit", Request::CheckDigit { digits, code, .. }, _) => {
             left_to_right(response, digits.as_deref(), code.as_deref());
             None
@@ -94,6 +103,14 @@ fn swapped(statement: &str) -> Option<String> {
     let mut out = vec![0u8; swapped.encoded_len()];
     let n = swapped.encode(&mut out).ok()?;
     Some(hex(&out[..n]))
+}
+
+/// ES256 with the nonce of RFC 6979 over `payload` itself, not its Sig_structure.
+fn bare_signature(d: &str, payload: &str) -> Option<String> {
+    use p256::ecdsa::signature::Signer;
+    let key = p256::ecdsa::SigningKey::from_slice(&unhex(d).ok()?).ok()?;
+    let signature: p256::ecdsa::Signature = key.sign(&unhex(payload).ok()?);
+    Some(hex(&signature.to_bytes()))
 }
 
 /// The check digit of the digits taken from left to right, the leftmost at position 1.

@@ -12,8 +12,8 @@
 //! - `next-tag`: a fragmenter that gives the next fragments another tag than the first (IOTP-MSG-80);
 //! - `zero-offset`: a reassembler that takes a next fragment with `offset` 0 as bytes at offset 0
 //!   (IOTP-MSG-88);
-//! - `accept-stale-serial`, `ignore-signer-order`, `wrong-check-digit`, `node-id-case` and
-//!   `accept-invalid-share`: the defects of [`crypto`], for the vectors of node IDs, signed
+//! - `accept-stale-serial`, `ignore-signer-order`, `wrong-check-digit`, `node-id-case`,
+//!   `accept-invalid-share` and `sign-payload-only`: the defects of [`crypto`], for the vectors of node IDs, signed
 //!   statements, check digits and SPAKE2+;
 //! - the defects of a protocol engine in [`scenarios`], for the scenario vectors;
 //! - `reference`: no misbehaviour.
