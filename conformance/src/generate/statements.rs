@@ -492,21 +492,16 @@ fn assemble(payload: &[u8], sigs: &[Sig]) -> Result<String, String> {
     Ok(hex(&out[..n]))
 }
 
-/// `statement` signed by `keys` in order (ES256 with the nonces of RFC 6979), hex.
-fn sign(statement: &Statement<'_>, keys: &[&Key]) -> Result<String, String> {
+/// `statement` signed by `signer` (ES256 with the nonce of RFC 6979), hex.
+fn sign(statement: &Statement<'_>, signer: &Key) -> Result<String, String> {
     let mut payload = vec![0u8; statement.encoded_len()];
     let n = statement.encode(&mut payload).map_err(|e| e.to_string())?;
-    payload.truncate(n);
-    let mut sigs = Vec::new();
-    for k in keys {
-        let d: [u8; 32] = hex_bytes(k.d.as_deref().ok_or("a key without d")?)?
-            .try_into()
-            .map_err(|_| "d is not 32 bytes")?;
-        let private = IdentityKey::from_bytes(&d).map_err(|e| e.to_string())?;
-        let value = private.sign_payload(&payload).map_err(|e| e.to_string())?;
-        sigs.push((*private.node_id().as_bytes(), value));
-    }
-    assemble(&payload, &sigs)
+    let d: [u8; 32] = hex_bytes(signer.d.as_deref().ok_or("a key without d")?)?
+        .try_into()
+        .map_err(|_| "d is not 32 bytes")?;
+    let key = IdentityKey::from_bytes(&d).map_err(|e| e.to_string())?;
+    let value = key.sign_payload(&payload[..n]).map_err(|e| e.to_string())?;
+    assemble(&payload[..n], &[(*key.node_id().as_bytes(), value)])
 }
 
 fn chapter_vectors(signed: &[Signed], keys: &[Key]) -> Result<Vec<Vector>, String> {
@@ -542,399 +537,146 @@ fn chapter_vectors(signed: &[Signed], keys: &[Key]) -> Result<Vec<Vector>, Strin
     Ok(out)
 }
 
-/// How a derived vector changes the receiver's state or the signatures.
-type Change = fn(&mut VerifierState, &mut Vec<Sig>, &[Key]) -> Result<(), String>;
-
-/// One derived vector: a change to the chapter's statement `of` or to its receiver, and the
-/// outcome (`None`: accepted with the statement's facts).
-struct Derived {
-    name: &'static str,
-    of: &'static str,
-    what: &'static str,
-    requirements: &'static [&'static str],
-    change: Change,
-    kind: Option<&'static str>,
-    refused: Option<&'static str>,
+/// How a derived vector changes the receiver's state or the statement; keys by their `name`.
+#[derive(Clone, Copy)]
+enum Edit {
+    /// The receiver holds a credential statement of the node with this serial.
+    Held(u32),
+    /// The node of this key was rotated away.
+    RotatedAway(&'static str),
+    /// The receiver expects a statement of this kind (and has bound the lamp's first address).
+    Kind(&'static str),
+    /// The first signature's `signer` names this key's node.
+    SignerIs(&'static str),
+    /// No signature.
+    NoSignature,
+    /// Only the first signature.
+    FirstOnly,
+    /// Only the second signature.
+    SecondOnly,
+    /// The second signature in both places.
+    SecondTwice,
+    /// The two signatures swapped.
+    Swapped,
+    /// The statement without its last byte.
+    Truncated,
+    /// The receiver accepted a re-homing with this sequence before.
+    Sequence(u32),
+    /// The receiver has bound the node to this address.
+    Bound(&'static str),
+    /// The receiver holds no key.
+    NoKeys,
+    /// The receiver has no administrators.
+    NoAdministrators,
+    /// The subject's clock.
+    Now(Option<u64>),
+    /// The subject accepted this serial of the introducer before.
+    Accepted(u32),
+    /// The receiver's own node.
+    Own(&'static str),
+    /// The peer of the context that carried the introduction.
+    Peer(&'static str),
+    /// The subject's revocation list holds this node.
+    Revoked(&'static str),
+    /// The introduction is received by this node as its audience.
+    Audience(&'static str),
 }
 
-fn node_bytes(keys: &[Key], name: &str) -> Result<[u8; 32], String> {
-    hex_bytes(&key(keys, name)?.node_id)?
-        .try_into()
-        .map_err(|_| "a node ID of another length".into())
-}
-
-fn derived() -> Vec<Derived> {
-    fn none(_: &mut VerifierState, _: &mut Vec<Sig>, _: &[Key]) -> Result<(), String> {
+impl Edit {
+    fn apply(
+        self,
+        state: &mut VerifierState,
+        sigs: &mut Vec<Sig>,
+        keys: &[Key],
+    ) -> Result<(), String> {
+        let node = |name| key(keys, name).map(|k| k.node_id.clone());
+        match self {
+            Edit::Held(serial) => state.held_serial = Some(serial),
+            Edit::RotatedAway(name) => state.rotated_away = vec![node(name)?],
+            Edit::Kind(_) => state.bound_address = Some("lamp@home.example.org".into()),
+            Edit::SignerIs(name) => {
+                sigs[0].0 = hex_bytes(&node(name)?)?
+                    .try_into()
+                    .map_err(|_| "a node ID of another length")?;
+            }
+            Edit::NoSignature => sigs.clear(),
+            Edit::FirstOnly => sigs.truncate(1),
+            Edit::SecondOnly => {
+                sigs.remove(0);
+            }
+            Edit::SecondTwice => sigs[0] = sigs[1],
+            Edit::Swapped => sigs.swap(0, 1),
+            Edit::Truncated => {}
+            Edit::Sequence(sequence) => state.accepted_sequence = sequence,
+            Edit::Bound(address) => state.bound_address = Some(address.into()),
+            Edit::NoKeys => state.known_keys.clear(),
+            Edit::NoAdministrators => state.administrators.clear(),
+            Edit::Now(now) => state.now = now,
+            Edit::Accepted(serial) => state.accepted_serials = vec![serial],
+            Edit::Own(name) => state.own = Some(node(name)?),
+            Edit::Peer(name) => state.peer = Some(node(name)?),
+            Edit::Revoked(name) => state.revoked = vec![node(name)?],
+            Edit::Audience(name) => {
+                *state = VerifierState {
+                    known_keys: std::mem::take(&mut state.known_keys),
+                    role: Some("audience".into()),
+                    own: Some(node(name)?),
+                    ..VerifierState::default()
+                };
+            }
+        }
         Ok(())
     }
+}
+
+/// One derived vector: its name, the chapter's statement it changes, the change, what it means, the
+/// refusal (`None`: accepted with the statement's facts) and the requirements.
+type Derived = (
+    &'static str,
+    &'static str,
+    Edit,
+    &'static str,
+    Option<&'static str>,
+    &'static [&'static str],
+);
+
+/// The introduction's `not_after` (§13.5.2).
+const NOT_AFTER: u64 = 1_796_724_000_000;
+
+fn derived() -> Vec<Derived> {
+    use Edit::*;
+    let sec_183: &[&str] = &["IOTP-SEC-183"];
     vec![
-        Derived {
-            name: "credential.held-serial-0",
-            of: "credential",
-            what: "the receiver holds a credential statement of the lamp with serial 0: serial 1 replaces it",
-            requirements: &["IOTP-SEC-16"],
-            change: |s, _, _| {
-                s.held_serial = Some(0);
-                Ok(())
-            },
-            kind: None,
-            refused: None,
-        },
-        Derived {
-            name: "credential.stale-serial.same",
-            of: "credential",
-            what: "the receiver holds a credential statement of the lamp with the same serial 1",
-            requirements: &["IOTP-SEC-16"],
-            change: |s, _, _| {
-                s.held_serial = Some(1);
-                Ok(())
-            },
-            kind: None,
-            refused: Some("stale-serial"),
-        },
-        Derived {
-            name: "credential.stale-serial.older",
-            of: "credential",
-            what: "the receiver holds a credential statement of the lamp with serial 2: the replay of an older one",
-            requirements: &["IOTP-SEC-16"],
-            change: |s, _, _| {
-                s.held_serial = Some(2);
-                Ok(())
-            },
-            kind: None,
-            refused: Some("stale-serial"),
-        },
-        Derived {
-            name: "credential.rotated-away",
-            of: "credential",
-            what: "the lamp's node ID has been rotated away",
-            requirements: &["IOTP-SEC-121"],
-            change: |s, _, k| {
-                s.rotated_away = vec![key(k, "lamp")?.node_id.clone()];
-                Ok(())
-            },
-            kind: None,
-            refused: Some("rotated-away"),
-        },
-        Derived {
-            name: "credential.as-rehoming",
-            of: "credential",
-            what: "the credential statement given where a re-homing statement is expected",
-            requirements: &["IOTP-SEC-14"],
-            change: |s, _, _| {
-                s.bound_address = Some("lamp@home.example.org".into());
-                Ok(())
-            },
-            kind: Some("rehoming"),
-            refused: Some("wrong-kind"),
-        },
-        Derived {
-            name: "credential.signer-not-key",
-            of: "credential",
-            what: "the signature's `signer` names the controller, not the node ID of the key that verifies it",
-            requirements: &["IOTP-SEC-15"],
-            change: |_, sigs, k| {
-                sigs[0].0 = node_bytes(k, "controller")?;
-                Ok(())
-            },
-            kind: None,
-            refused: Some("wrong-signer"),
-        },
-        Derived {
-            name: "credential.no-signature",
-            of: "credential",
-            what: "the credential statement without its signature",
-            requirements: &["IOTP-SEC-14"],
-            change: |_, sigs, _| {
-                sigs.clear();
-                Ok(())
-            },
-            kind: None,
-            refused: Some("signature-count"),
-        },
-        Derived {
-            name: "rehoming.stale-sequence",
-            of: "rehoming",
-            what: "the receiver accepted a re-homing of the lamp with sequence 1 before",
-            requirements: &["IOTP-SEC-187"],
-            change: |s, _, _| {
-                s.accepted_sequence = 1;
-                Ok(())
-            },
-            kind: None,
-            refused: Some("stale-sequence"),
-        },
-        Derived {
-            name: "rehoming.previous-address",
-            of: "rehoming",
-            what: "the receiver has bound the lamp to lamp@lamps.example.org, not to the statement's previous_address",
-            requirements: &["IOTP-SEC-187"],
-            change: |s, _, _| {
-                s.bound_address = Some("lamp@lamps.example.org".into());
-                Ok(())
-            },
-            kind: None,
-            refused: Some("previous-address"),
-        },
-        Derived {
-            name: "rehoming.unknown-signer",
-            of: "rehoming",
-            what: "the receiver holds no identity key of the lamp",
-            requirements: &["IOTP-SEC-14"],
-            change: |s, _, _| {
-                s.known_keys.clear();
-                Ok(())
-            },
-            kind: None,
-            refused: Some("unknown-signer"),
-        },
-        Derived {
-            name: "rehoming.rotated-away",
-            of: "rehoming",
-            what: "the lamp's node ID has been rotated away",
-            requirements: &["IOTP-SEC-121"],
-            change: |s, _, k| {
-                s.rotated_away = vec![key(k, "lamp")?.node_id.clone()];
-                Ok(())
-            },
-            kind: None,
-            refused: Some("rotated-away"),
-        },
-        Derived {
-            name: "rehoming-countersigned.swapped",
-            of: "rehoming-countersigned",
-            what: "the two signatures in the wrong order, the administrator's first; both verify",
-            requirements: &["IOTP-SEC-14"],
-            change: |_, sigs, _| {
-                sigs.swap(0, 1);
-                Ok(())
-            },
-            kind: None,
-            refused: Some("wrong-signer"),
-        },
-        Derived {
-            name: "rehoming-countersigned.countersignature-only",
-            of: "rehoming-countersigned",
-            what: "the administrator's signature alone, without the lamp's",
-            requirements: &["IOTP-SEC-14"],
-            change: |_, sigs, _| {
-                sigs.remove(0);
-                Ok(())
-            },
-            kind: None,
-            refused: Some("wrong-signer"),
-        },
-        Derived {
-            name: "key_rotation.previous-only",
-            of: "key_rotation",
-            what: "the previous key's signature alone, without the new key's",
-            requirements: &["IOTP-SEC-14", "IOTP-SEC-119"],
-            change: |_, sigs, _| {
-                sigs.truncate(1);
-                Ok(())
-            },
-            kind: None,
-            refused: Some("signature-count"),
-        },
-        Derived {
-            name: "key_rotation.new-twice",
-            of: "key_rotation",
-            what: "the new key's signature in both places",
-            requirements: &["IOTP-SEC-14", "IOTP-SEC-119"],
-            change: |_, sigs, _| {
-                sigs[0] = sigs[1];
-                Ok(())
-            },
-            kind: None,
-            refused: Some("wrong-signer"),
-        },
-        Derived {
-            name: "key_rotation.unknown-previous",
-            of: "key_rotation",
-            what: "the receiver holds no identity key of the previous node",
-            requirements: &["IOTP-SEC-14", "IOTP-SEC-119"],
-            change: |s, _, _| {
-                s.known_keys.clear();
-                Ok(())
-            },
-            kind: None,
-            refused: Some("unknown-signer"),
-        },
-        Derived {
-            name: "revocation.not-administrator",
-            of: "revocation",
-            what: "the controller, which signed it, is no administrator of the receiver",
-            requirements: &["IOTP-SEC-124"],
-            change: |s, _, _| {
-                s.administrators.clear();
-                Ok(())
-            },
-            kind: None,
-            refused: Some("not-administrator"),
-        },
-        Derived {
-            name: "introduction.at-not-after",
-            of: "introduction",
-            what: "presented to the subject at the instant of its not_after",
-            requirements: &["IOTP-SEC-183"],
-            change: |s, _, _| {
-                s.now = Some(1_796_724_000_000);
-                Ok(())
-            },
-            kind: None,
-            refused: None,
-        },
-        Derived {
-            name: "introduction.expired",
-            of: "introduction",
-            what: "presented to the subject 1 ms after its not_after",
-            requirements: &["IOTP-SEC-183"],
-            change: |s, _, _| {
-                s.now = Some(1_796_724_000_001);
-                Ok(())
-            },
-            kind: None,
-            refused: Some("expired"),
-        },
-        Derived {
-            name: "introduction.time-unknown",
-            of: "introduction",
-            what: "presented to a subject that does not know the time",
-            requirements: &["IOTP-SEC-183"],
-            change: |s, _, _| {
-                s.now = None;
-                Ok(())
-            },
-            kind: None,
-            refused: Some("time-unknown"),
-        },
-        Derived {
-            name: "introduction.serial-replayed",
-            of: "introduction",
-            what: "the subject accepted the introducer's serial 1 before",
-            requirements: &["IOTP-SEC-183", "IOTP-SEC-186"],
-            change: |s, _, _| {
-                s.accepted_serials = vec![1];
-                Ok(())
-            },
-            kind: None,
-            refused: Some("serial-replayed"),
-        },
-        Derived {
-            name: "introduction.serial-within-window",
-            of: "introduction",
-            what: "the subject accepted the introducer's serial 2 but not 1, which lies within the window of 32",
-            requirements: &["IOTP-SEC-186"],
-            change: |s, _, _| {
-                s.accepted_serials = vec![2];
-                Ok(())
-            },
-            kind: None,
-            refused: None,
-        },
-        Derived {
-            name: "introduction.serial-below-window",
-            of: "introduction",
-            what: "the subject accepted the introducer's serial 34, and serial 1 lies below the window of 32",
-            requirements: &["IOTP-SEC-186"],
-            change: |s, _, _| {
-                s.accepted_serials = vec![34];
-                Ok(())
-            },
-            kind: None,
-            refused: Some("serial-replayed"),
-        },
-        Derived {
-            name: "introduction.not-subject",
-            of: "introduction",
-            what: "presented to the controller, which is not its subject",
-            requirements: &["IOTP-SEC-183"],
-            change: |s, _, k| {
-                s.own = Some(key(k, "controller")?.node_id.clone());
-                Ok(())
-            },
-            kind: None,
-            refused: Some("not-subject"),
-        },
-        Derived {
-            name: "introduction.not-audience",
-            of: "introduction",
-            what: "presented to the subject by the controller, which is not its audience",
-            requirements: &["IOTP-SEC-183"],
-            change: |s, _, k| {
-                s.peer = Some(key(k, "controller")?.node_id.clone());
-                Ok(())
-            },
-            kind: None,
-            refused: Some("not-audience"),
-        },
-        Derived {
-            name: "introduction.audience-revoked",
-            of: "introduction",
-            what: "the app, its audience, is on the subject's revocation list",
-            requirements: &["IOTP-SEC-183", "IOTP-SEC-192"],
-            change: |s, _, k| {
-                s.revoked = vec![key(k, "app")?.node_id.clone()];
-                Ok(())
-            },
-            kind: None,
-            refused: Some("audience-revoked"),
-        },
-        Derived {
-            name: "introduction.not-administrator",
-            of: "introduction",
-            what: "the controller, which signed it, does not administer the subject",
-            requirements: &["IOTP-SEC-183"],
-            change: |s, _, _| {
-                s.administrators.clear();
-                Ok(())
-            },
-            kind: None,
-            refused: Some("not-administrator"),
-        },
-        Derived {
-            name: "introduction.at-audience",
-            of: "introduction",
-            what: "received by its audience, the app, which holds the controller's key",
-            requirements: &["IOTP-SEC-181", "IOTP-SEC-182"],
-            change: |s, _, k| {
-                *s = VerifierState {
-                    known_keys: std::mem::take(&mut s.known_keys),
-                    role: Some("audience".into()),
-                    own: Some(key(k, "app")?.node_id.clone()),
-                    ..VerifierState::default()
-                };
-                Ok(())
-            },
-            kind: None,
-            refused: None,
-        },
-        Derived {
-            name: "introduction.at-other-audience",
-            of: "introduction",
-            what: "received as its audience by the controller, which is not its audience",
-            requirements: &["IOTP-SEC-182"],
-            change: |s, _, k| {
-                *s = VerifierState {
-                    known_keys: std::mem::take(&mut s.known_keys),
-                    role: Some("audience".into()),
-                    own: Some(key(k, "controller")?.node_id.clone()),
-                    ..VerifierState::default()
-                };
-                Ok(())
-            },
-            kind: None,
-            refused: Some("not-audience"),
-        },
-        Derived {
-            name: "revocation.truncated",
-            of: "revocation",
-            what: "the signed statement without its last byte",
-            requirements: &["IOTP-SEC-13"],
-            change: none,
-            kind: None,
-            refused: Some("malformed"),
-        },
+        ("credential.held-serial-0", "credential", Held(0), "the receiver holds a credential statement of the lamp with serial 0: serial 1 replaces it", None, &["IOTP-SEC-16"]),
+        ("credential.stale-serial.same", "credential", Held(1), "the receiver holds a credential statement of the lamp with the same serial 1", Some("stale-serial"), &["IOTP-SEC-16"]),
+        ("credential.stale-serial.older", "credential", Held(2), "the receiver holds a credential statement of the lamp with serial 2: the replay of an older one", Some("stale-serial"), &["IOTP-SEC-16"]),
+        ("credential.rotated-away", "credential", RotatedAway("lamp"), "the lamp's node ID has been rotated away", Some("rotated-away"), &["IOTP-SEC-121"]),
+        ("credential.as-rehoming", "credential", Kind("rehoming"), "the credential statement given where a re-homing statement is expected", Some("wrong-kind"), &["IOTP-SEC-14"]),
+        ("credential.signer-not-key", "credential", SignerIs("controller"), "the signature's `signer` names the controller, not the node ID of the key that verifies it", Some("wrong-signer"), &["IOTP-SEC-15"]),
+        ("credential.no-signature", "credential", NoSignature, "the credential statement without its signature", Some("signature-count"), &["IOTP-SEC-14"]),
+        ("rehoming.stale-sequence", "rehoming", Sequence(1), "the receiver accepted a re-homing of the lamp with sequence 1 before", Some("stale-sequence"), &["IOTP-SEC-187"]),
+        ("rehoming.previous-address", "rehoming", Bound("lamp@lamps.example.org"), "the receiver has bound the lamp to lamp@lamps.example.org, not to the statement's previous_address", Some("previous-address"), &["IOTP-SEC-187"]),
+        ("rehoming.unknown-signer", "rehoming", NoKeys, "the receiver holds no identity key of the lamp", Some("unknown-signer"), &["IOTP-SEC-14"]),
+        ("rehoming.rotated-away", "rehoming", RotatedAway("lamp"), "the lamp's node ID has been rotated away", Some("rotated-away"), &["IOTP-SEC-121"]),
+        ("rehoming-countersigned.swapped", "rehoming-countersigned", Swapped, "the two signatures in the wrong order, the administrator's first; both verify", Some("wrong-signer"), &["IOTP-SEC-14"]),
+        ("rehoming-countersigned.countersignature-only", "rehoming-countersigned", SecondOnly, "the administrator's signature alone, without the lamp's", Some("wrong-signer"), &["IOTP-SEC-14"]),
+        ("key_rotation.previous-only", "key_rotation", FirstOnly, "the previous key's signature alone, without the new key's", Some("signature-count"), &["IOTP-SEC-14", "IOTP-SEC-119"]),
+        ("key_rotation.new-twice", "key_rotation", SecondTwice, "the new key's signature in both places", Some("wrong-signer"), &["IOTP-SEC-14", "IOTP-SEC-119"]),
+        ("key_rotation.unknown-previous", "key_rotation", NoKeys, "the receiver holds no identity key of the previous node", Some("unknown-signer"), &["IOTP-SEC-14", "IOTP-SEC-119"]),
+        ("revocation.not-administrator", "revocation", NoAdministrators, "the controller, which signed it, is no administrator of the receiver", Some("not-administrator"), &["IOTP-SEC-124"]),
+        ("revocation.truncated", "revocation", Truncated, "the signed statement without its last byte", Some("malformed"), &["IOTP-SEC-13"]),
+        ("introduction.at-not-after", "introduction", Now(Some(NOT_AFTER)), "presented to the subject at the instant of its not_after", None, sec_183),
+        ("introduction.expired", "introduction", Now(Some(NOT_AFTER + 1)), "presented to the subject 1 ms after its not_after", Some("expired"), sec_183),
+        ("introduction.time-unknown", "introduction", Now(None), "presented to a subject that does not know the time", Some("time-unknown"), sec_183),
+        ("introduction.serial-replayed", "introduction", Accepted(1), "the subject accepted the introducer's serial 1 before", Some("serial-replayed"), &["IOTP-SEC-183", "IOTP-SEC-186"]),
+        ("introduction.serial-within-window", "introduction", Accepted(2), "the subject accepted the introducer's serial 2 but not 1, which lies within the window of 32", None, &["IOTP-SEC-186"]),
+        ("introduction.serial-below-window", "introduction", Accepted(34), "the subject accepted the introducer's serial 34, and serial 1 lies below the window of 32", Some("serial-replayed"), &["IOTP-SEC-186"]),
+        ("introduction.not-subject", "introduction", Own("controller"), "presented to the controller, which is not its subject", Some("not-subject"), sec_183),
+        ("introduction.not-audience", "introduction", Peer("controller"), "presented to the subject by the controller, which is not its audience", Some("not-audience"), sec_183),
+        ("introduction.audience-revoked", "introduction", Revoked("app"), "the app, its audience, is on the subject's revocation list", Some("audience-revoked"), &["IOTP-SEC-183", "IOTP-SEC-192"]),
+        ("introduction.not-administrator", "introduction", NoAdministrators, "the controller, which signed it, does not administer the subject", Some("not-administrator"), sec_183),
+        ("introduction.at-audience", "introduction", Audience("app"), "received by its audience, the app, which holds the controller's key", None, &["IOTP-SEC-181", "IOTP-SEC-182"]),
+        ("introduction.at-other-audience", "introduction", Audience("controller"), "received as its audience by the controller, which is not its audience", Some("not-audience"), &["IOTP-SEC-182"]),
     ]
 }
 
@@ -946,31 +688,31 @@ fn derived_vectors(signed: &[Signed], keys: &[Key]) -> Result<Vec<Vector>, Strin
             .find(|s| s.name == name)
             .ok_or_else(|| format!("{CHAPTER}: no statement {name}"))
     };
-    for d in derived() {
-        let s = find(d.of)?;
+    for (name, of, edit, what, refused, requirements) in derived() {
+        let s = find(of)?;
         let mut state = s.state(keys)?;
         let (payload, mut sigs) = parts(&s.signed)?;
-        (d.change)(&mut state, &mut sigs, keys)?;
+        edit.apply(&mut state, &mut sigs, keys)?;
         let mut statement = assemble(&payload, &sigs)?;
-        if d.name.ends_with(".truncated") {
+        if let Edit::Truncated = edit {
             statement.truncate(statement.len() - 2);
         }
-        let outcome = match d.refused {
-            Some(class) => Err(class),
-            None => Ok(s.facts("", keys)?),
+        let kind = match edit {
+            Edit::Kind(kind) => kind,
+            _ => &s.kind,
         };
-        let verdict = match d.refused {
-            Some(class) => format!("refused (`{class}`)"),
-            None => "accepted".into(),
+        let (outcome, verdict) = match refused {
+            Some(class) => (Err(class), format!("refused (`{class}`)")),
+            None => (Ok(s.facts("", keys)?), "accepted".into()),
         };
         out.push(statement_vector(
-            d.name,
+            name,
             format!(
-                "the statement `{}` of {CHAPTER} §13.5.2: {}: {verdict}",
-                s.name, d.what
+                "the statement `{}` of {CHAPTER} §13.5.2: {what}: {verdict}",
+                s.name
             ),
-            d.requirements,
-            d.kind.unwrap_or(&s.kind),
+            requirements,
+            kind,
             statement,
             state,
             outcome,
@@ -1027,7 +769,7 @@ fn credential(owner: &Key, ccs: &[u8]) -> Result<String, String> {
         issued_at: None,
         unknown_fields: UnknownFields::NONE,
     });
-    sign(&statement, &[owner])
+    sign(&statement, owner)
 }
 
 /// Each `ccs` block in a credential statement of its owner (accepted), and in one of another node

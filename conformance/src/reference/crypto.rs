@@ -18,13 +18,11 @@ use iotp2p_protocol::security::statement::{
     IntroductionSerials, StatementError, SubjectView, Trust,
 };
 
+use super::engine::{bytes, refuse, Answer};
 use crate::protocol::{
     PairingKeys, PublicKeyCoordinates, Request, Response, Spake2plusInputs, VerifierState,
 };
-use crate::suite::{hex, unhex};
-
-/// What a request gives: a response, or why the testee could not answer (`errored`).
-type Answer = Result<Response, String>;
+use crate::suite::hex;
 
 /// The answer to a cryptographic request; `None` for the other requests.
 pub fn answer(request: &Request) -> Option<Response> {
@@ -64,18 +62,6 @@ pub fn answer(request: &Request) -> Option<Response> {
         id: id.clone(),
         details,
     }))
-}
-
-fn refuse(id: &str, class: &str) -> Answer {
-    Ok(Response::Error {
-        id: id.into(),
-        class: class.into(),
-        offset: None,
-    })
-}
-
-fn bytes(name: &str, text: &str) -> Result<Vec<u8>, String> {
-    unhex(text).map_err(|e| format!("`{name}` is not hex: {e}"))
 }
 
 fn array<const N: usize>(name: &str, text: &str) -> Result<[u8; N], String> {
