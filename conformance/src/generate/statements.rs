@@ -743,9 +743,9 @@ fn derived_vectors(signed: &[Signed], keys: &[Key]) -> Result<Vec<Vector>, Strin
     Ok(out)
 }
 
-/// A credential statement of `owner` (a key of chapter 13) holding `ccs`, serial 1, cipher suite 2,
-/// signed by the owner.
-fn credential(owner: &Key, ccs: &[u8]) -> Result<String, String> {
+/// A credential statement of `owner` (a key of chapter 13) holding `credentials`, with `address` if
+/// given, serial 1, cipher suite 2, signed by the owner.
+fn credential(owner: &Key, credentials: &[&[u8]], address: Option<&str>) -> Result<String, String> {
     let (x, y) = (
         hex_bytes(&owner.coordinates.x)?,
         hex_bytes(&owner.coordinates.y)?,
@@ -754,7 +754,6 @@ fn credential(owner: &Key, ccs: &[u8]) -> Result<String, String> {
         x.try_into().map_err(|_| "x is not 32 bytes")?,
         y.try_into().map_err(|_| "y is not 32 bytes")?,
     );
-    let credentials = [ccs];
     let statement = Statement::Credential(CredentialStatement {
         identity_key: PublicKey {
             algorithm: KeyAlgorithm::Es256,
@@ -762,8 +761,8 @@ fn credential(owner: &Key, ccs: &[u8]) -> Result<String, String> {
             y: Some(&y),
             unknown_fields: UnknownFields::NONE,
         },
-        address: None,
-        auth_credentials: credentials.as_slice().into(),
+        address,
+        auth_credentials: credentials.into(),
         serial: 1,
         suites: [2i32].as_slice().into(),
         issued_at: None,
@@ -771,6 +770,17 @@ fn credential(owner: &Key, ccs: &[u8]) -> Result<String, String> {
     });
     sign(&statement, owner)
 }
+
+/// A credential statement of the lamp that breaks one rule: its name, what it holds, the
+/// requirements, its credentials, its address and the class that refuses it.
+type Broken<'a> = (
+    &'a str,
+    &'a str,
+    &'a [&'a str],
+    Vec<&'a [u8]>,
+    Option<&'a str>,
+    &'a str,
+);
 
 /// Each `ccs` block in a credential statement of its owner (accepted), and in one of another node
 /// (refused: the `sub` names the owner).
@@ -814,7 +824,7 @@ fn ccs_vectors(keys: &[Key]) -> Result<Vec<Vector>, String> {
             ),
             &["IOTP-SEC-7", "IOTP-SEC-127", "IOTP-SEC-128"],
             "credential",
-            credential(owner, &ccs)?,
+            credential(owner, &[&ccs], None)?,
             VerifierState::default(),
             Ok(facts),
         )?);
@@ -827,9 +837,63 @@ fn ccs_vectors(keys: &[Key]) -> Result<Vec<Vector>, String> {
             ),
             &["IOTP-SEC-127", "IOTP-SEC-128"],
             "credential",
-            credential(other, &ccs)?,
+            credential(other, &[&ccs], None)?,
             VerifierState::default(),
             Err("ccs-sub"),
+        )?);
+    }
+    // The lamp's own credential statement, re-signed by the lamp, with one rule of §8.2.2 or §2.2
+    // broken in what it holds.
+    let lamp = key(keys, "lamp")?;
+    let lamp_ccs = ccs_blocks
+        .iter()
+        .find(|b| b.opt("owner") == Some("lamp"))
+        .ok_or(format!("{CHAPTER}: no ccs block of the lamp"))?
+        .bytes("ccs")?;
+    let cut = &lamp_ccs[..lamp_ccs.len() - 1];
+    let broken: [Broken<'_>; 4] = [
+        (
+            "no-credential",
+            "no authentication credential: no P-256 one first",
+            &["IOTP-SEC-9"],
+            Vec::new(),
+            None,
+            "ccs-order",
+        ),
+        (
+            "twice",
+            "its P-256 credential twice: the second is no X25519 one",
+            &["IOTP-SEC-9"],
+            vec![&lamp_ccs, &lamp_ccs],
+            None,
+            "ccs-order",
+        ),
+        (
+            "ccs-truncated",
+            "its credential without the last byte: no CCS of the form of §8.2.2",
+            &["IOTP-SEC-7", "IOTP-SEC-128"],
+            vec![cut],
+            None,
+            "ccs-form",
+        ),
+        (
+            "address-uppercase",
+            "the address `Lamp@home.example.org`, which is not canonical",
+            &["IOTP-ADDR-2"],
+            vec![&lamp_ccs],
+            Some("Lamp@home.example.org"),
+            "address",
+        ),
+    ];
+    for (name, what, requirements, credentials, address, class) in broken {
+        out.push(statement_vector(
+            &format!("credential.{name}"),
+            format!("a credential statement of the lamp, signed by it, with {what}: refused"),
+            requirements,
+            "credential",
+            credential(lamp, &credentials, address)?,
+            VerifierState::default(),
+            Err(class),
         )?);
     }
     Ok(out)
