@@ -7,7 +7,8 @@
 //! as lowercase hex so that a testee needs no working codec just to talk to the runner.
 //!
 //! Version 2 adds requests for a protocol engine (data in, data out): `derive-context`, `seal`,
-//! `open`, `fragment`, `reassemble`, `check-address` and `edhoc`, each behind the feature of its name, and
+//! `open`, `fragment`, `reassemble`, `check-address`, `edhoc`, `node-id`, `verify-statement`,
+//! `sign-statement`, `check-digit` and `spake2plus`, each behind the feature of its name, and
 //! scripted-peer scenarios on a virtual clock (feature `scenario`: `scenario-start`, `datagram`,
 //! `tick`, `app`, `scenario-end`, answered with `outputs`; see [`crate::scenario`]). Version 2 is a
 //! superset of version 1: the runner still runs a version-1 testee, for which the version-2 vectors
@@ -127,6 +128,89 @@ pub enum Request {
         /// The string to check.
         address: String,
     },
+    /// Compute the node ID of a P-256 identity public key, or parse the text form of a node ID
+    /// (protocol 2, feature `node-id`; spec §2.8.1, §8.2.1): exactly one of `key` and `text`. Answer
+    /// [`Response::NodeId`], or `error` with the class `invalid-key` (the coordinates are not 32 bytes
+    /// each, a coordinate is p or more, or the point is not on P-256: IOTP-SEC-1) or `invalid-text`
+    /// (not 52 lowercase base32 characters, optionally in groups of four separated by `-`, with zero
+    /// padding bits).
+    NodeId {
+        /// The vector id (echoed in the response).
+        id: String,
+        /// The identity public key.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<PublicKeyCoordinates>,
+        /// A node ID as text.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
+    /// Verify a signed statement as a receiver that holds `verifier` (protocol 2, feature
+    /// `verify-statement`; spec §8.2.3, §8.2.4, §8.8.4, §8.9, §8.10, §8.11): answer
+    /// [`Response::Verified`] with the facts of the statement, or `error` with the class of the first
+    /// rule that refuses it (conformance/README.md lists them).
+    VerifyStatement {
+        /// The vector id (echoed in the response).
+        id: String,
+        /// The kind the receiver expects: `credential`, `rehoming`, `key_rotation`, `revocation` or
+        /// `introduction` (the names of spec §8.2.3).
+        kind: String,
+        /// The encoded `SignedStatement`, lowercase hex.
+        statement: String,
+        /// What the receiver holds.
+        verifier: VerifierState,
+    },
+    /// Sign a statement's payload with an identity key, as one signature of a `SignedStatement`
+    /// (protocol 2, feature `sign-statement`; spec §8.2.3): the ES256 signature of its Sig_structure,
+    /// with the nonce of RFC 6979. Answer [`Response::Signature`], or `error` with the class
+    /// `not-a-statement` (the payload is not an encoded `Statement`: an identity key signs nothing
+    /// else, IOTP-SEC-3) or `invalid-key` (`d` is not a private key of P-256).
+    SignStatement {
+        /// The vector id (echoed in the response).
+        id: String,
+        /// The private identity key, a 32-byte big-endian scalar, lowercase hex.
+        d: String,
+        /// The payload: an encoded `Statement`, lowercase hex.
+        payload: String,
+    },
+    /// Compute the check digit of the eleven digits of a manual pairing code, or check a whole
+    /// twelve-digit code (protocol 2, feature `check-digit`; spec §8.3.1): exactly one of `digits` and
+    /// `code`. Answer [`Response::CheckDigit`], or `error` with the class `not-digits` (another number
+    /// of characters, or a character that is not a decimal digit).
+    CheckDigit {
+        /// The vector id (echoed in the response).
+        id: String,
+        /// Eleven decimal digits: the discriminator and the passcode.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        digits: Option<String>,
+        /// Twelve decimal digits: a manual pairing code.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+    },
+    /// Run both roles of a SPAKE2+ exchange (protocol 2, feature `spake2plus`; spec §8.3.3, §8.3.4,
+    /// RFC 9383) with the ephemeral scalars given: answer [`Response::Spake2plus`], or `error` with
+    /// the class `invalid-share` when the verifier refuses the shareP it receives (IOTP-SEC-33), or
+    /// `confirmation-failed` when the prover refuses the confirmV it receives, and so sends no
+    /// confirmP (IOTP-SEC-34), or the verifier the confirmP.
+    Spake2plus {
+        /// The vector id (echoed in the response).
+        id: String,
+        /// The password and `Context`.
+        inputs: Spake2plusInputs,
+        /// The prover's ephemeral scalar x, 32 bytes big-endian, lowercase hex.
+        x: String,
+        /// The verifier's ephemeral scalar y, 32 bytes big-endian, lowercase hex.
+        y: String,
+        /// The shareP the verifier receives instead of the prover's (to check that it refuses an
+        /// invalid one), lowercase hex.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        share_p: Option<String>,
+        /// The confirmV the prover receives instead of the verifier's, lowercase hex.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confirm_v: Option<String>,
+        /// The confirmP the verifier receives instead of the prover's, lowercase hex.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confirm_p: Option<String>,
+    },
     /// Start a scenario (protocol 2, feature `scenario`): set up a fresh node as `node` says, at time
     /// 0, and answer `outputs`. Every request of the scenario carries its id, until `scenario-end`.
     ScenarioStart {
@@ -231,6 +315,118 @@ pub struct SealedAadFields {
     pub recipient: Option<String>,
 }
 
+/// A P-256 public key by its affine coordinates, each 32 bytes big-endian in lowercase hex.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicKeyCoordinates {
+    /// The x-coordinate.
+    pub x: String,
+    /// The y-coordinate.
+    pub y: String,
+}
+
+/// What the receiver of a signed statement holds, and its clock: every member that a rule of the
+/// statement's kind needs (the others are ignored). Node IDs are 32 bytes in lowercase hex.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifierState {
+    /// The identity keys of the nodes whose credential statements the receiver holds (for an
+    /// introduction at its audience: the introducer's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_keys: Vec<PublicKeyCoordinates>,
+    /// The node IDs that hold Administer on the receiver.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub administrators: Vec<String>,
+    /// The node IDs rotated away: no statement they sign is accepted (IOTP-SEC-121).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rotated_away: Vec<String>,
+    /// `credential`: the serial of the credential statement held for the same node, if one is
+    /// (IOTP-SEC-16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_serial: Option<u32>,
+    /// `rehoming`: the address the receiver has bound to the node (IOTP-SEC-187).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound_address: Option<String>,
+    /// `rehoming`: the greatest sequence of a re-homing accepted for the node; 0 for none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub accepted_sequence: u32,
+    /// `introduction`: where it is verified, `subject` (presented with `introduce`, §8.8.4.2) or
+    /// `audience` (§8.8.4.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// `introduction`: the receiver's own node ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own: Option<String>,
+    /// `introduction` at the subject: the peer of the context that carried it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<String>,
+    /// `introduction` at the subject: its revocation list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked: Vec<String>,
+    /// `introduction` at the subject: the serials it accepted before from the statement's signer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted_serials: Vec<u32>,
+    /// `introduction` at the subject: the current time in ms since 1970-01-01T00:00:00Z, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<u64>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The password and the `Context` of a SPAKE2+ exchange. The password is either `passcode` with
+/// `salt` and `iterations` (spec §8.3.3: PBKDF2-HMAC-SHA-256 over the password encoding of RFC 9383
+/// §3.2), or `w0` and `w1` given (RFC 9383, appendix C). `Context` is either `context` given, or
+/// computed from `pairing_start` and `pairing_params` (§8.3.3), whose nonces also give the pairing
+/// context (§8.3.4). Byte strings in lowercase hex.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Spake2plusInputs {
+    /// The setup passcode: eight decimal digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passcode: Option<String>,
+    /// The PBKDF2 salt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+    /// The PBKDF2 iteration count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u32>,
+    /// w0, 32 bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub w0: Option<String>,
+    /// w1, 32 bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub w1: Option<String>,
+    /// `Context` itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// The encoded `PairingStart` (the `input` of `pair_start`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairing_start: Option<String>,
+    /// The encoded `PairingParams` (the `output` of the reply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairing_params: Option<String>,
+    /// `idProver`: empty in iotp2p.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id_prover: String,
+    /// `idVerifier`: empty in iotp2p.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id_verifier: String,
+}
+
+/// The keys of the pairing context (spec §8.3.4), lowercase hex.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PairingKeys {
+    /// The controller's Sender Key (Sender ID `01`).
+    pub controller_key: String,
+    /// The device's Sender Key (Sender ID `00`).
+    pub device_key: String,
+    /// The Common IV.
+    pub common_iv: String,
+}
+
 /// A sealed envelope as the opener sees it: what it received and what it knows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -326,8 +522,9 @@ pub enum Response {
         /// Its version.
         version: String,
         /// Features implemented: `decode`, `encode`, `json`, `offsets`, ..., and with protocol 2
-        /// `derive-context`, `seal`, `open`, `fragment`, `reassemble`, `check-address`. Vectors that need an
-        /// undeclared feature are reported as not claimed.
+        /// `derive-context`, `seal`, `open`, `fragment`, `reassemble`, `check-address`, `node-id`,
+        /// `verify-statement`, `sign-statement`, `check-digit`, `spake2plus`, `scenario`. Vectors that need an undeclared
+        /// feature are reported as not claimed.
         features: Vec<String>,
         /// The testee's choice for each implementation-defined behaviour, by choice name.
         #[serde(default)]
@@ -402,6 +599,95 @@ pub enum Response {
         id: String,
         /// True for an address in canonical form within the length limits, false otherwise.
         canonical: bool,
+    },
+    /// The node ID (protocol 2, answers `node-id`).
+    NodeId {
+        /// The vector id.
+        id: String,
+        /// The node ID, 32 bytes, lowercase hex.
+        node_id: String,
+        /// Its text form: 52 characters of lowercase base32, without separators.
+        text: String,
+    },
+    /// The statement verified (protocol 2, answers `verify-statement`): what it says. Node IDs are
+    /// lowercase hex.
+    Verified {
+        /// The vector id.
+        id: String,
+        /// The statement's kind.
+        kind: String,
+        /// The node it is about: the node ID of a credential's `identity_key`, a re-homing's or a
+        /// revocation's `node`, a key rotation's `previous_node`, an introduction's `subject`.
+        node: String,
+        /// The signers' node IDs, in the order of the signatures.
+        signers: Vec<String>,
+        /// `issued_at`, when the statement has it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        issued_at: Option<u64>,
+        /// The `serial` of a credential or an introduction.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        serial: Option<u32>,
+        /// The `sequence` of a re-homing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sequence: Option<u32>,
+        /// A credential's `address`, a re-homing's `new_address`, an introduction's
+        /// `subject_address`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        address: Option<String>,
+        /// A key rotation: the node ID of `new_identity_key`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_node: Option<String>,
+        /// An introduction's `audience`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        audience: Option<String>,
+        /// An introduction's `not_after`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        not_after: Option<u64>,
+    },
+    /// A signature (protocol 2, answers `sign-statement`).
+    Signature {
+        /// The vector id.
+        id: String,
+        /// r followed by s, 32 bytes each, lowercase hex.
+        signature: String,
+    },
+    /// The check digit, or whether a code passes (protocol 2, answers `check-digit`).
+    CheckDigit {
+        /// The vector id.
+        id: String,
+        /// For `digits`: the check digit to append.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        check: Option<u8>,
+        /// For `code`: whether it passes the check.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        valid: Option<bool>,
+    },
+    /// Both roles of a SPAKE2+ exchange (protocol 2, answers `spake2plus`), lowercase hex; both roles
+    /// agree on every value, or the testee answers `errored`.
+    Spake2plus {
+        /// The vector id.
+        id: String,
+        /// The `Context` (32 bytes when computed from the pairing messages).
+        context: String,
+        /// w0.
+        w0: String,
+        /// w1.
+        w1: String,
+        /// L = w1·P, uncompressed.
+        l: String,
+        /// shareP, uncompressed.
+        share_p: String,
+        /// shareV, uncompressed.
+        share_v: String,
+        /// confirmP.
+        confirm_p: String,
+        /// confirmV.
+        confirm_v: String,
+        /// K_shared.
+        k_shared: String,
+        /// The pairing context, when the inputs give the pairing messages.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pairing_context: Option<PairingKeys>,
     },
     /// What a scenario request made the node do (protocol 2, feature `scenario`).
     Outputs {

@@ -61,6 +61,17 @@ pub enum Operation {
     CheckAddress,
     /// Run one role of an EDHOC handshake (protocol 2): `input.request` is an `edhoc` request.
     Edhoc,
+    /// Compute or parse a node ID (protocol 2): `input.request` is a `node-id` request.
+    NodeId,
+    /// Verify a signed statement (protocol 2): `input.request` is a `verify-statement` request.
+    VerifyStatement,
+    /// Sign a statement's payload (protocol 2): `input.request` is a `sign-statement` request.
+    SignStatement,
+    /// Compute or check the check digit of a manual pairing code (protocol 2): `input.request` is a
+    /// `check-digit` request.
+    CheckDigit,
+    /// Run a SPAKE2+ exchange (protocol 2): `input.request` is a `spake2plus` request.
+    Spake2plus,
     /// A scripted-peer scenario (protocol 2): `input.scenario` is the script, whose expectations
     /// are the outcome.
     Scenario,
@@ -79,6 +90,11 @@ impl Operation {
             Operation::Reassemble => "reassemble",
             Operation::CheckAddress => "check-address",
             Operation::Edhoc => "edhoc",
+            Operation::NodeId => "node-id",
+            Operation::VerifyStatement => "verify-statement",
+            Operation::SignStatement => "sign-statement",
+            Operation::CheckDigit => "check-digit",
+            Operation::Spake2plus => "spake2plus",
             Operation::Scenario => "scenario",
         }
     }
@@ -108,6 +124,11 @@ impl Operation {
                 | (Operation::Reassemble, Request::Reassemble { .. })
                 | (Operation::CheckAddress, Request::CheckAddress { .. })
                 | (Operation::Edhoc, Request::Edhoc { .. })
+                | (Operation::NodeId, Request::NodeId { .. })
+                | (Operation::VerifyStatement, Request::VerifyStatement { .. })
+                | (Operation::SignStatement, Request::SignStatement { .. })
+                | (Operation::CheckDigit, Request::CheckDigit { .. })
+                | (Operation::Spake2plus, Request::Spake2plus { .. })
         )
     }
 }
@@ -165,8 +186,9 @@ pub enum Expect {
     /// instead, since a sender may cut a message otherwise: the frames given are those of the
     /// reference engine.
     Response {
-        /// The expected response; its `id` is the vector's.
-        response: Response,
+        /// The expected response; its `id` is the vector's (boxed: responses are larger than the
+        /// other outcomes).
+        response: Box<Response>,
     },
     /// A scenario: every expectation of its script is met (operation `scenario`).
     Scripted,

@@ -271,6 +271,7 @@ fn reference_testee_passes_every_claimed_vector() {
         r.testee.features,
         [
             "check-address",
+            "check-digit",
             "decode",
             "derive-context",
             "edhoc",
@@ -278,11 +279,15 @@ fn reference_testee_passes_every_claimed_vector() {
             "fragment",
             "json",
             "json-text",
+            "node-id",
             "offsets",
             "open",
             "reassemble",
             "scenario",
-            "seal"
+            "seal",
+            "sign-statement",
+            "spake2plus",
+            "verify-statement"
         ]
     );
     assert_eq!(r.protocol, 2);
@@ -786,6 +791,102 @@ fn an_edhoc_responder_silent_on_an_unknown_kid_is_caught() {
         engine_failures("edhoc-silent-unknown-kid"),
         ["protocol.edhoc.unknown-kid.responder"]
     );
+}
+
+#[test]
+fn a_receiver_that_takes_a_stale_credential_statement_is_caught() {
+    // Only the credential statements whose serial is not greater than the one held (IOTP-SEC-16).
+    assert_eq!(
+        engine_failures("accept-stale-serial"),
+        [
+            "protocol.statements.credential.stale-serial.older",
+            "protocol.statements.credential.stale-serial.same"
+        ]
+    );
+}
+
+#[test]
+fn a_receiver_that_ignores_the_order_of_the_signers_is_caught() {
+    // The two statements whose two signatures verify but stand in the wrong order (IOTP-SEC-14):
+    // chapter 13's key rotation, and the countersigned re-homing with the administrator first. A
+    // missing or repeated signer is still refused.
+    assert_eq!(
+        engine_failures("ignore-signer-order"),
+        [
+            "protocol.statements.refuse.swapped-signatures",
+            "protocol.statements.rehoming-countersigned.swapped"
+        ]
+    );
+}
+
+#[test]
+fn a_signer_that_signs_the_bare_payload_is_caught() {
+    // Every signature of chapter 13, which covers the Sig_structure (IOTP-SEC-11); what must not be
+    // signed is still refused.
+    let failed = engine_failures("sign-payload-only");
+    assert_fails(
+        &failed,
+        &[
+            "protocol.statements.sign.credential.1",
+            "protocol.statements.sign.key_rotation.2",
+        ],
+        "protocol.statements.sign.",
+    );
+    assert_eq!(failed.len(), 8, "{failed:?}");
+}
+
+#[test]
+fn check_digits_taken_from_left_to_right_are_caught() {
+    let failed = engine_failures("wrong-check-digit");
+    // Every code of spec §13.6 whose check digit differs when the digits are taken from left to
+    // right, computed or checked, and each code with the mistaken digit (IOTP-SEC-131, IOTP-SEC-24).
+    assert_fails(
+        &failed,
+        &[
+            "protocol.check-digits.compute.74269414237",
+            "protocol.check-digits.compute.00000000001",
+            "protocol.check-digits.code.742694142372",
+            "protocol.check-digits.left-to-right.742694142376",
+            "protocol.check-digits.left-to-right.123456789016",
+        ],
+        "protocol.check-digits.",
+    );
+    // Seven codes of the ten differ, each computed, checked, and with the mistaken digit; the three
+    // whose check digit is the same either way pass.
+    assert_eq!(failed.len(), 7 * 3, "{failed:?}");
+    for same in ["01200345678", "50000000005", "99999999998"] {
+        let id = format!("protocol.check-digits.compute.{same}");
+        assert!(!failed.contains(&id), "{id}");
+    }
+}
+
+#[test]
+fn a_node_id_reader_that_ignores_case_is_caught() {
+    assert_eq!(
+        engine_failures("node-id-case"),
+        ["protocol.node-ids.text.uppercase"]
+    );
+}
+
+#[test]
+fn a_device_that_does_not_check_share_p_is_caught() {
+    // Every invalid shareP, and nothing else (IOTP-SEC-33).
+    let failed = engine_failures("accept-invalid-share");
+    let want: Vec<String> = [
+        "compressed",
+        "compressed-tag",
+        "empty",
+        "infinity",
+        "off-curve",
+        "truncated",
+        "unmasked-identity",
+        "x-is-p",
+        "zeros",
+    ]
+    .iter()
+    .map(|n| format!("protocol.spake2plus.share-p.{n}"))
+    .collect();
+    assert_eq!(failed, want);
 }
 
 #[test]

@@ -279,7 +279,7 @@ fn vectors_are_consistent() {
 /// The responses an engine vector expects, across its outcomes.
 fn expected_responses(expect: &Expect) -> Vec<&iotp2p_conformance::protocol::Response> {
     match expect {
-        Expect::Response { response } => vec![response],
+        Expect::Response { response } => vec![&**response],
         Expect::ImplementationDefined { outcomes, .. } => outcomes
             .iter()
             .flat_map(|o| expected_responses(&o.expect))

@@ -11,8 +11,10 @@
 //! accepted inputs with a generic CBOR library.
 //!
 //! The protocol-engine vectors (`protocol.*`, protocol version 2) are built without the oracle, by
-//! `sealing`, `framing` and `addresses`, from the spec's blocks of test data and the reference engine
-//! `iotp2p-protocol`, each checked against the spec's values or hand-stated outcomes.
+//! `sealing`, `framing`, `addresses`, `statements` (node IDs and signed statements) and `pairing`
+//! (check digits and SPAKE2+), from the spec's blocks of test data, the values of RFC 9383 and the
+//! reference engine `iotp2p-protocol`, each checked against the spec's values or hand-stated
+//! outcomes.
 //!
 //! Regenerate with `iotp2p-conformance generate` or `BLESS=1 cargo test -p iotp2p-conformance`.
 
@@ -26,9 +28,11 @@ mod engine;
 mod examples;
 mod framing;
 mod oracle;
+mod pairing;
 mod scenarios;
 mod sealing;
 mod spec_blocks;
+mod statements;
 mod wire;
 mod wire_struct;
 
@@ -137,6 +141,8 @@ pub fn build_all() -> Result<Vec<VectorFile>, String> {
         .chain(framing::files()?)
         .chain([addresses::file_of_addresses()?])
         .chain([edhoc::file_of_handshakes()?])
+        .chain(statements::files()?)
+        .chain(pairing::files()?)
         .chain(scenarios::files()?);
     for file in engine_files {
         for v in &file.vectors {

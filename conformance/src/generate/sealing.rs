@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::engine::{file, reference, refuse, respond, vector};
+use super::engine::{agreed, check_refusal, file, reference, refuse, respond, vector};
 use super::spec_blocks::{blocks, Block};
 use crate::protocol::{
     ContextInputs, OpenResult, Request, Response, SealedAadFields, SealedEnvelope,
@@ -184,17 +184,6 @@ fn sealing(block: &Block, contexts: &BTreeMap<String, Context>) -> Result<Sealin
     })
 }
 
-/// Checks the reference engine's answer against the stated one, and returns the stated one.
-fn agreed(request: &Request, stated: Response) -> Result<Response, String> {
-    let engine = reference(request)?;
-    if engine != stated {
-        return Err(format!(
-            "the reference engine answers {engine:?} where the vector states {stated:?}"
-        ));
-    }
-    Ok(stated)
-}
-
 fn context_vectors(contexts: &BTreeMap<String, Context>) -> Result<Vec<Vector>, String> {
     let mut out = Vec::new();
     for c in contexts.values() {
@@ -270,15 +259,6 @@ fn context_vectors(contexts: &BTreeMap<String, Context>) -> Result<Vec<Vector>, 
         ));
     }
     Ok(out)
-}
-
-fn check_refusal(request: &Request, class: &str) -> Result<(), String> {
-    match reference(request)? {
-        Response::Error { class: got, .. } if got == class => Ok(()),
-        other => Err(format!(
-            "the reference engine answers {other:?} where `{class}` is stated"
-        )),
-    }
 }
 
 /// Requirements that a sealing vector tests besides the associated data and the nonce.

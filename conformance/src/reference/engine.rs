@@ -67,9 +67,10 @@ pub fn answer(request: &Request) -> Option<Response> {
 }
 
 /// What a request gives: a response, or why the testee could not answer (`errored`).
-type Answer = Result<Response, String>;
+pub(super) type Answer = Result<Response, String>;
 
-fn refuse(id: &str, class: &str) -> Answer {
+/// The refusal of `id` with `class`.
+pub(super) fn refuse(id: &str, class: &str) -> Answer {
     Ok(Response::Error {
         id: id.into(),
         class: class.into(),
@@ -77,7 +78,8 @@ fn refuse(id: &str, class: &str) -> Answer {
     })
 }
 
-fn bytes(name: &str, text: &str) -> Result<Vec<u8>, String> {
+/// The bytes of the request's member `name`.
+pub(super) fn bytes(name: &str, text: &str) -> Result<Vec<u8>, String> {
     unhex(text).map_err(|e| format!("`{name}` is not hex: {e}"))
 }
 

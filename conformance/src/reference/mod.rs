@@ -17,6 +17,7 @@ use serde_json::Value;
 use crate::protocol::{Request, Response, PROTOCOL_VERSION};
 use crate::suite::{hex, unhex};
 
+pub mod crypto;
 pub mod edhoc;
 pub mod engine;
 pub mod scenario;
@@ -42,6 +43,11 @@ pub const FEATURES: &[&str] = &[
     "reassemble",
     "check-address",
     "edhoc",
+    "node-id",
+    "verify-statement",
+    "sign-statement",
+    "check-digit",
+    "spake2plus",
     "scenario",
 ];
 
@@ -102,7 +108,7 @@ pub fn answer(request: &Request) -> Option<Response> {
             json_text,
         } => encode(id, schema_type, json.as_ref(), json_text.as_deref()),
         Request::Bye => return None,
-        engine => return engine::answer(engine),
+        engine => return engine::answer(engine).or_else(|| crypto::answer(engine)),
     })
 }
 

@@ -239,6 +239,7 @@ fn lowercase_hex(response: &Response) -> Response {
             }
         }
         Response::Sealed { sealed, .. } => *sealed = low(sealed),
+        Response::Signature { signature, .. } => *signature = low(signature),
         Response::Opened { results, .. } => {
             for OpenResult { plaintext, .. } in results {
                 *plaintext = plaintext.as_ref().map(low);
@@ -246,6 +247,49 @@ fn lowercase_hex(response: &Response) -> Response {
         }
         Response::Frames { frames, .. } => frames.iter_mut().for_each(|f| *f = low(f)),
         Response::Handshake { handshake, .. } => handshake.lowercase_hex(),
+        // The text form of a node ID is lowercase by definition: it compares as written.
+        Response::NodeId { node_id, .. } => *node_id = low(node_id),
+        Response::Verified {
+            node,
+            signers,
+            new_node,
+            audience,
+            ..
+        } => {
+            *node = low(node);
+            signers.iter_mut().for_each(|s| *s = low(s));
+            for n in [new_node, audience].into_iter().flatten() {
+                *n = low(n);
+            }
+        }
+        Response::Spake2plus {
+            context,
+            w0,
+            w1,
+            l,
+            share_p,
+            share_v,
+            confirm_p,
+            confirm_v,
+            k_shared,
+            pairing_context,
+            ..
+        } => {
+            for s in [
+                context, w0, w1, l, share_p, share_v, confirm_p, confirm_v, k_shared,
+            ] {
+                *s = low(s);
+            }
+            if let Some(keys) = pairing_context {
+                for s in [
+                    &mut keys.controller_key,
+                    &mut keys.device_key,
+                    &mut keys.common_iv,
+                ] {
+                    *s = low(s);
+                }
+            }
+        }
         Response::Reassembled { results, .. } => {
             for FrameResult { message, .. } in results {
                 *message = message.as_ref().map(low);

@@ -143,6 +143,11 @@ pub fn request_id(request: &Request) -> Option<&str> {
         | Request::Reassemble { id, .. }
         | Request::CheckAddress { id, .. }
         | Request::Edhoc { id, .. }
+        | Request::NodeId { id, .. }
+        | Request::VerifyStatement { id, .. }
+        | Request::SignStatement { id, .. }
+        | Request::CheckDigit { id, .. }
+        | Request::Spake2plus { id, .. }
         | Request::ScenarioStart { id, .. }
         | Request::Datagram { id, .. }
         | Request::Tick { id, .. }
@@ -168,6 +173,11 @@ pub fn response_id(response: &Response) -> Option<&str> {
         | Response::Reassembled { id, .. }
         | Response::Address { id, .. }
         | Response::Handshake { id, .. }
+        | Response::NodeId { id, .. }
+        | Response::Verified { id, .. }
+        | Response::Signature { id, .. }
+        | Response::CheckDigit { id, .. }
+        | Response::Spake2plus { id, .. }
         | Response::Outputs { id, .. } => Some(id),
     }
 }

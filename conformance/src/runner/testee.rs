@@ -443,6 +443,11 @@ pub fn kind(response: &Response) -> &'static str {
         Response::Reassembled { .. } => "reassembled",
         Response::Address { .. } => "address",
         Response::Handshake { .. } => "handshake",
+        Response::NodeId { .. } => "node-id",
+        Response::Verified { .. } => "verified",
+        Response::Signature { .. } => "signature",
+        Response::CheckDigit { .. } => "check-digit",
+        Response::Spake2plus { .. } => "spake2plus",
         Response::Outputs { .. } => "outputs",
     }
 }

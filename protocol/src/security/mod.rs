@@ -14,6 +14,7 @@
 //! - [`node_id`]: node IDs, their text form, and identity public keys (§2.8.1, §8.2.1).
 //! - [`identity`]: the identity key and the ES256 signature of a statement's Sig_structure (§8.2.1,
 //!   §8.2.3).
+//! - [`setup_code`]: the check digit of a manual pairing code (§8.3.1).
 //! - [`statement`]: signing and verifying the signed statements of each kind (§8.2.3, §8.2.4,
 //!   §8.8.4.1, §8.9, §8.10, §8.11).
 //! - [`edhoc`]: session establishment with EDHOC ([RFC 9528], through `lakers`; §8.4): the two roles,
@@ -32,6 +33,7 @@ pub mod node_id;
 pub mod nonce;
 pub mod replay;
 pub mod seal;
+pub mod setup_code;
 pub mod spake2plus;
 pub mod statement;
 

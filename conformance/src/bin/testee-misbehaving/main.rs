@@ -16,9 +16,13 @@
 //!   swapped (IOTP-SEC-61);
 //! - `edhoc-silent-unknown-kid`: an EDHOC responder that aborts on an unknown `kid` without the error
 //!   message of code 3 (IOTP-SEC-51);
+//! - `accept-stale-serial`, `ignore-signer-order`, `wrong-check-digit`, `node-id-case`,
+//!   `accept-invalid-share` and `sign-payload-only`: the defects of [`crypto`], for the vectors of node IDs, signed
+//!   statements, check digits and SPAKE2+;
 //! - the defects of a protocol engine in [`scenarios`], for the scenario vectors;
 //! - `reference`: no misbehaviour.
 
+mod crypto;
 mod scenarios;
 
 use std::collections::BTreeSet;
@@ -83,6 +87,7 @@ fn main() {
         let replaced = defects.replaces(mode, request);
         let mut response = reference.answer(replaced.as_ref().unwrap_or(request))?;
         defects.change(mode, request, &mut response);
+        crypto::change(mode, request, &mut response);
         match (mode, request) {
             ("protocol-1", Request::Hello { .. }) => {
                 if let Response::Hello { protocol, .. } = &mut response {
