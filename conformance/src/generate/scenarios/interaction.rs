@@ -51,14 +51,26 @@ fn answer(message_id: u64, body: Value) -> Step {
 
 fn status(code: &str) -> Value {
     // `Ok` is the default code, which the canonical encoding leaves out.
-    if code == "Ok" {
-        return json!({"status": {"code": ABSENT}});
-    }
-    json!({"status": {"code": code}})
+    // A status carries `echo` only with FreshnessRequired, `decode_error` and `offset` only with
+    // Malformed and InvalidValue ([IOTP-ERR-5], [IOTP-ERR-8]).
+    let code = if code == "Ok" {
+        json!(ABSENT)
+    } else {
+        json!(code)
+    };
+    json!({"status": {"code": code, "echo": ABSENT, "decode_error": ABSENT, "offset": ABSENT}})
 }
 
 fn status_member(code: &str, member: u16) -> Value {
-    json!({"status": {"code": code, "member": member}})
+    let mut s = status(code);
+    s["status"]["member"] = member.into();
+    if code == "InvalidValue" {
+        s["status"].as_object_mut().map(|o| {
+            o.remove("decode_error");
+            o.remove("offset")
+        });
+    }
+    s
 }
 
 fn read(endpoint: u16, capability: u16, members: Option<Vec<u16>>) -> Value {
@@ -125,8 +137,9 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         ),
         one(
             "im.unknown-endpoint",
-            "a read of an endpoint the lamp does not have is answered UnknownEndpoint",
-            &["IOTP-IM-7"],
+            "a read of an endpoint the lamp does not have is answered UnknownEndpoint: a sealed status \
+             about the request, without echo, decode_error or offset",
+            &["IOTP-IM-7", "IOTP-ERR-1", "IOTP-ERR-3", "IOTP-ERR-5", "IOTP-ERR-8", "IOTP-ERR-15"],
             read(9, 7, Some(vec![0])),
             status("UnknownEndpoint"),
         ),
@@ -191,7 +204,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
             "im.write-invalid-value",
             "a value that does not decode against the member's type is InvalidValue, with the member, \
              the error class and its offset",
-            &["IOTP-IM-2", "IOTP-IM-1"],
+            &["IOTP-IM-2", "IOTP-IM-1", "IOTP-ERR-6", "IOTP-ERR-23", "IOTP-ERR-24"],
             write(&[(0, "f5")]),
             json!({"status": {"code": "InvalidValue", "member": 0, "decode_error": "WrongType", "offset": 0}}),
         ),
@@ -329,7 +342,15 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
             "im.fresh-command",
             "an action that needs freshness is not carried out without an echo: FreshnessRequired, \
              sealed, with a challenge; repeated as a new request with that echo, it is carried out",
-            &["IOTP-IM-37", "IOTP-IM-40", "IOTP-IM-42", "IOTP-IM-39", "IOTP-SEC-91", "IOTP-SEC-88"],
+            &[
+                "IOTP-IM-37",
+                "IOTP-IM-40",
+                "IOTP-IM-42",
+                "IOTP-IM-39",
+                "IOTP-SEC-91",
+                "IOTP-SEC-88",
+                "IOTP-ERR-4",
+            ],
         )
         .step(ask(set_level()))
         .step(freshness_required(1235))

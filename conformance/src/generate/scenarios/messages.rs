@@ -27,6 +27,18 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
     let reply = example("msg.reply-invoke-sealed")?;
     let mut out = vec![
         spec_invoke(&request, &reply),
+        Builder::lamp(
+            "msg.invoke-5.15.1.piggybacked",
+            "the lamp, whose reply is ready at once, carries the acknowledgement in it: one datagram",
+            &["IOTP-MSG-44"],
+        )
+        .should()
+        .step(bytes("relay", &request))
+        .step(expect(
+            "the reply alone, byte for byte §5.15.1's, acknowledges the request",
+            vec![exact("relay", &reply)],
+        ))
+        .build(),
         duplicate(&request, &reply, false),
         duplicate(&request, &reply, true),
         replay_below_window(),
@@ -872,7 +884,7 @@ fn no_reply_to_a_reply() -> Vector {
         "msg.no-reply-to-a-reply",
         "a sealed report that answers nothing the lamp asked is not answered (no reply to a reply, and \
          none for a subscription the lamp does not have)",
-        &["IOTP-MSG-40", "IOTP-IM-34"],
+        &["IOTP-MSG-40", "IOTP-IM-34", "IOTP-ERR-2"],
     )
     .step(with(
         sealed(
