@@ -258,7 +258,7 @@ fn node_id_vectors(keys: &[Key]) -> Result<Vec<Vector>, String> {
         out.push(node_id_vector(
             &format!("text.{name}"),
             format!("{what}: not a node ID"),
-            &["IOTP-SEC-128", "IOTP-ADDR-41"],
+            &["IOTP-SEC-128", "IOTP-ADDR-41", "IOTP-ADDR-44"],
             None,
             Some(t),
             Err("invalid-text"),

@@ -130,8 +130,9 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
     let mut out = vec![
         one(
             "im.read-all",
-            "a read without members returns every readable property of the instance, in ascending order",
-            &["IOTP-IM-12", "IOTP-IM-13"],
+            "a read without members returns every readable property of the instance, in ascending \
+             order, as exactly one reply to the request",
+            &["IOTP-IM-12", "IOTP-IM-13", "IOTP-IM-3", "IOTP-IM-4"],
             read(1, 7, None),
             json!({"report": {"endpoint": 1, "capability": 7, "values": [level_128.clone(), {"member": 1, "value": "03"}]}}),
         ),

@@ -569,6 +569,7 @@ fn retransmission() -> Vector {
             "IOTP-MSG-46",
             "IOTP-MSG-47",
             "IOTP-MSG-23",
+            "IOTP-ADDR-1",
             "IOTP-SEC-71",
             "IOTP-SEC-168",
         ],
