@@ -5,12 +5,13 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use iotp2p_codegen::reflect;
+use iotp2p_codegen::ir::Type;
+use iotp2p_codegen::reflect::{self, Expected, Rejected};
 
 use super::hexdump;
 use super::schema_arg::SchemaArgs;
-use super::write_stdout;
-use iotp2p_codegen::diagnostics::printable::json_safe;
+use super::{write_stdout, Format};
+use iotp2p_codegen::diagnostics::printable::{json_safe, printable};
 
 /// Arguments of `iotp2p decode`.
 #[derive(Args, Debug)]
@@ -25,8 +26,13 @@ pub(crate) struct DecodeArgs {
     #[arg(long, value_name = "FILE")]
     file: Option<PathBuf>,
     /// Show every byte range with what it means, instead of JSON.
+    /// On a rejected input, the annotation stops at the failing byte.
     #[arg(long)]
     annotate: bool,
+    /// How a rejected input is reported: rustc-style text on standard error, or one JSON document
+    /// (`class`, `offset`, `length`, `type`, `path`, `expected`) on standard output.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
     #[command(flatten)]
     schema: SchemaArgs,
 }
@@ -90,17 +96,71 @@ pub(crate) fn run(args: &DecodeArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!(
-                "error[{}]: {} bytes of `{}` rejected at byte {}\n{}",
-                e.class.name(),
-                bytes.len(),
-                args.type_name,
-                e.offset,
-                hexdump::pointer(&bytes, e.offset)
-            );
-            eprintln!("  = note: {}", explain(e.class));
+            report(args, &ty, &bytes, &e);
             ExitCode::from(1)
         }
+    }
+}
+
+/// The name the path of a rejection starts from: a defined type's own name (`Envelope`), or the type
+/// expression as given.
+fn root_name<'a>(ty: &'a Type, given: &'a str) -> &'a str {
+    match ty {
+        Type::Message { name }
+        | Type::Union { name }
+        | Type::Enum { name }
+        | Type::Alias { name, .. } => name.rsplit('.').next().unwrap_or(name),
+        _ => given,
+    }
+}
+
+/// Where the decoder was and what it expected, e.g. `Envelope.body: expected a map (message `Body`)`.
+fn location(e: &Rejected<'_>, root: &str) -> String {
+    match e.expected {
+        Expected::End => format!("expected {}", e.expected),
+        _ => format!("{}: expected {}", e.path_from(root), e.expected),
+    }
+}
+
+fn report(args: &DecodeArgs, ty: &Type, bytes: &[u8], e: &Rejected<'_>) {
+    let root = root_name(ty, &args.type_name);
+    let path = e.path_from(root);
+    let expected = e.expected.to_string();
+    let label = printable(&location(e, root)).into_owned();
+    if args.format == Format::Json {
+        let json = serde_json::json!({
+            "class": e.class.name(),
+            "offset": e.offset,
+            "length": bytes.len(),
+            "type": args.type_name,
+            "path": path,
+            "expected": expected,
+        });
+        write_stdout(&format!(
+            "{}\n",
+            json_safe(serde_json::to_string_pretty(&json).expect("JSON serialises"))
+        ));
+    }
+    if args.annotate {
+        let text = format!("error[{}] at byte {}: {label}", e.class.name(), e.offset);
+        write_stdout(&hexdump::annotated_failure(
+            bytes,
+            &e.annotations,
+            e.offset,
+            e.path.len(),
+            &text,
+        ));
+    }
+    if args.format == Format::Human {
+        eprintln!(
+            "error[{}]: {} bytes of `{}` rejected at byte {}\n{}",
+            e.class.name(),
+            bytes.len(),
+            printable(&args.type_name),
+            e.offset,
+            hexdump::pointer(bytes, e.offset, &label)
+        );
+        eprintln!("  = note: {}", explain(e.class));
     }
 }
 

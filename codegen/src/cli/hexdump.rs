@@ -17,6 +17,40 @@ fn hex(bytes: &[u8]) -> String {
 /// One line per annotation (long strings wrap), e.g.
 /// `0002  │   01                       version: 1`.
 pub(crate) fn annotated(bytes: &[u8], notes: &[Annotation]) -> String {
+    annotate(bytes, notes).0
+}
+
+/// [`annotated`] for a rejected input: the items decoded before the error, then a line for the failing
+/// position, e.g. `0004    05    ^^ error[wrong-type] at byte 4: ...` (`text`, already printable).
+/// The bytes shown on that line are those not yet shown up to the failing byte; the bytes after it
+/// are counted.
+pub(crate) fn annotated_failure(
+    bytes: &[u8],
+    notes: &[Annotation],
+    offset: usize,
+    depth: usize,
+    text: &str,
+) -> String {
+    let width = PER_LINE * 3 + 8;
+    let (mut out, covered) = annotate(bytes, notes);
+    let start = covered.min(offset);
+    let end = (offset + 1).min(bytes.len()).max(start);
+    let shown = format!("{}{}", "  ".repeat(depth), hex(&bytes[start..end]));
+    out.push_str(&format!("{start:04x}  {shown:<width$} ^^ {text}\n"));
+    let rest = bytes.len() - end.max(covered);
+    if rest > 0 {
+        out.push_str(&format!(
+            "{:04x}  {:<width$} ({rest} more byte{} not decoded)\n",
+            end.max(covered),
+            "",
+            if rest == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+/// The annotated lines and how many bytes they cover.
+fn annotate(bytes: &[u8], notes: &[Annotation]) -> (String, usize) {
     let width = PER_LINE * 3 + 8;
     let mut out = String::new();
     let mut covered = 0;
@@ -43,11 +77,12 @@ pub(crate) fn annotated(bytes: &[u8], notes: &[Annotation]) -> String {
         }
         covered = covered.max(note.end);
     }
-    out
+    (out, covered)
 }
 
-/// The input around `offset` with a caret line under that byte (one past the end for truncation).
-pub(crate) fn pointer(bytes: &[u8], offset: usize) -> String {
+/// The input around `offset` with a caret line under that byte (one past the end for truncation),
+/// followed by `label` (already printable).
+pub(crate) fn pointer(bytes: &[u8], offset: usize, label: &str) -> String {
     let mut out = String::new();
     let target_line = offset / 16;
     let first_line = target_line.saturating_sub(2);
@@ -60,6 +95,6 @@ pub(crate) fn pointer(bytes: &[u8], offset: usize) -> String {
         ));
     }
     let column = 6 + (offset - target_line * 16) * 3;
-    out.push_str(&format!("{}^^\n", " ".repeat(column)));
+    out.push_str(&format!("{}^^ {label}\n", " ".repeat(column)));
     out
 }

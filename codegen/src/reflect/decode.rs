@@ -6,6 +6,7 @@ use iotp2p_codec::runtime::{
     depth_exceeded, enter, limits::MAX_DEPTH, DecodeError, ErrorClass, Reader,
 };
 
+use super::rejection::{Expected, Fail, Rejected, Segment};
 use super::{Entry, UnionValue, Value};
 use crate::ir::{FloatType, IntType, Presence, Schema, Type, TypeKind};
 
@@ -39,23 +40,36 @@ struct Decoder<'s, 'a> {
     nesting: HashMap<&'s str, u32>,
 }
 
-type Result<T> = std::result::Result<T, DecodeError>;
+type Result<'s, T> = std::result::Result<T, Fail<'s>>;
 
 /// Decodes `bytes` as one value of `ty`, accepting only its canonical encoding (spec/04-wire-format.md).
-pub fn decode(schema: &Schema, ty: &Type, bytes: &[u8]) -> Result<Decoded> {
+///
+/// A rejection carries the spec's error class and offset, where in the schema the decoder was and what
+/// it expected, and the annotations of the items decoded before the error.
+pub fn decode<'s>(
+    schema: &'s Schema,
+    ty: &'s Type,
+    bytes: &[u8],
+) -> std::result::Result<Decoded, Rejected<'s>> {
     let mut d = Decoder {
         schema,
         r: Reader::new(bytes),
         notes: Vec::new(),
         nesting: HashMap::new(),
     };
-    let value = d.value(ty, MAX_DEPTH, 0, "")?;
-    d.r.finish()?;
+    let result = d.value(ty, MAX_DEPTH, 0, "").and_then(|value| {
+        d.r.finish()
+            .map_err(|e| Fail::from(e).expecting(Expected::End))?;
+        Ok(value)
+    });
     d.notes.sort_by_key(|a| (a.start, a.depth));
-    Ok(Decoded {
-        value,
-        annotations: d.notes,
-    })
+    match result {
+        Ok(value) => Ok(Decoded {
+            value,
+            annotations: d.notes,
+        }),
+        Err(fail) => Err(fail.finish(d.notes)),
+    }
 }
 
 fn describe_int(v: i128) -> String {
@@ -75,7 +89,14 @@ impl<'s> Decoder<'s, '_> {
 
     /// Reads one value. `depth` is how many levels the item may use (itself included); `level` is its
     /// nesting for annotations; `label` names it (`level`, `[2]`...).
-    fn value(&mut self, ty: &'s Type, depth: usize, level: usize, label: &str) -> Result<Value> {
+    fn value(
+        &mut self,
+        ty: &'s Type,
+        depth: usize,
+        level: usize,
+        label: &str,
+    ) -> Result<'s, Value> {
+        let expected = |e| Fail::from(e).expecting(Expected::Value(ty));
         let start = self.r.position();
         let prefix = if label.is_empty() {
             String::new()
@@ -84,32 +105,40 @@ impl<'s> Decoder<'s, '_> {
         };
         let value = match ty {
             Type::Alias { target, .. } => return self.value(target, depth, level, label),
-            Type::Bool => Value::Bool(self.r.bool()?),
+            Type::Bool => Value::Bool(self.r.bool().map_err(expected)?),
             Type::Int { int, range } => {
                 let (lo, hi) = range.map_or(int.bounds(), |r| (r.min, r.max));
                 let v = if matches!(int, IntType::U64) {
-                    self.r.uint(lo as u64, hi as u64)? as i128
+                    self.r.uint(lo as u64, hi as u64).map_err(expected)? as i128
                 } else {
-                    self.r.int(lo as i64, hi as i64)? as i128
+                    self.r.int(lo as i64, hi as i64).map_err(expected)? as i128
                 };
                 Value::Int(v)
             }
             Type::Float { float } => Value::Float(match float {
-                FloatType::F32 => self.r.f32()? as f64,
-                FloatType::F64 => self.r.f64()?,
+                FloatType::F32 => self.r.f32().map_err(expected)? as f64,
+                FloatType::F64 => self.r.f64().map_err(expected)?,
             }),
-            Type::String { max_len } => Value::Text(self.r.text(*max_len as usize)?.to_string()),
-            Type::Bytes { max_len } => Value::Bytes(self.r.bytes(*max_len as usize)?.to_vec()),
-            Type::FixedBytes { len } => Value::Bytes(self.r.exact_bytes(*len as usize)?.to_vec()),
+            Type::String { max_len } => {
+                let text = self.r.text(*max_len as usize).map_err(expected)?;
+                Value::Text(text.to_string())
+            }
+            Type::Bytes { max_len } => {
+                Value::Bytes(self.r.bytes(*max_len as usize).map_err(expected)?.to_vec())
+            }
+            Type::FixedBytes { len } => {
+                let bytes = self.r.exact_bytes(*len as usize).map_err(expected)?;
+                Value::Bytes(bytes.to_vec())
+            }
             Type::Enum { name } => {
-                let n = self.r.enum_number()?;
+                let n = self.r.enum_number().map_err(expected)?;
                 let value_name = self.enum_name(name, n);
                 self.note(start, level, format!("{prefix}{value_name}"));
                 return Ok(Value::Enum(n));
             }
             Type::Array { element, max_items } => {
-                let n = self.r.array(*max_items as usize)?;
-                let depth = enter(&self.r, depth, n)?;
+                let n = self.r.array(*max_items as usize).map_err(expected)?;
+                let depth = enter(&self.r, depth, n).map_err(expected)?;
                 self.note(
                     start,
                     level,
@@ -117,12 +146,23 @@ impl<'s> Decoder<'s, '_> {
                 );
                 let mut items = Vec::with_capacity(n);
                 for i in 0..n {
-                    items.push(self.value(element, depth, level + 1, &format!("[{i}]"))?);
+                    items.push(
+                        self.value(element, depth, level + 1, &format!("[{i}]"))
+                            .map_err(|f| f.within(Segment::Index(i)))?,
+                    );
                 }
                 return Ok(Value::Array(items));
             }
-            Type::Message { name } => return self.message(name, depth, level, label),
-            Type::Union { name } => return self.union(name, depth, level, label),
+            Type::Message { name } => {
+                return self
+                    .message(name, depth, level, label)
+                    .map_err(|f| f.expecting(Expected::Value(ty)))
+            }
+            Type::Union { name } => {
+                return self
+                    .union(name, depth, level, label)
+                    .map_err(|f| f.expecting(Expected::Value(ty)))
+            }
         };
         let shown = match &value {
             Value::Bool(b) => b.to_string(),
@@ -149,13 +189,13 @@ impl<'s> Decoder<'s, '_> {
     }
 
     /// Applies a type's `@max_depth`: entering it once more than allowed is `depth-exceeded`.
-    fn enter_limited(&mut self, def_name: &'s str, max_depth: Option<u32>) -> Result<bool> {
+    fn enter_limited(&mut self, def_name: &'s str, max_depth: Option<u32>) -> Result<'s, bool> {
         let Some(max) = max_depth else {
             return Ok(false);
         };
         let count = self.nesting.entry(def_name).or_insert(0);
         if *count >= max {
-            return Err(depth_exceeded(&self.r));
+            return Err(depth_exceeded(&self.r).into());
         }
         *count += 1;
         Ok(true)
@@ -169,15 +209,21 @@ impl<'s> Decoder<'s, '_> {
         }
     }
 
-    fn message(&mut self, name: &'s str, depth: usize, level: usize, label: &str) -> Result<Value> {
+    fn message(
+        &mut self,
+        name: &'s str,
+        depth: usize,
+        level: usize,
+        label: &str,
+    ) -> Result<'s, Value> {
         let Some(def) = self.schema.find_type(name) else {
-            return Err(DecodeError::new(ErrorClass::WrongType, self.r.position()));
+            return Err(DecodeError::new(ErrorClass::WrongType, self.r.position()).into());
         };
         let TypeKind::Message {
             fields, max_depth, ..
         } = &def.kind
         else {
-            return Err(DecodeError::new(ErrorClass::WrongType, self.r.position()));
+            return Err(DecodeError::new(ErrorClass::WrongType, self.r.position()).into());
         };
         let entered = self.enter_limited(&def.full_name, *max_depth)?;
         let start = self.r.position();
@@ -201,32 +247,32 @@ impl<'s> Decoder<'s, '_> {
         let mut min_key = 0;
         for _ in 0..count {
             let key_at = self.r.position();
-            let key = self.r.key(min_key)?;
+            let key = self
+                .r
+                .key(min_key)
+                .map_err(|e| Fail::from(e).expecting(Expected::Key { min: min_key }))?;
             min_key = key + 1;
             match fields.iter().find(|f| f.key as u64 == key) {
                 Some(f) => {
                     self.note(key_at, level + 1, format!("key {key} ({})", f.name));
-                    let value = self.value(&f.ty, depth, level + 1, &f.name)?;
+                    let value = self
+                        .value(&f.ty, depth, level + 1, &f.name)
+                        .map_err(|e| e.within(Segment::Field(&f.name)))?;
                     if let Presence::Default(d) = &f.presence {
                         if super::json::equals_default(&value, d, &f.ty) {
-                            return Err(DecodeError::new(ErrorClass::DefaultValuePresent, key_at));
+                            return Err(Fail::new(
+                                ErrorClass::DefaultValuePresent,
+                                key_at,
+                                Expected::Omitted { name: &f.name },
+                            )
+                            .within(Segment::Field(&f.name)));
                         }
                     }
                     entries.push(Entry::Field(f.key, value));
                 }
                 None => {
                     self.note(key_at, level + 1, format!("key {key} (unknown field)"));
-                    let value_at = self.r.position();
-                    let raw = self.r.skip(depth)?.to_vec();
-                    self.note(
-                        value_at,
-                        level + 1,
-                        format!(
-                            "#{key}: {} byte{} kept as they are",
-                            raw.len(),
-                            plural(raw.len())
-                        ),
-                    );
+                    let raw = self.unknown_value(key, depth, level + 1)?;
                     entries.push(Entry::Unknown(key, raw));
                 }
             }
@@ -234,16 +280,53 @@ impl<'s> Decoder<'s, '_> {
         for f in fields {
             if f.presence == Presence::Required && !entries.iter().any(|e| e.key() == f.key as u64)
             {
-                return Err(DecodeError::new(ErrorClass::MissingField, start));
+                return Err(Fail::new(
+                    ErrorClass::MissingField,
+                    start,
+                    Expected::Field {
+                        name: &f.name,
+                        key: f.key,
+                    },
+                ));
             }
         }
         self.leave_limited(&def.full_name, entered);
         Ok(Value::Message(entries))
     }
 
-    fn union(&mut self, name: &'s str, depth: usize, level: usize, label: &str) -> Result<Value> {
+    /// The value of an entry whose key the schema does not define, kept as its exact bytes.
+    fn unknown_value(&mut self, key: u64, depth: usize, level: usize) -> Result<'s, Vec<u8>> {
+        let at = self.r.position();
+        let raw = self
+            .r
+            .skip(depth)
+            .map_err(|e| {
+                Fail::from(e)
+                    .expecting(Expected::AnyItem)
+                    .within(Segment::Unknown(key))
+            })?
+            .to_vec();
+        self.note(
+            at,
+            level,
+            format!(
+                "#{key}: {} byte{} kept as they are",
+                raw.len(),
+                plural(raw.len())
+            ),
+        );
+        Ok(raw)
+    }
+
+    fn union(
+        &mut self,
+        name: &'s str,
+        depth: usize,
+        level: usize,
+        label: &str,
+    ) -> Result<'s, Value> {
         let Some(def) = self.schema.find_type(name) else {
-            return Err(DecodeError::new(ErrorClass::WrongType, self.r.position()));
+            return Err(DecodeError::new(ErrorClass::WrongType, self.r.position()).into());
         };
         let TypeKind::Union {
             variants,
@@ -251,12 +334,12 @@ impl<'s> Decoder<'s, '_> {
             ..
         } = &def.kind
         else {
-            return Err(DecodeError::new(ErrorClass::WrongType, self.r.position()));
+            return Err(DecodeError::new(ErrorClass::WrongType, self.r.position()).into());
         };
         let entered = self.enter_limited(&def.full_name, *max_depth)?;
         let start = self.r.position();
         if self.r.map()? != 1 {
-            return Err(DecodeError::new(ErrorClass::InvalidUnion, start));
+            return Err(DecodeError::new(ErrorClass::InvalidUnion, start).into());
         }
         let depth = enter(&self.r, depth, 1)?;
         let prefix = if label.is_empty() {
@@ -266,17 +349,25 @@ impl<'s> Decoder<'s, '_> {
         };
         self.note(start, level, format!("{prefix}{} (union)", def.name));
         let key_at = self.r.position();
-        let key = self.r.key(0)?;
+        let key = self
+            .r
+            .key(0)
+            .map_err(|e| Fail::from(e).expecting(Expected::Key { min: 0 }))?;
         let value = match variants.iter().find(|v| v.key as u64 == key) {
             Some(v) => {
                 self.note(key_at, level + 1, format!("key {key} ({})", v.name));
                 match &v.ty {
-                    Some(t) => {
-                        UnionValue::Value(Box::new(self.value(t, depth, level + 1, &v.name)?))
-                    }
+                    Some(t) => UnionValue::Value(Box::new(
+                        self.value(t, depth, level + 1, &v.name)
+                            .map_err(|e| e.within(Segment::Variant(&v.name)))?,
+                    )),
                     None => {
                         let at = self.r.position();
-                        self.r.null()?;
+                        self.r.null().map_err(|e| {
+                            Fail::from(e)
+                                .expecting(Expected::Null)
+                                .within(Segment::Variant(&v.name))
+                        })?;
                         self.note(at, level + 1, format!("{}: null (unit variant)", v.name));
                         UnionValue::Unit
                     }
@@ -284,17 +375,7 @@ impl<'s> Decoder<'s, '_> {
             }
             None => {
                 self.note(key_at, level + 1, format!("key {key} (unknown variant)"));
-                let at = self.r.position();
-                let raw = self.r.skip(depth)?.to_vec();
-                self.note(
-                    at,
-                    level + 1,
-                    format!(
-                        "#{key}: {} byte{} kept as they are",
-                        raw.len(),
-                        plural(raw.len())
-                    ),
-                );
+                let raw = self.unknown_value(key, depth, level + 1)?;
                 UnionValue::Unknown(raw)
             }
         };

@@ -9,11 +9,13 @@
 mod decode;
 mod encode;
 mod json;
+mod rejection;
 pub mod types;
 
 pub use decode::{decode, Annotation, Decoded};
 pub use encode::encode;
 pub use json::{from_json, parse_json_text, to_json};
+pub use rejection::{Expected, Rejected, Segment};
 
 /// A decoded value of some schema type. Which type is known from the context (the [`crate::ir::Type`]
 /// it was decoded with), as with any schema-driven format.
