@@ -755,6 +755,17 @@ fn a_fragmenter_that_changes_the_tag_is_caught() {
     }
 }
 
+#[test]
+fn a_fragmenter_that_sends_the_last_fragment_first_is_caught_by_the_order_vectors_alone() {
+    assert_eq!(
+        engine_failures("fragments-reversed"),
+        [
+            "protocol.fragments.order.frame-11.length-704",
+            "protocol.fragments.order.frame-51.length-704"
+        ]
+    );
+}
+
 /// The `edhoc` vectors in which the node completes a handshake, sorted.
 fn completing_edhoc_vectors() -> Vec<String> {
     let text = std::fs::read_to_string(generated_vectors().join("protocol.edhoc.json")).unwrap();
@@ -963,6 +974,22 @@ fn an_engine_that_never_retransmits_is_caught() {
     assert_eq!(
         scenario_failures("no-retransmit"),
         ["scenario.msg.retransmission"]
+    );
+}
+
+#[test]
+fn an_engine_that_retries_after_any_status_is_caught() {
+    // Every scenario in which a status answers the node's own request.
+    assert_eq!(
+        scenario_failures("retry-on-status"),
+        [
+            "scenario.err.authenticated-forbidden",
+            "scenario.err.busy-retry-after",
+            "scenario.err.unauthenticated-freshness-required",
+            "scenario.err.unauthenticated-unauthenticated",
+            "scenario.err.unauthenticated-unsupported-version",
+            "scenario.msg.relay-status-ends-retransmission",
+        ]
     );
 }
 

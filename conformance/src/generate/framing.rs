@@ -169,6 +169,25 @@ fn fragment_vectors() -> Result<Vec<Vector>, String> {
             )?);
         }
     }
+    // The order of the fragments, a SHOULD that the runner judges only here: first fragment first,
+    // then ascending offsets.
+    for frame_size in [11, 51] {
+        let len = 704;
+        let mut order = fragment_vector(
+            format!("protocol.fragments.order.frame-{frame_size}.length-{len}"),
+            format!(
+                "a message of {len} bytes on a link of {frame_size}-byte frames: its fragments go \
+                 first fragment first, then in ascending offset order"
+            ),
+            &[crate::runner::check::ORDER_RULE, "IOTP-MSG-77", "IOTP-MSG-78"],
+            &envelope(len, 3),
+            frame_size,
+            3,
+            None,
+        )?;
+        order.level = Level::Should;
+        out.push(order);
+    }
     Ok(out)
 }
 

@@ -203,7 +203,11 @@ fn judge_engine(vector: &Vector, want: &Response, got: &Response) -> Verdict {
         Response::Frames { frames, .. },
     ) = (&vector.input.request, got)
     {
-        return match fragment_rules(message, *frame_size, *tag, frames) {
+        // The order of the frames is a SHOULD ([IOTP-MSG-79]): judged only where a vector cites it.
+        let ordered = vector.requirements.iter().any(|r| r == ORDER_RULE);
+        return match fragment_rules(message, *frame_size, *tag, frames)
+            .and_then(|()| if ordered { fragment_order(frames) } else { Ok(()) })
+        {
             Ok(()) => Verdict::Pass,
             Err(why) => Verdict::Fail(why),
         };
@@ -392,6 +396,39 @@ pub fn fragment_rules(
         )),
         None => Ok(()),
     }
+}
+
+/// The requirement that a message's fragments go in ascending offset order, first fragment first.
+pub const ORDER_RULE: &str = "IOTP-MSG-79";
+
+/// Checks [IOTP-MSG-79] on frames that already pass [`fragment_rules`]: the first fragment first,
+/// then next fragments at ascending offsets. A message sent whole is in order.
+pub fn fragment_order(frames: &[String]) -> Result<(), String> {
+    if frames.len() < 2 {
+        return Ok(());
+    }
+    let mut last = 0usize;
+    for (i, text) in frames.iter().enumerate() {
+        let frame = unhex(text).map_err(|e| format!("frame {i} is not hex: {e}"))?;
+        let (first, offset) = match frame.as_slice() {
+            [0xc0, ..] => (true, 0),
+            [0xc1, _, hi, lo, ..] => (false, usize::from(u16::from_be_bytes([*hi, *lo]))),
+            _ => return Err(format!("frame {i} is not a fragment (§5.12.1)")),
+        };
+        if first != (i == 0) {
+            return Err(format!(
+                "the first fragment is frame {i}, where it should be sent first ({ORDER_RULE})"
+            ));
+        }
+        if i > 0 && offset <= last {
+            return Err(format!(
+                "frame {i} has the offset {offset}, not above the previous frame's {last} \
+                 ({ORDER_RULE})"
+            ));
+        }
+        last = offset;
+    }
+    Ok(())
 }
 
 /// A response in words, for failure messages: its JSON without the id.
@@ -737,6 +774,15 @@ mod tests {
         );
         // A message that fits travels whole.
         assert_eq!(fragment_rules("a001", 8, 7, &["a001".into()]), Ok(()));
+        // Frames out of order pass the MUST rules, not the order of IOTP-MSG-79.
+        let owned = |frames: &[&str]| -> Vec<String> { frames.iter().map(|f| f.to_string()).collect() };
+        assert_eq!(fragment_order(&owned(&[first, second, third])), Ok(()));
+        let first_late = owned(&[second, first, third]);
+        assert_eq!(judge(&[second, first, third]), Ok(()));
+        assert!(fragment_order(&first_late).unwrap_err().contains("IOTP-MSG-79"));
+        assert!(fragment_order(&owned(&[first, third, second]))
+            .unwrap_err()
+            .contains("not above"));
         assert!(fragment_rules("a001", 8, 7, &["c0070002a0".into(), "c107000101".into()]).is_err());
         for (broken, why) in [
             (

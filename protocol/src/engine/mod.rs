@@ -47,6 +47,12 @@ pub use handshakes::{EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME};
 pub use presence::LISTEN_TIME;
 pub use send::{Destination, SendError};
 
+/// The protocol `version` this engine implements (spec §5.3).
+pub const VERSION: u8 = 1;
+
+/// The versions this engine supports, ascending, as `UnsupportedVersion` lists them ([IOTP-ERR-9]).
+pub const SUPPORTED_VERSIONS: [u8; 1] = [VERSION];
+
 /// The configuration of a node.
 #[derive(Clone, Debug)]
 pub struct Config {

@@ -19,8 +19,7 @@ use crate::params::Instant;
 use crate::security::seal::OpenError;
 use crate::security::{Exchange as AadExchange, KeyId, Routing};
 
-/// The `version` this engine implements.
-const VERSION: u8 = 1;
+use super::VERSION;
 
 impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     /// Handles one envelope received from the hop peer `from` at `now`.

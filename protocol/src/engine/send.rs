@@ -232,7 +232,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             decode_error: None,
             offset: None,
             recipient: None,
-            supported_versions: None,
+            // The versions this engine supports, which `UnsupportedVersion` must list ([IOTP-ERR-9]).
+            supported_versions: (code == StatusCode::UnsupportedVersion)
+                .then(|| super::SUPPORTED_VERSIONS.as_slice().into()),
             unknown_fields: UnknownFields::NONE,
         });
         let mut body = vec![0u8; status.encoded_len()];

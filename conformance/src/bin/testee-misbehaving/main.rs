@@ -10,6 +10,8 @@
 //!   (IOTP-SEC-76, the one-packet denial of service fixed in spec 1.1);
 //! - `fixed-nonce`: a sealer that always seals with `message_id` 0, reusing the nonce (IOTP-SEC-69);
 //! - `next-tag`: a fragmenter that gives the next fragments another tag than the first (IOTP-MSG-80);
+//! - `fragments-reversed`: a fragmenter that sends the last fragment first, within every MUST of
+//!   §5.12.2 but not the order it recommends (IOTP-MSG-79);
 //! - `zero-offset`: a reassembler that takes a next fragment with `offset` 0 as bytes at offset 0
 //!   (IOTP-MSG-88);
 //! - `edhoc-swapped-ids`: an EDHOC engine that derives the context with the Sender and Recipient IDs
@@ -106,6 +108,11 @@ fn main() {
                         let tag = u8::from_str_radix(&frame[2..4], 16).unwrap_or(0);
                         frame.replace_range(2..4, &format!("{:02x}", tag.wrapping_add(1)));
                     }
+                }
+            }
+            ("fragments-reversed", Request::Fragment { .. }) => {
+                if let Response::Frames { frames, .. } = &mut response {
+                    frames.reverse();
                 }
             }
             ("zero-offset", Request::Reassemble { .. }) => {

@@ -10,12 +10,15 @@
 //! - `no-reack`: a duplicate is not acknowledged again (IOTP-MSG-55);
 //! - `no-retransmit`: a confirmable envelope is never sent again (IOTP-MSG-46);
 //! - `ssn-reset-on-rehome`: version 1.0's counting per address: a node that takes a new address starts
-//!   its Sender Sequence Numbers again, reusing nonces under the same key (IOTP-SEC-169).
+//!   its Sender Sequence Numbers again, reusing nonces under the same key (IOTP-SEC-169);
+//! - `retry-on-status`: a status about the node's request makes it send the request again at once,
+//!   whatever the status's retry class and whether or not it is authenticated (IOTP-ERR-19,
+//!   IOTP-ERR-27).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use iotp2p_codec::core::{Body, Envelope};
-use iotp2p_conformance::protocol::{Request, Response};
+use iotp2p_conformance::protocol::{OutDatagram, Request, Response};
 use iotp2p_conformance::suite::unhex;
 
 /// The state a defect needs.
@@ -26,6 +29,8 @@ pub struct Defects {
     highest: BTreeMap<String, u64>,
     failed: BTreeSet<(String, u64)>,
     seen: BTreeSet<Vec<u8>>,
+    /// The last confirmable envelope the node sent (`retry-on-status`).
+    last_request: Option<OutDatagram>,
 }
 
 impl Defects {
@@ -87,7 +92,7 @@ impl Defects {
 
     /// Changes the reference's outputs as the defect would.
     pub fn change(&mut self, mode: &str, request: &Request, response: &mut Response) {
-        let Response::Outputs { sends, .. } = response else {
+        let Response::Outputs { sends, events, .. } = response else {
             return;
         };
         match (mode, request) {
@@ -123,6 +128,23 @@ impl Defects {
                 }
             }
             ("no-retransmit", Request::Tick { .. }) => sends.clear(),
+            ("retry-on-status", _) => {
+                let status_came = events.iter().any(|e| {
+                    e.event == "reply" && e.body.as_ref().is_some_and(|b| b.get("status").is_some())
+                });
+                if status_came {
+                    sends.extend(self.last_request.take());
+                }
+                let confirmable = |s: &&OutDatagram| {
+                    unhex(&s.hex)
+                        .ok()
+                        .and_then(|b| Envelope::decode(&b).ok().map(|e| e.ack_requested))
+                        .unwrap_or(false)
+                };
+                if let Some(sent) = sends.iter().rev().find(confirmable) {
+                    self.last_request = Some(sent.clone());
+                }
+            }
             _ => {}
         }
     }

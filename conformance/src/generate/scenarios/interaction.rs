@@ -169,7 +169,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         one(
             "im.lowest-unknown-member",
             "where several members fail the same check, the status names the lowest",
-            &["IOTP-IM-8", "IOTP-IM-7"],
+            &["IOTP-IM-8", "IOTP-IM-7", "IOTP-ERR-12"],
             read(1, 7, Some(vec![5, 6])),
             status_member("UnknownMember", 5),
         ),
@@ -183,7 +183,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         one(
             "im.write-not-writable",
             "a write of a read-only property is UnsupportedOperation, naming it",
-            &["IOTP-IM-7"],
+            &["IOTP-IM-7", "IOTP-ERR-12"],
             write(&[(1, "05")]),
             status_member("UnsupportedOperation", 1),
         ),
@@ -205,7 +205,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
             "im.write-invalid-value",
             "a value that does not decode against the member's type is InvalidValue, with the member, \
              the error class and its offset",
-            &["IOTP-IM-2", "IOTP-IM-1", "IOTP-ERR-6", "IOTP-ERR-23", "IOTP-ERR-24"],
+            &["IOTP-IM-2", "IOTP-IM-1", "IOTP-ERR-6", "IOTP-ERR-7", "IOTP-ERR-12", "IOTP-ERR-23", "IOTP-ERR-24"],
             write(&[(0, "f5")]),
             json!({"status": {"code": "InvalidValue", "member": 0, "decode_error": "WrongType", "offset": 0}}),
         ),

@@ -49,6 +49,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         visitor_forbidden(),
         not_for_this_node(),
         unsupported_version(),
+        unsupported_version_undecodable(),
         unsealed_duplicates_by_exact_match(),
         oversized(),
         malformed(),
@@ -180,8 +181,9 @@ fn replay_below_window() -> Vector {
     Builder::lamp(
         "sec.replay-below-window",
         "after a sealed request with message_id 1235, one sealed anew with message_id 1000, more than \
-         31 below, is a replay: discarded without acknowledgement or answer",
-        &["IOTP-MSG-111", "IOTP-SEC-75", "IOTP-SEC-83"],
+         31 below, is a replay: discarded without acknowledgement or answer (version 1.0's Stale is \
+         never sent)",
+        &["IOTP-MSG-111", "IOTP-SEC-75", "IOTP-SEC-83", "IOTP-ERR-26"],
     )
     .step(app_read())
     .step(expect(
@@ -348,7 +350,7 @@ fn unsupported_version() -> Vector {
     Builder::lamp(
         "msg.unsupported-version",
         "a request of protocol version 2 is not processed; it may be answered UnsupportedVersion",
-        &["IOTP-MSG-13", "IOTP-MSG-96"],
+        &["IOTP-MSG-13", "IOTP-MSG-96", "IOTP-ERR-9"],
     )
     .step(plain(
         "relay",
@@ -357,7 +359,36 @@ fn unsupported_version() -> Vector {
     .step(expecting(
         expect(
             "the body of an unsupported version is not processed (no Unauthenticated, no report)",
-            vec![status("relay", 5, "UnsupportedVersion")],
+            vec![unsupported_version_status(5)],
+        ),
+        |e| e.or = vec![vec![]],
+    ))
+    .build()
+}
+
+/// `UnsupportedVersion` about `message_id`, listing version 1 ([IOTP-ERR-9]).
+fn unsupported_version_status(message_id: u64) -> SendPattern {
+    to(
+        "relay",
+        json!({"correlation_id": message_id, "sealed": ABSENT, "body": {"status": {"code": "UnsupportedVersion", "supported_versions": [1]}}}),
+    )
+}
+
+fn unsupported_version_undecodable() -> Vector {
+    Builder::lamp(
+        "msg.unsupported-version-undecodable",
+        "an envelope of protocol version 2 whose body does not decode under version 1's schema: the \
+         node still reads version and message_id, so it answers at most UnsupportedVersion about \
+         message_id 5, never Malformed",
+        &["IOTP-MSG-15", "IOTP-MSG-13", "IOTP-ERR-9"],
+    )
+    // {0: 2, 1: 5, 9: 1, 12: ""}: version 2, message_id 5, sender_contact 1, and a body that is a
+    // text string, which no body of version 1 is.
+    .step(bytes("relay", "a40002010509010c60"))
+    .step(expecting(
+        expect(
+            "version and message_id are read before the rest: UnsupportedVersion or nothing",
+            vec![unsupported_version_status(5)],
         ),
         |e| e.or = vec![vec![]],
     ))

@@ -6,6 +6,7 @@
 //! - [`messages`]: the message layer (chapter 5) and sealing (chapter 8) as a node applies them.
 //! - [`edhoc`]: EDHOC answered by the node (§8.4), the runner playing the initiator.
 //! - [`interaction`]: the interaction model (chapter 6) and its statuses.
+//! - [`statuses`]: how a node handles the statuses it receives (§9.4).
 //!
 //! [`Builder`] keeps each scenario short: the lamp of spec §5.15.1 as the usual node under test, its
 //! context with the app (the one of §8.5.8), and helpers for the patterns every scenario uses.
@@ -13,6 +14,7 @@
 mod edhoc;
 mod interaction;
 mod messages;
+mod statuses;
 
 use serde_json::{json, Value};
 
@@ -39,6 +41,11 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
              describe and subscriptions, through sealed requests (spec chapters 6 and 9)",
         ),
         (
+            "scenario.err",
+            "Scripted-peer scenarios of received statuses: what a node may and may not send again after \
+             a status, authenticated or not (spec §9.4)",
+        ),
+        (
             "scenario.sec",
             "Scripted-peer scenarios of sealed envelopes: replays, forgeries, misbinding, unsealed and \
              visitor requests (spec chapter 8)",
@@ -46,6 +53,7 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     ];
     let mut all = messages::scenarios()?;
     all.extend(interaction::scenarios()?);
+    all.extend(statuses::scenarios());
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");
