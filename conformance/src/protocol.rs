@@ -121,7 +121,8 @@ pub enum Request {
         frames: Vec<TimedFrame>,
     },
     /// Say whether `address` is an address in the canonical form of spec §2.2, within the limits of
-    /// §2.3 (protocol 2, feature `check-address`): answer [`Response::Address`].
+    /// §2.3 and outside the special-use domains of §2.6.2 (protocol 2, feature `check-address`):
+    /// answer [`Response::Address`].
     CheckAddress {
         /// The vector id (echoed in the response).
         id: String,
@@ -597,7 +598,8 @@ pub enum Response {
     Address {
         /// The vector id.
         id: String,
-        /// True for an address in canonical form within the length limits, false otherwise.
+        /// True for an address in canonical form within the length limits and outside the
+        /// special-use domains, false otherwise.
         canonical: bool,
     },
     /// The node ID (protocol 2, answers `node-id`).

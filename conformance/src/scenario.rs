@@ -391,7 +391,8 @@ pub struct SendPattern {
     /// The hop peer it goes to.
     pub to: String,
     /// Members of the envelope's canonical JSON that must have these values (`"<any>"`: present with
-    /// any value; `"<absent>"`: absent; `null` is the value null); members not named are free.
+    /// any value; `"<absent>"`: absent; `"<bytes MIN..MAX>"`: a byte string of MIN to MAX bytes;
+    /// `null` is the value null); members not named are free.
     #[serde(default)]
     pub envelope: Value,
     /// The envelope is sealed and opens under this context (the peer's side), with a body whose

@@ -1,4 +1,5 @@
-//! Addresses in canonical form (spec §2.2 and the length limits of §2.3).
+//! Addresses in canonical form (spec §2.2 and the length limits of §2.3), outside the special-use
+//! domains of §2.6.2.
 //!
 //! Every address a node sends is canonical ([IOTP-ADDR-1]) and a receiver refuses envelopes whose
 //! addresses are not ([IOTP-MSG-6], [IOTP-ADDR-2]). The check is a single pass over at most 254 bytes,
@@ -34,6 +35,9 @@ pub enum AddressError {
     ReservedLabel,
     /// A length limit of §2.3 is exceeded ([IOTP-ADDR-9]).
     TooLong,
+    /// The domain is, or ends in, `local`, `localhost` or `invalid`: special-use names that are never
+    /// valid in an address (§2.6.2, [IOTP-ADDR-26]).
+    SpecialUse,
 }
 
 impl fmt::Display for AddressError {
@@ -48,6 +52,9 @@ impl fmt::Display for AddressError {
                 "a label with `--` at positions 3 and 4 is not an A-label"
             }
             AddressError::TooLong => "the address exceeds a length limit of spec §2.3",
+            AddressError::SpecialUse => {
+                "the domain is a special-use name (`local`, `localhost` or `invalid`)"
+            }
         })
     }
 }
@@ -56,7 +63,8 @@ fn let_dig(b: u8) -> bool {
     b.is_ascii_lowercase() || b.is_ascii_digit()
 }
 
-/// Checks that `address` is in the canonical form of spec §2.2, within the limits of §2.3.
+/// Checks that `address` is in the canonical form of spec §2.2, within the limits of §2.3, and not in
+/// a special-use domain that §2.6.2 excludes.
 pub fn check(address: &str) -> Result<(), AddressError> {
     if address.len() > MAX_ADDRESS {
         return Err(AddressError::TooLong);
@@ -125,6 +133,11 @@ fn check_domain(domain: &str) -> Result<(), AddressError> {
     if last.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AddressError::NumericTopLabel);
     }
+    // Multicast DNS names are not unique beyond one link; `localhost` and `invalid` name nothing
+    // anyone can reach (RFC 6761, RFC 6762).
+    if matches!(last, "local" | "localhost" | "invalid") {
+        return Err(AddressError::SpecialUse);
+    }
     Ok(())
 }
 
@@ -153,6 +166,9 @@ mod tests {
             ("lamp@192.0.2.1", AddressError::NumericTopLabel),
             ("\"a b\"@example.org", AddressError::LocalPart),
             ("lamp@ab--c.example", AddressError::ReservedLabel),
+            ("lamp@home.local", AddressError::SpecialUse),
+            ("lamp@printer.localhost", AddressError::SpecialUse),
+            ("lamp@home.invalid", AddressError::SpecialUse),
             ("_re_lay@example.org", AddressError::LocalPart),
             ("_@example.org", AddressError::LocalPart),
             ("a@b@example.org", AddressError::NoSingleAt),

@@ -179,7 +179,11 @@ fn fragment_vectors() -> Result<Vec<Vector>, String> {
                 "a message of {len} bytes on a link of {frame_size}-byte frames: its fragments go \
                  first fragment first, then in ascending offset order"
             ),
-            &[crate::runner::check::ORDER_RULE, "IOTP-MSG-77", "IOTP-MSG-78"],
+            &[
+                crate::runner::check::ORDER_RULE,
+                "IOTP-MSG-77",
+                "IOTP-MSG-78",
+            ],
             &envelope(len, 3),
             frame_size,
             3,

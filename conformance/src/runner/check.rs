@@ -205,9 +205,13 @@ fn judge_engine(vector: &Vector, want: &Response, got: &Response) -> Verdict {
     {
         // The order of the frames is a SHOULD ([IOTP-MSG-79]): judged only where a vector cites it.
         let ordered = vector.requirements.iter().any(|r| r == ORDER_RULE);
-        return match fragment_rules(message, *frame_size, *tag, frames)
-            .and_then(|()| if ordered { fragment_order(frames) } else { Ok(()) })
-        {
+        return match fragment_rules(message, *frame_size, *tag, frames).and_then(|()| {
+            if ordered {
+                fragment_order(frames)
+            } else {
+                Ok(())
+            }
+        }) {
             Ok(()) => Verdict::Pass,
             Err(why) => Verdict::Fail(why),
         };
@@ -775,11 +779,14 @@ mod tests {
         // A message that fits travels whole.
         assert_eq!(fragment_rules("a001", 8, 7, &["a001".into()]), Ok(()));
         // Frames out of order pass the MUST rules, not the order of IOTP-MSG-79.
-        let owned = |frames: &[&str]| -> Vec<String> { frames.iter().map(|f| f.to_string()).collect() };
+        let owned =
+            |frames: &[&str]| -> Vec<String> { frames.iter().map(|f| f.to_string()).collect() };
         assert_eq!(fragment_order(&owned(&[first, second, third])), Ok(()));
         let first_late = owned(&[second, first, third]);
         assert_eq!(judge(&[second, first, third]), Ok(()));
-        assert!(fragment_order(&first_late).unwrap_err().contains("IOTP-MSG-79"));
+        assert!(fragment_order(&first_late)
+            .unwrap_err()
+            .contains("IOTP-MSG-79"));
         assert!(fragment_order(&owned(&[first, third, second]))
             .unwrap_err()
             .contains("not above"));

@@ -704,12 +704,36 @@ pub const ANY: &str = "<any>";
 /// A pattern member that requires the member to be absent.
 pub const ABSENT: &str = "<absent>";
 
+/// A pattern member `<bytes MIN..MAX>`: a byte string (hex) of MIN to MAX bytes, any content.
+pub const BYTES: &str = "<bytes ";
+
+/// The inclusive bounds of a `<bytes MIN..MAX>` pattern, if `pattern` is one.
+fn byte_bounds(pattern: &str) -> Option<(usize, usize)> {
+    let range = pattern.strip_prefix(BYTES)?.strip_suffix('>')?;
+    let (min, max) = range.split_once("..")?;
+    Some((min.parse().ok()?, max.parse().ok()?))
+}
+
 /// Whether `got` has every member of `pattern`: [`ANY`] for present with any value, [`ABSENT`] for
-/// absent; objects are compared member by member, everything else by equality (so `null` is the
-/// value null, as a unit variant such as `{"ack": null}` has it).
+/// absent, [`BYTES`]`MIN..MAX>` for a byte string of that many bytes; objects are compared member by
+/// member, everything else by equality (so `null` is the value null, as a unit variant such as
+/// `{"ack": null}` has it).
 pub fn matches(pattern: &Value, got: &Value, path: &str) -> Result<(), String> {
     match (pattern, got) {
         (Value::String(s), _) if s == ANY => Ok(()),
+        (Value::String(s), _) if byte_bounds(s).is_some() => {
+            let (min, max) = byte_bounds(s).unwrap_or_default();
+            match got.as_str().map(unhex) {
+                Some(Ok(bytes)) if (min..=max).contains(&bytes.len()) => Ok(()),
+                Some(Ok(bytes)) => Err(format!(
+                    "{path} has {} bytes, wanted {min} to {max}",
+                    bytes.len()
+                )),
+                _ => Err(format!(
+                    "{path} is {got}, wanted a byte string of {min} to {max} bytes"
+                )),
+            }
+        }
         (Value::Object(want), Value::Object(have)) => {
             for (key, value) in want {
                 let here = format!("{path}.{key}");
@@ -749,6 +773,18 @@ fn name(step: &Step) -> &'static str {
 mod tests {
     use super::matches;
     use serde_json::json;
+
+    #[test]
+    fn byte_patterns_bound_the_length() {
+        let pattern = json!({"echo": "<bytes 2..3>"});
+        assert!(matches(&pattern, &json!({"echo": "0102"}), "e").is_ok());
+        assert!(matches(&pattern, &json!({"echo": "010203"}), "e").is_ok());
+        let short = matches(&pattern, &json!({"echo": "01"}), "e").unwrap_err();
+        assert_eq!(short, "e.echo has 1 bytes, wanted 2 to 3");
+        assert!(matches(&pattern, &json!({"echo": "01020304"}), "e").is_err());
+        assert!(matches(&pattern, &json!({"echo": 7}), "e").is_err());
+        assert!(matches(&pattern, &json!({}), "e").is_err());
+    }
 
     #[test]
     fn patterns_name_what_they_require() {

@@ -149,7 +149,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
 
     /// Answers the request `exchange` with `body`, under the context the request opened under
     /// ([IOTP-SEC-165]), to the hop peer it came from ([IOTP-MSG-106]); the reply is kept for
-    /// resending to duplicates of the request ([IOTP-MSG-56]).
+    /// resending to duplicates of the request ([IOTP-MSG-56]). A reply that does not fit one message
+    /// is replaced by the status `TooLarge` ([IOTP-IM-14]): the client then asks for less.
     pub fn reply(
         &mut self,
         now: Instant,
@@ -164,7 +165,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             .ok_or(SendError::UnknownExchange)?;
         let body = body.encode_to_vec()?;
         let e = self.exchanges[index].clone();
-        let bytes = self.answer(&e.from, &e.sender, e.context, e.message_id, &body)?;
+        let bytes = match self.answer(&e.from, &e.sender, e.context, e.message_id, &body) {
+            Err(SendError::TooLarge) => {
+                let too_large = status_body(StatusCode::TooLarge).ok_or(SendError::TooLarge)?;
+                self.answer(&e.from, &e.sender, e.context, e.message_id, &too_large)?
+            }
+            answered => answered?,
+        };
         self.exchanges.remove(index);
         self.replies.insert(e.digest, &bytes, now);
         let mut out = Vec::new();
@@ -222,24 +229,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         code: StatusCode,
         out: &mut Vec<Output<P>>,
     ) {
-        let status = Body::Status(Status {
-            code,
-            member: None,
-            capability_status: None,
-            detail: None,
-            echo: None,
-            retry_after: None,
-            decode_error: None,
-            offset: None,
-            recipient: None,
-            // The versions this engine supports, which `UnsupportedVersion` must list ([IOTP-ERR-9]).
-            supported_versions: (code == StatusCode::UnsupportedVersion)
-                .then(|| super::SUPPORTED_VERSIONS.as_slice().into()),
-            unknown_fields: UnknownFields::NONE,
-        });
-        let mut body = vec![0u8; status.encoded_len()];
-        // A status of a known code always encodes.
-        if status.encode(&mut body).is_ok() {
+        if let Some(body) = status_body(code) {
             if let Ok(bytes) = self.answer(from, sender, None, message_id, &body) {
                 out.push(Output::Send {
                     to: from.clone(),
@@ -436,4 +426,27 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     pub(super) fn acknowledged(&mut self, to: P, message_id: u64, out: &mut Vec<Output<P>>) {
         out.push(Output::Event(Event::Acknowledged { to, message_id }));
     }
+}
+
+/// The body of a status with `code` and nothing else but what the code requires: the versions this
+/// engine supports with `UnsupportedVersion` ([IOTP-ERR-9]). `None` only if it does not encode, which
+/// a known code never fails to.
+fn status_body(code: StatusCode) -> Option<Vec<u8>> {
+    let status = Body::Status(Status {
+        code,
+        member: None,
+        capability_status: None,
+        detail: None,
+        echo: None,
+        retry_after: None,
+        decode_error: None,
+        offset: None,
+        recipient: None,
+        supported_versions: (code == StatusCode::UnsupportedVersion)
+            .then(|| super::SUPPORTED_VERSIONS.as_slice().into()),
+        unknown_fields: UnknownFields::NONE,
+    });
+    let mut body = vec![0u8; status.encoded_len()];
+    status.encode(&mut body).ok()?;
+    Some(body)
 }

@@ -105,6 +105,12 @@ fn fresh_lamp(id: &str, description: &str, requirements: &[&str]) -> Builder {
     })
 }
 
+/// A property value of 700 bytes (a byte string): two of them do not fit one message of MAX_MESSAGE
+/// (1232 bytes), one does.
+fn big_value() -> String {
+    format!("5902b9{}", "ab".repeat(697))
+}
+
 fn set_level() -> Value {
     json!({"invoke": {"endpoint": 1, "capability": 7, "action": 8, "input": "a20018c8010a"}})
 }
@@ -121,7 +127,8 @@ fn set_level_with_echo(n: usize) -> Step {
 fn freshness_required(message_id: u64) -> Step {
     answer(
         message_id,
-        json!({"status": {"code": "FreshnessRequired", "echo": "<any>"}}),
+        // A challenge of 8 to 40 bytes ([IOTP-IM-41]); its unpredictability is the node's to prove.
+        json!({"status": {"code": "FreshnessRequired", "echo": "<bytes 8..40>"}}),
     )
 }
 
@@ -351,6 +358,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
                 "IOTP-SEC-91",
                 "IOTP-SEC-88",
                 "IOTP-ERR-4",
+                "IOTP-IM-41",
             ],
         )
         .step(ask(set_level()))
@@ -371,6 +379,47 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         .step(answer(1236, json!({"invoke_response": {}})))
         .step(set_level_with_echo(0))
         .step(freshness_required(1237))
+        .build(),
+    );
+    out.push(
+        lamp(
+            "im.report-too-large",
+            "a read of both properties, whose report cannot fit one message (two values of 700 \
+             bytes), is answered TooLarge; a read of one of them is answered",
+            &["IOTP-IM-14"],
+        )
+        .node(|n| {
+            for m in n.capabilities[0].members.iter_mut().filter(|m| m.kind == "property") {
+                m.value = Some(big_value());
+            }
+        })
+        .step(ask(read(1, 7, None)))
+        .step(answer(1235, status("TooLarge")))
+        .step(ask(read(1, 7, Some(vec![0]))))
+        .step(answer(
+            1236,
+            json!({"report": {"endpoint": 1, "capability": 7, "values": [{"member": 0, "value": big_value()}]}}),
+        ))
+        .build(),
+    );
+    out.push(
+        fresh_lamp(
+            "im.fresh-echo-window-10s",
+            "FRESHNESS_WINDOW is the recommended 10 seconds: an echo returned 9 seconds after it was \
+             issued is accepted, one returned after 10 seconds is not",
+            &["IOTP-IM-44", "IOTP-IM-39"],
+        )
+        .should()
+        .step(ask(set_level()))
+        .step(freshness_required(1235))
+        .step(at(9_000))
+        .step(set_level_with_echo(0))
+        .step(answer(1236, json!({"invoke_response": {}})))
+        .step(ask(set_level()))
+        .step(freshness_required(1237))
+        .step(at(19_001))
+        .step(set_level_with_echo(2))
+        .step(freshness_required(1238))
         .build(),
     );
     out.push(

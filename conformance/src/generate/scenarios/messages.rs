@@ -29,8 +29,9 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         spec_invoke(&request, &reply),
         Builder::lamp(
             "msg.invoke-5.15.1.piggybacked",
-            "the lamp, whose reply is ready at once, carries the acknowledgement in it: one datagram",
-            &["IOTP-MSG-44"],
+            "the lamp, whose reply is ready at once, carries the acknowledgement in it: one datagram, \
+             sent within ACK_TIMEOUT of the invoke",
+            &["IOTP-MSG-44", "IOTP-IM-21"],
         )
         .should()
         .step(bytes("relay", &request))
@@ -51,6 +52,7 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         unsupported_version(),
         unsupported_version_undecodable(),
         unsealed_duplicates_by_exact_match(),
+        duplicate_cache_holds_eight(),
         oversized(),
         malformed(),
         retransmission(),
@@ -427,6 +429,42 @@ fn unsealed_duplicates_by_exact_match() -> Vector {
         vec![status("relay", 1_099_511_627_775, "Unauthenticated")],
     ))
     .build()
+}
+
+fn duplicate_cache_holds_eight() -> Vector {
+    let mut b = Builder::lamp(
+        "msg.duplicate-cache-holds-dedup-cache-min",
+        "after eight different unsealed requests from one origin, the first again is still an exact \
+         copy the duplicate cache holds: not processed again (answered at most with the reply it \
+         had)",
+        &["IOTP-MSG-112", "IOTP-MSG-109"],
+    );
+    for n in 0..8u64 {
+        b = b
+            .step(plain(
+                "relay",
+                json!({"message_id": 100 + n, "sender_contact": 1, "body": read_level()}),
+            ))
+            .step(expect(
+                "each is a new unsealed request, answered Unauthenticated",
+                vec![status("relay", 100 + n, "Unauthenticated")],
+            ));
+    }
+    b.step(at(1_000))
+        .step(repeat("relay", 0))
+        .step(expecting(
+            silence(
+                "DEDUP_CACHE_MIN is 8 entries: the copy is recognised and not processed again, so it \
+                 gets no new answer, at most the first answer's bytes again",
+            ),
+            |e| {
+                e.or = vec![vec![SendPattern {
+                    same_as: Some(0),
+                    ..to("relay", json!({}))
+                }]]
+            },
+        ))
+        .build()
 }
 
 fn oversized() -> Vector {
@@ -860,7 +898,7 @@ fn lost_window_needs_an_echo() -> Vector {
             "relay",
             m,
             "app",
-            json!({"status": {"code": "FreshnessRequired", "echo": "<any>"}}),
+            json!({"status": {"code": "FreshnessRequired", "echo": "<bytes 8..40>"}}),
         )
     };
     Builder::lamp(
