@@ -170,6 +170,7 @@ fn engine(c: &mut Criterion) {
                     Peer {
                         address: Some("app@example.com".into()),
                         kind: ContextKind::Ordinary,
+                        node: None,
                     },
                 )
                 .unwrap();

@@ -265,6 +265,16 @@ pub enum Request {
         /// The announcement.
         presence: crate::scenario::PresenceStep,
     },
+    /// The node's application changes a property's value at `now`: answer `outputs` (the reports
+    /// due to its subscribers, if any).
+    Change {
+        /// The vector id.
+        id: String,
+        /// The time, in ms.
+        now: u64,
+        /// The property and its new value.
+        change: crate::scenario::ChangeStep,
+    },
     /// Run one role of an EDHOC handshake (protocol 2, feature `edhoc`): answer
     /// [`Response::Handshake`].
     Edhoc {

@@ -90,6 +90,11 @@ pub struct ContextSetup {
     /// The peer's address, bound to the context (absent for a visitor or pairing context).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer_address: Option<String>,
+    /// The peer's node ID (its 52-character text form, spec §2.8.1), when the node knows it: two
+    /// contexts with the same `peer_node` are two contexts with one peer, and the later one is the
+    /// newest (spec §6.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_node: Option<String>,
     /// Whether the node has lost the context's replay window (a restart, spec §8.6.3).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub window_lost: bool,
@@ -228,6 +233,9 @@ pub enum Step {
     Rehome(Rehome),
     /// The node (a device) announces its presence to its home relay (spec §6.9).
     Presence(PresenceStep),
+    /// The node's application changes a property's value (what a sensor measures, a switch pressed):
+    /// the node reports it to its subscribers (spec §6.7).
+    Change(ChangeStep),
     /// What the node must have output since the previous expectation.
     Expect(Expectation),
 }
@@ -331,6 +339,20 @@ pub struct PresenceStep {
     pub sleep_interval: Option<u32>,
 }
 
+/// A property's new value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeStep {
+    /// The endpoint.
+    pub endpoint: u16,
+    /// The capability instance.
+    pub capability: u16,
+    /// The property.
+    pub member: u16,
+    /// Its new value, lowercase hex of its encoding.
+    pub value: String,
+}
+
 /// A new address for the node.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -413,6 +435,11 @@ pub struct SendPattern {
 pub struct Opens {
     /// The context, by name.
     pub context: String,
+    /// For an answer sealed under another context than the request it answers (a report of a
+    /// subscription under the subscriber's newest context, spec [IOTP-SEC-164]): the context of that
+    /// request, whose key identifier the associated data names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<String>,
     /// Members of the body's canonical JSON, as in [`SendPattern::envelope`].
     pub body: Value,
 }

@@ -978,6 +978,19 @@ fn an_engine_that_never_retransmits_is_caught() {
 }
 
 #[test]
+fn an_engine_that_reports_no_change_is_caught() {
+    // The scenarios in which a change is reported at once; the keep-alive and the report after
+    // min_interval come from the timer, which this defect leaves alone.
+    assert_eq!(
+        scenario_failures("no-notify"),
+        [
+            "scenario.im.report-on-change",
+            "scenario.im.report-under-newest-context"
+        ]
+    );
+}
+
+#[test]
 fn an_engine_that_retries_after_any_status_is_caught() {
     // Every scenario in which a status answers the node's own request.
     assert_eq!(

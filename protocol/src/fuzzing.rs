@@ -171,6 +171,7 @@ pub fn run(data: &[u8]) -> Reached {
     let app_peer = Peer {
         address: Some("app@example.com".into()),
         kind: ContextKind::Ordinary,
+        node: None,
     };
     let (Ok(device_ctx), Ok(app_ctx)) = (
         device.add_context(context(2, 1), app_peer),
@@ -179,6 +180,7 @@ pub fn run(data: &[u8]) -> Reached {
             Peer {
                 address: Some("lamp@home.example.org".into()),
                 kind: ContextKind::Ordinary,
+                node: None,
             },
         ),
     ) else {

@@ -86,6 +86,7 @@ fn the_lamp_of_5_15_1_answers_as_the_spec_shows() {
             Peer {
                 address: Some("app@example.com".into()),
                 kind: ContextKind::Ordinary,
+                node: None,
             },
         )
         .unwrap();
@@ -103,6 +104,7 @@ fn the_lamp_of_5_15_1_answers_as_the_spec_shows() {
         context,
         fresh,
         body,
+        ..
     }] = <[Event<&str>; 1]>::try_from(events(&out)).unwrap()
     else {
         panic!("{out:?}")
@@ -160,6 +162,7 @@ fn a_slow_reply_does_not_hold_the_acknowledgement_back() {
         Peer {
             address: Some("app@example.com".into()),
             kind: ContextKind::Ordinary,
+            node: None,
         },
     )
     .unwrap();
@@ -188,6 +191,7 @@ fn pair() -> (Node<&'static str>, Node<&'static str>) {
         Peer {
             address: Some("lamp@home.example.org".into()),
             kind: ContextKind::Ordinary,
+            node: None,
         },
     )
     .unwrap();
@@ -196,6 +200,7 @@ fn pair() -> (Node<&'static str>, Node<&'static str>) {
         Peer {
             address: Some("app@example.com".into()),
             kind: ContextKind::Ordinary,
+            node: None,
         },
     )
     .unwrap();
@@ -393,6 +398,7 @@ fn a_lost_replay_window_is_resynchronised_by_an_echo() {
         Peer {
             address: Some("app@example.com".into()),
             kind: ContextKind::Ordinary,
+            node: None,
         },
     )
     .unwrap();
@@ -559,6 +565,7 @@ mod edhoc_responder {
             peers: vec![KnownPeer {
                 credential: app_ccs,
                 address: Some("app@example.com".into()),
+                node: None,
             }],
             max_pending: 1,
             pending_lifetime: 0,
@@ -656,6 +663,7 @@ mod edhoc_responder {
                 Peer {
                     address: Some("lamp@home.example.org".into()),
                     kind: ContextKind::Ordinary,
+                    node: None,
                 },
             )
             .unwrap();
@@ -696,6 +704,7 @@ mod edhoc_responder {
             peers: vec![KnownPeer {
                 credential: app_ccs,
                 address: Some("app@example.com".into()),
+                node: None,
             }],
             max_pending: 2,
             pending_lifetime: 0,
@@ -703,6 +712,7 @@ mod edhoc_responder {
         let lamp_peer = KnownPeer {
             credential: lamp_ccs,
             address: Some("lamp@home.example.org".into()),
+            node: None,
         };
         let (_, out) = app
             .connect(0, &mut rng, "lamp", Destination::HopPeer, lamp_peer)

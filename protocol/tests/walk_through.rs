@@ -428,6 +428,7 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
             Peer {
                 address: None,
                 kind: ContextKind::Pairing,
+                node: None,
             },
         )
         .unwrap();
@@ -440,6 +441,7 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
             Peer {
                 address: None,
                 kind: ContextKind::Pairing,
+                node: None,
             },
         )
         .unwrap();
@@ -569,6 +571,7 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
             Peer {
                 address: Some(APP.into()),
                 kind: ContextKind::Ordinary,
+                node: None,
             },
         )
         .unwrap();
@@ -581,6 +584,7 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
             Peer {
                 address: Some(LAMP.into()),
                 kind: ContextKind::Ordinary,
+                node: None,
             },
         )
         .unwrap();

@@ -15,13 +15,13 @@ use std::collections::BTreeMap;
 use iotp2p_codec::core::owned::Body;
 use iotp2p_codec::runtime::Reader;
 use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
-use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output};
+use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output, Subscriber};
 use iotp2p_protocol::interaction::check::ValueError;
 use iotp2p_protocol::interaction::model::{Capability, Endpoint, Member, MemberKind, Model};
 use iotp2p_protocol::interaction::{
     Access, Capabilities, Dispatcher, Failure, Request as ImRequest,
 };
-use iotp2p_protocol::security::{KeyId, MasterSecret, ReplayWindow, SecurityContext};
+use iotp2p_protocol::security::{KeyId, MasterSecret, NodeId, ReplayWindow, SecurityContext};
 use rand_core::{impls, CryptoRng, RngCore};
 use serde_json::Value;
 
@@ -130,7 +130,11 @@ impl Capabilities for Fixture {
 struct Running {
     id: String,
     node: Node<String>,
+    /// Subscribers are named by their node ID where the context knows it, else by their context.
     dispatcher: Dispatcher<String>,
+    /// Where the reports of each live subscription go, by (subscriber, subscription); pruned as
+    /// subscriptions end, so bounded by the dispatcher's table.
+    subscribers: BTreeMap<(String, u64), Subscriber<String>>,
     fixture: Fixture,
     contexts: BTreeMap<String, ContextId>,
     kinds: BTreeMap<ContextId, ContextKind>,
@@ -180,6 +184,13 @@ impl Scenarios {
                     .map_err(|e| format!("the presence could not be sent: {e:?}"))?;
                 r.handle(*now, out)
             }),
+            Request::Change { id, now, change } => self.with(id, |r| {
+                let key = (change.endpoint, change.capability, change.member);
+                r.fixture.values.insert(key, unhex(&change.value)?);
+                r.dispatcher
+                    .property_changed(change.endpoint, change.capability, change.member);
+                r.handle(*now, Vec::new())
+            }),
             Request::Rehome { id, address, .. } => self.with(id, |r| {
                 r.node.set_address(Some(address.clone()));
                 Ok((Vec::new(), Vec::new()))
@@ -205,7 +216,13 @@ impl Scenarios {
         };
         match step(running) {
             Ok((sends, events)) => {
-                let timer = running.node.next_deadline();
+                let timer = match (
+                    running.node.next_deadline(),
+                    running.dispatcher.next_deadline(),
+                ) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
                 outputs(id, sends, events, timer)
             }
             Err(details) => Response::Errored {
@@ -268,6 +285,7 @@ fn start(id: &str, setup: &NodeSetup) -> Result<Running, String> {
         id: id.to_string(),
         node,
         dispatcher: Dispatcher::new(model, Default::default()),
+        subscribers: BTreeMap::new(),
         fixture,
         contexts,
         kinds,
@@ -293,6 +311,7 @@ fn edhoc_responder(
         peers.push(iotp2p_protocol::engine::KnownPeer {
             credential: unhex(&p.credential)?,
             address: p.address.clone(),
+            node: None,
         });
     }
     Ok(iotp2p_protocol::engine::EdhocResponder {
@@ -329,11 +348,18 @@ pub fn context(c: &ContextSetup) -> Result<(SecurityContext, Peer), String> {
         "pairing" => ContextKind::Pairing,
         other => return Err(format!("context {}: unknown kind `{other}`", c.name)),
     };
+    let node = match &c.peer_node {
+        Some(text) => {
+            Some(NodeId::parse(text).map_err(|e| format!("context {}: peer_node: {e}", c.name))?)
+        }
+        None => None,
+    };
     Ok((
         context,
         Peer {
             address: c.peer_address.clone(),
             kind,
+            node,
         },
     ))
 }
@@ -428,6 +454,7 @@ impl Running {
                 }),
                 Output::Event(Event::Request {
                     exchange,
+                    hop,
                     message_id,
                     sender,
                     context,
@@ -444,10 +471,19 @@ impl Running {
                         Some(ContextKind::Visitor) => Access::Forbidden,
                         Some(_) => Access::Allowed,
                     };
-                    let subscriber = match context {
-                        Some(c) => format!("context {}", c.0),
-                        None => format!("{sender:?}"),
+                    let peer_node = context
+                        .and_then(|c| self.node.contexts().get(c))
+                        .and_then(|e| e.peer.node);
+                    let subscriber = match (peer_node, context) {
+                        (Some(node), _) => node.to_text().as_str().to_string(),
+                        (None, Some(c)) => format!("context {}", c.0),
+                        (None, None) => format!("{sender:?}"),
                     };
+                    if let (Body::Subscribe(_), Some(c)) = (&body, context) {
+                        if let Some(s) = self.node.subscriber(c, message_id, hop) {
+                            self.subscribers.insert((subscriber.clone(), message_id), s);
+                        }
+                    }
                     let reply = self.dispatcher.handle(
                         &mut self.fixture,
                         ImRequest {
@@ -487,7 +523,39 @@ impl Running {
                 Output::Event(Event::Acknowledged { .. } | Event::Discarded { .. }) => {}
             }
         }
+        sends.extend(self.reports(now)?);
         Ok((sends, events))
+    }
+
+    /// Sends the reports of subscriptions due at `now` (spec §6.7), and forgets where the reports of
+    /// ended subscriptions went.
+    fn reports(&mut self, now: u64) -> Result<Vec<OutDatagram>, String> {
+        let mut sends = Vec::new();
+        for (subscriber, id, report) in self.dispatcher.reports(&mut self.fixture, now) {
+            let Some(to) = self.subscribers.get(&(subscriber, id)) else {
+                continue;
+            };
+            let (_, out) = self
+                .node
+                .notify(now, &mut self.rng, to, &Body::Report(report), false)
+                .map_err(|e| format!("a report could not be sent: {e:?}"))?;
+            for o in out {
+                if let Output::Send { to, bytes } = o {
+                    sends.push(OutDatagram {
+                        to,
+                        hex: hex(&bytes),
+                    });
+                }
+            }
+        }
+        let live: std::collections::BTreeSet<(String, u64)> = self
+            .dispatcher
+            .subscriptions()
+            .iter()
+            .map(|s| (s.subscriber.clone(), s.id))
+            .collect();
+        self.subscribers.retain(|key, _| live.contains(key));
+        Ok(sends)
     }
 
     fn app(

@@ -154,6 +154,7 @@ pub fn request_id(request: &Request) -> Option<&str> {
         | Request::App { id, .. }
         | Request::Rehome { id, .. }
         | Request::Presence { id, .. }
+        | Request::Change { id, .. }
         | Request::ScenarioEnd { id } => Some(id),
     }
 }

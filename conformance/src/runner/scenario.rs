@@ -217,6 +217,11 @@ impl Run<'_> {
                 now: self.now,
                 presence: presence.clone(),
             }),
+            Step::Change(change) => self.request(&Request::Change {
+                id: self.id.into(),
+                now: self.now,
+                change: change.clone(),
+            }),
             Step::Expect(expect) => self.expect(expect),
         }
     }
@@ -404,6 +409,7 @@ impl Run<'_> {
                     peer_ssn: 0,
                     peer_address: address,
                     window_lost: false,
+                    peer_node: None,
                 };
                 self.peers
                     .insert(session.clone(), PeerContext { setup, context });
@@ -488,7 +494,7 @@ impl Run<'_> {
             .get(n)
             .ok_or(format!("the node has sent no datagram {n}"))?;
         let bytes = unhex(&datagram.hex)?;
-        let body = self.open(context, &bytes)?;
+        let body = self.open(context, None, &bytes)?;
         let (json, _) = to_json("iotp2p.core.Body", &body).map_err(|e| e.to_string())?;
         json["status"]["echo"]
             .as_str()
@@ -609,7 +615,7 @@ impl Run<'_> {
             .map_err(|e| format!("not a canonical envelope: {e}"))?;
         matches(&pattern.envelope, &json, "envelope")?;
         if let Some(opens) = &pattern.opens {
-            let body = self.open(&opens.context, &bytes)?;
+            let body = self.open(&opens.context, opens.answers.as_deref(), &bytes)?;
             let (json, _) = to_json("iotp2p.core.Body", &body)
                 .map_err(|e| format!("the sealed body is not a Body: {e}"))?;
             matches(&opens.body, &json, "body")?;
@@ -617,14 +623,31 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Opens a sealed envelope of the node as the peer of `context`.
-    fn open(&mut self, context: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
+    /// Opens a sealed envelope of the node as the peer of `context`; an answer to a request sealed
+    /// under another context (`answers`) has that request's key identifier in its associated data.
+    fn open(
+        &mut self,
+        context: &str,
+        answers: Option<&str>,
+        bytes: &[u8],
+    ) -> Result<Vec<u8>, String> {
         if let Some(plain) = self.opened.get(bytes) {
             return Ok(plain.clone());
         }
         let envelope = Envelope::decode(bytes).map_err(|e| e.to_string())?;
         let sealed = envelope.sealed.ok_or("the envelope is not sealed")?;
         let node_address = self.node_address.clone();
+        let request_key_id = match answers {
+            Some(name) => Some(
+                *self
+                    .peers
+                    .get(name)
+                    .ok_or(format!("no context `{name}`"))?
+                    .context
+                    .sender_id(),
+            ),
+            None => None,
+        };
         let peer = self
             .peers
             .get_mut(context)
@@ -632,7 +655,7 @@ impl Run<'_> {
         let exchange = match envelope.correlation_id {
             None => Exchange::Request,
             Some(correlation_id) => Exchange::Answer {
-                request_key_id: *peer.context.sender_id(),
+                request_key_id: request_key_id.unwrap_or(*peer.context.sender_id()),
                 correlation_id,
             },
         };
@@ -765,6 +788,7 @@ fn name(step: &Step) -> &'static str {
         Step::App(_) => "app",
         Step::Rehome(_) => "rehome",
         Step::Presence(_) => "presence",
+        Step::Change(_) => "change",
         Step::Expect(_) => "expect",
     }
 }

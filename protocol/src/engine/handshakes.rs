@@ -36,7 +36,7 @@ use crate::security::edhoc::carriage::{
     EDHOC_1, EDHOC_3, SECURITY_CAPABILITY, SECURITY_ENDPOINT,
 };
 use crate::security::edhoc::{connection_id_from_int, LocalIdentity, PeerCredential, Responder};
-use crate::security::KeyId;
+use crate::security::{KeyId, NodeId};
 
 /// The shortest time a handshake waits for message_3 ([IOTP-SEC-59]), in ms.
 pub const MIN_PENDING_LIFETIME: u64 = 300_000;
@@ -48,6 +48,8 @@ pub struct KnownPeer {
     pub credential: Vec<u8>,
     /// The address its statement binds, if any.
     pub address: Option<String>,
+    /// Its node ID, if known: the contexts of a handshake with it carry it ([IOTP-IM-65]).
+    pub node: Option<NodeId>,
 }
 
 /// What the node needs to answer EDHOC.
@@ -270,6 +272,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         let peer = Peer {
             address: connecting.to_peer.address.clone(),
             kind: ContextKind::Ordinary,
+            node: connecting.to_peer.node,
         };
         if let Ok(id) = self.contexts.insert(context, peer) {
             out.push(Output::Event(Event::Session {
@@ -447,10 +450,12 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             | (PeerCredential::ByValue { .. }, Some(k)) => Peer {
                 address: k.address.clone(),
                 kind: ContextKind::Ordinary,
+                node: k.node,
             },
             _ => Peer {
                 address: None,
                 kind: ContextKind::Visitor,
+                node: None,
             },
         };
         let visitor = peer.kind == ContextKind::Visitor;

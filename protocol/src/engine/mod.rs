@@ -20,6 +20,7 @@
 //! unanswered requests forgets the oldest, whose reply then fails with [`SendError::UnknownExchange`].
 
 mod handshakes;
+mod notify;
 mod presence;
 mod receipts;
 mod receive;
@@ -44,6 +45,7 @@ use crate::security::seal::OpenError;
 use peers::{ContextError, ContextId, ContextTable, Peer};
 
 pub use handshakes::{EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME};
+pub use notify::Subscriber;
 pub use presence::LISTEN_TIME;
 pub use send::{Destination, SendError};
 
@@ -144,6 +146,9 @@ pub enum Event<P> {
         exchange: ExchangeId,
         /// The request's `message_id` (with its sender, what names a subscription, §6.7).
         message_id: u64,
+        /// The hop peer it came from (where the reports of a subscription go when the node has no
+        /// home relay).
+        hop: P,
         /// Its sender.
         sender: Origin<P>,
         /// The security context it opened under (`None`: it was unsealed).

@@ -8,7 +8,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::security::{KeyId, SecurityContext};
+use crate::security::{KeyId, NodeId, SecurityContext};
 
 /// A handle on a security context of a node, stable for the context's life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -32,6 +32,10 @@ pub struct Peer {
     pub address: Option<String>,
     /// The kind of context.
     pub kind: ContextKind,
+    /// The peer's node ID, when known (from the credential of the handshake, or given by the
+    /// application): what a subscription belongs to, so that its reports follow the peer to its
+    /// newest context ([IOTP-IM-65]).
+    pub node: Option<NodeId>,
 }
 
 /// A context and its peer.
@@ -112,6 +116,15 @@ impl ContextTable {
         self.entries
             .iter()
             .find(|e| e.context.recipient_id() == key_id)
+            .map(|e| e.id)
+    }
+
+    /// The newest context with the peer `node` ([IOTP-IM-65], [IOTP-SEC-165]): the last added.
+    pub fn newest_with(&self, node: &NodeId) -> Option<ContextId> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| e.peer.node.as_ref() == Some(node))
             .map(|e| e.id)
     }
 

@@ -441,6 +441,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         );
         out.push(Output::Event(Event::Request {
             exchange,
+            hop: from.clone(),
             message_id: env.message_id,
             sender,
             context,

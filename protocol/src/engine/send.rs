@@ -55,18 +55,21 @@ impl From<EncodeError> for SendError {
 }
 
 /// What goes into one envelope.
-struct Plan<'a> {
-    context: Option<ContextId>,
-    exchange: AadExchange,
-    correlation_id: Option<u64>,
-    recipient: Option<&'a str>,
-    recipient_contact: Option<u16>,
+pub(super) struct Plan<'a> {
+    pub(super) context: Option<ContextId>,
+    pub(super) exchange: AadExchange,
+    pub(super) correlation_id: Option<u64>,
+    pub(super) recipient: Option<&'a str>,
+    pub(super) recipient_contact: Option<u16>,
     /// The recipient's address for the associated data.
-    aad_recipient: Option<&'a str>,
-    include_sender: bool,
-    ack_requested: bool,
-    ttl: Option<u32>,
-    body: &'a [u8],
+    pub(super) aad_recipient: Option<&'a str>,
+    pub(super) include_sender: bool,
+    pub(super) ack_requested: bool,
+    pub(super) ttl: Option<u32>,
+    pub(super) body: &'a [u8],
+    /// An answer sealed under another context than the request's carries `key_id`
+    /// ([IOTP-SEC-164]); requests always do, whatever this says.
+    pub(super) carry_key_id: bool,
 }
 
 impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
@@ -126,6 +129,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             ack_requested: confirmable,
             ttl,
             body: &body,
+            carry_key_id: false,
         })?;
         let mut out = Vec::new();
         self.transmit(
@@ -216,6 +220,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             ack_requested: false,
             ttl: None,
             body,
+            carry_key_id: false,
         })?;
         Ok(bytes)
     }
@@ -257,6 +262,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             ack_requested: false,
             ttl: None,
             body: &body[..n],
+            carry_key_id: false,
         }) {
             out.push(Output::Send {
                 to: to.clone(),
@@ -284,6 +290,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             ack_requested: true,
             ttl: None,
             body,
+            carry_key_id: false,
         })
     }
 
@@ -314,7 +321,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     }
 
     /// Encodes (and seals) one envelope; returns its `message_id` and bytes.
-    fn build(&mut self, plan: Plan<'_>) -> Result<(u64, Vec<u8>), SendError> {
+    pub(super) fn build(&mut self, plan: Plan<'_>) -> Result<(u64, Vec<u8>), SendError> {
         let own = self.config.address.clone();
         let sender = if plan.include_sender {
             own.as_deref()
@@ -349,10 +356,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                     })?;
                 sealed.truncate(done.len);
                 // Requests carry `key_id` ([IOTP-SEC-71]); answers under the request's context leave
-                // it out (§8.5.5 step 6).
-                let key_id = plan
-                    .correlation_id
-                    .is_none()
+                // it out (§8.5.5 step 6), others carry it ([IOTP-SEC-164]).
+                let key_id = (plan.correlation_id.is_none() || plan.carry_key_id)
                     .then(|| *entry.context.sender_id());
                 (done.message_id, key_id, None)
             }

@@ -117,6 +117,7 @@ fn main() -> ! {
         Peer {
             address: Some("app@example.com".into()),
             kind: ContextKind::Ordinary,
+            node: None,
         },
     );
     let mut dispatcher: Dispatcher<u8> = Dispatcher::new(model(), Default::default());

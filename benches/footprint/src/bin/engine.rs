@@ -46,6 +46,7 @@ fn main() -> ! {
         Peer {
             address: Some("app@example.com".into()),
             kind: ContextKind::Ordinary,
+            node: None,
         },
     );
     // The request, then the relay's retransmission of it (a duplicate, answered from the cache).

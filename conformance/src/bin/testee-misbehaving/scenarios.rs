@@ -11,6 +11,8 @@
 //! - `no-retransmit`: a confirmable envelope is never sent again (IOTP-MSG-46);
 //! - `ssn-reset-on-rehome`: version 1.0's counting per address: a node that takes a new address starts
 //!   its Sender Sequence Numbers again, reusing nonces under the same key (IOTP-SEC-169);
+//! - `no-notify`: a change of a property reaches no subscriber: the node sends the first report of a
+//!   subscription only (IOTP-IM-26);
 //! - `retry-on-status`: a status about the node's request makes it send the request again at once,
 //!   whatever the status's retry class and whether or not it is authenticated (IOTP-ERR-19,
 //!   IOTP-ERR-27).
@@ -29,6 +31,8 @@ pub struct Defects {
     highest: BTreeMap<String, u64>,
     failed: BTreeSet<(String, u64)>,
     seen: BTreeSet<Vec<u8>>,
+    /// Every datagram the node sent (`no-retransmit`: a copy of one is a retransmission).
+    sent: BTreeSet<String>,
     /// The last confirmable envelope the node sent (`retry-on-status`).
     last_request: Option<OutDatagram>,
 }
@@ -127,7 +131,15 @@ impl Defects {
                     });
                 }
             }
-            ("no-retransmit", Request::Tick { .. }) => sends.clear(),
+            ("no-retransmit", _) => {
+                // Retransmissions are copies, on the timer, of datagrams sent before; reports due on
+                // the timer stay.
+                if let Request::Tick { .. } = request {
+                    sends.retain(|s| !self.sent.contains(&s.hex));
+                }
+                self.sent.extend(sends.iter().map(|s| s.hex.clone()));
+            }
+            ("no-notify", Request::Change { .. }) => sends.clear(),
             ("retry-on-status", _) => {
                 let status_came = events.iter().any(|e| {
                     e.event == "reply" && e.body.as_ref().is_some_and(|b| b.get("status").is_some())

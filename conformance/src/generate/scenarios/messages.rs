@@ -609,6 +609,7 @@ fn lamps_request() -> SendPattern {
         envelope: json!({"message_id": 77, "ack_requested": true, "recipient": APP, "version": ABSENT, "key_id": "02", "body": ABSENT}),
         opens: Some(crate::scenario::Opens {
             context: "app".into(),
+            answers: None,
             body: read_level(),
         }),
         hex: None,
@@ -739,6 +740,7 @@ fn nstart() -> Vector {
             envelope: json!({"message_id": 78, "ack_requested": true, "recipient": APP}),
             opens: Some(crate::scenario::Opens {
                 context: "app".into(),
+                answers: None,
                 body: json!({"describe": {}}),
             }),
             ..to("relay", json!({}))
@@ -804,6 +806,7 @@ fn receipt(refs: Value) -> SendPattern {
         envelope: json!({"ack_requested": true, "key_id": "0b", "recipient": ABSENT, "correlation_id": ABSENT}),
         opens: Some(crate::scenario::Opens {
             context: "hop".into(),
+            answers: None,
             body: json!({"receipt": {"delivered": refs}}),
         }),
         hex: None,
@@ -1088,6 +1091,7 @@ fn presence_sent(body: Value) -> SendPattern {
         envelope: json!({"ack_requested": true, "recipient": ABSENT, "recipient_contact": ABSENT, "key_id": "0b"}),
         opens: Some(crate::scenario::Opens {
             context: "hop".into(),
+            answers: None,
             body: json!({"presence": body}),
         }),
         hex: None,

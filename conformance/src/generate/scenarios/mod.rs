@@ -7,6 +7,7 @@
 //! - [`edhoc`]: EDHOC answered by the node (§8.4), the runner playing the initiator.
 //! - [`interaction`]: the interaction model (chapter 6) and its statuses.
 //! - [`statuses`]: how a node handles the statuses it receives (§9.4).
+//! - [`subscriptions`]: the reports of a subscription after the first (§6.7).
 //!
 //! [`Builder`] keeps each scenario short: the lamp of spec §5.15.1 as the usual node under test, its
 //! context with the app (the one of §8.5.8), and helpers for the patterns every scenario uses.
@@ -15,6 +16,7 @@ mod edhoc;
 mod interaction;
 mod messages;
 mod statuses;
+mod subscriptions;
 
 use serde_json::{json, Value};
 
@@ -54,6 +56,7 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
     let mut all = messages::scenarios()?;
     all.extend(interaction::scenarios()?);
     all.extend(statuses::scenarios());
+    all.extend(subscriptions::scenarios());
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");
@@ -178,6 +181,7 @@ pub(crate) fn app_context() -> ContextSetup {
         peer_ssn: 1235,
         peer_address: Some(APP.into()),
         window_lost: false,
+        peer_node: None,
     }
 }
 
@@ -402,6 +406,7 @@ pub(crate) fn sealed_answer(
         envelope: json!({"correlation_id": message_id, "body": ABSENT}),
         opens: Some(Opens {
             context: context.into(),
+            answers: None,
             body,
         }),
         hex: None,

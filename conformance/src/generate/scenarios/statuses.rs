@@ -42,6 +42,7 @@ fn lamps_invoke() -> SendPattern {
         envelope: json!({"message_id": 77, "ack_requested": true, "recipient": APP, "key_id": "02"}),
         opens: Some(crate::scenario::Opens {
             context: "app".into(),
+            answers: None,
             body: invoke(),
         }),
         hex: None,
