@@ -6,12 +6,15 @@
 mod common;
 
 use common::{example, Fixed};
-use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse, ReadRequest};
+use iotp2p_codec::core::owned::{
+    Body, InvokeRequest, InvokeResponse, MemberValue, ReadRequest, Report, SubscribeRequest,
+    UnsubscribeRequest,
+};
 use iotp2p_codec::core::{Envelope, StatusCode};
 use iotp2p_protocol::engine::peers::{ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, Discard, Event, Node, Origin, Output};
 use iotp2p_protocol::security::seal::OpenError;
-use iotp2p_protocol::security::{KeyId, MasterSecret, ReplayWindow, SecurityContext};
+use iotp2p_protocol::security::{KeyId, MasterSecret, NodeId, ReplayWindow, SecurityContext};
 
 const SECRET: [u8; 16] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
 const SALT: [u8; 8] = [0x9e, 0x7c, 0xa9, 0x22, 0x23, 0x78, 0x63, 0x40];
@@ -771,4 +774,186 @@ mod edhoc_responder {
             "{out:?}"
         );
     }
+}
+
+fn subscribe() -> Body {
+    Body::Subscribe(SubscribeRequest {
+        endpoint: 1,
+        capability: 7,
+        members: Some(vec![0]),
+        min_interval: 0,
+        max_interval: 900,
+        lifetime: None,
+        unknown_fields: Default::default(),
+    })
+}
+
+fn level_report(level: u8) -> Body {
+    Body::Report(Report {
+        endpoint: 1,
+        capability: 7,
+        values: Some(vec![MemberValue {
+            member: 0,
+            value: vec![0x18, level],
+            unknown_fields: Default::default(),
+        }]),
+        events: None,
+        max_interval: None,
+        unknown_fields: Default::default(),
+    })
+}
+
+/// The app's node ID, which both of the lamp's contexts with it name.
+const APP_NODE: &str = "wru6jsobgag5xuwgjfiolkqvhwwlt25jzhsndl2vutlznpot3bwq";
+
+#[test]
+fn the_reports_of_a_subscription_reach_the_subscriber_until_it_unsubscribes() {
+    let mut rng = Fixed(0);
+    let (mut app, mut lamp) = pair();
+    let app_node = NodeId::parse(APP_NODE).unwrap();
+    // The lamp knows the app's node ID; the app subscribes under their context.
+    let first = lamp
+        .contexts()
+        .by_recipient_id(&KeyId::new(&[1]).unwrap())
+        .unwrap();
+    lamp.add_context(
+        context(6, 5),
+        Peer {
+            address: Some("someone@example.net".into()),
+            kind: ContextKind::Ordinary,
+            node: None,
+        },
+    )
+    .unwrap();
+    let ctx = app.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap());
+    let (subscription, out) = app
+        .request(
+            0,
+            &mut rng,
+            "lamp",
+            Destination::HopPeer,
+            ctx,
+            &subscribe(),
+            false,
+            None,
+        )
+        .unwrap();
+    let out = lamp.receive(10, &mut rng, &"app", &sends(&out)[0].1);
+    let [Event::Request {
+        exchange,
+        hop,
+        message_id,
+        context: Some(opened_under),
+        ..
+    }] = <[Event<&str>; 1]>::try_from(events(&out)).unwrap()
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!((message_id, opened_under), (subscription, first));
+    let subscriber = lamp.subscriber(opened_under, message_id, hop).unwrap();
+    let out = lamp
+        .reply(10, &mut rng, exchange, &level_report(128))
+        .unwrap();
+    let out = app.receive(20, &mut rng, &"lamp", &sends(&out)[0].1);
+    assert!(matches!(events(&out)[..], [Event::Reply { request, .. }] if request == subscription));
+
+    // A later report: accepted as a reply to the subscribe ([IOTP-IM-26]), once.
+    let out = lamp
+        .notify(1_000, &mut rng, &subscriber, &level_report(10), false)
+        .unwrap()
+        .1;
+    let report = sends(&out).remove(0).1;
+    assert_eq!(
+        Envelope::decode(&report).unwrap().key_id,
+        None,
+        "under the subscribe's context"
+    );
+    let out = app.receive(1_010, &mut rng, &"lamp", &report);
+    let [Event::Reply { request, body, .. }] = <[Event<&str>; 1]>::try_from(events(&out)).unwrap()
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!((request, body), (subscription, level_report(10)));
+    let out = app.receive(1_020, &mut rng, &"lamp", &report);
+    assert!(matches!(
+        events(&out)[..],
+        [Event::Discarded {
+            reason: Discard::Duplicate,
+            ..
+        }]
+    ));
+
+    // An unsealed report of the subscription could be anyone's: not accepted ([IOTP-SEC-80]).
+    // {1: 9, 2: subscription, 12: {8: {0: 1, 1: 7}}}: an unsealed report.
+    let mut forged = vec![0xa3, 0x01, 0x09, 0x02];
+    forged.push(u8::try_from(subscription).unwrap());
+    forged.extend([0x0c, 0xa1, 0x08, 0xa2, 0x00, 0x01, 0x01, 0x07]);
+    let out = app.receive(1_030, &mut rng, &"lamp", &forged);
+    assert!(matches!(
+        events(&out)[..],
+        [Event::Discarded {
+            reason: Discard::UnmatchedReply,
+            ..
+        }]
+    ));
+
+    // The two nodes run EDHOC again: a newer context with the app's node ID. The lamp's reports go
+    // under it, with key_id ([IOTP-IM-65], [IOTP-SEC-164]), and the app still accepts them.
+    for (node, own, peer, address) in [
+        (&mut lamp, 4, 3, "app@example.com"),
+        (&mut app, 3, 4, "lamp@home.example.org"),
+    ] {
+        node.add_context(
+            context(own, peer),
+            Peer {
+                address: Some(address.into()),
+                kind: ContextKind::Ordinary,
+                node: Some(app_node).filter(|_| own == 4),
+            },
+        )
+        .unwrap();
+    }
+    let mut known = subscriber.clone();
+    known.node = Some(app_node);
+    let out = lamp
+        .notify(2_000, &mut rng, &known, &level_report(11), false)
+        .unwrap()
+        .1;
+    let report = sends(&out).remove(0).1;
+    assert_eq!(Envelope::decode(&report).unwrap().key_id, Some(&[4u8][..]));
+    let out = app.receive(2_010, &mut rng, &"lamp", &report);
+    assert!(
+        matches!(&events(&out)[..], [Event::Reply { request, body, .. }] if *request == subscription && *body == level_report(11)),
+        "{out:?}"
+    );
+
+    // The app unsubscribes: the reports of the subscription are no longer accepted.
+    let unsubscribe = Body::Unsubscribe(UnsubscribeRequest {
+        subscription,
+        unknown_fields: Default::default(),
+    });
+    app.request(
+        3_000,
+        &mut rng,
+        "lamp",
+        Destination::HopPeer,
+        ctx,
+        &unsubscribe,
+        false,
+        None,
+    )
+    .unwrap();
+    let out = lamp
+        .notify(3_100, &mut rng, &known, &level_report(12), false)
+        .unwrap()
+        .1;
+    let out = app.receive(3_110, &mut rng, &"lamp", &sends(&out)[0].1);
+    assert!(matches!(
+        events(&out)[..],
+        [Event::Discarded {
+            reason: Discard::UnmatchedReply,
+            ..
+        }]
+    ));
+    assert!(app.occupancy().within(app.config()));
 }

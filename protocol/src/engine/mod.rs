@@ -77,6 +77,9 @@ pub struct Config {
     pub max_pending: usize,
     /// Requests received and not yet answered by the application.
     pub max_exchanges: usize,
+    /// Subscriptions of this node whose reports it accepts after the first (§6.7); when full, the
+    /// oldest is forgotten and its reports are then discarded as unmatched.
+    pub max_observations: usize,
     /// How long the acknowledgement of a confirmable request waits for the application's reply to
     /// carry it instead ([IOTP-MSG-44]), in ms. With 0 the acknowledgement goes at the next
     /// [`Node::on_timer`], so a reply given before the caller next looks at the timer still carries
@@ -99,6 +102,7 @@ impl Default for Config {
             max_waiting: 8,
             max_pending: 8,
             max_exchanges: 8,
+            max_observations: 8,
             piggyback_window: 0,
             freshness_window: 10_000,
         }
@@ -253,6 +257,8 @@ pub struct Occupancy {
     pub pending: usize,
     /// Requests awaiting the application's reply (at most [`Config::max_exchanges`]).
     pub exchanges: usize,
+    /// Subscriptions of this node whose reports it accepts (at most [`Config::max_observations`]).
+    pub observations: usize,
 }
 
 impl Occupancy {
@@ -264,6 +270,7 @@ impl Occupancy {
             && self.waiting <= config.max_waiting
             && self.pending <= config.max_pending
             && self.exchanges <= config.max_exchanges.max(1)
+            && self.observations <= config.max_observations
     }
 }
 
@@ -275,6 +282,23 @@ struct Pending<P> {
     recipient: Destination,
     context: Option<ContextId>,
     at: Instant,
+    /// A `subscribe`: a report in reply makes it an [`Observation`].
+    subscribe: bool,
+}
+
+/// A subscription of this node (§6.7): after the first report, the reports that answer the subscribe
+/// are accepted from the hop peer it went to, sealed under its context, or under a newer one that
+/// names itself by `key_id` ([IOTP-SEC-164]) while the associated data still names the subscribe.
+#[derive(Clone, Debug)]
+struct Observation<P> {
+    to: P,
+    /// The subscribe's `message_id`: the reports' `correlation_id`.
+    subscription: u64,
+    recipient: Destination,
+    context: ContextId,
+    /// This node's Sender ID under the subscribe's context, kept for the associated data of the
+    /// reports should that context be replaced.
+    request_key_id: crate::security::KeyId,
 }
 
 /// A request received, awaiting the application's reply.
@@ -309,6 +333,8 @@ pub struct Node<P> {
     retransmitter: Retransmitter<P>,
     home_relay: Option<P>,
     pending: VecDeque<Pending<P>>,
+    /// At most [`Config::max_observations`].
+    observations: VecDeque<Observation<P>>,
     exchanges: VecDeque<Exchange<P>>,
     next_exchange: u64,
     /// The hop context with the home relay, under which receipts are sealed (§5.11.1).
@@ -336,6 +362,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             retransmitter: Retransmitter::new(config.timing, config.max_waiting),
             home_relay: None,
             pending: VecDeque::new(),
+            observations: VecDeque::new(),
             exchanges: VecDeque::new(),
             next_exchange: 0,
             hop_context: None,
@@ -410,6 +437,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             in_flight: self.retransmitter.in_flight(),
             waiting: self.retransmitter.waiting(),
             pending: self.pending.len(),
+            observations: self.observations.len(),
             exchanges: self.exchanges.len(),
         }
     }

@@ -1,6 +1,8 @@
-//! The reports of a subscription as the publishing node sends them (spec §6.7): every report after the
-//! first answers the subscribe request long after its exchange ended, so the engine keeps nothing per
-//! subscription. The application (through the interaction model's `Dispatcher`) holds one
+//! The reports of a subscription (spec §6.7), as the publishing node sends them and as the subscriber
+//! accepts them.
+//!
+//! **Publisher.** Every report after the first answers the subscribe request long after its exchange
+//! ended, so the engine keeps nothing per subscription. The application (through the interaction model's `Dispatcher`) holds one
 //! [`Subscriber`] per subscription, taken from the subscribe request, and hands it back with each
 //! report.
 //!
@@ -9,16 +11,24 @@
 //! ID ([IOTP-IM-64], [IOTP-IM-65], [IOTP-SEC-165]). Its associated data still names the subscribe
 //! request (its `key_id` and `message_id`, §8.5.3), and a report sealed under another context than the
 //! subscribe's carries `key_id` so that the subscriber finds the context ([IOTP-SEC-164]).
+//!
+//! **Subscriber.** A subscribe answered with its first report becomes an observation: the node then
+//! accepts the later reports, from the hop peer the subscribe went to, sealed (never unsealed) under
+//! the subscribe's context or, with `key_id`, a newer one, and passes each to the application as an
+//! [`Event::Reply`](super::Event::Reply) to the subscribe. At most
+//! [`Config::max_observations`](super::Config::max_observations) are held, the oldest forgotten first;
+//! an `unsubscribe` the node sends ends one.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use iotp2p_codec::core::owned;
+use iotp2p_codec::core::{owned, Body};
 use rand_core::CryptoRngCore;
 
 use super::peers::ContextId;
+use super::receive::answers;
 use super::send::{Plan, SendError};
-use super::{Node, Output};
+use super::{Discard, Event, Node, Observation, Origin, Output, Pending};
 use crate::params::Instant;
 use crate::security::{Exchange as AadExchange, KeyId, NodeId};
 
@@ -41,6 +51,78 @@ pub struct Subscriber<P> {
 }
 
 impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+    /// Stops accepting the reports of the subscription `subscription` of this node (sending an
+    /// `unsubscribe` for it does this too); returns whether the node had it.
+    pub fn forget_subscription(&mut self, subscription: u64) -> bool {
+        let before = self.observations.len();
+        self.observations.retain(|o| o.subscription != subscription);
+        self.observations.len() != before
+    }
+
+    /// Accepts the later reports of a subscription whose subscribe `pending` was answered with its
+    /// first report; forgets the oldest subscription when [`Config::max_observations`] are held.
+    ///
+    /// [`Config::max_observations`]: super::Config::max_observations
+    pub(super) fn observe(&mut self, pending: &Pending<P>) {
+        let Some(context) = pending.context else {
+            // An unsealed subscribe: its reports could be anyone's (§8.8.3), none is accepted.
+            return;
+        };
+        let Some(entry) = self.contexts.get(context) else {
+            return;
+        };
+        let observation = Observation {
+            to: pending.to.clone(),
+            subscription: pending.message_id,
+            recipient: pending.recipient.clone(),
+            context,
+            request_key_id: *entry.context.sender_id(),
+        };
+        self.observations
+            .retain(|o| !(o.subscription == observation.subscription && o.to == observation.to));
+        if self.config.max_observations == 0 {
+            return;
+        }
+        while self.observations.len() >= self.config.max_observations {
+            self.observations.pop_front();
+        }
+        self.observations.push_back(observation);
+    }
+
+    /// The subscription of this node that a report from `from` with `correlation_id` continues.
+    pub(super) fn observation(&self, from: &P, correlation_id: u64) -> Option<&Observation<P>> {
+        self.observations
+            .iter()
+            .find(|o| o.subscription == correlation_id && o.to == *from)
+    }
+
+    /// A reply that matches no request awaiting one: a later report of a subscription of this node,
+    /// sealed ([IOTP-SEC-80]: an unsealed one could be anyone's), passed to the application as a reply
+    /// to the subscribe; anything else is unmatched.
+    pub(super) fn report(
+        &mut self,
+        from: &P,
+        correlation_id: u64,
+        sender: Origin<P>,
+        context: Option<ContextId>,
+        body: Body<'_>,
+        out: &mut Vec<Output<P>>,
+    ) -> Result<(), Discard> {
+        let observed = self
+            .observation(from, correlation_id)
+            .is_some_and(|o| answers(&o.recipient, &sender));
+        if !observed || context.is_none() || !matches!(body, Body::Report(_)) {
+            return Err(Discard::UnmatchedReply);
+        }
+        out.push(Output::Event(Event::Reply {
+            request: correlation_id,
+            sender,
+            context,
+            body: body.into_owned(),
+        }));
+        Ok(())
+    }
+
     /// The subscriber of the sealed request `message_id` that came from `hop` and opened under
     /// `context` ([`Event::Request`](super::Event::Request) gives all three); `None` if the context is
     /// gone.

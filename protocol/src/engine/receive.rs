@@ -208,12 +208,22 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         sender: &Origin<P>,
         sealed: &[u8],
     ) -> Result<(ContextId, bool, Vec<u8>), Discard> {
-        // Step 1: by `key_id`, or by the request that `correlation_id` names.
-        let pending = env.correlation_id.and_then(|c| {
-            self.pending
+        // Step 1: by `key_id`, or by the request that `correlation_id` names: one awaiting its reply,
+        // or a subscribe whose reports this node accepts.
+        let (request_context, observed_key_id) = match env.correlation_id {
+            Some(c) => match self
+                .pending
                 .iter()
                 .find(|p| p.message_id == c && p.to == *from)
-        });
+            {
+                Some(p) => (p.context, None),
+                None => match self.observation(from, c) {
+                    Some(o) => (Some(o.context), Some(o.request_key_id)),
+                    None => (None, None),
+                },
+            },
+            None => (None, None),
+        };
         let id = match env.key_id {
             Some(key_id) => {
                 let key_id = KeyId::new(key_id).map_err(|_| Discard::NoContext)?;
@@ -221,16 +231,21 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                     .by_recipient_id(&key_id)
                     .ok_or(Discard::NoContext)?
             }
-            None => pending.and_then(|p| p.context).ok_or(Discard::NoContext)?,
+            None => request_context.ok_or(Discard::NoContext)?,
         };
         let exchange = match env.correlation_id {
             None => AadExchange::Request,
             Some(correlation_id) => {
-                // The request was sealed under the context `pending` names, with its Sender ID.
-                let sealer = pending
-                    .and_then(|p| p.context)
-                    .and_then(|c| self.contexts.get(c));
-                let request_key_id = *sealer.ok_or(Discard::UnmatchedReply)?.context.sender_id();
+                // The request was sealed under its context, with this node's Sender ID there (kept
+                // with a subscription, whose context may since have been replaced).
+                let request_key_id = match observed_key_id {
+                    Some(k) => k,
+                    None => *request_context
+                        .and_then(|c| self.contexts.get(c))
+                        .ok_or(Discard::UnmatchedReply)?
+                        .context
+                        .sender_id(),
+                };
                 AadExchange::Answer {
                     request_key_id,
                     correlation_id,
@@ -390,15 +405,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                 };
             }
             // A reply: matched by (its sender, correlation_id) ([IOTP-MSG-39]).
-            let index = self
-                .pending
-                .iter()
-                .position(|p| {
-                    p.message_id == correlation_id
-                        && p.to == *from
-                        && answers(&p.recipient, &sender)
-                })
-                .ok_or(Discard::UnmatchedReply)?;
+            let Some(index) = self.pending.iter().position(|p| {
+                p.message_id == correlation_id && p.to == *from && answers(&p.recipient, &sender)
+            }) else {
+                return self.report(from, correlation_id, sender, context, body, out);
+            };
             let pending = &self.pending[index];
             // A sealed request is answered under its context (or a newer one with the same peer);
             // an unsealed answer to a sealed request is only a status ([IOTP-SEC-80]).
@@ -408,6 +419,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             let pending = self.pending.remove(index).ok_or(Discard::UnmatchedReply)?;
             if self.edhoc_reply(now, rng, pending.message_id, &body, out) {
                 return Ok(());
+            }
+            if pending.subscribe && matches!(body, Body::Report(_)) && context.is_some() {
+                self.observe(&pending);
             }
             out.push(Output::Event(Event::Reply {
                 request: pending.message_id,
@@ -474,7 +488,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
 }
 
 /// Whether a reply from `sender` can answer a request sent to `recipient` ([IOTP-MSG-39]).
-fn answers<P: PartialEq>(recipient: &Destination, sender: &Origin<P>) -> bool {
+pub(super) fn answers<P: PartialEq>(recipient: &Destination, sender: &Origin<P>) -> bool {
     match (recipient, sender) {
         (Destination::Address(a), Origin::Address(b)) => a == b,
         (Destination::Contact(a), Origin::Contact(b)) => a == b,

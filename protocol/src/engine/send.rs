@@ -105,7 +105,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         {
             return Err(SendError::Busy);
         }
-        let body = body.encode_to_vec()?;
+        if let owned::Body::Unsubscribe(u) = body {
+            // The reports of a subscription being ended are no longer wanted.
+            self.forget_subscription(u.subscription);
+        }
+        let encoded = body.encode_to_vec()?;
         let aad_recipient = match &recipient {
             Destination::Address(a) => Some(a.clone()),
             Destination::HopPeer | Destination::Contact(_) => context
@@ -128,7 +132,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             include_sender,
             ack_requested: confirmable,
             ttl,
-            body: &body,
+            body: &encoded,
             carry_key_id: false,
         })?;
         let mut out = Vec::new();
@@ -147,6 +151,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             recipient,
             context,
             at: now,
+            subscribe: matches!(body, owned::Body::Subscribe(_)),
         });
         Ok((message_id, out))
     }
