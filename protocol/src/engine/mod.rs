@@ -312,6 +312,8 @@ struct Exchange<P> {
     digest: Digest,
     /// When the request's acknowledgement goes alone, unless the reply carries it first.
     ack_due: Option<Instant>,
+    /// The acknowledgement went alone: the reply must be confirmable ([IOTP-MSG-135]).
+    acked_alone: bool,
 }
 
 /// Where an unsealed envelope came from, for the duplicate cache (§5.9).
@@ -469,6 +471,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             .filter(|e| e.ack_due.is_some_and(|t| t <= now))
             .map(|e| {
                 e.ack_due = None;
+                e.acked_alone = true;
                 (e.from.clone(), e.message_id)
             })
             .collect();

@@ -349,8 +349,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         Err(Discard::Unverified)
     }
 
-    /// A duplicate: acknowledge again ([IOTP-MSG-55]) and resend the cached reply to an identical
-    /// copy only ([IOTP-MSG-56], [IOTP-MSG-115]).
+    /// A duplicate: resend the cached reply to an identical copy only ([IOTP-MSG-56],
+    /// [IOTP-MSG-115]), which acknowledges it ([IOTP-MSG-136]); without one, acknowledge it again
+    /// ([IOTP-MSG-55]).
     fn duplicate(
         &mut self,
         now: Instant,
@@ -359,14 +360,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         digest: Digest,
         out: &mut Vec<Output<P>>,
     ) {
-        if env.ack_requested {
-            self.acknowledge(from, env.message_id, out);
-        }
-        if let Some(reply) = self.replies.get(&digest, now) {
-            out.push(Output::Send {
+        match self.replies.get(&digest, now) {
+            Some(reply) => out.push(Output::Send {
                 to: from.clone(),
                 bytes: reply.to_vec(),
-            });
+            }),
+            None if env.ack_requested => self.acknowledge(from, env.message_id, out),
+            None => {}
         }
     }
 

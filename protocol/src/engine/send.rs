@@ -159,7 +159,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     /// Answers the request `exchange` with `body`, under the context the request opened under
     /// ([IOTP-SEC-165]), to the hop peer it came from ([IOTP-MSG-106]); the reply is kept for
     /// resending to duplicates of the request ([IOTP-MSG-56]). A reply that does not fit one message
-    /// is replaced by the status `TooLarge` ([IOTP-IM-14]): the client then asks for less.
+    /// is replaced by the status `TooLarge` ([IOTP-IM-14]): the client then asks for less. A reply
+    /// to a confirmable request whose acknowledgement went alone is confirmable ([IOTP-MSG-135]):
+    /// the acknowledgement ended the request's retransmission, which can no longer recover it.
     pub fn reply(
         &mut self,
         now: Instant,
@@ -174,23 +176,40 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             .ok_or(SendError::UnknownExchange)?;
         let body = body.encode_to_vec()?;
         let e = self.exchanges[index].clone();
-        let bytes = match self.answer(&e.from, &e.sender, e.context, e.message_id, &body) {
+        let confirmable = e.acked_alone;
+        let answered = self.answer_with(
+            &e.from,
+            &e.sender,
+            e.context,
+            e.message_id,
+            &body,
+            confirmable,
+        );
+        let (message_id, bytes) = match answered {
             Err(SendError::TooLarge) => {
                 let too_large = status_body(StatusCode::TooLarge).ok_or(SendError::TooLarge)?;
-                self.answer(&e.from, &e.sender, e.context, e.message_id, &too_large)?
+                self.answer_with(
+                    &e.from,
+                    &e.sender,
+                    e.context,
+                    e.message_id,
+                    &too_large,
+                    confirmable,
+                )?
             }
             answered => answered?,
         };
         self.exchanges.remove(index);
         self.replies.insert(e.digest, &bytes, now);
         let mut out = Vec::new();
-        // Replies are not confirmable here: a lost reply is recovered by the request's retransmission,
-        // which the reply cache answers.
-        self.transmit(now, rng, e.from, 0, bytes, false, &mut out)?;
+        // A reply that carries the acknowledgement is not confirmable: if it is lost, the request's
+        // retransmission brings it again from the reply cache.
+        self.transmit(now, rng, e.from, message_id, bytes, confirmable, &mut out)?;
         Ok(out)
     }
 
-    /// Builds the answer to the request `message_id` from `from`, sealed under `context` if given.
+    /// Builds the answer to the request `message_id` from `from`, sealed under `context` if given,
+    /// not confirmable.
     pub(super) fn answer(
         &mut self,
         from: &P,
@@ -199,6 +218,20 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         message_id: u64,
         body: &[u8],
     ) -> Result<Vec<u8>, SendError> {
+        self.answer_with(from, sender, context, message_id, body, false)
+            .map(|(_, bytes)| bytes)
+    }
+
+    /// Builds the answer to the request `message_id`; returns its own `message_id` and bytes.
+    fn answer_with(
+        &mut self,
+        from: &P,
+        sender: &Origin<P>,
+        context: Option<ContextId>,
+        message_id: u64,
+        body: &[u8],
+        confirmable: bool,
+    ) -> Result<(u64, Vec<u8>), SendError> {
         let via_relay = self.home_relay.as_ref() == Some(from);
         let (recipient, recipient_contact) = match sender {
             Origin::Address(a) if via_relay => (Some(a.as_str()), None),
@@ -211,7 +244,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             Origin::Address(a) => Some(a.clone()),
             Origin::Contact(_) | Origin::HopPeer(_) => entry.and_then(|e| e.peer.address.clone()),
         };
-        let (_, bytes) = self.build(Plan {
+        self.build(Plan {
             context,
             exchange: AadExchange::Answer {
                 request_key_id,
@@ -222,12 +255,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             recipient_contact,
             aad_recipient: aad_recipient.as_deref(),
             include_sender: false,
-            ack_requested: false,
+            ack_requested: confirmable,
             ttl: None,
             body,
             carry_key_id: false,
-        })?;
-        Ok(bytes)
+        })
     }
 
     /// An unsealed status about the request `message_id` ([IOTP-SEC-74], [IOTP-MSG-31], ...).
@@ -428,6 +460,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             context,
             digest,
             ack_due,
+            acked_alone: false,
         });
         id
     }

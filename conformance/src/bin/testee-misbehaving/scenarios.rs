@@ -7,7 +7,8 @@
 //!   stale, so one forged envelope with a large `message_id` silences a sender (IOTP-MSG-110);
 //! - `window-on-failure`: a sealed envelope that failed to open still records its `message_id`, so
 //!   the genuine envelope with that `message_id` is then refused as a duplicate (IOTP-SEC-76);
-//! - `no-reack`: a duplicate is not acknowledged again (IOTP-MSG-55);
+//! - `no-reack`: a duplicate is not acknowledged again, by an acknowledgement or the cached reply
+//!   (IOTP-MSG-55);
 //! - `no-retransmit`: a confirmable envelope is never sent again (IOTP-MSG-46);
 //! - `ssn-reset-on-rehome`: version 1.0's counting per address: a node that takes a new address starts
 //!   its Sender Sequence Numbers again, reusing nonces under the same key (IOTP-SEC-169);
@@ -120,15 +121,10 @@ impl Defects {
                 }
             }
             ("no-reack", Request::Datagram { hex, .. }) => {
+                // A duplicate is neither acknowledged nor answered: nothing goes back.
                 let Ok(bytes) = unhex(hex) else { return };
                 if !self.seen.insert(bytes) {
-                    sends.retain(|s| {
-                        !unhex(&s.hex).ok().is_some_and(|b| {
-                            Envelope::decode(&b)
-                                .ok()
-                                .is_some_and(|e| matches!(e.body, Some(Body::Ack)))
-                        })
-                    });
+                    sends.clear();
                 }
             }
             ("no-retransmit", _) => {

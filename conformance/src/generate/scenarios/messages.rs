@@ -81,10 +81,24 @@ fn spec_reply(reply: &str) -> Step {
     expecting(
         expect(
             "the lamp answers the invoke with the sealed reply of §5.15.1 (message_id 77, recipient \
-             contact 1), which also acknowledges it, or acknowledges it first",
+             contact 1), which also acknowledges it, or acknowledges it first and then sends the \
+             reply confirmable ([IOTP-MSG-135])",
             vec![exact("relay", reply)],
         ),
-        |e| e.or = vec![vec![ack("relay", 1234), exact("relay", reply)]],
+        |e| {
+            e.or = vec![vec![
+                ack("relay", 1234),
+                SendPattern {
+                    envelope: json!({"message_id": 77, "correlation_id": 1234, "recipient_contact": 1, "ack_requested": true}),
+                    opens: Some(crate::scenario::Opens {
+                        context: "app".into(),
+                        answers: None,
+                        body: json!({"invoke_response": "<any>"}),
+                    }),
+                    ..to("relay", json!({}))
+                },
+            ]]
+        },
     )
 }
 
@@ -107,6 +121,7 @@ fn spec_invoke(request: &str, reply: &str) -> Vector {
             "IOTP-MSG-37",
             "IOTP-MSG-38",
             "IOTP-MSG-41",
+            "IOTP-MSG-135",
             "IOTP-SEC-65",
             "IOTP-SEC-66",
             "IOTP-SEC-67",
@@ -126,8 +141,9 @@ fn duplicate(request: &str, reply: &str, resend: bool) -> Vector {
     let b = if resend {
         Builder::lamp(
             "msg.duplicate-sealed-request.reply-resent",
-            "a retransmitted sealed request is answered with the reply already sent, byte for byte",
-            &["IOTP-MSG-56"],
+            "a retransmitted sealed request is answered with the reply already sent, byte for byte, \
+             which acknowledges it: no acknowledgement before it",
+            &["IOTP-MSG-56", "IOTP-MSG-136"],
         )
         .should()
     } else {
@@ -138,19 +154,19 @@ fn duplicate(request: &str, reply: &str, resend: bool) -> Vector {
             &[
                 "IOTP-MSG-54",
                 "IOTP-MSG-55",
+                "IOTP-MSG-136",
                 "IOTP-MSG-108",
                 "IOTP-MSG-115",
                 "IOTP-SEC-75",
             ],
         )
     };
+    // The cached reply acknowledges the duplicate by itself ([IOTP-MSG-136]); without it, an
+    // acknowledgement does ([IOTP-MSG-55]).
     let repeat_cached = if resend {
-        vec![vec![ack("relay", 1234), exact("relay", reply)]]
+        vec![vec![exact("relay", reply)]]
     } else {
-        vec![
-            vec![ack("relay", 1234), exact("relay", reply)],
-            vec![ack("relay", 1234)],
-        ]
+        vec![vec![exact("relay", reply)], vec![ack("relay", 1234)]]
     };
     let [first, rest @ ..] = repeat_cached.as_slice() else {
         unreachable!()
@@ -161,8 +177,8 @@ fn duplicate(request: &str, reply: &str, resend: bool) -> Vector {
         .step(repeat("relay", 0))
         .step(expecting(
             expect(
-                "a duplicate is acknowledged again (ack_requested) and answered at most with the \
-                 reply the first copy received; it is never passed to the interaction model again",
+                "a duplicate is acknowledged again (ack_requested), by the reply the first copy \
+                 received or by an acknowledgement; it is never passed to the interaction model again",
                 first.clone(),
             ),
             |e| e.or = rest.to_vec(),
