@@ -300,8 +300,9 @@ bool iotp_read_head(iotp_reader *r, iotp_head *h) {
             /* Every half is its own shortest form; of the NaNs only 7e00 is canonical. */
             canonical = (h->arg & 0x7c00u) != 0x7c00u || (h->arg & 0x3ffu) == 0 || h->arg == 0x7e00u;
         } else {
+            /* A NaN's shortest form is f9 7e 00, so a wider NaN fails here too. */
             uint64_t bits = n == 4 ? f32_to_f64_bits((uint32_t)h->arg) : h->arg;
-            canonical = !f64_is_nan(bits) && shortest_len(bits) == width;
+            canonical = shortest_len(bits) == width;
         }
         if (!canonical) {
             return iotp_fail(r, IOTP_ERR_NON_CANONICAL_FLOAT, at);
