@@ -80,14 +80,17 @@ static uint64_t f32_to_f64_bits(uint32_t s) {
                  0xffu);
 }
 
-/* Whether a finite, non-zero binary64 value is exactly a narrower float, whose normal exponents run
- * from `emin` to `emax` with `mant_bits` fraction bits; stores that float's bits without the sign. The
- * narrower subnormals (exponents emin - mant_bits to emin - 1) count as exact (IOTP-WIRE-15). */
-static bool narrow_exact(uint64_t bits, int emin, int emax, unsigned mant_bits, uint32_t *out) {
-    int e = (int)((bits >> 52) & 0x7ffu) - 1023;
-    uint64_t mant = bits & F64_MANT;
+/* Whether a finite, non-zero float is exactly a float of a narrower format. `mag` is its bit pattern
+ * without the sign, in a format of `src_mant` fraction bits and exponent bias `src_bias`; the narrower
+ * format's normal exponents run from `emin` to `emax`, with `mant_bits` fraction bits. Stores the
+ * narrower float's bits without the sign. The narrower subnormals (exponents emin - mant_bits to
+ * emin - 1) count as exact (IOTP-WIRE-15); the wider format's own subnormals are never exact. */
+static bool narrow_exact(uint64_t mag, unsigned src_mant, int src_bias, int emin, int emax,
+                         unsigned mant_bits, uint32_t *out) {
+    int e = (int)(mag >> src_mant) - src_bias;
+    uint64_t mant = mag & ((UINT64_C(1) << src_mant) - 1u);
     if (e >= emin && e <= emax) {
-        unsigned drop = 52u - mant_bits;
+        unsigned drop = src_mant - mant_bits;
         if ((mant & ((UINT64_C(1) << drop) - 1u)) != 0) {
             return false;
         }
@@ -96,8 +99,8 @@ static bool narrow_exact(uint64_t bits, int emin, int emax, unsigned mant_bits, 
     }
     if (e >= emin - (int)mant_bits && e < emin) {
         /* A whole multiple of the smallest subnormal, 2^(emin - mant_bits). */
-        uint64_t significand = (UINT64_C(1) << 52) | mant;
-        unsigned shift = (unsigned)(52 + emin - (int)mant_bits - e);
+        uint64_t significand = (UINT64_C(1) << src_mant) | mant;
+        unsigned shift = (unsigned)((int)src_mant + emin - (int)mant_bits - e);
         if ((significand & ((UINT64_C(1) << shift) - 1u)) != 0) {
             return false;
         }
@@ -105,6 +108,48 @@ static bool narrow_exact(uint64_t bits, int emin, int emax, unsigned mant_bits, 
         return true;
     }
     return false;
+}
+
+/* Whether the low `n` bits (0 to 63) of the 64-bit value hi:lo are all zero, in 32-bit operations
+ * (a Cortex-M4 has no 64-bit shifts). */
+static bool low_bits_zero(uint32_t hi, uint32_t lo, unsigned n) {
+    if (n < 32u) {
+        return (lo & ((UINT32_C(1) << n) - 1u)) == 0;
+    }
+    return lo == 0 && (hi & ((UINT32_C(1) << (n - 32u)) - 1u)) == 0;
+}
+
+/* The reader's checks of floats (IOTP-WIRE-17). Same verdicts as narrow_exact, on 32-bit words. */
+
+/* Whether single-precision bits are the shortest form of their value: not a half exactly. */
+static bool single_canonical(uint32_t bits) {
+    uint32_t mag = bits & 0x7fffffffu;
+    int e = (int)(mag >> 23) - 127;
+    if (mag == 0 || (mag >> 23) == 0xffu) {
+        return false; /* zero, infinity, NaN: all halves */
+    }
+    if (e > 15 || e < -24) {
+        return true;
+    }
+    /* A half keeps 10 of the 23 fraction bits when normal (e >= -14), and is a multiple of 2^-24
+     * when subnormal: the low 13, or -1 - e, bits of the significand must be zero. */
+    return !low_bits_zero(0, (mag & 0x7fffffu) | 0x800000u, e >= -14 ? 13u : (unsigned)(-1 - e));
+}
+
+/* Whether double-precision bits are the shortest form of their value: not a single exactly. */
+static bool double_canonical(uint64_t bits) {
+    uint32_t hi = (uint32_t)(bits >> 32) & 0x7fffffffu;
+    uint32_t lo = (uint32_t)bits;
+    int e = (int)(hi >> 20) - 1023;
+    if ((hi == 0 && lo == 0) || (hi >> 20) == 0x7ffu) {
+        return false; /* zero, infinity, NaN: all halves */
+    }
+    if (e > 127 || e < -149) {
+        return true;
+    }
+    /* A single keeps 23 of the 52 fraction bits when normal (e >= -126), and is a multiple of
+     * 2^-149 when subnormal: the low 29, or -97 - e, bits of the significand must be zero. */
+    return !low_bits_zero((hi & 0xfffffu) | 0x100000u, lo, e >= -126 ? 29u : (unsigned)(-97 - e));
 }
 
 /* The binary16 bits of a binary64 value exactly representable in half precision (every NaN as 7e00),
@@ -124,7 +169,7 @@ static bool f64_to_f16_exact(uint64_t bits, uint16_t *out) {
         *out = sign;
         return true;
     }
-    if (!narrow_exact(bits, -14, 15, 10u, &h)) {
+    if (!narrow_exact(bits & ~F64_SIGN, 52u, 1023, -14, 15, 10u, &h)) {
         return false;
     }
     *out = (uint16_t)(sign | h);
@@ -143,7 +188,7 @@ static bool f64_to_f32_exact(uint64_t bits, uint32_t *out) {
         *out = sign;
         return true;
     }
-    if (!narrow_exact(bits, -126, 127, 23u, &s)) {
+    if (!narrow_exact(bits & ~F64_SIGN, 52u, 1023, -126, 127, 23u, &s)) {
         return false;
     }
     *out = sign | s;
@@ -281,7 +326,6 @@ bool iotp_read_head(iotp_reader *r, iotp_head *h) {
     h->width = 0;
     if ((b >> 5) == 7) {
         unsigned n;
-        size_t width;
         bool canonical;
         if (b <= 0xf6) {
             h->kind = b == 0xf6 ? IOTP_KIND_NULL : IOTP_KIND_BOOL;
@@ -295,14 +339,14 @@ bool iotp_read_head(iotp_reader *r, iotp_head *h) {
         h->kind = IOTP_KIND_FLOAT;
         h->arg = big_endian(p, n);
         h->width = (uint8_t)(n + 1);
-        width = n + 1u;
         if (n == 2) {
             /* Every half is its own shortest form; of the NaNs only 7e00 is canonical. */
             canonical = (h->arg & 0x7c00u) != 0x7c00u || (h->arg & 0x3ffu) == 0 || h->arg == 0x7e00u;
         } else {
-            /* A NaN's shortest form is f9 7e 00, so a wider NaN fails here too. */
-            uint64_t bits = n == 4 ? f32_to_f64_bits((uint32_t)h->arg) : h->arg;
-            canonical = shortest_len(bits) == width;
+            /* A single or double is canonical unless the next narrower format holds it exactly
+             * (half precision for a single, single for a double: it holds every half too). Infinities,
+             * zeros and NaNs all have half-precision forms, so none is canonical here. */
+            canonical = n == 4 ? single_canonical((uint32_t)h->arg) : double_canonical(h->arg);
         }
         if (!canonical) {
             return iotp_fail(r, IOTP_ERR_NON_CANONICAL_FLOAT, at);
@@ -764,6 +808,17 @@ bool iotp_union_begin(iotp_reader *r, size_t depth, uint32_t *key, size_t *inner
     return iotp_enter(r, depth, 1, inner) && iotp_read_key(r, 0, key);
 }
 
+bool iotp_array_begin(iotp_reader *r, size_t max, size_t depth, size_t *count, size_t *inner) {
+    return iotp_read_array(r, max, count) && iotp_enter(r, depth, *count, inner);
+}
+
+void iotp_map_unknown(const iotp_reader *r, const iotp_map *m, iotp_unknown *out) {
+    out->entries = r->data + m->entries;
+    out->len = r->pos - m->entries;
+    out->count = m->unknown;
+    out->room = m->depth;
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Writer                                                                                          */
 
@@ -837,14 +892,18 @@ static bool put_head(iotp_writer *w, uint8_t initial, uint64_t arg, unsigned n) 
 }
 
 bool iotp_write_head(iotp_writer *w, uint8_t major, uint64_t arg) {
-    size_t len = iotp_head_len(arg);
-    uint8_t m = (uint8_t)(major << 5);
-    if (len == 1) {
-        return put_head(w, (uint8_t)(m | arg), 0, 0);
+    uint8_t initial = (uint8_t)(major << 5);
+    unsigned n = 1;
+    if (arg < 24u) {
+        return put_head(w, (uint8_t)(initial | arg), 0, 0);
     }
-    /* 2, 3, 5, 9 bytes: additional information 24, 25, 26, 27. */
-    return put_head(w, (uint8_t)(m | (len == 2 ? 24u : len == 3 ? 25u : len == 5 ? 26u : 27u)), arg,
-                    (unsigned)len - 1u);
+    /* The fewest following bytes, 1, 2, 4 or 8, with additional information 24, 25, 26 or 27. */
+    initial = (uint8_t)(initial | 24u);
+    while (n < 8u && (arg >> (8u * n)) != 0) {
+        n <<= 1;
+        initial = (uint8_t)(initial + 1u);
+    }
+    return put_head(w, initial, arg, n);
 }
 
 bool iotp_write_uint(iotp_writer *w, uint64_t v) { return iotp_write_head(w, IOTP_MAJOR_UINT, v); }
@@ -961,4 +1020,72 @@ bool iotp_write_raw_item(iotp_writer *w, const uint8_t *bytes, size_t len) {
         return refuse(w, &r);
     }
     return put(w, bytes, len);
+}
+
+/* Whether `key` is among the `n` ascending keys of `known` (binary search). */
+static bool is_known(uint32_t key, const uint32_t *known, size_t n) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (known[mid] == key) {
+            return true;
+        }
+        if (known[mid] < key) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return false;
+}
+
+#define NO_KEY UINT32_MAX
+
+/* Moves to the next entry whose key the schema does not define. The entries were validated when they
+ * were decoded, so a read cannot fail; if one does, the merge ends there. */
+static void merge_advance(iotp_merge *g) {
+    g->next_key = NO_KEY;
+    while (g->r.pos < g->r.len) {
+        size_t start = g->r.pos;
+        uint32_t key;
+        iotp_bytes value;
+        if (!iotp_read_key(&g->r, 0, &key) || !iotp_skip(&g->r, IOTP_MAX_DEPTH, &value)) {
+            return;
+        }
+        if (!is_known(key, g->known, g->known_count)) {
+            g->next_key = key;
+            g->next_start = start;
+            return;
+        }
+    }
+}
+
+void iotp_merge_init(iotp_merge *g, const iotp_unknown *u, const uint32_t *known, size_t known_count) {
+    /* No unknown entries: an empty cursor, so every call is one comparison. */
+    iotp_reader_init(&g->r, u->entries, u->count > 0 ? u->len : 0);
+    g->known = known;
+    g->known_count = known_count;
+    g->room = u->room;
+    g->next_start = 0;
+    merge_advance(g);
+}
+
+bool iotp_merge_before(iotp_writer *w, iotp_merge *g, uint32_t key) {
+    while (g->next_key < key) {
+        if (!iotp_write_raw_items(w, g->r.data + g->next_start, g->r.pos - g->next_start, g->room)) {
+            return false;
+        }
+        merge_advance(g);
+    }
+    return iotp_writer_ok(w);
+}
+
+bool iotp_merge_finish(iotp_writer *w, iotp_merge *g) { return iotp_merge_before(w, g, NO_KEY); }
+
+bool iotp_check_unknown_variant(iotp_writer *w, uint32_t key, const uint32_t *known,
+                                size_t known_count) {
+    if (key > IOTP_MAX_KEY || is_known(key, known, known_count)) {
+        return iotp_writer_fail(w, IOTP_ENC_INVALID_UNKNOWN, NULL);
+    }
+    return iotp_writer_ok(w);
 }

@@ -305,6 +305,27 @@ bool iotp_map_skip_value(iotp_reader *r, iotp_map *m);
  * levels; stores the variant's key and the levels left for its value. */
 bool iotp_union_begin(iotp_reader *r, size_t depth, uint32_t *key, size_t *inner);
 
+/** Reads an array head of at most `max` items and enters it (`depth`: levels the array may use,
+ * itself included); stores the count and the levels left for each item. */
+bool iotp_array_begin(iotp_reader *r, size_t max, size_t depth, size_t *count, size_t *inner);
+
+/** The retained unknown fields of one decoded message (spec §4.15), zero-copy: the map's entries as
+ * decoded (known ones included; they are skipped when written) and how many are unknown. A message
+ * that an application builds has none: all members zero. */
+typedef struct iotp_unknown {
+    /** The map's entries, keys and values (inside the decoded input). */
+    const uint8_t *entries;
+    /** Their length in bytes. */
+    size_t len;
+    /** How many entries have keys the schema does not define. */
+    size_t count;
+    /** How many levels each key and value was checked to use (see iotp_write_raw_items). */
+    size_t room;
+} iotp_unknown;
+
+/** The unknown fields of the map `m` whose last entry the reader has just read. */
+void iotp_map_unknown(const iotp_reader *r, const iotp_map *m, iotp_unknown *out);
+
 /** Why an encoder refused. */
 typedef enum iotp_encode_error_kind {
     /** No error has happened. */
@@ -418,6 +439,40 @@ bool iotp_write_raw_checked(iotp_writer *w, const uint8_t *bytes, size_t len);
  * of the profile that fits the levels left (else IOTP_ENC_INVALID_UNKNOWN, or
  * IOTP_ENC_DEPTH_EXCEEDED when only its depth is wrong). */
 bool iotp_write_raw_item(iotp_writer *w, const uint8_t *bytes, size_t len);
+
+/** Writes a message's retained unknown fields merged, in ascending key order, with the known fields
+ * that a generated encoder writes (IOTP-WIRE-56). Initialise with iotp_merge_init; treat the members
+ * as private. */
+typedef struct iotp_merge {
+    /** Cursor over the retained entries. */
+    iotp_reader r;
+    /** The keys the schema defines, ascending (entries with these keys are not written again). */
+    const uint32_t *known;
+    /** How many keys `known` holds. */
+    size_t known_count;
+    /** Levels each entry was checked to use. */
+    size_t room;
+    /** Key of the next unknown entry to write; above IOTP_MAX_KEY when none is left. */
+    uint32_t next_key;
+    /** Offset of that entry's key in the retained entries. */
+    size_t next_start;
+} iotp_merge;
+
+/** Starts merging `u` (which may have no entries) with the known fields whose keys `known` lists,
+ * ascending. */
+void iotp_merge_init(iotp_merge *g, const iotp_unknown *u, const uint32_t *known, size_t known_count);
+
+/** Writes the unknown entries whose keys are below `key`: call it before writing the known field
+ * `key`. With no unknown entries left it is one comparison. */
+bool iotp_merge_before(iotp_writer *w, iotp_merge *g, uint32_t key);
+
+/** Writes the unknown entries not yet written: call it after the last known field. */
+bool iotp_merge_finish(iotp_writer *w, iotp_merge *g);
+
+/** Checks that an unknown union variant can be written: its key is at most 65535 and not one that the
+ * union defines (`known`, ascending); else IOTP_ENC_INVALID_UNKNOWN. */
+bool iotp_check_unknown_variant(iotp_writer *w, uint32_t key, const uint32_t *known,
+                                size_t known_count);
 
 #ifdef __cplusplus
 }

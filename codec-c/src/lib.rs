@@ -76,6 +76,26 @@ pub mod ffi {
 
     #[repr(C)]
     #[derive(Clone, Copy, Debug)]
+    pub struct iotp_unknown {
+        pub entries: *const u8,
+        pub len: usize,
+        pub count: usize,
+        pub room: usize,
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug)]
+    pub struct iotp_merge {
+        pub r: iotp_reader,
+        pub known: *const u32,
+        pub known_count: usize,
+        pub room: usize,
+        pub next_key: u32,
+        pub next_start: usize,
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug)]
     pub struct iotp_encode_error {
         pub kind: u32,
         pub needed: usize,
@@ -134,6 +154,16 @@ pub mod ffi {
             key: *mut u32,
             inner: *mut usize,
         ) -> bool;
+
+        pub fn iotp_map_unknown(r: *const iotp_reader, m: *const iotp_map, out: *mut iotp_unknown);
+        pub fn iotp_merge_init(
+            g: *mut iotp_merge,
+            u: *const iotp_unknown,
+            known: *const u32,
+            known_count: usize,
+        );
+        pub fn iotp_merge_before(w: *mut iotp_writer, g: *mut iotp_merge, key: u32) -> bool;
+        pub fn iotp_merge_finish(w: *mut iotp_writer, g: *mut iotp_merge) -> bool;
 
         pub fn iotp_writer_init(w: *mut iotp_writer, buf: *mut u8, cap: usize);
         pub fn iotp_writer_levels(w: *const iotp_writer) -> usize;
@@ -686,6 +716,32 @@ impl<'a> Writer<'a> {
         // SAFETY: a valid writer; `bytes` is read for its length only.
         let ok =
             unsafe { ffi::iotp_write_raw_items(&mut self.raw, bytes.as_ptr(), bytes.len(), room) };
+        self.result(ok)
+    }
+
+    /// Writes the unknown fields of the map `m` that `r` has just read to its end
+    /// (`iotp_map_unknown`), merged with known fields `known` (ascending) that write nothing:
+    /// `iotp_merge_before` for each known key, then `iotp_merge_finish`.
+    pub fn merge(
+        &mut self,
+        r: &Reader<'_>,
+        m: &MapState,
+        known: &[u32],
+    ) -> Result<(), EncodeError> {
+        let mut u = core::mem::MaybeUninit::<ffi::iotp_unknown>::uninit();
+        let mut g = core::mem::MaybeUninit::<ffi::iotp_merge>::uninit();
+        // SAFETY: `r` and `m` are a valid reader and the map it read; iotp_map_unknown and
+        // iotp_merge_init initialise `u` and `g` in full; `known` outlives the merge, and the entries
+        // point into the reader's input, which outlives this call.
+        let ok = unsafe {
+            ffi::iotp_map_unknown(&r.raw, &m.0, u.as_mut_ptr());
+            ffi::iotp_merge_init(g.as_mut_ptr(), u.as_ptr(), known.as_ptr(), known.len());
+            let g = g.assume_init_mut();
+            known
+                .iter()
+                .all(|&k| ffi::iotp_merge_before(&mut self.raw, g, k))
+                && ffi::iotp_merge_finish(&mut self.raw, g)
+        };
         self.result(ok)
     }
 

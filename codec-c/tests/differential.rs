@@ -436,6 +436,98 @@ proptest! {
         truncations(&item_ops(), &bytes);
     }
 
+    /// Floats of every width around the edges of exactness: exponents across the narrower format's
+    /// normal and subnormal ranges, fractions with any number of trailing zero bits.
+    #[test]
+    fn floats_near_the_edges_of_exactness(
+        sign in any::<bool>(), e64 in -160i64..140, m64 in any::<u64>(), k64 in 0u32..53,
+        e32 in -30i32..20, m32 in any::<u32>(), k32 in 0u32..24, h in any::<u16>(), raw in any::<u64>(),
+    ) {
+        let double = ((sign as u64) << 63)
+            | (((e64 + 1023) as u64) << 52)
+            | (m64 & ((1u64 << 52) - 1) & !((1u64 << k64) - 1));
+        let single = ((sign as u32) << 31)
+            | (((e32 + 127) as u32) << 23)
+            | (m32 & ((1u32 << 23) - 1) & !((1u32 << k32) - 1));
+        let mut inputs = vec![
+            [&[0xfb][..], &double.to_be_bytes()].concat(),
+            [&[0xfb][..], &raw.to_be_bytes()].concat(),
+            [&[0xfb][..], &(f32::from_bits(single) as f64).to_bits().to_be_bytes()].concat(),
+            [&[0xfa][..], &single.to_be_bytes()].concat(),
+            [&[0xfa][..], &(raw as u32).to_be_bytes()].concat(),
+            [&[0xfa][..], &(rt::f16_to_f64(h) as f32).to_bits().to_be_bytes()].concat(),
+            [&[0xf9][..], &h.to_be_bytes()].concat(),
+        ];
+        // Subnormal singles: any fraction, no exponent.
+        inputs.push([&[0xfa][..], &(m32 & 0x807f_ffff).to_be_bytes()].concat());
+        for input in &inputs {
+            agree_all(&[Op::F64, Op::F32, Op::Head, Op::Item, Op::Uint(0, 1)], input);
+        }
+        for v in [f64::from_bits(double), f64::from_bits(raw), f32::from_bits(single) as f64] {
+            prop_assert_eq!(c::float_len(v), rt::float_len(v));
+        }
+    }
+
+    /// Unknown fields: a map decoded with some of its keys known keeps the others, and merging them
+    /// back writes the same bytes in both runtimes.
+    #[test]
+    fn unknown_fields_merge_alike(
+        entries in proptest::collection::btree_map(0u16..40, item(), 0..6),
+        known in proptest::collection::btree_set(0u16..40, 0..6),
+        nesting in 0usize..15,
+    ) {
+        let map = encode(&Item::Map(entries.into_iter().collect()));
+        let known_rust: &'static [u64] = Box::leak(known.iter().map(|&k| k as u64).collect());
+        let known_c: Vec<u32> = known.iter().map(|&k| k as u32).collect();
+
+        // Rust, as a generated decoder and encoder do it.
+        let mut r = rt::Reader::new(&map);
+        let count = r.map().unwrap();
+        let entries_at = r.position();
+        let depth = rt::enter(&r, 16, count).unwrap();
+        let (mut min, mut unknown) = (0, 0);
+        for _ in 0..count {
+            let k = r.key(min).unwrap();
+            min = k + 1;
+            r.skip(depth).unwrap();
+            unknown += usize::from(known_rust.binary_search(&k).is_err());
+        }
+        let fields = rt::UnknownFields::new(r.since(entries_at), unknown, depth);
+        let mut rb = vec![0u8; 4096];
+        let mut rw = rt::Writer::new(&mut rb);
+        for _ in 0..nesting {
+            rw.array(1).unwrap();
+        }
+        let mut merge = fields.merge(known_rust);
+        let mut want = Ok(());
+        for &k in known_rust {
+            want = want.and_then(|()| merge.write_before(k, &mut rw));
+        }
+        let want = want.and_then(|()| merge.finish(&mut rw));
+
+        // C.
+        let mut cr = c::Reader::new(&map);
+        let mut m = cr.map_begin(16).unwrap();
+        while let Some(k) = cr.map_next(&mut m).unwrap() {
+            if known_c.binary_search(&k).is_ok() {
+                cr.skip(m.depth()).unwrap();
+            } else {
+                cr.map_skip_value(&mut m).unwrap();
+            }
+        }
+        prop_assert_eq!(m.unknown(), unknown);
+        let mut cb = vec![0u8; 4096];
+        let mut cw = c::Writer::new(&mut cb);
+        for _ in 0..nesting {
+            cw.array(1).unwrap();
+        }
+        let got = cw.merge(&cr, &m, &known_c);
+        prop_assert_eq!(got, want);
+        prop_assert_eq!(cw.position(), rw.position());
+        let n = rw.position();
+        prop_assert_eq!(&cb[..n], &rb[..n]);
+    }
+
     /// The writer: the same bytes for the same values, and the same refusal when the buffer is
     /// too small (with the same `needed`).
     #[test]
