@@ -684,14 +684,18 @@ bool iotp_enter(iotp_reader *r, size_t depth, size_t count, size_t *inner) {
     return true;
 }
 
+/* Marks an array's frame in iotp_skip: above every map's next key (at most IOTP_MAX_KEY + 1). */
+#define ARRAY_FRAME UINT32_MAX
+
 bool iotp_skip(iotp_reader *r, size_t depth, iotp_bytes *out) {
-    /* One frame for each open map or array: what is left of it. A container is opened only when its
-     * contents may use a level (depth - top > 1), so at most IOTP_MAX_DEPTH - 1 frames are used. */
+    /* One frame for each open map or array: what is left of it, and for a map the smallest key
+     * allowed next (ARRAY_FRAME marks an array). A container is opened only when its contents may use
+     * a level (depth - top > 1), so at most IOTP_MAX_DEPTH - 1 frames are used: 8 bytes each on a
+     * 32-bit core. */
     struct frame {
         size_t left;
         uint32_t next_key;
-        bool map;
-    } stack[IOTP_MAX_DEPTH];
+    } stack[IOTP_MAX_DEPTH - 1];
     size_t top = 0;
     size_t start = r->pos;
     if (depth > IOTP_MAX_DEPTH) {
@@ -729,8 +733,7 @@ bool iotp_skip(iotp_reader *r, size_t depth, iotp_bytes *out) {
                     return iotp_depth_exceeded(r);
                 }
                 stack[top].left = n;
-                stack[top].next_key = 0;
-                stack[top].map = h.kind == IOTP_KIND_MAP;
+                stack[top].next_key = h.kind == IOTP_KIND_MAP ? 0 : ARRAY_FRAME;
                 top++;
             }
             break;
@@ -745,7 +748,7 @@ bool iotp_skip(iotp_reader *r, size_t depth, iotp_bytes *out) {
             break;
         }
         stack[top - 1].left--;
-        if (stack[top - 1].map) {
+        if (stack[top - 1].next_key != ARRAY_FRAME) {
             uint32_t key;
             if (!iotp_read_key(r, stack[top - 1].next_key, &key)) {
                 return false;
