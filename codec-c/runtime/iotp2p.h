@@ -1,0 +1,481 @@
+/*
+ * iotp2p.h: the hand-written runtime of iotp2p's C codecs.
+ *
+ * A strict reader and a canonical writer for the iotp2p profile of deterministic CBOR
+ * (spec/04-wire-format.md). Generated per-message code (`iotp2p gen c`) calls these functions only;
+ * applications call the generated code.
+ *
+ * The reader accepts only the one canonical encoding of each value and rejects everything else with
+ * the spec's error class (§4.17) and byte offset, the same class and offset as the Rust reference
+ * runtime (codec/src/runtime/reader.rs) for the same input and the same call. The writer produces that
+ * canonical encoding and refuses to nest deeper than MAX_DEPTH (§4.16).
+ *
+ * C99 and freestanding: only <stdbool.h>, <stddef.h> and <stdint.h>; no dynamic allocation, no global
+ * mutable state (every function works on the reader or writer it is given, so it is reentrant), no
+ * recursion (iotp_skip keeps an explicit stack of at most IOTP_MAX_DEPTH - 1 frames), and no floating
+ * point arithmetic (floats are checked and converted on their bit patterns, so a Cortex-M4 pulls in
+ * no software double-precision routines).
+ *
+ * Errors are sticky, in the manner of a stream: the first failure is recorded in the reader or writer,
+ * the failing call returns false, and every later call returns false at once without touching the
+ * input or output. Generated code therefore needs one test per call, `if (!iotp_read_...) return
+ * false;`, and reports the error recorded in the reader.
+ */
+#ifndef IOTP2P_H
+#define IOTP2P_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** MAX_DEPTH of spec §4.16: a top-level item has depth 1, an item inside a map or array of depth d
+ * has depth d + 1, and nothing may be deeper. */
+#define IOTP_MAX_DEPTH 16u
+
+/** Largest map key of the profile (spec §4.8 rule 2). */
+#define IOTP_MAX_KEY 65535u
+
+/** CBOR major types, as iotp_write_head takes them. */
+enum {
+    /** Unsigned integer. */
+    IOTP_MAJOR_UINT = 0,
+    /** Negative integer (the value is -1 - argument). */
+    IOTP_MAJOR_NINT = 1,
+    /** Byte string. */
+    IOTP_MAJOR_BYTES = 2,
+    /** Text string. */
+    IOTP_MAJOR_TEXT = 3,
+    /** Array. */
+    IOTP_MAJOR_ARRAY = 4,
+    /** Map. */
+    IOTP_MAJOR_MAP = 5
+};
+
+/**
+ * Why a decoder rejected its input: the closed list of classes of spec §4.17, numbered as the spec
+ * numbers them (and as the core schema's `DecodeError` enum carries them). Never renumber one.
+ */
+typedef enum iotp_error_class {
+    /** The input ends inside a head or inside the content a head announces (offset: the input's
+     * length). */
+    IOTP_ERR_TRUNCATED = 0,
+    /** Bytes follow the top-level item. */
+    IOTP_ERR_TRAILING_BYTES = 1,
+    /** A reserved additional-information value, or 31 with major type 0, 1 or 6. */
+    IOTP_ERR_INVALID_HEAD = 2,
+    /** An indefinite-length string, array or map, or a "break". */
+    IOTP_ERR_INDEFINITE_LENGTH = 3,
+    /** An integer, length or count not in its shortest form. */
+    IOTP_ERR_NON_CANONICAL_INTEGER = 4,
+    /** A float not in its shortest exact form, or a NaN other than f9 7e 00. */
+    IOTP_ERR_NON_CANONICAL_FLOAT = 5,
+    /** A tag, or a simple value other than false, true and null. */
+    IOTP_ERR_FORBIDDEN_ITEM = 6,
+    /** A text string that is not well-formed UTF-8. */
+    IOTP_ERR_INVALID_UTF8 = 7,
+    /** A data item of another kind than the schema's type, or a map key that is not an unsigned
+     * integer. */
+    IOTP_ERR_WRONG_TYPE = 8,
+    /** A map key less than the previous one. */
+    IOTP_ERR_UNSORTED_KEYS = 9,
+    /** A map key equal to the previous one. */
+    IOTP_ERR_DUPLICATE_KEY = 10,
+    /** A union that is not a map of exactly one entry. */
+    IOTP_ERR_INVALID_UNION = 11,
+    /** A string, byte string or array longer than its bound, or fixed-size bytes of another
+     * length. */
+    IOTP_ERR_BOUND_EXCEEDED = 12,
+    /** An integer outside its type or range, an enum number beyond 32 bits, a map key above 65535,
+     * or a double where an f32 is expected. */
+    IOTP_ERR_OUT_OF_RANGE = 13,
+    /** Nesting deeper than MAX_DEPTH or a type's @max_depth. */
+    IOTP_ERR_DEPTH_EXCEEDED = 14,
+    /** A required field is absent (offset: the message's map). */
+    IOTP_ERR_MISSING_FIELD = 15,
+    /** A defaulted field is present with its default value (offset: its key). */
+    IOTP_ERR_DEFAULT_VALUE_PRESENT = 16,
+    /** Not a class of the spec: no error has happened. */
+    IOTP_ERR_NONE = 17
+} iotp_error_class;
+
+/** A rejected input: which rule, and where. */
+typedef struct iotp_decode_error {
+    /** Which rule was broken; IOTP_ERR_NONE while nothing was rejected. */
+    iotp_error_class cls;
+    /** Byte offset, from the start of the input, of the item (or head) that broke it. */
+    size_t offset;
+    /** The field being decoded (`Type.field`) when generated code named it, else NULL. */
+    const char *field;
+} iotp_decode_error;
+
+/** A cursor over one encoded input. Initialise with iotp_reader_init; treat the members as
+ * read-only. */
+typedef struct iotp_reader {
+    /** The input. */
+    const uint8_t *data;
+    /** Its length in bytes. */
+    size_t len;
+    /** Offset of the next byte to read (never above len). */
+    size_t pos;
+    /** The first error, or class IOTP_ERR_NONE. */
+    iotp_decode_error err;
+} iotp_reader;
+
+/** A text string inside the input: not NUL-terminated, validated UTF-8 (zero-copy). */
+typedef struct iotp_text {
+    /** First byte (inside the reader's input). */
+    const char *ptr;
+    /** Length in bytes. */
+    size_t len;
+} iotp_text;
+
+/** A byte string inside the input, or a run of encoded items (zero-copy). */
+typedef struct iotp_bytes {
+    /** First byte (inside the reader's input). */
+    const uint8_t *ptr;
+    /** Length in bytes. */
+    size_t len;
+} iotp_bytes;
+
+/** The kind of a parsed head. */
+typedef enum iotp_kind {
+    /** Major type 0; arg is the value. */
+    IOTP_KIND_UINT = 0,
+    /** Major type 1; arg is the argument (the value is -1 - arg). */
+    IOTP_KIND_NINT = 1,
+    /** Major type 2; arg is the length. */
+    IOTP_KIND_BYTES = 2,
+    /** Major type 3; arg is the length. */
+    IOTP_KIND_TEXT = 3,
+    /** Major type 4; arg is the count. */
+    IOTP_KIND_ARRAY = 4,
+    /** Major type 5; arg is the number of entries. */
+    IOTP_KIND_MAP = 5,
+    /** false (arg 0) or true (arg 1). */
+    IOTP_KIND_BOOL = 6,
+    /** null. */
+    IOTP_KIND_NULL = 7,
+    /** A canonical float; arg holds its bit pattern in the width it was encoded in. */
+    IOTP_KIND_FLOAT = 8
+} iotp_kind;
+
+/** A parsed item head: everything but the content of strings, arrays and maps. */
+typedef struct iotp_head {
+    /** What the item is. */
+    iotp_kind kind;
+    /** For a float, its encoded width in bytes, head included: 3, 5 or 9; otherwise 0. */
+    uint8_t width;
+    /** The argument (see iotp_kind). */
+    uint64_t arg;
+} iotp_head;
+
+/** A message's map while generated code reads its entries (see iotp_map_begin). */
+typedef struct iotp_map {
+    /** Offset of the map's initial byte: where missing-field is reported. */
+    size_t start;
+    /** Offset of the first entry: the retained unknown entries lie from here to the map's end. */
+    size_t entries;
+    /** Entries not read yet. */
+    size_t left;
+    /** How many levels each key and value may use, itself included. */
+    size_t depth;
+    /** Offset of the last key read: where default-value-present is reported. */
+    size_t key_at;
+    /** Unknown entries skipped so far (see iotp_map_skip_value). */
+    size_t unknown;
+    /** Smallest key allowed next: the previous key plus one (0 at first). */
+    uint32_t next_key;
+} iotp_map;
+
+/** Starts reading `len` bytes at `data` (which must stay valid while values point into it). */
+void iotp_reader_init(iotp_reader *r, const uint8_t *data, size_t len);
+
+/** Whether no error has been recorded. */
+static inline bool iotp_ok(const iotp_reader *r) { return r->err.cls == IOTP_ERR_NONE; }
+
+/** Records an error of class `cls` at `offset` (unless one is recorded already) and returns false.
+ * Generated code reports missing-field, default-value-present and invalid-union through it. */
+bool iotp_fail(iotp_reader *r, iotp_error_class cls, size_t offset);
+
+/** Names the field (`Type.field`) of the recorded error unless a deeper field already did. */
+void iotp_in_field(iotp_reader *r, const char *field);
+
+/** The class's name as the spec and the conformance vectors write it (`truncated`, ...), or "none". */
+const char *iotp_error_class_name(iotp_error_class cls);
+
+/** Fails with trailing-bytes (at the first remaining byte) unless the whole input was read. */
+bool iotp_finish(iotp_reader *r);
+
+/** Parses the next item's head, checked in the order of spec §4.17.1: initial byte (§4.3), then a
+ * complete head with its argument in shortest form, or a float in its shortest exact form (NaN only
+ * as f9 7e 00). The content of strings, arrays and maps is left to the caller. */
+bool iotp_read_head(iotp_reader *r, iotp_head *h);
+
+/** An unsigned integer within [min, max] (the type's range or its @range); a negative integer or one
+ * outside the range is out-of-range, any other item wrong-type. */
+bool iotp_read_uint(iotp_reader *r, uint64_t min, uint64_t max, uint64_t *out);
+
+/** An unsigned or negative integer within [min, max]; one beyond int64_t is out-of-range. */
+bool iotp_read_int(iotp_reader *r, int64_t min, int64_t max, int64_t *out);
+
+/** A u8 within [min, max]. */
+bool iotp_read_u8(iotp_reader *r, uint8_t min, uint8_t max, uint8_t *out);
+/** A u16 within [min, max]. */
+bool iotp_read_u16(iotp_reader *r, uint16_t min, uint16_t max, uint16_t *out);
+/** A u32 within [min, max]. */
+bool iotp_read_u32(iotp_reader *r, uint32_t min, uint32_t max, uint32_t *out);
+/** An i8 within [min, max]. */
+bool iotp_read_i8(iotp_reader *r, int8_t min, int8_t max, int8_t *out);
+/** An i16 within [min, max]. */
+bool iotp_read_i16(iotp_reader *r, int16_t min, int16_t max, int16_t *out);
+/** An i32 within [min, max]. */
+bool iotp_read_i32(iotp_reader *r, int32_t min, int32_t max, int32_t *out);
+
+/** An enum number: 0 to 4294967295 (spec §4.9: enums are open, so any such number is accepted). */
+bool iotp_read_enum(iotp_reader *r, uint32_t *out);
+
+/** false or true. */
+bool iotp_read_bool(iotp_reader *r, bool *out);
+
+/** null (a unit union variant's value). */
+bool iotp_read_null(iotp_reader *r);
+
+/** A float (f64) in its shortest exact encoding, widened exactly; the NaN is the quiet NaN
+ * 0x7ff8000000000000, as Rust's f64::NAN. */
+bool iotp_read_f64(iotp_reader *r, double *out);
+
+/** A binary32 float (f32): a double-precision item is out-of-range (spec §4.5.3). */
+bool iotp_read_f32(iotp_reader *r, float *out);
+
+/** A text string of at most `max` bytes of well-formed UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF). Checks the bound before the content (`bound-first`). */
+bool iotp_read_text(iotp_reader *r, size_t max, iotp_text *out);
+
+/** A byte string of at most `max` bytes. */
+bool iotp_read_bytes(iotp_reader *r, size_t max, iotp_bytes *out);
+
+/** A byte string of exactly `len` bytes (`bytes[N]`); another length is bound-exceeded. */
+bool iotp_read_fixed(iotp_reader *r, size_t len, iotp_bytes *out);
+
+/** An array head with at most `max` items (checked on the head); stores the count. A count that the
+ * remaining bytes cannot hold (one byte an item) is truncated, before any item is read. */
+bool iotp_read_array(iotp_reader *r, size_t max, size_t *count);
+
+/** A map head; stores the number of entries. A count that the remaining bytes cannot hold (two bytes
+ * an entry) is truncated, before any entry is read. */
+bool iotp_read_map(iotp_reader *r, size_t *count);
+
+/** A map key (spec §4.8 rules 1-4): an unsigned integer up to 65535 and at least `min` (the previous
+ * key plus one, or 0). Below `min` it is duplicate-key when it equals the previous key, else
+ * unsorted-keys. */
+bool iotp_read_key(iotp_reader *r, uint32_t min, uint32_t *key);
+
+/** Enters a map or array of `count` entries or items whose first one starts at the reader's position.
+ * `depth` is how many levels the container may use, itself included; stores what is left for its
+ * contents (depth - 1). Contents that would lie too deep fail as iotp_depth_exceeded does. */
+bool iotp_enter(iotp_reader *r, size_t depth, size_t count, size_t *inner);
+
+/** Records the error for an item at the reader's position that lies too deep (MAX_DEPTH, or a
+ * recursive type's @max_depth): the item's own initial byte and head are checked first, as §4.17.1
+ * orders, so a broken head reports its own class; otherwise depth-exceeded at the item. The position
+ * does not move. Always returns false. */
+bool iotp_depth_exceeded(iotp_reader *r);
+
+/** Skips one profile-conformant item (spec §4.15: an unknown field's value or an unknown variant's
+ * payload), checking all of it, and stores its bytes. `depth` is how many levels the item may use,
+ * itself included; values above IOTP_MAX_DEPTH count as IOTP_MAX_DEPTH, the most any caller has. */
+bool iotp_skip(iotp_reader *r, size_t depth, iotp_bytes *out);
+
+/** Reads a message's map head and enters it (`depth`: levels the map may use, itself included).
+ * Then iotp_map_next gives each key in turn. */
+bool iotp_map_begin(iotp_reader *r, size_t depth, iotp_map *m);
+
+/** Reads the next key of the map, ascending (rules 1-4 of §4.8). Returns false at the end of the map
+ * and on an error: iotp_ok tells which. */
+bool iotp_map_next(iotp_reader *r, iotp_map *m, uint32_t *key);
+
+/** Skips the value of an unknown field (checked to fit the map's depth) and counts it. */
+bool iotp_map_skip_value(iotp_reader *r, iotp_map *m);
+
+/** Reads a union's map: exactly one entry (else invalid-union at the map), entered with `depth`
+ * levels; stores the variant's key and the levels left for its value. */
+bool iotp_union_begin(iotp_reader *r, size_t depth, uint32_t *key, size_t *inner);
+
+/** Reads an array head of at most `max` items and enters it (`depth`: levels the array may use,
+ * itself included); stores the count and the levels left for each item. */
+bool iotp_array_begin(iotp_reader *r, size_t max, size_t depth, size_t *count, size_t *inner);
+
+/** The retained unknown fields of one decoded message (spec §4.15), zero-copy: the map's entries as
+ * decoded (known ones included; they are skipped when written) and how many are unknown. A message
+ * that an application builds has none: all members zero. */
+typedef struct iotp_unknown {
+    /** The map's entries, keys and values (inside the decoded input). */
+    const uint8_t *entries;
+    /** Their length in bytes. */
+    size_t len;
+    /** How many entries have keys the schema does not define. */
+    size_t count;
+    /** How many levels each key and value was checked to use (see iotp_write_raw_items). */
+    size_t room;
+} iotp_unknown;
+
+/** The unknown fields of the map `m` whose last entry the reader has just read. */
+void iotp_map_unknown(const iotp_reader *r, const iotp_map *m, iotp_unknown *out);
+
+/** Why an encoder refused. */
+typedef enum iotp_encode_error_kind {
+    /** No error has happened. */
+    IOTP_ENC_NONE = 0,
+    /** The output buffer is too small; `needed` bytes would have taken the failing write. */
+    IOTP_ENC_BUFFER_TOO_SMALL = 1,
+    /** A string, byte string or array is longer than its bound (`field` names it). */
+    IOTP_ENC_BOUND_EXCEEDED = 2,
+    /** An integer is outside its @range (`field` names it). */
+    IOTP_ENC_OUT_OF_RANGE = 3,
+    /** The value nests deeper than MAX_DEPTH, which no encoder may produce (IOTP-WIRE-61). */
+    IOTP_ENC_DEPTH_EXCEEDED = 4,
+    /** Already-encoded content that cannot be written as it is: not one canonical item, or an
+     * unknown variant whose key is too large or defined. */
+    IOTP_ENC_INVALID_UNKNOWN = 5
+} iotp_encode_error_kind;
+
+/** A refused encoding. */
+typedef struct iotp_encode_error {
+    /** Why; IOTP_ENC_NONE while nothing was refused. */
+    iotp_encode_error_kind kind;
+    /** For IOTP_ENC_BUFFER_TOO_SMALL: the buffer size the failing write needed. */
+    size_t needed;
+    /** The field (`Type.field`) for bound and range errors, else NULL. */
+    const char *field;
+} iotp_encode_error;
+
+/** A cursor over an output buffer. Initialise with iotp_writer_init; treat the members as
+ * read-only. */
+typedef struct iotp_writer {
+    /** The output buffer. */
+    uint8_t *buf;
+    /** Its size in bytes. */
+    size_t cap;
+    /** Bytes written so far. */
+    size_t pos;
+    /** Depth of the next item written: 1 at the top, one more inside each open map or array. */
+    size_t depth;
+    /** The first error, or kind IOTP_ENC_NONE. */
+    iotp_encode_error err;
+} iotp_writer;
+
+/** Starts writing into the `cap` bytes at `buf`. */
+void iotp_writer_init(iotp_writer *w, uint8_t *buf, size_t cap);
+
+/** Whether no error has been recorded. */
+static inline bool iotp_writer_ok(const iotp_writer *w) { return w->err.kind == IOTP_ENC_NONE; }
+
+/** Records a refusal (unless one is recorded already) and returns false. Generated encoders report
+ * IOTP_ENC_BOUND_EXCEEDED and IOTP_ENC_OUT_OF_RANGE for `field` through it. */
+bool iotp_writer_fail(iotp_writer *w, iotp_encode_error_kind kind, const char *field);
+
+/** How many levels the next item may use, itself included, before MAX_DEPTH. */
+size_t iotp_writer_levels(const iotp_writer *w);
+
+/** Bytes taken by a head carrying `arg`: 1, 2, 3, 5 or 9. */
+size_t iotp_head_len(uint64_t arg);
+
+/** Bytes taken by a signed integer. */
+size_t iotp_int_len(int64_t v);
+
+/** Bytes taken by a double in its shortest exact form: 3, 5 or 9. */
+size_t iotp_float_len(double v);
+
+/** A head of major type `major` (IOTP_MAJOR_*) with `arg` in shortest form. */
+bool iotp_write_head(iotp_writer *w, uint8_t major, uint64_t arg);
+
+/** An unsigned integer. */
+bool iotp_write_uint(iotp_writer *w, uint64_t v);
+
+/** A signed integer. */
+bool iotp_write_int(iotp_writer *w, int64_t v);
+
+/** false or true. */
+bool iotp_write_bool(iotp_writer *w, bool v);
+
+/** null. */
+bool iotp_write_null(iotp_writer *w);
+
+/** A double in its shortest exact form (half, single or double); every NaN as f9 7e 00. */
+bool iotp_write_f64(iotp_writer *w, double v);
+
+/** A float (f32), as iotp_write_f64 of the same value writes it. */
+bool iotp_write_f32(iotp_writer *w, float v);
+
+/** A text string of `len` bytes (UTF-8, which the caller guarantees). */
+bool iotp_write_text(iotp_writer *w, const char *s, size_t len);
+
+/** A byte string of `len` bytes. */
+bool iotp_write_bytes(iotp_writer *w, const uint8_t *b, size_t len);
+
+/** An array head for `n` items; the items follow, then iotp_write_close(w, n). Refused
+ * (depth-exceeded) when its items would lie deeper than MAX_DEPTH. */
+bool iotp_write_array(iotp_writer *w, size_t n);
+
+/** A map head for `n` entries; keys and values follow, then iotp_write_close(w, n). */
+bool iotp_write_map(iotp_writer *w, size_t n);
+
+/** Ends the map or array of `n` entries or items opened last. */
+void iotp_write_close(iotp_writer *w, size_t n);
+
+/** Already-encoded items (retained unknown fields, an unknown variant's value), copied as they are.
+ * `room` is how many levels each item was checked to use when it was decoded; when the items now sit
+ * deeper than that allowed, they are measured again and refused if they would pass MAX_DEPTH. */
+bool iotp_write_raw_items(iotp_writer *w, const uint8_t *bytes, size_t len, size_t room);
+
+/** Already-encoded items that the caller has just checked against iotp_writer_levels. */
+bool iotp_write_raw_checked(iotp_writer *w, const uint8_t *bytes, size_t len);
+
+/** One already-encoded item that no decoder has checked here: it must be exactly one canonical item
+ * of the profile that fits the levels left (else IOTP_ENC_INVALID_UNKNOWN, or
+ * IOTP_ENC_DEPTH_EXCEEDED when only its depth is wrong). */
+bool iotp_write_raw_item(iotp_writer *w, const uint8_t *bytes, size_t len);
+
+/** Writes a message's retained unknown fields merged, in ascending key order, with the known fields
+ * that a generated encoder writes (IOTP-WIRE-56). Initialise with iotp_merge_init; treat the members
+ * as private. */
+typedef struct iotp_merge {
+    /** Cursor over the retained entries. */
+    iotp_reader r;
+    /** The keys the schema defines, ascending (entries with these keys are not written again). */
+    const uint32_t *known;
+    /** How many keys `known` holds. */
+    size_t known_count;
+    /** Levels each entry was checked to use. */
+    size_t room;
+    /** Key of the next unknown entry to write; above IOTP_MAX_KEY when none is left. */
+    uint32_t next_key;
+    /** Offset of that entry's key in the retained entries. */
+    size_t next_start;
+} iotp_merge;
+
+/** Starts merging `u` (which may have no entries) with the known fields whose keys `known` lists,
+ * ascending. */
+void iotp_merge_init(iotp_merge *g, const iotp_unknown *u, const uint32_t *known, size_t known_count);
+
+/** Writes the unknown entries whose keys are below `key`: call it before writing the known field
+ * `key`. With no unknown entries left it is one comparison. */
+bool iotp_merge_before(iotp_writer *w, iotp_merge *g, uint32_t key);
+
+/** Writes the unknown entries not yet written: call it after the last known field. */
+bool iotp_merge_finish(iotp_writer *w, iotp_merge *g);
+
+/** Checks that an unknown union variant can be written: its key is at most 65535 and not one that the
+ * union defines (`known`, ascending); else IOTP_ENC_INVALID_UNKNOWN. */
+bool iotp_check_unknown_variant(iotp_writer *w, uint32_t key, const uint32_t *known,
+                                size_t known_count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOTP2P_H */

@@ -1,0 +1,754 @@
+//! Rust bindings to the C runtime of iotp2p's C codecs (`runtime/iotp2p.c`, compiled by `build.rs`).
+//!
+//! They exist so that Rust tests can hold the C runtime to the Rust one: [`Reader`] and [`Writer`] have
+//! the shape of `iotp2p_codec::runtime::{Reader, Writer}` and return the same error types, so a
+//! differential test compares results with `==` (`tests/differential.rs`). Not an API for
+//! applications: Rust code uses `iotp2p-codec` itself.
+//!
+//! This crate is the repository's FFI boundary, the only place outside the footprint harness where
+//! `unsafe` is allowed: every block calls a C function on a reader or writer that this module owns,
+//! whose pointers come from a live slice borrowed for the wrapper's lifetime.
+#![allow(unsafe_code)]
+
+use core::ffi::c_char;
+use core::marker::PhantomData;
+
+use iotp2p_codec::runtime::{DecodeError, EncodeError, ErrorClass};
+
+/// The C declarations of `runtime/iotp2p.h`, field for field.
+#[allow(non_camel_case_types, missing_docs)]
+pub mod ffi {
+    use core::ffi::c_char;
+
+    /// `iotp_error_class`'s value for "no error".
+    pub const IOTP_ERR_NONE: u32 = 17;
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug)]
+    pub struct iotp_decode_error {
+        pub cls: u32,
+        pub offset: usize,
+        pub field: *const c_char,
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug)]
+    pub struct iotp_reader {
+        pub data: *const u8,
+        pub len: usize,
+        pub pos: usize,
+        pub err: iotp_decode_error,
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug)]
+    pub struct iotp_text {
+        pub ptr: *const c_char,
+        pub len: usize,
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug)]
+    pub struct iotp_bytes {
+        pub ptr: *const u8,
+        pub len: usize,
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct iotp_head {
+        pub kind: u32,
+        pub width: u8,
+        pub arg: u64,
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct iotp_map {
+        pub start: usize,
+        pub entries: usize,
+        pub left: usize,
+        pub depth: usize,
+        pub key_at: usize,
+        pub unknown: usize,
+        pub next_key: u32,
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug)]
+    pub struct iotp_unknown {
+        pub entries: *const u8,
+        pub len: usize,
+        pub count: usize,
+        pub room: usize,
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug)]
+    pub struct iotp_merge {
+        pub r: iotp_reader,
+        pub known: *const u32,
+        pub known_count: usize,
+        pub room: usize,
+        pub next_key: u32,
+        pub next_start: usize,
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug)]
+    pub struct iotp_encode_error {
+        pub kind: u32,
+        pub needed: usize,
+        pub field: *const c_char,
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug)]
+    pub struct iotp_writer {
+        pub buf: *mut u8,
+        pub cap: usize,
+        pub pos: usize,
+        pub depth: usize,
+        pub err: iotp_encode_error,
+    }
+
+    extern "C" {
+        pub fn iotp_reader_init(r: *mut iotp_reader, data: *const u8, len: usize);
+        pub fn iotp_fail(r: *mut iotp_reader, cls: u32, offset: usize) -> bool;
+        pub fn iotp_error_class_name(cls: u32) -> *const c_char;
+        pub fn iotp_finish(r: *mut iotp_reader) -> bool;
+        pub fn iotp_read_head(r: *mut iotp_reader, h: *mut iotp_head) -> bool;
+        pub fn iotp_read_uint(r: *mut iotp_reader, min: u64, max: u64, out: *mut u64) -> bool;
+        pub fn iotp_read_int(r: *mut iotp_reader, min: i64, max: i64, out: *mut i64) -> bool;
+        pub fn iotp_read_u8(r: *mut iotp_reader, min: u8, max: u8, out: *mut u8) -> bool;
+        pub fn iotp_read_u16(r: *mut iotp_reader, min: u16, max: u16, out: *mut u16) -> bool;
+        pub fn iotp_read_u32(r: *mut iotp_reader, min: u32, max: u32, out: *mut u32) -> bool;
+        pub fn iotp_read_i8(r: *mut iotp_reader, min: i8, max: i8, out: *mut i8) -> bool;
+        pub fn iotp_read_i16(r: *mut iotp_reader, min: i16, max: i16, out: *mut i16) -> bool;
+        pub fn iotp_read_i32(r: *mut iotp_reader, min: i32, max: i32, out: *mut i32) -> bool;
+        pub fn iotp_read_enum(r: *mut iotp_reader, out: *mut u32) -> bool;
+        pub fn iotp_read_bool(r: *mut iotp_reader, out: *mut bool) -> bool;
+        pub fn iotp_read_null(r: *mut iotp_reader) -> bool;
+        pub fn iotp_read_f64(r: *mut iotp_reader, out: *mut f64) -> bool;
+        pub fn iotp_read_f32(r: *mut iotp_reader, out: *mut f32) -> bool;
+        pub fn iotp_read_text(r: *mut iotp_reader, max: usize, out: *mut iotp_text) -> bool;
+        pub fn iotp_read_bytes(r: *mut iotp_reader, max: usize, out: *mut iotp_bytes) -> bool;
+        pub fn iotp_read_fixed(r: *mut iotp_reader, len: usize, out: *mut iotp_bytes) -> bool;
+        pub fn iotp_read_array(r: *mut iotp_reader, max: usize, count: *mut usize) -> bool;
+        pub fn iotp_read_map(r: *mut iotp_reader, count: *mut usize) -> bool;
+        pub fn iotp_read_key(r: *mut iotp_reader, min: u32, key: *mut u32) -> bool;
+        pub fn iotp_enter(
+            r: *mut iotp_reader,
+            depth: usize,
+            count: usize,
+            inner: *mut usize,
+        ) -> bool;
+        pub fn iotp_depth_exceeded(r: *mut iotp_reader) -> bool;
+        pub fn iotp_skip(r: *mut iotp_reader, depth: usize, out: *mut iotp_bytes) -> bool;
+        pub fn iotp_map_begin(r: *mut iotp_reader, depth: usize, m: *mut iotp_map) -> bool;
+        pub fn iotp_map_next(r: *mut iotp_reader, m: *mut iotp_map, key: *mut u32) -> bool;
+        pub fn iotp_map_skip_value(r: *mut iotp_reader, m: *mut iotp_map) -> bool;
+        pub fn iotp_union_begin(
+            r: *mut iotp_reader,
+            depth: usize,
+            key: *mut u32,
+            inner: *mut usize,
+        ) -> bool;
+
+        pub fn iotp_map_unknown(r: *const iotp_reader, m: *const iotp_map, out: *mut iotp_unknown);
+        pub fn iotp_merge_init(
+            g: *mut iotp_merge,
+            u: *const iotp_unknown,
+            known: *const u32,
+            known_count: usize,
+        );
+        pub fn iotp_merge_before(w: *mut iotp_writer, g: *mut iotp_merge, key: u32) -> bool;
+        pub fn iotp_merge_finish(w: *mut iotp_writer, g: *mut iotp_merge) -> bool;
+
+        pub fn iotp_writer_init(w: *mut iotp_writer, buf: *mut u8, cap: usize);
+        pub fn iotp_writer_levels(w: *const iotp_writer) -> usize;
+        pub fn iotp_head_len(arg: u64) -> usize;
+        pub fn iotp_int_len(v: i64) -> usize;
+        pub fn iotp_float_len(v: f64) -> usize;
+        pub fn iotp_write_head(w: *mut iotp_writer, major: u8, arg: u64) -> bool;
+        pub fn iotp_write_uint(w: *mut iotp_writer, v: u64) -> bool;
+        pub fn iotp_write_int(w: *mut iotp_writer, v: i64) -> bool;
+        pub fn iotp_write_bool(w: *mut iotp_writer, v: bool) -> bool;
+        pub fn iotp_write_null(w: *mut iotp_writer) -> bool;
+        pub fn iotp_write_f64(w: *mut iotp_writer, v: f64) -> bool;
+        pub fn iotp_write_f32(w: *mut iotp_writer, v: f32) -> bool;
+        pub fn iotp_write_text(w: *mut iotp_writer, s: *const c_char, len: usize) -> bool;
+        pub fn iotp_write_bytes(w: *mut iotp_writer, b: *const u8, len: usize) -> bool;
+        pub fn iotp_write_array(w: *mut iotp_writer, n: usize) -> bool;
+        pub fn iotp_write_map(w: *mut iotp_writer, n: usize) -> bool;
+        pub fn iotp_write_close(w: *mut iotp_writer, n: usize);
+        pub fn iotp_write_raw_items(
+            w: *mut iotp_writer,
+            bytes: *const u8,
+            len: usize,
+            room: usize,
+        ) -> bool;
+        pub fn iotp_write_raw_item(w: *mut iotp_writer, bytes: *const u8, len: usize) -> bool;
+    }
+}
+
+/// A parsed head, as `iotp2p_codec::runtime::Head` but with floats as their encoded bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Head {
+    /// `iotp_kind`: 0–5 the major types, 6 bool, 7 null, 8 float.
+    pub kind: u32,
+    /// A float's encoded width (3, 5, 9), else 0.
+    pub width: u8,
+    /// The argument (a float's bits in its width; a bool's 0 or 1).
+    pub arg: u64,
+}
+
+/// A message map being read (`iotp_map`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MapState(ffi::iotp_map);
+
+impl MapState {
+    /// Levels left for each key and value.
+    pub fn depth(&self) -> usize {
+        self.0.depth
+    }
+    /// Offset of the map's first entry.
+    pub fn entries(&self) -> usize {
+        self.0.entries
+    }
+    /// Unknown entries skipped.
+    pub fn unknown(&self) -> usize {
+        self.0.unknown
+    }
+}
+
+/// The C reader over a borrowed input.
+pub struct Reader<'a> {
+    raw: ffi::iotp_reader,
+    _data: PhantomData<&'a [u8]>,
+}
+
+/// The class with the C enum's number (the spec's number).
+fn class(cls: u32) -> ErrorClass {
+    ErrorClass::ALL[cls as usize]
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `data`.
+    pub fn new(data: &'a [u8]) -> Reader<'a> {
+        let mut raw = ffi::iotp_reader {
+            data: core::ptr::null(),
+            len: 0,
+            pos: 0,
+            err: ffi::iotp_decode_error {
+                cls: 0,
+                offset: 0,
+                field: core::ptr::null(),
+            },
+        };
+        // SAFETY: `raw` is a valid reader to initialise; `data` outlives the reader ('a).
+        unsafe { ffi::iotp_reader_init(&mut raw, data.as_ptr(), data.len()) };
+        Reader {
+            raw,
+            _data: PhantomData,
+        }
+    }
+
+    /// Current byte offset.
+    pub fn position(&self) -> usize {
+        self.raw.pos
+    }
+
+    /// The recorded error, if any.
+    pub fn error(&self) -> Option<DecodeError> {
+        (self.raw.err.cls != ffi::IOTP_ERR_NONE)
+            .then(|| DecodeError::new(class(self.raw.err.cls), self.raw.err.offset))
+    }
+
+    /// `Ok(value)` when the C call succeeded, else the recorded error.
+    fn result<T>(&self, ok: bool, value: T) -> Result<T, DecodeError> {
+        match (ok, self.error()) {
+            (true, None) => Ok(value),
+            (false, Some(e)) => Err(e),
+            (ok, e) => panic!("C runtime returned {ok} with recorded error {e:?}"),
+        }
+    }
+
+    /// The slice `[ptr, ptr + len)` of the input, which the C runtime returned.
+    fn slice(&self, ptr: *const u8, len: usize) -> &'a [u8] {
+        if len == 0 {
+            return &[];
+        }
+        let start = ptr as usize - self.raw.data as usize;
+        assert!(
+            start + len <= self.raw.len,
+            "C runtime returned bytes outside the input"
+        );
+        // SAFETY: checked just above to lie within the input, which lives for 'a.
+        unsafe { core::slice::from_raw_parts(ptr, len) }
+    }
+
+    /// `iotp_finish`.
+    pub fn finish(&mut self) -> Result<(), DecodeError> {
+        // SAFETY: a valid reader (see `new`).
+        let ok = unsafe { ffi::iotp_finish(&mut self.raw) };
+        self.result(ok, ())
+    }
+
+    /// `iotp_read_head`.
+    pub fn head(&mut self) -> Result<Head, DecodeError> {
+        let mut h = ffi::iotp_head::default();
+        // SAFETY: a valid reader and head.
+        let ok = unsafe { ffi::iotp_read_head(&mut self.raw, &mut h) };
+        self.result(
+            ok,
+            Head {
+                kind: h.kind,
+                width: h.width,
+                arg: h.arg,
+            },
+        )
+    }
+
+    /// `iotp_read_uint`.
+    pub fn uint(&mut self, min: u64, max: u64) -> Result<u64, DecodeError> {
+        let mut v = 0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_uint(&mut self.raw, min, max, &mut v) };
+        self.result(ok, v)
+    }
+
+    /// `iotp_read_int`.
+    pub fn int(&mut self, min: i64, max: i64) -> Result<i64, DecodeError> {
+        let mut v = 0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_int(&mut self.raw, min, max, &mut v) };
+        self.result(ok, v)
+    }
+
+    /// `iotp_read_u8`.
+    pub fn u8(&mut self, min: u8, max: u8) -> Result<u8, DecodeError> {
+        let mut v = 0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_u8(&mut self.raw, min, max, &mut v) };
+        self.result(ok, v)
+    }
+
+    /// `iotp_read_u16`.
+    pub fn u16(&mut self, min: u16, max: u16) -> Result<u16, DecodeError> {
+        let mut v = 0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_u16(&mut self.raw, min, max, &mut v) };
+        self.result(ok, v)
+    }
+
+    /// `iotp_read_u32`.
+    pub fn u32(&mut self, min: u32, max: u32) -> Result<u32, DecodeError> {
+        let mut v = 0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_u32(&mut self.raw, min, max, &mut v) };
+        self.result(ok, v)
+    }
+
+    /// `iotp_read_i8`.
+    pub fn i8(&mut self, min: i8, max: i8) -> Result<i8, DecodeError> {
+        let mut v = 0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_i8(&mut self.raw, min, max, &mut v) };
+        self.result(ok, v)
+    }
+
+    /// `iotp_read_i16`.
+    pub fn i16(&mut self, min: i16, max: i16) -> Result<i16, DecodeError> {
+        let mut v = 0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_i16(&mut self.raw, min, max, &mut v) };
+        self.result(ok, v)
+    }
+
+    /// `iotp_read_i32`.
+    pub fn i32(&mut self, min: i32, max: i32) -> Result<i32, DecodeError> {
+        let mut v = 0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_i32(&mut self.raw, min, max, &mut v) };
+        self.result(ok, v)
+    }
+
+    /// `iotp_read_enum`.
+    pub fn enum_number(&mut self) -> Result<u32, DecodeError> {
+        let mut v = 0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_enum(&mut self.raw, &mut v) };
+        self.result(ok, v)
+    }
+
+    /// `iotp_read_bool`.
+    pub fn bool(&mut self) -> Result<bool, DecodeError> {
+        let mut v = false;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_bool(&mut self.raw, &mut v) };
+        self.result(ok, v)
+    }
+
+    /// `iotp_read_null`.
+    pub fn null(&mut self) -> Result<(), DecodeError> {
+        // SAFETY: a valid reader.
+        let ok = unsafe { ffi::iotp_read_null(&mut self.raw) };
+        self.result(ok, ())
+    }
+
+    /// `iotp_read_f64`.
+    pub fn f64(&mut self) -> Result<f64, DecodeError> {
+        let mut v = 0.0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_f64(&mut self.raw, &mut v) };
+        self.result(ok, v)
+    }
+
+    /// `iotp_read_f32`.
+    pub fn f32(&mut self) -> Result<f32, DecodeError> {
+        let mut v = 0.0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_f32(&mut self.raw, &mut v) };
+        self.result(ok, v)
+    }
+
+    /// `iotp_read_text`: the bytes (the C side validated them as UTF-8; the test compares them).
+    pub fn text(&mut self, max: usize) -> Result<&'a [u8], DecodeError> {
+        let mut t = ffi::iotp_text {
+            ptr: core::ptr::null(),
+            len: 0,
+        };
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_text(&mut self.raw, max, &mut t) };
+        self.result(ok, ())?;
+        Ok(self.slice(t.ptr.cast::<u8>(), t.len))
+    }
+
+    /// `iotp_read_bytes`.
+    pub fn bytes(&mut self, max: usize) -> Result<&'a [u8], DecodeError> {
+        let mut b = ffi::iotp_bytes {
+            ptr: core::ptr::null(),
+            len: 0,
+        };
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_bytes(&mut self.raw, max, &mut b) };
+        self.result(ok, ())?;
+        Ok(self.slice(b.ptr, b.len))
+    }
+
+    /// `iotp_read_fixed`.
+    pub fn exact_bytes(&mut self, len: usize) -> Result<&'a [u8], DecodeError> {
+        let mut b = ffi::iotp_bytes {
+            ptr: core::ptr::null(),
+            len: 0,
+        };
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_fixed(&mut self.raw, len, &mut b) };
+        self.result(ok, ())?;
+        Ok(self.slice(b.ptr, b.len))
+    }
+
+    /// `iotp_read_array`.
+    pub fn array(&mut self, max: usize) -> Result<usize, DecodeError> {
+        let mut n = 0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_array(&mut self.raw, max, &mut n) };
+        self.result(ok, n)
+    }
+
+    /// `iotp_read_map`.
+    pub fn map(&mut self) -> Result<usize, DecodeError> {
+        let mut n = 0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_map(&mut self.raw, &mut n) };
+        self.result(ok, n)
+    }
+
+    /// `iotp_read_key` (`min` up to 65536).
+    pub fn key(&mut self, min: u32) -> Result<u32, DecodeError> {
+        let mut k = 0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_read_key(&mut self.raw, min, &mut k) };
+        self.result(ok, k)
+    }
+
+    /// `iotp_enter`.
+    pub fn enter(&mut self, depth: usize, count: usize) -> Result<usize, DecodeError> {
+        let mut inner = 0;
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_enter(&mut self.raw, depth, count, &mut inner) };
+        self.result(ok, inner)
+    }
+
+    /// `iotp_depth_exceeded`: the error it records.
+    pub fn depth_exceeded(&mut self) -> DecodeError {
+        // SAFETY: a valid reader.
+        let ok = unsafe { ffi::iotp_depth_exceeded(&mut self.raw) };
+        assert!(!ok, "iotp_depth_exceeded always fails");
+        self.error().expect("iotp_depth_exceeded records an error")
+    }
+
+    /// `iotp_skip`: the skipped item's bytes.
+    pub fn skip(&mut self, depth: usize) -> Result<&'a [u8], DecodeError> {
+        let mut b = ffi::iotp_bytes {
+            ptr: core::ptr::null(),
+            len: 0,
+        };
+        // SAFETY: a valid reader and output.
+        let ok = unsafe { ffi::iotp_skip(&mut self.raw, depth, &mut b) };
+        self.result(ok, ())?;
+        Ok(self.slice(b.ptr, b.len))
+    }
+
+    /// `iotp_map_begin`.
+    pub fn map_begin(&mut self, depth: usize) -> Result<MapState, DecodeError> {
+        let mut m = MapState::default();
+        // SAFETY: a valid reader and map state.
+        let ok = unsafe { ffi::iotp_map_begin(&mut self.raw, depth, &mut m.0) };
+        self.result(ok, m)
+    }
+
+    /// `iotp_map_next`: `Ok(None)` at the end of the map.
+    pub fn map_next(&mut self, m: &mut MapState) -> Result<Option<u32>, DecodeError> {
+        let mut k = 0;
+        // SAFETY: a valid reader and map state.
+        let ok = unsafe { ffi::iotp_map_next(&mut self.raw, &mut m.0, &mut k) };
+        match (ok, self.error()) {
+            (true, None) => Ok(Some(k)),
+            (false, None) => Ok(None),
+            (false, Some(e)) => Err(e),
+            (true, Some(e)) => panic!("iotp_map_next succeeded with recorded error {e:?}"),
+        }
+    }
+
+    /// `iotp_map_skip_value`.
+    pub fn map_skip_value(&mut self, m: &mut MapState) -> Result<(), DecodeError> {
+        // SAFETY: a valid reader and map state.
+        let ok = unsafe { ffi::iotp_map_skip_value(&mut self.raw, &mut m.0) };
+        self.result(ok, ())
+    }
+
+    /// `iotp_union_begin`: the variant's key and the levels left for its value.
+    pub fn union_begin(&mut self, depth: usize) -> Result<(u32, usize), DecodeError> {
+        let (mut key, mut inner) = (0, 0);
+        // SAFETY: a valid reader and outputs.
+        let ok = unsafe { ffi::iotp_union_begin(&mut self.raw, depth, &mut key, &mut inner) };
+        self.result(ok, (key, inner))
+    }
+
+    /// `iotp_fail`: records an error (as generated code does for missing-field and the like).
+    pub fn fail(&mut self, class: ErrorClass, offset: usize) -> DecodeError {
+        // SAFETY: a valid reader.
+        unsafe { ffi::iotp_fail(&mut self.raw, class as u32, offset) };
+        self.error().expect("iotp_fail records an error")
+    }
+}
+
+/// The spec's name of a class, as the C runtime spells it.
+pub fn class_name(class: ErrorClass) -> &'static str {
+    // SAFETY: iotp_error_class_name returns a pointer to a static NUL-terminated string.
+    let name = unsafe { core::ffi::CStr::from_ptr(ffi::iotp_error_class_name(class as u32)) };
+    name.to_str().expect("class names are ASCII")
+}
+
+/// `iotp_head_len`.
+pub fn head_len(arg: u64) -> usize {
+    // SAFETY: a pure function.
+    unsafe { ffi::iotp_head_len(arg) }
+}
+
+/// `iotp_int_len`.
+pub fn int_len(v: i64) -> usize {
+    // SAFETY: a pure function.
+    unsafe { ffi::iotp_int_len(v) }
+}
+
+/// `iotp_float_len`.
+pub fn float_len(v: f64) -> usize {
+    // SAFETY: a pure function.
+    unsafe { ffi::iotp_float_len(v) }
+}
+
+/// The C writer over a borrowed buffer.
+pub struct Writer<'a> {
+    raw: ffi::iotp_writer,
+    _buf: PhantomData<&'a mut [u8]>,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer at the start of `buf`.
+    pub fn new(buf: &'a mut [u8]) -> Writer<'a> {
+        let mut raw = ffi::iotp_writer {
+            buf: core::ptr::null_mut(),
+            cap: 0,
+            pos: 0,
+            depth: 0,
+            err: ffi::iotp_encode_error {
+                kind: 0,
+                needed: 0,
+                field: core::ptr::null(),
+            },
+        };
+        // SAFETY: `raw` is a valid writer to initialise; `buf` is borrowed mutably for 'a.
+        unsafe { ffi::iotp_writer_init(&mut raw, buf.as_mut_ptr(), buf.len()) };
+        Writer {
+            raw,
+            _buf: PhantomData,
+        }
+    }
+
+    /// Bytes written so far.
+    pub fn position(&self) -> usize {
+        self.raw.pos
+    }
+
+    /// `iotp_writer_levels`.
+    pub fn levels(&self) -> usize {
+        // SAFETY: a valid writer.
+        unsafe { ffi::iotp_writer_levels(&self.raw) }
+    }
+
+    fn result(&self, ok: bool) -> Result<(), EncodeError> {
+        let e = &self.raw.err;
+        let err = match e.kind {
+            0 => None,
+            1 => Some(EncodeError::BufferTooSmall { needed: e.needed }),
+            2 => Some(EncodeError::BoundExceeded { field: "" }),
+            3 => Some(EncodeError::OutOfRange { field: "" }),
+            4 => Some(EncodeError::DepthExceeded),
+            5 => Some(EncodeError::InvalidUnknown),
+            k => panic!("unknown encode error kind {k}"),
+        };
+        match (ok, err) {
+            (true, None) => Ok(()),
+            (false, Some(e)) => Err(e),
+            (ok, e) => panic!("C writer returned {ok} with recorded error {e:?}"),
+        }
+    }
+
+    /// `iotp_write_head`.
+    pub fn head(&mut self, major: u8, arg: u64) -> Result<(), EncodeError> {
+        // SAFETY: a valid writer.
+        let ok = unsafe { ffi::iotp_write_head(&mut self.raw, major, arg) };
+        self.result(ok)
+    }
+
+    /// `iotp_write_uint`.
+    pub fn u64(&mut self, v: u64) -> Result<(), EncodeError> {
+        // SAFETY: a valid writer.
+        let ok = unsafe { ffi::iotp_write_uint(&mut self.raw, v) };
+        self.result(ok)
+    }
+
+    /// `iotp_write_int`.
+    pub fn i64(&mut self, v: i64) -> Result<(), EncodeError> {
+        // SAFETY: a valid writer.
+        let ok = unsafe { ffi::iotp_write_int(&mut self.raw, v) };
+        self.result(ok)
+    }
+
+    /// `iotp_write_bool`.
+    pub fn bool(&mut self, v: bool) -> Result<(), EncodeError> {
+        // SAFETY: a valid writer.
+        let ok = unsafe { ffi::iotp_write_bool(&mut self.raw, v) };
+        self.result(ok)
+    }
+
+    /// `iotp_write_null`.
+    pub fn null(&mut self) -> Result<(), EncodeError> {
+        // SAFETY: a valid writer.
+        let ok = unsafe { ffi::iotp_write_null(&mut self.raw) };
+        self.result(ok)
+    }
+
+    /// `iotp_write_f64`.
+    pub fn f64(&mut self, v: f64) -> Result<(), EncodeError> {
+        // SAFETY: a valid writer.
+        let ok = unsafe { ffi::iotp_write_f64(&mut self.raw, v) };
+        self.result(ok)
+    }
+
+    /// `iotp_write_f32`.
+    pub fn f32(&mut self, v: f32) -> Result<(), EncodeError> {
+        // SAFETY: a valid writer.
+        let ok = unsafe { ffi::iotp_write_f32(&mut self.raw, v) };
+        self.result(ok)
+    }
+
+    /// `iotp_write_text`.
+    pub fn text(&mut self, s: &str) -> Result<(), EncodeError> {
+        // SAFETY: a valid writer; `s` is read for its length only.
+        let ok =
+            unsafe { ffi::iotp_write_text(&mut self.raw, s.as_ptr().cast::<c_char>(), s.len()) };
+        self.result(ok)
+    }
+
+    /// `iotp_write_bytes`.
+    pub fn bytes(&mut self, b: &[u8]) -> Result<(), EncodeError> {
+        // SAFETY: a valid writer; `b` is read for its length only.
+        let ok = unsafe { ffi::iotp_write_bytes(&mut self.raw, b.as_ptr(), b.len()) };
+        self.result(ok)
+    }
+
+    /// `iotp_write_array`.
+    pub fn array(&mut self, n: usize) -> Result<(), EncodeError> {
+        // SAFETY: a valid writer.
+        let ok = unsafe { ffi::iotp_write_array(&mut self.raw, n) };
+        self.result(ok)
+    }
+
+    /// `iotp_write_map`.
+    pub fn map(&mut self, n: usize) -> Result<(), EncodeError> {
+        // SAFETY: a valid writer.
+        let ok = unsafe { ffi::iotp_write_map(&mut self.raw, n) };
+        self.result(ok)
+    }
+
+    /// `iotp_write_close`.
+    pub fn close(&mut self, n: usize) {
+        // SAFETY: a valid writer.
+        unsafe { ffi::iotp_write_close(&mut self.raw, n) }
+    }
+
+    /// `iotp_write_raw_items`.
+    pub fn raw_items(&mut self, bytes: &[u8], room: usize) -> Result<(), EncodeError> {
+        // SAFETY: a valid writer; `bytes` is read for its length only.
+        let ok =
+            unsafe { ffi::iotp_write_raw_items(&mut self.raw, bytes.as_ptr(), bytes.len(), room) };
+        self.result(ok)
+    }
+
+    /// Writes the unknown fields of the map `m` that `r` has just read to its end
+    /// (`iotp_map_unknown`), merged with known fields `known` (ascending) that write nothing:
+    /// `iotp_merge_before` for each known key, then `iotp_merge_finish`.
+    pub fn merge(
+        &mut self,
+        r: &Reader<'_>,
+        m: &MapState,
+        known: &[u32],
+    ) -> Result<(), EncodeError> {
+        let mut u = core::mem::MaybeUninit::<ffi::iotp_unknown>::uninit();
+        let mut g = core::mem::MaybeUninit::<ffi::iotp_merge>::uninit();
+        // SAFETY: `r` and `m` are a valid reader and the map it read; iotp_map_unknown and
+        // iotp_merge_init initialise `u` and `g` in full; `known` outlives the merge, and the entries
+        // point into the reader's input, which outlives this call.
+        let ok = unsafe {
+            ffi::iotp_map_unknown(&r.raw, &m.0, u.as_mut_ptr());
+            ffi::iotp_merge_init(g.as_mut_ptr(), u.as_ptr(), known.as_ptr(), known.len());
+            let g = g.assume_init_mut();
+            known
+                .iter()
+                .all(|&k| ffi::iotp_merge_before(&mut self.raw, g, k))
+                && ffi::iotp_merge_finish(&mut self.raw, g)
+        };
+        self.result(ok)
+    }
+
+    /// `iotp_write_raw_item`.
+    pub fn raw_item(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
+        // SAFETY: a valid writer; `bytes` is read for its length only.
+        let ok = unsafe { ffi::iotp_write_raw_item(&mut self.raw, bytes.as_ptr(), bytes.len()) };
+        self.result(ok)
+    }
+}
