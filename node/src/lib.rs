@@ -5,10 +5,14 @@
 //!   time and the OS RNG, and what it outputs sent back (reply to source).
 //! - [`link`]: a lossy-link simulator, a UDP proxy between two nodes that loses, duplicates, reorders,
 //!   delays and truncates datagrams from a seeded RNG.
+//! - [`resolve`]: the resolution of spec §3.2 (SRV and TXT records of a domain's home relay).
+//! - [`dns`]: a real authoritative DNS server on loopback, serving zone files, for tests and demos.
 //!
 //! The engine is driven, never duplicated: no rule of the protocol lives here, only I/O, time,
 //! randomness and the limits of the transport binding.
 
 pub mod clock;
+pub mod dns;
 pub mod link;
+pub mod resolve;
 pub mod udp;
