@@ -6,6 +6,8 @@
 //! - [`link`]: a lossy-link simulator, a UDP proxy between two nodes that loses, duplicates, reorders,
 //!   delays and truncates datagrams from a seeded RNG.
 //! - [`resolve`]: the resolution of spec §3.2 (SRV and TXT records of a domain's home relay).
+//! - [`store`]: the relay's state that must survive a crash (registrations, held messages), behind a
+//!   trait, on SQLite.
 //! - [`dns`]: a real authoritative DNS server on loopback, serving zone files, for tests and demos.
 //!
 //! The engine is driven, never duplicated: no rule of the protocol lives here, only I/O, time,
@@ -15,4 +17,5 @@ pub mod clock;
 pub mod dns;
 pub mod link;
 pub mod resolve;
+pub mod store;
 pub mod udp;
