@@ -13,6 +13,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
 use super::admit::admit;
+use super::emit::may_send;
 use super::stats::Stats;
 use super::MAX_PAYLOAD;
 use crate::clock::Clock;
@@ -173,9 +174,7 @@ impl Driver {
     /// Sends one datagram from the node's one socket, so that replies leave from the address and
     /// port the request reached ([IOTP-UDP-6]).
     async fn send(&self, to: SocketAddr, bytes: &[u8]) {
-        // The engine keeps within MAX_MESSAGE; the binding checks again, as it alone answers for
-        // what leaves the socket ([IOTP-UDP-4]).
-        if bytes.len() > MAX_PAYLOAD {
+        if may_send(to, bytes.len()).is_err() {
             self.stats.send_error();
             return;
         }

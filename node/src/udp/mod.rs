@@ -7,10 +7,12 @@
 
 mod admit;
 mod driver;
+mod emit;
 mod handle;
 mod stats;
 
 pub use admit::{admit, Refusal};
+pub use emit::{may_send, Withheld};
 pub use handle::{NodeError, StartError, UdpConfig, UdpNode};
 pub use stats::{Counts, Stats};
 

@@ -26,8 +26,8 @@ pub struct Counts {
     pub discarded: u64,
     /// Datagrams sent.
     pub sent: u64,
-    /// Datagrams the engine asked to send that could not be (the socket refused them, or they
-    /// exceeded MAX_PAYLOAD).
+    /// Datagrams the engine asked to send that were not sent (the socket refused them, or the
+    /// binding withheld them, [`super::Withheld`]).
     pub send_errors: u64,
     /// Reads from the socket that failed.
     pub receive_errors: u64,
