@@ -6,7 +6,8 @@
 //! What the trait promises: each call is one transaction, whole or not at all, and once it returns
 //! `Ok` its effect survives a crash of the process or the machine. So a message the relay acknowledged
 //! after [`RelayStore::hold`] returned is never lost ([IOTP-DLV-36]). Every value is bounded before it
-//! is stored.
+//! is stored, and each recipient's queue by its [`HoldLimits`]; how many recipients there are is the
+//! relay's to bound, which holds only for the addresses it serves.
 
 pub mod sqlite;
 

@@ -19,7 +19,9 @@ use super::stats::{Counts, Stats};
 #[derive(Clone, Debug)]
 pub struct UdpConfig {
     /// The address and port of its one socket (port [`super::DEFAULT_PORT`] unless configured; 0 for
-    /// any free port, as tests do).
+    /// any free port, as tests do). A specific address, not a wildcard, on a host with several: a
+    /// socket bound to `0.0.0.0` or `::` lets the system pick the source address of each reply,
+    /// which may not be the one the request reached ([IOTP-UDP-6]).
     pub bind: SocketAddr,
     /// Events held for the application before further ones are dropped (and counted): the bound of
     /// the queue between the driver and the application.
