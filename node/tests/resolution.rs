@@ -1,6 +1,7 @@
 //! Resolution of a domain's home relay (spec §3.2) against a real authoritative DNS server on
 //! loopback serving one zone file per test domain (`tests/zones/`): SRV order and ports, the
-//! targets' addresses, the TXT record, and each failure as an error a person can act on.
+//! targets' addresses, transport URIs, the TXT record, and each failure as an error a person can act
+//! on.
 
 mod common;
 
@@ -10,6 +11,7 @@ use std::time::Duration;
 use common::{loopback, TEST_TIMEOUT};
 use iotp2p_node::dns::{DnsServer, Zone};
 use iotp2p_node::resolve::{ResolveError, Resolver, TxtError};
+use iotp2p_node::udp::TransportUri;
 use tokio::net::UdpSocket;
 
 const DOMAINS: [&str; 5] = [
@@ -67,6 +69,41 @@ async fn the_relays_of_a_domain_come_in_srv_order_with_their_addresses() {
             ["127.0.0.1:5783", "[::1]:5783"],
             "AAAA and A ([IOTP-DLV-2])"
         );
+        dns.stop(Duration::from_secs(5)).await;
+    })
+    .await
+    .expect("done within the test's time");
+}
+
+#[tokio::test]
+async fn a_transport_uri_resolves_to_both_families_at_its_port() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let dns = server().await;
+        let resolver = resolver(&dns);
+        let uri: TransportUri = "iotp2p+udp://relay1.provider.example.net".parse().unwrap();
+        let mut addresses: Vec<String> = resolver
+            .transport_addresses(&uri)
+            .await
+            .unwrap()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        addresses.sort();
+        assert_eq!(
+            addresses,
+            ["127.0.0.1:5783", "[::1]:5783"],
+            "5783 when no port ([IOTP-UDP-16])"
+        );
+        let uri: TransportUri = "iotp2p+udp://[::1]:61616".parse().unwrap();
+        assert_eq!(
+            resolver.transport_addresses(&uri).await.unwrap(),
+            ["[::1]:61616".parse::<std::net::SocketAddr>().unwrap()]
+        );
+        let uri: TransportUri = "iotp2p+udp://relay9.provider.example.net:7"
+            .parse()
+            .unwrap();
+        let err = resolver.transport_addresses(&uri).await.unwrap_err();
+        assert!(matches!(err, ResolveError::NoSuchName { .. }), "{err}");
         dns.stop(Duration::from_secs(5)).await;
     })
     .await

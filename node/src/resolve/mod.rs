@@ -22,6 +22,8 @@ use hickory_resolver::{ResolveErrorKind, TokioResolver};
 use rand_core::OsRng;
 
 pub use srv::{order, Target};
+
+use crate::udp::{Host, TransportUri};
 pub use txt::{parse as parse_txt, RelayIds, TxtError};
 
 /// Why a domain's relay could not be found: each a case a person can act on.
@@ -203,6 +205,24 @@ impl Resolver {
             (true, Some(e)) => Err(e),
             _ => Ok(hosts),
         }
+    }
+
+    /// The addresses of a transport URI ([IOTP-UDP-16], [IOTP-UDP-17]): its IP address, or those of its
+    /// DNS name from AAAA and A records, each with the URI's port.
+    pub async fn transport_addresses(
+        &self,
+        uri: &TransportUri,
+    ) -> Result<Vec<SocketAddr>, ResolveError> {
+        let name = match &uri.host {
+            Host::Ip(ip) => return Ok(vec![SocketAddr::new(*ip, uri.port)]),
+            Host::Name(name) => fqdn(name),
+        };
+        let ips = self
+            .inner
+            .lookup_ip(name.as_str())
+            .await
+            .map_err(|e| self.error(&name, "AAAA or A", e))?;
+        Ok(ips.iter().map(|ip| SocketAddr::new(ip, uri.port)).collect())
     }
 
     /// The node IDs `domain` publishes for its relay service, or `None` without an iotp2p TXT record

@@ -10,11 +10,13 @@ mod driver;
 mod emit;
 mod handle;
 mod stats;
+mod uri;
 
 pub use admit::{admit, Refusal};
 pub use emit::{may_send, Withheld};
 pub use handle::{NodeError, StartError, UdpConfig, UdpNode};
 pub use stats::{Counts, Stats};
+pub use uri::{Host, TransportUri, UriError};
 
 /// The default port for development until IANA assigns one ([IOTP-UDP-1]); every node lets it be
 /// configured ([`UdpConfig::bind`]).
