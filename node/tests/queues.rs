@@ -1,13 +1,14 @@
-//! The bounds between a node and its application: a full event queue drops (and counts) what does
-//! not fit instead of stalling the socket, and the engine's refusals come back as typed errors.
+//! Between a node and its application: a full event queue drops (and counts) what does not fit
+//! instead of stalling the socket, the engine's refusals come back as typed errors, and any other call
+//! of the engine runs on the node's task.
 
 mod common;
 
 use std::time::Duration;
 
-use common::{engine, invoke, loopback, pair, APP, LAMP, TEST_TIMEOUT};
+use common::{context, engine, invoke, loopback, pair, APP, LAMP, TEST_TIMEOUT};
 use iotp2p_node::udp::{NodeError, StartError, UdpConfig, UdpNode};
-use iotp2p_protocol::engine::peers::ContextId;
+use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
 use iotp2p_protocol::engine::{Destination, SendError};
 use iotp2p_protocol::params::Timing;
 
@@ -86,4 +87,54 @@ async fn queues_of_no_room_are_refused() {
         matches!(err, StartError::EmptyQueue { which: "event" }),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn the_engine_is_reachable_for_everything_else() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        // The app starts without a context and gets one while running, as after pairing.
+        let app = iotp2p_protocol::engine::Node::new(
+            iotp2p_protocol::engine::Config {
+                address: Some(APP.into()),
+                ..Default::default()
+            },
+            0,
+        );
+        let (lamp, _) = engine(LAMP, Timing::default(), APP, 2, 1);
+        let app = UdpNode::start(UdpConfig::new(loopback()), app)
+            .await
+            .unwrap();
+        let mut lamp = UdpNode::start(UdpConfig::new(loopback()), lamp)
+            .await
+            .unwrap();
+        let id = app
+            .with_engine(|engine, _now, _rng| {
+                let peer = Peer {
+                    address: Some(LAMP.into()),
+                    kind: ContextKind::Ordinary,
+                };
+                (engine.add_context(context(1, 2), peer).unwrap(), Vec::new())
+            })
+            .await
+            .unwrap();
+        app.request(
+            lamp.local_addr(),
+            Destination::HopPeer,
+            Some(id),
+            invoke(3),
+            false,
+            None,
+        )
+        .await
+        .unwrap();
+        let event = lamp.next_event().await.unwrap();
+        assert!(
+            matches!(event, iotp2p_protocol::engine::Event::Request { .. }),
+            "{event:?}"
+        );
+        app.stop(Duration::from_secs(5)).await.unwrap();
+        lamp.stop(Duration::from_secs(5)).await.unwrap();
+    })
+    .await
+    .expect("done within the test's time");
 }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use iotp2p_codec::core::owned;
 use iotp2p_protocol::engine::peers::ContextId;
 use iotp2p_protocol::engine::{Destination, Event, ExchangeId, Node, Output, SendError};
-use rand_core::OsRng;
+use iotp2p_protocol::params::Instant;
+use rand_core::{CryptoRngCore, OsRng};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
@@ -19,7 +20,6 @@ use super::MAX_PAYLOAD;
 use crate::clock::Clock;
 
 /// What the application asks of the driver.
-#[derive(Debug)]
 pub(super) enum Command {
     Request {
         to: SocketAddr,
@@ -35,6 +35,25 @@ pub(super) enum Command {
         body: owned::Body,
         done: oneshot::Sender<Result<(), SendError>>,
     },
+    /// Any other call of the engine (contexts, EDHOC, presence, ...): run on the driver's task with
+    /// the time and the RNG; what it returns is sent like any output.
+    Engine(EngineCall),
+}
+
+/// A call of the engine made on the driver's task; it reports its own result to the application.
+pub(super) type EngineCall = Box<
+    dyn FnOnce(&mut Node<SocketAddr>, Instant, &mut dyn CryptoRngCore) -> Vec<Output<SocketAddr>>
+        + Send,
+>;
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Command::Request { .. } => "Request",
+            Command::Reply { .. } => "Reply",
+            Command::Engine(_) => "Engine",
+        })
+    }
 }
 
 pub(super) struct Driver {
@@ -152,6 +171,7 @@ impl Driver {
                 let _ = done.send(answer);
                 outputs
             }
+            Command::Engine(call) => call(&mut self.engine, now, &mut OsRng),
         }
     }
 

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use iotp2p_codec::core::owned;
 use iotp2p_protocol::engine::peers::ContextId;
-use iotp2p_protocol::engine::{Destination, Event, ExchangeId, Node, SendError};
+use iotp2p_protocol::engine::{Destination, Event, ExchangeId, Node, Output, SendError};
+use iotp2p_protocol::params::Instant;
+use rand_core::CryptoRngCore;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -169,6 +171,31 @@ impl UdpNode {
             .await
             .map_err(|_| NodeError::Stopped)?
             .map_err(NodeError::Send)
+    }
+
+    /// Runs `call` on the node's engine, on the driver's task, with the engine's time and the OS RNG:
+    /// for everything beyond requests and replies (adding a context, starting EDHOC, announcing
+    /// presence). The outputs it returns are sent and handed out like any other; its result comes back.
+    pub async fn with_engine<R, F>(&self, call: F) -> Result<R, NodeError>
+    where
+        R: Send + 'static,
+        F: FnOnce(
+                &mut Node<SocketAddr>,
+                Instant,
+                &mut dyn CryptoRngCore,
+            ) -> (R, Vec<Output<SocketAddr>>)
+            + Send
+            + 'static,
+    {
+        let (done, answer) = oneshot::channel();
+        self.command(Command::Engine(Box::new(move |engine, now, rng| {
+            let (result, outputs) = call(engine, now, rng);
+            // The application may have given up waiting; the outputs go all the same.
+            let _ = done.send(result);
+            outputs
+        })))
+        .await?;
+        answer.await.map_err(|_| NodeError::Stopped)
     }
 
     async fn command(&self, command: Command) -> Result<(), NodeError> {

@@ -33,7 +33,8 @@ const SALT: [u8; 8] = [0x9e, 0x7c, 0xa9, 0x22, 0x23, 0x78, 0x63, 0x40];
 pub const APP: &str = "app@example.com";
 pub const LAMP: &str = "lamp@home.example.org";
 
-fn context(sender: u8, recipient: u8) -> SecurityContext {
+/// The context of the node whose Sender ID is `sender`, with the peer whose Sender ID is `recipient`.
+pub fn context(sender: u8, recipient: u8) -> SecurityContext {
     SecurityContext::derive(
         MasterSecret {
             secret: &SECRET,
