@@ -184,6 +184,40 @@ async fn a_silent_name_server_is_a_timeout_that_names_it() {
 }
 
 #[tokio::test]
+async fn an_answer_is_not_kept_past_its_ttl() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        // The domain moves to another relay (spec §3.11): the name server restarts on the same port
+        // with the zone's next version, whose records have a TTL of one second ([IOTP-DLV-5]).
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/zones");
+        let zone = |v: u32| {
+            Zone::new(
+                "moving.example.org",
+                dir.join(format!("moving-{v}/moving.example.org.zone")),
+            )
+        };
+        let dns = DnsServer::start(loopback(), &[zone(1)]).await.unwrap();
+        let addr = dns.addr();
+        let resolver = Resolver::new(addr, Duration::from_secs(2));
+        let host = |targets: Vec<iotp2p_node::resolve::Target>| targets[0].host.clone();
+        assert_eq!(
+            host(resolver.relay_targets("moving.example.org").await.unwrap()),
+            "relay1.provider.example.net"
+        );
+        dns.stop(Duration::from_secs(5)).await;
+        let dns = DnsServer::start(addr, &[zone(2)]).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+        assert_eq!(
+            host(resolver.relay_targets("moving.example.org").await.unwrap()),
+            "relay2.provider.example.net",
+            "the cached answer expired with its TTL"
+        );
+        dns.stop(Duration::from_secs(5)).await;
+    })
+    .await
+    .expect("done within the test's time");
+}
+
+#[tokio::test]
 async fn a_broken_zone_file_is_reported_with_its_path() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/zones");
     let missing = Zone::new("gone.example.org", dir.join("gone.example.org.zone"));
