@@ -88,13 +88,31 @@ impl Driver {
         // One byte more than MAX_PAYLOAD: a datagram that fills it was longer than any node may send
         // and has been cut by the read, so it is dropped whole ([IOTP-UDP-4]).
         let mut buffer = [0u8; MAX_PAYLOAD + 1];
+        // When `on_timer` last ran. A deadline the engine still reports at or before it was not
+        // cleared by that run; it is retried a millisecond later rather than at once, so that such a
+        // deadline can never keep the loop spinning ahead of the socket.
+        let mut timer_ran: Option<Instant> = None;
         loop {
-            let deadline = self.engine.next_deadline().map(|t| self.clock.deadline(t));
+            let deadline = self.engine.next_deadline().map(|t| {
+                let t = match timer_ran {
+                    Some(ran) if t <= ran => ran.saturating_add(1),
+                    _ => t,
+                };
+                self.clock.deadline(t)
+            });
             let outputs = tokio::select! {
-                // Commands first: a stopping node answers no more datagrams.
+                // In this order, not at random: a stopping node handles no more datagrams, and a
+                // flood of datagrams (hostile or not) never holds back a due retransmission or
+                // acknowledgement.
+                biased;
                 command = self.commands.recv() => match command {
                     Some(command) => self.command(command),
                     None => break,
+                },
+                () = sleep_until(deadline), if deadline.is_some() => {
+                    let now = self.clock.now();
+                    timer_ran = Some(now);
+                    self.engine.on_timer(now, &mut OsRng)
                 },
                 received = self.socket.recv_from(&mut buffer) => match received {
                     Ok((len, from)) => self.datagram(&buffer[..len.min(MAX_PAYLOAD)], len > MAX_PAYLOAD, from),
@@ -104,9 +122,6 @@ impl Driver {
                         self.stats.receive_error();
                         Vec::new()
                     }
-                },
-                () = sleep_until(deadline), if deadline.is_some() => {
-                    self.engine.on_timer(self.clock.now(), &mut OsRng)
                 },
             };
             self.handle(outputs).await;
