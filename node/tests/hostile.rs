@@ -1,6 +1,7 @@
 //! A hostile peer on the network: random, truncated, oversized and replayed datagrams sent to a node's
 //! socket. The node neither crashes nor tells its application anything, its tables stay within their
-//! bounds, and it still serves a genuine peer afterwards.
+//! bounds, and it still serves a genuine peer afterwards. Under a flood of such datagrams its
+//! retransmissions still go on time.
 
 mod common;
 
@@ -117,4 +118,61 @@ async fn a_port_in_use_is_an_error_that_names_it() {
         "{text}"
     );
     first.stop(Duration::from_secs(5)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_flood_does_not_hold_back_retransmissions() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let timing = Timing {
+            ack_timeout: 50,
+            max_retransmit: 3,
+            ..Timing::default()
+        };
+        let (app, context) = engine(APP, timing, LAMP, 1, 2);
+        let mut app = UdpNode::start(UdpConfig::new(loopback()), app).await.unwrap();
+        // A peer that never answers, and an attacker that floods the app meanwhile.
+        let black_hole = UdpSocket::bind(loopback()).await.unwrap();
+        let attacker = UdpSocket::bind(loopback()).await.unwrap();
+        let target = app.local_addr();
+        let flood = tokio::spawn(async move {
+            let mut rng = ChaCha8Rng::seed_from_u64(1);
+            // Bounded: at most this many datagrams, however long the test takes.
+            for _ in 0..200_000 {
+                let mut bytes = [0u8; 64];
+                rng.fill_bytes(&mut bytes);
+                bytes[0] = 0xa3;
+                let _ = attacker.send_to(&bytes, target).await;
+            }
+        });
+        let started = tokio::time::Instant::now();
+        app.request(black_hole.local_addr().unwrap(), Destination::HopPeer, Some(context), invoke(9), true, None)
+            .await
+            .unwrap();
+        let failed = loop {
+            match app.next_event().await {
+                Some(Event::Failed { message_id, .. }) => break message_id,
+                Some(_) => {}
+                None => panic!("the node stopped"),
+            }
+        };
+        let took = started.elapsed();
+        flood.abort();
+        let mut buffer = [0u8; 2048];
+        let mut transmissions = 0;
+        while let Ok(Ok(_)) =
+            tokio::time::timeout(Duration::from_millis(50), black_hole.recv_from(&mut buffer)).await
+        {
+            transmissions += 1;
+        }
+        let counts = app.counts();
+        eprintln!("request failed after {took:?} under a flood: {transmissions} transmissions; {counts:?}");
+        assert_eq!(failed, 0);
+        assert_eq!(transmissions, 4, "the request and its three retransmissions");
+        // MAX_TRANSMIT_SPAN here is 50 ms × 15 × 1.5, about 1.1 s; the flood may slow, not stop, it.
+        assert!(took < Duration::from_secs(10), "{took:?}");
+        assert!(counts.received > 0, "the flood reached the node");
+        app.stop(Duration::from_secs(5)).await.unwrap();
+    })
+    .await
+    .expect("done within the test's time");
 }
