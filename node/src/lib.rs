@@ -1,0 +1,21 @@
+//! The reference network elements of iotp2p: the sans-I/O protocol engine (`iotp2p-protocol`) driven
+//! over real I/O.
+//!
+//! - [`udp`]: the UDP binding of spec §10.5: one socket per node, the engine fed with datagrams, the
+//!   time and the OS RNG, and what it outputs sent back (reply to source).
+//! - [`link`]: a lossy-link simulator, a UDP proxy between two nodes that loses, duplicates, reorders,
+//!   delays and truncates datagrams from a seeded RNG.
+//! - [`resolve`]: the resolution of spec §3.2 (SRV and TXT records of a domain's home relay).
+//! - [`store`]: the relay's state that must survive a crash (registrations, held messages), behind a
+//!   trait, on SQLite.
+//! - [`dns`]: a real authoritative DNS server on loopback, serving zone files, for tests and demos.
+//!
+//! The engine is driven, never duplicated: no rule of the protocol lives here, only I/O, time,
+//! randomness and the limits of the transport binding.
+
+pub mod clock;
+pub mod dns;
+pub mod link;
+pub mod resolve;
+pub mod store;
+pub mod udp;

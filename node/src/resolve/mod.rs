@@ -1,0 +1,323 @@
+//! Finding a domain's home relay (spec §3.2): the SRV records at `_iotp2p._udp.<domain>`, tried in
+//! RFC 2782's order, their targets' addresses (AAAA and A), and the TXT record at `_iotp2p.<domain>`.
+//!
+//! Lookups go to the name servers the node is configured with, never to the system's: a relay and a
+//! test both say which server they trust. Caching is hickory's, which keeps records no longer than
+//! their TTL and negative answers no longer than RFC 2308 allows ([IOTP-DLV-5], [IOTP-DLV-6]).
+
+mod srv;
+mod txt;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hickory_resolver::config::{
+    LookupIpStrategy, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
+};
+use hickory_resolver::name_server::TokioConnectionProvider;
+use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::xfer::Protocol;
+use hickory_resolver::proto::ProtoErrorKind;
+use hickory_resolver::{ResolveErrorKind, TokioResolver};
+use rand_core::OsRng;
+
+pub use srv::{order, Target};
+
+use crate::udp::{Host, TransportUri};
+pub use txt::{parse as parse_txt, RelayIds, TxtError};
+
+/// Why a domain's relay could not be found: each a case a person can act on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    /// The name does not exist (NXDOMAIN): the domain has no iotp2p service, or is misspelt
+    /// ([IOTP-DLV-4]: the recipient is unreachable, `NoRoute`).
+    #[error("{name} does not exist (NXDOMAIN): check the spelling of the domain, and that it publishes _iotp2p._udp SRV records")]
+    NoSuchName {
+        /// The name looked up.
+        name: String,
+    },
+    /// The name exists but has no records of the type asked for ([IOTP-DLV-4] for SRV: `NoRoute`).
+    #[error("{name} has no {kind} records: the domain has not published its iotp2p relay")]
+    NoRecords {
+        /// The name looked up.
+        name: String,
+        /// The record type.
+        kind: &'static str,
+    },
+    /// A single SRV record with target `.`: the domain says it has no iotp2p service ([IOTP-DLV-3]).
+    #[error("{domain} declares that it has no iotp2p service (SRV target \".\")")]
+    NoService {
+        /// The domain.
+        domain: String,
+    },
+    /// No answer in time from the name servers.
+    #[error("no answer for {name} from the name server {server} within {timeout:?}: is it running and reachable?")]
+    Timeout {
+        /// The name looked up.
+        name: String,
+        /// The name server asked.
+        server: SocketAddr,
+        /// How long each attempt waited.
+        timeout: Duration,
+    },
+    /// The name server answered with an error (SERVFAIL, REFUSED, ...).
+    #[error("the name server {server} answered {code} for {name}: does it serve that domain, or forward to one that does?")]
+    Server {
+        /// The name looked up.
+        name: String,
+        /// The name server asked.
+        server: SocketAddr,
+        /// Its response code.
+        code: String,
+    },
+    /// The domain is not a name that can be looked up.
+    #[error("{domain:?} is not a domain name: {why}")]
+    BadDomain {
+        /// The domain as given.
+        domain: String,
+        /// Why.
+        why: String,
+    },
+    /// Several TXT records at `_iotp2p.<domain>` begin with `v=iotp2p1`.
+    #[error("{name} has {count} iotp2p TXT records; a domain publishes one")]
+    SeveralTxt {
+        /// The name looked up.
+        name: String,
+        /// How many.
+        count: usize,
+    },
+    /// The iotp2p TXT record breaks the grammar of §3.2.2.
+    #[error("the TXT record at {name}: {source}")]
+    BadTxt {
+        /// The name looked up.
+        name: String,
+        /// What is wrong.
+        source: TxtError,
+    },
+    /// Anything else the resolver reported.
+    #[error("looking up {name}: {detail}")]
+    Other {
+        /// The name looked up.
+        name: String,
+        /// What the resolver said.
+        detail: String,
+    },
+}
+
+/// A relay to try: the SRV target and the addresses it resolved to, with the SRV record's port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelayHost {
+    /// The SRV record.
+    pub target: Target,
+    /// Its addresses, from both AAAA and A records, each with the record's port.
+    pub addresses: Vec<SocketAddr>,
+}
+
+/// A resolver of iotp2p's DNS records, asking one configured name server.
+#[derive(Clone, Debug)]
+pub struct Resolver {
+    inner: TokioResolver,
+    server: SocketAddr,
+    timeout: Duration,
+}
+
+impl Resolver {
+    /// A resolver that asks `server` over UDP, waiting `timeout` for each of two attempts.
+    pub fn new(server: SocketAddr, timeout: Duration) -> Self {
+        let mut config = ResolverConfig::new();
+        config.add_name_server(NameServerConfig::new(server, Protocol::Udp));
+        let mut options = ResolverOpts::default();
+        options.timeout = timeout;
+        options.attempts = 2;
+        // Only the configured server: no hosts file, no search domains.
+        options.use_hosts_file = ResolveHosts::Never;
+        options.ndots = 0;
+        // Both AAAA and A, always ([IOTP-DLV-2], [IOTP-UDP-17]).
+        options.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
+        // Bounded cache (records, by name and type).
+        options.cache_size = 256;
+        let inner = TokioResolver::builder_with_config(config, TokioConnectionProvider::default())
+            .with_options(options)
+            .build();
+        Resolver {
+            inner,
+            server,
+            timeout,
+        }
+    }
+
+    /// The SRV records of `domain`'s home relay in the order to try them ([IOTP-DLV-1]).
+    pub async fn relay_targets(&self, domain: &str) -> Result<Vec<Target>, ResolveError> {
+        let name = fqdn(&format!("_iotp2p._udp.{}", check_domain(domain)?));
+        let lookup = self
+            .inner
+            .srv_lookup(name.as_str())
+            .await
+            .map_err(|e| self.error(&name, "SRV", e))?;
+        let targets: Vec<Target> = lookup
+            .iter()
+            .map(|srv| Target {
+                priority: srv.priority(),
+                weight: srv.weight(),
+                port: srv.port(),
+                host: srv
+                    .target()
+                    .to_lowercase()
+                    .to_utf8()
+                    .trim_end_matches('.')
+                    .to_owned(),
+            })
+            .collect();
+        if targets.len() == 1 && targets[0].host.is_empty() {
+            return Err(ResolveError::NoService {
+                domain: domain.to_owned(),
+            });
+        }
+        if targets.is_empty() {
+            return Err(ResolveError::NoRecords { name, kind: "SRV" });
+        }
+        // A "." among other targets means nothing; it is no host to try.
+        let targets = targets.into_iter().filter(|t| !t.host.is_empty()).collect();
+        Ok(order(targets, &mut OsRng))
+    }
+
+    /// The relays of `domain` to try, in order, each with its addresses (AAAA and A, [IOTP-DLV-2]).
+    /// A target whose name does not resolve is left out; if none resolves, the first target's error.
+    pub async fn relay_hosts(&self, domain: &str) -> Result<Vec<RelayHost>, ResolveError> {
+        let mut hosts = Vec::new();
+        let mut first_error = None;
+        for target in self.relay_targets(domain).await? {
+            let name = fqdn(&target.host);
+            match self.inner.lookup_ip(name.as_str()).await {
+                Ok(ips) => {
+                    let addresses = ips
+                        .iter()
+                        .map(|ip| SocketAddr::new(ip, target.port))
+                        .collect();
+                    hosts.push(RelayHost { target, addresses });
+                }
+                Err(e) => {
+                    first_error.get_or_insert(self.error(&name, "AAAA or A", e));
+                }
+            }
+        }
+        match (hosts.is_empty(), first_error) {
+            (true, Some(e)) => Err(e),
+            _ => Ok(hosts),
+        }
+    }
+
+    /// The addresses of a transport URI ([IOTP-UDP-16], [IOTP-UDP-17]): its IP address, or those of its
+    /// DNS name from AAAA and A records, each with the URI's port.
+    pub async fn transport_addresses(
+        &self,
+        uri: &TransportUri,
+    ) -> Result<Vec<SocketAddr>, ResolveError> {
+        let name = match &uri.host {
+            Host::Ip(ip) => return Ok(vec![SocketAddr::new(*ip, uri.port)]),
+            Host::Name(name) => fqdn(name),
+        };
+        let ips = self
+            .inner
+            .lookup_ip(name.as_str())
+            .await
+            .map_err(|e| self.error(&name, "AAAA or A", e))?;
+        Ok(ips.iter().map(|ip| SocketAddr::new(ip, uri.port)).collect())
+    }
+
+    /// The node IDs `domain` publishes for its relay service, or `None` without an iotp2p TXT record
+    /// ([IOTP-DLV-8], records of other protocols ignored, [IOTP-DLV-10]).
+    pub async fn relay_ids(&self, domain: &str) -> Result<Option<RelayIds>, ResolveError> {
+        let name = fqdn(&format!("_iotp2p.{}", check_domain(domain)?));
+        let lookup = match self.inner.txt_lookup(name.as_str()).await {
+            Ok(lookup) => lookup,
+            Err(e) => {
+                return match self.error(&name, "TXT", e) {
+                    ResolveError::NoSuchName { .. } | ResolveError::NoRecords { .. } => Ok(None),
+                    e => Err(e),
+                }
+            }
+        };
+        let records: Vec<Result<RelayIds, TxtError>> = lookup
+            .iter()
+            .filter_map(|txt| {
+                let strings: Vec<&[u8]> = txt.txt_data().iter().map(|s| &s[..]).collect();
+                parse_txt(&strings)
+            })
+            .collect();
+        match records.len() {
+            0 => Ok(None),
+            1 => records
+                .into_iter()
+                .next()
+                .map(|r| r.map_err(|source| ResolveError::BadTxt { name, source }))
+                .transpose(),
+            count => Err(ResolveError::SeveralTxt { name, count }),
+        }
+    }
+
+    fn error(
+        &self,
+        name: &str,
+        kind: &'static str,
+        e: hickory_resolver::ResolveError,
+    ) -> ResolveError {
+        let name = name.to_owned();
+        let ResolveErrorKind::Proto(proto) = e.kind() else {
+            return ResolveError::Other {
+                name,
+                detail: e.to_string(),
+            };
+        };
+        match proto.kind() {
+            ProtoErrorKind::NoRecordsFound { response_code, .. } => match *response_code {
+                ResponseCode::NXDomain => ResolveError::NoSuchName { name },
+                ResponseCode::NoError => ResolveError::NoRecords { name, kind },
+                code => ResolveError::Server {
+                    name,
+                    server: self.server,
+                    code: code.to_string(),
+                },
+            },
+            ProtoErrorKind::Timeout => ResolveError::Timeout {
+                name,
+                server: self.server,
+                timeout: self.timeout,
+            },
+            _ => ResolveError::Other {
+                name,
+                detail: e.to_string(),
+            },
+        }
+    }
+}
+
+/// A domain as the spec writes it: lowercase, A-labels, no trailing dot, at least two labels.
+fn check_domain(domain: &str) -> Result<&str, ResolveError> {
+    let bad = |why: &str| ResolveError::BadDomain {
+        domain: domain.to_owned(),
+        why: why.to_owned(),
+    };
+    if domain.is_empty() || domain.len() > 253 {
+        return Err(bad("a domain has 1 to 253 characters"));
+    }
+    for label in domain.split('.') {
+        if label.is_empty() || label.len() > 63 {
+            return Err(bad("each label has 1 to 63 characters"));
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(bad(
+                "labels are lowercase letters, digits and hyphens (A-labels for other scripts)",
+            ));
+        }
+    }
+    Ok(domain)
+}
+
+/// The name with its trailing dot, so that no search domain is ever appended.
+fn fqdn(name: &str) -> String {
+    format!("{name}.")
+}

@@ -1,0 +1,191 @@
+//! The relay's state that must survive a crash: the registrations of its addresses and the messages it
+//! holds for sleeping devices (spec §3.6.1, §3.7). The relay talks to a [`RelayStore`]; [`sqlite`] is
+//! the embedded implementation, and a provider that runs many relays can put the same trait on a
+//! server database.
+//!
+//! What the trait promises: each call is one transaction, whole or not at all, and once it returns
+//! `Ok` its effect survives a crash of the process or the machine. So a message the relay acknowledged
+//! after [`RelayStore::hold`] returned is never lost ([IOTP-DLV-36]). Every value is bounded before it
+//! is stored, and each recipient's queue by its [`HoldLimits`]; how many recipients there are is the
+//! relay's to bound, which holds only for the addresses it serves.
+
+pub mod sqlite;
+
+use iotp2p_protocol::params::MAX_MESSAGE;
+
+/// The least a home relay holds for each device: 16 messages and 4096 bytes ([IOTP-DLV-33]).
+pub const MIN_HELD_MESSAGES: u32 = 16;
+/// See [`MIN_HELD_MESSAGES`].
+pub const MIN_HELD_BYTES: u64 = 4096;
+/// The most entries one listing returns.
+pub const MAX_PAGE: usize = 256;
+/// The largest policy stored with a registration (an encoded `RegistrationPolicy`, which arrives in a
+/// message and so is smaller than one).
+pub const MAX_POLICY: usize = MAX_MESSAGE;
+/// The longest account name stored.
+pub const MAX_ACCOUNT: usize = 256;
+
+/// An address registered at the relay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registration {
+    /// The address (canonical, spec §2.2).
+    pub address: String,
+    /// The account it belongs to.
+    pub account: String,
+    /// The node ID bound to it.
+    pub node: [u8; 32],
+    /// Its policy, encoded (opaque to the store).
+    pub policy: Vec<u8>,
+}
+
+/// A message to hold.
+#[derive(Clone, Copy, Debug)]
+pub struct NewMessage<'a> {
+    /// The address it is for.
+    pub recipient: &'a str,
+    /// Whether it is a request (never dropped to make room, [IOTP-DLV-36]) or a reply (may be,
+    /// oldest first, [IOTP-DLV-37]).
+    pub request: bool,
+    /// The envelope as received (at most MAX_MESSAGE bytes).
+    pub envelope: &'a [u8],
+    /// When it was received, in ms since the UNIX epoch (a wall clock: the store outlives processes).
+    pub received_at: u64,
+    /// When its `ttl` or the relay's `max_hold_time` ends, in the same unit.
+    pub expires_at: u64,
+}
+
+/// A held message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldMessage {
+    /// Its identifier in the store, increasing in the order of reception ([IOTP-DLV-106]).
+    pub id: u64,
+    /// The address it is for.
+    pub recipient: String,
+    /// Whether it is a request.
+    pub request: bool,
+    /// The envelope.
+    pub envelope: Vec<u8>,
+    /// When it was received.
+    pub received_at: u64,
+    /// When it expires.
+    pub expires_at: u64,
+}
+
+/// A device's holding limits ([IOTP-DLV-33], [IOTP-DLV-34]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HoldLimits {
+    /// The most messages held.
+    pub max_messages: u32,
+    /// The most bytes of envelopes held.
+    pub max_bytes: u64,
+}
+
+impl HoldLimits {
+    /// Limits of at least the spec's minimum.
+    pub fn new(max_messages: u32, max_bytes: u64) -> Result<Self, StoreError> {
+        if max_messages < MIN_HELD_MESSAGES || max_bytes < MIN_HELD_BYTES {
+            return Err(StoreError::Invalid {
+                what: "holding limits",
+                why: format!(
+                    "{max_messages} messages and {max_bytes} bytes are below the least a home relay \
+                     holds, {MIN_HELD_MESSAGES} messages and {MIN_HELD_BYTES} bytes ([IOTP-DLV-33])"
+                ),
+            });
+        }
+        Ok(HoldLimits {
+            max_messages,
+            max_bytes,
+        })
+    }
+}
+
+/// A message was held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    /// Its identifier.
+    pub id: u64,
+    /// Held replies dropped to make room, oldest first ([IOTP-DLV-37]).
+    pub dropped_replies: Vec<u64>,
+}
+
+/// Why the store did not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The recipient's limits are reached: the relay answers `QueueFull` ([IOTP-DLV-35]).
+    #[error(
+        "{recipient} already has {messages} messages ({bytes} bytes) held: its limits are reached"
+    )]
+    Full {
+        /// The recipient.
+        recipient: String,
+        /// Messages held.
+        messages: u64,
+        /// Bytes held.
+        bytes: u64,
+    },
+    /// A value outside its bounds.
+    #[error("invalid {what}: {why}")]
+    Invalid {
+        /// Which value.
+        what: &'static str,
+        /// Why.
+        why: String,
+    },
+    /// A store written by another version of this schema.
+    #[error("the store {path} has schema version {found}, this relay reads version {expected}")]
+    Version {
+        /// The store.
+        path: String,
+        /// Its version.
+        found: i64,
+        /// This code's.
+        expected: i64,
+    },
+    /// The database failed.
+    #[error("{operation}: {source}")]
+    Database {
+        /// What the store was doing.
+        operation: &'static str,
+        /// The database's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+/// The state of a relay that must survive a crash. Each call is one transaction.
+pub trait RelayStore {
+    /// Registers `registration.address`, replacing an earlier registration of it; returns that one.
+    fn register(&mut self, registration: &Registration)
+        -> Result<Option<Registration>, StoreError>;
+    /// The registration of `address`.
+    fn registration(&mut self, address: &str) -> Result<Option<Registration>, StoreError>;
+    /// Removes the registration of `address`; whether there was one.
+    fn release(&mut self, address: &str) -> Result<bool, StoreError>;
+    /// The account's registrations whose address sorts after `after`, in order, at most `limit`
+    /// (and at most [`MAX_PAGE`]).
+    fn registrations(
+        &mut self,
+        account: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Registration>, StoreError>;
+    /// Holds a message within the recipient's limits: a reply may drop older held replies to make
+    /// room, a request never drops anything; [`StoreError::Full`] when it does not fit.
+    fn hold(&mut self, message: &NewMessage<'_>, limits: HoldLimits) -> Result<Held, StoreError>;
+    /// The messages held for `recipient`, oldest first, at most `limit` (and at most [`MAX_PAGE`]).
+    fn held(&mut self, recipient: &str, limit: usize) -> Result<Vec<HeldMessage>, StoreError>;
+    /// Removes held messages of `recipient` (named by a receipt, or answered with a non-delivery
+    /// status); how many there were.
+    fn remove(&mut self, recipient: &str, ids: &[u64]) -> Result<usize, StoreError>;
+    /// Held messages whose time ended at `now`, oldest expiry first, at most `limit` (and at most
+    /// [`MAX_PAGE`]): the relay sends their `Expired` statuses, then removes them, so that a crash in
+    /// between sends a status twice rather than never ([IOTP-DLV-40]).
+    fn expired(&mut self, now: u64, limit: usize) -> Result<Vec<HeldMessage>, StoreError>;
+}
+
+/// Checks an address against spec §2.2 with the protocol crate's rules.
+pub(crate) fn check_address(what: &'static str, address: &str) -> Result<(), StoreError> {
+    iotp2p_protocol::address::check(address).map_err(|e| StoreError::Invalid {
+        what,
+        why: format!("{address:?}: {e:?}"),
+    })
+}

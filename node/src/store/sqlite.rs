@@ -1,0 +1,477 @@
+//! The relay store on SQLite, embedded (rusqlite, bundled).
+//!
+//! Why SQLite: one file, no server to run beside a relay; in WAL mode with `synchronous=FULL` a
+//! transaction that returned is on disk (the WAL is synced at every commit) and a process or machine
+//! killed at any moment leaves the last committed state, which the next open recovers from the WAL.
+//! The schema is plain tables, so that a provider that outgrows one machine can carry it to a server
+//! database behind the same [`RelayStore`] trait.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::{
+    check_address, Held, HeldMessage, HoldLimits, NewMessage, Registration, RelayStore, StoreError,
+    MAX_ACCOUNT, MAX_PAGE, MAX_POLICY,
+};
+use iotp2p_protocol::params::MAX_MESSAGE;
+
+/// The schema version this code reads and writes (`PRAGMA user_version`).
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE registration (
+    address TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    node    BLOB NOT NULL CHECK (length(node) = 32),
+    policy  BLOB NOT NULL
+) STRICT;
+CREATE INDEX registration_by_account ON registration (account, address);
+CREATE TABLE held (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient   TEXT    NOT NULL,
+    request     INTEGER NOT NULL CHECK (request IN (0, 1)),
+    envelope    BLOB    NOT NULL,
+    received_at INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX held_by_recipient ON held (recipient, id);
+CREATE INDEX held_by_expiry ON held (expires_at, id);
+";
+
+/// A relay store in one SQLite file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    db: Connection,
+}
+
+fn database(operation: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |e| StoreError::Database {
+        operation,
+        source: Box::new(e),
+    }
+}
+
+impl SqliteStore {
+    /// Opens the store at `path`, creating it if needed.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let db = Connection::open(path).map_err(database("opening the store"))?;
+        Self::setup(db, &path.display().to_string())
+    }
+
+    /// A store in memory (tests; nothing survives).
+    pub fn in_memory() -> Result<Self, StoreError> {
+        let db = Connection::open_in_memory().map_err(database("opening the store"))?;
+        Self::setup(db, ":memory:")
+    }
+
+    fn setup(mut db: Connection, path: &str) -> Result<Self, StoreError> {
+        // Another process holding the write lock (a second relay on the same file) is waited for,
+        // briefly, instead of failing at once.
+        db.busy_timeout(Duration::from_secs(5))
+            .map_err(database("setting the busy timeout"))?;
+        db.pragma_update(None, "journal_mode", "WAL")
+            .map_err(database("enabling the write-ahead log"))?;
+        db.pragma_update(None, "synchronous", "FULL")
+            .map_err(database("setting synchronous=FULL"))?;
+        let tx = db
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(database("checking the schema"))?;
+        let version: i64 = tx
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(database("reading the schema version"))?;
+        match version {
+            0 => {
+                tx.execute_batch(SCHEMA)
+                    .map_err(database("creating the schema"))?;
+                tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                    .map_err(database("writing the schema version"))?;
+            }
+            SCHEMA_VERSION => {}
+            found => {
+                return Err(StoreError::Version {
+                    path: path.to_owned(),
+                    found,
+                    expected: SCHEMA_VERSION,
+                })
+            }
+        }
+        tx.commit().map_err(database("creating the schema"))?;
+        Ok(SqliteStore { db })
+    }
+
+    /// SQLite's own check of the file (`PRAGMA integrity_check`): `Ok` when it reports no problem.
+    pub fn integrity_check(&mut self) -> Result<(), StoreError> {
+        let report: Vec<String> = {
+            let mut statement = self
+                .db
+                .prepare("PRAGMA integrity_check")
+                .map_err(database("checking integrity"))?;
+            let rows = statement
+                .query_map([], |row| row.get(0))
+                .map_err(database("checking integrity"))?;
+            rows.collect::<Result<_, _>>()
+                .map_err(database("checking integrity"))?
+        };
+        if report == ["ok"] {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid {
+                what: "store file",
+                why: report.join("; "),
+            })
+        }
+    }
+
+    fn write(&mut self, operation: &'static str) -> Result<Transaction<'_>, StoreError> {
+        // IMMEDIATE: the write lock is taken first, so that the reads that decide a write (the
+        // limits of `hold`) see what the write will follow.
+        self.db
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(database(operation))
+    }
+}
+
+fn registration_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Registration> {
+    let node: Vec<u8> = row.get(2)?;
+    Ok(Registration {
+        address: row.get(0)?,
+        account: row.get(1)?,
+        // The schema's CHECK keeps every node 32 bytes long.
+        node: node.try_into().unwrap_or([0; 32]),
+        policy: row.get(3)?,
+    })
+}
+
+fn held_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<HeldMessage> {
+    Ok(HeldMessage {
+        id: row.get::<_, i64>(0)? as u64,
+        recipient: row.get(1)?,
+        request: row.get::<_, i64>(2)? == 1,
+        envelope: row.get(3)?,
+        received_at: row.get::<_, i64>(4)? as u64,
+        expires_at: row.get::<_, i64>(5)? as u64,
+    })
+}
+
+/// SQLite integers are signed: times beyond i64 (not before the year 292 million) are clamped.
+fn time(t: u64) -> i64 {
+    i64::try_from(t).unwrap_or(i64::MAX)
+}
+
+fn page(limit: usize) -> i64 {
+    limit.min(MAX_PAGE) as i64
+}
+
+impl RelayStore for SqliteStore {
+    fn register(&mut self, r: &Registration) -> Result<Option<Registration>, StoreError> {
+        check_address("address", &r.address)?;
+        if r.account.len() > MAX_ACCOUNT {
+            return Err(StoreError::Invalid {
+                what: "account",
+                why: format!("longer than {MAX_ACCOUNT} bytes"),
+            });
+        }
+        if r.policy.len() > MAX_POLICY {
+            return Err(StoreError::Invalid {
+                what: "policy",
+                why: format!("longer than {MAX_POLICY} bytes"),
+            });
+        }
+        let tx = self.write("registering")?;
+        let previous = tx
+            .query_row(
+                "SELECT address, account, node, policy FROM registration WHERE address = ?1",
+                [&r.address],
+                registration_of,
+            )
+            .optional()
+            .map_err(database("registering"))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO registration (address, account, node, policy) VALUES (?1, ?2, ?3, ?4)",
+            params![r.address, r.account, &r.node[..], r.policy],
+        )
+        .map_err(database("registering"))?;
+        tx.commit().map_err(database("registering"))?;
+        Ok(previous)
+    }
+
+    fn registration(&mut self, address: &str) -> Result<Option<Registration>, StoreError> {
+        self.db
+            .query_row(
+                "SELECT address, account, node, policy FROM registration WHERE address = ?1",
+                [address],
+                registration_of,
+            )
+            .optional()
+            .map_err(database("reading a registration"))
+    }
+
+    fn release(&mut self, address: &str) -> Result<bool, StoreError> {
+        let removed = self
+            .db
+            .execute("DELETE FROM registration WHERE address = ?1", [address])
+            .map_err(database("releasing"))?;
+        Ok(removed > 0)
+    }
+
+    fn registrations(
+        &mut self,
+        account: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Registration>, StoreError> {
+        let mut statement = self
+            .db
+            .prepare(
+                "SELECT address, account, node, policy FROM registration
+                 WHERE account = ?1 AND address > ?2 ORDER BY address LIMIT ?3",
+            )
+            .map_err(database("listing registrations"))?;
+        let rows = statement
+            .query_map(
+                params![account, after.unwrap_or(""), page(limit)],
+                registration_of,
+            )
+            .map_err(database("listing registrations"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(database("listing registrations"))
+    }
+
+    fn hold(&mut self, m: &NewMessage<'_>, limits: HoldLimits) -> Result<Held, StoreError> {
+        check_address("recipient", m.recipient)?;
+        if m.envelope.is_empty() || m.envelope.len() > MAX_MESSAGE {
+            return Err(StoreError::Invalid {
+                what: "envelope",
+                why: format!("{} bytes, not 1 to {MAX_MESSAGE}", m.envelope.len()),
+            });
+        }
+        let size = m.envelope.len() as u64;
+        let tx = self.write("holding a message")?;
+        let usage = |tx: &Transaction<'_>| -> Result<(u64, u64), StoreError> {
+            tx.query_row(
+                "SELECT count(*), coalesce(sum(length(envelope)), 0) FROM held WHERE recipient = ?1",
+                [m.recipient],
+                |row| Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64)),
+            )
+            .map_err(database("holding a message"))
+        };
+        let fits = |(count, bytes): (u64, u64)| {
+            count < u64::from(limits.max_messages) && bytes + size <= limits.max_bytes
+        };
+        let mut dropped = Vec::new();
+        let mut used = usage(&tx)?;
+        // A reply may push out older replies, oldest first; a request never pushes anything out.
+        while !fits(used) && !m.request {
+            let oldest: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM held WHERE recipient = ?1 AND request = 0 ORDER BY id LIMIT 1",
+                    [m.recipient],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(database("holding a message"))?;
+            let Some(oldest) = oldest else { break };
+            tx.execute("DELETE FROM held WHERE id = ?1", [oldest])
+                .map_err(database("holding a message"))?;
+            dropped.push(oldest as u64);
+            used = usage(&tx)?;
+        }
+        if !fits(used) {
+            // Dropping the transaction rolls back any reply removed above.
+            return Err(StoreError::Full {
+                recipient: m.recipient.to_owned(),
+                messages: used.0,
+                bytes: used.1,
+            });
+        }
+        tx.execute(
+            "INSERT INTO held (recipient, request, envelope, received_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                m.recipient,
+                i64::from(m.request),
+                m.envelope,
+                time(m.received_at),
+                time(m.expires_at)
+            ],
+        )
+        .map_err(database("holding a message"))?;
+        let id = tx.last_insert_rowid() as u64;
+        tx.commit().map_err(database("holding a message"))?;
+        Ok(Held {
+            id,
+            dropped_replies: dropped,
+        })
+    }
+
+    fn held(&mut self, recipient: &str, limit: usize) -> Result<Vec<HeldMessage>, StoreError> {
+        let mut statement = self
+            .db
+            .prepare(
+                "SELECT id, recipient, request, envelope, received_at, expires_at FROM held
+                 WHERE recipient = ?1 ORDER BY id LIMIT ?2",
+            )
+            .map_err(database("reading held messages"))?;
+        let rows = statement
+            .query_map(params![recipient, page(limit)], held_of)
+            .map_err(database("reading held messages"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(database("reading held messages"))
+    }
+
+    fn remove(&mut self, recipient: &str, ids: &[u64]) -> Result<usize, StoreError> {
+        let tx = self.write("removing held messages")?;
+        let mut removed = 0;
+        {
+            let mut statement = tx
+                .prepare("DELETE FROM held WHERE recipient = ?1 AND id = ?2")
+                .map_err(database("removing held messages"))?;
+            for &id in ids {
+                let Ok(id) = i64::try_from(id) else { continue };
+                removed += statement
+                    .execute(params![recipient, id])
+                    .map_err(database("removing held messages"))?;
+            }
+        }
+        tx.commit().map_err(database("removing held messages"))?;
+        Ok(removed)
+    }
+
+    fn expired(&mut self, now: u64, limit: usize) -> Result<Vec<HeldMessage>, StoreError> {
+        let mut statement = self
+            .db
+            .prepare(
+                "SELECT id, recipient, request, envelope, received_at, expires_at FROM held
+                 WHERE expires_at <= ?1 ORDER BY expires_at, id LIMIT ?2",
+            )
+            .map_err(database("reading expired messages"))?;
+        let rows = statement
+            .query_map(params![time(now), page(limit)], held_of)
+            .map_err(database("reading expired messages"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(database("reading expired messages"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LAMP: &str = "lamp@home.example.org";
+    const SENSOR: &str = "sensor@home.example.org";
+
+    fn limits() -> HoldLimits {
+        HoldLimits::new(16, 4096).unwrap()
+    }
+
+    fn message(request: bool, len: usize) -> Vec<u8> {
+        vec![if request { 0xa5 } else { 0xa6 }; len]
+    }
+
+    fn hold(store: &mut SqliteStore, request: bool, len: usize) -> Result<Held, StoreError> {
+        store.hold(
+            &NewMessage {
+                recipient: SENSOR,
+                request,
+                envelope: &message(request, len),
+                received_at: 1_000,
+                expires_at: 2_000,
+            },
+            limits(),
+        )
+    }
+
+    #[test]
+    fn registrations_replace_list_in_order_and_release() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let reg = |address: &str, node: u8| Registration {
+            address: address.into(),
+            account: "Smith household".into(),
+            node: [node; 32],
+            policy: vec![0xa0],
+        };
+        assert_eq!(store.register(&reg(SENSOR, 1)).unwrap(), None);
+        assert_eq!(store.register(&reg(LAMP, 2)).unwrap(), None);
+        assert_eq!(store.register(&reg(LAMP, 3)).unwrap(), Some(reg(LAMP, 2)));
+        assert_eq!(store.registration(LAMP).unwrap(), Some(reg(LAMP, 3)));
+        let page = store.registrations("Smith household", None, 16).unwrap();
+        assert_eq!(page, [reg(LAMP, 3), reg(SENSOR, 1)]);
+        let page = store
+            .registrations("Smith household", Some(LAMP), 16)
+            .unwrap();
+        assert_eq!(page, [reg(SENSOR, 1)]);
+        assert!(store.registrations("Jones", None, 16).unwrap().is_empty());
+        assert!(store.release(LAMP).unwrap());
+        assert!(!store.release(LAMP).unwrap());
+        assert!(store.register(&reg("Not An Address", 1)).is_err());
+    }
+
+    #[test]
+    fn requests_are_refused_when_full_and_never_pushed_out() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        for _ in 0..16 {
+            hold(&mut store, true, 100).unwrap();
+        }
+        let full = hold(&mut store, true, 100).unwrap_err();
+        assert!(
+            matches!(full, StoreError::Full { messages: 16, .. }),
+            "{full}"
+        );
+        let full = hold(&mut store, false, 100).unwrap_err();
+        assert!(
+            matches!(full, StoreError::Full { .. }),
+            "a reply pushes out no request"
+        );
+        assert_eq!(store.held(SENSOR, 100).unwrap().len(), 16);
+    }
+
+    #[test]
+    fn replies_push_out_older_replies_and_bytes_count() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let first = hold(&mut store, false, 1000).unwrap().id;
+        let second = hold(&mut store, false, 1000).unwrap().id;
+        hold(&mut store, true, 1000).unwrap();
+        hold(&mut store, true, 1000).unwrap();
+        // 4000 bytes held; a 1000-byte reply needs the oldest reply's room.
+        let held = hold(&mut store, false, 1000).unwrap();
+        assert_eq!(held.dropped_replies, [first]);
+        // A request of 1000 bytes does not fit, and drops nothing.
+        assert!(hold(&mut store, true, 1000).is_err());
+        let ids: Vec<u64> = store
+            .held(SENSOR, 100)
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        assert_eq!(ids.len(), 4);
+        assert_eq!(ids[0], second, "oldest first ([IOTP-DLV-106])");
+    }
+
+    #[test]
+    fn receipts_remove_and_expiry_lists() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let a = hold(&mut store, true, 10).unwrap().id;
+        let b = hold(&mut store, true, 10).unwrap().id;
+        assert_eq!(store.expired(1_999, 10).unwrap(), []);
+        assert_eq!(store.expired(2_000, 10).unwrap().len(), 2);
+        assert_eq!(store.remove(SENSOR, &[a, 999]).unwrap(), 1);
+        assert_eq!(
+            store.remove(LAMP, &[b]).unwrap(),
+            0,
+            "only the recipient's own"
+        );
+        assert_eq!(store.held(SENSOR, 10).unwrap()[0].id, b);
+    }
+
+    #[test]
+    fn bad_input_is_refused() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        assert!(hold(&mut store, true, 0).is_err());
+        assert!(hold(&mut store, true, MAX_MESSAGE + 1).is_err());
+        assert!(HoldLimits::new(15, 4096).is_err());
+        assert!(HoldLimits::new(16, 4095).is_err());
+        store.integrity_check().unwrap();
+    }
+}

@@ -1,0 +1,122 @@
+//! What the node's integration tests share: two engines with a shared security context (as the
+//! protocol crate's own tests set them up), numbered invoke requests and their replies, and a bound
+//! on how long any test may run.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse};
+use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
+use iotp2p_protocol::engine::{Config, Node};
+use iotp2p_protocol::params::Timing;
+use iotp2p_protocol::security::{KeyId, MasterSecret, SecurityContext};
+
+/// The longest any test may take before it fails (and its tasks are stopped).
+pub const TEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The loopback address with any free port.
+pub fn loopback() -> SocketAddr {
+    (std::net::Ipv4Addr::LOCALHOST, 0).into()
+}
+
+/// How long an acknowledgement waits for the reply to carry it ([IOTP-MSG-44]). The engine sends a
+/// reply non-confirmable, so a reply that follows a separate acknowledgement and is lost is never
+/// recovered (the request is no longer retransmitted); these tests' applications answer at once, and
+/// the window lets every reply carry its acknowledgement.
+pub const PIGGYBACK_WINDOW: u64 = 50;
+
+const SECRET: [u8; 16] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+const SALT: [u8; 8] = [0x9e, 0x7c, 0xa9, 0x22, 0x23, 0x78, 0x63, 0x40];
+
+pub const APP: &str = "app@example.com";
+pub const LAMP: &str = "lamp@home.example.org";
+
+/// The context of the node whose Sender ID is `sender`, with the peer whose Sender ID is `recipient`.
+pub fn context(sender: u8, recipient: u8) -> SecurityContext {
+    SecurityContext::derive(
+        MasterSecret {
+            secret: &SECRET,
+            salt: &SALT,
+        },
+        KeyId::new(&[sender]).unwrap(),
+        KeyId::new(&[recipient]).unwrap(),
+    )
+}
+
+/// An engine with its address, the given timing, and a context with `peer` (its own Sender ID is
+/// `sender`, the peer's `recipient`).
+pub fn engine(
+    address: &str,
+    timing: Timing,
+    peer: &str,
+    sender: u8,
+    recipient: u8,
+) -> (Node<SocketAddr>, ContextId) {
+    let mut node = Node::new(
+        Config {
+            address: Some(address.into()),
+            timing,
+            piggyback_window: PIGGYBACK_WINDOW,
+            ..Config::default()
+        },
+        0,
+    );
+    let id = node
+        .add_context(
+            context(sender, recipient),
+            Peer {
+                address: Some(peer.into()),
+                kind: ContextKind::Ordinary,
+            },
+        )
+        .unwrap();
+    (node, id)
+}
+
+/// The app's and the lamp's engines, sharing one context.
+pub fn pair(timing: Timing) -> ((Node<SocketAddr>, ContextId), (Node<SocketAddr>, ContextId)) {
+    (
+        engine(APP, timing, LAMP, 1, 2),
+        engine(LAMP, timing, APP, 2, 1),
+    )
+}
+
+/// An invoke whose input carries `n` (a CBOR unsigned integer), so that each request is told apart.
+pub fn invoke(n: u32) -> Body {
+    Body::Invoke(InvokeRequest {
+        endpoint: 1,
+        capability: 7,
+        action: 8,
+        input: Some(number(n)),
+        echo: None,
+        unknown_fields: Default::default(),
+    })
+}
+
+/// The reply to `invoke(n)`: the same number back.
+pub fn response(n: u32) -> Body {
+    Body::InvokeResponse(InvokeResponse {
+        output: Some(number(n)),
+        unknown_fields: Default::default(),
+    })
+}
+
+fn number(n: u32) -> Vec<u8> {
+    let mut v = vec![0x1a];
+    v.extend_from_slice(&n.to_be_bytes());
+    v
+}
+
+/// The number an `invoke` carries.
+pub fn number_of(body: &Body) -> Option<u32> {
+    match body {
+        Body::Invoke(InvokeRequest {
+            input: Some(input), ..
+        }) if input.len() == 5 && input[0] == 0x1a => {
+            Some(u32::from_be_bytes(input[1..].try_into().ok()?))
+        }
+        _ => None,
+    }
+}
