@@ -41,6 +41,7 @@ fn engine(address: &str, peer: &str, sender: u8, recipient: u8) -> (Node<SocketA
             Peer {
                 address: Some(peer.into()),
                 kind: ContextKind::Ordinary,
+                node: None,
             },
         )
         .unwrap();

@@ -112,6 +112,7 @@ async fn the_engine_is_reachable_for_everything_else() {
                 let peer = Peer {
                     address: Some(LAMP.into()),
                     kind: ContextKind::Ordinary,
+                    node: None,
                 };
                 (engine.add_context(context(1, 2), peer).unwrap(), Vec::new())
             })

@@ -1012,3 +1012,46 @@ fn a_reply_after_a_separate_acknowledgement_is_confirmable_and_survives_its_loss
     lamp.receive(deadline + 20, &mut rng, &"app", &ack);
     assert_eq!(lamp.next_deadline(), None);
 }
+
+#[test]
+fn a_duplicate_acknowledged_before_the_reply_makes_the_reply_confirmable() {
+    let mut rng = Fixed(0);
+    let (mut app, mut lamp) = pair();
+    let ctx = app.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap());
+    let (_, out) = app
+        .request(
+            0,
+            &mut rng,
+            "lamp",
+            Destination::HopPeer,
+            ctx,
+            &invoke(),
+            true,
+            None,
+        )
+        .unwrap();
+    let request = sends(&out).remove(0).1;
+    let out = lamp.receive(10, &mut rng, &"app", &request);
+    let [Event::Request { exchange, .. }] = <[Event<&str>; 1]>::try_from(events(&out)).unwrap()
+    else {
+        panic!("{out:?}")
+    };
+    // The app retransmits before the lamp's application has answered: a bare acknowledgement.
+    let out = lamp.receive(2_000, &mut rng, &"app", &request);
+    let [(_, ack)] = <[(&str, Vec<u8>); 1]>::try_from(sends(&out)).unwrap();
+    assert!(matches!(
+        Envelope::decode(&ack).unwrap().body,
+        Some(iotp2p_codec::core::Body::Ack)
+    ));
+    let reply = sends(
+        &lamp
+            .reply(2_100, &mut rng, exchange, &empty_response())
+            .unwrap(),
+    )
+    .remove(0)
+    .1;
+    assert!(
+        Envelope::decode(&reply).unwrap().ack_requested,
+        "[IOTP-MSG-135]"
+    );
+}

@@ -69,6 +69,7 @@ pub fn engine(
             Peer {
                 address: Some(peer.into()),
                 kind: ContextKind::Ordinary,
+                node: None,
             },
         )
         .unwrap();

@@ -351,7 +351,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
 
     /// A duplicate: resend the cached reply to an identical copy only ([IOTP-MSG-56],
     /// [IOTP-MSG-115]), which acknowledges it ([IOTP-MSG-136]); without one, acknowledge it again
-    /// ([IOTP-MSG-55]).
+    /// ([IOTP-MSG-55]), which makes the reply still to come confirmable.
     fn duplicate(
         &mut self,
         now: Instant,
@@ -365,7 +365,19 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                 to: from.clone(),
                 bytes: reply.to_vec(),
             }),
-            None if env.ack_requested => self.acknowledge(from, env.message_id, out),
+            None if env.ack_requested => {
+                self.acknowledge(from, env.message_id, out);
+                // A request still awaiting the application's reply is now acknowledged alone: its
+                // reply must be confirmable ([IOTP-MSG-135]).
+                if let Some(e) = self
+                    .exchanges
+                    .iter_mut()
+                    .find(|e| e.message_id == env.message_id && e.from == *from)
+                {
+                    e.ack_due = None;
+                    e.acked_alone = true;
+                }
+            }
             None => {}
         }
     }
