@@ -1,3 +1,4 @@
+{%- import "rust/presence.rs" as presence -%}
 {%- for item in items %}
 {%- if item.kind == "enum" %}
 #[allow(deprecated)]
@@ -117,7 +118,7 @@ pub mod owned {
 {%- if let Some(note) = f.deprecated %}
         #[deprecated(note = "{{ note }}")]
 {%- endif %}
-        pub {{ f.name }}: {{ f.owned_type }},
+        pub {{ f.name }}: {% call presence::owned_field_type(f) %}{% endcall %},
 {%- endfor %}
         /// Entries with keys this version of the schema does not define, kept so that
         /// re-encoding reproduces the input exactly.
@@ -136,7 +137,7 @@ pub mod owned {
         pub(super) fn entry_count(&self) -> usize {
             self.{{ item.unknown }}.len()
 {%- for f in item.fields %}
-                + {{ f.count }}
+                + {% call presence::count(f) %}{% endcall %}
 {%- endfor %}
         }
 
@@ -144,7 +145,7 @@ pub mod owned {
         pub fn encoded_len(&self) -> usize {
             {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} len = rt::head_len(self.entry_count() as u64);
 {%- for f in item.fields %}
-            {{ f.owned_len_stmt }}
+            {% call presence::owned_len(f) %}{% endcall %}
 {%- endfor %}
             len + self.{{ item.unknown }}.encoded_len()
         }
@@ -166,7 +167,7 @@ pub mod owned {
             w.map(count)?;
             {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} unknown = self.{{ item.unknown }}.merge();
 {%- for f in item.sorted %}
-            {{ f.owned_bind }} {
+            {% call presence::owned_bind(f) %}{% endcall %} {
 {%- if !f.owned_validate.is_empty() %}
                 {{ f.owned_validate }}
 {%- endif %}

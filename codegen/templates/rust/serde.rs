@@ -1,3 +1,4 @@
+{%- import "rust/presence.rs" as presence -%}
 {%- for item in items %}
 {%- if item.kind == "enum" %}
 #[allow(deprecated)]
@@ -37,7 +38,7 @@ impl{% if !owned %}<'a>{% endif %} rt::serde::Serialize for {% if owned %}owned:
             self.{{ item.unknown }}.entries({% if !owned %}Self::KNOWN_KEYS{% endif %}),
         )?;
 {%- for f in item.sorted %}
-        {{ f.json_write }}
+        {% call presence::json_write(f) %}{% endcall %}
 {%- endfor %}
         map.end()
     }
@@ -74,7 +75,7 @@ impl<'de> rt::serde::Deserialize<'de> for owned::{{ item.name }} {
 {%- else %}
                     match key {
 {%- for f in item.fields %}
-                        {{ f.json_put }}
+                        {{ f.key }} => rt::json::put::<{{ f.json_marker }}, _, _>(&mut map, &mut f_{{ f.slot_name }}, "{{ f.slot_name }}")?,
 {%- endfor %}
                         key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
                     }
@@ -82,7 +83,7 @@ impl<'de> rt::serde::Deserialize<'de> for owned::{{ item.name }} {
                 }
                 Ok(owned::{{ item.name }} {
 {%- for f in item.fields %}
-                    {{ f.name }}: {{ f.json_finish }},
+                    {{ f.name }}: {% call presence::json_finish(f) %}{% endcall %},
 {%- endfor %}
                     {{ item.unknown }}: unknown,
                 })

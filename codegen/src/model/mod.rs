@@ -1,0 +1,120 @@
+//! The backend model: the IR with the facts every code generator needs computed once, as data.
+//!
+//! The IR says what the schema is; the model adds what follows from it across types: which types lie
+//! on a recursive cycle and the `@max_depth` budget they share, whether entering a type spends that
+//! budget, the largest encoded size of every type, the keys of each message in wire order, and for
+//! every field, variant and alias target its [`Shape`] (aliases resolved, bounds and ranges explicit,
+//! references back into the owner's cycle marked). All of it comes from one [`TypeGraph`].
+//!
+//! Nothing here is specific to a target language: the Rust backend and the docs backend read the
+//! same views, and a backend for another language (C) finds the same facts. Target-language names and
+//! code are the backends' business.
+
+mod kinds;
+mod shape;
+
+use std::collections::HashMap;
+
+use crate::ir::{self, Schema, TypeGraph};
+
+pub use kinds::{Alias, Enum, Field, Kind, Message, Union, Variant};
+pub use shape::Shape;
+
+/// The model of a compiled schema.
+#[derive(Clone, Debug)]
+pub struct Model<'s> {
+    schema: &'s Schema,
+    graph: TypeGraph<'s>,
+    sizes: HashMap<String, u64>,
+    packages: Vec<Package<'s>>,
+}
+
+/// A package and the models of its types, in source order.
+#[derive(Clone, Debug)]
+pub struct Package<'s> {
+    /// The package as the IR has it.
+    pub ir: &'s ir::Package,
+    /// Its types, in source order.
+    pub types: Vec<TypeModel<'s>>,
+}
+
+/// One type with its facts.
+#[derive(Clone, Debug)]
+pub struct TypeModel<'s> {
+    /// The definition as the IR has it (names, docs, attributes, location).
+    pub def: &'s ir::TypeDef,
+    /// Largest encoded size of a value built from the schema (saturating at `u64::MAX`).
+    pub max_encoded_size: u64,
+    /// Set when the type lies on a recursive cycle.
+    pub recursion: Option<Recursion>,
+    /// The per-kind view.
+    pub kind: Kind<'s>,
+}
+
+/// How a type on a recursive cycle bounds its nesting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Recursion {
+    /// How many nested values of the cycle a value may hold: the smallest `@max_depth` on the cycle.
+    pub budget: u32,
+    /// Whether entering this type spends one unit of the budget (it carries `@max_depth` itself).
+    pub counts_depth: bool,
+}
+
+impl<'s> Model<'s> {
+    /// Builds the model of `schema`.
+    pub fn new(schema: &'s Schema) -> Model<'s> {
+        let graph = TypeGraph::of(schema);
+        let sizes = ir::sizes_of(&graph);
+        let packages = schema
+            .packages
+            .iter()
+            .map(|p| Package {
+                ir: p,
+                types: p
+                    .types
+                    .iter()
+                    .map(|def| TypeModel {
+                        def,
+                        max_encoded_size: sizes.get(&def.full_name).copied().unwrap_or(0),
+                        recursion: graph.cycle_of_name(&def.full_name).map(|c| Recursion {
+                            budget: c.budget,
+                            counts_depth: graph.counts_depth(&def.full_name),
+                        }),
+                        kind: Kind::of(def, &graph),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Model {
+            schema,
+            graph,
+            sizes,
+            packages,
+        }
+    }
+
+    /// The IR the model was built from.
+    pub fn schema(&self) -> &'s Schema {
+        self.schema
+    }
+
+    /// The type graph.
+    pub fn graph(&self) -> &TypeGraph<'s> {
+        &self.graph
+    }
+
+    /// The packages, in dependency order.
+    pub fn packages(&self) -> &[Package<'s>] {
+        &self.packages
+    }
+
+    /// Largest encoded size of the type named `full_name`.
+    pub fn max_encoded_size(&self, full_name: &str) -> Option<u64> {
+        self.sizes.get(full_name).copied()
+    }
+
+    /// The largest encoded sizes of every type, by fully-qualified name.
+    pub fn sizes(&self) -> &HashMap<String, u64> {
+        &self.sizes
+    }
+}
