@@ -8,7 +8,6 @@ use crate::runtime as rt;
 /// 1..=127 are reserved for standard capabilities (1..=23 encode in one byte); nodes number other
 /// capabilities from 128.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum StandardCapability {
     /// `iotp2p.security.Security`: identity, sessions, pairing, access control. Endpoint 0 of every node.
     Security,
@@ -35,8 +34,6 @@ pub enum StandardCapability {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl StandardCapability {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -98,8 +95,6 @@ impl core::hash::Hash for StandardCapability {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for StandardCapability {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -117,7 +112,6 @@ pub type TransitionTime = u16;
 
 /// Properties of DeviceInfo.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct DeviceInfoProperties<'a> {
     /// The manufacturer's name, e.g. `Acme`.
     pub vendor: &'a str,
@@ -135,8 +129,6 @@ pub struct DeviceInfoProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> DeviceInfoProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -356,8 +348,6 @@ impl<'a> DeviceInfoProperties<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for DeviceInfoProperties<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -372,7 +362,6 @@ impl<'a> rt::Element<'a> for DeviceInfoProperties<'a> {
 
 /// Properties of Firmware.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct FirmwareProperties<'a> {
     /// The version of the running firmware, compared as a semantic version.
     pub version: super::iotp2p_core::SemVer<'a>,
@@ -384,8 +373,6 @@ pub struct FirmwareProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> FirmwareProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -521,8 +508,6 @@ impl<'a> FirmwareProperties<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for FirmwareProperties<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -537,7 +522,6 @@ impl<'a> rt::Element<'a> for FirmwareProperties<'a> {
 
 /// How urgently a battery needs attention.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum BatteryState {
     /// Nothing to do.
     Ok,
@@ -548,8 +532,6 @@ pub enum BatteryState {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl BatteryState {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -595,8 +577,6 @@ impl core::hash::Hash for BatteryState {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for BatteryState {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -611,7 +591,6 @@ impl<'a> rt::Element<'a> for BatteryState {
 
 /// Whether a rechargeable battery is being charged.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum ChargeState {
     /// Not being charged.
     NotCharging,
@@ -622,8 +601,6 @@ pub enum ChargeState {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl ChargeState {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -669,8 +646,6 @@ impl core::hash::Hash for ChargeState {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for ChargeState {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -685,7 +660,6 @@ impl<'a> rt::Element<'a> for ChargeState {
 
 /// Properties of Battery.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct BatteryProperties<'a> {
     /// Remaining charge, in percent of full charge.
     pub percent: u8,
@@ -699,8 +673,6 @@ pub struct BatteryProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> BatteryProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -856,8 +828,6 @@ impl<'a> BatteryProperties<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for BatteryProperties<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -872,7 +842,6 @@ impl<'a> rt::Element<'a> for BatteryProperties<'a> {
 
 /// Events of Battery.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum BatteryEvents<'a> {
     /// The battery state changed; the data is the new state.
     StateChanged(BatteryState),
@@ -884,8 +853,6 @@ pub enum BatteryEvents<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> BatteryEvents<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 3;
@@ -960,8 +927,6 @@ impl<'a> BatteryEvents<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for BatteryEvents<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -976,7 +941,6 @@ impl<'a> rt::Element<'a> for BatteryEvents<'a> {
 
 /// How a device makes itself noticeable.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum IdentifyEffect {
     /// Blink a light, or the device's indicator.
     Blink,
@@ -989,8 +953,6 @@ pub enum IdentifyEffect {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl IdentifyEffect {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -1038,8 +1000,6 @@ impl core::hash::Hash for IdentifyEffect {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for IdentifyEffect {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -1054,7 +1014,6 @@ impl<'a> rt::Element<'a> for IdentifyEffect {
 
 /// Properties of Identify.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct IdentifyProperties<'a> {
     /// Seconds left of the current identification; 0 when not identifying.
     pub remaining: u16,
@@ -1062,8 +1021,6 @@ pub struct IdentifyProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> IdentifyProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1158,8 +1115,6 @@ impl<'a> IdentifyProperties<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for IdentifyProperties<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1174,7 +1129,6 @@ impl<'a> rt::Element<'a> for IdentifyProperties<'a> {
 
 /// Input of the identify action.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct IdentifyInput<'a> {
     /// For how many seconds; 0 stops an identification in progress.
     pub duration: u16,
@@ -1184,8 +1138,6 @@ pub struct IdentifyInput<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> IdentifyInput<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1305,8 +1257,6 @@ impl<'a> IdentifyInput<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for IdentifyInput<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1321,7 +1271,6 @@ impl<'a> rt::Element<'a> for IdentifyInput<'a> {
 
 /// Actions of Identify.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum IdentifyActions<'a> {
     /// Start or stop identifying.
     Identify(IdentifyInput<'a>),
@@ -1333,8 +1282,6 @@ pub enum IdentifyActions<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> IdentifyActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 9;
@@ -1409,8 +1356,6 @@ impl<'a> IdentifyActions<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for IdentifyActions<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1425,7 +1370,6 @@ impl<'a> rt::Element<'a> for IdentifyActions<'a> {
 
 /// Properties of OnOff.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct OnOffProperties<'a> {
     /// Whether the switch is on.
     pub on: bool,
@@ -1433,8 +1377,6 @@ pub struct OnOffProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> OnOffProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1523,8 +1465,6 @@ impl<'a> OnOffProperties<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for OnOffProperties<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1539,7 +1479,6 @@ impl<'a> rt::Element<'a> for OnOffProperties<'a> {
 
 /// Actions of OnOff.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum OnOffActions<'a> {
     /// Switch off.
     Off,
@@ -1555,8 +1494,6 @@ pub enum OnOffActions<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> OnOffActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 3;
@@ -1649,8 +1586,6 @@ impl<'a> OnOffActions<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for OnOffActions<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1669,7 +1604,6 @@ pub type LevelValue = u8;
 
 /// Properties of Level.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct LevelProperties<'a> {
     /// The current level; during a transition, the level reached so far.
     pub level: LevelValue,
@@ -1683,8 +1617,6 @@ pub struct LevelProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> LevelProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1849,8 +1781,6 @@ impl<'a> LevelProperties<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for LevelProperties<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1865,7 +1795,6 @@ impl<'a> rt::Element<'a> for LevelProperties<'a> {
 
 /// Input of set_level.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SetLevel<'a> {
     /// The target level.
     pub level: LevelValue,
@@ -1876,8 +1805,6 @@ pub struct SetLevel<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> SetLevel<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1994,8 +1921,6 @@ impl<'a> SetLevel<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SetLevel<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2010,7 +1935,6 @@ impl<'a> rt::Element<'a> for SetLevel<'a> {
 
 /// Input of step.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct StepLevel<'a> {
     /// How much to change the level by; the result is clamped to the device's range.
     pub delta: i16,
@@ -2020,8 +1944,6 @@ pub struct StepLevel<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> StepLevel<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2138,8 +2060,6 @@ impl<'a> StepLevel<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for StepLevel<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2154,7 +2074,6 @@ impl<'a> rt::Element<'a> for StepLevel<'a> {
 
 /// Actions of Level.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum LevelActions<'a> {
     /// Move to a level.
     SetLevel(SetLevel<'a>),
@@ -2170,8 +2089,6 @@ pub enum LevelActions<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> LevelActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 10;
@@ -2263,8 +2180,6 @@ impl<'a> LevelActions<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for LevelActions<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2282,7 +2197,6 @@ pub type Kelvin = u16;
 
 /// Properties of ColorTemperature.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct ColorTemperatureProperties<'a> {
     /// The current colour temperature; during a transition, the one reached so far.
     pub kelvin: Kelvin,
@@ -2294,8 +2208,6 @@ pub struct ColorTemperatureProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> ColorTemperatureProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2449,8 +2361,6 @@ impl<'a> ColorTemperatureProperties<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for ColorTemperatureProperties<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2465,7 +2375,6 @@ impl<'a> rt::Element<'a> for ColorTemperatureProperties<'a> {
 
 /// Input of set_color_temperature.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SetColorTemperature<'a> {
     /// The target colour temperature; values outside the device's range are clamped to it.
     pub kelvin: Kelvin,
@@ -2475,8 +2384,6 @@ pub struct SetColorTemperature<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> SetColorTemperature<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2593,8 +2500,6 @@ impl<'a> SetColorTemperature<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SetColorTemperature<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2609,7 +2514,6 @@ impl<'a> rt::Element<'a> for SetColorTemperature<'a> {
 
 /// Actions of ColorTemperature.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum ColorTemperatureActions<'a> {
     /// Move to a colour temperature.
     SetColorTemperature(SetColorTemperature<'a>),
@@ -2621,8 +2525,6 @@ pub enum ColorTemperatureActions<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> ColorTemperatureActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 11;
@@ -2697,8 +2599,6 @@ impl<'a> ColorTemperatureActions<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for ColorTemperatureActions<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2716,7 +2616,6 @@ pub type CentiCelsius = i16;
 
 /// Properties of TemperatureMeasurement.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct TemperatureMeasurementProperties<'a> {
     /// The last measured temperature.
     pub temperature: CentiCelsius,
@@ -2730,8 +2629,6 @@ pub struct TemperatureMeasurementProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> TemperatureMeasurementProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2894,8 +2791,6 @@ impl<'a> TemperatureMeasurementProperties<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for TemperatureMeasurementProperties<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2913,7 +2808,6 @@ pub type CentiPercentRh = u16;
 
 /// Properties of HumidityMeasurement.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct HumidityMeasurementProperties<'a> {
     /// The last measured relative humidity.
     pub humidity: CentiPercentRh,
@@ -2927,8 +2821,6 @@ pub struct HumidityMeasurementProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> HumidityMeasurementProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3098,8 +2990,6 @@ impl<'a> HumidityMeasurementProperties<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for HumidityMeasurementProperties<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3114,7 +3004,6 @@ impl<'a> rt::Element<'a> for HumidityMeasurementProperties<'a> {
 
 /// Properties of Relay.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RelayProperties<'a> {
     /// How many messages the relay holds, at most, for one sleeping node (at least 16).
     pub max_held_messages: u16,
@@ -3126,8 +3015,6 @@ pub struct RelayProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> RelayProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3281,8 +3168,6 @@ impl<'a> RelayProperties<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RelayProperties<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3297,7 +3182,6 @@ impl<'a> rt::Element<'a> for RelayProperties<'a> {
 
 /// What a relay knows about one of its addresses.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct LookupResult<'a> {
     /// The credential statement of the node the address is bound to; absent if none is.
     pub credential: Option<super::iotp2p_security::SignedStatement<'a>>,
@@ -3307,8 +3191,6 @@ pub struct LookupResult<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> LookupResult<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3412,8 +3294,6 @@ impl<'a> LookupResult<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for LookupResult<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3428,7 +3308,6 @@ impl<'a> rt::Element<'a> for LookupResult<'a> {
 
 /// The input of `enrol`: a controller joins the provider account that an enrolment token stands for.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct EnrolRequest<'a> {
     /// The single-use enrolment token that the provider's account sign-up gave the owner (16 to 32
     /// bytes).
@@ -3440,8 +3319,6 @@ pub struct EnrolRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> EnrolRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3558,8 +3435,6 @@ impl<'a> EnrolRequest<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for EnrolRequest<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3574,7 +3449,6 @@ impl<'a> rt::Element<'a> for EnrolRequest<'a> {
 
 /// The output of `enrol`: what the account may do at this relay.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct EnrolResult<'a> {
     /// The provider's name for the account, for people; never parsed.
     pub account: &'a str,
@@ -3586,8 +3460,6 @@ pub struct EnrolResult<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> EnrolResult<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3741,8 +3613,6 @@ impl<'a> EnrolResult<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for EnrolResult<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3757,7 +3627,6 @@ impl<'a> rt::Element<'a> for EnrolResult<'a> {
 
 /// Who may look up an address at its home relay.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum LookupPolicy {
     /// Any node that asks.
     Public,
@@ -3768,8 +3637,6 @@ pub enum LookupPolicy {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl LookupPolicy {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -3815,8 +3682,6 @@ impl core::hash::Hash for LookupPolicy {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for LookupPolicy {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -3831,7 +3696,6 @@ impl<'a> rt::Element<'a> for LookupPolicy {
 
 /// The relay policy of one registered address, set by an administrator of the account.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RelayPolicy<'a> {
     /// Who may look the address up.
     pub lookup: LookupPolicy,
@@ -3845,8 +3709,6 @@ pub struct RelayPolicy<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> RelayPolicy<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4006,8 +3868,6 @@ impl<'a> RelayPolicy<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RelayPolicy<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4022,7 +3882,6 @@ impl<'a> rt::Element<'a> for RelayPolicy<'a> {
 
 /// The input of `register`: bind an address of the account's domains to a node.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RegisterRequest<'a> {
     /// The node's credential statement, naming the address to bind.
     pub credential: super::iotp2p_security::SignedStatement<'a>,
@@ -4042,8 +3901,6 @@ pub struct RegisterRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> RegisterRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4200,8 +4057,6 @@ impl<'a> RegisterRequest<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RegisterRequest<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4216,7 +4071,6 @@ impl<'a> rt::Element<'a> for RegisterRequest<'a> {
 
 /// The input of `release`: an address is given up.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct ReleaseRequest<'a> {
     /// The address.
     pub address: super::iotp2p_core::Address<'a>,
@@ -4227,8 +4081,6 @@ pub struct ReleaseRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> ReleaseRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4342,8 +4194,6 @@ impl<'a> ReleaseRequest<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for ReleaseRequest<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4358,7 +4208,6 @@ impl<'a> rt::Element<'a> for ReleaseRequest<'a> {
 
 /// The input of `set_policy`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct PolicyRequest<'a> {
     /// A registered address of the account.
     pub address: super::iotp2p_core::Address<'a>,
@@ -4368,8 +4217,6 @@ pub struct PolicyRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> PolicyRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4488,8 +4335,6 @@ impl<'a> PolicyRequest<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for PolicyRequest<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4504,7 +4349,6 @@ impl<'a> rt::Element<'a> for PolicyRequest<'a> {
 
 /// One registered address of an account.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RegistrationInfo<'a> {
     /// The address.
     pub address: super::iotp2p_core::Address<'a>,
@@ -4516,8 +4360,6 @@ pub struct RegistrationInfo<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> RegistrationInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4654,8 +4496,6 @@ impl<'a> RegistrationInfo<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RegistrationInfo<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4670,7 +4510,6 @@ impl<'a> rt::Element<'a> for RegistrationInfo<'a> {
 
 /// The input of `registrations`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RegistrationsRequest<'a> {
     /// List the registrations whose address sorts after this one; absent: from the first.
     pub after: Option<super::iotp2p_core::Address<'a>>,
@@ -4678,8 +4517,6 @@ pub struct RegistrationsRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> RegistrationsRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4772,8 +4609,6 @@ impl<'a> RegistrationsRequest<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RegistrationsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4788,7 +4623,6 @@ impl<'a> rt::Element<'a> for RegistrationsRequest<'a> {
 
 /// The output of `registrations`: one page of the account's registered addresses, in ascending order.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RegistrationPage<'a> {
     /// The registrations.
     pub entries: rt::Array<'a, RegistrationInfo<'a>>,
@@ -4798,8 +4632,6 @@ pub struct RegistrationPage<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> RegistrationPage<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4922,8 +4754,6 @@ impl<'a> RegistrationPage<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RegistrationPage<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4938,7 +4768,6 @@ impl<'a> rt::Element<'a> for RegistrationPage<'a> {
 
 /// Actions of Relay.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum RelayActions<'a> {
     /// Ask which node an address of this relay's domain is bound to (the provider binding).
     Lookup(super::iotp2p_core::Address<'a>),
@@ -4964,8 +4793,6 @@ pub enum RelayActions<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> RelayActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 2765;
@@ -5096,8 +4923,6 @@ impl<'a> RelayActions<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RelayActions<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -5112,7 +4937,6 @@ impl<'a> rt::Element<'a> for RelayActions<'a> {
 
 /// Outputs of Relay.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum RelayOutputs<'a> {
     /// Output of lookup.
     Lookup(LookupResult<'a>),
@@ -5128,8 +4952,6 @@ pub enum RelayOutputs<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> RelayOutputs<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 9303;
@@ -5221,8 +5043,6 @@ impl<'a> RelayOutputs<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RelayOutputs<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -5236,14 +5056,12 @@ impl<'a> rt::Element<'a> for RelayOutputs<'a> {
 }
 
 rt::cfg_alloc! {
-    #[allow(deprecated)]
     impl rt::IntoOwned for StandardCapability {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> DeviceInfoProperties<'a> {
         /// A copy that owns its data ([`owned::DeviceInfoProperties`]), to keep after the input is
         /// gone.
@@ -5267,15 +5085,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for DeviceInfoProperties<'a> {
         type Owned = owned::DeviceInfoProperties;
         fn into_owned(self) -> owned::DeviceInfoProperties {
             DeviceInfoProperties::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> FirmwareProperties<'a> {
         /// A copy that owns its data ([`owned::FirmwareProperties`]), to keep after the input is
         /// gone.
@@ -5296,29 +5111,24 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for FirmwareProperties<'a> {
         type Owned = owned::FirmwareProperties;
         fn into_owned(self) -> owned::FirmwareProperties {
             FirmwareProperties::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for BatteryState {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for ChargeState {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> BatteryProperties<'a> {
         /// A copy that owns its data ([`owned::BatteryProperties`]), to keep after the input is
         /// gone.
@@ -5340,15 +5150,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for BatteryProperties<'a> {
         type Owned = owned::BatteryProperties;
         fn into_owned(self) -> owned::BatteryProperties {
             BatteryProperties::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> BatteryEvents<'a> {
         /// A copy that owns its data ([`owned::BatteryEvents`]), to keep after the input is
         /// gone.
@@ -5367,22 +5174,18 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for BatteryEvents<'a> {
         type Owned = owned::BatteryEvents;
         fn into_owned(self) -> owned::BatteryEvents {
             BatteryEvents::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for IdentifyEffect {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> IdentifyProperties<'a> {
         /// A copy that owns its data ([`owned::IdentifyProperties`]), to keep after the input is
         /// gone.
@@ -5401,15 +5204,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for IdentifyProperties<'a> {
         type Owned = owned::IdentifyProperties;
         fn into_owned(self) -> owned::IdentifyProperties {
             IdentifyProperties::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> IdentifyInput<'a> {
         /// A copy that owns its data ([`owned::IdentifyInput`]), to keep after the input is
         /// gone.
@@ -5429,15 +5229,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for IdentifyInput<'a> {
         type Owned = owned::IdentifyInput;
         fn into_owned(self) -> owned::IdentifyInput {
             IdentifyInput::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> IdentifyActions<'a> {
         /// A copy that owns its data ([`owned::IdentifyActions`]), to keep after the input is
         /// gone.
@@ -5456,15 +5253,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for IdentifyActions<'a> {
         type Owned = owned::IdentifyActions;
         fn into_owned(self) -> owned::IdentifyActions {
             IdentifyActions::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> OnOffProperties<'a> {
         /// A copy that owns its data ([`owned::OnOffProperties`]), to keep after the input is
         /// gone.
@@ -5483,15 +5277,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for OnOffProperties<'a> {
         type Owned = owned::OnOffProperties;
         fn into_owned(self) -> owned::OnOffProperties {
             OnOffProperties::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> OnOffActions<'a> {
         /// A copy that owns its data ([`owned::OnOffActions`]), to keep after the input is
         /// gone.
@@ -5512,15 +5303,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for OnOffActions<'a> {
         type Owned = owned::OnOffActions;
         fn into_owned(self) -> owned::OnOffActions {
             OnOffActions::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> LevelProperties<'a> {
         /// A copy that owns its data ([`owned::LevelProperties`]), to keep after the input is
         /// gone.
@@ -5542,15 +5330,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for LevelProperties<'a> {
         type Owned = owned::LevelProperties;
         fn into_owned(self) -> owned::LevelProperties {
             LevelProperties::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SetLevel<'a> {
         /// A copy that owns its data ([`owned::SetLevel`]), to keep after the input is
         /// gone.
@@ -5570,15 +5355,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SetLevel<'a> {
         type Owned = owned::SetLevel;
         fn into_owned(self) -> owned::SetLevel {
             SetLevel::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> StepLevel<'a> {
         /// A copy that owns its data ([`owned::StepLevel`]), to keep after the input is
         /// gone.
@@ -5598,15 +5380,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for StepLevel<'a> {
         type Owned = owned::StepLevel;
         fn into_owned(self) -> owned::StepLevel {
             StepLevel::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> LevelActions<'a> {
         /// A copy that owns its data ([`owned::LevelActions`]), to keep after the input is
         /// gone.
@@ -5627,15 +5406,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for LevelActions<'a> {
         type Owned = owned::LevelActions;
         fn into_owned(self) -> owned::LevelActions {
             LevelActions::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> ColorTemperatureProperties<'a> {
         /// A copy that owns its data ([`owned::ColorTemperatureProperties`]), to keep after the input is
         /// gone.
@@ -5656,15 +5432,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for ColorTemperatureProperties<'a> {
         type Owned = owned::ColorTemperatureProperties;
         fn into_owned(self) -> owned::ColorTemperatureProperties {
             ColorTemperatureProperties::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SetColorTemperature<'a> {
         /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is
         /// gone.
@@ -5684,15 +5457,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
         type Owned = owned::SetColorTemperature;
         fn into_owned(self) -> owned::SetColorTemperature {
             SetColorTemperature::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> ColorTemperatureActions<'a> {
         /// A copy that owns its data ([`owned::ColorTemperatureActions`]), to keep after the input is
         /// gone.
@@ -5715,15 +5485,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for ColorTemperatureActions<'a> {
         type Owned = owned::ColorTemperatureActions;
         fn into_owned(self) -> owned::ColorTemperatureActions {
             ColorTemperatureActions::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> TemperatureMeasurementProperties<'a> {
         /// A copy that owns its data ([`owned::TemperatureMeasurementProperties`]), to keep after the input is
         /// gone.
@@ -5745,15 +5512,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for TemperatureMeasurementProperties<'a> {
         type Owned = owned::TemperatureMeasurementProperties;
         fn into_owned(self) -> owned::TemperatureMeasurementProperties {
             TemperatureMeasurementProperties::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> HumidityMeasurementProperties<'a> {
         /// A copy that owns its data ([`owned::HumidityMeasurementProperties`]), to keep after the input is
         /// gone.
@@ -5775,15 +5539,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for HumidityMeasurementProperties<'a> {
         type Owned = owned::HumidityMeasurementProperties;
         fn into_owned(self) -> owned::HumidityMeasurementProperties {
             HumidityMeasurementProperties::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> RelayProperties<'a> {
         /// A copy that owns its data ([`owned::RelayProperties`]), to keep after the input is
         /// gone.
@@ -5804,15 +5565,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RelayProperties<'a> {
         type Owned = owned::RelayProperties;
         fn into_owned(self) -> owned::RelayProperties {
             RelayProperties::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> LookupResult<'a> {
         /// A copy that owns its data ([`owned::LookupResult`]), to keep after the input is
         /// gone.
@@ -5832,15 +5590,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for LookupResult<'a> {
         type Owned = owned::LookupResult;
         fn into_owned(self) -> owned::LookupResult {
             LookupResult::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> EnrolRequest<'a> {
         /// A copy that owns its data ([`owned::EnrolRequest`]), to keep after the input is
         /// gone.
@@ -5860,15 +5615,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for EnrolRequest<'a> {
         type Owned = owned::EnrolRequest;
         fn into_owned(self) -> owned::EnrolRequest {
             EnrolRequest::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> EnrolResult<'a> {
         /// A copy that owns its data ([`owned::EnrolResult`]), to keep after the input is
         /// gone.
@@ -5889,22 +5641,18 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for EnrolResult<'a> {
         type Owned = owned::EnrolResult;
         fn into_owned(self) -> owned::EnrolResult {
             EnrolResult::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for LookupPolicy {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> RelayPolicy<'a> {
         /// A copy that owns its data ([`owned::RelayPolicy`]), to keep after the input is
         /// gone.
@@ -5926,15 +5674,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RelayPolicy<'a> {
         type Owned = owned::RelayPolicy;
         fn into_owned(self) -> owned::RelayPolicy {
             RelayPolicy::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> RegisterRequest<'a> {
         /// A copy that owns its data ([`owned::RegisterRequest`]), to keep after the input is
         /// gone.
@@ -5956,15 +5701,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RegisterRequest<'a> {
         type Owned = owned::RegisterRequest;
         fn into_owned(self) -> owned::RegisterRequest {
             RegisterRequest::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> ReleaseRequest<'a> {
         /// A copy that owns its data ([`owned::ReleaseRequest`]), to keep after the input is
         /// gone.
@@ -5984,15 +5726,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for ReleaseRequest<'a> {
         type Owned = owned::ReleaseRequest;
         fn into_owned(self) -> owned::ReleaseRequest {
             ReleaseRequest::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> PolicyRequest<'a> {
         /// A copy that owns its data ([`owned::PolicyRequest`]), to keep after the input is
         /// gone.
@@ -6012,15 +5751,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for PolicyRequest<'a> {
         type Owned = owned::PolicyRequest;
         fn into_owned(self) -> owned::PolicyRequest {
             PolicyRequest::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> RegistrationInfo<'a> {
         /// A copy that owns its data ([`owned::RegistrationInfo`]), to keep after the input is
         /// gone.
@@ -6041,15 +5777,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RegistrationInfo<'a> {
         type Owned = owned::RegistrationInfo;
         fn into_owned(self) -> owned::RegistrationInfo {
             RegistrationInfo::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> RegistrationsRequest<'a> {
         /// A copy that owns its data ([`owned::RegistrationsRequest`]), to keep after the input is
         /// gone.
@@ -6068,15 +5801,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RegistrationsRequest<'a> {
         type Owned = owned::RegistrationsRequest;
         fn into_owned(self) -> owned::RegistrationsRequest {
             RegistrationsRequest::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> RegistrationPage<'a> {
         /// A copy that owns its data ([`owned::RegistrationPage`]), to keep after the input is
         /// gone.
@@ -6096,15 +5826,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RegistrationPage<'a> {
         type Owned = owned::RegistrationPage;
         fn into_owned(self) -> owned::RegistrationPage {
             RegistrationPage::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> RelayActions<'a> {
         /// A copy that owns its data ([`owned::RelayActions`]), to keep after the input is
         /// gone.
@@ -6131,15 +5858,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RelayActions<'a> {
         type Owned = owned::RelayActions;
         fn into_owned(self) -> owned::RelayActions {
             RelayActions::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> RelayOutputs<'a> {
         /// A copy that owns its data ([`owned::RelayOutputs`]), to keep after the input is
         /// gone.
@@ -6162,8 +5886,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RelayOutputs<'a> {
         type Owned = owned::RelayOutputs;
         fn into_owned(self) -> owned::RelayOutputs {
@@ -6185,7 +5907,6 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use super::rt;
 
-        #[allow(deprecated)]
         pub use super::StandardCapability;
 
         /// A transition time in tenths of a second (0 = immediately; 65535 = about 1 h 49 min).
@@ -6195,7 +5916,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::DeviceInfoProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct DeviceInfoProperties {
             /// The manufacturer's name, e.g. `Acme`.
             pub vendor: rt::alloc::string::String,
@@ -6213,8 +5933,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl DeviceInfoProperties {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6358,7 +6076,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::FirmwareProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct FirmwareProperties {
             /// The version of the running firmware, compared as a semantic version.
             pub version: super::super::iotp2p_core::owned::SemVer,
@@ -6370,8 +6087,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl FirmwareProperties {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6453,17 +6168,14 @@ rt::cfg_alloc! {
             }
         }
 
-        #[allow(deprecated)]
         pub use super::BatteryState;
 
-        #[allow(deprecated)]
         pub use super::ChargeState;
 
         /// Properties of Battery.
         ///
         /// The owned form of [`super::BatteryProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct BatteryProperties {
             /// Remaining charge, in percent of full charge.
             pub percent: u8,
@@ -6477,8 +6189,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl BatteryProperties {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6576,7 +6286,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::BatteryEvents`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum BatteryEvents {
             /// The battery state changed; the data is the new state.
             StateChanged(BatteryState),
@@ -6589,8 +6298,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl BatteryEvents {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -6644,14 +6351,12 @@ rt::cfg_alloc! {
             }
         }
 
-        #[allow(deprecated)]
         pub use super::IdentifyEffect;
 
         /// Properties of Identify.
         ///
         /// The owned form of [`super::IdentifyProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct IdentifyProperties {
             /// Seconds left of the current identification; 0 when not identifying.
             pub remaining: u16,
@@ -6659,8 +6364,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl IdentifyProperties {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6723,7 +6426,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::IdentifyInput`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct IdentifyInput {
             /// For how many seconds; 0 stops an identification in progress.
             pub duration: u16,
@@ -6733,8 +6435,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl IdentifyInput {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6807,7 +6507,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::IdentifyActions`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum IdentifyActions {
             /// Start or stop identifying.
             Identify(IdentifyInput),
@@ -6820,8 +6519,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl IdentifyActions {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -6879,7 +6576,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::OnOffProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct OnOffProperties {
             /// Whether the switch is on.
             pub on: bool,
@@ -6887,8 +6583,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl OnOffProperties {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6948,7 +6642,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::OnOffActions`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum OnOffActions {
             /// Switch off.
             Off,
@@ -6965,8 +6658,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl OnOffActions {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -7038,7 +6729,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::LevelProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct LevelProperties {
             /// The current level; during a transition, the level reached so far.
             pub level: LevelValue,
@@ -7052,8 +6742,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl LevelProperties {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7159,7 +6847,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SetLevel`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SetLevel {
             /// The target level.
             pub level: LevelValue,
@@ -7170,8 +6857,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl SetLevel {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7247,7 +6932,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::StepLevel`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct StepLevel {
             /// How much to change the level by; the result is clamped to the device's range.
             pub delta: i16,
@@ -7257,8 +6941,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl StepLevel {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7334,7 +7016,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::LevelActions`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum LevelActions {
             /// Move to a level.
             SetLevel(SetLevel),
@@ -7351,8 +7032,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl LevelActions {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -7423,7 +7102,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::ColorTemperatureProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct ColorTemperatureProperties {
             /// The current colour temperature; during a transition, the one reached so far.
             pub kelvin: Kelvin,
@@ -7435,8 +7113,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl ColorTemperatureProperties {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7535,7 +7211,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SetColorTemperature`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SetColorTemperature {
             /// The target colour temperature; values outside the device's range are clamped to it.
             pub kelvin: Kelvin,
@@ -7545,8 +7220,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl SetColorTemperature {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7623,7 +7296,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::ColorTemperatureActions`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum ColorTemperatureActions {
             /// Move to a colour temperature.
             SetColorTemperature(SetColorTemperature),
@@ -7636,8 +7308,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl ColorTemperatureActions {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -7702,7 +7372,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::TemperatureMeasurementProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct TemperatureMeasurementProperties {
             /// The last measured temperature.
             pub temperature: CentiCelsius,
@@ -7716,8 +7385,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl TemperatureMeasurementProperties {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7827,7 +7494,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::HumidityMeasurementProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct HumidityMeasurementProperties {
             /// The last measured relative humidity.
             pub humidity: CentiPercentRh,
@@ -7841,8 +7507,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl HumidityMeasurementProperties {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7954,7 +7618,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::RelayProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RelayProperties {
             /// How many messages the relay holds, at most, for one sleeping node (at least 16).
             pub max_held_messages: u16,
@@ -7966,8 +7629,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl RelayProperties {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8065,7 +7726,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::LookupResult`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct LookupResult {
             /// The credential statement of the node the address is bound to; absent if none is.
             pub credential: Option<super::super::iotp2p_security::owned::SignedStatement>,
@@ -8075,8 +7735,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl LookupResult {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8147,7 +7805,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::EnrolRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct EnrolRequest {
             /// The single-use enrolment token that the provider's account sign-up gave the owner (16 to 32
             /// bytes).
@@ -8159,8 +7816,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl EnrolRequest {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8238,7 +7893,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::EnrolResult`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct EnrolResult {
             /// The provider's name for the account, for people; never parsed.
             pub account: rt::alloc::string::String,
@@ -8250,8 +7904,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl EnrolResult {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8353,14 +8005,12 @@ rt::cfg_alloc! {
             }
         }
 
-        #[allow(deprecated)]
         pub use super::LookupPolicy;
 
         /// The relay policy of one registered address, set by an administrator of the account.
         ///
         /// The owned form of [`super::RelayPolicy`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RelayPolicy {
             /// Who may look the address up.
             pub lookup: LookupPolicy,
@@ -8375,8 +8025,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl RelayPolicy {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8476,7 +8124,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::RegisterRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RegisterRequest {
             /// The node's credential statement, naming the address to bind.
             pub credential: super::super::iotp2p_security::owned::SignedStatement,
@@ -8496,8 +8143,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl RegisterRequest {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8606,7 +8251,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::ReleaseRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct ReleaseRequest {
             /// The address.
             pub address: super::super::iotp2p_core::owned::Address,
@@ -8617,8 +8261,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl ReleaseRequest {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8694,7 +8336,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::PolicyRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct PolicyRequest {
             /// A registered address of the account.
             pub address: super::super::iotp2p_core::owned::Address,
@@ -8704,8 +8345,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl PolicyRequest {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8783,7 +8422,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::RegistrationInfo`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RegistrationInfo {
             /// The address.
             pub address: super::super::iotp2p_core::owned::Address,
@@ -8795,8 +8433,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl RegistrationInfo {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8881,7 +8517,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::RegistrationsRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RegistrationsRequest {
             /// List the registrations whose address sorts after this one; absent: from the first.
             pub after: Option<super::super::iotp2p_core::owned::Address>,
@@ -8889,8 +8524,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl RegistrationsRequest {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8957,7 +8590,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::RegistrationPage`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RegistrationPage {
             /// The registrations.
             pub entries: rt::alloc::vec::Vec<RegistrationInfo>,
@@ -8967,8 +8599,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl RegistrationPage {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -9051,7 +8681,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::RelayActions`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum RelayActions {
             /// Ask which node an address of this relay's domain is bound to (the provider binding).
             Lookup(super::super::iotp2p_core::owned::Address),
@@ -9078,8 +8707,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl RelayActions {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -9172,7 +8799,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::RelayOutputs`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum RelayOutputs {
             /// Output of lookup.
             Lookup(LookupResult),
@@ -9189,8 +8815,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl RelayOutputs {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -9257,7 +8881,6 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    #[allow(deprecated)]
     impl StandardCapability {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] = &[
@@ -9277,7 +8900,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for StandardCapability {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9288,7 +8910,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for StandardCapability {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -9300,7 +8921,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for DeviceInfoProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9330,7 +8950,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::DeviceInfoProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9360,14 +8979,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::DeviceInfoProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DeviceInfoProperties;
 
@@ -9447,7 +9063,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for FirmwareProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9470,7 +9085,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::FirmwareProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9493,14 +9107,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::FirmwareProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::FirmwareProperties;
 
@@ -9552,7 +9163,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl BatteryState {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -9561,7 +9171,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for BatteryState {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9572,7 +9181,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for BatteryState {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -9580,7 +9188,6 @@ rt::cfg_serde! {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
-    #[allow(deprecated)]
     impl ChargeState {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -9589,7 +9196,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for ChargeState {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9600,7 +9206,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for ChargeState {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -9612,7 +9217,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for BatteryProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9638,7 +9242,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::BatteryProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9664,14 +9267,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::BatteryProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::BatteryProperties;
 
@@ -9734,7 +9334,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for BatteryEvents<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9753,7 +9352,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::BatteryEvents {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9771,14 +9369,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::BatteryEvents {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::BatteryEvents;
 
@@ -9810,7 +9405,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl IdentifyEffect {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -9819,7 +9413,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for IdentifyEffect {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9830,7 +9423,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for IdentifyEffect {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -9842,7 +9434,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for IdentifyProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9861,7 +9452,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::IdentifyProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9880,14 +9470,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::IdentifyProperties;
 
@@ -9927,7 +9514,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for IdentifyInput<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9949,7 +9535,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::IdentifyInput {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9971,14 +9556,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyInput {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::IdentifyInput;
 
@@ -10024,7 +9606,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for IdentifyActions<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10043,7 +9624,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::IdentifyActions {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10061,14 +9641,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyActions {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::IdentifyActions;
 
@@ -10104,7 +9681,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for OnOffProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10123,7 +9699,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::OnOffProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10142,14 +9717,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::OnOffProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::OnOffProperties;
 
@@ -10182,7 +9754,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for OnOffActions<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10201,7 +9772,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::OnOffActions {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10219,14 +9789,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::OnOffActions {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::OnOffActions;
 
@@ -10270,7 +9837,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for LevelProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10298,7 +9864,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::LevelProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10326,14 +9891,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::LevelProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LevelProperties;
 
@@ -10397,7 +9959,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SetLevel<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10419,7 +9980,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SetLevel {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10441,14 +10001,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SetLevel {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SetLevel;
 
@@ -10495,7 +10052,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for StepLevel<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10517,7 +10073,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::StepLevel {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10539,14 +10094,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::StepLevel {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::StepLevel;
 
@@ -10592,7 +10144,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for LevelActions<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10613,7 +10164,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::LevelActions {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10633,14 +10183,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::LevelActions {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LevelActions;
 
@@ -10684,7 +10231,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ColorTemperatureProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10705,7 +10251,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ColorTemperatureProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10726,14 +10271,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ColorTemperatureProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ColorTemperatureProperties;
 
@@ -10789,7 +10331,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10811,7 +10352,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SetColorTemperature {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10833,14 +10373,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SetColorTemperature {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SetColorTemperature;
 
@@ -10886,7 +10423,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ColorTemperatureActions<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10907,7 +10443,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ColorTemperatureActions {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10927,14 +10462,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ColorTemperatureActions {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ColorTemperatureActions;
 
@@ -10969,7 +10501,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for TemperatureMeasurementProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10997,7 +10528,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::TemperatureMeasurementProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11025,14 +10555,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::TemperatureMeasurementProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::TemperatureMeasurementProperties;
 
@@ -11096,7 +10623,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for HumidityMeasurementProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11124,7 +10650,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::HumidityMeasurementProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11152,14 +10677,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::HumidityMeasurementProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::HumidityMeasurementProperties;
 
@@ -11223,7 +10745,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RelayProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11256,7 +10777,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RelayProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11289,14 +10809,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayProperties;
 
@@ -11355,7 +10872,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for LookupResult<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11379,7 +10895,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::LookupResult {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11403,14 +10918,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::LookupResult {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LookupResult;
 
@@ -11457,7 +10969,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for EnrolRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11477,7 +10988,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::EnrolRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11497,14 +11007,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::EnrolRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EnrolRequest;
 
@@ -11551,7 +11058,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for EnrolResult<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11572,7 +11078,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::EnrolResult {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11593,14 +11098,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::EnrolResult {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EnrolResult;
 
@@ -11655,7 +11157,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl LookupPolicy {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -11664,7 +11165,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for LookupPolicy {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11675,7 +11175,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for LookupPolicy {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -11687,7 +11186,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RelayPolicy<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11717,7 +11215,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RelayPolicy {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11747,14 +11244,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayPolicy {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayPolicy;
 
@@ -11818,7 +11312,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RegisterRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11846,7 +11339,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RegisterRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11874,14 +11366,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RegisterRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RegisterRequest;
 
@@ -11945,7 +11434,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ReleaseRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11967,7 +11455,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ReleaseRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11989,14 +11476,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ReleaseRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ReleaseRequest;
 
@@ -12043,7 +11527,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for PolicyRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12063,7 +11546,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::PolicyRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12083,14 +11565,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::PolicyRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PolicyRequest;
 
@@ -12137,7 +11616,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RegistrationInfo<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12158,7 +11636,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RegistrationInfo {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12179,14 +11656,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationInfo {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RegistrationInfo;
 
@@ -12240,7 +11714,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RegistrationsRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12261,7 +11734,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RegistrationsRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12282,14 +11754,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationsRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RegistrationsRequest;
 
@@ -12327,7 +11796,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RegistrationPage<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12349,7 +11817,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RegistrationPage {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12371,14 +11838,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationPage {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RegistrationPage;
 
@@ -12424,7 +11888,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RelayActions<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12459,7 +11922,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RelayActions {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12493,14 +11955,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayActions {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayActions;
 
@@ -12566,7 +12025,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RelayOutputs<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12589,7 +12047,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RelayOutputs {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12611,14 +12068,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayOutputs {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayOutputs;
 
@@ -12662,7 +12116,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for StandardCapability {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -12674,8 +12127,6 @@ rt::cfg_arbitrary! {
             )?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for StandardCapability {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -12683,15 +12134,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for StandardCapability {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for StandardCapability {
         const NAME: &'static str = "iotp2p.capabilities.StandardCapability";
         const MAX_ENCODED_SIZE: usize = StandardCapability::MAX_ENCODED_SIZE;
@@ -12709,8 +12156,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for StandardCapability {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12744,7 +12189,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::DeviceInfoProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -12774,8 +12218,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::DeviceInfoProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12818,15 +12260,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfoProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::DeviceInfoProperties {
         const NAME: &'static str = "iotp2p.capabilities.DeviceInfoProperties";
         const MAX_ENCODED_SIZE: usize = DeviceInfoProperties::MAX_ENCODED_SIZE;
@@ -12844,8 +12282,6 @@ rt::cfg_arbitrary! {
             owned::DeviceInfoProperties::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for DeviceInfoProperties<'a> {
         type Owned = owned::DeviceInfoProperties;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12865,7 +12301,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::FirmwareProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -12887,8 +12322,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::FirmwareProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12908,15 +12341,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::FirmwareProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::FirmwareProperties {
         const NAME: &'static str = "iotp2p.capabilities.FirmwareProperties";
         const MAX_ENCODED_SIZE: usize = FirmwareProperties::MAX_ENCODED_SIZE;
@@ -12934,8 +12363,6 @@ rt::cfg_arbitrary! {
             owned::FirmwareProperties::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for FirmwareProperties<'a> {
         type Owned = owned::FirmwareProperties;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12955,7 +12382,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for BatteryState {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -12964,8 +12390,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for BatteryState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -12973,15 +12397,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for BatteryState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for BatteryState {
         const NAME: &'static str = "iotp2p.capabilities.BatteryState";
         const MAX_ENCODED_SIZE: usize = BatteryState::MAX_ENCODED_SIZE;
@@ -12999,8 +12419,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for BatteryState {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13034,7 +12452,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for ChargeState {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -13043,8 +12460,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for ChargeState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -13052,15 +12467,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for ChargeState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for ChargeState {
         const NAME: &'static str = "iotp2p.capabilities.ChargeState";
         const MAX_ENCODED_SIZE: usize = ChargeState::MAX_ENCODED_SIZE;
@@ -13078,8 +12489,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for ChargeState {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13113,7 +12522,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::BatteryProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -13137,8 +12545,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::BatteryProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13161,15 +12567,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::BatteryProperties {
         const NAME: &'static str = "iotp2p.capabilities.BatteryProperties";
         const MAX_ENCODED_SIZE: usize = BatteryProperties::MAX_ENCODED_SIZE;
@@ -13187,8 +12589,6 @@ rt::cfg_arbitrary! {
             owned::BatteryProperties::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for BatteryProperties<'a> {
         type Owned = owned::BatteryProperties;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13208,7 +12608,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::BatteryEvents {
         #[allow(unused_variables)]
         fn generate(
@@ -13226,8 +12625,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::BatteryEvents {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13240,15 +12637,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryEvents {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::BatteryEvents {
         const NAME: &'static str = "iotp2p.capabilities.BatteryEvents";
         const MAX_ENCODED_SIZE: usize = BatteryEvents::MAX_ENCODED_SIZE;
@@ -13266,8 +12659,6 @@ rt::cfg_arbitrary! {
             owned::BatteryEvents::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for BatteryEvents<'a> {
         type Owned = owned::BatteryEvents;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13287,7 +12678,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for IdentifyEffect {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -13296,8 +12686,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3])?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for IdentifyEffect {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -13305,15 +12693,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for IdentifyEffect {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for IdentifyEffect {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyEffect";
         const MAX_ENCODED_SIZE: usize = IdentifyEffect::MAX_ENCODED_SIZE;
@@ -13331,8 +12715,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for IdentifyEffect {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13366,7 +12748,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::IdentifyProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -13379,8 +12760,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::IdentifyProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13390,15 +12769,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::IdentifyProperties {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyProperties";
         const MAX_ENCODED_SIZE: usize = IdentifyProperties::MAX_ENCODED_SIZE;
@@ -13416,8 +12791,6 @@ rt::cfg_arbitrary! {
             owned::IdentifyProperties::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for IdentifyProperties<'a> {
         type Owned = owned::IdentifyProperties;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13437,7 +12810,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::IdentifyInput {
         #[allow(unused_variables)]
         fn generate(
@@ -13451,8 +12823,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::IdentifyInput {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13466,15 +12836,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyInput {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::IdentifyInput {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyInput";
         const MAX_ENCODED_SIZE: usize = IdentifyInput::MAX_ENCODED_SIZE;
@@ -13492,8 +12858,6 @@ rt::cfg_arbitrary! {
             owned::IdentifyInput::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for IdentifyInput<'a> {
         type Owned = owned::IdentifyInput;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13513,7 +12877,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::IdentifyActions {
         #[allow(unused_variables)]
         fn generate(
@@ -13531,8 +12894,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::IdentifyActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13545,15 +12906,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::IdentifyActions {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyActions";
         const MAX_ENCODED_SIZE: usize = IdentifyActions::MAX_ENCODED_SIZE;
@@ -13571,8 +12928,6 @@ rt::cfg_arbitrary! {
             owned::IdentifyActions::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for IdentifyActions<'a> {
         type Owned = owned::IdentifyActions;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13592,7 +12947,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::OnOffProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -13605,8 +12959,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::OnOffProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13616,15 +12968,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::OnOffProperties {
         const NAME: &'static str = "iotp2p.capabilities.OnOffProperties";
         const MAX_ENCODED_SIZE: usize = OnOffProperties::MAX_ENCODED_SIZE;
@@ -13642,8 +12990,6 @@ rt::cfg_arbitrary! {
             owned::OnOffProperties::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for OnOffProperties<'a> {
         type Owned = owned::OnOffProperties;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13663,7 +13009,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::OnOffActions {
         #[allow(unused_variables)]
         fn generate(
@@ -13681,8 +13026,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::OnOffActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13695,15 +13038,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::OnOffActions {
         const NAME: &'static str = "iotp2p.capabilities.OnOffActions";
         const MAX_ENCODED_SIZE: usize = OnOffActions::MAX_ENCODED_SIZE;
@@ -13721,8 +13060,6 @@ rt::cfg_arbitrary! {
             owned::OnOffActions::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for OnOffActions<'a> {
         type Owned = owned::OnOffActions;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13742,7 +13079,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::LevelProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -13770,8 +13106,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::LevelProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13797,15 +13131,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::LevelProperties {
         const NAME: &'static str = "iotp2p.capabilities.LevelProperties";
         const MAX_ENCODED_SIZE: usize = LevelProperties::MAX_ENCODED_SIZE;
@@ -13823,8 +13153,6 @@ rt::cfg_arbitrary! {
             owned::LevelProperties::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for LevelProperties<'a> {
         type Owned = owned::LevelProperties;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13844,7 +13172,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SetLevel {
         #[allow(unused_variables)]
         fn generate(
@@ -13862,8 +13189,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SetLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13879,15 +13204,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SetLevel {
         const NAME: &'static str = "iotp2p.capabilities.SetLevel";
         const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
@@ -13905,8 +13226,6 @@ rt::cfg_arbitrary! {
             owned::SetLevel::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SetLevel<'a> {
         type Owned = owned::SetLevel;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13926,7 +13245,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::StepLevel {
         #[allow(unused_variables)]
         fn generate(
@@ -13944,8 +13262,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::StepLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13961,15 +13277,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::StepLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::StepLevel {
         const NAME: &'static str = "iotp2p.capabilities.StepLevel";
         const MAX_ENCODED_SIZE: usize = StepLevel::MAX_ENCODED_SIZE;
@@ -13987,8 +13299,6 @@ rt::cfg_arbitrary! {
             owned::StepLevel::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for StepLevel<'a> {
         type Owned = owned::StepLevel;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14008,7 +13318,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::LevelActions {
         #[allow(unused_variables)]
         fn generate(
@@ -14031,8 +13340,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::LevelActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14049,15 +13356,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::LevelActions {
         const NAME: &'static str = "iotp2p.capabilities.LevelActions";
         const MAX_ENCODED_SIZE: usize = LevelActions::MAX_ENCODED_SIZE;
@@ -14075,8 +13378,6 @@ rt::cfg_arbitrary! {
             owned::LevelActions::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for LevelActions<'a> {
         type Owned = owned::LevelActions;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14096,7 +13397,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ColorTemperatureProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -14111,8 +13411,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ColorTemperatureProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14140,15 +13438,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ColorTemperatureProperties {
         const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureProperties";
         const MAX_ENCODED_SIZE: usize = ColorTemperatureProperties::MAX_ENCODED_SIZE;
@@ -14166,8 +13460,6 @@ rt::cfg_arbitrary! {
             owned::ColorTemperatureProperties::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for ColorTemperatureProperties<'a> {
         type Owned = owned::ColorTemperatureProperties;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14187,7 +13479,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SetColorTemperature {
         #[allow(unused_variables)]
         fn generate(
@@ -14205,8 +13496,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SetColorTemperature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14222,15 +13511,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SetColorTemperature {
         const NAME: &'static str = "iotp2p.capabilities.SetColorTemperature";
         const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
@@ -14248,8 +13533,6 @@ rt::cfg_arbitrary! {
             owned::SetColorTemperature::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SetColorTemperature<'a> {
         type Owned = owned::SetColorTemperature;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14269,7 +13552,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ColorTemperatureActions {
         #[allow(unused_variables)]
         fn generate(
@@ -14287,8 +13569,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ColorTemperatureActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14301,15 +13581,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ColorTemperatureActions {
         const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureActions";
         const MAX_ENCODED_SIZE: usize = ColorTemperatureActions::MAX_ENCODED_SIZE;
@@ -14327,8 +13603,6 @@ rt::cfg_arbitrary! {
             owned::ColorTemperatureActions::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for ColorTemperatureActions<'a> {
         type Owned = owned::ColorTemperatureActions;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14348,7 +13622,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::TemperatureMeasurementProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -14376,8 +13649,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::TemperatureMeasurementProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14403,15 +13674,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TemperatureMeasurementProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::TemperatureMeasurementProperties {
         const NAME: &'static str = "iotp2p.capabilities.TemperatureMeasurementProperties";
         const MAX_ENCODED_SIZE: usize = TemperatureMeasurementProperties::MAX_ENCODED_SIZE;
@@ -14429,8 +13696,6 @@ rt::cfg_arbitrary! {
             owned::TemperatureMeasurementProperties::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for TemperatureMeasurementProperties<'a> {
         type Owned = owned::TemperatureMeasurementProperties;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14450,7 +13715,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::HumidityMeasurementProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -14478,8 +13742,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::HumidityMeasurementProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14510,15 +13772,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::HumidityMeasurementProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::HumidityMeasurementProperties {
         const NAME: &'static str = "iotp2p.capabilities.HumidityMeasurementProperties";
         const MAX_ENCODED_SIZE: usize = HumidityMeasurementProperties::MAX_ENCODED_SIZE;
@@ -14536,8 +13794,6 @@ rt::cfg_arbitrary! {
             owned::HumidityMeasurementProperties::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for HumidityMeasurementProperties<'a> {
         type Owned = owned::HumidityMeasurementProperties;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14557,7 +13813,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RelayProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -14572,8 +13827,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RelayProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14601,15 +13854,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RelayProperties {
         const NAME: &'static str = "iotp2p.capabilities.RelayProperties";
         const MAX_ENCODED_SIZE: usize = RelayProperties::MAX_ENCODED_SIZE;
@@ -14627,8 +13876,6 @@ rt::cfg_arbitrary! {
             owned::RelayProperties::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RelayProperties<'a> {
         type Owned = owned::RelayProperties;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14648,7 +13895,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::LookupResult {
         #[allow(unused_variables)]
         fn generate(
@@ -14670,8 +13916,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::LookupResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14687,15 +13931,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LookupResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::LookupResult {
         const NAME: &'static str = "iotp2p.capabilities.LookupResult";
         const MAX_ENCODED_SIZE: usize = LookupResult::MAX_ENCODED_SIZE;
@@ -14713,8 +13953,6 @@ rt::cfg_arbitrary! {
             owned::LookupResult::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for LookupResult<'a> {
         type Owned = owned::LookupResult;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14734,7 +13972,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::EnrolRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -14748,8 +13985,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::EnrolRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14769,15 +14004,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::EnrolRequest {
         const NAME: &'static str = "iotp2p.capabilities.EnrolRequest";
         const MAX_ENCODED_SIZE: usize = EnrolRequest::MAX_ENCODED_SIZE;
@@ -14795,8 +14026,6 @@ rt::cfg_arbitrary! {
             owned::EnrolRequest::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for EnrolRequest<'a> {
         type Owned = owned::EnrolRequest;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14816,7 +14045,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::EnrolResult {
         #[allow(unused_variables)]
         fn generate(
@@ -14838,8 +14066,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::EnrolResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14866,15 +14092,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::EnrolResult {
         const NAME: &'static str = "iotp2p.capabilities.EnrolResult";
         const MAX_ENCODED_SIZE: usize = EnrolResult::MAX_ENCODED_SIZE;
@@ -14892,8 +14114,6 @@ rt::cfg_arbitrary! {
             owned::EnrolResult::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for EnrolResult<'a> {
         type Owned = owned::EnrolResult;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14913,7 +14133,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for LookupPolicy {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -14922,8 +14141,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for LookupPolicy {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -14931,15 +14148,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for LookupPolicy {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for LookupPolicy {
         const NAME: &'static str = "iotp2p.capabilities.LookupPolicy";
         const MAX_ENCODED_SIZE: usize = LookupPolicy::MAX_ENCODED_SIZE;
@@ -14957,8 +14170,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for LookupPolicy {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14992,7 +14203,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RelayPolicy {
         #[allow(unused_variables)]
         fn generate(
@@ -15027,8 +14237,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RelayPolicy {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15047,15 +14255,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayPolicy {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RelayPolicy {
         const NAME: &'static str = "iotp2p.capabilities.RelayPolicy";
         const MAX_ENCODED_SIZE: usize = RelayPolicy::MAX_ENCODED_SIZE;
@@ -15073,8 +14277,6 @@ rt::cfg_arbitrary! {
             owned::RelayPolicy::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RelayPolicy<'a> {
         type Owned = owned::RelayPolicy;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15094,7 +14296,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RegisterRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -15122,8 +14323,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RegisterRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15153,15 +14352,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegisterRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RegisterRequest {
         const NAME: &'static str = "iotp2p.capabilities.RegisterRequest";
         const MAX_ENCODED_SIZE: usize = RegisterRequest::MAX_ENCODED_SIZE;
@@ -15179,8 +14374,6 @@ rt::cfg_arbitrary! {
             owned::RegisterRequest::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RegisterRequest<'a> {
         type Owned = owned::RegisterRequest;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15200,7 +14393,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ReleaseRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -15218,8 +14410,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ReleaseRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15238,15 +14428,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReleaseRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ReleaseRequest {
         const NAME: &'static str = "iotp2p.capabilities.ReleaseRequest";
         const MAX_ENCODED_SIZE: usize = ReleaseRequest::MAX_ENCODED_SIZE;
@@ -15264,8 +14450,6 @@ rt::cfg_arbitrary! {
             owned::ReleaseRequest::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for ReleaseRequest<'a> {
         type Owned = owned::ReleaseRequest;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15285,7 +14469,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::PolicyRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -15299,8 +14482,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::PolicyRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15320,15 +14501,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PolicyRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::PolicyRequest {
         const NAME: &'static str = "iotp2p.capabilities.PolicyRequest";
         const MAX_ENCODED_SIZE: usize = PolicyRequest::MAX_ENCODED_SIZE;
@@ -15346,8 +14523,6 @@ rt::cfg_arbitrary! {
             owned::PolicyRequest::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for PolicyRequest<'a> {
         type Owned = owned::PolicyRequest;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15367,7 +14542,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RegistrationInfo {
         #[allow(unused_variables)]
         fn generate(
@@ -15382,8 +14556,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RegistrationInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15403,15 +14575,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RegistrationInfo {
         const NAME: &'static str = "iotp2p.capabilities.RegistrationInfo";
         const MAX_ENCODED_SIZE: usize = RegistrationInfo::MAX_ENCODED_SIZE;
@@ -15429,8 +14597,6 @@ rt::cfg_arbitrary! {
             owned::RegistrationInfo::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RegistrationInfo<'a> {
         type Owned = owned::RegistrationInfo;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15450,7 +14616,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RegistrationsRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -15467,8 +14632,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RegistrationsRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15483,15 +14646,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationsRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RegistrationsRequest {
         const NAME: &'static str = "iotp2p.capabilities.RegistrationsRequest";
         const MAX_ENCODED_SIZE: usize = RegistrationsRequest::MAX_ENCODED_SIZE;
@@ -15509,8 +14668,6 @@ rt::cfg_arbitrary! {
             owned::RegistrationsRequest::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RegistrationsRequest<'a> {
         type Owned = owned::RegistrationsRequest;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15530,7 +14687,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RegistrationPage {
         #[allow(unused_variables)]
         fn generate(
@@ -15554,8 +14710,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RegistrationPage {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15574,15 +14728,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationPage {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RegistrationPage {
         const NAME: &'static str = "iotp2p.capabilities.RegistrationPage";
         const MAX_ENCODED_SIZE: usize = RegistrationPage::MAX_ENCODED_SIZE;
@@ -15600,8 +14750,6 @@ rt::cfg_arbitrary! {
             owned::RegistrationPage::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RegistrationPage<'a> {
         type Owned = owned::RegistrationPage;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15621,7 +14769,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RelayActions {
         #[allow(unused_variables)]
         fn generate(
@@ -15653,8 +14800,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RelayActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15687,15 +14832,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RelayActions {
         const NAME: &'static str = "iotp2p.capabilities.RelayActions";
         const MAX_ENCODED_SIZE: usize = RelayActions::MAX_ENCODED_SIZE;
@@ -15713,8 +14854,6 @@ rt::cfg_arbitrary! {
             owned::RelayActions::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RelayActions<'a> {
         type Owned = owned::RelayActions;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15734,7 +14873,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RelayOutputs {
         #[allow(unused_variables)]
         fn generate(
@@ -15758,8 +14896,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RelayOutputs {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15778,15 +14914,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayOutputs {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RelayOutputs {
         const NAME: &'static str = "iotp2p.capabilities.RelayOutputs";
         const MAX_ENCODED_SIZE: usize = RelayOutputs::MAX_ENCODED_SIZE;
@@ -15804,8 +14936,6 @@ rt::cfg_arbitrary! {
             owned::RelayOutputs::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RelayOutputs<'a> {
         type Owned = owned::RelayOutputs;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {

@@ -36,7 +36,6 @@ pub type EncodedValue<'a> = &'a [u8];
 /// The envelope: the top-level item of every iotp2p message (spec/05-message-layer.md).
 /// Exactly one of `sealed` and `body` is present.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Envelope<'a> {
     /// Protocol version; this specification defines version 1. Keys 0 to 10 (`version` to `key_id`)
     /// keep their meaning and type in every future version, so that a receiver can always reply with
@@ -75,8 +74,6 @@ pub struct Envelope<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Envelope<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -426,8 +423,6 @@ impl<'a> Envelope<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Envelope<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -442,7 +437,6 @@ impl<'a> rt::Element<'a> for Envelope<'a> {
 
 /// What a message says: one interaction-model message, or a hop acknowledgement.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum Body<'a> {
     /// Hop-by-hop acknowledgement of the envelope whose `message_id` is this envelope's `correlation_id`.
     Ack,
@@ -481,8 +475,6 @@ pub enum Body<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> Body<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 2384588;
@@ -664,8 +656,6 @@ impl<'a> Body<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Body<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -680,7 +670,6 @@ impl<'a> rt::Element<'a> for Body<'a> {
 
 /// A member key with an encoded value: a property value in a write or a report.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct MemberValue<'a> {
     /// The property.
     pub member: MemberKey,
@@ -690,8 +679,6 @@ pub struct MemberValue<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> MemberValue<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -810,8 +797,6 @@ impl<'a> MemberValue<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for MemberValue<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -826,7 +811,6 @@ impl<'a> rt::Element<'a> for MemberValue<'a> {
 
 /// Read the current values of properties of one capability instance.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct ReadRequest<'a> {
     /// The endpoint.
     pub endpoint: EndpointNumber,
@@ -839,8 +823,6 @@ pub struct ReadRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> ReadRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -987,8 +969,6 @@ impl<'a> ReadRequest<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for ReadRequest<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1003,7 +983,6 @@ impl<'a> rt::Element<'a> for ReadRequest<'a> {
 
 /// Write properties of one capability instance; all values are applied, or none.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct WriteRequest<'a> {
     /// The endpoint.
     pub endpoint: EndpointNumber,
@@ -1017,8 +996,6 @@ pub struct WriteRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> WriteRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1190,8 +1167,6 @@ impl<'a> WriteRequest<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for WriteRequest<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1206,7 +1181,6 @@ impl<'a> rt::Element<'a> for WriteRequest<'a> {
 
 /// Invoke one action of one capability instance.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct InvokeRequest<'a> {
     /// The endpoint.
     pub endpoint: EndpointNumber,
@@ -1222,8 +1196,6 @@ pub struct InvokeRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> InvokeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1412,8 +1384,6 @@ impl<'a> InvokeRequest<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for InvokeRequest<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1428,7 +1398,6 @@ impl<'a> rt::Element<'a> for InvokeRequest<'a> {
 
 /// The successful result of an invoke.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct InvokeResponse<'a> {
     /// The action's output, encoded against its output type; absent when the action has no output.
     pub output: Option<EncodedValue<'a>>,
@@ -1436,8 +1405,6 @@ pub struct InvokeResponse<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> InvokeResponse<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1530,8 +1497,6 @@ impl<'a> InvokeResponse<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for InvokeResponse<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1546,7 +1511,6 @@ impl<'a> rt::Element<'a> for InvokeResponse<'a> {
 
 /// Subscribe to changes of properties and to events of one capability instance.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SubscribeRequest<'a> {
     /// The endpoint.
     pub endpoint: EndpointNumber,
@@ -1566,8 +1530,6 @@ pub struct SubscribeRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> SubscribeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1792,8 +1754,6 @@ impl<'a> SubscribeRequest<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SubscribeRequest<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1808,7 +1768,6 @@ impl<'a> rt::Element<'a> for SubscribeRequest<'a> {
 
 /// End a subscription.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct UnsubscribeRequest<'a> {
     /// The subscription: the `message_id` of the subscribe request that created it.
     pub subscription: MessageId,
@@ -1816,8 +1775,6 @@ pub struct UnsubscribeRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> UnsubscribeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1916,8 +1873,6 @@ impl<'a> UnsubscribeRequest<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for UnsubscribeRequest<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1932,7 +1887,6 @@ impl<'a> rt::Element<'a> for UnsubscribeRequest<'a> {
 
 /// One occurrence of an event.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Event<'a> {
     /// The event.
     pub member: MemberKey,
@@ -1948,8 +1902,6 @@ pub struct Event<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Event<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2102,8 +2054,6 @@ impl<'a> Event<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Event<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2119,7 +2069,6 @@ impl<'a> rt::Element<'a> for Event<'a> {
 /// Property values and events of one capability instance: the reply to a read, the first reply to a
 /// subscribe, and every notification of a subscription.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Report<'a> {
     /// The endpoint.
     pub endpoint: EndpointNumber,
@@ -2136,8 +2085,6 @@ pub struct Report<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Report<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2330,8 +2277,6 @@ impl<'a> Report<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Report<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2346,7 +2291,6 @@ impl<'a> rt::Element<'a> for Report<'a> {
 
 /// Ask a node to describe its endpoints and capabilities.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct DescribeRequest<'a> {
     /// Describe this endpoint only; absent means every endpoint.
     pub endpoint: Option<EndpointNumber>,
@@ -2356,8 +2300,6 @@ pub struct DescribeRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> DescribeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2473,8 +2415,6 @@ impl<'a> DescribeRequest<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for DescribeRequest<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2489,7 +2429,6 @@ impl<'a> rt::Element<'a> for DescribeRequest<'a> {
 
 /// A semantic version, MAJOR.MINOR.PATCH.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SemVer<'a> {
     /// Major version: increases when any change breaks the wire format
     /// (spec/10-versioning-and-transport.md §10.1).
@@ -2504,8 +2443,6 @@ pub struct SemVer<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> SemVer<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2652,8 +2589,6 @@ impl<'a> SemVer<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SemVer<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2668,7 +2603,6 @@ impl<'a> rt::Element<'a> for SemVer<'a> {
 
 /// One capability instance on an endpoint.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct CapabilityInfo<'a> {
     /// The capability number used in requests to address this instance; unique on its endpoint.
     pub id: CapabilityNumber,
@@ -2688,8 +2622,6 @@ pub struct CapabilityInfo<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> CapabilityInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2897,8 +2829,6 @@ impl<'a> CapabilityInfo<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for CapabilityInfo<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2914,7 +2844,6 @@ impl<'a> rt::Element<'a> for CapabilityInfo<'a> {
 /// Where the schema that defines a capability can be fetched, and its digest, so that a client that
 /// does not know the package can obtain it and check that it got the very text the node implements.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SchemaRef<'a> {
     /// An `https` URI of the schema file (spec/07-capability-model.md, "Description documents").
     pub uri: &'a str,
@@ -2924,8 +2853,6 @@ pub struct SchemaRef<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> SchemaRef<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3039,8 +2966,6 @@ impl<'a> SchemaRef<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SchemaRef<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3055,7 +2980,6 @@ impl<'a> rt::Element<'a> for SchemaRef<'a> {
 
 /// One endpoint of a node.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct EndpointInfo<'a> {
     /// The endpoint number.
     pub endpoint: EndpointNumber,
@@ -3067,8 +2991,6 @@ pub struct EndpointInfo<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> EndpointInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3209,8 +3131,6 @@ impl<'a> EndpointInfo<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for EndpointInfo<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3225,7 +3145,6 @@ impl<'a> rt::Element<'a> for EndpointInfo<'a> {
 
 /// A node's description of itself: the reply to a describe.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Description<'a> {
     /// The endpoints, in ascending endpoint number.
     pub endpoints: rt::Array<'a, EndpointInfo<'a>>,
@@ -3236,8 +3155,6 @@ pub struct Description<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Description<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3364,8 +3281,6 @@ impl<'a> Description<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Description<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3380,7 +3295,6 @@ impl<'a> rt::Element<'a> for Description<'a> {
 
 /// Whether a device can receive messages now.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum PresenceState {
     /// The device is listening; its home relay delivers held messages now.
     Awake,
@@ -3391,8 +3305,6 @@ pub enum PresenceState {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl PresenceState {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -3438,8 +3350,6 @@ impl core::hash::Hash for PresenceState {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for PresenceState {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -3454,7 +3364,6 @@ impl<'a> rt::Element<'a> for PresenceState {
 
 /// A device tells its home relay whether it is awake (spec/06-interaction-model.md, "Presence").
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Presence<'a> {
     /// The device's state from now on.
     pub state: PresenceState,
@@ -3469,8 +3378,6 @@ pub struct Presence<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Presence<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3627,8 +3534,6 @@ impl<'a> Presence<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Presence<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3643,7 +3548,6 @@ impl<'a> rt::Element<'a> for Presence<'a> {
 
 /// A home relay's reply to a presence message.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct PresenceAck<'a> {
     /// Number of messages the relay holds for the device at the time of this reply.
     pub pending: u32,
@@ -3651,8 +3555,6 @@ pub struct PresenceAck<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> PresenceAck<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3751,8 +3653,6 @@ impl<'a> PresenceAck<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for PresenceAck<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3768,7 +3668,6 @@ impl<'a> rt::Element<'a> for PresenceAck<'a> {
 /// One held message that a device received from its home relay, named as the delivered envelope named
 /// its sender: by address, by contact number, or by neither when the sender was implied.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct DeliveryRef<'a> {
     /// The delivered envelope's `message_id`.
     pub message_id: MessageId,
@@ -3780,8 +3679,6 @@ pub struct DeliveryRef<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> DeliveryRef<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3919,8 +3816,6 @@ impl<'a> DeliveryRef<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for DeliveryRef<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3937,7 +3832,6 @@ impl<'a> rt::Element<'a> for DeliveryRef<'a> {
 /// relay, it is what allows the relay to delete the messages it names. It is answered by nothing but a
 /// hop acknowledgement (spec/05-message-layer.md, "Receipts").
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Receipt<'a> {
     /// The messages received, in the order received; never empty.
     pub delivered: rt::Array<'a, DeliveryRef<'a>>,
@@ -3945,8 +3839,6 @@ pub struct Receipt<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Receipt<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4046,8 +3938,6 @@ impl<'a> Receipt<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Receipt<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4063,7 +3953,6 @@ impl<'a> rt::Element<'a> for Receipt<'a> {
 /// The result of a request (spec/09-errors.md). The numbers are grouped: 0 success, 1..=31 message
 /// layer and delivery, 32..=47 security, 64..=95 interaction model. Other numbers are reserved.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum StatusCode {
     /// The request succeeded.
     Ok,
@@ -4125,8 +4014,6 @@ pub enum StatusCode {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl StatusCode {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 2;
@@ -4220,8 +4107,6 @@ impl core::hash::Hash for StatusCode {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for StatusCode {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -4237,7 +4122,6 @@ impl<'a> rt::Element<'a> for StatusCode {
 /// The closed list of decoder error classes (spec/04-wire-format.md, "Decoding errors"). The prose
 /// names are the kebab-case forms of these names, e.g. `NonCanonicalInteger` is `non-canonical-integer`.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum DecodeError {
     /// The input ends inside a data item.
     Truncated,
@@ -4276,8 +4160,6 @@ pub enum DecodeError {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl DecodeError {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -4351,8 +4233,6 @@ impl core::hash::Hash for DecodeError {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for DecodeError {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -4367,7 +4247,6 @@ impl<'a> rt::Element<'a> for DecodeError {
 
 /// The result of a request, and every error report (spec/09-errors.md).
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Status<'a> {
     /// What happened.
     pub code: StatusCode,
@@ -4393,8 +4272,6 @@ pub struct Status<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Status<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4662,8 +4539,6 @@ impl<'a> Status<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Status<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4677,7 +4552,6 @@ impl<'a> rt::Element<'a> for Status<'a> {
 }
 
 rt::cfg_alloc! {
-    #[allow(deprecated)]
     impl<'a> Envelope<'a> {
         /// A copy that owns its data ([`owned::Envelope`]), to keep after the input is
         /// gone.
@@ -4708,15 +4582,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Envelope<'a> {
         type Owned = owned::Envelope;
         fn into_owned(self) -> owned::Envelope {
             Envelope::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Body<'a> {
         /// A copy that owns its data ([`owned::Body`]), to keep after the input is
         /// gone.
@@ -4750,15 +4621,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Body<'a> {
         type Owned = owned::Body;
         fn into_owned(self) -> owned::Body {
             Body::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> MemberValue<'a> {
         /// A copy that owns its data ([`owned::MemberValue`]), to keep after the input is
         /// gone.
@@ -4778,15 +4646,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for MemberValue<'a> {
         type Owned = owned::MemberValue;
         fn into_owned(self) -> owned::MemberValue {
             MemberValue::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> ReadRequest<'a> {
         /// A copy that owns its data ([`owned::ReadRequest`]), to keep after the input is
         /// gone.
@@ -4807,15 +4672,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for ReadRequest<'a> {
         type Owned = owned::ReadRequest;
         fn into_owned(self) -> owned::ReadRequest {
             ReadRequest::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> WriteRequest<'a> {
         /// A copy that owns its data ([`owned::WriteRequest`]), to keep after the input is
         /// gone.
@@ -4837,15 +4699,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for WriteRequest<'a> {
         type Owned = owned::WriteRequest;
         fn into_owned(self) -> owned::WriteRequest {
             WriteRequest::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> InvokeRequest<'a> {
         /// A copy that owns its data ([`owned::InvokeRequest`]), to keep after the input is
         /// gone.
@@ -4868,15 +4727,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for InvokeRequest<'a> {
         type Owned = owned::InvokeRequest;
         fn into_owned(self) -> owned::InvokeRequest {
             InvokeRequest::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> InvokeResponse<'a> {
         /// A copy that owns its data ([`owned::InvokeResponse`]), to keep after the input is
         /// gone.
@@ -4895,15 +4751,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for InvokeResponse<'a> {
         type Owned = owned::InvokeResponse;
         fn into_owned(self) -> owned::InvokeResponse {
             InvokeResponse::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SubscribeRequest<'a> {
         /// A copy that owns its data ([`owned::SubscribeRequest`]), to keep after the input is
         /// gone.
@@ -4927,15 +4780,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SubscribeRequest<'a> {
         type Owned = owned::SubscribeRequest;
         fn into_owned(self) -> owned::SubscribeRequest {
             SubscribeRequest::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> UnsubscribeRequest<'a> {
         /// A copy that owns its data ([`owned::UnsubscribeRequest`]), to keep after the input is
         /// gone.
@@ -4954,15 +4804,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for UnsubscribeRequest<'a> {
         type Owned = owned::UnsubscribeRequest;
         fn into_owned(self) -> owned::UnsubscribeRequest {
             UnsubscribeRequest::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Event<'a> {
         /// A copy that owns its data ([`owned::Event`]), to keep after the input is
         /// gone.
@@ -4984,15 +4831,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Event<'a> {
         type Owned = owned::Event;
         fn into_owned(self) -> owned::Event {
             Event::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Report<'a> {
         /// A copy that owns its data ([`owned::Report`]), to keep after the input is
         /// gone.
@@ -5015,15 +4859,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Report<'a> {
         type Owned = owned::Report;
         fn into_owned(self) -> owned::Report {
             Report::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> DescribeRequest<'a> {
         /// A copy that owns its data ([`owned::DescribeRequest`]), to keep after the input is
         /// gone.
@@ -5043,15 +4884,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for DescribeRequest<'a> {
         type Owned = owned::DescribeRequest;
         fn into_owned(self) -> owned::DescribeRequest {
             DescribeRequest::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SemVer<'a> {
         /// A copy that owns its data ([`owned::SemVer`]), to keep after the input is
         /// gone.
@@ -5072,15 +4910,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SemVer<'a> {
         type Owned = owned::SemVer;
         fn into_owned(self) -> owned::SemVer {
             SemVer::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> CapabilityInfo<'a> {
         /// A copy that owns its data ([`owned::CapabilityInfo`]), to keep after the input is
         /// gone.
@@ -5104,15 +4939,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for CapabilityInfo<'a> {
         type Owned = owned::CapabilityInfo;
         fn into_owned(self) -> owned::CapabilityInfo {
             CapabilityInfo::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SchemaRef<'a> {
         /// A copy that owns its data ([`owned::SchemaRef`]), to keep after the input is
         /// gone.
@@ -5132,15 +4964,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SchemaRef<'a> {
         type Owned = owned::SchemaRef;
         fn into_owned(self) -> owned::SchemaRef {
             SchemaRef::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> EndpointInfo<'a> {
         /// A copy that owns its data ([`owned::EndpointInfo`]), to keep after the input is
         /// gone.
@@ -5161,15 +4990,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for EndpointInfo<'a> {
         type Owned = owned::EndpointInfo;
         fn into_owned(self) -> owned::EndpointInfo {
             EndpointInfo::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Description<'a> {
         /// A copy that owns its data ([`owned::Description`]), to keep after the input is
         /// gone.
@@ -5189,22 +5015,18 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Description<'a> {
         type Owned = owned::Description;
         fn into_owned(self) -> owned::Description {
             Description::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for PresenceState {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> Presence<'a> {
         /// A copy that owns its data ([`owned::Presence`]), to keep after the input is
         /// gone.
@@ -5226,15 +5048,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Presence<'a> {
         type Owned = owned::Presence;
         fn into_owned(self) -> owned::Presence {
             Presence::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> PresenceAck<'a> {
         /// A copy that owns its data ([`owned::PresenceAck`]), to keep after the input is
         /// gone.
@@ -5253,15 +5072,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for PresenceAck<'a> {
         type Owned = owned::PresenceAck;
         fn into_owned(self) -> owned::PresenceAck {
             PresenceAck::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> DeliveryRef<'a> {
         /// A copy that owns its data ([`owned::DeliveryRef`]), to keep after the input is
         /// gone.
@@ -5282,15 +5098,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for DeliveryRef<'a> {
         type Owned = owned::DeliveryRef;
         fn into_owned(self) -> owned::DeliveryRef {
             DeliveryRef::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Receipt<'a> {
         /// A copy that owns its data ([`owned::Receipt`]), to keep after the input is
         /// gone.
@@ -5309,29 +5122,24 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Receipt<'a> {
         type Owned = owned::Receipt;
         fn into_owned(self) -> owned::Receipt {
             Receipt::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for StatusCode {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for DecodeError {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> Status<'a> {
         /// A copy that owns its data ([`owned::Status`]), to keep after the input is
         /// gone.
@@ -5359,8 +5167,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Status<'a> {
         type Owned = owned::Status;
         fn into_owned(self) -> owned::Status {
@@ -5417,7 +5223,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Envelope`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Envelope {
             /// Protocol version; this specification defines version 1. Keys 0 to 10 (`version` to `key_id`)
             /// keep their meaning and type in every future version, so that a receiver can always reply with
@@ -5456,8 +5261,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Envelope {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -5668,7 +5471,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Body`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum Body {
             /// Hop-by-hop acknowledgement of the envelope whose `message_id` is this envelope's `correlation_id`.
             Ack,
@@ -5708,8 +5510,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl Body {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -5832,7 +5632,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::MemberValue`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct MemberValue {
             /// The property.
             pub member: MemberKey,
@@ -5842,8 +5641,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl MemberValue {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -5921,7 +5718,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::ReadRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct ReadRequest {
             /// The endpoint.
             pub endpoint: EndpointNumber,
@@ -5934,8 +5730,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl ReadRequest {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6032,7 +5826,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::WriteRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct WriteRequest {
             /// The endpoint.
             pub endpoint: EndpointNumber,
@@ -6046,8 +5839,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl WriteRequest {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6158,7 +5949,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::InvokeRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct InvokeRequest {
             /// The endpoint.
             pub endpoint: EndpointNumber,
@@ -6174,8 +5964,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl InvokeRequest {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6289,7 +6077,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::InvokeResponse`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct InvokeResponse {
             /// The action's output, encoded against its output type; absent when the action has no output.
             pub output: Option<EncodedValue>,
@@ -6297,8 +6084,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl InvokeResponse {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6364,7 +6149,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SubscribeRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SubscribeRequest {
             /// The endpoint.
             pub endpoint: EndpointNumber,
@@ -6384,8 +6168,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl SubscribeRequest {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6523,7 +6305,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::UnsubscribeRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct UnsubscribeRequest {
             /// The subscription: the `message_id` of the subscribe request that created it.
             pub subscription: MessageId,
@@ -6531,8 +6312,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl UnsubscribeRequest {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6600,7 +6379,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Event`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Event {
             /// The event.
             pub member: MemberKey,
@@ -6616,8 +6394,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Event {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6716,7 +6492,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Report`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Report {
             /// The endpoint.
             pub endpoint: EndpointNumber,
@@ -6733,8 +6508,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Report {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6863,7 +6636,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::DescribeRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct DescribeRequest {
             /// Describe this endpoint only; absent means every endpoint.
             pub endpoint: Option<EndpointNumber>,
@@ -6873,8 +6645,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl DescribeRequest {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -6946,7 +6716,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SemVer`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SemVer {
             /// Major version: increases when any change breaks the wire format
             /// (spec/10-versioning-and-transport.md §10.1).
@@ -6961,8 +6730,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl SemVer {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7048,7 +6815,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::CapabilityInfo`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct CapabilityInfo {
             /// The capability number used in requests to address this instance; unique on its endpoint.
             pub id: CapabilityNumber,
@@ -7068,8 +6834,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl CapabilityInfo {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7208,7 +6972,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SchemaRef`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SchemaRef {
             /// An `https` URI of the schema file (spec/07-capability-model.md, "Description documents").
             pub uri: rt::alloc::string::String,
@@ -7218,8 +6981,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl SchemaRef {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7294,7 +7055,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::EndpointInfo`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct EndpointInfo {
             /// The endpoint number.
             pub endpoint: EndpointNumber,
@@ -7306,8 +7066,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl EndpointInfo {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7404,7 +7162,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Description`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Description {
             /// The endpoints, in ascending endpoint number.
             pub endpoints: rt::alloc::vec::Vec<EndpointInfo>,
@@ -7415,8 +7172,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Description {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7496,14 +7251,12 @@ rt::cfg_alloc! {
             }
         }
 
-        #[allow(deprecated)]
         pub use super::PresenceState;
 
         /// A device tells its home relay whether it is awake (spec/06-interaction-model.md, "Presence").
         ///
         /// The owned form of [`super::Presence`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Presence {
             /// The device's state from now on.
             pub state: PresenceState,
@@ -7518,8 +7271,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Presence {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7615,7 +7366,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::PresenceAck`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct PresenceAck {
             /// Number of messages the relay holds for the device at the time of this reply.
             pub pending: u32,
@@ -7623,8 +7373,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl PresenceAck {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7688,7 +7436,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::DeliveryRef`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct DeliveryRef {
             /// The delivered envelope's `message_id`.
             pub message_id: MessageId,
@@ -7700,8 +7447,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl DeliveryRef {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7795,7 +7540,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Receipt`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Receipt {
             /// The messages received, in the order received; never empty.
             pub delivered: rt::alloc::vec::Vec<DeliveryRef>,
@@ -7803,8 +7547,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Receipt {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7874,17 +7616,14 @@ rt::cfg_alloc! {
             }
         }
 
-        #[allow(deprecated)]
         pub use super::StatusCode;
 
-        #[allow(deprecated)]
         pub use super::DecodeError;
 
         /// The result of a request, and every error report (spec/09-errors.md).
         ///
         /// The owned form of [`super::Status`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Status {
             /// What happened.
             pub code: StatusCode,
@@ -7910,8 +7649,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Status {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8086,7 +7823,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Envelope<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8141,7 +7877,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Envelope {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8196,14 +7931,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Envelope {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Envelope;
 
@@ -8336,7 +8068,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Body<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8388,7 +8119,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Body {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8439,14 +8169,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Body {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Body;
 
@@ -8534,7 +8261,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for MemberValue<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8554,7 +8280,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::MemberValue {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8574,14 +8299,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::MemberValue {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::MemberValue;
 
@@ -8628,7 +8350,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ReadRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8653,7 +8374,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ReadRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8678,14 +8398,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ReadRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ReadRequest;
 
@@ -8741,7 +8458,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for WriteRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8767,7 +8483,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::WriteRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8793,14 +8508,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::WriteRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::WriteRequest;
 
@@ -8862,7 +8574,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for InvokeRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8891,7 +8602,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::InvokeRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8920,14 +8630,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::InvokeRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::InvokeRequest;
 
@@ -8997,7 +8704,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for InvokeResponse<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9018,7 +8724,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::InvokeResponse {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9039,14 +8744,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::InvokeResponse {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::InvokeResponse;
 
@@ -9084,7 +8786,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SubscribeRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9116,7 +8817,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SubscribeRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9148,14 +8848,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SubscribeRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SubscribeRequest;
 
@@ -9235,7 +8932,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for UnsubscribeRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9258,7 +8954,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::UnsubscribeRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9281,14 +8976,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::UnsubscribeRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::UnsubscribeRequest;
 
@@ -9328,7 +9020,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Event<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9354,7 +9045,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Event {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9380,14 +9070,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Event {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Event;
 
@@ -9449,7 +9136,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Report<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9480,7 +9166,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Report {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9511,14 +9196,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Report {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Report;
 
@@ -9590,7 +9272,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for DescribeRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9614,7 +9295,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::DescribeRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9638,14 +9318,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::DescribeRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DescribeRequest;
 
@@ -9693,7 +9370,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SemVer<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9718,7 +9394,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SemVer {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9743,14 +9418,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SemVer {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SemVer;
 
@@ -9806,7 +9478,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for CapabilityInfo<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9834,7 +9505,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::CapabilityInfo {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9862,14 +9532,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::CapabilityInfo {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::CapabilityInfo;
 
@@ -9945,7 +9612,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SchemaRef<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9965,7 +9631,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SchemaRef {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9985,14 +9650,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SchemaRef {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SchemaRef;
 
@@ -10037,7 +9699,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for EndpointInfo<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10060,7 +9721,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::EndpointInfo {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10083,14 +9743,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::EndpointInfo {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EndpointInfo;
 
@@ -10146,7 +9803,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Description<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10168,7 +9824,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Description {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10190,14 +9845,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Description {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Description;
 
@@ -10240,7 +9892,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl PresenceState {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -10249,7 +9900,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for PresenceState {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10260,7 +9910,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for PresenceState {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -10272,7 +9921,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Presence<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10302,7 +9950,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Presence {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10332,14 +9979,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Presence {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Presence;
 
@@ -10403,7 +10047,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for PresenceAck<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10424,7 +10067,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::PresenceAck {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10445,14 +10087,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::PresenceAck {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PresenceAck;
 
@@ -10490,7 +10129,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for DeliveryRef<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10515,7 +10153,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::DeliveryRef {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10540,14 +10177,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::DeliveryRef {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DeliveryRef;
 
@@ -10603,7 +10237,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Receipt<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10622,7 +10255,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Receipt {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10641,14 +10273,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Receipt {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Receipt;
 
@@ -10684,7 +10313,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl StatusCode {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] = &[
@@ -10720,7 +10348,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for StatusCode {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10731,7 +10358,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for StatusCode {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -10739,7 +10365,6 @@ rt::cfg_serde! {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
-    #[allow(deprecated)]
     impl DecodeError {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] = &[
@@ -10765,7 +10390,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for DecodeError {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10776,7 +10400,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for DecodeError {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -10788,7 +10411,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Status<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10836,7 +10458,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Status {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10884,14 +10505,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Status {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Status;
 
@@ -11000,7 +10618,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Envelope {
         #[allow(unused_variables)]
         fn generate(
@@ -11064,8 +10681,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Envelope {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11115,15 +10730,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Envelope {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Envelope {
         const NAME: &'static str = "iotp2p.core.Envelope";
         const MAX_ENCODED_SIZE: usize = Envelope::MAX_ENCODED_SIZE;
@@ -11141,8 +10752,6 @@ rt::cfg_arbitrary! {
             owned::Envelope::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Envelope<'a> {
         type Owned = owned::Envelope;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -11162,7 +10771,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Body {
         #[allow(unused_variables)]
         fn generate(
@@ -11227,8 +10835,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Body {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11280,15 +10886,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Body {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Body {
         const NAME: &'static str = "iotp2p.core.Body";
         const MAX_ENCODED_SIZE: usize = Body::MAX_ENCODED_SIZE;
@@ -11306,8 +10908,6 @@ rt::cfg_arbitrary! {
             owned::Body::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Body<'a> {
         type Owned = owned::Body;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -11327,7 +10927,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::MemberValue {
         #[allow(unused_variables)]
         fn generate(
@@ -11341,8 +10940,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::MemberValue {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11358,15 +10955,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MemberValue {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::MemberValue {
         const NAME: &'static str = "iotp2p.core.MemberValue";
         const MAX_ENCODED_SIZE: usize = MemberValue::MAX_ENCODED_SIZE;
@@ -11384,8 +10977,6 @@ rt::cfg_arbitrary! {
             owned::MemberValue::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for MemberValue<'a> {
         type Owned = owned::MemberValue;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -11405,7 +10996,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ReadRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -11431,8 +11021,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ReadRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11447,15 +11035,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReadRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ReadRequest {
         const NAME: &'static str = "iotp2p.core.ReadRequest";
         const MAX_ENCODED_SIZE: usize = ReadRequest::MAX_ENCODED_SIZE;
@@ -11473,8 +11057,6 @@ rt::cfg_arbitrary! {
             owned::ReadRequest::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for ReadRequest<'a> {
         type Owned = owned::ReadRequest;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -11494,7 +11076,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::WriteRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -11524,8 +11105,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::WriteRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11549,15 +11128,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WriteRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::WriteRequest {
         const NAME: &'static str = "iotp2p.core.WriteRequest";
         const MAX_ENCODED_SIZE: usize = WriteRequest::MAX_ENCODED_SIZE;
@@ -11575,8 +11150,6 @@ rt::cfg_arbitrary! {
             owned::WriteRequest::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for WriteRequest<'a> {
         type Owned = owned::WriteRequest;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -11596,7 +11169,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::InvokeRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -11621,8 +11193,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::InvokeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11642,15 +11212,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::InvokeRequest {
         const NAME: &'static str = "iotp2p.core.InvokeRequest";
         const MAX_ENCODED_SIZE: usize = InvokeRequest::MAX_ENCODED_SIZE;
@@ -11668,8 +11234,6 @@ rt::cfg_arbitrary! {
             owned::InvokeRequest::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for InvokeRequest<'a> {
         type Owned = owned::InvokeRequest;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -11689,7 +11253,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::InvokeResponse {
         #[allow(unused_variables)]
         fn generate(
@@ -11706,8 +11269,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::InvokeResponse {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11722,15 +11283,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeResponse {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::InvokeResponse {
         const NAME: &'static str = "iotp2p.core.InvokeResponse";
         const MAX_ENCODED_SIZE: usize = InvokeResponse::MAX_ENCODED_SIZE;
@@ -11748,8 +11305,6 @@ rt::cfg_arbitrary! {
             owned::InvokeResponse::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for InvokeResponse<'a> {
         type Owned = owned::InvokeResponse;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -11769,7 +11324,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SubscribeRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -11802,8 +11356,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SubscribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11829,15 +11381,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SubscribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SubscribeRequest {
         const NAME: &'static str = "iotp2p.core.SubscribeRequest";
         const MAX_ENCODED_SIZE: usize = SubscribeRequest::MAX_ENCODED_SIZE;
@@ -11855,8 +11403,6 @@ rt::cfg_arbitrary! {
             owned::SubscribeRequest::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SubscribeRequest<'a> {
         type Owned = owned::SubscribeRequest;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -11876,7 +11422,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::UnsubscribeRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -11889,8 +11434,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::UnsubscribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11906,15 +11449,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::UnsubscribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::UnsubscribeRequest {
         const NAME: &'static str = "iotp2p.core.UnsubscribeRequest";
         const MAX_ENCODED_SIZE: usize = UnsubscribeRequest::MAX_ENCODED_SIZE;
@@ -11932,8 +11471,6 @@ rt::cfg_arbitrary! {
             owned::UnsubscribeRequest::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for UnsubscribeRequest<'a> {
         type Owned = owned::UnsubscribeRequest;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -11953,7 +11490,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Event {
         #[allow(unused_variables)]
         fn generate(
@@ -11977,8 +11513,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Event {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11993,15 +11527,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Event {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Event {
         const NAME: &'static str = "iotp2p.core.Event";
         const MAX_ENCODED_SIZE: usize = Event::MAX_ENCODED_SIZE;
@@ -12019,8 +11549,6 @@ rt::cfg_arbitrary! {
             owned::Event::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Event<'a> {
         type Owned = owned::Event;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12040,7 +11568,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Report {
         #[allow(unused_variables)]
         fn generate(
@@ -12089,8 +11616,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Report {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12121,15 +11646,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Report {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Report {
         const NAME: &'static str = "iotp2p.core.Report";
         const MAX_ENCODED_SIZE: usize = Report::MAX_ENCODED_SIZE;
@@ -12147,8 +11668,6 @@ rt::cfg_arbitrary! {
             owned::Report::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Report<'a> {
         type Owned = owned::Report;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12168,7 +11687,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::DescribeRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -12186,8 +11704,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::DescribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12197,15 +11713,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DescribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::DescribeRequest {
         const NAME: &'static str = "iotp2p.core.DescribeRequest";
         const MAX_ENCODED_SIZE: usize = DescribeRequest::MAX_ENCODED_SIZE;
@@ -12223,8 +11735,6 @@ rt::cfg_arbitrary! {
             owned::DescribeRequest::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for DescribeRequest<'a> {
         type Owned = owned::DescribeRequest;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12244,7 +11754,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SemVer {
         #[allow(unused_variables)]
         fn generate(
@@ -12259,8 +11768,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SemVer {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12270,15 +11777,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SemVer {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SemVer {
         const NAME: &'static str = "iotp2p.core.SemVer";
         const MAX_ENCODED_SIZE: usize = SemVer::MAX_ENCODED_SIZE;
@@ -12296,8 +11799,6 @@ rt::cfg_arbitrary! {
             owned::SemVer::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SemVer<'a> {
         type Owned = owned::SemVer;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12317,7 +11818,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::CapabilityInfo {
         #[allow(unused_variables)]
         fn generate(
@@ -12353,8 +11853,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::CapabilityInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12388,15 +11886,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CapabilityInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::CapabilityInfo {
         const NAME: &'static str = "iotp2p.core.CapabilityInfo";
         const MAX_ENCODED_SIZE: usize = CapabilityInfo::MAX_ENCODED_SIZE;
@@ -12414,8 +11908,6 @@ rt::cfg_arbitrary! {
             owned::CapabilityInfo::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for CapabilityInfo<'a> {
         type Owned = owned::CapabilityInfo;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12435,7 +11927,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SchemaRef {
         #[allow(unused_variables)]
         fn generate(
@@ -12449,8 +11940,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SchemaRef {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12466,15 +11955,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SchemaRef {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SchemaRef {
         const NAME: &'static str = "iotp2p.core.SchemaRef";
         const MAX_ENCODED_SIZE: usize = SchemaRef::MAX_ENCODED_SIZE;
@@ -12492,8 +11977,6 @@ rt::cfg_arbitrary! {
             owned::SchemaRef::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SchemaRef<'a> {
         type Owned = owned::SchemaRef;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12513,7 +11996,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::EndpointInfo {
         #[allow(unused_variables)]
         fn generate(
@@ -12542,8 +12024,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::EndpointInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12567,15 +12047,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EndpointInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::EndpointInfo {
         const NAME: &'static str = "iotp2p.core.EndpointInfo";
         const MAX_ENCODED_SIZE: usize = EndpointInfo::MAX_ENCODED_SIZE;
@@ -12593,8 +12069,6 @@ rt::cfg_arbitrary! {
             owned::EndpointInfo::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for EndpointInfo<'a> {
         type Owned = owned::EndpointInfo;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12614,7 +12088,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Description {
         #[allow(unused_variables)]
         fn generate(
@@ -12638,8 +12111,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Description {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12658,15 +12129,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Description {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Description {
         const NAME: &'static str = "iotp2p.core.Description";
         const MAX_ENCODED_SIZE: usize = Description::MAX_ENCODED_SIZE;
@@ -12684,8 +12151,6 @@ rt::cfg_arbitrary! {
             owned::Description::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Description<'a> {
         type Owned = owned::Description;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12705,7 +12170,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for PresenceState {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -12714,8 +12178,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for PresenceState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -12723,15 +12185,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for PresenceState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for PresenceState {
         const NAME: &'static str = "iotp2p.core.PresenceState";
         const MAX_ENCODED_SIZE: usize = PresenceState::MAX_ENCODED_SIZE;
@@ -12749,8 +12207,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for PresenceState {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12784,7 +12240,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Presence {
         #[allow(unused_variables)]
         fn generate(
@@ -12812,8 +12267,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Presence {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12832,15 +12285,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Presence {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Presence {
         const NAME: &'static str = "iotp2p.core.Presence";
         const MAX_ENCODED_SIZE: usize = Presence::MAX_ENCODED_SIZE;
@@ -12858,8 +12307,6 @@ rt::cfg_arbitrary! {
             owned::Presence::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Presence<'a> {
         type Owned = owned::Presence;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12879,7 +12326,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::PresenceAck {
         #[allow(unused_variables)]
         fn generate(
@@ -12892,8 +12338,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::PresenceAck {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12903,15 +12347,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PresenceAck {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::PresenceAck {
         const NAME: &'static str = "iotp2p.core.PresenceAck";
         const MAX_ENCODED_SIZE: usize = PresenceAck::MAX_ENCODED_SIZE;
@@ -12929,8 +12369,6 @@ rt::cfg_arbitrary! {
             owned::PresenceAck::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for PresenceAck<'a> {
         type Owned = owned::PresenceAck;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -12950,7 +12388,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::DeliveryRef {
         #[allow(unused_variables)]
         fn generate(
@@ -12973,8 +12410,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::DeliveryRef {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12995,15 +12430,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeliveryRef {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::DeliveryRef {
         const NAME: &'static str = "iotp2p.core.DeliveryRef";
         const MAX_ENCODED_SIZE: usize = DeliveryRef::MAX_ENCODED_SIZE;
@@ -13021,8 +12452,6 @@ rt::cfg_arbitrary! {
             owned::DeliveryRef::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for DeliveryRef<'a> {
         type Owned = owned::DeliveryRef;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13042,7 +12471,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Receipt {
         #[allow(unused_variables)]
         fn generate(
@@ -13065,8 +12493,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Receipt {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13085,15 +12511,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Receipt {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Receipt {
         const NAME: &'static str = "iotp2p.core.Receipt";
         const MAX_ENCODED_SIZE: usize = Receipt::MAX_ENCODED_SIZE;
@@ -13111,8 +12533,6 @@ rt::cfg_arbitrary! {
             owned::Receipt::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Receipt<'a> {
         type Owned = owned::Receipt;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13132,7 +12552,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for StatusCode {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -13147,8 +12566,6 @@ rt::cfg_arbitrary! {
             )?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for StatusCode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -13156,15 +12573,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for StatusCode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for StatusCode {
         const NAME: &'static str = "iotp2p.core.StatusCode";
         const MAX_ENCODED_SIZE: usize = StatusCode::MAX_ENCODED_SIZE;
@@ -13182,8 +12595,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for StatusCode {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13217,7 +12628,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for DecodeError {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -13229,8 +12639,6 @@ rt::cfg_arbitrary! {
             )?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for DecodeError {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -13238,15 +12646,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for DecodeError {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for DecodeError {
         const NAME: &'static str = "iotp2p.core.DecodeError";
         const MAX_ENCODED_SIZE: usize = DecodeError::MAX_ENCODED_SIZE;
@@ -13264,8 +12668,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for DecodeError {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -13299,7 +12701,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Status {
         #[allow(unused_variables)]
         fn generate(
@@ -13364,8 +12765,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Status {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13402,15 +12801,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Status {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Status {
         const NAME: &'static str = "iotp2p.core.Status";
         const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
@@ -13428,8 +12823,6 @@ rt::cfg_arbitrary! {
             owned::Status::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Status<'a> {
         type Owned = owned::Status;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {

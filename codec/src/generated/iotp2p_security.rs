@@ -19,15 +19,12 @@ pub type EdhocMessage<'a> = &'a [u8];
 
 /// The signature algorithm of an identity key.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum KeyAlgorithm {
     /// ECDSA on P-256 with SHA-256 (COSE algorithm ES256, -7; COSE key type EC2, curve P-256).
     Es256,
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl KeyAlgorithm {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -69,8 +66,6 @@ impl core::hash::Hash for KeyAlgorithm {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for KeyAlgorithm {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -85,7 +80,6 @@ impl<'a> rt::Element<'a> for KeyAlgorithm {
 
 /// A public key, as used for identity keys.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct PublicKey<'a> {
     /// The algorithm, which also fixes the key type and curve.
     pub algorithm: KeyAlgorithm,
@@ -98,8 +92,6 @@ pub struct PublicKey<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> PublicKey<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -229,8 +221,6 @@ impl<'a> PublicKey<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for PublicKey<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -245,7 +235,6 @@ impl<'a> rt::Element<'a> for PublicKey<'a> {
 
 /// One signature over the payload of a signed statement.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Signature<'a> {
     /// Node ID of the signer.
     pub signer: NodeId<'a>,
@@ -256,8 +245,6 @@ pub struct Signature<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Signature<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -364,8 +351,6 @@ impl<'a> Signature<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Signature<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -381,7 +366,6 @@ impl<'a> rt::Element<'a> for Signature<'a> {
 /// A statement and the signatures over it. The payload is kept as the exact bytes that were signed;
 /// a receiver verifies the signatures over these bytes before decoding them.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SignedStatement<'a> {
     /// The encoding (spec/04-wire-format.md) of a `Statement`.
     pub payload: &'a [u8],
@@ -391,8 +375,6 @@ pub struct SignedStatement<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> SignedStatement<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -518,8 +500,6 @@ impl<'a> SignedStatement<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SignedStatement<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -534,7 +514,6 @@ impl<'a> rt::Element<'a> for SignedStatement<'a> {
 
 /// What a signed statement says.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum Statement<'a> {
     /// A node's credential: its identity key, its address and its EDHOC authentication credential.
     Credential(CredentialStatement<'a>),
@@ -555,8 +534,6 @@ pub enum Statement<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> Statement<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 782;
@@ -667,8 +644,6 @@ impl<'a> Statement<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Statement<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -683,7 +658,6 @@ impl<'a> rt::Element<'a> for Statement<'a> {
 
 /// A node's credential, signed by the node's own identity key (a self-signed certificate in effect).
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct CredentialStatement<'a> {
     /// The identity public key. The node ID is its thumbprint; the statement's single signature must be
     /// by this key.
@@ -705,8 +679,6 @@ pub struct CredentialStatement<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> CredentialStatement<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -926,8 +898,6 @@ impl<'a> CredentialStatement<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for CredentialStatement<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -942,7 +912,6 @@ impl<'a> rt::Element<'a> for CredentialStatement<'a> {
 
 /// A node moves from one address to another, keeping its identity.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RehomingStatement<'a> {
     /// The node that moves.
     pub node: NodeId<'a>,
@@ -962,8 +931,6 @@ pub struct RehomingStatement<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> RehomingStatement<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1182,8 +1149,6 @@ impl<'a> RehomingStatement<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RehomingStatement<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1198,7 +1163,6 @@ impl<'a> rt::Element<'a> for RehomingStatement<'a> {
 
 /// A node replaces its identity key. Signed by the previous and by the new identity key.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct KeyRotationStatement<'a> {
     /// The node ID of the identity key being replaced.
     pub previous_node: NodeId<'a>,
@@ -1211,8 +1175,6 @@ pub struct KeyRotationStatement<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> KeyRotationStatement<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1339,8 +1301,6 @@ impl<'a> KeyRotationStatement<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for KeyRotationStatement<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1355,7 +1315,6 @@ impl<'a> rt::Element<'a> for KeyRotationStatement<'a> {
 
 /// Why a node is revoked.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum RevocationReason {
     /// No reason given.
     Unspecified,
@@ -1368,8 +1327,6 @@ pub enum RevocationReason {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl RevocationReason {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -1417,8 +1374,6 @@ impl core::hash::Hash for RevocationReason {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RevocationReason {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -1433,7 +1388,6 @@ impl<'a> rt::Element<'a> for RevocationReason {
 
 /// A node is revoked: peers forget it and refuse it from now on.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RevocationStatement<'a> {
     /// The revoked node.
     pub node: NodeId<'a>,
@@ -1446,8 +1400,6 @@ pub struct RevocationStatement<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> RevocationStatement<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1582,8 +1534,6 @@ impl<'a> RevocationStatement<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RevocationStatement<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1600,7 +1550,6 @@ impl<'a> rt::Element<'a> for RevocationStatement<'a> {
 /// (the introducer). The subject verifies it before it stores the audience's credential and the access
 /// control entry it describes; the audience verifies it before it trusts the subject's credential.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct IntroductionStatement<'a> {
     /// The node introduced to (typically a device).
     pub subject: NodeId<'a>,
@@ -1627,8 +1576,6 @@ pub struct IntroductionStatement<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> IntroductionStatement<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1874,8 +1821,6 @@ impl<'a> IntroductionStatement<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for IntroductionStatement<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1892,7 +1837,6 @@ impl<'a> rt::Element<'a> for IntroductionStatement<'a> {
 /// receiver needs to verify it and to act on it (the introducer's, and the subject's or the
 /// audience's).
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Introduction<'a> {
     /// The signed introduction statement.
     pub statement: SignedStatement<'a>,
@@ -1904,8 +1848,6 @@ pub struct Introduction<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Introduction<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2025,8 +1967,6 @@ impl<'a> Introduction<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Introduction<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2043,7 +1983,6 @@ impl<'a> rt::Element<'a> for Introduction<'a> {
 /// envelope and its security context, and the AEAD's associated data is the COSE Enc_structure
 /// ["Encrypt0", h'', encoding of this message] (RFC 9052, section 5.3), as in OSCORE.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SealedAad<'a> {
     /// Version of this structure: 1.
     pub format: u8,
@@ -2066,8 +2005,6 @@ pub struct SealedAad<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> SealedAad<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2313,8 +2250,6 @@ impl<'a> SealedAad<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SealedAad<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2330,7 +2265,6 @@ impl<'a> rt::Element<'a> for SealedAad<'a> {
 /// The input of the `edhoc_3` action: EDHOC message_3 and the connection identifier that selects the
 /// responder's EDHOC session.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct EdhocMessage3<'a> {
     /// C_R, the responder's connection identifier, in byte-string form.
     pub c_r: KeyId<'a>,
@@ -2340,8 +2274,6 @@ pub struct EdhocMessage3<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> EdhocMessage3<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2464,8 +2396,6 @@ impl<'a> EdhocMessage3<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for EdhocMessage3<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2480,7 +2410,6 @@ impl<'a> rt::Element<'a> for EdhocMessage3<'a> {
 
 /// The output of the `edhoc_1` action: the responder's answer to message_1.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum EdhocReply<'a> {
     /// EDHOC message_2.
     Message2(EdhocMessage<'a>),
@@ -2494,8 +2423,6 @@ pub enum EdhocReply<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> EdhocReply<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 517;
@@ -2586,8 +2513,6 @@ impl<'a> EdhocReply<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for EdhocReply<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2602,7 +2527,6 @@ impl<'a> rt::Element<'a> for EdhocReply<'a> {
 
 /// The output of the `edhoc_3` action: the responder's answer to message_3.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum EdhocFinish<'a> {
     /// The handshake completed; no message_4 is sent.
     Done,
@@ -2618,8 +2542,6 @@ pub enum EdhocFinish<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> EdhocFinish<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 517;
@@ -2719,8 +2641,6 @@ impl<'a> EdhocFinish<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for EdhocFinish<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -2738,7 +2658,6 @@ pub type DiscoveryTransports = u8;
 
 /// The setup payload of a device: printed as a QR code, and partly as the manual pairing code.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SetupPayload<'a> {
     /// Version of the setup payload: 1.
     pub version: u8,
@@ -2759,8 +2678,6 @@ pub struct SetupPayload<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> SetupPayload<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3011,8 +2928,6 @@ impl<'a> SetupPayload<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SetupPayload<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3027,7 +2942,6 @@ impl<'a> rt::Element<'a> for SetupPayload<'a> {
 
 /// Pairing message 1, controller to device (input of the `pair_start` action).
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct PairingStart<'a> {
     /// A fresh random value of the controller.
     pub controller_nonce: &'a [u8; 16],
@@ -3035,8 +2949,6 @@ pub struct PairingStart<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> PairingStart<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3127,8 +3039,6 @@ impl<'a> PairingStart<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for PairingStart<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3144,7 +3054,6 @@ impl<'a> rt::Element<'a> for PairingStart<'a> {
 /// Pairing message 2, device to controller (output of the `pair_start` action): the parameters of the
 /// password-based key derivation.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct PairingParams<'a> {
     /// A fresh random value of the device.
     pub device_nonce: &'a [u8; 16],
@@ -3156,8 +3065,6 @@ pub struct PairingParams<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> PairingParams<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3299,8 +3206,6 @@ impl<'a> PairingParams<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for PairingParams<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3315,7 +3220,6 @@ impl<'a> rt::Element<'a> for PairingParams<'a> {
 
 /// Pairing message 3, controller to device (input of the `pair_share` action).
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct PairingShare<'a> {
     /// SPAKE2+ shareP: an uncompressed P-256 point (SEC 1, 65 bytes).
     pub share_p: &'a [u8; 65],
@@ -3323,8 +3227,6 @@ pub struct PairingShare<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> PairingShare<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3415,8 +3317,6 @@ impl<'a> PairingShare<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for PairingShare<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3431,7 +3331,6 @@ impl<'a> rt::Element<'a> for PairingShare<'a> {
 
 /// Pairing message 4, device to controller (output of the `pair_share` action).
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct PairingShareReply<'a> {
     /// SPAKE2+ shareV: an uncompressed P-256 point (SEC 1, 65 bytes).
     pub share_v: &'a [u8; 65],
@@ -3441,8 +3340,6 @@ pub struct PairingShareReply<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> PairingShareReply<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3551,8 +3448,6 @@ impl<'a> PairingShareReply<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for PairingShareReply<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3567,7 +3462,6 @@ impl<'a> rt::Element<'a> for PairingShareReply<'a> {
 
 /// Pairing message 5, controller to device (input of the `pair_confirm` action).
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct PairingConfirm<'a> {
     /// SPAKE2+ confirmP: HMAC-SHA-256 output, 32 bytes.
     pub confirm_p: &'a [u8; 32],
@@ -3575,8 +3469,6 @@ pub struct PairingConfirm<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> PairingConfirm<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3667,8 +3559,6 @@ impl<'a> PairingConfirm<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for PairingConfirm<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3684,7 +3574,6 @@ impl<'a> rt::Element<'a> for PairingConfirm<'a> {
 /// A pairing window opened on a claimed device by an administrator (enhanced commissioning): the device
 /// never reuses its printed passcode, and the controller that pairs gets at most the privileges named.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct PairingWindow<'a> {
     /// How long the window stays open, in seconds.
     pub timeout: u16,
@@ -3705,8 +3594,6 @@ pub struct PairingWindow<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> PairingWindow<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3951,8 +3838,6 @@ impl<'a> PairingWindow<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for PairingWindow<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -3967,7 +3852,6 @@ impl<'a> rt::Element<'a> for PairingWindow<'a> {
 
 /// How a node reaches its home relay.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RelayInfo<'a> {
     /// The relay's credential statement, naming the relay's service address `_relay@domain`.
     pub credential: SignedStatement<'a>,
@@ -3978,8 +3862,6 @@ pub struct RelayInfo<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> RelayInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4107,8 +3989,6 @@ impl<'a> RelayInfo<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RelayInfo<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4123,7 +4003,6 @@ impl<'a> rt::Element<'a> for RelayInfo<'a> {
 
 /// The input of the `commission` action: the controller assigns the device its address and home relay.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct CommissionRequest<'a> {
     /// The address the device takes.
     pub address: super::iotp2p_core::Address<'a>,
@@ -4135,8 +4014,6 @@ pub struct CommissionRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> CommissionRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4269,8 +4146,6 @@ impl<'a> CommissionRequest<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for CommissionRequest<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4285,7 +4160,6 @@ impl<'a> rt::Element<'a> for CommissionRequest<'a> {
 
 /// The output of the `commission` action.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct CommissionResponse<'a> {
     /// The device's new credential statement, naming the assigned address.
     pub credential: SignedStatement<'a>,
@@ -4293,8 +4167,6 @@ pub struct CommissionResponse<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> CommissionResponse<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4387,8 +4259,6 @@ impl<'a> CommissionResponse<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for CommissionResponse<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4407,7 +4277,6 @@ pub type Privileges = u8;
 
 /// What an access control entry applies to: an endpoint, a capability instance, or one on the other.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct AclTarget<'a> {
     /// The endpoint; absent means every endpoint.
     pub endpoint: Option<super::iotp2p_core::EndpointNumber>,
@@ -4417,8 +4286,6 @@ pub struct AclTarget<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> AclTarget<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4526,8 +4393,6 @@ impl<'a> AclTarget<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for AclTarget<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4542,7 +4407,6 @@ impl<'a> rt::Element<'a> for AclTarget<'a> {
 
 /// One access control entry: who may do what on which targets.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct AclEntry<'a> {
     /// The nodes the entry applies to: one to four node IDs.
     pub subjects: rt::Array<'a, NodeId<'a>>,
@@ -4562,8 +4426,6 @@ pub struct AclEntry<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> AclEntry<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4752,8 +4614,6 @@ impl<'a> AclEntry<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for AclEntry<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4768,7 +4628,6 @@ impl<'a> rt::Element<'a> for AclEntry<'a> {
 
 /// The input of the `acl_write` action.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct AclWrite<'a> {
     /// Index of the entry, from 0 to `acl_capacity` - 1.
     pub index: u8,
@@ -4778,8 +4637,6 @@ pub struct AclWrite<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> AclWrite<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4889,8 +4746,6 @@ impl<'a> AclWrite<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for AclWrite<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -4905,7 +4760,6 @@ impl<'a> rt::Element<'a> for AclWrite<'a> {
 
 /// The input of the `rehome` action.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RehomeRequest<'a> {
     /// The address the node moves to.
     pub new_address: super::iotp2p_core::Address<'a>,
@@ -4915,8 +4769,6 @@ pub struct RehomeRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> RehomeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -5030,8 +4882,6 @@ impl<'a> RehomeRequest<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RehomeRequest<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -5046,7 +4896,6 @@ impl<'a> rt::Element<'a> for RehomeRequest<'a> {
 
 /// The output of the `rehome` action.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RehomeResult<'a> {
     /// The node's signed re-homing statement, for the owner to distribute.
     pub rehoming: SignedStatement<'a>,
@@ -5056,8 +4905,6 @@ pub struct RehomeResult<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> RehomeResult<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -5170,8 +5017,6 @@ impl<'a> RehomeResult<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RehomeResult<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -5186,7 +5031,6 @@ impl<'a> rt::Element<'a> for RehomeResult<'a> {
 
 /// Properties of the Security capability. All are read-only.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SecurityProperties<'a> {
     /// The node's node ID.
     pub node_id: NodeId<'a>,
@@ -5202,8 +5046,6 @@ pub struct SecurityProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> SecurityProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -5386,8 +5228,6 @@ impl<'a> SecurityProperties<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SecurityProperties<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -5403,7 +5243,6 @@ impl<'a> rt::Element<'a> for SecurityProperties<'a> {
 /// Actions of the Security capability. Keys 8..=23 (one byte) are shared with the events; see
 /// spec/08-security.md for who may invoke each action, and which may be invoked without sealing.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum SecurityActions<'a> {
     /// Start an EDHOC handshake as initiator: the input is message_1. No sealing required.
     Edhoc1(EdhocMessage<'a>),
@@ -5450,8 +5289,6 @@ pub enum SecurityActions<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> SecurityActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 2182;
@@ -5669,8 +5506,6 @@ impl<'a> SecurityActions<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SecurityActions<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -5685,7 +5520,6 @@ impl<'a> rt::Element<'a> for SecurityActions<'a> {
 
 /// Outputs of the Security capability's actions, keyed like the actions they belong to.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum SecurityOutputs<'a> {
     /// Output of `edhoc_1`.
     Edhoc1(EdhocReply<'a>),
@@ -5711,8 +5545,6 @@ pub enum SecurityOutputs<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> SecurityOutputs<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1456;
@@ -5850,8 +5682,6 @@ impl<'a> SecurityOutputs<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SecurityOutputs<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -5866,7 +5696,6 @@ impl<'a> rt::Element<'a> for SecurityOutputs<'a> {
 
 /// Events of the Security capability.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum SecurityEvents<'a> {
     /// A pairing attempt failed (wrong passcode, or a confirmation did not verify).
     PairingFailed,
@@ -5882,8 +5711,6 @@ pub enum SecurityEvents<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> SecurityEvents<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 36;
@@ -5978,8 +5805,6 @@ impl<'a> SecurityEvents<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SecurityEvents<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -5993,14 +5818,12 @@ impl<'a> rt::Element<'a> for SecurityEvents<'a> {
 }
 
 rt::cfg_alloc! {
-    #[allow(deprecated)]
     impl rt::IntoOwned for KeyAlgorithm {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> PublicKey<'a> {
         /// A copy that owns its data ([`owned::PublicKey`]), to keep after the input is
         /// gone.
@@ -6021,15 +5844,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for PublicKey<'a> {
         type Owned = owned::PublicKey;
         fn into_owned(self) -> owned::PublicKey {
             PublicKey::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Signature<'a> {
         /// A copy that owns its data ([`owned::Signature`]), to keep after the input is
         /// gone.
@@ -6049,15 +5869,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Signature<'a> {
         type Owned = owned::Signature;
         fn into_owned(self) -> owned::Signature {
             Signature::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SignedStatement<'a> {
         /// A copy that owns its data ([`owned::SignedStatement`]), to keep after the input is
         /// gone.
@@ -6077,15 +5894,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SignedStatement<'a> {
         type Owned = owned::SignedStatement;
         fn into_owned(self) -> owned::SignedStatement {
             SignedStatement::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Statement<'a> {
         /// A copy that owns its data ([`owned::Statement`]), to keep after the input is
         /// gone.
@@ -6110,15 +5924,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Statement<'a> {
         type Owned = owned::Statement;
         fn into_owned(self) -> owned::Statement {
             Statement::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> CredentialStatement<'a> {
         /// A copy that owns its data ([`owned::CredentialStatement`]), to keep after the input is
         /// gone.
@@ -6142,15 +5953,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for CredentialStatement<'a> {
         type Owned = owned::CredentialStatement;
         fn into_owned(self) -> owned::CredentialStatement {
             CredentialStatement::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> RehomingStatement<'a> {
         /// A copy that owns its data ([`owned::RehomingStatement`]), to keep after the input is
         /// gone.
@@ -6174,15 +5982,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RehomingStatement<'a> {
         type Owned = owned::RehomingStatement;
         fn into_owned(self) -> owned::RehomingStatement {
             RehomingStatement::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> KeyRotationStatement<'a> {
         /// A copy that owns its data ([`owned::KeyRotationStatement`]), to keep after the input is
         /// gone.
@@ -6203,22 +6008,18 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for KeyRotationStatement<'a> {
         type Owned = owned::KeyRotationStatement;
         fn into_owned(self) -> owned::KeyRotationStatement {
             KeyRotationStatement::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for RevocationReason {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> RevocationStatement<'a> {
         /// A copy that owns its data ([`owned::RevocationStatement`]), to keep after the input is
         /// gone.
@@ -6239,15 +6040,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RevocationStatement<'a> {
         type Owned = owned::RevocationStatement;
         fn into_owned(self) -> owned::RevocationStatement {
             RevocationStatement::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> IntroductionStatement<'a> {
         /// A copy that owns its data ([`owned::IntroductionStatement`]), to keep after the input is
         /// gone.
@@ -6273,15 +6071,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for IntroductionStatement<'a> {
         type Owned = owned::IntroductionStatement;
         fn into_owned(self) -> owned::IntroductionStatement {
             IntroductionStatement::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Introduction<'a> {
         /// A copy that owns its data ([`owned::Introduction`]), to keep after the input is
         /// gone.
@@ -6301,15 +6096,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Introduction<'a> {
         type Owned = owned::Introduction;
         fn into_owned(self) -> owned::Introduction {
             Introduction::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SealedAad<'a> {
         /// A copy that owns its data ([`owned::SealedAad`]), to keep after the input is
         /// gone.
@@ -6334,15 +6126,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SealedAad<'a> {
         type Owned = owned::SealedAad;
         fn into_owned(self) -> owned::SealedAad {
             SealedAad::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> EdhocMessage3<'a> {
         /// A copy that owns its data ([`owned::EdhocMessage3`]), to keep after the input is
         /// gone.
@@ -6362,15 +6151,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for EdhocMessage3<'a> {
         type Owned = owned::EdhocMessage3;
         fn into_owned(self) -> owned::EdhocMessage3 {
             EdhocMessage3::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> EdhocReply<'a> {
         /// A copy that owns its data ([`owned::EdhocReply`]), to keep after the input is
         /// gone.
@@ -6390,15 +6176,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for EdhocReply<'a> {
         type Owned = owned::EdhocReply;
         fn into_owned(self) -> owned::EdhocReply {
             EdhocReply::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> EdhocFinish<'a> {
         /// A copy that owns its data ([`owned::EdhocFinish`]), to keep after the input is
         /// gone.
@@ -6419,15 +6202,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for EdhocFinish<'a> {
         type Owned = owned::EdhocFinish;
         fn into_owned(self) -> owned::EdhocFinish {
             EdhocFinish::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SetupPayload<'a> {
         /// A copy that owns its data ([`owned::SetupPayload`]), to keep after the input is
         /// gone.
@@ -6452,15 +6232,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SetupPayload<'a> {
         type Owned = owned::SetupPayload;
         fn into_owned(self) -> owned::SetupPayload {
             SetupPayload::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> PairingStart<'a> {
         /// A copy that owns its data ([`owned::PairingStart`]), to keep after the input is
         /// gone.
@@ -6479,15 +6256,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for PairingStart<'a> {
         type Owned = owned::PairingStart;
         fn into_owned(self) -> owned::PairingStart {
             PairingStart::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> PairingParams<'a> {
         /// A copy that owns its data ([`owned::PairingParams`]), to keep after the input is
         /// gone.
@@ -6508,15 +6282,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for PairingParams<'a> {
         type Owned = owned::PairingParams;
         fn into_owned(self) -> owned::PairingParams {
             PairingParams::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> PairingShare<'a> {
         /// A copy that owns its data ([`owned::PairingShare`]), to keep after the input is
         /// gone.
@@ -6535,15 +6306,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for PairingShare<'a> {
         type Owned = owned::PairingShare;
         fn into_owned(self) -> owned::PairingShare {
             PairingShare::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> PairingShareReply<'a> {
         /// A copy that owns its data ([`owned::PairingShareReply`]), to keep after the input is
         /// gone.
@@ -6563,15 +6331,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for PairingShareReply<'a> {
         type Owned = owned::PairingShareReply;
         fn into_owned(self) -> owned::PairingShareReply {
             PairingShareReply::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> PairingConfirm<'a> {
         /// A copy that owns its data ([`owned::PairingConfirm`]), to keep after the input is
         /// gone.
@@ -6590,15 +6355,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for PairingConfirm<'a> {
         type Owned = owned::PairingConfirm;
         fn into_owned(self) -> owned::PairingConfirm {
             PairingConfirm::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> PairingWindow<'a> {
         /// A copy that owns its data ([`owned::PairingWindow`]), to keep after the input is
         /// gone.
@@ -6623,15 +6385,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for PairingWindow<'a> {
         type Owned = owned::PairingWindow;
         fn into_owned(self) -> owned::PairingWindow {
             PairingWindow::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> RelayInfo<'a> {
         /// A copy that owns its data ([`owned::RelayInfo`]), to keep after the input is
         /// gone.
@@ -6651,15 +6410,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RelayInfo<'a> {
         type Owned = owned::RelayInfo;
         fn into_owned(self) -> owned::RelayInfo {
             RelayInfo::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> CommissionRequest<'a> {
         /// A copy that owns its data ([`owned::CommissionRequest`]), to keep after the input is
         /// gone.
@@ -6680,15 +6436,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for CommissionRequest<'a> {
         type Owned = owned::CommissionRequest;
         fn into_owned(self) -> owned::CommissionRequest {
             CommissionRequest::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> CommissionResponse<'a> {
         /// A copy that owns its data ([`owned::CommissionResponse`]), to keep after the input is
         /// gone.
@@ -6707,15 +6460,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for CommissionResponse<'a> {
         type Owned = owned::CommissionResponse;
         fn into_owned(self) -> owned::CommissionResponse {
             CommissionResponse::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> AclTarget<'a> {
         /// A copy that owns its data ([`owned::AclTarget`]), to keep after the input is
         /// gone.
@@ -6735,15 +6485,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for AclTarget<'a> {
         type Owned = owned::AclTarget;
         fn into_owned(self) -> owned::AclTarget {
             AclTarget::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> AclEntry<'a> {
         /// A copy that owns its data ([`owned::AclEntry`]), to keep after the input is
         /// gone.
@@ -6766,15 +6513,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for AclEntry<'a> {
         type Owned = owned::AclEntry;
         fn into_owned(self) -> owned::AclEntry {
             AclEntry::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> AclWrite<'a> {
         /// A copy that owns its data ([`owned::AclWrite`]), to keep after the input is
         /// gone.
@@ -6794,15 +6538,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for AclWrite<'a> {
         type Owned = owned::AclWrite;
         fn into_owned(self) -> owned::AclWrite {
             AclWrite::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> RehomeRequest<'a> {
         /// A copy that owns its data ([`owned::RehomeRequest`]), to keep after the input is
         /// gone.
@@ -6822,15 +6563,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RehomeRequest<'a> {
         type Owned = owned::RehomeRequest;
         fn into_owned(self) -> owned::RehomeRequest {
             RehomeRequest::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> RehomeResult<'a> {
         /// A copy that owns its data ([`owned::RehomeResult`]), to keep after the input is
         /// gone.
@@ -6850,15 +6588,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RehomeResult<'a> {
         type Owned = owned::RehomeResult;
         fn into_owned(self) -> owned::RehomeResult {
             RehomeResult::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SecurityProperties<'a> {
         /// A copy that owns its data ([`owned::SecurityProperties`]), to keep after the input is
         /// gone.
@@ -6881,15 +6616,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SecurityProperties<'a> {
         type Owned = owned::SecurityProperties;
         fn into_owned(self) -> owned::SecurityProperties {
             SecurityProperties::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SecurityActions<'a> {
         /// A copy that owns its data ([`owned::SecurityActions`]), to keep after the input is
         /// gone.
@@ -6941,15 +6673,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SecurityActions<'a> {
         type Owned = owned::SecurityActions;
         fn into_owned(self) -> owned::SecurityActions {
             SecurityActions::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SecurityOutputs<'a> {
         /// A copy that owns its data ([`owned::SecurityOutputs`]), to keep after the input is
         /// gone.
@@ -6983,15 +6712,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SecurityOutputs<'a> {
         type Owned = owned::SecurityOutputs;
         fn into_owned(self) -> owned::SecurityOutputs {
             SecurityOutputs::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SecurityEvents<'a> {
         /// A copy that owns its data ([`owned::SecurityEvents`]), to keep after the input is
         /// gone.
@@ -7014,8 +6740,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SecurityEvents<'a> {
         type Owned = owned::SecurityEvents;
         fn into_owned(self) -> owned::SecurityEvents {
@@ -7051,14 +6775,12 @@ rt::cfg_alloc! {
         /// an opaque byte string.
         pub type EdhocMessage = rt::alloc::vec::Vec<u8>;
 
-        #[allow(deprecated)]
         pub use super::KeyAlgorithm;
 
         /// A public key, as used for identity keys.
         ///
         /// The owned form of [`super::PublicKey`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct PublicKey {
             /// The algorithm, which also fixes the key type and curve.
             pub algorithm: KeyAlgorithm,
@@ -7071,8 +6793,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl PublicKey {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7153,7 +6873,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Signature`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Signature {
             /// Node ID of the signer.
             pub signer: NodeId,
@@ -7164,8 +6883,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Signature {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7233,7 +6950,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SignedStatement`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SignedStatement {
             /// The encoding (spec/04-wire-format.md) of a `Statement`.
             pub payload: rt::alloc::vec::Vec<u8>,
@@ -7243,8 +6959,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl SignedStatement {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7333,7 +7047,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Statement`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum Statement {
             /// A node's credential: its identity key, its address and its EDHOC authentication credential.
             Credential(CredentialStatement),
@@ -7355,8 +7068,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl Statement {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -7434,7 +7145,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::CredentialStatement`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct CredentialStatement {
             /// The identity public key. The node ID is its thumbprint; the statement's single signature must be
             /// by this key.
@@ -7456,8 +7166,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl CredentialStatement {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7609,7 +7317,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::RehomingStatement`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RehomingStatement {
             /// The node that moves.
             pub node: NodeId,
@@ -7629,8 +7336,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl RehomingStatement {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7759,7 +7464,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::KeyRotationStatement`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct KeyRotationStatement {
             /// The node ID of the identity key being replaced.
             pub previous_node: NodeId,
@@ -7772,8 +7476,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl KeyRotationStatement {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7848,14 +7550,12 @@ rt::cfg_alloc! {
             }
         }
 
-        #[allow(deprecated)]
         pub use super::RevocationReason;
 
         /// A node is revoked: peers forget it and refuse it from now on.
         ///
         /// The owned form of [`super::RevocationStatement`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RevocationStatement {
             /// The revoked node.
             pub node: NodeId,
@@ -7868,8 +7568,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl RevocationStatement {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -7953,7 +7651,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::IntroductionStatement`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct IntroductionStatement {
             /// The node introduced to (typically a device).
             pub subject: NodeId,
@@ -7980,8 +7677,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl IntroductionStatement {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8137,7 +7832,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Introduction`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Introduction {
             /// The signed introduction statement.
             pub statement: SignedStatement,
@@ -8149,8 +7843,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Introduction {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8236,7 +7928,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SealedAad`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SealedAad {
             /// Version of this structure: 1.
             pub format: u8,
@@ -8259,8 +7950,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl SealedAad {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8417,7 +8106,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::EdhocMessage3`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct EdhocMessage3 {
             /// C_R, the responder's connection identifier, in byte-string form.
             pub c_r: KeyId,
@@ -8427,8 +8115,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl EdhocMessage3 {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8511,7 +8197,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::EdhocReply`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum EdhocReply {
             /// EDHOC message_2.
             Message2(EdhocMessage),
@@ -8526,8 +8211,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl EdhocReply {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -8600,7 +8283,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::EdhocFinish`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum EdhocFinish {
             /// The handshake completed; no message_4 is sent.
             Done,
@@ -8617,8 +8299,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl EdhocFinish {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -8699,7 +8379,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SetupPayload`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SetupPayload {
             /// Version of the setup payload: 1.
             pub version: u8,
@@ -8720,8 +8399,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl SetupPayload {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8875,7 +8552,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::PairingStart`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct PairingStart {
             /// A fresh random value of the controller.
             pub controller_nonce: [u8; 16],
@@ -8883,8 +8559,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl PairingStart {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -8945,7 +8619,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::PairingParams`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct PairingParams {
             /// A fresh random value of the device.
             pub device_nonce: [u8; 16],
@@ -8957,8 +8630,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl PairingParams {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -9048,7 +8719,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::PairingShare`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct PairingShare {
             /// SPAKE2+ shareP: an uncompressed P-256 point (SEC 1, 65 bytes).
             pub share_p: [u8; 65],
@@ -9056,8 +8726,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl PairingShare {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -9117,7 +8785,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::PairingShareReply`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct PairingShareReply {
             /// SPAKE2+ shareV: an uncompressed P-256 point (SEC 1, 65 bytes).
             pub share_v: [u8; 65],
@@ -9127,8 +8794,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl PairingShareReply {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -9195,7 +8860,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::PairingConfirm`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct PairingConfirm {
             /// SPAKE2+ confirmP: HMAC-SHA-256 output, 32 bytes.
             pub confirm_p: [u8; 32],
@@ -9203,8 +8867,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl PairingConfirm {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -9265,7 +8927,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::PairingWindow`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct PairingWindow {
             /// How long the window stays open, in seconds.
             pub timeout: u16,
@@ -9286,8 +8947,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl PairingWindow {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -9448,7 +9107,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::RelayInfo`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RelayInfo {
             /// The relay's credential statement, naming the relay's service address `_relay@domain`.
             pub credential: SignedStatement,
@@ -9459,8 +9117,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl RelayInfo {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -9551,7 +9207,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::CommissionRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct CommissionRequest {
             /// The address the device takes.
             pub address: super::super::iotp2p_core::owned::Address,
@@ -9563,8 +9218,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl CommissionRequest {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -9651,7 +9304,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::CommissionResponse`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct CommissionResponse {
             /// The device's new credential statement, naming the assigned address.
             pub credential: SignedStatement,
@@ -9659,8 +9311,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl CommissionResponse {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -9727,7 +9377,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::AclTarget`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct AclTarget {
             /// The endpoint; absent means every endpoint.
             pub endpoint: Option<super::super::iotp2p_core::owned::EndpointNumber>,
@@ -9737,8 +9386,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl AclTarget {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -9809,7 +9456,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::AclEntry`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct AclEntry {
             /// The nodes the entry applies to: one to four node IDs.
             pub subjects: rt::alloc::vec::Vec<NodeId>,
@@ -9829,8 +9475,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl AclEntry {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -9962,7 +9606,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::AclWrite`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct AclWrite {
             /// Index of the entry, from 0 to `acl_capacity` - 1.
             pub index: u8,
@@ -9972,8 +9615,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl AclWrite {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -10044,7 +9685,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::RehomeRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RehomeRequest {
             /// The address the node moves to.
             pub new_address: super::super::iotp2p_core::owned::Address,
@@ -10054,8 +9694,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl RehomeRequest {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -10131,7 +9769,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::RehomeResult`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RehomeResult {
             /// The node's signed re-homing statement, for the owner to distribute.
             pub rehoming: SignedStatement,
@@ -10141,8 +9778,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl RehomeResult {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -10215,7 +9850,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SecurityProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SecurityProperties {
             /// The node's node ID.
             pub node_id: NodeId,
@@ -10231,8 +9865,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl SecurityProperties {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -10340,7 +9972,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SecurityActions`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum SecurityActions {
             /// Start an EDHOC handshake as initiator: the input is message_1. No sealing required.
             Edhoc1(EdhocMessage),
@@ -10388,8 +10019,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl SecurityActions {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -10527,7 +10156,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SecurityOutputs`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum SecurityOutputs {
             /// Output of `edhoc_1`.
             Edhoc1(EdhocReply),
@@ -10554,8 +10182,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl SecurityOutputs {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -10648,7 +10274,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SecurityEvents`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum SecurityEvents {
             /// A pairing attempt failed (wrong passcode, or a confirmation did not verify).
             PairingFailed,
@@ -10665,8 +10290,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl SecurityEvents {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -10733,7 +10356,6 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    #[allow(deprecated)]
     impl KeyAlgorithm {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] = &[("Es256", 0)];
@@ -10741,7 +10363,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for KeyAlgorithm {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10752,7 +10373,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for KeyAlgorithm {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -10764,7 +10384,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for PublicKey<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10789,7 +10408,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::PublicKey {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10814,14 +10432,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::PublicKey {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PublicKey;
 
@@ -10869,7 +10484,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Signature<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10889,7 +10503,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Signature {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10909,14 +10522,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Signature {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Signature;
 
@@ -10963,7 +10573,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SignedStatement<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10983,7 +10592,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SignedStatement {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11003,14 +10611,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SignedStatement {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SignedStatement;
 
@@ -11056,7 +10661,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Statement<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11087,7 +10691,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Statement {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11117,14 +10720,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Statement {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Statement;
 
@@ -11179,7 +10779,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for CredentialStatement<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11211,7 +10810,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::CredentialStatement {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11243,14 +10841,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::CredentialStatement {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::CredentialStatement;
 
@@ -11333,7 +10928,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RehomingStatement<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11361,7 +10955,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RehomingStatement {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11389,14 +10982,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RehomingStatement {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RehomingStatement;
 
@@ -11477,7 +11067,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for KeyRotationStatement<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11500,7 +11089,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::KeyRotationStatement {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11523,14 +11111,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::KeyRotationStatement {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::KeyRotationStatement;
 
@@ -11585,7 +11170,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl RevocationReason {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] = &[
@@ -11598,7 +11182,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for RevocationReason {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11609,7 +11192,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for RevocationReason {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -11621,7 +11203,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RevocationStatement<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11646,7 +11227,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RevocationStatement {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11671,14 +11251,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RevocationStatement {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RevocationStatement;
 
@@ -11732,7 +11309,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for IntroductionStatement<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11766,7 +11342,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::IntroductionStatement {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11800,14 +11375,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::IntroductionStatement {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::IntroductionStatement;
 
@@ -11903,7 +11475,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Introduction<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11923,7 +11494,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Introduction {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11943,14 +11513,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Introduction {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Introduction;
 
@@ -11997,7 +11564,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SealedAad<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12030,7 +11596,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SealedAad {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12063,14 +11628,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SealedAad {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SealedAad;
 
@@ -12161,7 +11723,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for EdhocMessage3<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12181,7 +11742,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::EdhocMessage3 {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12201,14 +11761,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::EdhocMessage3 {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EdhocMessage3;
 
@@ -12250,7 +11807,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for EdhocReply<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12270,7 +11826,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::EdhocReply {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12289,14 +11844,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::EdhocReply {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EdhocReply;
 
@@ -12332,7 +11884,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for EdhocFinish<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12353,7 +11904,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::EdhocFinish {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12373,14 +11923,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::EdhocFinish {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EdhocFinish;
 
@@ -12424,7 +11971,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SetupPayload<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12459,7 +12005,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SetupPayload {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12494,14 +12039,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SetupPayload {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SetupPayload;
 
@@ -12587,7 +12129,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for PairingStart<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12606,7 +12147,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::PairingStart {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12625,14 +12165,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingStart {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PairingStart;
 
@@ -12675,7 +12212,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for PairingParams<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12696,7 +12232,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::PairingParams {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12717,14 +12252,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingParams {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PairingParams;
 
@@ -12778,7 +12310,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for PairingShare<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12797,7 +12328,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::PairingShare {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12816,14 +12346,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingShare {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PairingShare;
 
@@ -12861,7 +12388,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for PairingShareReply<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12881,7 +12407,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::PairingShareReply {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12901,14 +12426,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingShareReply {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PairingShareReply;
 
@@ -12955,7 +12477,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for PairingConfirm<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12974,7 +12495,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::PairingConfirm {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12993,14 +12513,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingConfirm {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PairingConfirm;
 
@@ -13040,7 +12557,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for PairingWindow<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13067,7 +12583,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::PairingWindow {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13094,14 +12609,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::PairingWindow {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PairingWindow;
 
@@ -13187,7 +12699,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RelayInfo<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13207,7 +12718,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RelayInfo {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13227,14 +12737,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayInfo {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayInfo;
 
@@ -13281,7 +12788,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for CommissionRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13306,7 +12812,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::CommissionRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13331,14 +12836,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::CommissionRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::CommissionRequest;
 
@@ -13394,7 +12896,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for CommissionResponse<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13413,7 +12914,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::CommissionResponse {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13432,14 +12932,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::CommissionResponse {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::CommissionResponse;
 
@@ -13479,7 +12976,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for AclTarget<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13503,7 +12999,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::AclTarget {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13527,14 +13022,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::AclTarget {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::AclTarget;
 
@@ -13581,7 +13073,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for AclEntry<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13610,7 +13101,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::AclEntry {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13639,14 +13129,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::AclEntry {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::AclEntry;
 
@@ -13718,7 +13205,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for AclWrite<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13740,7 +13226,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::AclWrite {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13762,14 +13247,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::AclWrite {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::AclWrite;
 
@@ -13816,7 +13298,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RehomeRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13838,7 +13319,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RehomeRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13860,14 +13340,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RehomeRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RehomeRequest;
 
@@ -13914,7 +13391,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RehomeResult<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13934,7 +13410,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RehomeResult {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -13954,14 +13429,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RehomeResult {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RehomeResult;
 
@@ -14008,7 +13480,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SecurityProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -14031,7 +13502,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SecurityProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -14054,14 +13524,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SecurityProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SecurityProperties;
 
@@ -14135,7 +13602,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SecurityActions<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -14199,7 +13665,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SecurityActions {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -14262,14 +13727,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SecurityActions {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SecurityActions;
 
@@ -14398,7 +13860,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SecurityOutputs<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -14438,7 +13899,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SecurityOutputs {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -14477,14 +13937,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SecurityOutputs {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SecurityOutputs;
 
@@ -14564,7 +14021,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SecurityEvents<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -14587,7 +14043,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SecurityEvents {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -14609,14 +14064,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SecurityEvents {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SecurityEvents;
 
@@ -14669,7 +14121,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for KeyAlgorithm {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -14678,8 +14129,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0])?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for KeyAlgorithm {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -14687,15 +14136,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for KeyAlgorithm {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for KeyAlgorithm {
         const NAME: &'static str = "iotp2p.security.KeyAlgorithm";
         const MAX_ENCODED_SIZE: usize = KeyAlgorithm::MAX_ENCODED_SIZE;
@@ -14713,8 +14158,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for KeyAlgorithm {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14748,7 +14191,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::PublicKey {
         #[allow(unused_variables)]
         fn generate(
@@ -14767,8 +14209,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::PublicKey {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14782,15 +14222,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PublicKey {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::PublicKey {
         const NAME: &'static str = "iotp2p.security.PublicKey";
         const MAX_ENCODED_SIZE: usize = PublicKey::MAX_ENCODED_SIZE;
@@ -14808,8 +14244,6 @@ rt::cfg_arbitrary! {
             owned::PublicKey::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for PublicKey<'a> {
         type Owned = owned::PublicKey;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14829,7 +14263,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Signature {
         #[allow(unused_variables)]
         fn generate(
@@ -14843,8 +14276,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Signature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14854,15 +14285,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Signature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Signature {
         const NAME: &'static str = "iotp2p.security.Signature";
         const MAX_ENCODED_SIZE: usize = Signature::MAX_ENCODED_SIZE;
@@ -14880,8 +14307,6 @@ rt::cfg_arbitrary! {
             owned::Signature::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Signature<'a> {
         type Owned = owned::Signature;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14901,7 +14326,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SignedStatement {
         #[allow(unused_variables)]
         fn generate(
@@ -14925,8 +14349,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SignedStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14951,15 +14373,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SignedStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SignedStatement {
         const NAME: &'static str = "iotp2p.security.SignedStatement";
         const MAX_ENCODED_SIZE: usize = SignedStatement::MAX_ENCODED_SIZE;
@@ -14977,8 +14395,6 @@ rt::cfg_arbitrary! {
             owned::SignedStatement::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SignedStatement<'a> {
         type Owned = owned::SignedStatement;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -14998,7 +14414,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Statement {
         #[allow(unused_variables)]
         fn generate(
@@ -15028,8 +14443,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Statement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15056,15 +14469,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Statement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Statement {
         const NAME: &'static str = "iotp2p.security.Statement";
         const MAX_ENCODED_SIZE: usize = Statement::MAX_ENCODED_SIZE;
@@ -15082,8 +14491,6 @@ rt::cfg_arbitrary! {
             owned::Statement::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Statement<'a> {
         type Owned = owned::Statement;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15103,7 +14510,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::CredentialStatement {
         #[allow(unused_variables)]
         fn generate(
@@ -15149,8 +14555,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::CredentialStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15186,15 +14590,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CredentialStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::CredentialStatement {
         const NAME: &'static str = "iotp2p.security.CredentialStatement";
         const MAX_ENCODED_SIZE: usize = CredentialStatement::MAX_ENCODED_SIZE;
@@ -15212,8 +14612,6 @@ rt::cfg_arbitrary! {
             owned::CredentialStatement::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for CredentialStatement<'a> {
         type Owned = owned::CredentialStatement;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15233,7 +14631,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RehomingStatement {
         #[allow(unused_variables)]
         fn generate(
@@ -15255,8 +14652,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RehomingStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15284,15 +14679,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomingStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RehomingStatement {
         const NAME: &'static str = "iotp2p.security.RehomingStatement";
         const MAX_ENCODED_SIZE: usize = RehomingStatement::MAX_ENCODED_SIZE;
@@ -15310,8 +14701,6 @@ rt::cfg_arbitrary! {
             owned::RehomingStatement::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RehomingStatement<'a> {
         type Owned = owned::RehomingStatement;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15331,7 +14720,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::KeyRotationStatement {
         #[allow(unused_variables)]
         fn generate(
@@ -15350,8 +14738,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::KeyRotationStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15365,15 +14751,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::KeyRotationStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::KeyRotationStatement {
         const NAME: &'static str = "iotp2p.security.KeyRotationStatement";
         const MAX_ENCODED_SIZE: usize = KeyRotationStatement::MAX_ENCODED_SIZE;
@@ -15391,8 +14773,6 @@ rt::cfg_arbitrary! {
             owned::KeyRotationStatement::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for KeyRotationStatement<'a> {
         type Owned = owned::KeyRotationStatement;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15412,7 +14792,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for RevocationReason {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -15421,8 +14800,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3])?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for RevocationReason {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -15430,15 +14807,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for RevocationReason {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for RevocationReason {
         const NAME: &'static str = "iotp2p.security.RevocationReason";
         const MAX_ENCODED_SIZE: usize = RevocationReason::MAX_ENCODED_SIZE;
@@ -15456,8 +14829,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RevocationReason {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15491,7 +14862,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RevocationStatement {
         #[allow(unused_variables)]
         fn generate(
@@ -15510,8 +14880,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RevocationStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15525,15 +14893,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RevocationStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RevocationStatement {
         const NAME: &'static str = "iotp2p.security.RevocationStatement";
         const MAX_ENCODED_SIZE: usize = RevocationStatement::MAX_ENCODED_SIZE;
@@ -15551,8 +14915,6 @@ rt::cfg_arbitrary! {
             owned::RevocationStatement::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RevocationStatement<'a> {
         type Owned = owned::RevocationStatement;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15572,7 +14934,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::IntroductionStatement {
         #[allow(unused_variables)]
         fn generate(
@@ -15618,8 +14979,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::IntroductionStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15654,15 +15013,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IntroductionStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::IntroductionStatement {
         const NAME: &'static str = "iotp2p.security.IntroductionStatement";
         const MAX_ENCODED_SIZE: usize = IntroductionStatement::MAX_ENCODED_SIZE;
@@ -15680,8 +15035,6 @@ rt::cfg_arbitrary! {
             owned::IntroductionStatement::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for IntroductionStatement<'a> {
         type Owned = owned::IntroductionStatement;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15701,7 +15054,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Introduction {
         #[allow(unused_variables)]
         fn generate(
@@ -15725,8 +15077,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Introduction {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15749,15 +15099,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Introduction {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Introduction {
         const NAME: &'static str = "iotp2p.security.Introduction";
         const MAX_ENCODED_SIZE: usize = Introduction::MAX_ENCODED_SIZE;
@@ -15775,8 +15121,6 @@ rt::cfg_arbitrary! {
             owned::Introduction::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Introduction<'a> {
         type Owned = owned::Introduction;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15796,7 +15140,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SealedAad {
         #[allow(unused_variables)]
         fn generate(
@@ -15825,8 +15168,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SealedAad {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15870,15 +15211,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SealedAad {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SealedAad {
         const NAME: &'static str = "iotp2p.security.SealedAad";
         const MAX_ENCODED_SIZE: usize = SealedAad::MAX_ENCODED_SIZE;
@@ -15896,8 +15233,6 @@ rt::cfg_arbitrary! {
             owned::SealedAad::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SealedAad<'a> {
         type Owned = owned::SealedAad;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -15917,7 +15252,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::EdhocMessage3 {
         #[allow(unused_variables)]
         fn generate(
@@ -15931,8 +15265,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::EdhocMessage3 {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15954,15 +15286,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocMessage3 {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::EdhocMessage3 {
         const NAME: &'static str = "iotp2p.security.EdhocMessage3";
         const MAX_ENCODED_SIZE: usize = EdhocMessage3::MAX_ENCODED_SIZE;
@@ -15980,8 +15308,6 @@ rt::cfg_arbitrary! {
             owned::EdhocMessage3::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for EdhocMessage3<'a> {
         type Owned = owned::EdhocMessage3;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -16001,7 +15327,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::EdhocReply {
         #[allow(unused_variables)]
         fn generate(
@@ -16018,8 +15343,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::EdhocReply {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -16039,15 +15362,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocReply {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::EdhocReply {
         const NAME: &'static str = "iotp2p.security.EdhocReply";
         const MAX_ENCODED_SIZE: usize = EdhocReply::MAX_ENCODED_SIZE;
@@ -16065,8 +15384,6 @@ rt::cfg_arbitrary! {
             owned::EdhocReply::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for EdhocReply<'a> {
         type Owned = owned::EdhocReply;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -16086,7 +15403,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::EdhocFinish {
         #[allow(unused_variables)]
         fn generate(
@@ -16104,8 +15420,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::EdhocFinish {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -16126,15 +15440,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocFinish {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::EdhocFinish {
         const NAME: &'static str = "iotp2p.security.EdhocFinish";
         const MAX_ENCODED_SIZE: usize = EdhocFinish::MAX_ENCODED_SIZE;
@@ -16152,8 +15462,6 @@ rt::cfg_arbitrary! {
             owned::EdhocFinish::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for EdhocFinish<'a> {
         type Owned = owned::EdhocFinish;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -16173,7 +15481,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SetupPayload {
         #[allow(unused_variables)]
         fn generate(
@@ -16204,8 +15511,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SetupPayload {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -16249,15 +15554,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetupPayload {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SetupPayload {
         const NAME: &'static str = "iotp2p.security.SetupPayload";
         const MAX_ENCODED_SIZE: usize = SetupPayload::MAX_ENCODED_SIZE;
@@ -16275,8 +15576,6 @@ rt::cfg_arbitrary! {
             owned::SetupPayload::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SetupPayload<'a> {
         type Owned = owned::SetupPayload;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -16296,7 +15595,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::PairingStart {
         #[allow(unused_variables)]
         fn generate(
@@ -16309,8 +15607,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::PairingStart {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -16320,15 +15616,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingStart {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::PairingStart {
         const NAME: &'static str = "iotp2p.security.PairingStart";
         const MAX_ENCODED_SIZE: usize = PairingStart::MAX_ENCODED_SIZE;
@@ -16346,8 +15638,6 @@ rt::cfg_arbitrary! {
             owned::PairingStart::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for PairingStart<'a> {
         type Owned = owned::PairingStart;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -16367,7 +15657,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::PairingParams {
         #[allow(unused_variables)]
         fn generate(
@@ -16382,8 +15671,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::PairingParams {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -16405,15 +15692,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingParams {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::PairingParams {
         const NAME: &'static str = "iotp2p.security.PairingParams";
         const MAX_ENCODED_SIZE: usize = PairingParams::MAX_ENCODED_SIZE;
@@ -16431,8 +15714,6 @@ rt::cfg_arbitrary! {
             owned::PairingParams::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for PairingParams<'a> {
         type Owned = owned::PairingParams;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -16452,7 +15733,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::PairingShare {
         #[allow(unused_variables)]
         fn generate(
@@ -16465,8 +15745,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::PairingShare {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -16476,15 +15754,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingShare {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::PairingShare {
         const NAME: &'static str = "iotp2p.security.PairingShare";
         const MAX_ENCODED_SIZE: usize = PairingShare::MAX_ENCODED_SIZE;
@@ -16502,8 +15776,6 @@ rt::cfg_arbitrary! {
             owned::PairingShare::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for PairingShare<'a> {
         type Owned = owned::PairingShare;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -16523,7 +15795,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::PairingShareReply {
         #[allow(unused_variables)]
         fn generate(
@@ -16537,8 +15808,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::PairingShareReply {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -16548,15 +15817,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingShareReply {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::PairingShareReply {
         const NAME: &'static str = "iotp2p.security.PairingShareReply";
         const MAX_ENCODED_SIZE: usize = PairingShareReply::MAX_ENCODED_SIZE;
@@ -16574,8 +15839,6 @@ rt::cfg_arbitrary! {
             owned::PairingShareReply::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for PairingShareReply<'a> {
         type Owned = owned::PairingShareReply;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -16595,7 +15858,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::PairingConfirm {
         #[allow(unused_variables)]
         fn generate(
@@ -16608,8 +15870,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::PairingConfirm {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -16619,15 +15879,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingConfirm {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::PairingConfirm {
         const NAME: &'static str = "iotp2p.security.PairingConfirm";
         const MAX_ENCODED_SIZE: usize = PairingConfirm::MAX_ENCODED_SIZE;
@@ -16645,8 +15901,6 @@ rt::cfg_arbitrary! {
             owned::PairingConfirm::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for PairingConfirm<'a> {
         type Owned = owned::PairingConfirm;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -16666,7 +15920,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::PairingWindow {
         #[allow(unused_variables)]
         fn generate(
@@ -16699,8 +15952,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::PairingWindow {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -16748,15 +15999,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingWindow {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::PairingWindow {
         const NAME: &'static str = "iotp2p.security.PairingWindow";
         const MAX_ENCODED_SIZE: usize = PairingWindow::MAX_ENCODED_SIZE;
@@ -16774,8 +16021,6 @@ rt::cfg_arbitrary! {
             owned::PairingWindow::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for PairingWindow<'a> {
         type Owned = owned::PairingWindow;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -16795,7 +16040,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RelayInfo {
         #[allow(unused_variables)]
         fn generate(
@@ -16816,8 +16060,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RelayInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -16842,15 +16084,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RelayInfo {
         const NAME: &'static str = "iotp2p.security.RelayInfo";
         const MAX_ENCODED_SIZE: usize = RelayInfo::MAX_ENCODED_SIZE;
@@ -16868,8 +16106,6 @@ rt::cfg_arbitrary! {
             owned::RelayInfo::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RelayInfo<'a> {
         type Owned = owned::RelayInfo;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -16889,7 +16125,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::CommissionRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -16915,8 +16150,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::CommissionRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -16935,15 +16168,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommissionRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::CommissionRequest {
         const NAME: &'static str = "iotp2p.security.CommissionRequest";
         const MAX_ENCODED_SIZE: usize = CommissionRequest::MAX_ENCODED_SIZE;
@@ -16961,8 +16190,6 @@ rt::cfg_arbitrary! {
             owned::CommissionRequest::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for CommissionRequest<'a> {
         type Owned = owned::CommissionRequest;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -16982,7 +16209,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::CommissionResponse {
         #[allow(unused_variables)]
         fn generate(
@@ -16995,8 +16221,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::CommissionResponse {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -17010,15 +16234,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommissionResponse {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::CommissionResponse {
         const NAME: &'static str = "iotp2p.security.CommissionResponse";
         const MAX_ENCODED_SIZE: usize = CommissionResponse::MAX_ENCODED_SIZE;
@@ -17036,8 +16256,6 @@ rt::cfg_arbitrary! {
             owned::CommissionResponse::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for CommissionResponse<'a> {
         type Owned = owned::CommissionResponse;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -17057,7 +16275,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::AclTarget {
         #[allow(unused_variables)]
         fn generate(
@@ -17079,8 +16296,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::AclTarget {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -17090,15 +16305,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclTarget {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::AclTarget {
         const NAME: &'static str = "iotp2p.security.AclTarget";
         const MAX_ENCODED_SIZE: usize = AclTarget::MAX_ENCODED_SIZE;
@@ -17116,8 +16327,6 @@ rt::cfg_arbitrary! {
             owned::AclTarget::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for AclTarget<'a> {
         type Owned = owned::AclTarget;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -17137,7 +16346,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::AclEntry {
         #[allow(unused_variables)]
         fn generate(
@@ -17183,8 +16391,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::AclEntry {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -17219,15 +16425,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclEntry {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::AclEntry {
         const NAME: &'static str = "iotp2p.security.AclEntry";
         const MAX_ENCODED_SIZE: usize = AclEntry::MAX_ENCODED_SIZE;
@@ -17245,8 +16447,6 @@ rt::cfg_arbitrary! {
             owned::AclEntry::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for AclEntry<'a> {
         type Owned = owned::AclEntry;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -17266,7 +16466,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::AclWrite {
         #[allow(unused_variables)]
         fn generate(
@@ -17287,8 +16486,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::AclWrite {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -17301,15 +16498,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclWrite {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::AclWrite {
         const NAME: &'static str = "iotp2p.security.AclWrite";
         const MAX_ENCODED_SIZE: usize = AclWrite::MAX_ENCODED_SIZE;
@@ -17327,8 +16520,6 @@ rt::cfg_arbitrary! {
             owned::AclWrite::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for AclWrite<'a> {
         type Owned = owned::AclWrite;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -17348,7 +16539,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RehomeRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -17369,8 +16559,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RehomeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -17389,15 +16577,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RehomeRequest {
         const NAME: &'static str = "iotp2p.security.RehomeRequest";
         const MAX_ENCODED_SIZE: usize = RehomeRequest::MAX_ENCODED_SIZE;
@@ -17415,8 +16599,6 @@ rt::cfg_arbitrary! {
             owned::RehomeRequest::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RehomeRequest<'a> {
         type Owned = owned::RehomeRequest;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -17436,7 +16618,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RehomeResult {
         #[allow(unused_variables)]
         fn generate(
@@ -17450,8 +16631,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RehomeResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -17469,15 +16648,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomeResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RehomeResult {
         const NAME: &'static str = "iotp2p.security.RehomeResult";
         const MAX_ENCODED_SIZE: usize = RehomeResult::MAX_ENCODED_SIZE;
@@ -17495,8 +16670,6 @@ rt::cfg_arbitrary! {
             owned::RehomeResult::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RehomeResult<'a> {
         type Owned = owned::RehomeResult;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -17516,7 +16689,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SecurityProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -17533,8 +16705,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SecurityProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -17560,15 +16730,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SecurityProperties {
         const NAME: &'static str = "iotp2p.security.SecurityProperties";
         const MAX_ENCODED_SIZE: usize = SecurityProperties::MAX_ENCODED_SIZE;
@@ -17586,8 +16752,6 @@ rt::cfg_arbitrary! {
             owned::SecurityProperties::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SecurityProperties<'a> {
         type Owned = owned::SecurityProperties;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -17607,7 +16771,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SecurityActions {
         #[allow(unused_variables)]
         fn generate(
@@ -17665,8 +16828,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SecurityActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -17724,15 +16885,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SecurityActions {
         const NAME: &'static str = "iotp2p.security.SecurityActions";
         const MAX_ENCODED_SIZE: usize = SecurityActions::MAX_ENCODED_SIZE;
@@ -17750,8 +16907,6 @@ rt::cfg_arbitrary! {
             owned::SecurityActions::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SecurityActions<'a> {
         type Owned = owned::SecurityActions;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -17771,7 +16926,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SecurityOutputs {
         #[allow(unused_variables)]
         fn generate(
@@ -17811,8 +16965,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SecurityOutputs {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -17848,15 +17000,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityOutputs {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SecurityOutputs {
         const NAME: &'static str = "iotp2p.security.SecurityOutputs";
         const MAX_ENCODED_SIZE: usize = SecurityOutputs::MAX_ENCODED_SIZE;
@@ -17874,8 +17022,6 @@ rt::cfg_arbitrary! {
             owned::SecurityOutputs::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SecurityOutputs<'a> {
         type Owned = owned::SecurityOutputs;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -17895,7 +17041,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SecurityEvents {
         #[allow(unused_variables)]
         fn generate(
@@ -17913,8 +17058,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SecurityEvents {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -17927,15 +17070,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityEvents {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SecurityEvents {
         const NAME: &'static str = "iotp2p.security.SecurityEvents";
         const MAX_ENCODED_SIZE: usize = SecurityEvents::MAX_ENCODED_SIZE;
@@ -17953,8 +17092,6 @@ rt::cfg_arbitrary! {
             owned::SecurityEvents::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SecurityEvents<'a> {
         type Owned = owned::SecurityEvents;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {

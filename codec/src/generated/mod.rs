@@ -139,7 +139,6 @@ pub const TYPE_NAMES: &[&str] = &[
 /// Decodes `input` as the type named `type_name` (one of [`TYPE_NAMES`]) and encodes the decoded value
 /// into `output`, returning the length written: a canonical pass-through, as a relay or a conformance
 /// test needs. `None` when the name is not one of the types generated here.
-#[allow(deprecated)]
 pub fn transcode(
     type_name: &str,
     input: &[u8],
@@ -574,7 +573,6 @@ crate::runtime::cfg_serde! {
     /// Decodes `input` as the type named `type_name` (one of [`TYPE_NAMES`]) and writes the
     /// value's canonical JSON form (spec/04-wire-format.md §4.18) with `serializer`: what tools,
     /// logs and test vectors show. `None` when the name is not one of the types generated here.
-    #[allow(deprecated)]
     pub fn to_json<__S: crate::runtime::serde::Serializer>(
         type_name: &str,
         input: &[u8],
@@ -933,7 +931,6 @@ crate::runtime::cfg_serde! {
     /// Reads the canonical JSON form (spec/04-wire-format.md §4.18) of a value of the type
     /// named `type_name` (one of [`TYPE_NAMES`]) with `deserializer`, and returns the value's
     /// encoding. `None` when the name is not one of the types generated here.
-    #[allow(deprecated)]
     pub fn from_json<'de, __D: crate::runtime::serde::Deserializer<'de>>(
         type_name: &str,
         deserializer: __D,
@@ -1351,7 +1348,6 @@ crate::runtime::cfg_arbitrary! {
     /// Calls `visitor` with the type named `type_name` (one of [`TYPE_NAMES`]): its owned form, or the
     /// enum itself, as a [`FuzzType`](crate::runtime::fuzz::FuzzType). `None` when the name is not one of
     /// the types generated here. For fuzzing: one generic body runs for every type.
-    #[allow(deprecated)]
     pub fn visit_type<__V: crate::runtime::fuzz::Visitor>(
         type_name: &str,
         visitor: __V,

@@ -15,7 +15,7 @@ mod shape;
 
 use std::collections::HashMap;
 
-use crate::ir::{self, Schema, TypeGraph};
+use crate::ir::{self, Schema, Type, TypeGraph, TypeKind};
 
 pub use kinds::{Alias, Enum, Field, Kind, Message, Union, Variant};
 pub use shape::Shape;
@@ -47,6 +47,9 @@ pub struct TypeModel<'s> {
     pub max_encoded_size: u64,
     /// Set when the type lies on a recursive cycle.
     pub recursion: Option<Recursion>,
+    /// Whether the type, one of its members or a type it names is `@deprecated`: code for it then
+    /// uses something deprecated (generated Rust allows the `deprecated` lint exactly there).
+    pub mentions_deprecated: bool,
     /// The per-kind view.
     pub kind: Kind<'s>,
 }
@@ -80,6 +83,7 @@ impl<'s> Model<'s> {
                             budget: c.budget,
                             counts_depth: graph.counts_depth(&def.full_name),
                         }),
+                        mentions_deprecated: mentions_deprecated(def, &graph),
                         kind: Kind::of(def, &graph),
                     })
                     .collect(),
@@ -117,4 +121,44 @@ impl<'s> Model<'s> {
     pub fn sizes(&self) -> &HashMap<String, u64> {
         &self.sizes
     }
+}
+
+/// Whether `def`, one of its members, or a type one of its members names (through aliases and
+/// arrays) is deprecated.
+fn mentions_deprecated(def: &ir::TypeDef, graph: &TypeGraph<'_>) -> bool {
+    let deprecated_name = |name: &str| {
+        graph
+            .index_of(name)
+            .is_some_and(|i| graph.defs()[i].deprecated.is_some())
+    };
+    let names_deprecated = |ty: &Type| {
+        let mut stack = vec![ty];
+        while let Some(ty) = stack.pop() {
+            match ty {
+                Type::Message { name }
+                | Type::Enum { name }
+                | Type::Union { name }
+                | Type::Alias { name, .. }
+                    if deprecated_name(name) =>
+                {
+                    return true;
+                }
+                Type::Alias { target, .. } => stack.push(target),
+                Type::Array { element, .. } => stack.push(element),
+                _ => {}
+            }
+        }
+        false
+    };
+    def.deprecated.is_some()
+        || match &def.kind {
+            TypeKind::Message { fields, .. } => fields
+                .iter()
+                .any(|f| f.deprecated.is_some() || names_deprecated(&f.ty)),
+            TypeKind::Union { variants, .. } => variants
+                .iter()
+                .any(|v| v.deprecated.is_some() || v.ty.as_ref().is_some_and(names_deprecated)),
+            TypeKind::Enum { values, .. } => values.iter().any(|v| v.deprecated.is_some()),
+            TypeKind::Alias { target } => names_deprecated(target),
+        }
 }

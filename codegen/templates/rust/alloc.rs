@@ -1,7 +1,9 @@
 {%- import "rust/presence.rs" as presence -%}
 {%- for item in items %}
 {%- if item.kind == "enum" %}
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl rt::IntoOwned for {{ item.name }} {
     type Owned = Self;
     fn into_owned(self) -> Self {
@@ -9,7 +11,9 @@ impl rt::IntoOwned for {{ item.name }} {
     }
 }
 {%- else if item.kind == "message" %}
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl<'a> {{ item.name }}<'a> {
     /// A copy that owns its data ([`owned::{{ item.name }}`]), to keep after the input is
     /// gone.
@@ -28,7 +32,9 @@ impl<'a> {{ item.name }}<'a> {
     }
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
     type Owned = owned::{{ item.name }};
     fn into_owned(self) -> owned::{{ item.name }} {
@@ -36,7 +42,9 @@ impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
     }
 }
 {%- else if item.kind == "union" %}
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl<'a> {{ item.name }}<'a> {
     /// A copy that owns its data ([`owned::{{ item.name }}`]), to keep after the input is
     /// gone.
@@ -62,7 +70,9 @@ impl<'a> {{ item.name }}<'a> {
     }
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
     type Owned = owned::{{ item.name }};
     fn into_owned(self) -> owned::{{ item.name }} {
@@ -95,7 +105,9 @@ pub mod owned {
 {%- endif %}
     pub type {{ item.name }} = {{ item.owned_alias_type }};
 {%- else if item.kind == "enum" %}
+{%- if item.allow_deprecated %}
     #[allow(deprecated)]
+{%- endif %}
     pub use super::{{ item.name }};
 {%- else if item.kind == "message" %}
 {%- for line in item.docs %}
@@ -109,7 +121,9 @@ pub mod owned {
     #[deprecated(note = "{{ note }}")]
 {%- endif %}
     #[derive(Clone, Debug, PartialEq)]
+{%- if item.allow_deprecated %}
     #[allow(deprecated)]
+{%- endif %}
     pub struct {{ item.name }} {
 {%- for f in item.fields %}
 {%- for line in f.docs %}
@@ -125,7 +139,9 @@ pub mod owned {
         pub {{ item.unknown }}: rt::OwnedUnknownFields,
     }
 
+{%- if item.allow_deprecated %}
     #[allow(deprecated)]
+{%- endif %}
     impl {{ item.name }} {
         /// Decodes a complete message, accepting only its canonical encoding, and copies
         /// it.
@@ -198,7 +214,9 @@ pub mod owned {
     #[deprecated(note = "{{ note }}")]
 {%- endif %}
     #[derive(Clone, Debug, PartialEq)]
+{%- if item.allow_deprecated %}
     #[allow(deprecated)]
+{%- endif %}
     pub enum {{ item.name }} {
 {%- for v in item.variants %}
 {%- for line in v.docs %}
@@ -223,7 +241,9 @@ pub mod owned {
         },
     }
 
+{%- if item.allow_deprecated %}
     #[allow(deprecated)]
+{%- endif %}
     impl {{ item.name }} {
         /// Decodes a complete value, accepting only its canonical encoding, and copies it.
         pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {

@@ -1,6 +1,8 @@
 {%- for item in items %}
 {%- if item.kind == "enum" %}
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl rt::fuzz::Generate for {{ item.name }} {
     fn generate(
         u: &mut rt::arbitrary::Unstructured<'_>,
@@ -10,7 +12,9 @@ impl rt::fuzz::Generate for {{ item.name }} {
     }
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl rt::fuzz::Audited for {{ item.name }} {
     fn audit(&self, a: &mut rt::fuzz::Audit) {
         if let Self::{{ item.other }}(_) = self {
@@ -19,14 +23,18 @@ impl rt::fuzz::Audited for {{ item.name }} {
     }
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl<'u> rt::arbitrary::Arbitrary<'u> for {{ item.name }} {
     fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
         rt::fuzz::Generate::generate(u, 0)
     }
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl rt::fuzz::FuzzType for {{ item.name }} {
     const NAME: &'static str = "{{ item.full_name }}";
     const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
@@ -45,7 +53,9 @@ impl rt::fuzz::FuzzType for {{ item.name }} {
     }
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl<'a> rt::fuzz::Borrowed<'a> for {{ item.name }} {
     type Owned = Self;
     fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -75,7 +85,9 @@ impl<'a> rt::fuzz::Borrowed<'a> for {{ item.name }} {
     }
 }
 {%- else %}
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl rt::fuzz::Generate for owned::{{ item.name }} {
     #[allow(unused_variables)]
     fn generate(
@@ -115,7 +127,9 @@ impl rt::fuzz::Generate for owned::{{ item.name }} {
     }
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl rt::fuzz::Audited for owned::{{ item.name }} {
     fn audit(&self, a: &mut rt::fuzz::Audit) {
         a.enter({{ item.cycle }});
@@ -159,14 +173,18 @@ impl rt::fuzz::Audited for owned::{{ item.name }} {
     }
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl<'u> rt::arbitrary::Arbitrary<'u> for owned::{{ item.name }} {
     fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
         rt::fuzz::Generate::generate(u, 0)
     }
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl rt::fuzz::FuzzType for owned::{{ item.name }} {
     const NAME: &'static str = "{{ item.full_name }}";
     const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
@@ -185,7 +203,9 @@ impl rt::fuzz::FuzzType for owned::{{ item.name }} {
     }
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl<'a> rt::fuzz::Borrowed<'a> for {{ item.name }}<'a> {
     type Owned = owned::{{ item.name }};
     fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {

@@ -14,7 +14,9 @@ use {{ runtime }} as rt;
 pub type {{ item.name }}{% if item.lifetime %}<'a>{% endif %} = {{ item.alias_type }};
 {%- else if item.kind == "enum" %}
 #[derive(Clone, Copy, Debug)]
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 pub enum {{ item.name }} {
 {%- for v in item.values %}
 {%- for line in v.docs %}
@@ -29,7 +31,9 @@ pub enum {{ item.name }} {
     {{ item.other }}(u32),
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl {{ item.name }} {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = {% if item.max_size_fits_32_bit %}{{ item.max_size }}{% else %}rt::limits::saturating_usize({{ item.max_size }}){% endif %};
@@ -76,7 +80,9 @@ impl core::hash::Hash for {{ item.name }} {
     }
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl<'a> rt::Element<'a> for {{ item.name }} {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -90,7 +96,9 @@ impl<'a> rt::Element<'a> for {{ item.name }} {
 }
 {%- else if item.kind == "message" %}
 #[derive(Clone, Copy, Debug, PartialEq)]
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 pub struct {{ item.name }}<'a> {
 {%- for f in item.fields %}
 {%- for line in f.docs %}
@@ -106,7 +114,9 @@ pub struct {{ item.name }}<'a> {
     pub {{ item.unknown }}: rt::UnknownFields<'a>,
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl<'a> {{ item.name }}<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -239,7 +249,9 @@ impl<'a> {{ item.name }}<'a> {
     }
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl<'a> rt::Element<'a> for {{ item.name }}<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -253,7 +265,9 @@ impl<'a> rt::Element<'a> for {{ item.name }}<'a> {
 }
 {%- else %}
 #[derive(Clone, Copy, Debug, PartialEq)]
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 pub enum {{ item.name }}<'a> {
 {%- for v in item.variants %}
 {%- for line in v.docs %}
@@ -277,7 +291,9 @@ pub enum {{ item.name }}<'a> {
     },
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl<'a> {{ item.name }}<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = {% if item.max_size_fits_32_bit %}{{ item.max_size }}{% else %}rt::limits::saturating_usize({{ item.max_size }}){% endif %};
@@ -392,7 +408,9 @@ impl<'a> {{ item.name }}<'a> {
     }
 }
 
+{%- if item.allow_deprecated %}
 #[allow(deprecated)]
+{%- endif %}
 impl<'a> rt::Element<'a> for {{ item.name }}<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)

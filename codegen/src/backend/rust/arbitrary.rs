@@ -13,7 +13,7 @@ use askama::Template;
 use super::expr::Ctx;
 use super::names;
 use crate::ir::{self, FloatType, Presence, Type, TypeKind};
-use crate::model::Shape;
+use crate::model::{Shape, TypeModel};
 
 /// A package's `arbitrary` layer.
 #[derive(Template)]
@@ -41,6 +41,8 @@ pub(super) struct ArbitraryItem {
     variant_keys: String,
     /// Index of the variant chosen when generation must stop nesting.
     exit: usize,
+    /// Whether the code for the type uses something deprecated, and so allows the lint.
+    allow_deprecated: bool,
 }
 
 /// One field or variant.
@@ -57,11 +59,13 @@ struct ArbitraryMember {
 /// `unknown` are the names the main template gave the catch-all variant and the unknown fields.
 pub(super) fn arbitrary_item(
     ctx: &Ctx<'_>,
-    def: &ir::TypeDef,
+    t: &TypeModel<'_>,
     other: &str,
     unknown: &str,
 ) -> Option<ArbitraryItem> {
+    let def = t.def;
     let mut item = ArbitraryItem {
+        allow_deprecated: t.mentions_deprecated,
         kind: "",
         name: names::upper(&def.name),
         full_name: def.full_name.clone(),

@@ -70,6 +70,8 @@ impl Default for RustOptions {
 struct ModTemplate<'t> {
     version: &'static str,
     runtime: String,
+    /// Whether a generated type is deprecated: the index names every type, and then allows the lint.
+    any_deprecated: bool,
     modules: Vec<ModuleView>,
     types: &'t [TypeEntry],
 }
@@ -79,6 +81,8 @@ struct ModTemplate<'t> {
 #[template(path = "rust/index_arbitrary.rs", escape = "none")]
 struct IndexArbitraryTemplate<'t> {
     runtime: String,
+    /// Whether a generated type is deprecated: the index names every type, and then allows the lint.
+    any_deprecated: bool,
     types: &'t [TypeEntry],
 }
 
@@ -87,6 +91,8 @@ struct IndexArbitraryTemplate<'t> {
 #[template(path = "rust/index_serde.rs", escape = "none")]
 struct IndexSerdeTemplate<'t> {
     runtime: String,
+    /// Whether a generated type is deprecated: the index names every type, and then allows the lint.
+    any_deprecated: bool,
     types: &'t [TypeEntry],
 }
 
@@ -159,6 +165,7 @@ fn generate_from(model: &Model<'_>, options: &RustOptions) -> Vec<GeneratedFile>
     let mut files = Vec::new();
     let mut modules = Vec::new();
     let mut types = Vec::new();
+    let mut any_deprecated = false;
     for package_model in model.packages() {
         let package = package_model.ir;
         if options
@@ -169,6 +176,7 @@ fn generate_from(model: &Model<'_>, options: &RustOptions) -> Vec<GeneratedFile>
             continue;
         }
         ctx.package = package.name.clone();
+        any_deprecated |= package.types.iter().any(|t| t.deprecated.is_some());
         let items: Vec<ItemView> = package_model
             .types
             .iter()
@@ -195,9 +203,7 @@ fn generate_from(model: &Model<'_>, options: &RustOptions) -> Vec<GeneratedFile>
             .types
             .iter()
             .zip(&items)
-            .filter_map(|(t, view)| {
-                arbitrary::arbitrary_item(&ctx, t.def, &view.other, &view.unknown)
-            })
+            .filter_map(|(t, view)| arbitrary::arbitrary_item(&ctx, t, &view.other, &view.unknown))
             .collect();
         let arbitrary = arbitrary::ArbitraryTemplate {
             items: &arbitrary_items,
@@ -232,12 +238,14 @@ fn generate_from(model: &Model<'_>, options: &RustOptions) -> Vec<GeneratedFile>
     }
     let index = ModTemplate {
         version: env!("CARGO_PKG_VERSION"),
+        any_deprecated,
         runtime: options.runtime.clone(),
         modules,
         types: &types,
     };
     let mut text = index.render().expect("the Rust index template renders");
     let index_serde = IndexSerdeTemplate {
+        any_deprecated,
         runtime: options.runtime.clone(),
         types: &types,
     };
@@ -250,6 +258,7 @@ fn generate_from(model: &Model<'_>, options: &RustOptions) -> Vec<GeneratedFile>
         options,
     ));
     let index_arbitrary = IndexArbitraryTemplate {
+        any_deprecated,
         runtime: options.runtime.clone(),
         types: &types,
     };

@@ -239,6 +239,8 @@ pub(crate) struct ItemView {
     /// JSON member names with their keys (fields or variants), or enum value names with their
     /// numbers: the entries of a Rust slice literal.
     pub json_names: String,
+    /// Whether the code for the type uses something deprecated, and so allows the lint.
+    pub allow_deprecated: bool,
 }
 
 /// A name for a generated member that no schema member uses.
@@ -282,6 +284,7 @@ pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
         budget: t.recursion.map(|r| r.budget),
         counts_depth: t.recursion.is_some_and(|r| r.counts_depth),
         json_names: String::new(),
+        allow_deprecated: t.mentions_deprecated,
     };
     match &t.kind {
         Kind::Alias(alias) => {

@@ -8,7 +8,6 @@ pub type ZoneNumber = u8;
 
 /// Why a zone is watering.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum Trigger {
     /// A person started it.
     Manual,
@@ -19,8 +18,6 @@ pub enum Trigger {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl Trigger {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -66,8 +63,6 @@ impl core::hash::Hash for Trigger {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Trigger {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -82,7 +77,6 @@ impl<'a> rt::Element<'a> for Trigger {
 
 /// One watering zone.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Zone<'a> {
     /// The zone's number.
     pub number: ZoneNumber,
@@ -96,8 +90,6 @@ pub struct Zone<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Zone<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -267,8 +259,6 @@ impl<'a> Zone<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Zone<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -283,7 +273,6 @@ impl<'a> rt::Element<'a> for Zone<'a> {
 
 /// A watering run that is in progress.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Run<'a> {
     /// The zone being watered.
     pub zone: ZoneNumber,
@@ -297,8 +286,6 @@ pub struct Run<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Run<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -460,8 +447,6 @@ impl<'a> Run<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Run<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -476,7 +461,6 @@ impl<'a> rt::Element<'a> for Run<'a> {
 
 /// The state the controller reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SprinklerState<'a> {
     /// The configured zones.
     pub zones: rt::Array<'a, Zone<'a>>,
@@ -490,8 +474,6 @@ pub struct SprinklerState<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> SprinklerState<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -657,8 +639,6 @@ impl<'a> SprinklerState<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SprinklerState<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -673,7 +653,6 @@ impl<'a> rt::Element<'a> for SprinklerState<'a> {
 
 /// A command the controller accepts.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum SprinklerCommand<'a> {
     /// Water one zone now; `started_at` is ignored.
     RunZone(Run<'a>),
@@ -693,8 +672,6 @@ pub enum SprinklerCommand<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> SprinklerCommand<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 40;
@@ -810,8 +787,6 @@ impl<'a> SprinklerCommand<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SprinklerCommand<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -825,14 +800,12 @@ impl<'a> rt::Element<'a> for SprinklerCommand<'a> {
 }
 
 rt::cfg_alloc! {
-    #[allow(deprecated)]
     impl rt::IntoOwned for Trigger {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> Zone<'a> {
         /// A copy that owns its data ([`owned::Zone`]), to keep after the input is
         /// gone.
@@ -854,15 +827,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Zone<'a> {
         type Owned = owned::Zone;
         fn into_owned(self) -> owned::Zone {
             Zone::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Run<'a> {
         /// A copy that owns its data ([`owned::Run`]), to keep after the input is
         /// gone.
@@ -884,15 +854,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Run<'a> {
         type Owned = owned::Run;
         fn into_owned(self) -> owned::Run {
             Run::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SprinklerState<'a> {
         /// A copy that owns its data ([`owned::SprinklerState`]), to keep after the input is
         /// gone.
@@ -914,15 +881,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SprinklerState<'a> {
         type Owned = owned::SprinklerState;
         fn into_owned(self) -> owned::SprinklerState {
             SprinklerState::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SprinklerCommand<'a> {
         /// A copy that owns its data ([`owned::SprinklerCommand`]), to keep after the input is
         /// gone.
@@ -945,8 +909,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SprinklerCommand<'a> {
         type Owned = owned::SprinklerCommand;
         fn into_owned(self) -> owned::SprinklerCommand {
@@ -971,14 +933,12 @@ rt::cfg_alloc! {
         /// A zone number, as printed on the controller's terminal block.
         pub type ZoneNumber = u8;
 
-        #[allow(deprecated)]
         pub use super::Trigger;
 
         /// One watering zone.
         ///
         /// The owned form of [`super::Zone`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Zone {
             /// The zone's number.
             pub number: ZoneNumber,
@@ -992,8 +952,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Zone {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1097,7 +1055,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Run`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Run {
             /// The zone being watered.
             pub zone: ZoneNumber,
@@ -1111,8 +1068,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Run {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1213,7 +1168,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SprinklerState`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SprinklerState {
             /// The configured zones.
             pub zones: rt::alloc::vec::Vec<Zone>,
@@ -1227,8 +1181,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl SprinklerState {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1334,7 +1286,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SprinklerCommand`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum SprinklerCommand {
             /// Water one zone now; `started_at` is ignored.
             RunZone(Run),
@@ -1355,8 +1306,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl SprinklerCommand {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -1438,7 +1387,6 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    #[allow(deprecated)]
     impl Trigger {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -1447,7 +1395,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for Trigger {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1458,7 +1405,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for Trigger {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -1470,7 +1416,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Zone<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1496,7 +1441,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Zone {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1522,14 +1466,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Zone {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Zone;
 
@@ -1593,7 +1534,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Run<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1615,7 +1555,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Run {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1637,14 +1576,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Run {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Run;
 
@@ -1708,7 +1644,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SprinklerState<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1734,7 +1669,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SprinklerState {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1760,14 +1694,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SprinklerState {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SprinklerState;
 
@@ -1830,7 +1761,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SprinklerCommand<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1857,7 +1787,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SprinklerCommand {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1883,14 +1812,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SprinklerCommand {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SprinklerCommand;
 
@@ -1951,7 +1877,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for Trigger {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -1960,8 +1885,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for Trigger {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -1969,15 +1892,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for Trigger {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for Trigger {
         const NAME: &'static str = "com.acme.sprinkler.Trigger";
         const MAX_ENCODED_SIZE: usize = Trigger::MAX_ENCODED_SIZE;
@@ -1995,8 +1914,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Trigger {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -2030,7 +1947,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Zone {
         #[allow(unused_variables)]
         fn generate(
@@ -2046,8 +1962,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Zone {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2069,15 +1983,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Zone {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Zone {
         const NAME: &'static str = "com.acme.sprinkler.Zone";
         const MAX_ENCODED_SIZE: usize = Zone::MAX_ENCODED_SIZE;
@@ -2095,8 +2005,6 @@ rt::cfg_arbitrary! {
             owned::Zone::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Zone<'a> {
         type Owned = owned::Zone;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -2116,7 +2024,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Run {
         #[allow(unused_variables)]
         fn generate(
@@ -2133,8 +2040,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Run {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2160,15 +2065,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Run {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Run {
         const NAME: &'static str = "com.acme.sprinkler.Run";
         const MAX_ENCODED_SIZE: usize = Run::MAX_ENCODED_SIZE;
@@ -2186,8 +2087,6 @@ rt::cfg_arbitrary! {
             owned::Run::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Run<'a> {
         type Owned = owned::Run;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -2207,7 +2106,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SprinklerState {
         #[allow(unused_variables)]
         fn generate(
@@ -2237,8 +2135,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SprinklerState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2264,15 +2160,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SprinklerState {
         const NAME: &'static str = "com.acme.sprinkler.SprinklerState";
         const MAX_ENCODED_SIZE: usize = SprinklerState::MAX_ENCODED_SIZE;
@@ -2290,8 +2182,6 @@ rt::cfg_arbitrary! {
             owned::SprinklerState::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SprinklerState<'a> {
         type Owned = owned::SprinklerState;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -2311,7 +2201,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SprinklerCommand {
         #[allow(unused_variables)]
         fn generate(
@@ -2338,8 +2227,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SprinklerCommand {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2364,15 +2251,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerCommand {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SprinklerCommand {
         const NAME: &'static str = "com.acme.sprinkler.SprinklerCommand";
         const MAX_ENCODED_SIZE: usize = SprinklerCommand::MAX_ENCODED_SIZE;
@@ -2390,8 +2273,6 @@ rt::cfg_arbitrary! {
             owned::SprinklerCommand::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SprinklerCommand<'a> {
         type Owned = owned::SprinklerCommand;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {

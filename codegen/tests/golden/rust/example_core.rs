@@ -33,7 +33,6 @@ pub type Timestamp = u64;
 
 /// The outcome of a command, returned by every capability.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum Status {
     /// The command was carried out.
     Ok,
@@ -48,8 +47,6 @@ pub enum Status {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl Status {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -99,8 +96,6 @@ impl core::hash::Hash for Status {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Status {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -115,7 +110,6 @@ impl<'a> rt::Element<'a> for Status {
 
 /// A wall-clock time of day, in the device's local time zone.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct TimeOfDay<'a> {
     /// Hour, 0 to 23.
     pub hour: u8,
@@ -125,8 +119,6 @@ pub struct TimeOfDay<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> TimeOfDay<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -258,8 +250,6 @@ impl<'a> TimeOfDay<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for TimeOfDay<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -274,7 +264,6 @@ impl<'a> rt::Element<'a> for TimeOfDay<'a> {
 
 /// Identity of a device as shown in apps.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct DeviceInfo<'a> {
     /// The device's identifier.
     pub id: DeviceId<'a>,
@@ -288,8 +277,6 @@ pub struct DeviceInfo<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> DeviceInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -452,8 +439,6 @@ impl<'a> DeviceInfo<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for DeviceInfo<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -467,14 +452,12 @@ impl<'a> rt::Element<'a> for DeviceInfo<'a> {
 }
 
 rt::cfg_alloc! {
-    #[allow(deprecated)]
     impl rt::IntoOwned for Status {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> TimeOfDay<'a> {
         /// A copy that owns its data ([`owned::TimeOfDay`]), to keep after the input is
         /// gone.
@@ -494,15 +477,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for TimeOfDay<'a> {
         type Owned = owned::TimeOfDay;
         fn into_owned(self) -> owned::TimeOfDay {
             TimeOfDay::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> DeviceInfo<'a> {
         /// A copy that owns its data ([`owned::DeviceInfo`]), to keep after the input is
         /// gone.
@@ -524,8 +504,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for DeviceInfo<'a> {
         type Owned = owned::DeviceInfo;
         fn into_owned(self) -> owned::DeviceInfo {
@@ -575,14 +553,12 @@ rt::cfg_alloc! {
         /// Milliseconds since 1970-01-01T00:00:00Z, leap seconds ignored.
         pub type Timestamp = u64;
 
-        #[allow(deprecated)]
         pub use super::Status;
 
         /// A wall-clock time of day, in the device's local time zone.
         ///
         /// The owned form of [`super::TimeOfDay`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct TimeOfDay {
             /// Hour, 0 to 23.
             pub hour: u8,
@@ -592,8 +568,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl TimeOfDay {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -676,7 +650,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::DeviceInfo`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct DeviceInfo {
             /// The device's identifier.
             pub id: DeviceId,
@@ -690,8 +663,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl DeviceInfo {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -801,7 +772,6 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    #[allow(deprecated)]
     impl Status {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] = &[
@@ -815,7 +785,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for Status {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -826,7 +795,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for Status {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -838,7 +806,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for TimeOfDay<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -860,7 +827,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::TimeOfDay {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -882,14 +848,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::TimeOfDay {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::TimeOfDay;
 
@@ -936,7 +899,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for DeviceInfo<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -960,7 +922,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::DeviceInfo {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -984,14 +945,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::DeviceInfo {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DeviceInfo;
 
@@ -1050,7 +1008,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for Status {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -1059,8 +1016,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3, 4])?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for Status {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -1068,15 +1023,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for Status {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for Status {
         const NAME: &'static str = "example.core.Status";
         const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
@@ -1094,8 +1045,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Status {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -1129,7 +1078,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::TimeOfDay {
         #[allow(unused_variables)]
         fn generate(
@@ -1143,8 +1091,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::TimeOfDay {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -1166,15 +1112,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TimeOfDay {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::TimeOfDay {
         const NAME: &'static str = "example.core.TimeOfDay";
         const MAX_ENCODED_SIZE: usize = TimeOfDay::MAX_ENCODED_SIZE;
@@ -1192,8 +1134,6 @@ rt::cfg_arbitrary! {
             owned::TimeOfDay::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for TimeOfDay<'a> {
         type Owned = owned::TimeOfDay;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -1213,7 +1153,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::DeviceInfo {
         #[allow(unused_variables)]
         fn generate(
@@ -1241,8 +1180,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::DeviceInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -1268,15 +1205,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::DeviceInfo {
         const NAME: &'static str = "example.core.DeviceInfo";
         const MAX_ENCODED_SIZE: usize = DeviceInfo::MAX_ENCODED_SIZE;
@@ -1294,8 +1227,6 @@ rt::cfg_arbitrary! {
             owned::DeviceInfo::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for DeviceInfo<'a> {
         type Owned = owned::DeviceInfo;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {

@@ -17,7 +17,6 @@ pub enum Flavor {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
 #[allow(deprecated)]
 impl Flavor {
     /// Largest encoding of a known value, in bytes.
@@ -64,7 +63,6 @@ impl core::hash::Hash for Flavor {
         self.to_u32().hash(state)
     }
 }
-
 #[allow(deprecated)]
 impl<'a> rt::Element<'a> for Flavor {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
@@ -80,7 +78,6 @@ impl<'a> rt::Element<'a> for Flavor {
 
 /// Every integer type with a range and a default, at the extremes of each.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Integers<'a> {
     /// Largest u8 default.
     pub a_u8: u8,
@@ -116,8 +113,6 @@ pub struct Integers<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Integers<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -623,8 +618,6 @@ impl<'a> Integers<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Integers<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -639,7 +632,6 @@ impl<'a> rt::Element<'a> for Integers<'a> {
 
 /// Both float types and every float literal form.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Floats<'a> {
     /// Plain decimal.
     pub a_f32: f32,
@@ -655,8 +647,6 @@ pub struct Floats<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Floats<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -846,8 +836,6 @@ impl<'a> Floats<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Floats<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -862,7 +850,6 @@ impl<'a> rt::Element<'a> for Floats<'a> {
 
 /// Booleans, strings, bytes and fixed bytes.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Text<'a> {
     /// Defaults of both truth values.
     pub on_by_default: bool,
@@ -892,8 +879,6 @@ pub struct Text<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Text<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1249,8 +1234,6 @@ impl<'a> Text<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Text<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1265,7 +1248,6 @@ impl<'a> rt::Element<'a> for Text<'a> {
 
 /// Arrays of every kind of element.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Collections<'a> {
     /// The largest array bound.
     pub numbers: rt::Array<'a, u16>,
@@ -1285,8 +1267,6 @@ pub struct Collections<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Collections<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1555,8 +1535,6 @@ impl<'a> Collections<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Collections<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1571,14 +1549,11 @@ impl<'a> rt::Element<'a> for Collections<'a> {
 
 /// A message with no fields: its value is the empty map.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Nothing<'a> {
     /// Entries with keys this version of the schema does not define, kept so that re-encoding
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Nothing<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1646,8 +1621,6 @@ impl<'a> Nothing<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Nothing<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1677,7 +1650,6 @@ pub struct Keywords<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
 #[allow(deprecated)]
 impl<'a> Keywords<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
@@ -1829,7 +1801,6 @@ impl<'a> Keywords<'a> {
         Ok(())
     }
 }
-
 #[allow(deprecated)]
 impl<'a> rt::Element<'a> for Keywords<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
@@ -1845,7 +1816,6 @@ impl<'a> rt::Element<'a> for Keywords<'a> {
 
 /// Every kind of variant: unit, scalar, message, and reserved entries.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum Everything<'a> {
     /// A unit variant.
     None,
@@ -1863,8 +1833,6 @@ pub enum Everything<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> Everything<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 76;
@@ -1965,8 +1933,6 @@ impl<'a> Everything<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Everything<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1987,7 +1953,6 @@ rt::cfg_alloc! {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> Integers<'a> {
         /// A copy that owns its data ([`owned::Integers`]), to keep after the input is
         /// gone.
@@ -2020,15 +1985,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Integers<'a> {
         type Owned = owned::Integers;
         fn into_owned(self) -> owned::Integers {
             Integers::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Floats<'a> {
         /// A copy that owns its data ([`owned::Floats`]), to keep after the input is
         /// gone.
@@ -2051,15 +2013,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Floats<'a> {
         type Owned = owned::Floats;
         fn into_owned(self) -> owned::Floats {
             Floats::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Text<'a> {
         /// A copy that owns its data ([`owned::Text`]), to keep after the input is
         /// gone.
@@ -2089,15 +2048,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Text<'a> {
         type Owned = owned::Text;
         fn into_owned(self) -> owned::Text {
             Text::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Collections<'a> {
         /// A copy that owns its data ([`owned::Collections`]), to keep after the input is
         /// gone.
@@ -2122,15 +2078,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Collections<'a> {
         type Owned = owned::Collections;
         fn into_owned(self) -> owned::Collections {
             Collections::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Nothing<'a> {
         /// A copy that owns its data ([`owned::Nothing`]), to keep after the input is
         /// gone.
@@ -2148,8 +2101,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Nothing<'a> {
         type Owned = owned::Nothing;
         fn into_owned(self) -> owned::Nothing {
@@ -2178,7 +2129,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
     #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Keywords<'a> {
         type Owned = owned::Keywords;
@@ -2186,7 +2136,6 @@ rt::cfg_alloc! {
             Keywords::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Everything<'a> {
         /// A copy that owns its data ([`owned::Everything`]), to keep after the input is
         /// gone.
@@ -2208,8 +2157,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Everything<'a> {
         type Owned = owned::Everything;
         fn into_owned(self) -> owned::Everything {
@@ -2238,7 +2185,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Integers`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Integers {
             /// Largest u8 default.
             pub a_u8: u8,
@@ -2274,8 +2220,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Integers {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -2531,7 +2475,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Floats`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Floats {
             /// Plain decimal.
             pub a_f32: f32,
@@ -2547,8 +2490,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Floats {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -2656,7 +2597,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Text`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Text {
             /// Defaults of both truth values.
             pub on_by_default: bool,
@@ -2686,8 +2626,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Text {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -2899,7 +2837,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Collections`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Collections {
             /// The largest array bound.
             pub numbers: rt::alloc::vec::Vec<u16>,
@@ -2919,8 +2856,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Collections {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -3133,14 +3068,11 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Nothing`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Nothing {
             /// Entries with keys this version of the schema does not define, kept so that
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Nothing {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -3208,7 +3140,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
         #[allow(deprecated)]
         impl Keywords {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
@@ -3307,7 +3238,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Everything`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum Everything {
             /// A unit variant.
             None,
@@ -3326,8 +3256,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl Everything {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -3431,7 +3359,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Integers<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3502,7 +3429,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Integers {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3573,14 +3499,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Integers {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Integers;
 
@@ -3732,7 +3655,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Floats<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3763,7 +3685,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Floats {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3794,14 +3715,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Floats {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Floats;
 
@@ -3873,7 +3791,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Text<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3919,7 +3836,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Text {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3965,14 +3881,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Text {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Text;
 
@@ -4095,7 +4008,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Collections<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -4128,7 +4040,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Collections {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -4161,14 +4072,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Collections {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Collections;
 
@@ -4256,7 +4164,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Nothing<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -4274,7 +4181,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Nothing {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -4292,14 +4198,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Nothing {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Nothing;
 
@@ -4386,7 +4289,6 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
             #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Keywords;
@@ -4450,7 +4352,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Everything<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -4474,7 +4375,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Everything {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -4497,14 +4397,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Everything {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Everything;
 
@@ -4562,7 +4459,6 @@ rt::cfg_arbitrary! {
             )?))
         }
     }
-
     #[allow(deprecated)]
     impl rt::fuzz::Audited for Flavor {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
@@ -4571,14 +4467,12 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for Flavor {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for Flavor {
         const NAME: &'static str = "example.every_scalar.Flavor";
@@ -4597,7 +4491,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
     #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Flavor {
         type Owned = Self;
@@ -4632,7 +4525,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Integers {
         #[allow(unused_variables)]
         fn generate(
@@ -4678,8 +4570,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Integers {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -4737,15 +4627,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Integers {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Integers {
         const NAME: &'static str = "example.every_scalar.Integers";
         const MAX_ENCODED_SIZE: usize = Integers::MAX_ENCODED_SIZE;
@@ -4763,8 +4649,6 @@ rt::cfg_arbitrary! {
             owned::Integers::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Integers<'a> {
         type Owned = owned::Integers;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -4784,7 +4668,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Floats {
         #[allow(unused_variables)]
         fn generate(
@@ -4801,8 +4684,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Floats {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -4812,15 +4693,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Floats {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Floats {
         const NAME: &'static str = "example.every_scalar.Floats";
         const MAX_ENCODED_SIZE: usize = Floats::MAX_ENCODED_SIZE;
@@ -4838,8 +4715,6 @@ rt::cfg_arbitrary! {
             owned::Floats::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Floats<'a> {
         type Owned = owned::Floats;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -4859,7 +4734,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Text {
         #[allow(unused_variables)]
         fn generate(
@@ -4894,8 +4768,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Text {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -4952,15 +4824,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Text {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Text {
         const NAME: &'static str = "example.every_scalar.Text";
         const MAX_ENCODED_SIZE: usize = Text::MAX_ENCODED_SIZE;
@@ -4978,8 +4846,6 @@ rt::cfg_arbitrary! {
             owned::Text::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Text<'a> {
         type Owned = owned::Text;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -4999,7 +4865,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Collections {
         #[allow(unused_variables)]
         fn generate(
@@ -5077,8 +4942,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Collections {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -5135,15 +4998,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Collections {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Collections {
         const NAME: &'static str = "example.every_scalar.Collections";
         const MAX_ENCODED_SIZE: usize = Collections::MAX_ENCODED_SIZE;
@@ -5161,8 +5020,6 @@ rt::cfg_arbitrary! {
             owned::Collections::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Collections<'a> {
         type Owned = owned::Collections;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -5182,7 +5039,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Nothing {
         #[allow(unused_variables)]
         fn generate(
@@ -5194,8 +5050,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Nothing {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -5205,15 +5059,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Nothing {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Nothing {
         const NAME: &'static str = "example.every_scalar.Nothing";
         const MAX_ENCODED_SIZE: usize = Nothing::MAX_ENCODED_SIZE;
@@ -5231,8 +5081,6 @@ rt::cfg_arbitrary! {
             owned::Nothing::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Nothing<'a> {
         type Owned = owned::Nothing;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -5279,7 +5127,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
     #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Keywords {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
@@ -5299,14 +5146,12 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Keywords {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Keywords {
         const NAME: &'static str = "example.every_scalar.Keywords";
@@ -5325,7 +5170,6 @@ rt::cfg_arbitrary! {
             owned::Keywords::encode_to_vec(self)
         }
     }
-
     #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Keywords<'a> {
         type Owned = owned::Keywords;
@@ -5346,7 +5190,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Everything {
         #[allow(unused_variables)]
         fn generate(
@@ -5372,8 +5215,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Everything {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -5391,15 +5232,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Everything {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Everything {
         const NAME: &'static str = "example.every_scalar.Everything";
         const MAX_ENCODED_SIZE: usize = Everything::MAX_ENCODED_SIZE;
@@ -5417,8 +5254,6 @@ rt::cfg_arbitrary! {
             owned::Everything::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Everything<'a> {
         type Owned = owned::Everything;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {

@@ -20,7 +20,6 @@ pub enum ColorMode {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
 #[allow(deprecated)]
 impl ColorMode {
     /// Largest encoding of a known value, in bytes.
@@ -67,7 +66,6 @@ impl core::hash::Hash for ColorMode {
         self.to_u32().hash(state)
     }
 }
-
 #[allow(deprecated)]
 impl<'a> rt::Element<'a> for ColorMode {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
@@ -83,7 +81,6 @@ impl<'a> rt::Element<'a> for ColorMode {
 
 /// What the lamp does when power returns after an outage.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum PowerOnBehavior {
     /// Stay off.
     Off,
@@ -94,8 +91,6 @@ pub enum PowerOnBehavior {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl PowerOnBehavior {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -141,8 +136,6 @@ impl core::hash::Hash for PowerOnBehavior {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for PowerOnBehavior {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -157,7 +150,6 @@ impl<'a> rt::Element<'a> for PowerOnBehavior {
 
 /// The state a lamp reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct LampState<'a> {
     /// Whether the light is on.
     pub on: bool,
@@ -181,8 +173,6 @@ pub struct LampState<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> LampState<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -477,8 +467,6 @@ impl<'a> LampState<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for LampState<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -508,7 +496,6 @@ pub struct SetLevel<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
 #[allow(deprecated)]
 impl<'a> SetLevel<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
@@ -679,7 +666,6 @@ impl<'a> SetLevel<'a> {
         Ok(())
     }
 }
-
 #[allow(deprecated)]
 impl<'a> rt::Element<'a> for SetLevel<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
@@ -695,7 +681,6 @@ impl<'a> rt::Element<'a> for SetLevel<'a> {
 
 /// Sets the colour temperature.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SetColorTemperature<'a> {
     /// Target colour temperature.
     pub mireds: Mireds,
@@ -705,8 +690,6 @@ pub struct SetColorTemperature<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> SetColorTemperature<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -833,8 +816,6 @@ impl<'a> SetColorTemperature<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for SetColorTemperature<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -849,7 +830,6 @@ impl<'a> rt::Element<'a> for SetColorTemperature<'a> {
 
 /// Recalls a stored scene by name.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RecallScene<'a> {
     /// The scene's label, as listed in `LampState.scenes`.
     pub name: super::example_core::Label<'a>,
@@ -857,8 +837,6 @@ pub struct RecallScene<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> RecallScene<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -955,8 +933,6 @@ impl<'a> RecallScene<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for RecallScene<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -980,7 +956,6 @@ pub struct LegacyDim<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
 #[allow(deprecated)]
 impl<'a> LegacyDim<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
@@ -1076,7 +1051,6 @@ impl<'a> LegacyDim<'a> {
         Ok(())
     }
 }
-
 #[allow(deprecated)]
 impl<'a> rt::Element<'a> for LegacyDim<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
@@ -1119,7 +1093,6 @@ pub enum Command<'a> {
         value: &'a [u8],
     },
 }
-
 #[allow(deprecated)]
 impl<'a> Command<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
@@ -1257,7 +1230,6 @@ impl<'a> Command<'a> {
         Ok(())
     }
 }
-
 #[allow(deprecated)]
 impl<'a> rt::Element<'a> for Command<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
@@ -1273,7 +1245,6 @@ impl<'a> rt::Element<'a> for Command<'a> {
 
 /// A lamp's answer to one `Command`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct CommandResult<'a> {
     /// Whether the command was carried out.
     pub status: super::example_core::Status,
@@ -1285,8 +1256,6 @@ pub struct CommandResult<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> CommandResult<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1412,8 +1381,6 @@ impl<'a> CommandResult<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for CommandResult<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1434,14 +1401,12 @@ rt::cfg_alloc! {
             self
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for PowerOnBehavior {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> LampState<'a> {
         /// A copy that owns its data ([`owned::LampState`]), to keep after the input is
         /// gone.
@@ -1468,8 +1433,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for LampState<'a> {
         type Owned = owned::LampState;
         fn into_owned(self) -> owned::LampState {
@@ -1498,7 +1461,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
     #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SetLevel<'a> {
         type Owned = owned::SetLevel;
@@ -1506,7 +1468,6 @@ rt::cfg_alloc! {
             SetLevel::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> SetColorTemperature<'a> {
         /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is
         /// gone.
@@ -1526,15 +1487,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
         type Owned = owned::SetColorTemperature;
         fn into_owned(self) -> owned::SetColorTemperature {
             SetColorTemperature::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> RecallScene<'a> {
         /// A copy that owns its data ([`owned::RecallScene`]), to keep after the input is
         /// gone.
@@ -1553,8 +1511,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for RecallScene<'a> {
         type Owned = owned::RecallScene;
         fn into_owned(self) -> owned::RecallScene {
@@ -1580,7 +1536,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
     #[allow(deprecated)]
     impl<'a> rt::IntoOwned for LegacyDim<'a> {
         type Owned = owned::LegacyDim;
@@ -1616,7 +1571,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
     #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Command<'a> {
         type Owned = owned::Command;
@@ -1624,7 +1578,6 @@ rt::cfg_alloc! {
             Command::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> CommandResult<'a> {
         /// A copy that owns its data ([`owned::CommandResult`]), to keep after the input is
         /// gone.
@@ -1645,8 +1598,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for CommandResult<'a> {
         type Owned = owned::CommandResult;
         fn into_owned(self) -> owned::CommandResult {
@@ -1674,14 +1625,12 @@ rt::cfg_alloc! {
         #[allow(deprecated)]
         pub use super::ColorMode;
 
-        #[allow(deprecated)]
         pub use super::PowerOnBehavior;
 
         /// The state a lamp reports.
         ///
         /// The owned form of [`super::LampState`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct LampState {
             /// Whether the light is on.
             pub on: bool,
@@ -1705,8 +1654,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl LampState {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1899,7 +1846,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
         #[allow(deprecated)]
         impl SetLevel {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
@@ -1999,7 +1945,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SetColorTemperature`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SetColorTemperature {
             /// Target colour temperature.
             pub mireds: Mireds,
@@ -2009,8 +1954,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl SetColorTemperature {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -2089,7 +2032,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::RecallScene`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RecallScene {
             /// The scene's label, as listed in `LampState.scenes`.
             pub name: super::super::example_core::owned::Label,
@@ -2097,8 +2039,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl RecallScene {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -2175,7 +2115,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
         #[allow(deprecated)]
         impl LegacyDim {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
@@ -2267,7 +2206,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
         #[allow(deprecated)]
         impl Command {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
@@ -2361,7 +2299,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::CommandResult`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct CommandResult {
             /// Whether the command was carried out.
             pub status: super::super::example_core::owned::Status,
@@ -2373,8 +2310,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl CommandResult {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -2479,7 +2414,6 @@ rt::cfg_serde! {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
-    #[allow(deprecated)]
     impl PowerOnBehavior {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -2488,7 +2422,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for PowerOnBehavior {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2499,7 +2432,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for PowerOnBehavior {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -2511,7 +2443,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for LampState<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2548,7 +2479,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::LampState {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2585,14 +2515,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::LampState {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LampState;
 
@@ -2752,7 +2679,6 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
             #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SetLevel;
@@ -2817,7 +2743,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2839,7 +2764,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SetColorTemperature {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2861,14 +2785,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SetColorTemperature {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SetColorTemperature;
 
@@ -2915,7 +2836,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RecallScene<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2934,7 +2854,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RecallScene {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2953,14 +2872,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RecallScene {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RecallScene;
 
@@ -3042,7 +2958,6 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
             #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LegacyDim;
@@ -3153,7 +3068,6 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
             #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Command;
@@ -3226,7 +3140,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for CommandResult<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3249,7 +3162,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::CommandResult {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3272,14 +3184,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::CommandResult {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::CommandResult;
 
@@ -3343,7 +3252,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 3])?))
         }
     }
-
     #[allow(deprecated)]
     impl rt::fuzz::Audited for ColorMode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
@@ -3352,14 +3260,12 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for ColorMode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for ColorMode {
         const NAME: &'static str = "example.lamp.ColorMode";
@@ -3378,7 +3284,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
     #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for ColorMode {
         type Owned = Self;
@@ -3413,7 +3318,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for PowerOnBehavior {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -3422,8 +3326,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for PowerOnBehavior {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -3431,15 +3333,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for PowerOnBehavior {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for PowerOnBehavior {
         const NAME: &'static str = "example.lamp.PowerOnBehavior";
         const MAX_ENCODED_SIZE: usize = PowerOnBehavior::MAX_ENCODED_SIZE;
@@ -3457,8 +3355,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for PowerOnBehavior {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3492,7 +3388,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::LampState {
         #[allow(unused_variables)]
         fn generate(
@@ -3532,8 +3427,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::LampState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3583,15 +3476,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LampState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::LampState {
         const NAME: &'static str = "example.lamp.LampState";
         const MAX_ENCODED_SIZE: usize = LampState::MAX_ENCODED_SIZE;
@@ -3609,8 +3498,6 @@ rt::cfg_arbitrary! {
             owned::LampState::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for LampState<'a> {
         type Owned = owned::LampState;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3650,7 +3537,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
     #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SetLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
@@ -3667,14 +3553,12 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SetLevel {
         const NAME: &'static str = "example.lamp.SetLevel";
@@ -3693,7 +3577,6 @@ rt::cfg_arbitrary! {
             owned::SetLevel::encode_to_vec(self)
         }
     }
-
     #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SetLevel<'a> {
         type Owned = owned::SetLevel;
@@ -3714,7 +3597,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SetColorTemperature {
         #[allow(unused_variables)]
         fn generate(
@@ -3728,8 +3610,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SetColorTemperature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3745,15 +3625,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SetColorTemperature {
         const NAME: &'static str = "example.lamp.SetColorTemperature";
         const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
@@ -3771,8 +3647,6 @@ rt::cfg_arbitrary! {
             owned::SetColorTemperature::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SetColorTemperature<'a> {
         type Owned = owned::SetColorTemperature;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3792,7 +3666,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RecallScene {
         #[allow(unused_variables)]
         fn generate(
@@ -3805,8 +3678,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RecallScene {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3822,15 +3693,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RecallScene {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RecallScene {
         const NAME: &'static str = "example.lamp.RecallScene";
         const MAX_ENCODED_SIZE: usize = RecallScene::MAX_ENCODED_SIZE;
@@ -3848,8 +3715,6 @@ rt::cfg_arbitrary! {
             owned::RecallScene::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for RecallScene<'a> {
         type Owned = owned::RecallScene;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3882,7 +3747,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
     #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::LegacyDim {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
@@ -3893,14 +3757,12 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LegacyDim {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::LegacyDim {
         const NAME: &'static str = "example.lamp.LegacyDim";
@@ -3919,7 +3781,6 @@ rt::cfg_arbitrary! {
             owned::LegacyDim::encode_to_vec(self)
         }
     }
-
     #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for LegacyDim<'a> {
         type Owned = owned::LegacyDim;
@@ -3973,7 +3834,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
     #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Command {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
@@ -4002,14 +3862,12 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Command {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Command {
         const NAME: &'static str = "example.lamp.Command";
@@ -4028,7 +3886,6 @@ rt::cfg_arbitrary! {
             owned::Command::encode_to_vec(self)
         }
     }
-
     #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Command<'a> {
         type Owned = owned::Command;
@@ -4049,7 +3906,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::CommandResult {
         #[allow(unused_variables)]
         fn generate(
@@ -4074,8 +3930,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::CommandResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -4092,15 +3946,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommandResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::CommandResult {
         const NAME: &'static str = "example.lamp.CommandResult";
         const MAX_ENCODED_SIZE: usize = CommandResult::MAX_ENCODED_SIZE;
@@ -4118,8 +3968,6 @@ rt::cfg_arbitrary! {
             owned::CommandResult::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for CommandResult<'a> {
         type Owned = owned::CommandResult;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {

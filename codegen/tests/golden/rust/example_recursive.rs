@@ -7,7 +7,6 @@ use ::iotp2p_codec::runtime as rt;
 ///
 /// Decoders reject menus nested deeper than 6 entries.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct MenuNode<'a> {
     /// The text shown for the entry.
     pub label: &'a str,
@@ -19,8 +18,6 @@ pub struct MenuNode<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> MenuNode<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -196,8 +193,6 @@ impl<'a> MenuNode<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for MenuNode<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -212,7 +207,6 @@ impl<'a> rt::Element<'a> for MenuNode<'a> {
 
 /// A comparison operator of a rule.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum Comparison {
     /// Strictly less than.
     Less,
@@ -223,8 +217,6 @@ pub enum Comparison {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl Comparison {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -270,8 +262,6 @@ impl core::hash::Hash for Comparison {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Comparison {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -288,7 +278,6 @@ impl<'a> rt::Element<'a> for Comparison {
 ///
 /// The recursion ends at `constant`, `sensor` and `now`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum Expr<'a> {
     /// A constant integer.
     Constant(i64),
@@ -312,8 +301,6 @@ pub enum Expr<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> Expr<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(31138512895);
@@ -506,8 +493,6 @@ impl<'a> Expr<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Expr<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -522,7 +507,6 @@ impl<'a> rt::Element<'a> for Expr<'a> {
 
 /// A comparison between two expressions.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Compare<'a> {
     /// How to compare.
     pub op: Comparison,
@@ -534,8 +518,6 @@ pub struct Compare<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Compare<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -696,8 +678,6 @@ impl<'a> Compare<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Compare<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -712,7 +692,6 @@ impl<'a> rt::Element<'a> for Compare<'a> {
 
 /// An automation rule: when `condition` becomes true, run `scene`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Rule<'a> {
     /// The rule's name.
     pub name: &'a str,
@@ -724,8 +703,6 @@ pub struct Rule<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Rule<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -862,8 +839,6 @@ impl<'a> Rule<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Rule<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -881,7 +856,6 @@ impl<'a> rt::Element<'a> for Rule<'a> {
 /// `Room` and `Gateway` refer to each other through optional fields; the chain
 /// is at most 4 rooms long.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Room<'a> {
     /// The room's name.
     pub name: &'a str,
@@ -891,8 +865,6 @@ pub struct Room<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Room<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1033,8 +1005,6 @@ impl<'a> Room<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Room<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1049,7 +1019,6 @@ impl<'a> rt::Element<'a> for Room<'a> {
 
 /// A gateway between a room's devices and the rest of the network.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Gateway<'a> {
     /// The gateway's short address.
     pub address: &'a [u8; 8],
@@ -1059,8 +1028,6 @@ pub struct Gateway<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Gateway<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1190,8 +1157,6 @@ impl<'a> Gateway<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Gateway<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1207,7 +1172,6 @@ impl<'a> rt::Element<'a> for Gateway<'a> {
 /// A menu of a device's display: recursion over an array multiplies the largest encoding, here past
 /// 4 GiB, so `MAX_ENCODED_SIZE` saturates on 32-bit targets (and `check` warns, W0005).
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct DisplayMenu<'a> {
     /// The entry's label.
     pub label: &'a str,
@@ -1217,8 +1181,6 @@ pub struct DisplayMenu<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> DisplayMenu<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1375,8 +1337,6 @@ impl<'a> DisplayMenu<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for DisplayMenu<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1390,7 +1350,6 @@ impl<'a> rt::Element<'a> for DisplayMenu<'a> {
 }
 
 rt::cfg_alloc! {
-    #[allow(deprecated)]
     impl<'a> MenuNode<'a> {
         /// A copy that owns its data ([`owned::MenuNode`]), to keep after the input is
         /// gone.
@@ -1411,22 +1370,18 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for MenuNode<'a> {
         type Owned = owned::MenuNode;
         fn into_owned(self) -> owned::MenuNode {
             MenuNode::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for Comparison {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> Expr<'a> {
         /// A copy that owns its data ([`owned::Expr`]), to keep after the input is
         /// gone.
@@ -1451,15 +1406,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Expr<'a> {
         type Owned = owned::Expr;
         fn into_owned(self) -> owned::Expr {
             Expr::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Compare<'a> {
         /// A copy that owns its data ([`owned::Compare`]), to keep after the input is
         /// gone.
@@ -1480,15 +1432,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Compare<'a> {
         type Owned = owned::Compare;
         fn into_owned(self) -> owned::Compare {
             Compare::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Rule<'a> {
         /// A copy that owns its data ([`owned::Rule`]), to keep after the input is
         /// gone.
@@ -1509,15 +1458,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Rule<'a> {
         type Owned = owned::Rule;
         fn into_owned(self) -> owned::Rule {
             Rule::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Room<'a> {
         /// A copy that owns its data ([`owned::Room`]), to keep after the input is
         /// gone.
@@ -1537,15 +1483,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Room<'a> {
         type Owned = owned::Room;
         fn into_owned(self) -> owned::Room {
             Room::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Gateway<'a> {
         /// A copy that owns its data ([`owned::Gateway`]), to keep after the input is
         /// gone.
@@ -1565,15 +1508,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Gateway<'a> {
         type Owned = owned::Gateway;
         fn into_owned(self) -> owned::Gateway {
             Gateway::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> DisplayMenu<'a> {
         /// A copy that owns its data ([`owned::DisplayMenu`]), to keep after the input is
         /// gone.
@@ -1593,8 +1533,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for DisplayMenu<'a> {
         type Owned = owned::DisplayMenu;
         fn into_owned(self) -> owned::DisplayMenu {
@@ -1622,7 +1560,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::MenuNode`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct MenuNode {
             /// The text shown for the entry.
             pub label: rt::alloc::string::String,
@@ -1634,8 +1571,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl MenuNode {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1747,7 +1682,6 @@ rt::cfg_alloc! {
             }
         }
 
-        #[allow(deprecated)]
         pub use super::Comparison;
 
         /// A boolean or numeric expression evaluated by an automation rule.
@@ -1756,7 +1690,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Expr`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum Expr {
             /// A constant integer.
             Constant(i64),
@@ -1781,8 +1714,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl Expr {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -1909,7 +1840,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Compare`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Compare {
             /// How to compare.
             pub op: Comparison,
@@ -1921,8 +1851,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Compare {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -2016,7 +1944,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Rule`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Rule {
             /// The rule's name.
             pub name: rt::alloc::string::String,
@@ -2028,8 +1955,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Rule {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -2123,7 +2048,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Room`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Room {
             /// The room's name.
             pub name: rt::alloc::string::String,
@@ -2133,8 +2057,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Room {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -2222,7 +2144,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Gateway`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Gateway {
             /// The gateway's short address.
             pub address: [u8; 8],
@@ -2232,8 +2153,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Gateway {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -2313,7 +2232,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::DisplayMenu`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct DisplayMenu {
             /// The entry's label.
             pub label: rt::alloc::string::String,
@@ -2323,8 +2241,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl DisplayMenu {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -2429,7 +2345,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for MenuNode<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2452,7 +2367,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::MenuNode {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2475,14 +2389,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::MenuNode {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::MenuNode;
 
@@ -2534,7 +2445,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl Comparison {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -2543,7 +2453,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for Comparison {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2554,7 +2463,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for Comparison {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -2565,7 +2473,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Expr<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2598,7 +2505,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Expr {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2630,14 +2536,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Expr {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Expr;
 
@@ -2703,7 +2606,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Compare<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2724,7 +2626,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Compare {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2745,14 +2646,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Compare {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Compare;
 
@@ -2804,7 +2702,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Rule<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2825,7 +2722,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Rule {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2846,14 +2742,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Rule {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Rule;
 
@@ -2909,7 +2802,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Room<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2931,7 +2823,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Room {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2953,14 +2844,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Room {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Room;
 
@@ -3007,7 +2895,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Gateway<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3029,7 +2916,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Gateway {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3051,14 +2937,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Gateway {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Gateway;
 
@@ -3105,7 +2988,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for DisplayMenu<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3125,7 +3007,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::DisplayMenu {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3145,14 +3026,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::DisplayMenu {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DisplayMenu;
 
@@ -3198,7 +3076,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::MenuNode {
         #[allow(unused_variables)]
         fn generate(
@@ -3227,8 +3104,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::MenuNode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -3258,15 +3133,11 @@ rt::cfg_arbitrary! {
             a.leave(true);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MenuNode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::MenuNode {
         const NAME: &'static str = "example.recursive.MenuNode";
         const MAX_ENCODED_SIZE: usize = MenuNode::MAX_ENCODED_SIZE;
@@ -3284,8 +3155,6 @@ rt::cfg_arbitrary! {
             owned::MenuNode::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for MenuNode<'a> {
         type Owned = owned::MenuNode;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3305,7 +3174,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for Comparison {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -3314,8 +3182,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for Comparison {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -3323,15 +3189,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for Comparison {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for Comparison {
         const NAME: &'static str = "example.recursive.Comparison";
         const MAX_ENCODED_SIZE: usize = Comparison::MAX_ENCODED_SIZE;
@@ -3349,8 +3211,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Comparison {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3384,7 +3244,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Expr {
         #[allow(unused_variables)]
         fn generate(
@@ -3430,8 +3289,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Expr {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -3472,15 +3329,11 @@ rt::cfg_arbitrary! {
             a.leave(true);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Expr {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Expr {
         const NAME: &'static str = "example.recursive.Expr";
         const MAX_ENCODED_SIZE: usize = Expr::MAX_ENCODED_SIZE;
@@ -3498,8 +3351,6 @@ rt::cfg_arbitrary! {
             owned::Expr::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Expr<'a> {
         type Owned = owned::Expr;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3519,7 +3370,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Compare {
         #[allow(unused_variables)]
         fn generate(
@@ -3540,8 +3390,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Compare {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -3563,15 +3411,11 @@ rt::cfg_arbitrary! {
             a.leave(true);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Compare {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Compare {
         const NAME: &'static str = "example.recursive.Compare";
         const MAX_ENCODED_SIZE: usize = Compare::MAX_ENCODED_SIZE;
@@ -3589,8 +3433,6 @@ rt::cfg_arbitrary! {
             owned::Compare::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Compare<'a> {
         type Owned = owned::Compare;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3610,7 +3452,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Rule {
         #[allow(unused_variables)]
         fn generate(
@@ -3625,8 +3466,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Rule {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3652,15 +3491,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Rule {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Rule {
         const NAME: &'static str = "example.recursive.Rule";
         const MAX_ENCODED_SIZE: usize = Rule::MAX_ENCODED_SIZE;
@@ -3678,8 +3513,6 @@ rt::cfg_arbitrary! {
             owned::Rule::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Rule<'a> {
         type Owned = owned::Rule;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3699,7 +3532,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Room {
         #[allow(unused_variables)]
         fn generate(
@@ -3719,8 +3551,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Room {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -3739,15 +3569,11 @@ rt::cfg_arbitrary! {
             a.leave(true);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Room {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Room {
         const NAME: &'static str = "example.recursive.Room";
         const MAX_ENCODED_SIZE: usize = Room::MAX_ENCODED_SIZE;
@@ -3765,8 +3591,6 @@ rt::cfg_arbitrary! {
             owned::Room::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Room<'a> {
         type Owned = owned::Room;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3786,7 +3610,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Gateway {
         #[allow(unused_variables)]
         fn generate(
@@ -3806,8 +3629,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Gateway {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -3820,15 +3641,11 @@ rt::cfg_arbitrary! {
             a.leave(true);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Gateway {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Gateway {
         const NAME: &'static str = "example.recursive.Gateway";
         const MAX_ENCODED_SIZE: usize = Gateway::MAX_ENCODED_SIZE;
@@ -3846,8 +3663,6 @@ rt::cfg_arbitrary! {
             owned::Gateway::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Gateway<'a> {
         type Owned = owned::Gateway;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3867,7 +3682,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::DisplayMenu {
         #[allow(unused_variables)]
         fn generate(
@@ -3891,8 +3705,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::DisplayMenu {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -3917,15 +3729,11 @@ rt::cfg_arbitrary! {
             a.leave(true);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DisplayMenu {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::DisplayMenu {
         const NAME: &'static str = "example.recursive.DisplayMenu";
         const MAX_ENCODED_SIZE: usize = DisplayMenu::MAX_ENCODED_SIZE;
@@ -3943,8 +3751,6 @@ rt::cfg_arbitrary! {
             owned::DisplayMenu::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for DisplayMenu<'a> {
         type Owned = owned::DisplayMenu;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {

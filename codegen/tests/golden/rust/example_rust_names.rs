@@ -5,7 +5,6 @@ use ::iotp2p_codec::runtime as rt;
 
 /// A message named like a prelude type.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Result_<'a> {
     /// Whether it worked.
     pub ok: bool,
@@ -13,8 +12,6 @@ pub struct Result_<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Result_<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -102,8 +99,6 @@ impl<'a> Result_<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Result_<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -118,7 +113,6 @@ impl<'a> rt::Element<'a> for Result_<'a> {
 
 /// Named like `Option`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Option_<'a> {
     /// An optional value.
     pub some: Option<u8>,
@@ -126,8 +120,6 @@ pub struct Option_<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Option_<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -216,8 +208,6 @@ impl<'a> Option_<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Option_<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -232,7 +222,6 @@ impl<'a> rt::Element<'a> for Option_<'a> {
 
 /// Named like `Box`, holding a `Result`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Box_<'a> {
     /// The inner value.
     pub inner: Option<Result_<'a>>,
@@ -240,8 +229,6 @@ pub struct Box_<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Box_<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -327,8 +314,6 @@ impl<'a> Box_<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Box_<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -343,7 +328,6 @@ impl<'a> rt::Element<'a> for Box_<'a> {
 
 /// Named like `Vec`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Vec_<'a> {
     /// Items.
     pub items: rt::Array<'a, u8>,
@@ -351,8 +335,6 @@ pub struct Vec_<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Vec_<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -449,8 +431,6 @@ impl<'a> Vec_<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Vec_<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -465,7 +445,6 @@ impl<'a> rt::Element<'a> for Vec_<'a> {
 
 /// Named like `String`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct String_<'a> {
     /// Text.
     pub text: &'a str,
@@ -473,8 +452,6 @@ pub struct String_<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> String_<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -570,8 +547,6 @@ impl<'a> String_<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for String_<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -586,7 +561,6 @@ impl<'a> rt::Element<'a> for String_<'a> {
 
 /// Enum values named after keywords and prelude items.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum Which {
     /// `Self` is a keyword.
     Self_,
@@ -597,8 +571,6 @@ pub enum Which {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl Which {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -644,8 +616,6 @@ impl core::hash::Hash for Which {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Which {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -660,7 +630,6 @@ impl<'a> rt::Element<'a> for Which {
 
 /// Union variants named after keywords.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum Pick<'a> {
     /// `self`.
     Self_,
@@ -680,8 +649,6 @@ pub enum Pick<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> Pick<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 5;
@@ -787,8 +754,6 @@ impl<'a> Pick<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Pick<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -803,7 +768,6 @@ impl<'a> rt::Element<'a> for Pick<'a> {
 
 /// Fields named after keywords, and defaults that name escaped enum values.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Fields<'a> {
     /// `self`.
     pub self_: u8,
@@ -829,8 +793,6 @@ pub struct Fields<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Fields<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1112,8 +1074,6 @@ impl<'a> Fields<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Fields<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1127,7 +1087,6 @@ impl<'a> rt::Element<'a> for Fields<'a> {
 }
 
 rt::cfg_alloc! {
-    #[allow(deprecated)]
     impl<'a> Result_<'a> {
         /// A copy that owns its data ([`owned::Result_`]), to keep after the input is
         /// gone.
@@ -1146,15 +1105,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Result_<'a> {
         type Owned = owned::Result_;
         fn into_owned(self) -> owned::Result_ {
             Result_::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Option_<'a> {
         /// A copy that owns its data ([`owned::Option_`]), to keep after the input is
         /// gone.
@@ -1173,15 +1129,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Option_<'a> {
         type Owned = owned::Option_;
         fn into_owned(self) -> owned::Option_ {
             Option_::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Box_<'a> {
         /// A copy that owns its data ([`owned::Box_`]), to keep after the input is
         /// gone.
@@ -1200,15 +1153,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Box_<'a> {
         type Owned = owned::Box_;
         fn into_owned(self) -> owned::Box_ {
             Box_::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Vec_<'a> {
         /// A copy that owns its data ([`owned::Vec_`]), to keep after the input is
         /// gone.
@@ -1227,15 +1177,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Vec_<'a> {
         type Owned = owned::Vec_;
         fn into_owned(self) -> owned::Vec_ {
             Vec_::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> String_<'a> {
         /// A copy that owns its data ([`owned::String_`]), to keep after the input is
         /// gone.
@@ -1254,22 +1201,18 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for String_<'a> {
         type Owned = owned::String_;
         fn into_owned(self) -> owned::String_ {
             String_::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for Which {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> Pick<'a> {
         /// A copy that owns its data ([`owned::Pick`]), to keep after the input is
         /// gone.
@@ -1292,15 +1235,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Pick<'a> {
         type Owned = owned::Pick;
         fn into_owned(self) -> owned::Pick {
             Pick::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Fields<'a> {
         /// A copy that owns its data ([`owned::Fields`]), to keep after the input is
         /// gone.
@@ -1328,8 +1268,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Fields<'a> {
         type Owned = owned::Fields;
         fn into_owned(self) -> owned::Fields {
@@ -1355,7 +1293,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Result_`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Result_ {
             /// Whether it worked.
             pub ok: bool,
@@ -1363,8 +1300,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Result_ {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1424,7 +1359,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Option_`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Option_ {
             /// An optional value.
             pub some: Option<u8>,
@@ -1432,8 +1366,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Option_ {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1494,7 +1426,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Box_`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Box_ {
             /// The inner value.
             pub inner: Option<Result_>,
@@ -1502,8 +1433,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Box_ {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1564,7 +1493,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Vec_`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Vec_ {
             /// Items.
             pub items: rt::alloc::vec::Vec<u8>,
@@ -1572,8 +1500,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Vec_ {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1647,7 +1573,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::String_`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct String_ {
             /// Text.
             pub text: rt::alloc::string::String,
@@ -1655,8 +1580,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl String_ {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1720,14 +1643,12 @@ rt::cfg_alloc! {
             }
         }
 
-        #[allow(deprecated)]
         pub use super::Which;
 
         /// Union variants named after keywords.
         ///
         /// The owned form of [`super::Pick`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum Pick {
             /// `self`.
             Self_,
@@ -1748,8 +1669,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl Pick {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -1827,7 +1746,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Fields`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Fields {
             /// `self`.
             pub self_: u8,
@@ -1853,8 +1771,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Fields {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -2009,7 +1925,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Result_<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2028,7 +1943,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Result_ {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2047,14 +1961,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Result_ {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Result_;
 
@@ -2088,7 +1999,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Option_<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2109,7 +2019,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Option_ {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2130,14 +2039,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Option_ {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Option_;
 
@@ -2175,7 +2081,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Box_<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2196,7 +2101,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Box_ {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2217,14 +2121,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Box_ {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Box_;
 
@@ -2262,7 +2163,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Vec_<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2281,7 +2181,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Vec_ {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2300,14 +2199,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Vec_ {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Vec_;
 
@@ -2345,7 +2241,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for String_<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2364,7 +2259,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::String_ {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2383,14 +2277,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::String_ {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::String_;
 
@@ -2424,7 +2315,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl Which {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] = &[("Self", 0), ("Crate", 1), ("Ok", 2)];
@@ -2432,7 +2322,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for Which {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2443,7 +2332,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for Which {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -2454,7 +2342,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Pick<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2475,7 +2362,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Pick {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2495,14 +2381,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Pick {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Pick;
 
@@ -2553,7 +2436,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Fields<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2601,7 +2483,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Fields {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2649,14 +2530,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Fields {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Fields;
 
@@ -2763,7 +2641,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Result_ {
         #[allow(unused_variables)]
         fn generate(
@@ -2776,8 +2653,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Result_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2787,15 +2662,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Result_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Result_ {
         const NAME: &'static str = "example.rust_names.Result";
         const MAX_ENCODED_SIZE: usize = Result_::MAX_ENCODED_SIZE;
@@ -2813,8 +2684,6 @@ rt::cfg_arbitrary! {
             owned::Result_::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Result_<'a> {
         type Owned = owned::Result_;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -2834,7 +2703,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Option_ {
         #[allow(unused_variables)]
         fn generate(
@@ -2851,8 +2719,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Option_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2862,15 +2728,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Option_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Option_ {
         const NAME: &'static str = "example.rust_names.Option";
         const MAX_ENCODED_SIZE: usize = Option_::MAX_ENCODED_SIZE;
@@ -2888,8 +2750,6 @@ rt::cfg_arbitrary! {
             owned::Option_::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Option_<'a> {
         type Owned = owned::Option_;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -2909,7 +2769,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Box_ {
         #[allow(unused_variables)]
         fn generate(
@@ -2929,8 +2788,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Box_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2943,15 +2800,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Box_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Box_ {
         const NAME: &'static str = "example.rust_names.Box";
         const MAX_ENCODED_SIZE: usize = Box_::MAX_ENCODED_SIZE;
@@ -2969,8 +2822,6 @@ rt::cfg_arbitrary! {
             owned::Box_::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Box_<'a> {
         type Owned = owned::Box_;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -2990,7 +2841,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Vec_ {
         #[allow(unused_variables)]
         fn generate(
@@ -3010,8 +2860,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Vec_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3027,15 +2875,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Vec_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Vec_ {
         const NAME: &'static str = "example.rust_names.Vec";
         const MAX_ENCODED_SIZE: usize = Vec_::MAX_ENCODED_SIZE;
@@ -3053,8 +2897,6 @@ rt::cfg_arbitrary! {
             owned::Vec_::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Vec_<'a> {
         type Owned = owned::Vec_;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3074,7 +2916,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::String_ {
         #[allow(unused_variables)]
         fn generate(
@@ -3087,8 +2928,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::String_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3104,15 +2943,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::String_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::String_ {
         const NAME: &'static str = "example.rust_names.String";
         const MAX_ENCODED_SIZE: usize = String_::MAX_ENCODED_SIZE;
@@ -3130,8 +2965,6 @@ rt::cfg_arbitrary! {
             owned::String_::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for String_<'a> {
         type Owned = owned::String_;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3151,7 +2984,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for Which {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -3160,8 +2992,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for Which {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -3169,15 +2999,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for Which {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for Which {
         const NAME: &'static str = "example.rust_names.Which";
         const MAX_ENCODED_SIZE: usize = Which::MAX_ENCODED_SIZE;
@@ -3195,8 +3021,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Which {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3230,7 +3054,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Pick {
         #[allow(unused_variables)]
         fn generate(
@@ -3253,8 +3076,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Pick {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3275,15 +3096,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Pick {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Pick {
         const NAME: &'static str = "example.rust_names.Pick";
         const MAX_ENCODED_SIZE: usize = Pick::MAX_ENCODED_SIZE;
@@ -3301,8 +3118,6 @@ rt::cfg_arbitrary! {
             owned::Pick::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Pick<'a> {
         type Owned = owned::Pick;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3322,7 +3137,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Fields {
         #[allow(unused_variables)]
         fn generate(
@@ -3370,8 +3184,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Fields {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3400,15 +3212,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Fields {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Fields {
         const NAME: &'static str = "example.rust_names.Fields";
         const MAX_ENCODED_SIZE: usize = Fields::MAX_ENCODED_SIZE;
@@ -3426,8 +3234,6 @@ rt::cfg_arbitrary! {
             owned::Fields::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Fields<'a> {
         type Owned = owned::Fields;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {

@@ -5,7 +5,6 @@ use ::iotp2p_codec::runtime as rt;
 
 /// What the thermostat is allowed to run.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum Mode {
     /// Neither heating nor cooling.
     Off,
@@ -20,8 +19,6 @@ pub enum Mode {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
-
-#[allow(deprecated)]
 impl Mode {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -71,8 +68,6 @@ impl core::hash::Hash for Mode {
         self.to_u32().hash(state)
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Mode {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r)
@@ -87,7 +82,6 @@ impl<'a> rt::Element<'a> for Mode {
 
 /// The two setpoints that bound the comfort band.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Setpoints<'a> {
     /// Heat when the room is colder than this (5.00 to 30.00 °C).
     pub heat: i16,
@@ -97,8 +91,6 @@ pub struct Setpoints<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Setpoints<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -233,8 +225,6 @@ impl<'a> Setpoints<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Setpoints<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -249,7 +239,6 @@ impl<'a> rt::Element<'a> for Setpoints<'a> {
 
 /// One entry of the weekly schedule: from `start` on the given days, use these setpoints.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct ScheduleEntry<'a> {
     /// Days of the week as a bit set: bit 0 is Monday, bit 6 is Sunday.
     pub days: u8,
@@ -263,8 +252,6 @@ pub struct ScheduleEntry<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> ScheduleEntry<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -418,8 +405,6 @@ impl<'a> ScheduleEntry<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for ScheduleEntry<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -434,7 +419,6 @@ impl<'a> rt::Element<'a> for ScheduleEntry<'a> {
 
 /// The weekly schedule: at most 28 entries (four a day), bound from the package default.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct WeeklySchedule<'a> {
     /// Entries, in any order; the thermostat sorts them.
     pub entries: rt::Array<'a, ScheduleEntry<'a>>,
@@ -446,8 +430,6 @@ pub struct WeeklySchedule<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> WeeklySchedule<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -587,8 +569,6 @@ impl<'a> WeeklySchedule<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for WeeklySchedule<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -603,7 +583,6 @@ impl<'a> rt::Element<'a> for WeeklySchedule<'a> {
 
 /// A reading of the room's sensors.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Reading<'a> {
     /// Room temperature.
     pub temperature: super::example_core::Centidegrees,
@@ -615,8 +594,6 @@ pub struct Reading<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> Reading<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -763,8 +740,6 @@ impl<'a> Reading<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for Reading<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -779,7 +754,6 @@ impl<'a> rt::Element<'a> for Reading<'a> {
 
 /// The state a thermostat reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct ThermostatState<'a> {
     /// The mode the user selected.
     pub mode: Mode,
@@ -799,8 +773,6 @@ pub struct ThermostatState<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
-
-#[allow(deprecated)]
 impl<'a> ThermostatState<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1026,8 +998,6 @@ impl<'a> ThermostatState<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for ThermostatState<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1042,7 +1012,6 @@ impl<'a> rt::Element<'a> for ThermostatState<'a> {
 
 /// A command a thermostat accepts.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum ThermostatCommand<'a> {
     /// Select a mode.
     SetMode(Mode),
@@ -1060,8 +1029,6 @@ pub enum ThermostatCommand<'a> {
         value: &'a [u8],
     },
 }
-
-#[allow(deprecated)]
 impl<'a> ThermostatCommand<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 711;
@@ -1163,8 +1130,6 @@ impl<'a> ThermostatCommand<'a> {
         Ok(())
     }
 }
-
-#[allow(deprecated)]
 impl<'a> rt::Element<'a> for ThermostatCommand<'a> {
     fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
         Self::decode_from(r, rt::limits::MAX_DEPTH)
@@ -1178,14 +1143,12 @@ impl<'a> rt::Element<'a> for ThermostatCommand<'a> {
 }
 
 rt::cfg_alloc! {
-    #[allow(deprecated)]
     impl rt::IntoOwned for Mode {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl<'a> Setpoints<'a> {
         /// A copy that owns its data ([`owned::Setpoints`]), to keep after the input is
         /// gone.
@@ -1205,15 +1168,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Setpoints<'a> {
         type Owned = owned::Setpoints;
         fn into_owned(self) -> owned::Setpoints {
             Setpoints::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> ScheduleEntry<'a> {
         /// A copy that owns its data ([`owned::ScheduleEntry`]), to keep after the input is
         /// gone.
@@ -1235,15 +1195,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for ScheduleEntry<'a> {
         type Owned = owned::ScheduleEntry;
         fn into_owned(self) -> owned::ScheduleEntry {
             ScheduleEntry::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> WeeklySchedule<'a> {
         /// A copy that owns its data ([`owned::WeeklySchedule`]), to keep after the input is
         /// gone.
@@ -1264,15 +1221,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for WeeklySchedule<'a> {
         type Owned = owned::WeeklySchedule;
         fn into_owned(self) -> owned::WeeklySchedule {
             WeeklySchedule::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> Reading<'a> {
         /// A copy that owns its data ([`owned::Reading`]), to keep after the input is
         /// gone.
@@ -1293,15 +1247,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for Reading<'a> {
         type Owned = owned::Reading;
         fn into_owned(self) -> owned::Reading {
             Reading::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> ThermostatState<'a> {
         /// A copy that owns its data ([`owned::ThermostatState`]), to keep after the input is
         /// gone.
@@ -1326,15 +1277,12 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for ThermostatState<'a> {
         type Owned = owned::ThermostatState;
         fn into_owned(self) -> owned::ThermostatState {
             ThermostatState::into_owned(self)
         }
     }
-    #[allow(deprecated)]
     impl<'a> ThermostatCommand<'a> {
         /// A copy that owns its data ([`owned::ThermostatCommand`]), to keep after the input is
         /// gone.
@@ -1360,8 +1308,6 @@ rt::cfg_alloc! {
             rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::IntoOwned for ThermostatCommand<'a> {
         type Owned = owned::ThermostatCommand;
         fn into_owned(self) -> owned::ThermostatCommand {
@@ -1383,14 +1329,12 @@ rt::cfg_alloc! {
         #[allow(unused_imports)]
         use super::rt;
 
-        #[allow(deprecated)]
         pub use super::Mode;
 
         /// The two setpoints that bound the comfort band.
         ///
         /// The owned form of [`super::Setpoints`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Setpoints {
             /// Heat when the room is colder than this (5.00 to 30.00 °C).
             pub heat: i16,
@@ -1400,8 +1344,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Setpoints {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1486,7 +1428,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::ScheduleEntry`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct ScheduleEntry {
             /// Days of the week as a bit set: bit 0 is Monday, bit 6 is Sunday.
             pub days: u8,
@@ -1500,8 +1441,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl ScheduleEntry {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1597,7 +1536,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::WeeklySchedule`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct WeeklySchedule {
             /// Entries, in any order; the thermostat sorts them.
             pub entries: rt::alloc::vec::Vec<ScheduleEntry>,
@@ -1609,8 +1547,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl WeeklySchedule {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1707,7 +1643,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Reading`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Reading {
             /// Room temperature.
             pub temperature: super::super::example_core::owned::Centidegrees,
@@ -1719,8 +1654,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl Reading {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1817,7 +1750,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::ThermostatState`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct ThermostatState {
             /// The mode the user selected.
             pub mode: Mode,
@@ -1837,8 +1769,6 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
-
-        #[allow(deprecated)]
         impl ThermostatState {
             /// Decodes a complete message, accepting only its canonical encoding, and copies
             /// it.
@@ -1967,7 +1897,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::ThermostatCommand`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum ThermostatCommand {
             /// Select a mode.
             SetMode(Mode),
@@ -1986,8 +1915,6 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl ThermostatCommand {
             /// Decodes a complete value, accepting only its canonical encoding, and copies it.
             pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
@@ -2059,7 +1986,6 @@ rt::cfg_alloc! {
 }
 
 rt::cfg_serde! {
-    #[allow(deprecated)]
     impl Mode {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] = &[
@@ -2073,7 +1999,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for Mode {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2084,7 +2009,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for Mode {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -2096,7 +2020,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Setpoints<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2120,7 +2043,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Setpoints {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2144,14 +2066,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Setpoints {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Setpoints;
 
@@ -2198,7 +2117,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ScheduleEntry<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2222,7 +2140,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ScheduleEntry {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2246,14 +2163,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ScheduleEntry {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ScheduleEntry;
 
@@ -2317,7 +2231,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for WeeklySchedule<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2340,7 +2253,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::WeeklySchedule {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2363,14 +2275,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::WeeklySchedule {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::WeeklySchedule;
 
@@ -2426,7 +2335,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Reading<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2451,7 +2359,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Reading {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2476,14 +2383,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Reading {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Reading;
 
@@ -2539,7 +2443,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ThermostatState<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2574,7 +2477,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ThermostatState {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2609,14 +2511,11 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ThermostatState {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ThermostatState;
 
@@ -2703,7 +2602,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ThermostatCommand<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2729,7 +2627,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ThermostatCommand {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2754,14 +2651,11 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ThermostatCommand {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
-
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ThermostatCommand;
 
@@ -2820,7 +2714,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for Mode {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -2829,8 +2722,6 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3, 4])?))
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for Mode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -2838,15 +2729,11 @@ rt::cfg_arbitrary! {
             }
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for Mode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for Mode {
         const NAME: &'static str = "example.thermostat.Mode";
         const MAX_ENCODED_SIZE: usize = Mode::MAX_ENCODED_SIZE;
@@ -2864,8 +2751,6 @@ rt::cfg_arbitrary! {
             <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Mode {
         type Owned = Self;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -2899,7 +2784,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Setpoints {
         #[allow(unused_variables)]
         fn generate(
@@ -2913,8 +2797,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Setpoints {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2936,15 +2818,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Setpoints {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Setpoints {
         const NAME: &'static str = "example.thermostat.Setpoints";
         const MAX_ENCODED_SIZE: usize = Setpoints::MAX_ENCODED_SIZE;
@@ -2962,8 +2840,6 @@ rt::cfg_arbitrary! {
             owned::Setpoints::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Setpoints<'a> {
         type Owned = owned::Setpoints;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -2983,7 +2859,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ScheduleEntry {
         #[allow(unused_variables)]
         fn generate(
@@ -3006,8 +2881,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ScheduleEntry {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3034,15 +2907,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ScheduleEntry {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ScheduleEntry {
         const NAME: &'static str = "example.thermostat.ScheduleEntry";
         const MAX_ENCODED_SIZE: usize = ScheduleEntry::MAX_ENCODED_SIZE;
@@ -3060,8 +2929,6 @@ rt::cfg_arbitrary! {
             owned::ScheduleEntry::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for ScheduleEntry<'a> {
         type Owned = owned::ScheduleEntry;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3081,7 +2948,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::WeeklySchedule {
         #[allow(unused_variables)]
         fn generate(
@@ -3111,8 +2977,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::WeeklySchedule {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3136,15 +3000,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WeeklySchedule {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::WeeklySchedule {
         const NAME: &'static str = "example.thermostat.WeeklySchedule";
         const MAX_ENCODED_SIZE: usize = WeeklySchedule::MAX_ENCODED_SIZE;
@@ -3162,8 +3022,6 @@ rt::cfg_arbitrary! {
             owned::WeeklySchedule::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for WeeklySchedule<'a> {
         type Owned = owned::WeeklySchedule;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3183,7 +3041,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Reading {
         #[allow(unused_variables)]
         fn generate(
@@ -3206,8 +3063,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Reading {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3233,15 +3088,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Reading {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Reading {
         const NAME: &'static str = "example.thermostat.Reading";
         const MAX_ENCODED_SIZE: usize = Reading::MAX_ENCODED_SIZE;
@@ -3259,8 +3110,6 @@ rt::cfg_arbitrary! {
             owned::Reading::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Reading<'a> {
         type Owned = owned::Reading;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3280,7 +3129,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ThermostatState {
         #[allow(unused_variables)]
         fn generate(
@@ -3310,8 +3158,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ThermostatState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3341,15 +3187,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ThermostatState {
         const NAME: &'static str = "example.thermostat.ThermostatState";
         const MAX_ENCODED_SIZE: usize = ThermostatState::MAX_ENCODED_SIZE;
@@ -3367,8 +3209,6 @@ rt::cfg_arbitrary! {
             owned::ThermostatState::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for ThermostatState<'a> {
         type Owned = owned::ThermostatState;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
@@ -3388,7 +3228,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ThermostatCommand {
         #[allow(unused_variables)]
         fn generate(
@@ -3414,8 +3253,6 @@ rt::cfg_arbitrary! {
             })
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ThermostatCommand {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3435,15 +3272,11 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
-
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatCommand {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
-
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ThermostatCommand {
         const NAME: &'static str = "example.thermostat.ThermostatCommand";
         const MAX_ENCODED_SIZE: usize = ThermostatCommand::MAX_ENCODED_SIZE;
@@ -3461,8 +3294,6 @@ rt::cfg_arbitrary! {
             owned::ThermostatCommand::encode_to_vec(self)
         }
     }
-
-    #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for ThermostatCommand<'a> {
         type Owned = owned::ThermostatCommand;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
