@@ -1,4 +1,75 @@
 {%- import "rust/presence.rs" as presence -%}
+{#- The bodies of an owned message's or union's length and encoder: in `encoded_len` and
+    `encode_to`, or, for a type on a recursive cycle, in `encode_in_cycle`. #}
+{%- macro owned_len_body(item) -%}
+{%- if item.kind == "message" -%}
+            {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} len = rt::head_len(self.entry_count() as u64);
+{%- for f in item.fields %}
+            {% call presence::owned_len(f) %}{% endcall %}
+{%- endfor %}
+            len + self.{{ item.unknown }}.encoded_len()
+{%- else %}
+            1 + match self {
+{%- for v in item.variants %}
+{%- if v.owned_type.is_some() %}
+                Self::{{ v.name }}({{ v.len_binding }}) => {{ v.key_len }} + {{ v.owned_len }},
+{%- else %}
+                Self::{{ v.name }} => {{ v.key_len }} + 1,
+{%- endif %}
+{%- endfor %}
+                Self::{{ item.other }} { key, value } => rt::head_len(*key) + value.len(),
+            }
+{%- endif %}
+{%- endmacro %}
+
+{%- macro owned_encode_body(item) -%}
+{%- if item.kind == "message" -%}
+            let count = self.entry_count();
+            w.map(count)?;
+            {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} unknown = self.{{ item.unknown }}.merge();
+{%- for f in item.sorted %}
+            {% call presence::owned_bind(f) %}{% endcall %} {
+{%- if !f.owned_validate.is_empty() %}
+                {{ f.owned_validate }}
+{%- endif %}
+                unknown.write_before({{ f.key }}, w)?;
+                w.u64({{ f.key }})?;
+                {{ f.owned_encode }}
+            }
+{%- endfor %}
+            unknown.finish(w)?;
+            w.close(count);
+            Ok(())
+{%- else %}
+            w.map(1)?;
+            match self {
+{%- for v in item.variants %}
+{%- if v.owned_type.is_some() %}
+                Self::{{ v.name }}(v) => {
+{%- if !v.owned_validate.is_empty() %}
+                    {{ v.owned_validate }}
+{%- endif %}
+                    w.u64({{ v.key }})?;
+                    {{ v.owned_encode }}
+                }
+{%- else %}
+                Self::{{ v.name }} => {
+                    w.u64({{ v.key }})?;
+                    w.null()?;
+                }
+{%- endif %}
+{%- endfor %}
+                Self::{{ item.other }} { key, value } => {
+                    // Built by an application, or read elsewhere: check what a decoder would.
+                    rt::check_unknown_variant(*key, super::{{ item.name }}::KNOWN_KEYS)?;
+                    w.u64(*key)?;
+                    w.raw_item(value)?;
+                }
+            }
+            w.close(1);
+            Ok(())
+{%- endif %}
+{%- endmacro %}
 {%- for item in items %}
 {%- if item.kind == "enum" %}
 {%- if item.allow_deprecated %}
@@ -14,10 +85,10 @@ impl rt::IntoOwned for {{ item.name }} {
 {%- if item.allow_deprecated %}
 #[allow(deprecated)]
 {%- endif %}
-impl<'a> {{ item.name }}<'a> {
-    /// A copy that owns its data ([`owned::{{ item.name }}`]), to keep after the input is
-    /// gone.
-    pub fn into_owned(self) -> owned::{{ item.name }} {
+impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
+    type Owned = owned::{{ item.name }};
+    /// A copy that owns its data ([`owned::{{ item.name }}`]), to keep after the input is gone.
+    fn into_owned(self) -> owned::{{ item.name }} {
         owned::{{ item.name }} {
 {%- for f in item.fields %}
             {{ f.name }}: {{ f.into_owned }},
@@ -25,30 +96,15 @@ impl<'a> {{ item.name }}<'a> {
             {{ item.unknown }}: rt::OwnedUnknownFields::from_borrowed(&self.{{ item.unknown }}, Self::KNOWN_KEYS),
         }
     }
-
-    /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-    pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-        rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-    }
-}
-
-{%- if item.allow_deprecated %}
-#[allow(deprecated)]
-{%- endif %}
-impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
-    type Owned = owned::{{ item.name }};
-    fn into_owned(self) -> owned::{{ item.name }} {
-        {{ item.name }}::into_owned(self)
-    }
 }
 {%- else if item.kind == "union" %}
 {%- if item.allow_deprecated %}
 #[allow(deprecated)]
 {%- endif %}
-impl<'a> {{ item.name }}<'a> {
-    /// A copy that owns its data ([`owned::{{ item.name }}`]), to keep after the input is
-    /// gone.
-    pub fn into_owned(self) -> owned::{{ item.name }} {
+impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
+    type Owned = owned::{{ item.name }};
+    /// A copy that owns its data ([`owned::{{ item.name }}`]), to keep after the input is gone.
+    fn into_owned(self) -> owned::{{ item.name }} {
         match self {
 {%- for v in item.variants %}
 {%- if v.owned_type.is_some() %}
@@ -63,21 +119,6 @@ impl<'a> {{ item.name }}<'a> {
             },
         }
     }
-
-    /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-    pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-        rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-    }
-}
-
-{%- if item.allow_deprecated %}
-#[allow(deprecated)]
-{%- endif %}
-impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
-    type Owned = owned::{{ item.name }};
-    fn into_owned(self) -> owned::{{ item.name }} {
-        {{ item.name }}::into_owned(self)
-    }
 }
 {%- endif %}
 {%- endfor %}
@@ -89,12 +130,14 @@ impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
 /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
 /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
 /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
-/// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
-/// the same checks and the same bytes as the borrowed type. Enums own nothing and are
-/// re-exported as they are; aliases name the owned form of their target.
+/// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
+/// same bytes. Enums own nothing and are re-exported as they are; aliases name the owned
+/// form of their target.
 pub mod owned {
     #[allow(unused_imports)]
     use super::rt;
+    #[allow(unused_imports)]
+    use rt::Message as _;
 {% for item in items %}
 {%- if item.kind == "alias" %}
 {%- for line in item.docs %}
@@ -139,16 +182,12 @@ pub mod owned {
         pub {{ item.unknown }}: rt::OwnedUnknownFields,
     }
 
+
 {%- if item.allow_deprecated %}
     #[allow(deprecated)]
 {%- endif %}
     impl {{ item.name }} {
-        /// Decodes a complete message, accepting only its canonical encoding, and copies
-        /// it.
-        pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            super::{{ item.name }}::decode(bytes).map(super::{{ item.name }}::into_owned)
-        }
-
+{%- if item.kind == "message" %}
         /// Number of map entries the encoding has.
         pub(super) fn entry_count(&self) -> usize {
             self.{{ item.unknown }}.len()
@@ -156,50 +195,46 @@ pub mod owned {
                 + {% call presence::count(f) %}{% endcall %}
 {%- endfor %}
         }
-
-        /// Bytes [`encode`](Self::encode) writes.
-        pub fn encoded_len(&self) -> usize {
-            {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} len = rt::head_len(self.entry_count() as u64);
-{%- for f in item.fields %}
-            {% call presence::owned_len(f) %}{% endcall %}
-{%- endfor %}
-            len + self.{{ item.unknown }}.encoded_len()
-        }
-
-        /// Encodes into `buf` in one pass and returns the number of bytes written.
-        pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match self.encode_to(&mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                    needed: self.encoded_len(),
-                }),
-                Err(e) => Err(e),
-            }
-        }
-
-{%- include "rust/encode_to.rs" %}
-            let count = self.entry_count();
-            w.map(count)?;
-            {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} unknown = self.{{ item.unknown }}.merge();
-{%- for f in item.sorted %}
-            {% call presence::owned_bind(f) %}{% endcall %} {
-{%- if !f.owned_validate.is_empty() %}
-                {{ f.owned_validate }}
 {%- endif %}
-                unknown.write_before({{ f.key }}, w)?;
-                w.u64({{ f.key }})?;
-                {{ f.owned_encode }}
-            }
-{%- endfor %}
-            unknown.finish(w)?;
-            w.close(count);
-            Ok(())
+{%- if let Some(budget) = item.budget %}
+
+        /// Encodes within its recursive cycle: `budget` is how many more nestings
+        /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+        /// refuse its encoding.
+        pub(crate) fn encode_in_cycle(
+            &self,
+            w: &mut rt::Writer<'_>,
+            budget: u32,
+        ) -> Result<(), rt::EncodeError> {
+{%- if item.counts_depth %}
+            let Some(budget) = budget.checked_sub(1) else {
+                return Err(rt::EncodeError::DepthExceeded);
+            };
+{%- endif %}
+            {% call owned_encode_body(item) %}{% endcall %}
+        }
+{%- endif %}
+    }
+
+{%- if item.allow_deprecated %}
+    #[allow(deprecated)]
+{%- endif %}
+    impl<'a> rt::Message<'a> for {{ item.name }} {
+        /// Decodes with the borrowed form and copies the value.
+        fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+            super::{{ item.name }}::decode_from(r, depth).map(rt::IntoOwned::into_owned)
         }
 
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        fn encoded_len(&self) -> usize {
+            {% call owned_len_body(item) %}{% endcall %}
+        }
+
+        fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+{%- if let Some(budget) = item.budget %}
+            self.encode_in_cycle(w, {{ budget }})
+{%- else %}
+            {% call owned_encode_body(item) %}{% endcall %}
+{%- endif %}
         }
     }
 {%- else %}
@@ -241,74 +276,61 @@ pub mod owned {
         },
     }
 
+
+{%- if item.budget.is_some() %}
 {%- if item.allow_deprecated %}
     #[allow(deprecated)]
 {%- endif %}
     impl {{ item.name }} {
-        /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-        pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            super::{{ item.name }}::decode(bytes).map(super::{{ item.name }}::into_owned)
-        }
-
-        /// Bytes [`encode`](Self::encode) writes.
-        pub fn encoded_len(&self) -> usize {
-            1 + match self {
-{%- for v in item.variants %}
-{%- if v.owned_type.is_some() %}
-                Self::{{ v.name }}({{ v.len_binding }}) => {{ v.key_len }} + {{ v.owned_len }},
-{%- else %}
-                Self::{{ v.name }} => {{ v.key_len }} + 1,
-{%- endif %}
+{%- if item.kind == "message" %}
+        /// Number of map entries the encoding has.
+        pub(super) fn entry_count(&self) -> usize {
+            self.{{ item.unknown }}.len()
+{%- for f in item.fields %}
+                + {% call presence::count(f) %}{% endcall %}
 {%- endfor %}
-                Self::{{ item.other }} { key, value } => rt::head_len(*key) + value.len(),
-            }
         }
-
-        /// Encodes into `buf` in one pass and returns the number of bytes written.
-        pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match self.encode_to(&mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                    needed: self.encoded_len(),
-                }),
-                Err(e) => Err(e),
-            }
-        }
-
-{%- include "rust/encode_to.rs" %}
-            w.map(1)?;
-            match self {
-{%- for v in item.variants %}
-{%- if v.owned_type.is_some() %}
-                Self::{{ v.name }}(v) => {
-{%- if !v.owned_validate.is_empty() %}
-                    {{ v.owned_validate }}
 {%- endif %}
-                    w.u64({{ v.key }})?;
-                    {{ v.owned_encode }}
-                }
+{%- if let Some(budget) = item.budget %}
+
+        /// Encodes within its recursive cycle: `budget` is how many more nestings
+        /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
+        /// refuse its encoding.
+        pub(crate) fn encode_in_cycle(
+            &self,
+            w: &mut rt::Writer<'_>,
+            budget: u32,
+        ) -> Result<(), rt::EncodeError> {
+{%- if item.counts_depth %}
+            let Some(budget) = budget.checked_sub(1) else {
+                return Err(rt::EncodeError::DepthExceeded);
+            };
+{%- endif %}
+            {% call owned_encode_body(item) %}{% endcall %}
+        }
+{%- endif %}
+    }
+{%- endif %}
+
+{%- if item.allow_deprecated %}
+    #[allow(deprecated)]
+{%- endif %}
+    impl<'a> rt::Message<'a> for {{ item.name }} {
+        /// Decodes with the borrowed form and copies the value.
+        fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+            super::{{ item.name }}::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+        }
+
+        fn encoded_len(&self) -> usize {
+            {% call owned_len_body(item) %}{% endcall %}
+        }
+
+        fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+{%- if let Some(budget) = item.budget %}
+            self.encode_in_cycle(w, {{ budget }})
 {%- else %}
-                Self::{{ v.name }} => {
-                    w.u64({{ v.key }})?;
-                    w.null()?;
-                }
+            {% call owned_encode_body(item) %}{% endcall %}
 {%- endif %}
-{%- endfor %}
-                Self::{{ item.other }} { key, value } => {
-                    // Built by an application, or read elsewhere: check what a decoder would.
-                    rt::check_unknown_variant(*key, super::{{ item.name }}::KNOWN_KEYS)?;
-                    w.u64(*key)?;
-                    w.raw_item(value)?;
-                }
-            }
-            w.close(1);
-            Ok(())
-        }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
         }
     }
 {%- endif %}

@@ -190,16 +190,16 @@ impl rt::fuzz::FuzzType for owned::{{ item.name }} {
     const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
     type Borrowed<'a> = {{ item.name }}<'a>;
     fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        owned::{{ item.name }}::decode(bytes)
+        <owned::{{ item.name }} as rt::Message<'_>>::decode(bytes)
     }
     fn encoded_len(&self) -> usize {
-        owned::{{ item.name }}::encoded_len(self)
+        <owned::{{ item.name }} as rt::Message<'_>>::encoded_len(self)
     }
     fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        owned::{{ item.name }}::encode(self, buf)
+        <owned::{{ item.name }} as rt::Message<'_>>::encode(self, buf)
     }
     fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-        owned::{{ item.name }}::encode_to_vec(self)
+        <owned::{{ item.name }} as rt::Message<'_>>::encode_to_vec(self)
     }
 }
 
@@ -209,19 +209,19 @@ impl rt::fuzz::FuzzType for owned::{{ item.name }} {
 impl<'a> rt::fuzz::Borrowed<'a> for {{ item.name }}<'a> {
     type Owned = owned::{{ item.name }};
     fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        {{ item.name }}::decode(bytes)
+        <{{ item.name }}<'a> as rt::Message<'a>>::decode(bytes)
     }
     fn encoded_len(&self) -> usize {
-        {{ item.name }}::encoded_len(self)
+        <{{ item.name }}<'a> as rt::Message<'a>>::encoded_len(self)
     }
     fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        {{ item.name }}::encode(self, buf)
+        <{{ item.name }}<'a> as rt::Message<'a>>::encode(self, buf)
     }
     fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-        {{ item.name }}::encode_to_vec(self)
+        <{{ item.name }}<'a> as rt::Message<'a>>::encode_to_vec(self)
     }
     fn into_owned(self) -> owned::{{ item.name }} {
-        {{ item.name }}::into_owned(self)
+        rt::IntoOwned::into_owned(self)
     }
 }
 {%- endif %}

@@ -1,8 +1,158 @@
 {%- import "rust/presence.rs" as presence -%}
+{#- The bodies of a message's or a union's decoder, length and encoder: in `decode_from` and
+    `encode_to`, or, for a type on a recursive cycle, in `decode_in_cycle` and `encode_in_cycle`,
+    which spend the cycle's `@max_depth` budget. #}
+{%- macro decode_body(item) -%}
+{%- if item.kind == "message" -%}
+{%- if item.has_required %}
+        let start = r.position();
+{%- endif %}
+        let count = r.map()?;
+        let entries = r.position();
+        let depth = rt::enter(r, depth, count)?;
+{%- for f in item.fields %}
+        let mut f_{{ f.slot_name }}: Option<{{ f.value_type }}> = None;
+{%- endfor %}
+        let mut unknown = 0;
+        let mut min_key = 0;
+        for _ in 0..count {
+{%- if item.has_defaults %}
+            let key_at = r.position();
+{%- endif %}
+            let key = r.key(min_key)?;
+            min_key = key + 1;
+{%- if item.fields.is_empty() %}
+            r.skip(depth)?;
+            unknown += 1;
+        }
+{%- else %}
+            match key {
+{%- for f in item.fields %}
+                {{ f.key }} => {
+                    let v = {{ f.decode }}.map_err(|e| e.in_field("{{ f.label }}"))?;
+{%- if f.presence == "default" %}
+                    if {{ f.is_default }} {
+                        return Err(rt::DecodeError::new(rt::ErrorClass::DefaultValuePresent, key_at).in_field("{{ f.label }}"));
+                    }
+{%- endif %}
+                    f_{{ f.slot_name }} = Some(v);
+                }
+{%- endfor %}
+                _ => {
+                    r.skip(depth)?;
+                    unknown += 1;
+                }
+            }
+        }
+{%- endif %}
+        Ok(Self {
+{%- for f in item.fields %}
+            {{ f.name }}: {% call presence::finish(f) %}{% endcall %},
+{%- endfor %}
+            {{ item.unknown }}: rt::UnknownFields::new(r.since(entries), unknown, depth),
+        })
+{%- else %}
+        let start = r.position();
+        if r.map()? != 1 {
+            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
+        }
+        let depth = rt::enter(r, depth, 1)?;
+        let key = r.key(0)?;
+        Ok(match key {
+{%- for v in item.variants %}
+{%- if v.rust_type.is_some() %}
+            {{ v.key }} => Self::{{ v.name }}({{ v.decode }}.map_err(|e| e.in_field("{{ v.label }}"))?),
+{%- else %}
+            {{ v.key }} => {
+                r.null().map_err(|e| e.in_field("{{ v.label }}"))?;
+                Self::{{ v.name }}
+            }
+{%- endif %}
+{%- endfor %}
+            key => Self::{{ item.other }} {
+                key,
+                value: r.skip(depth)?,
+            },
+        })
+{%- endif %}
+{%- endmacro %}
+
+{%- macro len_body(item) -%}
+{%- if item.kind == "message" -%}
+        {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} len = rt::head_len(self.entry_count() as u64);
+{%- for f in item.fields %}
+        {% call presence::len(f) %}{% endcall %}
+{%- endfor %}
+        len + self.{{ item.unknown }}.encoded_len(Self::KNOWN_KEYS)
+{%- else %}
+        1 + match *self {
+{%- for v in item.variants %}
+{%- if v.rust_type.is_some() %}
+            Self::{{ v.name }}({{ v.len_binding }}) => {{ v.key_len }} + {{ v.len }},
+{%- else %}
+            Self::{{ v.name }} => {{ v.key_len }} + 1,
+{%- endif %}
+{%- endfor %}
+            Self::{{ item.other }} { key, value } => rt::head_len(key) + value.len(),
+        }
+{%- endif %}
+{%- endmacro %}
+
+{%- macro encode_body(item) -%}
+{%- if item.kind == "message" -%}
+        let count = self.entry_count();
+        w.map(count)?;
+        {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} unknown = self.{{ item.unknown }}.merge(Self::KNOWN_KEYS);
+{%- for f in item.sorted %}
+        {% call presence::bind(f) %}{% endcall %} {
+{%- if !f.validate.is_empty() %}
+            {{ f.validate }}
+{%- endif %}
+            unknown.write_before({{ f.key }}, w)?;
+            w.u64({{ f.key }})?;
+            {{ f.encode }}
+        }
+{%- endfor %}
+        unknown.finish(w)?;
+        w.close(count);
+        Ok(())
+{%- else %}
+        w.map(1)?;
+        match *self {
+{%- for v in item.variants %}
+{%- if v.rust_type.is_some() %}
+            Self::{{ v.name }}(v) => {
+{%- if !v.validate.is_empty() %}
+                {{ v.validate }}
+{%- endif %}
+                w.u64({{ v.key }})?;
+                {{ v.encode }}
+            }
+{%- else %}
+            Self::{{ v.name }} => {
+                w.u64({{ v.key }})?;
+                w.null()?;
+            }
+{%- endif %}
+{%- endfor %}
+            Self::{{ item.other }} { key, value } => {
+                // Built by an application, or decoded elsewhere: check what a decoder would.
+                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
+                w.u64(key)?;
+                w.raw_item(value)?;
+            }
+        }
+        w.close(1);
+        Ok(())
+{%- endif %}
+{%- endmacro %}
+
 // @generated by iotp2p-codegen {{ version }} from `{{ source }}` (package `{{ package }}`).
 // Do not edit: change the schema and regenerate.
 
 use {{ runtime }} as rt;
+#[allow(unused_imports)]
+use rt::Message as _;
 {% for item in items %}
 {%- for line in item.docs %}
 ///{% if !line.is_empty() %} {% endif %}{{ line }}
@@ -114,6 +264,7 @@ pub struct {{ item.name }}<'a> {
     pub {{ item.unknown }}: rt::UnknownFields<'a>,
 }
 
+
 {%- if item.allow_deprecated %}
 #[allow(deprecated)]
 {%- endif %}
@@ -125,19 +276,14 @@ impl<'a> {{ item.name }}<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[{{ item.known_keys }}];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.{{ item.unknown }}.len()
+{%- for f in item.fields %}
+            + {% call presence::count(f) %}{% endcall %}
+{%- endfor %}
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
 {%- if let Some(budget) = item.budget %}
-        Self::decode_in_cycle(r, depth, {{ budget }})
-    }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
     pub(crate) fn decode_in_cycle(
@@ -150,117 +296,48 @@ impl<'a> {{ item.name }}<'a> {
             return Err(rt::depth_exceeded(r));
         };
 {%- endif %}
-{%- endif %}
-{%- if item.has_required %}
-        let start = r.position();
-{%- endif %}
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-{%- for f in item.fields %}
-        let mut f_{{ f.slot_name }}: Option<{{ f.value_type }}> = None;
-{%- endfor %}
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-{%- if item.has_defaults %}
-            let key_at = r.position();
-{%- endif %}
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-{%- if item.fields.is_empty() %}
-            r.skip(depth)?;
-            unknown += 1;
-        }
-{%- else %}
-            match key {
-{%- for f in item.fields %}
-                {{ f.key }} => {
-                    let v = {{ f.decode }}.map_err(|e| e.in_field("{{ f.label }}"))?;
-{%- if f.presence == "default" %}
-                    if {{ f.is_default }} {
-                        return Err(rt::DecodeError::new(rt::ErrorClass::DefaultValuePresent, key_at).in_field("{{ f.label }}"));
-                    }
-{%- endif %}
-                    f_{{ f.slot_name }} = Some(v);
-                }
-{%- endfor %}
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
-                }
-            }
-        }
-{%- endif %}
-        Ok(Self {
-{%- for f in item.fields %}
-            {{ f.name }}: {% call presence::finish(f) %}{% endcall %},
-{%- endfor %}
-            {{ item.unknown }}: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+        {% call decode_body(item) %}{% endcall %}
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.{{ item.unknown }}.len()
-{%- for f in item.fields %}
-            + {% call presence::count(f) %}{% endcall %}
-{%- endfor %}
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} len = rt::head_len(self.entry_count() as u64);
-{%- for f in item.fields %}
-        {% call presence::len(f) %}{% endcall %}
-{%- endfor %}
-        len + self.{{ item.unknown }}.encoded_len(Self::KNOWN_KEYS)
-    }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-{%- include "rust/encode_to.rs" %}
-        let count = self.entry_count();
-        w.map(count)?;
-        {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} unknown = self.{{ item.unknown }}.merge(Self::KNOWN_KEYS);
-{%- for f in item.sorted %}
-        {% call presence::bind(f) %}{% endcall %} {
-{%- if !f.validate.is_empty() %}
-            {{ f.validate }}
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
+    pub(crate) fn encode_in_cycle(
+        &self,
+        w: &mut rt::Writer<'_>,
+        budget: u32,
+    ) -> Result<(), rt::EncodeError> {
+{%- if item.counts_depth %}
+        let Some(budget) = budget.checked_sub(1) else {
+            return Err(rt::EncodeError::DepthExceeded);
+        };
 {%- endif %}
-            unknown.write_before({{ f.key }}, w)?;
-            w.u64({{ f.key }})?;
-            {{ f.encode }}
-        }
-{%- endfor %}
-        unknown.finish(w)?;
-        w.close(count);
-        Ok(())
+        {% call encode_body(item) %}{% endcall %}
     }
+{%- endif %}
 }
 
 {%- if item.allow_deprecated %}
 #[allow(deprecated)]
 {%- endif %}
-impl<'a> rt::Element<'a> for {{ item.name }}<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for {{ item.name }}<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+{%- if let Some(budget) = item.budget %}
+        Self::decode_in_cycle(r, depth, {{ budget }})
+{%- else %}
+        {% call decode_body(item) %}{% endcall %}
+{%- endif %}
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        {{ item.name }}::encoded_len(self)
+        {% call len_body(item) %}{% endcall %}
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+{%- if let Some(budget) = item.budget %}
+        self.encode_in_cycle(w, {{ budget }})
+{%- else %}
+        {% call encode_body(item) %}{% endcall %}
+{%- endif %}
     }
 }
 {%- else %}
@@ -291,6 +368,7 @@ pub enum {{ item.name }}<'a> {
     },
 }
 
+
 {%- if item.allow_deprecated %}
 #[allow(deprecated)]
 {%- endif %}
@@ -300,20 +378,7 @@ impl<'a> {{ item.name }}<'a> {
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[{{ item.known_keys }}];
-
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
 {%- if let Some(budget) = item.budget %}
-        Self::decode_in_cycle(r, depth, {{ budget }})
-    }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
     pub(crate) fn decode_in_cycle(
@@ -326,100 +391,48 @@ impl<'a> {{ item.name }}<'a> {
             return Err(rt::depth_exceeded(r));
         };
 {%- endif %}
-{%- endif %}
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-{%- for v in item.variants %}
-{%- if v.rust_type.is_some() %}
-            {{ v.key }} => Self::{{ v.name }}({{ v.decode }}.map_err(|e| e.in_field("{{ v.label }}"))?),
-{%- else %}
-            {{ v.key }} => {
-                r.null().map_err(|e| e.in_field("{{ v.label }}"))?;
-                Self::{{ v.name }}
-            }
-{%- endif %}
-{%- endfor %}
-            key => Self::{{ item.other }} {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+        {% call decode_body(item) %}{% endcall %}
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        1 + match *self {
-{%- for v in item.variants %}
-{%- if v.rust_type.is_some() %}
-            Self::{{ v.name }}({{ v.len_binding }}) => {{ v.key_len }} + {{ v.len }},
-{%- else %}
-            Self::{{ v.name }} => {{ v.key_len }} + 1,
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
+    pub(crate) fn encode_in_cycle(
+        &self,
+        w: &mut rt::Writer<'_>,
+        budget: u32,
+    ) -> Result<(), rt::EncodeError> {
+{%- if item.counts_depth %}
+        let Some(budget) = budget.checked_sub(1) else {
+            return Err(rt::EncodeError::DepthExceeded);
+        };
 {%- endif %}
-{%- endfor %}
-            Self::{{ item.other }} { key, value } => rt::head_len(key) + value.len(),
-        }
+        {% call encode_body(item) %}{% endcall %}
     }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-{%- include "rust/encode_to.rs" %}
-        w.map(1)?;
-        match *self {
-{%- for v in item.variants %}
-{%- if v.rust_type.is_some() %}
-            Self::{{ v.name }}(v) => {
-{%- if !v.validate.is_empty() %}
-                {{ v.validate }}
 {%- endif %}
-                w.u64({{ v.key }})?;
-                {{ v.encode }}
-            }
-{%- else %}
-            Self::{{ v.name }} => {
-                w.u64({{ v.key }})?;
-                w.null()?;
-            }
-{%- endif %}
-{%- endfor %}
-            Self::{{ item.other }} { key, value } => {
-                // Built by an application, or decoded elsewhere: check what a decoder would.
-                rt::check_unknown_variant(key, Self::KNOWN_KEYS)?;
-                w.u64(key)?;
-                w.raw_item(value)?;
-            }
-        }
-        w.close(1);
-        Ok(())
-    }
 }
 
 {%- if item.allow_deprecated %}
 #[allow(deprecated)]
 {%- endif %}
-impl<'a> rt::Element<'a> for {{ item.name }}<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for {{ item.name }}<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+{%- if let Some(budget) = item.budget %}
+        Self::decode_in_cycle(r, depth, {{ budget }})
+{%- else %}
+        {% call decode_body(item) %}{% endcall %}
+{%- endif %}
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        {{ item.name }}::encoded_len(self)
+        {% call len_body(item) %}{% endcall %}
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+{%- if let Some(budget) = item.budget %}
+        self.encode_in_cycle(w, {{ budget }})
+{%- else %}
+        {% call encode_body(item) %}{% endcall %}
+{%- endif %}
     }
 }
 {%- endif %}

@@ -3,15 +3,18 @@
 //! Generated types borrow from the input (`&'a str`, `&'a [u8]`, validated [`Array`] views), decoding
 //! validates the whole value up front, and encoding writes straight into the caller's buffer. The code
 //! calls the small runtime of the `iotp2p-codec` crate (`Reader`, `Writer`, `Array`, ...), reached
-//! through [`RustOptions::runtime`]. The template is `codegen/templates/rust/package.rs`.
+//! through [`RustOptions::runtime`]. Every message and union implements the runtime's `Message`
+//! trait: the generator writes `decode_from`, `encoded_len` and `encode_to`, and the trait provides
+//! `decode`, `encode` and `encode_to_vec` (callers `use iotp2p_codec::prelude::*`). The template is
+//! `codegen/templates/rust/package.rs`.
 //!
 //! Two optional layers follow the runtime crate's features (not the features of the crate the code
 //! is generated into: they are wrapped in the runtime's `cfg_alloc!` and `cfg_serde!` macros):
 //!
 //! - `alloc` (template `alloc.rs`): in each package module, a module `owned` with an owned
 //!   counterpart of every message and union (`owned::SetLevel`: `String`, `Vec<u8>`, `[u8; N]`,
-//!   `Vec<T>`, `Box<T>` for recursive members, owned unknown fields), with its own `decode`, `encode`,
-//!   `encode_to_vec`; and on the borrowed types `into_owned` and `encode_to_vec`;
+//!   `Vec<T>`, `Box<T>` for recursive members, owned unknown fields), itself a `Message`; and
+//!   `IntoOwned` for the borrowed types;
 //! - `serde` (template `serde.rs`): the canonical JSON mapping of spec/04-wire-format.md §4.18 as
 //!   `Serialize` for borrowed and owned types and `Deserialize` for owned types and enums, plus
 //!   `to_json` / `from_json` by type name in the index;

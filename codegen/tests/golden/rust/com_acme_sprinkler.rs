@@ -2,6 +2,8 @@
 // Do not edit: change the schema and regenerate.
 
 use ::iotp2p_codec::runtime as rt;
+#[allow(unused_imports)]
+use rt::Message as _;
 
 /// A zone number, as printed on the controller's terminal block.
 pub type ZoneNumber = u8;
@@ -98,16 +100,17 @@ impl<'a> Zone<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + 1
+            + usize::from(self.flow.to_bits() != (12.5_f32).to_bits())
+            + usize::from(!self.skip_when_wet)
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Zone<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -175,17 +178,7 @@ impl<'a> Zone<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + 1
-            + usize::from(self.flow.to_bits() != (12.5_f32).to_bits())
-            + usize::from(!self.skip_when_wet)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.number;
         {
@@ -205,20 +198,7 @@ impl<'a> Zone<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -259,17 +239,6 @@ impl<'a> Zone<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for Zone<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Zone::encoded_len(self)
-    }
-}
 
 /// A watering run that is in progress.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -294,16 +263,13 @@ impl<'a> Run<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1 + 1
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Run<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -366,13 +332,7 @@ impl<'a> Run<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.zone;
         {
@@ -393,20 +353,7 @@ impl<'a> Run<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -447,17 +394,6 @@ impl<'a> Run<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for Run<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Run::encoded_len(self)
-    }
-}
 
 /// The state the controller reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -482,16 +418,17 @@ impl<'a> SprinklerState<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + usize::from(self.running.is_some())
+            + 1
+            + usize::from(self.rain_delay != 0)
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for SprinklerState<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -559,17 +496,7 @@ impl<'a> SprinklerState<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + usize::from(self.running.is_some())
-            + 1
-            + usize::from(self.rain_delay != 0)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.zones;
         {
@@ -589,20 +516,7 @@ impl<'a> SprinklerState<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -639,17 +553,6 @@ impl<'a> SprinklerState<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for SprinklerState<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        SprinklerState::encoded_len(self)
-    }
-}
 
 /// A command the controller accepts.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -678,17 +581,9 @@ impl<'a> SprinklerCommand<'a> {
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
-
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -723,8 +618,7 @@ impl<'a> SprinklerCommand<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::RunZone(v) => 1 + v.encoded_len(),
             Self::Stop => 1 + 1,
@@ -735,20 +629,7 @@ impl<'a> SprinklerCommand<'a> {
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::RunZone(v) => {
@@ -787,17 +668,6 @@ impl<'a> SprinklerCommand<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for SprinklerCommand<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        SprinklerCommand::encoded_len(self)
-    }
-}
 
 rt::cfg_alloc! {
     impl rt::IntoOwned for Trigger {
@@ -806,10 +676,10 @@ rt::cfg_alloc! {
             self
         }
     }
-    impl<'a> Zone<'a> {
-        /// A copy that owns its data ([`owned::Zone`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Zone {
+    impl<'a> rt::IntoOwned for Zone<'a> {
+        type Owned = owned::Zone;
+        /// A copy that owns its data ([`owned::Zone`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Zone {
             owned::Zone {
                 number: self.number,
                 name: rt::IntoOwned::into_owned(self.name),
@@ -821,22 +691,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Zone<'a> {
-        type Owned = owned::Zone;
-        fn into_owned(self) -> owned::Zone {
-            Zone::into_owned(self)
-        }
-    }
-    impl<'a> Run<'a> {
-        /// A copy that owns its data ([`owned::Run`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Run {
+    impl<'a> rt::IntoOwned for Run<'a> {
+        type Owned = owned::Run;
+        /// A copy that owns its data ([`owned::Run`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Run {
             owned::Run {
                 zone: self.zone,
                 trigger: self.trigger,
@@ -848,22 +707,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Run<'a> {
-        type Owned = owned::Run;
-        fn into_owned(self) -> owned::Run {
-            Run::into_owned(self)
-        }
-    }
-    impl<'a> SprinklerState<'a> {
-        /// A copy that owns its data ([`owned::SprinklerState`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::SprinklerState {
+    impl<'a> rt::IntoOwned for SprinklerState<'a> {
+        type Owned = owned::SprinklerState;
+        /// A copy that owns its data ([`owned::SprinklerState`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::SprinklerState {
             owned::SprinklerState {
                 zones: rt::IntoOwned::into_owned(self.zones),
                 running: rt::IntoOwned::into_owned(self.running),
@@ -875,22 +723,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for SprinklerState<'a> {
-        type Owned = owned::SprinklerState;
-        fn into_owned(self) -> owned::SprinklerState {
-            SprinklerState::into_owned(self)
-        }
-    }
-    impl<'a> SprinklerCommand<'a> {
-        /// A copy that owns its data ([`owned::SprinklerCommand`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::SprinklerCommand {
+    impl<'a> rt::IntoOwned for SprinklerCommand<'a> {
+        type Owned = owned::SprinklerCommand;
+        /// A copy that owns its data ([`owned::SprinklerCommand`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::SprinklerCommand {
             match self {
                 Self::RunZone(v) => owned::SprinklerCommand::RunZone(rt::IntoOwned::into_owned(v)),
                 Self::Stop => owned::SprinklerCommand::Stop,
@@ -903,17 +740,6 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-    impl<'a> rt::IntoOwned for SprinklerCommand<'a> {
-        type Owned = owned::SprinklerCommand;
-        fn into_owned(self) -> owned::SprinklerCommand {
-            SprinklerCommand::into_owned(self)
-        }
     }
 
     /// Owned counterparts of the types of package `com.acme.sprinkler`, for applications that
@@ -923,12 +749,14 @@ rt::cfg_alloc! {
     /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
-    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
-    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
-    /// re-exported as they are; aliases name the owned form of their target.
+    /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
+    /// same bytes. Enums own nothing and are re-exported as they are; aliases name the owned
+    /// form of their target.
     pub mod owned {
         #[allow(unused_imports)]
         use super::rt;
+        #[allow(unused_imports)]
+        use rt::Message as _;
 
         /// A zone number, as printed on the controller's terminal block.
         pub type ZoneNumber = u8;
@@ -953,12 +781,6 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Zone {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Zone::decode(bytes).map(super::Zone::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -967,9 +789,14 @@ rt::cfg_alloc! {
                     + usize::from(self.flow.to_bits() != (12.5_f32).to_bits())
                     + usize::from(!self.skip_when_wet)
             }
+        }
+        impl<'a> rt::Message<'a> for Zone {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Zone::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.number;
                 {
@@ -989,22 +816,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1044,11 +856,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A watering run that is in progress.
@@ -1069,19 +876,18 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Run {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Run::decode(bytes).map(super::Run::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1 + 1
             }
+        }
+        impl<'a> rt::Message<'a> for Run {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Run::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.zone;
                 {
@@ -1102,22 +908,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1157,11 +948,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// The state the controller reports.
@@ -1182,12 +968,6 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl SprinklerState {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::SprinklerState::decode(bytes).map(super::SprinklerState::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -1196,9 +976,14 @@ rt::cfg_alloc! {
                     + 1
                     + usize::from(self.rain_delay != 0)
             }
+        }
+        impl<'a> rt::Message<'a> for SprinklerState {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::SprinklerState::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.zones;
                 {
@@ -1220,22 +1005,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1275,11 +1045,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A command the controller accepts.
@@ -1306,14 +1071,13 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-        impl SprinklerCommand {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::SprinklerCommand::decode(bytes).map(super::SprinklerCommand::into_owned)
+        impl<'a> rt::Message<'a> for SprinklerCommand {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::SprinklerCommand::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::RunZone(v) => 1 + v.encoded_len(),
                     Self::Stop => 1 + 1,
@@ -1324,22 +1088,7 @@ rt::cfg_alloc! {
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::RunZone(v) => {
@@ -1376,11 +1125,6 @@ rt::cfg_alloc! {
                 }
                 w.close(1);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
     }
@@ -1993,34 +1737,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Zone::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Zone<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Zone::decode(bytes)
+            <owned::Zone as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Zone::encoded_len(self)
+            <owned::Zone as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Zone::encode(self, buf)
+            <owned::Zone as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Zone::encode_to_vec(self)
+            <owned::Zone as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Zone<'a> {
         type Owned = owned::Zone;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Zone::decode(bytes)
+            <Zone<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Zone::encoded_len(self)
+            <Zone<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Zone::encode(self, buf)
+            <Zone<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Zone::encode_to_vec(self)
+            <Zone<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Zone {
-            Zone::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -2075,34 +1819,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Run::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Run<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Run::decode(bytes)
+            <owned::Run as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Run::encoded_len(self)
+            <owned::Run as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Run::encode(self, buf)
+            <owned::Run as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Run::encode_to_vec(self)
+            <owned::Run as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Run<'a> {
         type Owned = owned::Run;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Run::decode(bytes)
+            <Run<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Run::encoded_len(self)
+            <Run<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Run::encode(self, buf)
+            <Run<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Run::encode_to_vec(self)
+            <Run<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Run {
-            Run::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -2170,34 +1914,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = SprinklerState::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SprinklerState<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::SprinklerState::decode(bytes)
+            <owned::SprinklerState as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::SprinklerState::encoded_len(self)
+            <owned::SprinklerState as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::SprinklerState::encode(self, buf)
+            <owned::SprinklerState as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::SprinklerState::encode_to_vec(self)
+            <owned::SprinklerState as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for SprinklerState<'a> {
         type Owned = owned::SprinklerState;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            SprinklerState::decode(bytes)
+            <SprinklerState<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            SprinklerState::encoded_len(self)
+            <SprinklerState<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            SprinklerState::encode(self, buf)
+            <SprinklerState<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            SprinklerState::encode_to_vec(self)
+            <SprinklerState<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::SprinklerState {
-            SprinklerState::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -2261,34 +2005,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = SprinklerCommand::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SprinklerCommand<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::SprinklerCommand::decode(bytes)
+            <owned::SprinklerCommand as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::SprinklerCommand::encoded_len(self)
+            <owned::SprinklerCommand as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::SprinklerCommand::encode(self, buf)
+            <owned::SprinklerCommand as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::SprinklerCommand::encode_to_vec(self)
+            <owned::SprinklerCommand as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for SprinklerCommand<'a> {
         type Owned = owned::SprinklerCommand;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            SprinklerCommand::decode(bytes)
+            <SprinklerCommand<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            SprinklerCommand::encoded_len(self)
+            <SprinklerCommand<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            SprinklerCommand::encode(self, buf)
+            <SprinklerCommand<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            SprinklerCommand::encode_to_vec(self)
+            <SprinklerCommand<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::SprinklerCommand {
-            SprinklerCommand::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 }

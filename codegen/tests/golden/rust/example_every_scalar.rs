@@ -2,6 +2,8 @@
 // Do not edit: change the schema and regenerate.
 
 use ::iotp2p_codec::runtime as rt;
+#[allow(unused_imports)]
+use rt::Message as _;
 
 /// An enum whose numbers span the whole allowed range.
 #[derive(Clone, Copy, Debug)]
@@ -121,16 +123,28 @@ impl<'a> Integers<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 65535];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.a_u8 != 255)
+            + usize::from(self.ranged_u8 != 200)
+            + usize::from(self.a_u16 != 65535)
+            + usize::from(self.capped_u16 != 1000)
+            + usize::from(self.a_u32 != 4294967295)
+            + usize::from(self.floor_u32 != 10)
+            + usize::from(self.a_u64 != 18446744073709551615)
+            + usize::from(self.a_i8 != -128)
+            + usize::from(self.ranged_i8 != -40)
+            + usize::from(self.a_i16 != -32768)
+            + usize::from(self.a_i32 != -2147483648)
+            + usize::from(self.negative_i32 != -10)
+            + usize::from(self.a_i64 != -9223372036854775808)
+            + usize::from(self.hex_ranged_i64 != 0)
+            + usize::from(self.last.is_some())
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Integers<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -382,28 +396,7 @@ impl<'a> Integers<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.a_u8 != 255)
-            + usize::from(self.ranged_u8 != 200)
-            + usize::from(self.a_u16 != 65535)
-            + usize::from(self.capped_u16 != 1000)
-            + usize::from(self.a_u32 != 4294967295)
-            + usize::from(self.floor_u32 != 10)
-            + usize::from(self.a_u64 != 18446744073709551615)
-            + usize::from(self.a_i8 != -128)
-            + usize::from(self.ranged_i8 != -40)
-            + usize::from(self.a_i16 != -32768)
-            + usize::from(self.a_i32 != -2147483648)
-            + usize::from(self.negative_i32 != -10)
-            + usize::from(self.a_i64 != -9223372036854775808)
-            + usize::from(self.hex_ranged_i64 != 0)
-            + usize::from(self.last.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.a_u8;
         if v != 255 {
@@ -467,20 +460,7 @@ impl<'a> Integers<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -618,17 +598,6 @@ impl<'a> Integers<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for Integers<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Integers::encoded_len(self)
-    }
-}
 
 /// Both float types and every float literal form.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -655,16 +624,18 @@ impl<'a> Floats<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.a_f32.to_bits() != (1.5_f32).to_bits())
+            + usize::from(self.a_f64.to_bits() != (-0.25_f64).to_bits())
+            + usize::from(self.thousands.to_bits() != (2000.0_f64).to_bits())
+            + usize::from(self.small.to_bits() != (0.0015_f32).to_bits())
+            + 1
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Floats<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -748,18 +719,7 @@ impl<'a> Floats<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.a_f32.to_bits() != (1.5_f32).to_bits())
-            + usize::from(self.a_f64.to_bits() != (-0.25_f64).to_bits())
-            + usize::from(self.thousands.to_bits() != (2000.0_f64).to_bits())
-            + usize::from(self.small.to_bits() != (0.0015_f32).to_bits())
-            + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.a_f32;
         if v.to_bits() != (1.5_f32).to_bits() {
@@ -784,20 +744,7 @@ impl<'a> Floats<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -834,17 +781,6 @@ impl<'a> Floats<'a> {
         unknown.finish(w)?;
         w.close(count);
         Ok(())
-    }
-}
-impl<'a> rt::Element<'a> for Floats<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Floats::encoded_len(self)
     }
 }
 
@@ -887,16 +823,25 @@ impl<'a> Text<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(!self.on_by_default)
+            + usize::from(self.off_by_default)
+            + 1
+            + usize::from(self.defaulted != "plain")
+            + usize::from(self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé")
+            + usize::from(!self.empty.is_empty())
+            + usize::from(self.accented != "température")
+            + usize::from(self.huge.is_some())
+            + 1
+            + 1
+            + 1
+            + usize::from(self.page.is_some())
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Text<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1042,25 +987,7 @@ impl<'a> Text<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(!self.on_by_default)
-            + usize::from(self.off_by_default)
-            + 1
-            + usize::from(self.defaulted != "plain")
-            + usize::from(self.escaped != "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé")
-            + usize::from(!self.empty.is_empty())
-            + usize::from(self.accented != "température")
-            + usize::from(self.huge.is_some())
-            + 1
-            + 1
-            + 1
-            + usize::from(self.page.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         if !self.on_by_default {
             len += 1 + 1;
@@ -1106,20 +1033,7 @@ impl<'a> Text<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1234,17 +1148,6 @@ impl<'a> Text<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for Text<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Text::encoded_len(self)
-    }
-}
 
 /// Arrays of every kind of element.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -1275,16 +1178,20 @@ impl<'a> Collections<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + 1
+            + 1
+            + 1
+            + usize::from(self.flavor.to_u32() != 17)
+            + 1
+            + usize::from(self.maybe_flags.is_some())
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Collections<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1388,20 +1295,7 @@ impl<'a> Collections<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + 1
-            + 1
-            + 1
-            + usize::from(self.flavor.to_u32() != 17)
-            + 1
-            + usize::from(self.maybe_flags.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.numbers;
         {
@@ -1433,20 +1327,7 @@ impl<'a> Collections<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1535,17 +1416,6 @@ impl<'a> Collections<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for Collections<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Collections::encoded_len(self)
-    }
-}
 
 /// A message with no fields: its value is the empty map.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -1562,16 +1432,13 @@ impl<'a> Nothing<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Nothing<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -1588,48 +1455,18 @@ impl<'a> Nothing<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let len = rt::head_len(self.entry_count() as u64);
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         unknown.finish(w)?;
         w.close(count);
         Ok(())
-    }
-}
-impl<'a> rt::Element<'a> for Nothing<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Nothing::encoded_len(self)
     }
 }
 
@@ -1659,16 +1496,18 @@ impl<'a> Keywords<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + 1
+            + usize::from(self.optional.is_some())
+            + usize::from(self.message.is_some())
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+#[allow(deprecated)]
+impl<'a> rt::Message<'a> for Keywords<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1723,17 +1562,7 @@ impl<'a> Keywords<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + 1
-            + usize::from(self.optional.is_some())
-            + usize::from(self.message.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.r#type;
         {
@@ -1752,20 +1581,7 @@ impl<'a> Keywords<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1801,18 +1617,6 @@ impl<'a> Keywords<'a> {
         Ok(())
     }
 }
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Keywords<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Keywords::encoded_len(self)
-    }
-}
 
 /// Every kind of variant: unit, scalar, message, and reserved entries.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -1839,17 +1643,9 @@ impl<'a> Everything<'a> {
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 4];
-
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Everything<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -1879,8 +1675,7 @@ impl<'a> Everything<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::None => 1 + 1,
             Self::Nothing(v) => 1 + v.encoded_len(),
@@ -1890,20 +1685,7 @@ impl<'a> Everything<'a> {
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::None => {
@@ -1933,17 +1715,6 @@ impl<'a> Everything<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for Everything<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Everything::encoded_len(self)
-    }
-}
 
 rt::cfg_alloc! {
     #[allow(deprecated)]
@@ -1953,10 +1724,10 @@ rt::cfg_alloc! {
             self
         }
     }
-    impl<'a> Integers<'a> {
-        /// A copy that owns its data ([`owned::Integers`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Integers {
+    impl<'a> rt::IntoOwned for Integers<'a> {
+        type Owned = owned::Integers;
+        /// A copy that owns its data ([`owned::Integers`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Integers {
             owned::Integers {
                 a_u8: self.a_u8,
                 ranged_u8: self.ranged_u8,
@@ -1979,22 +1750,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Integers<'a> {
-        type Owned = owned::Integers;
-        fn into_owned(self) -> owned::Integers {
-            Integers::into_owned(self)
-        }
-    }
-    impl<'a> Floats<'a> {
-        /// A copy that owns its data ([`owned::Floats`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Floats {
+    impl<'a> rt::IntoOwned for Floats<'a> {
+        type Owned = owned::Floats;
+        /// A copy that owns its data ([`owned::Floats`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Floats {
             owned::Floats {
                 a_f32: self.a_f32,
                 a_f64: self.a_f64,
@@ -2007,22 +1767,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Floats<'a> {
-        type Owned = owned::Floats;
-        fn into_owned(self) -> owned::Floats {
-            Floats::into_owned(self)
-        }
-    }
-    impl<'a> Text<'a> {
-        /// A copy that owns its data ([`owned::Text`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Text {
+    impl<'a> rt::IntoOwned for Text<'a> {
+        type Owned = owned::Text;
+        /// A copy that owns its data ([`owned::Text`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Text {
             owned::Text {
                 on_by_default: self.on_by_default,
                 off_by_default: self.off_by_default,
@@ -2042,22 +1791,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Text<'a> {
-        type Owned = owned::Text;
-        fn into_owned(self) -> owned::Text {
-            Text::into_owned(self)
-        }
-    }
-    impl<'a> Collections<'a> {
-        /// A copy that owns its data ([`owned::Collections`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Collections {
+    impl<'a> rt::IntoOwned for Collections<'a> {
+        type Owned = owned::Collections;
+        /// A copy that owns its data ([`owned::Collections`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Collections {
             owned::Collections {
                 numbers: rt::IntoOwned::into_owned(self.numbers),
                 small: rt::IntoOwned::into_owned(self.small),
@@ -2072,22 +1810,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Collections<'a> {
-        type Owned = owned::Collections;
-        fn into_owned(self) -> owned::Collections {
-            Collections::into_owned(self)
-        }
-    }
-    impl<'a> Nothing<'a> {
-        /// A copy that owns its data ([`owned::Nothing`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Nothing {
+    impl<'a> rt::IntoOwned for Nothing<'a> {
+        type Owned = owned::Nothing;
+        /// A copy that owns its data ([`owned::Nothing`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Nothing {
             owned::Nothing {
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
                     &self.unknown_fields,
@@ -2095,23 +1822,12 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-    impl<'a> rt::IntoOwned for Nothing<'a> {
-        type Owned = owned::Nothing;
-        fn into_owned(self) -> owned::Nothing {
-            Nothing::into_owned(self)
-        }
     }
     #[allow(deprecated)]
-    impl<'a> Keywords<'a> {
-        /// A copy that owns its data ([`owned::Keywords`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Keywords {
+    impl<'a> rt::IntoOwned for Keywords<'a> {
+        type Owned = owned::Keywords;
+        /// A copy that owns its data ([`owned::Keywords`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Keywords {
             owned::Keywords {
                 r#type: self.r#type,
                 version: rt::IntoOwned::into_owned(self.version),
@@ -2123,23 +1839,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Keywords<'a> {
-        type Owned = owned::Keywords;
-        fn into_owned(self) -> owned::Keywords {
-            Keywords::into_owned(self)
-        }
-    }
-    impl<'a> Everything<'a> {
-        /// A copy that owns its data ([`owned::Everything`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Everything {
+    impl<'a> rt::IntoOwned for Everything<'a> {
+        type Owned = owned::Everything;
+        /// A copy that owns its data ([`owned::Everything`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Everything {
             match self {
                 Self::None => owned::Everything::None,
                 Self::Nothing(v) => owned::Everything::Nothing(rt::IntoOwned::into_owned(v)),
@@ -2151,17 +1855,6 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-    impl<'a> rt::IntoOwned for Everything<'a> {
-        type Owned = owned::Everything;
-        fn into_owned(self) -> owned::Everything {
-            Everything::into_owned(self)
-        }
     }
 
     /// Owned counterparts of the types of package `example.every_scalar`, for applications that
@@ -2171,12 +1864,14 @@ rt::cfg_alloc! {
     /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
-    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
-    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
-    /// re-exported as they are; aliases name the owned form of their target.
+    /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
+    /// same bytes. Enums own nothing and are re-exported as they are; aliases name the owned
+    /// form of their target.
     pub mod owned {
         #[allow(unused_imports)]
         use super::rt;
+        #[allow(unused_imports)]
+        use rt::Message as _;
 
         #[allow(deprecated)]
         pub use super::Flavor;
@@ -2221,12 +1916,6 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Integers {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Integers::decode(bytes).map(super::Integers::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -2246,9 +1935,14 @@ rt::cfg_alloc! {
                     + usize::from(self.hex_ranged_i64 != 0)
                     + usize::from(self.last.is_some())
             }
+        }
+        impl<'a> rt::Message<'a> for Integers {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Integers::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.a_u8;
                 if self.a_u8 != 255 {
@@ -2312,22 +2006,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2464,11 +2143,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Both float types and every float literal form.
@@ -2491,12 +2165,6 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Floats {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Floats::decode(bytes).map(super::Floats::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -2506,9 +2174,14 @@ rt::cfg_alloc! {
                     + usize::from(self.small.to_bits() != (0.0015_f32).to_bits())
                     + 1
             }
+        }
+        impl<'a> rt::Message<'a> for Floats {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Floats::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.a_f32;
                 if self.a_f32.to_bits() != (1.5_f32).to_bits() {
@@ -2533,22 +2206,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2586,11 +2244,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Booleans, strings, bytes and fixed bytes.
@@ -2627,12 +2280,6 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Text {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Text::decode(bytes).map(super::Text::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -2649,9 +2296,14 @@ rt::cfg_alloc! {
                     + 1
                     + usize::from(self.page.is_some())
             }
+        }
+        impl<'a> rt::Message<'a> for Text {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Text::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 if !self.on_by_default {
                     len += 1 + 1;
@@ -2697,22 +2349,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2826,11 +2463,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Arrays of every kind of element.
@@ -2857,12 +2489,6 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Collections {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Collections::decode(bytes).map(super::Collections::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -2874,9 +2500,14 @@ rt::cfg_alloc! {
                     + 1
                     + usize::from(self.maybe_flags.is_some())
             }
+        }
+        impl<'a> rt::Message<'a> for Collections {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Collections::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.numbers;
                 {
@@ -2930,22 +2561,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -3057,11 +2673,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A message with no fields: its value is the empty map.
@@ -3074,50 +2685,29 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Nothing {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Nothing::decode(bytes).map(super::Nothing::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
             }
+        }
+        impl<'a> rt::Message<'a> for Nothing {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Nothing::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let len = rt::head_len(self.entry_count() as u64);
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let unknown = self.unknown_fields.merge();
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
 
@@ -3142,12 +2732,6 @@ rt::cfg_alloc! {
         }
         #[allow(deprecated)]
         impl Keywords {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Keywords::decode(bytes).map(super::Keywords::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -3156,9 +2740,15 @@ rt::cfg_alloc! {
                     + usize::from(self.optional.is_some())
                     + usize::from(self.message.is_some())
             }
+        }
+        #[allow(deprecated)]
+        impl<'a> rt::Message<'a> for Keywords {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Keywords::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.r#type;
                 {
@@ -3177,22 +2767,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -3227,11 +2802,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Every kind of variant: unit, scalar, message, and reserved entries.
@@ -3256,14 +2826,13 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-        impl Everything {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Everything::decode(bytes).map(super::Everything::into_owned)
+        impl<'a> rt::Message<'a> for Everything {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Everything::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::None => 1 + 1,
                     Self::Nothing(v) => 1 + v.encoded_len(),
@@ -3273,22 +2842,7 @@ rt::cfg_alloc! {
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::None => {
@@ -3316,11 +2870,6 @@ rt::cfg_alloc! {
                 }
                 w.close(1);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
     }
@@ -4637,34 +4186,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Integers::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Integers<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Integers::decode(bytes)
+            <owned::Integers as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Integers::encoded_len(self)
+            <owned::Integers as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Integers::encode(self, buf)
+            <owned::Integers as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Integers::encode_to_vec(self)
+            <owned::Integers as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Integers<'a> {
         type Owned = owned::Integers;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Integers::decode(bytes)
+            <Integers<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Integers::encoded_len(self)
+            <Integers<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Integers::encode(self, buf)
+            <Integers<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Integers::encode_to_vec(self)
+            <Integers<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Integers {
-            Integers::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -4703,34 +4252,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Floats::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Floats<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Floats::decode(bytes)
+            <owned::Floats as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Floats::encoded_len(self)
+            <owned::Floats as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Floats::encode(self, buf)
+            <owned::Floats as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Floats::encode_to_vec(self)
+            <owned::Floats as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Floats<'a> {
         type Owned = owned::Floats;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Floats::decode(bytes)
+            <Floats<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Floats::encoded_len(self)
+            <Floats<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Floats::encode(self, buf)
+            <Floats<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Floats::encode_to_vec(self)
+            <Floats<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Floats {
-            Floats::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -4834,34 +4383,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Text::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Text<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Text::decode(bytes)
+            <owned::Text as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Text::encoded_len(self)
+            <owned::Text as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Text::encode(self, buf)
+            <owned::Text as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Text::encode_to_vec(self)
+            <owned::Text as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Text<'a> {
         type Owned = owned::Text;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Text::decode(bytes)
+            <Text<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Text::encoded_len(self)
+            <Text<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Text::encode(self, buf)
+            <Text<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Text::encode_to_vec(self)
+            <Text<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Text {
-            Text::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -5008,34 +4557,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Collections::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Collections<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Collections::decode(bytes)
+            <owned::Collections as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Collections::encoded_len(self)
+            <owned::Collections as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Collections::encode(self, buf)
+            <owned::Collections as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Collections::encode_to_vec(self)
+            <owned::Collections as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Collections<'a> {
         type Owned = owned::Collections;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Collections::decode(bytes)
+            <Collections<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Collections::encoded_len(self)
+            <Collections<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Collections::encode(self, buf)
+            <Collections<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Collections::encode_to_vec(self)
+            <Collections<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Collections {
-            Collections::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -5069,34 +4618,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Nothing::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Nothing<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Nothing::decode(bytes)
+            <owned::Nothing as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Nothing::encoded_len(self)
+            <owned::Nothing as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Nothing::encode(self, buf)
+            <owned::Nothing as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Nothing::encode_to_vec(self)
+            <owned::Nothing as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Nothing<'a> {
         type Owned = owned::Nothing;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Nothing::decode(bytes)
+            <Nothing<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Nothing::encoded_len(self)
+            <Nothing<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Nothing::encode(self, buf)
+            <Nothing<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Nothing::encode_to_vec(self)
+            <Nothing<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Nothing {
-            Nothing::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -5158,35 +4707,35 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Keywords::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Keywords<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Keywords::decode(bytes)
+            <owned::Keywords as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Keywords::encoded_len(self)
+            <owned::Keywords as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Keywords::encode(self, buf)
+            <owned::Keywords as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Keywords::encode_to_vec(self)
+            <owned::Keywords as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Keywords<'a> {
         type Owned = owned::Keywords;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Keywords::decode(bytes)
+            <Keywords<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Keywords::encoded_len(self)
+            <Keywords<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Keywords::encode(self, buf)
+            <Keywords<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Keywords::encode_to_vec(self)
+            <Keywords<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Keywords {
-            Keywords::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -5242,34 +4791,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Everything::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Everything<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Everything::decode(bytes)
+            <owned::Everything as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Everything::encoded_len(self)
+            <owned::Everything as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Everything::encode(self, buf)
+            <owned::Everything as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Everything::encode_to_vec(self)
+            <owned::Everything as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Everything<'a> {
         type Owned = owned::Everything;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Everything::decode(bytes)
+            <Everything<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Everything::encoded_len(self)
+            <Everything<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Everything::encode(self, buf)
+            <Everything<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Everything::encode_to_vec(self)
+            <Everything<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Everything {
-            Everything::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 }

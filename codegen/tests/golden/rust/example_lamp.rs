@@ -2,6 +2,8 @@
 // Do not edit: change the schema and regenerate.
 
 use ::iotp2p_codec::runtime as rt;
+#[allow(unused_imports)]
+use rt::Message as _;
 
 /// Colour temperature in mireds (1,000,000 / kelvin): 153 (6500 K) to 500 (2000 K).
 pub type Mireds = u16;
@@ -181,16 +183,22 @@ impl<'a> LampState<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 24, 25, 26];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + 1
+            + usize::from(self.mode.to_u32() != 0)
+            + usize::from(self.mireds.is_some())
+            + usize::from(self.hue.is_some())
+            + usize::from(self.saturation.is_some())
+            + usize::from(self.power_on.to_u32() != 2)
+            + 1
+            + 1
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for LampState<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -313,22 +321,7 @@ impl<'a> LampState<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + 1
-            + usize::from(self.mode.to_u32() != 0)
-            + usize::from(self.mireds.is_some())
-            + usize::from(self.hue.is_some())
-            + usize::from(self.saturation.is_some())
-            + usize::from(self.power_on.to_u32() != 2)
-            + 1
-            + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 1;
         let v = self.level;
@@ -360,20 +353,7 @@ impl<'a> LampState<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -467,17 +447,6 @@ impl<'a> LampState<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for LampState<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        LampState::encoded_len(self)
-    }
-}
 
 /// Sets the level, optionally over time.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -505,16 +474,18 @@ impl<'a> SetLevel<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + usize::from(self.transition != 0)
+            + usize::from(self.fade.is_some())
+            + usize::from(!self.turn_on)
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+#[allow(deprecated)]
+impl<'a> rt::Message<'a> for SetLevel<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -587,17 +558,7 @@ impl<'a> SetLevel<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + usize::from(self.transition != 0)
-            + usize::from(self.fade.is_some())
-            + usize::from(!self.turn_on)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.level;
         {
@@ -616,20 +577,7 @@ impl<'a> SetLevel<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -666,18 +614,6 @@ impl<'a> SetLevel<'a> {
         Ok(())
     }
 }
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for SetLevel<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        SetLevel::encoded_len(self)
-    }
-}
 
 /// Sets the colour temperature.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -698,16 +634,13 @@ impl<'a> SetColorTemperature<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.transition != 0)
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -758,13 +691,7 @@ impl<'a> SetColorTemperature<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.transition != 0)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.mireds;
         {
@@ -777,20 +704,7 @@ impl<'a> SetColorTemperature<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -816,17 +730,6 @@ impl<'a> SetColorTemperature<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for SetColorTemperature<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        SetColorTemperature::encoded_len(self)
-    }
-}
 
 /// Recalls a stored scene by name.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -845,16 +748,13 @@ impl<'a> RecallScene<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for RecallScene<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -885,13 +785,7 @@ impl<'a> RecallScene<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.name;
         {
@@ -900,20 +794,7 @@ impl<'a> RecallScene<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -931,17 +812,6 @@ impl<'a> RecallScene<'a> {
         unknown.finish(w)?;
         w.close(count);
         Ok(())
-    }
-}
-impl<'a> rt::Element<'a> for RecallScene<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        RecallScene::encoded_len(self)
     }
 }
 
@@ -965,16 +835,14 @@ impl<'a> LegacyDim<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+#[allow(deprecated)]
+impl<'a> rt::Message<'a> for LegacyDim<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1008,13 +876,7 @@ impl<'a> LegacyDim<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.step;
         {
@@ -1023,20 +885,7 @@ impl<'a> LegacyDim<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1049,18 +898,6 @@ impl<'a> LegacyDim<'a> {
         unknown.finish(w)?;
         w.close(count);
         Ok(())
-    }
-}
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for LegacyDim<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        LegacyDim::encoded_len(self)
     }
 }
 
@@ -1100,17 +937,10 @@ impl<'a> Command<'a> {
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 8];
-
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+#[allow(deprecated)]
+impl<'a> rt::Message<'a> for Command<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -1156,8 +986,7 @@ impl<'a> Command<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::On => 1 + 1,
             Self::Off => 1 + 1,
@@ -1171,20 +1000,7 @@ impl<'a> Command<'a> {
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::On => {
@@ -1230,18 +1046,6 @@ impl<'a> Command<'a> {
         Ok(())
     }
 }
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Command<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Command::encoded_len(self)
-    }
-}
 
 /// A lamp's answer to one `Command`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -1264,16 +1068,13 @@ impl<'a> CommandResult<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.state.is_some()) + 1
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for CommandResult<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1323,13 +1124,7 @@ impl<'a> CommandResult<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.state.is_some()) + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.status;
         {
@@ -1342,20 +1137,7 @@ impl<'a> CommandResult<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1381,17 +1163,6 @@ impl<'a> CommandResult<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for CommandResult<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        CommandResult::encoded_len(self)
-    }
-}
 
 rt::cfg_alloc! {
     #[allow(deprecated)]
@@ -1407,10 +1178,10 @@ rt::cfg_alloc! {
             self
         }
     }
-    impl<'a> LampState<'a> {
-        /// A copy that owns its data ([`owned::LampState`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::LampState {
+    impl<'a> rt::IntoOwned for LampState<'a> {
+        type Owned = owned::LampState;
+        /// A copy that owns its data ([`owned::LampState`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::LampState {
             owned::LampState {
                 on: self.on,
                 level: self.level,
@@ -1427,23 +1198,12 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-    impl<'a> rt::IntoOwned for LampState<'a> {
-        type Owned = owned::LampState;
-        fn into_owned(self) -> owned::LampState {
-            LampState::into_owned(self)
-        }
     }
     #[allow(deprecated)]
-    impl<'a> SetLevel<'a> {
-        /// A copy that owns its data ([`owned::SetLevel`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::SetLevel {
+    impl<'a> rt::IntoOwned for SetLevel<'a> {
+        type Owned = owned::SetLevel;
+        /// A copy that owns its data ([`owned::SetLevel`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::SetLevel {
             owned::SetLevel {
                 level: self.level,
                 transition: self.transition,
@@ -1455,23 +1215,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for SetLevel<'a> {
-        type Owned = owned::SetLevel;
-        fn into_owned(self) -> owned::SetLevel {
-            SetLevel::into_owned(self)
-        }
-    }
-    impl<'a> SetColorTemperature<'a> {
-        /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::SetColorTemperature {
+    impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
+        type Owned = owned::SetColorTemperature;
+        /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::SetColorTemperature {
             owned::SetColorTemperature {
                 mireds: self.mireds,
                 transition: self.transition,
@@ -1481,22 +1229,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
-        type Owned = owned::SetColorTemperature;
-        fn into_owned(self) -> owned::SetColorTemperature {
-            SetColorTemperature::into_owned(self)
-        }
-    }
-    impl<'a> RecallScene<'a> {
-        /// A copy that owns its data ([`owned::RecallScene`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::RecallScene {
+    impl<'a> rt::IntoOwned for RecallScene<'a> {
+        type Owned = owned::RecallScene;
+        /// A copy that owns its data ([`owned::RecallScene`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::RecallScene {
             owned::RecallScene {
                 name: rt::IntoOwned::into_owned(self.name),
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -1505,23 +1242,12 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-    impl<'a> rt::IntoOwned for RecallScene<'a> {
-        type Owned = owned::RecallScene;
-        fn into_owned(self) -> owned::RecallScene {
-            RecallScene::into_owned(self)
-        }
     }
     #[allow(deprecated)]
-    impl<'a> LegacyDim<'a> {
-        /// A copy that owns its data ([`owned::LegacyDim`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::LegacyDim {
+    impl<'a> rt::IntoOwned for LegacyDim<'a> {
+        type Owned = owned::LegacyDim;
+        /// A copy that owns its data ([`owned::LegacyDim`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::LegacyDim {
             owned::LegacyDim {
                 step: self.step,
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -1530,24 +1256,12 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
     #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for LegacyDim<'a> {
-        type Owned = owned::LegacyDim;
-        fn into_owned(self) -> owned::LegacyDim {
-            LegacyDim::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> Command<'a> {
-        /// A copy that owns its data ([`owned::Command`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Command {
+    impl<'a> rt::IntoOwned for Command<'a> {
+        type Owned = owned::Command;
+        /// A copy that owns its data ([`owned::Command`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Command {
             match self {
                 Self::On => owned::Command::On,
                 Self::Off => owned::Command::Off,
@@ -1565,23 +1279,11 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Command<'a> {
-        type Owned = owned::Command;
-        fn into_owned(self) -> owned::Command {
-            Command::into_owned(self)
-        }
-    }
-    impl<'a> CommandResult<'a> {
-        /// A copy that owns its data ([`owned::CommandResult`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::CommandResult {
+    impl<'a> rt::IntoOwned for CommandResult<'a> {
+        type Owned = owned::CommandResult;
+        /// A copy that owns its data ([`owned::CommandResult`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::CommandResult {
             owned::CommandResult {
                 status: self.status,
                 state: rt::IntoOwned::into_owned(self.state),
@@ -1592,17 +1294,6 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-    impl<'a> rt::IntoOwned for CommandResult<'a> {
-        type Owned = owned::CommandResult;
-        fn into_owned(self) -> owned::CommandResult {
-            CommandResult::into_owned(self)
-        }
     }
 
     /// Owned counterparts of the types of package `example.lamp`, for applications that
@@ -1612,12 +1303,14 @@ rt::cfg_alloc! {
     /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
-    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
-    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
-    /// re-exported as they are; aliases name the owned form of their target.
+    /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
+    /// same bytes. Enums own nothing and are re-exported as they are; aliases name the owned
+    /// form of their target.
     pub mod owned {
         #[allow(unused_imports)]
         use super::rt;
+        #[allow(unused_imports)]
+        use rt::Message as _;
 
         /// Colour temperature in mireds (1,000,000 / kelvin): 153 (6500 K) to 500 (2000 K).
         pub type Mireds = u16;
@@ -1655,12 +1348,6 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl LampState {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::LampState::decode(bytes).map(super::LampState::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -1674,9 +1361,14 @@ rt::cfg_alloc! {
                     + 1
                     + 1
             }
+        }
+        impl<'a> rt::Message<'a> for LampState {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::LampState::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 1;
                 let v = &self.level;
@@ -1712,22 +1404,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1820,11 +1497,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Sets the level, optionally over time.
@@ -1848,12 +1520,6 @@ rt::cfg_alloc! {
         }
         #[allow(deprecated)]
         impl SetLevel {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::SetLevel::decode(bytes).map(super::SetLevel::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -1862,9 +1528,15 @@ rt::cfg_alloc! {
                     + usize::from(self.fade.is_some())
                     + usize::from(!self.turn_on)
             }
+        }
+        #[allow(deprecated)]
+        impl<'a> rt::Message<'a> for SetLevel {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::SetLevel::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.level;
                 {
@@ -1883,22 +1555,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1934,11 +1591,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Sets the colour temperature.
@@ -1955,20 +1607,18 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl SetColorTemperature {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::SetColorTemperature::decode(bytes)
-                    .map(super::SetColorTemperature::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.transition != 0)
             }
+        }
+        impl<'a> rt::Message<'a> for SetColorTemperature {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::SetColorTemperature::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.mireds;
                 {
@@ -1981,22 +1631,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2021,11 +1656,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Recalls a stored scene by name.
@@ -2040,19 +1670,18 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl RecallScene {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::RecallScene::decode(bytes).map(super::RecallScene::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
+        }
+        impl<'a> rt::Message<'a> for RecallScene {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::RecallScene::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.name;
                 {
@@ -2061,22 +1690,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2095,11 +1709,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A dimming step of the 0.9 API.
@@ -2117,19 +1726,19 @@ rt::cfg_alloc! {
         }
         #[allow(deprecated)]
         impl LegacyDim {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::LegacyDim::decode(bytes).map(super::LegacyDim::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
+        }
+        #[allow(deprecated)]
+        impl<'a> rt::Message<'a> for LegacyDim {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::LegacyDim::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.step;
                 {
@@ -2138,22 +1747,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2166,11 +1760,6 @@ rt::cfg_alloc! {
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
 
@@ -2207,14 +1796,13 @@ rt::cfg_alloc! {
             },
         }
         #[allow(deprecated)]
-        impl Command {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Command::decode(bytes).map(super::Command::into_owned)
+        impl<'a> rt::Message<'a> for Command {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Command::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::On => 1 + 1,
                     Self::Off => 1 + 1,
@@ -2228,22 +1816,7 @@ rt::cfg_alloc! {
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::On => {
@@ -2288,11 +1861,6 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A lamp's answer to one `Command`.
@@ -2311,19 +1879,18 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl CommandResult {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::CommandResult::decode(bytes).map(super::CommandResult::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.state.is_some()) + 1
             }
+        }
+        impl<'a> rt::Message<'a> for CommandResult {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::CommandResult::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.status;
                 {
@@ -2336,22 +1903,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2375,11 +1927,6 @@ rt::cfg_alloc! {
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
     }
@@ -3486,34 +3033,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = LampState::MAX_ENCODED_SIZE;
         type Borrowed<'a> = LampState<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::LampState::decode(bytes)
+            <owned::LampState as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::LampState::encoded_len(self)
+            <owned::LampState as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::LampState::encode(self, buf)
+            <owned::LampState as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::LampState::encode_to_vec(self)
+            <owned::LampState as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for LampState<'a> {
         type Owned = owned::LampState;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            LampState::decode(bytes)
+            <LampState<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            LampState::encoded_len(self)
+            <LampState<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            LampState::encode(self, buf)
+            <LampState<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            LampState::encode_to_vec(self)
+            <LampState<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::LampState {
-            LampState::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3565,35 +3112,35 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SetLevel<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::SetLevel::decode(bytes)
+            <owned::SetLevel as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::SetLevel::encoded_len(self)
+            <owned::SetLevel as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::SetLevel::encode(self, buf)
+            <owned::SetLevel as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::SetLevel::encode_to_vec(self)
+            <owned::SetLevel as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for SetLevel<'a> {
         type Owned = owned::SetLevel;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            SetLevel::decode(bytes)
+            <SetLevel<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            SetLevel::encoded_len(self)
+            <SetLevel<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            SetLevel::encode(self, buf)
+            <SetLevel<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            SetLevel::encode_to_vec(self)
+            <SetLevel<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::SetLevel {
-            SetLevel::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3635,34 +3182,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SetColorTemperature<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::SetColorTemperature::decode(bytes)
+            <owned::SetColorTemperature as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::SetColorTemperature::encoded_len(self)
+            <owned::SetColorTemperature as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::SetColorTemperature::encode(self, buf)
+            <owned::SetColorTemperature as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::SetColorTemperature::encode_to_vec(self)
+            <owned::SetColorTemperature as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for SetColorTemperature<'a> {
         type Owned = owned::SetColorTemperature;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            SetColorTemperature::decode(bytes)
+            <SetColorTemperature<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            SetColorTemperature::encoded_len(self)
+            <SetColorTemperature<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            SetColorTemperature::encode(self, buf)
+            <SetColorTemperature<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            SetColorTemperature::encode_to_vec(self)
+            <SetColorTemperature<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::SetColorTemperature {
-            SetColorTemperature::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3703,34 +3250,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = RecallScene::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RecallScene<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::RecallScene::decode(bytes)
+            <owned::RecallScene as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::RecallScene::encoded_len(self)
+            <owned::RecallScene as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::RecallScene::encode(self, buf)
+            <owned::RecallScene as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::RecallScene::encode_to_vec(self)
+            <owned::RecallScene as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for RecallScene<'a> {
         type Owned = owned::RecallScene;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            RecallScene::decode(bytes)
+            <RecallScene<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            RecallScene::encoded_len(self)
+            <RecallScene<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            RecallScene::encode(self, buf)
+            <RecallScene<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            RecallScene::encode_to_vec(self)
+            <RecallScene<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::RecallScene {
-            RecallScene::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3769,35 +3316,35 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = LegacyDim::MAX_ENCODED_SIZE;
         type Borrowed<'a> = LegacyDim<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::LegacyDim::decode(bytes)
+            <owned::LegacyDim as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::LegacyDim::encoded_len(self)
+            <owned::LegacyDim as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::LegacyDim::encode(self, buf)
+            <owned::LegacyDim as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::LegacyDim::encode_to_vec(self)
+            <owned::LegacyDim as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for LegacyDim<'a> {
         type Owned = owned::LegacyDim;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            LegacyDim::decode(bytes)
+            <LegacyDim<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            LegacyDim::encoded_len(self)
+            <LegacyDim<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            LegacyDim::encode(self, buf)
+            <LegacyDim<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            LegacyDim::encode_to_vec(self)
+            <LegacyDim<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::LegacyDim {
-            LegacyDim::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3874,35 +3421,35 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Command::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Command<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Command::decode(bytes)
+            <owned::Command as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Command::encoded_len(self)
+            <owned::Command as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Command::encode(self, buf)
+            <owned::Command as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Command::encode_to_vec(self)
+            <owned::Command as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     #[allow(deprecated)]
     impl<'a> rt::fuzz::Borrowed<'a> for Command<'a> {
         type Owned = owned::Command;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Command::decode(bytes)
+            <Command<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Command::encoded_len(self)
+            <Command<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Command::encode(self, buf)
+            <Command<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Command::encode_to_vec(self)
+            <Command<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Command {
-            Command::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3956,34 +3503,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = CommandResult::MAX_ENCODED_SIZE;
         type Borrowed<'a> = CommandResult<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::CommandResult::decode(bytes)
+            <owned::CommandResult as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::CommandResult::encoded_len(self)
+            <owned::CommandResult as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::CommandResult::encode(self, buf)
+            <owned::CommandResult as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::CommandResult::encode_to_vec(self)
+            <owned::CommandResult as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for CommandResult<'a> {
         type Owned = owned::CommandResult;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            CommandResult::decode(bytes)
+            <CommandResult<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            CommandResult::encoded_len(self)
+            <CommandResult<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            CommandResult::encode(self, buf)
+            <CommandResult<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            CommandResult::encode_to_vec(self)
+            <CommandResult<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::CommandResult {
-            CommandResult::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 }

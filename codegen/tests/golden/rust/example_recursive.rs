@@ -2,6 +2,8 @@
 // Do not edit: change the schema and regenerate.
 
 use ::iotp2p_codec::runtime as rt;
+#[allow(unused_imports)]
+use rt::Message as _;
 
 /// An entry of a device's on-screen menu; entries nest through `children`.
 ///
@@ -26,17 +28,9 @@ impl<'a> MenuNode<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        Self::decode_in_cycle(r, depth, 6)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + usize::from(self.action.is_some())
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -48,6 +42,7 @@ impl<'a> MenuNode<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
+
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -96,48 +91,8 @@ impl<'a> MenuNode<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.action.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.label;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
-        let v = self.children;
-        {
-            len += 1 + v.encoded_len();
-        }
-        if let Some(v) = self.action {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
-        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
-    }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_in_cycle(w, 6)
-    }
-
-    /// Encodes within its recursive cycle: `budget` is how many more nestings
-    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-    /// refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -193,15 +148,29 @@ impl<'a> MenuNode<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for MenuNode<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for MenuNode<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_in_cycle(r, depth, 6)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        MenuNode::encoded_len(self)
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.label;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        let v = self.children;
+        {
+            len += 1 + v.encoded_len();
+        }
+        if let Some(v) = self.action {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 6)
     }
 }
 
@@ -308,19 +277,6 @@ impl<'a> Expr<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
 
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        Self::decode_in_cycle(r, depth, 16)
-    }
-
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
     pub(crate) fn decode_in_cycle(
         r: &mut rt::Reader<'a>,
@@ -330,6 +286,7 @@ impl<'a> Expr<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
+
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -377,40 +334,8 @@ impl<'a> Expr<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        1 + match *self {
-            Self::Constant(v) => 1 + rt::int_len(v),
-            Self::Sensor(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
-            Self::Now => 1 + 1,
-            Self::Not(v) => 1 + rt::Element::encoded_len(&v),
-            Self::All(v) => 1 + v.encoded_len(),
-            Self::Any(v) => 1 + v.encoded_len(),
-            Self::Compare(v) => 1 + rt::Element::encoded_len(&v),
-            Self::Unrecognized { key, value } => rt::head_len(key) + value.len(),
-        }
-    }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_in_cycle(w, 16)
-    }
-
-    /// Encodes within its recursive cycle: `budget` is how many more nestings
-    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-    /// refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -419,6 +344,7 @@ impl<'a> Expr<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::EncodeError::DepthExceeded);
         };
+
         w.map(1)?;
         match *self {
             Self::Constant(v) => {
@@ -493,15 +419,26 @@ impl<'a> Expr<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for Expr<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for Expr<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_in_cycle(r, depth, 16)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        Expr::encoded_len(self)
+        1 + match *self {
+            Self::Constant(v) => 1 + rt::int_len(v),
+            Self::Sensor(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+            Self::Now => 1 + 1,
+            Self::Not(v) => 1 + rt::Element::encoded_len(&v),
+            Self::All(v) => 1 + v.encoded_len(),
+            Self::Any(v) => 1 + v.encoded_len(),
+            Self::Compare(v) => 1 + rt::Element::encoded_len(&v),
+            Self::Unrecognized { key, value } => rt::head_len(key) + value.len(),
+        }
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 16)
     }
 }
 
@@ -526,17 +463,9 @@ impl<'a> Compare<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        Self::decode_in_cycle(r, depth, 16)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -596,49 +525,8 @@ impl<'a> Compare<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.op;
-        {
-            len += 1 + rt::head_len(v.to_u32() as u64);
-        }
-        let v = self.left;
-        {
-            len += 1 + rt::Element::encoded_len(&v);
-        }
-        let v = self.right;
-        {
-            len += 1 + rt::Element::encoded_len(&v);
-        }
-        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
-    }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_in_cycle(w, 16)
-    }
-
-    /// Encodes within its recursive cycle: `budget` is how many more nestings
-    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-    /// refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -678,15 +566,30 @@ impl<'a> Compare<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for Compare<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for Compare<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_in_cycle(r, depth, 16)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        Compare::encoded_len(self)
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.op;
+        {
+            len += 1 + rt::head_len(v.to_u32() as u64);
+        }
+        let v = self.left;
+        {
+            len += 1 + rt::Element::encoded_len(&v);
+        }
+        let v = self.right;
+        {
+            len += 1 + rt::Element::encoded_len(&v);
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 16)
     }
 }
 
@@ -711,16 +614,13 @@ impl<'a> Rule<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Rule<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -768,13 +668,7 @@ impl<'a> Rule<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.name;
         {
@@ -791,20 +685,7 @@ impl<'a> Rule<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -839,17 +720,6 @@ impl<'a> Rule<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for Rule<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Rule::encoded_len(self)
-    }
-}
 
 /// A room, possibly served by a gateway that is itself in another room.
 ///
@@ -873,17 +743,9 @@ impl<'a> Room<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        Self::decode_in_cycle(r, depth, 4)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.gateway.is_some())
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -895,6 +757,7 @@ impl<'a> Room<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
+
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -933,44 +796,8 @@ impl<'a> Room<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.gateway.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
-        if let Some(v) = self.gateway {
-            len += 1 + rt::Element::encoded_len(&v);
-        }
-        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
-    }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_in_cycle(w, 4)
-    }
-
-    /// Encodes within its recursive cycle: `budget` is how many more nestings
-    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-    /// refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -1005,15 +832,25 @@ impl<'a> Room<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for Room<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for Room<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_in_cycle(r, depth, 4)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        Room::encoded_len(self)
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.name;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        if let Some(v) = self.gateway {
+            len += 1 + rt::Element::encoded_len(&v);
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 4)
     }
 }
 
@@ -1036,17 +873,9 @@ impl<'a> Gateway<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        Self::decode_in_cycle(r, depth, 4)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.location.is_some())
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -1094,41 +923,8 @@ impl<'a> Gateway<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.location.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        let mut len = rt::head_len(self.entry_count() as u64);
-        len += 1 + 9;
-        if let Some(v) = self.location {
-            len += 1 + rt::Element::encoded_len(&v);
-        }
-        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
-    }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_in_cycle(w, 4)
-    }
-
-    /// Encodes within its recursive cycle: `budget` is how many more nestings
-    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-    /// refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -1157,15 +953,22 @@ impl<'a> Gateway<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for Gateway<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for Gateway<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_in_cycle(r, depth, 4)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        Gateway::encoded_len(self)
+        let mut len = rt::head_len(self.entry_count() as u64);
+        len += 1 + 9;
+        if let Some(v) = self.location {
+            len += 1 + rt::Element::encoded_len(&v);
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 4)
     }
 }
 
@@ -1189,17 +992,9 @@ impl<'a> DisplayMenu<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        Self::decode_in_cycle(r, depth, 8)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -1211,6 +1006,7 @@ impl<'a> DisplayMenu<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
+
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1253,45 +1049,8 @@ impl<'a> DisplayMenu<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.label;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
-        let v = self.children;
-        {
-            len += 1 + v.encoded_len();
-        }
-        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
-    }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_in_cycle(w, 8)
-    }
-
-    /// Encodes within its recursive cycle: `budget` is how many more nestings
-    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-    /// refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -1337,23 +1096,34 @@ impl<'a> DisplayMenu<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for DisplayMenu<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for DisplayMenu<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_in_cycle(r, depth, 8)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        DisplayMenu::encoded_len(self)
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.label;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        let v = self.children;
+        {
+            len += 1 + v.encoded_len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 8)
     }
 }
 
 rt::cfg_alloc! {
-    impl<'a> MenuNode<'a> {
-        /// A copy that owns its data ([`owned::MenuNode`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::MenuNode {
+    impl<'a> rt::IntoOwned for MenuNode<'a> {
+        type Owned = owned::MenuNode;
+        /// A copy that owns its data ([`owned::MenuNode`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::MenuNode {
             owned::MenuNode {
                 label: rt::IntoOwned::into_owned(self.label),
                 children: rt::IntoOwned::into_owned(self.children),
@@ -1364,17 +1134,6 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-    impl<'a> rt::IntoOwned for MenuNode<'a> {
-        type Owned = owned::MenuNode;
-        fn into_owned(self) -> owned::MenuNode {
-            MenuNode::into_owned(self)
-        }
     }
     impl rt::IntoOwned for Comparison {
         type Owned = Self;
@@ -1382,10 +1141,10 @@ rt::cfg_alloc! {
             self
         }
     }
-    impl<'a> Expr<'a> {
-        /// A copy that owns its data ([`owned::Expr`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Expr {
+    impl<'a> rt::IntoOwned for Expr<'a> {
+        type Owned = owned::Expr;
+        /// A copy that owns its data ([`owned::Expr`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Expr {
             match self {
                 Self::Constant(v) => owned::Expr::Constant(v),
                 Self::Sensor(v) => owned::Expr::Sensor(rt::IntoOwned::into_owned(v)),
@@ -1400,22 +1159,11 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Expr<'a> {
-        type Owned = owned::Expr;
-        fn into_owned(self) -> owned::Expr {
-            Expr::into_owned(self)
-        }
-    }
-    impl<'a> Compare<'a> {
-        /// A copy that owns its data ([`owned::Compare`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Compare {
+    impl<'a> rt::IntoOwned for Compare<'a> {
+        type Owned = owned::Compare;
+        /// A copy that owns its data ([`owned::Compare`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Compare {
             owned::Compare {
                 op: self.op,
                 left: rt::IntoOwned::into_owned(self.left),
@@ -1426,22 +1174,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Compare<'a> {
-        type Owned = owned::Compare;
-        fn into_owned(self) -> owned::Compare {
-            Compare::into_owned(self)
-        }
-    }
-    impl<'a> Rule<'a> {
-        /// A copy that owns its data ([`owned::Rule`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Rule {
+    impl<'a> rt::IntoOwned for Rule<'a> {
+        type Owned = owned::Rule;
+        /// A copy that owns its data ([`owned::Rule`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Rule {
             owned::Rule {
                 name: rt::IntoOwned::into_owned(self.name),
                 condition: rt::IntoOwned::into_owned(self.condition),
@@ -1452,22 +1189,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Rule<'a> {
-        type Owned = owned::Rule;
-        fn into_owned(self) -> owned::Rule {
-            Rule::into_owned(self)
-        }
-    }
-    impl<'a> Room<'a> {
-        /// A copy that owns its data ([`owned::Room`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Room {
+    impl<'a> rt::IntoOwned for Room<'a> {
+        type Owned = owned::Room;
+        /// A copy that owns its data ([`owned::Room`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Room {
             owned::Room {
                 name: rt::IntoOwned::into_owned(self.name),
                 gateway: rt::IntoOwned::into_owned(self.gateway),
@@ -1477,22 +1203,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Room<'a> {
-        type Owned = owned::Room;
-        fn into_owned(self) -> owned::Room {
-            Room::into_owned(self)
-        }
-    }
-    impl<'a> Gateway<'a> {
-        /// A copy that owns its data ([`owned::Gateway`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Gateway {
+    impl<'a> rt::IntoOwned for Gateway<'a> {
+        type Owned = owned::Gateway;
+        /// A copy that owns its data ([`owned::Gateway`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Gateway {
             owned::Gateway {
                 address: rt::IntoOwned::into_owned(self.address),
                 location: rt::IntoOwned::into_owned(self.location),
@@ -1502,22 +1217,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Gateway<'a> {
-        type Owned = owned::Gateway;
-        fn into_owned(self) -> owned::Gateway {
-            Gateway::into_owned(self)
-        }
-    }
-    impl<'a> DisplayMenu<'a> {
-        /// A copy that owns its data ([`owned::DisplayMenu`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::DisplayMenu {
+    impl<'a> rt::IntoOwned for DisplayMenu<'a> {
+        type Owned = owned::DisplayMenu;
+        /// A copy that owns its data ([`owned::DisplayMenu`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::DisplayMenu {
             owned::DisplayMenu {
                 label: rt::IntoOwned::into_owned(self.label),
                 children: rt::IntoOwned::into_owned(self.children),
@@ -1526,17 +1230,6 @@ rt::cfg_alloc! {
                     Self::KNOWN_KEYS,
                 ),
             }
-        }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-    impl<'a> rt::IntoOwned for DisplayMenu<'a> {
-        type Owned = owned::DisplayMenu;
-        fn into_owned(self) -> owned::DisplayMenu {
-            DisplayMenu::into_owned(self)
         }
     }
 
@@ -1547,12 +1240,14 @@ rt::cfg_alloc! {
     /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
-    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
-    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
-    /// re-exported as they are; aliases name the owned form of their target.
+    /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
+    /// same bytes. Enums own nothing and are re-exported as they are; aliases name the owned
+    /// form of their target.
     pub mod owned {
         #[allow(unused_imports)]
         use super::rt;
+        #[allow(unused_imports)]
+        use rt::Message as _;
 
         /// An entry of a device's on-screen menu; entries nest through `children`.
         ///
@@ -1572,53 +1267,9 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl MenuNode {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::MenuNode::decode(bytes).map(super::MenuNode::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + usize::from(self.action.is_some())
-            }
-
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.label;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                let v = &self.children;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
-                if let Some(v) = &self.action {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                self.encode_in_cycle(w, 6)
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -1675,10 +1326,33 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
+        }
+        impl<'a> rt::Message<'a> for MenuNode {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::MenuNode::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.label;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.children;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                if let Some(v) = &self.action {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 6)
             }
         }
 
@@ -1715,50 +1389,6 @@ rt::cfg_alloc! {
             },
         }
         impl Expr {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Expr::decode(bytes).map(super::Expr::into_owned)
-            }
-
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Constant(v) => 1 + rt::int_len(*v),
-                    Self::Sensor(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
-                    Self::Now => 1 + 1,
-                    Self::Not(v) => 1 + v.encoded_len(),
-                    Self::All(v) => {
-                        1 + rt::head_len(v.len() as u64)
-                            + v.iter().map(|item| item.encoded_len()).sum::<usize>()
-                    }
-                    Self::Any(v) => {
-                        1 + rt::head_len(v.len() as u64)
-                            + v.iter().map(|item| item.encoded_len()).sum::<usize>()
-                    }
-                    Self::Compare(v) => 1 + v.encoded_len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
-            }
-
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                self.encode_in_cycle(w, 16)
-            }
-
             /// Encodes within its recursive cycle: `budget` is how many more nestings
             /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
             /// refuse its encoding.
@@ -1770,6 +1400,7 @@ rt::cfg_alloc! {
                 let Some(budget) = budget.checked_sub(1) else {
                     return Err(rt::EncodeError::DepthExceeded);
                 };
+
                 w.map(1)?;
                 match self {
                     Self::Constant(v) => {
@@ -1829,10 +1460,34 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
+        }
+        impl<'a> rt::Message<'a> for Expr {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Expr::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::Constant(v) => 1 + rt::int_len(*v),
+                    Self::Sensor(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+                    Self::Now => 1 + 1,
+                    Self::Not(v) => 1 + v.encoded_len(),
+                    Self::All(v) => {
+                        1 + rt::head_len(v.len() as u64)
+                            + v.iter().map(|item| item.encoded_len()).sum::<usize>()
+                    }
+                    Self::Any(v) => {
+                        1 + rt::head_len(v.len() as u64)
+                            + v.iter().map(|item| item.encoded_len()).sum::<usize>()
+                    }
+                    Self::Compare(v) => 1 + v.encoded_len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 16)
             }
         }
 
@@ -1852,52 +1507,9 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Compare {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Compare::decode(bytes).map(super::Compare::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
-            }
-
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.op;
-                {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                let v = &self.left;
-                {
-                    len += 1 + v.encoded_len();
-                }
-                let v = &self.right;
-                {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                self.encode_in_cycle(w, 16)
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -1933,10 +1545,32 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
+        }
+        impl<'a> rt::Message<'a> for Compare {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Compare::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.op;
+                {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                let v = &self.left;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                let v = &self.right;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 16)
             }
         }
 
@@ -1956,19 +1590,18 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Rule {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Rule::decode(bytes).map(super::Rule::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
             }
+        }
+        impl<'a> rt::Message<'a> for Rule {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Rule::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.name;
                 {
@@ -1985,22 +1618,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2034,11 +1652,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A room, possibly served by a gateway that is itself in another room.
@@ -2058,47 +1671,9 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Room {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Room::decode(bytes).map(super::Room::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.gateway.is_some())
-            }
-
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.gateway {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                self.encode_in_cycle(w, 4)
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -2133,10 +1708,27 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
+        }
+        impl<'a> rt::Message<'a> for Room {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Room::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.name;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.gateway {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 4)
             }
         }
 
@@ -2154,44 +1746,9 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Gateway {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Gateway::decode(bytes).map(super::Gateway::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.location.is_some())
-            }
-
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 9;
-                if let Some(v) = &self.location {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                self.encode_in_cycle(w, 4)
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -2220,10 +1777,24 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
+        }
+        impl<'a> rt::Message<'a> for Gateway {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Gateway::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 9;
+                if let Some(v) = &self.location {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 4)
             }
         }
 
@@ -2242,50 +1813,9 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl DisplayMenu {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::DisplayMenu::decode(bytes).map(super::DisplayMenu::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
-            }
-
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.label;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                let v = &self.children;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                self.encode_in_cycle(w, 8)
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -2332,10 +1862,30 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
+        }
+        impl<'a> rt::Message<'a> for DisplayMenu {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::DisplayMenu::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+            fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.label;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.children;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 8)
             }
         }
     }
@@ -3143,34 +2693,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = MenuNode::MAX_ENCODED_SIZE;
         type Borrowed<'a> = MenuNode<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::MenuNode::decode(bytes)
+            <owned::MenuNode as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::MenuNode::encoded_len(self)
+            <owned::MenuNode as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::MenuNode::encode(self, buf)
+            <owned::MenuNode as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::MenuNode::encode_to_vec(self)
+            <owned::MenuNode as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for MenuNode<'a> {
         type Owned = owned::MenuNode;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            MenuNode::decode(bytes)
+            <MenuNode<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            MenuNode::encoded_len(self)
+            <MenuNode<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            MenuNode::encode(self, buf)
+            <MenuNode<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            MenuNode::encode_to_vec(self)
+            <MenuNode<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::MenuNode {
-            MenuNode::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3339,34 +2889,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Expr::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Expr<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Expr::decode(bytes)
+            <owned::Expr as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Expr::encoded_len(self)
+            <owned::Expr as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Expr::encode(self, buf)
+            <owned::Expr as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Expr::encode_to_vec(self)
+            <owned::Expr as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Expr<'a> {
         type Owned = owned::Expr;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Expr::decode(bytes)
+            <Expr<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Expr::encoded_len(self)
+            <Expr<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Expr::encode(self, buf)
+            <Expr<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Expr::encode_to_vec(self)
+            <Expr<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Expr {
-            Expr::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3421,34 +2971,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Compare::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Compare<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Compare::decode(bytes)
+            <owned::Compare as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Compare::encoded_len(self)
+            <owned::Compare as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Compare::encode(self, buf)
+            <owned::Compare as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Compare::encode_to_vec(self)
+            <owned::Compare as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Compare<'a> {
         type Owned = owned::Compare;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Compare::decode(bytes)
+            <Compare<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Compare::encoded_len(self)
+            <Compare<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Compare::encode(self, buf)
+            <Compare<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Compare::encode_to_vec(self)
+            <Compare<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Compare {
-            Compare::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3501,34 +3051,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Rule::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Rule<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Rule::decode(bytes)
+            <owned::Rule as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Rule::encoded_len(self)
+            <owned::Rule as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Rule::encode(self, buf)
+            <owned::Rule as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Rule::encode_to_vec(self)
+            <owned::Rule as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Rule<'a> {
         type Owned = owned::Rule;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Rule::decode(bytes)
+            <Rule<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Rule::encoded_len(self)
+            <Rule<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Rule::encode(self, buf)
+            <Rule<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Rule::encode_to_vec(self)
+            <Rule<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Rule {
-            Rule::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3579,34 +3129,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Room::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Room<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Room::decode(bytes)
+            <owned::Room as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Room::encoded_len(self)
+            <owned::Room as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Room::encode(self, buf)
+            <owned::Room as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Room::encode_to_vec(self)
+            <owned::Room as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Room<'a> {
         type Owned = owned::Room;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Room::decode(bytes)
+            <Room<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Room::encoded_len(self)
+            <Room<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Room::encode(self, buf)
+            <Room<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Room::encode_to_vec(self)
+            <Room<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Room {
-            Room::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3651,34 +3201,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Gateway::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Gateway<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Gateway::decode(bytes)
+            <owned::Gateway as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Gateway::encoded_len(self)
+            <owned::Gateway as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Gateway::encode(self, buf)
+            <owned::Gateway as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Gateway::encode_to_vec(self)
+            <owned::Gateway as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Gateway<'a> {
         type Owned = owned::Gateway;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Gateway::decode(bytes)
+            <Gateway<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Gateway::encoded_len(self)
+            <Gateway<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Gateway::encode(self, buf)
+            <Gateway<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Gateway::encode_to_vec(self)
+            <Gateway<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Gateway {
-            Gateway::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3739,34 +3289,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = DisplayMenu::MAX_ENCODED_SIZE;
         type Borrowed<'a> = DisplayMenu<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::DisplayMenu::decode(bytes)
+            <owned::DisplayMenu as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::DisplayMenu::encoded_len(self)
+            <owned::DisplayMenu as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::DisplayMenu::encode(self, buf)
+            <owned::DisplayMenu as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::DisplayMenu::encode_to_vec(self)
+            <owned::DisplayMenu as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for DisplayMenu<'a> {
         type Owned = owned::DisplayMenu;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            DisplayMenu::decode(bytes)
+            <DisplayMenu<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            DisplayMenu::encoded_len(self)
+            <DisplayMenu<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            DisplayMenu::encode(self, buf)
+            <DisplayMenu<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            DisplayMenu::encode_to_vec(self)
+            <DisplayMenu<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::DisplayMenu {
-            DisplayMenu::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 }

@@ -2,6 +2,8 @@
 // Do not edit: change the schema and regenerate.
 
 use ::iotp2p_codec::runtime as rt;
+#[allow(unused_imports)]
+use rt::Message as _;
 
 /// A message named like a prelude type.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -20,16 +22,13 @@ impl<'a> Result_<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Result_<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -59,32 +58,13 @@ impl<'a> Result_<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 1;
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -97,17 +77,6 @@ impl<'a> Result_<'a> {
         unknown.finish(w)?;
         w.close(count);
         Ok(())
-    }
-}
-impl<'a> rt::Element<'a> for Result_<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Result_::encoded_len(self)
     }
 }
 
@@ -128,16 +97,13 @@ impl<'a> Option_<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + usize::from(self.some.is_some())
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Option_<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -167,13 +133,7 @@ impl<'a> Option_<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + usize::from(self.some.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         if let Some(v) = self.some {
             len += 1 + rt::head_len(v as u64);
@@ -181,20 +141,7 @@ impl<'a> Option_<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -206,17 +153,6 @@ impl<'a> Option_<'a> {
         unknown.finish(w)?;
         w.close(count);
         Ok(())
-    }
-}
-impl<'a> rt::Element<'a> for Option_<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Option_::encoded_len(self)
     }
 }
 
@@ -237,16 +173,13 @@ impl<'a> Box_<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + usize::from(self.inner.is_some())
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Box_<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -273,13 +206,7 @@ impl<'a> Box_<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + usize::from(self.inner.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         if let Some(v) = self.inner {
             len += 1 + v.encoded_len();
@@ -287,20 +214,7 @@ impl<'a> Box_<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -312,17 +226,6 @@ impl<'a> Box_<'a> {
         unknown.finish(w)?;
         w.close(count);
         Ok(())
-    }
-}
-impl<'a> rt::Element<'a> for Box_<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Box_::encoded_len(self)
     }
 }
 
@@ -343,16 +246,13 @@ impl<'a> Vec_<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Vec_<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -385,13 +285,7 @@ impl<'a> Vec_<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.items;
         {
@@ -400,20 +294,7 @@ impl<'a> Vec_<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -429,17 +310,6 @@ impl<'a> Vec_<'a> {
         unknown.finish(w)?;
         w.close(count);
         Ok(())
-    }
-}
-impl<'a> rt::Element<'a> for Vec_<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Vec_::encoded_len(self)
     }
 }
 
@@ -460,16 +330,13 @@ impl<'a> String_<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for String_<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -499,13 +366,7 @@ impl<'a> String_<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.text;
         {
@@ -514,20 +375,7 @@ impl<'a> String_<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -545,17 +393,6 @@ impl<'a> String_<'a> {
         unknown.finish(w)?;
         w.close(count);
         Ok(())
-    }
-}
-impl<'a> rt::Element<'a> for String_<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        String_::encoded_len(self)
     }
 }
 
@@ -655,17 +492,9 @@ impl<'a> Pick<'a> {
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
-
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Pick<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -695,8 +524,7 @@ impl<'a> Pick<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::Self_ => 1 + 1,
             Self::Crate(v) => 1 + rt::head_len(v as u64),
@@ -707,20 +535,7 @@ impl<'a> Pick<'a> {
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::Self_ => {
@@ -752,17 +567,6 @@ impl<'a> Pick<'a> {
         }
         w.close(1);
         Ok(())
-    }
-}
-impl<'a> rt::Element<'a> for Pick<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Pick::encoded_len(self)
     }
 }
 
@@ -801,16 +605,23 @@ impl<'a> Fields<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.self_ != 0)
+            + usize::from(self.super_ != 0)
+            + usize::from(self.crate_ != 0)
+            + usize::from(self.r#type != 0)
+            + usize::from(self.r#match.is_some())
+            + usize::from(self.option.is_some())
+            + usize::from(self.vec.is_some())
+            + usize::from(self.string.is_some())
+            + usize::from(self.r#box.is_some())
+            + usize::from(self.which.to_u32() != 0)
     }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+}
+impl<'a> rt::Message<'a> for Fields<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -941,23 +752,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.self_ != 0)
-            + usize::from(self.super_ != 0)
-            + usize::from(self.crate_ != 0)
-            + usize::from(self.r#type != 0)
-            + usize::from(self.r#match.is_some())
-            + usize::from(self.option.is_some())
-            + usize::from(self.vec.is_some())
-            + usize::from(self.string.is_some())
-            + usize::from(self.r#box.is_some())
-            + usize::from(self.which.to_u32() != 0)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.self_;
         if v != 0 {
@@ -997,20 +792,7 @@ impl<'a> Fields<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1074,23 +856,12 @@ impl<'a> Fields<'a> {
         Ok(())
     }
 }
-impl<'a> rt::Element<'a> for Fields<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Fields::encoded_len(self)
-    }
-}
 
 rt::cfg_alloc! {
-    impl<'a> Result_<'a> {
-        /// A copy that owns its data ([`owned::Result_`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Result_ {
+    impl<'a> rt::IntoOwned for Result_<'a> {
+        type Owned = owned::Result_;
+        /// A copy that owns its data ([`owned::Result_`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Result_ {
             owned::Result_ {
                 ok: self.ok,
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -1099,22 +870,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Result_<'a> {
-        type Owned = owned::Result_;
-        fn into_owned(self) -> owned::Result_ {
-            Result_::into_owned(self)
-        }
-    }
-    impl<'a> Option_<'a> {
-        /// A copy that owns its data ([`owned::Option_`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Option_ {
+    impl<'a> rt::IntoOwned for Option_<'a> {
+        type Owned = owned::Option_;
+        /// A copy that owns its data ([`owned::Option_`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Option_ {
             owned::Option_ {
                 some: self.some,
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -1123,22 +883,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Option_<'a> {
-        type Owned = owned::Option_;
-        fn into_owned(self) -> owned::Option_ {
-            Option_::into_owned(self)
-        }
-    }
-    impl<'a> Box_<'a> {
-        /// A copy that owns its data ([`owned::Box_`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Box_ {
+    impl<'a> rt::IntoOwned for Box_<'a> {
+        type Owned = owned::Box_;
+        /// A copy that owns its data ([`owned::Box_`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Box_ {
             owned::Box_ {
                 inner: rt::IntoOwned::into_owned(self.inner),
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -1147,22 +896,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Box_<'a> {
-        type Owned = owned::Box_;
-        fn into_owned(self) -> owned::Box_ {
-            Box_::into_owned(self)
-        }
-    }
-    impl<'a> Vec_<'a> {
-        /// A copy that owns its data ([`owned::Vec_`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Vec_ {
+    impl<'a> rt::IntoOwned for Vec_<'a> {
+        type Owned = owned::Vec_;
+        /// A copy that owns its data ([`owned::Vec_`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Vec_ {
             owned::Vec_ {
                 items: rt::IntoOwned::into_owned(self.items),
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -1171,22 +909,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Vec_<'a> {
-        type Owned = owned::Vec_;
-        fn into_owned(self) -> owned::Vec_ {
-            Vec_::into_owned(self)
-        }
-    }
-    impl<'a> String_<'a> {
-        /// A copy that owns its data ([`owned::String_`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::String_ {
+    impl<'a> rt::IntoOwned for String_<'a> {
+        type Owned = owned::String_;
+        /// A copy that owns its data ([`owned::String_`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::String_ {
             owned::String_ {
                 text: rt::IntoOwned::into_owned(self.text),
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -1195,17 +922,6 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-    impl<'a> rt::IntoOwned for String_<'a> {
-        type Owned = owned::String_;
-        fn into_owned(self) -> owned::String_ {
-            String_::into_owned(self)
-        }
     }
     impl rt::IntoOwned for Which {
         type Owned = Self;
@@ -1213,10 +929,10 @@ rt::cfg_alloc! {
             self
         }
     }
-    impl<'a> Pick<'a> {
-        /// A copy that owns its data ([`owned::Pick`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Pick {
+    impl<'a> rt::IntoOwned for Pick<'a> {
+        type Owned = owned::Pick;
+        /// A copy that owns its data ([`owned::Pick`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Pick {
             match self {
                 Self::Self_ => owned::Pick::Self_,
                 Self::Crate(v) => owned::Pick::Crate(v),
@@ -1229,22 +945,11 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-    impl<'a> rt::IntoOwned for Pick<'a> {
-        type Owned = owned::Pick;
-        fn into_owned(self) -> owned::Pick {
-            Pick::into_owned(self)
-        }
-    }
-    impl<'a> Fields<'a> {
-        /// A copy that owns its data ([`owned::Fields`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Fields {
+    impl<'a> rt::IntoOwned for Fields<'a> {
+        type Owned = owned::Fields;
+        /// A copy that owns its data ([`owned::Fields`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Fields {
             owned::Fields {
                 self_: self.self_,
                 super_: self.super_,
@@ -1262,17 +967,6 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-    impl<'a> rt::IntoOwned for Fields<'a> {
-        type Owned = owned::Fields;
-        fn into_owned(self) -> owned::Fields {
-            Fields::into_owned(self)
-        }
     }
 
     /// Owned counterparts of the types of package `example.rust_names`, for applications that
@@ -1282,12 +976,14 @@ rt::cfg_alloc! {
     /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
-    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
-    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
-    /// re-exported as they are; aliases name the owned form of their target.
+    /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
+    /// same bytes. Enums own nothing and are re-exported as they are; aliases name the owned
+    /// form of their target.
     pub mod owned {
         #[allow(unused_imports)]
         use super::rt;
+        #[allow(unused_imports)]
+        use rt::Message as _;
 
         /// A message named like a prelude type.
         ///
@@ -1301,40 +997,24 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Result_ {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Result_::decode(bytes).map(super::Result_::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
+        }
+        impl<'a> rt::Message<'a> for Result_ {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Result_::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 1;
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1347,11 +1027,6 @@ rt::cfg_alloc! {
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
 
@@ -1367,19 +1042,18 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Option_ {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Option_::decode(bytes).map(super::Option_::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + usize::from(self.some.is_some())
             }
+        }
+        impl<'a> rt::Message<'a> for Option_ {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Option_::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 if let Some(v) = &self.some {
                     len += 1 + rt::head_len(*v as u64);
@@ -1387,22 +1061,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1414,11 +1073,6 @@ rt::cfg_alloc! {
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
 
@@ -1434,19 +1088,18 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Box_ {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Box_::decode(bytes).map(super::Box_::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + usize::from(self.inner.is_some())
             }
+        }
+        impl<'a> rt::Message<'a> for Box_ {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Box_::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 if let Some(v) = &self.inner {
                     len += 1 + v.encoded_len();
@@ -1454,22 +1107,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1481,11 +1119,6 @@ rt::cfg_alloc! {
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
 
@@ -1501,19 +1134,18 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Vec_ {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Vec_::decode(bytes).map(super::Vec_::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
+        }
+        impl<'a> rt::Message<'a> for Vec_ {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Vec_::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.items;
                 {
@@ -1526,22 +1158,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1562,11 +1179,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Named like `String`.
@@ -1581,19 +1193,18 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl String_ {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::String_::decode(bytes).map(super::String_::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
+        }
+        impl<'a> rt::Message<'a> for String_ {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::String_::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.text;
                 {
@@ -1602,22 +1213,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1635,11 +1231,6 @@ rt::cfg_alloc! {
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
 
@@ -1669,14 +1260,13 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-        impl Pick {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Pick::decode(bytes).map(super::Pick::into_owned)
+        impl<'a> rt::Message<'a> for Pick {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Pick::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::Self_ => 1 + 1,
                     Self::Crate(v) => 1 + rt::head_len(*v as u64),
@@ -1687,22 +1277,7 @@ rt::cfg_alloc! {
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::Self_ => {
@@ -1734,11 +1309,6 @@ rt::cfg_alloc! {
                 }
                 w.close(1);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
 
@@ -1772,12 +1342,6 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
         impl Fields {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Fields::decode(bytes).map(super::Fields::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -1792,9 +1356,14 @@ rt::cfg_alloc! {
                     + usize::from(self.r#box.is_some())
                     + usize::from(self.which.to_u32() != 0)
             }
+        }
+        impl<'a> rt::Message<'a> for Fields {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Fields::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.self_;
                 if self.self_ != 0 {
@@ -1834,22 +1403,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1911,11 +1465,6 @@ rt::cfg_alloc! {
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
     }
@@ -2672,34 +2221,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Result_::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Result_<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Result_::decode(bytes)
+            <owned::Result_ as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Result_::encoded_len(self)
+            <owned::Result_ as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Result_::encode(self, buf)
+            <owned::Result_ as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Result_::encode_to_vec(self)
+            <owned::Result_ as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Result_<'a> {
         type Owned = owned::Result_;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Result_::decode(bytes)
+            <Result_<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Result_::encoded_len(self)
+            <Result_<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Result_::encode(self, buf)
+            <Result_<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Result_::encode_to_vec(self)
+            <Result_<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Result_ {
-            Result_::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -2738,34 +2287,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Option_::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Option_<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Option_::decode(bytes)
+            <owned::Option_ as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Option_::encoded_len(self)
+            <owned::Option_ as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Option_::encode(self, buf)
+            <owned::Option_ as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Option_::encode_to_vec(self)
+            <owned::Option_ as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Option_<'a> {
         type Owned = owned::Option_;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Option_::decode(bytes)
+            <Option_<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Option_::encoded_len(self)
+            <Option_<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Option_::encode(self, buf)
+            <Option_<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Option_::encode_to_vec(self)
+            <Option_<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Option_ {
-            Option_::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -2810,34 +2359,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Box_::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Box_<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Box_::decode(bytes)
+            <owned::Box_ as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Box_::encoded_len(self)
+            <owned::Box_ as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Box_::encode(self, buf)
+            <owned::Box_ as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Box_::encode_to_vec(self)
+            <owned::Box_ as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Box_<'a> {
         type Owned = owned::Box_;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Box_::decode(bytes)
+            <Box_<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Box_::encoded_len(self)
+            <Box_<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Box_::encode(self, buf)
+            <Box_<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Box_::encode_to_vec(self)
+            <Box_<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Box_ {
-            Box_::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -2885,34 +2434,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Vec_::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Vec_<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Vec_::decode(bytes)
+            <owned::Vec_ as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Vec_::encoded_len(self)
+            <owned::Vec_ as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Vec_::encode(self, buf)
+            <owned::Vec_ as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Vec_::encode_to_vec(self)
+            <owned::Vec_ as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Vec_<'a> {
         type Owned = owned::Vec_;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Vec_::decode(bytes)
+            <Vec_<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Vec_::encoded_len(self)
+            <Vec_<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Vec_::encode(self, buf)
+            <Vec_<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Vec_::encode_to_vec(self)
+            <Vec_<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Vec_ {
-            Vec_::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -2953,34 +2502,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = String_::MAX_ENCODED_SIZE;
         type Borrowed<'a> = String_<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::String_::decode(bytes)
+            <owned::String_ as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::String_::encoded_len(self)
+            <owned::String_ as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::String_::encode(self, buf)
+            <owned::String_ as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::String_::encode_to_vec(self)
+            <owned::String_ as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for String_<'a> {
         type Owned = owned::String_;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            String_::decode(bytes)
+            <String_<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            String_::encoded_len(self)
+            <String_<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            String_::encode(self, buf)
+            <String_<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            String_::encode_to_vec(self)
+            <String_<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::String_ {
-            String_::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3106,34 +2655,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Pick::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Pick<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Pick::decode(bytes)
+            <owned::Pick as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Pick::encoded_len(self)
+            <owned::Pick as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Pick::encode(self, buf)
+            <owned::Pick as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Pick::encode_to_vec(self)
+            <owned::Pick as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Pick<'a> {
         type Owned = owned::Pick;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Pick::decode(bytes)
+            <Pick<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Pick::encoded_len(self)
+            <Pick<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Pick::encode(self, buf)
+            <Pick<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Pick::encode_to_vec(self)
+            <Pick<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Pick {
-            Pick::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 
@@ -3222,34 +2771,34 @@ rt::cfg_arbitrary! {
         const MAX_ENCODED_SIZE: usize = Fields::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Fields<'a>;
         fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Fields::decode(bytes)
+            <owned::Fields as rt::Message<'_>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            owned::Fields::encoded_len(self)
+            <owned::Fields as rt::Message<'_>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Fields::encode(self, buf)
+            <owned::Fields as rt::Message<'_>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Fields::encode_to_vec(self)
+            <owned::Fields as rt::Message<'_>>::encode_to_vec(self)
         }
     }
     impl<'a> rt::fuzz::Borrowed<'a> for Fields<'a> {
         type Owned = owned::Fields;
         fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Fields::decode(bytes)
+            <Fields<'a> as rt::Message<'a>>::decode(bytes)
         }
         fn encoded_len(&self) -> usize {
-            Fields::encoded_len(self)
+            <Fields<'a> as rt::Message<'a>>::encoded_len(self)
         }
         fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Fields::encode(self, buf)
+            <Fields<'a> as rt::Message<'a>>::encode(self, buf)
         }
         fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Fields::encode_to_vec(self)
+            <Fields<'a> as rt::Message<'a>>::encode_to_vec(self)
         }
         fn into_owned(self) -> owned::Fields {
-            Fields::into_owned(self)
+            rt::IntoOwned::into_owned(self)
         }
     }
 }

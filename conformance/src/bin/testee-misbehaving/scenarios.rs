@@ -12,6 +12,7 @@
 //! - `ssn-reset-on-rehome`: version 1.0's counting per address: a node that takes a new address starts
 //!   its Sender Sequence Numbers again, reusing nonces under the same key (IOTP-SEC-169).
 
+use iotp2p_codec::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use iotp2p_codec::core::{Body, Envelope};
