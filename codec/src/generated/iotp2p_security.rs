@@ -46,11 +46,6 @@ impl KeyAlgorithm {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -68,15 +63,18 @@ impl core::hash::Hash for KeyAlgorithm {
         self.to_u32().hash(state)
     }
 }
-impl<'a> rt::Element<'a> for KeyAlgorithm {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for KeyAlgorithm {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
@@ -127,7 +125,7 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
             min_key = key + 1;
             match key {
                 0 => {
-                    let v = KeyAlgorithm::decode_from(r)
+                    let v = KeyAlgorithm::decode_from(r, depth)
                         .map_err(|e| e.in_field("PublicKey.algorithm"))?;
                     if v.to_u32() == 0 {
                         return Err(rt::DecodeError::new(
@@ -1123,11 +1121,6 @@ impl RevocationReason {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -1145,15 +1138,18 @@ impl core::hash::Hash for RevocationReason {
         self.to_u32().hash(state)
     }
 }
-impl<'a> rt::Element<'a> for RevocationReason {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for RevocationReason {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
@@ -1210,7 +1206,7 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
                     f_node = Some(v);
                 }
                 1 => {
-                    let v = RevocationReason::decode_from(r)
+                    let v = RevocationReason::decode_from(r, depth)
                         .map_err(|e| e.in_field("RevocationStatement.reason"))?;
                     if v.to_u32() == 0 {
                         return Err(rt::DecodeError::new(
@@ -12000,50 +11996,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.KeyAlgorithm";
         const MAX_ENCODED_SIZE: usize = KeyAlgorithm::MAX_ENCODED_SIZE;
         type Borrowed<'a> = KeyAlgorithm;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for KeyAlgorithm {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
     }
 
     impl rt::fuzz::Generate for owned::PublicKey {
@@ -12086,36 +12038,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.PublicKey";
         const MAX_ENCODED_SIZE: usize = PublicKey::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PublicKey<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::PublicKey as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::PublicKey as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::PublicKey as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::PublicKey as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for PublicKey<'a> {
-        type Owned = owned::PublicKey;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <PublicKey<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <PublicKey<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <PublicKey<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <PublicKey<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::PublicKey {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::Signature {
@@ -12149,36 +12071,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.Signature";
         const MAX_ENCODED_SIZE: usize = Signature::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Signature<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Signature as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Signature as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Signature as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Signature as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Signature<'a> {
-        type Owned = owned::Signature;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Signature<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Signature<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Signature<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Signature<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Signature {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::SignedStatement {
@@ -12237,36 +12129,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.SignedStatement";
         const MAX_ENCODED_SIZE: usize = SignedStatement::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SignedStatement<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::SignedStatement as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::SignedStatement as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::SignedStatement as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::SignedStatement as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for SignedStatement<'a> {
-        type Owned = owned::SignedStatement;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <SignedStatement<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <SignedStatement<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <SignedStatement<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <SignedStatement<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SignedStatement {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::Statement {
@@ -12333,36 +12195,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.Statement";
         const MAX_ENCODED_SIZE: usize = Statement::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Statement<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Statement as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Statement as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Statement as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Statement as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Statement<'a> {
-        type Owned = owned::Statement;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Statement<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Statement<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Statement<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Statement<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Statement {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::CredentialStatement {
@@ -12454,36 +12286,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.CredentialStatement";
         const MAX_ENCODED_SIZE: usize = CredentialStatement::MAX_ENCODED_SIZE;
         type Borrowed<'a> = CredentialStatement<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::CredentialStatement as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::CredentialStatement as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::CredentialStatement as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::CredentialStatement as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for CredentialStatement<'a> {
-        type Owned = owned::CredentialStatement;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <CredentialStatement<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <CredentialStatement<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <CredentialStatement<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <CredentialStatement<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::CredentialStatement {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::RehomingStatement {
@@ -12543,36 +12345,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.RehomingStatement";
         const MAX_ENCODED_SIZE: usize = RehomingStatement::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RehomingStatement<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::RehomingStatement as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::RehomingStatement as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::RehomingStatement as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::RehomingStatement as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for RehomingStatement<'a> {
-        type Owned = owned::RehomingStatement;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <RehomingStatement<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <RehomingStatement<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <RehomingStatement<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <RehomingStatement<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RehomingStatement {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::KeyRotationStatement {
@@ -12615,36 +12387,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.KeyRotationStatement";
         const MAX_ENCODED_SIZE: usize = KeyRotationStatement::MAX_ENCODED_SIZE;
         type Borrowed<'a> = KeyRotationStatement<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::KeyRotationStatement as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::KeyRotationStatement as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::KeyRotationStatement as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::KeyRotationStatement as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for KeyRotationStatement<'a> {
-        type Owned = owned::KeyRotationStatement;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <KeyRotationStatement<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <KeyRotationStatement<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <KeyRotationStatement<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <KeyRotationStatement<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::KeyRotationStatement {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for RevocationReason {
@@ -12671,50 +12413,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.RevocationReason";
         const MAX_ENCODED_SIZE: usize = RevocationReason::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RevocationReason;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for RevocationReason {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
     }
 
     impl rt::fuzz::Generate for owned::RevocationStatement {
@@ -12757,36 +12455,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.RevocationStatement";
         const MAX_ENCODED_SIZE: usize = RevocationStatement::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RevocationStatement<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::RevocationStatement as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::RevocationStatement as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::RevocationStatement as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::RevocationStatement as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for RevocationStatement<'a> {
-        type Owned = owned::RevocationStatement;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <RevocationStatement<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <RevocationStatement<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <RevocationStatement<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <RevocationStatement<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RevocationStatement {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::IntroductionStatement {
@@ -12877,36 +12545,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.IntroductionStatement";
         const MAX_ENCODED_SIZE: usize = IntroductionStatement::MAX_ENCODED_SIZE;
         type Borrowed<'a> = IntroductionStatement<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::IntroductionStatement as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::IntroductionStatement as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::IntroductionStatement as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::IntroductionStatement as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for IntroductionStatement<'a> {
-        type Owned = owned::IntroductionStatement;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <IntroductionStatement<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <IntroductionStatement<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <IntroductionStatement<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <IntroductionStatement<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::IntroductionStatement {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::Introduction {
@@ -12963,36 +12601,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.Introduction";
         const MAX_ENCODED_SIZE: usize = Introduction::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Introduction<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Introduction as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Introduction as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Introduction as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Introduction as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Introduction<'a> {
-        type Owned = owned::Introduction;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Introduction<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Introduction<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Introduction<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Introduction<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Introduction {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::SealedAad {
@@ -13075,36 +12683,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.SealedAad";
         const MAX_ENCODED_SIZE: usize = SealedAad::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SealedAad<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::SealedAad as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::SealedAad as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::SealedAad as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::SealedAad as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for SealedAad<'a> {
-        type Owned = owned::SealedAad;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <SealedAad<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <SealedAad<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <SealedAad<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <SealedAad<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SealedAad {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::EdhocMessage3 {
@@ -13150,36 +12728,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.EdhocMessage3";
         const MAX_ENCODED_SIZE: usize = EdhocMessage3::MAX_ENCODED_SIZE;
         type Borrowed<'a> = EdhocMessage3<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::EdhocMessage3 as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::EdhocMessage3 as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::EdhocMessage3 as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::EdhocMessage3 as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for EdhocMessage3<'a> {
-        type Owned = owned::EdhocMessage3;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <EdhocMessage3<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <EdhocMessage3<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <EdhocMessage3<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <EdhocMessage3<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::EdhocMessage3 {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::EdhocReply {
@@ -13226,36 +12774,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.EdhocReply";
         const MAX_ENCODED_SIZE: usize = EdhocReply::MAX_ENCODED_SIZE;
         type Borrowed<'a> = EdhocReply<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::EdhocReply as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::EdhocReply as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::EdhocReply as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::EdhocReply as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for EdhocReply<'a> {
-        type Owned = owned::EdhocReply;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <EdhocReply<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <EdhocReply<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <EdhocReply<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <EdhocReply<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::EdhocReply {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::EdhocFinish {
@@ -13304,36 +12822,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.EdhocFinish";
         const MAX_ENCODED_SIZE: usize = EdhocFinish::MAX_ENCODED_SIZE;
         type Borrowed<'a> = EdhocFinish<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::EdhocFinish as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::EdhocFinish as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::EdhocFinish as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::EdhocFinish as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for EdhocFinish<'a> {
-        type Owned = owned::EdhocFinish;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <EdhocFinish<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <EdhocFinish<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <EdhocFinish<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <EdhocFinish<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::EdhocFinish {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::SetupPayload {
@@ -13418,36 +12906,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.SetupPayload";
         const MAX_ENCODED_SIZE: usize = SetupPayload::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SetupPayload<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::SetupPayload as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::SetupPayload as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::SetupPayload as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::SetupPayload as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for SetupPayload<'a> {
-        type Owned = owned::SetupPayload;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <SetupPayload<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <SetupPayload<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <SetupPayload<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <SetupPayload<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SetupPayload {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::PairingStart {
@@ -13480,36 +12938,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.PairingStart";
         const MAX_ENCODED_SIZE: usize = PairingStart::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PairingStart<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::PairingStart as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::PairingStart as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::PairingStart as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::PairingStart as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for PairingStart<'a> {
-        type Owned = owned::PairingStart;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <PairingStart<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <PairingStart<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <PairingStart<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <PairingStart<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::PairingStart {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::PairingParams {
@@ -13556,36 +12984,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.PairingParams";
         const MAX_ENCODED_SIZE: usize = PairingParams::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PairingParams<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::PairingParams as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::PairingParams as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::PairingParams as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::PairingParams as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for PairingParams<'a> {
-        type Owned = owned::PairingParams;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <PairingParams<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <PairingParams<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <PairingParams<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <PairingParams<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::PairingParams {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::PairingShare {
@@ -13618,36 +13016,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.PairingShare";
         const MAX_ENCODED_SIZE: usize = PairingShare::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PairingShare<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::PairingShare as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::PairingShare as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::PairingShare as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::PairingShare as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for PairingShare<'a> {
-        type Owned = owned::PairingShare;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <PairingShare<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <PairingShare<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <PairingShare<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <PairingShare<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::PairingShare {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::PairingShareReply {
@@ -13681,36 +13049,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.PairingShareReply";
         const MAX_ENCODED_SIZE: usize = PairingShareReply::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PairingShareReply<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::PairingShareReply as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::PairingShareReply as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::PairingShareReply as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::PairingShareReply as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for PairingShareReply<'a> {
-        type Owned = owned::PairingShareReply;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <PairingShareReply<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <PairingShareReply<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <PairingShareReply<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <PairingShareReply<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::PairingShareReply {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::PairingConfirm {
@@ -13743,36 +13081,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.PairingConfirm";
         const MAX_ENCODED_SIZE: usize = PairingConfirm::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PairingConfirm<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::PairingConfirm as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::PairingConfirm as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::PairingConfirm as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::PairingConfirm as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for PairingConfirm<'a> {
-        type Owned = owned::PairingConfirm;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <PairingConfirm<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <PairingConfirm<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <PairingConfirm<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <PairingConfirm<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::PairingConfirm {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::PairingWindow {
@@ -13863,36 +13171,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.PairingWindow";
         const MAX_ENCODED_SIZE: usize = PairingWindow::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PairingWindow<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::PairingWindow as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::PairingWindow as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::PairingWindow as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::PairingWindow as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for PairingWindow<'a> {
-        type Owned = owned::PairingWindow;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <PairingWindow<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <PairingWindow<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <PairingWindow<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <PairingWindow<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::PairingWindow {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::RelayInfo {
@@ -13948,36 +13226,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.RelayInfo";
         const MAX_ENCODED_SIZE: usize = RelayInfo::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RelayInfo<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::RelayInfo as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::RelayInfo as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::RelayInfo as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::RelayInfo as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for RelayInfo<'a> {
-        type Owned = owned::RelayInfo;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <RelayInfo<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <RelayInfo<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <RelayInfo<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <RelayInfo<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RelayInfo {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::CommissionRequest {
@@ -14032,36 +13280,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.CommissionRequest";
         const MAX_ENCODED_SIZE: usize = CommissionRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = CommissionRequest<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::CommissionRequest as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::CommissionRequest as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::CommissionRequest as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::CommissionRequest as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for CommissionRequest<'a> {
-        type Owned = owned::CommissionRequest;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <CommissionRequest<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <CommissionRequest<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <CommissionRequest<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <CommissionRequest<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::CommissionRequest {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::CommissionResponse {
@@ -14098,36 +13316,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.CommissionResponse";
         const MAX_ENCODED_SIZE: usize = CommissionResponse::MAX_ENCODED_SIZE;
         type Borrowed<'a> = CommissionResponse<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::CommissionResponse as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::CommissionResponse as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::CommissionResponse as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::CommissionResponse as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for CommissionResponse<'a> {
-        type Owned = owned::CommissionResponse;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <CommissionResponse<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <CommissionResponse<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <CommissionResponse<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <CommissionResponse<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::CommissionResponse {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::AclTarget {
@@ -14169,36 +13357,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.AclTarget";
         const MAX_ENCODED_SIZE: usize = AclTarget::MAX_ENCODED_SIZE;
         type Borrowed<'a> = AclTarget<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::AclTarget as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::AclTarget as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::AclTarget as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::AclTarget as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for AclTarget<'a> {
-        type Owned = owned::AclTarget;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <AclTarget<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <AclTarget<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <AclTarget<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <AclTarget<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::AclTarget {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::AclEntry {
@@ -14289,36 +13447,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.AclEntry";
         const MAX_ENCODED_SIZE: usize = AclEntry::MAX_ENCODED_SIZE;
         type Borrowed<'a> = AclEntry<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::AclEntry as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::AclEntry as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::AclEntry as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::AclEntry as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for AclEntry<'a> {
-        type Owned = owned::AclEntry;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <AclEntry<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <AclEntry<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <AclEntry<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <AclEntry<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::AclEntry {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::AclWrite {
@@ -14362,36 +13490,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.AclWrite";
         const MAX_ENCODED_SIZE: usize = AclWrite::MAX_ENCODED_SIZE;
         type Borrowed<'a> = AclWrite<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::AclWrite as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::AclWrite as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::AclWrite as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::AclWrite as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for AclWrite<'a> {
-        type Owned = owned::AclWrite;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <AclWrite<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <AclWrite<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <AclWrite<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <AclWrite<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::AclWrite {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::RehomeRequest {
@@ -14441,36 +13539,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.RehomeRequest";
         const MAX_ENCODED_SIZE: usize = RehomeRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RehomeRequest<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::RehomeRequest as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::RehomeRequest as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::RehomeRequest as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::RehomeRequest as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for RehomeRequest<'a> {
-        type Owned = owned::RehomeRequest;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <RehomeRequest<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <RehomeRequest<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <RehomeRequest<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <RehomeRequest<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RehomeRequest {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::RehomeResult {
@@ -14512,36 +13580,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.RehomeResult";
         const MAX_ENCODED_SIZE: usize = RehomeResult::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RehomeResult<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::RehomeResult as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::RehomeResult as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::RehomeResult as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::RehomeResult as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for RehomeResult<'a> {
-        type Owned = owned::RehomeResult;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <RehomeResult<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <RehomeResult<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <RehomeResult<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <RehomeResult<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RehomeResult {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::SecurityProperties {
@@ -14594,36 +13632,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.SecurityProperties";
         const MAX_ENCODED_SIZE: usize = SecurityProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SecurityProperties<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::SecurityProperties as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::SecurityProperties as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::SecurityProperties as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::SecurityProperties as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for SecurityProperties<'a> {
-        type Owned = owned::SecurityProperties;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <SecurityProperties<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <SecurityProperties<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <SecurityProperties<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <SecurityProperties<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SecurityProperties {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::SecurityActions {
@@ -14749,36 +13757,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.SecurityActions";
         const MAX_ENCODED_SIZE: usize = SecurityActions::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SecurityActions<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::SecurityActions as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::SecurityActions as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::SecurityActions as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::SecurityActions as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for SecurityActions<'a> {
-        type Owned = owned::SecurityActions;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <SecurityActions<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <SecurityActions<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <SecurityActions<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <SecurityActions<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SecurityActions {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::SecurityOutputs {
@@ -14864,36 +13842,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.SecurityOutputs";
         const MAX_ENCODED_SIZE: usize = SecurityOutputs::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SecurityOutputs<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::SecurityOutputs as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::SecurityOutputs as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::SecurityOutputs as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::SecurityOutputs as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for SecurityOutputs<'a> {
-        type Owned = owned::SecurityOutputs;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <SecurityOutputs<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <SecurityOutputs<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <SecurityOutputs<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <SecurityOutputs<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SecurityOutputs {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::SecurityEvents {
@@ -14934,35 +13882,5 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "iotp2p.security.SecurityEvents";
         const MAX_ENCODED_SIZE: usize = SecurityEvents::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SecurityEvents<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::SecurityEvents as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::SecurityEvents as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::SecurityEvents as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::SecurityEvents as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for SecurityEvents<'a> {
-        type Owned = owned::SecurityEvents;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <SecurityEvents<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <SecurityEvents<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <SecurityEvents<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <SecurityEvents<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SecurityEvents {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 }

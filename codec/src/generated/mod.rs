@@ -200,18 +200,9 @@ pub fn transcode(
         "iotp2p.core.Description" => iotp2p_core::Description::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.PresenceState" => {
-            let mut r = crate::runtime::Reader::new(input);
-            iotp2p_core::PresenceState::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = crate::runtime::Writer::new(output);
-                    crate::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "iotp2p.core.PresenceState" => iotp2p_core::PresenceState::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.core.Presence" => iotp2p_core::Presence::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
@@ -224,45 +215,18 @@ pub fn transcode(
         "iotp2p.core.Receipt" => iotp2p_core::Receipt::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.core.StatusCode" => {
-            let mut r = crate::runtime::Reader::new(input);
-            iotp2p_core::StatusCode::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = crate::runtime::Writer::new(output);
-                    crate::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
-        "iotp2p.core.DecodeError" => {
-            let mut r = crate::runtime::Reader::new(input);
-            iotp2p_core::DecodeError::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = crate::runtime::Writer::new(output);
-                    crate::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "iotp2p.core.StatusCode" => iotp2p_core::StatusCode::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.core.DecodeError" => iotp2p_core::DecodeError::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.core.Status" => iotp2p_core::Status::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.security.KeyAlgorithm" => {
-            let mut r = crate::runtime::Reader::new(input);
-            iotp2p_security::KeyAlgorithm::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = crate::runtime::Writer::new(output);
-                    crate::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "iotp2p.security.KeyAlgorithm" => iotp2p_security::KeyAlgorithm::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.security.PublicKey" => iotp2p_security::PublicKey::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
@@ -288,18 +252,9 @@ pub fn transcode(
                 .map_err(TranscodeError::Decode)
                 .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
         }
-        "iotp2p.security.RevocationReason" => {
-            let mut r = crate::runtime::Reader::new(input);
-            iotp2p_security::RevocationReason::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = crate::runtime::Writer::new(output);
-                    crate::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "iotp2p.security.RevocationReason" => iotp2p_security::RevocationReason::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.security.RevocationStatement" => {
             iotp2p_security::RevocationStatement::decode(input)
                 .map_err(TranscodeError::Decode)
@@ -383,16 +338,9 @@ pub fn transcode(
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.capabilities.StandardCapability" => {
-            let mut r = crate::runtime::Reader::new(input);
-            iotp2p_capabilities::StandardCapability::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
+            iotp2p_capabilities::StandardCapability::decode(input)
                 .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = crate::runtime::Writer::new(output);
-                    crate::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
+                .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
         }
         "iotp2p.capabilities.DeviceInfoProperties" => {
             iotp2p_capabilities::DeviceInfoProperties::decode(input)
@@ -404,30 +352,12 @@ pub fn transcode(
                 .map_err(TranscodeError::Decode)
                 .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
         }
-        "iotp2p.capabilities.BatteryState" => {
-            let mut r = crate::runtime::Reader::new(input);
-            iotp2p_capabilities::BatteryState::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = crate::runtime::Writer::new(output);
-                    crate::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
-        "iotp2p.capabilities.ChargeState" => {
-            let mut r = crate::runtime::Reader::new(input);
-            iotp2p_capabilities::ChargeState::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = crate::runtime::Writer::new(output);
-                    crate::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "iotp2p.capabilities.BatteryState" => iotp2p_capabilities::BatteryState::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "iotp2p.capabilities.ChargeState" => iotp2p_capabilities::ChargeState::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.capabilities.BatteryProperties" => {
             iotp2p_capabilities::BatteryProperties::decode(input)
                 .map_err(TranscodeError::Decode)
@@ -436,18 +366,9 @@ pub fn transcode(
         "iotp2p.capabilities.BatteryEvents" => iotp2p_capabilities::BatteryEvents::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.capabilities.IdentifyEffect" => {
-            let mut r = crate::runtime::Reader::new(input);
-            iotp2p_capabilities::IdentifyEffect::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = crate::runtime::Writer::new(output);
-                    crate::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "iotp2p.capabilities.IdentifyEffect" => iotp2p_capabilities::IdentifyEffect::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.capabilities.IdentifyProperties" => {
             iotp2p_capabilities::IdentifyProperties::decode(input)
                 .map_err(TranscodeError::Decode)
@@ -522,18 +443,9 @@ pub fn transcode(
         "iotp2p.capabilities.EnrolResult" => iotp2p_capabilities::EnrolResult::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "iotp2p.capabilities.LookupPolicy" => {
-            let mut r = crate::runtime::Reader::new(input);
-            iotp2p_capabilities::LookupPolicy::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = crate::runtime::Writer::new(output);
-                    crate::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "iotp2p.capabilities.LookupPolicy" => iotp2p_capabilities::LookupPolicy::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "iotp2p.capabilities.RelayPolicy" => iotp2p_capabilities::RelayPolicy::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
@@ -631,10 +543,7 @@ crate::runtime::cfg_serde! {
                 serialize_decoded(iotp2p_core::Description::decode(input), serializer)
             }
             "iotp2p.core.PresenceState" => {
-                let mut r = crate::runtime::Reader::new(input);
-                let decoded = iotp2p_core::PresenceState::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(iotp2p_core::PresenceState::decode(input), serializer)
             }
             "iotp2p.core.Presence" => {
                 serialize_decoded(iotp2p_core::Presence::decode(input), serializer)
@@ -649,25 +558,16 @@ crate::runtime::cfg_serde! {
                 serialize_decoded(iotp2p_core::Receipt::decode(input), serializer)
             }
             "iotp2p.core.StatusCode" => {
-                let mut r = crate::runtime::Reader::new(input);
-                let decoded = iotp2p_core::StatusCode::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(iotp2p_core::StatusCode::decode(input), serializer)
             }
             "iotp2p.core.DecodeError" => {
-                let mut r = crate::runtime::Reader::new(input);
-                let decoded = iotp2p_core::DecodeError::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(iotp2p_core::DecodeError::decode(input), serializer)
             }
             "iotp2p.core.Status" => {
                 serialize_decoded(iotp2p_core::Status::decode(input), serializer)
             }
             "iotp2p.security.KeyAlgorithm" => {
-                let mut r = crate::runtime::Reader::new(input);
-                let decoded = iotp2p_security::KeyAlgorithm::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(iotp2p_security::KeyAlgorithm::decode(input), serializer)
             }
             "iotp2p.security.PublicKey" => {
                 serialize_decoded(iotp2p_security::PublicKey::decode(input), serializer)
@@ -694,10 +594,7 @@ crate::runtime::cfg_serde! {
                 serializer,
             ),
             "iotp2p.security.RevocationReason" => {
-                let mut r = crate::runtime::Reader::new(input);
-                let decoded = iotp2p_security::RevocationReason::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(iotp2p_security::RevocationReason::decode(input), serializer)
             }
             "iotp2p.security.RevocationStatement" => serialize_decoded(
                 iotp2p_security::RevocationStatement::decode(input),
@@ -783,12 +680,10 @@ crate::runtime::cfg_serde! {
             "iotp2p.security.SecurityEvents" => {
                 serialize_decoded(iotp2p_security::SecurityEvents::decode(input), serializer)
             }
-            "iotp2p.capabilities.StandardCapability" => {
-                let mut r = crate::runtime::Reader::new(input);
-                let decoded = iotp2p_capabilities::StandardCapability::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
-            }
+            "iotp2p.capabilities.StandardCapability" => serialize_decoded(
+                iotp2p_capabilities::StandardCapability::decode(input),
+                serializer,
+            ),
             "iotp2p.capabilities.DeviceInfoProperties" => serialize_decoded(
                 iotp2p_capabilities::DeviceInfoProperties::decode(input),
                 serializer,
@@ -798,16 +693,10 @@ crate::runtime::cfg_serde! {
                 serializer,
             ),
             "iotp2p.capabilities.BatteryState" => {
-                let mut r = crate::runtime::Reader::new(input);
-                let decoded = iotp2p_capabilities::BatteryState::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(iotp2p_capabilities::BatteryState::decode(input), serializer)
             }
             "iotp2p.capabilities.ChargeState" => {
-                let mut r = crate::runtime::Reader::new(input);
-                let decoded = iotp2p_capabilities::ChargeState::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(iotp2p_capabilities::ChargeState::decode(input), serializer)
             }
             "iotp2p.capabilities.BatteryProperties" => serialize_decoded(
                 iotp2p_capabilities::BatteryProperties::decode(input),
@@ -817,12 +706,10 @@ crate::runtime::cfg_serde! {
                 iotp2p_capabilities::BatteryEvents::decode(input),
                 serializer,
             ),
-            "iotp2p.capabilities.IdentifyEffect" => {
-                let mut r = crate::runtime::Reader::new(input);
-                let decoded = iotp2p_capabilities::IdentifyEffect::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
-            }
+            "iotp2p.capabilities.IdentifyEffect" => serialize_decoded(
+                iotp2p_capabilities::IdentifyEffect::decode(input),
+                serializer,
+            ),
             "iotp2p.capabilities.IdentifyProperties" => serialize_decoded(
                 iotp2p_capabilities::IdentifyProperties::decode(input),
                 serializer,
@@ -889,10 +776,7 @@ crate::runtime::cfg_serde! {
                 serialize_decoded(iotp2p_capabilities::EnrolResult::decode(input), serializer)
             }
             "iotp2p.capabilities.LookupPolicy" => {
-                let mut r = crate::runtime::Reader::new(input);
-                let decoded = iotp2p_capabilities::LookupPolicy::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(iotp2p_capabilities::LookupPolicy::decode(input), serializer)
             }
             "iotp2p.capabilities.RelayPolicy" => {
                 serialize_decoded(iotp2p_capabilities::RelayPolicy::decode(input), serializer)
@@ -1001,11 +885,7 @@ crate::runtime::cfg_serde! {
                 encode_deserialized(deserializer, iotp2p_core::owned::Description::encode_to_vec)
             }
             "iotp2p.core.PresenceState" => {
-                encode_deserialized(deserializer, |v: &iotp2p_core::PresenceState| {
-                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
-                        crate::runtime::Element::write(v, w)
-                    })
-                })
+                encode_deserialized(deserializer, iotp2p_core::PresenceState::encode_to_vec)
             }
             "iotp2p.core.Presence" => {
                 encode_deserialized(deserializer, iotp2p_core::owned::Presence::encode_to_vec)
@@ -1020,28 +900,16 @@ crate::runtime::cfg_serde! {
                 encode_deserialized(deserializer, iotp2p_core::owned::Receipt::encode_to_vec)
             }
             "iotp2p.core.StatusCode" => {
-                encode_deserialized(deserializer, |v: &iotp2p_core::StatusCode| {
-                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
-                        crate::runtime::Element::write(v, w)
-                    })
-                })
+                encode_deserialized(deserializer, iotp2p_core::StatusCode::encode_to_vec)
             }
             "iotp2p.core.DecodeError" => {
-                encode_deserialized(deserializer, |v: &iotp2p_core::DecodeError| {
-                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
-                        crate::runtime::Element::write(v, w)
-                    })
-                })
+                encode_deserialized(deserializer, iotp2p_core::DecodeError::encode_to_vec)
             }
             "iotp2p.core.Status" => {
                 encode_deserialized(deserializer, iotp2p_core::owned::Status::encode_to_vec)
             }
             "iotp2p.security.KeyAlgorithm" => {
-                encode_deserialized(deserializer, |v: &iotp2p_security::KeyAlgorithm| {
-                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
-                        crate::runtime::Element::write(v, w)
-                    })
-                })
+                encode_deserialized(deserializer, iotp2p_security::KeyAlgorithm::encode_to_vec)
             }
             "iotp2p.security.PublicKey" => encode_deserialized(
                 deserializer,
@@ -1071,13 +939,10 @@ crate::runtime::cfg_serde! {
                 deserializer,
                 iotp2p_security::owned::KeyRotationStatement::encode_to_vec,
             ),
-            "iotp2p.security.RevocationReason" => {
-                encode_deserialized(deserializer, |v: &iotp2p_security::RevocationReason| {
-                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
-                        crate::runtime::Element::write(v, w)
-                    })
-                })
-            }
+            "iotp2p.security.RevocationReason" => encode_deserialized(
+                deserializer,
+                iotp2p_security::RevocationReason::encode_to_vec,
+            ),
             "iotp2p.security.RevocationStatement" => encode_deserialized(
                 deserializer,
                 iotp2p_security::owned::RevocationStatement::encode_to_vec,
@@ -1184,11 +1049,7 @@ crate::runtime::cfg_serde! {
             ),
             "iotp2p.capabilities.StandardCapability" => encode_deserialized(
                 deserializer,
-                |v: &iotp2p_capabilities::StandardCapability| {
-                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
-                        crate::runtime::Element::write(v, w)
-                    })
-                },
+                iotp2p_capabilities::StandardCapability::encode_to_vec,
             ),
             "iotp2p.capabilities.DeviceInfoProperties" => encode_deserialized(
                 deserializer,
@@ -1198,20 +1059,14 @@ crate::runtime::cfg_serde! {
                 deserializer,
                 iotp2p_capabilities::owned::FirmwareProperties::encode_to_vec,
             ),
-            "iotp2p.capabilities.BatteryState" => {
-                encode_deserialized(deserializer, |v: &iotp2p_capabilities::BatteryState| {
-                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
-                        crate::runtime::Element::write(v, w)
-                    })
-                })
-            }
-            "iotp2p.capabilities.ChargeState" => {
-                encode_deserialized(deserializer, |v: &iotp2p_capabilities::ChargeState| {
-                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
-                        crate::runtime::Element::write(v, w)
-                    })
-                })
-            }
+            "iotp2p.capabilities.BatteryState" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::BatteryState::encode_to_vec,
+            ),
+            "iotp2p.capabilities.ChargeState" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::ChargeState::encode_to_vec,
+            ),
             "iotp2p.capabilities.BatteryProperties" => encode_deserialized(
                 deserializer,
                 iotp2p_capabilities::owned::BatteryProperties::encode_to_vec,
@@ -1220,13 +1075,10 @@ crate::runtime::cfg_serde! {
                 deserializer,
                 iotp2p_capabilities::owned::BatteryEvents::encode_to_vec,
             ),
-            "iotp2p.capabilities.IdentifyEffect" => {
-                encode_deserialized(deserializer, |v: &iotp2p_capabilities::IdentifyEffect| {
-                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
-                        crate::runtime::Element::write(v, w)
-                    })
-                })
-            }
+            "iotp2p.capabilities.IdentifyEffect" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::IdentifyEffect::encode_to_vec,
+            ),
             "iotp2p.capabilities.IdentifyProperties" => encode_deserialized(
                 deserializer,
                 iotp2p_capabilities::owned::IdentifyProperties::encode_to_vec,
@@ -1299,13 +1151,10 @@ crate::runtime::cfg_serde! {
                 deserializer,
                 iotp2p_capabilities::owned::EnrolResult::encode_to_vec,
             ),
-            "iotp2p.capabilities.LookupPolicy" => {
-                encode_deserialized(deserializer, |v: &iotp2p_capabilities::LookupPolicy| {
-                    crate::runtime::encode_to_vec(crate::runtime::Element::encoded_len(v), |w| {
-                        crate::runtime::Element::write(v, w)
-                    })
-                })
-            }
+            "iotp2p.capabilities.LookupPolicy" => encode_deserialized(
+                deserializer,
+                iotp2p_capabilities::LookupPolicy::encode_to_vec,
+            ),
             "iotp2p.capabilities.RelayPolicy" => encode_deserialized(
                 deserializer,
                 iotp2p_capabilities::owned::RelayPolicy::encode_to_vec,

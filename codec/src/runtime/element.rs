@@ -22,7 +22,7 @@ pub trait Element<'a>: Sized + Copy {
     fn encoded_len(&self) -> usize;
 }
 
-/// Generated messages and unions are elements through [`Message`]: read with the whole nesting
+/// Generated types are elements through [`Message`]: read with the whole nesting
 /// allowance (the bytes were validated where they sit), written and sized by their encoder.
 impl<'a, T: Message<'a> + Copy> Element<'a> for T {
     fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {

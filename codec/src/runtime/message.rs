@@ -1,12 +1,13 @@
-//! The [`Message`] trait: what every generated message and union (borrowed or owned) is, with the
-//! entry points built once here on the three functions the generator writes for each type.
+//! The [`Message`] trait: what every generated type is (messages and unions, borrowed or owned, and
+//! enums), with the entry points built once here on the three functions the generator writes for
+//! each type.
 
 use super::error::{DecodeError, EncodeError};
 use super::limits::MAX_DEPTH;
 use super::reader::Reader;
 use super::writer::Writer;
 
-/// A generated message or union, in its borrowed (zero-copy) or owned form.
+/// A generated message or union, in its borrowed (zero-copy) or owned form, or a generated enum.
 ///
 /// The generated code implements the three required functions; decoding a complete value, encoding
 /// into a buffer and into a vector are provided on top of them, the same for every type. Bring the

@@ -39,50 +39,6 @@ impl rt::fuzz::FuzzType for {{ item.name }} {
     const NAME: &'static str = "{{ item.full_name }}";
     const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
     type Borrowed<'a> = {{ item.name }};
-    fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-    }
-    fn encoded_len(&self) -> usize {
-        <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-    }
-    fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-    }
-    fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-        <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-    }
-}
-
-{%- if item.allow_deprecated %}
-#[allow(deprecated)]
-{%- endif %}
-impl<'a> rt::fuzz::Borrowed<'a> for {{ item.name }} {
-    type Owned = Self;
-    fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r)?;
-        r.finish()?;
-        Ok(value)
-    }
-    fn encoded_len(&self) -> usize {
-        rt::Element::encoded_len(self)
-    }
-    fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match rt::Element::write(self, &mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: rt::Element::encoded_len(self),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-    fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-        rt::encode_to_vec(rt::Element::encoded_len(self), |w| rt::Element::write(self, w))
-    }
-    fn into_owned(self) -> Self {
-        self
-    }
 }
 {%- else %}
 {%- if item.allow_deprecated %}
@@ -189,40 +145,6 @@ impl rt::fuzz::FuzzType for owned::{{ item.name }} {
     const NAME: &'static str = "{{ item.full_name }}";
     const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
     type Borrowed<'a> = {{ item.name }}<'a>;
-    fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        <owned::{{ item.name }} as rt::Message<'_>>::decode(bytes)
-    }
-    fn encoded_len(&self) -> usize {
-        <owned::{{ item.name }} as rt::Message<'_>>::encoded_len(self)
-    }
-    fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        <owned::{{ item.name }} as rt::Message<'_>>::encode(self, buf)
-    }
-    fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-        <owned::{{ item.name }} as rt::Message<'_>>::encode_to_vec(self)
-    }
-}
-
-{%- if item.allow_deprecated %}
-#[allow(deprecated)]
-{%- endif %}
-impl<'a> rt::fuzz::Borrowed<'a> for {{ item.name }}<'a> {
-    type Owned = owned::{{ item.name }};
-    fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        <{{ item.name }}<'a> as rt::Message<'a>>::decode(bytes)
-    }
-    fn encoded_len(&self) -> usize {
-        <{{ item.name }}<'a> as rt::Message<'a>>::encoded_len(self)
-    }
-    fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        <{{ item.name }}<'a> as rt::Message<'a>>::encode(self, buf)
-    }
-    fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-        <{{ item.name }}<'a> as rt::Message<'a>>::encode_to_vec(self)
-    }
-    fn into_owned(self) -> owned::{{ item.name }} {
-        rt::IntoOwned::into_owned(self)
-    }
 }
 {%- endif %}
 {% endfor %}

@@ -12,15 +12,7 @@ pub fn to_json<__S: {{ runtime }}::serde::Serializer>(
     use {{ runtime }}::json::serialize_decoded;
     Some(match type_name {
 {%- for t in types %}
-{%- if t.is_enum %}
-        "{{ t.full_name }}" => {
-            let mut r = {{ runtime }}::Reader::new(input);
-            let decoded = {{ t.path }}::decode_from(&mut r).and_then(|v| r.finish().map(|()| v));
-            serialize_decoded(decoded, serializer)
-        }
-{%- else %}
         "{{ t.full_name }}" => serialize_decoded({{ t.path }}::decode(input), serializer),
-{%- endif %}
 {%- endfor %}
         _ => return None,
     })
@@ -39,15 +31,7 @@ pub fn from_json<'de, __D: {{ runtime }}::serde::Deserializer<'de>>(
     use {{ runtime }}::json::encode_deserialized;
     Some(match type_name {
 {%- for t in types %}
-{%- if t.is_enum %}
-        "{{ t.full_name }}" => encode_deserialized(deserializer, |v: &{{ t.path }}| {
-            {{ runtime }}::encode_to_vec({{ runtime }}::Element::encoded_len(v), |w| {
-                {{ runtime }}::Element::write(v, w)
-            })
-        }),
-{%- else %}
         "{{ t.full_name }}" => encode_deserialized(deserializer, {{ t.owned_path }}::encode_to_vec),
-{%- endif %}
 {%- endfor %}
         _ => return None,
     })

@@ -35,24 +35,9 @@ pub fn transcode(
     use {{ runtime }}::TranscodeError;
     Some(match type_name {
 {%- for t in types %}
-{%- if t.is_enum %}
-        "{{ t.full_name }}" => {
-            let mut r = {{ runtime }}::Reader::new(input);
-            {{ t.path }}::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = {{ runtime }}::Writer::new(output);
-                    {{ runtime }}::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
-{%- else %}
         "{{ t.full_name }}" => {{ t.path }}::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-{%- endif %}
 {%- endfor %}
         _ => return None,
     })

@@ -143,7 +143,7 @@ impl Use<'_, '_> {
             (Shape::Text { max_len }, _) => format!("r.text({max_len})"),
             (Shape::Bytes { max_len }, _) => format!("r.bytes({max_len})"),
             (Shape::FixedBytes { len }, _) => format!("r.fixed::<{len}>()"),
-            (Shape::Enum { name }, _) => format!("{}::decode_from(r)", self.ctx.path(name)),
+            (Shape::Enum { name }, _) => format!("{}::decode_from(r, depth)", self.ctx.path(name)),
             (
                 Shape::Record {
                     name, recursive, ..

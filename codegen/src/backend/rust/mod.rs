@@ -112,7 +112,6 @@ struct TypeEntry {
     path: String,
     /// Path of the owned counterpart, e.g. `iotp2p_core::owned::Envelope`.
     owned_path: String,
-    is_enum: bool,
 }
 
 #[derive(Template)]
@@ -225,7 +224,6 @@ fn generate_from(model: &Model<'_>, options: &RustOptions) -> Vec<GeneratedFile>
                         TypeKind::Enum { .. } => format!("{module}::{}", names::upper(&t.name)),
                         _ => format!("{module}::owned::{}", names::upper(&t.name)),
                     },
-                    is_enum: matches!(t.kind, TypeKind::Enum { .. }),
                 });
             }
         }

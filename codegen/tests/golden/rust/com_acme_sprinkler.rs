@@ -43,11 +43,6 @@ impl Trigger {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -65,15 +60,18 @@ impl core::hash::Hash for Trigger {
         self.to_u32().hash(state)
     }
 }
-impl<'a> rt::Element<'a> for Trigger {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for Trigger {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
@@ -292,7 +290,8 @@ impl<'a> rt::Message<'a> for Run<'a> {
                     f_zone = Some(v);
                 }
                 1 => {
-                    let v = Trigger::decode_from(r).map_err(|e| e.in_field("Run.trigger"))?;
+                    let v =
+                        Trigger::decode_from(r, depth).map_err(|e| e.in_field("Run.trigger"))?;
                     f_trigger = Some(v);
                 }
                 2 => {
@@ -1645,50 +1644,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "com.acme.sprinkler.Trigger";
         const MAX_ENCODED_SIZE: usize = Trigger::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Trigger;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Trigger {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
     }
 
     impl rt::fuzz::Generate for owned::Zone {
@@ -1736,36 +1691,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "com.acme.sprinkler.Zone";
         const MAX_ENCODED_SIZE: usize = Zone::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Zone<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Zone as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Zone as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Zone as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Zone as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Zone<'a> {
-        type Owned = owned::Zone;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Zone<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Zone<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Zone<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Zone<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Zone {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::Run {
@@ -1818,36 +1743,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "com.acme.sprinkler.Run";
         const MAX_ENCODED_SIZE: usize = Run::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Run<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Run as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Run as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Run as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Run as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Run<'a> {
-        type Owned = owned::Run;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Run<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Run<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Run<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Run<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Run {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::SprinklerState {
@@ -1913,36 +1808,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "com.acme.sprinkler.SprinklerState";
         const MAX_ENCODED_SIZE: usize = SprinklerState::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SprinklerState<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::SprinklerState as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::SprinklerState as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::SprinklerState as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::SprinklerState as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for SprinklerState<'a> {
-        type Owned = owned::SprinklerState;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <SprinklerState<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <SprinklerState<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <SprinklerState<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <SprinklerState<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SprinklerState {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::SprinklerCommand {
@@ -2004,35 +1869,5 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "com.acme.sprinkler.SprinklerCommand";
         const MAX_ENCODED_SIZE: usize = SprinklerCommand::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SprinklerCommand<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::SprinklerCommand as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::SprinklerCommand as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::SprinklerCommand as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::SprinklerCommand as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for SprinklerCommand<'a> {
-        type Owned = owned::SprinklerCommand;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <SprinklerCommand<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <SprinklerCommand<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <SprinklerCommand<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <SprinklerCommand<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SprinklerCommand {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 }

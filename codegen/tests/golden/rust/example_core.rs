@@ -76,11 +76,6 @@ impl Status {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -98,15 +93,18 @@ impl core::hash::Hash for Status {
         self.to_u32().hash(state)
     }
 }
-impl<'a> rt::Element<'a> for Status {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for Status {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
@@ -906,50 +904,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.core.Status";
         const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Status;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Status {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
     }
 
     impl rt::fuzz::Generate for owned::TimeOfDay {
@@ -995,36 +949,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.core.TimeOfDay";
         const MAX_ENCODED_SIZE: usize = TimeOfDay::MAX_ENCODED_SIZE;
         type Borrowed<'a> = TimeOfDay<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::TimeOfDay as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::TimeOfDay as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::TimeOfDay as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::TimeOfDay as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for TimeOfDay<'a> {
-        type Owned = owned::TimeOfDay;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <TimeOfDay<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <TimeOfDay<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <TimeOfDay<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <TimeOfDay<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::TimeOfDay {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::DeviceInfo {
@@ -1088,35 +1012,5 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.core.DeviceInfo";
         const MAX_ENCODED_SIZE: usize = DeviceInfo::MAX_ENCODED_SIZE;
         type Borrowed<'a> = DeviceInfo<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::DeviceInfo as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::DeviceInfo as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::DeviceInfo as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::DeviceInfo as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for DeviceInfo<'a> {
-        type Owned = owned::DeviceInfo;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <DeviceInfo<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <DeviceInfo<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <DeviceInfo<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <DeviceInfo<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::DeviceInfo {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 }

@@ -46,11 +46,6 @@ impl ColorMode {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -69,15 +64,18 @@ impl core::hash::Hash for ColorMode {
     }
 }
 #[allow(deprecated)]
-impl<'a> rt::Element<'a> for ColorMode {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for ColorMode {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
@@ -116,11 +114,6 @@ impl PowerOnBehavior {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -138,15 +131,18 @@ impl core::hash::Hash for PowerOnBehavior {
         self.to_u32().hash(state)
     }
 }
-impl<'a> rt::Element<'a> for PowerOnBehavior {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for PowerOnBehavior {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
@@ -231,7 +227,8 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     f_level = Some(v);
                 }
                 2 => {
-                    let v = ColorMode::decode_from(r).map_err(|e| e.in_field("LampState.mode"))?;
+                    let v = ColorMode::decode_from(r, depth)
+                        .map_err(|e| e.in_field("LampState.mode"))?;
                     if v.to_u32() == 0 {
                         return Err(rt::DecodeError::new(
                             rt::ErrorClass::DefaultValuePresent,
@@ -263,7 +260,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     f_saturation = Some(v);
                 }
                 24 => {
-                    let v = PowerOnBehavior::decode_from(r)
+                    let v = PowerOnBehavior::decode_from(r, depth)
                         .map_err(|e| e.in_field("LampState.power_on"))?;
                     if v.to_u32() == 2 {
                         return Err(rt::DecodeError::new(
@@ -1089,7 +1086,7 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
             min_key = key + 1;
             match key {
                 0 => {
-                    let v = super::example_core::Status::decode_from(r)
+                    let v = super::example_core::Status::decode_from(r, depth)
                         .map_err(|e| e.in_field("CommandResult.status"))?;
                     f_status = Some(v);
                 }
@@ -2818,51 +2815,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.lamp.ColorMode";
         const MAX_ENCODED_SIZE: usize = ColorMode::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ColorMode;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for ColorMode {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
     }
 
     impl rt::fuzz::Generate for PowerOnBehavior {
@@ -2889,50 +2841,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.lamp.PowerOnBehavior";
         const MAX_ENCODED_SIZE: usize = PowerOnBehavior::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PowerOnBehavior;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for PowerOnBehavior {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
     }
 
     impl rt::fuzz::Generate for owned::LampState {
@@ -3032,36 +2940,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.lamp.LampState";
         const MAX_ENCODED_SIZE: usize = LampState::MAX_ENCODED_SIZE;
         type Borrowed<'a> = LampState<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::LampState as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::LampState as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::LampState as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::LampState as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for LampState<'a> {
-        type Owned = owned::LampState;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <LampState<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <LampState<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <LampState<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <LampState<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::LampState {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     #[allow(deprecated)]
@@ -3111,37 +2989,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.lamp.SetLevel";
         const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SetLevel<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::SetLevel as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::SetLevel as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::SetLevel as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::SetLevel as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for SetLevel<'a> {
-        type Owned = owned::SetLevel;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <SetLevel<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <SetLevel<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <SetLevel<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <SetLevel<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SetLevel {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::SetColorTemperature {
@@ -3181,36 +3028,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.lamp.SetColorTemperature";
         const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SetColorTemperature<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::SetColorTemperature as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::SetColorTemperature as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::SetColorTemperature as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::SetColorTemperature as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for SetColorTemperature<'a> {
-        type Owned = owned::SetColorTemperature;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <SetColorTemperature<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <SetColorTemperature<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <SetColorTemperature<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <SetColorTemperature<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SetColorTemperature {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::RecallScene {
@@ -3249,36 +3066,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.lamp.RecallScene";
         const MAX_ENCODED_SIZE: usize = RecallScene::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RecallScene<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::RecallScene as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::RecallScene as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::RecallScene as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::RecallScene as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for RecallScene<'a> {
-        type Owned = owned::RecallScene;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <RecallScene<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <RecallScene<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <RecallScene<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <RecallScene<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RecallScene {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     #[allow(deprecated)]
@@ -3315,37 +3102,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.lamp.LegacyDim";
         const MAX_ENCODED_SIZE: usize = LegacyDim::MAX_ENCODED_SIZE;
         type Borrowed<'a> = LegacyDim<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::LegacyDim as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::LegacyDim as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::LegacyDim as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::LegacyDim as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for LegacyDim<'a> {
-        type Owned = owned::LegacyDim;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <LegacyDim<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <LegacyDim<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <LegacyDim<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <LegacyDim<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::LegacyDim {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     #[allow(deprecated)]
@@ -3420,37 +3176,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.lamp.Command";
         const MAX_ENCODED_SIZE: usize = Command::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Command<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Command as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Command as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Command as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Command as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Command<'a> {
-        type Owned = owned::Command;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Command<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Command<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Command<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Command<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Command {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::CommandResult {
@@ -3502,35 +3227,5 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.lamp.CommandResult";
         const MAX_ENCODED_SIZE: usize = CommandResult::MAX_ENCODED_SIZE;
         type Borrowed<'a> = CommandResult<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::CommandResult as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::CommandResult as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::CommandResult as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::CommandResult as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for CommandResult<'a> {
-        type Owned = owned::CommandResult;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <CommandResult<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <CommandResult<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <CommandResult<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <CommandResult<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::CommandResult {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 }

@@ -209,11 +209,6 @@ impl Comparison {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -231,15 +226,18 @@ impl core::hash::Hash for Comparison {
         self.to_u32().hash(state)
     }
 }
-impl<'a> rt::Element<'a> for Comparison {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for Comparison {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
@@ -488,7 +486,8 @@ impl<'a> Compare<'a> {
             min_key = key + 1;
             match key {
                 0 => {
-                    let v = Comparison::decode_from(r).map_err(|e| e.in_field("Compare.op"))?;
+                    let v =
+                        Comparison::decode_from(r, depth).map_err(|e| e.in_field("Compare.op"))?;
                     f_op = Some(v);
                 }
                 1 => {
@@ -2692,36 +2691,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.recursive.MenuNode";
         const MAX_ENCODED_SIZE: usize = MenuNode::MAX_ENCODED_SIZE;
         type Borrowed<'a> = MenuNode<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::MenuNode as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::MenuNode as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::MenuNode as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::MenuNode as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for MenuNode<'a> {
-        type Owned = owned::MenuNode;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <MenuNode<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <MenuNode<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <MenuNode<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <MenuNode<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::MenuNode {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for Comparison {
@@ -2748,50 +2717,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.recursive.Comparison";
         const MAX_ENCODED_SIZE: usize = Comparison::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Comparison;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Comparison {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
     }
 
     impl rt::fuzz::Generate for owned::Expr {
@@ -2888,36 +2813,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.recursive.Expr";
         const MAX_ENCODED_SIZE: usize = Expr::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Expr<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Expr as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Expr as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Expr as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Expr as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Expr<'a> {
-        type Owned = owned::Expr;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Expr<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Expr<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Expr<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Expr<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Expr {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::Compare {
@@ -2970,36 +2865,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.recursive.Compare";
         const MAX_ENCODED_SIZE: usize = Compare::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Compare<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Compare as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Compare as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Compare as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Compare as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Compare<'a> {
-        type Owned = owned::Compare;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Compare<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Compare<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Compare<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Compare<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Compare {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::Rule {
@@ -3050,36 +2915,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.recursive.Rule";
         const MAX_ENCODED_SIZE: usize = Rule::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Rule<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Rule as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Rule as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Rule as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Rule as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Rule<'a> {
-        type Owned = owned::Rule;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Rule<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Rule<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Rule<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Rule<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Rule {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::Room {
@@ -3128,36 +2963,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.recursive.Room";
         const MAX_ENCODED_SIZE: usize = Room::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Room<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Room as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Room as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Room as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Room as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Room<'a> {
-        type Owned = owned::Room;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Room<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Room<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Room<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Room<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Room {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::Gateway {
@@ -3200,36 +3005,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.recursive.Gateway";
         const MAX_ENCODED_SIZE: usize = Gateway::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Gateway<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Gateway as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Gateway as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Gateway as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Gateway as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Gateway<'a> {
-        type Owned = owned::Gateway;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Gateway<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Gateway<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Gateway<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Gateway<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Gateway {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::DisplayMenu {
@@ -3288,35 +3063,5 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.recursive.DisplayMenu";
         const MAX_ENCODED_SIZE: usize = DisplayMenu::MAX_ENCODED_SIZE;
         type Borrowed<'a> = DisplayMenu<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::DisplayMenu as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::DisplayMenu as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::DisplayMenu as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::DisplayMenu as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for DisplayMenu<'a> {
-        type Owned = owned::DisplayMenu;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <DisplayMenu<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <DisplayMenu<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <DisplayMenu<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <DisplayMenu<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::DisplayMenu {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 }

@@ -431,11 +431,6 @@ impl Which {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -453,15 +448,18 @@ impl core::hash::Hash for Which {
         self.to_u32().hash(state)
     }
 }
-impl<'a> rt::Element<'a> for Which {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for Which {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
@@ -512,7 +510,7 @@ impl<'a> rt::Message<'a> for Pick<'a> {
                     .map_err(|e| e.in_field("Pick.crate"))?,
             ),
             2 => Self::Super(Result_::decode_from(r, depth).map_err(|e| e.in_field("Pick.super"))?),
-            3 => Self::Type(Which::decode_from(r).map_err(|e| e.in_field("Pick.type"))?),
+            3 => Self::Type(Which::decode_from(r, depth).map_err(|e| e.in_field("Pick.type"))?),
             4 => {
                 r.null().map_err(|e| e.in_field("Pick.async"))?;
                 Self::Async
@@ -721,7 +719,7 @@ impl<'a> rt::Message<'a> for Fields<'a> {
                     f_box = Some(v);
                 }
                 9 => {
-                    let v = Which::decode_from(r).map_err(|e| e.in_field("Fields.which"))?;
+                    let v = Which::decode_from(r, depth).map_err(|e| e.in_field("Fields.which"))?;
                     if v.to_u32() == 0 {
                         return Err(rt::DecodeError::new(
                             rt::ErrorClass::DefaultValuePresent,
@@ -2220,36 +2218,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.rust_names.Result";
         const MAX_ENCODED_SIZE: usize = Result_::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Result_<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Result_ as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Result_ as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Result_ as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Result_ as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Result_<'a> {
-        type Owned = owned::Result_;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Result_<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Result_<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Result_<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Result_<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Result_ {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::Option_ {
@@ -2286,36 +2254,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.rust_names.Option";
         const MAX_ENCODED_SIZE: usize = Option_::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Option_<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Option_ as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Option_ as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Option_ as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Option_ as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Option_<'a> {
-        type Owned = owned::Option_;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Option_<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Option_<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Option_<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Option_<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Option_ {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::Box_ {
@@ -2358,36 +2296,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.rust_names.Box";
         const MAX_ENCODED_SIZE: usize = Box_::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Box_<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Box_ as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Box_ as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Box_ as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Box_ as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Box_<'a> {
-        type Owned = owned::Box_;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Box_<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Box_<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Box_<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Box_<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Box_ {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::Vec_ {
@@ -2433,36 +2341,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.rust_names.Vec";
         const MAX_ENCODED_SIZE: usize = Vec_::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Vec_<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Vec_ as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Vec_ as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Vec_ as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Vec_ as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Vec_<'a> {
-        type Owned = owned::Vec_;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Vec_<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Vec_<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Vec_<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Vec_<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Vec_ {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::String_ {
@@ -2501,36 +2379,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.rust_names.String";
         const MAX_ENCODED_SIZE: usize = String_::MAX_ENCODED_SIZE;
         type Borrowed<'a> = String_<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::String_ as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::String_ as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::String_ as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::String_ as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for String_<'a> {
-        type Owned = owned::String_;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <String_<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <String_<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <String_<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <String_<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::String_ {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for Which {
@@ -2557,50 +2405,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.rust_names.Which";
         const MAX_ENCODED_SIZE: usize = Which::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Which;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Which {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
     }
 
     impl rt::fuzz::Generate for owned::Pick {
@@ -2654,36 +2458,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.rust_names.Pick";
         const MAX_ENCODED_SIZE: usize = Pick::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Pick<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Pick as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Pick as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Pick as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Pick as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Pick<'a> {
-        type Owned = owned::Pick;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Pick<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Pick<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Pick<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Pick<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Pick {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::Fields {
@@ -2770,35 +2544,5 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.rust_names.Fields";
         const MAX_ENCODED_SIZE: usize = Fields::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Fields<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Fields as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Fields as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Fields as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Fields as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Fields<'a> {
-        type Owned = owned::Fields;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Fields<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Fields<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Fields<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Fields<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Fields {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 }

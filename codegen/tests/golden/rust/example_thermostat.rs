@@ -48,11 +48,6 @@ impl Mode {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -70,15 +65,18 @@ impl core::hash::Hash for Mode {
         self.to_u32().hash(state)
     }
 }
-impl<'a> rt::Element<'a> for Mode {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for Mode {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
@@ -268,7 +266,8 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
                     f_setpoints = Some(v);
                 }
                 3 => {
-                    let v = Mode::decode_from(r).map_err(|e| e.in_field("ScheduleEntry.mode"))?;
+                    let v = Mode::decode_from(r, depth)
+                        .map_err(|e| e.in_field("ScheduleEntry.mode"))?;
                     f_mode = Some(v);
                 }
                 _ => {
@@ -684,7 +683,8 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
             min_key = key + 1;
             match key {
                 0 => {
-                    let v = Mode::decode_from(r).map_err(|e| e.in_field("ThermostatState.mode"))?;
+                    let v = Mode::decode_from(r, depth)
+                        .map_err(|e| e.in_field("ThermostatState.mode"))?;
                     if v.to_u32() == 3 {
                         return Err(rt::DecodeError::new(
                             rt::ErrorClass::DefaultValuePresent,
@@ -883,7 +883,8 @@ impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
         let key = r.key(0)?;
         Ok(match key {
             0 => Self::SetMode(
-                Mode::decode_from(r).map_err(|e| e.in_field("ThermostatCommand.set_mode"))?,
+                Mode::decode_from(r, depth)
+                    .map_err(|e| e.in_field("ThermostatCommand.set_mode"))?,
             ),
             1 => Self::SetSetpoints(
                 Setpoints::decode_from(r, depth)
@@ -2352,50 +2353,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.thermostat.Mode";
         const MAX_ENCODED_SIZE: usize = Mode::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Mode;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Mode {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
     }
 
     impl rt::fuzz::Generate for owned::Setpoints {
@@ -2441,36 +2398,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.thermostat.Setpoints";
         const MAX_ENCODED_SIZE: usize = Setpoints::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Setpoints<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Setpoints as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Setpoints as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Setpoints as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Setpoints as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Setpoints<'a> {
-        type Owned = owned::Setpoints;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Setpoints<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Setpoints<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Setpoints<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Setpoints<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Setpoints {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::ScheduleEntry {
@@ -2530,36 +2457,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.thermostat.ScheduleEntry";
         const MAX_ENCODED_SIZE: usize = ScheduleEntry::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ScheduleEntry<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::ScheduleEntry as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::ScheduleEntry as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::ScheduleEntry as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::ScheduleEntry as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for ScheduleEntry<'a> {
-        type Owned = owned::ScheduleEntry;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <ScheduleEntry<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <ScheduleEntry<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <ScheduleEntry<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <ScheduleEntry<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::ScheduleEntry {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::WeeklySchedule {
@@ -2623,36 +2520,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.thermostat.WeeklySchedule";
         const MAX_ENCODED_SIZE: usize = WeeklySchedule::MAX_ENCODED_SIZE;
         type Borrowed<'a> = WeeklySchedule<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::WeeklySchedule as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::WeeklySchedule as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::WeeklySchedule as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::WeeklySchedule as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for WeeklySchedule<'a> {
-        type Owned = owned::WeeklySchedule;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <WeeklySchedule<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <WeeklySchedule<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <WeeklySchedule<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <WeeklySchedule<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::WeeklySchedule {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::Reading {
@@ -2711,36 +2578,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.thermostat.Reading";
         const MAX_ENCODED_SIZE: usize = Reading::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Reading<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::Reading as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::Reading as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::Reading as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::Reading as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for Reading<'a> {
-        type Owned = owned::Reading;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <Reading<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Reading<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Reading<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Reading<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Reading {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::ThermostatState {
@@ -2810,36 +2647,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.thermostat.ThermostatState";
         const MAX_ENCODED_SIZE: usize = ThermostatState::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ThermostatState<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::ThermostatState as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::ThermostatState as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::ThermostatState as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::ThermostatState as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for ThermostatState<'a> {
-        type Owned = owned::ThermostatState;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <ThermostatState<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <ThermostatState<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <ThermostatState<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <ThermostatState<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::ThermostatState {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 
     impl rt::fuzz::Generate for owned::ThermostatCommand {
@@ -2895,35 +2702,5 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.thermostat.ThermostatCommand";
         const MAX_ENCODED_SIZE: usize = ThermostatCommand::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ThermostatCommand<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <owned::ThermostatCommand as rt::Message<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <owned::ThermostatCommand as rt::Message<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <owned::ThermostatCommand as rt::Message<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <owned::ThermostatCommand as rt::Message<'_>>::encode_to_vec(self)
-        }
-    }
-    impl<'a> rt::fuzz::Borrowed<'a> for ThermostatCommand<'a> {
-        type Owned = owned::ThermostatCommand;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            <ThermostatCommand<'a> as rt::Message<'a>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <ThermostatCommand<'a> as rt::Message<'a>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <ThermostatCommand<'a> as rt::Message<'a>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <ThermostatCommand<'a> as rt::Message<'a>>::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::ThermostatCommand {
-            rt::IntoOwned::into_owned(self)
-        }
     }
 }

@@ -101,36 +101,18 @@ pub fn transcode(
 ) -> Option<Result<usize, ::iotp2p_codec::runtime::TranscodeError>> {
     use ::iotp2p_codec::runtime::TranscodeError;
     Some(match type_name {
-        "example.core.Status" => {
-            let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-            example_core::Status::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = ::iotp2p_codec::runtime::Writer::new(output);
-                    ::iotp2p_codec::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "example.core.Status" => example_core::Status::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "example.core.TimeOfDay" => example_core::TimeOfDay::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "example.core.DeviceInfo" => example_core::DeviceInfo::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.every_scalar.Flavor" => {
-            let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-            example_every_scalar::Flavor::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = ::iotp2p_codec::runtime::Writer::new(output);
-                    ::iotp2p_codec::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "example.every_scalar.Flavor" => example_every_scalar::Flavor::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "example.every_scalar.Integers" => example_every_scalar::Integers::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
@@ -152,30 +134,12 @@ pub fn transcode(
         "example.every_scalar.Everything" => example_every_scalar::Everything::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.lamp.ColorMode" => {
-            let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-            example_lamp::ColorMode::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = ::iotp2p_codec::runtime::Writer::new(output);
-                    ::iotp2p_codec::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
-        "example.lamp.PowerOnBehavior" => {
-            let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-            example_lamp::PowerOnBehavior::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = ::iotp2p_codec::runtime::Writer::new(output);
-                    ::iotp2p_codec::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "example.lamp.ColorMode" => example_lamp::ColorMode::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
+        "example.lamp.PowerOnBehavior" => example_lamp::PowerOnBehavior::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "example.lamp.LampState" => example_lamp::LampState::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
@@ -200,18 +164,9 @@ pub fn transcode(
         "example.recursive.MenuNode" => example_recursive::MenuNode::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.recursive.Comparison" => {
-            let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-            example_recursive::Comparison::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = ::iotp2p_codec::runtime::Writer::new(output);
-                    ::iotp2p_codec::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "example.recursive.Comparison" => example_recursive::Comparison::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "example.recursive.Expr" => example_recursive::Expr::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
@@ -245,36 +200,18 @@ pub fn transcode(
         "example.rust_names.String" => example_rust_names::String_::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.rust_names.Which" => {
-            let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-            example_rust_names::Which::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = ::iotp2p_codec::runtime::Writer::new(output);
-                    ::iotp2p_codec::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "example.rust_names.Which" => example_rust_names::Which::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "example.rust_names.Pick" => example_rust_names::Pick::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "example.rust_names.Fields" => example_rust_names::Fields::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
-        "example.thermostat.Mode" => {
-            let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-            example_thermostat::Mode::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = ::iotp2p_codec::runtime::Writer::new(output);
-                    ::iotp2p_codec::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "example.thermostat.Mode" => example_thermostat::Mode::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "example.thermostat.Setpoints" => example_thermostat::Setpoints::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
@@ -295,18 +232,9 @@ pub fn transcode(
                 .map_err(TranscodeError::Decode)
                 .and_then(|v| v.encode(output).map_err(TranscodeError::Encode))
         }
-        "com.acme.sprinkler.Trigger" => {
-            let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-            com_acme_sprinkler::Trigger::decode_from(&mut r)
-                .and_then(|v| r.finish().map(|()| v))
-                .map_err(TranscodeError::Decode)
-                .and_then(|v| {
-                    let mut w = ::iotp2p_codec::runtime::Writer::new(output);
-                    ::iotp2p_codec::runtime::Element::write(&v, &mut w)
-                        .map(|()| w.position())
-                        .map_err(TranscodeError::Encode)
-                })
-        }
+        "com.acme.sprinkler.Trigger" => com_acme_sprinkler::Trigger::decode(input)
+            .map_err(TranscodeError::Decode)
+            .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
         "com.acme.sprinkler.Zone" => com_acme_sprinkler::Zone::decode(input)
             .map_err(TranscodeError::Decode)
             .and_then(|v| v.encode(output).map_err(TranscodeError::Encode)),
@@ -337,10 +265,7 @@ pub fn transcode(
         use ::iotp2p_codec::runtime::json::serialize_decoded;
         Some(match type_name {
             "example.core.Status" => {
-                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-                let decoded =
-                    example_core::Status::decode_from(&mut r).and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(example_core::Status::decode(input), serializer)
             }
             "example.core.TimeOfDay" => {
                 serialize_decoded(example_core::TimeOfDay::decode(input), serializer)
@@ -349,10 +274,7 @@ pub fn transcode(
                 serialize_decoded(example_core::DeviceInfo::decode(input), serializer)
             }
             "example.every_scalar.Flavor" => {
-                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-                let decoded = example_every_scalar::Flavor::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(example_every_scalar::Flavor::decode(input), serializer)
             }
             "example.every_scalar.Integers" => {
                 serialize_decoded(example_every_scalar::Integers::decode(input), serializer)
@@ -376,16 +298,10 @@ pub fn transcode(
                 serialize_decoded(example_every_scalar::Everything::decode(input), serializer)
             }
             "example.lamp.ColorMode" => {
-                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-                let decoded = example_lamp::ColorMode::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(example_lamp::ColorMode::decode(input), serializer)
             }
             "example.lamp.PowerOnBehavior" => {
-                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-                let decoded = example_lamp::PowerOnBehavior::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(example_lamp::PowerOnBehavior::decode(input), serializer)
             }
             "example.lamp.LampState" => {
                 serialize_decoded(example_lamp::LampState::decode(input), serializer)
@@ -412,10 +328,7 @@ pub fn transcode(
                 serialize_decoded(example_recursive::MenuNode::decode(input), serializer)
             }
             "example.recursive.Comparison" => {
-                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-                let decoded = example_recursive::Comparison::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(example_recursive::Comparison::decode(input), serializer)
             }
             "example.recursive.Expr" => {
                 serialize_decoded(example_recursive::Expr::decode(input), serializer)
@@ -451,10 +364,7 @@ pub fn transcode(
                 serialize_decoded(example_rust_names::String_::decode(input), serializer)
             }
             "example.rust_names.Which" => {
-                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-                let decoded = example_rust_names::Which::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(example_rust_names::Which::decode(input), serializer)
             }
             "example.rust_names.Pick" => {
                 serialize_decoded(example_rust_names::Pick::decode(input), serializer)
@@ -463,10 +373,7 @@ pub fn transcode(
                 serialize_decoded(example_rust_names::Fields::decode(input), serializer)
             }
             "example.thermostat.Mode" => {
-                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-                let decoded = example_thermostat::Mode::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(example_thermostat::Mode::decode(input), serializer)
             }
             "example.thermostat.Setpoints" => {
                 serialize_decoded(example_thermostat::Setpoints::decode(input), serializer)
@@ -490,10 +397,7 @@ pub fn transcode(
                 serializer,
             ),
             "com.acme.sprinkler.Trigger" => {
-                let mut r = ::iotp2p_codec::runtime::Reader::new(input);
-                let decoded = com_acme_sprinkler::Trigger::decode_from(&mut r)
-                    .and_then(|v| r.finish().map(|()| v));
-                serialize_decoded(decoded, serializer)
+                serialize_decoded(com_acme_sprinkler::Trigger::decode(input), serializer)
             }
             "com.acme.sprinkler.Zone" => {
                 serialize_decoded(com_acme_sprinkler::Zone::decode(input), serializer)
@@ -529,12 +433,7 @@ pub fn transcode(
         use ::iotp2p_codec::runtime::json::encode_deserialized;
         Some(match type_name {
             "example.core.Status" => {
-                encode_deserialized(deserializer, |v: &example_core::Status| {
-                    ::iotp2p_codec::runtime::encode_to_vec(
-                        ::iotp2p_codec::runtime::Element::encoded_len(v),
-                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
-                    )
-                })
+                encode_deserialized(deserializer, example_core::Status::encode_to_vec)
             }
             "example.core.TimeOfDay" => {
                 encode_deserialized(deserializer, example_core::owned::TimeOfDay::encode_to_vec)
@@ -543,12 +442,7 @@ pub fn transcode(
                 encode_deserialized(deserializer, example_core::owned::DeviceInfo::encode_to_vec)
             }
             "example.every_scalar.Flavor" => {
-                encode_deserialized(deserializer, |v: &example_every_scalar::Flavor| {
-                    ::iotp2p_codec::runtime::encode_to_vec(
-                        ::iotp2p_codec::runtime::Element::encoded_len(v),
-                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
-                    )
-                })
+                encode_deserialized(deserializer, example_every_scalar::Flavor::encode_to_vec)
             }
             "example.every_scalar.Integers" => encode_deserialized(
                 deserializer,
@@ -579,20 +473,10 @@ pub fn transcode(
                 example_every_scalar::owned::Everything::encode_to_vec,
             ),
             "example.lamp.ColorMode" => {
-                encode_deserialized(deserializer, |v: &example_lamp::ColorMode| {
-                    ::iotp2p_codec::runtime::encode_to_vec(
-                        ::iotp2p_codec::runtime::Element::encoded_len(v),
-                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
-                    )
-                })
+                encode_deserialized(deserializer, example_lamp::ColorMode::encode_to_vec)
             }
             "example.lamp.PowerOnBehavior" => {
-                encode_deserialized(deserializer, |v: &example_lamp::PowerOnBehavior| {
-                    ::iotp2p_codec::runtime::encode_to_vec(
-                        ::iotp2p_codec::runtime::Element::encoded_len(v),
-                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
-                    )
-                })
+                encode_deserialized(deserializer, example_lamp::PowerOnBehavior::encode_to_vec)
             }
             "example.lamp.LampState" => {
                 encode_deserialized(deserializer, example_lamp::owned::LampState::encode_to_vec)
@@ -623,12 +507,7 @@ pub fn transcode(
                 example_recursive::owned::MenuNode::encode_to_vec,
             ),
             "example.recursive.Comparison" => {
-                encode_deserialized(deserializer, |v: &example_recursive::Comparison| {
-                    ::iotp2p_codec::runtime::encode_to_vec(
-                        ::iotp2p_codec::runtime::Element::encoded_len(v),
-                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
-                    )
-                })
+                encode_deserialized(deserializer, example_recursive::Comparison::encode_to_vec)
             }
             "example.recursive.Expr" => {
                 encode_deserialized(deserializer, example_recursive::owned::Expr::encode_to_vec)
@@ -670,12 +549,7 @@ pub fn transcode(
                 example_rust_names::owned::String_::encode_to_vec,
             ),
             "example.rust_names.Which" => {
-                encode_deserialized(deserializer, |v: &example_rust_names::Which| {
-                    ::iotp2p_codec::runtime::encode_to_vec(
-                        ::iotp2p_codec::runtime::Element::encoded_len(v),
-                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
-                    )
-                })
+                encode_deserialized(deserializer, example_rust_names::Which::encode_to_vec)
             }
             "example.rust_names.Pick" => {
                 encode_deserialized(deserializer, example_rust_names::owned::Pick::encode_to_vec)
@@ -685,12 +559,7 @@ pub fn transcode(
                 example_rust_names::owned::Fields::encode_to_vec,
             ),
             "example.thermostat.Mode" => {
-                encode_deserialized(deserializer, |v: &example_thermostat::Mode| {
-                    ::iotp2p_codec::runtime::encode_to_vec(
-                        ::iotp2p_codec::runtime::Element::encoded_len(v),
-                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
-                    )
-                })
+                encode_deserialized(deserializer, example_thermostat::Mode::encode_to_vec)
             }
             "example.thermostat.Setpoints" => encode_deserialized(
                 deserializer,
@@ -717,12 +586,7 @@ pub fn transcode(
                 example_thermostat::owned::ThermostatCommand::encode_to_vec,
             ),
             "com.acme.sprinkler.Trigger" => {
-                encode_deserialized(deserializer, |v: &com_acme_sprinkler::Trigger| {
-                    ::iotp2p_codec::runtime::encode_to_vec(
-                        ::iotp2p_codec::runtime::Element::encoded_len(v),
-                        |w| ::iotp2p_codec::runtime::Element::write(v, w),
-                    )
-                })
+                encode_deserialized(deserializer, com_acme_sprinkler::Trigger::encode_to_vec)
             }
             "com.acme.sprinkler.Zone" => {
                 encode_deserialized(deserializer, com_acme_sprinkler::owned::Zone::encode_to_vec)
