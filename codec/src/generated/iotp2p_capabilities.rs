@@ -36,6 +36,7 @@ pub enum StandardCapability {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl StandardCapability {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -92,6 +93,7 @@ impl core::hash::Hash for StandardCapability {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for StandardCapability {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -129,6 +131,7 @@ pub struct DeviceInfoProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> DeviceInfoProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -148,6 +151,7 @@ impl<'a> DeviceInfoProperties<'a> {
             + usize::from(self.product_url.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -340,6 +344,7 @@ pub struct FirmwareProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> FirmwareProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -353,6 +358,7 @@ impl<'a> FirmwareProperties<'a> {
         self.unknown_fields.len() + 1 + 1 + usize::from(self.build.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -466,6 +472,7 @@ pub enum BatteryState {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl BatteryState {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -506,6 +513,7 @@ impl core::hash::Hash for BatteryState {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for BatteryState {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -533,6 +541,7 @@ pub enum ChargeState {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl ChargeState {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -573,6 +582,7 @@ impl core::hash::Hash for ChargeState {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for ChargeState {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -603,6 +613,7 @@ pub struct BatteryProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> BatteryProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -620,6 +631,7 @@ impl<'a> BatteryProperties<'a> {
             + usize::from(self.charging.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for BatteryProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -750,6 +762,7 @@ pub enum BatteryEvents<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> BatteryEvents<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 3;
@@ -757,6 +770,7 @@ impl<'a> BatteryEvents<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[16];
 }
+
 impl<'a> rt::Message<'a> for BatteryEvents<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -817,6 +831,7 @@ pub enum IdentifyEffect {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl IdentifyEffect {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -859,6 +874,7 @@ impl core::hash::Hash for IdentifyEffect {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for IdentifyEffect {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -883,6 +899,7 @@ pub struct IdentifyProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> IdentifyProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -896,6 +913,7 @@ impl<'a> IdentifyProperties<'a> {
         self.unknown_fields.len() + 1
     }
 }
+
 impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -967,6 +985,7 @@ pub struct IdentifyInput<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> IdentifyInput<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -980,6 +999,7 @@ impl<'a> IdentifyInput<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.effect.to_u32() != 0)
     }
 }
+
 impl<'a> rt::Message<'a> for IdentifyInput<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1078,6 +1098,7 @@ pub enum IdentifyActions<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> IdentifyActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 9;
@@ -1085,6 +1106,7 @@ impl<'a> IdentifyActions<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8];
 }
+
 impl<'a> rt::Message<'a> for IdentifyActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1140,6 +1162,7 @@ pub struct OnOffProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> OnOffProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1153,6 +1176,7 @@ impl<'a> OnOffProperties<'a> {
         self.unknown_fields.len() + 1
     }
 }
+
 impl<'a> rt::Message<'a> for OnOffProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1224,6 +1248,7 @@ pub enum OnOffActions<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> OnOffActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 3;
@@ -1231,6 +1256,7 @@ impl<'a> OnOffActions<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8, 9, 10];
 }
+
 impl<'a> rt::Message<'a> for OnOffActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1314,6 +1340,7 @@ pub struct LevelProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> LevelProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1331,6 +1358,7 @@ impl<'a> LevelProperties<'a> {
             + usize::from(self.default_transition.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for LevelProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1469,6 +1497,7 @@ pub struct SetLevel<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> SetLevel<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1482,6 +1511,7 @@ impl<'a> SetLevel<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1575,6 +1605,7 @@ pub struct StepLevel<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> StepLevel<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1588,6 +1619,7 @@ impl<'a> StepLevel<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for StepLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1687,6 +1719,7 @@ pub enum LevelActions<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> LevelActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 10;
@@ -1694,6 +1727,7 @@ impl<'a> LevelActions<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8, 9, 10];
 }
+
 impl<'a> rt::Message<'a> for LevelActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1773,6 +1807,7 @@ pub struct ColorTemperatureProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> ColorTemperatureProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1786,6 +1821,7 @@ impl<'a> ColorTemperatureProperties<'a> {
         self.unknown_fields.len() + 1 + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1916,6 +1952,7 @@ pub struct SetColorTemperature<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> SetColorTemperature<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1929,6 +1966,7 @@ impl<'a> SetColorTemperature<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2024,6 +2062,7 @@ pub enum ColorTemperatureActions<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> ColorTemperatureActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 11;
@@ -2031,6 +2070,7 @@ impl<'a> ColorTemperatureActions<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8];
 }
+
 impl<'a> rt::Message<'a> for ColorTemperatureActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2095,6 +2135,7 @@ pub struct TemperatureMeasurementProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> TemperatureMeasurementProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2112,6 +2153,7 @@ impl<'a> TemperatureMeasurementProperties<'a> {
             + usize::from(self.tolerance.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2254,6 +2296,7 @@ pub struct HumidityMeasurementProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> HumidityMeasurementProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2271,6 +2314,7 @@ impl<'a> HumidityMeasurementProperties<'a> {
             + usize::from(self.tolerance.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2415,6 +2459,7 @@ pub struct RelayProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> RelayProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2428,6 +2473,7 @@ impl<'a> RelayProperties<'a> {
         self.unknown_fields.len() + 1 + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for RelayProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2558,6 +2604,7 @@ pub struct LookupResult<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> LookupResult<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2573,6 +2620,7 @@ impl<'a> LookupResult<'a> {
             + usize::from(self.rehoming.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for LookupResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -2653,6 +2701,7 @@ pub struct EnrolRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> EnrolRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2666,6 +2715,7 @@ impl<'a> EnrolRequest<'a> {
         self.unknown_fields.len() + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for EnrolRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2761,6 +2811,7 @@ pub struct EnrolResult<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> EnrolResult<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2774,6 +2825,7 @@ impl<'a> EnrolResult<'a> {
         self.unknown_fields.len() + 1 + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for EnrolResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2905,6 +2957,7 @@ pub enum LookupPolicy {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl LookupPolicy {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -2945,6 +2998,7 @@ impl core::hash::Hash for LookupPolicy {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for LookupPolicy {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -2975,6 +3029,7 @@ pub struct RelayPolicy<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> RelayPolicy<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2992,6 +3047,7 @@ impl<'a> RelayPolicy<'a> {
             + usize::from(self.max_hold_time.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for RelayPolicy<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -3134,6 +3190,7 @@ pub struct RegisterRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> RegisterRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3151,6 +3208,7 @@ impl<'a> RegisterRequest<'a> {
             + usize::from(self.rehoming.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for RegisterRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3281,6 +3339,7 @@ pub struct ReleaseRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> ReleaseRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3294,6 +3353,7 @@ impl<'a> ReleaseRequest<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.rehoming.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3384,6 +3444,7 @@ pub struct PolicyRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> PolicyRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3397,6 +3458,7 @@ impl<'a> PolicyRequest<'a> {
         self.unknown_fields.len() + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for PolicyRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3494,6 +3556,7 @@ pub struct RegistrationInfo<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> RegistrationInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3507,6 +3570,7 @@ impl<'a> RegistrationInfo<'a> {
         self.unknown_fields.len() + 1 + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3618,6 +3682,7 @@ pub struct RegistrationsRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> RegistrationsRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3631,6 +3696,7 @@ impl<'a> RegistrationsRequest<'a> {
         self.unknown_fields.len() + usize::from(self.after.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -3700,6 +3766,7 @@ pub struct RegistrationPage<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> RegistrationPage<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3713,6 +3780,7 @@ impl<'a> RegistrationPage<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.more)
     }
 }
+
 impl<'a> rt::Message<'a> for RegistrationPage<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3828,6 +3896,7 @@ pub enum RelayActions<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> RelayActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 2765;
@@ -3835,6 +3904,7 @@ impl<'a> RelayActions<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8, 9, 10, 11, 12, 13, 14];
 }
+
 impl<'a> rt::Message<'a> for RelayActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3954,6 +4024,7 @@ pub enum RelayOutputs<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> RelayOutputs<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 9303;
@@ -3961,6 +4032,7 @@ impl<'a> RelayOutputs<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8, 9, 14];
 }
+
 impl<'a> rt::Message<'a> for RelayOutputs<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -4563,6 +4635,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl DeviceInfoProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -4575,6 +4648,7 @@ rt::cfg_alloc! {
                     + usize::from(self.product_url.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for DeviceInfoProperties {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4695,12 +4769,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl FirmwareProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + usize::from(self.build.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for FirmwareProperties {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4776,6 +4852,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl BatteryProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -4786,6 +4863,7 @@ rt::cfg_alloc! {
                     + usize::from(self.charging.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for BatteryProperties {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4864,6 +4942,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for BatteryEvents {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4909,12 +4988,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl IdentifyProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
         }
+
         impl<'a> rt::Message<'a> for IdentifyProperties {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4959,12 +5040,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl IdentifyInput {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.effect.to_u32() != 0)
             }
         }
+
         impl<'a> rt::Message<'a> for IdentifyInput {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5022,6 +5105,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for IdentifyActions {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5065,12 +5149,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl OnOffProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
         }
+
         impl<'a> rt::Message<'a> for OnOffProperties {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5119,6 +5205,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for OnOffActions {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5182,6 +5269,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl LevelProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5192,6 +5280,7 @@ rt::cfg_alloc! {
                     + usize::from(self.default_transition.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for LevelProperties {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5276,12 +5365,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl SetLevel {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for SetLevel {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5339,12 +5430,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl StepLevel {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for StepLevel {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5409,6 +5502,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for LevelActions {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5469,12 +5563,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl ColorTemperatureProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for ColorTemperatureProperties {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5555,12 +5651,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl SetColorTemperature {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for SetColorTemperature {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5621,6 +5719,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for ColorTemperatureActions {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5676,6 +5775,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl TemperatureMeasurementProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5686,6 +5786,7 @@ rt::cfg_alloc! {
                     + usize::from(self.tolerance.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for TemperatureMeasurementProperties {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5777,6 +5878,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl HumidityMeasurementProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5787,6 +5889,7 @@ rt::cfg_alloc! {
                     + usize::from(self.tolerance.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for HumidityMeasurementProperties {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5878,12 +5981,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl RelayProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for RelayProperties {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5963,6 +6068,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl LookupResult {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5971,6 +6077,7 @@ rt::cfg_alloc! {
                     + usize::from(self.rehoming.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for LookupResult {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6023,12 +6130,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl EnrolRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for EnrolRequest {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6090,12 +6199,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl EnrolResult {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for EnrolResult {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6190,6 +6301,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl RelayPolicy {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -6200,6 +6312,7 @@ rt::cfg_alloc! {
                     + usize::from(self.max_hold_time.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for RelayPolicy {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6287,6 +6400,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl RegisterRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -6297,6 +6411,7 @@ rt::cfg_alloc! {
                     + usize::from(self.rehoming.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for RegisterRequest {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6384,12 +6499,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl ReleaseRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.rehoming.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for ReleaseRequest {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6447,12 +6564,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl PolicyRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for PolicyRequest {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6514,12 +6633,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl RegistrationInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for RegistrationInfo {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6584,12 +6705,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl RegistrationsRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + usize::from(self.after.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for RegistrationsRequest {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6637,12 +6760,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl RegistrationPage {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.more)
             }
         }
+
         impl<'a> rt::Message<'a> for RegistrationPage {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6724,6 +6849,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for RelayActions {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6811,6 +6937,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for RelayOutputs {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6959,6 +7086,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DeviceInfoProperties;
 
@@ -7087,6 +7215,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::FirmwareProperties;
 
@@ -7247,6 +7376,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::BatteryProperties;
 
@@ -7349,6 +7479,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::BatteryEvents;
 
@@ -7450,6 +7581,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::IdentifyProperties;
 
@@ -7536,6 +7668,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::IdentifyInput;
 
@@ -7621,6 +7754,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::IdentifyActions;
 
@@ -7697,6 +7831,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::OnOffProperties;
 
@@ -7769,6 +7904,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::OnOffActions;
 
@@ -7871,6 +8007,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LevelProperties;
 
@@ -7981,6 +8118,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SetLevel;
 
@@ -8074,6 +8212,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::StepLevel;
 
@@ -8163,6 +8302,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LevelActions;
 
@@ -8251,6 +8391,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ColorTemperatureProperties;
 
@@ -8353,6 +8494,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SetColorTemperature;
 
@@ -8442,6 +8584,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ColorTemperatureActions;
 
@@ -8535,6 +8678,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::TemperatureMeasurementProperties;
 
@@ -8657,6 +8801,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::HumidityMeasurementProperties;
 
@@ -8789,6 +8934,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayProperties;
 
@@ -8898,6 +9044,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LookupResult;
 
@@ -8987,6 +9134,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EnrolRequest;
 
@@ -9078,6 +9226,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EnrolResult;
 
@@ -9224,6 +9373,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayPolicy;
 
@@ -9346,6 +9496,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RegisterRequest;
 
@@ -9456,6 +9607,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ReleaseRequest;
 
@@ -9545,6 +9697,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PolicyRequest;
 
@@ -9636,6 +9789,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RegistrationInfo;
 
@@ -9734,6 +9888,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RegistrationsRequest;
 
@@ -9818,6 +9973,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RegistrationPage;
 
@@ -9935,6 +10091,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayActions;
 
@@ -10048,6 +10205,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayOutputs;
 
@@ -10102,6 +10260,7 @@ rt::cfg_arbitrary! {
             )?))
         }
     }
+
     impl rt::fuzz::Audited for StandardCapability {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -10109,11 +10268,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for StandardCapability {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for StandardCapability {
         const NAME: &'static str = "iotp2p.capabilities.StandardCapability";
         const MAX_ENCODED_SIZE: usize = StandardCapability::MAX_ENCODED_SIZE;
@@ -10149,6 +10310,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::DeviceInfoProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10191,11 +10353,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfoProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::DeviceInfoProperties {
         const NAME: &'static str = "iotp2p.capabilities.DeviceInfoProperties";
         const MAX_ENCODED_SIZE: usize = DeviceInfoProperties::MAX_ENCODED_SIZE;
@@ -10223,6 +10387,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::FirmwareProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10242,11 +10407,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::FirmwareProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::FirmwareProperties {
         const NAME: &'static str = "iotp2p.capabilities.FirmwareProperties";
         const MAX_ENCODED_SIZE: usize = FirmwareProperties::MAX_ENCODED_SIZE;
@@ -10261,6 +10428,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
+
     impl rt::fuzz::Audited for BatteryState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -10268,11 +10436,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for BatteryState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for BatteryState {
         const NAME: &'static str = "iotp2p.capabilities.BatteryState";
         const MAX_ENCODED_SIZE: usize = BatteryState::MAX_ENCODED_SIZE;
@@ -10287,6 +10457,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
+
     impl rt::fuzz::Audited for ChargeState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -10294,11 +10465,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for ChargeState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for ChargeState {
         const NAME: &'static str = "iotp2p.capabilities.ChargeState";
         const MAX_ENCODED_SIZE: usize = ChargeState::MAX_ENCODED_SIZE;
@@ -10328,6 +10501,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::BatteryProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10350,11 +10524,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::BatteryProperties {
         const NAME: &'static str = "iotp2p.capabilities.BatteryProperties";
         const MAX_ENCODED_SIZE: usize = BatteryProperties::MAX_ENCODED_SIZE;
@@ -10378,6 +10554,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::BatteryEvents {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10390,11 +10567,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryEvents {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::BatteryEvents {
         const NAME: &'static str = "iotp2p.capabilities.BatteryEvents";
         const MAX_ENCODED_SIZE: usize = BatteryEvents::MAX_ENCODED_SIZE;
@@ -10409,6 +10588,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3])?))
         }
     }
+
     impl rt::fuzz::Audited for IdentifyEffect {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -10416,11 +10596,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for IdentifyEffect {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for IdentifyEffect {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyEffect";
         const MAX_ENCODED_SIZE: usize = IdentifyEffect::MAX_ENCODED_SIZE;
@@ -10439,6 +10621,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::IdentifyProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10448,11 +10631,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::IdentifyProperties {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyProperties";
         const MAX_ENCODED_SIZE: usize = IdentifyProperties::MAX_ENCODED_SIZE;
@@ -10472,6 +10657,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::IdentifyInput {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10485,11 +10671,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyInput {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::IdentifyInput {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyInput";
         const MAX_ENCODED_SIZE: usize = IdentifyInput::MAX_ENCODED_SIZE;
@@ -10513,6 +10701,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::IdentifyActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10525,11 +10714,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::IdentifyActions {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyActions";
         const MAX_ENCODED_SIZE: usize = IdentifyActions::MAX_ENCODED_SIZE;
@@ -10548,6 +10739,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::OnOffProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10557,11 +10749,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::OnOffProperties {
         const NAME: &'static str = "iotp2p.capabilities.OnOffProperties";
         const MAX_ENCODED_SIZE: usize = OnOffProperties::MAX_ENCODED_SIZE;
@@ -10585,6 +10779,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::OnOffActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10597,11 +10792,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::OnOffActions {
         const NAME: &'static str = "iotp2p.capabilities.OnOffActions";
         const MAX_ENCODED_SIZE: usize = OnOffActions::MAX_ENCODED_SIZE;
@@ -10635,6 +10832,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::LevelProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10660,11 +10858,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::LevelProperties {
         const NAME: &'static str = "iotp2p.capabilities.LevelProperties";
         const MAX_ENCODED_SIZE: usize = LevelProperties::MAX_ENCODED_SIZE;
@@ -10688,6 +10888,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SetLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10703,11 +10904,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SetLevel {
         const NAME: &'static str = "iotp2p.capabilities.SetLevel";
         const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
@@ -10731,6 +10934,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::StepLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10746,11 +10950,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::StepLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::StepLevel {
         const NAME: &'static str = "iotp2p.capabilities.StepLevel";
         const MAX_ENCODED_SIZE: usize = StepLevel::MAX_ENCODED_SIZE;
@@ -10779,6 +10985,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::LevelActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10795,11 +11002,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::LevelActions {
         const NAME: &'static str = "iotp2p.capabilities.LevelActions";
         const MAX_ENCODED_SIZE: usize = LevelActions::MAX_ENCODED_SIZE;
@@ -10820,6 +11029,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::ColorTemperatureProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10847,11 +11057,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::ColorTemperatureProperties {
         const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureProperties";
         const MAX_ENCODED_SIZE: usize = ColorTemperatureProperties::MAX_ENCODED_SIZE;
@@ -10875,6 +11087,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SetColorTemperature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10890,11 +11103,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SetColorTemperature {
         const NAME: &'static str = "iotp2p.capabilities.SetColorTemperature";
         const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
@@ -10918,6 +11133,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::ColorTemperatureActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10930,11 +11146,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::ColorTemperatureActions {
         const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureActions";
         const MAX_ENCODED_SIZE: usize = ColorTemperatureActions::MAX_ENCODED_SIZE;
@@ -10968,6 +11186,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::TemperatureMeasurementProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10993,11 +11212,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TemperatureMeasurementProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::TemperatureMeasurementProperties {
         const NAME: &'static str = "iotp2p.capabilities.TemperatureMeasurementProperties";
         const MAX_ENCODED_SIZE: usize = TemperatureMeasurementProperties::MAX_ENCODED_SIZE;
@@ -11031,6 +11252,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::HumidityMeasurementProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11061,11 +11283,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::HumidityMeasurementProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::HumidityMeasurementProperties {
         const NAME: &'static str = "iotp2p.capabilities.HumidityMeasurementProperties";
         const MAX_ENCODED_SIZE: usize = HumidityMeasurementProperties::MAX_ENCODED_SIZE;
@@ -11086,6 +11310,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RelayProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11113,11 +11338,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RelayProperties {
         const NAME: &'static str = "iotp2p.capabilities.RelayProperties";
         const MAX_ENCODED_SIZE: usize = RelayProperties::MAX_ENCODED_SIZE;
@@ -11145,6 +11372,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::LookupResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11160,11 +11388,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LookupResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::LookupResult {
         const NAME: &'static str = "iotp2p.capabilities.LookupResult";
         const MAX_ENCODED_SIZE: usize = LookupResult::MAX_ENCODED_SIZE;
@@ -11184,6 +11414,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::EnrolRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11203,11 +11434,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::EnrolRequest {
         const NAME: &'static str = "iotp2p.capabilities.EnrolRequest";
         const MAX_ENCODED_SIZE: usize = EnrolRequest::MAX_ENCODED_SIZE;
@@ -11235,6 +11468,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::EnrolResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11261,11 +11495,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::EnrolResult {
         const NAME: &'static str = "iotp2p.capabilities.EnrolResult";
         const MAX_ENCODED_SIZE: usize = EnrolResult::MAX_ENCODED_SIZE;
@@ -11280,6 +11516,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
+
     impl rt::fuzz::Audited for LookupPolicy {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -11287,11 +11524,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for LookupPolicy {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for LookupPolicy {
         const NAME: &'static str = "iotp2p.capabilities.LookupPolicy";
         const MAX_ENCODED_SIZE: usize = LookupPolicy::MAX_ENCODED_SIZE;
@@ -11332,6 +11571,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RelayPolicy {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11350,11 +11590,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayPolicy {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RelayPolicy {
         const NAME: &'static str = "iotp2p.capabilities.RelayPolicy";
         const MAX_ENCODED_SIZE: usize = RelayPolicy::MAX_ENCODED_SIZE;
@@ -11388,6 +11630,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RegisterRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11417,11 +11660,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegisterRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RegisterRequest {
         const NAME: &'static str = "iotp2p.capabilities.RegisterRequest";
         const MAX_ENCODED_SIZE: usize = RegisterRequest::MAX_ENCODED_SIZE;
@@ -11445,6 +11690,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::ReleaseRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11463,11 +11709,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReleaseRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::ReleaseRequest {
         const NAME: &'static str = "iotp2p.capabilities.ReleaseRequest";
         const MAX_ENCODED_SIZE: usize = ReleaseRequest::MAX_ENCODED_SIZE;
@@ -11487,6 +11735,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::PolicyRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11506,11 +11755,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PolicyRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::PolicyRequest {
         const NAME: &'static str = "iotp2p.capabilities.PolicyRequest";
         const MAX_ENCODED_SIZE: usize = PolicyRequest::MAX_ENCODED_SIZE;
@@ -11531,6 +11782,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RegistrationInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11550,11 +11802,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RegistrationInfo {
         const NAME: &'static str = "iotp2p.capabilities.RegistrationInfo";
         const MAX_ENCODED_SIZE: usize = RegistrationInfo::MAX_ENCODED_SIZE;
@@ -11577,6 +11831,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RegistrationsRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11591,11 +11846,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationsRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RegistrationsRequest {
         const NAME: &'static str = "iotp2p.capabilities.RegistrationsRequest";
         const MAX_ENCODED_SIZE: usize = RegistrationsRequest::MAX_ENCODED_SIZE;
@@ -11625,6 +11882,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RegistrationPage {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11643,11 +11901,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationPage {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RegistrationPage {
         const NAME: &'static str = "iotp2p.capabilities.RegistrationPage";
         const MAX_ENCODED_SIZE: usize = RegistrationPage::MAX_ENCODED_SIZE;
@@ -11685,6 +11945,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RelayActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11717,11 +11978,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RelayActions {
         const NAME: &'static str = "iotp2p.capabilities.RelayActions";
         const MAX_ENCODED_SIZE: usize = RelayActions::MAX_ENCODED_SIZE;
@@ -11751,6 +12014,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RelayOutputs {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11769,11 +12033,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayOutputs {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RelayOutputs {
         const NAME: &'static str = "iotp2p.capabilities.RelayOutputs";
         const MAX_ENCODED_SIZE: usize = RelayOutputs::MAX_ENCODED_SIZE;

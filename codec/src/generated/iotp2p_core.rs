@@ -76,6 +76,7 @@ pub struct Envelope<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Envelope<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -102,6 +103,7 @@ impl<'a> Envelope<'a> {
             + usize::from(self.body.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for Envelope<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -444,6 +446,7 @@ pub enum Body<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> Body<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 2384588;
@@ -451,6 +454,7 @@ impl<'a> Body<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
 }
+
 impl<'a> rt::Message<'a> for Body<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -615,6 +619,7 @@ pub struct MemberValue<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> MemberValue<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -628,6 +633,7 @@ impl<'a> MemberValue<'a> {
         self.unknown_fields.len() + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for MemberValue<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -726,6 +732,7 @@ pub struct ReadRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> ReadRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -742,6 +749,7 @@ impl<'a> ReadRequest<'a> {
             + usize::from(self.members.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for ReadRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -866,6 +874,7 @@ pub struct WriteRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> WriteRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -883,6 +892,7 @@ impl<'a> WriteRequest<'a> {
             + usize::from(self.echo.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for WriteRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1033,6 +1043,7 @@ pub struct InvokeRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> InvokeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1051,6 +1062,7 @@ impl<'a> InvokeRequest<'a> {
             + usize::from(self.echo.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for InvokeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1209,6 +1221,7 @@ pub struct InvokeResponse<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> InvokeResponse<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1222,6 +1235,7 @@ impl<'a> InvokeResponse<'a> {
         self.unknown_fields.len() + usize::from(self.output.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for InvokeResponse<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -1301,6 +1315,7 @@ pub struct SubscribeRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> SubscribeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1320,6 +1335,7 @@ impl<'a> SubscribeRequest<'a> {
             + usize::from(self.lifetime.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1513,6 +1529,7 @@ pub struct UnsubscribeRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> UnsubscribeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1526,6 +1543,7 @@ impl<'a> UnsubscribeRequest<'a> {
         self.unknown_fields.len() + 1
     }
 }
+
 impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1607,6 +1625,7 @@ pub struct Event<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Event<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1624,6 +1643,7 @@ impl<'a> Event<'a> {
             + usize::from(self.timestamp.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for Event<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1757,6 +1777,7 @@ pub struct Report<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Report<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1775,6 +1796,7 @@ impl<'a> Report<'a> {
             + usize::from(self.max_interval.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for Report<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1939,6 +1961,7 @@ pub struct DescribeRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> DescribeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1954,6 +1977,7 @@ impl<'a> DescribeRequest<'a> {
             + usize::from(self.endpoints_only)
     }
 }
+
 impl<'a> rt::Message<'a> for DescribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -2049,6 +2073,7 @@ pub struct SemVer<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> SemVer<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2062,6 +2087,7 @@ impl<'a> SemVer<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.minor != 0) + usize::from(self.patch != 0)
     }
 }
+
 impl<'a> rt::Message<'a> for SemVer<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2195,6 +2221,7 @@ pub struct CapabilityInfo<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> CapabilityInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2214,6 +2241,7 @@ impl<'a> CapabilityInfo<'a> {
             + usize::from(self.schema.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2393,6 +2421,7 @@ pub struct SchemaRef<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> SchemaRef<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2406,6 +2435,7 @@ impl<'a> SchemaRef<'a> {
         self.unknown_fields.len() + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for SchemaRef<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2498,6 +2528,7 @@ pub struct EndpointInfo<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> EndpointInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2511,6 +2542,7 @@ impl<'a> EndpointInfo<'a> {
         self.unknown_fields.len() + 1 + 1 + usize::from(self.label.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for EndpointInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2629,6 +2661,7 @@ pub struct Description<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Description<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2642,6 +2675,7 @@ impl<'a> Description<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.revision != 0)
     }
 }
+
 impl<'a> rt::Message<'a> for Description<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2746,6 +2780,7 @@ pub enum PresenceState {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl PresenceState {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -2786,6 +2821,7 @@ impl core::hash::Hash for PresenceState {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for PresenceState {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -2817,6 +2853,7 @@ pub struct Presence<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Presence<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2834,6 +2871,7 @@ impl<'a> Presence<'a> {
             + usize::from(self.revision.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for Presence<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -2961,6 +2999,7 @@ pub struct PresenceAck<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> PresenceAck<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2974,6 +3013,7 @@ impl<'a> PresenceAck<'a> {
         self.unknown_fields.len() + usize::from(self.pending != 0)
     }
 }
+
 impl<'a> rt::Message<'a> for PresenceAck<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -3052,6 +3092,7 @@ pub struct DeliveryRef<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> DeliveryRef<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3068,6 +3109,7 @@ impl<'a> DeliveryRef<'a> {
             + usize::from(self.sender_contact.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for DeliveryRef<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3179,6 +3221,7 @@ pub struct Receipt<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Receipt<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3192,6 +3235,7 @@ impl<'a> Receipt<'a> {
         self.unknown_fields.len() + 1
     }
 }
+
 impl<'a> rt::Message<'a> for Receipt<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3321,6 +3365,7 @@ pub enum StatusCode {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl StatusCode {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 2;
@@ -3409,6 +3454,7 @@ impl core::hash::Hash for StatusCode {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for StatusCode {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -3465,6 +3511,7 @@ pub enum DecodeError {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl DecodeError {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -3533,6 +3580,7 @@ impl core::hash::Hash for DecodeError {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for DecodeError {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -3575,6 +3623,7 @@ pub struct Status<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Status<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3598,6 +3647,7 @@ impl<'a> Status<'a> {
             + usize::from(self.supported_versions.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for Status<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -4292,6 +4342,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Envelope {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -4311,6 +4362,7 @@ rt::cfg_alloc! {
                     + usize::from(self.body.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for Envelope {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4520,6 +4572,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for Body {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4630,12 +4683,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl MemberValue {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for MemberValue {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4698,6 +4753,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl ReadRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -4707,6 +4763,7 @@ rt::cfg_alloc! {
                     + usize::from(self.members.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for ReadRequest {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4786,6 +4843,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl WriteRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -4796,6 +4854,7 @@ rt::cfg_alloc! {
                     + usize::from(self.echo.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for WriteRequest {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4890,6 +4949,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl InvokeRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -4901,6 +4961,7 @@ rt::cfg_alloc! {
                     + usize::from(self.echo.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for InvokeRequest {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -4989,12 +5050,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl InvokeResponse {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + usize::from(self.output.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for InvokeResponse {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5052,6 +5115,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl SubscribeRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5064,6 +5128,7 @@ rt::cfg_alloc! {
                     + usize::from(self.lifetime.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for SubscribeRequest {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5175,12 +5240,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl UnsubscribeRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
         }
+
         impl<'a> rt::Message<'a> for UnsubscribeRequest {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5236,6 +5303,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Event {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5246,6 +5314,7 @@ rt::cfg_alloc! {
                     + usize::from(self.timestamp.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for Event {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5329,6 +5398,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Report {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5340,6 +5410,7 @@ rt::cfg_alloc! {
                     + usize::from(self.max_interval.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for Report {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5445,6 +5516,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl DescribeRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5453,6 +5525,7 @@ rt::cfg_alloc! {
                     + usize::from(self.endpoints_only)
             }
         }
+
         impl<'a> rt::Message<'a> for DescribeRequest {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5509,6 +5582,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl SemVer {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5518,6 +5592,7 @@ rt::cfg_alloc! {
                     + usize::from(self.patch != 0)
             }
         }
+
         impl<'a> rt::Message<'a> for SemVer {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5592,6 +5667,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl CapabilityInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5604,6 +5680,7 @@ rt::cfg_alloc! {
                     + usize::from(self.schema.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for CapabilityInfo {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5718,12 +5795,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl SchemaRef {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for SchemaRef {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5782,12 +5861,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl EndpointInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + usize::from(self.label.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for EndpointInfo {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5867,12 +5948,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Description {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.revision != 0)
             }
         }
+
         impl<'a> rt::Message<'a> for Description {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5945,6 +6028,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Presence {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5955,6 +6039,7 @@ rt::cfg_alloc! {
                     + usize::from(self.revision.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for Presence {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6026,12 +6111,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl PresenceAck {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + usize::from(self.pending != 0)
             }
         }
+
         impl<'a> rt::Message<'a> for PresenceAck {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6079,6 +6166,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl DeliveryRef {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -6088,6 +6176,7 @@ rt::cfg_alloc! {
                     + usize::from(self.sender_contact.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for DeliveryRef {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6158,12 +6247,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Receipt {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
         }
+
         impl<'a> rt::Message<'a> for Receipt {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6239,6 +6330,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Status {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -6255,6 +6347,7 @@ rt::cfg_alloc! {
                     + usize::from(self.supported_versions.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for Status {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6505,6 +6598,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Envelope;
 
@@ -6743,6 +6837,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Body;
 
@@ -6873,6 +6968,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::MemberValue;
 
@@ -6972,6 +7068,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ReadRequest;
 
@@ -7082,6 +7179,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::WriteRequest;
 
@@ -7204,6 +7302,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::InvokeRequest;
 
@@ -7318,6 +7417,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::InvokeResponse;
 
@@ -7422,6 +7522,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SubscribeRequest;
 
@@ -7550,6 +7651,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::UnsubscribeRequest;
 
@@ -7644,6 +7746,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Event;
 
@@ -7770,6 +7873,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Report;
 
@@ -7892,6 +7996,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DescribeRequest;
 
@@ -7992,6 +8097,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SemVer;
 
@@ -8106,6 +8212,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::CapabilityInfo;
 
@@ -8224,6 +8331,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SchemaRef;
 
@@ -8317,6 +8425,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EndpointInfo;
 
@@ -8419,6 +8528,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Description;
 
@@ -8553,6 +8663,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Presence;
 
@@ -8661,6 +8772,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PresenceAck;
 
@@ -8751,6 +8863,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DeliveryRef;
 
@@ -8847,6 +8960,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Receipt;
 
@@ -9079,6 +9193,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Status;
 
@@ -9250,6 +9365,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Envelope {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -9299,11 +9415,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Envelope {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Envelope {
         const NAME: &'static str = "iotp2p.core.Envelope";
         const MAX_ENCODED_SIZE: usize = Envelope::MAX_ENCODED_SIZE;
@@ -9374,6 +9492,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Body {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -9425,11 +9544,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Body {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Body {
         const NAME: &'static str = "iotp2p.core.Body";
         const MAX_ENCODED_SIZE: usize = Body::MAX_ENCODED_SIZE;
@@ -9449,6 +9570,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::MemberValue {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -9464,11 +9586,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MemberValue {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::MemberValue {
         const NAME: &'static str = "iotp2p.core.MemberValue";
         const MAX_ENCODED_SIZE: usize = MemberValue::MAX_ENCODED_SIZE;
@@ -9500,6 +9624,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::ReadRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -9514,11 +9639,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReadRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::ReadRequest {
         const NAME: &'static str = "iotp2p.core.ReadRequest";
         const MAX_ENCODED_SIZE: usize = ReadRequest::MAX_ENCODED_SIZE;
@@ -9554,6 +9681,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::WriteRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -9577,11 +9705,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WriteRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::WriteRequest {
         const NAME: &'static str = "iotp2p.core.WriteRequest";
         const MAX_ENCODED_SIZE: usize = WriteRequest::MAX_ENCODED_SIZE;
@@ -9612,6 +9742,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::InvokeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -9631,11 +9762,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::InvokeRequest {
         const NAME: &'static str = "iotp2p.core.InvokeRequest";
         const MAX_ENCODED_SIZE: usize = InvokeRequest::MAX_ENCODED_SIZE;
@@ -9658,6 +9791,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::InvokeResponse {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -9672,11 +9806,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeResponse {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::InvokeResponse {
         const NAME: &'static str = "iotp2p.core.InvokeResponse";
         const MAX_ENCODED_SIZE: usize = InvokeResponse::MAX_ENCODED_SIZE;
@@ -9715,6 +9851,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SubscribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -9740,11 +9877,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SubscribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SubscribeRequest {
         const NAME: &'static str = "iotp2p.core.SubscribeRequest";
         const MAX_ENCODED_SIZE: usize = SubscribeRequest::MAX_ENCODED_SIZE;
@@ -9763,6 +9902,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::UnsubscribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -9778,11 +9918,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::UnsubscribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::UnsubscribeRequest {
         const NAME: &'static str = "iotp2p.core.UnsubscribeRequest";
         const MAX_ENCODED_SIZE: usize = UnsubscribeRequest::MAX_ENCODED_SIZE;
@@ -9812,6 +9954,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Event {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -9826,11 +9969,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Event {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Event {
         const NAME: &'static str = "iotp2p.core.Event";
         const MAX_ENCODED_SIZE: usize = Event::MAX_ENCODED_SIZE;
@@ -9885,6 +10030,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Report {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -9915,11 +10061,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Report {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Report {
         const NAME: &'static str = "iotp2p.core.Report";
         const MAX_ENCODED_SIZE: usize = Report::MAX_ENCODED_SIZE;
@@ -9943,6 +10091,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::DescribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -9952,11 +10101,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DescribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::DescribeRequest {
         const NAME: &'static str = "iotp2p.core.DescribeRequest";
         const MAX_ENCODED_SIZE: usize = DescribeRequest::MAX_ENCODED_SIZE;
@@ -9977,6 +10128,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SemVer {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -9986,11 +10138,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SemVer {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SemVer {
         const NAME: &'static str = "iotp2p.core.SemVer";
         const MAX_ENCODED_SIZE: usize = SemVer::MAX_ENCODED_SIZE;
@@ -10032,6 +10186,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::CapabilityInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10065,11 +10220,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CapabilityInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::CapabilityInfo {
         const NAME: &'static str = "iotp2p.core.CapabilityInfo";
         const MAX_ENCODED_SIZE: usize = CapabilityInfo::MAX_ENCODED_SIZE;
@@ -10089,6 +10246,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SchemaRef {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10104,11 +10262,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SchemaRef {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SchemaRef {
         const NAME: &'static str = "iotp2p.core.SchemaRef";
         const MAX_ENCODED_SIZE: usize = SchemaRef::MAX_ENCODED_SIZE;
@@ -10143,6 +10303,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::EndpointInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10166,11 +10327,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EndpointInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::EndpointInfo {
         const NAME: &'static str = "iotp2p.core.EndpointInfo";
         const MAX_ENCODED_SIZE: usize = EndpointInfo::MAX_ENCODED_SIZE;
@@ -10200,6 +10363,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Description {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10218,11 +10382,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Description {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Description {
         const NAME: &'static str = "iotp2p.core.Description";
         const MAX_ENCODED_SIZE: usize = Description::MAX_ENCODED_SIZE;
@@ -10237,6 +10403,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
+
     impl rt::fuzz::Audited for PresenceState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -10244,11 +10411,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for PresenceState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for PresenceState {
         const NAME: &'static str = "iotp2p.core.PresenceState";
         const MAX_ENCODED_SIZE: usize = PresenceState::MAX_ENCODED_SIZE;
@@ -10282,6 +10451,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Presence {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10300,11 +10470,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Presence {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Presence {
         const NAME: &'static str = "iotp2p.core.Presence";
         const MAX_ENCODED_SIZE: usize = Presence::MAX_ENCODED_SIZE;
@@ -10323,6 +10495,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::PresenceAck {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10332,11 +10505,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PresenceAck {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::PresenceAck {
         const NAME: &'static str = "iotp2p.core.PresenceAck";
         const MAX_ENCODED_SIZE: usize = PresenceAck::MAX_ENCODED_SIZE;
@@ -10365,6 +10540,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::DeliveryRef {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10385,11 +10561,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeliveryRef {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::DeliveryRef {
         const NAME: &'static str = "iotp2p.core.DeliveryRef";
         const MAX_ENCODED_SIZE: usize = DeliveryRef::MAX_ENCODED_SIZE;
@@ -10418,6 +10596,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Receipt {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10436,11 +10615,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Receipt {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Receipt {
         const NAME: &'static str = "iotp2p.core.Receipt";
         const MAX_ENCODED_SIZE: usize = Receipt::MAX_ENCODED_SIZE;
@@ -10461,6 +10642,7 @@ rt::cfg_arbitrary! {
             )?))
         }
     }
+
     impl rt::fuzz::Audited for StatusCode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -10468,11 +10650,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for StatusCode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for StatusCode {
         const NAME: &'static str = "iotp2p.core.StatusCode";
         const MAX_ENCODED_SIZE: usize = StatusCode::MAX_ENCODED_SIZE;
@@ -10490,6 +10674,7 @@ rt::cfg_arbitrary! {
             )?))
         }
     }
+
     impl rt::fuzz::Audited for DecodeError {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -10497,11 +10682,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for DecodeError {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for DecodeError {
         const NAME: &'static str = "iotp2p.core.DecodeError";
         const MAX_ENCODED_SIZE: usize = DecodeError::MAX_ENCODED_SIZE;
@@ -10572,6 +10759,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Status {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -10608,11 +10796,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Status {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Status {
         const NAME: &'static str = "iotp2p.core.Status";
         const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;

@@ -27,6 +27,7 @@ pub enum KeyAlgorithm {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl KeyAlgorithm {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -63,6 +64,7 @@ impl core::hash::Hash for KeyAlgorithm {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for KeyAlgorithm {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -92,6 +94,7 @@ pub struct PublicKey<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> PublicKey<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -108,6 +111,7 @@ impl<'a> PublicKey<'a> {
             + usize::from(self.y.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for PublicKey<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -212,6 +216,7 @@ pub struct Signature<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Signature<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -225,6 +230,7 @@ impl<'a> Signature<'a> {
         self.unknown_fields.len() + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for Signature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -309,6 +315,7 @@ pub struct SignedStatement<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> SignedStatement<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -322,6 +329,7 @@ impl<'a> SignedStatement<'a> {
         self.unknown_fields.len() + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for SignedStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -435,6 +443,7 @@ pub enum Statement<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> Statement<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 782;
@@ -442,6 +451,7 @@ impl<'a> Statement<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
 }
+
 impl<'a> rt::Message<'a> for Statement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -547,6 +557,7 @@ pub struct CredentialStatement<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> CredentialStatement<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -566,6 +577,7 @@ impl<'a> CredentialStatement<'a> {
             + usize::from(self.issued_at.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for CredentialStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -766,6 +778,7 @@ pub struct RehomingStatement<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> RehomingStatement<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -785,6 +798,7 @@ impl<'a> RehomingStatement<'a> {
             + usize::from(self.issued_at.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for RehomingStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -977,6 +991,7 @@ pub struct KeyRotationStatement<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> KeyRotationStatement<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -990,6 +1005,7 @@ impl<'a> KeyRotationStatement<'a> {
         self.unknown_fields.len() + 1 + 1 + usize::from(self.issued_at.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1096,6 +1112,7 @@ pub enum RevocationReason {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl RevocationReason {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -1138,6 +1155,7 @@ impl core::hash::Hash for RevocationReason {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for RevocationReason {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1167,6 +1185,7 @@ pub struct RevocationStatement<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> RevocationStatement<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1183,6 +1202,7 @@ impl<'a> RevocationStatement<'a> {
             + usize::from(self.issued_at.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for RevocationStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1310,6 +1330,7 @@ pub struct IntroductionStatement<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> IntroductionStatement<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1331,6 +1352,7 @@ impl<'a> IntroductionStatement<'a> {
             + usize::from(self.issued_at.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1549,6 +1571,7 @@ pub struct Introduction<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Introduction<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1562,6 +1585,7 @@ impl<'a> Introduction<'a> {
         self.unknown_fields.len() + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for Introduction<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1673,6 +1697,7 @@ pub struct SealedAad<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> SealedAad<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1693,6 +1718,7 @@ impl<'a> SealedAad<'a> {
             + usize::from(self.recipient.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for SealedAad<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1909,6 +1935,7 @@ pub struct EdhocMessage3<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> EdhocMessage3<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1922,6 +1949,7 @@ impl<'a> EdhocMessage3<'a> {
         self.unknown_fields.len() + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2025,6 +2053,7 @@ pub enum EdhocReply<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> EdhocReply<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 517;
@@ -2032,6 +2061,7 @@ impl<'a> EdhocReply<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 }
+
 impl<'a> rt::Message<'a> for EdhocReply<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2111,6 +2141,7 @@ pub enum EdhocFinish<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> EdhocFinish<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 517;
@@ -2118,6 +2149,7 @@ impl<'a> EdhocFinish<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 }
+
 impl<'a> rt::Message<'a> for EdhocFinish<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2214,6 +2246,7 @@ pub struct SetupPayload<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> SetupPayload<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2234,6 +2267,7 @@ impl<'a> SetupPayload<'a> {
             + usize::from(self.product.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for SetupPayload<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2452,6 +2486,7 @@ pub struct PairingStart<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> PairingStart<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2465,6 +2500,7 @@ impl<'a> PairingStart<'a> {
         self.unknown_fields.len() + 1
     }
 }
+
 impl<'a> rt::Message<'a> for PairingStart<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2535,6 +2571,7 @@ pub struct PairingParams<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> PairingParams<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2548,6 +2585,7 @@ impl<'a> PairingParams<'a> {
         self.unknown_fields.len() + 1 + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for PairingParams<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2664,6 +2702,7 @@ pub struct PairingShare<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> PairingShare<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2677,6 +2716,7 @@ impl<'a> PairingShare<'a> {
         self.unknown_fields.len() + 1
     }
 }
+
 impl<'a> rt::Message<'a> for PairingShare<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2744,6 +2784,7 @@ pub struct PairingShareReply<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> PairingShareReply<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2757,6 +2798,7 @@ impl<'a> PairingShareReply<'a> {
         self.unknown_fields.len() + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for PairingShareReply<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2840,6 +2882,7 @@ pub struct PairingConfirm<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> PairingConfirm<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2853,6 +2896,7 @@ impl<'a> PairingConfirm<'a> {
         self.unknown_fields.len() + 1
     }
 }
+
 impl<'a> rt::Message<'a> for PairingConfirm<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -2932,6 +2976,7 @@ pub struct PairingWindow<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> PairingWindow<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2945,6 +2990,7 @@ impl<'a> PairingWindow<'a> {
         self.unknown_fields.len() + 1 + 1 + 1 + 1 + 1 + 1 + usize::from(self.targets.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for PairingWindow<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3167,6 +3213,7 @@ pub struct RelayInfo<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> RelayInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3180,6 +3227,7 @@ impl<'a> RelayInfo<'a> {
         self.unknown_fields.len() + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for RelayInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3286,6 +3334,7 @@ pub struct CommissionRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> CommissionRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3302,6 +3351,7 @@ impl<'a> CommissionRequest<'a> {
             + usize::from(self.time.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for CommissionRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3406,6 +3456,7 @@ pub struct CommissionResponse<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> CommissionResponse<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3419,6 +3470,7 @@ impl<'a> CommissionResponse<'a> {
         self.unknown_fields.len() + 1
     }
 }
+
 impl<'a> rt::Message<'a> for CommissionResponse<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3492,6 +3544,7 @@ pub struct AclTarget<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> AclTarget<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3507,6 +3560,7 @@ impl<'a> AclTarget<'a> {
             + usize::from(self.capability.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for AclTarget<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -3599,6 +3653,7 @@ pub struct AclEntry<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> AclEntry<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3617,6 +3672,7 @@ impl<'a> AclEntry<'a> {
             + usize::from(self.granted_by.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for AclEntry<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3777,6 +3833,7 @@ pub struct AclWrite<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> AclWrite<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3790,6 +3847,7 @@ impl<'a> AclWrite<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.entry.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for AclWrite<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3876,6 +3934,7 @@ pub struct RehomeRequest<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> RehomeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3889,6 +3948,7 @@ impl<'a> RehomeRequest<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.relay.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for RehomeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -3979,6 +4039,7 @@ pub struct RehomeResult<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> RehomeResult<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3992,6 +4053,7 @@ impl<'a> RehomeResult<'a> {
         self.unknown_fields.len() + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for RehomeResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -4087,6 +4149,7 @@ pub struct SecurityProperties<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> SecurityProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4100,6 +4163,7 @@ impl<'a> SecurityProperties<'a> {
         self.unknown_fields.len() + 1 + 1 + 1 + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for SecurityProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -4297,6 +4361,7 @@ pub enum SecurityActions<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> SecurityActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 2182;
@@ -4305,6 +4370,7 @@ impl<'a> SecurityActions<'a> {
     const KNOWN_KEYS: &'static [u64] =
         &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 24, 25, 26, 27, 28];
 }
+
 impl<'a> rt::Message<'a> for SecurityActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -4520,6 +4586,7 @@ pub enum SecurityOutputs<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> SecurityOutputs<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1456;
@@ -4527,6 +4594,7 @@ impl<'a> SecurityOutputs<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8, 9, 10, 11, 13, 16, 24, 25];
 }
+
 impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -4653,6 +4721,7 @@ pub enum SecurityEvents<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> SecurityEvents<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 36;
@@ -4660,6 +4729,7 @@ impl<'a> SecurityEvents<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[20, 21, 22];
 }
+
 impl<'a> rt::Message<'a> for SecurityEvents<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -5341,6 +5411,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl PublicKey {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5350,6 +5421,7 @@ rt::cfg_alloc! {
                     + usize::from(self.y.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for PublicKey {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5410,12 +5482,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Signature {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for Signature {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5465,12 +5539,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl SignedStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for SignedStatement {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5553,6 +5629,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for Statement {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5630,6 +5707,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl CredentialStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5642,6 +5720,7 @@ rt::cfg_alloc! {
                     + usize::from(self.issued_at.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for CredentialStatement {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5778,6 +5857,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl RehomingStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5790,6 +5870,7 @@ rt::cfg_alloc! {
                     + usize::from(self.issued_at.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for RehomingStatement {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5897,12 +5978,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl KeyRotationStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + usize::from(self.issued_at.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for KeyRotationStatement {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -5967,6 +6050,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl RevocationStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -5976,6 +6060,7 @@ rt::cfg_alloc! {
                     + usize::from(self.issued_at.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for RevocationStatement {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6054,6 +6139,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl IntroductionStatement {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -6068,6 +6154,7 @@ rt::cfg_alloc! {
                     + usize::from(self.issued_at.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for IntroductionStatement {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6198,12 +6285,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Introduction {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for Introduction {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6284,6 +6373,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl SealedAad {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -6297,6 +6387,7 @@ rt::cfg_alloc! {
                     + usize::from(self.recipient.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for SealedAad {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6428,12 +6519,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl EdhocMessage3 {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for EdhocMessage3 {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6503,6 +6596,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for EdhocReply {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6570,6 +6664,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for EdhocFinish {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6649,6 +6744,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl SetupPayload {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -6662,6 +6758,7 @@ rt::cfg_alloc! {
                     + usize::from(self.product.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for SetupPayload {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6788,12 +6885,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl PairingStart {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
         }
+
         impl<'a> rt::Message<'a> for PairingStart {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6838,12 +6937,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl PairingParams {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for PairingParams {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6913,12 +7014,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl PairingShare {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
         }
+
         impl<'a> rt::Message<'a> for PairingShare {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -6960,12 +7063,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl PairingShareReply {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for PairingShareReply {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -7012,12 +7117,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl PairingConfirm {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
         }
+
         impl<'a> rt::Message<'a> for PairingConfirm {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -7071,6 +7178,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl PairingWindow {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -7084,6 +7192,7 @@ rt::cfg_alloc! {
                     + usize::from(self.targets.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for PairingWindow {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -7220,12 +7329,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl RelayInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for RelayInfo {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -7300,6 +7411,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl CommissionRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -7309,6 +7421,7 @@ rt::cfg_alloc! {
                     + usize::from(self.time.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for CommissionRequest {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -7372,12 +7485,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl CommissionResponse {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
         }
+
         impl<'a> rt::Message<'a> for CommissionResponse {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -7426,6 +7541,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl AclTarget {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -7434,6 +7550,7 @@ rt::cfg_alloc! {
                     + usize::from(self.capability.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for AclTarget {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -7494,6 +7611,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl AclEntry {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -7505,6 +7623,7 @@ rt::cfg_alloc! {
                     + usize::from(self.granted_by.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for AclEntry {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -7613,12 +7732,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl AclWrite {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.entry.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for AclWrite {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -7671,12 +7792,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl RehomeRequest {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.relay.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for RehomeRequest {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -7734,12 +7857,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl RehomeResult {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for RehomeResult {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -7800,12 +7925,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl SecurityProperties {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1 + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for SecurityProperties {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -7933,6 +8060,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for SecurityActions {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -8075,6 +8203,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for SecurityOutputs {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -8162,6 +8291,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for SecurityEvents {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -8288,6 +8418,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PublicKey;
 
@@ -8378,6 +8509,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Signature;
 
@@ -8467,6 +8599,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SignedStatement;
 
@@ -8576,6 +8709,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Statement;
 
@@ -8697,6 +8831,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::CredentialStatement;
 
@@ -8838,6 +8973,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RehomingStatement;
 
@@ -8967,6 +9103,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::KeyRotationStatement;
 
@@ -9107,6 +9244,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RevocationStatement;
 
@@ -9231,6 +9369,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::IntroductionStatement;
 
@@ -9369,6 +9508,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Introduction;
 
@@ -9484,6 +9624,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SealedAad;
 
@@ -9617,6 +9758,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EdhocMessage3;
 
@@ -9700,6 +9842,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EdhocReply;
 
@@ -9779,6 +9922,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EdhocFinish;
 
@@ -9895,6 +10039,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SetupPayload;
 
@@ -10021,6 +10166,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PairingStart;
 
@@ -10108,6 +10254,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PairingParams;
 
@@ -10202,6 +10349,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PairingShare;
 
@@ -10282,6 +10430,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PairingShareReply;
 
@@ -10369,6 +10518,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PairingConfirm;
 
@@ -10465,6 +10615,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PairingWindow;
 
@@ -10593,6 +10744,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayInfo;
 
@@ -10692,6 +10844,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::CommissionRequest;
 
@@ -10788,6 +10941,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::CommissionResponse;
 
@@ -10878,6 +11032,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::AclTarget;
 
@@ -10985,6 +11140,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::AclEntry;
 
@@ -11103,6 +11259,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::AclWrite;
 
@@ -11196,6 +11353,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RehomeRequest;
 
@@ -11285,6 +11443,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RehomeResult;
 
@@ -11380,6 +11539,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SecurityProperties;
 
@@ -11583,6 +11743,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SecurityActions;
 
@@ -11793,6 +11954,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SecurityOutputs;
 
@@ -11920,6 +12082,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SecurityEvents;
 
@@ -11980,6 +12143,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0])?))
         }
     }
+
     impl rt::fuzz::Audited for KeyAlgorithm {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -11987,11 +12151,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for KeyAlgorithm {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for KeyAlgorithm {
         const NAME: &'static str = "iotp2p.security.KeyAlgorithm";
         const MAX_ENCODED_SIZE: usize = KeyAlgorithm::MAX_ENCODED_SIZE;
@@ -12016,6 +12182,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::PublicKey {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12029,11 +12196,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PublicKey {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::PublicKey {
         const NAME: &'static str = "iotp2p.security.PublicKey";
         const MAX_ENCODED_SIZE: usize = PublicKey::MAX_ENCODED_SIZE;
@@ -12053,6 +12222,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Signature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12062,11 +12232,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Signature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Signature {
         const NAME: &'static str = "iotp2p.security.Signature";
         const MAX_ENCODED_SIZE: usize = Signature::MAX_ENCODED_SIZE;
@@ -12096,6 +12268,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SignedStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12120,11 +12293,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SignedStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SignedStatement {
         const NAME: &'static str = "iotp2p.security.SignedStatement";
         const MAX_ENCODED_SIZE: usize = SignedStatement::MAX_ENCODED_SIZE;
@@ -12160,6 +12335,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Statement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12186,11 +12362,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Statement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Statement {
         const NAME: &'static str = "iotp2p.security.Statement";
         const MAX_ENCODED_SIZE: usize = Statement::MAX_ENCODED_SIZE;
@@ -12242,6 +12420,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::CredentialStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12277,11 +12456,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CredentialStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::CredentialStatement {
         const NAME: &'static str = "iotp2p.security.CredentialStatement";
         const MAX_ENCODED_SIZE: usize = CredentialStatement::MAX_ENCODED_SIZE;
@@ -12309,6 +12490,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RehomingStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12336,11 +12518,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomingStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RehomingStatement {
         const NAME: &'static str = "iotp2p.security.RehomingStatement";
         const MAX_ENCODED_SIZE: usize = RehomingStatement::MAX_ENCODED_SIZE;
@@ -12365,6 +12549,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::KeyRotationStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12378,11 +12563,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::KeyRotationStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::KeyRotationStatement {
         const NAME: &'static str = "iotp2p.security.KeyRotationStatement";
         const MAX_ENCODED_SIZE: usize = KeyRotationStatement::MAX_ENCODED_SIZE;
@@ -12397,6 +12584,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3])?))
         }
     }
+
     impl rt::fuzz::Audited for RevocationReason {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -12404,11 +12592,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for RevocationReason {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for RevocationReason {
         const NAME: &'static str = "iotp2p.security.RevocationReason";
         const MAX_ENCODED_SIZE: usize = RevocationReason::MAX_ENCODED_SIZE;
@@ -12433,6 +12623,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RevocationStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12446,11 +12637,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RevocationStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RevocationStatement {
         const NAME: &'static str = "iotp2p.security.RevocationStatement";
         const MAX_ENCODED_SIZE: usize = RevocationStatement::MAX_ENCODED_SIZE;
@@ -12502,6 +12695,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::IntroductionStatement {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12536,11 +12730,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IntroductionStatement {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::IntroductionStatement {
         const NAME: &'static str = "iotp2p.security.IntroductionStatement";
         const MAX_ENCODED_SIZE: usize = IntroductionStatement::MAX_ENCODED_SIZE;
@@ -12570,6 +12766,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Introduction {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12592,11 +12789,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Introduction {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Introduction {
         const NAME: &'static str = "iotp2p.security.Introduction";
         const MAX_ENCODED_SIZE: usize = Introduction::MAX_ENCODED_SIZE;
@@ -12631,6 +12830,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SealedAad {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12674,11 +12874,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SealedAad {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SealedAad {
         const NAME: &'static str = "iotp2p.security.SealedAad";
         const MAX_ENCODED_SIZE: usize = SealedAad::MAX_ENCODED_SIZE;
@@ -12698,6 +12900,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::EdhocMessage3 {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12719,11 +12922,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocMessage3 {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::EdhocMessage3 {
         const NAME: &'static str = "iotp2p.security.EdhocMessage3";
         const MAX_ENCODED_SIZE: usize = EdhocMessage3::MAX_ENCODED_SIZE;
@@ -12746,6 +12951,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::EdhocReply {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12765,11 +12971,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocReply {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::EdhocReply {
         const NAME: &'static str = "iotp2p.security.EdhocReply";
         const MAX_ENCODED_SIZE: usize = EdhocReply::MAX_ENCODED_SIZE;
@@ -12793,6 +13001,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::EdhocFinish {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12813,11 +13022,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EdhocFinish {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::EdhocFinish {
         const NAME: &'static str = "iotp2p.security.EdhocFinish";
         const MAX_ENCODED_SIZE: usize = EdhocFinish::MAX_ENCODED_SIZE;
@@ -12854,6 +13065,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SetupPayload {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12897,11 +13109,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetupPayload {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SetupPayload {
         const NAME: &'static str = "iotp2p.security.SetupPayload";
         const MAX_ENCODED_SIZE: usize = SetupPayload::MAX_ENCODED_SIZE;
@@ -12920,6 +13134,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::PairingStart {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12929,11 +13144,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingStart {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::PairingStart {
         const NAME: &'static str = "iotp2p.security.PairingStart";
         const MAX_ENCODED_SIZE: usize = PairingStart::MAX_ENCODED_SIZE;
@@ -12954,6 +13171,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::PairingParams {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12975,11 +13193,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingParams {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::PairingParams {
         const NAME: &'static str = "iotp2p.security.PairingParams";
         const MAX_ENCODED_SIZE: usize = PairingParams::MAX_ENCODED_SIZE;
@@ -12998,6 +13218,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::PairingShare {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13007,11 +13228,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingShare {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::PairingShare {
         const NAME: &'static str = "iotp2p.security.PairingShare";
         const MAX_ENCODED_SIZE: usize = PairingShare::MAX_ENCODED_SIZE;
@@ -13031,6 +13254,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::PairingShareReply {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13040,11 +13264,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingShareReply {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::PairingShareReply {
         const NAME: &'static str = "iotp2p.security.PairingShareReply";
         const MAX_ENCODED_SIZE: usize = PairingShareReply::MAX_ENCODED_SIZE;
@@ -13063,6 +13289,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::PairingConfirm {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13072,11 +13299,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingConfirm {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::PairingConfirm {
         const NAME: &'static str = "iotp2p.security.PairingConfirm";
         const MAX_ENCODED_SIZE: usize = PairingConfirm::MAX_ENCODED_SIZE;
@@ -13115,6 +13344,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::PairingWindow {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13162,11 +13392,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PairingWindow {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::PairingWindow {
         const NAME: &'static str = "iotp2p.security.PairingWindow";
         const MAX_ENCODED_SIZE: usize = PairingWindow::MAX_ENCODED_SIZE;
@@ -13193,6 +13425,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RelayInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13217,11 +13450,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RelayInfo {
         const NAME: &'static str = "iotp2p.security.RelayInfo";
         const MAX_ENCODED_SIZE: usize = RelayInfo::MAX_ENCODED_SIZE;
@@ -13253,6 +13488,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::CommissionRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13271,11 +13507,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommissionRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::CommissionRequest {
         const NAME: &'static str = "iotp2p.security.CommissionRequest";
         const MAX_ENCODED_SIZE: usize = CommissionRequest::MAX_ENCODED_SIZE;
@@ -13294,6 +13532,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::CommissionResponse {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13307,11 +13546,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommissionResponse {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::CommissionResponse {
         const NAME: &'static str = "iotp2p.security.CommissionResponse";
         const MAX_ENCODED_SIZE: usize = CommissionResponse::MAX_ENCODED_SIZE;
@@ -13339,6 +13580,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::AclTarget {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13348,11 +13590,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclTarget {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::AclTarget {
         const NAME: &'static str = "iotp2p.security.AclTarget";
         const MAX_ENCODED_SIZE: usize = AclTarget::MAX_ENCODED_SIZE;
@@ -13404,6 +13648,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::AclEntry {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13438,11 +13683,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclEntry {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::AclEntry {
         const NAME: &'static str = "iotp2p.security.AclEntry";
         const MAX_ENCODED_SIZE: usize = AclEntry::MAX_ENCODED_SIZE;
@@ -13469,6 +13716,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::AclWrite {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13481,11 +13729,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::AclWrite {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::AclWrite {
         const NAME: &'static str = "iotp2p.security.AclWrite";
         const MAX_ENCODED_SIZE: usize = AclWrite::MAX_ENCODED_SIZE;
@@ -13512,6 +13762,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RehomeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13530,11 +13781,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RehomeRequest {
         const NAME: &'static str = "iotp2p.security.RehomeRequest";
         const MAX_ENCODED_SIZE: usize = RehomeRequest::MAX_ENCODED_SIZE;
@@ -13554,6 +13807,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RehomeResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13571,11 +13825,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RehomeResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RehomeResult {
         const NAME: &'static str = "iotp2p.security.RehomeResult";
         const MAX_ENCODED_SIZE: usize = RehomeResult::MAX_ENCODED_SIZE;
@@ -13598,6 +13854,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SecurityProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13623,11 +13880,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SecurityProperties {
         const NAME: &'static str = "iotp2p.security.SecurityProperties";
         const MAX_ENCODED_SIZE: usize = SecurityProperties::MAX_ENCODED_SIZE;
@@ -13691,6 +13950,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SecurityActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13748,11 +14008,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SecurityActions {
         const NAME: &'static str = "iotp2p.security.SecurityActions";
         const MAX_ENCODED_SIZE: usize = SecurityActions::MAX_ENCODED_SIZE;
@@ -13798,6 +14060,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SecurityOutputs {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13833,11 +14096,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityOutputs {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SecurityOutputs {
         const NAME: &'static str = "iotp2p.security.SecurityOutputs";
         const MAX_ENCODED_SIZE: usize = SecurityOutputs::MAX_ENCODED_SIZE;
@@ -13861,6 +14126,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SecurityEvents {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13873,11 +14139,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SecurityEvents {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SecurityEvents {
         const NAME: &'static str = "iotp2p.security.SecurityEvents";
         const MAX_ENCODED_SIZE: usize = SecurityEvents::MAX_ENCODED_SIZE;

@@ -72,9 +72,9 @@
 {%- endmacro %}
 {%- for item in items %}
 {%- if item.kind == "enum" %}
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl rt::IntoOwned for {{ item.name }} {
     type Owned = Self;
     fn into_owned(self) -> Self {
@@ -82,9 +82,9 @@ impl rt::IntoOwned for {{ item.name }} {
     }
 }
 {%- else if item.kind == "message" %}
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
     type Owned = owned::{{ item.name }};
     /// A copy that owns its data ([`owned::{{ item.name }}`]), to keep after the input is gone.
@@ -98,9 +98,9 @@ impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
     }
 }
 {%- else if item.kind == "union" %}
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl<'a> rt::IntoOwned for {{ item.name }}<'a> {
     type Owned = owned::{{ item.name }};
     /// A copy that owns its data ([`owned::{{ item.name }}`]), to keep after the input is gone.
@@ -148,9 +148,9 @@ pub mod owned {
 {%- endif %}
     pub type {{ item.name }} = {{ item.owned_alias_type }};
 {%- else if item.kind == "enum" %}
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
     #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
     pub use super::{{ item.name }};
 {%- else if item.kind == "message" %}
 {%- for line in item.docs %}
@@ -164,9 +164,9 @@ pub mod owned {
     #[deprecated(note = "{{ note }}")]
 {%- endif %}
     #[derive(Clone, Debug, PartialEq)]
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
     #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
     pub struct {{ item.name }} {
 {%- for f in item.fields %}
 {%- for line in f.docs %}
@@ -183,9 +183,9 @@ pub mod owned {
     }
 
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
     #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
     impl {{ item.name }} {
 {%- if item.kind == "message" %}
         /// Number of map entries the encoding has.
@@ -216,9 +216,9 @@ pub mod owned {
 {%- endif %}
     }
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
     #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
     impl<'a> rt::Message<'a> for {{ item.name }} {
         /// Decodes with the borrowed form and copies the value.
         fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -249,9 +249,9 @@ pub mod owned {
     #[deprecated(note = "{{ note }}")]
 {%- endif %}
     #[derive(Clone, Debug, PartialEq)]
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
     #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
     pub enum {{ item.name }} {
 {%- for v in item.variants %}
 {%- for line in v.docs %}
@@ -278,9 +278,9 @@ pub mod owned {
 
 
 {%- if item.budget.is_some() %}
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
     #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
     impl {{ item.name }} {
 {%- if item.kind == "message" %}
         /// Number of map entries the encoding has.
@@ -312,9 +312,9 @@ pub mod owned {
     }
 {%- endif %}
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
     #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
     impl<'a> rt::Message<'a> for {{ item.name }} {
         /// Decodes with the borrowed form and copies the value.
         fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {

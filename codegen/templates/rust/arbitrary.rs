@@ -1,8 +1,8 @@
 {%- for item in items %}
 {%- if item.kind == "enum" %}
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl rt::fuzz::Generate for {{ item.name }} {
     fn generate(
         u: &mut rt::arbitrary::Unstructured<'_>,
@@ -12,9 +12,9 @@ impl rt::fuzz::Generate for {{ item.name }} {
     }
 }
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl rt::fuzz::Audited for {{ item.name }} {
     fn audit(&self, a: &mut rt::fuzz::Audit) {
         if let Self::{{ item.other }}(_) = self {
@@ -23,27 +23,27 @@ impl rt::fuzz::Audited for {{ item.name }} {
     }
 }
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl<'u> rt::arbitrary::Arbitrary<'u> for {{ item.name }} {
     fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
         rt::fuzz::Generate::generate(u, 0)
     }
 }
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl rt::fuzz::FuzzType for {{ item.name }} {
     const NAME: &'static str = "{{ item.full_name }}";
     const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
     type Borrowed<'a> = {{ item.name }};
 }
 {%- else %}
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl rt::fuzz::Generate for owned::{{ item.name }} {
     #[allow(unused_variables)]
     fn generate(
@@ -83,9 +83,9 @@ impl rt::fuzz::Generate for owned::{{ item.name }} {
     }
 }
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl rt::fuzz::Audited for owned::{{ item.name }} {
     fn audit(&self, a: &mut rt::fuzz::Audit) {
         a.enter({{ item.cycle }});
@@ -129,18 +129,18 @@ impl rt::fuzz::Audited for owned::{{ item.name }} {
     }
 }
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl<'u> rt::arbitrary::Arbitrary<'u> for owned::{{ item.name }} {
     fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
         rt::fuzz::Generate::generate(u, 0)
     }
 }
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl rt::fuzz::FuzzType for owned::{{ item.name }} {
     const NAME: &'static str = "{{ item.full_name }}";
     const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;

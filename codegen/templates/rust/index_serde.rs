@@ -1,9 +1,9 @@
 /// Decodes `input` as the type named `type_name` (one of [`TYPE_NAMES`]) and writes the
 /// value's canonical JSON form (spec/04-wire-format.md §4.18) with `serializer`: what tools,
 /// logs and test vectors show. `None` when the name is not one of the types generated here.
-{%- if any_deprecated %}
+{% if any_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 pub fn to_json<__S: {{ runtime }}::serde::Serializer>(
     type_name: &str,
     input: &[u8],
@@ -21,9 +21,9 @@ pub fn to_json<__S: {{ runtime }}::serde::Serializer>(
 /// Reads the canonical JSON form (spec/04-wire-format.md §4.18) of a value of the type
 /// named `type_name` (one of [`TYPE_NAMES`]) with `deserializer`, and returns the value's
 /// encoding. `None` when the name is not one of the types generated here.
-{%- if any_deprecated %}
+{% if any_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 pub fn from_json<'de, __D: {{ runtime }}::serde::Deserializer<'de>>(
     type_name: &str,
     deserializer: __D,

@@ -24,9 +24,9 @@ pub const TYPE_NAMES: &[&str] = &[
 /// Decodes `input` as the type named `type_name` (one of [`TYPE_NAMES`]) and encodes the decoded value
 /// into `output`, returning the length written: a canonical pass-through, as a relay or a conformance
 /// test needs. `None` when the name is not one of the types generated here.
-{%- if any_deprecated %}
+{% if any_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 pub fn transcode(
     type_name: &str,
     input: &[u8],

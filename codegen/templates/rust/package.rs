@@ -164,9 +164,9 @@ use rt::Message as _;
 pub type {{ item.name }}{% if item.lifetime %}<'a>{% endif %} = {{ item.alias_type }};
 {%- else if item.kind == "enum" %}
 #[derive(Clone, Copy, Debug)]
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 pub enum {{ item.name }} {
 {%- for v in item.values %}
 {%- for line in v.docs %}
@@ -181,9 +181,9 @@ pub enum {{ item.name }} {
     {{ item.other }}(u32),
 }
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl {{ item.name }} {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = {% if item.max_size_fits_32_bit %}{{ item.max_size }}{% else %}rt::limits::saturating_usize({{ item.max_size }}){% endif %};
@@ -226,9 +226,9 @@ impl core::hash::Hash for {{ item.name }} {
     }
 }
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl<'a> rt::Message<'a> for {{ item.name }} {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -245,9 +245,9 @@ impl<'a> rt::Message<'a> for {{ item.name }} {
 }
 {%- else if item.kind == "message" %}
 #[derive(Clone, Copy, Debug, PartialEq)]
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 pub struct {{ item.name }}<'a> {
 {%- for f in item.fields %}
 {%- for line in f.docs %}
@@ -264,9 +264,9 @@ pub struct {{ item.name }}<'a> {
 }
 
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl<'a> {{ item.name }}<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -315,9 +315,9 @@ impl<'a> {{ item.name }}<'a> {
 {%- endif %}
 }
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl<'a> rt::Message<'a> for {{ item.name }}<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
 {%- if let Some(budget) = item.budget %}
@@ -341,9 +341,9 @@ impl<'a> rt::Message<'a> for {{ item.name }}<'a> {
 }
 {%- else %}
 #[derive(Clone, Copy, Debug, PartialEq)]
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 pub enum {{ item.name }}<'a> {
 {%- for v in item.variants %}
 {%- for line in v.docs %}
@@ -368,9 +368,9 @@ pub enum {{ item.name }}<'a> {
 }
 
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl<'a> {{ item.name }}<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = {% if item.max_size_fits_32_bit %}{{ item.max_size }}{% else %}rt::limits::saturating_usize({{ item.max_size }}){% endif %};
@@ -410,9 +410,9 @@ impl<'a> {{ item.name }}<'a> {
 {%- endif %}
 }
 
-{%- if item.allow_deprecated %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
-{%- endif %}
+{% endif -%}
 impl<'a> rt::Message<'a> for {{ item.name }}<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
 {%- if let Some(budget) = item.budget %}

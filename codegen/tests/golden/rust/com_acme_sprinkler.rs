@@ -20,6 +20,7 @@ pub enum Trigger {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl Trigger {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -60,6 +61,7 @@ impl core::hash::Hash for Trigger {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for Trigger {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -90,6 +92,7 @@ pub struct Zone<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Zone<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -107,6 +110,7 @@ impl<'a> Zone<'a> {
             + usize::from(!self.skip_when_wet)
     }
 }
+
 impl<'a> rt::Message<'a> for Zone<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -253,6 +257,7 @@ pub struct Run<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Run<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -266,6 +271,7 @@ impl<'a> Run<'a> {
         self.unknown_fields.len() + 1 + 1 + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for Run<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -409,6 +415,7 @@ pub struct SprinklerState<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> SprinklerState<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -426,6 +433,7 @@ impl<'a> SprinklerState<'a> {
             + usize::from(self.rain_delay != 0)
     }
 }
+
 impl<'a> rt::Message<'a> for SprinklerState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -574,6 +582,7 @@ pub enum SprinklerCommand<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> SprinklerCommand<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 40;
@@ -581,6 +590,7 @@ impl<'a> SprinklerCommand<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
 }
+
 impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -779,6 +789,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Zone {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -789,6 +800,7 @@ rt::cfg_alloc! {
                     + usize::from(!self.skip_when_wet)
             }
         }
+
         impl<'a> rt::Message<'a> for Zone {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -874,12 +886,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Run {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for Run {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -966,6 +980,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl SprinklerState {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -976,6 +991,7 @@ rt::cfg_alloc! {
                     + usize::from(self.rain_delay != 0)
             }
         }
+
         impl<'a> rt::Message<'a> for SprinklerState {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1070,6 +1086,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for SprinklerCommand {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1214,6 +1231,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Zone;
 
@@ -1324,6 +1342,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Run;
 
@@ -1442,6 +1461,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SprinklerState;
 
@@ -1560,6 +1580,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SprinklerCommand;
 
@@ -1628,6 +1649,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
+
     impl rt::fuzz::Audited for Trigger {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -1635,11 +1657,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for Trigger {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for Trigger {
         const NAME: &'static str = "com.acme.sprinkler.Trigger";
         const MAX_ENCODED_SIZE: usize = Trigger::MAX_ENCODED_SIZE;
@@ -1661,6 +1685,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Zone {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -1682,11 +1707,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Zone {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Zone {
         const NAME: &'static str = "com.acme.sprinkler.Zone";
         const MAX_ENCODED_SIZE: usize = Zone::MAX_ENCODED_SIZE;
@@ -1709,6 +1736,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Run {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -1734,11 +1762,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Run {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Run {
         const NAME: &'static str = "com.acme.sprinkler.Run";
         const MAX_ENCODED_SIZE: usize = Run::MAX_ENCODED_SIZE;
@@ -1774,6 +1804,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SprinklerState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -1799,11 +1830,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SprinklerState {
         const NAME: &'static str = "com.acme.sprinkler.SprinklerState";
         const MAX_ENCODED_SIZE: usize = SprinklerState::MAX_ENCODED_SIZE;
@@ -1836,6 +1869,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SprinklerCommand {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -1860,11 +1894,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerCommand {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SprinklerCommand {
         const NAME: &'static str = "com.acme.sprinkler.SprinklerCommand";
         const MAX_ENCODED_SIZE: usize = SprinklerCommand::MAX_ENCODED_SIZE;

@@ -49,6 +49,7 @@ pub enum Status {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl Status {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -93,6 +94,7 @@ impl core::hash::Hash for Status {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for Status {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -119,6 +121,7 @@ pub struct TimeOfDay<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> TimeOfDay<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -132,6 +135,7 @@ impl<'a> TimeOfDay<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.minute != 0)
     }
 }
+
 impl<'a> rt::Message<'a> for TimeOfDay<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -244,6 +248,7 @@ pub struct DeviceInfo<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> DeviceInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -257,6 +262,7 @@ impl<'a> DeviceInfo<'a> {
         self.unknown_fields.len() + 1 + 1 + usize::from(self.tags.is_some()) + 1
     }
 }
+
 impl<'a> rt::Message<'a> for DeviceInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -482,12 +488,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl TimeOfDay {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.minute != 0)
             }
         }
+
         impl<'a> rt::Message<'a> for TimeOfDay {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -556,12 +564,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl DeviceInfo {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + usize::from(self.tags.is_some()) + 1
             }
         }
+
         impl<'a> rt::Message<'a> for DeviceInfo {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -725,6 +735,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::TimeOfDay;
 
@@ -822,6 +833,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DeviceInfo;
 
@@ -888,6 +900,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3, 4])?))
         }
     }
+
     impl rt::fuzz::Audited for Status {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -895,11 +908,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for Status {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for Status {
         const NAME: &'static str = "example.core.Status";
         const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
@@ -919,6 +934,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::TimeOfDay {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -940,11 +956,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TimeOfDay {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::TimeOfDay {
         const NAME: &'static str = "example.core.TimeOfDay";
         const MAX_ENCODED_SIZE: usize = TimeOfDay::MAX_ENCODED_SIZE;
@@ -978,6 +996,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::DeviceInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -1003,11 +1022,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::DeviceInfo {
         const NAME: &'static str = "example.core.DeviceInfo";
         const MAX_ENCODED_SIZE: usize = DeviceInfo::MAX_ENCODED_SIZE;

@@ -19,6 +19,7 @@ pub enum Flavor {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 #[allow(deprecated)]
 impl Flavor {
     /// Largest encoding of a known value, in bytes.
@@ -60,6 +61,7 @@ impl core::hash::Hash for Flavor {
         self.to_u32().hash(state)
     }
 }
+
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for Flavor {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
@@ -113,6 +115,7 @@ pub struct Integers<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Integers<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -141,6 +144,7 @@ impl<'a> Integers<'a> {
             + usize::from(self.last.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for Integers<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -614,6 +618,7 @@ pub struct Floats<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Floats<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -632,6 +637,7 @@ impl<'a> Floats<'a> {
             + 1
     }
 }
+
 impl<'a> rt::Message<'a> for Floats<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -813,6 +819,7 @@ pub struct Text<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Text<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -838,6 +845,7 @@ impl<'a> Text<'a> {
             + usize::from(self.page.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for Text<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1168,6 +1176,7 @@ pub struct Collections<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Collections<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1188,6 +1197,7 @@ impl<'a> Collections<'a> {
             + usize::from(self.maybe_flags.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for Collections<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1423,6 +1433,7 @@ pub struct Nothing<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Nothing<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1436,6 +1447,7 @@ impl<'a> Nothing<'a> {
         self.unknown_fields.len()
     }
 }
+
 impl<'a> rt::Message<'a> for Nothing<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -1486,6 +1498,7 @@ pub struct Keywords<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 #[allow(deprecated)]
 impl<'a> Keywords<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
@@ -1504,6 +1517,7 @@ impl<'a> Keywords<'a> {
             + usize::from(self.message.is_some())
     }
 }
+
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for Keywords<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1636,6 +1650,7 @@ pub enum Everything<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> Everything<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 76;
@@ -1643,6 +1658,7 @@ impl<'a> Everything<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 4];
 }
+
 impl<'a> rt::Message<'a> for Everything<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1914,6 +1930,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Integers {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -1935,6 +1952,7 @@ rt::cfg_alloc! {
                     + usize::from(self.last.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for Integers {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -2163,6 +2181,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Floats {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -2174,6 +2193,7 @@ rt::cfg_alloc! {
                     + 1
             }
         }
+
         impl<'a> rt::Message<'a> for Floats {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -2278,6 +2298,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Text {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -2296,6 +2317,7 @@ rt::cfg_alloc! {
                     + usize::from(self.page.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for Text {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -2487,6 +2509,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Collections {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -2500,6 +2523,7 @@ rt::cfg_alloc! {
                     + usize::from(self.maybe_flags.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for Collections {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -2683,12 +2707,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Nothing {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
             }
         }
+
         impl<'a> rt::Message<'a> for Nothing {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -2729,6 +2755,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         #[allow(deprecated)]
         impl Keywords {
             /// Number of map entries the encoding has.
@@ -2740,6 +2767,7 @@ rt::cfg_alloc! {
                     + usize::from(self.message.is_some())
             }
         }
+
         #[allow(deprecated)]
         impl<'a> rt::Message<'a> for Keywords {
             /// Decodes with the borrowed form and copies the value.
@@ -2825,6 +2853,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for Everything {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -3052,6 +3081,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Integers;
 
@@ -3268,6 +3298,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Floats;
 
@@ -3434,6 +3465,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Text;
 
@@ -3625,6 +3657,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Collections;
 
@@ -3751,6 +3784,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Nothing;
 
@@ -3837,6 +3871,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Keywords;
@@ -3950,6 +3985,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Everything;
 
@@ -4007,6 +4043,7 @@ rt::cfg_arbitrary! {
             )?))
         }
     }
+
     #[allow(deprecated)]
     impl rt::fuzz::Audited for Flavor {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
@@ -4015,12 +4052,14 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for Flavor {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for Flavor {
         const NAME: &'static str = "example.every_scalar.Flavor";
@@ -4073,6 +4112,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Integers {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -4130,11 +4170,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Integers {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Integers {
         const NAME: &'static str = "example.every_scalar.Integers";
         const MAX_ENCODED_SIZE: usize = Integers::MAX_ENCODED_SIZE;
@@ -4157,6 +4199,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Floats {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -4166,11 +4209,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Floats {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Floats {
         const NAME: &'static str = "example.every_scalar.Floats";
         const MAX_ENCODED_SIZE: usize = Floats::MAX_ENCODED_SIZE;
@@ -4211,6 +4256,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Text {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -4267,11 +4313,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Text {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Text {
         const NAME: &'static str = "example.every_scalar.Text";
         const MAX_ENCODED_SIZE: usize = Text::MAX_ENCODED_SIZE;
@@ -4355,6 +4403,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Collections {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -4411,11 +4460,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Collections {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Collections {
         const NAME: &'static str = "example.every_scalar.Collections";
         const MAX_ENCODED_SIZE: usize = Collections::MAX_ENCODED_SIZE;
@@ -4433,6 +4484,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Nothing {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -4442,11 +4494,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Nothing {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Nothing {
         const NAME: &'static str = "example.every_scalar.Nothing";
         const MAX_ENCODED_SIZE: usize = Nothing::MAX_ENCODED_SIZE;
@@ -4480,6 +4534,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Keywords {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
@@ -4499,12 +4554,14 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Keywords {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Keywords {
         const NAME: &'static str = "example.every_scalar.Keywords";
@@ -4537,6 +4594,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Everything {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -4554,11 +4612,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Everything {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Everything {
         const NAME: &'static str = "example.every_scalar.Everything";
         const MAX_ENCODED_SIZE: usize = Everything::MAX_ENCODED_SIZE;

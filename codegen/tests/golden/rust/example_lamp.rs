@@ -22,6 +22,7 @@ pub enum ColorMode {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 #[allow(deprecated)]
 impl ColorMode {
     /// Largest encoding of a known value, in bytes.
@@ -63,6 +64,7 @@ impl core::hash::Hash for ColorMode {
         self.to_u32().hash(state)
     }
 }
+
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for ColorMode {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
@@ -91,6 +93,7 @@ pub enum PowerOnBehavior {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl PowerOnBehavior {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -131,6 +134,7 @@ impl core::hash::Hash for PowerOnBehavior {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for PowerOnBehavior {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -171,6 +175,7 @@ pub struct LampState<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> LampState<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -193,6 +198,7 @@ impl<'a> LampState<'a> {
             + 1
     }
 }
+
 impl<'a> rt::Message<'a> for LampState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -462,6 +468,7 @@ pub struct SetLevel<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 #[allow(deprecated)]
 impl<'a> SetLevel<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
@@ -480,6 +487,7 @@ impl<'a> SetLevel<'a> {
             + usize::from(!self.turn_on)
     }
 }
+
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -623,6 +631,7 @@ pub struct SetColorTemperature<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> SetColorTemperature<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -636,6 +645,7 @@ impl<'a> SetColorTemperature<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.transition != 0)
     }
 }
+
 impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -737,6 +747,7 @@ pub struct RecallScene<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> RecallScene<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -750,6 +761,7 @@ impl<'a> RecallScene<'a> {
         self.unknown_fields.len() + 1
     }
 }
+
 impl<'a> rt::Message<'a> for RecallScene<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -823,6 +835,7 @@ pub struct LegacyDim<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 #[allow(deprecated)]
 impl<'a> LegacyDim<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
@@ -837,6 +850,7 @@ impl<'a> LegacyDim<'a> {
         self.unknown_fields.len() + 1
     }
 }
+
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for LegacyDim<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -927,6 +941,7 @@ pub enum Command<'a> {
         value: &'a [u8],
     },
 }
+
 #[allow(deprecated)]
 impl<'a> Command<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
@@ -935,6 +950,7 @@ impl<'a> Command<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 8];
 }
+
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for Command<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1057,6 +1073,7 @@ pub struct CommandResult<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> CommandResult<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1070,6 +1087,7 @@ impl<'a> CommandResult<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.state.is_some()) + 1
     }
 }
+
 impl<'a> rt::Message<'a> for CommandResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1344,6 +1362,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl LampState {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -1359,6 +1378,7 @@ rt::cfg_alloc! {
                     + 1
             }
         }
+
         impl<'a> rt::Message<'a> for LampState {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1515,6 +1535,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         #[allow(deprecated)]
         impl SetLevel {
             /// Number of map entries the encoding has.
@@ -1526,6 +1547,7 @@ rt::cfg_alloc! {
                     + usize::from(!self.turn_on)
             }
         }
+
         #[allow(deprecated)]
         impl<'a> rt::Message<'a> for SetLevel {
             /// Decodes with the borrowed form and copies the value.
@@ -1603,12 +1625,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl SetColorTemperature {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.transition != 0)
             }
         }
+
         impl<'a> rt::Message<'a> for SetColorTemperature {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1666,12 +1690,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl RecallScene {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
         }
+
         impl<'a> rt::Message<'a> for RecallScene {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1721,6 +1747,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         #[allow(deprecated)]
         impl LegacyDim {
             /// Number of map entries the encoding has.
@@ -1728,6 +1755,7 @@ rt::cfg_alloc! {
                 self.unknown_fields.len() + 1
             }
         }
+
         #[allow(deprecated)]
         impl<'a> rt::Message<'a> for LegacyDim {
             /// Decodes with the borrowed form and copies the value.
@@ -1792,6 +1820,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         #[allow(deprecated)]
         impl<'a> rt::Message<'a> for Command {
             /// Decodes with the borrowed form and copies the value.
@@ -1875,12 +1904,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl CommandResult {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.state.is_some()) + 1
             }
         }
+
         impl<'a> rt::Message<'a> for CommandResult {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -2064,6 +2095,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LampState;
 
@@ -2223,6 +2255,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SetLevel;
@@ -2334,6 +2367,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SetColorTemperature;
 
@@ -2421,6 +2455,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RecallScene;
 
@@ -2502,6 +2537,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LegacyDim;
@@ -2612,6 +2648,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Command;
@@ -2733,6 +2770,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::CommandResult;
 
@@ -2796,6 +2834,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 3])?))
         }
     }
+
     #[allow(deprecated)]
     impl rt::fuzz::Audited for ColorMode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
@@ -2804,12 +2843,14 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for ColorMode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for ColorMode {
         const NAME: &'static str = "example.lamp.ColorMode";
@@ -2825,6 +2866,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
+
     impl rt::fuzz::Audited for PowerOnBehavior {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -2832,11 +2874,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for PowerOnBehavior {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for PowerOnBehavior {
         const NAME: &'static str = "example.lamp.PowerOnBehavior";
         const MAX_ENCODED_SIZE: usize = PowerOnBehavior::MAX_ENCODED_SIZE;
@@ -2882,6 +2926,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::LampState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2931,11 +2976,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LampState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::LampState {
         const NAME: &'static str = "example.lamp.LampState";
         const MAX_ENCODED_SIZE: usize = LampState::MAX_ENCODED_SIZE;
@@ -2962,6 +3009,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SetLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
@@ -2978,12 +3026,14 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SetLevel {
         const NAME: &'static str = "example.lamp.SetLevel";
@@ -3004,6 +3054,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::SetColorTemperature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3019,11 +3070,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::SetColorTemperature {
         const NAME: &'static str = "example.lamp.SetColorTemperature";
         const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
@@ -3042,6 +3095,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::RecallScene {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3057,11 +3111,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RecallScene {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::RecallScene {
         const NAME: &'static str = "example.lamp.RecallScene";
         const MAX_ENCODED_SIZE: usize = RecallScene::MAX_ENCODED_SIZE;
@@ -3081,6 +3137,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::LegacyDim {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
@@ -3091,12 +3148,14 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LegacyDim {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::LegacyDim {
         const NAME: &'static str = "example.lamp.LegacyDim";
@@ -3137,6 +3196,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Command {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
@@ -3165,12 +3225,14 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Command {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Command {
         const NAME: &'static str = "example.lamp.Command";
@@ -3202,6 +3264,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::CommandResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3218,11 +3281,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommandResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::CommandResult {
         const NAME: &'static str = "example.lamp.CommandResult";
         const MAX_ENCODED_SIZE: usize = CommandResult::MAX_ENCODED_SIZE;

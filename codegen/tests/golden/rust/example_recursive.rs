@@ -20,6 +20,7 @@ pub struct MenuNode<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> MenuNode<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -148,6 +149,7 @@ impl<'a> MenuNode<'a> {
         Ok(())
     }
 }
+
 impl<'a> rt::Message<'a> for MenuNode<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         Self::decode_in_cycle(r, depth, 6)
@@ -186,6 +188,7 @@ pub enum Comparison {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl Comparison {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -226,6 +229,7 @@ impl core::hash::Hash for Comparison {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for Comparison {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -268,6 +272,7 @@ pub enum Expr<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> Expr<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(31138512895);
@@ -417,6 +422,7 @@ impl<'a> Expr<'a> {
         Ok(())
     }
 }
+
 impl<'a> rt::Message<'a> for Expr<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         Self::decode_in_cycle(r, depth, 16)
@@ -453,6 +459,7 @@ pub struct Compare<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Compare<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -565,6 +572,7 @@ impl<'a> Compare<'a> {
         Ok(())
     }
 }
+
 impl<'a> rt::Message<'a> for Compare<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         Self::decode_in_cycle(r, depth, 16)
@@ -605,6 +613,7 @@ pub struct Rule<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Rule<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -618,6 +627,7 @@ impl<'a> Rule<'a> {
         self.unknown_fields.len() + 1 + 1 + 1
     }
 }
+
 impl<'a> rt::Message<'a> for Rule<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -734,6 +744,7 @@ pub struct Room<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Room<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -831,6 +842,7 @@ impl<'a> Room<'a> {
         Ok(())
     }
 }
+
 impl<'a> rt::Message<'a> for Room<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         Self::decode_in_cycle(r, depth, 4)
@@ -864,6 +876,7 @@ pub struct Gateway<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Gateway<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -952,6 +965,7 @@ impl<'a> Gateway<'a> {
         Ok(())
     }
 }
+
 impl<'a> rt::Message<'a> for Gateway<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         Self::decode_in_cycle(r, depth, 4)
@@ -983,6 +997,7 @@ pub struct DisplayMenu<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> DisplayMenu<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1095,6 +1110,7 @@ impl<'a> DisplayMenu<'a> {
         Ok(())
     }
 }
+
 impl<'a> rt::Message<'a> for DisplayMenu<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         Self::decode_in_cycle(r, depth, 8)
@@ -1265,6 +1281,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl MenuNode {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -1326,6 +1343,7 @@ rt::cfg_alloc! {
                 Ok(())
             }
         }
+
         impl<'a> rt::Message<'a> for MenuNode {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1460,6 +1478,7 @@ rt::cfg_alloc! {
                 Ok(())
             }
         }
+
         impl<'a> rt::Message<'a> for Expr {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1505,6 +1524,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Compare {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -1545,6 +1565,7 @@ rt::cfg_alloc! {
                 Ok(())
             }
         }
+
         impl<'a> rt::Message<'a> for Compare {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1588,12 +1609,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Rule {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
             }
         }
+
         impl<'a> rt::Message<'a> for Rule {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1669,6 +1692,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Room {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -1708,6 +1732,7 @@ rt::cfg_alloc! {
                 Ok(())
             }
         }
+
         impl<'a> rt::Message<'a> for Room {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1744,6 +1769,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Gateway {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -1777,6 +1803,7 @@ rt::cfg_alloc! {
                 Ok(())
             }
         }
+
         impl<'a> rt::Message<'a> for Gateway {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1811,6 +1838,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl DisplayMenu {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -1862,6 +1890,7 @@ rt::cfg_alloc! {
                 Ok(())
             }
         }
+
         impl<'a> rt::Message<'a> for DisplayMenu {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1943,6 +1972,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::MenuNode;
 
@@ -2090,6 +2120,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Expr;
 
@@ -2200,6 +2231,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Compare;
 
@@ -2296,6 +2328,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Rule;
 
@@ -2398,6 +2431,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Room;
 
@@ -2491,6 +2525,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Gateway;
 
@@ -2580,6 +2615,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DisplayMenu;
 
@@ -2653,6 +2689,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::MenuNode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -2682,11 +2719,13 @@ rt::cfg_arbitrary! {
             a.leave(true);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MenuNode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::MenuNode {
         const NAME: &'static str = "example.recursive.MenuNode";
         const MAX_ENCODED_SIZE: usize = MenuNode::MAX_ENCODED_SIZE;
@@ -2701,6 +2740,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
+
     impl rt::fuzz::Audited for Comparison {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -2708,11 +2748,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for Comparison {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for Comparison {
         const NAME: &'static str = "example.recursive.Comparison";
         const MAX_ENCODED_SIZE: usize = Comparison::MAX_ENCODED_SIZE;
@@ -2764,6 +2806,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Expr {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -2804,11 +2847,13 @@ rt::cfg_arbitrary! {
             a.leave(true);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Expr {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Expr {
         const NAME: &'static str = "example.recursive.Expr";
         const MAX_ENCODED_SIZE: usize = Expr::MAX_ENCODED_SIZE;
@@ -2835,6 +2880,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Compare {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -2856,11 +2902,13 @@ rt::cfg_arbitrary! {
             a.leave(true);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Compare {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Compare {
         const NAME: &'static str = "example.recursive.Compare";
         const MAX_ENCODED_SIZE: usize = Compare::MAX_ENCODED_SIZE;
@@ -2881,6 +2929,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Rule {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2906,11 +2955,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Rule {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Rule {
         const NAME: &'static str = "example.recursive.Rule";
         const MAX_ENCODED_SIZE: usize = Rule::MAX_ENCODED_SIZE;
@@ -2936,6 +2987,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Room {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -2954,11 +3006,13 @@ rt::cfg_arbitrary! {
             a.leave(true);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Room {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Room {
         const NAME: &'static str = "example.recursive.Room";
         const MAX_ENCODED_SIZE: usize = Room::MAX_ENCODED_SIZE;
@@ -2984,6 +3038,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Gateway {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -2996,11 +3051,13 @@ rt::cfg_arbitrary! {
             a.leave(true);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Gateway {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Gateway {
         const NAME: &'static str = "example.recursive.Gateway";
         const MAX_ENCODED_SIZE: usize = Gateway::MAX_ENCODED_SIZE;
@@ -3030,6 +3087,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::DisplayMenu {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -3054,11 +3112,13 @@ rt::cfg_arbitrary! {
             a.leave(true);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DisplayMenu {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::DisplayMenu {
         const NAME: &'static str = "example.recursive.DisplayMenu";
         const MAX_ENCODED_SIZE: usize = DisplayMenu::MAX_ENCODED_SIZE;

@@ -14,6 +14,7 @@ pub struct Result_<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Result_<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -27,6 +28,7 @@ impl<'a> Result_<'a> {
         self.unknown_fields.len() + 1
     }
 }
+
 impl<'a> rt::Message<'a> for Result_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -89,6 +91,7 @@ pub struct Option_<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Option_<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -102,6 +105,7 @@ impl<'a> Option_<'a> {
         self.unknown_fields.len() + usize::from(self.some.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for Option_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -165,6 +169,7 @@ pub struct Box_<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Box_<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -178,6 +183,7 @@ impl<'a> Box_<'a> {
         self.unknown_fields.len() + usize::from(self.inner.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for Box_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -238,6 +244,7 @@ pub struct Vec_<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Vec_<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -251,6 +258,7 @@ impl<'a> Vec_<'a> {
         self.unknown_fields.len() + 1
     }
 }
+
 impl<'a> rt::Message<'a> for Vec_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -322,6 +330,7 @@ pub struct String_<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> String_<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -335,6 +344,7 @@ impl<'a> String_<'a> {
         self.unknown_fields.len() + 1
     }
 }
+
 impl<'a> rt::Message<'a> for String_<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -408,6 +418,7 @@ pub enum Which {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl Which {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -448,6 +459,7 @@ impl core::hash::Hash for Which {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for Which {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -484,6 +496,7 @@ pub enum Pick<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> Pick<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 5;
@@ -491,6 +504,7 @@ impl<'a> Pick<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
 }
+
 impl<'a> rt::Message<'a> for Pick<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -595,6 +609,7 @@ pub struct Fields<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Fields<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -618,6 +633,7 @@ impl<'a> Fields<'a> {
             + usize::from(self.which.to_u32() != 0)
     }
 }
+
 impl<'a> rt::Message<'a> for Fields<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -994,12 +1010,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Result_ {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
         }
+
         impl<'a> rt::Message<'a> for Result_ {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1039,12 +1057,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Option_ {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + usize::from(self.some.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for Option_ {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1085,12 +1105,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Box_ {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + usize::from(self.inner.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for Box_ {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1131,12 +1153,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Vec_ {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
         }
+
         impl<'a> rt::Message<'a> for Vec_ {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1190,12 +1214,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl String_ {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
         }
+
         impl<'a> rt::Message<'a> for String_ {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1258,6 +1284,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for Pick {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1339,6 +1366,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Fields {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -1355,6 +1383,7 @@ rt::cfg_alloc! {
                     + usize::from(self.which.to_u32() != 0)
             }
         }
+
         impl<'a> rt::Message<'a> for Fields {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1513,6 +1542,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Result_;
 
@@ -1591,6 +1621,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Option_;
 
@@ -1673,6 +1704,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Box_;
 
@@ -1751,6 +1783,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Vec_;
 
@@ -1829,6 +1862,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::String_;
 
@@ -1933,6 +1967,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Pick;
 
@@ -2082,6 +2117,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Fields;
 
@@ -2200,6 +2236,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Result_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2209,11 +2246,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Result_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Result_ {
         const NAME: &'static str = "example.rust_names.Result";
         const MAX_ENCODED_SIZE: usize = Result_::MAX_ENCODED_SIZE;
@@ -2236,6 +2275,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Option_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2245,11 +2285,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Option_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Option_ {
         const NAME: &'static str = "example.rust_names.Option";
         const MAX_ENCODED_SIZE: usize = Option_::MAX_ENCODED_SIZE;
@@ -2275,6 +2317,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Box_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2287,11 +2330,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Box_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Box_ {
         const NAME: &'static str = "example.rust_names.Box";
         const MAX_ENCODED_SIZE: usize = Box_::MAX_ENCODED_SIZE;
@@ -2317,6 +2362,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Vec_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2332,11 +2378,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Vec_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Vec_ {
         const NAME: &'static str = "example.rust_names.Vec";
         const MAX_ENCODED_SIZE: usize = Vec_::MAX_ENCODED_SIZE;
@@ -2355,6 +2403,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::String_ {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2370,11 +2419,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::String_ {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::String_ {
         const NAME: &'static str = "example.rust_names.String";
         const MAX_ENCODED_SIZE: usize = String_::MAX_ENCODED_SIZE;
@@ -2389,6 +2440,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2])?))
         }
     }
+
     impl rt::fuzz::Audited for Which {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -2396,11 +2448,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for Which {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for Which {
         const NAME: &'static str = "example.rust_names.Which";
         const MAX_ENCODED_SIZE: usize = Which::MAX_ENCODED_SIZE;
@@ -2429,6 +2483,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Pick {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2449,11 +2504,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Pick {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Pick {
         const NAME: &'static str = "example.rust_names.Pick";
         const MAX_ENCODED_SIZE: usize = Pick::MAX_ENCODED_SIZE;
@@ -2507,6 +2564,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Fields {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2535,11 +2593,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Fields {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Fields {
         const NAME: &'static str = "example.rust_names.Fields";
         const MAX_ENCODED_SIZE: usize = Fields::MAX_ENCODED_SIZE;

@@ -21,6 +21,7 @@ pub enum Mode {
     /// A value this version of the schema does not define; kept so that it is forwarded unchanged.
     Unrecognized(u32),
 }
+
 impl Mode {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -65,6 +66,7 @@ impl core::hash::Hash for Mode {
         self.to_u32().hash(state)
     }
 }
+
 impl<'a> rt::Message<'a> for Mode {
     /// Reads a value (spec: enums are open, so unknown numbers are accepted).
     fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
@@ -91,6 +93,7 @@ pub struct Setpoints<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Setpoints<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -104,6 +107,7 @@ impl<'a> Setpoints<'a> {
         self.unknown_fields.len() + usize::from(self.heat != 2000) + usize::from(self.cool != 2600)
     }
 }
+
 impl<'a> rt::Message<'a> for Setpoints<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
@@ -219,6 +223,7 @@ pub struct ScheduleEntry<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> ScheduleEntry<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -232,6 +237,7 @@ impl<'a> ScheduleEntry<'a> {
         self.unknown_fields.len() + 1 + 1 + 1 + usize::from(self.mode.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -365,6 +371,7 @@ pub struct WeeklySchedule<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> WeeklySchedule<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -378,6 +385,7 @@ impl<'a> WeeklySchedule<'a> {
         self.unknown_fields.len() + 1 + usize::from(self.name.is_some()) + 1
     }
 }
+
 impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -496,6 +504,7 @@ pub struct Reading<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> Reading<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -512,6 +521,7 @@ impl<'a> Reading<'a> {
             + usize::from(self.outdoor.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for Reading<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -642,6 +652,7 @@ pub struct ThermostatState<'a> {
     /// reproduces the input exactly.
     pub unknown_fields: rt::UnknownFields<'a>,
 }
+
 impl<'a> ThermostatState<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -662,6 +673,7 @@ impl<'a> ThermostatState<'a> {
             + usize::from(self.schedule.is_some())
     }
 }
+
 impl<'a> rt::Message<'a> for ThermostatState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -866,6 +878,7 @@ pub enum ThermostatCommand<'a> {
         value: &'a [u8],
     },
 }
+
 impl<'a> ThermostatCommand<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 711;
@@ -873,6 +886,7 @@ impl<'a> ThermostatCommand<'a> {
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 }
+
 impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
@@ -1085,6 +1099,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Setpoints {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -1093,6 +1108,7 @@ rt::cfg_alloc! {
                     + usize::from(self.cool != 2600)
             }
         }
+
         impl<'a> rt::Message<'a> for Setpoints {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1161,12 +1177,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl ScheduleEntry {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1 + usize::from(self.mode.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for ScheduleEntry {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1246,12 +1264,14 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl WeeklySchedule {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.name.is_some()) + 1
             }
         }
+
         impl<'a> rt::Message<'a> for WeeklySchedule {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1332,6 +1352,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl Reading {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -1341,6 +1362,7 @@ rt::cfg_alloc! {
                     + usize::from(self.outdoor.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for Reading {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1426,6 +1448,7 @@ rt::cfg_alloc! {
             /// re-encoding reproduces the input exactly.
             pub unknown_fields: rt::OwnedUnknownFields,
         }
+
         impl ThermostatState {
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
@@ -1439,6 +1462,7 @@ rt::cfg_alloc! {
                     + usize::from(self.schedule.is_some())
             }
         }
+
         impl<'a> rt::Message<'a> for ThermostatState {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1551,6 +1575,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
+
         impl<'a> rt::Message<'a> for ThermostatCommand {
             /// Decodes with the borrowed form and copies the value.
             fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
@@ -1686,6 +1711,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Setpoints;
 
@@ -1783,6 +1809,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ScheduleEntry;
 
@@ -1895,6 +1922,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::WeeklySchedule;
 
@@ -2003,6 +2031,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Reading;
 
@@ -2131,6 +2160,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ThermostatState;
 
@@ -2271,6 +2301,7 @@ rt::cfg_serde! {
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
+
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ThermostatCommand;
 
@@ -2337,6 +2368,7 @@ rt::cfg_arbitrary! {
             Ok(Self::from_u32(rt::fuzz::enum_number(u, &[0, 1, 2, 3, 4])?))
         }
     }
+
     impl rt::fuzz::Audited for Mode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -2344,11 +2376,13 @@ rt::cfg_arbitrary! {
             }
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for Mode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for Mode {
         const NAME: &'static str = "example.thermostat.Mode";
         const MAX_ENCODED_SIZE: usize = Mode::MAX_ENCODED_SIZE;
@@ -2368,6 +2402,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Setpoints {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2389,11 +2424,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Setpoints {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Setpoints {
         const NAME: &'static str = "example.thermostat.Setpoints";
         const MAX_ENCODED_SIZE: usize = Setpoints::MAX_ENCODED_SIZE;
@@ -2422,6 +2459,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::ScheduleEntry {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2448,11 +2486,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ScheduleEntry {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::ScheduleEntry {
         const NAME: &'static str = "example.thermostat.ScheduleEntry";
         const MAX_ENCODED_SIZE: usize = ScheduleEntry::MAX_ENCODED_SIZE;
@@ -2488,6 +2528,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::WeeklySchedule {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2511,11 +2552,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WeeklySchedule {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::WeeklySchedule {
         const NAME: &'static str = "example.thermostat.WeeklySchedule";
         const MAX_ENCODED_SIZE: usize = WeeklySchedule::MAX_ENCODED_SIZE;
@@ -2544,6 +2587,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::Reading {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2569,11 +2613,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Reading {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::Reading {
         const NAME: &'static str = "example.thermostat.Reading";
         const MAX_ENCODED_SIZE: usize = Reading::MAX_ENCODED_SIZE;
@@ -2609,6 +2655,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::ThermostatState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2638,11 +2685,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::ThermostatState {
         const NAME: &'static str = "example.thermostat.ThermostatState";
         const MAX_ENCODED_SIZE: usize = ThermostatState::MAX_ENCODED_SIZE;
@@ -2674,6 +2723,7 @@ rt::cfg_arbitrary! {
             })
         }
     }
+
     impl rt::fuzz::Audited for owned::ThermostatCommand {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2693,11 +2743,13 @@ rt::cfg_arbitrary! {
             a.leave(false);
         }
     }
+
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatCommand {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
+
     impl rt::fuzz::FuzzType for owned::ThermostatCommand {
         const NAME: &'static str = "example.thermostat.ThermostatCommand";
         const MAX_ENCODED_SIZE: usize = ThermostatCommand::MAX_ENCODED_SIZE;
