@@ -162,3 +162,79 @@ fn mentions_deprecated(def: &ir::TypeDef, graph: &TypeGraph<'_>) -> bool {
             TypeKind::Alias { target } => names_deprecated(target),
         }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile_str;
+
+    const SCHEMA: &str = "package t;
+        enum Mode { Off = 0; @deprecated On = 1; }
+        @range(0..=100) type Percent = u8;
+        message Settings { 3 level: Percent; 1 mode: optional Mode; 24 name: string<8> = \"x\"; }
+        @max_depth(4) message Node { 0 value: u8; 1 next: optional Node; 2 kids: array<Node, 2>; }
+        union Choice { 5 settings: Settings; 0 none; }
+        @deprecated message Old { 0 a: u8; }
+        message UsesOld { 0 old: array<Old, 2>; }";
+
+    #[test]
+    fn views_carry_the_facts_backends_need() {
+        let c = compile_str("t.iotp", SCHEMA, &[]);
+        assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics);
+        let schema = c.schema.unwrap();
+        let model = Model::new(&schema);
+        let types = &model.packages()[0].types;
+        let by_name = |n: &str| types.iter().find(|t| t.def.name == n).unwrap();
+
+        let Kind::Message(settings) = &by_name("Settings").kind else {
+            panic!("a message")
+        };
+        let order: Vec<&str> = settings
+            .fields_in_wire_order()
+            .map(|f| f.ir.name.as_str())
+            .collect();
+        assert_eq!(order, ["mode", "level", "name"]);
+        assert_eq!(settings.known_keys, [1, 3, 24]);
+        assert!(settings.has_defaults && settings.has_required);
+        let level = &settings.fields[0];
+        assert_eq!(level.label, "Settings.level");
+        assert_eq!(
+            level.shape,
+            Shape::Int {
+                int: ir::IntType::U8,
+                min: 0,
+                max: 100,
+                narrowed: true
+            }
+        );
+        assert_eq!(settings.fields[2].key_len, 2);
+        // A deprecated value is named by its enum only; a deprecated type by every type using it.
+        assert!(by_name("Mode").mentions_deprecated && !by_name("Settings").mentions_deprecated);
+        assert!(by_name("Old").mentions_deprecated && by_name("UsesOld").mentions_deprecated);
+
+        let node = by_name("Node");
+        assert_eq!(
+            node.recursion,
+            Some(Recursion {
+                budget: 4,
+                counts_depth: true
+            })
+        );
+        let Kind::Message(node) = &node.kind else {
+            panic!("a message")
+        };
+        assert!(node.fields[1].shape.is_recursive_link());
+        assert!(!node.fields[2].shape.is_recursive_link() && node.fields[2].shape.reaches_cycle());
+
+        let Kind::Union(choice) = &by_name("Choice").kind else {
+            panic!("a union")
+        };
+        assert_eq!(choice.known_keys, [0, 5]);
+        assert!(choice.variants[1].payload.is_none());
+        assert_eq!(by_name("Choice").recursion, None);
+        assert_eq!(
+            model.max_encoded_size("t.Mode"),
+            Some(by_name("Mode").max_encoded_size)
+        );
+    }
+}
