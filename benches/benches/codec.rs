@@ -18,6 +18,7 @@
 //!
 //! Run with `cargo bench -p iotp2p-benches --bench codec` (about 3 minutes on 2 cores).
 
+use iotp2p_codec::prelude::*;
 use std::hint::black_box;
 use std::time::Duration;
 

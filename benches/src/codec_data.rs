@@ -34,6 +34,7 @@
 //! Every value is built once per process and kept for the rest of it (`&'static`), so that the iotp2p
 //! values can borrow their arrays the way an application's would.
 
+use iotp2p_codec::prelude::*;
 use std::sync::OnceLock;
 
 use iotp2p_codec::core;

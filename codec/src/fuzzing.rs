@@ -59,8 +59,9 @@ use alloc::vec::Vec;
 
 use crate::generated::{self, TYPE_NAMES};
 use crate::runtime::arbitrary::Unstructured;
-use crate::runtime::fuzz::{Audit, Borrowed, FuzzType, Visitor};
+use crate::runtime::fuzz::{Audit, FuzzType, Visitor};
 use crate::runtime::{DecodeError, EncodeError, ErrorClass, TranscodeError};
+use crate::runtime::{IntoOwned, Message};
 
 /// The type an input is about: [`TYPE_NAMES`]`[selector % TYPE_NAMES.len()]` for its first byte,
 /// and the rest of the input. `None` for an empty input.
@@ -152,7 +153,7 @@ impl Visitor for DecodeAny<'_> {
         let mut out = vec![0u8; input.len()];
         let transcoded = generated::transcode(name, input, &mut out)
             .unwrap_or_else(|| panic!("transcode does not know {name}"));
-        let value = match <T::Borrowed<'_> as Borrowed<'_>>::decode(input) {
+        let value = match <T::Borrowed<'_> as Message<'_>>::decode(input) {
             Ok(value) => value,
             Err(e) => {
                 check_decode_error(name, input, e);
@@ -262,14 +263,14 @@ impl Visitor for Roundtrip<'_> {
     fn visit<T: FuzzType>(self) -> Self::Output {
         let input = self.0;
         let name = T::NAME;
-        let Ok(first) = <T::Borrowed<'_> as Borrowed<'_>>::decode(input) else {
+        let Ok(first) = <T::Borrowed<'_> as Message<'_>>::decode(input) else {
             return;
         };
         // bytes → borrowed → bytes → borrowed.
         let bytes = first
             .encode_to_vec()
             .unwrap_or_else(|e| panic!("{name}: a decoded value does not encode: {e}"));
-        let second = <T::Borrowed<'_> as Borrowed<'_>>::decode(&bytes)
+        let second = <T::Borrowed<'_> as Message<'_>>::decode(&bytes)
             .unwrap_or_else(|e| panic!("{name}: an encoded value does not decode: {e}"));
         let again = second.encode_to_vec().expect("a decoded value encodes");
         assert!(
@@ -393,7 +394,7 @@ impl Visitor for EncodeArbitrary<'_> {
             same(&back, &value, &again, &bytes),
             "{name}: encode → decode differs\n{value:?}\n{back:?}"
         );
-        let borrowed = <T::Borrowed<'_> as Borrowed<'_>>::decode(&bytes).unwrap_or_else(|e| {
+        let borrowed = <T::Borrowed<'_> as Message<'_>>::decode(&bytes).unwrap_or_else(|e| {
             panic!("{name}: the borrowed decoder rejects ({e}) what the owned one accepts")
         });
         assert!(

@@ -6,6 +6,7 @@
 //!
 //! ```
 //! use iotp2p_codec::core::SemVer;
+//! use iotp2p_codec::prelude::*; // decode, encode, encoded_len, encode_to_vec, into_owned
 //!
 //! let bytes = [0xa2, 0x00, 0x01, 0x01, 0x02]; // {0: 1, 1: 2}
 //! let version = SemVer::decode(&bytes).unwrap();
@@ -14,6 +15,9 @@
 //! let n = version.encode(&mut buf).unwrap();
 //! assert_eq!(&buf[..n], &bytes);
 //! ```
+//!
+//! Every generated message and union is a [`runtime::Message`]: `decode`, `encode`, `encoded_len`
+//! and `encode_to_vec` come from that trait, so bring it into scope with [`prelude`].
 //!
 //! Modules: [`runtime`] (the hand-written CBOR primitives) and one module per package of the core
 //! schema, generated from `spec/schema/` by `iotp2p gen rust` (re-bless with `BLESS=1 cargo test`).
@@ -27,7 +31,8 @@
 //!   an owned counterpart of every message and union, of the same name (`core::owned::SemVer`:
 //!   `String`, `Vec<u8>`, `[u8; N]`, `Vec<T>`, `Box<T>` for recursive members, owned unknown
 //!   fields), which decodes, encodes and checks like the borrowed type. Borrowed values get
-//!   `into_owned()` and `encode_to_vec()`. Decoding and encoding into a buffer still never allocate.
+//!   `into_owned()`, and every message `encode_to_vec()`. Decoding and encoding into a buffer still
+//!   never allocate.
 //! - `serde` (implies `alloc`): the canonical JSON mapping of spec/04-wire-format.md §4.18:
 //!   `Serialize` for borrowed and owned types, `Deserialize` for owned types and enums, and
 //!   `generated::to_json` / `from_json` by type name. `no_std` too (serde without `std`).
@@ -40,6 +45,7 @@
 //! ```
 //! # #[cfg(feature = "serde")] {
 //! use iotp2p_codec::capabilities::{owned, SetLevel};
+//! use iotp2p_codec::prelude::*;
 //!
 //! let bytes = [0xa2, 0x00, 0x18, 0xc8, 0x01, 0x0a]; // {0: 200, 1: 10}
 //! let kept: owned::SetLevel = SetLevel::decode(&bytes).unwrap().into_owned();
@@ -65,6 +71,15 @@ pub mod fuzzing;
 #[cfg(feature = "core-schema")]
 pub mod generated;
 pub mod runtime;
+
+/// The traits that generated types' entry points come from (`decode`, `encode`, `encoded_len`,
+/// `encode_to_vec`, `into_owned`), imported without their names so that they clash with nothing:
+/// `use iotp2p_codec::prelude::*;`.
+pub mod prelude {
+    #[cfg(feature = "alloc")]
+    pub use crate::runtime::IntoOwned as _;
+    pub use crate::runtime::Message as _;
+}
 
 #[cfg(feature = "core-schema")]
 pub use generated::iotp2p_capabilities as capabilities;

@@ -1,6 +1,7 @@
 //! The golden code generated from the compiler's test schemas (`codegen/tests/golden/rust/`) compiles
 //! against this runtime without warnings, and behaves: round trips, defaults, ranges, recursion limits.
 
+use iotp2p_codec::prelude::*;
 #[path = "../../codegen/tests/golden/rust/mod.rs"]
 #[allow(dead_code)]
 mod generated;

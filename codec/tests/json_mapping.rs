@@ -11,6 +11,7 @@
 
 #![cfg(feature = "serde")]
 
+use iotp2p_codec::prelude::*;
 #[path = "../../codegen/tests/golden/rust/mod.rs"]
 #[allow(dead_code)]
 mod generated;

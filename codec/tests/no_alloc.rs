@@ -1,6 +1,7 @@
 //! Decoding and encoding allocate nothing: a counting global allocator watches a decode and an encode
 //! of core messages, including one with arrays, strings and retained unknown fields.
 
+use iotp2p_codec::prelude::*;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 

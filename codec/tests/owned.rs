@@ -4,6 +4,7 @@
 
 #![cfg(feature = "alloc")]
 
+use iotp2p_codec::prelude::*;
 #[path = "../../codegen/tests/golden/rust/mod.rs"]
 #[allow(dead_code)]
 mod generated;

@@ -21,6 +21,7 @@ pub mod diagnostics;
 pub mod fuzzing;
 mod graph;
 pub mod ir;
+pub mod model;
 pub mod reflect;
 pub mod sema;
 pub mod source;

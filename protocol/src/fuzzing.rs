@@ -9,6 +9,7 @@
 //! outputs, and an envelope whose sealed content was altered never reaches the application.
 
 use alloc::vec::Vec;
+use iotp2p_codec::prelude::*;
 
 use arbitrary::{Arbitrary, Unstructured};
 use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse, ReadRequest};

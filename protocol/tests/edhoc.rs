@@ -5,6 +5,7 @@
 //! protocol benchmark, benches/benches/protocol.rs).
 
 use iotp2p_codec::core::{Body, Envelope, InvokeRequest, InvokeResponse};
+use iotp2p_codec::prelude::*;
 use iotp2p_codec::runtime::UnknownFields;
 use iotp2p_codec::security::{EdhocFinish, EdhocReply};
 use iotp2p_protocol::security::edhoc::carriage::{

@@ -3,6 +3,7 @@
 //! retransmission, duplicates and replays, forged envelopes, and the regression of the one-packet
 //! duplicate-detection denial of service of version 1.0 (§5.9).
 
+use iotp2p_codec::prelude::*;
 mod common;
 
 use common::{example, Fixed};

@@ -1,6 +1,7 @@
 //! SPAKE2+ (spec §8.3.3, RFC 9383) and the pairing context (§8.3.4): the RFC's test vector through
 //! both roles, the spec's worked examples and vectors, refusals, and a randomised round trip.
 
+use iotp2p_codec::prelude::*;
 use iotp2p_codec::runtime::UnknownFields;
 use iotp2p_codec::security::{PairingParams, PairingStart};
 use iotp2p_protocol::security::spake2plus::{

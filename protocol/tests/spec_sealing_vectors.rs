@@ -7,6 +7,7 @@
 //! reference engine agrees with them byte for byte. It fails when a kind of vector is missing, so that
 //! it cannot pass by reading nothing.
 
+use iotp2p_codec::prelude::*;
 use std::collections::BTreeMap;
 
 use iotp2p_codec::core::Body;

@@ -8,6 +8,7 @@
 //! refused is refused by the check the chapter names. The test fails if a kind has fewer vectors than
 //! the chapter holds today, so that it cannot pass on a chapter that lost its vectors.
 
+use iotp2p_codec::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 

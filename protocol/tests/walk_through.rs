@@ -11,6 +11,7 @@
 //! the network elements (issue 11); what this test checks is that three engines, which know nothing
 //! of one another, interoperate through it.
 
+use iotp2p_codec::prelude::*;
 mod common;
 
 use std::collections::{BTreeMap, VecDeque};

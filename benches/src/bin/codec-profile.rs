@@ -14,6 +14,7 @@
 //! Messages: `notification`, `description`, `batch`. Instruction counts are repeatable where times are
 //! not: divide the total by N (setup is a few thousand instructions).
 
+use iotp2p_codec::prelude::*;
 use std::hint::black_box;
 use std::process::ExitCode;
 

@@ -2,13 +2,14 @@
 // Do not edit: change the schema and regenerate.
 
 use crate::runtime as rt;
+#[allow(unused_imports)]
+use rt::Message as _;
 
 /// The standard capabilities and their well-known capability numbers. On every endpoint, the instance of
 /// a standard capability has this number (spec/07-capability-model.md, "Capability numbers"). Numbers
 /// 1..=127 are reserved for standard capabilities (1..=23 encode in one byte); nodes number other
 /// capabilities from 128.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum StandardCapability {
     /// `iotp2p.security.Security`: identity, sessions, pairing, access control. Endpoint 0 of every node.
     Security,
@@ -36,7 +37,6 @@ pub enum StandardCapability {
     Unrecognized(u32),
 }
 
-#[allow(deprecated)]
 impl StandardCapability {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -76,11 +76,6 @@ impl StandardCapability {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -99,16 +94,18 @@ impl core::hash::Hash for StandardCapability {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for StandardCapability {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for StandardCapability {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
@@ -117,7 +114,6 @@ pub type TransitionTime = u16;
 
 /// Properties of DeviceInfo.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct DeviceInfoProperties<'a> {
     /// The manufacturer's name, e.g. `Acme`.
     pub vendor: &'a str,
@@ -136,7 +132,6 @@ pub struct DeviceInfoProperties<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> DeviceInfoProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -145,16 +140,20 @@ impl<'a> DeviceInfoProperties<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + 1
+            + 1
+            + usize::from(self.hardware_version.is_some())
+            + usize::from(self.serial_number.is_some())
+            + usize::from(self.product_url.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -233,19 +232,7 @@ impl<'a> DeviceInfoProperties<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + 1
-            + 1
-            + usize::from(self.hardware_version.is_some())
-            + usize::from(self.serial_number.is_some())
-            + usize::from(self.product_url.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.vendor;
         {
@@ -271,20 +258,7 @@ impl<'a> DeviceInfoProperties<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -357,22 +331,8 @@ impl<'a> DeviceInfoProperties<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for DeviceInfoProperties<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        DeviceInfoProperties::encoded_len(self)
-    }
-}
-
 /// Properties of Firmware.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct FirmwareProperties<'a> {
     /// The version of the running firmware, compared as a semantic version.
     pub version: super::iotp2p_core::SemVer<'a>,
@@ -385,7 +345,6 @@ pub struct FirmwareProperties<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> FirmwareProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -394,16 +353,14 @@ impl<'a> FirmwareProperties<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + usize::from(self.build.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -455,13 +412,7 @@ impl<'a> FirmwareProperties<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.build.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.version;
         {
@@ -477,20 +428,7 @@ impl<'a> FirmwareProperties<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -522,22 +460,8 @@ impl<'a> FirmwareProperties<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for FirmwareProperties<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        FirmwareProperties::encoded_len(self)
-    }
-}
-
 /// How urgently a battery needs attention.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum BatteryState {
     /// Nothing to do.
     Ok,
@@ -549,7 +473,6 @@ pub enum BatteryState {
     Unrecognized(u32),
 }
 
-#[allow(deprecated)]
 impl BatteryState {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -573,11 +496,6 @@ impl BatteryState {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -596,22 +514,23 @@ impl core::hash::Hash for BatteryState {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for BatteryState {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for BatteryState {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
 /// Whether a rechargeable battery is being charged.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum ChargeState {
     /// Not being charged.
     NotCharging,
@@ -623,7 +542,6 @@ pub enum ChargeState {
     Unrecognized(u32),
 }
 
-#[allow(deprecated)]
 impl ChargeState {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -647,11 +565,6 @@ impl ChargeState {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -670,22 +583,23 @@ impl core::hash::Hash for ChargeState {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for ChargeState {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for ChargeState {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
 /// Properties of Battery.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct BatteryProperties<'a> {
     /// Remaining charge, in percent of full charge.
     pub percent: u8,
@@ -700,7 +614,6 @@ pub struct BatteryProperties<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> BatteryProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -709,16 +622,18 @@ impl<'a> BatteryProperties<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + 1
+            + usize::from(self.voltage.is_some())
+            + usize::from(self.charging.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for BatteryProperties<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -741,7 +656,7 @@ impl<'a> BatteryProperties<'a> {
                     f_percent = Some(v);
                 }
                 1 => {
-                    let v = BatteryState::decode_from(r)
+                    let v = BatteryState::decode_from(r, depth)
                         .map_err(|e| e.in_field("BatteryProperties.state"))?;
                     f_state = Some(v);
                 }
@@ -753,7 +668,7 @@ impl<'a> BatteryProperties<'a> {
                     f_voltage = Some(v);
                 }
                 3 => {
-                    let v = ChargeState::decode_from(r)
+                    let v = ChargeState::decode_from(r, depth)
                         .map_err(|e| e.in_field("BatteryProperties.charging"))?;
                     f_charging = Some(v);
                 }
@@ -778,17 +693,7 @@ impl<'a> BatteryProperties<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + 1
-            + usize::from(self.voltage.is_some())
-            + usize::from(self.charging.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.percent;
         {
@@ -807,20 +712,7 @@ impl<'a> BatteryProperties<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -857,22 +749,8 @@ impl<'a> BatteryProperties<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for BatteryProperties<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        BatteryProperties::encoded_len(self)
-    }
-}
-
 /// Events of Battery.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum BatteryEvents<'a> {
     /// The battery state changed; the data is the new state.
     StateChanged(BatteryState),
@@ -885,24 +763,16 @@ pub enum BatteryEvents<'a> {
     },
 }
 
-#[allow(deprecated)]
 impl<'a> BatteryEvents<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 3;
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[16];
+}
 
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for BatteryEvents<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -911,7 +781,7 @@ impl<'a> BatteryEvents<'a> {
         let key = r.key(0)?;
         Ok(match key {
             16 => Self::StateChanged(
-                BatteryState::decode_from(r)
+                BatteryState::decode_from(r, depth)
                     .map_err(|e| e.in_field("BatteryEvents.state_changed"))?,
             ),
             key => Self::Unrecognized {
@@ -921,28 +791,14 @@ impl<'a> BatteryEvents<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::StateChanged(v) => 1 + rt::head_len(v.to_u32() as u64),
             Self::Unrecognized { key, value } => rt::head_len(key) + value.len(),
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::StateChanged(v) => {
@@ -961,22 +817,8 @@ impl<'a> BatteryEvents<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for BatteryEvents<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        BatteryEvents::encoded_len(self)
-    }
-}
-
 /// How a device makes itself noticeable.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum IdentifyEffect {
     /// Blink a light, or the device's indicator.
     Blink,
@@ -990,7 +832,6 @@ pub enum IdentifyEffect {
     Unrecognized(u32),
 }
 
-#[allow(deprecated)]
 impl IdentifyEffect {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -1016,11 +857,6 @@ impl IdentifyEffect {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -1039,22 +875,23 @@ impl core::hash::Hash for IdentifyEffect {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for IdentifyEffect {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for IdentifyEffect {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
 /// Properties of Identify.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct IdentifyProperties<'a> {
     /// Seconds left of the current identification; 0 when not identifying.
     pub remaining: u16,
@@ -1063,7 +900,6 @@ pub struct IdentifyProperties<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> IdentifyProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1072,16 +908,14 @@ impl<'a> IdentifyProperties<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1115,13 +949,7 @@ impl<'a> IdentifyProperties<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.remaining;
         {
@@ -1130,20 +958,7 @@ impl<'a> IdentifyProperties<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1159,22 +974,8 @@ impl<'a> IdentifyProperties<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for IdentifyProperties<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        IdentifyProperties::encoded_len(self)
-    }
-}
-
 /// Input of the identify action.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct IdentifyInput<'a> {
     /// For how many seconds; 0 stops an identification in progress.
     pub duration: u16,
@@ -1185,7 +986,6 @@ pub struct IdentifyInput<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> IdentifyInput<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1194,16 +994,14 @@ impl<'a> IdentifyInput<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.effect.to_u32() != 0)
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for IdentifyInput<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1225,7 +1023,7 @@ impl<'a> IdentifyInput<'a> {
                     f_duration = Some(v);
                 }
                 1 => {
-                    let v = IdentifyEffect::decode_from(r)
+                    let v = IdentifyEffect::decode_from(r, depth)
                         .map_err(|e| e.in_field("IdentifyInput.effect"))?;
                     if v.to_u32() == 0 {
                         return Err(rt::DecodeError::new(
@@ -1252,13 +1050,7 @@ impl<'a> IdentifyInput<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.effect.to_u32() != 0)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.duration;
         {
@@ -1271,20 +1063,7 @@ impl<'a> IdentifyInput<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1306,22 +1085,8 @@ impl<'a> IdentifyInput<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for IdentifyInput<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        IdentifyInput::encoded_len(self)
-    }
-}
-
 /// Actions of Identify.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum IdentifyActions<'a> {
     /// Start or stop identifying.
     Identify(IdentifyInput<'a>),
@@ -1334,24 +1099,16 @@ pub enum IdentifyActions<'a> {
     },
 }
 
-#[allow(deprecated)]
 impl<'a> IdentifyActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 9;
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8];
+}
 
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for IdentifyActions<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -1370,28 +1127,14 @@ impl<'a> IdentifyActions<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::Identify(v) => 1 + v.encoded_len(),
             Self::Unrecognized { key, value } => rt::head_len(key) + value.len(),
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::Identify(v) => {
@@ -1410,22 +1153,8 @@ impl<'a> IdentifyActions<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for IdentifyActions<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        IdentifyActions::encoded_len(self)
-    }
-}
-
 /// Properties of OnOff.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct OnOffProperties<'a> {
     /// Whether the switch is on.
     pub on: bool,
@@ -1434,7 +1163,6 @@ pub struct OnOffProperties<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> OnOffProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1443,16 +1171,14 @@ impl<'a> OnOffProperties<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for OnOffProperties<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1483,32 +1209,13 @@ impl<'a> OnOffProperties<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 1;
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1524,22 +1231,8 @@ impl<'a> OnOffProperties<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for OnOffProperties<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        OnOffProperties::encoded_len(self)
-    }
-}
-
 /// Actions of OnOff.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum OnOffActions<'a> {
     /// Switch off.
     Off,
@@ -1556,24 +1249,16 @@ pub enum OnOffActions<'a> {
     },
 }
 
-#[allow(deprecated)]
 impl<'a> OnOffActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 3;
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8, 9, 10];
+}
 
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for OnOffActions<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -1600,8 +1285,7 @@ impl<'a> OnOffActions<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::Off => 1 + 1,
             Self::On => 1 + 1,
@@ -1610,20 +1294,7 @@ impl<'a> OnOffActions<'a> {
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::Off => {
@@ -1650,26 +1321,12 @@ impl<'a> OnOffActions<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for OnOffActions<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        OnOffActions::encoded_len(self)
-    }
-}
-
 /// A level: 0 is the lowest the device can produce (which, for a lamp, is still light: use OnOff to
 /// switch off), 254 the highest. 255 is not a level.
 pub type LevelValue = u8;
 
 /// Properties of Level.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct LevelProperties<'a> {
     /// The current level; during a transition, the level reached so far.
     pub level: LevelValue,
@@ -1684,7 +1341,6 @@ pub struct LevelProperties<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> LevelProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1693,16 +1349,18 @@ impl<'a> LevelProperties<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + usize::from(self.min_level.is_some())
+            + usize::from(self.max_level.is_some())
+            + usize::from(self.default_transition.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for LevelProperties<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1763,17 +1421,7 @@ impl<'a> LevelProperties<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + usize::from(self.min_level.is_some())
-            + usize::from(self.max_level.is_some())
-            + usize::from(self.default_transition.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.level;
         {
@@ -1791,20 +1439,7 @@ impl<'a> LevelProperties<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1850,22 +1485,8 @@ impl<'a> LevelProperties<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for LevelProperties<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        LevelProperties::encoded_len(self)
-    }
-}
-
 /// Input of set_level.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SetLevel<'a> {
     /// The target level.
     pub level: LevelValue,
@@ -1877,7 +1498,6 @@ pub struct SetLevel<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> SetLevel<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1886,16 +1506,14 @@ impl<'a> SetLevel<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for SetLevel<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1938,13 +1556,7 @@ impl<'a> SetLevel<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.level;
         {
@@ -1956,20 +1568,7 @@ impl<'a> SetLevel<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1995,22 +1594,8 @@ impl<'a> SetLevel<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for SetLevel<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        SetLevel::encoded_len(self)
-    }
-}
-
 /// Input of step.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct StepLevel<'a> {
     /// How much to change the level by; the result is clamped to the device's range.
     pub delta: i16,
@@ -2021,7 +1606,6 @@ pub struct StepLevel<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> StepLevel<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2030,16 +1614,14 @@ impl<'a> StepLevel<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for StepLevel<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -2082,13 +1664,7 @@ impl<'a> StepLevel<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.delta;
         {
@@ -2100,20 +1676,7 @@ impl<'a> StepLevel<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -2139,22 +1702,8 @@ impl<'a> StepLevel<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for StepLevel<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        StepLevel::encoded_len(self)
-    }
-}
-
 /// Actions of Level.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum LevelActions<'a> {
     /// Move to a level.
     SetLevel(SetLevel<'a>),
@@ -2171,24 +1720,16 @@ pub enum LevelActions<'a> {
     },
 }
 
-#[allow(deprecated)]
 impl<'a> LevelActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 10;
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8, 9, 10];
+}
 
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for LevelActions<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -2214,8 +1755,7 @@ impl<'a> LevelActions<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::SetLevel(v) => 1 + v.encoded_len(),
             Self::Step(v) => 1 + v.encoded_len(),
@@ -2224,20 +1764,7 @@ impl<'a> LevelActions<'a> {
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::SetLevel(v) => {
@@ -2264,25 +1791,11 @@ impl<'a> LevelActions<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for LevelActions<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        LevelActions::encoded_len(self)
-    }
-}
-
 /// A correlated colour temperature in kelvin (1 000 K candle-like to 20 000 K blue sky).
 pub type Kelvin = u16;
 
 /// Properties of ColorTemperature.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct ColorTemperatureProperties<'a> {
     /// The current colour temperature; during a transition, the one reached so far.
     pub kelvin: Kelvin,
@@ -2295,7 +1808,6 @@ pub struct ColorTemperatureProperties<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> ColorTemperatureProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2304,16 +1816,14 @@ impl<'a> ColorTemperatureProperties<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -2371,13 +1881,7 @@ impl<'a> ColorTemperatureProperties<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.kelvin;
         {
@@ -2394,20 +1898,7 @@ impl<'a> ColorTemperatureProperties<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -2450,22 +1941,8 @@ impl<'a> ColorTemperatureProperties<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for ColorTemperatureProperties<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        ColorTemperatureProperties::encoded_len(self)
-    }
-}
-
 /// Input of set_color_temperature.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SetColorTemperature<'a> {
     /// The target colour temperature; values outside the device's range are clamped to it.
     pub kelvin: Kelvin,
@@ -2476,7 +1953,6 @@ pub struct SetColorTemperature<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> SetColorTemperature<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2485,16 +1961,14 @@ impl<'a> SetColorTemperature<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -2537,13 +2011,7 @@ impl<'a> SetColorTemperature<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.kelvin;
         {
@@ -2555,20 +2023,7 @@ impl<'a> SetColorTemperature<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -2594,22 +2049,8 @@ impl<'a> SetColorTemperature<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for SetColorTemperature<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        SetColorTemperature::encoded_len(self)
-    }
-}
-
 /// Actions of ColorTemperature.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum ColorTemperatureActions<'a> {
     /// Move to a colour temperature.
     SetColorTemperature(SetColorTemperature<'a>),
@@ -2622,24 +2063,16 @@ pub enum ColorTemperatureActions<'a> {
     },
 }
 
-#[allow(deprecated)]
 impl<'a> ColorTemperatureActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 11;
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8];
+}
 
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for ColorTemperatureActions<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -2658,28 +2091,14 @@ impl<'a> ColorTemperatureActions<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::SetColorTemperature(v) => 1 + v.encoded_len(),
             Self::Unrecognized { key, value } => rt::head_len(key) + value.len(),
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::SetColorTemperature(v) => {
@@ -2698,25 +2117,11 @@ impl<'a> ColorTemperatureActions<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for ColorTemperatureActions<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        ColorTemperatureActions::encoded_len(self)
-    }
-}
-
 /// A temperature in hundredths of a degree Celsius, from absolute zero (-273.15 °C) to 327.67 °C.
 pub type CentiCelsius = i16;
 
 /// Properties of TemperatureMeasurement.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct TemperatureMeasurementProperties<'a> {
     /// The last measured temperature.
     pub temperature: CentiCelsius,
@@ -2731,7 +2136,6 @@ pub struct TemperatureMeasurementProperties<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> TemperatureMeasurementProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2740,16 +2144,18 @@ impl<'a> TemperatureMeasurementProperties<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + usize::from(self.min_measurable.is_some())
+            + usize::from(self.max_measurable.is_some())
+            + usize::from(self.tolerance.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -2808,17 +2214,7 @@ impl<'a> TemperatureMeasurementProperties<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + usize::from(self.min_measurable.is_some())
-            + usize::from(self.max_measurable.is_some())
-            + usize::from(self.tolerance.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.temperature;
         {
@@ -2836,20 +2232,7 @@ impl<'a> TemperatureMeasurementProperties<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -2895,25 +2278,11 @@ impl<'a> TemperatureMeasurementProperties<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for TemperatureMeasurementProperties<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        TemperatureMeasurementProperties::encoded_len(self)
-    }
-}
-
 /// A relative humidity in hundredths of a percent (0 to 100.00 %RH).
 pub type CentiPercentRh = u16;
 
 /// Properties of HumidityMeasurement.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct HumidityMeasurementProperties<'a> {
     /// The last measured relative humidity.
     pub humidity: CentiPercentRh,
@@ -2928,7 +2297,6 @@ pub struct HumidityMeasurementProperties<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> HumidityMeasurementProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2937,16 +2305,18 @@ impl<'a> HumidityMeasurementProperties<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + usize::from(self.min_measurable.is_some())
+            + usize::from(self.max_measurable.is_some())
+            + usize::from(self.tolerance.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -3007,17 +2377,7 @@ impl<'a> HumidityMeasurementProperties<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + usize::from(self.min_measurable.is_some())
-            + usize::from(self.max_measurable.is_some())
-            + usize::from(self.tolerance.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.humidity;
         {
@@ -3035,20 +2395,7 @@ impl<'a> HumidityMeasurementProperties<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -3099,22 +2446,8 @@ impl<'a> HumidityMeasurementProperties<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for HumidityMeasurementProperties<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        HumidityMeasurementProperties::encoded_len(self)
-    }
-}
-
 /// Properties of Relay.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RelayProperties<'a> {
     /// How many messages the relay holds, at most, for one sleeping node (at least 16).
     pub max_held_messages: u16,
@@ -3127,7 +2460,6 @@ pub struct RelayProperties<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> RelayProperties<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3136,16 +2468,14 @@ impl<'a> RelayProperties<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for RelayProperties<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -3203,13 +2533,7 @@ impl<'a> RelayProperties<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.max_held_messages;
         {
@@ -3226,20 +2550,7 @@ impl<'a> RelayProperties<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -3282,22 +2593,8 @@ impl<'a> RelayProperties<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for RelayProperties<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        RelayProperties::encoded_len(self)
-    }
-}
-
 /// What a relay knows about one of its addresses.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct LookupResult<'a> {
     /// The credential statement of the node the address is bound to; absent if none is.
     pub credential: Option<super::iotp2p_security::SignedStatement<'a>>,
@@ -3308,7 +2605,6 @@ pub struct LookupResult<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> LookupResult<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3317,16 +2613,16 @@ impl<'a> LookupResult<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.credential.is_some())
+            + usize::from(self.rehoming.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for LookupResult<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -3361,15 +2657,7 @@ impl<'a> LookupResult<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.credential.is_some())
-            + usize::from(self.rehoming.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         if let Some(v) = self.credential {
             len += 1 + v.encoded_len();
@@ -3380,20 +2668,7 @@ impl<'a> LookupResult<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -3413,22 +2688,8 @@ impl<'a> LookupResult<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for LookupResult<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        LookupResult::encoded_len(self)
-    }
-}
-
 /// The input of `enrol`: a controller joins the provider account that an enrolment token stands for.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct EnrolRequest<'a> {
     /// The single-use enrolment token that the provider's account sign-up gave the owner (16 to 32
     /// bytes).
@@ -3441,7 +2702,6 @@ pub struct EnrolRequest<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> EnrolRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3450,16 +2710,14 @@ impl<'a> EnrolRequest<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for EnrolRequest<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -3500,13 +2758,7 @@ impl<'a> EnrolRequest<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.token;
         {
@@ -3519,20 +2771,7 @@ impl<'a> EnrolRequest<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -3559,22 +2798,8 @@ impl<'a> EnrolRequest<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for EnrolRequest<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        EnrolRequest::encoded_len(self)
-    }
-}
-
 /// The output of `enrol`: what the account may do at this relay.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct EnrolResult<'a> {
     /// The provider's name for the account, for people; never parsed.
     pub account: &'a str,
@@ -3587,7 +2812,6 @@ pub struct EnrolResult<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> EnrolResult<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3596,16 +2820,14 @@ impl<'a> EnrolResult<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for EnrolResult<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -3659,13 +2881,7 @@ impl<'a> EnrolResult<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.account;
         {
@@ -3682,20 +2898,7 @@ impl<'a> EnrolResult<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -3742,22 +2945,8 @@ impl<'a> EnrolResult<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for EnrolResult<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        EnrolResult::encoded_len(self)
-    }
-}
-
 /// Who may look up an address at its home relay.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum LookupPolicy {
     /// Any node that asks.
     Public,
@@ -3769,7 +2958,6 @@ pub enum LookupPolicy {
     Unrecognized(u32),
 }
 
-#[allow(deprecated)]
 impl LookupPolicy {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -3793,11 +2981,6 @@ impl LookupPolicy {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -3816,22 +2999,23 @@ impl core::hash::Hash for LookupPolicy {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for LookupPolicy {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for LookupPolicy {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
 /// The relay policy of one registered address, set by an administrator of the account.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RelayPolicy<'a> {
     /// Who may look the address up.
     pub lookup: LookupPolicy,
@@ -3846,7 +3030,6 @@ pub struct RelayPolicy<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> RelayPolicy<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3855,16 +3038,18 @@ impl<'a> RelayPolicy<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.lookup.to_u32() != 0)
+            + usize::from(self.lookup_allowed.is_some())
+            + usize::from(self.max_held_messages.is_some())
+            + usize::from(self.max_hold_time.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for RelayPolicy<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -3880,7 +3065,7 @@ impl<'a> RelayPolicy<'a> {
             min_key = key + 1;
             match key {
                 0 => {
-                    let v = LookupPolicy::decode_from(r)
+                    let v = LookupPolicy::decode_from(r, depth)
                         .map_err(|e| e.in_field("RelayPolicy.lookup"))?;
                     if v.to_u32() == 0 {
                         return Err(rt::DecodeError::new(
@@ -3930,17 +3115,7 @@ impl<'a> RelayPolicy<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.lookup.to_u32() != 0)
-            + usize::from(self.lookup_allowed.is_some())
-            + usize::from(self.max_held_messages.is_some())
-            + usize::from(self.max_hold_time.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.lookup;
         if v.to_u32() != 0 {
@@ -3958,20 +3133,7 @@ impl<'a> RelayPolicy<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -4007,22 +3169,8 @@ impl<'a> RelayPolicy<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for RelayPolicy<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        RelayPolicy::encoded_len(self)
-    }
-}
-
 /// The input of `register`: bind an address of the account's domains to a node.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RegisterRequest<'a> {
     /// The node's credential statement, naming the address to bind.
     pub credential: super::iotp2p_security::SignedStatement<'a>,
@@ -4043,7 +3191,6 @@ pub struct RegisterRequest<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> RegisterRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4052,16 +3199,18 @@ impl<'a> RegisterRequest<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + usize::from(self.policy.is_some())
+            + usize::from(self.previous_relays.is_some())
+            + usize::from(self.rehoming.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for RegisterRequest<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -4115,17 +3264,7 @@ impl<'a> RegisterRequest<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + usize::from(self.policy.is_some())
-            + usize::from(self.previous_relays.is_some())
-            + usize::from(self.rehoming.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.credential;
         {
@@ -4143,20 +3282,7 @@ impl<'a> RegisterRequest<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -4201,22 +3327,8 @@ impl<'a> RegisterRequest<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for RegisterRequest<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        RegisterRequest::encoded_len(self)
-    }
-}
-
 /// The input of `release`: an address is given up.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct ReleaseRequest<'a> {
     /// The address.
     pub address: super::iotp2p_core::Address<'a>,
@@ -4228,7 +3340,6 @@ pub struct ReleaseRequest<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> ReleaseRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4237,16 +3348,14 @@ impl<'a> ReleaseRequest<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.rehoming.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -4286,13 +3395,7 @@ impl<'a> ReleaseRequest<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.rehoming.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
         {
@@ -4304,20 +3407,7 @@ impl<'a> ReleaseRequest<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -4343,22 +3433,8 @@ impl<'a> ReleaseRequest<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for ReleaseRequest<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        ReleaseRequest::encoded_len(self)
-    }
-}
-
 /// The input of `set_policy`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct PolicyRequest<'a> {
     /// A registered address of the account.
     pub address: super::iotp2p_core::Address<'a>,
@@ -4369,7 +3445,6 @@ pub struct PolicyRequest<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> PolicyRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4378,16 +3453,14 @@ impl<'a> PolicyRequest<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for PolicyRequest<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -4430,13 +3503,7 @@ impl<'a> PolicyRequest<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
         {
@@ -4449,20 +3516,7 @@ impl<'a> PolicyRequest<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -4489,22 +3543,8 @@ impl<'a> PolicyRequest<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for PolicyRequest<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        PolicyRequest::encoded_len(self)
-    }
-}
-
 /// One registered address of an account.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RegistrationInfo<'a> {
     /// The address.
     pub address: super::iotp2p_core::Address<'a>,
@@ -4517,7 +3557,6 @@ pub struct RegistrationInfo<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> RegistrationInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4526,16 +3565,14 @@ impl<'a> RegistrationInfo<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -4589,13 +3626,7 @@ impl<'a> RegistrationInfo<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.address;
         {
@@ -4609,20 +3640,7 @@ impl<'a> RegistrationInfo<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -4655,22 +3673,8 @@ impl<'a> RegistrationInfo<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for RegistrationInfo<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        RegistrationInfo::encoded_len(self)
-    }
-}
-
 /// The input of `registrations`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RegistrationsRequest<'a> {
     /// List the registrations whose address sorts after this one; absent: from the first.
     pub after: Option<super::iotp2p_core::Address<'a>>,
@@ -4679,7 +3683,6 @@ pub struct RegistrationsRequest<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> RegistrationsRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4688,16 +3691,14 @@ impl<'a> RegistrationsRequest<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + usize::from(self.after.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -4726,13 +3727,7 @@ impl<'a> RegistrationsRequest<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + usize::from(self.after.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         if let Some(v) = self.after {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
@@ -4740,20 +3735,7 @@ impl<'a> RegistrationsRequest<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -4773,22 +3755,8 @@ impl<'a> RegistrationsRequest<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for RegistrationsRequest<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        RegistrationsRequest::encoded_len(self)
-    }
-}
-
 /// The output of `registrations`: one page of the account's registered addresses, in ascending order.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RegistrationPage<'a> {
     /// The registrations.
     pub entries: rt::Array<'a, RegistrationInfo<'a>>,
@@ -4799,7 +3767,6 @@ pub struct RegistrationPage<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> RegistrationPage<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4808,16 +3775,14 @@ impl<'a> RegistrationPage<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.more)
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for RegistrationPage<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -4865,13 +3830,7 @@ impl<'a> RegistrationPage<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.more)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.entries;
         {
@@ -4883,20 +3842,7 @@ impl<'a> RegistrationPage<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -4923,22 +3869,8 @@ impl<'a> RegistrationPage<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for RegistrationPage<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        RegistrationPage::encoded_len(self)
-    }
-}
-
 /// Actions of Relay.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum RelayActions<'a> {
     /// Ask which node an address of this relay's domain is bound to (the provider binding).
     Lookup(super::iotp2p_core::Address<'a>),
@@ -4965,24 +3897,16 @@ pub enum RelayActions<'a> {
     },
 }
 
-#[allow(deprecated)]
 impl<'a> RelayActions<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 2765;
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8, 9, 10, 11, 12, 13, 14];
+}
 
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for RelayActions<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -5022,8 +3946,7 @@ impl<'a> RelayActions<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::Lookup(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
             Self::Enrol(v) => 1 + v.encoded_len(),
@@ -5036,20 +3959,7 @@ impl<'a> RelayActions<'a> {
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::Lookup(v) => {
@@ -5097,22 +4007,8 @@ impl<'a> RelayActions<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for RelayActions<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        RelayActions::encoded_len(self)
-    }
-}
-
 /// Outputs of Relay.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum RelayOutputs<'a> {
     /// Output of lookup.
     Lookup(LookupResult<'a>),
@@ -5129,24 +4025,16 @@ pub enum RelayOutputs<'a> {
     },
 }
 
-#[allow(deprecated)]
 impl<'a> RelayOutputs<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 9303;
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[8, 9, 14];
+}
 
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for RelayOutputs<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -5172,8 +4060,7 @@ impl<'a> RelayOutputs<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::Lookup(v) => 1 + v.encoded_len(),
             Self::Enrol(v) => 1 + v.encoded_len(),
@@ -5182,20 +4069,7 @@ impl<'a> RelayOutputs<'a> {
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::Lookup(v) => {
@@ -5222,32 +4096,17 @@ impl<'a> RelayOutputs<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for RelayOutputs<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        RelayOutputs::encoded_len(self)
-    }
-}
-
 rt::cfg_alloc! {
-    #[allow(deprecated)]
     impl rt::IntoOwned for StandardCapability {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
-    impl<'a> DeviceInfoProperties<'a> {
-        /// A copy that owns its data ([`owned::DeviceInfoProperties`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::DeviceInfoProperties {
+    impl<'a> rt::IntoOwned for DeviceInfoProperties<'a> {
+        type Owned = owned::DeviceInfoProperties;
+        /// A copy that owns its data ([`owned::DeviceInfoProperties`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::DeviceInfoProperties {
             owned::DeviceInfoProperties {
                 vendor: rt::IntoOwned::into_owned(self.vendor),
                 product: rt::IntoOwned::into_owned(self.product),
@@ -5261,25 +4120,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for DeviceInfoProperties<'a> {
-        type Owned = owned::DeviceInfoProperties;
-        fn into_owned(self) -> owned::DeviceInfoProperties {
-            DeviceInfoProperties::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> FirmwareProperties<'a> {
-        /// A copy that owns its data ([`owned::FirmwareProperties`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::FirmwareProperties {
+    impl<'a> rt::IntoOwned for FirmwareProperties<'a> {
+        type Owned = owned::FirmwareProperties;
+        /// A copy that owns its data ([`owned::FirmwareProperties`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::FirmwareProperties {
             owned::FirmwareProperties {
                 version: rt::IntoOwned::into_owned(self.version),
                 version_text: rt::IntoOwned::into_owned(self.version_text),
@@ -5290,39 +4135,23 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for FirmwareProperties<'a> {
-        type Owned = owned::FirmwareProperties;
-        fn into_owned(self) -> owned::FirmwareProperties {
-            FirmwareProperties::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
     impl rt::IntoOwned for BatteryState {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for ChargeState {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
-    impl<'a> BatteryProperties<'a> {
-        /// A copy that owns its data ([`owned::BatteryProperties`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::BatteryProperties {
+    impl<'a> rt::IntoOwned for BatteryProperties<'a> {
+        type Owned = owned::BatteryProperties;
+        /// A copy that owns its data ([`owned::BatteryProperties`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::BatteryProperties {
             owned::BatteryProperties {
                 percent: self.percent,
                 state: self.state,
@@ -5334,25 +4163,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for BatteryProperties<'a> {
-        type Owned = owned::BatteryProperties;
-        fn into_owned(self) -> owned::BatteryProperties {
-            BatteryProperties::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> BatteryEvents<'a> {
-        /// A copy that owns its data ([`owned::BatteryEvents`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::BatteryEvents {
+    impl<'a> rt::IntoOwned for BatteryEvents<'a> {
+        type Owned = owned::BatteryEvents;
+        /// A copy that owns its data ([`owned::BatteryEvents`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::BatteryEvents {
             match self {
                 Self::StateChanged(v) => owned::BatteryEvents::StateChanged(v),
                 Self::Unrecognized { key, value } => owned::BatteryEvents::Unrecognized {
@@ -5361,32 +4176,17 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for BatteryEvents<'a> {
-        type Owned = owned::BatteryEvents;
-        fn into_owned(self) -> owned::BatteryEvents {
-            BatteryEvents::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
     impl rt::IntoOwned for IdentifyEffect {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
-    impl<'a> IdentifyProperties<'a> {
-        /// A copy that owns its data ([`owned::IdentifyProperties`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::IdentifyProperties {
+    impl<'a> rt::IntoOwned for IdentifyProperties<'a> {
+        type Owned = owned::IdentifyProperties;
+        /// A copy that owns its data ([`owned::IdentifyProperties`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::IdentifyProperties {
             owned::IdentifyProperties {
                 remaining: self.remaining,
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -5395,25 +4195,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for IdentifyProperties<'a> {
-        type Owned = owned::IdentifyProperties;
-        fn into_owned(self) -> owned::IdentifyProperties {
-            IdentifyProperties::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> IdentifyInput<'a> {
-        /// A copy that owns its data ([`owned::IdentifyInput`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::IdentifyInput {
+    impl<'a> rt::IntoOwned for IdentifyInput<'a> {
+        type Owned = owned::IdentifyInput;
+        /// A copy that owns its data ([`owned::IdentifyInput`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::IdentifyInput {
             owned::IdentifyInput {
                 duration: self.duration,
                 effect: self.effect,
@@ -5423,25 +4209,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for IdentifyInput<'a> {
-        type Owned = owned::IdentifyInput;
-        fn into_owned(self) -> owned::IdentifyInput {
-            IdentifyInput::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> IdentifyActions<'a> {
-        /// A copy that owns its data ([`owned::IdentifyActions`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::IdentifyActions {
+    impl<'a> rt::IntoOwned for IdentifyActions<'a> {
+        type Owned = owned::IdentifyActions;
+        /// A copy that owns its data ([`owned::IdentifyActions`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::IdentifyActions {
             match self {
                 Self::Identify(v) => owned::IdentifyActions::Identify(rt::IntoOwned::into_owned(v)),
                 Self::Unrecognized { key, value } => owned::IdentifyActions::Unrecognized {
@@ -5450,25 +4222,11 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for IdentifyActions<'a> {
-        type Owned = owned::IdentifyActions;
-        fn into_owned(self) -> owned::IdentifyActions {
-            IdentifyActions::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> OnOffProperties<'a> {
-        /// A copy that owns its data ([`owned::OnOffProperties`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::OnOffProperties {
+    impl<'a> rt::IntoOwned for OnOffProperties<'a> {
+        type Owned = owned::OnOffProperties;
+        /// A copy that owns its data ([`owned::OnOffProperties`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::OnOffProperties {
             owned::OnOffProperties {
                 on: self.on,
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -5477,25 +4235,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for OnOffProperties<'a> {
-        type Owned = owned::OnOffProperties;
-        fn into_owned(self) -> owned::OnOffProperties {
-            OnOffProperties::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> OnOffActions<'a> {
-        /// A copy that owns its data ([`owned::OnOffActions`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::OnOffActions {
+    impl<'a> rt::IntoOwned for OnOffActions<'a> {
+        type Owned = owned::OnOffActions;
+        /// A copy that owns its data ([`owned::OnOffActions`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::OnOffActions {
             match self {
                 Self::Off => owned::OnOffActions::Off,
                 Self::On => owned::OnOffActions::On,
@@ -5506,25 +4250,11 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for OnOffActions<'a> {
-        type Owned = owned::OnOffActions;
-        fn into_owned(self) -> owned::OnOffActions {
-            OnOffActions::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> LevelProperties<'a> {
-        /// A copy that owns its data ([`owned::LevelProperties`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::LevelProperties {
+    impl<'a> rt::IntoOwned for LevelProperties<'a> {
+        type Owned = owned::LevelProperties;
+        /// A copy that owns its data ([`owned::LevelProperties`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::LevelProperties {
             owned::LevelProperties {
                 level: self.level,
                 min_level: self.min_level,
@@ -5536,25 +4266,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for LevelProperties<'a> {
-        type Owned = owned::LevelProperties;
-        fn into_owned(self) -> owned::LevelProperties {
-            LevelProperties::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> SetLevel<'a> {
-        /// A copy that owns its data ([`owned::SetLevel`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::SetLevel {
+    impl<'a> rt::IntoOwned for SetLevel<'a> {
+        type Owned = owned::SetLevel;
+        /// A copy that owns its data ([`owned::SetLevel`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::SetLevel {
             owned::SetLevel {
                 level: self.level,
                 transition: self.transition,
@@ -5564,25 +4280,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for SetLevel<'a> {
-        type Owned = owned::SetLevel;
-        fn into_owned(self) -> owned::SetLevel {
-            SetLevel::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> StepLevel<'a> {
-        /// A copy that owns its data ([`owned::StepLevel`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::StepLevel {
+    impl<'a> rt::IntoOwned for StepLevel<'a> {
+        type Owned = owned::StepLevel;
+        /// A copy that owns its data ([`owned::StepLevel`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::StepLevel {
             owned::StepLevel {
                 delta: self.delta,
                 transition: self.transition,
@@ -5592,25 +4294,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for StepLevel<'a> {
-        type Owned = owned::StepLevel;
-        fn into_owned(self) -> owned::StepLevel {
-            StepLevel::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> LevelActions<'a> {
-        /// A copy that owns its data ([`owned::LevelActions`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::LevelActions {
+    impl<'a> rt::IntoOwned for LevelActions<'a> {
+        type Owned = owned::LevelActions;
+        /// A copy that owns its data ([`owned::LevelActions`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::LevelActions {
             match self {
                 Self::SetLevel(v) => owned::LevelActions::SetLevel(rt::IntoOwned::into_owned(v)),
                 Self::Step(v) => owned::LevelActions::Step(rt::IntoOwned::into_owned(v)),
@@ -5621,25 +4309,11 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for LevelActions<'a> {
-        type Owned = owned::LevelActions;
-        fn into_owned(self) -> owned::LevelActions {
-            LevelActions::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> ColorTemperatureProperties<'a> {
-        /// A copy that owns its data ([`owned::ColorTemperatureProperties`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::ColorTemperatureProperties {
+    impl<'a> rt::IntoOwned for ColorTemperatureProperties<'a> {
+        type Owned = owned::ColorTemperatureProperties;
+        /// A copy that owns its data ([`owned::ColorTemperatureProperties`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::ColorTemperatureProperties {
             owned::ColorTemperatureProperties {
                 kelvin: self.kelvin,
                 min_kelvin: self.min_kelvin,
@@ -5650,25 +4324,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for ColorTemperatureProperties<'a> {
-        type Owned = owned::ColorTemperatureProperties;
-        fn into_owned(self) -> owned::ColorTemperatureProperties {
-            ColorTemperatureProperties::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> SetColorTemperature<'a> {
-        /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::SetColorTemperature {
+    impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
+        type Owned = owned::SetColorTemperature;
+        /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::SetColorTemperature {
             owned::SetColorTemperature {
                 kelvin: self.kelvin,
                 transition: self.transition,
@@ -5678,25 +4338,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
-        type Owned = owned::SetColorTemperature;
-        fn into_owned(self) -> owned::SetColorTemperature {
-            SetColorTemperature::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> ColorTemperatureActions<'a> {
-        /// A copy that owns its data ([`owned::ColorTemperatureActions`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::ColorTemperatureActions {
+    impl<'a> rt::IntoOwned for ColorTemperatureActions<'a> {
+        type Owned = owned::ColorTemperatureActions;
+        /// A copy that owns its data ([`owned::ColorTemperatureActions`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::ColorTemperatureActions {
             match self {
                 Self::SetColorTemperature(v) => {
                     owned::ColorTemperatureActions::SetColorTemperature(rt::IntoOwned::into_owned(
@@ -5709,25 +4355,11 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for ColorTemperatureActions<'a> {
-        type Owned = owned::ColorTemperatureActions;
-        fn into_owned(self) -> owned::ColorTemperatureActions {
-            ColorTemperatureActions::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> TemperatureMeasurementProperties<'a> {
-        /// A copy that owns its data ([`owned::TemperatureMeasurementProperties`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::TemperatureMeasurementProperties {
+    impl<'a> rt::IntoOwned for TemperatureMeasurementProperties<'a> {
+        type Owned = owned::TemperatureMeasurementProperties;
+        /// A copy that owns its data ([`owned::TemperatureMeasurementProperties`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::TemperatureMeasurementProperties {
             owned::TemperatureMeasurementProperties {
                 temperature: self.temperature,
                 min_measurable: self.min_measurable,
@@ -5739,25 +4371,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for TemperatureMeasurementProperties<'a> {
-        type Owned = owned::TemperatureMeasurementProperties;
-        fn into_owned(self) -> owned::TemperatureMeasurementProperties {
-            TemperatureMeasurementProperties::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> HumidityMeasurementProperties<'a> {
-        /// A copy that owns its data ([`owned::HumidityMeasurementProperties`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::HumidityMeasurementProperties {
+    impl<'a> rt::IntoOwned for HumidityMeasurementProperties<'a> {
+        type Owned = owned::HumidityMeasurementProperties;
+        /// A copy that owns its data ([`owned::HumidityMeasurementProperties`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::HumidityMeasurementProperties {
             owned::HumidityMeasurementProperties {
                 humidity: self.humidity,
                 min_measurable: self.min_measurable,
@@ -5769,25 +4387,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for HumidityMeasurementProperties<'a> {
-        type Owned = owned::HumidityMeasurementProperties;
-        fn into_owned(self) -> owned::HumidityMeasurementProperties {
-            HumidityMeasurementProperties::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> RelayProperties<'a> {
-        /// A copy that owns its data ([`owned::RelayProperties`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::RelayProperties {
+    impl<'a> rt::IntoOwned for RelayProperties<'a> {
+        type Owned = owned::RelayProperties;
+        /// A copy that owns its data ([`owned::RelayProperties`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::RelayProperties {
             owned::RelayProperties {
                 max_held_messages: self.max_held_messages,
                 max_held_bytes: self.max_held_bytes,
@@ -5798,25 +4402,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for RelayProperties<'a> {
-        type Owned = owned::RelayProperties;
-        fn into_owned(self) -> owned::RelayProperties {
-            RelayProperties::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> LookupResult<'a> {
-        /// A copy that owns its data ([`owned::LookupResult`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::LookupResult {
+    impl<'a> rt::IntoOwned for LookupResult<'a> {
+        type Owned = owned::LookupResult;
+        /// A copy that owns its data ([`owned::LookupResult`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::LookupResult {
             owned::LookupResult {
                 credential: rt::IntoOwned::into_owned(self.credential),
                 rehoming: rt::IntoOwned::into_owned(self.rehoming),
@@ -5826,25 +4416,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for LookupResult<'a> {
-        type Owned = owned::LookupResult;
-        fn into_owned(self) -> owned::LookupResult {
-            LookupResult::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> EnrolRequest<'a> {
-        /// A copy that owns its data ([`owned::EnrolRequest`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::EnrolRequest {
+    impl<'a> rt::IntoOwned for EnrolRequest<'a> {
+        type Owned = owned::EnrolRequest;
+        /// A copy that owns its data ([`owned::EnrolRequest`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::EnrolRequest {
             owned::EnrolRequest {
                 token: rt::IntoOwned::into_owned(self.token),
                 credential: rt::IntoOwned::into_owned(self.credential),
@@ -5854,25 +4430,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for EnrolRequest<'a> {
-        type Owned = owned::EnrolRequest;
-        fn into_owned(self) -> owned::EnrolRequest {
-            EnrolRequest::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> EnrolResult<'a> {
-        /// A copy that owns its data ([`owned::EnrolResult`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::EnrolResult {
+    impl<'a> rt::IntoOwned for EnrolResult<'a> {
+        type Owned = owned::EnrolResult;
+        /// A copy that owns its data ([`owned::EnrolResult`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::EnrolResult {
             owned::EnrolResult {
                 account: rt::IntoOwned::into_owned(self.account),
                 domains: rt::IntoOwned::into_owned(self.domains),
@@ -5883,32 +4445,17 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for EnrolResult<'a> {
-        type Owned = owned::EnrolResult;
-        fn into_owned(self) -> owned::EnrolResult {
-            EnrolResult::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
     impl rt::IntoOwned for LookupPolicy {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
-    impl<'a> RelayPolicy<'a> {
-        /// A copy that owns its data ([`owned::RelayPolicy`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::RelayPolicy {
+    impl<'a> rt::IntoOwned for RelayPolicy<'a> {
+        type Owned = owned::RelayPolicy;
+        /// A copy that owns its data ([`owned::RelayPolicy`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::RelayPolicy {
             owned::RelayPolicy {
                 lookup: self.lookup,
                 lookup_allowed: rt::IntoOwned::into_owned(self.lookup_allowed),
@@ -5920,25 +4467,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for RelayPolicy<'a> {
-        type Owned = owned::RelayPolicy;
-        fn into_owned(self) -> owned::RelayPolicy {
-            RelayPolicy::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> RegisterRequest<'a> {
-        /// A copy that owns its data ([`owned::RegisterRequest`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::RegisterRequest {
+    impl<'a> rt::IntoOwned for RegisterRequest<'a> {
+        type Owned = owned::RegisterRequest;
+        /// A copy that owns its data ([`owned::RegisterRequest`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::RegisterRequest {
             owned::RegisterRequest {
                 credential: rt::IntoOwned::into_owned(self.credential),
                 policy: rt::IntoOwned::into_owned(self.policy),
@@ -5950,25 +4483,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for RegisterRequest<'a> {
-        type Owned = owned::RegisterRequest;
-        fn into_owned(self) -> owned::RegisterRequest {
-            RegisterRequest::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> ReleaseRequest<'a> {
-        /// A copy that owns its data ([`owned::ReleaseRequest`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::ReleaseRequest {
+    impl<'a> rt::IntoOwned for ReleaseRequest<'a> {
+        type Owned = owned::ReleaseRequest;
+        /// A copy that owns its data ([`owned::ReleaseRequest`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::ReleaseRequest {
             owned::ReleaseRequest {
                 address: rt::IntoOwned::into_owned(self.address),
                 rehoming: rt::IntoOwned::into_owned(self.rehoming),
@@ -5978,25 +4497,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for ReleaseRequest<'a> {
-        type Owned = owned::ReleaseRequest;
-        fn into_owned(self) -> owned::ReleaseRequest {
-            ReleaseRequest::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> PolicyRequest<'a> {
-        /// A copy that owns its data ([`owned::PolicyRequest`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::PolicyRequest {
+    impl<'a> rt::IntoOwned for PolicyRequest<'a> {
+        type Owned = owned::PolicyRequest;
+        /// A copy that owns its data ([`owned::PolicyRequest`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::PolicyRequest {
             owned::PolicyRequest {
                 address: rt::IntoOwned::into_owned(self.address),
                 policy: rt::IntoOwned::into_owned(self.policy),
@@ -6006,25 +4511,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for PolicyRequest<'a> {
-        type Owned = owned::PolicyRequest;
-        fn into_owned(self) -> owned::PolicyRequest {
-            PolicyRequest::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> RegistrationInfo<'a> {
-        /// A copy that owns its data ([`owned::RegistrationInfo`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::RegistrationInfo {
+    impl<'a> rt::IntoOwned for RegistrationInfo<'a> {
+        type Owned = owned::RegistrationInfo;
+        /// A copy that owns its data ([`owned::RegistrationInfo`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::RegistrationInfo {
             owned::RegistrationInfo {
                 address: rt::IntoOwned::into_owned(self.address),
                 node: rt::IntoOwned::into_owned(self.node),
@@ -6035,25 +4526,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for RegistrationInfo<'a> {
-        type Owned = owned::RegistrationInfo;
-        fn into_owned(self) -> owned::RegistrationInfo {
-            RegistrationInfo::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> RegistrationsRequest<'a> {
-        /// A copy that owns its data ([`owned::RegistrationsRequest`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::RegistrationsRequest {
+    impl<'a> rt::IntoOwned for RegistrationsRequest<'a> {
+        type Owned = owned::RegistrationsRequest;
+        /// A copy that owns its data ([`owned::RegistrationsRequest`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::RegistrationsRequest {
             owned::RegistrationsRequest {
                 after: rt::IntoOwned::into_owned(self.after),
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -6062,25 +4539,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for RegistrationsRequest<'a> {
-        type Owned = owned::RegistrationsRequest;
-        fn into_owned(self) -> owned::RegistrationsRequest {
-            RegistrationsRequest::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> RegistrationPage<'a> {
-        /// A copy that owns its data ([`owned::RegistrationPage`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::RegistrationPage {
+    impl<'a> rt::IntoOwned for RegistrationPage<'a> {
+        type Owned = owned::RegistrationPage;
+        /// A copy that owns its data ([`owned::RegistrationPage`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::RegistrationPage {
             owned::RegistrationPage {
                 entries: rt::IntoOwned::into_owned(self.entries),
                 more: self.more,
@@ -6090,25 +4553,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for RegistrationPage<'a> {
-        type Owned = owned::RegistrationPage;
-        fn into_owned(self) -> owned::RegistrationPage {
-            RegistrationPage::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> RelayActions<'a> {
-        /// A copy that owns its data ([`owned::RelayActions`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::RelayActions {
+    impl<'a> rt::IntoOwned for RelayActions<'a> {
+        type Owned = owned::RelayActions;
+        /// A copy that owns its data ([`owned::RelayActions`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::RelayActions {
             match self {
                 Self::Lookup(v) => owned::RelayActions::Lookup(rt::IntoOwned::into_owned(v)),
                 Self::Enrol(v) => owned::RelayActions::Enrol(rt::IntoOwned::into_owned(v)),
@@ -6125,25 +4574,11 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for RelayActions<'a> {
-        type Owned = owned::RelayActions;
-        fn into_owned(self) -> owned::RelayActions {
-            RelayActions::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> RelayOutputs<'a> {
-        /// A copy that owns its data ([`owned::RelayOutputs`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::RelayOutputs {
+    impl<'a> rt::IntoOwned for RelayOutputs<'a> {
+        type Owned = owned::RelayOutputs;
+        /// A copy that owns its data ([`owned::RelayOutputs`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::RelayOutputs {
             match self {
                 Self::Lookup(v) => owned::RelayOutputs::Lookup(rt::IntoOwned::into_owned(v)),
                 Self::Enrol(v) => owned::RelayOutputs::Enrol(rt::IntoOwned::into_owned(v)),
@@ -6156,19 +4591,6 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for RelayOutputs<'a> {
-        type Owned = owned::RelayOutputs;
-        fn into_owned(self) -> owned::RelayOutputs {
-            RelayOutputs::into_owned(self)
-        }
     }
 
     /// Owned counterparts of the types of package `iotp2p.capabilities`, for applications that
@@ -6178,14 +4600,15 @@ rt::cfg_alloc! {
     /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
-    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
-    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
-    /// re-exported as they are; aliases name the owned form of their target.
+    /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
+    /// same bytes. Enums own nothing and are re-exported as they are; aliases name the owned
+    /// form of their target.
     pub mod owned {
         #[allow(unused_imports)]
         use super::rt;
+        #[allow(unused_imports)]
+        use rt::Message as _;
 
-        #[allow(deprecated)]
         pub use super::StandardCapability;
 
         /// A transition time in tenths of a second (0 = immediately; 65535 = about 1 h 49 min).
@@ -6195,7 +4618,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::DeviceInfoProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct DeviceInfoProperties {
             /// The manufacturer's name, e.g. `Acme`.
             pub vendor: rt::alloc::string::String,
@@ -6214,15 +4636,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl DeviceInfoProperties {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::DeviceInfoProperties::decode(bytes)
-                    .map(super::DeviceInfoProperties::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -6233,9 +4647,15 @@ rt::cfg_alloc! {
                     + usize::from(self.serial_number.is_some())
                     + usize::from(self.product_url.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for DeviceInfoProperties {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::DeviceInfoProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.vendor;
                 {
@@ -6261,22 +4681,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6347,18 +4752,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Properties of Firmware.
         ///
         /// The owned form of [`super::FirmwareProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct FirmwareProperties {
             /// The version of the running firmware, compared as a semantic version.
             pub version: super::super::iotp2p_core::owned::SemVer,
@@ -6371,21 +4770,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl FirmwareProperties {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::FirmwareProperties::decode(bytes).map(super::FirmwareProperties::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + usize::from(self.build.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for FirmwareProperties {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::FirmwareProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.version;
                 {
@@ -6401,22 +4799,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6446,24 +4829,16 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
-        #[allow(deprecated)]
         pub use super::BatteryState;
 
-        #[allow(deprecated)]
         pub use super::ChargeState;
 
         /// Properties of Battery.
         ///
         /// The owned form of [`super::BatteryProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct BatteryProperties {
             /// Remaining charge, in percent of full charge.
             pub percent: u8,
@@ -6478,14 +4853,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl BatteryProperties {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::BatteryProperties::decode(bytes).map(super::BatteryProperties::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -6494,9 +4862,15 @@ rt::cfg_alloc! {
                     + usize::from(self.voltage.is_some())
                     + usize::from(self.charging.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for BatteryProperties {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::BatteryProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.percent;
                 {
@@ -6515,22 +4889,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6565,18 +4924,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Events of Battery.
         ///
         /// The owned form of [`super::BatteryEvents`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum BatteryEvents {
             /// The battery state changed; the data is the new state.
             StateChanged(BatteryState),
@@ -6590,37 +4943,20 @@ rt::cfg_alloc! {
             },
         }
 
-        #[allow(deprecated)]
-        impl BatteryEvents {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::BatteryEvents::decode(bytes).map(super::BatteryEvents::into_owned)
+        impl<'a> rt::Message<'a> for BatteryEvents {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::BatteryEvents::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::StateChanged(v) => 1 + rt::head_len(v.to_u32() as u64),
                     Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::StateChanged(v) => {
@@ -6637,21 +4973,14 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
-        #[allow(deprecated)]
         pub use super::IdentifyEffect;
 
         /// Properties of Identify.
         ///
         /// The owned form of [`super::IdentifyProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct IdentifyProperties {
             /// Seconds left of the current identification; 0 when not identifying.
             pub remaining: u16,
@@ -6660,21 +4989,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl IdentifyProperties {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::IdentifyProperties::decode(bytes).map(super::IdentifyProperties::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for IdentifyProperties {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::IdentifyProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.remaining;
                 {
@@ -6683,22 +5011,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6712,18 +5025,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Input of the identify action.
         ///
         /// The owned form of [`super::IdentifyInput`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct IdentifyInput {
             /// For how many seconds; 0 stops an identification in progress.
             pub duration: u16,
@@ -6734,21 +5041,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl IdentifyInput {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::IdentifyInput::decode(bytes).map(super::IdentifyInput::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.effect.to_u32() != 0)
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for IdentifyInput {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::IdentifyInput::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.duration;
                 {
@@ -6761,22 +5067,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6796,18 +5087,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Actions of Identify.
         ///
         /// The owned form of [`super::IdentifyActions`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum IdentifyActions {
             /// Start or stop identifying.
             Identify(IdentifyInput),
@@ -6821,37 +5106,20 @@ rt::cfg_alloc! {
             },
         }
 
-        #[allow(deprecated)]
-        impl IdentifyActions {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::IdentifyActions::decode(bytes).map(super::IdentifyActions::into_owned)
+        impl<'a> rt::Message<'a> for IdentifyActions {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::IdentifyActions::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::Identify(v) => 1 + v.encoded_len(),
                     Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::Identify(v) => {
@@ -6868,18 +5136,12 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Properties of OnOff.
         ///
         /// The owned form of [`super::OnOffProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct OnOffProperties {
             /// Whether the switch is on.
             pub on: bool,
@@ -6888,42 +5150,26 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl OnOffProperties {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::OnOffProperties::decode(bytes).map(super::OnOffProperties::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for OnOffProperties {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::OnOffProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 1;
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6937,18 +5183,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Actions of OnOff.
         ///
         /// The owned form of [`super::OnOffActions`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum OnOffActions {
             /// Switch off.
             Off,
@@ -6966,15 +5206,13 @@ rt::cfg_alloc! {
             },
         }
 
-        #[allow(deprecated)]
-        impl OnOffActions {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::OnOffActions::decode(bytes).map(super::OnOffActions::into_owned)
+        impl<'a> rt::Message<'a> for OnOffActions {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::OnOffActions::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::Off => 1 + 1,
                     Self::On => 1 + 1,
@@ -6983,22 +5221,7 @@ rt::cfg_alloc! {
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::Off => {
@@ -7023,11 +5246,6 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A level: 0 is the lowest the device can produce (which, for a lamp, is still light: use OnOff to
@@ -7038,7 +5256,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::LevelProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct LevelProperties {
             /// The current level; during a transition, the level reached so far.
             pub level: LevelValue,
@@ -7053,14 +5270,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl LevelProperties {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::LevelProperties::decode(bytes).map(super::LevelProperties::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -7069,9 +5279,15 @@ rt::cfg_alloc! {
                     + usize::from(self.max_level.is_some())
                     + usize::from(self.default_transition.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for LevelProperties {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::LevelProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.level;
                 {
@@ -7089,22 +5305,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7148,18 +5349,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Input of set_level.
         ///
         /// The owned form of [`super::SetLevel`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SetLevel {
             /// The target level.
             pub level: LevelValue,
@@ -7171,21 +5366,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl SetLevel {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::SetLevel::decode(bytes).map(super::SetLevel::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for SetLevel {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::SetLevel::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.level;
                 {
@@ -7197,22 +5391,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7236,18 +5415,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Input of step.
         ///
         /// The owned form of [`super::StepLevel`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct StepLevel {
             /// How much to change the level by; the result is clamped to the device's range.
             pub delta: i16,
@@ -7258,21 +5431,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl StepLevel {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::StepLevel::decode(bytes).map(super::StepLevel::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for StepLevel {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::StepLevel::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.delta;
                 {
@@ -7284,22 +5456,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7323,18 +5480,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Actions of Level.
         ///
         /// The owned form of [`super::LevelActions`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum LevelActions {
             /// Move to a level.
             SetLevel(SetLevel),
@@ -7352,15 +5503,13 @@ rt::cfg_alloc! {
             },
         }
 
-        #[allow(deprecated)]
-        impl LevelActions {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::LevelActions::decode(bytes).map(super::LevelActions::into_owned)
+        impl<'a> rt::Message<'a> for LevelActions {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::LevelActions::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::SetLevel(v) => 1 + v.encoded_len(),
                     Self::Step(v) => 1 + v.encoded_len(),
@@ -7369,22 +5518,7 @@ rt::cfg_alloc! {
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::SetLevel(v) => {
@@ -7409,11 +5543,6 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A correlated colour temperature in kelvin (1 000 K candle-like to 20 000 K blue sky).
@@ -7423,7 +5552,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::ColorTemperatureProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct ColorTemperatureProperties {
             /// The current colour temperature; during a transition, the one reached so far.
             pub kelvin: Kelvin,
@@ -7436,22 +5564,21 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl ColorTemperatureProperties {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::ColorTemperatureProperties::decode(bytes)
-                    .map(super::ColorTemperatureProperties::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for ColorTemperatureProperties {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::ColorTemperatureProperties::decode_from(r, depth)
+                    .map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.kelvin;
                 {
@@ -7468,22 +5595,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7524,18 +5636,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Input of set_color_temperature.
         ///
         /// The owned form of [`super::SetColorTemperature`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SetColorTemperature {
             /// The target colour temperature; values outside the device's range are clamped to it.
             pub kelvin: Kelvin,
@@ -7546,22 +5652,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl SetColorTemperature {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::SetColorTemperature::decode(bytes)
-                    .map(super::SetColorTemperature::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.transition.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for SetColorTemperature {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::SetColorTemperature::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.kelvin;
                 {
@@ -7573,22 +5677,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7612,18 +5701,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Actions of ColorTemperature.
         ///
         /// The owned form of [`super::ColorTemperatureActions`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum ColorTemperatureActions {
             /// Move to a colour temperature.
             SetColorTemperature(SetColorTemperature),
@@ -7637,38 +5720,20 @@ rt::cfg_alloc! {
             },
         }
 
-        #[allow(deprecated)]
-        impl ColorTemperatureActions {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::ColorTemperatureActions::decode(bytes)
-                    .map(super::ColorTemperatureActions::into_owned)
+        impl<'a> rt::Message<'a> for ColorTemperatureActions {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::ColorTemperatureActions::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::SetColorTemperature(v) => 1 + v.encoded_len(),
                     Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::SetColorTemperature(v) => {
@@ -7688,11 +5753,6 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A temperature in hundredths of a degree Celsius, from absolute zero (-273.15 °C) to 327.67 °C.
@@ -7702,7 +5762,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::TemperatureMeasurementProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct TemperatureMeasurementProperties {
             /// The last measured temperature.
             pub temperature: CentiCelsius,
@@ -7717,15 +5776,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl TemperatureMeasurementProperties {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::TemperatureMeasurementProperties::decode(bytes)
-                    .map(super::TemperatureMeasurementProperties::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -7734,9 +5785,16 @@ rt::cfg_alloc! {
                     + usize::from(self.max_measurable.is_some())
                     + usize::from(self.tolerance.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for TemperatureMeasurementProperties {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::TemperatureMeasurementProperties::decode_from(r, depth)
+                    .map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.temperature;
                 {
@@ -7754,22 +5812,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7813,11 +5856,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A relative humidity in hundredths of a percent (0 to 100.00 %RH).
@@ -7827,7 +5865,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::HumidityMeasurementProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct HumidityMeasurementProperties {
             /// The last measured relative humidity.
             pub humidity: CentiPercentRh,
@@ -7842,15 +5879,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl HumidityMeasurementProperties {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::HumidityMeasurementProperties::decode(bytes)
-                    .map(super::HumidityMeasurementProperties::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -7859,9 +5888,16 @@ rt::cfg_alloc! {
                     + usize::from(self.max_measurable.is_some())
                     + usize::from(self.tolerance.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for HumidityMeasurementProperties {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::HumidityMeasurementProperties::decode_from(r, depth)
+                    .map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.humidity;
                 {
@@ -7879,22 +5915,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7943,18 +5964,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Properties of Relay.
         ///
         /// The owned form of [`super::RelayProperties`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RelayProperties {
             /// How many messages the relay holds, at most, for one sleeping node (at least 16).
             pub max_held_messages: u16,
@@ -7967,21 +5982,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl RelayProperties {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::RelayProperties::decode(bytes).map(super::RelayProperties::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for RelayProperties {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::RelayProperties::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.max_held_messages;
                 {
@@ -7998,22 +6012,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -8054,18 +6053,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// What a relay knows about one of its addresses.
         ///
         /// The owned form of [`super::LookupResult`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct LookupResult {
             /// The credential statement of the node the address is bound to; absent if none is.
             pub credential: Option<super::super::iotp2p_security::owned::SignedStatement>,
@@ -8076,23 +6069,22 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl LookupResult {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::LookupResult::decode(bytes).map(super::LookupResult::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
                     + usize::from(self.credential.is_some())
                     + usize::from(self.rehoming.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for LookupResult {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::LookupResult::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 if let Some(v) = &self.credential {
                     len += 1 + v.encoded_len();
@@ -8103,22 +6095,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -8136,18 +6113,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// The input of `enrol`: a controller joins the provider account that an enrolment token stands for.
         ///
         /// The owned form of [`super::EnrolRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct EnrolRequest {
             /// The single-use enrolment token that the provider's account sign-up gave the owner (16 to 32
             /// bytes).
@@ -8160,21 +6131,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl EnrolRequest {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::EnrolRequest::decode(bytes).map(super::EnrolRequest::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for EnrolRequest {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::EnrolRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.token;
                 {
@@ -8187,22 +6157,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -8227,18 +6182,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// The output of `enrol`: what the account may do at this relay.
         ///
         /// The owned form of [`super::EnrolResult`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct EnrolResult {
             /// The provider's name for the account, for people; never parsed.
             pub account: rt::alloc::string::String,
@@ -8251,21 +6200,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl EnrolResult {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::EnrolResult::decode(bytes).map(super::EnrolResult::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for EnrolResult {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::EnrolResult::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.account;
                 {
@@ -8286,22 +6234,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -8346,21 +6279,14 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
-        #[allow(deprecated)]
         pub use super::LookupPolicy;
 
         /// The relay policy of one registered address, set by an administrator of the account.
         ///
         /// The owned form of [`super::RelayPolicy`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RelayPolicy {
             /// Who may look the address up.
             pub lookup: LookupPolicy,
@@ -8376,14 +6302,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl RelayPolicy {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::RelayPolicy::decode(bytes).map(super::RelayPolicy::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -8392,9 +6311,15 @@ rt::cfg_alloc! {
                     + usize::from(self.max_held_messages.is_some())
                     + usize::from(self.max_hold_time.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for RelayPolicy {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::RelayPolicy::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.lookup;
                 if self.lookup.to_u32() != 0 {
@@ -8412,22 +6337,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -8465,18 +6375,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// The input of `register`: bind an address of the account's domains to a node.
         ///
         /// The owned form of [`super::RegisterRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RegisterRequest {
             /// The node's credential statement, naming the address to bind.
             pub credential: super::super::iotp2p_security::owned::SignedStatement,
@@ -8497,14 +6401,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl RegisterRequest {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::RegisterRequest::decode(bytes).map(super::RegisterRequest::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -8513,9 +6410,15 @@ rt::cfg_alloc! {
                     + usize::from(self.previous_relays.is_some())
                     + usize::from(self.rehoming.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for RegisterRequest {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::RegisterRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.credential;
                 {
@@ -8537,22 +6440,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -8595,18 +6483,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// The input of `release`: an address is given up.
         ///
         /// The owned form of [`super::ReleaseRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct ReleaseRequest {
             /// The address.
             pub address: super::super::iotp2p_core::owned::Address,
@@ -8618,21 +6500,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl ReleaseRequest {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::ReleaseRequest::decode(bytes).map(super::ReleaseRequest::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.rehoming.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for ReleaseRequest {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::ReleaseRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.address;
                 {
@@ -8644,22 +6525,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -8683,18 +6549,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// The input of `set_policy`.
         ///
         /// The owned form of [`super::PolicyRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct PolicyRequest {
             /// A registered address of the account.
             pub address: super::super::iotp2p_core::owned::Address,
@@ -8705,21 +6565,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl PolicyRequest {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::PolicyRequest::decode(bytes).map(super::PolicyRequest::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for PolicyRequest {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::PolicyRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.address;
                 {
@@ -8732,22 +6591,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -8772,18 +6616,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// One registered address of an account.
         ///
         /// The owned form of [`super::RegistrationInfo`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RegistrationInfo {
             /// The address.
             pub address: super::super::iotp2p_core::owned::Address,
@@ -8796,21 +6634,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl RegistrationInfo {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::RegistrationInfo::decode(bytes).map(super::RegistrationInfo::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for RegistrationInfo {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::RegistrationInfo::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.address;
                 {
@@ -8824,22 +6661,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -8870,18 +6692,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// The input of `registrations`.
         ///
         /// The owned form of [`super::RegistrationsRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RegistrationsRequest {
             /// List the registrations whose address sorts after this one; absent: from the first.
             pub after: Option<super::super::iotp2p_core::owned::Address>,
@@ -8890,22 +6706,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl RegistrationsRequest {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::RegistrationsRequest::decode(bytes)
-                    .map(super::RegistrationsRequest::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + usize::from(self.after.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for RegistrationsRequest {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::RegistrationsRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 if let Some(v) = &self.after {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
@@ -8913,22 +6727,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -8946,18 +6745,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// The output of `registrations`: one page of the account's registered addresses, in ascending order.
         ///
         /// The owned form of [`super::RegistrationPage`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RegistrationPage {
             /// The registrations.
             pub entries: rt::alloc::vec::Vec<RegistrationInfo>,
@@ -8968,21 +6761,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl RegistrationPage {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::RegistrationPage::decode(bytes).map(super::RegistrationPage::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.more)
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for RegistrationPage {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::RegistrationPage::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.entries;
                 {
@@ -8996,22 +6788,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -9040,18 +6817,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Actions of Relay.
         ///
         /// The owned form of [`super::RelayActions`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum RelayActions {
             /// Ask which node an address of this relay's domain is bound to (the provider binding).
             Lookup(super::super::iotp2p_core::owned::Address),
@@ -9079,15 +6850,13 @@ rt::cfg_alloc! {
             },
         }
 
-        #[allow(deprecated)]
-        impl RelayActions {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::RelayActions::decode(bytes).map(super::RelayActions::into_owned)
+        impl<'a> rt::Message<'a> for RelayActions {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::RelayActions::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::Lookup(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
                     Self::Enrol(v) => 1 + v.encoded_len(),
@@ -9100,22 +6869,7 @@ rt::cfg_alloc! {
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::Lookup(v) => {
@@ -9161,18 +6915,12 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Outputs of Relay.
         ///
         /// The owned form of [`super::RelayOutputs`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum RelayOutputs {
             /// Output of lookup.
             Lookup(LookupResult),
@@ -9190,15 +6938,13 @@ rt::cfg_alloc! {
             },
         }
 
-        #[allow(deprecated)]
-        impl RelayOutputs {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::RelayOutputs::decode(bytes).map(super::RelayOutputs::into_owned)
+        impl<'a> rt::Message<'a> for RelayOutputs {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::RelayOutputs::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::Lookup(v) => 1 + v.encoded_len(),
                     Self::Enrol(v) => 1 + v.encoded_len(),
@@ -9207,22 +6953,7 @@ rt::cfg_alloc! {
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::Lookup(v) => {
@@ -9247,17 +6978,11 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
     }
 }
 
 rt::cfg_serde! {
-    #[allow(deprecated)]
     impl StandardCapability {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] = &[
@@ -9277,7 +7002,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for StandardCapability {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9288,7 +7012,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for StandardCapability {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -9300,7 +7023,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for DeviceInfoProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9330,7 +7052,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::DeviceInfoProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9360,14 +7081,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::DeviceInfoProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DeviceInfoProperties;
 
@@ -9447,7 +7166,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for FirmwareProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9470,7 +7188,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::FirmwareProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9493,14 +7210,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::FirmwareProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::FirmwareProperties;
 
@@ -9552,7 +7267,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl BatteryState {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -9561,7 +7275,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for BatteryState {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9572,7 +7285,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for BatteryState {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -9580,7 +7292,6 @@ rt::cfg_serde! {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
-    #[allow(deprecated)]
     impl ChargeState {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -9589,7 +7300,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for ChargeState {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9600,7 +7310,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for ChargeState {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -9612,7 +7321,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for BatteryProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9638,7 +7346,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::BatteryProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9664,14 +7371,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::BatteryProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::BatteryProperties;
 
@@ -9734,7 +7439,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for BatteryEvents<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9753,7 +7457,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::BatteryEvents {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9771,14 +7474,12 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::BatteryEvents {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::BatteryEvents;
 
@@ -9810,7 +7511,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl IdentifyEffect {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -9819,7 +7519,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for IdentifyEffect {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9830,7 +7529,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for IdentifyEffect {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -9842,7 +7540,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for IdentifyProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9861,7 +7558,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::IdentifyProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9880,14 +7576,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::IdentifyProperties;
 
@@ -9927,7 +7621,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for IdentifyInput<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9949,7 +7642,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::IdentifyInput {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9971,14 +7663,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyInput {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::IdentifyInput;
 
@@ -10024,7 +7714,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for IdentifyActions<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10043,7 +7732,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::IdentifyActions {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10061,14 +7749,12 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::IdentifyActions {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::IdentifyActions;
 
@@ -10104,7 +7790,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for OnOffProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10123,7 +7808,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::OnOffProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10142,14 +7826,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::OnOffProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::OnOffProperties;
 
@@ -10182,7 +7864,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for OnOffActions<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10201,7 +7882,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::OnOffActions {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10219,14 +7899,12 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::OnOffActions {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::OnOffActions;
 
@@ -10270,7 +7948,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for LevelProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10298,7 +7975,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::LevelProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10326,14 +8002,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::LevelProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LevelProperties;
 
@@ -10397,7 +8071,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SetLevel<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10419,7 +8092,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SetLevel {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10441,14 +8113,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SetLevel {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SetLevel;
 
@@ -10495,7 +8165,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for StepLevel<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10517,7 +8186,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::StepLevel {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10539,14 +8207,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::StepLevel {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::StepLevel;
 
@@ -10592,7 +8258,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for LevelActions<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10613,7 +8278,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::LevelActions {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10633,14 +8297,12 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::LevelActions {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LevelActions;
 
@@ -10684,7 +8346,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ColorTemperatureProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10705,7 +8366,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ColorTemperatureProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10726,14 +8386,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ColorTemperatureProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ColorTemperatureProperties;
 
@@ -10789,7 +8447,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10811,7 +8468,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SetColorTemperature {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10833,14 +8489,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SetColorTemperature {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SetColorTemperature;
 
@@ -10886,7 +8540,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ColorTemperatureActions<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10907,7 +8560,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ColorTemperatureActions {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10927,14 +8579,12 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ColorTemperatureActions {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ColorTemperatureActions;
 
@@ -10969,7 +8619,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for TemperatureMeasurementProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10997,7 +8646,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::TemperatureMeasurementProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11025,14 +8673,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::TemperatureMeasurementProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::TemperatureMeasurementProperties;
 
@@ -11096,7 +8742,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for HumidityMeasurementProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11124,7 +8769,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::HumidityMeasurementProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11152,14 +8796,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::HumidityMeasurementProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::HumidityMeasurementProperties;
 
@@ -11223,7 +8865,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RelayProperties<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11256,7 +8897,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RelayProperties {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11289,14 +8929,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayProperties {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayProperties;
 
@@ -11355,7 +8993,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for LookupResult<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11379,7 +9016,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::LookupResult {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11403,14 +9039,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::LookupResult {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LookupResult;
 
@@ -11457,7 +9091,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for EnrolRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11477,7 +9110,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::EnrolRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11497,14 +9129,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::EnrolRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EnrolRequest;
 
@@ -11551,7 +9181,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for EnrolResult<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11572,7 +9201,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::EnrolResult {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11593,14 +9221,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::EnrolResult {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EnrolResult;
 
@@ -11655,7 +9281,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl LookupPolicy {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -11664,7 +9289,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for LookupPolicy {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11675,7 +9299,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for LookupPolicy {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -11687,7 +9310,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RelayPolicy<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11717,7 +9339,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RelayPolicy {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11747,14 +9368,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayPolicy {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayPolicy;
 
@@ -11818,7 +9437,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RegisterRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11846,7 +9464,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RegisterRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11874,14 +9491,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RegisterRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RegisterRequest;
 
@@ -11945,7 +9560,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ReleaseRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11967,7 +9581,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ReleaseRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -11989,14 +9602,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ReleaseRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ReleaseRequest;
 
@@ -12043,7 +9654,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for PolicyRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12063,7 +9673,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::PolicyRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12083,14 +9692,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::PolicyRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PolicyRequest;
 
@@ -12137,7 +9744,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RegistrationInfo<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12158,7 +9764,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RegistrationInfo {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12179,14 +9784,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationInfo {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RegistrationInfo;
 
@@ -12240,7 +9843,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RegistrationsRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12261,7 +9863,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RegistrationsRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12282,14 +9883,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationsRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RegistrationsRequest;
 
@@ -12327,7 +9926,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RegistrationPage<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12349,7 +9947,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RegistrationPage {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12371,14 +9968,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RegistrationPage {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RegistrationPage;
 
@@ -12424,7 +10019,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RelayActions<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12459,7 +10053,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RelayActions {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12493,14 +10086,12 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayActions {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayActions;
 
@@ -12566,7 +10157,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RelayOutputs<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12589,7 +10179,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RelayOutputs {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -12611,14 +10200,12 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RelayOutputs {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RelayOutputs;
 
@@ -12662,7 +10249,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for StandardCapability {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -12675,7 +10261,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for StandardCapability {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -12684,67 +10269,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for StandardCapability {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for StandardCapability {
         const NAME: &'static str = "iotp2p.capabilities.StandardCapability";
         const MAX_ENCODED_SIZE: usize = StandardCapability::MAX_ENCODED_SIZE;
         type Borrowed<'a> = StandardCapability;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for StandardCapability {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::DeviceInfoProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -12775,7 +10311,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::DeviceInfoProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12819,53 +10354,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfoProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::DeviceInfoProperties {
         const NAME: &'static str = "iotp2p.capabilities.DeviceInfoProperties";
         const MAX_ENCODED_SIZE: usize = DeviceInfoProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = DeviceInfoProperties<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::DeviceInfoProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::DeviceInfoProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::DeviceInfoProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::DeviceInfoProperties::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for DeviceInfoProperties<'a> {
-        type Owned = owned::DeviceInfoProperties;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            DeviceInfoProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            DeviceInfoProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            DeviceInfoProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            DeviceInfoProperties::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::DeviceInfoProperties {
-            DeviceInfoProperties::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::FirmwareProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -12888,7 +10388,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::FirmwareProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12909,53 +10408,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::FirmwareProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::FirmwareProperties {
         const NAME: &'static str = "iotp2p.capabilities.FirmwareProperties";
         const MAX_ENCODED_SIZE: usize = FirmwareProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = FirmwareProperties<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::FirmwareProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::FirmwareProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::FirmwareProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::FirmwareProperties::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for FirmwareProperties<'a> {
-        type Owned = owned::FirmwareProperties;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            FirmwareProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            FirmwareProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            FirmwareProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            FirmwareProperties::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::FirmwareProperties {
-            FirmwareProperties::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for BatteryState {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -12965,7 +10429,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for BatteryState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -12974,67 +10437,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for BatteryState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for BatteryState {
         const NAME: &'static str = "iotp2p.capabilities.BatteryState";
         const MAX_ENCODED_SIZE: usize = BatteryState::MAX_ENCODED_SIZE;
         type Borrowed<'a> = BatteryState;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for BatteryState {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for ChargeState {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -13044,7 +10458,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for ChargeState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -13053,67 +10466,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for ChargeState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for ChargeState {
         const NAME: &'static str = "iotp2p.capabilities.ChargeState";
         const MAX_ENCODED_SIZE: usize = ChargeState::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ChargeState;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for ChargeState {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::BatteryProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -13138,7 +10502,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::BatteryProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13162,53 +10525,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::BatteryProperties {
         const NAME: &'static str = "iotp2p.capabilities.BatteryProperties";
         const MAX_ENCODED_SIZE: usize = BatteryProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = BatteryProperties<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::BatteryProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::BatteryProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::BatteryProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::BatteryProperties::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for BatteryProperties<'a> {
-        type Owned = owned::BatteryProperties;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            BatteryProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            BatteryProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            BatteryProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            BatteryProperties::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::BatteryProperties {
-            BatteryProperties::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::BatteryEvents {
         #[allow(unused_variables)]
         fn generate(
@@ -13227,7 +10555,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::BatteryEvents {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13241,53 +10568,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::BatteryEvents {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::BatteryEvents {
         const NAME: &'static str = "iotp2p.capabilities.BatteryEvents";
         const MAX_ENCODED_SIZE: usize = BatteryEvents::MAX_ENCODED_SIZE;
         type Borrowed<'a> = BatteryEvents<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::BatteryEvents::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::BatteryEvents::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::BatteryEvents::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::BatteryEvents::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for BatteryEvents<'a> {
-        type Owned = owned::BatteryEvents;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            BatteryEvents::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            BatteryEvents::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            BatteryEvents::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            BatteryEvents::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::BatteryEvents {
-            BatteryEvents::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for IdentifyEffect {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -13297,7 +10589,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for IdentifyEffect {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -13306,67 +10597,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for IdentifyEffect {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for IdentifyEffect {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyEffect";
         const MAX_ENCODED_SIZE: usize = IdentifyEffect::MAX_ENCODED_SIZE;
         type Borrowed<'a> = IdentifyEffect;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for IdentifyEffect {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::IdentifyProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -13380,7 +10622,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::IdentifyProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13391,53 +10632,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::IdentifyProperties {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyProperties";
         const MAX_ENCODED_SIZE: usize = IdentifyProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = IdentifyProperties<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::IdentifyProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::IdentifyProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::IdentifyProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::IdentifyProperties::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for IdentifyProperties<'a> {
-        type Owned = owned::IdentifyProperties;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            IdentifyProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            IdentifyProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            IdentifyProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            IdentifyProperties::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::IdentifyProperties {
-            IdentifyProperties::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::IdentifyInput {
         #[allow(unused_variables)]
         fn generate(
@@ -13452,7 +10658,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::IdentifyInput {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13467,53 +10672,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyInput {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::IdentifyInput {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyInput";
         const MAX_ENCODED_SIZE: usize = IdentifyInput::MAX_ENCODED_SIZE;
         type Borrowed<'a> = IdentifyInput<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::IdentifyInput::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::IdentifyInput::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::IdentifyInput::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::IdentifyInput::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for IdentifyInput<'a> {
-        type Owned = owned::IdentifyInput;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            IdentifyInput::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            IdentifyInput::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            IdentifyInput::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            IdentifyInput::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::IdentifyInput {
-            IdentifyInput::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::IdentifyActions {
         #[allow(unused_variables)]
         fn generate(
@@ -13532,7 +10702,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::IdentifyActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13546,53 +10715,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::IdentifyActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::IdentifyActions {
         const NAME: &'static str = "iotp2p.capabilities.IdentifyActions";
         const MAX_ENCODED_SIZE: usize = IdentifyActions::MAX_ENCODED_SIZE;
         type Borrowed<'a> = IdentifyActions<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::IdentifyActions::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::IdentifyActions::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::IdentifyActions::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::IdentifyActions::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for IdentifyActions<'a> {
-        type Owned = owned::IdentifyActions;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            IdentifyActions::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            IdentifyActions::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            IdentifyActions::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            IdentifyActions::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::IdentifyActions {
-            IdentifyActions::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::OnOffProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -13606,7 +10740,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::OnOffProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13617,53 +10750,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::OnOffProperties {
         const NAME: &'static str = "iotp2p.capabilities.OnOffProperties";
         const MAX_ENCODED_SIZE: usize = OnOffProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = OnOffProperties<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::OnOffProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::OnOffProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::OnOffProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::OnOffProperties::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for OnOffProperties<'a> {
-        type Owned = owned::OnOffProperties;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            OnOffProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            OnOffProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            OnOffProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            OnOffProperties::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::OnOffProperties {
-            OnOffProperties::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::OnOffActions {
         #[allow(unused_variables)]
         fn generate(
@@ -13682,7 +10780,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::OnOffActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13696,53 +10793,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::OnOffActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::OnOffActions {
         const NAME: &'static str = "iotp2p.capabilities.OnOffActions";
         const MAX_ENCODED_SIZE: usize = OnOffActions::MAX_ENCODED_SIZE;
         type Borrowed<'a> = OnOffActions<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::OnOffActions::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::OnOffActions::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::OnOffActions::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::OnOffActions::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for OnOffActions<'a> {
-        type Owned = owned::OnOffActions;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            OnOffActions::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            OnOffActions::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            OnOffActions::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            OnOffActions::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::OnOffActions {
-            OnOffActions::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::LevelProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -13771,7 +10833,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::LevelProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13798,53 +10859,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::LevelProperties {
         const NAME: &'static str = "iotp2p.capabilities.LevelProperties";
         const MAX_ENCODED_SIZE: usize = LevelProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = LevelProperties<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::LevelProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::LevelProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::LevelProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::LevelProperties::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for LevelProperties<'a> {
-        type Owned = owned::LevelProperties;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            LevelProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            LevelProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            LevelProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            LevelProperties::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::LevelProperties {
-            LevelProperties::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SetLevel {
         #[allow(unused_variables)]
         fn generate(
@@ -13863,7 +10889,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SetLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13880,53 +10905,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SetLevel {
         const NAME: &'static str = "iotp2p.capabilities.SetLevel";
         const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SetLevel<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::SetLevel::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::SetLevel::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::SetLevel::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::SetLevel::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for SetLevel<'a> {
-        type Owned = owned::SetLevel;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            SetLevel::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            SetLevel::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            SetLevel::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            SetLevel::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SetLevel {
-            SetLevel::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::StepLevel {
         #[allow(unused_variables)]
         fn generate(
@@ -13945,7 +10935,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::StepLevel {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13962,53 +10951,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::StepLevel {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::StepLevel {
         const NAME: &'static str = "iotp2p.capabilities.StepLevel";
         const MAX_ENCODED_SIZE: usize = StepLevel::MAX_ENCODED_SIZE;
         type Borrowed<'a> = StepLevel<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::StepLevel::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::StepLevel::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::StepLevel::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::StepLevel::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for StepLevel<'a> {
-        type Owned = owned::StepLevel;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            StepLevel::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            StepLevel::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            StepLevel::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            StepLevel::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::StepLevel {
-            StepLevel::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::LevelActions {
         #[allow(unused_variables)]
         fn generate(
@@ -14032,7 +10986,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::LevelActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14050,53 +11003,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LevelActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::LevelActions {
         const NAME: &'static str = "iotp2p.capabilities.LevelActions";
         const MAX_ENCODED_SIZE: usize = LevelActions::MAX_ENCODED_SIZE;
         type Borrowed<'a> = LevelActions<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::LevelActions::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::LevelActions::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::LevelActions::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::LevelActions::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for LevelActions<'a> {
-        type Owned = owned::LevelActions;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            LevelActions::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            LevelActions::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            LevelActions::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            LevelActions::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::LevelActions {
-            LevelActions::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ColorTemperatureProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -14112,7 +11030,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ColorTemperatureProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14141,53 +11058,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ColorTemperatureProperties {
         const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureProperties";
         const MAX_ENCODED_SIZE: usize = ColorTemperatureProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ColorTemperatureProperties<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::ColorTemperatureProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::ColorTemperatureProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::ColorTemperatureProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::ColorTemperatureProperties::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for ColorTemperatureProperties<'a> {
-        type Owned = owned::ColorTemperatureProperties;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            ColorTemperatureProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            ColorTemperatureProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            ColorTemperatureProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            ColorTemperatureProperties::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::ColorTemperatureProperties {
-            ColorTemperatureProperties::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SetColorTemperature {
         #[allow(unused_variables)]
         fn generate(
@@ -14206,7 +11088,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SetColorTemperature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14223,53 +11104,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SetColorTemperature {
         const NAME: &'static str = "iotp2p.capabilities.SetColorTemperature";
         const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SetColorTemperature<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::SetColorTemperature::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::SetColorTemperature::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::SetColorTemperature::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::SetColorTemperature::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for SetColorTemperature<'a> {
-        type Owned = owned::SetColorTemperature;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            SetColorTemperature::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            SetColorTemperature::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            SetColorTemperature::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            SetColorTemperature::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SetColorTemperature {
-            SetColorTemperature::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ColorTemperatureActions {
         #[allow(unused_variables)]
         fn generate(
@@ -14288,7 +11134,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ColorTemperatureActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14302,53 +11147,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ColorTemperatureActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ColorTemperatureActions {
         const NAME: &'static str = "iotp2p.capabilities.ColorTemperatureActions";
         const MAX_ENCODED_SIZE: usize = ColorTemperatureActions::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ColorTemperatureActions<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::ColorTemperatureActions::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::ColorTemperatureActions::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::ColorTemperatureActions::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::ColorTemperatureActions::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for ColorTemperatureActions<'a> {
-        type Owned = owned::ColorTemperatureActions;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            ColorTemperatureActions::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            ColorTemperatureActions::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            ColorTemperatureActions::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            ColorTemperatureActions::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::ColorTemperatureActions {
-            ColorTemperatureActions::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::TemperatureMeasurementProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -14377,7 +11187,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::TemperatureMeasurementProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14404,53 +11213,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TemperatureMeasurementProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::TemperatureMeasurementProperties {
         const NAME: &'static str = "iotp2p.capabilities.TemperatureMeasurementProperties";
         const MAX_ENCODED_SIZE: usize = TemperatureMeasurementProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = TemperatureMeasurementProperties<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::TemperatureMeasurementProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::TemperatureMeasurementProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::TemperatureMeasurementProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::TemperatureMeasurementProperties::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for TemperatureMeasurementProperties<'a> {
-        type Owned = owned::TemperatureMeasurementProperties;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            TemperatureMeasurementProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            TemperatureMeasurementProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            TemperatureMeasurementProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            TemperatureMeasurementProperties::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::TemperatureMeasurementProperties {
-            TemperatureMeasurementProperties::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::HumidityMeasurementProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -14479,7 +11253,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::HumidityMeasurementProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14511,53 +11284,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::HumidityMeasurementProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::HumidityMeasurementProperties {
         const NAME: &'static str = "iotp2p.capabilities.HumidityMeasurementProperties";
         const MAX_ENCODED_SIZE: usize = HumidityMeasurementProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = HumidityMeasurementProperties<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::HumidityMeasurementProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::HumidityMeasurementProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::HumidityMeasurementProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::HumidityMeasurementProperties::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for HumidityMeasurementProperties<'a> {
-        type Owned = owned::HumidityMeasurementProperties;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            HumidityMeasurementProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            HumidityMeasurementProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            HumidityMeasurementProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            HumidityMeasurementProperties::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::HumidityMeasurementProperties {
-            HumidityMeasurementProperties::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RelayProperties {
         #[allow(unused_variables)]
         fn generate(
@@ -14573,7 +11311,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RelayProperties {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14602,53 +11339,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayProperties {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RelayProperties {
         const NAME: &'static str = "iotp2p.capabilities.RelayProperties";
         const MAX_ENCODED_SIZE: usize = RelayProperties::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RelayProperties<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::RelayProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::RelayProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::RelayProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::RelayProperties::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for RelayProperties<'a> {
-        type Owned = owned::RelayProperties;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            RelayProperties::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            RelayProperties::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            RelayProperties::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            RelayProperties::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RelayProperties {
-            RelayProperties::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::LookupResult {
         #[allow(unused_variables)]
         fn generate(
@@ -14671,7 +11373,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::LookupResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14688,53 +11389,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LookupResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::LookupResult {
         const NAME: &'static str = "iotp2p.capabilities.LookupResult";
         const MAX_ENCODED_SIZE: usize = LookupResult::MAX_ENCODED_SIZE;
         type Borrowed<'a> = LookupResult<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::LookupResult::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::LookupResult::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::LookupResult::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::LookupResult::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for LookupResult<'a> {
-        type Owned = owned::LookupResult;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            LookupResult::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            LookupResult::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            LookupResult::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            LookupResult::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::LookupResult {
-            LookupResult::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::EnrolRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -14749,7 +11415,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::EnrolRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14770,53 +11435,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::EnrolRequest {
         const NAME: &'static str = "iotp2p.capabilities.EnrolRequest";
         const MAX_ENCODED_SIZE: usize = EnrolRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = EnrolRequest<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::EnrolRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::EnrolRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::EnrolRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::EnrolRequest::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for EnrolRequest<'a> {
-        type Owned = owned::EnrolRequest;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            EnrolRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            EnrolRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            EnrolRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            EnrolRequest::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::EnrolRequest {
-            EnrolRequest::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::EnrolResult {
         #[allow(unused_variables)]
         fn generate(
@@ -14839,7 +11469,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::EnrolResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -14867,53 +11496,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EnrolResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::EnrolResult {
         const NAME: &'static str = "iotp2p.capabilities.EnrolResult";
         const MAX_ENCODED_SIZE: usize = EnrolResult::MAX_ENCODED_SIZE;
         type Borrowed<'a> = EnrolResult<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::EnrolResult::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::EnrolResult::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::EnrolResult::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::EnrolResult::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for EnrolResult<'a> {
-        type Owned = owned::EnrolResult;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            EnrolResult::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            EnrolResult::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            EnrolResult::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            EnrolResult::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::EnrolResult {
-            EnrolResult::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for LookupPolicy {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -14923,7 +11517,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for LookupPolicy {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -14932,67 +11525,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for LookupPolicy {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for LookupPolicy {
         const NAME: &'static str = "iotp2p.capabilities.LookupPolicy";
         const MAX_ENCODED_SIZE: usize = LookupPolicy::MAX_ENCODED_SIZE;
         type Borrowed<'a> = LookupPolicy;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for LookupPolicy {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RelayPolicy {
         #[allow(unused_variables)]
         fn generate(
@@ -15028,7 +11572,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RelayPolicy {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15048,53 +11591,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayPolicy {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RelayPolicy {
         const NAME: &'static str = "iotp2p.capabilities.RelayPolicy";
         const MAX_ENCODED_SIZE: usize = RelayPolicy::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RelayPolicy<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::RelayPolicy::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::RelayPolicy::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::RelayPolicy::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::RelayPolicy::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for RelayPolicy<'a> {
-        type Owned = owned::RelayPolicy;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            RelayPolicy::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            RelayPolicy::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            RelayPolicy::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            RelayPolicy::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RelayPolicy {
-            RelayPolicy::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RegisterRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -15123,7 +11631,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RegisterRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15154,53 +11661,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegisterRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RegisterRequest {
         const NAME: &'static str = "iotp2p.capabilities.RegisterRequest";
         const MAX_ENCODED_SIZE: usize = RegisterRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RegisterRequest<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::RegisterRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::RegisterRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::RegisterRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::RegisterRequest::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for RegisterRequest<'a> {
-        type Owned = owned::RegisterRequest;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            RegisterRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            RegisterRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            RegisterRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            RegisterRequest::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RegisterRequest {
-            RegisterRequest::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ReleaseRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -15219,7 +11691,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ReleaseRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15239,53 +11710,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReleaseRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ReleaseRequest {
         const NAME: &'static str = "iotp2p.capabilities.ReleaseRequest";
         const MAX_ENCODED_SIZE: usize = ReleaseRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ReleaseRequest<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::ReleaseRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::ReleaseRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::ReleaseRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::ReleaseRequest::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for ReleaseRequest<'a> {
-        type Owned = owned::ReleaseRequest;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            ReleaseRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            ReleaseRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            ReleaseRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            ReleaseRequest::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::ReleaseRequest {
-            ReleaseRequest::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::PolicyRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -15300,7 +11736,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::PolicyRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15321,53 +11756,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PolicyRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::PolicyRequest {
         const NAME: &'static str = "iotp2p.capabilities.PolicyRequest";
         const MAX_ENCODED_SIZE: usize = PolicyRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PolicyRequest<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::PolicyRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::PolicyRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::PolicyRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::PolicyRequest::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for PolicyRequest<'a> {
-        type Owned = owned::PolicyRequest;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            PolicyRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            PolicyRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            PolicyRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            PolicyRequest::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::PolicyRequest {
-            PolicyRequest::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RegistrationInfo {
         #[allow(unused_variables)]
         fn generate(
@@ -15383,7 +11783,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RegistrationInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15404,53 +11803,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RegistrationInfo {
         const NAME: &'static str = "iotp2p.capabilities.RegistrationInfo";
         const MAX_ENCODED_SIZE: usize = RegistrationInfo::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RegistrationInfo<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::RegistrationInfo::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::RegistrationInfo::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::RegistrationInfo::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::RegistrationInfo::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for RegistrationInfo<'a> {
-        type Owned = owned::RegistrationInfo;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            RegistrationInfo::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            RegistrationInfo::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            RegistrationInfo::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            RegistrationInfo::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RegistrationInfo {
-            RegistrationInfo::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RegistrationsRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -15468,7 +11832,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RegistrationsRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15484,53 +11847,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationsRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RegistrationsRequest {
         const NAME: &'static str = "iotp2p.capabilities.RegistrationsRequest";
         const MAX_ENCODED_SIZE: usize = RegistrationsRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RegistrationsRequest<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::RegistrationsRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::RegistrationsRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::RegistrationsRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::RegistrationsRequest::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for RegistrationsRequest<'a> {
-        type Owned = owned::RegistrationsRequest;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            RegistrationsRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            RegistrationsRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            RegistrationsRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            RegistrationsRequest::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RegistrationsRequest {
-            RegistrationsRequest::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RegistrationPage {
         #[allow(unused_variables)]
         fn generate(
@@ -15555,7 +11883,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RegistrationPage {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15575,53 +11902,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RegistrationPage {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RegistrationPage {
         const NAME: &'static str = "iotp2p.capabilities.RegistrationPage";
         const MAX_ENCODED_SIZE: usize = RegistrationPage::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RegistrationPage<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::RegistrationPage::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::RegistrationPage::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::RegistrationPage::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::RegistrationPage::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for RegistrationPage<'a> {
-        type Owned = owned::RegistrationPage;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            RegistrationPage::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            RegistrationPage::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            RegistrationPage::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            RegistrationPage::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RegistrationPage {
-            RegistrationPage::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RelayActions {
         #[allow(unused_variables)]
         fn generate(
@@ -15654,7 +11946,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RelayActions {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15688,53 +11979,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayActions {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RelayActions {
         const NAME: &'static str = "iotp2p.capabilities.RelayActions";
         const MAX_ENCODED_SIZE: usize = RelayActions::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RelayActions<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::RelayActions::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::RelayActions::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::RelayActions::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::RelayActions::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for RelayActions<'a> {
-        type Owned = owned::RelayActions;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            RelayActions::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            RelayActions::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            RelayActions::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            RelayActions::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RelayActions {
-            RelayActions::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RelayOutputs {
         #[allow(unused_variables)]
         fn generate(
@@ -15759,7 +12015,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RelayOutputs {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -15779,49 +12034,15 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RelayOutputs {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RelayOutputs {
         const NAME: &'static str = "iotp2p.capabilities.RelayOutputs";
         const MAX_ENCODED_SIZE: usize = RelayOutputs::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RelayOutputs<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::RelayOutputs::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::RelayOutputs::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::RelayOutputs::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::RelayOutputs::encode_to_vec(self)
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for RelayOutputs<'a> {
-        type Owned = owned::RelayOutputs;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            RelayOutputs::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            RelayOutputs::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            RelayOutputs::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            RelayOutputs::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RelayOutputs {
-            RelayOutputs::into_owned(self)
-        }
     }
 }

@@ -2,6 +2,8 @@
 // Do not edit: change the schema and regenerate.
 
 use crate::runtime as rt;
+#[allow(unused_imports)]
+use rt::Message as _;
 
 /// An iotp2p address such as `lamp@home.example.org` (syntax: spec/02-addressing.md), as UTF-8 text.
 pub type Address<'a> = &'a str;
@@ -36,7 +38,6 @@ pub type EncodedValue<'a> = &'a [u8];
 /// The envelope: the top-level item of every iotp2p message (spec/05-message-layer.md).
 /// Exactly one of `sealed` and `body` is present.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Envelope<'a> {
     /// Protocol version; this specification defines version 1. Keys 0 to 10 (`version` to `key_id`)
     /// keep their meaning and type in every future version, so that a receiver can always reply with
@@ -76,7 +77,6 @@ pub struct Envelope<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Envelope<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -85,16 +85,27 @@ impl<'a> Envelope<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.version != 1)
+            + 1
+            + usize::from(self.correlation_id.is_some())
+            + usize::from(self.ack_requested)
+            + usize::from(self.ttl.is_some())
+            + usize::from(self.more)
+            + usize::from(self.recipient.is_some())
+            + usize::from(self.sender.is_some())
+            + usize::from(self.recipient_contact.is_some())
+            + usize::from(self.sender_contact.is_some())
+            + usize::from(self.key_id.is_some())
+            + usize::from(self.sealed.is_some())
+            + usize::from(self.body.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for Envelope<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -235,26 +246,7 @@ impl<'a> Envelope<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.version != 1)
-            + 1
-            + usize::from(self.correlation_id.is_some())
-            + usize::from(self.ack_requested)
-            + usize::from(self.ttl.is_some())
-            + usize::from(self.more)
-            + usize::from(self.recipient.is_some())
-            + usize::from(self.sender.is_some())
-            + usize::from(self.recipient_contact.is_some())
-            + usize::from(self.sender_contact.is_some())
-            + usize::from(self.key_id.is_some())
-            + usize::from(self.sealed.is_some())
-            + usize::from(self.body.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.version;
         if v != 1 {
@@ -300,20 +292,7 @@ impl<'a> Envelope<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -427,22 +406,8 @@ impl<'a> Envelope<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Envelope<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Envelope::encoded_len(self)
-    }
-}
-
 /// What a message says: one interaction-model message, or a hop acknowledgement.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum Body<'a> {
     /// Hop-by-hop acknowledgement of the envelope whose `message_id` is this envelope's `correlation_id`.
     Ack,
@@ -482,24 +447,16 @@ pub enum Body<'a> {
     },
 }
 
-#[allow(deprecated)]
 impl<'a> Body<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 2384588;
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+}
 
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for Body<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -560,8 +517,7 @@ impl<'a> Body<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::Ack => 1 + 1,
             Self::Status(v) => 1 + v.encoded_len(),
@@ -581,20 +537,7 @@ impl<'a> Body<'a> {
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::Ack => {
@@ -665,22 +608,8 @@ impl<'a> Body<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Body<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Body::encoded_len(self)
-    }
-}
-
 /// A member key with an encoded value: a property value in a write or a report.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct MemberValue<'a> {
     /// The property.
     pub member: MemberKey,
@@ -691,7 +620,6 @@ pub struct MemberValue<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> MemberValue<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -700,16 +628,14 @@ impl<'a> MemberValue<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for MemberValue<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -752,13 +678,7 @@ impl<'a> MemberValue<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.member;
         {
@@ -771,20 +691,7 @@ impl<'a> MemberValue<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -811,22 +718,8 @@ impl<'a> MemberValue<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for MemberValue<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        MemberValue::encoded_len(self)
-    }
-}
-
 /// Read the current values of properties of one capability instance.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct ReadRequest<'a> {
     /// The endpoint.
     pub endpoint: EndpointNumber,
@@ -840,7 +733,6 @@ pub struct ReadRequest<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> ReadRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -849,16 +741,17 @@ impl<'a> ReadRequest<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.endpoint != 0)
+            + 1
+            + usize::from(self.members.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for ReadRequest<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -918,16 +811,7 @@ impl<'a> ReadRequest<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.endpoint != 0)
-            + 1
-            + usize::from(self.members.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.endpoint;
         if v != 0 {
@@ -943,20 +827,7 @@ impl<'a> ReadRequest<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -988,22 +859,8 @@ impl<'a> ReadRequest<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for ReadRequest<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        ReadRequest::encoded_len(self)
-    }
-}
-
 /// Write properties of one capability instance; all values are applied, or none.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct WriteRequest<'a> {
     /// The endpoint.
     pub endpoint: EndpointNumber,
@@ -1018,7 +875,6 @@ pub struct WriteRequest<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> WriteRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1027,16 +883,18 @@ impl<'a> WriteRequest<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.endpoint != 0)
+            + 1
+            + 1
+            + usize::from(self.echo.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for WriteRequest<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1105,17 +963,7 @@ impl<'a> WriteRequest<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.endpoint != 0)
-            + 1
-            + 1
-            + usize::from(self.echo.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.endpoint;
         if v != 0 {
@@ -1135,20 +983,7 @@ impl<'a> WriteRequest<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1191,22 +1026,8 @@ impl<'a> WriteRequest<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for WriteRequest<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        WriteRequest::encoded_len(self)
-    }
-}
-
 /// Invoke one action of one capability instance.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct InvokeRequest<'a> {
     /// The endpoint.
     pub endpoint: EndpointNumber,
@@ -1223,7 +1044,6 @@ pub struct InvokeRequest<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> InvokeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1232,16 +1052,19 @@ impl<'a> InvokeRequest<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.endpoint != 0)
+            + 1
+            + 1
+            + usize::from(self.input.is_some())
+            + usize::from(self.echo.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for InvokeRequest<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1318,18 +1141,7 @@ impl<'a> InvokeRequest<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.endpoint != 0)
-            + 1
-            + 1
-            + usize::from(self.input.is_some())
-            + usize::from(self.echo.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.endpoint;
         if v != 0 {
@@ -1352,20 +1164,7 @@ impl<'a> InvokeRequest<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1413,22 +1212,8 @@ impl<'a> InvokeRequest<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for InvokeRequest<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        InvokeRequest::encoded_len(self)
-    }
-}
-
 /// The successful result of an invoke.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct InvokeResponse<'a> {
     /// The action's output, encoded against its output type; absent when the action has no output.
     pub output: Option<EncodedValue<'a>>,
@@ -1437,7 +1222,6 @@ pub struct InvokeResponse<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> InvokeResponse<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1446,16 +1230,14 @@ impl<'a> InvokeResponse<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + usize::from(self.output.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for InvokeResponse<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -1484,13 +1266,7 @@ impl<'a> InvokeResponse<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + usize::from(self.output.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         if let Some(v) = self.output {
             len += 1 + rt::head_len(v.len() as u64) + v.len();
@@ -1498,20 +1274,7 @@ impl<'a> InvokeResponse<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1531,22 +1294,8 @@ impl<'a> InvokeResponse<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for InvokeResponse<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        InvokeResponse::encoded_len(self)
-    }
-}
-
 /// Subscribe to changes of properties and to events of one capability instance.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SubscribeRequest<'a> {
     /// The endpoint.
     pub endpoint: EndpointNumber,
@@ -1567,7 +1316,6 @@ pub struct SubscribeRequest<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> SubscribeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1576,16 +1324,20 @@ impl<'a> SubscribeRequest<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.endpoint != 0)
+            + 1
+            + usize::from(self.members.is_some())
+            + usize::from(self.min_interval != 0)
+            + 1
+            + usize::from(self.lifetime.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1682,19 +1434,7 @@ impl<'a> SubscribeRequest<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.endpoint != 0)
-            + 1
-            + usize::from(self.members.is_some())
-            + usize::from(self.min_interval != 0)
-            + 1
-            + usize::from(self.lifetime.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.endpoint;
         if v != 0 {
@@ -1721,20 +1461,7 @@ impl<'a> SubscribeRequest<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1793,22 +1520,8 @@ impl<'a> SubscribeRequest<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for SubscribeRequest<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        SubscribeRequest::encoded_len(self)
-    }
-}
-
 /// End a subscription.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct UnsubscribeRequest<'a> {
     /// The subscription: the `message_id` of the subscribe request that created it.
     pub subscription: MessageId,
@@ -1817,7 +1530,6 @@ pub struct UnsubscribeRequest<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> UnsubscribeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1826,16 +1538,14 @@ impl<'a> UnsubscribeRequest<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1868,13 +1578,7 @@ impl<'a> UnsubscribeRequest<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.subscription;
         {
@@ -1883,20 +1587,7 @@ impl<'a> UnsubscribeRequest<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1917,22 +1608,8 @@ impl<'a> UnsubscribeRequest<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for UnsubscribeRequest<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        UnsubscribeRequest::encoded_len(self)
-    }
-}
-
 /// One occurrence of an event.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Event<'a> {
     /// The event.
     pub member: MemberKey,
@@ -1949,7 +1626,6 @@ pub struct Event<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Event<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1958,16 +1634,18 @@ impl<'a> Event<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + 1
+            + usize::from(self.data.is_some())
+            + usize::from(self.timestamp.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for Event<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -2024,17 +1702,7 @@ impl<'a> Event<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + 1
-            + usize::from(self.data.is_some())
-            + usize::from(self.timestamp.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.member;
         {
@@ -2053,20 +1721,7 @@ impl<'a> Event<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -2103,23 +1758,9 @@ impl<'a> Event<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Event<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Event::encoded_len(self)
-    }
-}
-
 /// Property values and events of one capability instance: the reply to a read, the first reply to a
 /// subscribe, and every notification of a subscription.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Report<'a> {
     /// The endpoint.
     pub endpoint: EndpointNumber,
@@ -2137,7 +1778,6 @@ pub struct Report<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Report<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2146,16 +1786,19 @@ impl<'a> Report<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.endpoint != 0)
+            + 1
+            + usize::from(self.values.is_some())
+            + usize::from(self.events.is_some())
+            + usize::from(self.max_interval.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for Report<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -2233,18 +1876,7 @@ impl<'a> Report<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.endpoint != 0)
-            + 1
-            + usize::from(self.values.is_some())
-            + usize::from(self.events.is_some())
-            + usize::from(self.max_interval.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.endpoint;
         if v != 0 {
@@ -2266,20 +1898,7 @@ impl<'a> Report<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -2331,22 +1950,8 @@ impl<'a> Report<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Report<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Report::encoded_len(self)
-    }
-}
-
 /// Ask a node to describe its endpoints and capabilities.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct DescribeRequest<'a> {
     /// Describe this endpoint only; absent means every endpoint.
     pub endpoint: Option<EndpointNumber>,
@@ -2357,7 +1962,6 @@ pub struct DescribeRequest<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> DescribeRequest<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2366,16 +1970,16 @@ impl<'a> DescribeRequest<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.endpoint.is_some())
+            + usize::from(self.endpoints_only)
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for DescribeRequest<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -2421,15 +2025,7 @@ impl<'a> DescribeRequest<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.endpoint.is_some())
-            + usize::from(self.endpoints_only)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         if let Some(v) = self.endpoint {
             len += 1 + rt::head_len(v as u64);
@@ -2440,20 +2036,7 @@ impl<'a> DescribeRequest<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -2474,22 +2057,8 @@ impl<'a> DescribeRequest<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for DescribeRequest<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        DescribeRequest::encoded_len(self)
-    }
-}
-
 /// A semantic version, MAJOR.MINOR.PATCH.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SemVer<'a> {
     /// Major version: increases when any change breaks the wire format
     /// (spec/10-versioning-and-transport.md §10.1).
@@ -2505,7 +2074,6 @@ pub struct SemVer<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> SemVer<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2514,16 +2082,14 @@ impl<'a> SemVer<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.minor != 0) + usize::from(self.patch != 0)
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for SemVer<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -2589,13 +2155,7 @@ impl<'a> SemVer<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.minor != 0) + usize::from(self.patch != 0)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.major;
         {
@@ -2612,20 +2172,7 @@ impl<'a> SemVer<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -2653,22 +2200,8 @@ impl<'a> SemVer<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for SemVer<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        SemVer::encoded_len(self)
-    }
-}
-
 /// One capability instance on an endpoint.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct CapabilityInfo<'a> {
     /// The capability number used in requests to address this instance; unique on its endpoint.
     pub id: CapabilityNumber,
@@ -2689,7 +2222,6 @@ pub struct CapabilityInfo<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> CapabilityInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2698,16 +2230,20 @@ impl<'a> CapabilityInfo<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + 1
+            + 1
+            + 1
+            + usize::from(self.members.is_some())
+            + usize::from(self.schema.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -2787,19 +2323,7 @@ impl<'a> CapabilityInfo<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + 1
-            + 1
-            + 1
-            + usize::from(self.members.is_some())
-            + usize::from(self.schema.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.id;
         {
@@ -2826,20 +2350,7 @@ impl<'a> CapabilityInfo<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -2898,23 +2409,9 @@ impl<'a> CapabilityInfo<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for CapabilityInfo<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        CapabilityInfo::encoded_len(self)
-    }
-}
-
 /// Where the schema that defines a capability can be fetched, and its digest, so that a client that
 /// does not know the package can obtain it and check that it got the very text the node implements.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SchemaRef<'a> {
     /// An `https` URI of the schema file (spec/07-capability-model.md, "Description documents").
     pub uri: &'a str,
@@ -2925,7 +2422,6 @@ pub struct SchemaRef<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> SchemaRef<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -2934,16 +2430,14 @@ impl<'a> SchemaRef<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for SchemaRef<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -2984,13 +2478,7 @@ impl<'a> SchemaRef<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.uri;
         {
@@ -3000,20 +2488,7 @@ impl<'a> SchemaRef<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -3040,22 +2515,8 @@ impl<'a> SchemaRef<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for SchemaRef<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        SchemaRef::encoded_len(self)
-    }
-}
-
 /// One endpoint of a node.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct EndpointInfo<'a> {
     /// The endpoint number.
     pub endpoint: EndpointNumber,
@@ -3068,7 +2529,6 @@ pub struct EndpointInfo<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> EndpointInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3077,16 +2537,14 @@ impl<'a> EndpointInfo<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + usize::from(self.label.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for EndpointInfo<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -3138,13 +2596,7 @@ impl<'a> EndpointInfo<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.label.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.endpoint;
         {
@@ -3160,20 +2612,7 @@ impl<'a> EndpointInfo<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -3210,22 +2649,8 @@ impl<'a> EndpointInfo<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for EndpointInfo<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        EndpointInfo::encoded_len(self)
-    }
-}
-
 /// A node's description of itself: the reply to a describe.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Description<'a> {
     /// The endpoints, in ascending endpoint number.
     pub endpoints: rt::Array<'a, EndpointInfo<'a>>,
@@ -3237,7 +2662,6 @@ pub struct Description<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Description<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3246,16 +2670,14 @@ impl<'a> Description<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.revision != 0)
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for Description<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -3306,13 +2728,7 @@ impl<'a> Description<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.revision != 0)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.endpoints;
         {
@@ -3325,20 +2741,7 @@ impl<'a> Description<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -3365,22 +2768,8 @@ impl<'a> Description<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Description<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Description::encoded_len(self)
-    }
-}
-
 /// Whether a device can receive messages now.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum PresenceState {
     /// The device is listening; its home relay delivers held messages now.
     Awake,
@@ -3392,7 +2781,6 @@ pub enum PresenceState {
     Unrecognized(u32),
 }
 
-#[allow(deprecated)]
 impl PresenceState {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -3416,11 +2804,6 @@ impl PresenceState {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -3439,22 +2822,23 @@ impl core::hash::Hash for PresenceState {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for PresenceState {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for PresenceState {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
 /// A device tells its home relay whether it is awake (spec/06-interaction-model.md, "Presence").
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Presence<'a> {
     /// The device's state from now on.
     pub state: PresenceState,
@@ -3470,7 +2854,6 @@ pub struct Presence<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Presence<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3479,16 +2862,18 @@ impl<'a> Presence<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.state.to_u32() != 0)
+            + usize::from(self.sleep_interval.is_some())
+            + usize::from(self.max_message.is_some())
+            + usize::from(self.revision.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for Presence<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -3504,8 +2889,8 @@ impl<'a> Presence<'a> {
             min_key = key + 1;
             match key {
                 0 => {
-                    let v =
-                        PresenceState::decode_from(r).map_err(|e| e.in_field("Presence.state"))?;
+                    let v = PresenceState::decode_from(r, depth)
+                        .map_err(|e| e.in_field("Presence.state"))?;
                     if v.to_u32() == 0 {
                         return Err(rt::DecodeError::new(
                             rt::ErrorClass::DefaultValuePresent,
@@ -3551,17 +2936,7 @@ impl<'a> Presence<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.state.to_u32() != 0)
-            + usize::from(self.sleep_interval.is_some())
-            + usize::from(self.max_message.is_some())
-            + usize::from(self.revision.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.state;
         if v.to_u32() != 0 {
@@ -3579,20 +2954,7 @@ impl<'a> Presence<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -3628,22 +2990,8 @@ impl<'a> Presence<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Presence<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Presence::encoded_len(self)
-    }
-}
-
 /// A home relay's reply to a presence message.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct PresenceAck<'a> {
     /// Number of messages the relay holds for the device at the time of this reply.
     pub pending: u32,
@@ -3652,7 +3000,6 @@ pub struct PresenceAck<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> PresenceAck<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3661,16 +3008,14 @@ impl<'a> PresenceAck<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + usize::from(self.pending != 0)
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for PresenceAck<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -3708,13 +3053,7 @@ impl<'a> PresenceAck<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + usize::from(self.pending != 0)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.pending;
         if v != 0 {
@@ -3723,20 +3062,7 @@ impl<'a> PresenceAck<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -3752,23 +3078,9 @@ impl<'a> PresenceAck<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for PresenceAck<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        PresenceAck::encoded_len(self)
-    }
-}
-
 /// One held message that a device received from its home relay, named as the delivered envelope named
 /// its sender: by address, by contact number, or by neither when the sender was implied.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct DeliveryRef<'a> {
     /// The delivered envelope's `message_id`.
     pub message_id: MessageId,
@@ -3781,7 +3093,6 @@ pub struct DeliveryRef<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> DeliveryRef<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3790,16 +3101,17 @@ impl<'a> DeliveryRef<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + usize::from(self.sender.is_some())
+            + usize::from(self.sender_contact.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for DeliveryRef<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -3847,16 +3159,7 @@ impl<'a> DeliveryRef<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + usize::from(self.sender.is_some())
-            + usize::from(self.sender_contact.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.message_id;
         {
@@ -3871,20 +3174,7 @@ impl<'a> DeliveryRef<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -3920,24 +3210,10 @@ impl<'a> DeliveryRef<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for DeliveryRef<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        DeliveryRef::encoded_len(self)
-    }
-}
-
 /// A device's receipt for held messages: sealed under the hop context between the device and its home
 /// relay, it is what allows the relay to delete the messages it names. It is answered by nothing but a
 /// hop acknowledgement (spec/05-message-layer.md, "Receipts").
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Receipt<'a> {
     /// The messages received, in the order received; never empty.
     pub delivered: rt::Array<'a, DeliveryRef<'a>>,
@@ -3946,7 +3222,6 @@ pub struct Receipt<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Receipt<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -3955,16 +3230,14 @@ impl<'a> Receipt<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for Receipt<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -3998,13 +3271,7 @@ impl<'a> Receipt<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.delivered;
         {
@@ -4013,20 +3280,7 @@ impl<'a> Receipt<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -4047,23 +3301,9 @@ impl<'a> Receipt<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Receipt<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Receipt::encoded_len(self)
-    }
-}
-
 /// The result of a request (spec/09-errors.md). The numbers are grouped: 0 success, 1..=31 message
 /// layer and delivery, 32..=47 security, 64..=95 interaction model. Other numbers are reserved.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum StatusCode {
     /// The request succeeded.
     Ok,
@@ -4126,7 +3366,6 @@ pub enum StatusCode {
     Unrecognized(u32),
 }
 
-#[allow(deprecated)]
 impl StatusCode {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 2;
@@ -4198,11 +3437,6 @@ impl StatusCode {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -4221,23 +3455,24 @@ impl core::hash::Hash for StatusCode {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for StatusCode {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for StatusCode {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
 /// The closed list of decoder error classes (spec/04-wire-format.md, "Decoding errors"). The prose
 /// names are the kebab-case forms of these names, e.g. `NonCanonicalInteger` is `non-canonical-integer`.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum DecodeError {
     /// The input ends inside a data item.
     Truncated,
@@ -4277,7 +3512,6 @@ pub enum DecodeError {
     Unrecognized(u32),
 }
 
-#[allow(deprecated)]
 impl DecodeError {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -4329,11 +3563,6 @@ impl DecodeError {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -4352,22 +3581,23 @@ impl core::hash::Hash for DecodeError {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for DecodeError {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for DecodeError {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
 /// The result of a request, and every error report (spec/09-errors.md).
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Status<'a> {
     /// What happened.
     pub code: StatusCode,
@@ -4394,7 +3624,6 @@ pub struct Status<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Status<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -4403,16 +3632,24 @@ impl<'a> Status<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.code.to_u32() != 0)
+            + usize::from(self.member.is_some())
+            + usize::from(self.capability_status.is_some())
+            + usize::from(self.detail.is_some())
+            + usize::from(self.echo.is_some())
+            + usize::from(self.retry_after.is_some())
+            + usize::from(self.decode_error.is_some())
+            + usize::from(self.offset.is_some())
+            + usize::from(self.recipient.is_some())
+            + usize::from(self.supported_versions.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for Status<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -4434,7 +3671,8 @@ impl<'a> Status<'a> {
             min_key = key + 1;
             match key {
                 0 => {
-                    let v = StatusCode::decode_from(r).map_err(|e| e.in_field("Status.code"))?;
+                    let v =
+                        StatusCode::decode_from(r, depth).map_err(|e| e.in_field("Status.code"))?;
                     if v.to_u32() == 0 {
                         return Err(rt::DecodeError::new(
                             rt::ErrorClass::DefaultValuePresent,
@@ -4474,7 +3712,7 @@ impl<'a> Status<'a> {
                     f_retry_after = Some(v);
                 }
                 6 => {
-                    let v = DecodeError::decode_from(r)
+                    let v = DecodeError::decode_from(r, depth)
                         .map_err(|e| e.in_field("Status.decode_error"))?;
                     f_decode_error = Some(v);
                 }
@@ -4517,23 +3755,7 @@ impl<'a> Status<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.code.to_u32() != 0)
-            + usize::from(self.member.is_some())
-            + usize::from(self.capability_status.is_some())
-            + usize::from(self.detail.is_some())
-            + usize::from(self.echo.is_some())
-            + usize::from(self.retry_after.is_some())
-            + usize::from(self.decode_error.is_some())
-            + usize::from(self.offset.is_some())
-            + usize::from(self.recipient.is_some())
-            + usize::from(self.supported_versions.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.code;
         if v.to_u32() != 0 {
@@ -4569,20 +3791,7 @@ impl<'a> Status<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -4663,25 +3872,11 @@ impl<'a> Status<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Status<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Status::encoded_len(self)
-    }
-}
-
 rt::cfg_alloc! {
-    #[allow(deprecated)]
-    impl<'a> Envelope<'a> {
-        /// A copy that owns its data ([`owned::Envelope`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Envelope {
+    impl<'a> rt::IntoOwned for Envelope<'a> {
+        type Owned = owned::Envelope;
+        /// A copy that owns its data ([`owned::Envelope`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Envelope {
             owned::Envelope {
                 version: self.version,
                 message_id: self.message_id,
@@ -4702,25 +3897,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Envelope<'a> {
-        type Owned = owned::Envelope;
-        fn into_owned(self) -> owned::Envelope {
-            Envelope::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> Body<'a> {
-        /// A copy that owns its data ([`owned::Body`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Body {
+    impl<'a> rt::IntoOwned for Body<'a> {
+        type Owned = owned::Body;
+        /// A copy that owns its data ([`owned::Body`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Body {
             match self {
                 Self::Ack => owned::Body::Ack,
                 Self::Status(v) => owned::Body::Status(rt::IntoOwned::into_owned(v)),
@@ -4744,25 +3925,11 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Body<'a> {
-        type Owned = owned::Body;
-        fn into_owned(self) -> owned::Body {
-            Body::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> MemberValue<'a> {
-        /// A copy that owns its data ([`owned::MemberValue`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::MemberValue {
+    impl<'a> rt::IntoOwned for MemberValue<'a> {
+        type Owned = owned::MemberValue;
+        /// A copy that owns its data ([`owned::MemberValue`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::MemberValue {
             owned::MemberValue {
                 member: self.member,
                 value: rt::IntoOwned::into_owned(self.value),
@@ -4772,25 +3939,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for MemberValue<'a> {
-        type Owned = owned::MemberValue;
-        fn into_owned(self) -> owned::MemberValue {
-            MemberValue::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> ReadRequest<'a> {
-        /// A copy that owns its data ([`owned::ReadRequest`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::ReadRequest {
+    impl<'a> rt::IntoOwned for ReadRequest<'a> {
+        type Owned = owned::ReadRequest;
+        /// A copy that owns its data ([`owned::ReadRequest`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::ReadRequest {
             owned::ReadRequest {
                 endpoint: self.endpoint,
                 capability: self.capability,
@@ -4801,25 +3954,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for ReadRequest<'a> {
-        type Owned = owned::ReadRequest;
-        fn into_owned(self) -> owned::ReadRequest {
-            ReadRequest::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> WriteRequest<'a> {
-        /// A copy that owns its data ([`owned::WriteRequest`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::WriteRequest {
+    impl<'a> rt::IntoOwned for WriteRequest<'a> {
+        type Owned = owned::WriteRequest;
+        /// A copy that owns its data ([`owned::WriteRequest`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::WriteRequest {
             owned::WriteRequest {
                 endpoint: self.endpoint,
                 capability: self.capability,
@@ -4831,25 +3970,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for WriteRequest<'a> {
-        type Owned = owned::WriteRequest;
-        fn into_owned(self) -> owned::WriteRequest {
-            WriteRequest::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> InvokeRequest<'a> {
-        /// A copy that owns its data ([`owned::InvokeRequest`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::InvokeRequest {
+    impl<'a> rt::IntoOwned for InvokeRequest<'a> {
+        type Owned = owned::InvokeRequest;
+        /// A copy that owns its data ([`owned::InvokeRequest`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::InvokeRequest {
             owned::InvokeRequest {
                 endpoint: self.endpoint,
                 capability: self.capability,
@@ -4862,25 +3987,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for InvokeRequest<'a> {
-        type Owned = owned::InvokeRequest;
-        fn into_owned(self) -> owned::InvokeRequest {
-            InvokeRequest::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> InvokeResponse<'a> {
-        /// A copy that owns its data ([`owned::InvokeResponse`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::InvokeResponse {
+    impl<'a> rt::IntoOwned for InvokeResponse<'a> {
+        type Owned = owned::InvokeResponse;
+        /// A copy that owns its data ([`owned::InvokeResponse`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::InvokeResponse {
             owned::InvokeResponse {
                 output: rt::IntoOwned::into_owned(self.output),
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -4889,25 +4000,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for InvokeResponse<'a> {
-        type Owned = owned::InvokeResponse;
-        fn into_owned(self) -> owned::InvokeResponse {
-            InvokeResponse::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> SubscribeRequest<'a> {
-        /// A copy that owns its data ([`owned::SubscribeRequest`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::SubscribeRequest {
+    impl<'a> rt::IntoOwned for SubscribeRequest<'a> {
+        type Owned = owned::SubscribeRequest;
+        /// A copy that owns its data ([`owned::SubscribeRequest`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::SubscribeRequest {
             owned::SubscribeRequest {
                 endpoint: self.endpoint,
                 capability: self.capability,
@@ -4921,25 +4018,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for SubscribeRequest<'a> {
-        type Owned = owned::SubscribeRequest;
-        fn into_owned(self) -> owned::SubscribeRequest {
-            SubscribeRequest::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> UnsubscribeRequest<'a> {
-        /// A copy that owns its data ([`owned::UnsubscribeRequest`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::UnsubscribeRequest {
+    impl<'a> rt::IntoOwned for UnsubscribeRequest<'a> {
+        type Owned = owned::UnsubscribeRequest;
+        /// A copy that owns its data ([`owned::UnsubscribeRequest`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::UnsubscribeRequest {
             owned::UnsubscribeRequest {
                 subscription: self.subscription,
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -4948,25 +4031,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for UnsubscribeRequest<'a> {
-        type Owned = owned::UnsubscribeRequest;
-        fn into_owned(self) -> owned::UnsubscribeRequest {
-            UnsubscribeRequest::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> Event<'a> {
-        /// A copy that owns its data ([`owned::Event`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Event {
+    impl<'a> rt::IntoOwned for Event<'a> {
+        type Owned = owned::Event;
+        /// A copy that owns its data ([`owned::Event`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Event {
             owned::Event {
                 member: self.member,
                 number: self.number,
@@ -4978,25 +4047,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Event<'a> {
-        type Owned = owned::Event;
-        fn into_owned(self) -> owned::Event {
-            Event::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> Report<'a> {
-        /// A copy that owns its data ([`owned::Report`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Report {
+    impl<'a> rt::IntoOwned for Report<'a> {
+        type Owned = owned::Report;
+        /// A copy that owns its data ([`owned::Report`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Report {
             owned::Report {
                 endpoint: self.endpoint,
                 capability: self.capability,
@@ -5009,25 +4064,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Report<'a> {
-        type Owned = owned::Report;
-        fn into_owned(self) -> owned::Report {
-            Report::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> DescribeRequest<'a> {
-        /// A copy that owns its data ([`owned::DescribeRequest`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::DescribeRequest {
+    impl<'a> rt::IntoOwned for DescribeRequest<'a> {
+        type Owned = owned::DescribeRequest;
+        /// A copy that owns its data ([`owned::DescribeRequest`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::DescribeRequest {
             owned::DescribeRequest {
                 endpoint: self.endpoint,
                 endpoints_only: self.endpoints_only,
@@ -5037,25 +4078,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for DescribeRequest<'a> {
-        type Owned = owned::DescribeRequest;
-        fn into_owned(self) -> owned::DescribeRequest {
-            DescribeRequest::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> SemVer<'a> {
-        /// A copy that owns its data ([`owned::SemVer`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::SemVer {
+    impl<'a> rt::IntoOwned for SemVer<'a> {
+        type Owned = owned::SemVer;
+        /// A copy that owns its data ([`owned::SemVer`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::SemVer {
             owned::SemVer {
                 major: self.major,
                 minor: self.minor,
@@ -5066,25 +4093,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for SemVer<'a> {
-        type Owned = owned::SemVer;
-        fn into_owned(self) -> owned::SemVer {
-            SemVer::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> CapabilityInfo<'a> {
-        /// A copy that owns its data ([`owned::CapabilityInfo`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::CapabilityInfo {
+    impl<'a> rt::IntoOwned for CapabilityInfo<'a> {
+        type Owned = owned::CapabilityInfo;
+        /// A copy that owns its data ([`owned::CapabilityInfo`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::CapabilityInfo {
             owned::CapabilityInfo {
                 id: self.id,
                 package: rt::IntoOwned::into_owned(self.package),
@@ -5098,25 +4111,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for CapabilityInfo<'a> {
-        type Owned = owned::CapabilityInfo;
-        fn into_owned(self) -> owned::CapabilityInfo {
-            CapabilityInfo::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> SchemaRef<'a> {
-        /// A copy that owns its data ([`owned::SchemaRef`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::SchemaRef {
+    impl<'a> rt::IntoOwned for SchemaRef<'a> {
+        type Owned = owned::SchemaRef;
+        /// A copy that owns its data ([`owned::SchemaRef`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::SchemaRef {
             owned::SchemaRef {
                 uri: rt::IntoOwned::into_owned(self.uri),
                 sha256: rt::IntoOwned::into_owned(self.sha256),
@@ -5126,25 +4125,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for SchemaRef<'a> {
-        type Owned = owned::SchemaRef;
-        fn into_owned(self) -> owned::SchemaRef {
-            SchemaRef::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> EndpointInfo<'a> {
-        /// A copy that owns its data ([`owned::EndpointInfo`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::EndpointInfo {
+    impl<'a> rt::IntoOwned for EndpointInfo<'a> {
+        type Owned = owned::EndpointInfo;
+        /// A copy that owns its data ([`owned::EndpointInfo`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::EndpointInfo {
             owned::EndpointInfo {
                 endpoint: self.endpoint,
                 capabilities: rt::IntoOwned::into_owned(self.capabilities),
@@ -5155,25 +4140,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for EndpointInfo<'a> {
-        type Owned = owned::EndpointInfo;
-        fn into_owned(self) -> owned::EndpointInfo {
-            EndpointInfo::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> Description<'a> {
-        /// A copy that owns its data ([`owned::Description`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Description {
+    impl<'a> rt::IntoOwned for Description<'a> {
+        type Owned = owned::Description;
+        /// A copy that owns its data ([`owned::Description`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Description {
             owned::Description {
                 endpoints: rt::IntoOwned::into_owned(self.endpoints),
                 revision: self.revision,
@@ -5183,32 +4154,17 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Description<'a> {
-        type Owned = owned::Description;
-        fn into_owned(self) -> owned::Description {
-            Description::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
     impl rt::IntoOwned for PresenceState {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
-    impl<'a> Presence<'a> {
-        /// A copy that owns its data ([`owned::Presence`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Presence {
+    impl<'a> rt::IntoOwned for Presence<'a> {
+        type Owned = owned::Presence;
+        /// A copy that owns its data ([`owned::Presence`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Presence {
             owned::Presence {
                 state: self.state,
                 sleep_interval: self.sleep_interval,
@@ -5220,25 +4176,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Presence<'a> {
-        type Owned = owned::Presence;
-        fn into_owned(self) -> owned::Presence {
-            Presence::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> PresenceAck<'a> {
-        /// A copy that owns its data ([`owned::PresenceAck`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::PresenceAck {
+    impl<'a> rt::IntoOwned for PresenceAck<'a> {
+        type Owned = owned::PresenceAck;
+        /// A copy that owns its data ([`owned::PresenceAck`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::PresenceAck {
             owned::PresenceAck {
                 pending: self.pending,
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -5247,25 +4189,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for PresenceAck<'a> {
-        type Owned = owned::PresenceAck;
-        fn into_owned(self) -> owned::PresenceAck {
-            PresenceAck::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> DeliveryRef<'a> {
-        /// A copy that owns its data ([`owned::DeliveryRef`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::DeliveryRef {
+    impl<'a> rt::IntoOwned for DeliveryRef<'a> {
+        type Owned = owned::DeliveryRef;
+        /// A copy that owns its data ([`owned::DeliveryRef`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::DeliveryRef {
             owned::DeliveryRef {
                 message_id: self.message_id,
                 sender: rt::IntoOwned::into_owned(self.sender),
@@ -5276,25 +4204,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for DeliveryRef<'a> {
-        type Owned = owned::DeliveryRef;
-        fn into_owned(self) -> owned::DeliveryRef {
-            DeliveryRef::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> Receipt<'a> {
-        /// A copy that owns its data ([`owned::Receipt`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Receipt {
+    impl<'a> rt::IntoOwned for Receipt<'a> {
+        type Owned = owned::Receipt;
+        /// A copy that owns its data ([`owned::Receipt`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Receipt {
             owned::Receipt {
                 delivered: rt::IntoOwned::into_owned(self.delivered),
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -5303,39 +4217,23 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Receipt<'a> {
-        type Owned = owned::Receipt;
-        fn into_owned(self) -> owned::Receipt {
-            Receipt::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
     impl rt::IntoOwned for StatusCode {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for DecodeError {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
-    impl<'a> Status<'a> {
-        /// A copy that owns its data ([`owned::Status`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Status {
+    impl<'a> rt::IntoOwned for Status<'a> {
+        type Owned = owned::Status;
+        /// A copy that owns its data ([`owned::Status`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Status {
             owned::Status {
                 code: self.code,
                 member: self.member,
@@ -5353,19 +4251,6 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Status<'a> {
-        type Owned = owned::Status;
-        fn into_owned(self) -> owned::Status {
-            Status::into_owned(self)
-        }
     }
 
     /// Owned counterparts of the types of package `iotp2p.core`, for applications that
@@ -5375,12 +4260,14 @@ rt::cfg_alloc! {
     /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
-    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
-    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
-    /// re-exported as they are; aliases name the owned form of their target.
+    /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
+    /// same bytes. Enums own nothing and are re-exported as they are; aliases name the owned
+    /// form of their target.
     pub mod owned {
         #[allow(unused_imports)]
         use super::rt;
+        #[allow(unused_imports)]
+        use rt::Message as _;
 
         /// An iotp2p address such as `lamp@home.example.org` (syntax: spec/02-addressing.md), as UTF-8 text.
         pub type Address = rt::alloc::string::String;
@@ -5417,7 +4304,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Envelope`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Envelope {
             /// Protocol version; this specification defines version 1. Keys 0 to 10 (`version` to `key_id`)
             /// keep their meaning and type in every future version, so that a receiver can always reply with
@@ -5457,14 +4343,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Envelope {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Envelope::decode(bytes).map(super::Envelope::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -5482,9 +4361,15 @@ rt::cfg_alloc! {
                     + usize::from(self.sealed.is_some())
                     + usize::from(self.body.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for Envelope {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Envelope::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.version;
                 if self.version != 1 {
@@ -5530,22 +4415,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5657,18 +4527,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// What a message says: one interaction-model message, or a hop acknowledgement.
         ///
         /// The owned form of [`super::Body`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum Body {
             /// Hop-by-hop acknowledgement of the envelope whose `message_id` is this envelope's `correlation_id`.
             Ack,
@@ -5709,15 +4573,13 @@ rt::cfg_alloc! {
             },
         }
 
-        #[allow(deprecated)]
-        impl Body {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Body::decode(bytes).map(super::Body::into_owned)
+        impl<'a> rt::Message<'a> for Body {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Body::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::Ack => 1 + 1,
                     Self::Status(v) => 1 + v.encoded_len(),
@@ -5737,22 +4599,7 @@ rt::cfg_alloc! {
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::Ack => {
@@ -5821,18 +4668,12 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A member key with an encoded value: a property value in a write or a report.
         ///
         /// The owned form of [`super::MemberValue`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct MemberValue {
             /// The property.
             pub member: MemberKey,
@@ -5843,21 +4684,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl MemberValue {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::MemberValue::decode(bytes).map(super::MemberValue::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for MemberValue {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::MemberValue::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.member;
                 {
@@ -5870,22 +4710,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -5910,18 +4735,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Read the current values of properties of one capability instance.
         ///
         /// The owned form of [`super::ReadRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct ReadRequest {
             /// The endpoint.
             pub endpoint: EndpointNumber,
@@ -5935,14 +4754,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl ReadRequest {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::ReadRequest::decode(bytes).map(super::ReadRequest::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -5950,9 +4762,15 @@ rt::cfg_alloc! {
                     + 1
                     + usize::from(self.members.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for ReadRequest {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::ReadRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
@@ -5972,22 +4790,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6021,18 +4824,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Write properties of one capability instance; all values are applied, or none.
         ///
         /// The owned form of [`super::WriteRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct WriteRequest {
             /// The endpoint.
             pub endpoint: EndpointNumber,
@@ -6047,14 +4844,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl WriteRequest {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::WriteRequest::decode(bytes).map(super::WriteRequest::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -6063,9 +4853,15 @@ rt::cfg_alloc! {
                     + 1
                     + usize::from(self.echo.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for WriteRequest {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::WriteRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
@@ -6087,22 +4883,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6147,18 +4928,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Invoke one action of one capability instance.
         ///
         /// The owned form of [`super::InvokeRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct InvokeRequest {
             /// The endpoint.
             pub endpoint: EndpointNumber,
@@ -6175,14 +4950,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl InvokeRequest {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::InvokeRequest::decode(bytes).map(super::InvokeRequest::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -6192,9 +4960,15 @@ rt::cfg_alloc! {
                     + usize::from(self.input.is_some())
                     + usize::from(self.echo.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for InvokeRequest {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::InvokeRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
@@ -6217,22 +4991,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6278,18 +5037,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// The successful result of an invoke.
         ///
         /// The owned form of [`super::InvokeResponse`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct InvokeResponse {
             /// The action's output, encoded against its output type; absent when the action has no output.
             pub output: Option<EncodedValue>,
@@ -6298,21 +5051,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl InvokeResponse {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::InvokeResponse::decode(bytes).map(super::InvokeResponse::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + usize::from(self.output.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for InvokeResponse {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::InvokeResponse::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 if let Some(v) = &self.output {
                     len += 1 + rt::head_len(v.len() as u64) + v.len();
@@ -6320,22 +5072,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6353,18 +5090,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Subscribe to changes of properties and to events of one capability instance.
         ///
         /// The owned form of [`super::SubscribeRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SubscribeRequest {
             /// The endpoint.
             pub endpoint: EndpointNumber,
@@ -6385,14 +5116,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl SubscribeRequest {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::SubscribeRequest::decode(bytes).map(super::SubscribeRequest::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -6403,9 +5127,15 @@ rt::cfg_alloc! {
                     + 1
                     + usize::from(self.lifetime.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for SubscribeRequest {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::SubscribeRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
@@ -6436,22 +5166,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6512,18 +5227,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// End a subscription.
         ///
         /// The owned form of [`super::UnsubscribeRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct UnsubscribeRequest {
             /// The subscription: the `message_id` of the subscribe request that created it.
             pub subscription: MessageId,
@@ -6532,21 +5241,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl UnsubscribeRequest {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::UnsubscribeRequest::decode(bytes).map(super::UnsubscribeRequest::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for UnsubscribeRequest {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::UnsubscribeRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.subscription;
                 {
@@ -6555,22 +5263,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6589,18 +5282,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// One occurrence of an event.
         ///
         /// The owned form of [`super::Event`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Event {
             /// The event.
             pub member: MemberKey,
@@ -6617,14 +5304,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Event {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Event::decode(bytes).map(super::Event::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -6633,9 +5313,15 @@ rt::cfg_alloc! {
                     + usize::from(self.data.is_some())
                     + usize::from(self.timestamp.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for Event {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Event::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.member;
                 {
@@ -6654,22 +5340,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6704,11 +5375,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Property values and events of one capability instance: the reply to a read, the first reply to a
@@ -6716,7 +5382,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Report`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Report {
             /// The endpoint.
             pub endpoint: EndpointNumber,
@@ -6734,14 +5399,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Report {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Report::decode(bytes).map(super::Report::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -6751,9 +5409,15 @@ rt::cfg_alloc! {
                     + usize::from(self.events.is_some())
                     + usize::from(self.max_interval.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for Report {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Report::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
@@ -6779,22 +5443,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6852,18 +5501,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Ask a node to describe its endpoints and capabilities.
         ///
         /// The owned form of [`super::DescribeRequest`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct DescribeRequest {
             /// Describe this endpoint only; absent means every endpoint.
             pub endpoint: Option<EndpointNumber>,
@@ -6874,23 +5517,22 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl DescribeRequest {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::DescribeRequest::decode(bytes).map(super::DescribeRequest::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
                     + usize::from(self.endpoint.is_some())
                     + usize::from(self.endpoints_only)
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for DescribeRequest {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::DescribeRequest::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 if let Some(v) = &self.endpoint {
                     len += 1 + rt::head_len(*v as u64);
@@ -6901,22 +5543,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -6935,18 +5562,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A semantic version, MAJOR.MINOR.PATCH.
         ///
         /// The owned form of [`super::SemVer`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SemVer {
             /// Major version: increases when any change breaks the wire format
             /// (spec/10-versioning-and-transport.md §10.1).
@@ -6962,14 +5583,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl SemVer {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::SemVer::decode(bytes).map(super::SemVer::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -6977,9 +5591,15 @@ rt::cfg_alloc! {
                     + usize::from(self.minor != 0)
                     + usize::from(self.patch != 0)
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for SemVer {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::SemVer::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.major;
                 {
@@ -6996,22 +5616,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7037,18 +5642,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// One capability instance on an endpoint.
         ///
         /// The owned form of [`super::CapabilityInfo`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct CapabilityInfo {
             /// The capability number used in requests to address this instance; unique on its endpoint.
             pub id: CapabilityNumber,
@@ -7069,14 +5668,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl CapabilityInfo {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::CapabilityInfo::decode(bytes).map(super::CapabilityInfo::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -7087,9 +5679,15 @@ rt::cfg_alloc! {
                     + usize::from(self.members.is_some())
                     + usize::from(self.schema.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for CapabilityInfo {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::CapabilityInfo::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.id;
                 {
@@ -7120,22 +5718,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7196,11 +5779,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Where the schema that defines a capability can be fetched, and its digest, so that a client that
@@ -7208,7 +5786,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::SchemaRef`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SchemaRef {
             /// An `https` URI of the schema file (spec/07-capability-model.md, "Description documents").
             pub uri: rt::alloc::string::String,
@@ -7219,21 +5796,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl SchemaRef {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::SchemaRef::decode(bytes).map(super::SchemaRef::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for SchemaRef {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::SchemaRef::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.uri;
                 {
@@ -7243,22 +5819,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7283,18 +5844,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// One endpoint of a node.
         ///
         /// The owned form of [`super::EndpointInfo`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct EndpointInfo {
             /// The endpoint number.
             pub endpoint: EndpointNumber,
@@ -7307,21 +5862,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl EndpointInfo {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::EndpointInfo::decode(bytes).map(super::EndpointInfo::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + usize::from(self.label.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for EndpointInfo {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::EndpointInfo::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.endpoint;
                 {
@@ -7339,22 +5893,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7393,18 +5932,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A node's description of itself: the reply to a describe.
         ///
         /// The owned form of [`super::Description`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Description {
             /// The endpoints, in ascending endpoint number.
             pub endpoints: rt::alloc::vec::Vec<EndpointInfo>,
@@ -7416,21 +5949,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Description {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Description::decode(bytes).map(super::Description::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.revision != 0)
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for Description {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Description::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.endpoints;
                 {
@@ -7445,22 +5977,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7489,21 +6006,14 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
-        #[allow(deprecated)]
         pub use super::PresenceState;
 
         /// A device tells its home relay whether it is awake (spec/06-interaction-model.md, "Presence").
         ///
         /// The owned form of [`super::Presence`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Presence {
             /// The device's state from now on.
             pub state: PresenceState,
@@ -7519,14 +6029,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Presence {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Presence::decode(bytes).map(super::Presence::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -7535,9 +6038,15 @@ rt::cfg_alloc! {
                     + usize::from(self.max_message.is_some())
                     + usize::from(self.revision.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for Presence {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Presence::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.state;
                 if self.state.to_u32() != 0 {
@@ -7555,22 +6064,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7604,18 +6098,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A home relay's reply to a presence message.
         ///
         /// The owned form of [`super::PresenceAck`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct PresenceAck {
             /// Number of messages the relay holds for the device at the time of this reply.
             pub pending: u32,
@@ -7624,21 +6112,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl PresenceAck {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::PresenceAck::decode(bytes).map(super::PresenceAck::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + usize::from(self.pending != 0)
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for PresenceAck {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::PresenceAck::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.pending;
                 if self.pending != 0 {
@@ -7647,22 +6134,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7676,11 +6148,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// One held message that a device received from its home relay, named as the delivered envelope named
@@ -7688,7 +6155,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::DeliveryRef`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct DeliveryRef {
             /// The delivered envelope's `message_id`.
             pub message_id: MessageId,
@@ -7701,14 +6167,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl DeliveryRef {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::DeliveryRef::decode(bytes).map(super::DeliveryRef::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -7716,9 +6175,15 @@ rt::cfg_alloc! {
                     + usize::from(self.sender.is_some())
                     + usize::from(self.sender_contact.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for DeliveryRef {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::DeliveryRef::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.message_id;
                 {
@@ -7733,22 +6198,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7782,11 +6232,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A device's receipt for held messages: sealed under the hop context between the device and its home
@@ -7795,7 +6240,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Receipt`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Receipt {
             /// The messages received, in the order received; never empty.
             pub delivered: rt::alloc::vec::Vec<DeliveryRef>,
@@ -7804,21 +6248,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Receipt {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Receipt::decode(bytes).map(super::Receipt::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for Receipt {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Receipt::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.delivered;
                 {
@@ -7829,22 +6272,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -7867,24 +6295,16 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
-        #[allow(deprecated)]
         pub use super::StatusCode;
 
-        #[allow(deprecated)]
         pub use super::DecodeError;
 
         /// The result of a request, and every error report (spec/09-errors.md).
         ///
         /// The owned form of [`super::Status`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Status {
             /// What happened.
             pub code: StatusCode,
@@ -7911,14 +6331,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Status {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Status::decode(bytes).map(super::Status::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -7933,9 +6346,15 @@ rt::cfg_alloc! {
                     + usize::from(self.recipient.is_some())
                     + usize::from(self.supported_versions.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for Status {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Status::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.code;
                 if self.code.to_u32() != 0 {
@@ -7975,22 +6394,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -8073,11 +6477,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
     }
 }
@@ -8086,7 +6485,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Envelope<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8141,7 +6539,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Envelope {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8196,14 +6593,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Envelope {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Envelope;
 
@@ -8336,7 +6731,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Body<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8388,7 +6782,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Body {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8439,14 +6832,12 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Body {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Body;
 
@@ -8534,7 +6925,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for MemberValue<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8554,7 +6944,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::MemberValue {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8574,14 +6963,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::MemberValue {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::MemberValue;
 
@@ -8628,7 +7015,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ReadRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8653,7 +7039,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ReadRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8678,14 +7063,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ReadRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ReadRequest;
 
@@ -8741,7 +7124,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for WriteRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8767,7 +7149,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::WriteRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8793,14 +7174,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::WriteRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::WriteRequest;
 
@@ -8862,7 +7241,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for InvokeRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8891,7 +7269,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::InvokeRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -8920,14 +7297,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::InvokeRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::InvokeRequest;
 
@@ -8997,7 +7372,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for InvokeResponse<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9018,7 +7392,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::InvokeResponse {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9039,14 +7412,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::InvokeResponse {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::InvokeResponse;
 
@@ -9084,7 +7455,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SubscribeRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9116,7 +7486,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SubscribeRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9148,14 +7517,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SubscribeRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SubscribeRequest;
 
@@ -9235,7 +7602,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for UnsubscribeRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9258,7 +7624,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::UnsubscribeRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9281,14 +7646,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::UnsubscribeRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::UnsubscribeRequest;
 
@@ -9328,7 +7691,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Event<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9354,7 +7716,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Event {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9380,14 +7741,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Event {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Event;
 
@@ -9449,7 +7808,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Report<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9480,7 +7838,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Report {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9511,14 +7868,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Report {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Report;
 
@@ -9590,7 +7945,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for DescribeRequest<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9614,7 +7968,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::DescribeRequest {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9638,14 +7991,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::DescribeRequest {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DescribeRequest;
 
@@ -9693,7 +8044,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SemVer<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9718,7 +8068,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SemVer {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9743,14 +8092,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SemVer {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SemVer;
 
@@ -9806,7 +8153,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for CapabilityInfo<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9834,7 +8180,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::CapabilityInfo {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9862,14 +8207,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::CapabilityInfo {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::CapabilityInfo;
 
@@ -9945,7 +8288,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SchemaRef<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9965,7 +8307,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SchemaRef {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -9985,14 +8326,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SchemaRef {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SchemaRef;
 
@@ -10037,7 +8376,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for EndpointInfo<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10060,7 +8398,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::EndpointInfo {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10083,14 +8420,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::EndpointInfo {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::EndpointInfo;
 
@@ -10146,7 +8481,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Description<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10168,7 +8502,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Description {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10190,14 +8523,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Description {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Description;
 
@@ -10240,7 +8571,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl PresenceState {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -10249,7 +8579,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for PresenceState {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10260,7 +8589,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for PresenceState {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -10272,7 +8600,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Presence<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10302,7 +8629,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Presence {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10332,14 +8658,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Presence {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Presence;
 
@@ -10403,7 +8727,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for PresenceAck<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10424,7 +8747,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::PresenceAck {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10445,14 +8767,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::PresenceAck {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::PresenceAck;
 
@@ -10490,7 +8810,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for DeliveryRef<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10515,7 +8834,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::DeliveryRef {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10540,14 +8858,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::DeliveryRef {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DeliveryRef;
 
@@ -10603,7 +8919,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Receipt<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10622,7 +8937,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Receipt {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10641,14 +8955,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Receipt {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Receipt;
 
@@ -10684,7 +8996,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl StatusCode {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] = &[
@@ -10720,7 +9031,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for StatusCode {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10731,7 +9041,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for StatusCode {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -10739,7 +9048,6 @@ rt::cfg_serde! {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
-    #[allow(deprecated)]
     impl DecodeError {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] = &[
@@ -10765,7 +9073,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for DecodeError {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10776,7 +9083,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for DecodeError {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -10788,7 +9094,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Status<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10836,7 +9141,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Status {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -10884,14 +9188,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Status {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Status;
 
@@ -11000,7 +9302,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Envelope {
         #[allow(unused_variables)]
         fn generate(
@@ -11065,7 +9366,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Envelope {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11116,53 +9416,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Envelope {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Envelope {
         const NAME: &'static str = "iotp2p.core.Envelope";
         const MAX_ENCODED_SIZE: usize = Envelope::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Envelope<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Envelope::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Envelope::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Envelope::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Envelope::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Envelope<'a> {
-        type Owned = owned::Envelope;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Envelope::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Envelope::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Envelope::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Envelope::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Envelope {
-            Envelope::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Body {
         #[allow(unused_variables)]
         fn generate(
@@ -11228,7 +9493,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Body {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11281,53 +9545,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Body {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Body {
         const NAME: &'static str = "iotp2p.core.Body";
         const MAX_ENCODED_SIZE: usize = Body::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Body<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Body::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Body::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Body::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Body::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Body<'a> {
-        type Owned = owned::Body;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Body::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Body::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Body::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Body::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Body {
-            Body::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::MemberValue {
         #[allow(unused_variables)]
         fn generate(
@@ -11342,7 +9571,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::MemberValue {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11359,53 +9587,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MemberValue {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::MemberValue {
         const NAME: &'static str = "iotp2p.core.MemberValue";
         const MAX_ENCODED_SIZE: usize = MemberValue::MAX_ENCODED_SIZE;
         type Borrowed<'a> = MemberValue<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::MemberValue::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::MemberValue::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::MemberValue::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::MemberValue::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for MemberValue<'a> {
-        type Owned = owned::MemberValue;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            MemberValue::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            MemberValue::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            MemberValue::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            MemberValue::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::MemberValue {
-            MemberValue::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ReadRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -11432,7 +9625,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ReadRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11448,53 +9640,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ReadRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ReadRequest {
         const NAME: &'static str = "iotp2p.core.ReadRequest";
         const MAX_ENCODED_SIZE: usize = ReadRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ReadRequest<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::ReadRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::ReadRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::ReadRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::ReadRequest::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for ReadRequest<'a> {
-        type Owned = owned::ReadRequest;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            ReadRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            ReadRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            ReadRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            ReadRequest::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::ReadRequest {
-            ReadRequest::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::WriteRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -11525,7 +9682,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::WriteRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11550,53 +9706,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WriteRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::WriteRequest {
         const NAME: &'static str = "iotp2p.core.WriteRequest";
         const MAX_ENCODED_SIZE: usize = WriteRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = WriteRequest<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::WriteRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::WriteRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::WriteRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::WriteRequest::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for WriteRequest<'a> {
-        type Owned = owned::WriteRequest;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            WriteRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            WriteRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            WriteRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            WriteRequest::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::WriteRequest {
-            WriteRequest::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::InvokeRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -11622,7 +9743,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::InvokeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11643,53 +9763,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::InvokeRequest {
         const NAME: &'static str = "iotp2p.core.InvokeRequest";
         const MAX_ENCODED_SIZE: usize = InvokeRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = InvokeRequest<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::InvokeRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::InvokeRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::InvokeRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::InvokeRequest::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for InvokeRequest<'a> {
-        type Owned = owned::InvokeRequest;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            InvokeRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            InvokeRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            InvokeRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            InvokeRequest::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::InvokeRequest {
-            InvokeRequest::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::InvokeResponse {
         #[allow(unused_variables)]
         fn generate(
@@ -11707,7 +9792,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::InvokeResponse {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11723,53 +9807,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::InvokeResponse {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::InvokeResponse {
         const NAME: &'static str = "iotp2p.core.InvokeResponse";
         const MAX_ENCODED_SIZE: usize = InvokeResponse::MAX_ENCODED_SIZE;
         type Borrowed<'a> = InvokeResponse<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::InvokeResponse::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::InvokeResponse::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::InvokeResponse::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::InvokeResponse::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for InvokeResponse<'a> {
-        type Owned = owned::InvokeResponse;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            InvokeResponse::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            InvokeResponse::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            InvokeResponse::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            InvokeResponse::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::InvokeResponse {
-            InvokeResponse::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SubscribeRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -11803,7 +9852,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SubscribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11830,53 +9878,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SubscribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SubscribeRequest {
         const NAME: &'static str = "iotp2p.core.SubscribeRequest";
         const MAX_ENCODED_SIZE: usize = SubscribeRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SubscribeRequest<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::SubscribeRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::SubscribeRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::SubscribeRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::SubscribeRequest::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for SubscribeRequest<'a> {
-        type Owned = owned::SubscribeRequest;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            SubscribeRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            SubscribeRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            SubscribeRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            SubscribeRequest::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SubscribeRequest {
-            SubscribeRequest::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::UnsubscribeRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -11890,7 +9903,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::UnsubscribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11907,53 +9919,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::UnsubscribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::UnsubscribeRequest {
         const NAME: &'static str = "iotp2p.core.UnsubscribeRequest";
         const MAX_ENCODED_SIZE: usize = UnsubscribeRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = UnsubscribeRequest<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::UnsubscribeRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::UnsubscribeRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::UnsubscribeRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::UnsubscribeRequest::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for UnsubscribeRequest<'a> {
-        type Owned = owned::UnsubscribeRequest;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            UnsubscribeRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            UnsubscribeRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            UnsubscribeRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            UnsubscribeRequest::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::UnsubscribeRequest {
-            UnsubscribeRequest::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Event {
         #[allow(unused_variables)]
         fn generate(
@@ -11978,7 +9955,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Event {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -11994,53 +9970,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Event {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Event {
         const NAME: &'static str = "iotp2p.core.Event";
         const MAX_ENCODED_SIZE: usize = Event::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Event<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Event::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Event::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Event::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Event::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Event<'a> {
-        type Owned = owned::Event;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Event::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Event::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Event::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Event::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Event {
-            Event::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Report {
         #[allow(unused_variables)]
         fn generate(
@@ -12090,7 +10031,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Report {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12122,53 +10062,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Report {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Report {
         const NAME: &'static str = "iotp2p.core.Report";
         const MAX_ENCODED_SIZE: usize = Report::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Report<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Report::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Report::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Report::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Report::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Report<'a> {
-        type Owned = owned::Report;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Report::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Report::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Report::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Report::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Report {
-            Report::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::DescribeRequest {
         #[allow(unused_variables)]
         fn generate(
@@ -12187,7 +10092,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::DescribeRequest {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12198,53 +10102,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DescribeRequest {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::DescribeRequest {
         const NAME: &'static str = "iotp2p.core.DescribeRequest";
         const MAX_ENCODED_SIZE: usize = DescribeRequest::MAX_ENCODED_SIZE;
         type Borrowed<'a> = DescribeRequest<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::DescribeRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::DescribeRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::DescribeRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::DescribeRequest::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for DescribeRequest<'a> {
-        type Owned = owned::DescribeRequest;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            DescribeRequest::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            DescribeRequest::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            DescribeRequest::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            DescribeRequest::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::DescribeRequest {
-            DescribeRequest::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SemVer {
         #[allow(unused_variables)]
         fn generate(
@@ -12260,7 +10129,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SemVer {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12271,53 +10139,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SemVer {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SemVer {
         const NAME: &'static str = "iotp2p.core.SemVer";
         const MAX_ENCODED_SIZE: usize = SemVer::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SemVer<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::SemVer::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::SemVer::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::SemVer::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::SemVer::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for SemVer<'a> {
-        type Owned = owned::SemVer;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            SemVer::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            SemVer::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            SemVer::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            SemVer::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SemVer {
-            SemVer::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::CapabilityInfo {
         #[allow(unused_variables)]
         fn generate(
@@ -12354,7 +10187,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::CapabilityInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12389,53 +10221,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CapabilityInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::CapabilityInfo {
         const NAME: &'static str = "iotp2p.core.CapabilityInfo";
         const MAX_ENCODED_SIZE: usize = CapabilityInfo::MAX_ENCODED_SIZE;
         type Borrowed<'a> = CapabilityInfo<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::CapabilityInfo::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::CapabilityInfo::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::CapabilityInfo::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::CapabilityInfo::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for CapabilityInfo<'a> {
-        type Owned = owned::CapabilityInfo;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            CapabilityInfo::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            CapabilityInfo::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            CapabilityInfo::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            CapabilityInfo::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::CapabilityInfo {
-            CapabilityInfo::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SchemaRef {
         #[allow(unused_variables)]
         fn generate(
@@ -12450,7 +10247,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SchemaRef {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12467,53 +10263,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SchemaRef {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SchemaRef {
         const NAME: &'static str = "iotp2p.core.SchemaRef";
         const MAX_ENCODED_SIZE: usize = SchemaRef::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SchemaRef<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::SchemaRef::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::SchemaRef::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::SchemaRef::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::SchemaRef::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for SchemaRef<'a> {
-        type Owned = owned::SchemaRef;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            SchemaRef::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            SchemaRef::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            SchemaRef::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            SchemaRef::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SchemaRef {
-            SchemaRef::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::EndpointInfo {
         #[allow(unused_variables)]
         fn generate(
@@ -12543,7 +10304,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::EndpointInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12568,53 +10328,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::EndpointInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::EndpointInfo {
         const NAME: &'static str = "iotp2p.core.EndpointInfo";
         const MAX_ENCODED_SIZE: usize = EndpointInfo::MAX_ENCODED_SIZE;
         type Borrowed<'a> = EndpointInfo<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::EndpointInfo::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::EndpointInfo::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::EndpointInfo::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::EndpointInfo::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for EndpointInfo<'a> {
-        type Owned = owned::EndpointInfo;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            EndpointInfo::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            EndpointInfo::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            EndpointInfo::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            EndpointInfo::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::EndpointInfo {
-            EndpointInfo::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Description {
         #[allow(unused_variables)]
         fn generate(
@@ -12639,7 +10364,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Description {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12659,53 +10383,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Description {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Description {
         const NAME: &'static str = "iotp2p.core.Description";
         const MAX_ENCODED_SIZE: usize = Description::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Description<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Description::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Description::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Description::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Description::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Description<'a> {
-        type Owned = owned::Description;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Description::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Description::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Description::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Description::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Description {
-            Description::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for PresenceState {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -12715,7 +10404,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for PresenceState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -12724,67 +10412,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for PresenceState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for PresenceState {
         const NAME: &'static str = "iotp2p.core.PresenceState";
         const MAX_ENCODED_SIZE: usize = PresenceState::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PresenceState;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for PresenceState {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Presence {
         #[allow(unused_variables)]
         fn generate(
@@ -12813,7 +10452,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Presence {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12833,53 +10471,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Presence {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Presence {
         const NAME: &'static str = "iotp2p.core.Presence";
         const MAX_ENCODED_SIZE: usize = Presence::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Presence<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Presence::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Presence::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Presence::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Presence::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Presence<'a> {
-        type Owned = owned::Presence;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Presence::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Presence::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Presence::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Presence::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Presence {
-            Presence::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::PresenceAck {
         #[allow(unused_variables)]
         fn generate(
@@ -12893,7 +10496,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::PresenceAck {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12904,53 +10506,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::PresenceAck {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::PresenceAck {
         const NAME: &'static str = "iotp2p.core.PresenceAck";
         const MAX_ENCODED_SIZE: usize = PresenceAck::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PresenceAck<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::PresenceAck::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::PresenceAck::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::PresenceAck::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::PresenceAck::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for PresenceAck<'a> {
-        type Owned = owned::PresenceAck;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            PresenceAck::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            PresenceAck::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            PresenceAck::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            PresenceAck::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::PresenceAck {
-            PresenceAck::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::DeliveryRef {
         #[allow(unused_variables)]
         fn generate(
@@ -12974,7 +10541,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::DeliveryRef {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -12996,53 +10562,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeliveryRef {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::DeliveryRef {
         const NAME: &'static str = "iotp2p.core.DeliveryRef";
         const MAX_ENCODED_SIZE: usize = DeliveryRef::MAX_ENCODED_SIZE;
         type Borrowed<'a> = DeliveryRef<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::DeliveryRef::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::DeliveryRef::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::DeliveryRef::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::DeliveryRef::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for DeliveryRef<'a> {
-        type Owned = owned::DeliveryRef;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            DeliveryRef::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            DeliveryRef::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            DeliveryRef::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            DeliveryRef::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::DeliveryRef {
-            DeliveryRef::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Receipt {
         #[allow(unused_variables)]
         fn generate(
@@ -13066,7 +10597,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Receipt {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13086,53 +10616,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Receipt {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Receipt {
         const NAME: &'static str = "iotp2p.core.Receipt";
         const MAX_ENCODED_SIZE: usize = Receipt::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Receipt<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Receipt::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Receipt::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Receipt::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Receipt::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Receipt<'a> {
-        type Owned = owned::Receipt;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Receipt::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Receipt::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Receipt::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Receipt::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Receipt {
-            Receipt::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for StatusCode {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -13148,7 +10643,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for StatusCode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -13157,67 +10651,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for StatusCode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for StatusCode {
         const NAME: &'static str = "iotp2p.core.StatusCode";
         const MAX_ENCODED_SIZE: usize = StatusCode::MAX_ENCODED_SIZE;
         type Borrowed<'a> = StatusCode;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for StatusCode {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for DecodeError {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -13230,7 +10675,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for DecodeError {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -13239,67 +10683,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for DecodeError {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for DecodeError {
         const NAME: &'static str = "iotp2p.core.DecodeError";
         const MAX_ENCODED_SIZE: usize = DecodeError::MAX_ENCODED_SIZE;
         type Borrowed<'a> = DecodeError;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for DecodeError {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Status {
         #[allow(unused_variables)]
         fn generate(
@@ -13365,7 +10760,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Status {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -13403,49 +10797,15 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Status {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Status {
         const NAME: &'static str = "iotp2p.core.Status";
         const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Status<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Status::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Status::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Status::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Status::encode_to_vec(self)
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Status<'a> {
-        type Owned = owned::Status;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Status::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Status::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Status::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Status::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Status {
-            Status::into_owned(self)
-        }
     }
 }

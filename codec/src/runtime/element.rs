@@ -3,6 +3,8 @@
 
 use super::error::{DecodeError, EncodeError};
 use super::float;
+use super::limits::MAX_DEPTH;
+use super::message::Message;
 use super::reader::Reader;
 use super::writer::{head_len, int_len, Writer};
 
@@ -18,6 +20,20 @@ pub trait Element<'a>: Sized + Copy {
     fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError>;
     /// Bytes `write` produces.
     fn encoded_len(&self) -> usize;
+}
+
+/// Generated types are elements through [`Message`]: read with the whole nesting
+/// allowance (the bytes were validated where they sit), written and sized by their encoder.
+impl<'a, T: Message<'a> + Copy> Element<'a> for T {
+    fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        T::decode_from(r, MAX_DEPTH)
+    }
+    fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        self.encode_to(w)
+    }
+    fn encoded_len(&self) -> usize {
+        Message::encoded_len(self)
+    }
 }
 
 macro_rules! unsigned {

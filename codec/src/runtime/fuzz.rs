@@ -26,9 +26,10 @@ use core::fmt::Debug;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 
-use super::error::{DecodeError, EncodeError};
+use super::error::EncodeError;
 use super::limits::MAX_DEPTH;
-use super::owned::OwnedUnknownFields;
+use super::message::Message;
+use super::owned::{IntoOwned, OwnedUnknownFields};
 use super::reader::MAX_KEY;
 
 /// Levels of messages and unions past which generators stop nesting further: optional fields are
@@ -489,9 +490,11 @@ pub trait MaybeSerialize {}
 impl<T> MaybeSerialize for T {}
 
 /// A generated message, union or enum in its owned form (enums are their own owned form), with
-/// its borrowed form, as fuzz bodies use them.
+/// its borrowed form, as fuzz bodies use them: both are [`Message`]s, so decoding and encoding come
+/// from there.
 pub trait FuzzType:
-    Sized
+    for<'a> Message<'a>
+    + Sized
     + Clone
     + Debug
     + PartialEq
@@ -507,30 +510,18 @@ pub trait FuzzType:
     const MAX_ENCODED_SIZE: usize;
     /// The borrowed (zero-copy) form.
     type Borrowed<'a>: Borrowed<'a, Owned = Self>;
-    /// Decodes a complete value into the owned form.
-    fn decode(bytes: &[u8]) -> core::result::Result<Self, DecodeError>;
-    /// Bytes `encode` writes.
-    fn encoded_len(&self) -> usize;
-    /// Encodes into `buf`.
-    fn encode(&self, buf: &mut [u8]) -> core::result::Result<usize, EncodeError>;
-    /// Encodes into a new vector.
-    fn encode_to_vec(&self) -> core::result::Result<Vec<u8>, EncodeError>;
 }
 
-/// The borrowed form of a [`FuzzType`].
-pub trait Borrowed<'a>: Sized + Copy + Debug + PartialEq + MaybeSerialize {
-    /// The owned form.
-    type Owned;
-    /// Decodes a complete value, borrowing from `bytes`.
-    fn decode(bytes: &'a [u8]) -> core::result::Result<Self, DecodeError>;
-    /// Bytes `encode` writes.
-    fn encoded_len(&self) -> usize;
-    /// Encodes into `buf`.
-    fn encode(&self, buf: &mut [u8]) -> core::result::Result<usize, EncodeError>;
-    /// Encodes into a new vector.
-    fn encode_to_vec(&self) -> core::result::Result<Vec<u8>, EncodeError>;
-    /// Copies into the owned form.
-    fn into_owned(self) -> Self::Owned;
+/// The borrowed form of a [`FuzzType`]: a [`Message`] that [`IntoOwned`] copies into the owned
+/// form. Every type with these traits has it.
+pub trait Borrowed<'a>:
+    Message<'a> + IntoOwned + Sized + Copy + Debug + PartialEq + MaybeSerialize
+{
+}
+
+impl<'a, T> Borrowed<'a> for T where
+    T: Message<'a> + IntoOwned + Sized + Copy + Debug + PartialEq + MaybeSerialize
+{
 }
 
 /// Something to do with one generated type, chosen by name through the generated index's

@@ -30,6 +30,7 @@ mod gate;
 pub mod json;
 mod lazy;
 pub mod limits;
+mod message;
 #[cfg(feature = "alloc")]
 mod owned;
 mod reader;
@@ -39,6 +40,7 @@ mod writer;
 pub use array::{Array, ArrayIter};
 pub use element::Element;
 pub use lazy::Lazy;
+pub use message::Message;
 pub use unknown::{check_unknown_variant, UnknownEntries, UnknownFields, UnknownMerge};
 
 pub use error::{DecodeError, EncodeError, ErrorClass, TranscodeError};

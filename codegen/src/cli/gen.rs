@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use iotp2p_codegen::backend::rust::{self, GeneratedFile, RustOptions};
-use iotp2p_codegen::backend::{cddl, json_schema};
+use iotp2p_codegen::backend::rust::{Rust, RustOptions};
+use iotp2p_codegen::backend::{cddl::Cddl, json_schema::JsonSchema, Backend, GeneratedFile};
+use iotp2p_codegen::model::Model;
 
 use super::{report, Color, Format};
 
@@ -83,43 +84,64 @@ fn parse_extern(s: &str) -> Result<(String, String), String> {
 
 pub(crate) fn run(args: &GenArgs) -> ExitCode {
     match &args.target {
-        Target::Rust(args) => run_rust(args),
-        Target::Cddl(args) => run_export(args, cddl::generate),
-        Target::JsonSchema(args) => run_export(args, json_schema::generate),
+        Target::Rust(args) => {
+            let rust = Rust {
+                options: RustOptions {
+                    runtime: args.runtime.clone(),
+                    extern_packages: args.extern_packages.clone(),
+                    rustfmt: true,
+                    modules_in_out_dir: false,
+                },
+            };
+            let files = Files {
+                schemas: &args.files,
+                include: &args.include,
+                output: &args.output,
+                check: args.check,
+                color: args.color,
+            };
+            files.generate(&rust)
+        }
+        Target::Cddl(args) => args.files().generate(&Cddl),
+        Target::JsonSchema(args) => args.files().generate(&JsonSchema),
     }
 }
 
-fn run_export(
-    args: &ExportArgs,
-    generate: fn(&iotp2p_codegen::ir::Schema) -> Vec<GeneratedFile>,
-) -> ExitCode {
-    let loader = iotp2p_codegen::FsLoader {
-        include_dirs: args.include.clone(),
-    };
-    let c = iotp2p_codegen::compile(&args.files, &loader);
-    report(&c, Format::Human, args.color);
-    let Some(schema) = &c.schema else {
-        return ExitCode::from(1);
-    };
-    write_files(&generate(schema), &args.output, args.check)
+/// What every target reads and writes.
+struct Files<'a> {
+    schemas: &'a [PathBuf],
+    include: &'a [PathBuf],
+    output: &'a std::path::Path,
+    check: bool,
+    color: Color,
 }
 
-fn run_rust(args: &RustArgs) -> ExitCode {
-    let loader = iotp2p_codegen::FsLoader {
-        include_dirs: args.include.clone(),
-    };
-    let c = iotp2p_codegen::compile(&args.files, &loader);
-    report(&c, Format::Human, args.color);
-    let Some(schema) = &c.schema else {
-        return ExitCode::from(1);
-    };
-    let options = RustOptions {
-        runtime: args.runtime.clone(),
-        extern_packages: args.extern_packages.clone(),
-        rustfmt: true,
-        modules_in_out_dir: false,
-    };
-    write_files(&rust::generate(schema, &options), &args.output, args.check)
+impl ExportArgs {
+    fn files(&self) -> Files<'_> {
+        Files {
+            schemas: &self.files,
+            include: &self.include,
+            output: &self.output,
+            check: self.check,
+            color: self.color,
+        }
+    }
+}
+
+impl Files<'_> {
+    /// Compiles the schemas and writes what `backend` makes of their model.
+    fn generate(&self, backend: &dyn Backend) -> ExitCode {
+        let loader = iotp2p_codegen::FsLoader {
+            include_dirs: self.include.to_vec(),
+        };
+        let c = iotp2p_codegen::compile(self.schemas, &loader);
+        report(&c, Format::Human, self.color);
+        let Some(schema) = &c.schema else {
+            return ExitCode::from(1);
+        };
+        let files = backend.generate(&Model::new(schema));
+        write_files(&files, self.output, self.check)
+    }
 }
 
 /// Writes the files that changed (or, with `check`, reports them).

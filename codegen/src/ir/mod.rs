@@ -11,12 +11,14 @@
 //! adding optional fields does not bump it.
 
 mod size;
+mod type_graph;
 mod wide_int;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use size::{head_len, max_encoded_sizes, type_size};
+pub use size::{head_len, max_encoded_sizes, sizes_of, type_size};
+pub use type_graph::{own_max_depth, Cycle, Reference, TypeGraph};
 
 /// Version of the IR's JSON form.
 pub const IR_VERSION: u32 = 1;

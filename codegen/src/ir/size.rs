@@ -10,8 +10,7 @@
 
 use std::collections::HashMap;
 
-use super::{IntRange, Schema, Type, TypeKind};
-use crate::graph::{is_cycle, strongly_connected};
+use super::{IntRange, Schema, Type, TypeGraph, TypeKind};
 
 /// Bytes taken by a CBOR head (initial byte plus argument) carrying `value`: the codec runtime's rule,
 /// as a `u64` for size arithmetic.
@@ -21,44 +20,27 @@ pub fn head_len(value: u64) -> u64 {
 
 /// Largest encoded size of each message, enum, union and alias, by fully-qualified name.
 pub fn max_encoded_sizes(schema: &Schema) -> HashMap<String, u64> {
-    let defs: Vec<_> = schema.packages.iter().flat_map(|p| &p.types).collect();
-    let index: HashMap<&str, usize> = defs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.full_name.as_str(), i))
-        .collect();
-    let adjacency: Vec<Vec<usize>> = defs
-        .iter()
-        .map(|d| {
-            let mut out = Vec::new();
-            each_type(&d.kind, &mut |ty| named(ty, &index, &mut out));
-            out
-        })
-        .collect();
+    sizes_of(&TypeGraph::of(schema))
+}
+
+/// [`max_encoded_sizes`] over a graph already built.
+pub fn sizes_of(graph: &TypeGraph<'_>) -> HashMap<String, u64> {
+    let defs = graph.defs();
     let mut sizes: HashMap<String, u64> = HashMap::new();
     // Dependencies come first, so every type outside the current component is already sized.
-    for component in strongly_connected(&adjacency) {
-        if !is_cycle(&component, &adjacency) {
+    for component in graph.components() {
+        let Some(cycle) = graph.cycle_of(component[0]) else {
             let def = defs[component[0]];
             let size = kind_size(&def.kind, &sizes);
             sizes.insert(def.full_name.clone(), size);
             continue;
-        }
-        let depth = component
-            .iter()
-            .filter_map(|&i| match &defs[i].kind {
-                TypeKind::Message { max_depth, .. } | TypeKind::Union { max_depth, .. } => {
-                    *max_depth
-                }
-                _ => None,
-            })
-            .min()
-            .unwrap_or(1);
+        };
+        let depth = graph.cycles()[cycle].budget;
         // `@max_depth(N)` allows N nested values of the type, the outermost counting as 1
         // (spec/schema-language.md, "Recursive types"). Level 0: no member of the cycle may appear, so
         // nested occurrences count as absent (size 0); each level allows one more. Unrolling every
         // member N times bounds any chain in which the depth-limited type appears at most N times.
-        for &i in &component {
+        for &i in component {
             sizes.insert(defs[i].full_name.clone(), 0);
         }
         for _ in 0..depth.min(64) {
@@ -72,31 +54,6 @@ pub fn max_encoded_sizes(schema: &Schema) -> HashMap<String, u64> {
         }
     }
     sizes
-}
-
-fn each_type(kind: &TypeKind, f: &mut impl FnMut(&Type)) {
-    match kind {
-        TypeKind::Message { fields, .. } => fields.iter().for_each(|x| f(&x.ty)),
-        TypeKind::Union { variants, .. } => {
-            variants.iter().filter_map(|v| v.ty.as_ref()).for_each(f)
-        }
-        TypeKind::Alias { target } => f(target),
-        TypeKind::Enum { .. } => {}
-    }
-}
-
-fn named(ty: &Type, index: &HashMap<&str, usize>, out: &mut Vec<usize>) {
-    match ty {
-        Type::Message { name } | Type::Enum { name } | Type::Union { name } => {
-            out.extend(index.get(name.as_str()));
-        }
-        Type::Alias { name, target } => {
-            out.extend(index.get(name.as_str()));
-            named(target, index, out);
-        }
-        Type::Array { element, .. } => named(element, index, out),
-        _ => {}
-    }
 }
 
 fn kind_size(kind: &TypeKind, sizes: &HashMap<String, u64>) -> u64 {

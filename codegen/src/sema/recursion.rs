@@ -7,61 +7,28 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::lower::Lowered;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::graph::{is_cycle, strongly_connected};
 use crate::ir;
-
-/// An edge from a message or union to a message or union it contains.
-struct Edge {
-    to: usize,
-    /// The member the edge goes through.
-    member: String,
-    /// Whether every value of the source must contain a value of the target (a required field directly
-    /// of that type, or a union variant, which is strong unless another variant escapes).
-    strong: bool,
-}
 
 struct Node<'a> {
     def: &'a ir::TypeDef,
     is_union: bool,
     max_depth: Option<u32>,
-    edges: Vec<Edge>,
     /// For unions: a variant that needs no recursive type (unit, scalar, array...).
     has_escape: bool,
 }
 
 /// Checks all message and union types of the lowered packages.
 pub(crate) fn check(lowered: &Lowered, diags: &mut Diagnostics) {
-    let defs: Vec<&ir::TypeDef> = lowered
-        .packages
-        .iter()
-        .flat_map(|p| &p.types)
-        .filter(|t| {
-            matches!(
-                t.kind,
-                ir::TypeKind::Message { .. } | ir::TypeKind::Union { .. }
-            )
-        })
-        .collect();
-    let index: HashMap<&str, usize> = defs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.full_name.as_str(), i))
-        .collect();
-    let nodes: Vec<Node> = defs.iter().map(|d| node(d, &index)).collect();
-    let adjacency: Vec<Vec<usize>> = nodes
-        .iter()
-        .map(|n| n.edges.iter().map(|e| e.to).collect())
-        .collect();
-    let constructible = constructible(&nodes);
+    let graph = ir::TypeGraph::new(lowered.packages.iter().flat_map(|p| &p.types));
+    let nodes: Vec<Node> = (0..graph.defs().len()).map(|i| node(&graph, i)).collect();
+    let constructible = constructible(&nodes, &graph);
     let span_of = |i: usize| lowered.type_spans.get(&nodes[i].def.full_name).copied();
 
-    for component in strongly_connected(&adjacency) {
-        if !is_cycle(&component, &adjacency) {
-            continue;
-        }
+    for cycle in graph.cycles() {
+        let component = &cycle.members;
         let first = component[0];
         let Some(span) = span_of(first) else { continue };
-        let cycle = describe_cycle(first, &component, &nodes);
+        let cycle = describe_cycle(first, component, &nodes, &graph);
         let member_span = |i: usize, member: &str| {
             lowered
                 .member_spans
@@ -120,81 +87,36 @@ pub(crate) fn check(lowered: &Lowered, diags: &mut Diagnostics) {
     }
 }
 
-fn node<'a>(def: &'a ir::TypeDef, index: &HashMap<&str, usize>) -> Node<'a> {
-    let mut edges = Vec::new();
-    let mut has_escape = false;
-    let (is_union, max_depth) = match &def.kind {
-        ir::TypeKind::Message {
-            fields, max_depth, ..
-        } => {
-            for f in fields {
-                let required = f.presence == ir::Presence::Required;
-                add_edges(&f.ty, &f.name, required, index, &mut edges);
-            }
-            (false, *max_depth)
-        }
-        ir::TypeKind::Union {
-            variants,
-            max_depth,
-            ..
-        } => {
-            for v in variants {
-                let before = edges.len();
-                if let Some(ty) = &v.ty {
-                    add_edges(ty, &v.name, true, index, &mut edges);
-                }
-                if !edges[before..].iter().any(|e| e.strong) {
-                    has_escape = true;
-                }
-            }
-            (true, *max_depth)
-        }
-        _ => (false, None),
+fn node<'a>(graph: &ir::TypeGraph<'a>, i: usize) -> Node<'a> {
+    let def = graph.defs()[i];
+    let references = graph.references(i);
+    let (is_union, has_escape) = match &def.kind {
+        // A variant escapes when no strong reference goes through it.
+        ir::TypeKind::Union { variants, .. } => (
+            true,
+            variants
+                .iter()
+                .any(|v| !references.iter().any(|e| e.strong && e.member == v.name)),
+        ),
+        _ => (false, false),
     };
     Node {
         def,
         is_union,
-        max_depth,
-        edges,
+        max_depth: ir::own_max_depth(def),
         has_escape,
     }
 }
 
-/// Adds an edge for every message or union `ty` reaches; strong only when reached directly.
-fn add_edges(
-    ty: &ir::Type,
-    member: &str,
-    required: bool,
-    index: &HashMap<&str, usize>,
-    edges: &mut Vec<Edge>,
-) {
-    let mut ty = ty.resolved();
-    let mut strong = required;
-    while let ir::Type::Array { element, .. } = ty {
-        strong = false; // An empty array ends the recursion.
-        ty = element.resolved();
-    }
-    if let ir::Type::Message { name } | ir::Type::Union { name } = ty {
-        if let Some(&to) = index.get(name.as_str()) {
-            edges.push(Edge {
-                to,
-                member: member.to_string(),
-                strong,
-            });
-        }
-    }
-}
-
 /// Which types have at least one finite value, by a linear worklist (no recursion, no fixpoint loops).
-fn constructible(nodes: &[Node]) -> Vec<bool> {
+fn constructible(nodes: &[Node], graph: &ir::TypeGraph) -> Vec<bool> {
     let mut done = vec![false; nodes.len()];
-    let mut pending: Vec<usize> = nodes
-        .iter()
-        .map(|n| n.edges.iter().filter(|e| e.strong).count())
+    let mut pending: Vec<usize> = (0..nodes.len())
+        .map(|i| graph.references(i).iter().filter(|e| e.strong).count())
         .collect();
     let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
-    for (i, n) in nodes.iter().enumerate() {
-        for e in n.edges.iter().filter(|e| e.strong) {
+    for i in 0..nodes.len() {
+        for e in graph.references(i).iter().filter(|e| e.strong) {
             reverse[e.to].push(i);
         }
     }
@@ -240,24 +162,29 @@ struct Cycle {
 }
 
 /// A shortest path from `start` back to itself within the component, for the note.
-fn describe_cycle(start: usize, component: &[usize], nodes: &[Node]) -> Cycle {
+fn describe_cycle(
+    start: usize,
+    component: &[usize],
+    nodes: &[Node],
+    graph: &ir::TypeGraph,
+) -> Cycle {
     // Membership by set: a component can hold every type of the schema.
     let component: HashSet<usize> = component.iter().copied().collect();
     let mut parent: HashMap<usize, (usize, &str)> = HashMap::new();
     let mut queue = VecDeque::from([start]);
     let mut found = false;
     'search: while let Some(at) = queue.pop_front() {
-        for e in &nodes[at].edges {
+        for e in graph.references(at) {
             if !component.contains(&e.to) {
                 continue;
             }
             if e.to == start {
-                parent.insert(usize::MAX, (at, &e.member));
+                parent.insert(usize::MAX, (at, e.member));
                 found = true;
                 break 'search;
             }
             if e.to != start && !parent.contains_key(&e.to) {
-                parent.insert(e.to, (at, &e.member));
+                parent.insert(e.to, (at, e.member));
                 queue.push_back(e.to);
             }
         }

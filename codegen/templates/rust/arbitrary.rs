@@ -1,6 +1,8 @@
 {%- for item in items %}
 {%- if item.kind == "enum" %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl rt::fuzz::Generate for {{ item.name }} {
     fn generate(
         u: &mut rt::arbitrary::Unstructured<'_>,
@@ -10,7 +12,9 @@ impl rt::fuzz::Generate for {{ item.name }} {
     }
 }
 
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl rt::fuzz::Audited for {{ item.name }} {
     fn audit(&self, a: &mut rt::fuzz::Audit) {
         if let Self::{{ item.other }}(_) = self {
@@ -19,63 +23,27 @@ impl rt::fuzz::Audited for {{ item.name }} {
     }
 }
 
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl<'u> rt::arbitrary::Arbitrary<'u> for {{ item.name }} {
     fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
         rt::fuzz::Generate::generate(u, 0)
     }
 }
 
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl rt::fuzz::FuzzType for {{ item.name }} {
     const NAME: &'static str = "{{ item.full_name }}";
     const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
     type Borrowed<'a> = {{ item.name }};
-    fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-    }
-    fn encoded_len(&self) -> usize {
-        <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-    }
-    fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-    }
-    fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-        <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-    }
-}
-
-#[allow(deprecated)]
-impl<'a> rt::fuzz::Borrowed<'a> for {{ item.name }} {
-    type Owned = Self;
-    fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r)?;
-        r.finish()?;
-        Ok(value)
-    }
-    fn encoded_len(&self) -> usize {
-        rt::Element::encoded_len(self)
-    }
-    fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match rt::Element::write(self, &mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: rt::Element::encoded_len(self),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-    fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-        rt::encode_to_vec(rt::Element::encoded_len(self), |w| rt::Element::write(self, w))
-    }
-    fn into_owned(self) -> Self {
-        self
-    }
 }
 {%- else %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl rt::fuzz::Generate for owned::{{ item.name }} {
     #[allow(unused_variables)]
     fn generate(
@@ -115,7 +83,9 @@ impl rt::fuzz::Generate for owned::{{ item.name }} {
     }
 }
 
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl rt::fuzz::Audited for owned::{{ item.name }} {
     fn audit(&self, a: &mut rt::fuzz::Audit) {
         a.enter({{ item.cycle }});
@@ -159,50 +129,22 @@ impl rt::fuzz::Audited for owned::{{ item.name }} {
     }
 }
 
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl<'u> rt::arbitrary::Arbitrary<'u> for owned::{{ item.name }} {
     fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
         rt::fuzz::Generate::generate(u, 0)
     }
 }
 
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl rt::fuzz::FuzzType for owned::{{ item.name }} {
     const NAME: &'static str = "{{ item.full_name }}";
     const MAX_ENCODED_SIZE: usize = {{ item.name }}::MAX_ENCODED_SIZE;
     type Borrowed<'a> = {{ item.name }}<'a>;
-    fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-        owned::{{ item.name }}::decode(bytes)
-    }
-    fn encoded_len(&self) -> usize {
-        owned::{{ item.name }}::encoded_len(self)
-    }
-    fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        owned::{{ item.name }}::encode(self, buf)
-    }
-    fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-        owned::{{ item.name }}::encode_to_vec(self)
-    }
-}
-
-#[allow(deprecated)]
-impl<'a> rt::fuzz::Borrowed<'a> for {{ item.name }}<'a> {
-    type Owned = owned::{{ item.name }};
-    fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        {{ item.name }}::decode(bytes)
-    }
-    fn encoded_len(&self) -> usize {
-        {{ item.name }}::encoded_len(self)
-    }
-    fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        {{ item.name }}::encode(self, buf)
-    }
-    fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-        {{ item.name }}::encode_to_vec(self)
-    }
-    fn into_owned(self) -> owned::{{ item.name }} {
-        {{ item.name }}::into_owned(self)
-    }
 }
 {%- endif %}
 {% endfor %}

@@ -1,7 +1,9 @@
 /// Decodes `input` as the type named `type_name` (one of [`TYPE_NAMES`]) and writes the
 /// value's canonical JSON form (spec/04-wire-format.md §4.18) with `serializer`: what tools,
 /// logs and test vectors show. `None` when the name is not one of the types generated here.
+{% if any_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 pub fn to_json<__S: {{ runtime }}::serde::Serializer>(
     type_name: &str,
     input: &[u8],
@@ -10,15 +12,7 @@ pub fn to_json<__S: {{ runtime }}::serde::Serializer>(
     use {{ runtime }}::json::serialize_decoded;
     Some(match type_name {
 {%- for t in types %}
-{%- if t.is_enum %}
-        "{{ t.full_name }}" => {
-            let mut r = {{ runtime }}::Reader::new(input);
-            let decoded = {{ t.path }}::decode_from(&mut r).and_then(|v| r.finish().map(|()| v));
-            serialize_decoded(decoded, serializer)
-        }
-{%- else %}
         "{{ t.full_name }}" => serialize_decoded({{ t.path }}::decode(input), serializer),
-{%- endif %}
 {%- endfor %}
         _ => return None,
     })
@@ -27,7 +21,9 @@ pub fn to_json<__S: {{ runtime }}::serde::Serializer>(
 /// Reads the canonical JSON form (spec/04-wire-format.md §4.18) of a value of the type
 /// named `type_name` (one of [`TYPE_NAMES`]) with `deserializer`, and returns the value's
 /// encoding. `None` when the name is not one of the types generated here.
+{% if any_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 pub fn from_json<'de, __D: {{ runtime }}::serde::Deserializer<'de>>(
     type_name: &str,
     deserializer: __D,
@@ -35,15 +31,7 @@ pub fn from_json<'de, __D: {{ runtime }}::serde::Deserializer<'de>>(
     use {{ runtime }}::json::encode_deserialized;
     Some(match type_name {
 {%- for t in types %}
-{%- if t.is_enum %}
-        "{{ t.full_name }}" => encode_deserialized(deserializer, |v: &{{ t.path }}| {
-            {{ runtime }}::encode_to_vec({{ runtime }}::Element::encoded_len(v), |w| {
-                {{ runtime }}::Element::write(v, w)
-            })
-        }),
-{%- else %}
         "{{ t.full_name }}" => encode_deserialized(deserializer, {{ t.owned_path }}::encode_to_vec),
-{%- endif %}
 {%- endfor %}
         _ => return None,
     })

@@ -1,6 +1,9 @@
+{%- import "rust/presence.rs" as presence -%}
 {%- for item in items %}
 {%- if item.kind == "enum" %}
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl {{ item.name }} {
     /// The values' names, for the canonical JSON mapping.
     const JSON_NAMES: &'static [(&'static str, u32)] = &[{{ item.json_names }}];
@@ -8,7 +11,9 @@ impl {{ item.name }} {
 
 /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
 /// value's number.
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl rt::serde::Serialize for {{ item.name }} {
     fn serialize<__S: rt::serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         rt::json::serialize_enum(serializer, Self::JSON_NAMES, self.to_u32())
@@ -16,7 +21,9 @@ impl rt::serde::Serialize for {{ item.name }} {
 }
 
 /// Reads the canonical JSON form: a value's name, or a number.
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl<'de> rt::serde::Deserialize<'de> for {{ item.name }} {
     fn deserialize<__D: rt::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
@@ -28,7 +35,9 @@ impl<'de> rt::serde::Deserialize<'de> for {{ item.name }} {
 /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
 /// optional fields and fields equal to their default left out, unknown fields as
 /// `"#<key>": "<hex>"`.
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl{% if !owned %}<'a>{% endif %} rt::serde::Serialize for {% if owned %}owned::{{ item.name }}{% else %}{{ item.name }}<'a>{% endif %} {
     fn serialize<__S: rt::serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} map = rt::json::message(
@@ -37,7 +46,7 @@ impl{% if !owned %}<'a>{% endif %} rt::serde::Serialize for {% if owned %}owned:
             self.{{ item.unknown }}.entries({% if !owned %}Self::KNOWN_KEYS{% endif %}),
         )?;
 {%- for f in item.sorted %}
-        {{ f.json_write }}
+        {% call presence::json_write(f) %}{% endcall %}
 {%- endfor %}
         map.end()
     }
@@ -47,12 +56,16 @@ impl{% if !owned %}<'a>{% endif %} rt::serde::Serialize for {% if owned %}owned:
 /// Reads the canonical JSON form, with members in any order and defaulted fields also when
 /// present with their default value; rejects duplicate and unknown members (other than
 /// `"#<key>"`).
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl<'de> rt::serde::Deserialize<'de> for owned::{{ item.name }} {
     fn deserialize<__D: rt::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
 
+{% if item.allow_deprecated -%}
         #[allow(deprecated)]
+{% endif -%}
         impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
             type Value = owned::{{ item.name }};
 
@@ -74,7 +87,7 @@ impl<'de> rt::serde::Deserialize<'de> for owned::{{ item.name }} {
 {%- else %}
                     match key {
 {%- for f in item.fields %}
-                        {{ f.json_put }}
+                        {{ f.key }} => rt::json::put::<{{ f.json_marker }}, _, _>(&mut map, &mut f_{{ f.slot_name }}, "{{ f.slot_name }}")?,
 {%- endfor %}
                         key => rt::json::put_unknown(&mut map, &mut unknown, key)?,
                     }
@@ -82,7 +95,7 @@ impl<'de> rt::serde::Deserialize<'de> for owned::{{ item.name }} {
                 }
                 Ok(owned::{{ item.name }} {
 {%- for f in item.fields %}
-                    {{ f.name }}: {{ f.json_finish }},
+                    {{ f.name }}: {% call presence::json_finish(f) %}{% endcall %},
 {%- endfor %}
                     {{ item.unknown }}: unknown,
                 })
@@ -97,7 +110,9 @@ impl<'de> rt::serde::Deserialize<'de> for owned::{{ item.name }} {
 
 /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
 /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl{% if !owned %}<'a>{% endif %} rt::serde::Serialize for {% if owned %}owned::{{ item.name }}{% else %}{{ item.name }}<'a>{% endif %} {
     fn serialize<__S: rt::serde::Serializer>(&self, serializer: __S) -> Result<__S::Ok, __S::Error> {
         match self {
@@ -115,12 +130,16 @@ impl{% if !owned %}<'a>{% endif %} rt::serde::Serialize for {% if owned %}owned:
 {%- endfor %}
 
 /// Reads the canonical JSON form: an object with exactly one member.
+{% if item.allow_deprecated -%}
 #[allow(deprecated)]
+{% endif -%}
 impl<'de> rt::serde::Deserialize<'de> for owned::{{ item.name }} {
     fn deserialize<__D: rt::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
 
+{% if item.allow_deprecated -%}
         #[allow(deprecated)]
+{% endif -%}
         impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
             type Value = owned::{{ item.name }};
 

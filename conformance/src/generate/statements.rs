@@ -17,6 +17,7 @@
 //! [IOTP-SEC-4] recommends; those vectors are SHOULD vectors for that reason. The messages of the
 //! `ecdsa` blocks (§13.5.1), which are no statements, must not be signed at all ([IOTP-SEC-3]).
 
+use iotp2p_codec::prelude::*;
 use iotp2p_codec::runtime::UnknownFields;
 use iotp2p_codec::security::{
     CredentialStatement, KeyAlgorithm, PublicKey, Signature, SignedStatement, Statement,

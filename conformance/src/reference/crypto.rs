@@ -5,6 +5,7 @@
 //! crate's [`Trust`] and views, the crate's errors to the classes of the protocol
 //! ([`statement_class`] names each rule of §8.2.3 and its neighbours).
 
+use iotp2p_codec::prelude::*;
 use iotp2p_codec::security::{PairingParams, PairingStart, SignedStatement, Statement};
 use iotp2p_protocol::security::identity::{IdentityKey, SignPayloadError};
 use iotp2p_protocol::security::node_id::{IdentityPublicKey, NodeId};

@@ -8,6 +8,7 @@
 //! key) are not a verdict on the handshake: the answer is `errored`.
 
 use iotp2p_codec::core::{Body, InvokeRequest, InvokeResponse};
+use iotp2p_codec::prelude::*;
 use iotp2p_codec::runtime::UnknownFields;
 use iotp2p_codec::security::{EdhocFinish, EdhocReply};
 use iotp2p_protocol::security::edhoc::carriage::{

@@ -10,6 +10,7 @@
 //! the fixture has no EDHOC or pairing actions), a request under a visitor context `Forbidden`
 //! (§8.4.6), every other request is allowed.
 
+use iotp2p_codec::prelude::*;
 use std::collections::BTreeMap;
 
 use iotp2p_codec::core::owned::Body;

@@ -4,6 +4,7 @@
 //! what the node sends by decoding it and, for sealed envelopes, opening it with the peer's side of
 //! the context: the associated data, nonce and keys are checked by the opening itself.
 
+use iotp2p_codec::prelude::*;
 use std::collections::BTreeMap;
 use std::time::Duration;
 

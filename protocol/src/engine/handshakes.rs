@@ -21,6 +21,7 @@
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
+use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::core::owned::{Body as OwnedBody, InvokeResponse};
 use iotp2p_codec::core::{Body, Envelope};

@@ -12,6 +12,7 @@
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
+use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::core::owned::{Body as OwnedBody, DeliveryRef, Receipt};
 use iotp2p_codec::core::{Body, Envelope};

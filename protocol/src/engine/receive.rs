@@ -6,6 +6,7 @@
 use alloc::string::ToString;
 use alloc::vec;
 use alloc::vec::Vec;
+use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::core::{Body, Envelope, StatusCode};
 use rand_core::CryptoRngCore;

@@ -4,6 +4,7 @@
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
+use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::core::{owned, Body, Envelope, Status, StatusCode};
 use iotp2p_codec::runtime::{EncodeError, UnknownFields};

@@ -3,6 +3,7 @@
 //! relay wrote differently all have the same digest, and envelopes that differ end to end do not.
 
 use alloc::vec;
+use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::core::Envelope;
 use iotp2p_codec::runtime::EncodeError;

@@ -5,6 +5,7 @@
 //! `SealedAad` is encoded by the generated codec; the three-item Enc_structure around it is written with
 //! the codec runtime's writer, so that every byte follows the wire profile of chapter 4.
 
+use iotp2p_codec::prelude::*;
 use iotp2p_codec::runtime::{EncodeError, UnknownFields, Writer};
 use iotp2p_codec::security::SealedAad;
 

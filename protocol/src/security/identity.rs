@@ -12,6 +12,7 @@
 //! schema message, and is written with the codec runtime's writer.
 
 use core::fmt;
+use iotp2p_codec::prelude::*;
 
 use ecdsa::signature::{Signer, Verifier};
 use iotp2p_codec::runtime::{DecodeError, EncodeError, Writer};

@@ -38,8 +38,9 @@ use std::collections::BTreeSet;
 
 use askama::Template;
 
-use crate::backend::rust::GeneratedFile;
+use crate::backend::{Backend, GeneratedFile};
 use crate::ir::{self, FloatType, IntType, Presence, Schema, Type, TypeKind};
+use crate::model::Model;
 
 /// What CDDL cannot express about the wire format: the header of every generated file says it, so
 /// that nobody takes a match against the CDDL for a conformant decoder's verdict.
@@ -469,4 +470,14 @@ pub fn generate(schema: &Schema) -> Vec<GeneratedFile> {
             }
         })
         .collect()
+}
+
+/// The CDDL backend over a model: one `.cddl` file per package (see [`generate`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Cddl;
+
+impl Backend for Cddl {
+    fn generate(&self, model: &Model<'_>) -> Vec<GeneratedFile> {
+        generate(model.schema())
+    }
 }

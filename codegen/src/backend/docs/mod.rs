@@ -15,7 +15,9 @@ use askama::Template;
 
 pub use examples::{Example, Expect};
 
+use super::{Backend, GeneratedFile};
 use crate::ir::{self, Presence, Schema, Type, TypeKind};
+use crate::model::{Kind, Model, TypeModel};
 
 /// What the pages are called and numbered, and which packages they document.
 #[derive(Clone, Debug)]
@@ -278,21 +280,24 @@ fn users(schema: &Schema, documented: &BTreeSet<&str>) -> HashMap<String, Vec<St
 }
 
 fn type_view(
-    def: &ir::TypeDef,
+    model: &TypeModel,
     links: &Links,
     number: String,
-    sizes: &HashMap<String, u64>,
     users: &HashMap<String, Vec<String>>,
     examples: &BTreeMap<&str, Vec<&Example>>,
 ) -> TypeView {
-    let (kind, header, rows, alias_target, reserved) = match &def.kind {
-        TypeKind::Message {
-            fields, reserved, ..
-        } => {
-            let mut sorted: Vec<&ir::Field> = fields.iter().collect();
-            sorted.sort_by_key(|f| f.key);
-            let rows = sorted
-                .iter()
+    let def = model.def;
+    let reserved = |what: &str| match &def.kind {
+        TypeKind::Message { reserved, .. }
+        | TypeKind::Union { reserved, .. }
+        | TypeKind::Enum { reserved, .. } => reserved_md(reserved, what),
+        TypeKind::Alias { .. } => String::new(),
+    };
+    let (kind, header, rows, alias_target, reserved) = match &model.kind {
+        Kind::Message(message) => {
+            let rows = message
+                .fields_in_wire_order()
+                .map(|f| f.ir)
                 .map(|f| {
                     let presence = match &f.presence {
                         Presence::Required => "required".to_string(),
@@ -312,21 +317,13 @@ fn type_view(
                 })
                 .collect();
             let header = "| key | field | type | presence | description |\n|---:|---|---|---|---|";
-            (
-                "message",
-                header,
-                rows,
-                String::new(),
-                reserved_md(reserved, "keys"),
-            )
+            ("message", header, rows, String::new(), reserved("keys"))
         }
-        TypeKind::Union {
-            variants, reserved, ..
-        } => {
-            let mut sorted: Vec<&ir::Variant> = variants.iter().collect();
-            sorted.sort_by_key(|v| v.key);
-            let rows = sorted
-                .iter()
+        Kind::Union(union) => {
+            let rows = union
+                .variants_by_key()
+                .into_iter()
+                .map(|v| v.ir)
                 .map(|v| {
                     format!(
                         "| {} | `{}` | {} | {}{}{} |",
@@ -341,16 +338,10 @@ fn type_view(
                 })
                 .collect();
             let header = "| key | variant | type | description |\n|---:|---|---|---|";
-            (
-                "union",
-                header,
-                rows,
-                String::new(),
-                reserved_md(reserved, "keys"),
-            )
+            ("union", header, rows, String::new(), reserved("keys"))
         }
-        TypeKind::Enum { values, reserved } => {
-            let mut sorted: Vec<&ir::EnumValue> = values.iter().collect();
+        Kind::Enum(e) => {
+            let mut sorted: Vec<&ir::EnumValue> = e.values.iter().collect();
             sorted.sort_by_key(|v| v.value);
             let rows = sorted
                 .iter()
@@ -365,21 +356,15 @@ fn type_view(
                 })
                 .collect();
             let header = "| value | name | description |\n|---:|---|---|";
-            (
-                "enum",
-                header,
-                rows,
-                String::new(),
-                reserved_md(reserved, "values"),
-            )
+            ("enum", header, rows, String::new(), reserved("values"))
         }
-        TypeKind::Alias { target } => (
+        Kind::Alias(alias) => (
             "type alias",
             "",
             Vec::new(),
             match attributes_list(&def.attributes) {
-                Some(list) => format!("{} (*{list}*)", type_md(target, links)),
-                None => type_md(target, links),
+                Some(list) => format!("{} (*{list}*)", type_md(alias.target, links)),
+                None => type_md(alias.target, links),
             },
             String::new(),
         ),
@@ -410,9 +395,7 @@ fn type_view(
         summary: summary(&def.doc),
         origin: format!("{}:{}", def.location.file, def.location.line),
         deprecated: deprecated_md(&def.deprecated),
-        max_size: sizes
-            .get(&def.full_name)
-            .map_or(String::new(), |s| s.to_string()),
+        max_size: model.max_encoded_size.to_string(),
         header,
         rows,
         alias_target,
@@ -425,7 +408,30 @@ fn type_view(
 /// Renders the reference chapter for every package of `schema`, with `examples` placed under their
 /// types (examples for unknown types are ignored here; the spec tests report them).
 pub fn render_reference(schema: &Schema, examples: &[Example], options: &ChapterOptions) -> String {
-    let sizes = ir::max_encoded_sizes(schema);
+    render(&Model::new(schema), examples, options)
+}
+
+/// The docs backend: the reference pages as one Markdown file, `reference.md`.
+#[derive(Clone, Debug, Default)]
+pub struct Docs {
+    /// The worked examples to place under their types.
+    pub examples: Vec<Example>,
+    /// What the pages are called and which packages they document.
+    pub options: ChapterOptions,
+}
+
+impl Backend for Docs {
+    fn generate(&self, model: &Model<'_>) -> Vec<GeneratedFile> {
+        vec![GeneratedFile {
+            name: "reference.md".into(),
+            contents: render(model, &self.examples, &self.options),
+        }]
+    }
+}
+
+/// [`render_reference`] over a model already built.
+fn render(model: &Model<'_>, examples: &[Example], options: &ChapterOptions) -> String {
+    let schema = model.schema();
     let documented: BTreeSet<&str> = schema
         .packages
         .iter()
@@ -441,12 +447,13 @@ pub fn render_reference(schema: &Schema, examples: &[Example], options: &Chapter
     for e in examples {
         by_type.entry(e.type_name.as_str()).or_default().push(e);
     }
-    let packages = schema
-        .packages
+    let packages = model
+        .packages()
         .iter()
-        .filter(|p| documented.contains(p.name.as_str()))
+        .filter(|p| documented.contains(p.ir.name.as_str()))
         .enumerate()
-        .map(|(p, pkg)| {
+        .map(|(p, package)| {
+            let pkg = package.ir;
             let number = format!("{}.{}", options.number, p + 1);
             PackageView {
                 anchor: anchor(&pkg.name),
@@ -455,13 +462,13 @@ pub fn render_reference(schema: &Schema, examples: &[Example], options: &Chapter
                     .version
                     .map_or(String::new(), |v| format!(" (version {v})")),
                 doc: pkg.doc.clone(),
-                types: pkg
+                types: package
                     .types
                     .iter()
                     .enumerate()
                     .map(|(t, def)| {
                         let number = format!("{number}.{}", t + 1);
-                        type_view(def, &links, number, &sizes, &users, &by_type)
+                        type_view(def, &links, number, &users, &by_type)
                     })
                     .collect(),
                 number,

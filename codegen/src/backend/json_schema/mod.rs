@@ -26,8 +26,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::backend::rust::GeneratedFile;
+use crate::backend::{Backend, GeneratedFile};
 use crate::ir::{self, FloatType, Presence, Schema, Type, TypeKind};
+use crate::model::Model;
 
 /// The draft the documents follow.
 pub const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -335,4 +336,14 @@ pub fn generate(schema: &Schema) -> Vec<GeneratedFile> {
             }
         })
         .collect()
+}
+
+/// The JSON Schema backend over a model: one document per package (see [`generate`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JsonSchema;
+
+impl Backend for JsonSchema {
+    fn generate(&self, model: &Model<'_>) -> Vec<GeneratedFile> {
+        generate(model.schema())
+    }
 }

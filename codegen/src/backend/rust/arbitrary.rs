@@ -5,14 +5,15 @@
 //!
 //! Generators follow the schema: each member is built by the `rt::fuzz` generator for its type with
 //! its bound or range, so that most values encode and some exceed a bound, a range or the known keys.
-//! The audit is written here from the IR, not from the encoder's checks (`model.rs`), so that fuzzing
+//! The audit is written here from the IR, not from the encoder's checks (`expr.rs`), so that fuzzing
 //! compares two independent readings of the schema.
 
 use askama::Template;
 
-use super::model::{Ctx, Use};
+use super::expr::Ctx;
 use super::names;
 use crate::ir::{self, FloatType, Presence, Type, TypeKind};
+use crate::model::{Shape, TypeModel};
 
 /// A package's `arbitrary` layer.
 #[derive(Template)]
@@ -40,6 +41,8 @@ pub(super) struct ArbitraryItem {
     variant_keys: String,
     /// Index of the variant chosen when generation must stop nesting.
     exit: usize,
+    /// Whether the code for the type uses something deprecated, and so allows the lint.
+    allow_deprecated: bool,
 }
 
 /// One field or variant.
@@ -56,15 +59,17 @@ struct ArbitraryMember {
 /// `unknown` are the names the main template gave the catch-all variant and the unknown fields.
 pub(super) fn arbitrary_item(
     ctx: &Ctx<'_>,
-    def: &ir::TypeDef,
+    t: &TypeModel<'_>,
     other: &str,
     unknown: &str,
 ) -> Option<ArbitraryItem> {
+    let def = t.def;
     let mut item = ArbitraryItem {
+        allow_deprecated: t.mentions_deprecated,
         kind: "",
         name: names::upper(&def.name),
         full_name: def.full_name.clone(),
-        cycle: ctx.budget(&def.full_name).is_some(),
+        cycle: ctx.model.graph().cycle_of_name(&def.full_name).is_some(),
         numbers: String::new(),
         other: other.to_string(),
         fields: Vec::new(),
@@ -145,26 +150,24 @@ fn join<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
 
 /// Snippets for one member of `owner`.
 struct Gen<'c, 's> {
-    u: Use<'c, 's>,
+    ctx: &'c Ctx<'s>,
+    /// The message or union whose member this is.
+    owner: &'c str,
     label: String,
 }
 
 impl<'c, 's> Gen<'c, 's> {
     fn new(ctx: &'c Ctx<'s>, owner: &'c ir::TypeDef, member: &str) -> Self {
-        let label = format!("{}.{}", owner.name, member);
         Gen {
-            u: Use {
-                ctx,
-                owner: &owner.full_name,
-                label: label.clone(),
-            },
-            label,
+            ctx,
+            owner: &owner.full_name,
+            label: format!("{}.{}", owner.name, member),
         }
     }
 
     /// Whether the owned member is boxed (it points back into its owner's cycle).
     fn boxed(&self, ty: &Type) -> bool {
-        self.u.owned_type(ty).starts_with("rt::alloc::boxed::Box<")
+        Shape::of(ty, self.owner, self.ctx.model.graph()).is_recursive_link()
     }
 
     /// The expression building a member of type `ty`.
@@ -179,7 +182,7 @@ impl<'c, 's> Gen<'c, 's> {
 
     /// Path, from the package module, of the owned form of named type `name`.
     fn owned_path(&self, name: &str, is_enum: bool) -> String {
-        let path = self.u.ctx.path(name);
+        let path = self.ctx.path(name);
         if is_enum {
             return path;
         }

@@ -3,15 +3,18 @@
 //! Generated types borrow from the input (`&'a str`, `&'a [u8]`, validated [`Array`] views), decoding
 //! validates the whole value up front, and encoding writes straight into the caller's buffer. The code
 //! calls the small runtime of the `iotp2p-codec` crate (`Reader`, `Writer`, `Array`, ...), reached
-//! through [`RustOptions::runtime`]. The template is `codegen/templates/rust/package.rs`.
+//! through [`RustOptions::runtime`]. Every message and union implements the runtime's `Message`
+//! trait: the generator writes `decode_from`, `encoded_len` and `encode_to`, and the trait provides
+//! `decode`, `encode` and `encode_to_vec` (callers `use iotp2p_codec::prelude::*`). The template is
+//! `codegen/templates/rust/package.rs`.
 //!
 //! Two optional layers follow the runtime crate's features (not the features of the crate the code
 //! is generated into: they are wrapped in the runtime's `cfg_alloc!` and `cfg_serde!` macros):
 //!
 //! - `alloc` (template `alloc.rs`): in each package module, a module `owned` with an owned
 //!   counterpart of every message and union (`owned::SetLevel`: `String`, `Vec<u8>`, `[u8; N]`,
-//!   `Vec<T>`, `Box<T>` for recursive members, owned unknown fields), with its own `decode`, `encode`,
-//!   `encode_to_vec`; and on the borrowed types `into_owned` and `encode_to_vec`;
+//!   `Vec<T>`, `Box<T>` for recursive members, owned unknown fields), itself a `Message`; and
+//!   `IntoOwned` for the borrowed types;
 //! - `serde` (template `serde.rs`): the canonical JSON mapping of spec/04-wire-format.md §4.18 as
 //!   `Serialize` for borrowed and owned types and `Deserialize` for owned types and enums, plus
 //!   `to_json` / `from_json` by type name in the index;
@@ -23,13 +26,18 @@
 //! [`Array`]: https://docs.rs/iotp2p-codec
 
 mod arbitrary;
-mod model;
+mod expr;
 pub mod names;
+mod view;
 
 use askama::Template;
 
-use crate::ir::{self, Schema, TypeKind};
-use model::{alias_view, doc_lines, field_view, variant_view, Ctx, FieldView, VariantView};
+use super::Backend;
+pub use super::GeneratedFile;
+use crate::ir::{Schema, TypeKind};
+use crate::model::Model;
+use expr::Ctx;
+use view::{doc_lines, item_view, ItemView};
 
 /// How generated code refers to the world outside it.
 #[derive(Clone, Debug)]
@@ -60,20 +68,13 @@ impl Default for RustOptions {
     }
 }
 
-/// One generated file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GeneratedFile {
-    /// File name, e.g. `iotp2p_core.rs`.
-    pub name: String,
-    /// Its contents.
-    pub contents: String,
-}
-
 #[derive(Template)]
 #[template(path = "rust/mod.rs", escape = "none")]
 struct ModTemplate<'t> {
     version: &'static str,
     runtime: String,
+    /// Whether a generated type is deprecated: the index names every type, and then allows the lint.
+    any_deprecated: bool,
     modules: Vec<ModuleView>,
     types: &'t [TypeEntry],
 }
@@ -83,6 +84,8 @@ struct ModTemplate<'t> {
 #[template(path = "rust/index_arbitrary.rs", escape = "none")]
 struct IndexArbitraryTemplate<'t> {
     runtime: String,
+    /// Whether a generated type is deprecated: the index names every type, and then allows the lint.
+    any_deprecated: bool,
     types: &'t [TypeEntry],
 }
 
@@ -91,6 +94,8 @@ struct IndexArbitraryTemplate<'t> {
 #[template(path = "rust/index_serde.rs", escape = "none")]
 struct IndexSerdeTemplate<'t> {
     runtime: String,
+    /// Whether a generated type is deprecated: the index names every type, and then allows the lint.
+    any_deprecated: bool,
     types: &'t [TypeEntry],
 }
 
@@ -107,7 +112,6 @@ struct TypeEntry {
     path: String,
     /// Path of the owned counterpart, e.g. `iotp2p_core::owned::Envelope`.
     owned_path: String,
-    is_enum: bool,
 }
 
 #[derive(Template)]
@@ -135,161 +139,37 @@ struct SerdeTemplate<'v> {
     items: &'v [ItemView],
 }
 
-struct ValueView {
-    docs: Vec<String>,
-    deprecated: Option<String>,
-    name: String,
-    number: u32,
-}
-
-struct ItemView {
-    kind: &'static str,
-    name: String,
-    docs: Vec<String>,
-    deprecated: Option<String>,
-    max_size: u64,
-    /// Whether `max_size` fits a 32-bit `usize`; a larger one is generated saturating, so that the
-    /// constant compiles on every target.
-    max_size_fits_32_bit: bool,
-    // Aliases.
-    lifetime: bool,
-    alias_type: String,
-    owned_alias_type: String,
-    // Enums and unions: the name of the catch-all variant.
-    other: String,
-    values: Vec<ValueView>,
-    variants: Vec<VariantView>,
-    // Messages.
-    fields: Vec<FieldView>,
-    /// The fields again, in key order (the order of the encoding).
-    sorted: Vec<FieldView>,
-    known_keys: String,
-    unknown: String,
-    /// Whether a field is required (the decoder then reports `missing-field` at the map's start).
-    has_required: bool,
-    /// Whether a field has a default (the decoder then remembers where each key starts).
-    has_defaults: bool,
-    // Recursive cycles.
-    budget: Option<u32>,
-    counts_depth: bool,
-    /// JSON member names with their keys (fields or variants), or enum value names with their
-    /// numbers: the entries of a Rust slice literal.
-    json_names: String,
-}
-
-fn deprecation(d: &Option<ir::Deprecation>) -> Option<String> {
-    d.as_ref()
-        .map(|d| d.note.clone().unwrap_or_default().replace('"', "\\\""))
-}
-
-/// A name for a generated member that no schema member uses.
-fn free_name(preferred: &str, taken: &[String]) -> String {
-    let mut name = preferred.to_string();
-    while taken.contains(&name) {
-        name.push('_');
-    }
-    name
-}
-
-fn item_view(ctx: &Ctx<'_>, def: &ir::TypeDef) -> ItemView {
-    let mut view = ItemView {
-        kind: "",
-        name: names::upper(&def.name),
-        docs: doc_lines(&def.doc),
-        deprecated: deprecation(&def.deprecated),
-        max_size: ctx.sizes.get(&def.full_name).copied().unwrap_or(0),
-        max_size_fits_32_bit: ctx.sizes.get(&def.full_name).copied().unwrap_or(0)
-            <= u64::from(u32::MAX),
-        lifetime: false,
-        alias_type: String::new(),
-        owned_alias_type: String::new(),
-        other: String::new(),
-        values: Vec::new(),
-        variants: Vec::new(),
-        fields: Vec::new(),
-        sorted: Vec::new(),
-        known_keys: String::new(),
-        unknown: String::new(),
-        has_required: false,
-        has_defaults: false,
-        budget: ctx.budget(&def.full_name),
-        counts_depth: ctx.counts_depth(&def.full_name),
-        json_names: String::new(),
-    };
-    match &def.kind {
-        TypeKind::Alias { target } => {
-            view.kind = "alias";
-            (view.lifetime, view.alias_type, view.owned_alias_type) = alias_view(ctx, def, target);
-        }
-        TypeKind::Enum { values, .. } => {
-            view.kind = "enum";
-            view.values = values
-                .iter()
-                .map(|v| ValueView {
-                    docs: doc_lines(&v.doc),
-                    deprecated: deprecation(&v.deprecated),
-                    name: names::upper(&v.name),
-                    number: v.value,
-                })
-                .collect();
-            let taken: Vec<String> = view.values.iter().map(|v| v.name.clone()).collect();
-            view.other = free_name("Unrecognized", &taken);
-            view.json_names = json_table(values.iter().map(|v| (&v.name, v.value as u64)));
-        }
-        TypeKind::Union { variants, .. } => {
-            view.kind = "union";
-            view.variants = variants.iter().map(|v| variant_view(ctx, def, v)).collect();
-            let taken: Vec<String> = view.variants.iter().map(|v| v.name.clone()).collect();
-            view.other = free_name("Unrecognized", &taken);
-            view.json_names = json_table(variants.iter().map(|v| (&v.name, v.key as u64)));
-            let mut keys: Vec<u64> = variants.iter().map(|v| v.key as u64).collect();
-            keys.sort_unstable();
-            view.known_keys = keys
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
-        }
-        TypeKind::Message { fields, .. } => {
-            view.kind = "message";
-            view.has_required = fields.iter().any(|f| f.presence == ir::Presence::Required);
-            view.has_defaults = fields
-                .iter()
-                .any(|f| matches!(f.presence, ir::Presence::Default(_)));
-            view.fields = fields.iter().map(|f| field_view(ctx, def, f)).collect();
-            let mut sorted: Vec<&ir::Field> = fields.iter().collect();
-            sorted.sort_by_key(|f| f.key);
-            view.sorted = sorted.iter().map(|f| field_view(ctx, def, f)).collect();
-            view.known_keys = sorted
-                .iter()
-                .map(|f| f.key.to_string())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let taken: Vec<String> = view.fields.iter().map(|f| f.name.clone()).collect();
-            view.unknown = free_name("unknown_fields", &taken);
-            view.json_names = json_table(fields.iter().map(|f| (&f.name, f.key as u64)));
-        }
-    }
-    view
-}
-
-/// `("name", number), ...`: a table of names for the JSON mapping.
-fn json_table<'n>(entries: impl Iterator<Item = (&'n String, u64)>) -> String {
-    entries
-        .map(|(name, number)| format!("({name:?}, {number})"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Generates one Rust module per package of `schema` (packages listed in
 /// [`RustOptions::extern_packages`] excepted), plus `mod.rs` declaring them with their docs, the list
 /// of generated types and a `transcode` entry point by type name.
 pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
-    let mut ctx = Ctx::new(schema, options);
+    Rust {
+        options: options.clone(),
+    }
+    .generate(&Model::new(schema))
+}
+
+/// The Rust backend over a model (see [`generate`]).
+#[derive(Clone, Debug, Default)]
+pub struct Rust {
+    /// How the generated code refers to the world outside it.
+    pub options: RustOptions,
+}
+
+impl Backend for Rust {
+    fn generate(&self, model: &Model<'_>) -> Vec<GeneratedFile> {
+        generate_from(model, &self.options)
+    }
+}
+
+fn generate_from(model: &Model<'_>, options: &RustOptions) -> Vec<GeneratedFile> {
+    let mut ctx = Ctx::new(model, options);
     let mut files = Vec::new();
     let mut modules = Vec::new();
     let mut types = Vec::new();
-    for package in &schema.packages {
+    let mut any_deprecated = false;
+    for package_model in model.packages() {
+        let package = package_model.ir;
         if options
             .extern_packages
             .iter()
@@ -298,7 +178,12 @@ pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
             continue;
         }
         ctx.package = package.name.clone();
-        let items: Vec<ItemView> = package.types.iter().map(|t| item_view(&ctx, t)).collect();
+        any_deprecated |= package.types.iter().any(|t| t.deprecated.is_some());
+        let items: Vec<ItemView> = package_model
+            .types
+            .iter()
+            .map(|t| item_view(&ctx, t))
+            .collect();
         let template = PackageTemplate {
             version: env!("CARGO_PKG_VERSION"),
             source: package.location.file.clone(),
@@ -316,7 +201,7 @@ pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
         let serde = SerdeTemplate { items: &items };
         let serde = serde.render().expect("the Rust serde template renders");
         text.push_str(&gated("rt::cfg_serde", &serde, options));
-        let arbitrary_items: Vec<arbitrary::ArbitraryItem> = package
+        let arbitrary_items: Vec<arbitrary::ArbitraryItem> = package_model
             .types
             .iter()
             .zip(&items)
@@ -339,7 +224,6 @@ pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
                         TypeKind::Enum { .. } => format!("{module}::{}", names::upper(&t.name)),
                         _ => format!("{module}::owned::{}", names::upper(&t.name)),
                     },
-                    is_enum: matches!(t.kind, TypeKind::Enum { .. }),
                 });
             }
         }
@@ -355,12 +239,14 @@ pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
     }
     let index = ModTemplate {
         version: env!("CARGO_PKG_VERSION"),
+        any_deprecated,
         runtime: options.runtime.clone(),
         modules,
         types: &types,
     };
     let mut text = index.render().expect("the Rust index template renders");
     let index_serde = IndexSerdeTemplate {
+        any_deprecated,
         runtime: options.runtime.clone(),
         types: &types,
     };
@@ -373,6 +259,7 @@ pub fn generate(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
         options,
     ));
     let index_arbitrary = IndexArbitraryTemplate {
+        any_deprecated,
         runtime: options.runtime.clone(),
         types: &types,
     };

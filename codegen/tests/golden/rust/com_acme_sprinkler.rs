@@ -2,13 +2,14 @@
 // Do not edit: change the schema and regenerate.
 
 use ::iotp2p_codec::runtime as rt;
+#[allow(unused_imports)]
+use rt::Message as _;
 
 /// A zone number, as printed on the controller's terminal block.
 pub type ZoneNumber = u8;
 
 /// Why a zone is watering.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum Trigger {
     /// A person started it.
     Manual,
@@ -20,7 +21,6 @@ pub enum Trigger {
     Unrecognized(u32),
 }
 
-#[allow(deprecated)]
 impl Trigger {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -44,11 +44,6 @@ impl Trigger {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -67,22 +62,23 @@ impl core::hash::Hash for Trigger {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Trigger {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for Trigger {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
 /// One watering zone.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Zone<'a> {
     /// The zone's number.
     pub number: ZoneNumber,
@@ -97,7 +93,6 @@ pub struct Zone<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Zone<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -106,16 +101,18 @@ impl<'a> Zone<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + 1
+            + usize::from(self.flow.to_bits() != (12.5_f32).to_bits())
+            + usize::from(!self.skip_when_wet)
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for Zone<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -183,17 +180,7 @@ impl<'a> Zone<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + 1
-            + usize::from(self.flow.to_bits() != (12.5_f32).to_bits())
-            + usize::from(!self.skip_when_wet)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.number;
         {
@@ -213,20 +200,7 @@ impl<'a> Zone<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -268,22 +242,8 @@ impl<'a> Zone<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Zone<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Zone::encoded_len(self)
-    }
-}
-
 /// A watering run that is in progress.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Run<'a> {
     /// The zone being watered.
     pub zone: ZoneNumber,
@@ -298,7 +258,6 @@ pub struct Run<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Run<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -307,16 +266,14 @@ impl<'a> Run<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1 + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for Run<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -339,7 +296,8 @@ impl<'a> Run<'a> {
                     f_zone = Some(v);
                 }
                 1 => {
-                    let v = Trigger::decode_from(r).map_err(|e| e.in_field("Run.trigger"))?;
+                    let v =
+                        Trigger::decode_from(r, depth).map_err(|e| e.in_field("Run.trigger"))?;
                     f_trigger = Some(v);
                 }
                 2 => {
@@ -379,13 +337,7 @@ impl<'a> Run<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.zone;
         {
@@ -406,20 +358,7 @@ impl<'a> Run<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -461,22 +400,8 @@ impl<'a> Run<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Run<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Run::encoded_len(self)
-    }
-}
-
 /// The state the controller reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SprinklerState<'a> {
     /// The configured zones.
     pub zones: rt::Array<'a, Zone<'a>>,
@@ -491,7 +416,6 @@ pub struct SprinklerState<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> SprinklerState<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -500,16 +424,18 @@ impl<'a> SprinklerState<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + usize::from(self.running.is_some())
+            + 1
+            + usize::from(self.rain_delay != 0)
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for SprinklerState<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -577,17 +503,7 @@ impl<'a> SprinklerState<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + usize::from(self.running.is_some())
-            + 1
-            + usize::from(self.rain_delay != 0)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.zones;
         {
@@ -607,20 +523,7 @@ impl<'a> SprinklerState<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -658,22 +561,8 @@ impl<'a> SprinklerState<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for SprinklerState<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        SprinklerState::encoded_len(self)
-    }
-}
-
 /// A command the controller accepts.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum SprinklerCommand<'a> {
     /// Water one zone now; `started_at` is ignored.
     RunZone(Run<'a>),
@@ -694,24 +583,16 @@ pub enum SprinklerCommand<'a> {
     },
 }
 
-#[allow(deprecated)]
 impl<'a> SprinklerCommand<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 40;
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4];
+}
 
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -746,8 +627,7 @@ impl<'a> SprinklerCommand<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::RunZone(v) => 1 + v.encoded_len(),
             Self::Stop => 1 + 1,
@@ -758,20 +638,7 @@ impl<'a> SprinklerCommand<'a> {
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::RunZone(v) => {
@@ -811,32 +678,17 @@ impl<'a> SprinklerCommand<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for SprinklerCommand<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        SprinklerCommand::encoded_len(self)
-    }
-}
-
 rt::cfg_alloc! {
-    #[allow(deprecated)]
     impl rt::IntoOwned for Trigger {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
-    impl<'a> Zone<'a> {
-        /// A copy that owns its data ([`owned::Zone`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Zone {
+    impl<'a> rt::IntoOwned for Zone<'a> {
+        type Owned = owned::Zone;
+        /// A copy that owns its data ([`owned::Zone`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Zone {
             owned::Zone {
                 number: self.number,
                 name: rt::IntoOwned::into_owned(self.name),
@@ -848,25 +700,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Zone<'a> {
-        type Owned = owned::Zone;
-        fn into_owned(self) -> owned::Zone {
-            Zone::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> Run<'a> {
-        /// A copy that owns its data ([`owned::Run`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Run {
+    impl<'a> rt::IntoOwned for Run<'a> {
+        type Owned = owned::Run;
+        /// A copy that owns its data ([`owned::Run`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Run {
             owned::Run {
                 zone: self.zone,
                 trigger: self.trigger,
@@ -878,25 +716,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Run<'a> {
-        type Owned = owned::Run;
-        fn into_owned(self) -> owned::Run {
-            Run::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> SprinklerState<'a> {
-        /// A copy that owns its data ([`owned::SprinklerState`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::SprinklerState {
+    impl<'a> rt::IntoOwned for SprinklerState<'a> {
+        type Owned = owned::SprinklerState;
+        /// A copy that owns its data ([`owned::SprinklerState`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::SprinklerState {
             owned::SprinklerState {
                 zones: rt::IntoOwned::into_owned(self.zones),
                 running: rt::IntoOwned::into_owned(self.running),
@@ -908,25 +732,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for SprinklerState<'a> {
-        type Owned = owned::SprinklerState;
-        fn into_owned(self) -> owned::SprinklerState {
-            SprinklerState::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> SprinklerCommand<'a> {
-        /// A copy that owns its data ([`owned::SprinklerCommand`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::SprinklerCommand {
+    impl<'a> rt::IntoOwned for SprinklerCommand<'a> {
+        type Owned = owned::SprinklerCommand;
+        /// A copy that owns its data ([`owned::SprinklerCommand`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::SprinklerCommand {
             match self {
                 Self::RunZone(v) => owned::SprinklerCommand::RunZone(rt::IntoOwned::into_owned(v)),
                 Self::Stop => owned::SprinklerCommand::Stop,
@@ -939,19 +749,6 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for SprinklerCommand<'a> {
-        type Owned = owned::SprinklerCommand;
-        fn into_owned(self) -> owned::SprinklerCommand {
-            SprinklerCommand::into_owned(self)
-        }
     }
 
     /// Owned counterparts of the types of package `com.acme.sprinkler`, for applications that
@@ -961,24 +758,24 @@ rt::cfg_alloc! {
     /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
-    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
-    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
-    /// re-exported as they are; aliases name the owned form of their target.
+    /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
+    /// same bytes. Enums own nothing and are re-exported as they are; aliases name the owned
+    /// form of their target.
     pub mod owned {
         #[allow(unused_imports)]
         use super::rt;
+        #[allow(unused_imports)]
+        use rt::Message as _;
 
         /// A zone number, as printed on the controller's terminal block.
         pub type ZoneNumber = u8;
 
-        #[allow(deprecated)]
         pub use super::Trigger;
 
         /// One watering zone.
         ///
         /// The owned form of [`super::Zone`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Zone {
             /// The zone's number.
             pub number: ZoneNumber,
@@ -993,14 +790,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Zone {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Zone::decode(bytes).map(super::Zone::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -1009,9 +799,15 @@ rt::cfg_alloc! {
                     + usize::from(self.flow.to_bits() != (12.5_f32).to_bits())
                     + usize::from(!self.skip_when_wet)
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for Zone {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Zone::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.number;
                 {
@@ -1031,22 +827,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1086,18 +867,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A watering run that is in progress.
         ///
         /// The owned form of [`super::Run`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Run {
             /// The zone being watered.
             pub zone: ZoneNumber,
@@ -1112,21 +887,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Run {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Run::decode(bytes).map(super::Run::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1 + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for Run {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Run::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.zone;
                 {
@@ -1147,22 +921,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1202,18 +961,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// The state the controller reports.
         ///
         /// The owned form of [`super::SprinklerState`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SprinklerState {
             /// The configured zones.
             pub zones: rt::alloc::vec::Vec<Zone>,
@@ -1228,14 +981,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl SprinklerState {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::SprinklerState::decode(bytes).map(super::SprinklerState::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -1244,9 +990,15 @@ rt::cfg_alloc! {
                     + 1
                     + usize::from(self.rain_delay != 0)
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for SprinklerState {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::SprinklerState::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.zones;
                 {
@@ -1268,22 +1020,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1323,18 +1060,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A command the controller accepts.
         ///
         /// The owned form of [`super::SprinklerCommand`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum SprinklerCommand {
             /// Water one zone now; `started_at` is ignored.
             RunZone(Run),
@@ -1356,15 +1087,13 @@ rt::cfg_alloc! {
             },
         }
 
-        #[allow(deprecated)]
-        impl SprinklerCommand {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::SprinklerCommand::decode(bytes).map(super::SprinklerCommand::into_owned)
+        impl<'a> rt::Message<'a> for SprinklerCommand {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::SprinklerCommand::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::RunZone(v) => 1 + v.encoded_len(),
                     Self::Stop => 1 + 1,
@@ -1375,22 +1104,7 @@ rt::cfg_alloc! {
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::RunZone(v) => {
@@ -1428,17 +1142,11 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
     }
 }
 
 rt::cfg_serde! {
-    #[allow(deprecated)]
     impl Trigger {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -1447,7 +1155,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for Trigger {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1458,7 +1165,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for Trigger {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -1470,7 +1176,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Zone<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1496,7 +1201,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Zone {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1522,14 +1226,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Zone {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Zone;
 
@@ -1593,7 +1295,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Run<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1615,7 +1316,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Run {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1637,14 +1337,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Run {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Run;
 
@@ -1708,7 +1406,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SprinklerState<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1734,7 +1431,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SprinklerState {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1760,14 +1456,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SprinklerState {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SprinklerState;
 
@@ -1830,7 +1524,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SprinklerCommand<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1857,7 +1550,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SprinklerCommand {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -1883,14 +1575,12 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SprinklerCommand {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SprinklerCommand;
 
@@ -1951,7 +1641,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for Trigger {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -1961,7 +1650,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for Trigger {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -1970,67 +1658,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for Trigger {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for Trigger {
         const NAME: &'static str = "com.acme.sprinkler.Trigger";
         const MAX_ENCODED_SIZE: usize = Trigger::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Trigger;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Trigger {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Zone {
         #[allow(unused_variables)]
         fn generate(
@@ -2047,7 +1686,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Zone {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2070,53 +1708,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Zone {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Zone {
         const NAME: &'static str = "com.acme.sprinkler.Zone";
         const MAX_ENCODED_SIZE: usize = Zone::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Zone<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Zone::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Zone::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Zone::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Zone::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Zone<'a> {
-        type Owned = owned::Zone;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Zone::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Zone::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Zone::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Zone::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Zone {
-            Zone::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Run {
         #[allow(unused_variables)]
         fn generate(
@@ -2134,7 +1737,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Run {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2161,53 +1763,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Run {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Run {
         const NAME: &'static str = "com.acme.sprinkler.Run";
         const MAX_ENCODED_SIZE: usize = Run::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Run<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Run::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Run::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Run::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Run::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Run<'a> {
-        type Owned = owned::Run;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Run::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Run::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Run::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Run::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Run {
-            Run::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SprinklerState {
         #[allow(unused_variables)]
         fn generate(
@@ -2238,7 +1805,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SprinklerState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2265,53 +1831,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SprinklerState {
         const NAME: &'static str = "com.acme.sprinkler.SprinklerState";
         const MAX_ENCODED_SIZE: usize = SprinklerState::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SprinklerState<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::SprinklerState::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::SprinklerState::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::SprinklerState::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::SprinklerState::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for SprinklerState<'a> {
-        type Owned = owned::SprinklerState;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            SprinklerState::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            SprinklerState::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            SprinklerState::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            SprinklerState::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SprinklerState {
-            SprinklerState::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SprinklerCommand {
         #[allow(unused_variables)]
         fn generate(
@@ -2339,7 +1870,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SprinklerCommand {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2365,49 +1895,15 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SprinklerCommand {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SprinklerCommand {
         const NAME: &'static str = "com.acme.sprinkler.SprinklerCommand";
         const MAX_ENCODED_SIZE: usize = SprinklerCommand::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SprinklerCommand<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::SprinklerCommand::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::SprinklerCommand::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::SprinklerCommand::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::SprinklerCommand::encode_to_vec(self)
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for SprinklerCommand<'a> {
-        type Owned = owned::SprinklerCommand;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            SprinklerCommand::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            SprinklerCommand::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            SprinklerCommand::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            SprinklerCommand::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SprinklerCommand {
-            SprinklerCommand::into_owned(self)
-        }
     }
 }

@@ -2,6 +2,8 @@
 // Do not edit: change the schema and regenerate.
 
 use ::iotp2p_codec::runtime as rt;
+#[allow(unused_imports)]
+use rt::Message as _;
 
 /// A brightness or intensity level: 0 is off, 254 is full.
 ///
@@ -33,7 +35,6 @@ pub type Timestamp = u64;
 
 /// The outcome of a command, returned by every capability.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum Status {
     /// The command was carried out.
     Ok,
@@ -49,7 +50,6 @@ pub enum Status {
     Unrecognized(u32),
 }
 
-#[allow(deprecated)]
 impl Status {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -77,11 +77,6 @@ impl Status {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -100,22 +95,23 @@ impl core::hash::Hash for Status {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Status {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for Status {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
 /// A wall-clock time of day, in the device's local time zone.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct TimeOfDay<'a> {
     /// Hour, 0 to 23.
     pub hour: u8,
@@ -126,7 +122,6 @@ pub struct TimeOfDay<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> TimeOfDay<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -135,16 +130,14 @@ impl<'a> TimeOfDay<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.minute != 0)
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for TimeOfDay<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -195,13 +188,7 @@ impl<'a> TimeOfDay<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.minute != 0)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.hour;
         {
@@ -214,20 +201,7 @@ impl<'a> TimeOfDay<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -259,22 +233,8 @@ impl<'a> TimeOfDay<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for TimeOfDay<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        TimeOfDay::encoded_len(self)
-    }
-}
-
 /// Identity of a device as shown in apps.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct DeviceInfo<'a> {
     /// The device's identifier.
     pub id: DeviceId<'a>,
@@ -289,7 +249,6 @@ pub struct DeviceInfo<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> DeviceInfo<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -298,16 +257,14 @@ impl<'a> DeviceInfo<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + usize::from(self.tags.is_some()) + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for DeviceInfo<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -365,13 +322,7 @@ impl<'a> DeviceInfo<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.tags.is_some()) + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 17;
         let v = self.name;
@@ -388,20 +339,7 @@ impl<'a> DeviceInfo<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -453,32 +391,17 @@ impl<'a> DeviceInfo<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for DeviceInfo<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        DeviceInfo::encoded_len(self)
-    }
-}
-
 rt::cfg_alloc! {
-    #[allow(deprecated)]
     impl rt::IntoOwned for Status {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
-    impl<'a> TimeOfDay<'a> {
-        /// A copy that owns its data ([`owned::TimeOfDay`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::TimeOfDay {
+    impl<'a> rt::IntoOwned for TimeOfDay<'a> {
+        type Owned = owned::TimeOfDay;
+        /// A copy that owns its data ([`owned::TimeOfDay`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::TimeOfDay {
             owned::TimeOfDay {
                 hour: self.hour,
                 minute: self.minute,
@@ -488,25 +411,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for TimeOfDay<'a> {
-        type Owned = owned::TimeOfDay;
-        fn into_owned(self) -> owned::TimeOfDay {
-            TimeOfDay::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> DeviceInfo<'a> {
-        /// A copy that owns its data ([`owned::DeviceInfo`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::DeviceInfo {
+    impl<'a> rt::IntoOwned for DeviceInfo<'a> {
+        type Owned = owned::DeviceInfo;
+        /// A copy that owns its data ([`owned::DeviceInfo`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::DeviceInfo {
             owned::DeviceInfo {
                 id: rt::IntoOwned::into_owned(self.id),
                 name: rt::IntoOwned::into_owned(self.name),
@@ -518,19 +427,6 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for DeviceInfo<'a> {
-        type Owned = owned::DeviceInfo;
-        fn into_owned(self) -> owned::DeviceInfo {
-            DeviceInfo::into_owned(self)
-        }
     }
 
     /// Owned counterparts of the types of package `example.core`, for applications that
@@ -540,12 +436,14 @@ rt::cfg_alloc! {
     /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
-    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
-    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
-    /// re-exported as they are; aliases name the owned form of their target.
+    /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
+    /// same bytes. Enums own nothing and are re-exported as they are; aliases name the owned
+    /// form of their target.
     pub mod owned {
         #[allow(unused_imports)]
         use super::rt;
+        #[allow(unused_imports)]
+        use rt::Message as _;
 
         /// A brightness or intensity level: 0 is off, 254 is full.
         ///
@@ -575,14 +473,12 @@ rt::cfg_alloc! {
         /// Milliseconds since 1970-01-01T00:00:00Z, leap seconds ignored.
         pub type Timestamp = u64;
 
-        #[allow(deprecated)]
         pub use super::Status;
 
         /// A wall-clock time of day, in the device's local time zone.
         ///
         /// The owned form of [`super::TimeOfDay`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct TimeOfDay {
             /// Hour, 0 to 23.
             pub hour: u8,
@@ -593,21 +489,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl TimeOfDay {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::TimeOfDay::decode(bytes).map(super::TimeOfDay::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.minute != 0)
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for TimeOfDay {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::TimeOfDay::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.hour;
                 {
@@ -620,22 +515,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -665,18 +545,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Identity of a device as shown in apps.
         ///
         /// The owned form of [`super::DeviceInfo`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct DeviceInfo {
             /// The device's identifier.
             pub id: DeviceId,
@@ -691,21 +565,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl DeviceInfo {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::DeviceInfo::decode(bytes).map(super::DeviceInfo::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + usize::from(self.tags.is_some()) + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for DeviceInfo {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::DeviceInfo::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 17;
                 let v = &self.name;
@@ -726,22 +599,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -791,17 +649,11 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
     }
 }
 
 rt::cfg_serde! {
-    #[allow(deprecated)]
     impl Status {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] = &[
@@ -815,7 +667,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for Status {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -826,7 +677,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for Status {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -838,7 +688,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for TimeOfDay<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -860,7 +709,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::TimeOfDay {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -882,14 +730,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::TimeOfDay {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::TimeOfDay;
 
@@ -936,7 +782,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for DeviceInfo<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -960,7 +805,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::DeviceInfo {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -984,14 +828,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::DeviceInfo {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DeviceInfo;
 
@@ -1050,7 +892,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for Status {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -1060,7 +901,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for Status {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -1069,67 +909,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for Status {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for Status {
         const NAME: &'static str = "example.core.Status";
         const MAX_ENCODED_SIZE: usize = Status::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Status;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Status {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::TimeOfDay {
         #[allow(unused_variables)]
         fn generate(
@@ -1144,7 +935,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::TimeOfDay {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -1167,53 +957,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::TimeOfDay {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::TimeOfDay {
         const NAME: &'static str = "example.core.TimeOfDay";
         const MAX_ENCODED_SIZE: usize = TimeOfDay::MAX_ENCODED_SIZE;
         type Borrowed<'a> = TimeOfDay<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::TimeOfDay::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::TimeOfDay::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::TimeOfDay::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::TimeOfDay::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for TimeOfDay<'a> {
-        type Owned = owned::TimeOfDay;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            TimeOfDay::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            TimeOfDay::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            TimeOfDay::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            TimeOfDay::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::TimeOfDay {
-            TimeOfDay::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::DeviceInfo {
         #[allow(unused_variables)]
         fn generate(
@@ -1242,7 +997,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::DeviceInfo {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -1269,49 +1023,15 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DeviceInfo {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::DeviceInfo {
         const NAME: &'static str = "example.core.DeviceInfo";
         const MAX_ENCODED_SIZE: usize = DeviceInfo::MAX_ENCODED_SIZE;
         type Borrowed<'a> = DeviceInfo<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::DeviceInfo::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::DeviceInfo::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::DeviceInfo::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::DeviceInfo::encode_to_vec(self)
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for DeviceInfo<'a> {
-        type Owned = owned::DeviceInfo;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            DeviceInfo::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            DeviceInfo::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            DeviceInfo::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            DeviceInfo::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::DeviceInfo {
-            DeviceInfo::into_owned(self)
-        }
     }
 }

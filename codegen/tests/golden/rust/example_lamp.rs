@@ -2,6 +2,8 @@
 // Do not edit: change the schema and regenerate.
 
 use ::iotp2p_codec::runtime as rt;
+#[allow(unused_imports)]
+use rt::Message as _;
 
 /// Colour temperature in mireds (1,000,000 / kelvin): 153 (6500 K) to 500 (2000 K).
 pub type Mireds = u16;
@@ -45,11 +47,6 @@ impl ColorMode {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -69,21 +66,23 @@ impl core::hash::Hash for ColorMode {
 }
 
 #[allow(deprecated)]
-impl<'a> rt::Element<'a> for ColorMode {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for ColorMode {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
 /// What the lamp does when power returns after an outage.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum PowerOnBehavior {
     /// Stay off.
     Off,
@@ -95,7 +94,6 @@ pub enum PowerOnBehavior {
     Unrecognized(u32),
 }
 
-#[allow(deprecated)]
 impl PowerOnBehavior {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -119,11 +117,6 @@ impl PowerOnBehavior {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -142,22 +135,23 @@ impl core::hash::Hash for PowerOnBehavior {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for PowerOnBehavior {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for PowerOnBehavior {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
 /// The state a lamp reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct LampState<'a> {
     /// Whether the light is on.
     pub on: bool,
@@ -182,7 +176,6 @@ pub struct LampState<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> LampState<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -191,16 +184,23 @@ impl<'a> LampState<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 24, 25, 26];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + 1
+            + usize::from(self.mode.to_u32() != 0)
+            + usize::from(self.mireds.is_some())
+            + usize::from(self.hue.is_some())
+            + usize::from(self.saturation.is_some())
+            + usize::from(self.power_on.to_u32() != 2)
+            + 1
+            + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for LampState<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -233,7 +233,8 @@ impl<'a> LampState<'a> {
                     f_level = Some(v);
                 }
                 2 => {
-                    let v = ColorMode::decode_from(r).map_err(|e| e.in_field("LampState.mode"))?;
+                    let v = ColorMode::decode_from(r, depth)
+                        .map_err(|e| e.in_field("LampState.mode"))?;
                     if v.to_u32() == 0 {
                         return Err(rt::DecodeError::new(
                             rt::ErrorClass::DefaultValuePresent,
@@ -265,7 +266,7 @@ impl<'a> LampState<'a> {
                     f_saturation = Some(v);
                 }
                 24 => {
-                    let v = PowerOnBehavior::decode_from(r)
+                    let v = PowerOnBehavior::decode_from(r, depth)
                         .map_err(|e| e.in_field("LampState.power_on"))?;
                     if v.to_u32() == 2 {
                         return Err(rt::DecodeError::new(
@@ -323,22 +324,7 @@ impl<'a> LampState<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + 1
-            + usize::from(self.mode.to_u32() != 0)
-            + usize::from(self.mireds.is_some())
-            + usize::from(self.hue.is_some())
-            + usize::from(self.saturation.is_some())
-            + usize::from(self.power_on.to_u32() != 2)
-            + 1
-            + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         len += 1 + 1;
         let v = self.level;
@@ -370,20 +356,7 @@ impl<'a> LampState<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -478,19 +451,6 @@ impl<'a> LampState<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for LampState<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        LampState::encoded_len(self)
-    }
-}
-
 /// Sets the level, optionally over time.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[allow(deprecated)]
@@ -518,16 +478,19 @@ impl<'a> SetLevel<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + usize::from(self.transition != 0)
+            + usize::from(self.fade.is_some())
+            + usize::from(!self.turn_on)
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+#[allow(deprecated)]
+impl<'a> rt::Message<'a> for SetLevel<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -600,17 +563,7 @@ impl<'a> SetLevel<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + usize::from(self.transition != 0)
-            + usize::from(self.fade.is_some())
-            + usize::from(!self.turn_on)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.level;
         {
@@ -629,20 +582,7 @@ impl<'a> SetLevel<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -680,22 +620,8 @@ impl<'a> SetLevel<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for SetLevel<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        SetLevel::encoded_len(self)
-    }
-}
-
 /// Sets the colour temperature.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct SetColorTemperature<'a> {
     /// Target colour temperature.
     pub mireds: Mireds,
@@ -706,7 +632,6 @@ pub struct SetColorTemperature<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> SetColorTemperature<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -715,16 +640,14 @@ impl<'a> SetColorTemperature<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.transition != 0)
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -775,13 +698,7 @@ impl<'a> SetColorTemperature<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.transition != 0)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.mireds;
         {
@@ -794,20 +711,7 @@ impl<'a> SetColorTemperature<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -834,22 +738,8 @@ impl<'a> SetColorTemperature<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for SetColorTemperature<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        SetColorTemperature::encoded_len(self)
-    }
-}
-
 /// Recalls a stored scene by name.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct RecallScene<'a> {
     /// The scene's label, as listed in `LampState.scenes`.
     pub name: super::example_core::Label<'a>,
@@ -858,7 +748,6 @@ pub struct RecallScene<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> RecallScene<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -867,16 +756,14 @@ impl<'a> RecallScene<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for RecallScene<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -907,13 +794,7 @@ impl<'a> RecallScene<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.name;
         {
@@ -922,20 +803,7 @@ impl<'a> RecallScene<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -953,19 +821,6 @@ impl<'a> RecallScene<'a> {
         unknown.finish(w)?;
         w.close(count);
         Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for RecallScene<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        RecallScene::encoded_len(self)
     }
 }
 
@@ -990,16 +845,15 @@ impl<'a> LegacyDim<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+#[allow(deprecated)]
+impl<'a> rt::Message<'a> for LegacyDim<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1033,13 +887,7 @@ impl<'a> LegacyDim<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.step;
         {
@@ -1048,20 +896,7 @@ impl<'a> LegacyDim<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1074,19 +909,6 @@ impl<'a> LegacyDim<'a> {
         unknown.finish(w)?;
         w.close(count);
         Ok(())
-    }
-}
-
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for LegacyDim<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        LegacyDim::encoded_len(self)
     }
 }
 
@@ -1127,17 +949,11 @@ impl<'a> Command<'a> {
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6, 8];
+}
 
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+#[allow(deprecated)]
+impl<'a> rt::Message<'a> for Command<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -1183,8 +999,7 @@ impl<'a> Command<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::On => 1 + 1,
             Self::Off => 1 + 1,
@@ -1198,20 +1013,7 @@ impl<'a> Command<'a> {
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::On => {
@@ -1258,22 +1060,8 @@ impl<'a> Command<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Command<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Command::encoded_len(self)
-    }
-}
-
 /// A lamp's answer to one `Command`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct CommandResult<'a> {
     /// Whether the command was carried out.
     pub status: super::example_core::Status,
@@ -1286,7 +1074,6 @@ pub struct CommandResult<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> CommandResult<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1295,16 +1082,14 @@ impl<'a> CommandResult<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.state.is_some()) + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for CommandResult<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1319,7 +1104,7 @@ impl<'a> CommandResult<'a> {
             min_key = key + 1;
             match key {
                 0 => {
-                    let v = super::example_core::Status::decode_from(r)
+                    let v = super::example_core::Status::decode_from(r, depth)
                         .map_err(|e| e.in_field("CommandResult.status"))?;
                     f_status = Some(v);
                 }
@@ -1354,13 +1139,7 @@ impl<'a> CommandResult<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.state.is_some()) + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.status;
         {
@@ -1373,20 +1152,7 @@ impl<'a> CommandResult<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1413,19 +1179,6 @@ impl<'a> CommandResult<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for CommandResult<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        CommandResult::encoded_len(self)
-    }
-}
-
 rt::cfg_alloc! {
     #[allow(deprecated)]
     impl rt::IntoOwned for ColorMode {
@@ -1434,18 +1187,16 @@ rt::cfg_alloc! {
             self
         }
     }
-    #[allow(deprecated)]
     impl rt::IntoOwned for PowerOnBehavior {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
-    impl<'a> LampState<'a> {
-        /// A copy that owns its data ([`owned::LampState`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::LampState {
+    impl<'a> rt::IntoOwned for LampState<'a> {
+        type Owned = owned::LampState;
+        /// A copy that owns its data ([`owned::LampState`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::LampState {
             owned::LampState {
                 on: self.on,
                 level: self.level,
@@ -1462,25 +1213,12 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for LampState<'a> {
-        type Owned = owned::LampState;
-        fn into_owned(self) -> owned::LampState {
-            LampState::into_owned(self)
-        }
     }
     #[allow(deprecated)]
-    impl<'a> SetLevel<'a> {
-        /// A copy that owns its data ([`owned::SetLevel`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::SetLevel {
+    impl<'a> rt::IntoOwned for SetLevel<'a> {
+        type Owned = owned::SetLevel;
+        /// A copy that owns its data ([`owned::SetLevel`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::SetLevel {
             owned::SetLevel {
                 level: self.level,
                 transition: self.transition,
@@ -1492,25 +1230,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for SetLevel<'a> {
-        type Owned = owned::SetLevel;
-        fn into_owned(self) -> owned::SetLevel {
-            SetLevel::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> SetColorTemperature<'a> {
-        /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::SetColorTemperature {
+    impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
+        type Owned = owned::SetColorTemperature;
+        /// A copy that owns its data ([`owned::SetColorTemperature`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::SetColorTemperature {
             owned::SetColorTemperature {
                 mireds: self.mireds,
                 transition: self.transition,
@@ -1520,25 +1244,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for SetColorTemperature<'a> {
-        type Owned = owned::SetColorTemperature;
-        fn into_owned(self) -> owned::SetColorTemperature {
-            SetColorTemperature::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> RecallScene<'a> {
-        /// A copy that owns its data ([`owned::RecallScene`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::RecallScene {
+    impl<'a> rt::IntoOwned for RecallScene<'a> {
+        type Owned = owned::RecallScene;
+        /// A copy that owns its data ([`owned::RecallScene`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::RecallScene {
             owned::RecallScene {
                 name: rt::IntoOwned::into_owned(self.name),
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -1547,25 +1257,12 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for RecallScene<'a> {
-        type Owned = owned::RecallScene;
-        fn into_owned(self) -> owned::RecallScene {
-            RecallScene::into_owned(self)
-        }
     }
     #[allow(deprecated)]
-    impl<'a> LegacyDim<'a> {
-        /// A copy that owns its data ([`owned::LegacyDim`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::LegacyDim {
+    impl<'a> rt::IntoOwned for LegacyDim<'a> {
+        type Owned = owned::LegacyDim;
+        /// A copy that owns its data ([`owned::LegacyDim`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::LegacyDim {
             owned::LegacyDim {
                 step: self.step,
                 unknown_fields: rt::OwnedUnknownFields::from_borrowed(
@@ -1574,25 +1271,12 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for LegacyDim<'a> {
-        type Owned = owned::LegacyDim;
-        fn into_owned(self) -> owned::LegacyDim {
-            LegacyDim::into_owned(self)
-        }
     }
     #[allow(deprecated)]
-    impl<'a> Command<'a> {
-        /// A copy that owns its data ([`owned::Command`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Command {
+    impl<'a> rt::IntoOwned for Command<'a> {
+        type Owned = owned::Command;
+        /// A copy that owns its data ([`owned::Command`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Command {
             match self {
                 Self::On => owned::Command::On,
                 Self::Off => owned::Command::Off,
@@ -1610,25 +1294,11 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Command<'a> {
-        type Owned = owned::Command;
-        fn into_owned(self) -> owned::Command {
-            Command::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> CommandResult<'a> {
-        /// A copy that owns its data ([`owned::CommandResult`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::CommandResult {
+    impl<'a> rt::IntoOwned for CommandResult<'a> {
+        type Owned = owned::CommandResult;
+        /// A copy that owns its data ([`owned::CommandResult`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::CommandResult {
             owned::CommandResult {
                 status: self.status,
                 state: rt::IntoOwned::into_owned(self.state),
@@ -1639,19 +1309,6 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for CommandResult<'a> {
-        type Owned = owned::CommandResult;
-        fn into_owned(self) -> owned::CommandResult {
-            CommandResult::into_owned(self)
-        }
     }
 
     /// Owned counterparts of the types of package `example.lamp`, for applications that
@@ -1661,12 +1318,14 @@ rt::cfg_alloc! {
     /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
-    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
-    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
-    /// re-exported as they are; aliases name the owned form of their target.
+    /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
+    /// same bytes. Enums own nothing and are re-exported as they are; aliases name the owned
+    /// form of their target.
     pub mod owned {
         #[allow(unused_imports)]
         use super::rt;
+        #[allow(unused_imports)]
+        use rt::Message as _;
 
         /// Colour temperature in mireds (1,000,000 / kelvin): 153 (6500 K) to 500 (2000 K).
         pub type Mireds = u16;
@@ -1674,14 +1333,12 @@ rt::cfg_alloc! {
         #[allow(deprecated)]
         pub use super::ColorMode;
 
-        #[allow(deprecated)]
         pub use super::PowerOnBehavior;
 
         /// The state a lamp reports.
         ///
         /// The owned form of [`super::LampState`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct LampState {
             /// Whether the light is on.
             pub on: bool,
@@ -1706,14 +1363,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl LampState {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::LampState::decode(bytes).map(super::LampState::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -1727,9 +1377,15 @@ rt::cfg_alloc! {
                     + 1
                     + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for LampState {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::LampState::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 len += 1 + 1;
                 let v = &self.level;
@@ -1765,22 +1421,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1873,11 +1514,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Sets the level, optionally over time.
@@ -1902,12 +1538,6 @@ rt::cfg_alloc! {
 
         #[allow(deprecated)]
         impl SetLevel {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::SetLevel::decode(bytes).map(super::SetLevel::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -1916,9 +1546,16 @@ rt::cfg_alloc! {
                     + usize::from(self.fade.is_some())
                     + usize::from(!self.turn_on)
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        #[allow(deprecated)]
+        impl<'a> rt::Message<'a> for SetLevel {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::SetLevel::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.level;
                 {
@@ -1937,22 +1574,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1988,18 +1610,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Sets the colour temperature.
         ///
         /// The owned form of [`super::SetColorTemperature`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct SetColorTemperature {
             /// Target colour temperature.
             pub mireds: Mireds,
@@ -2010,22 +1626,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl SetColorTemperature {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::SetColorTemperature::decode(bytes)
-                    .map(super::SetColorTemperature::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.transition != 0)
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for SetColorTemperature {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::SetColorTemperature::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.mireds;
                 {
@@ -2038,22 +1652,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2078,18 +1677,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// Recalls a stored scene by name.
         ///
         /// The owned form of [`super::RecallScene`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct RecallScene {
             /// The scene's label, as listed in `LampState.scenes`.
             pub name: super::super::example_core::owned::Label,
@@ -2098,21 +1691,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl RecallScene {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::RecallScene::decode(bytes).map(super::RecallScene::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for RecallScene {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::RecallScene::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.name;
                 {
@@ -2121,22 +1713,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2154,11 +1731,6 @@ rt::cfg_alloc! {
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
 
@@ -2178,19 +1750,20 @@ rt::cfg_alloc! {
 
         #[allow(deprecated)]
         impl LegacyDim {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::LegacyDim::decode(bytes).map(super::LegacyDim::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        #[allow(deprecated)]
+        impl<'a> rt::Message<'a> for LegacyDim {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::LegacyDim::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.step;
                 {
@@ -2199,22 +1772,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2227,11 +1785,6 @@ rt::cfg_alloc! {
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
 
@@ -2269,14 +1822,13 @@ rt::cfg_alloc! {
         }
 
         #[allow(deprecated)]
-        impl Command {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Command::decode(bytes).map(super::Command::into_owned)
+        impl<'a> rt::Message<'a> for Command {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Command::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::On => 1 + 1,
                     Self::Off => 1 + 1,
@@ -2290,22 +1842,7 @@ rt::cfg_alloc! {
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::On => {
@@ -2350,18 +1887,12 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A lamp's answer to one `Command`.
         ///
         /// The owned form of [`super::CommandResult`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct CommandResult {
             /// Whether the command was carried out.
             pub status: super::super::example_core::owned::Status,
@@ -2374,21 +1905,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl CommandResult {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::CommandResult::decode(bytes).map(super::CommandResult::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.state.is_some()) + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for CommandResult {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::CommandResult::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.status;
                 {
@@ -2401,22 +1931,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2440,11 +1955,6 @@ rt::cfg_alloc! {
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())
-            }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
             }
         }
     }
@@ -2479,7 +1989,6 @@ rt::cfg_serde! {
             rt::json::deserialize_enum(deserializer, Self::JSON_NAMES).map(Self::from_u32)
         }
     }
-    #[allow(deprecated)]
     impl PowerOnBehavior {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -2488,7 +1997,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for PowerOnBehavior {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2499,7 +2007,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for PowerOnBehavior {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -2511,7 +2018,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for LampState<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2548,7 +2054,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::LampState {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2585,14 +2090,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::LampState {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::LampState;
 
@@ -2817,7 +2320,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for SetColorTemperature<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2839,7 +2341,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::SetColorTemperature {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2861,14 +2362,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::SetColorTemperature {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::SetColorTemperature;
 
@@ -2915,7 +2414,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for RecallScene<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2934,7 +2432,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::RecallScene {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2953,14 +2450,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::RecallScene {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::RecallScene;
 
@@ -3226,7 +2721,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for CommandResult<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3249,7 +2743,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::CommandResult {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3272,14 +2765,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::CommandResult {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::CommandResult;
 
@@ -3365,55 +2856,8 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.lamp.ColorMode";
         const MAX_ENCODED_SIZE: usize = ColorMode::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ColorMode;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for ColorMode {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for PowerOnBehavior {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -3423,7 +2867,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for PowerOnBehavior {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -3432,67 +2875,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for PowerOnBehavior {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for PowerOnBehavior {
         const NAME: &'static str = "example.lamp.PowerOnBehavior";
         const MAX_ENCODED_SIZE: usize = PowerOnBehavior::MAX_ENCODED_SIZE;
         type Borrowed<'a> = PowerOnBehavior;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for PowerOnBehavior {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::LampState {
         #[allow(unused_variables)]
         fn generate(
@@ -3533,7 +2927,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::LampState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3584,50 +2977,16 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::LampState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::LampState {
         const NAME: &'static str = "example.lamp.LampState";
         const MAX_ENCODED_SIZE: usize = LampState::MAX_ENCODED_SIZE;
         type Borrowed<'a> = LampState<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::LampState::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::LampState::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::LampState::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::LampState::encode_to_vec(self)
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for LampState<'a> {
-        type Owned = owned::LampState;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            LampState::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            LampState::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            LampState::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            LampState::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::LampState {
-            LampState::into_owned(self)
-        }
     }
 
     #[allow(deprecated)]
@@ -3680,41 +3039,8 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.lamp.SetLevel";
         const MAX_ENCODED_SIZE: usize = SetLevel::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SetLevel<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::SetLevel::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::SetLevel::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::SetLevel::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::SetLevel::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for SetLevel<'a> {
-        type Owned = owned::SetLevel;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            SetLevel::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            SetLevel::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            SetLevel::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            SetLevel::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SetLevel {
-            SetLevel::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::SetColorTemperature {
         #[allow(unused_variables)]
         fn generate(
@@ -3729,7 +3055,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::SetColorTemperature {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3746,53 +3071,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::SetColorTemperature {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::SetColorTemperature {
         const NAME: &'static str = "example.lamp.SetColorTemperature";
         const MAX_ENCODED_SIZE: usize = SetColorTemperature::MAX_ENCODED_SIZE;
         type Borrowed<'a> = SetColorTemperature<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::SetColorTemperature::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::SetColorTemperature::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::SetColorTemperature::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::SetColorTemperature::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for SetColorTemperature<'a> {
-        type Owned = owned::SetColorTemperature;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            SetColorTemperature::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            SetColorTemperature::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            SetColorTemperature::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            SetColorTemperature::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::SetColorTemperature {
-            SetColorTemperature::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::RecallScene {
         #[allow(unused_variables)]
         fn generate(
@@ -3806,7 +3096,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::RecallScene {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3823,50 +3112,16 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::RecallScene {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::RecallScene {
         const NAME: &'static str = "example.lamp.RecallScene";
         const MAX_ENCODED_SIZE: usize = RecallScene::MAX_ENCODED_SIZE;
         type Borrowed<'a> = RecallScene<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::RecallScene::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::RecallScene::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::RecallScene::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::RecallScene::encode_to_vec(self)
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for RecallScene<'a> {
-        type Owned = owned::RecallScene;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            RecallScene::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            RecallScene::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            RecallScene::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            RecallScene::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::RecallScene {
-            RecallScene::into_owned(self)
-        }
     }
 
     #[allow(deprecated)]
@@ -3906,38 +3161,6 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.lamp.LegacyDim";
         const MAX_ENCODED_SIZE: usize = LegacyDim::MAX_ENCODED_SIZE;
         type Borrowed<'a> = LegacyDim<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::LegacyDim::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::LegacyDim::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::LegacyDim::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::LegacyDim::encode_to_vec(self)
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for LegacyDim<'a> {
-        type Owned = owned::LegacyDim;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            LegacyDim::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            LegacyDim::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            LegacyDim::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            LegacyDim::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::LegacyDim {
-            LegacyDim::into_owned(self)
-        }
     }
 
     #[allow(deprecated)]
@@ -4015,41 +3238,8 @@ rt::cfg_arbitrary! {
         const NAME: &'static str = "example.lamp.Command";
         const MAX_ENCODED_SIZE: usize = Command::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Command<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Command::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Command::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Command::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Command::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Command<'a> {
-        type Owned = owned::Command;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Command::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Command::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Command::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Command::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Command {
-            Command::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::CommandResult {
         #[allow(unused_variables)]
         fn generate(
@@ -4075,7 +3265,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::CommandResult {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -4093,49 +3282,15 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::CommandResult {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::CommandResult {
         const NAME: &'static str = "example.lamp.CommandResult";
         const MAX_ENCODED_SIZE: usize = CommandResult::MAX_ENCODED_SIZE;
         type Borrowed<'a> = CommandResult<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::CommandResult::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::CommandResult::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::CommandResult::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::CommandResult::encode_to_vec(self)
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for CommandResult<'a> {
-        type Owned = owned::CommandResult;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            CommandResult::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            CommandResult::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            CommandResult::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            CommandResult::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::CommandResult {
-            CommandResult::into_owned(self)
-        }
     }
 }

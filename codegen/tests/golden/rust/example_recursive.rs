@@ -2,12 +2,13 @@
 // Do not edit: change the schema and regenerate.
 
 use ::iotp2p_codec::runtime as rt;
+#[allow(unused_imports)]
+use rt::Message as _;
 
 /// An entry of a device's on-screen menu; entries nest through `children`.
 ///
 /// Decoders reject menus nested deeper than 6 entries.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct MenuNode<'a> {
     /// The text shown for the entry.
     pub label: &'a str,
@@ -20,7 +21,6 @@ pub struct MenuNode<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> MenuNode<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -29,17 +29,9 @@ impl<'a> MenuNode<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        Self::decode_in_cycle(r, depth, 6)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + usize::from(self.action.is_some())
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -51,6 +43,7 @@ impl<'a> MenuNode<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
+
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -99,48 +92,8 @@ impl<'a> MenuNode<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + usize::from(self.action.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.label;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
-        let v = self.children;
-        {
-            len += 1 + v.encoded_len();
-        }
-        if let Some(v) = self.action {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
-        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
-    }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_in_cycle(w, 6)
-    }
-
-    /// Encodes within its recursive cycle: `budget` is how many more nestings
-    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-    /// refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -197,22 +150,34 @@ impl<'a> MenuNode<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for MenuNode<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for MenuNode<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_in_cycle(r, depth, 6)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        MenuNode::encoded_len(self)
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.label;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        let v = self.children;
+        {
+            len += 1 + v.encoded_len();
+        }
+        if let Some(v) = self.action {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 6)
     }
 }
 
 /// A comparison operator of a rule.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum Comparison {
     /// Strictly less than.
     Less,
@@ -224,7 +189,6 @@ pub enum Comparison {
     Unrecognized(u32),
 }
 
-#[allow(deprecated)]
 impl Comparison {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -248,11 +212,6 @@ impl Comparison {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -271,16 +230,18 @@ impl core::hash::Hash for Comparison {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Comparison {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for Comparison {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
@@ -288,7 +249,6 @@ impl<'a> rt::Element<'a> for Comparison {
 ///
 /// The recursion ends at `constant`, `sensor` and `now`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum Expr<'a> {
     /// A constant integer.
     Constant(i64),
@@ -313,26 +273,12 @@ pub enum Expr<'a> {
     },
 }
 
-#[allow(deprecated)]
 impl<'a> Expr<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = rt::limits::saturating_usize(31138512895);
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 5, 6];
-
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        Self::decode_in_cycle(r, depth, 16)
-    }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
     pub(crate) fn decode_in_cycle(
@@ -343,6 +289,7 @@ impl<'a> Expr<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
+
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -390,40 +337,8 @@ impl<'a> Expr<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        1 + match *self {
-            Self::Constant(v) => 1 + rt::int_len(v),
-            Self::Sensor(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
-            Self::Now => 1 + 1,
-            Self::Not(v) => 1 + rt::Element::encoded_len(&v),
-            Self::All(v) => 1 + v.encoded_len(),
-            Self::Any(v) => 1 + v.encoded_len(),
-            Self::Compare(v) => 1 + rt::Element::encoded_len(&v),
-            Self::Unrecognized { key, value } => rt::head_len(key) + value.len(),
-        }
-    }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_in_cycle(w, 16)
-    }
-
-    /// Encodes within its recursive cycle: `budget` is how many more nestings
-    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-    /// refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -432,6 +347,7 @@ impl<'a> Expr<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::EncodeError::DepthExceeded);
         };
+
         w.map(1)?;
         match *self {
             Self::Constant(v) => {
@@ -507,22 +423,31 @@ impl<'a> Expr<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Expr<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for Expr<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_in_cycle(r, depth, 16)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        Expr::encoded_len(self)
+        1 + match *self {
+            Self::Constant(v) => 1 + rt::int_len(v),
+            Self::Sensor(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+            Self::Now => 1 + 1,
+            Self::Not(v) => 1 + rt::Element::encoded_len(&v),
+            Self::All(v) => 1 + v.encoded_len(),
+            Self::Any(v) => 1 + v.encoded_len(),
+            Self::Compare(v) => 1 + rt::Element::encoded_len(&v),
+            Self::Unrecognized { key, value } => rt::head_len(key) + value.len(),
+        }
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 16)
     }
 }
 
 /// A comparison between two expressions.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Compare<'a> {
     /// How to compare.
     pub op: Comparison,
@@ -535,7 +460,6 @@ pub struct Compare<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Compare<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -544,17 +468,9 @@ impl<'a> Compare<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        Self::decode_in_cycle(r, depth, 16)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -577,7 +493,8 @@ impl<'a> Compare<'a> {
             min_key = key + 1;
             match key {
                 0 => {
-                    let v = Comparison::decode_from(r).map_err(|e| e.in_field("Compare.op"))?;
+                    let v =
+                        Comparison::decode_from(r, depth).map_err(|e| e.in_field("Compare.op"))?;
                     f_op = Some(v);
                 }
                 1 => {
@@ -614,49 +531,8 @@ impl<'a> Compare<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.op;
-        {
-            len += 1 + rt::head_len(v.to_u32() as u64);
-        }
-        let v = self.left;
-        {
-            len += 1 + rt::Element::encoded_len(&v);
-        }
-        let v = self.right;
-        {
-            len += 1 + rt::Element::encoded_len(&v);
-        }
-        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
-    }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_in_cycle(w, 16)
-    }
-
-    /// Encodes within its recursive cycle: `budget` is how many more nestings
-    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-    /// refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -697,22 +573,35 @@ impl<'a> Compare<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Compare<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for Compare<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_in_cycle(r, depth, 16)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        Compare::encoded_len(self)
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.op;
+        {
+            len += 1 + rt::head_len(v.to_u32() as u64);
+        }
+        let v = self.left;
+        {
+            len += 1 + rt::Element::encoded_len(&v);
+        }
+        let v = self.right;
+        {
+            len += 1 + rt::Element::encoded_len(&v);
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 16)
     }
 }
 
 /// An automation rule: when `condition` becomes true, run `scene`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Rule<'a> {
     /// The rule's name.
     pub name: &'a str,
@@ -725,7 +614,6 @@ pub struct Rule<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Rule<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -734,16 +622,14 @@ impl<'a> Rule<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for Rule<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -791,13 +677,7 @@ impl<'a> Rule<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.name;
         {
@@ -814,20 +694,7 @@ impl<'a> Rule<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -863,25 +730,11 @@ impl<'a> Rule<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Rule<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Rule::encoded_len(self)
-    }
-}
-
 /// A room, possibly served by a gateway that is itself in another room.
 ///
 /// `Room` and `Gateway` refer to each other through optional fields; the chain
 /// is at most 4 rooms long.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Room<'a> {
     /// The room's name.
     pub name: &'a str,
@@ -892,7 +745,6 @@ pub struct Room<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Room<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -901,17 +753,9 @@ impl<'a> Room<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        Self::decode_in_cycle(r, depth, 4)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.gateway.is_some())
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -923,6 +767,7 @@ impl<'a> Room<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
+
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -961,44 +806,8 @@ impl<'a> Room<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.gateway.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.name;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
-        if let Some(v) = self.gateway {
-            len += 1 + rt::Element::encoded_len(&v);
-        }
-        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
-    }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_in_cycle(w, 4)
-    }
-
-    /// Encodes within its recursive cycle: `budget` is how many more nestings
-    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-    /// refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -1034,22 +843,30 @@ impl<'a> Room<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Room<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for Room<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_in_cycle(r, depth, 4)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        Room::encoded_len(self)
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.name;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        if let Some(v) = self.gateway {
+            len += 1 + rt::Element::encoded_len(&v);
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 4)
     }
 }
 
 /// A gateway between a room's devices and the rest of the network.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Gateway<'a> {
     /// The gateway's short address.
     pub address: &'a [u8; 8],
@@ -1060,7 +877,6 @@ pub struct Gateway<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Gateway<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1069,17 +885,9 @@ impl<'a> Gateway<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        Self::decode_in_cycle(r, depth, 4)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.location.is_some())
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -1127,41 +935,8 @@ impl<'a> Gateway<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.location.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        let mut len = rt::head_len(self.entry_count() as u64);
-        len += 1 + 9;
-        if let Some(v) = self.location {
-            len += 1 + rt::Element::encoded_len(&v);
-        }
-        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
-    }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_in_cycle(w, 4)
-    }
-
-    /// Encodes within its recursive cycle: `budget` is how many more nestings
-    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-    /// refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -1191,23 +966,28 @@ impl<'a> Gateway<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Gateway<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for Gateway<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_in_cycle(r, depth, 4)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        Gateway::encoded_len(self)
+        let mut len = rt::head_len(self.entry_count() as u64);
+        len += 1 + 9;
+        if let Some(v) = self.location {
+            len += 1 + rt::Element::encoded_len(&v);
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 4)
     }
 }
 
 /// A menu of a device's display: recursion over an array multiplies the largest encoding, here past
 /// 4 GiB, so `MAX_ENCODED_SIZE` saturates on 32-bit targets (and `check` warns, W0005).
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct DisplayMenu<'a> {
     /// The entry's label.
     pub label: &'a str,
@@ -1218,7 +998,6 @@ pub struct DisplayMenu<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> DisplayMenu<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -1227,17 +1006,9 @@ impl<'a> DisplayMenu<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        Self::decode_in_cycle(r, depth, 8)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1
     }
 
     /// Decodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows.
@@ -1249,6 +1020,7 @@ impl<'a> DisplayMenu<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
+
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -1291,45 +1063,8 @@ impl<'a> DisplayMenu<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
-        let mut len = rt::head_len(self.entry_count() as u64);
-        let v = self.label;
-        {
-            len += 1 + rt::head_len(v.len() as u64) + v.len();
-        }
-        let v = self.children;
-        {
-            len += 1 + v.encoded_len();
-        }
-        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
-    }
-
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_in_cycle(w, 8)
-    }
-
-    /// Encodes within its recursive cycle: `budget` is how many more nestings
-    /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
-    /// refuse its encoding.
+    /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
+    /// a value nested deeper is refused, as a decoder would refuse its encoding.
     pub(crate) fn encode_in_cycle(
         &self,
         w: &mut rt::Writer<'_>,
@@ -1376,25 +1111,34 @@ impl<'a> DisplayMenu<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for DisplayMenu<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
+impl<'a> rt::Message<'a> for DisplayMenu<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+        Self::decode_in_cycle(r, depth, 8)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
+
     fn encoded_len(&self) -> usize {
-        DisplayMenu::encoded_len(self)
+        let mut len = rt::head_len(self.entry_count() as u64);
+        let v = self.label;
+        {
+            len += 1 + rt::head_len(v.len() as u64) + v.len();
+        }
+        let v = self.children;
+        {
+            len += 1 + v.encoded_len();
+        }
+        len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        self.encode_in_cycle(w, 8)
     }
 }
 
 rt::cfg_alloc! {
-    #[allow(deprecated)]
-    impl<'a> MenuNode<'a> {
-        /// A copy that owns its data ([`owned::MenuNode`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::MenuNode {
+    impl<'a> rt::IntoOwned for MenuNode<'a> {
+        type Owned = owned::MenuNode;
+        /// A copy that owns its data ([`owned::MenuNode`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::MenuNode {
             owned::MenuNode {
                 label: rt::IntoOwned::into_owned(self.label),
                 children: rt::IntoOwned::into_owned(self.children),
@@ -1405,32 +1149,17 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for MenuNode<'a> {
-        type Owned = owned::MenuNode;
-        fn into_owned(self) -> owned::MenuNode {
-            MenuNode::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
     impl rt::IntoOwned for Comparison {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
-    impl<'a> Expr<'a> {
-        /// A copy that owns its data ([`owned::Expr`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Expr {
+    impl<'a> rt::IntoOwned for Expr<'a> {
+        type Owned = owned::Expr;
+        /// A copy that owns its data ([`owned::Expr`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Expr {
             match self {
                 Self::Constant(v) => owned::Expr::Constant(v),
                 Self::Sensor(v) => owned::Expr::Sensor(rt::IntoOwned::into_owned(v)),
@@ -1445,25 +1174,11 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Expr<'a> {
-        type Owned = owned::Expr;
-        fn into_owned(self) -> owned::Expr {
-            Expr::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> Compare<'a> {
-        /// A copy that owns its data ([`owned::Compare`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Compare {
+    impl<'a> rt::IntoOwned for Compare<'a> {
+        type Owned = owned::Compare;
+        /// A copy that owns its data ([`owned::Compare`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Compare {
             owned::Compare {
                 op: self.op,
                 left: rt::IntoOwned::into_owned(self.left),
@@ -1474,25 +1189,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Compare<'a> {
-        type Owned = owned::Compare;
-        fn into_owned(self) -> owned::Compare {
-            Compare::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> Rule<'a> {
-        /// A copy that owns its data ([`owned::Rule`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Rule {
+    impl<'a> rt::IntoOwned for Rule<'a> {
+        type Owned = owned::Rule;
+        /// A copy that owns its data ([`owned::Rule`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Rule {
             owned::Rule {
                 name: rt::IntoOwned::into_owned(self.name),
                 condition: rt::IntoOwned::into_owned(self.condition),
@@ -1503,25 +1204,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Rule<'a> {
-        type Owned = owned::Rule;
-        fn into_owned(self) -> owned::Rule {
-            Rule::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> Room<'a> {
-        /// A copy that owns its data ([`owned::Room`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Room {
+    impl<'a> rt::IntoOwned for Room<'a> {
+        type Owned = owned::Room;
+        /// A copy that owns its data ([`owned::Room`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Room {
             owned::Room {
                 name: rt::IntoOwned::into_owned(self.name),
                 gateway: rt::IntoOwned::into_owned(self.gateway),
@@ -1531,25 +1218,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Room<'a> {
-        type Owned = owned::Room;
-        fn into_owned(self) -> owned::Room {
-            Room::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> Gateway<'a> {
-        /// A copy that owns its data ([`owned::Gateway`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Gateway {
+    impl<'a> rt::IntoOwned for Gateway<'a> {
+        type Owned = owned::Gateway;
+        /// A copy that owns its data ([`owned::Gateway`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Gateway {
             owned::Gateway {
                 address: rt::IntoOwned::into_owned(self.address),
                 location: rt::IntoOwned::into_owned(self.location),
@@ -1559,25 +1232,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Gateway<'a> {
-        type Owned = owned::Gateway;
-        fn into_owned(self) -> owned::Gateway {
-            Gateway::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> DisplayMenu<'a> {
-        /// A copy that owns its data ([`owned::DisplayMenu`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::DisplayMenu {
+    impl<'a> rt::IntoOwned for DisplayMenu<'a> {
+        type Owned = owned::DisplayMenu;
+        /// A copy that owns its data ([`owned::DisplayMenu`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::DisplayMenu {
             owned::DisplayMenu {
                 label: rt::IntoOwned::into_owned(self.label),
                 children: rt::IntoOwned::into_owned(self.children),
@@ -1586,19 +1245,6 @@ rt::cfg_alloc! {
                     Self::KNOWN_KEYS,
                 ),
             }
-        }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for DisplayMenu<'a> {
-        type Owned = owned::DisplayMenu;
-        fn into_owned(self) -> owned::DisplayMenu {
-            DisplayMenu::into_owned(self)
         }
     }
 
@@ -1609,12 +1255,14 @@ rt::cfg_alloc! {
     /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
-    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
-    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
-    /// re-exported as they are; aliases name the owned form of their target.
+    /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
+    /// same bytes. Enums own nothing and are re-exported as they are; aliases name the owned
+    /// form of their target.
     pub mod owned {
         #[allow(unused_imports)]
         use super::rt;
+        #[allow(unused_imports)]
+        use rt::Message as _;
 
         /// An entry of a device's on-screen menu; entries nest through `children`.
         ///
@@ -1622,7 +1270,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::MenuNode`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct MenuNode {
             /// The text shown for the entry.
             pub label: rt::alloc::string::String,
@@ -1635,55 +1282,10 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl MenuNode {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::MenuNode::decode(bytes).map(super::MenuNode::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + usize::from(self.action.is_some())
-            }
-
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.label;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                let v = &self.children;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
-                if let Some(v) = &self.action {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                self.encode_in_cycle(w, 6)
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -1740,14 +1342,37 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
+        }
 
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        impl<'a> rt::Message<'a> for MenuNode {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::MenuNode::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.label;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.children;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                if let Some(v) = &self.action {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 6)
             }
         }
 
-        #[allow(deprecated)]
         pub use super::Comparison;
 
         /// A boolean or numeric expression evaluated by an automation rule.
@@ -1756,7 +1381,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Expr`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum Expr {
             /// A constant integer.
             Constant(i64),
@@ -1781,53 +1405,7 @@ rt::cfg_alloc! {
                 value: rt::alloc::vec::Vec<u8>,
             },
         }
-
-        #[allow(deprecated)]
         impl Expr {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Expr::decode(bytes).map(super::Expr::into_owned)
-            }
-
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
-                1 + match self {
-                    Self::Constant(v) => 1 + rt::int_len(*v),
-                    Self::Sensor(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
-                    Self::Now => 1 + 1,
-                    Self::Not(v) => 1 + v.encoded_len(),
-                    Self::All(v) => {
-                        1 + rt::head_len(v.len() as u64)
-                            + v.iter().map(|item| item.encoded_len()).sum::<usize>()
-                    }
-                    Self::Any(v) => {
-                        1 + rt::head_len(v.len() as u64)
-                            + v.iter().map(|item| item.encoded_len()).sum::<usize>()
-                    }
-                    Self::Compare(v) => 1 + v.encoded_len(),
-                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
-                }
-            }
-
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                self.encode_in_cycle(w, 16)
-            }
-
             /// Encodes within its recursive cycle: `budget` is how many more nestings
             /// `@max_depth` allows; a value nested deeper is refused, as a decoder would
             /// refuse its encoding.
@@ -1839,6 +1417,7 @@ rt::cfg_alloc! {
                 let Some(budget) = budget.checked_sub(1) else {
                     return Err(rt::EncodeError::DepthExceeded);
                 };
+
                 w.map(1)?;
                 match self {
                     Self::Constant(v) => {
@@ -1898,10 +1477,35 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
+        }
 
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        impl<'a> rt::Message<'a> for Expr {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Expr::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
+                1 + match self {
+                    Self::Constant(v) => 1 + rt::int_len(*v),
+                    Self::Sensor(v) => 1 + rt::head_len(v.len() as u64) + v.len(),
+                    Self::Now => 1 + 1,
+                    Self::Not(v) => 1 + v.encoded_len(),
+                    Self::All(v) => {
+                        1 + rt::head_len(v.len() as u64)
+                            + v.iter().map(|item| item.encoded_len()).sum::<usize>()
+                    }
+                    Self::Any(v) => {
+                        1 + rt::head_len(v.len() as u64)
+                            + v.iter().map(|item| item.encoded_len()).sum::<usize>()
+                    }
+                    Self::Compare(v) => 1 + v.encoded_len(),
+                    Self::Unrecognized { key, value } => rt::head_len(*key) + value.len(),
+                }
+            }
+
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 16)
             }
         }
 
@@ -1909,7 +1513,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Compare`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Compare {
             /// How to compare.
             pub op: Comparison,
@@ -1922,54 +1525,10 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Compare {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Compare::decode(bytes).map(super::Compare::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
-            }
-
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.op;
-                {
-                    len += 1 + rt::head_len(v.to_u32() as u64);
-                }
-                let v = &self.left;
-                {
-                    len += 1 + v.encoded_len();
-                }
-                let v = &self.right;
-                {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                self.encode_in_cycle(w, 16)
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -2005,10 +1564,33 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
+        }
 
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        impl<'a> rt::Message<'a> for Compare {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Compare::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.op;
+                {
+                    len += 1 + rt::head_len(v.to_u32() as u64);
+                }
+                let v = &self.left;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                let v = &self.right;
+                {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 16)
             }
         }
 
@@ -2016,7 +1598,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Rule`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Rule {
             /// The rule's name.
             pub name: rt::alloc::string::String,
@@ -2029,21 +1610,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Rule {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Rule::decode(bytes).map(super::Rule::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for Rule {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Rule::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.name;
                 {
@@ -2060,22 +1640,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -2109,11 +1674,6 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A room, possibly served by a gateway that is itself in another room.
@@ -2123,7 +1683,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Room`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Room {
             /// The room's name.
             pub name: rt::alloc::string::String,
@@ -2134,49 +1693,10 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Room {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Room::decode(bytes).map(super::Room::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.gateway.is_some())
-            }
-
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.name;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                if let Some(v) = &self.gateway {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                self.encode_in_cycle(w, 4)
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -2211,10 +1731,28 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
+        }
 
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        impl<'a> rt::Message<'a> for Room {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Room::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.name;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                if let Some(v) = &self.gateway {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 4)
             }
         }
 
@@ -2222,7 +1760,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::Gateway`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Gateway {
             /// The gateway's short address.
             pub address: [u8; 8],
@@ -2233,46 +1770,10 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Gateway {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Gateway::decode(bytes).map(super::Gateway::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.location.is_some())
-            }
-
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                len += 1 + 9;
-                if let Some(v) = &self.location {
-                    len += 1 + v.encoded_len();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                self.encode_in_cycle(w, 4)
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -2301,10 +1802,25 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
+        }
 
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        impl<'a> rt::Message<'a> for Gateway {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Gateway::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                len += 1 + 9;
+                if let Some(v) = &self.location {
+                    len += 1 + v.encoded_len();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 4)
             }
         }
 
@@ -2313,7 +1829,6 @@ rt::cfg_alloc! {
         ///
         /// The owned form of [`super::DisplayMenu`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct DisplayMenu {
             /// The entry's label.
             pub label: rt::alloc::string::String,
@@ -2324,52 +1839,10 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl DisplayMenu {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::DisplayMenu::decode(bytes).map(super::DisplayMenu::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1
-            }
-
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
-                let mut len = rt::head_len(self.entry_count() as u64);
-                let v = &self.label;
-                {
-                    len += 1 + rt::head_len(v.len() as u64) + v.len();
-                }
-                let v = &self.children;
-                {
-                    len += 1
-                        + rt::head_len(v.len() as u64)
-                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
-                }
-                len + self.unknown_fields.encoded_len()
-            }
-
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-                self.encode_in_cycle(w, 8)
             }
 
             /// Encodes within its recursive cycle: `budget` is how many more nestings
@@ -2416,10 +1889,31 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
+        }
 
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+        impl<'a> rt::Message<'a> for DisplayMenu {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::DisplayMenu::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
+                let mut len = rt::head_len(self.entry_count() as u64);
+                let v = &self.label;
+                {
+                    len += 1 + rt::head_len(v.len() as u64) + v.len();
+                }
+                let v = &self.children;
+                {
+                    len += 1
+                        + rt::head_len(v.len() as u64)
+                        + v.iter().map(|item| item.encoded_len()).sum::<usize>();
+                }
+                len + self.unknown_fields.encoded_len()
+            }
+
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+                self.encode_in_cycle(w, 8)
             }
         }
     }
@@ -2429,7 +1923,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for MenuNode<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2452,7 +1945,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::MenuNode {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2475,14 +1967,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::MenuNode {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::MenuNode;
 
@@ -2534,7 +2024,6 @@ rt::cfg_serde! {
             deserializer.deserialize_map(__Visitor)
         }
     }
-    #[allow(deprecated)]
     impl Comparison {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] =
@@ -2543,7 +2032,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for Comparison {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2554,7 +2042,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for Comparison {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -2565,7 +2052,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Expr<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2598,7 +2084,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Expr {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2630,14 +2115,12 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Expr {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Expr;
 
@@ -2703,7 +2186,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Compare<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2724,7 +2206,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Compare {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2745,14 +2226,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Compare {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Compare;
 
@@ -2804,7 +2283,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Rule<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2825,7 +2303,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Rule {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2846,14 +2323,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Rule {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Rule;
 
@@ -2909,7 +2384,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Room<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2931,7 +2405,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Room {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2953,14 +2426,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Room {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Room;
 
@@ -3007,7 +2478,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Gateway<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3029,7 +2499,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Gateway {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3051,14 +2520,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Gateway {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Gateway;
 
@@ -3105,7 +2572,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for DisplayMenu<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3125,7 +2591,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::DisplayMenu {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -3145,14 +2610,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::DisplayMenu {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::DisplayMenu;
 
@@ -3198,7 +2661,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::MenuNode {
         #[allow(unused_variables)]
         fn generate(
@@ -3228,7 +2690,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::MenuNode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -3259,53 +2720,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::MenuNode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::MenuNode {
         const NAME: &'static str = "example.recursive.MenuNode";
         const MAX_ENCODED_SIZE: usize = MenuNode::MAX_ENCODED_SIZE;
         type Borrowed<'a> = MenuNode<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::MenuNode::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::MenuNode::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::MenuNode::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::MenuNode::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for MenuNode<'a> {
-        type Owned = owned::MenuNode;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            MenuNode::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            MenuNode::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            MenuNode::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            MenuNode::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::MenuNode {
-            MenuNode::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for Comparison {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -3315,7 +2741,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for Comparison {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -3324,67 +2749,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for Comparison {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for Comparison {
         const NAME: &'static str = "example.recursive.Comparison";
         const MAX_ENCODED_SIZE: usize = Comparison::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Comparison;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Comparison {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Expr {
         #[allow(unused_variables)]
         fn generate(
@@ -3431,7 +2807,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Expr {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -3473,53 +2848,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Expr {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Expr {
         const NAME: &'static str = "example.recursive.Expr";
         const MAX_ENCODED_SIZE: usize = Expr::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Expr<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Expr::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Expr::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Expr::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Expr::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Expr<'a> {
-        type Owned = owned::Expr;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Expr::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Expr::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Expr::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Expr::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Expr {
-            Expr::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Compare {
         #[allow(unused_variables)]
         fn generate(
@@ -3541,7 +2881,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Compare {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -3564,53 +2903,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Compare {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Compare {
         const NAME: &'static str = "example.recursive.Compare";
         const MAX_ENCODED_SIZE: usize = Compare::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Compare<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Compare::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Compare::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Compare::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Compare::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Compare<'a> {
-        type Owned = owned::Compare;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Compare::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Compare::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Compare::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Compare::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Compare {
-            Compare::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Rule {
         #[allow(unused_variables)]
         fn generate(
@@ -3626,7 +2930,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Rule {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3653,53 +2956,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Rule {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Rule {
         const NAME: &'static str = "example.recursive.Rule";
         const MAX_ENCODED_SIZE: usize = Rule::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Rule<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Rule::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Rule::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Rule::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Rule::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Rule<'a> {
-        type Owned = owned::Rule;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Rule::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Rule::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Rule::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Rule::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Rule {
-            Rule::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Room {
         #[allow(unused_variables)]
         fn generate(
@@ -3720,7 +2988,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Room {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -3740,53 +3007,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Room {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Room {
         const NAME: &'static str = "example.recursive.Room";
         const MAX_ENCODED_SIZE: usize = Room::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Room<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Room::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Room::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Room::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Room::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Room<'a> {
-        type Owned = owned::Room;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Room::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Room::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Room::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Room::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Room {
-            Room::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Gateway {
         #[allow(unused_variables)]
         fn generate(
@@ -3807,7 +3039,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Gateway {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -3821,53 +3052,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Gateway {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Gateway {
         const NAME: &'static str = "example.recursive.Gateway";
         const MAX_ENCODED_SIZE: usize = Gateway::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Gateway<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Gateway::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Gateway::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Gateway::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Gateway::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Gateway<'a> {
-        type Owned = owned::Gateway;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Gateway::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Gateway::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Gateway::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Gateway::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Gateway {
-            Gateway::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::DisplayMenu {
         #[allow(unused_variables)]
         fn generate(
@@ -3892,7 +3088,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::DisplayMenu {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(true);
@@ -3918,49 +3113,15 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::DisplayMenu {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::DisplayMenu {
         const NAME: &'static str = "example.recursive.DisplayMenu";
         const MAX_ENCODED_SIZE: usize = DisplayMenu::MAX_ENCODED_SIZE;
         type Borrowed<'a> = DisplayMenu<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::DisplayMenu::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::DisplayMenu::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::DisplayMenu::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::DisplayMenu::encode_to_vec(self)
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for DisplayMenu<'a> {
-        type Owned = owned::DisplayMenu;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            DisplayMenu::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            DisplayMenu::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            DisplayMenu::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            DisplayMenu::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::DisplayMenu {
-            DisplayMenu::into_owned(self)
-        }
     }
 }

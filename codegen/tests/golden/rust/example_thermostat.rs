@@ -2,10 +2,11 @@
 // Do not edit: change the schema and regenerate.
 
 use ::iotp2p_codec::runtime as rt;
+#[allow(unused_imports)]
+use rt::Message as _;
 
 /// What the thermostat is allowed to run.
 #[derive(Clone, Copy, Debug)]
-#[allow(deprecated)]
 pub enum Mode {
     /// Neither heating nor cooling.
     Off,
@@ -21,7 +22,6 @@ pub enum Mode {
     Unrecognized(u32),
 }
 
-#[allow(deprecated)]
 impl Mode {
     /// Largest encoding of a known value, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 1;
@@ -49,11 +49,6 @@ impl Mode {
             Self::Unrecognized(value) => value,
         }
     }
-
-    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
-    pub fn decode_from(r: &mut rt::Reader<'_>) -> Result<Self, rt::DecodeError> {
-        r.enum_number().map(Self::from_u32)
-    }
 }
 
 /// Values are equal when their numbers are: `Unrecognized(n)` with the number of a defined
@@ -72,22 +67,23 @@ impl core::hash::Hash for Mode {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Mode {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r)
+impl<'a> rt::Message<'a> for Mode {
+    /// Reads a value (spec: enums are open, so unknown numbers are accepted).
+    fn decode_from(r: &mut rt::Reader<'a>, _depth: usize) -> Result<Self, rt::DecodeError> {
+        r.enum_number().map(Self::from_u32)
     }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        w.u64(self.to_u32() as u64)
-    }
+
     fn encoded_len(&self) -> usize {
         rt::head_len(self.to_u32() as u64)
+    }
+
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+        w.u64(self.to_u32() as u64)
     }
 }
 
 /// The two setpoints that bound the comfort band.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Setpoints<'a> {
     /// Heat when the room is colder than this (5.00 to 30.00 °C).
     pub heat: i16,
@@ -98,7 +94,6 @@ pub struct Setpoints<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Setpoints<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -107,16 +102,14 @@ impl<'a> Setpoints<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + usize::from(self.heat != 2000) + usize::from(self.cool != 2600)
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for Setpoints<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let count = r.map()?;
         let entries = r.position();
         let depth = rt::enter(r, depth, count)?;
@@ -170,13 +163,7 @@ impl<'a> Setpoints<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + usize::from(self.heat != 2000) + usize::from(self.cool != 2600)
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.heat;
         if v != 2000 {
@@ -189,20 +176,7 @@ impl<'a> Setpoints<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -234,22 +208,8 @@ impl<'a> Setpoints<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Setpoints<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Setpoints::encoded_len(self)
-    }
-}
-
 /// One entry of the weekly schedule: from `start` on the given days, use these setpoints.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct ScheduleEntry<'a> {
     /// Days of the week as a bit set: bit 0 is Monday, bit 6 is Sunday.
     pub days: u8,
@@ -264,7 +224,6 @@ pub struct ScheduleEntry<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> ScheduleEntry<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -273,16 +232,14 @@ impl<'a> ScheduleEntry<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + 1 + 1 + usize::from(self.mode.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -315,7 +272,8 @@ impl<'a> ScheduleEntry<'a> {
                     f_setpoints = Some(v);
                 }
                 3 => {
-                    let v = Mode::decode_from(r).map_err(|e| e.in_field("ScheduleEntry.mode"))?;
+                    let v = Mode::decode_from(r, depth)
+                        .map_err(|e| e.in_field("ScheduleEntry.mode"))?;
                     f_mode = Some(v);
                 }
                 _ => {
@@ -342,13 +300,7 @@ impl<'a> ScheduleEntry<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + 1 + 1 + usize::from(self.mode.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.days;
         {
@@ -368,20 +320,7 @@ impl<'a> ScheduleEntry<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -419,22 +358,8 @@ impl<'a> ScheduleEntry<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for ScheduleEntry<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        ScheduleEntry::encoded_len(self)
-    }
-}
-
 /// The weekly schedule: at most 28 entries (four a day), bound from the package default.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct WeeklySchedule<'a> {
     /// Entries, in any order; the thermostat sorts them.
     pub entries: rt::Array<'a, ScheduleEntry<'a>>,
@@ -447,7 +372,6 @@ pub struct WeeklySchedule<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> WeeklySchedule<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -456,16 +380,14 @@ impl<'a> WeeklySchedule<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len() + 1 + usize::from(self.name.is_some()) + 1
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -516,13 +438,7 @@ impl<'a> WeeklySchedule<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len() + 1 + usize::from(self.name.is_some()) + 1
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.entries;
         {
@@ -538,20 +454,7 @@ impl<'a> WeeklySchedule<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -588,22 +491,8 @@ impl<'a> WeeklySchedule<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for WeeklySchedule<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        WeeklySchedule::encoded_len(self)
-    }
-}
-
 /// A reading of the room's sensors.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct Reading<'a> {
     /// Room temperature.
     pub temperature: super::example_core::Centidegrees,
@@ -616,7 +505,6 @@ pub struct Reading<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> Reading<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -625,16 +513,17 @@ impl<'a> Reading<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + 1
+            + usize::from(self.humidity.is_some())
+            + usize::from(self.outdoor.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for Reading<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -686,16 +575,7 @@ impl<'a> Reading<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + 1
-            + usize::from(self.humidity.is_some())
-            + usize::from(self.outdoor.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.temperature;
         {
@@ -710,20 +590,7 @@ impl<'a> Reading<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -764,22 +631,8 @@ impl<'a> Reading<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for Reading<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        Reading::encoded_len(self)
-    }
-}
-
 /// The state a thermostat reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub struct ThermostatState<'a> {
     /// The mode the user selected.
     pub mode: Mode,
@@ -800,7 +653,6 @@ pub struct ThermostatState<'a> {
     pub unknown_fields: rt::UnknownFields<'a>,
 }
 
-#[allow(deprecated)]
 impl<'a> ThermostatState<'a> {
     /// Largest encoding of a value built from the schema, in bytes (retained unknown fields add
     /// their own length).
@@ -809,16 +661,21 @@ impl<'a> ThermostatState<'a> {
     /// The keys this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3, 4, 24, 25];
 
-    /// Decodes a complete message, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
+    /// Number of map entries the encoding has.
+    fn entry_count(&self) -> usize {
+        self.unknown_fields.len()
+            + usize::from(self.mode.to_u32() != 3)
+            + 1
+            + 1
+            + usize::from(self.running)
+            + usize::from(self.hold)
+            + usize::from(self.diagnostics.is_some())
+            + usize::from(self.schedule.is_some())
     }
+}
 
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for ThermostatState<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         let count = r.map()?;
         let entries = r.position();
@@ -838,7 +695,8 @@ impl<'a> ThermostatState<'a> {
             min_key = key + 1;
             match key {
                 0 => {
-                    let v = Mode::decode_from(r).map_err(|e| e.in_field("ThermostatState.mode"))?;
+                    let v = Mode::decode_from(r, depth)
+                        .map_err(|e| e.in_field("ThermostatState.mode"))?;
                     if v.to_u32() == 3 {
                         return Err(rt::DecodeError::new(
                             rt::ErrorClass::DefaultValuePresent,
@@ -917,20 +775,7 @@ impl<'a> ThermostatState<'a> {
         })
     }
 
-    /// Number of map entries the encoding has.
-    fn entry_count(&self) -> usize {
-        self.unknown_fields.len()
-            + usize::from(self.mode.to_u32() != 3)
-            + 1
-            + 1
-            + usize::from(self.running)
-            + usize::from(self.hold)
-            + usize::from(self.diagnostics.is_some())
-            + usize::from(self.schedule.is_some())
-    }
-
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.mode;
         if v.to_u32() != 3 {
@@ -959,20 +804,7 @@ impl<'a> ThermostatState<'a> {
         len + self.unknown_fields.encoded_len(Self::KNOWN_KEYS)
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
@@ -1027,22 +859,8 @@ impl<'a> ThermostatState<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for ThermostatState<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        ThermostatState::encoded_len(self)
-    }
-}
-
 /// A command a thermostat accepts.
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(deprecated)]
 pub enum ThermostatCommand<'a> {
     /// Select a mode.
     SetMode(Mode),
@@ -1061,24 +879,16 @@ pub enum ThermostatCommand<'a> {
     },
 }
 
-#[allow(deprecated)]
 impl<'a> ThermostatCommand<'a> {
     /// Largest encoding of a value built from the schema, in bytes.
     pub const MAX_ENCODED_SIZE: usize = 711;
 
     /// The keys of the variants this version of the schema defines, ascending.
     const KNOWN_KEYS: &'static [u64] = &[0, 1, 2, 3];
+}
 
-    /// Decodes a complete value, accepting only its canonical encoding.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-        let mut r = rt::Reader::new(bytes);
-        let value = Self::decode_from(&mut r, rt::limits::MAX_DEPTH)?;
-        r.finish()?;
-        Ok(value)
-    }
-
-    /// Decodes one value at the reader's position; `depth` is how many levels of nesting are left.
-    pub fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
+    fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
         let start = r.position();
         if r.map()? != 1 {
             return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
@@ -1087,7 +897,8 @@ impl<'a> ThermostatCommand<'a> {
         let key = r.key(0)?;
         Ok(match key {
             0 => Self::SetMode(
-                Mode::decode_from(r).map_err(|e| e.in_field("ThermostatCommand.set_mode"))?,
+                Mode::decode_from(r, depth)
+                    .map_err(|e| e.in_field("ThermostatCommand.set_mode"))?,
             ),
             1 => Self::SetSetpoints(
                 Setpoints::decode_from(r, depth)
@@ -1109,8 +920,7 @@ impl<'a> ThermostatCommand<'a> {
         })
     }
 
-    /// Bytes [`encode`](Self::encode) writes.
-    pub fn encoded_len(&self) -> usize {
+    fn encoded_len(&self) -> usize {
         1 + match *self {
             Self::SetMode(v) => 1 + rt::head_len(v.to_u32() as u64),
             Self::SetSetpoints(v) => 1 + v.encoded_len(),
@@ -1120,20 +930,7 @@ impl<'a> ThermostatCommand<'a> {
         }
     }
 
-    /// Encodes into `buf` in one pass and returns the number of bytes written.
-    pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-        let mut w = rt::Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(rt::EncodeError::BufferTooSmall { .. }) => Err(rt::EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the canonical encoding, checking bounds and ranges first.
-    pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+    fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         w.map(1)?;
         match *self {
             Self::SetMode(v) => {
@@ -1164,32 +961,17 @@ impl<'a> ThermostatCommand<'a> {
     }
 }
 
-#[allow(deprecated)]
-impl<'a> rt::Element<'a> for ThermostatCommand<'a> {
-    fn read(r: &mut rt::Reader<'a>) -> Result<Self, rt::DecodeError> {
-        Self::decode_from(r, rt::limits::MAX_DEPTH)
-    }
-    fn write(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
-        self.encode_to(w)
-    }
-    fn encoded_len(&self) -> usize {
-        ThermostatCommand::encoded_len(self)
-    }
-}
-
 rt::cfg_alloc! {
-    #[allow(deprecated)]
     impl rt::IntoOwned for Mode {
         type Owned = Self;
         fn into_owned(self) -> Self {
             self
         }
     }
-    #[allow(deprecated)]
-    impl<'a> Setpoints<'a> {
-        /// A copy that owns its data ([`owned::Setpoints`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Setpoints {
+    impl<'a> rt::IntoOwned for Setpoints<'a> {
+        type Owned = owned::Setpoints;
+        /// A copy that owns its data ([`owned::Setpoints`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Setpoints {
             owned::Setpoints {
                 heat: self.heat,
                 cool: self.cool,
@@ -1199,25 +981,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Setpoints<'a> {
-        type Owned = owned::Setpoints;
-        fn into_owned(self) -> owned::Setpoints {
-            Setpoints::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> ScheduleEntry<'a> {
-        /// A copy that owns its data ([`owned::ScheduleEntry`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::ScheduleEntry {
+    impl<'a> rt::IntoOwned for ScheduleEntry<'a> {
+        type Owned = owned::ScheduleEntry;
+        /// A copy that owns its data ([`owned::ScheduleEntry`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::ScheduleEntry {
             owned::ScheduleEntry {
                 days: self.days,
                 start: rt::IntoOwned::into_owned(self.start),
@@ -1229,25 +997,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for ScheduleEntry<'a> {
-        type Owned = owned::ScheduleEntry;
-        fn into_owned(self) -> owned::ScheduleEntry {
-            ScheduleEntry::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> WeeklySchedule<'a> {
-        /// A copy that owns its data ([`owned::WeeklySchedule`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::WeeklySchedule {
+    impl<'a> rt::IntoOwned for WeeklySchedule<'a> {
+        type Owned = owned::WeeklySchedule;
+        /// A copy that owns its data ([`owned::WeeklySchedule`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::WeeklySchedule {
             owned::WeeklySchedule {
                 entries: rt::IntoOwned::into_owned(self.entries),
                 name: rt::IntoOwned::into_owned(self.name),
@@ -1258,25 +1012,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for WeeklySchedule<'a> {
-        type Owned = owned::WeeklySchedule;
-        fn into_owned(self) -> owned::WeeklySchedule {
-            WeeklySchedule::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> Reading<'a> {
-        /// A copy that owns its data ([`owned::Reading`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::Reading {
+    impl<'a> rt::IntoOwned for Reading<'a> {
+        type Owned = owned::Reading;
+        /// A copy that owns its data ([`owned::Reading`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::Reading {
             owned::Reading {
                 temperature: self.temperature,
                 humidity: self.humidity,
@@ -1287,25 +1027,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for Reading<'a> {
-        type Owned = owned::Reading;
-        fn into_owned(self) -> owned::Reading {
-            Reading::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> ThermostatState<'a> {
-        /// A copy that owns its data ([`owned::ThermostatState`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::ThermostatState {
+    impl<'a> rt::IntoOwned for ThermostatState<'a> {
+        type Owned = owned::ThermostatState;
+        /// A copy that owns its data ([`owned::ThermostatState`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::ThermostatState {
             owned::ThermostatState {
                 mode: self.mode,
                 setpoints: rt::IntoOwned::into_owned(self.setpoints),
@@ -1320,25 +1046,11 @@ rt::cfg_alloc! {
                 ),
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
     }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for ThermostatState<'a> {
-        type Owned = owned::ThermostatState;
-        fn into_owned(self) -> owned::ThermostatState {
-            ThermostatState::into_owned(self)
-        }
-    }
-    #[allow(deprecated)]
-    impl<'a> ThermostatCommand<'a> {
-        /// A copy that owns its data ([`owned::ThermostatCommand`]), to keep after the input is
-        /// gone.
-        pub fn into_owned(self) -> owned::ThermostatCommand {
+    impl<'a> rt::IntoOwned for ThermostatCommand<'a> {
+        type Owned = owned::ThermostatCommand;
+        /// A copy that owns its data ([`owned::ThermostatCommand`]), to keep after the input is gone.
+        fn into_owned(self) -> owned::ThermostatCommand {
             match self {
                 Self::SetMode(v) => owned::ThermostatCommand::SetMode(v),
                 Self::SetSetpoints(v) => {
@@ -1354,19 +1066,6 @@ rt::cfg_alloc! {
                 },
             }
         }
-
-        /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-        pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::IntoOwned for ThermostatCommand<'a> {
-        type Owned = owned::ThermostatCommand;
-        fn into_owned(self) -> owned::ThermostatCommand {
-            ThermostatCommand::into_owned(self)
-        }
     }
 
     /// Owned counterparts of the types of package `example.thermostat`, for applications that
@@ -1376,21 +1075,21 @@ rt::cfg_alloc! {
     /// for strings, `Vec<u8>` for bytes, `[u8; N]` for fixed-size bytes, `Vec<T>` for arrays,
     /// `Box<T>` for recursive members, and [`OwnedUnknownFields`](rt::OwnedUnknownFields) for
     /// retained unknown fields. Make one from a decoded value with `into_owned`, or build it;
-    /// it has its own `decode`, `encoded_len`, `encode`, `encode_to` and `encode_to_vec`, with
-    /// the same checks and the same bytes as the borrowed type. Enums own nothing and are
-    /// re-exported as they are; aliases name the owned form of their target.
+    /// it is a [`Message`](rt::Message) like the borrowed type, with the same checks and the
+    /// same bytes. Enums own nothing and are re-exported as they are; aliases name the owned
+    /// form of their target.
     pub mod owned {
         #[allow(unused_imports)]
         use super::rt;
+        #[allow(unused_imports)]
+        use rt::Message as _;
 
-        #[allow(deprecated)]
         pub use super::Mode;
 
         /// The two setpoints that bound the comfort band.
         ///
         /// The owned form of [`super::Setpoints`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Setpoints {
             /// Heat when the room is colder than this (5.00 to 30.00 °C).
             pub heat: i16,
@@ -1401,23 +1100,22 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Setpoints {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Setpoints::decode(bytes).map(super::Setpoints::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
                     + usize::from(self.heat != 2000)
                     + usize::from(self.cool != 2600)
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for Setpoints {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Setpoints::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.heat;
                 if self.heat != 2000 {
@@ -1430,22 +1128,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1475,18 +1158,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// One entry of the weekly schedule: from `start` on the given days, use these setpoints.
         ///
         /// The owned form of [`super::ScheduleEntry`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct ScheduleEntry {
             /// Days of the week as a bit set: bit 0 is Monday, bit 6 is Sunday.
             pub days: u8,
@@ -1501,21 +1178,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl ScheduleEntry {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::ScheduleEntry::decode(bytes).map(super::ScheduleEntry::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + 1 + 1 + usize::from(self.mode.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for ScheduleEntry {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::ScheduleEntry::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.days;
                 {
@@ -1535,22 +1211,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1586,18 +1247,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// The weekly schedule: at most 28 entries (four a day), bound from the package default.
         ///
         /// The owned form of [`super::WeeklySchedule`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct WeeklySchedule {
             /// Entries, in any order; the thermostat sorts them.
             pub entries: rt::alloc::vec::Vec<ScheduleEntry>,
@@ -1610,21 +1265,20 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl WeeklySchedule {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::WeeklySchedule::decode(bytes).map(super::WeeklySchedule::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len() + 1 + usize::from(self.name.is_some()) + 1
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for WeeklySchedule {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::WeeklySchedule::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.entries;
                 {
@@ -1642,22 +1296,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1696,18 +1335,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A reading of the room's sensors.
         ///
         /// The owned form of [`super::Reading`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct Reading {
             /// Room temperature.
             pub temperature: super::super::example_core::owned::Centidegrees,
@@ -1720,14 +1353,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl Reading {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::Reading::decode(bytes).map(super::Reading::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -1735,9 +1361,15 @@ rt::cfg_alloc! {
                     + usize::from(self.humidity.is_some())
                     + usize::from(self.outdoor.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for Reading {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::Reading::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.temperature;
                 {
@@ -1752,22 +1384,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1806,18 +1423,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// The state a thermostat reports.
         ///
         /// The owned form of [`super::ThermostatState`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub struct ThermostatState {
             /// The mode the user selected.
             pub mode: Mode,
@@ -1838,14 +1449,7 @@ rt::cfg_alloc! {
             pub unknown_fields: rt::OwnedUnknownFields,
         }
 
-        #[allow(deprecated)]
         impl ThermostatState {
-            /// Decodes a complete message, accepting only its canonical encoding, and copies
-            /// it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::ThermostatState::decode(bytes).map(super::ThermostatState::into_owned)
-            }
-
             /// Number of map entries the encoding has.
             pub(super) fn entry_count(&self) -> usize {
                 self.unknown_fields.len()
@@ -1857,9 +1461,15 @@ rt::cfg_alloc! {
                     + usize::from(self.diagnostics.is_some())
                     + usize::from(self.schedule.is_some())
             }
+        }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+        impl<'a> rt::Message<'a> for ThermostatState {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::ThermostatState::decode_from(r, depth).map(rt::IntoOwned::into_owned)
+            }
+
+            fn encoded_len(&self) -> usize {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.mode;
                 if self.mode.to_u32() != 3 {
@@ -1888,22 +1498,7 @@ rt::cfg_alloc! {
                 len + self.unknown_fields.encoded_len()
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
@@ -1956,18 +1551,12 @@ rt::cfg_alloc! {
                 w.close(count);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
 
         /// A command a thermostat accepts.
         ///
         /// The owned form of [`super::ThermostatCommand`].
         #[derive(Clone, Debug, PartialEq)]
-        #[allow(deprecated)]
         pub enum ThermostatCommand {
             /// Select a mode.
             SetMode(Mode),
@@ -1987,15 +1576,13 @@ rt::cfg_alloc! {
             },
         }
 
-        #[allow(deprecated)]
-        impl ThermostatCommand {
-            /// Decodes a complete value, accepting only its canonical encoding, and copies it.
-            pub fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-                super::ThermostatCommand::decode(bytes).map(super::ThermostatCommand::into_owned)
+        impl<'a> rt::Message<'a> for ThermostatCommand {
+            /// Decodes with the borrowed form and copies the value.
+            fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
+                super::ThermostatCommand::decode_from(r, depth).map(rt::IntoOwned::into_owned)
             }
 
-            /// Bytes [`encode`](Self::encode) writes.
-            pub fn encoded_len(&self) -> usize {
+            fn encoded_len(&self) -> usize {
                 1 + match self {
                     Self::SetMode(v) => 1 + rt::head_len(v.to_u32() as u64),
                     Self::SetSetpoints(v) => 1 + v.encoded_len(),
@@ -2005,22 +1592,7 @@ rt::cfg_alloc! {
                 }
             }
 
-            /// Encodes into `buf` in one pass and returns the number of bytes written.
-            pub fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-                let mut w = rt::Writer::new(buf);
-                match self.encode_to(&mut w) {
-                    Ok(()) => Ok(w.position()),
-                    Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                        Err(rt::EncodeError::BufferTooSmall {
-                            needed: self.encoded_len(),
-                        })
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-
-            /// Writes the canonical encoding, checking bounds and ranges first.
-            pub fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
+            fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 w.map(1)?;
                 match self {
                     Self::SetMode(v) => {
@@ -2049,17 +1621,11 @@ rt::cfg_alloc! {
                 w.close(1);
                 Ok(())
             }
-
-            /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes.
-            pub fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-                rt::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
-            }
         }
     }
 }
 
 rt::cfg_serde! {
-    #[allow(deprecated)]
     impl Mode {
         /// The values' names, for the canonical JSON mapping.
         const JSON_NAMES: &'static [(&'static str, u32)] = &[
@@ -2073,7 +1639,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): the value's name, or an unknown
     /// value's number.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for Mode {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2084,7 +1649,6 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: a value's name, or a number.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for Mode {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
@@ -2096,7 +1660,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Setpoints<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2120,7 +1683,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Setpoints {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2144,14 +1706,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Setpoints {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Setpoints;
 
@@ -2198,7 +1758,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ScheduleEntry<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2222,7 +1781,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ScheduleEntry {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2246,14 +1804,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ScheduleEntry {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ScheduleEntry;
 
@@ -2317,7 +1873,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for WeeklySchedule<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2340,7 +1895,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::WeeklySchedule {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2363,14 +1917,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::WeeklySchedule {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::WeeklySchedule;
 
@@ -2426,7 +1978,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for Reading<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2451,7 +2002,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::Reading {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2476,14 +2026,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::Reading {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::Reading;
 
@@ -2539,7 +2087,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ThermostatState<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2574,7 +2121,6 @@ rt::cfg_serde! {
     /// The canonical JSON form (spec/04-wire-format.md §4.18): members in key order, absent
     /// optional fields and fields equal to their default left out, unknown fields as
     /// `"#<key>": "<hex>"`.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ThermostatState {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2609,14 +2155,12 @@ rt::cfg_serde! {
     /// Reads the canonical JSON form, with members in any order and defaulted fields also when
     /// present with their default value; rejects duplicate and unknown members (other than
     /// `"#<key>"`).
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ThermostatState {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ThermostatState;
 
@@ -2703,7 +2247,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl<'a> rt::serde::Serialize for ThermostatCommand<'a> {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2729,7 +2272,6 @@ rt::cfg_serde! {
 
     /// The canonical JSON form (spec/04-wire-format.md §4.18): `{"variant": value}`, `null` for a
     /// unit variant, `{"#<key>": "<hex>"}` for an unknown one.
-    #[allow(deprecated)]
     impl rt::serde::Serialize for owned::ThermostatCommand {
         fn serialize<__S: rt::serde::Serializer>(
             &self,
@@ -2754,14 +2296,12 @@ rt::cfg_serde! {
     }
 
     /// Reads the canonical JSON form: an object with exactly one member.
-    #[allow(deprecated)]
     impl<'de> rt::serde::Deserialize<'de> for owned::ThermostatCommand {
         fn deserialize<__D: rt::serde::Deserializer<'de>>(
             deserializer: __D,
         ) -> Result<Self, __D::Error> {
             struct __Visitor;
 
-            #[allow(deprecated)]
             impl<'de> rt::serde::de::Visitor<'de> for __Visitor {
                 type Value = owned::ThermostatCommand;
 
@@ -2820,7 +2360,6 @@ rt::cfg_serde! {
 }
 
 rt::cfg_arbitrary! {
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for Mode {
         fn generate(
             u: &mut rt::arbitrary::Unstructured<'_>,
@@ -2830,7 +2369,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for Mode {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             if let Self::Unrecognized(_) = self {
@@ -2839,67 +2377,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for Mode {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for Mode {
         const NAME: &'static str = "example.thermostat.Mode";
         const MAX_ENCODED_SIZE: usize = Mode::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Mode;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            <Self as rt::fuzz::Borrowed<'_>>::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            <Self as rt::fuzz::Borrowed<'_>>::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Mode {
-        type Owned = Self;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            let mut r = rt::Reader::new(bytes);
-            let value = Self::decode_from(&mut r)?;
-            r.finish()?;
-            Ok(value)
-        }
-        fn encoded_len(&self) -> usize {
-            rt::Element::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            let mut w = rt::Writer::new(buf);
-            match rt::Element::write(self, &mut w) {
-                Ok(()) => Ok(w.position()),
-                Err(rt::EncodeError::BufferTooSmall { .. }) => {
-                    Err(rt::EncodeError::BufferTooSmall {
-                        needed: rt::Element::encoded_len(self),
-                    })
-                }
-                Err(e) => Err(e),
-            }
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            rt::encode_to_vec(rt::Element::encoded_len(self), |w| {
-                rt::Element::write(self, w)
-            })
-        }
-        fn into_owned(self) -> Self {
-            self
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Setpoints {
         #[allow(unused_variables)]
         fn generate(
@@ -2914,7 +2403,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Setpoints {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -2937,53 +2425,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Setpoints {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Setpoints {
         const NAME: &'static str = "example.thermostat.Setpoints";
         const MAX_ENCODED_SIZE: usize = Setpoints::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Setpoints<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Setpoints::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Setpoints::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Setpoints::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Setpoints::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Setpoints<'a> {
-        type Owned = owned::Setpoints;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Setpoints::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Setpoints::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Setpoints::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Setpoints::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Setpoints {
-            Setpoints::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ScheduleEntry {
         #[allow(unused_variables)]
         fn generate(
@@ -3007,7 +2460,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ScheduleEntry {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3035,53 +2487,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ScheduleEntry {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ScheduleEntry {
         const NAME: &'static str = "example.thermostat.ScheduleEntry";
         const MAX_ENCODED_SIZE: usize = ScheduleEntry::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ScheduleEntry<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::ScheduleEntry::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::ScheduleEntry::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::ScheduleEntry::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::ScheduleEntry::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for ScheduleEntry<'a> {
-        type Owned = owned::ScheduleEntry;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            ScheduleEntry::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            ScheduleEntry::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            ScheduleEntry::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            ScheduleEntry::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::ScheduleEntry {
-            ScheduleEntry::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::WeeklySchedule {
         #[allow(unused_variables)]
         fn generate(
@@ -3112,7 +2529,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::WeeklySchedule {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3137,53 +2553,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::WeeklySchedule {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::WeeklySchedule {
         const NAME: &'static str = "example.thermostat.WeeklySchedule";
         const MAX_ENCODED_SIZE: usize = WeeklySchedule::MAX_ENCODED_SIZE;
         type Borrowed<'a> = WeeklySchedule<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::WeeklySchedule::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::WeeklySchedule::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::WeeklySchedule::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::WeeklySchedule::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for WeeklySchedule<'a> {
-        type Owned = owned::WeeklySchedule;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            WeeklySchedule::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            WeeklySchedule::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            WeeklySchedule::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            WeeklySchedule::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::WeeklySchedule {
-            WeeklySchedule::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::Reading {
         #[allow(unused_variables)]
         fn generate(
@@ -3207,7 +2588,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::Reading {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3234,53 +2614,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::Reading {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::Reading {
         const NAME: &'static str = "example.thermostat.Reading";
         const MAX_ENCODED_SIZE: usize = Reading::MAX_ENCODED_SIZE;
         type Borrowed<'a> = Reading<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::Reading::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::Reading::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::Reading::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::Reading::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for Reading<'a> {
-        type Owned = owned::Reading;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            Reading::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            Reading::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            Reading::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            Reading::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::Reading {
-            Reading::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ThermostatState {
         #[allow(unused_variables)]
         fn generate(
@@ -3311,7 +2656,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ThermostatState {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3342,53 +2686,18 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatState {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ThermostatState {
         const NAME: &'static str = "example.thermostat.ThermostatState";
         const MAX_ENCODED_SIZE: usize = ThermostatState::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ThermostatState<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::ThermostatState::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::ThermostatState::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::ThermostatState::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::ThermostatState::encode_to_vec(self)
-        }
     }
 
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for ThermostatState<'a> {
-        type Owned = owned::ThermostatState;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            ThermostatState::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            ThermostatState::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            ThermostatState::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            ThermostatState::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::ThermostatState {
-            ThermostatState::into_owned(self)
-        }
-    }
-
-    #[allow(deprecated)]
     impl rt::fuzz::Generate for owned::ThermostatCommand {
         #[allow(unused_variables)]
         fn generate(
@@ -3415,7 +2724,6 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::Audited for owned::ThermostatCommand {
         fn audit(&self, a: &mut rt::fuzz::Audit) {
             a.enter(false);
@@ -3436,49 +2744,15 @@ rt::cfg_arbitrary! {
         }
     }
 
-    #[allow(deprecated)]
     impl<'u> rt::arbitrary::Arbitrary<'u> for owned::ThermostatCommand {
         fn arbitrary(u: &mut rt::arbitrary::Unstructured<'u>) -> rt::arbitrary::Result<Self> {
             rt::fuzz::Generate::generate(u, 0)
         }
     }
 
-    #[allow(deprecated)]
     impl rt::fuzz::FuzzType for owned::ThermostatCommand {
         const NAME: &'static str = "example.thermostat.ThermostatCommand";
         const MAX_ENCODED_SIZE: usize = ThermostatCommand::MAX_ENCODED_SIZE;
         type Borrowed<'a> = ThermostatCommand<'a>;
-        fn decode(bytes: &[u8]) -> Result<Self, rt::DecodeError> {
-            owned::ThermostatCommand::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            owned::ThermostatCommand::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            owned::ThermostatCommand::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            owned::ThermostatCommand::encode_to_vec(self)
-        }
-    }
-
-    #[allow(deprecated)]
-    impl<'a> rt::fuzz::Borrowed<'a> for ThermostatCommand<'a> {
-        type Owned = owned::ThermostatCommand;
-        fn decode(bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
-            ThermostatCommand::decode(bytes)
-        }
-        fn encoded_len(&self) -> usize {
-            ThermostatCommand::encoded_len(self)
-        }
-        fn encode(&self, buf: &mut [u8]) -> Result<usize, rt::EncodeError> {
-            ThermostatCommand::encode(self, buf)
-        }
-        fn encode_to_vec(&self) -> Result<rt::alloc::vec::Vec<u8>, rt::EncodeError> {
-            ThermostatCommand::encode_to_vec(self)
-        }
-        fn into_owned(self) -> owned::ThermostatCommand {
-            ThermostatCommand::into_owned(self)
-        }
     }
 }

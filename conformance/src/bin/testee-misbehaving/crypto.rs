@@ -12,6 +12,7 @@
 //!   (IOTP-SEC-33);
 //! - `sign-payload-only`: signs the payload itself rather than its Sig_structure (IOTP-SEC-11).
 
+use iotp2p_codec::prelude::*;
 use iotp2p_codec::runtime::UnknownFields;
 use iotp2p_codec::security::{Signature, SignedStatement};
 use iotp2p_conformance::protocol::{Request, Response};

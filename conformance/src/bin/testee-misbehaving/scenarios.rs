@@ -18,6 +18,7 @@
 //!   whatever the status's retry class and whether or not it is authenticated (IOTP-ERR-19,
 //!   IOTP-ERR-27).
 
+use iotp2p_codec::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use iotp2p_codec::core::{Body, Envelope};

@@ -12,6 +12,7 @@
 //! enough for one IEEE 802.15.4 frame (§8.4.4; the tests measure them).
 
 use core::fmt;
+use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::runtime::{DecodeError, EncodeError, Reader, UnknownFields, Writer};
 use iotp2p_codec::security::{EdhocFinish, EdhocMessage3, EdhocReply};

@@ -17,6 +17,7 @@
 //! - [`introduction`]: introduction statements (§8.8.4.1) at the audience and at the subject.
 
 use alloc::vec::Vec;
+use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::runtime::UnknownFields;
 use iotp2p_codec::security::{Signature, SignedStatement, Statement};

@@ -2,6 +2,7 @@
 //! ([IOTP-SEC-109]) and optionally countersigned by an administrator ([IOTP-SEC-108]).
 
 use alloc::vec::Vec;
+use iotp2p_codec::prelude::*;
 
 use iotp2p_codec::runtime::UnknownFields;
 use iotp2p_codec::security::{RehomingStatement, Signature, SignedStatement, Statement};

@@ -1,0 +1,53 @@
+//! The [`Message`] trait: what every generated type is (messages and unions, borrowed or owned, and
+//! enums), with the entry points built once here on the three functions the generator writes for
+//! each type.
+
+use super::error::{DecodeError, EncodeError};
+use super::limits::MAX_DEPTH;
+use super::reader::Reader;
+use super::writer::Writer;
+
+/// A generated message or union, in its borrowed (zero-copy) or owned form, or a generated enum.
+///
+/// The generated code implements the three required functions; decoding a complete value, encoding
+/// into a buffer and into a vector are provided on top of them, the same for every type. Bring the
+/// trait into scope (`use iotp2p_codec::prelude::*;`) to call them.
+pub trait Message<'a>: Sized {
+    /// Decodes one value at the reader's position, accepting only its canonical encoding; `depth` is
+    /// how many levels of nesting are left.
+    fn decode_from(r: &mut Reader<'a>, depth: usize) -> Result<Self, DecodeError>;
+
+    /// Bytes [`encode`](Self::encode) writes.
+    fn encoded_len(&self) -> usize;
+
+    /// Writes the canonical encoding, checking bounds and ranges first.
+    fn encode_to(&self, w: &mut Writer<'_>) -> Result<(), EncodeError>;
+
+    /// Decodes a complete value (nothing may follow it), accepting only its canonical encoding.
+    fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(bytes);
+        let value = Self::decode_from(&mut r, MAX_DEPTH)?;
+        r.finish()?;
+        Ok(value)
+    }
+
+    /// Encodes into `buf` in one pass and returns the number of bytes written. When `buf` is too
+    /// small, the error says how many bytes the encoding needs.
+    fn encode(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
+        let mut w = Writer::new(buf);
+        match self.encode_to(&mut w) {
+            Ok(()) => Ok(w.position()),
+            Err(EncodeError::BufferTooSmall { .. }) => Err(EncodeError::BufferTooSmall {
+                needed: self.encoded_len(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Encodes into a new vector of exactly [`encoded_len`](Self::encoded_len) bytes (feature
+    /// `alloc`).
+    #[cfg(feature = "alloc")]
+    fn encode_to_vec(&self) -> Result<::alloc::vec::Vec<u8>, EncodeError> {
+        super::encode_to_vec(self.encoded_len(), |w| self.encode_to(w))
+    }
+}

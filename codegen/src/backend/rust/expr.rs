@@ -1,0 +1,481 @@
+//! Rust for the model's facts: the Rust type of a member, and the expressions and statements over a
+//! reader `r`, a writer `w`, the remaining nesting `depth` and, inside recursive cycles, `budget`,
+//! that read, write, size and check one value of a [`Shape`].
+//!
+//! These follow a value's shape recursively (an array of arrays of text...), which a template cannot
+//! do; everything that depends only on a member's presence or on its type's kind is laid out by the
+//! templates from the facts in `view.rs`. Wire rules are those of spec/04-wire-format.md.
+
+use super::names;
+use super::RustOptions;
+use crate::ir::{self, FloatType, IntType, Type};
+use crate::model::{Model, Shape};
+
+/// What the generator knows about the whole schema while rendering one package.
+pub(crate) struct Ctx<'s> {
+    pub package: String,
+    pub options: &'s RustOptions,
+    pub model: &'s Model<'s>,
+}
+
+impl<'s> Ctx<'s> {
+    pub fn new(model: &'s Model<'s>, options: &'s RustOptions) -> Ctx<'s> {
+        Ctx {
+            package: String::new(),
+            options,
+            model,
+        }
+    }
+
+    /// The Rust path of a type, relative to the module of the package being generated.
+    pub fn path(&self, full_name: &str) -> String {
+        let package = names::package_of(full_name);
+        let short = names::upper(names::short(full_name));
+        if package == self.package {
+            return short;
+        }
+        if let Some((_, path)) = self
+            .options
+            .extern_packages
+            .iter()
+            .find(|(p, _)| p == package)
+        {
+            return format!("{path}::{short}");
+        }
+        format!("super::{}::{short}", names::module(package))
+    }
+
+    /// The Rust path of a type's owned counterpart, relative to the `owned` module of the package
+    /// being generated (enums and aliases of types without borrowed data are re-exported there).
+    pub fn owned_path(&self, full_name: &str) -> String {
+        let package = names::package_of(full_name);
+        let short = names::upper(names::short(full_name));
+        if package == self.package {
+            return short;
+        }
+        if let Some((_, path)) = self
+            .options
+            .extern_packages
+            .iter()
+            .find(|(p, _)| p == package)
+        {
+            return format!("{path}::owned::{short}");
+        }
+        format!("super::super::{}::owned::{short}", names::module(package))
+    }
+}
+
+/// Whether values of `ty` borrow from the input (and so the Rust type takes `'a`).
+pub(crate) fn borrows(ty: &Type) -> bool {
+    match ty {
+        Type::Bool | Type::Int { .. } | Type::Float { .. } | Type::Enum { .. } => false,
+        Type::Alias { target, .. } => borrows(target),
+        _ => true,
+    }
+}
+
+fn float_kw(f: FloatType) -> &'static str {
+    match f {
+        FloatType::F32 => "f32",
+        FloatType::F64 => "f64",
+    }
+}
+
+/// Rust for one member of the type `owner`.
+pub(crate) struct Use<'c, 's> {
+    pub ctx: &'c Ctx<'s>,
+    /// `Type.member`, for error messages.
+    pub label: &'c str,
+}
+
+impl Use<'_, '_> {
+    /// The Rust type of a member of type `ty` with shape `shape`: lazily decoded where it points
+    /// back into its owner's cycle (a struct cannot contain itself by value).
+    pub fn rust_type(&self, ty: &Type, shape: &Shape) -> String {
+        let plain = self.plain_type(ty);
+        if shape.is_recursive_link() {
+            format!("rt::Lazy<'a, {plain}>")
+        } else {
+            plain
+        }
+    }
+
+    fn plain_type(&self, ty: &Type) -> String {
+        match ty {
+            Type::Bool => "bool".into(),
+            Type::Int { int, .. } => int.keyword().into(),
+            Type::Float { float } => float_kw(*float).into(),
+            Type::String { .. } => "&'a str".into(),
+            Type::Bytes { .. } => "&'a [u8]".into(),
+            Type::FixedBytes { len } => format!("&'a [u8; {len}]"),
+            Type::Array { element, .. } => format!("rt::Array<'a, {}>", self.plain_type(element)),
+            Type::Message { name } | Type::Union { name } => format!("{}<'a>", self.ctx.path(name)),
+            Type::Enum { name } => self.ctx.path(name),
+            Type::Alias { name, target } => {
+                let path = self.ctx.path(name);
+                if borrows(target) {
+                    format!("{path}<'a>")
+                } else {
+                    path
+                }
+            }
+        }
+    }
+
+    /// A `Result`-valued expression that reads and validates one value of `ty` (shape `shape`).
+    pub fn decode(&self, ty: &Type, shape: &Shape) -> String {
+        self.decode_inner(ty, shape, true)
+    }
+
+    fn decode_inner(&self, ty: &Type, shape: &Shape, direct: bool) -> String {
+        match (shape, ty.resolved()) {
+            (Shape::Bool, _) => "r.bool()".into(),
+            (Shape::Int { int, min, max, .. }, _) => {
+                let kw = int.keyword();
+                match (shape.is_unsigned(), *int) {
+                    (true, IntType::U64) => format!("r.uint({min}, {max})"),
+                    (true, _) => format!("r.uint({min}, {max}).map(|v| v as {kw})"),
+                    (false, IntType::I64) => format!("r.int({min}, {max})"),
+                    (false, _) => format!("r.int({min}, {max}).map(|v| v as {kw})"),
+                }
+            }
+            (Shape::Float(float), _) => format!("r.{}()", float_kw(*float)),
+            (Shape::Text { max_len }, _) => format!("r.text({max_len})"),
+            (Shape::Bytes { max_len }, _) => format!("r.bytes({max_len})"),
+            (Shape::FixedBytes { len }, _) => format!("r.fixed::<{len}>()"),
+            (Shape::Enum { name }, _) => format!("{}::decode_from(r, depth)", self.ctx.path(name)),
+            (
+                Shape::Record {
+                    name, recursive, ..
+                },
+                _,
+            ) => {
+                let path = self.ctx.path(name);
+                if *recursive {
+                    let call = format!("{path}::decode_in_cycle(r, depth, budget)");
+                    if direct {
+                        format!("rt::Lazy::decode(r, depth, |r| {call}.map(|_| ()))")
+                    } else {
+                        call
+                    }
+                } else {
+                    format!("{path}::decode_from(r, depth)")
+                }
+            }
+            (
+                Shape::Array {
+                    element: shape,
+                    max_items,
+                },
+                Type::Array { element, .. },
+            ) => {
+                let item = self.decode_inner(element, shape, false);
+                let element_type = self.plain_type(element);
+                let depth = if item.contains("depth") { "depth" } else { "_" };
+                format!("rt::Array::<{element_type}>::decode(r, {max_items}, depth, |r, {depth}| {item}.map(|_| ()))")
+            }
+            (Shape::Array { .. }, _) => unreachable!("an array's shape comes from an array type"),
+        }
+    }
+
+    /// A statement that writes the value `v` of type `ty` (shape `shape`).
+    pub fn encode(&self, ty: &Type, shape: &Shape, v: &str) -> String {
+        self.encode_inner(ty, shape, v, true)
+    }
+
+    /// `direct`: a member's own value (kept lazily when it is on the owner's cycle), not an array
+    /// item.
+    fn encode_inner(&self, ty: &Type, shape: &Shape, v: &str, direct: bool) -> String {
+        match shape {
+            Shape::Bool => format!("w.bool({v})?;"),
+            Shape::Int {
+                int: IntType::U64, ..
+            } => format!("w.u64({v})?;"),
+            Shape::Int {
+                int: IntType::I64, ..
+            } => format!("w.i64({v})?;"),
+            Shape::Int { .. } if shape.is_unsigned() => format!("w.u64({v} as u64)?;"),
+            Shape::Int { .. } => format!("w.i64({v} as i64)?;"),
+            Shape::Float(FloatType::F32) => format!("w.f64({v} as f64)?;"),
+            Shape::Float(FloatType::F64) => format!("w.f64({v})?;"),
+            Shape::Text { .. } => format!("w.text({v})?;"),
+            Shape::Bytes { .. } | Shape::FixedBytes { .. } => format!("w.bytes({v})?;"),
+            Shape::Enum { .. } => format!("w.u64({v}.to_u32() as u64)?;"),
+            Shape::Record {
+                name,
+                recursive: true,
+                ..
+            } => {
+                if direct {
+                    // A value built by the application is written within the budget; one kept
+                    // from a decoder is checked against it where it now sits.
+                    let path = self.ctx.path(name);
+                    format!(
+                        "{v}.write_in_cycle(w, |t, w| t.encode_in_cycle(w, budget), |r, depth| \
+                         {path}::decode_in_cycle(r, depth, budget).map(|_| ()))?;"
+                    )
+                } else {
+                    format!("{v}.encode_in_cycle(w, budget)?;")
+                }
+            }
+            Shape::Array { element, .. } if element.reaches_cycle() => {
+                let Type::Array { element: item, .. } = ty.resolved() else {
+                    unreachable!("an array's shape comes from an array type")
+                };
+                let write = self.encode_inner(item, element, "item", false);
+                let check = self.decode_inner(item, element, false);
+                format!(
+                    "{v}.write_with(w, |item, w| {{ {write} Ok(()) }}, |r, depth| \
+                     {check}.map(|_| ()))?;"
+                )
+            }
+            Shape::Array { .. } => format!("{v}.write(w)?;"),
+            _ => format!("{v}.encode_to(w)?;"),
+        }
+    }
+
+    /// An expression for the encoded length of the value `v` of shape `shape`.
+    pub fn len(&self, shape: &Shape, v: &str) -> String {
+        if let Some(n) = shape.fixed_len() {
+            return n.to_string();
+        }
+        match shape {
+            Shape::Int {
+                int: IntType::U64, ..
+            } => format!("rt::head_len({v})"),
+            Shape::Int {
+                int: IntType::I64, ..
+            } => format!("rt::int_len({v})"),
+            Shape::Int { .. } if shape.is_unsigned() => format!("rt::head_len({v} as u64)"),
+            Shape::Int { .. } => format!("rt::int_len({v} as i64)"),
+            Shape::Float(FloatType::F32) => format!("rt::float_len({v} as f64)"),
+            Shape::Float(FloatType::F64) => format!("rt::float_len({v})"),
+            Shape::Text { .. } | Shape::Bytes { .. } => {
+                format!("rt::head_len({v}.len() as u64) + {v}.len()")
+            }
+            Shape::Enum { .. } => format!("rt::head_len({v}.to_u32() as u64)"),
+            _ if shape.is_recursive_link() => format!("rt::Element::encoded_len(&{v})"),
+            _ => format!("{v}.encoded_len()"),
+        }
+    }
+
+    /// Statements that reject a value `v` the schema does not allow (bounds, ranges) before encoding.
+    pub fn validate(&self, shape: &Shape, v: &str) -> String {
+        let label = self.label;
+        match shape {
+            Shape::Int {
+                min,
+                max,
+                narrowed: true,
+                ..
+            } => format!(
+                "if !({min}..={max}).contains(&{v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: \"{label}\" }}); }}"
+            ),
+            Shape::Text { max_len } | Shape::Bytes { max_len } => format!(
+                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+            ),
+            Shape::Array { element, max_items } => {
+                let mut s = format!(
+                    "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+                );
+                let inner = self.validate(element, "item");
+                if !inner.is_empty() {
+                    s.push_str(&format!(
+                        "\nif let rt::Array::Slice(items) = {v} {{ for &item in items.iter() {{ {inner} }} }}"
+                    ));
+                }
+                s
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// A Rust expression for a default value.
+    pub fn default_expr(&self, shape: &Shape, value: &ir::Value) -> String {
+        match (shape, value) {
+            (_, ir::Value::Bool(b)) => b.to_string(),
+            (Shape::Float(float), ir::Value::Int(i)) => format!("{i}.0_{}", float_kw(*float)),
+            (_, ir::Value::Int(i)) => i.to_string(),
+            (Shape::Float(float), ir::Value::Float(f)) => format!("{f:?}_{}", float_kw(*float)),
+            (_, ir::Value::Float(f)) => format!("{f:?}"),
+            (_, ir::Value::String(s)) => format!("{s:?}"),
+            (Shape::Enum { name }, ir::Value::Enum { name: value, .. }) => {
+                format!("{}::{}", self.ctx.path(name), names::upper(value))
+            }
+            (_, ir::Value::Enum { value, .. }) => value.to_string(),
+        }
+    }
+
+    /// A boolean expression comparing `v` with the default using `op` (`==` or `!=`): floats compare
+    /// bit patterns and enums their numbers, so that "equal" means "encodes the same".
+    pub fn compare_default(&self, shape: &Shape, value: &ir::Value, v: &str, op: &str) -> String {
+        let equal = op == "==";
+        match (shape, value) {
+            // Written the way clippy wants: no comparisons with `true`, `false` or `""`.
+            (_, ir::Value::Bool(b)) => format!("{}{v}", if *b == equal { "" } else { "!" }),
+            (_, ir::Value::String(s)) if s.is_empty() => {
+                format!("{}{v}.is_empty()", if equal { "" } else { "!" })
+            }
+            // `-0.25_f64.to_bits()` would negate the bits: keep the literal whole.
+            (Shape::Float(_), _) => format!(
+                "{v}.to_bits() {op} ({}).to_bits()",
+                self.default_expr(shape, value)
+            ),
+            (Shape::Enum { .. }, ir::Value::Enum { value, .. }) => {
+                format!("{v}.to_u32() {op} {value}")
+            }
+            _ => format!("{v} {op} {}", self.default_expr(shape, value)),
+        }
+    }
+
+    /// The owned Rust type of a member of type `ty`, relative to the package's `owned` module:
+    /// `String`, `Vec<u8>`, `[u8; N]`, `Vec<T>`, and `Box<T>` where the borrowed type is lazy.
+    pub fn owned_type(&self, ty: &Type, shape: &Shape) -> String {
+        let plain = self.owned_plain(ty);
+        if shape.is_recursive_link() {
+            format!("rt::alloc::boxed::Box<{plain}>")
+        } else {
+            plain
+        }
+    }
+
+    fn owned_plain(&self, ty: &Type) -> String {
+        match ty {
+            Type::String { .. } => "rt::alloc::string::String".into(),
+            Type::Bytes { .. } => "rt::alloc::vec::Vec<u8>".into(),
+            Type::FixedBytes { len } => format!("[u8; {len}]"),
+            Type::Array { element, .. } => {
+                format!("rt::alloc::vec::Vec<{}>", self.owned_plain(element))
+            }
+            Type::Message { name }
+            | Type::Union { name }
+            | Type::Enum { name }
+            | Type::Alias { name, .. } => self.ctx.owned_path(name),
+            _ => self.plain_type(ty),
+        }
+    }
+
+    /// Statements that write the owned value `v` (a reference) of shape `shape`, checking array
+    /// items.
+    pub fn owned_encode(&self, shape: &Shape, v: &str) -> String {
+        match shape {
+            Shape::Bool => format!("w.bool(*{v})?;"),
+            Shape::Int {
+                int: IntType::U64, ..
+            } => format!("w.u64(*{v})?;"),
+            Shape::Int {
+                int: IntType::I64, ..
+            } => format!("w.i64(*{v})?;"),
+            Shape::Int { .. } if shape.is_unsigned() => format!("w.u64(*{v} as u64)?;"),
+            Shape::Int { .. } => format!("w.i64(*{v} as i64)?;"),
+            Shape::Float(FloatType::F32) => format!("w.f64(*{v} as f64)?;"),
+            Shape::Float(FloatType::F64) => format!("w.f64(*{v})?;"),
+            Shape::Text { .. } => format!("w.text({v})?;"),
+            Shape::Bytes { .. } | Shape::FixedBytes { .. } => format!("w.bytes({v})?;"),
+            Shape::Enum { .. } => format!("w.u64({v}.to_u32() as u64)?;"),
+            Shape::Array { element, .. } => {
+                let check = self.owned_validate(element, "item");
+                let write = self.owned_encode(element, "item");
+                format!("w.array({v}.len())?;\nfor item in {v}.iter() {{ {check}\n{write} }}\nw.close({v}.len());")
+            }
+            Shape::Record {
+                recursive: true, ..
+            } => format!("{v}.encode_in_cycle(w, budget)?;"),
+            Shape::Record { .. } => format!("{v}.encode_to(w)?;"),
+        }
+    }
+
+    /// An expression for the encoded length of the owned value `v` (a reference) of shape `shape`.
+    pub fn owned_len(&self, shape: &Shape, v: &str) -> String {
+        if let Some(n) = shape.fixed_len() {
+            return n.to_string();
+        }
+        match shape {
+            Shape::Int {
+                int: IntType::U64, ..
+            } => format!("rt::head_len(*{v})"),
+            Shape::Int {
+                int: IntType::I64, ..
+            } => format!("rt::int_len(*{v})"),
+            Shape::Int { .. } if shape.is_unsigned() => format!("rt::head_len(*{v} as u64)"),
+            Shape::Int { .. } => format!("rt::int_len(*{v} as i64)"),
+            Shape::Float(FloatType::F32) => format!("rt::float_len(*{v} as f64)"),
+            Shape::Float(FloatType::F64) => format!("rt::float_len(*{v})"),
+            Shape::Text { .. } | Shape::Bytes { .. } => {
+                format!("rt::head_len({v}.len() as u64) + {v}.len()")
+            }
+            Shape::Enum { .. } => format!("rt::head_len({v}.to_u32() as u64)"),
+            Shape::Array { element, .. } => {
+                let items = match element.fixed_len() {
+                    Some(1) => format!("{v}.len()"),
+                    Some(n) => format!("{v}.len() * {n}"),
+                    None => format!(
+                        "{v}.iter().map(|item| {}).sum::<usize>()",
+                        self.owned_len(element, "item")
+                    ),
+                };
+                format!("rt::head_len({v}.len() as u64) + {items}")
+            }
+            _ => format!("{v}.encoded_len()"),
+        }
+    }
+
+    /// Statements that reject an owned value `v` (a reference) the schema does not allow, before it
+    /// is written (array items are checked as they are written).
+    pub fn owned_validate(&self, shape: &Shape, v: &str) -> String {
+        let label = self.label;
+        match shape {
+            Shape::Int {
+                min,
+                max,
+                narrowed: true,
+                ..
+            } => format!(
+                "if !({min}..={max}).contains({v}) {{ return Err(rt::EncodeError::OutOfRange {{ field: \"{label}\" }}); }}"
+            ),
+            Shape::Text { max_len } | Shape::Bytes { max_len } => format!(
+                "if {v}.len() > {max_len} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+            ),
+            Shape::Array { max_items, .. } => format!(
+                "if {v}.len() > {max_items} {{ return Err(rt::EncodeError::BoundExceeded {{ field: \"{label}\" }}); }}"
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// The `rt::json` marker that maps a value of shape `shape` to canonical JSON
+    /// (spec/04-wire-format.md §4.18).
+    pub fn json_marker(&self, shape: &Shape) -> String {
+        match shape {
+            Shape::Int {
+                min,
+                max,
+                narrowed: true,
+                ..
+            } => format!("rt::json::Range<{min}, {max}>"),
+            Shape::Float(_) => "rt::json::Float".into(),
+            Shape::Bytes { .. } | Shape::FixedBytes { .. } => "rt::json::Hex".into(),
+            Shape::Array { element, .. } => format!("rt::json::Seq<{}>", self.json_marker(element)),
+            _ => "rt::json::Same".into(),
+        }
+    }
+
+    /// A default value as the JSON reader of an owned message fills it in from `slot`, from inside
+    /// a generated function at package level (hence `self::` before the package's own enums).
+    pub fn json_default(&self, shape: &Shape, value: &ir::Value, slot: &str) -> String {
+        match (shape, value) {
+            (_, ir::Value::String(s)) if s.is_empty() => format!("{slot}.unwrap_or_default()"),
+            (_, ir::Value::String(s)) => format!("{slot}.unwrap_or_else(|| {s:?}.into())"),
+            (Shape::Enum { name }, ir::Value::Enum { name: value, .. }) => {
+                let path = self.ctx.path(name);
+                let path = if path.contains("::") {
+                    path
+                } else {
+                    format!("self::{path}")
+                };
+                format!("{slot}.unwrap_or({path}::{})", names::upper(value))
+            }
+            _ => format!("{slot}.unwrap_or({})", self.default_expr(shape, value)),
+        }
+    }
+}

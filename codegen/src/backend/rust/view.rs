@@ -1,0 +1,354 @@
+//! The Rust backend's views: for every type of the model, the Rust names and the expressions of
+//! `expr.rs` that the templates (`templates/rust/`) lay out, next to the model's facts (presence,
+//! keys, key lengths, recursion budgets, sizes) that decide what the templates write around them.
+
+use super::expr::{borrows, Ctx, Use};
+use super::names;
+use crate::ir::{self, Presence};
+use crate::model::{self, Kind, TypeModel};
+
+/// Doc comment lines for generated code (`///` prepended by the template).
+pub(crate) fn doc_lines(doc: &str) -> Vec<String> {
+    if doc.trim().is_empty() {
+        return Vec::new();
+    }
+    doc.lines().map(|l| l.trim_end().to_string()).collect()
+}
+
+fn deprecation(d: &Option<ir::Deprecation>) -> Option<String> {
+    d.as_ref()
+        .map(|d| d.note.clone().unwrap_or_default().replace('"', "\\\""))
+}
+
+/// The IR's presence as the templates test it.
+fn presence(p: &Presence) -> &'static str {
+    match p {
+        Presence::Required => "required",
+        Presence::Optional => "optional",
+        Presence::Default(_) => "default",
+    }
+}
+
+/// One message field, ready for the template.
+pub(crate) struct FieldView {
+    pub docs: Vec<String>,
+    /// The schema name: local variable names (`f_type`, never `f_r#type`) and the JSON member name.
+    pub slot_name: String,
+    pub deprecated: Option<String>,
+    /// The Rust field name.
+    pub name: String,
+    pub key: u32,
+    /// Bytes of the key's head.
+    pub key_len: u64,
+    /// `Type.field`, for error paths.
+    pub label: String,
+    /// `required`, `optional` or `default`.
+    pub presence: &'static str,
+    /// The Rust type of a present value (the field's type is `Option` of it when optional).
+    pub value_type: String,
+    pub decode: String,
+    /// Whether the encoded length is the same for every value (`len` is then a number).
+    pub fixed_len: bool,
+    /// The encoded length of the value `v`.
+    pub len: String,
+    pub validate: String,
+    pub encode: String,
+    /// Defaulted fields: the default as a Rust expression.
+    pub default: String,
+    /// Defaulted fields: whether `v` equals the default (encodes the same).
+    pub is_default: String,
+    /// Defaulted fields: whether `v` differs from the default.
+    pub differs: String,
+    /// Defaulted fields: whether the field of `self` differs from the default.
+    pub self_differs: String,
+    /// The owned struct's type of a present value.
+    pub owned_value_type: String,
+    pub owned_validate: String,
+    pub owned_encode: String,
+    pub owned_len: String,
+    /// Expression for the owned field, from `self` (borrowed).
+    pub into_owned: String,
+    /// The `rt::json` marker of the value.
+    pub json_marker: String,
+    /// Defaulted fields: the owned field from its JSON slot.
+    pub json_default: String,
+}
+
+/// Builds the field view for `f`.
+pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>) -> FieldView {
+    let u = Use {
+        ctx,
+        label: &f.label,
+    };
+    let name = names::field(&f.ir.name);
+    let shape = &f.shape;
+    let ty = &f.ir.ty;
+    let slot = format!("f_{}", f.ir.name);
+    let default = |expr: &dyn Fn(&ir::Value) -> String| f.default().map_or(String::new(), expr);
+    FieldView {
+        docs: doc_lines(&f.ir.doc),
+        deprecated: f
+            .ir
+            .deprecated
+            .as_ref()
+            .map(|d| d.note.clone().unwrap_or_default()),
+        key: f.ir.key,
+        key_len: f.key_len,
+        label: f.label.clone(),
+        presence: presence(&f.ir.presence),
+        value_type: u.rust_type(ty, shape),
+        decode: u.decode(ty, shape),
+        fixed_len: shape.fixed_len().is_some(),
+        len: u.len(shape, "v"),
+        validate: u.validate(shape, "v"),
+        encode: u.encode(ty, shape, "v"),
+        default: default(&|v| u.default_expr(shape, v)),
+        is_default: default(&|v| u.compare_default(shape, v, "v", "==")),
+        differs: default(&|v| u.compare_default(shape, v, "v", "!=")),
+        self_differs: default(&|v| u.compare_default(shape, v, &format!("self.{name}"), "!=")),
+        owned_value_type: u.owned_type(ty, shape),
+        owned_validate: u.owned_validate(shape, "v"),
+        owned_encode: u.owned_encode(shape, "v"),
+        owned_len: u.owned_len(shape, "v"),
+        into_owned: if borrows(ty) {
+            format!("rt::IntoOwned::into_owned(self.{name})")
+        } else {
+            format!("self.{name}")
+        },
+        json_marker: u.json_marker(shape),
+        json_default: default(&|v| u.json_default(shape, v, &slot)),
+        slot_name: f.ir.name.clone(),
+        name,
+    }
+}
+
+/// One union variant, ready for the template.
+pub(crate) struct VariantView {
+    pub docs: Vec<String>,
+    /// How the length arm binds the payload: `v`, or `_` when the length is a constant.
+    pub len_binding: &'static str,
+    /// Bytes of the key's head.
+    pub key_len: u64,
+    pub deprecated: Option<String>,
+    pub name: String,
+    pub key: u32,
+    pub label: String,
+    /// Payload type; `None` for a unit variant.
+    pub rust_type: Option<String>,
+    pub decode: String,
+    pub validate: String,
+    pub encode: String,
+    pub len: String,
+    /// The variant's name in JSON (the schema name).
+    pub json_name: String,
+    /// Payload type of the owned enum; `None` for a unit variant.
+    pub owned_type: Option<String>,
+    pub owned_validate: String,
+    pub owned_encode: String,
+    pub owned_len: String,
+    /// Expression for the owned payload, from the borrowed payload `v`.
+    pub into_owned: String,
+    /// The `rt::json` marker of the payload.
+    pub json_marker: String,
+}
+
+/// Builds the variant view for `v`.
+pub(crate) fn variant_view(ctx: &Ctx<'_>, v: &model::Variant<'_>) -> VariantView {
+    let u = Use {
+        ctx,
+        label: &v.label,
+    };
+    let payload = v.ir.ty.as_ref().zip(v.payload.as_ref());
+    let with = |f: &dyn Fn(&ir::Type, &model::Shape) -> String| {
+        payload.map_or(String::new(), |(t, s)| f(t, s))
+    };
+    VariantView {
+        json_name: v.ir.name.clone(),
+        rust_type: payload.map(|(t, s)| u.rust_type(t, s)),
+        owned_type: payload.map(|(t, s)| u.owned_type(t, s)),
+        decode: with(&|t, s| u.decode(t, s)),
+        validate: with(&|_, s| u.validate(s, "v")),
+        encode: with(&|t, s| u.encode(t, s, "v")),
+        len: with(&|_, s| u.len(s, "v")),
+        owned_validate: with(&|_, s| u.owned_validate(s, "v")),
+        owned_encode: with(&|_, s| u.owned_encode(s, "v")),
+        owned_len: with(&|_, s| u.owned_len(s, "v")),
+        into_owned: with(&|t, _| {
+            if borrows(t) {
+                "rt::IntoOwned::into_owned(v)".into()
+            } else {
+                "v".into()
+            }
+        }),
+        json_marker: with(&|_, s| u.json_marker(s)),
+        len_binding: match &v.payload {
+            Some(s) if s.fixed_len().is_some() => "_",
+            _ => "v",
+        },
+        docs: doc_lines(&v.ir.doc),
+        key_len: v.key_len,
+        deprecated: v
+            .ir
+            .deprecated
+            .as_ref()
+            .map(|d| d.note.clone().unwrap_or_default()),
+        name: names::upper_camel(&v.ir.name),
+        key: v.ir.key,
+        label: v.label.clone(),
+    }
+}
+
+pub(crate) struct ValueView {
+    pub docs: Vec<String>,
+    pub deprecated: Option<String>,
+    pub name: String,
+    pub number: u32,
+}
+
+/// One type, ready for the templates.
+pub(crate) struct ItemView {
+    pub kind: &'static str,
+    pub name: String,
+    pub docs: Vec<String>,
+    pub deprecated: Option<String>,
+    pub max_size: u64,
+    /// Whether `max_size` fits a 32-bit `usize`; a larger one is generated saturating, so that the
+    /// constant compiles on every target.
+    pub max_size_fits_32_bit: bool,
+    // Aliases.
+    pub lifetime: bool,
+    pub alias_type: String,
+    pub owned_alias_type: String,
+    // Enums and unions: the name of the catch-all variant.
+    pub other: String,
+    pub values: Vec<ValueView>,
+    pub variants: Vec<VariantView>,
+    // Messages.
+    pub fields: Vec<FieldView>,
+    /// The fields again, in key order (the order of the encoding).
+    pub sorted: Vec<FieldView>,
+    pub known_keys: String,
+    pub unknown: String,
+    /// Whether a field is required (the decoder then reports `missing-field` at the map's start).
+    pub has_required: bool,
+    /// Whether a field has a default (the decoder then remembers where each key starts).
+    pub has_defaults: bool,
+    // Recursive cycles.
+    pub budget: Option<u32>,
+    pub counts_depth: bool,
+    /// JSON member names with their keys (fields or variants), or enum value names with their
+    /// numbers: the entries of a Rust slice literal.
+    pub json_names: String,
+    /// Whether the code for the type uses something deprecated, and so allows the lint.
+    pub allow_deprecated: bool,
+}
+
+/// A name for a generated member that no schema member uses.
+fn free_name(preferred: &str, taken: &[String]) -> String {
+    let mut name = preferred.to_string();
+    while taken.contains(&name) {
+        name.push('_');
+    }
+    name
+}
+
+fn join<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
+    items
+        .into_iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn item_view(ctx: &Ctx<'_>, t: &TypeModel<'_>) -> ItemView {
+    let def = t.def;
+    let mut view = ItemView {
+        kind: "",
+        name: names::upper(&def.name),
+        docs: doc_lines(&def.doc),
+        deprecated: deprecation(&def.deprecated),
+        max_size: t.max_encoded_size,
+        max_size_fits_32_bit: t.max_encoded_size <= u64::from(u32::MAX),
+        lifetime: false,
+        alias_type: String::new(),
+        owned_alias_type: String::new(),
+        other: String::new(),
+        values: Vec::new(),
+        variants: Vec::new(),
+        fields: Vec::new(),
+        sorted: Vec::new(),
+        known_keys: String::new(),
+        unknown: String::new(),
+        has_required: false,
+        has_defaults: false,
+        budget: t.recursion.map(|r| r.budget),
+        counts_depth: t.recursion.is_some_and(|r| r.counts_depth),
+        json_names: String::new(),
+        allow_deprecated: t.mentions_deprecated,
+    };
+    match &t.kind {
+        Kind::Alias(alias) => {
+            let u = Use {
+                ctx,
+                label: &def.name,
+            };
+            view.kind = "alias";
+            view.lifetime = borrows(alias.target);
+            view.alias_type = u.rust_type(alias.target, &alias.shape);
+            view.owned_alias_type = u.owned_type(alias.target, &alias.shape);
+        }
+        Kind::Enum(e) => {
+            view.kind = "enum";
+            view.values = e
+                .values
+                .iter()
+                .map(|v| ValueView {
+                    docs: doc_lines(&v.doc),
+                    deprecated: deprecation(&v.deprecated),
+                    name: names::upper(&v.name),
+                    number: v.value,
+                })
+                .collect();
+            let taken: Vec<String> = view.values.iter().map(|v| v.name.clone()).collect();
+            view.other = free_name("Unrecognized", &taken);
+            view.json_names = json_table(e.values.iter().map(|v| (&v.name, v.value as u64)));
+        }
+        Kind::Union(union) => {
+            view.kind = "union";
+            view.variants = union
+                .variants
+                .iter()
+                .map(|v| variant_view(ctx, v))
+                .collect();
+            let taken: Vec<String> = view.variants.iter().map(|v| v.name.clone()).collect();
+            view.other = free_name("Unrecognized", &taken);
+            view.json_names =
+                json_table(union.variants.iter().map(|v| (&v.ir.name, v.ir.key as u64)));
+            view.known_keys = join(&union.known_keys);
+        }
+        Kind::Message(message) => {
+            view.kind = "message";
+            view.has_required = message.has_required;
+            view.has_defaults = message.has_defaults;
+            view.fields = message.fields.iter().map(|f| field_view(ctx, f)).collect();
+            view.sorted = message
+                .fields_in_wire_order()
+                .map(|f| field_view(ctx, f))
+                .collect();
+            view.known_keys = join(&message.known_keys);
+            let taken: Vec<String> = view.fields.iter().map(|f| f.name.clone()).collect();
+            view.unknown = free_name("unknown_fields", &taken);
+            view.json_names =
+                json_table(message.fields.iter().map(|f| (&f.ir.name, f.ir.key as u64)));
+        }
+    }
+    view
+}
+
+/// `("name", number), ...`: a table of names for the JSON mapping.
+fn json_table<'n>(entries: impl Iterator<Item = (&'n String, u64)>) -> String {
+    entries
+        .map(|(name, number)| format!("({name:?}, {number})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

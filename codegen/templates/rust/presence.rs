@@ -1,0 +1,108 @@
+{#- What a message field's presence (`required`, `optional`, `default`) puts around its value: how an
+    encoder binds the value `v` and tests that the field is on the wire, how the length and the
+    entry count add it, how a decoder finishes its slot, how JSON writes and finishes it. The
+    borrowed form binds by value, the owned form (`owned::`) by reference. #}
+
+{%- macro present(f) -%}
+{%- if f.presence == "optional" -%}
+self.{{ f.name }}.is_some()
+{%- else if f.presence == "default" -%}
+{{ f.self_differs }}
+{%- else -%}
+true
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro bind(f) -%}
+{%- if f.presence == "optional" -%}
+if let Some(v) = self.{{ f.name }}
+{%- else if f.presence == "default" -%}
+let v = self.{{ f.name }}; if {{ f.differs }}
+{%- else -%}
+let v = self.{{ f.name }};
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro owned_bind(f) -%}
+{%- if f.presence == "optional" -%}
+if let Some(v) = &self.{{ f.name }}
+{%- else if f.presence == "default" -%}
+let v = &self.{{ f.name }}; if {{ f.self_differs }}
+{%- else -%}
+let v = &self.{{ f.name }};
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro field_type(f) -%}
+{%- if f.presence == "optional" -%}
+Option<{{ f.value_type }}>
+{%- else -%}
+{{ f.value_type }}
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro owned_field_type(f) -%}
+{%- if f.presence == "optional" -%}
+Option<{{ f.owned_value_type }}>
+{%- else -%}
+{{ f.owned_value_type }}
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro count(f) -%}
+{%- if f.presence == "required" -%}
+1
+{%- else -%}
+usize::from({% call present(f) %}{% endcall %})
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro len(f) -%}
+{%- if f.fixed_len && f.presence == "required" -%}
+len += {{ f.key_len }} + {{ f.len }};
+{%- else if f.fixed_len -%}
+if {% call present(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.len }}; }
+{%- else -%}
+{% call bind(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.len }}; }
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro owned_len(f) -%}
+{%- if f.fixed_len && f.presence == "required" -%}
+len += {{ f.key_len }} + {{ f.owned_len }};
+{%- else if f.fixed_len -%}
+if {% call present(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.owned_len }}; }
+{%- else -%}
+{% call owned_bind(f) %}{% endcall %} { len += {{ f.key_len }} + {{ f.owned_len }}; }
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro finish(f) -%}
+{%- if f.presence == "optional" -%}
+f_{{ f.slot_name }}
+{%- else if f.presence == "default" -%}
+f_{{ f.slot_name }}.unwrap_or({{ f.default }})
+{%- else -%}
+f_{{ f.slot_name }}.ok_or(rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("{{ f.label }}"))?
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro json_write(f) -%}
+{%- if f.presence == "optional" -%}
+if let Some(v) = &self.{{ f.name }} { map.field::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", v)?; }
+{%- else if f.presence == "default" -%}
+if {% call present(f) %}{% endcall %} { map.field::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", &self.{{ f.name }})?; }
+{%- else -%}
+map.field::<{{ f.json_marker }}, _>({{ f.key }}, "{{ f.slot_name }}", &self.{{ f.name }})?;
+{%- endif -%}
+{%- endmacro -%}
+
+{%- macro json_finish(f) -%}
+{%- if f.presence == "optional" -%}
+f_{{ f.slot_name }}
+{%- else if f.presence == "default" -%}
+{{ f.json_default }}
+{%- else -%}
+rt::json::required(f_{{ f.slot_name }}, "{{ f.slot_name }}")?
+{%- endif -%}
+{%- endmacro -%}
