@@ -155,7 +155,11 @@ fn assert_exactly_once(outcome: &Outcome) {
 /// And every reply came.
 fn assert_all_replied(outcome: &Outcome) {
     assert_exactly_once(outcome);
-    assert_eq!(outcome.lost_replies, [], "every reply arrived");
+    assert!(
+        outcome.lost_replies.is_empty(),
+        "every reply arrived, lost: {:?}",
+        outcome.lost_replies
+    );
 }
 
 #[tokio::test]

@@ -23,6 +23,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use iotp2p_codec::core::{owned, Body};
+use iotp2p_codec::prelude::*;
 use rand_core::CryptoRngCore;
 
 use super::peers::ContextId;
