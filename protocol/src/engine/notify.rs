@@ -15,7 +15,7 @@
 //! **Subscriber.** A subscribe answered with its first report becomes an observation: the node then
 //! accepts the later reports, from the hop peer the subscribe went to, sealed (never unsealed) under
 //! the subscribe's context or, with `key_id`, a newer one, and passes each to the application as an
-//! [`Event::Reply`](super::Event::Reply) to the subscribe. At most
+//! [`Event::Reply`] to the subscribe. At most
 //! [`Config::max_observations`](super::Config::max_observations) are held, the oldest forgotten first;
 //! an `unsubscribe` the node sends ends one.
 
@@ -125,7 +125,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     }
 
     /// The subscriber of the sealed request `message_id` that came from `hop` and opened under
-    /// `context` ([`Event::Request`](super::Event::Request) gives all three); `None` if the context is
+    /// `context` ([`Event::Request`] gives all three); `None` if the context is
     /// gone.
     pub fn subscriber(&self, context: ContextId, message_id: u64, hop: P) -> Option<Subscriber<P>> {
         let entry = self.contexts.get(context)?;
