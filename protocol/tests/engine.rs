@@ -211,6 +211,30 @@ fn pair() -> (Node<&'static str>, Node<&'static str>) {
     (app, lamp)
 }
 
+/// The app sends `body` to the lamp directly, under their context: its `message_id` and datagram.
+fn app_asks(
+    app: &mut Node<&'static str>,
+    rng: &mut Fixed,
+    now: u64,
+    body: &Body,
+    confirmable: bool,
+) -> (u64, Vec<u8>) {
+    let ctx = app.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap());
+    let (message_id, out) = app
+        .request(
+            now,
+            rng,
+            "lamp",
+            Destination::HopPeer,
+            ctx,
+            body,
+            confirmable,
+            None,
+        )
+        .unwrap();
+    (message_id, sends(&out).remove(0).1)
+}
+
 #[test]
 fn a_sealed_request_is_retransmitted_until_answered() {
     let mut rng = Fixed(0);
@@ -826,20 +850,8 @@ fn the_reports_of_a_subscription_reach_the_subscriber_until_it_unsubscribes() {
         },
     )
     .unwrap();
-    let ctx = app.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap());
-    let (subscription, out) = app
-        .request(
-            0,
-            &mut rng,
-            "lamp",
-            Destination::HopPeer,
-            ctx,
-            &subscribe(),
-            false,
-            None,
-        )
-        .unwrap();
-    let out = lamp.receive(10, &mut rng, &"app", &sends(&out)[0].1);
+    let (subscription, datagram) = app_asks(&mut app, &mut rng, 0, &subscribe(), false);
+    let out = lamp.receive(10, &mut rng, &"app", &datagram);
     let [Event::Request {
         exchange,
         hop,
@@ -933,17 +945,7 @@ fn the_reports_of_a_subscription_reach_the_subscriber_until_it_unsubscribes() {
         subscription,
         unknown_fields: Default::default(),
     });
-    app.request(
-        3_000,
-        &mut rng,
-        "lamp",
-        Destination::HopPeer,
-        ctx,
-        &unsubscribe,
-        false,
-        None,
-    )
-    .unwrap();
+    app_asks(&mut app, &mut rng, 3_000, &unsubscribe, false);
     let out = lamp
         .notify(3_100, &mut rng, &known, &level_report(12), false)
         .unwrap()
@@ -963,20 +965,8 @@ fn the_reports_of_a_subscription_reach_the_subscriber_until_it_unsubscribes() {
 fn a_reply_after_a_separate_acknowledgement_is_confirmable_and_survives_its_loss() {
     let mut rng = Fixed(0);
     let (mut app, mut lamp) = pair();
-    let ctx = app.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap());
-    let (request, out) = app
-        .request(
-            0,
-            &mut rng,
-            "lamp",
-            Destination::HopPeer,
-            ctx,
-            &invoke(),
-            true,
-            None,
-        )
-        .unwrap();
-    let out = lamp.receive(10, &mut rng, &"app", &sends(&out)[0].1);
+    let (request, datagram) = app_asks(&mut app, &mut rng, 0, &invoke(), true);
+    let out = lamp.receive(10, &mut rng, &"app", &datagram);
     let [Event::Request { exchange, .. }] = <[Event<&str>; 1]>::try_from(events(&out)).unwrap()
     else {
         panic!("{out:?}")
@@ -1018,20 +1008,7 @@ fn a_reply_after_a_separate_acknowledgement_is_confirmable_and_survives_its_loss
 fn a_duplicate_acknowledged_before_the_reply_makes_the_reply_confirmable() {
     let mut rng = Fixed(0);
     let (mut app, mut lamp) = pair();
-    let ctx = app.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap());
-    let (_, out) = app
-        .request(
-            0,
-            &mut rng,
-            "lamp",
-            Destination::HopPeer,
-            ctx,
-            &invoke(),
-            true,
-            None,
-        )
-        .unwrap();
-    let request = sends(&out).remove(0).1;
+    let (_, request) = app_asks(&mut app, &mut rng, 0, &invoke(), true);
     let out = lamp.receive(10, &mut rng, &"app", &request);
     let [Event::Request { exchange, .. }] = <[Event<&str>; 1]>::try_from(events(&out)).unwrap()
     else {
