@@ -31,6 +31,7 @@ pub mod identity;
 pub mod key_id;
 pub mod node_id;
 pub mod nonce;
+pub mod pairing_states;
 pub mod replay;
 pub mod seal;
 pub mod setup_code;
