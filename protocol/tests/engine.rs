@@ -597,6 +597,7 @@ mod edhoc_responder {
             }],
             max_pending: 1,
             pending_lifetime: 0,
+            max_visitors: 1,
         }));
         let mut app = node("app@example.com");
 
@@ -725,6 +726,7 @@ mod edhoc_responder {
             peers: vec![],
             max_pending: 2,
             pending_lifetime: 0,
+            max_visitors: 1,
         }));
         let mut lamp = node("lamp@home.example.org");
         lamp.set_edhoc_responder(Some(EdhocResponder {
@@ -736,6 +738,7 @@ mod edhoc_responder {
             }],
             max_pending: 2,
             pending_lifetime: 0,
+            max_visitors: 1,
         }));
         let lamp_peer = KnownPeer {
             credential: lamp_ccs,

@@ -320,6 +320,7 @@ fn edhoc_responder(
         peers,
         max_pending: 4,
         pending_lifetime: iotp2p_protocol::engine::MIN_PENDING_LIFETIME,
+        max_visitors: 1,
     })
 }
 

@@ -16,7 +16,9 @@
 //! (an initiator may seal at once, [IOTP-SEC-57]).
 //!
 //! **Bounds.** At most `max_pending` handshakes wait for message_3 (the oldest is dropped for a new
-//! one, [IOTP-SEC-60]), each for `pending_lifetime` ms, at least 300 s ([IOTP-SEC-59]).
+//! one, [IOTP-SEC-60]), each for `pending_lifetime` ms, at least 300 s ([IOTP-SEC-59]). At most
+//! `max_visitors` visitor contexts live at once, the oldest discarded for a new one ([IOTP-SEC-161]),
+//! each for [`VISITOR_LIFETIME`] unless it has become an ordinary context ([IOTP-SEC-160]).
 
 use alloc::string::String;
 use alloc::vec;
@@ -28,7 +30,7 @@ use iotp2p_codec::core::{Body, Envelope};
 use iotp2p_codec::security::{EdhocFinish, EdhocReply};
 use rand_core::CryptoRngCore;
 
-use super::peers::{ContextKind, Peer};
+use super::peers::{ContextId, ContextKind, Peer};
 use super::{Discard, Event, Node, Origin, Output};
 use crate::message::digest::Digest;
 use crate::params::Instant;
@@ -63,6 +65,9 @@ pub struct EdhocResponder {
     pub max_pending: usize,
     /// How long one waits, in ms (raised to [`MIN_PENDING_LIFETIME`]).
     pub pending_lifetime: u64,
+    /// Visitor contexts held at once (MAX_VISITOR_CONTEXTS: 1 on a device; raised to 1); a handshake
+    /// that makes one more discards the oldest ([IOTP-SEC-161]).
+    pub max_visitors: usize,
 }
 
 impl core::fmt::Debug for EdhocResponder {
@@ -99,8 +104,14 @@ pub(super) struct Connecting<P> {
     recipient: crate::engine::Destination,
 }
 
+/// How long a visitor context lives unless it becomes an ordinary one, in ms (VISITOR_LIFETIME, §8.4.6,
+/// [IOTP-SEC-160]).
+pub const VISITOR_LIFETIME: u64 = 600_000;
+
 /// The state of both sides.
 pub(super) struct Handshakes<P> {
+    /// The visitor contexts this node made and when, oldest first (at most `max_visitors`).
+    pub(super) visitors: Vec<(ContextId, Instant)>,
     pub(super) config: EdhocResponder,
     pub(super) pending: Vec<Pending<P>>,
     /// Handshakes this node started (at most `max_pending`; the oldest is dropped for a new one).
@@ -126,7 +137,49 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             pending: Vec::new(),
             connecting: Vec::new(),
             finishing: Vec::new(),
+            visitors: Vec::new(),
         });
+    }
+
+    /// Discards the visitor contexts older than [`VISITOR_LIFETIME`] that are still visitor contexts
+    /// ([IOTP-SEC-160]), and forgets those that became ordinary or are gone.
+    pub(super) fn expire_visitors(&mut self, now: Instant) {
+        let Some(h) = self.handshakes.as_mut() else {
+            return;
+        };
+        let contexts = &mut self.contexts;
+        h.visitors.retain(|&(id, since)| {
+            let still_visitor = contexts
+                .get(id)
+                .is_some_and(|e| e.peer.kind == ContextKind::Visitor);
+            if still_visitor && now >= since.saturating_add(VISITOR_LIFETIME) {
+                contexts.remove(id);
+                return false;
+            }
+            still_visitor
+        });
+    }
+
+    /// When the oldest visitor context is to be discarded.
+    pub(super) fn next_visitor_expiry(&self) -> Option<Instant> {
+        let h = self.handshakes.as_ref()?;
+        h.visitors
+            .iter()
+            .map(|&(_, since)| since.saturating_add(VISITOR_LIFETIME))
+            .min()
+    }
+
+    /// Discards the oldest visitor contexts until one more fits within `max_visitors`
+    /// ([IOTP-SEC-161]): a device talks to one visitor at a time.
+    fn make_room_for_a_visitor(&mut self) {
+        let Some(h) = self.handshakes.as_mut() else {
+            return;
+        };
+        let max = h.config.max_visitors.max(1);
+        while !h.visitors.is_empty() && h.visitors.len() >= max {
+            let (oldest, _) = h.visitors.remove(0);
+            self.contexts.remove(oldest);
+        }
     }
 
     /// Starts an EDHOC handshake, as the initiator, with `peer` (whose credential the node holds),
@@ -321,7 +374,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         let output = if invoke.action == EDHOC_1 {
             self.edhoc_1(rng, sender, input, now)
         } else {
-            match self.edhoc_3(sender, input, out) {
+            match self.edhoc_3(now, sender, input, out) {
                 Some(output) => output,
                 // Not from the handshake's initiator: ignored, the handshake goes on.
                 None => return Some(Err(Discard::UnmatchedHandshake)),
@@ -415,6 +468,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     /// of this sender has that C_R.
     fn edhoc_3(
         &mut self,
+        now: Instant,
         sender: &Origin<P>,
         input: &[u8],
         out: &mut Vec<Output<P>>,
@@ -460,8 +514,16 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             },
         };
         let visitor = peer.kind == ContextKind::Visitor;
+        if visitor {
+            self.make_room_for_a_visitor();
+        }
         match self.contexts.insert(context, peer) {
             Ok(id) => {
+                if visitor {
+                    if let Some(h) = self.handshakes.as_mut() {
+                        h.visitors.push((id, now));
+                    }
+                }
                 out.push(Output::Event(Event::Session {
                     context: id,
                     visitor,

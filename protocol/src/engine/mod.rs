@@ -44,7 +44,7 @@ use crate::params::{Instant, Timing, DEDUP_CACHE_MIN, MAX_MESSAGE};
 use crate::security::seal::OpenError;
 use peers::{ContextError, ContextId, ContextTable, Peer};
 
-pub use handshakes::{EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME};
+pub use handshakes::{EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME, VISITOR_LIFETIME};
 pub use notify::Subscriber;
 pub use presence::LISTEN_TIME;
 pub use send::{Destination, SendError};
@@ -453,10 +453,14 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     /// When [`on_timer`](Self::on_timer) is due next, if anything waits for a timer.
     pub fn next_deadline(&self) -> Option<Instant> {
         let acks = self.exchanges.iter().filter_map(|e| e.ack_due).min();
-        match (self.retransmitter.next_deadline(), acks) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.retransmitter.next_deadline(),
+            acks,
+            self.next_visitor_expiry(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Handles the timers due at `now`: retransmissions and failed transmissions.
@@ -487,6 +491,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         self.pending.retain(|p| now < p.at.saturating_add(lifetime));
         self.dedup.expire(now);
         self.replies.expire(now);
+        self.expire_visitors(now);
     }
 
     fn push_actions(&self, actions: Vec<Action<P>>, out: &mut Vec<Output<P>>) {

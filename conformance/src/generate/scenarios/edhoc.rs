@@ -16,6 +16,7 @@ use iotp2p_protocol::security::NodeId;
 const LAMP_KEY: [u8; 32] = [0x22; 32];
 const APP_KEY: [u8; 32] = [0x11; 32];
 const GUEST_KEY: [u8; 32] = [0x33; 32];
+const SECOND_GUEST_KEY: [u8; 32] = [0x44; 32];
 
 /// The CCS of §8.2.2 of the P-256 key `secret`, naming the node `owner`, with the one-byte `kid`.
 fn ccs(secret: &[u8; 32], owner: u8, kid: u8) -> Result<String, String> {
@@ -105,6 +106,8 @@ pub(crate) fn scenarios() -> Result<Vec<Vector>, String> {
         handshake()?,
         only_the_initiator_continues()?,
         by_value_visitor()?,
+        visitor_lifetime()?,
+        one_visitor_at_a_time()?,
         unknown_kid()?,
         state_kept()?,
     ])
@@ -170,6 +173,103 @@ fn by_value_visitor() -> Result<Vector, String> {
         }],
     ))
     .build())
+}
+
+/// A guest's sealed read of the level under its visitor context `session`.
+fn guest_reads(session: &str, address: &str) -> Step {
+    sealed("relay", session, json!({ "sender": address }), read_level())
+}
+
+/// The lamp's answer to a guest's read `message_id` under its visitor context: Forbidden, sealed.
+fn forbidden(session: &str, address: &str, message_id: u64) -> Step {
+    expect(
+        "the visitor context still exists: a visitor's read is Forbidden",
+        vec![SendPattern {
+            envelope: json!({"correlation_id": message_id, "recipient": address, "body": ABSENT}),
+            ..sealed_answer(
+                "relay",
+                message_id,
+                session,
+                json!({"status": {"code": "Forbidden"}}),
+            )
+        }],
+    )
+}
+
+/// The lamp no longer holds the guest's context: the read is answered Unauthenticated, unsealed
+/// ([IOTP-SEC-74], a SHOULD), or not at all; never under the context.
+fn context_gone(message_id: u64) -> Step {
+    expecting(
+        expect(
+            "the visitor context is gone: the read does not open",
+            vec![status("relay", message_id, "Unauthenticated")],
+        ),
+        |e| e.or = vec![vec![]],
+    )
+}
+
+/// A guest's handshake by value through the relay: its `edhoc_1` and `edhoc_3` carry `message_id`s
+/// `first` and `first + 1`; `reply_to` is the index of the lamp's message_2 among its datagrams.
+fn guest_handshake(
+    b: Builder,
+    session: &str,
+    key: &[u8; 32],
+    owner: u8,
+    address: &str,
+    first: u64,
+    reply_to: usize,
+) -> Result<Builder, String> {
+    Ok(b.step(with(
+        message_1(session, key, owner, 9, true, address)?,
+        |s| {
+            s.envelope = Some(json!({"message_id": first, "sender_contact": 1}));
+        },
+    ))
+    .step(expect("message_2", vec![edhoc_answer(first, "<any>")]))
+    .step(message_3(
+        "relay",
+        json!({"message_id": first + 1, "sender_contact": 1}),
+        session,
+        reply_to,
+    ))
+    .step(expect("`done`", vec![edhoc_answer(first + 1, DONE)])))
+}
+
+fn visitor_lifetime() -> Result<Vector, String> {
+    let b = lamp_answers_edhoc(Builder::lamp(
+        "sec.visitor-lifetime",
+        "a visitor context lives VISITOR_LIFETIME (600 s) after the handshake that made it: a read \
+         under it 1 ms before is answered (Forbidden), one at 600 s does not open",
+        &["IOTP-SEC-160"],
+    ))?;
+    Ok(
+        guest_handshake(b, "g", &GUEST_KEY, 0xcc, "guest@example.net", 50, 0)?
+            .step(at(599_999))
+            .step(guest_reads("g", "guest@example.net"))
+            .step(forbidden("g", "guest@example.net", 0))
+            .step(at(600_000))
+            .step(guest_reads("g", "guest@example.net"))
+            .step(context_gone(1))
+            .build(),
+    )
+}
+
+fn one_visitor_at_a_time() -> Result<Vector, String> {
+    let b = lamp_answers_edhoc(Builder::lamp(
+        "sec.one-visitor-at-a-time",
+        "a device holds one visitor context (MAX_VISITOR_CONTEXTS): a second unknown initiator's \
+         handshake by value makes the first guest's context go; the second guest's stays",
+        &["IOTP-SEC-161"],
+    ))?;
+    let b = guest_handshake(b, "g", &GUEST_KEY, 0xcc, "guest@example.net", 50, 0)?;
+    Ok(
+        guest_handshake(b, "h", &SECOND_GUEST_KEY, 0xcd, "second@example.net", 60, 2)?
+            .step(guest_reads("g", "guest@example.net"))
+            .step(context_gone(0))
+            .step(guest_reads("h", "second@example.net"))
+            .step(forbidden("h", "second@example.net", 0))
+            .build(),
+    )
 }
 
 fn unknown_kid() -> Result<Vector, String> {
