@@ -239,24 +239,13 @@ impl Use<'_, '_> {
         if let Some(n) = shape.fixed_len() {
             return n.to_string();
         }
-        match shape {
-            Shape::Int {
-                int: IntType::U64, ..
-            } => format!("rt::head_len({v})"),
-            Shape::Int {
-                int: IntType::I64, ..
-            } => format!("rt::int_len({v})"),
-            Shape::Int { .. } if shape.is_unsigned() => format!("rt::head_len({v} as u64)"),
-            Shape::Int { .. } => format!("rt::int_len({v} as i64)"),
-            Shape::Float(FloatType::F32) => format!("rt::float_len({v} as f64)"),
-            Shape::Float(FloatType::F64) => format!("rt::float_len({v})"),
-            Shape::Text { .. } | Shape::Bytes { .. } => {
-                format!("rt::head_len({v}.len() as u64) + {v}.len()")
-            }
-            Shape::Enum { .. } => format!("rt::head_len({v}.to_u32() as u64)"),
-            _ if shape.is_recursive_link() => format!("rt::Element::encoded_len(&{v})"),
-            _ => format!("{v}.encoded_len()"),
+        if let Some(len) = scalar_len(shape, v, v) {
+            return len;
         }
+        if shape.is_recursive_link() {
+            return format!("rt::Element::encoded_len(&{v})");
+        }
+        format!("{v}.encoded_len()")
     }
 
     /// Statements that reject a value `v` the schema does not allow (bounds, ranges) before encoding.
@@ -390,21 +379,10 @@ impl Use<'_, '_> {
         if let Some(n) = shape.fixed_len() {
             return n.to_string();
         }
+        if let Some(len) = scalar_len(shape, &format!("*{v}"), v) {
+            return len;
+        }
         match shape {
-            Shape::Int {
-                int: IntType::U64, ..
-            } => format!("rt::head_len(*{v})"),
-            Shape::Int {
-                int: IntType::I64, ..
-            } => format!("rt::int_len(*{v})"),
-            Shape::Int { .. } if shape.is_unsigned() => format!("rt::head_len(*{v} as u64)"),
-            Shape::Int { .. } => format!("rt::int_len(*{v} as i64)"),
-            Shape::Float(FloatType::F32) => format!("rt::float_len(*{v} as f64)"),
-            Shape::Float(FloatType::F64) => format!("rt::float_len(*{v})"),
-            Shape::Text { .. } | Shape::Bytes { .. } => {
-                format!("rt::head_len({v}.len() as u64) + {v}.len()")
-            }
-            Shape::Enum { .. } => format!("rt::head_len({v}.to_u32() as u64)"),
             Shape::Array { element, .. } => {
                 let items = match element.fixed_len() {
                     Some(1) => format!("{v}.len()"),
@@ -478,4 +456,27 @@ impl Use<'_, '_> {
             _ => format!("{slot}.unwrap_or({})", self.default_expr(shape, value)),
         }
     }
+}
+
+/// The encoded length of a scalar of `shape` (integers, floats, text, bytes, enums), or `None` for the
+/// others: `number` is the value as a number (dereferenced where the caller holds a reference), `v`
+/// the value for method calls. Borrowed and owned forms share it.
+fn scalar_len(shape: &Shape, number: &str, v: &str) -> Option<String> {
+    Some(match shape {
+        Shape::Int {
+            int: IntType::U64, ..
+        } => format!("rt::head_len({number})"),
+        Shape::Int {
+            int: IntType::I64, ..
+        } => format!("rt::int_len({number})"),
+        Shape::Int { .. } if shape.is_unsigned() => format!("rt::head_len({number} as u64)"),
+        Shape::Int { .. } => format!("rt::int_len({number} as i64)"),
+        Shape::Float(FloatType::F32) => format!("rt::float_len({number} as f64)"),
+        Shape::Float(FloatType::F64) => format!("rt::float_len({number})"),
+        Shape::Text { .. } | Shape::Bytes { .. } => {
+            format!("rt::head_len({v}.len() as u64) + {v}.len()")
+        }
+        Shape::Enum { .. } => format!("rt::head_len({v}.to_u32() as u64)"),
+        _ => return None,
+    })
 }
