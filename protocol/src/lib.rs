@@ -42,4 +42,5 @@ pub mod fuzzing;
 pub mod interaction;
 pub mod message;
 pub mod params;
+pub mod relay;
 pub mod security;

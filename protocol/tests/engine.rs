@@ -6,7 +6,7 @@
 use iotp2p_codec::prelude::*;
 mod common;
 
-use common::{example, Fixed};
+use common::{context, example, Fixed};
 use iotp2p_codec::core::owned::{
     Body, InvokeRequest, InvokeResponse, MemberValue, ReadRequest, Report, SubscribeRequest,
     UnsubscribeRequest,
@@ -15,21 +15,7 @@ use iotp2p_codec::core::{Envelope, StatusCode};
 use iotp2p_protocol::engine::peers::{ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, Discard, Event, Node, Origin, Output};
 use iotp2p_protocol::security::seal::OpenError;
-use iotp2p_protocol::security::{KeyId, MasterSecret, NodeId, ReplayWindow, SecurityContext};
-
-const SECRET: [u8; 16] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
-const SALT: [u8; 8] = [0x9e, 0x7c, 0xa9, 0x22, 0x23, 0x78, 0x63, 0x40];
-
-fn context(sender: u8, recipient: u8) -> SecurityContext {
-    SecurityContext::derive(
-        MasterSecret {
-            secret: &SECRET,
-            salt: &SALT,
-        },
-        KeyId::new(&[sender]).unwrap(),
-        KeyId::new(&[recipient]).unwrap(),
-    )
-}
+use iotp2p_protocol::security::{KeyId, NodeId, ReplayWindow};
 
 fn node(address: &str) -> Node<&'static str> {
     Node::new(

@@ -1,6 +1,6 @@
 //! The layering ARCHITECTURE.md states for the protocol crate, checked on its sources: the engine is
-//! sans-I/O (no sockets, clocks, threads or ambient randomness anywhere in `src/`), and the end node's
-//! engine does not know the interaction model (requests leave it as events).
+//! sans-I/O (no sockets, clocks, threads or ambient randomness anywhere in `src/`), and neither the end
+//! node's engine nor the relay's knows the interaction model (requests leave them as events).
 
 use std::path::{Path, PathBuf};
 
@@ -68,8 +68,9 @@ fn the_engine_is_sans_io() {
 }
 
 #[test]
-fn the_end_node_does_not_know_the_interaction_model() {
-    let found = offenders("src/engine", &["interaction::", "Dispatcher"]);
+fn neither_the_end_node_nor_the_relay_knows_the_interaction_model() {
+    let mut found = offenders("src/engine", &["interaction::", "Dispatcher"]);
+    found.extend(offenders("src/relay", &["interaction::", "Dispatcher"]));
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 

@@ -25,6 +25,7 @@ mod presence;
 mod receipts;
 mod receive;
 mod send;
+mod service;
 
 pub mod peers;
 
@@ -48,6 +49,7 @@ pub use handshakes::{EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME, VISITOR_LI
 pub use notify::Subscriber;
 pub use presence::LISTEN_TIME;
 pub use send::{Destination, SendError};
+pub use service::StatusRoute;
 
 /// The protocol `version` this engine implements (spec §5.3).
 pub const VERSION: u8 = 1;
@@ -281,7 +283,9 @@ struct Pending<P> {
     message_id: u64,
     recipient: Destination,
     context: Option<ContextId>,
-    at: Instant,
+    /// Until when a reply is matched: EXCHANGE_LIFETIME after sending, plus the request's `ttl`, for
+    /// which a relay may hold it ([IOTP-MSG-137]).
+    until: Instant,
     /// A `subscribe`: a report in reply makes it an [`Observation`].
     subscribe: bool,
 }
@@ -487,8 +491,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     }
 
     fn expire(&mut self, now: Instant) {
-        let lifetime = self.config.timing.exchange_lifetime;
-        self.pending.retain(|p| now < p.at.saturating_add(lifetime));
+        self.pending.retain(|p| now < p.until);
         self.dedup.expire(now);
         self.replies.expire(now);
         self.expire_visitors(now);

@@ -217,6 +217,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                 .iter()
                 .find(|p| p.message_id == c && p.to == *from)
             {
+                // An unsealed request's answer can come sealed only from the home relay, under the
+                // hop context named by `key_id`; the request had no key, so the empty one stands for
+                // it (§8.5.3).
+                Some(p) if p.context.is_none() => (None, Some(KeyId::EMPTY)),
                 Some(p) => (p.context, None),
                 None => match self.observation(from, c) {
                     Some(o) => (Some(o.context), Some(o.request_key_id)),

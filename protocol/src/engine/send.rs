@@ -151,7 +151,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             message_id,
             recipient,
             context,
-            at: now,
+            until: now
+                .saturating_add(self.config.timing.exchange_lifetime)
+                .saturating_add(u64::from(ttl.unwrap_or(0)) * 1_000),
             subscribe: matches!(body, owned::Body::Subscribe(_)),
         });
         Ok((message_id, out))

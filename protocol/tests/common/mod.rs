@@ -2,7 +2,24 @@
 
 #![allow(dead_code)]
 
+use iotp2p_protocol::security::{KeyId, MasterSecret, SecurityContext};
 use rand_core::{impls, CryptoRng, RngCore};
+
+const SECRET: [u8; 16] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+const SALT: [u8; 8] = [0x9e, 0x7c, 0xa9, 0x22, 0x23, 0x78, 0x63, 0x40];
+
+/// A security context between the one-byte Sender IDs `sender` and `recipient`, from one fixed master
+/// secret: the two sides of a context are `context(a, b)` and `context(b, a)`.
+pub fn context(sender: u8, recipient: u8) -> SecurityContext {
+    SecurityContext::derive(
+        MasterSecret {
+            secret: &SECRET,
+            salt: &SALT,
+        },
+        KeyId::new(&[sender]).unwrap(),
+        KeyId::new(&[recipient]).unwrap(),
+    )
+}
 
 /// A source of randomness that always draws the same 32-bit value: timers become exact. Marked
 /// `CryptoRng` because the engine asks for one; only tests use it.

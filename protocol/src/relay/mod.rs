@@ -1,0 +1,433 @@
+//! The engine of a home relay (spec chapter 3, §5.9.2 to §5.11, §8.7): it routes envelopes it cannot
+//! open, holds them for its sleeping nodes, delivers them to the transport address its nodes last
+//! proved themselves from, and says when it gives up. Sans-I/O like the end node's engine: datagrams,
+//! time and randomness come in, datagrams and events go out.
+//!
+//! - **Its own service** (`_relay@` and its domain) is an end node, a [`Node`]: the hop contexts with
+//!   the relay's nodes, presence and receipts, EDHOC and the Relay capability's requests, which the
+//!   relay passes on as [`RelayEvent::Service`] for the provider's application to answer.
+//! - **Routing** ([`receive`](Relay::receive)) follows §3.4.1, §3.6.2 and §3.6.3: from one of its
+//!   own nodes, over the transport address its hop is bound to, anything (the sender checked); from an
+//!   authenticated relay, what is for its domain; from anyone else, only what is for its service.
+//! - **Holding** ([`held`]) and **delivery** ([`Relay::on_timer`] and what wakes a node): in order,
+//!   confirmable, with `more`, kept until a receipt names it or its hold ends, then `Expired`.
+//! - **Hop bindings** ([`binding`]): only a message that opens under a node's hop context binds.
+//!
+//! Other domains are reached through [`RelayOutput::Forward`]: the caller resolves the domain's home
+//! relay (§3.2) and carries the envelope over the relay-to-relay hop (§3.9), whose authentication is
+//! the caller's, as is telling the relay which hop peers are authenticated relays
+//! ([`Relay::add_relay_peer`]).
+//!
+//! **Bounds** (each in [`RelayConfig`]): registered nodes (`max_nodes`), what is held per node
+//! ([`held::Limits`]), contact numbers per node (`max_contacts`), digests kept per hop peer
+//! (`dedup_per_peer`), one delivery in flight per node; the service's own tables as [`Config`] bounds
+//! them.
+
+pub mod binding;
+pub mod contacts;
+pub mod forwarded;
+pub mod held;
+
+mod deliver;
+mod receive;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use iotp2p_codec::core::StatusCode;
+use rand_core::CryptoRngCore;
+
+use crate::engine::peers::{ContextId, ContextKind};
+use crate::engine::{Config, Event, Node, LISTEN_TIME};
+use crate::message::envelope::EnvelopeError;
+use crate::message::retransmit::Retransmitter;
+use crate::params::{Instant, Timing};
+use binding::HopBinding;
+use contacts::{Contacts, CONTACT_REUSE_TIME};
+use forwarded::Forwarded;
+use held::{Limits, Queue};
+
+/// The configuration of a home relay.
+#[derive(Clone, Debug)]
+pub struct RelayConfig {
+    /// The domain it serves; its service address is `_relay@` and this domain.
+    pub domain: String,
+    /// What it holds per node (at least [`held::MIN_HELD_MESSAGES`], [`held::MIN_HELD_BYTES`] and
+    /// [`held::MIN_HOLD_TIME`], which [`Relay::new`] enforces).
+    pub limits: Limits,
+    /// Most registered nodes.
+    pub max_nodes: usize,
+    /// Most contact numbers per node.
+    pub max_contacts: usize,
+    /// CONTACT_REUSE_TIME, in ms.
+    pub contact_reuse_time: u64,
+    /// Most digests of forwarded envelopes kept per hop peer ([IOTP-MSG-122]).
+    pub dedup_per_peer: usize,
+    /// The parameters of §5.14 (RELAY_DEDUP_LIFETIME is `exchange_lifetime`).
+    pub timing: Timing,
+    /// The `retry_after` of `QueueFull`, in seconds, for a node that announced no sleep interval.
+    pub queue_full_retry: u32,
+}
+
+impl RelayConfig {
+    /// The spec's defaults for `domain`.
+    pub fn new(domain: &str) -> Self {
+        RelayConfig {
+            domain: domain.into(),
+            limits: Limits::default(),
+            max_nodes: 64,
+            max_contacts: 64,
+            contact_reuse_time: CONTACT_REUSE_TIME,
+            dedup_per_peer: 64,
+            timing: Timing::default(),
+            queue_full_retry: 60,
+        }
+    }
+}
+
+/// What the relay asks its caller to do.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum RelayOutput<P> {
+    /// Send one datagram to a hop peer.
+    Send {
+        /// The hop peer.
+        to: P,
+        /// The encoded envelope.
+        bytes: Vec<u8>,
+    },
+    /// Carry an envelope to the home relay of `domain` (§3.2, §3.9).
+    Forward {
+        /// The recipient's domain.
+        domain: String,
+        /// The encoded envelope, addresses in full ([IOTP-MSG-64]).
+        bytes: Vec<u8>,
+    },
+    /// Tell the application.
+    Event(RelayEvent<P>),
+}
+
+/// What the relay's application learns.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RelayEvent<P> {
+    /// An event of the relay's own service that the relay does not handle itself: a request for the
+    /// Relay capability, to answer with [`Relay::service_mut`]'s `reply`, a new EDHOC session, ...
+    Service(Event<P>),
+    /// An envelope was refused or discarded, and why (for logs and conformance).
+    Discarded {
+        /// The hop peer it came from.
+        from: P,
+        /// Why.
+        reason: RelayDiscard,
+    },
+    /// A non-delivery status was sent about a request ([IOTP-MSG-67], [IOTP-MSG-69]).
+    NonDelivery {
+        /// The request's `message_id`.
+        message_id: u64,
+        /// The request's recipient.
+        recipient: Option<String>,
+        /// The status.
+        code: StatusCode,
+    },
+}
+
+/// Why the relay refused or discarded an envelope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelayDiscard {
+    /// Not a canonical `Envelope`.
+    Decode(iotp2p_codec::runtime::ErrorClass),
+    /// A rule of §5.2 or §5.5.
+    Envelope(EnvelopeError),
+    /// From a hop peer that may only reach the relay's service ([IOTP-DLV-77], [IOTP-DLV-78]).
+    NotOwnNode,
+    /// From one of its nodes with another sender than the node's address ([IOTP-DLV-27]).
+    WrongSender,
+    /// For a contact number the relay has not assigned ([IOTP-MSG-30], [IOTP-MSG-31]).
+    UnknownContact,
+    /// For an address of its domain that it does not serve ([IOTP-DLV-28]).
+    UnknownRecipient,
+    /// For another domain, from a relay ([IOTP-DLV-29]).
+    NoRoute,
+    /// A copy of an envelope it holds or has forwarded ([IOTP-MSG-119]).
+    Duplicate,
+    /// Beyond the recipient's holding limits ([IOTP-DLV-35], [IOTP-DLV-37]).
+    QueueFull,
+    /// A `ttl` that ran out ([IOTP-MSG-66]).
+    Expired,
+}
+
+/// Whether a node listens ([IOTP-DLV-45], [IOTP-IM-69]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Listening {
+    /// It announced `Awake` without `sleep_interval`, or never announced anything.
+    Always,
+    /// It announced `Awake` with a `sleep_interval`: until this instant.
+    Until(Instant),
+    /// It announced `Asleep` or `Leaving`.
+    No,
+}
+
+/// Where a non-delivery status about a held request goes (§3.8).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum NdnRoute<P> {
+    /// To the sender's address: the request came from one of the relay's nodes or an authenticated
+    /// relay ([IOTP-DLV-48]).
+    Sender(String),
+    /// Back to the hop peer it came from ([IOTP-DLV-49]).
+    HopPeer(P),
+}
+
+/// Where a held envelope came from: the hop peer (whose digests it is kept among once forwarded,
+/// [IOTP-MSG-122]; none for the relay's own statuses) and where a non-delivery status about it goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Source<P> {
+    hop: Option<P>,
+    ndn: NdnRoute<P>,
+}
+
+/// One of the relay's nodes.
+#[derive(Debug)]
+struct Registered<P> {
+    address: String,
+    binding: HopBinding<P>,
+    /// The `sleep_interval` of its last `presence`, in seconds (0: none).
+    sleep_interval: u32,
+    listening: Listening,
+    /// It announced `Leaving` and has not authenticated since ([IOTP-DLV-47]).
+    left: bool,
+    queue: Queue<Source<P>>,
+    contacts: Contacts,
+    /// The `message_id` of the delivery in flight, if any.
+    delivering: Option<u64>,
+}
+
+/// A home relay.
+#[derive(Debug)]
+pub struct Relay<P> {
+    config: RelayConfig,
+    service_address: String,
+    service: Node<P>,
+    nodes: Vec<Registered<P>>,
+    relay_peers: Vec<(P, String)>,
+    forwarded: Forwarded<P>,
+    deliveries: Retransmitter<P>,
+}
+
+/// Why a node was not registered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegisterError {
+    /// The address is not in the relay's domain.
+    OtherDomain,
+    /// The relay serves `max_nodes` already.
+    Full,
+}
+
+impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
+    /// A relay with its service's engine configured by `service` (its address is set to the service
+    /// address), whose `counter` is the service's node-wide counter (§5.4).
+    pub fn new(mut config: RelayConfig, mut service: Config, counter: u64) -> Self {
+        config.limits.max_messages = config.limits.max_messages.max(held::MIN_HELD_MESSAGES);
+        config.limits.max_bytes = config.limits.max_bytes.max(held::MIN_HELD_BYTES);
+        config.limits.max_hold_time = config.limits.max_hold_time.max(held::MIN_HOLD_TIME);
+        let service_address = alloc::format!("_relay@{}", config.domain);
+        service.address = Some(service_address.clone());
+        let forwarded = Forwarded::new(config.dedup_per_peer, config.timing.exchange_lifetime);
+        // One delivery in flight per node, and nothing waits: the relay itself sends the next.
+        let deliveries = Retransmitter::new(config.timing, 0);
+        Relay {
+            service_address,
+            service: Node::new(service, counter),
+            nodes: Vec::new(),
+            relay_peers: Vec::new(),
+            forwarded,
+            deliveries,
+            config,
+        }
+    }
+
+    /// The relay's configuration.
+    pub fn config(&self) -> &RelayConfig {
+        &self.config
+    }
+
+    /// The relay's service address, `_relay@` and its domain.
+    pub fn service_address(&self) -> &str {
+        &self.service_address
+    }
+
+    /// The engine of the relay's own service: its security contexts (the hop contexts with its nodes),
+    /// its EDHOC responder, and the replies to the requests of [`RelayEvent::Service`].
+    pub fn service_mut(&mut self) -> &mut Node<P> {
+        &mut self.service
+    }
+
+    /// The engine of the relay's own service.
+    pub fn service(&self) -> &Node<P> {
+        &self.service
+    }
+
+    /// Starts serving `address` (a registration, §3.6.1): the relay accepts its messages once its hop
+    /// is bound, and holds messages for it. Registering an address again changes nothing.
+    pub fn register(&mut self, address: &str) -> Result<(), RegisterError> {
+        let in_domain = address
+            .rsplit_once('@')
+            .is_some_and(|(_, d)| d == self.config.domain);
+        if !in_domain {
+            return Err(RegisterError::OtherDomain);
+        }
+        if self.node(address).is_some() {
+            return Ok(());
+        }
+        if self.nodes.len() >= self.config.max_nodes {
+            return Err(RegisterError::Full);
+        }
+        self.nodes.push(Registered {
+            address: address.into(),
+            binding: HopBinding::Unbound,
+            sleep_interval: 0,
+            listening: Listening::Always,
+            left: false,
+            queue: Queue::default(),
+            contacts: Contacts::new(self.config.max_contacts, self.config.contact_reuse_time),
+            delivering: None,
+        });
+        Ok(())
+    }
+
+    /// Stops serving `address` (a release without forwarding, [IOTP-DLV-99]): the requests held for it
+    /// are answered `Undeliverable`, and its hop contexts are closed. Returns whether it was served.
+    pub fn release(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        address: &str,
+    ) -> (bool, Vec<RelayOutput<P>>) {
+        let mut out = Vec::new();
+        let Some(i) = self.node(address) else {
+            return (false, out);
+        };
+        let mut node = self.nodes.remove(i);
+        for h in node.queue.drain() {
+            self.give_up(now, rng, h, StatusCode::Undeliverable, &mut out);
+        }
+        let contexts: Vec<ContextId> = self
+            .service
+            .contexts()
+            .iter()
+            .filter(|e| e.peer.address.as_deref() == Some(address))
+            .map(|e| e.id)
+            .collect();
+        for id in contexts {
+            self.service.remove_context(id);
+        }
+        (true, out)
+    }
+
+    /// Declares `peer` an authenticated relay of `domain` (the relay-to-relay hop of §3.9.1, which the
+    /// caller authenticates).
+    pub fn add_relay_peer(&mut self, peer: P, domain: &str) {
+        self.relay_peers.retain(|(p, _)| *p != peer);
+        self.relay_peers.push((peer, domain.into()));
+    }
+
+    /// The addresses the relay serves.
+    pub fn registered(&self) -> impl Iterator<Item = &str> {
+        self.nodes.iter().map(|n| n.address.as_str())
+    }
+
+    /// How many envelopes the relay holds for `address`.
+    pub fn held(&self, address: &str) -> usize {
+        self.node(address).map_or(0, |i| self.nodes[i].queue.len())
+    }
+
+    /// The transport address to which `address`'s hop is bound at `now`, if any.
+    pub fn bound(&self, address: &str, now: Instant) -> Option<&P> {
+        let n = &self.nodes[self.node(address)?];
+        match &n.binding {
+            HopBinding::Bound { to, until } if *until > now => Some(to),
+            _ => None,
+        }
+    }
+
+    /// When [`on_timer`](Relay::on_timer) must next be called.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let max_hold = self.config.limits.max_hold_time;
+        let holds = self.nodes.iter().filter_map(|n| n.queue.deadline(max_hold));
+        [
+            self.service.next_deadline(),
+            self.deliveries.next_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(holds)
+        .min()
+    }
+
+    /// Handles the timers due at `now`: the service's, retransmissions of deliveries, and holds that
+    /// end ([IOTP-DLV-40]).
+    pub fn on_timer(&mut self, now: Instant, rng: &mut dyn CryptoRngCore) -> Vec<RelayOutput<P>> {
+        let mut out = Vec::new();
+        let service = self.service.on_timer(now, rng);
+        self.service_outputs(now, rng, service, &mut out);
+        self.retransmit(now, rng, &mut out);
+        self.expire(now, rng, &mut out);
+        out
+    }
+
+    fn node(&self, address: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.address == address)
+    }
+
+    /// The registered node whose hop is bound to `from` at `now`.
+    fn node_bound_to(&self, from: &P, now: Instant) -> Option<usize> {
+        self.nodes
+            .iter()
+            .position(|n| n.binding.is_bound_to(from, now))
+    }
+
+    /// The registered node that is the peer of the service's context `id` (an ordinary context, whose
+    /// address is bound to the node's credential).
+    fn node_of_context(&self, id: ContextId) -> Option<usize> {
+        let entry = self.service.contexts().get(id)?;
+        if entry.peer.kind != ContextKind::Ordinary {
+            return None;
+        }
+        self.node(entry.peer.address.as_deref()?)
+    }
+
+    /// The newest hop context with the node `address`.
+    fn hop_context(&self, address: &str) -> Option<ContextId> {
+        self.service
+            .contexts()
+            .iter()
+            .filter(|e| {
+                e.peer.kind == ContextKind::Ordinary && e.peer.address.as_deref() == Some(address)
+            })
+            .map(|e| e.id)
+            .max()
+    }
+
+    /// Whether `address` is in the relay's domain.
+    fn in_domain(&self, address: &str) -> bool {
+        address
+            .rsplit_once('@')
+            .is_some_and(|(_, d)| d == self.config.domain)
+    }
+
+    /// The node listens at `now`.
+    fn listens(node: &Registered<P>, now: Instant) -> bool {
+        match node.listening {
+            Listening::Always => true,
+            Listening::Until(t) => now < t,
+            Listening::No => false,
+        }
+    }
+}
+
+/// The listening state after a `presence` `Awake` at `now` with `sleep_interval` ([IOTP-IM-69]).
+fn awake(now: Instant, sleep_interval: Option<u32>) -> Listening {
+    match sleep_interval {
+        Some(_) => Listening::Until(now.saturating_add(LISTEN_TIME)),
+        None => Listening::Always,
+    }
+}

@@ -1,0 +1,532 @@
+//! The home relay's engine between end nodes' engines on a virtual clock: a sleeping sensor and an app
+//! of the same domain, each with a hop context with the relay, the app's sealed requests held while
+//! the sensor sleeps and delivered when it wakes (spec §3.7's sequence), receipts, expiry and the
+//! non-delivery status that reaches the app sealed under its hop context, holding limits, and what
+//! the relay refuses from hop peers that are not its bound nodes (§3.4.1, §8.7.1).
+
+use iotp2p_codec::prelude::*;
+mod common;
+
+use std::collections::VecDeque;
+
+use common::{context, Fixed};
+use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse};
+use iotp2p_codec::core::{Envelope, PresenceState, StatusCode};
+use iotp2p_protocol::engine::peers::{ContextKind, Peer};
+use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output};
+use iotp2p_protocol::relay::{Relay, RelayConfig, RelayDiscard, RelayEvent, RelayOutput};
+use iotp2p_protocol::security::KeyId;
+
+const SENSOR: &str = "sensor@home.example.org";
+const APP: &str = "app@home.example.org";
+fn peer(address: &str) -> Peer {
+    Peer {
+        address: Some(address.into()),
+        kind: ContextKind::Ordinary,
+        node: None,
+    }
+}
+
+/// A node of the relay's domain with its hop context (`hop`: its Sender ID and the relay's) and an
+/// end-to-end context with `peer_address` (`e2e`).
+fn end_node(address: &str, hop: (u8, u8), e2e: (u8, u8), peer_address: &str) -> Node<&'static str> {
+    let mut node = Node::new(
+        Config {
+            address: Some(address.into()),
+            max_pending: 32,
+            max_waiting: 32,
+            ..Config::default()
+        },
+        0,
+    );
+    let hop = node
+        .add_context(context(hop.0, hop.1), peer("_relay@home.example.org"))
+        .unwrap();
+    node.set_hop_context(Some(hop));
+    node.set_home_relay(Some("relay"));
+    node.add_context(context(e2e.0, e2e.1), peer(peer_address))
+        .unwrap();
+    node
+}
+
+/// The relay, the sensor and the app, their datagrams in flight, and a clock.
+struct World {
+    relay: Relay<&'static str>,
+    sensor: Node<&'static str>,
+    app: Node<&'static str>,
+    rng: Fixed,
+    now: u64,
+    /// (from, to, bytes)
+    wire: VecDeque<(&'static str, &'static str, Vec<u8>)>,
+    /// What the relay reported.
+    relay_events: Vec<RelayEvent<&'static str>>,
+    /// What each node's application learnt.
+    sensor_events: Vec<Event<&'static str>>,
+    app_events: Vec<Event<&'static str>>,
+    /// Whether the world loses the sensor's receipts.
+    drop_receipts: bool,
+    /// The `message_id`s of the sensor's presence, to tell its receipts apart.
+    sensor_presence: Vec<u64>,
+    /// The datagrams the app sent.
+    sent_by_app: Vec<Vec<u8>>,
+}
+
+impl World {
+    /// The sensor and the app registered at the relay, each with its hop context, and an end-to-end
+    /// context between them.
+    fn new() -> World {
+        let mut relay = Relay::new(
+            RelayConfig::new("home.example.org"),
+            Config {
+                max_contexts: 16,
+                ..Config::default()
+            },
+            0,
+        );
+        relay.register(SENSOR).unwrap();
+        relay.register(APP).unwrap();
+        relay
+            .service_mut()
+            .add_context(context(4, 3), peer(SENSOR))
+            .unwrap();
+        relay
+            .service_mut()
+            .add_context(context(6, 5), peer(APP))
+            .unwrap();
+        // Sender IDs: the sensor 3 and 2, the app 5 and 1, the relay 4 (sensor) and 6 (app).
+        let sensor = end_node(SENSOR, (3, 4), (2, 1), APP);
+        let app = end_node(APP, (5, 6), (1, 2), SENSOR);
+        World {
+            relay,
+            sensor,
+            app,
+            rng: Fixed(0),
+            now: 0,
+            wire: VecDeque::new(),
+            relay_events: Vec::new(),
+            sensor_events: Vec::new(),
+            app_events: Vec::new(),
+            drop_receipts: false,
+            sensor_presence: Vec::new(),
+            sent_by_app: Vec::new(),
+        }
+    }
+
+    fn node_out(&mut self, from: &'static str, out: Vec<Output<&'static str>>) {
+        for o in out {
+            match o {
+                Output::Send { to, bytes } => self.wire.push_back((from, to, bytes)),
+                Output::Event(e) if from == "sensor" => self.sensor_events.push(e),
+                Output::Event(e) => self.app_events.push(e),
+            }
+        }
+    }
+
+    fn relay_out(&mut self, out: Vec<RelayOutput<&'static str>>) {
+        for o in out {
+            match o {
+                RelayOutput::Send { to, bytes } => self.wire.push_back(("relay", to, bytes)),
+                RelayOutput::Forward { domain, .. } => {
+                    panic!("nothing leaves the domain: {domain}")
+                }
+                RelayOutput::Event(e) => self.relay_events.push(e),
+            }
+        }
+    }
+
+    /// Delivers everything in flight, and whatever that causes, at the current time, with the timers
+    /// due meanwhile (acknowledgements that wait for no reply go at the next timer).
+    fn settle(&mut self) {
+        let mut steps = 0;
+        loop {
+            while let Some((from, to, bytes)) = self.wire.pop_front() {
+                steps += 1;
+                assert!(steps < 1_000, "the exchange settles");
+                self.carry(from, to, bytes);
+            }
+            self.timers();
+            if self.wire.is_empty() {
+                break;
+            }
+        }
+    }
+
+    fn carry(&mut self, from: &'static str, to: &'static str, bytes: Vec<u8>) {
+        if self.drop_receipts && from == "sensor" && self.is_receipt(&bytes) {
+            return;
+        }
+        if from == "app" {
+            self.sent_by_app.push(bytes.clone());
+        }
+        let now = self.now;
+        match to {
+            "relay" => {
+                let out = self.relay.receive(now, &mut self.rng, &from, &bytes);
+                self.relay_out(out);
+            }
+            "sensor" => {
+                let out = self.sensor.receive(now, &mut self.rng, &"relay", &bytes);
+                self.node_out("sensor", out);
+            }
+            "app" => {
+                let out = self.app.receive(now, &mut self.rng, &"relay", &bytes);
+                self.node_out("app", out);
+            }
+            // A hop peer that is none of the three: what reaches it is lost.
+            _ => {}
+        }
+    }
+
+    /// Runs the timers due now.
+    fn timers(&mut self) {
+        let now = self.now;
+        if self.relay.next_deadline().is_some_and(|d| d <= now) {
+            let out = self.relay.on_timer(now, &mut self.rng);
+            self.relay_out(out);
+        }
+        if self.sensor.next_deadline().is_some_and(|d| d <= now) {
+            let out = self.sensor.on_timer(now, &mut self.rng);
+            self.node_out("sensor", out);
+        }
+        if self.app.next_deadline().is_some_and(|d| d <= now) {
+            let out = self.app.on_timer(now, &mut self.rng);
+            self.node_out("app", out);
+        }
+    }
+
+    /// Lets time pass to `t`, running every timer due on the way.
+    fn advance(&mut self, t: u64) {
+        for _ in 0..10_000 {
+            let next = [
+                self.relay.next_deadline(),
+                self.sensor.next_deadline(),
+                self.app.next_deadline(),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|d| *d <= t)
+            .min();
+            let Some(d) = next else {
+                break;
+            };
+            self.now = d.max(self.now);
+            self.settle();
+        }
+        self.now = t;
+    }
+
+    fn presence(&mut self, who: &'static str, state: PresenceState, sleep: Option<u32>) {
+        let now = self.now;
+        let node = if who == "sensor" {
+            &mut self.sensor
+        } else {
+            &mut self.app
+        };
+        let (id, out) = node
+            .presence(now, &mut self.rng, state, sleep, None)
+            .unwrap();
+        if who == "sensor" {
+            self.sensor_presence.push(id);
+        }
+        self.node_out(who, out);
+        self.settle();
+    }
+
+    /// The app's sealed, confirmable invoke to the sensor through the relay.
+    fn app_invokes(&mut self, ttl: Option<u32>) -> u64 {
+        let now = self.now;
+        let e2e = self
+            .app
+            .contexts()
+            .by_recipient_id(&KeyId::new(&[2]).unwrap());
+        let (id, out) = self
+            .app
+            .request(
+                now,
+                &mut self.rng,
+                "relay",
+                Destination::Address(SENSOR.into()),
+                e2e,
+                &invoke(),
+                true,
+                ttl,
+            )
+            .unwrap();
+        self.node_out("app", out);
+        self.settle();
+        id
+    }
+
+    /// The sensor's application answers every request it has received.
+    fn sensor_answers(&mut self) -> usize {
+        let requests: Vec<_> = self
+            .sensor_events
+            .drain(..)
+            .filter_map(|e| match e {
+                Event::Request { exchange, .. } => Some(exchange),
+                _ => None,
+            })
+            .collect();
+        for exchange in &requests {
+            let now = self.now;
+            let out = self
+                .sensor
+                .reply(now, &mut self.rng, *exchange, &response())
+                .unwrap();
+            self.node_out("sensor", out);
+        }
+        self.settle();
+        requests.len()
+    }
+
+    /// The world with the app awake and the sensor asleep for 600 s, both bound at the relay.
+    fn with_sleeping_sensor() -> World {
+        let mut w = World::new();
+        w.presence("app", PresenceState::Awake, None);
+        w.presence("sensor", PresenceState::Asleep, Some(600));
+        w
+    }
+
+    /// The requests of the app that an `invoke_response` answered, in the order answered.
+    fn answered(&self) -> Vec<u64> {
+        self.app_replies()
+            .into_iter()
+            .filter(|(_, b)| matches!(b, Body::InvokeResponse(_)))
+            .map(|(r, _)| r)
+            .collect()
+    }
+
+    /// The status that answered the app's request `id`.
+    fn status(&self, id: u64) -> Option<iotp2p_codec::core::owned::Status> {
+        self.app_replies().into_iter().find_map(|(r, b)| match b {
+            Body::Status(s) if r == id => Some(s),
+            _ => None,
+        })
+    }
+
+    /// A sealed request of the sensor to the relay itself that is not a presence: a receipt.
+    fn is_receipt(&self, bytes: &[u8]) -> bool {
+        Envelope::decode(bytes).is_ok_and(|e| {
+            e.sealed.is_some()
+                && e.recipient.is_none()
+                && e.correlation_id.is_none()
+                && !self.sensor_presence.contains(&e.message_id)
+        })
+    }
+
+    fn app_replies(&self) -> Vec<(u64, Body)> {
+        self.app_events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Reply { request, body, .. } => Some((*request, body.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn invoke() -> Body {
+    Body::Invoke(InvokeRequest {
+        endpoint: 1,
+        capability: 6,
+        action: 1,
+        input: None,
+        echo: None,
+        unknown_fields: Default::default(),
+    })
+}
+
+fn response() -> Body {
+    Body::InvokeResponse(InvokeResponse {
+        output: None,
+        unknown_fields: Default::default(),
+    })
+}
+
+#[test]
+fn requests_for_a_sleeping_sensor_are_held_and_delivered_in_order_when_it_wakes() {
+    let mut w = World::with_sleeping_sensor();
+    assert_eq!(w.relay.bound(SENSOR, w.now), Some(&"sensor"));
+    let first = w.app_invokes(Some(3600));
+    let second = w.app_invokes(Some(3600));
+    assert_eq!(w.relay.held(SENSOR), 2, "held while the sensor sleeps");
+    assert_eq!(w.sensor_answers(), 0);
+    // The relay acknowledged both: the app does not retransmit.
+    assert!(w
+        .app_events
+        .iter()
+        .any(|e| matches!(e, Event::Acknowledged { message_id, .. } if *message_id == second)));
+
+    w.advance(600_000);
+    w.presence("sensor", PresenceState::Awake, Some(600));
+    let presence_ack = w.sensor_events.iter().find_map(|e| match e {
+        Event::Reply {
+            body: Body::PresenceAck(a),
+            ..
+        } => Some(a.pending),
+        _ => None,
+    });
+    assert_eq!(presence_ack, Some(2));
+    let order: Vec<u64> = w
+        .sensor_events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Request { message_id, .. } => Some(*message_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(order, [first, second], "in the order first received");
+    assert_eq!(w.sensor_answers(), 2);
+    // The sensor's receipt deleted both; its replies reached the app.
+    assert_eq!(w.relay.held(SENSOR), 0);
+    assert_eq!(w.answered(), [first, second]);
+}
+
+#[test]
+fn a_delivery_without_receipt_is_delivered_again_at_the_next_wake_up() {
+    let mut w = World::with_sleeping_sensor();
+    let id = w.app_invokes(Some(7200));
+    w.advance(600_000);
+    w.drop_receipts = true;
+    w.presence("sensor", PresenceState::Awake, Some(600));
+    w.drop_receipts = false;
+    assert_eq!(w.sensor_answers(), 1);
+    // Acknowledged on the hop, but no receipt: still held ([IOTP-DLV-108]).
+    assert_eq!(w.relay.held(SENSOR), 1);
+    w.presence("sensor", PresenceState::Asleep, Some(600));
+    w.advance(1_200_000);
+    w.presence("sensor", PresenceState::Awake, Some(600));
+    // Delivered again; the sensor's engine discards the copy as a duplicate and names it in its
+    // receipt, which now arrives.
+    assert_eq!(w.relay.held(SENSOR), 0);
+    assert_eq!(w.sensor_answers(), 0, "the copy is not a new request");
+    assert_eq!(w.answered(), [id]);
+}
+
+#[test]
+fn a_request_held_past_its_ttl_is_answered_expired_to_the_app_sealed_under_its_hop_context() {
+    let mut w = World::with_sleeping_sensor();
+    let id = w.app_invokes(Some(60));
+    w.advance(61_000);
+    assert_eq!(w.relay.held(SENSOR), 0);
+    assert!(w.relay_events.iter().any(|e| matches!(
+        e,
+        RelayEvent::NonDelivery { message_id, code: StatusCode::Expired, .. } if *message_id == id
+    )));
+    match w.status(id) {
+        Some(s) => {
+            assert_eq!(s.code, StatusCode::Expired);
+            assert_eq!(s.recipient.as_deref(), Some(SENSOR));
+        }
+        other => panic!("the app learns that its request expired: {other:?}"),
+    }
+    // The sealed status opened under the hop context: an authenticated status (§3.8).
+    assert!(w
+        .app_events
+        .iter()
+        .any(|e| matches!(e, Event::Reply { request, context: Some(_), body: Body::Status(_), .. } if *request == id)));
+}
+
+#[test]
+fn beyond_the_holding_limits_a_request_is_answered_queue_full_with_retry_after() {
+    let mut w = World::with_sleeping_sensor();
+    for _ in 0..16 {
+        w.app_invokes(Some(3600));
+    }
+    assert_eq!(w.relay.held(SENSOR), 16);
+    let id = w.app_invokes(Some(3600));
+    assert_eq!(
+        w.relay.held(SENSOR),
+        16,
+        "no held request is dropped for another"
+    );
+    match w.status(id) {
+        Some(s) => {
+            assert_eq!(s.code, StatusCode::QueueFull);
+            assert_eq!(s.retry_after, Some(600));
+        }
+        other => panic!("QueueFull instead of an acknowledgement: {other:?}"),
+    }
+}
+
+#[test]
+fn only_a_bound_node_sends_through_the_relay_and_copies_are_acknowledged_not_held_twice() {
+    let mut w = World::with_sleeping_sensor();
+    w.sent_by_app.clear();
+    w.app_invokes(Some(3600));
+    let invoke = w.sent_by_app[0].clone();
+    // The app's envelope replayed from another transport address, which is no bound node's: a request
+    // gets `NoRoute`, back to where it came from ([IOTP-DLV-77], [IOTP-DLV-79]).
+    let now = w.now;
+    let out = w.relay.receive(now, &mut w.rng, &"mallory", &invoke);
+    assert!(out.iter().any(|o| matches!(
+        o,
+        RelayOutput::Event(RelayEvent::Discarded {
+            reason: RelayDiscard::NotOwnNode,
+            ..
+        })
+    )));
+    let sent: Vec<&str> = out
+        .iter()
+        .filter_map(|o| match o {
+            RelayOutput::Send { to, .. } => Some(*to),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, ["mallory"]);
+    assert_eq!(w.relay.held(SENSOR), 1);
+    // The same envelope again from the app's bound address is a copy of what is held: acknowledged
+    // again, not held twice ([IOTP-MSG-119], [IOTP-MSG-120]).
+    let out = w.relay.receive(now, &mut w.rng, &"app", &invoke);
+    assert!(out.iter().any(|o| matches!(
+        o,
+        RelayOutput::Event(RelayEvent::Discarded {
+            reason: RelayDiscard::Duplicate,
+            ..
+        })
+    )));
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, RelayOutput::Send { to: "app", .. })));
+    assert_eq!(w.relay.held(SENSOR), 1);
+    // A presence of the sensor replayed from mallory does not open (its replay window): the binding
+    // stays where it was ([IOTP-SEC-170]).
+    assert_eq!(w.relay.bound(SENSOR, now), Some(&"sensor"));
+}
+
+#[test]
+fn a_replayed_presence_from_elsewhere_neither_rebinds_nor_draws_held_messages() {
+    let mut w = World::new();
+    w.presence("app", PresenceState::Awake, None);
+    let now = w.now;
+    let (id, out) = w
+        .sensor
+        .presence(now, &mut w.rng, PresenceState::Awake, None, None)
+        .unwrap();
+    w.sensor_presence.push(id);
+    let Some(Output::Send {
+        bytes: presence, ..
+    }) = out.into_iter().next()
+    else {
+        panic!("a datagram")
+    };
+    w.carry("sensor", "relay", presence.clone());
+    w.settle();
+    w.presence("sensor", PresenceState::Asleep, Some(600));
+    w.app_invokes(Some(3600));
+    assert_eq!(w.relay.held(SENSOR), 1);
+    // The old `Awake` again, from mallory: a replay opens nothing, so the sensor neither rebinds to
+    // mallory nor counts as awake ([IOTP-SEC-170]).
+    let out = w.relay.receive(w.now, &mut w.rng, &"mallory", &presence);
+    let to_mallory = out
+        .iter()
+        .filter(|o| matches!(o, RelayOutput::Send { to: "mallory", .. }))
+        .count();
+    assert!(to_mallory <= 1, "at most the cached presence_ack of §5.9");
+    assert_eq!(w.relay.bound(SENSOR, w.now), Some(&"sensor"));
+    assert_eq!(w.relay.held(SENSOR), 1);
+    assert!(w
+        .sensor_events
+        .iter()
+        .all(|e| !matches!(e, Event::Request { .. })));
+}
