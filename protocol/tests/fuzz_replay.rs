@@ -1,6 +1,7 @@
-//! Replays the protocol engine's fuzz corpus on stable: every file of `fuzz/corpus/protocol_engine/`
-//! and, when present, `fuzz/regressions/protocol_engine/` goes through the body of the libFuzzer
-//! target (`iotp2p_protocol::fuzzing::engine`), which asserts the engine's invariants after every step.
+//! Replays the protocol fuzz corpora on stable: every file of `fuzz/corpus/protocol_engine/` and
+//! `fuzz/corpus/protocol_relay/` and, when present, of the same directories under `fuzz/regressions/`
+//! goes through the body of its libFuzzer target (`iotp2p_protocol::fuzzing::engine` and
+//! `::relay`), which asserts the engine's or the relay's invariants after every step.
 //! A crash found by fuzzing is fixed once its input is in the regressions directory and this passes.
 //!
 //! The seeds are pseudo-random byte strings (the body gives them structure through `arbitrary`),
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use iotp2p_protocol::fuzzing;
 
 const TARGET: &str = "protocol_engine";
+const RELAY_TARGET: &str = "protocol_relay";
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
@@ -46,9 +48,9 @@ fn pseudo_random(seed: u64, len: usize) -> Vec<u8> {
         .collect()
 }
 
-#[test]
-fn protocol_engine_corpus() {
-    let corpus = fuzz_dir().join("corpus").join(TARGET);
+/// Runs every seed and regression of `target` through `body`.
+fn replay(target: &str, body: fn(&[u8])) {
+    let corpus = fuzz_dir().join("corpus").join(target);
     let seeds = files(&corpus);
     assert!(
         seeds.len() >= 16,
@@ -58,17 +60,53 @@ fn protocol_engine_corpus() {
     );
     for path in seeds
         .iter()
-        .chain(files(&fuzz_dir().join("regressions").join(TARGET)).iter())
+        .chain(files(&fuzz_dir().join("regressions").join(target)).iter())
     {
         let data = std::fs::read(path).unwrap();
-        if std::panic::catch_unwind(|| fuzzing::engine(&data)).is_err() {
+        if std::panic::catch_unwind(|| body(&data)).is_err() {
             panic!(
-                "the engine body failed on {} (reproduce with `cargo +nightly fuzz run {TARGET} {}`)",
+                "the {target} body failed on {} (reproduce with `cargo +nightly fuzz run {target} {}`)",
                 path.display(),
                 path.display()
             );
         }
     }
+}
+
+#[test]
+fn protocol_engine_corpus() {
+    replay(TARGET, fuzzing::engine);
+}
+
+#[test]
+fn protocol_relay_corpus() {
+    replay(RELAY_TARGET, fuzzing::relay);
+}
+
+/// 300 pseudo-random byte strings through the relay's body, which must make the relay hold for the
+/// sleeping sensor, deliver to it and discard envelopes, or the body has stopped exercising it.
+#[test]
+fn protocol_relay_pseudo_random_inputs() {
+    let mut total = fuzzing::RelayReached::default();
+    for seed in 2000..2300u64 {
+        let data = pseudo_random(seed, 64 + (seed as usize * 37) % 3000);
+        match std::panic::catch_unwind(|| fuzzing::run_relay(&data)) {
+            Ok(r) => {
+                total.steps += r.steps;
+                total.delivered += r.delivered;
+                total.discarded += r.discarded;
+                total.most_held = total.most_held.max(r.most_held);
+            }
+            Err(_) => panic!("the relay body failed on pseudo-random input {seed}"),
+        }
+    }
+    eprintln!("{total:?}");
+    // About half of what the body reaches today (19,200 steps, 556 deliveries, 8,558 discards, at most
+    // 10 held at once).
+    assert!(total.steps > 9_000, "{total:?}");
+    assert!(total.delivered > 250, "{total:?}");
+    assert!(total.discarded > 4_000, "{total:?}");
+    assert!(total.most_held >= 6, "{total:?}");
 }
 
 /// More inputs than the corpus holds, on every run: 400 pseudo-random byte strings, which must reach
@@ -101,10 +139,16 @@ fn protocol_engine_pseudo_random_inputs() {
 #[test]
 #[ignore = "writes the seed corpus; run by hand"]
 fn write_seed_corpus() {
-    let dir = fuzz_dir().join("corpus").join(TARGET);
-    std::fs::create_dir_all(&dir).unwrap();
-    for seed in 0..24u64 {
-        let data = pseudo_random(seed, 32 + (seed as usize * 211) % 4000);
-        std::fs::write(dir.join(format!("seed-{seed:02}")), data).unwrap();
+    for target in [TARGET, RELAY_TARGET] {
+        let dir = fuzz_dir().join("corpus").join(target);
+        if dir.exists() {
+            continue;
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        let offset = if target == TARGET { 0 } else { 100 };
+        for seed in 0..24u64 {
+            let data = pseudo_random(seed + offset, 32 + (seed as usize * 211) % 4000);
+            std::fs::write(dir.join(format!("seed-{seed:02}")), data).unwrap();
+        }
     }
 }

@@ -14,7 +14,9 @@ use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse};
 use iotp2p_codec::core::{Envelope, PresenceState, StatusCode};
 use iotp2p_protocol::engine::peers::{ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, Event, Node, Output};
-use iotp2p_protocol::relay::{Relay, RelayConfig, RelayDiscard, RelayEvent, RelayOutput};
+use iotp2p_protocol::relay::{
+    Relay, RelayConfig, RelayDiscard, RelayEvent, RelayOutput, StoreChange,
+};
 use iotp2p_protocol::security::KeyId;
 
 const SENSOR: &str = "sensor@home.example.org";
@@ -25,6 +27,36 @@ fn peer(address: &str) -> Peer {
         kind: ContextKind::Ordinary,
         node: None,
     }
+}
+
+/// The relay of home.example.org serving the sensor and the app, with its side of their hop contexts
+/// (Sender IDs: the relay 4 and 6, the sensor 3 and the app 5).
+fn home_relay() -> Relay<&'static str> {
+    home_relay_with((4, 3), (6, 5))
+}
+
+/// The same with other hop contexts: `sensor_hop` and `app_hop` are the relay's Sender ID and the
+/// node's.
+fn home_relay_with(sensor_hop: (u8, u8), app_hop: (u8, u8)) -> Relay<&'static str> {
+    let mut relay = Relay::new(
+        RelayConfig::new("home.example.org"),
+        Config {
+            max_contexts: 16,
+            ..Config::default()
+        },
+        0,
+    );
+    relay.register(SENSOR).unwrap();
+    relay.register(APP).unwrap();
+    relay
+        .service_mut()
+        .add_context(context(sensor_hop.0, sensor_hop.1), peer(SENSOR))
+        .unwrap();
+    relay
+        .service_mut()
+        .add_context(context(app_hop.0, app_hop.1), peer(APP))
+        .unwrap();
+    relay
 }
 
 /// A node of the relay's domain with its hop context (`hop`: its Sender ID and the relay's) and an
@@ -69,30 +101,15 @@ struct World {
     sensor_presence: Vec<u64>,
     /// The datagrams the app sent.
     sent_by_app: Vec<Vec<u8>>,
+    /// The store changes the relay reported, in order.
+    stored: Vec<StoreChange>,
 }
 
 impl World {
     /// The sensor and the app registered at the relay, each with its hop context, and an end-to-end
     /// context between them.
     fn new() -> World {
-        let mut relay = Relay::new(
-            RelayConfig::new("home.example.org"),
-            Config {
-                max_contexts: 16,
-                ..Config::default()
-            },
-            0,
-        );
-        relay.register(SENSOR).unwrap();
-        relay.register(APP).unwrap();
-        relay
-            .service_mut()
-            .add_context(context(4, 3), peer(SENSOR))
-            .unwrap();
-        relay
-            .service_mut()
-            .add_context(context(6, 5), peer(APP))
-            .unwrap();
+        let relay = home_relay();
         // Sender IDs: the sensor 3 and 2, the app 5 and 1, the relay 4 (sensor) and 6 (app).
         let sensor = end_node(SENSOR, (3, 4), (2, 1), APP);
         let app = end_node(APP, (5, 6), (1, 2), SENSOR);
@@ -109,6 +126,7 @@ impl World {
             drop_receipts: false,
             sensor_presence: Vec::new(),
             sent_by_app: Vec::new(),
+            stored: Vec::new(),
         }
     }
 
@@ -129,6 +147,7 @@ impl World {
                 RelayOutput::Forward { domain, .. } => {
                     panic!("nothing leaves the domain: {domain}")
                 }
+                RelayOutput::Store(change) => self.stored.push(change),
                 RelayOutput::Event(e) => self.relay_events.push(e),
             }
         }
@@ -529,4 +548,102 @@ fn a_replayed_presence_from_elsewhere_neither_rebinds_nor_draws_held_messages() 
         .sensor_events
         .iter()
         .all(|e| !matches!(e, Event::Request { .. })));
+}
+
+#[test]
+fn a_relay_restarted_from_its_store_delivers_what_it_had_accepted() {
+    let mut w = World::with_sleeping_sensor();
+    let first = w.app_invokes(Some(3600));
+    let second = w.app_invokes(Some(3600));
+    // What a store following the relay's changes holds: each accepted envelope recorded before its
+    // acknowledgement went out.
+    let mut store: Vec<StoreChange> = Vec::new();
+    for change in w.stored.drain(..) {
+        match &change {
+            StoreChange::Held { .. } => store.push(change),
+            StoreChange::Removed { digests, .. } => store.retain(
+                |c| !matches!(c, StoreChange::Held { digest, .. } if digests.contains(digest)),
+            ),
+        }
+    }
+    assert_eq!(store.len(), 2);
+    // The relay process dies; a new one starts and reads the store back, 10 minutes later on its own
+    // clock. Its security contexts died with it (a context is never used again without its Sender
+    // Sequence Number), so each node has a new hop context with it, as from a new EDHOC handshake.
+    w.relay = home_relay_with((8, 7), (10, 9));
+    for (node, ids) in [(&mut w.sensor, (7, 8)), (&mut w.app, (9, 10))] {
+        let hop = node
+            .add_context(context(ids.0, ids.1), peer("_relay@home.example.org"))
+            .unwrap();
+        node.set_hop_context(Some(hop));
+    }
+    w.advance(600_000);
+    for change in &store {
+        let StoreChange::Held {
+            recipient,
+            request,
+            sender,
+            envelope,
+            received,
+            ..
+        } = change
+        else {
+            unreachable!()
+        };
+        w.relay
+            .restore(
+                w.now,
+                recipient,
+                *request,
+                sender.as_deref(),
+                envelope,
+                w.now - received,
+            )
+            .unwrap();
+    }
+    assert_eq!(w.relay.held(SENSOR), 2);
+    // Both nodes bind again with their next presence; the sensor wakes and gets both, in order.
+    w.presence("app", PresenceState::Awake, None);
+    w.presence("sensor", PresenceState::Awake, Some(600));
+    assert_eq!(w.sensor_answers(), 2);
+    assert_eq!(w.relay.held(SENSOR), 0);
+    assert_eq!(w.answered(), [first, second]);
+    assert!(w
+        .stored
+        .iter()
+        .any(|c| matches!(c, StoreChange::Removed { digests, .. } if digests.len() == 2)));
+}
+
+#[test]
+fn an_accepted_envelope_is_recorded_before_its_acknowledgement() {
+    let mut w = World::with_sleeping_sensor();
+    let e2e = w.app.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap());
+    let (_, out) = w
+        .app
+        .request(
+            w.now,
+            &mut w.rng,
+            "relay",
+            Destination::Address(SENSOR.into()),
+            e2e,
+            &invoke(),
+            true,
+            Some(3600),
+        )
+        .unwrap();
+    let Some(Output::Send { bytes, .. }) = out.into_iter().next() else {
+        panic!("a datagram")
+    };
+    let now = w.now;
+    let out = w.relay.receive(now, &mut w.rng, &"app", &bytes);
+    let stored = out
+        .iter()
+        .position(|o| matches!(o, RelayOutput::Store(StoreChange::Held { .. })));
+    let acknowledged = out
+        .iter()
+        .position(|o| matches!(o, RelayOutput::Send { to: "app", .. }));
+    assert!(
+        matches!((stored, acknowledged), (Some(s), Some(a)) if s < a),
+        "{out:?}"
+    );
 }

@@ -5,23 +5,24 @@
 //! through them (§5.15.1's path); the lamp moves to a third provider (§8.9) and the app follows, its
 //! Sender Sequence Numbers going on.
 //!
-//! Relays are simulated here by [`Relay`]: just enough of §5.5 and §5.10 to carry envelopes between
-//! domains and to a relay's own devices (contact numbers on the device's hop, addresses in full
-//! between relays), acknowledging confirmable envelopes on each hop. The relay itself is the subject of
-//! the network elements (issue 11); what this test checks is that three engines, which know nothing
-//! of one another, interoperate through it.
+//! The relays are the reference relay's engine ([`Relay`], spec chapter 3), one per provider, each
+//! reaching the others through [`RelayOutput::Forward`] by domain and taking them as authenticated
+//! relays (the relay-to-relay hop of §3.9 is the caller's). Each end node has a hop context with its
+//! home relay (derived here; EDHOC with a relay is §8.4 like with any peer) and binds its hop with a
+//! sealed `presence` (§8.7.1); the relays hold, deliver, name correspondents by contact numbers and
+//! take receipts as they would on a network. What this test checks is that engines which know nothing
+//! of one another interoperate through them.
 
-use iotp2p_codec::prelude::*;
 mod common;
 
 use std::collections::{BTreeMap, VecDeque};
 
-use common::Fixed;
+use common::{context, Fixed};
 use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse};
-use iotp2p_codec::core::{Body as WireBody, Envelope};
-use iotp2p_codec::runtime::UnknownFields;
+use iotp2p_codec::core::PresenceState;
 use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, Event, Node, Origin, Output};
+use iotp2p_protocol::relay::{Relay, RelayConfig, RelayEvent, RelayOutput};
 use iotp2p_protocol::security::edhoc::carriage::{
     decode_edhoc_1_input, decode_edhoc_1_output, decode_edhoc_3_input, encode_edhoc_1_input,
     encode_edhoc_1_output, encode_edhoc_3_input, EDHOC_1, EDHOC_3, SECURITY_CAPABILITY,
@@ -41,137 +42,14 @@ const LAMP: &str = "lamp@home.example.org";
 const LAMP_MOVED: &str = "lamp@new.example.net";
 const APP: &str = "app@example.com";
 
-/// A relay: its domain, its devices (address → hop label) and the other relays (domain → label).
-struct Relay {
-    label: &'static str,
-    domain: &'static str,
-    devices: BTreeMap<String, &'static str>,
-    relays: BTreeMap<&'static str, &'static str>,
-    /// Contact numbers per device: (device label, number) → correspondent's address.
-    contacts: BTreeMap<(&'static str, u16), String>,
-    counter: u64,
-}
-
-impl Relay {
-    fn new(label: &'static str, domain: &'static str) -> Relay {
-        Relay {
-            label,
-            domain,
-            devices: BTreeMap::new(),
-            relays: BTreeMap::new(),
-            contacts: BTreeMap::new(),
-            counter: 0,
-        }
-    }
-
-    fn device_label(&self, label: &str) -> Option<&'static str> {
-        self.devices.values().copied().find(|l| *l == label)
-    }
-
-    /// The contact number for `address` on `device`'s hop, assigned by using it (§5.5.3).
-    fn contact(&mut self, device: &'static str, address: &str) -> u16 {
-        if let Some(((_, n), _)) = self
-            .contacts
-            .iter()
-            .find(|((d, _), a)| *d == device && a.as_str() == address)
-        {
-            return *n;
-        }
-        let n = self.contacts.keys().filter(|(d, _)| *d == device).count() as u16 + 1;
-        self.contacts.insert((device, n), address.to_string());
-        n
-    }
-
-    /// One datagram from `from`: where it goes next, rewritten for that hop, and the acknowledgement
-    /// of a confirmable envelope to `from`.
-    fn forward(
-        &mut self,
-        from: &'static str,
-        bytes: &[u8],
-    ) -> Vec<(&'static str, &'static str, Vec<u8>)> {
-        let env = Envelope::decode(bytes).expect("relays forward envelopes");
-        let mut out = Vec::new();
-        if env.ack_requested {
-            self.counter += 1;
-            let ack = Envelope {
-                version: 1,
-                message_id: self.counter,
-                correlation_id: Some(env.message_id),
-                ack_requested: false,
-                ttl: None,
-                more: false,
-                recipient: None,
-                sender: None,
-                recipient_contact: None,
-                sender_contact: None,
-                key_id: None,
-                sealed: None,
-                body: Some(WireBody::Ack),
-                unknown_fields: UnknownFields::NONE,
-            };
-            out.push((self.label, from, ack.encode_to_vec().unwrap()));
-        }
-        if matches!(env.body, Some(WireBody::Ack)) {
-            return out;
-        }
-        let from_device = self.device_label(from);
-        let recipient = match (env.recipient, env.recipient_contact, from_device) {
-            (Some(a), _, _) => a.to_string(),
-            (None, Some(c), Some(d)) => self.contacts[&(d, c)].clone(),
-            _ => panic!("a relay's own service is not part of this walk-through"),
-        };
-        let sender = match (env.sender, from_device) {
-            (Some(a), _) => a.to_string(),
-            (None, Some(d)) => self
-                .devices
-                .iter()
-                .find(|(_, l)| **l == d)
-                .map(|(a, _)| a.clone())
-                .expect("a device of this relay"),
-            (None, None) => panic!("another relay always writes the sender in full"),
-        };
-        let domain = recipient.split_once('@').expect("an address").1;
-        let ttl = env.ttl.map(|t| t.saturating_sub(1));
-        let (to, forwarded) = if domain == self.domain {
-            let device = self.devices[&recipient];
-            let contact = self.contact(device, &sender);
-            (
-                device,
-                Envelope {
-                    recipient: None,
-                    sender: None,
-                    recipient_contact: None,
-                    sender_contact: Some(contact),
-                    ack_requested: env.ack_requested,
-                    ttl,
-                    ..env
-                },
-            )
-        } else {
-            (
-                self.relays[domain],
-                Envelope {
-                    recipient: Some(&recipient),
-                    sender: Some(&sender),
-                    recipient_contact: None,
-                    sender_contact: None,
-                    ttl,
-                    ..env
-                },
-            )
-        };
-        // A relay never alters `sealed`, `key_id` or `body` ([IOTP-MSG-36]).
-        out.push((self.label, to, forwarded.encode_to_vec().unwrap()));
-        out
-    }
-}
-
 /// Everything on the virtual network.
 struct World {
     now: u64,
     rng: Fixed,
     nodes: BTreeMap<&'static str, Node<&'static str>>,
-    relays: BTreeMap<&'static str, Relay>,
+    relays: BTreeMap<&'static str, Relay<&'static str>>,
+    /// The relay of each domain, by label.
+    domains: BTreeMap<String, &'static str>,
     /// Datagrams in flight: (from, to, bytes).
     wire: VecDeque<(&'static str, &'static str, Vec<u8>)>,
     /// What each node reported to its application, in order.
@@ -189,17 +67,40 @@ impl World {
         }
     }
 
+    fn push_relay(&mut self, from: &'static str, out: Vec<RelayOutput<&'static str>>) {
+        for o in out {
+            match o {
+                RelayOutput::Send { to, bytes } => self.wire.push_back((from, to, bytes)),
+                RelayOutput::Forward { domain, bytes } => {
+                    let to = self.domains[&domain];
+                    self.wire.push_back((from, to, bytes));
+                }
+                RelayOutput::Event(RelayEvent::Discarded { reason, .. }) => {
+                    panic!("{from} discarded an envelope: {reason:?}")
+                }
+                RelayOutput::Store(_) | RelayOutput::Event(_) => {}
+            }
+        }
+    }
+
     /// Delivers everything in flight, then runs the timers due, until the network is quiet.
     fn settle(&mut self) {
         for _ in 0..1000 {
             let Some((from, to, bytes)) = self.wire.pop_front() else {
+                let now = self.now;
                 let due: Vec<&'static str> = self
                     .nodes
                     .iter()
-                    .filter(|(_, n)| n.next_deadline().is_some_and(|t| t <= self.now))
+                    .filter(|(_, n)| n.next_deadline().is_some_and(|t| t <= now))
                     .map(|(l, _)| *l)
                     .collect();
-                if due.is_empty() {
+                let relays_due: Vec<&'static str> = self
+                    .relays
+                    .iter()
+                    .filter(|(_, r)| r.next_deadline().is_some_and(|t| t <= now))
+                    .map(|(l, _)| *l)
+                    .collect();
+                if due.is_empty() && relays_due.is_empty() {
                     return;
                 }
                 for label in due {
@@ -207,15 +108,23 @@ impl World {
                         .nodes
                         .get_mut(label)
                         .unwrap()
-                        .on_timer(self.now, &mut self.rng);
+                        .on_timer(now, &mut self.rng);
                     self.push(label, out);
+                }
+                for label in relays_due {
+                    let out = self
+                        .relays
+                        .get_mut(label)
+                        .unwrap()
+                        .on_timer(now, &mut self.rng);
+                    self.push_relay(label, out);
                 }
                 continue;
             };
             self.sent += 1;
             if let Some(relay) = self.relays.get_mut(to) {
-                let out = relay.forward(from, &bytes);
-                self.wire.extend(out);
+                let out = relay.receive(self.now, &mut self.rng, &from, &bytes);
+                self.push_relay(to, out);
             } else {
                 let out = self
                     .nodes
@@ -226,6 +135,31 @@ impl World {
             }
         }
         panic!("the network never settled");
+    }
+
+    /// Makes `label` (at `address`) a node of `relay`: registered there, a hop context between them
+    /// (Sender IDs `ids`: the node's, the relay's), and the hop bound by a sealed `presence` `Awake`.
+    fn attach(&mut self, label: &'static str, address: &str, relay: &'static str, ids: (u8, u8)) {
+        let r = self.relays.get_mut(relay).unwrap();
+        r.register(address).unwrap();
+        let service = r.service_address().to_string();
+        r.service_mut()
+            .add_context(context(ids.1, ids.0), ordinary(address))
+            .unwrap();
+        let node = self.nodes.get_mut(label).unwrap();
+        let hop = node
+            .add_context(context(ids.0, ids.1), ordinary(&service))
+            .unwrap();
+        node.set_address(Some(address.into()));
+        node.set_home_relay(Some(relay));
+        node.set_hop_context(Some(hop));
+        let (_, out) = node
+            .presence(self.now, &mut self.rng, PresenceState::Awake, None, None)
+            .unwrap();
+        self.push(label, out);
+        self.settle();
+        let _ = self.replies(label);
+        assert_eq!(self.relays[relay].bound(address, self.now), Some(&label));
     }
 
     /// The requests `label`'s application received since the last call.
@@ -363,6 +297,26 @@ fn identity(secret: [u8; 32], owner: u8, kid: u8) -> (LocalIdentity, Vec<u8>) {
     (id, ccs)
 }
 
+fn ordinary(address: &str) -> Peer {
+    Peer {
+        address: Some(address.into()),
+        kind: ContextKind::Ordinary,
+        node: None,
+    }
+}
+
+/// A relay serving `domain`.
+fn relay(domain: &str) -> Relay<&'static str> {
+    Relay::new(
+        RelayConfig::new(domain),
+        Config {
+            max_contexts: 16,
+            ..Config::default()
+        },
+        0,
+    )
+}
+
 fn node(address: Option<&str>, home_relay: Option<&'static str>) -> Node<&'static str> {
     let mut n = Node::new(
         Config {
@@ -382,6 +336,7 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
         rng: Fixed(0),
         nodes: BTreeMap::new(),
         relays: BTreeMap::new(),
+        domains: BTreeMap::new(),
         wire: VecDeque::new(),
         events: BTreeMap::new(),
         sent: 0,
@@ -390,18 +345,23 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
         .nodes
         .insert("controller", node(Some("controller@example.com"), None));
     world.nodes.insert("lamp", node(None, None));
-    world.nodes.insert("app", node(Some(APP), Some("relay-a")));
-    let mut relay_a = Relay::new("relay-a", "example.com");
-    relay_a.devices.insert(APP.into(), "app");
-    relay_a.relays.insert("home.example.org", "relay-h");
-    relay_a.relays.insert("new.example.net", "relay-n");
-    let mut relay_h = Relay::new("relay-h", "home.example.org");
-    relay_h.relays.insert("example.com", "relay-a");
-    let mut relay_n = Relay::new("relay-n", "new.example.net");
-    relay_n.relays.insert("example.com", "relay-a");
-    for r in [relay_a, relay_h, relay_n] {
-        world.relays.insert(r.label, r);
+    world.nodes.insert("app", node(None, None));
+    let providers = [
+        ("relay-a", "example.com"),
+        ("relay-h", "home.example.org"),
+        ("relay-n", "new.example.net"),
+    ];
+    for (label, domain) in providers {
+        let mut r = relay(domain);
+        for (other, other_domain) in providers {
+            if other != label {
+                r.add_relay_peer(other, other_domain);
+            }
+        }
+        world.relays.insert(label, r);
+        world.domains.insert(domain.into(), label);
     }
+    world.attach("app", APP, "relay-a", (0x30, 0x31));
 
     // 1. Pairing over the local link (§8.3.3): SPAKE2+ with the passcode printed on the lamp. The
     //    messages travel as the Security actions; here the two sides' values are exchanged directly.
@@ -468,17 +428,7 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
         world.replies("controller")[..],
         [(_, Body::InvokeResponse(_))]
     ));
-    {
-        let lamp = world.nodes.get_mut("lamp").unwrap();
-        lamp.set_address(Some(LAMP.into()));
-        lamp.set_home_relay(Some("relay-h"));
-    }
-    world
-        .relays
-        .get_mut("relay-h")
-        .unwrap()
-        .devices
-        .insert(LAMP.into(), "lamp");
+    world.attach("lamp", LAMP, "relay-h", (0x40, 0x41));
 
     // 3. First contact (§8.4): the app, introduced to the lamp, runs EDHOC with it by address through
     //    both relays, carried in `edhoc_1` and `edhoc_3` in unsealed envelopes (§8.4.3).
@@ -506,11 +456,11 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
     let (exchange, sender, Body::Invoke(request)) = one(world.requests("lamp")) else {
         panic!("edhoc_1 reaches the lamp")
     };
-    assert_eq!(
-        sender,
-        Origin::Contact(1),
-        "the lamp's home relay names the app by a contact number"
+    assert!(
+        matches!(sender, Origin::Contact(_)),
+        "the lamp's home relay names the app by a contact number: {sender:?}"
     );
+    let app_contact = sender;
     let m1 = decode_edhoc_1_input(request.input.as_deref().unwrap()).unwrap();
     let (responder, m2) = Responder::receive_message_1(
         &lamp_id,
@@ -600,9 +550,11 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
         set_level.clone(),
     );
     world.settle();
-    let (exchange, Origin::Contact(1), body) = one(world.requests("lamp")) else {
-        panic!("the invoke reaches the lamp, its sender a contact number")
-    };
+    let (exchange, sender, body) = one(world.requests("lamp"));
+    assert_eq!(
+        sender, app_contact,
+        "the same contact number for the same correspondent"
+    );
     assert_eq!(body, set_level);
     world.reply("lamp", exchange, response(None));
     world.settle();
@@ -616,17 +568,7 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
     // 5. Re-homing (§8.9): the lamp moves to a third provider; the app accepts its re-homing statement
     //    and follows. The same context goes on: the next envelope takes the next Sender Sequence
     //    Number, not one used at the old address ([IOTP-SEC-169]).
-    {
-        let lamp = world.nodes.get_mut("lamp").unwrap();
-        lamp.set_address(Some(LAMP_MOVED.into()));
-        lamp.set_home_relay(Some("relay-n"));
-    }
-    world
-        .relays
-        .get_mut("relay-n")
-        .unwrap()
-        .devices
-        .insert(LAMP_MOVED.into(), "lamp");
+    world.attach("lamp", LAMP_MOVED, "relay-n", (0x50, 0x51));
     assert!(world
         .nodes
         .get_mut("app")

@@ -64,7 +64,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 Own::Presence(p) => self.presence(now, rng, i, exchange, &hop, &p, out),
                 Own::Receipt(r) => {
                     self.nodes[i].left = false;
-                    self.receipt(now, rng, i, &hop, &r);
+                    self.receipt(now, rng, i, &hop, &r, out);
                     self.settle(exchange, out);
                     self.deliver_next(now, rng, i, out);
                 }
@@ -117,6 +117,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 given_up = node.queue.drain();
             }
         }
+        if !given_up.is_empty() {
+            out.push(super::removed(&self.nodes[i].address, &given_up));
+        }
         for h in given_up {
             self.give_up(now, rng, h, StatusCode::Undeliverable, out);
         }
@@ -134,6 +137,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     /// A receipt that verified on node `i`'s hop: deletes what it names and the relay delivered
     /// ([IOTP-MSG-129], [IOTP-MSG-130]), keeping their digests for RELAY_DEDUP_LIFETIME
     /// ([IOTP-MSG-117]).
+    #[allow(clippy::too_many_arguments)]
     fn receipt(
         &mut self,
         now: Instant,
@@ -141,6 +145,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         i: usize,
         hop: &P,
         r: &owned::Receipt,
+        out: &mut Vec<RelayOutput<P>>,
     ) {
         let refs: Vec<Written> = r
             .delivered
@@ -151,7 +156,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 sender_contact: d.sender_contact,
             })
             .collect();
-        for h in self.nodes[i].queue.receipt(&refs) {
+        let deleted = self.nodes[i].queue.receipt(&refs);
+        if !deleted.is_empty() {
+            out.push(super::removed(&self.nodes[i].address, &deleted));
+        }
+        for h in deleted {
             if self.nodes[i].delivering == Some(h.message_id) {
                 self.nodes[i].delivering = None;
                 let mut started = Vec::new();
@@ -209,6 +218,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             let Ok(ttl) = h.ttl_at(now) else {
                 // Its `ttl` ran out while held ([IOTP-MSG-66]).
                 if let Some(h) = node.queue.take(index) {
+                    out.push(super::removed(&node.address, core::slice::from_ref(&h)));
                     self.give_up(now, rng, h, StatusCode::Expired, out);
                 }
                 continue;
@@ -234,7 +244,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             let message_id = h.message_id;
             let Ok(env) = Envelope::decode(&h.bytes) else {
                 // Held envelopes decoded when they arrived; nothing else is held.
-                node.queue.take(index);
+                if let Some(h) = node.queue.take(index) {
+                    out.push(super::removed(&node.address, core::slice::from_ref(&h)));
+                }
                 continue;
             };
             let hop_env = Envelope {
@@ -248,7 +260,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 ..env
             };
             let Ok(bytes) = hop_env.encode_to_vec() else {
-                node.queue.take(index);
+                if let Some(h) = node.queue.take(index) {
+                    out.push(super::removed(&node.address, core::slice::from_ref(&h)));
+                }
                 continue;
             };
             let Ok(Some(Action::Send { peer, bytes, .. })) =
@@ -338,7 +352,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
     ) {
         let max_hold = self.config.limits.max_hold_time;
         for i in 0..self.nodes.len() {
-            for h in self.nodes[i].queue.expire(now, max_hold) {
+            let gone = self.nodes[i].queue.expire(now, max_hold);
+            if !gone.is_empty() {
+                out.push(super::removed(&self.nodes[i].address, &gone));
+            }
+            for h in gone {
                 if self.nodes[i].delivering == Some(h.message_id) {
                     self.nodes[i].delivering = None;
                 }
@@ -389,6 +407,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                     });
                 }
             }
+            NdnRoute::Nowhere => {}
             NdnRoute::Sender(address) => match self.node(address) {
                 Some(j) => {
                     // To one of its own nodes: sealed under their hop context and held like any reply.
@@ -457,7 +476,12 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             delivered: None,
         };
         let limits = self.config.limits;
-        if self.nodes[j].queue.admit(held, &limits).is_ok() {
+        let record = super::stored(&self.nodes[j].address, &held, limits.max_hold_time);
+        if let Ok(dropped) = self.nodes[j].queue.admit(held, &limits) {
+            if !dropped.is_empty() {
+                out.push(super::removed(&self.nodes[j].address, &dropped));
+            }
+            out.push(record);
             self.deliver_next(now, rng, j, out);
         }
     }

@@ -159,12 +159,12 @@ impl<R> Queue<R> {
     /// Accepts `item` within `limits`: a request only if it fits ([IOTP-DLV-35], [IOTP-DLV-36]); a reply
     /// after dropping the oldest held replies that keep it from fitting ([IOTP-DLV-37]). Returns the
     /// replies dropped.
-    pub fn admit(&mut self, item: Held<R>, limits: &Limits) -> Result<usize, Refused> {
+    pub fn admit(&mut self, item: Held<R>, limits: &Limits) -> Result<Vec<Held<R>>, Refused> {
         let fits = |count: usize, bytes: usize| {
             count < limits.max_messages as usize
                 && bytes + item.bytes.len() <= limits.max_bytes as usize
         };
-        let mut dropped = 0;
+        let mut dropped = Vec::new();
         if !fits(self.items.len(), self.bytes) {
             if item.request {
                 return Err(Refused::QueueFull);
@@ -186,9 +186,9 @@ impl<R> Queue<R> {
                 return Err(Refused::ReplyDropped);
             }
             for i in victims.into_iter().rev() {
-                self.remove(i);
-                dropped += 1;
+                dropped.extend(self.remove(i));
             }
+            dropped.reverse();
         }
         self.bytes += item.bytes.len();
         self.items.push_back(item);
@@ -319,7 +319,7 @@ mod tests {
         let limits = Limits::default();
         let mut q = Queue::default();
         for id in 0..16 {
-            assert_eq!(q.admit(held(id, true, 10), &limits), Ok(0));
+            assert_eq!(q.admit(held(id, true, 10), &limits), Ok(Vec::new()));
         }
         assert_eq!(
             q.admit(held(16, true, 10), &limits),
@@ -331,9 +331,9 @@ mod tests {
         );
         assert_eq!(q.len(), 16);
         let mut q = Queue::default();
-        assert_eq!(q.admit(held(0, true, 4000), &limits), Ok(0));
+        assert_eq!(q.admit(held(0, true, 4000), &limits), Ok(Vec::new()));
         assert_eq!(q.admit(held(1, true, 97), &limits), Err(Refused::QueueFull));
-        assert_eq!(q.admit(held(1, true, 96), &limits), Ok(0));
+        assert_eq!(q.admit(held(1, true, 96), &limits), Ok(Vec::new()));
         assert_eq!(q.bytes(), 4096);
     }
 
@@ -346,7 +346,11 @@ mod tests {
         q.admit(held(2, false, 1000), &limits).unwrap();
         q.admit(held(3, false, 1000), &limits).unwrap();
         // 4000 held; a reply of 1000 needs one reply gone: the oldest.
-        assert_eq!(q.admit(held(4, false, 1000), &limits), Ok(1));
+        let dropped = q.admit(held(4, false, 1000), &limits).unwrap();
+        assert_eq!(
+            dropped.iter().map(|h| h.message_id).collect::<Vec<_>>(),
+            [0]
+        );
         let ids: Vec<u64> = q.iter().map(|h| h.message_id).collect();
         assert_eq!(ids, [1, 2, 3, 4]);
     }

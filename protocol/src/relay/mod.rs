@@ -35,10 +35,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use iotp2p_codec::core::StatusCode;
+use iotp2p_codec::prelude::*;
 use rand_core::CryptoRngCore;
 
 use crate::engine::peers::{ContextId, ContextKind};
 use crate::engine::{Config, Event, Node, LISTEN_TIME};
+use crate::message::digest::Digest;
 use crate::message::envelope::EnvelopeError;
 use crate::message::retransmit::Retransmitter;
 use crate::params::{Instant, Timing};
@@ -103,8 +105,54 @@ pub enum RelayOutput<P> {
         /// The encoded envelope, addresses in full ([IOTP-MSG-64]).
         bytes: Vec<u8>,
     },
+    /// Record a change of what the relay holds, before the outputs that follow it: an envelope is
+    /// acknowledged only after it is held, so that a caller that writes these to a crash-safe store
+    /// before sending what follows loses no envelope the relay accepted ([IOTP-DLV-36]).
+    Store(StoreChange),
     /// Tell the application.
     Event(RelayEvent<P>),
+}
+
+/// A change of what a relay holds, for a caller that keeps it in a store ([`Relay::restore`] puts it
+/// back after a restart).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreChange {
+    /// An envelope is held for `recipient`.
+    Held {
+        /// The address it is for.
+        recipient: String,
+        /// Its digest, by which [`StoreChange::Removed`] names it.
+        digest: Digest,
+        /// Whether it is a request.
+        request: bool,
+        /// Its resolved sender's address (`None`: the relay's own service).
+        sender: Option<String>,
+        /// The envelope as received.
+        envelope: Vec<u8>,
+        /// When the relay accepted it.
+        received: Instant,
+        /// When its hold ends.
+        expires: Instant,
+    },
+    /// Envelopes are no longer held for `recipient`: delivered and named by a receipt, given up, or
+    /// dropped to make room.
+    Removed {
+        /// The address they were for.
+        recipient: String,
+        /// Their digests.
+        digests: Vec<Digest>,
+    },
+}
+
+/// Why a stored envelope was not put back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestoreError {
+    /// The relay does not serve the recipient (register it first).
+    NotRegistered,
+    /// Not an envelope.
+    Decode,
+    /// Beyond the recipient's limits.
+    Full,
 }
 
 /// What the relay's application learns.
@@ -175,6 +223,8 @@ enum NdnRoute<P> {
     Sender(String),
     /// Back to the hop peer it came from ([IOTP-DLV-49]).
     HopPeer(P),
+    /// Nowhere: a reply, or a request restored from a store without its sender.
+    Nowhere,
 }
 
 /// Where a held envelope came from: the hop peer (whose digests it is kept among once forwarded,
@@ -307,7 +357,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             return (false, out);
         };
         let mut node = self.nodes.remove(i);
-        for h in node.queue.drain() {
+        let drained = node.queue.drain();
+        out.push(removed(address, &drained));
+        for h in drained {
             self.give_up(now, rng, h, StatusCode::Undeliverable, &mut out);
         }
         let contexts: Vec<ContextId> = self
@@ -374,6 +426,69 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         out
     }
 
+    /// Puts back an envelope that a store kept for `recipient` (a [`StoreChange::Held`]) after a
+    /// restart, at `now` on the relay's clock, `held_for` ms after it was accepted; returns its digest.
+    /// Restored envelopes count as not yet delivered: each goes again when its node next listens
+    /// ([IOTP-DLV-109]). A request restored without `sender` gets no non-delivery status.
+    #[allow(clippy::too_many_arguments)]
+    pub fn restore(
+        &mut self,
+        now: Instant,
+        recipient: &str,
+        request: bool,
+        sender: Option<&str>,
+        envelope: &[u8],
+        held_for: u64,
+    ) -> Result<Digest, RestoreError> {
+        let i = self.node(recipient).ok_or(RestoreError::NotRegistered)?;
+        let env =
+            iotp2p_codec::core::Envelope::decode(envelope).map_err(|_| RestoreError::Decode)?;
+        let digest = crate::message::digest::digest(&env, Some(recipient), sender)
+            .map_err(|_| RestoreError::Decode)?;
+        let held = held::Held {
+            digest,
+            bytes: envelope.into(),
+            message_id: env.message_id,
+            sender: sender.map(String::from),
+            request,
+            received: now.saturating_sub(held_for),
+            ttl: env.ttl,
+            route: Source {
+                hop: None,
+                ndn: match sender {
+                    Some(s) if request => NdnRoute::Sender(s.into()),
+                    _ => NdnRoute::Nowhere,
+                },
+            },
+            delivered: None,
+        };
+        let limits = self.config.limits;
+        self.nodes[i]
+            .queue
+            .admit(held, &limits)
+            .map(|_| digest)
+            .map_err(|_| RestoreError::Full)
+    }
+
+    /// Drops the envelope `digest` held for `recipient` without a status: the caller could not store
+    /// it, and withholds its acknowledgement so that the sender sends it again. Returns whether it
+    /// was held.
+    pub fn forget(&mut self, recipient: &str, digest: &Digest) -> bool {
+        let Some(i) = self.node(recipient) else {
+            return false;
+        };
+        let node = &mut self.nodes[i];
+        let Some(index) = node.queue.iter().position(|h| h.digest == *digest) else {
+            return false;
+        };
+        if let Some(h) = node.queue.take(index) {
+            if node.delivering == Some(h.message_id) {
+                node.delivering = None;
+            }
+        }
+        true
+    }
+
     fn node(&self, address: &str) -> Option<usize> {
         self.nodes.iter().position(|n| n.address == address)
     }
@@ -430,4 +545,25 @@ fn awake(now: Instant, sleep_interval: Option<u32>) -> Listening {
         Some(_) => Listening::Until(now.saturating_add(LISTEN_TIME)),
         None => Listening::Always,
     }
+}
+
+/// The change that removes `gone` from what is held for `recipient`.
+fn removed<P, R>(recipient: &str, gone: &[held::Held<R>]) -> RelayOutput<P> {
+    RelayOutput::Store(StoreChange::Removed {
+        recipient: recipient.into(),
+        digests: gone.iter().map(|h| h.digest).collect(),
+    })
+}
+
+/// The change that records `h`, held for `recipient` within `max_hold_time` seconds.
+fn stored<P, R>(recipient: &str, h: &held::Held<R>, max_hold_time: u32) -> RelayOutput<P> {
+    RelayOutput::Store(StoreChange::Held {
+        recipient: recipient.into(),
+        digest: h.digest,
+        request: h.request,
+        sender: h.sender.clone(),
+        envelope: h.bytes.clone(),
+        received: h.received,
+        expires: h.expiry(max_hold_time),
+    })
 }

@@ -190,8 +190,14 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             delivered: None,
         };
         let limits = self.config.limits;
+        let record = super::stored(&recipient, &held, limits.max_hold_time);
         match self.nodes[r].queue.admit(held, &limits) {
-            Ok(_) => {}
+            Ok(dropped) => {
+                if !dropped.is_empty() {
+                    out.push(super::removed(&recipient, &dropped));
+                }
+                out.push(record);
+            }
             Err(Refused::QueueFull) => {
                 let retry_after = match self.nodes[r].sleep_interval {
                     0 => self.config.queue_full_retry,

@@ -1,5 +1,4 @@
-//! Fuzz target bodies for the protocol engine, kept in the library so that `cargo test` replays the
-//! corpora on stable (tests/fuzz_replay.rs) and `fuzz/` runs them under libFuzzer. Not a public API.
+//! The `protocol_engine` target's body.
 //!
 //! [`engine`] drives a device's engine with a sequence of steps built by `arbitrary`: arbitrary
 //! datagrams from any hop peer, genuine envelopes of a peer that shares a context with the device,
@@ -15,11 +14,11 @@ use arbitrary::{Arbitrary, Unstructured};
 use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse, ReadRequest};
 use iotp2p_codec::core::Envelope;
 
+use super::{context, Counter};
 use crate::engine::peers::{ContextKind, Peer};
 use crate::engine::{Config, Destination, Event, ExchangeId, Node, Output};
 use crate::message::fragment::Reassembler;
 use crate::params::{Instant, MAX_MESSAGE, MIN_REASSEMBLY};
-use crate::security::{KeyId, MasterSecret, SecurityContext};
 
 /// One step of a fuzzed run.
 #[derive(Arbitrary, Debug)]
@@ -51,20 +50,6 @@ enum Step {
 /// Hop peers: 0 the home relay, 1 the app, 2 and 3 strangers.
 type PeerLabel = u8;
 
-const SECRET: [u8; 16] = *b"fuzzing-secret!!";
-const SALT: [u8; 8] = *b"saltsalt";
-
-fn context(sender: u8, recipient: u8) -> SecurityContext {
-    SecurityContext::derive(
-        MasterSecret {
-            secret: &SECRET,
-            salt: &SALT,
-        },
-        KeyId::from_byte(sender),
-        KeyId::from_byte(recipient),
-    )
-}
-
 fn config(address: &str) -> Config {
     Config {
         address: Some(address.into()),
@@ -79,32 +64,6 @@ fn config(address: &str) -> Config {
     }
 }
 
-/// A deterministic RNG for the run: the fuzzer controls inputs, not timer jitter. Marked `CryptoRng`
-/// because the engine asks for one; it serves only this body.
-struct Counter(u64);
-
-impl rand_core::CryptoRng for Counter {}
-
-impl rand_core::RngCore for Counter {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        rand_core::impls::fill_bytes_via_next(self, dest)
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
 fn read() -> Body {
     Body::Read(ReadRequest {
         endpoint: 1,
@@ -114,7 +73,7 @@ fn read() -> Body {
     })
 }
 
-fn invoke() -> Body {
+pub(super) fn invoke() -> Body {
     Body::Invoke(InvokeRequest {
         endpoint: 1,
         capability: 7,
