@@ -129,6 +129,7 @@ fn store_commits() {
                     envelope: &envelope,
                     received_at: 0,
                     expires_at: u64::MAX,
+                    sender: Some("app@example.com"),
                 },
                 limits,
             )

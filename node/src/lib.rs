@@ -6,6 +6,8 @@
 //! - [`link`]: a lossy-link simulator, a UDP proxy between two nodes that loses, duplicates, reorders,
 //!   delays and truncates datagrams from a seeded RNG.
 //! - [`resolve`]: the resolution of spec §3.2 (SRV and TXT records of a domain's home relay).
+//! - [`relay`]: a home relay over the UDP binding, its engine's holdings kept in the store, so that
+//!   a relay killed and started again delivers what it acknowledged.
 //! - [`store`]: the relay's state that must survive a crash (registrations, held messages), behind a
 //!   trait, on SQLite.
 //! - [`dns`]: a real authoritative DNS server on loopback, serving zone files, for tests and demos.
@@ -16,6 +18,7 @@
 pub mod clock;
 pub mod dns;
 pub mod link;
+pub mod relay;
 pub mod resolve;
 pub mod store;
 pub mod udp;

@@ -57,6 +57,7 @@ fn crash_child() {
                         envelope: &envelope,
                         received_at: 0,
                         expires_at: u64::MAX,
+                        sender: None,
                     },
                     limits(),
                 )

@@ -647,3 +647,47 @@ fn an_accepted_envelope_is_recorded_before_its_acknowledgement() {
         "{out:?}"
     );
 }
+
+/// Regression: two requests of the app awaited replies with the same `message_id` through the same
+/// hop peer (an invoke under its end-to-end context, a presence under a new hop context), and the
+/// engine tried the relay's `presence_ack` only under the first request's context and discarded it:
+/// the app never saw it, and retransmitted its presence until it gave up ([IOTP-MSG-39]).
+#[test]
+fn a_reply_is_matched_to_its_request_when_another_awaits_one_with_the_same_message_id() {
+    let mut w = World::with_sleeping_sensor();
+    let invoke = w.app_invokes(Some(3600));
+    w.relay
+        .service_mut()
+        .add_context(context(10, 9), peer(APP))
+        .unwrap();
+    let hop = w
+        .app
+        .add_context(context(9, 10), peer("_relay@home.example.org"))
+        .unwrap();
+    w.app.set_hop_context(Some(hop));
+    w.app_events.clear();
+    let now = w.now;
+    let (presence, out) = w
+        .app
+        .presence(now, &mut w.rng, PresenceState::Awake, None, None)
+        .unwrap();
+    assert_eq!(
+        presence, invoke,
+        "the same message_id under another context"
+    );
+    w.node_out("app", out);
+    w.settle();
+    assert!(
+        w.app_events.iter().any(|e| matches!(
+            e,
+            Event::Reply { request, context: Some(c), body: Body::PresenceAck(_), .. }
+                if *request == presence && *c == hop
+        )),
+        "{:?}",
+        w.app_events
+    );
+    // The invoke still awaits its reply, which comes once the sensor wakes.
+    w.presence("sensor", PresenceState::Awake, Some(600));
+    assert_eq!(w.sensor_answers(), 1);
+    assert_eq!(w.answered(), [invoke]);
+}

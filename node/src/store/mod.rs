@@ -52,6 +52,9 @@ pub struct NewMessage<'a> {
     pub received_at: u64,
     /// When its `ttl` or the relay's `max_hold_time` ends, in the same unit.
     pub expires_at: u64,
+    /// Its sender's address as the relay resolved it (`None`: the relay's own service): the relay's
+    /// own nodes send without `sender`, and a non-delivery status about the message goes to it.
+    pub sender: Option<&'a str>,
 }
 
 /// A held message.
@@ -69,6 +72,8 @@ pub struct HeldMessage {
     pub received_at: u64,
     /// When it expires.
     pub expires_at: u64,
+    /// Its sender's address as the relay resolved it.
+    pub sender: Option<String>,
 }
 
 /// A device's holding limits ([IOTP-DLV-33], [IOTP-DLV-34]).

@@ -18,7 +18,10 @@ use super::{
 use iotp2p_protocol::params::MAX_MESSAGE;
 
 /// The schema version this code reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
+
+/// From version 1: held messages name their sender (the relay's own nodes send without `sender`).
+const MIGRATE_1_TO_2: &str = "ALTER TABLE held ADD COLUMN sender TEXT;";
 
 const SCHEMA: &str = "
 CREATE TABLE registration (
@@ -34,7 +37,8 @@ CREATE TABLE held (
     request     INTEGER NOT NULL CHECK (request IN (0, 1)),
     envelope    BLOB    NOT NULL,
     received_at INTEGER NOT NULL,
-    expires_at  INTEGER NOT NULL
+    expires_at  INTEGER NOT NULL,
+    sender      TEXT
 ) STRICT;
 CREATE INDEX held_by_recipient ON held (recipient, id);
 CREATE INDEX held_by_expiry ON held (expires_at, id);
@@ -85,6 +89,12 @@ impl SqliteStore {
             0 => {
                 tx.execute_batch(SCHEMA)
                     .map_err(database("creating the schema"))?;
+                tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                    .map_err(database("writing the schema version"))?;
+            }
+            1 => {
+                tx.execute_batch(MIGRATE_1_TO_2)
+                    .map_err(database("upgrading the schema from version 1"))?;
                 tx.pragma_update(None, "user_version", SCHEMA_VERSION)
                     .map_err(database("writing the schema version"))?;
             }
@@ -152,6 +162,7 @@ fn held_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<HeldMessage> {
         envelope: row.get(3)?,
         received_at: row.get::<_, i64>(4)? as u64,
         expires_at: row.get::<_, i64>(5)? as u64,
+        sender: row.get(6)?,
     })
 }
 
@@ -241,6 +252,9 @@ impl RelayStore for SqliteStore {
 
     fn hold(&mut self, m: &NewMessage<'_>, limits: HoldLimits) -> Result<Held, StoreError> {
         check_address("recipient", m.recipient)?;
+        if let Some(sender) = m.sender {
+            check_address("sender", sender)?;
+        }
         if m.envelope.is_empty() || m.envelope.len() > MAX_MESSAGE {
             return Err(StoreError::Invalid {
                 what: "envelope",
@@ -287,14 +301,15 @@ impl RelayStore for SqliteStore {
             });
         }
         tx.execute(
-            "INSERT INTO held (recipient, request, envelope, received_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO held (recipient, request, envelope, received_at, expires_at, sender)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 m.recipient,
                 i64::from(m.request),
                 m.envelope,
                 time(m.received_at),
-                time(m.expires_at)
+                time(m.expires_at),
+                m.sender
             ],
         )
         .map_err(database("holding a message"))?;
@@ -310,7 +325,7 @@ impl RelayStore for SqliteStore {
         let mut statement = self
             .db
             .prepare(
-                "SELECT id, recipient, request, envelope, received_at, expires_at FROM held
+                "SELECT id, recipient, request, envelope, received_at, expires_at, sender FROM held
                  WHERE recipient = ?1 ORDER BY id LIMIT ?2",
             )
             .map_err(database("reading held messages"))?;
@@ -343,7 +358,7 @@ impl RelayStore for SqliteStore {
         let mut statement = self
             .db
             .prepare(
-                "SELECT id, recipient, request, envelope, received_at, expires_at FROM held
+                "SELECT id, recipient, request, envelope, received_at, expires_at, sender FROM held
                  WHERE expires_at <= ?1 ORDER BY expires_at, id LIMIT ?2",
             )
             .map_err(database("reading expired messages"))?;
@@ -378,6 +393,7 @@ mod tests {
                 envelope: &message(request, len),
                 received_at: 1_000,
                 expires_at: 2_000,
+                sender: Some("app@example.com"),
             },
             limits(),
         )
@@ -473,5 +489,36 @@ mod tests {
         assert!(HoldLimits::new(15, 4096).is_err());
         assert!(HoldLimits::new(16, 4095).is_err());
         store.integrity_check().unwrap();
+    }
+
+    #[test]
+    fn a_store_of_version_1_is_upgraded_and_keeps_what_it_held() {
+        let dir = std::env::temp_dir().join(format!("iotp2p-store-v1-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("relay.sqlite");
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(&SCHEMA.replace(",\n    sender      TEXT", ""))
+                .unwrap();
+            db.execute(
+                "INSERT INTO held (recipient, request, envelope, received_at, expires_at)
+                 VALUES (?1, 1, x'a5', 1, 2)",
+                [SENSOR],
+            )
+            .unwrap();
+            db.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let mut store = SqliteStore::open(&path).unwrap();
+        let held = store.held(SENSOR, 10).unwrap();
+        assert_eq!(held.len(), 1);
+        assert_eq!(held[0].sender, None);
+        hold(&mut store, true, 10).unwrap();
+        assert_eq!(
+            store.held(SENSOR, 10).unwrap()[1].sender.as_deref(),
+            Some("app@example.com")
+        );
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -13,6 +13,7 @@ pub struct Stats {
     send_errors: AtomicU64,
     receive_errors: AtomicU64,
     events_dropped: AtomicU64,
+    store_errors: AtomicU64,
 }
 
 /// A copy of the counters at one moment.
@@ -33,29 +34,34 @@ pub struct Counts {
     pub receive_errors: u64,
     /// Events lost because the application did not take them from the full queue.
     pub events_dropped: u64,
+    /// Store changes a relay could not commit (each withheld the datagrams that followed it).
+    pub store_errors: u64,
 }
 
 impl Stats {
-    pub(super) fn received(&self) {
+    pub(crate) fn received(&self) {
         self.received.fetch_add(1, Ordering::Relaxed);
     }
-    pub(super) fn refused(&self) {
+    pub(crate) fn refused(&self) {
         self.refused.fetch_add(1, Ordering::Relaxed);
     }
-    pub(super) fn discarded(&self) {
+    pub(crate) fn discarded(&self) {
         self.discarded.fetch_add(1, Ordering::Relaxed);
     }
-    pub(super) fn sent(&self) {
+    pub(crate) fn sent(&self) {
         self.sent.fetch_add(1, Ordering::Relaxed);
     }
-    pub(super) fn send_error(&self) {
+    pub(crate) fn send_error(&self) {
         self.send_errors.fetch_add(1, Ordering::Relaxed);
     }
-    pub(super) fn receive_error(&self) {
+    pub(crate) fn receive_error(&self) {
         self.receive_errors.fetch_add(1, Ordering::Relaxed);
     }
-    pub(super) fn event_dropped(&self) {
+    pub(crate) fn event_dropped(&self) {
         self.events_dropped.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn store_error(&self) {
+        self.store_errors.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The counters now.
@@ -68,6 +74,7 @@ impl Stats {
             send_errors: self.send_errors.load(Ordering::Relaxed),
             receive_errors: self.receive_errors.load(Ordering::Relaxed),
             events_dropped: self.events_dropped.load(Ordering::Relaxed),
+            store_errors: self.store_errors.load(Ordering::Relaxed),
         }
     }
 }

@@ -13,7 +13,7 @@ use rand_core::CryptoRngCore;
 
 use super::peers::{ContextId, ContextKind};
 use super::send::Destination;
-use super::{DedupOrigin, Discard, Event, Node, Origin, Output};
+use super::{DedupOrigin, Discard, Event, Node, Origin, Output, Pending};
 use crate::message::digest::{digest, Digest};
 use crate::message::envelope::{self, Hop, Recipient, Sender};
 use crate::params::Instant;
@@ -210,25 +210,68 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         sealed: &[u8],
     ) -> Result<(ContextId, bool, Vec<u8>), Discard> {
         // Step 1: by `key_id`, or by the request that `correlation_id` names: one awaiting its reply,
-        // or a subscribe whose reports this node accepts.
-        let (request_context, observed_key_id) = match env.correlation_id {
-            Some(c) => match self
-                .pending
-                .iter()
-                .find(|p| p.message_id == c && p.to == *from)
-            {
-                // An unsealed request's answer can come sealed only from the home relay, under the
-                // hop context named by `key_id`; the request had no key, so the empty one stands for
-                // it (§8.5.3).
-                Some(p) if p.context.is_none() => (None, Some(KeyId::EMPTY)),
-                Some(p) => (p.context, None),
-                None => match self.observation(from, c) {
-                    Some(o) => (Some(o.context), Some(o.request_key_id)),
-                    None => (None, None),
-                },
-            },
-            None => (None, None),
+        // or a subscribe whose reports this node accepts. Several requests can await replies with the
+        // same `message_id` from one hop peer (sealed under different contexts, or one unsealed,
+        // [IOTP-MSG-107] allows it for different recipients, and a relay's reply names no
+        // recipient): each is tried, and the reply opens under the one whose associated data it
+        // carries, or under none.
+        let candidates: Vec<(Option<ContextId>, Option<KeyId>)> = match env.correlation_id {
+            Some(c) => {
+                let mut found: Vec<_> = self
+                    .pending
+                    .iter()
+                    .filter(|p| p.message_id == c && p.to == *from && answers(&p.recipient, sender))
+                    .map(|p| match p.context {
+                        // An unsealed request's answer can come sealed only from the home relay,
+                        // under the hop context named by `key_id`; the request had no key, so the
+                        // empty one stands for it (§8.5.3).
+                        None => (None, Some(KeyId::EMPTY)),
+                        Some(context) => (Some(context), None),
+                    })
+                    .collect();
+                if found.is_empty() {
+                    if let Some(o) = self.observation(from, c) {
+                        found.push((Some(o.context), Some(o.request_key_id)));
+                    }
+                }
+                found
+            }
+            None => alloc::vec![(None, None)],
         };
+        let mut failure = if env.correlation_id.is_some() && env.key_id.is_none() {
+            Discard::NoContext
+        } else {
+            Discard::UnmatchedReply
+        };
+        for (request_context, observed_key_id) in candidates {
+            match self.open_as(env, sender, sealed, request_context, observed_key_id) {
+                Ok(opened) => return Ok(opened),
+                // A duplicate or a replay under one candidate says more than a failure under
+                // another: it decides the acknowledgement and the cached reply ([IOTP-MSG-111]).
+                Err(e)
+                    if !matches!(
+                        failure,
+                        Discard::Open(OpenError::Duplicate | OpenError::Stale)
+                    ) =>
+                {
+                    failure = e
+                }
+                Err(_) => {}
+            }
+        }
+        Err(failure)
+    }
+
+    /// §8.5.6 steps 1 to 5 for one request the envelope may answer (`request_context`, with the key
+    /// its associated data names when that is not the context's own Sender ID).
+    fn open_as(
+        &mut self,
+        env: &Envelope<'_>,
+        sender: &Origin<P>,
+        sealed: &[u8],
+        request_context: Option<ContextId>,
+        observed_key_id: Option<KeyId>,
+    ) -> Result<(ContextId, bool, Vec<u8>), Discard> {
         let id = match env.key_id {
             Some(key_id) => {
                 let key_id = KeyId::new(key_id).map_err(|_| Discard::NoContext)?;
@@ -421,10 +464,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                     Err(Discard::UnmatchedAck)
                 };
             }
-            // A reply: matched by (its sender, correlation_id) ([IOTP-MSG-39]).
-            let Some(index) = self.pending.iter().position(|p| {
+            // A reply: matched by (its sender, correlation_id) ([IOTP-MSG-39]); of several requests
+            // with that `message_id`, the one under whose context the reply opened.
+            let matches = |p: &Pending<P>| {
                 p.message_id == correlation_id && p.to == *from && answers(&p.recipient, &sender)
-            }) else {
+            };
+            let index = self
+                .pending
+                .iter()
+                .position(|p| matches(p) && p.context == context)
+                .or_else(|| self.pending.iter().position(matches));
+            let Some(index) = index else {
                 return self.report(from, correlation_id, sender, context, body, out);
             };
             let pending = &self.pending[index];

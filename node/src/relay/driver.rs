@@ -1,0 +1,192 @@
+//! The task that owns a relay's socket, engine and store: it feeds the engine datagrams, the time and
+//! the application's calls, commits store changes, sends datagrams and arms the next timer. It decides
+//! nothing about the protocol.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use iotp2p_protocol::message::digest::Digest;
+use iotp2p_protocol::params::Instant;
+use iotp2p_protocol::relay::{Relay, RelayEvent, RelayOutput, StoreChange};
+use rand_core::{CryptoRngCore, OsRng};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+use crate::clock::Clock;
+use crate::store::{HoldLimits, NewMessage, RelayStore, StoreError};
+use crate::udp::{admit, may_send, Stats, MAX_PAYLOAD};
+
+/// A call of the relay's engine made on the driver's task.
+pub(super) type RelayCall = Box<
+    dyn FnOnce(
+            &mut Relay<SocketAddr>,
+            Instant,
+            &mut dyn CryptoRngCore,
+        ) -> Vec<RelayOutput<SocketAddr>>
+        + Send,
+>;
+
+pub(super) struct Driver {
+    pub(super) socket: UdpSocket,
+    pub(super) relay: Relay<SocketAddr>,
+    pub(super) store: Box<dyn RelayStore + Send>,
+    /// The store's identifier of each envelope held, by digest.
+    pub(super) ids: HashMap<Digest, u64>,
+    /// The relay of each other domain.
+    pub(super) routes: BTreeMap<String, SocketAddr>,
+    pub(super) calls: mpsc::Receiver<RelayCall>,
+    pub(super) events: mpsc::Sender<RelayEvent<SocketAddr>>,
+    pub(super) stats: Arc<Stats>,
+    pub(super) clock: Clock,
+}
+
+/// Milliseconds since the UNIX epoch: the store's times outlive the process and its clock.
+pub(super) fn wall_clock() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl Driver {
+    /// Runs until the handle is gone, then hands the store back.
+    pub(super) async fn run(mut self) -> Box<dyn RelayStore + Send> {
+        let mut buffer = [0u8; MAX_PAYLOAD + 1];
+        // As in the node's driver: a deadline still reported at or before the last run of the timers
+        // is retried a millisecond later, so that it cannot keep the loop spinning.
+        let mut timer_ran: Option<Instant> = None;
+        loop {
+            let deadline = self.relay.next_deadline().map(|t| {
+                let t = match timer_ran {
+                    Some(ran) if t <= ran => ran.saturating_add(1),
+                    _ => t,
+                };
+                self.clock.deadline(t)
+            });
+            let outputs = tokio::select! {
+                biased;
+                call = self.calls.recv() => match call {
+                    Some(call) => call(&mut self.relay, self.clock.now(), &mut OsRng),
+                    None => break,
+                },
+                () = sleep_until(deadline), if deadline.is_some() => {
+                    let now = self.clock.now();
+                    timer_ran = Some(now);
+                    self.relay.on_timer(now, &mut OsRng)
+                },
+                received = self.socket.recv_from(&mut buffer) => match received {
+                    Ok((len, from)) => {
+                        self.stats.received();
+                        if admit(&buffer[..len.min(MAX_PAYLOAD)], len > MAX_PAYLOAD).is_err() {
+                            self.stats.refused();
+                            Vec::new()
+                        } else {
+                            self.relay.receive(self.clock.now(), &mut OsRng, &from, &buffer[..len])
+                        }
+                    }
+                    Err(_) => {
+                        self.stats.receive_error();
+                        Vec::new()
+                    }
+                },
+            };
+            self.handle(outputs).await;
+        }
+        self.store
+    }
+
+    /// Carries out the engine's outputs in order; a store change that fails withholds the rest.
+    pub(super) async fn handle(&mut self, outputs: Vec<RelayOutput<SocketAddr>>) {
+        for output in outputs {
+            match output {
+                RelayOutput::Send { to, bytes } => {
+                    send(&self.socket, &self.stats, to, &bytes).await;
+                }
+                RelayOutput::Forward { domain, bytes } => match self.routes.get(&domain) {
+                    Some(to) => send(&self.socket, &self.stats, *to, &bytes).await,
+                    None => self.stats.send_error(),
+                },
+                RelayOutput::Store(change) => {
+                    if self.store_change(change).is_err() {
+                        self.stats.store_error();
+                        return;
+                    }
+                }
+                RelayOutput::Event(RelayEvent::Discarded { .. }) => self.stats.discarded(),
+                RelayOutput::Event(event) => {
+                    if self.events.try_send(event).is_err() {
+                        self.stats.event_dropped();
+                    }
+                }
+            }
+        }
+    }
+
+    fn store_change(&mut self, change: StoreChange) -> Result<(), StoreError> {
+        match change {
+            StoreChange::Held {
+                recipient,
+                digest,
+                request,
+                sender,
+                envelope,
+                received,
+                expires,
+            } => {
+                // Engine instants are the relay's own; the store keeps wall-clock times.
+                let now = self.clock.now();
+                let wall = wall_clock();
+                let received_at = wall.saturating_sub(now.saturating_sub(received));
+                let expires_at = wall.saturating_add(expires.saturating_sub(now));
+                let limits = self.relay.config().limits;
+                let limits = HoldLimits::new(limits.max_messages, u64::from(limits.max_bytes))?;
+                let held = self.store.hold(
+                    &NewMessage {
+                        recipient: &recipient,
+                        request,
+                        envelope: &envelope,
+                        received_at,
+                        expires_at,
+                        sender: sender.as_deref(),
+                    },
+                    limits,
+                );
+                match held {
+                    Ok(held) => {
+                        self.ids.insert(digest, held.id);
+                        Ok(())
+                    }
+                    Err(e) => {
+                        self.relay.forget(&recipient, &digest);
+                        Err(e)
+                    }
+                }
+            }
+            StoreChange::Removed { recipient, digests } => {
+                let ids: Vec<u64> = digests.iter().filter_map(|d| self.ids.remove(d)).collect();
+                self.store.remove(&recipient, &ids).map(|_| ())
+            }
+        }
+    }
+}
+
+/// Sends one datagram from the relay's one socket ([IOTP-UDP-6]). The socket and counters are
+/// borrowed alone, so that the driver (whose store need not be `Sync`) is not held across the await.
+async fn send(socket: &UdpSocket, stats: &Stats, to: SocketAddr, bytes: &[u8]) {
+    if may_send(to, bytes.len()).is_err() {
+        stats.send_error();
+        return;
+    }
+    match socket.send_to(bytes, to).await {
+        Ok(_) => stats.sent(),
+        Err(_) => stats.send_error(),
+    }
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

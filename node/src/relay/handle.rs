@@ -1,0 +1,259 @@
+//! The application's side of a UDP relay: starting it from its store, calling its engine (hop
+//! contexts, registrations), taking its events, and stopping it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use iotp2p_protocol::engine::Config;
+use iotp2p_protocol::params::Instant;
+use iotp2p_protocol::relay::{Relay, RelayConfig, RelayEvent, RelayOutput, RestoreError};
+use rand_core::CryptoRngCore;
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::driver::{wall_clock, Driver, RelayCall};
+use crate::clock::Clock;
+use crate::store::{RelayStore, StoreError, MAX_PAGE};
+use crate::udp::{Counts, Stats};
+
+/// How a UDP relay is set up.
+#[derive(Debug)]
+pub struct RelaySetup {
+    /// The address and port of its socket (a specific address, as for any node, [IOTP-UDP-6]).
+    pub bind: SocketAddr,
+    /// The relay's engine configuration (its domain, what it holds).
+    pub relay: RelayConfig,
+    /// Its service's engine configuration (contexts and the other tables of an end node).
+    pub service: Config,
+    /// The addresses it serves. Registration through the Relay capability is to come; these are
+    /// registered at start.
+    pub addresses: Vec<String>,
+    /// The home relays of other domains (domain → address): where `Forward` goes. Each is also
+    /// taken as an authenticated relay of its domain.
+    pub routes: BTreeMap<String, SocketAddr>,
+    /// Events held for the application before further ones are dropped (and counted).
+    pub event_queue: usize,
+}
+
+impl RelaySetup {
+    /// A relay of `domain` on `bind`, serving no address yet, with the spec's defaults.
+    pub fn new(bind: SocketAddr, domain: &str) -> Self {
+        RelaySetup {
+            bind,
+            relay: RelayConfig::new(domain),
+            service: Config {
+                max_contexts: 64,
+                max_exchanges: 16,
+                ..Config::default()
+            },
+            addresses: Vec::new(),
+            routes: BTreeMap::new(),
+            event_queue: 64,
+        }
+    }
+}
+
+/// Why a relay did not start, or stopped badly.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    /// The socket could not be bound.
+    #[error("cannot bind the relay's UDP socket to {addr}: {source} (is another node using that port? configure another one)")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The store failed.
+    #[error("the relay's store: {0}")]
+    Store(#[from] StoreError),
+    /// An address to serve is not in the relay's domain, or too many were given.
+    #[error("cannot serve {address}: {why}")]
+    Address {
+        /// The address.
+        address: String,
+        /// Why.
+        why: String,
+    },
+    /// A held message of the store could not be put back.
+    #[error("message {id} held for {recipient} in the store: {why:?}")]
+    Restore {
+        /// Its identifier in the store.
+        id: u64,
+        /// Its recipient.
+        recipient: String,
+        /// Why.
+        why: RestoreError,
+    },
+    /// The event queue has no room.
+    #[error("the event queue must hold at least one entry")]
+    EmptyQueue,
+    /// The relay's task is no longer running.
+    #[error("the relay has stopped")]
+    Stopped,
+    /// The relay's task did not stop within the time given.
+    #[error("the relay did not stop within {0:?}")]
+    StopTimeout(Duration),
+}
+
+/// A running relay: the handle of its driver task. Dropping it stops the task.
+#[derive(Debug)]
+pub struct UdpRelay {
+    calls: mpsc::Sender<RelayCall>,
+    events: mpsc::Receiver<RelayEvent<SocketAddr>>,
+    local: SocketAddr,
+    stats: Arc<Stats>,
+    task: JoinHandle<Box<dyn RelayStore + Send>>,
+}
+
+impl std::fmt::Debug for dyn RelayStore + Send {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RelayStore")
+    }
+}
+
+impl UdpRelay {
+    /// Starts a relay from `store`: registers its addresses, puts back every message the store holds
+    /// for them (each goes again when its node next listens), binds the socket and starts the driver
+    /// on the current tokio runtime.
+    pub async fn start(
+        setup: RelaySetup,
+        mut store: Box<dyn RelayStore + Send>,
+    ) -> Result<Self, RelayError> {
+        if setup.event_queue == 0 {
+            return Err(RelayError::EmptyQueue);
+        }
+        let mut relay = Relay::new(setup.relay, setup.service, 0);
+        for address in &setup.addresses {
+            relay.register(address).map_err(|e| RelayError::Address {
+                address: address.clone(),
+                why: format!("{e:?}"),
+            })?;
+        }
+        for (domain, peer) in &setup.routes {
+            relay.add_relay_peer(*peer, domain);
+        }
+        let clock = Clock::start();
+        let mut ids = HashMap::new();
+        let (now, wall) = (clock.now(), wall_clock());
+        for address in &setup.addresses {
+            // The store holds at most the relay's limit per recipient, which is below MAX_PAGE.
+            for m in store.held(address, MAX_PAGE)? {
+                let digest = relay
+                    .restore(
+                        now,
+                        &m.recipient,
+                        m.request,
+                        m.sender.as_deref(),
+                        &m.envelope,
+                        wall.saturating_sub(m.received_at),
+                    )
+                    .map_err(|why| RelayError::Restore {
+                        id: m.id,
+                        recipient: m.recipient.clone(),
+                        why,
+                    })?;
+                ids.insert(digest, m.id);
+            }
+        }
+        let socket = UdpSocket::bind(setup.bind)
+            .await
+            .map_err(|source| RelayError::Bind {
+                addr: setup.bind,
+                source,
+            })?;
+        let local = socket.local_addr().map_err(|source| RelayError::Bind {
+            addr: setup.bind,
+            source,
+        })?;
+        let (calls, call_rx) = mpsc::channel(16);
+        let (event_tx, events) = mpsc::channel(setup.event_queue);
+        let stats = Arc::new(Stats::default());
+        let driver = Driver {
+            socket,
+            relay,
+            store,
+            ids,
+            routes: setup.routes,
+            calls: call_rx,
+            events: event_tx,
+            stats: stats.clone(),
+            clock,
+        };
+        let task = tokio::spawn(driver.run());
+        Ok(UdpRelay {
+            calls,
+            events,
+            local,
+            stats,
+            task,
+        })
+    }
+
+    /// The address and port the socket is bound to.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The socket's counters now.
+    pub fn counts(&self) -> Counts {
+        self.stats.counts()
+    }
+
+    /// Runs `call` on the relay's engine, on the driver's task, with the engine's time and the OS RNG
+    /// (adding a hop context to its service, reading what it holds); the outputs it returns are carried
+    /// out like any other, and its result comes back.
+    pub async fn with_relay<R, F>(&self, call: F) -> Result<R, RelayError>
+    where
+        R: Send + 'static,
+        F: FnOnce(
+                &mut Relay<SocketAddr>,
+                Instant,
+                &mut dyn CryptoRngCore,
+            ) -> (R, Vec<RelayOutput<SocketAddr>>)
+            + Send
+            + 'static,
+    {
+        let (done, answer) = oneshot::channel();
+        self.calls
+            .send(Box::new(move |relay, now, rng| {
+                let (result, outputs) = call(relay, now, rng);
+                let _ = done.send(result);
+                outputs
+            }))
+            .await
+            .map_err(|_| RelayError::Stopped)?;
+        answer.await.map_err(|_| RelayError::Stopped)
+    }
+
+    /// The next event for the application, or `None` once the relay has stopped.
+    pub async fn next_event(&mut self) -> Option<RelayEvent<SocketAddr>> {
+        self.events.recv().await
+    }
+
+    /// Stops the relay and hands back its store, waiting at most `within`.
+    pub async fn stop(self, within: Duration) -> Result<Box<dyn RelayStore + Send>, RelayError> {
+        let UdpRelay { calls, task, .. } = self;
+        drop(calls);
+        let abort = task.abort_handle();
+        match tokio::time::timeout(within, task).await {
+            Ok(Ok(store)) => Ok(store),
+            Ok(Err(_)) => Err(RelayError::Stopped),
+            Err(_) => {
+                abort.abort();
+                Err(RelayError::StopTimeout(within))
+            }
+        }
+    }
+
+    /// Ends the relay's task at once, as a crash would: nothing more is sent or stored, and the store
+    /// is left as its last committed change left it. Returns once the task is gone and its socket
+    /// closed.
+    pub async fn kill(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+}

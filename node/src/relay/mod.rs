@@ -1,0 +1,18 @@
+//! A home relay over the UDP binding (spec chapter 3, §10.5): the relay's engine
+//! (`iotp2p_protocol::relay`) driven on one socket, what it holds kept in a [`RelayStore`] so that a
+//! relay killed at any moment and started again loses no envelope it acknowledged.
+//!
+//! [`UdpRelay`] starts a task (the driver) that owns the socket, the engine and the store. The
+//! engine's outputs are carried out in order: a store change is committed before the datagrams that
+//! follow it are sent, so an acknowledgement never leaves before what it acknowledges is on disk. A
+//! store that fails withholds the rest of that batch (the acknowledgement among it), and the engine
+//! forgets the envelope, so that the sender's retransmission is taken afresh. Other domains are
+//! reached through configured routes (domain → relay address); resolving them by DNS (§3.2) and
+//! the relay-to-relay DTLS hop (§3.9) are not yet part of this driver.
+//!
+//! [`RelayStore`]: crate::store::RelayStore
+
+mod driver;
+mod handle;
+
+pub use handle::{RelayError, RelaySetup, UdpRelay};
