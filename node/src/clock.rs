@@ -37,6 +37,60 @@ impl Clock {
     }
 }
 
+/// The timer of a driver's loop: the engine's next deadline, unless the engine still reports one at
+/// or before its last run of the timers (`timer_ran`), which that run did not clear; it is retried a
+/// millisecond later rather than at once, so that such a deadline can never keep the loop spinning
+/// ahead of the socket.
+#[derive(Debug, Default)]
+pub(crate) struct Timer {
+    ran: Option<Instant>,
+}
+
+impl Timer {
+    /// When to wake for the engine's `next` deadline.
+    pub(crate) fn arm(&self, clock: &Clock, next: Option<Instant>) -> Option<tokio::time::Instant> {
+        next.map(|t| {
+            let t = match self.ran {
+                Some(ran) if t <= ran => ran.saturating_add(1),
+                _ => t,
+            };
+            clock.deadline(t)
+        })
+    }
+
+    /// The timer fired: the time at which the engine's timers run now.
+    pub(crate) fn fire(&mut self, clock: &Clock) -> Instant {
+        let now = clock.now();
+        self.ran = Some(now);
+        now
+    }
+}
+
+/// Waits until `deadline`, or forever without one.
+pub(crate) async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Waits at most `within` for a driver's task to end and returns what it handed back; aborts it when
+/// it does not end in time. `Err(true)`: it did not stop in time; `Err(false)`: it had failed.
+pub(crate) async fn join_within<T>(
+    task: tokio::task::JoinHandle<T>,
+    within: Duration,
+) -> Result<T, bool> {
+    let abort = task.abort_handle();
+    match tokio::time::timeout(within, task).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(_)) => Err(false),
+        Err(_) => {
+            abort.abort();
+            Err(true)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

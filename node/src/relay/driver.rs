@@ -14,7 +14,7 @@ use rand_core::{CryptoRngCore, OsRng};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
-use crate::clock::Clock;
+use crate::clock::{sleep_until, Clock, Timer};
 use crate::store::{HoldLimits, NewMessage, RelayStore, StoreError};
 use crate::udp::{admit, may_send, Stats, MAX_PAYLOAD};
 
@@ -52,18 +52,11 @@ pub(super) fn wall_clock() -> u64 {
 impl Driver {
     /// Runs until the handle is gone, then hands the store back.
     pub(super) async fn run(mut self) -> Box<dyn RelayStore + Send> {
+        // As in the node's driver, one byte more than MAX_PAYLOAD ([IOTP-UDP-4]).
         let mut buffer = [0u8; MAX_PAYLOAD + 1];
-        // As in the node's driver: a deadline still reported at or before the last run of the timers
-        // is retried a millisecond later, so that it cannot keep the loop spinning.
-        let mut timer_ran: Option<Instant> = None;
+        let mut timer = Timer::default();
         loop {
-            let deadline = self.relay.next_deadline().map(|t| {
-                let t = match timer_ran {
-                    Some(ran) if t <= ran => ran.saturating_add(1),
-                    _ => t,
-                };
-                self.clock.deadline(t)
-            });
+            let deadline = timer.arm(&self.clock, self.relay.next_deadline());
             let outputs = tokio::select! {
                 biased;
                 call = self.calls.recv() => match call {
@@ -71,8 +64,7 @@ impl Driver {
                     None => break,
                 },
                 () = sleep_until(deadline), if deadline.is_some() => {
-                    let now = self.clock.now();
-                    timer_ran = Some(now);
+                    let now = timer.fire(&self.clock);
                     self.relay.on_timer(now, &mut OsRng)
                 },
                 received = self.socket.recv_from(&mut buffer) => match received {
@@ -181,12 +173,5 @@ async fn send(socket: &UdpSocket, stats: &Stats, to: SocketAddr, bytes: &[u8]) {
     match socket.send_to(bytes, to).await {
         Ok(_) => stats.sent(),
         Err(_) => stats.send_error(),
-    }
-}
-
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
     }
 }

@@ -237,16 +237,17 @@ impl UdpRelay {
     /// Stops the relay and hands back its store, waiting at most `within`.
     pub async fn stop(self, within: Duration) -> Result<Box<dyn RelayStore + Send>, RelayError> {
         let UdpRelay { calls, task, .. } = self;
+        // The driver ends when the call queue closes.
         drop(calls);
-        let abort = task.abort_handle();
-        match tokio::time::timeout(within, task).await {
-            Ok(Ok(store)) => Ok(store),
-            Ok(Err(_)) => Err(RelayError::Stopped),
-            Err(_) => {
-                abort.abort();
-                Err(RelayError::StopTimeout(within))
-            }
-        }
+        crate::clock::join_within(task, within)
+            .await
+            .map_err(|late| {
+                if late {
+                    RelayError::StopTimeout(within)
+                } else {
+                    RelayError::Stopped
+                }
+            })
     }
 
     /// Ends the relay's task at once, as a crash would: nothing more is sent or stored, and the store

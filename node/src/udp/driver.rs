@@ -17,7 +17,7 @@ use super::admit::admit;
 use super::emit::may_send;
 use super::stats::Stats;
 use super::MAX_PAYLOAD;
-use crate::clock::Clock;
+use crate::clock::{sleep_until, Clock, Timer};
 
 /// What the application asks of the driver.
 pub(super) enum Command {
@@ -88,18 +88,9 @@ impl Driver {
         // One byte more than MAX_PAYLOAD: a datagram that fills it was longer than any node may send
         // and has been cut by the read, so it is dropped whole ([IOTP-UDP-4]).
         let mut buffer = [0u8; MAX_PAYLOAD + 1];
-        // When `on_timer` last ran. A deadline the engine still reports at or before it was not
-        // cleared by that run; it is retried a millisecond later rather than at once, so that such a
-        // deadline can never keep the loop spinning ahead of the socket.
-        let mut timer_ran: Option<Instant> = None;
+        let mut timer = Timer::default();
         loop {
-            let deadline = self.engine.next_deadline().map(|t| {
-                let t = match timer_ran {
-                    Some(ran) if t <= ran => ran.saturating_add(1),
-                    _ => t,
-                };
-                self.clock.deadline(t)
-            });
+            let deadline = timer.arm(&self.clock, self.engine.next_deadline());
             let outputs = tokio::select! {
                 // In this order, not at random: a stopping node handles no more datagrams, and a
                 // flood of datagrams (hostile or not) never holds back a due retransmission or
@@ -110,8 +101,7 @@ impl Driver {
                     None => break,
                 },
                 () = sleep_until(deadline), if deadline.is_some() => {
-                    let now = self.clock.now();
-                    timer_ran = Some(now);
+                    let now = timer.fire(&self.clock);
                     self.engine.on_timer(now, &mut OsRng)
                 },
                 received = self.socket.recv_from(&mut buffer) => match received {
@@ -217,12 +207,5 @@ impl Driver {
             Ok(_) => self.stats.sent(),
             Err(_) => self.stats.send_error(),
         }
-    }
-}
-
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
     }
 }

@@ -221,14 +221,14 @@ impl UdpNode {
         let UdpNode { commands, task, .. } = self;
         // The driver ends when the command queue closes.
         drop(commands);
-        let abort = task.abort_handle();
-        match tokio::time::timeout(within, task).await {
-            Ok(Ok(engine)) => Ok(engine),
-            Ok(Err(_)) => Err(NodeError::Stopped),
-            Err(_) => {
-                abort.abort();
-                Err(NodeError::StopTimeout(within))
-            }
-        }
+        crate::clock::join_within(task, within)
+            .await
+            .map_err(|late| {
+                if late {
+                    NodeError::StopTimeout(within)
+                } else {
+                    NodeError::Stopped
+                }
+            })
     }
 }
