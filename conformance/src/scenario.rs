@@ -61,6 +61,35 @@ pub struct NodeSetup {
     /// application as conformance/README.md specifies.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capabilities: Vec<CapabilitySetup>,
+    /// When given, the node under test is a home relay (spec chapter 3, feature `relay`): its service
+    /// address is `_relay@` and the domain, `contexts` are its hop contexts with its nodes, and what
+    /// it forwards to another domain goes to the hop peer of that domain's relay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<RelayRole>,
+}
+
+/// The home relay under test.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelayRole {
+    /// The domain it serves.
+    pub domain: String,
+    /// The addresses it serves (registered as the scenario starts).
+    pub registered: Vec<String>,
+    /// The authenticated relays of other domains (spec §3.9.1), by hop-peer label: the relay takes
+    /// what they send as from an authenticated relay, and sends there what is for their domain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relays: Vec<RelayPeerSetup>,
+}
+
+/// An authenticated relay of another domain.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelayPeerSetup {
+    /// Its hop-peer label.
+    pub label: String,
+    /// The domain it serves.
+    pub domain: String,
 }
 
 /// A security context between the node and a peer, with the state of both sides.
@@ -98,6 +127,10 @@ pub struct ContextSetup {
     /// Whether the node has lost the context's replay window (a restart, spec §8.6.3).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub window_lost: bool,
+    /// A context between two peers that the runner plays (end to end, past a relay under test),
+    /// which the node does not hold: the runner seals and opens with it, the testee ignores it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub runner_only: bool,
 }
 
 /// The node's EDHOC identity and the peers it may talk to.
@@ -261,6 +294,12 @@ pub struct Send {
     /// so that a peer answers what the node sent whatever identifier it chose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer_to: Option<usize>,
+    /// Make the body a receipt (spec §5.11.1, sealed with `seal`, whose `body` it replaces) naming
+    /// the requests the node delivered with these `message_id`s (the latest datagram of each), each
+    /// as that envelope named its sender: `message_id` with `sender` or `sender_contact` when it
+    /// carried one. A relay chooses contact numbers; the receipt follows its choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_of: Option<Vec<u64>>,
     /// Send the same bytes as the step with this index (a retransmission or a replay), ignoring
     /// everything above.
     #[serde(default, skip_serializing_if = "Option::is_none")]

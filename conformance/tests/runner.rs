@@ -283,6 +283,7 @@ fn reference_testee_passes_every_claimed_vector() {
             "offsets",
             "open",
             "reassemble",
+            "relay",
             "scenario",
             "seal",
             "sign-statement",
@@ -968,6 +969,8 @@ fn an_engine_that_does_not_acknowledge_duplicates_is_caught() {
     assert_eq!(
         scenario_failures("no-reack"),
         [
+            // The relay under test, which the same defect keeps from acknowledging a copy again.
+            "scenario.dlv.copy-acknowledged-again",
             "scenario.msg.duplicate-sealed-request",
             "scenario.msg.duplicate-sealed-request.reply-resent"
         ]
@@ -1007,6 +1010,31 @@ fn an_engine_that_retries_after_any_status_is_caught() {
             "scenario.err.unauthenticated-unauthenticated",
             "scenario.err.unauthenticated-unsupported-version",
             "scenario.msg.relay-status-ends-retransmission",
+        ]
+    );
+}
+
+#[test]
+fn a_relay_that_trusts_any_transport_address_is_caught() {
+    // A stranger's request is then taken as the app's and forwarded or held, not refused, and a
+    // stranger's replay of the sensor's presence is answered as the app's.
+    assert_eq!(
+        failures("relay-any-hop", "scenario.dlv.*"),
+        [
+            "scenario.dlv.replay-does-not-rebind",
+            "scenario.dlv.stranger-no-route"
+        ]
+    );
+}
+
+#[test]
+fn a_relay_that_forwards_ttl_unchanged_is_caught() {
+    // Every scenario in which a request is delivered after being held for a while.
+    assert_eq!(
+        failures("relay-keeps-ttl", "scenario.dlv.*"),
+        [
+            "scenario.dlv.acknowledgement-is-no-receipt",
+            "scenario.dlv.held-until-awake"
         ]
     );
 }

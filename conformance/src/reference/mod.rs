@@ -49,6 +49,7 @@ pub const FEATURES: &[&str] = &[
     "check-digit",
     "spake2plus",
     "scenario",
+    "relay",
 ];
 
 /// Its choices for the implementation-defined behaviours: the codec decodes in one pass and reports

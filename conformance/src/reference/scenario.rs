@@ -1,7 +1,7 @@
 //! The scenario requests of protocol 2 (`scenario-start`, `datagram`, `tick`, `app`,
 //! `scenario-end`), answered by the reference engine of `iotp2p-protocol`: an end node
 //! ([`Node`]) whose application is the fixture of conformance/README.md, served by the interaction
-//! model's [`Dispatcher`].
+//! model's [`Dispatcher`], or, when the set-up gives a relay role, the home relay ([`Relay`]).
 //!
 //! The fixture's rules: every value is an unsigned integer (a value that is not decodes with
 //! `InvalidValue`; one above the member's `max` breaks its constraint); properties hold the value the
@@ -22,12 +22,13 @@ use iotp2p_protocol::interaction::model::{Capability, Endpoint, Member, MemberKi
 use iotp2p_protocol::interaction::{
     Access, Capabilities, Dispatcher, Failure, Request as ImRequest,
 };
+use iotp2p_protocol::relay::{Relay, RelayConfig, RelayEvent, RelayOutput};
 use iotp2p_protocol::security::{KeyId, MasterSecret, NodeId, ReplayWindow, SecurityContext};
 use rand_core::{impls, CryptoRng, RngCore};
 use serde_json::Value;
 
 use crate::protocol::{OutDatagram, OutEvent, Request, Response};
-use crate::scenario::{AppRequest, CapabilitySetup, ContextSetup, NodeSetup};
+use crate::scenario::{AppRequest, CapabilitySetup, ContextSetup, NodeSetup, RelayRole};
 use crate::suite::{hex, unhex};
 
 /// A deterministic RNG: the same scenario gives the same timers and challenges on every run.
@@ -130,7 +131,10 @@ impl Capabilities for Fixture {
 /// A running scenario.
 struct Running {
     id: String,
+    /// The node under test, unless it is a relay.
     node: Node<String>,
+    /// The relay under test, with the hop-peer label of each other domain's relay.
+    relay: Option<(Relay<String>, BTreeMap<String, String>)>,
     /// Subscribers are named by their node ID where the context knows it, else by their context.
     dispatcher: Dispatcher<String>,
     /// Where the reports of each live subscription go, by (subscriber, subscription); pruned as
@@ -164,10 +168,18 @@ impl Scenarios {
             },
             Request::Datagram { id, now, from, hex } => self.with(id, |r| {
                 let bytes = unhex(hex)?;
+                if let Some((relay, routes)) = &mut r.relay {
+                    let out = relay.receive(*now, &mut r.rng, from, &bytes);
+                    return Ok(relay_outputs(out, routes));
+                }
                 let out = r.node.receive(*now, &mut r.rng, from, &bytes);
                 r.handle(*now, out)
             }),
             Request::Tick { id, now } => self.with(id, |r| {
+                if let Some((relay, routes)) = &mut r.relay {
+                    let out = relay.on_timer(*now, &mut r.rng);
+                    return Ok(relay_outputs(out, routes));
+                }
                 let out = r.node.on_timer(*now, &mut r.rng);
                 r.handle(*now, out)
             }),
@@ -217,12 +229,12 @@ impl Scenarios {
         };
         match step(running) {
             Ok((sends, events)) => {
-                let timer = match (
-                    running.node.next_deadline(),
-                    running.dispatcher.next_deadline(),
-                ) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
+                let timer = match (&running.relay, running.node.next_deadline()) {
+                    (Some((relay, _)), _) => relay.next_deadline(),
+                    (None, node) => match (node, running.dispatcher.next_deadline()) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    },
                 };
                 outputs(id, sends, events, timer)
             }
@@ -262,7 +274,12 @@ fn start(id: &str, setup: &NodeSetup) -> Result<Running, String> {
     node.set_home_relay(setup.home_relay.clone());
     let mut contexts = BTreeMap::new();
     let mut kinds = BTreeMap::new();
-    for c in &setup.contexts {
+    // A relay's contexts are its service's ([`relay`]); the runner's own are nobody's.
+    for c in setup
+        .contexts
+        .iter()
+        .filter(|c| setup.relay.is_none() && !c.runner_only)
+    {
         let (context, peer) = context(c)?;
         let kind = peer.kind;
         let handle = node
@@ -282,9 +299,14 @@ fn start(id: &str, setup: &NodeSetup) -> Result<Running, String> {
     }
     let mut fixture = Fixture::default();
     let model = model(&setup.capabilities, &mut fixture)?;
+    let relay = match &setup.relay {
+        Some(role) => Some(relay(role, &setup.contexts)?),
+        None => None,
+    };
     Ok(Running {
         id: id.to_string(),
         node,
+        relay,
         dispatcher: Dispatcher::new(model, Default::default()),
         subscribers: BTreeMap::new(),
         fixture,
@@ -292,6 +314,75 @@ fn start(id: &str, setup: &NodeSetup) -> Result<Running, String> {
         kinds,
         rng: Lcg(0x5eed),
     })
+}
+
+/// The relay under test: its domain, the addresses it serves, its hop contexts (the set-up's
+/// `contexts`) and the relays of other domains by label.
+fn relay(
+    role: &RelayRole,
+    contexts: &[ContextSetup],
+) -> Result<(Relay<String>, BTreeMap<String, String>), String> {
+    let mut relay = Relay::new(
+        RelayConfig::new(&role.domain),
+        Config {
+            max_contexts: 16,
+            ..Config::default()
+        },
+        0,
+    );
+    for address in &role.registered {
+        relay
+            .register(address)
+            .map_err(|e| format!("cannot serve {address}: {e:?}"))?;
+    }
+    let mut routes = BTreeMap::new();
+    for peer in &role.relays {
+        relay.add_relay_peer(peer.label.clone(), &peer.domain);
+        routes.insert(peer.domain.clone(), peer.label.clone());
+    }
+    for c in contexts.iter().filter(|c| !c.runner_only) {
+        let (context, peer) = context(c)?;
+        relay
+            .service_mut()
+            .add_context(context, peer)
+            .map_err(|e| format!("context {}: {e:?}", c.name))?;
+    }
+    Ok((relay, routes))
+}
+
+/// The relay's outputs in the protocol's terms: datagrams to hop peers (what goes to another domain,
+/// to the label of its relay), and the replies its own service receives; store changes are the
+/// relay's own business.
+fn relay_outputs(
+    out: Vec<RelayOutput<String>>,
+    routes: &BTreeMap<String, String>,
+) -> (Vec<OutDatagram>, Vec<OutEvent>) {
+    let mut sends = Vec::new();
+    let mut events = Vec::new();
+    for o in out {
+        match o {
+            RelayOutput::Send { to, bytes } => sends.push(OutDatagram {
+                to,
+                hex: hex(&bytes),
+            }),
+            RelayOutput::Forward { domain, bytes } => {
+                if let Some(to) = routes.get(&domain) {
+                    sends.push(OutDatagram {
+                        to: to.clone(),
+                        hex: hex(&bytes),
+                    });
+                }
+            }
+            RelayOutput::Event(RelayEvent::Service(Event::Reply { request, body, .. })) => events
+                .push(OutEvent {
+                    event: "reply".into(),
+                    body: body_json(&body),
+                    message_id: Some(request),
+                }),
+            RelayOutput::Store(_) | RelayOutput::Event(_) => {}
+        }
+    }
+    (sends, events)
 }
 
 /// The node's EDHOC responder of the set-up.

@@ -284,7 +284,14 @@ impl Run<'_> {
                 envelope["body"] = self.edhoc(edhoc)?;
             }
             if let Some(seal) = &send.seal {
-                self.seal(&mut envelope, seal)?;
+                match &send.receipt_of {
+                    Some(delivered) => {
+                        let mut seal = seal.clone();
+                        seal.body = self.receipt(delivered)?;
+                        self.seal(&mut envelope, &seal)?;
+                    }
+                    None => self.seal(&mut envelope, seal)?,
+                }
             }
             encode("iotp2p.core.Envelope", &envelope)?
         };
@@ -410,6 +417,7 @@ impl Run<'_> {
                     peer_ssn: 0,
                     peer_address: address,
                     window_lost: false,
+                    runner_only: false,
                     peer_node: None,
                 };
                 self.peers
@@ -683,6 +691,32 @@ impl Run<'_> {
         plain.truncate(opened.len);
         self.opened.insert(bytes.to_vec(), plain.clone());
         Ok(plain)
+    }
+
+    /// A receipt body naming the requests the node delivered with these `message_id`s, each as its
+    /// latest such datagram named its sender (§5.11.1).
+    fn receipt(&self, delivered: &[u64]) -> Result<Value, String> {
+        let mut refs = Vec::new();
+        for &id in delivered {
+            let found = self.sent.iter().rev().find_map(|datagram| {
+                let bytes = unhex(&datagram.hex).ok()?;
+                let envelope = Envelope::decode(&bytes).ok()?;
+                (envelope.message_id == id && envelope.correlation_id.is_none()).then(|| {
+                    let mut r = serde_json::json!({"message_id": id});
+                    if let Some(s) = envelope.sender {
+                        r["sender"] = s.into();
+                    }
+                    if let Some(c) = envelope.sender_contact {
+                        r["sender_contact"] = c.into();
+                    }
+                    r
+                })
+            });
+            refs.push(found.ok_or(format!(
+                "the node delivered no request with message_id {id} to name in a receipt"
+            ))?);
+        }
+        Ok(serde_json::json!({"receipt": {"delivered": refs}}))
     }
 
     fn show(&self, sends: &[OutDatagram]) -> String {

@@ -16,7 +16,11 @@
 //!   subscription only (IOTP-IM-26);
 //! - `retry-on-status`: a status about the node's request makes it send the request again at once,
 //!   whatever the status's retry class and whether or not it is authenticated (IOTP-ERR-19,
-//!   IOTP-ERR-27).
+//!   IOTP-ERR-27);
+//! - `relay-any-hop` (a relay under test): the relay takes a stranger's envelopes as its app's, as a
+//!   relay that trusts any transport address would (IOTP-DLV-77);
+//! - `relay-keeps-ttl` (a relay under test): the relay delivers a held request with the `ttl` it
+//!   arrived with, not decreased by the time held (IOTP-MSG-65).
 
 use iotp2p_codec::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,6 +41,8 @@ pub struct Defects {
     sent: BTreeSet<String>,
     /// The last confirmable envelope the node sent (`retry-on-status`).
     last_request: Option<OutDatagram>,
+    /// The `ttl` each request arrived with, by `message_id` (`relay-keeps-ttl`).
+    ttl: BTreeMap<u64, u32>,
 }
 
 impl Defects {
@@ -92,6 +98,16 @@ impl Defects {
                     node,
                 })
             }
+            (
+                "relay-any-hop",
+                Request::Datagram { id, now, from, hex },
+                Some(Request::ScenarioStart { node, .. }),
+            ) if node.relay.is_some() && from == "stranger" => Some(Request::Datagram {
+                id: id.clone(),
+                now: *now,
+                from: "app".into(),
+                hex: hex.clone(),
+            }),
             _ => None,
         }
     }
@@ -137,6 +153,37 @@ impl Defects {
                 self.sent.extend(sends.iter().map(|s| s.hex.clone()));
             }
             ("no-notify", Request::Change { .. }) => sends.clear(),
+            ("relay-keeps-ttl", _) => {
+                if let Request::Datagram { hex, .. } = request {
+                    let arrived = unhex(hex).ok().and_then(|b| {
+                        Envelope::decode(&b)
+                            .ok()
+                            .map(|e| (e.message_id, e.ttl, e.correlation_id))
+                    });
+                    if let Some((id, Some(ttl), None)) = arrived {
+                        self.ttl.insert(id, ttl);
+                    }
+                }
+                for s in sends.iter_mut() {
+                    let Ok(bytes) = unhex(&s.hex) else { continue };
+                    let Ok(e) = Envelope::decode(&bytes) else {
+                        continue;
+                    };
+                    let Some(&ttl) = self.ttl.get(&e.message_id) else {
+                        continue;
+                    };
+                    if e.ttl.is_some() && e.correlation_id.is_none() {
+                        if let Ok(again) = (Envelope {
+                            ttl: Some(ttl),
+                            ..e
+                        })
+                        .encode_to_vec()
+                        {
+                            s.hex = iotp2p_conformance::suite::hex(&again);
+                        }
+                    }
+                }
+            }
             ("retry-on-status", _) => {
                 let status_came = events.iter().any(|e| {
                     e.event == "reply" && e.body.as_ref().is_some_and(|b| b.get("status").is_some())

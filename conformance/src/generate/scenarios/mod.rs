@@ -8,6 +8,8 @@
 //! - [`interaction`]: the interaction model (chapter 6) and its statuses.
 //! - [`statuses`]: how a node handles the statuses it receives (§9.4).
 //! - [`subscriptions`]: the reports of a subscription after the first (§6.7).
+//! - [`relay`]: a home relay under test (chapter 3, §5.9.2 to §5.11, §8.7.1), the runner playing its
+//!   nodes, another domain's relay and a stranger.
 //!
 //! [`Builder`] keeps each scenario short: the lamp of spec §5.15.1 as the usual node under test, its
 //! context with the app (the one of §8.5.8), and helpers for the patterns every scenario uses.
@@ -15,6 +17,7 @@
 mod edhoc;
 mod interaction;
 mod messages;
+mod relay;
 mod statuses;
 mod subscriptions;
 
@@ -52,11 +55,18 @@ pub(crate) fn files() -> Result<Vec<VectorFile>, String> {
             "Scripted-peer scenarios of sealed envelopes: replays, forgeries, misbinding, unsealed and \
              visitor requests (spec chapter 8)",
         ),
+        (
+            "scenario.dlv",
+            "Scripted-peer scenarios of a home relay: what it accepts from whom, holding for sleeping \
+             devices, hop bindings, delivery, receipts and non-delivery statuses (spec chapter 3, \
+             §5.9.2 to §5.11, §8.7.1)",
+        ),
     ];
     let mut all = messages::scenarios()?;
     all.extend(interaction::scenarios()?);
     all.extend(statuses::scenarios());
     all.extend(subscriptions::scenarios());
+    all.extend(relay::scenarios());
     let mut files = Vec::new();
     for (area, description) in areas {
         let prefix = format!("{area}.");
@@ -94,6 +104,7 @@ pub(crate) struct Builder {
     description: String,
     requirements: Vec<String>,
     level: Level,
+    features: Vec<String>,
     node: NodeSetup,
     steps: Vec<Step>,
 }
@@ -109,6 +120,7 @@ impl Builder {
             description: description.into(),
             requirements: requirements.iter().map(|r| r.to_string()).collect(),
             level: Level::Must,
+            features: Vec::new(),
             node: NodeSetup {
                 address: Some(LAMP.into()),
                 home_relay: Some("relay".into()),
@@ -118,9 +130,16 @@ impl Builder {
                 counter: 0,
                 contexts: vec![app_context()],
                 capabilities: vec![level_capability()],
+                relay: None,
             },
             steps: Vec::new(),
         }
+    }
+
+    /// A scenario that needs the testee's feature `feature` (beyond `scenario`).
+    pub fn needs(mut self, feature: &str) -> Builder {
+        self.features.push(feature.into());
+        self
     }
 
     /// A SHOULD scenario.
@@ -150,7 +169,7 @@ impl Builder {
             level: self.level,
             type_name: String::new(),
             operation: Operation::Scenario,
-            features: Vec::new(),
+            features: self.features,
             input: Input {
                 hex: None,
                 diag: None,
@@ -181,6 +200,7 @@ pub(crate) fn app_context() -> ContextSetup {
         peer_ssn: 1235,
         peer_address: Some(APP.into()),
         window_lost: false,
+        runner_only: false,
         peer_node: None,
     }
 }
@@ -250,6 +270,7 @@ pub(crate) fn sealed(from: &str, context: &str, envelope: Value, body: Value) ->
             echo_from: None,
         }),
         answer_to: None,
+        receipt_of: None,
         repeat: None,
         flip: None,
         edhoc: None,
@@ -264,6 +285,7 @@ pub(crate) fn plain(from: &str, envelope: Value) -> Step {
         envelope: Some(envelope),
         seal: None,
         answer_to: None,
+        receipt_of: None,
         repeat: None,
         flip: None,
         edhoc: None,
@@ -278,6 +300,7 @@ pub(crate) fn bytes(from: &str, hex: &str) -> Step {
         envelope: None,
         seal: None,
         answer_to: None,
+        receipt_of: None,
         repeat: None,
         flip: None,
         edhoc: None,
@@ -292,6 +315,7 @@ pub(crate) fn repeat(from: &str, step: usize) -> Step {
         envelope: None,
         seal: None,
         answer_to: None,
+        receipt_of: None,
         repeat: Some(step),
         flip: None,
         edhoc: None,

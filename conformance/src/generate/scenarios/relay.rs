@@ -1,0 +1,582 @@
+//! Scenarios of a home relay under test (spec chapter 3, §5.9.2 to §5.11, §8.7.1): the relay of
+//! `home.example.org` serves a sensor and an app of its domain, each with a hop context with it; the
+//! runner plays both nodes, the relay of `example.net` (an authenticated relay) and a stranger.
+//!
+//! The relay never opens what the app seals for the sensor: the runner seals it under a context
+//! `e2e` that only the runner holds (`runner_only`), and opens the relay's statuses about the app's
+//! requests, sealed under the app's hop context, with that request's key in their associated data. What a relay may choose is left free: contact numbers (a receipt names
+//! the delivered envelopes as the relay wrote them), the order of a `presence_ack` and the first
+//! delivery, and the `retry_after` of `QueueFull`.
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::scenario::{RelayPeerSetup, RelayRole};
+use crate::vector::Vector;
+
+const DOMAIN: &str = "home.example.org";
+const SERVICE: &str = "_relay@home.example.org";
+const SENSOR: &str = "sensor@home.example.org";
+const APP_HERE: &str = "app@home.example.org";
+const FAR: &str = "far@example.net";
+
+/// The first Sender Sequence Numbers of the runner's sides: the sensor's hop context, the app's, and
+/// the app's end-to-end context with the sensor.
+const SENSOR_HOP: u64 = 10;
+const APP_HOP: u64 = 20;
+const E2E: u64 = 30;
+
+fn context(name: &str, peer: &str, node_id: &str, peer_id: &str, peer_ssn: u64) -> ContextSetup {
+    ContextSetup {
+        name: name.into(),
+        peer: peer.into(),
+        kind: "ordinary".into(),
+        master_secret: "0f0e0d0c0b0a09080706050403020100".into(),
+        master_salt: "5a5a5a5a5a5a5a5a".into(),
+        node_id: node_id.into(),
+        peer_id: peer_id.into(),
+        node_ssn: 0,
+        peer_ssn,
+        peer_address: Some(
+            match peer {
+                "sensor" => SENSOR,
+                _ => APP_HERE,
+            }
+            .into(),
+        ),
+        window_lost: false,
+        runner_only: false,
+        peer_node: None,
+    }
+}
+
+/// A scenario with the relay of `home.example.org` under test.
+fn relay(id: &str, description: &str, requirements: &[&str]) -> Builder {
+    Builder::lamp(id, description, requirements)
+        .needs("relay")
+        .node(|n| {
+            n.address = Some(SERVICE.into());
+            n.home_relay = None;
+            n.capabilities = Vec::new();
+            n.contexts = vec![
+                context("sensor-hop", "sensor", "0a", "0b", SENSOR_HOP),
+                context("app-hop", "app", "0c", "0d", APP_HOP),
+                ContextSetup {
+                    runner_only: true,
+                    ..context("e2e", "app", "02", "01", E2E)
+                },
+            ];
+            n.relay = Some(RelayRole {
+                domain: DOMAIN.into(),
+                registered: vec![SENSOR.into(), APP_HERE.into()],
+                relays: vec![RelayPeerSetup {
+                    label: "relay-b".into(),
+                    domain: "example.net".into(),
+                }],
+            });
+        })
+}
+
+/// A node's presence, sealed under its hop context, confirmable.
+fn presence(node: &str, state: &str, sleep_interval: Option<u32>) -> Step {
+    let mut body = json!({"state": state});
+    if let Some(s) = sleep_interval {
+        body["sleep_interval"] = s.into();
+    }
+    sealed(
+        node,
+        &format!("{node}-hop"),
+        json!({"ack_requested": true}),
+        json!({ "presence": body }),
+    )
+}
+
+/// The relay's `presence_ack` to `node`, sealed under their hop context, with `pending` held.
+fn presence_ack(node: &str, pending: u32) -> SendPattern {
+    let pending: Value = if pending == 0 {
+        ABSENT.into()
+    } else {
+        pending.into()
+    };
+    SendPattern {
+        to: node.into(),
+        envelope: json!({"correlation_id": ANY, "recipient": ABSENT, "body": ABSENT}),
+        opens: Some(Opens {
+            context: format!("{node}-hop"),
+            answers: None,
+            body: json!({"presence_ack": {"pending": pending}}),
+        }),
+        hex: None,
+        same_as: None,
+    }
+}
+
+const ANY: &str = crate::runner::scenario::ANY;
+
+/// The app's invoke for `recipient`, sealed end to end, confirmable, with `ttl`.
+fn app_invokes(recipient: &str, ttl: u32) -> Step {
+    sealed(
+        "app",
+        "e2e",
+        json!({"recipient": recipient, "ack_requested": true, "ttl": ttl}),
+        invoke(),
+    )
+}
+
+fn invoke() -> Value {
+    json!({"invoke": {"endpoint": 1, "capability": 6, "action": 1}})
+}
+
+/// The relay delivers the app's request `message_id` to the sensor: confirmable, without
+/// `recipient` (the sensor is the hop peer), `more` as given, `ttl` decreased by the time held.
+fn delivered(message_id: u64, more: bool, ttl: u64) -> SendPattern {
+    to(
+        "sensor",
+        json!({
+            "message_id": message_id,
+            "correlation_id": ABSENT,
+            "ack_requested": true,
+            "recipient": ABSENT,
+            "recipient_contact": ABSENT,
+            "more": if more { Value::Bool(true) } else { ABSENT.into() },
+            "ttl": ttl,
+            "key_id": "01",
+        }),
+    )
+}
+
+/// The sensor's hop acknowledgement of the delivered `message_id`.
+fn sensor_acks(message_id: u64) -> Step {
+    plain(
+        "sensor",
+        json!({"message_id": 900 + message_id, "correlation_id": message_id, "body": {"ack": null}}),
+    )
+}
+
+/// The sensor's receipt, sealed under its hop context, naming the delivered requests.
+fn receipt(message_ids: &[u64]) -> Step {
+    with(
+        sealed(
+            "sensor",
+            "sensor-hop",
+            json!({"ack_requested": true}),
+            json!({}),
+        ),
+        |s| s.receipt_of = Some(message_ids.to_vec()),
+    )
+}
+
+/// The relay's status `status` about the app's request `message_id`, sealed under the app's hop
+/// context (§8.7, [IOTP-SEC-93]), the request's key in its associated data.
+fn status_to_app(message_id: u64, status: Value) -> SendPattern {
+    SendPattern {
+        to: "app".into(),
+        envelope: json!({"correlation_id": message_id, "body": ABSENT, "key_id": "0c"}),
+        opens: Some(Opens {
+            context: "app-hop".into(),
+            answers: Some("e2e".into()),
+            body: json!({ "status": status }),
+        }),
+        hex: None,
+        same_as: None,
+    }
+}
+
+/// Either order of two datagrams sent in one step.
+fn both(why: &str, a: SendPattern, b: SendPattern) -> Step {
+    expecting(expect(why, vec![a.clone(), b.clone()]), |e| {
+        e.or = vec![vec![b, a]]
+    })
+}
+
+/// The app and the sensor bind their hops: the app awake, the sensor asleep for 600 s.
+fn bound(builder: Builder) -> Builder {
+    builder
+        .step(presence("app", "Awake", None))
+        .step(expect(
+            "the relay answers the app's presence",
+            vec![presence_ack("app", 0)],
+        ))
+        .step(presence("sensor", "Asleep", Some(600)))
+        .step(expect(
+            "the relay answers the sensor's presence",
+            vec![presence_ack("sensor", 0)],
+        ))
+}
+
+fn held_until_awake() -> Vector {
+    bound(relay(
+        "dlv.held-until-awake",
+        "two requests of the app for the sleeping sensor are acknowledged and held; when the sensor \
+         wakes they go to it one after the other, in the order received, confirmable, with `more` on \
+         the first, `ttl` decreased by the 10 s held, `message_id`, `key_id` and `sealed` unchanged; \
+         its receipt deletes both, and the next wake-up finds nothing held",
+        &[
+            "IOTP-DLV-105",
+            "IOTP-DLV-106",
+            "IOTP-DLV-43",
+            "IOTP-MSG-71",
+            "IOTP-MSG-65",
+            "IOTP-MSG-63",
+            "IOTP-MSG-129",
+            "IOTP-MSG-132",
+            "IOTP-DLV-107",
+        ],
+    ))
+    .step(app_invokes(SENSOR, 3600))
+    .step(expect(
+        "the relay takes responsibility: an acknowledgement, nothing to the sleeping sensor",
+        vec![ack("app", E2E)],
+    ))
+    .step(app_invokes(SENSOR, 3600))
+    .step(expect("the second, the same", vec![ack("app", E2E + 1)]))
+    .step(at(10_000))
+    .step(presence("sensor", "Awake", Some(600)))
+    .step(both(
+        "the presence_ack says two are held, and the first goes with `more`",
+        presence_ack("sensor", 2),
+        delivered(E2E, true, 3590),
+    ))
+    .step(sensor_acks(E2E))
+    .step(expect(
+        "the next once the first is acknowledged, without `more`",
+        vec![delivered(E2E + 1, false, 3590)],
+    ))
+    .step(sensor_acks(E2E + 1))
+    .step(silence("nothing further is held"))
+    .step(receipt(&[E2E, E2E + 1]))
+    .step(expect(
+        "a receipt is answered by a hop acknowledgement and nothing else",
+        vec![ack("sensor", SENSOR_HOP + 2)],
+    ))
+    .step(at(20_000))
+    .step(presence("sensor", "Awake", Some(600)))
+    .step(expect(
+        "the receipt deleted both: nothing held, nothing delivered again",
+        vec![presence_ack("sensor", 0)],
+    ))
+    .build()
+}
+
+fn acknowledgement_is_no_receipt() -> Vector {
+    bound(relay(
+        "dlv.acknowledgement-is-no-receipt",
+        "a delivered request that the sensor acknowledged on the hop but named in no receipt stays \
+         held and goes again at its next wake-up",
+        &["IOTP-DLV-108", "IOTP-DLV-109", "IOTP-DLV-107", "IOTP-MSG-65"],
+    ))
+    .step(app_invokes(SENSOR, 3600))
+    .step(expect("held", vec![ack("app", E2E)]))
+    .step(presence("sensor", "Awake", Some(600)))
+    .step(both(
+        "delivered at once",
+        presence_ack("sensor", 1),
+        delivered(E2E, false, 3600),
+    ))
+    .step(sensor_acks(E2E))
+    .step(silence("an acknowledgement ends the retransmission, nothing more"))
+    .step(presence("sensor", "Asleep", Some(600)))
+    .step(expect(
+        "still held: the acknowledgement deleted nothing",
+        vec![presence_ack("sensor", 1)],
+    ))
+    .step(at(700_000))
+    .step(presence("sensor", "Awake", Some(600)))
+    .step(both(
+        "delivered again at the next wake-up, its `ttl` down by the 700 s held",
+        presence_ack("sensor", 1),
+        delivered(E2E, false, 2900),
+    ))
+    .build()
+}
+
+fn stranger_gets_no_route() -> Vector {
+    relay(
+        "dlv.stranger-no-route",
+        "a hop peer that is neither one of the relay's nodes over its bound hop nor an authenticated \
+         relay sends a request for one of the relay's nodes: answered `NoRoute`, unsealed, from the \
+         relay's service address, back to that hop peer; its other envelopes are discarded",
+        &[
+            "IOTP-DLV-77",
+            "IOTP-DLV-78",
+            "IOTP-DLV-79",
+            "IOTP-DLV-49",
+            "IOTP-MSG-69",
+            "IOTP-MSG-70",
+        ],
+    )
+    .step(plain(
+        "stranger",
+        json!({"message_id": 7, "recipient": SENSOR, "sender": "mallory@example.org", "ack_requested": true, "body": read_level()}),
+    ))
+    .step(expect(
+        "NoRoute instead of an acknowledgement, to the stranger",
+        vec![to(
+            "stranger",
+            json!({"correlation_id": 7, "sealed": ABSENT, "recipient": ABSENT, "sender": SERVICE,
+                   "body": {"status": {"code": "NoRoute", "recipient": SENSOR}}}),
+        )],
+    ))
+    .step(plain(
+        "stranger",
+        json!({"message_id": 8, "correlation_id": 3, "recipient": SENSOR, "sender": "mallory@example.org", "body": {"status": {"code": "Ok"}}}),
+    ))
+    .step(silence("a reply from such a hop peer is discarded"))
+    .build()
+}
+
+fn replay_does_not_rebind() -> Vector {
+    relay(
+        "dlv.replay-does-not-rebind",
+        "the sensor's presence replayed from another transport address opens nothing there (it is a \
+         replay), so the sensor's hop stays bound to its own address: what the relay then delivers \
+         goes there",
+        &["IOTP-SEC-170", "IOTP-SEC-171", "IOTP-DLV-105", "IOTP-DLV-45"],
+    )
+    .step(presence("app", "Awake", None))
+    .step(expect("bound", vec![presence_ack("app", 0)]))
+    .step(presence("sensor", "Awake", None))
+    .step(expect("bound", vec![presence_ack("sensor", 0)]))
+    .step(repeat("stranger", 2))
+    .step(expecting(
+        silence("a replay binds nothing (at most the cached answer of §5.9 goes back)"),
+        |e| {
+            e.or = vec![vec![to(
+                "stranger",
+                json!({"correlation_id": SENSOR_HOP, "body": ABSENT}),
+            )]]
+        },
+    ))
+    .step(app_invokes(SENSOR, 3600))
+    .step(both(
+        "the sensor listens: delivered at once, to its own address",
+        ack("app", E2E),
+        delivered(E2E, false, 3600),
+    ))
+    .build()
+}
+
+fn queue_full() -> Vector {
+    let mut b = bound(relay(
+        "dlv.queue-full",
+        "the relay holds 16 requests for the sleeping sensor (the least it must); the 17th is answered \
+         `QueueFull` with `retry_after`, sealed under the app's hop context, and no held request is \
+         dropped for it",
+        &[
+            "IOTP-DLV-33",
+            "IOTP-DLV-35",
+            "IOTP-DLV-36",
+            "IOTP-SEC-93",
+            "IOTP-MSG-69",
+        ],
+    ));
+    for i in 0..16 {
+        b = b
+            .step(app_invokes(SENSOR, 3600))
+            .step(expect("held", vec![ack("app", E2E + i)]));
+    }
+    b.step(app_invokes(SENSOR, 3600))
+        .step(expect(
+            "QueueFull instead of an acknowledgement",
+            vec![status_to_app(
+                E2E + 16,
+                json!({"code": "QueueFull", "retry_after": ANY, "recipient": SENSOR}),
+            )],
+        ))
+        .step(presence("sensor", "Asleep", Some(600)))
+        .step(expect(
+            "all 16 still held",
+            vec![presence_ack("sensor", 16)],
+        ))
+        .build()
+}
+
+fn expired() -> Vector {
+    bound(relay(
+        "dlv.expired",
+        "a request held past its `ttl` is discarded and its sender gets `Expired`, from the relay, \
+         sealed under its hop context, with the request's recipient",
+        &[
+            "IOTP-DLV-40",
+            "IOTP-MSG-67",
+            "IOTP-DLV-48",
+            "IOTP-SEC-93",
+            "IOTP-DLV-110",
+        ],
+    ))
+    .step(app_invokes(SENSOR, 60))
+    .step(expect("held", vec![ack("app", E2E)]))
+    .step(at(61_000))
+    .step(expect(
+        "Expired once the ttl has run out",
+        vec![status_to_app(
+            E2E,
+            json!({"code": "Expired", "recipient": SENSOR}),
+        )],
+    ))
+    .step(presence("sensor", "Awake", Some(600)))
+    .step(expect(
+        "nothing is held for the sensor any more",
+        vec![presence_ack("sensor", 0)],
+    ))
+    .build()
+}
+
+fn unknown_recipient() -> Vector {
+    bound(relay(
+        "dlv.unknown-recipient",
+        "a request for an address of the relay's domain that it does not serve is answered \
+         `UnknownRecipient` instead of an acknowledgement",
+        &["IOTP-DLV-28", "IOTP-MSG-69"],
+    ))
+    .step(app_invokes("nobody@home.example.org", 600))
+    .step(expect(
+        "UnknownRecipient, sealed under the app's hop context",
+        vec![status_to_app(
+            E2E,
+            json!({"code": "UnknownRecipient", "recipient": "nobody@home.example.org"}),
+        )],
+    ))
+    .build()
+}
+
+fn forward_to_other_domain() -> Vector {
+    bound(relay(
+        "dlv.forward",
+        "a request of one of the relay's nodes for another domain goes to that domain's relay, its \
+         addresses in full, `ttl`, `message_id`, `key_id` and `sealed` unchanged, and is acknowledged",
+        &["IOTP-DLV-25", "IOTP-MSG-64", "IOTP-MSG-63"],
+    ))
+    .step(app_invokes(FAR, 600))
+    .step(both(
+        "forwarded and acknowledged",
+        to(
+            "relay-b",
+            json!({"message_id": E2E, "recipient": FAR, "sender": APP_HERE, "recipient_contact": ABSENT,
+                   "sender_contact": ABSENT, "ttl": 600, "key_id": "01", "more": ABSENT}),
+        ),
+        ack("app", E2E),
+    ))
+    .build()
+}
+
+fn no_open_relay() -> Vector {
+    relay(
+        "dlv.no-open-relay",
+        "an authenticated relay sends a request for a third domain: the relay does not forward it \
+         (it forwards only its own nodes' messages) and answers `NoRoute` to its sender's address",
+        &["IOTP-DLV-26", "IOTP-DLV-29", "IOTP-DLV-48"],
+    )
+    .step(plain(
+        "relay-b",
+        json!({"message_id": 5, "recipient": "x@other.example", "sender": FAR, "ack_requested": true, "body": read_level()}),
+    ))
+    .step(expect(
+        "NoRoute, not forwarded",
+        vec![to(
+            "relay-b",
+            json!({"correlation_id": 5, "recipient": FAR, "sealed": ABSENT,
+                   "body": {"status": {"code": "NoRoute", "recipient": "x@other.example"}}}),
+        )],
+    ))
+    .build()
+}
+
+fn copy_acknowledged_again() -> Vector {
+    bound(relay(
+        "dlv.copy-acknowledged-again",
+        "a retransmission of a request the relay holds is acknowledged again and not held twice",
+        &["IOTP-MSG-117", "IOTP-MSG-119", "IOTP-MSG-120"],
+    ))
+    .step(app_invokes(SENSOR, 3600))
+    .step(expect("held", vec![ack("app", E2E)]))
+    .step(repeat("app", 4))
+    .step(expect("acknowledged again", vec![ack("app", E2E)]))
+    .step(presence("sensor", "Asleep", Some(600)))
+    .step(expect("held once", vec![presence_ack("sensor", 1)]))
+    .build()
+}
+
+fn leaving() -> Vector {
+    bound(relay(
+        "dlv.leaving",
+        "a sensor that announces `Leaving`: the requests held for it are answered `Undeliverable`, \
+         and later requests for it `NoRoute`",
+        &["IOTP-DLV-46", "IOTP-DLV-47", "IOTP-MSG-67"],
+    ))
+    .step(app_invokes(SENSOR, 3600))
+    .step(expect("held", vec![ack("app", E2E)]))
+    .step(presence("sensor", "Leaving", None))
+    .step(both(
+        "Undeliverable to the app, and the presence answered with nothing held",
+        status_to_app(
+            E2E,
+            json!({"code": "Undeliverable", "recipient": SENSOR}),
+        ),
+        presence_ack("sensor", 0),
+    ))
+    .step(app_invokes(SENSOR, 3600))
+    .step(expect(
+        "NoRoute for a device that left",
+        vec![status_to_app(
+            E2E + 1,
+            json!({"code": "NoRoute", "recipient": SENSOR}),
+        )],
+    ))
+    .build()
+}
+
+fn wrong_sender() -> Vector {
+    bound(relay(
+        "dlv.wrong-sender",
+        "one of the relay's nodes sends with another node's address as `sender`: not accepted, not \
+         acknowledged",
+        &["IOTP-DLV-27"],
+    ))
+    .step(sealed(
+        "app",
+        "e2e",
+        json!({"recipient": FAR, "sender": SENSOR, "ack_requested": true}),
+        invoke(),
+    ))
+    .step(silence("discarded"))
+    .build()
+}
+
+fn unassigned_contact() -> Vector {
+    bound(relay(
+        "dlv.unassigned-contact",
+        "a request to a contact number the relay never assigned for the sending node: not \
+         forwarded, answered `NoRoute`",
+        &["IOTP-MSG-30", "IOTP-MSG-31"],
+    ))
+    .step(sealed(
+        "app",
+        "e2e",
+        json!({"recipient_contact": 4242, "ack_requested": true}),
+        invoke(),
+    ))
+    .step(expect(
+        "NoRoute, sealed under the app's hop context",
+        vec![status_to_app(E2E, json!({"code": "NoRoute"}))],
+    ))
+    .build()
+}
+
+pub(crate) fn scenarios() -> Vec<Vector> {
+    vec![
+        held_until_awake(),
+        acknowledgement_is_no_receipt(),
+        stranger_gets_no_route(),
+        replay_does_not_rebind(),
+        queue_full(),
+        expired(),
+        unknown_recipient(),
+        forward_to_other_domain(),
+        no_open_relay(),
+        copy_acknowledged_again(),
+        leaving(),
+        wrong_sender(),
+        unassigned_contact(),
+    ]
+}
