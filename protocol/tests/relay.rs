@@ -65,7 +65,7 @@ fn end_node(address: &str, hop: (u8, u8), e2e: (u8, u8), peer_address: &str) -> 
     let mut node = Node::new(
         Config {
             address: Some(address.into()),
-            max_pending: 32,
+            max_pending: 64,
             max_waiting: 32,
             ..Config::default()
         },
@@ -103,6 +103,8 @@ struct World {
     sent_by_app: Vec<Vec<u8>>,
     /// The store changes the relay reported, in order.
     stored: Vec<StoreChange>,
+    /// What the relay forwarded to other domains.
+    forwarded: Vec<(String, Vec<u8>)>,
 }
 
 impl World {
@@ -127,6 +129,7 @@ impl World {
             sensor_presence: Vec::new(),
             sent_by_app: Vec::new(),
             stored: Vec::new(),
+            forwarded: Vec::new(),
         }
     }
 
@@ -144,9 +147,7 @@ impl World {
         for o in out {
             match o {
                 RelayOutput::Send { to, bytes } => self.wire.push_back(("relay", to, bytes)),
-                RelayOutput::Forward { domain, .. } => {
-                    panic!("nothing leaves the domain: {domain}")
-                }
+                RelayOutput::Forward { domain, bytes } => self.forwarded.push((domain, bytes)),
                 RelayOutput::Store(change) => self.stored.push(change),
                 RelayOutput::Event(e) => self.relay_events.push(e),
             }
@@ -690,4 +691,41 @@ fn a_reply_is_matched_to_its_request_when_another_awaits_one_with_the_same_messa
     w.presence("sensor", PresenceState::Awake, Some(600));
     assert_eq!(w.sensor_answers(), 1);
     assert_eq!(w.answered(), [invoke]);
+}
+
+/// The app sends an unsealed, non-confirmable invoke for an address of another domain: its
+/// `message_id`.
+fn app_sends_far(w: &mut World) -> u64 {
+    let now = w.now;
+    let (id, out) = w
+        .app
+        .request(
+            now,
+            &mut w.rng,
+            "relay",
+            Destination::Address("far@example.net".into()),
+            None,
+            &invoke(),
+            false,
+            None,
+        )
+        .unwrap();
+    w.node_out("app", out);
+    w.settle();
+    id
+}
+
+#[test]
+fn a_node_over_its_rate_limit_gets_busy_with_retry_after_and_nothing_is_forwarded() {
+    let mut w = World::with_sleeping_sensor();
+    let ids: Vec<u64> = (0..33).map(|_| app_sends_far(&mut w)).collect();
+    // RELAY_BURST_MIN at once ([IOTP-DLV-123]), then `Busy` ([IOTP-DLV-124]).
+    assert_eq!(w.forwarded.len(), 32);
+    let busy = w.status(ids[32]).expect("a status for the 33rd");
+    assert_eq!(busy.code, StatusCode::Busy);
+    assert_eq!(busy.retry_after, Some(1));
+    // A quarter of a second later, RELAY_RATE_MIN has brought one more.
+    w.advance(w.now + 250);
+    app_sends_far(&mut w);
+    assert_eq!(w.forwarded.len(), 33);
 }

@@ -18,8 +18,8 @@
 //! the caller's, as is telling the relay which hop peers are authenticated relays
 //! ([`Relay::add_relay_peer`]).
 //!
-//! **Bounds** (each in [`RelayConfig`]): registered nodes (`max_nodes`), what is held per node
-//! ([`held::Limits`]), contact numbers per node (`max_contacts`), digests kept per hop peer
+//! **Bounds** (each in [`RelayConfig`]): registered nodes (`max_nodes`), what each node may send
+//! ([`rate`]), what is held per node ([`held::Limits`]), contact numbers per node (`max_contacts`), digests kept per hop peer
 //! (`dedup_per_peer`), one delivery in flight per node; the service's own tables as [`Config`] bounds
 //! them.
 
@@ -27,6 +27,7 @@ pub mod binding;
 pub mod contacts;
 pub mod forwarded;
 pub mod held;
+pub mod rate;
 
 mod deliver;
 mod receive;
@@ -69,6 +70,9 @@ pub struct RelayConfig {
     pub timing: Timing,
     /// The `retry_after` of `QueueFull`, in seconds, for a node that announced no sleep interval.
     pub queue_full_retry: u32,
+    /// What each node may send for holding or forwarding (at least the floor of §3.6.3, which
+    /// [`Relay::new`] enforces).
+    pub rate: rate::Rate,
 }
 
 impl RelayConfig {
@@ -83,6 +87,7 @@ impl RelayConfig {
             dedup_per_peer: 64,
             timing: Timing::default(),
             queue_full_retry: 60,
+            rate: rate::Rate::default(),
         }
     }
 }
@@ -202,6 +207,8 @@ pub enum RelayDiscard {
     QueueFull,
     /// A `ttl` that ran out ([IOTP-MSG-66]).
     Expired,
+    /// Beyond its sender's rate limit ([IOTP-DLV-124]).
+    RateLimited,
 }
 
 /// Whether a node listens ([IOTP-DLV-45], [IOTP-IM-69]).
@@ -249,6 +256,8 @@ struct Registered<P> {
     contacts: Contacts,
     /// The `message_id` of the delivery in flight, if any.
     delivering: Option<u64>,
+    /// What it may still send for holding or forwarding ([IOTP-DLV-31]).
+    bucket: rate::Bucket,
 }
 
 /// A home relay.
@@ -279,6 +288,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         config.limits.max_messages = config.limits.max_messages.max(held::MIN_HELD_MESSAGES);
         config.limits.max_bytes = config.limits.max_bytes.max(held::MIN_HELD_BYTES);
         config.limits.max_hold_time = config.limits.max_hold_time.max(held::MIN_HOLD_TIME);
+        config.rate = config.rate.at_least_the_floor();
         let service_address = alloc::format!("_relay@{}", config.domain);
         service.address = Some(service_address.clone());
         let forwarded = Forwarded::new(config.dedup_per_peer, config.timing.exchange_lifetime);
@@ -340,6 +350,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             queue: Queue::default(),
             contacts: Contacts::new(self.config.max_contacts, self.config.contact_reuse_time),
             delivering: None,
+            // Full from the start: a bucket refills to its burst anyway before its first use.
+            bucket: rate::Bucket::full(self.config.rate, 0),
         });
         Ok(())
     }

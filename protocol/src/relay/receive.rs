@@ -4,8 +4,8 @@
 //! In order: decode; an acknowledgement of a delivery in flight; the envelope's rules (§5.2, §5.5,
 //! contact numbers only from a node over its bound hop); the recipient (the relay's service goes to its
 //! engine); the hop peer (one of its nodes over its bound transport address, an authenticated relay, or
-//! anyone else); a copy of what it holds or forwarded; then holding for one of its nodes or forwarding
-//! to another domain.
+//! anyone else); a copy of what it holds or forwarded; the sending node's rate limit; then holding for
+//! one of its nodes or forwarding to another domain.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -153,6 +153,18 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             return Err(RelayDiscard::Duplicate);
         }
 
+        // What one of its nodes sends is rate-limited ([IOTP-DLV-31], [IOTP-SEC-95]).
+        if let From::Own(i) = hop {
+            let rate = self.config.rate;
+            if let Err(retry_after) = self.nodes[i].bucket.take(rate, now) {
+                if is_request {
+                    let r = Some(recipient.as_str());
+                    let code = StatusCode::Busy;
+                    self.refuse(from, &hop, &env, r, code, Some(retry_after), out);
+                }
+                return Err(RelayDiscard::RateLimited);
+            }
+        }
         if !self.in_domain(&recipient) {
             // For another domain, from one of its own nodes ([IOTP-DLV-25], [IOTP-DLV-26]).
             return self.forward(now, from, &env, &recipient, sender.as_deref(), digest, out);

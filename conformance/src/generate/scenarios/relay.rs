@@ -563,6 +563,33 @@ fn unassigned_contact() -> Vector {
     .build()
 }
 
+fn rate_floor() -> Vector {
+    let forwarded = |i: u64| {
+        expect(
+            "forwarded: within the floor of the relay's rate limit",
+            vec![to(
+                "relay-b",
+                json!({"message_id": E2E + i, "recipient": FAR, "sender": APP_HERE}),
+            )],
+        )
+    };
+    let one = || sealed("app", "e2e", json!({"recipient": FAR}), invoke());
+    let mut b = bound(relay(
+        "dlv.rate-floor",
+        "whatever its rate limit, a relay forwards RELAY_BURST_MIN (32) messages of one of its nodes \
+         sent at once, and RELAY_RATE_MIN (4) a second after them",
+        &["IOTP-DLV-123", "IOTP-DLV-31", "IOTP-SEC-95"],
+    ));
+    for i in 0..32 {
+        b = b.step(one()).step(forwarded(i));
+    }
+    b = b.step(at(1_000));
+    for i in 32..36 {
+        b = b.step(one()).step(forwarded(i));
+    }
+    b.build()
+}
+
 pub(crate) fn scenarios() -> Vec<Vector> {
     vec![
         held_until_awake(),
@@ -578,5 +605,6 @@ pub(crate) fn scenarios() -> Vec<Vector> {
         leaving(),
         wrong_sender(),
         unassigned_contact(),
+        rate_floor(),
     ]
 }
