@@ -237,28 +237,29 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// A float item: canonical when no narrower width holds its value exactly, and a NaN only as
+    /// `f9 7e 00` (§4.5.3). Decided on the bit patterns, without float arithmetic.
     fn float(&mut self, initial: u8, at: usize) -> Result<Head> {
-        let (value, width) = match initial {
+        let (value, width, canonical) = match initial {
             0xf9 => {
                 let b = self.take(2)?;
-                (float::f16_to_f64(u16::from_be_bytes([b[0], b[1]])), 3)
+                let bits = u16::from_be_bytes([b[0], b[1]]);
+                // Every half is shortest; of the NaNs, only the one.
+                let nan = bits & 0x7fff > 0x7c00;
+                (float::f16_to_f64(bits), 3, !nan || bits == 0x7e00)
             }
             0xfa => {
                 let b = self.take(4)?;
-                (f32::from_be_bytes([b[0], b[1], b[2], b[3]]) as f64, 5)
+                let value = float::f32_bits_to_f64(u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+                (value, 5, float::shortest_len(value) == 5)
             }
             _ => {
                 let b = self.take(8)?;
-                (
-                    f64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
-                    9,
-                )
+                let value = f64::from_bits(u64::from_be_bytes([
+                    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+                ]));
+                (value, 9, float::shortest_len(value) == 9)
             }
-        };
-        let canonical = if value.is_nan() {
-            self.since(at) == [0xf9, 0x7e, 0x00]
-        } else {
-            float::shortest_len(value) == width as usize
         };
         if !canonical {
             return Err(DecodeError::new(ErrorClass::NonCanonicalFloat, at));
@@ -396,7 +397,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         match self.head()? {
             Head::Float(_, 9) => Err(DecodeError::new(ErrorClass::OutOfRange, at)),
-            Head::Float(v, _) => Ok(v as f32),
+            Head::Float(v, _) => Ok(float::f64_to_f32_of_narrow(v)),
             _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
         }
     }

@@ -192,7 +192,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
         }
         let v = self.flow;
         if v.to_bits() != (12.5_f32).to_bits() {
-            len += 1 + rt::float_len(v as f64);
+            len += 1 + rt::float_len_f32(v);
         }
         if !self.skip_when_wet {
             len += 1 + 1;
@@ -228,7 +228,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
         if v.to_bits() != (12.5_f32).to_bits() {
             unknown.write_before(2, w)?;
             w.u64(2)?;
-            w.f64(v as f64)?;
+            w.f32(v)?;
         }
         let v = self.skip_when_wet;
         if !v {
@@ -819,7 +819,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.flow;
                 if self.flow.to_bits() != (12.5_f32).to_bits() {
-                    len += 1 + rt::float_len(*v as f64);
+                    len += 1 + rt::float_len_f32(*v);
                 }
                 if !self.skip_when_wet {
                     len += 1 + 1;
@@ -855,7 +855,7 @@ rt::cfg_alloc! {
                 if self.flow.to_bits() != (12.5_f32).to_bits() {
                     unknown.write_before(2, w)?;
                     w.u64(2)?;
-                    w.f64(*v as f64)?;
+                    w.f32(*v)?;
                 }
                 let v = &self.skip_when_wet;
                 if !self.skip_when_wet {

@@ -727,7 +727,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.a_f32;
         if v.to_bits() != (1.5_f32).to_bits() {
-            len += 1 + rt::float_len(v as f64);
+            len += 1 + rt::float_len_f32(v);
         }
         let v = self.a_f64;
         if v.to_bits() != (-0.25_f64).to_bits() {
@@ -739,7 +739,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
         }
         let v = self.small;
         if v.to_bits() != (0.0015_f32).to_bits() {
-            len += 1 + rt::float_len(v as f64);
+            len += 1 + rt::float_len_f32(v);
         }
         let v = self.required_f64;
         {
@@ -756,7 +756,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
         if v.to_bits() != (1.5_f32).to_bits() {
             unknown.write_before(0, w)?;
             w.u64(0)?;
-            w.f64(v as f64)?;
+            w.f32(v)?;
         }
         let v = self.a_f64;
         if v.to_bits() != (-0.25_f64).to_bits() {
@@ -774,7 +774,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
         if v.to_bits() != (0.0015_f32).to_bits() {
             unknown.write_before(3, w)?;
             w.u64(3)?;
-            w.f64(v as f64)?;
+            w.f32(v)?;
         }
         let v = self.required_f64;
         {
@@ -2204,7 +2204,7 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.a_f32;
                 if self.a_f32.to_bits() != (1.5_f32).to_bits() {
-                    len += 1 + rt::float_len(*v as f64);
+                    len += 1 + rt::float_len_f32(*v);
                 }
                 let v = &self.a_f64;
                 if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
@@ -2216,7 +2216,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.small;
                 if self.small.to_bits() != (0.0015_f32).to_bits() {
-                    len += 1 + rt::float_len(*v as f64);
+                    len += 1 + rt::float_len_f32(*v);
                 }
                 let v = &self.required_f64;
                 {
@@ -2233,7 +2233,7 @@ rt::cfg_alloc! {
                 if self.a_f32.to_bits() != (1.5_f32).to_bits() {
                     unknown.write_before(0, w)?;
                     w.u64(0)?;
-                    w.f64(*v as f64)?;
+                    w.f32(*v)?;
                 }
                 let v = &self.a_f64;
                 if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
@@ -2251,7 +2251,7 @@ rt::cfg_alloc! {
                 if self.small.to_bits() != (0.0015_f32).to_bits() {
                     unknown.write_before(3, w)?;
                     w.u64(3)?;
-                    w.f64(*v as f64)?;
+                    w.f32(*v)?;
                 }
                 let v = &self.required_f64;
                 {
@@ -2557,7 +2557,7 @@ rt::cfg_alloc! {
                                 rt::head_len(item.len() as u64)
                                     + item
                                         .iter()
-                                        .map(|item| rt::float_len(*item as f64))
+                                        .map(|item| rt::float_len_f32(*item))
                                         .sum::<usize>()
                             })
                             .sum::<usize>();
@@ -2636,7 +2636,7 @@ rt::cfg_alloc! {
                         }
                         w.array(item.len())?;
                         for item in item.iter() {
-                            w.f64(*item as f64)?;
+                            w.f32(*item)?;
                         }
                         w.close(item.len());
                     }
