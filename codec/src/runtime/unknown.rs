@@ -67,7 +67,7 @@ impl<'a> UnknownFields<'a> {
     }
 
     /// Writes the unknown entries, merged in key order with the known fields of an encoder: the
-    /// encoder calls [`UnknownMerge::write_before`] before each known key and
+    /// encoder calls [`UnknownMerge::key`] for each known key and
     /// [`UnknownMerge::finish`] at the end. With no unknown entries (the common case) each call is one
     /// comparison.
     #[inline]
@@ -195,6 +195,14 @@ impl<'a> UnknownMerge<'a> {
         } else {
             Ok(())
         }
+    }
+
+    /// Writes the unknown entries whose keys are below `key`, then `key`: what comes before the
+    /// value of a known field. One call per field keeps a firmware's encoders small.
+    #[inline]
+    pub fn key(&mut self, key: u64, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        self.write_before(key, w)?;
+        w.u64(key)
     }
 
     /// Writes the remaining unknown entries.
