@@ -7,10 +7,10 @@
 //! float (§4.4, §4.5.3), and only then the schema type. Nothing here allocates; only
 //! [`Reader::skip`] recurses, bounded by its `depth` argument.
 //!
-//! The typed reads are `#[inline]`, never `#[inline(always)]`: a build for speed (opt-level 3)
-//! inlines their fast paths into the generated decoders, a build for size (opt-level `z`) keeps one
-//! copy of each that every field calls. Forced inlining cost 14 KB of flash in a firmware that decodes
-//! the core `Envelope` and saved at most 6 % of the decode instructions on a host (benches/README.md).
+//! The typed reads, which every field of a generated decoder calls, are inlined into it for speed;
+//! with the feature `size` (for firmware built with opt-level `z`) they are only `#[inline]`, so
+//! that a build for size keeps one copy of each: 14 KB less flash for the core `Envelope`, up to 6 %
+//! more decode instructions (benches/README.md).
 
 use super::error::{DecodeError, ErrorClass};
 use super::float;
@@ -151,7 +151,8 @@ impl<'a> Reader<'a> {
     /// anything else (another type, a non-canonical or truncated head, the end of the input): the
     /// caller then takes the general path, which finds the error in the order of §4.17. A valid item
     /// of the expected type is never an error, so the two paths give the same verdicts.
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     fn fast_head(&self, major: u8) -> Option<(u64, usize)> {
         let rest = self.data.get(self.pos..)?;
         let (&initial, tail) = rest.split_first()?;
@@ -273,7 +274,8 @@ impl<'a> Reader<'a> {
     }
 
     /// An unsigned or negative integer within `min..=max` (the type's range or its `@range`).
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     pub fn int(&mut self, min: i64, max: i64) -> Result<i64> {
         let fast = match self.fast_head(major::UINT) {
             Some((arg, len)) if arg <= i64::MAX as u64 => Some((arg as i64, len)),
@@ -311,7 +313,8 @@ impl<'a> Reader<'a> {
     }
 
     /// An unsigned integer within `min..=max`; a negative integer is `out-of-range`.
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     pub fn uint(&mut self, min: u64, max: u64) -> Result<u64> {
         if let Some((v, len)) = self.fast_head(major::UINT) {
             if v >= min && v <= max {
@@ -340,7 +343,8 @@ impl<'a> Reader<'a> {
     }
 
     /// `false` or `true`.
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     pub fn bool(&mut self) -> Result<bool> {
         match self.data.get(self.pos) {
             Some(0xf4) => {
@@ -367,7 +371,8 @@ impl<'a> Reader<'a> {
     }
 
     /// `null` (a unit union variant's value).
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     pub fn null(&mut self) -> Result<()> {
         if self.data.get(self.pos) == Some(&0xf6) {
             self.pos += 1;
@@ -408,7 +413,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A text string of at most `max` bytes of UTF-8.
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     pub fn text(&mut self, max: usize) -> Result<&'a str> {
         if let Some((len, head)) = self.fast_head(major::TEXT) {
             let start = self.pos + head;
@@ -438,7 +444,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A byte string of at most `max` bytes.
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     pub fn bytes(&mut self, max: usize) -> Result<&'a [u8]> {
         if let Some((len, head)) = self.fast_head(major::BYTES) {
             let start = self.pos + head;
@@ -472,7 +479,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A byte string of exactly `len` bytes (`bytes[len]` when the length is known only at run time).
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     pub fn exact_bytes(&mut self, len: usize) -> Result<&'a [u8]> {
         if let Some((n, head)) = self.fast_head(major::BYTES) {
             let start = self.pos + head;
@@ -499,7 +507,8 @@ impl<'a> Reader<'a> {
     }
 
     /// An array head with at most `max` items; returns the count.
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     pub fn array(&mut self, max: usize) -> Result<usize> {
         if let Some((n, head)) = self.fast_head(major::ARRAY) {
             // Each item takes at least one byte (see `check_count`).
@@ -525,7 +534,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A map head; returns the number of entries.
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     pub fn map(&mut self) -> Result<usize> {
         if let Some((n, head)) = self.fast_head(major::MAP) {
             // Each entry takes at least two bytes (see `check_count`).
@@ -560,7 +570,8 @@ impl<'a> Reader<'a> {
     /// A message key (spec §4.8 rules 1–4): an unsigned integer up to 65535, and at least `min`: the
     /// previous key of the map plus one, or 0 for the first key. A key below `min` is `duplicate-key`
     /// when it equals the previous key and `unsorted-keys` when it is smaller.
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     pub fn key(&mut self, min: u64) -> Result<u64> {
         if let Some((k, head)) = self.fast_head(major::UINT) {
             if k <= MAX_KEY && k >= min {

@@ -198,8 +198,10 @@ impl<'a> UnknownMerge<'a> {
     }
 
     /// Writes the unknown entries whose keys are below `key`, then `key`: what comes before the
-    /// value of a known field. One call per field keeps a firmware's encoders small.
-    #[inline]
+    /// value of a known field. Inlined into the encoders for speed; with the feature `size` a firmware
+    /// keeps one copy that every field calls.
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     pub fn key(&mut self, key: u64, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         self.write_before(key, w)?;
         w.u64(key)
