@@ -759,6 +759,45 @@ mod tests {
         );
     }
 
+    /// A length or count the rest of the input cannot hold is `truncated` at the input's end, on the
+    /// fast paths as on the general ones: a string one byte short, and a count one item (or entry)
+    /// more than the bytes left (the guards that keep a slice in range and a loop from running on a
+    /// claimed count; mutation testing found them untested).
+    #[test]
+    fn lengths_and_counts_beyond_the_input_are_truncated() {
+        use ErrorClass::*;
+        assert_eq!(err(Reader::new(&[0x42, 1]).exact_bytes(2)), (Truncated, 2));
+        assert_eq!(err(Reader::new(&[0x42, 1]).fixed::<2>()), (Truncated, 2));
+        assert_eq!(err(Reader::new(&[0x43, 1, 2]).bytes(5)), (Truncated, 3));
+        assert_eq!(
+            err(Reader::new(&[0x83, 0x01, 0x02]).array(10)),
+            (Truncated, 3)
+        );
+        assert_eq!(err(Reader::new(&[0xa2, 0x01, 0x02]).map()), (Truncated, 3));
+        assert_eq!(
+            err(Reader::new(&[0x83, 0x01, 0x02]).skip(4)),
+            (Truncated, 3)
+        );
+        assert_eq!(
+            err(Reader::new(&[0xa2, 0x01, 0x02]).skip(4)),
+            (Truncated, 3)
+        );
+        // The same past the start of the input (the bytes left, not the input's length, count).
+        let mut r = Reader::new(&[0x00, 0x83, 0x01, 0x02]);
+        assert_eq!(r.uint(0, 0), Ok(0));
+        assert_eq!(err(r.array(10)), (Truncated, 4));
+        let mut r = Reader::new(&[0x00, 0xa2, 0x01, 0x02]);
+        assert_eq!(r.uint(0, 0), Ok(0));
+        assert_eq!(err(r.map()), (Truncated, 4));
+        let mut r = Reader::new(&[0x00, 0x42, 0x01]);
+        assert_eq!(r.uint(0, 0), Ok(0));
+        assert_eq!(err(r.exact_bytes(2)), (Truncated, 3));
+        // Exactly enough is not truncated.
+        assert_eq!(Reader::new(&[0x42, 1, 2]).exact_bytes(2), Ok(&[1u8, 2][..]));
+        assert_eq!(Reader::new(&[0x82, 0x01, 0x02]).array(10), Ok(2));
+        assert_eq!(Reader::new(&[0xa1, 0x01, 0x02]).map(), Ok(1));
+    }
+
     #[test]
     fn floats_must_be_shortest() {
         use ErrorClass::*;
