@@ -269,8 +269,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                     field: "DeviceInfoProperties.vendor",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         let v = self.product;
@@ -280,8 +279,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                     field: "DeviceInfoProperties.product",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.text(v)?;
         }
         let v = self.name;
@@ -291,8 +289,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                     field: "DeviceInfoProperties.name",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.hardware_version {
@@ -301,8 +298,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                     field: "DeviceInfoProperties.hardware_version",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.serial_number {
@@ -311,8 +307,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                     field: "DeviceInfoProperties.serial_number",
                 });
             }
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.product_url {
@@ -321,8 +316,7 @@ impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
                     field: "DeviceInfoProperties.product_url",
                 });
             }
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             w.text(v)?;
         }
         unknown.finish(w)?;
@@ -434,8 +428,7 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.version;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.encode_to(w)?;
         }
         let v = self.version_text;
@@ -445,13 +438,11 @@ impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
                     field: "FirmwareProperties.version_text",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.build {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -723,24 +714,20 @@ impl<'a> rt::Message<'a> for BatteryProperties<'a> {
                     field: "BatteryProperties.percent",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.state;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         if let Some(v) = self.voltage {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.charging {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         unknown.finish(w)?;
@@ -964,8 +951,7 @@ impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.remaining;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -1069,14 +1055,12 @@ impl<'a> rt::Message<'a> for IdentifyInput<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.duration;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.effect;
         if v.to_u32() != 0 {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         unknown.finish(w)?;
@@ -1221,8 +1205,7 @@ impl<'a> rt::Message<'a> for OnOffProperties<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bool(v)?;
         }
         unknown.finish(w)?;
@@ -1450,8 +1433,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                     field: "LevelProperties.level",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.min_level {
@@ -1460,8 +1442,7 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                     field: "LevelProperties.min_level",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.max_level {
@@ -1470,13 +1451,11 @@ impl<'a> rt::Message<'a> for LevelProperties<'a> {
                     field: "LevelProperties.max_level",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.default_transition {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -1579,13 +1558,11 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                     field: "SetLevel.level",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.transition {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -1687,13 +1664,11 @@ impl<'a> rt::Message<'a> for StepLevel<'a> {
                     field: "StepLevel.delta",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.i64(v as i64)?;
         }
         if let Some(v) = self.transition {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -1909,8 +1884,7 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
                     field: "ColorTemperatureProperties.kelvin",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.min_kelvin;
@@ -1920,8 +1894,7 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
                     field: "ColorTemperatureProperties.min_kelvin",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         let v = self.max_kelvin;
@@ -1931,8 +1904,7 @@ impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
                     field: "ColorTemperatureProperties.max_kelvin",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -2034,13 +2006,11 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                     field: "SetColorTemperature.kelvin",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.transition {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -2243,8 +2213,7 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                     field: "TemperatureMeasurementProperties.temperature",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.i64(v as i64)?;
         }
         if let Some(v) = self.min_measurable {
@@ -2253,8 +2222,7 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                     field: "TemperatureMeasurementProperties.min_measurable",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.i64(v as i64)?;
         }
         if let Some(v) = self.max_measurable {
@@ -2263,13 +2231,11 @@ impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
                     field: "TemperatureMeasurementProperties.max_measurable",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.i64(v as i64)?;
         }
         if let Some(v) = self.tolerance {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -2406,8 +2372,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                     field: "HumidityMeasurementProperties.humidity",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.min_measurable {
@@ -2416,8 +2381,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                     field: "HumidityMeasurementProperties.min_measurable",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.max_measurable {
@@ -2426,8 +2390,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                     field: "HumidityMeasurementProperties.max_measurable",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.tolerance {
@@ -2436,8 +2399,7 @@ impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
                     field: "HumidityMeasurementProperties.tolerance",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -2561,8 +2523,7 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
                     field: "RelayProperties.max_held_messages",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.max_held_bytes;
@@ -2572,8 +2533,7 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
                     field: "RelayProperties.max_held_bytes",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         let v = self.max_hold_time;
@@ -2583,8 +2543,7 @@ impl<'a> rt::Message<'a> for RelayProperties<'a> {
                     field: "RelayProperties.max_hold_time",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -2673,13 +2632,11 @@ impl<'a> rt::Message<'a> for LookupResult<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.credential {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.rehoming {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -2782,14 +2739,12 @@ impl<'a> rt::Message<'a> for EnrolRequest<'a> {
                     field: "EnrolRequest.token",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         let v = self.credential;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -2909,8 +2864,7 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
                     field: "EnrolResult.account",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         let v = self.domains;
@@ -2929,14 +2883,12 @@ impl<'a> rt::Message<'a> for EnrolResult<'a> {
                     }
                 }
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.write(w)?;
         }
         let v = self.max_registrations;
         {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -3139,8 +3091,7 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.lookup;
         if v.to_u32() != 0 {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         if let Some(v) = self.lookup_allowed {
@@ -3149,18 +3100,15 @@ impl<'a> rt::Message<'a> for RelayPolicy<'a> {
                     field: "RelayPolicy.lookup_allowed",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.max_held_messages {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.max_hold_time {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -3288,13 +3236,11 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.credential;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.policy {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.previous_relays {
@@ -3312,13 +3258,11 @@ impl<'a> rt::Message<'a> for RegisterRequest<'a> {
                     }
                 }
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.rehoming {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -3418,13 +3362,11 @@ impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
                     field: "ReleaseRequest.address",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.rehoming {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -3527,14 +3469,12 @@ impl<'a> rt::Message<'a> for PolicyRequest<'a> {
                     field: "PolicyRequest.address",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         let v = self.policy;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -3651,20 +3591,17 @@ impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
                     field: "RegistrationInfo.address",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         let v = self.node;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.bytes(v)?;
         }
         let v = self.policy;
         {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -3745,8 +3682,7 @@ impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
                     field: "RegistrationsRequest.after",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         unknown.finish(w)?;
@@ -3853,14 +3789,12 @@ impl<'a> rt::Message<'a> for RegistrationPage<'a> {
                     field: "RegistrationPage.entries",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.write(w)?;
         }
         let v = self.more;
         if v {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.bool(v)?;
         }
         unknown.finish(w)?;
@@ -4692,8 +4626,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfoProperties.vendor",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 let v = &self.product;
@@ -4703,8 +4636,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfoProperties.product",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.text(v)?;
                 }
                 let v = &self.name;
@@ -4714,8 +4646,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfoProperties.name",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.hardware_version {
@@ -4724,8 +4655,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfoProperties.hardware_version",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.serial_number {
@@ -4734,8 +4664,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfoProperties.serial_number",
                         });
                     }
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.product_url {
@@ -4744,8 +4673,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfoProperties.product_url",
                         });
                     }
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.text(v)?;
                 }
                 unknown.finish(w)?;
@@ -4805,8 +4733,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.version;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.version_text;
@@ -4816,13 +4743,11 @@ rt::cfg_alloc! {
                             field: "FirmwareProperties.version_text",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.build {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -4900,24 +4825,20 @@ rt::cfg_alloc! {
                             field: "BatteryProperties.percent",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.state;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 if let Some(v) = &self.voltage {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.charging {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 unknown.finish(w)?;
@@ -5017,8 +4938,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.remaining;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -5073,14 +4993,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.duration;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.effect;
                 if self.effect.to_u32() != 0 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 unknown.finish(w)?;
@@ -5175,8 +5093,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.on;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bool(*v)?;
                 }
                 unknown.finish(w)?;
@@ -5316,8 +5233,7 @@ rt::cfg_alloc! {
                             field: "LevelProperties.level",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.min_level {
@@ -5326,8 +5242,7 @@ rt::cfg_alloc! {
                             field: "LevelProperties.min_level",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.max_level {
@@ -5336,13 +5251,11 @@ rt::cfg_alloc! {
                             field: "LevelProperties.max_level",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.default_transition {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -5402,13 +5315,11 @@ rt::cfg_alloc! {
                             field: "SetLevel.level",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.transition {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -5467,13 +5378,11 @@ rt::cfg_alloc! {
                             field: "StepLevel.delta",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.i64(*v as i64)?;
                 }
                 if let Some(v) = &self.transition {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -5606,8 +5515,7 @@ rt::cfg_alloc! {
                             field: "ColorTemperatureProperties.kelvin",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.min_kelvin;
@@ -5617,8 +5525,7 @@ rt::cfg_alloc! {
                             field: "ColorTemperatureProperties.min_kelvin",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.max_kelvin;
@@ -5628,8 +5535,7 @@ rt::cfg_alloc! {
                             field: "ColorTemperatureProperties.max_kelvin",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -5688,13 +5594,11 @@ rt::cfg_alloc! {
                             field: "SetColorTemperature.kelvin",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.transition {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -5823,8 +5727,7 @@ rt::cfg_alloc! {
                             field: "TemperatureMeasurementProperties.temperature",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.i64(*v as i64)?;
                 }
                 if let Some(v) = &self.min_measurable {
@@ -5833,8 +5736,7 @@ rt::cfg_alloc! {
                             field: "TemperatureMeasurementProperties.min_measurable",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.i64(*v as i64)?;
                 }
                 if let Some(v) = &self.max_measurable {
@@ -5843,13 +5745,11 @@ rt::cfg_alloc! {
                             field: "TemperatureMeasurementProperties.max_measurable",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.i64(*v as i64)?;
                 }
                 if let Some(v) = &self.tolerance {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -5926,8 +5826,7 @@ rt::cfg_alloc! {
                             field: "HumidityMeasurementProperties.humidity",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.min_measurable {
@@ -5936,8 +5835,7 @@ rt::cfg_alloc! {
                             field: "HumidityMeasurementProperties.min_measurable",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.max_measurable {
@@ -5946,8 +5844,7 @@ rt::cfg_alloc! {
                             field: "HumidityMeasurementProperties.max_measurable",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.tolerance {
@@ -5956,8 +5853,7 @@ rt::cfg_alloc! {
                             field: "HumidityMeasurementProperties.tolerance",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -6023,8 +5919,7 @@ rt::cfg_alloc! {
                             field: "RelayProperties.max_held_messages",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.max_held_bytes;
@@ -6034,8 +5929,7 @@ rt::cfg_alloc! {
                             field: "RelayProperties.max_held_bytes",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.max_hold_time;
@@ -6045,8 +5939,7 @@ rt::cfg_alloc! {
                             field: "RelayProperties.max_hold_time",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -6100,13 +5993,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.credential {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.rehoming {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -6168,14 +6059,12 @@ rt::cfg_alloc! {
                             field: "EnrolRequest.token",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.credential;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -6245,8 +6134,7 @@ rt::cfg_alloc! {
                             field: "EnrolResult.account",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 let v = &self.domains;
@@ -6256,8 +6144,7 @@ rt::cfg_alloc! {
                             field: "EnrolResult.domains",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         if item.len() > 253 {
@@ -6271,8 +6158,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.max_registrations;
                 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -6343,8 +6229,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.lookup;
                 if self.lookup.to_u32() != 0 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 if let Some(v) = &self.lookup_allowed {
@@ -6353,8 +6238,7 @@ rt::cfg_alloc! {
                             field: "RelayPolicy.lookup_allowed",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.bytes(item)?;
@@ -6362,13 +6246,11 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.max_held_messages {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.max_hold_time {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -6446,13 +6328,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.credential;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.policy {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.previous_relays {
@@ -6461,8 +6341,7 @@ rt::cfg_alloc! {
                             field: "RegisterRequest.previous_relays",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         if item.len() > 253 {
@@ -6475,8 +6354,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.rehoming {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -6536,13 +6414,11 @@ rt::cfg_alloc! {
                             field: "ReleaseRequest.address",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.rehoming {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -6602,14 +6478,12 @@ rt::cfg_alloc! {
                             field: "PolicyRequest.address",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 let v = &self.policy;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -6672,20 +6546,17 @@ rt::cfg_alloc! {
                             field: "RegistrationInfo.address",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 let v = &self.node;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.policy;
                 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -6737,8 +6608,7 @@ rt::cfg_alloc! {
                             field: "RegistrationsRequest.after",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 unknown.finish(w)?;
@@ -6799,8 +6669,7 @@ rt::cfg_alloc! {
                             field: "RegistrationPage.entries",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -6809,8 +6678,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.more;
                 if self.more {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.bool(*v)?;
                 }
                 unknown.finish(w)?;

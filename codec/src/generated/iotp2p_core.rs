@@ -303,8 +303,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.version",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.message_id;
@@ -314,8 +313,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.message_id",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v)?;
         }
         if let Some(v) = self.correlation_id {
@@ -324,25 +322,21 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.correlation_id",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v)?;
         }
         let v = self.ack_requested;
         if v {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.bool(v)?;
         }
         if let Some(v) = self.ttl {
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.u64(v as u64)?;
         }
         let v = self.more;
         if v {
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             w.bool(v)?;
         }
         if let Some(v) = self.recipient {
@@ -351,8 +345,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.recipient",
                 });
             }
-            unknown.write_before(6, w)?;
-            w.u64(6)?;
+            unknown.key(6, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.sender {
@@ -361,18 +354,15 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.sender",
                 });
             }
-            unknown.write_before(7, w)?;
-            w.u64(7)?;
+            unknown.key(7, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.recipient_contact {
-            unknown.write_before(8, w)?;
-            w.u64(8)?;
+            unknown.key(8, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.sender_contact {
-            unknown.write_before(9, w)?;
-            w.u64(9)?;
+            unknown.key(9, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.key_id {
@@ -381,8 +371,7 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.key_id",
                 });
             }
-            unknown.write_before(10, w)?;
-            w.u64(10)?;
+            unknown.key(10, w)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.sealed {
@@ -391,13 +380,11 @@ impl<'a> rt::Message<'a> for Envelope<'a> {
                     field: "Envelope.sealed",
                 });
             }
-            unknown.write_before(11, w)?;
-            w.u64(11)?;
+            unknown.key(11, w)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.body {
-            unknown.write_before(12, w)?;
-            w.u64(12)?;
+            unknown.key(12, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -697,8 +684,7 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.member;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.value;
@@ -708,8 +694,7 @@ impl<'a> rt::Message<'a> for MemberValue<'a> {
                     field: "MemberValue.value",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -833,14 +818,12 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.capability;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.members {
@@ -849,8 +832,7 @@ impl<'a> rt::Message<'a> for ReadRequest<'a> {
                     field: "ReadRequest.members",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.write(w)?;
         }
         unknown.finish(w)?;
@@ -989,14 +971,12 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.capability;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         let v = self.values;
@@ -1006,8 +986,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                     field: "WriteRequest.values",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.echo {
@@ -1016,8 +995,7 @@ impl<'a> rt::Message<'a> for WriteRequest<'a> {
                     field: "WriteRequest.echo",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -1170,20 +1148,17 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.capability;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         let v = self.action;
         {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.input {
@@ -1192,8 +1167,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                     field: "InvokeRequest.input",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.echo {
@@ -1202,8 +1176,7 @@ impl<'a> rt::Message<'a> for InvokeRequest<'a> {
                     field: "InvokeRequest.echo",
                 });
             }
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -1284,8 +1257,7 @@ impl<'a> rt::Message<'a> for InvokeResponse<'a> {
                     field: "InvokeResponse.output",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -1467,14 +1439,12 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.capability;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.members {
@@ -1483,14 +1453,12 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                     field: "SubscribeRequest.members",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.write(w)?;
         }
         let v = self.min_interval;
         if v != 0 {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         let v = self.max_interval;
@@ -1500,8 +1468,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                     field: "SubscribeRequest.max_interval",
                 });
             }
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.lifetime {
@@ -1510,8 +1477,7 @@ impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
                     field: "SubscribeRequest.lifetime",
                 });
             }
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -1598,8 +1564,7 @@ impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
                     field: "UnsubscribeRequest.subscription",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v)?;
         }
         unknown.finish(w)?;
@@ -1727,14 +1692,12 @@ impl<'a> rt::Message<'a> for Event<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.member;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.number;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v)?;
         }
         if let Some(v) = self.data {
@@ -1743,13 +1706,11 @@ impl<'a> rt::Message<'a> for Event<'a> {
                     field: "Event.data",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.timestamp {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v)?;
         }
         unknown.finish(w)?;
@@ -1904,14 +1865,12 @@ impl<'a> rt::Message<'a> for Report<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         if v != 0 {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.capability;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.values {
@@ -1920,8 +1879,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
                     field: "Report.values",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.events {
@@ -1930,8 +1888,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
                     field: "Report.events",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.max_interval {
@@ -1940,8 +1897,7 @@ impl<'a> rt::Message<'a> for Report<'a> {
                     field: "Report.max_interval",
                 });
             }
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -2041,14 +1997,12 @@ impl<'a> rt::Message<'a> for DescribeRequest<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.endpoint {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.endpoints_only;
         if v {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.bool(v)?;
         }
         unknown.finish(w)?;
@@ -2178,20 +2132,17 @@ impl<'a> rt::Message<'a> for SemVer<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.major;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.minor;
         if v != 0 {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         let v = self.patch;
         if v != 0 {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -2356,8 +2307,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.id;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.package;
@@ -2367,8 +2317,7 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                     field: "CapabilityInfo.package",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.text(v)?;
         }
         let v = self.name;
@@ -2378,14 +2327,12 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                     field: "CapabilityInfo.name",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.text(v)?;
         }
         let v = self.version;
         {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.members {
@@ -2394,13 +2341,11 @@ impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
                     field: "CapabilityInfo.members",
                 });
             }
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.schema {
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -2499,14 +2444,12 @@ impl<'a> rt::Message<'a> for SchemaRef<'a> {
                     field: "SchemaRef.uri",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         let v = self.sha256;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -2618,8 +2561,7 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.endpoint;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.capabilities;
@@ -2629,8 +2571,7 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                     field: "EndpointInfo.capabilities",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.label {
@@ -2639,8 +2580,7 @@ impl<'a> rt::Message<'a> for EndpointInfo<'a> {
                     field: "EndpointInfo.label",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.text(v)?;
         }
         unknown.finish(w)?;
@@ -2752,14 +2692,12 @@ impl<'a> rt::Message<'a> for Description<'a> {
                     field: "Description.endpoints",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.write(w)?;
         }
         let v = self.revision;
         if v != 0 {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -2960,8 +2898,7 @@ impl<'a> rt::Message<'a> for Presence<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.state;
         if v.to_u32() != 0 {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         if let Some(v) = self.sleep_interval {
@@ -2970,18 +2907,15 @@ impl<'a> rt::Message<'a> for Presence<'a> {
                     field: "Presence.sleep_interval",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.max_message {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.revision {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -3068,8 +3002,7 @@ impl<'a> rt::Message<'a> for PresenceAck<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.pending;
         if v != 0 {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -3185,8 +3118,7 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
                     field: "DeliveryRef.message_id",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v)?;
         }
         if let Some(v) = self.sender {
@@ -3195,13 +3127,11 @@ impl<'a> rt::Message<'a> for DeliveryRef<'a> {
                     field: "DeliveryRef.sender",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.sender_contact {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -3291,8 +3221,7 @@ impl<'a> rt::Message<'a> for Receipt<'a> {
                     field: "Receipt.delivered",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.write(w)?;
         }
         unknown.finish(w)?;
@@ -3797,18 +3726,15 @@ impl<'a> rt::Message<'a> for Status<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.code;
         if v.to_u32() != 0 {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         if let Some(v) = self.member {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.capability_status {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.detail {
@@ -3817,8 +3743,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     field: "Status.detail",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.echo {
@@ -3827,23 +3752,19 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     field: "Status.echo",
                 });
             }
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.retry_after {
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.decode_error {
-            unknown.write_before(6, w)?;
-            w.u64(6)?;
+            unknown.key(6, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         if let Some(v) = self.offset {
-            unknown.write_before(7, w)?;
-            w.u64(7)?;
+            unknown.key(7, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.recipient {
@@ -3852,8 +3773,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     field: "Status.recipient",
                 });
             }
-            unknown.write_before(8, w)?;
-            w.u64(8)?;
+            unknown.key(8, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.supported_versions {
@@ -3862,8 +3782,7 @@ impl<'a> rt::Message<'a> for Status<'a> {
                     field: "Status.supported_versions",
                 });
             }
-            unknown.write_before(9, w)?;
-            w.u64(9)?;
+            unknown.key(9, w)?;
             v.write(w)?;
         }
         unknown.finish(w)?;
@@ -4426,8 +4345,7 @@ rt::cfg_alloc! {
                             field: "Envelope.version",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.message_id;
@@ -4437,8 +4355,7 @@ rt::cfg_alloc! {
                             field: "Envelope.message_id",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v)?;
                 }
                 if let Some(v) = &self.correlation_id {
@@ -4447,25 +4364,21 @@ rt::cfg_alloc! {
                             field: "Envelope.correlation_id",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v)?;
                 }
                 let v = &self.ack_requested;
                 if self.ack_requested {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.bool(*v)?;
                 }
                 if let Some(v) = &self.ttl {
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.more;
                 if self.more {
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.bool(*v)?;
                 }
                 if let Some(v) = &self.recipient {
@@ -4474,8 +4387,7 @@ rt::cfg_alloc! {
                             field: "Envelope.recipient",
                         });
                     }
-                    unknown.write_before(6, w)?;
-                    w.u64(6)?;
+                    unknown.key(6, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.sender {
@@ -4484,18 +4396,15 @@ rt::cfg_alloc! {
                             field: "Envelope.sender",
                         });
                     }
-                    unknown.write_before(7, w)?;
-                    w.u64(7)?;
+                    unknown.key(7, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.recipient_contact {
-                    unknown.write_before(8, w)?;
-                    w.u64(8)?;
+                    unknown.key(8, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.sender_contact {
-                    unknown.write_before(9, w)?;
-                    w.u64(9)?;
+                    unknown.key(9, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.key_id {
@@ -4504,8 +4413,7 @@ rt::cfg_alloc! {
                             field: "Envelope.key_id",
                         });
                     }
-                    unknown.write_before(10, w)?;
-                    w.u64(10)?;
+                    unknown.key(10, w)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.sealed {
@@ -4514,13 +4422,11 @@ rt::cfg_alloc! {
                             field: "Envelope.sealed",
                         });
                     }
-                    unknown.write_before(11, w)?;
-                    w.u64(11)?;
+                    unknown.key(11, w)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.body {
-                    unknown.write_before(12, w)?;
-                    w.u64(12)?;
+                    unknown.key(12, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -4716,8 +4622,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.member;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.value;
@@ -4727,8 +4632,7 @@ rt::cfg_alloc! {
                             field: "MemberValue.value",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -4796,14 +4700,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.members {
@@ -4812,8 +4714,7 @@ rt::cfg_alloc! {
                             field: "ReadRequest.members",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.u64(*item as u64)?;
@@ -4889,14 +4790,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.values;
@@ -4906,8 +4805,7 @@ rt::cfg_alloc! {
                             field: "WriteRequest.values",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -4920,8 +4818,7 @@ rt::cfg_alloc! {
                             field: "WriteRequest.echo",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -4997,20 +4894,17 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.action;
                 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.input {
@@ -5019,8 +4913,7 @@ rt::cfg_alloc! {
                             field: "InvokeRequest.input",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.echo {
@@ -5029,8 +4922,7 @@ rt::cfg_alloc! {
                             field: "InvokeRequest.echo",
                         });
                     }
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -5082,8 +4974,7 @@ rt::cfg_alloc! {
                             field: "InvokeResponse.output",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -5172,14 +5063,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.members {
@@ -5188,8 +5077,7 @@ rt::cfg_alloc! {
                             field: "SubscribeRequest.members",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.u64(*item as u64)?;
@@ -5198,8 +5086,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.min_interval;
                 if self.min_interval != 0 {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.max_interval;
@@ -5209,8 +5096,7 @@ rt::cfg_alloc! {
                             field: "SubscribeRequest.max_interval",
                         });
                     }
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.lifetime {
@@ -5219,8 +5105,7 @@ rt::cfg_alloc! {
                             field: "SubscribeRequest.lifetime",
                         });
                     }
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -5274,8 +5159,7 @@ rt::cfg_alloc! {
                             field: "UnsubscribeRequest.subscription",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v)?;
                 }
                 unknown.finish(w)?;
@@ -5346,14 +5230,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.member;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.number;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v)?;
                 }
                 if let Some(v) = &self.data {
@@ -5362,13 +5244,11 @@ rt::cfg_alloc! {
                             field: "Event.data",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.timestamp {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v)?;
                 }
                 unknown.finish(w)?;
@@ -5449,14 +5329,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 if self.endpoint != 0 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.capability;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.values {
@@ -5465,8 +5343,7 @@ rt::cfg_alloc! {
                             field: "Report.values",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -5479,8 +5356,7 @@ rt::cfg_alloc! {
                             field: "Report.events",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -5493,8 +5369,7 @@ rt::cfg_alloc! {
                             field: "Report.max_interval",
                         });
                     }
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -5548,14 +5423,12 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.endpoint {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.endpoints_only;
                 if self.endpoints_only {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.bool(*v)?;
                 }
                 unknown.finish(w)?;
@@ -5622,20 +5495,17 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.major;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.minor;
                 if self.minor != 0 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.patch;
                 if self.patch != 0 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -5724,8 +5594,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.id;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.package;
@@ -5735,8 +5604,7 @@ rt::cfg_alloc! {
                             field: "CapabilityInfo.package",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.text(v)?;
                 }
                 let v = &self.name;
@@ -5746,14 +5614,12 @@ rt::cfg_alloc! {
                             field: "CapabilityInfo.name",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.text(v)?;
                 }
                 let v = &self.version;
                 {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.members {
@@ -5762,8 +5628,7 @@ rt::cfg_alloc! {
                             field: "CapabilityInfo.members",
                         });
                     }
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.u64(*item as u64)?;
@@ -5771,8 +5636,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.schema {
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -5830,14 +5694,12 @@ rt::cfg_alloc! {
                             field: "SchemaRef.uri",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 let v = &self.sha256;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -5899,8 +5761,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.endpoint;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.capabilities;
@@ -5910,8 +5771,7 @@ rt::cfg_alloc! {
                             field: "EndpointInfo.capabilities",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -5924,8 +5784,7 @@ rt::cfg_alloc! {
                             field: "EndpointInfo.label",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.text(v)?;
                 }
                 unknown.finish(w)?;
@@ -5988,8 +5847,7 @@ rt::cfg_alloc! {
                             field: "Description.endpoints",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -5998,8 +5856,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.revision;
                 if self.revision != 0 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -6070,8 +5927,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.state;
                 if self.state.to_u32() != 0 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 if let Some(v) = &self.sleep_interval {
@@ -6080,18 +5936,15 @@ rt::cfg_alloc! {
                             field: "Presence.sleep_interval",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.max_message {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.revision {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -6140,8 +5993,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.pending;
                 if self.pending != 0 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -6209,8 +6061,7 @@ rt::cfg_alloc! {
                             field: "DeliveryRef.message_id",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v)?;
                 }
                 if let Some(v) = &self.sender {
@@ -6219,13 +6070,11 @@ rt::cfg_alloc! {
                             field: "DeliveryRef.sender",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.sender_contact {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -6283,8 +6132,7 @@ rt::cfg_alloc! {
                             field: "Receipt.delivered",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -6400,18 +6248,15 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.code;
                 if self.code.to_u32() != 0 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 if let Some(v) = &self.member {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.capability_status {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.detail {
@@ -6420,8 +6265,7 @@ rt::cfg_alloc! {
                             field: "Status.detail",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.echo {
@@ -6430,23 +6274,19 @@ rt::cfg_alloc! {
                             field: "Status.echo",
                         });
                     }
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.retry_after {
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.decode_error {
-                    unknown.write_before(6, w)?;
-                    w.u64(6)?;
+                    unknown.key(6, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 if let Some(v) = &self.offset {
-                    unknown.write_before(7, w)?;
-                    w.u64(7)?;
+                    unknown.key(7, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.recipient {
@@ -6455,8 +6295,7 @@ rt::cfg_alloc! {
                             field: "Status.recipient",
                         });
                     }
-                    unknown.write_before(8, w)?;
-                    w.u64(8)?;
+                    unknown.key(8, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.supported_versions {
@@ -6465,8 +6304,7 @@ rt::cfg_alloc! {
                             field: "Status.supported_versions",
                         });
                     }
-                    unknown.write_before(9, w)?;
-                    w.u64(9)?;
+                    unknown.key(9, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.u64(*item as u64)?;

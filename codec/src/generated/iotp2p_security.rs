@@ -183,19 +183,16 @@ impl<'a> rt::Message<'a> for PublicKey<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.algorithm;
         if v.to_u32() != 0 {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         let v = self.x;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.y {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -287,14 +284,12 @@ impl<'a> rt::Message<'a> for Signature<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.signer;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         let v = self.value;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -400,8 +395,7 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
                     field: "SignedStatement.payload",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         let v = self.signatures;
@@ -411,8 +405,7 @@ impl<'a> rt::Message<'a> for SignedStatement<'a> {
                     field: "SignedStatement.signatures",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.write(w)?;
         }
         unknown.finish(w)?;
@@ -695,8 +688,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.identity_key;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.address {
@@ -705,8 +697,7 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
                     field: "CredentialStatement.address",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.text(v)?;
         }
         let v = self.auth_credentials;
@@ -725,14 +716,12 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
                     }
                 }
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.write(w)?;
         }
         let v = self.serial;
         {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         let v = self.suites;
@@ -742,13 +731,11 @@ impl<'a> rt::Message<'a> for CredentialStatement<'a> {
                     field: "CredentialStatement.suites",
                 });
             }
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             w.u64(v)?;
         }
         unknown.finish(w)?;
@@ -923,8 +910,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         let v = self.previous_address;
@@ -934,8 +920,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                     field: "RehomingStatement.previous_address",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.text(v)?;
         }
         let v = self.new_address;
@@ -945,8 +930,7 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                     field: "RehomingStatement.new_address",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.text(v)?;
         }
         let v = self.sequence;
@@ -956,19 +940,16 @@ impl<'a> rt::Message<'a> for RehomingStatement<'a> {
                     field: "RehomingStatement.sequence",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         let v = self.grace_period;
         if v != 2592000 {
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             w.u64(v)?;
         }
         unknown.finish(w)?;
@@ -1077,19 +1058,16 @@ impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.previous_node;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         let v = self.new_identity_key;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v)?;
         }
         unknown.finish(w)?;
@@ -1279,19 +1257,16 @@ impl<'a> rt::Message<'a> for RevocationStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         let v = self.reason;
         if v.to_u32() != 0 {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v)?;
         }
         unknown.finish(w)?;
@@ -1488,8 +1463,7 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.subject;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.subject_address {
@@ -1498,14 +1472,12 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                     field: "IntroductionStatement.subject_address",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.text(v)?;
         }
         let v = self.audience;
         {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.bytes(v)?;
         }
         let v = self.privileges;
@@ -1515,8 +1487,7 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                     field: "IntroductionStatement.privileges",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.targets {
@@ -1525,8 +1496,7 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                     field: "IntroductionStatement.targets",
                 });
             }
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             v.write(w)?;
         }
         let v = self.serial;
@@ -1536,18 +1506,15 @@ impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
                     field: "IntroductionStatement.serial",
                 });
             }
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.not_after {
-            unknown.write_before(6, w)?;
-            w.u64(6)?;
+            unknown.key(6, w)?;
             w.u64(v)?;
         }
         if let Some(v) = self.issued_at {
-            unknown.write_before(7, w)?;
-            w.u64(7)?;
+            unknown.key(7, w)?;
             w.u64(v)?;
         }
         unknown.finish(w)?;
@@ -1650,8 +1617,7 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.statement;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.encode_to(w)?;
         }
         let v = self.credentials;
@@ -1661,8 +1627,7 @@ impl<'a> rt::Message<'a> for Introduction<'a> {
                     field: "Introduction.credentials",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.write(w)?;
         }
         unknown.finish(w)?;
@@ -1854,14 +1819,12 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                     field: "SealedAad.format",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.algorithm;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.i64(v as i64)?;
         }
         let v = self.request_key_id;
@@ -1871,8 +1834,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                     field: "SealedAad.request_key_id",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.bytes(v)?;
         }
         let v = self.request_message_id;
@@ -1882,8 +1844,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                     field: "SealedAad.request_message_id",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v)?;
         }
         let v = self.version;
@@ -1893,8 +1854,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                     field: "SealedAad.version",
                 });
             }
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.sender {
@@ -1903,8 +1863,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                     field: "SealedAad.sender",
                 });
             }
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.recipient {
@@ -1913,8 +1872,7 @@ impl<'a> rt::Message<'a> for SealedAad<'a> {
                     field: "SealedAad.recipient",
                 });
             }
-            unknown.write_before(6, w)?;
-            w.u64(6)?;
+            unknown.key(6, w)?;
             w.text(v)?;
         }
         unknown.finish(w)?;
@@ -2017,8 +1975,7 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
                     field: "EdhocMessage3.c_r",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         let v = self.message;
@@ -2028,8 +1985,7 @@ impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
                     field: "EdhocMessage3.message",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -2409,8 +2365,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     field: "SetupPayload.version",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.passcode;
@@ -2420,8 +2375,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     field: "SetupPayload.passcode",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         let v = self.discriminator;
@@ -2431,8 +2385,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     field: "SetupPayload.discriminator",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         let v = self.transports;
@@ -2442,13 +2395,11 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     field: "SetupPayload.transports",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.node {
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.vendor {
@@ -2457,8 +2408,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     field: "SetupPayload.vendor",
                 });
             }
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.product {
@@ -2467,8 +2417,7 @@ impl<'a> rt::Message<'a> for SetupPayload<'a> {
                     field: "SetupPayload.product",
                 });
             }
-            unknown.write_before(6, w)?;
-            w.u64(6)?;
+            unknown.key(6, w)?;
             w.text(v)?;
         }
         unknown.finish(w)?;
@@ -2547,8 +2496,7 @@ impl<'a> rt::Message<'a> for PairingStart<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.controller_nonce;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -2661,8 +2609,7 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.device_nonce;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         let v = self.salt;
@@ -2672,8 +2619,7 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
                     field: "PairingParams.salt",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.bytes(v)?;
         }
         let v = self.iterations;
@@ -2683,8 +2629,7 @@ impl<'a> rt::Message<'a> for PairingParams<'a> {
                     field: "PairingParams.iterations",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -2763,8 +2708,7 @@ impl<'a> rt::Message<'a> for PairingShare<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.share_p;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -2857,14 +2801,12 @@ impl<'a> rt::Message<'a> for PairingShareReply<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.share_v;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         let v = self.confirm_v;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -2943,8 +2885,7 @@ impl<'a> rt::Message<'a> for PairingConfirm<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.confirm_p;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -3131,8 +3072,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                     field: "PairingWindow.timeout",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.discriminator;
@@ -3142,8 +3082,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                     field: "PairingWindow.discriminator",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         let v = self.iterations;
@@ -3153,8 +3092,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                     field: "PairingWindow.iterations",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         let v = self.salt;
@@ -3164,14 +3102,12 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                     field: "PairingWindow.salt",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.bytes(v)?;
         }
         let v = self.verifier;
         {
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.bytes(v)?;
         }
         let v = self.privileges;
@@ -3181,8 +3117,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                     field: "PairingWindow.privileges",
                 });
             }
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.targets {
@@ -3191,8 +3126,7 @@ impl<'a> rt::Message<'a> for PairingWindow<'a> {
                     field: "PairingWindow.targets",
                 });
             }
-            unknown.write_before(6, w)?;
-            w.u64(6)?;
+            unknown.key(6, w)?;
             v.write(w)?;
         }
         unknown.finish(w)?;
@@ -3291,8 +3225,7 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.credential;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.encode_to(w)?;
         }
         let v = self.endpoints;
@@ -3311,8 +3244,7 @@ impl<'a> rt::Message<'a> for RelayInfo<'a> {
                     }
                 }
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.write(w)?;
         }
         unknown.finish(w)?;
@@ -3427,18 +3359,15 @@ impl<'a> rt::Message<'a> for CommissionRequest<'a> {
                     field: "CommissionRequest.address",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.relay {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.time {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v)?;
         }
         unknown.finish(w)?;
@@ -3519,8 +3448,7 @@ impl<'a> rt::Message<'a> for CommissionResponse<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.credential;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -3617,13 +3545,11 @@ impl<'a> rt::Message<'a> for AclTarget<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.endpoint {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.capability {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -3776,8 +3702,7 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                     field: "AclEntry.subjects",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.write(w)?;
         }
         let v = self.privileges;
@@ -3787,8 +3712,7 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                     field: "AclEntry.privileges",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.targets {
@@ -3797,8 +3721,7 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                     field: "AclEntry.targets",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.label {
@@ -3807,13 +3730,11 @@ impl<'a> rt::Message<'a> for AclEntry<'a> {
                     field: "AclEntry.label",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.granted_by {
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -3908,13 +3829,11 @@ impl<'a> rt::Message<'a> for AclWrite<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.index;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.entry {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -4013,13 +3932,11 @@ impl<'a> rt::Message<'a> for RehomeRequest<'a> {
                     field: "RehomeRequest.new_address",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.relay {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -4116,14 +4033,12 @@ impl<'a> rt::Message<'a> for RehomeResult<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.rehoming;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.encode_to(w)?;
         }
         let v = self.credential;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -4268,14 +4183,12 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.node_id;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         let v = self.credential;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         let v = self.acl_capacity;
@@ -4285,8 +4198,7 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
                     field: "SecurityProperties.acl_capacity",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         let v = self.peer_capacity;
@@ -4296,14 +4208,12 @@ impl<'a> rt::Message<'a> for SecurityProperties<'a> {
                     field: "SecurityProperties.peer_capacity",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         let v = self.pairing_window_open;
         {
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.bool(v)?;
         }
         unknown.finish(w)?;
@@ -5447,19 +5357,16 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.algorithm;
                 if self.algorithm.to_u32() != 0 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 let v = &self.x;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.y {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -5509,14 +5416,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.signer;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.value;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -5579,8 +5484,7 @@ rt::cfg_alloc! {
                             field: "SignedStatement.payload",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.signatures;
@@ -5590,8 +5494,7 @@ rt::cfg_alloc! {
                             field: "SignedStatement.signatures",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -5768,8 +5671,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.identity_key;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.address {
@@ -5778,8 +5680,7 @@ rt::cfg_alloc! {
                             field: "CredentialStatement.address",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.text(v)?;
                 }
                 let v = &self.auth_credentials;
@@ -5789,8 +5690,7 @@ rt::cfg_alloc! {
                             field: "CredentialStatement.auth_credentials",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         if item.len() > 192 {
@@ -5804,8 +5704,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.serial;
                 {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.suites;
@@ -5815,8 +5714,7 @@ rt::cfg_alloc! {
                             field: "CredentialStatement.suites",
                         });
                     }
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.i64(*item as i64)?;
@@ -5824,8 +5722,7 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.u64(*v)?;
                 }
                 unknown.finish(w)?;
@@ -5908,8 +5805,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.previous_address;
@@ -5919,8 +5815,7 @@ rt::cfg_alloc! {
                             field: "RehomingStatement.previous_address",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.text(v)?;
                 }
                 let v = &self.new_address;
@@ -5930,8 +5825,7 @@ rt::cfg_alloc! {
                             field: "RehomingStatement.new_address",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.text(v)?;
                 }
                 let v = &self.sequence;
@@ -5941,19 +5835,16 @@ rt::cfg_alloc! {
                             field: "RehomingStatement.sequence",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.grace_period;
                 if self.grace_period != 2592000 {
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.u64(*v)?;
                 }
                 unknown.finish(w)?;
@@ -6011,19 +5902,16 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.previous_node;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.new_identity_key;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v)?;
                 }
                 unknown.finish(w)?;
@@ -6086,19 +5974,16 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.reason;
                 if self.reason.to_u32() != 0 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v)?;
                 }
                 unknown.finish(w)?;
@@ -6196,8 +6081,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.subject;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.subject_address {
@@ -6206,14 +6090,12 @@ rt::cfg_alloc! {
                             field: "IntroductionStatement.subject_address",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.text(v)?;
                 }
                 let v = &self.audience;
                 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.privileges;
@@ -6223,8 +6105,7 @@ rt::cfg_alloc! {
                             field: "IntroductionStatement.privileges",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.targets {
@@ -6233,8 +6114,7 @@ rt::cfg_alloc! {
                             field: "IntroductionStatement.targets",
                         });
                     }
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -6248,18 +6128,15 @@ rt::cfg_alloc! {
                             field: "IntroductionStatement.serial",
                         });
                     }
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.not_after {
-                    unknown.write_before(6, w)?;
-                    w.u64(6)?;
+                    unknown.key(6, w)?;
                     w.u64(*v)?;
                 }
                 if let Some(v) = &self.issued_at {
-                    unknown.write_before(7, w)?;
-                    w.u64(7)?;
+                    unknown.key(7, w)?;
                     w.u64(*v)?;
                 }
                 unknown.finish(w)?;
@@ -6320,8 +6197,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.statement;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.credentials;
@@ -6331,8 +6207,7 @@ rt::cfg_alloc! {
                             field: "Introduction.credentials",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -6436,14 +6311,12 @@ rt::cfg_alloc! {
                             field: "SealedAad.format",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.algorithm;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.i64(*v as i64)?;
                 }
                 let v = &self.request_key_id;
@@ -6453,8 +6326,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.request_key_id",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.request_message_id;
@@ -6464,8 +6336,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.request_message_id",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v)?;
                 }
                 let v = &self.version;
@@ -6475,8 +6346,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.version",
                         });
                     }
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.sender {
@@ -6485,8 +6355,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.sender",
                         });
                     }
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.recipient {
@@ -6495,8 +6364,7 @@ rt::cfg_alloc! {
                             field: "SealedAad.recipient",
                         });
                     }
-                    unknown.write_before(6, w)?;
-                    w.u64(6)?;
+                    unknown.key(6, w)?;
                     w.text(v)?;
                 }
                 unknown.finish(w)?;
@@ -6557,8 +6425,7 @@ rt::cfg_alloc! {
                             field: "EdhocMessage3.c_r",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.message;
@@ -6568,8 +6435,7 @@ rt::cfg_alloc! {
                             field: "EdhocMessage3.message",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -6806,8 +6672,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.version",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.passcode;
@@ -6817,8 +6682,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.passcode",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.discriminator;
@@ -6828,8 +6692,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.discriminator",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.transports;
@@ -6839,13 +6702,11 @@ rt::cfg_alloc! {
                             field: "SetupPayload.transports",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.node {
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.vendor {
@@ -6854,8 +6715,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.vendor",
                         });
                     }
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.product {
@@ -6864,8 +6724,7 @@ rt::cfg_alloc! {
                             field: "SetupPayload.product",
                         });
                     }
-                    unknown.write_before(6, w)?;
-                    w.u64(6)?;
+                    unknown.key(6, w)?;
                     w.text(v)?;
                 }
                 unknown.finish(w)?;
@@ -6911,8 +6770,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.controller_nonce;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -6971,8 +6829,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.device_nonce;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.salt;
@@ -6982,8 +6839,7 @@ rt::cfg_alloc! {
                             field: "PairingParams.salt",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.iterations;
@@ -6993,8 +6849,7 @@ rt::cfg_alloc! {
                             field: "PairingParams.iterations",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -7040,8 +6895,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.share_p;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -7090,14 +6944,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.share_v;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.confirm_v;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -7143,8 +6995,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.confirm_p;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -7241,8 +7092,7 @@ rt::cfg_alloc! {
                             field: "PairingWindow.timeout",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.discriminator;
@@ -7252,8 +7102,7 @@ rt::cfg_alloc! {
                             field: "PairingWindow.discriminator",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.iterations;
@@ -7263,8 +7112,7 @@ rt::cfg_alloc! {
                             field: "PairingWindow.iterations",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.salt;
@@ -7274,14 +7122,12 @@ rt::cfg_alloc! {
                             field: "PairingWindow.salt",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.verifier;
                 {
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.privileges;
@@ -7291,8 +7137,7 @@ rt::cfg_alloc! {
                             field: "PairingWindow.privileges",
                         });
                     }
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.targets {
@@ -7301,8 +7146,7 @@ rt::cfg_alloc! {
                             field: "PairingWindow.targets",
                         });
                     }
-                    unknown.write_before(6, w)?;
-                    w.u64(6)?;
+                    unknown.key(6, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -7366,8 +7210,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.credential;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.endpoints;
@@ -7377,8 +7220,7 @@ rt::cfg_alloc! {
                             field: "RelayInfo.endpoints",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         if item.len() > 128 {
@@ -7454,18 +7296,15 @@ rt::cfg_alloc! {
                             field: "CommissionRequest.address",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.relay {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.time {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v)?;
                 }
                 unknown.finish(w)?;
@@ -7514,8 +7353,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.credential;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -7573,13 +7411,11 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.endpoint {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.capability {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -7665,8 +7501,7 @@ rt::cfg_alloc! {
                             field: "AclEntry.subjects",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.bytes(item)?;
@@ -7680,8 +7515,7 @@ rt::cfg_alloc! {
                             field: "AclEntry.privileges",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.targets {
@@ -7690,8 +7524,7 @@ rt::cfg_alloc! {
                             field: "AclEntry.targets",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -7704,13 +7537,11 @@ rt::cfg_alloc! {
                             field: "AclEntry.label",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.granted_by {
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -7764,13 +7595,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.index;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.entry {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -7829,13 +7658,11 @@ rt::cfg_alloc! {
                             field: "RehomeRequest.new_address",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.relay {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -7890,14 +7717,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.rehoming;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.credential;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -7964,14 +7789,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.node_id;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.credential;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.acl_capacity;
@@ -7981,8 +7804,7 @@ rt::cfg_alloc! {
                             field: "SecurityProperties.acl_capacity",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.peer_capacity;
@@ -7992,14 +7814,12 @@ rt::cfg_alloc! {
                             field: "SecurityProperties.peer_capacity",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.pairing_window_open;
                 {
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.bool(*v)?;
                 }
                 unknown.finish(w)?;

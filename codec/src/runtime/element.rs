@@ -99,11 +99,11 @@ impl<'a> Element<'a> for f32 {
     }
     #[inline]
     fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
-        w.f64(*self as f64)
+        w.f32(*self)
     }
     #[inline]
     fn encoded_len(&self) -> usize {
-        float::shortest_len(*self as f64)
+        float::shortest_len_f32(*self)
     }
 }
 

@@ -67,7 +67,7 @@ impl<'a> UnknownFields<'a> {
     }
 
     /// Writes the unknown entries, merged in key order with the known fields of an encoder: the
-    /// encoder calls [`UnknownMerge::write_before`] before each known key and
+    /// encoder calls [`UnknownMerge::key`] for each known key and
     /// [`UnknownMerge::finish`] at the end. With no unknown entries (the common case) each call is one
     /// comparison.
     #[inline]
@@ -195,6 +195,16 @@ impl<'a> UnknownMerge<'a> {
         } else {
             Ok(())
         }
+    }
+
+    /// Writes the unknown entries whose keys are below `key`, then `key`: what comes before the
+    /// value of a known field. Inlined into the encoders for speed; with the feature `size` a firmware
+    /// keeps one copy that every field calls.
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
+    pub fn key(&mut self, key: u64, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        self.write_before(key, w)?;
+        w.u64(key)
     }
 
     /// Writes the remaining unknown entries.

@@ -52,6 +52,12 @@ pub fn float_len(v: f64) -> usize {
     float::shortest_len(v)
 }
 
+/// Bytes taken by a binary32 float in its shortest exact form (3 or 5).
+#[inline]
+pub fn float_len_f32(v: f32) -> usize {
+    float::shortest_len_f32(v)
+}
+
 impl<'a> Writer<'a> {
     /// A writer at the start of `buf`.
     #[inline]
@@ -144,12 +150,17 @@ impl<'a> Writer<'a> {
             let b = half.to_be_bytes();
             return self.put(&[0xf9, b[0], b[1]]);
         }
-        if (v as f32) as f64 == v {
-            let b = (v as f32).to_be_bytes();
+        if let Some(single) = float::f64_to_f32_exact(v) {
+            let b = single.to_be_bytes();
             return self.put(&[0xfa, b[0], b[1], b[2], b[3]]);
         }
         let b = v.to_be_bytes();
         self.put(&[0xfb, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+    }
+
+    /// A binary32 float in its shortest exact form (half or single precision).
+    pub fn f32(&mut self, v: f32) -> Result {
+        self.f64(float::f32_bits_to_f64(v.to_bits()))
     }
 
     /// A text string.

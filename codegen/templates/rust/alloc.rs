@@ -32,8 +32,7 @@
 {%- if !f.owned_validate.is_empty() %}
                 {{ f.owned_validate }}
 {%- endif %}
-                unknown.write_before({{ f.key }}, w)?;
-                w.u64({{ f.key }})?;
+                unknown.key({{ f.key }}, w)?;
                 {{ f.owned_encode }}
             }
 {%- endfor %}

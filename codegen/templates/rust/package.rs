@@ -108,8 +108,7 @@
 {%- if !f.validate.is_empty() %}
             {{ f.validate }}
 {%- endif %}
-            unknown.write_before({{ f.key }}, w)?;
-            w.u64({{ f.key }})?;
+            unknown.key({{ f.key }}, w)?;
             {{ f.encode }}
         }
 {%- endfor %}

@@ -196,7 +196,7 @@ impl Use<'_, '_> {
             } => format!("w.i64({v})?;"),
             Shape::Int { .. } if shape.is_unsigned() => format!("w.u64({v} as u64)?;"),
             Shape::Int { .. } => format!("w.i64({v} as i64)?;"),
-            Shape::Float(FloatType::F32) => format!("w.f64({v} as f64)?;"),
+            Shape::Float(FloatType::F32) => format!("w.f32({v})?;"),
             Shape::Float(FloatType::F64) => format!("w.f64({v})?;"),
             Shape::Text { .. } => format!("w.text({v})?;"),
             Shape::Bytes { .. } | Shape::FixedBytes { .. } => format!("w.bytes({v})?;"),
@@ -357,7 +357,7 @@ impl Use<'_, '_> {
             } => format!("w.i64(*{v})?;"),
             Shape::Int { .. } if shape.is_unsigned() => format!("w.u64(*{v} as u64)?;"),
             Shape::Int { .. } => format!("w.i64(*{v} as i64)?;"),
-            Shape::Float(FloatType::F32) => format!("w.f64(*{v} as f64)?;"),
+            Shape::Float(FloatType::F32) => format!("w.f32(*{v})?;"),
             Shape::Float(FloatType::F64) => format!("w.f64(*{v})?;"),
             Shape::Text { .. } => format!("w.text({v})?;"),
             Shape::Bytes { .. } | Shape::FixedBytes { .. } => format!("w.bytes({v})?;"),
@@ -471,7 +471,7 @@ fn scalar_len(shape: &Shape, number: &str, v: &str) -> Option<String> {
         } => format!("rt::int_len({number})"),
         Shape::Int { .. } if shape.is_unsigned() => format!("rt::head_len({number} as u64)"),
         Shape::Int { .. } => format!("rt::int_len({number} as i64)"),
-        Shape::Float(FloatType::F32) => format!("rt::float_len({number} as f64)"),
+        Shape::Float(FloatType::F32) => format!("rt::float_len_f32({number})"),
         Shape::Float(FloatType::F64) => format!("rt::float_len({number})"),
         Shape::Text { .. } | Shape::Bytes { .. } => {
             format!("rt::head_len({v}.len() as u64) + {v}.len()")

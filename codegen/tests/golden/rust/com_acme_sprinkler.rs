@@ -192,7 +192,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
         }
         let v = self.flow;
         if v.to_bits() != (12.5_f32).to_bits() {
-            len += 1 + rt::float_len(v as f64);
+            len += 1 + rt::float_len_f32(v);
         }
         if !self.skip_when_wet {
             len += 1 + 1;
@@ -211,8 +211,7 @@ impl<'a> rt::Message<'a> for Zone<'a> {
                     field: "Zone.number",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.name;
@@ -220,20 +219,17 @@ impl<'a> rt::Message<'a> for Zone<'a> {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Zone.name" });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.text(v)?;
         }
         let v = self.flow;
         if v.to_bits() != (12.5_f32).to_bits() {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
-            w.f64(v as f64)?;
+            unknown.key(2, w)?;
+            w.f32(v)?;
         }
         let v = self.skip_when_wet;
         if !v {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.bool(v)?;
         }
         unknown.finish(w)?;
@@ -367,20 +363,17 @@ impl<'a> rt::Message<'a> for Run<'a> {
             if !(1..=16).contains(&v) {
                 return Err(rt::EncodeError::OutOfRange { field: "Run.zone" });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.trigger;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         let v = self.started_at;
         {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v)?;
         }
         let v = self.duration;
@@ -390,8 +383,7 @@ impl<'a> rt::Message<'a> for Run<'a> {
                     field: "Run.duration",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -534,25 +526,21 @@ impl<'a> rt::Message<'a> for SprinklerState<'a> {
                     field: "SprinklerState.zones",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.running {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         let v = self.light;
         {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.encode_to(w)?;
         }
         let v = self.rain_delay;
         if v != 0 {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -819,7 +807,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.flow;
                 if self.flow.to_bits() != (12.5_f32).to_bits() {
-                    len += 1 + rt::float_len(*v as f64);
+                    len += 1 + rt::float_len_f32(*v);
                 }
                 if !self.skip_when_wet {
                     len += 1 + 1;
@@ -838,8 +826,7 @@ rt::cfg_alloc! {
                             field: "Zone.number",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.name;
@@ -847,20 +834,17 @@ rt::cfg_alloc! {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Zone.name" });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.text(v)?;
                 }
                 let v = &self.flow;
                 if self.flow.to_bits() != (12.5_f32).to_bits() {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
-                    w.f64(*v as f64)?;
+                    unknown.key(2, w)?;
+                    w.f32(*v)?;
                 }
                 let v = &self.skip_when_wet;
                 if !self.skip_when_wet {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.bool(*v)?;
                 }
                 unknown.finish(w)?;
@@ -930,20 +914,17 @@ rt::cfg_alloc! {
                     if !(1..=16).contains(v) {
                         return Err(rt::EncodeError::OutOfRange { field: "Run.zone" });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.trigger;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 let v = &self.started_at;
                 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v)?;
                 }
                 let v = &self.duration;
@@ -953,8 +934,7 @@ rt::cfg_alloc! {
                             field: "Run.duration",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -1031,8 +1011,7 @@ rt::cfg_alloc! {
                             field: "SprinklerState.zones",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -1040,20 +1019,17 @@ rt::cfg_alloc! {
                     w.close(v.len());
                 }
                 if let Some(v) = &self.running {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.light;
                 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.rain_delay;
                 if self.rain_delay != 0 {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;

@@ -212,8 +212,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                     field: "TimeOfDay.hour",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.minute;
@@ -223,8 +222,7 @@ impl<'a> rt::Message<'a> for TimeOfDay<'a> {
                     field: "TimeOfDay.minute",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -345,8 +343,7 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.id;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         let v = self.name;
@@ -356,8 +353,7 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
                     field: "DeviceInfo.name",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.tags {
@@ -375,14 +371,12 @@ impl<'a> rt::Message<'a> for DeviceInfo<'a> {
                     }
                 }
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.write(w)?;
         }
         let v = self.joined_at;
         {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v)?;
         }
         unknown.finish(w)?;
@@ -526,8 +520,7 @@ rt::cfg_alloc! {
                             field: "TimeOfDay.hour",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.minute;
@@ -537,8 +530,7 @@ rt::cfg_alloc! {
                             field: "TimeOfDay.minute",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -605,8 +597,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.id;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.name;
@@ -616,8 +607,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfo.name",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.tags {
@@ -626,8 +616,7 @@ rt::cfg_alloc! {
                             field: "DeviceInfo.tags",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         if item.len() > 32 {
@@ -641,8 +630,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.joined_at;
                 {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v)?;
                 }
                 unknown.finish(w)?;

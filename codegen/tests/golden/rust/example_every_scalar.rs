@@ -468,8 +468,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.a_u8;
         if v != 255 {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.ranged_u8;
@@ -479,14 +478,12 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.ranged_u8",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         let v = self.a_u16;
         if v != 65535 {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         let v = self.capped_u16;
@@ -496,14 +493,12 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.capped_u16",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         let v = self.a_u32;
         if v != 4294967295 {
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.u64(v as u64)?;
         }
         let v = self.floor_u32;
@@ -513,8 +508,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.floor_u32",
                 });
             }
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             w.u64(v as u64)?;
         }
         let v = self.a_u64;
@@ -524,14 +518,12 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.a_u64",
                 });
             }
-            unknown.write_before(6, w)?;
-            w.u64(6)?;
+            unknown.key(6, w)?;
             w.u64(v)?;
         }
         let v = self.a_i8;
         if v != -128 {
-            unknown.write_before(7, w)?;
-            w.u64(7)?;
+            unknown.key(7, w)?;
             w.i64(v as i64)?;
         }
         let v = self.ranged_i8;
@@ -541,8 +533,7 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.ranged_i8",
                 });
             }
-            unknown.write_before(8, w)?;
-            w.u64(8)?;
+            unknown.key(8, w)?;
             w.i64(v as i64)?;
         }
         let v = self.a_i16;
@@ -552,14 +543,12 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.a_i16",
                 });
             }
-            unknown.write_before(9, w)?;
-            w.u64(9)?;
+            unknown.key(9, w)?;
             w.i64(v as i64)?;
         }
         let v = self.a_i32;
         if v != -2147483648 {
-            unknown.write_before(10, w)?;
-            w.u64(10)?;
+            unknown.key(10, w)?;
             w.i64(v as i64)?;
         }
         let v = self.negative_i32;
@@ -569,14 +558,12 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.negative_i32",
                 });
             }
-            unknown.write_before(11, w)?;
-            w.u64(11)?;
+            unknown.key(11, w)?;
             w.i64(v as i64)?;
         }
         let v = self.a_i64;
         if v != -9223372036854775808 {
-            unknown.write_before(12, w)?;
-            w.u64(12)?;
+            unknown.key(12, w)?;
             w.i64(v)?;
         }
         let v = self.hex_ranged_i64;
@@ -586,13 +573,11 @@ impl<'a> rt::Message<'a> for Integers<'a> {
                     field: "Integers.hex_ranged_i64",
                 });
             }
-            unknown.write_before(13, w)?;
-            w.u64(13)?;
+            unknown.key(13, w)?;
             w.i64(v)?;
         }
         if let Some(v) = self.last {
-            unknown.write_before(65535, w)?;
-            w.u64(65535)?;
+            unknown.key(65535, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -727,7 +712,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
         let mut len = rt::head_len(self.entry_count() as u64);
         let v = self.a_f32;
         if v.to_bits() != (1.5_f32).to_bits() {
-            len += 1 + rt::float_len(v as f64);
+            len += 1 + rt::float_len_f32(v);
         }
         let v = self.a_f64;
         if v.to_bits() != (-0.25_f64).to_bits() {
@@ -739,7 +724,7 @@ impl<'a> rt::Message<'a> for Floats<'a> {
         }
         let v = self.small;
         if v.to_bits() != (0.0015_f32).to_bits() {
-            len += 1 + rt::float_len(v as f64);
+            len += 1 + rt::float_len_f32(v);
         }
         let v = self.required_f64;
         {
@@ -754,32 +739,27 @@ impl<'a> rt::Message<'a> for Floats<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.a_f32;
         if v.to_bits() != (1.5_f32).to_bits() {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
-            w.f64(v as f64)?;
+            unknown.key(0, w)?;
+            w.f32(v)?;
         }
         let v = self.a_f64;
         if v.to_bits() != (-0.25_f64).to_bits() {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.f64(v)?;
         }
         let v = self.thousands;
         if v.to_bits() != (2000.0_f64).to_bits() {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.f64(v)?;
         }
         let v = self.small;
         if v.to_bits() != (0.0015_f32).to_bits() {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
-            w.f64(v as f64)?;
+            unknown.key(3, w)?;
+            w.f32(v)?;
         }
         let v = self.required_f64;
         {
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.f64(v)?;
         }
         unknown.finish(w)?;
@@ -1045,14 +1025,12 @@ impl<'a> rt::Message<'a> for Text<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on_by_default;
         if !v {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bool(v)?;
         }
         let v = self.off_by_default;
         if v {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.bool(v)?;
         }
         let v = self.bounded;
@@ -1062,8 +1040,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     field: "Text.bounded",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.text(v)?;
         }
         let v = self.defaulted;
@@ -1073,8 +1050,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     field: "Text.defaulted",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.text(v)?;
         }
         let v = self.escaped;
@@ -1084,8 +1060,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     field: "Text.escaped",
                 });
             }
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.text(v)?;
         }
         let v = self.empty;
@@ -1095,8 +1070,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     field: "Text.empty",
                 });
             }
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             w.text(v)?;
         }
         let v = self.accented;
@@ -1106,16 +1080,14 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     field: "Text.accented",
                 });
             }
-            unknown.write_before(6, w)?;
-            w.u64(6)?;
+            unknown.key(6, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.huge {
             if v.len() > 16777216 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Text.huge" });
             }
-            unknown.write_before(7, w)?;
-            w.u64(7)?;
+            unknown.key(7, w)?;
             w.text(v)?;
         }
         let v = self.blob;
@@ -1123,8 +1095,7 @@ impl<'a> rt::Message<'a> for Text<'a> {
             if v.len() > 1024 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Text.blob" });
             }
-            unknown.write_before(8, w)?;
-            w.u64(8)?;
+            unknown.key(8, w)?;
             w.bytes(v)?;
         }
         let v = self.default_blob;
@@ -1134,19 +1105,16 @@ impl<'a> rt::Message<'a> for Text<'a> {
                     field: "Text.default_blob",
                 });
             }
-            unknown.write_before(9, w)?;
-            w.u64(9)?;
+            unknown.key(9, w)?;
             w.bytes(v)?;
         }
         let v = self.hash;
         {
-            unknown.write_before(10, w)?;
-            w.u64(10)?;
+            unknown.key(10, w)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.page {
-            unknown.write_before(11, w)?;
-            w.u64(11)?;
+            unknown.key(11, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -1347,8 +1315,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                     field: "Collections.numbers",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.write(w)?;
         }
         let v = self.small;
@@ -1358,8 +1325,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                     field: "Collections.small",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.write(w)?;
         }
         let v = self.matrix;
@@ -1378,8 +1344,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                     }
                 }
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.write(w)?;
         }
         let v = self.flavors;
@@ -1389,14 +1354,12 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                     field: "Collections.flavors",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             v.write(w)?;
         }
         let v = self.flavor;
         if v.to_u32() != 17 {
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         let v = self.keys;
@@ -1406,8 +1369,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                     field: "Collections.keys",
                 });
             }
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.maybe_flags {
@@ -1416,8 +1378,7 @@ impl<'a> rt::Message<'a> for Collections<'a> {
                     field: "Collections.maybe_flags",
                 });
             }
-            unknown.write_before(6, w)?;
-            w.u64(6)?;
+            unknown.key(6, w)?;
             v.write(w)?;
         }
         unknown.finish(w)?;
@@ -1600,8 +1561,7 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.r#type;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.version;
@@ -1611,18 +1571,15 @@ impl<'a> rt::Message<'a> for Keywords<'a> {
                     field: "Keywords.version",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.optional {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.bool(v)?;
         }
         if let Some(v) = self.message {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -2029,8 +1986,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.a_u8;
                 if self.a_u8 != 255 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.ranged_u8;
@@ -2040,14 +1996,12 @@ rt::cfg_alloc! {
                             field: "Integers.ranged_u8",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.a_u16;
                 if self.a_u16 != 65535 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.capped_u16;
@@ -2057,14 +2011,12 @@ rt::cfg_alloc! {
                             field: "Integers.capped_u16",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.a_u32;
                 if self.a_u32 != 4294967295 {
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.floor_u32;
@@ -2074,8 +2026,7 @@ rt::cfg_alloc! {
                             field: "Integers.floor_u32",
                         });
                     }
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.a_u64;
@@ -2085,14 +2036,12 @@ rt::cfg_alloc! {
                             field: "Integers.a_u64",
                         });
                     }
-                    unknown.write_before(6, w)?;
-                    w.u64(6)?;
+                    unknown.key(6, w)?;
                     w.u64(*v)?;
                 }
                 let v = &self.a_i8;
                 if self.a_i8 != -128 {
-                    unknown.write_before(7, w)?;
-                    w.u64(7)?;
+                    unknown.key(7, w)?;
                     w.i64(*v as i64)?;
                 }
                 let v = &self.ranged_i8;
@@ -2102,8 +2051,7 @@ rt::cfg_alloc! {
                             field: "Integers.ranged_i8",
                         });
                     }
-                    unknown.write_before(8, w)?;
-                    w.u64(8)?;
+                    unknown.key(8, w)?;
                     w.i64(*v as i64)?;
                 }
                 let v = &self.a_i16;
@@ -2113,14 +2061,12 @@ rt::cfg_alloc! {
                             field: "Integers.a_i16",
                         });
                     }
-                    unknown.write_before(9, w)?;
-                    w.u64(9)?;
+                    unknown.key(9, w)?;
                     w.i64(*v as i64)?;
                 }
                 let v = &self.a_i32;
                 if self.a_i32 != -2147483648 {
-                    unknown.write_before(10, w)?;
-                    w.u64(10)?;
+                    unknown.key(10, w)?;
                     w.i64(*v as i64)?;
                 }
                 let v = &self.negative_i32;
@@ -2130,14 +2076,12 @@ rt::cfg_alloc! {
                             field: "Integers.negative_i32",
                         });
                     }
-                    unknown.write_before(11, w)?;
-                    w.u64(11)?;
+                    unknown.key(11, w)?;
                     w.i64(*v as i64)?;
                 }
                 let v = &self.a_i64;
                 if self.a_i64 != -9223372036854775808 {
-                    unknown.write_before(12, w)?;
-                    w.u64(12)?;
+                    unknown.key(12, w)?;
                     w.i64(*v)?;
                 }
                 let v = &self.hex_ranged_i64;
@@ -2147,13 +2091,11 @@ rt::cfg_alloc! {
                             field: "Integers.hex_ranged_i64",
                         });
                     }
-                    unknown.write_before(13, w)?;
-                    w.u64(13)?;
+                    unknown.key(13, w)?;
                     w.i64(*v)?;
                 }
                 if let Some(v) = &self.last {
-                    unknown.write_before(65535, w)?;
-                    w.u64(65535)?;
+                    unknown.key(65535, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -2204,7 +2146,7 @@ rt::cfg_alloc! {
                 let mut len = rt::head_len(self.entry_count() as u64);
                 let v = &self.a_f32;
                 if self.a_f32.to_bits() != (1.5_f32).to_bits() {
-                    len += 1 + rt::float_len(*v as f64);
+                    len += 1 + rt::float_len_f32(*v);
                 }
                 let v = &self.a_f64;
                 if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
@@ -2216,7 +2158,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.small;
                 if self.small.to_bits() != (0.0015_f32).to_bits() {
-                    len += 1 + rt::float_len(*v as f64);
+                    len += 1 + rt::float_len_f32(*v);
                 }
                 let v = &self.required_f64;
                 {
@@ -2231,32 +2173,27 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.a_f32;
                 if self.a_f32.to_bits() != (1.5_f32).to_bits() {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
-                    w.f64(*v as f64)?;
+                    unknown.key(0, w)?;
+                    w.f32(*v)?;
                 }
                 let v = &self.a_f64;
                 if self.a_f64.to_bits() != (-0.25_f64).to_bits() {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.f64(*v)?;
                 }
                 let v = &self.thousands;
                 if self.thousands.to_bits() != (2000.0_f64).to_bits() {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.f64(*v)?;
                 }
                 let v = &self.small;
                 if self.small.to_bits() != (0.0015_f32).to_bits() {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
-                    w.f64(*v as f64)?;
+                    unknown.key(3, w)?;
+                    w.f32(*v)?;
                 }
                 let v = &self.required_f64;
                 {
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.f64(*v)?;
                 }
                 unknown.finish(w)?;
@@ -2376,14 +2313,12 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.on_by_default;
                 if !self.on_by_default {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bool(*v)?;
                 }
                 let v = &self.off_by_default;
                 if self.off_by_default {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.bool(*v)?;
                 }
                 let v = &self.bounded;
@@ -2393,8 +2328,7 @@ rt::cfg_alloc! {
                             field: "Text.bounded",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.text(v)?;
                 }
                 let v = &self.defaulted;
@@ -2404,8 +2338,7 @@ rt::cfg_alloc! {
                             field: "Text.defaulted",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.text(v)?;
                 }
                 let v = &self.escaped;
@@ -2415,8 +2348,7 @@ rt::cfg_alloc! {
                             field: "Text.escaped",
                         });
                     }
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.text(v)?;
                 }
                 let v = &self.empty;
@@ -2426,8 +2358,7 @@ rt::cfg_alloc! {
                             field: "Text.empty",
                         });
                     }
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.text(v)?;
                 }
                 let v = &self.accented;
@@ -2437,16 +2368,14 @@ rt::cfg_alloc! {
                             field: "Text.accented",
                         });
                     }
-                    unknown.write_before(6, w)?;
-                    w.u64(6)?;
+                    unknown.key(6, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.huge {
                     if v.len() > 16777216 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Text.huge" });
                     }
-                    unknown.write_before(7, w)?;
-                    w.u64(7)?;
+                    unknown.key(7, w)?;
                     w.text(v)?;
                 }
                 let v = &self.blob;
@@ -2454,8 +2383,7 @@ rt::cfg_alloc! {
                     if v.len() > 1024 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Text.blob" });
                     }
-                    unknown.write_before(8, w)?;
-                    w.u64(8)?;
+                    unknown.key(8, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.default_blob;
@@ -2465,19 +2393,16 @@ rt::cfg_alloc! {
                             field: "Text.default_blob",
                         });
                     }
-                    unknown.write_before(9, w)?;
-                    w.u64(9)?;
+                    unknown.key(9, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.hash;
                 {
-                    unknown.write_before(10, w)?;
-                    w.u64(10)?;
+                    unknown.key(10, w)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.page {
-                    unknown.write_before(11, w)?;
-                    w.u64(11)?;
+                    unknown.key(11, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;
@@ -2557,7 +2482,7 @@ rt::cfg_alloc! {
                                 rt::head_len(item.len() as u64)
                                     + item
                                         .iter()
-                                        .map(|item| rt::float_len(*item as f64))
+                                        .map(|item| rt::float_len_f32(*item))
                                         .sum::<usize>()
                             })
                             .sum::<usize>();
@@ -2595,8 +2520,7 @@ rt::cfg_alloc! {
                             field: "Collections.numbers",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.u64(*item as u64)?;
@@ -2610,8 +2534,7 @@ rt::cfg_alloc! {
                             field: "Collections.small",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.i64(*item as i64)?;
@@ -2625,8 +2548,7 @@ rt::cfg_alloc! {
                             field: "Collections.matrix",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         if item.len() > 3 {
@@ -2636,7 +2558,7 @@ rt::cfg_alloc! {
                         }
                         w.array(item.len())?;
                         for item in item.iter() {
-                            w.f64(*item as f64)?;
+                            w.f32(*item)?;
                         }
                         w.close(item.len());
                     }
@@ -2649,8 +2571,7 @@ rt::cfg_alloc! {
                             field: "Collections.flavors",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.u64(item.to_u32() as u64)?;
@@ -2659,8 +2580,7 @@ rt::cfg_alloc! {
                 }
                 let v = &self.flavor;
                 if self.flavor.to_u32() != 17 {
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 let v = &self.keys;
@@ -2670,8 +2590,7 @@ rt::cfg_alloc! {
                             field: "Collections.keys",
                         });
                     }
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.bytes(item)?;
@@ -2684,8 +2603,7 @@ rt::cfg_alloc! {
                             field: "Collections.maybe_flags",
                         });
                     }
-                    unknown.write_before(6, w)?;
-                    w.u64(6)?;
+                    unknown.key(6, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.bool(*item)?;
@@ -2800,8 +2718,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.r#type;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.version;
@@ -2811,18 +2728,15 @@ rt::cfg_alloc! {
                             field: "Keywords.version",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.optional {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.bool(*v)?;
                 }
                 if let Some(v) = &self.message {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;

@@ -362,8 +362,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.on;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bool(v)?;
         }
         let v = self.level;
@@ -373,14 +372,12 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     field: "LampState.level",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         let v = self.mode;
         if v.to_u32() != 0 {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         if let Some(v) = self.mireds {
@@ -389,8 +386,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     field: "LampState.mireds",
                 });
             }
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.hue {
@@ -399,8 +395,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     field: "LampState.hue",
                 });
             }
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.saturation {
@@ -409,20 +404,17 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     field: "LampState.saturation",
                 });
             }
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             w.u64(v as u64)?;
         }
         let v = self.power_on;
         if v.to_u32() != 2 {
-            unknown.write_before(24, w)?;
-            w.u64(24)?;
+            unknown.key(24, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         let v = self.firmware;
         {
-            unknown.write_before(25, w)?;
-            w.u64(25)?;
+            unknown.key(25, w)?;
             w.bytes(v)?;
         }
         let v = self.scenes;
@@ -441,8 +433,7 @@ impl<'a> rt::Message<'a> for LampState<'a> {
                     }
                 }
             }
-            unknown.write_before(26, w)?;
-            w.u64(26)?;
+            unknown.key(26, w)?;
             v.write(w)?;
         }
         unknown.finish(w)?;
@@ -593,25 +584,21 @@ impl<'a> rt::Message<'a> for SetLevel<'a> {
                     field: "SetLevel.level",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.transition;
         if v != 0 {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.fade {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         let v = self.turn_on;
         if !v {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.bool(v)?;
         }
         unknown.finish(w)?;
@@ -722,14 +709,12 @@ impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
                     field: "SetColorTemperature.mireds",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.transition;
         if v != 0 {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -814,8 +799,7 @@ impl<'a> rt::Message<'a> for RecallScene<'a> {
                     field: "RecallScene.name",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         unknown.finish(w)?;
@@ -902,8 +886,7 @@ impl<'a> rt::Message<'a> for LegacyDim<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.step;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.i64(v as i64)?;
         }
         unknown.finish(w)?;
@@ -1158,19 +1141,16 @@ impl<'a> rt::Message<'a> for CommandResult<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.status;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         if let Some(v) = self.state {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         let v = self.device;
         {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.bytes(v)?;
         }
         unknown.finish(w)?;
@@ -1427,8 +1407,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.on;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bool(*v)?;
                 }
                 let v = &self.level;
@@ -1438,14 +1417,12 @@ rt::cfg_alloc! {
                             field: "LampState.level",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.mode;
                 if self.mode.to_u32() != 0 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 if let Some(v) = &self.mireds {
@@ -1454,8 +1431,7 @@ rt::cfg_alloc! {
                             field: "LampState.mireds",
                         });
                     }
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.hue {
@@ -1464,8 +1440,7 @@ rt::cfg_alloc! {
                             field: "LampState.hue",
                         });
                     }
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.saturation {
@@ -1474,20 +1449,17 @@ rt::cfg_alloc! {
                             field: "LampState.saturation",
                         });
                     }
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.power_on;
                 if self.power_on.to_u32() != 2 {
-                    unknown.write_before(24, w)?;
-                    w.u64(24)?;
+                    unknown.key(24, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 let v = &self.firmware;
                 {
-                    unknown.write_before(25, w)?;
-                    w.u64(25)?;
+                    unknown.key(25, w)?;
                     w.bytes(v)?;
                 }
                 let v = &self.scenes;
@@ -1497,8 +1469,7 @@ rt::cfg_alloc! {
                             field: "LampState.scenes",
                         });
                     }
-                    unknown.write_before(26, w)?;
-                    w.u64(26)?;
+                    unknown.key(26, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         if item.len() > 32 {
@@ -1585,25 +1556,21 @@ rt::cfg_alloc! {
                             field: "SetLevel.level",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.transition;
                 if self.transition != 0 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.fade {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.turn_on;
                 if !self.turn_on {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.bool(*v)?;
                 }
                 unknown.finish(w)?;
@@ -1663,14 +1630,12 @@ rt::cfg_alloc! {
                             field: "SetColorTemperature.mireds",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.transition;
                 if self.transition != 0 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -1724,8 +1689,7 @@ rt::cfg_alloc! {
                             field: "RecallScene.name",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 unknown.finish(w)?;
@@ -1778,8 +1742,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.step;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.i64(*v as i64)?;
                 }
                 unknown.finish(w)?;
@@ -1937,19 +1900,16 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.status;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 if let Some(v) = &self.state {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.device;
                 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.bytes(v)?;
                 }
                 unknown.finish(w)?;

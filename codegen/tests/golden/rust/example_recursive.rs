@@ -112,8 +112,7 @@ impl<'a> MenuNode<'a> {
                     field: "MenuNode.label",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         let v = self.children;
@@ -123,8 +122,7 @@ impl<'a> MenuNode<'a> {
                     field: "MenuNode.children",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.write_with(
                 w,
                 |item, w| {
@@ -140,8 +138,7 @@ impl<'a> MenuNode<'a> {
                     field: "MenuNode.action",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.text(v)?;
         }
         unknown.finish(w)?;
@@ -543,14 +540,12 @@ impl<'a> Compare<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.op;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         let v = self.left;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.write_in_cycle(
                 w,
                 |t, w| t.encode_in_cycle(w, budget),
@@ -559,8 +554,7 @@ impl<'a> Compare<'a> {
         }
         let v = self.right;
         {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.write_in_cycle(
                 w,
                 |t, w| t.encode_in_cycle(w, budget),
@@ -703,14 +697,12 @@ impl<'a> rt::Message<'a> for Rule<'a> {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Rule.name" });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         let v = self.condition;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         let v = self.scene;
@@ -720,8 +712,7 @@ impl<'a> rt::Message<'a> for Rule<'a> {
                     field: "Rule.scene",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.text(v)?;
         }
         unknown.finish(w)?;
@@ -824,13 +815,11 @@ impl<'a> Room<'a> {
             if v.len() > 32 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Room.name" });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         if let Some(v) = self.gateway {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.write_in_cycle(
                 w,
                 |t, w| t.encode_in_cycle(w, budget),
@@ -947,13 +936,11 @@ impl<'a> Gateway<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.address;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.location {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.write_in_cycle(
                 w,
                 |t, w| t.encode_in_cycle(w, budget),
@@ -1083,8 +1070,7 @@ impl<'a> DisplayMenu<'a> {
                     field: "DisplayMenu.label",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         let v = self.children;
@@ -1094,8 +1080,7 @@ impl<'a> DisplayMenu<'a> {
                     field: "DisplayMenu.children",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.write_with(
                 w,
                 |item, w| {
@@ -1309,8 +1294,7 @@ rt::cfg_alloc! {
                             field: "MenuNode.label",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 let v = &self.children;
@@ -1320,8 +1304,7 @@ rt::cfg_alloc! {
                             field: "MenuNode.children",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_in_cycle(w, budget)?;
@@ -1334,8 +1317,7 @@ rt::cfg_alloc! {
                             field: "MenuNode.action",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.text(v)?;
                 }
                 unknown.finish(w)?;
@@ -1544,20 +1526,17 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.op;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 let v = &self.left;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_in_cycle(w, budget)?;
                 }
                 let v = &self.right;
                 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     v.encode_in_cycle(w, budget)?;
                 }
                 unknown.finish(w)?;
@@ -1649,14 +1628,12 @@ rt::cfg_alloc! {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Rule.name" });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 let v = &self.condition;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.scene;
@@ -1666,8 +1643,7 @@ rt::cfg_alloc! {
                             field: "Rule.scene",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.text(v)?;
                 }
                 unknown.finish(w)?;
@@ -1718,13 +1694,11 @@ rt::cfg_alloc! {
                     if v.len() > 32 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Room.name" });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 if let Some(v) = &self.gateway {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_in_cycle(w, budget)?;
                 }
                 unknown.finish(w)?;
@@ -1789,13 +1763,11 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.address;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.location {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_in_cycle(w, budget)?;
                 }
                 unknown.finish(w)?;
@@ -1866,8 +1838,7 @@ rt::cfg_alloc! {
                             field: "DisplayMenu.label",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 let v = &self.children;
@@ -1877,8 +1848,7 @@ rt::cfg_alloc! {
                             field: "DisplayMenu.children",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_in_cycle(w, budget)?;

@@ -72,8 +72,7 @@ impl<'a> rt::Message<'a> for Result_<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.ok;
         {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.bool(v)?;
         }
         unknown.finish(w)?;
@@ -150,8 +149,7 @@ impl<'a> rt::Message<'a> for Option_<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.some {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         unknown.finish(w)?;
@@ -225,8 +223,7 @@ impl<'a> rt::Message<'a> for Box_<'a> {
         w.map(count)?;
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         if let Some(v) = self.inner {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -311,8 +308,7 @@ impl<'a> rt::Message<'a> for Vec_<'a> {
             if v.len() > 4 {
                 return Err(rt::EncodeError::BoundExceeded { field: "Vec.items" });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.write(w)?;
         }
         unknown.finish(w)?;
@@ -396,8 +392,7 @@ impl<'a> rt::Message<'a> for String_<'a> {
                     field: "String.text",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.text(v)?;
         }
         unknown.finish(w)?;
@@ -812,57 +807,47 @@ impl<'a> rt::Message<'a> for Fields<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.self_;
         if v != 0 {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.super_;
         if v != 0 {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         let v = self.crate_;
         if v != 0 {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v as u64)?;
         }
         let v = self.r#type;
         if v != 0 {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.r#match {
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.option {
-            unknown.write_before(5, w)?;
-            w.u64(5)?;
+            unknown.key(5, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.vec {
-            unknown.write_before(6, w)?;
-            w.u64(6)?;
+            unknown.key(6, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.string {
-            unknown.write_before(7, w)?;
-            w.u64(7)?;
+            unknown.key(7, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.r#box {
-            unknown.write_before(8, w)?;
-            w.u64(8)?;
+            unknown.key(8, w)?;
             v.encode_to(w)?;
         }
         let v = self.which;
         if v.to_u32() != 0 {
-            unknown.write_before(9, w)?;
-            w.u64(9)?;
+            unknown.key(9, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         unknown.finish(w)?;
@@ -1036,8 +1021,7 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.ok;
                 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.bool(*v)?;
                 }
                 unknown.finish(w)?;
@@ -1084,8 +1068,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.some {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 unknown.finish(w)?;
@@ -1132,8 +1115,7 @@ rt::cfg_alloc! {
                 w.map(count)?;
                 let mut unknown = self.unknown_fields.merge();
                 if let Some(v) = &self.inner {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
@@ -1189,8 +1171,7 @@ rt::cfg_alloc! {
                     if v.len() > 4 {
                         return Err(rt::EncodeError::BoundExceeded { field: "Vec.items" });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         w.u64(*item as u64)?;
@@ -1248,8 +1229,7 @@ rt::cfg_alloc! {
                             field: "String.text",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.text(v)?;
                 }
                 unknown.finish(w)?;
@@ -1436,57 +1416,47 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.self_;
                 if self.self_ != 0 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.super_;
                 if self.super_ != 0 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.crate_;
                 if self.crate_ != 0 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.r#type;
                 if self.r#type != 0 {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.r#match {
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.option {
-                    unknown.write_before(5, w)?;
-                    w.u64(5)?;
+                    unknown.key(5, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.vec {
-                    unknown.write_before(6, w)?;
-                    w.u64(6)?;
+                    unknown.key(6, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.string {
-                    unknown.write_before(7, w)?;
-                    w.u64(7)?;
+                    unknown.key(7, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.r#box {
-                    unknown.write_before(8, w)?;
-                    w.u64(8)?;
+                    unknown.key(8, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.which;
                 if self.which.to_u32() != 0 {
-                    unknown.write_before(9, w)?;
-                    w.u64(9)?;
+                    unknown.key(9, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 unknown.finish(w)?;

@@ -187,8 +187,7 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
                     field: "Setpoints.heat",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.i64(v as i64)?;
         }
         let v = self.cool;
@@ -198,8 +197,7 @@ impl<'a> rt::Message<'a> for Setpoints<'a> {
                     field: "Setpoints.cool",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.i64(v as i64)?;
         }
         unknown.finish(w)?;
@@ -331,25 +329,21 @@ impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
                     field: "ScheduleEntry.days",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v as u64)?;
         }
         let v = self.start;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         let v = self.setpoints;
         {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.encode_to(w)?;
         }
         if let Some(v) = self.mode {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         unknown.finish(w)?;
@@ -465,8 +459,7 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
                     field: "WeeklySchedule.entries",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             v.write(w)?;
         }
         if let Some(v) = self.name {
@@ -475,14 +468,12 @@ impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
                     field: "WeeklySchedule.name",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.text(v)?;
         }
         let v = self.updated_at;
         {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.u64(v)?;
         }
         unknown.finish(w)?;
@@ -601,8 +592,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                     field: "Reading.temperature",
                 });
             }
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.i64(v as i64)?;
         }
         if let Some(v) = self.humidity {
@@ -611,8 +601,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                     field: "Reading.humidity",
                 });
             }
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             w.u64(v as u64)?;
         }
         if let Some(v) = self.outdoor {
@@ -621,8 +610,7 @@ impl<'a> rt::Message<'a> for Reading<'a> {
                     field: "Reading.outdoor",
                 });
             }
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             w.i64(v as i64)?;
         }
         unknown.finish(w)?;
@@ -810,32 +798,27 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
         let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         let v = self.mode;
         if v.to_u32() != 3 {
-            unknown.write_before(0, w)?;
-            w.u64(0)?;
+            unknown.key(0, w)?;
             w.u64(v.to_u32() as u64)?;
         }
         let v = self.setpoints;
         {
-            unknown.write_before(1, w)?;
-            w.u64(1)?;
+            unknown.key(1, w)?;
             v.encode_to(w)?;
         }
         let v = self.reading;
         {
-            unknown.write_before(2, w)?;
-            w.u64(2)?;
+            unknown.key(2, w)?;
             v.encode_to(w)?;
         }
         let v = self.running;
         if v {
-            unknown.write_before(3, w)?;
-            w.u64(3)?;
+            unknown.key(3, w)?;
             w.bool(v)?;
         }
         let v = self.hold;
         if v {
-            unknown.write_before(4, w)?;
-            w.u64(4)?;
+            unknown.key(4, w)?;
             w.bool(v)?;
         }
         if let Some(v) = self.diagnostics {
@@ -844,13 +827,11 @@ impl<'a> rt::Message<'a> for ThermostatState<'a> {
                     field: "ThermostatState.diagnostics",
                 });
             }
-            unknown.write_before(24, w)?;
-            w.u64(24)?;
+            unknown.key(24, w)?;
             w.bytes(v)?;
         }
         if let Some(v) = self.schedule {
-            unknown.write_before(25, w)?;
-            w.u64(25)?;
+            unknown.key(25, w)?;
             v.encode_to(w)?;
         }
         unknown.finish(w)?;
@@ -1139,8 +1120,7 @@ rt::cfg_alloc! {
                             field: "Setpoints.heat",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.i64(*v as i64)?;
                 }
                 let v = &self.cool;
@@ -1150,8 +1130,7 @@ rt::cfg_alloc! {
                             field: "Setpoints.cool",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.i64(*v as i64)?;
                 }
                 unknown.finish(w)?;
@@ -1222,25 +1201,21 @@ rt::cfg_alloc! {
                             field: "ScheduleEntry.days",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(*v as u64)?;
                 }
                 let v = &self.start;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.setpoints;
                 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     v.encode_to(w)?;
                 }
                 if let Some(v) = &self.mode {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 unknown.finish(w)?;
@@ -1307,8 +1282,7 @@ rt::cfg_alloc! {
                             field: "WeeklySchedule.entries",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.array(v.len())?;
                     for item in v.iter() {
                         item.encode_to(w)?;
@@ -1321,14 +1295,12 @@ rt::cfg_alloc! {
                             field: "WeeklySchedule.name",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.text(v)?;
                 }
                 let v = &self.updated_at;
                 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.u64(*v)?;
                 }
                 unknown.finish(w)?;
@@ -1395,8 +1367,7 @@ rt::cfg_alloc! {
                             field: "Reading.temperature",
                         });
                     }
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.i64(*v as i64)?;
                 }
                 if let Some(v) = &self.humidity {
@@ -1405,8 +1376,7 @@ rt::cfg_alloc! {
                             field: "Reading.humidity",
                         });
                     }
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     w.u64(*v as u64)?;
                 }
                 if let Some(v) = &self.outdoor {
@@ -1415,8 +1385,7 @@ rt::cfg_alloc! {
                             field: "Reading.outdoor",
                         });
                     }
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     w.i64(*v as i64)?;
                 }
                 unknown.finish(w)?;
@@ -1504,32 +1473,27 @@ rt::cfg_alloc! {
                 let mut unknown = self.unknown_fields.merge();
                 let v = &self.mode;
                 if self.mode.to_u32() != 3 {
-                    unknown.write_before(0, w)?;
-                    w.u64(0)?;
+                    unknown.key(0, w)?;
                     w.u64(v.to_u32() as u64)?;
                 }
                 let v = &self.setpoints;
                 {
-                    unknown.write_before(1, w)?;
-                    w.u64(1)?;
+                    unknown.key(1, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.reading;
                 {
-                    unknown.write_before(2, w)?;
-                    w.u64(2)?;
+                    unknown.key(2, w)?;
                     v.encode_to(w)?;
                 }
                 let v = &self.running;
                 if self.running {
-                    unknown.write_before(3, w)?;
-                    w.u64(3)?;
+                    unknown.key(3, w)?;
                     w.bool(*v)?;
                 }
                 let v = &self.hold;
                 if self.hold {
-                    unknown.write_before(4, w)?;
-                    w.u64(4)?;
+                    unknown.key(4, w)?;
                     w.bool(*v)?;
                 }
                 if let Some(v) = &self.diagnostics {
@@ -1538,13 +1502,11 @@ rt::cfg_alloc! {
                             field: "ThermostatState.diagnostics",
                         });
                     }
-                    unknown.write_before(24, w)?;
-                    w.u64(24)?;
+                    unknown.key(24, w)?;
                     w.bytes(v)?;
                 }
                 if let Some(v) = &self.schedule {
-                    unknown.write_before(25, w)?;
-                    w.u64(25)?;
+                    unknown.key(25, w)?;
                     v.encode_to(w)?;
                 }
                 unknown.finish(w)?;
