@@ -815,6 +815,29 @@ bool iotp_array_begin(iotp_reader *r, size_t max, size_t depth, size_t *count, s
     return iotp_read_array(r, max, count) && iotp_enter(r, depth, *count, inner);
 }
 
+bool iotp_text_equals(iotp_text t, const char *s, size_t len) {
+    size_t i;
+    if (t.len != len) {
+        return false;
+    }
+    for (i = 0; i < len; i++) {
+        if (t.ptr[i] != s[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+uint32_t iotp_f32_bits(float v) {
+    f32_bits b;
+    b.f = v;
+    return b.u;
+}
+
+uint64_t iotp_f64_bits(double v) {
+    return bits_of_f64(v);
+}
+
 void iotp_map_unknown(const iotp_reader *r, const iotp_map *m, iotp_unknown *out) {
     out->entries = r->data + m->entries;
     out->len = r->pos - m->entries;

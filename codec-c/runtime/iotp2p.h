@@ -204,6 +204,13 @@ bool iotp_fail(iotp_reader *r, iotp_error_class cls, size_t offset);
 /** Names the field (`Type.field`) of the recorded error unless a deeper field already did. */
 void iotp_in_field(iotp_reader *r, const char *field);
 
+/** Names the field of the recorded error as iotp_in_field does and returns false, so that a decoder
+ * reports a failed field in one statement: `return iotp_field_error(r, "Type.field");`. */
+static inline bool iotp_field_error(iotp_reader *r, const char *field) {
+    iotp_in_field(r, field);
+    return false;
+}
+
 /** The class's name as the spec and the conformance vectors write it (`truncated`, ...), or "none". */
 const char *iotp_error_class_name(iotp_error_class cls);
 
@@ -325,6 +332,17 @@ typedef struct iotp_unknown {
 
 /** The unknown fields of the map `m` whose last entry the reader has just read. */
 void iotp_map_unknown(const iotp_reader *r, const iotp_map *m, iotp_unknown *out);
+
+/** Whether `t` holds exactly the `len` bytes at `s` (a decoder's and encoder's test of a text
+ * field's default value). */
+bool iotp_text_equals(iotp_text t, const char *s, size_t len);
+
+/** The bits of a float, by which a float field is compared with its default (as the Rust codec
+ * does: -0.0 is not 0.0). */
+uint32_t iotp_f32_bits(float v);
+
+/** The bits of a double (see iotp_f32_bits). */
+uint64_t iotp_f64_bits(double v);
 
 /** Why an encoder refused. */
 typedef enum iotp_encode_error_kind {

@@ -1,0 +1,126 @@
+{#- Pieces shared by the C templates. `lines` of a doc comment as a comment, at `indent`. #}
+{%- macro docs(lines, indent) -%}
+{%- if lines.len() == 1 -%}
+{{ indent }}/** {{ lines[0] }} */
+{% elif !lines.is_empty() -%}
+{{ indent }}/**
+{%- for line in lines.iter() %}
+{{ indent }} *{% if !line.is_empty() %} {{ line }}{% endif %}
+{%- endfor %}
+{{ indent }} */
+{% endif -%}
+{%- endmacro %}
+
+{#- The call that reads a leaf into `out->path`. #}
+{%- macro read(l) -%}
+{%- if l.kind == "record" -%}
+{{ l.read_fn }}_decode_from(r, {{ l.depth }}, &out->{{ l.path }})
+{%- elif l.kind == "uint" || l.kind == "int" -%}
+{{ l.read_fn }}(r, {{ l.min }}, {{ l.max }}, &out->{{ l.path }})
+{%- elif l.kind == "text" || l.kind == "bytes" || l.kind == "fixed" -%}
+{{ l.read_fn }}(r, {{ l.len }}u, &out->{{ l.path }})
+{%- else -%}
+{{ l.read_fn }}(r, &out->{{ l.path }})
+{%- endif -%}
+{%- endmacro %}
+
+{#- The call that writes the leaf at `v->path`. #}
+{%- macro write(l) -%}
+{%- if l.kind == "record" -%}
+{{ l.read_fn }}_encode_to(w, &v->{{ l.path }})
+{%- elif l.kind == "text" || l.kind == "bytes" || l.kind == "fixed" -%}
+{{ l.write_fn }}(w, v->{{ l.path }}.ptr, v->{{ l.path }}.len)
+{%- else -%}
+{{ l.write_fn }}(w, v->{{ l.path }})
+{%- endif -%}
+{%- endmacro %}
+
+{#- The condition under which an encoder refuses the leaf at `v->path`, if any: what a decoder
+    would reject. #}
+{%- macro refused(l) -%}
+{%- if l.kind == "text" || l.kind == "bytes" -%}
+v->{{ l.path }}.len > {{ l.len }}u
+{%- elif l.kind == "fixed" -%}
+v->{{ l.path }}.len != {{ l.len }}u
+{%- elif let (Some(below), Some(above)) = (l.below.as_ref(), l.above.as_ref()) -%}
+v->{{ l.path }} < {{ below }} || v->{{ l.path }} > {{ above }}
+{%- elif let Some(below) = l.below -%}
+v->{{ l.path }} < {{ below }}
+{%- elif let Some(above) = l.above -%}
+v->{{ l.path }} > {{ above }}
+{%- endif -%}
+{%- endmacro %}
+
+{#- The encoder's error for a refused leaf. #}
+{%- macro refusal(l) -%}
+{%- if l.kind == "text" || l.kind == "bytes" || l.kind == "fixed" -%}
+IOTP_ENC_BOUND_EXCEEDED
+{%- else -%}
+IOTP_ENC_OUT_OF_RANGE
+{%- endif -%}
+{%- endmacro %}
+
+{#- Whether the value at `p->member` equals the field's default (`equal`) or differs from it. #}
+{%- macro is_default(d, p, member, equal) -%}
+{%- if d.compare == "text" -%}
+{% if !equal %}!{% endif %}iotp_text_equals({{ p }}{{ member }}, {{ d.literal }}, {{ d.len }}u)
+{%- elif d.compare == "f32" -%}
+iotp_f32_bits({{ p }}{{ member }}) {% if equal %}=={% else %}!={% endif %} {{ d.literal }}
+{%- elif d.compare == "f64" -%}
+iotp_f64_bits({{ p }}{{ member }}) {% if equal %}=={% else %}!={% endif %} {{ d.literal }}
+{%- else -%}
+{{ p }}{{ member }} {% if equal %}=={% else %}!={% endif %} {{ d.literal }}
+{%- endif -%}
+{%- endmacro %}
+
+{#- Reads `value` into `out`; any failure names `label`. `i` is the indentation of the statements. #}
+{%- macro decode_value(value, label, i) -%}
+{%- for l in value.levels %}
+{{ i }}{{ l.pad }}if (!iotp_array_begin(r, {{ l.max }}u, {{ l.depth_in }}, &out->{{ l.count }}, &{{ l.depth_out }})) {
+{{ i }}{{ l.pad }}    return iotp_field_error(r, "{{ label }}");
+{{ i }}{{ l.pad }}}
+{{ i }}{{ l.pad }}for ({{ l.index }} = 0; {{ l.index }} < out->{{ l.count }}; {{ l.index }}++) {
+{%- endfor %}
+{{ i }}{{ value.leaf_pad }}if (!{% call read(value.leaf) %}{% endcall %}) {
+{{ i }}{{ value.leaf_pad }}    return iotp_field_error(r, "{{ label }}");
+{{ i }}{{ value.leaf_pad }}}
+{%- for l in value.levels.iter().rev() %}
+{{ i }}{{ l.pad }}}
+{%- endfor %}
+{%- endmacro %}
+
+{#- Writes `value` from `v` (its key already written); refuses what a decoder would reject, naming
+    `label`. #}
+{%- macro encode_value(value, label, i) -%}
+{%- for l in value.levels %}
+{{ i }}{{ l.pad }}if (v->{{ l.count }} > {{ l.max }}u) {
+{{ i }}{{ l.pad }}    return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "{{ label }}");
+{{ i }}{{ l.pad }}}
+{{ i }}{{ l.pad }}iotp_write_array(w, v->{{ l.count }});
+{{ i }}{{ l.pad }}for ({{ l.index }} = 0; {{ l.index }} < v->{{ l.count }}; {{ l.index }}++) {
+{%- endfor %}
+{%- if value.leaf.checked %}
+{{ i }}{{ value.leaf_pad }}if ({% call refused(value.leaf) %}{% endcall %}) {
+{{ i }}{{ value.leaf_pad }}    return iotp_writer_fail(w, {% call refusal(value.leaf) %}{% endcall %}, "{{ label }}");
+{{ i }}{{ value.leaf_pad }}}
+{%- endif %}
+{{ i }}{{ value.leaf_pad }}{% call write(value.leaf) %}{% endcall %};
+{%- for l in value.levels.iter().rev() %}
+{{ i }}{{ l.pad }}}
+{{ i }}{{ l.pad }}iotp_write_close(w, v->{{ l.count }});
+{%- endfor %}
+{%- endmacro %}
+
+{#- The index and depth variables of `value`'s array levels. #}
+{%- macro array_vars(value, i) -%}
+{%- if !value.levels.is_empty() %}
+{{ i }}size_t {% for l in value.levels %}{% if !loop.first %}, {% endif %}{{ l.index }}, {{ l.depth_out }}{% endfor %};
+{%- endif %}
+{%- endmacro %}
+
+{#- The index variables of `value`'s array levels (an encoder's). #}
+{%- macro index_vars(value, i) -%}
+{%- if !value.levels.is_empty() %}
+{{ i }}size_t {% for l in value.levels %}{% if !loop.first %}, {% endif %}{{ l.index }}{% endfor %};
+{%- endif %}
+{%- endmacro %}

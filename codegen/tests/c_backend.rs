@@ -1,0 +1,57 @@
+//! Golden test of the C backend: the C generated for the shipped schema (`spec/schema/`) and for
+//! zcbor's pet sample (`codec-c/schema/pet.iotp`), checked in under `codec-c/generated/`, must equal
+//! what the generator produces now. `codec-c` compiles and tests that code (its Makefile and the
+//! crate `iotp2p-codec-c`).
+//!
+//! Re-bless with `BLESS=1 cargo test -p iotp2p-codegen --test c_backend`, then review the diff.
+
+use std::path::{Path, PathBuf};
+
+use iotp2p_codegen::backend::c::{unsupported, C};
+use iotp2p_codegen::backend::{Backend, GeneratedFile};
+use iotp2p_codegen::model::Model;
+use iotp2p_codegen::FsLoader;
+
+#[path = "support/golden_dir.rs"]
+mod golden_dir;
+use golden_dir::check_dir;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The C files of the schema made of `files` (paths relative to the repository root, so that the
+/// `@generated ... from` lines are stable).
+fn generate(files: &[&str]) -> Vec<GeneratedFile> {
+    std::env::set_current_dir(root()).unwrap();
+    let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
+    let c = iotp2p_codegen::compile(&paths, &FsLoader::default());
+    assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics);
+    let schema = c.schema.unwrap();
+    let model = Model::new(&schema);
+    assert_eq!(unsupported(&model), None);
+    C.generate(&model)
+}
+
+#[test]
+fn checked_in_c_code_is_fresh() {
+    let mut files = generate(&[
+        "spec/schema/core.iotp",
+        "spec/schema/security.iotp",
+        "spec/schema/capabilities.iotp",
+    ]);
+    files.extend(generate(&["codec-c/schema/pet.iotp"]));
+    check_dir(&files, &root().join("codec-c/generated"));
+}
+
+#[test]
+fn recursive_types_are_refused_by_name() {
+    std::env::set_current_dir(root()).unwrap();
+    let c = iotp2p_codegen::compile(
+        &[PathBuf::from("codegen/tests/schemas/valid/recursive.iotp")],
+        &FsLoader::default(),
+    );
+    let schema = c.schema.unwrap();
+    let why = unsupported(&Model::new(&schema)).expect("recursive types are refused");
+    assert!(why.contains("recursive"), "{why}");
+}

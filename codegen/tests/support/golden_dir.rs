@@ -1,0 +1,41 @@
+//! The golden-directory check shared by the backends' tests (`tests/rust_backend.rs`,
+//! `tests/c_backend.rs`, `tests/exports.rs`): generated files against a checked-in directory.
+//!
+//! Included with `#[path]` so that each test crate takes only this file.
+
+use std::path::Path;
+
+use iotp2p_codegen::backend::GeneratedFile;
+
+/// Compares generated files with a checked-in directory, a file the generator no longer produces
+/// counting as stale too; with `BLESS` set, rewrites the directory instead.
+pub fn check_dir(files: &[GeneratedFile], dir: &Path) {
+    let bless = std::env::var_os("BLESS").is_some_and(|v| !v.is_empty() && v != "0");
+    if bless {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let mut stale = Vec::new();
+    for f in files {
+        let path = dir.join(&f.name);
+        if bless {
+            std::fs::write(&path, &f.contents).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(f.contents.as_str()) {
+            stale.push(f.name.clone());
+        }
+    }
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        if !files.iter().any(|f| f.name == name) {
+            if bless {
+                std::fs::remove_file(dir.join(&name)).unwrap();
+            } else {
+                stale.push(name);
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "generated files in {} are stale: {stale:?}\nre-bless with `BLESS=1 cargo test --workspace` and review the diff",
+        dir.display()
+    );
+}
