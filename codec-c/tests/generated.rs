@@ -1,0 +1,194 @@
+//! The generated C codec against the generated Rust codec, both from the core schema: for the same
+//! input decoded as an `Envelope` (which reaches every body type), the same verdict, the same error
+//! class at the same offset naming the same field, and for an accepted input the same bytes encoded
+//! back (byte-identical to the input: unknown fields and variants included).
+//!
+//! Inputs: every input of the conformance vectors (of every type, so most are rejected as envelopes)
+//! with every truncation; every input of a vector of a core type that an Envelope holds, placed where
+//! the Envelope holds it (so that every body type's rules are checked through the Envelope), with
+//! every truncation; random bytes, and random changes of valid envelopes (proptest).
+
+use iotp2p_codec::core::Envelope;
+use iotp2p_codec::prelude::*;
+use iotp2p_codec_c::envelope::{Codec, RoundTrip};
+use proptest::prelude::*;
+
+#[path = "support/vectors.rs"]
+mod vectors;
+use vectors::{decode_hex, vector_files, vector_inputs};
+
+/// The Rust codec's round trip, in the C binding's terms.
+fn rust(input: &[u8], cap: usize) -> RoundTrip {
+    match Envelope::decode(input) {
+        Err(e) => RoundTrip::Rejected(e),
+        Ok(v) => {
+            let mut out = vec![0u8; cap];
+            match v.encode(&mut out) {
+                Ok(n) => {
+                    out.truncate(n);
+                    RoundTrip::Reencoded(out)
+                }
+                Err(e) => RoundTrip::Refused(e),
+            }
+        }
+    }
+}
+
+/// Both codecs on `input`; returns whether it was accepted.
+fn agree(codec: &mut Codec, input: &[u8]) -> bool {
+    // Room for the re-encoding (as long as the input) and a little more.
+    let cap = input.len() + 16;
+    let c = codec.roundtrip(input, cap);
+    let r = rust(input, cap);
+    assert_eq!(c, r, "C and Rust differ on {}", hex(input));
+    if let RoundTrip::Reencoded(bytes) = &c {
+        assert_eq!(bytes, input, "not byte-identical: {}", hex(input));
+        true
+    } else {
+        false
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bytes of an Envelope that holds a value of the core type `ty` as its last item, up to that
+/// value: `{1: 0, 12: <Body>}`, a body's payload in its one-entry map, array items in the last
+/// field of the message that holds them (required fields before it given their smallest values).
+fn envelope_prefix(ty: &str) -> Option<Vec<u8>> {
+    const ENVELOPE: &[u8] = &[0xa2, 0x01, 0x00, 0x0c];
+    // Description {0: [EndpointInfo {0: 0, 1: [CapabilityInfo ...]}]}
+    const CAPABILITY: &[u8] = &[0xa1, 0x0a, 0xa1, 0x00, 0x81, 0xa2, 0x00, 0x00, 0x01, 0x81];
+    // CapabilityInfo {0: 0, 1: "", 2: "", 3: ...}
+    const CAPABILITY_FIELDS: &[u8] = &[0x00, 0x00, 0x01, 0x60, 0x02, 0x60];
+    let body: Vec<u8> = match ty.strip_prefix("iotp2p.core.")? {
+        "Body" => vec![],
+        "Status" => vec![0xa1, 0x01],
+        "ReadRequest" => vec![0xa1, 0x02],
+        "WriteRequest" => vec![0xa1, 0x03],
+        "InvokeRequest" => vec![0xa1, 0x04],
+        "InvokeResponse" => vec![0xa1, 0x05],
+        "SubscribeRequest" => vec![0xa1, 0x06],
+        "UnsubscribeRequest" => vec![0xa1, 0x07],
+        "Report" => vec![0xa1, 0x08],
+        "DescribeRequest" => vec![0xa1, 0x09],
+        "Description" => vec![0xa1, 0x0a],
+        "Presence" => vec![0xa1, 0x0b],
+        "PresenceAck" => vec![0xa1, 0x0c],
+        "Receipt" => vec![0xa1, 0x0d],
+        // WriteRequest {1: 0, 2: [...]}
+        "MemberValue" => vec![0xa1, 0x03, 0xa2, 0x01, 0x00, 0x02, 0x81],
+        // Report {1: 0, 3: [...]}
+        "Event" => vec![0xa1, 0x08, 0xa2, 0x01, 0x00, 0x03, 0x81],
+        "EndpointInfo" => vec![0xa1, 0x0a, 0xa1, 0x00, 0x81],
+        "CapabilityInfo" => CAPABILITY.to_vec(),
+        "SemVer" => [CAPABILITY, &[0xa4], CAPABILITY_FIELDS, &[0x03]].concat(),
+        // ... 3: {0: 0}, 5: ...
+        "SchemaRef" => [
+            CAPABILITY,
+            &[0xa5],
+            CAPABILITY_FIELDS,
+            &[0x03, 0xa1, 0x00, 0x00, 0x05],
+        ]
+        .concat(),
+        // Receipt {0: [...]}
+        "DeliveryRef" => vec![0xa1, 0x0d, 0xa1, 0x00, 0x81],
+        _ => return None,
+    };
+    Some([ENVELOPE, &body].concat())
+}
+
+/// Every conformance-vector input and every truncation of it, as an Envelope.
+#[test]
+fn every_conformance_vector_input_and_its_truncations() {
+    let mut codec = Codec::new();
+    let inputs = vector_inputs();
+    assert!(inputs.len() > 1000, "found only {} inputs", inputs.len());
+    let (mut accepted, mut checked) = (0, 0);
+    for input in &inputs {
+        for n in 0..=input.len() {
+            accepted += usize::from(agree(&mut codec, &input[..n]));
+            checked += 1;
+        }
+    }
+    // The envelope vectors and the spec's examples hold valid envelopes: some must be accepted.
+    assert!(
+        accepted > 50,
+        "only {accepted} of {checked} inputs accepted"
+    );
+    eprintln!("{checked} inputs, {accepted} accepted by both");
+}
+
+/// Every input of a vector of a core type an Envelope holds, placed in an Envelope (see
+/// [`envelope_prefix`]), with every truncation within it. A vector's verdict for its own type carries
+/// over: the valid ones must all be accepted.
+#[test]
+fn every_core_type_vector_inside_an_envelope() {
+    let mut codec = Codec::new();
+    let (mut valid, mut accepted, mut checked) = (0, 0, 0);
+    for json in vector_files() {
+        for vector in json["vectors"].as_array().into_iter().flatten() {
+            let Some(prefix) = vector["type"].as_str().and_then(envelope_prefix) else {
+                continue;
+            };
+            let Some(input) = vector["input"]["hex"].as_str().and_then(decode_hex) else {
+                continue;
+            };
+            let wrapped = [prefix.as_slice(), &input].concat();
+            let ok = agree(&mut codec, &wrapped);
+            if vector["expect"]["verdict"] == "valid" {
+                valid += 1;
+                assert!(ok, "{}: valid, but rejected in an envelope", vector["id"]);
+            }
+            accepted += usize::from(ok);
+            for n in prefix.len()..wrapped.len() {
+                agree(&mut codec, &wrapped[..n]);
+            }
+            checked += wrapped.len() - prefix.len() + 1;
+        }
+    }
+    assert!(valid > 100, "only {valid} valid vectors of core types");
+    eprintln!("{checked} inputs, {accepted} accepted by both, {valid} valid vectors");
+}
+
+/// Valid envelopes to mutate: the accepted conformance inputs.
+fn valid_envelopes() -> Vec<Vec<u8>> {
+    vector_inputs()
+        .into_iter()
+        .filter(|i| Envelope::decode(i).is_ok())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn random_bytes(input in proptest::collection::vec(any::<u8>(), 0..64)) {
+        agree(&mut Codec::new(), &input);
+    }
+
+    /// A valid envelope with one byte changed, inserted or removed: mostly rejected deep inside, at
+    /// every kind of place.
+    #[test]
+    fn valid_envelopes_changed(
+        pick in any::<prop::sample::Index>(),
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+        how in 0u8..3,
+    ) {
+        thread_local! {
+            static VALID: Vec<Vec<u8>> = valid_envelopes();
+            static CODEC: std::cell::RefCell<Codec> = std::cell::RefCell::new(Codec::new());
+        }
+        let mut input = VALID.with(|v| pick.get(v).clone());
+        let i = at.index(input.len() + 1);
+        match how {
+            0 if i < input.len() => input[i] = byte,
+            1 => input.insert(i, byte),
+            _ if i < input.len() => { input.remove(i); }
+            _ => input.push(byte),
+        }
+        CODEC.with(|c| agree(&mut c.borrow_mut(), &input));
+    }
+}
