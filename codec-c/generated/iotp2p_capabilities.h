@@ -116,28 +116,22 @@ typedef uint32_t iotp2p_capabilities_lookup_policy;
 /** Properties of DeviceInfo. */
 typedef struct iotp2p_capabilities_device_info_properties {
     /** The manufacturer's name, e.g. `Acme`. */
-
     iotp_text vendor;
     /** The product's name, e.g. `Ceiling Light 2`. */
-
     iotp_text product;
     /** A name given by the owner, e.g. `kitchen ceiling`; empty until set. */
-
     iotp_text name;
     /** Whether `hardware_version` is present. */
     bool has_hardware_version;
     /** The hardware revision, as the manufacturer writes it. */
-
     iotp_text hardware_version;
     /** Whether `serial_number` is present. */
     bool has_serial_number;
     /** The manufacturer's serial number. Readable only by nodes with an access control entry. */
-
     iotp_text serial_number;
     /** Whether `product_url` is present. */
     bool has_product_url;
     /** A web page about the product. */
-
     iotp_text product_url;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -151,15 +145,12 @@ typedef struct iotp2p_capabilities_device_info_properties {
 /** Properties of Firmware. */
 typedef struct iotp2p_capabilities_firmware_properties {
     /** The version of the running firmware, compared as a semantic version. */
-
     iotp2p_core_sem_ver version;
     /** The version as the manufacturer writes it, for display, e.g. `2.4.1-rc2`. */
-
     iotp_text version_text;
     /** Whether `build` is present. */
     bool has_build;
     /** The manufacturer's build number of the running firmware. */
-
     uint32_t build;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -173,20 +164,16 @@ typedef struct iotp2p_capabilities_firmware_properties {
 /** Properties of Battery. */
 typedef struct iotp2p_capabilities_battery_properties {
     /** Remaining charge, in percent of full charge. */
-
     uint8_t percent;
     /** How urgently the battery needs attention. */
-
     iotp2p_capabilities_battery_state state;
     /** Whether `voltage` is present. */
     bool has_voltage;
     /** Battery voltage in millivolts. */
-
     uint16_t voltage;
     /** Whether `charging` is present. */
     bool has_charging;
     /** Charging state, for rechargeable batteries. */
-
     iotp2p_capabilities_charge_state charging;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -208,7 +195,6 @@ typedef struct iotp2p_capabilities_battery_events {
     /** The variant's value, for variants that have one. */
     union {
         /** The battery state changed; the data is the new state. */
-
         iotp2p_capabilities_battery_state state_changed;
     } as;
     /** The value of a variant this version of the schema does not define, still encoded, so that
@@ -222,7 +208,6 @@ typedef struct iotp2p_capabilities_battery_events {
 /** Properties of Identify. */
 typedef struct iotp2p_capabilities_identify_properties {
     /** Seconds left of the current identification; 0 when not identifying. */
-
     uint16_t remaining;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -236,10 +221,8 @@ typedef struct iotp2p_capabilities_identify_properties {
 /** Input of the identify action. */
 typedef struct iotp2p_capabilities_identify_input {
     /** For how many seconds; 0 stops an identification in progress. */
-
     uint16_t duration;
     /** The effect; a device that lacks it uses the one it has. */
-
     iotp2p_capabilities_identify_effect effect;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -261,7 +244,6 @@ typedef struct iotp2p_capabilities_identify_actions {
     /** The variant's value, for variants that have one. */
     union {
         /** Start or stop identifying. */
-
         iotp2p_capabilities_identify_input identify;
     } as;
     /** The value of a variant this version of the schema does not define, still encoded, so that
@@ -275,7 +257,6 @@ typedef struct iotp2p_capabilities_identify_actions {
 /** Properties of OnOff. */
 typedef struct iotp2p_capabilities_on_off_properties {
     /** Whether the switch is on. */
-
     bool on;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -311,22 +292,18 @@ typedef struct iotp2p_capabilities_on_off_actions {
 /** Properties of Level. */
 typedef struct iotp2p_capabilities_level_properties {
     /** The current level; during a transition, the level reached so far. */
-
     uint8_t level;
     /** Whether `min_level` is present. */
     bool has_min_level;
     /** The lowest level the device accepts; lower requests are raised to it. */
-
     uint8_t min_level;
     /** Whether `max_level` is present. */
     bool has_max_level;
     /** The highest level the device accepts; higher requests are lowered to it. */
-
     uint8_t max_level;
     /** Whether `default_transition` is present. */
     bool has_default_transition;
     /** The transition time used when an action does not give one. */
-
     uint16_t default_transition;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -340,7 +317,6 @@ typedef struct iotp2p_capabilities_level_properties {
 /** Input of set_level. */
 typedef struct iotp2p_capabilities_set_level {
     /** The target level. */
-
     uint8_t level;
     /** Whether `transition` is present. */
     bool has_transition;
@@ -348,7 +324,6 @@ typedef struct iotp2p_capabilities_set_level {
      * How long the change takes; absent means `default_transition`, or immediately if the device has
      * none.
      */
-
     uint16_t transition;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -362,12 +337,10 @@ typedef struct iotp2p_capabilities_set_level {
 /** Input of step. */
 typedef struct iotp2p_capabilities_step_level {
     /** How much to change the level by; the result is clamped to the device's range. */
-
     int16_t delta;
     /** Whether `transition` is present. */
     bool has_transition;
     /** How long the change takes; absent means `default_transition`, or immediately. */
-
     uint16_t transition;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -395,10 +368,8 @@ typedef struct iotp2p_capabilities_level_actions {
     /** The variant's value, for variants that have one. */
     union {
         /** Move to a level. */
-
         iotp2p_capabilities_set_level set_level;
         /** Move up or down by an amount. */
-
         iotp2p_capabilities_step_level step;
     } as;
     /** The value of a variant this version of the schema does not define, still encoded, so that
@@ -412,13 +383,10 @@ typedef struct iotp2p_capabilities_level_actions {
 /** Properties of ColorTemperature. */
 typedef struct iotp2p_capabilities_color_temperature_properties {
     /** The current colour temperature; during a transition, the one reached so far. */
-
     uint16_t kelvin;
     /** The lowest colour temperature the device produces. */
-
     uint16_t min_kelvin;
     /** The highest colour temperature the device produces. */
-
     uint16_t max_kelvin;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -432,12 +400,10 @@ typedef struct iotp2p_capabilities_color_temperature_properties {
 /** Input of set_color_temperature. */
 typedef struct iotp2p_capabilities_set_color_temperature {
     /** The target colour temperature; values outside the device's range are clamped to it. */
-
     uint16_t kelvin;
     /** Whether `transition` is present. */
     bool has_transition;
     /** How long the change takes; absent means immediately. */
-
     uint16_t transition;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -459,7 +425,6 @@ typedef struct iotp2p_capabilities_color_temperature_actions {
     /** The variant's value, for variants that have one. */
     union {
         /** Move to a colour temperature. */
-
         iotp2p_capabilities_set_color_temperature set_color_temperature;
     } as;
     /** The value of a variant this version of the schema does not define, still encoded, so that
@@ -473,22 +438,18 @@ typedef struct iotp2p_capabilities_color_temperature_actions {
 /** Properties of TemperatureMeasurement. */
 typedef struct iotp2p_capabilities_temperature_measurement_properties {
     /** The last measured temperature. */
-
     int16_t temperature;
     /** Whether `min_measurable` is present. */
     bool has_min_measurable;
     /** The lowest temperature the sensor can measure. */
-
     int16_t min_measurable;
     /** Whether `max_measurable` is present. */
     bool has_max_measurable;
     /** The highest temperature the sensor can measure. */
-
     int16_t max_measurable;
     /** Whether `tolerance` is present. */
     bool has_tolerance;
     /** The sensor's tolerance: the true value lies within plus or minus this, in hundredths of a kelvin. */
-
     uint16_t tolerance;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -502,22 +463,18 @@ typedef struct iotp2p_capabilities_temperature_measurement_properties {
 /** Properties of HumidityMeasurement. */
 typedef struct iotp2p_capabilities_humidity_measurement_properties {
     /** The last measured relative humidity. */
-
     uint16_t humidity;
     /** Whether `min_measurable` is present. */
     bool has_min_measurable;
     /** The lowest relative humidity the sensor can measure. */
-
     uint16_t min_measurable;
     /** Whether `max_measurable` is present. */
     bool has_max_measurable;
     /** The highest relative humidity the sensor can measure. */
-
     uint16_t max_measurable;
     /** Whether `tolerance` is present. */
     bool has_tolerance;
     /** The sensor's tolerance: the true value lies within plus or minus this. */
-
     uint16_t tolerance;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -531,13 +488,10 @@ typedef struct iotp2p_capabilities_humidity_measurement_properties {
 /** Properties of Relay. */
 typedef struct iotp2p_capabilities_relay_properties {
     /** How many messages the relay holds, at most, for one sleeping node (at least 16). */
-
     uint16_t max_held_messages;
     /** How many bytes of messages the relay holds, at most, for one sleeping node (at least 4096). */
-
     uint32_t max_held_bytes;
     /** The longest time, in seconds, that the relay holds a message (at least 86400, one day). */
-
     uint32_t max_hold_time;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -553,12 +507,10 @@ typedef struct iotp2p_capabilities_lookup_result {
     /** Whether `credential` is present. */
     bool has_credential;
     /** The credential statement of the node the address is bound to; absent if none is. */
-
     iotp2p_security_signed_statement credential;
     /** Whether `rehoming` is present. */
     bool has_rehoming;
     /** The re-homing statement of the node that left the address, during its grace period. */
-
     iotp2p_security_signed_statement rehoming;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -575,13 +527,11 @@ typedef struct iotp2p_capabilities_enrol_request {
      * The single-use enrolment token that the provider's account sign-up gave the owner (16 to 32
      * bytes).
      */
-
     iotp_bytes token;
     /**
      * The controller's credential statement; its authentication credential must be the one the
      * controller used in EDHOC with the relay.
      */
-
     iotp2p_security_signed_statement credential;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -595,15 +545,12 @@ typedef struct iotp2p_capabilities_enrol_request {
 /** The output of `enrol`: what the account may do at this relay. */
 typedef struct iotp2p_capabilities_enrol_result {
     /** The provider's name for the account, for people; never parsed. */
-
     iotp_text account;
     /** The domains in which the account may register addresses. */
-
     iotp_text domains[8];
     /** How many items of `domains` are used. */
     size_t domains_count;
     /** How many addresses the account may hold at once. */
-
     uint32_t max_registrations;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -617,24 +564,20 @@ typedef struct iotp2p_capabilities_enrol_result {
 /** The relay policy of one registered address, set by an administrator of the account. */
 typedef struct iotp2p_capabilities_relay_policy {
     /** Who may look the address up. */
-
     iotp2p_capabilities_lookup_policy lookup;
     /** Whether `lookup_allowed` is present. */
     bool has_lookup_allowed;
     /** With `Listed`: the node IDs that may look it up. Never present and empty. */
-
     iotp_bytes lookup_allowed[8];
     /** How many items of `lookup_allowed` are used. */
     size_t lookup_allowed_count;
     /** Whether `max_held_messages` is present. */
     bool has_max_held_messages;
     /** How many messages the relay holds for the node; absent means the relay's maximum. */
-
     uint16_t max_held_messages;
     /** Whether `max_hold_time` is present. */
     bool has_max_hold_time;
     /** How long, in seconds, the relay holds a message for the node; absent means the relay's maximum. */
-
     uint32_t max_hold_time;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -648,12 +591,10 @@ typedef struct iotp2p_capabilities_relay_policy {
 /** The input of `register`: bind an address of the account's domains to a node. */
 typedef struct iotp2p_capabilities_register_request {
     /** The node's credential statement, naming the address to bind. */
-
     iotp2p_security_signed_statement credential;
     /** Whether `policy` is present. */
     bool has_policy;
     /** The address's relay policy; absent means the relay's default policy. */
-
     iotp2p_capabilities_relay_policy policy;
     /** Whether `previous_relays` is present. */
     bool has_previous_relays;
@@ -663,7 +604,6 @@ typedef struct iotp2p_capabilities_register_request {
      * its `max_hold_time` after the registration, the held messages they forward for the address
      * (spec/03-resolution-and-delivery.md, "Same address, new home relay"). Never present and empty.
      */
-
     iotp_text previous_relays[4];
     /** How many items of `previous_relays` are used. */
     size_t previous_relays_count;
@@ -675,7 +615,6 @@ typedef struct iotp2p_capabilities_register_request {
      * the previous address during the grace period (spec/03-resolution-and-delivery.md, "The new home
      * relay").
      */
-
     iotp2p_security_signed_statement rehoming;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -689,7 +628,6 @@ typedef struct iotp2p_capabilities_register_request {
 /** The input of `release`: an address is given up. */
 typedef struct iotp2p_capabilities_release_request {
     /** The address. */
-
     iotp_text address;
     /** Whether `rehoming` is present. */
     bool has_rehoming;
@@ -697,7 +635,6 @@ typedef struct iotp2p_capabilities_release_request {
      * The re-homing statement of the node that leaves the address, when it moves: the relay then
      * forwards and answers lookups during the grace period. Absent: the address ends now.
      */
-
     iotp2p_security_signed_statement rehoming;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -711,10 +648,8 @@ typedef struct iotp2p_capabilities_release_request {
 /** The input of `set_policy`. */
 typedef struct iotp2p_capabilities_policy_request {
     /** A registered address of the account. */
-
     iotp_text address;
     /** The new policy. */
-
     iotp2p_capabilities_relay_policy policy;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -728,13 +663,10 @@ typedef struct iotp2p_capabilities_policy_request {
 /** One registered address of an account. */
 typedef struct iotp2p_capabilities_registration_info {
     /** The address. */
-
     iotp_text address;
     /** The node it is bound to. */
-
     iotp_bytes node;
     /** Its relay policy. */
-
     iotp2p_capabilities_relay_policy policy;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -750,7 +682,6 @@ typedef struct iotp2p_capabilities_registrations_request {
     /** Whether `after` is present. */
     bool has_after;
     /** List the registrations whose address sorts after this one; absent: from the first. */
-
     iotp_text after;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -764,12 +695,10 @@ typedef struct iotp2p_capabilities_registrations_request {
 /** The output of `registrations`: one page of the account's registered addresses, in ascending order. */
 typedef struct iotp2p_capabilities_registration_page {
     /** The registrations. */
-
     iotp2p_capabilities_registration_info entries[16];
     /** How many items of `entries` are used. */
     size_t entries_count;
     /** More registrations follow the last one of this page. */
-
     bool more;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -815,31 +744,24 @@ typedef struct iotp2p_capabilities_relay_actions {
     /** The variant's value, for variants that have one. */
     union {
         /** Ask which node an address of this relay's domain is bound to (the provider binding). */
-
         iotp_text lookup;
         /**
          * Join a provider account with an enrolment token (spec/03-resolution-and-delivery.md,
          * "Registration of nodes").
          */
-
         iotp2p_capabilities_enrol_request enrol;
         /**
          * Bind an address to a node, or replace its credential statement by a newer one. Account
          * administrator.
          */
-
         iotp2p_capabilities_register_request register_;
         /** Give up an address, optionally forwarding for a node that moves. Account administrator. */
-
         iotp2p_capabilities_release_request release;
         /** Remove a controller from the account (itself, or another one). Account administrator. */
-
         iotp_bytes unenrol;
         /** Change the relay policy of an address. Account administrator. */
-
         iotp2p_capabilities_policy_request set_policy;
         /** List the account's registrations, one page at a time. Account administrator. */
-
         iotp2p_capabilities_registrations_request registrations;
     } as;
     /** The value of a variant this version of the schema does not define, still encoded, so that
@@ -867,13 +789,10 @@ typedef struct iotp2p_capabilities_relay_outputs {
     /** The variant's value, for variants that have one. */
     union {
         /** Output of lookup. */
-
         iotp2p_capabilities_lookup_result lookup;
         /** Output of enrol. */
-
         iotp2p_capabilities_enrol_result enrol;
         /** Output of registrations. */
-
         iotp2p_capabilities_registration_page registrations;
     } as;
     /** The value of a variant this version of the schema does not define, still encoded, so that

@@ -150,52 +150,42 @@ typedef uint32_t iotp2p_core_decode_error;
 /** The result of a request, and every error report (spec/09-errors.md). */
 typedef struct iotp2p_core_status {
     /** What happened. */
-
     iotp2p_core_status_code code;
     /** Whether `member` is present. */
     bool has_member;
     /** The member that the status concerns, when it concerns one. */
-
     uint16_t member;
     /** Whether `capability_status` is present. */
     bool has_capability_status;
     /** A status code defined by the capability's schema, refining `code`. */
-
     uint32_t capability_status;
     /** Whether `detail` is present. */
     bool has_detail;
     /** Human-readable diagnostic text, for logs; never to be parsed. */
-
     iotp_text detail;
     /** Whether `echo` is present. */
     bool has_echo;
     /** With `FreshnessRequired`: the challenge to echo in the repeated request. */
-
     iotp_bytes echo;
     /** Whether `retry_after` is present. */
     bool has_retry_after;
     /** With `Busy` or `QueueFull`: seconds to wait before trying again. */
-
     uint32_t retry_after;
     /** Whether `decode_error` is present. */
     bool has_decode_error;
     /** With `Malformed` or `InvalidValue`: the decoder error class. */
-
     iotp2p_core_decode_error decode_error;
     /** Whether `offset` is present. */
     bool has_offset;
     /** With `Malformed` or `InvalidValue`: the byte offset of the error in the decoded input. */
-
     uint32_t offset;
     /** Whether `recipient` is present. */
     bool has_recipient;
     /** In a non-delivery notice from a relay: the recipient that could not be reached. */
-
     iotp_text recipient;
     /** Whether `supported_versions` is present. */
     bool has_supported_versions;
     /** With `UnsupportedVersion`: the protocol versions the receiver supports, in ascending order. */
-
     uint8_t supported_versions[8];
     /** How many items of `supported_versions` are used. */
     size_t supported_versions_count;
@@ -211,10 +201,8 @@ typedef struct iotp2p_core_status {
 /** Read the current values of properties of one capability instance. */
 typedef struct iotp2p_core_read_request {
     /** The endpoint. */
-
     uint16_t endpoint;
     /** The capability instance on that endpoint. */
-
     uint16_t capability;
     /** Whether `members` is present. */
     bool has_members;
@@ -222,7 +210,6 @@ typedef struct iotp2p_core_read_request {
      * The properties to read, in ascending order without duplicates; absent means every readable
      * property. Never present and empty.
      */
-
     uint16_t members[64];
     /** How many items of `members` are used. */
     size_t members_count;
@@ -238,10 +225,8 @@ typedef struct iotp2p_core_read_request {
 /** A member key with an encoded value: a property value in a write or a report. */
 typedef struct iotp2p_core_member_value {
     /** The property. */
-
     uint16_t member;
     /** The value, encoded against the property's type. */
-
     iotp_bytes value;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -255,20 +240,16 @@ typedef struct iotp2p_core_member_value {
 /** Write properties of one capability instance; all values are applied, or none. */
 typedef struct iotp2p_core_write_request {
     /** The endpoint. */
-
     uint16_t endpoint;
     /** The capability instance on that endpoint. */
-
     uint16_t capability;
     /** The values to write, in ascending member order without duplicates; never empty. */
-
     iotp2p_core_member_value values[32];
     /** How many items of `values` are used. */
     size_t values_count;
     /** Whether `echo` is present. */
     bool has_echo;
     /** The freshness challenge most recently received from the device, when it requires one. */
-
     iotp_bytes echo;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -282,23 +263,18 @@ typedef struct iotp2p_core_write_request {
 /** Invoke one action of one capability instance. */
 typedef struct iotp2p_core_invoke_request {
     /** The endpoint. */
-
     uint16_t endpoint;
     /** The capability instance on that endpoint. */
-
     uint16_t capability;
     /** The action. */
-
     uint16_t action;
     /** Whether `input` is present. */
     bool has_input;
     /** The action's input, encoded against its input type; absent when the action takes no input. */
-
     iotp_bytes input;
     /** Whether `echo` is present. */
     bool has_echo;
     /** The freshness challenge most recently received from the device, when it requires one. */
-
     iotp_bytes echo;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -314,7 +290,6 @@ typedef struct iotp2p_core_invoke_response {
     /** Whether `output` is present. */
     bool has_output;
     /** The action's output, encoded against its output type; absent when the action has no output. */
-
     iotp_bytes output;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -328,10 +303,8 @@ typedef struct iotp2p_core_invoke_response {
 /** Subscribe to changes of properties and to events of one capability instance. */
 typedef struct iotp2p_core_subscribe_request {
     /** The endpoint. */
-
     uint16_t endpoint;
     /** The capability instance on that endpoint. */
-
     uint16_t capability;
     /** Whether `members` is present. */
     bool has_members;
@@ -339,23 +312,19 @@ typedef struct iotp2p_core_subscribe_request {
      * The properties and events to observe, in ascending order without duplicates; absent means every
      * observable property and every event. Never present and empty.
      */
-
     uint16_t members[64];
     /** How many items of `members` are used. */
     size_t members_count;
     /** Minimum time between two reports, in seconds. */
-
     uint32_t min_interval;
     /**
      * Maximum time between two reports, in seconds: the device reports at least this often, even
      * without a change, so that the subscriber can tell that the subscription is alive.
      */
-
     uint32_t max_interval;
     /** Whether `lifetime` is present. */
     bool has_lifetime;
     /** Seconds after which the subscription ends unless renewed; absent means until unsubscribed. */
-
     uint32_t lifetime;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -369,7 +338,6 @@ typedef struct iotp2p_core_subscribe_request {
 /** End a subscription. */
 typedef struct iotp2p_core_unsubscribe_request {
     /** The subscription: the `message_id` of the subscribe request that created it. */
-
     uint64_t subscription;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -383,18 +351,15 @@ typedef struct iotp2p_core_unsubscribe_request {
 /** One occurrence of an event. */
 typedef struct iotp2p_core_event {
     /** The event. */
-
     uint16_t member;
     /**
      * Event number: increases by one for each event the node records, across all its events, so that
      * a subscriber can detect lost events.
      */
-
     uint64_t number;
     /** Whether `data` is present. */
     bool has_data;
     /** The event's data, encoded against its data type; absent when the event carries no data. */
-
     iotp_bytes data;
     /** Whether `timestamp` is present. */
     bool has_timestamp;
@@ -402,7 +367,6 @@ typedef struct iotp2p_core_event {
      * When the event occurred, in milliseconds since 1970-01-01T00:00:00Z (leap seconds not counted);
      * absent when the node does not know the time.
      */
-
     uint64_t timestamp;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -419,22 +383,18 @@ typedef struct iotp2p_core_event {
  */
 typedef struct iotp2p_core_report {
     /** The endpoint. */
-
     uint16_t endpoint;
     /** The capability instance on that endpoint. */
-
     uint16_t capability;
     /** Whether `values` is present. */
     bool has_values;
     /** Property values, in ascending member order without duplicates. Never present and empty. */
-
     iotp2p_core_member_value values[64];
     /** How many items of `values` are used. */
     size_t values_count;
     /** Whether `events` is present. */
     bool has_events;
     /** Events, in ascending event number. Never present and empty. */
-
     iotp2p_core_event events[16];
     /** How many items of `events` are used. */
     size_t events_count;
@@ -444,7 +404,6 @@ typedef struct iotp2p_core_report {
      * In the first report of a subscription only: the maximum interval, in seconds, that the device
      * granted (it may be longer than requested).
      */
-
     uint32_t max_interval;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -460,10 +419,8 @@ typedef struct iotp2p_core_describe_request {
     /** Whether `endpoint` is present. */
     bool has_endpoint;
     /** Describe this endpoint only; absent means every endpoint. */
-
     uint16_t endpoint;
     /** List the endpoints without their capabilities (for nodes whose full description is large). */
-
     bool endpoints_only;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -480,19 +437,16 @@ typedef struct iotp2p_core_sem_ver {
      * Major version: increases when any change breaks the wire format
      * (spec/10-versioning-and-transport.md §10.1).
      */
-
     uint32_t major;
     /**
      * Minor version: increases for every other change that a rule of chapter 10 names (compatible
      * additions, widenings, deprecations).
      */
-
     uint32_t minor;
     /**
      * Patch version: increases when only documentation, comments, formatting or declaration order
      * change.
      */
-
     uint32_t patch;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -509,10 +463,8 @@ typedef struct iotp2p_core_sem_ver {
  */
 typedef struct iotp2p_core_schema_ref {
     /** An `https` URI of the schema file (spec/07-capability-model.md, "Description documents"). */
-
     iotp_text uri;
     /** SHA-256 of the schema file's bytes, exactly as published at `uri`. */
-
     iotp_bytes sha256;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -526,16 +478,12 @@ typedef struct iotp2p_core_schema_ref {
 /** One capability instance on an endpoint. */
 typedef struct iotp2p_core_capability_info {
     /** The capability number used in requests to address this instance; unique on its endpoint. */
-
     uint16_t id;
     /** The package that defines the capability, e.g. `org.example.lighting`. */
-
     iotp_text package;
     /** The capability's name within the package, e.g. `Dimmer`. */
-
     iotp_text name;
     /** The version of the package that the node implements. */
-
     iotp2p_core_sem_ver version;
     /** Whether `members` is present. */
     bool has_members;
@@ -543,7 +491,6 @@ typedef struct iotp2p_core_capability_info {
      * The optional members that this instance implements, in ascending order without duplicates;
      * absent when the capability has no optional members or none is implemented. Never present and empty.
      */
-
     uint16_t members[256];
     /** How many items of `members` are used. */
     size_t members_count;
@@ -553,7 +500,6 @@ typedef struct iotp2p_core_capability_info {
      * Where the defining schema can be fetched; absent for the standard packages (`iotp2p.*`), which
      * every node knows.
      */
-
     iotp2p_core_schema_ref schema;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -567,17 +513,14 @@ typedef struct iotp2p_core_capability_info {
 /** One endpoint of a node. */
 typedef struct iotp2p_core_endpoint_info {
     /** The endpoint number. */
-
     uint16_t endpoint;
     /** The capability instances, in ascending capability number; empty in an `endpoints_only` reply. */
-
     iotp2p_core_capability_info capabilities[32];
     /** How many items of `capabilities` are used. */
     size_t capabilities_count;
     /** Whether `label` is present. */
     bool has_label;
     /** A short human-readable label, e.g. `kitchen ceiling`. */
-
     iotp_text label;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -591,7 +534,6 @@ typedef struct iotp2p_core_endpoint_info {
 /** A node's description of itself: the reply to a describe. */
 typedef struct iotp2p_core_description {
     /** The endpoints, in ascending endpoint number. */
-
     iotp2p_core_endpoint_info endpoints[64];
     /** How many items of `endpoints` are used. */
     size_t endpoints_count;
@@ -599,7 +541,6 @@ typedef struct iotp2p_core_description {
      * Description revision: the node changes it whenever its description changes, so that a client
      * can keep a cached copy while the revision is unchanged.
      */
-
     uint32_t revision;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -613,7 +554,6 @@ typedef struct iotp2p_core_description {
 /** A device tells its home relay whether it is awake (spec/06-interaction-model.md, "Presence"). */
 typedef struct iotp2p_core_presence {
     /** The device's state from now on. */
-
     iotp2p_core_presence_state state;
     /** Whether `sleep_interval` is present. */
     bool has_sleep_interval;
@@ -621,17 +561,14 @@ typedef struct iotp2p_core_presence {
      * Awake: after the held messages are delivered the device sleeps again for up to this many seconds.
      * Asleep: the device sleeps for up to this many seconds. Absent with Awake: the device stays awake.
      */
-
     uint32_t sleep_interval;
     /** Whether `max_message` is present. */
     bool has_max_message;
     /** Largest message, in bytes, that the device can receive and reassemble now. */
-
     uint16_t max_message;
     /** Whether `revision` is present. */
     bool has_revision;
     /** The device's current description revision (see `Description.revision`). */
-
     uint32_t revision;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -645,7 +582,6 @@ typedef struct iotp2p_core_presence {
 /** A home relay's reply to a presence message. */
 typedef struct iotp2p_core_presence_ack {
     /** Number of messages the relay holds for the device at the time of this reply. */
-
     uint32_t pending;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -662,17 +598,14 @@ typedef struct iotp2p_core_presence_ack {
  */
 typedef struct iotp2p_core_delivery_ref {
     /** The delivered envelope's `message_id`. */
-
     uint64_t message_id;
     /** Whether `sender` is present. */
     bool has_sender;
     /** The delivered envelope's `sender`, when it carried one. */
-
     iotp_text sender;
     /** Whether `sender_contact` is present. */
     bool has_sender_contact;
     /** The delivered envelope's `sender_contact`, when it carried one. */
-
     uint16_t sender_contact;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -690,7 +623,6 @@ typedef struct iotp2p_core_delivery_ref {
  */
 typedef struct iotp2p_core_receipt {
     /** The messages received, in the order received; never empty. */
-
     iotp2p_core_delivery_ref delivered[16];
     /** How many items of `delivered` are used. */
     size_t delivered_count;
@@ -756,46 +688,33 @@ typedef struct iotp2p_core_body {
     /** The variant's value, for variants that have one. */
     union {
         /** Result of a request: success, or an error (spec/09-errors.md). */
-
         iotp2p_core_status status;
         /** Read properties (WoT readproperty / readmultipleproperties; Matter Read). */
-
         iotp2p_core_read_request read;
         /** Write properties (WoT writeproperty / writemultipleproperties; Matter Write). */
-
         iotp2p_core_write_request write;
         /** Invoke an action (WoT invokeaction; Matter Invoke). */
-
         iotp2p_core_invoke_request invoke;
         /** Successful result of an invoke, with the action's output. */
-
         iotp2p_core_invoke_response invoke_response;
         /** Subscribe to property changes and events (WoT observeproperty / subscribeevent; Matter Subscribe). */
-
         iotp2p_core_subscribe_request subscribe;
         /** End a subscription. */
-
         iotp2p_core_unsubscribe_request unsubscribe;
         /** Property values and events: the reply to a read or a subscribe, and every notification. */
-
         iotp2p_core_report report;
         /** Ask a node which endpoints and capabilities it has. */
-
         iotp2p_core_describe_request describe;
         /** The reply to a describe. */
-
         iotp2p_core_description description;
         /** A device tells its home relay whether it is awake or asleep. */
-
         iotp2p_core_presence presence;
         /** The home relay's reply to a presence message. */
-
         iotp2p_core_presence_ack presence_ack;
         /**
          * A device confirms to its home relay, under their hop context, the held messages it received
          * (spec/05-message-layer.md, "Messages for sleeping devices").
          */
-
         iotp2p_core_receipt receipt;
     } as;
     /** The value of a variant this version of the schema does not define, still encoded, so that
@@ -816,14 +735,12 @@ typedef struct iotp2p_core_envelope {
      * keep their meaning and type in every future version, so that a receiver can always reply with
      * `UnsupportedVersion` and relays forward envelopes of versions they do not implement.
      */
-
     uint8_t version;
     /**
      * Identifier of this message: the Sender Sequence Number of the sealing context for a sealed
      * envelope, the sender's node-wide counter for an unsealed one; used for duplicate detection,
      * acknowledgement and correlation of replies.
      */
-
     uint64_t message_id;
     /** Whether `correlation_id` is present. */
     bool has_correlation_id;
@@ -831,10 +748,8 @@ typedef struct iotp2p_core_envelope {
      * For a reply, an acknowledgement or a notification: the `message_id` of the message it answers.
      * Absent in requests.
      */
-
     uint64_t correlation_id;
     /** The receiving node on this hop must acknowledge this envelope (hop-by-hop reliability). */
-
     bool ack_requested;
     /** Whether `ttl` is present. */
     bool has_ttl;
@@ -842,35 +757,28 @@ typedef struct iotp2p_core_envelope {
      * Time to live in seconds, counted down by relays while they hold the message; absent means no
      * limit other than relay policy.
      */
-
     uint32_t ttl;
     /** Set by a home relay when it holds further messages for the receiving device. */
-
     bool more;
     /** Whether `recipient` is present. */
     bool has_recipient;
     /** Address of the final recipient; absent when the recipient is implied (see spec/05). */
-
     iotp_text recipient;
     /** Whether `sender` is present. */
     bool has_sender;
     /** Address of the sender (the originator); absent when the sender is implied (see spec/05). */
-
     iotp_text sender;
     /** Whether `recipient_contact` is present. */
     bool has_recipient_contact;
     /** Contact number standing for the recipient, on the hop from a device to its home relay. */
-
     uint16_t recipient_contact;
     /** Whether `sender_contact` is present. */
     bool has_sender_contact;
     /** Contact number standing for the sender, on the hop from a home relay to a device. */
-
     uint16_t sender_contact;
     /** Whether `key_id` is present. */
     bool has_key_id;
     /** Identifier of the sender's security context for `sealed` (spec/08-security.md). */
-
     iotp_bytes key_id;
     /** Whether `sealed` is present. */
     bool has_sealed;
@@ -878,12 +786,10 @@ typedef struct iotp2p_core_envelope {
      * The body, encrypted and authenticated end to end (spec/08-security.md); its plaintext is an
      * encoded `Body`.
      */
-
     iotp_bytes sealed;
     /** Whether `body` is present. */
     bool has_body;
     /** The body in plaintext. */
-
     iotp2p_core_body body;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */

@@ -49,10 +49,8 @@ typedef uint32_t iotp2p_security_revocation_reason;
 /** A public key, as used for identity keys. */
 typedef struct iotp2p_security_public_key {
     /** The algorithm, which also fixes the key type and curve. */
-
     iotp2p_security_key_algorithm algorithm;
     /** The x-coordinate: 32 bytes, big-endian (the COSE_Key `x` parameter). */
-
     iotp_bytes x;
     /** Whether `y` is present. */
     bool has_y;
@@ -60,7 +58,6 @@ typedef struct iotp2p_security_public_key {
      * The y-coordinate: 32 bytes, big-endian (the COSE_Key `y` parameter). Present for Es256; kept
      * optional so that a later algorithm without a y-coordinate can be added compatibly.
      */
-
     iotp_bytes y;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -74,13 +71,11 @@ typedef struct iotp2p_security_public_key {
 /** One signature over the payload of a signed statement. */
 typedef struct iotp2p_security_signature {
     /** Node ID of the signer. */
-
     iotp_bytes signer;
     /**
      * The ES256 signature: r followed by s, 32 bytes each (RFC 9053, section 2.1), computed over the
      * COSE_Sign1 Sig_structure of the statement payload (spec/08-security.md).
      */
-
     iotp_bytes value;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -97,10 +92,8 @@ typedef struct iotp2p_security_signature {
  */
 typedef struct iotp2p_security_signed_statement {
     /** The encoding (spec/04-wire-format.md) of a `Statement`. */
-
     iotp_bytes payload;
     /** The signatures: one or two, each by a different signer, as the statement kind requires. */
-
     iotp2p_security_signature signatures[2];
     /** How many items of `signatures` are used. */
     size_t signatures_count;
@@ -119,27 +112,22 @@ typedef struct iotp2p_security_credential_statement {
      * The identity public key. The node ID is its thumbprint; the statement's single signature must be
      * by this key.
      */
-
     iotp2p_security_public_key identity_key;
     /** Whether `address` is present. */
     bool has_address;
     /** The node's current address; absent in the credential of a device that has not been claimed. */
-
     iotp_text address;
     /**
      * The EDHOC authentication credentials (CRED_x) of the node: each a CWT Claims Set (RFC 9528,
      * section 3.5.2) holding a static Diffie-Hellman public key and its key identifier. The P-256
      * credential comes first; an X25519 credential, for cipher suite 0, may follow.
      */
-
     iotp_bytes auth_credentials[2];
     /** How many items of `auth_credentials` are used. */
     size_t auth_credentials_count;
     /** Serial number: increases by at least one with every new credential of the same identity key. */
-
     uint32_t serial;
     /** The EDHOC cipher suites the node supports, most preferred first (RFC 9528, section 3.6). */
-
     int32_t suites[8];
     /** How many items of `suites` are used. */
     size_t suites_count;
@@ -149,7 +137,6 @@ typedef struct iotp2p_security_credential_statement {
      * When the credential was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
      * node does not know the time.
      */
-
     uint64_t issued_at;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -163,22 +150,17 @@ typedef struct iotp2p_security_credential_statement {
 /** A node moves from one address to another, keeping its identity. */
 typedef struct iotp2p_security_rehoming_statement {
     /** The node that moves. */
-
     iotp_bytes node;
     /** The address the node leaves. */
-
     iotp_text previous_address;
     /** The address the node moves to. */
-
     iotp_text new_address;
     /** Re-homing sequence number of the node: 1 for its first move, one more for each later move. */
-
     uint32_t sequence;
     /**
      * Seconds during which peers and the previous home relay keep accepting and forwarding messages
      * for the previous address (30 days unless stated).
      */
-
     uint32_t grace_period;
     /** Whether `issued_at` is present. */
     bool has_issued_at;
@@ -186,7 +168,6 @@ typedef struct iotp2p_security_rehoming_statement {
      * When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
      * node does not know the time.
      */
-
     uint64_t issued_at;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -200,10 +181,8 @@ typedef struct iotp2p_security_rehoming_statement {
 /** A node replaces its identity key. Signed by the previous and by the new identity key. */
 typedef struct iotp2p_security_key_rotation_statement {
     /** The node ID of the identity key being replaced. */
-
     iotp_bytes previous_node;
     /** The new identity public key. */
-
     iotp2p_security_public_key new_identity_key;
     /** Whether `issued_at` is present. */
     bool has_issued_at;
@@ -211,7 +190,6 @@ typedef struct iotp2p_security_key_rotation_statement {
      * When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
      * node does not know the time.
      */
-
     uint64_t issued_at;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -225,10 +203,8 @@ typedef struct iotp2p_security_key_rotation_statement {
 /** A node is revoked: peers forget it and refuse it from now on. */
 typedef struct iotp2p_security_revocation_statement {
     /** The revoked node. */
-
     iotp_bytes node;
     /** Why. */
-
     iotp2p_security_revocation_reason reason;
     /** Whether `issued_at` is present. */
     bool has_issued_at;
@@ -236,7 +212,6 @@ typedef struct iotp2p_security_revocation_statement {
      * When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
      * signer does not know the time.
      */
-
     uint64_t issued_at;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -252,12 +227,10 @@ typedef struct iotp2p_security_acl_target {
     /** Whether `endpoint` is present. */
     bool has_endpoint;
     /** The endpoint; absent means every endpoint. */
-
     uint16_t endpoint;
     /** Whether `capability` is present. */
     bool has_capability;
     /** The capability number; absent means every capability of the endpoint(s). */
-
     uint16_t capability;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -275,23 +248,18 @@ typedef struct iotp2p_security_acl_target {
  */
 typedef struct iotp2p_security_introduction_statement {
     /** The node introduced to (typically a device). */
-
     iotp_bytes subject;
     /** Whether `subject_address` is present. */
     bool has_subject_address;
     /** The subject's current address, so that the audience knows where to reach it. */
-
     iotp_text subject_address;
     /** The node introduced (typically an app). */
-
     iotp_bytes audience;
     /** The privileges the subject grants the audience; never more than the introducer holds. */
-
     uint8_t privileges;
     /** Whether `targets` is present. */
     bool has_targets;
     /** Where the privileges apply; absent means every endpoint and capability. Never present and empty. */
-
     iotp2p_security_acl_target targets[4];
     /** How many items of `targets` are used. */
     size_t targets_count;
@@ -300,7 +268,6 @@ typedef struct iotp2p_security_introduction_statement {
      * greater one, so that the subject accepts each introduction once (spec/08-security.md,
      * "Presenting an introduction to the subject").
      */
-
     uint32_t serial;
     /** Whether `not_after` is present. */
     bool has_not_after;
@@ -309,7 +276,6 @@ typedef struct iotp2p_security_introduction_statement {
      * 1970-01-01T00:00:00Z; absent means no time limit beyond the serial check. A subject that does not
      * know the time refuses an introduction that has it.
      */
-
     uint64_t not_after;
     /** Whether `issued_at` is present. */
     bool has_issued_at;
@@ -317,7 +283,6 @@ typedef struct iotp2p_security_introduction_statement {
      * When the statement was issued, in milliseconds since 1970-01-01T00:00:00Z; absent when the
      * introducer does not know the time.
      */
-
     uint64_t issued_at;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -354,22 +319,17 @@ typedef struct iotp2p_security_statement {
     /** The variant's value, for variants that have one. */
     union {
         /** A node's credential: its identity key, its address and its EDHOC authentication credential. */
-
         iotp2p_security_credential_statement credential;
         /** A node moves to another address (spec/08-security.md, "Re-homing"). */
-
         iotp2p_security_rehoming_statement rehoming;
         /** A node replaces its identity key (spec/08-security.md, "Key rotation"). */
-
         iotp2p_security_key_rotation_statement key_rotation;
         /** A node is revoked (spec/08-security.md, "Revocation"). */
-
         iotp2p_security_revocation_statement revocation;
         /**
          * An administrator of a node introduces another node to it (spec/08-security.md, "Introducing
          * nodes to each other").
          */
-
         iotp2p_security_introduction_statement introduction;
     } as;
     /** The value of a variant this version of the schema does not define, still encoded, so that
@@ -387,14 +347,12 @@ typedef struct iotp2p_security_statement {
  */
 typedef struct iotp2p_security_introduction {
     /** The signed introduction statement. */
-
     iotp2p_security_signed_statement statement;
     /**
      * Credential statements the receiver may not hold yet, in any order: for the audience, the
      * introducer's and the subject's; for the subject, the audience's. The receiver identifies each by
      * the node ID of its identity key.
      */
-
     iotp2p_security_signed_statement credentials[2];
     /** How many items of `credentials` are used. */
     size_t credentials_count;
@@ -414,22 +372,17 @@ typedef struct iotp2p_security_introduction {
  */
 typedef struct iotp2p_security_sealed_aad {
     /** Version of this structure: 1. */
-
     uint8_t format;
     /** The COSE algorithm identifier of the AEAD of the security context (10 for AES-CCM-16-64-128). */
-
     int32_t algorithm;
     /**
      * For a request: the key identifier the request carries (the sender's Sender ID). For a reply or
      * a notification: the key identifier of the request it answers.
      */
-
     iotp_bytes request_key_id;
     /** For a request: its own `message_id`. For a reply or a notification: its `correlation_id`. */
-
     uint64_t request_message_id;
     /** The envelope's `version`. */
-
     uint8_t version;
     /** Whether `sender` is present. */
     bool has_sender;
@@ -437,7 +390,6 @@ typedef struct iotp2p_security_sealed_aad {
      * The sender's address, in canonical form, even where the envelope omits it; absent under a
      * pairing context, and when the sender has no address.
      */
-
     iotp_text sender;
     /** Whether `recipient` is present. */
     bool has_recipient;
@@ -445,7 +397,6 @@ typedef struct iotp2p_security_sealed_aad {
      * The recipient's address, in canonical form, even where the envelope omits it; absent under a
      * pairing context, and when the recipient has no address.
      */
-
     iotp_text recipient;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -462,10 +413,8 @@ typedef struct iotp2p_security_sealed_aad {
  */
 typedef struct iotp2p_security_edhoc_message3 {
     /** C_R, the responder's connection identifier, in byte-string form. */
-
     iotp_bytes c_r;
     /** EDHOC message_3. */
-
     iotp_bytes message;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -490,10 +439,8 @@ typedef struct iotp2p_security_edhoc_reply {
     /** The variant's value, for variants that have one. */
     union {
         /** EDHOC message_2. */
-
         iotp_bytes message_2;
         /** An EDHOC error message (RFC 9528, section 6), e.g. "wrong selected cipher suite". */
-
         iotp_bytes error;
     } as;
     /** The value of a variant this version of the schema does not define, still encoded, so that
@@ -521,10 +468,8 @@ typedef struct iotp2p_security_edhoc_finish {
     /** The variant's value, for variants that have one. */
     union {
         /** EDHOC message_4 (RFC 9528, section 5.5). */
-
         iotp_bytes message_4;
         /** An EDHOC error message (RFC 9528, section 6). */
-
         iotp_bytes error;
     } as;
     /** The value of a variant this version of the schema does not define, still encoded, so that
@@ -538,16 +483,12 @@ typedef struct iotp2p_security_edhoc_finish {
 /** The setup payload of a device: printed as a QR code, and partly as the manual pairing code. */
 typedef struct iotp2p_security_setup_payload {
     /** Version of the setup payload: 1. */
-
     uint8_t version;
     /** The setup passcode: 8 decimal digits, 00000001 to 99999998, excluding trivial values. */
-
     uint32_t passcode;
     /** Discriminator: tells apart several devices in pairing mode nearby. */
-
     uint16_t discriminator;
     /** Where the device can be found in pairing mode: bit 0 BLE, bit 1 IP (DNS-SD), bit 2 IEEE 802.15.4. */
-
     uint8_t transports;
     /** Whether `node` is present. */
     bool has_node;
@@ -555,17 +496,14 @@ typedef struct iotp2p_security_setup_payload {
      * The node ID of the device, when the manufacturer prints it: lets the controller check that it
      * paired with this very device.
      */
-
     iotp_bytes node;
     /** Whether `vendor` is present. */
     bool has_vendor;
     /** Vendor name, for display while pairing. */
-
     iotp_text vendor;
     /** Whether `product` is present. */
     bool has_product;
     /** Product name, for display while pairing. */
-
     iotp_text product;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -579,7 +517,6 @@ typedef struct iotp2p_security_setup_payload {
 /** Pairing message 1, controller to device (input of the `pair_start` action). */
 typedef struct iotp2p_security_pairing_start {
     /** A fresh random value of the controller. */
-
     iotp_bytes controller_nonce;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -596,13 +533,10 @@ typedef struct iotp2p_security_pairing_start {
  */
 typedef struct iotp2p_security_pairing_params {
     /** A fresh random value of the device. */
-
     iotp_bytes device_nonce;
     /** The PBKDF2 salt of the device's SPAKE2+ verifier: 16 to 32 bytes. */
-
     iotp_bytes salt;
     /** The PBKDF2 iteration count of the device's SPAKE2+ verifier. */
-
     uint32_t iterations;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -616,7 +550,6 @@ typedef struct iotp2p_security_pairing_params {
 /** Pairing message 3, controller to device (input of the `pair_share` action). */
 typedef struct iotp2p_security_pairing_share {
     /** SPAKE2+ shareP: an uncompressed P-256 point (SEC 1, 65 bytes). */
-
     iotp_bytes share_p;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -630,10 +563,8 @@ typedef struct iotp2p_security_pairing_share {
 /** Pairing message 4, device to controller (output of the `pair_share` action). */
 typedef struct iotp2p_security_pairing_share_reply {
     /** SPAKE2+ shareV: an uncompressed P-256 point (SEC 1, 65 bytes). */
-
     iotp_bytes share_v;
     /** SPAKE2+ confirmV: HMAC-SHA-256 output, 32 bytes. */
-
     iotp_bytes confirm_v;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -647,7 +578,6 @@ typedef struct iotp2p_security_pairing_share_reply {
 /** Pairing message 5, controller to device (input of the `pair_confirm` action). */
 typedef struct iotp2p_security_pairing_confirm {
     /** SPAKE2+ confirmP: HMAC-SHA-256 output, 32 bytes. */
-
     iotp_bytes confirm_p;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -664,30 +594,23 @@ typedef struct iotp2p_security_pairing_confirm {
  */
 typedef struct iotp2p_security_pairing_window {
     /** How long the window stays open, in seconds. */
-
     uint16_t timeout;
     /** The discriminator the device advertises while the window is open. */
-
     uint16_t discriminator;
     /** The PBKDF2 iteration count of the verifier. */
-
     uint32_t iterations;
     /** The PBKDF2 salt of the verifier: 16 to 32 bytes, fresh for each window. */
-
     iotp_bytes salt;
     /**
      * The SPAKE2+ verifier for a fresh passcode chosen by the administrator: w0 (32 bytes, big-endian)
      * followed by L (an uncompressed P-256 point, 65 bytes).
      */
-
     iotp_bytes verifier;
     /** The most that the single access control entry written in this window may grant. */
-
     uint8_t privileges;
     /** Whether `targets` is present. */
     bool has_targets;
     /** Where that entry may apply; absent means anywhere. Never present and empty. */
-
     iotp2p_security_acl_target targets[4];
     /** How many items of `targets` are used. */
     size_t targets_count;
@@ -703,13 +626,11 @@ typedef struct iotp2p_security_pairing_window {
 /** How a node reaches its home relay. */
 typedef struct iotp2p_security_relay_info {
     /** The relay's credential statement, naming the relay's service address `_relay@domain`. */
-
     iotp2p_security_signed_statement credential;
     /**
      * Transport URIs of the relay (spec/10-versioning-and-transport.md), most preferred first; empty
      * when the node resolves the relay through DNS (spec/03-resolution-and-delivery.md).
      */
-
     iotp_text endpoints[4];
     /** How many items of `endpoints` are used. */
     size_t endpoints_count;
@@ -725,17 +646,14 @@ typedef struct iotp2p_security_relay_info {
 /** The input of the `commission` action: the controller assigns the device its address and home relay. */
 typedef struct iotp2p_security_commission_request {
     /** The address the device takes. */
-
     iotp_text address;
     /** Whether `relay` is present. */
     bool has_relay;
     /** The device's home relay; absent for a device that is used on the local network only. */
-
     iotp2p_security_relay_info relay;
     /** Whether `time` is present. */
     bool has_time;
     /** The current time, in milliseconds since 1970-01-01T00:00:00Z, for devices that keep a clock. */
-
     uint64_t time;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -749,7 +667,6 @@ typedef struct iotp2p_security_commission_request {
 /** The output of the `commission` action. */
 typedef struct iotp2p_security_commission_response {
     /** The device's new credential statement, naming the assigned address. */
-
     iotp2p_security_signed_statement credential;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -763,24 +680,20 @@ typedef struct iotp2p_security_commission_response {
 /** One access control entry: who may do what on which targets. */
 typedef struct iotp2p_security_acl_entry {
     /** The nodes the entry applies to: one to four node IDs. */
-
     iotp_bytes subjects[4];
     /** How many items of `subjects` are used. */
     size_t subjects_count;
     /** What they may do. */
-
     uint8_t privileges;
     /** Whether `targets` is present. */
     bool has_targets;
     /** Where; absent means every endpoint and capability of the node. Never present and empty. */
-
     iotp2p_security_acl_target targets[4];
     /** How many items of `targets` are used. */
     size_t targets_count;
     /** Whether `label` is present. */
     bool has_label;
     /** A label for people, e.g. `kitchen switch`. */
-
     iotp_text label;
     /** Whether `granted_by` is present. */
     bool has_granted_by;
@@ -791,7 +704,6 @@ typedef struct iotp2p_security_acl_entry {
      * that opened the commissioning window it was written in, or the introducer (spec/08-security.md,
      * "Access control list").
      */
-
     iotp_bytes granted_by;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -805,12 +717,10 @@ typedef struct iotp2p_security_acl_entry {
 /** The input of the `acl_write` action. */
 typedef struct iotp2p_security_acl_write {
     /** Index of the entry, from 0 to `acl_capacity` - 1. */
-
     uint8_t index;
     /** Whether `entry` is present. */
     bool has_entry;
     /** The new entry; absent deletes the entry at that index. */
-
     iotp2p_security_acl_entry entry;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -824,12 +734,10 @@ typedef struct iotp2p_security_acl_write {
 /** The input of the `rehome` action. */
 typedef struct iotp2p_security_rehome_request {
     /** The address the node moves to. */
-
     iotp_text new_address;
     /** Whether `relay` is present. */
     bool has_relay;
     /** The node's new home relay; absent for a move to local-only operation. */
-
     iotp2p_security_relay_info relay;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -843,10 +751,8 @@ typedef struct iotp2p_security_rehome_request {
 /** The output of the `rehome` action. */
 typedef struct iotp2p_security_rehome_result {
     /** The node's signed re-homing statement, for the owner to distribute. */
-
     iotp2p_security_signed_statement rehoming;
     /** The node's new credential statement, naming the new address. */
-
     iotp2p_security_signed_statement credential;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -860,19 +766,14 @@ typedef struct iotp2p_security_rehome_result {
 /** Properties of the Security capability. All are read-only. */
 typedef struct iotp2p_security_security_properties {
     /** The node's node ID. */
-
     iotp_bytes node_id;
     /** The node's current credential statement. */
-
     iotp2p_security_signed_statement credential;
     /** Number of access control entries the node can hold (at least 8). */
-
     uint8_t acl_capacity;
     /** Number of peer credentials the node can hold (at least 8). */
-
     uint16_t peer_capacity;
     /** Whether the node is in pairing mode now. */
-
     bool pairing_window_open;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
@@ -955,59 +856,44 @@ typedef struct iotp2p_security_security_actions {
     /** The variant's value, for variants that have one. */
     union {
         /** Start an EDHOC handshake as initiator: the input is message_1. No sealing required. */
-
         iotp_bytes edhoc_1;
         /** Continue an EDHOC handshake: the input is message_3. No sealing required. */
-
         iotp2p_security_edhoc_message3 edhoc_3;
         /** Pairing message 1. Only in pairing mode; no sealing required. */
-
         iotp2p_security_pairing_start pair_start;
         /** Pairing message 3. Only in pairing mode; no sealing required. */
-
         iotp2p_security_pairing_share pair_share;
         /** Pairing message 5. Only in pairing mode; no sealing required. */
-
         iotp2p_security_pairing_confirm pair_confirm;
         /** Assign the device its address and home relay. Sealed with the pairing context; completes the claim. */
-
         iotp2p_security_commission_request commission;
         /** Store a peer's credential, so that EDHOC can refer to it by key identifier. Administer. */
-
         iotp2p_security_signed_statement add_peer;
         /** Forget a peer's credential and close its security contexts. Administer. */
-
         iotp_bytes remove_peer;
         /** Read one access control entry; the output is the entry, or absent for an empty index. Administer. */
-
         uint8_t acl_read;
         /** Write or delete one access control entry. Administer. */
-
         iotp2p_security_acl_write acl_write;
         /**
          * Hand the node a credential, re-homing, key rotation or revocation statement to apply
          * (spec/08-security.md).
          */
-
         iotp2p_security_signed_statement apply_statement;
         /** Move the node to another address (re-homing). Administer. */
-
         iotp2p_security_rehome_request rehome;
         /** Open a pairing window with a fresh verifier (enhanced commissioning). Administer. */
-
         iotp2p_security_pairing_window open_commissioning_window;
         /**
          * Present an introduction statement: the subject stores the audience and its access control
          * entry; the audience stores the subject. The introducer's signature is the authority; allowed under
          * a visitor context (spec/08-security.md, "Presenting an introduction to the subject").
          */
-
         iotp2p_security_introduction introduce;
         /**
          * Change the node's home relay and keep its address (its domain moved to another provider).
          * Administer.
          */
-
         iotp2p_security_relay_info set_home_relay;
     } as;
     /** The value of a variant this version of the schema does not define, still encoded, so that
@@ -1050,28 +936,20 @@ typedef struct iotp2p_security_security_outputs {
     /** The variant's value, for variants that have one. */
     union {
         /** Output of `edhoc_1`. */
-
         iotp2p_security_edhoc_reply edhoc_1;
         /** Output of `edhoc_3`. */
-
         iotp2p_security_edhoc_finish edhoc_3;
         /** Output of `pair_start`. */
-
         iotp2p_security_pairing_params pair_start;
         /** Output of `pair_share`. */
-
         iotp2p_security_pairing_share_reply pair_share;
         /** Output of `commission`. */
-
         iotp2p_security_commission_response commission;
         /** Output of `acl_read`: the entry at the index. */
-
         iotp2p_security_acl_entry acl_read;
         /** Output of `rehome`. */
-
         iotp2p_security_rehome_result rehome;
         /** Output of `rotate_auth_key`: the new credential statement. */
-
         iotp2p_security_signed_statement rotate_auth_key;
     } as;
     /** The value of a variant this version of the schema does not define, still encoded, so that
@@ -1099,10 +977,8 @@ typedef struct iotp2p_security_security_events {
     /** The variant's value, for variants that have one. */
     union {
         /** An access control entry changed; the data is its index. */
-
         uint8_t acl_changed;
         /** The node accepted a signed statement; the data is the signer of its first signature. */
-
         iotp_bytes statement_applied;
     } as;
     /** The value of a variant this version of the schema does not define, still encoded, so that

@@ -30,15 +30,12 @@ typedef uint32_t pet_species;
 /** A pet. */
 typedef struct pet_pet {
     /** Up to 4 names of up to 32 bytes each. */
-
     iotp_text names[4];
     /** How many items of `names` are used. */
     size_t names_count;
     /** The birthday, as 8 bytes. */
-
     iotp_bytes birthday;
     /** The kind of animal. */
-
     pet_species species;
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */

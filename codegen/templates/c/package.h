@@ -61,9 +61,10 @@ typedef struct {{ t.ctype }} {
 {%- for v in t.variants %}
 {%- if let Some(value) = v.value %}
 {%- if !v.docs.is_empty() %}
-{% call c::docs(v.docs, "        ") %}{% endcall -%}
-{%- endif %}
+{% call c::docs(v.docs, "        ") %}{% endcall %}        {{ value.decl_type }} {{ v.member }}{{ value.decl_dims }};
+{%- else %}
         {{ value.decl_type }} {{ v.member }}{{ value.decl_dims }};
+{%- endif %}
 {%- endif %}
 {%- endfor %}
     } as;
@@ -90,9 +91,10 @@ typedef struct {{ t.ctype }} {
     bool has_{{ f.member }};
 {%- endif %}
 {%- if !f.docs.is_empty() %}
-{% call c::docs(f.docs, "    ") %}{% endcall -%}
-{%- endif %}
+{% call c::docs(f.docs, "    ") %}{% endcall %}    {{ f.value.decl_type }} {{ f.member }}{{ f.value.decl_dims }};
+{%- else %}
     {{ f.value.decl_type }} {{ f.member }}{{ f.value.decl_dims }};
+{%- endif %}
 {%- if !f.value.levels.is_empty() %}
     /** How many items of `{{ f.member }}` are used. */
     size_t {{ f.member }}_count;
