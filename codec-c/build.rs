@@ -1,5 +1,6 @@
 //! Compiles the C runtime (runtime/iotp2p.c), the C generated for the core schema
-//! (generated/iotp2p_core.c) and the test shim that exposes its Envelope (shim/envelope_shim.c) into a
+//! (generated/iotp2p_core.c) and for the compiler's recursive test schema
+//! (codegen/tests/golden/c/example_recursive.c), and the test shims that expose them (shim/) into a
 //! static library linked into this crate, with the warnings the C build treats as errors
 //! (codec-c/Makefile), so that the bindings test the same code.
 
@@ -8,11 +9,14 @@ fn main() {
         "runtime/iotp2p.c",
         "generated/iotp2p_core.c",
         "shim/envelope_shim.c",
+        "../codegen/tests/golden/c/example_recursive.c",
+        "shim/recursive_shim.c",
     ];
-    for path in sources
-        .iter()
-        .chain(&["runtime/iotp2p.h", "generated/iotp2p_core.h"])
-    {
+    for path in sources.iter().chain(&[
+        "runtime/iotp2p.h",
+        "generated/iotp2p_core.h",
+        "../codegen/tests/golden/c/example_recursive.h",
+    ]) {
         println!("cargo:rerun-if-changed={path}");
     }
     let mut build = cc::Build::new();
@@ -20,6 +24,7 @@ fn main() {
         .files(sources)
         .include("runtime")
         .include("generated")
+        .include("../codegen/tests/golden/c")
         .std("c99")
         .warnings_into_errors(true);
     for flag in [

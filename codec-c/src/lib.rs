@@ -758,9 +758,10 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// The generated core codec (`generated/iotp2p_core.c`, from `iotp2p gen c`) at its Envelope, through
-/// the test shim `shim/envelope_shim.c`: the C half of the generated-code differential tests
-/// (`tests/generated.rs`).
+/// Generated C codecs behind the test shims of `shim/`: decode an input and encode the value back, in
+/// one call: the C half of the generated-code differential tests (`tests/generated.rs`). The core
+/// codec (`generated/iotp2p_core.c`) at its Envelope ([`Codec`]), and each type of the compiler's
+/// recursive test schema (`codegen/tests/golden/c/example_recursive.c`, [`recursive`]).
 pub mod envelope {
     use iotp2p_codec::runtime::{DecodeError, EncodeError};
 
@@ -768,7 +769,21 @@ pub mod envelope {
 
     extern "C" {
         fn iotp_shim_envelope_size() -> usize;
-        fn iotp_shim_envelope_roundtrip(
+    }
+
+    /// Declares the shims with their one signature (see `shim/envelope_shim.c`), and `Shim`, the
+    /// type of a pointer to one.
+    macro_rules! shims {
+        ($signature:tt; $($name:ident),* $(,)?) => {
+            type Shim = unsafe extern "C" fn $signature -> i32;
+            extern "C" {
+                $(fn $name $signature -> i32;)*
+            }
+        };
+    }
+
+    shims!(
+        (
             data: *const u8,
             len: usize,
             scratch: *mut u64,
@@ -777,8 +792,16 @@ pub mod envelope {
             out_len: *mut usize,
             err: *mut ffi::iotp_decode_error,
             enc: *mut ffi::iotp_encode_error,
-        ) -> i32;
-    }
+        );
+        iotp_shim_envelope_roundtrip,
+        iotp_shim_menu_node_roundtrip,
+        iotp_shim_expr_roundtrip,
+        iotp_shim_compare_roundtrip,
+        iotp_shim_rule_roundtrip,
+        iotp_shim_room_roundtrip,
+        iotp_shim_gateway_roundtrip,
+        iotp_shim_display_menu_roundtrip,
+    );
 
     /// What decoding an input and encoding the value back gave.
     #[derive(Clone, Debug, PartialEq, Eq)]
@@ -815,46 +838,69 @@ pub mod envelope {
 
         /// Decodes `input` as an Envelope and encodes it back into at most `cap` bytes.
         pub fn roundtrip(&mut self, input: &[u8], cap: usize) -> RoundTrip {
-            let mut out = vec![0u8; cap];
-            let mut out_len = 0usize;
-            let mut err = ffi::iotp_decode_error {
-                cls: ffi::IOTP_ERR_NONE,
-                offset: 0,
-                field: core::ptr::null(),
-            };
-            let mut enc = ffi::iotp_encode_error {
-                kind: 0,
-                needed: 0,
-                field: core::ptr::null(),
-            };
-            // SAFETY: `input` and `out` are live slices of the lengths passed; `scratch` holds
-            // iotp_shim_envelope_size() bytes, 8-aligned, and is borrowed mutably for the call; the
-            // shim keeps no pointer after it returns (the decoded value, which points into `input`,
-            // is only encoded within the call).
-            let result = unsafe {
-                iotp_shim_envelope_roundtrip(
-                    input.as_ptr(),
-                    input.len(),
-                    self.scratch.as_mut_ptr(),
-                    out.as_mut_ptr(),
-                    cap,
-                    &mut out_len,
-                    &mut err,
-                    &mut enc,
-                )
-            };
-            match result {
-                1 => {
-                    out.truncate(out_len);
-                    RoundTrip::Reencoded(out)
-                }
-                0 => RoundTrip::Rejected(DecodeError {
-                    class: class(err.cls),
-                    offset: err.offset,
-                    field: field_name(err.field),
-                }),
-                _ => RoundTrip::Refused(encode_error(&enc).expect("a refusal is recorded")),
+            call(iotp_shim_envelope_roundtrip, input, &mut self.scratch, cap)
+        }
+    }
+
+    /// Decodes `input` as the type of the recursive test schema named `type_name` (its full name,
+    /// `example.recursive.MenuNode`) and encodes it back into at most `cap` bytes; `None` for a name
+    /// the shim does not have.
+    pub fn recursive(type_name: &str, input: &[u8], cap: usize) -> Option<RoundTrip> {
+        let shim: Shim = match type_name.strip_prefix("example.recursive.")? {
+            "MenuNode" => iotp_shim_menu_node_roundtrip,
+            "Expr" => iotp_shim_expr_roundtrip,
+            "Compare" => iotp_shim_compare_roundtrip,
+            "Rule" => iotp_shim_rule_roundtrip,
+            "Room" => iotp_shim_room_roundtrip,
+            "Gateway" => iotp_shim_gateway_roundtrip,
+            "DisplayMenu" => iotp_shim_display_menu_roundtrip,
+            _ => return None,
+        };
+        Some(call(shim, input, &mut Vec::new(), cap))
+    }
+
+    /// Calls a shim on `input` with `scratch` (at least the memory it needs) and an output of `cap`
+    /// bytes.
+    fn call(shim: Shim, input: &[u8], scratch: &mut [u64], cap: usize) -> RoundTrip {
+        let mut out = vec![0u8; cap];
+        let mut out_len = 0usize;
+        let mut err = ffi::iotp_decode_error {
+            cls: ffi::IOTP_ERR_NONE,
+            offset: 0,
+            field: core::ptr::null(),
+        };
+        let mut enc = ffi::iotp_encode_error {
+            kind: 0,
+            needed: 0,
+            field: core::ptr::null(),
+        };
+        // SAFETY: `input` and `out` are live slices of the lengths passed; `scratch` is what the
+        // shim needs (an Envelope's memory, 8-aligned, for the Envelope's shim; nothing for the
+        // others), borrowed mutably for the call; a shim keeps no pointer after it returns (the
+        // decoded value, which points into `input`, is only encoded within the call).
+        let result = unsafe {
+            shim(
+                input.as_ptr(),
+                input.len(),
+                scratch.as_mut_ptr(),
+                out.as_mut_ptr(),
+                cap,
+                &mut out_len,
+                &mut err,
+                &mut enc,
+            )
+        };
+        match result {
+            1 => {
+                out.truncate(out_len);
+                RoundTrip::Reencoded(out)
             }
+            0 => RoundTrip::Rejected(DecodeError {
+                class: class(err.cls),
+                offset: err.offset,
+                field: field_name(err.field),
+            }),
+            _ => RoundTrip::Refused(encode_error(&enc).expect("a refusal is recorded")),
         }
     }
 

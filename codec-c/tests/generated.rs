@@ -192,3 +192,162 @@ proptest! {
         CODEC.with(|c| agree(&mut c.borrow_mut(), &input));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The recursive test schema: types on `@max_depth` cycles, kept encoded in C and lazily in Rust.
+
+#[path = "../../codegen/tests/golden/rust/mod.rs"]
+#[allow(dead_code, deprecated)]
+mod golden;
+
+/// The Rust golden codec's round trip of the type named `name`, in the C binding's terms.
+fn rust_by_name(name: &str, input: &[u8], cap: usize) -> RoundTrip {
+    let mut out = vec![0u8; cap];
+    match golden::transcode(name, input, &mut out).expect("a golden type") {
+        Ok(n) => {
+            out.truncate(n);
+            RoundTrip::Reencoded(out)
+        }
+        Err(iotp2p_codec::runtime::TranscodeError::Decode(e)) => RoundTrip::Rejected(e),
+        Err(iotp2p_codec::runtime::TranscodeError::Encode(e)) => RoundTrip::Refused(e),
+    }
+}
+
+/// Both codecs on `input` as the type `name`, and every truncation of it.
+fn agree_recursive(name: &str, input: &[u8]) {
+    for n in 0..=input.len() {
+        let part = &input[..n];
+        let cap = part.len() + 16;
+        let c = iotp2p_codec_c::envelope::recursive(name, part, cap).expect("a shim");
+        assert_eq!(c, rust_by_name(name, part, cap), "{name}: {}", hex(part));
+        if let RoundTrip::Reencoded(bytes) = &c {
+            assert_eq!(bytes, part, "{name}: not byte-identical: {}", hex(part));
+        }
+    }
+}
+
+/// `levels` nested values of each recursive type, the innermost a leaf: around and past each
+/// cycle's `@max_depth` (MenuNode 6, Expr 16, Room 4, DisplayMenu 8).
+fn nested(name: &str, levels: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    match name {
+        // {0: "a", 1: [child]} ... {0: "a", 1: []}
+        "MenuNode" | "DisplayMenu" => {
+            for level in 0..levels {
+                out.extend([0xa2, 0x00, 0x61, b'a', 0x01]);
+                out.push(if level + 1 < levels { 0x81 } else { 0x80 });
+            }
+        }
+        // Expr: {3: not} and {6: Compare {0: 1, 1: left, 2: {2: null}}} in turn, around {0: -1}.
+        "Expr" => out = expr(levels),
+        "Compare" => out = compare(levels),
+        // Rule {0: "n", 1: Expr, 2: "s"}
+        "Rule" => {
+            out.extend([0xa3, 0x00, 0x61, b'n', 0x01]);
+            out.extend(expr(levels));
+            out.extend([0x02, 0x61, b's']);
+        }
+        // Room {0: "r", 1: Gateway {0: h'0001020304050607', 1: Room ...}}
+        "Room" | "Gateway" => {
+            let gateway = |out: &mut Vec<u8>, last: bool| {
+                out.extend([if last { 0xa1 } else { 0xa2 }, 0x00, 0x48]);
+                out.extend(0..8u8);
+            };
+            for level in 0..levels {
+                let last = level + 1 == levels;
+                if (level % 2 == 0) == (name == "Room") {
+                    out.extend([if last { 0xa1 } else { 0xa2 }, 0x00, 0x61, b'r']);
+                } else {
+                    gateway(&mut out, last);
+                }
+                if !last {
+                    out.push(0x01);
+                }
+            }
+        }
+        _ => unreachable!(),
+    }
+    out
+}
+
+/// An Expr of `levels` nested Exprs (see [`nested`]).
+fn expr(levels: usize) -> Vec<u8> {
+    match levels {
+        0 | 1 => vec![0xa1, 0x00, 0x20],
+        _ if levels % 2 == 0 => [&[0xa1, 0x03][..], &expr(levels - 1)].concat(),
+        _ => [&[0xa1, 0x06][..], &compare(levels - 1)].concat(),
+    }
+}
+
+/// A Compare whose left side holds `levels` nested Exprs.
+fn compare(levels: usize) -> Vec<u8> {
+    [
+        &[0xa3, 0x00, 0x01, 0x01][..],
+        &expr(levels),
+        &[0x02, 0xa1, 0x02, 0xf6],
+    ]
+    .concat()
+}
+
+const RECURSIVE: [&str; 7] = [
+    "MenuNode",
+    "Expr",
+    "Compare",
+    "Rule",
+    "Room",
+    "Gateway",
+    "DisplayMenu",
+];
+
+/// Every recursive type nested from 1 to 20 levels (past every budget), with every truncation:
+/// accepted while within its budget and MAX_DEPTH, then rejected by both alike.
+#[test]
+fn recursive_types_around_their_budgets() {
+    for short in RECURSIVE {
+        let name = format!("example.recursive.{short}");
+        let mut verdicts = String::new();
+        for levels in 1..=20 {
+            let input = nested(short, levels);
+            agree_recursive(&name, &input);
+            let accepted = rust_by_name(&name, &input, input.len() + 16)
+                == RoundTrip::Reencoded(input.clone());
+            verdicts.push(if accepted { 'T' } else { 'f' });
+        }
+        // Accepted from one level up to some depth, rejected from there on.
+        let trusted = verdicts.trim_end_matches('f');
+        assert!(
+            trusted.len() >= 6 && !trusted.contains('f') && trusted.len() < 20,
+            "{short}: {verdicts}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Nested recursive values with one byte changed, inserted or removed, and random bytes.
+    #[test]
+    fn recursive_types_changed(
+        which in 0usize..7,
+        levels in 1usize..20,
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+        how in 0u8..4,
+    ) {
+        let short = RECURSIVE[which];
+        let mut input = nested(short, levels);
+        let i = at.index(input.len() + 1);
+        match how {
+            0 if i < input.len() => input[i] = byte,
+            1 => input.insert(i, byte),
+            2 if i < input.len() => { input.remove(i); }
+            _ => {}
+        }
+        agree_recursive(&format!("example.recursive.{short}"), &input);
+    }
+
+    #[test]
+    fn recursive_types_on_random_bytes(which in 0usize..7, input in proptest::collection::vec(any::<u8>(), 0..48)) {
+        agree_recursive(&format!("example.recursive.{}", RECURSIVE[which]), &input);
+    }
+}

@@ -719,28 +719,8 @@ fn spec_examples_against_both() {
 // ---------------------------------------------------------------------------------------------
 // Goldens of the compiler's test schemas
 
-/// The test schemas (tests/schemas/valid/), which together use every construct, compiled with paths
-/// relative to the repository root so that the generated headers are stable.
 fn test_schemas() -> Schema {
-    let root = root();
-    let dir = root.join("codegen/tests/schemas/valid");
-    let mut files = Vec::new();
-    let mut stack = vec![dir];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "iotp") {
-                files.push(p.strip_prefix(&root).unwrap().to_path_buf());
-            }
-        }
-    }
-    files.sort();
-    std::env::set_current_dir(&root).unwrap();
-    let c = iotp2p_codegen::compile(&files, &FsLoader::default());
-    assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics);
-    c.schema.unwrap()
+    golden_dir::test_schemas(&root())
 }
 
 #[test]

@@ -124,3 +124,78 @@ iotp_f64_bits({{ p }}{{ member }}) {% if equal %}=={% else %}!={% endif %} {{ d.
 {{ i }}size_t {% for l in value.levels %}{% if !loop.first %}, {% endif %}{{ l.index }}{% endfor %};
 {%- endif %}
 {%- endmacro %}
+
+{#- Reads a value kept encoded (`lazy`): checks it with its type's decoder, within the cycle's
+    `budget`, and keeps its bytes. Declarations first: the statements' block is the caller's. #}
+{%- macro decode_lazy(l, label, i) -%}
+{%- if let Some(max) = l.max %}
+{{ i }}{{ l.ctype }} item;
+{{ i }}size_t i0, d1, at;
+{{ i }}if (!iotp_array_begin(r, {{ max }}u, {{ l.depth }}, &out->{{ l.count }}, &d1)) {
+{{ i }}    return iotp_field_error(r, "{{ label }}");
+{{ i }}}
+{{ i }}at = r->pos;
+{{ i }}for (i0 = 0; i0 < out->{{ l.count }}; i0++) {
+{{ i }}    if (!{{ l.ctype }}_decode_in_cycle(r, d1, budget, &item)) {
+{{ i }}        return iotp_field_error(r, "{{ label }}");
+{{ i }}    }
+{{ i }}}
+{%- else %}
+{{ i }}{{ l.ctype }} item;
+{{ i }}const size_t at = r->pos;
+{{ i }}if (!{{ l.ctype }}_decode_in_cycle(r, {{ l.depth }}, budget, &item)) {
+{{ i }}    return iotp_field_error(r, "{{ label }}");
+{{ i }}}
+{%- endif %}
+{{ i }}out->{{ l.path }}.ptr = r->data + at;
+{{ i }}out->{{ l.path }}.len = r->pos - at;
+{%- endmacro %}
+
+{#- Writes a value kept encoded (its key already written), once its type's decoder has accepted it
+    where it now sits. #}
+{%- macro encode_lazy(l, label, i) -%}
+{%- if let Some(max) = l.max %}
+{{ i }}if (v->{{ l.count }} > {{ max }}u) {
+{{ i }}    return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "{{ label }}");
+{{ i }}}
+{{ i }}iotp_write_array(w, v->{{ l.count }});
+{{ i }}if ({{ l.ctype }}_check_encoded(w, v->{{ l.path }}, v->{{ l.count }}, budget)) {
+{{ i }}    iotp_write_raw_checked(w, v->{{ l.path }}.ptr, v->{{ l.path }}.len);
+{{ i }}}
+{{ i }}iotp_write_close(w, v->{{ l.count }});
+{%- else %}
+{{ i }}if ({{ l.ctype }}_check_encoded(w, v->{{ l.path }}, 1, budget)) {
+{{ i }}    iotp_write_raw_checked(w, v->{{ l.path }}.ptr, v->{{ l.path }}.len);
+{{ i }}}
+{%- endif %}
+{%- endmacro %}
+
+{#- The first line of a decoder: the entry point, or for a type on a recursive cycle the function
+    that carries the cycle's budget. #}
+{%- macro decode_signature(t) -%}
+{%- if t.cycle.is_some() -%}
+static bool {{ t.ctype }}_decode_in_cycle(iotp_reader *r, size_t depth, uint32_t budget, {{ t.ctype }} *out) {
+{%- else -%}
+bool {{ t.ctype }}_decode_from(iotp_reader *r, size_t depth, {{ t.ctype }} *out) {
+{%- endif -%}
+{%- endmacro %}
+
+{#- The first line of an encoder (see decode_signature). #}
+{%- macro encode_signature(t) -%}
+{%- if t.cycle.is_some() -%}
+static bool {{ t.ctype }}_encode_in_cycle(iotp_writer *w, const {{ t.ctype }} *v, uint32_t budget) {
+{%- else -%}
+bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
+{%- endif -%}
+{%- endmacro %}
+
+{#- For a type that carries `@max_depth`: entering it spends one unit of the cycle's budget, and
+    none left is `refuse`. #}
+{%- macro spend_budget(t, refuse) -%}
+{%- if let Some((_, true)) = t.cycle %}
+    if (budget == 0) {
+        {{ refuse }}
+    }
+    budget--;
+{%- endif %}
+{%- endmacro %}

@@ -6,6 +6,18 @@
  */
 #include "{{ pkg.stem }}.h"
 {%- for t in pkg.records %}
+{%- if t.cycle.is_some() %}
+{%- if loop.first %}
+
+/* Types on a recursive cycle: decoded and encoded within the cycle's `@max_depth` budget; values
+ * of the cycle that they hold are kept encoded, checked by `_check_encoded` before they are written. */
+{%- endif %}
+static bool {{ t.ctype }}_decode_in_cycle(iotp_reader *r, size_t depth, uint32_t budget, {{ t.ctype }} *out);
+static bool {{ t.ctype }}_encode_in_cycle(iotp_writer *w, const {{ t.ctype }} *v, uint32_t budget);
+static bool {{ t.ctype }}_check_encoded(iotp_writer *w, iotp_bytes bytes, size_t count, uint32_t budget);
+{%- endif %}
+{%- endfor %}
+{%- for t in pkg.records %}
 {%- if t.key_count > 0 %}
 
 /* The keys `{{ t.ctype }}` defines, ascending. */
@@ -13,8 +25,9 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
 {%- endif %}
 {%- if t.is_union %}
 
-bool {{ t.ctype }}_decode_from(iotp_reader *r, size_t depth, {{ t.ctype }} *out) {
+{% call c::decode_signature(t) %}{% endcall %}
     size_t inner;
+{%- call c::spend_budget(t, "return iotp_depth_exceeded(r);") %}{% endcall %}
     if (!iotp_union_begin(r, depth, &out->key, &inner)) {
         return false;
     }
@@ -22,7 +35,11 @@ bool {{ t.ctype }}_decode_from(iotp_reader *r, size_t depth, {{ t.ctype }} *out)
 {%- for v in t.variants %}
     case {{ v.constant }}:
 {%- if let Some(value) = v.value %}
-{%- if value.levels.is_empty() %}
+{%- if let Some(l) = value.lazy %} {
+{%- call c::decode_lazy(l, v.label, "        ") %}{% endcall %}
+        return true;
+    }
+{%- elif value.levels.is_empty() %}
 {%- call c::decode_value(value, v.label, "        ") %}{% endcall %}
         return true;
 {%- else %} {
@@ -44,7 +61,8 @@ bool {{ t.ctype }}_decode_from(iotp_reader *r, size_t depth, {{ t.ctype }} *out)
     }
 }
 
-bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
+{% call c::encode_signature(t) %}{% endcall %}
+{%- call c::spend_budget(t, "return iotp_writer_fail(w, IOTP_ENC_DEPTH_EXCEEDED, NULL);") %}{% endcall %}
     iotp_write_map(w, 1);
     switch (v->key) {
 {%- for v in t.variants %}
@@ -52,7 +70,11 @@ bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
 {%- if let Some(value) = v.value %}
 {%- call c::index_vars(value, "        ") %}{% endcall %}
         iotp_write_uint(w, {{ v.constant }});
+{%- if let Some(l) = value.lazy %}
+{%- call c::encode_lazy(l, v.label, "        ") %}{% endcall %}
+{%- else %}
 {%- call c::encode_value(value, v.label, "        ") %}{% endcall %}
+{%- endif %}
 {%- else %}
         iotp_write_uint(w, {{ v.constant }});
         iotp_write_null(w);
@@ -74,7 +96,7 @@ bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
 }
 {%- else %}
 
-bool {{ t.ctype }}_decode_from(iotp_reader *r, size_t depth, {{ t.ctype }} *out) {
+{% call c::decode_signature(t) %}{% endcall %}
     iotp_map m;
     uint32_t key;
 {%- for f in t.fields %}
@@ -94,6 +116,7 @@ bool {{ t.ctype }}_decode_from(iotp_reader *r, size_t depth, {{ t.ctype }} *out)
 {%- endif %}
 {%- endif %}
 {%- endfor %}
+{%- call c::spend_budget(t, "return iotp_depth_exceeded(r);") %}{% endcall %}
     if (!iotp_map_begin(r, depth, &m)) {
         return false;
     }
@@ -101,8 +124,12 @@ bool {{ t.ctype }}_decode_from(iotp_reader *r, size_t depth, {{ t.ctype }} *out)
         switch (key) {
 {%- for f in t.wire %}
         case {{ f.key }}u: {
+{%- if let Some(l) = f.value.lazy %}
+{%- call c::decode_lazy(l, f.label, "            ") %}{% endcall %}
+{%- else %}
 {%- call c::array_vars(f.value, "            ") %}{% endcall %}
 {%- call c::decode_value(f.value, f.label, "            ") %}{% endcall %}
+{%- endif %}
 {%- if let Some(d) = f.default %}
             if ({% call c::is_default(d, "out->", f.member, true) %}{% endcall %}) {
                 iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
@@ -139,7 +166,7 @@ bool {{ t.ctype }}_decode_from(iotp_reader *r, size_t depth, {{ t.ctype }} *out)
     return true;
 }
 
-bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
+{% call c::encode_signature(t) %}{% endcall %}
     iotp_merge g;
     const size_t n = v->unknown_fields.count + {{ t.required_count }}u
 {%- for f in t.fields %}
@@ -149,6 +176,7 @@ bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
         + ({% call c::is_default(d, "v->", f.member, false) %}{% endcall %} ? 1u : 0u)
 {%- endif %}
 {%- endfor %};
+{%- call c::spend_budget(t, "return iotp_writer_fail(w, IOTP_ENC_DEPTH_EXCEEDED, NULL);") %}{% endcall %}
     iotp_merge_init(&g, &v->unknown_fields, {% if t.key_count > 0 %}{{ t.ctype }}_keys{% else %}NULL{% endif %}, {{ t.key_count }});
     iotp_write_map(w, n);
 {%- for f in t.wire %}
@@ -162,12 +190,43 @@ bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
 {%- call c::index_vars(f.value, "        ") %}{% endcall %}
         iotp_merge_before(w, &g, {{ f.key }}u);
         iotp_write_uint(w, {{ f.key }}u);
+{%- if let Some(l) = f.value.lazy %}
+{%- call c::encode_lazy(l, f.label, "        ") %}{% endcall %}
+{%- else %}
 {%- call c::encode_value(f.value, f.label, "        ") %}{% endcall %}
+{%- endif %}
     }
 {%- endfor %}
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
+}
+{%- endif %}
+{%- if let Some((budget, _)) = t.cycle %}
+
+bool {{ t.ctype }}_decode_from(iotp_reader *r, size_t depth, {{ t.ctype }} *out) {
+    return {{ t.ctype }}_decode_in_cycle(r, depth, {{ budget }}u, out);
+}
+
+bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
+    return {{ t.ctype }}_encode_in_cycle(w, v, {{ budget }}u);
+}
+
+/* Whether `bytes` hold exactly `count` encoded values that a decoder accepts where the writer is about
+ * to write them (within its levels and the cycle's `budget`); else the writer's refusal. */
+static bool {{ t.ctype }}_check_encoded(iotp_writer *w, iotp_bytes bytes, size_t count, uint32_t budget) {
+    iotp_reader r;
+    {{ t.ctype }} value;
+    size_t i;
+    iotp_reader_init(&r, bytes.ptr, bytes.len);
+    for (i = 0; i < count; i++) {
+        if (!{{ t.ctype }}_decode_in_cycle(&r, iotp_writer_levels(w), budget, &value)) {
+            return iotp_writer_fail(w,
+                r.err.cls == IOTP_ERR_DEPTH_EXCEEDED ? IOTP_ENC_DEPTH_EXCEEDED : IOTP_ENC_INVALID_UNKNOWN,
+                NULL);
+        }
+    }
+    return r.pos == r.len || iotp_writer_fail(w, IOTP_ENC_INVALID_UNKNOWN, NULL);
 }
 {%- endif %}
 

@@ -71,7 +71,7 @@ typedef struct {{ t.ctype }} {
 {%- endif %}
 {%- for v in t.variants %}
 {%- if let Some(value) = v.value %}
-{%- if !value.levels.is_empty() %}
+{%- if value.has_count %}
     /** How many items of `as.{{ v.member }}` are used. */
     size_t {{ v.member }}_count;
 {%- endif %}
@@ -95,7 +95,7 @@ typedef struct {{ t.ctype }} {
 {%- else %}
     {{ f.value.decl_type }} {{ f.member }}{{ f.value.decl_dims }};
 {%- endif %}
-{%- if !f.value.levels.is_empty() %}
+{%- if f.value.has_count %}
     /** How many items of `{{ f.member }}` are used. */
     size_t {{ f.member }}_count;
 {%- endif %}

@@ -3,9 +3,37 @@
 //!
 //! Included with `#[path]` so that each test crate takes only this file.
 
-use std::path::Path;
+#![allow(dead_code)] // Each test crate uses a different subset.
+
+use std::path::{Path, PathBuf};
 
 use iotp2p_codegen::backend::GeneratedFile;
+use iotp2p_codegen::ir::Schema;
+use iotp2p_codegen::FsLoader;
+
+/// The test schemas (tests/schemas/valid/ below the repository root `root`), which together use
+/// every construct, compiled with paths relative to `root` so that the generated headers are
+/// stable.
+pub fn test_schemas(root: &Path) -> Schema {
+    let dir = root.join("codegen/tests/schemas/valid");
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "iotp") {
+                files.push(p.strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    std::env::set_current_dir(root).unwrap();
+    let c = iotp2p_codegen::compile(&files, &FsLoader::default());
+    assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics);
+    c.schema.unwrap()
+}
 
 /// Compares generated files with a checked-in directory, a file the generator no longer produces
 /// counting as stale too; with `BLESS` set, rewrites the directory instead.

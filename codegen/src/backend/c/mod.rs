@@ -2,8 +2,10 @@
 //! package (`iotp2p gen c`).
 //!
 //! Generated code calls the hand-written runtime `codec-c/runtime/iotp2p.h` only: no dynamic
-//! allocation, no global mutable state, no recursion (the core schema has no recursive types; types
-//! on a recursive cycle are refused for now, see [`unsupported`]). Structs are sized from the
+//! allocation, no global mutable state, and no recursion beyond a cycle's `@max_depth` budget: a type
+//! on a recursive cycle keeps the values of its cycle that it holds encoded (checked by the cycle's
+//! decoders, which spend the budget, when they are decoded and again before they are written), so
+//! its struct stays finite. Structs are sized from the
 //! schema's bounds: arrays have a fixed capacity and a count, strings and bytes point into the input
 //! (zero-copy), optional fields have a presence flag, enums are `uint32_t` (open: an unknown number
 //! is kept), unions keep an unknown variant's key and encoded value, and messages keep unknown

@@ -80,6 +80,12 @@ pub(crate) struct RecordView {
     pub variants: Vec<VariantView>,
     /// Whether some variant has a payload (the struct then has the `as` union).
     pub has_payloads: bool,
+    /// For a type on a recursive cycle: the cycle's `@max_depth` budget, and whether entering the
+    /// type spends one unit of it.
+    pub cycle: Option<(u32, bool)>,
+    /// The types of the cycle whose values this type keeps encoded (checked by their
+    /// `_check_encoded` function before they are written).
+    pub lazy_types: Vec<String>,
 }
 
 /// One message field.
@@ -131,6 +137,25 @@ pub(crate) struct ValueView {
     pub leaf: LeafView,
     /// The leaf's indentation inside the levels' loops.
     pub leaf_pad: String,
+    /// Whether the struct has an item count for this value (`<member>_count`).
+    pub has_count: bool,
+    /// For a value that refers back into its type's recursive cycle: kept encoded (validated).
+    pub lazy: Option<LazyView>,
+}
+
+/// A value of a type on the owner's recursive cycle (or an array of them), kept as its validated
+/// encoding: a struct cannot hold itself. The application decodes it when it needs it.
+#[derive(Clone)]
+pub(crate) struct LazyView {
+    /// The C type (and function prefix) of the values.
+    pub ctype: String,
+    /// For an array, its bound; `None` for one value.
+    pub max: Option<u32>,
+    /// The path of the bytes and, for an array, of its item count.
+    pub path: String,
+    pub count: String,
+    /// The levels the value (or the array) may use.
+    pub depth: String,
 }
 
 /// One array level of a value.
@@ -174,20 +199,35 @@ pub(crate) struct LeafView {
     pub checked: bool,
 }
 
-/// Whether the model holds something the C backend does not generate yet: types on recursive
-/// cycles. Returns a message naming them.
+/// Whether the model holds something the C backend does not generate yet: arrays of arrays that
+/// reach back into their type's recursive cycle. Returns a message naming them.
 pub fn unsupported(model: &Model<'_>) -> Option<String> {
-    let recursive: Vec<&str> = model
-        .packages()
-        .iter()
-        .flat_map(|p| &p.types)
-        .filter(|t| t.recursion.is_some())
-        .map(|t| t.def.full_name.as_str())
-        .collect();
-    (!recursive.is_empty()).then(|| {
+    let nested = |shape: &Shape<'_>| {
+        matches!(shape, Shape::Array { element, .. }
+            if matches!(**element, Shape::Array { .. }) && element.reaches_cycle())
+    };
+    let mut found = Vec::new();
+    for t in model.packages().iter().flat_map(|p| &p.types) {
+        match &t.kind {
+            Kind::Message(m) => found.extend(
+                m.fields
+                    .iter()
+                    .filter(|f| nested(&f.shape))
+                    .map(|f| f.label.clone()),
+            ),
+            Kind::Union(u) => found.extend(
+                u.variants
+                    .iter()
+                    .filter(|v| v.payload.as_ref().is_some_and(nested))
+                    .map(|v| v.label.clone()),
+            ),
+            _ => {}
+        }
+    }
+    (!found.is_empty()).then(|| {
         format!(
-            "the C backend does not generate recursive types yet: {}",
-            recursive.join(", ")
+            "the C backend does not generate arrays of arrays of recursive types yet: {}",
+            found.join(", ")
         )
     })
 }
@@ -239,8 +279,10 @@ pub(crate) fn package_view(model: &Model<'_>, index: usize) -> PackageView {
 /// The messages and unions of a package, each after the ones of the package it holds inline (C
 /// needs a struct's members complete): a depth-first walk in source order.
 fn definition_order<'m, 's>(types: &'m [TypeModel<'s>]) -> Vec<&'m TypeModel<'s>> {
+    // Values on the owner's own cycle are kept encoded: they need no complete struct.
     fn records_in<'s>(shape: &Shape<'s>, out: &mut Vec<&'s str>) {
         match shape {
+            _ if shape.reaches_cycle() => {}
             Shape::Record { name, .. } => out.push(name),
             Shape::Array { element, .. } => records_in(element, out),
             _ => {}
@@ -302,6 +344,8 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>) -> RecordView {
         required_count: 0,
         variants: Vec::new(),
         has_payloads: false,
+        cycle: t.recursion.map(|r| (r.budget, r.counts_depth)),
+        lazy_types: Vec::new(),
     };
     let keys_of = |keys: &[u32]| {
         keys.iter()
@@ -318,8 +362,12 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>) -> RecordView {
                 .iter()
                 .map(|f| {
                     let member = names::member(&f.ir.name);
+                    let mut docs = docs_of(&f.ir.doc, &f.ir.deprecated);
+                    if f.shape.reaches_cycle() {
+                        docs.push(lazy_note(&f.shape));
+                    }
                     FieldView {
-                        docs: docs_of(&f.ir.doc, &f.ir.deprecated),
+                        docs,
                         key: f.ir.key,
                         label: f.label.clone(),
                         presence: match f.ir.presence {
@@ -348,7 +396,13 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>) -> RecordView {
                 .variants_by_key()
                 .into_iter()
                 .map(|v| VariantView {
-                    docs: docs_of(&v.ir.doc, &v.ir.deprecated),
+                    docs: {
+                        let mut docs = docs_of(&v.ir.doc, &v.ir.deprecated);
+                        if let Some(shape) = v.payload.as_ref().filter(|s| s.reaches_cycle()) {
+                            docs.push(lazy_note(shape));
+                        }
+                        docs
+                    },
                     constant: names::constant(full, &v.ir.name),
                     key: v.ir.key,
                     label: v.label.clone(),
@@ -369,7 +423,35 @@ fn record_view(model: &Model<'_>, t: &TypeModel<'_>) -> RecordView {
         }
         _ => unreachable!("only messages and unions are records"),
     }
+    let values = view
+        .fields
+        .iter()
+        .map(|f| &f.value)
+        .chain(view.variants.iter().filter_map(|v| v.value.as_ref()));
+    for lazy in values.filter_map(|v| v.lazy.as_ref()) {
+        if !view.lazy_types.contains(&lazy.ctype) {
+            view.lazy_types.push(lazy.ctype.clone());
+        }
+    }
     view
+}
+
+/// The doc line of a value kept encoded: how the application reads it.
+fn lazy_note(shape: &Shape<'_>) -> String {
+    match shape {
+        Shape::Array { element, .. } => match &**element {
+            Shape::Record { name, .. } => format!(
+                "Kept encoded (the items, checked): read them with `{}_decode_from`.",
+                names::type_name(name)
+            ),
+            _ => String::new(),
+        },
+        Shape::Record { name, .. } => format!(
+            "Kept encoded (checked): read it with `{}_decode`.",
+            names::type_name(name)
+        ),
+        _ => String::new(),
+    }
 }
 
 /// The C type of a leaf shape (not an array).
@@ -478,6 +560,31 @@ fn default_view(model: &Model<'_>, shape: &Shape<'_>, value: &ir::Value) -> Defa
 /// The view of a value of `shape` stored in `member` (an array's count in `count`), whose contents
 /// may use `depth` levels.
 fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str) -> ValueView {
+    if shape.reaches_cycle() {
+        let (name, max) = match shape {
+            Shape::Record { name, .. } => (*name, None),
+            Shape::Array { element, max_items } => match &**element {
+                Shape::Record { name, .. } => (*name, Some(*max_items)),
+                _ => unreachable!("refused by `unsupported`"),
+            },
+            _ => unreachable!("only records and arrays reach a cycle"),
+        };
+        return ValueView {
+            decl_type: "iotp_bytes".into(),
+            decl_dims: String::new(),
+            levels: Vec::new(),
+            leaf: leaf_view(&Shape::Bool, String::new(), String::new()),
+            leaf_pad: String::new(),
+            has_count: max.is_some(),
+            lazy: Some(LazyView {
+                ctype: names::type_name(name),
+                max,
+                path: member.to_string(),
+                count: count.to_string(),
+                depth: depth.to_string(),
+            }),
+        };
+    }
     let mut levels = Vec::new();
     let mut shape = shape;
     let mut path = member.to_string();
@@ -516,6 +623,8 @@ fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str) -> Valu
         decl_type,
         decl_dims,
         leaf_pad: "    ".repeat(levels.len()),
+        has_count: !levels.is_empty(),
+        lazy: None,
         levels,
         leaf: leaf_view(shape, path, depth_in),
     }
