@@ -11,27 +11,10 @@ use iotp2p_codegen::FsLoader;
 
 #[path = "support/golden_dir.rs"]
 mod golden_dir;
-use golden_dir::check_dir;
+use golden_dir::{check_dir, iotp_files};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn iotp_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "iotp") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn compile(files: &[PathBuf]) -> iotp2p_codegen::ir::Schema {

@@ -15,24 +15,32 @@ use iotp2p_codegen::FsLoader;
 /// every construct, compiled with paths relative to `root` so that the generated headers are
 /// stable.
 pub fn test_schemas(root: &Path) -> Schema {
-    let dir = root.join("codegen/tests/schemas/valid");
-    let mut files: Vec<PathBuf> = Vec::new();
-    let mut stack = vec![dir];
+    let files: Vec<PathBuf> = iotp_files(&root.join("codegen/tests/schemas/valid"))
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
+        .collect();
+    std::env::set_current_dir(root).unwrap();
+    let c = iotp2p_codegen::compile(&files, &FsLoader::default());
+    assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics);
+    c.schema.unwrap()
+}
+
+/// The schema files below `dir`, sorted.
+pub fn iotp_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).unwrap() {
             let p = entry.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|e| e == "iotp") {
-                files.push(p.strip_prefix(root).unwrap().to_path_buf());
+                out.push(p);
             }
         }
     }
-    files.sort();
-    std::env::set_current_dir(root).unwrap();
-    let c = iotp2p_codegen::compile(&files, &FsLoader::default());
-    assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics);
-    c.schema.unwrap()
+    out.sort();
+    out
 }
 
 /// Compares generated files with a checked-in directory, a file the generator no longer produces
