@@ -24,42 +24,42 @@ bool iotp2p_capabilities_device_info_properties_decode_from(iotp_reader *r, size
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 32u, &out->vendor)) {
-                return iotp_field_error(r, "DeviceInfoProperties.vendor");
+                return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.vendor"));
             }
             seen_vendor = true;
             break;
         }
         case 1u: {
             if (!iotp_read_text(r, 32u, &out->product)) {
-                return iotp_field_error(r, "DeviceInfoProperties.product");
+                return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.product"));
             }
             seen_product = true;
             break;
         }
         case 2u: {
             if (!iotp_read_text(r, 32u, &out->name)) {
-                return iotp_field_error(r, "DeviceInfoProperties.name");
+                return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.name"));
             }
             seen_name = true;
             break;
         }
         case 3u: {
             if (!iotp_read_text(r, 16u, &out->hardware_version)) {
-                return iotp_field_error(r, "DeviceInfoProperties.hardware_version");
+                return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.hardware_version"));
             }
             out->has_hardware_version = true;
             break;
         }
         case 4u: {
             if (!iotp_read_text(r, 32u, &out->serial_number)) {
-                return iotp_field_error(r, "DeviceInfoProperties.serial_number");
+                return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.serial_number"));
             }
             out->has_serial_number = true;
             break;
         }
         case 5u: {
             if (!iotp_read_text(r, 128u, &out->product_url)) {
-                return iotp_field_error(r, "DeviceInfoProperties.product_url");
+                return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.product_url"));
             }
             out->has_product_url = true;
             break;
@@ -76,16 +76,13 @@ bool iotp2p_capabilities_device_info_properties_decode_from(iotp_reader *r, size
         return false;
     }
     if (!seen_vendor) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "DeviceInfoProperties.vendor");
+        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfoProperties.vendor"));
     }
     if (!seen_product) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "DeviceInfoProperties.product");
+        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfoProperties.product"));
     }
     if (!seen_name) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "DeviceInfoProperties.name");
+        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfoProperties.name"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -100,50 +97,44 @@ bool iotp2p_capabilities_device_info_properties_encode_to(iotp_writer *w, const 
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_device_info_properties_keys, 6);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->vendor.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "DeviceInfoProperties.vendor");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.vendor"));
         }
         iotp_write_text(w, v->vendor.ptr, v->vendor.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->product.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "DeviceInfoProperties.product");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.product"));
         }
         iotp_write_text(w, v->product.ptr, v->product.len);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->name.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "DeviceInfoProperties.name");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.name"));
         }
         iotp_write_text(w, v->name.ptr, v->name.len);
     }
     if (v->has_hardware_version) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->hardware_version.len > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "DeviceInfoProperties.hardware_version");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.hardware_version"));
         }
         iotp_write_text(w, v->hardware_version.ptr, v->hardware_version.len);
     }
     if (v->has_serial_number) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->serial_number.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "DeviceInfoProperties.serial_number");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.serial_number"));
         }
         iotp_write_text(w, v->serial_number.ptr, v->serial_number.len);
     }
     if (v->has_product_url) {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         if (v->product_url.len > 128u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "DeviceInfoProperties.product_url");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.product_url"));
         }
         iotp_write_text(w, v->product_url.ptr, v->product_url.len);
     }
@@ -190,21 +181,21 @@ bool iotp2p_capabilities_firmware_properties_decode_from(iotp_reader *r, size_t 
         switch (key) {
         case 0u: {
             if (!iotp2p_core_sem_ver_decode_from(r, m.depth, &out->version)) {
-                return iotp_field_error(r, "FirmwareProperties.version");
+                return iotp_field_error(r, IOTP_FIELD("FirmwareProperties.version"));
             }
             seen_version = true;
             break;
         }
         case 1u: {
             if (!iotp_read_text(r, 32u, &out->version_text)) {
-                return iotp_field_error(r, "FirmwareProperties.version_text");
+                return iotp_field_error(r, IOTP_FIELD("FirmwareProperties.version_text"));
             }
             seen_version_text = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->build)) {
-                return iotp_field_error(r, "FirmwareProperties.build");
+                return iotp_field_error(r, IOTP_FIELD("FirmwareProperties.build"));
             }
             out->has_build = true;
             break;
@@ -221,12 +212,10 @@ bool iotp2p_capabilities_firmware_properties_decode_from(iotp_reader *r, size_t 
         return false;
     }
     if (!seen_version) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "FirmwareProperties.version");
+        return iotp_missing_field(r, &m, IOTP_FIELD("FirmwareProperties.version"));
     }
     if (!seen_version_text) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "FirmwareProperties.version_text");
+        return iotp_missing_field(r, &m, IOTP_FIELD("FirmwareProperties.version_text"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -239,21 +228,18 @@ bool iotp2p_capabilities_firmware_properties_encode_to(iotp_writer *w, const iot
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_firmware_properties_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp2p_core_sem_ver_encode_to(w, &v->version);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->version_text.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "FirmwareProperties.version_text");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("FirmwareProperties.version_text"));
         }
         iotp_write_text(w, v->version_text.ptr, v->version_text.len);
     }
     if (v->has_build) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->build);
     }
     iotp_merge_finish(w, &g);
@@ -300,28 +286,28 @@ bool iotp2p_capabilities_battery_properties_decode_from(iotp_reader *r, size_t d
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 0, 100, &out->percent)) {
-                return iotp_field_error(r, "BatteryProperties.percent");
+                return iotp_field_error(r, IOTP_FIELD("BatteryProperties.percent"));
             }
             seen_percent = true;
             break;
         }
         case 1u: {
             if (!iotp_read_enum(r, &out->state)) {
-                return iotp_field_error(r, "BatteryProperties.state");
+                return iotp_field_error(r, IOTP_FIELD("BatteryProperties.state"));
             }
             seen_state = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->voltage)) {
-                return iotp_field_error(r, "BatteryProperties.voltage");
+                return iotp_field_error(r, IOTP_FIELD("BatteryProperties.voltage"));
             }
             out->has_voltage = true;
             break;
         }
         case 3u: {
             if (!iotp_read_enum(r, &out->charging)) {
-                return iotp_field_error(r, "BatteryProperties.charging");
+                return iotp_field_error(r, IOTP_FIELD("BatteryProperties.charging"));
             }
             out->has_charging = true;
             break;
@@ -338,12 +324,10 @@ bool iotp2p_capabilities_battery_properties_decode_from(iotp_reader *r, size_t d
         return false;
     }
     if (!seen_percent) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "BatteryProperties.percent");
+        return iotp_missing_field(r, &m, IOTP_FIELD("BatteryProperties.percent"));
     }
     if (!seen_state) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "BatteryProperties.state");
+        return iotp_missing_field(r, &m, IOTP_FIELD("BatteryProperties.state"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -357,26 +341,22 @@ bool iotp2p_capabilities_battery_properties_encode_to(iotp_writer *w, const iotp
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_battery_properties_keys, 4);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->percent > 100) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "BatteryProperties.percent");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("BatteryProperties.percent"));
         }
         iotp_write_uint(w, v->percent);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->state);
     }
     if (v->has_voltage) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->voltage);
     }
     if (v->has_charging) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->charging);
     }
     iotp_merge_finish(w, &g);
@@ -417,7 +397,7 @@ bool iotp2p_capabilities_battery_events_decode_from(iotp_reader *r, size_t depth
     switch (out->key) {
     case IOTP2P_CAPABILITIES_BATTERY_EVENTS_STATE_CHANGED:
         if (!iotp_read_enum(r, &out->as.state_changed)) {
-            return iotp_field_error(r, "BatteryEvents.state_changed");
+            return iotp_field_error(r, IOTP_FIELD("BatteryEvents.state_changed"));
         }
         return true;
     default:
@@ -483,7 +463,7 @@ bool iotp2p_capabilities_identify_properties_decode_from(iotp_reader *r, size_t 
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->remaining)) {
-                return iotp_field_error(r, "IdentifyProperties.remaining");
+                return iotp_field_error(r, IOTP_FIELD("IdentifyProperties.remaining"));
             }
             seen_remaining = true;
             break;
@@ -500,8 +480,7 @@ bool iotp2p_capabilities_identify_properties_decode_from(iotp_reader *r, size_t 
         return false;
     }
     if (!seen_remaining) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "IdentifyProperties.remaining");
+        return iotp_missing_field(r, &m, IOTP_FIELD("IdentifyProperties.remaining"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -513,8 +492,7 @@ bool iotp2p_capabilities_identify_properties_encode_to(iotp_writer *w, const iot
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_identify_properties_keys, 1);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->remaining);
     }
     iotp_merge_finish(w, &g);
@@ -559,18 +537,17 @@ bool iotp2p_capabilities_identify_input_decode_from(iotp_reader *r, size_t depth
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->duration)) {
-                return iotp_field_error(r, "IdentifyInput.duration");
+                return iotp_field_error(r, IOTP_FIELD("IdentifyInput.duration"));
             }
             seen_duration = true;
             break;
         }
         case 1u: {
             if (!iotp_read_enum(r, &out->effect)) {
-                return iotp_field_error(r, "IdentifyInput.effect");
+                return iotp_field_error(r, IOTP_FIELD("IdentifyInput.effect"));
             }
             if (out->effect == IOTP2P_CAPABILITIES_IDENTIFY_EFFECT_BLINK) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "IdentifyInput.effect");
+                return iotp_default_present(r, &m, IOTP_FIELD("IdentifyInput.effect"));
             }
             break;
         }
@@ -586,8 +563,7 @@ bool iotp2p_capabilities_identify_input_decode_from(iotp_reader *r, size_t depth
         return false;
     }
     if (!seen_duration) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "IdentifyInput.duration");
+        return iotp_missing_field(r, &m, IOTP_FIELD("IdentifyInput.duration"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -600,13 +576,11 @@ bool iotp2p_capabilities_identify_input_encode_to(iotp_writer *w, const iotp2p_c
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_identify_input_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->duration);
     }
     if (v->effect != IOTP2P_CAPABILITIES_IDENTIFY_EFFECT_BLINK) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->effect);
     }
     iotp_merge_finish(w, &g);
@@ -647,7 +621,7 @@ bool iotp2p_capabilities_identify_actions_decode_from(iotp_reader *r, size_t dep
     switch (out->key) {
     case IOTP2P_CAPABILITIES_IDENTIFY_ACTIONS_IDENTIFY:
         if (!iotp2p_capabilities_identify_input_decode_from(r, inner, &out->as.identify)) {
-            return iotp_field_error(r, "IdentifyActions.identify");
+            return iotp_field_error(r, IOTP_FIELD("IdentifyActions.identify"));
         }
         return true;
     default:
@@ -713,7 +687,7 @@ bool iotp2p_capabilities_on_off_properties_decode_from(iotp_reader *r, size_t de
         switch (key) {
         case 0u: {
             if (!iotp_read_bool(r, &out->on)) {
-                return iotp_field_error(r, "OnOffProperties.on");
+                return iotp_field_error(r, IOTP_FIELD("OnOffProperties.on"));
             }
             seen_on = true;
             break;
@@ -730,8 +704,7 @@ bool iotp2p_capabilities_on_off_properties_decode_from(iotp_reader *r, size_t de
         return false;
     }
     if (!seen_on) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "OnOffProperties.on");
+        return iotp_missing_field(r, &m, IOTP_FIELD("OnOffProperties.on"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -743,8 +716,7 @@ bool iotp2p_capabilities_on_off_properties_encode_to(iotp_writer *w, const iotp2
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_on_off_properties_keys, 1);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_bool(w, v->on);
     }
     iotp_merge_finish(w, &g);
@@ -785,17 +757,17 @@ bool iotp2p_capabilities_on_off_actions_decode_from(iotp_reader *r, size_t depth
     switch (out->key) {
     case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_OFF:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "OnOffActions.off");
+            return iotp_field_error(r, IOTP_FIELD("OnOffActions.off"));
         }
         return true;
     case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_ON:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "OnOffActions.on");
+            return iotp_field_error(r, IOTP_FIELD("OnOffActions.on"));
         }
         return true;
     case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_TOGGLE:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "OnOffActions.toggle");
+            return iotp_field_error(r, IOTP_FIELD("OnOffActions.toggle"));
         }
         return true;
     default:
@@ -874,28 +846,28 @@ bool iotp2p_capabilities_level_properties_decode_from(iotp_reader *r, size_t dep
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 0, 254, &out->level)) {
-                return iotp_field_error(r, "LevelProperties.level");
+                return iotp_field_error(r, IOTP_FIELD("LevelProperties.level"));
             }
             seen_level = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u8(r, 0, 254, &out->min_level)) {
-                return iotp_field_error(r, "LevelProperties.min_level");
+                return iotp_field_error(r, IOTP_FIELD("LevelProperties.min_level"));
             }
             out->has_min_level = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u8(r, 0, 254, &out->max_level)) {
-                return iotp_field_error(r, "LevelProperties.max_level");
+                return iotp_field_error(r, IOTP_FIELD("LevelProperties.max_level"));
             }
             out->has_max_level = true;
             break;
         }
         case 3u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->default_transition)) {
-                return iotp_field_error(r, "LevelProperties.default_transition");
+                return iotp_field_error(r, IOTP_FIELD("LevelProperties.default_transition"));
             }
             out->has_default_transition = true;
             break;
@@ -912,8 +884,7 @@ bool iotp2p_capabilities_level_properties_decode_from(iotp_reader *r, size_t dep
         return false;
     }
     if (!seen_level) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "LevelProperties.level");
+        return iotp_missing_field(r, &m, IOTP_FIELD("LevelProperties.level"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -928,32 +899,28 @@ bool iotp2p_capabilities_level_properties_encode_to(iotp_writer *w, const iotp2p
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_level_properties_keys, 4);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->level > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "LevelProperties.level");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LevelProperties.level"));
         }
         iotp_write_uint(w, v->level);
     }
     if (v->has_min_level) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->min_level > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "LevelProperties.min_level");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LevelProperties.min_level"));
         }
         iotp_write_uint(w, v->min_level);
     }
     if (v->has_max_level) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->max_level > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "LevelProperties.max_level");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LevelProperties.max_level"));
         }
         iotp_write_uint(w, v->max_level);
     }
     if (v->has_default_transition) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->default_transition);
     }
     iotp_merge_finish(w, &g);
@@ -998,14 +965,14 @@ bool iotp2p_capabilities_set_level_decode_from(iotp_reader *r, size_t depth, iot
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 0, 254, &out->level)) {
-                return iotp_field_error(r, "SetLevel.level");
+                return iotp_field_error(r, IOTP_FIELD("SetLevel.level"));
             }
             seen_level = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->transition)) {
-                return iotp_field_error(r, "SetLevel.transition");
+                return iotp_field_error(r, IOTP_FIELD("SetLevel.transition"));
             }
             out->has_transition = true;
             break;
@@ -1022,8 +989,7 @@ bool iotp2p_capabilities_set_level_decode_from(iotp_reader *r, size_t depth, iot
         return false;
     }
     if (!seen_level) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SetLevel.level");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SetLevel.level"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1036,16 +1002,14 @@ bool iotp2p_capabilities_set_level_encode_to(iotp_writer *w, const iotp2p_capabi
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_set_level_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->level > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SetLevel.level");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetLevel.level"));
         }
         iotp_write_uint(w, v->level);
     }
     if (v->has_transition) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->transition);
     }
     iotp_merge_finish(w, &g);
@@ -1090,14 +1054,14 @@ bool iotp2p_capabilities_step_level_decode_from(iotp_reader *r, size_t depth, io
         switch (key) {
         case 0u: {
             if (!iotp_read_i16(r, -254, 254, &out->delta)) {
-                return iotp_field_error(r, "StepLevel.delta");
+                return iotp_field_error(r, IOTP_FIELD("StepLevel.delta"));
             }
             seen_delta = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->transition)) {
-                return iotp_field_error(r, "StepLevel.transition");
+                return iotp_field_error(r, IOTP_FIELD("StepLevel.transition"));
             }
             out->has_transition = true;
             break;
@@ -1114,8 +1078,7 @@ bool iotp2p_capabilities_step_level_decode_from(iotp_reader *r, size_t depth, io
         return false;
     }
     if (!seen_delta) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "StepLevel.delta");
+        return iotp_missing_field(r, &m, IOTP_FIELD("StepLevel.delta"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1128,16 +1091,14 @@ bool iotp2p_capabilities_step_level_encode_to(iotp_writer *w, const iotp2p_capab
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_step_level_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->delta < -254 || v->delta > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "StepLevel.delta");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("StepLevel.delta"));
         }
         iotp_write_int(w, v->delta);
     }
     if (v->has_transition) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->transition);
     }
     iotp_merge_finish(w, &g);
@@ -1178,17 +1139,17 @@ bool iotp2p_capabilities_level_actions_decode_from(iotp_reader *r, size_t depth,
     switch (out->key) {
     case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_SET_LEVEL:
         if (!iotp2p_capabilities_set_level_decode_from(r, inner, &out->as.set_level)) {
-            return iotp_field_error(r, "LevelActions.set_level");
+            return iotp_field_error(r, IOTP_FIELD("LevelActions.set_level"));
         }
         return true;
     case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STEP:
         if (!iotp2p_capabilities_step_level_decode_from(r, inner, &out->as.step)) {
-            return iotp_field_error(r, "LevelActions.step");
+            return iotp_field_error(r, IOTP_FIELD("LevelActions.step"));
         }
         return true;
     case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STOP:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "LevelActions.stop");
+            return iotp_field_error(r, IOTP_FIELD("LevelActions.stop"));
         }
         return true;
     default:
@@ -1266,21 +1227,21 @@ bool iotp2p_capabilities_color_temperature_properties_decode_from(iotp_reader *r
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 1000, 20000, &out->kelvin)) {
-                return iotp_field_error(r, "ColorTemperatureProperties.kelvin");
+                return iotp_field_error(r, IOTP_FIELD("ColorTemperatureProperties.kelvin"));
             }
             seen_kelvin = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 1000, 20000, &out->min_kelvin)) {
-                return iotp_field_error(r, "ColorTemperatureProperties.min_kelvin");
+                return iotp_field_error(r, IOTP_FIELD("ColorTemperatureProperties.min_kelvin"));
             }
             seen_min_kelvin = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u16(r, 1000, 20000, &out->max_kelvin)) {
-                return iotp_field_error(r, "ColorTemperatureProperties.max_kelvin");
+                return iotp_field_error(r, IOTP_FIELD("ColorTemperatureProperties.max_kelvin"));
             }
             seen_max_kelvin = true;
             break;
@@ -1297,16 +1258,13 @@ bool iotp2p_capabilities_color_temperature_properties_decode_from(iotp_reader *r
         return false;
     }
     if (!seen_kelvin) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "ColorTemperatureProperties.kelvin");
+        return iotp_missing_field(r, &m, IOTP_FIELD("ColorTemperatureProperties.kelvin"));
     }
     if (!seen_min_kelvin) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "ColorTemperatureProperties.min_kelvin");
+        return iotp_missing_field(r, &m, IOTP_FIELD("ColorTemperatureProperties.min_kelvin"));
     }
     if (!seen_max_kelvin) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "ColorTemperatureProperties.max_kelvin");
+        return iotp_missing_field(r, &m, IOTP_FIELD("ColorTemperatureProperties.max_kelvin"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1318,26 +1276,23 @@ bool iotp2p_capabilities_color_temperature_properties_encode_to(iotp_writer *w, 
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_color_temperature_properties_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->kelvin < 1000 || v->kelvin > 20000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "ColorTemperatureProperties.kelvin");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ColorTemperatureProperties.kelvin"));
         }
         iotp_write_uint(w, v->kelvin);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->min_kelvin < 1000 || v->min_kelvin > 20000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "ColorTemperatureProperties.min_kelvin");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ColorTemperatureProperties.min_kelvin"));
         }
         iotp_write_uint(w, v->min_kelvin);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->max_kelvin < 1000 || v->max_kelvin > 20000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "ColorTemperatureProperties.max_kelvin");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ColorTemperatureProperties.max_kelvin"));
         }
         iotp_write_uint(w, v->max_kelvin);
     }
@@ -1383,14 +1338,14 @@ bool iotp2p_capabilities_set_color_temperature_decode_from(iotp_reader *r, size_
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 1000, 20000, &out->kelvin)) {
-                return iotp_field_error(r, "SetColorTemperature.kelvin");
+                return iotp_field_error(r, IOTP_FIELD("SetColorTemperature.kelvin"));
             }
             seen_kelvin = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->transition)) {
-                return iotp_field_error(r, "SetColorTemperature.transition");
+                return iotp_field_error(r, IOTP_FIELD("SetColorTemperature.transition"));
             }
             out->has_transition = true;
             break;
@@ -1407,8 +1362,7 @@ bool iotp2p_capabilities_set_color_temperature_decode_from(iotp_reader *r, size_
         return false;
     }
     if (!seen_kelvin) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SetColorTemperature.kelvin");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SetColorTemperature.kelvin"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1421,16 +1375,14 @@ bool iotp2p_capabilities_set_color_temperature_encode_to(iotp_writer *w, const i
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_set_color_temperature_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->kelvin < 1000 || v->kelvin > 20000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SetColorTemperature.kelvin");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetColorTemperature.kelvin"));
         }
         iotp_write_uint(w, v->kelvin);
     }
     if (v->has_transition) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->transition);
     }
     iotp_merge_finish(w, &g);
@@ -1471,7 +1423,7 @@ bool iotp2p_capabilities_color_temperature_actions_decode_from(iotp_reader *r, s
     switch (out->key) {
     case IOTP2P_CAPABILITIES_COLOR_TEMPERATURE_ACTIONS_SET_COLOR_TEMPERATURE:
         if (!iotp2p_capabilities_set_color_temperature_decode_from(r, inner, &out->as.set_color_temperature)) {
-            return iotp_field_error(r, "ColorTemperatureActions.set_color_temperature");
+            return iotp_field_error(r, IOTP_FIELD("ColorTemperatureActions.set_color_temperature"));
         }
         return true;
     default:
@@ -1540,28 +1492,28 @@ bool iotp2p_capabilities_temperature_measurement_properties_decode_from(iotp_rea
         switch (key) {
         case 0u: {
             if (!iotp_read_i16(r, -27315, INT16_MAX, &out->temperature)) {
-                return iotp_field_error(r, "TemperatureMeasurementProperties.temperature");
+                return iotp_field_error(r, IOTP_FIELD("TemperatureMeasurementProperties.temperature"));
             }
             seen_temperature = true;
             break;
         }
         case 1u: {
             if (!iotp_read_i16(r, -27315, INT16_MAX, &out->min_measurable)) {
-                return iotp_field_error(r, "TemperatureMeasurementProperties.min_measurable");
+                return iotp_field_error(r, IOTP_FIELD("TemperatureMeasurementProperties.min_measurable"));
             }
             out->has_min_measurable = true;
             break;
         }
         case 2u: {
             if (!iotp_read_i16(r, -27315, INT16_MAX, &out->max_measurable)) {
-                return iotp_field_error(r, "TemperatureMeasurementProperties.max_measurable");
+                return iotp_field_error(r, IOTP_FIELD("TemperatureMeasurementProperties.max_measurable"));
             }
             out->has_max_measurable = true;
             break;
         }
         case 3u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->tolerance)) {
-                return iotp_field_error(r, "TemperatureMeasurementProperties.tolerance");
+                return iotp_field_error(r, IOTP_FIELD("TemperatureMeasurementProperties.tolerance"));
             }
             out->has_tolerance = true;
             break;
@@ -1578,8 +1530,7 @@ bool iotp2p_capabilities_temperature_measurement_properties_decode_from(iotp_rea
         return false;
     }
     if (!seen_temperature) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "TemperatureMeasurementProperties.temperature");
+        return iotp_missing_field(r, &m, IOTP_FIELD("TemperatureMeasurementProperties.temperature"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1594,32 +1545,28 @@ bool iotp2p_capabilities_temperature_measurement_properties_encode_to(iotp_write
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_temperature_measurement_properties_keys, 4);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->temperature < -27315) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "TemperatureMeasurementProperties.temperature");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TemperatureMeasurementProperties.temperature"));
         }
         iotp_write_int(w, v->temperature);
     }
     if (v->has_min_measurable) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->min_measurable < -27315) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "TemperatureMeasurementProperties.min_measurable");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TemperatureMeasurementProperties.min_measurable"));
         }
         iotp_write_int(w, v->min_measurable);
     }
     if (v->has_max_measurable) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->max_measurable < -27315) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "TemperatureMeasurementProperties.max_measurable");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TemperatureMeasurementProperties.max_measurable"));
         }
         iotp_write_int(w, v->max_measurable);
     }
     if (v->has_tolerance) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->tolerance);
     }
     iotp_merge_finish(w, &g);
@@ -1666,28 +1613,28 @@ bool iotp2p_capabilities_humidity_measurement_properties_decode_from(iotp_reader
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, 10000, &out->humidity)) {
-                return iotp_field_error(r, "HumidityMeasurementProperties.humidity");
+                return iotp_field_error(r, IOTP_FIELD("HumidityMeasurementProperties.humidity"));
             }
             seen_humidity = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, 10000, &out->min_measurable)) {
-                return iotp_field_error(r, "HumidityMeasurementProperties.min_measurable");
+                return iotp_field_error(r, IOTP_FIELD("HumidityMeasurementProperties.min_measurable"));
             }
             out->has_min_measurable = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u16(r, 0, 10000, &out->max_measurable)) {
-                return iotp_field_error(r, "HumidityMeasurementProperties.max_measurable");
+                return iotp_field_error(r, IOTP_FIELD("HumidityMeasurementProperties.max_measurable"));
             }
             out->has_max_measurable = true;
             break;
         }
         case 3u: {
             if (!iotp_read_u16(r, 0, 10000, &out->tolerance)) {
-                return iotp_field_error(r, "HumidityMeasurementProperties.tolerance");
+                return iotp_field_error(r, IOTP_FIELD("HumidityMeasurementProperties.tolerance"));
             }
             out->has_tolerance = true;
             break;
@@ -1704,8 +1651,7 @@ bool iotp2p_capabilities_humidity_measurement_properties_decode_from(iotp_reader
         return false;
     }
     if (!seen_humidity) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "HumidityMeasurementProperties.humidity");
+        return iotp_missing_field(r, &m, IOTP_FIELD("HumidityMeasurementProperties.humidity"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1720,34 +1666,30 @@ bool iotp2p_capabilities_humidity_measurement_properties_encode_to(iotp_writer *
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_humidity_measurement_properties_keys, 4);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->humidity > 10000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "HumidityMeasurementProperties.humidity");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("HumidityMeasurementProperties.humidity"));
         }
         iotp_write_uint(w, v->humidity);
     }
     if (v->has_min_measurable) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->min_measurable > 10000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "HumidityMeasurementProperties.min_measurable");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("HumidityMeasurementProperties.min_measurable"));
         }
         iotp_write_uint(w, v->min_measurable);
     }
     if (v->has_max_measurable) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->max_measurable > 10000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "HumidityMeasurementProperties.max_measurable");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("HumidityMeasurementProperties.max_measurable"));
         }
         iotp_write_uint(w, v->max_measurable);
     }
     if (v->has_tolerance) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->tolerance > 10000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "HumidityMeasurementProperties.tolerance");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("HumidityMeasurementProperties.tolerance"));
         }
         iotp_write_uint(w, v->tolerance);
     }
@@ -1794,21 +1736,21 @@ bool iotp2p_capabilities_relay_properties_decode_from(iotp_reader *r, size_t dep
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 16, UINT16_MAX, &out->max_held_messages)) {
-                return iotp_field_error(r, "RelayProperties.max_held_messages");
+                return iotp_field_error(r, IOTP_FIELD("RelayProperties.max_held_messages"));
             }
             seen_max_held_messages = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u32(r, UINT32_C(4096), UINT32_MAX, &out->max_held_bytes)) {
-                return iotp_field_error(r, "RelayProperties.max_held_bytes");
+                return iotp_field_error(r, IOTP_FIELD("RelayProperties.max_held_bytes"));
             }
             seen_max_held_bytes = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u32(r, UINT32_C(86400), UINT32_MAX, &out->max_hold_time)) {
-                return iotp_field_error(r, "RelayProperties.max_hold_time");
+                return iotp_field_error(r, IOTP_FIELD("RelayProperties.max_hold_time"));
             }
             seen_max_hold_time = true;
             break;
@@ -1825,16 +1767,13 @@ bool iotp2p_capabilities_relay_properties_decode_from(iotp_reader *r, size_t dep
         return false;
     }
     if (!seen_max_held_messages) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RelayProperties.max_held_messages");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RelayProperties.max_held_messages"));
     }
     if (!seen_max_held_bytes) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RelayProperties.max_held_bytes");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RelayProperties.max_held_bytes"));
     }
     if (!seen_max_hold_time) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RelayProperties.max_hold_time");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RelayProperties.max_hold_time"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1846,26 +1785,23 @@ bool iotp2p_capabilities_relay_properties_encode_to(iotp_writer *w, const iotp2p
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_relay_properties_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->max_held_messages < 16) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "RelayProperties.max_held_messages");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RelayProperties.max_held_messages"));
         }
         iotp_write_uint(w, v->max_held_messages);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->max_held_bytes < UINT32_C(4096)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "RelayProperties.max_held_bytes");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RelayProperties.max_held_bytes"));
         }
         iotp_write_uint(w, v->max_held_bytes);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->max_hold_time < UINT32_C(86400)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "RelayProperties.max_hold_time");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RelayProperties.max_hold_time"));
         }
         iotp_write_uint(w, v->max_hold_time);
     }
@@ -1911,14 +1847,14 @@ bool iotp2p_capabilities_lookup_result_decode_from(iotp_reader *r, size_t depth,
         switch (key) {
         case 0u: {
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, "LookupResult.credential");
+                return iotp_field_error(r, IOTP_FIELD("LookupResult.credential"));
             }
             out->has_credential = true;
             break;
         }
         case 1u: {
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->rehoming)) {
-                return iotp_field_error(r, "LookupResult.rehoming");
+                return iotp_field_error(r, IOTP_FIELD("LookupResult.rehoming"));
             }
             out->has_rehoming = true;
             break;
@@ -1946,13 +1882,11 @@ bool iotp2p_capabilities_lookup_result_encode_to(iotp_writer *w, const iotp2p_ca
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_lookup_result_keys, 2);
     iotp_write_map(w, n);
     if (v->has_credential) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp2p_security_signed_statement_encode_to(w, &v->credential);
     }
     if (v->has_rehoming) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp2p_security_signed_statement_encode_to(w, &v->rehoming);
     }
     iotp_merge_finish(w, &g);
@@ -1997,14 +1931,14 @@ bool iotp2p_capabilities_enrol_request_decode_from(iotp_reader *r, size_t depth,
         switch (key) {
         case 0u: {
             if (!iotp_read_bytes(r, 32u, &out->token)) {
-                return iotp_field_error(r, "EnrolRequest.token");
+                return iotp_field_error(r, IOTP_FIELD("EnrolRequest.token"));
             }
             seen_token = true;
             break;
         }
         case 1u: {
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, "EnrolRequest.credential");
+                return iotp_field_error(r, IOTP_FIELD("EnrolRequest.credential"));
             }
             seen_credential = true;
             break;
@@ -2021,12 +1955,10 @@ bool iotp2p_capabilities_enrol_request_decode_from(iotp_reader *r, size_t depth,
         return false;
     }
     if (!seen_token) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "EnrolRequest.token");
+        return iotp_missing_field(r, &m, IOTP_FIELD("EnrolRequest.token"));
     }
     if (!seen_credential) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "EnrolRequest.credential");
+        return iotp_missing_field(r, &m, IOTP_FIELD("EnrolRequest.credential"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2038,16 +1970,14 @@ bool iotp2p_capabilities_enrol_request_encode_to(iotp_writer *w, const iotp2p_ca
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_enrol_request_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->token.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "EnrolRequest.token");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EnrolRequest.token"));
         }
         iotp_write_bytes(w, v->token.ptr, v->token.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp2p_security_signed_statement_encode_to(w, &v->credential);
     }
     iotp_merge_finish(w, &g);
@@ -2093,7 +2023,7 @@ bool iotp2p_capabilities_enrol_result_decode_from(iotp_reader *r, size_t depth, 
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 64u, &out->account)) {
-                return iotp_field_error(r, "EnrolResult.account");
+                return iotp_field_error(r, IOTP_FIELD("EnrolResult.account"));
             }
             seen_account = true;
             break;
@@ -2101,11 +2031,11 @@ bool iotp2p_capabilities_enrol_result_decode_from(iotp_reader *r, size_t depth, 
         case 1u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 8u, m.depth, &out->domains_count, &d1)) {
-                return iotp_field_error(r, "EnrolResult.domains");
+                return iotp_field_error(r, IOTP_FIELD("EnrolResult.domains"));
             }
             for (i0 = 0; i0 < out->domains_count; i0++) {
                 if (!iotp_read_text(r, 253u, &out->domains[i0])) {
-                    return iotp_field_error(r, "EnrolResult.domains");
+                    return iotp_field_error(r, IOTP_FIELD("EnrolResult.domains"));
                 }
             }
             seen_domains = true;
@@ -2113,7 +2043,7 @@ bool iotp2p_capabilities_enrol_result_decode_from(iotp_reader *r, size_t depth, 
         }
         case 2u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->max_registrations)) {
-                return iotp_field_error(r, "EnrolResult.max_registrations");
+                return iotp_field_error(r, IOTP_FIELD("EnrolResult.max_registrations"));
             }
             seen_max_registrations = true;
             break;
@@ -2130,16 +2060,13 @@ bool iotp2p_capabilities_enrol_result_decode_from(iotp_reader *r, size_t depth, 
         return false;
     }
     if (!seen_account) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "EnrolResult.account");
+        return iotp_missing_field(r, &m, IOTP_FIELD("EnrolResult.account"));
     }
     if (!seen_domains) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "EnrolResult.domains");
+        return iotp_missing_field(r, &m, IOTP_FIELD("EnrolResult.domains"));
     }
     if (!seen_max_registrations) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "EnrolResult.max_registrations");
+        return iotp_missing_field(r, &m, IOTP_FIELD("EnrolResult.max_registrations"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2151,32 +2078,29 @@ bool iotp2p_capabilities_enrol_result_encode_to(iotp_writer *w, const iotp2p_cap
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_enrol_result_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->account.len > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "EnrolResult.account");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EnrolResult.account"));
         }
         iotp_write_text(w, v->account.ptr, v->account.len);
     }
     {
         size_t i0;
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->domains_count > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "EnrolResult.domains");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EnrolResult.domains"));
         }
         iotp_write_array(w, v->domains_count);
         for (i0 = 0; i0 < v->domains_count; i0++) {
             if (v->domains[i0].len > 253u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "EnrolResult.domains");
+                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EnrolResult.domains"));
             }
             iotp_write_text(w, v->domains[i0].ptr, v->domains[i0].len);
         }
         iotp_write_close(w, v->domains_count);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->max_registrations);
     }
     iotp_merge_finish(w, &g);
@@ -2223,22 +2147,21 @@ bool iotp2p_capabilities_relay_policy_decode_from(iotp_reader *r, size_t depth, 
         switch (key) {
         case 0u: {
             if (!iotp_read_enum(r, &out->lookup)) {
-                return iotp_field_error(r, "RelayPolicy.lookup");
+                return iotp_field_error(r, IOTP_FIELD("RelayPolicy.lookup"));
             }
             if (out->lookup == IOTP2P_CAPABILITIES_LOOKUP_POLICY_PUBLIC) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "RelayPolicy.lookup");
+                return iotp_default_present(r, &m, IOTP_FIELD("RelayPolicy.lookup"));
             }
             break;
         }
         case 1u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 8u, m.depth, &out->lookup_allowed_count, &d1)) {
-                return iotp_field_error(r, "RelayPolicy.lookup_allowed");
+                return iotp_field_error(r, IOTP_FIELD("RelayPolicy.lookup_allowed"));
             }
             for (i0 = 0; i0 < out->lookup_allowed_count; i0++) {
                 if (!iotp_read_fixed(r, 32u, &out->lookup_allowed[i0])) {
-                    return iotp_field_error(r, "RelayPolicy.lookup_allowed");
+                    return iotp_field_error(r, IOTP_FIELD("RelayPolicy.lookup_allowed"));
                 }
             }
             out->has_lookup_allowed = true;
@@ -2246,14 +2169,14 @@ bool iotp2p_capabilities_relay_policy_decode_from(iotp_reader *r, size_t depth, 
         }
         case 2u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->max_held_messages)) {
-                return iotp_field_error(r, "RelayPolicy.max_held_messages");
+                return iotp_field_error(r, IOTP_FIELD("RelayPolicy.max_held_messages"));
             }
             out->has_max_held_messages = true;
             break;
         }
         case 3u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->max_hold_time)) {
-                return iotp_field_error(r, "RelayPolicy.max_hold_time");
+                return iotp_field_error(r, IOTP_FIELD("RelayPolicy.max_hold_time"));
             }
             out->has_max_hold_time = true;
             break;
@@ -2283,34 +2206,30 @@ bool iotp2p_capabilities_relay_policy_encode_to(iotp_writer *w, const iotp2p_cap
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_relay_policy_keys, 4);
     iotp_write_map(w, n);
     if (v->lookup != IOTP2P_CAPABILITIES_LOOKUP_POLICY_PUBLIC) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->lookup);
     }
     if (v->has_lookup_allowed) {
         size_t i0;
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->lookup_allowed_count > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RelayPolicy.lookup_allowed");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayPolicy.lookup_allowed"));
         }
         iotp_write_array(w, v->lookup_allowed_count);
         for (i0 = 0; i0 < v->lookup_allowed_count; i0++) {
             if (v->lookup_allowed[i0].len != 32u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RelayPolicy.lookup_allowed");
+                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayPolicy.lookup_allowed"));
             }
             iotp_write_bytes(w, v->lookup_allowed[i0].ptr, v->lookup_allowed[i0].len);
         }
         iotp_write_close(w, v->lookup_allowed_count);
     }
     if (v->has_max_held_messages) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->max_held_messages);
     }
     if (v->has_max_hold_time) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->max_hold_time);
     }
     iotp_merge_finish(w, &g);
@@ -2357,14 +2276,14 @@ bool iotp2p_capabilities_register_request_decode_from(iotp_reader *r, size_t dep
         switch (key) {
         case 0u: {
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, "RegisterRequest.credential");
+                return iotp_field_error(r, IOTP_FIELD("RegisterRequest.credential"));
             }
             seen_credential = true;
             break;
         }
         case 1u: {
             if (!iotp2p_capabilities_relay_policy_decode_from(r, m.depth, &out->policy)) {
-                return iotp_field_error(r, "RegisterRequest.policy");
+                return iotp_field_error(r, IOTP_FIELD("RegisterRequest.policy"));
             }
             out->has_policy = true;
             break;
@@ -2372,11 +2291,11 @@ bool iotp2p_capabilities_register_request_decode_from(iotp_reader *r, size_t dep
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->previous_relays_count, &d1)) {
-                return iotp_field_error(r, "RegisterRequest.previous_relays");
+                return iotp_field_error(r, IOTP_FIELD("RegisterRequest.previous_relays"));
             }
             for (i0 = 0; i0 < out->previous_relays_count; i0++) {
                 if (!iotp_read_text(r, 253u, &out->previous_relays[i0])) {
-                    return iotp_field_error(r, "RegisterRequest.previous_relays");
+                    return iotp_field_error(r, IOTP_FIELD("RegisterRequest.previous_relays"));
                 }
             }
             out->has_previous_relays = true;
@@ -2384,7 +2303,7 @@ bool iotp2p_capabilities_register_request_decode_from(iotp_reader *r, size_t dep
         }
         case 3u: {
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->rehoming)) {
-                return iotp_field_error(r, "RegisterRequest.rehoming");
+                return iotp_field_error(r, IOTP_FIELD("RegisterRequest.rehoming"));
             }
             out->has_rehoming = true;
             break;
@@ -2401,8 +2320,7 @@ bool iotp2p_capabilities_register_request_decode_from(iotp_reader *r, size_t dep
         return false;
     }
     if (!seen_credential) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RegisterRequest.credential");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RegisterRequest.credential"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2417,34 +2335,30 @@ bool iotp2p_capabilities_register_request_encode_to(iotp_writer *w, const iotp2p
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_register_request_keys, 4);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp2p_security_signed_statement_encode_to(w, &v->credential);
     }
     if (v->has_policy) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp2p_capabilities_relay_policy_encode_to(w, &v->policy);
     }
     if (v->has_previous_relays) {
         size_t i0;
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->previous_relays_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RegisterRequest.previous_relays");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegisterRequest.previous_relays"));
         }
         iotp_write_array(w, v->previous_relays_count);
         for (i0 = 0; i0 < v->previous_relays_count; i0++) {
             if (v->previous_relays[i0].len > 253u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RegisterRequest.previous_relays");
+                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegisterRequest.previous_relays"));
             }
             iotp_write_text(w, v->previous_relays[i0].ptr, v->previous_relays[i0].len);
         }
         iotp_write_close(w, v->previous_relays_count);
     }
     if (v->has_rehoming) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp2p_security_signed_statement_encode_to(w, &v->rehoming);
     }
     iotp_merge_finish(w, &g);
@@ -2489,14 +2403,14 @@ bool iotp2p_capabilities_release_request_decode_from(iotp_reader *r, size_t dept
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 254u, &out->address)) {
-                return iotp_field_error(r, "ReleaseRequest.address");
+                return iotp_field_error(r, IOTP_FIELD("ReleaseRequest.address"));
             }
             seen_address = true;
             break;
         }
         case 1u: {
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->rehoming)) {
-                return iotp_field_error(r, "ReleaseRequest.rehoming");
+                return iotp_field_error(r, IOTP_FIELD("ReleaseRequest.rehoming"));
             }
             out->has_rehoming = true;
             break;
@@ -2513,8 +2427,7 @@ bool iotp2p_capabilities_release_request_decode_from(iotp_reader *r, size_t dept
         return false;
     }
     if (!seen_address) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "ReleaseRequest.address");
+        return iotp_missing_field(r, &m, IOTP_FIELD("ReleaseRequest.address"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2527,16 +2440,14 @@ bool iotp2p_capabilities_release_request_encode_to(iotp_writer *w, const iotp2p_
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_release_request_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "ReleaseRequest.address");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("ReleaseRequest.address"));
         }
         iotp_write_text(w, v->address.ptr, v->address.len);
     }
     if (v->has_rehoming) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp2p_security_signed_statement_encode_to(w, &v->rehoming);
     }
     iotp_merge_finish(w, &g);
@@ -2581,14 +2492,14 @@ bool iotp2p_capabilities_policy_request_decode_from(iotp_reader *r, size_t depth
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 254u, &out->address)) {
-                return iotp_field_error(r, "PolicyRequest.address");
+                return iotp_field_error(r, IOTP_FIELD("PolicyRequest.address"));
             }
             seen_address = true;
             break;
         }
         case 1u: {
             if (!iotp2p_capabilities_relay_policy_decode_from(r, m.depth, &out->policy)) {
-                return iotp_field_error(r, "PolicyRequest.policy");
+                return iotp_field_error(r, IOTP_FIELD("PolicyRequest.policy"));
             }
             seen_policy = true;
             break;
@@ -2605,12 +2516,10 @@ bool iotp2p_capabilities_policy_request_decode_from(iotp_reader *r, size_t depth
         return false;
     }
     if (!seen_address) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PolicyRequest.address");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PolicyRequest.address"));
     }
     if (!seen_policy) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PolicyRequest.policy");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PolicyRequest.policy"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2622,16 +2531,14 @@ bool iotp2p_capabilities_policy_request_encode_to(iotp_writer *w, const iotp2p_c
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_policy_request_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "PolicyRequest.address");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PolicyRequest.address"));
         }
         iotp_write_text(w, v->address.ptr, v->address.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp2p_capabilities_relay_policy_encode_to(w, &v->policy);
     }
     iotp_merge_finish(w, &g);
@@ -2677,21 +2584,21 @@ bool iotp2p_capabilities_registration_info_decode_from(iotp_reader *r, size_t de
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 254u, &out->address)) {
-                return iotp_field_error(r, "RegistrationInfo.address");
+                return iotp_field_error(r, IOTP_FIELD("RegistrationInfo.address"));
             }
             seen_address = true;
             break;
         }
         case 1u: {
             if (!iotp_read_fixed(r, 32u, &out->node)) {
-                return iotp_field_error(r, "RegistrationInfo.node");
+                return iotp_field_error(r, IOTP_FIELD("RegistrationInfo.node"));
             }
             seen_node = true;
             break;
         }
         case 2u: {
             if (!iotp2p_capabilities_relay_policy_decode_from(r, m.depth, &out->policy)) {
-                return iotp_field_error(r, "RegistrationInfo.policy");
+                return iotp_field_error(r, IOTP_FIELD("RegistrationInfo.policy"));
             }
             seen_policy = true;
             break;
@@ -2708,16 +2615,13 @@ bool iotp2p_capabilities_registration_info_decode_from(iotp_reader *r, size_t de
         return false;
     }
     if (!seen_address) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RegistrationInfo.address");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RegistrationInfo.address"));
     }
     if (!seen_node) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RegistrationInfo.node");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RegistrationInfo.node"));
     }
     if (!seen_policy) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RegistrationInfo.policy");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RegistrationInfo.policy"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2729,24 +2633,21 @@ bool iotp2p_capabilities_registration_info_encode_to(iotp_writer *w, const iotp2
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_registration_info_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RegistrationInfo.address");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegistrationInfo.address"));
         }
         iotp_write_text(w, v->address.ptr, v->address.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->node.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RegistrationInfo.node");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegistrationInfo.node"));
         }
         iotp_write_bytes(w, v->node.ptr, v->node.len);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp2p_capabilities_relay_policy_encode_to(w, &v->policy);
     }
     iotp_merge_finish(w, &g);
@@ -2790,7 +2691,7 @@ bool iotp2p_capabilities_registrations_request_decode_from(iotp_reader *r, size_
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 254u, &out->after)) {
-                return iotp_field_error(r, "RegistrationsRequest.after");
+                return iotp_field_error(r, IOTP_FIELD("RegistrationsRequest.after"));
             }
             out->has_after = true;
             break;
@@ -2817,10 +2718,9 @@ bool iotp2p_capabilities_registrations_request_encode_to(iotp_writer *w, const i
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_registrations_request_keys, 1);
     iotp_write_map(w, n);
     if (v->has_after) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->after.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RegistrationsRequest.after");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegistrationsRequest.after"));
         }
         iotp_write_text(w, v->after.ptr, v->after.len);
     }
@@ -2867,11 +2767,11 @@ bool iotp2p_capabilities_registration_page_decode_from(iotp_reader *r, size_t de
         case 0u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 16u, m.depth, &out->entries_count, &d1)) {
-                return iotp_field_error(r, "RegistrationPage.entries");
+                return iotp_field_error(r, IOTP_FIELD("RegistrationPage.entries"));
             }
             for (i0 = 0; i0 < out->entries_count; i0++) {
                 if (!iotp2p_capabilities_registration_info_decode_from(r, d1, &out->entries[i0])) {
-                    return iotp_field_error(r, "RegistrationPage.entries");
+                    return iotp_field_error(r, IOTP_FIELD("RegistrationPage.entries"));
                 }
             }
             seen_entries = true;
@@ -2879,11 +2779,10 @@ bool iotp2p_capabilities_registration_page_decode_from(iotp_reader *r, size_t de
         }
         case 1u: {
             if (!iotp_read_bool(r, &out->more)) {
-                return iotp_field_error(r, "RegistrationPage.more");
+                return iotp_field_error(r, IOTP_FIELD("RegistrationPage.more"));
             }
             if (out->more == false) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "RegistrationPage.more");
+                return iotp_default_present(r, &m, IOTP_FIELD("RegistrationPage.more"));
             }
             break;
         }
@@ -2899,8 +2798,7 @@ bool iotp2p_capabilities_registration_page_decode_from(iotp_reader *r, size_t de
         return false;
     }
     if (!seen_entries) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RegistrationPage.entries");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RegistrationPage.entries"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2914,10 +2812,9 @@ bool iotp2p_capabilities_registration_page_encode_to(iotp_writer *w, const iotp2
     iotp_write_map(w, n);
     {
         size_t i0;
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->entries_count > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RegistrationPage.entries");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegistrationPage.entries"));
         }
         iotp_write_array(w, v->entries_count);
         for (i0 = 0; i0 < v->entries_count; i0++) {
@@ -2926,8 +2823,7 @@ bool iotp2p_capabilities_registration_page_encode_to(iotp_writer *w, const iotp2
         iotp_write_close(w, v->entries_count);
     }
     if (v->more != false) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_bool(w, v->more);
     }
     iotp_merge_finish(w, &g);
@@ -2968,37 +2864,37 @@ bool iotp2p_capabilities_relay_actions_decode_from(iotp_reader *r, size_t depth,
     switch (out->key) {
     case IOTP2P_CAPABILITIES_RELAY_ACTIONS_LOOKUP:
         if (!iotp_read_text(r, 254u, &out->as.lookup)) {
-            return iotp_field_error(r, "RelayActions.lookup");
+            return iotp_field_error(r, IOTP_FIELD("RelayActions.lookup"));
         }
         return true;
     case IOTP2P_CAPABILITIES_RELAY_ACTIONS_ENROL:
         if (!iotp2p_capabilities_enrol_request_decode_from(r, inner, &out->as.enrol)) {
-            return iotp_field_error(r, "RelayActions.enrol");
+            return iotp_field_error(r, IOTP_FIELD("RelayActions.enrol"));
         }
         return true;
     case IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTER:
         if (!iotp2p_capabilities_register_request_decode_from(r, inner, &out->as.register_)) {
-            return iotp_field_error(r, "RelayActions.register");
+            return iotp_field_error(r, IOTP_FIELD("RelayActions.register"));
         }
         return true;
     case IOTP2P_CAPABILITIES_RELAY_ACTIONS_RELEASE:
         if (!iotp2p_capabilities_release_request_decode_from(r, inner, &out->as.release)) {
-            return iotp_field_error(r, "RelayActions.release");
+            return iotp_field_error(r, IOTP_FIELD("RelayActions.release"));
         }
         return true;
     case IOTP2P_CAPABILITIES_RELAY_ACTIONS_UNENROL:
         if (!iotp_read_fixed(r, 32u, &out->as.unenrol)) {
-            return iotp_field_error(r, "RelayActions.unenrol");
+            return iotp_field_error(r, IOTP_FIELD("RelayActions.unenrol"));
         }
         return true;
     case IOTP2P_CAPABILITIES_RELAY_ACTIONS_SET_POLICY:
         if (!iotp2p_capabilities_policy_request_decode_from(r, inner, &out->as.set_policy)) {
-            return iotp_field_error(r, "RelayActions.set_policy");
+            return iotp_field_error(r, IOTP_FIELD("RelayActions.set_policy"));
         }
         return true;
     case IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTRATIONS:
         if (!iotp2p_capabilities_registrations_request_decode_from(r, inner, &out->as.registrations)) {
-            return iotp_field_error(r, "RelayActions.registrations");
+            return iotp_field_error(r, IOTP_FIELD("RelayActions.registrations"));
         }
         return true;
     default:
@@ -3013,7 +2909,7 @@ bool iotp2p_capabilities_relay_actions_encode_to(iotp_writer *w, const iotp2p_ca
     case IOTP2P_CAPABILITIES_RELAY_ACTIONS_LOOKUP: {
         iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_LOOKUP);
         if (v->as.lookup.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RelayActions.lookup");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayActions.lookup"));
         }
         iotp_write_text(w, v->as.lookup.ptr, v->as.lookup.len);
         break;
@@ -3036,7 +2932,7 @@ bool iotp2p_capabilities_relay_actions_encode_to(iotp_writer *w, const iotp2p_ca
     case IOTP2P_CAPABILITIES_RELAY_ACTIONS_UNENROL: {
         iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_UNENROL);
         if (v->as.unenrol.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RelayActions.unenrol");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayActions.unenrol"));
         }
         iotp_write_bytes(w, v->as.unenrol.ptr, v->as.unenrol.len);
         break;
@@ -3097,17 +2993,17 @@ bool iotp2p_capabilities_relay_outputs_decode_from(iotp_reader *r, size_t depth,
     switch (out->key) {
     case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_LOOKUP:
         if (!iotp2p_capabilities_lookup_result_decode_from(r, inner, &out->as.lookup)) {
-            return iotp_field_error(r, "RelayOutputs.lookup");
+            return iotp_field_error(r, IOTP_FIELD("RelayOutputs.lookup"));
         }
         return true;
     case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_ENROL:
         if (!iotp2p_capabilities_enrol_result_decode_from(r, inner, &out->as.enrol)) {
-            return iotp_field_error(r, "RelayOutputs.enrol");
+            return iotp_field_error(r, IOTP_FIELD("RelayOutputs.enrol"));
         }
         return true;
     case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_REGISTRATIONS:
         if (!iotp2p_capabilities_registration_page_decode_from(r, inner, &out->as.registrations)) {
-            return iotp_field_error(r, "RelayOutputs.registrations");
+            return iotp_field_error(r, IOTP_FIELD("RelayOutputs.registrations"));
         }
         return true;
     default:

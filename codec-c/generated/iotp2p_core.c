@@ -28,66 +28,65 @@ bool iotp2p_core_status_decode_from(iotp_reader *r, size_t depth, iotp2p_core_st
         switch (key) {
         case 0u: {
             if (!iotp_read_enum(r, &out->code)) {
-                return iotp_field_error(r, "Status.code");
+                return iotp_field_error(r, IOTP_FIELD("Status.code"));
             }
             if (out->code == IOTP2P_CORE_STATUS_CODE_OK) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Status.code");
+                return iotp_default_present(r, &m, IOTP_FIELD("Status.code"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->member)) {
-                return iotp_field_error(r, "Status.member");
+                return iotp_field_error(r, IOTP_FIELD("Status.member"));
             }
             out->has_member = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->capability_status)) {
-                return iotp_field_error(r, "Status.capability_status");
+                return iotp_field_error(r, IOTP_FIELD("Status.capability_status"));
             }
             out->has_capability_status = true;
             break;
         }
         case 3u: {
             if (!iotp_read_text(r, 128u, &out->detail)) {
-                return iotp_field_error(r, "Status.detail");
+                return iotp_field_error(r, IOTP_FIELD("Status.detail"));
             }
             out->has_detail = true;
             break;
         }
         case 4u: {
             if (!iotp_read_bytes(r, 40u, &out->echo)) {
-                return iotp_field_error(r, "Status.echo");
+                return iotp_field_error(r, IOTP_FIELD("Status.echo"));
             }
             out->has_echo = true;
             break;
         }
         case 5u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->retry_after)) {
-                return iotp_field_error(r, "Status.retry_after");
+                return iotp_field_error(r, IOTP_FIELD("Status.retry_after"));
             }
             out->has_retry_after = true;
             break;
         }
         case 6u: {
             if (!iotp_read_enum(r, &out->decode_error)) {
-                return iotp_field_error(r, "Status.decode_error");
+                return iotp_field_error(r, IOTP_FIELD("Status.decode_error"));
             }
             out->has_decode_error = true;
             break;
         }
         case 7u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->offset)) {
-                return iotp_field_error(r, "Status.offset");
+                return iotp_field_error(r, IOTP_FIELD("Status.offset"));
             }
             out->has_offset = true;
             break;
         }
         case 8u: {
             if (!iotp_read_text(r, 254u, &out->recipient)) {
-                return iotp_field_error(r, "Status.recipient");
+                return iotp_field_error(r, IOTP_FIELD("Status.recipient"));
             }
             out->has_recipient = true;
             break;
@@ -95,11 +94,11 @@ bool iotp2p_core_status_decode_from(iotp_reader *r, size_t depth, iotp2p_core_st
         case 9u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 8u, m.depth, &out->supported_versions_count, &d1)) {
-                return iotp_field_error(r, "Status.supported_versions");
+                return iotp_field_error(r, IOTP_FIELD("Status.supported_versions"));
             }
             for (i0 = 0; i0 < out->supported_versions_count; i0++) {
                 if (!iotp_read_u8(r, 0, UINT8_MAX, &out->supported_versions[i0])) {
-                    return iotp_field_error(r, "Status.supported_versions");
+                    return iotp_field_error(r, IOTP_FIELD("Status.supported_versions"));
                 }
             }
             out->has_supported_versions = true;
@@ -136,65 +135,55 @@ bool iotp2p_core_status_encode_to(iotp_writer *w, const iotp2p_core_status *v) {
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_status_keys, 10);
     iotp_write_map(w, n);
     if (v->code != IOTP2P_CORE_STATUS_CODE_OK) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->code);
     }
     if (v->has_member) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->member);
     }
     if (v->has_capability_status) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->capability_status);
     }
     if (v->has_detail) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->detail.len > 128u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Status.detail");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Status.detail"));
         }
         iotp_write_text(w, v->detail.ptr, v->detail.len);
     }
     if (v->has_echo) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->echo.len > 40u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Status.echo");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Status.echo"));
         }
         iotp_write_bytes(w, v->echo.ptr, v->echo.len);
     }
     if (v->has_retry_after) {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         iotp_write_uint(w, v->retry_after);
     }
     if (v->has_decode_error) {
-        iotp_merge_before(w, &g, 6u);
-        iotp_write_uint(w, 6u);
+        iotp_write_key(w, &g, 6u);
         iotp_write_uint(w, v->decode_error);
     }
     if (v->has_offset) {
-        iotp_merge_before(w, &g, 7u);
-        iotp_write_uint(w, 7u);
+        iotp_write_key(w, &g, 7u);
         iotp_write_uint(w, v->offset);
     }
     if (v->has_recipient) {
-        iotp_merge_before(w, &g, 8u);
-        iotp_write_uint(w, 8u);
+        iotp_write_key(w, &g, 8u);
         if (v->recipient.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Status.recipient");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Status.recipient"));
         }
         iotp_write_text(w, v->recipient.ptr, v->recipient.len);
     }
     if (v->has_supported_versions) {
         size_t i0;
-        iotp_merge_before(w, &g, 9u);
-        iotp_write_uint(w, 9u);
+        iotp_write_key(w, &g, 9u);
         if (v->supported_versions_count > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Status.supported_versions");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Status.supported_versions"));
         }
         iotp_write_array(w, v->supported_versions_count);
         for (i0 = 0; i0 < v->supported_versions_count; i0++) {
@@ -245,17 +234,16 @@ bool iotp2p_core_read_request_decode_from(iotp_reader *r, size_t depth, iotp2p_c
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, "ReadRequest.endpoint");
+                return iotp_field_error(r, IOTP_FIELD("ReadRequest.endpoint"));
             }
             if (out->endpoint == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "ReadRequest.endpoint");
+                return iotp_default_present(r, &m, IOTP_FIELD("ReadRequest.endpoint"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
-                return iotp_field_error(r, "ReadRequest.capability");
+                return iotp_field_error(r, IOTP_FIELD("ReadRequest.capability"));
             }
             seen_capability = true;
             break;
@@ -263,11 +251,11 @@ bool iotp2p_core_read_request_decode_from(iotp_reader *r, size_t depth, iotp2p_c
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 64u, m.depth, &out->members_count, &d1)) {
-                return iotp_field_error(r, "ReadRequest.members");
+                return iotp_field_error(r, IOTP_FIELD("ReadRequest.members"));
             }
             for (i0 = 0; i0 < out->members_count; i0++) {
                 if (!iotp_read_u16(r, 0, UINT16_MAX, &out->members[i0])) {
-                    return iotp_field_error(r, "ReadRequest.members");
+                    return iotp_field_error(r, IOTP_FIELD("ReadRequest.members"));
                 }
             }
             out->has_members = true;
@@ -285,8 +273,7 @@ bool iotp2p_core_read_request_decode_from(iotp_reader *r, size_t depth, iotp2p_c
         return false;
     }
     if (!seen_capability) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "ReadRequest.capability");
+        return iotp_missing_field(r, &m, IOTP_FIELD("ReadRequest.capability"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -300,21 +287,18 @@ bool iotp2p_core_read_request_encode_to(iotp_writer *w, const iotp2p_core_read_r
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_read_request_keys, 3);
     iotp_write_map(w, n);
     if (v->endpoint != 0) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->endpoint);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->capability);
     }
     if (v->has_members) {
         size_t i0;
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->members_count > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "ReadRequest.members");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("ReadRequest.members"));
         }
         iotp_write_array(w, v->members_count);
         for (i0 = 0; i0 < v->members_count; i0++) {
@@ -364,14 +348,14 @@ bool iotp2p_core_member_value_decode_from(iotp_reader *r, size_t depth, iotp2p_c
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->member)) {
-                return iotp_field_error(r, "MemberValue.member");
+                return iotp_field_error(r, IOTP_FIELD("MemberValue.member"));
             }
             seen_member = true;
             break;
         }
         case 1u: {
             if (!iotp_read_bytes(r, 1024u, &out->value)) {
-                return iotp_field_error(r, "MemberValue.value");
+                return iotp_field_error(r, IOTP_FIELD("MemberValue.value"));
             }
             seen_value = true;
             break;
@@ -388,12 +372,10 @@ bool iotp2p_core_member_value_decode_from(iotp_reader *r, size_t depth, iotp2p_c
         return false;
     }
     if (!seen_member) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "MemberValue.member");
+        return iotp_missing_field(r, &m, IOTP_FIELD("MemberValue.member"));
     }
     if (!seen_value) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "MemberValue.value");
+        return iotp_missing_field(r, &m, IOTP_FIELD("MemberValue.value"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -405,15 +387,13 @@ bool iotp2p_core_member_value_encode_to(iotp_writer *w, const iotp2p_core_member
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_member_value_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->member);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->value.len > 1024u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "MemberValue.value");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("MemberValue.value"));
         }
         iotp_write_bytes(w, v->value.ptr, v->value.len);
     }
@@ -461,17 +441,16 @@ bool iotp2p_core_write_request_decode_from(iotp_reader *r, size_t depth, iotp2p_
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, "WriteRequest.endpoint");
+                return iotp_field_error(r, IOTP_FIELD("WriteRequest.endpoint"));
             }
             if (out->endpoint == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "WriteRequest.endpoint");
+                return iotp_default_present(r, &m, IOTP_FIELD("WriteRequest.endpoint"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
-                return iotp_field_error(r, "WriteRequest.capability");
+                return iotp_field_error(r, IOTP_FIELD("WriteRequest.capability"));
             }
             seen_capability = true;
             break;
@@ -479,11 +458,11 @@ bool iotp2p_core_write_request_decode_from(iotp_reader *r, size_t depth, iotp2p_
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 32u, m.depth, &out->values_count, &d1)) {
-                return iotp_field_error(r, "WriteRequest.values");
+                return iotp_field_error(r, IOTP_FIELD("WriteRequest.values"));
             }
             for (i0 = 0; i0 < out->values_count; i0++) {
                 if (!iotp2p_core_member_value_decode_from(r, d1, &out->values[i0])) {
-                    return iotp_field_error(r, "WriteRequest.values");
+                    return iotp_field_error(r, IOTP_FIELD("WriteRequest.values"));
                 }
             }
             seen_values = true;
@@ -491,7 +470,7 @@ bool iotp2p_core_write_request_decode_from(iotp_reader *r, size_t depth, iotp2p_
         }
         case 3u: {
             if (!iotp_read_bytes(r, 40u, &out->echo)) {
-                return iotp_field_error(r, "WriteRequest.echo");
+                return iotp_field_error(r, IOTP_FIELD("WriteRequest.echo"));
             }
             out->has_echo = true;
             break;
@@ -508,12 +487,10 @@ bool iotp2p_core_write_request_decode_from(iotp_reader *r, size_t depth, iotp2p_
         return false;
     }
     if (!seen_capability) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "WriteRequest.capability");
+        return iotp_missing_field(r, &m, IOTP_FIELD("WriteRequest.capability"));
     }
     if (!seen_values) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "WriteRequest.values");
+        return iotp_missing_field(r, &m, IOTP_FIELD("WriteRequest.values"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -527,21 +504,18 @@ bool iotp2p_core_write_request_encode_to(iotp_writer *w, const iotp2p_core_write
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_write_request_keys, 4);
     iotp_write_map(w, n);
     if (v->endpoint != 0) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->endpoint);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->capability);
     }
     {
         size_t i0;
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->values_count > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "WriteRequest.values");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("WriteRequest.values"));
         }
         iotp_write_array(w, v->values_count);
         for (i0 = 0; i0 < v->values_count; i0++) {
@@ -550,10 +524,9 @@ bool iotp2p_core_write_request_encode_to(iotp_writer *w, const iotp2p_core_write
         iotp_write_close(w, v->values_count);
     }
     if (v->has_echo) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->echo.len > 40u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "WriteRequest.echo");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("WriteRequest.echo"));
         }
         iotp_write_bytes(w, v->echo.ptr, v->echo.len);
     }
@@ -602,38 +575,37 @@ bool iotp2p_core_invoke_request_decode_from(iotp_reader *r, size_t depth, iotp2p
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, "InvokeRequest.endpoint");
+                return iotp_field_error(r, IOTP_FIELD("InvokeRequest.endpoint"));
             }
             if (out->endpoint == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "InvokeRequest.endpoint");
+                return iotp_default_present(r, &m, IOTP_FIELD("InvokeRequest.endpoint"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
-                return iotp_field_error(r, "InvokeRequest.capability");
+                return iotp_field_error(r, IOTP_FIELD("InvokeRequest.capability"));
             }
             seen_capability = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->action)) {
-                return iotp_field_error(r, "InvokeRequest.action");
+                return iotp_field_error(r, IOTP_FIELD("InvokeRequest.action"));
             }
             seen_action = true;
             break;
         }
         case 3u: {
             if (!iotp_read_bytes(r, 1024u, &out->input)) {
-                return iotp_field_error(r, "InvokeRequest.input");
+                return iotp_field_error(r, IOTP_FIELD("InvokeRequest.input"));
             }
             out->has_input = true;
             break;
         }
         case 4u: {
             if (!iotp_read_bytes(r, 40u, &out->echo)) {
-                return iotp_field_error(r, "InvokeRequest.echo");
+                return iotp_field_error(r, IOTP_FIELD("InvokeRequest.echo"));
             }
             out->has_echo = true;
             break;
@@ -650,12 +622,10 @@ bool iotp2p_core_invoke_request_decode_from(iotp_reader *r, size_t depth, iotp2p
         return false;
     }
     if (!seen_capability) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "InvokeRequest.capability");
+        return iotp_missing_field(r, &m, IOTP_FIELD("InvokeRequest.capability"));
     }
     if (!seen_action) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "InvokeRequest.action");
+        return iotp_missing_field(r, &m, IOTP_FIELD("InvokeRequest.action"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -670,33 +640,28 @@ bool iotp2p_core_invoke_request_encode_to(iotp_writer *w, const iotp2p_core_invo
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_invoke_request_keys, 5);
     iotp_write_map(w, n);
     if (v->endpoint != 0) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->endpoint);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->capability);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->action);
     }
     if (v->has_input) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->input.len > 1024u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "InvokeRequest.input");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("InvokeRequest.input"));
         }
         iotp_write_bytes(w, v->input.ptr, v->input.len);
     }
     if (v->has_echo) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->echo.len > 40u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "InvokeRequest.echo");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("InvokeRequest.echo"));
         }
         iotp_write_bytes(w, v->echo.ptr, v->echo.len);
     }
@@ -741,7 +706,7 @@ bool iotp2p_core_invoke_response_decode_from(iotp_reader *r, size_t depth, iotp2
         switch (key) {
         case 0u: {
             if (!iotp_read_bytes(r, 1024u, &out->output)) {
-                return iotp_field_error(r, "InvokeResponse.output");
+                return iotp_field_error(r, IOTP_FIELD("InvokeResponse.output"));
             }
             out->has_output = true;
             break;
@@ -768,10 +733,9 @@ bool iotp2p_core_invoke_response_encode_to(iotp_writer *w, const iotp2p_core_inv
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_invoke_response_keys, 1);
     iotp_write_map(w, n);
     if (v->has_output) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->output.len > 1024u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "InvokeResponse.output");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("InvokeResponse.output"));
         }
         iotp_write_bytes(w, v->output.ptr, v->output.len);
     }
@@ -821,17 +785,16 @@ bool iotp2p_core_subscribe_request_decode_from(iotp_reader *r, size_t depth, iot
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, "SubscribeRequest.endpoint");
+                return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.endpoint"));
             }
             if (out->endpoint == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "SubscribeRequest.endpoint");
+                return iotp_default_present(r, &m, IOTP_FIELD("SubscribeRequest.endpoint"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
-                return iotp_field_error(r, "SubscribeRequest.capability");
+                return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.capability"));
             }
             seen_capability = true;
             break;
@@ -839,11 +802,11 @@ bool iotp2p_core_subscribe_request_decode_from(iotp_reader *r, size_t depth, iot
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 64u, m.depth, &out->members_count, &d1)) {
-                return iotp_field_error(r, "SubscribeRequest.members");
+                return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.members"));
             }
             for (i0 = 0; i0 < out->members_count; i0++) {
                 if (!iotp_read_u16(r, 0, UINT16_MAX, &out->members[i0])) {
-                    return iotp_field_error(r, "SubscribeRequest.members");
+                    return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.members"));
                 }
             }
             out->has_members = true;
@@ -851,24 +814,23 @@ bool iotp2p_core_subscribe_request_decode_from(iotp_reader *r, size_t depth, iot
         }
         case 3u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->min_interval)) {
-                return iotp_field_error(r, "SubscribeRequest.min_interval");
+                return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.min_interval"));
             }
             if (out->min_interval == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "SubscribeRequest.min_interval");
+                return iotp_default_present(r, &m, IOTP_FIELD("SubscribeRequest.min_interval"));
             }
             break;
         }
         case 4u: {
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->max_interval)) {
-                return iotp_field_error(r, "SubscribeRequest.max_interval");
+                return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.max_interval"));
             }
             seen_max_interval = true;
             break;
         }
         case 5u: {
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->lifetime)) {
-                return iotp_field_error(r, "SubscribeRequest.lifetime");
+                return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.lifetime"));
             }
             out->has_lifetime = true;
             break;
@@ -885,12 +847,10 @@ bool iotp2p_core_subscribe_request_decode_from(iotp_reader *r, size_t depth, iot
         return false;
     }
     if (!seen_capability) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SubscribeRequest.capability");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SubscribeRequest.capability"));
     }
     if (!seen_max_interval) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SubscribeRequest.max_interval");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SubscribeRequest.max_interval"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -906,21 +866,18 @@ bool iotp2p_core_subscribe_request_encode_to(iotp_writer *w, const iotp2p_core_s
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_subscribe_request_keys, 6);
     iotp_write_map(w, n);
     if (v->endpoint != 0) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->endpoint);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->capability);
     }
     if (v->has_members) {
         size_t i0;
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->members_count > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SubscribeRequest.members");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SubscribeRequest.members"));
         }
         iotp_write_array(w, v->members_count);
         for (i0 = 0; i0 < v->members_count; i0++) {
@@ -929,23 +886,20 @@ bool iotp2p_core_subscribe_request_encode_to(iotp_writer *w, const iotp2p_core_s
         iotp_write_close(w, v->members_count);
     }
     if (v->min_interval != 0) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->min_interval);
     }
     {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->max_interval < UINT32_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SubscribeRequest.max_interval");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SubscribeRequest.max_interval"));
         }
         iotp_write_uint(w, v->max_interval);
     }
     if (v->has_lifetime) {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         if (v->lifetime < UINT32_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SubscribeRequest.lifetime");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SubscribeRequest.lifetime"));
         }
         iotp_write_uint(w, v->lifetime);
     }
@@ -990,7 +944,7 @@ bool iotp2p_core_unsubscribe_request_decode_from(iotp_reader *r, size_t depth, i
         switch (key) {
         case 0u: {
             if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->subscription)) {
-                return iotp_field_error(r, "UnsubscribeRequest.subscription");
+                return iotp_field_error(r, IOTP_FIELD("UnsubscribeRequest.subscription"));
             }
             seen_subscription = true;
             break;
@@ -1007,8 +961,7 @@ bool iotp2p_core_unsubscribe_request_decode_from(iotp_reader *r, size_t depth, i
         return false;
     }
     if (!seen_subscription) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "UnsubscribeRequest.subscription");
+        return iotp_missing_field(r, &m, IOTP_FIELD("UnsubscribeRequest.subscription"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1020,10 +973,9 @@ bool iotp2p_core_unsubscribe_request_encode_to(iotp_writer *w, const iotp2p_core
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_unsubscribe_request_keys, 1);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->subscription > UINT64_C(1099511627775)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "UnsubscribeRequest.subscription");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("UnsubscribeRequest.subscription"));
         }
         iotp_write_uint(w, v->subscription);
     }
@@ -1071,28 +1023,28 @@ bool iotp2p_core_event_decode_from(iotp_reader *r, size_t depth, iotp2p_core_eve
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->member)) {
-                return iotp_field_error(r, "Event.member");
+                return iotp_field_error(r, IOTP_FIELD("Event.member"));
             }
             seen_member = true;
             break;
         }
         case 1u: {
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->number)) {
-                return iotp_field_error(r, "Event.number");
+                return iotp_field_error(r, IOTP_FIELD("Event.number"));
             }
             seen_number = true;
             break;
         }
         case 2u: {
             if (!iotp_read_bytes(r, 1024u, &out->data)) {
-                return iotp_field_error(r, "Event.data");
+                return iotp_field_error(r, IOTP_FIELD("Event.data"));
             }
             out->has_data = true;
             break;
         }
         case 3u: {
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->timestamp)) {
-                return iotp_field_error(r, "Event.timestamp");
+                return iotp_field_error(r, IOTP_FIELD("Event.timestamp"));
             }
             out->has_timestamp = true;
             break;
@@ -1109,12 +1061,10 @@ bool iotp2p_core_event_decode_from(iotp_reader *r, size_t depth, iotp2p_core_eve
         return false;
     }
     if (!seen_member) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Event.member");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Event.member"));
     }
     if (!seen_number) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Event.number");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Event.number"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1128,26 +1078,22 @@ bool iotp2p_core_event_encode_to(iotp_writer *w, const iotp2p_core_event *v) {
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_event_keys, 4);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->member);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->number);
     }
     if (v->has_data) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->data.len > 1024u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Event.data");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Event.data"));
         }
         iotp_write_bytes(w, v->data.ptr, v->data.len);
     }
     if (v->has_timestamp) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->timestamp);
     }
     iotp_merge_finish(w, &g);
@@ -1195,17 +1141,16 @@ bool iotp2p_core_report_decode_from(iotp_reader *r, size_t depth, iotp2p_core_re
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, "Report.endpoint");
+                return iotp_field_error(r, IOTP_FIELD("Report.endpoint"));
             }
             if (out->endpoint == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Report.endpoint");
+                return iotp_default_present(r, &m, IOTP_FIELD("Report.endpoint"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
-                return iotp_field_error(r, "Report.capability");
+                return iotp_field_error(r, IOTP_FIELD("Report.capability"));
             }
             seen_capability = true;
             break;
@@ -1213,11 +1158,11 @@ bool iotp2p_core_report_decode_from(iotp_reader *r, size_t depth, iotp2p_core_re
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 64u, m.depth, &out->values_count, &d1)) {
-                return iotp_field_error(r, "Report.values");
+                return iotp_field_error(r, IOTP_FIELD("Report.values"));
             }
             for (i0 = 0; i0 < out->values_count; i0++) {
                 if (!iotp2p_core_member_value_decode_from(r, d1, &out->values[i0])) {
-                    return iotp_field_error(r, "Report.values");
+                    return iotp_field_error(r, IOTP_FIELD("Report.values"));
                 }
             }
             out->has_values = true;
@@ -1226,11 +1171,11 @@ bool iotp2p_core_report_decode_from(iotp_reader *r, size_t depth, iotp2p_core_re
         case 3u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 16u, m.depth, &out->events_count, &d1)) {
-                return iotp_field_error(r, "Report.events");
+                return iotp_field_error(r, IOTP_FIELD("Report.events"));
             }
             for (i0 = 0; i0 < out->events_count; i0++) {
                 if (!iotp2p_core_event_decode_from(r, d1, &out->events[i0])) {
-                    return iotp_field_error(r, "Report.events");
+                    return iotp_field_error(r, IOTP_FIELD("Report.events"));
                 }
             }
             out->has_events = true;
@@ -1238,7 +1183,7 @@ bool iotp2p_core_report_decode_from(iotp_reader *r, size_t depth, iotp2p_core_re
         }
         case 4u: {
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->max_interval)) {
-                return iotp_field_error(r, "Report.max_interval");
+                return iotp_field_error(r, IOTP_FIELD("Report.max_interval"));
             }
             out->has_max_interval = true;
             break;
@@ -1255,8 +1200,7 @@ bool iotp2p_core_report_decode_from(iotp_reader *r, size_t depth, iotp2p_core_re
         return false;
     }
     if (!seen_capability) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Report.capability");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Report.capability"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1272,21 +1216,18 @@ bool iotp2p_core_report_encode_to(iotp_writer *w, const iotp2p_core_report *v) {
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_report_keys, 5);
     iotp_write_map(w, n);
     if (v->endpoint != 0) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->endpoint);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->capability);
     }
     if (v->has_values) {
         size_t i0;
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->values_count > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Report.values");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Report.values"));
         }
         iotp_write_array(w, v->values_count);
         for (i0 = 0; i0 < v->values_count; i0++) {
@@ -1296,10 +1237,9 @@ bool iotp2p_core_report_encode_to(iotp_writer *w, const iotp2p_core_report *v) {
     }
     if (v->has_events) {
         size_t i0;
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->events_count > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Report.events");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Report.events"));
         }
         iotp_write_array(w, v->events_count);
         for (i0 = 0; i0 < v->events_count; i0++) {
@@ -1308,10 +1248,9 @@ bool iotp2p_core_report_encode_to(iotp_writer *w, const iotp2p_core_report *v) {
         iotp_write_close(w, v->events_count);
     }
     if (v->has_max_interval) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->max_interval < UINT32_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Report.max_interval");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Report.max_interval"));
         }
         iotp_write_uint(w, v->max_interval);
     }
@@ -1357,18 +1296,17 @@ bool iotp2p_core_describe_request_decode_from(iotp_reader *r, size_t depth, iotp
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, "DescribeRequest.endpoint");
+                return iotp_field_error(r, IOTP_FIELD("DescribeRequest.endpoint"));
             }
             out->has_endpoint = true;
             break;
         }
         case 1u: {
             if (!iotp_read_bool(r, &out->endpoints_only)) {
-                return iotp_field_error(r, "DescribeRequest.endpoints_only");
+                return iotp_field_error(r, IOTP_FIELD("DescribeRequest.endpoints_only"));
             }
             if (out->endpoints_only == false) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "DescribeRequest.endpoints_only");
+                return iotp_default_present(r, &m, IOTP_FIELD("DescribeRequest.endpoints_only"));
             }
             break;
         }
@@ -1395,13 +1333,11 @@ bool iotp2p_core_describe_request_encode_to(iotp_writer *w, const iotp2p_core_de
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_describe_request_keys, 2);
     iotp_write_map(w, n);
     if (v->has_endpoint) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->endpoint);
     }
     if (v->endpoints_only != false) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_bool(w, v->endpoints_only);
     }
     iotp_merge_finish(w, &g);
@@ -1447,28 +1383,26 @@ bool iotp2p_core_sem_ver_decode_from(iotp_reader *r, size_t depth, iotp2p_core_s
         switch (key) {
         case 0u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->major)) {
-                return iotp_field_error(r, "SemVer.major");
+                return iotp_field_error(r, IOTP_FIELD("SemVer.major"));
             }
             seen_major = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->minor)) {
-                return iotp_field_error(r, "SemVer.minor");
+                return iotp_field_error(r, IOTP_FIELD("SemVer.minor"));
             }
             if (out->minor == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "SemVer.minor");
+                return iotp_default_present(r, &m, IOTP_FIELD("SemVer.minor"));
             }
             break;
         }
         case 2u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->patch)) {
-                return iotp_field_error(r, "SemVer.patch");
+                return iotp_field_error(r, IOTP_FIELD("SemVer.patch"));
             }
             if (out->patch == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "SemVer.patch");
+                return iotp_default_present(r, &m, IOTP_FIELD("SemVer.patch"));
             }
             break;
         }
@@ -1484,8 +1418,7 @@ bool iotp2p_core_sem_ver_decode_from(iotp_reader *r, size_t depth, iotp2p_core_s
         return false;
     }
     if (!seen_major) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SemVer.major");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SemVer.major"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1499,18 +1432,15 @@ bool iotp2p_core_sem_ver_encode_to(iotp_writer *w, const iotp2p_core_sem_ver *v)
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_sem_ver_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->major);
     }
     if (v->minor != 0) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->minor);
     }
     if (v->patch != 0) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->patch);
     }
     iotp_merge_finish(w, &g);
@@ -1555,14 +1485,14 @@ bool iotp2p_core_schema_ref_decode_from(iotp_reader *r, size_t depth, iotp2p_cor
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 128u, &out->uri)) {
-                return iotp_field_error(r, "SchemaRef.uri");
+                return iotp_field_error(r, IOTP_FIELD("SchemaRef.uri"));
             }
             seen_uri = true;
             break;
         }
         case 1u: {
             if (!iotp_read_fixed(r, 32u, &out->sha256)) {
-                return iotp_field_error(r, "SchemaRef.sha256");
+                return iotp_field_error(r, IOTP_FIELD("SchemaRef.sha256"));
             }
             seen_sha256 = true;
             break;
@@ -1579,12 +1509,10 @@ bool iotp2p_core_schema_ref_decode_from(iotp_reader *r, size_t depth, iotp2p_cor
         return false;
     }
     if (!seen_uri) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SchemaRef.uri");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SchemaRef.uri"));
     }
     if (!seen_sha256) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SchemaRef.sha256");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SchemaRef.sha256"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1596,18 +1524,16 @@ bool iotp2p_core_schema_ref_encode_to(iotp_writer *w, const iotp2p_core_schema_r
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_schema_ref_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->uri.len > 128u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SchemaRef.uri");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SchemaRef.uri"));
         }
         iotp_write_text(w, v->uri.ptr, v->uri.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->sha256.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SchemaRef.sha256");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SchemaRef.sha256"));
         }
         iotp_write_bytes(w, v->sha256.ptr, v->sha256.len);
     }
@@ -1657,28 +1583,28 @@ bool iotp2p_core_capability_info_decode_from(iotp_reader *r, size_t depth, iotp2
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->id)) {
-                return iotp_field_error(r, "CapabilityInfo.id");
+                return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.id"));
             }
             seen_id = true;
             break;
         }
         case 1u: {
             if (!iotp_read_text(r, 128u, &out->package)) {
-                return iotp_field_error(r, "CapabilityInfo.package");
+                return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.package"));
             }
             seen_package = true;
             break;
         }
         case 2u: {
             if (!iotp_read_text(r, 64u, &out->name)) {
-                return iotp_field_error(r, "CapabilityInfo.name");
+                return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.name"));
             }
             seen_name = true;
             break;
         }
         case 3u: {
             if (!iotp2p_core_sem_ver_decode_from(r, m.depth, &out->version)) {
-                return iotp_field_error(r, "CapabilityInfo.version");
+                return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.version"));
             }
             seen_version = true;
             break;
@@ -1686,11 +1612,11 @@ bool iotp2p_core_capability_info_decode_from(iotp_reader *r, size_t depth, iotp2
         case 4u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 256u, m.depth, &out->members_count, &d1)) {
-                return iotp_field_error(r, "CapabilityInfo.members");
+                return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.members"));
             }
             for (i0 = 0; i0 < out->members_count; i0++) {
                 if (!iotp_read_u16(r, 0, UINT16_MAX, &out->members[i0])) {
-                    return iotp_field_error(r, "CapabilityInfo.members");
+                    return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.members"));
                 }
             }
             out->has_members = true;
@@ -1698,7 +1624,7 @@ bool iotp2p_core_capability_info_decode_from(iotp_reader *r, size_t depth, iotp2
         }
         case 5u: {
             if (!iotp2p_core_schema_ref_decode_from(r, m.depth, &out->schema)) {
-                return iotp_field_error(r, "CapabilityInfo.schema");
+                return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.schema"));
             }
             out->has_schema = true;
             break;
@@ -1715,20 +1641,16 @@ bool iotp2p_core_capability_info_decode_from(iotp_reader *r, size_t depth, iotp2
         return false;
     }
     if (!seen_id) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "CapabilityInfo.id");
+        return iotp_missing_field(r, &m, IOTP_FIELD("CapabilityInfo.id"));
     }
     if (!seen_package) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "CapabilityInfo.package");
+        return iotp_missing_field(r, &m, IOTP_FIELD("CapabilityInfo.package"));
     }
     if (!seen_name) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "CapabilityInfo.name");
+        return iotp_missing_field(r, &m, IOTP_FIELD("CapabilityInfo.name"));
     }
     if (!seen_version) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "CapabilityInfo.version");
+        return iotp_missing_field(r, &m, IOTP_FIELD("CapabilityInfo.version"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1742,37 +1664,32 @@ bool iotp2p_core_capability_info_encode_to(iotp_writer *w, const iotp2p_core_cap
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_capability_info_keys, 6);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->id);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->package.len > 128u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "CapabilityInfo.package");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CapabilityInfo.package"));
         }
         iotp_write_text(w, v->package.ptr, v->package.len);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->name.len > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "CapabilityInfo.name");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CapabilityInfo.name"));
         }
         iotp_write_text(w, v->name.ptr, v->name.len);
     }
     {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp2p_core_sem_ver_encode_to(w, &v->version);
     }
     if (v->has_members) {
         size_t i0;
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->members_count > 256u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "CapabilityInfo.members");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CapabilityInfo.members"));
         }
         iotp_write_array(w, v->members_count);
         for (i0 = 0; i0 < v->members_count; i0++) {
@@ -1781,8 +1698,7 @@ bool iotp2p_core_capability_info_encode_to(iotp_writer *w, const iotp2p_core_cap
         iotp_write_close(w, v->members_count);
     }
     if (v->has_schema) {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         iotp2p_core_schema_ref_encode_to(w, &v->schema);
     }
     iotp_merge_finish(w, &g);
@@ -1828,7 +1744,7 @@ bool iotp2p_core_endpoint_info_decode_from(iotp_reader *r, size_t depth, iotp2p_
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, "EndpointInfo.endpoint");
+                return iotp_field_error(r, IOTP_FIELD("EndpointInfo.endpoint"));
             }
             seen_endpoint = true;
             break;
@@ -1836,11 +1752,11 @@ bool iotp2p_core_endpoint_info_decode_from(iotp_reader *r, size_t depth, iotp2p_
         case 1u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 32u, m.depth, &out->capabilities_count, &d1)) {
-                return iotp_field_error(r, "EndpointInfo.capabilities");
+                return iotp_field_error(r, IOTP_FIELD("EndpointInfo.capabilities"));
             }
             for (i0 = 0; i0 < out->capabilities_count; i0++) {
                 if (!iotp2p_core_capability_info_decode_from(r, d1, &out->capabilities[i0])) {
-                    return iotp_field_error(r, "EndpointInfo.capabilities");
+                    return iotp_field_error(r, IOTP_FIELD("EndpointInfo.capabilities"));
                 }
             }
             seen_capabilities = true;
@@ -1848,7 +1764,7 @@ bool iotp2p_core_endpoint_info_decode_from(iotp_reader *r, size_t depth, iotp2p_
         }
         case 2u: {
             if (!iotp_read_text(r, 32u, &out->label)) {
-                return iotp_field_error(r, "EndpointInfo.label");
+                return iotp_field_error(r, IOTP_FIELD("EndpointInfo.label"));
             }
             out->has_label = true;
             break;
@@ -1865,12 +1781,10 @@ bool iotp2p_core_endpoint_info_decode_from(iotp_reader *r, size_t depth, iotp2p_
         return false;
     }
     if (!seen_endpoint) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "EndpointInfo.endpoint");
+        return iotp_missing_field(r, &m, IOTP_FIELD("EndpointInfo.endpoint"));
     }
     if (!seen_capabilities) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "EndpointInfo.capabilities");
+        return iotp_missing_field(r, &m, IOTP_FIELD("EndpointInfo.capabilities"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1883,16 +1797,14 @@ bool iotp2p_core_endpoint_info_encode_to(iotp_writer *w, const iotp2p_core_endpo
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_endpoint_info_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->endpoint);
     }
     {
         size_t i0;
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->capabilities_count > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "EndpointInfo.capabilities");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EndpointInfo.capabilities"));
         }
         iotp_write_array(w, v->capabilities_count);
         for (i0 = 0; i0 < v->capabilities_count; i0++) {
@@ -1901,10 +1813,9 @@ bool iotp2p_core_endpoint_info_encode_to(iotp_writer *w, const iotp2p_core_endpo
         iotp_write_close(w, v->capabilities_count);
     }
     if (v->has_label) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->label.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "EndpointInfo.label");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EndpointInfo.label"));
         }
         iotp_write_text(w, v->label.ptr, v->label.len);
     }
@@ -1951,11 +1862,11 @@ bool iotp2p_core_description_decode_from(iotp_reader *r, size_t depth, iotp2p_co
         case 0u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 64u, m.depth, &out->endpoints_count, &d1)) {
-                return iotp_field_error(r, "Description.endpoints");
+                return iotp_field_error(r, IOTP_FIELD("Description.endpoints"));
             }
             for (i0 = 0; i0 < out->endpoints_count; i0++) {
                 if (!iotp2p_core_endpoint_info_decode_from(r, d1, &out->endpoints[i0])) {
-                    return iotp_field_error(r, "Description.endpoints");
+                    return iotp_field_error(r, IOTP_FIELD("Description.endpoints"));
                 }
             }
             seen_endpoints = true;
@@ -1963,11 +1874,10 @@ bool iotp2p_core_description_decode_from(iotp_reader *r, size_t depth, iotp2p_co
         }
         case 1u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->revision)) {
-                return iotp_field_error(r, "Description.revision");
+                return iotp_field_error(r, IOTP_FIELD("Description.revision"));
             }
             if (out->revision == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Description.revision");
+                return iotp_default_present(r, &m, IOTP_FIELD("Description.revision"));
             }
             break;
         }
@@ -1983,8 +1893,7 @@ bool iotp2p_core_description_decode_from(iotp_reader *r, size_t depth, iotp2p_co
         return false;
     }
     if (!seen_endpoints) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Description.endpoints");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Description.endpoints"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1998,10 +1907,9 @@ bool iotp2p_core_description_encode_to(iotp_writer *w, const iotp2p_core_descrip
     iotp_write_map(w, n);
     {
         size_t i0;
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->endpoints_count > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Description.endpoints");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Description.endpoints"));
         }
         iotp_write_array(w, v->endpoints_count);
         for (i0 = 0; i0 < v->endpoints_count; i0++) {
@@ -2010,8 +1918,7 @@ bool iotp2p_core_description_encode_to(iotp_writer *w, const iotp2p_core_descrip
         iotp_write_close(w, v->endpoints_count);
     }
     if (v->revision != 0) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->revision);
     }
     iotp_merge_finish(w, &g);
@@ -2058,31 +1965,30 @@ bool iotp2p_core_presence_decode_from(iotp_reader *r, size_t depth, iotp2p_core_
         switch (key) {
         case 0u: {
             if (!iotp_read_enum(r, &out->state)) {
-                return iotp_field_error(r, "Presence.state");
+                return iotp_field_error(r, IOTP_FIELD("Presence.state"));
             }
             if (out->state == IOTP2P_CORE_PRESENCE_STATE_AWAKE) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Presence.state");
+                return iotp_default_present(r, &m, IOTP_FIELD("Presence.state"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->sleep_interval)) {
-                return iotp_field_error(r, "Presence.sleep_interval");
+                return iotp_field_error(r, IOTP_FIELD("Presence.sleep_interval"));
             }
             out->has_sleep_interval = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->max_message)) {
-                return iotp_field_error(r, "Presence.max_message");
+                return iotp_field_error(r, IOTP_FIELD("Presence.max_message"));
             }
             out->has_max_message = true;
             break;
         }
         case 3u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->revision)) {
-                return iotp_field_error(r, "Presence.revision");
+                return iotp_field_error(r, IOTP_FIELD("Presence.revision"));
             }
             out->has_revision = true;
             break;
@@ -2112,26 +2018,22 @@ bool iotp2p_core_presence_encode_to(iotp_writer *w, const iotp2p_core_presence *
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_presence_keys, 4);
     iotp_write_map(w, n);
     if (v->state != IOTP2P_CORE_PRESENCE_STATE_AWAKE) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->state);
     }
     if (v->has_sleep_interval) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->sleep_interval < UINT32_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Presence.sleep_interval");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Presence.sleep_interval"));
         }
         iotp_write_uint(w, v->sleep_interval);
     }
     if (v->has_max_message) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->max_message);
     }
     if (v->has_revision) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->revision);
     }
     iotp_merge_finish(w, &g);
@@ -2175,11 +2077,10 @@ bool iotp2p_core_presence_ack_decode_from(iotp_reader *r, size_t depth, iotp2p_c
         switch (key) {
         case 0u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->pending)) {
-                return iotp_field_error(r, "PresenceAck.pending");
+                return iotp_field_error(r, IOTP_FIELD("PresenceAck.pending"));
             }
             if (out->pending == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "PresenceAck.pending");
+                return iotp_default_present(r, &m, IOTP_FIELD("PresenceAck.pending"));
             }
             break;
         }
@@ -2205,8 +2106,7 @@ bool iotp2p_core_presence_ack_encode_to(iotp_writer *w, const iotp2p_core_presen
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_presence_ack_keys, 1);
     iotp_write_map(w, n);
     if (v->pending != 0) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->pending);
     }
     iotp_merge_finish(w, &g);
@@ -2252,21 +2152,21 @@ bool iotp2p_core_delivery_ref_decode_from(iotp_reader *r, size_t depth, iotp2p_c
         switch (key) {
         case 0u: {
             if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->message_id)) {
-                return iotp_field_error(r, "DeliveryRef.message_id");
+                return iotp_field_error(r, IOTP_FIELD("DeliveryRef.message_id"));
             }
             seen_message_id = true;
             break;
         }
         case 1u: {
             if (!iotp_read_text(r, 254u, &out->sender)) {
-                return iotp_field_error(r, "DeliveryRef.sender");
+                return iotp_field_error(r, IOTP_FIELD("DeliveryRef.sender"));
             }
             out->has_sender = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->sender_contact)) {
-                return iotp_field_error(r, "DeliveryRef.sender_contact");
+                return iotp_field_error(r, IOTP_FIELD("DeliveryRef.sender_contact"));
             }
             out->has_sender_contact = true;
             break;
@@ -2283,8 +2183,7 @@ bool iotp2p_core_delivery_ref_decode_from(iotp_reader *r, size_t depth, iotp2p_c
         return false;
     }
     if (!seen_message_id) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "DeliveryRef.message_id");
+        return iotp_missing_field(r, &m, IOTP_FIELD("DeliveryRef.message_id"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2298,24 +2197,21 @@ bool iotp2p_core_delivery_ref_encode_to(iotp_writer *w, const iotp2p_core_delive
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_delivery_ref_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->message_id > UINT64_C(1099511627775)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "DeliveryRef.message_id");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("DeliveryRef.message_id"));
         }
         iotp_write_uint(w, v->message_id);
     }
     if (v->has_sender) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->sender.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "DeliveryRef.sender");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeliveryRef.sender"));
         }
         iotp_write_text(w, v->sender.ptr, v->sender.len);
     }
     if (v->has_sender_contact) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->sender_contact);
     }
     iotp_merge_finish(w, &g);
@@ -2360,11 +2256,11 @@ bool iotp2p_core_receipt_decode_from(iotp_reader *r, size_t depth, iotp2p_core_r
         case 0u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 16u, m.depth, &out->delivered_count, &d1)) {
-                return iotp_field_error(r, "Receipt.delivered");
+                return iotp_field_error(r, IOTP_FIELD("Receipt.delivered"));
             }
             for (i0 = 0; i0 < out->delivered_count; i0++) {
                 if (!iotp2p_core_delivery_ref_decode_from(r, d1, &out->delivered[i0])) {
-                    return iotp_field_error(r, "Receipt.delivered");
+                    return iotp_field_error(r, IOTP_FIELD("Receipt.delivered"));
                 }
             }
             seen_delivered = true;
@@ -2382,8 +2278,7 @@ bool iotp2p_core_receipt_decode_from(iotp_reader *r, size_t depth, iotp2p_core_r
         return false;
     }
     if (!seen_delivered) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Receipt.delivered");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Receipt.delivered"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2396,10 +2291,9 @@ bool iotp2p_core_receipt_encode_to(iotp_writer *w, const iotp2p_core_receipt *v)
     iotp_write_map(w, n);
     {
         size_t i0;
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->delivered_count > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Receipt.delivered");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Receipt.delivered"));
         }
         iotp_write_array(w, v->delivered_count);
         for (i0 = 0; i0 < v->delivered_count; i0++) {
@@ -2445,72 +2339,72 @@ bool iotp2p_core_body_decode_from(iotp_reader *r, size_t depth, iotp2p_core_body
     switch (out->key) {
     case IOTP2P_CORE_BODY_ACK:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "Body.ack");
+            return iotp_field_error(r, IOTP_FIELD("Body.ack"));
         }
         return true;
     case IOTP2P_CORE_BODY_STATUS:
         if (!iotp2p_core_status_decode_from(r, inner, &out->as.status)) {
-            return iotp_field_error(r, "Body.status");
+            return iotp_field_error(r, IOTP_FIELD("Body.status"));
         }
         return true;
     case IOTP2P_CORE_BODY_READ:
         if (!iotp2p_core_read_request_decode_from(r, inner, &out->as.read)) {
-            return iotp_field_error(r, "Body.read");
+            return iotp_field_error(r, IOTP_FIELD("Body.read"));
         }
         return true;
     case IOTP2P_CORE_BODY_WRITE:
         if (!iotp2p_core_write_request_decode_from(r, inner, &out->as.write)) {
-            return iotp_field_error(r, "Body.write");
+            return iotp_field_error(r, IOTP_FIELD("Body.write"));
         }
         return true;
     case IOTP2P_CORE_BODY_INVOKE:
         if (!iotp2p_core_invoke_request_decode_from(r, inner, &out->as.invoke)) {
-            return iotp_field_error(r, "Body.invoke");
+            return iotp_field_error(r, IOTP_FIELD("Body.invoke"));
         }
         return true;
     case IOTP2P_CORE_BODY_INVOKE_RESPONSE:
         if (!iotp2p_core_invoke_response_decode_from(r, inner, &out->as.invoke_response)) {
-            return iotp_field_error(r, "Body.invoke_response");
+            return iotp_field_error(r, IOTP_FIELD("Body.invoke_response"));
         }
         return true;
     case IOTP2P_CORE_BODY_SUBSCRIBE:
         if (!iotp2p_core_subscribe_request_decode_from(r, inner, &out->as.subscribe)) {
-            return iotp_field_error(r, "Body.subscribe");
+            return iotp_field_error(r, IOTP_FIELD("Body.subscribe"));
         }
         return true;
     case IOTP2P_CORE_BODY_UNSUBSCRIBE:
         if (!iotp2p_core_unsubscribe_request_decode_from(r, inner, &out->as.unsubscribe)) {
-            return iotp_field_error(r, "Body.unsubscribe");
+            return iotp_field_error(r, IOTP_FIELD("Body.unsubscribe"));
         }
         return true;
     case IOTP2P_CORE_BODY_REPORT:
         if (!iotp2p_core_report_decode_from(r, inner, &out->as.report)) {
-            return iotp_field_error(r, "Body.report");
+            return iotp_field_error(r, IOTP_FIELD("Body.report"));
         }
         return true;
     case IOTP2P_CORE_BODY_DESCRIBE:
         if (!iotp2p_core_describe_request_decode_from(r, inner, &out->as.describe)) {
-            return iotp_field_error(r, "Body.describe");
+            return iotp_field_error(r, IOTP_FIELD("Body.describe"));
         }
         return true;
     case IOTP2P_CORE_BODY_DESCRIPTION:
         if (!iotp2p_core_description_decode_from(r, inner, &out->as.description)) {
-            return iotp_field_error(r, "Body.description");
+            return iotp_field_error(r, IOTP_FIELD("Body.description"));
         }
         return true;
     case IOTP2P_CORE_BODY_PRESENCE:
         if (!iotp2p_core_presence_decode_from(r, inner, &out->as.presence)) {
-            return iotp_field_error(r, "Body.presence");
+            return iotp_field_error(r, IOTP_FIELD("Body.presence"));
         }
         return true;
     case IOTP2P_CORE_BODY_PRESENCE_ACK:
         if (!iotp2p_core_presence_ack_decode_from(r, inner, &out->as.presence_ack)) {
-            return iotp_field_error(r, "Body.presence_ack");
+            return iotp_field_error(r, IOTP_FIELD("Body.presence_ack"));
         }
         return true;
     case IOTP2P_CORE_BODY_RECEIPT:
         if (!iotp2p_core_receipt_decode_from(r, inner, &out->as.receipt)) {
-            return iotp_field_error(r, "Body.receipt");
+            return iotp_field_error(r, IOTP_FIELD("Body.receipt"));
         }
         return true;
     default:
@@ -2653,100 +2547,97 @@ bool iotp2p_core_envelope_decode_from(iotp_reader *r, size_t depth, iotp2p_core_
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 1, UINT8_MAX, &out->version)) {
-                return iotp_field_error(r, "Envelope.version");
+                return iotp_field_error(r, IOTP_FIELD("Envelope.version"));
             }
             if (out->version == 1) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Envelope.version");
+                return iotp_default_present(r, &m, IOTP_FIELD("Envelope.version"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->message_id)) {
-                return iotp_field_error(r, "Envelope.message_id");
+                return iotp_field_error(r, IOTP_FIELD("Envelope.message_id"));
             }
             seen_message_id = true;
             break;
         }
         case 2u: {
             if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->correlation_id)) {
-                return iotp_field_error(r, "Envelope.correlation_id");
+                return iotp_field_error(r, IOTP_FIELD("Envelope.correlation_id"));
             }
             out->has_correlation_id = true;
             break;
         }
         case 3u: {
             if (!iotp_read_bool(r, &out->ack_requested)) {
-                return iotp_field_error(r, "Envelope.ack_requested");
+                return iotp_field_error(r, IOTP_FIELD("Envelope.ack_requested"));
             }
             if (out->ack_requested == false) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Envelope.ack_requested");
+                return iotp_default_present(r, &m, IOTP_FIELD("Envelope.ack_requested"));
             }
             break;
         }
         case 4u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->ttl)) {
-                return iotp_field_error(r, "Envelope.ttl");
+                return iotp_field_error(r, IOTP_FIELD("Envelope.ttl"));
             }
             out->has_ttl = true;
             break;
         }
         case 5u: {
             if (!iotp_read_bool(r, &out->more)) {
-                return iotp_field_error(r, "Envelope.more");
+                return iotp_field_error(r, IOTP_FIELD("Envelope.more"));
             }
             if (out->more == false) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Envelope.more");
+                return iotp_default_present(r, &m, IOTP_FIELD("Envelope.more"));
             }
             break;
         }
         case 6u: {
             if (!iotp_read_text(r, 254u, &out->recipient)) {
-                return iotp_field_error(r, "Envelope.recipient");
+                return iotp_field_error(r, IOTP_FIELD("Envelope.recipient"));
             }
             out->has_recipient = true;
             break;
         }
         case 7u: {
             if (!iotp_read_text(r, 254u, &out->sender)) {
-                return iotp_field_error(r, "Envelope.sender");
+                return iotp_field_error(r, IOTP_FIELD("Envelope.sender"));
             }
             out->has_sender = true;
             break;
         }
         case 8u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->recipient_contact)) {
-                return iotp_field_error(r, "Envelope.recipient_contact");
+                return iotp_field_error(r, IOTP_FIELD("Envelope.recipient_contact"));
             }
             out->has_recipient_contact = true;
             break;
         }
         case 9u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->sender_contact)) {
-                return iotp_field_error(r, "Envelope.sender_contact");
+                return iotp_field_error(r, IOTP_FIELD("Envelope.sender_contact"));
             }
             out->has_sender_contact = true;
             break;
         }
         case 10u: {
             if (!iotp_read_bytes(r, 8u, &out->key_id)) {
-                return iotp_field_error(r, "Envelope.key_id");
+                return iotp_field_error(r, IOTP_FIELD("Envelope.key_id"));
             }
             out->has_key_id = true;
             break;
         }
         case 11u: {
             if (!iotp_read_bytes(r, 1232u, &out->sealed)) {
-                return iotp_field_error(r, "Envelope.sealed");
+                return iotp_field_error(r, IOTP_FIELD("Envelope.sealed"));
             }
             out->has_sealed = true;
             break;
         }
         case 12u: {
             if (!iotp2p_core_body_decode_from(r, m.depth, &out->body)) {
-                return iotp_field_error(r, "Envelope.body");
+                return iotp_field_error(r, IOTP_FIELD("Envelope.body"));
             }
             out->has_body = true;
             break;
@@ -2763,8 +2654,7 @@ bool iotp2p_core_envelope_decode_from(iotp_reader *r, size_t depth, iotp2p_core_
         return false;
     }
     if (!seen_message_id) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Envelope.message_id");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Envelope.message_id"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2788,89 +2678,76 @@ bool iotp2p_core_envelope_encode_to(iotp_writer *w, const iotp2p_core_envelope *
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_envelope_keys, 13);
     iotp_write_map(w, n);
     if (v->version != 1) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->version < 1) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Envelope.version");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Envelope.version"));
         }
         iotp_write_uint(w, v->version);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->message_id > UINT64_C(1099511627775)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Envelope.message_id");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Envelope.message_id"));
         }
         iotp_write_uint(w, v->message_id);
     }
     if (v->has_correlation_id) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->correlation_id > UINT64_C(1099511627775)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Envelope.correlation_id");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Envelope.correlation_id"));
         }
         iotp_write_uint(w, v->correlation_id);
     }
     if (v->ack_requested != false) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_bool(w, v->ack_requested);
     }
     if (v->has_ttl) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         iotp_write_uint(w, v->ttl);
     }
     if (v->more != false) {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         iotp_write_bool(w, v->more);
     }
     if (v->has_recipient) {
-        iotp_merge_before(w, &g, 6u);
-        iotp_write_uint(w, 6u);
+        iotp_write_key(w, &g, 6u);
         if (v->recipient.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Envelope.recipient");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Envelope.recipient"));
         }
         iotp_write_text(w, v->recipient.ptr, v->recipient.len);
     }
     if (v->has_sender) {
-        iotp_merge_before(w, &g, 7u);
-        iotp_write_uint(w, 7u);
+        iotp_write_key(w, &g, 7u);
         if (v->sender.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Envelope.sender");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Envelope.sender"));
         }
         iotp_write_text(w, v->sender.ptr, v->sender.len);
     }
     if (v->has_recipient_contact) {
-        iotp_merge_before(w, &g, 8u);
-        iotp_write_uint(w, 8u);
+        iotp_write_key(w, &g, 8u);
         iotp_write_uint(w, v->recipient_contact);
     }
     if (v->has_sender_contact) {
-        iotp_merge_before(w, &g, 9u);
-        iotp_write_uint(w, 9u);
+        iotp_write_key(w, &g, 9u);
         iotp_write_uint(w, v->sender_contact);
     }
     if (v->has_key_id) {
-        iotp_merge_before(w, &g, 10u);
-        iotp_write_uint(w, 10u);
+        iotp_write_key(w, &g, 10u);
         if (v->key_id.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Envelope.key_id");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Envelope.key_id"));
         }
         iotp_write_bytes(w, v->key_id.ptr, v->key_id.len);
     }
     if (v->has_sealed) {
-        iotp_merge_before(w, &g, 11u);
-        iotp_write_uint(w, 11u);
+        iotp_write_key(w, &g, 11u);
         if (v->sealed.len > 1232u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Envelope.sealed");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Envelope.sealed"));
         }
         iotp_write_bytes(w, v->sealed.ptr, v->sealed.len);
     }
     if (v->has_body) {
-        iotp_merge_before(w, &g, 12u);
-        iotp_write_uint(w, 12u);
+        iotp_write_key(w, &g, 12u);
         iotp2p_core_body_encode_to(w, &v->body);
     }
     iotp_merge_finish(w, &g);

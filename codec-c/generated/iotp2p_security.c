@@ -21,24 +21,23 @@ bool iotp2p_security_public_key_decode_from(iotp_reader *r, size_t depth, iotp2p
         switch (key) {
         case 0u: {
             if (!iotp_read_enum(r, &out->algorithm)) {
-                return iotp_field_error(r, "PublicKey.algorithm");
+                return iotp_field_error(r, IOTP_FIELD("PublicKey.algorithm"));
             }
             if (out->algorithm == IOTP2P_SECURITY_KEY_ALGORITHM_ES256) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "PublicKey.algorithm");
+                return iotp_default_present(r, &m, IOTP_FIELD("PublicKey.algorithm"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_fixed(r, 32u, &out->x)) {
-                return iotp_field_error(r, "PublicKey.x");
+                return iotp_field_error(r, IOTP_FIELD("PublicKey.x"));
             }
             seen_x = true;
             break;
         }
         case 2u: {
             if (!iotp_read_fixed(r, 32u, &out->y)) {
-                return iotp_field_error(r, "PublicKey.y");
+                return iotp_field_error(r, IOTP_FIELD("PublicKey.y"));
             }
             out->has_y = true;
             break;
@@ -55,8 +54,7 @@ bool iotp2p_security_public_key_decode_from(iotp_reader *r, size_t depth, iotp2p
         return false;
     }
     if (!seen_x) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PublicKey.x");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PublicKey.x"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -70,23 +68,20 @@ bool iotp2p_security_public_key_encode_to(iotp_writer *w, const iotp2p_security_
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_public_key_keys, 3);
     iotp_write_map(w, n);
     if (v->algorithm != IOTP2P_SECURITY_KEY_ALGORITHM_ES256) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->algorithm);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->x.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "PublicKey.x");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PublicKey.x"));
         }
         iotp_write_bytes(w, v->x.ptr, v->x.len);
     }
     if (v->has_y) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->y.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "PublicKey.y");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PublicKey.y"));
         }
         iotp_write_bytes(w, v->y.ptr, v->y.len);
     }
@@ -132,14 +127,14 @@ bool iotp2p_security_signature_decode_from(iotp_reader *r, size_t depth, iotp2p_
         switch (key) {
         case 0u: {
             if (!iotp_read_fixed(r, 32u, &out->signer)) {
-                return iotp_field_error(r, "Signature.signer");
+                return iotp_field_error(r, IOTP_FIELD("Signature.signer"));
             }
             seen_signer = true;
             break;
         }
         case 1u: {
             if (!iotp_read_fixed(r, 64u, &out->value)) {
-                return iotp_field_error(r, "Signature.value");
+                return iotp_field_error(r, IOTP_FIELD("Signature.value"));
             }
             seen_value = true;
             break;
@@ -156,12 +151,10 @@ bool iotp2p_security_signature_decode_from(iotp_reader *r, size_t depth, iotp2p_
         return false;
     }
     if (!seen_signer) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Signature.signer");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Signature.signer"));
     }
     if (!seen_value) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Signature.value");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Signature.value"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -173,18 +166,16 @@ bool iotp2p_security_signature_encode_to(iotp_writer *w, const iotp2p_security_s
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_signature_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->signer.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Signature.signer");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Signature.signer"));
         }
         iotp_write_bytes(w, v->signer.ptr, v->signer.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->value.len != 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Signature.value");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Signature.value"));
         }
         iotp_write_bytes(w, v->value.ptr, v->value.len);
     }
@@ -230,7 +221,7 @@ bool iotp2p_security_signed_statement_decode_from(iotp_reader *r, size_t depth, 
         switch (key) {
         case 0u: {
             if (!iotp_read_bytes(r, 512u, &out->payload)) {
-                return iotp_field_error(r, "SignedStatement.payload");
+                return iotp_field_error(r, IOTP_FIELD("SignedStatement.payload"));
             }
             seen_payload = true;
             break;
@@ -238,11 +229,11 @@ bool iotp2p_security_signed_statement_decode_from(iotp_reader *r, size_t depth, 
         case 1u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 2u, m.depth, &out->signatures_count, &d1)) {
-                return iotp_field_error(r, "SignedStatement.signatures");
+                return iotp_field_error(r, IOTP_FIELD("SignedStatement.signatures"));
             }
             for (i0 = 0; i0 < out->signatures_count; i0++) {
                 if (!iotp2p_security_signature_decode_from(r, d1, &out->signatures[i0])) {
-                    return iotp_field_error(r, "SignedStatement.signatures");
+                    return iotp_field_error(r, IOTP_FIELD("SignedStatement.signatures"));
                 }
             }
             seen_signatures = true;
@@ -260,12 +251,10 @@ bool iotp2p_security_signed_statement_decode_from(iotp_reader *r, size_t depth, 
         return false;
     }
     if (!seen_payload) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SignedStatement.payload");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SignedStatement.payload"));
     }
     if (!seen_signatures) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SignedStatement.signatures");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SignedStatement.signatures"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -277,19 +266,17 @@ bool iotp2p_security_signed_statement_encode_to(iotp_writer *w, const iotp2p_sec
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_signed_statement_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->payload.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SignedStatement.payload");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SignedStatement.payload"));
         }
         iotp_write_bytes(w, v->payload.ptr, v->payload.len);
     }
     {
         size_t i0;
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->signatures_count > 2u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SignedStatement.signatures");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SignedStatement.signatures"));
         }
         iotp_write_array(w, v->signatures_count);
         for (i0 = 0; i0 < v->signatures_count; i0++) {
@@ -343,14 +330,14 @@ bool iotp2p_security_credential_statement_decode_from(iotp_reader *r, size_t dep
         switch (key) {
         case 0u: {
             if (!iotp2p_security_public_key_decode_from(r, m.depth, &out->identity_key)) {
-                return iotp_field_error(r, "CredentialStatement.identity_key");
+                return iotp_field_error(r, IOTP_FIELD("CredentialStatement.identity_key"));
             }
             seen_identity_key = true;
             break;
         }
         case 1u: {
             if (!iotp_read_text(r, 254u, &out->address)) {
-                return iotp_field_error(r, "CredentialStatement.address");
+                return iotp_field_error(r, IOTP_FIELD("CredentialStatement.address"));
             }
             out->has_address = true;
             break;
@@ -358,11 +345,11 @@ bool iotp2p_security_credential_statement_decode_from(iotp_reader *r, size_t dep
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 2u, m.depth, &out->auth_credentials_count, &d1)) {
-                return iotp_field_error(r, "CredentialStatement.auth_credentials");
+                return iotp_field_error(r, IOTP_FIELD("CredentialStatement.auth_credentials"));
             }
             for (i0 = 0; i0 < out->auth_credentials_count; i0++) {
                 if (!iotp_read_bytes(r, 192u, &out->auth_credentials[i0])) {
-                    return iotp_field_error(r, "CredentialStatement.auth_credentials");
+                    return iotp_field_error(r, IOTP_FIELD("CredentialStatement.auth_credentials"));
                 }
             }
             seen_auth_credentials = true;
@@ -370,7 +357,7 @@ bool iotp2p_security_credential_statement_decode_from(iotp_reader *r, size_t dep
         }
         case 3u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->serial)) {
-                return iotp_field_error(r, "CredentialStatement.serial");
+                return iotp_field_error(r, IOTP_FIELD("CredentialStatement.serial"));
             }
             seen_serial = true;
             break;
@@ -378,11 +365,11 @@ bool iotp2p_security_credential_statement_decode_from(iotp_reader *r, size_t dep
         case 4u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 8u, m.depth, &out->suites_count, &d1)) {
-                return iotp_field_error(r, "CredentialStatement.suites");
+                return iotp_field_error(r, IOTP_FIELD("CredentialStatement.suites"));
             }
             for (i0 = 0; i0 < out->suites_count; i0++) {
                 if (!iotp_read_i32(r, INT32_MIN, INT32_MAX, &out->suites[i0])) {
-                    return iotp_field_error(r, "CredentialStatement.suites");
+                    return iotp_field_error(r, IOTP_FIELD("CredentialStatement.suites"));
                 }
             }
             seen_suites = true;
@@ -390,7 +377,7 @@ bool iotp2p_security_credential_statement_decode_from(iotp_reader *r, size_t dep
         }
         case 5u: {
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
-                return iotp_field_error(r, "CredentialStatement.issued_at");
+                return iotp_field_error(r, IOTP_FIELD("CredentialStatement.issued_at"));
             }
             out->has_issued_at = true;
             break;
@@ -407,20 +394,16 @@ bool iotp2p_security_credential_statement_decode_from(iotp_reader *r, size_t dep
         return false;
     }
     if (!seen_identity_key) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "CredentialStatement.identity_key");
+        return iotp_missing_field(r, &m, IOTP_FIELD("CredentialStatement.identity_key"));
     }
     if (!seen_auth_credentials) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "CredentialStatement.auth_credentials");
+        return iotp_missing_field(r, &m, IOTP_FIELD("CredentialStatement.auth_credentials"));
     }
     if (!seen_serial) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "CredentialStatement.serial");
+        return iotp_missing_field(r, &m, IOTP_FIELD("CredentialStatement.serial"));
     }
     if (!seen_suites) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "CredentialStatement.suites");
+        return iotp_missing_field(r, &m, IOTP_FIELD("CredentialStatement.suites"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -434,45 +417,40 @@ bool iotp2p_security_credential_statement_encode_to(iotp_writer *w, const iotp2p
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_credential_statement_keys, 6);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp2p_security_public_key_encode_to(w, &v->identity_key);
     }
     if (v->has_address) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "CredentialStatement.address");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CredentialStatement.address"));
         }
         iotp_write_text(w, v->address.ptr, v->address.len);
     }
     {
         size_t i0;
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->auth_credentials_count > 2u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "CredentialStatement.auth_credentials");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CredentialStatement.auth_credentials"));
         }
         iotp_write_array(w, v->auth_credentials_count);
         for (i0 = 0; i0 < v->auth_credentials_count; i0++) {
             if (v->auth_credentials[i0].len > 192u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "CredentialStatement.auth_credentials");
+                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CredentialStatement.auth_credentials"));
             }
             iotp_write_bytes(w, v->auth_credentials[i0].ptr, v->auth_credentials[i0].len);
         }
         iotp_write_close(w, v->auth_credentials_count);
     }
     {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->serial);
     }
     {
         size_t i0;
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->suites_count > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "CredentialStatement.suites");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CredentialStatement.suites"));
         }
         iotp_write_array(w, v->suites_count);
         for (i0 = 0; i0 < v->suites_count; i0++) {
@@ -481,8 +459,7 @@ bool iotp2p_security_credential_statement_encode_to(iotp_writer *w, const iotp2p
         iotp_write_close(w, v->suites_count);
     }
     if (v->has_issued_at) {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         iotp_write_uint(w, v->issued_at);
     }
     iotp_merge_finish(w, &g);
@@ -531,45 +508,44 @@ bool iotp2p_security_rehoming_statement_decode_from(iotp_reader *r, size_t depth
         switch (key) {
         case 0u: {
             if (!iotp_read_fixed(r, 32u, &out->node)) {
-                return iotp_field_error(r, "RehomingStatement.node");
+                return iotp_field_error(r, IOTP_FIELD("RehomingStatement.node"));
             }
             seen_node = true;
             break;
         }
         case 1u: {
             if (!iotp_read_text(r, 254u, &out->previous_address)) {
-                return iotp_field_error(r, "RehomingStatement.previous_address");
+                return iotp_field_error(r, IOTP_FIELD("RehomingStatement.previous_address"));
             }
             seen_previous_address = true;
             break;
         }
         case 2u: {
             if (!iotp_read_text(r, 254u, &out->new_address)) {
-                return iotp_field_error(r, "RehomingStatement.new_address");
+                return iotp_field_error(r, IOTP_FIELD("RehomingStatement.new_address"));
             }
             seen_new_address = true;
             break;
         }
         case 3u: {
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->sequence)) {
-                return iotp_field_error(r, "RehomingStatement.sequence");
+                return iotp_field_error(r, IOTP_FIELD("RehomingStatement.sequence"));
             }
             seen_sequence = true;
             break;
         }
         case 4u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->grace_period)) {
-                return iotp_field_error(r, "RehomingStatement.grace_period");
+                return iotp_field_error(r, IOTP_FIELD("RehomingStatement.grace_period"));
             }
             if (out->grace_period == UINT32_C(2592000)) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "RehomingStatement.grace_period");
+                return iotp_default_present(r, &m, IOTP_FIELD("RehomingStatement.grace_period"));
             }
             break;
         }
         case 5u: {
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
-                return iotp_field_error(r, "RehomingStatement.issued_at");
+                return iotp_field_error(r, IOTP_FIELD("RehomingStatement.issued_at"));
             }
             out->has_issued_at = true;
             break;
@@ -586,20 +562,16 @@ bool iotp2p_security_rehoming_statement_decode_from(iotp_reader *r, size_t depth
         return false;
     }
     if (!seen_node) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RehomingStatement.node");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RehomingStatement.node"));
     }
     if (!seen_previous_address) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RehomingStatement.previous_address");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RehomingStatement.previous_address"));
     }
     if (!seen_new_address) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RehomingStatement.new_address");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RehomingStatement.new_address"));
     }
     if (!seen_sequence) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RehomingStatement.sequence");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RehomingStatement.sequence"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -613,45 +585,39 @@ bool iotp2p_security_rehoming_statement_encode_to(iotp_writer *w, const iotp2p_s
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_rehoming_statement_keys, 6);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->node.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RehomingStatement.node");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomingStatement.node"));
         }
         iotp_write_bytes(w, v->node.ptr, v->node.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->previous_address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RehomingStatement.previous_address");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomingStatement.previous_address"));
         }
         iotp_write_text(w, v->previous_address.ptr, v->previous_address.len);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->new_address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RehomingStatement.new_address");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomingStatement.new_address"));
         }
         iotp_write_text(w, v->new_address.ptr, v->new_address.len);
     }
     {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->sequence < UINT32_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "RehomingStatement.sequence");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RehomingStatement.sequence"));
         }
         iotp_write_uint(w, v->sequence);
     }
     if (v->grace_period != UINT32_C(2592000)) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         iotp_write_uint(w, v->grace_period);
     }
     if (v->has_issued_at) {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         iotp_write_uint(w, v->issued_at);
     }
     iotp_merge_finish(w, &g);
@@ -697,21 +663,21 @@ bool iotp2p_security_key_rotation_statement_decode_from(iotp_reader *r, size_t d
         switch (key) {
         case 0u: {
             if (!iotp_read_fixed(r, 32u, &out->previous_node)) {
-                return iotp_field_error(r, "KeyRotationStatement.previous_node");
+                return iotp_field_error(r, IOTP_FIELD("KeyRotationStatement.previous_node"));
             }
             seen_previous_node = true;
             break;
         }
         case 1u: {
             if (!iotp2p_security_public_key_decode_from(r, m.depth, &out->new_identity_key)) {
-                return iotp_field_error(r, "KeyRotationStatement.new_identity_key");
+                return iotp_field_error(r, IOTP_FIELD("KeyRotationStatement.new_identity_key"));
             }
             seen_new_identity_key = true;
             break;
         }
         case 2u: {
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
-                return iotp_field_error(r, "KeyRotationStatement.issued_at");
+                return iotp_field_error(r, IOTP_FIELD("KeyRotationStatement.issued_at"));
             }
             out->has_issued_at = true;
             break;
@@ -728,12 +694,10 @@ bool iotp2p_security_key_rotation_statement_decode_from(iotp_reader *r, size_t d
         return false;
     }
     if (!seen_previous_node) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "KeyRotationStatement.previous_node");
+        return iotp_missing_field(r, &m, IOTP_FIELD("KeyRotationStatement.previous_node"));
     }
     if (!seen_new_identity_key) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "KeyRotationStatement.new_identity_key");
+        return iotp_missing_field(r, &m, IOTP_FIELD("KeyRotationStatement.new_identity_key"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -746,21 +710,18 @@ bool iotp2p_security_key_rotation_statement_encode_to(iotp_writer *w, const iotp
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_key_rotation_statement_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->previous_node.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "KeyRotationStatement.previous_node");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("KeyRotationStatement.previous_node"));
         }
         iotp_write_bytes(w, v->previous_node.ptr, v->previous_node.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp2p_security_public_key_encode_to(w, &v->new_identity_key);
     }
     if (v->has_issued_at) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->issued_at);
     }
     iotp_merge_finish(w, &g);
@@ -806,24 +767,23 @@ bool iotp2p_security_revocation_statement_decode_from(iotp_reader *r, size_t dep
         switch (key) {
         case 0u: {
             if (!iotp_read_fixed(r, 32u, &out->node)) {
-                return iotp_field_error(r, "RevocationStatement.node");
+                return iotp_field_error(r, IOTP_FIELD("RevocationStatement.node"));
             }
             seen_node = true;
             break;
         }
         case 1u: {
             if (!iotp_read_enum(r, &out->reason)) {
-                return iotp_field_error(r, "RevocationStatement.reason");
+                return iotp_field_error(r, IOTP_FIELD("RevocationStatement.reason"));
             }
             if (out->reason == IOTP2P_SECURITY_REVOCATION_REASON_UNSPECIFIED) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "RevocationStatement.reason");
+                return iotp_default_present(r, &m, IOTP_FIELD("RevocationStatement.reason"));
             }
             break;
         }
         case 2u: {
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
-                return iotp_field_error(r, "RevocationStatement.issued_at");
+                return iotp_field_error(r, IOTP_FIELD("RevocationStatement.issued_at"));
             }
             out->has_issued_at = true;
             break;
@@ -840,8 +800,7 @@ bool iotp2p_security_revocation_statement_decode_from(iotp_reader *r, size_t dep
         return false;
     }
     if (!seen_node) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RevocationStatement.node");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RevocationStatement.node"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -855,21 +814,18 @@ bool iotp2p_security_revocation_statement_encode_to(iotp_writer *w, const iotp2p
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_revocation_statement_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->node.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RevocationStatement.node");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RevocationStatement.node"));
         }
         iotp_write_bytes(w, v->node.ptr, v->node.len);
     }
     if (v->reason != IOTP2P_SECURITY_REVOCATION_REASON_UNSPECIFIED) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->reason);
     }
     if (v->has_issued_at) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->issued_at);
     }
     iotp_merge_finish(w, &g);
@@ -914,14 +870,14 @@ bool iotp2p_security_acl_target_decode_from(iotp_reader *r, size_t depth, iotp2p
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
-                return iotp_field_error(r, "AclTarget.endpoint");
+                return iotp_field_error(r, IOTP_FIELD("AclTarget.endpoint"));
             }
             out->has_endpoint = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
-                return iotp_field_error(r, "AclTarget.capability");
+                return iotp_field_error(r, IOTP_FIELD("AclTarget.capability"));
             }
             out->has_capability = true;
             break;
@@ -949,13 +905,11 @@ bool iotp2p_security_acl_target_encode_to(iotp_writer *w, const iotp2p_security_
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_acl_target_keys, 2);
     iotp_write_map(w, n);
     if (v->has_endpoint) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->endpoint);
     }
     if (v->has_capability) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->capability);
     }
     iotp_merge_finish(w, &g);
@@ -1006,28 +960,28 @@ bool iotp2p_security_introduction_statement_decode_from(iotp_reader *r, size_t d
         switch (key) {
         case 0u: {
             if (!iotp_read_fixed(r, 32u, &out->subject)) {
-                return iotp_field_error(r, "IntroductionStatement.subject");
+                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.subject"));
             }
             seen_subject = true;
             break;
         }
         case 1u: {
             if (!iotp_read_text(r, 254u, &out->subject_address)) {
-                return iotp_field_error(r, "IntroductionStatement.subject_address");
+                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.subject_address"));
             }
             out->has_subject_address = true;
             break;
         }
         case 2u: {
             if (!iotp_read_fixed(r, 32u, &out->audience)) {
-                return iotp_field_error(r, "IntroductionStatement.audience");
+                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.audience"));
             }
             seen_audience = true;
             break;
         }
         case 3u: {
             if (!iotp_read_u8(r, 1, 31, &out->privileges)) {
-                return iotp_field_error(r, "IntroductionStatement.privileges");
+                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.privileges"));
             }
             seen_privileges = true;
             break;
@@ -1035,11 +989,11 @@ bool iotp2p_security_introduction_statement_decode_from(iotp_reader *r, size_t d
         case 4u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->targets_count, &d1)) {
-                return iotp_field_error(r, "IntroductionStatement.targets");
+                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.targets"));
             }
             for (i0 = 0; i0 < out->targets_count; i0++) {
                 if (!iotp2p_security_acl_target_decode_from(r, d1, &out->targets[i0])) {
-                    return iotp_field_error(r, "IntroductionStatement.targets");
+                    return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.targets"));
                 }
             }
             out->has_targets = true;
@@ -1047,21 +1001,21 @@ bool iotp2p_security_introduction_statement_decode_from(iotp_reader *r, size_t d
         }
         case 5u: {
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->serial)) {
-                return iotp_field_error(r, "IntroductionStatement.serial");
+                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.serial"));
             }
             seen_serial = true;
             break;
         }
         case 6u: {
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->not_after)) {
-                return iotp_field_error(r, "IntroductionStatement.not_after");
+                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.not_after"));
             }
             out->has_not_after = true;
             break;
         }
         case 7u: {
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
-                return iotp_field_error(r, "IntroductionStatement.issued_at");
+                return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.issued_at"));
             }
             out->has_issued_at = true;
             break;
@@ -1078,20 +1032,16 @@ bool iotp2p_security_introduction_statement_decode_from(iotp_reader *r, size_t d
         return false;
     }
     if (!seen_subject) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "IntroductionStatement.subject");
+        return iotp_missing_field(r, &m, IOTP_FIELD("IntroductionStatement.subject"));
     }
     if (!seen_audience) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "IntroductionStatement.audience");
+        return iotp_missing_field(r, &m, IOTP_FIELD("IntroductionStatement.audience"));
     }
     if (!seen_privileges) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "IntroductionStatement.privileges");
+        return iotp_missing_field(r, &m, IOTP_FIELD("IntroductionStatement.privileges"));
     }
     if (!seen_serial) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "IntroductionStatement.serial");
+        return iotp_missing_field(r, &m, IOTP_FIELD("IntroductionStatement.serial"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1107,43 +1057,38 @@ bool iotp2p_security_introduction_statement_encode_to(iotp_writer *w, const iotp
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_introduction_statement_keys, 8);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->subject.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "IntroductionStatement.subject");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("IntroductionStatement.subject"));
         }
         iotp_write_bytes(w, v->subject.ptr, v->subject.len);
     }
     if (v->has_subject_address) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->subject_address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "IntroductionStatement.subject_address");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("IntroductionStatement.subject_address"));
         }
         iotp_write_text(w, v->subject_address.ptr, v->subject_address.len);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->audience.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "IntroductionStatement.audience");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("IntroductionStatement.audience"));
         }
         iotp_write_bytes(w, v->audience.ptr, v->audience.len);
     }
     {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->privileges < 1 || v->privileges > 31) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "IntroductionStatement.privileges");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("IntroductionStatement.privileges"));
         }
         iotp_write_uint(w, v->privileges);
     }
     if (v->has_targets) {
         size_t i0;
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->targets_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "IntroductionStatement.targets");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("IntroductionStatement.targets"));
         }
         iotp_write_array(w, v->targets_count);
         for (i0 = 0; i0 < v->targets_count; i0++) {
@@ -1152,21 +1097,18 @@ bool iotp2p_security_introduction_statement_encode_to(iotp_writer *w, const iotp
         iotp_write_close(w, v->targets_count);
     }
     {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         if (v->serial < UINT32_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "IntroductionStatement.serial");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("IntroductionStatement.serial"));
         }
         iotp_write_uint(w, v->serial);
     }
     if (v->has_not_after) {
-        iotp_merge_before(w, &g, 6u);
-        iotp_write_uint(w, 6u);
+        iotp_write_key(w, &g, 6u);
         iotp_write_uint(w, v->not_after);
     }
     if (v->has_issued_at) {
-        iotp_merge_before(w, &g, 7u);
-        iotp_write_uint(w, 7u);
+        iotp_write_key(w, &g, 7u);
         iotp_write_uint(w, v->issued_at);
     }
     iotp_merge_finish(w, &g);
@@ -1207,27 +1149,27 @@ bool iotp2p_security_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_
     switch (out->key) {
     case IOTP2P_SECURITY_STATEMENT_CREDENTIAL:
         if (!iotp2p_security_credential_statement_decode_from(r, inner, &out->as.credential)) {
-            return iotp_field_error(r, "Statement.credential");
+            return iotp_field_error(r, IOTP_FIELD("Statement.credential"));
         }
         return true;
     case IOTP2P_SECURITY_STATEMENT_REHOMING:
         if (!iotp2p_security_rehoming_statement_decode_from(r, inner, &out->as.rehoming)) {
-            return iotp_field_error(r, "Statement.rehoming");
+            return iotp_field_error(r, IOTP_FIELD("Statement.rehoming"));
         }
         return true;
     case IOTP2P_SECURITY_STATEMENT_KEY_ROTATION:
         if (!iotp2p_security_key_rotation_statement_decode_from(r, inner, &out->as.key_rotation)) {
-            return iotp_field_error(r, "Statement.key_rotation");
+            return iotp_field_error(r, IOTP_FIELD("Statement.key_rotation"));
         }
         return true;
     case IOTP2P_SECURITY_STATEMENT_REVOCATION:
         if (!iotp2p_security_revocation_statement_decode_from(r, inner, &out->as.revocation)) {
-            return iotp_field_error(r, "Statement.revocation");
+            return iotp_field_error(r, IOTP_FIELD("Statement.revocation"));
         }
         return true;
     case IOTP2P_SECURITY_STATEMENT_INTRODUCTION:
         if (!iotp2p_security_introduction_statement_decode_from(r, inner, &out->as.introduction)) {
-            return iotp_field_error(r, "Statement.introduction");
+            return iotp_field_error(r, IOTP_FIELD("Statement.introduction"));
         }
         return true;
     default:
@@ -1314,7 +1256,7 @@ bool iotp2p_security_introduction_decode_from(iotp_reader *r, size_t depth, iotp
         switch (key) {
         case 0u: {
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->statement)) {
-                return iotp_field_error(r, "Introduction.statement");
+                return iotp_field_error(r, IOTP_FIELD("Introduction.statement"));
             }
             seen_statement = true;
             break;
@@ -1322,11 +1264,11 @@ bool iotp2p_security_introduction_decode_from(iotp_reader *r, size_t depth, iotp
         case 1u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 2u, m.depth, &out->credentials_count, &d1)) {
-                return iotp_field_error(r, "Introduction.credentials");
+                return iotp_field_error(r, IOTP_FIELD("Introduction.credentials"));
             }
             for (i0 = 0; i0 < out->credentials_count; i0++) {
                 if (!iotp2p_security_signed_statement_decode_from(r, d1, &out->credentials[i0])) {
-                    return iotp_field_error(r, "Introduction.credentials");
+                    return iotp_field_error(r, IOTP_FIELD("Introduction.credentials"));
                 }
             }
             seen_credentials = true;
@@ -1344,12 +1286,10 @@ bool iotp2p_security_introduction_decode_from(iotp_reader *r, size_t depth, iotp
         return false;
     }
     if (!seen_statement) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Introduction.statement");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Introduction.statement"));
     }
     if (!seen_credentials) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Introduction.credentials");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Introduction.credentials"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1361,16 +1301,14 @@ bool iotp2p_security_introduction_encode_to(iotp_writer *w, const iotp2p_securit
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_introduction_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp2p_security_signed_statement_encode_to(w, &v->statement);
     }
     {
         size_t i0;
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->credentials_count > 2u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Introduction.credentials");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Introduction.credentials"));
         }
         iotp_write_array(w, v->credentials_count);
         for (i0 = 0; i0 < v->credentials_count; i0++) {
@@ -1425,49 +1363,49 @@ bool iotp2p_security_sealed_aad_decode_from(iotp_reader *r, size_t depth, iotp2p
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 1, 1, &out->format)) {
-                return iotp_field_error(r, "SealedAad.format");
+                return iotp_field_error(r, IOTP_FIELD("SealedAad.format"));
             }
             seen_format = true;
             break;
         }
         case 1u: {
             if (!iotp_read_i32(r, INT32_MIN, INT32_MAX, &out->algorithm)) {
-                return iotp_field_error(r, "SealedAad.algorithm");
+                return iotp_field_error(r, IOTP_FIELD("SealedAad.algorithm"));
             }
             seen_algorithm = true;
             break;
         }
         case 2u: {
             if (!iotp_read_bytes(r, 8u, &out->request_key_id)) {
-                return iotp_field_error(r, "SealedAad.request_key_id");
+                return iotp_field_error(r, IOTP_FIELD("SealedAad.request_key_id"));
             }
             seen_request_key_id = true;
             break;
         }
         case 3u: {
             if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->request_message_id)) {
-                return iotp_field_error(r, "SealedAad.request_message_id");
+                return iotp_field_error(r, IOTP_FIELD("SealedAad.request_message_id"));
             }
             seen_request_message_id = true;
             break;
         }
         case 4u: {
             if (!iotp_read_u8(r, 1, UINT8_MAX, &out->version)) {
-                return iotp_field_error(r, "SealedAad.version");
+                return iotp_field_error(r, IOTP_FIELD("SealedAad.version"));
             }
             seen_version = true;
             break;
         }
         case 5u: {
             if (!iotp_read_text(r, 254u, &out->sender)) {
-                return iotp_field_error(r, "SealedAad.sender");
+                return iotp_field_error(r, IOTP_FIELD("SealedAad.sender"));
             }
             out->has_sender = true;
             break;
         }
         case 6u: {
             if (!iotp_read_text(r, 254u, &out->recipient)) {
-                return iotp_field_error(r, "SealedAad.recipient");
+                return iotp_field_error(r, IOTP_FIELD("SealedAad.recipient"));
             }
             out->has_recipient = true;
             break;
@@ -1484,24 +1422,19 @@ bool iotp2p_security_sealed_aad_decode_from(iotp_reader *r, size_t depth, iotp2p
         return false;
     }
     if (!seen_format) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SealedAad.format");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SealedAad.format"));
     }
     if (!seen_algorithm) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SealedAad.algorithm");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SealedAad.algorithm"));
     }
     if (!seen_request_key_id) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SealedAad.request_key_id");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SealedAad.request_key_id"));
     }
     if (!seen_request_message_id) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SealedAad.request_message_id");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SealedAad.request_message_id"));
     }
     if (!seen_version) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SealedAad.version");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SealedAad.version"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1515,55 +1448,48 @@ bool iotp2p_security_sealed_aad_encode_to(iotp_writer *w, const iotp2p_security_
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_sealed_aad_keys, 7);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->format < 1 || v->format > 1) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SealedAad.format");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SealedAad.format"));
         }
         iotp_write_uint(w, v->format);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_int(w, v->algorithm);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->request_key_id.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SealedAad.request_key_id");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SealedAad.request_key_id"));
         }
         iotp_write_bytes(w, v->request_key_id.ptr, v->request_key_id.len);
     }
     {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->request_message_id > UINT64_C(1099511627775)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SealedAad.request_message_id");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SealedAad.request_message_id"));
         }
         iotp_write_uint(w, v->request_message_id);
     }
     {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->version < 1) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SealedAad.version");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SealedAad.version"));
         }
         iotp_write_uint(w, v->version);
     }
     if (v->has_sender) {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         if (v->sender.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SealedAad.sender");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SealedAad.sender"));
         }
         iotp_write_text(w, v->sender.ptr, v->sender.len);
     }
     if (v->has_recipient) {
-        iotp_merge_before(w, &g, 6u);
-        iotp_write_uint(w, 6u);
+        iotp_write_key(w, &g, 6u);
         if (v->recipient.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SealedAad.recipient");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SealedAad.recipient"));
         }
         iotp_write_text(w, v->recipient.ptr, v->recipient.len);
     }
@@ -1609,14 +1535,14 @@ bool iotp2p_security_edhoc_message3_decode_from(iotp_reader *r, size_t depth, io
         switch (key) {
         case 0u: {
             if (!iotp_read_bytes(r, 8u, &out->c_r)) {
-                return iotp_field_error(r, "EdhocMessage3.c_r");
+                return iotp_field_error(r, IOTP_FIELD("EdhocMessage3.c_r"));
             }
             seen_c_r = true;
             break;
         }
         case 1u: {
             if (!iotp_read_bytes(r, 512u, &out->message)) {
-                return iotp_field_error(r, "EdhocMessage3.message");
+                return iotp_field_error(r, IOTP_FIELD("EdhocMessage3.message"));
             }
             seen_message = true;
             break;
@@ -1633,12 +1559,10 @@ bool iotp2p_security_edhoc_message3_decode_from(iotp_reader *r, size_t depth, io
         return false;
     }
     if (!seen_c_r) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "EdhocMessage3.c_r");
+        return iotp_missing_field(r, &m, IOTP_FIELD("EdhocMessage3.c_r"));
     }
     if (!seen_message) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "EdhocMessage3.message");
+        return iotp_missing_field(r, &m, IOTP_FIELD("EdhocMessage3.message"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1650,18 +1574,16 @@ bool iotp2p_security_edhoc_message3_encode_to(iotp_writer *w, const iotp2p_secur
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_edhoc_message3_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->c_r.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "EdhocMessage3.c_r");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocMessage3.c_r"));
         }
         iotp_write_bytes(w, v->c_r.ptr, v->c_r.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->message.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "EdhocMessage3.message");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocMessage3.message"));
         }
         iotp_write_bytes(w, v->message.ptr, v->message.len);
     }
@@ -1703,12 +1625,12 @@ bool iotp2p_security_edhoc_reply_decode_from(iotp_reader *r, size_t depth, iotp2
     switch (out->key) {
     case IOTP2P_SECURITY_EDHOC_REPLY_MESSAGE_2:
         if (!iotp_read_bytes(r, 512u, &out->as.message_2)) {
-            return iotp_field_error(r, "EdhocReply.message_2");
+            return iotp_field_error(r, IOTP_FIELD("EdhocReply.message_2"));
         }
         return true;
     case IOTP2P_SECURITY_EDHOC_REPLY_ERROR:
         if (!iotp_read_bytes(r, 512u, &out->as.error)) {
-            return iotp_field_error(r, "EdhocReply.error");
+            return iotp_field_error(r, IOTP_FIELD("EdhocReply.error"));
         }
         return true;
     default:
@@ -1723,7 +1645,7 @@ bool iotp2p_security_edhoc_reply_encode_to(iotp_writer *w, const iotp2p_security
     case IOTP2P_SECURITY_EDHOC_REPLY_MESSAGE_2: {
         iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_REPLY_MESSAGE_2);
         if (v->as.message_2.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "EdhocReply.message_2");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocReply.message_2"));
         }
         iotp_write_bytes(w, v->as.message_2.ptr, v->as.message_2.len);
         break;
@@ -1731,7 +1653,7 @@ bool iotp2p_security_edhoc_reply_encode_to(iotp_writer *w, const iotp2p_security
     case IOTP2P_SECURITY_EDHOC_REPLY_ERROR: {
         iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_REPLY_ERROR);
         if (v->as.error.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "EdhocReply.error");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocReply.error"));
         }
         iotp_write_bytes(w, v->as.error.ptr, v->as.error.len);
         break;
@@ -1782,17 +1704,17 @@ bool iotp2p_security_edhoc_finish_decode_from(iotp_reader *r, size_t depth, iotp
     switch (out->key) {
     case IOTP2P_SECURITY_EDHOC_FINISH_DONE:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "EdhocFinish.done");
+            return iotp_field_error(r, IOTP_FIELD("EdhocFinish.done"));
         }
         return true;
     case IOTP2P_SECURITY_EDHOC_FINISH_MESSAGE_4:
         if (!iotp_read_bytes(r, 512u, &out->as.message_4)) {
-            return iotp_field_error(r, "EdhocFinish.message_4");
+            return iotp_field_error(r, IOTP_FIELD("EdhocFinish.message_4"));
         }
         return true;
     case IOTP2P_SECURITY_EDHOC_FINISH_ERROR:
         if (!iotp_read_bytes(r, 512u, &out->as.error)) {
-            return iotp_field_error(r, "EdhocFinish.error");
+            return iotp_field_error(r, IOTP_FIELD("EdhocFinish.error"));
         }
         return true;
     default:
@@ -1812,7 +1734,7 @@ bool iotp2p_security_edhoc_finish_encode_to(iotp_writer *w, const iotp2p_securit
     case IOTP2P_SECURITY_EDHOC_FINISH_MESSAGE_4: {
         iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_FINISH_MESSAGE_4);
         if (v->as.message_4.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "EdhocFinish.message_4");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocFinish.message_4"));
         }
         iotp_write_bytes(w, v->as.message_4.ptr, v->as.message_4.len);
         break;
@@ -1820,7 +1742,7 @@ bool iotp2p_security_edhoc_finish_encode_to(iotp_writer *w, const iotp2p_securit
     case IOTP2P_SECURITY_EDHOC_FINISH_ERROR: {
         iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_FINISH_ERROR);
         if (v->as.error.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "EdhocFinish.error");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocFinish.error"));
         }
         iotp_write_bytes(w, v->as.error.ptr, v->as.error.len);
         break;
@@ -1880,55 +1802,53 @@ bool iotp2p_security_setup_payload_decode_from(iotp_reader *r, size_t depth, iot
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 1, UINT8_MAX, &out->version)) {
-                return iotp_field_error(r, "SetupPayload.version");
+                return iotp_field_error(r, IOTP_FIELD("SetupPayload.version"));
             }
             if (out->version == 1) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "SetupPayload.version");
+                return iotp_default_present(r, &m, IOTP_FIELD("SetupPayload.version"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_C(99999998), &out->passcode)) {
-                return iotp_field_error(r, "SetupPayload.passcode");
+                return iotp_field_error(r, IOTP_FIELD("SetupPayload.passcode"));
             }
             seen_passcode = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u16(r, 0, 999, &out->discriminator)) {
-                return iotp_field_error(r, "SetupPayload.discriminator");
+                return iotp_field_error(r, IOTP_FIELD("SetupPayload.discriminator"));
             }
             seen_discriminator = true;
             break;
         }
         case 3u: {
             if (!iotp_read_u8(r, 0, 7, &out->transports)) {
-                return iotp_field_error(r, "SetupPayload.transports");
+                return iotp_field_error(r, IOTP_FIELD("SetupPayload.transports"));
             }
             if (out->transports == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "SetupPayload.transports");
+                return iotp_default_present(r, &m, IOTP_FIELD("SetupPayload.transports"));
             }
             break;
         }
         case 4u: {
             if (!iotp_read_fixed(r, 32u, &out->node)) {
-                return iotp_field_error(r, "SetupPayload.node");
+                return iotp_field_error(r, IOTP_FIELD("SetupPayload.node"));
             }
             out->has_node = true;
             break;
         }
         case 5u: {
             if (!iotp_read_text(r, 32u, &out->vendor)) {
-                return iotp_field_error(r, "SetupPayload.vendor");
+                return iotp_field_error(r, IOTP_FIELD("SetupPayload.vendor"));
             }
             out->has_vendor = true;
             break;
         }
         case 6u: {
             if (!iotp_read_text(r, 32u, &out->product)) {
-                return iotp_field_error(r, "SetupPayload.product");
+                return iotp_field_error(r, IOTP_FIELD("SetupPayload.product"));
             }
             out->has_product = true;
             break;
@@ -1945,12 +1865,10 @@ bool iotp2p_security_setup_payload_decode_from(iotp_reader *r, size_t depth, iot
         return false;
     }
     if (!seen_passcode) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SetupPayload.passcode");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SetupPayload.passcode"));
     }
     if (!seen_discriminator) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SetupPayload.discriminator");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SetupPayload.discriminator"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1967,58 +1885,51 @@ bool iotp2p_security_setup_payload_encode_to(iotp_writer *w, const iotp2p_securi
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_setup_payload_keys, 7);
     iotp_write_map(w, n);
     if (v->version != 1) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->version < 1) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SetupPayload.version");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetupPayload.version"));
         }
         iotp_write_uint(w, v->version);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->passcode < UINT32_C(1) || v->passcode > UINT32_C(99999998)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SetupPayload.passcode");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetupPayload.passcode"));
         }
         iotp_write_uint(w, v->passcode);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->discriminator > 999) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SetupPayload.discriminator");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetupPayload.discriminator"));
         }
         iotp_write_uint(w, v->discriminator);
     }
     if (v->transports != 0) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->transports > 7) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SetupPayload.transports");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetupPayload.transports"));
         }
         iotp_write_uint(w, v->transports);
     }
     if (v->has_node) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->node.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SetupPayload.node");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SetupPayload.node"));
         }
         iotp_write_bytes(w, v->node.ptr, v->node.len);
     }
     if (v->has_vendor) {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         if (v->vendor.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SetupPayload.vendor");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SetupPayload.vendor"));
         }
         iotp_write_text(w, v->vendor.ptr, v->vendor.len);
     }
     if (v->has_product) {
-        iotp_merge_before(w, &g, 6u);
-        iotp_write_uint(w, 6u);
+        iotp_write_key(w, &g, 6u);
         if (v->product.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SetupPayload.product");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SetupPayload.product"));
         }
         iotp_write_text(w, v->product.ptr, v->product.len);
     }
@@ -2063,7 +1974,7 @@ bool iotp2p_security_pairing_start_decode_from(iotp_reader *r, size_t depth, iot
         switch (key) {
         case 0u: {
             if (!iotp_read_fixed(r, 16u, &out->controller_nonce)) {
-                return iotp_field_error(r, "PairingStart.controller_nonce");
+                return iotp_field_error(r, IOTP_FIELD("PairingStart.controller_nonce"));
             }
             seen_controller_nonce = true;
             break;
@@ -2080,8 +1991,7 @@ bool iotp2p_security_pairing_start_decode_from(iotp_reader *r, size_t depth, iot
         return false;
     }
     if (!seen_controller_nonce) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingStart.controller_nonce");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingStart.controller_nonce"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2093,10 +2003,9 @@ bool iotp2p_security_pairing_start_encode_to(iotp_writer *w, const iotp2p_securi
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_start_keys, 1);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->controller_nonce.len != 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "PairingStart.controller_nonce");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingStart.controller_nonce"));
         }
         iotp_write_bytes(w, v->controller_nonce.ptr, v->controller_nonce.len);
     }
@@ -2143,21 +2052,21 @@ bool iotp2p_security_pairing_params_decode_from(iotp_reader *r, size_t depth, io
         switch (key) {
         case 0u: {
             if (!iotp_read_fixed(r, 16u, &out->device_nonce)) {
-                return iotp_field_error(r, "PairingParams.device_nonce");
+                return iotp_field_error(r, IOTP_FIELD("PairingParams.device_nonce"));
             }
             seen_device_nonce = true;
             break;
         }
         case 1u: {
             if (!iotp_read_bytes(r, 32u, &out->salt)) {
-                return iotp_field_error(r, "PairingParams.salt");
+                return iotp_field_error(r, IOTP_FIELD("PairingParams.salt"));
             }
             seen_salt = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u32(r, UINT32_C(1000), UINT32_C(100000), &out->iterations)) {
-                return iotp_field_error(r, "PairingParams.iterations");
+                return iotp_field_error(r, IOTP_FIELD("PairingParams.iterations"));
             }
             seen_iterations = true;
             break;
@@ -2174,16 +2083,13 @@ bool iotp2p_security_pairing_params_decode_from(iotp_reader *r, size_t depth, io
         return false;
     }
     if (!seen_device_nonce) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingParams.device_nonce");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingParams.device_nonce"));
     }
     if (!seen_salt) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingParams.salt");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingParams.salt"));
     }
     if (!seen_iterations) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingParams.iterations");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingParams.iterations"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2195,26 +2101,23 @@ bool iotp2p_security_pairing_params_encode_to(iotp_writer *w, const iotp2p_secur
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_params_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->device_nonce.len != 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "PairingParams.device_nonce");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingParams.device_nonce"));
         }
         iotp_write_bytes(w, v->device_nonce.ptr, v->device_nonce.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->salt.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "PairingParams.salt");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingParams.salt"));
         }
         iotp_write_bytes(w, v->salt.ptr, v->salt.len);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->iterations < UINT32_C(1000) || v->iterations > UINT32_C(100000)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "PairingParams.iterations");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingParams.iterations"));
         }
         iotp_write_uint(w, v->iterations);
     }
@@ -2259,7 +2162,7 @@ bool iotp2p_security_pairing_share_decode_from(iotp_reader *r, size_t depth, iot
         switch (key) {
         case 0u: {
             if (!iotp_read_fixed(r, 65u, &out->share_p)) {
-                return iotp_field_error(r, "PairingShare.share_p");
+                return iotp_field_error(r, IOTP_FIELD("PairingShare.share_p"));
             }
             seen_share_p = true;
             break;
@@ -2276,8 +2179,7 @@ bool iotp2p_security_pairing_share_decode_from(iotp_reader *r, size_t depth, iot
         return false;
     }
     if (!seen_share_p) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingShare.share_p");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingShare.share_p"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2289,10 +2191,9 @@ bool iotp2p_security_pairing_share_encode_to(iotp_writer *w, const iotp2p_securi
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_share_keys, 1);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->share_p.len != 65u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "PairingShare.share_p");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingShare.share_p"));
         }
         iotp_write_bytes(w, v->share_p.ptr, v->share_p.len);
     }
@@ -2338,14 +2239,14 @@ bool iotp2p_security_pairing_share_reply_decode_from(iotp_reader *r, size_t dept
         switch (key) {
         case 0u: {
             if (!iotp_read_fixed(r, 65u, &out->share_v)) {
-                return iotp_field_error(r, "PairingShareReply.share_v");
+                return iotp_field_error(r, IOTP_FIELD("PairingShareReply.share_v"));
             }
             seen_share_v = true;
             break;
         }
         case 1u: {
             if (!iotp_read_fixed(r, 32u, &out->confirm_v)) {
-                return iotp_field_error(r, "PairingShareReply.confirm_v");
+                return iotp_field_error(r, IOTP_FIELD("PairingShareReply.confirm_v"));
             }
             seen_confirm_v = true;
             break;
@@ -2362,12 +2263,10 @@ bool iotp2p_security_pairing_share_reply_decode_from(iotp_reader *r, size_t dept
         return false;
     }
     if (!seen_share_v) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingShareReply.share_v");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingShareReply.share_v"));
     }
     if (!seen_confirm_v) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingShareReply.confirm_v");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingShareReply.confirm_v"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2379,18 +2278,16 @@ bool iotp2p_security_pairing_share_reply_encode_to(iotp_writer *w, const iotp2p_
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_share_reply_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->share_v.len != 65u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "PairingShareReply.share_v");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingShareReply.share_v"));
         }
         iotp_write_bytes(w, v->share_v.ptr, v->share_v.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->confirm_v.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "PairingShareReply.confirm_v");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingShareReply.confirm_v"));
         }
         iotp_write_bytes(w, v->confirm_v.ptr, v->confirm_v.len);
     }
@@ -2435,7 +2332,7 @@ bool iotp2p_security_pairing_confirm_decode_from(iotp_reader *r, size_t depth, i
         switch (key) {
         case 0u: {
             if (!iotp_read_fixed(r, 32u, &out->confirm_p)) {
-                return iotp_field_error(r, "PairingConfirm.confirm_p");
+                return iotp_field_error(r, IOTP_FIELD("PairingConfirm.confirm_p"));
             }
             seen_confirm_p = true;
             break;
@@ -2452,8 +2349,7 @@ bool iotp2p_security_pairing_confirm_decode_from(iotp_reader *r, size_t depth, i
         return false;
     }
     if (!seen_confirm_p) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingConfirm.confirm_p");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingConfirm.confirm_p"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2465,10 +2361,9 @@ bool iotp2p_security_pairing_confirm_encode_to(iotp_writer *w, const iotp2p_secu
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_confirm_keys, 1);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->confirm_p.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "PairingConfirm.confirm_p");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingConfirm.confirm_p"));
         }
         iotp_write_bytes(w, v->confirm_p.ptr, v->confirm_p.len);
     }
@@ -2519,42 +2414,42 @@ bool iotp2p_security_pairing_window_decode_from(iotp_reader *r, size_t depth, io
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 1, 900, &out->timeout)) {
-                return iotp_field_error(r, "PairingWindow.timeout");
+                return iotp_field_error(r, IOTP_FIELD("PairingWindow.timeout"));
             }
             seen_timeout = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, 999, &out->discriminator)) {
-                return iotp_field_error(r, "PairingWindow.discriminator");
+                return iotp_field_error(r, IOTP_FIELD("PairingWindow.discriminator"));
             }
             seen_discriminator = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u32(r, UINT32_C(1000), UINT32_C(100000), &out->iterations)) {
-                return iotp_field_error(r, "PairingWindow.iterations");
+                return iotp_field_error(r, IOTP_FIELD("PairingWindow.iterations"));
             }
             seen_iterations = true;
             break;
         }
         case 3u: {
             if (!iotp_read_bytes(r, 32u, &out->salt)) {
-                return iotp_field_error(r, "PairingWindow.salt");
+                return iotp_field_error(r, IOTP_FIELD("PairingWindow.salt"));
             }
             seen_salt = true;
             break;
         }
         case 4u: {
             if (!iotp_read_fixed(r, 97u, &out->verifier)) {
-                return iotp_field_error(r, "PairingWindow.verifier");
+                return iotp_field_error(r, IOTP_FIELD("PairingWindow.verifier"));
             }
             seen_verifier = true;
             break;
         }
         case 5u: {
             if (!iotp_read_u8(r, 1, 31, &out->privileges)) {
-                return iotp_field_error(r, "PairingWindow.privileges");
+                return iotp_field_error(r, IOTP_FIELD("PairingWindow.privileges"));
             }
             seen_privileges = true;
             break;
@@ -2562,11 +2457,11 @@ bool iotp2p_security_pairing_window_decode_from(iotp_reader *r, size_t depth, io
         case 6u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->targets_count, &d1)) {
-                return iotp_field_error(r, "PairingWindow.targets");
+                return iotp_field_error(r, IOTP_FIELD("PairingWindow.targets"));
             }
             for (i0 = 0; i0 < out->targets_count; i0++) {
                 if (!iotp2p_security_acl_target_decode_from(r, d1, &out->targets[i0])) {
-                    return iotp_field_error(r, "PairingWindow.targets");
+                    return iotp_field_error(r, IOTP_FIELD("PairingWindow.targets"));
                 }
             }
             out->has_targets = true;
@@ -2584,28 +2479,22 @@ bool iotp2p_security_pairing_window_decode_from(iotp_reader *r, size_t depth, io
         return false;
     }
     if (!seen_timeout) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingWindow.timeout");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingWindow.timeout"));
     }
     if (!seen_discriminator) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingWindow.discriminator");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingWindow.discriminator"));
     }
     if (!seen_iterations) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingWindow.iterations");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingWindow.iterations"));
     }
     if (!seen_salt) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingWindow.salt");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingWindow.salt"));
     }
     if (!seen_verifier) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingWindow.verifier");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingWindow.verifier"));
     }
     if (!seen_privileges) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "PairingWindow.privileges");
+        return iotp_missing_field(r, &m, IOTP_FIELD("PairingWindow.privileges"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2618,59 +2507,52 @@ bool iotp2p_security_pairing_window_encode_to(iotp_writer *w, const iotp2p_secur
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_window_keys, 7);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->timeout < 1 || v->timeout > 900) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "PairingWindow.timeout");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.timeout"));
         }
         iotp_write_uint(w, v->timeout);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->discriminator > 999) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "PairingWindow.discriminator");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.discriminator"));
         }
         iotp_write_uint(w, v->discriminator);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->iterations < UINT32_C(1000) || v->iterations > UINT32_C(100000)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "PairingWindow.iterations");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.iterations"));
         }
         iotp_write_uint(w, v->iterations);
     }
     {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->salt.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "PairingWindow.salt");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingWindow.salt"));
         }
         iotp_write_bytes(w, v->salt.ptr, v->salt.len);
     }
     {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->verifier.len != 97u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "PairingWindow.verifier");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingWindow.verifier"));
         }
         iotp_write_bytes(w, v->verifier.ptr, v->verifier.len);
     }
     {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         if (v->privileges < 1 || v->privileges > 31) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "PairingWindow.privileges");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.privileges"));
         }
         iotp_write_uint(w, v->privileges);
     }
     if (v->has_targets) {
         size_t i0;
-        iotp_merge_before(w, &g, 6u);
-        iotp_write_uint(w, 6u);
+        iotp_write_key(w, &g, 6u);
         if (v->targets_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "PairingWindow.targets");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingWindow.targets"));
         }
         iotp_write_array(w, v->targets_count);
         for (i0 = 0; i0 < v->targets_count; i0++) {
@@ -2720,7 +2602,7 @@ bool iotp2p_security_relay_info_decode_from(iotp_reader *r, size_t depth, iotp2p
         switch (key) {
         case 0u: {
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, "RelayInfo.credential");
+                return iotp_field_error(r, IOTP_FIELD("RelayInfo.credential"));
             }
             seen_credential = true;
             break;
@@ -2728,11 +2610,11 @@ bool iotp2p_security_relay_info_decode_from(iotp_reader *r, size_t depth, iotp2p
         case 1u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->endpoints_count, &d1)) {
-                return iotp_field_error(r, "RelayInfo.endpoints");
+                return iotp_field_error(r, IOTP_FIELD("RelayInfo.endpoints"));
             }
             for (i0 = 0; i0 < out->endpoints_count; i0++) {
                 if (!iotp_read_text(r, 128u, &out->endpoints[i0])) {
-                    return iotp_field_error(r, "RelayInfo.endpoints");
+                    return iotp_field_error(r, IOTP_FIELD("RelayInfo.endpoints"));
                 }
             }
             seen_endpoints = true;
@@ -2750,12 +2632,10 @@ bool iotp2p_security_relay_info_decode_from(iotp_reader *r, size_t depth, iotp2p
         return false;
     }
     if (!seen_credential) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RelayInfo.credential");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RelayInfo.credential"));
     }
     if (!seen_endpoints) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RelayInfo.endpoints");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RelayInfo.endpoints"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2767,21 +2647,19 @@ bool iotp2p_security_relay_info_encode_to(iotp_writer *w, const iotp2p_security_
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_relay_info_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp2p_security_signed_statement_encode_to(w, &v->credential);
     }
     {
         size_t i0;
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->endpoints_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RelayInfo.endpoints");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayInfo.endpoints"));
         }
         iotp_write_array(w, v->endpoints_count);
         for (i0 = 0; i0 < v->endpoints_count; i0++) {
             if (v->endpoints[i0].len > 128u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RelayInfo.endpoints");
+                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayInfo.endpoints"));
             }
             iotp_write_text(w, v->endpoints[i0].ptr, v->endpoints[i0].len);
         }
@@ -2830,21 +2708,21 @@ bool iotp2p_security_commission_request_decode_from(iotp_reader *r, size_t depth
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 254u, &out->address)) {
-                return iotp_field_error(r, "CommissionRequest.address");
+                return iotp_field_error(r, IOTP_FIELD("CommissionRequest.address"));
             }
             seen_address = true;
             break;
         }
         case 1u: {
             if (!iotp2p_security_relay_info_decode_from(r, m.depth, &out->relay)) {
-                return iotp_field_error(r, "CommissionRequest.relay");
+                return iotp_field_error(r, IOTP_FIELD("CommissionRequest.relay"));
             }
             out->has_relay = true;
             break;
         }
         case 2u: {
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->time)) {
-                return iotp_field_error(r, "CommissionRequest.time");
+                return iotp_field_error(r, IOTP_FIELD("CommissionRequest.time"));
             }
             out->has_time = true;
             break;
@@ -2861,8 +2739,7 @@ bool iotp2p_security_commission_request_decode_from(iotp_reader *r, size_t depth
         return false;
     }
     if (!seen_address) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "CommissionRequest.address");
+        return iotp_missing_field(r, &m, IOTP_FIELD("CommissionRequest.address"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2876,21 +2753,18 @@ bool iotp2p_security_commission_request_encode_to(iotp_writer *w, const iotp2p_s
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_commission_request_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "CommissionRequest.address");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CommissionRequest.address"));
         }
         iotp_write_text(w, v->address.ptr, v->address.len);
     }
     if (v->has_relay) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp2p_security_relay_info_encode_to(w, &v->relay);
     }
     if (v->has_time) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->time);
     }
     iotp_merge_finish(w, &g);
@@ -2934,7 +2808,7 @@ bool iotp2p_security_commission_response_decode_from(iotp_reader *r, size_t dept
         switch (key) {
         case 0u: {
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, "CommissionResponse.credential");
+                return iotp_field_error(r, IOTP_FIELD("CommissionResponse.credential"));
             }
             seen_credential = true;
             break;
@@ -2951,8 +2825,7 @@ bool iotp2p_security_commission_response_decode_from(iotp_reader *r, size_t dept
         return false;
     }
     if (!seen_credential) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "CommissionResponse.credential");
+        return iotp_missing_field(r, &m, IOTP_FIELD("CommissionResponse.credential"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -2964,8 +2837,7 @@ bool iotp2p_security_commission_response_encode_to(iotp_writer *w, const iotp2p_
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_commission_response_keys, 1);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp2p_security_signed_statement_encode_to(w, &v->credential);
     }
     iotp_merge_finish(w, &g);
@@ -3014,11 +2886,11 @@ bool iotp2p_security_acl_entry_decode_from(iotp_reader *r, size_t depth, iotp2p_
         case 0u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->subjects_count, &d1)) {
-                return iotp_field_error(r, "AclEntry.subjects");
+                return iotp_field_error(r, IOTP_FIELD("AclEntry.subjects"));
             }
             for (i0 = 0; i0 < out->subjects_count; i0++) {
                 if (!iotp_read_fixed(r, 32u, &out->subjects[i0])) {
-                    return iotp_field_error(r, "AclEntry.subjects");
+                    return iotp_field_error(r, IOTP_FIELD("AclEntry.subjects"));
                 }
             }
             seen_subjects = true;
@@ -3026,7 +2898,7 @@ bool iotp2p_security_acl_entry_decode_from(iotp_reader *r, size_t depth, iotp2p_
         }
         case 1u: {
             if (!iotp_read_u8(r, 1, 31, &out->privileges)) {
-                return iotp_field_error(r, "AclEntry.privileges");
+                return iotp_field_error(r, IOTP_FIELD("AclEntry.privileges"));
             }
             seen_privileges = true;
             break;
@@ -3034,11 +2906,11 @@ bool iotp2p_security_acl_entry_decode_from(iotp_reader *r, size_t depth, iotp2p_
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->targets_count, &d1)) {
-                return iotp_field_error(r, "AclEntry.targets");
+                return iotp_field_error(r, IOTP_FIELD("AclEntry.targets"));
             }
             for (i0 = 0; i0 < out->targets_count; i0++) {
                 if (!iotp2p_security_acl_target_decode_from(r, d1, &out->targets[i0])) {
-                    return iotp_field_error(r, "AclEntry.targets");
+                    return iotp_field_error(r, IOTP_FIELD("AclEntry.targets"));
                 }
             }
             out->has_targets = true;
@@ -3046,14 +2918,14 @@ bool iotp2p_security_acl_entry_decode_from(iotp_reader *r, size_t depth, iotp2p_
         }
         case 3u: {
             if (!iotp_read_text(r, 32u, &out->label)) {
-                return iotp_field_error(r, "AclEntry.label");
+                return iotp_field_error(r, IOTP_FIELD("AclEntry.label"));
             }
             out->has_label = true;
             break;
         }
         case 4u: {
             if (!iotp_read_fixed(r, 32u, &out->granted_by)) {
-                return iotp_field_error(r, "AclEntry.granted_by");
+                return iotp_field_error(r, IOTP_FIELD("AclEntry.granted_by"));
             }
             out->has_granted_by = true;
             break;
@@ -3070,12 +2942,10 @@ bool iotp2p_security_acl_entry_decode_from(iotp_reader *r, size_t depth, iotp2p_
         return false;
     }
     if (!seen_subjects) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "AclEntry.subjects");
+        return iotp_missing_field(r, &m, IOTP_FIELD("AclEntry.subjects"));
     }
     if (!seen_privileges) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "AclEntry.privileges");
+        return iotp_missing_field(r, &m, IOTP_FIELD("AclEntry.privileges"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -3091,34 +2961,31 @@ bool iotp2p_security_acl_entry_encode_to(iotp_writer *w, const iotp2p_security_a
     iotp_write_map(w, n);
     {
         size_t i0;
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->subjects_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "AclEntry.subjects");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("AclEntry.subjects"));
         }
         iotp_write_array(w, v->subjects_count);
         for (i0 = 0; i0 < v->subjects_count; i0++) {
             if (v->subjects[i0].len != 32u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "AclEntry.subjects");
+                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("AclEntry.subjects"));
             }
             iotp_write_bytes(w, v->subjects[i0].ptr, v->subjects[i0].len);
         }
         iotp_write_close(w, v->subjects_count);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->privileges < 1 || v->privileges > 31) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "AclEntry.privileges");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("AclEntry.privileges"));
         }
         iotp_write_uint(w, v->privileges);
     }
     if (v->has_targets) {
         size_t i0;
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->targets_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "AclEntry.targets");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("AclEntry.targets"));
         }
         iotp_write_array(w, v->targets_count);
         for (i0 = 0; i0 < v->targets_count; i0++) {
@@ -3127,18 +2994,16 @@ bool iotp2p_security_acl_entry_encode_to(iotp_writer *w, const iotp2p_security_a
         iotp_write_close(w, v->targets_count);
     }
     if (v->has_label) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->label.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "AclEntry.label");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("AclEntry.label"));
         }
         iotp_write_text(w, v->label.ptr, v->label.len);
     }
     if (v->has_granted_by) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->granted_by.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "AclEntry.granted_by");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("AclEntry.granted_by"));
         }
         iotp_write_bytes(w, v->granted_by.ptr, v->granted_by.len);
     }
@@ -3184,14 +3049,14 @@ bool iotp2p_security_acl_write_decode_from(iotp_reader *r, size_t depth, iotp2p_
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->index)) {
-                return iotp_field_error(r, "AclWrite.index");
+                return iotp_field_error(r, IOTP_FIELD("AclWrite.index"));
             }
             seen_index = true;
             break;
         }
         case 1u: {
             if (!iotp2p_security_acl_entry_decode_from(r, m.depth, &out->entry)) {
-                return iotp_field_error(r, "AclWrite.entry");
+                return iotp_field_error(r, IOTP_FIELD("AclWrite.entry"));
             }
             out->has_entry = true;
             break;
@@ -3208,8 +3073,7 @@ bool iotp2p_security_acl_write_decode_from(iotp_reader *r, size_t depth, iotp2p_
         return false;
     }
     if (!seen_index) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "AclWrite.index");
+        return iotp_missing_field(r, &m, IOTP_FIELD("AclWrite.index"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -3222,13 +3086,11 @@ bool iotp2p_security_acl_write_encode_to(iotp_writer *w, const iotp2p_security_a
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_acl_write_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->index);
     }
     if (v->has_entry) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp2p_security_acl_entry_encode_to(w, &v->entry);
     }
     iotp_merge_finish(w, &g);
@@ -3273,14 +3135,14 @@ bool iotp2p_security_rehome_request_decode_from(iotp_reader *r, size_t depth, io
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 254u, &out->new_address)) {
-                return iotp_field_error(r, "RehomeRequest.new_address");
+                return iotp_field_error(r, IOTP_FIELD("RehomeRequest.new_address"));
             }
             seen_new_address = true;
             break;
         }
         case 1u: {
             if (!iotp2p_security_relay_info_decode_from(r, m.depth, &out->relay)) {
-                return iotp_field_error(r, "RehomeRequest.relay");
+                return iotp_field_error(r, IOTP_FIELD("RehomeRequest.relay"));
             }
             out->has_relay = true;
             break;
@@ -3297,8 +3159,7 @@ bool iotp2p_security_rehome_request_decode_from(iotp_reader *r, size_t depth, io
         return false;
     }
     if (!seen_new_address) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RehomeRequest.new_address");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RehomeRequest.new_address"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -3311,16 +3172,14 @@ bool iotp2p_security_rehome_request_encode_to(iotp_writer *w, const iotp2p_secur
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_rehome_request_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->new_address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RehomeRequest.new_address");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomeRequest.new_address"));
         }
         iotp_write_text(w, v->new_address.ptr, v->new_address.len);
     }
     if (v->has_relay) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp2p_security_relay_info_encode_to(w, &v->relay);
     }
     iotp_merge_finish(w, &g);
@@ -3365,14 +3224,14 @@ bool iotp2p_security_rehome_result_decode_from(iotp_reader *r, size_t depth, iot
         switch (key) {
         case 0u: {
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->rehoming)) {
-                return iotp_field_error(r, "RehomeResult.rehoming");
+                return iotp_field_error(r, IOTP_FIELD("RehomeResult.rehoming"));
             }
             seen_rehoming = true;
             break;
         }
         case 1u: {
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, "RehomeResult.credential");
+                return iotp_field_error(r, IOTP_FIELD("RehomeResult.credential"));
             }
             seen_credential = true;
             break;
@@ -3389,12 +3248,10 @@ bool iotp2p_security_rehome_result_decode_from(iotp_reader *r, size_t depth, iot
         return false;
     }
     if (!seen_rehoming) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RehomeResult.rehoming");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RehomeResult.rehoming"));
     }
     if (!seen_credential) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RehomeResult.credential");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RehomeResult.credential"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -3406,13 +3263,11 @@ bool iotp2p_security_rehome_result_encode_to(iotp_writer *w, const iotp2p_securi
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_rehome_result_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp2p_security_signed_statement_encode_to(w, &v->rehoming);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp2p_security_signed_statement_encode_to(w, &v->credential);
     }
     iotp_merge_finish(w, &g);
@@ -3460,35 +3315,35 @@ bool iotp2p_security_security_properties_decode_from(iotp_reader *r, size_t dept
         switch (key) {
         case 0u: {
             if (!iotp_read_fixed(r, 32u, &out->node_id)) {
-                return iotp_field_error(r, "SecurityProperties.node_id");
+                return iotp_field_error(r, IOTP_FIELD("SecurityProperties.node_id"));
             }
             seen_node_id = true;
             break;
         }
         case 1u: {
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
-                return iotp_field_error(r, "SecurityProperties.credential");
+                return iotp_field_error(r, IOTP_FIELD("SecurityProperties.credential"));
             }
             seen_credential = true;
             break;
         }
         case 2u: {
             if (!iotp_read_u8(r, 8, UINT8_MAX, &out->acl_capacity)) {
-                return iotp_field_error(r, "SecurityProperties.acl_capacity");
+                return iotp_field_error(r, IOTP_FIELD("SecurityProperties.acl_capacity"));
             }
             seen_acl_capacity = true;
             break;
         }
         case 3u: {
             if (!iotp_read_u16(r, 8, UINT16_MAX, &out->peer_capacity)) {
-                return iotp_field_error(r, "SecurityProperties.peer_capacity");
+                return iotp_field_error(r, IOTP_FIELD("SecurityProperties.peer_capacity"));
             }
             seen_peer_capacity = true;
             break;
         }
         case 4u: {
             if (!iotp_read_bool(r, &out->pairing_window_open)) {
-                return iotp_field_error(r, "SecurityProperties.pairing_window_open");
+                return iotp_field_error(r, IOTP_FIELD("SecurityProperties.pairing_window_open"));
             }
             seen_pairing_window_open = true;
             break;
@@ -3505,24 +3360,19 @@ bool iotp2p_security_security_properties_decode_from(iotp_reader *r, size_t dept
         return false;
     }
     if (!seen_node_id) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SecurityProperties.node_id");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SecurityProperties.node_id"));
     }
     if (!seen_credential) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SecurityProperties.credential");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SecurityProperties.credential"));
     }
     if (!seen_acl_capacity) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SecurityProperties.acl_capacity");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SecurityProperties.acl_capacity"));
     }
     if (!seen_peer_capacity) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SecurityProperties.peer_capacity");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SecurityProperties.peer_capacity"));
     }
     if (!seen_pairing_window_open) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SecurityProperties.pairing_window_open");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SecurityProperties.pairing_window_open"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -3534,37 +3384,32 @@ bool iotp2p_security_security_properties_encode_to(iotp_writer *w, const iotp2p_
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_security_properties_keys, 5);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->node_id.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SecurityProperties.node_id");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SecurityProperties.node_id"));
         }
         iotp_write_bytes(w, v->node_id.ptr, v->node_id.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp2p_security_signed_statement_encode_to(w, &v->credential);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->acl_capacity < 8) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SecurityProperties.acl_capacity");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SecurityProperties.acl_capacity"));
         }
         iotp_write_uint(w, v->acl_capacity);
     }
     {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->peer_capacity < 8) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SecurityProperties.peer_capacity");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SecurityProperties.peer_capacity"));
         }
         iotp_write_uint(w, v->peer_capacity);
     }
     {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         iotp_write_bool(w, v->pairing_window_open);
     }
     iotp_merge_finish(w, &g);
@@ -3605,82 +3450,82 @@ bool iotp2p_security_security_actions_decode_from(iotp_reader *r, size_t depth, 
     switch (out->key) {
     case IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_1:
         if (!iotp_read_bytes(r, 512u, &out->as.edhoc_1)) {
-            return iotp_field_error(r, "SecurityActions.edhoc_1");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.edhoc_1"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_3:
         if (!iotp2p_security_edhoc_message3_decode_from(r, inner, &out->as.edhoc_3)) {
-            return iotp_field_error(r, "SecurityActions.edhoc_3");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.edhoc_3"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_START:
         if (!iotp2p_security_pairing_start_decode_from(r, inner, &out->as.pair_start)) {
-            return iotp_field_error(r, "SecurityActions.pair_start");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.pair_start"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_SHARE:
         if (!iotp2p_security_pairing_share_decode_from(r, inner, &out->as.pair_share)) {
-            return iotp_field_error(r, "SecurityActions.pair_share");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.pair_share"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_CONFIRM:
         if (!iotp2p_security_pairing_confirm_decode_from(r, inner, &out->as.pair_confirm)) {
-            return iotp_field_error(r, "SecurityActions.pair_confirm");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.pair_confirm"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_COMMISSION:
         if (!iotp2p_security_commission_request_decode_from(r, inner, &out->as.commission)) {
-            return iotp_field_error(r, "SecurityActions.commission");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.commission"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_ADD_PEER:
         if (!iotp2p_security_signed_statement_decode_from(r, inner, &out->as.add_peer)) {
-            return iotp_field_error(r, "SecurityActions.add_peer");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.add_peer"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_REMOVE_PEER:
         if (!iotp_read_fixed(r, 32u, &out->as.remove_peer)) {
-            return iotp_field_error(r, "SecurityActions.remove_peer");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.remove_peer"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_READ:
         if (!iotp_read_u8(r, 0, UINT8_MAX, &out->as.acl_read)) {
-            return iotp_field_error(r, "SecurityActions.acl_read");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.acl_read"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_WRITE:
         if (!iotp2p_security_acl_write_decode_from(r, inner, &out->as.acl_write)) {
-            return iotp_field_error(r, "SecurityActions.acl_write");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.acl_write"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_APPLY_STATEMENT:
         if (!iotp2p_security_signed_statement_decode_from(r, inner, &out->as.apply_statement)) {
-            return iotp_field_error(r, "SecurityActions.apply_statement");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.apply_statement"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_REHOME:
         if (!iotp2p_security_rehome_request_decode_from(r, inner, &out->as.rehome)) {
-            return iotp_field_error(r, "SecurityActions.rehome");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.rehome"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_ROTATE_AUTH_KEY:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "SecurityActions.rotate_auth_key");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.rotate_auth_key"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_OPEN_COMMISSIONING_WINDOW:
         if (!iotp2p_security_pairing_window_decode_from(r, inner, &out->as.open_commissioning_window)) {
-            return iotp_field_error(r, "SecurityActions.open_commissioning_window");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.open_commissioning_window"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_INTRODUCE:
         if (!iotp2p_security_introduction_decode_from(r, inner, &out->as.introduce)) {
-            return iotp_field_error(r, "SecurityActions.introduce");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.introduce"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_ACTIONS_SET_HOME_RELAY:
         if (!iotp2p_security_relay_info_decode_from(r, inner, &out->as.set_home_relay)) {
-            return iotp_field_error(r, "SecurityActions.set_home_relay");
+            return iotp_field_error(r, IOTP_FIELD("SecurityActions.set_home_relay"));
         }
         return true;
     default:
@@ -3695,7 +3540,7 @@ bool iotp2p_security_security_actions_encode_to(iotp_writer *w, const iotp2p_sec
     case IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_1: {
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_1);
         if (v->as.edhoc_1.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SecurityActions.edhoc_1");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SecurityActions.edhoc_1"));
         }
         iotp_write_bytes(w, v->as.edhoc_1.ptr, v->as.edhoc_1.len);
         break;
@@ -3733,7 +3578,7 @@ bool iotp2p_security_security_actions_encode_to(iotp_writer *w, const iotp2p_sec
     case IOTP2P_SECURITY_SECURITY_ACTIONS_REMOVE_PEER: {
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_REMOVE_PEER);
         if (v->as.remove_peer.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SecurityActions.remove_peer");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SecurityActions.remove_peer"));
         }
         iotp_write_bytes(w, v->as.remove_peer.ptr, v->as.remove_peer.len);
         break;
@@ -3824,42 +3669,42 @@ bool iotp2p_security_security_outputs_decode_from(iotp_reader *r, size_t depth, 
     switch (out->key) {
     case IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_1:
         if (!iotp2p_security_edhoc_reply_decode_from(r, inner, &out->as.edhoc_1)) {
-            return iotp_field_error(r, "SecurityOutputs.edhoc_1");
+            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.edhoc_1"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_3:
         if (!iotp2p_security_edhoc_finish_decode_from(r, inner, &out->as.edhoc_3)) {
-            return iotp_field_error(r, "SecurityOutputs.edhoc_3");
+            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.edhoc_3"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_START:
         if (!iotp2p_security_pairing_params_decode_from(r, inner, &out->as.pair_start)) {
-            return iotp_field_error(r, "SecurityOutputs.pair_start");
+            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.pair_start"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_SHARE:
         if (!iotp2p_security_pairing_share_reply_decode_from(r, inner, &out->as.pair_share)) {
-            return iotp_field_error(r, "SecurityOutputs.pair_share");
+            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.pair_share"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_OUTPUTS_COMMISSION:
         if (!iotp2p_security_commission_response_decode_from(r, inner, &out->as.commission)) {
-            return iotp_field_error(r, "SecurityOutputs.commission");
+            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.commission"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_OUTPUTS_ACL_READ:
         if (!iotp2p_security_acl_entry_decode_from(r, inner, &out->as.acl_read)) {
-            return iotp_field_error(r, "SecurityOutputs.acl_read");
+            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.acl_read"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_OUTPUTS_REHOME:
         if (!iotp2p_security_rehome_result_decode_from(r, inner, &out->as.rehome)) {
-            return iotp_field_error(r, "SecurityOutputs.rehome");
+            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.rehome"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_OUTPUTS_ROTATE_AUTH_KEY:
         if (!iotp2p_security_signed_statement_decode_from(r, inner, &out->as.rotate_auth_key)) {
-            return iotp_field_error(r, "SecurityOutputs.rotate_auth_key");
+            return iotp_field_error(r, IOTP_FIELD("SecurityOutputs.rotate_auth_key"));
         }
         return true;
     default:
@@ -3957,17 +3802,17 @@ bool iotp2p_security_security_events_decode_from(iotp_reader *r, size_t depth, i
     switch (out->key) {
     case IOTP2P_SECURITY_SECURITY_EVENTS_PAIRING_FAILED:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "SecurityEvents.pairing_failed");
+            return iotp_field_error(r, IOTP_FIELD("SecurityEvents.pairing_failed"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_EVENTS_ACL_CHANGED:
         if (!iotp_read_u8(r, 0, UINT8_MAX, &out->as.acl_changed)) {
-            return iotp_field_error(r, "SecurityEvents.acl_changed");
+            return iotp_field_error(r, IOTP_FIELD("SecurityEvents.acl_changed"));
         }
         return true;
     case IOTP2P_SECURITY_SECURITY_EVENTS_STATEMENT_APPLIED:
         if (!iotp_read_fixed(r, 32u, &out->as.statement_applied)) {
-            return iotp_field_error(r, "SecurityEvents.statement_applied");
+            return iotp_field_error(r, IOTP_FIELD("SecurityEvents.statement_applied"));
         }
         return true;
     default:
@@ -3992,7 +3837,7 @@ bool iotp2p_security_security_events_encode_to(iotp_writer *w, const iotp2p_secu
     case IOTP2P_SECURITY_SECURITY_EVENTS_STATEMENT_APPLIED: {
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_EVENTS_STATEMENT_APPLIED);
         if (v->as.statement_applied.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SecurityEvents.statement_applied");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SecurityEvents.statement_applied"));
         }
         iotp_write_bytes(w, v->as.statement_applied.ptr, v->as.statement_applied.len);
         break;

@@ -22,11 +22,11 @@ bool pet_pet_decode_from(iotp_reader *r, size_t depth, pet_pet *out) {
         case 0u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->names_count, &d1)) {
-                return iotp_field_error(r, "Pet.names");
+                return iotp_field_error(r, IOTP_FIELD("Pet.names"));
             }
             for (i0 = 0; i0 < out->names_count; i0++) {
                 if (!iotp_read_text(r, 32u, &out->names[i0])) {
-                    return iotp_field_error(r, "Pet.names");
+                    return iotp_field_error(r, IOTP_FIELD("Pet.names"));
                 }
             }
             seen_names = true;
@@ -34,14 +34,14 @@ bool pet_pet_decode_from(iotp_reader *r, size_t depth, pet_pet *out) {
         }
         case 1u: {
             if (!iotp_read_fixed(r, 8u, &out->birthday)) {
-                return iotp_field_error(r, "Pet.birthday");
+                return iotp_field_error(r, IOTP_FIELD("Pet.birthday"));
             }
             seen_birthday = true;
             break;
         }
         case 2u: {
             if (!iotp_read_enum(r, &out->species)) {
-                return iotp_field_error(r, "Pet.species");
+                return iotp_field_error(r, IOTP_FIELD("Pet.species"));
             }
             seen_species = true;
             break;
@@ -58,16 +58,13 @@ bool pet_pet_decode_from(iotp_reader *r, size_t depth, pet_pet *out) {
         return false;
     }
     if (!seen_names) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Pet.names");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Pet.names"));
     }
     if (!seen_birthday) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Pet.birthday");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Pet.birthday"));
     }
     if (!seen_species) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Pet.species");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Pet.species"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -80,31 +77,28 @@ bool pet_pet_encode_to(iotp_writer *w, const pet_pet *v) {
     iotp_write_map(w, n);
     {
         size_t i0;
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->names_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Pet.names");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Pet.names"));
         }
         iotp_write_array(w, v->names_count);
         for (i0 = 0; i0 < v->names_count; i0++) {
             if (v->names[i0].len > 32u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Pet.names");
+                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Pet.names"));
             }
             iotp_write_text(w, v->names[i0].ptr, v->names[i0].len);
         }
         iotp_write_close(w, v->names_count);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->birthday.len != 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Pet.birthday");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Pet.birthday"));
         }
         iotp_write_bytes(w, v->birthday.ptr, v->birthday.len);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->species);
     }
     iotp_merge_finish(w, &g);

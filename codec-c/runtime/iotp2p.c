@@ -815,6 +815,16 @@ bool iotp_array_begin(iotp_reader *r, size_t max, size_t depth, size_t *count, s
     return iotp_read_array(r, max, count) && iotp_enter(r, depth, *count, inner);
 }
 
+bool iotp_missing_field(iotp_reader *r, const iotp_map *m, const char *field) {
+    iotp_fail(r, IOTP_ERR_MISSING_FIELD, m->start);
+    return iotp_field_error(r, field);
+}
+
+bool iotp_default_present(iotp_reader *r, const iotp_map *m, const char *field) {
+    iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m->key_at);
+    return iotp_field_error(r, field);
+}
+
 bool iotp_text_equals(iotp_text t, const char *s, size_t len) {
     size_t i;
     if (t.len != len) {
@@ -1107,6 +1117,10 @@ bool iotp_merge_before(iotp_writer *w, iotp_merge *g, uint32_t key) {
 }
 
 bool iotp_merge_finish(iotp_writer *w, iotp_merge *g) { return iotp_merge_before(w, g, NO_KEY); }
+
+bool iotp_write_key(iotp_writer *w, iotp_merge *g, uint32_t key) {
+    return iotp_merge_before(w, g, key) && iotp_write_uint(w, key);
+}
 
 bool iotp_check_unknown_variant(iotp_writer *w, uint32_t key, const uint32_t *known,
                                 size_t known_count) {

@@ -204,6 +204,22 @@ bool iotp_fail(iotp_reader *r, iotp_error_class cls, size_t offset);
 /** Names the field (`Type.field`) of the recorded error unless a deeper field already did. */
 void iotp_in_field(iotp_reader *r, const char *field);
 
+/** How generated code names a field (`Type.field`) in errors. Define IOTP_NO_FIELD_NAMES to leave
+ * the names out (errors keep their class and offset, `field` is NULL): one string less per field in
+ * read-only memory. */
+#ifdef IOTP_NO_FIELD_NAMES
+#define IOTP_FIELD(name) NULL
+#else
+#define IOTP_FIELD(name) (name)
+#endif
+
+/** Records missing-field at the start of the map `m` for `field` (the first required field absent);
+ * returns false. */
+bool iotp_missing_field(iotp_reader *r, const iotp_map *m, const char *field);
+
+/** Records default-value-present at the key just read from `m` for `field`; returns false. */
+bool iotp_default_present(iotp_reader *r, const iotp_map *m, const char *field);
+
 /** Names the field of the recorded error as iotp_in_field does and returns false, so that a decoder
  * reports a failed field in one statement: `return iotp_field_error(r, "Type.field");`. */
 static inline bool iotp_field_error(iotp_reader *r, const char *field) {
@@ -483,6 +499,10 @@ void iotp_merge_init(iotp_merge *g, const iotp_unknown *u, const uint32_t *known
 /** Writes the unknown entries whose keys are below `key`: call it before writing the known field
  * `key`. With no unknown entries left it is one comparison. */
 bool iotp_merge_before(iotp_writer *w, iotp_merge *g, uint32_t key);
+
+/** Writes the key of the known field `key` after the unknown entries below it (iotp_merge_before,
+ * then the key): how an encoder starts each field. */
+bool iotp_write_key(iotp_writer *w, iotp_merge *g, uint32_t key);
 
 /** Writes the unknown entries not yet written: call it after the last known field. */
 bool iotp_merge_finish(iotp_writer *w, iotp_merge *g);

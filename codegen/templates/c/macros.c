@@ -77,12 +77,12 @@ iotp_f64_bits({{ p }}{{ member }}) {% if equal %}=={% else %}!={% endif %} {{ d.
 {%- macro decode_value(value, label, i) -%}
 {%- for l in value.levels %}
 {{ i }}{{ l.pad }}if (!iotp_array_begin(r, {{ l.max }}u, {{ l.depth_in }}, &out->{{ l.count }}, &{{ l.depth_out }})) {
-{{ i }}{{ l.pad }}    return iotp_field_error(r, "{{ label }}");
+{{ i }}{{ l.pad }}    return iotp_field_error(r, IOTP_FIELD("{{ label }}"));
 {{ i }}{{ l.pad }}}
 {{ i }}{{ l.pad }}for ({{ l.index }} = 0; {{ l.index }} < out->{{ l.count }}; {{ l.index }}++) {
 {%- endfor %}
 {{ i }}{{ value.leaf_pad }}if (!{% call read(value.leaf) %}{% endcall %}) {
-{{ i }}{{ value.leaf_pad }}    return iotp_field_error(r, "{{ label }}");
+{{ i }}{{ value.leaf_pad }}    return iotp_field_error(r, IOTP_FIELD("{{ label }}"));
 {{ i }}{{ value.leaf_pad }}}
 {%- for l in value.levels.iter().rev() %}
 {{ i }}{{ l.pad }}}
@@ -94,14 +94,14 @@ iotp_f64_bits({{ p }}{{ member }}) {% if equal %}=={% else %}!={% endif %} {{ d.
 {%- macro encode_value(value, label, i) -%}
 {%- for l in value.levels %}
 {{ i }}{{ l.pad }}if (v->{{ l.count }} > {{ l.max }}u) {
-{{ i }}{{ l.pad }}    return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "{{ label }}");
+{{ i }}{{ l.pad }}    return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("{{ label }}"));
 {{ i }}{{ l.pad }}}
 {{ i }}{{ l.pad }}iotp_write_array(w, v->{{ l.count }});
 {{ i }}{{ l.pad }}for ({{ l.index }} = 0; {{ l.index }} < v->{{ l.count }}; {{ l.index }}++) {
 {%- endfor %}
 {%- if value.leaf.checked %}
 {{ i }}{{ value.leaf_pad }}if ({% call refused(value.leaf) %}{% endcall %}) {
-{{ i }}{{ value.leaf_pad }}    return iotp_writer_fail(w, {% call refusal(value.leaf) %}{% endcall %}, "{{ label }}");
+{{ i }}{{ value.leaf_pad }}    return iotp_writer_fail(w, {% call refusal(value.leaf) %}{% endcall %}, IOTP_FIELD("{{ label }}"));
 {{ i }}{{ value.leaf_pad }}}
 {%- endif %}
 {{ i }}{{ value.leaf_pad }}{% call write(value.leaf) %}{% endcall %};
@@ -132,19 +132,19 @@ iotp_f64_bits({{ p }}{{ member }}) {% if equal %}=={% else %}!={% endif %} {{ d.
 {{ i }}{{ l.ctype }} item;
 {{ i }}size_t i0, d1, at;
 {{ i }}if (!iotp_array_begin(r, {{ max }}u, {{ l.depth }}, &out->{{ l.count }}, &d1)) {
-{{ i }}    return iotp_field_error(r, "{{ label }}");
+{{ i }}    return iotp_field_error(r, IOTP_FIELD("{{ label }}"));
 {{ i }}}
 {{ i }}at = r->pos;
 {{ i }}for (i0 = 0; i0 < out->{{ l.count }}; i0++) {
 {{ i }}    if (!{{ l.ctype }}_decode_in_cycle(r, d1, budget, &item)) {
-{{ i }}        return iotp_field_error(r, "{{ label }}");
+{{ i }}        return iotp_field_error(r, IOTP_FIELD("{{ label }}"));
 {{ i }}    }
 {{ i }}}
 {%- else %}
 {{ i }}{{ l.ctype }} item;
 {{ i }}const size_t at = r->pos;
 {{ i }}if (!{{ l.ctype }}_decode_in_cycle(r, {{ l.depth }}, budget, &item)) {
-{{ i }}    return iotp_field_error(r, "{{ label }}");
+{{ i }}    return iotp_field_error(r, IOTP_FIELD("{{ label }}"));
 {{ i }}}
 {%- endif %}
 {{ i }}out->{{ l.path }}.ptr = r->data + at;
@@ -156,7 +156,7 @@ iotp_f64_bits({{ p }}{{ member }}) {% if equal %}=={% else %}!={% endif %} {{ d.
 {%- macro encode_lazy(l, label, i) -%}
 {%- if let Some(max) = l.max %}
 {{ i }}if (v->{{ l.count }} > {{ max }}u) {
-{{ i }}    return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "{{ label }}");
+{{ i }}    return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("{{ label }}"));
 {{ i }}}
 {{ i }}iotp_write_array(w, v->{{ l.count }});
 {{ i }}if ({{ l.ctype }}_check_encoded(w, v->{{ l.path }}, v->{{ l.count }}, budget)) {

@@ -50,7 +50,7 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
 {%- endif %}
 {%- else %}
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "{{ v.label }}");
+            return iotp_field_error(r, IOTP_FIELD("{{ v.label }}"));
         }
         return true;
 {%- endif %}
@@ -132,8 +132,7 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
 {%- endif %}
 {%- if let Some(d) = f.default %}
             if ({% call c::is_default(d, "out->", f.member, true) %}{% endcall %}) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "{{ f.label }}");
+                return iotp_default_present(r, &m, IOTP_FIELD("{{ f.label }}"));
             }
 {%- elif f.presence == "required" %}
             seen_{{ f.member }} = true;
@@ -157,8 +156,7 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
 {%- for f in t.fields %}
 {%- if f.presence == "required" %}
     if (!seen_{{ f.member }}) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "{{ f.label }}");
+        return iotp_missing_field(r, &m, IOTP_FIELD("{{ f.label }}"));
     }
 {%- endif %}
 {%- endfor %}
@@ -188,8 +186,7 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
     {
 {%- endif %}
 {%- call c::index_vars(f.value, "        ") %}{% endcall %}
-        iotp_merge_before(w, &g, {{ f.key }}u);
-        iotp_write_uint(w, {{ f.key }}u);
+        iotp_write_key(w, &g, {{ f.key }}u);
 {%- if let Some(l) = f.value.lazy %}
 {%- call c::encode_lazy(l, f.label, "        ") %}{% endcall %}
 {%- else %}

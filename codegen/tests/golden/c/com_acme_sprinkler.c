@@ -22,35 +22,33 @@ bool com_acme_sprinkler_zone_decode_from(iotp_reader *r, size_t depth, com_acme_
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 1, 16, &out->number)) {
-                return iotp_field_error(r, "Zone.number");
+                return iotp_field_error(r, IOTP_FIELD("Zone.number"));
             }
             seen_number = true;
             break;
         }
         case 1u: {
             if (!iotp_read_text(r, 32u, &out->name)) {
-                return iotp_field_error(r, "Zone.name");
+                return iotp_field_error(r, IOTP_FIELD("Zone.name"));
             }
             seen_name = true;
             break;
         }
         case 2u: {
             if (!iotp_read_f32(r, &out->flow)) {
-                return iotp_field_error(r, "Zone.flow");
+                return iotp_field_error(r, IOTP_FIELD("Zone.flow"));
             }
             if (iotp_f32_bits(out->flow) == UINT32_C(0x41480000)) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Zone.flow");
+                return iotp_default_present(r, &m, IOTP_FIELD("Zone.flow"));
             }
             break;
         }
         case 3u: {
             if (!iotp_read_bool(r, &out->skip_when_wet)) {
-                return iotp_field_error(r, "Zone.skip_when_wet");
+                return iotp_field_error(r, IOTP_FIELD("Zone.skip_when_wet"));
             }
             if (out->skip_when_wet == true) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Zone.skip_when_wet");
+                return iotp_default_present(r, &m, IOTP_FIELD("Zone.skip_when_wet"));
             }
             break;
         }
@@ -66,12 +64,10 @@ bool com_acme_sprinkler_zone_decode_from(iotp_reader *r, size_t depth, com_acme_
         return false;
     }
     if (!seen_number) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Zone.number");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Zone.number"));
     }
     if (!seen_name) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Zone.name");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Zone.name"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -85,29 +81,25 @@ bool com_acme_sprinkler_zone_encode_to(iotp_writer *w, const com_acme_sprinkler_
     iotp_merge_init(&g, &v->unknown_fields, com_acme_sprinkler_zone_keys, 4);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->number < 1 || v->number > 16) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Zone.number");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Zone.number"));
         }
         iotp_write_uint(w, v->number);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->name.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Zone.name");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Zone.name"));
         }
         iotp_write_text(w, v->name.ptr, v->name.len);
     }
     if (iotp_f32_bits(v->flow) != UINT32_C(0x41480000)) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_f32(w, v->flow);
     }
     if (v->skip_when_wet != true) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_bool(w, v->skip_when_wet);
     }
     iotp_merge_finish(w, &g);
@@ -154,28 +146,28 @@ bool com_acme_sprinkler_run_decode_from(iotp_reader *r, size_t depth, com_acme_s
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 1, 16, &out->zone)) {
-                return iotp_field_error(r, "Run.zone");
+                return iotp_field_error(r, IOTP_FIELD("Run.zone"));
             }
             seen_zone = true;
             break;
         }
         case 1u: {
             if (!iotp_read_enum(r, &out->trigger)) {
-                return iotp_field_error(r, "Run.trigger");
+                return iotp_field_error(r, IOTP_FIELD("Run.trigger"));
             }
             seen_trigger = true;
             break;
         }
         case 2u: {
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->started_at)) {
-                return iotp_field_error(r, "Run.started_at");
+                return iotp_field_error(r, IOTP_FIELD("Run.started_at"));
             }
             seen_started_at = true;
             break;
         }
         case 3u: {
             if (!iotp_read_u16(r, 1, 14400, &out->duration)) {
-                return iotp_field_error(r, "Run.duration");
+                return iotp_field_error(r, IOTP_FIELD("Run.duration"));
             }
             seen_duration = true;
             break;
@@ -192,20 +184,16 @@ bool com_acme_sprinkler_run_decode_from(iotp_reader *r, size_t depth, com_acme_s
         return false;
     }
     if (!seen_zone) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Run.zone");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Run.zone"));
     }
     if (!seen_trigger) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Run.trigger");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Run.trigger"));
     }
     if (!seen_started_at) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Run.started_at");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Run.started_at"));
     }
     if (!seen_duration) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Run.duration");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Run.duration"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -217,28 +205,24 @@ bool com_acme_sprinkler_run_encode_to(iotp_writer *w, const com_acme_sprinkler_r
     iotp_merge_init(&g, &v->unknown_fields, com_acme_sprinkler_run_keys, 4);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->zone < 1 || v->zone > 16) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Run.zone");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Run.zone"));
         }
         iotp_write_uint(w, v->zone);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->trigger);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->started_at);
     }
     {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->duration < 1 || v->duration > 14400) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Run.duration");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Run.duration"));
         }
         iotp_write_uint(w, v->duration);
     }
@@ -287,11 +271,11 @@ bool com_acme_sprinkler_sprinkler_state_decode_from(iotp_reader *r, size_t depth
         case 0u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 16u, m.depth, &out->zones_count, &d1)) {
-                return iotp_field_error(r, "SprinklerState.zones");
+                return iotp_field_error(r, IOTP_FIELD("SprinklerState.zones"));
             }
             for (i0 = 0; i0 < out->zones_count; i0++) {
                 if (!com_acme_sprinkler_zone_decode_from(r, d1, &out->zones[i0])) {
-                    return iotp_field_error(r, "SprinklerState.zones");
+                    return iotp_field_error(r, IOTP_FIELD("SprinklerState.zones"));
                 }
             }
             seen_zones = true;
@@ -299,25 +283,24 @@ bool com_acme_sprinkler_sprinkler_state_decode_from(iotp_reader *r, size_t depth
         }
         case 1u: {
             if (!com_acme_sprinkler_run_decode_from(r, m.depth, &out->running)) {
-                return iotp_field_error(r, "SprinklerState.running");
+                return iotp_field_error(r, IOTP_FIELD("SprinklerState.running"));
             }
             out->has_running = true;
             break;
         }
         case 2u: {
             if (!example_lamp_lamp_state_decode_from(r, m.depth, &out->light)) {
-                return iotp_field_error(r, "SprinklerState.light");
+                return iotp_field_error(r, IOTP_FIELD("SprinklerState.light"));
             }
             seen_light = true;
             break;
         }
         case 3u: {
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->rain_delay)) {
-                return iotp_field_error(r, "SprinklerState.rain_delay");
+                return iotp_field_error(r, IOTP_FIELD("SprinklerState.rain_delay"));
             }
             if (out->rain_delay == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "SprinklerState.rain_delay");
+                return iotp_default_present(r, &m, IOTP_FIELD("SprinklerState.rain_delay"));
             }
             break;
         }
@@ -333,12 +316,10 @@ bool com_acme_sprinkler_sprinkler_state_decode_from(iotp_reader *r, size_t depth
         return false;
     }
     if (!seen_zones) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SprinklerState.zones");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SprinklerState.zones"));
     }
     if (!seen_light) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SprinklerState.light");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SprinklerState.light"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -353,10 +334,9 @@ bool com_acme_sprinkler_sprinkler_state_encode_to(iotp_writer *w, const com_acme
     iotp_write_map(w, n);
     {
         size_t i0;
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->zones_count > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SprinklerState.zones");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SprinklerState.zones"));
         }
         iotp_write_array(w, v->zones_count);
         for (i0 = 0; i0 < v->zones_count; i0++) {
@@ -365,18 +345,15 @@ bool com_acme_sprinkler_sprinkler_state_encode_to(iotp_writer *w, const com_acme
         iotp_write_close(w, v->zones_count);
     }
     if (v->has_running) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         com_acme_sprinkler_run_encode_to(w, &v->running);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         example_lamp_lamp_state_encode_to(w, &v->light);
     }
     if (v->rain_delay != 0) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->rain_delay);
     }
     iotp_merge_finish(w, &g);
@@ -417,27 +394,27 @@ bool com_acme_sprinkler_sprinkler_command_decode_from(iotp_reader *r, size_t dep
     switch (out->key) {
     case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RUN_ZONE:
         if (!com_acme_sprinkler_run_decode_from(r, inner, &out->as.run_zone)) {
-            return iotp_field_error(r, "SprinklerCommand.run_zone");
+            return iotp_field_error(r, IOTP_FIELD("SprinklerCommand.run_zone"));
         }
         return true;
     case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_STOP:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "SprinklerCommand.stop");
+            return iotp_field_error(r, IOTP_FIELD("SprinklerCommand.stop"));
         }
         return true;
     case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RAIN_DELAY:
         if (!iotp_read_u8(r, 0, UINT8_MAX, &out->as.rain_delay)) {
-            return iotp_field_error(r, "SprinklerCommand.rain_delay");
+            return iotp_field_error(r, IOTP_FIELD("SprinklerCommand.rain_delay"));
         }
         return true;
     case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_LIGHT:
         if (!example_lamp_command_decode_from(r, inner, &out->as.light)) {
-            return iotp_field_error(r, "SprinklerCommand.light");
+            return iotp_field_error(r, IOTP_FIELD("SprinklerCommand.light"));
         }
         return true;
     case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RENAME:
         if (!iotp_read_text(r, 32u, &out->as.rename)) {
-            return iotp_field_error(r, "SprinklerCommand.rename");
+            return iotp_field_error(r, IOTP_FIELD("SprinklerCommand.rename"));
         }
         return true;
     default:
@@ -472,7 +449,7 @@ bool com_acme_sprinkler_sprinkler_command_encode_to(iotp_writer *w, const com_ac
     case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RENAME: {
         iotp_write_uint(w, COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RENAME);
         if (v->as.rename.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "SprinklerCommand.rename");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SprinklerCommand.rename"));
         }
         iotp_write_text(w, v->as.rename.ptr, v->as.rename.len);
         break;

@@ -20,18 +20,17 @@ bool example_core_time_of_day_decode_from(iotp_reader *r, size_t depth, example_
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 0, 23, &out->hour)) {
-                return iotp_field_error(r, "TimeOfDay.hour");
+                return iotp_field_error(r, IOTP_FIELD("TimeOfDay.hour"));
             }
             seen_hour = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u8(r, 0, 59, &out->minute)) {
-                return iotp_field_error(r, "TimeOfDay.minute");
+                return iotp_field_error(r, IOTP_FIELD("TimeOfDay.minute"));
             }
             if (out->minute == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "TimeOfDay.minute");
+                return iotp_default_present(r, &m, IOTP_FIELD("TimeOfDay.minute"));
             }
             break;
         }
@@ -47,8 +46,7 @@ bool example_core_time_of_day_decode_from(iotp_reader *r, size_t depth, example_
         return false;
     }
     if (!seen_hour) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "TimeOfDay.hour");
+        return iotp_missing_field(r, &m, IOTP_FIELD("TimeOfDay.hour"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -61,18 +59,16 @@ bool example_core_time_of_day_encode_to(iotp_writer *w, const example_core_time_
     iotp_merge_init(&g, &v->unknown_fields, example_core_time_of_day_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->hour > 23) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "TimeOfDay.hour");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TimeOfDay.hour"));
         }
         iotp_write_uint(w, v->hour);
     }
     if (v->minute != 0) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->minute > 59) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "TimeOfDay.minute");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TimeOfDay.minute"));
         }
         iotp_write_uint(w, v->minute);
     }
@@ -120,14 +116,14 @@ bool example_core_device_info_decode_from(iotp_reader *r, size_t depth, example_
         switch (key) {
         case 0u: {
             if (!iotp_read_fixed(r, 16u, &out->id)) {
-                return iotp_field_error(r, "DeviceInfo.id");
+                return iotp_field_error(r, IOTP_FIELD("DeviceInfo.id"));
             }
             seen_id = true;
             break;
         }
         case 1u: {
             if (!iotp_read_text(r, 32u, &out->name)) {
-                return iotp_field_error(r, "DeviceInfo.name");
+                return iotp_field_error(r, IOTP_FIELD("DeviceInfo.name"));
             }
             seen_name = true;
             break;
@@ -135,11 +131,11 @@ bool example_core_device_info_decode_from(iotp_reader *r, size_t depth, example_
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 8u, m.depth, &out->tags_count, &d1)) {
-                return iotp_field_error(r, "DeviceInfo.tags");
+                return iotp_field_error(r, IOTP_FIELD("DeviceInfo.tags"));
             }
             for (i0 = 0; i0 < out->tags_count; i0++) {
                 if (!iotp_read_text(r, 32u, &out->tags[i0])) {
-                    return iotp_field_error(r, "DeviceInfo.tags");
+                    return iotp_field_error(r, IOTP_FIELD("DeviceInfo.tags"));
                 }
             }
             out->has_tags = true;
@@ -147,7 +143,7 @@ bool example_core_device_info_decode_from(iotp_reader *r, size_t depth, example_
         }
         case 3u: {
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->joined_at)) {
-                return iotp_field_error(r, "DeviceInfo.joined_at");
+                return iotp_field_error(r, IOTP_FIELD("DeviceInfo.joined_at"));
             }
             seen_joined_at = true;
             break;
@@ -164,16 +160,13 @@ bool example_core_device_info_decode_from(iotp_reader *r, size_t depth, example_
         return false;
     }
     if (!seen_id) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "DeviceInfo.id");
+        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfo.id"));
     }
     if (!seen_name) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "DeviceInfo.name");
+        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfo.name"));
     }
     if (!seen_joined_at) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "DeviceInfo.joined_at");
+        return iotp_missing_field(r, &m, IOTP_FIELD("DeviceInfo.joined_at"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -186,40 +179,36 @@ bool example_core_device_info_encode_to(iotp_writer *w, const example_core_devic
     iotp_merge_init(&g, &v->unknown_fields, example_core_device_info_keys, 4);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->id.len != 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "DeviceInfo.id");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.id"));
         }
         iotp_write_bytes(w, v->id.ptr, v->id.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->name.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "DeviceInfo.name");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.name"));
         }
         iotp_write_text(w, v->name.ptr, v->name.len);
     }
     if (v->has_tags) {
         size_t i0;
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->tags_count > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "DeviceInfo.tags");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.tags"));
         }
         iotp_write_array(w, v->tags_count);
         for (i0 = 0; i0 < v->tags_count; i0++) {
             if (v->tags[i0].len > 32u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "DeviceInfo.tags");
+                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.tags"));
             }
             iotp_write_text(w, v->tags[i0].ptr, v->tags[i0].len);
         }
         iotp_write_close(w, v->tags_count);
     }
     {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->joined_at);
     }
     iotp_merge_finish(w, &g);

@@ -33,147 +33,133 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->a_u8)) {
-                return iotp_field_error(r, "Integers.a_u8");
+                return iotp_field_error(r, IOTP_FIELD("Integers.a_u8"));
             }
             if (out->a_u8 == UINT8_MAX) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.a_u8");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_u8"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_u8(r, 1, 200, &out->ranged_u8)) {
-                return iotp_field_error(r, "Integers.ranged_u8");
+                return iotp_field_error(r, IOTP_FIELD("Integers.ranged_u8"));
             }
             if (out->ranged_u8 == 200) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.ranged_u8");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.ranged_u8"));
             }
             break;
         }
         case 2u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->a_u16)) {
-                return iotp_field_error(r, "Integers.a_u16");
+                return iotp_field_error(r, IOTP_FIELD("Integers.a_u16"));
             }
             if (out->a_u16 == UINT16_MAX) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.a_u16");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_u16"));
             }
             break;
         }
         case 3u: {
             if (!iotp_read_u16(r, 0, 1000, &out->capped_u16)) {
-                return iotp_field_error(r, "Integers.capped_u16");
+                return iotp_field_error(r, IOTP_FIELD("Integers.capped_u16"));
             }
             if (out->capped_u16 == 1000) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.capped_u16");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.capped_u16"));
             }
             break;
         }
         case 4u: {
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->a_u32)) {
-                return iotp_field_error(r, "Integers.a_u32");
+                return iotp_field_error(r, IOTP_FIELD("Integers.a_u32"));
             }
             if (out->a_u32 == UINT32_MAX) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.a_u32");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_u32"));
             }
             break;
         }
         case 5u: {
             if (!iotp_read_u32(r, UINT32_C(10), UINT32_MAX, &out->floor_u32)) {
-                return iotp_field_error(r, "Integers.floor_u32");
+                return iotp_field_error(r, IOTP_FIELD("Integers.floor_u32"));
             }
             if (out->floor_u32 == UINT32_C(10)) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.floor_u32");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.floor_u32"));
             }
             break;
         }
         case 6u: {
             if (!iotp_read_uint(r, UINT64_C(1), UINT64_MAX, &out->a_u64)) {
-                return iotp_field_error(r, "Integers.a_u64");
+                return iotp_field_error(r, IOTP_FIELD("Integers.a_u64"));
             }
             if (out->a_u64 == UINT64_MAX) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.a_u64");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_u64"));
             }
             break;
         }
         case 7u: {
             if (!iotp_read_i8(r, INT8_MIN, INT8_MAX, &out->a_i8)) {
-                return iotp_field_error(r, "Integers.a_i8");
+                return iotp_field_error(r, IOTP_FIELD("Integers.a_i8"));
             }
             if (out->a_i8 == INT8_MIN) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.a_i8");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_i8"));
             }
             break;
         }
         case 8u: {
             if (!iotp_read_i8(r, -100, 100, &out->ranged_i8)) {
-                return iotp_field_error(r, "Integers.ranged_i8");
+                return iotp_field_error(r, IOTP_FIELD("Integers.ranged_i8"));
             }
             if (out->ranged_i8 == -40) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.ranged_i8");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.ranged_i8"));
             }
             break;
         }
         case 9u: {
             if (!iotp_read_i16(r, INT16_MIN, 0, &out->a_i16)) {
-                return iotp_field_error(r, "Integers.a_i16");
+                return iotp_field_error(r, IOTP_FIELD("Integers.a_i16"));
             }
             if (out->a_i16 == INT16_MIN) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.a_i16");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_i16"));
             }
             break;
         }
         case 10u: {
             if (!iotp_read_i32(r, INT32_MIN, INT32_MAX, &out->a_i32)) {
-                return iotp_field_error(r, "Integers.a_i32");
+                return iotp_field_error(r, IOTP_FIELD("Integers.a_i32"));
             }
             if (out->a_i32 == INT32_MIN) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.a_i32");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_i32"));
             }
             break;
         }
         case 11u: {
             if (!iotp_read_i32(r, INT32_C(-1000), INT32_C(-10), &out->negative_i32)) {
-                return iotp_field_error(r, "Integers.negative_i32");
+                return iotp_field_error(r, IOTP_FIELD("Integers.negative_i32"));
             }
             if (out->negative_i32 == INT32_C(-10)) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.negative_i32");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.negative_i32"));
             }
             break;
         }
         case 12u: {
             if (!iotp_read_int(r, INT64_MIN, INT64_MAX, &out->a_i64)) {
-                return iotp_field_error(r, "Integers.a_i64");
+                return iotp_field_error(r, IOTP_FIELD("Integers.a_i64"));
             }
             if (out->a_i64 == INT64_MIN) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.a_i64");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_i64"));
             }
             break;
         }
         case 13u: {
             if (!iotp_read_int(r, INT64_C(-16), INT64_C(16), &out->hex_ranged_i64)) {
-                return iotp_field_error(r, "Integers.hex_ranged_i64");
+                return iotp_field_error(r, IOTP_FIELD("Integers.hex_ranged_i64"));
             }
             if (out->hex_ranged_i64 == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Integers.hex_ranged_i64");
+                return iotp_default_present(r, &m, IOTP_FIELD("Integers.hex_ranged_i64"));
             }
             break;
         }
         case 65535u: {
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->last)) {
-                return iotp_field_error(r, "Integers.last");
+                return iotp_field_error(r, IOTP_FIELD("Integers.last"));
             }
             out->has_last = true;
             break;
@@ -214,102 +200,87 @@ bool example_every_scalar_integers_encode_to(iotp_writer *w, const example_every
     iotp_merge_init(&g, &v->unknown_fields, example_every_scalar_integers_keys, 15);
     iotp_write_map(w, n);
     if (v->a_u8 != UINT8_MAX) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->a_u8);
     }
     if (v->ranged_u8 != 200) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->ranged_u8 < 1 || v->ranged_u8 > 200) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Integers.ranged_u8");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.ranged_u8"));
         }
         iotp_write_uint(w, v->ranged_u8);
     }
     if (v->a_u16 != UINT16_MAX) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->a_u16);
     }
     if (v->capped_u16 != 1000) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->capped_u16 > 1000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Integers.capped_u16");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.capped_u16"));
         }
         iotp_write_uint(w, v->capped_u16);
     }
     if (v->a_u32 != UINT32_MAX) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         iotp_write_uint(w, v->a_u32);
     }
     if (v->floor_u32 != UINT32_C(10)) {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         if (v->floor_u32 < UINT32_C(10)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Integers.floor_u32");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.floor_u32"));
         }
         iotp_write_uint(w, v->floor_u32);
     }
     if (v->a_u64 != UINT64_MAX) {
-        iotp_merge_before(w, &g, 6u);
-        iotp_write_uint(w, 6u);
+        iotp_write_key(w, &g, 6u);
         if (v->a_u64 < UINT64_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Integers.a_u64");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.a_u64"));
         }
         iotp_write_uint(w, v->a_u64);
     }
     if (v->a_i8 != INT8_MIN) {
-        iotp_merge_before(w, &g, 7u);
-        iotp_write_uint(w, 7u);
+        iotp_write_key(w, &g, 7u);
         iotp_write_int(w, v->a_i8);
     }
     if (v->ranged_i8 != -40) {
-        iotp_merge_before(w, &g, 8u);
-        iotp_write_uint(w, 8u);
+        iotp_write_key(w, &g, 8u);
         if (v->ranged_i8 < -100 || v->ranged_i8 > 100) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Integers.ranged_i8");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.ranged_i8"));
         }
         iotp_write_int(w, v->ranged_i8);
     }
     if (v->a_i16 != INT16_MIN) {
-        iotp_merge_before(w, &g, 9u);
-        iotp_write_uint(w, 9u);
+        iotp_write_key(w, &g, 9u);
         if (v->a_i16 > 0) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Integers.a_i16");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.a_i16"));
         }
         iotp_write_int(w, v->a_i16);
     }
     if (v->a_i32 != INT32_MIN) {
-        iotp_merge_before(w, &g, 10u);
-        iotp_write_uint(w, 10u);
+        iotp_write_key(w, &g, 10u);
         iotp_write_int(w, v->a_i32);
     }
     if (v->negative_i32 != INT32_C(-10)) {
-        iotp_merge_before(w, &g, 11u);
-        iotp_write_uint(w, 11u);
+        iotp_write_key(w, &g, 11u);
         if (v->negative_i32 < INT32_C(-1000) || v->negative_i32 > INT32_C(-10)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Integers.negative_i32");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.negative_i32"));
         }
         iotp_write_int(w, v->negative_i32);
     }
     if (v->a_i64 != INT64_MIN) {
-        iotp_merge_before(w, &g, 12u);
-        iotp_write_uint(w, 12u);
+        iotp_write_key(w, &g, 12u);
         iotp_write_int(w, v->a_i64);
     }
     if (v->hex_ranged_i64 != 0) {
-        iotp_merge_before(w, &g, 13u);
-        iotp_write_uint(w, 13u);
+        iotp_write_key(w, &g, 13u);
         if (v->hex_ranged_i64 < INT64_C(-16) || v->hex_ranged_i64 > INT64_C(16)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Integers.hex_ranged_i64");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Integers.hex_ranged_i64"));
         }
         iotp_write_int(w, v->hex_ranged_i64);
     }
     if (v->has_last) {
-        iotp_merge_before(w, &g, 65535u);
-        iotp_write_uint(w, 65535u);
+        iotp_write_key(w, &g, 65535u);
         iotp_write_uint(w, v->last);
     }
     iotp_merge_finish(w, &g);
@@ -357,47 +328,43 @@ bool example_every_scalar_floats_decode_from(iotp_reader *r, size_t depth, examp
         switch (key) {
         case 0u: {
             if (!iotp_read_f32(r, &out->a_f32)) {
-                return iotp_field_error(r, "Floats.a_f32");
+                return iotp_field_error(r, IOTP_FIELD("Floats.a_f32"));
             }
             if (iotp_f32_bits(out->a_f32) == UINT32_C(0x3fc00000)) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Floats.a_f32");
+                return iotp_default_present(r, &m, IOTP_FIELD("Floats.a_f32"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_f64(r, &out->a_f64)) {
-                return iotp_field_error(r, "Floats.a_f64");
+                return iotp_field_error(r, IOTP_FIELD("Floats.a_f64"));
             }
             if (iotp_f64_bits(out->a_f64) == UINT64_C(0xbfd0000000000000)) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Floats.a_f64");
+                return iotp_default_present(r, &m, IOTP_FIELD("Floats.a_f64"));
             }
             break;
         }
         case 2u: {
             if (!iotp_read_f64(r, &out->thousands)) {
-                return iotp_field_error(r, "Floats.thousands");
+                return iotp_field_error(r, IOTP_FIELD("Floats.thousands"));
             }
             if (iotp_f64_bits(out->thousands) == UINT64_C(0x409f400000000000)) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Floats.thousands");
+                return iotp_default_present(r, &m, IOTP_FIELD("Floats.thousands"));
             }
             break;
         }
         case 3u: {
             if (!iotp_read_f32(r, &out->small)) {
-                return iotp_field_error(r, "Floats.small");
+                return iotp_field_error(r, IOTP_FIELD("Floats.small"));
             }
             if (iotp_f32_bits(out->small) == UINT32_C(0x3ac49ba6)) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Floats.small");
+                return iotp_default_present(r, &m, IOTP_FIELD("Floats.small"));
             }
             break;
         }
         case 4u: {
             if (!iotp_read_f64(r, &out->required_f64)) {
-                return iotp_field_error(r, "Floats.required_f64");
+                return iotp_field_error(r, IOTP_FIELD("Floats.required_f64"));
             }
             seen_required_f64 = true;
             break;
@@ -414,8 +381,7 @@ bool example_every_scalar_floats_decode_from(iotp_reader *r, size_t depth, examp
         return false;
     }
     if (!seen_required_f64) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Floats.required_f64");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Floats.required_f64"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -431,28 +397,23 @@ bool example_every_scalar_floats_encode_to(iotp_writer *w, const example_every_s
     iotp_merge_init(&g, &v->unknown_fields, example_every_scalar_floats_keys, 5);
     iotp_write_map(w, n);
     if (iotp_f32_bits(v->a_f32) != UINT32_C(0x3fc00000)) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_f32(w, v->a_f32);
     }
     if (iotp_f64_bits(v->a_f64) != UINT64_C(0xbfd0000000000000)) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_f64(w, v->a_f64);
     }
     if (iotp_f64_bits(v->thousands) != UINT64_C(0x409f400000000000)) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_f64(w, v->thousands);
     }
     if (iotp_f32_bits(v->small) != UINT32_C(0x3ac49ba6)) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_f32(w, v->small);
     }
     {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         iotp_write_f64(w, v->required_f64);
     }
     iotp_merge_finish(w, &g);
@@ -511,102 +472,96 @@ bool example_every_scalar_text_decode_from(iotp_reader *r, size_t depth, example
         switch (key) {
         case 0u: {
             if (!iotp_read_bool(r, &out->on_by_default)) {
-                return iotp_field_error(r, "Text.on_by_default");
+                return iotp_field_error(r, IOTP_FIELD("Text.on_by_default"));
             }
             if (out->on_by_default == true) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Text.on_by_default");
+                return iotp_default_present(r, &m, IOTP_FIELD("Text.on_by_default"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_bool(r, &out->off_by_default)) {
-                return iotp_field_error(r, "Text.off_by_default");
+                return iotp_field_error(r, IOTP_FIELD("Text.off_by_default"));
             }
             if (out->off_by_default == false) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Text.off_by_default");
+                return iotp_default_present(r, &m, IOTP_FIELD("Text.off_by_default"));
             }
             break;
         }
         case 2u: {
             if (!iotp_read_text(r, 16u, &out->bounded)) {
-                return iotp_field_error(r, "Text.bounded");
+                return iotp_field_error(r, IOTP_FIELD("Text.bounded"));
             }
             seen_bounded = true;
             break;
         }
         case 3u: {
             if (!iotp_read_text(r, 128u, &out->defaulted)) {
-                return iotp_field_error(r, "Text.defaulted");
+                return iotp_field_error(r, IOTP_FIELD("Text.defaulted"));
             }
             if (iotp_text_equals(out->defaulted, "plain", 5u)) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Text.defaulted");
+                return iotp_default_present(r, &m, IOTP_FIELD("Text.defaulted"));
             }
             break;
         }
         case 4u: {
             if (!iotp_read_text(r, 64u, &out->escaped)) {
-                return iotp_field_error(r, "Text.escaped");
+                return iotp_field_error(r, IOTP_FIELD("Text.escaped"));
             }
             if (iotp_text_equals(out->escaped, "tab\011quote\042slash\134 lf\012 cr\015 bulb \360\237\222\241 e\303\251", 38u)) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Text.escaped");
+                return iotp_default_present(r, &m, IOTP_FIELD("Text.escaped"));
             }
             break;
         }
         case 5u: {
             if (!iotp_read_text(r, 8u, &out->empty)) {
-                return iotp_field_error(r, "Text.empty");
+                return iotp_field_error(r, IOTP_FIELD("Text.empty"));
             }
             if (iotp_text_equals(out->empty, "", 0u)) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Text.empty");
+                return iotp_default_present(r, &m, IOTP_FIELD("Text.empty"));
             }
             break;
         }
         case 6u: {
             if (!iotp_read_text(r, 12u, &out->accented)) {
-                return iotp_field_error(r, "Text.accented");
+                return iotp_field_error(r, IOTP_FIELD("Text.accented"));
             }
             if (iotp_text_equals(out->accented, "temp\303\251rature", 12u)) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Text.accented");
+                return iotp_default_present(r, &m, IOTP_FIELD("Text.accented"));
             }
             break;
         }
         case 7u: {
             if (!iotp_read_text(r, 16777216u, &out->huge)) {
-                return iotp_field_error(r, "Text.huge");
+                return iotp_field_error(r, IOTP_FIELD("Text.huge"));
             }
             out->has_huge = true;
             break;
         }
         case 8u: {
             if (!iotp_read_bytes(r, 1024u, &out->blob)) {
-                return iotp_field_error(r, "Text.blob");
+                return iotp_field_error(r, IOTP_FIELD("Text.blob"));
             }
             seen_blob = true;
             break;
         }
         case 9u: {
             if (!iotp_read_bytes(r, 256u, &out->default_blob)) {
-                return iotp_field_error(r, "Text.default_blob");
+                return iotp_field_error(r, IOTP_FIELD("Text.default_blob"));
             }
             seen_default_blob = true;
             break;
         }
         case 10u: {
             if (!iotp_read_fixed(r, 32u, &out->hash)) {
-                return iotp_field_error(r, "Text.hash");
+                return iotp_field_error(r, IOTP_FIELD("Text.hash"));
             }
             seen_hash = true;
             break;
         }
         case 11u: {
             if (!iotp_read_fixed(r, 65535u, &out->page)) {
-                return iotp_field_error(r, "Text.page");
+                return iotp_field_error(r, IOTP_FIELD("Text.page"));
             }
             out->has_page = true;
             break;
@@ -623,20 +578,16 @@ bool example_every_scalar_text_decode_from(iotp_reader *r, size_t depth, example
         return false;
     }
     if (!seen_bounded) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Text.bounded");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Text.bounded"));
     }
     if (!seen_blob) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Text.blob");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Text.blob"));
     }
     if (!seen_default_blob) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Text.default_blob");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Text.default_blob"));
     }
     if (!seen_hash) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Text.hash");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Text.hash"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -656,92 +607,80 @@ bool example_every_scalar_text_encode_to(iotp_writer *w, const example_every_sca
     iotp_merge_init(&g, &v->unknown_fields, example_every_scalar_text_keys, 12);
     iotp_write_map(w, n);
     if (v->on_by_default != true) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_bool(w, v->on_by_default);
     }
     if (v->off_by_default != false) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_bool(w, v->off_by_default);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->bounded.len > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Text.bounded");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.bounded"));
         }
         iotp_write_text(w, v->bounded.ptr, v->bounded.len);
     }
     if (!iotp_text_equals(v->defaulted, "plain", 5u)) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->defaulted.len > 128u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Text.defaulted");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.defaulted"));
         }
         iotp_write_text(w, v->defaulted.ptr, v->defaulted.len);
     }
     if (!iotp_text_equals(v->escaped, "tab\011quote\042slash\134 lf\012 cr\015 bulb \360\237\222\241 e\303\251", 38u)) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->escaped.len > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Text.escaped");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.escaped"));
         }
         iotp_write_text(w, v->escaped.ptr, v->escaped.len);
     }
     if (!iotp_text_equals(v->empty, "", 0u)) {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         if (v->empty.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Text.empty");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.empty"));
         }
         iotp_write_text(w, v->empty.ptr, v->empty.len);
     }
     if (!iotp_text_equals(v->accented, "temp\303\251rature", 12u)) {
-        iotp_merge_before(w, &g, 6u);
-        iotp_write_uint(w, 6u);
+        iotp_write_key(w, &g, 6u);
         if (v->accented.len > 12u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Text.accented");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.accented"));
         }
         iotp_write_text(w, v->accented.ptr, v->accented.len);
     }
     if (v->has_huge) {
-        iotp_merge_before(w, &g, 7u);
-        iotp_write_uint(w, 7u);
+        iotp_write_key(w, &g, 7u);
         if (v->huge.len > 16777216u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Text.huge");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.huge"));
         }
         iotp_write_text(w, v->huge.ptr, v->huge.len);
     }
     {
-        iotp_merge_before(w, &g, 8u);
-        iotp_write_uint(w, 8u);
+        iotp_write_key(w, &g, 8u);
         if (v->blob.len > 1024u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Text.blob");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.blob"));
         }
         iotp_write_bytes(w, v->blob.ptr, v->blob.len);
     }
     {
-        iotp_merge_before(w, &g, 9u);
-        iotp_write_uint(w, 9u);
+        iotp_write_key(w, &g, 9u);
         if (v->default_blob.len > 256u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Text.default_blob");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.default_blob"));
         }
         iotp_write_bytes(w, v->default_blob.ptr, v->default_blob.len);
     }
     {
-        iotp_merge_before(w, &g, 10u);
-        iotp_write_uint(w, 10u);
+        iotp_write_key(w, &g, 10u);
         if (v->hash.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Text.hash");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.hash"));
         }
         iotp_write_bytes(w, v->hash.ptr, v->hash.len);
     }
     if (v->has_page) {
-        iotp_merge_before(w, &g, 11u);
-        iotp_write_uint(w, 11u);
+        iotp_write_key(w, &g, 11u);
         if (v->page.len != 65535u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Text.page");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.page"));
         }
         iotp_write_bytes(w, v->page.ptr, v->page.len);
     }
@@ -793,11 +732,11 @@ bool example_every_scalar_collections_decode_from(iotp_reader *r, size_t depth, 
         case 0u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 65535u, m.depth, &out->numbers_count, &d1)) {
-                return iotp_field_error(r, "Collections.numbers");
+                return iotp_field_error(r, IOTP_FIELD("Collections.numbers"));
             }
             for (i0 = 0; i0 < out->numbers_count; i0++) {
                 if (!iotp_read_u16(r, 0, UINT16_MAX, &out->numbers[i0])) {
-                    return iotp_field_error(r, "Collections.numbers");
+                    return iotp_field_error(r, IOTP_FIELD("Collections.numbers"));
                 }
             }
             seen_numbers = true;
@@ -806,11 +745,11 @@ bool example_every_scalar_collections_decode_from(iotp_reader *r, size_t depth, 
         case 1u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->small_count, &d1)) {
-                return iotp_field_error(r, "Collections.small");
+                return iotp_field_error(r, IOTP_FIELD("Collections.small"));
             }
             for (i0 = 0; i0 < out->small_count; i0++) {
                 if (!iotp_read_i32(r, INT32_MIN, INT32_MAX, &out->small[i0])) {
-                    return iotp_field_error(r, "Collections.small");
+                    return iotp_field_error(r, IOTP_FIELD("Collections.small"));
                 }
             }
             seen_small = true;
@@ -819,15 +758,15 @@ bool example_every_scalar_collections_decode_from(iotp_reader *r, size_t depth, 
         case 2u: {
             size_t i0, d1, i1, d2;
             if (!iotp_array_begin(r, 3u, m.depth, &out->matrix_count, &d1)) {
-                return iotp_field_error(r, "Collections.matrix");
+                return iotp_field_error(r, IOTP_FIELD("Collections.matrix"));
             }
             for (i0 = 0; i0 < out->matrix_count; i0++) {
                 if (!iotp_array_begin(r, 3u, d1, &out->matrix[i0].count, &d2)) {
-                    return iotp_field_error(r, "Collections.matrix");
+                    return iotp_field_error(r, IOTP_FIELD("Collections.matrix"));
                 }
                 for (i1 = 0; i1 < out->matrix[i0].count; i1++) {
                     if (!iotp_read_f32(r, &out->matrix[i0].items[i1])) {
-                        return iotp_field_error(r, "Collections.matrix");
+                        return iotp_field_error(r, IOTP_FIELD("Collections.matrix"));
                     }
                 }
             }
@@ -837,11 +776,11 @@ bool example_every_scalar_collections_decode_from(iotp_reader *r, size_t depth, 
         case 3u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->flavors_count, &d1)) {
-                return iotp_field_error(r, "Collections.flavors");
+                return iotp_field_error(r, IOTP_FIELD("Collections.flavors"));
             }
             for (i0 = 0; i0 < out->flavors_count; i0++) {
                 if (!iotp_read_enum(r, &out->flavors[i0])) {
-                    return iotp_field_error(r, "Collections.flavors");
+                    return iotp_field_error(r, IOTP_FIELD("Collections.flavors"));
                 }
             }
             seen_flavors = true;
@@ -849,22 +788,21 @@ bool example_every_scalar_collections_decode_from(iotp_reader *r, size_t depth, 
         }
         case 4u: {
             if (!iotp_read_enum(r, &out->flavor)) {
-                return iotp_field_error(r, "Collections.flavor");
+                return iotp_field_error(r, IOTP_FIELD("Collections.flavor"));
             }
             if (out->flavor == EXAMPLE_EVERY_SCALAR_FLAVOR_SALTED) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Collections.flavor");
+                return iotp_default_present(r, &m, IOTP_FIELD("Collections.flavor"));
             }
             break;
         }
         case 5u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 2u, m.depth, &out->keys_count, &d1)) {
-                return iotp_field_error(r, "Collections.keys");
+                return iotp_field_error(r, IOTP_FIELD("Collections.keys"));
             }
             for (i0 = 0; i0 < out->keys_count; i0++) {
                 if (!iotp_read_fixed(r, 16u, &out->keys[i0])) {
-                    return iotp_field_error(r, "Collections.keys");
+                    return iotp_field_error(r, IOTP_FIELD("Collections.keys"));
                 }
             }
             seen_keys = true;
@@ -873,11 +811,11 @@ bool example_every_scalar_collections_decode_from(iotp_reader *r, size_t depth, 
         case 6u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 1u, m.depth, &out->maybe_flags_count, &d1)) {
-                return iotp_field_error(r, "Collections.maybe_flags");
+                return iotp_field_error(r, IOTP_FIELD("Collections.maybe_flags"));
             }
             for (i0 = 0; i0 < out->maybe_flags_count; i0++) {
                 if (!iotp_read_bool(r, &out->maybe_flags[i0])) {
-                    return iotp_field_error(r, "Collections.maybe_flags");
+                    return iotp_field_error(r, IOTP_FIELD("Collections.maybe_flags"));
                 }
             }
             out->has_maybe_flags = true;
@@ -895,24 +833,19 @@ bool example_every_scalar_collections_decode_from(iotp_reader *r, size_t depth, 
         return false;
     }
     if (!seen_numbers) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Collections.numbers");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Collections.numbers"));
     }
     if (!seen_small) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Collections.small");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Collections.small"));
     }
     if (!seen_matrix) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Collections.matrix");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Collections.matrix"));
     }
     if (!seen_flavors) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Collections.flavors");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Collections.flavors"));
     }
     if (!seen_keys) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Collections.keys");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Collections.keys"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -927,10 +860,9 @@ bool example_every_scalar_collections_encode_to(iotp_writer *w, const example_ev
     iotp_write_map(w, n);
     {
         size_t i0;
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->numbers_count > 65535u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Collections.numbers");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Collections.numbers"));
         }
         iotp_write_array(w, v->numbers_count);
         for (i0 = 0; i0 < v->numbers_count; i0++) {
@@ -940,10 +872,9 @@ bool example_every_scalar_collections_encode_to(iotp_writer *w, const example_ev
     }
     {
         size_t i0;
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->small_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Collections.small");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Collections.small"));
         }
         iotp_write_array(w, v->small_count);
         for (i0 = 0; i0 < v->small_count; i0++) {
@@ -953,15 +884,14 @@ bool example_every_scalar_collections_encode_to(iotp_writer *w, const example_ev
     }
     {
         size_t i0, i1;
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->matrix_count > 3u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Collections.matrix");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Collections.matrix"));
         }
         iotp_write_array(w, v->matrix_count);
         for (i0 = 0; i0 < v->matrix_count; i0++) {
             if (v->matrix[i0].count > 3u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Collections.matrix");
+                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Collections.matrix"));
             }
             iotp_write_array(w, v->matrix[i0].count);
             for (i1 = 0; i1 < v->matrix[i0].count; i1++) {
@@ -973,10 +903,9 @@ bool example_every_scalar_collections_encode_to(iotp_writer *w, const example_ev
     }
     {
         size_t i0;
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->flavors_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Collections.flavors");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Collections.flavors"));
         }
         iotp_write_array(w, v->flavors_count);
         for (i0 = 0; i0 < v->flavors_count; i0++) {
@@ -985,21 +914,19 @@ bool example_every_scalar_collections_encode_to(iotp_writer *w, const example_ev
         iotp_write_close(w, v->flavors_count);
     }
     if (v->flavor != EXAMPLE_EVERY_SCALAR_FLAVOR_SALTED) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         iotp_write_uint(w, v->flavor);
     }
     {
         size_t i0;
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         if (v->keys_count > 2u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Collections.keys");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Collections.keys"));
         }
         iotp_write_array(w, v->keys_count);
         for (i0 = 0; i0 < v->keys_count; i0++) {
             if (v->keys[i0].len != 16u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Collections.keys");
+                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Collections.keys"));
             }
             iotp_write_bytes(w, v->keys[i0].ptr, v->keys[i0].len);
         }
@@ -1007,10 +934,9 @@ bool example_every_scalar_collections_encode_to(iotp_writer *w, const example_ev
     }
     if (v->has_maybe_flags) {
         size_t i0;
-        iotp_merge_before(w, &g, 6u);
-        iotp_write_uint(w, 6u);
+        iotp_write_key(w, &g, 6u);
         if (v->maybe_flags_count > 1u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Collections.maybe_flags");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Collections.maybe_flags"));
         }
         iotp_write_array(w, v->maybe_flags_count);
         for (i0 = 0; i0 < v->maybe_flags_count; i0++) {
@@ -1117,28 +1043,28 @@ bool example_every_scalar_keywords_decode_from(iotp_reader *r, size_t depth, exa
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->type)) {
-                return iotp_field_error(r, "Keywords.type");
+                return iotp_field_error(r, IOTP_FIELD("Keywords.type"));
             }
             seen_type = true;
             break;
         }
         case 1u: {
             if (!iotp_read_text(r, 8u, &out->version)) {
-                return iotp_field_error(r, "Keywords.version");
+                return iotp_field_error(r, IOTP_FIELD("Keywords.version"));
             }
             seen_version = true;
             break;
         }
         case 2u: {
             if (!iotp_read_bool(r, &out->optional)) {
-                return iotp_field_error(r, "Keywords.optional");
+                return iotp_field_error(r, IOTP_FIELD("Keywords.optional"));
             }
             out->has_optional = true;
             break;
         }
         case 3u: {
             if (!example_every_scalar_nothing_decode_from(r, m.depth, &out->message)) {
-                return iotp_field_error(r, "Keywords.message");
+                return iotp_field_error(r, IOTP_FIELD("Keywords.message"));
             }
             out->has_message = true;
             break;
@@ -1155,12 +1081,10 @@ bool example_every_scalar_keywords_decode_from(iotp_reader *r, size_t depth, exa
         return false;
     }
     if (!seen_type) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Keywords.type");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Keywords.type"));
     }
     if (!seen_version) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Keywords.version");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Keywords.version"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -1174,26 +1098,22 @@ bool example_every_scalar_keywords_encode_to(iotp_writer *w, const example_every
     iotp_merge_init(&g, &v->unknown_fields, example_every_scalar_keywords_keys, 4);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->type);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->version.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Keywords.version");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Keywords.version"));
         }
         iotp_write_text(w, v->version.ptr, v->version.len);
     }
     if (v->has_optional) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_bool(w, v->optional);
     }
     if (v->has_message) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         example_every_scalar_nothing_encode_to(w, &v->message);
     }
     iotp_merge_finish(w, &g);
@@ -1234,22 +1154,22 @@ bool example_every_scalar_everything_decode_from(iotp_reader *r, size_t depth, e
     switch (out->key) {
     case EXAMPLE_EVERY_SCALAR_EVERYTHING_NONE:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "Everything.none");
+            return iotp_field_error(r, IOTP_FIELD("Everything.none"));
         }
         return true;
     case EXAMPLE_EVERY_SCALAR_EVERYTHING_NOTHING:
         if (!example_every_scalar_nothing_decode_from(r, inner, &out->as.nothing)) {
-            return iotp_field_error(r, "Everything.nothing");
+            return iotp_field_error(r, IOTP_FIELD("Everything.nothing"));
         }
         return true;
     case EXAMPLE_EVERY_SCALAR_EVERYTHING_INTEGERS:
         if (!example_every_scalar_integers_decode_from(r, inner, &out->as.integers)) {
-            return iotp_field_error(r, "Everything.integers");
+            return iotp_field_error(r, IOTP_FIELD("Everything.integers"));
         }
         return true;
     case EXAMPLE_EVERY_SCALAR_EVERYTHING_COUNT:
         if (!iotp_read_u32(r, 0, UINT32_MAX, &out->as.count)) {
-            return iotp_field_error(r, "Everything.count");
+            return iotp_field_error(r, IOTP_FIELD("Everything.count"));
         }
         return true;
     default:

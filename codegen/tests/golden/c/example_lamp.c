@@ -27,62 +27,60 @@ bool example_lamp_lamp_state_decode_from(iotp_reader *r, size_t depth, example_l
         switch (key) {
         case 0u: {
             if (!iotp_read_bool(r, &out->on)) {
-                return iotp_field_error(r, "LampState.on");
+                return iotp_field_error(r, IOTP_FIELD("LampState.on"));
             }
             seen_on = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u8(r, 0, 254, &out->level)) {
-                return iotp_field_error(r, "LampState.level");
+                return iotp_field_error(r, IOTP_FIELD("LampState.level"));
             }
             seen_level = true;
             break;
         }
         case 2u: {
             if (!iotp_read_enum(r, &out->mode)) {
-                return iotp_field_error(r, "LampState.mode");
+                return iotp_field_error(r, IOTP_FIELD("LampState.mode"));
             }
             if (out->mode == EXAMPLE_LAMP_COLOR_MODE_TEMPERATURE) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "LampState.mode");
+                return iotp_default_present(r, &m, IOTP_FIELD("LampState.mode"));
             }
             break;
         }
         case 3u: {
             if (!iotp_read_u16(r, 153, 500, &out->mireds)) {
-                return iotp_field_error(r, "LampState.mireds");
+                return iotp_field_error(r, IOTP_FIELD("LampState.mireds"));
             }
             out->has_mireds = true;
             break;
         }
         case 4u: {
             if (!iotp_read_u16(r, 0, 359, &out->hue)) {
-                return iotp_field_error(r, "LampState.hue");
+                return iotp_field_error(r, IOTP_FIELD("LampState.hue"));
             }
             out->has_hue = true;
             break;
         }
         case 5u: {
             if (!iotp_read_u8(r, 0, 100, &out->saturation)) {
-                return iotp_field_error(r, "LampState.saturation");
+                return iotp_field_error(r, IOTP_FIELD("LampState.saturation"));
             }
             out->has_saturation = true;
             break;
         }
         case 24u: {
             if (!iotp_read_enum(r, &out->power_on)) {
-                return iotp_field_error(r, "LampState.power_on");
+                return iotp_field_error(r, IOTP_FIELD("LampState.power_on"));
             }
             if (out->power_on == EXAMPLE_LAMP_POWER_ON_BEHAVIOR_PREVIOUS) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "LampState.power_on");
+                return iotp_default_present(r, &m, IOTP_FIELD("LampState.power_on"));
             }
             break;
         }
         case 25u: {
             if (!iotp_read_fixed(r, 20u, &out->firmware)) {
-                return iotp_field_error(r, "LampState.firmware");
+                return iotp_field_error(r, IOTP_FIELD("LampState.firmware"));
             }
             seen_firmware = true;
             break;
@@ -90,11 +88,11 @@ bool example_lamp_lamp_state_decode_from(iotp_reader *r, size_t depth, example_l
         case 26u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 16u, m.depth, &out->scenes_count, &d1)) {
-                return iotp_field_error(r, "LampState.scenes");
+                return iotp_field_error(r, IOTP_FIELD("LampState.scenes"));
             }
             for (i0 = 0; i0 < out->scenes_count; i0++) {
                 if (!iotp_read_text(r, 32u, &out->scenes[i0])) {
-                    return iotp_field_error(r, "LampState.scenes");
+                    return iotp_field_error(r, IOTP_FIELD("LampState.scenes"));
                 }
             }
             seen_scenes = true;
@@ -112,20 +110,16 @@ bool example_lamp_lamp_state_decode_from(iotp_reader *r, size_t depth, example_l
         return false;
     }
     if (!seen_on) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "LampState.on");
+        return iotp_missing_field(r, &m, IOTP_FIELD("LampState.on"));
     }
     if (!seen_level) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "LampState.level");
+        return iotp_missing_field(r, &m, IOTP_FIELD("LampState.level"));
     }
     if (!seen_firmware) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "LampState.firmware");
+        return iotp_missing_field(r, &m, IOTP_FIELD("LampState.firmware"));
     }
     if (!seen_scenes) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "LampState.scenes");
+        return iotp_missing_field(r, &m, IOTP_FIELD("LampState.scenes"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -142,71 +136,62 @@ bool example_lamp_lamp_state_encode_to(iotp_writer *w, const example_lamp_lamp_s
     iotp_merge_init(&g, &v->unknown_fields, example_lamp_lamp_state_keys, 9);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_bool(w, v->on);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->level > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "LampState.level");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LampState.level"));
         }
         iotp_write_uint(w, v->level);
     }
     if (v->mode != EXAMPLE_LAMP_COLOR_MODE_TEMPERATURE) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->mode);
     }
     if (v->has_mireds) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         if (v->mireds < 153 || v->mireds > 500) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "LampState.mireds");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LampState.mireds"));
         }
         iotp_write_uint(w, v->mireds);
     }
     if (v->has_hue) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         if (v->hue > 359) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "LampState.hue");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LampState.hue"));
         }
         iotp_write_uint(w, v->hue);
     }
     if (v->has_saturation) {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         if (v->saturation > 100) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "LampState.saturation");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LampState.saturation"));
         }
         iotp_write_uint(w, v->saturation);
     }
     if (v->power_on != EXAMPLE_LAMP_POWER_ON_BEHAVIOR_PREVIOUS) {
-        iotp_merge_before(w, &g, 24u);
-        iotp_write_uint(w, 24u);
+        iotp_write_key(w, &g, 24u);
         iotp_write_uint(w, v->power_on);
     }
     {
-        iotp_merge_before(w, &g, 25u);
-        iotp_write_uint(w, 25u);
+        iotp_write_key(w, &g, 25u);
         if (v->firmware.len != 20u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "LampState.firmware");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("LampState.firmware"));
         }
         iotp_write_bytes(w, v->firmware.ptr, v->firmware.len);
     }
     {
         size_t i0;
-        iotp_merge_before(w, &g, 26u);
-        iotp_write_uint(w, 26u);
+        iotp_write_key(w, &g, 26u);
         if (v->scenes_count > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "LampState.scenes");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("LampState.scenes"));
         }
         iotp_write_array(w, v->scenes_count);
         for (i0 = 0; i0 < v->scenes_count; i0++) {
             if (v->scenes[i0].len > 32u) {
-                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "LampState.scenes");
+                return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("LampState.scenes"));
             }
             iotp_write_text(w, v->scenes[i0].ptr, v->scenes[i0].len);
         }
@@ -256,35 +241,33 @@ bool example_lamp_set_level_decode_from(iotp_reader *r, size_t depth, example_la
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 0, 254, &out->level)) {
-                return iotp_field_error(r, "SetLevel.level");
+                return iotp_field_error(r, IOTP_FIELD("SetLevel.level"));
             }
             seen_level = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->transition)) {
-                return iotp_field_error(r, "SetLevel.transition");
+                return iotp_field_error(r, IOTP_FIELD("SetLevel.transition"));
             }
             if (out->transition == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "SetLevel.transition");
+                return iotp_default_present(r, &m, IOTP_FIELD("SetLevel.transition"));
             }
             break;
         }
         case 2u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->fade)) {
-                return iotp_field_error(r, "SetLevel.fade");
+                return iotp_field_error(r, IOTP_FIELD("SetLevel.fade"));
             }
             out->has_fade = true;
             break;
         }
         case 3u: {
             if (!iotp_read_bool(r, &out->turn_on)) {
-                return iotp_field_error(r, "SetLevel.turn_on");
+                return iotp_field_error(r, IOTP_FIELD("SetLevel.turn_on"));
             }
             if (out->turn_on == true) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "SetLevel.turn_on");
+                return iotp_default_present(r, &m, IOTP_FIELD("SetLevel.turn_on"));
             }
             break;
         }
@@ -300,8 +283,7 @@ bool example_lamp_set_level_decode_from(iotp_reader *r, size_t depth, example_la
         return false;
     }
     if (!seen_level) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SetLevel.level");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SetLevel.level"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -316,26 +298,22 @@ bool example_lamp_set_level_encode_to(iotp_writer *w, const example_lamp_set_lev
     iotp_merge_init(&g, &v->unknown_fields, example_lamp_set_level_keys, 4);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->level > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SetLevel.level");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetLevel.level"));
         }
         iotp_write_uint(w, v->level);
     }
     if (v->transition != 0) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->transition);
     }
     if (v->has_fade) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->fade);
     }
     if (v->turn_on != true) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_bool(w, v->turn_on);
     }
     iotp_merge_finish(w, &g);
@@ -380,18 +358,17 @@ bool example_lamp_set_color_temperature_decode_from(iotp_reader *r, size_t depth
         switch (key) {
         case 0u: {
             if (!iotp_read_u16(r, 153, 500, &out->mireds)) {
-                return iotp_field_error(r, "SetColorTemperature.mireds");
+                return iotp_field_error(r, IOTP_FIELD("SetColorTemperature.mireds"));
             }
             seen_mireds = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->transition)) {
-                return iotp_field_error(r, "SetColorTemperature.transition");
+                return iotp_field_error(r, IOTP_FIELD("SetColorTemperature.transition"));
             }
             if (out->transition == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "SetColorTemperature.transition");
+                return iotp_default_present(r, &m, IOTP_FIELD("SetColorTemperature.transition"));
             }
             break;
         }
@@ -407,8 +384,7 @@ bool example_lamp_set_color_temperature_decode_from(iotp_reader *r, size_t depth
         return false;
     }
     if (!seen_mireds) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "SetColorTemperature.mireds");
+        return iotp_missing_field(r, &m, IOTP_FIELD("SetColorTemperature.mireds"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -421,16 +397,14 @@ bool example_lamp_set_color_temperature_encode_to(iotp_writer *w, const example_
     iotp_merge_init(&g, &v->unknown_fields, example_lamp_set_color_temperature_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->mireds < 153 || v->mireds > 500) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "SetColorTemperature.mireds");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetColorTemperature.mireds"));
         }
         iotp_write_uint(w, v->mireds);
     }
     if (v->transition != 0) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->transition);
     }
     iotp_merge_finish(w, &g);
@@ -474,7 +448,7 @@ bool example_lamp_recall_scene_decode_from(iotp_reader *r, size_t depth, example
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 32u, &out->name)) {
-                return iotp_field_error(r, "RecallScene.name");
+                return iotp_field_error(r, IOTP_FIELD("RecallScene.name"));
             }
             seen_name = true;
             break;
@@ -491,8 +465,7 @@ bool example_lamp_recall_scene_decode_from(iotp_reader *r, size_t depth, example
         return false;
     }
     if (!seen_name) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "RecallScene.name");
+        return iotp_missing_field(r, &m, IOTP_FIELD("RecallScene.name"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -504,10 +477,9 @@ bool example_lamp_recall_scene_encode_to(iotp_writer *w, const example_lamp_reca
     iotp_merge_init(&g, &v->unknown_fields, example_lamp_recall_scene_keys, 1);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->name.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "RecallScene.name");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RecallScene.name"));
         }
         iotp_write_text(w, v->name.ptr, v->name.len);
     }
@@ -552,7 +524,7 @@ bool example_lamp_legacy_dim_decode_from(iotp_reader *r, size_t depth, example_l
         switch (key) {
         case 0u: {
             if (!iotp_read_i8(r, INT8_MIN, INT8_MAX, &out->step)) {
-                return iotp_field_error(r, "LegacyDim.step");
+                return iotp_field_error(r, IOTP_FIELD("LegacyDim.step"));
             }
             seen_step = true;
             break;
@@ -569,8 +541,7 @@ bool example_lamp_legacy_dim_decode_from(iotp_reader *r, size_t depth, example_l
         return false;
     }
     if (!seen_step) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "LegacyDim.step");
+        return iotp_missing_field(r, &m, IOTP_FIELD("LegacyDim.step"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -582,8 +553,7 @@ bool example_lamp_legacy_dim_encode_to(iotp_writer *w, const example_lamp_legacy
     iotp_merge_init(&g, &v->unknown_fields, example_lamp_legacy_dim_keys, 1);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_int(w, v->step);
     }
     iotp_merge_finish(w, &g);
@@ -624,42 +594,42 @@ bool example_lamp_command_decode_from(iotp_reader *r, size_t depth, example_lamp
     switch (out->key) {
     case EXAMPLE_LAMP_COMMAND_ON:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "Command.on");
+            return iotp_field_error(r, IOTP_FIELD("Command.on"));
         }
         return true;
     case EXAMPLE_LAMP_COMMAND_OFF:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "Command.off");
+            return iotp_field_error(r, IOTP_FIELD("Command.off"));
         }
         return true;
     case EXAMPLE_LAMP_COMMAND_TOGGLE:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "Command.toggle");
+            return iotp_field_error(r, IOTP_FIELD("Command.toggle"));
         }
         return true;
     case EXAMPLE_LAMP_COMMAND_SET_LEVEL:
         if (!example_lamp_set_level_decode_from(r, inner, &out->as.set_level)) {
-            return iotp_field_error(r, "Command.set_level");
+            return iotp_field_error(r, IOTP_FIELD("Command.set_level"));
         }
         return true;
     case EXAMPLE_LAMP_COMMAND_SET_COLOR_TEMPERATURE:
         if (!example_lamp_set_color_temperature_decode_from(r, inner, &out->as.set_color_temperature)) {
-            return iotp_field_error(r, "Command.set_color_temperature");
+            return iotp_field_error(r, IOTP_FIELD("Command.set_color_temperature"));
         }
         return true;
     case EXAMPLE_LAMP_COMMAND_IDENTIFY:
         if (!iotp_read_u16(r, 0, UINT16_MAX, &out->as.identify)) {
-            return iotp_field_error(r, "Command.identify");
+            return iotp_field_error(r, IOTP_FIELD("Command.identify"));
         }
         return true;
     case EXAMPLE_LAMP_COMMAND_RECALL_SCENE:
         if (!example_lamp_recall_scene_decode_from(r, inner, &out->as.recall_scene)) {
-            return iotp_field_error(r, "Command.recall_scene");
+            return iotp_field_error(r, IOTP_FIELD("Command.recall_scene"));
         }
         return true;
     case EXAMPLE_LAMP_COMMAND_DIM:
         if (!example_lamp_legacy_dim_decode_from(r, inner, &out->as.dim)) {
-            return iotp_field_error(r, "Command.dim");
+            return iotp_field_error(r, IOTP_FIELD("Command.dim"));
         }
         return true;
     default:
@@ -762,21 +732,21 @@ bool example_lamp_command_result_decode_from(iotp_reader *r, size_t depth, examp
         switch (key) {
         case 0u: {
             if (!iotp_read_enum(r, &out->status)) {
-                return iotp_field_error(r, "CommandResult.status");
+                return iotp_field_error(r, IOTP_FIELD("CommandResult.status"));
             }
             seen_status = true;
             break;
         }
         case 1u: {
             if (!example_lamp_lamp_state_decode_from(r, m.depth, &out->state)) {
-                return iotp_field_error(r, "CommandResult.state");
+                return iotp_field_error(r, IOTP_FIELD("CommandResult.state"));
             }
             out->has_state = true;
             break;
         }
         case 2u: {
             if (!iotp_read_fixed(r, 16u, &out->device)) {
-                return iotp_field_error(r, "CommandResult.device");
+                return iotp_field_error(r, IOTP_FIELD("CommandResult.device"));
             }
             seen_device = true;
             break;
@@ -793,12 +763,10 @@ bool example_lamp_command_result_decode_from(iotp_reader *r, size_t depth, examp
         return false;
     }
     if (!seen_status) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "CommandResult.status");
+        return iotp_missing_field(r, &m, IOTP_FIELD("CommandResult.status"));
     }
     if (!seen_device) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "CommandResult.device");
+        return iotp_missing_field(r, &m, IOTP_FIELD("CommandResult.device"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -811,20 +779,17 @@ bool example_lamp_command_result_encode_to(iotp_writer *w, const example_lamp_co
     iotp_merge_init(&g, &v->unknown_fields, example_lamp_command_result_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->status);
     }
     if (v->has_state) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         example_lamp_lamp_state_encode_to(w, &v->state);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->device.len != 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "CommandResult.device");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CommandResult.device"));
         }
         iotp_write_bytes(w, v->device.ptr, v->device.len);
     }

@@ -46,7 +46,7 @@ static bool example_recursive_menu_node_decode_in_cycle(iotp_reader *r, size_t d
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 32u, &out->label)) {
-                return iotp_field_error(r, "MenuNode.label");
+                return iotp_field_error(r, IOTP_FIELD("MenuNode.label"));
             }
             seen_label = true;
             break;
@@ -55,12 +55,12 @@ static bool example_recursive_menu_node_decode_in_cycle(iotp_reader *r, size_t d
             example_recursive_menu_node item;
             size_t i0, d1, at;
             if (!iotp_array_begin(r, 12u, m.depth, &out->children_count, &d1)) {
-                return iotp_field_error(r, "MenuNode.children");
+                return iotp_field_error(r, IOTP_FIELD("MenuNode.children"));
             }
             at = r->pos;
             for (i0 = 0; i0 < out->children_count; i0++) {
                 if (!example_recursive_menu_node_decode_in_cycle(r, d1, budget, &item)) {
-                    return iotp_field_error(r, "MenuNode.children");
+                    return iotp_field_error(r, IOTP_FIELD("MenuNode.children"));
                 }
             }
             out->children.ptr = r->data + at;
@@ -70,7 +70,7 @@ static bool example_recursive_menu_node_decode_in_cycle(iotp_reader *r, size_t d
         }
         case 2u: {
             if (!iotp_read_text(r, 16u, &out->action)) {
-                return iotp_field_error(r, "MenuNode.action");
+                return iotp_field_error(r, IOTP_FIELD("MenuNode.action"));
             }
             out->has_action = true;
             break;
@@ -87,12 +87,10 @@ static bool example_recursive_menu_node_decode_in_cycle(iotp_reader *r, size_t d
         return false;
     }
     if (!seen_label) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "MenuNode.label");
+        return iotp_missing_field(r, &m, IOTP_FIELD("MenuNode.label"));
     }
     if (!seen_children) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "MenuNode.children");
+        return iotp_missing_field(r, &m, IOTP_FIELD("MenuNode.children"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -109,18 +107,16 @@ static bool example_recursive_menu_node_encode_in_cycle(iotp_writer *w, const ex
     iotp_merge_init(&g, &v->unknown_fields, example_recursive_menu_node_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->label.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "MenuNode.label");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("MenuNode.label"));
         }
         iotp_write_text(w, v->label.ptr, v->label.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->children_count > 12u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "MenuNode.children");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("MenuNode.children"));
         }
         iotp_write_array(w, v->children_count);
         if (example_recursive_menu_node_check_encoded(w, v->children, v->children_count, budget)) {
@@ -129,10 +125,9 @@ static bool example_recursive_menu_node_encode_in_cycle(iotp_writer *w, const ex
         iotp_write_close(w, v->children_count);
     }
     if (v->has_action) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->action.len > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "MenuNode.action");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("MenuNode.action"));
         }
         iotp_write_text(w, v->action.ptr, v->action.len);
     }
@@ -203,24 +198,24 @@ static bool example_recursive_expr_decode_in_cycle(iotp_reader *r, size_t depth,
     switch (out->key) {
     case EXAMPLE_RECURSIVE_EXPR_CONSTANT:
         if (!iotp_read_int(r, INT64_MIN, INT64_MAX, &out->as.constant)) {
-            return iotp_field_error(r, "Expr.constant");
+            return iotp_field_error(r, IOTP_FIELD("Expr.constant"));
         }
         return true;
     case EXAMPLE_RECURSIVE_EXPR_SENSOR:
         if (!iotp_read_text(r, 24u, &out->as.sensor)) {
-            return iotp_field_error(r, "Expr.sensor");
+            return iotp_field_error(r, IOTP_FIELD("Expr.sensor"));
         }
         return true;
     case EXAMPLE_RECURSIVE_EXPR_NOW:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "Expr.now");
+            return iotp_field_error(r, IOTP_FIELD("Expr.now"));
         }
         return true;
     case EXAMPLE_RECURSIVE_EXPR_NOT: {
         example_recursive_expr item;
         const size_t at = r->pos;
         if (!example_recursive_expr_decode_in_cycle(r, inner, budget, &item)) {
-            return iotp_field_error(r, "Expr.not");
+            return iotp_field_error(r, IOTP_FIELD("Expr.not"));
         }
         out->as.not.ptr = r->data + at;
         out->as.not.len = r->pos - at;
@@ -230,12 +225,12 @@ static bool example_recursive_expr_decode_in_cycle(iotp_reader *r, size_t depth,
         example_recursive_expr item;
         size_t i0, d1, at;
         if (!iotp_array_begin(r, 4u, inner, &out->all_count, &d1)) {
-            return iotp_field_error(r, "Expr.all");
+            return iotp_field_error(r, IOTP_FIELD("Expr.all"));
         }
         at = r->pos;
         for (i0 = 0; i0 < out->all_count; i0++) {
             if (!example_recursive_expr_decode_in_cycle(r, d1, budget, &item)) {
-                return iotp_field_error(r, "Expr.all");
+                return iotp_field_error(r, IOTP_FIELD("Expr.all"));
             }
         }
         out->as.all.ptr = r->data + at;
@@ -246,12 +241,12 @@ static bool example_recursive_expr_decode_in_cycle(iotp_reader *r, size_t depth,
         example_recursive_expr item;
         size_t i0, d1, at;
         if (!iotp_array_begin(r, 4u, inner, &out->any_count, &d1)) {
-            return iotp_field_error(r, "Expr.any");
+            return iotp_field_error(r, IOTP_FIELD("Expr.any"));
         }
         at = r->pos;
         for (i0 = 0; i0 < out->any_count; i0++) {
             if (!example_recursive_expr_decode_in_cycle(r, d1, budget, &item)) {
-                return iotp_field_error(r, "Expr.any");
+                return iotp_field_error(r, IOTP_FIELD("Expr.any"));
             }
         }
         out->as.any.ptr = r->data + at;
@@ -262,7 +257,7 @@ static bool example_recursive_expr_decode_in_cycle(iotp_reader *r, size_t depth,
         example_recursive_compare item;
         const size_t at = r->pos;
         if (!example_recursive_compare_decode_in_cycle(r, inner, budget, &item)) {
-            return iotp_field_error(r, "Expr.compare");
+            return iotp_field_error(r, IOTP_FIELD("Expr.compare"));
         }
         out->as.compare.ptr = r->data + at;
         out->as.compare.len = r->pos - at;
@@ -289,7 +284,7 @@ static bool example_recursive_expr_encode_in_cycle(iotp_writer *w, const example
     case EXAMPLE_RECURSIVE_EXPR_SENSOR: {
         iotp_write_uint(w, EXAMPLE_RECURSIVE_EXPR_SENSOR);
         if (v->as.sensor.len > 24u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Expr.sensor");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Expr.sensor"));
         }
         iotp_write_text(w, v->as.sensor.ptr, v->as.sensor.len);
         break;
@@ -309,7 +304,7 @@ static bool example_recursive_expr_encode_in_cycle(iotp_writer *w, const example
     case EXAMPLE_RECURSIVE_EXPR_ALL: {
         iotp_write_uint(w, EXAMPLE_RECURSIVE_EXPR_ALL);
         if (v->all_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Expr.all");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Expr.all"));
         }
         iotp_write_array(w, v->all_count);
         if (example_recursive_expr_check_encoded(w, v->as.all, v->all_count, budget)) {
@@ -321,7 +316,7 @@ static bool example_recursive_expr_encode_in_cycle(iotp_writer *w, const example
     case EXAMPLE_RECURSIVE_EXPR_ANY: {
         iotp_write_uint(w, EXAMPLE_RECURSIVE_EXPR_ANY);
         if (v->any_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Expr.any");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Expr.any"));
         }
         iotp_write_array(w, v->any_count);
         if (example_recursive_expr_check_encoded(w, v->as.any, v->any_count, budget)) {
@@ -413,7 +408,7 @@ static bool example_recursive_compare_decode_in_cycle(iotp_reader *r, size_t dep
         switch (key) {
         case 0u: {
             if (!iotp_read_enum(r, &out->op)) {
-                return iotp_field_error(r, "Compare.op");
+                return iotp_field_error(r, IOTP_FIELD("Compare.op"));
             }
             seen_op = true;
             break;
@@ -422,7 +417,7 @@ static bool example_recursive_compare_decode_in_cycle(iotp_reader *r, size_t dep
             example_recursive_expr item;
             const size_t at = r->pos;
             if (!example_recursive_expr_decode_in_cycle(r, m.depth, budget, &item)) {
-                return iotp_field_error(r, "Compare.left");
+                return iotp_field_error(r, IOTP_FIELD("Compare.left"));
             }
             out->left.ptr = r->data + at;
             out->left.len = r->pos - at;
@@ -433,7 +428,7 @@ static bool example_recursive_compare_decode_in_cycle(iotp_reader *r, size_t dep
             example_recursive_expr item;
             const size_t at = r->pos;
             if (!example_recursive_expr_decode_in_cycle(r, m.depth, budget, &item)) {
-                return iotp_field_error(r, "Compare.right");
+                return iotp_field_error(r, IOTP_FIELD("Compare.right"));
             }
             out->right.ptr = r->data + at;
             out->right.len = r->pos - at;
@@ -452,16 +447,13 @@ static bool example_recursive_compare_decode_in_cycle(iotp_reader *r, size_t dep
         return false;
     }
     if (!seen_op) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Compare.op");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Compare.op"));
     }
     if (!seen_left) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Compare.left");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Compare.left"));
     }
     if (!seen_right) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Compare.right");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Compare.right"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -473,20 +465,17 @@ static bool example_recursive_compare_encode_in_cycle(iotp_writer *w, const exam
     iotp_merge_init(&g, &v->unknown_fields, example_recursive_compare_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->op);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (example_recursive_expr_check_encoded(w, v->left, 1, budget)) {
             iotp_write_raw_checked(w, v->left.ptr, v->left.len);
         }
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (example_recursive_expr_check_encoded(w, v->right, 1, budget)) {
             iotp_write_raw_checked(w, v->right.ptr, v->right.len);
         }
@@ -559,21 +548,21 @@ bool example_recursive_rule_decode_from(iotp_reader *r, size_t depth, example_re
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 32u, &out->name)) {
-                return iotp_field_error(r, "Rule.name");
+                return iotp_field_error(r, IOTP_FIELD("Rule.name"));
             }
             seen_name = true;
             break;
         }
         case 1u: {
             if (!example_recursive_expr_decode_from(r, m.depth, &out->condition)) {
-                return iotp_field_error(r, "Rule.condition");
+                return iotp_field_error(r, IOTP_FIELD("Rule.condition"));
             }
             seen_condition = true;
             break;
         }
         case 2u: {
             if (!iotp_read_text(r, 16u, &out->scene)) {
-                return iotp_field_error(r, "Rule.scene");
+                return iotp_field_error(r, IOTP_FIELD("Rule.scene"));
             }
             seen_scene = true;
             break;
@@ -590,16 +579,13 @@ bool example_recursive_rule_decode_from(iotp_reader *r, size_t depth, example_re
         return false;
     }
     if (!seen_name) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Rule.name");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Rule.name"));
     }
     if (!seen_condition) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Rule.condition");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Rule.condition"));
     }
     if (!seen_scene) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Rule.scene");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Rule.scene"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -611,23 +597,20 @@ bool example_recursive_rule_encode_to(iotp_writer *w, const example_recursive_ru
     iotp_merge_init(&g, &v->unknown_fields, example_recursive_rule_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->name.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Rule.name");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Rule.name"));
         }
         iotp_write_text(w, v->name.ptr, v->name.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         example_recursive_expr_encode_to(w, &v->condition);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->scene.len > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Rule.scene");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Rule.scene"));
         }
         iotp_write_text(w, v->scene.ptr, v->scene.len);
     }
@@ -677,7 +660,7 @@ static bool example_recursive_room_decode_in_cycle(iotp_reader *r, size_t depth,
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 32u, &out->name)) {
-                return iotp_field_error(r, "Room.name");
+                return iotp_field_error(r, IOTP_FIELD("Room.name"));
             }
             seen_name = true;
             break;
@@ -686,7 +669,7 @@ static bool example_recursive_room_decode_in_cycle(iotp_reader *r, size_t depth,
             example_recursive_gateway item;
             const size_t at = r->pos;
             if (!example_recursive_gateway_decode_in_cycle(r, m.depth, budget, &item)) {
-                return iotp_field_error(r, "Room.gateway");
+                return iotp_field_error(r, IOTP_FIELD("Room.gateway"));
             }
             out->gateway.ptr = r->data + at;
             out->gateway.len = r->pos - at;
@@ -705,8 +688,7 @@ static bool example_recursive_room_decode_in_cycle(iotp_reader *r, size_t depth,
         return false;
     }
     if (!seen_name) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Room.name");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Room.name"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -723,16 +705,14 @@ static bool example_recursive_room_encode_in_cycle(iotp_writer *w, const example
     iotp_merge_init(&g, &v->unknown_fields, example_recursive_room_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->name.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Room.name");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Room.name"));
         }
         iotp_write_text(w, v->name.ptr, v->name.len);
     }
     if (v->has_gateway) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (example_recursive_gateway_check_encoded(w, v->gateway, 1, budget)) {
             iotp_write_raw_checked(w, v->gateway.ptr, v->gateway.len);
         }
@@ -804,7 +784,7 @@ static bool example_recursive_gateway_decode_in_cycle(iotp_reader *r, size_t dep
         switch (key) {
         case 0u: {
             if (!iotp_read_fixed(r, 8u, &out->address)) {
-                return iotp_field_error(r, "Gateway.address");
+                return iotp_field_error(r, IOTP_FIELD("Gateway.address"));
             }
             seen_address = true;
             break;
@@ -813,7 +793,7 @@ static bool example_recursive_gateway_decode_in_cycle(iotp_reader *r, size_t dep
             example_recursive_room item;
             const size_t at = r->pos;
             if (!example_recursive_room_decode_in_cycle(r, m.depth, budget, &item)) {
-                return iotp_field_error(r, "Gateway.location");
+                return iotp_field_error(r, IOTP_FIELD("Gateway.location"));
             }
             out->location.ptr = r->data + at;
             out->location.len = r->pos - at;
@@ -832,8 +812,7 @@ static bool example_recursive_gateway_decode_in_cycle(iotp_reader *r, size_t dep
         return false;
     }
     if (!seen_address) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Gateway.address");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Gateway.address"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -846,16 +825,14 @@ static bool example_recursive_gateway_encode_in_cycle(iotp_writer *w, const exam
     iotp_merge_init(&g, &v->unknown_fields, example_recursive_gateway_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->address.len != 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Gateway.address");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Gateway.address"));
         }
         iotp_write_bytes(w, v->address.ptr, v->address.len);
     }
     if (v->has_location) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (example_recursive_room_check_encoded(w, v->location, 1, budget)) {
             iotp_write_raw_checked(w, v->location.ptr, v->location.len);
         }
@@ -931,7 +908,7 @@ static bool example_recursive_display_menu_decode_in_cycle(iotp_reader *r, size_
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 32u, &out->label)) {
-                return iotp_field_error(r, "DisplayMenu.label");
+                return iotp_field_error(r, IOTP_FIELD("DisplayMenu.label"));
             }
             seen_label = true;
             break;
@@ -940,12 +917,12 @@ static bool example_recursive_display_menu_decode_in_cycle(iotp_reader *r, size_
             example_recursive_display_menu item;
             size_t i0, d1, at;
             if (!iotp_array_begin(r, 16u, m.depth, &out->children_count, &d1)) {
-                return iotp_field_error(r, "DisplayMenu.children");
+                return iotp_field_error(r, IOTP_FIELD("DisplayMenu.children"));
             }
             at = r->pos;
             for (i0 = 0; i0 < out->children_count; i0++) {
                 if (!example_recursive_display_menu_decode_in_cycle(r, d1, budget, &item)) {
-                    return iotp_field_error(r, "DisplayMenu.children");
+                    return iotp_field_error(r, IOTP_FIELD("DisplayMenu.children"));
                 }
             }
             out->children.ptr = r->data + at;
@@ -965,12 +942,10 @@ static bool example_recursive_display_menu_decode_in_cycle(iotp_reader *r, size_
         return false;
     }
     if (!seen_label) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "DisplayMenu.label");
+        return iotp_missing_field(r, &m, IOTP_FIELD("DisplayMenu.label"));
     }
     if (!seen_children) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "DisplayMenu.children");
+        return iotp_missing_field(r, &m, IOTP_FIELD("DisplayMenu.children"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -986,18 +961,16 @@ static bool example_recursive_display_menu_encode_in_cycle(iotp_writer *w, const
     iotp_merge_init(&g, &v->unknown_fields, example_recursive_display_menu_keys, 2);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->label.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "DisplayMenu.label");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DisplayMenu.label"));
         }
         iotp_write_text(w, v->label.ptr, v->label.len);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->children_count > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "DisplayMenu.children");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DisplayMenu.children"));
         }
         iotp_write_array(w, v->children_count);
         if (example_recursive_display_menu_check_encoded(w, v->children, v->children_count, budget)) {

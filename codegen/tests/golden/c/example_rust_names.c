@@ -19,7 +19,7 @@ bool example_rust_names_result_decode_from(iotp_reader *r, size_t depth, example
         switch (key) {
         case 0u: {
             if (!iotp_read_bool(r, &out->ok)) {
-                return iotp_field_error(r, "Result.ok");
+                return iotp_field_error(r, IOTP_FIELD("Result.ok"));
             }
             seen_ok = true;
             break;
@@ -36,8 +36,7 @@ bool example_rust_names_result_decode_from(iotp_reader *r, size_t depth, example
         return false;
     }
     if (!seen_ok) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Result.ok");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Result.ok"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -49,8 +48,7 @@ bool example_rust_names_result_encode_to(iotp_writer *w, const example_rust_name
     iotp_merge_init(&g, &v->unknown_fields, example_rust_names_result_keys, 1);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_bool(w, v->ok);
     }
     iotp_merge_finish(w, &g);
@@ -94,7 +92,7 @@ bool example_rust_names_option_decode_from(iotp_reader *r, size_t depth, example
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->some)) {
-                return iotp_field_error(r, "Option.some");
+                return iotp_field_error(r, IOTP_FIELD("Option.some"));
             }
             out->has_some = true;
             break;
@@ -121,8 +119,7 @@ bool example_rust_names_option_encode_to(iotp_writer *w, const example_rust_name
     iotp_merge_init(&g, &v->unknown_fields, example_rust_names_option_keys, 1);
     iotp_write_map(w, n);
     if (v->has_some) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->some);
     }
     iotp_merge_finish(w, &g);
@@ -166,7 +163,7 @@ bool example_rust_names_box_decode_from(iotp_reader *r, size_t depth, example_ru
         switch (key) {
         case 0u: {
             if (!example_rust_names_result_decode_from(r, m.depth, &out->inner)) {
-                return iotp_field_error(r, "Box.inner");
+                return iotp_field_error(r, IOTP_FIELD("Box.inner"));
             }
             out->has_inner = true;
             break;
@@ -193,8 +190,7 @@ bool example_rust_names_box_encode_to(iotp_writer *w, const example_rust_names_b
     iotp_merge_init(&g, &v->unknown_fields, example_rust_names_box_keys, 1);
     iotp_write_map(w, n);
     if (v->has_inner) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         example_rust_names_result_encode_to(w, &v->inner);
     }
     iotp_merge_finish(w, &g);
@@ -239,11 +235,11 @@ bool example_rust_names_vec_decode_from(iotp_reader *r, size_t depth, example_ru
         case 0u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->items_count, &d1)) {
-                return iotp_field_error(r, "Vec.items");
+                return iotp_field_error(r, IOTP_FIELD("Vec.items"));
             }
             for (i0 = 0; i0 < out->items_count; i0++) {
                 if (!iotp_read_u8(r, 0, UINT8_MAX, &out->items[i0])) {
-                    return iotp_field_error(r, "Vec.items");
+                    return iotp_field_error(r, IOTP_FIELD("Vec.items"));
                 }
             }
             seen_items = true;
@@ -261,8 +257,7 @@ bool example_rust_names_vec_decode_from(iotp_reader *r, size_t depth, example_ru
         return false;
     }
     if (!seen_items) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Vec.items");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Vec.items"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -275,10 +270,9 @@ bool example_rust_names_vec_encode_to(iotp_writer *w, const example_rust_names_v
     iotp_write_map(w, n);
     {
         size_t i0;
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->items_count > 4u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "Vec.items");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Vec.items"));
         }
         iotp_write_array(w, v->items_count);
         for (i0 = 0; i0 < v->items_count; i0++) {
@@ -327,7 +321,7 @@ bool example_rust_names_string_decode_from(iotp_reader *r, size_t depth, example
         switch (key) {
         case 0u: {
             if (!iotp_read_text(r, 8u, &out->text)) {
-                return iotp_field_error(r, "String.text");
+                return iotp_field_error(r, IOTP_FIELD("String.text"));
             }
             seen_text = true;
             break;
@@ -344,8 +338,7 @@ bool example_rust_names_string_decode_from(iotp_reader *r, size_t depth, example
         return false;
     }
     if (!seen_text) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "String.text");
+        return iotp_missing_field(r, &m, IOTP_FIELD("String.text"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -357,10 +350,9 @@ bool example_rust_names_string_encode_to(iotp_writer *w, const example_rust_name
     iotp_merge_init(&g, &v->unknown_fields, example_rust_names_string_keys, 1);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->text.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "String.text");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("String.text"));
         }
         iotp_write_text(w, v->text.ptr, v->text.len);
     }
@@ -402,27 +394,27 @@ bool example_rust_names_pick_decode_from(iotp_reader *r, size_t depth, example_r
     switch (out->key) {
     case EXAMPLE_RUST_NAMES_PICK_SELF:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "Pick.self");
+            return iotp_field_error(r, IOTP_FIELD("Pick.self"));
         }
         return true;
     case EXAMPLE_RUST_NAMES_PICK_CRATE:
         if (!iotp_read_u8(r, 0, UINT8_MAX, &out->as.crate)) {
-            return iotp_field_error(r, "Pick.crate");
+            return iotp_field_error(r, IOTP_FIELD("Pick.crate"));
         }
         return true;
     case EXAMPLE_RUST_NAMES_PICK_SUPER:
         if (!example_rust_names_result_decode_from(r, inner, &out->as.super)) {
-            return iotp_field_error(r, "Pick.super");
+            return iotp_field_error(r, IOTP_FIELD("Pick.super"));
         }
         return true;
     case EXAMPLE_RUST_NAMES_PICK_TYPE:
         if (!iotp_read_enum(r, &out->as.type)) {
-            return iotp_field_error(r, "Pick.type");
+            return iotp_field_error(r, IOTP_FIELD("Pick.type"));
         }
         return true;
     case EXAMPLE_RUST_NAMES_PICK_ASYNC:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "Pick.async");
+            return iotp_field_error(r, IOTP_FIELD("Pick.async"));
         }
         return true;
     default:
@@ -517,86 +509,81 @@ bool example_rust_names_fields_decode_from(iotp_reader *r, size_t depth, example
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->self)) {
-                return iotp_field_error(r, "Fields.self");
+                return iotp_field_error(r, IOTP_FIELD("Fields.self"));
             }
             if (out->self == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Fields.self");
+                return iotp_default_present(r, &m, IOTP_FIELD("Fields.self"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->super)) {
-                return iotp_field_error(r, "Fields.super");
+                return iotp_field_error(r, IOTP_FIELD("Fields.super"));
             }
             if (out->super == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Fields.super");
+                return iotp_default_present(r, &m, IOTP_FIELD("Fields.super"));
             }
             break;
         }
         case 2u: {
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->crate)) {
-                return iotp_field_error(r, "Fields.crate");
+                return iotp_field_error(r, IOTP_FIELD("Fields.crate"));
             }
             if (out->crate == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Fields.crate");
+                return iotp_default_present(r, &m, IOTP_FIELD("Fields.crate"));
             }
             break;
         }
         case 3u: {
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->type)) {
-                return iotp_field_error(r, "Fields.type");
+                return iotp_field_error(r, IOTP_FIELD("Fields.type"));
             }
             if (out->type == 0) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Fields.type");
+                return iotp_default_present(r, &m, IOTP_FIELD("Fields.type"));
             }
             break;
         }
         case 4u: {
             if (!example_rust_names_pick_decode_from(r, m.depth, &out->match)) {
-                return iotp_field_error(r, "Fields.match");
+                return iotp_field_error(r, IOTP_FIELD("Fields.match"));
             }
             out->has_match = true;
             break;
         }
         case 5u: {
             if (!example_rust_names_option_decode_from(r, m.depth, &out->option)) {
-                return iotp_field_error(r, "Fields.option");
+                return iotp_field_error(r, IOTP_FIELD("Fields.option"));
             }
             out->has_option = true;
             break;
         }
         case 6u: {
             if (!example_rust_names_vec_decode_from(r, m.depth, &out->vec)) {
-                return iotp_field_error(r, "Fields.vec");
+                return iotp_field_error(r, IOTP_FIELD("Fields.vec"));
             }
             out->has_vec = true;
             break;
         }
         case 7u: {
             if (!example_rust_names_string_decode_from(r, m.depth, &out->string)) {
-                return iotp_field_error(r, "Fields.string");
+                return iotp_field_error(r, IOTP_FIELD("Fields.string"));
             }
             out->has_string = true;
             break;
         }
         case 8u: {
             if (!example_rust_names_box_decode_from(r, m.depth, &out->box)) {
-                return iotp_field_error(r, "Fields.box");
+                return iotp_field_error(r, IOTP_FIELD("Fields.box"));
             }
             out->has_box = true;
             break;
         }
         case 9u: {
             if (!iotp_read_enum(r, &out->which)) {
-                return iotp_field_error(r, "Fields.which");
+                return iotp_field_error(r, IOTP_FIELD("Fields.which"));
             }
             if (out->which == EXAMPLE_RUST_NAMES_WHICH_SELF) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Fields.which");
+                return iotp_default_present(r, &m, IOTP_FIELD("Fields.which"));
             }
             break;
         }
@@ -631,53 +618,43 @@ bool example_rust_names_fields_encode_to(iotp_writer *w, const example_rust_name
     iotp_merge_init(&g, &v->unknown_fields, example_rust_names_fields_keys, 10);
     iotp_write_map(w, n);
     if (v->self != 0) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->self);
     }
     if (v->super != 0) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->super);
     }
     if (v->crate != 0) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->crate);
     }
     if (v->type != 0) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->type);
     }
     if (v->has_match) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         example_rust_names_pick_encode_to(w, &v->match);
     }
     if (v->has_option) {
-        iotp_merge_before(w, &g, 5u);
-        iotp_write_uint(w, 5u);
+        iotp_write_key(w, &g, 5u);
         example_rust_names_option_encode_to(w, &v->option);
     }
     if (v->has_vec) {
-        iotp_merge_before(w, &g, 6u);
-        iotp_write_uint(w, 6u);
+        iotp_write_key(w, &g, 6u);
         example_rust_names_vec_encode_to(w, &v->vec);
     }
     if (v->has_string) {
-        iotp_merge_before(w, &g, 7u);
-        iotp_write_uint(w, 7u);
+        iotp_write_key(w, &g, 7u);
         example_rust_names_string_encode_to(w, &v->string);
     }
     if (v->has_box) {
-        iotp_merge_before(w, &g, 8u);
-        iotp_write_uint(w, 8u);
+        iotp_write_key(w, &g, 8u);
         example_rust_names_box_encode_to(w, &v->box);
     }
     if (v->which != EXAMPLE_RUST_NAMES_WHICH_SELF) {
-        iotp_merge_before(w, &g, 9u);
-        iotp_write_uint(w, 9u);
+        iotp_write_key(w, &g, 9u);
         iotp_write_uint(w, v->which);
     }
     iotp_merge_finish(w, &g);

@@ -20,21 +20,19 @@ bool example_thermostat_setpoints_decode_from(iotp_reader *r, size_t depth, exam
         switch (key) {
         case 0u: {
             if (!iotp_read_i16(r, 500, 3000, &out->heat)) {
-                return iotp_field_error(r, "Setpoints.heat");
+                return iotp_field_error(r, IOTP_FIELD("Setpoints.heat"));
             }
             if (out->heat == 2000) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Setpoints.heat");
+                return iotp_default_present(r, &m, IOTP_FIELD("Setpoints.heat"));
             }
             break;
         }
         case 1u: {
             if (!iotp_read_i16(r, 1600, 3500, &out->cool)) {
-                return iotp_field_error(r, "Setpoints.cool");
+                return iotp_field_error(r, IOTP_FIELD("Setpoints.cool"));
             }
             if (out->cool == 2600) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "Setpoints.cool");
+                return iotp_default_present(r, &m, IOTP_FIELD("Setpoints.cool"));
             }
             break;
         }
@@ -61,18 +59,16 @@ bool example_thermostat_setpoints_encode_to(iotp_writer *w, const example_thermo
     iotp_merge_init(&g, &v->unknown_fields, example_thermostat_setpoints_keys, 2);
     iotp_write_map(w, n);
     if (v->heat != 2000) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->heat < 500 || v->heat > 3000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Setpoints.heat");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Setpoints.heat"));
         }
         iotp_write_int(w, v->heat);
     }
     if (v->cool != 2600) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->cool < 1600 || v->cool > 3500) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Setpoints.cool");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Setpoints.cool"));
         }
         iotp_write_int(w, v->cool);
     }
@@ -120,28 +116,28 @@ bool example_thermostat_schedule_entry_decode_from(iotp_reader *r, size_t depth,
         switch (key) {
         case 0u: {
             if (!iotp_read_u8(r, 1, 127, &out->days)) {
-                return iotp_field_error(r, "ScheduleEntry.days");
+                return iotp_field_error(r, IOTP_FIELD("ScheduleEntry.days"));
             }
             seen_days = true;
             break;
         }
         case 1u: {
             if (!example_core_time_of_day_decode_from(r, m.depth, &out->start)) {
-                return iotp_field_error(r, "ScheduleEntry.start");
+                return iotp_field_error(r, IOTP_FIELD("ScheduleEntry.start"));
             }
             seen_start = true;
             break;
         }
         case 2u: {
             if (!example_thermostat_setpoints_decode_from(r, m.depth, &out->setpoints)) {
-                return iotp_field_error(r, "ScheduleEntry.setpoints");
+                return iotp_field_error(r, IOTP_FIELD("ScheduleEntry.setpoints"));
             }
             seen_setpoints = true;
             break;
         }
         case 3u: {
             if (!iotp_read_enum(r, &out->mode)) {
-                return iotp_field_error(r, "ScheduleEntry.mode");
+                return iotp_field_error(r, IOTP_FIELD("ScheduleEntry.mode"));
             }
             out->has_mode = true;
             break;
@@ -158,16 +154,13 @@ bool example_thermostat_schedule_entry_decode_from(iotp_reader *r, size_t depth,
         return false;
     }
     if (!seen_days) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "ScheduleEntry.days");
+        return iotp_missing_field(r, &m, IOTP_FIELD("ScheduleEntry.days"));
     }
     if (!seen_start) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "ScheduleEntry.start");
+        return iotp_missing_field(r, &m, IOTP_FIELD("ScheduleEntry.start"));
     }
     if (!seen_setpoints) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "ScheduleEntry.setpoints");
+        return iotp_missing_field(r, &m, IOTP_FIELD("ScheduleEntry.setpoints"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -180,26 +173,22 @@ bool example_thermostat_schedule_entry_encode_to(iotp_writer *w, const example_t
     iotp_merge_init(&g, &v->unknown_fields, example_thermostat_schedule_entry_keys, 4);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->days < 1 || v->days > 127) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "ScheduleEntry.days");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ScheduleEntry.days"));
         }
         iotp_write_uint(w, v->days);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         example_core_time_of_day_encode_to(w, &v->start);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         example_thermostat_setpoints_encode_to(w, &v->setpoints);
     }
     if (v->has_mode) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->mode);
     }
     iotp_merge_finish(w, &g);
@@ -246,11 +235,11 @@ bool example_thermostat_weekly_schedule_decode_from(iotp_reader *r, size_t depth
         case 0u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 28u, m.depth, &out->entries_count, &d1)) {
-                return iotp_field_error(r, "WeeklySchedule.entries");
+                return iotp_field_error(r, IOTP_FIELD("WeeklySchedule.entries"));
             }
             for (i0 = 0; i0 < out->entries_count; i0++) {
                 if (!example_thermostat_schedule_entry_decode_from(r, d1, &out->entries[i0])) {
-                    return iotp_field_error(r, "WeeklySchedule.entries");
+                    return iotp_field_error(r, IOTP_FIELD("WeeklySchedule.entries"));
                 }
             }
             seen_entries = true;
@@ -258,14 +247,14 @@ bool example_thermostat_weekly_schedule_decode_from(iotp_reader *r, size_t depth
         }
         case 1u: {
             if (!iotp_read_text(r, 48u, &out->name)) {
-                return iotp_field_error(r, "WeeklySchedule.name");
+                return iotp_field_error(r, IOTP_FIELD("WeeklySchedule.name"));
             }
             out->has_name = true;
             break;
         }
         case 2u: {
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->updated_at)) {
-                return iotp_field_error(r, "WeeklySchedule.updated_at");
+                return iotp_field_error(r, IOTP_FIELD("WeeklySchedule.updated_at"));
             }
             seen_updated_at = true;
             break;
@@ -282,12 +271,10 @@ bool example_thermostat_weekly_schedule_decode_from(iotp_reader *r, size_t depth
         return false;
     }
     if (!seen_entries) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "WeeklySchedule.entries");
+        return iotp_missing_field(r, &m, IOTP_FIELD("WeeklySchedule.entries"));
     }
     if (!seen_updated_at) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "WeeklySchedule.updated_at");
+        return iotp_missing_field(r, &m, IOTP_FIELD("WeeklySchedule.updated_at"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -301,10 +288,9 @@ bool example_thermostat_weekly_schedule_encode_to(iotp_writer *w, const example_
     iotp_write_map(w, n);
     {
         size_t i0;
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->entries_count > 28u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "WeeklySchedule.entries");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("WeeklySchedule.entries"));
         }
         iotp_write_array(w, v->entries_count);
         for (i0 = 0; i0 < v->entries_count; i0++) {
@@ -313,16 +299,14 @@ bool example_thermostat_weekly_schedule_encode_to(iotp_writer *w, const example_
         iotp_write_close(w, v->entries_count);
     }
     if (v->has_name) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->name.len > 48u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "WeeklySchedule.name");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("WeeklySchedule.name"));
         }
         iotp_write_text(w, v->name.ptr, v->name.len);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->updated_at);
     }
     iotp_merge_finish(w, &g);
@@ -368,21 +352,21 @@ bool example_thermostat_reading_decode_from(iotp_reader *r, size_t depth, exampl
         switch (key) {
         case 0u: {
             if (!iotp_read_i16(r, -27315, INT16_MAX, &out->temperature)) {
-                return iotp_field_error(r, "Reading.temperature");
+                return iotp_field_error(r, IOTP_FIELD("Reading.temperature"));
             }
             seen_temperature = true;
             break;
         }
         case 1u: {
             if (!iotp_read_u16(r, 0, 10000, &out->humidity)) {
-                return iotp_field_error(r, "Reading.humidity");
+                return iotp_field_error(r, IOTP_FIELD("Reading.humidity"));
             }
             out->has_humidity = true;
             break;
         }
         case 2u: {
             if (!iotp_read_i16(r, -27315, INT16_MAX, &out->outdoor)) {
-                return iotp_field_error(r, "Reading.outdoor");
+                return iotp_field_error(r, IOTP_FIELD("Reading.outdoor"));
             }
             out->has_outdoor = true;
             break;
@@ -399,8 +383,7 @@ bool example_thermostat_reading_decode_from(iotp_reader *r, size_t depth, exampl
         return false;
     }
     if (!seen_temperature) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "Reading.temperature");
+        return iotp_missing_field(r, &m, IOTP_FIELD("Reading.temperature"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -414,26 +397,23 @@ bool example_thermostat_reading_encode_to(iotp_writer *w, const example_thermost
     iotp_merge_init(&g, &v->unknown_fields, example_thermostat_reading_keys, 3);
     iotp_write_map(w, n);
     {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         if (v->temperature < -27315) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Reading.temperature");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Reading.temperature"));
         }
         iotp_write_int(w, v->temperature);
     }
     if (v->has_humidity) {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         if (v->humidity > 10000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Reading.humidity");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Reading.humidity"));
         }
         iotp_write_uint(w, v->humidity);
     }
     if (v->has_outdoor) {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         if (v->outdoor < -27315) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, "Reading.outdoor");
+            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Reading.outdoor"));
         }
         iotp_write_int(w, v->outdoor);
     }
@@ -484,58 +464,55 @@ bool example_thermostat_thermostat_state_decode_from(iotp_reader *r, size_t dept
         switch (key) {
         case 0u: {
             if (!iotp_read_enum(r, &out->mode)) {
-                return iotp_field_error(r, "ThermostatState.mode");
+                return iotp_field_error(r, IOTP_FIELD("ThermostatState.mode"));
             }
             if (out->mode == EXAMPLE_THERMOSTAT_MODE_AUTO) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "ThermostatState.mode");
+                return iotp_default_present(r, &m, IOTP_FIELD("ThermostatState.mode"));
             }
             break;
         }
         case 1u: {
             if (!example_thermostat_setpoints_decode_from(r, m.depth, &out->setpoints)) {
-                return iotp_field_error(r, "ThermostatState.setpoints");
+                return iotp_field_error(r, IOTP_FIELD("ThermostatState.setpoints"));
             }
             seen_setpoints = true;
             break;
         }
         case 2u: {
             if (!example_thermostat_reading_decode_from(r, m.depth, &out->reading)) {
-                return iotp_field_error(r, "ThermostatState.reading");
+                return iotp_field_error(r, IOTP_FIELD("ThermostatState.reading"));
             }
             seen_reading = true;
             break;
         }
         case 3u: {
             if (!iotp_read_bool(r, &out->running)) {
-                return iotp_field_error(r, "ThermostatState.running");
+                return iotp_field_error(r, IOTP_FIELD("ThermostatState.running"));
             }
             if (out->running == false) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "ThermostatState.running");
+                return iotp_default_present(r, &m, IOTP_FIELD("ThermostatState.running"));
             }
             break;
         }
         case 4u: {
             if (!iotp_read_bool(r, &out->hold)) {
-                return iotp_field_error(r, "ThermostatState.hold");
+                return iotp_field_error(r, IOTP_FIELD("ThermostatState.hold"));
             }
             if (out->hold == false) {
-                iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m.key_at);
-                return iotp_field_error(r, "ThermostatState.hold");
+                return iotp_default_present(r, &m, IOTP_FIELD("ThermostatState.hold"));
             }
             break;
         }
         case 24u: {
             if (!iotp_read_bytes(r, 64u, &out->diagnostics)) {
-                return iotp_field_error(r, "ThermostatState.diagnostics");
+                return iotp_field_error(r, IOTP_FIELD("ThermostatState.diagnostics"));
             }
             out->has_diagnostics = true;
             break;
         }
         case 25u: {
             if (!example_thermostat_weekly_schedule_decode_from(r, m.depth, &out->schedule)) {
-                return iotp_field_error(r, "ThermostatState.schedule");
+                return iotp_field_error(r, IOTP_FIELD("ThermostatState.schedule"));
             }
             out->has_schedule = true;
             break;
@@ -552,12 +529,10 @@ bool example_thermostat_thermostat_state_decode_from(iotp_reader *r, size_t dept
         return false;
     }
     if (!seen_setpoints) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "ThermostatState.setpoints");
+        return iotp_missing_field(r, &m, IOTP_FIELD("ThermostatState.setpoints"));
     }
     if (!seen_reading) {
-        iotp_fail(r, IOTP_ERR_MISSING_FIELD, m.start);
-        return iotp_field_error(r, "ThermostatState.reading");
+        return iotp_missing_field(r, &m, IOTP_FIELD("ThermostatState.reading"));
     }
     iotp_map_unknown(r, &m, &out->unknown_fields);
     return true;
@@ -574,41 +549,34 @@ bool example_thermostat_thermostat_state_encode_to(iotp_writer *w, const example
     iotp_merge_init(&g, &v->unknown_fields, example_thermostat_thermostat_state_keys, 7);
     iotp_write_map(w, n);
     if (v->mode != EXAMPLE_THERMOSTAT_MODE_AUTO) {
-        iotp_merge_before(w, &g, 0u);
-        iotp_write_uint(w, 0u);
+        iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->mode);
     }
     {
-        iotp_merge_before(w, &g, 1u);
-        iotp_write_uint(w, 1u);
+        iotp_write_key(w, &g, 1u);
         example_thermostat_setpoints_encode_to(w, &v->setpoints);
     }
     {
-        iotp_merge_before(w, &g, 2u);
-        iotp_write_uint(w, 2u);
+        iotp_write_key(w, &g, 2u);
         example_thermostat_reading_encode_to(w, &v->reading);
     }
     if (v->running != false) {
-        iotp_merge_before(w, &g, 3u);
-        iotp_write_uint(w, 3u);
+        iotp_write_key(w, &g, 3u);
         iotp_write_bool(w, v->running);
     }
     if (v->hold != false) {
-        iotp_merge_before(w, &g, 4u);
-        iotp_write_uint(w, 4u);
+        iotp_write_key(w, &g, 4u);
         iotp_write_bool(w, v->hold);
     }
     if (v->has_diagnostics) {
-        iotp_merge_before(w, &g, 24u);
-        iotp_write_uint(w, 24u);
+        iotp_write_key(w, &g, 24u);
         if (v->diagnostics.len > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, "ThermostatState.diagnostics");
+            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("ThermostatState.diagnostics"));
         }
         iotp_write_bytes(w, v->diagnostics.ptr, v->diagnostics.len);
     }
     if (v->has_schedule) {
-        iotp_merge_before(w, &g, 25u);
-        iotp_write_uint(w, 25u);
+        iotp_write_key(w, &g, 25u);
         example_thermostat_weekly_schedule_encode_to(w, &v->schedule);
     }
     iotp_merge_finish(w, &g);
@@ -649,22 +617,22 @@ bool example_thermostat_thermostat_command_decode_from(iotp_reader *r, size_t de
     switch (out->key) {
     case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_MODE:
         if (!iotp_read_enum(r, &out->as.set_mode)) {
-            return iotp_field_error(r, "ThermostatCommand.set_mode");
+            return iotp_field_error(r, IOTP_FIELD("ThermostatCommand.set_mode"));
         }
         return true;
     case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SETPOINTS:
         if (!example_thermostat_setpoints_decode_from(r, inner, &out->as.set_setpoints)) {
-            return iotp_field_error(r, "ThermostatCommand.set_setpoints");
+            return iotp_field_error(r, IOTP_FIELD("ThermostatCommand.set_setpoints"));
         }
         return true;
     case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SCHEDULE:
         if (!example_thermostat_weekly_schedule_decode_from(r, inner, &out->as.set_schedule)) {
-            return iotp_field_error(r, "ThermostatCommand.set_schedule");
+            return iotp_field_error(r, IOTP_FIELD("ThermostatCommand.set_schedule"));
         }
         return true;
     case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_RESUME_SCHEDULE:
         if (!iotp_read_null(r)) {
-            return iotp_field_error(r, "ThermostatCommand.resume_schedule");
+            return iotp_field_error(r, IOTP_FIELD("ThermostatCommand.resume_schedule"));
         }
         return true;
     default:
