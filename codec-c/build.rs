@@ -1,6 +1,6 @@
 //! Compiles the C runtime (runtime/iotp2p.c), the C generated for the core schema
-//! (generated/iotp2p_core.c) and for the compiler's recursive test schema
-//! (codegen/tests/golden/c/example_recursive.c), and the test shims that expose them (shim/) into a
+//! (generated/iotp2p_core.c) and for two of the compiler's test schemas
+//! (codegen/tests/golden/c/example_recursive.c, example_every_scalar.c), and the test shims that expose them (shim/) into a
 //! static library linked into this crate, with the warnings the C build treats as errors
 //! (codec-c/Makefile), so that the bindings test the same code.
 
@@ -10,12 +10,14 @@ fn main() {
         "generated/iotp2p_core.c",
         "shim/envelope_shim.c",
         "../codegen/tests/golden/c/example_recursive.c",
-        "shim/recursive_shim.c",
+        "../codegen/tests/golden/c/example_every_scalar.c",
+        "shim/golden_shim.c",
     ];
     for path in sources.iter().chain(&[
         "runtime/iotp2p.h",
         "generated/iotp2p_core.h",
         "../codegen/tests/golden/c/example_recursive.h",
+        "../codegen/tests/golden/c/example_every_scalar.h",
     ]) {
         println!("cargo:rerun-if-changed={path}");
     }

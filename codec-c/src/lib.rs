@@ -760,8 +760,8 @@ impl<'a> Writer<'a> {
 
 /// Generated C codecs behind the test shims of `shim/`: decode an input and encode the value back, in
 /// one call: the C half of the generated-code differential tests (`tests/generated.rs`). The core
-/// codec (`generated/iotp2p_core.c`) at its Envelope ([`Codec`]), and each type of the compiler's
-/// recursive test schema (`codegen/tests/golden/c/example_recursive.c`, [`recursive`]).
+/// codec (`generated/iotp2p_core.c`) at its Envelope ([`Codec`]), and the types of two of the
+/// compiler's test schemas (`codegen/tests/golden/c/`, [`golden`]).
 pub mod envelope {
     use iotp2p_codec::runtime::{DecodeError, EncodeError};
 
@@ -769,6 +769,7 @@ pub mod envelope {
 
     extern "C" {
         fn iotp_shim_envelope_size() -> usize;
+        fn iotp_shim_golden_scratch() -> usize;
     }
 
     /// Declares the shims with their one signature (see `shim/envelope_shim.c`), and `Shim`, the
@@ -794,13 +795,20 @@ pub mod envelope {
             enc: *mut ffi::iotp_encode_error,
         );
         iotp_shim_envelope_roundtrip,
-        iotp_shim_menu_node_roundtrip,
-        iotp_shim_expr_roundtrip,
-        iotp_shim_compare_roundtrip,
-        iotp_shim_rule_roundtrip,
-        iotp_shim_room_roundtrip,
-        iotp_shim_gateway_roundtrip,
-        iotp_shim_display_menu_roundtrip,
+        iotp_shim_example_recursive_menu_node_roundtrip,
+        iotp_shim_example_recursive_expr_roundtrip,
+        iotp_shim_example_recursive_compare_roundtrip,
+        iotp_shim_example_recursive_rule_roundtrip,
+        iotp_shim_example_recursive_room_roundtrip,
+        iotp_shim_example_recursive_gateway_roundtrip,
+        iotp_shim_example_recursive_display_menu_roundtrip,
+        iotp_shim_example_every_scalar_integers_roundtrip,
+        iotp_shim_example_every_scalar_floats_roundtrip,
+        iotp_shim_example_every_scalar_text_roundtrip,
+        iotp_shim_example_every_scalar_collections_roundtrip,
+        iotp_shim_example_every_scalar_nothing_roundtrip,
+        iotp_shim_example_every_scalar_keywords_roundtrip,
+        iotp_shim_example_every_scalar_everything_roundtrip,
     );
 
     /// What decoding an input and encoding the value back gave.
@@ -842,21 +850,34 @@ pub mod envelope {
         }
     }
 
-    /// Decodes `input` as the type of the recursive test schema named `type_name` (its full name,
-    /// `example.recursive.MenuNode`) and encodes it back into at most `cap` bytes; `None` for a name
-    /// the shim does not have.
-    pub fn recursive(type_name: &str, input: &[u8], cap: usize) -> Option<RoundTrip> {
-        let shim: Shim = match type_name.strip_prefix("example.recursive.")? {
-            "MenuNode" => iotp_shim_menu_node_roundtrip,
-            "Expr" => iotp_shim_expr_roundtrip,
-            "Compare" => iotp_shim_compare_roundtrip,
-            "Rule" => iotp_shim_rule_roundtrip,
-            "Room" => iotp_shim_room_roundtrip,
-            "Gateway" => iotp_shim_gateway_roundtrip,
-            "DisplayMenu" => iotp_shim_display_menu_roundtrip,
+    /// Decodes `input` as the type named `type_name` (its full name) of the compiler's test schemas
+    /// `example.recursive` and `example.every_scalar`, and encodes it back into at most `cap` bytes;
+    /// `None` for a name the shim does not have.
+    pub fn golden(type_name: &str, input: &[u8], cap: usize) -> Option<RoundTrip> {
+        let shim: Shim = match type_name {
+            "example.recursive.MenuNode" => iotp_shim_example_recursive_menu_node_roundtrip,
+            "example.recursive.Expr" => iotp_shim_example_recursive_expr_roundtrip,
+            "example.recursive.Compare" => iotp_shim_example_recursive_compare_roundtrip,
+            "example.recursive.Rule" => iotp_shim_example_recursive_rule_roundtrip,
+            "example.recursive.Room" => iotp_shim_example_recursive_room_roundtrip,
+            "example.recursive.Gateway" => iotp_shim_example_recursive_gateway_roundtrip,
+            "example.recursive.DisplayMenu" => iotp_shim_example_recursive_display_menu_roundtrip,
+            "example.every_scalar.Integers" => iotp_shim_example_every_scalar_integers_roundtrip,
+            "example.every_scalar.Floats" => iotp_shim_example_every_scalar_floats_roundtrip,
+            "example.every_scalar.Text" => iotp_shim_example_every_scalar_text_roundtrip,
+            "example.every_scalar.Collections" => {
+                iotp_shim_example_every_scalar_collections_roundtrip
+            }
+            "example.every_scalar.Nothing" => iotp_shim_example_every_scalar_nothing_roundtrip,
+            "example.every_scalar.Keywords" => iotp_shim_example_every_scalar_keywords_roundtrip,
+            "example.every_scalar.Everything" => {
+                iotp_shim_example_every_scalar_everything_roundtrip
+            }
             _ => return None,
         };
-        Some(call(shim, input, &mut Vec::new(), cap))
+        // SAFETY: a pure function.
+        let size = unsafe { iotp_shim_golden_scratch() };
+        Some(call(shim, input, &mut vec![0; size.div_ceil(8)], cap))
     }
 
     /// Calls a shim on `input` with `scratch` (at least the memory it needs) and an output of `cap`
@@ -874,9 +895,9 @@ pub mod envelope {
             needed: 0,
             field: core::ptr::null(),
         };
-        // SAFETY: `input` and `out` are live slices of the lengths passed; `scratch` is what the
-        // shim needs (an Envelope's memory, 8-aligned, for the Envelope's shim; nothing for the
-        // others), borrowed mutably for the call; a shim keeps no pointer after it returns (the
+        // SAFETY: `input` and `out` are live slices of the lengths passed; `scratch` is the memory
+        // the shim needs (an Envelope's, or the largest golden value's), 8-aligned, borrowed
+        // mutably for the call; a shim keeps no pointer after it returns (the
         // decoded value, which points into `input`, is only encoded within the call).
         let result = unsafe {
             shim(
