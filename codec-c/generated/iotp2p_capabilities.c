@@ -22,48 +22,42 @@ bool iotp2p_capabilities_device_info_properties_decode_from(iotp_reader *r, size
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 32u, &out->vendor)) {
                 return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.vendor"));
             }
             seen_vendor = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_text(r, 32u, &out->product)) {
                 return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.product"));
             }
             seen_product = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_text(r, 32u, &out->name)) {
                 return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.name"));
             }
             seen_name = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_text(r, 16u, &out->hardware_version)) {
                 return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.hardware_version"));
             }
             out->has_hardware_version = true;
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_text(r, 32u, &out->serial_number)) {
                 return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.serial_number"));
             }
             out->has_serial_number = true;
             break;
-        }
-        case 5u: {
+        case 5u:
             if (!iotp_read_text(r, 128u, &out->product_url)) {
                 return iotp_field_error(r, IOTP_FIELD("DeviceInfoProperties.product_url"));
             }
             out->has_product_url = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -96,27 +90,21 @@ bool iotp2p_capabilities_device_info_properties_encode_to(iotp_writer *w, const 
         + (v->has_product_url ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_device_info_properties_keys, 6);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->vendor.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.vendor"));
-        }
-        iotp_write_text(w, v->vendor.ptr, v->vendor.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->vendor.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.vendor"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->product.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.product"));
-        }
-        iotp_write_text(w, v->product.ptr, v->product.len);
+    iotp_write_text(w, v->vendor.ptr, v->vendor.len);
+    iotp_write_key(w, &g, 1u);
+    if (v->product.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.product"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->name.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.name"));
-        }
-        iotp_write_text(w, v->name.ptr, v->name.len);
+    iotp_write_text(w, v->product.ptr, v->product.len);
+    iotp_write_key(w, &g, 2u);
+    if (v->name.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfoProperties.name"));
     }
+    iotp_write_text(w, v->name.ptr, v->name.len);
     if (v->has_hardware_version) {
         iotp_write_key(w, &g, 3u);
         if (v->hardware_version.len > 16u) {
@@ -179,27 +167,24 @@ bool iotp2p_capabilities_firmware_properties_decode_from(iotp_reader *r, size_t 
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp2p_core_sem_ver_decode_from(r, m.depth, &out->version)) {
                 return iotp_field_error(r, IOTP_FIELD("FirmwareProperties.version"));
             }
             seen_version = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_text(r, 32u, &out->version_text)) {
                 return iotp_field_error(r, IOTP_FIELD("FirmwareProperties.version_text"));
             }
             seen_version_text = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->build)) {
                 return iotp_field_error(r, IOTP_FIELD("FirmwareProperties.build"));
             }
             out->has_build = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -227,17 +212,13 @@ bool iotp2p_capabilities_firmware_properties_encode_to(iotp_writer *w, const iot
         + (v->has_build ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_firmware_properties_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp2p_core_sem_ver_encode_to(w, &v->version);
+    iotp_write_key(w, &g, 0u);
+    iotp2p_core_sem_ver_encode_to(w, &v->version);
+    iotp_write_key(w, &g, 1u);
+    if (v->version_text.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("FirmwareProperties.version_text"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->version_text.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("FirmwareProperties.version_text"));
-        }
-        iotp_write_text(w, v->version_text.ptr, v->version_text.len);
-    }
+    iotp_write_text(w, v->version_text.ptr, v->version_text.len);
     if (v->has_build) {
         iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->build);
@@ -284,34 +265,30 @@ bool iotp2p_capabilities_battery_properties_decode_from(iotp_reader *r, size_t d
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 0, 100, &out->percent)) {
                 return iotp_field_error(r, IOTP_FIELD("BatteryProperties.percent"));
             }
             seen_percent = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_enum(r, &out->state)) {
                 return iotp_field_error(r, IOTP_FIELD("BatteryProperties.state"));
             }
             seen_state = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->voltage)) {
                 return iotp_field_error(r, IOTP_FIELD("BatteryProperties.voltage"));
             }
             out->has_voltage = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_enum(r, &out->charging)) {
                 return iotp_field_error(r, IOTP_FIELD("BatteryProperties.charging"));
             }
             out->has_charging = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -340,17 +317,13 @@ bool iotp2p_capabilities_battery_properties_encode_to(iotp_writer *w, const iotp
         + (v->has_charging ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_battery_properties_keys, 4);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->percent > 100) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("BatteryProperties.percent"));
-        }
-        iotp_write_uint(w, v->percent);
+    iotp_write_key(w, &g, 0u);
+    if (v->percent > 100) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("BatteryProperties.percent"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->state);
-    }
+    iotp_write_uint(w, v->percent);
+    iotp_write_key(w, &g, 1u);
+    iotp_write_uint(w, v->state);
     if (v->has_voltage) {
         iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->voltage);
@@ -409,11 +382,10 @@ bool iotp2p_capabilities_battery_events_decode_from(iotp_reader *r, size_t depth
 bool iotp2p_capabilities_battery_events_encode_to(iotp_writer *w, const iotp2p_capabilities_battery_events *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_CAPABILITIES_BATTERY_EVENTS_STATE_CHANGED: {
+    case IOTP2P_CAPABILITIES_BATTERY_EVENTS_STATE_CHANGED:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_BATTERY_EVENTS_STATE_CHANGED);
         iotp_write_uint(w, v->as.state_changed);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_battery_events_keys, 1)) {
@@ -461,13 +433,12 @@ bool iotp2p_capabilities_identify_properties_decode_from(iotp_reader *r, size_t 
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->remaining)) {
                 return iotp_field_error(r, IOTP_FIELD("IdentifyProperties.remaining"));
             }
             seen_remaining = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -491,10 +462,8 @@ bool iotp2p_capabilities_identify_properties_encode_to(iotp_writer *w, const iot
     const size_t n = v->unknown_fields.count + 1u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_identify_properties_keys, 1);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->remaining);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp_write_uint(w, v->remaining);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -535,14 +504,13 @@ bool iotp2p_capabilities_identify_input_decode_from(iotp_reader *r, size_t depth
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->duration)) {
                 return iotp_field_error(r, IOTP_FIELD("IdentifyInput.duration"));
             }
             seen_duration = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_enum(r, &out->effect)) {
                 return iotp_field_error(r, IOTP_FIELD("IdentifyInput.effect"));
             }
@@ -550,7 +518,6 @@ bool iotp2p_capabilities_identify_input_decode_from(iotp_reader *r, size_t depth
                 return iotp_default_present(r, &m, IOTP_FIELD("IdentifyInput.effect"));
             }
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -575,10 +542,8 @@ bool iotp2p_capabilities_identify_input_encode_to(iotp_writer *w, const iotp2p_c
         + (v->effect != IOTP2P_CAPABILITIES_IDENTIFY_EFFECT_BLINK ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_identify_input_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->duration);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp_write_uint(w, v->duration);
     if (v->effect != IOTP2P_CAPABILITIES_IDENTIFY_EFFECT_BLINK) {
         iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->effect);
@@ -633,11 +598,10 @@ bool iotp2p_capabilities_identify_actions_decode_from(iotp_reader *r, size_t dep
 bool iotp2p_capabilities_identify_actions_encode_to(iotp_writer *w, const iotp2p_capabilities_identify_actions *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_CAPABILITIES_IDENTIFY_ACTIONS_IDENTIFY: {
+    case IOTP2P_CAPABILITIES_IDENTIFY_ACTIONS_IDENTIFY:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_IDENTIFY_ACTIONS_IDENTIFY);
         iotp2p_capabilities_identify_input_encode_to(w, &v->as.identify);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_identify_actions_keys, 1)) {
@@ -685,13 +649,12 @@ bool iotp2p_capabilities_on_off_properties_decode_from(iotp_reader *r, size_t de
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_bool(r, &out->on)) {
                 return iotp_field_error(r, IOTP_FIELD("OnOffProperties.on"));
             }
             seen_on = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -715,10 +678,8 @@ bool iotp2p_capabilities_on_off_properties_encode_to(iotp_writer *w, const iotp2
     const size_t n = v->unknown_fields.count + 1u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_on_off_properties_keys, 1);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_bool(w, v->on);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp_write_bool(w, v->on);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -779,21 +740,18 @@ bool iotp2p_capabilities_on_off_actions_decode_from(iotp_reader *r, size_t depth
 bool iotp2p_capabilities_on_off_actions_encode_to(iotp_writer *w, const iotp2p_capabilities_on_off_actions *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_OFF: {
+    case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_OFF:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_OFF);
         iotp_write_null(w);
         break;
-    }
-    case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_ON: {
+    case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_ON:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_ON);
         iotp_write_null(w);
         break;
-    }
-    case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_TOGGLE: {
+    case IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_TOGGLE:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_ON_OFF_ACTIONS_TOGGLE);
         iotp_write_null(w);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_on_off_actions_keys, 3)) {
@@ -844,34 +802,30 @@ bool iotp2p_capabilities_level_properties_decode_from(iotp_reader *r, size_t dep
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 0, 254, &out->level)) {
                 return iotp_field_error(r, IOTP_FIELD("LevelProperties.level"));
             }
             seen_level = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u8(r, 0, 254, &out->min_level)) {
                 return iotp_field_error(r, IOTP_FIELD("LevelProperties.min_level"));
             }
             out->has_min_level = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u8(r, 0, 254, &out->max_level)) {
                 return iotp_field_error(r, IOTP_FIELD("LevelProperties.max_level"));
             }
             out->has_max_level = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->default_transition)) {
                 return iotp_field_error(r, IOTP_FIELD("LevelProperties.default_transition"));
             }
             out->has_default_transition = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -898,13 +852,11 @@ bool iotp2p_capabilities_level_properties_encode_to(iotp_writer *w, const iotp2p
         + (v->has_default_transition ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_level_properties_keys, 4);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->level > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LevelProperties.level"));
-        }
-        iotp_write_uint(w, v->level);
+    iotp_write_key(w, &g, 0u);
+    if (v->level > 254) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LevelProperties.level"));
     }
+    iotp_write_uint(w, v->level);
     if (v->has_min_level) {
         iotp_write_key(w, &g, 1u);
         if (v->min_level > 254) {
@@ -963,20 +915,18 @@ bool iotp2p_capabilities_set_level_decode_from(iotp_reader *r, size_t depth, iot
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 0, 254, &out->level)) {
                 return iotp_field_error(r, IOTP_FIELD("SetLevel.level"));
             }
             seen_level = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->transition)) {
                 return iotp_field_error(r, IOTP_FIELD("SetLevel.transition"));
             }
             out->has_transition = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1001,13 +951,11 @@ bool iotp2p_capabilities_set_level_encode_to(iotp_writer *w, const iotp2p_capabi
         + (v->has_transition ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_set_level_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->level > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetLevel.level"));
-        }
-        iotp_write_uint(w, v->level);
+    iotp_write_key(w, &g, 0u);
+    if (v->level > 254) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetLevel.level"));
     }
+    iotp_write_uint(w, v->level);
     if (v->has_transition) {
         iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->transition);
@@ -1052,20 +1000,18 @@ bool iotp2p_capabilities_step_level_decode_from(iotp_reader *r, size_t depth, io
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_i16(r, -254, 254, &out->delta)) {
                 return iotp_field_error(r, IOTP_FIELD("StepLevel.delta"));
             }
             seen_delta = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->transition)) {
                 return iotp_field_error(r, IOTP_FIELD("StepLevel.transition"));
             }
             out->has_transition = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1090,13 +1036,11 @@ bool iotp2p_capabilities_step_level_encode_to(iotp_writer *w, const iotp2p_capab
         + (v->has_transition ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_step_level_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->delta < -254 || v->delta > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("StepLevel.delta"));
-        }
-        iotp_write_int(w, v->delta);
+    iotp_write_key(w, &g, 0u);
+    if (v->delta < -254 || v->delta > 254) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("StepLevel.delta"));
     }
+    iotp_write_int(w, v->delta);
     if (v->has_transition) {
         iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->transition);
@@ -1161,21 +1105,18 @@ bool iotp2p_capabilities_level_actions_decode_from(iotp_reader *r, size_t depth,
 bool iotp2p_capabilities_level_actions_encode_to(iotp_writer *w, const iotp2p_capabilities_level_actions *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_SET_LEVEL: {
+    case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_SET_LEVEL:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_LEVEL_ACTIONS_SET_LEVEL);
         iotp2p_capabilities_set_level_encode_to(w, &v->as.set_level);
         break;
-    }
-    case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STEP: {
+    case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STEP:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STEP);
         iotp2p_capabilities_step_level_encode_to(w, &v->as.step);
         break;
-    }
-    case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STOP: {
+    case IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STOP:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_LEVEL_ACTIONS_STOP);
         iotp_write_null(w);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_level_actions_keys, 3)) {
@@ -1225,27 +1166,24 @@ bool iotp2p_capabilities_color_temperature_properties_decode_from(iotp_reader *r
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 1000, 20000, &out->kelvin)) {
                 return iotp_field_error(r, IOTP_FIELD("ColorTemperatureProperties.kelvin"));
             }
             seen_kelvin = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 1000, 20000, &out->min_kelvin)) {
                 return iotp_field_error(r, IOTP_FIELD("ColorTemperatureProperties.min_kelvin"));
             }
             seen_min_kelvin = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u16(r, 1000, 20000, &out->max_kelvin)) {
                 return iotp_field_error(r, IOTP_FIELD("ColorTemperatureProperties.max_kelvin"));
             }
             seen_max_kelvin = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1275,27 +1213,21 @@ bool iotp2p_capabilities_color_temperature_properties_encode_to(iotp_writer *w, 
     const size_t n = v->unknown_fields.count + 3u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_color_temperature_properties_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->kelvin < 1000 || v->kelvin > 20000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ColorTemperatureProperties.kelvin"));
-        }
-        iotp_write_uint(w, v->kelvin);
+    iotp_write_key(w, &g, 0u);
+    if (v->kelvin < 1000 || v->kelvin > 20000) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ColorTemperatureProperties.kelvin"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->min_kelvin < 1000 || v->min_kelvin > 20000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ColorTemperatureProperties.min_kelvin"));
-        }
-        iotp_write_uint(w, v->min_kelvin);
+    iotp_write_uint(w, v->kelvin);
+    iotp_write_key(w, &g, 1u);
+    if (v->min_kelvin < 1000 || v->min_kelvin > 20000) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ColorTemperatureProperties.min_kelvin"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->max_kelvin < 1000 || v->max_kelvin > 20000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ColorTemperatureProperties.max_kelvin"));
-        }
-        iotp_write_uint(w, v->max_kelvin);
+    iotp_write_uint(w, v->min_kelvin);
+    iotp_write_key(w, &g, 2u);
+    if (v->max_kelvin < 1000 || v->max_kelvin > 20000) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ColorTemperatureProperties.max_kelvin"));
     }
+    iotp_write_uint(w, v->max_kelvin);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -1336,20 +1268,18 @@ bool iotp2p_capabilities_set_color_temperature_decode_from(iotp_reader *r, size_
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 1000, 20000, &out->kelvin)) {
                 return iotp_field_error(r, IOTP_FIELD("SetColorTemperature.kelvin"));
             }
             seen_kelvin = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->transition)) {
                 return iotp_field_error(r, IOTP_FIELD("SetColorTemperature.transition"));
             }
             out->has_transition = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1374,13 +1304,11 @@ bool iotp2p_capabilities_set_color_temperature_encode_to(iotp_writer *w, const i
         + (v->has_transition ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_set_color_temperature_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->kelvin < 1000 || v->kelvin > 20000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetColorTemperature.kelvin"));
-        }
-        iotp_write_uint(w, v->kelvin);
+    iotp_write_key(w, &g, 0u);
+    if (v->kelvin < 1000 || v->kelvin > 20000) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetColorTemperature.kelvin"));
     }
+    iotp_write_uint(w, v->kelvin);
     if (v->has_transition) {
         iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->transition);
@@ -1435,11 +1363,10 @@ bool iotp2p_capabilities_color_temperature_actions_decode_from(iotp_reader *r, s
 bool iotp2p_capabilities_color_temperature_actions_encode_to(iotp_writer *w, const iotp2p_capabilities_color_temperature_actions *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_CAPABILITIES_COLOR_TEMPERATURE_ACTIONS_SET_COLOR_TEMPERATURE: {
+    case IOTP2P_CAPABILITIES_COLOR_TEMPERATURE_ACTIONS_SET_COLOR_TEMPERATURE:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_COLOR_TEMPERATURE_ACTIONS_SET_COLOR_TEMPERATURE);
         iotp2p_capabilities_set_color_temperature_encode_to(w, &v->as.set_color_temperature);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_color_temperature_actions_keys, 1)) {
@@ -1490,34 +1417,30 @@ bool iotp2p_capabilities_temperature_measurement_properties_decode_from(iotp_rea
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_i16(r, -27315, INT16_MAX, &out->temperature)) {
                 return iotp_field_error(r, IOTP_FIELD("TemperatureMeasurementProperties.temperature"));
             }
             seen_temperature = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_i16(r, -27315, INT16_MAX, &out->min_measurable)) {
                 return iotp_field_error(r, IOTP_FIELD("TemperatureMeasurementProperties.min_measurable"));
             }
             out->has_min_measurable = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_i16(r, -27315, INT16_MAX, &out->max_measurable)) {
                 return iotp_field_error(r, IOTP_FIELD("TemperatureMeasurementProperties.max_measurable"));
             }
             out->has_max_measurable = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->tolerance)) {
                 return iotp_field_error(r, IOTP_FIELD("TemperatureMeasurementProperties.tolerance"));
             }
             out->has_tolerance = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1544,13 +1467,11 @@ bool iotp2p_capabilities_temperature_measurement_properties_encode_to(iotp_write
         + (v->has_tolerance ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_temperature_measurement_properties_keys, 4);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->temperature < -27315) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TemperatureMeasurementProperties.temperature"));
-        }
-        iotp_write_int(w, v->temperature);
+    iotp_write_key(w, &g, 0u);
+    if (v->temperature < -27315) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TemperatureMeasurementProperties.temperature"));
     }
+    iotp_write_int(w, v->temperature);
     if (v->has_min_measurable) {
         iotp_write_key(w, &g, 1u);
         if (v->min_measurable < -27315) {
@@ -1611,34 +1532,30 @@ bool iotp2p_capabilities_humidity_measurement_properties_decode_from(iotp_reader
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, 10000, &out->humidity)) {
                 return iotp_field_error(r, IOTP_FIELD("HumidityMeasurementProperties.humidity"));
             }
             seen_humidity = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, 10000, &out->min_measurable)) {
                 return iotp_field_error(r, IOTP_FIELD("HumidityMeasurementProperties.min_measurable"));
             }
             out->has_min_measurable = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u16(r, 0, 10000, &out->max_measurable)) {
                 return iotp_field_error(r, IOTP_FIELD("HumidityMeasurementProperties.max_measurable"));
             }
             out->has_max_measurable = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u16(r, 0, 10000, &out->tolerance)) {
                 return iotp_field_error(r, IOTP_FIELD("HumidityMeasurementProperties.tolerance"));
             }
             out->has_tolerance = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1665,13 +1582,11 @@ bool iotp2p_capabilities_humidity_measurement_properties_encode_to(iotp_writer *
         + (v->has_tolerance ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_humidity_measurement_properties_keys, 4);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->humidity > 10000) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("HumidityMeasurementProperties.humidity"));
-        }
-        iotp_write_uint(w, v->humidity);
+    iotp_write_key(w, &g, 0u);
+    if (v->humidity > 10000) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("HumidityMeasurementProperties.humidity"));
     }
+    iotp_write_uint(w, v->humidity);
     if (v->has_min_measurable) {
         iotp_write_key(w, &g, 1u);
         if (v->min_measurable > 10000) {
@@ -1734,27 +1649,24 @@ bool iotp2p_capabilities_relay_properties_decode_from(iotp_reader *r, size_t dep
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 16, UINT16_MAX, &out->max_held_messages)) {
                 return iotp_field_error(r, IOTP_FIELD("RelayProperties.max_held_messages"));
             }
             seen_max_held_messages = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u32(r, UINT32_C(4096), UINT32_MAX, &out->max_held_bytes)) {
                 return iotp_field_error(r, IOTP_FIELD("RelayProperties.max_held_bytes"));
             }
             seen_max_held_bytes = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u32(r, UINT32_C(86400), UINT32_MAX, &out->max_hold_time)) {
                 return iotp_field_error(r, IOTP_FIELD("RelayProperties.max_hold_time"));
             }
             seen_max_hold_time = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1784,27 +1696,21 @@ bool iotp2p_capabilities_relay_properties_encode_to(iotp_writer *w, const iotp2p
     const size_t n = v->unknown_fields.count + 3u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_relay_properties_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->max_held_messages < 16) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RelayProperties.max_held_messages"));
-        }
-        iotp_write_uint(w, v->max_held_messages);
+    iotp_write_key(w, &g, 0u);
+    if (v->max_held_messages < 16) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RelayProperties.max_held_messages"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->max_held_bytes < UINT32_C(4096)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RelayProperties.max_held_bytes"));
-        }
-        iotp_write_uint(w, v->max_held_bytes);
+    iotp_write_uint(w, v->max_held_messages);
+    iotp_write_key(w, &g, 1u);
+    if (v->max_held_bytes < UINT32_C(4096)) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RelayProperties.max_held_bytes"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->max_hold_time < UINT32_C(86400)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RelayProperties.max_hold_time"));
-        }
-        iotp_write_uint(w, v->max_hold_time);
+    iotp_write_uint(w, v->max_held_bytes);
+    iotp_write_key(w, &g, 2u);
+    if (v->max_hold_time < UINT32_C(86400)) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RelayProperties.max_hold_time"));
     }
+    iotp_write_uint(w, v->max_hold_time);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -1845,20 +1751,18 @@ bool iotp2p_capabilities_lookup_result_decode_from(iotp_reader *r, size_t depth,
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
                 return iotp_field_error(r, IOTP_FIELD("LookupResult.credential"));
             }
             out->has_credential = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->rehoming)) {
                 return iotp_field_error(r, IOTP_FIELD("LookupResult.rehoming"));
             }
             out->has_rehoming = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1929,20 +1833,18 @@ bool iotp2p_capabilities_enrol_request_decode_from(iotp_reader *r, size_t depth,
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_bytes(r, 32u, &out->token)) {
                 return iotp_field_error(r, IOTP_FIELD("EnrolRequest.token"));
             }
             seen_token = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
                 return iotp_field_error(r, IOTP_FIELD("EnrolRequest.credential"));
             }
             seen_credential = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1969,17 +1871,13 @@ bool iotp2p_capabilities_enrol_request_encode_to(iotp_writer *w, const iotp2p_ca
     const size_t n = v->unknown_fields.count + 2u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_enrol_request_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->token.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EnrolRequest.token"));
-        }
-        iotp_write_bytes(w, v->token.ptr, v->token.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->token.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EnrolRequest.token"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp2p_security_signed_statement_encode_to(w, &v->credential);
-    }
+    iotp_write_bytes(w, v->token.ptr, v->token.len);
+    iotp_write_key(w, &g, 1u);
+    iotp2p_security_signed_statement_encode_to(w, &v->credential);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -2021,13 +1919,12 @@ bool iotp2p_capabilities_enrol_result_decode_from(iotp_reader *r, size_t depth, 
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 64u, &out->account)) {
                 return iotp_field_error(r, IOTP_FIELD("EnrolResult.account"));
             }
             seen_account = true;
             break;
-        }
         case 1u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 8u, m.depth, &out->domains_count, &d1)) {
@@ -2041,13 +1938,12 @@ bool iotp2p_capabilities_enrol_result_decode_from(iotp_reader *r, size_t depth, 
             seen_domains = true;
             break;
         }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->max_registrations)) {
                 return iotp_field_error(r, IOTP_FIELD("EnrolResult.max_registrations"));
             }
             seen_max_registrations = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2077,13 +1973,11 @@ bool iotp2p_capabilities_enrol_result_encode_to(iotp_writer *w, const iotp2p_cap
     const size_t n = v->unknown_fields.count + 3u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_enrol_result_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->account.len > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EnrolResult.account"));
-        }
-        iotp_write_text(w, v->account.ptr, v->account.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->account.len > 64u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EnrolResult.account"));
     }
+    iotp_write_text(w, v->account.ptr, v->account.len);
     {
         size_t i0;
         iotp_write_key(w, &g, 1u);
@@ -2099,10 +1993,8 @@ bool iotp2p_capabilities_enrol_result_encode_to(iotp_writer *w, const iotp2p_cap
         }
         iotp_write_close(w, v->domains_count);
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->max_registrations);
-    }
+    iotp_write_key(w, &g, 2u);
+    iotp_write_uint(w, v->max_registrations);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -2145,7 +2037,7 @@ bool iotp2p_capabilities_relay_policy_decode_from(iotp_reader *r, size_t depth, 
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_enum(r, &out->lookup)) {
                 return iotp_field_error(r, IOTP_FIELD("RelayPolicy.lookup"));
             }
@@ -2153,7 +2045,6 @@ bool iotp2p_capabilities_relay_policy_decode_from(iotp_reader *r, size_t depth, 
                 return iotp_default_present(r, &m, IOTP_FIELD("RelayPolicy.lookup"));
             }
             break;
-        }
         case 1u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 8u, m.depth, &out->lookup_allowed_count, &d1)) {
@@ -2167,20 +2058,18 @@ bool iotp2p_capabilities_relay_policy_decode_from(iotp_reader *r, size_t depth, 
             out->has_lookup_allowed = true;
             break;
         }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->max_held_messages)) {
                 return iotp_field_error(r, IOTP_FIELD("RelayPolicy.max_held_messages"));
             }
             out->has_max_held_messages = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->max_hold_time)) {
                 return iotp_field_error(r, IOTP_FIELD("RelayPolicy.max_hold_time"));
             }
             out->has_max_hold_time = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2274,20 +2163,18 @@ bool iotp2p_capabilities_register_request_decode_from(iotp_reader *r, size_t dep
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
                 return iotp_field_error(r, IOTP_FIELD("RegisterRequest.credential"));
             }
             seen_credential = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp2p_capabilities_relay_policy_decode_from(r, m.depth, &out->policy)) {
                 return iotp_field_error(r, IOTP_FIELD("RegisterRequest.policy"));
             }
             out->has_policy = true;
             break;
-        }
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->previous_relays_count, &d1)) {
@@ -2301,13 +2188,12 @@ bool iotp2p_capabilities_register_request_decode_from(iotp_reader *r, size_t dep
             out->has_previous_relays = true;
             break;
         }
-        case 3u: {
+        case 3u:
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->rehoming)) {
                 return iotp_field_error(r, IOTP_FIELD("RegisterRequest.rehoming"));
             }
             out->has_rehoming = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2334,10 +2220,8 @@ bool iotp2p_capabilities_register_request_encode_to(iotp_writer *w, const iotp2p
         + (v->has_rehoming ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_register_request_keys, 4);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp2p_security_signed_statement_encode_to(w, &v->credential);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp2p_security_signed_statement_encode_to(w, &v->credential);
     if (v->has_policy) {
         iotp_write_key(w, &g, 1u);
         iotp2p_capabilities_relay_policy_encode_to(w, &v->policy);
@@ -2401,20 +2285,18 @@ bool iotp2p_capabilities_release_request_decode_from(iotp_reader *r, size_t dept
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 254u, &out->address)) {
                 return iotp_field_error(r, IOTP_FIELD("ReleaseRequest.address"));
             }
             seen_address = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->rehoming)) {
                 return iotp_field_error(r, IOTP_FIELD("ReleaseRequest.rehoming"));
             }
             out->has_rehoming = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2439,13 +2321,11 @@ bool iotp2p_capabilities_release_request_encode_to(iotp_writer *w, const iotp2p_
         + (v->has_rehoming ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_release_request_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("ReleaseRequest.address"));
-        }
-        iotp_write_text(w, v->address.ptr, v->address.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->address.len > 254u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("ReleaseRequest.address"));
     }
+    iotp_write_text(w, v->address.ptr, v->address.len);
     if (v->has_rehoming) {
         iotp_write_key(w, &g, 1u);
         iotp2p_security_signed_statement_encode_to(w, &v->rehoming);
@@ -2490,20 +2370,18 @@ bool iotp2p_capabilities_policy_request_decode_from(iotp_reader *r, size_t depth
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 254u, &out->address)) {
                 return iotp_field_error(r, IOTP_FIELD("PolicyRequest.address"));
             }
             seen_address = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp2p_capabilities_relay_policy_decode_from(r, m.depth, &out->policy)) {
                 return iotp_field_error(r, IOTP_FIELD("PolicyRequest.policy"));
             }
             seen_policy = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2530,17 +2408,13 @@ bool iotp2p_capabilities_policy_request_encode_to(iotp_writer *w, const iotp2p_c
     const size_t n = v->unknown_fields.count + 2u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_policy_request_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PolicyRequest.address"));
-        }
-        iotp_write_text(w, v->address.ptr, v->address.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->address.len > 254u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PolicyRequest.address"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp2p_capabilities_relay_policy_encode_to(w, &v->policy);
-    }
+    iotp_write_text(w, v->address.ptr, v->address.len);
+    iotp_write_key(w, &g, 1u);
+    iotp2p_capabilities_relay_policy_encode_to(w, &v->policy);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -2582,27 +2456,24 @@ bool iotp2p_capabilities_registration_info_decode_from(iotp_reader *r, size_t de
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 254u, &out->address)) {
                 return iotp_field_error(r, IOTP_FIELD("RegistrationInfo.address"));
             }
             seen_address = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_fixed(r, 32u, &out->node)) {
                 return iotp_field_error(r, IOTP_FIELD("RegistrationInfo.node"));
             }
             seen_node = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp2p_capabilities_relay_policy_decode_from(r, m.depth, &out->policy)) {
                 return iotp_field_error(r, IOTP_FIELD("RegistrationInfo.policy"));
             }
             seen_policy = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2632,24 +2503,18 @@ bool iotp2p_capabilities_registration_info_encode_to(iotp_writer *w, const iotp2
     const size_t n = v->unknown_fields.count + 3u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_capabilities_registration_info_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegistrationInfo.address"));
-        }
-        iotp_write_text(w, v->address.ptr, v->address.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->address.len > 254u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegistrationInfo.address"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->node.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegistrationInfo.node"));
-        }
-        iotp_write_bytes(w, v->node.ptr, v->node.len);
+    iotp_write_text(w, v->address.ptr, v->address.len);
+    iotp_write_key(w, &g, 1u);
+    if (v->node.len != 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RegistrationInfo.node"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        iotp2p_capabilities_relay_policy_encode_to(w, &v->policy);
-    }
+    iotp_write_bytes(w, v->node.ptr, v->node.len);
+    iotp_write_key(w, &g, 2u);
+    iotp2p_capabilities_relay_policy_encode_to(w, &v->policy);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -2689,13 +2554,12 @@ bool iotp2p_capabilities_registrations_request_decode_from(iotp_reader *r, size_
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 254u, &out->after)) {
                 return iotp_field_error(r, IOTP_FIELD("RegistrationsRequest.after"));
             }
             out->has_after = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2777,7 +2641,7 @@ bool iotp2p_capabilities_registration_page_decode_from(iotp_reader *r, size_t de
             seen_entries = true;
             break;
         }
-        case 1u: {
+        case 1u:
             if (!iotp_read_bool(r, &out->more)) {
                 return iotp_field_error(r, IOTP_FIELD("RegistrationPage.more"));
             }
@@ -2785,7 +2649,6 @@ bool iotp2p_capabilities_registration_page_decode_from(iotp_reader *r, size_t de
                 return iotp_default_present(r, &m, IOTP_FIELD("RegistrationPage.more"));
             }
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2906,47 +2769,40 @@ bool iotp2p_capabilities_relay_actions_decode_from(iotp_reader *r, size_t depth,
 bool iotp2p_capabilities_relay_actions_encode_to(iotp_writer *w, const iotp2p_capabilities_relay_actions *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_LOOKUP: {
+    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_LOOKUP:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_LOOKUP);
         if (v->as.lookup.len > 254u) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayActions.lookup"));
         }
         iotp_write_text(w, v->as.lookup.ptr, v->as.lookup.len);
         break;
-    }
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_ENROL: {
+    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_ENROL:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_ENROL);
         iotp2p_capabilities_enrol_request_encode_to(w, &v->as.enrol);
         break;
-    }
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTER: {
+    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTER:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTER);
         iotp2p_capabilities_register_request_encode_to(w, &v->as.register_);
         break;
-    }
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_RELEASE: {
+    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_RELEASE:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_RELEASE);
         iotp2p_capabilities_release_request_encode_to(w, &v->as.release);
         break;
-    }
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_UNENROL: {
+    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_UNENROL:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_UNENROL);
         if (v->as.unenrol.len != 32u) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RelayActions.unenrol"));
         }
         iotp_write_bytes(w, v->as.unenrol.ptr, v->as.unenrol.len);
         break;
-    }
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_SET_POLICY: {
+    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_SET_POLICY:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_SET_POLICY);
         iotp2p_capabilities_policy_request_encode_to(w, &v->as.set_policy);
         break;
-    }
-    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTRATIONS: {
+    case IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTRATIONS:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_ACTIONS_REGISTRATIONS);
         iotp2p_capabilities_registrations_request_encode_to(w, &v->as.registrations);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_relay_actions_keys, 7)) {
@@ -3015,21 +2871,18 @@ bool iotp2p_capabilities_relay_outputs_decode_from(iotp_reader *r, size_t depth,
 bool iotp2p_capabilities_relay_outputs_encode_to(iotp_writer *w, const iotp2p_capabilities_relay_outputs *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_LOOKUP: {
+    case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_LOOKUP:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_OUTPUTS_LOOKUP);
         iotp2p_capabilities_lookup_result_encode_to(w, &v->as.lookup);
         break;
-    }
-    case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_ENROL: {
+    case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_ENROL:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_OUTPUTS_ENROL);
         iotp2p_capabilities_enrol_result_encode_to(w, &v->as.enrol);
         break;
-    }
-    case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_REGISTRATIONS: {
+    case IOTP2P_CAPABILITIES_RELAY_OUTPUTS_REGISTRATIONS:
         iotp_write_uint(w, IOTP2P_CAPABILITIES_RELAY_OUTPUTS_REGISTRATIONS);
         iotp2p_capabilities_registration_page_encode_to(w, &v->as.registrations);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_capabilities_relay_outputs_keys, 3)) {

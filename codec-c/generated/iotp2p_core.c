@@ -26,7 +26,7 @@ bool iotp2p_core_status_decode_from(iotp_reader *r, size_t depth, iotp2p_core_st
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_enum(r, &out->code)) {
                 return iotp_field_error(r, IOTP_FIELD("Status.code"));
             }
@@ -34,63 +34,54 @@ bool iotp2p_core_status_decode_from(iotp_reader *r, size_t depth, iotp2p_core_st
                 return iotp_default_present(r, &m, IOTP_FIELD("Status.code"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->member)) {
                 return iotp_field_error(r, IOTP_FIELD("Status.member"));
             }
             out->has_member = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->capability_status)) {
                 return iotp_field_error(r, IOTP_FIELD("Status.capability_status"));
             }
             out->has_capability_status = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_text(r, 128u, &out->detail)) {
                 return iotp_field_error(r, IOTP_FIELD("Status.detail"));
             }
             out->has_detail = true;
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_bytes(r, 40u, &out->echo)) {
                 return iotp_field_error(r, IOTP_FIELD("Status.echo"));
             }
             out->has_echo = true;
             break;
-        }
-        case 5u: {
+        case 5u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->retry_after)) {
                 return iotp_field_error(r, IOTP_FIELD("Status.retry_after"));
             }
             out->has_retry_after = true;
             break;
-        }
-        case 6u: {
+        case 6u:
             if (!iotp_read_enum(r, &out->decode_error)) {
                 return iotp_field_error(r, IOTP_FIELD("Status.decode_error"));
             }
             out->has_decode_error = true;
             break;
-        }
-        case 7u: {
+        case 7u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->offset)) {
                 return iotp_field_error(r, IOTP_FIELD("Status.offset"));
             }
             out->has_offset = true;
             break;
-        }
-        case 8u: {
+        case 8u:
             if (!iotp_read_text(r, 254u, &out->recipient)) {
                 return iotp_field_error(r, IOTP_FIELD("Status.recipient"));
             }
             out->has_recipient = true;
             break;
-        }
         case 9u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 8u, m.depth, &out->supported_versions_count, &d1)) {
@@ -232,7 +223,7 @@ bool iotp2p_core_read_request_decode_from(iotp_reader *r, size_t depth, iotp2p_c
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
                 return iotp_field_error(r, IOTP_FIELD("ReadRequest.endpoint"));
             }
@@ -240,14 +231,12 @@ bool iotp2p_core_read_request_decode_from(iotp_reader *r, size_t depth, iotp2p_c
                 return iotp_default_present(r, &m, IOTP_FIELD("ReadRequest.endpoint"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
                 return iotp_field_error(r, IOTP_FIELD("ReadRequest.capability"));
             }
             seen_capability = true;
             break;
-        }
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 64u, m.depth, &out->members_count, &d1)) {
@@ -290,10 +279,8 @@ bool iotp2p_core_read_request_encode_to(iotp_writer *w, const iotp2p_core_read_r
         iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->endpoint);
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->capability);
-    }
+    iotp_write_key(w, &g, 1u);
+    iotp_write_uint(w, v->capability);
     if (v->has_members) {
         size_t i0;
         iotp_write_key(w, &g, 2u);
@@ -346,20 +333,18 @@ bool iotp2p_core_member_value_decode_from(iotp_reader *r, size_t depth, iotp2p_c
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->member)) {
                 return iotp_field_error(r, IOTP_FIELD("MemberValue.member"));
             }
             seen_member = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_bytes(r, 1024u, &out->value)) {
                 return iotp_field_error(r, IOTP_FIELD("MemberValue.value"));
             }
             seen_value = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -386,17 +371,13 @@ bool iotp2p_core_member_value_encode_to(iotp_writer *w, const iotp2p_core_member
     const size_t n = v->unknown_fields.count + 2u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_member_value_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->member);
+    iotp_write_key(w, &g, 0u);
+    iotp_write_uint(w, v->member);
+    iotp_write_key(w, &g, 1u);
+    if (v->value.len > 1024u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("MemberValue.value"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->value.len > 1024u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("MemberValue.value"));
-        }
-        iotp_write_bytes(w, v->value.ptr, v->value.len);
-    }
+    iotp_write_bytes(w, v->value.ptr, v->value.len);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -439,7 +420,7 @@ bool iotp2p_core_write_request_decode_from(iotp_reader *r, size_t depth, iotp2p_
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
                 return iotp_field_error(r, IOTP_FIELD("WriteRequest.endpoint"));
             }
@@ -447,14 +428,12 @@ bool iotp2p_core_write_request_decode_from(iotp_reader *r, size_t depth, iotp2p_
                 return iotp_default_present(r, &m, IOTP_FIELD("WriteRequest.endpoint"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
                 return iotp_field_error(r, IOTP_FIELD("WriteRequest.capability"));
             }
             seen_capability = true;
             break;
-        }
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 32u, m.depth, &out->values_count, &d1)) {
@@ -468,13 +447,12 @@ bool iotp2p_core_write_request_decode_from(iotp_reader *r, size_t depth, iotp2p_
             seen_values = true;
             break;
         }
-        case 3u: {
+        case 3u:
             if (!iotp_read_bytes(r, 40u, &out->echo)) {
                 return iotp_field_error(r, IOTP_FIELD("WriteRequest.echo"));
             }
             out->has_echo = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -507,10 +485,8 @@ bool iotp2p_core_write_request_encode_to(iotp_writer *w, const iotp2p_core_write
         iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->endpoint);
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->capability);
-    }
+    iotp_write_key(w, &g, 1u);
+    iotp_write_uint(w, v->capability);
     {
         size_t i0;
         iotp_write_key(w, &g, 2u);
@@ -573,7 +549,7 @@ bool iotp2p_core_invoke_request_decode_from(iotp_reader *r, size_t depth, iotp2p
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
                 return iotp_field_error(r, IOTP_FIELD("InvokeRequest.endpoint"));
             }
@@ -581,35 +557,30 @@ bool iotp2p_core_invoke_request_decode_from(iotp_reader *r, size_t depth, iotp2p
                 return iotp_default_present(r, &m, IOTP_FIELD("InvokeRequest.endpoint"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
                 return iotp_field_error(r, IOTP_FIELD("InvokeRequest.capability"));
             }
             seen_capability = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->action)) {
                 return iotp_field_error(r, IOTP_FIELD("InvokeRequest.action"));
             }
             seen_action = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_bytes(r, 1024u, &out->input)) {
                 return iotp_field_error(r, IOTP_FIELD("InvokeRequest.input"));
             }
             out->has_input = true;
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_bytes(r, 40u, &out->echo)) {
                 return iotp_field_error(r, IOTP_FIELD("InvokeRequest.echo"));
             }
             out->has_echo = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -643,14 +614,10 @@ bool iotp2p_core_invoke_request_encode_to(iotp_writer *w, const iotp2p_core_invo
         iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->endpoint);
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->capability);
-    }
-    {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->action);
-    }
+    iotp_write_key(w, &g, 1u);
+    iotp_write_uint(w, v->capability);
+    iotp_write_key(w, &g, 2u);
+    iotp_write_uint(w, v->action);
     if (v->has_input) {
         iotp_write_key(w, &g, 3u);
         if (v->input.len > 1024u) {
@@ -704,13 +671,12 @@ bool iotp2p_core_invoke_response_decode_from(iotp_reader *r, size_t depth, iotp2
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_bytes(r, 1024u, &out->output)) {
                 return iotp_field_error(r, IOTP_FIELD("InvokeResponse.output"));
             }
             out->has_output = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -783,7 +749,7 @@ bool iotp2p_core_subscribe_request_decode_from(iotp_reader *r, size_t depth, iot
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
                 return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.endpoint"));
             }
@@ -791,14 +757,12 @@ bool iotp2p_core_subscribe_request_decode_from(iotp_reader *r, size_t depth, iot
                 return iotp_default_present(r, &m, IOTP_FIELD("SubscribeRequest.endpoint"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
                 return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.capability"));
             }
             seen_capability = true;
             break;
-        }
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 64u, m.depth, &out->members_count, &d1)) {
@@ -812,7 +776,7 @@ bool iotp2p_core_subscribe_request_decode_from(iotp_reader *r, size_t depth, iot
             out->has_members = true;
             break;
         }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->min_interval)) {
                 return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.min_interval"));
             }
@@ -820,21 +784,18 @@ bool iotp2p_core_subscribe_request_decode_from(iotp_reader *r, size_t depth, iot
                 return iotp_default_present(r, &m, IOTP_FIELD("SubscribeRequest.min_interval"));
             }
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->max_interval)) {
                 return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.max_interval"));
             }
             seen_max_interval = true;
             break;
-        }
-        case 5u: {
+        case 5u:
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->lifetime)) {
                 return iotp_field_error(r, IOTP_FIELD("SubscribeRequest.lifetime"));
             }
             out->has_lifetime = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -869,10 +830,8 @@ bool iotp2p_core_subscribe_request_encode_to(iotp_writer *w, const iotp2p_core_s
         iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->endpoint);
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->capability);
-    }
+    iotp_write_key(w, &g, 1u);
+    iotp_write_uint(w, v->capability);
     if (v->has_members) {
         size_t i0;
         iotp_write_key(w, &g, 2u);
@@ -889,13 +848,11 @@ bool iotp2p_core_subscribe_request_encode_to(iotp_writer *w, const iotp2p_core_s
         iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->min_interval);
     }
-    {
-        iotp_write_key(w, &g, 4u);
-        if (v->max_interval < UINT32_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SubscribeRequest.max_interval"));
-        }
-        iotp_write_uint(w, v->max_interval);
+    iotp_write_key(w, &g, 4u);
+    if (v->max_interval < UINT32_C(1)) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SubscribeRequest.max_interval"));
     }
+    iotp_write_uint(w, v->max_interval);
     if (v->has_lifetime) {
         iotp_write_key(w, &g, 5u);
         if (v->lifetime < UINT32_C(1)) {
@@ -942,13 +899,12 @@ bool iotp2p_core_unsubscribe_request_decode_from(iotp_reader *r, size_t depth, i
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->subscription)) {
                 return iotp_field_error(r, IOTP_FIELD("UnsubscribeRequest.subscription"));
             }
             seen_subscription = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -972,13 +928,11 @@ bool iotp2p_core_unsubscribe_request_encode_to(iotp_writer *w, const iotp2p_core
     const size_t n = v->unknown_fields.count + 1u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_unsubscribe_request_keys, 1);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->subscription > UINT64_C(1099511627775)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("UnsubscribeRequest.subscription"));
-        }
-        iotp_write_uint(w, v->subscription);
+    iotp_write_key(w, &g, 0u);
+    if (v->subscription > UINT64_C(1099511627775)) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("UnsubscribeRequest.subscription"));
     }
+    iotp_write_uint(w, v->subscription);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -1021,34 +975,30 @@ bool iotp2p_core_event_decode_from(iotp_reader *r, size_t depth, iotp2p_core_eve
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->member)) {
                 return iotp_field_error(r, IOTP_FIELD("Event.member"));
             }
             seen_member = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->number)) {
                 return iotp_field_error(r, IOTP_FIELD("Event.number"));
             }
             seen_number = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_bytes(r, 1024u, &out->data)) {
                 return iotp_field_error(r, IOTP_FIELD("Event.data"));
             }
             out->has_data = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->timestamp)) {
                 return iotp_field_error(r, IOTP_FIELD("Event.timestamp"));
             }
             out->has_timestamp = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1077,14 +1027,10 @@ bool iotp2p_core_event_encode_to(iotp_writer *w, const iotp2p_core_event *v) {
         + (v->has_timestamp ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_event_keys, 4);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->member);
-    }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->number);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp_write_uint(w, v->member);
+    iotp_write_key(w, &g, 1u);
+    iotp_write_uint(w, v->number);
     if (v->has_data) {
         iotp_write_key(w, &g, 2u);
         if (v->data.len > 1024u) {
@@ -1139,7 +1085,7 @@ bool iotp2p_core_report_decode_from(iotp_reader *r, size_t depth, iotp2p_core_re
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
                 return iotp_field_error(r, IOTP_FIELD("Report.endpoint"));
             }
@@ -1147,14 +1093,12 @@ bool iotp2p_core_report_decode_from(iotp_reader *r, size_t depth, iotp2p_core_re
                 return iotp_default_present(r, &m, IOTP_FIELD("Report.endpoint"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
                 return iotp_field_error(r, IOTP_FIELD("Report.capability"));
             }
             seen_capability = true;
             break;
-        }
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 64u, m.depth, &out->values_count, &d1)) {
@@ -1181,13 +1125,12 @@ bool iotp2p_core_report_decode_from(iotp_reader *r, size_t depth, iotp2p_core_re
             out->has_events = true;
             break;
         }
-        case 4u: {
+        case 4u:
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->max_interval)) {
                 return iotp_field_error(r, IOTP_FIELD("Report.max_interval"));
             }
             out->has_max_interval = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1219,10 +1162,8 @@ bool iotp2p_core_report_encode_to(iotp_writer *w, const iotp2p_core_report *v) {
         iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->endpoint);
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->capability);
-    }
+    iotp_write_key(w, &g, 1u);
+    iotp_write_uint(w, v->capability);
     if (v->has_values) {
         size_t i0;
         iotp_write_key(w, &g, 2u);
@@ -1294,14 +1235,13 @@ bool iotp2p_core_describe_request_decode_from(iotp_reader *r, size_t depth, iotp
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
                 return iotp_field_error(r, IOTP_FIELD("DescribeRequest.endpoint"));
             }
             out->has_endpoint = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_bool(r, &out->endpoints_only)) {
                 return iotp_field_error(r, IOTP_FIELD("DescribeRequest.endpoints_only"));
             }
@@ -1309,7 +1249,6 @@ bool iotp2p_core_describe_request_decode_from(iotp_reader *r, size_t depth, iotp
                 return iotp_default_present(r, &m, IOTP_FIELD("DescribeRequest.endpoints_only"));
             }
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1381,14 +1320,13 @@ bool iotp2p_core_sem_ver_decode_from(iotp_reader *r, size_t depth, iotp2p_core_s
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->major)) {
                 return iotp_field_error(r, IOTP_FIELD("SemVer.major"));
             }
             seen_major = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->minor)) {
                 return iotp_field_error(r, IOTP_FIELD("SemVer.minor"));
             }
@@ -1396,8 +1334,7 @@ bool iotp2p_core_sem_ver_decode_from(iotp_reader *r, size_t depth, iotp2p_core_s
                 return iotp_default_present(r, &m, IOTP_FIELD("SemVer.minor"));
             }
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->patch)) {
                 return iotp_field_error(r, IOTP_FIELD("SemVer.patch"));
             }
@@ -1405,7 +1342,6 @@ bool iotp2p_core_sem_ver_decode_from(iotp_reader *r, size_t depth, iotp2p_core_s
                 return iotp_default_present(r, &m, IOTP_FIELD("SemVer.patch"));
             }
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1431,10 +1367,8 @@ bool iotp2p_core_sem_ver_encode_to(iotp_writer *w, const iotp2p_core_sem_ver *v)
         + (v->patch != 0 ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_sem_ver_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->major);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp_write_uint(w, v->major);
     if (v->minor != 0) {
         iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->minor);
@@ -1483,20 +1417,18 @@ bool iotp2p_core_schema_ref_decode_from(iotp_reader *r, size_t depth, iotp2p_cor
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 128u, &out->uri)) {
                 return iotp_field_error(r, IOTP_FIELD("SchemaRef.uri"));
             }
             seen_uri = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_fixed(r, 32u, &out->sha256)) {
                 return iotp_field_error(r, IOTP_FIELD("SchemaRef.sha256"));
             }
             seen_sha256 = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1523,20 +1455,16 @@ bool iotp2p_core_schema_ref_encode_to(iotp_writer *w, const iotp2p_core_schema_r
     const size_t n = v->unknown_fields.count + 2u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_schema_ref_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->uri.len > 128u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SchemaRef.uri"));
-        }
-        iotp_write_text(w, v->uri.ptr, v->uri.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->uri.len > 128u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SchemaRef.uri"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->sha256.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SchemaRef.sha256"));
-        }
-        iotp_write_bytes(w, v->sha256.ptr, v->sha256.len);
+    iotp_write_text(w, v->uri.ptr, v->uri.len);
+    iotp_write_key(w, &g, 1u);
+    if (v->sha256.len != 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SchemaRef.sha256"));
     }
+    iotp_write_bytes(w, v->sha256.ptr, v->sha256.len);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -1581,34 +1509,30 @@ bool iotp2p_core_capability_info_decode_from(iotp_reader *r, size_t depth, iotp2
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->id)) {
                 return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.id"));
             }
             seen_id = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_text(r, 128u, &out->package)) {
                 return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.package"));
             }
             seen_package = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_text(r, 64u, &out->name)) {
                 return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.name"));
             }
             seen_name = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp2p_core_sem_ver_decode_from(r, m.depth, &out->version)) {
                 return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.version"));
             }
             seen_version = true;
             break;
-        }
         case 4u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 256u, m.depth, &out->members_count, &d1)) {
@@ -1622,13 +1546,12 @@ bool iotp2p_core_capability_info_decode_from(iotp_reader *r, size_t depth, iotp2
             out->has_members = true;
             break;
         }
-        case 5u: {
+        case 5u:
             if (!iotp2p_core_schema_ref_decode_from(r, m.depth, &out->schema)) {
                 return iotp_field_error(r, IOTP_FIELD("CapabilityInfo.schema"));
             }
             out->has_schema = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1663,28 +1586,20 @@ bool iotp2p_core_capability_info_encode_to(iotp_writer *w, const iotp2p_core_cap
         + (v->has_schema ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_capability_info_keys, 6);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->id);
+    iotp_write_key(w, &g, 0u);
+    iotp_write_uint(w, v->id);
+    iotp_write_key(w, &g, 1u);
+    if (v->package.len > 128u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CapabilityInfo.package"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->package.len > 128u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CapabilityInfo.package"));
-        }
-        iotp_write_text(w, v->package.ptr, v->package.len);
+    iotp_write_text(w, v->package.ptr, v->package.len);
+    iotp_write_key(w, &g, 2u);
+    if (v->name.len > 64u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CapabilityInfo.name"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->name.len > 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CapabilityInfo.name"));
-        }
-        iotp_write_text(w, v->name.ptr, v->name.len);
-    }
-    {
-        iotp_write_key(w, &g, 3u);
-        iotp2p_core_sem_ver_encode_to(w, &v->version);
-    }
+    iotp_write_text(w, v->name.ptr, v->name.len);
+    iotp_write_key(w, &g, 3u);
+    iotp2p_core_sem_ver_encode_to(w, &v->version);
     if (v->has_members) {
         size_t i0;
         iotp_write_key(w, &g, 4u);
@@ -1742,13 +1657,12 @@ bool iotp2p_core_endpoint_info_decode_from(iotp_reader *r, size_t depth, iotp2p_
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
                 return iotp_field_error(r, IOTP_FIELD("EndpointInfo.endpoint"));
             }
             seen_endpoint = true;
             break;
-        }
         case 1u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 32u, m.depth, &out->capabilities_count, &d1)) {
@@ -1762,13 +1676,12 @@ bool iotp2p_core_endpoint_info_decode_from(iotp_reader *r, size_t depth, iotp2p_
             seen_capabilities = true;
             break;
         }
-        case 2u: {
+        case 2u:
             if (!iotp_read_text(r, 32u, &out->label)) {
                 return iotp_field_error(r, IOTP_FIELD("EndpointInfo.label"));
             }
             out->has_label = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1796,10 +1709,8 @@ bool iotp2p_core_endpoint_info_encode_to(iotp_writer *w, const iotp2p_core_endpo
         + (v->has_label ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_endpoint_info_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->endpoint);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp_write_uint(w, v->endpoint);
     {
         size_t i0;
         iotp_write_key(w, &g, 1u);
@@ -1872,7 +1783,7 @@ bool iotp2p_core_description_decode_from(iotp_reader *r, size_t depth, iotp2p_co
             seen_endpoints = true;
             break;
         }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->revision)) {
                 return iotp_field_error(r, IOTP_FIELD("Description.revision"));
             }
@@ -1880,7 +1791,6 @@ bool iotp2p_core_description_decode_from(iotp_reader *r, size_t depth, iotp2p_co
                 return iotp_default_present(r, &m, IOTP_FIELD("Description.revision"));
             }
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1963,7 +1873,7 @@ bool iotp2p_core_presence_decode_from(iotp_reader *r, size_t depth, iotp2p_core_
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_enum(r, &out->state)) {
                 return iotp_field_error(r, IOTP_FIELD("Presence.state"));
             }
@@ -1971,28 +1881,24 @@ bool iotp2p_core_presence_decode_from(iotp_reader *r, size_t depth, iotp2p_core_
                 return iotp_default_present(r, &m, IOTP_FIELD("Presence.state"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->sleep_interval)) {
                 return iotp_field_error(r, IOTP_FIELD("Presence.sleep_interval"));
             }
             out->has_sleep_interval = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->max_message)) {
                 return iotp_field_error(r, IOTP_FIELD("Presence.max_message"));
             }
             out->has_max_message = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->revision)) {
                 return iotp_field_error(r, IOTP_FIELD("Presence.revision"));
             }
             out->has_revision = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2075,7 +1981,7 @@ bool iotp2p_core_presence_ack_decode_from(iotp_reader *r, size_t depth, iotp2p_c
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->pending)) {
                 return iotp_field_error(r, IOTP_FIELD("PresenceAck.pending"));
             }
@@ -2083,7 +1989,6 @@ bool iotp2p_core_presence_ack_decode_from(iotp_reader *r, size_t depth, iotp2p_c
                 return iotp_default_present(r, &m, IOTP_FIELD("PresenceAck.pending"));
             }
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2150,27 +2055,24 @@ bool iotp2p_core_delivery_ref_decode_from(iotp_reader *r, size_t depth, iotp2p_c
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->message_id)) {
                 return iotp_field_error(r, IOTP_FIELD("DeliveryRef.message_id"));
             }
             seen_message_id = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_text(r, 254u, &out->sender)) {
                 return iotp_field_error(r, IOTP_FIELD("DeliveryRef.sender"));
             }
             out->has_sender = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->sender_contact)) {
                 return iotp_field_error(r, IOTP_FIELD("DeliveryRef.sender_contact"));
             }
             out->has_sender_contact = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2196,13 +2098,11 @@ bool iotp2p_core_delivery_ref_encode_to(iotp_writer *w, const iotp2p_core_delive
         + (v->has_sender_contact ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_core_delivery_ref_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->message_id > UINT64_C(1099511627775)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("DeliveryRef.message_id"));
-        }
-        iotp_write_uint(w, v->message_id);
+    iotp_write_key(w, &g, 0u);
+    if (v->message_id > UINT64_C(1099511627775)) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("DeliveryRef.message_id"));
     }
+    iotp_write_uint(w, v->message_id);
     if (v->has_sender) {
         iotp_write_key(w, &g, 1u);
         if (v->sender.len > 254u) {
@@ -2416,76 +2316,62 @@ bool iotp2p_core_body_decode_from(iotp_reader *r, size_t depth, iotp2p_core_body
 bool iotp2p_core_body_encode_to(iotp_writer *w, const iotp2p_core_body *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_CORE_BODY_ACK: {
+    case IOTP2P_CORE_BODY_ACK:
         iotp_write_uint(w, IOTP2P_CORE_BODY_ACK);
         iotp_write_null(w);
         break;
-    }
-    case IOTP2P_CORE_BODY_STATUS: {
+    case IOTP2P_CORE_BODY_STATUS:
         iotp_write_uint(w, IOTP2P_CORE_BODY_STATUS);
         iotp2p_core_status_encode_to(w, &v->as.status);
         break;
-    }
-    case IOTP2P_CORE_BODY_READ: {
+    case IOTP2P_CORE_BODY_READ:
         iotp_write_uint(w, IOTP2P_CORE_BODY_READ);
         iotp2p_core_read_request_encode_to(w, &v->as.read);
         break;
-    }
-    case IOTP2P_CORE_BODY_WRITE: {
+    case IOTP2P_CORE_BODY_WRITE:
         iotp_write_uint(w, IOTP2P_CORE_BODY_WRITE);
         iotp2p_core_write_request_encode_to(w, &v->as.write);
         break;
-    }
-    case IOTP2P_CORE_BODY_INVOKE: {
+    case IOTP2P_CORE_BODY_INVOKE:
         iotp_write_uint(w, IOTP2P_CORE_BODY_INVOKE);
         iotp2p_core_invoke_request_encode_to(w, &v->as.invoke);
         break;
-    }
-    case IOTP2P_CORE_BODY_INVOKE_RESPONSE: {
+    case IOTP2P_CORE_BODY_INVOKE_RESPONSE:
         iotp_write_uint(w, IOTP2P_CORE_BODY_INVOKE_RESPONSE);
         iotp2p_core_invoke_response_encode_to(w, &v->as.invoke_response);
         break;
-    }
-    case IOTP2P_CORE_BODY_SUBSCRIBE: {
+    case IOTP2P_CORE_BODY_SUBSCRIBE:
         iotp_write_uint(w, IOTP2P_CORE_BODY_SUBSCRIBE);
         iotp2p_core_subscribe_request_encode_to(w, &v->as.subscribe);
         break;
-    }
-    case IOTP2P_CORE_BODY_UNSUBSCRIBE: {
+    case IOTP2P_CORE_BODY_UNSUBSCRIBE:
         iotp_write_uint(w, IOTP2P_CORE_BODY_UNSUBSCRIBE);
         iotp2p_core_unsubscribe_request_encode_to(w, &v->as.unsubscribe);
         break;
-    }
-    case IOTP2P_CORE_BODY_REPORT: {
+    case IOTP2P_CORE_BODY_REPORT:
         iotp_write_uint(w, IOTP2P_CORE_BODY_REPORT);
         iotp2p_core_report_encode_to(w, &v->as.report);
         break;
-    }
-    case IOTP2P_CORE_BODY_DESCRIBE: {
+    case IOTP2P_CORE_BODY_DESCRIBE:
         iotp_write_uint(w, IOTP2P_CORE_BODY_DESCRIBE);
         iotp2p_core_describe_request_encode_to(w, &v->as.describe);
         break;
-    }
-    case IOTP2P_CORE_BODY_DESCRIPTION: {
+    case IOTP2P_CORE_BODY_DESCRIPTION:
         iotp_write_uint(w, IOTP2P_CORE_BODY_DESCRIPTION);
         iotp2p_core_description_encode_to(w, &v->as.description);
         break;
-    }
-    case IOTP2P_CORE_BODY_PRESENCE: {
+    case IOTP2P_CORE_BODY_PRESENCE:
         iotp_write_uint(w, IOTP2P_CORE_BODY_PRESENCE);
         iotp2p_core_presence_encode_to(w, &v->as.presence);
         break;
-    }
-    case IOTP2P_CORE_BODY_PRESENCE_ACK: {
+    case IOTP2P_CORE_BODY_PRESENCE_ACK:
         iotp_write_uint(w, IOTP2P_CORE_BODY_PRESENCE_ACK);
         iotp2p_core_presence_ack_encode_to(w, &v->as.presence_ack);
         break;
-    }
-    case IOTP2P_CORE_BODY_RECEIPT: {
+    case IOTP2P_CORE_BODY_RECEIPT:
         iotp_write_uint(w, IOTP2P_CORE_BODY_RECEIPT);
         iotp2p_core_receipt_encode_to(w, &v->as.receipt);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_core_body_keys, 14)) {
@@ -2545,7 +2431,7 @@ bool iotp2p_core_envelope_decode_from(iotp_reader *r, size_t depth, iotp2p_core_
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 1, UINT8_MAX, &out->version)) {
                 return iotp_field_error(r, IOTP_FIELD("Envelope.version"));
             }
@@ -2553,22 +2439,19 @@ bool iotp2p_core_envelope_decode_from(iotp_reader *r, size_t depth, iotp2p_core_
                 return iotp_default_present(r, &m, IOTP_FIELD("Envelope.version"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->message_id)) {
                 return iotp_field_error(r, IOTP_FIELD("Envelope.message_id"));
             }
             seen_message_id = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->correlation_id)) {
                 return iotp_field_error(r, IOTP_FIELD("Envelope.correlation_id"));
             }
             out->has_correlation_id = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_bool(r, &out->ack_requested)) {
                 return iotp_field_error(r, IOTP_FIELD("Envelope.ack_requested"));
             }
@@ -2576,15 +2459,13 @@ bool iotp2p_core_envelope_decode_from(iotp_reader *r, size_t depth, iotp2p_core_
                 return iotp_default_present(r, &m, IOTP_FIELD("Envelope.ack_requested"));
             }
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->ttl)) {
                 return iotp_field_error(r, IOTP_FIELD("Envelope.ttl"));
             }
             out->has_ttl = true;
             break;
-        }
-        case 5u: {
+        case 5u:
             if (!iotp_read_bool(r, &out->more)) {
                 return iotp_field_error(r, IOTP_FIELD("Envelope.more"));
             }
@@ -2592,56 +2473,48 @@ bool iotp2p_core_envelope_decode_from(iotp_reader *r, size_t depth, iotp2p_core_
                 return iotp_default_present(r, &m, IOTP_FIELD("Envelope.more"));
             }
             break;
-        }
-        case 6u: {
+        case 6u:
             if (!iotp_read_text(r, 254u, &out->recipient)) {
                 return iotp_field_error(r, IOTP_FIELD("Envelope.recipient"));
             }
             out->has_recipient = true;
             break;
-        }
-        case 7u: {
+        case 7u:
             if (!iotp_read_text(r, 254u, &out->sender)) {
                 return iotp_field_error(r, IOTP_FIELD("Envelope.sender"));
             }
             out->has_sender = true;
             break;
-        }
-        case 8u: {
+        case 8u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->recipient_contact)) {
                 return iotp_field_error(r, IOTP_FIELD("Envelope.recipient_contact"));
             }
             out->has_recipient_contact = true;
             break;
-        }
-        case 9u: {
+        case 9u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->sender_contact)) {
                 return iotp_field_error(r, IOTP_FIELD("Envelope.sender_contact"));
             }
             out->has_sender_contact = true;
             break;
-        }
-        case 10u: {
+        case 10u:
             if (!iotp_read_bytes(r, 8u, &out->key_id)) {
                 return iotp_field_error(r, IOTP_FIELD("Envelope.key_id"));
             }
             out->has_key_id = true;
             break;
-        }
-        case 11u: {
+        case 11u:
             if (!iotp_read_bytes(r, 1232u, &out->sealed)) {
                 return iotp_field_error(r, IOTP_FIELD("Envelope.sealed"));
             }
             out->has_sealed = true;
             break;
-        }
-        case 12u: {
+        case 12u:
             if (!iotp2p_core_body_decode_from(r, m.depth, &out->body)) {
                 return iotp_field_error(r, IOTP_FIELD("Envelope.body"));
             }
             out->has_body = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2684,13 +2557,11 @@ bool iotp2p_core_envelope_encode_to(iotp_writer *w, const iotp2p_core_envelope *
         }
         iotp_write_uint(w, v->version);
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->message_id > UINT64_C(1099511627775)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Envelope.message_id"));
-        }
-        iotp_write_uint(w, v->message_id);
+    iotp_write_key(w, &g, 1u);
+    if (v->message_id > UINT64_C(1099511627775)) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Envelope.message_id"));
     }
+    iotp_write_uint(w, v->message_id);
     if (v->has_correlation_id) {
         iotp_write_key(w, &g, 2u);
         if (v->correlation_id > UINT64_C(1099511627775)) {

@@ -19,7 +19,7 @@ bool iotp2p_security_public_key_decode_from(iotp_reader *r, size_t depth, iotp2p
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_enum(r, &out->algorithm)) {
                 return iotp_field_error(r, IOTP_FIELD("PublicKey.algorithm"));
             }
@@ -27,21 +27,18 @@ bool iotp2p_security_public_key_decode_from(iotp_reader *r, size_t depth, iotp2p
                 return iotp_default_present(r, &m, IOTP_FIELD("PublicKey.algorithm"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_fixed(r, 32u, &out->x)) {
                 return iotp_field_error(r, IOTP_FIELD("PublicKey.x"));
             }
             seen_x = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_fixed(r, 32u, &out->y)) {
                 return iotp_field_error(r, IOTP_FIELD("PublicKey.y"));
             }
             out->has_y = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -71,13 +68,11 @@ bool iotp2p_security_public_key_encode_to(iotp_writer *w, const iotp2p_security_
         iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->algorithm);
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->x.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PublicKey.x"));
-        }
-        iotp_write_bytes(w, v->x.ptr, v->x.len);
+    iotp_write_key(w, &g, 1u);
+    if (v->x.len != 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PublicKey.x"));
     }
+    iotp_write_bytes(w, v->x.ptr, v->x.len);
     if (v->has_y) {
         iotp_write_key(w, &g, 2u);
         if (v->y.len != 32u) {
@@ -125,20 +120,18 @@ bool iotp2p_security_signature_decode_from(iotp_reader *r, size_t depth, iotp2p_
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_fixed(r, 32u, &out->signer)) {
                 return iotp_field_error(r, IOTP_FIELD("Signature.signer"));
             }
             seen_signer = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_fixed(r, 64u, &out->value)) {
                 return iotp_field_error(r, IOTP_FIELD("Signature.value"));
             }
             seen_value = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -165,20 +158,16 @@ bool iotp2p_security_signature_encode_to(iotp_writer *w, const iotp2p_security_s
     const size_t n = v->unknown_fields.count + 2u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_signature_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->signer.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Signature.signer"));
-        }
-        iotp_write_bytes(w, v->signer.ptr, v->signer.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->signer.len != 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Signature.signer"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->value.len != 64u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Signature.value"));
-        }
-        iotp_write_bytes(w, v->value.ptr, v->value.len);
+    iotp_write_bytes(w, v->signer.ptr, v->signer.len);
+    iotp_write_key(w, &g, 1u);
+    if (v->value.len != 64u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Signature.value"));
     }
+    iotp_write_bytes(w, v->value.ptr, v->value.len);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -219,13 +208,12 @@ bool iotp2p_security_signed_statement_decode_from(iotp_reader *r, size_t depth, 
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_bytes(r, 512u, &out->payload)) {
                 return iotp_field_error(r, IOTP_FIELD("SignedStatement.payload"));
             }
             seen_payload = true;
             break;
-        }
         case 1u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 2u, m.depth, &out->signatures_count, &d1)) {
@@ -265,13 +253,11 @@ bool iotp2p_security_signed_statement_encode_to(iotp_writer *w, const iotp2p_sec
     const size_t n = v->unknown_fields.count + 2u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_signed_statement_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->payload.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SignedStatement.payload"));
-        }
-        iotp_write_bytes(w, v->payload.ptr, v->payload.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->payload.len > 512u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SignedStatement.payload"));
     }
+    iotp_write_bytes(w, v->payload.ptr, v->payload.len);
     {
         size_t i0;
         iotp_write_key(w, &g, 1u);
@@ -328,20 +314,18 @@ bool iotp2p_security_credential_statement_decode_from(iotp_reader *r, size_t dep
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp2p_security_public_key_decode_from(r, m.depth, &out->identity_key)) {
                 return iotp_field_error(r, IOTP_FIELD("CredentialStatement.identity_key"));
             }
             seen_identity_key = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_text(r, 254u, &out->address)) {
                 return iotp_field_error(r, IOTP_FIELD("CredentialStatement.address"));
             }
             out->has_address = true;
             break;
-        }
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 2u, m.depth, &out->auth_credentials_count, &d1)) {
@@ -355,13 +339,12 @@ bool iotp2p_security_credential_statement_decode_from(iotp_reader *r, size_t dep
             seen_auth_credentials = true;
             break;
         }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->serial)) {
                 return iotp_field_error(r, IOTP_FIELD("CredentialStatement.serial"));
             }
             seen_serial = true;
             break;
-        }
         case 4u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 8u, m.depth, &out->suites_count, &d1)) {
@@ -375,13 +358,12 @@ bool iotp2p_security_credential_statement_decode_from(iotp_reader *r, size_t dep
             seen_suites = true;
             break;
         }
-        case 5u: {
+        case 5u:
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
                 return iotp_field_error(r, IOTP_FIELD("CredentialStatement.issued_at"));
             }
             out->has_issued_at = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -416,10 +398,8 @@ bool iotp2p_security_credential_statement_encode_to(iotp_writer *w, const iotp2p
         + (v->has_issued_at ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_credential_statement_keys, 6);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp2p_security_public_key_encode_to(w, &v->identity_key);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp2p_security_public_key_encode_to(w, &v->identity_key);
     if (v->has_address) {
         iotp_write_key(w, &g, 1u);
         if (v->address.len > 254u) {
@@ -442,10 +422,8 @@ bool iotp2p_security_credential_statement_encode_to(iotp_writer *w, const iotp2p
         }
         iotp_write_close(w, v->auth_credentials_count);
     }
-    {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_uint(w, v->serial);
-    }
+    iotp_write_key(w, &g, 3u);
+    iotp_write_uint(w, v->serial);
     {
         size_t i0;
         iotp_write_key(w, &g, 4u);
@@ -506,35 +484,31 @@ bool iotp2p_security_rehoming_statement_decode_from(iotp_reader *r, size_t depth
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_fixed(r, 32u, &out->node)) {
                 return iotp_field_error(r, IOTP_FIELD("RehomingStatement.node"));
             }
             seen_node = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_text(r, 254u, &out->previous_address)) {
                 return iotp_field_error(r, IOTP_FIELD("RehomingStatement.previous_address"));
             }
             seen_previous_address = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_text(r, 254u, &out->new_address)) {
                 return iotp_field_error(r, IOTP_FIELD("RehomingStatement.new_address"));
             }
             seen_new_address = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->sequence)) {
                 return iotp_field_error(r, IOTP_FIELD("RehomingStatement.sequence"));
             }
             seen_sequence = true;
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->grace_period)) {
                 return iotp_field_error(r, IOTP_FIELD("RehomingStatement.grace_period"));
             }
@@ -542,14 +516,12 @@ bool iotp2p_security_rehoming_statement_decode_from(iotp_reader *r, size_t depth
                 return iotp_default_present(r, &m, IOTP_FIELD("RehomingStatement.grace_period"));
             }
             break;
-        }
-        case 5u: {
+        case 5u:
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
                 return iotp_field_error(r, IOTP_FIELD("RehomingStatement.issued_at"));
             }
             out->has_issued_at = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -584,34 +556,26 @@ bool iotp2p_security_rehoming_statement_encode_to(iotp_writer *w, const iotp2p_s
         + (v->has_issued_at ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_rehoming_statement_keys, 6);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->node.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomingStatement.node"));
-        }
-        iotp_write_bytes(w, v->node.ptr, v->node.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->node.len != 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomingStatement.node"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->previous_address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomingStatement.previous_address"));
-        }
-        iotp_write_text(w, v->previous_address.ptr, v->previous_address.len);
+    iotp_write_bytes(w, v->node.ptr, v->node.len);
+    iotp_write_key(w, &g, 1u);
+    if (v->previous_address.len > 254u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomingStatement.previous_address"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->new_address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomingStatement.new_address"));
-        }
-        iotp_write_text(w, v->new_address.ptr, v->new_address.len);
+    iotp_write_text(w, v->previous_address.ptr, v->previous_address.len);
+    iotp_write_key(w, &g, 2u);
+    if (v->new_address.len > 254u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomingStatement.new_address"));
     }
-    {
-        iotp_write_key(w, &g, 3u);
-        if (v->sequence < UINT32_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RehomingStatement.sequence"));
-        }
-        iotp_write_uint(w, v->sequence);
+    iotp_write_text(w, v->new_address.ptr, v->new_address.len);
+    iotp_write_key(w, &g, 3u);
+    if (v->sequence < UINT32_C(1)) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("RehomingStatement.sequence"));
     }
+    iotp_write_uint(w, v->sequence);
     if (v->grace_period != UINT32_C(2592000)) {
         iotp_write_key(w, &g, 4u);
         iotp_write_uint(w, v->grace_period);
@@ -661,27 +625,24 @@ bool iotp2p_security_key_rotation_statement_decode_from(iotp_reader *r, size_t d
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_fixed(r, 32u, &out->previous_node)) {
                 return iotp_field_error(r, IOTP_FIELD("KeyRotationStatement.previous_node"));
             }
             seen_previous_node = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp2p_security_public_key_decode_from(r, m.depth, &out->new_identity_key)) {
                 return iotp_field_error(r, IOTP_FIELD("KeyRotationStatement.new_identity_key"));
             }
             seen_new_identity_key = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
                 return iotp_field_error(r, IOTP_FIELD("KeyRotationStatement.issued_at"));
             }
             out->has_issued_at = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -709,17 +670,13 @@ bool iotp2p_security_key_rotation_statement_encode_to(iotp_writer *w, const iotp
         + (v->has_issued_at ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_key_rotation_statement_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->previous_node.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("KeyRotationStatement.previous_node"));
-        }
-        iotp_write_bytes(w, v->previous_node.ptr, v->previous_node.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->previous_node.len != 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("KeyRotationStatement.previous_node"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp2p_security_public_key_encode_to(w, &v->new_identity_key);
-    }
+    iotp_write_bytes(w, v->previous_node.ptr, v->previous_node.len);
+    iotp_write_key(w, &g, 1u);
+    iotp2p_security_public_key_encode_to(w, &v->new_identity_key);
     if (v->has_issued_at) {
         iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->issued_at);
@@ -765,14 +722,13 @@ bool iotp2p_security_revocation_statement_decode_from(iotp_reader *r, size_t dep
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_fixed(r, 32u, &out->node)) {
                 return iotp_field_error(r, IOTP_FIELD("RevocationStatement.node"));
             }
             seen_node = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_enum(r, &out->reason)) {
                 return iotp_field_error(r, IOTP_FIELD("RevocationStatement.reason"));
             }
@@ -780,14 +736,12 @@ bool iotp2p_security_revocation_statement_decode_from(iotp_reader *r, size_t dep
                 return iotp_default_present(r, &m, IOTP_FIELD("RevocationStatement.reason"));
             }
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
                 return iotp_field_error(r, IOTP_FIELD("RevocationStatement.issued_at"));
             }
             out->has_issued_at = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -813,13 +767,11 @@ bool iotp2p_security_revocation_statement_encode_to(iotp_writer *w, const iotp2p
         + (v->has_issued_at ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_revocation_statement_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->node.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RevocationStatement.node"));
-        }
-        iotp_write_bytes(w, v->node.ptr, v->node.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->node.len != 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RevocationStatement.node"));
     }
+    iotp_write_bytes(w, v->node.ptr, v->node.len);
     if (v->reason != IOTP2P_SECURITY_REVOCATION_REASON_UNSPECIFIED) {
         iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->reason);
@@ -868,20 +820,18 @@ bool iotp2p_security_acl_target_decode_from(iotp_reader *r, size_t depth, iotp2p
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->endpoint)) {
                 return iotp_field_error(r, IOTP_FIELD("AclTarget.endpoint"));
             }
             out->has_endpoint = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->capability)) {
                 return iotp_field_error(r, IOTP_FIELD("AclTarget.capability"));
             }
             out->has_capability = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -958,34 +908,30 @@ bool iotp2p_security_introduction_statement_decode_from(iotp_reader *r, size_t d
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_fixed(r, 32u, &out->subject)) {
                 return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.subject"));
             }
             seen_subject = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_text(r, 254u, &out->subject_address)) {
                 return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.subject_address"));
             }
             out->has_subject_address = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_fixed(r, 32u, &out->audience)) {
                 return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.audience"));
             }
             seen_audience = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u8(r, 1, 31, &out->privileges)) {
                 return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.privileges"));
             }
             seen_privileges = true;
             break;
-        }
         case 4u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->targets_count, &d1)) {
@@ -999,27 +945,24 @@ bool iotp2p_security_introduction_statement_decode_from(iotp_reader *r, size_t d
             out->has_targets = true;
             break;
         }
-        case 5u: {
+        case 5u:
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_MAX, &out->serial)) {
                 return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.serial"));
             }
             seen_serial = true;
             break;
-        }
-        case 6u: {
+        case 6u:
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->not_after)) {
                 return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.not_after"));
             }
             out->has_not_after = true;
             break;
-        }
-        case 7u: {
+        case 7u:
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->issued_at)) {
                 return iotp_field_error(r, IOTP_FIELD("IntroductionStatement.issued_at"));
             }
             out->has_issued_at = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1056,13 +999,11 @@ bool iotp2p_security_introduction_statement_encode_to(iotp_writer *w, const iotp
         + (v->has_issued_at ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_introduction_statement_keys, 8);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->subject.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("IntroductionStatement.subject"));
-        }
-        iotp_write_bytes(w, v->subject.ptr, v->subject.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->subject.len != 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("IntroductionStatement.subject"));
     }
+    iotp_write_bytes(w, v->subject.ptr, v->subject.len);
     if (v->has_subject_address) {
         iotp_write_key(w, &g, 1u);
         if (v->subject_address.len > 254u) {
@@ -1070,20 +1011,16 @@ bool iotp2p_security_introduction_statement_encode_to(iotp_writer *w, const iotp
         }
         iotp_write_text(w, v->subject_address.ptr, v->subject_address.len);
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->audience.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("IntroductionStatement.audience"));
-        }
-        iotp_write_bytes(w, v->audience.ptr, v->audience.len);
+    iotp_write_key(w, &g, 2u);
+    if (v->audience.len != 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("IntroductionStatement.audience"));
     }
-    {
-        iotp_write_key(w, &g, 3u);
-        if (v->privileges < 1 || v->privileges > 31) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("IntroductionStatement.privileges"));
-        }
-        iotp_write_uint(w, v->privileges);
+    iotp_write_bytes(w, v->audience.ptr, v->audience.len);
+    iotp_write_key(w, &g, 3u);
+    if (v->privileges < 1 || v->privileges > 31) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("IntroductionStatement.privileges"));
     }
+    iotp_write_uint(w, v->privileges);
     if (v->has_targets) {
         size_t i0;
         iotp_write_key(w, &g, 4u);
@@ -1096,13 +1033,11 @@ bool iotp2p_security_introduction_statement_encode_to(iotp_writer *w, const iotp
         }
         iotp_write_close(w, v->targets_count);
     }
-    {
-        iotp_write_key(w, &g, 5u);
-        if (v->serial < UINT32_C(1)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("IntroductionStatement.serial"));
-        }
-        iotp_write_uint(w, v->serial);
+    iotp_write_key(w, &g, 5u);
+    if (v->serial < UINT32_C(1)) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("IntroductionStatement.serial"));
     }
+    iotp_write_uint(w, v->serial);
     if (v->has_not_after) {
         iotp_write_key(w, &g, 6u);
         iotp_write_uint(w, v->not_after);
@@ -1181,31 +1116,26 @@ bool iotp2p_security_statement_decode_from(iotp_reader *r, size_t depth, iotp2p_
 bool iotp2p_security_statement_encode_to(iotp_writer *w, const iotp2p_security_statement *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_SECURITY_STATEMENT_CREDENTIAL: {
+    case IOTP2P_SECURITY_STATEMENT_CREDENTIAL:
         iotp_write_uint(w, IOTP2P_SECURITY_STATEMENT_CREDENTIAL);
         iotp2p_security_credential_statement_encode_to(w, &v->as.credential);
         break;
-    }
-    case IOTP2P_SECURITY_STATEMENT_REHOMING: {
+    case IOTP2P_SECURITY_STATEMENT_REHOMING:
         iotp_write_uint(w, IOTP2P_SECURITY_STATEMENT_REHOMING);
         iotp2p_security_rehoming_statement_encode_to(w, &v->as.rehoming);
         break;
-    }
-    case IOTP2P_SECURITY_STATEMENT_KEY_ROTATION: {
+    case IOTP2P_SECURITY_STATEMENT_KEY_ROTATION:
         iotp_write_uint(w, IOTP2P_SECURITY_STATEMENT_KEY_ROTATION);
         iotp2p_security_key_rotation_statement_encode_to(w, &v->as.key_rotation);
         break;
-    }
-    case IOTP2P_SECURITY_STATEMENT_REVOCATION: {
+    case IOTP2P_SECURITY_STATEMENT_REVOCATION:
         iotp_write_uint(w, IOTP2P_SECURITY_STATEMENT_REVOCATION);
         iotp2p_security_revocation_statement_encode_to(w, &v->as.revocation);
         break;
-    }
-    case IOTP2P_SECURITY_STATEMENT_INTRODUCTION: {
+    case IOTP2P_SECURITY_STATEMENT_INTRODUCTION:
         iotp_write_uint(w, IOTP2P_SECURITY_STATEMENT_INTRODUCTION);
         iotp2p_security_introduction_statement_encode_to(w, &v->as.introduction);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_security_statement_keys, 5)) {
@@ -1254,13 +1184,12 @@ bool iotp2p_security_introduction_decode_from(iotp_reader *r, size_t depth, iotp
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->statement)) {
                 return iotp_field_error(r, IOTP_FIELD("Introduction.statement"));
             }
             seen_statement = true;
             break;
-        }
         case 1u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 2u, m.depth, &out->credentials_count, &d1)) {
@@ -1300,10 +1229,8 @@ bool iotp2p_security_introduction_encode_to(iotp_writer *w, const iotp2p_securit
     const size_t n = v->unknown_fields.count + 2u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_introduction_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp2p_security_signed_statement_encode_to(w, &v->statement);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp2p_security_signed_statement_encode_to(w, &v->statement);
     {
         size_t i0;
         iotp_write_key(w, &g, 1u);
@@ -1361,55 +1288,48 @@ bool iotp2p_security_sealed_aad_decode_from(iotp_reader *r, size_t depth, iotp2p
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 1, 1, &out->format)) {
                 return iotp_field_error(r, IOTP_FIELD("SealedAad.format"));
             }
             seen_format = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_i32(r, INT32_MIN, INT32_MAX, &out->algorithm)) {
                 return iotp_field_error(r, IOTP_FIELD("SealedAad.algorithm"));
             }
             seen_algorithm = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_bytes(r, 8u, &out->request_key_id)) {
                 return iotp_field_error(r, IOTP_FIELD("SealedAad.request_key_id"));
             }
             seen_request_key_id = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_uint(r, 0, UINT64_C(1099511627775), &out->request_message_id)) {
                 return iotp_field_error(r, IOTP_FIELD("SealedAad.request_message_id"));
             }
             seen_request_message_id = true;
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_u8(r, 1, UINT8_MAX, &out->version)) {
                 return iotp_field_error(r, IOTP_FIELD("SealedAad.version"));
             }
             seen_version = true;
             break;
-        }
-        case 5u: {
+        case 5u:
             if (!iotp_read_text(r, 254u, &out->sender)) {
                 return iotp_field_error(r, IOTP_FIELD("SealedAad.sender"));
             }
             out->has_sender = true;
             break;
-        }
-        case 6u: {
+        case 6u:
             if (!iotp_read_text(r, 254u, &out->recipient)) {
                 return iotp_field_error(r, IOTP_FIELD("SealedAad.recipient"));
             }
             out->has_recipient = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1447,38 +1367,28 @@ bool iotp2p_security_sealed_aad_encode_to(iotp_writer *w, const iotp2p_security_
         + (v->has_recipient ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_sealed_aad_keys, 7);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->format < 1 || v->format > 1) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SealedAad.format"));
-        }
-        iotp_write_uint(w, v->format);
+    iotp_write_key(w, &g, 0u);
+    if (v->format < 1 || v->format > 1) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SealedAad.format"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_int(w, v->algorithm);
+    iotp_write_uint(w, v->format);
+    iotp_write_key(w, &g, 1u);
+    iotp_write_int(w, v->algorithm);
+    iotp_write_key(w, &g, 2u);
+    if (v->request_key_id.len > 8u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SealedAad.request_key_id"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->request_key_id.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SealedAad.request_key_id"));
-        }
-        iotp_write_bytes(w, v->request_key_id.ptr, v->request_key_id.len);
+    iotp_write_bytes(w, v->request_key_id.ptr, v->request_key_id.len);
+    iotp_write_key(w, &g, 3u);
+    if (v->request_message_id > UINT64_C(1099511627775)) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SealedAad.request_message_id"));
     }
-    {
-        iotp_write_key(w, &g, 3u);
-        if (v->request_message_id > UINT64_C(1099511627775)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SealedAad.request_message_id"));
-        }
-        iotp_write_uint(w, v->request_message_id);
+    iotp_write_uint(w, v->request_message_id);
+    iotp_write_key(w, &g, 4u);
+    if (v->version < 1) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SealedAad.version"));
     }
-    {
-        iotp_write_key(w, &g, 4u);
-        if (v->version < 1) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SealedAad.version"));
-        }
-        iotp_write_uint(w, v->version);
-    }
+    iotp_write_uint(w, v->version);
     if (v->has_sender) {
         iotp_write_key(w, &g, 5u);
         if (v->sender.len > 254u) {
@@ -1533,20 +1443,18 @@ bool iotp2p_security_edhoc_message3_decode_from(iotp_reader *r, size_t depth, io
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_bytes(r, 8u, &out->c_r)) {
                 return iotp_field_error(r, IOTP_FIELD("EdhocMessage3.c_r"));
             }
             seen_c_r = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_bytes(r, 512u, &out->message)) {
                 return iotp_field_error(r, IOTP_FIELD("EdhocMessage3.message"));
             }
             seen_message = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1573,20 +1481,16 @@ bool iotp2p_security_edhoc_message3_encode_to(iotp_writer *w, const iotp2p_secur
     const size_t n = v->unknown_fields.count + 2u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_edhoc_message3_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->c_r.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocMessage3.c_r"));
-        }
-        iotp_write_bytes(w, v->c_r.ptr, v->c_r.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->c_r.len > 8u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocMessage3.c_r"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->message.len > 512u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocMessage3.message"));
-        }
-        iotp_write_bytes(w, v->message.ptr, v->message.len);
+    iotp_write_bytes(w, v->c_r.ptr, v->c_r.len);
+    iotp_write_key(w, &g, 1u);
+    if (v->message.len > 512u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocMessage3.message"));
     }
+    iotp_write_bytes(w, v->message.ptr, v->message.len);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -1642,22 +1546,20 @@ bool iotp2p_security_edhoc_reply_decode_from(iotp_reader *r, size_t depth, iotp2
 bool iotp2p_security_edhoc_reply_encode_to(iotp_writer *w, const iotp2p_security_edhoc_reply *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_SECURITY_EDHOC_REPLY_MESSAGE_2: {
+    case IOTP2P_SECURITY_EDHOC_REPLY_MESSAGE_2:
         iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_REPLY_MESSAGE_2);
         if (v->as.message_2.len > 512u) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocReply.message_2"));
         }
         iotp_write_bytes(w, v->as.message_2.ptr, v->as.message_2.len);
         break;
-    }
-    case IOTP2P_SECURITY_EDHOC_REPLY_ERROR: {
+    case IOTP2P_SECURITY_EDHOC_REPLY_ERROR:
         iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_REPLY_ERROR);
         if (v->as.error.len > 512u) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocReply.error"));
         }
         iotp_write_bytes(w, v->as.error.ptr, v->as.error.len);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_security_edhoc_reply_keys, 2)) {
@@ -1726,27 +1628,24 @@ bool iotp2p_security_edhoc_finish_decode_from(iotp_reader *r, size_t depth, iotp
 bool iotp2p_security_edhoc_finish_encode_to(iotp_writer *w, const iotp2p_security_edhoc_finish *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_SECURITY_EDHOC_FINISH_DONE: {
+    case IOTP2P_SECURITY_EDHOC_FINISH_DONE:
         iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_FINISH_DONE);
         iotp_write_null(w);
         break;
-    }
-    case IOTP2P_SECURITY_EDHOC_FINISH_MESSAGE_4: {
+    case IOTP2P_SECURITY_EDHOC_FINISH_MESSAGE_4:
         iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_FINISH_MESSAGE_4);
         if (v->as.message_4.len > 512u) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocFinish.message_4"));
         }
         iotp_write_bytes(w, v->as.message_4.ptr, v->as.message_4.len);
         break;
-    }
-    case IOTP2P_SECURITY_EDHOC_FINISH_ERROR: {
+    case IOTP2P_SECURITY_EDHOC_FINISH_ERROR:
         iotp_write_uint(w, IOTP2P_SECURITY_EDHOC_FINISH_ERROR);
         if (v->as.error.len > 512u) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("EdhocFinish.error"));
         }
         iotp_write_bytes(w, v->as.error.ptr, v->as.error.len);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_security_edhoc_finish_keys, 3)) {
@@ -1800,7 +1699,7 @@ bool iotp2p_security_setup_payload_decode_from(iotp_reader *r, size_t depth, iot
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 1, UINT8_MAX, &out->version)) {
                 return iotp_field_error(r, IOTP_FIELD("SetupPayload.version"));
             }
@@ -1808,22 +1707,19 @@ bool iotp2p_security_setup_payload_decode_from(iotp_reader *r, size_t depth, iot
                 return iotp_default_present(r, &m, IOTP_FIELD("SetupPayload.version"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u32(r, UINT32_C(1), UINT32_C(99999998), &out->passcode)) {
                 return iotp_field_error(r, IOTP_FIELD("SetupPayload.passcode"));
             }
             seen_passcode = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u16(r, 0, 999, &out->discriminator)) {
                 return iotp_field_error(r, IOTP_FIELD("SetupPayload.discriminator"));
             }
             seen_discriminator = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u8(r, 0, 7, &out->transports)) {
                 return iotp_field_error(r, IOTP_FIELD("SetupPayload.transports"));
             }
@@ -1831,28 +1727,24 @@ bool iotp2p_security_setup_payload_decode_from(iotp_reader *r, size_t depth, iot
                 return iotp_default_present(r, &m, IOTP_FIELD("SetupPayload.transports"));
             }
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_fixed(r, 32u, &out->node)) {
                 return iotp_field_error(r, IOTP_FIELD("SetupPayload.node"));
             }
             out->has_node = true;
             break;
-        }
-        case 5u: {
+        case 5u:
             if (!iotp_read_text(r, 32u, &out->vendor)) {
                 return iotp_field_error(r, IOTP_FIELD("SetupPayload.vendor"));
             }
             out->has_vendor = true;
             break;
-        }
-        case 6u: {
+        case 6u:
             if (!iotp_read_text(r, 32u, &out->product)) {
                 return iotp_field_error(r, IOTP_FIELD("SetupPayload.product"));
             }
             out->has_product = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1891,20 +1783,16 @@ bool iotp2p_security_setup_payload_encode_to(iotp_writer *w, const iotp2p_securi
         }
         iotp_write_uint(w, v->version);
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->passcode < UINT32_C(1) || v->passcode > UINT32_C(99999998)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetupPayload.passcode"));
-        }
-        iotp_write_uint(w, v->passcode);
+    iotp_write_key(w, &g, 1u);
+    if (v->passcode < UINT32_C(1) || v->passcode > UINT32_C(99999998)) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetupPayload.passcode"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->discriminator > 999) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetupPayload.discriminator"));
-        }
-        iotp_write_uint(w, v->discriminator);
+    iotp_write_uint(w, v->passcode);
+    iotp_write_key(w, &g, 2u);
+    if (v->discriminator > 999) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetupPayload.discriminator"));
     }
+    iotp_write_uint(w, v->discriminator);
     if (v->transports != 0) {
         iotp_write_key(w, &g, 3u);
         if (v->transports > 7) {
@@ -1972,13 +1860,12 @@ bool iotp2p_security_pairing_start_decode_from(iotp_reader *r, size_t depth, iot
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_fixed(r, 16u, &out->controller_nonce)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingStart.controller_nonce"));
             }
             seen_controller_nonce = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2002,13 +1889,11 @@ bool iotp2p_security_pairing_start_encode_to(iotp_writer *w, const iotp2p_securi
     const size_t n = v->unknown_fields.count + 1u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_start_keys, 1);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->controller_nonce.len != 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingStart.controller_nonce"));
-        }
-        iotp_write_bytes(w, v->controller_nonce.ptr, v->controller_nonce.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->controller_nonce.len != 16u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingStart.controller_nonce"));
     }
+    iotp_write_bytes(w, v->controller_nonce.ptr, v->controller_nonce.len);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -2050,27 +1935,24 @@ bool iotp2p_security_pairing_params_decode_from(iotp_reader *r, size_t depth, io
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_fixed(r, 16u, &out->device_nonce)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingParams.device_nonce"));
             }
             seen_device_nonce = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_bytes(r, 32u, &out->salt)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingParams.salt"));
             }
             seen_salt = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u32(r, UINT32_C(1000), UINT32_C(100000), &out->iterations)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingParams.iterations"));
             }
             seen_iterations = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2100,27 +1982,21 @@ bool iotp2p_security_pairing_params_encode_to(iotp_writer *w, const iotp2p_secur
     const size_t n = v->unknown_fields.count + 3u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_params_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->device_nonce.len != 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingParams.device_nonce"));
-        }
-        iotp_write_bytes(w, v->device_nonce.ptr, v->device_nonce.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->device_nonce.len != 16u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingParams.device_nonce"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->salt.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingParams.salt"));
-        }
-        iotp_write_bytes(w, v->salt.ptr, v->salt.len);
+    iotp_write_bytes(w, v->device_nonce.ptr, v->device_nonce.len);
+    iotp_write_key(w, &g, 1u);
+    if (v->salt.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingParams.salt"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->iterations < UINT32_C(1000) || v->iterations > UINT32_C(100000)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingParams.iterations"));
-        }
-        iotp_write_uint(w, v->iterations);
+    iotp_write_bytes(w, v->salt.ptr, v->salt.len);
+    iotp_write_key(w, &g, 2u);
+    if (v->iterations < UINT32_C(1000) || v->iterations > UINT32_C(100000)) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingParams.iterations"));
     }
+    iotp_write_uint(w, v->iterations);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -2160,13 +2036,12 @@ bool iotp2p_security_pairing_share_decode_from(iotp_reader *r, size_t depth, iot
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_fixed(r, 65u, &out->share_p)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingShare.share_p"));
             }
             seen_share_p = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2190,13 +2065,11 @@ bool iotp2p_security_pairing_share_encode_to(iotp_writer *w, const iotp2p_securi
     const size_t n = v->unknown_fields.count + 1u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_share_keys, 1);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->share_p.len != 65u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingShare.share_p"));
-        }
-        iotp_write_bytes(w, v->share_p.ptr, v->share_p.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->share_p.len != 65u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingShare.share_p"));
     }
+    iotp_write_bytes(w, v->share_p.ptr, v->share_p.len);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -2237,20 +2110,18 @@ bool iotp2p_security_pairing_share_reply_decode_from(iotp_reader *r, size_t dept
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_fixed(r, 65u, &out->share_v)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingShareReply.share_v"));
             }
             seen_share_v = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_fixed(r, 32u, &out->confirm_v)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingShareReply.confirm_v"));
             }
             seen_confirm_v = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2277,20 +2148,16 @@ bool iotp2p_security_pairing_share_reply_encode_to(iotp_writer *w, const iotp2p_
     const size_t n = v->unknown_fields.count + 2u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_share_reply_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->share_v.len != 65u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingShareReply.share_v"));
-        }
-        iotp_write_bytes(w, v->share_v.ptr, v->share_v.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->share_v.len != 65u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingShareReply.share_v"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->confirm_v.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingShareReply.confirm_v"));
-        }
-        iotp_write_bytes(w, v->confirm_v.ptr, v->confirm_v.len);
+    iotp_write_bytes(w, v->share_v.ptr, v->share_v.len);
+    iotp_write_key(w, &g, 1u);
+    if (v->confirm_v.len != 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingShareReply.confirm_v"));
     }
+    iotp_write_bytes(w, v->confirm_v.ptr, v->confirm_v.len);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -2330,13 +2197,12 @@ bool iotp2p_security_pairing_confirm_decode_from(iotp_reader *r, size_t depth, i
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_fixed(r, 32u, &out->confirm_p)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingConfirm.confirm_p"));
             }
             seen_confirm_p = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2360,13 +2226,11 @@ bool iotp2p_security_pairing_confirm_encode_to(iotp_writer *w, const iotp2p_secu
     const size_t n = v->unknown_fields.count + 1u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_confirm_keys, 1);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->confirm_p.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingConfirm.confirm_p"));
-        }
-        iotp_write_bytes(w, v->confirm_p.ptr, v->confirm_p.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->confirm_p.len != 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingConfirm.confirm_p"));
     }
+    iotp_write_bytes(w, v->confirm_p.ptr, v->confirm_p.len);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -2412,48 +2276,42 @@ bool iotp2p_security_pairing_window_decode_from(iotp_reader *r, size_t depth, io
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 1, 900, &out->timeout)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingWindow.timeout"));
             }
             seen_timeout = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, 999, &out->discriminator)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingWindow.discriminator"));
             }
             seen_discriminator = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u32(r, UINT32_C(1000), UINT32_C(100000), &out->iterations)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingWindow.iterations"));
             }
             seen_iterations = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_bytes(r, 32u, &out->salt)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingWindow.salt"));
             }
             seen_salt = true;
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_fixed(r, 97u, &out->verifier)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingWindow.verifier"));
             }
             seen_verifier = true;
             break;
-        }
-        case 5u: {
+        case 5u:
             if (!iotp_read_u8(r, 1, 31, &out->privileges)) {
                 return iotp_field_error(r, IOTP_FIELD("PairingWindow.privileges"));
             }
             seen_privileges = true;
             break;
-        }
         case 6u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->targets_count, &d1)) {
@@ -2506,48 +2364,36 @@ bool iotp2p_security_pairing_window_encode_to(iotp_writer *w, const iotp2p_secur
         + (v->has_targets ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_pairing_window_keys, 7);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->timeout < 1 || v->timeout > 900) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.timeout"));
-        }
-        iotp_write_uint(w, v->timeout);
+    iotp_write_key(w, &g, 0u);
+    if (v->timeout < 1 || v->timeout > 900) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.timeout"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->discriminator > 999) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.discriminator"));
-        }
-        iotp_write_uint(w, v->discriminator);
+    iotp_write_uint(w, v->timeout);
+    iotp_write_key(w, &g, 1u);
+    if (v->discriminator > 999) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.discriminator"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->iterations < UINT32_C(1000) || v->iterations > UINT32_C(100000)) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.iterations"));
-        }
-        iotp_write_uint(w, v->iterations);
+    iotp_write_uint(w, v->discriminator);
+    iotp_write_key(w, &g, 2u);
+    if (v->iterations < UINT32_C(1000) || v->iterations > UINT32_C(100000)) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.iterations"));
     }
-    {
-        iotp_write_key(w, &g, 3u);
-        if (v->salt.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingWindow.salt"));
-        }
-        iotp_write_bytes(w, v->salt.ptr, v->salt.len);
+    iotp_write_uint(w, v->iterations);
+    iotp_write_key(w, &g, 3u);
+    if (v->salt.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingWindow.salt"));
     }
-    {
-        iotp_write_key(w, &g, 4u);
-        if (v->verifier.len != 97u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingWindow.verifier"));
-        }
-        iotp_write_bytes(w, v->verifier.ptr, v->verifier.len);
+    iotp_write_bytes(w, v->salt.ptr, v->salt.len);
+    iotp_write_key(w, &g, 4u);
+    if (v->verifier.len != 97u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("PairingWindow.verifier"));
     }
-    {
-        iotp_write_key(w, &g, 5u);
-        if (v->privileges < 1 || v->privileges > 31) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.privileges"));
-        }
-        iotp_write_uint(w, v->privileges);
+    iotp_write_bytes(w, v->verifier.ptr, v->verifier.len);
+    iotp_write_key(w, &g, 5u);
+    if (v->privileges < 1 || v->privileges > 31) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("PairingWindow.privileges"));
     }
+    iotp_write_uint(w, v->privileges);
     if (v->has_targets) {
         size_t i0;
         iotp_write_key(w, &g, 6u);
@@ -2600,13 +2446,12 @@ bool iotp2p_security_relay_info_decode_from(iotp_reader *r, size_t depth, iotp2p
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
                 return iotp_field_error(r, IOTP_FIELD("RelayInfo.credential"));
             }
             seen_credential = true;
             break;
-        }
         case 1u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->endpoints_count, &d1)) {
@@ -2646,10 +2491,8 @@ bool iotp2p_security_relay_info_encode_to(iotp_writer *w, const iotp2p_security_
     const size_t n = v->unknown_fields.count + 2u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_relay_info_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp2p_security_signed_statement_encode_to(w, &v->credential);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp2p_security_signed_statement_encode_to(w, &v->credential);
     {
         size_t i0;
         iotp_write_key(w, &g, 1u);
@@ -2706,27 +2549,24 @@ bool iotp2p_security_commission_request_decode_from(iotp_reader *r, size_t depth
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 254u, &out->address)) {
                 return iotp_field_error(r, IOTP_FIELD("CommissionRequest.address"));
             }
             seen_address = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp2p_security_relay_info_decode_from(r, m.depth, &out->relay)) {
                 return iotp_field_error(r, IOTP_FIELD("CommissionRequest.relay"));
             }
             out->has_relay = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->time)) {
                 return iotp_field_error(r, IOTP_FIELD("CommissionRequest.time"));
             }
             out->has_time = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2752,13 +2592,11 @@ bool iotp2p_security_commission_request_encode_to(iotp_writer *w, const iotp2p_s
         + (v->has_time ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_commission_request_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CommissionRequest.address"));
-        }
-        iotp_write_text(w, v->address.ptr, v->address.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->address.len > 254u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CommissionRequest.address"));
     }
+    iotp_write_text(w, v->address.ptr, v->address.len);
     if (v->has_relay) {
         iotp_write_key(w, &g, 1u);
         iotp2p_security_relay_info_encode_to(w, &v->relay);
@@ -2806,13 +2644,12 @@ bool iotp2p_security_commission_response_decode_from(iotp_reader *r, size_t dept
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
                 return iotp_field_error(r, IOTP_FIELD("CommissionResponse.credential"));
             }
             seen_credential = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2836,10 +2673,8 @@ bool iotp2p_security_commission_response_encode_to(iotp_writer *w, const iotp2p_
     const size_t n = v->unknown_fields.count + 1u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_commission_response_keys, 1);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp2p_security_signed_statement_encode_to(w, &v->credential);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp2p_security_signed_statement_encode_to(w, &v->credential);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -2896,13 +2731,12 @@ bool iotp2p_security_acl_entry_decode_from(iotp_reader *r, size_t depth, iotp2p_
             seen_subjects = true;
             break;
         }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u8(r, 1, 31, &out->privileges)) {
                 return iotp_field_error(r, IOTP_FIELD("AclEntry.privileges"));
             }
             seen_privileges = true;
             break;
-        }
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 4u, m.depth, &out->targets_count, &d1)) {
@@ -2916,20 +2750,18 @@ bool iotp2p_security_acl_entry_decode_from(iotp_reader *r, size_t depth, iotp2p_
             out->has_targets = true;
             break;
         }
-        case 3u: {
+        case 3u:
             if (!iotp_read_text(r, 32u, &out->label)) {
                 return iotp_field_error(r, IOTP_FIELD("AclEntry.label"));
             }
             out->has_label = true;
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_fixed(r, 32u, &out->granted_by)) {
                 return iotp_field_error(r, IOTP_FIELD("AclEntry.granted_by"));
             }
             out->has_granted_by = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -2974,13 +2806,11 @@ bool iotp2p_security_acl_entry_encode_to(iotp_writer *w, const iotp2p_security_a
         }
         iotp_write_close(w, v->subjects_count);
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->privileges < 1 || v->privileges > 31) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("AclEntry.privileges"));
-        }
-        iotp_write_uint(w, v->privileges);
+    iotp_write_key(w, &g, 1u);
+    if (v->privileges < 1 || v->privileges > 31) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("AclEntry.privileges"));
     }
+    iotp_write_uint(w, v->privileges);
     if (v->has_targets) {
         size_t i0;
         iotp_write_key(w, &g, 2u);
@@ -3047,20 +2877,18 @@ bool iotp2p_security_acl_write_decode_from(iotp_reader *r, size_t depth, iotp2p_
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->index)) {
                 return iotp_field_error(r, IOTP_FIELD("AclWrite.index"));
             }
             seen_index = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp2p_security_acl_entry_decode_from(r, m.depth, &out->entry)) {
                 return iotp_field_error(r, IOTP_FIELD("AclWrite.entry"));
             }
             out->has_entry = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -3085,10 +2913,8 @@ bool iotp2p_security_acl_write_encode_to(iotp_writer *w, const iotp2p_security_a
         + (v->has_entry ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_acl_write_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->index);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp_write_uint(w, v->index);
     if (v->has_entry) {
         iotp_write_key(w, &g, 1u);
         iotp2p_security_acl_entry_encode_to(w, &v->entry);
@@ -3133,20 +2959,18 @@ bool iotp2p_security_rehome_request_decode_from(iotp_reader *r, size_t depth, io
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 254u, &out->new_address)) {
                 return iotp_field_error(r, IOTP_FIELD("RehomeRequest.new_address"));
             }
             seen_new_address = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp2p_security_relay_info_decode_from(r, m.depth, &out->relay)) {
                 return iotp_field_error(r, IOTP_FIELD("RehomeRequest.relay"));
             }
             out->has_relay = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -3171,13 +2995,11 @@ bool iotp2p_security_rehome_request_encode_to(iotp_writer *w, const iotp2p_secur
         + (v->has_relay ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_rehome_request_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->new_address.len > 254u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomeRequest.new_address"));
-        }
-        iotp_write_text(w, v->new_address.ptr, v->new_address.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->new_address.len > 254u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RehomeRequest.new_address"));
     }
+    iotp_write_text(w, v->new_address.ptr, v->new_address.len);
     if (v->has_relay) {
         iotp_write_key(w, &g, 1u);
         iotp2p_security_relay_info_encode_to(w, &v->relay);
@@ -3222,20 +3044,18 @@ bool iotp2p_security_rehome_result_decode_from(iotp_reader *r, size_t depth, iot
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->rehoming)) {
                 return iotp_field_error(r, IOTP_FIELD("RehomeResult.rehoming"));
             }
             seen_rehoming = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
                 return iotp_field_error(r, IOTP_FIELD("RehomeResult.credential"));
             }
             seen_credential = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -3262,14 +3082,10 @@ bool iotp2p_security_rehome_result_encode_to(iotp_writer *w, const iotp2p_securi
     const size_t n = v->unknown_fields.count + 2u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_rehome_result_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp2p_security_signed_statement_encode_to(w, &v->rehoming);
-    }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp2p_security_signed_statement_encode_to(w, &v->credential);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp2p_security_signed_statement_encode_to(w, &v->rehoming);
+    iotp_write_key(w, &g, 1u);
+    iotp2p_security_signed_statement_encode_to(w, &v->credential);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -3313,41 +3129,36 @@ bool iotp2p_security_security_properties_decode_from(iotp_reader *r, size_t dept
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_fixed(r, 32u, &out->node_id)) {
                 return iotp_field_error(r, IOTP_FIELD("SecurityProperties.node_id"));
             }
             seen_node_id = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp2p_security_signed_statement_decode_from(r, m.depth, &out->credential)) {
                 return iotp_field_error(r, IOTP_FIELD("SecurityProperties.credential"));
             }
             seen_credential = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u8(r, 8, UINT8_MAX, &out->acl_capacity)) {
                 return iotp_field_error(r, IOTP_FIELD("SecurityProperties.acl_capacity"));
             }
             seen_acl_capacity = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u16(r, 8, UINT16_MAX, &out->peer_capacity)) {
                 return iotp_field_error(r, IOTP_FIELD("SecurityProperties.peer_capacity"));
             }
             seen_peer_capacity = true;
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_bool(r, &out->pairing_window_open)) {
                 return iotp_field_error(r, IOTP_FIELD("SecurityProperties.pairing_window_open"));
             }
             seen_pairing_window_open = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -3383,35 +3194,25 @@ bool iotp2p_security_security_properties_encode_to(iotp_writer *w, const iotp2p_
     const size_t n = v->unknown_fields.count + 5u;
     iotp_merge_init(&g, &v->unknown_fields, iotp2p_security_security_properties_keys, 5);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->node_id.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SecurityProperties.node_id"));
-        }
-        iotp_write_bytes(w, v->node_id.ptr, v->node_id.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->node_id.len != 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SecurityProperties.node_id"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp2p_security_signed_statement_encode_to(w, &v->credential);
+    iotp_write_bytes(w, v->node_id.ptr, v->node_id.len);
+    iotp_write_key(w, &g, 1u);
+    iotp2p_security_signed_statement_encode_to(w, &v->credential);
+    iotp_write_key(w, &g, 2u);
+    if (v->acl_capacity < 8) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SecurityProperties.acl_capacity"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->acl_capacity < 8) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SecurityProperties.acl_capacity"));
-        }
-        iotp_write_uint(w, v->acl_capacity);
+    iotp_write_uint(w, v->acl_capacity);
+    iotp_write_key(w, &g, 3u);
+    if (v->peer_capacity < 8) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SecurityProperties.peer_capacity"));
     }
-    {
-        iotp_write_key(w, &g, 3u);
-        if (v->peer_capacity < 8) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SecurityProperties.peer_capacity"));
-        }
-        iotp_write_uint(w, v->peer_capacity);
-    }
-    {
-        iotp_write_key(w, &g, 4u);
-        iotp_write_bool(w, v->pairing_window_open);
-    }
+    iotp_write_uint(w, v->peer_capacity);
+    iotp_write_key(w, &g, 4u);
+    iotp_write_bool(w, v->pairing_window_open);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -3537,92 +3338,76 @@ bool iotp2p_security_security_actions_decode_from(iotp_reader *r, size_t depth, 
 bool iotp2p_security_security_actions_encode_to(iotp_writer *w, const iotp2p_security_security_actions *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_1: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_1:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_1);
         if (v->as.edhoc_1.len > 512u) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SecurityActions.edhoc_1"));
         }
         iotp_write_bytes(w, v->as.edhoc_1.ptr, v->as.edhoc_1.len);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_3: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_3:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_EDHOC_3);
         iotp2p_security_edhoc_message3_encode_to(w, &v->as.edhoc_3);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_START: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_START:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_START);
         iotp2p_security_pairing_start_encode_to(w, &v->as.pair_start);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_SHARE: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_SHARE:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_SHARE);
         iotp2p_security_pairing_share_encode_to(w, &v->as.pair_share);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_CONFIRM: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_CONFIRM:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_PAIR_CONFIRM);
         iotp2p_security_pairing_confirm_encode_to(w, &v->as.pair_confirm);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_COMMISSION: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_COMMISSION:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_COMMISSION);
         iotp2p_security_commission_request_encode_to(w, &v->as.commission);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_ADD_PEER: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_ADD_PEER:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_ADD_PEER);
         iotp2p_security_signed_statement_encode_to(w, &v->as.add_peer);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_REMOVE_PEER: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_REMOVE_PEER:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_REMOVE_PEER);
         if (v->as.remove_peer.len != 32u) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SecurityActions.remove_peer"));
         }
         iotp_write_bytes(w, v->as.remove_peer.ptr, v->as.remove_peer.len);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_READ: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_READ:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_READ);
         iotp_write_uint(w, v->as.acl_read);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_WRITE: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_WRITE:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_ACL_WRITE);
         iotp2p_security_acl_write_encode_to(w, &v->as.acl_write);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_APPLY_STATEMENT: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_APPLY_STATEMENT:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_APPLY_STATEMENT);
         iotp2p_security_signed_statement_encode_to(w, &v->as.apply_statement);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_REHOME: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_REHOME:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_REHOME);
         iotp2p_security_rehome_request_encode_to(w, &v->as.rehome);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_ROTATE_AUTH_KEY: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_ROTATE_AUTH_KEY:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_ROTATE_AUTH_KEY);
         iotp_write_null(w);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_OPEN_COMMISSIONING_WINDOW: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_OPEN_COMMISSIONING_WINDOW:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_OPEN_COMMISSIONING_WINDOW);
         iotp2p_security_pairing_window_encode_to(w, &v->as.open_commissioning_window);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_INTRODUCE: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_INTRODUCE:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_INTRODUCE);
         iotp2p_security_introduction_encode_to(w, &v->as.introduce);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_ACTIONS_SET_HOME_RELAY: {
+    case IOTP2P_SECURITY_SECURITY_ACTIONS_SET_HOME_RELAY:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_ACTIONS_SET_HOME_RELAY);
         iotp2p_security_relay_info_encode_to(w, &v->as.set_home_relay);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_security_security_actions_keys, 16)) {
@@ -3716,46 +3501,38 @@ bool iotp2p_security_security_outputs_decode_from(iotp_reader *r, size_t depth, 
 bool iotp2p_security_security_outputs_encode_to(iotp_writer *w, const iotp2p_security_security_outputs *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_1: {
+    case IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_1:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_1);
         iotp2p_security_edhoc_reply_encode_to(w, &v->as.edhoc_1);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_3: {
+    case IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_3:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_EDHOC_3);
         iotp2p_security_edhoc_finish_encode_to(w, &v->as.edhoc_3);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_START: {
+    case IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_START:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_START);
         iotp2p_security_pairing_params_encode_to(w, &v->as.pair_start);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_SHARE: {
+    case IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_SHARE:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_PAIR_SHARE);
         iotp2p_security_pairing_share_reply_encode_to(w, &v->as.pair_share);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_COMMISSION: {
+    case IOTP2P_SECURITY_SECURITY_OUTPUTS_COMMISSION:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_COMMISSION);
         iotp2p_security_commission_response_encode_to(w, &v->as.commission);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_ACL_READ: {
+    case IOTP2P_SECURITY_SECURITY_OUTPUTS_ACL_READ:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_ACL_READ);
         iotp2p_security_acl_entry_encode_to(w, &v->as.acl_read);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_REHOME: {
+    case IOTP2P_SECURITY_SECURITY_OUTPUTS_REHOME:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_REHOME);
         iotp2p_security_rehome_result_encode_to(w, &v->as.rehome);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_OUTPUTS_ROTATE_AUTH_KEY: {
+    case IOTP2P_SECURITY_SECURITY_OUTPUTS_ROTATE_AUTH_KEY:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_OUTPUTS_ROTATE_AUTH_KEY);
         iotp2p_security_signed_statement_encode_to(w, &v->as.rotate_auth_key);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_security_security_outputs_keys, 8)) {
@@ -3824,24 +3601,21 @@ bool iotp2p_security_security_events_decode_from(iotp_reader *r, size_t depth, i
 bool iotp2p_security_security_events_encode_to(iotp_writer *w, const iotp2p_security_security_events *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case IOTP2P_SECURITY_SECURITY_EVENTS_PAIRING_FAILED: {
+    case IOTP2P_SECURITY_SECURITY_EVENTS_PAIRING_FAILED:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_EVENTS_PAIRING_FAILED);
         iotp_write_null(w);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_EVENTS_ACL_CHANGED: {
+    case IOTP2P_SECURITY_SECURITY_EVENTS_ACL_CHANGED:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_EVENTS_ACL_CHANGED);
         iotp_write_uint(w, v->as.acl_changed);
         break;
-    }
-    case IOTP2P_SECURITY_SECURITY_EVENTS_STATEMENT_APPLIED: {
+    case IOTP2P_SECURITY_SECURITY_EVENTS_STATEMENT_APPLIED:
         iotp_write_uint(w, IOTP2P_SECURITY_SECURITY_EVENTS_STATEMENT_APPLIED);
         if (v->as.statement_applied.len != 32u) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SecurityEvents.statement_applied"));
         }
         iotp_write_bytes(w, v->as.statement_applied.ptr, v->as.statement_applied.len);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, iotp2p_security_security_events_keys, 3)) {

@@ -32,20 +32,18 @@ bool pet_pet_decode_from(iotp_reader *r, size_t depth, pet_pet *out) {
             seen_names = true;
             break;
         }
-        case 1u: {
+        case 1u:
             if (!iotp_read_fixed(r, 8u, &out->birthday)) {
                 return iotp_field_error(r, IOTP_FIELD("Pet.birthday"));
             }
             seen_birthday = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_enum(r, &out->species)) {
                 return iotp_field_error(r, IOTP_FIELD("Pet.species"));
             }
             seen_species = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -90,17 +88,13 @@ bool pet_pet_encode_to(iotp_writer *w, const pet_pet *v) {
         }
         iotp_write_close(w, v->names_count);
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->birthday.len != 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Pet.birthday"));
-        }
-        iotp_write_bytes(w, v->birthday.ptr, v->birthday.len);
+    iotp_write_key(w, &g, 1u);
+    if (v->birthday.len != 8u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Pet.birthday"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->species);
-    }
+    iotp_write_bytes(w, v->birthday.ptr, v->birthday.len);
+    iotp_write_key(w, &g, 2u);
+    iotp_write_uint(w, v->species);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);

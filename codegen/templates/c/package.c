@@ -66,8 +66,8 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
     iotp_write_map(w, 1);
     switch (v->key) {
 {%- for v in t.variants %}
-    case {{ v.constant }}: {
 {%- if let Some(value) = v.value %}
+    case {{ v.constant }}:{% if !value.levels.is_empty() %} {{ "{" }}{% endif %}
 {%- call c::index_vars(value, "        ") %}{% endcall %}
         iotp_write_uint(w, {{ v.constant }});
 {%- if let Some(l) = value.lazy %}
@@ -75,12 +75,16 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
 {%- else %}
 {%- call c::encode_value(value, v.label, "        ") %}{% endcall %}
 {%- endif %}
+        break;
+{%- if !value.levels.is_empty() %}
+    }
+{%- endif %}
 {%- else %}
+    case {{ v.constant }}:
         iotp_write_uint(w, {{ v.constant }});
         iotp_write_null(w);
-{%- endif %}
         break;
-    }
+{%- endif %}
 {%- endfor %}
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
@@ -123,7 +127,7 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
 {%- for f in t.wire %}
-        case {{ f.key }}u: {
+        case {{ f.key }}u:{% if f.value.declares %} {{ "{" }}{% endif %}
 {%- if let Some(l) = f.value.lazy %}
 {%- call c::decode_lazy(l, f.label, "            ") %}{% endcall %}
 {%- else %}
@@ -140,7 +144,9 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
             out->has_{{ f.member }} = true;
 {%- endif %}
             break;
+{%- if f.value.declares %}
         }
+{%- endif %}
 {%- endfor %}
         default:
             /* A field this version of the schema does not define: checked, and kept. */
@@ -182,9 +188,17 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
     if (v->has_{{ f.member }}) {
 {%- elif let Some(d) = f.default %}
     if ({% call c::is_default(d, "v->", f.member, false) %}{% endcall %}) {
-{%- else %}
+{%- elif !f.value.levels.is_empty() %}
     {
 {%- endif %}
+{%- if f.presence == "required" && f.value.levels.is_empty() %}
+    iotp_write_key(w, &g, {{ f.key }}u);
+{%- if let Some(l) = f.value.lazy %}
+{%- call c::encode_lazy(l, f.label, "    ") %}{% endcall %}
+{%- else %}
+{%- call c::encode_value(f.value, f.label, "    ") %}{% endcall %}
+{%- endif %}
+{%- else %}
 {%- call c::index_vars(f.value, "        ") %}{% endcall %}
         iotp_write_key(w, &g, {{ f.key }}u);
 {%- if let Some(l) = f.value.lazy %}
@@ -193,6 +207,7 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
 {%- call c::encode_value(f.value, f.label, "        ") %}{% endcall %}
 {%- endif %}
     }
+{%- endif %}
 {%- endfor %}
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);

@@ -139,6 +139,8 @@ pub(crate) struct ValueView {
     pub leaf_pad: String,
     /// Whether the struct has an item count for this value (`<member>_count`).
     pub has_count: bool,
+    /// Whether decoding it declares variables (index, depth, a value to check): a block then.
+    pub declares: bool,
     /// For a value that refers back into its type's recursive cycle: kept encoded (validated).
     pub lazy: Option<LazyView>,
 }
@@ -576,6 +578,7 @@ fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str) -> Valu
             leaf: leaf_view(&Shape::Bool, String::new(), String::new()),
             leaf_pad: String::new(),
             has_count: max.is_some(),
+            declares: true,
             lazy: Some(LazyView {
                 ctype: names::type_name(name),
                 max,
@@ -624,6 +627,7 @@ fn value_view(shape: &Shape<'_>, member: &str, count: &str, depth: &str) -> Valu
         decl_dims,
         leaf_pad: "    ".repeat(levels.len()),
         has_count: !levels.is_empty(),
+        declares: !levels.is_empty(),
         lazy: None,
         levels,
         leaf: leaf_view(shape, path, depth_in),

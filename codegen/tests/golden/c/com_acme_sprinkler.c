@@ -20,21 +20,19 @@ bool com_acme_sprinkler_zone_decode_from(iotp_reader *r, size_t depth, com_acme_
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 1, 16, &out->number)) {
                 return iotp_field_error(r, IOTP_FIELD("Zone.number"));
             }
             seen_number = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_text(r, 32u, &out->name)) {
                 return iotp_field_error(r, IOTP_FIELD("Zone.name"));
             }
             seen_name = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_f32(r, &out->flow)) {
                 return iotp_field_error(r, IOTP_FIELD("Zone.flow"));
             }
@@ -42,8 +40,7 @@ bool com_acme_sprinkler_zone_decode_from(iotp_reader *r, size_t depth, com_acme_
                 return iotp_default_present(r, &m, IOTP_FIELD("Zone.flow"));
             }
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_bool(r, &out->skip_when_wet)) {
                 return iotp_field_error(r, IOTP_FIELD("Zone.skip_when_wet"));
             }
@@ -51,7 +48,6 @@ bool com_acme_sprinkler_zone_decode_from(iotp_reader *r, size_t depth, com_acme_
                 return iotp_default_present(r, &m, IOTP_FIELD("Zone.skip_when_wet"));
             }
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -80,20 +76,16 @@ bool com_acme_sprinkler_zone_encode_to(iotp_writer *w, const com_acme_sprinkler_
         + (v->skip_when_wet != true ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, com_acme_sprinkler_zone_keys, 4);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->number < 1 || v->number > 16) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Zone.number"));
-        }
-        iotp_write_uint(w, v->number);
+    iotp_write_key(w, &g, 0u);
+    if (v->number < 1 || v->number > 16) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Zone.number"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->name.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Zone.name"));
-        }
-        iotp_write_text(w, v->name.ptr, v->name.len);
+    iotp_write_uint(w, v->number);
+    iotp_write_key(w, &g, 1u);
+    if (v->name.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Zone.name"));
     }
+    iotp_write_text(w, v->name.ptr, v->name.len);
     if (iotp_f32_bits(v->flow) != UINT32_C(0x41480000)) {
         iotp_write_key(w, &g, 2u);
         iotp_write_f32(w, v->flow);
@@ -144,34 +136,30 @@ bool com_acme_sprinkler_run_decode_from(iotp_reader *r, size_t depth, com_acme_s
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 1, 16, &out->zone)) {
                 return iotp_field_error(r, IOTP_FIELD("Run.zone"));
             }
             seen_zone = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_enum(r, &out->trigger)) {
                 return iotp_field_error(r, IOTP_FIELD("Run.trigger"));
             }
             seen_trigger = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->started_at)) {
                 return iotp_field_error(r, IOTP_FIELD("Run.started_at"));
             }
             seen_started_at = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u16(r, 1, 14400, &out->duration)) {
                 return iotp_field_error(r, IOTP_FIELD("Run.duration"));
             }
             seen_duration = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -204,28 +192,20 @@ bool com_acme_sprinkler_run_encode_to(iotp_writer *w, const com_acme_sprinkler_r
     const size_t n = v->unknown_fields.count + 4u;
     iotp_merge_init(&g, &v->unknown_fields, com_acme_sprinkler_run_keys, 4);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->zone < 1 || v->zone > 16) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Run.zone"));
-        }
-        iotp_write_uint(w, v->zone);
+    iotp_write_key(w, &g, 0u);
+    if (v->zone < 1 || v->zone > 16) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Run.zone"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        iotp_write_uint(w, v->trigger);
+    iotp_write_uint(w, v->zone);
+    iotp_write_key(w, &g, 1u);
+    iotp_write_uint(w, v->trigger);
+    iotp_write_key(w, &g, 2u);
+    iotp_write_uint(w, v->started_at);
+    iotp_write_key(w, &g, 3u);
+    if (v->duration < 1 || v->duration > 14400) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Run.duration"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->started_at);
-    }
-    {
-        iotp_write_key(w, &g, 3u);
-        if (v->duration < 1 || v->duration > 14400) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Run.duration"));
-        }
-        iotp_write_uint(w, v->duration);
-    }
+    iotp_write_uint(w, v->duration);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -281,21 +261,19 @@ bool com_acme_sprinkler_sprinkler_state_decode_from(iotp_reader *r, size_t depth
             seen_zones = true;
             break;
         }
-        case 1u: {
+        case 1u:
             if (!com_acme_sprinkler_run_decode_from(r, m.depth, &out->running)) {
                 return iotp_field_error(r, IOTP_FIELD("SprinklerState.running"));
             }
             out->has_running = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!example_lamp_lamp_state_decode_from(r, m.depth, &out->light)) {
                 return iotp_field_error(r, IOTP_FIELD("SprinklerState.light"));
             }
             seen_light = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->rain_delay)) {
                 return iotp_field_error(r, IOTP_FIELD("SprinklerState.rain_delay"));
             }
@@ -303,7 +281,6 @@ bool com_acme_sprinkler_sprinkler_state_decode_from(iotp_reader *r, size_t depth
                 return iotp_default_present(r, &m, IOTP_FIELD("SprinklerState.rain_delay"));
             }
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -348,10 +325,8 @@ bool com_acme_sprinkler_sprinkler_state_encode_to(iotp_writer *w, const com_acme
         iotp_write_key(w, &g, 1u);
         com_acme_sprinkler_run_encode_to(w, &v->running);
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        example_lamp_lamp_state_encode_to(w, &v->light);
-    }
+    iotp_write_key(w, &g, 2u);
+    example_lamp_lamp_state_encode_to(w, &v->light);
     if (v->rain_delay != 0) {
         iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->rain_delay);
@@ -426,34 +401,29 @@ bool com_acme_sprinkler_sprinkler_command_decode_from(iotp_reader *r, size_t dep
 bool com_acme_sprinkler_sprinkler_command_encode_to(iotp_writer *w, const com_acme_sprinkler_sprinkler_command *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RUN_ZONE: {
+    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RUN_ZONE:
         iotp_write_uint(w, COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RUN_ZONE);
         com_acme_sprinkler_run_encode_to(w, &v->as.run_zone);
         break;
-    }
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_STOP: {
+    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_STOP:
         iotp_write_uint(w, COM_ACME_SPRINKLER_SPRINKLER_COMMAND_STOP);
         iotp_write_null(w);
         break;
-    }
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RAIN_DELAY: {
+    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RAIN_DELAY:
         iotp_write_uint(w, COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RAIN_DELAY);
         iotp_write_uint(w, v->as.rain_delay);
         break;
-    }
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_LIGHT: {
+    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_LIGHT:
         iotp_write_uint(w, COM_ACME_SPRINKLER_SPRINKLER_COMMAND_LIGHT);
         example_lamp_command_encode_to(w, &v->as.light);
         break;
-    }
-    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RENAME: {
+    case COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RENAME:
         iotp_write_uint(w, COM_ACME_SPRINKLER_SPRINKLER_COMMAND_RENAME);
         if (v->as.rename.len > 32u) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("SprinklerCommand.rename"));
         }
         iotp_write_text(w, v->as.rename.ptr, v->as.rename.len);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, com_acme_sprinkler_sprinkler_command_keys, 5)) {

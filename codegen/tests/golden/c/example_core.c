@@ -18,14 +18,13 @@ bool example_core_time_of_day_decode_from(iotp_reader *r, size_t depth, example_
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 0, 23, &out->hour)) {
                 return iotp_field_error(r, IOTP_FIELD("TimeOfDay.hour"));
             }
             seen_hour = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u8(r, 0, 59, &out->minute)) {
                 return iotp_field_error(r, IOTP_FIELD("TimeOfDay.minute"));
             }
@@ -33,7 +32,6 @@ bool example_core_time_of_day_decode_from(iotp_reader *r, size_t depth, example_
                 return iotp_default_present(r, &m, IOTP_FIELD("TimeOfDay.minute"));
             }
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -58,13 +56,11 @@ bool example_core_time_of_day_encode_to(iotp_writer *w, const example_core_time_
         + (v->minute != 0 ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, example_core_time_of_day_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->hour > 23) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TimeOfDay.hour"));
-        }
-        iotp_write_uint(w, v->hour);
+    iotp_write_key(w, &g, 0u);
+    if (v->hour > 23) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("TimeOfDay.hour"));
     }
+    iotp_write_uint(w, v->hour);
     if (v->minute != 0) {
         iotp_write_key(w, &g, 1u);
         if (v->minute > 59) {
@@ -114,20 +110,18 @@ bool example_core_device_info_decode_from(iotp_reader *r, size_t depth, example_
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_fixed(r, 16u, &out->id)) {
                 return iotp_field_error(r, IOTP_FIELD("DeviceInfo.id"));
             }
             seen_id = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_text(r, 32u, &out->name)) {
                 return iotp_field_error(r, IOTP_FIELD("DeviceInfo.name"));
             }
             seen_name = true;
             break;
-        }
         case 2u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 8u, m.depth, &out->tags_count, &d1)) {
@@ -141,13 +135,12 @@ bool example_core_device_info_decode_from(iotp_reader *r, size_t depth, example_
             out->has_tags = true;
             break;
         }
-        case 3u: {
+        case 3u:
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->joined_at)) {
                 return iotp_field_error(r, IOTP_FIELD("DeviceInfo.joined_at"));
             }
             seen_joined_at = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -178,20 +171,16 @@ bool example_core_device_info_encode_to(iotp_writer *w, const example_core_devic
         + (v->has_tags ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, example_core_device_info_keys, 4);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->id.len != 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.id"));
-        }
-        iotp_write_bytes(w, v->id.ptr, v->id.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->id.len != 16u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.id"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->name.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.name"));
-        }
-        iotp_write_text(w, v->name.ptr, v->name.len);
+    iotp_write_bytes(w, v->id.ptr, v->id.len);
+    iotp_write_key(w, &g, 1u);
+    if (v->name.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DeviceInfo.name"));
     }
+    iotp_write_text(w, v->name.ptr, v->name.len);
     if (v->has_tags) {
         size_t i0;
         iotp_write_key(w, &g, 2u);
@@ -207,10 +196,8 @@ bool example_core_device_info_encode_to(iotp_writer *w, const example_core_devic
         }
         iotp_write_close(w, v->tags_count);
     }
-    {
-        iotp_write_key(w, &g, 3u);
-        iotp_write_uint(w, v->joined_at);
-    }
+    iotp_write_key(w, &g, 3u);
+    iotp_write_uint(w, v->joined_at);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);

@@ -31,7 +31,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->a_u8)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.a_u8"));
             }
@@ -39,8 +39,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_u8"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u8(r, 1, 200, &out->ranged_u8)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.ranged_u8"));
             }
@@ -48,8 +47,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.ranged_u8"));
             }
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->a_u16)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.a_u16"));
             }
@@ -57,8 +55,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_u16"));
             }
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u16(r, 0, 1000, &out->capped_u16)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.capped_u16"));
             }
@@ -66,8 +63,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.capped_u16"));
             }
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_u32(r, 0, UINT32_MAX, &out->a_u32)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.a_u32"));
             }
@@ -75,8 +71,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_u32"));
             }
             break;
-        }
-        case 5u: {
+        case 5u:
             if (!iotp_read_u32(r, UINT32_C(10), UINT32_MAX, &out->floor_u32)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.floor_u32"));
             }
@@ -84,8 +79,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.floor_u32"));
             }
             break;
-        }
-        case 6u: {
+        case 6u:
             if (!iotp_read_uint(r, UINT64_C(1), UINT64_MAX, &out->a_u64)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.a_u64"));
             }
@@ -93,8 +87,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_u64"));
             }
             break;
-        }
-        case 7u: {
+        case 7u:
             if (!iotp_read_i8(r, INT8_MIN, INT8_MAX, &out->a_i8)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.a_i8"));
             }
@@ -102,8 +95,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_i8"));
             }
             break;
-        }
-        case 8u: {
+        case 8u:
             if (!iotp_read_i8(r, -100, 100, &out->ranged_i8)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.ranged_i8"));
             }
@@ -111,8 +103,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.ranged_i8"));
             }
             break;
-        }
-        case 9u: {
+        case 9u:
             if (!iotp_read_i16(r, INT16_MIN, 0, &out->a_i16)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.a_i16"));
             }
@@ -120,8 +111,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_i16"));
             }
             break;
-        }
-        case 10u: {
+        case 10u:
             if (!iotp_read_i32(r, INT32_MIN, INT32_MAX, &out->a_i32)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.a_i32"));
             }
@@ -129,8 +119,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_i32"));
             }
             break;
-        }
-        case 11u: {
+        case 11u:
             if (!iotp_read_i32(r, INT32_C(-1000), INT32_C(-10), &out->negative_i32)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.negative_i32"));
             }
@@ -138,8 +127,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.negative_i32"));
             }
             break;
-        }
-        case 12u: {
+        case 12u:
             if (!iotp_read_int(r, INT64_MIN, INT64_MAX, &out->a_i64)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.a_i64"));
             }
@@ -147,8 +135,7 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.a_i64"));
             }
             break;
-        }
-        case 13u: {
+        case 13u:
             if (!iotp_read_int(r, INT64_C(-16), INT64_C(16), &out->hex_ranged_i64)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.hex_ranged_i64"));
             }
@@ -156,14 +143,12 @@ bool example_every_scalar_integers_decode_from(iotp_reader *r, size_t depth, exa
                 return iotp_default_present(r, &m, IOTP_FIELD("Integers.hex_ranged_i64"));
             }
             break;
-        }
-        case 65535u: {
+        case 65535u:
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->last)) {
                 return iotp_field_error(r, IOTP_FIELD("Integers.last"));
             }
             out->has_last = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -326,7 +311,7 @@ bool example_every_scalar_floats_decode_from(iotp_reader *r, size_t depth, examp
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_f32(r, &out->a_f32)) {
                 return iotp_field_error(r, IOTP_FIELD("Floats.a_f32"));
             }
@@ -334,8 +319,7 @@ bool example_every_scalar_floats_decode_from(iotp_reader *r, size_t depth, examp
                 return iotp_default_present(r, &m, IOTP_FIELD("Floats.a_f32"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_f64(r, &out->a_f64)) {
                 return iotp_field_error(r, IOTP_FIELD("Floats.a_f64"));
             }
@@ -343,8 +327,7 @@ bool example_every_scalar_floats_decode_from(iotp_reader *r, size_t depth, examp
                 return iotp_default_present(r, &m, IOTP_FIELD("Floats.a_f64"));
             }
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_f64(r, &out->thousands)) {
                 return iotp_field_error(r, IOTP_FIELD("Floats.thousands"));
             }
@@ -352,8 +335,7 @@ bool example_every_scalar_floats_decode_from(iotp_reader *r, size_t depth, examp
                 return iotp_default_present(r, &m, IOTP_FIELD("Floats.thousands"));
             }
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_f32(r, &out->small)) {
                 return iotp_field_error(r, IOTP_FIELD("Floats.small"));
             }
@@ -361,14 +343,12 @@ bool example_every_scalar_floats_decode_from(iotp_reader *r, size_t depth, examp
                 return iotp_default_present(r, &m, IOTP_FIELD("Floats.small"));
             }
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_f64(r, &out->required_f64)) {
                 return iotp_field_error(r, IOTP_FIELD("Floats.required_f64"));
             }
             seen_required_f64 = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -412,10 +392,8 @@ bool example_every_scalar_floats_encode_to(iotp_writer *w, const example_every_s
         iotp_write_key(w, &g, 3u);
         iotp_write_f32(w, v->small);
     }
-    {
-        iotp_write_key(w, &g, 4u);
-        iotp_write_f64(w, v->required_f64);
-    }
+    iotp_write_key(w, &g, 4u);
+    iotp_write_f64(w, v->required_f64);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -470,7 +448,7 @@ bool example_every_scalar_text_decode_from(iotp_reader *r, size_t depth, example
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_bool(r, &out->on_by_default)) {
                 return iotp_field_error(r, IOTP_FIELD("Text.on_by_default"));
             }
@@ -478,8 +456,7 @@ bool example_every_scalar_text_decode_from(iotp_reader *r, size_t depth, example
                 return iotp_default_present(r, &m, IOTP_FIELD("Text.on_by_default"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_bool(r, &out->off_by_default)) {
                 return iotp_field_error(r, IOTP_FIELD("Text.off_by_default"));
             }
@@ -487,15 +464,13 @@ bool example_every_scalar_text_decode_from(iotp_reader *r, size_t depth, example
                 return iotp_default_present(r, &m, IOTP_FIELD("Text.off_by_default"));
             }
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_text(r, 16u, &out->bounded)) {
                 return iotp_field_error(r, IOTP_FIELD("Text.bounded"));
             }
             seen_bounded = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_text(r, 128u, &out->defaulted)) {
                 return iotp_field_error(r, IOTP_FIELD("Text.defaulted"));
             }
@@ -503,8 +478,7 @@ bool example_every_scalar_text_decode_from(iotp_reader *r, size_t depth, example
                 return iotp_default_present(r, &m, IOTP_FIELD("Text.defaulted"));
             }
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_text(r, 64u, &out->escaped)) {
                 return iotp_field_error(r, IOTP_FIELD("Text.escaped"));
             }
@@ -512,8 +486,7 @@ bool example_every_scalar_text_decode_from(iotp_reader *r, size_t depth, example
                 return iotp_default_present(r, &m, IOTP_FIELD("Text.escaped"));
             }
             break;
-        }
-        case 5u: {
+        case 5u:
             if (!iotp_read_text(r, 8u, &out->empty)) {
                 return iotp_field_error(r, IOTP_FIELD("Text.empty"));
             }
@@ -521,8 +494,7 @@ bool example_every_scalar_text_decode_from(iotp_reader *r, size_t depth, example
                 return iotp_default_present(r, &m, IOTP_FIELD("Text.empty"));
             }
             break;
-        }
-        case 6u: {
+        case 6u:
             if (!iotp_read_text(r, 12u, &out->accented)) {
                 return iotp_field_error(r, IOTP_FIELD("Text.accented"));
             }
@@ -530,42 +502,36 @@ bool example_every_scalar_text_decode_from(iotp_reader *r, size_t depth, example
                 return iotp_default_present(r, &m, IOTP_FIELD("Text.accented"));
             }
             break;
-        }
-        case 7u: {
+        case 7u:
             if (!iotp_read_text(r, 16777216u, &out->huge)) {
                 return iotp_field_error(r, IOTP_FIELD("Text.huge"));
             }
             out->has_huge = true;
             break;
-        }
-        case 8u: {
+        case 8u:
             if (!iotp_read_bytes(r, 1024u, &out->blob)) {
                 return iotp_field_error(r, IOTP_FIELD("Text.blob"));
             }
             seen_blob = true;
             break;
-        }
-        case 9u: {
+        case 9u:
             if (!iotp_read_bytes(r, 256u, &out->default_blob)) {
                 return iotp_field_error(r, IOTP_FIELD("Text.default_blob"));
             }
             seen_default_blob = true;
             break;
-        }
-        case 10u: {
+        case 10u:
             if (!iotp_read_fixed(r, 32u, &out->hash)) {
                 return iotp_field_error(r, IOTP_FIELD("Text.hash"));
             }
             seen_hash = true;
             break;
-        }
-        case 11u: {
+        case 11u:
             if (!iotp_read_fixed(r, 65535u, &out->page)) {
                 return iotp_field_error(r, IOTP_FIELD("Text.page"));
             }
             out->has_page = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -614,13 +580,11 @@ bool example_every_scalar_text_encode_to(iotp_writer *w, const example_every_sca
         iotp_write_key(w, &g, 1u);
         iotp_write_bool(w, v->off_by_default);
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->bounded.len > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.bounded"));
-        }
-        iotp_write_text(w, v->bounded.ptr, v->bounded.len);
+    iotp_write_key(w, &g, 2u);
+    if (v->bounded.len > 16u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.bounded"));
     }
+    iotp_write_text(w, v->bounded.ptr, v->bounded.len);
     if (!iotp_text_equals(v->defaulted, "plain", 5u)) {
         iotp_write_key(w, &g, 3u);
         if (v->defaulted.len > 128u) {
@@ -656,27 +620,21 @@ bool example_every_scalar_text_encode_to(iotp_writer *w, const example_every_sca
         }
         iotp_write_text(w, v->huge.ptr, v->huge.len);
     }
-    {
-        iotp_write_key(w, &g, 8u);
-        if (v->blob.len > 1024u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.blob"));
-        }
-        iotp_write_bytes(w, v->blob.ptr, v->blob.len);
+    iotp_write_key(w, &g, 8u);
+    if (v->blob.len > 1024u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.blob"));
     }
-    {
-        iotp_write_key(w, &g, 9u);
-        if (v->default_blob.len > 256u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.default_blob"));
-        }
-        iotp_write_bytes(w, v->default_blob.ptr, v->default_blob.len);
+    iotp_write_bytes(w, v->blob.ptr, v->blob.len);
+    iotp_write_key(w, &g, 9u);
+    if (v->default_blob.len > 256u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.default_blob"));
     }
-    {
-        iotp_write_key(w, &g, 10u);
-        if (v->hash.len != 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.hash"));
-        }
-        iotp_write_bytes(w, v->hash.ptr, v->hash.len);
+    iotp_write_bytes(w, v->default_blob.ptr, v->default_blob.len);
+    iotp_write_key(w, &g, 10u);
+    if (v->hash.len != 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Text.hash"));
     }
+    iotp_write_bytes(w, v->hash.ptr, v->hash.len);
     if (v->has_page) {
         iotp_write_key(w, &g, 11u);
         if (v->page.len != 65535u) {
@@ -786,7 +744,7 @@ bool example_every_scalar_collections_decode_from(iotp_reader *r, size_t depth, 
             seen_flavors = true;
             break;
         }
-        case 4u: {
+        case 4u:
             if (!iotp_read_enum(r, &out->flavor)) {
                 return iotp_field_error(r, IOTP_FIELD("Collections.flavor"));
             }
@@ -794,7 +752,6 @@ bool example_every_scalar_collections_decode_from(iotp_reader *r, size_t depth, 
                 return iotp_default_present(r, &m, IOTP_FIELD("Collections.flavor"));
             }
             break;
-        }
         case 5u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 2u, m.depth, &out->keys_count, &d1)) {
@@ -1041,34 +998,30 @@ bool example_every_scalar_keywords_decode_from(iotp_reader *r, size_t depth, exa
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->type)) {
                 return iotp_field_error(r, IOTP_FIELD("Keywords.type"));
             }
             seen_type = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_text(r, 8u, &out->version)) {
                 return iotp_field_error(r, IOTP_FIELD("Keywords.version"));
             }
             seen_version = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_bool(r, &out->optional)) {
                 return iotp_field_error(r, IOTP_FIELD("Keywords.optional"));
             }
             out->has_optional = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!example_every_scalar_nothing_decode_from(r, m.depth, &out->message)) {
                 return iotp_field_error(r, IOTP_FIELD("Keywords.message"));
             }
             out->has_message = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -1097,17 +1050,13 @@ bool example_every_scalar_keywords_encode_to(iotp_writer *w, const example_every
         + (v->has_message ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, example_every_scalar_keywords_keys, 4);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->type);
+    iotp_write_key(w, &g, 0u);
+    iotp_write_uint(w, v->type);
+    iotp_write_key(w, &g, 1u);
+    if (v->version.len > 8u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Keywords.version"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->version.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Keywords.version"));
-        }
-        iotp_write_text(w, v->version.ptr, v->version.len);
-    }
+    iotp_write_text(w, v->version.ptr, v->version.len);
     if (v->has_optional) {
         iotp_write_key(w, &g, 2u);
         iotp_write_bool(w, v->optional);
@@ -1181,26 +1130,22 @@ bool example_every_scalar_everything_decode_from(iotp_reader *r, size_t depth, e
 bool example_every_scalar_everything_encode_to(iotp_writer *w, const example_every_scalar_everything *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case EXAMPLE_EVERY_SCALAR_EVERYTHING_NONE: {
+    case EXAMPLE_EVERY_SCALAR_EVERYTHING_NONE:
         iotp_write_uint(w, EXAMPLE_EVERY_SCALAR_EVERYTHING_NONE);
         iotp_write_null(w);
         break;
-    }
-    case EXAMPLE_EVERY_SCALAR_EVERYTHING_NOTHING: {
+    case EXAMPLE_EVERY_SCALAR_EVERYTHING_NOTHING:
         iotp_write_uint(w, EXAMPLE_EVERY_SCALAR_EVERYTHING_NOTHING);
         example_every_scalar_nothing_encode_to(w, &v->as.nothing);
         break;
-    }
-    case EXAMPLE_EVERY_SCALAR_EVERYTHING_INTEGERS: {
+    case EXAMPLE_EVERY_SCALAR_EVERYTHING_INTEGERS:
         iotp_write_uint(w, EXAMPLE_EVERY_SCALAR_EVERYTHING_INTEGERS);
         example_every_scalar_integers_encode_to(w, &v->as.integers);
         break;
-    }
-    case EXAMPLE_EVERY_SCALAR_EVERYTHING_COUNT: {
+    case EXAMPLE_EVERY_SCALAR_EVERYTHING_COUNT:
         iotp_write_uint(w, EXAMPLE_EVERY_SCALAR_EVERYTHING_COUNT);
         iotp_write_uint(w, v->as.count);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, example_every_scalar_everything_keys, 4)) {

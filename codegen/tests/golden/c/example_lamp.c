@@ -25,21 +25,19 @@ bool example_lamp_lamp_state_decode_from(iotp_reader *r, size_t depth, example_l
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_bool(r, &out->on)) {
                 return iotp_field_error(r, IOTP_FIELD("LampState.on"));
             }
             seen_on = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u8(r, 0, 254, &out->level)) {
                 return iotp_field_error(r, IOTP_FIELD("LampState.level"));
             }
             seen_level = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_enum(r, &out->mode)) {
                 return iotp_field_error(r, IOTP_FIELD("LampState.mode"));
             }
@@ -47,29 +45,25 @@ bool example_lamp_lamp_state_decode_from(iotp_reader *r, size_t depth, example_l
                 return iotp_default_present(r, &m, IOTP_FIELD("LampState.mode"));
             }
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u16(r, 153, 500, &out->mireds)) {
                 return iotp_field_error(r, IOTP_FIELD("LampState.mireds"));
             }
             out->has_mireds = true;
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_u16(r, 0, 359, &out->hue)) {
                 return iotp_field_error(r, IOTP_FIELD("LampState.hue"));
             }
             out->has_hue = true;
             break;
-        }
-        case 5u: {
+        case 5u:
             if (!iotp_read_u8(r, 0, 100, &out->saturation)) {
                 return iotp_field_error(r, IOTP_FIELD("LampState.saturation"));
             }
             out->has_saturation = true;
             break;
-        }
-        case 24u: {
+        case 24u:
             if (!iotp_read_enum(r, &out->power_on)) {
                 return iotp_field_error(r, IOTP_FIELD("LampState.power_on"));
             }
@@ -77,14 +71,12 @@ bool example_lamp_lamp_state_decode_from(iotp_reader *r, size_t depth, example_l
                 return iotp_default_present(r, &m, IOTP_FIELD("LampState.power_on"));
             }
             break;
-        }
-        case 25u: {
+        case 25u:
             if (!iotp_read_fixed(r, 20u, &out->firmware)) {
                 return iotp_field_error(r, IOTP_FIELD("LampState.firmware"));
             }
             seen_firmware = true;
             break;
-        }
         case 26u: {
             size_t i0, d1;
             if (!iotp_array_begin(r, 16u, m.depth, &out->scenes_count, &d1)) {
@@ -135,17 +127,13 @@ bool example_lamp_lamp_state_encode_to(iotp_writer *w, const example_lamp_lamp_s
         + (v->power_on != EXAMPLE_LAMP_POWER_ON_BEHAVIOR_PREVIOUS ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, example_lamp_lamp_state_keys, 9);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_bool(w, v->on);
+    iotp_write_key(w, &g, 0u);
+    iotp_write_bool(w, v->on);
+    iotp_write_key(w, &g, 1u);
+    if (v->level > 254) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LampState.level"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->level > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("LampState.level"));
-        }
-        iotp_write_uint(w, v->level);
-    }
+    iotp_write_uint(w, v->level);
     if (v->mode != EXAMPLE_LAMP_COLOR_MODE_TEMPERATURE) {
         iotp_write_key(w, &g, 2u);
         iotp_write_uint(w, v->mode);
@@ -175,13 +163,11 @@ bool example_lamp_lamp_state_encode_to(iotp_writer *w, const example_lamp_lamp_s
         iotp_write_key(w, &g, 24u);
         iotp_write_uint(w, v->power_on);
     }
-    {
-        iotp_write_key(w, &g, 25u);
-        if (v->firmware.len != 20u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("LampState.firmware"));
-        }
-        iotp_write_bytes(w, v->firmware.ptr, v->firmware.len);
+    iotp_write_key(w, &g, 25u);
+    if (v->firmware.len != 20u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("LampState.firmware"));
     }
+    iotp_write_bytes(w, v->firmware.ptr, v->firmware.len);
     {
         size_t i0;
         iotp_write_key(w, &g, 26u);
@@ -239,14 +225,13 @@ bool example_lamp_set_level_decode_from(iotp_reader *r, size_t depth, example_la
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 0, 254, &out->level)) {
                 return iotp_field_error(r, IOTP_FIELD("SetLevel.level"));
             }
             seen_level = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->transition)) {
                 return iotp_field_error(r, IOTP_FIELD("SetLevel.transition"));
             }
@@ -254,15 +239,13 @@ bool example_lamp_set_level_decode_from(iotp_reader *r, size_t depth, example_la
                 return iotp_default_present(r, &m, IOTP_FIELD("SetLevel.transition"));
             }
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->fade)) {
                 return iotp_field_error(r, IOTP_FIELD("SetLevel.fade"));
             }
             out->has_fade = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_bool(r, &out->turn_on)) {
                 return iotp_field_error(r, IOTP_FIELD("SetLevel.turn_on"));
             }
@@ -270,7 +253,6 @@ bool example_lamp_set_level_decode_from(iotp_reader *r, size_t depth, example_la
                 return iotp_default_present(r, &m, IOTP_FIELD("SetLevel.turn_on"));
             }
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -297,13 +279,11 @@ bool example_lamp_set_level_encode_to(iotp_writer *w, const example_lamp_set_lev
         + (v->turn_on != true ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, example_lamp_set_level_keys, 4);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->level > 254) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetLevel.level"));
-        }
-        iotp_write_uint(w, v->level);
+    iotp_write_key(w, &g, 0u);
+    if (v->level > 254) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetLevel.level"));
     }
+    iotp_write_uint(w, v->level);
     if (v->transition != 0) {
         iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->transition);
@@ -356,14 +336,13 @@ bool example_lamp_set_color_temperature_decode_from(iotp_reader *r, size_t depth
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u16(r, 153, 500, &out->mireds)) {
                 return iotp_field_error(r, IOTP_FIELD("SetColorTemperature.mireds"));
             }
             seen_mireds = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, UINT16_MAX, &out->transition)) {
                 return iotp_field_error(r, IOTP_FIELD("SetColorTemperature.transition"));
             }
@@ -371,7 +350,6 @@ bool example_lamp_set_color_temperature_decode_from(iotp_reader *r, size_t depth
                 return iotp_default_present(r, &m, IOTP_FIELD("SetColorTemperature.transition"));
             }
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -396,13 +374,11 @@ bool example_lamp_set_color_temperature_encode_to(iotp_writer *w, const example_
         + (v->transition != 0 ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, example_lamp_set_color_temperature_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->mireds < 153 || v->mireds > 500) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetColorTemperature.mireds"));
-        }
-        iotp_write_uint(w, v->mireds);
+    iotp_write_key(w, &g, 0u);
+    if (v->mireds < 153 || v->mireds > 500) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("SetColorTemperature.mireds"));
     }
+    iotp_write_uint(w, v->mireds);
     if (v->transition != 0) {
         iotp_write_key(w, &g, 1u);
         iotp_write_uint(w, v->transition);
@@ -446,13 +422,12 @@ bool example_lamp_recall_scene_decode_from(iotp_reader *r, size_t depth, example
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 32u, &out->name)) {
                 return iotp_field_error(r, IOTP_FIELD("RecallScene.name"));
             }
             seen_name = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -476,13 +451,11 @@ bool example_lamp_recall_scene_encode_to(iotp_writer *w, const example_lamp_reca
     const size_t n = v->unknown_fields.count + 1u;
     iotp_merge_init(&g, &v->unknown_fields, example_lamp_recall_scene_keys, 1);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->name.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RecallScene.name"));
-        }
-        iotp_write_text(w, v->name.ptr, v->name.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->name.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("RecallScene.name"));
     }
+    iotp_write_text(w, v->name.ptr, v->name.len);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -522,13 +495,12 @@ bool example_lamp_legacy_dim_decode_from(iotp_reader *r, size_t depth, example_l
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_i8(r, INT8_MIN, INT8_MAX, &out->step)) {
                 return iotp_field_error(r, IOTP_FIELD("LegacyDim.step"));
             }
             seen_step = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -552,10 +524,8 @@ bool example_lamp_legacy_dim_encode_to(iotp_writer *w, const example_lamp_legacy
     const size_t n = v->unknown_fields.count + 1u;
     iotp_merge_init(&g, &v->unknown_fields, example_lamp_legacy_dim_keys, 1);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_int(w, v->step);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp_write_int(w, v->step);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -641,46 +611,38 @@ bool example_lamp_command_decode_from(iotp_reader *r, size_t depth, example_lamp
 bool example_lamp_command_encode_to(iotp_writer *w, const example_lamp_command *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case EXAMPLE_LAMP_COMMAND_ON: {
+    case EXAMPLE_LAMP_COMMAND_ON:
         iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_ON);
         iotp_write_null(w);
         break;
-    }
-    case EXAMPLE_LAMP_COMMAND_OFF: {
+    case EXAMPLE_LAMP_COMMAND_OFF:
         iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_OFF);
         iotp_write_null(w);
         break;
-    }
-    case EXAMPLE_LAMP_COMMAND_TOGGLE: {
+    case EXAMPLE_LAMP_COMMAND_TOGGLE:
         iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_TOGGLE);
         iotp_write_null(w);
         break;
-    }
-    case EXAMPLE_LAMP_COMMAND_SET_LEVEL: {
+    case EXAMPLE_LAMP_COMMAND_SET_LEVEL:
         iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_SET_LEVEL);
         example_lamp_set_level_encode_to(w, &v->as.set_level);
         break;
-    }
-    case EXAMPLE_LAMP_COMMAND_SET_COLOR_TEMPERATURE: {
+    case EXAMPLE_LAMP_COMMAND_SET_COLOR_TEMPERATURE:
         iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_SET_COLOR_TEMPERATURE);
         example_lamp_set_color_temperature_encode_to(w, &v->as.set_color_temperature);
         break;
-    }
-    case EXAMPLE_LAMP_COMMAND_IDENTIFY: {
+    case EXAMPLE_LAMP_COMMAND_IDENTIFY:
         iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_IDENTIFY);
         iotp_write_uint(w, v->as.identify);
         break;
-    }
-    case EXAMPLE_LAMP_COMMAND_RECALL_SCENE: {
+    case EXAMPLE_LAMP_COMMAND_RECALL_SCENE:
         iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_RECALL_SCENE);
         example_lamp_recall_scene_encode_to(w, &v->as.recall_scene);
         break;
-    }
-    case EXAMPLE_LAMP_COMMAND_DIM: {
+    case EXAMPLE_LAMP_COMMAND_DIM:
         iotp_write_uint(w, EXAMPLE_LAMP_COMMAND_DIM);
         example_lamp_legacy_dim_encode_to(w, &v->as.dim);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, example_lamp_command_keys, 8)) {
@@ -730,27 +692,24 @@ bool example_lamp_command_result_decode_from(iotp_reader *r, size_t depth, examp
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_enum(r, &out->status)) {
                 return iotp_field_error(r, IOTP_FIELD("CommandResult.status"));
             }
             seen_status = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!example_lamp_lamp_state_decode_from(r, m.depth, &out->state)) {
                 return iotp_field_error(r, IOTP_FIELD("CommandResult.state"));
             }
             out->has_state = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_fixed(r, 16u, &out->device)) {
                 return iotp_field_error(r, IOTP_FIELD("CommandResult.device"));
             }
             seen_device = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -778,21 +737,17 @@ bool example_lamp_command_result_encode_to(iotp_writer *w, const example_lamp_co
         + (v->has_state ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, example_lamp_command_result_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->status);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp_write_uint(w, v->status);
     if (v->has_state) {
         iotp_write_key(w, &g, 1u);
         example_lamp_lamp_state_encode_to(w, &v->state);
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->device.len != 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CommandResult.device"));
-        }
-        iotp_write_bytes(w, v->device.ptr, v->device.len);
+    iotp_write_key(w, &g, 2u);
+    if (v->device.len != 16u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("CommandResult.device"));
     }
+    iotp_write_bytes(w, v->device.ptr, v->device.len);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);

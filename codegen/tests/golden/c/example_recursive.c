@@ -44,13 +44,12 @@ static bool example_recursive_menu_node_decode_in_cycle(iotp_reader *r, size_t d
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 32u, &out->label)) {
                 return iotp_field_error(r, IOTP_FIELD("MenuNode.label"));
             }
             seen_label = true;
             break;
-        }
         case 1u: {
             example_recursive_menu_node item;
             size_t i0, d1, at;
@@ -68,13 +67,12 @@ static bool example_recursive_menu_node_decode_in_cycle(iotp_reader *r, size_t d
             seen_children = true;
             break;
         }
-        case 2u: {
+        case 2u:
             if (!iotp_read_text(r, 16u, &out->action)) {
                 return iotp_field_error(r, IOTP_FIELD("MenuNode.action"));
             }
             out->has_action = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -106,24 +104,20 @@ static bool example_recursive_menu_node_encode_in_cycle(iotp_writer *w, const ex
     budget--;
     iotp_merge_init(&g, &v->unknown_fields, example_recursive_menu_node_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->label.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("MenuNode.label"));
-        }
-        iotp_write_text(w, v->label.ptr, v->label.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->label.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("MenuNode.label"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->children_count > 12u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("MenuNode.children"));
-        }
-        iotp_write_array(w, v->children_count);
-        if (example_recursive_menu_node_check_encoded(w, v->children, v->children_count, budget)) {
-            iotp_write_raw_checked(w, v->children.ptr, v->children.len);
-        }
-        iotp_write_close(w, v->children_count);
+    iotp_write_text(w, v->label.ptr, v->label.len);
+    iotp_write_key(w, &g, 1u);
+    if (v->children_count > 12u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("MenuNode.children"));
     }
+    iotp_write_array(w, v->children_count);
+    if (example_recursive_menu_node_check_encoded(w, v->children, v->children_count, budget)) {
+        iotp_write_raw_checked(w, v->children.ptr, v->children.len);
+    }
+    iotp_write_close(w, v->children_count);
     if (v->has_action) {
         iotp_write_key(w, &g, 2u);
         if (v->action.len > 16u) {
@@ -276,32 +270,28 @@ static bool example_recursive_expr_encode_in_cycle(iotp_writer *w, const example
     budget--;
     iotp_write_map(w, 1);
     switch (v->key) {
-    case EXAMPLE_RECURSIVE_EXPR_CONSTANT: {
+    case EXAMPLE_RECURSIVE_EXPR_CONSTANT:
         iotp_write_uint(w, EXAMPLE_RECURSIVE_EXPR_CONSTANT);
         iotp_write_int(w, v->as.constant);
         break;
-    }
-    case EXAMPLE_RECURSIVE_EXPR_SENSOR: {
+    case EXAMPLE_RECURSIVE_EXPR_SENSOR:
         iotp_write_uint(w, EXAMPLE_RECURSIVE_EXPR_SENSOR);
         if (v->as.sensor.len > 24u) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Expr.sensor"));
         }
         iotp_write_text(w, v->as.sensor.ptr, v->as.sensor.len);
         break;
-    }
-    case EXAMPLE_RECURSIVE_EXPR_NOW: {
+    case EXAMPLE_RECURSIVE_EXPR_NOW:
         iotp_write_uint(w, EXAMPLE_RECURSIVE_EXPR_NOW);
         iotp_write_null(w);
         break;
-    }
-    case EXAMPLE_RECURSIVE_EXPR_NOT: {
+    case EXAMPLE_RECURSIVE_EXPR_NOT:
         iotp_write_uint(w, EXAMPLE_RECURSIVE_EXPR_NOT);
         if (example_recursive_expr_check_encoded(w, v->as.not, 1, budget)) {
             iotp_write_raw_checked(w, v->as.not.ptr, v->as.not.len);
         }
         break;
-    }
-    case EXAMPLE_RECURSIVE_EXPR_ALL: {
+    case EXAMPLE_RECURSIVE_EXPR_ALL:
         iotp_write_uint(w, EXAMPLE_RECURSIVE_EXPR_ALL);
         if (v->all_count > 4u) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Expr.all"));
@@ -312,8 +302,7 @@ static bool example_recursive_expr_encode_in_cycle(iotp_writer *w, const example
         }
         iotp_write_close(w, v->all_count);
         break;
-    }
-    case EXAMPLE_RECURSIVE_EXPR_ANY: {
+    case EXAMPLE_RECURSIVE_EXPR_ANY:
         iotp_write_uint(w, EXAMPLE_RECURSIVE_EXPR_ANY);
         if (v->any_count > 4u) {
             return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Expr.any"));
@@ -324,14 +313,12 @@ static bool example_recursive_expr_encode_in_cycle(iotp_writer *w, const example
         }
         iotp_write_close(w, v->any_count);
         break;
-    }
-    case EXAMPLE_RECURSIVE_EXPR_COMPARE: {
+    case EXAMPLE_RECURSIVE_EXPR_COMPARE:
         iotp_write_uint(w, EXAMPLE_RECURSIVE_EXPR_COMPARE);
         if (example_recursive_compare_check_encoded(w, v->as.compare, 1, budget)) {
             iotp_write_raw_checked(w, v->as.compare.ptr, v->as.compare.len);
         }
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, example_recursive_expr_keys, 7)) {
@@ -406,13 +393,12 @@ static bool example_recursive_compare_decode_in_cycle(iotp_reader *r, size_t dep
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_enum(r, &out->op)) {
                 return iotp_field_error(r, IOTP_FIELD("Compare.op"));
             }
             seen_op = true;
             break;
-        }
         case 1u: {
             example_recursive_expr item;
             const size_t at = r->pos;
@@ -464,21 +450,15 @@ static bool example_recursive_compare_encode_in_cycle(iotp_writer *w, const exam
     const size_t n = v->unknown_fields.count + 3u;
     iotp_merge_init(&g, &v->unknown_fields, example_recursive_compare_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_uint(w, v->op);
+    iotp_write_key(w, &g, 0u);
+    iotp_write_uint(w, v->op);
+    iotp_write_key(w, &g, 1u);
+    if (example_recursive_expr_check_encoded(w, v->left, 1, budget)) {
+        iotp_write_raw_checked(w, v->left.ptr, v->left.len);
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (example_recursive_expr_check_encoded(w, v->left, 1, budget)) {
-            iotp_write_raw_checked(w, v->left.ptr, v->left.len);
-        }
-    }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (example_recursive_expr_check_encoded(w, v->right, 1, budget)) {
-            iotp_write_raw_checked(w, v->right.ptr, v->right.len);
-        }
+    iotp_write_key(w, &g, 2u);
+    if (example_recursive_expr_check_encoded(w, v->right, 1, budget)) {
+        iotp_write_raw_checked(w, v->right.ptr, v->right.len);
     }
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
@@ -546,27 +526,24 @@ bool example_recursive_rule_decode_from(iotp_reader *r, size_t depth, example_re
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 32u, &out->name)) {
                 return iotp_field_error(r, IOTP_FIELD("Rule.name"));
             }
             seen_name = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!example_recursive_expr_decode_from(r, m.depth, &out->condition)) {
                 return iotp_field_error(r, IOTP_FIELD("Rule.condition"));
             }
             seen_condition = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_text(r, 16u, &out->scene)) {
                 return iotp_field_error(r, IOTP_FIELD("Rule.scene"));
             }
             seen_scene = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -596,24 +573,18 @@ bool example_recursive_rule_encode_to(iotp_writer *w, const example_recursive_ru
     const size_t n = v->unknown_fields.count + 3u;
     iotp_merge_init(&g, &v->unknown_fields, example_recursive_rule_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->name.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Rule.name"));
-        }
-        iotp_write_text(w, v->name.ptr, v->name.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->name.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Rule.name"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        example_recursive_expr_encode_to(w, &v->condition);
+    iotp_write_text(w, v->name.ptr, v->name.len);
+    iotp_write_key(w, &g, 1u);
+    example_recursive_expr_encode_to(w, &v->condition);
+    iotp_write_key(w, &g, 2u);
+    if (v->scene.len > 16u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Rule.scene"));
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        if (v->scene.len > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Rule.scene"));
-        }
-        iotp_write_text(w, v->scene.ptr, v->scene.len);
-    }
+    iotp_write_text(w, v->scene.ptr, v->scene.len);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -658,13 +629,12 @@ static bool example_recursive_room_decode_in_cycle(iotp_reader *r, size_t depth,
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 32u, &out->name)) {
                 return iotp_field_error(r, IOTP_FIELD("Room.name"));
             }
             seen_name = true;
             break;
-        }
         case 1u: {
             example_recursive_gateway item;
             const size_t at = r->pos;
@@ -704,13 +674,11 @@ static bool example_recursive_room_encode_in_cycle(iotp_writer *w, const example
     budget--;
     iotp_merge_init(&g, &v->unknown_fields, example_recursive_room_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->name.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Room.name"));
-        }
-        iotp_write_text(w, v->name.ptr, v->name.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->name.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Room.name"));
     }
+    iotp_write_text(w, v->name.ptr, v->name.len);
     if (v->has_gateway) {
         iotp_write_key(w, &g, 1u);
         if (example_recursive_gateway_check_encoded(w, v->gateway, 1, budget)) {
@@ -782,13 +750,12 @@ static bool example_recursive_gateway_decode_in_cycle(iotp_reader *r, size_t dep
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_fixed(r, 8u, &out->address)) {
                 return iotp_field_error(r, IOTP_FIELD("Gateway.address"));
             }
             seen_address = true;
             break;
-        }
         case 1u: {
             example_recursive_room item;
             const size_t at = r->pos;
@@ -824,13 +791,11 @@ static bool example_recursive_gateway_encode_in_cycle(iotp_writer *w, const exam
         + (v->has_location ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, example_recursive_gateway_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->address.len != 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Gateway.address"));
-        }
-        iotp_write_bytes(w, v->address.ptr, v->address.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->address.len != 8u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("Gateway.address"));
     }
+    iotp_write_bytes(w, v->address.ptr, v->address.len);
     if (v->has_location) {
         iotp_write_key(w, &g, 1u);
         if (example_recursive_room_check_encoded(w, v->location, 1, budget)) {
@@ -906,13 +871,12 @@ static bool example_recursive_display_menu_decode_in_cycle(iotp_reader *r, size_
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 32u, &out->label)) {
                 return iotp_field_error(r, IOTP_FIELD("DisplayMenu.label"));
             }
             seen_label = true;
             break;
-        }
         case 1u: {
             example_recursive_display_menu item;
             size_t i0, d1, at;
@@ -960,24 +924,20 @@ static bool example_recursive_display_menu_encode_in_cycle(iotp_writer *w, const
     budget--;
     iotp_merge_init(&g, &v->unknown_fields, example_recursive_display_menu_keys, 2);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->label.len > 32u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DisplayMenu.label"));
-        }
-        iotp_write_text(w, v->label.ptr, v->label.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->label.len > 32u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DisplayMenu.label"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        if (v->children_count > 16u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DisplayMenu.children"));
-        }
-        iotp_write_array(w, v->children_count);
-        if (example_recursive_display_menu_check_encoded(w, v->children, v->children_count, budget)) {
-            iotp_write_raw_checked(w, v->children.ptr, v->children.len);
-        }
-        iotp_write_close(w, v->children_count);
+    iotp_write_text(w, v->label.ptr, v->label.len);
+    iotp_write_key(w, &g, 1u);
+    if (v->children_count > 16u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("DisplayMenu.children"));
     }
+    iotp_write_array(w, v->children_count);
+    if (example_recursive_display_menu_check_encoded(w, v->children, v->children_count, budget)) {
+        iotp_write_raw_checked(w, v->children.ptr, v->children.len);
+    }
+    iotp_write_close(w, v->children_count);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);

@@ -17,13 +17,12 @@ bool example_rust_names_result_decode_from(iotp_reader *r, size_t depth, example
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_bool(r, &out->ok)) {
                 return iotp_field_error(r, IOTP_FIELD("Result.ok"));
             }
             seen_ok = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -47,10 +46,8 @@ bool example_rust_names_result_encode_to(iotp_writer *w, const example_rust_name
     const size_t n = v->unknown_fields.count + 1u;
     iotp_merge_init(&g, &v->unknown_fields, example_rust_names_result_keys, 1);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        iotp_write_bool(w, v->ok);
-    }
+    iotp_write_key(w, &g, 0u);
+    iotp_write_bool(w, v->ok);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -90,13 +87,12 @@ bool example_rust_names_option_decode_from(iotp_reader *r, size_t depth, example
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->some)) {
                 return iotp_field_error(r, IOTP_FIELD("Option.some"));
             }
             out->has_some = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -161,13 +157,12 @@ bool example_rust_names_box_decode_from(iotp_reader *r, size_t depth, example_ru
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!example_rust_names_result_decode_from(r, m.depth, &out->inner)) {
                 return iotp_field_error(r, IOTP_FIELD("Box.inner"));
             }
             out->has_inner = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -319,13 +314,12 @@ bool example_rust_names_string_decode_from(iotp_reader *r, size_t depth, example
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_text(r, 8u, &out->text)) {
                 return iotp_field_error(r, IOTP_FIELD("String.text"));
             }
             seen_text = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -349,13 +343,11 @@ bool example_rust_names_string_encode_to(iotp_writer *w, const example_rust_name
     const size_t n = v->unknown_fields.count + 1u;
     iotp_merge_init(&g, &v->unknown_fields, example_rust_names_string_keys, 1);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->text.len > 8u) {
-            return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("String.text"));
-        }
-        iotp_write_text(w, v->text.ptr, v->text.len);
+    iotp_write_key(w, &g, 0u);
+    if (v->text.len > 8u) {
+        return iotp_writer_fail(w, IOTP_ENC_BOUND_EXCEEDED, IOTP_FIELD("String.text"));
     }
+    iotp_write_text(w, v->text.ptr, v->text.len);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -426,31 +418,26 @@ bool example_rust_names_pick_decode_from(iotp_reader *r, size_t depth, example_r
 bool example_rust_names_pick_encode_to(iotp_writer *w, const example_rust_names_pick *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case EXAMPLE_RUST_NAMES_PICK_SELF: {
+    case EXAMPLE_RUST_NAMES_PICK_SELF:
         iotp_write_uint(w, EXAMPLE_RUST_NAMES_PICK_SELF);
         iotp_write_null(w);
         break;
-    }
-    case EXAMPLE_RUST_NAMES_PICK_CRATE: {
+    case EXAMPLE_RUST_NAMES_PICK_CRATE:
         iotp_write_uint(w, EXAMPLE_RUST_NAMES_PICK_CRATE);
         iotp_write_uint(w, v->as.crate);
         break;
-    }
-    case EXAMPLE_RUST_NAMES_PICK_SUPER: {
+    case EXAMPLE_RUST_NAMES_PICK_SUPER:
         iotp_write_uint(w, EXAMPLE_RUST_NAMES_PICK_SUPER);
         example_rust_names_result_encode_to(w, &v->as.super);
         break;
-    }
-    case EXAMPLE_RUST_NAMES_PICK_TYPE: {
+    case EXAMPLE_RUST_NAMES_PICK_TYPE:
         iotp_write_uint(w, EXAMPLE_RUST_NAMES_PICK_TYPE);
         iotp_write_uint(w, v->as.type);
         break;
-    }
-    case EXAMPLE_RUST_NAMES_PICK_ASYNC: {
+    case EXAMPLE_RUST_NAMES_PICK_ASYNC:
         iotp_write_uint(w, EXAMPLE_RUST_NAMES_PICK_ASYNC);
         iotp_write_null(w);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, example_rust_names_pick_keys, 5)) {
@@ -507,7 +494,7 @@ bool example_rust_names_fields_decode_from(iotp_reader *r, size_t depth, example
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->self)) {
                 return iotp_field_error(r, IOTP_FIELD("Fields.self"));
             }
@@ -515,8 +502,7 @@ bool example_rust_names_fields_decode_from(iotp_reader *r, size_t depth, example
                 return iotp_default_present(r, &m, IOTP_FIELD("Fields.self"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->super)) {
                 return iotp_field_error(r, IOTP_FIELD("Fields.super"));
             }
@@ -524,8 +510,7 @@ bool example_rust_names_fields_decode_from(iotp_reader *r, size_t depth, example
                 return iotp_default_present(r, &m, IOTP_FIELD("Fields.super"));
             }
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->crate)) {
                 return iotp_field_error(r, IOTP_FIELD("Fields.crate"));
             }
@@ -533,8 +518,7 @@ bool example_rust_names_fields_decode_from(iotp_reader *r, size_t depth, example
                 return iotp_default_present(r, &m, IOTP_FIELD("Fields.crate"));
             }
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_u8(r, 0, UINT8_MAX, &out->type)) {
                 return iotp_field_error(r, IOTP_FIELD("Fields.type"));
             }
@@ -542,43 +526,37 @@ bool example_rust_names_fields_decode_from(iotp_reader *r, size_t depth, example
                 return iotp_default_present(r, &m, IOTP_FIELD("Fields.type"));
             }
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!example_rust_names_pick_decode_from(r, m.depth, &out->match)) {
                 return iotp_field_error(r, IOTP_FIELD("Fields.match"));
             }
             out->has_match = true;
             break;
-        }
-        case 5u: {
+        case 5u:
             if (!example_rust_names_option_decode_from(r, m.depth, &out->option)) {
                 return iotp_field_error(r, IOTP_FIELD("Fields.option"));
             }
             out->has_option = true;
             break;
-        }
-        case 6u: {
+        case 6u:
             if (!example_rust_names_vec_decode_from(r, m.depth, &out->vec)) {
                 return iotp_field_error(r, IOTP_FIELD("Fields.vec"));
             }
             out->has_vec = true;
             break;
-        }
-        case 7u: {
+        case 7u:
             if (!example_rust_names_string_decode_from(r, m.depth, &out->string)) {
                 return iotp_field_error(r, IOTP_FIELD("Fields.string"));
             }
             out->has_string = true;
             break;
-        }
-        case 8u: {
+        case 8u:
             if (!example_rust_names_box_decode_from(r, m.depth, &out->box)) {
                 return iotp_field_error(r, IOTP_FIELD("Fields.box"));
             }
             out->has_box = true;
             break;
-        }
-        case 9u: {
+        case 9u:
             if (!iotp_read_enum(r, &out->which)) {
                 return iotp_field_error(r, IOTP_FIELD("Fields.which"));
             }
@@ -586,7 +564,6 @@ bool example_rust_names_fields_decode_from(iotp_reader *r, size_t depth, example
                 return iotp_default_present(r, &m, IOTP_FIELD("Fields.which"));
             }
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {

@@ -18,7 +18,7 @@ bool example_thermostat_setpoints_decode_from(iotp_reader *r, size_t depth, exam
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_i16(r, 500, 3000, &out->heat)) {
                 return iotp_field_error(r, IOTP_FIELD("Setpoints.heat"));
             }
@@ -26,8 +26,7 @@ bool example_thermostat_setpoints_decode_from(iotp_reader *r, size_t depth, exam
                 return iotp_default_present(r, &m, IOTP_FIELD("Setpoints.heat"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_i16(r, 1600, 3500, &out->cool)) {
                 return iotp_field_error(r, IOTP_FIELD("Setpoints.cool"));
             }
@@ -35,7 +34,6 @@ bool example_thermostat_setpoints_decode_from(iotp_reader *r, size_t depth, exam
                 return iotp_default_present(r, &m, IOTP_FIELD("Setpoints.cool"));
             }
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -114,34 +112,30 @@ bool example_thermostat_schedule_entry_decode_from(iotp_reader *r, size_t depth,
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_u8(r, 1, 127, &out->days)) {
                 return iotp_field_error(r, IOTP_FIELD("ScheduleEntry.days"));
             }
             seen_days = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!example_core_time_of_day_decode_from(r, m.depth, &out->start)) {
                 return iotp_field_error(r, IOTP_FIELD("ScheduleEntry.start"));
             }
             seen_start = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!example_thermostat_setpoints_decode_from(r, m.depth, &out->setpoints)) {
                 return iotp_field_error(r, IOTP_FIELD("ScheduleEntry.setpoints"));
             }
             seen_setpoints = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_enum(r, &out->mode)) {
                 return iotp_field_error(r, IOTP_FIELD("ScheduleEntry.mode"));
             }
             out->has_mode = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -172,21 +166,15 @@ bool example_thermostat_schedule_entry_encode_to(iotp_writer *w, const example_t
         + (v->has_mode ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, example_thermostat_schedule_entry_keys, 4);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->days < 1 || v->days > 127) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ScheduleEntry.days"));
-        }
-        iotp_write_uint(w, v->days);
+    iotp_write_key(w, &g, 0u);
+    if (v->days < 1 || v->days > 127) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("ScheduleEntry.days"));
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        example_core_time_of_day_encode_to(w, &v->start);
-    }
-    {
-        iotp_write_key(w, &g, 2u);
-        example_thermostat_setpoints_encode_to(w, &v->setpoints);
-    }
+    iotp_write_uint(w, v->days);
+    iotp_write_key(w, &g, 1u);
+    example_core_time_of_day_encode_to(w, &v->start);
+    iotp_write_key(w, &g, 2u);
+    example_thermostat_setpoints_encode_to(w, &v->setpoints);
     if (v->has_mode) {
         iotp_write_key(w, &g, 3u);
         iotp_write_uint(w, v->mode);
@@ -245,20 +233,18 @@ bool example_thermostat_weekly_schedule_decode_from(iotp_reader *r, size_t depth
             seen_entries = true;
             break;
         }
-        case 1u: {
+        case 1u:
             if (!iotp_read_text(r, 48u, &out->name)) {
                 return iotp_field_error(r, IOTP_FIELD("WeeklySchedule.name"));
             }
             out->has_name = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_uint(r, 0, UINT64_MAX, &out->updated_at)) {
                 return iotp_field_error(r, IOTP_FIELD("WeeklySchedule.updated_at"));
             }
             seen_updated_at = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -305,10 +291,8 @@ bool example_thermostat_weekly_schedule_encode_to(iotp_writer *w, const example_
         }
         iotp_write_text(w, v->name.ptr, v->name.len);
     }
-    {
-        iotp_write_key(w, &g, 2u);
-        iotp_write_uint(w, v->updated_at);
-    }
+    iotp_write_key(w, &g, 2u);
+    iotp_write_uint(w, v->updated_at);
     iotp_merge_finish(w, &g);
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
@@ -350,27 +334,24 @@ bool example_thermostat_reading_decode_from(iotp_reader *r, size_t depth, exampl
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_i16(r, -27315, INT16_MAX, &out->temperature)) {
                 return iotp_field_error(r, IOTP_FIELD("Reading.temperature"));
             }
             seen_temperature = true;
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!iotp_read_u16(r, 0, 10000, &out->humidity)) {
                 return iotp_field_error(r, IOTP_FIELD("Reading.humidity"));
             }
             out->has_humidity = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!iotp_read_i16(r, -27315, INT16_MAX, &out->outdoor)) {
                 return iotp_field_error(r, IOTP_FIELD("Reading.outdoor"));
             }
             out->has_outdoor = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -396,13 +377,11 @@ bool example_thermostat_reading_encode_to(iotp_writer *w, const example_thermost
         + (v->has_outdoor ? 1u : 0u);
     iotp_merge_init(&g, &v->unknown_fields, example_thermostat_reading_keys, 3);
     iotp_write_map(w, n);
-    {
-        iotp_write_key(w, &g, 0u);
-        if (v->temperature < -27315) {
-            return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Reading.temperature"));
-        }
-        iotp_write_int(w, v->temperature);
+    iotp_write_key(w, &g, 0u);
+    if (v->temperature < -27315) {
+        return iotp_writer_fail(w, IOTP_ENC_OUT_OF_RANGE, IOTP_FIELD("Reading.temperature"));
     }
+    iotp_write_int(w, v->temperature);
     if (v->has_humidity) {
         iotp_write_key(w, &g, 1u);
         if (v->humidity > 10000) {
@@ -462,7 +441,7 @@ bool example_thermostat_thermostat_state_decode_from(iotp_reader *r, size_t dept
     }
     while (iotp_map_next(r, &m, &key)) {
         switch (key) {
-        case 0u: {
+        case 0u:
             if (!iotp_read_enum(r, &out->mode)) {
                 return iotp_field_error(r, IOTP_FIELD("ThermostatState.mode"));
             }
@@ -470,22 +449,19 @@ bool example_thermostat_thermostat_state_decode_from(iotp_reader *r, size_t dept
                 return iotp_default_present(r, &m, IOTP_FIELD("ThermostatState.mode"));
             }
             break;
-        }
-        case 1u: {
+        case 1u:
             if (!example_thermostat_setpoints_decode_from(r, m.depth, &out->setpoints)) {
                 return iotp_field_error(r, IOTP_FIELD("ThermostatState.setpoints"));
             }
             seen_setpoints = true;
             break;
-        }
-        case 2u: {
+        case 2u:
             if (!example_thermostat_reading_decode_from(r, m.depth, &out->reading)) {
                 return iotp_field_error(r, IOTP_FIELD("ThermostatState.reading"));
             }
             seen_reading = true;
             break;
-        }
-        case 3u: {
+        case 3u:
             if (!iotp_read_bool(r, &out->running)) {
                 return iotp_field_error(r, IOTP_FIELD("ThermostatState.running"));
             }
@@ -493,8 +469,7 @@ bool example_thermostat_thermostat_state_decode_from(iotp_reader *r, size_t dept
                 return iotp_default_present(r, &m, IOTP_FIELD("ThermostatState.running"));
             }
             break;
-        }
-        case 4u: {
+        case 4u:
             if (!iotp_read_bool(r, &out->hold)) {
                 return iotp_field_error(r, IOTP_FIELD("ThermostatState.hold"));
             }
@@ -502,21 +477,18 @@ bool example_thermostat_thermostat_state_decode_from(iotp_reader *r, size_t dept
                 return iotp_default_present(r, &m, IOTP_FIELD("ThermostatState.hold"));
             }
             break;
-        }
-        case 24u: {
+        case 24u:
             if (!iotp_read_bytes(r, 64u, &out->diagnostics)) {
                 return iotp_field_error(r, IOTP_FIELD("ThermostatState.diagnostics"));
             }
             out->has_diagnostics = true;
             break;
-        }
-        case 25u: {
+        case 25u:
             if (!example_thermostat_weekly_schedule_decode_from(r, m.depth, &out->schedule)) {
                 return iotp_field_error(r, IOTP_FIELD("ThermostatState.schedule"));
             }
             out->has_schedule = true;
             break;
-        }
         default:
             /* A field this version of the schema does not define: checked, and kept. */
             if (!iotp_map_skip_value(r, &m)) {
@@ -552,14 +524,10 @@ bool example_thermostat_thermostat_state_encode_to(iotp_writer *w, const example
         iotp_write_key(w, &g, 0u);
         iotp_write_uint(w, v->mode);
     }
-    {
-        iotp_write_key(w, &g, 1u);
-        example_thermostat_setpoints_encode_to(w, &v->setpoints);
-    }
-    {
-        iotp_write_key(w, &g, 2u);
-        example_thermostat_reading_encode_to(w, &v->reading);
-    }
+    iotp_write_key(w, &g, 1u);
+    example_thermostat_setpoints_encode_to(w, &v->setpoints);
+    iotp_write_key(w, &g, 2u);
+    example_thermostat_reading_encode_to(w, &v->reading);
     if (v->running != false) {
         iotp_write_key(w, &g, 3u);
         iotp_write_bool(w, v->running);
@@ -644,26 +612,22 @@ bool example_thermostat_thermostat_command_decode_from(iotp_reader *r, size_t de
 bool example_thermostat_thermostat_command_encode_to(iotp_writer *w, const example_thermostat_thermostat_command *v) {
     iotp_write_map(w, 1);
     switch (v->key) {
-    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_MODE: {
+    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_MODE:
         iotp_write_uint(w, EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_MODE);
         iotp_write_uint(w, v->as.set_mode);
         break;
-    }
-    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SETPOINTS: {
+    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SETPOINTS:
         iotp_write_uint(w, EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SETPOINTS);
         example_thermostat_setpoints_encode_to(w, &v->as.set_setpoints);
         break;
-    }
-    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SCHEDULE: {
+    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SCHEDULE:
         iotp_write_uint(w, EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_SET_SCHEDULE);
         example_thermostat_weekly_schedule_encode_to(w, &v->as.set_schedule);
         break;
-    }
-    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_RESUME_SCHEDULE: {
+    case EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_RESUME_SCHEDULE:
         iotp_write_uint(w, EXAMPLE_THERMOSTAT_THERMOSTAT_COMMAND_RESUME_SCHEDULE);
         iotp_write_null(w);
         break;
-    }
     default:
         /* Built by the application, or decoded elsewhere: check what a decoder would. */
         if (!iotp_check_unknown_variant(w, v->key, example_thermostat_thermostat_command_keys, 4)) {
