@@ -199,3 +199,13 @@ bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
     budget--;
 {%- endif %}
 {%- endmacro %}
+
+{#- A message field's key, after the unknown entries before it, and its value. #}
+{%- macro encode_field(f, i) %}
+{{ i }}iotp_write_key(w, &g, {{ f.key }}u);
+{%- if let Some(l) = f.value.lazy %}
+{%- call encode_lazy(l, f.label, i) %}{% endcall %}
+{%- else %}
+{%- call encode_value(f.value, f.label, i) %}{% endcall %}
+{%- endif %}
+{%- endmacro %}

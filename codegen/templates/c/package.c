@@ -192,20 +192,10 @@ static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
     {
 {%- endif %}
 {%- if f.presence == "required" && f.value.levels.is_empty() %}
-    iotp_write_key(w, &g, {{ f.key }}u);
-{%- if let Some(l) = f.value.lazy %}
-{%- call c::encode_lazy(l, f.label, "    ") %}{% endcall %}
-{%- else %}
-{%- call c::encode_value(f.value, f.label, "    ") %}{% endcall %}
-{%- endif %}
+{%- call c::encode_field(f, "    ") %}{% endcall %}
 {%- else %}
 {%- call c::index_vars(f.value, "        ") %}{% endcall %}
-        iotp_write_key(w, &g, {{ f.key }}u);
-{%- if let Some(l) = f.value.lazy %}
-{%- call c::encode_lazy(l, f.label, "        ") %}{% endcall %}
-{%- else %}
-{%- call c::encode_value(f.value, f.label, "        ") %}{% endcall %}
-{%- endif %}
+{%- call c::encode_field(f, "        ") %}{% endcall %}
     }
 {%- endif %}
 {%- endfor %}
