@@ -211,8 +211,8 @@ static bool example_recursive_expr_decode_in_cycle(iotp_reader *r, size_t depth,
         if (!example_recursive_expr_decode_in_cycle(r, inner, budget, &item)) {
             return iotp_field_error(r, IOTP_FIELD("Expr.not"));
         }
-        out->as.not.ptr = r->data + at;
-        out->as.not.len = r->pos - at;
+        out->as.not_.ptr = r->data + at;
+        out->as.not_.len = r->pos - at;
         return true;
     }
     case EXAMPLE_RECURSIVE_EXPR_ALL: {
@@ -287,8 +287,8 @@ static bool example_recursive_expr_encode_in_cycle(iotp_writer *w, const example
         break;
     case EXAMPLE_RECURSIVE_EXPR_NOT:
         iotp_write_uint(w, EXAMPLE_RECURSIVE_EXPR_NOT);
-        if (example_recursive_expr_check_encoded(w, v->as.not, 1, budget)) {
-            iotp_write_raw_checked(w, v->as.not.ptr, v->as.not.len);
+        if (example_recursive_expr_check_encoded(w, v->as.not_, 1, budget)) {
+            iotp_write_raw_checked(w, v->as.not_.ptr, v->as.not_.len);
         }
         break;
     case EXAMPLE_RECURSIVE_EXPR_ALL:

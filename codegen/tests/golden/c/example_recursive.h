@@ -110,7 +110,7 @@ typedef struct example_recursive_expr {
          * Logical negation of the operand.
          * Kept encoded (checked): read it with `example_recursive_expr_decode`.
          */
-        iotp_bytes not;
+        iotp_bytes not_;
         /**
          * True when both operands are true.
          * Kept encoded (the items, checked): read them with `example_recursive_expr_decode_from`.
