@@ -2917,3 +2917,160 @@ bool iotp2p_capabilities_relay_outputs_encode(const iotp2p_capabilities_relay_ou
     *err = w.err;
     return false;
 }
+
+iotp_transcode_result iotp2p_capabilities_transcode(const char *type_name, const uint8_t *data, size_t len,
+    iotp2p_capabilities_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc) {
+    iotp_reader r;
+    iotp_writer w;
+    iotp_reader_init(&r, data, len);
+    iotp_writer_init(&w, out, cap);
+    if (iotp_name_is(type_name, "iotp2p.capabilities.StandardCapability")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.DeviceInfoProperties")) {
+        if (iotp2p_capabilities_device_info_properties_decode_from(&r, IOTP_MAX_DEPTH, &value->device_info_properties) && iotp_finish(&r)) {
+            iotp2p_capabilities_device_info_properties_encode_to(&w, &value->device_info_properties);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.FirmwareProperties")) {
+        if (iotp2p_capabilities_firmware_properties_decode_from(&r, IOTP_MAX_DEPTH, &value->firmware_properties) && iotp_finish(&r)) {
+            iotp2p_capabilities_firmware_properties_encode_to(&w, &value->firmware_properties);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.BatteryState")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.ChargeState")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.BatteryProperties")) {
+        if (iotp2p_capabilities_battery_properties_decode_from(&r, IOTP_MAX_DEPTH, &value->battery_properties) && iotp_finish(&r)) {
+            iotp2p_capabilities_battery_properties_encode_to(&w, &value->battery_properties);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.BatteryEvents")) {
+        if (iotp2p_capabilities_battery_events_decode_from(&r, IOTP_MAX_DEPTH, &value->battery_events) && iotp_finish(&r)) {
+            iotp2p_capabilities_battery_events_encode_to(&w, &value->battery_events);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.IdentifyEffect")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.IdentifyProperties")) {
+        if (iotp2p_capabilities_identify_properties_decode_from(&r, IOTP_MAX_DEPTH, &value->identify_properties) && iotp_finish(&r)) {
+            iotp2p_capabilities_identify_properties_encode_to(&w, &value->identify_properties);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.IdentifyInput")) {
+        if (iotp2p_capabilities_identify_input_decode_from(&r, IOTP_MAX_DEPTH, &value->identify_input) && iotp_finish(&r)) {
+            iotp2p_capabilities_identify_input_encode_to(&w, &value->identify_input);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.IdentifyActions")) {
+        if (iotp2p_capabilities_identify_actions_decode_from(&r, IOTP_MAX_DEPTH, &value->identify_actions) && iotp_finish(&r)) {
+            iotp2p_capabilities_identify_actions_encode_to(&w, &value->identify_actions);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.OnOffProperties")) {
+        if (iotp2p_capabilities_on_off_properties_decode_from(&r, IOTP_MAX_DEPTH, &value->on_off_properties) && iotp_finish(&r)) {
+            iotp2p_capabilities_on_off_properties_encode_to(&w, &value->on_off_properties);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.OnOffActions")) {
+        if (iotp2p_capabilities_on_off_actions_decode_from(&r, IOTP_MAX_DEPTH, &value->on_off_actions) && iotp_finish(&r)) {
+            iotp2p_capabilities_on_off_actions_encode_to(&w, &value->on_off_actions);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.LevelProperties")) {
+        if (iotp2p_capabilities_level_properties_decode_from(&r, IOTP_MAX_DEPTH, &value->level_properties) && iotp_finish(&r)) {
+            iotp2p_capabilities_level_properties_encode_to(&w, &value->level_properties);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.SetLevel")) {
+        if (iotp2p_capabilities_set_level_decode_from(&r, IOTP_MAX_DEPTH, &value->set_level) && iotp_finish(&r)) {
+            iotp2p_capabilities_set_level_encode_to(&w, &value->set_level);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.StepLevel")) {
+        if (iotp2p_capabilities_step_level_decode_from(&r, IOTP_MAX_DEPTH, &value->step_level) && iotp_finish(&r)) {
+            iotp2p_capabilities_step_level_encode_to(&w, &value->step_level);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.LevelActions")) {
+        if (iotp2p_capabilities_level_actions_decode_from(&r, IOTP_MAX_DEPTH, &value->level_actions) && iotp_finish(&r)) {
+            iotp2p_capabilities_level_actions_encode_to(&w, &value->level_actions);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.ColorTemperatureProperties")) {
+        if (iotp2p_capabilities_color_temperature_properties_decode_from(&r, IOTP_MAX_DEPTH, &value->color_temperature_properties) && iotp_finish(&r)) {
+            iotp2p_capabilities_color_temperature_properties_encode_to(&w, &value->color_temperature_properties);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.SetColorTemperature")) {
+        if (iotp2p_capabilities_set_color_temperature_decode_from(&r, IOTP_MAX_DEPTH, &value->set_color_temperature) && iotp_finish(&r)) {
+            iotp2p_capabilities_set_color_temperature_encode_to(&w, &value->set_color_temperature);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.ColorTemperatureActions")) {
+        if (iotp2p_capabilities_color_temperature_actions_decode_from(&r, IOTP_MAX_DEPTH, &value->color_temperature_actions) && iotp_finish(&r)) {
+            iotp2p_capabilities_color_temperature_actions_encode_to(&w, &value->color_temperature_actions);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.TemperatureMeasurementProperties")) {
+        if (iotp2p_capabilities_temperature_measurement_properties_decode_from(&r, IOTP_MAX_DEPTH, &value->temperature_measurement_properties) && iotp_finish(&r)) {
+            iotp2p_capabilities_temperature_measurement_properties_encode_to(&w, &value->temperature_measurement_properties);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.HumidityMeasurementProperties")) {
+        if (iotp2p_capabilities_humidity_measurement_properties_decode_from(&r, IOTP_MAX_DEPTH, &value->humidity_measurement_properties) && iotp_finish(&r)) {
+            iotp2p_capabilities_humidity_measurement_properties_encode_to(&w, &value->humidity_measurement_properties);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.RelayProperties")) {
+        if (iotp2p_capabilities_relay_properties_decode_from(&r, IOTP_MAX_DEPTH, &value->relay_properties) && iotp_finish(&r)) {
+            iotp2p_capabilities_relay_properties_encode_to(&w, &value->relay_properties);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.LookupResult")) {
+        if (iotp2p_capabilities_lookup_result_decode_from(&r, IOTP_MAX_DEPTH, &value->lookup_result) && iotp_finish(&r)) {
+            iotp2p_capabilities_lookup_result_encode_to(&w, &value->lookup_result);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.EnrolRequest")) {
+        if (iotp2p_capabilities_enrol_request_decode_from(&r, IOTP_MAX_DEPTH, &value->enrol_request) && iotp_finish(&r)) {
+            iotp2p_capabilities_enrol_request_encode_to(&w, &value->enrol_request);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.EnrolResult")) {
+        if (iotp2p_capabilities_enrol_result_decode_from(&r, IOTP_MAX_DEPTH, &value->enrol_result) && iotp_finish(&r)) {
+            iotp2p_capabilities_enrol_result_encode_to(&w, &value->enrol_result);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.LookupPolicy")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.RelayPolicy")) {
+        if (iotp2p_capabilities_relay_policy_decode_from(&r, IOTP_MAX_DEPTH, &value->relay_policy) && iotp_finish(&r)) {
+            iotp2p_capabilities_relay_policy_encode_to(&w, &value->relay_policy);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.RegisterRequest")) {
+        if (iotp2p_capabilities_register_request_decode_from(&r, IOTP_MAX_DEPTH, &value->register_request) && iotp_finish(&r)) {
+            iotp2p_capabilities_register_request_encode_to(&w, &value->register_request);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.ReleaseRequest")) {
+        if (iotp2p_capabilities_release_request_decode_from(&r, IOTP_MAX_DEPTH, &value->release_request) && iotp_finish(&r)) {
+            iotp2p_capabilities_release_request_encode_to(&w, &value->release_request);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.PolicyRequest")) {
+        if (iotp2p_capabilities_policy_request_decode_from(&r, IOTP_MAX_DEPTH, &value->policy_request) && iotp_finish(&r)) {
+            iotp2p_capabilities_policy_request_encode_to(&w, &value->policy_request);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.RegistrationInfo")) {
+        if (iotp2p_capabilities_registration_info_decode_from(&r, IOTP_MAX_DEPTH, &value->registration_info) && iotp_finish(&r)) {
+            iotp2p_capabilities_registration_info_encode_to(&w, &value->registration_info);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.RegistrationsRequest")) {
+        if (iotp2p_capabilities_registrations_request_decode_from(&r, IOTP_MAX_DEPTH, &value->registrations_request) && iotp_finish(&r)) {
+            iotp2p_capabilities_registrations_request_encode_to(&w, &value->registrations_request);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.RegistrationPage")) {
+        if (iotp2p_capabilities_registration_page_decode_from(&r, IOTP_MAX_DEPTH, &value->registration_page) && iotp_finish(&r)) {
+            iotp2p_capabilities_registration_page_encode_to(&w, &value->registration_page);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.RelayActions")) {
+        if (iotp2p_capabilities_relay_actions_decode_from(&r, IOTP_MAX_DEPTH, &value->relay_actions) && iotp_finish(&r)) {
+            iotp2p_capabilities_relay_actions_encode_to(&w, &value->relay_actions);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.capabilities.RelayOutputs")) {
+        if (iotp2p_capabilities_relay_outputs_decode_from(&r, IOTP_MAX_DEPTH, &value->relay_outputs) && iotp_finish(&r)) {
+            iotp2p_capabilities_relay_outputs_encode_to(&w, &value->relay_outputs);
+        }
+    } else {
+        return IOTP_TRANSCODE_UNKNOWN_TYPE;
+    }
+    return iotp_transcode_finish(&r, &w, out_len, err, enc);
+}

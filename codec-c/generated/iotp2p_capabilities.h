@@ -1237,6 +1237,50 @@ bool iotp2p_capabilities_relay_outputs_encode_to(iotp_writer *w, const iotp2p_ca
 bool iotp2p_capabilities_relay_outputs_encode(const iotp2p_capabilities_relay_outputs *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** A value of any type of this package: the memory `iotp2p_capabilities_transcode` decodes into. */
+typedef union iotp2p_capabilities_any {
+    /** An enum's number. */
+    uint32_t number;
+    iotp2p_capabilities_device_info_properties device_info_properties;
+    iotp2p_capabilities_firmware_properties firmware_properties;
+    iotp2p_capabilities_battery_properties battery_properties;
+    iotp2p_capabilities_battery_events battery_events;
+    iotp2p_capabilities_identify_properties identify_properties;
+    iotp2p_capabilities_identify_input identify_input;
+    iotp2p_capabilities_identify_actions identify_actions;
+    iotp2p_capabilities_on_off_properties on_off_properties;
+    iotp2p_capabilities_on_off_actions on_off_actions;
+    iotp2p_capabilities_level_properties level_properties;
+    iotp2p_capabilities_set_level set_level;
+    iotp2p_capabilities_step_level step_level;
+    iotp2p_capabilities_level_actions level_actions;
+    iotp2p_capabilities_color_temperature_properties color_temperature_properties;
+    iotp2p_capabilities_set_color_temperature set_color_temperature;
+    iotp2p_capabilities_color_temperature_actions color_temperature_actions;
+    iotp2p_capabilities_temperature_measurement_properties temperature_measurement_properties;
+    iotp2p_capabilities_humidity_measurement_properties humidity_measurement_properties;
+    iotp2p_capabilities_relay_properties relay_properties;
+    iotp2p_capabilities_lookup_result lookup_result;
+    iotp2p_capabilities_enrol_request enrol_request;
+    iotp2p_capabilities_enrol_result enrol_result;
+    iotp2p_capabilities_relay_policy relay_policy;
+    iotp2p_capabilities_register_request register_request;
+    iotp2p_capabilities_release_request release_request;
+    iotp2p_capabilities_policy_request policy_request;
+    iotp2p_capabilities_registration_info registration_info;
+    iotp2p_capabilities_registrations_request registrations_request;
+    iotp2p_capabilities_registration_page registration_page;
+    iotp2p_capabilities_relay_actions relay_actions;
+    iotp2p_capabilities_relay_outputs relay_outputs;
+} iotp2p_capabilities_any;
+
+/** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
+ * `iotp2p.capabilities.StandardCapability`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
+ * canonical pass-through, as a relay or a conformance test needs. */
+iotp_transcode_result iotp2p_capabilities_transcode(const char *type_name, const uint8_t *data, size_t len,
+    iotp2p_capabilities_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2647,3 +2647,116 @@ bool iotp2p_core_envelope_encode(const iotp2p_core_envelope *v, uint8_t *buf, si
     *err = w.err;
     return false;
 }
+
+iotp_transcode_result iotp2p_core_transcode(const char *type_name, const uint8_t *data, size_t len,
+    iotp2p_core_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc) {
+    iotp_reader r;
+    iotp_writer w;
+    iotp_reader_init(&r, data, len);
+    iotp_writer_init(&w, out, cap);
+    if (iotp_name_is(type_name, "iotp2p.core.Envelope")) {
+        if (iotp2p_core_envelope_decode_from(&r, IOTP_MAX_DEPTH, &value->envelope) && iotp_finish(&r)) {
+            iotp2p_core_envelope_encode_to(&w, &value->envelope);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.Body")) {
+        if (iotp2p_core_body_decode_from(&r, IOTP_MAX_DEPTH, &value->body) && iotp_finish(&r)) {
+            iotp2p_core_body_encode_to(&w, &value->body);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.MemberValue")) {
+        if (iotp2p_core_member_value_decode_from(&r, IOTP_MAX_DEPTH, &value->member_value) && iotp_finish(&r)) {
+            iotp2p_core_member_value_encode_to(&w, &value->member_value);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.ReadRequest")) {
+        if (iotp2p_core_read_request_decode_from(&r, IOTP_MAX_DEPTH, &value->read_request) && iotp_finish(&r)) {
+            iotp2p_core_read_request_encode_to(&w, &value->read_request);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.WriteRequest")) {
+        if (iotp2p_core_write_request_decode_from(&r, IOTP_MAX_DEPTH, &value->write_request) && iotp_finish(&r)) {
+            iotp2p_core_write_request_encode_to(&w, &value->write_request);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.InvokeRequest")) {
+        if (iotp2p_core_invoke_request_decode_from(&r, IOTP_MAX_DEPTH, &value->invoke_request) && iotp_finish(&r)) {
+            iotp2p_core_invoke_request_encode_to(&w, &value->invoke_request);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.InvokeResponse")) {
+        if (iotp2p_core_invoke_response_decode_from(&r, IOTP_MAX_DEPTH, &value->invoke_response) && iotp_finish(&r)) {
+            iotp2p_core_invoke_response_encode_to(&w, &value->invoke_response);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.SubscribeRequest")) {
+        if (iotp2p_core_subscribe_request_decode_from(&r, IOTP_MAX_DEPTH, &value->subscribe_request) && iotp_finish(&r)) {
+            iotp2p_core_subscribe_request_encode_to(&w, &value->subscribe_request);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.UnsubscribeRequest")) {
+        if (iotp2p_core_unsubscribe_request_decode_from(&r, IOTP_MAX_DEPTH, &value->unsubscribe_request) && iotp_finish(&r)) {
+            iotp2p_core_unsubscribe_request_encode_to(&w, &value->unsubscribe_request);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.Event")) {
+        if (iotp2p_core_event_decode_from(&r, IOTP_MAX_DEPTH, &value->event) && iotp_finish(&r)) {
+            iotp2p_core_event_encode_to(&w, &value->event);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.Report")) {
+        if (iotp2p_core_report_decode_from(&r, IOTP_MAX_DEPTH, &value->report) && iotp_finish(&r)) {
+            iotp2p_core_report_encode_to(&w, &value->report);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.DescribeRequest")) {
+        if (iotp2p_core_describe_request_decode_from(&r, IOTP_MAX_DEPTH, &value->describe_request) && iotp_finish(&r)) {
+            iotp2p_core_describe_request_encode_to(&w, &value->describe_request);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.SemVer")) {
+        if (iotp2p_core_sem_ver_decode_from(&r, IOTP_MAX_DEPTH, &value->sem_ver) && iotp_finish(&r)) {
+            iotp2p_core_sem_ver_encode_to(&w, &value->sem_ver);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.CapabilityInfo")) {
+        if (iotp2p_core_capability_info_decode_from(&r, IOTP_MAX_DEPTH, &value->capability_info) && iotp_finish(&r)) {
+            iotp2p_core_capability_info_encode_to(&w, &value->capability_info);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.SchemaRef")) {
+        if (iotp2p_core_schema_ref_decode_from(&r, IOTP_MAX_DEPTH, &value->schema_ref) && iotp_finish(&r)) {
+            iotp2p_core_schema_ref_encode_to(&w, &value->schema_ref);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.EndpointInfo")) {
+        if (iotp2p_core_endpoint_info_decode_from(&r, IOTP_MAX_DEPTH, &value->endpoint_info) && iotp_finish(&r)) {
+            iotp2p_core_endpoint_info_encode_to(&w, &value->endpoint_info);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.Description")) {
+        if (iotp2p_core_description_decode_from(&r, IOTP_MAX_DEPTH, &value->description) && iotp_finish(&r)) {
+            iotp2p_core_description_encode_to(&w, &value->description);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.PresenceState")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.Presence")) {
+        if (iotp2p_core_presence_decode_from(&r, IOTP_MAX_DEPTH, &value->presence) && iotp_finish(&r)) {
+            iotp2p_core_presence_encode_to(&w, &value->presence);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.PresenceAck")) {
+        if (iotp2p_core_presence_ack_decode_from(&r, IOTP_MAX_DEPTH, &value->presence_ack) && iotp_finish(&r)) {
+            iotp2p_core_presence_ack_encode_to(&w, &value->presence_ack);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.DeliveryRef")) {
+        if (iotp2p_core_delivery_ref_decode_from(&r, IOTP_MAX_DEPTH, &value->delivery_ref) && iotp_finish(&r)) {
+            iotp2p_core_delivery_ref_encode_to(&w, &value->delivery_ref);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.Receipt")) {
+        if (iotp2p_core_receipt_decode_from(&r, IOTP_MAX_DEPTH, &value->receipt) && iotp_finish(&r)) {
+            iotp2p_core_receipt_encode_to(&w, &value->receipt);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.StatusCode")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.DecodeError")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.core.Status")) {
+        if (iotp2p_core_status_decode_from(&r, IOTP_MAX_DEPTH, &value->status) && iotp_finish(&r)) {
+            iotp2p_core_status_encode_to(&w, &value->status);
+        }
+    } else {
+        return IOTP_TRANSCODE_UNKNOWN_TYPE;
+    }
+    return iotp_transcode_finish(&r, &w, out_len, err, enc);
+}

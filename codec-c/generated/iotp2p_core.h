@@ -1108,6 +1108,41 @@ bool iotp2p_core_envelope_encode_to(iotp_writer *w, const iotp2p_core_envelope *
 bool iotp2p_core_envelope_encode(const iotp2p_core_envelope *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** A value of any type of this package: the memory `iotp2p_core_transcode` decodes into. */
+typedef union iotp2p_core_any {
+    /** An enum's number. */
+    uint32_t number;
+    iotp2p_core_envelope envelope;
+    iotp2p_core_body body;
+    iotp2p_core_member_value member_value;
+    iotp2p_core_read_request read_request;
+    iotp2p_core_write_request write_request;
+    iotp2p_core_invoke_request invoke_request;
+    iotp2p_core_invoke_response invoke_response;
+    iotp2p_core_subscribe_request subscribe_request;
+    iotp2p_core_unsubscribe_request unsubscribe_request;
+    iotp2p_core_event event;
+    iotp2p_core_report report;
+    iotp2p_core_describe_request describe_request;
+    iotp2p_core_sem_ver sem_ver;
+    iotp2p_core_capability_info capability_info;
+    iotp2p_core_schema_ref schema_ref;
+    iotp2p_core_endpoint_info endpoint_info;
+    iotp2p_core_description description;
+    iotp2p_core_presence presence;
+    iotp2p_core_presence_ack presence_ack;
+    iotp2p_core_delivery_ref delivery_ref;
+    iotp2p_core_receipt receipt;
+    iotp2p_core_status status;
+} iotp2p_core_any;
+
+/** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
+ * `iotp2p.core.Envelope`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
+ * canonical pass-through, as a relay or a conformance test needs. */
+iotp_transcode_result iotp2p_core_transcode(const char *type_name, const uint8_t *data, size_t len,
+    iotp2p_core_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc);
+
 #ifdef __cplusplus
 }
 #endif

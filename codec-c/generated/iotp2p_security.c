@@ -3650,3 +3650,156 @@ bool iotp2p_security_security_events_encode(const iotp2p_security_security_event
     *err = w.err;
     return false;
 }
+
+iotp_transcode_result iotp2p_security_transcode(const char *type_name, const uint8_t *data, size_t len,
+    iotp2p_security_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc) {
+    iotp_reader r;
+    iotp_writer w;
+    iotp_reader_init(&r, data, len);
+    iotp_writer_init(&w, out, cap);
+    if (iotp_name_is(type_name, "iotp2p.security.KeyAlgorithm")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.PublicKey")) {
+        if (iotp2p_security_public_key_decode_from(&r, IOTP_MAX_DEPTH, &value->public_key) && iotp_finish(&r)) {
+            iotp2p_security_public_key_encode_to(&w, &value->public_key);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.Signature")) {
+        if (iotp2p_security_signature_decode_from(&r, IOTP_MAX_DEPTH, &value->signature) && iotp_finish(&r)) {
+            iotp2p_security_signature_encode_to(&w, &value->signature);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.SignedStatement")) {
+        if (iotp2p_security_signed_statement_decode_from(&r, IOTP_MAX_DEPTH, &value->signed_statement) && iotp_finish(&r)) {
+            iotp2p_security_signed_statement_encode_to(&w, &value->signed_statement);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.Statement")) {
+        if (iotp2p_security_statement_decode_from(&r, IOTP_MAX_DEPTH, &value->statement) && iotp_finish(&r)) {
+            iotp2p_security_statement_encode_to(&w, &value->statement);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.CredentialStatement")) {
+        if (iotp2p_security_credential_statement_decode_from(&r, IOTP_MAX_DEPTH, &value->credential_statement) && iotp_finish(&r)) {
+            iotp2p_security_credential_statement_encode_to(&w, &value->credential_statement);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.RehomingStatement")) {
+        if (iotp2p_security_rehoming_statement_decode_from(&r, IOTP_MAX_DEPTH, &value->rehoming_statement) && iotp_finish(&r)) {
+            iotp2p_security_rehoming_statement_encode_to(&w, &value->rehoming_statement);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.KeyRotationStatement")) {
+        if (iotp2p_security_key_rotation_statement_decode_from(&r, IOTP_MAX_DEPTH, &value->key_rotation_statement) && iotp_finish(&r)) {
+            iotp2p_security_key_rotation_statement_encode_to(&w, &value->key_rotation_statement);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.RevocationReason")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.RevocationStatement")) {
+        if (iotp2p_security_revocation_statement_decode_from(&r, IOTP_MAX_DEPTH, &value->revocation_statement) && iotp_finish(&r)) {
+            iotp2p_security_revocation_statement_encode_to(&w, &value->revocation_statement);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.IntroductionStatement")) {
+        if (iotp2p_security_introduction_statement_decode_from(&r, IOTP_MAX_DEPTH, &value->introduction_statement) && iotp_finish(&r)) {
+            iotp2p_security_introduction_statement_encode_to(&w, &value->introduction_statement);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.Introduction")) {
+        if (iotp2p_security_introduction_decode_from(&r, IOTP_MAX_DEPTH, &value->introduction) && iotp_finish(&r)) {
+            iotp2p_security_introduction_encode_to(&w, &value->introduction);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.SealedAad")) {
+        if (iotp2p_security_sealed_aad_decode_from(&r, IOTP_MAX_DEPTH, &value->sealed_aad) && iotp_finish(&r)) {
+            iotp2p_security_sealed_aad_encode_to(&w, &value->sealed_aad);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.EdhocMessage3")) {
+        if (iotp2p_security_edhoc_message3_decode_from(&r, IOTP_MAX_DEPTH, &value->edhoc_message3) && iotp_finish(&r)) {
+            iotp2p_security_edhoc_message3_encode_to(&w, &value->edhoc_message3);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.EdhocReply")) {
+        if (iotp2p_security_edhoc_reply_decode_from(&r, IOTP_MAX_DEPTH, &value->edhoc_reply) && iotp_finish(&r)) {
+            iotp2p_security_edhoc_reply_encode_to(&w, &value->edhoc_reply);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.EdhocFinish")) {
+        if (iotp2p_security_edhoc_finish_decode_from(&r, IOTP_MAX_DEPTH, &value->edhoc_finish) && iotp_finish(&r)) {
+            iotp2p_security_edhoc_finish_encode_to(&w, &value->edhoc_finish);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.SetupPayload")) {
+        if (iotp2p_security_setup_payload_decode_from(&r, IOTP_MAX_DEPTH, &value->setup_payload) && iotp_finish(&r)) {
+            iotp2p_security_setup_payload_encode_to(&w, &value->setup_payload);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.PairingStart")) {
+        if (iotp2p_security_pairing_start_decode_from(&r, IOTP_MAX_DEPTH, &value->pairing_start) && iotp_finish(&r)) {
+            iotp2p_security_pairing_start_encode_to(&w, &value->pairing_start);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.PairingParams")) {
+        if (iotp2p_security_pairing_params_decode_from(&r, IOTP_MAX_DEPTH, &value->pairing_params) && iotp_finish(&r)) {
+            iotp2p_security_pairing_params_encode_to(&w, &value->pairing_params);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.PairingShare")) {
+        if (iotp2p_security_pairing_share_decode_from(&r, IOTP_MAX_DEPTH, &value->pairing_share) && iotp_finish(&r)) {
+            iotp2p_security_pairing_share_encode_to(&w, &value->pairing_share);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.PairingShareReply")) {
+        if (iotp2p_security_pairing_share_reply_decode_from(&r, IOTP_MAX_DEPTH, &value->pairing_share_reply) && iotp_finish(&r)) {
+            iotp2p_security_pairing_share_reply_encode_to(&w, &value->pairing_share_reply);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.PairingConfirm")) {
+        if (iotp2p_security_pairing_confirm_decode_from(&r, IOTP_MAX_DEPTH, &value->pairing_confirm) && iotp_finish(&r)) {
+            iotp2p_security_pairing_confirm_encode_to(&w, &value->pairing_confirm);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.PairingWindow")) {
+        if (iotp2p_security_pairing_window_decode_from(&r, IOTP_MAX_DEPTH, &value->pairing_window) && iotp_finish(&r)) {
+            iotp2p_security_pairing_window_encode_to(&w, &value->pairing_window);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.RelayInfo")) {
+        if (iotp2p_security_relay_info_decode_from(&r, IOTP_MAX_DEPTH, &value->relay_info) && iotp_finish(&r)) {
+            iotp2p_security_relay_info_encode_to(&w, &value->relay_info);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.CommissionRequest")) {
+        if (iotp2p_security_commission_request_decode_from(&r, IOTP_MAX_DEPTH, &value->commission_request) && iotp_finish(&r)) {
+            iotp2p_security_commission_request_encode_to(&w, &value->commission_request);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.CommissionResponse")) {
+        if (iotp2p_security_commission_response_decode_from(&r, IOTP_MAX_DEPTH, &value->commission_response) && iotp_finish(&r)) {
+            iotp2p_security_commission_response_encode_to(&w, &value->commission_response);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.AclTarget")) {
+        if (iotp2p_security_acl_target_decode_from(&r, IOTP_MAX_DEPTH, &value->acl_target) && iotp_finish(&r)) {
+            iotp2p_security_acl_target_encode_to(&w, &value->acl_target);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.AclEntry")) {
+        if (iotp2p_security_acl_entry_decode_from(&r, IOTP_MAX_DEPTH, &value->acl_entry) && iotp_finish(&r)) {
+            iotp2p_security_acl_entry_encode_to(&w, &value->acl_entry);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.AclWrite")) {
+        if (iotp2p_security_acl_write_decode_from(&r, IOTP_MAX_DEPTH, &value->acl_write) && iotp_finish(&r)) {
+            iotp2p_security_acl_write_encode_to(&w, &value->acl_write);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.RehomeRequest")) {
+        if (iotp2p_security_rehome_request_decode_from(&r, IOTP_MAX_DEPTH, &value->rehome_request) && iotp_finish(&r)) {
+            iotp2p_security_rehome_request_encode_to(&w, &value->rehome_request);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.RehomeResult")) {
+        if (iotp2p_security_rehome_result_decode_from(&r, IOTP_MAX_DEPTH, &value->rehome_result) && iotp_finish(&r)) {
+            iotp2p_security_rehome_result_encode_to(&w, &value->rehome_result);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.SecurityProperties")) {
+        if (iotp2p_security_security_properties_decode_from(&r, IOTP_MAX_DEPTH, &value->security_properties) && iotp_finish(&r)) {
+            iotp2p_security_security_properties_encode_to(&w, &value->security_properties);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.SecurityActions")) {
+        if (iotp2p_security_security_actions_decode_from(&r, IOTP_MAX_DEPTH, &value->security_actions) && iotp_finish(&r)) {
+            iotp2p_security_security_actions_encode_to(&w, &value->security_actions);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.SecurityOutputs")) {
+        if (iotp2p_security_security_outputs_decode_from(&r, IOTP_MAX_DEPTH, &value->security_outputs) && iotp_finish(&r)) {
+            iotp2p_security_security_outputs_encode_to(&w, &value->security_outputs);
+        }
+    } else if (iotp_name_is(type_name, "iotp2p.security.SecurityEvents")) {
+        if (iotp2p_security_security_events_decode_from(&r, IOTP_MAX_DEPTH, &value->security_events) && iotp_finish(&r)) {
+            iotp2p_security_security_events_encode_to(&w, &value->security_events);
+        }
+    } else {
+        return IOTP_TRANSCODE_UNKNOWN_TYPE;
+    }
+    return iotp_transcode_finish(&r, &w, out_len, err, enc);
+}

@@ -1451,6 +1451,52 @@ bool iotp2p_security_security_events_encode_to(iotp_writer *w, const iotp2p_secu
 bool iotp2p_security_security_events_encode(const iotp2p_security_security_events *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** A value of any type of this package: the memory `iotp2p_security_transcode` decodes into. */
+typedef union iotp2p_security_any {
+    /** An enum's number. */
+    uint32_t number;
+    iotp2p_security_public_key public_key;
+    iotp2p_security_signature signature;
+    iotp2p_security_signed_statement signed_statement;
+    iotp2p_security_statement statement;
+    iotp2p_security_credential_statement credential_statement;
+    iotp2p_security_rehoming_statement rehoming_statement;
+    iotp2p_security_key_rotation_statement key_rotation_statement;
+    iotp2p_security_revocation_statement revocation_statement;
+    iotp2p_security_introduction_statement introduction_statement;
+    iotp2p_security_introduction introduction;
+    iotp2p_security_sealed_aad sealed_aad;
+    iotp2p_security_edhoc_message3 edhoc_message3;
+    iotp2p_security_edhoc_reply edhoc_reply;
+    iotp2p_security_edhoc_finish edhoc_finish;
+    iotp2p_security_setup_payload setup_payload;
+    iotp2p_security_pairing_start pairing_start;
+    iotp2p_security_pairing_params pairing_params;
+    iotp2p_security_pairing_share pairing_share;
+    iotp2p_security_pairing_share_reply pairing_share_reply;
+    iotp2p_security_pairing_confirm pairing_confirm;
+    iotp2p_security_pairing_window pairing_window;
+    iotp2p_security_relay_info relay_info;
+    iotp2p_security_commission_request commission_request;
+    iotp2p_security_commission_response commission_response;
+    iotp2p_security_acl_target acl_target;
+    iotp2p_security_acl_entry acl_entry;
+    iotp2p_security_acl_write acl_write;
+    iotp2p_security_rehome_request rehome_request;
+    iotp2p_security_rehome_result rehome_result;
+    iotp2p_security_security_properties security_properties;
+    iotp2p_security_security_actions security_actions;
+    iotp2p_security_security_outputs security_outputs;
+    iotp2p_security_security_events security_events;
+} iotp2p_security_any;
+
+/** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
+ * `iotp2p.security.KeyAlgorithm`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
+ * canonical pass-through, as a relay or a conformance test needs. */
+iotp_transcode_result iotp2p_security_transcode(const char *type_name, const uint8_t *data, size_t len,
+    iotp2p_security_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc);
+
 #ifdef __cplusplus
 }
 #endif

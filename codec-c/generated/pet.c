@@ -121,3 +121,24 @@ bool pet_pet_encode(const pet_pet *v, uint8_t *buf, size_t cap, size_t *len,
     *err = w.err;
     return false;
 }
+
+iotp_transcode_result pet_transcode(const char *type_name, const uint8_t *data, size_t len,
+    pet_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc) {
+    iotp_reader r;
+    iotp_writer w;
+    iotp_reader_init(&r, data, len);
+    iotp_writer_init(&w, out, cap);
+    if (iotp_name_is(type_name, "pet.Species")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "pet.Pet")) {
+        if (pet_pet_decode_from(&r, IOTP_MAX_DEPTH, &value->pet) && iotp_finish(&r)) {
+            pet_pet_encode_to(&w, &value->pet);
+        }
+    } else {
+        return IOTP_TRANSCODE_UNKNOWN_TYPE;
+    }
+    return iotp_transcode_finish(&r, &w, out_len, err, enc);
+}

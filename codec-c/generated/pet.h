@@ -60,6 +60,20 @@ bool pet_pet_encode_to(iotp_writer *w, const pet_pet *v);
 bool pet_pet_encode(const pet_pet *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** A value of any type of this package: the memory `pet_transcode` decodes into. */
+typedef union pet_any {
+    /** An enum's number. */
+    uint32_t number;
+    pet_pet pet;
+} pet_any;
+
+/** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
+ * `pet.Species`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
+ * canonical pass-through, as a relay or a conformance test needs. */
+iotp_transcode_result pet_transcode(const char *type_name, const uint8_t *data, size_t len,
+    pet_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc);
+
 #ifdef __cplusplus
 }
 #endif

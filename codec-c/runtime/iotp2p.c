@@ -1129,3 +1129,29 @@ bool iotp_check_unknown_variant(iotp_writer *w, uint32_t key, const uint32_t *kn
     }
     return iotp_writer_ok(w);
 }
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Transcoding by type name                                                                        */
+
+bool iotp_name_is(const char *a, const char *b) {
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+iotp_transcode_result iotp_transcode_finish(const iotp_reader *r, const iotp_writer *w,
+                                            size_t *out_len, iotp_decode_error *err,
+                                            iotp_encode_error *enc) {
+    if (!iotp_ok(r)) {
+        *err = r->err;
+        return IOTP_TRANSCODE_REJECTED;
+    }
+    if (!iotp_writer_ok(w)) {
+        *enc = w->err;
+        return IOTP_TRANSCODE_REFUSED;
+    }
+    *out_len = w->pos;
+    return IOTP_TRANSCODE_OK;
+}

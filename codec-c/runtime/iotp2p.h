@@ -518,6 +518,28 @@ bool iotp_merge_finish(iotp_writer *w, iotp_merge *g);
 bool iotp_check_unknown_variant(iotp_writer *w, uint32_t key, const uint32_t *known,
                                 size_t known_count);
 
+/** What a generated `<package>_transcode` did. */
+typedef enum iotp_transcode_result {
+    /** Decoded, and encoded back: `*out_len` bytes. */
+    IOTP_TRANSCODE_OK = 0,
+    /** The input was rejected: `*err` says why and where. */
+    IOTP_TRANSCODE_REJECTED = 1,
+    /** The decoded value could not be encoded (the output is too small): `*enc` says why. */
+    IOTP_TRANSCODE_REFUSED = 2,
+    /** The package has no type of that name. */
+    IOTP_TRANSCODE_UNKNOWN_TYPE = 3
+} iotp_transcode_result;
+
+/** Whether the NUL-terminated names `a` and `b` are the same (generated code compares type names
+ * with it: the runtime needs no C library). */
+bool iotp_name_is(const char *a, const char *b);
+
+/** The result of a transcode whose decoding read with `r` and whose encoding wrote with `w`: the
+ * output's length in `*out_len`, or the error in `*err` or `*enc`. */
+iotp_transcode_result iotp_transcode_finish(const iotp_reader *r, const iotp_writer *w,
+                                            size_t *out_len, iotp_decode_error *err,
+                                            iotp_encode_error *enc);
+
 #ifdef __cplusplus
 }
 #endif

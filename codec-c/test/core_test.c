@@ -138,6 +138,29 @@ int main(void) {
     env->body.unknown.len = 0;
     CHECK(!iotp2p_core_envelope_encode(env, out, sizeof out, &n, &ee) &&
           ee.kind == IOTP_ENC_INVALID_UNKNOWN);
+    /* By type name, as a relay or the conformance testee transcodes. */
+    {
+        iotp2p_core_any *any = malloc(sizeof *any);
+        static const uint8_t code[] = {0x18, 0x20};
+        if (any == NULL) {
+            return 2;
+        }
+        CHECK(iotp2p_core_transcode("iotp2p.core.Envelope", ack, sizeof ack, any, out, sizeof out,
+                                    &n, &e, &ee) == IOTP_TRANSCODE_OK &&
+              n == sizeof ack && memcmp(out, ack, n) == 0);
+        CHECK(iotp2p_core_transcode("iotp2p.core.StatusCode", code, sizeof code, any, out,
+                                    sizeof out, &n, &e, &ee) == IOTP_TRANSCODE_OK &&
+              n == 2 && any->number == IOTP2P_CORE_STATUS_CODE_UNAUTHENTICATED);
+        CHECK(iotp2p_core_transcode("iotp2p.core.Envelope", minimal, 2, any, out, sizeof out, &n,
+                                    &e, &ee) == IOTP_TRANSCODE_REJECTED &&
+              e.cls == IOTP_ERR_TRUNCATED && e.offset == 2);
+        CHECK(iotp2p_core_transcode("iotp2p.core.Envelope", ack, sizeof ack, any, out, 3, &n, &e,
+                                    &ee) == IOTP_TRANSCODE_REFUSED &&
+              ee.kind == IOTP_ENC_BUFFER_TOO_SMALL);
+        CHECK(iotp2p_core_transcode("iotp2p.core.Envelop", ack, sizeof ack, any, out, sizeof out,
+                                    &n, &e, &ee) == IOTP_TRANSCODE_UNKNOWN_TYPE);
+        free(any);
+    }
     free(env);
     return checks_done();
 }

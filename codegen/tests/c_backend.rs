@@ -1,5 +1,6 @@
-//! Golden test of the C backend: the C generated for the shipped schema (`spec/schema/`) and for
-//! zcbor's pet sample (`codec-c/schema/pet.iotp`), checked in under `codec-c/generated/`, must equal
+//! Golden test of the C backend: the C generated for the shipped schema (`spec/schema/`), for zcbor's
+//! pet sample (`codec-c/schema/pet.iotp`) and for the conformance vectors' wrapper types
+//! (`conformance/schema/conformance.iotp`), checked in under `codec-c/generated/`, must equal
 //! what the generator produces now. `codec-c` compiles and tests that code (its Makefile and the
 //! crate `iotp2p-codec-c`).
 //!
@@ -41,6 +42,8 @@ fn checked_in_c_code_is_fresh() {
         "spec/schema/capabilities.iotp",
     ]);
     files.extend(generate(&["codec-c/schema/pet.iotp"]));
+    // The wrapper types of the conformance vectors, for the C testee.
+    files.extend(generate(&["conformance/schema/conformance.iotp"]));
     check_dir(&files, &root().join("codec-c/generated"));
 }
 

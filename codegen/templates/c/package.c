@@ -254,3 +254,34 @@ bool {{ t.ctype }}_encode(const {{ t.ctype }} *v, uint8_t *buf, size_t cap, size
     return false;
 }
 {%- endfor %}
+
+iotp_transcode_result {{ pkg.stem }}_transcode(const char *type_name, const uint8_t *data, size_t len,
+    {{ pkg.stem }}_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc) {
+    iotp_reader r;
+    iotp_writer w;
+    iotp_reader_init(&r, data, len);
+    iotp_writer_init(&w, out, cap);
+{%- for n in pkg.named %}
+    {% if !loop.first %}} else {% endif %}if (iotp_name_is(type_name, "{{ n.full_name }}")) {
+{%- if n.is_enum %}
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+{%- else %}
+        if ({{ n.ctype }}_decode_from(&r, IOTP_MAX_DEPTH, &value->{{ n.member }}) && iotp_finish(&r)) {
+            {{ n.ctype }}_encode_to(&w, &value->{{ n.member }});
+        }
+{%- endif %}
+{%- endfor %}
+{%- if !pkg.named.is_empty() %}
+    } else {
+        return IOTP_TRANSCODE_UNKNOWN_TYPE;
+    }
+{%- else %}
+    (void)type_name;
+    (void)value;
+    return IOTP_TRANSCODE_UNKNOWN_TYPE;
+{%- endif %}
+    return iotp_transcode_finish(&r, &w, out_len, err, enc);
+}

@@ -127,6 +127,24 @@ bool {{ t.ctype }}_encode(const {{ t.ctype }} *v, uint8_t *buf, size_t cap, size
     iotp_encode_error *err);
 {%- endfor %}
 
+/** A value of any type of this package: the memory `{{ pkg.stem }}_transcode` decodes into. */
+typedef union {{ pkg.stem }}_any {
+    /** An enum's number. */
+    uint32_t number;
+{%- for n in pkg.named %}
+{%- if !n.is_enum %}
+    {{ n.ctype }} {{ n.member }};
+{%- endif %}
+{%- endfor %}
+} {{ pkg.stem }}_any;
+
+/** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
+ * `{% if let Some(n) = pkg.named.first() %}{{ n.full_name }}{% else %}{{ pkg.package }}.Type{% endif %}`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
+ * canonical pass-through, as a relay or a conformance test needs. */
+iotp_transcode_result {{ pkg.stem }}_transcode(const char *type_name, const uint8_t *data, size_t len,
+    {{ pkg.stem }}_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,6 +42,19 @@ pub(crate) struct PackageView {
     pub enums: Vec<EnumView>,
     /// Messages and unions, each after the types it holds inline.
     pub records: Vec<RecordView>,
+    /// Every message, union and enum by its full name, in source order (`<package>_transcode`).
+    pub named: Vec<NamedView>,
+}
+
+/// A message, union or enum as `<package>_transcode` finds it by name.
+pub(crate) struct NamedView {
+    /// The fully-qualified schema name.
+    pub full_name: String,
+    /// The C type (and function prefix).
+    pub ctype: String,
+    /// Its member of `<package>_any` (enums share `number`).
+    pub member: String,
+    pub is_enum: bool,
 }
 
 /// An enum: a typedef of `uint32_t` (enums are open) and one constant per value.
@@ -261,7 +274,19 @@ pub(crate) fn package_view(model: &Model<'_>, index: usize) -> PackageView {
         .into_iter()
         .map(|t| record_view(model, t))
         .collect();
+    let named = p
+        .types
+        .iter()
+        .filter(|t| !matches!(t.kind, Kind::Alias(_)))
+        .map(|t| NamedView {
+            full_name: t.def.full_name.clone(),
+            ctype: names::type_name(&t.def.full_name),
+            member: names::member(&names::snake(&t.def.name)),
+            is_enum: matches!(t.kind, Kind::Enum(_)),
+        })
+        .collect();
     PackageView {
+        named,
         package: p.ir.name.clone(),
         source: p.ir.location.file.clone(),
         guard: format!("{}_H", stem.to_ascii_uppercase()),

@@ -458,3 +458,36 @@ bool com_acme_sprinkler_sprinkler_command_encode(const com_acme_sprinkler_sprink
     *err = w.err;
     return false;
 }
+
+iotp_transcode_result com_acme_sprinkler_transcode(const char *type_name, const uint8_t *data, size_t len,
+    com_acme_sprinkler_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc) {
+    iotp_reader r;
+    iotp_writer w;
+    iotp_reader_init(&r, data, len);
+    iotp_writer_init(&w, out, cap);
+    if (iotp_name_is(type_name, "com.acme.sprinkler.Trigger")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "com.acme.sprinkler.Zone")) {
+        if (com_acme_sprinkler_zone_decode_from(&r, IOTP_MAX_DEPTH, &value->zone) && iotp_finish(&r)) {
+            com_acme_sprinkler_zone_encode_to(&w, &value->zone);
+        }
+    } else if (iotp_name_is(type_name, "com.acme.sprinkler.Run")) {
+        if (com_acme_sprinkler_run_decode_from(&r, IOTP_MAX_DEPTH, &value->run) && iotp_finish(&r)) {
+            com_acme_sprinkler_run_encode_to(&w, &value->run);
+        }
+    } else if (iotp_name_is(type_name, "com.acme.sprinkler.SprinklerState")) {
+        if (com_acme_sprinkler_sprinkler_state_decode_from(&r, IOTP_MAX_DEPTH, &value->sprinkler_state) && iotp_finish(&r)) {
+            com_acme_sprinkler_sprinkler_state_encode_to(&w, &value->sprinkler_state);
+        }
+    } else if (iotp_name_is(type_name, "com.acme.sprinkler.SprinklerCommand")) {
+        if (com_acme_sprinkler_sprinkler_command_decode_from(&r, IOTP_MAX_DEPTH, &value->sprinkler_command) && iotp_finish(&r)) {
+            com_acme_sprinkler_sprinkler_command_encode_to(&w, &value->sprinkler_command);
+        }
+    } else {
+        return IOTP_TRANSCODE_UNKNOWN_TYPE;
+    }
+    return iotp_transcode_finish(&r, &w, out_len, err, enc);
+}

@@ -190,6 +190,23 @@ bool com_acme_sprinkler_sprinkler_command_encode_to(iotp_writer *w, const com_ac
 bool com_acme_sprinkler_sprinkler_command_encode(const com_acme_sprinkler_sprinkler_command *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** A value of any type of this package: the memory `com_acme_sprinkler_transcode` decodes into. */
+typedef union com_acme_sprinkler_any {
+    /** An enum's number. */
+    uint32_t number;
+    com_acme_sprinkler_zone zone;
+    com_acme_sprinkler_run run;
+    com_acme_sprinkler_sprinkler_state sprinkler_state;
+    com_acme_sprinkler_sprinkler_command sprinkler_command;
+} com_acme_sprinkler_any;
+
+/** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
+ * `com.acme.sprinkler.Trigger`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
+ * canonical pass-through, as a relay or a conformance test needs. */
+iotp_transcode_result com_acme_sprinkler_transcode(const char *type_name, const uint8_t *data, size_t len,
+    com_acme_sprinkler_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -224,3 +224,28 @@ bool example_core_device_info_encode(const example_core_device_info *v, uint8_t 
     *err = w.err;
     return false;
 }
+
+iotp_transcode_result example_core_transcode(const char *type_name, const uint8_t *data, size_t len,
+    example_core_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc) {
+    iotp_reader r;
+    iotp_writer w;
+    iotp_reader_init(&r, data, len);
+    iotp_writer_init(&w, out, cap);
+    if (iotp_name_is(type_name, "example.core.Status")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "example.core.TimeOfDay")) {
+        if (example_core_time_of_day_decode_from(&r, IOTP_MAX_DEPTH, &value->time_of_day) && iotp_finish(&r)) {
+            example_core_time_of_day_encode_to(&w, &value->time_of_day);
+        }
+    } else if (iotp_name_is(type_name, "example.core.DeviceInfo")) {
+        if (example_core_device_info_decode_from(&r, IOTP_MAX_DEPTH, &value->device_info) && iotp_finish(&r)) {
+            example_core_device_info_encode_to(&w, &value->device_info);
+        }
+    } else {
+        return IOTP_TRANSCODE_UNKNOWN_TYPE;
+    }
+    return iotp_transcode_finish(&r, &w, out_len, err, enc);
+}

@@ -102,6 +102,21 @@ bool example_core_device_info_encode_to(iotp_writer *w, const example_core_devic
 bool example_core_device_info_encode(const example_core_device_info *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** A value of any type of this package: the memory `example_core_transcode` decodes into. */
+typedef union example_core_any {
+    /** An enum's number. */
+    uint32_t number;
+    example_core_time_of_day time_of_day;
+    example_core_device_info device_info;
+} example_core_any;
+
+/** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
+ * `example.core.Status`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
+ * canonical pass-through, as a relay or a conformance test needs. */
+iotp_transcode_result example_core_transcode(const char *type_name, const uint8_t *data, size_t len,
+    example_core_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1180,3 +1180,48 @@ bool example_every_scalar_everything_encode(const example_every_scalar_everythin
     *err = w.err;
     return false;
 }
+
+iotp_transcode_result example_every_scalar_transcode(const char *type_name, const uint8_t *data, size_t len,
+    example_every_scalar_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc) {
+    iotp_reader r;
+    iotp_writer w;
+    iotp_reader_init(&r, data, len);
+    iotp_writer_init(&w, out, cap);
+    if (iotp_name_is(type_name, "example.every_scalar.Flavor")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "example.every_scalar.Integers")) {
+        if (example_every_scalar_integers_decode_from(&r, IOTP_MAX_DEPTH, &value->integers) && iotp_finish(&r)) {
+            example_every_scalar_integers_encode_to(&w, &value->integers);
+        }
+    } else if (iotp_name_is(type_name, "example.every_scalar.Floats")) {
+        if (example_every_scalar_floats_decode_from(&r, IOTP_MAX_DEPTH, &value->floats) && iotp_finish(&r)) {
+            example_every_scalar_floats_encode_to(&w, &value->floats);
+        }
+    } else if (iotp_name_is(type_name, "example.every_scalar.Text")) {
+        if (example_every_scalar_text_decode_from(&r, IOTP_MAX_DEPTH, &value->text) && iotp_finish(&r)) {
+            example_every_scalar_text_encode_to(&w, &value->text);
+        }
+    } else if (iotp_name_is(type_name, "example.every_scalar.Collections")) {
+        if (example_every_scalar_collections_decode_from(&r, IOTP_MAX_DEPTH, &value->collections) && iotp_finish(&r)) {
+            example_every_scalar_collections_encode_to(&w, &value->collections);
+        }
+    } else if (iotp_name_is(type_name, "example.every_scalar.Nothing")) {
+        if (example_every_scalar_nothing_decode_from(&r, IOTP_MAX_DEPTH, &value->nothing) && iotp_finish(&r)) {
+            example_every_scalar_nothing_encode_to(&w, &value->nothing);
+        }
+    } else if (iotp_name_is(type_name, "example.every_scalar.Keywords")) {
+        if (example_every_scalar_keywords_decode_from(&r, IOTP_MAX_DEPTH, &value->keywords) && iotp_finish(&r)) {
+            example_every_scalar_keywords_encode_to(&w, &value->keywords);
+        }
+    } else if (iotp_name_is(type_name, "example.every_scalar.Everything")) {
+        if (example_every_scalar_everything_decode_from(&r, IOTP_MAX_DEPTH, &value->everything) && iotp_finish(&r)) {
+            example_every_scalar_everything_encode_to(&w, &value->everything);
+        }
+    } else {
+        return IOTP_TRANSCODE_UNKNOWN_TYPE;
+    }
+    return iotp_transcode_finish(&r, &w, out_len, err, enc);
+}

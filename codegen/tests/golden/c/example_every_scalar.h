@@ -344,6 +344,26 @@ bool example_every_scalar_everything_encode_to(iotp_writer *w, const example_eve
 bool example_every_scalar_everything_encode(const example_every_scalar_everything *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** A value of any type of this package: the memory `example_every_scalar_transcode` decodes into. */
+typedef union example_every_scalar_any {
+    /** An enum's number. */
+    uint32_t number;
+    example_every_scalar_integers integers;
+    example_every_scalar_floats floats;
+    example_every_scalar_text text;
+    example_every_scalar_collections collections;
+    example_every_scalar_nothing nothing;
+    example_every_scalar_keywords keywords;
+    example_every_scalar_everything everything;
+} example_every_scalar_any;
+
+/** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
+ * `example.every_scalar.Flavor`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
+ * canonical pass-through, as a relay or a conformance test needs. */
+iotp_transcode_result example_every_scalar_transcode(const char *type_name, const uint8_t *data, size_t len,
+    example_every_scalar_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc);
+
 #ifdef __cplusplus
 }
 #endif

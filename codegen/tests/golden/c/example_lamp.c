@@ -774,3 +774,52 @@ bool example_lamp_command_result_encode(const example_lamp_command_result *v, ui
     *err = w.err;
     return false;
 }
+
+iotp_transcode_result example_lamp_transcode(const char *type_name, const uint8_t *data, size_t len,
+    example_lamp_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc) {
+    iotp_reader r;
+    iotp_writer w;
+    iotp_reader_init(&r, data, len);
+    iotp_writer_init(&w, out, cap);
+    if (iotp_name_is(type_name, "example.lamp.ColorMode")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "example.lamp.PowerOnBehavior")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "example.lamp.LampState")) {
+        if (example_lamp_lamp_state_decode_from(&r, IOTP_MAX_DEPTH, &value->lamp_state) && iotp_finish(&r)) {
+            example_lamp_lamp_state_encode_to(&w, &value->lamp_state);
+        }
+    } else if (iotp_name_is(type_name, "example.lamp.SetLevel")) {
+        if (example_lamp_set_level_decode_from(&r, IOTP_MAX_DEPTH, &value->set_level) && iotp_finish(&r)) {
+            example_lamp_set_level_encode_to(&w, &value->set_level);
+        }
+    } else if (iotp_name_is(type_name, "example.lamp.SetColorTemperature")) {
+        if (example_lamp_set_color_temperature_decode_from(&r, IOTP_MAX_DEPTH, &value->set_color_temperature) && iotp_finish(&r)) {
+            example_lamp_set_color_temperature_encode_to(&w, &value->set_color_temperature);
+        }
+    } else if (iotp_name_is(type_name, "example.lamp.RecallScene")) {
+        if (example_lamp_recall_scene_decode_from(&r, IOTP_MAX_DEPTH, &value->recall_scene) && iotp_finish(&r)) {
+            example_lamp_recall_scene_encode_to(&w, &value->recall_scene);
+        }
+    } else if (iotp_name_is(type_name, "example.lamp.LegacyDim")) {
+        if (example_lamp_legacy_dim_decode_from(&r, IOTP_MAX_DEPTH, &value->legacy_dim) && iotp_finish(&r)) {
+            example_lamp_legacy_dim_encode_to(&w, &value->legacy_dim);
+        }
+    } else if (iotp_name_is(type_name, "example.lamp.Command")) {
+        if (example_lamp_command_decode_from(&r, IOTP_MAX_DEPTH, &value->command) && iotp_finish(&r)) {
+            example_lamp_command_encode_to(&w, &value->command);
+        }
+    } else if (iotp_name_is(type_name, "example.lamp.CommandResult")) {
+        if (example_lamp_command_result_decode_from(&r, IOTP_MAX_DEPTH, &value->command_result) && iotp_finish(&r)) {
+            example_lamp_command_result_encode_to(&w, &value->command_result);
+        }
+    } else {
+        return IOTP_TRANSCODE_UNKNOWN_TYPE;
+    }
+    return iotp_transcode_finish(&r, &w, out_len, err, enc);
+}

@@ -325,6 +325,26 @@ bool example_lamp_command_result_encode_to(iotp_writer *w, const example_lamp_co
 bool example_lamp_command_result_encode(const example_lamp_command_result *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** A value of any type of this package: the memory `example_lamp_transcode` decodes into. */
+typedef union example_lamp_any {
+    /** An enum's number. */
+    uint32_t number;
+    example_lamp_lamp_state lamp_state;
+    example_lamp_set_level set_level;
+    example_lamp_set_color_temperature set_color_temperature;
+    example_lamp_recall_scene recall_scene;
+    example_lamp_legacy_dim legacy_dim;
+    example_lamp_command command;
+    example_lamp_command_result command_result;
+} example_lamp_any;
+
+/** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
+ * `example.lamp.ColorMode`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
+ * canonical pass-through, as a relay or a conformance test needs. */
+iotp_transcode_result example_lamp_transcode(const char *type_name, const uint8_t *data, size_t len,
+    example_lamp_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -989,3 +989,48 @@ bool example_recursive_display_menu_encode(const example_recursive_display_menu 
     *err = w.err;
     return false;
 }
+
+iotp_transcode_result example_recursive_transcode(const char *type_name, const uint8_t *data, size_t len,
+    example_recursive_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc) {
+    iotp_reader r;
+    iotp_writer w;
+    iotp_reader_init(&r, data, len);
+    iotp_writer_init(&w, out, cap);
+    if (iotp_name_is(type_name, "example.recursive.MenuNode")) {
+        if (example_recursive_menu_node_decode_from(&r, IOTP_MAX_DEPTH, &value->menu_node) && iotp_finish(&r)) {
+            example_recursive_menu_node_encode_to(&w, &value->menu_node);
+        }
+    } else if (iotp_name_is(type_name, "example.recursive.Comparison")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "example.recursive.Expr")) {
+        if (example_recursive_expr_decode_from(&r, IOTP_MAX_DEPTH, &value->expr) && iotp_finish(&r)) {
+            example_recursive_expr_encode_to(&w, &value->expr);
+        }
+    } else if (iotp_name_is(type_name, "example.recursive.Compare")) {
+        if (example_recursive_compare_decode_from(&r, IOTP_MAX_DEPTH, &value->compare) && iotp_finish(&r)) {
+            example_recursive_compare_encode_to(&w, &value->compare);
+        }
+    } else if (iotp_name_is(type_name, "example.recursive.Rule")) {
+        if (example_recursive_rule_decode_from(&r, IOTP_MAX_DEPTH, &value->rule) && iotp_finish(&r)) {
+            example_recursive_rule_encode_to(&w, &value->rule);
+        }
+    } else if (iotp_name_is(type_name, "example.recursive.Room")) {
+        if (example_recursive_room_decode_from(&r, IOTP_MAX_DEPTH, &value->room) && iotp_finish(&r)) {
+            example_recursive_room_encode_to(&w, &value->room);
+        }
+    } else if (iotp_name_is(type_name, "example.recursive.Gateway")) {
+        if (example_recursive_gateway_decode_from(&r, IOTP_MAX_DEPTH, &value->gateway) && iotp_finish(&r)) {
+            example_recursive_gateway_encode_to(&w, &value->gateway);
+        }
+    } else if (iotp_name_is(type_name, "example.recursive.DisplayMenu")) {
+        if (example_recursive_display_menu_decode_from(&r, IOTP_MAX_DEPTH, &value->display_menu) && iotp_finish(&r)) {
+            example_recursive_display_menu_encode_to(&w, &value->display_menu);
+        }
+    } else {
+        return IOTP_TRANSCODE_UNKNOWN_TYPE;
+    }
+    return iotp_transcode_finish(&r, &w, out_len, err, enc);
+}

@@ -345,6 +345,26 @@ bool example_recursive_display_menu_encode_to(iotp_writer *w, const example_recu
 bool example_recursive_display_menu_encode(const example_recursive_display_menu *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** A value of any type of this package: the memory `example_recursive_transcode` decodes into. */
+typedef union example_recursive_any {
+    /** An enum's number. */
+    uint32_t number;
+    example_recursive_menu_node menu_node;
+    example_recursive_expr expr;
+    example_recursive_compare compare;
+    example_recursive_rule rule;
+    example_recursive_room room;
+    example_recursive_gateway gateway;
+    example_recursive_display_menu display_menu;
+} example_recursive_any;
+
+/** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
+ * `example.recursive.MenuNode`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
+ * canonical pass-through, as a relay or a conformance test needs. */
+iotp_transcode_result example_recursive_transcode(const char *type_name, const uint8_t *data, size_t len,
+    example_recursive_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc);
+
 #ifdef __cplusplus
 }
 #endif

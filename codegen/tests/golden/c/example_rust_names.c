@@ -660,3 +660,48 @@ bool example_rust_names_fields_encode(const example_rust_names_fields *v, uint8_
     *err = w.err;
     return false;
 }
+
+iotp_transcode_result example_rust_names_transcode(const char *type_name, const uint8_t *data, size_t len,
+    example_rust_names_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc) {
+    iotp_reader r;
+    iotp_writer w;
+    iotp_reader_init(&r, data, len);
+    iotp_writer_init(&w, out, cap);
+    if (iotp_name_is(type_name, "example.rust_names.Result")) {
+        if (example_rust_names_result_decode_from(&r, IOTP_MAX_DEPTH, &value->result) && iotp_finish(&r)) {
+            example_rust_names_result_encode_to(&w, &value->result);
+        }
+    } else if (iotp_name_is(type_name, "example.rust_names.Option")) {
+        if (example_rust_names_option_decode_from(&r, IOTP_MAX_DEPTH, &value->option) && iotp_finish(&r)) {
+            example_rust_names_option_encode_to(&w, &value->option);
+        }
+    } else if (iotp_name_is(type_name, "example.rust_names.Box")) {
+        if (example_rust_names_box_decode_from(&r, IOTP_MAX_DEPTH, &value->box) && iotp_finish(&r)) {
+            example_rust_names_box_encode_to(&w, &value->box);
+        }
+    } else if (iotp_name_is(type_name, "example.rust_names.Vec")) {
+        if (example_rust_names_vec_decode_from(&r, IOTP_MAX_DEPTH, &value->vec) && iotp_finish(&r)) {
+            example_rust_names_vec_encode_to(&w, &value->vec);
+        }
+    } else if (iotp_name_is(type_name, "example.rust_names.String")) {
+        if (example_rust_names_string_decode_from(&r, IOTP_MAX_DEPTH, &value->string) && iotp_finish(&r)) {
+            example_rust_names_string_encode_to(&w, &value->string);
+        }
+    } else if (iotp_name_is(type_name, "example.rust_names.Which")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "example.rust_names.Pick")) {
+        if (example_rust_names_pick_decode_from(&r, IOTP_MAX_DEPTH, &value->pick) && iotp_finish(&r)) {
+            example_rust_names_pick_encode_to(&w, &value->pick);
+        }
+    } else if (iotp_name_is(type_name, "example.rust_names.Fields")) {
+        if (example_rust_names_fields_decode_from(&r, IOTP_MAX_DEPTH, &value->fields) && iotp_finish(&r)) {
+            example_rust_names_fields_encode_to(&w, &value->fields);
+        }
+    } else {
+        return IOTP_TRANSCODE_UNKNOWN_TYPE;
+    }
+    return iotp_transcode_finish(&r, &w, out_len, err, enc);
+}

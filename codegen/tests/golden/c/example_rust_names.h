@@ -277,6 +277,26 @@ bool example_rust_names_fields_encode_to(iotp_writer *w, const example_rust_name
 bool example_rust_names_fields_encode(const example_rust_names_fields *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** A value of any type of this package: the memory `example_rust_names_transcode` decodes into. */
+typedef union example_rust_names_any {
+    /** An enum's number. */
+    uint32_t number;
+    example_rust_names_result result;
+    example_rust_names_option option;
+    example_rust_names_box box;
+    example_rust_names_vec vec;
+    example_rust_names_string string;
+    example_rust_names_pick pick;
+    example_rust_names_fields fields;
+} example_rust_names_any;
+
+/** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
+ * `example.rust_names.Result`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
+ * canonical pass-through, as a relay or a conformance test needs. */
+iotp_transcode_result example_rust_names_transcode(const char *type_name, const uint8_t *data, size_t len,
+    example_rust_names_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -662,3 +662,44 @@ bool example_thermostat_thermostat_command_encode(const example_thermostat_therm
     *err = w.err;
     return false;
 }
+
+iotp_transcode_result example_thermostat_transcode(const char *type_name, const uint8_t *data, size_t len,
+    example_thermostat_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc) {
+    iotp_reader r;
+    iotp_writer w;
+    iotp_reader_init(&r, data, len);
+    iotp_writer_init(&w, out, cap);
+    if (iotp_name_is(type_name, "example.thermostat.Mode")) {
+        if (iotp_read_enum(&r, &value->number) && iotp_finish(&r)) {
+            iotp_write_uint(&w, value->number);
+        }
+    } else if (iotp_name_is(type_name, "example.thermostat.Setpoints")) {
+        if (example_thermostat_setpoints_decode_from(&r, IOTP_MAX_DEPTH, &value->setpoints) && iotp_finish(&r)) {
+            example_thermostat_setpoints_encode_to(&w, &value->setpoints);
+        }
+    } else if (iotp_name_is(type_name, "example.thermostat.ScheduleEntry")) {
+        if (example_thermostat_schedule_entry_decode_from(&r, IOTP_MAX_DEPTH, &value->schedule_entry) && iotp_finish(&r)) {
+            example_thermostat_schedule_entry_encode_to(&w, &value->schedule_entry);
+        }
+    } else if (iotp_name_is(type_name, "example.thermostat.WeeklySchedule")) {
+        if (example_thermostat_weekly_schedule_decode_from(&r, IOTP_MAX_DEPTH, &value->weekly_schedule) && iotp_finish(&r)) {
+            example_thermostat_weekly_schedule_encode_to(&w, &value->weekly_schedule);
+        }
+    } else if (iotp_name_is(type_name, "example.thermostat.Reading")) {
+        if (example_thermostat_reading_decode_from(&r, IOTP_MAX_DEPTH, &value->reading) && iotp_finish(&r)) {
+            example_thermostat_reading_encode_to(&w, &value->reading);
+        }
+    } else if (iotp_name_is(type_name, "example.thermostat.ThermostatState")) {
+        if (example_thermostat_thermostat_state_decode_from(&r, IOTP_MAX_DEPTH, &value->thermostat_state) && iotp_finish(&r)) {
+            example_thermostat_thermostat_state_encode_to(&w, &value->thermostat_state);
+        }
+    } else if (iotp_name_is(type_name, "example.thermostat.ThermostatCommand")) {
+        if (example_thermostat_thermostat_command_decode_from(&r, IOTP_MAX_DEPTH, &value->thermostat_command) && iotp_finish(&r)) {
+            example_thermostat_thermostat_command_encode_to(&w, &value->thermostat_command);
+        }
+    } else {
+        return IOTP_TRANSCODE_UNKNOWN_TYPE;
+    }
+    return iotp_transcode_finish(&r, &w, out_len, err, enc);
+}

@@ -261,6 +261,25 @@ bool example_thermostat_thermostat_command_encode_to(iotp_writer *w, const examp
 bool example_thermostat_thermostat_command_encode(const example_thermostat_thermostat_command *v, uint8_t *buf, size_t cap, size_t *len,
     iotp_encode_error *err);
 
+/** A value of any type of this package: the memory `example_thermostat_transcode` decodes into. */
+typedef union example_thermostat_any {
+    /** An enum's number. */
+    uint32_t number;
+    example_thermostat_setpoints setpoints;
+    example_thermostat_schedule_entry schedule_entry;
+    example_thermostat_weekly_schedule weekly_schedule;
+    example_thermostat_reading reading;
+    example_thermostat_thermostat_state thermostat_state;
+    example_thermostat_thermostat_command thermostat_command;
+} example_thermostat_any;
+
+/** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
+ * `example.thermostat.Mode`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
+ * canonical pass-through, as a relay or a conformance test needs. */
+iotp_transcode_result example_thermostat_transcode(const char *type_name, const uint8_t *data, size_t len,
+    example_thermostat_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
+    iotp_encode_error *enc);
+
 #ifdef __cplusplus
 }
 #endif
