@@ -1,8 +1,10 @@
 /*
  * libFuzzer target for the generated C codecs (issue 13): any bytes decoded as a core Envelope (which
- * reaches every body type), as a Pet, and as the recursive types of the compiler's test schema
+ * reaches every body type), as a Pet, as the recursive types of the compiler's test schema
  * (codegen/tests/golden/c/example_recursive.c: a Rule holds an Expr cycle, a Room a Room/Gateway
- * cycle, a MenuNode itself), under AddressSanitizer + UndefinedBehaviorSanitizer. It checks
+ * cycle, a MenuNode itself), and, after a first byte that picks it, as any type of the security and
+ * capabilities packages (through their generated `_transcode`), under AddressSanitizer +
+ * UndefinedBehaviorSanitizer. It checks
  * what must hold whatever the input: a rejection has a class of the spec's list at an offset within the
  * input, and an accepted input encodes back to the same bytes. (Agreement with the Rust codec is the
  * differential tests' job: codec-c/tests/generated.rs.)
@@ -15,7 +17,9 @@
 #include <string.h>
 
 #include "example_recursive.h"
+#include "iotp2p_capabilities.h"
 #include "iotp2p_core.h"
+#include "iotp2p_security.h"
 #include "pet.h"
 
 static void require(bool cond, const char *what) {
@@ -42,8 +46,11 @@ static void same_bytes(bool ok, size_t len, const uint8_t *out, const uint8_t *d
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    /* One Envelope for the whole run (1.48 MB: too large for the stack), fresh contents each input. */
+    /* One Envelope for the whole run (1.48 MB: too large for the stack), fresh contents each input;
+     * likewise a value of any security or capabilities type. */
     static iotp2p_core_envelope *env;
+    static iotp2p_security_any *security;
+    static iotp2p_capabilities_any *capabilities;
     pet_pet pet;
     example_recursive_rule rule;
     example_recursive_room room;
@@ -55,7 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     bool ok;
     if (env == NULL) {
         env = malloc(sizeof *env);
-        require(env != NULL, "memory for an Envelope");
+        security = malloc(sizeof *security);
+        capabilities = malloc(sizeof *capabilities);
+        require(env != NULL && security != NULL && capabilities != NULL, "memory for the values");
     }
     out = malloc(size ? size : 1);
     require(out != NULL, "memory for the output");
@@ -85,6 +94,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (ok) {
         same_bytes(example_recursive_menu_node_encode(&menu, out, size, &len, &ee), len, out, data,
                    size);
+    }
+    /* The first byte picks a type of the security or capabilities package; the rest is its input. */
+    if (size > 0) {
+        size_t pick = data[0];
+        iotp_transcode_result t;
+        if (pick < IOTP2P_SECURITY_TYPE_COUNT) {
+            t = iotp2p_security_transcode(iotp2p_security_type_names[pick], data + 1, size - 1,
+                                          security, out, size, &len, &e, &ee);
+        } else {
+            pick = (pick - IOTP2P_SECURITY_TYPE_COUNT) % IOTP2P_CAPABILITIES_TYPE_COUNT;
+            t = iotp2p_capabilities_transcode(iotp2p_capabilities_type_names[pick], data + 1,
+                                              size - 1, capabilities, out, size, &len, &e, &ee);
+        }
+        require(t != IOTP_TRANSCODE_UNKNOWN_TYPE, "a type of the package");
+        sane(t == IOTP_TRANSCODE_OK || t == IOTP_TRANSCODE_REFUSED, &e, size - 1);
+        if (t == IOTP_TRANSCODE_OK) {
+            same_bytes(true, len, out, data + 1, size - 1);
+        }
+        require(t != IOTP_TRANSCODE_REFUSED, "an accepted value encodes");
     }
     free(out);
     return 0;

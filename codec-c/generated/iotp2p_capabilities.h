@@ -1274,6 +1274,12 @@ typedef union iotp2p_capabilities_any {
     iotp2p_capabilities_relay_outputs relay_outputs;
 } iotp2p_capabilities_any;
 
+/** The full names of the types `iotp2p_capabilities_transcode` knows, in source order. */
+extern const char *const iotp2p_capabilities_type_names[36];
+
+/** How many names `iotp2p_capabilities_type_names` holds. */
+#define IOTP2P_CAPABILITIES_TYPE_COUNT 36u
+
 /** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
  * `iotp2p.capabilities.StandardCapability`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
  * canonical pass-through, as a relay or a conformance test needs. */

@@ -1334,6 +1334,19 @@ bool iotp2p_conformance_deep_encode(const iotp2p_conformance_deep *v, uint8_t *b
     return false;
 }
 
+const char *const iotp2p_conformance_type_names[10] = {
+    "iotp2p.conformance.Color",
+    "iotp2p.conformance.Scalars",
+    "iotp2p.conformance.Bounds",
+    "iotp2p.conformance.Ranges",
+    "iotp2p.conformance.Defaults",
+    "iotp2p.conformance.Required",
+    "iotp2p.conformance.Choice",
+    "iotp2p.conformance.Tree",
+    "iotp2p.conformance.Nest",
+    "iotp2p.conformance.Deep",
+};
+
 iotp_transcode_result iotp2p_conformance_transcode(const char *type_name, const uint8_t *data, size_t len,
     iotp2p_conformance_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
     iotp_encode_error *enc) {

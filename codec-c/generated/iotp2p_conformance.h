@@ -448,6 +448,12 @@ typedef union iotp2p_conformance_any {
     iotp2p_conformance_deep deep;
 } iotp2p_conformance_any;
 
+/** The full names of the types `iotp2p_conformance_transcode` knows, in source order. */
+extern const char *const iotp2p_conformance_type_names[10];
+
+/** How many names `iotp2p_conformance_type_names` holds. */
+#define IOTP2P_CONFORMANCE_TYPE_COUNT 10u
+
 /** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
  * `iotp2p.conformance.Color`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
  * canonical pass-through, as a relay or a conformance test needs. */

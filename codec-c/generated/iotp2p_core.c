@@ -2648,6 +2648,34 @@ bool iotp2p_core_envelope_encode(const iotp2p_core_envelope *v, uint8_t *buf, si
     return false;
 }
 
+const char *const iotp2p_core_type_names[25] = {
+    "iotp2p.core.Envelope",
+    "iotp2p.core.Body",
+    "iotp2p.core.MemberValue",
+    "iotp2p.core.ReadRequest",
+    "iotp2p.core.WriteRequest",
+    "iotp2p.core.InvokeRequest",
+    "iotp2p.core.InvokeResponse",
+    "iotp2p.core.SubscribeRequest",
+    "iotp2p.core.UnsubscribeRequest",
+    "iotp2p.core.Event",
+    "iotp2p.core.Report",
+    "iotp2p.core.DescribeRequest",
+    "iotp2p.core.SemVer",
+    "iotp2p.core.CapabilityInfo",
+    "iotp2p.core.SchemaRef",
+    "iotp2p.core.EndpointInfo",
+    "iotp2p.core.Description",
+    "iotp2p.core.PresenceState",
+    "iotp2p.core.Presence",
+    "iotp2p.core.PresenceAck",
+    "iotp2p.core.DeliveryRef",
+    "iotp2p.core.Receipt",
+    "iotp2p.core.StatusCode",
+    "iotp2p.core.DecodeError",
+    "iotp2p.core.Status",
+};
+
 iotp_transcode_result iotp2p_core_transcode(const char *type_name, const uint8_t *data, size_t len,
     iotp2p_core_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
     iotp_encode_error *enc) {

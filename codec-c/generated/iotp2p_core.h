@@ -1136,6 +1136,12 @@ typedef union iotp2p_core_any {
     iotp2p_core_status status;
 } iotp2p_core_any;
 
+/** The full names of the types `iotp2p_core_transcode` knows, in source order. */
+extern const char *const iotp2p_core_type_names[25];
+
+/** How many names `iotp2p_core_type_names` holds. */
+#define IOTP2P_CORE_TYPE_COUNT 25u
+
 /** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
  * `iotp2p.core.Envelope`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
  * canonical pass-through, as a relay or a conformance test needs. */

@@ -1490,6 +1490,12 @@ typedef union iotp2p_security_any {
     iotp2p_security_security_events security_events;
 } iotp2p_security_any;
 
+/** The full names of the types `iotp2p_security_transcode` knows, in source order. */
+extern const char *const iotp2p_security_type_names[35];
+
+/** How many names `iotp2p_security_type_names` holds. */
+#define IOTP2P_SECURITY_TYPE_COUNT 35u
+
 /** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
  * `iotp2p.security.KeyAlgorithm`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
  * canonical pass-through, as a relay or a conformance test needs. */

@@ -122,6 +122,11 @@ bool pet_pet_encode(const pet_pet *v, uint8_t *buf, size_t cap, size_t *len,
     return false;
 }
 
+const char *const pet_type_names[2] = {
+    "pet.Species",
+    "pet.Pet",
+};
+
 iotp_transcode_result pet_transcode(const char *type_name, const uint8_t *data, size_t len,
     pet_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
     iotp_encode_error *enc) {

@@ -67,6 +67,12 @@ typedef union pet_any {
     pet_pet pet;
 } pet_any;
 
+/** The full names of the types `pet_transcode` knows, in source order. */
+extern const char *const pet_type_names[2];
+
+/** How many names `pet_type_names` holds. */
+#define PET_TYPE_COUNT 2u
+
 /** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
  * `pet.Species`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
  * canonical pass-through, as a relay or a conformance test needs. */

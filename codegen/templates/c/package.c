@@ -255,6 +255,15 @@ bool {{ t.ctype }}_encode(const {{ t.ctype }} *v, uint8_t *buf, size_t cap, size
 }
 {%- endfor %}
 
+const char *const {{ pkg.stem }}_type_names[{{ pkg.named.len().max(1) }}] = {
+{%- for n in pkg.named %}
+    "{{ n.full_name }}",
+{%- endfor %}
+{%- if pkg.named.is_empty() %}
+    "",
+{%- endif %}
+};
+
 iotp_transcode_result {{ pkg.stem }}_transcode(const char *type_name, const uint8_t *data, size_t len,
     {{ pkg.stem }}_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
     iotp_encode_error *enc) {

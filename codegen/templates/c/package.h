@@ -138,6 +138,12 @@ typedef union {{ pkg.stem }}_any {
 {%- endfor %}
 } {{ pkg.stem }}_any;
 
+/** The full names of the types `{{ pkg.stem }}_transcode` knows, in source order. */
+extern const char *const {{ pkg.stem }}_type_names[{{ pkg.named.len().max(1) }}];
+
+/** How many names `{{ pkg.stem }}_type_names` holds. */
+#define {{ pkg.type_count }} {{ pkg.named.len() }}u
+
 /** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
  * `{% if let Some(n) = pkg.named.first() %}{{ n.full_name }}{% else %}{{ pkg.package }}.Type{% endif %}`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
  * canonical pass-through, as a relay or a conformance test needs. */

@@ -44,6 +44,8 @@ pub(crate) struct PackageView {
     pub records: Vec<RecordView>,
     /// Every message, union and enum by its full name, in source order (`<package>_transcode`).
     pub named: Vec<NamedView>,
+    /// The macro of how many names `<package>_type_names` holds.
+    pub type_count: String,
 }
 
 /// A message, union or enum as `<package>_transcode` finds it by name.
@@ -290,6 +292,7 @@ pub(crate) fn package_view(model: &Model<'_>, index: usize) -> PackageView {
         package: p.ir.name.clone(),
         source: p.ir.location.file.clone(),
         guard: format!("{}_H", stem.to_ascii_uppercase()),
+        type_count: format!("{}_TYPE_COUNT", stem.to_ascii_uppercase()),
         docs: doc_lines(&p.ir.doc),
         includes: p
             .ir

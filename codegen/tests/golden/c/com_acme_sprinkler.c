@@ -459,6 +459,14 @@ bool com_acme_sprinkler_sprinkler_command_encode(const com_acme_sprinkler_sprink
     return false;
 }
 
+const char *const com_acme_sprinkler_type_names[5] = {
+    "com.acme.sprinkler.Trigger",
+    "com.acme.sprinkler.Zone",
+    "com.acme.sprinkler.Run",
+    "com.acme.sprinkler.SprinklerState",
+    "com.acme.sprinkler.SprinklerCommand",
+};
+
 iotp_transcode_result com_acme_sprinkler_transcode(const char *type_name, const uint8_t *data, size_t len,
     com_acme_sprinkler_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
     iotp_encode_error *enc) {

@@ -200,6 +200,12 @@ typedef union com_acme_sprinkler_any {
     com_acme_sprinkler_sprinkler_command sprinkler_command;
 } com_acme_sprinkler_any;
 
+/** The full names of the types `com_acme_sprinkler_transcode` knows, in source order. */
+extern const char *const com_acme_sprinkler_type_names[5];
+
+/** How many names `com_acme_sprinkler_type_names` holds. */
+#define COM_ACME_SPRINKLER_TYPE_COUNT 5u
+
 /** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
  * `com.acme.sprinkler.Trigger`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
  * canonical pass-through, as a relay or a conformance test needs. */

@@ -225,6 +225,12 @@ bool example_core_device_info_encode(const example_core_device_info *v, uint8_t 
     return false;
 }
 
+const char *const example_core_type_names[3] = {
+    "example.core.Status",
+    "example.core.TimeOfDay",
+    "example.core.DeviceInfo",
+};
+
 iotp_transcode_result example_core_transcode(const char *type_name, const uint8_t *data, size_t len,
     example_core_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
     iotp_encode_error *enc) {

@@ -110,6 +110,12 @@ typedef union example_core_any {
     example_core_device_info device_info;
 } example_core_any;
 
+/** The full names of the types `example_core_transcode` knows, in source order. */
+extern const char *const example_core_type_names[3];
+
+/** How many names `example_core_type_names` holds. */
+#define EXAMPLE_CORE_TYPE_COUNT 3u
+
 /** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
  * `example.core.Status`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
  * canonical pass-through, as a relay or a conformance test needs. */

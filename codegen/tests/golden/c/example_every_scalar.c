@@ -1181,6 +1181,17 @@ bool example_every_scalar_everything_encode(const example_every_scalar_everythin
     return false;
 }
 
+const char *const example_every_scalar_type_names[8] = {
+    "example.every_scalar.Flavor",
+    "example.every_scalar.Integers",
+    "example.every_scalar.Floats",
+    "example.every_scalar.Text",
+    "example.every_scalar.Collections",
+    "example.every_scalar.Nothing",
+    "example.every_scalar.Keywords",
+    "example.every_scalar.Everything",
+};
+
 iotp_transcode_result example_every_scalar_transcode(const char *type_name, const uint8_t *data, size_t len,
     example_every_scalar_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
     iotp_encode_error *enc) {

@@ -357,6 +357,12 @@ typedef union example_every_scalar_any {
     example_every_scalar_everything everything;
 } example_every_scalar_any;
 
+/** The full names of the types `example_every_scalar_transcode` knows, in source order. */
+extern const char *const example_every_scalar_type_names[8];
+
+/** How many names `example_every_scalar_type_names` holds. */
+#define EXAMPLE_EVERY_SCALAR_TYPE_COUNT 8u
+
 /** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
  * `example.every_scalar.Flavor`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
  * canonical pass-through, as a relay or a conformance test needs. */

@@ -775,6 +775,18 @@ bool example_lamp_command_result_encode(const example_lamp_command_result *v, ui
     return false;
 }
 
+const char *const example_lamp_type_names[9] = {
+    "example.lamp.ColorMode",
+    "example.lamp.PowerOnBehavior",
+    "example.lamp.LampState",
+    "example.lamp.SetLevel",
+    "example.lamp.SetColorTemperature",
+    "example.lamp.RecallScene",
+    "example.lamp.LegacyDim",
+    "example.lamp.Command",
+    "example.lamp.CommandResult",
+};
+
 iotp_transcode_result example_lamp_transcode(const char *type_name, const uint8_t *data, size_t len,
     example_lamp_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
     iotp_encode_error *enc) {

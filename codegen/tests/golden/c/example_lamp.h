@@ -338,6 +338,12 @@ typedef union example_lamp_any {
     example_lamp_command_result command_result;
 } example_lamp_any;
 
+/** The full names of the types `example_lamp_transcode` knows, in source order. */
+extern const char *const example_lamp_type_names[9];
+
+/** How many names `example_lamp_type_names` holds. */
+#define EXAMPLE_LAMP_TYPE_COUNT 9u
+
 /** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
  * `example.lamp.ColorMode`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
  * canonical pass-through, as a relay or a conformance test needs. */

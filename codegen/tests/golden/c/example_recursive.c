@@ -990,6 +990,17 @@ bool example_recursive_display_menu_encode(const example_recursive_display_menu 
     return false;
 }
 
+const char *const example_recursive_type_names[8] = {
+    "example.recursive.MenuNode",
+    "example.recursive.Comparison",
+    "example.recursive.Expr",
+    "example.recursive.Compare",
+    "example.recursive.Rule",
+    "example.recursive.Room",
+    "example.recursive.Gateway",
+    "example.recursive.DisplayMenu",
+};
+
 iotp_transcode_result example_recursive_transcode(const char *type_name, const uint8_t *data, size_t len,
     example_recursive_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
     iotp_encode_error *enc) {

@@ -358,6 +358,12 @@ typedef union example_recursive_any {
     example_recursive_display_menu display_menu;
 } example_recursive_any;
 
+/** The full names of the types `example_recursive_transcode` knows, in source order. */
+extern const char *const example_recursive_type_names[8];
+
+/** How many names `example_recursive_type_names` holds. */
+#define EXAMPLE_RECURSIVE_TYPE_COUNT 8u
+
 /** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
  * `example.recursive.MenuNode`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
  * canonical pass-through, as a relay or a conformance test needs. */

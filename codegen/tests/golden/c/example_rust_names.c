@@ -661,6 +661,17 @@ bool example_rust_names_fields_encode(const example_rust_names_fields *v, uint8_
     return false;
 }
 
+const char *const example_rust_names_type_names[8] = {
+    "example.rust_names.Result",
+    "example.rust_names.Option",
+    "example.rust_names.Box",
+    "example.rust_names.Vec",
+    "example.rust_names.String",
+    "example.rust_names.Which",
+    "example.rust_names.Pick",
+    "example.rust_names.Fields",
+};
+
 iotp_transcode_result example_rust_names_transcode(const char *type_name, const uint8_t *data, size_t len,
     example_rust_names_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
     iotp_encode_error *enc) {

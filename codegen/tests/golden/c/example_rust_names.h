@@ -290,6 +290,12 @@ typedef union example_rust_names_any {
     example_rust_names_fields fields;
 } example_rust_names_any;
 
+/** The full names of the types `example_rust_names_transcode` knows, in source order. */
+extern const char *const example_rust_names_type_names[8];
+
+/** How many names `example_rust_names_type_names` holds. */
+#define EXAMPLE_RUST_NAMES_TYPE_COUNT 8u
+
 /** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
  * `example.rust_names.Result`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
  * canonical pass-through, as a relay or a conformance test needs. */

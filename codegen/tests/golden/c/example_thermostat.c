@@ -663,6 +663,16 @@ bool example_thermostat_thermostat_command_encode(const example_thermostat_therm
     return false;
 }
 
+const char *const example_thermostat_type_names[7] = {
+    "example.thermostat.Mode",
+    "example.thermostat.Setpoints",
+    "example.thermostat.ScheduleEntry",
+    "example.thermostat.WeeklySchedule",
+    "example.thermostat.Reading",
+    "example.thermostat.ThermostatState",
+    "example.thermostat.ThermostatCommand",
+};
+
 iotp_transcode_result example_thermostat_transcode(const char *type_name, const uint8_t *data, size_t len,
     example_thermostat_any *value, uint8_t *out, size_t cap, size_t *out_len, iotp_decode_error *err,
     iotp_encode_error *enc) {

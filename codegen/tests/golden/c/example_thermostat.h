@@ -273,6 +273,12 @@ typedef union example_thermostat_any {
     example_thermostat_thermostat_command thermostat_command;
 } example_thermostat_any;
 
+/** The full names of the types `example_thermostat_transcode` knows, in source order. */
+extern const char *const example_thermostat_type_names[7];
+
+/** How many names `example_thermostat_type_names` holds. */
+#define EXAMPLE_THERMOSTAT_TYPE_COUNT 7u
+
 /** Decodes the `len` bytes at `data` as the type named `type_name` (fully qualified, as
  * `example.thermostat.Mode`) into `value`, and encodes the value back into the `cap` bytes at `out`: a
  * canonical pass-through, as a relay or a conformance test needs. */
