@@ -815,6 +815,39 @@ bool iotp_array_begin(iotp_reader *r, size_t max, size_t depth, size_t *count, s
     return iotp_read_array(r, max, count) && iotp_enter(r, depth, *count, inner);
 }
 
+bool iotp_missing_field(iotp_reader *r, const iotp_map *m, const char *field) {
+    iotp_fail(r, IOTP_ERR_MISSING_FIELD, m->start);
+    return iotp_field_error(r, field);
+}
+
+bool iotp_default_present(iotp_reader *r, const iotp_map *m, const char *field) {
+    iotp_fail(r, IOTP_ERR_DEFAULT_VALUE_PRESENT, m->key_at);
+    return iotp_field_error(r, field);
+}
+
+bool iotp_text_equals(iotp_text t, const char *s, size_t len) {
+    size_t i;
+    if (t.len != len) {
+        return false;
+    }
+    for (i = 0; i < len; i++) {
+        if (t.ptr[i] != s[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+uint32_t iotp_f32_bits(float v) {
+    f32_bits b;
+    b.f = v;
+    return b.u;
+}
+
+uint64_t iotp_f64_bits(double v) {
+    return bits_of_f64(v);
+}
+
 void iotp_map_unknown(const iotp_reader *r, const iotp_map *m, iotp_unknown *out) {
     out->entries = r->data + m->entries;
     out->len = r->pos - m->entries;
@@ -1085,10 +1118,40 @@ bool iotp_merge_before(iotp_writer *w, iotp_merge *g, uint32_t key) {
 
 bool iotp_merge_finish(iotp_writer *w, iotp_merge *g) { return iotp_merge_before(w, g, NO_KEY); }
 
+bool iotp_write_key(iotp_writer *w, iotp_merge *g, uint32_t key) {
+    return iotp_merge_before(w, g, key) && iotp_write_uint(w, key);
+}
+
 bool iotp_check_unknown_variant(iotp_writer *w, uint32_t key, const uint32_t *known,
                                 size_t known_count) {
     if (key > IOTP_MAX_KEY || is_known(key, known, known_count)) {
         return iotp_writer_fail(w, IOTP_ENC_INVALID_UNKNOWN, NULL);
     }
     return iotp_writer_ok(w);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Transcoding by type name                                                                        */
+
+bool iotp_name_is(const char *a, const char *b) {
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+iotp_transcode_result iotp_transcode_finish(const iotp_reader *r, const iotp_writer *w,
+                                            size_t *out_len, iotp_decode_error *err,
+                                            iotp_encode_error *enc) {
+    if (!iotp_ok(r)) {
+        *err = r->err;
+        return IOTP_TRANSCODE_REJECTED;
+    }
+    if (!iotp_writer_ok(w)) {
+        *enc = w->err;
+        return IOTP_TRANSCODE_REFUSED;
+    }
+    *out_len = w->pos;
+    return IOTP_TRANSCODE_OK;
 }

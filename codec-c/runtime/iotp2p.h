@@ -204,6 +204,35 @@ bool iotp_fail(iotp_reader *r, iotp_error_class cls, size_t offset);
 /** Names the field (`Type.field`) of the recorded error unless a deeper field already did. */
 void iotp_in_field(iotp_reader *r, const char *field);
 
+/** How generated code names a field (`Type.field`) in errors. Define IOTP_NO_FIELD_NAMES to leave
+ * the names out (errors keep their class and offset, `field` is NULL): one string less per field in
+ * read-only memory. */
+#ifdef IOTP_NO_FIELD_NAMES
+#define IOTP_FIELD(name) NULL
+#else
+#define IOTP_FIELD(name) (name)
+#endif
+
+/** Records missing-field at the start of the map `m` for `field` (the first required field absent);
+ * returns false. */
+bool iotp_missing_field(iotp_reader *r, const iotp_map *m, const char *field);
+
+/** Records default-value-present at the key just read from `m` for `field`; returns false. */
+bool iotp_default_present(iotp_reader *r, const iotp_map *m, const char *field);
+
+/** Names the field of the recorded error as iotp_in_field does and returns false, so that a decoder
+ * reports a failed field in one statement: `return iotp_field_error(r, "Type.field");`. */
+static inline bool iotp_field_error(iotp_reader *r, const char *field) {
+#ifdef IOTP_NO_FIELD_NAMES
+    /* Nothing to record: every failed field's exit is the same `return false`. */
+    (void)r;
+    (void)field;
+#else
+    iotp_in_field(r, field);
+#endif
+    return false;
+}
+
 /** The class's name as the spec and the conformance vectors write it (`truncated`, ...), or "none". */
 const char *iotp_error_class_name(iotp_error_class cls);
 
@@ -325,6 +354,17 @@ typedef struct iotp_unknown {
 
 /** The unknown fields of the map `m` whose last entry the reader has just read. */
 void iotp_map_unknown(const iotp_reader *r, const iotp_map *m, iotp_unknown *out);
+
+/** Whether `t` holds exactly the `len` bytes at `s` (a decoder's and encoder's test of a text
+ * field's default value). */
+bool iotp_text_equals(iotp_text t, const char *s, size_t len);
+
+/** The bits of a float, by which a float field is compared with its default (as the Rust codec
+ * does: -0.0 is not 0.0). */
+uint32_t iotp_f32_bits(float v);
+
+/** The bits of a double (see iotp_f32_bits). */
+uint64_t iotp_f64_bits(double v);
 
 /** Why an encoder refused. */
 typedef enum iotp_encode_error_kind {
@@ -466,6 +506,10 @@ void iotp_merge_init(iotp_merge *g, const iotp_unknown *u, const uint32_t *known
  * `key`. With no unknown entries left it is one comparison. */
 bool iotp_merge_before(iotp_writer *w, iotp_merge *g, uint32_t key);
 
+/** Writes the key of the known field `key` after the unknown entries below it (iotp_merge_before,
+ * then the key): how an encoder starts each field. */
+bool iotp_write_key(iotp_writer *w, iotp_merge *g, uint32_t key);
+
 /** Writes the unknown entries not yet written: call it after the last known field. */
 bool iotp_merge_finish(iotp_writer *w, iotp_merge *g);
 
@@ -473,6 +517,28 @@ bool iotp_merge_finish(iotp_writer *w, iotp_merge *g);
  * union defines (`known`, ascending); else IOTP_ENC_INVALID_UNKNOWN. */
 bool iotp_check_unknown_variant(iotp_writer *w, uint32_t key, const uint32_t *known,
                                 size_t known_count);
+
+/** What a generated `<package>_transcode` did. */
+typedef enum iotp_transcode_result {
+    /** Decoded, and encoded back: `*out_len` bytes. */
+    IOTP_TRANSCODE_OK = 0,
+    /** The input was rejected: `*err` says why and where. */
+    IOTP_TRANSCODE_REJECTED = 1,
+    /** The decoded value could not be encoded (the output is too small): `*enc` says why. */
+    IOTP_TRANSCODE_REFUSED = 2,
+    /** The package has no type of that name. */
+    IOTP_TRANSCODE_UNKNOWN_TYPE = 3
+} iotp_transcode_result;
+
+/** Whether the NUL-terminated names `a` and `b` are the same (generated code compares type names
+ * with it: the runtime needs no C library). */
+bool iotp_name_is(const char *a, const char *b);
+
+/** The result of a transcode whose decoding read with `r` and whose encoding wrote with `w`: the
+ * output's length in `*out_len`, or the error in `*err` or `*enc`. */
+iotp_transcode_result iotp_transcode_finish(const iotp_reader *r, const iotp_writer *w,
+                                            size_t *out_len, iotp_decode_error *err,
+                                            iotp_encode_error *enc);
 
 #ifdef __cplusplus
 }

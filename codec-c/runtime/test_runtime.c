@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "iotp2p.h"
 
-static unsigned passed, failed;
 
 /* The reader every IN(...) sets up; the compound literal lives until the end of the test function. */
 static iotp_reader R;
@@ -21,15 +21,6 @@ static iotp_reader *in_(const uint8_t *b, size_t n) {
 }
 #define IN(...) in_((const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}))
 #define IN_STR(s) in_((const uint8_t *)(s), sizeof(s) - 1)
-
-static void check(bool cond, const char *what, int line) {
-    if (cond) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAILED line %d: %s\n", line, what);
-    }
-}
 
 /* The call fails with class `cls` at offset `off`. */
 static void check_err(bool ok, iotp_error_class cls, size_t off, const char *what, int line) {
@@ -43,7 +34,6 @@ static void check_err(bool ok, iotp_error_class cls, size_t off, const char *wha
     }
 }
 
-#define CHECK(cond) check((cond), #cond, __LINE__)
 #define ERR(call, cls, off) check_err((call), IOTP_ERR_##cls, (off), #call, __LINE__)
 
 static void initial_bytes_follow_the_spec_table(void) {
@@ -665,6 +655,5 @@ int main(void) {
     writer_depth();
     unknown_fields();
     every_truncation();
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return checks_done();
 }

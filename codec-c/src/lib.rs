@@ -1,4 +1,5 @@
-//! Rust bindings to the C runtime of iotp2p's C codecs (`runtime/iotp2p.c`, compiled by `build.rs`).
+//! Rust bindings to the C runtime of iotp2p's C codecs (`runtime/iotp2p.c`, compiled by `build.rs`),
+//! and to the generated core codec's Envelope ([`envelope`], through `shim/envelope_shim.c`).
 //!
 //! They exist so that Rust tests can hold the C runtime to the Rust one: [`Reader`] and [`Writer`] have
 //! the shape of `iotp2p_codec::runtime::{Reader, Writer}` and return the same error types, so a
@@ -570,6 +571,20 @@ pub fn float_len(v: f64) -> usize {
     unsafe { ffi::iotp_float_len(v) }
 }
 
+/// The refusal a C writer recorded, if any (field names left out, as the writer's tests compare
+/// kinds).
+fn encode_error(e: &ffi::iotp_encode_error) -> Option<EncodeError> {
+    match e.kind {
+        0 => None,
+        1 => Some(EncodeError::BufferTooSmall { needed: e.needed }),
+        2 => Some(EncodeError::BoundExceeded { field: "" }),
+        3 => Some(EncodeError::OutOfRange { field: "" }),
+        4 => Some(EncodeError::DepthExceeded),
+        5 => Some(EncodeError::InvalidUnknown),
+        k => panic!("unknown encode error kind {k}"),
+    }
+}
+
 /// The C writer over a borrowed buffer.
 pub struct Writer<'a> {
     raw: ffi::iotp_writer,
@@ -610,17 +625,7 @@ impl<'a> Writer<'a> {
     }
 
     fn result(&self, ok: bool) -> Result<(), EncodeError> {
-        let e = &self.raw.err;
-        let err = match e.kind {
-            0 => None,
-            1 => Some(EncodeError::BufferTooSmall { needed: e.needed }),
-            2 => Some(EncodeError::BoundExceeded { field: "" }),
-            3 => Some(EncodeError::OutOfRange { field: "" }),
-            4 => Some(EncodeError::DepthExceeded),
-            5 => Some(EncodeError::InvalidUnknown),
-            k => panic!("unknown encode error kind {k}"),
-        };
-        match (ok, err) {
+        match (ok, encode_error(&self.raw.err)) {
             (true, None) => Ok(()),
             (false, Some(e)) => Err(e),
             (ok, e) => panic!("C writer returned {ok} with recorded error {e:?}"),
@@ -750,5 +755,186 @@ impl<'a> Writer<'a> {
         // SAFETY: a valid writer; `bytes` is read for its length only.
         let ok = unsafe { ffi::iotp_write_raw_item(&mut self.raw, bytes.as_ptr(), bytes.len()) };
         self.result(ok)
+    }
+}
+
+/// Generated C codecs behind the test shims of `shim/`: decode an input and encode the value back, in
+/// one call: the C half of the generated-code differential tests (`tests/generated.rs`). The core
+/// codec (`generated/iotp2p_core.c`) at its Envelope ([`Codec`]), and the types of two of the
+/// compiler's test schemas (`codegen/tests/golden/c/`, [`golden`]).
+pub mod envelope {
+    use iotp2p_codec::runtime::{DecodeError, EncodeError};
+
+    use super::{class, encode_error, ffi};
+
+    extern "C" {
+        fn iotp_shim_envelope_size() -> usize;
+        fn iotp_shim_golden_scratch() -> usize;
+    }
+
+    /// Declares the shims with their one signature (see `shim/envelope_shim.c`), and `Shim`, the
+    /// type of a pointer to one.
+    macro_rules! shims {
+        ($signature:tt; $($name:ident),* $(,)?) => {
+            type Shim = unsafe extern "C" fn $signature -> i32;
+            extern "C" {
+                $(fn $name $signature -> i32;)*
+            }
+        };
+    }
+
+    shims!(
+        (
+            data: *const u8,
+            len: usize,
+            scratch: *mut u64,
+            out: *mut u8,
+            cap: usize,
+            out_len: *mut usize,
+            err: *mut ffi::iotp_decode_error,
+            enc: *mut ffi::iotp_encode_error,
+        );
+        iotp_shim_envelope_roundtrip,
+        iotp_shim_example_recursive_menu_node_roundtrip,
+        iotp_shim_example_recursive_expr_roundtrip,
+        iotp_shim_example_recursive_compare_roundtrip,
+        iotp_shim_example_recursive_rule_roundtrip,
+        iotp_shim_example_recursive_room_roundtrip,
+        iotp_shim_example_recursive_gateway_roundtrip,
+        iotp_shim_example_recursive_display_menu_roundtrip,
+        iotp_shim_example_every_scalar_integers_roundtrip,
+        iotp_shim_example_every_scalar_floats_roundtrip,
+        iotp_shim_example_every_scalar_text_roundtrip,
+        iotp_shim_example_every_scalar_collections_roundtrip,
+        iotp_shim_example_every_scalar_nothing_roundtrip,
+        iotp_shim_example_every_scalar_keywords_roundtrip,
+        iotp_shim_example_every_scalar_everything_roundtrip,
+    );
+
+    /// What decoding an input and encoding the value back gave.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum RoundTrip {
+        /// Accepted; these are the bytes the encoder wrote.
+        Reencoded(Vec<u8>),
+        /// Rejected by the decoder (with the field the error names).
+        Rejected(DecodeError),
+        /// Accepted, but the encoder refused the value.
+        Refused(EncodeError),
+    }
+
+    /// The C Envelope codec, with the memory one decoded Envelope takes (reused from call to call).
+    pub struct Codec {
+        scratch: Vec<u64>,
+    }
+
+    impl Default for Codec {
+        fn default() -> Self {
+            Codec::new()
+        }
+    }
+
+    impl Codec {
+        /// A codec with its Envelope's memory.
+        pub fn new() -> Codec {
+            // SAFETY: a pure function.
+            let size = unsafe { iotp_shim_envelope_size() };
+            // u64s: aligned for every member of the C struct (none needs more than 8 bytes).
+            Codec {
+                scratch: vec![0; size.div_ceil(8)],
+            }
+        }
+
+        /// Decodes `input` as an Envelope and encodes it back into at most `cap` bytes.
+        pub fn roundtrip(&mut self, input: &[u8], cap: usize) -> RoundTrip {
+            call(iotp_shim_envelope_roundtrip, input, &mut self.scratch, cap)
+        }
+    }
+
+    /// Decodes `input` as the type named `type_name` (its full name) of the compiler's test schemas
+    /// `example.recursive` and `example.every_scalar`, and encodes it back into at most `cap` bytes;
+    /// `None` for a name the shim does not have.
+    pub fn golden(type_name: &str, input: &[u8], cap: usize) -> Option<RoundTrip> {
+        let shim: Shim = match type_name {
+            "example.recursive.MenuNode" => iotp_shim_example_recursive_menu_node_roundtrip,
+            "example.recursive.Expr" => iotp_shim_example_recursive_expr_roundtrip,
+            "example.recursive.Compare" => iotp_shim_example_recursive_compare_roundtrip,
+            "example.recursive.Rule" => iotp_shim_example_recursive_rule_roundtrip,
+            "example.recursive.Room" => iotp_shim_example_recursive_room_roundtrip,
+            "example.recursive.Gateway" => iotp_shim_example_recursive_gateway_roundtrip,
+            "example.recursive.DisplayMenu" => iotp_shim_example_recursive_display_menu_roundtrip,
+            "example.every_scalar.Integers" => iotp_shim_example_every_scalar_integers_roundtrip,
+            "example.every_scalar.Floats" => iotp_shim_example_every_scalar_floats_roundtrip,
+            "example.every_scalar.Text" => iotp_shim_example_every_scalar_text_roundtrip,
+            "example.every_scalar.Collections" => {
+                iotp_shim_example_every_scalar_collections_roundtrip
+            }
+            "example.every_scalar.Nothing" => iotp_shim_example_every_scalar_nothing_roundtrip,
+            "example.every_scalar.Keywords" => iotp_shim_example_every_scalar_keywords_roundtrip,
+            "example.every_scalar.Everything" => {
+                iotp_shim_example_every_scalar_everything_roundtrip
+            }
+            _ => return None,
+        };
+        // SAFETY: a pure function.
+        let size = unsafe { iotp_shim_golden_scratch() };
+        Some(call(shim, input, &mut vec![0; size.div_ceil(8)], cap))
+    }
+
+    /// Calls a shim on `input` with `scratch` (at least the memory it needs) and an output of `cap`
+    /// bytes.
+    fn call(shim: Shim, input: &[u8], scratch: &mut [u64], cap: usize) -> RoundTrip {
+        let mut out = vec![0u8; cap];
+        let mut out_len = 0usize;
+        let mut err = ffi::iotp_decode_error {
+            cls: ffi::IOTP_ERR_NONE,
+            offset: 0,
+            field: core::ptr::null(),
+        };
+        let mut enc = ffi::iotp_encode_error {
+            kind: 0,
+            needed: 0,
+            field: core::ptr::null(),
+        };
+        // SAFETY: `input` and `out` are live slices of the lengths passed; `scratch` is the memory
+        // the shim needs (an Envelope's, or the largest golden value's), 8-aligned, borrowed
+        // mutably for the call; a shim keeps no pointer after it returns (the
+        // decoded value, which points into `input`, is only encoded within the call).
+        let result = unsafe {
+            shim(
+                input.as_ptr(),
+                input.len(),
+                scratch.as_mut_ptr(),
+                out.as_mut_ptr(),
+                cap,
+                &mut out_len,
+                &mut err,
+                &mut enc,
+            )
+        };
+        match result {
+            1 => {
+                out.truncate(out_len);
+                RoundTrip::Reencoded(out)
+            }
+            0 => RoundTrip::Rejected(DecodeError {
+                class: class(err.cls),
+                offset: err.offset,
+                field: field_name(err.field),
+            }),
+            _ => RoundTrip::Refused(encode_error(&enc).expect("a refusal is recorded")),
+        }
+    }
+
+    /// The field an error names: generated code names fields with string literals, which live as
+    /// long as the program.
+    fn field_name(field: *const core::ffi::c_char) -> &'static str {
+        if field.is_null() {
+            return "";
+        }
+        // SAFETY: a non-null `field` is one of the generated code's string literals (static,
+        // NUL-terminated, ASCII `Type.field`).
+        unsafe { core::ffi::CStr::from_ptr(field) }
+            .to_str()
+            .expect("field names are ASCII")
     }
 }

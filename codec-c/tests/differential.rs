@@ -10,6 +10,9 @@ use iotp2p_codec::runtime::{self as rt, DecodeError, ErrorClass};
 use iotp2p_codec_c as c;
 use proptest::prelude::*;
 
+#[path = "support/vectors.rs"]
+mod vectors;
+
 /// A value read, in a form both runtimes' results convert to (floats by their bits).
 #[derive(Clone, Debug, PartialEq)]
 enum Value {
@@ -618,16 +621,7 @@ proptest! {
 /// Every input of the conformance vectors (valid and invalid, every type), with every truncation.
 #[test]
 fn every_conformance_vector_input_and_its_truncations() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/vectors");
-    let mut inputs = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("the conformance vectors") {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "json") {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-            collect_hex(&json, &mut inputs);
-        }
-    }
+    let inputs = vectors::vector_inputs();
     assert!(inputs.len() > 1000, "found only {} inputs", inputs.len());
     let ops = [
         Op::Item,
@@ -639,31 +633,6 @@ fn every_conformance_vector_input_and_its_truncations() {
     for input in &inputs {
         truncations(&ops, input);
     }
-}
-
-fn collect_hex(json: &serde_json::Value, out: &mut Vec<Vec<u8>>) {
-    match json {
-        serde_json::Value::Object(map) => {
-            if let Some(serde_json::Value::String(hex)) = map.get("hex") {
-                if let Some(bytes) = decode_hex(hex) {
-                    out.push(bytes);
-                }
-            }
-            map.values().for_each(|v| collect_hex(v, out));
-        }
-        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_hex(v, out)),
-        _ => {}
-    }
-}
-
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// Sticky errors: after a failure every later call fails with the first error, where the Rust

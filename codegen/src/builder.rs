@@ -1,4 +1,5 @@
-//! The build-script API, in the manner of prost-build: compile schemas to Rust in `OUT_DIR`.
+//! The build-script API, in the manner of prost-build: compile schemas to Rust in `OUT_DIR`, or to C
+//! for a mixed project ([`Builder::compile_c`]).
 //!
 //! ```no_run
 //! // In the build.rs of a vendor crate whose schema imports "iotp2p/core.iotp" (built in: no
@@ -16,8 +17,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::backend::c::C;
 use crate::backend::rust::{self, RustOptions};
+use crate::backend::{Backend, GeneratedFile};
 use crate::diagnostics::render::render_plain;
+use crate::ir::Schema;
+use crate::model::Model;
 use crate::{compile, FsLoader};
 
 /// Name of the file, in the output directory, that declares every generated module.
@@ -90,6 +95,64 @@ impl Builder {
     /// [`INCLUDE_FILE`] (the modules and the index of their types). Tells cargo to rerun when any
     /// schema file read changes.
     pub fn compile(&self, schemas: &[impl AsRef<Path>]) -> Result<(), Error> {
+        let (schema, out_dir) = self.schema(schemas)?;
+        let options = RustOptions {
+            modules_in_out_dir: true,
+            ..self.options.clone()
+        };
+        for file in rust::generate(&schema, &options) {
+            // The backend's index becomes the include file: the modules, each including its file
+            // from OUT_DIR, and TYPE_NAMES, transcode and the feature-gated by-name functions.
+            let name = if file.name == "mod.rs" {
+                INCLUDE_FILE
+            } else {
+                file.name.as_str()
+            };
+            write(&out_dir.join(name), &file.contents)?;
+        }
+        Ok(())
+    }
+
+    /// Compiles `schemas` (and their imports) to C for a mixed project: writes the C runtime
+    /// (`iotp2p.h`, `iotp2p.c`) and one `<package>.h` and `<package>.c` per package (every package,
+    /// imported ones included; `extern_package` applies to Rust only) to the output directory, and
+    /// returns the paths of the `.c` files to compile, for example with the `cc` crate:
+    ///
+    /// ```no_run
+    /// let sources = iotp2p_codegen::Builder::new()
+    ///     .compile_c(&["schema/acme_sprinkler.iotp"])
+    ///     .unwrap_or_else(|e| panic!("{e}"));
+    /// // cc::Build::new().files(&sources).include(std::env::var("OUT_DIR").unwrap()).compile("codec");
+    /// ```
+    pub fn compile_c(&self, schemas: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>, Error> {
+        let (schema, out_dir) = self.schema(schemas)?;
+        let model = Model::new(&schema);
+        if let Some(why) = C.unsupported(&model) {
+            return Err(Error(why));
+        }
+        let runtime = [
+            GeneratedFile {
+                name: "iotp2p.h".into(),
+                contents: C_RUNTIME_H.into(),
+            },
+            GeneratedFile {
+                name: "iotp2p.c".into(),
+                contents: C_RUNTIME_C.into(),
+            },
+        ];
+        let mut sources = Vec::new();
+        for file in runtime.into_iter().chain(C.generate(&model)) {
+            let path = out_dir.join(&file.name);
+            write(&path, &file.contents)?;
+            if file.name.ends_with(".c") {
+                sources.push(path);
+            }
+        }
+        Ok(sources)
+    }
+
+    /// Compiles `schemas` for a build script: the schema, and the output directory (created).
+    fn schema(&self, schemas: &[impl AsRef<Path>]) -> Result<(Schema, PathBuf), Error> {
         let out_dir = match &self.out_dir {
             Some(d) => d.clone(),
             None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or_else(|| {
@@ -111,7 +174,7 @@ impl Builder {
                 println!("cargo:rerun-if-changed={}", file.path.display());
             }
         }
-        let Some(schema) = &c.schema else {
+        let Some(schema) = c.schema else {
             return Err(Error(render_plain(&c.sources, &c.diagnostics)));
         };
         // Warnings do not stop the build; cargo shows them to the vendor as `warning: ...` lines.
@@ -120,25 +183,16 @@ impl Builder {
                 println!("{line}");
             }
         }
-        let options = RustOptions {
-            modules_in_out_dir: true,
-            ..self.options.clone()
-        };
         std::fs::create_dir_all(&out_dir)
             .map_err(|e| Error(format!("cannot create {}: {e}", out_dir.display())))?;
-        for file in rust::generate(schema, &options) {
-            // The backend's index becomes the include file: the modules, each including its file
-            // from OUT_DIR, and TYPE_NAMES, transcode and the feature-gated by-name functions.
-            let name = if file.name == "mod.rs" {
-                INCLUDE_FILE
-            } else {
-                file.name.as_str()
-            };
-            write(&out_dir.join(name), &file.contents)?;
-        }
-        Ok(())
+        Ok((schema, out_dir))
     }
 }
+
+/// The C runtime that generated C calls (codec-c/runtime/), written beside it by
+/// [`Builder::compile_c`].
+const C_RUNTIME_H: &str = include_str!("../../codec-c/runtime/iotp2p.h");
+const C_RUNTIME_C: &str = include_str!("../../codec-c/runtime/iotp2p.c");
 
 /// Rendered diagnostics as `cargo:warning=` lines, one per non-empty line (cargo shows each on its
 /// own, so the excerpt keeps its shape); the closing summary line is left out.

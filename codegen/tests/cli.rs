@@ -540,3 +540,36 @@ fn doc_documents_a_vendors_packages_only() {
     assert!(text.contains("*writable.*"), "{text}");
     assert!(text.contains("*unit `%EL`.*"), "{text}");
 }
+
+/// `iotp2p gen c`: one `.h` and one `.c` per package, `--check` against them, and a schema the C
+/// backend cannot generate yet refused by name with exit code 1.
+#[test]
+fn gen_c_writes_checks_and_refuses() {
+    let out = std::env::temp_dir().join(format!("iotp2p-gen-c-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let dir = out.to_str().unwrap();
+    let pet = "../codec-c/schema/pet.iotp";
+    let written = iotp2p(&["gen", "c", pet, "-o", dir]);
+    assert_eq!(code(&written), 0, "{}", stderr(&written));
+    assert!(out.join("pet.h").is_file() && out.join("pet.c").is_file());
+    assert_eq!(code(&iotp2p(&["gen", "c", pet, "-o", dir, "--check"])), 0);
+    std::fs::write(out.join("pet.c"), "stale").unwrap();
+    let stale = iotp2p(&["gen", "c", pet, "-o", dir, "--check"]);
+    assert_eq!(code(&stale), 1);
+    assert!(stderr(&stale).contains("out of date"), "{}", stderr(&stale));
+
+    let grid = out.join("grid.iotp");
+    std::fs::write(
+        &grid,
+        "package t;\n@max_depth(3) message Node { 0 grid: array<array<Node, 2>, 2>; }\n",
+    )
+    .unwrap();
+    let refused = iotp2p(&["gen", "c", grid.to_str().unwrap(), "-o", dir]);
+    assert_eq!(code(&refused), 1);
+    assert!(
+        stderr(&refused).contains("Node.grid"),
+        "{}",
+        stderr(&refused)
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}

@@ -21,6 +21,10 @@
 #[path = "exports/vectors.rs"]
 mod vectors;
 
+#[path = "support/golden_dir.rs"]
+mod golden_dir;
+use golden_dir::check_dir;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -715,59 +719,8 @@ fn spec_examples_against_both() {
 // ---------------------------------------------------------------------------------------------
 // Goldens of the compiler's test schemas
 
-fn check_golden(files: &[iotp2p_codegen::backend::rust::GeneratedFile], dir: &Path) {
-    let bless = std::env::var_os("BLESS").is_some();
-    if bless {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    let mut stale = Vec::new();
-    for f in files {
-        let path = dir.join(&f.name);
-        if bless {
-            std::fs::write(&path, &f.contents).unwrap();
-        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(f.contents.as_str()) {
-            stale.push(f.name.clone());
-        }
-    }
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().to_string();
-        if !files.iter().any(|f| f.name == name) {
-            if bless {
-                std::fs::remove_file(dir.join(&name)).unwrap();
-            } else {
-                stale.push(name);
-            }
-        }
-    }
-    assert!(
-        stale.is_empty(),
-        "generated files in {} are stale: {stale:?}\nre-bless with `BLESS=1 cargo test --workspace` and review the diff",
-        dir.display()
-    );
-}
-
-/// The test schemas (tests/schemas/valid/), which together use every construct, compiled with paths
-/// relative to the repository root so that the generated headers are stable.
 fn test_schemas() -> Schema {
-    let root = root();
-    let dir = root.join("codegen/tests/schemas/valid");
-    let mut files = Vec::new();
-    let mut stack = vec![dir];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "iotp") {
-                files.push(p.strip_prefix(&root).unwrap().to_path_buf());
-            }
-        }
-    }
-    files.sort();
-    std::env::set_current_dir(&root).unwrap();
-    let c = iotp2p_codegen::compile(&files, &FsLoader::default());
-    assert!(!c.diagnostics.has_errors(), "{:?}", c.diagnostics);
-    c.schema.unwrap()
+    golden_dir::test_schemas(&root())
 }
 
 #[test]
@@ -783,7 +736,7 @@ fn test_schemas_match_golden_cddl() {
     if let Err(e) = ::cddl::parser::cddl_from_str(&all, false) {
         panic!("the CDDL of the test schemas does not parse: {e}");
     }
-    check_golden(&files, &root().join("codegen/tests/golden/cddl"));
+    check_dir(&files, &root().join("codegen/tests/golden/cddl"));
 }
 
 #[test]
@@ -819,7 +772,7 @@ fn test_schemas_match_golden_json_schema() {
             check.validator(&schema, &ty);
         }
     }
-    check_golden(
+    check_dir(
         &json_schema::generate(&schema),
         &root().join("codegen/tests/golden/json_schema"),
     );

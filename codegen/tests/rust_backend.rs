@@ -9,58 +9,12 @@ use std::path::{Path, PathBuf};
 use iotp2p_codegen::backend::rust::{generate, RustOptions};
 use iotp2p_codegen::FsLoader;
 
+#[path = "support/golden_dir.rs"]
+mod golden_dir;
+use golden_dir::{check_dir, iotp_files};
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn iotp_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "iotp") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-/// Compares generated files with a checked-in directory (or rewrites it when blessing).
-fn check_dir(files: &[iotp2p_codegen::backend::rust::GeneratedFile], dir: &Path) {
-    let bless = std::env::var_os("BLESS").is_some();
-    if bless {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    let mut stale = Vec::new();
-    for f in files {
-        let path = dir.join(&f.name);
-        if bless {
-            std::fs::write(&path, &f.contents).unwrap();
-        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(f.contents.as_str()) {
-            stale.push(f.name.clone());
-        }
-    }
-    // A file the generator no longer produces is stale too.
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().to_string();
-        if !files.iter().any(|f| f.name == name) {
-            if bless {
-                std::fs::remove_file(dir.join(&name)).unwrap();
-            } else {
-                stale.push(name);
-            }
-        }
-    }
-    assert!(
-        stale.is_empty(),
-        "generated code in {} is stale: {stale:?}\nre-bless with `BLESS=1 cargo test --workspace` and review the diff",
-        dir.display()
-    );
 }
 
 fn compile(files: &[PathBuf]) -> iotp2p_codegen::ir::Schema {

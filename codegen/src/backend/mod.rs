@@ -5,6 +5,7 @@
 //! Code generators read the facts they need from the [`Model`] (recursion budgets, sizes, keys in
 //! wire order, shapes) rather than working them out again from the IR.
 
+pub mod c;
 pub mod cddl;
 pub mod docs;
 pub mod json_schema;
@@ -25,4 +26,10 @@ pub struct GeneratedFile {
 pub trait Backend {
     /// The files for `model`, with names relative to the output directory.
     fn generate(&self, model: &Model<'_>) -> Vec<GeneratedFile>;
+
+    /// Why the target cannot generate `model` yet, if it cannot (the C backend and recursive
+    /// types); `None` by default.
+    fn unsupported(&self, _model: &Model<'_>) -> Option<String> {
+        None
+    }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use iotp2p_codegen::backend::rust::{Rust, RustOptions};
-use iotp2p_codegen::backend::{cddl::Cddl, json_schema::JsonSchema, Backend, GeneratedFile};
+use iotp2p_codegen::backend::{c::C, cddl::Cddl, json_schema::JsonSchema, Backend, GeneratedFile};
 use iotp2p_codegen::model::Model;
 
 use super::{report, Color, Format};
@@ -22,6 +22,9 @@ pub(crate) struct GenArgs {
 enum Target {
     /// Zero-copy, no_std Rust encoders and decoders: one module per package, plus `mod.rs`.
     Rust(RustArgs),
+    /// C99 encoders and decoders without allocation: one `<package>.h` and `<package>.c` per
+    /// package, calling the runtime of codec-c/runtime (`iotp2p.h`, `iotp2p.c`).
+    C(ExportArgs),
     /// CDDL (RFC 8610) of the wire format: one `<package>.cddl` per package, rules named by
     /// fully-qualified type names (concatenate a file after those of the packages it imports).
     Cddl(ExportArgs),
@@ -102,6 +105,7 @@ pub(crate) fn run(args: &GenArgs) -> ExitCode {
             };
             files.generate(&rust)
         }
+        Target::C(args) => args.files().generate(&C),
         Target::Cddl(args) => args.files().generate(&Cddl),
         Target::JsonSchema(args) => args.files().generate(&JsonSchema),
     }
@@ -139,7 +143,12 @@ impl Files<'_> {
         let Some(schema) = &c.schema else {
             return ExitCode::from(1);
         };
-        let files = backend.generate(&Model::new(schema));
+        let model = Model::new(schema);
+        if let Some(why) = backend.unsupported(&model) {
+            eprintln!("error: {why}");
+            return ExitCode::from(1);
+        }
+        let files = backend.generate(&model);
         write_files(&files, self.output, self.check)
     }
 }

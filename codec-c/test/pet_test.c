@@ -1,26 +1,14 @@
 /*
- * Tests of the Pet probe: decode, byte-identical re-encode (unknown fields included), the errors a
- * generated decoder reports itself (missing-field, with the field), encoder refusals, and every
- * truncation. Closes with "N passed, N failed".
+ * Tests of the generated Pet codec (generated/pet.c, from schema/pet.iotp): decode, byte-identical
+ * re-encode (unknown fields included), the errors a generated decoder reports itself
+ * (missing-field, with the field), encoder refusals, and every truncation. Closes with "N passed, N
+ * failed".
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "pet.h"
-
-static unsigned passed, failed;
-
-static void check(bool cond, const char *what, int line) {
-    if (cond) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAILED line %d: %s\n", line, what);
-    }
-}
-
-#define CHECK(cond) check((cond), #cond, __LINE__)
 
 /* {0: ["Rex", "Rexi"], 1: h'0102030405060708', 2: 1} */
 static const uint8_t rex[] = {0xa3, 0x00, 0x82, 0x63, 'R', 'e', 'x', 0x64, 'R', 'e', 'x', 'i',
@@ -31,15 +19,15 @@ static const uint8_t newer[] = {0xa5, 0x00, 0x81, 0x61, 'A', 0x01, 0x48, 1, 2, 3
                                 0x02, 0x07, 0x03, 0x81, 0xf5, 0x09, 0x61, 'x'};
 
 static bool reencodes(const uint8_t *in, size_t len) {
-    pet p;
+    pet_pet p;
     iotp_decode_error e;
-    uint8_t out[PET_MAX_ENCODED_SIZE + 16];
+    uint8_t out[PET_PET_MAX_ENCODED_SIZE + 16];
     iotp_writer w;
-    if (!pet_decode(in, len, &p, &e)) {
+    if (!pet_pet_decode(in, len, &p, &e)) {
         return false;
     }
     iotp_writer_init(&w, out, sizeof out);
-    return pet_encode_to(&w, &p) && w.pos == len && memcmp(out, in, len) == 0;
+    return pet_pet_encode_to(&w, &p) && w.pos == len && memcmp(out, in, len) == 0;
 }
 
 /* How many truncations of `src` are not rejected as truncated at their own length. Each is read from
@@ -49,47 +37,47 @@ static unsigned truncations(const uint8_t *src, size_t len) {
     size_t n;
     for (n = 0; n < len; n++) {
         uint8_t *copy = malloc(n ? n : 1);
-        pet p;
+        pet_pet p;
         iotp_decode_error e;
         if (copy == NULL) {
             return bad + 1;
         }
         memcpy(copy, src, n);
-        bad += pet_decode(copy, n, &p, &e) || e.cls != IOTP_ERR_TRUNCATED || e.offset != n;
+        bad += pet_pet_decode(copy, n, &p, &e) || e.cls != IOTP_ERR_TRUNCATED || e.offset != n;
         free(copy);
     }
     return bad;
 }
 
 int main(void) {
-    pet p;
+    pet_pet p;
     iotp_decode_error e;
-    uint8_t out[PET_MAX_ENCODED_SIZE];
+    uint8_t out[PET_PET_MAX_ENCODED_SIZE];
     iotp_writer w;
     size_t n;
     unsigned bad = 0;
 
-    CHECK(pet_decode(rex, sizeof rex, &p, &e));
+    CHECK(pet_pet_decode(rex, sizeof rex, &p, &e));
     CHECK(p.names_count == 2 && p.names[1].len == 4 && memcmp(p.names[1].ptr, "Rexi", 4) == 0);
     CHECK(p.birthday.len == 8 && p.birthday.ptr[7] == 8 && p.species == PET_SPECIES_DOG);
-    CHECK(p.unknown.count == 0);
+    CHECK(p.unknown_fields.count == 0);
     CHECK(reencodes(rex, sizeof rex));
-    CHECK(pet_decode(newer, sizeof newer, &p, &e) && p.unknown.count == 2 && p.species == 7);
+    CHECK(pet_pet_decode(newer, sizeof newer, &p, &e) && p.unknown_fields.count == 2 && p.species == 7);
     CHECK(reencodes(newer, sizeof newer));
 
     /* A missing field is reported at the map, with the field's name. */
     {
         static const uint8_t no_species[] = {0xa2, 0x00, 0x80, 0x01, 0x48, 1, 2, 3, 4, 5, 6, 7, 8};
-        CHECK(!pet_decode(no_species, sizeof no_species, &p, &e) &&
+        CHECK(!pet_pet_decode(no_species, sizeof no_species, &p, &e) &&
               e.cls == IOTP_ERR_MISSING_FIELD && e.offset == 0 && strcmp(e.field, "Pet.species") == 0);
     }
     /* A field's error names the field; a fifth name breaks the array's bound at its head. */
     {
         static const uint8_t five[] = {0xa1, 0x00, 0x85, 0x60, 0x60, 0x60, 0x60, 0x60};
         static const uint8_t short_birthday[] = {0xa1, 0x01, 0x47, 1, 2, 3, 4, 5, 6, 7};
-        CHECK(!pet_decode(five, sizeof five, &p, &e) && e.cls == IOTP_ERR_BOUND_EXCEEDED &&
+        CHECK(!pet_pet_decode(five, sizeof five, &p, &e) && e.cls == IOTP_ERR_BOUND_EXCEEDED &&
               e.offset == 2 && strcmp(e.field, "Pet.names") == 0);
-        CHECK(!pet_decode(short_birthday, sizeof short_birthday, &p, &e) &&
+        CHECK(!pet_pet_decode(short_birthday, sizeof short_birthday, &p, &e) &&
               e.cls == IOTP_ERR_BOUND_EXCEEDED && e.offset == 2 &&
               strcmp(e.field, "Pet.birthday") == 0);
     }
@@ -97,20 +85,34 @@ int main(void) {
     bad = truncations(rex, sizeof rex) + truncations(newer, sizeof newer);
     CHECK(bad == 0);
     /* Encoders refuse what decoders reject; a buffer too small is an error, not an overflow. */
-    CHECK(pet_decode(rex, sizeof rex, &p, &e));
+    CHECK(pet_pet_decode(rex, sizeof rex, &p, &e));
     p.birthday.len = 7;
     iotp_writer_init(&w, out, sizeof out);
-    CHECK(!pet_encode_to(&w, &p) && w.err.kind == IOTP_ENC_BOUND_EXCEEDED && w.pos == 0);
+    CHECK(!pet_pet_encode_to(&w, &p) && w.err.kind == IOTP_ENC_BOUND_EXCEEDED &&
+          strcmp(w.err.field, "Pet.birthday") == 0);
     p.birthday.len = 8;
     p.names_count = 5;
     iotp_writer_init(&w, out, sizeof out);
-    CHECK(!pet_encode_to(&w, &p) && w.err.kind == IOTP_ENC_BOUND_EXCEEDED);
+    CHECK(!pet_pet_encode_to(&w, &p) && w.err.kind == IOTP_ENC_BOUND_EXCEEDED &&
+          strcmp(w.err.field, "Pet.names") == 0);
+    p.names_count = 2;
+    p.names[1].len = 33;
+    iotp_writer_init(&w, out, sizeof out);
+    CHECK(!pet_pet_encode_to(&w, &p) && w.err.kind == IOTP_ENC_BOUND_EXCEEDED);
+    p.names[1].len = 4;
+    /* The whole-buffer entry point: the length, or the error. */
+    {
+        size_t len = 0;
+        iotp_encode_error ee;
+        CHECK(pet_pet_encode(&p, out, sizeof out, &len, &ee) && len == sizeof rex &&
+              memcmp(out, rex, len) == 0);
+        CHECK(!pet_pet_encode(&p, out, 3, &len, &ee) && ee.kind == IOTP_ENC_BUFFER_TOO_SMALL);
+    }
     p.names_count = 2;
     for (n = 0; n < sizeof rex; n++) {
         iotp_writer_init(&w, out, n);
-        bad += pet_encode_to(&w, &p) || w.err.kind != IOTP_ENC_BUFFER_TOO_SMALL || w.pos > n;
+        bad += pet_pet_encode_to(&w, &p) || w.err.kind != IOTP_ENC_BUFFER_TOO_SMALL || w.pos > n;
     }
     CHECK(bad == 0);
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return checks_done();
 }

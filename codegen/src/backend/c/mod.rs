@@ -1,0 +1,69 @@
+//! The C backend: C99 encoders and decoders for microcontrollers, one `.h` and one `.c` per schema
+//! package (`iotp2p gen c`).
+//!
+//! Generated code calls the hand-written runtime `codec-c/runtime/iotp2p.h` only: no dynamic
+//! allocation, no global mutable state, and no recursion beyond a cycle's `@max_depth` budget: a type
+//! on a recursive cycle keeps the values of its cycle that it holds encoded (checked by the cycle's
+//! decoders, which spend the budget, when they are decoded and again before they are written), so
+//! its struct stays finite. Structs are sized from the
+//! schema's bounds: arrays have a fixed capacity and a count, strings and bytes point into the input
+//! (zero-copy), optional fields have a presence flag, enums are `uint32_t` (open: an unknown number
+//! is kept), unions keep an unknown variant's key and encoded value, and messages keep unknown
+//! fields, so that decode → encode is byte-identical. Names carry the package's prefix
+//! (`iotp2p.core.SemVer` → `iotp2p_core_sem_ver`, `IOTP2P_CORE_SEM_VER_MAX_ENCODED_SIZE`).
+//!
+//! `view.rs` computes the facts (C names, literals, array levels) from the model;
+//! `templates/c/` (`package.h`, `package.c`, `macros.c`) lays out every declaration and statement.
+
+pub mod names;
+mod view;
+
+use askama::Template;
+
+use super::{Backend, GeneratedFile};
+use crate::model::Model;
+pub use view::unsupported;
+use view::{package_view, PackageView};
+
+#[derive(Template)]
+#[template(path = "c/package.h", escape = "none")]
+struct HeaderTemplate<'v> {
+    version: &'static str,
+    pkg: &'v PackageView,
+}
+
+#[derive(Template)]
+#[template(path = "c/package.c", escape = "none")]
+struct SourceTemplate<'v> {
+    version: &'static str,
+    pkg: &'v PackageView,
+}
+
+/// The C backend. Check [`unsupported`] first: the files of a model it names do not compile.
+#[derive(Clone, Debug, Default)]
+pub struct C;
+
+impl Backend for C {
+    fn unsupported(&self, model: &Model<'_>) -> Option<String> {
+        unsupported(model)
+    }
+
+    fn generate(&self, model: &Model<'_>) -> Vec<GeneratedFile> {
+        let mut files = Vec::new();
+        for index in 0..model.packages().len() {
+            let pkg = package_view(model, index);
+            let version = env!("CARGO_PKG_VERSION");
+            let header = HeaderTemplate { version, pkg: &pkg };
+            let source = SourceTemplate { version, pkg: &pkg };
+            files.push(GeneratedFile {
+                name: format!("{}.h", pkg.stem),
+                contents: header.render().expect("the C header template renders") + "\n",
+            });
+            files.push(GeneratedFile {
+                name: format!("{}.c", pkg.stem),
+                contents: source.render().expect("the C source template renders") + "\n",
+            });
+        }
+        files
+    }
+}
