@@ -69,12 +69,20 @@ impl<T: Clone + PartialEq> HopBinding<T> {
 
     /// Whether the binding is to `from` at `now` (without changing it).
     pub fn is_bound_to(&self, from: &T, now: Instant) -> bool {
-        matches!(self, HopBinding::Bound { to, until } if to == from && *until > now)
+        self.bound_at(now) == Some(from)
     }
 
     /// Whether the binding is to some transport address at `now`.
     pub fn is_bound(&self, now: Instant) -> bool {
-        matches!(self, HopBinding::Bound { until, .. } if *until > now)
+        self.bound_at(now).is_some()
+    }
+
+    /// The transport address it is bound to at `now`, without changing it.
+    pub fn bound_at(&self, now: Instant) -> Option<&T> {
+        match self {
+            HopBinding::Bound { to, until } if *until > now => Some(to),
+            _ => None,
+        }
     }
 
     /// When the binding lapses, if bound.

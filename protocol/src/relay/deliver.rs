@@ -471,7 +471,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             ttl: None,
             route: Source {
                 hop: None,
-                ndn: NdnRoute::Sender(self.service_address.clone()),
+                ndn: NdnRoute::Nowhere,
             },
             delivered: None,
         };

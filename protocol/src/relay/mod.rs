@@ -406,11 +406,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
 
     /// The transport address to which `address`'s hop is bound at `now`, if any.
     pub fn bound(&self, address: &str, now: Instant) -> Option<&P> {
-        let n = &self.nodes[self.node(address)?];
-        match &n.binding {
-            HopBinding::Bound { to, until } if *until > now => Some(to),
-            _ => None,
-        }
+        self.nodes[self.node(address)?].binding.bound_at(now)
     }
 
     /// When [`on_timer`](Relay::on_timer) must next be called.
