@@ -760,8 +760,8 @@ impl<'a> Writer<'a> {
 
 /// Generated C codecs behind the test shims of `shim/`: decode an input and encode the value back, in
 /// one call: the C half of the generated-code differential tests (`tests/generated.rs`). The core
-/// codec (`generated/iotp2p_core.c`) at its Envelope ([`Codec`]), and the types of two of the
-/// compiler's test schemas (`codegen/tests/golden/c/`, [`golden`]).
+/// codec (`generated/iotp2p_core.c`) at its Envelope ([`Codec`](envelope::Codec)), and the types of two
+/// of the compiler's test schemas (`codegen/tests/golden/c/`, [`golden`](envelope::golden)).
 pub mod envelope {
     use iotp2p_codec::runtime::{DecodeError, EncodeError};
 
