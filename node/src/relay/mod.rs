@@ -12,7 +12,9 @@
 //!
 //! [`RelayStore`]: crate::store::RelayStore
 
+pub mod config;
 mod driver;
 mod handle;
 
+pub use config::{ConfigError, RelayFile};
 pub use handle::{RelayError, RelaySetup, UdpRelay};

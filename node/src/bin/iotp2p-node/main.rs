@@ -3,6 +3,7 @@
 
 mod dns;
 mod link;
+mod relay;
 mod resolve;
 mod run;
 
@@ -27,6 +28,9 @@ enum Command {
     Dns(dns::Args),
     /// Run a lossy link between two UDP nodes (loss, duplication, reordering, delay, MTU).
     Link(link::Args),
+    /// Run a home relay (spec chapter 3) from its configuration file, its held messages in a SQLite
+    /// store that survives a crash.
+    Relay(relay::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
             Command::Resolve(args) => resolve::run(args).await,
             Command::Dns(args) => dns::run(args).await,
             Command::Link(args) => link::run(args).await,
+            Command::Relay(args) => relay::run(args).await,
         }
     });
     match result {
