@@ -212,3 +212,139 @@ async fn run() {
     app.stop(Duration::from_secs(5)).await.unwrap();
     sensor.stop(Duration::from_secs(5)).await.unwrap();
 }
+
+/// A P-256 authentication key and its credential (a CCS naming the node `owner`, `kid` one byte).
+fn identity(
+    secret: [u8; 32],
+    owner: u8,
+    kid: u8,
+) -> (iotp2p_protocol::security::edhoc::LocalIdentity, Vec<u8>) {
+    use iotp2p_protocol::security::edhoc::{AuthKey, Credential, LocalIdentity};
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    let key = p256::SecretKey::from_bytes(&secret.into()).unwrap();
+    let point = key.public_key().to_encoded_point(false);
+    let ccs = iotp2p_protocol::security::statement::ccs::p256_credential(
+        &iotp2p_protocol::security::NodeId::from_bytes([owner; 32]),
+        &[kid],
+        point.x().unwrap().as_slice().try_into().unwrap(),
+        point.y().unwrap().as_slice().try_into().unwrap(),
+    )
+    .unwrap();
+    let id = LocalIdentity::new(
+        AuthKey::new(&secret).unwrap(),
+        Credential::parse(&ccs).unwrap(),
+    )
+    .unwrap();
+    (id, ccs)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn a_device_runs_edhoc_with_a_relay_configured_from_its_file_and_binds_its_hop() {
+    tokio::time::timeout(TEST_TIMEOUT, edhoc_run())
+        .await
+        .unwrap();
+}
+
+async fn edhoc_run() {
+    use iotp2p_node::relay::RelayFile;
+    use iotp2p_protocol::engine::{EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME};
+
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("iotp2p-relay-edhoc-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let relay_secret = [0x21; 32];
+    let (_, relay_ccs) = identity(relay_secret, 0xaa, 1);
+    let (sensor_id, sensor_ccs) = identity([0x42; 32], 0xbb, 2);
+    // The relay as its operator configures it: its identity and the sensor's credential.
+    let text = format!(
+        "domain = \"{DOMAIN}\"\nbind = \"127.0.0.1:0\"\nstore = \"relay.sqlite\"\n\
+         addresses = [\"{SENSOR}\"]\n\n[identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n\
+         [credentials]\n\"{SENSOR}\" = \"{}\"\n",
+        hex(&relay_secret),
+        hex(&relay_ccs),
+        hex(&sensor_ccs)
+    );
+    let file = RelayFile::parse("relay.toml", &text, &dir.0).unwrap();
+    let store = Box::new(SqliteStore::open(&file.store).unwrap());
+    let relay = UdpRelay::start(file.setup, store).await.unwrap();
+    let relay_addr = relay.local_addr();
+
+    // The sensor holds the relay's credential (from its commissioning's RelayInfo) and runs EDHOC
+    // with `_relay@home.example.org` by `kid`.
+    let mut engine = Node::new(
+        Config {
+            address: Some(SENSOR.into()),
+            ..Config::default()
+        },
+        0,
+    );
+    engine.set_home_relay(Some(relay_addr));
+    engine.set_edhoc_responder(Some(EdhocResponder {
+        identity: sensor_id,
+        peers: Vec::new(),
+        max_pending: 1,
+        pending_lifetime: MIN_PENDING_LIFETIME,
+        max_visitors: 1,
+    }));
+    let mut sensor = UdpNode::start(UdpConfig::new(loopback()), engine)
+        .await
+        .unwrap();
+    sensor
+        .with_engine(move |n, now, rng| {
+            let peer = KnownPeer {
+                credential: relay_ccs,
+                address: Some(SERVICE.into()),
+                node: None,
+            };
+            let (_, out) = n
+                .connect(now, rng, relay_addr, Destination::HopPeer, peer)
+                .unwrap();
+            ((), out)
+        })
+        .await
+        .unwrap();
+    let hop = loop {
+        match sensor.next_event().await {
+            Some(Event::Session { context, .. }) => break context,
+            Some(_) => {}
+            None => panic!("the sensor stopped"),
+        }
+    };
+    // Its first sealed presence under the new hop context binds its hop at the relay.
+    sensor
+        .with_engine(move |n, now, rng| {
+            n.set_hop_context(Some(hop));
+            let (_, out) = n
+                .presence(now, rng, PresenceState::Awake, None, None)
+                .unwrap();
+            ((), out)
+        })
+        .await
+        .unwrap();
+    loop {
+        match sensor.next_event().await {
+            Some(Event::Reply {
+                body: Body::PresenceAck(_),
+                context: Some(c),
+                ..
+            }) => {
+                assert_eq!(c, hop);
+                break;
+            }
+            Some(_) => {}
+            None => panic!("the sensor stopped"),
+        }
+    }
+    let local = sensor.local_addr();
+    let bound = relay
+        .with_relay(move |r, now, _| (r.bound(SENSOR, now).copied(), Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!(bound, Some(local));
+    relay.stop(Duration::from_secs(5)).await.unwrap();
+    sensor.stop(Duration::from_secs(5)).await.unwrap();
+}

@@ -11,6 +11,13 @@
 //! [routes]                             # the home relays of other domains
 //! "example.net" = "127.0.0.1:5784"
 //!
+//! [identity]                           # the relay's EDHOC identity (spec §8.4), lowercase hex
+//! key = "…"                            # its P-256 authentication private key, 32 bytes
+//! credential = "…"                     # its credential (a CCS naming its node ID)
+//!
+//! [credentials]                        # each node's credential, by its address: the node runs EDHOC
+//! "lamp@home.example.org" = "…"        # with the relay by `kid` and gets its hop context (§8.7)
+//!
 //! [limits]                             # per node; at least the spec's floors (spec §3.7.1, §3.6.3)
 //! max_held_messages = 16
 //! max_held_bytes = 4096
@@ -22,8 +29,10 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use iotp2p_protocol::engine::{EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME};
 use iotp2p_protocol::relay::held::{MIN_HELD_BYTES, MIN_HELD_MESSAGES, MIN_HOLD_TIME};
 use iotp2p_protocol::relay::rate::{RELAY_BURST_MIN, RELAY_RATE_MIN};
+use iotp2p_protocol::security::edhoc::{AuthKey, Credential, LocalIdentity};
 use toml_edit::{Document, Item, Table};
 
 use super::RelaySetup;
@@ -94,7 +103,16 @@ impl RelayFile {
             .ok_or_else(|| at.error(0, "not TOML", "the document is not a table"))?;
         at.only(
             root,
-            &["domain", "bind", "store", "addresses", "routes", "limits"],
+            &[
+                "domain",
+                "bind",
+                "store",
+                "addresses",
+                "routes",
+                "identity",
+                "credentials",
+                "limits",
+            ],
         )?;
 
         let domain = at.string(root, "domain")?;
@@ -140,6 +158,15 @@ impl RelayFile {
                     at.parsed(routes, other, "an IP address and port, as 127.0.0.1:5784")?;
                 setup.routes.insert(other.to_owned(), addr);
             }
+        }
+        if let Some(item) = root.get("identity") {
+            setup.edhoc = Some(at.edhoc(root, item, &setup.addresses)?);
+        } else if root.get("credentials").is_some() {
+            return Err(at.error(
+                at.value_at(root, "credentials"),
+                "credentials",
+                "the nodes' credentials need the relay's [identity] to run EDHOC with",
+            ));
         }
         if let Some(item) = root.get("limits") {
             let limits = item
@@ -204,6 +231,97 @@ struct Locator<'a> {
 }
 
 impl Locator<'_> {
+    /// The relay's EDHOC responder from `[identity]` and `[credentials]` (each a served address).
+    fn edhoc(
+        &self,
+        root: &Table,
+        identity: &Item,
+        served: &[String],
+    ) -> Result<EdhocResponder, ConfigError> {
+        let table = identity
+            .as_table()
+            .ok_or_else(|| self.error(self.value_at(root, "identity"), "identity", "a table"))?;
+        self.only(table, &["key", "credential"])?;
+        let key: [u8; 32] = self
+            .hex(table, "key")?
+            .try_into()
+            .map_err(|_| self.error(self.value_at(table, "key"), "key", "32 bytes of hex"))?;
+        let credential = self.hex(table, "credential")?;
+        let auth = AuthKey::new(&key).map_err(|e| {
+            self.error(
+                self.value_at(table, "key"),
+                "key",
+                &format!("not a P-256 key: {e}"),
+            )
+        })?;
+        let parsed = Credential::parse(&credential).map_err(|e| {
+            self.error(
+                self.value_at(table, "credential"),
+                "credential",
+                &e.to_string(),
+            )
+        })?;
+        let identity = LocalIdentity::new(auth, parsed)
+            .map_err(|e| self.error(self.value_at(table, "key"), "identity", &e.to_string()))?;
+        let mut peers = Vec::new();
+        if let Some(item) = root.get("credentials") {
+            let table = item.as_table().ok_or_else(|| {
+                self.error(self.value_at(root, "credentials"), "credentials", "a table")
+            })?;
+            for (address, _) in table.iter() {
+                if !served.iter().any(|a| a == address) {
+                    let at = table
+                        .key(address)
+                        .and_then(|k| k.span())
+                        .map_or(0, |s| s.start);
+                    return Err(self.error(
+                        at,
+                        &format!("credentials of {address:?}"),
+                        "not one of the relay's `addresses`",
+                    ));
+                }
+                let credential = self.hex(table, address)?;
+                Credential::parse(&credential).map_err(|e| {
+                    self.error(self.value_at(table, address), address, &e.to_string())
+                })?;
+                peers.push(KnownPeer {
+                    credential,
+                    address: Some(address.to_owned()),
+                    node: None,
+                });
+            }
+        }
+        Ok(EdhocResponder {
+            identity,
+            max_pending: peers.len().clamp(4, 64),
+            peers,
+            pending_lifetime: MIN_PENDING_LIFETIME,
+            max_visitors: 16,
+        })
+    }
+
+    fn hex(&self, table: &Table, key: &str) -> Result<Vec<u8>, ConfigError> {
+        let text = self.string(table, key)?;
+        let bad = || {
+            self.error(
+                self.value_at(table, key),
+                key,
+                "lowercase hex, two digits a byte",
+            )
+        };
+        if text.len() % 2 != 0 {
+            return Err(bad());
+        }
+        (0..text.len())
+            .step_by(2)
+            .map(|i| {
+                text.get(i..i + 2)
+                    .and_then(|d| u8::from_str_radix(d, 16).ok())
+                    .ok_or_else(bad)
+            })
+            .collect()
+    }
+
     fn error(&self, offset: usize, what: &str, why: &str) -> ConfigError {
         let before = &self.text[..offset.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
@@ -380,6 +498,18 @@ rate_burst = 64
                 "required",
             ),
             (GOOD.replace("[limits]", "[limits"), 10, "not TOML", ""),
+            (
+                format!("{GOOD}\n[credentials]\n\"lamp@home.example.org\" = \"00\"\n"),
+                14,
+                "credentials",
+                "need the relay's [identity]",
+            ),
+            (
+                format!("{GOOD}\n[identity]\nkey = \"0g\"\ncredential = \"00\"\n"),
+                15,
+                "key",
+                "lowercase hex",
+            ),
         ];
         for (text, line, what, why) in cases {
             let e = parse(&text).unwrap_err();

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use iotp2p_protocol::engine::Config;
+use iotp2p_protocol::engine::{Config, EdhocResponder};
 use iotp2p_protocol::params::Instant;
 use iotp2p_protocol::relay::{Relay, RelayConfig, RelayEvent, RelayOutput, RestoreError};
 use rand_core::CryptoRngCore;
@@ -34,6 +34,10 @@ pub struct RelaySetup {
     /// The home relays of other domains (domain → address): where `Forward` goes. Each is also
     /// taken as an authenticated relay of its domain.
     pub routes: BTreeMap<String, SocketAddr>,
+    /// The relay's EDHOC identity and the credentials of its nodes, so that they establish their hop
+    /// contexts with it (spec §8.7, §8.4); without it, hop contexts are added through
+    /// [`UdpRelay::with_relay`].
+    pub edhoc: Option<EdhocResponder>,
     /// Events held for the application before further ones are dropped (and counted).
     pub event_queue: usize,
 }
@@ -51,6 +55,7 @@ impl RelaySetup {
             },
             addresses: Vec::new(),
             routes: BTreeMap::new(),
+            edhoc: None,
             event_queue: 64,
         }
     }
@@ -136,6 +141,7 @@ impl UdpRelay {
         for (domain, peer) in &setup.routes {
             relay.add_relay_peer(*peer, domain);
         }
+        relay.service_mut().set_edhoc_responder(setup.edhoc);
         let clock = Clock::start();
         let mut ids = HashMap::new();
         let (now, wall) = (clock.now(), wall_clock());
