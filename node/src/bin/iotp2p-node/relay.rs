@@ -9,7 +9,8 @@ use iotp2p_node::store::sqlite::SqliteStore;
 /// Arguments of `relay`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The relay's configuration file (TOML: domain, bind, store, addresses, routes, identity, credentials, limits).
+    /// The relay's configuration file (TOML: domain, bind, store, addresses, routes, identity,
+    /// credentials, limits).
     #[arg(long, value_name = "FILE")]
     config: PathBuf,
     /// Stop after this many seconds (default: at Ctrl-C).
