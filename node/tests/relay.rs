@@ -1,7 +1,9 @@
 //! A home relay on a real loopback socket with its SQLite store, between an app and a sleeping sensor
 //! of its domain, each a UDP node with a hop context with the relay: the app's sealed request is held
 //! while the sensor sleeps; the relay is killed, started again from its store on the same port, and
-//! delivers the request when the sensor wakes; the sensor's reply reaches the app.
+//! delivers the request when the sensor wakes; the sensor's reply reaches the app. A device runs
+//! EDHOC with a relay configured from its file and binds its hop; a hostile peer's random datagrams
+//! hold nothing, move no hop and stop nothing.
 
 mod common;
 
@@ -82,9 +84,19 @@ fn end_node(address: &str, e2e: (u8, u8), other: &str, relay: SocketAddr) -> Nod
 /// Gives `node` a new hop context with the relay (its Sender ID `own`, the relay's `own + 1`) and
 /// announces `state`; waits for the relay's `presence_ack`.
 async fn attach(node: &mut UdpNode, own: u8, state: PresenceState, sleep: Option<u32>) {
-    node.with_engine(move |n, now, rng| {
+    node.with_engine(move |n, _, _| {
         let hop = n.add_context(context(own, own + 1), peer(SERVICE)).unwrap();
         n.set_hop_context(Some(hop));
+        ((), Vec::new())
+    })
+    .await
+    .unwrap();
+    announce(node, state, sleep).await;
+}
+
+/// `node` announces `state` under its hop context; waits for the relay's `presence_ack`.
+async fn announce(node: &mut UdpNode, state: PresenceState, sleep: Option<u32>) {
+    node.with_engine(move |n, now, rng| {
         let (_, out) = n.presence(now, rng, state, sleep, None).unwrap();
         ((), out)
     })
@@ -347,4 +359,104 @@ async fn edhoc_run() {
     assert_eq!(bound, Some(local));
     relay.stop(Duration::from_secs(5)).await.unwrap();
     sensor.stop(Duration::from_secs(5)).await.unwrap();
+}
+
+#[tokio::test]
+async fn hostile_datagrams_at_a_relay_hold_nothing_bind_nothing_and_stop_nothing() {
+    tokio::time::timeout(TEST_TIMEOUT, hostile_run())
+        .await
+        .unwrap();
+}
+
+async fn hostile_run() {
+    use rand_chacha::ChaCha8Rng;
+    use rand_core::{RngCore, SeedableRng};
+
+    let dir =
+        TempDir(std::env::temp_dir().join(format!("iotp2p-relay-hostile-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let relay = start_relay(loopback(), &dir.0.join("relay.sqlite"), (4, 6)).await;
+    let relay_addr = relay.local_addr();
+    let mut app = UdpNode::start(
+        UdpConfig::new(loopback()),
+        end_node(APP, (1, 2), SENSOR, relay_addr),
+    )
+    .await
+    .unwrap();
+    let mut sensor = UdpNode::start(
+        UdpConfig::new(loopback()),
+        end_node(SENSOR, (2, 1), APP, relay_addr),
+    )
+    .await
+    .unwrap();
+    attach(&mut app, 5, PresenceState::Awake, None).await;
+    attach(&mut sensor, 3, PresenceState::Asleep, Some(600)).await;
+
+    // A hostile peer: random datagrams of every length up to past MAX_MESSAGE, half of them starting
+    // like an envelope (a CBOR map), so that they reach the relay's engine.
+    let attacker = tokio::net::UdpSocket::bind(loopback()).await.unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(363);
+    let before = relay.counts().received;
+    // Paced, as for the node's hostile test: the test is about the relay, not what the kernel drops.
+    for sent in 1..=2_000u64 {
+        let len = (rng.next_u32() as usize) % 1_300;
+        let mut bytes = vec![0u8; len];
+        rng.fill_bytes(&mut bytes);
+        if sent % 2 == 0 && len > 0 {
+            bytes[0] = 0xa0 | (bytes[0] & 0x1f);
+        }
+        attacker.send_to(&bytes, relay_addr).await.unwrap();
+        while relay.counts().received + 32 < before + sent {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+    while relay.counts().received < before + 2_000 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (sensor_addr, app_addr) = (sensor.local_addr(), app.local_addr());
+    let (held, bound) = relay
+        .with_relay(move |r, now, _| {
+            let bound = (r.bound(SENSOR, now).copied(), r.bound(APP, now).copied());
+            ((r.held(SENSOR) + r.held(APP), bound), Vec::new())
+        })
+        .await
+        .unwrap();
+    assert_eq!(held, 0, "nothing a stranger sent is held");
+    assert_eq!(bound, (Some(sensor_addr), Some(app_addr)), "no hop moved");
+    let counts = relay.counts();
+    assert!(counts.refused + counts.discarded >= 1_000, "{counts:?}");
+
+    // The relay still serves its nodes: the app's request is held, then delivered when the sensor
+    // wakes.
+    let e2e = app
+        .with_engine(|n, _, _| {
+            (
+                n.contexts().by_recipient_id(&KeyId::new(&[2]).unwrap()),
+                Vec::new(),
+            )
+        })
+        .await
+        .unwrap();
+    app.request(
+        relay_addr,
+        Destination::Address(SENSOR.into()),
+        e2e,
+        invoke(9),
+        true,
+        Some(600),
+    )
+    .await
+    .unwrap();
+    announce(&mut sensor, PresenceState::Awake, Some(600)).await;
+    loop {
+        match sensor.next_event().await {
+            Some(Event::Request { body, .. }) => {
+                assert_eq!(body, invoke(9));
+                break;
+            }
+            Some(_) => {}
+            None => panic!("the sensor stopped"),
+        }
+    }
+    relay.stop(Duration::from_secs(5)).await.unwrap();
 }
