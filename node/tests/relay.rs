@@ -114,6 +114,26 @@ async fn announce(node: &mut UdpNode, state: PresenceState, sleep: Option<u32>) 
     }
 }
 
+/// The app awake and the sensor asleep for 600 s, each bound at the relay under its first hop
+/// context (Sender IDs 5 and 3), each with an end-to-end context with the other.
+async fn app_and_sleeping_sensor(relay: SocketAddr) -> (UdpNode, UdpNode) {
+    let mut app = UdpNode::start(
+        UdpConfig::new(loopback()),
+        end_node(APP, (1, 2), SENSOR, relay),
+    )
+    .await
+    .unwrap();
+    let mut sensor = UdpNode::start(
+        UdpConfig::new(loopback()),
+        end_node(SENSOR, (2, 1), APP, relay),
+    )
+    .await
+    .unwrap();
+    attach(&mut app, 5, PresenceState::Awake, None).await;
+    attach(&mut sensor, 3, PresenceState::Asleep, Some(600)).await;
+    (app, sensor)
+}
+
 #[tokio::test]
 async fn a_relay_killed_while_it_holds_a_request_delivers_it_after_a_restart() {
     tokio::time::timeout(TEST_TIMEOUT, run()).await.unwrap();
@@ -126,20 +146,7 @@ async fn run() {
 
     let relay = start_relay(loopback(), &store, (4, 6)).await;
     let relay_addr = relay.local_addr();
-    let mut app = UdpNode::start(
-        UdpConfig::new(loopback()),
-        end_node(APP, (1, 2), SENSOR, relay_addr),
-    )
-    .await
-    .unwrap();
-    let mut sensor = UdpNode::start(
-        UdpConfig::new(loopback()),
-        end_node(SENSOR, (2, 1), APP, relay_addr),
-    )
-    .await
-    .unwrap();
-    attach(&mut app, 5, PresenceState::Awake, None).await;
-    attach(&mut sensor, 3, PresenceState::Asleep, Some(600)).await;
+    let (mut app, mut sensor) = app_and_sleeping_sensor(relay_addr).await;
 
     // The app's sealed invoke, held for the sleeping sensor and acknowledged by the relay.
     let e2e = app
@@ -377,20 +384,7 @@ async fn hostile_run() {
     std::fs::create_dir_all(&dir.0).unwrap();
     let relay = start_relay(loopback(), &dir.0.join("relay.sqlite"), (4, 6)).await;
     let relay_addr = relay.local_addr();
-    let mut app = UdpNode::start(
-        UdpConfig::new(loopback()),
-        end_node(APP, (1, 2), SENSOR, relay_addr),
-    )
-    .await
-    .unwrap();
-    let mut sensor = UdpNode::start(
-        UdpConfig::new(loopback()),
-        end_node(SENSOR, (2, 1), APP, relay_addr),
-    )
-    .await
-    .unwrap();
-    attach(&mut app, 5, PresenceState::Awake, None).await;
-    attach(&mut sensor, 3, PresenceState::Asleep, Some(600)).await;
+    let (app, mut sensor) = app_and_sleeping_sensor(relay_addr).await;
 
     // A hostile peer: random datagrams of every length up to past MAX_MESSAGE, half of them starting
     // like an envelope (a CBOR map), so that they reach the relay's engine.

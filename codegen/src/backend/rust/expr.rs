@@ -29,25 +29,18 @@ impl<'s> Ctx<'s> {
 
     /// The Rust path of a type, relative to the module of the package being generated.
     pub fn path(&self, full_name: &str) -> String {
-        let package = names::package_of(full_name);
-        let short = names::upper(names::short(full_name));
-        if package == self.package {
-            return short;
-        }
-        if let Some((_, path)) = self
-            .options
-            .extern_packages
-            .iter()
-            .find(|(p, _)| p == package)
-        {
-            return format!("{path}::{short}");
-        }
-        format!("super::{}::{short}", names::module(package))
+        self.path_from(full_name, "", "super::")
     }
 
     /// The Rust path of a type's owned counterpart, relative to the `owned` module of the package
     /// being generated (enums and aliases of types without borrowed data are re-exported there).
     pub fn owned_path(&self, full_name: &str) -> String {
+        self.path_from(full_name, "owned::", "super::super::")
+    }
+
+    /// The path of a type seen from a module `up` levels below the packages' parent: the type itself
+    /// in its package's own module, or `inner` (`""` or `"owned::"`) of another package's module.
+    fn path_from(&self, full_name: &str, inner: &str, up: &str) -> String {
         let package = names::package_of(full_name);
         let short = names::upper(names::short(full_name));
         if package == self.package {
@@ -59,9 +52,9 @@ impl<'s> Ctx<'s> {
             .iter()
             .find(|(p, _)| p == package)
         {
-            return format!("{path}::owned::{short}");
+            return format!("{path}::{inner}{short}");
         }
-        format!("super::super::{}::owned::{short}", names::module(package))
+        format!("{up}{}::{inner}{short}", names::module(package))
     }
 }
 
