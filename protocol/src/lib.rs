@@ -25,6 +25,8 @@
 //!   describe, subscriptions and freshness (chapter 6).
 //! - [`engine`]: the end node's engine that ties them together: the receive pipeline of §5.9.1,
 //!   requests, replies, sealing.
+//! - [`server`]: an end node serving its capabilities: the engine and the interaction model's
+//!   dispatch joined (access, replies, subscriptions and their reports).
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -44,3 +46,4 @@ pub mod message;
 pub mod params;
 pub mod relay;
 pub mod security;
+pub mod server;

@@ -1,6 +1,7 @@
 //! The layering ARCHITECTURE.md states for the protocol crate, checked on its sources: the engine is
 //! sans-I/O (no sockets, clocks, threads or ambient randomness anywhere in `src/`), and neither the end
-//! node's engine nor the relay's knows the interaction model (requests leave them as events).
+//! node's engine nor the relay's knows the interaction model or the server that joins it to the engine
+//! (requests leave them as events).
 
 use std::path::{Path, PathBuf};
 
@@ -69,8 +70,9 @@ fn the_engine_is_sans_io() {
 
 #[test]
 fn neither_the_end_node_nor_the_relay_knows_the_interaction_model() {
-    let mut found = offenders("src/engine", &["interaction::", "Dispatcher"]);
-    found.extend(offenders("src/relay", &["interaction::", "Dispatcher"]));
+    let forbidden = ["interaction::", "Dispatcher", "server::"];
+    let mut found = offenders("src/engine", &forbidden);
+    found.extend(offenders("src/relay", &forbidden));
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 

@@ -69,6 +69,36 @@ pub trait Capabilities {
         action: u16,
         input: Option<&[u8]>,
     ) -> Result<Option<Vec<u8>>, Failure>;
+    /// What changed since the last call other than by a write, which the dispatcher sees itself: a
+    /// property an action or the physical world changed, an event that occurred. A server passes
+    /// them to the subscriptions after every request it answers and whenever it is polled. None by
+    /// default.
+    fn take_changes(&mut self) -> Vec<Change> {
+        Vec::new()
+    }
+}
+
+/// A change that subscriptions report (§6.7).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// A property has a new value.
+    Property {
+        /// The endpoint.
+        endpoint: u16,
+        /// The capability instance.
+        capability: u16,
+        /// The property.
+        member: u16,
+    },
+    /// An event occurred.
+    Event {
+        /// The endpoint.
+        endpoint: u16,
+        /// The capability instance.
+        capability: u16,
+        /// The event, with its data.
+        event: iotp2p_codec::core::owned::Event,
+    },
 }
 
 /// The outcome of access control for a request (§6.3 step 1, chapter 8).
