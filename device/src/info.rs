@@ -1,6 +1,7 @@
 //! `DeviceInfo` on endpoint 0 (spec/07-capability-model.md): who made the device, what it is, and
 //! the name its owner gives it, which every profile serves the same way.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -17,10 +18,10 @@ pub const MAX_NAME: usize = 32;
 /// What `DeviceInfo` tells.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceInfo {
-    /// The manufacturer, at most 32 bytes.
-    pub vendor: &'static str,
+    /// The manufacturer, at most 32 bytes (a firmware's constant, or a host's configuration).
+    pub vendor: Cow<'static, str>,
     /// The product, at most 32 bytes.
-    pub product: &'static str,
+    pub product: Cow<'static, str>,
     /// The hardware revision, at most 16 bytes, if the vendor gives one.
     pub hardware_version: Option<&'static str>,
     /// The owner's name for the device; empty until written.
@@ -29,10 +30,13 @@ pub struct DeviceInfo {
 
 impl DeviceInfo {
     /// A device of `vendor`'s `product`, not yet named.
-    pub fn new(vendor: &'static str, product: &'static str) -> Self {
+    pub fn new(
+        vendor: impl Into<Cow<'static, str>>,
+        product: impl Into<Cow<'static, str>>,
+    ) -> Self {
         DeviceInfo {
-            vendor,
-            product,
+            vendor: vendor.into(),
+            product: product.into(),
             hardware_version: None,
             name: String::new(),
         }
@@ -54,8 +58,8 @@ impl DeviceInfo {
     /// A property's value.
     pub fn read(&self, member: u16) -> Result<Vec<u8>, Failure> {
         match (member, self.hardware_version) {
-            (0, _) => encoded(|w| w.text(self.vendor)),
-            (1, _) => encoded(|w| w.text(self.product)),
+            (0, _) => encoded(|w| w.text(&self.vendor)),
+            (1, _) => encoded(|w| w.text(&self.product)),
             (2, _) => encoded(|w| w.text(&self.name)),
             (3, Some(v)) => encoded(|w| w.text(v)),
             _ => Err(unserved()),

@@ -12,6 +12,7 @@
 //! - [`lamp`]: a dimmable light (`OnOff`, `Level`).
 //! - [`sensor`]: a battery-powered temperature sensor that sleeps (`TemperatureMeasurement`, `Battery`).
 //! - [`lock`]: a door lock whose commands need proof of freshness (a vendor capability).
+//! - [`profile`]: whichever of the three a host runs, as one type.
 //! - [`info`]: `DeviceInfo`, served alike by every profile.
 //! - [`standard`]: the descriptors of the standard capabilities served.
 //! - [`value`], [`events`]: member values and event numbers.
@@ -25,6 +26,7 @@ pub mod events;
 pub mod info;
 pub mod lamp;
 pub mod lock;
+pub mod profile;
 pub mod sensor;
 pub mod standard;
 pub mod value;

@@ -6,16 +6,21 @@
 //! - [`link`]: a lossy-link simulator, a UDP proxy between two nodes that loses, duplicates, reorders,
 //!   delays and truncates datagrams from a seeded RNG.
 //! - [`resolve`]: the resolution of spec §3.2 (SRV and TXT records of a domain's home relay).
+//! - [`device`]: a device (lamp, sensor or lock of `iotp2p-device`) over the UDP binding, attached to
+//!   its home relay by EDHOC and a sealed presence.
 //! - [`relay`]: a home relay over the UDP binding, its engine's holdings kept in the store, so that
 //!   a relay killed and started again delivers what it acknowledged.
 //! - [`store`]: the relay's state that must survive a crash (registrations, held messages), behind a
 //!   trait, on SQLite.
+//! - [`config`]: what the configuration files share: bounded reading, errors with file:line:column.
 //! - [`dns`]: a real authoritative DNS server on loopback, serving zone files, for tests and demos.
 //!
 //! The engine is driven, never duplicated: no rule of the protocol lives here, only I/O, time,
 //! randomness and the limits of the transport binding.
 
 pub mod clock;
+pub mod config;
+pub mod device;
 pub mod dns;
 pub mod link;
 pub mod relay;

@@ -8,10 +8,9 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{context, invoke, loopback, response, TEST_TIMEOUT};
+use common::{context, hex, identity, invoke, loopback, response, TempDir, TEST_TIMEOUT};
 use iotp2p_codec::core::owned::Body;
 use iotp2p_codec::core::PresenceState;
 use iotp2p_node::relay::{RelaySetup, UdpRelay};
@@ -31,15 +30,6 @@ fn peer(address: &str) -> Peer {
         address: Some(address.into()),
         kind: ContextKind::Ordinary,
         node: None,
-    }
-}
-
-/// A directory removed when the test ends, however it ends.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -230,35 +220,6 @@ async fn run() {
     assert!(store.held(SENSOR, 16).unwrap().is_empty());
     app.stop(Duration::from_secs(5)).await.unwrap();
     sensor.stop(Duration::from_secs(5)).await.unwrap();
-}
-
-/// A P-256 authentication key and its credential (a CCS naming the node `owner`, `kid` one byte).
-fn identity(
-    secret: [u8; 32],
-    owner: u8,
-    kid: u8,
-) -> (iotp2p_protocol::security::edhoc::LocalIdentity, Vec<u8>) {
-    use iotp2p_protocol::security::edhoc::{AuthKey, Credential, LocalIdentity};
-    use p256::elliptic_curve::sec1::ToEncodedPoint;
-    let key = p256::SecretKey::from_bytes(&secret.into()).unwrap();
-    let point = key.public_key().to_encoded_point(false);
-    let ccs = iotp2p_protocol::security::statement::ccs::p256_credential(
-        &iotp2p_protocol::security::NodeId::from_bytes([owner; 32]),
-        &[kid],
-        point.x().unwrap().as_slice().try_into().unwrap(),
-        point.y().unwrap().as_slice().try_into().unwrap(),
-    )
-    .unwrap();
-    let id = LocalIdentity::new(
-        AuthKey::new(&secret).unwrap(),
-        Credential::parse(&ccs).unwrap(),
-    )
-    .unwrap();
-    (id, ccs)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[tokio::test]

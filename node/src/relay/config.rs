@@ -32,13 +32,11 @@ use std::path::{Path, PathBuf};
 use iotp2p_protocol::engine::{EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME};
 use iotp2p_protocol::relay::held::{MIN_HELD_BYTES, MIN_HELD_MESSAGES, MIN_HOLD_TIME};
 use iotp2p_protocol::relay::rate::{RELAY_BURST_MIN, RELAY_RATE_MIN};
-use iotp2p_protocol::security::edhoc::{AuthKey, Credential, LocalIdentity};
-use toml_edit::{Document, Item, Table};
+use toml_edit::{Item, Table};
 
 use super::RelaySetup;
-
-/// The largest configuration file read, in bytes: a relay's file is a few hundred bytes per address.
-pub const MAX_CONFIG: usize = 1 << 20;
+pub use crate::config::ConfigError;
+use crate::config::Locator;
 
 /// A relay's configuration: how to start it, and where its store is.
 #[derive(Debug)]
@@ -49,40 +47,10 @@ pub struct RelayFile {
     pub store: PathBuf,
 }
 
-/// What is wrong with a configuration file, and where.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}:{line}:{column}: {what}: {why}")]
-pub struct ConfigError {
-    /// The file.
-    pub path: String,
-    /// The line, from 1.
-    pub line: usize,
-    /// The column, from 1.
-    pub column: usize,
-    /// What is wrong.
-    pub what: String,
-    /// Why, and what to do.
-    pub why: String,
-}
-
 impl RelayFile {
     /// Reads the configuration file at `path`.
     pub fn read(path: &Path) -> Result<RelayFile, ConfigError> {
-        let fail = |why: String| ConfigError {
-            path: path.display().to_string(),
-            line: 1,
-            column: 1,
-            what: "cannot read the configuration".into(),
-            why,
-        };
-        let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-        if bytes.len() > MAX_CONFIG {
-            return Err(fail(format!(
-                "{} bytes, more than the {MAX_CONFIG} a relay's configuration may have",
-                bytes.len()
-            )));
-        }
-        let text = String::from_utf8(bytes).map_err(|e| fail(format!("not UTF-8: {e}")))?;
+        let text = crate::config::read(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
         RelayFile::parse(&path.display().to_string(), &text, dir)
     }
@@ -90,19 +58,9 @@ impl RelayFile {
     /// Parses `text`, the file `name`; a relative store path is taken from `dir`.
     pub fn parse(name: &str, text: &str, dir: &Path) -> Result<RelayFile, ConfigError> {
         let at = Locator { name, text };
-        let doc = Document::parse(text).map_err(|e| {
-            at.error(
-                e.span().map_or(0, |s| s.start),
-                "not TOML",
-                e.message().trim(),
-            )
-        })?;
-        let root = doc
-            .as_item()
-            .as_table()
-            .ok_or_else(|| at.error(0, "not TOML", "the document is not a table"))?;
-        at.only(
-            root,
+        let doc = at.document()?;
+        let root = at.root(
+            &doc,
             &[
                 "domain",
                 "bind",
@@ -224,12 +182,6 @@ impl RelayFile {
     }
 }
 
-/// Positions in the file being read.
-struct Locator<'a> {
-    name: &'a str,
-    text: &'a str,
-}
-
 impl Locator<'_> {
     /// The relay's EDHOC responder from `[identity]` and `[credentials]` (each a served address).
     fn edhoc(
@@ -238,31 +190,7 @@ impl Locator<'_> {
         identity: &Item,
         served: &[String],
     ) -> Result<EdhocResponder, ConfigError> {
-        let table = identity
-            .as_table()
-            .ok_or_else(|| self.error(self.value_at(root, "identity"), "identity", "a table"))?;
-        self.only(table, &["key", "credential"])?;
-        let key: [u8; 32] = self
-            .hex(table, "key")?
-            .try_into()
-            .map_err(|_| self.error(self.value_at(table, "key"), "key", "32 bytes of hex"))?;
-        let credential = self.hex(table, "credential")?;
-        let auth = AuthKey::new(&key).map_err(|e| {
-            self.error(
-                self.value_at(table, "key"),
-                "key",
-                &format!("not a P-256 key: {e}"),
-            )
-        })?;
-        let parsed = Credential::parse(&credential).map_err(|e| {
-            self.error(
-                self.value_at(table, "credential"),
-                "credential",
-                &e.to_string(),
-            )
-        })?;
-        let identity = LocalIdentity::new(auth, parsed)
-            .map_err(|e| self.error(self.value_at(table, "key"), "identity", &e.to_string()))?;
+        let identity = self.identity(root, identity)?;
         let mut peers = Vec::new();
         if let Some(item) = root.get("credentials") {
             let table = item.as_table().ok_or_else(|| {
@@ -280,12 +208,8 @@ impl Locator<'_> {
                         "not one of the relay's `addresses`",
                     ));
                 }
-                let credential = self.hex(table, address)?;
-                Credential::parse(&credential).map_err(|e| {
-                    self.error(self.value_at(table, address), address, &e.to_string())
-                })?;
                 peers.push(KnownPeer {
-                    credential,
+                    credential: self.credential(table, address)?,
                     address: Some(address.to_owned()),
                     node: None,
                 });
@@ -298,132 +222,6 @@ impl Locator<'_> {
             pending_lifetime: MIN_PENDING_LIFETIME,
             max_visitors: 16,
         })
-    }
-
-    fn hex(&self, table: &Table, key: &str) -> Result<Vec<u8>, ConfigError> {
-        let text = self.string(table, key)?;
-        let bad = || {
-            self.error(
-                self.value_at(table, key),
-                key,
-                "lowercase hex, two digits a byte",
-            )
-        };
-        if text.len() % 2 != 0 {
-            return Err(bad());
-        }
-        (0..text.len())
-            .step_by(2)
-            .map(|i| {
-                text.get(i..i + 2)
-                    .and_then(|d| u8::from_str_radix(d, 16).ok())
-                    .ok_or_else(bad)
-            })
-            .collect()
-    }
-
-    fn error(&self, offset: usize, what: &str, why: &str) -> ConfigError {
-        let before = &self.text[..offset.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        ConfigError {
-            path: self.name.to_owned(),
-            line,
-            column,
-            what: what.to_owned(),
-            // Values come from the file: control characters shown escaped, never raw.
-            why: why
-                .chars()
-                .map(|c| {
-                    if c.is_control() {
-                        c.escape_default().to_string()
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect(),
-        }
-    }
-
-    /// Where the value of `key` starts (or the key, or the table).
-    fn value_at(&self, table: &Table, key: &str) -> usize {
-        let value = table.get(key).and_then(Item::span);
-        let key = table.key(key).and_then(|k| k.span());
-        value.or(key).or(table.span()).map_or(0, |s| s.start)
-    }
-
-    /// Every key of `table` is one of `known`.
-    fn only(&self, table: &Table, known: &[&str]) -> Result<(), ConfigError> {
-        for (key, _) in table.iter() {
-            if !known.contains(&key) {
-                let at = table.key(key).and_then(|k| k.span()).map_or(0, |s| s.start);
-                return Err(self.error(
-                    at,
-                    &format!("unknown key {key:?}"),
-                    &format!("the keys here are {}", known.join(", ")),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn string(&self, table: &Table, key: &str) -> Result<String, ConfigError> {
-        match table.get(key) {
-            None => Err(self.error(
-                table.span().map_or(0, |s| s.start),
-                &format!("no {key:?}"),
-                "it is required",
-            )),
-            Some(item) => item
-                .as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| self.error(self.value_at(table, key), key, "a string, in quotes")),
-        }
-    }
-
-    fn parsed<T: std::str::FromStr>(
-        &self,
-        table: &Table,
-        key: &str,
-        expected: &str,
-    ) -> Result<T, ConfigError> {
-        let text = self.string(table, key)?;
-        text.parse().map_err(|_| {
-            self.error(
-                self.value_at(table, key),
-                key,
-                &format!("{text:?} is not {expected}"),
-            )
-        })
-    }
-
-    /// Sets `value` from `key` when present: an integer of at least `floor`, which `requirement`
-    /// sets.
-    fn at_least(
-        &self,
-        table: &Table,
-        key: &str,
-        floor: u32,
-        requirement: &str,
-        value: &mut u32,
-    ) -> Result<(), ConfigError> {
-        let Some(item) = table.get(key) else {
-            return Ok(());
-        };
-        let at = self.value_at(table, key);
-        let n = item
-            .as_integer()
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| self.error(at, key, "a whole number from 0 to 4294967295"))?;
-        if n < floor {
-            return Err(self.error(
-                at,
-                key,
-                &format!("{n} is below the least a home relay may use, {floor} ([{requirement}])"),
-            ));
-        }
-        *value = n;
-        Ok(())
     }
 }
 

@@ -7,20 +7,21 @@ use std::sync::Arc;
 
 use iotp2p_codec::core::owned;
 use iotp2p_protocol::engine::peers::ContextId;
-use iotp2p_protocol::engine::{Destination, Event, ExchangeId, Node, Output, SendError};
+use iotp2p_protocol::engine::{Destination, Event, ExchangeId, Output, SendError};
 use iotp2p_protocol::params::Instant;
 use rand_core::{CryptoRngCore, OsRng};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
 use super::admit::admit;
+use super::driven::Driven;
 use super::emit::may_send;
 use super::stats::Stats;
 use super::MAX_PAYLOAD;
 use crate::clock::{sleep_until, Clock, Timer};
 
-/// What the application asks of the driver.
-pub(super) enum Command {
+/// What the application asks of the driver running `M`.
+pub(super) enum Command<M> {
     Request {
         to: SocketAddr,
         destination: Destination,
@@ -37,16 +38,15 @@ pub(super) enum Command {
     },
     /// Any other call of the engine (contexts, EDHOC, presence, ...): run on the driver's task with
     /// the time and the RNG; what it returns is sent like any output.
-    Engine(EngineCall),
+    Engine(EngineCall<M>),
 }
 
-/// A call of the engine made on the driver's task; it reports its own result to the application.
-pub(super) type EngineCall = Box<
-    dyn FnOnce(&mut Node<SocketAddr>, Instant, &mut dyn CryptoRngCore) -> Vec<Output<SocketAddr>>
-        + Send,
->;
+/// A call of the engine (or the server around it) made on the driver's task; it reports its own
+/// result to the application.
+pub(super) type EngineCall<M> =
+    Box<dyn FnOnce(&mut M, Instant, &mut dyn CryptoRngCore) -> Vec<Output<SocketAddr>> + Send>;
 
-impl std::fmt::Debug for Command {
+impl<M> std::fmt::Debug for Command<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Command::Request { .. } => "Request",
@@ -56,20 +56,20 @@ impl std::fmt::Debug for Command {
     }
 }
 
-pub(super) struct Driver {
+pub(super) struct Driver<M> {
     socket: UdpSocket,
-    engine: Node<SocketAddr>,
-    commands: mpsc::Receiver<Command>,
+    engine: M,
+    commands: mpsc::Receiver<Command<M>>,
     events: mpsc::Sender<Event<SocketAddr>>,
     stats: Arc<Stats>,
     clock: Clock,
 }
 
-impl Driver {
+impl<M: Driven> Driver<M> {
     pub(super) fn new(
         socket: UdpSocket,
-        engine: Node<SocketAddr>,
-        commands: mpsc::Receiver<Command>,
+        engine: M,
+        commands: mpsc::Receiver<Command<M>>,
         events: mpsc::Sender<Event<SocketAddr>>,
         stats: Arc<Stats>,
     ) -> Self {
@@ -84,7 +84,7 @@ impl Driver {
     }
 
     /// Runs until the application's handle is gone, then hands the engine back.
-    pub(super) async fn run(mut self) -> Node<SocketAddr> {
+    pub(super) async fn run(mut self) -> M {
         // One byte more than MAX_PAYLOAD: a datagram that fills it was longer than any node may send
         // and has been cut by the read, so it is dropped whole ([IOTP-UDP-4]).
         let mut buffer = [0u8; MAX_PAYLOAD + 1];
@@ -134,9 +134,9 @@ impl Driver {
             .receive(self.clock.now(), &mut OsRng, &from, payload)
     }
 
-    fn command(&mut self, command: Command) -> Vec<Output<SocketAddr>> {
+    fn command(&mut self, command: Command<M>) -> Vec<Output<SocketAddr>> {
         let now = self.clock.now();
-        match command {
+        let outputs = match command {
             Command::Request {
                 to,
                 destination,
@@ -146,7 +146,7 @@ impl Driver {
                 ttl,
                 done,
             } => {
-                let sent = self.engine.request(
+                let sent = self.engine.engine().request(
                     now,
                     &mut OsRng,
                     to,
@@ -169,7 +169,8 @@ impl Driver {
                 body,
                 done,
             } => {
-                let (answer, outputs) = match self.engine.reply(now, &mut OsRng, exchange, &body) {
+                let replied = self.engine.engine().reply(now, &mut OsRng, exchange, &body);
+                let (answer, outputs) = match replied {
                     Ok(outputs) => (Ok(()), outputs),
                     Err(e) => (Err(e), Vec::new()),
                 };
@@ -177,13 +178,14 @@ impl Driver {
                 outputs
             }
             Command::Engine(call) => call(&mut self.engine, now, &mut OsRng),
-        }
+        };
+        self.engine.after_call(now, &mut OsRng, outputs)
     }
 
     async fn handle(&mut self, outputs: Vec<Output<SocketAddr>>) {
         for output in outputs {
             match output {
-                Output::Send { to, bytes } => self.send(to, &bytes).await,
+                Output::Send { to, bytes } => send(&self.socket, &self.stats, to, &bytes).await,
                 Output::Event(Event::Discarded { .. }) => self.stats.discarded(),
                 // A full queue means the application is not keeping up: the event is dropped and
                 // counted rather than stalling the socket and the retransmission timers.
@@ -195,17 +197,18 @@ impl Driver {
             }
         }
     }
+}
 
-    /// Sends one datagram from the node's one socket, so that replies leave from the address and
-    /// port the request reached ([IOTP-UDP-6]).
-    async fn send(&self, to: SocketAddr, bytes: &[u8]) {
-        if may_send(to, bytes.len()).is_err() {
-            self.stats.send_error();
-            return;
-        }
-        match self.socket.send_to(bytes, to).await {
-            Ok(_) => self.stats.sent(),
-            Err(_) => self.stats.send_error(),
-        }
+/// Sends one datagram from the node's one socket, so that replies leave from the address and port
+/// the request reached ([IOTP-UDP-6]). A free function, not a method: what the driver runs need only
+/// be `Send`, not shared between threads while a send is awaited.
+async fn send(socket: &UdpSocket, stats: &Stats, to: SocketAddr, bytes: &[u8]) {
+    if may_send(to, bytes.len()).is_err() {
+        stats.send_error();
+        return;
+    }
+    match socket.send_to(bytes, to).await {
+        Ok(_) => stats.sent(),
+        Err(_) => stats.send_error(),
     }
 }

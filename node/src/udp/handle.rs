@@ -14,6 +14,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::driven::Driven;
 use super::driver::{Command, Driver};
 use super::stats::{Counts, Stats};
 
@@ -77,19 +78,20 @@ pub enum NodeError {
     StopTimeout(Duration),
 }
 
-/// A running node: the handle of its driver task. Dropping it stops the task.
+/// A running node: the handle of its driver task, which runs an engine (`M`, by default the end
+/// node's [`Node`]) or a device's server ([`Driven`]). Dropping it stops the task.
 #[derive(Debug)]
-pub struct UdpNode {
-    commands: mpsc::Sender<Command>,
+pub struct UdpNode<M = Node<SocketAddr>> {
+    commands: mpsc::Sender<Command<M>>,
     events: mpsc::Receiver<Event<SocketAddr>>,
     local: SocketAddr,
     stats: Arc<Stats>,
-    task: JoinHandle<Node<SocketAddr>>,
+    task: JoinHandle<M>,
 }
 
-impl UdpNode {
+impl<M: Driven> UdpNode<M> {
     /// Binds the socket and starts driving `engine` on it, on the current tokio runtime.
-    pub async fn start(config: UdpConfig, engine: Node<SocketAddr>) -> Result<Self, StartError> {
+    pub async fn start(config: UdpConfig, engine: M) -> Result<Self, StartError> {
         if config.event_queue == 0 {
             return Err(StartError::EmptyQueue { which: "event" });
         }
@@ -173,17 +175,15 @@ impl UdpNode {
             .map_err(NodeError::Send)
     }
 
-    /// Runs `call` on the node's engine, on the driver's task, with the engine's time and the OS RNG:
-    /// for everything beyond requests and replies (adding a context, starting EDHOC, announcing
-    /// presence). The outputs it returns are sent and handed out like any other; its result comes back.
+    /// Runs `call` on the node's engine (or server), on the driver's task, with the engine's time and
+    /// the OS RNG: for everything beyond requests and replies (adding a context, starting EDHOC,
+    /// announcing presence, changing a device's values). The outputs it returns are sent and handed
+    /// out like any other, after a server has answered and reported what the call changed; its
+    /// result comes back.
     pub async fn with_engine<R, F>(&self, call: F) -> Result<R, NodeError>
     where
         R: Send + 'static,
-        F: FnOnce(
-                &mut Node<SocketAddr>,
-                Instant,
-                &mut dyn CryptoRngCore,
-            ) -> (R, Vec<Output<SocketAddr>>)
+        F: FnOnce(&mut M, Instant, &mut dyn CryptoRngCore) -> (R, Vec<Output<SocketAddr>>)
             + Send
             + 'static,
     {
@@ -198,7 +198,7 @@ impl UdpNode {
         answer.await.map_err(|_| NodeError::Stopped)
     }
 
-    async fn command(&self, command: Command) -> Result<(), NodeError> {
+    async fn command(&self, command: Command<M>) -> Result<(), NodeError> {
         self.commands
             .send(command)
             .await
@@ -217,7 +217,7 @@ impl UdpNode {
 
     /// Stops the node and hands back its engine (for inspection, or to store its counter), waiting
     /// at most `within` for the task to end.
-    pub async fn stop(self, within: Duration) -> Result<Node<SocketAddr>, NodeError> {
+    pub async fn stop(self, within: Duration) -> Result<M, NodeError> {
         let UdpNode { commands, task, .. } = self;
         // The driver ends when the command queue closes.
         drop(commands);

@@ -1,11 +1,12 @@
 //! The UDP binding of spec §10.5: one socket per node, one whole message per datagram, replies to
 //! the source of what they answer.
 //!
-//! [`UdpNode`] starts a task (the driver) that owns the socket and the engine; the application
-//! talks to it through the handle: requests and replies go in as commands, events come out of a
-//! bounded queue.
+//! [`UdpNode`] starts a task (the driver) that owns the socket and the engine, or a device's server
+//! around the engine ([`Driven`]); the application talks to it through the handle: requests and
+//! replies go in as commands, events come out of a bounded queue.
 
 mod admit;
+mod driven;
 mod driver;
 mod emit;
 mod handle;
@@ -13,6 +14,7 @@ mod stats;
 mod uri;
 
 pub use admit::{admit, Refusal};
+pub use driven::Driven;
 pub use emit::{may_send, Withheld};
 pub use handle::{NodeError, StartError, UdpConfig, UdpNode};
 pub use stats::{Counts, Stats};

@@ -121,3 +121,52 @@ pub fn number_of(body: &Body) -> Option<u32> {
         _ => None,
     }
 }
+
+/// A directory removed when the test ends, however it ends.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    /// A new directory under the system's temporary directory, named for `what` and this process.
+    pub fn new(what: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("iotp2p-{what}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// An EDHOC identity from the P-256 key `secret`, and its credential (a CCS naming the node ID
+/// `[owner; 32]`, with key identifier `kid`).
+pub fn identity(
+    secret: [u8; 32],
+    owner: u8,
+    kid: u8,
+) -> (iotp2p_protocol::security::edhoc::LocalIdentity, Vec<u8>) {
+    use iotp2p_protocol::security::edhoc::{AuthKey, Credential, LocalIdentity};
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    let key = p256::SecretKey::from_bytes(&secret.into()).unwrap();
+    let point = key.public_key().to_encoded_point(false);
+    let ccs = iotp2p_protocol::security::statement::ccs::p256_credential(
+        &iotp2p_protocol::security::NodeId::from_bytes([owner; 32]),
+        &[kid],
+        point.x().unwrap().as_slice().try_into().unwrap(),
+        point.y().unwrap().as_slice().try_into().unwrap(),
+    )
+    .unwrap();
+    let id = LocalIdentity::new(
+        AuthKey::new(&secret).unwrap(),
+        Credential::parse(&ccs).unwrap(),
+    )
+    .unwrap();
+    (id, ccs)
+}
+
+/// Lowercase hex, as configuration files take bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

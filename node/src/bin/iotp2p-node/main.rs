@@ -1,6 +1,7 @@
 //! `iotp2p-node`: the reference network elements from the command line. Thin: parse arguments, call
 //! the library, print, choose the exit code (0 done, 1 failed, 2 usage, as clap does).
 
+mod device;
 mod dns;
 mod link;
 mod relay;
@@ -31,6 +32,9 @@ enum Command {
     /// Run a home relay (spec chapter 3) from its configuration file, its held messages in a SQLite
     /// store that survives a crash.
     Relay(relay::Args),
+    /// Run a device (a lamp, a sleeping sensor or a lock) from its configuration file: it attaches
+    /// to its home relay and serves the apps its file names.
+    Device(device::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
             Command::Dns(args) => dns::run(args).await,
             Command::Link(args) => link::run(args).await,
             Command::Relay(args) => relay::run(args).await,
+            Command::Device(args) => device::run(args).await,
         }
     });
     match result {
