@@ -11,12 +11,14 @@ use iotp2p_device::info::DeviceInfo;
 use iotp2p_device::lamp::Lamp;
 use iotp2p_device::lock::Lock;
 use iotp2p_device::sensor::Sensor;
-use iotp2p_protocol::interaction::model::{Capability, Member, MemberKind, Model};
+use iotp2p_protocol::interaction::model::{Capability, Endpoint, Member, MemberKind, Model};
+use iotp2p_protocol::server::security::SecurityService;
 
 fn schema() -> Schema {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let files = [
         root.join("../spec/schema/capabilities.iotp"),
+        root.join("../spec/schema/security.iotp"),
         root.join("schema/lock.iotp"),
     ];
     let compilation = compile(
@@ -129,4 +131,14 @@ fn every_profile_serves_its_capabilities_as_the_schema_defines_them() {
     let mut with_hardware = info();
     with_hardware.hardware_version = Some("rev B");
     check(&schema, &Lamp::new(with_hardware, 0, 254).model());
+    // The Security capability a server adds on endpoint 0.
+    let security = Model {
+        endpoints: vec![Endpoint {
+            number: 0,
+            label: None,
+            capabilities: vec![SecurityService::capability()],
+        }],
+        revision: 0,
+    };
+    check(&schema, &security);
 }

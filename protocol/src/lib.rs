@@ -25,6 +25,7 @@
 //!   describe, subscriptions and freshness (chapter 6).
 //! - [`engine`]: the end node's engine that ties them together: the receive pipeline of §5.9.1,
 //!   requests, replies, sealing.
+//! - [`controller`]: the controller's side of pairing and claiming a device (§8.3.3 to §8.3.5).
 //! - [`server`]: an end node serving its capabilities: the engine and the interaction model's
 //!   dispatch joined (access, replies, subscriptions and their reports).
 
@@ -37,6 +38,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod address;
+pub mod controller;
 pub mod engine;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]

@@ -141,6 +141,24 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         });
     }
 
+    /// Lets a peer run EDHOC with this node by its credential (the peer's credential statement was
+    /// stored, `add_peer` of §8.12): it replaces what the node held for the same node ID. False when
+    /// the node answers no EDHOC.
+    pub fn add_edhoc_peer(&mut self, peer: KnownPeer) -> bool {
+        let Some(h) = self.handshakes.as_mut() else {
+            return false;
+        };
+        let peers = &mut h.config.peers;
+        match peers
+            .iter_mut()
+            .find(|p| p.node.is_some() && p.node == peer.node)
+        {
+            Some(held) => *held = peer,
+            None => peers.push(peer),
+        }
+        true
+    }
+
     /// Discards the visitor contexts older than [`VISITOR_LIFETIME`] that are still visitor contexts
     /// ([IOTP-SEC-160]), and forgets those that became ordinary or are gone.
     pub(super) fn expire_visitors(&mut self, now: Instant) {

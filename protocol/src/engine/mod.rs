@@ -424,6 +424,18 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         }
     }
 
+    /// Records the node ID of a context's peer, learned after the context was made: the credential
+    /// statement a controller gave under a pairing context (§8.3.5).
+    pub fn identify_peer(&mut self, id: ContextId, node: crate::security::NodeId) -> bool {
+        match self.contexts.get_mut(id) {
+            Some(entry) => {
+                entry.peer.node = Some(node);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Removes a security context.
     pub fn remove_context(&mut self, id: ContextId) -> bool {
         self.contexts.remove(id)

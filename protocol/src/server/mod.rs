@@ -17,6 +17,8 @@
 //! subscription ended is forgotten on the next report round.
 
 mod access;
+pub mod acl;
+pub mod security;
 mod subscriber;
 
 use alloc::collections::BTreeMap;
@@ -26,9 +28,13 @@ use iotp2p_codec::core::owned::Body;
 use rand_core::CryptoRngCore;
 
 use crate::engine::{Event, Node, Output, Subscriber};
-use crate::interaction::model::Model;
-use crate::interaction::{Capabilities, Change, Config as InteractionConfig, Dispatcher, Request};
+use crate::interaction::check::ValueError;
+use crate::interaction::model::{Endpoint, Model};
+use crate::interaction::{
+    Capabilities, Change, Config as InteractionConfig, Dispatcher, Failure, Request,
+};
 use crate::params::Instant;
+use security::{Decision, SecurityService, SECURITY};
 
 pub use access::{AccessControl, AuthenticatedPeers};
 pub use subscriber::Who;
@@ -39,6 +45,8 @@ pub struct Server<P, A> {
     dispatcher: Dispatcher<Who>,
     app: A,
     access: alloc::boxed::Box<dyn AccessControl + Send>,
+    /// The Security capability, when the server serves it: then it decides access.
+    security: Option<SecurityService>,
     /// Where the reports of each live subscription go, by (subscriber, subscription).
     routes: BTreeMap<(Who, u64), Subscriber<P>>,
 }
@@ -53,8 +61,46 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
             dispatcher: Dispatcher::new(model, config),
             app,
             access: alloc::boxed::Box::new(AuthenticatedPeers),
+            security: None,
             routes: BTreeMap::new(),
         }
+    }
+
+    /// A server that also serves the Security capability on endpoint 0 (spec §8.12): pairing,
+    /// claiming, and access by the access control list instead of [`Server::set_access`]'s policy.
+    pub fn with_security(
+        node: Node<P>,
+        mut model: Model,
+        config: InteractionConfig,
+        app: A,
+        security: SecurityService,
+    ) -> Self {
+        if model.endpoints.first().map(|e| e.number) != Some(0) {
+            model.endpoints.insert(
+                0,
+                Endpoint {
+                    number: 0,
+                    label: None,
+                    capabilities: Vec::new(),
+                },
+            );
+        }
+        let root = &mut model.endpoints[0].capabilities;
+        root.retain(|c| c.number != SECURITY);
+        root.insert(0, SecurityService::capability());
+        let mut server = Server::new(node, model, config, app);
+        server.security = Some(security);
+        server
+    }
+
+    /// The Security capability, when served.
+    pub fn security(&self) -> Option<&SecurityService> {
+        self.security.as_ref()
+    }
+
+    /// The Security capability, when served (to take what `commission` gave).
+    pub fn security_mut(&mut self) -> Option<&mut SecurityService> {
+        self.security.as_mut()
     }
 
     /// Replaces the access control (§6.3 step 1).
@@ -102,16 +148,25 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
 
     /// Handles the timers of the engine and the reports due (see [`Node::on_timer`]).
     pub fn on_timer(&mut self, now: Instant, rng: &mut dyn CryptoRngCore) -> Vec<Output<P>> {
+        if let Some(security) = self.security.as_mut() {
+            security.on_timer(&mut self.node, now);
+        }
         let out = self.node.on_timer(now, rng);
         self.serve(now, rng, out)
     }
 
     /// When [`Server::on_timer`] is next due: the engine's timers or the next report.
     pub fn next_deadline(&self) -> Option<Instant> {
-        match (self.node.next_deadline(), self.dispatcher.next_deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.node.next_deadline(),
+            self.dispatcher.next_deadline(),
+            self.security
+                .as_ref()
+                .and_then(SecurityService::next_deadline),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Answers the requests among the engine's outputs and sends the reports due at `now`; returns
@@ -140,10 +195,27 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
                 passed.push(output);
                 continue;
             };
+            let access = match self.security.as_mut() {
+                Some(security) => match security.decide(&mut self.node, now, rng, context, &body) {
+                    Decision::Answered(reply) => {
+                        if let Ok(more) = self.node.reply(now, rng, exchange, &reply) {
+                            queue.extend(more);
+                        }
+                        security.after_reply(&mut self.node);
+                        continue;
+                    }
+                    Decision::Dispatch(access) => access,
+                },
+                None => {
+                    let peer = context
+                        .and_then(|c| self.node.contexts().get(c))
+                        .map(|e| &e.peer);
+                    self.access.access(peer, &body)
+                }
+            };
             let peer = context
                 .and_then(|c| self.node.contexts().get(c))
                 .map(|e| &e.peer);
-            let access = self.access.access(peer, &body);
             let who = Who::of(peer.and_then(|p| p.node), context, &sender);
             if let (Body::Subscribe(_), Some(c)) = (&body, context) {
                 if let Some(route) = self.node.subscriber(c, message_id, hop) {
@@ -151,7 +223,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
                 }
             }
             let reply = self.dispatcher.handle(
-                &mut self.app,
+                &mut Served {
+                    app: &mut self.app,
+                    security: self.security.as_mut(),
+                    now,
+                },
                 Request {
                     body: &body,
                     access,
@@ -166,7 +242,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
                 queue.extend(more);
             }
         }
-        for change in self.app.take_changes() {
+        let mut changes = self.app.take_changes();
+        if let Some(security) = self.security.as_mut() {
+            changes.extend(security.take_changes());
+        }
+        for change in changes {
             match change {
                 Change::Property {
                     endpoint,
@@ -195,7 +275,12 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
     /// Sends the reports due at `now` (§6.7), and forgets the routes of ended subscriptions.
     fn reports(&mut self, now: Instant, rng: &mut dyn CryptoRngCore) -> Vec<Output<P>> {
         let mut out = Vec::new();
-        for (who, id, report) in self.dispatcher.reports(&mut self.app, now) {
+        let mut served = Served {
+            app: &mut self.app,
+            security: self.security.as_mut(),
+            now,
+        };
+        for (who, id, report) in self.dispatcher.reports(&mut served, now) {
             let Some(route) = self.routes.get(&(who, id)) else {
                 continue;
             };
@@ -210,5 +295,54 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
         self.routes
             .retain(|(who, id), _| live.iter().any(|s| s.subscriber == *who && s.id == *id));
         out
+    }
+}
+
+/// The values the dispatcher reads: the Security capability's from the service, every other from the
+/// application.
+struct Served<'a, A> {
+    app: &'a mut A,
+    security: Option<&'a mut SecurityService>,
+    now: Instant,
+}
+
+impl<A: Capabilities> Capabilities for Served<'_, A> {
+    fn check_value(
+        &self,
+        endpoint: u16,
+        capability: u16,
+        member: u16,
+        value: &[u8],
+    ) -> Result<(), ValueError> {
+        match &self.security {
+            Some(s) if (endpoint, capability) == (0, SECURITY) => s.check_value(member, value),
+            _ => self.app.check_value(endpoint, capability, member, value),
+        }
+    }
+
+    fn read(&mut self, endpoint: u16, capability: u16, member: u16) -> Result<Vec<u8>, Failure> {
+        match &mut self.security {
+            Some(s) if (endpoint, capability) == (0, SECURITY) => s.read(member, self.now),
+            _ => self.app.read(endpoint, capability, member),
+        }
+    }
+
+    fn write(
+        &mut self,
+        endpoint: u16,
+        capability: u16,
+        values: &[(u16, &[u8])],
+    ) -> Result<(), Failure> {
+        self.app.write(endpoint, capability, values)
+    }
+
+    fn invoke(
+        &mut self,
+        endpoint: u16,
+        capability: u16,
+        action: u16,
+        input: Option<&[u8]>,
+    ) -> Result<Option<Vec<u8>>, Failure> {
+        self.app.invoke(endpoint, capability, action, input)
     }
 }

@@ -1,0 +1,396 @@
+//! A lamp out of its box, claimed by a controller over a direct link (spec §8.3): SPAKE2+ with the
+//! printed passcode, then, under the pairing context, its credential read, the controller's added,
+//! an Administer entry written and the address given. Then the controller reaches it by EDHOC, and
+//! the access control list decides who may switch it.
+
+mod common;
+
+use common::Fixed;
+use iotp2p_codec::core::owned::Body;
+use iotp2p_codec::core::StatusCode;
+use iotp2p_device::info::DeviceInfo;
+use iotp2p_device::lamp::{Lamp, LIGHT};
+use iotp2p_device::standard::number::ON_OFF;
+use iotp2p_protocol::controller::{self, ControllerError, Pairing};
+use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
+use iotp2p_protocol::engine::{
+    Config, Destination, EdhocResponder, Event, KnownPeer, Node, Output, MIN_PENDING_LIFETIME,
+};
+use iotp2p_protocol::interaction::Config as InteractionConfig;
+use iotp2p_protocol::security::edhoc::{AuthKey, Credential, LocalIdentity};
+use iotp2p_protocol::security::spake2plus::ProverSecret;
+use iotp2p_protocol::security::statement::ccs::p256_credential;
+use iotp2p_protocol::security::statement::sign_credential;
+use iotp2p_protocol::security::{IdentityKey, KeyId, MasterSecret, NodeId, SecurityContext};
+use iotp2p_protocol::server::security::{Manufactured, SecurityService};
+use iotp2p_protocol::server::Server;
+use p256::elliptic_curve::sec1::ToEncodedPoint;
+
+const PASSCODE: u32 = 20_202_021;
+const LAMP: &str = "lamp@home.example.org";
+const CONTROLLER: &str = "controller@example.com";
+
+/// A node's keys: its identity key, and its EDHOC authentication key with its credential.
+struct Keys {
+    identity: IdentityKey,
+    auth: [u8; 32],
+    ccs: Vec<u8>,
+}
+
+fn keys(identity: u8, auth: u8, kid: u8) -> Keys {
+    let identity = IdentityKey::from_bytes(&[identity; 32]).unwrap();
+    let secret = [auth; 32];
+    let point = p256::SecretKey::from_bytes(&secret.into())
+        .unwrap()
+        .public_key()
+        .to_encoded_point(false);
+    let ccs = p256_credential(
+        &identity.node_id(),
+        &[kid],
+        point.x().unwrap().as_slice().try_into().unwrap(),
+        point.y().unwrap().as_slice().try_into().unwrap(),
+    )
+    .unwrap();
+    Keys {
+        identity,
+        auth: secret,
+        ccs,
+    }
+}
+
+impl Keys {
+    fn local(&self) -> LocalIdentity {
+        LocalIdentity::new(
+            AuthKey::new(&self.auth).unwrap(),
+            Credential::parse(&self.ccs).unwrap(),
+        )
+        .unwrap()
+    }
+
+    fn responder(&self) -> EdhocResponder {
+        EdhocResponder {
+            identity: self.local(),
+            peers: Vec::new(),
+            max_pending: 2,
+            pending_lifetime: MIN_PENDING_LIFETIME,
+            max_visitors: 1,
+        }
+    }
+
+    /// The credential statement naming `address`.
+    fn statement(&self, address: &str) -> Vec<u8> {
+        let public = *self.identity.public_key();
+        let credentials = [self.ccs.as_slice()];
+        sign_credential(
+            &self.identity,
+            &iotp2p_codec::security::CredentialStatement {
+                identity_key: public.to_schema(),
+                address: Some(address),
+                auth_credentials: credentials.as_slice().into(),
+                serial: 1,
+                suites: [2].as_slice().into(),
+                issued_at: None,
+                unknown_fields: Default::default(),
+            },
+        )
+        .unwrap()
+    }
+}
+
+struct World {
+    now: u64,
+    rng: Fixed,
+    controller: Node<&'static str>,
+    lamp: Server<&'static str, Lamp>,
+    lamp_keys: Keys,
+    controller_keys: Keys,
+    /// Events the controller received that `ask` did not take.
+    events: Vec<Event<&'static str>>,
+}
+
+fn world() -> World {
+    let lamp_keys = keys(0x11, 0x12, 7);
+    let controller_keys = keys(0x21, 0x22, 9);
+    let salt = [0x5a; 16];
+    let made = Manufactured {
+        identity: lamp_keys.identity.clone(),
+        auth_credentials: vec![lamp_keys.ccs.clone()],
+        verifier: ProverSecret::from_passcode(PASSCODE, &salt, 1000)
+            .unwrap()
+            .record(),
+        salt: salt.to_vec(),
+        iterations: 1000,
+        suites: vec![2],
+    };
+    let security = SecurityService::unclaimed(made, 0).unwrap();
+    // Out of its box: no address, no relay, its EDHOC identity from manufacture.
+    let mut node = Node::new(Config::default(), 0);
+    node.set_edhoc_responder(Some(lamp_keys.responder()));
+    let lamp = Lamp::new(DeviceInfo::new("iotp2p", "Reference Lamp"), 1, 254);
+    let model = lamp.model();
+    let lamp = Server::with_security(node, model, InteractionConfig::default(), lamp, security);
+    let mut controller = Node::new(
+        Config {
+            address: Some(CONTROLLER.into()),
+            ..Config::default()
+        },
+        0,
+    );
+    controller.set_edhoc_responder(Some(controller_keys.responder()));
+    World {
+        now: 0,
+        rng: Fixed(0x3c),
+        controller,
+        lamp,
+        lamp_keys,
+        controller_keys,
+        events: Vec::new(),
+    }
+}
+
+impl World {
+    /// Carries datagrams both ways until both sides are quiet.
+    fn settle(&mut self, out: Vec<Output<&'static str>>) {
+        let mut to_lamp: Vec<Vec<u8>> = Vec::new();
+        for o in out {
+            match o {
+                Output::Send { bytes, .. } => to_lamp.push(bytes),
+                Output::Event(e) => self.events.push(e),
+            }
+        }
+        for bytes in to_lamp {
+            let back = self
+                .lamp
+                .receive(self.now, &mut self.rng, &"controller", &bytes);
+            for o in back {
+                if let Output::Send { bytes, .. } = o {
+                    let out = self
+                        .controller
+                        .receive(self.now, &mut self.rng, &"lamp", &bytes);
+                    self.settle(out);
+                }
+            }
+        }
+    }
+
+    /// The controller asks the lamp directly, under `context` (or unsealed); the reply.
+    fn ask(&mut self, context: Option<ContextId>, body: Body) -> Body {
+        let (id, out) = self
+            .controller
+            .request(
+                self.now,
+                &mut self.rng,
+                "lamp",
+                Destination::HopPeer,
+                context,
+                &body,
+                true,
+                None,
+            )
+            .unwrap();
+        self.settle(out);
+        let at = self
+            .events
+            .iter()
+            .position(|e| matches!(e, Event::Reply { request, .. } if *request == id))
+            .expect("the lamp answers");
+        match self.events.remove(at) {
+            Event::Reply { body, .. } => body,
+            _ => unreachable!(),
+        }
+    }
+
+    /// SPAKE2+ with `passcode`: the controller's pairing context on success.
+    fn pair(&mut self, passcode: u32) -> Result<ContextId, ControllerError> {
+        let (mut pairing, start) = Pairing::start(passcode, &mut self.rng);
+        let reply = self.ask(None, start);
+        let share = pairing.share(&reply, &mut self.rng)?;
+        let reply = self.ask(None, share);
+        let confirm = pairing.confirm(&reply)?;
+        let reply = self.ask(None, confirm);
+        let context = pairing.paired(&reply)?;
+        Ok(self
+            .controller
+            .add_context(
+                context,
+                Peer {
+                    address: None,
+                    kind: ContextKind::Pairing,
+                    node: None,
+                },
+            )
+            .unwrap())
+    }
+
+    /// Claims the lamp under the pairing context: the lamp's node ID.
+    fn claim(&mut self, pairing: ContextId) -> NodeId {
+        let (lamp_id, _) =
+            controller::device_credential(&self.ask(Some(pairing), controller::read_credential()))
+                .unwrap();
+        let own = self.controller_keys.statement(CONTROLLER);
+        ok(self.ask(Some(pairing), controller::add_peer(&own)));
+        let me = self.controller_keys.identity.node_id();
+        ok(self.ask(Some(pairing), controller::acl_write(0, &me, Some("owner"))));
+        let reply = self.ask(Some(pairing), controller::commission(LAMP, None, None));
+        controller::check_commissioned(&reply, &lamp_id, LAMP).unwrap();
+        lamp_id
+    }
+
+    /// The controller runs EDHOC with the lamp by its credential: their new context.
+    fn connect(&mut self, lamp_id: NodeId) -> ContextId {
+        let peer = KnownPeer {
+            credential: self.lamp_keys.ccs.clone(),
+            address: Some(LAMP.into()),
+            node: Some(lamp_id),
+        };
+        let (_, out) = self
+            .controller
+            .connect(self.now, &mut self.rng, "lamp", Destination::HopPeer, peer)
+            .unwrap();
+        self.settle(out);
+        let at = self
+            .events
+            .iter()
+            .position(|e| matches!(e, Event::Session { .. }))
+            .expect("the handshake completes");
+        match self.events.remove(at) {
+            Event::Session { context, .. } => context,
+            _ => unreachable!(),
+        }
+    }
+}
+
+fn ok(reply: Body) {
+    assert!(
+        matches!(reply, Body::InvokeResponse(_)),
+        "not a success: {reply:?}"
+    );
+}
+
+fn status(reply: &Body) -> StatusCode {
+    match reply {
+        Body::Status(s) => s.code,
+        other => panic!("not a status: {other:?}"),
+    }
+}
+
+fn switch_on() -> Body {
+    Body::Invoke(iotp2p_codec::core::owned::InvokeRequest {
+        endpoint: LIGHT,
+        capability: ON_OFF,
+        action: 9,
+        input: None,
+        echo: None,
+        unknown_fields: Default::default(),
+    })
+}
+
+#[test]
+fn a_controller_claims_the_lamp_and_then_controls_it_by_edhoc() {
+    let mut w = world();
+    let pairing = w.pair(PASSCODE).unwrap();
+    // Nothing but claiming under the pairing context ([IOTP-SEC-136]).
+    assert_eq!(
+        status(&w.ask(Some(pairing), switch_on())),
+        StatusCode::Forbidden
+    );
+    let lamp_id = w.claim(pairing);
+    assert_eq!(w.lamp.node().config().address.as_deref(), Some(LAMP));
+    let commissioned = w.lamp.security_mut().unwrap().take_commissioned().unwrap();
+    assert_eq!(commissioned.address, LAMP);
+    // The pairing context went with the window ([IOTP-SEC-38]).
+    assert!(!w
+        .lamp
+        .node()
+        .contexts()
+        .iter()
+        .any(|e| e.peer.kind == ContextKind::Pairing));
+
+    let context = w.connect(lamp_id);
+    ok(w.ask(Some(context), switch_on()));
+    assert!(w.lamp.app().light().on);
+}
+
+#[test]
+fn a_wrong_passcode_fails_at_the_controller_before_confirmp() {
+    let mut w = world();
+    assert_eq!(
+        w.pair(PASSCODE + 1),
+        Err(ControllerError::ConfirmationFailed)
+    );
+    // The exchange is still the lamp's until it times out: another controller is told to wait.
+    let (_, start) = Pairing::start(PASSCODE, &mut w.rng);
+    let reply = w.ask(None, start);
+    let Body::Status(s) = &reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(s.code, StatusCode::Busy);
+    assert_eq!(s.retry_after, Some(30));
+    // After PAIRING_EXCHANGE_TIMEOUT the window takes a new exchange.
+    w.now = 31_000;
+    let out = w.lamp.on_timer(w.now, &mut w.rng);
+    w.settle(out);
+    w.pair(PASSCODE).unwrap();
+}
+
+#[test]
+fn commission_needs_the_controllers_administer_entry() {
+    let mut w = world();
+    let pairing = w.pair(PASSCODE).unwrap();
+    let own = w.controller_keys.statement(CONTROLLER);
+    ok(w.ask(Some(pairing), controller::add_peer(&own)));
+    // No acl_write yet ([IOTP-SEC-39]).
+    let reply = w.ask(Some(pairing), controller::commission(LAMP, None, None));
+    assert_eq!(status(&reply), StatusCode::Forbidden);
+    assert_eq!(w.lamp.node().config().address, None);
+}
+
+#[test]
+fn unsealed_and_unknown_peers_are_refused() {
+    let mut w = world();
+    // Unsealed: only the pairing messages ([IOTP-SEC-104]).
+    assert_eq!(
+        status(&w.ask(None, switch_on())),
+        StatusCode::Unauthenticated
+    );
+    let pairing = w.pair(PASSCODE).unwrap();
+    let lamp_id = w.claim(pairing);
+
+    // A peer with a context but no ACL entry: Forbidden ([IOTP-SEC-99]).
+    let secret = [9u8; 16];
+    let derive = |s: u8, r: u8| {
+        SecurityContext::derive(
+            MasterSecret {
+                secret: &secret,
+                salt: &[],
+            },
+            KeyId::new(&[s]).unwrap(),
+            KeyId::new(&[r]).unwrap(),
+        )
+    };
+    let stranger = NodeId::from_bytes([0x77; 32]);
+    let peer = |address: &str| Peer {
+        address: Some(address.into()),
+        kind: ContextKind::Ordinary,
+        node: Some(stranger),
+    };
+    w.lamp
+        .node_mut()
+        .add_context(derive(0x40, 0x41), peer(CONTROLLER))
+        .unwrap();
+    let theirs = w
+        .controller
+        .add_context(
+            derive(0x41, 0x40),
+            Peer {
+                node: Some(lamp_id),
+                ..peer(LAMP)
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        status(&w.ask(Some(theirs), switch_on())),
+        StatusCode::Forbidden
+    );
+    assert!(!w.lamp.app().light().on);
+}

@@ -1,0 +1,859 @@
+//! The Security capability as a device serves it (spec §8.12), with what it guards: pairing with
+//! the printed passcode (SPAKE2+ as the verifier, §8.3.3), the pairing context (§8.3.4), claiming
+//! the device (`add_peer`, `acl_write`, `commission`, §8.3.5), the access control list (§8.8) and
+//! which requests may come unsealed (§8.8.3).
+//!
+//! The [`super::Server`] hands it every request first: the Security actions it answers itself
+//! (they install contexts in the engine and need the time and randomness), and for every other
+//! request it decides access (§6.3 step 1) from the ACL and the kind of context the request opened
+//! under. Reads of its properties go through the dispatcher like any other read.
+//!
+//! Not yet served (answered `Failure` with a detail saying so): `remove_peer`, `apply_statement`,
+//! `rehome`, `rotate_auth_key`, `open_commissioning_window`, `introduce` and `set_home_relay`.
+//!
+//! **Bounds.** [`PEER_CAPACITY`] peer credentials ([IOTP-SEC-98]), [`ACL_CAPACITY`] entries
+//! ([IOTP-SEC-97]), one pairing exchange at a time ([IOTP-SEC-31]), at most one pairing context.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use iotp2p_codec::core::owned::{Body, Event, InvokeResponse, Status};
+use iotp2p_codec::core::StatusCode;
+use iotp2p_codec::prelude::*;
+use iotp2p_codec::security::{
+    owned as sec, AclWrite, CommissionRequest, PairingConfirm, PairingShare, PairingStart,
+    SignedStatement,
+};
+use rand_core::CryptoRngCore;
+
+use super::acl::{privilege, Acl, AclRefusal, ACL_CAPACITY};
+use crate::engine::peers::{ContextId, ContextKind, Peer};
+use crate::engine::{KnownPeer, Node};
+use crate::interaction::check::{status, ValueError};
+use crate::interaction::model::{Capability, Member, MemberKind};
+use crate::interaction::{Access, Change, Failure};
+use crate::params::Instant;
+use crate::security::pairing_states::{Effect, PairingStates, Refused, State};
+use crate::security::spake2plus::{
+    pairing_context_hash, Inputs, PairingRole, Verifier, VerifierConfirming, VerifierRecord,
+    NONCE_LEN,
+};
+use crate::security::statement::{accepts_replacement, sign_credential, verify_credential};
+use crate::security::{IdentityKey, NodeId};
+
+/// The Security capability's number, on endpoint 0 of every node ([IOTP-SEC-125]).
+pub const SECURITY: u16 = 1;
+
+/// Peer credentials a node holds ([IOTP-SEC-98]).
+pub const PEER_CAPACITY: usize = 8;
+
+/// The members of the Security capability (spec/schema/security.iotp).
+pub mod member {
+    /// `node_id`.
+    pub const NODE_ID: u16 = 0;
+    /// `credential`.
+    pub const CREDENTIAL: u16 = 1;
+    /// `acl_capacity`.
+    pub const ACL_CAPACITY: u16 = 2;
+    /// `peer_capacity`.
+    pub const PEER_CAPACITY: u16 = 3;
+    /// `pairing_window_open`.
+    pub const PAIRING_WINDOW_OPEN: u16 = 4;
+    /// `pair_start`.
+    pub const PAIR_START: u16 = 10;
+    /// `pair_share`.
+    pub const PAIR_SHARE: u16 = 11;
+    /// `pair_confirm`.
+    pub const PAIR_CONFIRM: u16 = 12;
+    /// `commission`.
+    pub const COMMISSION: u16 = 13;
+    /// `add_peer`.
+    pub const ADD_PEER: u16 = 14;
+    /// `acl_read`.
+    pub const ACL_READ: u16 = 16;
+    /// `acl_write`.
+    pub const ACL_WRITE: u16 = 17;
+    /// The withdrawn `open_pairing_window` ([IOTP-SEC-193]).
+    pub const WITHDRAWN: u16 = 19;
+    /// The `pairing_failed` event.
+    pub const PAIRING_FAILED: u16 = 20;
+    /// The `acl_changed` event.
+    pub const ACL_CHANGED: u16 = 21;
+}
+
+/// What a device holds from manufacture.
+pub struct Manufactured {
+    /// Its identity key: its node ID, the signer of its credential statements.
+    pub identity: IdentityKey,
+    /// Its EDHOC authentication credentials (CCS, P-256 first), named by its node ID.
+    pub auth_credentials: Vec<Vec<u8>>,
+    /// The SPAKE2+ verifier of its printed passcode (w0, L).
+    pub verifier: VerifierRecord,
+    /// The PBKDF2 salt of the verifier (16 to 32 bytes).
+    pub salt: Vec<u8>,
+    /// The PBKDF2 iteration count of the verifier.
+    pub iterations: u32,
+    /// The EDHOC cipher suites it supports, most preferred first.
+    pub suites: Vec<i32>,
+}
+
+/// What `commission` gave the device: the host takes the address and reaches the home relay.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Commissioned {
+    /// The device's address.
+    pub address: String,
+    /// Its home relay, if any.
+    pub relay: Option<sec::RelayInfo>,
+    /// The time the controller gave, in ms since the epoch.
+    pub time: Option<u64>,
+}
+
+/// Why a device could not be set up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SetupError {
+    /// The credential statement could not be signed: the identity key and the credentials disagree.
+    Credential(String),
+}
+
+/// A SPAKE2+ exchange in progress.
+enum Exchange {
+    /// `pair_start` answered, `pair_share` awaited.
+    Started {
+        nonces: ([u8; NONCE_LEN], [u8; NONCE_LEN]),
+        context_hash: [u8; 32],
+    },
+    /// `pair_share` answered, `pair_confirm` awaited.
+    Confirming {
+        nonces: ([u8; NONCE_LEN], [u8; NONCE_LEN]),
+        // Boxed: the key schedule is large, and the exchange waits in this state between messages.
+        verifier: alloc::boxed::Box<VerifierConfirming>,
+    },
+}
+
+/// The pairing under way after confirmP verified.
+struct Pairing {
+    context: ContextId,
+    /// The controller's node ID, once `add_peer` under the pairing context gave its credential.
+    controller: Option<NodeId>,
+}
+
+/// What the server does with a request.
+pub enum Decision {
+    /// The Security capability answered it: the reply.
+    Answered(Body),
+    /// The dispatcher answers it, with this access.
+    Dispatch(Access),
+}
+
+/// The device's Security capability.
+pub struct SecurityService {
+    identity: IdentityKey,
+    auth_credentials: Vec<Vec<u8>>,
+    suites: Vec<i32>,
+    /// The current credential statement (a `SignedStatement`, encoded) and its serial.
+    credential: Vec<u8>,
+    serial: u32,
+    verifier: VerifierRecord,
+    salt: Vec<u8>,
+    iterations: u32,
+    states: PairingStates,
+    exchange: Option<Exchange>,
+    pairing: Option<Pairing>,
+    acl: Acl,
+    /// Peer credential statements, by node ID.
+    peers: Vec<(NodeId, Vec<u8>)>,
+    commissioned: Option<Commissioned>,
+    /// The pairing context to remove once the reply sealed under it has gone.
+    discard: Option<ContextId>,
+    changes: Vec<Change>,
+    events: u64,
+}
+
+impl SecurityService {
+    /// An unclaimed device from what it holds from manufacture, its pairing window open at `now`
+    /// (power-up, [IOTP-SEC-26]).
+    pub fn unclaimed(made: Manufactured, now: Instant) -> Result<Self, SetupError> {
+        let mut service = SecurityService {
+            identity: made.identity,
+            auth_credentials: made.auth_credentials,
+            suites: made.suites,
+            credential: Vec::new(),
+            serial: 0,
+            verifier: made.verifier,
+            salt: made.salt,
+            iterations: made.iterations,
+            states: PairingStates::new(),
+            exchange: None,
+            pairing: None,
+            acl: Acl::new(),
+            peers: Vec::new(),
+            commissioned: None,
+            discard: None,
+            changes: Vec::new(),
+            events: 0,
+        };
+        service.credential = service.sign(None, None)?;
+        // An unclaimed device is never refused its window.
+        let _ = service.states.power_up_or_physical_action(now);
+        Ok(service)
+    }
+
+    /// The node ID.
+    pub fn node_id(&self) -> NodeId {
+        self.identity.node_id()
+    }
+
+    /// The current credential statement (an encoded `SignedStatement`).
+    pub fn credential(&self) -> &[u8] {
+        &self.credential
+    }
+
+    /// The access control list.
+    pub fn acl(&self) -> &Acl {
+        &self.acl
+    }
+
+    /// Whether the pairing window is open at `now`.
+    pub fn pairing_window_open(&mut self, now: Instant) -> bool {
+        window_open(self.states.state(now))
+    }
+
+    /// What `commission` gave, once; the host then takes the address and attaches to the relay.
+    pub fn take_commissioned(&mut self) -> Option<Commissioned> {
+        self.commissioned.take()
+    }
+
+    /// The credential statement of a peer the device holds.
+    pub fn peer(&self, node: &NodeId) -> Option<&[u8]> {
+        self.peers
+            .iter()
+            .find(|(n, _)| n == node)
+            .map(|(_, s)| s.as_slice())
+    }
+
+    /// The capability's descriptor.
+    pub fn capability() -> Capability {
+        let property = |key| {
+            Member::new(
+                key,
+                MemberKind::Property {
+                    writable: false,
+                    observable: true,
+                    fresh: false,
+                },
+            )
+        };
+        let action = |key, input, output| {
+            Member::new(
+                key,
+                MemberKind::Action {
+                    input,
+                    output,
+                    fresh: false,
+                },
+            )
+        };
+        Capability {
+            number: SECURITY,
+            package: "iotp2p.security".into(),
+            name: "Security".into(),
+            version: (1, 1, 0),
+            members: alloc::vec![
+                property(0),
+                property(1),
+                property(2),
+                property(3),
+                property(4),
+                action(8, true, true),
+                action(9, true, true),
+                action(10, true, true),
+                action(11, true, true),
+                action(12, true, false),
+                action(13, true, true),
+                action(14, true, false),
+                action(15, true, false),
+                action(16, true, true),
+                action(17, true, false),
+                action(18, true, false),
+                Member::new(20, MemberKind::Event),
+                Member::new(21, MemberKind::Event),
+                Member::new(22, MemberKind::Event),
+                action(24, true, true),
+                action(25, false, true),
+                action(26, true, false),
+                action(27, true, false),
+                action(28, true, false),
+            ],
+        }
+    }
+
+    /// Signs a new credential statement naming `address` (none before the device is claimed).
+    fn sign(
+        &mut self,
+        address: Option<&str>,
+        issued_at: Option<u64>,
+    ) -> Result<Vec<u8>, SetupError> {
+        self.serial = self.serial.saturating_add(1);
+        let public = *self.identity.public_key();
+        let credentials: Vec<&[u8]> = self.auth_credentials.iter().map(Vec::as_slice).collect();
+        let statement = iotp2p_codec::security::CredentialStatement {
+            identity_key: public.to_schema(),
+            address,
+            auth_credentials: credentials.as_slice().into(),
+            serial: self.serial,
+            suites: self.suites.as_slice().into(),
+            issued_at,
+            unknown_fields: Default::default(),
+        };
+        sign_credential(&self.identity, &statement)
+            .map_err(|e| SetupError::Credential(alloc::format!("{e:?}")))
+    }
+
+    /// Decides what becomes of a request that opened under `context` (`None`: unsealed) with the
+    /// peer `peer`.
+    pub fn decide<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        context: Option<ContextId>,
+        body: &Body,
+    ) -> Decision {
+        let peer = context
+            .and_then(|c| node.contexts().get(c))
+            .map(|e| e.peer.clone());
+        if let Body::Invoke(i) = body {
+            if i.endpoint == 0 && i.capability == SECURITY {
+                return Decision::Answered(self.invoke(
+                    node,
+                    now,
+                    rng,
+                    context,
+                    peer.as_ref(),
+                    i.action,
+                    i.input.as_deref(),
+                ));
+            }
+        }
+        Decision::Dispatch(self.access(peer.as_ref(), body))
+    }
+
+    /// §6.3 step 1 for every request but the Security actions.
+    fn access(&self, peer: Option<&Peer>, body: &Body) -> Access {
+        let security_read =
+            matches!(body, Body::Read(r) if r.endpoint == 0 && r.capability == SECURITY);
+        match peer.map(|p| (p.kind, p.node)) {
+            // The credential may be read unsealed ([IOTP-SEC-103]); nothing else ([IOTP-SEC-104]).
+            None => match body {
+                Body::Read(r)
+                    if security_read && r.members.as_deref() == Some(&[member::CREDENTIAL][..]) =>
+                {
+                    Access::Allowed
+                }
+                _ => Access::Unauthenticated,
+            },
+            // Under the pairing context: reads of the Security properties only ([IOTP-SEC-136]).
+            Some((ContextKind::Pairing, _)) if security_read => Access::Allowed,
+            Some((ContextKind::Pairing, _)) => Access::Forbidden,
+            Some((_, None)) => Access::Forbidden,
+            Some((_, Some(node))) => {
+                let (needed, endpoint, capability) = match body {
+                    Body::Read(r) => (privilege::READ, Some(r.endpoint), Some(r.capability)),
+                    Body::Write(w) => (privilege::WRITE, Some(w.endpoint), Some(w.capability)),
+                    Body::Invoke(i) => (privilege::INVOKE, Some(i.endpoint), Some(i.capability)),
+                    Body::Subscribe(s) => {
+                        (privilege::SUBSCRIBE, Some(s.endpoint), Some(s.capability))
+                    }
+                    // Only the subscriber's own subscription ends: the dispatcher checks that.
+                    Body::Unsubscribe(_) => return Access::Allowed,
+                    // Any privilege on any target (§8.8.2).
+                    Body::Describe(_) => (0x1f, None, None),
+                    _ => return Access::Forbidden,
+                };
+                if self.acl.allows(&node, needed, endpoint, capability) {
+                    Access::Allowed
+                } else {
+                    Access::Forbidden
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn invoke<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        context: Option<ContextId>,
+        peer: Option<&Peer>,
+        action: u16,
+        input: Option<&[u8]>,
+    ) -> Body {
+        let pairing_action = matches!(
+            action,
+            member::PAIR_START | member::PAIR_SHARE | member::PAIR_CONFIRM
+        );
+        let administer = || {
+            peer.and_then(|p| p.node).is_some_and(|n| {
+                self.acl
+                    .allows(&n, privilege::ADMINISTER, Some(0), Some(SECURITY))
+            })
+        };
+        let gate = match (peer.map(|p| p.kind), action) {
+            (_, member::WITHDRAWN) => Some(StatusCode::UnknownMember),
+            // The pairing messages come unsealed, over the local link (§8.3.3).
+            (None, _) if pairing_action => None,
+            (None, _) => Some(StatusCode::Unauthenticated),
+            (Some(_), _) if pairing_action => Some(StatusCode::InvalidRequest),
+            // Under the pairing context: add_peer, acl_write and commission ([IOTP-SEC-136]), each
+            // keeping the exchange alive (§8.3.2).
+            (
+                Some(ContextKind::Pairing),
+                member::ADD_PEER | member::ACL_WRITE | member::COMMISSION,
+            ) => {
+                let ours = self.pairing.as_ref().map(|p| p.context) == context;
+                let alive = ours && self.states.commissioning_message(now).is_ok();
+                (!alive).then_some(StatusCode::Forbidden)
+            }
+            (Some(ContextKind::Pairing), _) => Some(StatusCode::Forbidden),
+            (Some(_), member::COMMISSION) => Some(StatusCode::Forbidden),
+            (Some(ContextKind::Visitor), _) => Some(StatusCode::Forbidden),
+            (Some(_), member::ADD_PEER | member::ACL_READ | member::ACL_WRITE) => {
+                (!administer()).then_some(StatusCode::Forbidden)
+            }
+            _ => None,
+        };
+        if let Some(code) = gate {
+            return refused(code, action).into_body();
+        }
+        let input = input.unwrap_or_default();
+        let answer = match action {
+            member::PAIR_START => self.pair_start(now, rng, input),
+            member::PAIR_SHARE => self.pair_share(now, rng, input),
+            member::PAIR_CONFIRM => self.pair_confirm(node, now, input),
+            member::COMMISSION => self.commission(node, now, input),
+            member::ADD_PEER => self.add_peer(node, context, input),
+            member::ACL_READ => self.acl_read(input),
+            member::ACL_WRITE => self.acl_write(peer, input),
+            8 | 9 | 15 | 18 | 24..=28 => Err(not_served(action)),
+            _ => Err(refused(StatusCode::UnknownMember, action)),
+        };
+        match answer {
+            Ok(output) => Body::InvokeResponse(InvokeResponse {
+                output,
+                unknown_fields: Default::default(),
+            }),
+            Err(stop) => stop.into_body(),
+        }
+    }
+
+    fn pair_start(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        let start = PairingStart::decode(input).map_err(|e| invalid(member::PAIR_START, &e))?;
+        match self.states.pair_start(now) {
+            Ok(()) => {}
+            Err(Refused::Busy { retry_after }) => {
+                return Err(Stop {
+                    retry_after: Some(retry_after),
+                    ..refused(StatusCode::Busy, member::PAIR_START)
+                });
+            }
+            Err(_) => return Err(refused(StatusCode::InvalidState, member::PAIR_START)),
+        }
+        let mut device_nonce = [0u8; NONCE_LEN];
+        rng.fill_bytes(&mut device_nonce);
+        let params = sec::PairingParams {
+            device_nonce,
+            salt: self.salt.clone(),
+            iterations: self.iterations,
+            unknown_fields: Default::default(),
+        }
+        .encode_to_vec()
+        .map_err(|_| refused(StatusCode::Failure, member::PAIR_START))?;
+        self.exchange = Some(Exchange::Started {
+            nonces: (*start.controller_nonce, device_nonce),
+            context_hash: pairing_context_hash(input, &params),
+        });
+        Ok(Some(params))
+    }
+
+    fn pair_share(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        let share = PairingShare::decode(input).map_err(|e| invalid(member::PAIR_SHARE, &e))?;
+        let started = match self.exchange.take() {
+            Some(Exchange::Started {
+                nonces,
+                context_hash,
+            }) if self.states.pair_share(now).is_ok() => (nonces, context_hash),
+            other => {
+                // Not the next message of the exchange: a failed attempt ([IOTP-SEC-35]).
+                if other.is_none() {
+                    let _ = self.states.pair_share(now);
+                }
+                self.failed_attempt();
+                return Err(refused(StatusCode::InvalidState, member::PAIR_SHARE));
+            }
+        };
+        let mut y = [0u8; 32];
+        rng.fill_bytes(&mut y);
+        let (nonces, context_hash) = started;
+        let confirming = Verifier::new(&self.verifier).respond(
+            &Inputs::pairing(&context_hash),
+            share.share_p,
+            &y,
+        );
+        let Ok(verifier) = confirming else {
+            // Not a valid point ([IOTP-SEC-33]): the exchange fails.
+            let _ = self.states.pair_confirm(now, false);
+            self.failed_attempt();
+            return Err(refused(StatusCode::InvalidValue, member::PAIR_SHARE));
+        };
+        let reply = sec::PairingShareReply {
+            share_v: *verifier.share_v(),
+            confirm_v: *verifier.confirm_v(),
+            unknown_fields: Default::default(),
+        }
+        .encode_to_vec()
+        .map_err(|_| refused(StatusCode::Failure, member::PAIR_SHARE))?;
+        self.exchange = Some(Exchange::Confirming {
+            nonces,
+            verifier: alloc::boxed::Box::new(verifier),
+        });
+        Ok(Some(reply))
+    }
+
+    fn pair_confirm<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        now: Instant,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        let confirm =
+            PairingConfirm::decode(input).map_err(|e| invalid(member::PAIR_CONFIRM, &e))?;
+        let Some(Exchange::Confirming { nonces, verifier }) = self.exchange.take() else {
+            let _ = self.states.pair_confirm(now, false);
+            self.failed_attempt();
+            return Err(refused(StatusCode::InvalidState, member::PAIR_CONFIRM));
+        };
+        let shared = verifier.finish(confirm.confirm_p);
+        let verified = shared.is_ok();
+        let effect = self.states.pair_confirm(now, verified);
+        let Ok(shared) = shared else {
+            self.failed_attempt();
+            if effect == Ok(Effect::DiscardPairingContext) {
+                self.drop_pairing(node);
+            }
+            return Err(refused(StatusCode::Forbidden, member::PAIR_CONFIRM));
+        };
+        let context = shared.pairing_context(&nonces.0, &nonces.1, PairingRole::Device);
+        let peer = Peer {
+            address: None,
+            kind: ContextKind::Pairing,
+            node: None,
+        };
+        match node.add_context(context, peer) {
+            Ok(id) => {
+                self.pairing = Some(Pairing {
+                    context: id,
+                    controller: None,
+                });
+                Ok(None)
+            }
+            Err(_) => Err(refused(StatusCode::ResourceExhausted, member::PAIR_CONFIRM)),
+        }
+    }
+
+    fn add_peer<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        context: Option<ContextId>,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        let verified = verify_credential(input)
+            .map_err(|_| refused(StatusCode::InvalidValue, member::ADD_PEER))?;
+        let id = verified.node_id;
+        let known = KnownPeer {
+            credential: verified
+                .statement
+                .auth_credentials
+                .iter()
+                .next()
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default(),
+            address: verified.statement.address.map(String::from),
+            node: Some(id),
+        };
+        match self.peers.iter().position(|(n, _)| *n == id) {
+            Some(at) => {
+                // Only a newer credential replaces a held one ([IOTP-SEC-16]).
+                let held = verify_credential(&self.peers[at].1).map(|v| v.statement.serial);
+                if held.is_ok_and(|held| accepts_replacement(held, &verified).is_err()) {
+                    return Err(refused(StatusCode::ConstraintError, member::ADD_PEER));
+                }
+                self.peers[at].1 = input.to_vec();
+            }
+            None if self.peers.len() < PEER_CAPACITY => self.peers.push((id, input.to_vec())),
+            None => return Err(refused(StatusCode::ResourceExhausted, member::ADD_PEER)),
+        }
+        node.add_edhoc_peer(known);
+        // Under the pairing context, the peer is the controller: its node ID is now known.
+        if let Some(pairing) = self.pairing.as_mut().filter(|p| Some(p.context) == context) {
+            pairing.controller = Some(id);
+            node.identify_peer(pairing.context, id);
+        }
+        Ok(None)
+    }
+
+    fn acl_read(&mut self, input: &[u8]) -> Result<Option<Vec<u8>>, Stop> {
+        let mut r = iotp2p_codec::runtime::Reader::new(input);
+        let index = r
+            .uint(0, u64::from(u8::MAX))
+            .and_then(|i| r.finish().map(|()| i))
+            .map_err(|e| invalid(member::ACL_READ, &e))?;
+        let entry = u8::try_from(index).ok().and_then(|i| self.acl.get(i));
+        match entry {
+            Some(e) => e
+                .encode_to_vec()
+                .map(Some)
+                .map_err(|_| refused(StatusCode::Failure, member::ACL_READ)),
+            None => Ok(None),
+        }
+    }
+
+    fn acl_write(&mut self, peer: Option<&Peer>, input: &[u8]) -> Result<Option<Vec<u8>>, Stop> {
+        let write = AclWrite::decode(input).map_err(|e| invalid(member::ACL_WRITE, &e))?;
+        // Written by the claiming controller or an owner-level administrator: no `granted_by`
+        // ([IOTP-SEC-175]); scoped administrators come with commissioning windows.
+        let writer = peer.and_then(|p| p.node);
+        let scoped = writer.is_some_and(|w| !self.acl.is_owner(&w))
+            && peer.map(|p| p.kind) != Some(ContextKind::Pairing);
+        if scoped {
+            return Err(refused(StatusCode::Forbidden, member::ACL_WRITE));
+        }
+        let entry = write
+            .entry
+            .map(iotp2p_codec::runtime::IntoOwned::into_owned);
+        self.acl
+            .write(write.index, entry, None)
+            .map_err(|refusal| match refusal {
+                AclRefusal::Index | AclRefusal::LastOwner => {
+                    refused(StatusCode::ConstraintError, member::ACL_WRITE)
+                }
+            })?;
+        let data = u64::from(write.index);
+        let mut w = [0u8; 2];
+        let mut writer = iotp2p_codec::runtime::Writer::new(&mut w);
+        if writer.u64(data).is_ok() {
+            let len = writer.position();
+            self.event(member::ACL_CHANGED, Some(w[..len].to_vec()));
+        }
+        Ok(None)
+    }
+
+    fn commission<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        now: Instant,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        let request =
+            CommissionRequest::decode(input).map_err(|e| invalid(member::COMMISSION, &e))?;
+        // Only once the pairing's controller holds Administer ([IOTP-SEC-39]).
+        let controller = self.pairing.as_ref().and_then(|p| p.controller);
+        if !controller.is_some_and(|c| self.acl.is_owner(&c)) {
+            return Err(refused(StatusCode::Forbidden, member::COMMISSION));
+        }
+        crate::address::check(request.address)
+            .map_err(|_| refused(StatusCode::InvalidValue, member::COMMISSION))?;
+        let credential = self
+            .sign(Some(request.address), request.time)
+            .map_err(|_| refused(StatusCode::Failure, member::COMMISSION))?;
+        let signed = SignedStatement::decode(&credential)
+            .map_err(|_| refused(StatusCode::Failure, member::COMMISSION))?;
+        let output = sec::CommissionResponse {
+            credential: signed.into_owned(),
+            unknown_fields: Default::default(),
+        }
+        .encode_to_vec()
+        .map_err(|_| refused(StatusCode::Failure, member::COMMISSION))?;
+        self.credential = credential;
+        node.set_address(Some(request.address.into()));
+        self.commissioned = Some(Commissioned {
+            address: request.address.into(),
+            relay: request
+                .relay
+                .map(iotp2p_codec::runtime::IntoOwned::into_owned),
+            time: request.time,
+        });
+        // The pairing completes: the window closes, and the pairing context goes once the reply
+        // sealed under it has ([IOTP-SEC-29], [IOTP-SEC-38]).
+        if self.states.completed(now) == Ok(Effect::DiscardPairingContext) {
+            self.discard = self.pairing.take().map(|p| p.context);
+        }
+        Ok(Some(output))
+    }
+
+    /// After a reply was sent: removes a pairing context whose pairing completed.
+    pub fn after_reply<P: Clone + PartialEq + core::fmt::Debug>(&mut self, node: &mut Node<P>) {
+        if let Some(context) = self.discard.take() {
+            node.remove_context(context);
+        }
+    }
+
+    /// The timeouts of pairing (§8.3.2): the window's end and an abandoned exchange.
+    pub fn on_timer<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        now: Instant,
+    ) {
+        if self.states.on_timer(now) == Effect::DiscardPairingContext {
+            self.drop_pairing(node);
+        }
+        if !matches!(
+            self.states.state(now),
+            State::UnclaimedExchange | State::ClaimedExchange
+        ) {
+            self.exchange = None;
+        }
+    }
+
+    /// When [`SecurityService::on_timer`] is next due.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.states.next_deadline()
+    }
+
+    fn drop_pairing<P: Clone + PartialEq + core::fmt::Debug>(&mut self, node: &mut Node<P>) {
+        if let Some(p) = self.pairing.take() {
+            node.remove_context(p.context);
+        }
+        self.exchange = None;
+    }
+
+    fn failed_attempt(&mut self) {
+        self.exchange = None;
+        self.event(member::PAIRING_FAILED, None);
+    }
+
+    fn event(&mut self, member: u16, data: Option<Vec<u8>>) {
+        let number = self.events;
+        self.events = self.events.wrapping_add(1);
+        self.changes.push(Change::Event {
+            endpoint: 0,
+            capability: SECURITY,
+            event: Event {
+                member,
+                number,
+                data,
+                timestamp: None,
+                unknown_fields: Default::default(),
+            },
+        });
+    }
+
+    /// The events to report since the last call.
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        core::mem::take(&mut self.changes)
+    }
+
+    /// Steps 8 and 9 for a Security property: none is writable, so nothing is ever checked.
+    pub fn check_value(&self, _member: u16, _value: &[u8]) -> Result<(), ValueError> {
+        Err(ValueError::Constraint)
+    }
+
+    /// A Security property's value.
+    pub fn read(&mut self, member: u16, now: Instant) -> Result<Vec<u8>, Failure> {
+        let failure = Failure {
+            code: StatusCode::Failure,
+            capability_status: None,
+        };
+        let mut buf = [0u8; 16];
+        let mut w = iotp2p_codec::runtime::Writer::new(&mut buf);
+        let written = match member {
+            member::NODE_ID => return encode_bytes(self.node_id().as_bytes()),
+            member::CREDENTIAL => return Ok(self.credential.clone()),
+            member::ACL_CAPACITY => w.u64(ACL_CAPACITY as u64),
+            member::PEER_CAPACITY => w.u64(PEER_CAPACITY as u64),
+            member::PAIRING_WINDOW_OPEN => w.bool(window_open(self.states.state(now))),
+            _ => return Err(failure),
+        };
+        written.map_err(|_| failure)?;
+        let len = w.position();
+        Ok(buf[..len].to_vec())
+    }
+}
+
+/// Whether a pairing window is open in `state`.
+fn window_open(state: State) -> bool {
+    !matches!(state, State::UnclaimedClosed | State::Claimed)
+}
+
+/// A byte string's encoding.
+fn encode_bytes(bytes: &[u8]) -> Result<Vec<u8>, Failure> {
+    let mut buf = [0u8; 40];
+    let mut w = iotp2p_codec::runtime::Writer::new(&mut buf);
+    w.bytes(bytes).map_err(|_| Failure {
+        code: StatusCode::Failure,
+        capability_status: None,
+    })?;
+    let len = w.position();
+    Ok(buf[..len].to_vec())
+}
+
+/// Why a Security action was refused: what its status says.
+#[derive(Clone, Copy, Debug)]
+struct Stop {
+    code: StatusCode,
+    action: u16,
+    retry_after: Option<u32>,
+    decode: Option<(iotp2p_codec::runtime::ErrorClass, usize)>,
+    detail: Option<&'static str>,
+}
+
+impl Stop {
+    fn into_body(self) -> Body {
+        let mut s: Status = status(self.code, Some(self.action));
+        s.retry_after = self.retry_after;
+        if let Some((class, offset)) = self.decode {
+            s.decode_error = Some(iotp2p_codec::core::DecodeError::from_u32(class as u32));
+            s.offset = u32::try_from(offset).ok();
+        }
+        s.detail = self.detail.map(String::from);
+        Body::Status(s)
+    }
+}
+
+/// A refusal naming the action.
+fn refused(code: StatusCode, action: u16) -> Stop {
+    Stop {
+        code,
+        action,
+        retry_after: None,
+        decode: None,
+        detail: None,
+    }
+}
+
+/// `InvalidValue` for an input that does not decode, with its error class and offset (§6.3 step 8).
+fn invalid(action: u16, e: &iotp2p_codec::runtime::DecodeError) -> Stop {
+    Stop {
+        decode: Some((e.class, e.offset)),
+        ..refused(StatusCode::InvalidValue, action)
+    }
+}
+
+/// An action this node does not serve yet.
+fn not_served(action: u16) -> Stop {
+    Stop {
+        detail: Some("not served by this node"),
+        ..refused(StatusCode::Failure, action)
+    }
+}
