@@ -1,7 +1,7 @@
-//! Replays the protocol fuzz corpora on stable: every file of `fuzz/corpus/protocol_engine/` and
-//! `fuzz/corpus/protocol_relay/` and, when present, of the same directories under `fuzz/regressions/`
-//! goes through the body of its libFuzzer target (`iotp2p_protocol::fuzzing::engine` and
-//! `::relay`), which asserts the engine's or the relay's invariants after every step.
+//! Replays the protocol fuzz corpora on stable: every file of `fuzz/corpus/protocol_engine/`,
+//! `fuzz/corpus/protocol_device/` and `fuzz/corpus/protocol_relay/` and, when present, of the same
+//! directories under `fuzz/regressions/` goes through the body of its libFuzzer target
+//! (`iotp2p_protocol::fuzzing::engine`, `::device` and `::relay`), which asserts the engine's or the relay's invariants after every step.
 //! A crash found by fuzzing is fixed once its input is in the regressions directory and this passes.
 //!
 //! The seeds are pseudo-random byte strings (the body gives them structure through `arbitrary`),
@@ -15,6 +15,7 @@ use iotp2p_protocol::fuzzing;
 
 const TARGET: &str = "protocol_engine";
 const RELAY_TARGET: &str = "protocol_relay";
+const DEVICE_TARGET: &str = "protocol_device";
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
@@ -79,6 +80,34 @@ fn protocol_engine_corpus() {
 }
 
 #[test]
+fn protocol_device_corpus() {
+    replay(DEVICE_TARGET, fuzzing::device);
+}
+
+/// 200 pseudo-random byte strings through the device's body, which must pair, claim the device and
+/// make it discard envelopes, or the body has stopped exercising the Security capability.
+#[test]
+fn protocol_device_pseudo_random_inputs() {
+    let mut total = fuzzing::DeviceReached::default();
+    for seed in 3000..3200u64 {
+        let data = pseudo_random(seed, 64 + (seed as usize * 37) % 2000);
+        match std::panic::catch_unwind(|| fuzzing::run_device(&data)) {
+            Ok(r) => {
+                total.steps += r.steps;
+                total.paired += r.paired;
+                total.claimed += r.claimed;
+                total.discarded += r.discarded;
+            }
+            Err(_) => panic!("the device body failed on pseudo-random input {seed}"),
+        }
+    }
+    eprintln!("{total:?}");
+    assert!(total.steps > 2_000, "{total:?}");
+    assert!(total.paired > 0, "{total:?}");
+    assert!(total.discarded > 100, "{total:?}");
+}
+
+#[test]
 fn protocol_relay_corpus() {
     replay(RELAY_TARGET, fuzzing::relay);
 }
@@ -139,13 +168,17 @@ fn protocol_engine_pseudo_random_inputs() {
 #[test]
 #[ignore = "writes the seed corpus; run by hand"]
 fn write_seed_corpus() {
-    for target in [TARGET, RELAY_TARGET] {
+    for target in [TARGET, RELAY_TARGET, DEVICE_TARGET] {
         let dir = fuzz_dir().join("corpus").join(target);
         if dir.exists() {
             continue;
         }
         std::fs::create_dir_all(&dir).unwrap();
-        let offset = if target == TARGET { 0 } else { 100 };
+        let offset = match target {
+            TARGET => 0,
+            RELAY_TARGET => 100,
+            _ => 200,
+        };
         for seed in 0..24u64 {
             let data = pseudo_random(seed + offset, 32 + (seed as usize * 211) % 4000);
             std::fs::write(dir.join(format!("seed-{seed:02}")), data).unwrap();

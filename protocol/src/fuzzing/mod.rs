@@ -1,10 +1,12 @@
-//! Fuzz target bodies for the protocol engine and the relay, kept in the library so that `cargo test`
+//! Fuzz target bodies for the protocol engine, a device's server and the relay, kept in the library so that `cargo test`
 //! replays the corpora on stable (tests/fuzz_replay.rs) and `fuzz/` runs them under libFuzzer. Not a
 //! public API.
 
+mod device;
 mod engine;
 mod relay;
 
+pub use device::{device, run_device, DeviceReached};
 pub use engine::{engine, run, Reached};
 pub use relay::{relay, run_relay, RelayReached};
 
