@@ -233,6 +233,8 @@ impl World {
         ok(self.ask(Some(pairing), controller::acl_write(0, &me, Some("owner"))));
         let reply = self.ask(Some(pairing), controller::commission(LAMP, None, None));
         controller::check_commissioned(&reply, &lamp_id, LAMP).unwrap();
+        // The pairing completed: the pairing context's work is done on both sides.
+        self.controller.remove_context(pairing);
         lamp_id
     }
 
@@ -309,6 +311,19 @@ fn a_controller_claims_the_lamp_and_then_controls_it_by_edhoc() {
     let context = w.connect(lamp_id);
     ok(w.ask(Some(context), switch_on()));
     assert!(w.lamp.app().light().on);
+    // Neither side took a pairing context's Sender ID for its EDHOC context ([IOTP-SEC-195]): each
+    // could still hold a pairing context beside it.
+    let pairing_ids = [KeyId::from_byte(0x00), KeyId::from_byte(0x01)];
+    for table in [w.controller.contexts(), w.lamp.node().contexts()] {
+        for entry in table.iter() {
+            assert!(
+                !pairing_ids.contains(entry.context.recipient_id()),
+                "{:?} {:?}",
+                entry.peer,
+                entry.context.recipient_id()
+            );
+        }
+    }
 }
 
 #[test]

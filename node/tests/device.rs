@@ -9,7 +9,7 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::{hex, identity, loopback, TempDir, TEST_TIMEOUT};
+use common::{hex, loopback, Keys, TempDir, TEST_TIMEOUT};
 use iotp2p_codec::capabilities::owned::SetLevel;
 use iotp2p_codec::core::owned::{Body, InvokeRequest, ReadRequest};
 use iotp2p_codec::core::{PresenceState, StatusCode};
@@ -27,19 +27,18 @@ const SERVICE: &str = "_relay@home.example.org";
 const DEVICE: &str = "device@home.example.org";
 const APP: &str = "app@home.example.org";
 
-/// The credentials of the relay, the device and the app.
+/// The keys of the relay, the device and the app.
 struct Identities {
-    relay: ([u8; 32], Vec<u8>),
-    device: ([u8; 32], Vec<u8>),
-    app: ([u8; 32], Vec<u8>),
+    relay: Keys,
+    device: Keys,
+    app: Keys,
 }
 
 fn identities() -> Identities {
-    let of = |secret: [u8; 32], owner, kid| (secret, identity(secret, owner, kid).1);
     Identities {
-        relay: of([0x21; 32], 0xaa, 1),
-        device: of([0x42; 32], 0xbb, 2),
-        app: of([0x63; 32], 0xcc, 3),
+        relay: Keys::new(0x31, 0x21, 1),
+        device: Keys::new(0x32, 0x42, 2),
+        app: Keys::new(0x33, 0x63, 3),
     }
 }
 
@@ -49,10 +48,10 @@ async fn relay(dir: &TempDir, ids: &Identities) -> UdpRelay {
         "domain = \"{DOMAIN}\"\nbind = \"127.0.0.1:0\"\nstore = \"relay.sqlite\"\n\
          addresses = [\"{DEVICE}\", \"{APP}\"]\n\n[identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n\
          [credentials]\n\"{DEVICE}\" = \"{}\"\n\"{APP}\" = \"{}\"\n",
-        hex(&ids.relay.0),
-        hex(&ids.relay.1),
-        hex(&ids.device.1),
-        hex(&ids.app.1),
+        hex(&ids.relay.auth),
+        hex(&ids.relay.ccs),
+        hex(&ids.device.ccs),
+        hex(&ids.app.ccs),
     );
     let file = RelayFile::parse("relay.toml", &text, &dir.0).unwrap();
     let store = Box::new(SqliteStore::open(&file.store).unwrap());
@@ -65,13 +64,13 @@ async fn device(kind: ProfileKind, relay: SocketAddr, ids: &Identities) -> UdpDe
         "address = \"{DEVICE}\"\nbind = \"127.0.0.1:0\"\nhome_relay = \"{relay}\"\n\
          relay_credential = \"{}\"\nsleep_interval = 600\n\n[identity]\nkey = \"{}\"\n\
          credential = \"{}\"\n\n[peers]\n\"{APP}\" = \"{}\"\n\n[info]\nproduct = \"Test device\"\n",
-        hex(&ids.relay.1),
-        hex(&ids.device.0),
-        hex(&ids.device.1),
-        hex(&ids.app.1),
+        hex(&ids.relay.ccs),
+        hex(&ids.device.auth),
+        hex(&ids.device.ccs),
+        hex(&ids.app.ccs),
     );
     let file = DeviceFile::parse("device.toml", &text).unwrap();
-    UdpDevice::start(file.setup(kind)).await.unwrap()
+    UdpDevice::start(file.setup(kind).unwrap()).await.unwrap()
 }
 
 /// The next event `pick` takes; others pass.
@@ -84,10 +83,34 @@ async fn next<T>(node: &mut UdpNode, pick: impl Fn(Event<std::net::SocketAddr>) 
     }
 }
 
-/// An app of the relay's domain: EDHOC with the relay and a presence, then EDHOC with the device by
-/// its address through the relay. Returns the app and its context with the device.
-async fn app(relay: SocketAddr, ids: &Identities) -> (UdpNode, ContextId) {
-    let (identity, _) = identity(ids.app.0, 0xcc, 3);
+/// Runs EDHOC with `address`'s credential `credential`, through `to`; the new context.
+async fn connect(
+    app: &mut UdpNode,
+    to: SocketAddr,
+    credential: Vec<u8>,
+    address: &'static str,
+    destination: Destination,
+) -> ContextId {
+    app.with_engine(move |n, now, rng| {
+        let peer = KnownPeer {
+            credential,
+            address: Some(address.into()),
+            node: None,
+        };
+        let (_, out) = n.connect(now, rng, to, destination, peer).unwrap();
+        ((), out)
+    })
+    .await
+    .unwrap();
+    next(app, |e| match e {
+        Event::Session { context, .. } => Some(context),
+        _ => None,
+    })
+    .await
+}
+
+/// An app of the relay's domain, attached to it: EDHOC with the relay and a presence.
+async fn attached_app(relay: SocketAddr, ids: &Identities) -> UdpNode {
     let mut engine = Node::new(
         Config {
             address: Some(APP.into()),
@@ -97,7 +120,7 @@ async fn app(relay: SocketAddr, ids: &Identities) -> (UdpNode, ContextId) {
     );
     engine.set_home_relay(Some(relay));
     engine.set_edhoc_responder(Some(EdhocResponder {
-        identity,
+        identity: ids.app.local(),
         peers: Vec::new(),
         max_pending: 2,
         pending_lifetime: iotp2p_protocol::engine::MIN_PENDING_LIFETIME,
@@ -106,24 +129,13 @@ async fn app(relay: SocketAddr, ids: &Identities) -> (UdpNode, ContextId) {
     let mut app = UdpNode::start(UdpConfig::new(loopback()), engine)
         .await
         .unwrap();
-    let connect = |credential: Vec<u8>, address: &'static str, destination: Destination| {
-        move |n: &mut Node<SocketAddr>, now, rng: &mut dyn rand_core::CryptoRngCore| {
-            let peer = KnownPeer {
-                credential,
-                address: Some(address.into()),
-                node: None,
-            };
-            let (_, out) = n.connect(now, rng, relay, destination, peer).unwrap();
-            ((), out)
-        }
-    };
-    app.with_engine(connect(ids.relay.1.clone(), SERVICE, Destination::HopPeer))
-        .await
-        .unwrap();
-    let hop = next(&mut app, |e| match e {
-        Event::Session { context, .. } => Some(context),
-        _ => None,
-    })
+    let hop = connect(
+        &mut app,
+        relay,
+        ids.relay.ccs.clone(),
+        SERVICE,
+        Destination::HopPeer,
+    )
     .await;
     app.with_engine(move |n, now, rng| {
         n.set_hop_context(Some(hop));
@@ -142,17 +154,20 @@ async fn app(relay: SocketAddr, ids: &Identities) -> (UdpNode, ContextId) {
         _ => None,
     })
     .await;
-    app.with_engine(connect(
-        ids.device.1.clone(),
+    app
+}
+
+/// The app attached to the relay, and its context with the device from EDHOC by the device's address
+/// through the relay.
+async fn app(relay: SocketAddr, ids: &Identities) -> (UdpNode, ContextId) {
+    let mut app = attached_app(relay, ids).await;
+    let context = connect(
+        &mut app,
+        relay,
+        ids.device.ccs.clone(),
         DEVICE,
         Destination::Address(DEVICE.into()),
-    ))
-    .await
-    .unwrap();
-    let context = next(&mut app, |e| match e {
-        Event::Session { context, .. } => Some(context),
-        _ => None,
-    })
+    )
     .await;
     (app, context)
 }
@@ -338,5 +353,138 @@ async fn lock_run() {
 
     app.stop(Duration::from_secs(5)).await.unwrap();
     lock.stop(Duration::from_secs(5)).await.unwrap();
+    relay.stop(Duration::from_secs(5)).await.unwrap();
+}
+
+/// Asks the device directly on its link (its socket, no relay), under `context` or unsealed.
+async fn ask_direct(
+    app: &mut UdpNode,
+    device: SocketAddr,
+    context: Option<ContextId>,
+    body: Body,
+) -> Body {
+    let id = app
+        .request(device, Destination::HopPeer, context, body, true, None)
+        .await
+        .unwrap();
+    next(app, |e| match e {
+        Event::Reply { request, body, .. } if request == id => Some(body),
+        _ => None,
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_app_claims_a_lamp_out_of_its_box_and_then_switches_it_through_the_relay() {
+    tokio::time::timeout(TEST_TIMEOUT, claim_run())
+        .await
+        .unwrap();
+}
+
+async fn claim_run() {
+    use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
+    use iotp2p_protocol::controller::{self, Pairing};
+    use iotp2p_protocol::engine::peers::{ContextKind, Peer};
+
+    let dir = TempDir::new("device-claim");
+    let ids = identities();
+    let relay = relay(&dir, &ids).await;
+    let at = relay.local_addr();
+    // Out of its box: the factory's identity key and printed passcode, no address, no relay.
+    let text = format!(
+        "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
+         [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
+        hex(&[0x32; 32]),
+        hex(&ids.device.auth),
+        hex(&ids.device.ccs),
+    );
+    let file = DeviceFile::parse("lamp.toml", &text).unwrap();
+    assert_eq!(file.address(), None);
+    let mut lamp = UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
+        .await
+        .unwrap();
+    let lamp_at = lamp.local_addr();
+    let mut app = attached_app(at, &ids).await;
+
+    // Pairing on the local link: unsealed, straight to the lamp's socket (§8.3.3).
+    let mut rng = rand_core::OsRng;
+    let (mut pairing, start) = Pairing::start(20_202_021, &mut rng);
+    let reply = ask_direct(&mut app, lamp_at, None, start).await;
+    let share = pairing.share(&reply, &mut rng).unwrap();
+    let reply = ask_direct(&mut app, lamp_at, None, share).await;
+    let confirm = pairing.confirm(&reply).unwrap();
+    let reply = ask_direct(&mut app, lamp_at, None, confirm).await;
+    let context = pairing.paired(&reply).unwrap();
+    let paired = app
+        .with_engine(move |n, _, _| {
+            let peer = Peer {
+                address: None,
+                kind: ContextKind::Pairing,
+                node: None,
+            };
+            (n.add_context(context, peer).unwrap(), Vec::new())
+        })
+        .await
+        .unwrap();
+
+    // Claiming under the pairing context (§8.3.5): the lamp's credential, the app's, an Administer
+    // entry, then its address and home relay.
+    let reply = ask_direct(
+        &mut app,
+        lamp_at,
+        Some(paired),
+        controller::read_credential(),
+    )
+    .await;
+    let (lamp_id, _) = controller::device_credential(&reply).unwrap();
+    let own = ids.app.statement(APP);
+    let reply = ask_direct(&mut app, lamp_at, Some(paired), controller::add_peer(&own)).await;
+    assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
+    let me = ids.app.identity.node_id();
+    let write = controller::acl_write(0, &me, None);
+    let reply = ask_direct(&mut app, lamp_at, Some(paired), write).await;
+    assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
+    let relay_statement = ids.relay.statement(SERVICE);
+    let relay_info = RelayInfo {
+        credential: SignedStatement::decode(&relay_statement).unwrap(),
+        endpoints: vec![format!("iotp2p+udp://{at}")],
+        unknown_fields: Default::default(),
+    };
+    let reply = ask_direct(
+        &mut app,
+        lamp_at,
+        Some(paired),
+        controller::commission(DEVICE, Some(relay_info), None),
+    )
+    .await;
+    controller::check_commissioned(&reply, &lamp_id, DEVICE).unwrap();
+    app.with_engine(move |n, _, _| (n.remove_context(paired), Vec::new()))
+        .await
+        .unwrap();
+
+    // The lamp attaches to the relay it was given, and the app reaches it there by address.
+    let claimed = lamp.commissioned(Duration::from_secs(20)).await.unwrap();
+    assert_eq!(claimed.address, DEVICE);
+    let context = connect(
+        &mut app,
+        at,
+        ids.device.ccs.clone(),
+        DEVICE,
+        Destination::Address(DEVICE.into()),
+    )
+    .await;
+    let reply = ask(&mut app, at, context, invoke(1, 6, 9, None)).await;
+    assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
+    let on = lamp
+        .with_profile(|p| match p {
+            Profile::Lamp(l) => l.light().on,
+            _ => unreachable!(),
+        })
+        .await
+        .unwrap();
+    assert!(on);
+
+    app.stop(Duration::from_secs(5)).await.unwrap();
+    lamp.stop(Duration::from_secs(5)).await.unwrap();
     relay.stop(Duration::from_secs(5)).await.unwrap();
 }

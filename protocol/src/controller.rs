@@ -7,7 +7,8 @@
 //!    `pair_share`; [`Pairing::confirm`] takes that reply, checks confirmV ([IOTP-SEC-34]) and gives
 //!    `pair_confirm`; [`Pairing::paired`] takes the last reply and gives the pairing context.
 //! 2. Under it: [`read_credential`], [`add_peer`], [`acl_write`] and [`commission`], the reply of
-//!    the last checked by [`check_commissioned`] ([IOTP-SEC-41]).
+//!    the last checked by [`check_commissioned`] ([IOTP-SEC-41]). The pairing then completed: the
+//!    device has discarded the pairing context ([IOTP-SEC-38]), and the controller discards its own.
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -2,6 +2,20 @@
 //! [`DeviceSetup`] for the profile chosen on the command line. Errors as for every configuration of
 //! the node binary ([`crate::config`]): file:line:column, what and why; unknown keys refused.
 //!
+//! A device is either provisioned by its file (`address`, `home_relay`, `relay_credential`, and the
+//! apps of `[peers]`), or it comes out of its box (`[factory]`) and a controller claims it over its
+//! link, giving it its address and home relay (spec §8.3):
+//!
+//! ```toml
+//! [factory]                            # what the factory wrote; instead of address and relay
+//! identity_key = "…"                   # its ES256 identity key (its node ID), 32 bytes of hex
+//! passcode = 20202021                  # the printed passcode (eight digits at most)
+//! salt = "…"                           # the verifier's PBKDF2 salt, 16 to 32 bytes (default: 16 × 0x5a)
+//! iterations = 1000                    # the verifier's PBKDF2 iterations (1000 to 100000)
+//! ```
+//!
+//! A provisioned device:
+//!
 //! ```toml
 //! address = "lamp@home.example.org"    # the device's address
 //! bind = "127.0.0.1:5790"              # a specific address, not a wildcard (IOTP-UDP-6)
@@ -32,9 +46,12 @@ use iotp2p_device::profile::Profile;
 use iotp2p_device::sensor::Sensor;
 use iotp2p_protocol::engine::KnownPeer;
 use iotp2p_protocol::security::edhoc::LocalIdentity;
-use toml_edit::Table;
+use iotp2p_protocol::security::spake2plus::ProverSecret;
+use iotp2p_protocol::security::IdentityKey;
+use iotp2p_protocol::server::security::Manufactured;
+use toml_edit::{Item, Table};
 
-use super::DeviceSetup;
+use super::{DeviceSetup, Provisioning};
 use crate::config::{ConfigError, Locator};
 
 /// The sleep between a sensor's wakes when the file gives none, in seconds.
@@ -51,15 +68,31 @@ pub enum ProfileKind {
     Lock,
 }
 
+/// Where a device's address and home relay come from.
+enum Source {
+    /// The file gives them.
+    File {
+        address: String,
+        home_relay: SocketAddr,
+        relay_credential: Vec<u8>,
+    },
+    /// A controller will: what the factory wrote.
+    Factory {
+        identity_key: [u8; 32],
+        passcode: u32,
+        salt: Vec<u8>,
+        iterations: u32,
+    },
+}
+
 /// A device's configuration.
-#[derive(Debug)]
 pub struct DeviceFile {
-    address: String,
+    source: Source,
     bind: SocketAddr,
-    home_relay: SocketAddr,
-    relay_credential: Vec<u8>,
     sleep_interval: u32,
     identity: LocalIdentity,
+    /// The identity's credential (a CCS), for the credential statements of a claimed device.
+    auth_credential: Vec<u8>,
     peers: Vec<KnownPeer>,
     vendor: String,
     product: String,
@@ -88,20 +121,45 @@ impl DeviceFile {
                 "identity",
                 "peers",
                 "info",
+                "factory",
             ],
         )?;
-        let address = at.address(root, "address")?;
+        let source = match root.get("factory") {
+            Some(item) => {
+                for key in ["address", "home_relay", "relay_credential"] {
+                    if root.contains_key(key) {
+                        return Err(at.error(
+                            at.value_at(root, key),
+                            key,
+                            "a device out of its box ([factory]) is given its address and home \
+                             relay by the controller that claims it, not by its file",
+                        ));
+                    }
+                }
+                factory(&at, root, item)?
+            }
+            None => Source::File {
+                address: at.address(root, "address")?,
+                home_relay: at.parsed(
+                    root,
+                    "home_relay",
+                    "an IP address and port, as 127.0.0.1:5783",
+                )?,
+                relay_credential: at.credential(root, "relay_credential")?,
+            },
+        };
         let bind = at.parsed(root, "bind", "an IP address and port, as 127.0.0.1:5790")?;
-        let home_relay = at.parsed(
-            root,
-            "home_relay",
-            "an IP address and port, as 127.0.0.1:5783",
-        )?;
-        let relay_credential = at.credential(root, "relay_credential")?;
         let mut sleep_interval = DEFAULT_SLEEP;
         at.at_least(root, "sleep_interval", 1, "IOTP-IM-25", &mut sleep_interval)?;
-        let identity = match root.get("identity") {
-            Some(item) => at.identity(root, item)?,
+        let (identity, auth_credential) = match root.get("identity") {
+            Some(item) => {
+                let credential = item
+                    .as_table()
+                    .map(|t| at.hex(t, "credential"))
+                    .transpose()?
+                    .unwrap_or_default();
+                (at.identity(root, item)?, credential)
+            }
             None => {
                 return Err(at.error(
                     0,
@@ -145,12 +203,11 @@ impl DeviceFile {
             None => ("iotp2p".into(), "Reference device".into(), String::new()),
         };
         Ok(DeviceFile {
-            address,
+            source,
             bind,
-            home_relay,
-            relay_credential,
             sleep_interval,
             identity,
+            auth_credential,
             peers,
             vendor,
             product,
@@ -158,13 +215,16 @@ impl DeviceFile {
         })
     }
 
-    /// The address the file gives the device.
-    pub fn address(&self) -> &str {
-        &self.address
+    /// The address the file gives the device, if it gives one.
+    pub fn address(&self) -> Option<&str> {
+        match &self.source {
+            Source::File { address, .. } => Some(address),
+            Source::Factory { .. } => None,
+        }
     }
 
     /// The setup of a device of `kind` from this file.
-    pub fn setup(self, kind: ProfileKind) -> DeviceSetup {
+    pub fn setup(self, kind: ProfileKind) -> Result<DeviceSetup, String> {
         let mut info = DeviceInfo::new(self.vendor, self.product);
         info.name = self.name;
         let profile = match kind {
@@ -174,16 +234,92 @@ impl DeviceFile {
             }
             ProfileKind::Lock => Profile::Lock(Lock::new(info)),
         };
-        DeviceSetup {
+        let provisioning = match self.source {
+            Source::File {
+                address,
+                home_relay,
+                relay_credential,
+            } => Provisioning::Configured {
+                address,
+                home_relay,
+                relay_credential,
+            },
+            Source::Factory {
+                identity_key,
+                passcode,
+                salt,
+                iterations,
+            } => {
+                // What the factory does: the verifier from the passcode; the device keeps only it.
+                let verifier = ProverSecret::from_passcode(passcode, &salt, iterations)
+                    .map_err(|e| format!("the passcode's verifier: {e}"))?
+                    .record();
+                let identity = IdentityKey::from_bytes(&identity_key)
+                    .map_err(|_| "the identity key is not a P-256 private key".to_string())?;
+                Provisioning::Unclaimed(Manufactured {
+                    identity,
+                    auth_credentials: vec![self.auth_credential],
+                    verifier,
+                    salt,
+                    iterations,
+                    suites: vec![2],
+                })
+            }
+        };
+        Ok(DeviceSetup {
             profile,
-            address: self.address,
             bind: self.bind,
-            home_relay: self.home_relay,
-            relay_credential: self.relay_credential,
+            provisioning,
             identity: self.identity,
             peers: self.peers,
-        }
+        })
     }
+}
+
+/// What the `[factory]` table says.
+fn factory(at: &Locator<'_>, root: &Table, item: &Item) -> Result<Source, ConfigError> {
+    let table = item
+        .as_table()
+        .ok_or_else(|| at.error(at.value_at(root, "factory"), "factory", "a table"))?;
+    at.only(table, &["identity_key", "passcode", "salt", "iterations"])?;
+    let identity_key: [u8; 32] = at.hex(table, "identity_key")?.try_into().map_err(|_| {
+        at.error(
+            at.value_at(table, "identity_key"),
+            "identity_key",
+            "32 bytes of hex",
+        )
+    })?;
+    let passcode = table
+        .get("passcode")
+        .and_then(Item::as_integer)
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| *n <= 99_999_999)
+        .ok_or_else(|| {
+            at.error(
+                at.value_at(table, "passcode"),
+                "passcode",
+                "the printed passcode: a number of at most eight digits",
+            )
+        })?;
+    let salt = match table.get("salt") {
+        Some(_) => at.hex(table, "salt")?,
+        None => vec![0x5a; 16],
+    };
+    if !(16..=32).contains(&salt.len()) {
+        return Err(at.error(
+            at.value_at(table, "salt"),
+            "salt",
+            "16 to 32 bytes ([IOTP-SEC-22])",
+        ));
+    }
+    let mut iterations = 1000;
+    at.at_least(table, "iterations", 1000, "IOTP-SEC-23", &mut iterations)?;
+    Ok(Source::Factory {
+        identity_key,
+        passcode,
+        salt,
+        iterations,
+    })
 }
 
 /// A `DeviceInfo` text of at most 32 bytes, or `default`.

@@ -16,30 +16,45 @@ use std::time::Duration;
 
 use iotp2p_codec::core::owned::Body;
 use iotp2p_codec::core::PresenceState;
+use iotp2p_codec::prelude::*;
 use iotp2p_device::profile::Profile;
 use iotp2p_protocol::engine::{Config, Destination, EdhocResponder, Event, KnownPeer, Node};
 use iotp2p_protocol::security::edhoc::LocalIdentity;
+use iotp2p_protocol::security::statement::verify_credential;
+use iotp2p_protocol::server::security::{Commissioned, Manufactured, SecurityService};
 use iotp2p_protocol::server::Server;
 
-use crate::udp::{NodeError, StartError, UdpConfig, UdpNode};
+use crate::udp::{NodeError, StartError, TransportUri, UdpConfig, UdpNode};
 
 pub use config::{DeviceFile, ProfileKind};
 
 /// The server a device's driver runs.
 pub type DeviceServer = Server<SocketAddr, Profile>;
 
+/// How a device gets its address and home relay.
+pub enum Provisioning {
+    /// From its configuration file; every authenticated peer but visitors may use it.
+    Configured {
+        /// Its address (spec §2.2).
+        address: String,
+        /// Its home relay's transport address.
+        home_relay: SocketAddr,
+        /// The home relay's credential (a CCS), to run EDHOC with it.
+        relay_credential: Vec<u8>,
+    },
+    /// Out of its box: a controller pairs with it over its link and claims it (spec §8.3), then its
+    /// access control list decides who may use it. What it holds from the factory.
+    Unclaimed(Manufactured),
+}
+
 /// How a UDP device is set up.
 pub struct DeviceSetup {
     /// What it is.
     pub profile: Profile,
-    /// Its address (spec §2.2).
-    pub address: String,
     /// The address and port of its socket.
     pub bind: SocketAddr,
-    /// Its home relay's transport address.
-    pub home_relay: SocketAddr,
-    /// The home relay's credential (from commissioning's `RelayInfo`), to run EDHOC with it.
-    pub relay_credential: Vec<u8>,
+    /// How it gets its address and home relay.
+    pub provisioning: Provisioning,
     /// The device's EDHOC identity.
     pub identity: LocalIdentity,
     /// The apps that may run EDHOC with it, by their credentials and addresses.
@@ -58,6 +73,15 @@ pub enum DeviceError {
     /// The engine refused to start the handshake or announce the presence.
     #[error("{0}")]
     Engine(String),
+    /// No controller claimed the device in time.
+    #[error("no controller claimed the device within {0:?}: is its pairing window open, and the passcode right?")]
+    NotClaimed(Duration),
+    /// The device has no home relay to announce itself to.
+    #[error("the device has no home relay: it is used on its local link only")]
+    NoRelay,
+    /// The home relay `commission` gave cannot be reached.
+    #[error("the home relay given at commissioning: {0}")]
+    RelayInfo(String),
     /// The relay did not answer in time.
     #[error("the home relay at {relay} did not answer the {what} within {within:?}: is it running, and does it hold this device's credential?")]
     Relay {
@@ -76,29 +100,21 @@ pub const RELAY_TIMEOUT: Duration = Duration::from_secs(20);
 /// A running device: the handle of its driver task.
 pub struct UdpDevice {
     node: UdpNode<DeviceServer>,
-    home_relay: SocketAddr,
+    /// Its home relay, once attached.
+    home_relay: Option<SocketAddr>,
     sleep_interval: Option<u32>,
 }
 
 impl UdpDevice {
-    /// Binds the device's socket, starts serving its profile and attaches it to its home relay:
-    /// EDHOC with the relay's service, then a sealed presence (`Awake`, or `Asleep` for a sensor).
+    /// Binds the device's socket and starts serving its profile. A configured device then attaches
+    /// to its home relay: EDHOC with the relay's service, then a sealed presence (`Awake`, or `Asleep`
+    /// for a sensor). An unclaimed one opens its pairing window and waits for a controller
+    /// ([`UdpDevice::commissioned`]).
     pub async fn start(setup: DeviceSetup) -> Result<UdpDevice, DeviceError> {
-        let domain = setup
-            .address
-            .rsplit_once('@')
-            .map(|(_, d)| d.to_owned())
-            .unwrap_or_default();
-        let mut engine = Node::new(
-            Config {
-                address: Some(setup.address.clone()),
-                ..Config::default()
-            },
-            0,
-        );
-        engine.set_home_relay(Some(setup.home_relay));
+        let mut engine = Node::new(Config::default(), 0);
         engine.set_edhoc_responder(Some(EdhocResponder {
             identity: setup.identity,
+            // Room for the peers a controller adds (`add_peer`, at most PEER_CAPACITY).
             max_pending: setup.peers.len().clamp(2, 16),
             peers: setup.peers,
             pending_lifetime: iotp2p_protocol::engine::MIN_PENDING_LIFETIME,
@@ -107,47 +123,112 @@ impl UdpDevice {
         let sleep_interval = setup.profile.sleep_interval();
         let model = setup.profile.model();
         let config = setup.profile.interaction_config();
-        let server = Server::new(engine, model, config, setup.profile);
-        let mut node = UdpNode::start(UdpConfig::new(setup.bind), server).await?;
+        let (server, relay) = match setup.provisioning {
+            Provisioning::Configured {
+                address,
+                home_relay,
+                relay_credential,
+            } => {
+                engine.set_address(Some(address.clone()));
+                let server = Server::new(engine, model, config, setup.profile);
+                (server, Some((address, home_relay, relay_credential)))
+            }
+            Provisioning::Unclaimed(made) => {
+                // The window opens at power-up, the driver's time 0 ([IOTP-SEC-26]).
+                let security = SecurityService::unclaimed(made, 0)
+                    .map_err(|e| DeviceError::Engine(format!("the device's credential: {e:?}")))?;
+                let server = Server::with_security(engine, model, config, setup.profile, security);
+                (server, None)
+            }
+        };
+        let node = UdpNode::start(UdpConfig::new(setup.bind), server).await?;
+        let mut device = UdpDevice {
+            node,
+            home_relay: None,
+            sleep_interval,
+        };
+        if let Some((address, home_relay, credential)) = relay {
+            device.attach(&address, home_relay, credential).await?;
+        }
+        Ok(device)
+    }
 
-        let relay = setup.home_relay;
+    /// Waits at most `within` for a controller to claim the device (spec §8.3.5), then attaches it
+    /// to the home relay `commission` named: its first transport URI, its credential statement's
+    /// authentication credential. Gives what `commission` gave.
+    pub async fn commissioned(&mut self, within: Duration) -> Result<Commissioned, DeviceError> {
+        let claimed = tokio::time::timeout(within, async {
+            loop {
+                let taken = self
+                    .node
+                    .with_engine(|s, _, _| {
+                        let c = s.security_mut().and_then(|s| s.take_commissioned());
+                        (c, Vec::new())
+                    })
+                    .await?;
+                if let Some(c) = taken {
+                    return Ok::<_, DeviceError>(c);
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await
+        .map_err(|_| DeviceError::NotClaimed(within))??;
+        if let Some(relay) = &claimed.relay {
+            let (home_relay, credential) = relay_of(relay)?;
+            self.attach(&claimed.address, home_relay, credential)
+                .await?;
+        }
+        Ok(claimed)
+    }
+
+    /// Attaches to the home relay: EDHOC with its service by its credential, the new context as the
+    /// hop context, and a sealed presence.
+    async fn attach(
+        &mut self,
+        address: &str,
+        relay: SocketAddr,
+        credential: Vec<u8>,
+    ) -> Result<(), DeviceError> {
+        let domain = address
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_owned())
+            .unwrap_or_default();
         let peer = KnownPeer {
-            credential: setup.relay_credential,
+            credential,
             address: Some(format!("_relay@{domain}")),
             node: None,
         };
-        node.with_engine(move |s, now, rng| {
-            let out = s
-                .node_mut()
-                .connect(now, rng, relay, Destination::HopPeer, peer)
-                .map(|(_, out)| out);
-            match out {
-                Ok(out) => (Ok(()), out),
-                Err(e) => (Err(format!("EDHOC with the home relay: {e:?}")), Vec::new()),
-            }
-        })
-        .await?
-        .map_err(DeviceError::Engine)?;
-        let hop = wait(&mut node, relay, "EDHOC handshake", |e| match e {
+        self.node
+            .with_engine(move |s, now, rng| {
+                let engine = s.node_mut();
+                engine.set_home_relay(Some(relay));
+                let out = engine
+                    .connect(now, rng, relay, Destination::HopPeer, peer)
+                    .map(|(_, out)| out);
+                match out {
+                    Ok(out) => (Ok(()), out),
+                    Err(e) => (Err(format!("EDHOC with the home relay: {e:?}")), Vec::new()),
+                }
+            })
+            .await?
+            .map_err(DeviceError::Engine)?;
+        let hop = wait(&mut self.node, relay, "EDHOC handshake", |e| match e {
             Event::Session { context, .. } => Some(*context),
             _ => None,
         })
         .await?;
-        node.with_engine(move |s, _, _| {
-            s.node_mut().set_hop_context(Some(hop));
-            ((), Vec::new())
-        })
-        .await?;
-        let mut device = UdpDevice {
-            node,
-            home_relay: relay,
-            sleep_interval,
-        };
-        match sleep_interval {
-            None => device.announce(PresenceState::Awake, None).await?,
-            Some(sleep) => device.announce(PresenceState::Asleep, Some(sleep)).await?,
+        self.node
+            .with_engine(move |s, _, _| {
+                s.node_mut().set_hop_context(Some(hop));
+                ((), Vec::new())
+            })
+            .await?;
+        self.home_relay = Some(relay);
+        match self.sleep_interval {
+            None => self.announce(PresenceState::Awake, None).await,
+            Some(sleep) => self.announce(PresenceState::Asleep, Some(sleep)).await,
         }
-        Ok(device)
     }
 
     /// The address and port of the device's socket.
@@ -194,7 +275,8 @@ impl UdpDevice {
             })
             .await?
             .map_err(DeviceError::Engine)?;
-        wait(&mut self.node, self.home_relay, "presence", |e| match e {
+        let relay = self.home_relay.ok_or(DeviceError::NoRelay)?;
+        wait(&mut self.node, relay, "presence", |e| match e {
             Event::Reply {
                 body: Body::PresenceAck(_),
                 ..
@@ -236,4 +318,32 @@ async fn wait<T>(
         Ok(None) => Err(DeviceError::Node(NodeError::Stopped)),
         Err(_) => Err(late),
     }
+}
+
+/// Where the home relay of a `RelayInfo` is, and its authentication credential: the first transport
+/// URI with an IP address (a name would need resolution, §3.2), the first credential of its verified
+/// credential statement.
+fn relay_of(
+    relay: &iotp2p_codec::security::owned::RelayInfo,
+) -> Result<(SocketAddr, Vec<u8>), DeviceError> {
+    let addr = relay
+        .endpoints
+        .iter()
+        .filter_map(|e| e.parse::<TransportUri>().ok())
+        .find_map(|u| u.socket_addr())
+        .ok_or_else(|| DeviceError::RelayInfo("no transport URI with an IP address".into()))?;
+    let statement = relay
+        .credential
+        .encode_to_vec()
+        .map_err(|e| DeviceError::RelayInfo(format!("its credential: {e}")))?;
+    let verified = verify_credential(&statement)
+        .map_err(|e| DeviceError::RelayInfo(format!("its credential: {e:?}")))?;
+    let credential = verified
+        .statement
+        .auth_credentials
+        .iter()
+        .next()
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| DeviceError::RelayInfo("its credential has no key".into()))?;
+    Ok((addr, credential))
 }

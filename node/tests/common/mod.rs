@@ -170,3 +170,64 @@ pub fn identity(
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A node's keys as a factory makes them: an identity key (its node ID) from `identity`, and an EDHOC
+/// authentication key from `auth` with its credential (a CCS naming that node ID, key identifier
+/// `kid`).
+pub struct Keys {
+    pub identity: iotp2p_protocol::security::IdentityKey,
+    pub auth: [u8; 32],
+    pub ccs: Vec<u8>,
+}
+
+impl Keys {
+    pub fn new(identity: u8, auth: u8, kid: u8) -> Keys {
+        use p256::elliptic_curve::sec1::ToEncodedPoint;
+        let identity = iotp2p_protocol::security::IdentityKey::from_bytes(&[identity; 32]).unwrap();
+        let point = p256::SecretKey::from_bytes(&[auth; 32].into())
+            .unwrap()
+            .public_key()
+            .to_encoded_point(false);
+        let ccs = iotp2p_protocol::security::statement::ccs::p256_credential(
+            &identity.node_id(),
+            &[kid],
+            point.x().unwrap().as_slice().try_into().unwrap(),
+            point.y().unwrap().as_slice().try_into().unwrap(),
+        )
+        .unwrap();
+        Keys {
+            identity,
+            auth: [auth; 32],
+            ccs,
+        }
+    }
+
+    /// The EDHOC identity.
+    pub fn local(&self) -> iotp2p_protocol::security::edhoc::LocalIdentity {
+        use iotp2p_protocol::security::edhoc::{AuthKey, Credential, LocalIdentity};
+        LocalIdentity::new(
+            AuthKey::new(&self.auth).unwrap(),
+            Credential::parse(&self.ccs).unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// The credential statement naming `address` (an encoded `SignedStatement`).
+    pub fn statement(&self, address: &str) -> Vec<u8> {
+        let public = *self.identity.public_key();
+        let credentials = [self.ccs.as_slice()];
+        iotp2p_protocol::security::statement::sign_credential(
+            &self.identity,
+            &iotp2p_codec::security::CredentialStatement {
+                identity_key: public.to_schema(),
+                address: Some(address),
+                auth_credentials: credentials.as_slice().into(),
+                serial: 1,
+                suites: [2].as_slice().into(),
+                issued_at: None,
+                unknown_fields: Default::default(),
+            },
+        )
+        .unwrap()
+    }
+}

@@ -221,7 +221,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             .map(|e| *e.context.recipient_id())
             .collect();
         let handshakes = self.handshakes.as_ref().ok_or(SendError::NoContext)?;
-        let c_i = (0..=23i8)
+        // One-byte identifiers first ([IOTP-SEC-56]), never the pairing context's 0 and 1
+        // ([IOTP-SEC-195]).
+        let c_i = (2..=23i8)
             .chain((-24..=-1).rev())
             .filter_map(connection_id_from_int)
             .find(|c| !in_use.contains(c))
@@ -438,8 +440,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         };
         let mut ephemeral = [0u8; 32];
         rng.fill_bytes(&mut ephemeral);
-        // One-byte identifiers first ([IOTP-SEC-56]): 0 to 23, then -1 to -24.
-        let candidates = (0..=23i8).chain((-24..=-1).rev());
+        // One-byte identifiers first ([IOTP-SEC-56]): 2 to 23, then -1 to -24; never the pairing
+        // context's 0 and 1 ([IOTP-SEC-195]).
+        let candidates = (2..=23i8).chain((-24..=-1).rev());
         let mut last = crate::security::edhoc::Error::ConnectionIdInUse;
         for c_r in candidates.filter_map(connection_id_from_int) {
             if in_use.contains(&c_r) {

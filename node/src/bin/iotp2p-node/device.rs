@@ -6,6 +6,7 @@ use std::time::Duration;
 use iotp2p_device::profile::Profile;
 use iotp2p_node::device::{DeviceFile, ProfileKind, UdpDevice};
 use iotp2p_protocol::engine::LISTEN_TIME;
+use iotp2p_protocol::security::pairing_states::MAX_WINDOW;
 
 /// The profiles, as the command line names them.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -39,21 +40,33 @@ pub struct Args {
 
 pub async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let file = DeviceFile::read(&args.config)?;
-    let address = file.address().to_owned();
+    let configured = file.address().map(str::to_owned);
     let kind = match args.profile {
         Kind::Lamp => ProfileKind::Lamp,
         Kind::Sensor => ProfileKind::Sensor,
         Kind::Lock => ProfileKind::Lock,
     };
-    let setup = file.setup(kind);
-    let relay = setup.home_relay;
+    let setup = file.setup(kind)?;
     let mut device = UdpDevice::start(setup).await?;
-    // The one line a script reads to know where the device is.
     let name = device.with_profile(|p| p.name()).await?;
-    println!(
-        "{name} {address} listening on {}, attached to its home relay {relay}",
-        device.local_addr()
-    );
+    // The one line a script reads to know where the device is.
+    match configured {
+        Some(address) => println!(
+            "{name} {address} listening on {}, attached to its home relay",
+            device.local_addr()
+        ),
+        None => {
+            println!(
+                "{name} listening on {}, unclaimed: its pairing window is open for {} s",
+                device.local_addr(),
+                MAX_WINDOW / 1000
+            );
+            let claimed = device
+                .commissioned(Duration::from_millis(MAX_WINDOW))
+                .await?;
+            println!("claimed: {}", Printable(&claimed.address));
+        }
+    }
     let stop = super::run::until_stopped(args.duration);
     tokio::pin!(stop);
     let mut last = String::new();
@@ -115,5 +128,21 @@ fn describe(profile: &Profile) -> String {
             format!("bolt: {state}")
         }
         Profile::Sensor(s, _) => format!("temperature: {}", s.temperature()),
+    }
+}
+
+/// Text from the network, shown with control characters escaped.
+struct Printable<'a>(&'a str);
+
+impl std::fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
     }
 }
