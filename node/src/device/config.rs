@@ -256,14 +256,14 @@ impl DeviceFile {
                     .record();
                 let identity = IdentityKey::from_bytes(&identity_key)
                     .map_err(|_| "the identity key is not a P-256 private key".to_string())?;
-                Provisioning::Unclaimed(Manufactured {
+                Provisioning::Unclaimed(Box::new(Manufactured {
                     identity,
                     auth_credentials: vec![self.auth_credential],
                     verifier,
                     salt,
                     iterations,
                     suites: vec![2],
-                })
+                }))
             }
         };
         Ok(DeviceSetup {

@@ -43,8 +43,9 @@ pub enum Provisioning {
         relay_credential: Vec<u8>,
     },
     /// Out of its box: a controller pairs with it over its link and claims it (spec §8.3), then its
-    /// access control list decides who may use it. What it holds from the factory.
-    Unclaimed(Manufactured),
+    /// access control list decides who may use it. What it holds from the factory (boxed: the
+    /// verifier and keys are large, and a setup is made once).
+    Unclaimed(Box<Manufactured>),
 }
 
 /// How a UDP device is set up.
@@ -135,7 +136,7 @@ impl UdpDevice {
             }
             Provisioning::Unclaimed(made) => {
                 // The window opens at power-up, the driver's time 0 ([IOTP-SEC-26]).
-                let security = SecurityService::unclaimed(made, 0)
+                let security = SecurityService::unclaimed(*made, 0)
                     .map_err(|e| DeviceError::Engine(format!("the device's credential: {e:?}")))?;
                 let server = Server::with_security(engine, model, config, setup.profile, security);
                 (server, None)
