@@ -433,6 +433,8 @@ static bool member_name(json_in *in, const iotp_json_type *type, const iotp_json
     if (!read_string(in, name, sizeof name, &n) || !expect(in, ':', "`:` after the member name")) {
         return false;
     }
+    /* At the value: the callers look at its first character (a `null` is refused by name). */
+    skip_ws(in);
     *m = n <= sizeof name ? by_name(type, name, n) : NULL;
     if (*m != NULL) {
         *key = (*m)->key;
@@ -444,7 +446,6 @@ static bool member_name(json_in *in, const iotp_json_type *type, const iotp_json
     if (by_key(type, *key) != NULL) {
         return fail_at(in, at, "a known key written by its name (IOTP-WIRE-82)");
     }
-    skip_ws(in);
     return true;
 }
 

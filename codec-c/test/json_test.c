@@ -2,7 +2,7 @@
  * Tests of the JSON mapping (runtime/iotp2p_json.c with the generated generated/pet_json.c and
  * generated/iotp2p_conformance_json.c): a Pet to JSON and back, the rules of spec §4.18 a reader
  * enforces itself (duplicate members, `-0`, fractions, lowercase hex, `#<key>` names, null, text
- * after the value, nesting), what the decoder refuses after it (a bound), every truncation of a
+ * after the value, nesting, a union's one member), what the decoder refuses after it (a bound), every truncation of a
  * JSON text, and outputs that do not fit. The conformance vectors check the mapping of every type;
  * these pin the unit's own API. Closes with "N passed, N failed".
  */
@@ -101,7 +101,13 @@ static void refusals(void) {
     CHECK(!pet_reads("{\"names\":[],\"birthday\":\"0000000000000000\",\"species\":-1}"));
     CHECK(!pet_reads("{\"names\":[],\"birthday\":\"0000000000000000\",\"species\":1.0}"));
     CHECK(!pet_reads("{\"names\":[],\"birthday\":\"0000000000000000\",\"species\":-0}"));
-    /* null for a member, a member twice, an unknown member, text after the value. */
+    /* null for a member (named as the reason, whitespace or not), a member twice, an unknown
+     * member, text after the value. */
+    {
+        const char *null_member = "{\"names\": null,\"birthday\":\"0000000000000000\",\"species\":0}";
+        CHECK(!pet_pet_from_json(null_member, strlen(null_member), &p, scratch, sizeof scratch, &err));
+        CHECK(strstr(err.why, "null") != NULL && err.offset == 10);
+    }
     CHECK(!pet_reads("{\"names\":null,\"birthday\":\"0000000000000000\",\"species\":\"Cat\"}"));
     CHECK(!pet_reads("{\"names\":[],\"names\":[],\"birthday\":\"0000000000000000\",\"species\":0}"));
     CHECK(!pet_reads("{\"names\":[],\"age\":3,\"birthday\":\"0000000000000000\",\"species\":0}"));
@@ -143,6 +149,31 @@ static void numbers(void) {
                  "{\"text\":\"a\\\"\\n\\u0001\"}") == 0);
 }
 
+/* Whether `text` reads as the conformance suite's Choice and encodes to the `len` bytes `want`. */
+static bool choice_reads_as(const char *text, const uint8_t *want, size_t len) {
+    iotp2p_conformance_choice c;
+    uint8_t out[64];
+    size_t n;
+    iotp_encode_error e;
+    return iotp2p_conformance_choice_from_json(text, strlen(text), &c, scratch, sizeof scratch,
+                                               NULL) &&
+           iotp2p_conformance_choice_encode(&c, out, sizeof out, &n, &e) && n == len &&
+           memcmp(out, want, len) == 0;
+}
+
+/* A union: one member, `null` for a unit variant, whitespace anywhere between tokens. */
+static void unions(void) {
+    static const uint8_t none[] = {0xa1, 0x00, 0xf6}, minus_3[] = {0xa1, 0x01, 0x22};
+    CHECK(choice_reads_as("{\"none\":null}", none, sizeof none));
+    CHECK(choice_reads_as(" { \"none\" : null } ", none, sizeof none));
+    CHECK(choice_reads_as("{\"number\": -3}", minus_3, sizeof minus_3));
+    /* No member, two members, null for a variant with a value, a value for a unit variant. */
+    CHECK(!choice_reads_as("{}", none, sizeof none));
+    CHECK(!choice_reads_as("{\"none\":null,\"number\":1}", none, sizeof none));
+    CHECK(!choice_reads_as("{\"number\":null}", none, sizeof none));
+    CHECK(!choice_reads_as("{\"none\":0}", none, sizeof none));
+}
+
 /* Every proper prefix of a valid text is refused, each read from a heap copy of exactly its length
  * so that the sanitizers and valgrind watch the end. */
 static void truncations(void) {
@@ -178,6 +209,7 @@ int main(void) {
     round_trip();
     refusals();
     numbers();
+    unions();
     truncations();
     depth();
     return checks_done();
