@@ -449,9 +449,17 @@ static bool member_name(json_in *in, const iotp_json_type *type, const iotp_json
     return true;
 }
 
-/* The header of a message entry while members are collected: key, length of the value's
- * encoding, and whether it is left out (a default), before the encoding itself. */
-#define ENTRY_HEAD 9u
+/* A message's members are collected as entries, each a header and its value's encoding: the
+ * key, the encoding's length, whether the member is left out (equal to its default), and the
+ * offset of the next entry (a list, sorted by key once the object ends). Offsets and lengths are
+ * 32-bit: iotp_json_to_cbor uses at most 4 GiB of its buffer. */
+#define ENTRY_KEY 0u
+#define ENTRY_LEN 4u
+#define ENTRY_DROPPED 8u
+#define ENTRY_NEXT 9u
+#define ENTRY_HEAD 13u
+/* The end of a list of entries. */
+#define NIL UINT32_MAX
 
 static void put_u32(uint8_t *p, size_t v) {
     p[0] = (uint8_t)(v >> 24);
@@ -464,11 +472,61 @@ static uint32_t get_u32(const uint8_t *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
+static uint32_t next_of(const uint8_t *buf, uint32_t e) { return get_u32(buf + e + ENTRY_NEXT); }
+
+static uint32_t key_of(const uint8_t *buf, uint32_t e) { return get_u32(buf + e + ENTRY_KEY); }
+
+/* Sorts the list of entries from `list` by key, stably: a bottom-up merge sort of the list, so
+ * O(n log n) steps for any order of members, no recursion and no memory beyond the entries. */
+static uint32_t sort_entries(uint8_t *buf, uint32_t list) {
+    size_t width;
+    for (width = 1;; width *= 2) {
+        uint32_t p = list, tail = NIL;
+        size_t merges = 0;
+        list = NIL;
+        while (p != NIL) {
+            uint32_t q = p;
+            size_t psize = 0, qsize = width;
+            merges++;
+            while (psize < width && q != NIL) {
+                psize++;
+                q = next_of(buf, q);
+            }
+            while (psize > 0 || (qsize > 0 && q != NIL)) {
+                uint32_t e;
+                if (psize > 0 && (qsize == 0 || q == NIL || key_of(buf, p) <= key_of(buf, q))) {
+                    e = p;
+                    p = next_of(buf, p);
+                    psize--;
+                } else {
+                    e = q;
+                    q = next_of(buf, q);
+                    qsize--;
+                }
+                if (tail == NIL) {
+                    list = e;
+                } else {
+                    put_u32(buf + tail + ENTRY_NEXT, e);
+                }
+                tail = e;
+            }
+            p = q;
+        }
+        if (tail != NIL) {
+            put_u32(buf + tail + ENTRY_NEXT, NIL);
+        }
+        if (merges <= 1) {
+            return list;
+        }
+    }
+}
+
 /* A message: its members in any order (IOTP-WIRE-71) collected as entries, then written as a map
  * in ascending key order, defaults left out, a key given twice refused (IOTP-WIRE-73). */
 static bool message(json_in *in, cbor_out *out, const iotp_json_type *type, size_t depth) {
     size_t start = out->len, end, n = 0, at;
-    int64_t last = -1;
+    uint32_t list = NIL, last = NIL, e;
+    int64_t previous = -1;
     if (!expect(in, '{', "an object")) {
         return false;
     }
@@ -481,14 +539,14 @@ static bool message(json_in *in, cbor_out *out, const iotp_json_type *type, size
             uint32_t key;
             uint8_t *head;
             size_t v;
+            bool dropped;
             if (!member_name(in, type, &m, &key)) {
                 return false;
             }
             if (peek(in) == 'n') {
                 return fail_at(in, in->pos, "a value, not null (IOTP-WIRE-84)");
             }
-            head = reserve(out, ENTRY_HEAD);
-            if (head == NULL) {
+            if (reserve(out, ENTRY_HEAD) == NULL) {
                 return false;
             }
             v = out->len;
@@ -496,12 +554,20 @@ static bool message(json_in *in, cbor_out *out, const iotp_json_type *type, size
                           : !hex_item(in, out)) {
                 return false;
             }
+            dropped = m != NULL && m->default_cbor != NULL && out->len - v == m->default_len &&
+                      memcmp(out->buf + v, m->default_cbor, m->default_len) == 0;
             head = out->buf + v - ENTRY_HEAD;
-            put_u32(head, key);
-            put_u32(head + 4, out->len - v);
-            head[8] = (uint8_t)(m != NULL && m->default_cbor != NULL && out->len - v == m->default_len &&
-                      memcmp(out->buf + v, m->default_cbor, m->default_len) == 0);
-            n += head[8] ? 0u : 1u;
+            put_u32(head + ENTRY_KEY, key);
+            put_u32(head + ENTRY_LEN, out->len - v);
+            head[ENTRY_DROPPED] = dropped ? 1u : 0u;
+            put_u32(head + ENTRY_NEXT, NIL);
+            if (last == NIL) {
+                list = (uint32_t)(v - ENTRY_HEAD);
+            } else {
+                put_u32(out->buf + last + ENTRY_NEXT, v - ENTRY_HEAD);
+            }
+            last = (uint32_t)(v - ENTRY_HEAD);
+            n += dropped ? 0u : 1u;
             skip_ws(in);
             if (peek(in) == ',') {
                 in->pos++;
@@ -519,35 +585,21 @@ static bool message(json_in *in, cbor_out *out, const iotp_json_type *type, size
     if (!put_head(out, IOTP_MAJOR_MAP, n)) {
         return false;
     }
-    for (;;) {
-        size_t e, best = end, seen = 0;
-        for (e = start; e < end; e += ENTRY_HEAD + get_u32(out->buf + e + 4)) {
-            uint32_t key = get_u32(out->buf + e);
-            if ((int64_t)key <= last) {
-                continue;
-            }
-            if (best == end || key < get_u32(out->buf + best)) {
-                best = e;
-                seen = 1;
-            } else if (key == get_u32(out->buf + best)) {
-                seen++;
-            }
-        }
-        if (best == end) {
-            break;
-        }
-        if (seen > 1) {
+    for (e = sort_entries(out->buf, list); e != NIL; e = next_of(out->buf, e)) {
+        uint32_t key = key_of(out->buf, e);
+        size_t len = get_u32(out->buf + e + ENTRY_LEN);
+        uint8_t *p;
+        if ((int64_t)key == previous) {
             return fail_at(in, at, "each member once (IOTP-WIRE-73)");
         }
-        last = get_u32(out->buf + best);
-        if (!out->buf[best + 8]) {
-            size_t len = get_u32(out->buf + best + 4);
-            uint8_t *p;
-            if (!put_head(out, IOTP_MAJOR_UINT, (uint64_t)last) || (p = reserve(out, len)) == NULL) {
-                return false;
-            }
-            memcpy(p, out->buf + best + ENTRY_HEAD, len);
+        previous = key;
+        if (out->buf[e + ENTRY_DROPPED]) {
+            continue;
         }
+        if (!put_head(out, IOTP_MAJOR_UINT, key) || (p = reserve(out, len)) == NULL) {
+            return false;
+        }
+        memcpy(p, out->buf + e + ENTRY_HEAD, len);
     }
     memmove(out->buf + start, out->buf + end, out->len - end);
     out->len = start + (out->len - end);
@@ -773,7 +825,8 @@ iotp_json_result iotp_json_to_cbor(const iotp_json_type *type, const char *text,
     in.pos = 0;
     in.err = err != NULL ? err : &ignored;
     o.buf = out;
-    o.cap = cap;
+    /* Entries are linked by 32-bit offsets (see ENTRY_HEAD); no encoding needs more. */
+    o.cap = cap < (size_t)UINT32_MAX ? cap : (size_t)UINT32_MAX;
     o.len = 0;
     o.full = false;
     shape.arrays = 0;

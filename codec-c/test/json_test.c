@@ -174,6 +174,33 @@ static void unions(void) {
     CHECK(!choice_reads_as("{\"none\":0}", none, sizeof none));
 }
 
+/* Many unknown members in descending key order: written back in ascending order, and a key given
+ * twice, however far apart, refused. */
+static void member_order(void) {
+    static char text[65536], json[65536];
+    static uint8_t big[131072], encoded[65536];
+    static const char first[] = "{\"names\":[],\"birthday\":\"0000000000000000\",\"species\":\"Cat\","
+                                "\"#3\":\"03\",\"#4\":\"04\",";
+    static const char last[] = ",\"#2001\":\"09\",\"#2002\":\"0a\"}";
+    pet_pet p;
+    size_t n = 0, len;
+    unsigned key;
+    n += (size_t)sprintf(text + n, "{\"species\":0,\"birthday\":\"0000000000000000\"");
+    for (key = 2002; key >= 3; key--) {
+        n += (size_t)sprintf(text + n, ",\"#%u\":\"%02x\"", key, key % 24);
+    }
+    n += (size_t)sprintf(text + n, ",\"names\":[]}");
+    CHECK(pet_pet_from_json(text, n, &p, big, sizeof big, NULL));
+    CHECK(p.unknown_fields.count == 2000);
+    CHECK(pet_pet_to_json(&p, encoded, sizeof encoded, json, sizeof json, &len));
+    CHECK(strncmp(json, first, strlen(first)) == 0);
+    CHECK(len > strlen(last) && strcmp(json + len - strlen(last), last) == 0);
+    /* The same with #1500 once more, at the end. */
+    n -= 1;
+    n += (size_t)sprintf(text + n, ",\"#1500\":\"00\"}");
+    CHECK(!pet_pet_from_json(text, n, &p, big, sizeof big, NULL));
+}
+
 /* Every proper prefix of a valid text is refused, each read from a heap copy of exactly its length
  * so that the sanitizers and valgrind watch the end. */
 static void truncations(void) {
@@ -210,6 +237,7 @@ int main(void) {
     refusals();
     numbers();
     unions();
+    member_order();
     truncations();
     depth();
     return checks_done();
