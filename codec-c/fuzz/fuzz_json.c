@@ -2,9 +2,9 @@
  * libFuzzer target for the JSON mapping (runtime/iotp2p_json.c and the generated `_json` units of
  * the conformance and core packages), under AddressSanitizer + UndefinedBehaviorSanitizer: the
  * first byte picks a type, the rest is read as its JSON text. It checks what must hold whatever
- * the text: when the text reads and the codec accepts the encoding, the canonical JSON written for
- * it reads back to the same encoding (JSON → bytes → JSON → the same bytes), and nothing reads or
- * writes outside its buffers.
+ * the text: IOTP_JSON_ROOM of its length is room enough to read it; when the text reads and the
+ * codec accepts the encoding, the canonical JSON written for it reads back to the same encoding
+ * (JSON → bytes → JSON → the same bytes); and nothing reads or writes outside its buffers.
  *
  *     make -C codec-c fuzz            # a bounded run, as scripts/test does
  *     build/fuzz-json -max_total_time=600 -dict=fuzz/json.dict corpus/
@@ -62,6 +62,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                          : iotp2p_core_type_names[data[0] % IOTP2P_CORE_TYPE_COUNT];
     type = data[0] < 128 ? iotp2p_conformance_json_type(name) : iotp2p_core_json_type(name);
     require(type != NULL, "every named type has a JSON description");
+    /* The room iotp2p_json.h promises is always enough. */
+    if (IOTP_JSON_ROOM(size - 1) <= sizeof cbor) {
+        require(iotp_json_to_cbor(type, (const char *)data + 1, size - 1, cbor,
+                                  IOTP_JSON_ROOM(size - 1), &n, &err) != IOTP_JSON_NO_ROOM,
+                "IOTP_JSON_ROOM of the text is room enough");
+    }
     if (iotp_json_to_cbor(type, (const char *)data + 1, size - 1, cbor, sizeof cbor, &n, &err) !=
         IOTP_JSON_OK) {
         require(err.offset <= size - 1 && err.why != NULL, "an error within the text, with why");

@@ -27,8 +27,9 @@ extern const iotp_json_type iotp2p_capabilities_standard_capability_json;
 extern const iotp_json_type iotp2p_capabilities_device_info_properties_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.DeviceInfoProperties` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_device_info_properties_from_json(const char *text, size_t len, iotp2p_capabilities_device_info_properties *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -41,8 +42,9 @@ bool iotp2p_capabilities_device_info_properties_to_json(const iotp2p_capabilitie
 extern const iotp_json_type iotp2p_capabilities_firmware_properties_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.FirmwareProperties` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_firmware_properties_from_json(const char *text, size_t len, iotp2p_capabilities_firmware_properties *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -61,8 +63,9 @@ extern const iotp_json_type iotp2p_capabilities_charge_state_json;
 extern const iotp_json_type iotp2p_capabilities_battery_properties_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.BatteryProperties` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_battery_properties_from_json(const char *text, size_t len, iotp2p_capabilities_battery_properties *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -75,8 +78,9 @@ bool iotp2p_capabilities_battery_properties_to_json(const iotp2p_capabilities_ba
 extern const iotp_json_type iotp2p_capabilities_battery_events_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.BatteryEvents` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_battery_events_from_json(const char *text, size_t len, iotp2p_capabilities_battery_events *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -92,8 +96,9 @@ extern const iotp_json_type iotp2p_capabilities_identify_effect_json;
 extern const iotp_json_type iotp2p_capabilities_identify_properties_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.IdentifyProperties` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_identify_properties_from_json(const char *text, size_t len, iotp2p_capabilities_identify_properties *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -106,8 +111,9 @@ bool iotp2p_capabilities_identify_properties_to_json(const iotp2p_capabilities_i
 extern const iotp_json_type iotp2p_capabilities_identify_input_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.IdentifyInput` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_identify_input_from_json(const char *text, size_t len, iotp2p_capabilities_identify_input *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -120,8 +126,9 @@ bool iotp2p_capabilities_identify_input_to_json(const iotp2p_capabilities_identi
 extern const iotp_json_type iotp2p_capabilities_identify_actions_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.IdentifyActions` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_identify_actions_from_json(const char *text, size_t len, iotp2p_capabilities_identify_actions *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -134,8 +141,9 @@ bool iotp2p_capabilities_identify_actions_to_json(const iotp2p_capabilities_iden
 extern const iotp_json_type iotp2p_capabilities_on_off_properties_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.OnOffProperties` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_on_off_properties_from_json(const char *text, size_t len, iotp2p_capabilities_on_off_properties *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -148,8 +156,9 @@ bool iotp2p_capabilities_on_off_properties_to_json(const iotp2p_capabilities_on_
 extern const iotp_json_type iotp2p_capabilities_on_off_actions_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.OnOffActions` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_on_off_actions_from_json(const char *text, size_t len, iotp2p_capabilities_on_off_actions *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -162,8 +171,9 @@ bool iotp2p_capabilities_on_off_actions_to_json(const iotp2p_capabilities_on_off
 extern const iotp_json_type iotp2p_capabilities_level_properties_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.LevelProperties` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_level_properties_from_json(const char *text, size_t len, iotp2p_capabilities_level_properties *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -176,8 +186,9 @@ bool iotp2p_capabilities_level_properties_to_json(const iotp2p_capabilities_leve
 extern const iotp_json_type iotp2p_capabilities_set_level_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.SetLevel` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_set_level_from_json(const char *text, size_t len, iotp2p_capabilities_set_level *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -190,8 +201,9 @@ bool iotp2p_capabilities_set_level_to_json(const iotp2p_capabilities_set_level *
 extern const iotp_json_type iotp2p_capabilities_step_level_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.StepLevel` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_step_level_from_json(const char *text, size_t len, iotp2p_capabilities_step_level *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -204,8 +216,9 @@ bool iotp2p_capabilities_step_level_to_json(const iotp2p_capabilities_step_level
 extern const iotp_json_type iotp2p_capabilities_level_actions_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.LevelActions` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_level_actions_from_json(const char *text, size_t len, iotp2p_capabilities_level_actions *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -218,8 +231,9 @@ bool iotp2p_capabilities_level_actions_to_json(const iotp2p_capabilities_level_a
 extern const iotp_json_type iotp2p_capabilities_color_temperature_properties_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.ColorTemperatureProperties` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_color_temperature_properties_from_json(const char *text, size_t len, iotp2p_capabilities_color_temperature_properties *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -232,8 +246,9 @@ bool iotp2p_capabilities_color_temperature_properties_to_json(const iotp2p_capab
 extern const iotp_json_type iotp2p_capabilities_set_color_temperature_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.SetColorTemperature` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_set_color_temperature_from_json(const char *text, size_t len, iotp2p_capabilities_set_color_temperature *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -246,8 +261,9 @@ bool iotp2p_capabilities_set_color_temperature_to_json(const iotp2p_capabilities
 extern const iotp_json_type iotp2p_capabilities_color_temperature_actions_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.ColorTemperatureActions` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_color_temperature_actions_from_json(const char *text, size_t len, iotp2p_capabilities_color_temperature_actions *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -260,8 +276,9 @@ bool iotp2p_capabilities_color_temperature_actions_to_json(const iotp2p_capabili
 extern const iotp_json_type iotp2p_capabilities_temperature_measurement_properties_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.TemperatureMeasurementProperties` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_temperature_measurement_properties_from_json(const char *text, size_t len, iotp2p_capabilities_temperature_measurement_properties *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -274,8 +291,9 @@ bool iotp2p_capabilities_temperature_measurement_properties_to_json(const iotp2p
 extern const iotp_json_type iotp2p_capabilities_humidity_measurement_properties_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.HumidityMeasurementProperties` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_humidity_measurement_properties_from_json(const char *text, size_t len, iotp2p_capabilities_humidity_measurement_properties *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -288,8 +306,9 @@ bool iotp2p_capabilities_humidity_measurement_properties_to_json(const iotp2p_ca
 extern const iotp_json_type iotp2p_capabilities_relay_properties_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.RelayProperties` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_relay_properties_from_json(const char *text, size_t len, iotp2p_capabilities_relay_properties *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -302,8 +321,9 @@ bool iotp2p_capabilities_relay_properties_to_json(const iotp2p_capabilities_rela
 extern const iotp_json_type iotp2p_capabilities_lookup_result_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.LookupResult` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_lookup_result_from_json(const char *text, size_t len, iotp2p_capabilities_lookup_result *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -316,8 +336,9 @@ bool iotp2p_capabilities_lookup_result_to_json(const iotp2p_capabilities_lookup_
 extern const iotp_json_type iotp2p_capabilities_enrol_request_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.EnrolRequest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_enrol_request_from_json(const char *text, size_t len, iotp2p_capabilities_enrol_request *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -330,8 +351,9 @@ bool iotp2p_capabilities_enrol_request_to_json(const iotp2p_capabilities_enrol_r
 extern const iotp_json_type iotp2p_capabilities_enrol_result_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.EnrolResult` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_enrol_result_from_json(const char *text, size_t len, iotp2p_capabilities_enrol_result *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -347,8 +369,9 @@ extern const iotp_json_type iotp2p_capabilities_lookup_policy_json;
 extern const iotp_json_type iotp2p_capabilities_relay_policy_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.RelayPolicy` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_relay_policy_from_json(const char *text, size_t len, iotp2p_capabilities_relay_policy *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -361,8 +384,9 @@ bool iotp2p_capabilities_relay_policy_to_json(const iotp2p_capabilities_relay_po
 extern const iotp_json_type iotp2p_capabilities_register_request_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.RegisterRequest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_register_request_from_json(const char *text, size_t len, iotp2p_capabilities_register_request *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -375,8 +399,9 @@ bool iotp2p_capabilities_register_request_to_json(const iotp2p_capabilities_regi
 extern const iotp_json_type iotp2p_capabilities_release_request_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.ReleaseRequest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_release_request_from_json(const char *text, size_t len, iotp2p_capabilities_release_request *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -389,8 +414,9 @@ bool iotp2p_capabilities_release_request_to_json(const iotp2p_capabilities_relea
 extern const iotp_json_type iotp2p_capabilities_policy_request_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.PolicyRequest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_policy_request_from_json(const char *text, size_t len, iotp2p_capabilities_policy_request *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -403,8 +429,9 @@ bool iotp2p_capabilities_policy_request_to_json(const iotp2p_capabilities_policy
 extern const iotp_json_type iotp2p_capabilities_registration_info_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.RegistrationInfo` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_registration_info_from_json(const char *text, size_t len, iotp2p_capabilities_registration_info *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -417,8 +444,9 @@ bool iotp2p_capabilities_registration_info_to_json(const iotp2p_capabilities_reg
 extern const iotp_json_type iotp2p_capabilities_registrations_request_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.RegistrationsRequest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_registrations_request_from_json(const char *text, size_t len, iotp2p_capabilities_registrations_request *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -431,8 +459,9 @@ bool iotp2p_capabilities_registrations_request_to_json(const iotp2p_capabilities
 extern const iotp_json_type iotp2p_capabilities_registration_page_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.RegistrationPage` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_registration_page_from_json(const char *text, size_t len, iotp2p_capabilities_registration_page *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -445,8 +474,9 @@ bool iotp2p_capabilities_registration_page_to_json(const iotp2p_capabilities_reg
 extern const iotp_json_type iotp2p_capabilities_relay_actions_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.RelayActions` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_relay_actions_from_json(const char *text, size_t len, iotp2p_capabilities_relay_actions *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -459,8 +489,9 @@ bool iotp2p_capabilities_relay_actions_to_json(const iotp2p_capabilities_relay_a
 extern const iotp_json_type iotp2p_capabilities_relay_outputs_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.capabilities.RelayOutputs` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_capabilities_relay_outputs_from_json(const char *text, size_t len, iotp2p_capabilities_relay_outputs *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 

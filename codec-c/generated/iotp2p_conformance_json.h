@@ -25,8 +25,9 @@ extern const iotp_json_type iotp2p_conformance_color_json;
 extern const iotp_json_type iotp2p_conformance_scalars_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.conformance.Scalars` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_conformance_scalars_from_json(const char *text, size_t len, iotp2p_conformance_scalars *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -39,8 +40,9 @@ bool iotp2p_conformance_scalars_to_json(const iotp2p_conformance_scalars *v, uin
 extern const iotp_json_type iotp2p_conformance_bounds_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.conformance.Bounds` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_conformance_bounds_from_json(const char *text, size_t len, iotp2p_conformance_bounds *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -53,8 +55,9 @@ bool iotp2p_conformance_bounds_to_json(const iotp2p_conformance_bounds *v, uint8
 extern const iotp_json_type iotp2p_conformance_ranges_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.conformance.Ranges` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_conformance_ranges_from_json(const char *text, size_t len, iotp2p_conformance_ranges *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -67,8 +70,9 @@ bool iotp2p_conformance_ranges_to_json(const iotp2p_conformance_ranges *v, uint8
 extern const iotp_json_type iotp2p_conformance_defaults_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.conformance.Defaults` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_conformance_defaults_from_json(const char *text, size_t len, iotp2p_conformance_defaults *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -81,8 +85,9 @@ bool iotp2p_conformance_defaults_to_json(const iotp2p_conformance_defaults *v, u
 extern const iotp_json_type iotp2p_conformance_required_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.conformance.Required` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_conformance_required_from_json(const char *text, size_t len, iotp2p_conformance_required *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -95,8 +100,9 @@ bool iotp2p_conformance_required_to_json(const iotp2p_conformance_required *v, u
 extern const iotp_json_type iotp2p_conformance_choice_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.conformance.Choice` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_conformance_choice_from_json(const char *text, size_t len, iotp2p_conformance_choice *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -109,8 +115,9 @@ bool iotp2p_conformance_choice_to_json(const iotp2p_conformance_choice *v, uint8
 extern const iotp_json_type iotp2p_conformance_tree_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.conformance.Tree` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_conformance_tree_from_json(const char *text, size_t len, iotp2p_conformance_tree *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -123,8 +130,9 @@ bool iotp2p_conformance_tree_to_json(const iotp2p_conformance_tree *v, uint8_t *
 extern const iotp_json_type iotp2p_conformance_nest_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.conformance.Nest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_conformance_nest_from_json(const char *text, size_t len, iotp2p_conformance_nest *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -137,8 +145,9 @@ bool iotp2p_conformance_nest_to_json(const iotp2p_conformance_nest *v, uint8_t *
 extern const iotp_json_type iotp2p_conformance_deep_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.conformance.Deep` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_conformance_deep_from_json(const char *text, size_t len, iotp2p_conformance_deep *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 

@@ -22,8 +22,9 @@ extern "C" {
 extern const iotp_json_type iotp2p_core_envelope_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.Envelope` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_envelope_from_json(const char *text, size_t len, iotp2p_core_envelope *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -36,8 +37,9 @@ bool iotp2p_core_envelope_to_json(const iotp2p_core_envelope *v, uint8_t *scratc
 extern const iotp_json_type iotp2p_core_body_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.Body` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_body_from_json(const char *text, size_t len, iotp2p_core_body *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -50,8 +52,9 @@ bool iotp2p_core_body_to_json(const iotp2p_core_body *v, uint8_t *scratch, size_
 extern const iotp_json_type iotp2p_core_member_value_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.MemberValue` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_member_value_from_json(const char *text, size_t len, iotp2p_core_member_value *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -64,8 +67,9 @@ bool iotp2p_core_member_value_to_json(const iotp2p_core_member_value *v, uint8_t
 extern const iotp_json_type iotp2p_core_read_request_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.ReadRequest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_read_request_from_json(const char *text, size_t len, iotp2p_core_read_request *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -78,8 +82,9 @@ bool iotp2p_core_read_request_to_json(const iotp2p_core_read_request *v, uint8_t
 extern const iotp_json_type iotp2p_core_write_request_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.WriteRequest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_write_request_from_json(const char *text, size_t len, iotp2p_core_write_request *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -92,8 +97,9 @@ bool iotp2p_core_write_request_to_json(const iotp2p_core_write_request *v, uint8
 extern const iotp_json_type iotp2p_core_invoke_request_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.InvokeRequest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_invoke_request_from_json(const char *text, size_t len, iotp2p_core_invoke_request *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -106,8 +112,9 @@ bool iotp2p_core_invoke_request_to_json(const iotp2p_core_invoke_request *v, uin
 extern const iotp_json_type iotp2p_core_invoke_response_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.InvokeResponse` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_invoke_response_from_json(const char *text, size_t len, iotp2p_core_invoke_response *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -120,8 +127,9 @@ bool iotp2p_core_invoke_response_to_json(const iotp2p_core_invoke_response *v, u
 extern const iotp_json_type iotp2p_core_subscribe_request_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.SubscribeRequest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_subscribe_request_from_json(const char *text, size_t len, iotp2p_core_subscribe_request *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -134,8 +142,9 @@ bool iotp2p_core_subscribe_request_to_json(const iotp2p_core_subscribe_request *
 extern const iotp_json_type iotp2p_core_unsubscribe_request_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.UnsubscribeRequest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_unsubscribe_request_from_json(const char *text, size_t len, iotp2p_core_unsubscribe_request *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -148,8 +157,9 @@ bool iotp2p_core_unsubscribe_request_to_json(const iotp2p_core_unsubscribe_reque
 extern const iotp_json_type iotp2p_core_event_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.Event` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_event_from_json(const char *text, size_t len, iotp2p_core_event *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -162,8 +172,9 @@ bool iotp2p_core_event_to_json(const iotp2p_core_event *v, uint8_t *scratch, siz
 extern const iotp_json_type iotp2p_core_report_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.Report` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_report_from_json(const char *text, size_t len, iotp2p_core_report *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -176,8 +187,9 @@ bool iotp2p_core_report_to_json(const iotp2p_core_report *v, uint8_t *scratch, s
 extern const iotp_json_type iotp2p_core_describe_request_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.DescribeRequest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_describe_request_from_json(const char *text, size_t len, iotp2p_core_describe_request *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -190,8 +202,9 @@ bool iotp2p_core_describe_request_to_json(const iotp2p_core_describe_request *v,
 extern const iotp_json_type iotp2p_core_sem_ver_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.SemVer` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_sem_ver_from_json(const char *text, size_t len, iotp2p_core_sem_ver *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -204,8 +217,9 @@ bool iotp2p_core_sem_ver_to_json(const iotp2p_core_sem_ver *v, uint8_t *scratch,
 extern const iotp_json_type iotp2p_core_capability_info_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.CapabilityInfo` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_capability_info_from_json(const char *text, size_t len, iotp2p_core_capability_info *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -218,8 +232,9 @@ bool iotp2p_core_capability_info_to_json(const iotp2p_core_capability_info *v, u
 extern const iotp_json_type iotp2p_core_schema_ref_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.SchemaRef` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_schema_ref_from_json(const char *text, size_t len, iotp2p_core_schema_ref *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -232,8 +247,9 @@ bool iotp2p_core_schema_ref_to_json(const iotp2p_core_schema_ref *v, uint8_t *sc
 extern const iotp_json_type iotp2p_core_endpoint_info_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.EndpointInfo` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_endpoint_info_from_json(const char *text, size_t len, iotp2p_core_endpoint_info *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -246,8 +262,9 @@ bool iotp2p_core_endpoint_info_to_json(const iotp2p_core_endpoint_info *v, uint8
 extern const iotp_json_type iotp2p_core_description_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.Description` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_description_from_json(const char *text, size_t len, iotp2p_core_description *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -263,8 +280,9 @@ extern const iotp_json_type iotp2p_core_presence_state_json;
 extern const iotp_json_type iotp2p_core_presence_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.Presence` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_presence_from_json(const char *text, size_t len, iotp2p_core_presence *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -277,8 +295,9 @@ bool iotp2p_core_presence_to_json(const iotp2p_core_presence *v, uint8_t *scratc
 extern const iotp_json_type iotp2p_core_presence_ack_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.PresenceAck` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_presence_ack_from_json(const char *text, size_t len, iotp2p_core_presence_ack *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -291,8 +310,9 @@ bool iotp2p_core_presence_ack_to_json(const iotp2p_core_presence_ack *v, uint8_t
 extern const iotp_json_type iotp2p_core_delivery_ref_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.DeliveryRef` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_delivery_ref_from_json(const char *text, size_t len, iotp2p_core_delivery_ref *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -305,8 +325,9 @@ bool iotp2p_core_delivery_ref_to_json(const iotp2p_core_delivery_ref *v, uint8_t
 extern const iotp_json_type iotp2p_core_receipt_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.Receipt` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_receipt_from_json(const char *text, size_t len, iotp2p_core_receipt *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -325,8 +346,9 @@ extern const iotp_json_type iotp2p_core_decode_error_json;
 extern const iotp_json_type iotp2p_core_status_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.core.Status` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_core_status_from_json(const char *text, size_t len, iotp2p_core_status *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 

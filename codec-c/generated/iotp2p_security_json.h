@@ -26,8 +26,9 @@ extern const iotp_json_type iotp2p_security_key_algorithm_json;
 extern const iotp_json_type iotp2p_security_public_key_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.PublicKey` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_public_key_from_json(const char *text, size_t len, iotp2p_security_public_key *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -40,8 +41,9 @@ bool iotp2p_security_public_key_to_json(const iotp2p_security_public_key *v, uin
 extern const iotp_json_type iotp2p_security_signature_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.Signature` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_signature_from_json(const char *text, size_t len, iotp2p_security_signature *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -54,8 +56,9 @@ bool iotp2p_security_signature_to_json(const iotp2p_security_signature *v, uint8
 extern const iotp_json_type iotp2p_security_signed_statement_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.SignedStatement` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_signed_statement_from_json(const char *text, size_t len, iotp2p_security_signed_statement *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -68,8 +71,9 @@ bool iotp2p_security_signed_statement_to_json(const iotp2p_security_signed_state
 extern const iotp_json_type iotp2p_security_statement_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.Statement` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_statement_from_json(const char *text, size_t len, iotp2p_security_statement *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -82,8 +86,9 @@ bool iotp2p_security_statement_to_json(const iotp2p_security_statement *v, uint8
 extern const iotp_json_type iotp2p_security_credential_statement_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.CredentialStatement` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_credential_statement_from_json(const char *text, size_t len, iotp2p_security_credential_statement *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -96,8 +101,9 @@ bool iotp2p_security_credential_statement_to_json(const iotp2p_security_credenti
 extern const iotp_json_type iotp2p_security_rehoming_statement_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.RehomingStatement` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_rehoming_statement_from_json(const char *text, size_t len, iotp2p_security_rehoming_statement *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -110,8 +116,9 @@ bool iotp2p_security_rehoming_statement_to_json(const iotp2p_security_rehoming_s
 extern const iotp_json_type iotp2p_security_key_rotation_statement_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.KeyRotationStatement` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_key_rotation_statement_from_json(const char *text, size_t len, iotp2p_security_key_rotation_statement *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -127,8 +134,9 @@ extern const iotp_json_type iotp2p_security_revocation_reason_json;
 extern const iotp_json_type iotp2p_security_revocation_statement_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.RevocationStatement` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_revocation_statement_from_json(const char *text, size_t len, iotp2p_security_revocation_statement *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -141,8 +149,9 @@ bool iotp2p_security_revocation_statement_to_json(const iotp2p_security_revocati
 extern const iotp_json_type iotp2p_security_introduction_statement_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.IntroductionStatement` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_introduction_statement_from_json(const char *text, size_t len, iotp2p_security_introduction_statement *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -155,8 +164,9 @@ bool iotp2p_security_introduction_statement_to_json(const iotp2p_security_introd
 extern const iotp_json_type iotp2p_security_introduction_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.Introduction` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_introduction_from_json(const char *text, size_t len, iotp2p_security_introduction *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -169,8 +179,9 @@ bool iotp2p_security_introduction_to_json(const iotp2p_security_introduction *v,
 extern const iotp_json_type iotp2p_security_sealed_aad_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.SealedAad` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_sealed_aad_from_json(const char *text, size_t len, iotp2p_security_sealed_aad *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -183,8 +194,9 @@ bool iotp2p_security_sealed_aad_to_json(const iotp2p_security_sealed_aad *v, uin
 extern const iotp_json_type iotp2p_security_edhoc_message3_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.EdhocMessage3` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_edhoc_message3_from_json(const char *text, size_t len, iotp2p_security_edhoc_message3 *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -197,8 +209,9 @@ bool iotp2p_security_edhoc_message3_to_json(const iotp2p_security_edhoc_message3
 extern const iotp_json_type iotp2p_security_edhoc_reply_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.EdhocReply` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_edhoc_reply_from_json(const char *text, size_t len, iotp2p_security_edhoc_reply *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -211,8 +224,9 @@ bool iotp2p_security_edhoc_reply_to_json(const iotp2p_security_edhoc_reply *v, u
 extern const iotp_json_type iotp2p_security_edhoc_finish_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.EdhocFinish` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_edhoc_finish_from_json(const char *text, size_t len, iotp2p_security_edhoc_finish *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -225,8 +239,9 @@ bool iotp2p_security_edhoc_finish_to_json(const iotp2p_security_edhoc_finish *v,
 extern const iotp_json_type iotp2p_security_setup_payload_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.SetupPayload` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_setup_payload_from_json(const char *text, size_t len, iotp2p_security_setup_payload *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -239,8 +254,9 @@ bool iotp2p_security_setup_payload_to_json(const iotp2p_security_setup_payload *
 extern const iotp_json_type iotp2p_security_pairing_start_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.PairingStart` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_pairing_start_from_json(const char *text, size_t len, iotp2p_security_pairing_start *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -253,8 +269,9 @@ bool iotp2p_security_pairing_start_to_json(const iotp2p_security_pairing_start *
 extern const iotp_json_type iotp2p_security_pairing_params_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.PairingParams` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_pairing_params_from_json(const char *text, size_t len, iotp2p_security_pairing_params *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -267,8 +284,9 @@ bool iotp2p_security_pairing_params_to_json(const iotp2p_security_pairing_params
 extern const iotp_json_type iotp2p_security_pairing_share_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.PairingShare` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_pairing_share_from_json(const char *text, size_t len, iotp2p_security_pairing_share *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -281,8 +299,9 @@ bool iotp2p_security_pairing_share_to_json(const iotp2p_security_pairing_share *
 extern const iotp_json_type iotp2p_security_pairing_share_reply_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.PairingShareReply` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_pairing_share_reply_from_json(const char *text, size_t len, iotp2p_security_pairing_share_reply *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -295,8 +314,9 @@ bool iotp2p_security_pairing_share_reply_to_json(const iotp2p_security_pairing_s
 extern const iotp_json_type iotp2p_security_pairing_confirm_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.PairingConfirm` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_pairing_confirm_from_json(const char *text, size_t len, iotp2p_security_pairing_confirm *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -309,8 +329,9 @@ bool iotp2p_security_pairing_confirm_to_json(const iotp2p_security_pairing_confi
 extern const iotp_json_type iotp2p_security_pairing_window_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.PairingWindow` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_pairing_window_from_json(const char *text, size_t len, iotp2p_security_pairing_window *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -323,8 +344,9 @@ bool iotp2p_security_pairing_window_to_json(const iotp2p_security_pairing_window
 extern const iotp_json_type iotp2p_security_relay_info_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.RelayInfo` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_relay_info_from_json(const char *text, size_t len, iotp2p_security_relay_info *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -337,8 +359,9 @@ bool iotp2p_security_relay_info_to_json(const iotp2p_security_relay_info *v, uin
 extern const iotp_json_type iotp2p_security_commission_request_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.CommissionRequest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_commission_request_from_json(const char *text, size_t len, iotp2p_security_commission_request *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -351,8 +374,9 @@ bool iotp2p_security_commission_request_to_json(const iotp2p_security_commission
 extern const iotp_json_type iotp2p_security_commission_response_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.CommissionResponse` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_commission_response_from_json(const char *text, size_t len, iotp2p_security_commission_response *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -365,8 +389,9 @@ bool iotp2p_security_commission_response_to_json(const iotp2p_security_commissio
 extern const iotp_json_type iotp2p_security_acl_target_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.AclTarget` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_acl_target_from_json(const char *text, size_t len, iotp2p_security_acl_target *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -379,8 +404,9 @@ bool iotp2p_security_acl_target_to_json(const iotp2p_security_acl_target *v, uin
 extern const iotp_json_type iotp2p_security_acl_entry_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.AclEntry` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_acl_entry_from_json(const char *text, size_t len, iotp2p_security_acl_entry *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -393,8 +419,9 @@ bool iotp2p_security_acl_entry_to_json(const iotp2p_security_acl_entry *v, uint8
 extern const iotp_json_type iotp2p_security_acl_write_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.AclWrite` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_acl_write_from_json(const char *text, size_t len, iotp2p_security_acl_write *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -407,8 +434,9 @@ bool iotp2p_security_acl_write_to_json(const iotp2p_security_acl_write *v, uint8
 extern const iotp_json_type iotp2p_security_rehome_request_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.RehomeRequest` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_rehome_request_from_json(const char *text, size_t len, iotp2p_security_rehome_request *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -421,8 +449,9 @@ bool iotp2p_security_rehome_request_to_json(const iotp2p_security_rehome_request
 extern const iotp_json_type iotp2p_security_rehome_result_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.RehomeResult` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_rehome_result_from_json(const char *text, size_t len, iotp2p_security_rehome_result *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -435,8 +464,9 @@ bool iotp2p_security_rehome_result_to_json(const iotp2p_security_rehome_result *
 extern const iotp_json_type iotp2p_security_security_properties_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.SecurityProperties` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_security_properties_from_json(const char *text, size_t len, iotp2p_security_security_properties *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -449,8 +479,9 @@ bool iotp2p_security_security_properties_to_json(const iotp2p_security_security_
 extern const iotp_json_type iotp2p_security_security_actions_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.SecurityActions` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_security_actions_from_json(const char *text, size_t len, iotp2p_security_security_actions *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -463,8 +494,9 @@ bool iotp2p_security_security_actions_to_json(const iotp2p_security_security_act
 extern const iotp_json_type iotp2p_security_security_outputs_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.SecurityOutputs` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_security_outputs_from_json(const char *text, size_t len, iotp2p_security_security_outputs *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -477,8 +509,9 @@ bool iotp2p_security_security_outputs_to_json(const iotp2p_security_security_out
 extern const iotp_json_type iotp2p_security_security_events_json;
 
 /** Reads `len` bytes of JSON text as a `iotp2p.security.SecurityEvents` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool iotp2p_security_security_events_from_json(const char *text, size_t len, iotp2p_security_security_events *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 

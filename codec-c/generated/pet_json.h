@@ -25,8 +25,9 @@ extern const iotp_json_type pet_species_json;
 extern const iotp_json_type pet_pet_json;
 
 /** Reads `len` bytes of JSON text as a `pet.Pet` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool pet_pet_from_json(const char *text, size_t len, pet_pet *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 

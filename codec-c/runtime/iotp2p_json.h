@@ -113,12 +113,20 @@ typedef enum iotp_json_result {
     IOTP_JSON_NO_ROOM = 2
 } iotp_json_result;
 
+/** Room in bytes that iotp_json_to_cbor always has enough of for `len` bytes of JSON text. A byte
+ * of text becomes at most 2.25 bytes of encoding (`0.1,` in an array of f64: 9 bytes for 4), which
+ * a message holds twice while it sorts its members, beside a 13-byte header per member (whose
+ * text takes at least 6 bytes): under 5 bytes a byte of text, and heads of at most 9 bytes for
+ * each of MAX_DEPTH levels. */
+#define IOTP_JSON_ROOM(len) (5u * (size_t)(len) + 9u * (IOTP_MAX_DEPTH + 1u))
+
 /**
  * Reads `len` bytes of JSON text as one value of `type` (RFC 8259; whitespace around the value,
  * nothing else after it: IOTP-WIRE-78) and writes its canonical encoding to `out`. The encoding is
  * not checked against the schema's bounds and ranges here: decode it with the type's generated
- * decoder, which rejects what a value of the type cannot hold. `out` needs room for twice the
- * encoding (members are sorted by key in place).
+ * decoder, which rejects what a value of the type cannot hold. While it works, `out` holds more
+ * than the encoding (members are collected, then sorted by key): IOTP_JSON_ROOM(len) bytes are
+ * always enough, and a smaller buffer may give IOTP_JSON_NO_ROOM.
  */
 iotp_json_result iotp_json_to_cbor(const iotp_json_type *type, const char *text, size_t len,
                                    uint8_t *out, size_t cap, size_t *out_len, iotp_json_error *err);

@@ -38,6 +38,8 @@ typedef union any {
 #define MAX_BYTES 65536u
 /* A value's JSON: hex doubles its bytes, names and punctuation add less than as much again. */
 #define MAX_JSON (8 * MAX_BYTES)
+/* A request: its hex, or its JSON, with the rest of the message. */
+#define LINE_BYTES (4 * MAX_BYTES)
 
 /* The buffers of one request, allocated once. */
 typedef struct buffers {
@@ -229,7 +231,8 @@ static void encode(const char *line, const cJSON *request, const char *id, buffe
         reply(r);
         return;
     }
-    switch (iotp_json_to_cbor(t, text + start, end - start, b->in, 2 * MAX_BYTES, &cbor_len, NULL)) {
+    switch (iotp_json_to_cbor(t, text + start, end - start, b->in, IOTP_JSON_ROOM(LINE_BYTES),
+                              &cbor_len, NULL)) {
     case IOTP_JSON_OK:
         break;
     case IOTP_JSON_INVALID:
@@ -270,11 +273,11 @@ static void hello(void) {
 }
 
 int main(void) {
-    static char line[4 * MAX_BYTES];
+    static char line[LINE_BYTES];
     buffers b;
     b.value = malloc(sizeof *b.value);
-    /* Twice the largest encoding: the JSON unit sorts a message's members in place. */
-    b.in = malloc(2 * MAX_BYTES);
+    /* Room to read the JSON of the longest line (which holds it), members sorted in place. */
+    b.in = malloc(IOTP_JSON_ROOM(LINE_BYTES));
     b.out = malloc(MAX_BYTES);
     b.hex = malloc(2 * MAX_BYTES + 1);
     b.json = malloc(MAX_JSON);

@@ -27,8 +27,9 @@ extern const iotp_json_type {{ t.ctype }}_json;
 {%- if t.is_record %}
 
 /** Reads `len` bytes of JSON text as a `{{ t.full_name }}` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool {{ t.ctype }}_from_json(const char *text, size_t len, {{ t.ctype }} *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 

@@ -27,8 +27,9 @@ extern const iotp_json_type com_acme_sprinkler_trigger_json;
 extern const iotp_json_type com_acme_sprinkler_zone_json;
 
 /** Reads `len` bytes of JSON text as a `com.acme.sprinkler.Zone` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool com_acme_sprinkler_zone_from_json(const char *text, size_t len, com_acme_sprinkler_zone *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -41,8 +42,9 @@ bool com_acme_sprinkler_zone_to_json(const com_acme_sprinkler_zone *v, uint8_t *
 extern const iotp_json_type com_acme_sprinkler_run_json;
 
 /** Reads `len` bytes of JSON text as a `com.acme.sprinkler.Run` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool com_acme_sprinkler_run_from_json(const char *text, size_t len, com_acme_sprinkler_run *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -55,8 +57,9 @@ bool com_acme_sprinkler_run_to_json(const com_acme_sprinkler_run *v, uint8_t *sc
 extern const iotp_json_type com_acme_sprinkler_sprinkler_state_json;
 
 /** Reads `len` bytes of JSON text as a `com.acme.sprinkler.SprinklerState` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool com_acme_sprinkler_sprinkler_state_from_json(const char *text, size_t len, com_acme_sprinkler_sprinkler_state *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -69,8 +72,9 @@ bool com_acme_sprinkler_sprinkler_state_to_json(const com_acme_sprinkler_sprinkl
 extern const iotp_json_type com_acme_sprinkler_sprinkler_command_json;
 
 /** Reads `len` bytes of JSON text as a `com.acme.sprinkler.SprinklerCommand` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool com_acme_sprinkler_sprinkler_command_from_json(const char *text, size_t len, com_acme_sprinkler_sprinkler_command *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 

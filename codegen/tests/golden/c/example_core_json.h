@@ -25,8 +25,9 @@ extern const iotp_json_type example_core_status_json;
 extern const iotp_json_type example_core_time_of_day_json;
 
 /** Reads `len` bytes of JSON text as a `example.core.TimeOfDay` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_core_time_of_day_from_json(const char *text, size_t len, example_core_time_of_day *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -39,8 +40,9 @@ bool example_core_time_of_day_to_json(const example_core_time_of_day *v, uint8_t
 extern const iotp_json_type example_core_device_info_json;
 
 /** Reads `len` bytes of JSON text as a `example.core.DeviceInfo` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_core_device_info_from_json(const char *text, size_t len, example_core_device_info *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 

@@ -25,8 +25,9 @@ extern const iotp_json_type example_every_scalar_flavor_json;
 extern const iotp_json_type example_every_scalar_integers_json;
 
 /** Reads `len` bytes of JSON text as a `example.every_scalar.Integers` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_every_scalar_integers_from_json(const char *text, size_t len, example_every_scalar_integers *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -39,8 +40,9 @@ bool example_every_scalar_integers_to_json(const example_every_scalar_integers *
 extern const iotp_json_type example_every_scalar_floats_json;
 
 /** Reads `len` bytes of JSON text as a `example.every_scalar.Floats` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_every_scalar_floats_from_json(const char *text, size_t len, example_every_scalar_floats *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -53,8 +55,9 @@ bool example_every_scalar_floats_to_json(const example_every_scalar_floats *v, u
 extern const iotp_json_type example_every_scalar_text_json;
 
 /** Reads `len` bytes of JSON text as a `example.every_scalar.Text` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_every_scalar_text_from_json(const char *text, size_t len, example_every_scalar_text *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -67,8 +70,9 @@ bool example_every_scalar_text_to_json(const example_every_scalar_text *v, uint8
 extern const iotp_json_type example_every_scalar_collections_json;
 
 /** Reads `len` bytes of JSON text as a `example.every_scalar.Collections` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_every_scalar_collections_from_json(const char *text, size_t len, example_every_scalar_collections *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -81,8 +85,9 @@ bool example_every_scalar_collections_to_json(const example_every_scalar_collect
 extern const iotp_json_type example_every_scalar_nothing_json;
 
 /** Reads `len` bytes of JSON text as a `example.every_scalar.Nothing` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_every_scalar_nothing_from_json(const char *text, size_t len, example_every_scalar_nothing *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -95,8 +100,9 @@ bool example_every_scalar_nothing_to_json(const example_every_scalar_nothing *v,
 extern const iotp_json_type example_every_scalar_keywords_json;
 
 /** Reads `len` bytes of JSON text as a `example.every_scalar.Keywords` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_every_scalar_keywords_from_json(const char *text, size_t len, example_every_scalar_keywords *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -109,8 +115,9 @@ bool example_every_scalar_keywords_to_json(const example_every_scalar_keywords *
 extern const iotp_json_type example_every_scalar_everything_json;
 
 /** Reads `len` bytes of JSON text as a `example.every_scalar.Everything` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_every_scalar_everything_from_json(const char *text, size_t len, example_every_scalar_everything *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 

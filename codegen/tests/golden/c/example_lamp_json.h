@@ -29,8 +29,9 @@ extern const iotp_json_type example_lamp_power_on_behavior_json;
 extern const iotp_json_type example_lamp_lamp_state_json;
 
 /** Reads `len` bytes of JSON text as a `example.lamp.LampState` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_lamp_lamp_state_from_json(const char *text, size_t len, example_lamp_lamp_state *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -43,8 +44,9 @@ bool example_lamp_lamp_state_to_json(const example_lamp_lamp_state *v, uint8_t *
 extern const iotp_json_type example_lamp_set_level_json;
 
 /** Reads `len` bytes of JSON text as a `example.lamp.SetLevel` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_lamp_set_level_from_json(const char *text, size_t len, example_lamp_set_level *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -57,8 +59,9 @@ bool example_lamp_set_level_to_json(const example_lamp_set_level *v, uint8_t *sc
 extern const iotp_json_type example_lamp_set_color_temperature_json;
 
 /** Reads `len` bytes of JSON text as a `example.lamp.SetColorTemperature` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_lamp_set_color_temperature_from_json(const char *text, size_t len, example_lamp_set_color_temperature *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -71,8 +74,9 @@ bool example_lamp_set_color_temperature_to_json(const example_lamp_set_color_tem
 extern const iotp_json_type example_lamp_recall_scene_json;
 
 /** Reads `len` bytes of JSON text as a `example.lamp.RecallScene` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_lamp_recall_scene_from_json(const char *text, size_t len, example_lamp_recall_scene *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -85,8 +89,9 @@ bool example_lamp_recall_scene_to_json(const example_lamp_recall_scene *v, uint8
 extern const iotp_json_type example_lamp_legacy_dim_json;
 
 /** Reads `len` bytes of JSON text as a `example.lamp.LegacyDim` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_lamp_legacy_dim_from_json(const char *text, size_t len, example_lamp_legacy_dim *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -99,8 +104,9 @@ bool example_lamp_legacy_dim_to_json(const example_lamp_legacy_dim *v, uint8_t *
 extern const iotp_json_type example_lamp_command_json;
 
 /** Reads `len` bytes of JSON text as a `example.lamp.Command` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_lamp_command_from_json(const char *text, size_t len, example_lamp_command *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -113,8 +119,9 @@ bool example_lamp_command_to_json(const example_lamp_command *v, uint8_t *scratc
 extern const iotp_json_type example_lamp_command_result_json;
 
 /** Reads `len` bytes of JSON text as a `example.lamp.CommandResult` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_lamp_command_result_from_json(const char *text, size_t len, example_lamp_command_result *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 

@@ -22,8 +22,9 @@ extern "C" {
 extern const iotp_json_type example_recursive_menu_node_json;
 
 /** Reads `len` bytes of JSON text as a `example.recursive.MenuNode` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_recursive_menu_node_from_json(const char *text, size_t len, example_recursive_menu_node *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -39,8 +40,9 @@ extern const iotp_json_type example_recursive_comparison_json;
 extern const iotp_json_type example_recursive_expr_json;
 
 /** Reads `len` bytes of JSON text as a `example.recursive.Expr` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_recursive_expr_from_json(const char *text, size_t len, example_recursive_expr *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -53,8 +55,9 @@ bool example_recursive_expr_to_json(const example_recursive_expr *v, uint8_t *sc
 extern const iotp_json_type example_recursive_compare_json;
 
 /** Reads `len` bytes of JSON text as a `example.recursive.Compare` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_recursive_compare_from_json(const char *text, size_t len, example_recursive_compare *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -67,8 +70,9 @@ bool example_recursive_compare_to_json(const example_recursive_compare *v, uint8
 extern const iotp_json_type example_recursive_rule_json;
 
 /** Reads `len` bytes of JSON text as a `example.recursive.Rule` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_recursive_rule_from_json(const char *text, size_t len, example_recursive_rule *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -81,8 +85,9 @@ bool example_recursive_rule_to_json(const example_recursive_rule *v, uint8_t *sc
 extern const iotp_json_type example_recursive_room_json;
 
 /** Reads `len` bytes of JSON text as a `example.recursive.Room` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_recursive_room_from_json(const char *text, size_t len, example_recursive_room *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -95,8 +100,9 @@ bool example_recursive_room_to_json(const example_recursive_room *v, uint8_t *sc
 extern const iotp_json_type example_recursive_gateway_json;
 
 /** Reads `len` bytes of JSON text as a `example.recursive.Gateway` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_recursive_gateway_from_json(const char *text, size_t len, example_recursive_gateway *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -109,8 +115,9 @@ bool example_recursive_gateway_to_json(const example_recursive_gateway *v, uint8
 extern const iotp_json_type example_recursive_display_menu_json;
 
 /** Reads `len` bytes of JSON text as a `example.recursive.DisplayMenu` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_recursive_display_menu_from_json(const char *text, size_t len, example_recursive_display_menu *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 

@@ -22,8 +22,9 @@ extern "C" {
 extern const iotp_json_type example_rust_names_result_json;
 
 /** Reads `len` bytes of JSON text as a `example.rust_names.Result` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_rust_names_result_from_json(const char *text, size_t len, example_rust_names_result *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -36,8 +37,9 @@ bool example_rust_names_result_to_json(const example_rust_names_result *v, uint8
 extern const iotp_json_type example_rust_names_option_json;
 
 /** Reads `len` bytes of JSON text as a `example.rust_names.Option` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_rust_names_option_from_json(const char *text, size_t len, example_rust_names_option *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -50,8 +52,9 @@ bool example_rust_names_option_to_json(const example_rust_names_option *v, uint8
 extern const iotp_json_type example_rust_names_box_json;
 
 /** Reads `len` bytes of JSON text as a `example.rust_names.Box` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_rust_names_box_from_json(const char *text, size_t len, example_rust_names_box *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -64,8 +67,9 @@ bool example_rust_names_box_to_json(const example_rust_names_box *v, uint8_t *sc
 extern const iotp_json_type example_rust_names_vec_json;
 
 /** Reads `len` bytes of JSON text as a `example.rust_names.Vec` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_rust_names_vec_from_json(const char *text, size_t len, example_rust_names_vec *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -78,8 +82,9 @@ bool example_rust_names_vec_to_json(const example_rust_names_vec *v, uint8_t *sc
 extern const iotp_json_type example_rust_names_string_json;
 
 /** Reads `len` bytes of JSON text as a `example.rust_names.String` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_rust_names_string_from_json(const char *text, size_t len, example_rust_names_string *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -95,8 +100,9 @@ extern const iotp_json_type example_rust_names_which_json;
 extern const iotp_json_type example_rust_names_pick_json;
 
 /** Reads `len` bytes of JSON text as a `example.rust_names.Pick` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_rust_names_pick_from_json(const char *text, size_t len, example_rust_names_pick *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -109,8 +115,9 @@ bool example_rust_names_pick_to_json(const example_rust_names_pick *v, uint8_t *
 extern const iotp_json_type example_rust_names_fields_json;
 
 /** Reads `len` bytes of JSON text as a `example.rust_names.Fields` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_rust_names_fields_from_json(const char *text, size_t len, example_rust_names_fields *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 

@@ -26,8 +26,9 @@ extern const iotp_json_type example_thermostat_mode_json;
 extern const iotp_json_type example_thermostat_setpoints_json;
 
 /** Reads `len` bytes of JSON text as a `example.thermostat.Setpoints` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_thermostat_setpoints_from_json(const char *text, size_t len, example_thermostat_setpoints *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -40,8 +41,9 @@ bool example_thermostat_setpoints_to_json(const example_thermostat_setpoints *v,
 extern const iotp_json_type example_thermostat_schedule_entry_json;
 
 /** Reads `len` bytes of JSON text as a `example.thermostat.ScheduleEntry` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_thermostat_schedule_entry_from_json(const char *text, size_t len, example_thermostat_schedule_entry *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -54,8 +56,9 @@ bool example_thermostat_schedule_entry_to_json(const example_thermostat_schedule
 extern const iotp_json_type example_thermostat_weekly_schedule_json;
 
 /** Reads `len` bytes of JSON text as a `example.thermostat.WeeklySchedule` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_thermostat_weekly_schedule_from_json(const char *text, size_t len, example_thermostat_weekly_schedule *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -68,8 +71,9 @@ bool example_thermostat_weekly_schedule_to_json(const example_thermostat_weekly_
 extern const iotp_json_type example_thermostat_reading_json;
 
 /** Reads `len` bytes of JSON text as a `example.thermostat.Reading` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_thermostat_reading_from_json(const char *text, size_t len, example_thermostat_reading *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -82,8 +86,9 @@ bool example_thermostat_reading_to_json(const example_thermostat_reading *v, uin
 extern const iotp_json_type example_thermostat_thermostat_state_json;
 
 /** Reads `len` bytes of JSON text as a `example.thermostat.ThermostatState` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_thermostat_thermostat_state_from_json(const char *text, size_t len, example_thermostat_thermostat_state *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
@@ -96,8 +101,9 @@ bool example_thermostat_thermostat_state_to_json(const example_thermostat_thermo
 extern const iotp_json_type example_thermostat_thermostat_command_json;
 
 /** Reads `len` bytes of JSON text as a `example.thermostat.ThermostatCommand` into `out`: its encoding goes to
- * `scratch` (twice its length is needed), into which the strings and bytes of `out` point. False
- * when the text is not such a value or `scratch` is too small; `err` (may be NULL) says where. */
+ * `scratch` (IOTP_JSON_ROOM(len) bytes are always enough), into which the strings and bytes of
+ * `out` point. False when the text is not such a value or `scratch` is too small; `err` (may be
+ * NULL) says where. */
 bool example_thermostat_thermostat_command_from_json(const char *text, size_t len, example_thermostat_thermostat_command *out, uint8_t *scratch,
     size_t scratch_cap, iotp_json_error *err);
 
