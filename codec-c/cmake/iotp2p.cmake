@@ -90,6 +90,9 @@ function(iotp2p_generate)
   # In a Zephyr build, the kernel's compile options (CPU, ABI, optimisation) apply to the codec too.
   if(TARGET zephyr_interface)
     target_link_libraries(${ARG_TARGET} PUBLIC zephyr_interface)
+  endif()
+  # Zephyr's generated headers (reached through its include paths) exist before the codec builds.
+  if(TARGET zephyr_generated_headers)
     add_dependencies(${ARG_TARGET} zephyr_generated_headers)
   endif()
 endfunction()
