@@ -1,15 +1,19 @@
 /*
  * testee.c: the generated C codecs as a testee of the conformance runner (conformance/README.md, the
- * JSON-lines testee protocol): `decode` requests for every type of the shipped schema and of the
- * vectors' wrapper types, through each package's generated `_transcode`, answered with the canonical
- * re-encoding or the error's class and offset. Features: `decode` and `offsets` (no `json`, so no
- * `encode`: the C backend has no JSON mapping).
+ * JSON-lines testee protocol): `decode` and `encode` requests for every type of the shipped schema
+ * and of the vectors' wrapper types. Decoding goes through each package's generated `_transcode`
+ * and is answered with the canonical re-encoding (or the error's class and offset) and the value's
+ * canonical JSON, written by the generated JSON units (`<package>_json.c` over the runtime's
+ * iotp2p_json.c); encoding reads the JSON with the same units, then decodes and re-encodes the
+ * result with the codec, which checks what the type allows. Features: `decode`, `encode`, `json`,
+ * `json-text` and `offsets`.
  *
- *     iotp2p-conformance run --testee codec-c/build/testee
+ *     iotp2p-conformance run --testee codec-c/build/testee --strict
  *
  * A hosted test program: cJSON (Debian's libcjson-dev, installed by scripts/setup-c) reads and writes
- * the protocol's JSON; the codecs themselves use no library. One request at a time, nothing kept
- * between requests.
+ * the protocol's messages; a value's JSON is read and written by the generated JSON units only
+ * (cJSON's numbers are doubles, which would lose the digits of a 64-bit integer), and the codecs use
+ * no library. One request at a time, nothing kept between requests.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +21,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "iotp2p_capabilities.h"
-#include "iotp2p_conformance.h"
-#include "iotp2p_core.h"
-#include "iotp2p_security.h"
+#include "iotp2p_capabilities_json.h"
+#include "iotp2p_conformance_json.h"
+#include "iotp2p_core_json.h"
+#include "iotp2p_security_json.h"
 
 /* Memory for one decoded value of any package (the core Envelope alone is 1.48 MB). */
 typedef union any {
@@ -32,6 +36,19 @@ typedef union any {
 
 /* The largest input the runner sends is well below this; the re-encoding is never longer. */
 #define MAX_BYTES 65536u
+/* A value's JSON: hex doubles its bytes, names and punctuation add less than as much again. */
+#define MAX_JSON (8 * MAX_BYTES)
+/* A request: its hex, or its JSON, with the rest of the message. */
+#define LINE_BYTES (4 * MAX_BYTES)
+
+/* The buffers of one request, allocated once. */
+typedef struct buffers {
+    any *value;
+    uint8_t *in;
+    uint8_t *out;
+    char *hex;
+    char *json;
+} buffers;
 
 /* Writes `response` as one line and frees it. */
 static void reply(cJSON *response) {
@@ -112,8 +129,42 @@ static iotp_transcode_result transcode(const char *type, const uint8_t *data, si
     return t;
 }
 
-static void decode(const cJSON *request, const char *id, any *value, uint8_t *in, uint8_t *out,
-                   char *hex) {
+/* The JSON description of the type named `name`, from the package that has it. */
+static const iotp_json_type *json_type(const char *name) {
+    const iotp_json_type *t = iotp2p_core_json_type(name);
+    if (t == NULL) {
+        t = iotp2p_security_json_type(name);
+    }
+    if (t == NULL) {
+        t = iotp2p_capabilities_json_type(name);
+    }
+    if (t == NULL) {
+        t = iotp2p_conformance_json_type(name);
+    }
+    return t;
+}
+
+/* An `ok` response: the encoding in `b->out`, and the value's JSON as a value and as text. */
+static cJSON *accepted(const char *id, const char *type, size_t len, buffers *b) {
+    const iotp_json_type *t = json_type(type);
+    size_t json_len;
+    cJSON *r;
+    if (t == NULL || iotp_json_from_cbor(t, b->out, len, b->json, MAX_JSON, &json_len, NULL) !=
+                         IOTP_JSON_OK) {
+        r = response("errored", id);
+        cJSON_AddStringToObject(r, "details", "no canonical JSON for the accepted value");
+        return r;
+    }
+    r = response("ok", id);
+    to_hex(b->out, len, b->hex);
+    cJSON_AddStringToObject(r, "hex", b->hex);
+    /* Raw: the text as the JSON unit wrote it, digits and all. */
+    cJSON_AddItemToObject(r, "json", cJSON_CreateRaw(b->json));
+    cJSON_AddStringToObject(r, "json_text", b->json);
+    return r;
+}
+
+static void decode(const cJSON *request, const char *id, buffers *b) {
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(request, "schema_type");
     const cJSON *input = cJSON_GetObjectItemCaseSensitive(request, "hex");
     iotp_decode_error err;
@@ -122,17 +173,16 @@ static void decode(const cJSON *request, const char *id, any *value, uint8_t *in
     long len;
     cJSON *r;
     if (!cJSON_IsString(type) || !cJSON_IsString(input) ||
-        (len = from_hex(input->valuestring, in, MAX_BYTES)) < 0) {
+        (len = from_hex(input->valuestring, b->in, MAX_BYTES)) < 0) {
         r = response("errored", id);
         cJSON_AddStringToObject(r, "details", "a decode request without schema_type or hex");
         reply(r);
         return;
     }
-    switch (transcode(type->valuestring, in, (size_t)len, value, out, &out_len, &err, &enc)) {
+    switch (transcode(type->valuestring, b->in, (size_t)len, b->value, b->out, &out_len, &err,
+                      &enc)) {
     case IOTP_TRANSCODE_OK:
-        r = response("ok", id);
-        to_hex(out, out_len, hex);
-        cJSON_AddStringToObject(r, "hex", hex);
+        r = accepted(id, type->valuestring, out_len, b);
         break;
     case IOTP_TRANSCODE_REJECTED:
         r = response("error", id);
@@ -151,14 +201,69 @@ static void decode(const cJSON *request, const char *id, any *value, uint8_t *in
     reply(r);
 }
 
+/* Reads the request's value (`json_text`, or the text of its `json` member as the runner wrote it)
+ * with the JSON unit, then decodes and re-encodes the encoding with the codec: either refusing is
+ * `invalid-value`. */
+static void encode(const char *line, const cJSON *request, const char *id, buffers *b) {
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(request, "schema_type");
+    const cJSON *json_text = cJSON_GetObjectItemCaseSensitive(request, "json_text");
+    const iotp_json_type *t = cJSON_IsString(type) ? json_type(type->valuestring) : NULL;
+    const char *text;
+    size_t start, end, cbor_len, out_len;
+    iotp_decode_error err;
+    iotp_encode_error enc;
+    cJSON *r;
+    if (cJSON_IsString(json_text)) {
+        text = json_text->valuestring;
+        start = 0;
+        end = strlen(text);
+    } else if (iotp_json_member_span(line, strlen(line), "json", &start, &end)) {
+        text = line;
+    } else {
+        r = response("errored", id);
+        cJSON_AddStringToObject(r, "details", "an encode request without json or json_text");
+        reply(r);
+        return;
+    }
+    if (t == NULL) {
+        r = response("skipped", id);
+        cJSON_AddStringToObject(r, "reason", "no generated C codec has this type");
+        reply(r);
+        return;
+    }
+    switch (iotp_json_to_cbor(t, text + start, end - start, b->in, IOTP_JSON_ROOM(LINE_BYTES),
+                              &cbor_len, NULL)) {
+    case IOTP_JSON_OK:
+        break;
+    case IOTP_JSON_INVALID:
+        r = response("error", id);
+        cJSON_AddStringToObject(r, "class", "invalid-value");
+        reply(r);
+        return;
+    default:
+        r = response("errored", id);
+        cJSON_AddStringToObject(r, "details", "the value's encoding is larger than the testee's buffer");
+        reply(r);
+        return;
+    }
+    if (transcode(type->valuestring, b->in, cbor_len, b->value, b->out, &out_len, &err, &enc) ==
+        IOTP_TRANSCODE_OK) {
+        r = accepted(id, type->valuestring, out_len, b);
+    } else {
+        r = response("error", id);
+        cJSON_AddStringToObject(r, "class", "invalid-value");
+    }
+    reply(r);
+}
+
 static void hello(void) {
-    static const char *const features[] = {"decode", "offsets"};
+    static const char *const features[] = {"decode", "encode", "json", "json-text", "offsets"};
     cJSON *r = response("hello", NULL);
     cJSON *choices = cJSON_CreateObject();
     cJSON_AddNumberToObject(r, "protocol", 1);
     cJSON_AddStringToObject(r, "name", "iotp2p generated C codec");
     cJSON_AddStringToObject(r, "version", "0.1.0");
-    cJSON_AddItemToObject(r, "features", cJSON_CreateStringArray(features, 2));
+    cJSON_AddItemToObject(r, "features", cJSON_CreateStringArray(features, 5));
     /* As the Rust codec: one pass, the first violation in input order; a string's length before
      * its UTF-8. */
     cJSON_AddStringToObject(choices, "multiple-violations", "input-order");
@@ -168,11 +273,15 @@ static void hello(void) {
 }
 
 int main(void) {
-    static char line[4 * MAX_BYTES];
-    any *value = malloc(sizeof *value);
-    uint8_t *in = malloc(MAX_BYTES), *out = malloc(MAX_BYTES);
-    char *hex = malloc(2 * MAX_BYTES + 1);
-    if (value == NULL || in == NULL || out == NULL || hex == NULL) {
+    static char line[LINE_BYTES];
+    buffers b;
+    b.value = malloc(sizeof *b.value);
+    /* Room to read the JSON of the longest line (which holds it), members sorted in place. */
+    b.in = malloc(IOTP_JSON_ROOM(LINE_BYTES));
+    b.out = malloc(MAX_BYTES);
+    b.hex = malloc(2 * MAX_BYTES + 1);
+    b.json = malloc(MAX_JSON);
+    if (b.value == NULL || b.in == NULL || b.out == NULL || b.hex == NULL || b.json == NULL) {
         fputs("testee: out of memory\n", stderr);
         return 2;
     }
@@ -189,17 +298,20 @@ int main(void) {
             cJSON_Delete(request);
             break;
         } else if (strcmp(type->valuestring, "decode") == 0) {
-            decode(request, vector, value, in, out, hex);
+            decode(request, vector, &b);
+        } else if (strcmp(type->valuestring, "encode") == 0) {
+            encode(line, request, vector, &b);
         } else {
             cJSON *r = response("skipped", vector);
-            cJSON_AddStringToObject(r, "reason", "the C testee answers decode requests only");
+            cJSON_AddStringToObject(r, "reason", "the C testee answers decode and encode requests");
             reply(r);
         }
         cJSON_Delete(request);
     }
-    free(value);
-    free(in);
-    free(out);
-    free(hex);
+    free(b.value);
+    free(b.in);
+    free(b.out);
+    free(b.hex);
+    free(b.json);
     return 0;
 }

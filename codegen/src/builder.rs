@@ -116,7 +116,10 @@ impl Builder {
     /// Compiles `schemas` (and their imports) to C for a mixed project: writes the C runtime
     /// (`iotp2p.h`, `iotp2p.c`) and one `<package>.h` and `<package>.c` per package (every package,
     /// imported ones included; `extern_package` applies to Rust only) to the output directory, and
-    /// returns the paths of the `.c` files to compile, for example with the `cc` crate:
+    /// returns the paths of those `.c` files to compile, for example with the `cc` crate. The
+    /// optional JSON units (`<package>_json.h`, `<package>_json.c` and the runtime's
+    /// `iotp2p_json.h`, `iotp2p_json.c`, hosted C99) are written beside them but not returned: add
+    /// them to the build where values are shown or taken as JSON.
     ///
     /// ```no_run
     /// let sources = iotp2p_codegen::Builder::new()
@@ -139,12 +142,20 @@ impl Builder {
                 name: "iotp2p.c".into(),
                 contents: C_RUNTIME_C.into(),
             },
+            GeneratedFile {
+                name: "iotp2p_json.h".into(),
+                contents: C_JSON_RUNTIME_H.into(),
+            },
+            GeneratedFile {
+                name: "iotp2p_json.c".into(),
+                contents: C_JSON_RUNTIME_C.into(),
+            },
         ];
         let mut sources = Vec::new();
         for file in runtime.into_iter().chain(C.generate(&model)) {
             let path = out_dir.join(&file.name);
             write(&path, &file.contents)?;
-            if file.name.ends_with(".c") {
+            if file.name.ends_with(".c") && !file.name.ends_with("_json.c") {
                 sources.push(path);
             }
         }
@@ -193,6 +204,8 @@ impl Builder {
 /// [`Builder::compile_c`].
 const C_RUNTIME_H: &str = include_str!("../../codec-c/runtime/iotp2p.h");
 const C_RUNTIME_C: &str = include_str!("../../codec-c/runtime/iotp2p.c");
+const C_JSON_RUNTIME_H: &str = include_str!("../../codec-c/runtime/iotp2p_json.h");
+const C_JSON_RUNTIME_C: &str = include_str!("../../codec-c/runtime/iotp2p_json.c");
 
 /// Rendered diagnostics as `cargo:warning=` lines, one per non-empty line (cargo shows each on its
 /// own, so the excerpt keeps its shape); the closing summary line is left out.

@@ -70,7 +70,8 @@ fn arrays_of_arrays_of_recursive_types_are_refused_by_name() {
 }
 
 /// The build-script API writes the runtime and the generated files, and they compile as C99 with
-/// the strict warnings (when a C compiler is installed).
+/// the strict warnings (when a C compiler is installed), the optional JSON units too, which it
+/// writes without returning them.
 #[test]
 fn builder_writes_c_that_compiles() {
     let out = std::env::temp_dir().join(format!("iotp2p-compile-c-{}", std::process::id()));
@@ -114,6 +115,8 @@ fn builder_writes_c_that_compiles() {
         ])
         .arg(&out)
         .args(&sources)
+        .arg(out.join("iotp2p_json.c"))
+        .arg(out.join("pet_json.c"))
         .status();
     if let Ok(status) = compiled {
         assert!(status.success(), "the generated C does not compile");

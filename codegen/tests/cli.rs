@@ -541,8 +541,8 @@ fn doc_documents_a_vendors_packages_only() {
     assert!(text.contains("*unit `%EL`.*"), "{text}");
 }
 
-/// `iotp2p gen c`: one `.h` and one `.c` per package, `--check` against them, and a schema the C
-/// backend cannot generate yet refused by name with exit code 1.
+/// `iotp2p gen c`: one `.h` and one `.c` per package and its JSON unit, `--check` against them,
+/// and a schema the C backend cannot generate yet refused by name with exit code 1.
 #[test]
 fn gen_c_writes_checks_and_refuses() {
     let out = std::env::temp_dir().join(format!("iotp2p-gen-c-{}", std::process::id()));
@@ -552,6 +552,7 @@ fn gen_c_writes_checks_and_refuses() {
     let written = iotp2p(&["gen", "c", pet, "-o", dir]);
     assert_eq!(code(&written), 0, "{}", stderr(&written));
     assert!(out.join("pet.h").is_file() && out.join("pet.c").is_file());
+    assert!(out.join("pet_json.h").is_file() && out.join("pet_json.c").is_file());
     assert_eq!(code(&iotp2p(&["gen", "c", pet, "-o", dir, "--check"])), 0);
     std::fs::write(out.join("pet.c"), "stale").unwrap();
     let stale = iotp2p(&["gen", "c", pet, "-o", dir, "--check"]);

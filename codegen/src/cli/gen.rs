@@ -23,7 +23,8 @@ enum Target {
     /// Zero-copy, no_std Rust encoders and decoders: one module per package, plus `mod.rs`.
     Rust(RustArgs),
     /// C99 encoders and decoders without allocation: one `<package>.h` and `<package>.c` per
-    /// package, calling the runtime of codec-c/runtime (`iotp2p.h`, `iotp2p.c`).
+    /// package, calling the runtime of codec-c/runtime (`iotp2p.h`, `iotp2p.c`), and the optional
+    /// JSON unit `<package>_json.h`, `<package>_json.c` (with the runtime's `iotp2p_json.c`).
     C(ExportArgs),
     /// CDDL (RFC 8610) of the wire format: one `<package>.cddl` per package, rules named by
     /// fully-qualified type names (concatenate a file after those of the packages it imports).

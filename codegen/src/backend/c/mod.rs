@@ -12,9 +12,17 @@
 //! fields, so that decode → encode is byte-identical. Names carry the package's prefix
 //! (`iotp2p.core.SemVer` → `iotp2p_core_sem_ver`, `IOTP2P_CORE_SEM_VER_MAX_ENCODED_SIZE`).
 //!
-//! `view.rs` computes the facts (C names, literals, array levels) from the model;
-//! `templates/c/` (`package.h`, `package.c`, `macros.c`) lays out every declaration and statement.
+//! Each package also gets an optional JSON unit, `<package>_json.h` and `<package>_json.c`: the
+//! description of every type that the runtime's hosted `iotp2p_json.c` walks to convert between
+//! canonical JSON (spec §4.18) and the encoding, and `_from_json`/`_to_json` per message and union,
+//! which go through the codec's decoder and encoder. Firmware that links only the codec never
+//! pulls it in.
+//!
+//! `view.rs` computes the facts (C names, literals, array levels) from the model, `json_view.rs`
+//! those of the JSON unit; `templates/c/` (`package.h`, `package.c`, `macros.c`, `json.h`,
+//! `json.c`) lays out every declaration and statement.
 
+mod json_view;
 pub mod names;
 mod view;
 
@@ -22,6 +30,7 @@ use askama::Template;
 
 use super::{Backend, GeneratedFile};
 use crate::model::Model;
+use json_view::{json_package_view, JsonPackageView};
 pub use view::unsupported;
 use view::{package_view, PackageView};
 
@@ -37,6 +46,20 @@ struct HeaderTemplate<'v> {
 struct SourceTemplate<'v> {
     version: &'static str,
     pkg: &'v PackageView,
+}
+
+#[derive(Template)]
+#[template(path = "c/json.h", escape = "none")]
+struct JsonHeaderTemplate<'v> {
+    version: &'static str,
+    pkg: &'v JsonPackageView,
+}
+
+#[derive(Template)]
+#[template(path = "c/json.c", escape = "none")]
+struct JsonSourceTemplate<'v> {
+    version: &'static str,
+    pkg: &'v JsonPackageView,
 }
 
 /// The C backend. Check [`unsupported`] first: the files of a model it names do not compile.
@@ -62,6 +85,17 @@ impl Backend for C {
             files.push(GeneratedFile {
                 name: format!("{}.c", pkg.stem),
                 contents: source.render().expect("the C source template renders") + "\n",
+            });
+            let pkg = json_package_view(model, index);
+            let header = JsonHeaderTemplate { version, pkg: &pkg };
+            let source = JsonSourceTemplate { version, pkg: &pkg };
+            files.push(GeneratedFile {
+                name: format!("{}_json.h", pkg.stem),
+                contents: header.render().expect("the C JSON header template renders") + "\n",
+            });
+            files.push(GeneratedFile {
+                name: format!("{}_json.c", pkg.stem),
+                contents: source.render().expect("the C JSON source template renders") + "\n",
             });
         }
         files
