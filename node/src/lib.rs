@@ -12,12 +12,14 @@
 //!   a relay killed and started again delivers what it acknowledged.
 //! - [`store`]: the relay's state that must survive a crash (registrations, held messages), behind a
 //!   trait, on SQLite.
+//! - [`attach`]: a node attaching to its home relay (EDHOC, hop context, presence).
 //! - [`config`]: what the configuration files share: bounded reading, errors with file:line:column.
 //! - [`dns`]: a real authoritative DNS server on loopback, serving zone files, for tests and demos.
 //!
 //! The engine is driven, never duplicated: no rule of the protocol lives here, only I/O, time,
 //! randomness and the limits of the transport binding.
 
+pub mod attach;
 pub mod clock;
 pub mod config;
 pub mod device;

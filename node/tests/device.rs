@@ -129,31 +129,15 @@ async fn attached_app(relay: SocketAddr, ids: &Identities) -> UdpNode {
     let mut app = UdpNode::start(UdpConfig::new(loopback()), engine)
         .await
         .unwrap();
-    let hop = connect(
+    iotp2p_node::attach::attach(
         &mut app,
+        APP,
         relay,
         ids.relay.ccs.clone(),
-        SERVICE,
-        Destination::HopPeer,
+        (PresenceState::Awake, None),
     )
-    .await;
-    app.with_engine(move |n, now, rng| {
-        n.set_hop_context(Some(hop));
-        let (_, out) = n
-            .presence(now, rng, PresenceState::Awake, None, None)
-            .unwrap();
-        ((), out)
-    })
     .await
     .unwrap();
-    next(&mut app, |e| match e {
-        Event::Reply {
-            body: Body::PresenceAck(_),
-            ..
-        } => Some(()),
-        _ => None,
-    })
-    .await;
     app
 }
 

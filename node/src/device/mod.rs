@@ -14,16 +14,16 @@ pub mod config;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use iotp2p_codec::core::owned::Body;
 use iotp2p_codec::core::PresenceState;
 use iotp2p_codec::prelude::*;
 use iotp2p_device::profile::Profile;
-use iotp2p_protocol::engine::{Config, Destination, EdhocResponder, Event, KnownPeer, Node};
+use iotp2p_protocol::engine::{Config, EdhocResponder, KnownPeer, Node};
 use iotp2p_protocol::security::edhoc::LocalIdentity;
 use iotp2p_protocol::security::statement::verify_credential;
 use iotp2p_protocol::server::security::{Commissioned, Manufactured, SecurityService};
 use iotp2p_protocol::server::Server;
 
+use crate::attach::{announce, attach, AttachError};
 use crate::udp::{NodeError, StartError, TransportUri, UdpConfig, UdpNode};
 
 pub use config::{DeviceFile, ProfileKind};
@@ -83,20 +83,10 @@ pub enum DeviceError {
     /// The home relay `commission` gave cannot be reached.
     #[error("the home relay given at commissioning: {0}")]
     RelayInfo(String),
-    /// The relay did not answer in time.
-    #[error("the home relay at {relay} did not answer the {what} within {within:?}: is it running, and does it hold this device's credential?")]
-    Relay {
-        /// The relay's address.
-        relay: SocketAddr,
-        /// What went unanswered.
-        what: &'static str,
-        /// How long the device waited.
-        within: Duration,
-    },
+    /// The device could not attach to its relay or announce itself.
+    #[error(transparent)]
+    Attach(#[from] AttachError),
 }
-
-/// How long a device waits for its relay to answer a handshake or a presence.
-pub const RELAY_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A running device: the handle of its driver task.
 pub struct UdpDevice {
@@ -183,53 +173,20 @@ impl UdpDevice {
         Ok(claimed)
     }
 
-    /// Attaches to the home relay: EDHOC with its service by its credential, the new context as the
-    /// hop context, and a sealed presence.
+    /// Attaches to the home relay ([`attach`]).
     async fn attach(
         &mut self,
         address: &str,
         relay: SocketAddr,
         credential: Vec<u8>,
     ) -> Result<(), DeviceError> {
-        let domain = address
-            .rsplit_once('@')
-            .map(|(_, d)| d.to_owned())
-            .unwrap_or_default();
-        let peer = KnownPeer {
-            credential,
-            address: Some(format!("_relay@{domain}")),
-            node: None,
+        let presence = match self.sleep_interval {
+            None => (PresenceState::Awake, None),
+            Some(sleep) => (PresenceState::Asleep, Some(sleep)),
         };
-        self.node
-            .with_engine(move |s, now, rng| {
-                let engine = s.node_mut();
-                engine.set_home_relay(Some(relay));
-                let out = engine
-                    .connect(now, rng, relay, Destination::HopPeer, peer)
-                    .map(|(_, out)| out);
-                match out {
-                    Ok(out) => (Ok(()), out),
-                    Err(e) => (Err(format!("EDHOC with the home relay: {e:?}")), Vec::new()),
-                }
-            })
-            .await?
-            .map_err(DeviceError::Engine)?;
-        let hop = wait(&mut self.node, relay, "EDHOC handshake", |e| match e {
-            Event::Session { context, .. } => Some(*context),
-            _ => None,
-        })
-        .await?;
-        self.node
-            .with_engine(move |s, _, _| {
-                s.node_mut().set_hop_context(Some(hop));
-                ((), Vec::new())
-            })
-            .await?;
+        attach(&mut self.node, address, relay, credential, presence).await?;
         self.home_relay = Some(relay);
-        match self.sleep_interval {
-            None => self.announce(PresenceState::Awake, None).await,
-            Some(sleep) => self.announce(PresenceState::Asleep, Some(sleep)).await,
-        }
+        Ok(())
     }
 
     /// The address and port of the device's socket.
@@ -267,57 +224,13 @@ impl UdpDevice {
         state: PresenceState,
         sleep: Option<u32>,
     ) -> Result<(), DeviceError> {
-        self.node
-            .with_engine(move |s, now, rng| {
-                match s.node_mut().presence(now, rng, state, sleep, None) {
-                    Ok((_, out)) => (Ok(()), out),
-                    Err(e) => (Err(format!("the presence: {e:?}")), Vec::new()),
-                }
-            })
-            .await?
-            .map_err(DeviceError::Engine)?;
         let relay = self.home_relay.ok_or(DeviceError::NoRelay)?;
-        wait(&mut self.node, relay, "presence", |e| match e {
-            Event::Reply {
-                body: Body::PresenceAck(_),
-                ..
-            } => Some(()),
-            _ => None,
-        })
-        .await
+        Ok(announce(&mut self.node, relay, state, sleep).await?)
     }
 
     /// Stops the device and hands back its server, waiting at most `within`.
     pub async fn stop(self, within: Duration) -> Result<DeviceServer, DeviceError> {
         Ok(self.node.stop(within).await?)
-    }
-}
-
-/// Waits for the event `pick` takes, at most [`RELAY_TIMEOUT`]; other events pass.
-async fn wait<T>(
-    node: &mut UdpNode<DeviceServer>,
-    relay: SocketAddr,
-    what: &'static str,
-    pick: impl Fn(&Event<SocketAddr>) -> Option<T>,
-) -> Result<T, DeviceError> {
-    let late = DeviceError::Relay {
-        relay,
-        what,
-        within: RELAY_TIMEOUT,
-    };
-    let found = tokio::time::timeout(RELAY_TIMEOUT, async {
-        while let Some(event) = node.next_event().await {
-            if let Some(found) = pick(&event) {
-                return Some(found);
-            }
-        }
-        None
-    })
-    .await;
-    match found {
-        Ok(Some(found)) => Ok(found),
-        Ok(None) => Err(DeviceError::Node(NodeError::Stopped)),
-        Err(_) => Err(late),
     }
 }
 

@@ -1,0 +1,133 @@
+//! Attaching a node to its home relay (spec §8.7, §3.8), as a device and an app both do: EDHOC with
+//! the relay's service (`_relay@domain`) by the relay's credential, the new context as the hop
+//! context, then a sealed presence, whose acknowledgement binds the node's hop at the relay. Every
+//! wait is bounded by [`RELAY_TIMEOUT`].
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use iotp2p_codec::core::owned::Body;
+use iotp2p_codec::core::PresenceState;
+use iotp2p_protocol::engine::peers::ContextId;
+use iotp2p_protocol::engine::{Destination, Event, KnownPeer};
+
+use crate::udp::{Driven, NodeError, UdpNode};
+
+/// How long a node waits for its relay to answer a handshake or a presence.
+pub const RELAY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Why a node could not attach to its relay or announce itself.
+#[derive(Debug, thiserror::Error)]
+pub enum AttachError {
+    /// The node's task stopped.
+    #[error(transparent)]
+    Node(#[from] NodeError),
+    /// The engine refused to start the handshake or to send the presence.
+    #[error("{0}")]
+    Engine(String),
+    /// The relay did not answer in time.
+    #[error("the home relay at {relay} did not answer the {what} within {within:?}: is it running, and does it hold this node's credential?")]
+    Relay {
+        /// The relay's address.
+        relay: SocketAddr,
+        /// What went unanswered.
+        what: &'static str,
+        /// How long the node waited.
+        within: Duration,
+    },
+}
+
+/// Attaches the node with `address` to its relay at `relay`, whose credential (a CCS) is
+/// `credential`, and announces `presence` (with a sleep interval for `Asleep`). Gives the hop
+/// context.
+pub async fn attach<M: Driven>(
+    node: &mut UdpNode<M>,
+    address: &str,
+    relay: SocketAddr,
+    credential: Vec<u8>,
+    presence: (PresenceState, Option<u32>),
+) -> Result<ContextId, AttachError> {
+    let domain = address
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_owned())
+        .unwrap_or_default();
+    let peer = KnownPeer {
+        credential,
+        address: Some(format!("_relay@{domain}")),
+        node: None,
+    };
+    node.with_engine(move |s, now, rng| {
+        let engine = s.engine();
+        engine.set_home_relay(Some(relay));
+        match engine.connect(now, rng, relay, Destination::HopPeer, peer) {
+            Ok((_, out)) => (Ok(()), out),
+            Err(e) => (Err(format!("EDHOC with the home relay: {e:?}")), Vec::new()),
+        }
+    })
+    .await?
+    .map_err(AttachError::Engine)?;
+    let hop = wait_for(node, relay, "EDHOC handshake", |e| match e {
+        Event::Session { context, .. } => Some(*context),
+        _ => None,
+    })
+    .await?;
+    node.with_engine(move |s, _, _| {
+        s.engine().set_hop_context(Some(hop));
+        ((), Vec::new())
+    })
+    .await?;
+    announce(node, relay, presence.0, presence.1).await?;
+    Ok(hop)
+}
+
+/// Announces `state` under the hop context and waits for the relay's `presence_ack`.
+pub async fn announce<M: Driven>(
+    node: &mut UdpNode<M>,
+    relay: SocketAddr,
+    state: PresenceState,
+    sleep: Option<u32>,
+) -> Result<(), AttachError> {
+    node.with_engine(
+        move |s, now, rng| match s.engine().presence(now, rng, state, sleep, None) {
+            Ok((_, out)) => (Ok(()), out),
+            Err(e) => (Err(format!("the presence: {e:?}")), Vec::new()),
+        },
+    )
+    .await?
+    .map_err(AttachError::Engine)?;
+    wait_for(node, relay, "presence", |e| match e {
+        Event::Reply {
+            body: Body::PresenceAck(_),
+            ..
+        } => Some(()),
+        _ => None,
+    })
+    .await
+}
+
+/// Waits for the event `pick` takes, at most [`RELAY_TIMEOUT`]; other events pass.
+pub async fn wait_for<M: Driven, T>(
+    node: &mut UdpNode<M>,
+    relay: SocketAddr,
+    what: &'static str,
+    pick: impl Fn(&Event<SocketAddr>) -> Option<T>,
+) -> Result<T, AttachError> {
+    let found = tokio::time::timeout(RELAY_TIMEOUT, async {
+        while let Some(event) = node.next_event().await {
+            if let Some(found) = pick(&event) {
+                return Some(found);
+            }
+        }
+        None
+    })
+    .await;
+    match found {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(AttachError::Node(NodeError::Stopped)),
+        Err(_) => Err(AttachError::Relay {
+            relay,
+            what,
+            within: RELAY_TIMEOUT,
+        }),
+    }
+}
