@@ -12,6 +12,7 @@
 //!   a relay killed and started again delivers what it acknowledged.
 //! - [`store`]: the relay's state that must survive a crash (registrations, held messages), behind a
 //!   trait, on SQLite.
+//! - [`app`]: a controller app: claims devices over their link, then asks them by address.
 //! - [`attach`]: a node attaching to its home relay (EDHOC, hop context, presence).
 //! - [`config`]: what the configuration files share: bounded reading, errors with file:line:column.
 //! - [`dns`]: a real authoritative DNS server on loopback, serving zone files, for tests and demos.
@@ -19,6 +20,7 @@
 //! The engine is driven, never duplicated: no rule of the protocol lives here, only I/O, time,
 //! randomness and the limits of the transport binding.
 
+pub mod app;
 pub mod attach;
 pub mod clock;
 pub mod config;

@@ -1,5 +1,8 @@
 //! The `iotp2p-node` binary end to end: `dns` serves the test zones on loopback, `resolve` finds a
-//! domain's relays through it, and errors come out as one line that says what to fix, with exit 1.
+//! domain's relays through it, a relay, a lamp out of its box and an app claim and switch it, and
+//! errors come out as one line that says what to fix, with exit 1.
+
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -223,4 +226,177 @@ fn relay_reports_a_bad_configuration_by_file_and_line() {
         "{stderr}"
     );
     assert!(!dir.0.join("relay.sqlite").exists(), "nothing is created");
+}
+
+/// The first line a spawned node prints, the word after "on" its address.
+fn listening(child: &mut Child) -> (std::net::SocketAddr, BufReader<std::process::ChildStdout>) {
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| *w == "on")
+        .unwrap_or_else(|| panic!("{line:?}"));
+    let addr = words[at + 1].trim_end_matches(',').parse().unwrap();
+    (addr, out)
+}
+
+#[test]
+fn an_app_claims_a_lamp_out_of_its_box_and_switches_it_with_the_three_binaries() {
+    use common::{hex, Keys};
+    const LAMP: &str = "lamp@home.example.org";
+    const APP: &str = "app@home.example.org";
+    let dir = temp_dir("claim");
+    let (relay_keys, lamp_keys, app_keys) = (
+        Keys::new(0x31, 0x21, 1),
+        Keys::new(0x32, 0x42, 2),
+        Keys::new(0x33, 0x63, 3),
+    );
+    let relay_config = dir.0.join("relay.toml");
+    std::fs::write(
+        &relay_config,
+        format!(
+            "domain = \"home.example.org\"\nbind = \"127.0.0.1:0\"\nstore = \"relay.sqlite\"\n\
+             addresses = [\"{LAMP}\", \"{APP}\"]\n\n[identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n\
+             [credentials]\n\"{LAMP}\" = \"{}\"\n\"{APP}\" = \"{}\"\n",
+            hex(&relay_keys.auth),
+            hex(&relay_keys.ccs),
+            hex(&lamp_keys.ccs),
+            hex(&app_keys.ccs),
+        ),
+    )
+    .unwrap();
+    // `--for` bounds each node's life even if this test is killed before it can kill them.
+    let mut relay = Killed(
+        Command::new(BIN)
+            .args(["relay", "--for", "60", "--config"])
+            .arg(&relay_config)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let (relay_at, _relay_out) = listening(&mut relay.0);
+
+    let lamp_config = dir.0.join("lamp.toml");
+    std::fs::write(
+        &lamp_config,
+        format!(
+            "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
+             [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
+            hex(&[0x32; 32]),
+            hex(&lamp_keys.auth),
+            hex(&lamp_keys.ccs),
+        ),
+    )
+    .unwrap();
+    let mut lamp = Killed(
+        Command::new(BIN)
+            .args(["device", "--profile", "lamp", "--for", "60", "--config"])
+            .arg(&lamp_config)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let (lamp_at, mut lamp_out) = listening(&mut lamp.0);
+
+    let app_config = dir.0.join("app.toml");
+    let app_text = format!(
+        "address = \"{APP}\"\nbind = \"127.0.0.1:0\"\nhome_relay = \"{relay_at}\"\n\
+         relay_credential = \"{}\"\nidentity_key = \"{}\"\n\n[identity]\nkey = \"{}\"\n\
+         credential = \"{}\"\n",
+        hex(&relay_keys.ccs),
+        hex(&[0x33; 32]),
+        hex(&app_keys.auth),
+        hex(&app_keys.ccs),
+    );
+    std::fs::write(&app_config, &app_text).unwrap();
+    let out = Command::new(BIN)
+        .args(["app", "--config"])
+        .arg(&app_config)
+        .args([
+            "claim",
+            "--device",
+            &lamp_at.to_string(),
+            "--passcode",
+            "20202021",
+        ])
+        .args([
+            "--address",
+            LAMP,
+            "--relay-uri",
+            &format!("iotp2p+udp://{relay_at}"),
+        ])
+        .args([
+            "--relay-statement",
+            &hex(&relay_keys.statement("_relay@home.example.org")),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut lines = stdout.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with(&format!("claimed {LAMP}: node ID ")));
+    // The line for the [devices] table, which the next run reads.
+    let device_line = lines.next().unwrap();
+    std::fs::write(
+        &app_config,
+        format!("{app_text}\n[devices]\n{device_line}\n"),
+    )
+    .unwrap();
+
+    let out = Command::new(BIN)
+        .args(["app", "--config"])
+        .arg(&app_config)
+        .args([
+            "invoke",
+            "--to",
+            LAMP,
+            "--endpoint",
+            "1",
+            "--capability",
+            "6",
+            "--action",
+            "9",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "done");
+    let out = Command::new(BIN)
+        .args(["app", "--json", "--config"])
+        .arg(&app_config)
+        .args(["read", "--to", LAMP, "--endpoint", "1", "--capability", "6"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reply: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(reply["report"]["values"][0]["value"], "f5", "{reply}");
+
+    // The lamp says what it does, once claimed and switched.
+    let mut seen = Vec::new();
+    for line in (&mut lamp_out).lines().take(4) {
+        let line = line.unwrap();
+        let on = line.starts_with("light: on");
+        seen.push(line);
+        if on {
+            return;
+        }
+    }
+    panic!("the lamp never said it was on: {seen:?}");
 }

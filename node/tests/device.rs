@@ -340,24 +340,6 @@ async fn lock_run() {
     relay.stop(Duration::from_secs(5)).await.unwrap();
 }
 
-/// Asks the device directly on its link (its socket, no relay), under `context` or unsealed.
-async fn ask_direct(
-    app: &mut UdpNode,
-    device: SocketAddr,
-    context: Option<ContextId>,
-    body: Body,
-) -> Body {
-    let id = app
-        .request(device, Destination::HopPeer, context, body, true, None)
-        .await
-        .unwrap();
-    next(app, |e| match e {
-        Event::Reply { request, body, .. } if request == id => Some(body),
-        _ => None,
-    })
-    .await
-}
-
 #[tokio::test]
 async fn an_app_claims_a_lamp_out_of_its_box_and_then_switches_it_through_the_relay() {
     tokio::time::timeout(TEST_TIMEOUT, claim_run())
@@ -367,8 +349,7 @@ async fn an_app_claims_a_lamp_out_of_its_box_and_then_switches_it_through_the_re
 
 async fn claim_run() {
     use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
-    use iotp2p_protocol::controller::{self, Pairing};
-    use iotp2p_protocol::engine::peers::{ContextKind, Peer};
+    use iotp2p_node::app::{AppError, AppFile, UdpApp};
 
     let dir = TempDir::new("device-claim");
     let ids = identities();
@@ -387,77 +368,41 @@ async fn claim_run() {
     let mut lamp = UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
         .await
         .unwrap();
-    let lamp_at = lamp.local_addr();
-    let mut app = attached_app(at, &ids).await;
+    // The app from its file, attached to the relay; it knows no device yet.
+    let text = format!(
+        "address = \"{APP}\"\nbind = \"127.0.0.1:0\"\nhome_relay = \"{at}\"\n\
+         relay_credential = \"{}\"\nidentity_key = \"{}\"\n\n[identity]\nkey = \"{}\"\n\
+         credential = \"{}\"\n",
+        hex(&ids.relay.ccs),
+        hex(&[0x33; 32]),
+        hex(&ids.app.auth),
+        hex(&ids.app.ccs),
+    );
+    let file = AppFile::parse("app.toml", &text).unwrap();
+    let me = file.node_id;
+    let mut app = UdpApp::start(file.setup).await.unwrap();
+    let unknown = app.ask(DEVICE, invoke(1, 6, 9, None)).await;
+    assert!(
+        matches!(unknown, Err(AppError::Unknown(_))),
+        "no credential for the lamp before the claim: {unknown:?}"
+    );
 
-    // Pairing on the local link: unsealed, straight to the lamp's socket (§8.3.3).
-    let mut rng = rand_core::OsRng;
-    let (mut pairing, start) = Pairing::start(20_202_021, &mut rng);
-    let reply = ask_direct(&mut app, lamp_at, None, start).await;
-    let share = pairing.share(&reply, &mut rng).unwrap();
-    let reply = ask_direct(&mut app, lamp_at, None, share).await;
-    let confirm = pairing.confirm(&reply).unwrap();
-    let reply = ask_direct(&mut app, lamp_at, None, confirm).await;
-    let context = pairing.paired(&reply).unwrap();
-    let paired = app
-        .with_engine(move |n, _, _| {
-            let peer = Peer {
-                address: None,
-                kind: ContextKind::Pairing,
-                node: None,
-            };
-            (n.add_context(context, peer).unwrap(), Vec::new())
-        })
-        .await
-        .unwrap();
-
-    // Claiming under the pairing context (§8.3.5): the lamp's credential, the app's, an Administer
-    // entry, then its address and home relay.
-    let reply = ask_direct(
-        &mut app,
-        lamp_at,
-        Some(paired),
-        controller::read_credential(),
-    )
-    .await;
-    let (lamp_id, _) = controller::device_credential(&reply).unwrap();
-    let own = ids.app.statement(APP);
-    let reply = ask_direct(&mut app, lamp_at, Some(paired), controller::add_peer(&own)).await;
-    assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
-    let me = ids.app.identity.node_id();
-    let write = controller::acl_write(0, &me, None);
-    let reply = ask_direct(&mut app, lamp_at, Some(paired), write).await;
-    assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
-    let relay_statement = ids.relay.statement(SERVICE);
+    // Claimed on its link: pairing with the passcode, then its address and its home relay.
     let relay_info = RelayInfo {
-        credential: SignedStatement::decode(&relay_statement).unwrap(),
+        credential: SignedStatement::decode(&ids.relay.statement(SERVICE)).unwrap(),
         endpoints: vec![format!("iotp2p+udp://{at}")],
         unknown_fields: Default::default(),
     };
-    let reply = ask_direct(
-        &mut app,
-        lamp_at,
-        Some(paired),
-        controller::commission(DEVICE, Some(relay_info), None),
-    )
-    .await;
-    controller::check_commissioned(&reply, &lamp_id, DEVICE).unwrap();
-    app.with_engine(move |n, _, _| (n.remove_context(paired), Vec::new()))
+    let claimed = app
+        .claim(lamp.local_addr(), 20_202_021, DEVICE, Some(relay_info), &me)
         .await
         .unwrap();
+    assert_eq!(claimed.node_id, ids.device.identity.node_id());
+    let commissioned = lamp.commissioned(Duration::from_secs(20)).await.unwrap();
+    assert_eq!(commissioned.address, DEVICE);
 
-    // The lamp attaches to the relay it was given, and the app reaches it there by address.
-    let claimed = lamp.commissioned(Duration::from_secs(20)).await.unwrap();
-    assert_eq!(claimed.address, DEVICE);
-    let context = connect(
-        &mut app,
-        at,
-        ids.device.ccs.clone(),
-        DEVICE,
-        Destination::Address(DEVICE.into()),
-    )
-    .await;
-    let reply = ask(&mut app, at, context, invoke(1, 6, 9, None)).await;
+    // The lamp attached to the relay it was given; the app reaches it there by address.
+    let reply = app.ask(DEVICE, invoke(1, 6, 9, None)).await.unwrap();
     assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
     let on = lamp
         .with_profile(|p| match p {

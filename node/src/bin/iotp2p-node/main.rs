@@ -1,6 +1,7 @@
 //! `iotp2p-node`: the reference network elements from the command line. Thin: parse arguments, call
 //! the library, print, choose the exit code (0 done, 1 failed, 2 usage, as clap does).
 
+mod app;
 mod device;
 mod dns;
 mod link;
@@ -35,6 +36,9 @@ enum Command {
     /// Run a device (a lamp, a sleeping sensor or a lock) from its configuration file: it attaches
     /// to its home relay and serves the apps its file names.
     Device(device::Args),
+    /// A controller app: claim a device out of its box, then invoke, read or describe devices by
+    /// address through the relays.
+    App(app::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
             Command::Link(args) => link::run(args).await,
             Command::Relay(args) => relay::run(args).await,
             Command::Device(args) => device::run(args).await,
+            Command::App(args) => app::run(args).await,
         }
     });
     match result {

@@ -1,0 +1,156 @@
+//! An app's configuration file (TOML), read into an [`AppSetup`]. Errors as for every configuration
+//! of the node binary ([`crate::config`]): file:line:column, what and why; unknown keys refused.
+//!
+//! ```toml
+//! address = "app@example.net"          # the app's address
+//! bind = "127.0.0.1:0"                 # a specific address, not a wildcard (IOTP-UDP-6)
+//! home_relay = "127.0.0.1:5784"        # its home relay's transport address
+//! relay_credential = "…"               # the relay's credential (a CCS, hex)
+//! identity_key = "…"                   # its ES256 identity key (its node ID), 32 bytes of hex
+//! reply_timeout = 30                   # seconds to wait for a reply (a sleeping device's included)
+//!
+//! [identity]                           # its EDHOC identity (spec §8.4)
+//! key = "…"
+//! credential = "…"                     # a CCS naming its node ID
+//!
+//! [devices]                            # devices it knows, by address: their credentials (CCS)
+//! "lamp@home.example.org" = "…"
+//! ```
+
+use std::path::Path;
+use std::time::Duration;
+
+use iotp2p_protocol::engine::KnownPeer;
+use iotp2p_protocol::security::statement::sign_credential;
+use iotp2p_protocol::security::{IdentityKey, NodeId};
+
+use super::AppSetup;
+use crate::config::{ConfigError, Locator};
+
+/// An app's configuration, and its node ID.
+pub struct AppFile {
+    /// How to start it.
+    pub setup: AppSetup,
+    /// Its node ID (its identity key's), which the devices it claims name in their ACL.
+    pub node_id: NodeId,
+}
+
+impl AppFile {
+    /// Reads the configuration file at `path`.
+    pub fn read(path: &Path) -> Result<AppFile, ConfigError> {
+        let text = crate::config::read(path)?;
+        AppFile::parse(&path.display().to_string(), &text)
+    }
+
+    /// Parses `text`, the file `name`.
+    pub fn parse(name: &str, text: &str) -> Result<AppFile, ConfigError> {
+        let at = Locator { name, text };
+        let doc = at.document()?;
+        let root = at.root(
+            &doc,
+            &[
+                "address",
+                "bind",
+                "home_relay",
+                "relay_credential",
+                "identity_key",
+                "reply_timeout",
+                "identity",
+                "devices",
+            ],
+        )?;
+        let address = at.address(root, "address")?;
+        let bind = at.parsed(root, "bind", "an IP address and port, as 127.0.0.1:0")?;
+        let home_relay = at.parsed(
+            root,
+            "home_relay",
+            "an IP address and port, as 127.0.0.1:5784",
+        )?;
+        let relay_credential = at.credential(root, "relay_credential")?;
+        let key: [u8; 32] = at.hex(root, "identity_key")?.try_into().map_err(|_| {
+            at.error(
+                at.value_at(root, "identity_key"),
+                "identity_key",
+                "32 bytes of hex",
+            )
+        })?;
+        let identity_key = IdentityKey::from_bytes(&key).map_err(|_| {
+            at.error(
+                at.value_at(root, "identity_key"),
+                "identity_key",
+                "not a P-256 private key",
+            )
+        })?;
+        let mut reply_timeout = 30;
+        at.at_least(
+            root,
+            "reply_timeout",
+            1,
+            "a positive number of seconds",
+            &mut reply_timeout,
+        )?;
+        let Some(item) = root.get("identity") else {
+            return Err(at.error(0, "no [identity]", "an app needs its EDHOC identity"));
+        };
+        let identity = at.identity(root, item)?;
+        let ccs = item
+            .as_table()
+            .map(|t| at.hex(t, "credential"))
+            .transpose()?
+            .unwrap_or_default();
+        let public = *identity_key.public_key();
+        let credentials = [ccs.as_slice()];
+        let statement = sign_credential(
+            &identity_key,
+            &iotp2p_codec::security::CredentialStatement {
+                identity_key: public.to_schema(),
+                address: Some(&address),
+                auth_credentials: credentials.as_slice().into(),
+                serial: 1,
+                suites: [2].as_slice().into(),
+                issued_at: None,
+                unknown_fields: Default::default(),
+            },
+        )
+        .map_err(|e| {
+            at.error(
+                at.value_at(root, "identity_key"),
+                "identity_key",
+                &format!("its credential statement: {e:?} (does [identity].credential name its node ID?)"),
+            )
+        })?;
+        let mut devices = Vec::new();
+        if let Some(item) = root.get("devices") {
+            let table = item
+                .as_table()
+                .ok_or_else(|| at.error(at.value_at(root, "devices"), "devices", "a table"))?;
+            for (device, _) in table.iter() {
+                iotp2p_protocol::address::check(device).map_err(|e| {
+                    let key = table
+                        .key(device)
+                        .and_then(|k| k.span())
+                        .map_or(0, |s| s.start);
+                    at.error(key, &format!("device {device:?}"), &format!("{e:?}"))
+                })?;
+                devices.push(KnownPeer {
+                    credential: at.credential(table, device)?,
+                    address: Some(device.to_owned()),
+                    node: None,
+                });
+            }
+        }
+        Ok(AppFile {
+            node_id: identity_key.node_id(),
+            setup: AppSetup {
+                address,
+                bind,
+                home_relay,
+                relay_credential,
+                identity,
+                statement,
+                devices,
+                reply_timeout: Duration::from_secs(reply_timeout.into()),
+            },
+        })
+    }
+}

@@ -1,0 +1,340 @@
+//! A controller app over the UDP binding: it attaches to its home relay like any node
+//! ([`crate::attach`]), claims devices out of their box over their link (spec §8.3, with the
+//! protocol crate's [`controller`] steps), and sends requests to devices by address through the
+//! relays, running EDHOC with each the first time (§8.4). The engine does everything the protocol
+//! asks; this holds only who is known and where requests go.
+
+pub mod config;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use iotp2p_codec::core::owned::Body;
+use iotp2p_codec::core::PresenceState;
+use iotp2p_codec::security::owned::RelayInfo;
+use iotp2p_protocol::controller::{self, ControllerError, Pairing};
+use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
+use iotp2p_protocol::engine::{Config, Destination, EdhocResponder, Event, KnownPeer, Node};
+use iotp2p_protocol::security::edhoc::LocalIdentity;
+use iotp2p_protocol::security::statement::verify_credential;
+use iotp2p_protocol::security::NodeId;
+
+use crate::attach::{attach, wait_for, AttachError};
+use crate::udp::{NodeError, StartError, UdpConfig, UdpNode};
+
+pub use config::AppFile;
+
+/// How a UDP app is set up.
+pub struct AppSetup {
+    /// Its address.
+    pub address: String,
+    /// Its socket's address and port.
+    pub bind: SocketAddr,
+    /// Its home relay's transport address.
+    pub home_relay: SocketAddr,
+    /// The home relay's credential (a CCS).
+    pub relay_credential: Vec<u8>,
+    /// Its EDHOC identity.
+    pub identity: LocalIdentity,
+    /// Its credential statement (an encoded `SignedStatement`), which `add_peer` gives the devices it
+    /// claims.
+    pub statement: Vec<u8>,
+    /// The devices it knows, by address: their credentials, for EDHOC.
+    pub devices: Vec<KnownPeer>,
+    /// How long it waits for a reply (a sleeping device answers when it wakes).
+    pub reply_timeout: Duration,
+}
+
+/// Why a request of the app failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The socket could not be bound.
+    #[error(transparent)]
+    Start(#[from] StartError),
+    /// The app's task stopped.
+    #[error(transparent)]
+    Node(#[from] NodeError),
+    /// The app could not attach to its relay.
+    #[error(transparent)]
+    Attach(#[from] AttachError),
+    /// Pairing or claiming stopped.
+    #[error("claiming the device: {0:?}")]
+    Claim(ControllerError),
+    /// The engine refused to send.
+    #[error("{0}")]
+    Engine(String),
+    /// The app holds no credential for the address.
+    #[error("no credential for {0}: claim the device, or name it in the [devices] table")]
+    Unknown(String),
+    /// No reply came in time.
+    #[error("no reply from {to} within {within:?}")]
+    NoReply {
+        /// Whom the request went to.
+        to: String,
+        /// How long the app waited.
+        within: Duration,
+    },
+}
+
+/// What claiming a device gave.
+#[derive(Clone, Debug)]
+pub struct Claimed {
+    /// Its node ID.
+    pub node_id: NodeId,
+    /// Its new credential statement, naming its address.
+    pub statement: Vec<u8>,
+    /// Its authentication credential (a CCS), to run EDHOC with it.
+    pub credential: Vec<u8>,
+}
+
+/// A running app.
+pub struct UdpApp {
+    node: UdpNode,
+    relay: SocketAddr,
+    statement: Vec<u8>,
+    devices: BTreeMap<String, Vec<u8>>,
+    contexts: BTreeMap<String, ContextId>,
+    reply_timeout: Duration,
+}
+
+impl UdpApp {
+    /// Binds the app's socket and attaches it to its home relay.
+    pub async fn start(setup: AppSetup) -> Result<UdpApp, AppError> {
+        let mut engine = Node::new(
+            Config {
+                address: Some(setup.address.clone()),
+                ..Config::default()
+            },
+            0,
+        );
+        engine.set_edhoc_responder(Some(EdhocResponder {
+            identity: setup.identity,
+            peers: Vec::new(),
+            max_pending: 4,
+            pending_lifetime: iotp2p_protocol::engine::MIN_PENDING_LIFETIME,
+            max_visitors: 1,
+        }));
+        let mut node = UdpNode::start(UdpConfig::new(setup.bind), engine).await?;
+        attach(
+            &mut node,
+            &setup.address,
+            setup.home_relay,
+            setup.relay_credential,
+            (PresenceState::Awake, None),
+        )
+        .await?;
+        let devices = setup
+            .devices
+            .into_iter()
+            .filter_map(|d| Some((d.address?, d.credential)))
+            .collect();
+        Ok(UdpApp {
+            node,
+            relay: setup.home_relay,
+            statement: setup.statement,
+            devices,
+            contexts: BTreeMap::new(),
+            reply_timeout: setup.reply_timeout,
+        })
+    }
+
+    /// The address and port of the app's socket.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.node.local_addr()
+    }
+
+    /// Claims the device in its pairing window at `device` on the local link with its printed
+    /// `passcode` (spec §8.3.3 to §8.3.5): pairs, reads its credential, gives it the app's, writes
+    /// an Administer entry for the app, and gives it `address` and its home relay.
+    pub async fn claim(
+        &mut self,
+        device: SocketAddr,
+        passcode: u32,
+        address: &str,
+        relay: Option<RelayInfo>,
+        me: &NodeId,
+    ) -> Result<Claimed, AppError> {
+        let mut rng = rand_core::OsRng;
+        let (mut pairing, start) = Pairing::start(passcode, &mut rng);
+        let reply = self.direct(device, None, start).await?;
+        let share = pairing.share(&reply, &mut rng).map_err(AppError::Claim)?;
+        let reply = self.direct(device, None, share).await?;
+        let confirm = pairing.confirm(&reply).map_err(AppError::Claim)?;
+        let reply = self.direct(device, None, confirm).await?;
+        let context = pairing.paired(&reply).map_err(AppError::Claim)?;
+        let paired = self
+            .node
+            .with_engine(move |n, _, _| {
+                let peer = Peer {
+                    address: None,
+                    kind: ContextKind::Pairing,
+                    node: None,
+                };
+                (n.add_context(context, peer), Vec::new())
+            })
+            .await?
+            .map_err(|e| AppError::Engine(format!("the pairing context: {e:?}")))?;
+        let claimed = self.commission(device, paired, address, relay, me).await;
+        // The pairing is over, claimed or not: its context goes ([IOTP-SEC-38]).
+        self.node
+            .with_engine(move |n, _, _| (n.remove_context(paired), Vec::new()))
+            .await?;
+        let claimed = claimed?;
+        self.devices
+            .insert(address.to_owned(), claimed.credential.clone());
+        Ok(claimed)
+    }
+
+    async fn commission(
+        &mut self,
+        device: SocketAddr,
+        paired: ContextId,
+        address: &str,
+        relay: Option<RelayInfo>,
+        me: &NodeId,
+    ) -> Result<Claimed, AppError> {
+        let reply = self
+            .direct(device, Some(paired), controller::read_credential())
+            .await?;
+        let (node_id, _) = controller::device_credential(&reply).map_err(AppError::Claim)?;
+        let add = controller::add_peer(&self.statement);
+        expect_success(self.direct(device, Some(paired), add).await?)?;
+        let write = controller::acl_write(0, me, Some("owner"));
+        expect_success(self.direct(device, Some(paired), write).await?)?;
+        let commission = controller::commission(address, relay, None);
+        let reply = self.direct(device, Some(paired), commission).await?;
+        let statement =
+            controller::check_commissioned(&reply, &node_id, address).map_err(AppError::Claim)?;
+        let credential = verify_credential(&statement)
+            .ok()
+            .and_then(|v| {
+                v.statement
+                    .auth_credentials
+                    .iter()
+                    .next()
+                    .map(<[u8]>::to_vec)
+            })
+            .ok_or(AppError::Claim(ControllerError::UnexpectedReply))?;
+        Ok(Claimed {
+            node_id,
+            statement,
+            credential,
+        })
+    }
+
+    /// Sends `body` to `address` through the home relay, under the context of a handshake with it
+    /// (run now if there is none), and gives the reply.
+    pub async fn ask(&mut self, address: &str, body: Body) -> Result<Body, AppError> {
+        let context = match self.contexts.get(address) {
+            Some(c) => *c,
+            None => {
+                let c = self.connect(address).await?;
+                self.contexts.insert(address.to_owned(), c);
+                c
+            }
+        };
+        let relay = self.relay;
+        let id = self
+            .node
+            .request(
+                relay,
+                Destination::Address(address.into()),
+                Some(context),
+                body,
+                true,
+                None,
+            )
+            .await
+            .map_err(|e| AppError::Engine(e.to_string()))?;
+        self.reply(address, id).await
+    }
+
+    /// Runs EDHOC with `address` through the home relay.
+    async fn connect(&mut self, address: &str) -> Result<ContextId, AppError> {
+        let credential = self
+            .devices
+            .get(address)
+            .cloned()
+            .ok_or_else(|| AppError::Unknown(address.into()))?;
+        let (relay, to) = (self.relay, address.to_owned());
+        self.node
+            .with_engine(move |n, now, rng| {
+                let peer = KnownPeer {
+                    credential,
+                    address: Some(to.clone()),
+                    node: None,
+                };
+                match n.connect(now, rng, relay, Destination::Address(to), peer) {
+                    Ok((_, out)) => (Ok(()), out),
+                    Err(e) => (Err(format!("EDHOC: {e:?}")), Vec::new()),
+                }
+            })
+            .await?
+            .map_err(AppError::Engine)?;
+        Ok(
+            wait_for(&mut self.node, relay, "EDHOC handshake", |e| match e {
+                Event::Session { context, .. } => Some(*context),
+                _ => None,
+            })
+            .await?,
+        )
+    }
+
+    /// Sends `body` straight to `device` on the local link, under `context` or unsealed.
+    async fn direct(
+        &mut self,
+        device: SocketAddr,
+        context: Option<ContextId>,
+        body: Body,
+    ) -> Result<Body, AppError> {
+        let id = self
+            .node
+            .request(device, Destination::HopPeer, context, body, true, None)
+            .await
+            .map_err(|e| AppError::Engine(e.to_string()))?;
+        self.reply(&device.to_string(), id).await
+    }
+
+    /// The reply to request `id`, within the reply timeout.
+    async fn reply(&mut self, to: &str, id: u64) -> Result<Body, AppError> {
+        let within = self.reply_timeout;
+        let reply = tokio::time::timeout(within, async {
+            while let Some(event) = self.node.next_event().await {
+                if let Event::Reply { request, body, .. } = event {
+                    if request == id {
+                        return Some(body);
+                    }
+                }
+            }
+            None
+        })
+        .await;
+        match reply {
+            Ok(Some(body)) => Ok(body),
+            Ok(None) => Err(AppError::Node(NodeError::Stopped)),
+            Err(_) => Err(AppError::NoReply {
+                to: to.to_owned(),
+                within,
+            }),
+        }
+    }
+
+    /// Stops the app, waiting at most `within`.
+    pub async fn stop(self, within: Duration) -> Result<(), AppError> {
+        self.node.stop(within).await?;
+        Ok(())
+    }
+}
+
+/// A success of an action without output, or the status the device answered with.
+fn expect_success(reply: Body) -> Result<(), AppError> {
+    match reply {
+        Body::InvokeResponse(_) => Ok(()),
+        Body::Status(s) => Err(AppError::Claim(ControllerError::Refused {
+            code: s.code,
+            retry_after: s.retry_after,
+        })),
+        _ => Err(AppError::Claim(ControllerError::UnexpectedReply)),
+    }
+}

@@ -1,0 +1,243 @@
+//! `iotp2p-node app --config FILE <claim|invoke|read|describe> ...`: a controller app from the command
+//! line. It attaches to its home relay, does one thing and stops; replies print readably, or in the
+//! spec's JSON mapping with `--json`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use iotp2p_codec::core::owned::{Body, DescribeRequest, InvokeRequest, ReadRequest};
+use iotp2p_codec::prelude::*;
+use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
+use iotp2p_node::app::{AppFile, UdpApp};
+
+/// Arguments of `app`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The app's configuration file (TOML: address, bind, home relay and its credential, identity
+    /// key, identity, devices).
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
+    /// Print replies in the spec's JSON mapping, one line each.
+    #[arg(long)]
+    json: bool,
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(clap::Subcommand)]
+enum Action {
+    /// Claim a device out of its box on the local link: pair with its printed passcode, give it an
+    /// address and a home relay (spec §8.3).
+    Claim {
+        /// The device's UDP address on the link.
+        #[arg(long, value_name = "IP:PORT")]
+        device: SocketAddr,
+        /// The passcode printed on the device.
+        #[arg(long)]
+        passcode: u32,
+        /// The address the device takes.
+        #[arg(long)]
+        address: String,
+        /// The home relay's transport URI (iotp2p+udp://host:port).
+        #[arg(long, value_name = "URI", requires = "relay_statement")]
+        relay_uri: Option<String>,
+        /// The home relay's credential statement, hex.
+        #[arg(long, value_name = "HEX", requires = "relay_uri")]
+        relay_statement: Option<String>,
+    },
+    /// Invoke an action of a device.
+    Invoke {
+        /// The device's address.
+        #[arg(long)]
+        to: String,
+        /// The endpoint.
+        #[arg(long, default_value_t = 0)]
+        endpoint: u16,
+        /// The capability number.
+        #[arg(long)]
+        capability: u16,
+        /// The action's key.
+        #[arg(long)]
+        action: u16,
+        /// The action's input, encoded, in hex.
+        #[arg(long, value_name = "HEX")]
+        input: Option<String>,
+    },
+    /// Read properties of a device.
+    Read {
+        /// The device's address.
+        #[arg(long)]
+        to: String,
+        /// The endpoint.
+        #[arg(long, default_value_t = 0)]
+        endpoint: u16,
+        /// The capability number.
+        #[arg(long)]
+        capability: u16,
+        /// A property's key (repeat for several; none: every readable property).
+        #[arg(long = "member")]
+        members: Vec<u16>,
+    },
+    /// Describe what a device serves.
+    Describe {
+        /// The device's address.
+        #[arg(long)]
+        to: String,
+    },
+}
+
+pub async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let file = AppFile::read(&args.config)?;
+    let me = file.node_id;
+    let mut app = UdpApp::start(file.setup).await?;
+    let result = act(&mut app, args.action, args.json, &me).await;
+    app.stop(Duration::from_secs(5)).await?;
+    result
+}
+
+async fn act(
+    app: &mut UdpApp,
+    action: Action,
+    json: bool,
+    me: &iotp2p_protocol::security::NodeId,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (to, body) = match action {
+        Action::Claim {
+            device,
+            passcode,
+            address,
+            relay_uri,
+            relay_statement,
+        } => {
+            let relay = match (relay_uri, relay_statement) {
+                (Some(uri), Some(statement)) => Some(RelayInfo {
+                    credential: SignedStatement::decode(&unhex(&statement)?)
+                        .map_err(|e| format!("--relay-statement: {e}"))?,
+                    endpoints: vec![uri],
+                    unknown_fields: Default::default(),
+                }),
+                _ => None,
+            };
+            let claimed = app.claim(device, passcode, &address, relay, me).await?;
+            println!(
+                "claimed {address}: node ID {}",
+                claimed.node_id.to_text().as_str()
+            );
+            // What to add to the [devices] table to reach it later.
+            println!("\"{address}\" = \"{}\"", hex(&claimed.credential));
+            return Ok(());
+        }
+        Action::Invoke {
+            to,
+            endpoint,
+            capability,
+            action,
+            input,
+        } => {
+            let input = input.as_deref().map(unhex).transpose()?;
+            let body = Body::Invoke(InvokeRequest {
+                endpoint,
+                capability,
+                action,
+                input,
+                echo: None,
+                unknown_fields: Default::default(),
+            });
+            (to, body)
+        }
+        Action::Read {
+            to,
+            endpoint,
+            capability,
+            members,
+        } => {
+            let body = Body::Read(ReadRequest {
+                endpoint,
+                capability,
+                members: (!members.is_empty()).then_some(members),
+                unknown_fields: Default::default(),
+            });
+            (to, body)
+        }
+        Action::Describe { to } => {
+            let body = Body::Describe(DescribeRequest {
+                endpoint: None,
+                endpoints_only: false,
+                unknown_fields: Default::default(),
+            });
+            (to, body)
+        }
+    };
+    let reply = app.ask(&to, body).await?;
+    if json {
+        println!("{}", serde_json::to_string(&reply)?);
+    } else {
+        println!("{}", readable(&reply));
+    }
+    if let Body::Status(s) = &reply {
+        if s.code != iotp2p_codec::core::StatusCode::Ok {
+            return Err(format!("the device answered {:?}", s.code).into());
+        }
+    }
+    Ok(())
+}
+
+/// A reply for a person: the status, the output, or the values by member, in hex.
+fn readable(reply: &Body) -> String {
+    match reply {
+        Body::Status(s) => format!("status {:?}", s.code),
+        Body::InvokeResponse(r) => match &r.output {
+            Some(output) => format!("done, output {}", hex(output)),
+            None => "done".into(),
+        },
+        Body::Report(r) => r
+            .values
+            .iter()
+            .flatten()
+            .map(|v| format!("member {}: {}", v.member, hex(&v.value)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Body::Description(d) => d
+            .endpoints
+            .iter()
+            .map(|e| {
+                let caps: Vec<String> = e
+                    .capabilities
+                    .iter()
+                    // Names from the network: control characters shown escaped, never raw.
+                    .map(|c| {
+                        format!(
+                            "{} {}.{}",
+                            c.id,
+                            c.package.escape_debug(),
+                            c.name.escape_debug()
+                        )
+                    })
+                    .collect();
+                format!("endpoint {}: {}", e.endpoint, caps.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => format!("{other:?}"),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Result<Vec<u8>, String> {
+    let text = text.trim();
+    if text.len() % 2 != 0 {
+        return Err("hex: two digits a byte".into());
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|d| u8::from_str_radix(d, 16).ok())
+                .ok_or_else(|| "hex: two digits a byte".to_string())
+        })
+        .collect()
+}
