@@ -13,6 +13,7 @@ use iotp2p_protocol::interaction::check::ValueError;
 use iotp2p_protocol::interaction::model::{Endpoint, Model};
 use iotp2p_protocol::interaction::{Capabilities, Change, Failure};
 
+use crate::changes::Changes;
 use crate::info::DeviceInfo;
 use crate::standard::{self, number};
 use crate::value::{decoded, encoded, failure, message, unserved};
@@ -40,9 +41,7 @@ pub struct Lamp {
     min_level: u8,
     max_level: u8,
     default_transition: u16,
-    /// Changes not yet reported; at most one per property (a property changed twice is reported
-    /// once, with its newest value).
-    changes: Vec<Change>,
+    changes: Changes,
 }
 
 impl Lamp {
@@ -60,7 +59,7 @@ impl Lamp {
             min_level,
             max_level,
             default_transition: 0,
-            changes: Vec::new(),
+            changes: Changes::default(),
         }
     }
 
@@ -113,14 +112,7 @@ impl Lamp {
     }
 
     fn changed(&mut self, capability: u16, member: u16) {
-        let change = Change::Property {
-            endpoint: LIGHT,
-            capability,
-            member,
-        };
-        if !self.changes.contains(&change) {
-            self.changes.push(change);
-        }
+        self.changes.property(LIGHT, capability, member);
     }
 }
 
@@ -207,6 +199,6 @@ impl Capabilities for Lamp {
     }
 
     fn take_changes(&mut self) -> Vec<Change> {
-        core::mem::take(&mut self.changes)
+        self.changes.take()
     }
 }

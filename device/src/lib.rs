@@ -15,14 +15,14 @@
 //! - [`profile`]: whichever of the three a host runs, as one type.
 //! - [`info`]: `DeviceInfo`, served alike by every profile.
 //! - [`standard`]: the descriptors of the standard capabilities served.
-//! - [`value`], [`events`]: member values and event numbers.
+//! - [`value`], [`changes`]: member values, and what changed for subscribers.
 
 #![no_std]
 #![forbid(unsafe_code)]
 
 extern crate alloc;
 
-pub mod events;
+pub mod changes;
 pub mod info;
 pub mod lamp;
 pub mod lock;

@@ -16,7 +16,7 @@ use iotp2p_protocol::interaction::check::ValueError;
 use iotp2p_protocol::interaction::model::{Endpoint, Member, MemberKind, Model};
 use iotp2p_protocol::interaction::{Capabilities, Change, Failure};
 
-use crate::events::EventCounter;
+use crate::changes::Changes;
 use crate::info::DeviceInfo;
 use crate::schema::org_iotp2p_reference_lock::LockSource;
 use crate::standard::{capability, event, number, property};
@@ -39,8 +39,7 @@ pub struct Lock {
     locked: bool,
     source: LockSource,
     auto_relock: u16,
-    events: EventCounter,
-    changes: Vec<Change>,
+    changes: Changes,
 }
 
 impl Lock {
@@ -51,8 +50,7 @@ impl Lock {
             locked: true,
             source: LockSource::Manual,
             auto_relock: 0,
-            events: EventCounter::default(),
-            changes: Vec::new(),
+            changes: Changes::default(),
         }
     }
 
@@ -131,29 +129,13 @@ impl Lock {
             return;
         }
         self.locked = locked;
-        self.property(0);
+        self.changes.property(DOOR, LOCK, 0);
         if self.source != source {
             self.source = source;
-            self.property(1);
+            self.changes.property(DOOR, LOCK, 1);
         }
         if let Ok(data) = encoded(|w| source.encode_to(w)) {
-            let event = self.events.record(16, Some(data));
-            self.changes.push(Change::Event {
-                endpoint: DOOR,
-                capability: LOCK,
-                event,
-            });
-        }
-    }
-
-    fn property(&mut self, member: u16) {
-        let change = Change::Property {
-            endpoint: DOOR,
-            capability: LOCK,
-            member,
-        };
-        if !self.changes.contains(&change) {
-            self.changes.push(change);
+            self.changes.event(DOOR, LOCK, 16, Some(data));
         }
     }
 }
@@ -225,6 +207,6 @@ impl Capabilities for Lock {
     }
 
     fn take_changes(&mut self) -> Vec<Change> {
-        core::mem::take(&mut self.changes)
+        self.changes.take()
     }
 }

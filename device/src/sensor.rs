@@ -16,7 +16,7 @@ use iotp2p_protocol::interaction::check::ValueError;
 use iotp2p_protocol::interaction::model::{Endpoint, Model};
 use iotp2p_protocol::interaction::{Capabilities, Change, Config, Failure};
 
-use crate::events::EventCounter;
+use crate::changes::Changes;
 use crate::info::DeviceInfo;
 use crate::standard::{self, number};
 use crate::value::{encoded, failure, unserved};
@@ -40,9 +40,7 @@ pub struct Sensor {
     /// Hundredths of a kelvin.
     tolerance: u16,
     percent: u8,
-    events: EventCounter,
-    /// Changes not yet reported; at most one per property, and the events in order.
-    changes: Vec<Change>,
+    changes: Changes,
 }
 
 impl Sensor {
@@ -55,8 +53,7 @@ impl Sensor {
             range,
             tolerance,
             percent: 100,
-            events: EventCounter::default(),
-            changes: Vec::new(),
+            changes: Changes::default(),
         }
     }
 
@@ -97,7 +94,8 @@ impl Sensor {
         let t = centi_celsius.clamp(self.range.0, self.range.1);
         if t != self.temperature {
             self.temperature = t;
-            self.property(THERMOMETER, number::TEMPERATURE_MEASUREMENT, 0);
+            self.changes
+                .property(THERMOMETER, number::TEMPERATURE_MEASUREMENT, 0);
         }
     }
 
@@ -107,30 +105,14 @@ impl Sensor {
         let percent = percent.min(100);
         if percent != self.percent {
             self.percent = percent;
-            self.property(0, number::BATTERY, 0);
+            self.changes.property(0, number::BATTERY, 0);
         }
         let after = state(percent);
         if after != before {
-            self.property(0, number::BATTERY, 1);
+            self.changes.property(0, number::BATTERY, 1);
             if let Ok(data) = encoded(|w| after.encode_to(w)) {
-                let event = self.events.record(16, Some(data));
-                self.changes.push(Change::Event {
-                    endpoint: 0,
-                    capability: number::BATTERY,
-                    event,
-                });
+                self.changes.event(0, number::BATTERY, 16, Some(data));
             }
-        }
-    }
-
-    fn property(&mut self, endpoint: u16, capability: u16, member: u16) {
-        let change = Change::Property {
-            endpoint,
-            capability,
-            member,
-        };
-        if !self.changes.contains(&change) {
-            self.changes.push(change);
         }
     }
 }
@@ -207,6 +189,6 @@ impl Capabilities for Sensor {
     }
 
     fn take_changes(&mut self) -> Vec<Change> {
-        core::mem::take(&mut self.changes)
+        self.changes.take()
     }
 }

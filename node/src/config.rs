@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use iotp2p_protocol::engine::KnownPeer;
 use iotp2p_protocol::security::edhoc::{AuthKey, Credential, LocalIdentity};
 use toml_edit::{Document, Item, Table};
 
@@ -110,6 +111,56 @@ impl<'a> Locator<'a> {
         })?;
         LocalIdentity::new(auth, parsed)
             .map_err(|e| self.error(self.value_at(table, "key"), "identity", &e.to_string()))
+    }
+
+    /// The required `[identity]` table: the node's EDHOC identity and its credential (a CCS), which
+    /// `why` says the node needs.
+    pub(crate) fn required_identity(
+        &self,
+        root: &Table,
+        why: &str,
+    ) -> Result<(LocalIdentity, Vec<u8>), ConfigError> {
+        let item = root
+            .get("identity")
+            .ok_or_else(|| self.error(0, "no [identity]", why))?;
+        let identity = self.identity(root, item)?;
+        let credential = item
+            .as_table()
+            .map(|t| self.hex(t, "credential"))
+            .transpose()?
+            .unwrap_or_default();
+        Ok((identity, credential))
+    }
+
+    /// The peers of the table `key` (address = credential), each address and credential checked;
+    /// none when the table is absent.
+    pub(crate) fn known_peers(
+        &self,
+        root: &Table,
+        key: &str,
+    ) -> Result<Vec<KnownPeer>, ConfigError> {
+        let Some(item) = root.get(key) else {
+            return Ok(Vec::new());
+        };
+        let table = item
+            .as_table()
+            .ok_or_else(|| self.error(self.value_at(root, key), key, "a table"))?;
+        let mut peers = Vec::new();
+        for (address, _) in table.iter() {
+            iotp2p_protocol::address::check(address).map_err(|e| {
+                let at = table
+                    .key(address)
+                    .and_then(|k| k.span())
+                    .map_or(0, |s| s.start);
+                self.error(at, &format!("{key} {address:?}"), &format!("{e:?}"))
+            })?;
+            peers.push(KnownPeer {
+                credential: self.credential(table, address)?,
+                address: Some(address.to_owned()),
+                node: None,
+            });
+        }
+        Ok(peers)
     }
 
     /// A credential (a CCS, hex) under `key`, checked.

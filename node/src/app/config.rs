@@ -20,7 +20,6 @@
 use std::path::Path;
 use std::time::Duration;
 
-use iotp2p_protocol::engine::KnownPeer;
 use iotp2p_protocol::security::statement::sign_credential;
 use iotp2p_protocol::security::{IdentityKey, NodeId};
 
@@ -89,15 +88,7 @@ impl AppFile {
             "a positive number of seconds",
             &mut reply_timeout,
         )?;
-        let Some(item) = root.get("identity") else {
-            return Err(at.error(0, "no [identity]", "an app needs its EDHOC identity"));
-        };
-        let identity = at.identity(root, item)?;
-        let ccs = item
-            .as_table()
-            .map(|t| at.hex(t, "credential"))
-            .transpose()?
-            .unwrap_or_default();
+        let (identity, ccs) = at.required_identity(root, "an app needs its EDHOC identity")?;
         let public = *identity_key.public_key();
         let credentials = [ccs.as_slice()];
         let statement = sign_credential(
@@ -119,26 +110,7 @@ impl AppFile {
                 &format!("its credential statement: {e:?} (does [identity].credential name its node ID?)"),
             )
         })?;
-        let mut devices = Vec::new();
-        if let Some(item) = root.get("devices") {
-            let table = item
-                .as_table()
-                .ok_or_else(|| at.error(at.value_at(root, "devices"), "devices", "a table"))?;
-            for (device, _) in table.iter() {
-                iotp2p_protocol::address::check(device).map_err(|e| {
-                    let key = table
-                        .key(device)
-                        .and_then(|k| k.span())
-                        .map_or(0, |s| s.start);
-                    at.error(key, &format!("device {device:?}"), &format!("{e:?}"))
-                })?;
-                devices.push(KnownPeer {
-                    credential: at.credential(table, device)?,
-                    address: Some(device.to_owned()),
-                    node: None,
-                });
-            }
-        }
+        let devices = at.known_peers(root, "devices")?;
         Ok(AppFile {
             node_id: identity_key.node_id(),
             setup: AppSetup {

@@ -151,43 +151,11 @@ impl DeviceFile {
         let bind = at.parsed(root, "bind", "an IP address and port, as 127.0.0.1:5790")?;
         let mut sleep_interval = DEFAULT_SLEEP;
         at.at_least(root, "sleep_interval", 1, "IOTP-IM-25", &mut sleep_interval)?;
-        let (identity, auth_credential) = match root.get("identity") {
-            Some(item) => {
-                let credential = item
-                    .as_table()
-                    .map(|t| at.hex(t, "credential"))
-                    .transpose()?
-                    .unwrap_or_default();
-                (at.identity(root, item)?, credential)
-            }
-            None => {
-                return Err(at.error(
-                    0,
-                    "no [identity]",
-                    "a device needs its EDHOC identity to attach to its relay",
-                ))
-            }
-        };
-        let mut peers = Vec::new();
-        if let Some(item) = root.get("peers") {
-            let table = item
-                .as_table()
-                .ok_or_else(|| at.error(at.value_at(root, "peers"), "peers", "a table"))?;
-            for (peer, _) in table.iter() {
-                iotp2p_protocol::address::check(peer).map_err(|e| {
-                    let key = table
-                        .key(peer)
-                        .and_then(|k| k.span())
-                        .map_or(0, |s| s.start);
-                    at.error(key, &format!("peer {peer:?}"), &format!("{e:?}"))
-                })?;
-                peers.push(KnownPeer {
-                    credential: at.credential(table, peer)?,
-                    address: Some(peer.to_owned()),
-                    node: None,
-                });
-            }
-        }
+        let (identity, auth_credential) = at.required_identity(
+            root,
+            "a device needs its EDHOC identity to attach to its relay",
+        )?;
+        let peers = at.known_peers(root, "peers")?;
         let (vendor, product, name) = match root.get("info") {
             Some(item) => {
                 let info = item

@@ -96,7 +96,8 @@ pub enum Change {
         endpoint: u16,
         /// The capability instance.
         capability: u16,
-        /// The event, with its data.
+        /// The event, with its data. Its `number` is the server's to give: one numbering across
+        /// all the node's events, whichever part of the node recorded them (§6.7).
         event: iotp2p_codec::core::owned::Event,
     },
 }

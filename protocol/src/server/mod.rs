@@ -49,6 +49,8 @@ pub struct Server<P, A> {
     security: Option<SecurityService>,
     /// Where the reports of each live subscription go, by (subscriber, subscription).
     routes: BTreeMap<(Who, u64), Subscriber<P>>,
+    /// The number of the node's next event.
+    next_event: u64,
 }
 
 impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
@@ -63,6 +65,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
             access: alloc::boxed::Box::new(AuthenticatedPeers),
             security: None,
             routes: BTreeMap::new(),
+            next_event: 0,
         }
     }
 
@@ -258,8 +261,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
                 Change::Event {
                     endpoint,
                     capability,
-                    event,
-                } => self.dispatcher.event(endpoint, capability, &event),
+                    mut event,
+                } => {
+                    // One numbering across all the node's events, whoever recorded them (§6.7).
+                    event.number = self.next_event;
+                    self.next_event = self.next_event.wrapping_add(1);
+                    self.dispatcher.event(endpoint, capability, &event);
+                }
             }
         }
         passed.extend(self.reports(now, rng));

@@ -166,7 +166,6 @@ pub struct SecurityService {
     /// The pairing context to remove once the reply sealed under it has gone.
     discard: Option<ContextId>,
     changes: Vec<Change>,
-    events: u64,
 }
 
 impl SecurityService {
@@ -190,7 +189,6 @@ impl SecurityService {
             commissioned: None,
             discard: None,
             changes: Vec::new(),
-            events: 0,
         };
         service.credential = service.sign(None, None)?;
         // An unclaimed device is never refused its window.
@@ -744,14 +742,13 @@ impl SecurityService {
     }
 
     fn event(&mut self, member: u16, data: Option<Vec<u8>>) {
-        let number = self.events;
-        self.events = self.events.wrapping_add(1);
         self.changes.push(Change::Event {
             endpoint: 0,
             capability: SECURITY,
             event: Event {
                 member,
-                number,
+                // The server numbers the node's events.
+                number: 0,
                 data,
                 timestamp: None,
                 unknown_fields: Default::default(),
