@@ -2,7 +2,9 @@
 //! relay started from its own: the device runs EDHOC with the relay, binds its hop with a sealed
 //! presence, and answers an app that ran EDHOC with it by address through the relay. The lamp is
 //! switched and dimmed; a request for the sleeping sensor is held until it wakes; the lock asks for
-//! freshness before it moves.
+//! freshness before it moves. A lamp out of its box is claimed by an app on its link and then
+//! reached through its relay; its owner grants an app of another provider access, which then
+//! switches it through both providers' relays, and only within its grant.
 
 mod common;
 
@@ -416,4 +418,161 @@ async fn claim_run() {
     app.stop(Duration::from_secs(5)).await.unwrap();
     lamp.stop(Duration::from_secs(5)).await.unwrap();
     relay.stop(Duration::from_secs(5)).await.unwrap();
+}
+
+/// A free port on loopback (bound, read and released: the relays of two domains need each other's
+/// address before either starts).
+fn free_port() -> SocketAddr {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_app_of_another_provider_switches_the_lamp_once_its_owner_grants_it() {
+    tokio::time::timeout(TEST_TIMEOUT, grant_run())
+        .await
+        .unwrap();
+}
+
+async fn grant_run() {
+    use iotp2p_codec::core::StatusCode;
+    use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
+    use iotp2p_node::app::{AppFile, UdpApp};
+    use iotp2p_protocol::server::acl::privilege;
+
+    const OTHER: &str = "example.net";
+    const APP_B: &str = "app@example.net";
+    let dir = TempDir::new("device-grant");
+    let ids = identities();
+    let (other_relay, app_b) = (Keys::new(0x34, 0x24, 4), Keys::new(0x35, 0x65, 5));
+    let (home_at, other_at) = (free_port(), free_port());
+    // Two providers, each relay routing the other's domain to it.
+    let mut home = RelayFile::parse(
+        "home.toml",
+        &format!(
+            "domain = \"{DOMAIN}\"\nbind = \"{home_at}\"\nstore = \"home.sqlite\"\n\
+             addresses = [\"{DEVICE}\", \"{APP}\"]\n\n[routes]\n\"{OTHER}\" = \"{other_at}\"\n\n\
+             [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n\
+             [credentials]\n\"{DEVICE}\" = \"{}\"\n\"{APP}\" = \"{}\"\n",
+            hex(&ids.relay.auth),
+            hex(&ids.relay.ccs),
+            hex(&ids.device.ccs),
+            hex(&ids.app.ccs),
+        ),
+        &dir.0,
+    )
+    .unwrap();
+    home.setup.bind = home_at;
+    let home_store = Box::new(SqliteStore::open(&home.store).unwrap());
+    let home_relay = UdpRelay::start(home.setup, home_store).await.unwrap();
+    let other = RelayFile::parse(
+        "other.toml",
+        &format!(
+            "domain = \"{OTHER}\"\nbind = \"{other_at}\"\nstore = \"other.sqlite\"\n\
+             addresses = [\"{APP_B}\"]\n\n[routes]\n\"{DOMAIN}\" = \"{home_at}\"\n\n\
+             [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n[credentials]\n\"{APP_B}\" = \"{}\"\n",
+            hex(&other_relay.auth),
+            hex(&other_relay.ccs),
+            hex(&app_b.ccs),
+        ),
+        &dir.0,
+    )
+    .unwrap();
+    let other_store = Box::new(SqliteStore::open(&other.store).unwrap());
+    let other_relay_node = UdpRelay::start(other.setup, other_store).await.unwrap();
+
+    // The lamp out of its box, claimed by its owner's app on the home provider.
+    let text = format!(
+        "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
+         [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
+        hex(&[0x32; 32]),
+        hex(&ids.device.auth),
+        hex(&ids.device.ccs),
+    );
+    let file = DeviceFile::parse("lamp.toml", &text).unwrap();
+    let mut lamp = UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
+        .await
+        .unwrap();
+    let app_file =
+        |address: &str, relay: SocketAddr, relay_ccs: &[u8], identity: u8, keys: &Keys| {
+            AppFile::parse(
+                "app.toml",
+                &format!(
+                    "address = \"{address}\"\nbind = \"127.0.0.1:0\"\nhome_relay = \"{relay}\"\n\
+                 relay_credential = \"{}\"\nidentity_key = \"{}\"\n\n[identity]\nkey = \"{}\"\n\
+                 credential = \"{}\"\n",
+                    hex(relay_ccs),
+                    hex(&[identity; 32]),
+                    hex(&keys.auth),
+                    hex(&keys.ccs),
+                ),
+            )
+            .unwrap()
+        };
+    let owner_file = app_file(APP, home_at, &ids.relay.ccs, 0x33, &ids.app);
+    let me = owner_file.node_id;
+    let mut owner = UdpApp::start(owner_file.setup).await.unwrap();
+    let relay_info = RelayInfo {
+        credential: SignedStatement::decode(&ids.relay.statement(SERVICE)).unwrap(),
+        endpoints: vec![format!("iotp2p+udp://{home_at}")],
+        unknown_fields: Default::default(),
+    };
+    let claimed = owner
+        .claim(lamp.local_addr(), 20_202_021, DEVICE, Some(relay_info), &me)
+        .await
+        .unwrap();
+    lamp.commissioned(Duration::from_secs(20)).await.unwrap();
+
+    // Another vendor's app on the other provider: it knows the lamp's credential, but the lamp does
+    // not know it: its handshake's last message does not convince the lamp, which opens nothing.
+    let mut b_file = app_file(APP_B, other_at, &other_relay.ccs, 0x35, &app_b);
+    b_file.setup.devices.push(KnownPeer {
+        credential: claimed.credential.clone(),
+        address: Some(DEVICE.into()),
+        node: None,
+    });
+    let mut second = UdpApp::start(b_file.setup).await.unwrap();
+    let refused = second.ask(DEVICE, invoke(1, 6, 9, None)).await.unwrap();
+    let Body::Status(s) = &refused else {
+        panic!("{refused:?}")
+    };
+    assert_eq!(s.code, StatusCode::Unauthenticated);
+
+    // The owner grants it Invoke on OnOff only; it switches the lamp through both relays.
+    let statement = second.statement().to_vec();
+    let granted = owner
+        .grant(
+            DEVICE,
+            &statement,
+            1,
+            privilege::INVOKE,
+            Some((Some(1), Some(6))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(granted, app_b.identity.node_id());
+    let reply = second.ask(DEVICE, invoke(1, 6, 9, None)).await.unwrap();
+    assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
+    // Level (7) is not in its grant.
+    let reply = second.ask(DEVICE, invoke(1, 7, 10, None)).await.unwrap();
+    let Body::Status(s) = &reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(s.code, StatusCode::Forbidden);
+    let on = lamp
+        .with_profile(|p| match p {
+            Profile::Lamp(l) => l.light().on,
+            _ => unreachable!(),
+        })
+        .await
+        .unwrap();
+    assert!(on);
+
+    second.stop(Duration::from_secs(5)).await.unwrap();
+    owner.stop(Duration::from_secs(5)).await.unwrap();
+    lamp.stop(Duration::from_secs(5)).await.unwrap();
+    other_relay_node.stop(Duration::from_secs(5)).await.unwrap();
+    home_relay.stop(Duration::from_secs(5)).await.unwrap();
 }

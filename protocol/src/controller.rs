@@ -244,12 +244,31 @@ pub fn add_peer(own_credential: &[u8]) -> Body {
 
 /// `acl_write` of an entry at `index` granting `node` the Administer privilege (step 3).
 pub fn acl_write(index: u8, node: &NodeId, label: Option<&str>) -> Body {
+    grant(index, node, privilege::ADMINISTER, None, label)
+}
+
+/// `acl_write` of an entry at `index` granting `node` the `privileges` (bits of §8.8.1) on `target`
+/// (endpoint, capability; `None` for every one), as an administrator gives another node access.
+pub fn grant(
+    index: u8,
+    node: &NodeId,
+    privileges: u8,
+    target: Option<(Option<u16>, Option<u16>)>,
+    label: Option<&str>,
+) -> Body {
+    let targets = target.map(|(endpoint, capability)| {
+        alloc::vec![sec::AclTarget {
+            endpoint,
+            capability,
+            unknown_fields: Default::default(),
+        }]
+    });
     let write = sec::AclWrite {
         index,
         entry: Some(sec::AclEntry {
             subjects: alloc::vec![*node.as_bytes()],
-            privileges: privilege::ADMINISTER,
-            targets: None,
+            privileges,
+            targets,
             label: label.map(String::from),
             granted_by: None,
             unknown_fields: Default::default(),

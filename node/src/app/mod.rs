@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use iotp2p_codec::core::owned::Body;
-use iotp2p_codec::core::PresenceState;
+use iotp2p_codec::core::{PresenceState, StatusCode};
 use iotp2p_codec::security::owned::RelayInfo;
 use iotp2p_protocol::controller::{self, ControllerError, Pairing};
 use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
@@ -247,7 +247,41 @@ impl UdpApp {
             )
             .await
             .map_err(|e| AppError::Engine(e.to_string()))?;
-        self.reply(address, id).await
+        let reply = self.reply(address, id).await?;
+        // The device does not hold the context: the handshake's message_3 did not convince it (the
+        // app was not yet its peer), or it forgot. The next request runs a new handshake.
+        if matches!(&reply, Body::Status(s) if s.code == StatusCode::Unauthenticated) {
+            self.contexts.remove(address);
+            self.node
+                .with_engine(move |n, _, _| (n.remove_context(context), Vec::new()))
+                .await?;
+        }
+        Ok(reply)
+    }
+
+    /// Lets another node use the device at `address` (the app administers it): gives the device
+    /// the node's credential statement (`add_peer`) and writes an ACL entry at `index` granting it
+    /// `privileges` on `target` (§8.8.1). Gives the node's ID.
+    pub async fn grant(
+        &mut self,
+        address: &str,
+        statement: &[u8],
+        index: u8,
+        privileges: u8,
+        target: Option<(Option<u16>, Option<u16>)>,
+    ) -> Result<NodeId, AppError> {
+        let node = verify_credential(statement)
+            .map_err(|e| AppError::Claim(ControllerError::Credential(format!("{e:?}"))))?
+            .node_id;
+        expect_success(self.ask(address, controller::add_peer(statement)).await?)?;
+        let write = controller::grant(index, &node, privileges, target, None);
+        expect_success(self.ask(address, write).await?)?;
+        Ok(node)
+    }
+
+    /// The app's own credential statement, which an administrator grants it access with.
+    pub fn statement(&self) -> &[u8] {
+        &self.statement
     }
 
     /// Runs EDHOC with `address` through the home relay.

@@ -85,11 +85,41 @@ enum Action {
         #[arg(long)]
         to: String,
     },
+    /// Print this app's node ID and credential statement (hex), which an administrator of a device
+    /// grants it access with. Does not start the app.
+    Statement,
+    /// Let another app use a device this app administers: give the device the other app's
+    /// credential statement and an access control entry (spec §8.8.1).
+    Grant {
+        /// The device's address.
+        #[arg(long)]
+        to: String,
+        /// The other app's credential statement, hex (from its `statement`).
+        #[arg(long, value_name = "HEX")]
+        peer_statement: String,
+        /// The privileges, bits of §8.8.1: 1 read, 2 write, 4 invoke, 8 subscribe, 16 administer.
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=31))]
+        privileges: u8,
+        /// The entry's index in the device's list (0 is the owner's).
+        #[arg(long, default_value_t = 1)]
+        index: u8,
+        /// Only on this endpoint.
+        #[arg(long)]
+        endpoint: Option<u16>,
+        /// Only on this capability.
+        #[arg(long)]
+        capability: Option<u16>,
+    },
 }
 
 pub async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let file = AppFile::read(&args.config)?;
     let me = file.node_id;
+    if let Action::Statement = args.action {
+        println!("node ID {}", me.to_text().as_str());
+        println!("{}", hex(&file.setup.statement));
+        return Ok(());
+    }
     let mut app = UdpApp::start(file.setup).await?;
     let result = act(&mut app, args.action, args.json, &me).await;
     app.stop(Duration::from_secs(5)).await?;
@@ -159,6 +189,23 @@ async fn act(
                 unknown_fields: Default::default(),
             });
             (to, body)
+        }
+        Action::Statement => return Ok(()),
+        Action::Grant {
+            to,
+            peer_statement,
+            privileges,
+            index,
+            endpoint,
+            capability,
+        } => {
+            let target =
+                (endpoint.is_some() || capability.is_some()).then_some((endpoint, capability));
+            let node = app
+                .grant(&to, &unhex(&peer_statement)?, index, privileges, target)
+                .await?;
+            println!("granted {} on {to}", node.to_text().as_str());
+            return Ok(());
         }
         Action::Describe { to } => {
             let body = Body::Describe(DescribeRequest {
