@@ -144,6 +144,11 @@ impl UdpApp {
         self.node.local_addr()
     }
 
+    /// What its socket did so far (datagrams and bytes sent, received, refused).
+    pub fn counts(&self) -> crate::udp::Counts {
+        self.node.counts()
+    }
+
     /// Claims the device in its pairing window at `device` on the local link with its printed
     /// `passcode` (spec §8.3.3 to §8.3.5): pairs, reads its credential, gives it the app's, writes
     /// an Administer entry for the app, and gives it `address` and its home relay.

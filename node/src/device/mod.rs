@@ -194,6 +194,11 @@ impl UdpDevice {
         self.node.local_addr()
     }
 
+    /// What its socket did so far (datagrams and bytes sent, received, refused).
+    pub fn counts(&self) -> crate::udp::Counts {
+        self.node.counts()
+    }
+
     /// Runs `change` on the profile (a switch pressed, a measurement); subscribers hear what it
     /// changed. Returns what `change` returns.
     pub async fn with_profile<R, F>(&self, change: F) -> Result<R, DeviceError>

@@ -208,7 +208,7 @@ async fn send(socket: &UdpSocket, stats: &Stats, to: SocketAddr, bytes: &[u8]) {
         return;
     }
     match socket.send_to(bytes, to).await {
-        Ok(_) => stats.sent(),
+        Ok(n) => stats.sent(n),
         Err(_) => stats.send_error(),
     }
 }

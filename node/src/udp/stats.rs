@@ -10,6 +10,7 @@ pub struct Stats {
     refused: AtomicU64,
     discarded: AtomicU64,
     sent: AtomicU64,
+    bytes_sent: AtomicU64,
     send_errors: AtomicU64,
     receive_errors: AtomicU64,
     events_dropped: AtomicU64,
@@ -27,6 +28,8 @@ pub struct Counts {
     pub discarded: u64,
     /// Datagrams sent.
     pub sent: u64,
+    /// Their bytes (UDP payloads).
+    pub bytes_sent: u64,
     /// Datagrams the engine asked to send that were not sent (the socket refused them, or the
     /// binding withheld them, [`super::Withheld`]).
     pub send_errors: u64,
@@ -48,8 +51,9 @@ impl Stats {
     pub(crate) fn discarded(&self) {
         self.discarded.fetch_add(1, Ordering::Relaxed);
     }
-    pub(crate) fn sent(&self) {
+    pub(crate) fn sent(&self, bytes: usize) {
         self.sent.fetch_add(1, Ordering::Relaxed);
+        self.bytes_sent.fetch_add(bytes as u64, Ordering::Relaxed);
     }
     pub(crate) fn send_error(&self) {
         self.send_errors.fetch_add(1, Ordering::Relaxed);
@@ -71,6 +75,7 @@ impl Stats {
             refused: self.refused.load(Ordering::Relaxed),
             discarded: self.discarded.load(Ordering::Relaxed),
             sent: self.sent.load(Ordering::Relaxed),
+            bytes_sent: self.bytes_sent.load(Ordering::Relaxed),
             send_errors: self.send_errors.load(Ordering::Relaxed),
             receive_errors: self.receive_errors.load(Ordering::Relaxed),
             events_dropped: self.events_dropped.load(Ordering::Relaxed),
