@@ -46,6 +46,15 @@ fn identities() -> Identities {
 
 /// The relay as its operator configures it: serving the device and the app, with their credentials.
 async fn relay(dir: &TempDir, ids: &Identities) -> UdpRelay {
+    relay_with(dir, ids, |_| {}).await
+}
+
+/// The relay of [`relay`], its setup changed by `adjust` before it starts.
+async fn relay_with(
+    dir: &TempDir,
+    ids: &Identities,
+    adjust: impl FnOnce(&mut iotp2p_node::relay::RelaySetup),
+) -> UdpRelay {
     let text = format!(
         "domain = \"{DOMAIN}\"\nbind = \"127.0.0.1:0\"\nstore = \"relay.sqlite\"\n\
          addresses = [\"{DEVICE}\", \"{APP}\"]\n\n[identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n\
@@ -55,7 +64,8 @@ async fn relay(dir: &TempDir, ids: &Identities) -> UdpRelay {
         hex(&ids.device.ccs),
         hex(&ids.app.ccs),
     );
-    let file = RelayFile::parse("relay.toml", &text, &dir.0).unwrap();
+    let mut file = RelayFile::parse("relay.toml", &text, &dir.0).unwrap();
+    adjust(&mut file.setup);
     let store = Box::new(SqliteStore::open(&file.store).unwrap());
     UdpRelay::start(file.setup, store).await.unwrap()
 }
@@ -575,4 +585,102 @@ async fn grant_run() {
     lamp.stop(Duration::from_secs(5)).await.unwrap();
     other_relay_node.stop(Duration::from_secs(5)).await.unwrap();
     home_relay.stop(Duration::from_secs(5)).await.unwrap();
+}
+
+#[tokio::test]
+async fn every_command_through_a_lossy_link_runs_exactly_once() {
+    tokio::time::timeout(TEST_TIMEOUT, lossy_run())
+        .await
+        .unwrap();
+}
+
+/// Commands sent one after the other through a link that loses, duplicates and reorders 20% of the
+/// datagrams between the app and its relay.
+const LOSSY_COMMANDS: u8 = 10;
+
+async fn lossy_run() {
+    use iotp2p_codec::capabilities::owned::StepLevel;
+    use iotp2p_node::app::{AppFile, UdpApp};
+    use iotp2p_node::link::{Impairments, LinkConfig, LossyLink};
+
+    let dir = TempDir::new("device-lossy");
+    let ids = identities();
+    // The spec's timers divided by ten, so that the retransmissions a lossy link needs take seconds,
+    // not minutes; what the test checks does not depend on them.
+    let fast = iotp2p_protocol::params::Timing {
+        ack_timeout: 200,
+        ..Default::default()
+    };
+    let relay = relay_with(&dir, &ids, |setup| {
+        setup.relay.timing = fast;
+        setup.service.timing = fast;
+    })
+    .await;
+    let at = relay.local_addr();
+    let lamp = device(ProfileKind::Lamp, at, &ids).await;
+    let app_at = free_port();
+    let impairments = Impairments {
+        loss: 0.2,
+        duplicate: 0.2,
+        reorder: 0.2,
+        reorder_delay: 30,
+        ..Impairments::none()
+    };
+    let link = LossyLink::start(LinkConfig::symmetric(7, impairments), app_at, at)
+        .await
+        .unwrap();
+    let mut file = AppFile::parse(
+        "app.toml",
+        &format!(
+            "address = \"{APP}\"\nbind = \"{app_at}\"\nhome_relay = \"{}\"\n\
+             relay_credential = \"{}\"\nidentity_key = \"{}\"\nreply_timeout = 60\n\n\
+             [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
+            link.a_side(),
+            hex(&ids.relay.ccs),
+            hex(&[0x33; 32]),
+            hex(&ids.app.auth),
+            hex(&ids.app.ccs),
+        ),
+    )
+    .unwrap();
+    file.setup.devices.push(KnownPeer {
+        credential: ids.device.ccs.clone(),
+        address: Some(DEVICE.into()),
+        node: None,
+    });
+    file.setup.timing = fast;
+    let mut app = UdpApp::start(file.setup).await.unwrap();
+
+    // Each command lowers the level by one: the level at the end counts the executions.
+    let step = StepLevel {
+        delta: -1,
+        transition: None,
+        unknown_fields: Default::default(),
+    }
+    .encode_to_vec()
+    .unwrap();
+    for n in 0..LOSSY_COMMANDS {
+        let reply = app
+            .ask(DEVICE, invoke(1, 7, 9, Some(step.clone())))
+            .await
+            .unwrap_or_else(|e| panic!("command {n}: {e}"));
+        assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
+    }
+    let level = lamp
+        .with_profile(|p| match p {
+            Profile::Lamp(l) => l.light().level,
+            _ => unreachable!(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(level, 254 - LOSSY_COMMANDS, "each command exactly once");
+    let carried = link.stop(Duration::from_secs(5)).await;
+    assert!(
+        carried.lost > 0 && carried.duplicated > 0,
+        "the link impaired nothing: {carried:?}"
+    );
+
+    app.stop(Duration::from_secs(5)).await.unwrap();
+    lamp.stop(Duration::from_secs(5)).await.unwrap();
+    relay.stop(Duration::from_secs(5)).await.unwrap();
 }

@@ -122,6 +122,7 @@ impl AppFile {
                 statement,
                 devices,
                 reply_timeout: Duration::from_secs(reply_timeout.into()),
+                timing: Default::default(),
             },
         })
     }

@@ -16,6 +16,7 @@ use iotp2p_codec::security::owned::RelayInfo;
 use iotp2p_protocol::controller::{self, ControllerError, Pairing};
 use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, EdhocResponder, Event, KnownPeer, Node};
+use iotp2p_protocol::params::Timing;
 use iotp2p_protocol::security::edhoc::LocalIdentity;
 use iotp2p_protocol::security::statement::verify_credential;
 use iotp2p_protocol::security::NodeId;
@@ -44,6 +45,8 @@ pub struct AppSetup {
     pub devices: Vec<KnownPeer>,
     /// How long it waits for a reply (a sleeping device answers when it wakes).
     pub reply_timeout: Duration,
+    /// The message layer's timers (spec §5.14's defaults unless a test shortens them).
+    pub timing: Timing,
 }
 
 /// Why a request of the app failed.
@@ -104,6 +107,7 @@ impl UdpApp {
         let mut engine = Node::new(
             Config {
                 address: Some(setup.address.clone()),
+                timing: setup.timing,
                 ..Config::default()
             },
             0,
