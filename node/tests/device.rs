@@ -4,7 +4,8 @@
 //! switched and dimmed; a request for the sleeping sensor is held until it wakes; the lock asks for
 //! freshness before it moves. A lamp out of its box is claimed by an app on its link and then
 //! reached through its relay; its owner grants an app of another provider access, which then
-//! switches it through both providers' relays, and only within its grant.
+//! switches it through both providers' relays, and only within its grant. A subscriber hears each
+//! wake of the sleeping sensor; commands through a lossy link run exactly once.
 
 mod common;
 
@@ -682,5 +683,90 @@ async fn lossy_run() {
 
     app.stop(Duration::from_secs(5)).await.unwrap();
     lamp.stop(Duration::from_secs(5)).await.unwrap();
+    relay.stop(Duration::from_secs(5)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_subscriber_hears_each_wake_of_the_sleeping_sensor() {
+    tokio::time::timeout(TEST_TIMEOUT, subscription_run())
+        .await
+        .unwrap();
+}
+
+async fn subscription_run() {
+    use iotp2p_codec::core::owned::SubscribeRequest;
+
+    let dir = TempDir::new("device-subscription");
+    let ids = identities();
+    let relay = relay(&dir, &ids).await;
+    let at = relay.local_addr();
+    let mut sensor = device(ProfileKind::Sensor, at, &ids).await;
+    sensor.wake().await.unwrap();
+    let (mut app, context) = app(at, &ids).await;
+
+    // Subscribed while the sensor is awake: the first report answers at once, with the value now;
+    // the sensor grants its sleep interval (600 s) as the longest time between reports.
+    let subscribe = Body::Subscribe(SubscribeRequest {
+        endpoint: 1,
+        capability: 9,
+        members: None,
+        min_interval: 0,
+        max_interval: 60,
+        lifetime: None,
+        unknown_fields: Default::default(),
+    });
+    let id = app
+        .request(
+            at,
+            Destination::Address(DEVICE.into()),
+            Some(context),
+            subscribe,
+            true,
+            None,
+        )
+        .await
+        .unwrap();
+    let report = |body: Body| match body {
+        Body::Report(r) => r,
+        other => panic!("not a report: {other:?}"),
+    };
+    let first = report(
+        next(&mut app, |e| match e {
+            Event::Reply { request, body, .. } if request == id => Some(body),
+            _ => None,
+        })
+        .await,
+    );
+    assert_eq!(first.max_interval, Some(600));
+    sensor.sleep().await.unwrap();
+
+    // Three wakes, each with a new measurement: each reaches the app as a report of the
+    // subscription, through the relay.
+    for (n, centi) in [2150i16, 2210, 1980].into_iter().enumerate() {
+        sensor.wake().await.unwrap();
+        sensor
+            .with_profile(move |p| {
+                if let Profile::Sensor(s, _) = p {
+                    s.measured(centi);
+                }
+            })
+            .await
+            .unwrap();
+        let body = next(&mut app, |e| match e {
+            Event::Reply { request, body, .. } if request == id => Some(body),
+            _ => None,
+        })
+        .await;
+        let values = report(body).values.expect("the temperature");
+        let mut w = [0u8; 8];
+        let mut writer = iotp2p_codec::runtime::Writer::new(&mut w);
+        writer.i64(centi.into()).unwrap();
+        let len = writer.position();
+        assert_eq!(values[0].value, w[..len], "wake {n}");
+        sensor.sleep().await.unwrap();
+    }
+
+    app.stop(Duration::from_secs(5)).await.unwrap();
+    sensor.stop(Duration::from_secs(5)).await.unwrap();
     relay.stop(Duration::from_secs(5)).await.unwrap();
 }
