@@ -409,3 +409,113 @@ fn unsealed_and_unknown_peers_are_refused() {
     );
     assert!(!w.lamp.app().light().on);
 }
+
+#[test]
+fn a_revoked_app_is_refused_and_forgotten() {
+    use iotp2p_protocol::security::statement::sign_revocation;
+    use iotp2p_protocol::server::acl::privilege;
+
+    let mut w = world();
+    let pairing = w.pair(PASSCODE).unwrap();
+    let lamp_id = w.claim(pairing);
+    let owner = w.connect(lamp_id);
+
+    // The owner lets another app switch the lamp: another node ID, with a context of its own with
+    // the lamp (the controller's engine plays it, from the same address).
+    let guest = NodeId::from_bytes([0x77; 32]);
+    let secret = [9u8; 16];
+    let derive = |s: u8, r: u8| {
+        SecurityContext::derive(
+            MasterSecret {
+                secret: &secret,
+                salt: &[],
+            },
+            KeyId::new(&[s]).unwrap(),
+            KeyId::new(&[r]).unwrap(),
+        )
+    };
+    w.lamp
+        .node_mut()
+        .add_context(
+            derive(0x40, 0x41),
+            Peer {
+                address: Some(CONTROLLER.into()),
+                kind: ContextKind::Ordinary,
+                node: Some(guest),
+            },
+        )
+        .unwrap();
+    let guests = w
+        .controller
+        .add_context(
+            derive(0x41, 0x40),
+            Peer {
+                address: Some(LAMP.into()),
+                kind: ContextKind::Ordinary,
+                node: Some(lamp_id),
+            },
+        )
+        .unwrap();
+    ok(w.ask(
+        Some(owner),
+        controller::grant(1, &guest, privilege::INVOKE, None, Some("guest")),
+    ));
+    ok(w.ask(Some(guests), switch_on()));
+
+    // The owner revokes it: its contexts, its credential and its ACL entry go ([IOTP-SEC-122]).
+    let revocation = sign_revocation(
+        &w.controller_keys.identity,
+        &iotp2p_codec::security::RevocationStatement {
+            node: guest.as_bytes(),
+            reason: iotp2p_codec::security::RevocationReason::KeyCompromise,
+            issued_at: None,
+            unknown_fields: Default::default(),
+        },
+    )
+    .unwrap();
+    let apply = |statement: Vec<u8>| {
+        Body::Invoke(iotp2p_codec::core::owned::InvokeRequest {
+            endpoint: 0,
+            capability: 1,
+            action: 18,
+            input: Some(statement),
+            echo: None,
+            unknown_fields: Default::default(),
+        })
+    };
+    ok(w.ask(Some(owner), apply(revocation)));
+    let security = w.lamp.security().unwrap();
+    assert!(
+        security.acl().get(1).is_none(),
+        "the guest's entry is deleted"
+    );
+    assert!(security.acl().get(0).is_some(), "the owner's stays");
+    assert!(!w
+        .lamp
+        .node()
+        .contexts()
+        .iter()
+        .any(|e| e.peer.node == Some(guest)));
+    assert_eq!(
+        status(&w.ask(Some(guests), switch_on())),
+        StatusCode::Unauthenticated
+    );
+
+    // A revocation signed by a node that administers nothing here is refused ([IOTP-SEC-124]).
+    let stranger = IdentityKey::from_bytes(&[0x5e; 32]).unwrap();
+    let forged = sign_revocation(
+        &stranger,
+        &iotp2p_codec::security::RevocationStatement {
+            node: w.controller_keys.identity.node_id().as_bytes(),
+            reason: iotp2p_codec::security::RevocationReason::Unspecified,
+            issued_at: None,
+            unknown_fields: Default::default(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        status(&w.ask(Some(owner), apply(forged))),
+        StatusCode::Forbidden
+    );
+    ok(w.ask(Some(owner), switch_on()));
+}

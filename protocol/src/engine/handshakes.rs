@@ -159,6 +159,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         true
     }
 
+    /// Stops letting the node `node` run EDHOC with this node by its credential (it was revoked,
+    /// §8.11). False when no such peer was held.
+    pub fn remove_edhoc_peer(&mut self, node: &NodeId) -> bool {
+        let Some(h) = self.handshakes.as_mut() else {
+            return false;
+        };
+        let before = h.config.peers.len();
+        h.config.peers.retain(|p| p.node.as_ref() != Some(node));
+        h.config.peers.len() != before
+    }
+
     /// Discards the visitor contexts older than [`VISITOR_LIFETIME`] that are still visitor contexts
     /// ([IOTP-SEC-160]), and forgets those that became ordinary or are gone.
     pub(super) fn expire_visitors(&mut self, now: Instant) {

@@ -131,6 +131,43 @@ impl Acl {
         })
     }
 
+    /// Removes `node` from the subjects of every entry, deleting entries left without subjects
+    /// ([IOTP-SEC-122]); says which indexes changed.
+    pub fn remove_subject(&mut self, node: &NodeId) -> Vec<u8> {
+        let mut changed = Vec::new();
+        for (index, slot) in self.entries.iter_mut().enumerate() {
+            let Some(entry) = slot else {
+                continue;
+            };
+            let before = entry.subjects.len();
+            entry.subjects.retain(|s| s != node.as_bytes());
+            if entry.subjects.len() != before {
+                changed.push(index as u8);
+                if entry.subjects.is_empty() {
+                    *slot = None;
+                }
+            }
+        }
+        changed
+    }
+
+    /// The nodes that hold Administer by an entry.
+    pub fn administrators(&self) -> Vec<NodeId> {
+        let mut out: Vec<NodeId> = Vec::new();
+        for (_, e) in self.iter() {
+            if e.privileges & privilege::ADMINISTER == 0 {
+                continue;
+            }
+            for s in &e.subjects {
+                let id = NodeId::from_bytes(*s);
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+        out
+    }
+
     /// The node IDs of every subject, without repeats.
     pub fn subjects(&self) -> Vec<NodeId> {
         let mut out: Vec<NodeId> = Vec::new();

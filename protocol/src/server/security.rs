@@ -8,8 +8,9 @@
 //! request it decides access (§6.3 step 1) from the ACL and the kind of context the request opened
 //! under. Reads of its properties go through the dispatcher like any other read.
 //!
-//! Not yet served (answered `Failure` with a detail saying so): `remove_peer`, `apply_statement`,
-//! `rehome`, `rotate_auth_key`, `open_commissioning_window`, `introduce` and `set_home_relay`.
+//! `apply_statement` takes revocation statements (§8.11). Not yet served (answered `Failure` with a
+//! detail saying so): `remove_peer`, the other statements of `apply_statement`, `rehome`,
+//! `rotate_auth_key`, `open_commissioning_window`, `introduce` and `set_home_relay`.
 //!
 //! **Bounds.** [`PEER_CAPACITY`] peer credentials ([IOTP-SEC-98]), [`ACL_CAPACITY`] entries
 //! ([IOTP-SEC-97]), one pairing exchange at a time ([IOTP-SEC-31]), at most one pairing context.
@@ -38,8 +39,10 @@ use crate::security::spake2plus::{
     pairing_context_hash, Inputs, PairingRole, Verifier, VerifierConfirming, VerifierRecord,
     NONCE_LEN,
 };
-use crate::security::statement::{accepts_replacement, sign_credential, verify_credential};
-use crate::security::{IdentityKey, NodeId};
+use crate::security::statement::{
+    accepts_replacement, sign_credential, verify_credential, verify_revocation, Trust,
+};
+use crate::security::{IdentityKey, IdentityPublicKey, NodeId};
 
 /// The Security capability's number, on endpoint 0 of every node ([IOTP-SEC-125]).
 pub const SECURITY: u16 = 1;
@@ -73,12 +76,16 @@ pub mod member {
     pub const ACL_READ: u16 = 16;
     /// `acl_write`.
     pub const ACL_WRITE: u16 = 17;
+    /// `apply_statement`.
+    pub const APPLY_STATEMENT: u16 = 18;
     /// The withdrawn `open_pairing_window` ([IOTP-SEC-193]).
     pub const WITHDRAWN: u16 = 19;
     /// The `pairing_failed` event.
     pub const PAIRING_FAILED: u16 = 20;
     /// The `acl_changed` event.
     pub const ACL_CHANGED: u16 = 21;
+    /// The `statement_applied` event.
+    pub const STATEMENT_APPLIED: u16 = 22;
 }
 
 /// What a device holds from manufacture.
@@ -163,8 +170,9 @@ pub struct SecurityService {
     /// Peer credential statements, by node ID.
     peers: Vec<(NodeId, Vec<u8>)>,
     commissioned: Option<Commissioned>,
-    /// The pairing context to remove once the reply sealed under it has gone.
-    discard: Option<ContextId>,
+    /// Contexts to remove once the reply sealed under one of them has gone: a completed pairing's,
+    /// a revoked node's.
+    discard: Vec<ContextId>,
     changes: Vec<Change>,
 }
 
@@ -187,7 +195,7 @@ impl SecurityService {
             acl: Acl::new(),
             peers: Vec::new(),
             commissioned: None,
-            discard: None,
+            discard: Vec::new(),
             changes: Vec::new(),
         };
         service.credential = service.sign(None, None)?;
@@ -434,7 +442,8 @@ impl SecurityService {
             member::ADD_PEER => self.add_peer(node, context, input),
             member::ACL_READ => self.acl_read(input),
             member::ACL_WRITE => self.acl_write(peer, input),
-            8 | 9 | 15 | 18 | 24..=28 => Err(not_served(action)),
+            member::APPLY_STATEMENT => self.apply_statement(node, input),
+            8 | 9 | 15 | 24..=28 => Err(not_served(action)),
             _ => Err(refused(StatusCode::UnknownMember, action)),
         };
         match answer {
@@ -647,13 +656,48 @@ impl SecurityService {
                     refused(StatusCode::ConstraintError, member::ACL_WRITE)
                 }
             })?;
-        let data = u64::from(write.index);
-        let mut w = [0u8; 2];
-        let mut writer = iotp2p_codec::runtime::Writer::new(&mut w);
-        if writer.u64(data).is_ok() {
-            let len = writer.position();
-            self.event(member::ACL_CHANGED, Some(w[..len].to_vec()));
+        self.event(member::ACL_CHANGED, encode_uint(write.index.into()));
+        Ok(None)
+    }
+
+    /// `apply_statement`: of the statements of §8.9 to §8.11, revocation ([IOTP-SEC-122],
+    /// [IOTP-SEC-124]); its signature is the authority, so any authenticated peer may hand it over.
+    fn apply_statement<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        let mut known: Vec<IdentityPublicKey> = self
+            .peers
+            .iter()
+            .filter_map(|(_, s)| verify_credential(s).ok().map(|v| v.identity_key))
+            .collect();
+        known.push(*self.identity.public_key());
+        let administrators = self.acl.administrators();
+        let trust = Trust {
+            known: &known,
+            administrators: &administrators,
+            rotated_away: &[],
+        };
+        let revocation = verify_revocation(input, &trust)
+            .map_err(|_| refused(StatusCode::Forbidden, member::APPLY_STATEMENT))?;
+        let (revoked, signer) = (revocation.revoked, revocation.signer);
+        // Forget its credential, its handshakes by kid, its contexts and its access.
+        self.peers.retain(|(n, _)| *n != revoked);
+        node.remove_edhoc_peer(&revoked);
+        self.discard.extend(
+            node.contexts()
+                .iter()
+                .filter(|e| e.peer.node == Some(revoked))
+                .map(|e| e.id),
+        );
+        for index in self.acl.remove_subject(&revoked) {
+            self.event(member::ACL_CHANGED, encode_uint(index.into()));
         }
+        self.event(
+            member::STATEMENT_APPLIED,
+            encode_bytes(signer.as_bytes()).ok(),
+        );
         Ok(None)
     }
 
@@ -695,14 +739,15 @@ impl SecurityService {
         // The pairing completes: the window closes, and the pairing context goes once the reply
         // sealed under it has ([IOTP-SEC-29], [IOTP-SEC-38]).
         if self.states.completed(now) == Ok(Effect::DiscardPairingContext) {
-            self.discard = self.pairing.take().map(|p| p.context);
+            self.discard.extend(self.pairing.take().map(|p| p.context));
         }
         Ok(Some(output))
     }
 
-    /// After a reply was sent: removes a pairing context whose pairing completed.
+    /// After a reply was sent: removes the contexts whose work ended with the request (a completed
+    /// pairing's, a revoked node's, which may be the one the reply went under).
     pub fn after_reply<P: Clone + PartialEq + core::fmt::Debug>(&mut self, node: &mut Node<P>) {
-        if let Some(context) = self.discard.take() {
+        for context in self.discard.drain(..) {
             node.remove_context(context);
         }
     }
@@ -791,6 +836,15 @@ impl SecurityService {
 /// Whether a pairing window is open in `state`.
 fn window_open(state: State) -> bool {
     !matches!(state, State::UnclaimedClosed | State::Claimed)
+}
+
+/// An unsigned integer's encoding.
+fn encode_uint(value: u64) -> Option<Vec<u8>> {
+    let mut buf = [0u8; 9];
+    let mut w = iotp2p_codec::runtime::Writer::new(&mut buf);
+    w.u64(value).ok()?;
+    let len = w.position();
+    Some(buf[..len].to_vec())
 }
 
 /// A byte string's encoding.
