@@ -441,7 +441,7 @@ fn free_port() -> SocketAddr {
 }
 
 #[tokio::test]
-async fn an_app_of_another_provider_switches_the_lamp_once_its_owner_grants_it() {
+async fn an_app_of_another_provider_switches_the_lamp_once_its_owner_grants_it_until_revoked() {
     tokio::time::timeout(TEST_TIMEOUT, grant_run())
         .await
         .unwrap();
@@ -580,6 +580,24 @@ async fn grant_run() {
         .await
         .unwrap();
     assert!(on);
+
+    // Revoked by the owner: refused everywhere on the lamp, with a new handshake too.
+    owner.revoke(DEVICE, &granted).await.unwrap();
+    for _ in 0..2 {
+        let reply = second.ask(DEVICE, invoke(1, 6, 8, None)).await.unwrap();
+        let Body::Status(s) = &reply else {
+            panic!("{reply:?}")
+        };
+        assert_eq!(s.code, StatusCode::Unauthenticated);
+    }
+    let still_on = lamp
+        .with_profile(|p| match p {
+            Profile::Lamp(l) => l.light().on,
+            _ => unreachable!(),
+        })
+        .await
+        .unwrap();
+    assert!(still_on, "a revoked app switched the lamp off");
 
     second.stop(Duration::from_secs(5)).await.unwrap();
     owner.stop(Duration::from_secs(5)).await.unwrap();

@@ -111,8 +111,9 @@ impl AppFile {
             )
         })?;
         let devices = at.known_peers(root, "devices")?;
+        let node_id = identity_key.node_id();
         Ok(AppFile {
-            node_id: identity_key.node_id(),
+            node_id,
             setup: AppSetup {
                 address,
                 bind,
@@ -122,6 +123,7 @@ impl AppFile {
                 statement,
                 devices,
                 reply_timeout: Duration::from_secs(reply_timeout.into()),
+                identity_key,
                 timing: Default::default(),
             },
         })

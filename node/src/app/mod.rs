@@ -18,8 +18,9 @@ use iotp2p_protocol::engine::peers::{ContextId, ContextKind, Peer};
 use iotp2p_protocol::engine::{Config, Destination, EdhocResponder, Event, KnownPeer, Node};
 use iotp2p_protocol::params::Timing;
 use iotp2p_protocol::security::edhoc::LocalIdentity;
-use iotp2p_protocol::security::statement::verify_credential;
-use iotp2p_protocol::security::NodeId;
+use iotp2p_protocol::security::statement::{sign_revocation, verify_credential};
+use iotp2p_protocol::security::{IdentityKey, NodeId};
+use iotp2p_protocol::server::security::{member, SECURITY};
 
 use crate::attach::{attach, wait_for, AttachError};
 use crate::udp::{NodeError, StartError, UdpConfig, UdpNode};
@@ -43,6 +44,8 @@ pub struct AppSetup {
     pub statement: Vec<u8>,
     /// The devices it knows, by address: their credentials, for EDHOC.
     pub devices: Vec<KnownPeer>,
+    /// Its identity key, which signs the revocations it hands devices.
+    pub identity_key: IdentityKey,
     /// How long it waits for a reply (a sleeping device answers when it wakes).
     pub reply_timeout: Duration,
     /// The message layer's timers (spec §5.14's defaults unless a test shortens them).
@@ -96,6 +99,7 @@ pub struct UdpApp {
     node: UdpNode,
     relay: SocketAddr,
     statement: Vec<u8>,
+    identity_key: IdentityKey,
     devices: BTreeMap<String, Vec<u8>>,
     contexts: BTreeMap<String, ContextId>,
     reply_timeout: Duration,
@@ -137,6 +141,7 @@ impl UdpApp {
             node,
             relay: setup.home_relay,
             statement: setup.statement,
+            identity_key: setup.identity_key,
             devices,
             contexts: BTreeMap::new(),
             reply_timeout: setup.reply_timeout,
@@ -286,6 +291,30 @@ impl UdpApp {
         let write = controller::grant(index, &node, privileges, target, None);
         expect_success(self.ask(address, write).await?)?;
         Ok(node)
+    }
+
+    /// Tells the device at `address` to forget `node` (spec §8.11): a revocation statement signed
+    /// with the app's identity key, which the device accepts because the app administers it.
+    pub async fn revoke(&mut self, address: &str, node: &NodeId) -> Result<(), AppError> {
+        let statement = sign_revocation(
+            &self.identity_key,
+            &iotp2p_codec::security::RevocationStatement {
+                node: node.as_bytes(),
+                reason: iotp2p_codec::security::RevocationReason::Unspecified,
+                issued_at: None,
+                unknown_fields: Default::default(),
+            },
+        )
+        .map_err(|e| AppError::Engine(format!("the revocation: {e:?}")))?;
+        let apply = Body::Invoke(iotp2p_codec::core::owned::InvokeRequest {
+            endpoint: 0,
+            capability: SECURITY,
+            action: member::APPLY_STATEMENT,
+            input: Some(statement),
+            echo: None,
+            unknown_fields: Default::default(),
+        });
+        expect_success(self.ask(address, apply).await?)
     }
 
     /// The app's own credential statement, which an administrator grants it access with.

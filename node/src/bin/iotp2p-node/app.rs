@@ -85,6 +85,16 @@ enum Action {
         #[arg(long)]
         to: String,
     },
+    /// Tell a device this app administers to forget a node (spec §8.11): its credential, contexts
+    /// and access go.
+    Revoke {
+        /// The device's address.
+        #[arg(long)]
+        to: String,
+        /// The node ID of the node to forget (52 base32 characters).
+        #[arg(long)]
+        node: String,
+    },
     /// Print this app's node ID and credential statement (hex), which an administrator of a device
     /// grants it access with. Does not start the app.
     Statement,
@@ -191,6 +201,13 @@ async fn act(
             (to, body)
         }
         Action::Statement => return Ok(()),
+        Action::Revoke { to, node } => {
+            let node = iotp2p_protocol::security::NodeId::parse(&node)
+                .map_err(|e| format!("--node: {e}"))?;
+            app.revoke(&to, &node).await?;
+            println!("{to} forgot {}", node.to_text().as_str());
+            return Ok(());
+        }
         Action::Grant {
             to,
             peer_statement,
