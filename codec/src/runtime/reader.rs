@@ -186,31 +186,23 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline]
+    /// The argument of a head whose initial byte has additional information `info` (0..=27; the
+    /// initial byte's checks have ruled out 28..=31), in shortest form. One loop over the 1, 2, 4 or 8
+    /// argument bytes rather than a branch per width: this is the general path (skipped items,
+    /// errors), where a few bytes of flash matter more than a few instructions.
     fn argument(&mut self, info: u8, at: usize) -> Result<u64> {
-        let (value, too_small) = match info {
-            0..=23 => return Ok(info as u64),
-            24 => {
-                let v = self.take(1)?[0] as u64;
-                (v, v < 24)
-            }
-            25 => {
-                let b = self.take(2)?;
-                let v = u16::from_be_bytes([b[0], b[1]]) as u64;
-                (v, v <= 0xff)
-            }
-            26 => {
-                let b = self.take(4)?;
-                let v = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as u64;
-                (v, v <= 0xffff)
-            }
-            _ => {
-                let b = self.take(8)?;
-                let v = u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-                (v, v <= 0xffff_ffff)
-            }
-        };
-        if too_small {
+        if info < 24 {
+            return Ok(info as u64);
+        }
+        let width = 1usize << (info - 24);
+        let value = self
+            .take(width as u64)?
+            .iter()
+            .fold(0u64, |v, &b| (v << 8) | b as u64);
+        // Shortest form: one byte only above 23, wider ones only when the next narrower cannot hold
+        // the value (2 bytes above 0xff, 4 above 0xffff, 8 above 0xffff_ffff).
+        let smallest = if width == 1 { 24 } else { 1u64 << (4 * width) };
+        if value < smallest {
             return Err(DecodeError::new(ErrorClass::NonCanonicalInteger, at));
         }
         Ok(value)
@@ -226,20 +218,24 @@ impl<'a> Reader<'a> {
             return Err(DecodeError::new(class, at));
         }
         self.pos += 1;
-        let info = b & 0x1f;
-        Ok(match b >> 5 {
-            major::UINT => Head::Uint(self.argument(info, at)?),
-            major::NINT => Head::Nint(self.argument(info, at)?),
-            major::BYTES => Head::Bytes(self.argument(info, at)?),
-            major::TEXT => Head::Text(self.argument(info, at)?),
-            major::ARRAY => Head::Array(self.argument(info, at)?),
-            major::MAP => Head::Map(self.argument(info, at)?),
-            _ => match b {
+        let major = b >> 5;
+        if major == major::SIMPLE {
+            return Ok(match b {
                 0xf4 => Head::Bool(false),
                 0xf5 => Head::Bool(true),
                 0xf6 => Head::Null,
                 _ => self.float(b, at)?,
-            },
+            });
+        }
+        let argument = self.argument(b & 0x1f, at)?;
+        Ok(match major {
+            major::UINT => Head::Uint(argument),
+            major::NINT => Head::Nint(argument),
+            major::BYTES => Head::Bytes(argument),
+            major::TEXT => Head::Text(argument),
+            major::ARRAY => Head::Array(argument),
+            // Tags never get here: the initial byte's checks reject every one.
+            _ => Head::Map(argument),
         })
     }
 
