@@ -784,7 +784,7 @@ impl<'a> rt::Message<'a> for BatteryEvents<'a> {
                     Self::StateChanged(BatteryState::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })
@@ -1132,7 +1132,7 @@ impl<'a> rt::Message<'a> for IdentifyActions<'a> {
                     Self::Identify(IdentifyInput::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })
@@ -1306,7 +1306,7 @@ impl<'a> rt::Message<'a> for OnOffActions<'a> {
                     Self::Toggle
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })
@@ -1781,7 +1781,7 @@ impl<'a> rt::Message<'a> for LevelActions<'a> {
                     Self::Stop
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })
@@ -2122,7 +2122,7 @@ impl<'a> rt::Message<'a> for ColorTemperatureActions<'a> {
                     Self::SetColorTemperature(SetColorTemperature::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })
@@ -4015,7 +4015,7 @@ impl<'a> rt::Message<'a> for RelayActions<'a> {
                     Self::Registrations(RegistrationsRequest::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })
@@ -4136,7 +4136,7 @@ impl<'a> rt::Message<'a> for RelayOutputs<'a> {
                     Self::Registrations(RegistrationPage::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })

@@ -514,7 +514,7 @@ impl<'a> rt::Message<'a> for Body<'a> {
                     Self::Receipt(Receipt::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })

@@ -501,7 +501,7 @@ impl<'a> rt::Message<'a> for Statement<'a> {
                     Self::Introduction(IntroductionStatement::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })
@@ -2093,7 +2093,7 @@ impl<'a> rt::Message<'a> for EdhocReply<'a> {
                     Self::Error(r.bytes(512)?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })
@@ -2195,7 +2195,7 @@ impl<'a> rt::Message<'a> for EdhocFinish<'a> {
                     Self::Error(r.bytes(512)?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })
@@ -4504,7 +4504,7 @@ impl<'a> rt::Message<'a> for SecurityActions<'a> {
                     Self::SetHomeRelay(RelayInfo::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })
@@ -4700,7 +4700,7 @@ impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
                     Self::RotateAuthKey(SignedStatement::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })
@@ -4822,7 +4822,7 @@ impl<'a> rt::Message<'a> for SecurityEvents<'a> {
                     Self::StatementApplied(r.fixed::<32>()?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })

@@ -138,7 +138,7 @@ impl<'a> Iterator for UnknownEntries<'a> {
         while self.left > 0 && !self.reader.is_empty() {
             let start = self.reader.position();
             // Validated on decode: these reads cannot fail; a failure ends the iteration.
-            let key = self.reader.key(0).ok()?;
+            let key = u64::from(self.reader.key(0).ok()?);
             self.reader.skip(usize::MAX).ok()?;
             if self.known.binary_search(&key).is_err() {
                 return Some((key, self.reader.since(start)));

@@ -82,7 +82,7 @@
 {%- endif %}
 {%- endfor %}
                 key => Self::{{ item.other }} {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })

@@ -629,7 +629,7 @@ impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
                     Self::Rename(r.text(32)?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })

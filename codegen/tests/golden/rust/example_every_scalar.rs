@@ -1657,7 +1657,7 @@ impl<'a> rt::Message<'a> for Everything<'a> {
                     Self::Count(r.uint(0, 4294967295)? as u32)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })

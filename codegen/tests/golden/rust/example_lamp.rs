@@ -997,7 +997,7 @@ impl<'a> rt::Message<'a> for Command<'a> {
                     Self::Dim(LegacyDim::decode_from(r, depth)?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })

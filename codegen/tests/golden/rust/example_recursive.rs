@@ -343,7 +343,7 @@ impl<'a> Expr<'a> {
                     })?)
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })

@@ -573,7 +573,7 @@ impl<'a> rt::Message<'a> for Pick<'a> {
                     Self::Async
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })

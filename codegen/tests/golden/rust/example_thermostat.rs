@@ -917,7 +917,7 @@ impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
                     Self::ResumeSchedule
                 }
                 key => Self::Unrecognized {
-                    key,
+                    key: key.into(),
                     value: r.skip(depth)?,
                 },
             })
