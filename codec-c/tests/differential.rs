@@ -116,7 +116,7 @@ fn rust(op: Op, input: &[u8]) -> Outcome {
         Op::Fixed(len) => Value::Bytes(r.exact_bytes(len)?.to_vec()),
         Op::Array(max) => Value::Count(r.array(max)?),
         Op::Map => Value::Count(r.map()?),
-        Op::Key(min) => Value::Uint(r.key(min as u64)?),
+        Op::Key(min) => Value::Uint(u64::from(r.key(min)?)),
         Op::Enter(depth, count) => Value::Count(rt::enter(&r, depth, count)?),
         Op::DepthExceeded => return Err(rt::depth_exceeded(&r)),
         Op::Skip(depth) => Value::Bytes(r.skip(depth)?.to_vec()),
@@ -133,7 +133,7 @@ fn rust(op: Op, input: &[u8]) -> Outcome {
             for _ in 0..count {
                 let k = r.key(min)?;
                 min = k + 1;
-                keys.push(k as u32);
+                keys.push(k);
                 r.skip(depth)?;
             }
             Value::Message(keys, depth)
@@ -146,7 +146,7 @@ fn rust(op: Op, input: &[u8]) -> Outcome {
             let depth = rt::enter(&r, depth, 1)?;
             let key = r.key(0)?;
             let value = r.skip(depth)?.to_vec();
-            Value::Union(key as u32, depth, value)
+            Value::Union(key, depth, value)
         }
     };
     Ok((v, r.position()))
@@ -493,7 +493,7 @@ proptest! {
             let k = r.key(min).unwrap();
             min = k + 1;
             r.skip(depth).unwrap();
-            unknown += usize::from(known_rust.binary_search(&k).is_err());
+            unknown += usize::from(known_rust.binary_search(&u64::from(k)).is_err());
         }
         let fields = rt::UnknownFields::new(r.since(entries_at), unknown, depth);
         let mut rb = vec![0u8; 4096];

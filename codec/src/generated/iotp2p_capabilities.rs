@@ -154,82 +154,83 @@ impl<'a> DeviceInfoProperties<'a> {
 
 impl<'a> rt::Message<'a> for DeviceInfoProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_vendor: Option<&'a str> = None;
-        let mut f_product: Option<&'a str> = None;
-        let mut f_name: Option<&'a str> = None;
-        let mut f_hardware_version: Option<&'a str> = None;
-        let mut f_serial_number: Option<&'a str> = None;
-        let mut f_product_url: Option<&'a str> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .text(32)
-                        .map_err(|e| e.in_field("DeviceInfoProperties.vendor"))?;
-                    f_vendor = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .text(32)
-                        .map_err(|e| e.in_field("DeviceInfoProperties.product"))?;
-                    f_product = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .text(32)
-                        .map_err(|e| e.in_field("DeviceInfoProperties.name"))?;
-                    f_name = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .text(16)
-                        .map_err(|e| e.in_field("DeviceInfoProperties.hardware_version"))?;
-                    f_hardware_version = Some(v);
-                }
-                4 => {
-                    let v = r
-                        .text(32)
-                        .map_err(|e| e.in_field("DeviceInfoProperties.serial_number"))?;
-                    f_serial_number = Some(v);
-                }
-                5 => {
-                    let v = r
-                        .text(128)
-                        .map_err(|e| e.in_field("DeviceInfoProperties.product_url"))?;
-                    f_product_url = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_vendor: Option<&'a str> = None;
+            let mut f_product: Option<&'a str> = None;
+            let mut f_name: Option<&'a str> = None;
+            let mut f_hardware_version: Option<&'a str> = None;
+            let mut f_serial_number: Option<&'a str> = None;
+            let mut f_product_url: Option<&'a str> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "DeviceInfoProperties.vendor";
+                        let v = r.text(32)?;
+                        f_vendor = Some(v);
+                    }
+                    1 => {
+                        field = "DeviceInfoProperties.product";
+                        let v = r.text(32)?;
+                        f_product = Some(v);
+                    }
+                    2 => {
+                        field = "DeviceInfoProperties.name";
+                        let v = r.text(32)?;
+                        f_name = Some(v);
+                    }
+                    3 => {
+                        field = "DeviceInfoProperties.hardware_version";
+                        let v = r.text(16)?;
+                        f_hardware_version = Some(v);
+                    }
+                    4 => {
+                        field = "DeviceInfoProperties.serial_number";
+                        let v = r.text(32)?;
+                        f_serial_number = Some(v);
+                    }
+                    5 => {
+                        field = "DeviceInfoProperties.product_url";
+                        let v = r.text(128)?;
+                        f_product_url = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            vendor: f_vendor.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("DeviceInfoProperties.vendor"),
-            )?,
-            product: f_product.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("DeviceInfoProperties.product"),
-            )?,
-            name: f_name.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("DeviceInfoProperties.name"),
-            )?,
-            hardware_version: f_hardware_version,
-            serial_number: f_serial_number,
-            product_url: f_product_url,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                vendor: f_vendor.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("DeviceInfoProperties.vendor"),
+                )?,
+                product: f_product.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("DeviceInfoProperties.product"),
+                )?,
+                name: f_name.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("DeviceInfoProperties.name"),
+                )?,
+                hardware_version: f_hardware_version,
+                serial_number: f_serial_number,
+                product_url: f_product_url,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -355,55 +356,59 @@ impl<'a> FirmwareProperties<'a> {
 
 impl<'a> rt::Message<'a> for FirmwareProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_version: Option<super::iotp2p_core::SemVer<'a>> = None;
-        let mut f_version_text: Option<&'a str> = None;
-        let mut f_build: Option<u32> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = super::iotp2p_core::SemVer::decode_from(r, depth)
-                        .map_err(|e| e.in_field("FirmwareProperties.version"))?;
-                    f_version = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .text(32)
-                        .map_err(|e| e.in_field("FirmwareProperties.version_text"))?;
-                    f_version_text = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("FirmwareProperties.build"))?;
-                    f_build = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_version: Option<super::iotp2p_core::SemVer<'a>> = None;
+            let mut f_version_text: Option<&'a str> = None;
+            let mut f_build: Option<u32> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "FirmwareProperties.version";
+                        let v = super::iotp2p_core::SemVer::decode_from(r, depth)?;
+                        f_version = Some(v);
+                    }
+                    1 => {
+                        field = "FirmwareProperties.version_text";
+                        let v = r.text(32)?;
+                        f_version_text = Some(v);
+                    }
+                    2 => {
+                        field = "FirmwareProperties.build";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        f_build = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            version: f_version.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("FirmwareProperties.version"),
-            )?,
-            version_text: f_version_text.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("FirmwareProperties.version_text"),
-            )?,
-            build: f_build,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                version: f_version.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("FirmwareProperties.version"),
+                )?,
+                version_text: f_version_text.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("FirmwareProperties.version_text"),
+                )?,
+                build: f_build,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -625,63 +630,66 @@ impl<'a> BatteryProperties<'a> {
 
 impl<'a> rt::Message<'a> for BatteryProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_percent: Option<u8> = None;
-        let mut f_state: Option<BatteryState> = None;
-        let mut f_voltage: Option<u16> = None;
-        let mut f_charging: Option<ChargeState> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 100)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("BatteryProperties.percent"))?;
-                    f_percent = Some(v);
-                }
-                1 => {
-                    let v = BatteryState::decode_from(r, depth)
-                        .map_err(|e| e.in_field("BatteryProperties.state"))?;
-                    f_state = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("BatteryProperties.voltage"))?;
-                    f_voltage = Some(v);
-                }
-                3 => {
-                    let v = ChargeState::decode_from(r, depth)
-                        .map_err(|e| e.in_field("BatteryProperties.charging"))?;
-                    f_charging = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_percent: Option<u8> = None;
+            let mut f_state: Option<BatteryState> = None;
+            let mut f_voltage: Option<u16> = None;
+            let mut f_charging: Option<ChargeState> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "BatteryProperties.percent";
+                        let v = r.uint(0, 100)? as u8;
+                        f_percent = Some(v);
+                    }
+                    1 => {
+                        field = "BatteryProperties.state";
+                        let v = BatteryState::decode_from(r, depth)?;
+                        f_state = Some(v);
+                    }
+                    2 => {
+                        field = "BatteryProperties.voltage";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_voltage = Some(v);
+                    }
+                    3 => {
+                        field = "BatteryProperties.charging";
+                        let v = ChargeState::decode_from(r, depth)?;
+                        f_charging = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            percent: f_percent.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("BatteryProperties.percent"),
-            )?,
-            state: f_state.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("BatteryProperties.state"),
-            )?,
-            voltage: f_voltage,
-            charging: f_charging,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                percent: f_percent.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("BatteryProperties.percent"),
+                )?,
+                state: f_state.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("BatteryProperties.state"),
+                )?,
+                voltage: f_voltage,
+                charging: f_charging,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -760,22 +768,28 @@ impl<'a> BatteryEvents<'a> {
 
 impl<'a> rt::Message<'a> for BatteryEvents<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            16 => Self::StateChanged(
-                BatteryState::decode_from(r, depth)
-                    .map_err(|e| e.in_field("BatteryEvents.state_changed"))?,
-            ),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
+            }
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                16 => {
+                    field = "BatteryEvents.state_changed";
+                    Self::StateChanged(BatteryState::decode_from(r, depth)?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -903,37 +917,42 @@ impl<'a> IdentifyProperties<'a> {
 
 impl<'a> rt::Message<'a> for IdentifyProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_remaining: Option<u16> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("IdentifyProperties.remaining"))?;
-                    f_remaining = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_remaining: Option<u16> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "IdentifyProperties.remaining";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_remaining = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            remaining: f_remaining.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("IdentifyProperties.remaining"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                remaining: f_remaining.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("IdentifyProperties.remaining"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -988,52 +1007,56 @@ impl<'a> IdentifyInput<'a> {
 
 impl<'a> rt::Message<'a> for IdentifyInput<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_duration: Option<u16> = None;
-        let mut f_effect: Option<IdentifyEffect> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("IdentifyInput.duration"))?;
-                    f_duration = Some(v);
-                }
-                1 => {
-                    let v = IdentifyEffect::decode_from(r, depth)
-                        .map_err(|e| e.in_field("IdentifyInput.effect"))?;
-                    if v.to_u32() == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("IdentifyInput.effect"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_duration: Option<u16> = None;
+            let mut f_effect: Option<IdentifyEffect> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "IdentifyInput.duration";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_duration = Some(v);
                     }
-                    f_effect = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "IdentifyInput.effect";
+                        let v = IdentifyEffect::decode_from(r, depth)?;
+                        if v.to_u32() == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_effect = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            duration: f_duration.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("IdentifyInput.duration"),
-            )?,
-            effect: f_effect.unwrap_or(IdentifyEffect::Blink),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                duration: f_duration.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("IdentifyInput.duration"),
+                )?,
+                effect: f_effect.unwrap_or(IdentifyEffect::Blink),
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1093,22 +1116,28 @@ impl<'a> IdentifyActions<'a> {
 
 impl<'a> rt::Message<'a> for IdentifyActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            8 => Self::Identify(
-                IdentifyInput::decode_from(r, depth)
-                    .map_err(|e| e.in_field("IdentifyActions.identify"))?,
-            ),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
+            }
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                8 => {
+                    field = "IdentifyActions.identify";
+                    Self::Identify(IdentifyInput::decode_from(r, depth)?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1163,34 +1192,42 @@ impl<'a> OnOffProperties<'a> {
 
 impl<'a> rt::Message<'a> for OnOffProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_on: Option<bool> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.bool().map_err(|e| e.in_field("OnOffProperties.on"))?;
-                    f_on = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_on: Option<bool> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "OnOffProperties.on";
+                        let v = r.bool()?;
+                        f_on = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            on: f_on.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("OnOffProperties.on"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                on: f_on.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("OnOffProperties.on"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1242,30 +1279,39 @@ impl<'a> OnOffActions<'a> {
 
 impl<'a> rt::Message<'a> for OnOffActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            8 => {
-                r.null().map_err(|e| e.in_field("OnOffActions.off"))?;
-                Self::Off
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
             }
-            9 => {
-                r.null().map_err(|e| e.in_field("OnOffActions.on"))?;
-                Self::On
-            }
-            10 => {
-                r.null().map_err(|e| e.in_field("OnOffActions.toggle"))?;
-                Self::Toggle
-            }
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                8 => {
+                    field = "OnOffActions.off";
+                    r.null()?;
+                    Self::Off
+                }
+                9 => {
+                    field = "OnOffActions.on";
+                    r.null()?;
+                    Self::On
+                }
+                10 => {
+                    field = "OnOffActions.toggle";
+                    r.null()?;
+                    Self::Toggle
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1344,64 +1390,63 @@ impl<'a> LevelProperties<'a> {
 
 impl<'a> rt::Message<'a> for LevelProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_level: Option<LevelValue> = None;
-        let mut f_min_level: Option<LevelValue> = None;
-        let mut f_max_level: Option<LevelValue> = None;
-        let mut f_default_transition: Option<TransitionTime> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 254)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("LevelProperties.level"))?;
-                    f_level = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 254)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("LevelProperties.min_level"))?;
-                    f_min_level = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 254)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("LevelProperties.max_level"))?;
-                    f_max_level = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("LevelProperties.default_transition"))?;
-                    f_default_transition = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_level: Option<LevelValue> = None;
+            let mut f_min_level: Option<LevelValue> = None;
+            let mut f_max_level: Option<LevelValue> = None;
+            let mut f_default_transition: Option<TransitionTime> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "LevelProperties.level";
+                        let v = r.uint(0, 254)? as u8;
+                        f_level = Some(v);
+                    }
+                    1 => {
+                        field = "LevelProperties.min_level";
+                        let v = r.uint(0, 254)? as u8;
+                        f_min_level = Some(v);
+                    }
+                    2 => {
+                        field = "LevelProperties.max_level";
+                        let v = r.uint(0, 254)? as u8;
+                        f_max_level = Some(v);
+                    }
+                    3 => {
+                        field = "LevelProperties.default_transition";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_default_transition = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            level: f_level.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("LevelProperties.level"),
-            )?,
-            min_level: f_min_level,
-            max_level: f_max_level,
-            default_transition: f_default_transition,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                level: f_level.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("LevelProperties.level"),
+                )?,
+                min_level: f_min_level,
+                max_level: f_max_level,
+                default_transition: f_default_transition,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1493,46 +1538,49 @@ impl<'a> SetLevel<'a> {
 
 impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_level: Option<LevelValue> = None;
-        let mut f_transition: Option<TransitionTime> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 254)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("SetLevel.level"))?;
-                    f_level = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("SetLevel.transition"))?;
-                    f_transition = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_level: Option<LevelValue> = None;
+            let mut f_transition: Option<TransitionTime> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "SetLevel.level";
+                        let v = r.uint(0, 254)? as u8;
+                        f_level = Some(v);
+                    }
+                    1 => {
+                        field = "SetLevel.transition";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_transition = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            level: f_level.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SetLevel.level"),
-            )?,
-            transition: f_transition,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                level: f_level.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SetLevel.level"),
+                )?,
+                transition: f_transition,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1599,46 +1647,49 @@ impl<'a> StepLevel<'a> {
 
 impl<'a> rt::Message<'a> for StepLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_delta: Option<i16> = None;
-        let mut f_transition: Option<TransitionTime> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .int(-254, 254)
-                        .map(|v| v as i16)
-                        .map_err(|e| e.in_field("StepLevel.delta"))?;
-                    f_delta = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("StepLevel.transition"))?;
-                    f_transition = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_delta: Option<i16> = None;
+            let mut f_transition: Option<TransitionTime> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "StepLevel.delta";
+                        let v = r.int(-254, 254)? as i16;
+                        f_delta = Some(v);
+                    }
+                    1 => {
+                        field = "StepLevel.transition";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_transition = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            delta: f_delta.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("StepLevel.delta"),
-            )?,
-            transition: f_transition,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                delta: f_delta.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("StepLevel.delta"),
+                )?,
+                transition: f_transition,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1705,29 +1756,37 @@ impl<'a> LevelActions<'a> {
 
 impl<'a> rt::Message<'a> for LevelActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            8 => Self::SetLevel(
-                SetLevel::decode_from(r, depth)
-                    .map_err(|e| e.in_field("LevelActions.set_level"))?,
-            ),
-            9 => Self::Step(
-                StepLevel::decode_from(r, depth).map_err(|e| e.in_field("LevelActions.step"))?,
-            ),
-            10 => {
-                r.null().map_err(|e| e.in_field("LevelActions.stop"))?;
-                Self::Stop
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
             }
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                8 => {
+                    field = "LevelActions.set_level";
+                    Self::SetLevel(SetLevel::decode_from(r, depth)?)
+                }
+                9 => {
+                    field = "LevelActions.step";
+                    Self::Step(StepLevel::decode_from(r, depth)?)
+                }
+                10 => {
+                    field = "LevelActions.stop";
+                    r.null()?;
+                    Self::Stop
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1799,61 +1858,62 @@ impl<'a> ColorTemperatureProperties<'a> {
 
 impl<'a> rt::Message<'a> for ColorTemperatureProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_kelvin: Option<Kelvin> = None;
-        let mut f_min_kelvin: Option<Kelvin> = None;
-        let mut f_max_kelvin: Option<Kelvin> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(1000, 20000)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("ColorTemperatureProperties.kelvin"))?;
-                    f_kelvin = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(1000, 20000)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("ColorTemperatureProperties.min_kelvin"))?;
-                    f_min_kelvin = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(1000, 20000)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("ColorTemperatureProperties.max_kelvin"))?;
-                    f_max_kelvin = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_kelvin: Option<Kelvin> = None;
+            let mut f_min_kelvin: Option<Kelvin> = None;
+            let mut f_max_kelvin: Option<Kelvin> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "ColorTemperatureProperties.kelvin";
+                        let v = r.uint(1000, 20000)? as u16;
+                        f_kelvin = Some(v);
+                    }
+                    1 => {
+                        field = "ColorTemperatureProperties.min_kelvin";
+                        let v = r.uint(1000, 20000)? as u16;
+                        f_min_kelvin = Some(v);
+                    }
+                    2 => {
+                        field = "ColorTemperatureProperties.max_kelvin";
+                        let v = r.uint(1000, 20000)? as u16;
+                        f_max_kelvin = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            kelvin: f_kelvin.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("ColorTemperatureProperties.kelvin"),
-            )?,
-            min_kelvin: f_min_kelvin.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("ColorTemperatureProperties.min_kelvin"),
-            )?,
-            max_kelvin: f_max_kelvin.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("ColorTemperatureProperties.max_kelvin"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                kelvin: f_kelvin.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("ColorTemperatureProperties.kelvin"),
+                )?,
+                min_kelvin: f_min_kelvin.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("ColorTemperatureProperties.min_kelvin"),
+                )?,
+                max_kelvin: f_max_kelvin.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("ColorTemperatureProperties.max_kelvin"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1941,46 +2001,49 @@ impl<'a> SetColorTemperature<'a> {
 
 impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_kelvin: Option<Kelvin> = None;
-        let mut f_transition: Option<TransitionTime> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(1000, 20000)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("SetColorTemperature.kelvin"))?;
-                    f_kelvin = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("SetColorTemperature.transition"))?;
-                    f_transition = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_kelvin: Option<Kelvin> = None;
+            let mut f_transition: Option<TransitionTime> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "SetColorTemperature.kelvin";
+                        let v = r.uint(1000, 20000)? as u16;
+                        f_kelvin = Some(v);
+                    }
+                    1 => {
+                        field = "SetColorTemperature.transition";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_transition = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            kelvin: f_kelvin.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SetColorTemperature.kelvin"),
-            )?,
-            transition: f_transition,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                kelvin: f_kelvin.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SetColorTemperature.kelvin"),
+                )?,
+                transition: f_transition,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2043,22 +2106,28 @@ impl<'a> ColorTemperatureActions<'a> {
 
 impl<'a> rt::Message<'a> for ColorTemperatureActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            8 => Self::SetColorTemperature(
-                SetColorTemperature::decode_from(r, depth)
-                    .map_err(|e| e.in_field("ColorTemperatureActions.set_color_temperature"))?,
-            ),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
+            }
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                8 => {
+                    field = "ColorTemperatureActions.set_color_temperature";
+                    Self::SetColorTemperature(SetColorTemperature::decode_from(r, depth)?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2126,62 +2195,63 @@ impl<'a> TemperatureMeasurementProperties<'a> {
 
 impl<'a> rt::Message<'a> for TemperatureMeasurementProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_temperature: Option<CentiCelsius> = None;
-        let mut f_min_measurable: Option<CentiCelsius> = None;
-        let mut f_max_measurable: Option<CentiCelsius> = None;
-        let mut f_tolerance: Option<u16> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .int(-27315, 32767)
-                        .map(|v| v as i16)
-                        .map_err(|e| e.in_field("TemperatureMeasurementProperties.temperature"))?;
-                    f_temperature = Some(v);
-                }
-                1 => {
-                    let v = r.int(-27315, 32767).map(|v| v as i16).map_err(|e| {
-                        e.in_field("TemperatureMeasurementProperties.min_measurable")
-                    })?;
-                    f_min_measurable = Some(v);
-                }
-                2 => {
-                    let v = r.int(-27315, 32767).map(|v| v as i16).map_err(|e| {
-                        e.in_field("TemperatureMeasurementProperties.max_measurable")
-                    })?;
-                    f_max_measurable = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("TemperatureMeasurementProperties.tolerance"))?;
-                    f_tolerance = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_temperature: Option<CentiCelsius> = None;
+            let mut f_min_measurable: Option<CentiCelsius> = None;
+            let mut f_max_measurable: Option<CentiCelsius> = None;
+            let mut f_tolerance: Option<u16> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "TemperatureMeasurementProperties.temperature";
+                        let v = r.int(-27315, 32767)? as i16;
+                        f_temperature = Some(v);
+                    }
+                    1 => {
+                        field = "TemperatureMeasurementProperties.min_measurable";
+                        let v = r.int(-27315, 32767)? as i16;
+                        f_min_measurable = Some(v);
+                    }
+                    2 => {
+                        field = "TemperatureMeasurementProperties.max_measurable";
+                        let v = r.int(-27315, 32767)? as i16;
+                        f_max_measurable = Some(v);
+                    }
+                    3 => {
+                        field = "TemperatureMeasurementProperties.tolerance";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_tolerance = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            temperature: f_temperature.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("TemperatureMeasurementProperties.temperature"),
-            )?,
-            min_measurable: f_min_measurable,
-            max_measurable: f_max_measurable,
-            tolerance: f_tolerance,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                temperature: f_temperature.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("TemperatureMeasurementProperties.temperature"),
+                )?,
+                min_measurable: f_min_measurable,
+                max_measurable: f_max_measurable,
+                tolerance: f_tolerance,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2283,64 +2353,63 @@ impl<'a> HumidityMeasurementProperties<'a> {
 
 impl<'a> rt::Message<'a> for HumidityMeasurementProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_humidity: Option<CentiPercentRh> = None;
-        let mut f_min_measurable: Option<CentiPercentRh> = None;
-        let mut f_max_measurable: Option<CentiPercentRh> = None;
-        let mut f_tolerance: Option<CentiPercentRh> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 10000)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("HumidityMeasurementProperties.humidity"))?;
-                    f_humidity = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 10000)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("HumidityMeasurementProperties.min_measurable"))?;
-                    f_min_measurable = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 10000)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("HumidityMeasurementProperties.max_measurable"))?;
-                    f_max_measurable = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(0, 10000)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("HumidityMeasurementProperties.tolerance"))?;
-                    f_tolerance = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_humidity: Option<CentiPercentRh> = None;
+            let mut f_min_measurable: Option<CentiPercentRh> = None;
+            let mut f_max_measurable: Option<CentiPercentRh> = None;
+            let mut f_tolerance: Option<CentiPercentRh> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "HumidityMeasurementProperties.humidity";
+                        let v = r.uint(0, 10000)? as u16;
+                        f_humidity = Some(v);
+                    }
+                    1 => {
+                        field = "HumidityMeasurementProperties.min_measurable";
+                        let v = r.uint(0, 10000)? as u16;
+                        f_min_measurable = Some(v);
+                    }
+                    2 => {
+                        field = "HumidityMeasurementProperties.max_measurable";
+                        let v = r.uint(0, 10000)? as u16;
+                        f_max_measurable = Some(v);
+                    }
+                    3 => {
+                        field = "HumidityMeasurementProperties.tolerance";
+                        let v = r.uint(0, 10000)? as u16;
+                        f_tolerance = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            humidity: f_humidity.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("HumidityMeasurementProperties.humidity"),
-            )?,
-            min_measurable: f_min_measurable,
-            max_measurable: f_max_measurable,
-            tolerance: f_tolerance,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                humidity: f_humidity.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("HumidityMeasurementProperties.humidity"),
+                )?,
+                min_measurable: f_min_measurable,
+                max_measurable: f_max_measurable,
+                tolerance: f_tolerance,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2438,61 +2507,62 @@ impl<'a> RelayProperties<'a> {
 
 impl<'a> rt::Message<'a> for RelayProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_max_held_messages: Option<u16> = None;
-        let mut f_max_held_bytes: Option<u32> = None;
-        let mut f_max_hold_time: Option<u32> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(16, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("RelayProperties.max_held_messages"))?;
-                    f_max_held_messages = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(4096, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("RelayProperties.max_held_bytes"))?;
-                    f_max_held_bytes = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(86400, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("RelayProperties.max_hold_time"))?;
-                    f_max_hold_time = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_max_held_messages: Option<u16> = None;
+            let mut f_max_held_bytes: Option<u32> = None;
+            let mut f_max_hold_time: Option<u32> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "RelayProperties.max_held_messages";
+                        let v = r.uint(16, 65535)? as u16;
+                        f_max_held_messages = Some(v);
+                    }
+                    1 => {
+                        field = "RelayProperties.max_held_bytes";
+                        let v = r.uint(4096, 4294967295)? as u32;
+                        f_max_held_bytes = Some(v);
+                    }
+                    2 => {
+                        field = "RelayProperties.max_hold_time";
+                        let v = r.uint(86400, 4294967295)? as u32;
+                        f_max_hold_time = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            max_held_messages: f_max_held_messages.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RelayProperties.max_held_messages"),
-            )?,
-            max_held_bytes: f_max_held_bytes.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RelayProperties.max_held_bytes"),
-            )?,
-            max_hold_time: f_max_hold_time.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RelayProperties.max_hold_time"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                max_held_messages: f_max_held_messages.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RelayProperties.max_held_messages"),
+                )?,
+                max_held_bytes: f_max_held_bytes.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RelayProperties.max_held_bytes"),
+                )?,
+                max_hold_time: f_max_hold_time.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RelayProperties.max_hold_time"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2582,38 +2652,45 @@ impl<'a> LookupResult<'a> {
 
 impl<'a> rt::Message<'a> for LookupResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_credential: Option<super::iotp2p_security::SignedStatement<'a>> = None;
-        let mut f_rehoming: Option<super::iotp2p_security::SignedStatement<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)
-                        .map_err(|e| e.in_field("LookupResult.credential"))?;
-                    f_credential = Some(v);
-                }
-                1 => {
-                    let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)
-                        .map_err(|e| e.in_field("LookupResult.rehoming"))?;
-                    f_rehoming = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_credential: Option<super::iotp2p_security::SignedStatement<'a>> = None;
+            let mut f_rehoming: Option<super::iotp2p_security::SignedStatement<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "LookupResult.credential";
+                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
+                        f_credential = Some(v);
+                    }
+                    1 => {
+                        field = "LookupResult.rehoming";
+                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
+                        f_rehoming = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            credential: f_credential,
-            rehoming: f_rehoming,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                credential: f_credential,
+                rehoming: f_rehoming,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2675,44 +2752,52 @@ impl<'a> EnrolRequest<'a> {
 
 impl<'a> rt::Message<'a> for EnrolRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_token: Option<&'a [u8]> = None;
-        let mut f_credential: Option<super::iotp2p_security::SignedStatement<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.bytes(32).map_err(|e| e.in_field("EnrolRequest.token"))?;
-                    f_token = Some(v);
-                }
-                1 => {
-                    let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)
-                        .map_err(|e| e.in_field("EnrolRequest.credential"))?;
-                    f_credential = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_token: Option<&'a [u8]> = None;
+            let mut f_credential: Option<super::iotp2p_security::SignedStatement<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "EnrolRequest.token";
+                        let v = r.bytes(32)?;
+                        f_token = Some(v);
+                    }
+                    1 => {
+                        field = "EnrolRequest.credential";
+                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
+                        f_credential = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            token: f_token.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("EnrolRequest.token"),
-            )?,
-            credential: f_credential.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("EnrolRequest.credential"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                token: f_token.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("EnrolRequest.token"),
+                )?,
+                credential: f_credential.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("EnrolRequest.credential"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2783,57 +2868,64 @@ impl<'a> EnrolResult<'a> {
 
 impl<'a> rt::Message<'a> for EnrolResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_account: Option<&'a str> = None;
-        let mut f_domains: Option<rt::Array<'a, &'a str>> = None;
-        let mut f_max_registrations: Option<u32> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.text(64).map_err(|e| e.in_field("EnrolResult.account"))?;
-                    f_account = Some(v);
-                }
-                1 => {
-                    let v =
-                        rt::Array::<&'a str>::decode(r, 8, depth, |r, _| r.text(253).map(|_| ()))
-                            .map_err(|e| e.in_field("EnrolResult.domains"))?;
-                    f_domains = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("EnrolResult.max_registrations"))?;
-                    f_max_registrations = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_account: Option<&'a str> = None;
+            let mut f_domains: Option<rt::Array<'a, &'a str>> = None;
+            let mut f_max_registrations: Option<u32> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "EnrolResult.account";
+                        let v = r.text(64)?;
+                        f_account = Some(v);
+                    }
+                    1 => {
+                        field = "EnrolResult.domains";
+                        let v = rt::Array::<&'a str>::decode(r, 8, depth, |r, _| {
+                            r.text(253).map(|_| ())
+                        })?;
+                        f_domains = Some(v);
+                    }
+                    2 => {
+                        field = "EnrolResult.max_registrations";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        f_max_registrations = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            account: f_account.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("EnrolResult.account"),
-            )?,
-            domains: f_domains.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("EnrolResult.domains"),
-            )?,
-            max_registrations: f_max_registrations.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("EnrolResult.max_registrations"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                account: f_account.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("EnrolResult.account"),
+                )?,
+                domains: f_domains.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("EnrolResult.domains"),
+                )?,
+                max_registrations: f_max_registrations.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("EnrolResult.max_registrations"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3002,69 +3094,72 @@ impl<'a> RelayPolicy<'a> {
 
 impl<'a> rt::Message<'a> for RelayPolicy<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_lookup: Option<LookupPolicy> = None;
-        let mut f_lookup_allowed: Option<rt::Array<'a, super::iotp2p_security::NodeId<'a>>> = None;
-        let mut f_max_held_messages: Option<u16> = None;
-        let mut f_max_hold_time: Option<u32> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = LookupPolicy::decode_from(r, depth)
-                        .map_err(|e| e.in_field("RelayPolicy.lookup"))?;
-                    if v.to_u32() == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("RelayPolicy.lookup"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_lookup: Option<LookupPolicy> = None;
+            let mut f_lookup_allowed: Option<rt::Array<'a, super::iotp2p_security::NodeId<'a>>> =
+                None;
+            let mut f_max_held_messages: Option<u16> = None;
+            let mut f_max_hold_time: Option<u32> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "RelayPolicy.lookup";
+                        let v = LookupPolicy::decode_from(r, depth)?;
+                        if v.to_u32() == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_lookup = Some(v);
                     }
-                    f_lookup = Some(v);
-                }
-                1 => {
-                    let v = rt::Array::<super::iotp2p_security::NodeId<'a>>::decode(
-                        r,
-                        8,
-                        depth,
-                        |r, _| r.fixed::<32>().map(|_| ()),
-                    )
-                    .map_err(|e| e.in_field("RelayPolicy.lookup_allowed"))?;
-                    f_lookup_allowed = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("RelayPolicy.max_held_messages"))?;
-                    f_max_held_messages = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("RelayPolicy.max_hold_time"))?;
-                    f_max_hold_time = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "RelayPolicy.lookup_allowed";
+                        let v = rt::Array::<super::iotp2p_security::NodeId<'a>>::decode(
+                            r,
+                            8,
+                            depth,
+                            |r, _| r.fixed::<32>().map(|_| ()),
+                        )?;
+                        f_lookup_allowed = Some(v);
+                    }
+                    2 => {
+                        field = "RelayPolicy.max_held_messages";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_max_held_messages = Some(v);
+                    }
+                    3 => {
+                        field = "RelayPolicy.max_hold_time";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        f_max_hold_time = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            lookup: f_lookup.unwrap_or(LookupPolicy::Public),
-            lookup_allowed: f_lookup_allowed,
-            max_held_messages: f_max_held_messages,
-            max_hold_time: f_max_hold_time,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                lookup: f_lookup.unwrap_or(LookupPolicy::Public),
+                lookup_allowed: f_lookup_allowed,
+                max_held_messages: f_max_held_messages,
+                max_hold_time: f_max_hold_time,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3159,57 +3254,65 @@ impl<'a> RegisterRequest<'a> {
 
 impl<'a> rt::Message<'a> for RegisterRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_credential: Option<super::iotp2p_security::SignedStatement<'a>> = None;
-        let mut f_policy: Option<RelayPolicy<'a>> = None;
-        let mut f_previous_relays: Option<rt::Array<'a, &'a str>> = None;
-        let mut f_rehoming: Option<super::iotp2p_security::SignedStatement<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)
-                        .map_err(|e| e.in_field("RegisterRequest.credential"))?;
-                    f_credential = Some(v);
-                }
-                1 => {
-                    let v = RelayPolicy::decode_from(r, depth)
-                        .map_err(|e| e.in_field("RegisterRequest.policy"))?;
-                    f_policy = Some(v);
-                }
-                2 => {
-                    let v =
-                        rt::Array::<&'a str>::decode(r, 4, depth, |r, _| r.text(253).map(|_| ()))
-                            .map_err(|e| e.in_field("RegisterRequest.previous_relays"))?;
-                    f_previous_relays = Some(v);
-                }
-                3 => {
-                    let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)
-                        .map_err(|e| e.in_field("RegisterRequest.rehoming"))?;
-                    f_rehoming = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_credential: Option<super::iotp2p_security::SignedStatement<'a>> = None;
+            let mut f_policy: Option<RelayPolicy<'a>> = None;
+            let mut f_previous_relays: Option<rt::Array<'a, &'a str>> = None;
+            let mut f_rehoming: Option<super::iotp2p_security::SignedStatement<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "RegisterRequest.credential";
+                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
+                        f_credential = Some(v);
+                    }
+                    1 => {
+                        field = "RegisterRequest.policy";
+                        let v = RelayPolicy::decode_from(r, depth)?;
+                        f_policy = Some(v);
+                    }
+                    2 => {
+                        field = "RegisterRequest.previous_relays";
+                        let v = rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
+                            r.text(253).map(|_| ())
+                        })?;
+                        f_previous_relays = Some(v);
+                    }
+                    3 => {
+                        field = "RegisterRequest.rehoming";
+                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
+                        f_rehoming = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            credential: f_credential.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RegisterRequest.credential"),
-            )?,
-            policy: f_policy,
-            previous_relays: f_previous_relays,
-            rehoming: f_rehoming,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                credential: f_credential.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RegisterRequest.credential"),
+                )?,
+                policy: f_policy,
+                previous_relays: f_previous_relays,
+                rehoming: f_rehoming,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3300,43 +3403,49 @@ impl<'a> ReleaseRequest<'a> {
 
 impl<'a> rt::Message<'a> for ReleaseRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
-        let mut f_rehoming: Option<super::iotp2p_security::SignedStatement<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .text(254)
-                        .map_err(|e| e.in_field("ReleaseRequest.address"))?;
-                    f_address = Some(v);
-                }
-                1 => {
-                    let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)
-                        .map_err(|e| e.in_field("ReleaseRequest.rehoming"))?;
-                    f_rehoming = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
+            let mut f_rehoming: Option<super::iotp2p_security::SignedStatement<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "ReleaseRequest.address";
+                        let v = r.text(254)?;
+                        f_address = Some(v);
+                    }
+                    1 => {
+                        field = "ReleaseRequest.rehoming";
+                        let v = super::iotp2p_security::SignedStatement::decode_from(r, depth)?;
+                        f_rehoming = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            address: f_address.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("ReleaseRequest.address"),
-            )?,
-            rehoming: f_rehoming,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                address: f_address.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("ReleaseRequest.address"),
+                )?,
+                rehoming: f_rehoming,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3403,46 +3512,52 @@ impl<'a> PolicyRequest<'a> {
 
 impl<'a> rt::Message<'a> for PolicyRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
-        let mut f_policy: Option<RelayPolicy<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .text(254)
-                        .map_err(|e| e.in_field("PolicyRequest.address"))?;
-                    f_address = Some(v);
-                }
-                1 => {
-                    let v = RelayPolicy::decode_from(r, depth)
-                        .map_err(|e| e.in_field("PolicyRequest.policy"))?;
-                    f_policy = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
+            let mut f_policy: Option<RelayPolicy<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "PolicyRequest.address";
+                        let v = r.text(254)?;
+                        f_address = Some(v);
+                    }
+                    1 => {
+                        field = "PolicyRequest.policy";
+                        let v = RelayPolicy::decode_from(r, depth)?;
+                        f_policy = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            address: f_address.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PolicyRequest.address"),
-            )?,
-            policy: f_policy.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PolicyRequest.policy"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                address: f_address.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PolicyRequest.address"),
+                )?,
+                policy: f_policy.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PolicyRequest.policy"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3513,57 +3628,62 @@ impl<'a> RegistrationInfo<'a> {
 
 impl<'a> rt::Message<'a> for RegistrationInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
-        let mut f_node: Option<super::iotp2p_security::NodeId<'a>> = None;
-        let mut f_policy: Option<RelayPolicy<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .text(254)
-                        .map_err(|e| e.in_field("RegistrationInfo.address"))?;
-                    f_address = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .fixed::<32>()
-                        .map_err(|e| e.in_field("RegistrationInfo.node"))?;
-                    f_node = Some(v);
-                }
-                2 => {
-                    let v = RelayPolicy::decode_from(r, depth)
-                        .map_err(|e| e.in_field("RegistrationInfo.policy"))?;
-                    f_policy = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
+            let mut f_node: Option<super::iotp2p_security::NodeId<'a>> = None;
+            let mut f_policy: Option<RelayPolicy<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "RegistrationInfo.address";
+                        let v = r.text(254)?;
+                        f_address = Some(v);
+                    }
+                    1 => {
+                        field = "RegistrationInfo.node";
+                        let v = r.fixed::<32>()?;
+                        f_node = Some(v);
+                    }
+                    2 => {
+                        field = "RegistrationInfo.policy";
+                        let v = RelayPolicy::decode_from(r, depth)?;
+                        f_policy = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            address: f_address.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RegistrationInfo.address"),
-            )?,
-            node: f_node.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RegistrationInfo.node"),
-            )?,
-            policy: f_policy.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RegistrationInfo.policy"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                address: f_address.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RegistrationInfo.address"),
+                )?,
+                node: f_node.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RegistrationInfo.node"),
+                )?,
+                policy: f_policy.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RegistrationInfo.policy"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3636,32 +3756,38 @@ impl<'a> RegistrationsRequest<'a> {
 
 impl<'a> rt::Message<'a> for RegistrationsRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_after: Option<super::iotp2p_core::Address<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .text(254)
-                        .map_err(|e| e.in_field("RegistrationsRequest.after"))?;
-                    f_after = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_after: Option<super::iotp2p_core::Address<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "RegistrationsRequest.after";
+                        let v = r.text(254)?;
+                        f_after = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            after: f_after,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                after: f_after,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3719,51 +3845,59 @@ impl<'a> RegistrationPage<'a> {
 
 impl<'a> rt::Message<'a> for RegistrationPage<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_entries: Option<rt::Array<'a, RegistrationInfo<'a>>> = None;
-        let mut f_more: Option<bool> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = rt::Array::<RegistrationInfo<'a>>::decode(r, 16, depth, |r, depth| {
-                        RegistrationInfo::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("RegistrationPage.entries"))?;
-                    f_entries = Some(v);
-                }
-                1 => {
-                    let v = r.bool().map_err(|e| e.in_field("RegistrationPage.more"))?;
-                    if !v {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("RegistrationPage.more"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_entries: Option<rt::Array<'a, RegistrationInfo<'a>>> = None;
+            let mut f_more: Option<bool> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "RegistrationPage.entries";
+                        let v =
+                            rt::Array::<RegistrationInfo<'a>>::decode(r, 16, depth, |r, depth| {
+                                RegistrationInfo::decode_from(r, depth).map(|_| ())
+                            })?;
+                        f_entries = Some(v);
                     }
-                    f_more = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "RegistrationPage.more";
+                        let v = r.bool()?;
+                        if !v {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_more = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            entries: f_entries.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RegistrationPage.entries"),
-            )?,
-            more: f_more.unwrap_or(false),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                entries: f_entries.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RegistrationPage.entries"),
+                )?,
+                more: f_more.unwrap_or(false),
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3841,43 +3975,52 @@ impl<'a> RelayActions<'a> {
 
 impl<'a> rt::Message<'a> for RelayActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            8 => Self::Lookup(r.text(254).map_err(|e| e.in_field("RelayActions.lookup"))?),
-            9 => Self::Enrol(
-                EnrolRequest::decode_from(r, depth)
-                    .map_err(|e| e.in_field("RelayActions.enrol"))?,
-            ),
-            10 => Self::Register(
-                RegisterRequest::decode_from(r, depth)
-                    .map_err(|e| e.in_field("RelayActions.register"))?,
-            ),
-            11 => Self::Release(
-                ReleaseRequest::decode_from(r, depth)
-                    .map_err(|e| e.in_field("RelayActions.release"))?,
-            ),
-            12 => Self::Unenrol(
-                r.fixed::<32>()
-                    .map_err(|e| e.in_field("RelayActions.unenrol"))?,
-            ),
-            13 => Self::SetPolicy(
-                PolicyRequest::decode_from(r, depth)
-                    .map_err(|e| e.in_field("RelayActions.set_policy"))?,
-            ),
-            14 => Self::Registrations(
-                RegistrationsRequest::decode_from(r, depth)
-                    .map_err(|e| e.in_field("RelayActions.registrations"))?,
-            ),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
+            }
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                8 => {
+                    field = "RelayActions.lookup";
+                    Self::Lookup(r.text(254)?)
+                }
+                9 => {
+                    field = "RelayActions.enrol";
+                    Self::Enrol(EnrolRequest::decode_from(r, depth)?)
+                }
+                10 => {
+                    field = "RelayActions.register";
+                    Self::Register(RegisterRequest::decode_from(r, depth)?)
+                }
+                11 => {
+                    field = "RelayActions.release";
+                    Self::Release(ReleaseRequest::decode_from(r, depth)?)
+                }
+                12 => {
+                    field = "RelayActions.unenrol";
+                    Self::Unenrol(r.fixed::<32>()?)
+                }
+                13 => {
+                    field = "RelayActions.set_policy";
+                    Self::SetPolicy(PolicyRequest::decode_from(r, depth)?)
+                }
+                14 => {
+                    field = "RelayActions.registrations";
+                    Self::Registrations(RegistrationsRequest::decode_from(r, depth)?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3969,29 +4112,36 @@ impl<'a> RelayOutputs<'a> {
 
 impl<'a> rt::Message<'a> for RelayOutputs<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            8 => Self::Lookup(
-                LookupResult::decode_from(r, depth)
-                    .map_err(|e| e.in_field("RelayOutputs.lookup"))?,
-            ),
-            9 => Self::Enrol(
-                EnrolResult::decode_from(r, depth).map_err(|e| e.in_field("RelayOutputs.enrol"))?,
-            ),
-            14 => Self::Registrations(
-                RegistrationPage::decode_from(r, depth)
-                    .map_err(|e| e.in_field("RelayOutputs.registrations"))?,
-            ),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
+            }
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                8 => {
+                    field = "RelayOutputs.lookup";
+                    Self::Lookup(LookupResult::decode_from(r, depth)?)
+                }
+                9 => {
+                    field = "RelayOutputs.enrol";
+                    Self::Enrol(EnrolResult::decode_from(r, depth)?)
+                }
+                14 => {
+                    field = "RelayOutputs.registrations";
+                    Self::Registrations(RegistrationPage::decode_from(r, depth)?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {

@@ -106,144 +106,145 @@ impl<'a> Envelope<'a> {
 
 impl<'a> rt::Message<'a> for Envelope<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_version: Option<u8> = None;
-        let mut f_message_id: Option<MessageId> = None;
-        let mut f_correlation_id: Option<MessageId> = None;
-        let mut f_ack_requested: Option<bool> = None;
-        let mut f_ttl: Option<u32> = None;
-        let mut f_more: Option<bool> = None;
-        let mut f_recipient: Option<Address<'a>> = None;
-        let mut f_sender: Option<Address<'a>> = None;
-        let mut f_recipient_contact: Option<ContactNumber> = None;
-        let mut f_sender_contact: Option<ContactNumber> = None;
-        let mut f_key_id: Option<&'a [u8]> = None;
-        let mut f_sealed: Option<&'a [u8]> = None;
-        let mut f_body: Option<Body<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(1, 255)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("Envelope.version"))?;
-                    if v == 1 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Envelope.version"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_version: Option<u8> = None;
+            let mut f_message_id: Option<MessageId> = None;
+            let mut f_correlation_id: Option<MessageId> = None;
+            let mut f_ack_requested: Option<bool> = None;
+            let mut f_ttl: Option<u32> = None;
+            let mut f_more: Option<bool> = None;
+            let mut f_recipient: Option<Address<'a>> = None;
+            let mut f_sender: Option<Address<'a>> = None;
+            let mut f_recipient_contact: Option<ContactNumber> = None;
+            let mut f_sender_contact: Option<ContactNumber> = None;
+            let mut f_key_id: Option<&'a [u8]> = None;
+            let mut f_sealed: Option<&'a [u8]> = None;
+            let mut f_body: Option<Body<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Envelope.version";
+                        let v = r.uint(1, 255)? as u8;
+                        if v == 1 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_version = Some(v);
                     }
-                    f_version = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 1099511627775)
-                        .map_err(|e| e.in_field("Envelope.message_id"))?;
-                    f_message_id = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 1099511627775)
-                        .map_err(|e| e.in_field("Envelope.correlation_id"))?;
-                    f_correlation_id = Some(v);
-                }
-                3 => {
-                    let v = r.bool().map_err(|e| e.in_field("Envelope.ack_requested"))?;
-                    if !v {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Envelope.ack_requested"));
+                    1 => {
+                        field = "Envelope.message_id";
+                        let v = r.uint(0, 1099511627775)?;
+                        f_message_id = Some(v);
                     }
-                    f_ack_requested = Some(v);
-                }
-                4 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("Envelope.ttl"))?;
-                    f_ttl = Some(v);
-                }
-                5 => {
-                    let v = r.bool().map_err(|e| e.in_field("Envelope.more"))?;
-                    if !v {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Envelope.more"));
+                    2 => {
+                        field = "Envelope.correlation_id";
+                        let v = r.uint(0, 1099511627775)?;
+                        f_correlation_id = Some(v);
                     }
-                    f_more = Some(v);
-                }
-                6 => {
-                    let v = r.text(254).map_err(|e| e.in_field("Envelope.recipient"))?;
-                    f_recipient = Some(v);
-                }
-                7 => {
-                    let v = r.text(254).map_err(|e| e.in_field("Envelope.sender"))?;
-                    f_sender = Some(v);
-                }
-                8 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("Envelope.recipient_contact"))?;
-                    f_recipient_contact = Some(v);
-                }
-                9 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("Envelope.sender_contact"))?;
-                    f_sender_contact = Some(v);
-                }
-                10 => {
-                    let v = r.bytes(8).map_err(|e| e.in_field("Envelope.key_id"))?;
-                    f_key_id = Some(v);
-                }
-                11 => {
-                    let v = r.bytes(1232).map_err(|e| e.in_field("Envelope.sealed"))?;
-                    f_sealed = Some(v);
-                }
-                12 => {
-                    let v = Body::decode_from(r, depth).map_err(|e| e.in_field("Envelope.body"))?;
-                    f_body = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    3 => {
+                        field = "Envelope.ack_requested";
+                        let v = r.bool()?;
+                        if !v {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_ack_requested = Some(v);
+                    }
+                    4 => {
+                        field = "Envelope.ttl";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        f_ttl = Some(v);
+                    }
+                    5 => {
+                        field = "Envelope.more";
+                        let v = r.bool()?;
+                        if !v {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_more = Some(v);
+                    }
+                    6 => {
+                        field = "Envelope.recipient";
+                        let v = r.text(254)?;
+                        f_recipient = Some(v);
+                    }
+                    7 => {
+                        field = "Envelope.sender";
+                        let v = r.text(254)?;
+                        f_sender = Some(v);
+                    }
+                    8 => {
+                        field = "Envelope.recipient_contact";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_recipient_contact = Some(v);
+                    }
+                    9 => {
+                        field = "Envelope.sender_contact";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_sender_contact = Some(v);
+                    }
+                    10 => {
+                        field = "Envelope.key_id";
+                        let v = r.bytes(8)?;
+                        f_key_id = Some(v);
+                    }
+                    11 => {
+                        field = "Envelope.sealed";
+                        let v = r.bytes(1232)?;
+                        f_sealed = Some(v);
+                    }
+                    12 => {
+                        field = "Envelope.body";
+                        let v = Body::decode_from(r, depth)?;
+                        f_body = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            version: f_version.unwrap_or(1),
-            message_id: f_message_id.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Envelope.message_id"),
-            )?,
-            correlation_id: f_correlation_id,
-            ack_requested: f_ack_requested.unwrap_or(false),
-            ttl: f_ttl,
-            more: f_more.unwrap_or(false),
-            recipient: f_recipient,
-            sender: f_sender,
-            recipient_contact: f_recipient_contact,
-            sender_contact: f_sender_contact,
-            key_id: f_key_id,
-            sealed: f_sealed,
-            body: f_body,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                version: f_version.unwrap_or(1),
+                message_id: f_message_id.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Envelope.message_id"),
+                )?,
+                correlation_id: f_correlation_id,
+                ack_requested: f_ack_requested.unwrap_or(false),
+                ttl: f_ttl,
+                more: f_more.unwrap_or(false),
+                recipient: f_recipient,
+                sender: f_sender,
+                recipient_contact: f_recipient_contact,
+                sender_contact: f_sender_contact,
+                key_id: f_key_id,
+                sealed: f_sealed,
+                body: f_body,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -444,64 +445,81 @@ impl<'a> Body<'a> {
 
 impl<'a> rt::Message<'a> for Body<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            0 => {
-                r.null().map_err(|e| e.in_field("Body.ack"))?;
-                Self::Ack
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
             }
-            1 => {
-                Self::Status(Status::decode_from(r, depth).map_err(|e| e.in_field("Body.status"))?)
-            }
-            2 => {
-                Self::Read(ReadRequest::decode_from(r, depth).map_err(|e| e.in_field("Body.read"))?)
-            }
-            3 => Self::Write(
-                WriteRequest::decode_from(r, depth).map_err(|e| e.in_field("Body.write"))?,
-            ),
-            4 => Self::Invoke(
-                InvokeRequest::decode_from(r, depth).map_err(|e| e.in_field("Body.invoke"))?,
-            ),
-            5 => Self::InvokeResponse(
-                InvokeResponse::decode_from(r, depth)
-                    .map_err(|e| e.in_field("Body.invoke_response"))?,
-            ),
-            6 => Self::Subscribe(
-                SubscribeRequest::decode_from(r, depth)
-                    .map_err(|e| e.in_field("Body.subscribe"))?,
-            ),
-            7 => Self::Unsubscribe(
-                UnsubscribeRequest::decode_from(r, depth)
-                    .map_err(|e| e.in_field("Body.unsubscribe"))?,
-            ),
-            8 => {
-                Self::Report(Report::decode_from(r, depth).map_err(|e| e.in_field("Body.report"))?)
-            }
-            9 => Self::Describe(
-                DescribeRequest::decode_from(r, depth).map_err(|e| e.in_field("Body.describe"))?,
-            ),
-            10 => Self::Description(
-                Description::decode_from(r, depth).map_err(|e| e.in_field("Body.description"))?,
-            ),
-            11 => Self::Presence(
-                Presence::decode_from(r, depth).map_err(|e| e.in_field("Body.presence"))?,
-            ),
-            12 => Self::PresenceAck(
-                PresenceAck::decode_from(r, depth).map_err(|e| e.in_field("Body.presence_ack"))?,
-            ),
-            13 => Self::Receipt(
-                Receipt::decode_from(r, depth).map_err(|e| e.in_field("Body.receipt"))?,
-            ),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                0 => {
+                    field = "Body.ack";
+                    r.null()?;
+                    Self::Ack
+                }
+                1 => {
+                    field = "Body.status";
+                    Self::Status(Status::decode_from(r, depth)?)
+                }
+                2 => {
+                    field = "Body.read";
+                    Self::Read(ReadRequest::decode_from(r, depth)?)
+                }
+                3 => {
+                    field = "Body.write";
+                    Self::Write(WriteRequest::decode_from(r, depth)?)
+                }
+                4 => {
+                    field = "Body.invoke";
+                    Self::Invoke(InvokeRequest::decode_from(r, depth)?)
+                }
+                5 => {
+                    field = "Body.invoke_response";
+                    Self::InvokeResponse(InvokeResponse::decode_from(r, depth)?)
+                }
+                6 => {
+                    field = "Body.subscribe";
+                    Self::Subscribe(SubscribeRequest::decode_from(r, depth)?)
+                }
+                7 => {
+                    field = "Body.unsubscribe";
+                    Self::Unsubscribe(UnsubscribeRequest::decode_from(r, depth)?)
+                }
+                8 => {
+                    field = "Body.report";
+                    Self::Report(Report::decode_from(r, depth)?)
+                }
+                9 => {
+                    field = "Body.describe";
+                    Self::Describe(DescribeRequest::decode_from(r, depth)?)
+                }
+                10 => {
+                    field = "Body.description";
+                    Self::Description(Description::decode_from(r, depth)?)
+                }
+                11 => {
+                    field = "Body.presence";
+                    Self::Presence(Presence::decode_from(r, depth)?)
+                }
+                12 => {
+                    field = "Body.presence_ack";
+                    Self::PresenceAck(PresenceAck::decode_from(r, depth)?)
+                }
+                13 => {
+                    field = "Body.receipt";
+                    Self::Receipt(Receipt::decode_from(r, depth)?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -623,46 +641,52 @@ impl<'a> MemberValue<'a> {
 
 impl<'a> rt::Message<'a> for MemberValue<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_member: Option<MemberKey> = None;
-        let mut f_value: Option<EncodedValue<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("MemberValue.member"))?;
-                    f_member = Some(v);
-                }
-                1 => {
-                    let v = r.bytes(1024).map_err(|e| e.in_field("MemberValue.value"))?;
-                    f_value = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_member: Option<MemberKey> = None;
+            let mut f_value: Option<EncodedValue<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "MemberValue.member";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_member = Some(v);
+                    }
+                    1 => {
+                        field = "MemberValue.value";
+                        let v = r.bytes(1024)?;
+                        f_value = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            member: f_member.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("MemberValue.member"),
-            )?,
-            value: f_value.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("MemberValue.value"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                member: f_member.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("MemberValue.member"),
+                )?,
+                value: f_value.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("MemberValue.value"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -737,63 +761,65 @@ impl<'a> ReadRequest<'a> {
 
 impl<'a> rt::Message<'a> for ReadRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_endpoint: Option<EndpointNumber> = None;
-        let mut f_capability: Option<CapabilityNumber> = None;
-        let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("ReadRequest.endpoint"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("ReadRequest.endpoint"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_capability: Option<CapabilityNumber> = None;
+            let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "ReadRequest.endpoint";
+                        let v = r.uint(0, 65535)? as u16;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_endpoint = Some(v);
                     }
-                    f_endpoint = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("ReadRequest.capability"))?;
-                    f_capability = Some(v);
-                }
-                2 => {
-                    let v = rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
-                        r.uint(0, 65535).map(|v| v as u16).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("ReadRequest.members"))?;
-                    f_members = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "ReadRequest.capability";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_capability = Some(v);
+                    }
+                    2 => {
+                        field = "ReadRequest.members";
+                        let v = rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
+                            r.uint(0, 65535).map(|_| ())
+                        })?;
+                        f_members = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            endpoint: f_endpoint.unwrap_or(0),
-            capability: f_capability.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("ReadRequest.capability"),
-            )?,
-            members: f_members,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                endpoint: f_endpoint.unwrap_or(0),
+                capability: f_capability.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("ReadRequest.capability"),
+                )?,
+                members: f_members,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -877,72 +903,75 @@ impl<'a> WriteRequest<'a> {
 
 impl<'a> rt::Message<'a> for WriteRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_endpoint: Option<EndpointNumber> = None;
-        let mut f_capability: Option<CapabilityNumber> = None;
-        let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
-        let mut f_echo: Option<Echo<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("WriteRequest.endpoint"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("WriteRequest.endpoint"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_capability: Option<CapabilityNumber> = None;
+            let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
+            let mut f_echo: Option<Echo<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "WriteRequest.endpoint";
+                        let v = r.uint(0, 65535)? as u16;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_endpoint = Some(v);
                     }
-                    f_endpoint = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("WriteRequest.capability"))?;
-                    f_capability = Some(v);
-                }
-                2 => {
-                    let v = rt::Array::<MemberValue<'a>>::decode(r, 32, depth, |r, depth| {
-                        MemberValue::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("WriteRequest.values"))?;
-                    f_values = Some(v);
-                }
-                3 => {
-                    let v = r.bytes(40).map_err(|e| e.in_field("WriteRequest.echo"))?;
-                    f_echo = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "WriteRequest.capability";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_capability = Some(v);
+                    }
+                    2 => {
+                        field = "WriteRequest.values";
+                        let v = rt::Array::<MemberValue<'a>>::decode(r, 32, depth, |r, depth| {
+                            MemberValue::decode_from(r, depth).map(|_| ())
+                        })?;
+                        f_values = Some(v);
+                    }
+                    3 => {
+                        field = "WriteRequest.echo";
+                        let v = r.bytes(40)?;
+                        f_echo = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            endpoint: f_endpoint.unwrap_or(0),
-            capability: f_capability.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("WriteRequest.capability"),
-            )?,
-            values: f_values.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("WriteRequest.values"),
-            )?,
-            echo: f_echo,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                endpoint: f_endpoint.unwrap_or(0),
+                capability: f_capability.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("WriteRequest.capability"),
+                )?,
+                values: f_values.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("WriteRequest.values"),
+                )?,
+                echo: f_echo,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1043,80 +1072,80 @@ impl<'a> InvokeRequest<'a> {
 
 impl<'a> rt::Message<'a> for InvokeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_endpoint: Option<EndpointNumber> = None;
-        let mut f_capability: Option<CapabilityNumber> = None;
-        let mut f_action: Option<MemberKey> = None;
-        let mut f_input: Option<EncodedValue<'a>> = None;
-        let mut f_echo: Option<Echo<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("InvokeRequest.endpoint"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("InvokeRequest.endpoint"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_capability: Option<CapabilityNumber> = None;
+            let mut f_action: Option<MemberKey> = None;
+            let mut f_input: Option<EncodedValue<'a>> = None;
+            let mut f_echo: Option<Echo<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "InvokeRequest.endpoint";
+                        let v = r.uint(0, 65535)? as u16;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_endpoint = Some(v);
                     }
-                    f_endpoint = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("InvokeRequest.capability"))?;
-                    f_capability = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("InvokeRequest.action"))?;
-                    f_action = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .bytes(1024)
-                        .map_err(|e| e.in_field("InvokeRequest.input"))?;
-                    f_input = Some(v);
-                }
-                4 => {
-                    let v = r.bytes(40).map_err(|e| e.in_field("InvokeRequest.echo"))?;
-                    f_echo = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "InvokeRequest.capability";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_capability = Some(v);
+                    }
+                    2 => {
+                        field = "InvokeRequest.action";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_action = Some(v);
+                    }
+                    3 => {
+                        field = "InvokeRequest.input";
+                        let v = r.bytes(1024)?;
+                        f_input = Some(v);
+                    }
+                    4 => {
+                        field = "InvokeRequest.echo";
+                        let v = r.bytes(40)?;
+                        f_echo = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            endpoint: f_endpoint.unwrap_or(0),
-            capability: f_capability.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("InvokeRequest.capability"),
-            )?,
-            action: f_action.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("InvokeRequest.action"),
-            )?,
-            input: f_input,
-            echo: f_echo,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                endpoint: f_endpoint.unwrap_or(0),
+                capability: f_capability.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("InvokeRequest.capability"),
+                )?,
+                action: f_action.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("InvokeRequest.action"),
+                )?,
+                input: f_input,
+                echo: f_echo,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1211,32 +1240,38 @@ impl<'a> InvokeResponse<'a> {
 
 impl<'a> rt::Message<'a> for InvokeResponse<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_output: Option<EncodedValue<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .bytes(1024)
-                        .map_err(|e| e.in_field("InvokeResponse.output"))?;
-                    f_output = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_output: Option<EncodedValue<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "InvokeResponse.output";
+                        let v = r.bytes(1024)?;
+                        f_output = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            output: f_output,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                output: f_output,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1310,100 +1345,95 @@ impl<'a> SubscribeRequest<'a> {
 
 impl<'a> rt::Message<'a> for SubscribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_endpoint: Option<EndpointNumber> = None;
-        let mut f_capability: Option<CapabilityNumber> = None;
-        let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
-        let mut f_min_interval: Option<u32> = None;
-        let mut f_max_interval: Option<u32> = None;
-        let mut f_lifetime: Option<u32> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("SubscribeRequest.endpoint"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("SubscribeRequest.endpoint"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_capability: Option<CapabilityNumber> = None;
+            let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
+            let mut f_min_interval: Option<u32> = None;
+            let mut f_max_interval: Option<u32> = None;
+            let mut f_lifetime: Option<u32> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "SubscribeRequest.endpoint";
+                        let v = r.uint(0, 65535)? as u16;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_endpoint = Some(v);
                     }
-                    f_endpoint = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("SubscribeRequest.capability"))?;
-                    f_capability = Some(v);
-                }
-                2 => {
-                    let v = rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
-                        r.uint(0, 65535).map(|v| v as u16).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("SubscribeRequest.members"))?;
-                    f_members = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("SubscribeRequest.min_interval"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("SubscribeRequest.min_interval"));
+                    1 => {
+                        field = "SubscribeRequest.capability";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_capability = Some(v);
                     }
-                    f_min_interval = Some(v);
-                }
-                4 => {
-                    let v = r
-                        .uint(1, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("SubscribeRequest.max_interval"))?;
-                    f_max_interval = Some(v);
-                }
-                5 => {
-                    let v = r
-                        .uint(1, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("SubscribeRequest.lifetime"))?;
-                    f_lifetime = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    2 => {
+                        field = "SubscribeRequest.members";
+                        let v = rt::Array::<MemberKey>::decode(r, 64, depth, |r, _| {
+                            r.uint(0, 65535).map(|_| ())
+                        })?;
+                        f_members = Some(v);
+                    }
+                    3 => {
+                        field = "SubscribeRequest.min_interval";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_min_interval = Some(v);
+                    }
+                    4 => {
+                        field = "SubscribeRequest.max_interval";
+                        let v = r.uint(1, 4294967295)? as u32;
+                        f_max_interval = Some(v);
+                    }
+                    5 => {
+                        field = "SubscribeRequest.lifetime";
+                        let v = r.uint(1, 4294967295)? as u32;
+                        f_lifetime = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            endpoint: f_endpoint.unwrap_or(0),
-            capability: f_capability.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SubscribeRequest.capability"),
-            )?,
-            members: f_members,
-            min_interval: f_min_interval.unwrap_or(0),
-            max_interval: f_max_interval.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SubscribeRequest.max_interval"),
-            )?,
-            lifetime: f_lifetime,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                endpoint: f_endpoint.unwrap_or(0),
+                capability: f_capability.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SubscribeRequest.capability"),
+                )?,
+                members: f_members,
+                min_interval: f_min_interval.unwrap_or(0),
+                max_interval: f_max_interval.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SubscribeRequest.max_interval"),
+                )?,
+                lifetime: f_lifetime,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1512,36 +1542,42 @@ impl<'a> UnsubscribeRequest<'a> {
 
 impl<'a> rt::Message<'a> for UnsubscribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_subscription: Option<MessageId> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 1099511627775)
-                        .map_err(|e| e.in_field("UnsubscribeRequest.subscription"))?;
-                    f_subscription = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_subscription: Option<MessageId> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "UnsubscribeRequest.subscription";
+                        let v = r.uint(0, 1099511627775)?;
+                        f_subscription = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            subscription: f_subscription.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("UnsubscribeRequest.subscription"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                subscription: f_subscription.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("UnsubscribeRequest.subscription"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1611,60 +1647,66 @@ impl<'a> Event<'a> {
 
 impl<'a> rt::Message<'a> for Event<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_member: Option<MemberKey> = None;
-        let mut f_number: Option<u64> = None;
-        let mut f_data: Option<EncodedValue<'a>> = None;
-        let mut f_timestamp: Option<u64> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("Event.member"))?;
-                    f_member = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 18446744073709551615)
-                        .map_err(|e| e.in_field("Event.number"))?;
-                    f_number = Some(v);
-                }
-                2 => {
-                    let v = r.bytes(1024).map_err(|e| e.in_field("Event.data"))?;
-                    f_data = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(0, 18446744073709551615)
-                        .map_err(|e| e.in_field("Event.timestamp"))?;
-                    f_timestamp = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_member: Option<MemberKey> = None;
+            let mut f_number: Option<u64> = None;
+            let mut f_data: Option<EncodedValue<'a>> = None;
+            let mut f_timestamp: Option<u64> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Event.member";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_member = Some(v);
+                    }
+                    1 => {
+                        field = "Event.number";
+                        let v = r.uint(0, 18446744073709551615)?;
+                        f_number = Some(v);
+                    }
+                    2 => {
+                        field = "Event.data";
+                        let v = r.bytes(1024)?;
+                        f_data = Some(v);
+                    }
+                    3 => {
+                        field = "Event.timestamp";
+                        let v = r.uint(0, 18446744073709551615)?;
+                        f_timestamp = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            member: f_member.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Event.member"),
-            )?,
-            number: f_number.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Event.number"),
-            )?,
-            data: f_data,
-            timestamp: f_timestamp,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                member: f_member.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Event.member"),
+                )?,
+                number: f_number.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Event.number"),
+                )?,
+                data: f_data,
+                timestamp: f_timestamp,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1760,81 +1802,81 @@ impl<'a> Report<'a> {
 
 impl<'a> rt::Message<'a> for Report<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_endpoint: Option<EndpointNumber> = None;
-        let mut f_capability: Option<CapabilityNumber> = None;
-        let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
-        let mut f_events: Option<rt::Array<'a, Event<'a>>> = None;
-        let mut f_max_interval: Option<u32> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("Report.endpoint"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Report.endpoint"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_capability: Option<CapabilityNumber> = None;
+            let mut f_values: Option<rt::Array<'a, MemberValue<'a>>> = None;
+            let mut f_events: Option<rt::Array<'a, Event<'a>>> = None;
+            let mut f_max_interval: Option<u32> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Report.endpoint";
+                        let v = r.uint(0, 65535)? as u16;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_endpoint = Some(v);
                     }
-                    f_endpoint = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("Report.capability"))?;
-                    f_capability = Some(v);
-                }
-                2 => {
-                    let v = rt::Array::<MemberValue<'a>>::decode(r, 64, depth, |r, depth| {
-                        MemberValue::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Report.values"))?;
-                    f_values = Some(v);
-                }
-                3 => {
-                    let v = rt::Array::<Event<'a>>::decode(r, 16, depth, |r, depth| {
-                        Event::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Report.events"))?;
-                    f_events = Some(v);
-                }
-                4 => {
-                    let v = r
-                        .uint(1, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("Report.max_interval"))?;
-                    f_max_interval = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "Report.capability";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_capability = Some(v);
+                    }
+                    2 => {
+                        field = "Report.values";
+                        let v = rt::Array::<MemberValue<'a>>::decode(r, 64, depth, |r, depth| {
+                            MemberValue::decode_from(r, depth).map(|_| ())
+                        })?;
+                        f_values = Some(v);
+                    }
+                    3 => {
+                        field = "Report.events";
+                        let v = rt::Array::<Event<'a>>::decode(r, 16, depth, |r, depth| {
+                            Event::decode_from(r, depth).map(|_| ())
+                        })?;
+                        f_events = Some(v);
+                    }
+                    4 => {
+                        field = "Report.max_interval";
+                        let v = r.uint(1, 4294967295)? as u32;
+                        f_max_interval = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            endpoint: f_endpoint.unwrap_or(0),
-            capability: f_capability.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Report.capability"),
-            )?,
-            values: f_values,
-            events: f_events,
-            max_interval: f_max_interval,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                endpoint: f_endpoint.unwrap_or(0),
+                capability: f_capability.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Report.capability"),
+                )?,
+                values: f_values,
+                events: f_events,
+                max_interval: f_max_interval,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1936,49 +1978,52 @@ impl<'a> DescribeRequest<'a> {
 
 impl<'a> rt::Message<'a> for DescribeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_endpoint: Option<EndpointNumber> = None;
-        let mut f_endpoints_only: Option<bool> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("DescribeRequest.endpoint"))?;
-                    f_endpoint = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .bool()
-                        .map_err(|e| e.in_field("DescribeRequest.endpoints_only"))?;
-                    if !v {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("DescribeRequest.endpoints_only"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_endpoints_only: Option<bool> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "DescribeRequest.endpoint";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_endpoint = Some(v);
                     }
-                    f_endpoints_only = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "DescribeRequest.endpoints_only";
+                        let v = r.bool()?;
+                        if !v {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_endpoints_only = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            endpoint: f_endpoint,
-            endpoints_only: f_endpoints_only.unwrap_or(false),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                endpoint: f_endpoint,
+                endpoints_only: f_endpoints_only.unwrap_or(false),
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2044,69 +2089,69 @@ impl<'a> SemVer<'a> {
 
 impl<'a> rt::Message<'a> for SemVer<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_major: Option<u32> = None;
-        let mut f_minor: Option<u32> = None;
-        let mut f_patch: Option<u32> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("SemVer.major"))?;
-                    f_major = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("SemVer.minor"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("SemVer.minor"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_major: Option<u32> = None;
+            let mut f_minor: Option<u32> = None;
+            let mut f_patch: Option<u32> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "SemVer.major";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        f_major = Some(v);
                     }
-                    f_minor = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("SemVer.patch"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("SemVer.patch"));
+                    1 => {
+                        field = "SemVer.minor";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_minor = Some(v);
                     }
-                    f_patch = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    2 => {
+                        field = "SemVer.patch";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_patch = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            major: f_major.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("SemVer.major"),
-            )?,
-            minor: f_minor.unwrap_or(0),
-            patch: f_patch.unwrap_or(0),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                major: f_major.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SemVer.major"),
+                )?,
+                minor: f_minor.unwrap_or(0),
+                patch: f_patch.unwrap_or(0),
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2195,83 +2240,88 @@ impl<'a> CapabilityInfo<'a> {
 
 impl<'a> rt::Message<'a> for CapabilityInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_id: Option<CapabilityNumber> = None;
-        let mut f_package: Option<&'a str> = None;
-        let mut f_name: Option<&'a str> = None;
-        let mut f_version: Option<SemVer<'a>> = None;
-        let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
-        let mut f_schema: Option<SchemaRef<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("CapabilityInfo.id"))?;
-                    f_id = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .text(128)
-                        .map_err(|e| e.in_field("CapabilityInfo.package"))?;
-                    f_package = Some(v);
-                }
-                2 => {
-                    let v = r.text(64).map_err(|e| e.in_field("CapabilityInfo.name"))?;
-                    f_name = Some(v);
-                }
-                3 => {
-                    let v = SemVer::decode_from(r, depth)
-                        .map_err(|e| e.in_field("CapabilityInfo.version"))?;
-                    f_version = Some(v);
-                }
-                4 => {
-                    let v = rt::Array::<MemberKey>::decode(r, 256, depth, |r, _| {
-                        r.uint(0, 65535).map(|v| v as u16).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("CapabilityInfo.members"))?;
-                    f_members = Some(v);
-                }
-                5 => {
-                    let v = SchemaRef::decode_from(r, depth)
-                        .map_err(|e| e.in_field("CapabilityInfo.schema"))?;
-                    f_schema = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_id: Option<CapabilityNumber> = None;
+            let mut f_package: Option<&'a str> = None;
+            let mut f_name: Option<&'a str> = None;
+            let mut f_version: Option<SemVer<'a>> = None;
+            let mut f_members: Option<rt::Array<'a, MemberKey>> = None;
+            let mut f_schema: Option<SchemaRef<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "CapabilityInfo.id";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_id = Some(v);
+                    }
+                    1 => {
+                        field = "CapabilityInfo.package";
+                        let v = r.text(128)?;
+                        f_package = Some(v);
+                    }
+                    2 => {
+                        field = "CapabilityInfo.name";
+                        let v = r.text(64)?;
+                        f_name = Some(v);
+                    }
+                    3 => {
+                        field = "CapabilityInfo.version";
+                        let v = SemVer::decode_from(r, depth)?;
+                        f_version = Some(v);
+                    }
+                    4 => {
+                        field = "CapabilityInfo.members";
+                        let v = rt::Array::<MemberKey>::decode(r, 256, depth, |r, _| {
+                            r.uint(0, 65535).map(|_| ())
+                        })?;
+                        f_members = Some(v);
+                    }
+                    5 => {
+                        field = "CapabilityInfo.schema";
+                        let v = SchemaRef::decode_from(r, depth)?;
+                        f_schema = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            id: f_id.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("CapabilityInfo.id"),
-            )?,
-            package: f_package.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("CapabilityInfo.package"),
-            )?,
-            name: f_name.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("CapabilityInfo.name"),
-            )?,
-            version: f_version.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("CapabilityInfo.version"),
-            )?,
-            members: f_members,
-            schema: f_schema,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                id: f_id.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("CapabilityInfo.id"),
+                )?,
+                package: f_package.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("CapabilityInfo.package"),
+                )?,
+                name: f_name.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("CapabilityInfo.name"),
+                )?,
+                version: f_version.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("CapabilityInfo.version"),
+                )?,
+                members: f_members,
+                schema: f_schema,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2383,44 +2433,52 @@ impl<'a> SchemaRef<'a> {
 
 impl<'a> rt::Message<'a> for SchemaRef<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_uri: Option<&'a str> = None;
-        let mut f_sha256: Option<&'a [u8; 32]> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.text(128).map_err(|e| e.in_field("SchemaRef.uri"))?;
-                    f_uri = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .fixed::<32>()
-                        .map_err(|e| e.in_field("SchemaRef.sha256"))?;
-                    f_sha256 = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_uri: Option<&'a str> = None;
+            let mut f_sha256: Option<&'a [u8; 32]> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "SchemaRef.uri";
+                        let v = r.text(128)?;
+                        f_uri = Some(v);
+                    }
+                    1 => {
+                        field = "SchemaRef.sha256";
+                        let v = r.fixed::<32>()?;
+                        f_sha256 = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            uri: f_uri.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("SchemaRef.uri"),
-            )?,
-            sha256: f_sha256.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SchemaRef.sha256"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                uri: f_uri.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SchemaRef.uri"),
+                )?,
+                sha256: f_sha256.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SchemaRef.sha256"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2488,55 +2546,62 @@ impl<'a> EndpointInfo<'a> {
 
 impl<'a> rt::Message<'a> for EndpointInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_endpoint: Option<EndpointNumber> = None;
-        let mut f_capabilities: Option<rt::Array<'a, CapabilityInfo<'a>>> = None;
-        let mut f_label: Option<&'a str> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("EndpointInfo.endpoint"))?;
-                    f_endpoint = Some(v);
-                }
-                1 => {
-                    let v = rt::Array::<CapabilityInfo<'a>>::decode(r, 32, depth, |r, depth| {
-                        CapabilityInfo::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("EndpointInfo.capabilities"))?;
-                    f_capabilities = Some(v);
-                }
-                2 => {
-                    let v = r.text(32).map_err(|e| e.in_field("EndpointInfo.label"))?;
-                    f_label = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_endpoint: Option<EndpointNumber> = None;
+            let mut f_capabilities: Option<rt::Array<'a, CapabilityInfo<'a>>> = None;
+            let mut f_label: Option<&'a str> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "EndpointInfo.endpoint";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_endpoint = Some(v);
+                    }
+                    1 => {
+                        field = "EndpointInfo.capabilities";
+                        let v =
+                            rt::Array::<CapabilityInfo<'a>>::decode(r, 32, depth, |r, depth| {
+                                CapabilityInfo::decode_from(r, depth).map(|_| ())
+                            })?;
+                        f_capabilities = Some(v);
+                    }
+                    2 => {
+                        field = "EndpointInfo.label";
+                        let v = r.text(32)?;
+                        f_label = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            endpoint: f_endpoint.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("EndpointInfo.endpoint"),
-            )?,
-            capabilities: f_capabilities.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("EndpointInfo.capabilities"),
-            )?,
-            label: f_label,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                endpoint: f_endpoint.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("EndpointInfo.endpoint"),
+                )?,
+                capabilities: f_capabilities.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("EndpointInfo.capabilities"),
+                )?,
+                label: f_label,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2618,54 +2683,58 @@ impl<'a> Description<'a> {
 
 impl<'a> rt::Message<'a> for Description<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_endpoints: Option<rt::Array<'a, EndpointInfo<'a>>> = None;
-        let mut f_revision: Option<u32> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = rt::Array::<EndpointInfo<'a>>::decode(r, 64, depth, |r, depth| {
-                        EndpointInfo::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Description.endpoints"))?;
-                    f_endpoints = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("Description.revision"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Description.revision"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_endpoints: Option<rt::Array<'a, EndpointInfo<'a>>> = None;
+            let mut f_revision: Option<u32> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Description.endpoints";
+                        let v = rt::Array::<EndpointInfo<'a>>::decode(r, 64, depth, |r, depth| {
+                            EndpointInfo::decode_from(r, depth).map(|_| ())
+                        })?;
+                        f_endpoints = Some(v);
                     }
-                    f_revision = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "Description.revision";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_revision = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            endpoints: f_endpoints.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Description.endpoints"),
-            )?,
-            revision: f_revision.unwrap_or(0),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                endpoints: f_endpoints.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Description.endpoints"),
+                )?,
+                revision: f_revision.unwrap_or(0),
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2812,66 +2881,66 @@ impl<'a> Presence<'a> {
 
 impl<'a> rt::Message<'a> for Presence<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_state: Option<PresenceState> = None;
-        let mut f_sleep_interval: Option<u32> = None;
-        let mut f_max_message: Option<u16> = None;
-        let mut f_revision: Option<u32> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = PresenceState::decode_from(r, depth)
-                        .map_err(|e| e.in_field("Presence.state"))?;
-                    if v.to_u32() == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Presence.state"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_state: Option<PresenceState> = None;
+            let mut f_sleep_interval: Option<u32> = None;
+            let mut f_max_message: Option<u16> = None;
+            let mut f_revision: Option<u32> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Presence.state";
+                        let v = PresenceState::decode_from(r, depth)?;
+                        if v.to_u32() == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_state = Some(v);
                     }
-                    f_state = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(1, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("Presence.sleep_interval"))?;
-                    f_sleep_interval = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("Presence.max_message"))?;
-                    f_max_message = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("Presence.revision"))?;
-                    f_revision = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "Presence.sleep_interval";
+                        let v = r.uint(1, 4294967295)? as u32;
+                        f_sleep_interval = Some(v);
+                    }
+                    2 => {
+                        field = "Presence.max_message";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_max_message = Some(v);
+                    }
+                    3 => {
+                        field = "Presence.revision";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        f_revision = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            state: f_state.unwrap_or(PresenceState::Awake),
-            sleep_interval: f_sleep_interval,
-            max_message: f_max_message,
-            revision: f_revision,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                state: f_state.unwrap_or(PresenceState::Awake),
+                sleep_interval: f_sleep_interval,
+                max_message: f_max_message,
+                revision: f_revision,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2950,41 +3019,45 @@ impl<'a> PresenceAck<'a> {
 
 impl<'a> rt::Message<'a> for PresenceAck<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_pending: Option<u32> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("PresenceAck.pending"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("PresenceAck.pending"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_pending: Option<u32> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "PresenceAck.pending";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_pending = Some(v);
                     }
-                    f_pending = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            pending: f_pending.unwrap_or(0),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                pending: f_pending.unwrap_or(0),
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3045,51 +3118,56 @@ impl<'a> DeliveryRef<'a> {
 
 impl<'a> rt::Message<'a> for DeliveryRef<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_message_id: Option<MessageId> = None;
-        let mut f_sender: Option<Address<'a>> = None;
-        let mut f_sender_contact: Option<ContactNumber> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 1099511627775)
-                        .map_err(|e| e.in_field("DeliveryRef.message_id"))?;
-                    f_message_id = Some(v);
-                }
-                1 => {
-                    let v = r.text(254).map_err(|e| e.in_field("DeliveryRef.sender"))?;
-                    f_sender = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("DeliveryRef.sender_contact"))?;
-                    f_sender_contact = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_message_id: Option<MessageId> = None;
+            let mut f_sender: Option<Address<'a>> = None;
+            let mut f_sender_contact: Option<ContactNumber> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "DeliveryRef.message_id";
+                        let v = r.uint(0, 1099511627775)?;
+                        f_message_id = Some(v);
+                    }
+                    1 => {
+                        field = "DeliveryRef.sender";
+                        let v = r.text(254)?;
+                        f_sender = Some(v);
+                    }
+                    2 => {
+                        field = "DeliveryRef.sender_contact";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_sender_contact = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            message_id: f_message_id.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("DeliveryRef.message_id"),
-            )?,
-            sender: f_sender,
-            sender_contact: f_sender_contact,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                message_id: f_message_id.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("DeliveryRef.message_id"),
+                )?,
+                sender: f_sender,
+                sender_contact: f_sender_contact,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3168,37 +3246,44 @@ impl<'a> Receipt<'a> {
 
 impl<'a> rt::Message<'a> for Receipt<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_delivered: Option<rt::Array<'a, DeliveryRef<'a>>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = rt::Array::<DeliveryRef<'a>>::decode(r, 16, depth, |r, depth| {
-                        DeliveryRef::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Receipt.delivered"))?;
-                    f_delivered = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_delivered: Option<rt::Array<'a, DeliveryRef<'a>>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Receipt.delivered";
+                        let v = rt::Array::<DeliveryRef<'a>>::decode(r, 16, depth, |r, depth| {
+                            DeliveryRef::decode_from(r, depth).map(|_| ())
+                        })?;
+                        f_delivered = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            delivered: f_delivered.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Receipt.delivered"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                delivered: f_delivered.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Receipt.delivered"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3579,109 +3664,110 @@ impl<'a> Status<'a> {
 
 impl<'a> rt::Message<'a> for Status<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_code: Option<StatusCode> = None;
-        let mut f_member: Option<MemberKey> = None;
-        let mut f_capability_status: Option<u32> = None;
-        let mut f_detail: Option<&'a str> = None;
-        let mut f_echo: Option<Echo<'a>> = None;
-        let mut f_retry_after: Option<u32> = None;
-        let mut f_decode_error: Option<DecodeError> = None;
-        let mut f_offset: Option<u32> = None;
-        let mut f_recipient: Option<Address<'a>> = None;
-        let mut f_supported_versions: Option<rt::Array<'a, u8>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v =
-                        StatusCode::decode_from(r, depth).map_err(|e| e.in_field("Status.code"))?;
-                    if v.to_u32() == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Status.code"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_code: Option<StatusCode> = None;
+            let mut f_member: Option<MemberKey> = None;
+            let mut f_capability_status: Option<u32> = None;
+            let mut f_detail: Option<&'a str> = None;
+            let mut f_echo: Option<Echo<'a>> = None;
+            let mut f_retry_after: Option<u32> = None;
+            let mut f_decode_error: Option<DecodeError> = None;
+            let mut f_offset: Option<u32> = None;
+            let mut f_recipient: Option<Address<'a>> = None;
+            let mut f_supported_versions: Option<rt::Array<'a, u8>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Status.code";
+                        let v = StatusCode::decode_from(r, depth)?;
+                        if v.to_u32() == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_code = Some(v);
                     }
-                    f_code = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("Status.member"))?;
-                    f_member = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("Status.capability_status"))?;
-                    f_capability_status = Some(v);
-                }
-                3 => {
-                    let v = r.text(128).map_err(|e| e.in_field("Status.detail"))?;
-                    f_detail = Some(v);
-                }
-                4 => {
-                    let v = r.bytes(40).map_err(|e| e.in_field("Status.echo"))?;
-                    f_echo = Some(v);
-                }
-                5 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("Status.retry_after"))?;
-                    f_retry_after = Some(v);
-                }
-                6 => {
-                    let v = DecodeError::decode_from(r, depth)
-                        .map_err(|e| e.in_field("Status.decode_error"))?;
-                    f_decode_error = Some(v);
-                }
-                7 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("Status.offset"))?;
-                    f_offset = Some(v);
-                }
-                8 => {
-                    let v = r.text(254).map_err(|e| e.in_field("Status.recipient"))?;
-                    f_recipient = Some(v);
-                }
-                9 => {
-                    let v = rt::Array::<u8>::decode(r, 8, depth, |r, _| {
-                        r.uint(0, 255).map(|v| v as u8).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Status.supported_versions"))?;
-                    f_supported_versions = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "Status.member";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_member = Some(v);
+                    }
+                    2 => {
+                        field = "Status.capability_status";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        f_capability_status = Some(v);
+                    }
+                    3 => {
+                        field = "Status.detail";
+                        let v = r.text(128)?;
+                        f_detail = Some(v);
+                    }
+                    4 => {
+                        field = "Status.echo";
+                        let v = r.bytes(40)?;
+                        f_echo = Some(v);
+                    }
+                    5 => {
+                        field = "Status.retry_after";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        f_retry_after = Some(v);
+                    }
+                    6 => {
+                        field = "Status.decode_error";
+                        let v = DecodeError::decode_from(r, depth)?;
+                        f_decode_error = Some(v);
+                    }
+                    7 => {
+                        field = "Status.offset";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        f_offset = Some(v);
+                    }
+                    8 => {
+                        field = "Status.recipient";
+                        let v = r.text(254)?;
+                        f_recipient = Some(v);
+                    }
+                    9 => {
+                        field = "Status.supported_versions";
+                        let v = rt::Array::<u8>::decode(r, 8, depth, |r, _| {
+                            r.uint(0, 255).map(|_| ())
+                        })?;
+                        f_supported_versions = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            code: f_code.unwrap_or(StatusCode::Ok),
-            member: f_member,
-            capability_status: f_capability_status,
-            detail: f_detail,
-            echo: f_echo,
-            retry_after: f_retry_after,
-            decode_error: f_decode_error,
-            offset: f_offset,
-            recipient: f_recipient,
-            supported_versions: f_supported_versions,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                code: f_code.unwrap_or(StatusCode::Ok),
+                member: f_member,
+                capability_status: f_capability_status,
+                detail: f_detail,
+                echo: f_echo,
+                retry_after: f_retry_after,
+                decode_error: f_decode_error,
+                offset: f_offset,
+                recipient: f_recipient,
+                supported_versions: f_supported_versions,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {

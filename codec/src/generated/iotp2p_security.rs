@@ -114,54 +114,63 @@ impl<'a> PublicKey<'a> {
 
 impl<'a> rt::Message<'a> for PublicKey<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_algorithm: Option<KeyAlgorithm> = None;
-        let mut f_x: Option<&'a [u8; 32]> = None;
-        let mut f_y: Option<&'a [u8; 32]> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = KeyAlgorithm::decode_from(r, depth)
-                        .map_err(|e| e.in_field("PublicKey.algorithm"))?;
-                    if v.to_u32() == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("PublicKey.algorithm"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_algorithm: Option<KeyAlgorithm> = None;
+            let mut f_x: Option<&'a [u8; 32]> = None;
+            let mut f_y: Option<&'a [u8; 32]> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "PublicKey.algorithm";
+                        let v = KeyAlgorithm::decode_from(r, depth)?;
+                        if v.to_u32() == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_algorithm = Some(v);
                     }
-                    f_algorithm = Some(v);
-                }
-                1 => {
-                    let v = r.fixed::<32>().map_err(|e| e.in_field("PublicKey.x"))?;
-                    f_x = Some(v);
-                }
-                2 => {
-                    let v = r.fixed::<32>().map_err(|e| e.in_field("PublicKey.y"))?;
-                    f_y = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "PublicKey.x";
+                        let v = r.fixed::<32>()?;
+                        f_x = Some(v);
+                    }
+                    2 => {
+                        field = "PublicKey.y";
+                        let v = r.fixed::<32>()?;
+                        f_y = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            algorithm: f_algorithm.unwrap_or(KeyAlgorithm::Es256),
-            x: f_x.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("PublicKey.x"),
-            )?,
-            y: f_y,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                algorithm: f_algorithm.unwrap_or(KeyAlgorithm::Es256),
+                x: f_x.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PublicKey.x"),
+                )?,
+                y: f_y,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -230,45 +239,52 @@ impl<'a> Signature<'a> {
 
 impl<'a> rt::Message<'a> for Signature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_signer: Option<NodeId<'a>> = None;
-        let mut f_value: Option<&'a [u8; 64]> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .fixed::<32>()
-                        .map_err(|e| e.in_field("Signature.signer"))?;
-                    f_signer = Some(v);
-                }
-                1 => {
-                    let v = r.fixed::<64>().map_err(|e| e.in_field("Signature.value"))?;
-                    f_value = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_signer: Option<NodeId<'a>> = None;
+            let mut f_value: Option<&'a [u8; 64]> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Signature.signer";
+                        let v = r.fixed::<32>()?;
+                        f_signer = Some(v);
+                    }
+                    1 => {
+                        field = "Signature.value";
+                        let v = r.fixed::<64>()?;
+                        f_value = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            signer: f_signer.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Signature.signer"),
-            )?,
-            value: f_value.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Signature.value"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                signer: f_signer.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Signature.signer"),
+                )?,
+                value: f_value.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Signature.value"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -327,48 +343,54 @@ impl<'a> SignedStatement<'a> {
 
 impl<'a> rt::Message<'a> for SignedStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_payload: Option<&'a [u8]> = None;
-        let mut f_signatures: Option<rt::Array<'a, Signature<'a>>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .bytes(512)
-                        .map_err(|e| e.in_field("SignedStatement.payload"))?;
-                    f_payload = Some(v);
-                }
-                1 => {
-                    let v = rt::Array::<Signature<'a>>::decode(r, 2, depth, |r, depth| {
-                        Signature::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("SignedStatement.signatures"))?;
-                    f_signatures = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_payload: Option<&'a [u8]> = None;
+            let mut f_signatures: Option<rt::Array<'a, Signature<'a>>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "SignedStatement.payload";
+                        let v = r.bytes(512)?;
+                        f_payload = Some(v);
+                    }
+                    1 => {
+                        field = "SignedStatement.signatures";
+                        let v = rt::Array::<Signature<'a>>::decode(r, 2, depth, |r, depth| {
+                            Signature::decode_from(r, depth).map(|_| ())
+                        })?;
+                        f_signatures = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            payload: f_payload.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SignedStatement.payload"),
-            )?,
-            signatures: f_signatures.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SignedStatement.signatures"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                payload: f_payload.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SignedStatement.payload"),
+                )?,
+                signatures: f_signatures.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SignedStatement.signatures"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -447,38 +469,44 @@ impl<'a> Statement<'a> {
 
 impl<'a> rt::Message<'a> for Statement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            0 => Self::Credential(
-                CredentialStatement::decode_from(r, depth)
-                    .map_err(|e| e.in_field("Statement.credential"))?,
-            ),
-            1 => Self::Rehoming(
-                RehomingStatement::decode_from(r, depth)
-                    .map_err(|e| e.in_field("Statement.rehoming"))?,
-            ),
-            2 => Self::KeyRotation(
-                KeyRotationStatement::decode_from(r, depth)
-                    .map_err(|e| e.in_field("Statement.key_rotation"))?,
-            ),
-            3 => Self::Revocation(
-                RevocationStatement::decode_from(r, depth)
-                    .map_err(|e| e.in_field("Statement.revocation"))?,
-            ),
-            4 => Self::Introduction(
-                IntroductionStatement::decode_from(r, depth)
-                    .map_err(|e| e.in_field("Statement.introduction"))?,
-            ),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
+            }
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                0 => {
+                    field = "Statement.credential";
+                    Self::Credential(CredentialStatement::decode_from(r, depth)?)
+                }
+                1 => {
+                    field = "Statement.rehoming";
+                    Self::Rehoming(RehomingStatement::decode_from(r, depth)?)
+                }
+                2 => {
+                    field = "Statement.key_rotation";
+                    Self::KeyRotation(KeyRotationStatement::decode_from(r, depth)?)
+                }
+                3 => {
+                    field = "Statement.revocation";
+                    Self::Revocation(RevocationStatement::decode_from(r, depth)?)
+                }
+                4 => {
+                    field = "Statement.introduction";
+                    Self::Introduction(IntroductionStatement::decode_from(r, depth)?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -573,86 +601,90 @@ impl<'a> CredentialStatement<'a> {
 
 impl<'a> rt::Message<'a> for CredentialStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_identity_key: Option<PublicKey<'a>> = None;
-        let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
-        let mut f_auth_credentials: Option<rt::Array<'a, &'a [u8]>> = None;
-        let mut f_serial: Option<u32> = None;
-        let mut f_suites: Option<rt::Array<'a, i32>> = None;
-        let mut f_issued_at: Option<u64> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = PublicKey::decode_from(r, depth)
-                        .map_err(|e| e.in_field("CredentialStatement.identity_key"))?;
-                    f_identity_key = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .text(254)
-                        .map_err(|e| e.in_field("CredentialStatement.address"))?;
-                    f_address = Some(v);
-                }
-                2 => {
-                    let v =
-                        rt::Array::<&'a [u8]>::decode(r, 2, depth, |r, _| r.bytes(192).map(|_| ()))
-                            .map_err(|e| e.in_field("CredentialStatement.auth_credentials"))?;
-                    f_auth_credentials = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("CredentialStatement.serial"))?;
-                    f_serial = Some(v);
-                }
-                4 => {
-                    let v = rt::Array::<i32>::decode(r, 8, depth, |r, _| {
-                        r.int(-2147483648, 2147483647).map(|v| v as i32).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("CredentialStatement.suites"))?;
-                    f_suites = Some(v);
-                }
-                5 => {
-                    let v = r
-                        .uint(0, 18446744073709551615)
-                        .map_err(|e| e.in_field("CredentialStatement.issued_at"))?;
-                    f_issued_at = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_identity_key: Option<PublicKey<'a>> = None;
+            let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
+            let mut f_auth_credentials: Option<rt::Array<'a, &'a [u8]>> = None;
+            let mut f_serial: Option<u32> = None;
+            let mut f_suites: Option<rt::Array<'a, i32>> = None;
+            let mut f_issued_at: Option<u64> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "CredentialStatement.identity_key";
+                        let v = PublicKey::decode_from(r, depth)?;
+                        f_identity_key = Some(v);
+                    }
+                    1 => {
+                        field = "CredentialStatement.address";
+                        let v = r.text(254)?;
+                        f_address = Some(v);
+                    }
+                    2 => {
+                        field = "CredentialStatement.auth_credentials";
+                        let v = rt::Array::<&'a [u8]>::decode(r, 2, depth, |r, _| {
+                            r.bytes(192).map(|_| ())
+                        })?;
+                        f_auth_credentials = Some(v);
+                    }
+                    3 => {
+                        field = "CredentialStatement.serial";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        f_serial = Some(v);
+                    }
+                    4 => {
+                        field = "CredentialStatement.suites";
+                        let v = rt::Array::<i32>::decode(r, 8, depth, |r, _| {
+                            r.int(-2147483648, 2147483647).map(|_| ())
+                        })?;
+                        f_suites = Some(v);
+                    }
+                    5 => {
+                        field = "CredentialStatement.issued_at";
+                        let v = r.uint(0, 18446744073709551615)?;
+                        f_issued_at = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            identity_key: f_identity_key.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("CredentialStatement.identity_key"),
-            )?,
-            address: f_address,
-            auth_credentials: f_auth_credentials.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("CredentialStatement.auth_credentials"),
-            )?,
-            serial: f_serial.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("CredentialStatement.serial"),
-            )?,
-            suites: f_suites.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("CredentialStatement.suites"),
-            )?,
-            issued_at: f_issued_at,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                identity_key: f_identity_key.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("CredentialStatement.identity_key"),
+                )?,
+                address: f_address,
+                auth_credentials: f_auth_credentials.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("CredentialStatement.auth_credentials"),
+                )?,
+                serial: f_serial.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("CredentialStatement.serial"),
+                )?,
+                suites: f_suites.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("CredentialStatement.suites"),
+                )?,
+                issued_at: f_issued_at,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -788,95 +820,93 @@ impl<'a> RehomingStatement<'a> {
 
 impl<'a> rt::Message<'a> for RehomingStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_node: Option<NodeId<'a>> = None;
-        let mut f_previous_address: Option<super::iotp2p_core::Address<'a>> = None;
-        let mut f_new_address: Option<super::iotp2p_core::Address<'a>> = None;
-        let mut f_sequence: Option<u32> = None;
-        let mut f_grace_period: Option<u32> = None;
-        let mut f_issued_at: Option<u64> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .fixed::<32>()
-                        .map_err(|e| e.in_field("RehomingStatement.node"))?;
-                    f_node = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .text(254)
-                        .map_err(|e| e.in_field("RehomingStatement.previous_address"))?;
-                    f_previous_address = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .text(254)
-                        .map_err(|e| e.in_field("RehomingStatement.new_address"))?;
-                    f_new_address = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(1, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("RehomingStatement.sequence"))?;
-                    f_sequence = Some(v);
-                }
-                4 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("RehomingStatement.grace_period"))?;
-                    if v == 2592000 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("RehomingStatement.grace_period"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_node: Option<NodeId<'a>> = None;
+            let mut f_previous_address: Option<super::iotp2p_core::Address<'a>> = None;
+            let mut f_new_address: Option<super::iotp2p_core::Address<'a>> = None;
+            let mut f_sequence: Option<u32> = None;
+            let mut f_grace_period: Option<u32> = None;
+            let mut f_issued_at: Option<u64> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "RehomingStatement.node";
+                        let v = r.fixed::<32>()?;
+                        f_node = Some(v);
                     }
-                    f_grace_period = Some(v);
-                }
-                5 => {
-                    let v = r
-                        .uint(0, 18446744073709551615)
-                        .map_err(|e| e.in_field("RehomingStatement.issued_at"))?;
-                    f_issued_at = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "RehomingStatement.previous_address";
+                        let v = r.text(254)?;
+                        f_previous_address = Some(v);
+                    }
+                    2 => {
+                        field = "RehomingStatement.new_address";
+                        let v = r.text(254)?;
+                        f_new_address = Some(v);
+                    }
+                    3 => {
+                        field = "RehomingStatement.sequence";
+                        let v = r.uint(1, 4294967295)? as u32;
+                        f_sequence = Some(v);
+                    }
+                    4 => {
+                        field = "RehomingStatement.grace_period";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        if v == 2592000 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_grace_period = Some(v);
+                    }
+                    5 => {
+                        field = "RehomingStatement.issued_at";
+                        let v = r.uint(0, 18446744073709551615)?;
+                        f_issued_at = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            node: f_node.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RehomingStatement.node"),
-            )?,
-            previous_address: f_previous_address.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RehomingStatement.previous_address"),
-            )?,
-            new_address: f_new_address.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RehomingStatement.new_address"),
-            )?,
-            sequence: f_sequence.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RehomingStatement.sequence"),
-            )?,
-            grace_period: f_grace_period.unwrap_or(2592000),
-            issued_at: f_issued_at,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                node: f_node.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RehomingStatement.node"),
+                )?,
+                previous_address: f_previous_address.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RehomingStatement.previous_address"),
+                )?,
+                new_address: f_new_address.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RehomingStatement.new_address"),
+                )?,
+                sequence: f_sequence.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RehomingStatement.sequence"),
+                )?,
+                grace_period: f_grace_period.unwrap_or(2592000),
+                issued_at: f_issued_at,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -989,54 +1019,59 @@ impl<'a> KeyRotationStatement<'a> {
 
 impl<'a> rt::Message<'a> for KeyRotationStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_previous_node: Option<NodeId<'a>> = None;
-        let mut f_new_identity_key: Option<PublicKey<'a>> = None;
-        let mut f_issued_at: Option<u64> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .fixed::<32>()
-                        .map_err(|e| e.in_field("KeyRotationStatement.previous_node"))?;
-                    f_previous_node = Some(v);
-                }
-                1 => {
-                    let v = PublicKey::decode_from(r, depth)
-                        .map_err(|e| e.in_field("KeyRotationStatement.new_identity_key"))?;
-                    f_new_identity_key = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 18446744073709551615)
-                        .map_err(|e| e.in_field("KeyRotationStatement.issued_at"))?;
-                    f_issued_at = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_previous_node: Option<NodeId<'a>> = None;
+            let mut f_new_identity_key: Option<PublicKey<'a>> = None;
+            let mut f_issued_at: Option<u64> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "KeyRotationStatement.previous_node";
+                        let v = r.fixed::<32>()?;
+                        f_previous_node = Some(v);
+                    }
+                    1 => {
+                        field = "KeyRotationStatement.new_identity_key";
+                        let v = PublicKey::decode_from(r, depth)?;
+                        f_new_identity_key = Some(v);
+                    }
+                    2 => {
+                        field = "KeyRotationStatement.issued_at";
+                        let v = r.uint(0, 18446744073709551615)?;
+                        f_issued_at = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            previous_node: f_previous_node.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("KeyRotationStatement.previous_node"),
-            )?,
-            new_identity_key: f_new_identity_key.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("KeyRotationStatement.new_identity_key"),
-            )?,
-            issued_at: f_issued_at,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                previous_node: f_previous_node.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("KeyRotationStatement.previous_node"),
+                )?,
+                new_identity_key: f_new_identity_key.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("KeyRotationStatement.new_identity_key"),
+                )?,
+                issued_at: f_issued_at,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1183,59 +1218,63 @@ impl<'a> RevocationStatement<'a> {
 
 impl<'a> rt::Message<'a> for RevocationStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_node: Option<NodeId<'a>> = None;
-        let mut f_reason: Option<RevocationReason> = None;
-        let mut f_issued_at: Option<u64> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .fixed::<32>()
-                        .map_err(|e| e.in_field("RevocationStatement.node"))?;
-                    f_node = Some(v);
-                }
-                1 => {
-                    let v = RevocationReason::decode_from(r, depth)
-                        .map_err(|e| e.in_field("RevocationStatement.reason"))?;
-                    if v.to_u32() == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("RevocationStatement.reason"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_node: Option<NodeId<'a>> = None;
+            let mut f_reason: Option<RevocationReason> = None;
+            let mut f_issued_at: Option<u64> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "RevocationStatement.node";
+                        let v = r.fixed::<32>()?;
+                        f_node = Some(v);
                     }
-                    f_reason = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 18446744073709551615)
-                        .map_err(|e| e.in_field("RevocationStatement.issued_at"))?;
-                    f_issued_at = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "RevocationStatement.reason";
+                        let v = RevocationReason::decode_from(r, depth)?;
+                        if v.to_u32() == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_reason = Some(v);
+                    }
+                    2 => {
+                        field = "RevocationStatement.issued_at";
+                        let v = r.uint(0, 18446744073709551615)?;
+                        f_issued_at = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            node: f_node.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RevocationStatement.node"),
-            )?,
-            reason: f_reason.unwrap_or(RevocationReason::Unspecified),
-            issued_at: f_issued_at,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                node: f_node.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RevocationStatement.node"),
+                )?,
+                reason: f_reason.unwrap_or(RevocationReason::Unspecified),
+                issued_at: f_issued_at,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1330,104 +1369,102 @@ impl<'a> IntroductionStatement<'a> {
 
 impl<'a> rt::Message<'a> for IntroductionStatement<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_subject: Option<NodeId<'a>> = None;
-        let mut f_subject_address: Option<super::iotp2p_core::Address<'a>> = None;
-        let mut f_audience: Option<NodeId<'a>> = None;
-        let mut f_privileges: Option<Privileges> = None;
-        let mut f_targets: Option<rt::Array<'a, AclTarget<'a>>> = None;
-        let mut f_serial: Option<u32> = None;
-        let mut f_not_after: Option<u64> = None;
-        let mut f_issued_at: Option<u64> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .fixed::<32>()
-                        .map_err(|e| e.in_field("IntroductionStatement.subject"))?;
-                    f_subject = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .text(254)
-                        .map_err(|e| e.in_field("IntroductionStatement.subject_address"))?;
-                    f_subject_address = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .fixed::<32>()
-                        .map_err(|e| e.in_field("IntroductionStatement.audience"))?;
-                    f_audience = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(1, 31)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("IntroductionStatement.privileges"))?;
-                    f_privileges = Some(v);
-                }
-                4 => {
-                    let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
-                        AclTarget::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("IntroductionStatement.targets"))?;
-                    f_targets = Some(v);
-                }
-                5 => {
-                    let v = r
-                        .uint(1, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("IntroductionStatement.serial"))?;
-                    f_serial = Some(v);
-                }
-                6 => {
-                    let v = r
-                        .uint(0, 18446744073709551615)
-                        .map_err(|e| e.in_field("IntroductionStatement.not_after"))?;
-                    f_not_after = Some(v);
-                }
-                7 => {
-                    let v = r
-                        .uint(0, 18446744073709551615)
-                        .map_err(|e| e.in_field("IntroductionStatement.issued_at"))?;
-                    f_issued_at = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_subject: Option<NodeId<'a>> = None;
+            let mut f_subject_address: Option<super::iotp2p_core::Address<'a>> = None;
+            let mut f_audience: Option<NodeId<'a>> = None;
+            let mut f_privileges: Option<Privileges> = None;
+            let mut f_targets: Option<rt::Array<'a, AclTarget<'a>>> = None;
+            let mut f_serial: Option<u32> = None;
+            let mut f_not_after: Option<u64> = None;
+            let mut f_issued_at: Option<u64> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "IntroductionStatement.subject";
+                        let v = r.fixed::<32>()?;
+                        f_subject = Some(v);
+                    }
+                    1 => {
+                        field = "IntroductionStatement.subject_address";
+                        let v = r.text(254)?;
+                        f_subject_address = Some(v);
+                    }
+                    2 => {
+                        field = "IntroductionStatement.audience";
+                        let v = r.fixed::<32>()?;
+                        f_audience = Some(v);
+                    }
+                    3 => {
+                        field = "IntroductionStatement.privileges";
+                        let v = r.uint(1, 31)? as u8;
+                        f_privileges = Some(v);
+                    }
+                    4 => {
+                        field = "IntroductionStatement.targets";
+                        let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
+                            AclTarget::decode_from(r, depth).map(|_| ())
+                        })?;
+                        f_targets = Some(v);
+                    }
+                    5 => {
+                        field = "IntroductionStatement.serial";
+                        let v = r.uint(1, 4294967295)? as u32;
+                        f_serial = Some(v);
+                    }
+                    6 => {
+                        field = "IntroductionStatement.not_after";
+                        let v = r.uint(0, 18446744073709551615)?;
+                        f_not_after = Some(v);
+                    }
+                    7 => {
+                        field = "IntroductionStatement.issued_at";
+                        let v = r.uint(0, 18446744073709551615)?;
+                        f_issued_at = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            subject: f_subject.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("IntroductionStatement.subject"),
-            )?,
-            subject_address: f_subject_address,
-            audience: f_audience.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("IntroductionStatement.audience"),
-            )?,
-            privileges: f_privileges.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("IntroductionStatement.privileges"),
-            )?,
-            targets: f_targets,
-            serial: f_serial.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("IntroductionStatement.serial"),
-            )?,
-            not_after: f_not_after,
-            issued_at: f_issued_at,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                subject: f_subject.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("IntroductionStatement.subject"),
+                )?,
+                subject_address: f_subject_address,
+                audience: f_audience.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("IntroductionStatement.audience"),
+                )?,
+                privileges: f_privileges.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("IntroductionStatement.privileges"),
+                )?,
+                targets: f_targets,
+                serial: f_serial.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("IntroductionStatement.serial"),
+                )?,
+                not_after: f_not_after,
+                issued_at: f_issued_at,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1555,47 +1592,55 @@ impl<'a> Introduction<'a> {
 
 impl<'a> rt::Message<'a> for Introduction<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_statement: Option<SignedStatement<'a>> = None;
-        let mut f_credentials: Option<rt::Array<'a, SignedStatement<'a>>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = SignedStatement::decode_from(r, depth)
-                        .map_err(|e| e.in_field("Introduction.statement"))?;
-                    f_statement = Some(v);
-                }
-                1 => {
-                    let v = rt::Array::<SignedStatement<'a>>::decode(r, 2, depth, |r, depth| {
-                        SignedStatement::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Introduction.credentials"))?;
-                    f_credentials = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_statement: Option<SignedStatement<'a>> = None;
+            let mut f_credentials: Option<rt::Array<'a, SignedStatement<'a>>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Introduction.statement";
+                        let v = SignedStatement::decode_from(r, depth)?;
+                        f_statement = Some(v);
+                    }
+                    1 => {
+                        field = "Introduction.credentials";
+                        let v =
+                            rt::Array::<SignedStatement<'a>>::decode(r, 2, depth, |r, depth| {
+                                SignedStatement::decode_from(r, depth).map(|_| ())
+                            })?;
+                        f_credentials = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            statement: f_statement.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Introduction.statement"),
-            )?,
-            credentials: f_credentials.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Introduction.credentials"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                statement: f_statement.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Introduction.statement"),
+                )?,
+                credentials: f_credentials.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Introduction.credentials"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1686,95 +1731,96 @@ impl<'a> SealedAad<'a> {
 
 impl<'a> rt::Message<'a> for SealedAad<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_format: Option<u8> = None;
-        let mut f_algorithm: Option<i32> = None;
-        let mut f_request_key_id: Option<KeyId<'a>> = None;
-        let mut f_request_message_id: Option<super::iotp2p_core::MessageId> = None;
-        let mut f_version: Option<u8> = None;
-        let mut f_sender: Option<super::iotp2p_core::Address<'a>> = None;
-        let mut f_recipient: Option<super::iotp2p_core::Address<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(1, 1)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("SealedAad.format"))?;
-                    f_format = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .int(-2147483648, 2147483647)
-                        .map(|v| v as i32)
-                        .map_err(|e| e.in_field("SealedAad.algorithm"))?;
-                    f_algorithm = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .bytes(8)
-                        .map_err(|e| e.in_field("SealedAad.request_key_id"))?;
-                    f_request_key_id = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(0, 1099511627775)
-                        .map_err(|e| e.in_field("SealedAad.request_message_id"))?;
-                    f_request_message_id = Some(v);
-                }
-                4 => {
-                    let v = r
-                        .uint(1, 255)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("SealedAad.version"))?;
-                    f_version = Some(v);
-                }
-                5 => {
-                    let v = r.text(254).map_err(|e| e.in_field("SealedAad.sender"))?;
-                    f_sender = Some(v);
-                }
-                6 => {
-                    let v = r.text(254).map_err(|e| e.in_field("SealedAad.recipient"))?;
-                    f_recipient = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_format: Option<u8> = None;
+            let mut f_algorithm: Option<i32> = None;
+            let mut f_request_key_id: Option<KeyId<'a>> = None;
+            let mut f_request_message_id: Option<super::iotp2p_core::MessageId> = None;
+            let mut f_version: Option<u8> = None;
+            let mut f_sender: Option<super::iotp2p_core::Address<'a>> = None;
+            let mut f_recipient: Option<super::iotp2p_core::Address<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "SealedAad.format";
+                        let v = r.uint(1, 1)? as u8;
+                        f_format = Some(v);
+                    }
+                    1 => {
+                        field = "SealedAad.algorithm";
+                        let v = r.int(-2147483648, 2147483647)? as i32;
+                        f_algorithm = Some(v);
+                    }
+                    2 => {
+                        field = "SealedAad.request_key_id";
+                        let v = r.bytes(8)?;
+                        f_request_key_id = Some(v);
+                    }
+                    3 => {
+                        field = "SealedAad.request_message_id";
+                        let v = r.uint(0, 1099511627775)?;
+                        f_request_message_id = Some(v);
+                    }
+                    4 => {
+                        field = "SealedAad.version";
+                        let v = r.uint(1, 255)? as u8;
+                        f_version = Some(v);
+                    }
+                    5 => {
+                        field = "SealedAad.sender";
+                        let v = r.text(254)?;
+                        f_sender = Some(v);
+                    }
+                    6 => {
+                        field = "SealedAad.recipient";
+                        let v = r.text(254)?;
+                        f_recipient = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            format: f_format.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SealedAad.format"),
-            )?,
-            algorithm: f_algorithm.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SealedAad.algorithm"),
-            )?,
-            request_key_id: f_request_key_id.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SealedAad.request_key_id"),
-            )?,
-            request_message_id: f_request_message_id.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SealedAad.request_message_id"),
-            )?,
-            version: f_version.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SealedAad.version"),
-            )?,
-            sender: f_sender,
-            recipient: f_recipient,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                format: f_format.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SealedAad.format"),
+                )?,
+                algorithm: f_algorithm.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SealedAad.algorithm"),
+                )?,
+                request_key_id: f_request_key_id.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SealedAad.request_key_id"),
+                )?,
+                request_message_id: f_request_message_id.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SealedAad.request_message_id"),
+                )?,
+                version: f_version.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SealedAad.version"),
+                )?,
+                sender: f_sender,
+                recipient: f_recipient,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1910,45 +1956,52 @@ impl<'a> EdhocMessage3<'a> {
 
 impl<'a> rt::Message<'a> for EdhocMessage3<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_c_r: Option<KeyId<'a>> = None;
-        let mut f_message: Option<EdhocMessage<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.bytes(8).map_err(|e| e.in_field("EdhocMessage3.c_r"))?;
-                    f_c_r = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .bytes(512)
-                        .map_err(|e| e.in_field("EdhocMessage3.message"))?;
-                    f_message = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_c_r: Option<KeyId<'a>> = None;
+            let mut f_message: Option<EdhocMessage<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "EdhocMessage3.c_r";
+                        let v = r.bytes(8)?;
+                        f_c_r = Some(v);
+                    }
+                    1 => {
+                        field = "EdhocMessage3.message";
+                        let v = r.bytes(512)?;
+                        f_message = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            c_r: f_c_r.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("EdhocMessage3.c_r"),
-            )?,
-            message: f_message.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("EdhocMessage3.message"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                c_r: f_c_r.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("EdhocMessage3.c_r"),
+                )?,
+                message: f_message.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("EdhocMessage3.message"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2020,23 +2073,32 @@ impl<'a> EdhocReply<'a> {
 
 impl<'a> rt::Message<'a> for EdhocReply<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            0 => Self::Message2(
-                r.bytes(512)
-                    .map_err(|e| e.in_field("EdhocReply.message_2"))?,
-            ),
-            1 => Self::Error(r.bytes(512).map_err(|e| e.in_field("EdhocReply.error"))?),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
+            }
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                0 => {
+                    field = "EdhocReply.message_2";
+                    Self::Message2(r.bytes(512)?)
+                }
+                1 => {
+                    field = "EdhocReply.error";
+                    Self::Error(r.bytes(512)?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2108,27 +2170,37 @@ impl<'a> EdhocFinish<'a> {
 
 impl<'a> rt::Message<'a> for EdhocFinish<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            0 => {
-                r.null().map_err(|e| e.in_field("EdhocFinish.done"))?;
-                Self::Done
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
             }
-            1 => Self::Message4(
-                r.bytes(512)
-                    .map_err(|e| e.in_field("EdhocFinish.message_4"))?,
-            ),
-            2 => Self::Error(r.bytes(512).map_err(|e| e.in_field("EdhocFinish.error"))?),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                0 => {
+                    field = "EdhocFinish.done";
+                    r.null()?;
+                    Self::Done
+                }
+                1 => {
+                    field = "EdhocFinish.message_4";
+                    Self::Message4(r.bytes(512)?)
+                }
+                2 => {
+                    field = "EdhocFinish.error";
+                    Self::Error(r.bytes(512)?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2226,102 +2298,100 @@ impl<'a> SetupPayload<'a> {
 
 impl<'a> rt::Message<'a> for SetupPayload<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_version: Option<u8> = None;
-        let mut f_passcode: Option<u32> = None;
-        let mut f_discriminator: Option<u16> = None;
-        let mut f_transports: Option<DiscoveryTransports> = None;
-        let mut f_node: Option<NodeId<'a>> = None;
-        let mut f_vendor: Option<&'a str> = None;
-        let mut f_product: Option<&'a str> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(1, 255)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("SetupPayload.version"))?;
-                    if v == 1 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("SetupPayload.version"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_version: Option<u8> = None;
+            let mut f_passcode: Option<u32> = None;
+            let mut f_discriminator: Option<u16> = None;
+            let mut f_transports: Option<DiscoveryTransports> = None;
+            let mut f_node: Option<NodeId<'a>> = None;
+            let mut f_vendor: Option<&'a str> = None;
+            let mut f_product: Option<&'a str> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "SetupPayload.version";
+                        let v = r.uint(1, 255)? as u8;
+                        if v == 1 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_version = Some(v);
                     }
-                    f_version = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(1, 99999998)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("SetupPayload.passcode"))?;
-                    f_passcode = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 999)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("SetupPayload.discriminator"))?;
-                    f_discriminator = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(0, 7)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("SetupPayload.transports"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("SetupPayload.transports"));
+                    1 => {
+                        field = "SetupPayload.passcode";
+                        let v = r.uint(1, 99999998)? as u32;
+                        f_passcode = Some(v);
                     }
-                    f_transports = Some(v);
-                }
-                4 => {
-                    let v = r
-                        .fixed::<32>()
-                        .map_err(|e| e.in_field("SetupPayload.node"))?;
-                    f_node = Some(v);
-                }
-                5 => {
-                    let v = r.text(32).map_err(|e| e.in_field("SetupPayload.vendor"))?;
-                    f_vendor = Some(v);
-                }
-                6 => {
-                    let v = r.text(32).map_err(|e| e.in_field("SetupPayload.product"))?;
-                    f_product = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    2 => {
+                        field = "SetupPayload.discriminator";
+                        let v = r.uint(0, 999)? as u16;
+                        f_discriminator = Some(v);
+                    }
+                    3 => {
+                        field = "SetupPayload.transports";
+                        let v = r.uint(0, 7)? as u8;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_transports = Some(v);
+                    }
+                    4 => {
+                        field = "SetupPayload.node";
+                        let v = r.fixed::<32>()?;
+                        f_node = Some(v);
+                    }
+                    5 => {
+                        field = "SetupPayload.vendor";
+                        let v = r.text(32)?;
+                        f_vendor = Some(v);
+                    }
+                    6 => {
+                        field = "SetupPayload.product";
+                        let v = r.text(32)?;
+                        f_product = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            version: f_version.unwrap_or(1),
-            passcode: f_passcode.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SetupPayload.passcode"),
-            )?,
-            discriminator: f_discriminator.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SetupPayload.discriminator"),
-            )?,
-            transports: f_transports.unwrap_or(0),
-            node: f_node,
-            vendor: f_vendor,
-            product: f_product,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                version: f_version.unwrap_or(1),
+                passcode: f_passcode.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SetupPayload.passcode"),
+                )?,
+                discriminator: f_discriminator.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SetupPayload.discriminator"),
+                )?,
+                transports: f_transports.unwrap_or(0),
+                node: f_node,
+                vendor: f_vendor,
+                product: f_product,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2452,36 +2522,42 @@ impl<'a> PairingStart<'a> {
 
 impl<'a> rt::Message<'a> for PairingStart<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_controller_nonce: Option<&'a [u8; 16]> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .fixed::<16>()
-                        .map_err(|e| e.in_field("PairingStart.controller_nonce"))?;
-                    f_controller_nonce = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_controller_nonce: Option<&'a [u8; 16]> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "PairingStart.controller_nonce";
+                        let v = r.fixed::<16>()?;
+                        f_controller_nonce = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            controller_nonce: f_controller_nonce.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingStart.controller_nonce"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                controller_nonce: f_controller_nonce.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingStart.controller_nonce"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2536,57 +2612,62 @@ impl<'a> PairingParams<'a> {
 
 impl<'a> rt::Message<'a> for PairingParams<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_device_nonce: Option<&'a [u8; 16]> = None;
-        let mut f_salt: Option<&'a [u8]> = None;
-        let mut f_iterations: Option<u32> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .fixed::<16>()
-                        .map_err(|e| e.in_field("PairingParams.device_nonce"))?;
-                    f_device_nonce = Some(v);
-                }
-                1 => {
-                    let v = r.bytes(32).map_err(|e| e.in_field("PairingParams.salt"))?;
-                    f_salt = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(1000, 100000)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("PairingParams.iterations"))?;
-                    f_iterations = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_device_nonce: Option<&'a [u8; 16]> = None;
+            let mut f_salt: Option<&'a [u8]> = None;
+            let mut f_iterations: Option<u32> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "PairingParams.device_nonce";
+                        let v = r.fixed::<16>()?;
+                        f_device_nonce = Some(v);
+                    }
+                    1 => {
+                        field = "PairingParams.salt";
+                        let v = r.bytes(32)?;
+                        f_salt = Some(v);
+                    }
+                    2 => {
+                        field = "PairingParams.iterations";
+                        let v = r.uint(1000, 100000)? as u32;
+                        f_iterations = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            device_nonce: f_device_nonce.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingParams.device_nonce"),
-            )?,
-            salt: f_salt.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingParams.salt"),
-            )?,
-            iterations: f_iterations.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingParams.iterations"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                device_nonce: f_device_nonce.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingParams.device_nonce"),
+                )?,
+                salt: f_salt.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingParams.salt"),
+                )?,
+                iterations: f_iterations.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingParams.iterations"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2664,36 +2745,42 @@ impl<'a> PairingShare<'a> {
 
 impl<'a> rt::Message<'a> for PairingShare<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_share_p: Option<&'a [u8; 65]> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .fixed::<65>()
-                        .map_err(|e| e.in_field("PairingShare.share_p"))?;
-                    f_share_p = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_share_p: Option<&'a [u8; 65]> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "PairingShare.share_p";
+                        let v = r.fixed::<65>()?;
+                        f_share_p = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            share_p: f_share_p.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingShare.share_p"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                share_p: f_share_p.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingShare.share_p"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2745,47 +2832,52 @@ impl<'a> PairingShareReply<'a> {
 
 impl<'a> rt::Message<'a> for PairingShareReply<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_share_v: Option<&'a [u8; 65]> = None;
-        let mut f_confirm_v: Option<&'a [u8; 32]> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .fixed::<65>()
-                        .map_err(|e| e.in_field("PairingShareReply.share_v"))?;
-                    f_share_v = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .fixed::<32>()
-                        .map_err(|e| e.in_field("PairingShareReply.confirm_v"))?;
-                    f_confirm_v = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_share_v: Option<&'a [u8; 65]> = None;
+            let mut f_confirm_v: Option<&'a [u8; 32]> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "PairingShareReply.share_v";
+                        let v = r.fixed::<65>()?;
+                        f_share_v = Some(v);
+                    }
+                    1 => {
+                        field = "PairingShareReply.confirm_v";
+                        let v = r.fixed::<32>()?;
+                        f_confirm_v = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            share_v: f_share_v.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingShareReply.share_v"),
-            )?,
-            confirm_v: f_confirm_v.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingShareReply.confirm_v"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                share_v: f_share_v.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingShareReply.share_v"),
+                )?,
+                confirm_v: f_confirm_v.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingShareReply.confirm_v"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2841,36 +2933,42 @@ impl<'a> PairingConfirm<'a> {
 
 impl<'a> rt::Message<'a> for PairingConfirm<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_confirm_p: Option<&'a [u8; 32]> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .fixed::<32>()
-                        .map_err(|e| e.in_field("PairingConfirm.confirm_p"))?;
-                    f_confirm_p = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_confirm_p: Option<&'a [u8; 32]> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "PairingConfirm.confirm_p";
+                        let v = r.fixed::<32>()?;
+                        f_confirm_p = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            confirm_p: f_confirm_p.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingConfirm.confirm_p"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                confirm_p: f_confirm_p.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingConfirm.confirm_p"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2934,102 +3032,101 @@ impl<'a> PairingWindow<'a> {
 
 impl<'a> rt::Message<'a> for PairingWindow<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_timeout: Option<u16> = None;
-        let mut f_discriminator: Option<u16> = None;
-        let mut f_iterations: Option<u32> = None;
-        let mut f_salt: Option<&'a [u8]> = None;
-        let mut f_verifier: Option<&'a [u8; 97]> = None;
-        let mut f_privileges: Option<Privileges> = None;
-        let mut f_targets: Option<rt::Array<'a, AclTarget<'a>>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(1, 900)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("PairingWindow.timeout"))?;
-                    f_timeout = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 999)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("PairingWindow.discriminator"))?;
-                    f_discriminator = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(1000, 100000)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("PairingWindow.iterations"))?;
-                    f_iterations = Some(v);
-                }
-                3 => {
-                    let v = r.bytes(32).map_err(|e| e.in_field("PairingWindow.salt"))?;
-                    f_salt = Some(v);
-                }
-                4 => {
-                    let v = r
-                        .fixed::<97>()
-                        .map_err(|e| e.in_field("PairingWindow.verifier"))?;
-                    f_verifier = Some(v);
-                }
-                5 => {
-                    let v = r
-                        .uint(1, 31)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("PairingWindow.privileges"))?;
-                    f_privileges = Some(v);
-                }
-                6 => {
-                    let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
-                        AclTarget::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("PairingWindow.targets"))?;
-                    f_targets = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_timeout: Option<u16> = None;
+            let mut f_discriminator: Option<u16> = None;
+            let mut f_iterations: Option<u32> = None;
+            let mut f_salt: Option<&'a [u8]> = None;
+            let mut f_verifier: Option<&'a [u8; 97]> = None;
+            let mut f_privileges: Option<Privileges> = None;
+            let mut f_targets: Option<rt::Array<'a, AclTarget<'a>>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "PairingWindow.timeout";
+                        let v = r.uint(1, 900)? as u16;
+                        f_timeout = Some(v);
+                    }
+                    1 => {
+                        field = "PairingWindow.discriminator";
+                        let v = r.uint(0, 999)? as u16;
+                        f_discriminator = Some(v);
+                    }
+                    2 => {
+                        field = "PairingWindow.iterations";
+                        let v = r.uint(1000, 100000)? as u32;
+                        f_iterations = Some(v);
+                    }
+                    3 => {
+                        field = "PairingWindow.salt";
+                        let v = r.bytes(32)?;
+                        f_salt = Some(v);
+                    }
+                    4 => {
+                        field = "PairingWindow.verifier";
+                        let v = r.fixed::<97>()?;
+                        f_verifier = Some(v);
+                    }
+                    5 => {
+                        field = "PairingWindow.privileges";
+                        let v = r.uint(1, 31)? as u8;
+                        f_privileges = Some(v);
+                    }
+                    6 => {
+                        field = "PairingWindow.targets";
+                        let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
+                            AclTarget::decode_from(r, depth).map(|_| ())
+                        })?;
+                        f_targets = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            timeout: f_timeout.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingWindow.timeout"),
-            )?,
-            discriminator: f_discriminator.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingWindow.discriminator"),
-            )?,
-            iterations: f_iterations.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingWindow.iterations"),
-            )?,
-            salt: f_salt.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingWindow.salt"),
-            )?,
-            verifier: f_verifier.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingWindow.verifier"),
-            )?,
-            privileges: f_privileges.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("PairingWindow.privileges"),
-            )?,
-            targets: f_targets,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                timeout: f_timeout.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingWindow.timeout"),
+                )?,
+                discriminator: f_discriminator.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingWindow.discriminator"),
+                )?,
+                iterations: f_iterations.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingWindow.iterations"),
+                )?,
+                salt: f_salt.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingWindow.salt"),
+                )?,
+                verifier: f_verifier.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingWindow.verifier"),
+                )?,
+                privileges: f_privileges.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("PairingWindow.privileges"),
+                )?,
+                targets: f_targets,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3164,46 +3261,54 @@ impl<'a> RelayInfo<'a> {
 
 impl<'a> rt::Message<'a> for RelayInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_credential: Option<SignedStatement<'a>> = None;
-        let mut f_endpoints: Option<rt::Array<'a, &'a str>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = SignedStatement::decode_from(r, depth)
-                        .map_err(|e| e.in_field("RelayInfo.credential"))?;
-                    f_credential = Some(v);
-                }
-                1 => {
-                    let v =
-                        rt::Array::<&'a str>::decode(r, 4, depth, |r, _| r.text(128).map(|_| ()))
-                            .map_err(|e| e.in_field("RelayInfo.endpoints"))?;
-                    f_endpoints = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_credential: Option<SignedStatement<'a>> = None;
+            let mut f_endpoints: Option<rt::Array<'a, &'a str>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "RelayInfo.credential";
+                        let v = SignedStatement::decode_from(r, depth)?;
+                        f_credential = Some(v);
+                    }
+                    1 => {
+                        field = "RelayInfo.endpoints";
+                        let v = rt::Array::<&'a str>::decode(r, 4, depth, |r, _| {
+                            r.text(128).map(|_| ())
+                        })?;
+                        f_endpoints = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            credential: f_credential.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RelayInfo.credential"),
-            )?,
-            endpoints: f_endpoints.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RelayInfo.endpoints"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                credential: f_credential.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RelayInfo.credential"),
+                )?,
+                endpoints: f_endpoints.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RelayInfo.endpoints"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3286,51 +3391,56 @@ impl<'a> CommissionRequest<'a> {
 
 impl<'a> rt::Message<'a> for CommissionRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
-        let mut f_relay: Option<RelayInfo<'a>> = None;
-        let mut f_time: Option<u64> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .text(254)
-                        .map_err(|e| e.in_field("CommissionRequest.address"))?;
-                    f_address = Some(v);
-                }
-                1 => {
-                    let v = RelayInfo::decode_from(r, depth)
-                        .map_err(|e| e.in_field("CommissionRequest.relay"))?;
-                    f_relay = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 18446744073709551615)
-                        .map_err(|e| e.in_field("CommissionRequest.time"))?;
-                    f_time = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_address: Option<super::iotp2p_core::Address<'a>> = None;
+            let mut f_relay: Option<RelayInfo<'a>> = None;
+            let mut f_time: Option<u64> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "CommissionRequest.address";
+                        let v = r.text(254)?;
+                        f_address = Some(v);
+                    }
+                    1 => {
+                        field = "CommissionRequest.relay";
+                        let v = RelayInfo::decode_from(r, depth)?;
+                        f_relay = Some(v);
+                    }
+                    2 => {
+                        field = "CommissionRequest.time";
+                        let v = r.uint(0, 18446744073709551615)?;
+                        f_time = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            address: f_address.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("CommissionRequest.address"),
-            )?,
-            relay: f_relay,
-            time: f_time,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                address: f_address.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("CommissionRequest.address"),
+                )?,
+                relay: f_relay,
+                time: f_time,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3402,35 +3512,42 @@ impl<'a> CommissionResponse<'a> {
 
 impl<'a> rt::Message<'a> for CommissionResponse<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_credential: Option<SignedStatement<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = SignedStatement::decode_from(r, depth)
-                        .map_err(|e| e.in_field("CommissionResponse.credential"))?;
-                    f_credential = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_credential: Option<SignedStatement<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "CommissionResponse.credential";
+                        let v = SignedStatement::decode_from(r, depth)?;
+                        f_credential = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            credential: f_credential.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("CommissionResponse.credential"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                credential: f_credential.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("CommissionResponse.credential"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3491,42 +3608,45 @@ impl<'a> AclTarget<'a> {
 
 impl<'a> rt::Message<'a> for AclTarget<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_endpoint: Option<super::iotp2p_core::EndpointNumber> = None;
-        let mut f_capability: Option<super::iotp2p_core::CapabilityNumber> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("AclTarget.endpoint"))?;
-                    f_endpoint = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("AclTarget.capability"))?;
-                    f_capability = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_endpoint: Option<super::iotp2p_core::EndpointNumber> = None;
+            let mut f_capability: Option<super::iotp2p_core::CapabilityNumber> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "AclTarget.endpoint";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_endpoint = Some(v);
+                    }
+                    1 => {
+                        field = "AclTarget.capability";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_capability = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            endpoint: f_endpoint,
-            capability: f_capability,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                endpoint: f_endpoint,
+                capability: f_capability,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3601,72 +3721,77 @@ impl<'a> AclEntry<'a> {
 
 impl<'a> rt::Message<'a> for AclEntry<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_subjects: Option<rt::Array<'a, NodeId<'a>>> = None;
-        let mut f_privileges: Option<Privileges> = None;
-        let mut f_targets: Option<rt::Array<'a, AclTarget<'a>>> = None;
-        let mut f_label: Option<&'a str> = None;
-        let mut f_granted_by: Option<NodeId<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = rt::Array::<NodeId<'a>>::decode(r, 4, depth, |r, _| {
-                        r.fixed::<32>().map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("AclEntry.subjects"))?;
-                    f_subjects = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(1, 31)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("AclEntry.privileges"))?;
-                    f_privileges = Some(v);
-                }
-                2 => {
-                    let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
-                        AclTarget::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("AclEntry.targets"))?;
-                    f_targets = Some(v);
-                }
-                3 => {
-                    let v = r.text(32).map_err(|e| e.in_field("AclEntry.label"))?;
-                    f_label = Some(v);
-                }
-                4 => {
-                    let v = r
-                        .fixed::<32>()
-                        .map_err(|e| e.in_field("AclEntry.granted_by"))?;
-                    f_granted_by = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_subjects: Option<rt::Array<'a, NodeId<'a>>> = None;
+            let mut f_privileges: Option<Privileges> = None;
+            let mut f_targets: Option<rt::Array<'a, AclTarget<'a>>> = None;
+            let mut f_label: Option<&'a str> = None;
+            let mut f_granted_by: Option<NodeId<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "AclEntry.subjects";
+                        let v = rt::Array::<NodeId<'a>>::decode(r, 4, depth, |r, _| {
+                            r.fixed::<32>().map(|_| ())
+                        })?;
+                        f_subjects = Some(v);
+                    }
+                    1 => {
+                        field = "AclEntry.privileges";
+                        let v = r.uint(1, 31)? as u8;
+                        f_privileges = Some(v);
+                    }
+                    2 => {
+                        field = "AclEntry.targets";
+                        let v = rt::Array::<AclTarget<'a>>::decode(r, 4, depth, |r, depth| {
+                            AclTarget::decode_from(r, depth).map(|_| ())
+                        })?;
+                        f_targets = Some(v);
+                    }
+                    3 => {
+                        field = "AclEntry.label";
+                        let v = r.text(32)?;
+                        f_label = Some(v);
+                    }
+                    4 => {
+                        field = "AclEntry.granted_by";
+                        let v = r.fixed::<32>()?;
+                        f_granted_by = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            subjects: f_subjects.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("AclEntry.subjects"),
-            )?,
-            privileges: f_privileges.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("AclEntry.privileges"),
-            )?,
-            targets: f_targets,
-            label: f_label,
-            granted_by: f_granted_by,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                subjects: f_subjects.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("AclEntry.subjects"),
+                )?,
+                privileges: f_privileges.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("AclEntry.privileges"),
+                )?,
+                targets: f_targets,
+                label: f_label,
+                granted_by: f_granted_by,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3771,44 +3896,49 @@ impl<'a> AclWrite<'a> {
 
 impl<'a> rt::Message<'a> for AclWrite<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_index: Option<u8> = None;
-        let mut f_entry: Option<AclEntry<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 255)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("AclWrite.index"))?;
-                    f_index = Some(v);
-                }
-                1 => {
-                    let v = AclEntry::decode_from(r, depth)
-                        .map_err(|e| e.in_field("AclWrite.entry"))?;
-                    f_entry = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_index: Option<u8> = None;
+            let mut f_entry: Option<AclEntry<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "AclWrite.index";
+                        let v = r.uint(0, 255)? as u8;
+                        f_index = Some(v);
+                    }
+                    1 => {
+                        field = "AclWrite.entry";
+                        let v = AclEntry::decode_from(r, depth)?;
+                        f_entry = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            index: f_index.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("AclWrite.index"),
-            )?,
-            entry: f_entry,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                index: f_index.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("AclWrite.index"),
+                )?,
+                entry: f_entry,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3870,43 +4000,49 @@ impl<'a> RehomeRequest<'a> {
 
 impl<'a> rt::Message<'a> for RehomeRequest<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_new_address: Option<super::iotp2p_core::Address<'a>> = None;
-        let mut f_relay: Option<RelayInfo<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .text(254)
-                        .map_err(|e| e.in_field("RehomeRequest.new_address"))?;
-                    f_new_address = Some(v);
-                }
-                1 => {
-                    let v = RelayInfo::decode_from(r, depth)
-                        .map_err(|e| e.in_field("RehomeRequest.relay"))?;
-                    f_relay = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_new_address: Option<super::iotp2p_core::Address<'a>> = None;
+            let mut f_relay: Option<RelayInfo<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "RehomeRequest.new_address";
+                        let v = r.text(254)?;
+                        f_new_address = Some(v);
+                    }
+                    1 => {
+                        field = "RehomeRequest.relay";
+                        let v = RelayInfo::decode_from(r, depth)?;
+                        f_relay = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            new_address: f_new_address.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RehomeRequest.new_address"),
-            )?,
-            relay: f_relay,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                new_address: f_new_address.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RehomeRequest.new_address"),
+                )?,
+                relay: f_relay,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -3973,45 +4109,52 @@ impl<'a> RehomeResult<'a> {
 
 impl<'a> rt::Message<'a> for RehomeResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_rehoming: Option<SignedStatement<'a>> = None;
-        let mut f_credential: Option<SignedStatement<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = SignedStatement::decode_from(r, depth)
-                        .map_err(|e| e.in_field("RehomeResult.rehoming"))?;
-                    f_rehoming = Some(v);
-                }
-                1 => {
-                    let v = SignedStatement::decode_from(r, depth)
-                        .map_err(|e| e.in_field("RehomeResult.credential"))?;
-                    f_credential = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_rehoming: Option<SignedStatement<'a>> = None;
+            let mut f_credential: Option<SignedStatement<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "RehomeResult.rehoming";
+                        let v = SignedStatement::decode_from(r, depth)?;
+                        f_rehoming = Some(v);
+                    }
+                    1 => {
+                        field = "RehomeResult.credential";
+                        let v = SignedStatement::decode_from(r, depth)?;
+                        f_credential = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            rehoming: f_rehoming.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RehomeResult.rehoming"),
-            )?,
-            credential: f_credential.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RehomeResult.credential"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                rehoming: f_rehoming.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RehomeResult.rehoming"),
+                )?,
+                credential: f_credential.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RehomeResult.credential"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -4081,81 +4224,82 @@ impl<'a> SecurityProperties<'a> {
 
 impl<'a> rt::Message<'a> for SecurityProperties<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_node_id: Option<NodeId<'a>> = None;
-        let mut f_credential: Option<SignedStatement<'a>> = None;
-        let mut f_acl_capacity: Option<u8> = None;
-        let mut f_peer_capacity: Option<u16> = None;
-        let mut f_pairing_window_open: Option<bool> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .fixed::<32>()
-                        .map_err(|e| e.in_field("SecurityProperties.node_id"))?;
-                    f_node_id = Some(v);
-                }
-                1 => {
-                    let v = SignedStatement::decode_from(r, depth)
-                        .map_err(|e| e.in_field("SecurityProperties.credential"))?;
-                    f_credential = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(8, 255)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("SecurityProperties.acl_capacity"))?;
-                    f_acl_capacity = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(8, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("SecurityProperties.peer_capacity"))?;
-                    f_peer_capacity = Some(v);
-                }
-                4 => {
-                    let v = r
-                        .bool()
-                        .map_err(|e| e.in_field("SecurityProperties.pairing_window_open"))?;
-                    f_pairing_window_open = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_node_id: Option<NodeId<'a>> = None;
+            let mut f_credential: Option<SignedStatement<'a>> = None;
+            let mut f_acl_capacity: Option<u8> = None;
+            let mut f_peer_capacity: Option<u16> = None;
+            let mut f_pairing_window_open: Option<bool> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "SecurityProperties.node_id";
+                        let v = r.fixed::<32>()?;
+                        f_node_id = Some(v);
+                    }
+                    1 => {
+                        field = "SecurityProperties.credential";
+                        let v = SignedStatement::decode_from(r, depth)?;
+                        f_credential = Some(v);
+                    }
+                    2 => {
+                        field = "SecurityProperties.acl_capacity";
+                        let v = r.uint(8, 255)? as u8;
+                        f_acl_capacity = Some(v);
+                    }
+                    3 => {
+                        field = "SecurityProperties.peer_capacity";
+                        let v = r.uint(8, 65535)? as u16;
+                        f_peer_capacity = Some(v);
+                    }
+                    4 => {
+                        field = "SecurityProperties.pairing_window_open";
+                        let v = r.bool()?;
+                        f_pairing_window_open = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            node_id: f_node_id.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SecurityProperties.node_id"),
-            )?,
-            credential: f_credential.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SecurityProperties.credential"),
-            )?,
-            acl_capacity: f_acl_capacity.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SecurityProperties.acl_capacity"),
-            )?,
-            peer_capacity: f_peer_capacity.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SecurityProperties.peer_capacity"),
-            )?,
-            pairing_window_open: f_pairing_window_open.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SecurityProperties.pairing_window_open"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                node_id: f_node_id.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SecurityProperties.node_id"),
+                )?,
+                credential: f_credential.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SecurityProperties.credential"),
+                )?,
+                acl_capacity: f_acl_capacity.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SecurityProperties.acl_capacity"),
+                )?,
+                peer_capacity: f_peer_capacity.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SecurityProperties.peer_capacity"),
+                )?,
+                pairing_window_open: f_pairing_window_open.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SecurityProperties.pairing_window_open"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -4283,84 +4427,89 @@ impl<'a> SecurityActions<'a> {
 
 impl<'a> rt::Message<'a> for SecurityActions<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            8 => Self::Edhoc1(
-                r.bytes(512)
-                    .map_err(|e| e.in_field("SecurityActions.edhoc_1"))?,
-            ),
-            9 => Self::Edhoc3(
-                EdhocMessage3::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityActions.edhoc_3"))?,
-            ),
-            10 => Self::PairStart(
-                PairingStart::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityActions.pair_start"))?,
-            ),
-            11 => Self::PairShare(
-                PairingShare::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityActions.pair_share"))?,
-            ),
-            12 => Self::PairConfirm(
-                PairingConfirm::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityActions.pair_confirm"))?,
-            ),
-            13 => Self::Commission(
-                CommissionRequest::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityActions.commission"))?,
-            ),
-            14 => Self::AddPeer(
-                SignedStatement::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityActions.add_peer"))?,
-            ),
-            15 => Self::RemovePeer(
-                r.fixed::<32>()
-                    .map_err(|e| e.in_field("SecurityActions.remove_peer"))?,
-            ),
-            16 => Self::AclRead(
-                r.uint(0, 255)
-                    .map(|v| v as u8)
-                    .map_err(|e| e.in_field("SecurityActions.acl_read"))?,
-            ),
-            17 => Self::AclWrite(
-                AclWrite::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityActions.acl_write"))?,
-            ),
-            18 => Self::ApplyStatement(
-                SignedStatement::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityActions.apply_statement"))?,
-            ),
-            24 => Self::Rehome(
-                RehomeRequest::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityActions.rehome"))?,
-            ),
-            25 => {
-                r.null()
-                    .map_err(|e| e.in_field("SecurityActions.rotate_auth_key"))?;
-                Self::RotateAuthKey
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
             }
-            26 => Self::OpenCommissioningWindow(
-                PairingWindow::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityActions.open_commissioning_window"))?,
-            ),
-            27 => Self::Introduce(
-                Introduction::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityActions.introduce"))?,
-            ),
-            28 => Self::SetHomeRelay(
-                RelayInfo::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityActions.set_home_relay"))?,
-            ),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                8 => {
+                    field = "SecurityActions.edhoc_1";
+                    Self::Edhoc1(r.bytes(512)?)
+                }
+                9 => {
+                    field = "SecurityActions.edhoc_3";
+                    Self::Edhoc3(EdhocMessage3::decode_from(r, depth)?)
+                }
+                10 => {
+                    field = "SecurityActions.pair_start";
+                    Self::PairStart(PairingStart::decode_from(r, depth)?)
+                }
+                11 => {
+                    field = "SecurityActions.pair_share";
+                    Self::PairShare(PairingShare::decode_from(r, depth)?)
+                }
+                12 => {
+                    field = "SecurityActions.pair_confirm";
+                    Self::PairConfirm(PairingConfirm::decode_from(r, depth)?)
+                }
+                13 => {
+                    field = "SecurityActions.commission";
+                    Self::Commission(CommissionRequest::decode_from(r, depth)?)
+                }
+                14 => {
+                    field = "SecurityActions.add_peer";
+                    Self::AddPeer(SignedStatement::decode_from(r, depth)?)
+                }
+                15 => {
+                    field = "SecurityActions.remove_peer";
+                    Self::RemovePeer(r.fixed::<32>()?)
+                }
+                16 => {
+                    field = "SecurityActions.acl_read";
+                    Self::AclRead(r.uint(0, 255)? as u8)
+                }
+                17 => {
+                    field = "SecurityActions.acl_write";
+                    Self::AclWrite(AclWrite::decode_from(r, depth)?)
+                }
+                18 => {
+                    field = "SecurityActions.apply_statement";
+                    Self::ApplyStatement(SignedStatement::decode_from(r, depth)?)
+                }
+                24 => {
+                    field = "SecurityActions.rehome";
+                    Self::Rehome(RehomeRequest::decode_from(r, depth)?)
+                }
+                25 => {
+                    field = "SecurityActions.rotate_auth_key";
+                    r.null()?;
+                    Self::RotateAuthKey
+                }
+                26 => {
+                    field = "SecurityActions.open_commissioning_window";
+                    Self::OpenCommissioningWindow(PairingWindow::decode_from(r, depth)?)
+                }
+                27 => {
+                    field = "SecurityActions.introduce";
+                    Self::Introduce(Introduction::decode_from(r, depth)?)
+                }
+                28 => {
+                    field = "SecurityActions.set_home_relay";
+                    Self::SetHomeRelay(RelayInfo::decode_from(r, depth)?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -4507,50 +4656,56 @@ impl<'a> SecurityOutputs<'a> {
 
 impl<'a> rt::Message<'a> for SecurityOutputs<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            8 => Self::Edhoc1(
-                EdhocReply::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityOutputs.edhoc_1"))?,
-            ),
-            9 => Self::Edhoc3(
-                EdhocFinish::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityOutputs.edhoc_3"))?,
-            ),
-            10 => Self::PairStart(
-                PairingParams::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityOutputs.pair_start"))?,
-            ),
-            11 => Self::PairShare(
-                PairingShareReply::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityOutputs.pair_share"))?,
-            ),
-            13 => Self::Commission(
-                CommissionResponse::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityOutputs.commission"))?,
-            ),
-            16 => Self::AclRead(
-                AclEntry::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityOutputs.acl_read"))?,
-            ),
-            24 => Self::Rehome(
-                RehomeResult::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityOutputs.rehome"))?,
-            ),
-            25 => Self::RotateAuthKey(
-                SignedStatement::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SecurityOutputs.rotate_auth_key"))?,
-            ),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
+            }
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                8 => {
+                    field = "SecurityOutputs.edhoc_1";
+                    Self::Edhoc1(EdhocReply::decode_from(r, depth)?)
+                }
+                9 => {
+                    field = "SecurityOutputs.edhoc_3";
+                    Self::Edhoc3(EdhocFinish::decode_from(r, depth)?)
+                }
+                10 => {
+                    field = "SecurityOutputs.pair_start";
+                    Self::PairStart(PairingParams::decode_from(r, depth)?)
+                }
+                11 => {
+                    field = "SecurityOutputs.pair_share";
+                    Self::PairShare(PairingShareReply::decode_from(r, depth)?)
+                }
+                13 => {
+                    field = "SecurityOutputs.commission";
+                    Self::Commission(CommissionResponse::decode_from(r, depth)?)
+                }
+                16 => {
+                    field = "SecurityOutputs.acl_read";
+                    Self::AclRead(AclEntry::decode_from(r, depth)?)
+                }
+                24 => {
+                    field = "SecurityOutputs.rehome";
+                    Self::Rehome(RehomeResult::decode_from(r, depth)?)
+                }
+                25 => {
+                    field = "SecurityOutputs.rotate_auth_key";
+                    Self::RotateAuthKey(SignedStatement::decode_from(r, depth)?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -4642,32 +4797,37 @@ impl<'a> SecurityEvents<'a> {
 
 impl<'a> rt::Message<'a> for SecurityEvents<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            20 => {
-                r.null()
-                    .map_err(|e| e.in_field("SecurityEvents.pairing_failed"))?;
-                Self::PairingFailed
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
             }
-            21 => Self::AclChanged(
-                r.uint(0, 255)
-                    .map(|v| v as u8)
-                    .map_err(|e| e.in_field("SecurityEvents.acl_changed"))?,
-            ),
-            22 => Self::StatementApplied(
-                r.fixed::<32>()
-                    .map_err(|e| e.in_field("SecurityEvents.statement_applied"))?,
-            ),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                20 => {
+                    field = "SecurityEvents.pairing_failed";
+                    r.null()?;
+                    Self::PairingFailed
+                }
+                21 => {
+                    field = "SecurityEvents.acl_changed";
+                    Self::AclChanged(r.uint(0, 255)? as u8)
+                }
+                22 => {
+                    field = "SecurityEvents.statement_applied";
+                    Self::StatementApplied(r.fixed::<32>()?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {

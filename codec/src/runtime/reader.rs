@@ -186,31 +186,23 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline]
+    /// The argument of a head whose initial byte has additional information `info` (0..=27; the
+    /// initial byte's checks have ruled out 28..=31), in shortest form. One loop over the 1, 2, 4 or 8
+    /// argument bytes rather than a branch per width: this is the general path (skipped items,
+    /// errors), where a few bytes of flash matter more than a few instructions.
     fn argument(&mut self, info: u8, at: usize) -> Result<u64> {
-        let (value, too_small) = match info {
-            0..=23 => return Ok(info as u64),
-            24 => {
-                let v = self.take(1)?[0] as u64;
-                (v, v < 24)
-            }
-            25 => {
-                let b = self.take(2)?;
-                let v = u16::from_be_bytes([b[0], b[1]]) as u64;
-                (v, v <= 0xff)
-            }
-            26 => {
-                let b = self.take(4)?;
-                let v = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as u64;
-                (v, v <= 0xffff)
-            }
-            _ => {
-                let b = self.take(8)?;
-                let v = u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-                (v, v <= 0xffff_ffff)
-            }
-        };
-        if too_small {
+        if info < 24 {
+            return Ok(info as u64);
+        }
+        let width = 1usize << (info - 24);
+        let value = self
+            .take(width as u64)?
+            .iter()
+            .fold(0u64, |v, &b| (v << 8) | b as u64);
+        // Shortest form: one byte only above 23, wider ones only when the next narrower cannot hold
+        // the value (2 bytes above 0xff, 4 above 0xffff, 8 above 0xffff_ffff).
+        let smallest = if width == 1 { 24 } else { 1u64 << (4 * width) };
+        if value < smallest {
             return Err(DecodeError::new(ErrorClass::NonCanonicalInteger, at));
         }
         Ok(value)
@@ -226,20 +218,24 @@ impl<'a> Reader<'a> {
             return Err(DecodeError::new(class, at));
         }
         self.pos += 1;
-        let info = b & 0x1f;
-        Ok(match b >> 5 {
-            major::UINT => Head::Uint(self.argument(info, at)?),
-            major::NINT => Head::Nint(self.argument(info, at)?),
-            major::BYTES => Head::Bytes(self.argument(info, at)?),
-            major::TEXT => Head::Text(self.argument(info, at)?),
-            major::ARRAY => Head::Array(self.argument(info, at)?),
-            major::MAP => Head::Map(self.argument(info, at)?),
-            _ => match b {
+        let major = b >> 5;
+        if major == major::SIMPLE {
+            return Ok(match b {
                 0xf4 => Head::Bool(false),
                 0xf5 => Head::Bool(true),
                 0xf6 => Head::Null,
                 _ => self.float(b, at)?,
-            },
+            });
+        }
+        let argument = self.argument(b & 0x1f, at)?;
+        Ok(match major {
+            major::UINT => Head::Uint(argument),
+            major::NINT => Head::Nint(argument),
+            major::BYTES => Head::Bytes(argument),
+            major::TEXT => Head::Text(argument),
+            major::ARRAY => Head::Array(argument),
+            // Tags never get here: the initial byte's checks reject every one.
+            _ => Head::Map(argument),
         })
     }
 
@@ -570,13 +566,16 @@ impl<'a> Reader<'a> {
     /// A message key (spec §4.8 rules 1–4): an unsigned integer up to 65535, and at least `min`: the
     /// previous key of the map plus one, or 0 for the first key. A key below `min` is `duplicate-key`
     /// when it equals the previous key and `unsorted-keys` when it is smaller.
+    ///
+    /// 32 bits, where every key fits: a decoder compares each key with its fields' keys, and on a
+    /// 32-bit target a 64-bit comparison is two (and a match on keys cannot become a jump table).
     #[cfg_attr(not(feature = "size"), inline(always))]
     #[cfg_attr(feature = "size", inline)]
-    pub fn key(&mut self, min: u64) -> Result<u64> {
+    pub fn key(&mut self, min: u32) -> Result<u32> {
         if let Some((k, head)) = self.fast_head(major::UINT) {
-            if k <= MAX_KEY && k >= min {
+            if k <= MAX_KEY && k >= u64::from(min) {
                 self.pos += head;
-                return Ok(k);
+                return Ok(k as u32);
             }
         }
         self.key_general(min)
@@ -584,10 +583,10 @@ impl<'a> Reader<'a> {
 
     #[cold]
     #[inline(never)]
-    fn key_general(&mut self, min: u64) -> Result<u64> {
+    fn key_general(&mut self, min: u32) -> Result<u32> {
         let at = self.pos;
         let k = match self.head()? {
-            Head::Uint(k) if k <= MAX_KEY => k,
+            Head::Uint(k) if k <= MAX_KEY => k as u32,
             Head::Uint(_) => return Err(DecodeError::new(ErrorClass::OutOfRange, at)),
             _ => return Err(DecodeError::new(ErrorClass::WrongType, at)),
         };
@@ -933,7 +932,8 @@ mod tests {
                 let (a, b) = (a.min(b), a.max(b));
                 same(&bytes, |r| r.int(a, b), |r| r.int_general(a, b));
                 same(&bytes, |r| r.int(-100, 100), |r| r.int_general(-100, 100));
-                same(&bytes, |r| r.key(lo % 70_000), |r| r.key_general(lo % 70_000));
+                let min = (lo % 70_000) as u32;
+                same(&bytes, |r| r.key(min), |r| r.key_general(min));
             }
 
             #[test]

@@ -247,11 +247,13 @@ impl<'s> Decoder<'s, '_> {
         let mut min_key = 0;
         for _ in 0..count {
             let key_at = self.r.position();
-            let key = self
-                .r
-                .key(min_key)
-                .map_err(|e| Fail::from(e).expecting(Expected::Key { min: min_key }))?;
+            let key = self.r.key(min_key).map_err(|e| {
+                Fail::from(e).expecting(Expected::Key {
+                    min: min_key.into(),
+                })
+            })?;
             min_key = key + 1;
+            let key = u64::from(key);
             match fields.iter().find(|f| f.key as u64 == key) {
                 Some(f) => {
                     self.note(key_at, level + 1, format!("key {key} ({})", f.name));
@@ -352,6 +354,7 @@ impl<'s> Decoder<'s, '_> {
         let key = self
             .r
             .key(0)
+            .map(u64::from)
             .map_err(|e| Fail::from(e).expecting(Expected::Key { min: 0 }))?;
         let value = match variants.iter().find(|v| v.key as u64 == key) {
             Some(v) => {

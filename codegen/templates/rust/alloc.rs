@@ -26,7 +26,7 @@
 {%- if item.kind == "message" -%}
             let count = self.entry_count();
             w.map(count)?;
-            {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} unknown = self.{{ item.unknown }}.merge();
+            let mut unknown = self.{{ item.unknown }}.merge();
 {%- for f in item.sorted %}
             {% call presence::owned_bind(f) %}{% endcall %} {
 {%- if !f.owned_validate.is_empty() %}

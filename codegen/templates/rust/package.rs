@@ -3,78 +3,92 @@
     `encode_to`, or, for a type on a recursive cycle, in `decode_in_cycle` and `encode_in_cycle`,
     which spend the cycle's `@max_depth` budget. #}
 {%- macro decode_body(item) -%}
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let {% if !item.fields.is_empty() || !item.variants.is_empty() %}mut {% endif %}field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
 {%- if item.kind == "message" -%}
 {%- if item.has_required %}
-        let start = r.position();
+            let start = r.position();
 {%- endif %}
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
 {%- for f in item.fields %}
-        let mut f_{{ f.slot_name }}: Option<{{ f.value_type }}> = None;
+            let mut f_{{ f.slot_name }}: Option<{{ f.value_type }}> = None;
 {%- endfor %}
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
 {%- if item.has_defaults %}
-            let key_at = r.position();
+                let key_at = r.position();
 {%- endif %}
-            let key = r.key(min_key)?;
-            min_key = key + 1;
+{%- if !item.fields.is_empty() %}
+                field = "";
+{%- endif %}
+                let key = r.key(min_key)?;
+                min_key = key + 1;
 {%- if item.fields.is_empty() %}
-            r.skip(depth)?;
-            unknown += 1;
-        }
+                r.skip(depth)?;
+                unknown += 1;
+            }
 {%- else %}
-            match key {
+                match key {
 {%- for f in item.fields %}
-                {{ f.key }} => {
-                    let v = {{ f.decode }}.map_err(|e| e.in_field("{{ f.label }}"))?;
+                    {{ f.key }} => {
+                        field = "{{ f.label }}";
+                        let v = {{ f.decode }}?{% if !f.narrow.is_empty() %} as {{ f.narrow }}{% endif %};
 {%- if f.presence == "default" %}
-                    if {{ f.is_default }} {
-                        return Err(rt::DecodeError::new(rt::ErrorClass::DefaultValuePresent, key_at).in_field("{{ f.label }}"));
-                    }
+                        if {{ f.is_default }} {
+                            return Err(rt::DecodeError::new(rt::ErrorClass::DefaultValuePresent, key_at));
+                        }
 {%- endif %}
-                    f_{{ f.slot_name }} = Some(v);
-                }
+                        f_{{ f.slot_name }} = Some(v);
+                    }
 {%- endfor %}
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
 {%- endif %}
-        Ok(Self {
+            Ok(Self {
 {%- for f in item.fields %}
-            {{ f.name }}: {% call presence::finish(f) %}{% endcall %},
+                {{ f.name }}: {% call presence::finish(f) %}{% endcall %},
 {%- endfor %}
-            {{ item.unknown }}: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+                {{ item.unknown }}: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
 {%- else %}
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
+            }
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
 {%- for v in item.variants %}
 {%- if v.rust_type.is_some() %}
-            {{ v.key }} => Self::{{ v.name }}({{ v.decode }}.map_err(|e| e.in_field("{{ v.label }}"))?),
+                {{ v.key }} => {
+                    field = "{{ v.label }}";
+                    Self::{{ v.name }}({{ v.decode }}?{% if !v.narrow.is_empty() %} as {{ v.narrow }}{% endif %})
+                }
 {%- else %}
-            {{ v.key }} => {
-                r.null().map_err(|e| e.in_field("{{ v.label }}"))?;
-                Self::{{ v.name }}
-            }
+                {{ v.key }} => {
+                    field = "{{ v.label }}";
+                    r.null()?;
+                    Self::{{ v.name }}
+                }
 {%- endif %}
 {%- endfor %}
-            key => Self::{{ item.other }} {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+                key => Self::{{ item.other }} {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
 {%- endif %}
+        };
+        read().map_err(|e| e.in_field(field))
 {%- endmacro %}
 
 {%- macro len_body(item) -%}
@@ -102,7 +116,7 @@
 {%- if item.kind == "message" -%}
         let count = self.entry_count();
         w.map(count)?;
-        {% if item.fields.is_empty() %}let{% else %}let mut{% endif %} unknown = self.{{ item.unknown }}.merge(Self::KNOWN_KEYS);
+        let mut unknown = self.{{ item.unknown }}.merge(Self::KNOWN_KEYS);
 {%- for f in item.sorted %}
         {% call presence::bind(f) %}{% endcall %} {
 {%- if !f.validate.is_empty() %}

@@ -47,6 +47,8 @@ pub(crate) struct FieldView {
     /// The Rust type of a present value (the field's type is `Option` of it when optional).
     pub value_type: String,
     pub decode: String,
+    /// The integer type `decode`'s value is cast to, or `""`.
+    pub narrow: &'static str,
     /// Whether the encoded length is the same for every value (`len` is then a number).
     pub fixed_len: bool,
     /// The encoded length of the value `v`.
@@ -98,6 +100,7 @@ pub(crate) fn field_view(ctx: &Ctx<'_>, f: &model::Field<'_>) -> FieldView {
         presence: presence(&f.ir.presence),
         value_type: u.rust_type(ty, shape),
         decode: u.decode(ty, shape),
+        narrow: u.narrow(shape),
         fixed_len: shape.fixed_len().is_some(),
         len: u.len(shape, "v"),
         validate: u.validate(shape, "v"),
@@ -136,6 +139,8 @@ pub(crate) struct VariantView {
     /// Payload type; `None` for a unit variant.
     pub rust_type: Option<String>,
     pub decode: String,
+    /// The integer type `decode`'s value is cast to, or `""`.
+    pub narrow: &'static str,
     pub validate: String,
     pub encode: String,
     pub len: String,
@@ -167,6 +172,7 @@ pub(crate) fn variant_view(ctx: &Ctx<'_>, v: &model::Variant<'_>) -> VariantView
         rust_type: payload.map(|(t, s)| u.rust_type(t, s)),
         owned_type: payload.map(|(t, s)| u.owned_type(t, s)),
         decode: with(&|t, s| u.decode(t, s)),
+        narrow: payload.map_or("", |(_, s)| u.narrow(s)),
         validate: with(&|_, s| u.validate(s, "v")),
         encode: with(&|t, s| u.encode(t, s, "v")),
         len: with(&|_, s| u.len(s, "v")),

@@ -113,71 +113,78 @@ impl<'a> Zone<'a> {
 
 impl<'a> rt::Message<'a> for Zone<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_number: Option<ZoneNumber> = None;
-        let mut f_name: Option<super::example_core::Label<'a>> = None;
-        let mut f_flow: Option<f32> = None;
-        let mut f_skip_when_wet: Option<bool> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(1, 16)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("Zone.number"))?;
-                    f_number = Some(v);
-                }
-                1 => {
-                    let v = r.text(32).map_err(|e| e.in_field("Zone.name"))?;
-                    f_name = Some(v);
-                }
-                2 => {
-                    let v = r.f32().map_err(|e| e.in_field("Zone.flow"))?;
-                    if v.to_bits() == (12.5_f32).to_bits() {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Zone.flow"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_number: Option<ZoneNumber> = None;
+            let mut f_name: Option<super::example_core::Label<'a>> = None;
+            let mut f_flow: Option<f32> = None;
+            let mut f_skip_when_wet: Option<bool> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Zone.number";
+                        let v = r.uint(1, 16)? as u8;
+                        f_number = Some(v);
                     }
-                    f_flow = Some(v);
-                }
-                3 => {
-                    let v = r.bool().map_err(|e| e.in_field("Zone.skip_when_wet"))?;
-                    if v {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Zone.skip_when_wet"));
+                    1 => {
+                        field = "Zone.name";
+                        let v = r.text(32)?;
+                        f_name = Some(v);
                     }
-                    f_skip_when_wet = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    2 => {
+                        field = "Zone.flow";
+                        let v = r.f32()?;
+                        if v.to_bits() == (12.5_f32).to_bits() {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_flow = Some(v);
+                    }
+                    3 => {
+                        field = "Zone.skip_when_wet";
+                        let v = r.bool()?;
+                        if v {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_skip_when_wet = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            number: f_number.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Zone.number"),
-            )?,
-            name: f_name.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Zone.name"),
-            )?,
-            flow: f_flow.unwrap_or(12.5_f32),
-            skip_when_wet: f_skip_when_wet.unwrap_or(true),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                number: f_number.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Zone.number"),
+                )?,
+                name: f_name.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Zone.name"),
+                )?,
+                flow: f_flow.unwrap_or(12.5_f32),
+                skip_when_wet: f_skip_when_wet.unwrap_or(true),
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -270,67 +277,71 @@ impl<'a> Run<'a> {
 
 impl<'a> rt::Message<'a> for Run<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_zone: Option<ZoneNumber> = None;
-        let mut f_trigger: Option<Trigger> = None;
-        let mut f_started_at: Option<super::example_core::Timestamp> = None;
-        let mut f_duration: Option<u16> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(1, 16)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("Run.zone"))?;
-                    f_zone = Some(v);
-                }
-                1 => {
-                    let v =
-                        Trigger::decode_from(r, depth).map_err(|e| e.in_field("Run.trigger"))?;
-                    f_trigger = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 18446744073709551615)
-                        .map_err(|e| e.in_field("Run.started_at"))?;
-                    f_started_at = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(1, 14400)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("Run.duration"))?;
-                    f_duration = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_zone: Option<ZoneNumber> = None;
+            let mut f_trigger: Option<Trigger> = None;
+            let mut f_started_at: Option<super::example_core::Timestamp> = None;
+            let mut f_duration: Option<u16> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Run.zone";
+                        let v = r.uint(1, 16)? as u8;
+                        f_zone = Some(v);
+                    }
+                    1 => {
+                        field = "Run.trigger";
+                        let v = Trigger::decode_from(r, depth)?;
+                        f_trigger = Some(v);
+                    }
+                    2 => {
+                        field = "Run.started_at";
+                        let v = r.uint(0, 18446744073709551615)?;
+                        f_started_at = Some(v);
+                    }
+                    3 => {
+                        field = "Run.duration";
+                        let v = r.uint(1, 14400)? as u16;
+                        f_duration = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            zone: f_zone.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Run.zone"),
-            )?,
-            trigger: f_trigger.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Run.trigger"),
-            )?,
-            started_at: f_started_at.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Run.started_at"),
-            )?,
-            duration: f_duration.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Run.duration"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                zone: f_zone.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Run.zone"),
+                )?,
+                trigger: f_trigger.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Run.trigger"),
+                )?,
+                started_at: f_started_at.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Run.started_at"),
+                )?,
+                duration: f_duration.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Run.duration"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -428,71 +439,75 @@ impl<'a> SprinklerState<'a> {
 
 impl<'a> rt::Message<'a> for SprinklerState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_zones: Option<rt::Array<'a, Zone<'a>>> = None;
-        let mut f_running: Option<Run<'a>> = None;
-        let mut f_light: Option<super::example_lamp::LampState<'a>> = None;
-        let mut f_rain_delay: Option<u8> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = rt::Array::<Zone<'a>>::decode(r, 16, depth, |r, depth| {
-                        Zone::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("SprinklerState.zones"))?;
-                    f_zones = Some(v);
-                }
-                1 => {
-                    let v = Run::decode_from(r, depth)
-                        .map_err(|e| e.in_field("SprinklerState.running"))?;
-                    f_running = Some(v);
-                }
-                2 => {
-                    let v = super::example_lamp::LampState::decode_from(r, depth)
-                        .map_err(|e| e.in_field("SprinklerState.light"))?;
-                    f_light = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(0, 255)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("SprinklerState.rain_delay"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("SprinklerState.rain_delay"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_zones: Option<rt::Array<'a, Zone<'a>>> = None;
+            let mut f_running: Option<Run<'a>> = None;
+            let mut f_light: Option<super::example_lamp::LampState<'a>> = None;
+            let mut f_rain_delay: Option<u8> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "SprinklerState.zones";
+                        let v = rt::Array::<Zone<'a>>::decode(r, 16, depth, |r, depth| {
+                            Zone::decode_from(r, depth).map(|_| ())
+                        })?;
+                        f_zones = Some(v);
                     }
-                    f_rain_delay = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "SprinklerState.running";
+                        let v = Run::decode_from(r, depth)?;
+                        f_running = Some(v);
+                    }
+                    2 => {
+                        field = "SprinklerState.light";
+                        let v = super::example_lamp::LampState::decode_from(r, depth)?;
+                        f_light = Some(v);
+                    }
+                    3 => {
+                        field = "SprinklerState.rain_delay";
+                        let v = r.uint(0, 255)? as u8;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_rain_delay = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            zones: f_zones.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SprinklerState.zones"),
-            )?,
-            running: f_running,
-            light: f_light.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SprinklerState.light"),
-            )?,
-            rain_delay: f_rain_delay.unwrap_or(0),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                zones: f_zones.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SprinklerState.zones"),
+                )?,
+                running: f_running,
+                light: f_light.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SprinklerState.light"),
+                )?,
+                rain_delay: f_rain_delay.unwrap_or(0),
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -581,38 +596,45 @@ impl<'a> SprinklerCommand<'a> {
 
 impl<'a> rt::Message<'a> for SprinklerCommand<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            0 => Self::RunZone(
-                Run::decode_from(r, depth).map_err(|e| e.in_field("SprinklerCommand.run_zone"))?,
-            ),
-            1 => {
-                r.null().map_err(|e| e.in_field("SprinklerCommand.stop"))?;
-                Self::Stop
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
             }
-            2 => Self::RainDelay(
-                r.uint(0, 255)
-                    .map(|v| v as u8)
-                    .map_err(|e| e.in_field("SprinklerCommand.rain_delay"))?,
-            ),
-            3 => Self::Light(
-                super::example_lamp::Command::decode_from(r, depth)
-                    .map_err(|e| e.in_field("SprinklerCommand.light"))?,
-            ),
-            4 => Self::Rename(
-                r.text(32)
-                    .map_err(|e| e.in_field("SprinklerCommand.rename"))?,
-            ),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                0 => {
+                    field = "SprinklerCommand.run_zone";
+                    Self::RunZone(Run::decode_from(r, depth)?)
+                }
+                1 => {
+                    field = "SprinklerCommand.stop";
+                    r.null()?;
+                    Self::Stop
+                }
+                2 => {
+                    field = "SprinklerCommand.rain_delay";
+                    Self::RainDelay(r.uint(0, 255)? as u8)
+                }
+                3 => {
+                    field = "SprinklerCommand.light";
+                    Self::Light(super::example_lamp::Command::decode_from(r, depth)?)
+                }
+                4 => {
+                    field = "SprinklerCommand.rename";
+                    Self::Rename(r.text(32)?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {

@@ -138,54 +138,56 @@ impl<'a> TimeOfDay<'a> {
 
 impl<'a> rt::Message<'a> for TimeOfDay<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_hour: Option<u8> = None;
-        let mut f_minute: Option<u8> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 23)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("TimeOfDay.hour"))?;
-                    f_hour = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 59)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("TimeOfDay.minute"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("TimeOfDay.minute"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_hour: Option<u8> = None;
+            let mut f_minute: Option<u8> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "TimeOfDay.hour";
+                        let v = r.uint(0, 23)? as u8;
+                        f_hour = Some(v);
                     }
-                    f_minute = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "TimeOfDay.minute";
+                        let v = r.uint(0, 59)? as u8;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_minute = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            hour: f_hour.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("TimeOfDay.hour"),
-            )?,
-            minute: f_minute.unwrap_or(0),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                hour: f_hour.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("TimeOfDay.hour"),
+                )?,
+                minute: f_minute.unwrap_or(0),
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -263,61 +265,71 @@ impl<'a> DeviceInfo<'a> {
 
 impl<'a> rt::Message<'a> for DeviceInfo<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_id: Option<DeviceId<'a>> = None;
-        let mut f_name: Option<Label<'a>> = None;
-        let mut f_tags: Option<Tags<'a>> = None;
-        let mut f_joined_at: Option<Timestamp> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.fixed::<16>().map_err(|e| e.in_field("DeviceInfo.id"))?;
-                    f_id = Some(v);
-                }
-                1 => {
-                    let v = r.text(32).map_err(|e| e.in_field("DeviceInfo.name"))?;
-                    f_name = Some(v);
-                }
-                2 => {
-                    let v =
-                        rt::Array::<Label<'a>>::decode(r, 8, depth, |r, _| r.text(32).map(|_| ()))
-                            .map_err(|e| e.in_field("DeviceInfo.tags"))?;
-                    f_tags = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(0, 18446744073709551615)
-                        .map_err(|e| e.in_field("DeviceInfo.joined_at"))?;
-                    f_joined_at = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_id: Option<DeviceId<'a>> = None;
+            let mut f_name: Option<Label<'a>> = None;
+            let mut f_tags: Option<Tags<'a>> = None;
+            let mut f_joined_at: Option<Timestamp> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "DeviceInfo.id";
+                        let v = r.fixed::<16>()?;
+                        f_id = Some(v);
+                    }
+                    1 => {
+                        field = "DeviceInfo.name";
+                        let v = r.text(32)?;
+                        f_name = Some(v);
+                    }
+                    2 => {
+                        field = "DeviceInfo.tags";
+                        let v = rt::Array::<Label<'a>>::decode(r, 8, depth, |r, _| {
+                            r.text(32).map(|_| ())
+                        })?;
+                        f_tags = Some(v);
+                    }
+                    3 => {
+                        field = "DeviceInfo.joined_at";
+                        let v = r.uint(0, 18446744073709551615)?;
+                        f_joined_at = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            id: f_id.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("DeviceInfo.id"),
-            )?,
-            name: f_name.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("DeviceInfo.name"),
-            )?,
-            tags: f_tags,
-            joined_at: f_joined_at.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("DeviceInfo.joined_at"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                id: f_id.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("DeviceInfo.id"),
+                )?,
+                name: f_name.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("DeviceInfo.name"),
+                )?,
+                tags: f_tags,
+                joined_at: f_joined_at.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("DeviceInfo.joined_at"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {

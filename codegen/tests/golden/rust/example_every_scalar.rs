@@ -147,255 +147,221 @@ impl<'a> Integers<'a> {
 
 impl<'a> rt::Message<'a> for Integers<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_a_u8: Option<u8> = None;
-        let mut f_ranged_u8: Option<u8> = None;
-        let mut f_a_u16: Option<u16> = None;
-        let mut f_capped_u16: Option<u16> = None;
-        let mut f_a_u32: Option<u32> = None;
-        let mut f_floor_u32: Option<u32> = None;
-        let mut f_a_u64: Option<u64> = None;
-        let mut f_a_i8: Option<i8> = None;
-        let mut f_ranged_i8: Option<i8> = None;
-        let mut f_a_i16: Option<i16> = None;
-        let mut f_a_i32: Option<i32> = None;
-        let mut f_negative_i32: Option<i32> = None;
-        let mut f_a_i64: Option<i64> = None;
-        let mut f_hex_ranged_i64: Option<i64> = None;
-        let mut f_last: Option<u8> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 255)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("Integers.a_u8"))?;
-                    if v == 255 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.a_u8"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_a_u8: Option<u8> = None;
+            let mut f_ranged_u8: Option<u8> = None;
+            let mut f_a_u16: Option<u16> = None;
+            let mut f_capped_u16: Option<u16> = None;
+            let mut f_a_u32: Option<u32> = None;
+            let mut f_floor_u32: Option<u32> = None;
+            let mut f_a_u64: Option<u64> = None;
+            let mut f_a_i8: Option<i8> = None;
+            let mut f_ranged_i8: Option<i8> = None;
+            let mut f_a_i16: Option<i16> = None;
+            let mut f_a_i32: Option<i32> = None;
+            let mut f_negative_i32: Option<i32> = None;
+            let mut f_a_i64: Option<i64> = None;
+            let mut f_hex_ranged_i64: Option<i64> = None;
+            let mut f_last: Option<u8> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Integers.a_u8";
+                        let v = r.uint(0, 255)? as u8;
+                        if v == 255 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_a_u8 = Some(v);
                     }
-                    f_a_u8 = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(1, 200)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("Integers.ranged_u8"))?;
-                    if v == 200 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.ranged_u8"));
+                    1 => {
+                        field = "Integers.ranged_u8";
+                        let v = r.uint(1, 200)? as u8;
+                        if v == 200 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_ranged_u8 = Some(v);
                     }
-                    f_ranged_u8 = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("Integers.a_u16"))?;
-                    if v == 65535 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.a_u16"));
+                    2 => {
+                        field = "Integers.a_u16";
+                        let v = r.uint(0, 65535)? as u16;
+                        if v == 65535 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_a_u16 = Some(v);
                     }
-                    f_a_u16 = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(0, 1000)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("Integers.capped_u16"))?;
-                    if v == 1000 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.capped_u16"));
+                    3 => {
+                        field = "Integers.capped_u16";
+                        let v = r.uint(0, 1000)? as u16;
+                        if v == 1000 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_capped_u16 = Some(v);
                     }
-                    f_capped_u16 = Some(v);
-                }
-                4 => {
-                    let v = r
-                        .uint(0, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("Integers.a_u32"))?;
-                    if v == 4294967295 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.a_u32"));
+                    4 => {
+                        field = "Integers.a_u32";
+                        let v = r.uint(0, 4294967295)? as u32;
+                        if v == 4294967295 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_a_u32 = Some(v);
                     }
-                    f_a_u32 = Some(v);
-                }
-                5 => {
-                    let v = r
-                        .uint(10, 4294967295)
-                        .map(|v| v as u32)
-                        .map_err(|e| e.in_field("Integers.floor_u32"))?;
-                    if v == 10 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.floor_u32"));
+                    5 => {
+                        field = "Integers.floor_u32";
+                        let v = r.uint(10, 4294967295)? as u32;
+                        if v == 10 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_floor_u32 = Some(v);
                     }
-                    f_floor_u32 = Some(v);
-                }
-                6 => {
-                    let v = r
-                        .uint(1, 18446744073709551615)
-                        .map_err(|e| e.in_field("Integers.a_u64"))?;
-                    if v == 18446744073709551615 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.a_u64"));
+                    6 => {
+                        field = "Integers.a_u64";
+                        let v = r.uint(1, 18446744073709551615)?;
+                        if v == 18446744073709551615 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_a_u64 = Some(v);
                     }
-                    f_a_u64 = Some(v);
-                }
-                7 => {
-                    let v = r
-                        .int(-128, 127)
-                        .map(|v| v as i8)
-                        .map_err(|e| e.in_field("Integers.a_i8"))?;
-                    if v == -128 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.a_i8"));
+                    7 => {
+                        field = "Integers.a_i8";
+                        let v = r.int(-128, 127)? as i8;
+                        if v == -128 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_a_i8 = Some(v);
                     }
-                    f_a_i8 = Some(v);
-                }
-                8 => {
-                    let v = r
-                        .int(-100, 100)
-                        .map(|v| v as i8)
-                        .map_err(|e| e.in_field("Integers.ranged_i8"))?;
-                    if v == -40 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.ranged_i8"));
+                    8 => {
+                        field = "Integers.ranged_i8";
+                        let v = r.int(-100, 100)? as i8;
+                        if v == -40 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_ranged_i8 = Some(v);
                     }
-                    f_ranged_i8 = Some(v);
-                }
-                9 => {
-                    let v = r
-                        .int(-32768, 0)
-                        .map(|v| v as i16)
-                        .map_err(|e| e.in_field("Integers.a_i16"))?;
-                    if v == -32768 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.a_i16"));
+                    9 => {
+                        field = "Integers.a_i16";
+                        let v = r.int(-32768, 0)? as i16;
+                        if v == -32768 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_a_i16 = Some(v);
                     }
-                    f_a_i16 = Some(v);
-                }
-                10 => {
-                    let v = r
-                        .int(-2147483648, 2147483647)
-                        .map(|v| v as i32)
-                        .map_err(|e| e.in_field("Integers.a_i32"))?;
-                    if v == -2147483648 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.a_i32"));
+                    10 => {
+                        field = "Integers.a_i32";
+                        let v = r.int(-2147483648, 2147483647)? as i32;
+                        if v == -2147483648 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_a_i32 = Some(v);
                     }
-                    f_a_i32 = Some(v);
-                }
-                11 => {
-                    let v = r
-                        .int(-1000, -10)
-                        .map(|v| v as i32)
-                        .map_err(|e| e.in_field("Integers.negative_i32"))?;
-                    if v == -10 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.negative_i32"));
+                    11 => {
+                        field = "Integers.negative_i32";
+                        let v = r.int(-1000, -10)? as i32;
+                        if v == -10 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_negative_i32 = Some(v);
                     }
-                    f_negative_i32 = Some(v);
-                }
-                12 => {
-                    let v = r
-                        .int(-9223372036854775808, 9223372036854775807)
-                        .map_err(|e| e.in_field("Integers.a_i64"))?;
-                    if v == -9223372036854775808 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.a_i64"));
+                    12 => {
+                        field = "Integers.a_i64";
+                        let v = r.int(-9223372036854775808, 9223372036854775807)?;
+                        if v == -9223372036854775808 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_a_i64 = Some(v);
                     }
-                    f_a_i64 = Some(v);
-                }
-                13 => {
-                    let v = r
-                        .int(-16, 16)
-                        .map_err(|e| e.in_field("Integers.hex_ranged_i64"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Integers.hex_ranged_i64"));
+                    13 => {
+                        field = "Integers.hex_ranged_i64";
+                        let v = r.int(-16, 16)?;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_hex_ranged_i64 = Some(v);
                     }
-                    f_hex_ranged_i64 = Some(v);
-                }
-                65535 => {
-                    let v = r
-                        .uint(0, 255)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("Integers.last"))?;
-                    f_last = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    65535 => {
+                        field = "Integers.last";
+                        let v = r.uint(0, 255)? as u8;
+                        f_last = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            a_u8: f_a_u8.unwrap_or(255),
-            ranged_u8: f_ranged_u8.unwrap_or(200),
-            a_u16: f_a_u16.unwrap_or(65535),
-            capped_u16: f_capped_u16.unwrap_or(1000),
-            a_u32: f_a_u32.unwrap_or(4294967295),
-            floor_u32: f_floor_u32.unwrap_or(10),
-            a_u64: f_a_u64.unwrap_or(18446744073709551615),
-            a_i8: f_a_i8.unwrap_or(-128),
-            ranged_i8: f_ranged_i8.unwrap_or(-40),
-            a_i16: f_a_i16.unwrap_or(-32768),
-            a_i32: f_a_i32.unwrap_or(-2147483648),
-            negative_i32: f_negative_i32.unwrap_or(-10),
-            a_i64: f_a_i64.unwrap_or(-9223372036854775808),
-            hex_ranged_i64: f_hex_ranged_i64.unwrap_or(0),
-            last: f_last,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                a_u8: f_a_u8.unwrap_or(255),
+                ranged_u8: f_ranged_u8.unwrap_or(200),
+                a_u16: f_a_u16.unwrap_or(65535),
+                capped_u16: f_capped_u16.unwrap_or(1000),
+                a_u32: f_a_u32.unwrap_or(4294967295),
+                floor_u32: f_floor_u32.unwrap_or(10),
+                a_u64: f_a_u64.unwrap_or(18446744073709551615),
+                a_i8: f_a_i8.unwrap_or(-128),
+                ranged_i8: f_ranged_i8.unwrap_or(-40),
+                a_i16: f_a_i16.unwrap_or(-32768),
+                a_i32: f_a_i32.unwrap_or(-2147483648),
+                negative_i32: f_negative_i32.unwrap_or(-10),
+                a_i64: f_a_i64.unwrap_or(-9223372036854775808),
+                hex_ranged_i64: f_hex_ranged_i64.unwrap_or(0),
+                last: f_last,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -625,87 +591,95 @@ impl<'a> Floats<'a> {
 
 impl<'a> rt::Message<'a> for Floats<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_a_f32: Option<f32> = None;
-        let mut f_a_f64: Option<f64> = None;
-        let mut f_thousands: Option<f64> = None;
-        let mut f_small: Option<f32> = None;
-        let mut f_required_f64: Option<f64> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.f32().map_err(|e| e.in_field("Floats.a_f32"))?;
-                    if v.to_bits() == (1.5_f32).to_bits() {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Floats.a_f32"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_a_f32: Option<f32> = None;
+            let mut f_a_f64: Option<f64> = None;
+            let mut f_thousands: Option<f64> = None;
+            let mut f_small: Option<f32> = None;
+            let mut f_required_f64: Option<f64> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Floats.a_f32";
+                        let v = r.f32()?;
+                        if v.to_bits() == (1.5_f32).to_bits() {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_a_f32 = Some(v);
                     }
-                    f_a_f32 = Some(v);
-                }
-                1 => {
-                    let v = r.f64().map_err(|e| e.in_field("Floats.a_f64"))?;
-                    if v.to_bits() == (-0.25_f64).to_bits() {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Floats.a_f64"));
+                    1 => {
+                        field = "Floats.a_f64";
+                        let v = r.f64()?;
+                        if v.to_bits() == (-0.25_f64).to_bits() {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_a_f64 = Some(v);
                     }
-                    f_a_f64 = Some(v);
-                }
-                2 => {
-                    let v = r.f64().map_err(|e| e.in_field("Floats.thousands"))?;
-                    if v.to_bits() == (2000.0_f64).to_bits() {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Floats.thousands"));
+                    2 => {
+                        field = "Floats.thousands";
+                        let v = r.f64()?;
+                        if v.to_bits() == (2000.0_f64).to_bits() {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_thousands = Some(v);
                     }
-                    f_thousands = Some(v);
-                }
-                3 => {
-                    let v = r.f32().map_err(|e| e.in_field("Floats.small"))?;
-                    if v.to_bits() == (0.0015_f32).to_bits() {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Floats.small"));
+                    3 => {
+                        field = "Floats.small";
+                        let v = r.f32()?;
+                        if v.to_bits() == (0.0015_f32).to_bits() {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_small = Some(v);
                     }
-                    f_small = Some(v);
-                }
-                4 => {
-                    let v = r.f64().map_err(|e| e.in_field("Floats.required_f64"))?;
-                    f_required_f64 = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    4 => {
+                        field = "Floats.required_f64";
+                        let v = r.f64()?;
+                        f_required_f64 = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            a_f32: f_a_f32.unwrap_or(1.5_f32),
-            a_f64: f_a_f64.unwrap_or(-0.25_f64),
-            thousands: f_thousands.unwrap_or(2000.0_f64),
-            small: f_small.unwrap_or(0.0015_f32),
-            required_f64: f_required_f64.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Floats.required_f64"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                a_f32: f_a_f32.unwrap_or(1.5_f32),
+                a_f64: f_a_f64.unwrap_or(-0.25_f64),
+                thousands: f_thousands.unwrap_or(2000.0_f64),
+                small: f_small.unwrap_or(0.0015_f32),
+                required_f64: f_required_f64.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Floats.required_f64"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -828,149 +802,163 @@ impl<'a> Text<'a> {
 
 impl<'a> rt::Message<'a> for Text<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_on_by_default: Option<bool> = None;
-        let mut f_off_by_default: Option<bool> = None;
-        let mut f_bounded: Option<&'a str> = None;
-        let mut f_defaulted: Option<&'a str> = None;
-        let mut f_escaped: Option<&'a str> = None;
-        let mut f_empty: Option<&'a str> = None;
-        let mut f_accented: Option<&'a str> = None;
-        let mut f_huge: Option<&'a str> = None;
-        let mut f_blob: Option<&'a [u8]> = None;
-        let mut f_default_blob: Option<&'a [u8]> = None;
-        let mut f_hash: Option<&'a [u8; 32]> = None;
-        let mut f_page: Option<&'a [u8; 65535]> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.bool().map_err(|e| e.in_field("Text.on_by_default"))?;
-                    if v {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Text.on_by_default"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_on_by_default: Option<bool> = None;
+            let mut f_off_by_default: Option<bool> = None;
+            let mut f_bounded: Option<&'a str> = None;
+            let mut f_defaulted: Option<&'a str> = None;
+            let mut f_escaped: Option<&'a str> = None;
+            let mut f_empty: Option<&'a str> = None;
+            let mut f_accented: Option<&'a str> = None;
+            let mut f_huge: Option<&'a str> = None;
+            let mut f_blob: Option<&'a [u8]> = None;
+            let mut f_default_blob: Option<&'a [u8]> = None;
+            let mut f_hash: Option<&'a [u8; 32]> = None;
+            let mut f_page: Option<&'a [u8; 65535]> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Text.on_by_default";
+                        let v = r.bool()?;
+                        if v {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_on_by_default = Some(v);
                     }
-                    f_on_by_default = Some(v);
-                }
-                1 => {
-                    let v = r.bool().map_err(|e| e.in_field("Text.off_by_default"))?;
-                    if !v {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Text.off_by_default"));
+                    1 => {
+                        field = "Text.off_by_default";
+                        let v = r.bool()?;
+                        if !v {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_off_by_default = Some(v);
                     }
-                    f_off_by_default = Some(v);
-                }
-                2 => {
-                    let v = r.text(16).map_err(|e| e.in_field("Text.bounded"))?;
-                    f_bounded = Some(v);
-                }
-                3 => {
-                    let v = r.text(128).map_err(|e| e.in_field("Text.defaulted"))?;
-                    if v == "plain" {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Text.defaulted"));
+                    2 => {
+                        field = "Text.bounded";
+                        let v = r.text(16)?;
+                        f_bounded = Some(v);
                     }
-                    f_defaulted = Some(v);
-                }
-                4 => {
-                    let v = r.text(64).map_err(|e| e.in_field("Text.escaped"))?;
-                    if v == "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Text.escaped"));
+                    3 => {
+                        field = "Text.defaulted";
+                        let v = r.text(128)?;
+                        if v == "plain" {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_defaulted = Some(v);
                     }
-                    f_escaped = Some(v);
-                }
-                5 => {
-                    let v = r.text(8).map_err(|e| e.in_field("Text.empty"))?;
-                    if v.is_empty() {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Text.empty"));
+                    4 => {
+                        field = "Text.escaped";
+                        let v = r.text(64)?;
+                        if v == "tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé" {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_escaped = Some(v);
                     }
-                    f_empty = Some(v);
-                }
-                6 => {
-                    let v = r.text(12).map_err(|e| e.in_field("Text.accented"))?;
-                    if v == "température" {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Text.accented"));
+                    5 => {
+                        field = "Text.empty";
+                        let v = r.text(8)?;
+                        if v.is_empty() {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_empty = Some(v);
                     }
-                    f_accented = Some(v);
-                }
-                7 => {
-                    let v = r.text(16777216).map_err(|e| e.in_field("Text.huge"))?;
-                    f_huge = Some(v);
-                }
-                8 => {
-                    let v = r.bytes(1024).map_err(|e| e.in_field("Text.blob"))?;
-                    f_blob = Some(v);
-                }
-                9 => {
-                    let v = r.bytes(256).map_err(|e| e.in_field("Text.default_blob"))?;
-                    f_default_blob = Some(v);
-                }
-                10 => {
-                    let v = r.fixed::<32>().map_err(|e| e.in_field("Text.hash"))?;
-                    f_hash = Some(v);
-                }
-                11 => {
-                    let v = r.fixed::<65535>().map_err(|e| e.in_field("Text.page"))?;
-                    f_page = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    6 => {
+                        field = "Text.accented";
+                        let v = r.text(12)?;
+                        if v == "température" {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_accented = Some(v);
+                    }
+                    7 => {
+                        field = "Text.huge";
+                        let v = r.text(16777216)?;
+                        f_huge = Some(v);
+                    }
+                    8 => {
+                        field = "Text.blob";
+                        let v = r.bytes(1024)?;
+                        f_blob = Some(v);
+                    }
+                    9 => {
+                        field = "Text.default_blob";
+                        let v = r.bytes(256)?;
+                        f_default_blob = Some(v);
+                    }
+                    10 => {
+                        field = "Text.hash";
+                        let v = r.fixed::<32>()?;
+                        f_hash = Some(v);
+                    }
+                    11 => {
+                        field = "Text.page";
+                        let v = r.fixed::<65535>()?;
+                        f_page = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            on_by_default: f_on_by_default.unwrap_or(true),
-            off_by_default: f_off_by_default.unwrap_or(false),
-            bounded: f_bounded.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Text.bounded"),
-            )?,
-            defaulted: f_defaulted.unwrap_or("plain"),
-            escaped: f_escaped.unwrap_or("tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé"),
-            empty: f_empty.unwrap_or(""),
-            accented: f_accented.unwrap_or("température"),
-            huge: f_huge,
-            blob: f_blob.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Text.blob"),
-            )?,
-            default_blob: f_default_blob.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Text.default_blob"),
-            )?,
-            hash: f_hash.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Text.hash"),
-            )?,
-            page: f_page,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                on_by_default: f_on_by_default.unwrap_or(true),
+                off_by_default: f_off_by_default.unwrap_or(false),
+                bounded: f_bounded.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Text.bounded"),
+                )?,
+                defaulted: f_defaulted.unwrap_or("plain"),
+                escaped: f_escaped.unwrap_or("tab\tquote\"slash\\ lf\n cr\r bulb 💡 eé"),
+                empty: f_empty.unwrap_or(""),
+                accented: f_accented.unwrap_or("température"),
+                huge: f_huge,
+                blob: f_blob.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Text.blob"),
+                )?,
+                default_blob: f_default_blob.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Text.default_blob"),
+                )?,
+                hash: f_hash.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Text.hash"),
+                )?,
+                page: f_page,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1168,108 +1156,116 @@ impl<'a> Collections<'a> {
 
 impl<'a> rt::Message<'a> for Collections<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_numbers: Option<rt::Array<'a, u16>> = None;
-        let mut f_small: Option<rt::Array<'a, i32>> = None;
-        let mut f_matrix: Option<rt::Array<'a, rt::Array<'a, f32>>> = None;
-        let mut f_flavors: Option<rt::Array<'a, Flavor>> = None;
-        let mut f_flavor: Option<Flavor> = None;
-        let mut f_keys: Option<rt::Array<'a, &'a [u8; 16]>> = None;
-        let mut f_maybe_flags: Option<rt::Array<'a, bool>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = rt::Array::<u16>::decode(r, 65535, depth, |r, _| {
-                        r.uint(0, 65535).map(|v| v as u16).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Collections.numbers"))?;
-                    f_numbers = Some(v);
-                }
-                1 => {
-                    let v = rt::Array::<i32>::decode(r, 4, depth, |r, _| {
-                        r.int(-2147483648, 2147483647).map(|v| v as i32).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Collections.small"))?;
-                    f_small = Some(v);
-                }
-                2 => {
-                    let v = rt::Array::<rt::Array<'a, f32>>::decode(r, 3, depth, |r, depth| {
-                        rt::Array::<f32>::decode(r, 3, depth, |r, _| r.f32().map(|_| ()))
-                            .map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Collections.matrix"))?;
-                    f_matrix = Some(v);
-                }
-                3 => {
-                    let v = rt::Array::<Flavor>::decode(r, 4, depth, |r, depth| {
-                        Flavor::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Collections.flavors"))?;
-                    f_flavors = Some(v);
-                }
-                4 => {
-                    let v = Flavor::decode_from(r, depth)
-                        .map_err(|e| e.in_field("Collections.flavor"))?;
-                    if v.to_u32() == 17 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Collections.flavor"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_numbers: Option<rt::Array<'a, u16>> = None;
+            let mut f_small: Option<rt::Array<'a, i32>> = None;
+            let mut f_matrix: Option<rt::Array<'a, rt::Array<'a, f32>>> = None;
+            let mut f_flavors: Option<rt::Array<'a, Flavor>> = None;
+            let mut f_flavor: Option<Flavor> = None;
+            let mut f_keys: Option<rt::Array<'a, &'a [u8; 16]>> = None;
+            let mut f_maybe_flags: Option<rt::Array<'a, bool>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Collections.numbers";
+                        let v = rt::Array::<u16>::decode(r, 65535, depth, |r, _| {
+                            r.uint(0, 65535).map(|_| ())
+                        })?;
+                        f_numbers = Some(v);
                     }
-                    f_flavor = Some(v);
-                }
-                5 => {
-                    let v = rt::Array::<&'a [u8; 16]>::decode(r, 2, depth, |r, _| {
-                        r.fixed::<16>().map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Collections.keys"))?;
-                    f_keys = Some(v);
-                }
-                6 => {
-                    let v = rt::Array::<bool>::decode(r, 1, depth, |r, _| r.bool().map(|_| ()))
-                        .map_err(|e| e.in_field("Collections.maybe_flags"))?;
-                    f_maybe_flags = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "Collections.small";
+                        let v = rt::Array::<i32>::decode(r, 4, depth, |r, _| {
+                            r.int(-2147483648, 2147483647).map(|_| ())
+                        })?;
+                        f_small = Some(v);
+                    }
+                    2 => {
+                        field = "Collections.matrix";
+                        let v =
+                            rt::Array::<rt::Array<'a, f32>>::decode(r, 3, depth, |r, depth| {
+                                rt::Array::<f32>::decode(r, 3, depth, |r, _| r.f32().map(|_| ()))
+                                    .map(|_| ())
+                            })?;
+                        f_matrix = Some(v);
+                    }
+                    3 => {
+                        field = "Collections.flavors";
+                        let v = rt::Array::<Flavor>::decode(r, 4, depth, |r, depth| {
+                            Flavor::decode_from(r, depth).map(|_| ())
+                        })?;
+                        f_flavors = Some(v);
+                    }
+                    4 => {
+                        field = "Collections.flavor";
+                        let v = Flavor::decode_from(r, depth)?;
+                        if v.to_u32() == 17 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_flavor = Some(v);
+                    }
+                    5 => {
+                        field = "Collections.keys";
+                        let v = rt::Array::<&'a [u8; 16]>::decode(r, 2, depth, |r, _| {
+                            r.fixed::<16>().map(|_| ())
+                        })?;
+                        f_keys = Some(v);
+                    }
+                    6 => {
+                        field = "Collections.maybe_flags";
+                        let v =
+                            rt::Array::<bool>::decode(r, 1, depth, |r, _| r.bool().map(|_| ()))?;
+                        f_maybe_flags = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            numbers: f_numbers.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Collections.numbers"),
-            )?,
-            small: f_small.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Collections.small"),
-            )?,
-            matrix: f_matrix.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Collections.matrix"),
-            )?,
-            flavors: f_flavors.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Collections.flavors"),
-            )?,
-            flavor: f_flavor.unwrap_or(Flavor::Salted),
-            keys: f_keys.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Collections.keys"),
-            )?,
-            maybe_flags: f_maybe_flags,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                numbers: f_numbers.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Collections.numbers"),
+                )?,
+                small: f_small.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Collections.small"),
+                )?,
+                matrix: f_matrix.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Collections.matrix"),
+                )?,
+                flavors: f_flavors.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Collections.flavors"),
+                )?,
+                flavor: f_flavor.unwrap_or(Flavor::Salted),
+                keys: f_keys.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Collections.keys"),
+                )?,
+                maybe_flags: f_maybe_flags,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1411,20 +1407,26 @@ impl<'a> Nothing<'a> {
 
 impl<'a> rt::Message<'a> for Nothing<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            r.skip(depth)?;
-            unknown += 1;
-        }
-        Ok(Self {
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                r.skip(depth)?;
+                unknown += 1;
+            }
+            Ok(Self {
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1435,7 +1437,7 @@ impl<'a> rt::Message<'a> for Nothing<'a> {
     fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
         let count = self.entry_count();
         w.map(count)?;
-        let unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
+        let mut unknown = self.unknown_fields.merge(Self::KNOWN_KEYS);
         unknown.finish(w)?;
         w.close(count);
         Ok(())
@@ -1482,58 +1484,66 @@ impl<'a> Keywords<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for Keywords<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_type: Option<u8> = None;
-        let mut f_version: Option<&'a str> = None;
-        let mut f_optional: Option<bool> = None;
-        let mut f_message: Option<Nothing<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 255)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("Keywords.type"))?;
-                    f_type = Some(v);
-                }
-                1 => {
-                    let v = r.text(8).map_err(|e| e.in_field("Keywords.version"))?;
-                    f_version = Some(v);
-                }
-                2 => {
-                    let v = r.bool().map_err(|e| e.in_field("Keywords.optional"))?;
-                    f_optional = Some(v);
-                }
-                3 => {
-                    let v = Nothing::decode_from(r, depth)
-                        .map_err(|e| e.in_field("Keywords.message"))?;
-                    f_message = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_type: Option<u8> = None;
+            let mut f_version: Option<&'a str> = None;
+            let mut f_optional: Option<bool> = None;
+            let mut f_message: Option<Nothing<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Keywords.type";
+                        let v = r.uint(0, 255)? as u8;
+                        f_type = Some(v);
+                    }
+                    1 => {
+                        field = "Keywords.version";
+                        let v = r.text(8)?;
+                        f_version = Some(v);
+                    }
+                    2 => {
+                        field = "Keywords.optional";
+                        let v = r.bool()?;
+                        f_optional = Some(v);
+                    }
+                    3 => {
+                        field = "Keywords.message";
+                        let v = Nothing::decode_from(r, depth)?;
+                        f_message = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            r#type: f_type.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Keywords.type"),
-            )?,
-            version: f_version.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Keywords.version"),
-            )?,
-            optional: f_optional,
-            message: f_message,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                r#type: f_type.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Keywords.type"),
+                )?,
+                version: f_version.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Keywords.version"),
+                )?,
+                optional: f_optional,
+                message: f_message,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1618,33 +1628,41 @@ impl<'a> Everything<'a> {
 
 impl<'a> rt::Message<'a> for Everything<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            0 => {
-                r.null().map_err(|e| e.in_field("Everything.none"))?;
-                Self::None
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
             }
-            1 => Self::Nothing(
-                Nothing::decode_from(r, depth).map_err(|e| e.in_field("Everything.nothing"))?,
-            ),
-            2 => Self::Integers(
-                Integers::decode_from(r, depth).map_err(|e| e.in_field("Everything.integers"))?,
-            ),
-            4 => Self::Count(
-                r.uint(0, 4294967295)
-                    .map(|v| v as u32)
-                    .map_err(|e| e.in_field("Everything.count"))?,
-            ),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                0 => {
+                    field = "Everything.none";
+                    r.null()?;
+                    Self::None
+                }
+                1 => {
+                    field = "Everything.nothing";
+                    Self::Nothing(Nothing::decode_from(r, depth)?)
+                }
+                2 => {
+                    field = "Everything.integers";
+                    Self::Integers(Integers::decode_from(r, depth)?)
+                }
+                4 => {
+                    field = "Everything.count";
+                    Self::Count(r.uint(0, 4294967295)? as u32)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -2647,7 +2665,7 @@ rt::cfg_alloc! {
             fn encode_to(&self, w: &mut rt::Writer<'_>) -> Result<(), rt::EncodeError> {
                 let count = self.entry_count();
                 w.map(count)?;
-                let unknown = self.unknown_fields.merge();
+                let mut unknown = self.unknown_fields.merge();
                 unknown.finish(w)?;
                 w.close(count);
                 Ok(())

@@ -201,127 +201,125 @@ impl<'a> LampState<'a> {
 
 impl<'a> rt::Message<'a> for LampState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_on: Option<bool> = None;
-        let mut f_level: Option<super::example_core::Level> = None;
-        let mut f_mode: Option<ColorMode> = None;
-        let mut f_mireds: Option<Mireds> = None;
-        let mut f_hue: Option<u16> = None;
-        let mut f_saturation: Option<u8> = None;
-        let mut f_power_on: Option<PowerOnBehavior> = None;
-        let mut f_firmware: Option<&'a [u8; 20]> = None;
-        let mut f_scenes: Option<rt::Array<'a, super::example_core::Label<'a>>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.bool().map_err(|e| e.in_field("LampState.on"))?;
-                    f_on = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 254)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("LampState.level"))?;
-                    f_level = Some(v);
-                }
-                2 => {
-                    let v = ColorMode::decode_from(r, depth)
-                        .map_err(|e| e.in_field("LampState.mode"))?;
-                    if v.to_u32() == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("LampState.mode"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_on: Option<bool> = None;
+            let mut f_level: Option<super::example_core::Level> = None;
+            let mut f_mode: Option<ColorMode> = None;
+            let mut f_mireds: Option<Mireds> = None;
+            let mut f_hue: Option<u16> = None;
+            let mut f_saturation: Option<u8> = None;
+            let mut f_power_on: Option<PowerOnBehavior> = None;
+            let mut f_firmware: Option<&'a [u8; 20]> = None;
+            let mut f_scenes: Option<rt::Array<'a, super::example_core::Label<'a>>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "LampState.on";
+                        let v = r.bool()?;
+                        f_on = Some(v);
                     }
-                    f_mode = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .uint(153, 500)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("LampState.mireds"))?;
-                    f_mireds = Some(v);
-                }
-                4 => {
-                    let v = r
-                        .uint(0, 359)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("LampState.hue"))?;
-                    f_hue = Some(v);
-                }
-                5 => {
-                    let v = r
-                        .uint(0, 100)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("LampState.saturation"))?;
-                    f_saturation = Some(v);
-                }
-                24 => {
-                    let v = PowerOnBehavior::decode_from(r, depth)
-                        .map_err(|e| e.in_field("LampState.power_on"))?;
-                    if v.to_u32() == 2 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("LampState.power_on"));
+                    1 => {
+                        field = "LampState.level";
+                        let v = r.uint(0, 254)? as u8;
+                        f_level = Some(v);
                     }
-                    f_power_on = Some(v);
-                }
-                25 => {
-                    let v = r
-                        .fixed::<20>()
-                        .map_err(|e| e.in_field("LampState.firmware"))?;
-                    f_firmware = Some(v);
-                }
-                26 => {
-                    let v = rt::Array::<super::example_core::Label<'a>>::decode(
-                        r,
-                        16,
-                        depth,
-                        |r, _| r.text(32).map(|_| ()),
-                    )
-                    .map_err(|e| e.in_field("LampState.scenes"))?;
-                    f_scenes = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    2 => {
+                        field = "LampState.mode";
+                        let v = ColorMode::decode_from(r, depth)?;
+                        if v.to_u32() == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_mode = Some(v);
+                    }
+                    3 => {
+                        field = "LampState.mireds";
+                        let v = r.uint(153, 500)? as u16;
+                        f_mireds = Some(v);
+                    }
+                    4 => {
+                        field = "LampState.hue";
+                        let v = r.uint(0, 359)? as u16;
+                        f_hue = Some(v);
+                    }
+                    5 => {
+                        field = "LampState.saturation";
+                        let v = r.uint(0, 100)? as u8;
+                        f_saturation = Some(v);
+                    }
+                    24 => {
+                        field = "LampState.power_on";
+                        let v = PowerOnBehavior::decode_from(r, depth)?;
+                        if v.to_u32() == 2 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_power_on = Some(v);
+                    }
+                    25 => {
+                        field = "LampState.firmware";
+                        let v = r.fixed::<20>()?;
+                        f_firmware = Some(v);
+                    }
+                    26 => {
+                        field = "LampState.scenes";
+                        let v = rt::Array::<super::example_core::Label<'a>>::decode(
+                            r,
+                            16,
+                            depth,
+                            |r, _| r.text(32).map(|_| ()),
+                        )?;
+                        f_scenes = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            on: f_on.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("LampState.on"),
-            )?,
-            level: f_level.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("LampState.level"),
-            )?,
-            mode: f_mode.unwrap_or(ColorMode::Temperature),
-            mireds: f_mireds,
-            hue: f_hue,
-            saturation: f_saturation,
-            power_on: f_power_on.unwrap_or(PowerOnBehavior::Previous),
-            firmware: f_firmware.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("LampState.firmware"),
-            )?,
-            scenes: f_scenes.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("LampState.scenes"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                on: f_on.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("LampState.on"),
+                )?,
+                level: f_level.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("LampState.level"),
+                )?,
+                mode: f_mode.unwrap_or(ColorMode::Temperature),
+                mireds: f_mireds,
+                hue: f_hue,
+                saturation: f_saturation,
+                power_on: f_power_on.unwrap_or(PowerOnBehavior::Previous),
+                firmware: f_firmware.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("LampState.firmware"),
+                )?,
+                scenes: f_scenes.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("LampState.scenes"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -482,76 +480,76 @@ impl<'a> SetLevel<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for SetLevel<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_level: Option<super::example_core::Level> = None;
-        let mut f_transition: Option<u16> = None;
-        let mut f_fade: Option<u16> = None;
-        let mut f_turn_on: Option<bool> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(0, 254)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("SetLevel.level"))?;
-                    f_level = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("SetLevel.transition"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("SetLevel.transition"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_level: Option<super::example_core::Level> = None;
+            let mut f_transition: Option<u16> = None;
+            let mut f_fade: Option<u16> = None;
+            let mut f_turn_on: Option<bool> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "SetLevel.level";
+                        let v = r.uint(0, 254)? as u8;
+                        f_level = Some(v);
                     }
-                    f_transition = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("SetLevel.fade"))?;
-                    f_fade = Some(v);
-                }
-                3 => {
-                    let v = r.bool().map_err(|e| e.in_field("SetLevel.turn_on"))?;
-                    if v {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("SetLevel.turn_on"));
+                    1 => {
+                        field = "SetLevel.transition";
+                        let v = r.uint(0, 65535)? as u16;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_transition = Some(v);
                     }
-                    f_turn_on = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    2 => {
+                        field = "SetLevel.fade";
+                        let v = r.uint(0, 65535)? as u16;
+                        f_fade = Some(v);
+                    }
+                    3 => {
+                        field = "SetLevel.turn_on";
+                        let v = r.bool()?;
+                        if v {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_turn_on = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            level: f_level.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SetLevel.level"),
-            )?,
-            transition: f_transition.unwrap_or(0),
-            fade: f_fade,
-            turn_on: f_turn_on.unwrap_or(true),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                level: f_level.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SetLevel.level"),
+                )?,
+                transition: f_transition.unwrap_or(0),
+                fade: f_fade,
+                turn_on: f_turn_on.unwrap_or(true),
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -635,54 +633,56 @@ impl<'a> SetColorTemperature<'a> {
 
 impl<'a> rt::Message<'a> for SetColorTemperature<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_mireds: Option<Mireds> = None;
-        let mut f_transition: Option<u16> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(153, 500)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("SetColorTemperature.mireds"))?;
-                    f_mireds = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 65535)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("SetColorTemperature.transition"))?;
-                    if v == 0 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("SetColorTemperature.transition"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_mireds: Option<Mireds> = None;
+            let mut f_transition: Option<u16> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "SetColorTemperature.mireds";
+                        let v = r.uint(153, 500)? as u16;
+                        f_mireds = Some(v);
                     }
-                    f_transition = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    1 => {
+                        field = "SetColorTemperature.transition";
+                        let v = r.uint(0, 65535)? as u16;
+                        if v == 0 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_transition = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            mireds: f_mireds.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("SetColorTemperature.mireds"),
-            )?,
-            transition: f_transition.unwrap_or(0),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                mireds: f_mireds.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("SetColorTemperature.mireds"),
+                )?,
+                transition: f_transition.unwrap_or(0),
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -749,34 +749,42 @@ impl<'a> RecallScene<'a> {
 
 impl<'a> rt::Message<'a> for RecallScene<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_name: Option<super::example_core::Label<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.text(32).map_err(|e| e.in_field("RecallScene.name"))?;
-                    f_name = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_name: Option<super::example_core::Label<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "RecallScene.name";
+                        let v = r.text(32)?;
+                        f_name = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            name: f_name.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("RecallScene.name"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                name: f_name.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("RecallScene.name"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -838,37 +846,42 @@ impl<'a> LegacyDim<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for LegacyDim<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_step: Option<i8> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .int(-128, 127)
-                        .map(|v| v as i8)
-                        .map_err(|e| e.in_field("LegacyDim.step"))?;
-                    f_step = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_step: Option<i8> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "LegacyDim.step";
+                        let v = r.int(-128, 127)? as i8;
+                        f_step = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            step: f_step.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("LegacyDim.step"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                step: f_step.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("LegacyDim.step"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -937,49 +950,59 @@ impl<'a> Command<'a> {
 #[allow(deprecated)]
 impl<'a> rt::Message<'a> for Command<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            0 => {
-                r.null().map_err(|e| e.in_field("Command.on"))?;
-                Self::On
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
             }
-            1 => {
-                r.null().map_err(|e| e.in_field("Command.off"))?;
-                Self::Off
-            }
-            2 => {
-                r.null().map_err(|e| e.in_field("Command.toggle"))?;
-                Self::Toggle
-            }
-            3 => Self::SetLevel(
-                SetLevel::decode_from(r, depth).map_err(|e| e.in_field("Command.set_level"))?,
-            ),
-            4 => Self::SetColorTemperature(
-                SetColorTemperature::decode_from(r, depth)
-                    .map_err(|e| e.in_field("Command.set_color_temperature"))?,
-            ),
-            5 => Self::Identify(
-                r.uint(0, 65535)
-                    .map(|v| v as u16)
-                    .map_err(|e| e.in_field("Command.identify"))?,
-            ),
-            6 => Self::RecallScene(
-                RecallScene::decode_from(r, depth)
-                    .map_err(|e| e.in_field("Command.recall_scene"))?,
-            ),
-            8 => {
-                Self::Dim(LegacyDim::decode_from(r, depth).map_err(|e| e.in_field("Command.dim"))?)
-            }
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                0 => {
+                    field = "Command.on";
+                    r.null()?;
+                    Self::On
+                }
+                1 => {
+                    field = "Command.off";
+                    r.null()?;
+                    Self::Off
+                }
+                2 => {
+                    field = "Command.toggle";
+                    r.null()?;
+                    Self::Toggle
+                }
+                3 => {
+                    field = "Command.set_level";
+                    Self::SetLevel(SetLevel::decode_from(r, depth)?)
+                }
+                4 => {
+                    field = "Command.set_color_temperature";
+                    Self::SetColorTemperature(SetColorTemperature::decode_from(r, depth)?)
+                }
+                5 => {
+                    field = "Command.identify";
+                    Self::Identify(r.uint(0, 65535)? as u16)
+                }
+                6 => {
+                    field = "Command.recall_scene";
+                    Self::RecallScene(RecallScene::decode_from(r, depth)?)
+                }
+                8 => {
+                    field = "Command.dim";
+                    Self::Dim(LegacyDim::decode_from(r, depth)?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -1073,53 +1096,59 @@ impl<'a> CommandResult<'a> {
 
 impl<'a> rt::Message<'a> for CommandResult<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_status: Option<super::example_core::Status> = None;
-        let mut f_state: Option<LampState<'a>> = None;
-        let mut f_device: Option<super::example_core::DeviceId<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = super::example_core::Status::decode_from(r, depth)
-                        .map_err(|e| e.in_field("CommandResult.status"))?;
-                    f_status = Some(v);
-                }
-                1 => {
-                    let v = LampState::decode_from(r, depth)
-                        .map_err(|e| e.in_field("CommandResult.state"))?;
-                    f_state = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .fixed::<16>()
-                        .map_err(|e| e.in_field("CommandResult.device"))?;
-                    f_device = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_status: Option<super::example_core::Status> = None;
+            let mut f_state: Option<LampState<'a>> = None;
+            let mut f_device: Option<super::example_core::DeviceId<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "CommandResult.status";
+                        let v = super::example_core::Status::decode_from(r, depth)?;
+                        f_status = Some(v);
+                    }
+                    1 => {
+                        field = "CommandResult.state";
+                        let v = LampState::decode_from(r, depth)?;
+                        f_state = Some(v);
+                    }
+                    2 => {
+                        field = "CommandResult.device";
+                        let v = r.fixed::<16>()?;
+                        f_device = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            status: f_status.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("CommandResult.status"),
-            )?,
-            state: f_state,
-            device: f_device.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("CommandResult.device"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                status: f_status.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("CommandResult.status"),
+                )?,
+                state: f_state,
+                device: f_device.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("CommandResult.device"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {

@@ -43,53 +43,61 @@ impl<'a> MenuNode<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_label: Option<&'a str> = None;
-        let mut f_children: Option<rt::Array<'a, MenuNode<'a>>> = None;
-        let mut f_action: Option<&'a str> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.text(32).map_err(|e| e.in_field("MenuNode.label"))?;
-                    f_label = Some(v);
-                }
-                1 => {
-                    let v = rt::Array::<MenuNode<'a>>::decode(r, 12, depth, |r, depth| {
-                        MenuNode::decode_in_cycle(r, depth, budget).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("MenuNode.children"))?;
-                    f_children = Some(v);
-                }
-                2 => {
-                    let v = r.text(16).map_err(|e| e.in_field("MenuNode.action"))?;
-                    f_action = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_label: Option<&'a str> = None;
+            let mut f_children: Option<rt::Array<'a, MenuNode<'a>>> = None;
+            let mut f_action: Option<&'a str> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "MenuNode.label";
+                        let v = r.text(32)?;
+                        f_label = Some(v);
+                    }
+                    1 => {
+                        field = "MenuNode.children";
+                        let v = rt::Array::<MenuNode<'a>>::decode(r, 12, depth, |r, depth| {
+                            MenuNode::decode_in_cycle(r, depth, budget).map(|_| ())
+                        })?;
+                        f_children = Some(v);
+                    }
+                    2 => {
+                        field = "MenuNode.action";
+                        let v = r.text(16)?;
+                        f_action = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            label: f_label.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("MenuNode.label"),
-            )?,
-            children: f_children.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("MenuNode.children"),
-            )?,
-            action: f_action,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                label: f_label.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("MenuNode.label"),
+                )?,
+                children: f_children.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("MenuNode.children"),
+                )?,
+                action: f_action,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
@@ -286,52 +294,61 @@ impl<'a> Expr<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            0 => Self::Constant(
-                r.int(-9223372036854775808, 9223372036854775807)
-                    .map_err(|e| e.in_field("Expr.constant"))?,
-            ),
-            1 => Self::Sensor(r.text(24).map_err(|e| e.in_field("Expr.sensor"))?),
-            2 => {
-                r.null().map_err(|e| e.in_field("Expr.now"))?;
-                Self::Now
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
             }
-            3 => Self::Not(
-                rt::Lazy::decode(r, depth, |r| {
-                    Expr::decode_in_cycle(r, depth, budget).map(|_| ())
-                })
-                .map_err(|e| e.in_field("Expr.not"))?,
-            ),
-            4 => Self::All(
-                rt::Array::<Expr<'a>>::decode(r, 4, depth, |r, depth| {
-                    Expr::decode_in_cycle(r, depth, budget).map(|_| ())
-                })
-                .map_err(|e| e.in_field("Expr.all"))?,
-            ),
-            5 => Self::Any(
-                rt::Array::<Expr<'a>>::decode(r, 4, depth, |r, depth| {
-                    Expr::decode_in_cycle(r, depth, budget).map(|_| ())
-                })
-                .map_err(|e| e.in_field("Expr.any"))?,
-            ),
-            6 => Self::Compare(
-                rt::Lazy::decode(r, depth, |r| {
-                    Compare::decode_in_cycle(r, depth, budget).map(|_| ())
-                })
-                .map_err(|e| e.in_field("Expr.compare"))?,
-            ),
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                0 => {
+                    field = "Expr.constant";
+                    Self::Constant(r.int(-9223372036854775808, 9223372036854775807)?)
+                }
+                1 => {
+                    field = "Expr.sensor";
+                    Self::Sensor(r.text(24)?)
+                }
+                2 => {
+                    field = "Expr.now";
+                    r.null()?;
+                    Self::Now
+                }
+                3 => {
+                    field = "Expr.not";
+                    Self::Not(rt::Lazy::decode(r, depth, |r| {
+                        Expr::decode_in_cycle(r, depth, budget).map(|_| ())
+                    })?)
+                }
+                4 => {
+                    field = "Expr.all";
+                    Self::All(rt::Array::<Expr<'a>>::decode(r, 4, depth, |r, depth| {
+                        Expr::decode_in_cycle(r, depth, budget).map(|_| ())
+                    })?)
+                }
+                5 => {
+                    field = "Expr.any";
+                    Self::Any(rt::Array::<Expr<'a>>::decode(r, 4, depth, |r, depth| {
+                        Expr::decode_in_cycle(r, depth, budget).map(|_| ())
+                    })?)
+                }
+                6 => {
+                    field = "Expr.compare";
+                    Self::Compare(rt::Lazy::decode(r, depth, |r| {
+                        Compare::decode_in_cycle(r, depth, budget).map(|_| ())
+                    })?)
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
@@ -476,56 +493,66 @@ impl<'a> Compare<'a> {
         depth: usize,
         budget: u32,
     ) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_op: Option<Comparison> = None;
-        let mut f_left: Option<rt::Lazy<'a, Expr<'a>>> = None;
-        let mut f_right: Option<rt::Lazy<'a, Expr<'a>>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v =
-                        Comparison::decode_from(r, depth).map_err(|e| e.in_field("Compare.op"))?;
-                    f_op = Some(v);
-                }
-                1 => {
-                    let v = rt::Lazy::decode(r, depth, |r| {
-                        Expr::decode_in_cycle(r, depth, budget).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Compare.left"))?;
-                    f_left = Some(v);
-                }
-                2 => {
-                    let v = rt::Lazy::decode(r, depth, |r| {
-                        Expr::decode_in_cycle(r, depth, budget).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Compare.right"))?;
-                    f_right = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_op: Option<Comparison> = None;
+            let mut f_left: Option<rt::Lazy<'a, Expr<'a>>> = None;
+            let mut f_right: Option<rt::Lazy<'a, Expr<'a>>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Compare.op";
+                        let v = Comparison::decode_from(r, depth)?;
+                        f_op = Some(v);
+                    }
+                    1 => {
+                        field = "Compare.left";
+                        let v = rt::Lazy::decode(r, depth, |r| {
+                            Expr::decode_in_cycle(r, depth, budget).map(|_| ())
+                        })?;
+                        f_left = Some(v);
+                    }
+                    2 => {
+                        field = "Compare.right";
+                        let v = rt::Lazy::decode(r, depth, |r| {
+                            Expr::decode_in_cycle(r, depth, budget).map(|_| ())
+                        })?;
+                        f_right = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            op: f_op.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Compare.op"),
-            )?,
-            left: f_left.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Compare.left"),
-            )?,
-            right: f_right.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Compare.right"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                op: f_op.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Compare.op"),
+                )?,
+                left: f_left.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Compare.left"),
+                )?,
+                right: f_right.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Compare.right"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
@@ -624,51 +651,61 @@ impl<'a> Rule<'a> {
 
 impl<'a> rt::Message<'a> for Rule<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_name: Option<&'a str> = None;
-        let mut f_condition: Option<Expr<'a>> = None;
-        let mut f_scene: Option<&'a str> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.text(32).map_err(|e| e.in_field("Rule.name"))?;
-                    f_name = Some(v);
-                }
-                1 => {
-                    let v =
-                        Expr::decode_from(r, depth).map_err(|e| e.in_field("Rule.condition"))?;
-                    f_condition = Some(v);
-                }
-                2 => {
-                    let v = r.text(16).map_err(|e| e.in_field("Rule.scene"))?;
-                    f_scene = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_name: Option<&'a str> = None;
+            let mut f_condition: Option<Expr<'a>> = None;
+            let mut f_scene: Option<&'a str> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Rule.name";
+                        let v = r.text(32)?;
+                        f_name = Some(v);
+                    }
+                    1 => {
+                        field = "Rule.condition";
+                        let v = Expr::decode_from(r, depth)?;
+                        f_condition = Some(v);
+                    }
+                    2 => {
+                        field = "Rule.scene";
+                        let v = r.text(16)?;
+                        f_scene = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            name: f_name.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Rule.name"),
-            )?,
-            condition: f_condition.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Rule.condition"),
-            )?,
-            scene: f_scene.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Rule.scene"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                name: f_name.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Rule.name"),
+                )?,
+                condition: f_condition.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Rule.condition"),
+                )?,
+                scene: f_scene.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Rule.scene"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -758,43 +795,50 @@ impl<'a> Room<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_name: Option<&'a str> = None;
-        let mut f_gateway: Option<rt::Lazy<'a, Gateway<'a>>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.text(32).map_err(|e| e.in_field("Room.name"))?;
-                    f_name = Some(v);
-                }
-                1 => {
-                    let v = rt::Lazy::decode(r, depth, |r| {
-                        Gateway::decode_in_cycle(r, depth, budget).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Room.gateway"))?;
-                    f_gateway = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_name: Option<&'a str> = None;
+            let mut f_gateway: Option<rt::Lazy<'a, Gateway<'a>>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Room.name";
+                        let v = r.text(32)?;
+                        f_name = Some(v);
+                    }
+                    1 => {
+                        field = "Room.gateway";
+                        let v = rt::Lazy::decode(r, depth, |r| {
+                            Gateway::decode_in_cycle(r, depth, budget).map(|_| ())
+                        })?;
+                        f_gateway = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            name: f_name.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Room.name"),
-            )?,
-            gateway: f_gateway,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                name: f_name.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start).in_field("Room.name"),
+                )?,
+                gateway: f_gateway,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
@@ -885,43 +929,51 @@ impl<'a> Gateway<'a> {
         depth: usize,
         budget: u32,
     ) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_address: Option<&'a [u8; 8]> = None;
-        let mut f_location: Option<rt::Lazy<'a, Room<'a>>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.fixed::<8>().map_err(|e| e.in_field("Gateway.address"))?;
-                    f_address = Some(v);
-                }
-                1 => {
-                    let v = rt::Lazy::decode(r, depth, |r| {
-                        Room::decode_in_cycle(r, depth, budget).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("Gateway.location"))?;
-                    f_location = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_address: Option<&'a [u8; 8]> = None;
+            let mut f_location: Option<rt::Lazy<'a, Room<'a>>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Gateway.address";
+                        let v = r.fixed::<8>()?;
+                        f_address = Some(v);
+                    }
+                    1 => {
+                        field = "Gateway.location";
+                        let v = rt::Lazy::decode(r, depth, |r| {
+                            Room::decode_in_cycle(r, depth, budget).map(|_| ())
+                        })?;
+                        f_location = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            address: f_address.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Gateway.address"),
-            )?,
-            location: f_location,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                address: f_address.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Gateway.address"),
+                )?,
+                location: f_location,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;
@@ -1007,47 +1059,54 @@ impl<'a> DisplayMenu<'a> {
         let Some(budget) = budget.checked_sub(1) else {
             return Err(rt::depth_exceeded(r));
         };
-
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_label: Option<&'a str> = None;
-        let mut f_children: Option<rt::Array<'a, DisplayMenu<'a>>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r.text(32).map_err(|e| e.in_field("DisplayMenu.label"))?;
-                    f_label = Some(v);
-                }
-                1 => {
-                    let v = rt::Array::<DisplayMenu<'a>>::decode(r, 16, depth, |r, depth| {
-                        DisplayMenu::decode_in_cycle(r, depth, budget).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("DisplayMenu.children"))?;
-                    f_children = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_label: Option<&'a str> = None;
+            let mut f_children: Option<rt::Array<'a, DisplayMenu<'a>>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "DisplayMenu.label";
+                        let v = r.text(32)?;
+                        f_label = Some(v);
+                    }
+                    1 => {
+                        field = "DisplayMenu.children";
+                        let v = rt::Array::<DisplayMenu<'a>>::decode(r, 16, depth, |r, depth| {
+                            DisplayMenu::decode_in_cycle(r, depth, budget).map(|_| ())
+                        })?;
+                        f_children = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            label: f_label.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("DisplayMenu.label"),
-            )?,
-            children: f_children.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("DisplayMenu.children"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                label: f_label.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("DisplayMenu.label"),
+                )?,
+                children: f_children.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("DisplayMenu.children"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     /// Encodes within its recursive cycle: `budget` is how many more nestings `@max_depth` allows;

@@ -110,57 +110,58 @@ impl<'a> Setpoints<'a> {
 
 impl<'a> rt::Message<'a> for Setpoints<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_heat: Option<i16> = None;
-        let mut f_cool: Option<i16> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .int(500, 3000)
-                        .map(|v| v as i16)
-                        .map_err(|e| e.in_field("Setpoints.heat"))?;
-                    if v == 2000 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Setpoints.heat"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_heat: Option<i16> = None;
+            let mut f_cool: Option<i16> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Setpoints.heat";
+                        let v = r.int(500, 3000)? as i16;
+                        if v == 2000 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_heat = Some(v);
                     }
-                    f_heat = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .int(1600, 3500)
-                        .map(|v| v as i16)
-                        .map_err(|e| e.in_field("Setpoints.cool"))?;
-                    if v == 2600 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("Setpoints.cool"));
+                    1 => {
+                        field = "Setpoints.cool";
+                        let v = r.int(1600, 3500)? as i16;
+                        if v == 2600 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_cool = Some(v);
                     }
-                    f_cool = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            heat: f_heat.unwrap_or(2000),
-            cool: f_cool.unwrap_or(2600),
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                heat: f_heat.unwrap_or(2000),
+                cool: f_cool.unwrap_or(2600),
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -238,64 +239,69 @@ impl<'a> ScheduleEntry<'a> {
 
 impl<'a> rt::Message<'a> for ScheduleEntry<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_days: Option<u8> = None;
-        let mut f_start: Option<super::example_core::TimeOfDay<'a>> = None;
-        let mut f_setpoints: Option<Setpoints<'a>> = None;
-        let mut f_mode: Option<Mode> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .uint(1, 127)
-                        .map(|v| v as u8)
-                        .map_err(|e| e.in_field("ScheduleEntry.days"))?;
-                    f_days = Some(v);
-                }
-                1 => {
-                    let v = super::example_core::TimeOfDay::decode_from(r, depth)
-                        .map_err(|e| e.in_field("ScheduleEntry.start"))?;
-                    f_start = Some(v);
-                }
-                2 => {
-                    let v = Setpoints::decode_from(r, depth)
-                        .map_err(|e| e.in_field("ScheduleEntry.setpoints"))?;
-                    f_setpoints = Some(v);
-                }
-                3 => {
-                    let v = Mode::decode_from(r, depth)
-                        .map_err(|e| e.in_field("ScheduleEntry.mode"))?;
-                    f_mode = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_days: Option<u8> = None;
+            let mut f_start: Option<super::example_core::TimeOfDay<'a>> = None;
+            let mut f_setpoints: Option<Setpoints<'a>> = None;
+            let mut f_mode: Option<Mode> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "ScheduleEntry.days";
+                        let v = r.uint(1, 127)? as u8;
+                        f_days = Some(v);
+                    }
+                    1 => {
+                        field = "ScheduleEntry.start";
+                        let v = super::example_core::TimeOfDay::decode_from(r, depth)?;
+                        f_start = Some(v);
+                    }
+                    2 => {
+                        field = "ScheduleEntry.setpoints";
+                        let v = Setpoints::decode_from(r, depth)?;
+                        f_setpoints = Some(v);
+                    }
+                    3 => {
+                        field = "ScheduleEntry.mode";
+                        let v = Mode::decode_from(r, depth)?;
+                        f_mode = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            days: f_days.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("ScheduleEntry.days"),
-            )?,
-            start: f_start.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("ScheduleEntry.start"),
-            )?,
-            setpoints: f_setpoints.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("ScheduleEntry.setpoints"),
-            )?,
-            mode: f_mode,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                days: f_days.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("ScheduleEntry.days"),
+                )?,
+                start: f_start.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("ScheduleEntry.start"),
+                )?,
+                setpoints: f_setpoints.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("ScheduleEntry.setpoints"),
+                )?,
+                mode: f_mode,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -382,54 +388,62 @@ impl<'a> WeeklySchedule<'a> {
 
 impl<'a> rt::Message<'a> for WeeklySchedule<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_entries: Option<rt::Array<'a, ScheduleEntry<'a>>> = None;
-        let mut f_name: Option<&'a str> = None;
-        let mut f_updated_at: Option<super::example_core::Timestamp> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = rt::Array::<ScheduleEntry<'a>>::decode(r, 28, depth, |r, depth| {
-                        ScheduleEntry::decode_from(r, depth).map(|_| ())
-                    })
-                    .map_err(|e| e.in_field("WeeklySchedule.entries"))?;
-                    f_entries = Some(v);
-                }
-                1 => {
-                    let v = r.text(48).map_err(|e| e.in_field("WeeklySchedule.name"))?;
-                    f_name = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .uint(0, 18446744073709551615)
-                        .map_err(|e| e.in_field("WeeklySchedule.updated_at"))?;
-                    f_updated_at = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_entries: Option<rt::Array<'a, ScheduleEntry<'a>>> = None;
+            let mut f_name: Option<&'a str> = None;
+            let mut f_updated_at: Option<super::example_core::Timestamp> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "WeeklySchedule.entries";
+                        let v =
+                            rt::Array::<ScheduleEntry<'a>>::decode(r, 28, depth, |r, depth| {
+                                ScheduleEntry::decode_from(r, depth).map(|_| ())
+                            })?;
+                        f_entries = Some(v);
+                    }
+                    1 => {
+                        field = "WeeklySchedule.name";
+                        let v = r.text(48)?;
+                        f_name = Some(v);
+                    }
+                    2 => {
+                        field = "WeeklySchedule.updated_at";
+                        let v = r.uint(0, 18446744073709551615)?;
+                        f_updated_at = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            entries: f_entries.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("WeeklySchedule.entries"),
-            )?,
-            name: f_name,
-            updated_at: f_updated_at.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("WeeklySchedule.updated_at"),
-            )?,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                entries: f_entries.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("WeeklySchedule.entries"),
+                )?,
+                name: f_name,
+                updated_at: f_updated_at.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("WeeklySchedule.updated_at"),
+                )?,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -515,55 +529,56 @@ impl<'a> Reading<'a> {
 
 impl<'a> rt::Message<'a> for Reading<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_temperature: Option<super::example_core::Centidegrees> = None;
-        let mut f_humidity: Option<super::example_core::Humidity> = None;
-        let mut f_outdoor: Option<super::example_core::Centidegrees> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = r
-                        .int(-27315, 32767)
-                        .map(|v| v as i16)
-                        .map_err(|e| e.in_field("Reading.temperature"))?;
-                    f_temperature = Some(v);
-                }
-                1 => {
-                    let v = r
-                        .uint(0, 10000)
-                        .map(|v| v as u16)
-                        .map_err(|e| e.in_field("Reading.humidity"))?;
-                    f_humidity = Some(v);
-                }
-                2 => {
-                    let v = r
-                        .int(-27315, 32767)
-                        .map(|v| v as i16)
-                        .map_err(|e| e.in_field("Reading.outdoor"))?;
-                    f_outdoor = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_temperature: Option<super::example_core::Centidegrees> = None;
+            let mut f_humidity: Option<super::example_core::Humidity> = None;
+            let mut f_outdoor: Option<super::example_core::Centidegrees> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "Reading.temperature";
+                        let v = r.int(-27315, 32767)? as i16;
+                        f_temperature = Some(v);
+                    }
+                    1 => {
+                        field = "Reading.humidity";
+                        let v = r.uint(0, 10000)? as u16;
+                        f_humidity = Some(v);
+                    }
+                    2 => {
+                        field = "Reading.outdoor";
+                        let v = r.int(-27315, 32767)? as i16;
+                        f_outdoor = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            temperature: f_temperature.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("Reading.temperature"),
-            )?,
-            humidity: f_humidity,
-            outdoor: f_outdoor,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                temperature: f_temperature.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("Reading.temperature"),
+                )?,
+                humidity: f_humidity,
+                outdoor: f_outdoor,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -664,103 +679,106 @@ impl<'a> ThermostatState<'a> {
 
 impl<'a> rt::Message<'a> for ThermostatState<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        let count = r.map()?;
-        let entries = r.position();
-        let depth = rt::enter(r, depth, count)?;
-        let mut f_mode: Option<Mode> = None;
-        let mut f_setpoints: Option<Setpoints<'a>> = None;
-        let mut f_reading: Option<Reading<'a>> = None;
-        let mut f_running: Option<bool> = None;
-        let mut f_hold: Option<bool> = None;
-        let mut f_diagnostics: Option<&'a [u8]> = None;
-        let mut f_schedule: Option<WeeklySchedule<'a>> = None;
-        let mut unknown = 0;
-        let mut min_key = 0;
-        for _ in 0..count {
-            let key_at = r.position();
-            let key = r.key(min_key)?;
-            min_key = key + 1;
-            match key {
-                0 => {
-                    let v = Mode::decode_from(r, depth)
-                        .map_err(|e| e.in_field("ThermostatState.mode"))?;
-                    if v.to_u32() == 3 {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("ThermostatState.mode"));
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            let count = r.map()?;
+            let entries = r.position();
+            let depth = rt::enter(r, depth, count)?;
+            let mut f_mode: Option<Mode> = None;
+            let mut f_setpoints: Option<Setpoints<'a>> = None;
+            let mut f_reading: Option<Reading<'a>> = None;
+            let mut f_running: Option<bool> = None;
+            let mut f_hold: Option<bool> = None;
+            let mut f_diagnostics: Option<&'a [u8]> = None;
+            let mut f_schedule: Option<WeeklySchedule<'a>> = None;
+            let mut unknown = 0;
+            let mut min_key = 0;
+            for _ in 0..count {
+                let key_at = r.position();
+                field = "";
+                let key = r.key(min_key)?;
+                min_key = key + 1;
+                match key {
+                    0 => {
+                        field = "ThermostatState.mode";
+                        let v = Mode::decode_from(r, depth)?;
+                        if v.to_u32() == 3 {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_mode = Some(v);
                     }
-                    f_mode = Some(v);
-                }
-                1 => {
-                    let v = Setpoints::decode_from(r, depth)
-                        .map_err(|e| e.in_field("ThermostatState.setpoints"))?;
-                    f_setpoints = Some(v);
-                }
-                2 => {
-                    let v = Reading::decode_from(r, depth)
-                        .map_err(|e| e.in_field("ThermostatState.reading"))?;
-                    f_reading = Some(v);
-                }
-                3 => {
-                    let v = r
-                        .bool()
-                        .map_err(|e| e.in_field("ThermostatState.running"))?;
-                    if !v {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("ThermostatState.running"));
+                    1 => {
+                        field = "ThermostatState.setpoints";
+                        let v = Setpoints::decode_from(r, depth)?;
+                        f_setpoints = Some(v);
                     }
-                    f_running = Some(v);
-                }
-                4 => {
-                    let v = r.bool().map_err(|e| e.in_field("ThermostatState.hold"))?;
-                    if !v {
-                        return Err(rt::DecodeError::new(
-                            rt::ErrorClass::DefaultValuePresent,
-                            key_at,
-                        )
-                        .in_field("ThermostatState.hold"));
+                    2 => {
+                        field = "ThermostatState.reading";
+                        let v = Reading::decode_from(r, depth)?;
+                        f_reading = Some(v);
                     }
-                    f_hold = Some(v);
-                }
-                24 => {
-                    let v = r
-                        .bytes(64)
-                        .map_err(|e| e.in_field("ThermostatState.diagnostics"))?;
-                    f_diagnostics = Some(v);
-                }
-                25 => {
-                    let v = WeeklySchedule::decode_from(r, depth)
-                        .map_err(|e| e.in_field("ThermostatState.schedule"))?;
-                    f_schedule = Some(v);
-                }
-                _ => {
-                    r.skip(depth)?;
-                    unknown += 1;
+                    3 => {
+                        field = "ThermostatState.running";
+                        let v = r.bool()?;
+                        if !v {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_running = Some(v);
+                    }
+                    4 => {
+                        field = "ThermostatState.hold";
+                        let v = r.bool()?;
+                        if !v {
+                            return Err(rt::DecodeError::new(
+                                rt::ErrorClass::DefaultValuePresent,
+                                key_at,
+                            ));
+                        }
+                        f_hold = Some(v);
+                    }
+                    24 => {
+                        field = "ThermostatState.diagnostics";
+                        let v = r.bytes(64)?;
+                        f_diagnostics = Some(v);
+                    }
+                    25 => {
+                        field = "ThermostatState.schedule";
+                        let v = WeeklySchedule::decode_from(r, depth)?;
+                        f_schedule = Some(v);
+                    }
+                    _ => {
+                        r.skip(depth)?;
+                        unknown += 1;
+                    }
                 }
             }
-        }
-        Ok(Self {
-            mode: f_mode.unwrap_or(Mode::Auto),
-            setpoints: f_setpoints.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("ThermostatState.setpoints"),
-            )?,
-            reading: f_reading.ok_or(
-                rt::DecodeError::new(rt::ErrorClass::MissingField, start)
-                    .in_field("ThermostatState.reading"),
-            )?,
-            running: f_running.unwrap_or(false),
-            hold: f_hold.unwrap_or(false),
-            diagnostics: f_diagnostics,
-            schedule: f_schedule,
-            unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
-        })
+            Ok(Self {
+                mode: f_mode.unwrap_or(Mode::Auto),
+                setpoints: f_setpoints.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("ThermostatState.setpoints"),
+                )?,
+                reading: f_reading.ok_or(
+                    rt::DecodeError::new(rt::ErrorClass::MissingField, start)
+                        .in_field("ThermostatState.reading"),
+                )?,
+                running: f_running.unwrap_or(false),
+                hold: f_hold.unwrap_or(false),
+                diagnostics: f_diagnostics,
+                schedule: f_schedule,
+                unknown_fields: rt::UnknownFields::new(r.since(entries), unknown, depth),
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
@@ -870,35 +888,41 @@ impl<'a> ThermostatCommand<'a> {
 
 impl<'a> rt::Message<'a> for ThermostatCommand<'a> {
     fn decode_from(r: &mut rt::Reader<'a>, depth: usize) -> Result<Self, rt::DecodeError> {
-        let start = r.position();
-        if r.map()? != 1 {
-            return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
-        }
-        let depth = rt::enter(r, depth, 1)?;
-        let key = r.key(0)?;
-        Ok(match key {
-            0 => Self::SetMode(
-                Mode::decode_from(r, depth)
-                    .map_err(|e| e.in_field("ThermostatCommand.set_mode"))?,
-            ),
-            1 => Self::SetSetpoints(
-                Setpoints::decode_from(r, depth)
-                    .map_err(|e| e.in_field("ThermostatCommand.set_setpoints"))?,
-            ),
-            2 => Self::SetSchedule(
-                WeeklySchedule::decode_from(r, depth)
-                    .map_err(|e| e.in_field("ThermostatCommand.set_schedule"))?,
-            ),
-            3 => {
-                r.null()
-                    .map_err(|e| e.in_field("ThermostatCommand.resume_schedule"))?;
-                Self::ResumeSchedule
+        // The field being read, or "" between fields: an error takes its name once, on the way
+        // out, rather than at every read (each of those was tens of bytes of flash on a Cortex-M4).
+        let mut field = "";
+        let mut read = || -> Result<Self, rt::DecodeError> {
+            let start = r.position();
+            if r.map()? != 1 {
+                return Err(rt::DecodeError::new(rt::ErrorClass::InvalidUnion, start));
             }
-            key => Self::Unrecognized {
-                key,
-                value: r.skip(depth)?,
-            },
-        })
+            let depth = rt::enter(r, depth, 1)?;
+            let key = r.key(0)?;
+            Ok(match key {
+                0 => {
+                    field = "ThermostatCommand.set_mode";
+                    Self::SetMode(Mode::decode_from(r, depth)?)
+                }
+                1 => {
+                    field = "ThermostatCommand.set_setpoints";
+                    Self::SetSetpoints(Setpoints::decode_from(r, depth)?)
+                }
+                2 => {
+                    field = "ThermostatCommand.set_schedule";
+                    Self::SetSchedule(WeeklySchedule::decode_from(r, depth)?)
+                }
+                3 => {
+                    field = "ThermostatCommand.resume_schedule";
+                    r.null()?;
+                    Self::ResumeSchedule
+                }
+                key => Self::Unrecognized {
+                    key: key.into(),
+                    value: r.skip(depth)?,
+                },
+            })
+        };
+        read().map_err(|e| e.in_field(field))
     }
 
     fn encoded_len(&self) -> usize {
