@@ -456,11 +456,30 @@ fn a_revoked_app_is_refused_and_forgotten() {
             },
         )
         .unwrap();
+    let invoke_and_subscribe = privilege::INVOKE | privilege::SUBSCRIBE;
+    ok(w.ask(
+        Some(owner),
+        controller::grant(1, &guest, invoke_and_subscribe, None, Some("guest")),
+    ));
+    ok(w.ask(Some(guests), switch_on()));
+
+    // Its subscription ends when the owner narrows its entry to Invoke ([IOTP-SEC-101]).
+    let subscribe = Body::Subscribe(iotp2p_codec::core::owned::SubscribeRequest {
+        endpoint: LIGHT,
+        capability: ON_OFF,
+        members: None,
+        min_interval: 0,
+        max_interval: 60,
+        lifetime: None,
+        unknown_fields: Default::default(),
+    });
+    assert!(matches!(w.ask(Some(guests), subscribe), Body::Report(_)));
+    assert_eq!(w.lamp.dispatcher().subscriptions().len(), 1);
     ok(w.ask(
         Some(owner),
         controller::grant(1, &guest, privilege::INVOKE, None, Some("guest")),
     ));
-    ok(w.ask(Some(guests), switch_on()));
+    assert_eq!(w.lamp.dispatcher().subscriptions().len(), 0);
 
     // The owner revokes it: its contexts, its credential and its ACL entry go ([IOTP-SEC-122]).
     let revocation = sign_revocation(

@@ -432,6 +432,12 @@ impl<S: PartialEq + Clone> Dispatcher<S> {
         }))
     }
 
+    /// Ends the subscriptions `keep` refuses: those the node's access control list no longer allows
+    /// ([IOTP-SEC-101]).
+    pub fn retain_subscriptions(&mut self, keep: impl FnMut(&Subscription<S>) -> bool) {
+        self.subscriptions.retain(keep);
+    }
+
     /// Tells the subscriptions that a property changed (the application calls it).
     pub fn property_changed(&mut self, endpoint: u16, capability: u16, member: u16) {
         self.subscriptions.changed(endpoint, capability, member);

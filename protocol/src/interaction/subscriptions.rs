@@ -126,6 +126,12 @@ impl<S: PartialEq + Clone> Subscriptions<S> {
         self.entries.retain(|e| e.subscriber != *subscriber);
     }
 
+    /// Keeps only the subscriptions `keep` accepts (the node's access control list changed,
+    /// [IOTP-SEC-101]).
+    pub fn retain(&mut self, keep: impl FnMut(&Subscription<S>) -> bool) {
+        self.entries.retain(keep);
+    }
+
     /// A property changed: the subscriptions observing it report it ([IOTP-IM-26]).
     pub fn changed(&mut self, endpoint: u16, capability: u16, member: u16) {
         for s in self

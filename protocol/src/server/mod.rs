@@ -205,6 +205,19 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
                             queue.extend(more);
                         }
                         security.after_reply(&mut self.node);
+                        // The access control list may have changed: the subscriptions it no longer
+                        // allows end ([IOTP-SEC-101]).
+                        let acl = security.acl();
+                        self.dispatcher
+                            .retain_subscriptions(|s| match &s.subscriber {
+                                Who::Node(node) => acl.allows(
+                                    node,
+                                    acl::privilege::SUBSCRIBE,
+                                    Some(s.endpoint),
+                                    Some(s.capability),
+                                ),
+                                _ => false,
+                            });
                         continue;
                     }
                     Decision::Dispatch(access) => access,
