@@ -788,6 +788,101 @@ mod edhoc_responder {
             "{out:?}"
         );
     }
+
+    /// One handshake of `app` with `lamp` with the app's credential by value, at `now` (a fresh app
+    /// engine each time: calls are spaced beyond the duplicate caches' lifetime); whether the lamp made
+    /// a context, and the output of its answer to `edhoc_3`.
+    fn by_value(
+        lamp: &mut Node<&'static str>,
+        app_id: &LocalIdentity,
+        lamp_ccs: &[u8],
+        rng: &mut Fixed,
+        now: u64,
+    ) -> (bool, Vec<u8>) {
+        let mut app = node("app@example.com");
+        let none: &[KeyId] = &[];
+        let (initiator, m1) = Initiator::start(
+            app_id,
+            IdCredI::ByValue,
+            connection_id_from_int(2).unwrap(),
+            none,
+            &[0x35; 32],
+        )
+        .unwrap();
+        let mut input = vec![0u8; 64];
+        let n = encode_edhoc_1_input(m1.as_bytes(), &mut input).unwrap();
+        let ask = |app: &mut Node<&'static str>, rng: &mut Fixed, body: Body| {
+            let (_, out) = app
+                .request(
+                    now,
+                    rng,
+                    "lamp",
+                    Destination::HopPeer,
+                    None,
+                    &body,
+                    false,
+                    None,
+                )
+                .unwrap();
+            sends(&out)[0].1.clone()
+        };
+        let edhoc_1 = ask(&mut app, rng, security_invoke(EDHOC_1, input[..n].to_vec()));
+        let out = lamp.receive(now, rng, &"app", &edhoc_1);
+        let reply = app.receive(now, rng, &"lamp", &sends(&out)[0].1);
+        let message_2 = output(&events(&reply));
+        let iotp2p_codec::security::EdhocReply::Message2(m2) =
+            decode_edhoc_1_output(&message_2).unwrap()
+        else {
+            panic!("message_2")
+        };
+        let held: &[&[u8]] = &[lamp_ccs];
+        let (sent, m3) = initiator.receive_message_2(m2, held).unwrap();
+        let mut input = vec![0u8; 256];
+        let n = encode_edhoc_3_input(sent.c_r(), m3.as_bytes(), &mut input).unwrap();
+        let edhoc_3 = ask(&mut app, rng, security_invoke(EDHOC_3, input[..n].to_vec()));
+        let out = lamp.receive(now, rng, &"app", &edhoc_3);
+        let session = events(&out)
+            .iter()
+            .any(|e| matches!(e, Event::Session { .. }));
+        let answer = app.receive(now, rng, &"lamp", &sends(&out)[0].1);
+        (session, output(&events(&answer)))
+    }
+
+    #[test]
+    fn a_revoked_node_is_refused_by_value_until_it_is_added_again() {
+        let mut rng = Fixed(11);
+        let (app_id, app_ccs) = identity([0x11; 32], 0xaa, 5);
+        let (lamp_id, lamp_ccs) = identity([0x22; 32], 0xbb, 7);
+        let app_node = NodeId::from_bytes([0xaa; 32]);
+        let mut lamp = node("lamp@home.example.org");
+        lamp.set_edhoc_responder(Some(EdhocResponder {
+            identity: lamp_id,
+            peers: vec![],
+            max_pending: 2,
+            pending_lifetime: 0,
+            max_visitors: 1,
+        }));
+        // Not revoked: a visitor context.
+        let (session, done) = by_value(&mut lamp, &app_id, &lamp_ccs, &mut rng, 0);
+        assert!(session);
+        assert_eq!(done, [0xa1, 0x00, 0xf6]);
+
+        // Revoked: refused, whatever it sends by value ([IOTP-SEC-156]).
+        assert!(lamp.revoke_peer(&app_node));
+        let (session, answer) = by_value(&mut lamp, &app_id, &lamp_ccs, &mut rng, 400_000);
+        assert!(!session, "a revoked node got a context");
+        assert_ne!(answer, [0xa1, 0x00, 0xf6]);
+
+        // An administrator adds it again: an ordinary context ([IOTP-SEC-123], [IOTP-SEC-192]).
+        lamp.add_edhoc_peer(KnownPeer {
+            credential: app_ccs,
+            address: Some("app@example.com".into()),
+            node: Some(app_node),
+        });
+        let (session, done) = by_value(&mut lamp, &app_id, &lamp_ccs, &mut rng, 800_000);
+        assert!(session);
+        assert_eq!(done, [0xa1, 0x00, 0xf6]);
+    }
 }
 
 fn subscribe() -> Body {

@@ -42,6 +42,8 @@ pub fn refusal_class(error: Error) -> Result<&'static str, String> {
         Error::ZeroEphemeralKey | Error::InvalidAuthKey | Error::InvalidCredential => {
             return Err(format!("the vector's own inputs are unusable: {error}"))
         }
+        // Only an engine's list of revoked nodes refuses so; a handshake vector has none.
+        Error::Revoked => return Err(format!("not a handshake vector's refusal: {error}")),
     })
 }
 

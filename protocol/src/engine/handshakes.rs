@@ -118,7 +118,13 @@ pub(super) struct Handshakes<P> {
     pub(super) connecting: Vec<Connecting<P>>,
     /// The `edhoc_3` requests whose `done` is still to come, to consume it.
     pub(super) finishing: Vec<u64>,
+    /// The nodes revoked most recently, oldest first (at most [`REVOKED_CAPACITY`]): a handshake
+    /// whose credential by value claims one of them is refused ([IOTP-SEC-156]).
+    pub(super) revoked: Vec<NodeId>,
 }
+
+/// Revoked node IDs a node remembers ([IOTP-SEC-192]: at least 16); the oldest is forgotten first.
+pub const REVOKED_CAPACITY: usize = 16;
 
 impl<P> core::fmt::Debug for Handshakes<P> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -138,6 +144,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             connecting: Vec::new(),
             finishing: Vec::new(),
             visitors: Vec::new(),
+            revoked: Vec::new(),
         });
     }
 
@@ -148,6 +155,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         let Some(h) = self.handshakes.as_mut() else {
             return false;
         };
+        // Added again by an administrator: no longer revoked ([IOTP-SEC-192]).
+        if let Some(node) = &peer.node {
+            h.revoked.retain(|r| r != node);
+        }
         let peers = &mut h.config.peers;
         match peers
             .iter_mut()
@@ -159,15 +170,21 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         true
     }
 
-    /// Stops letting the node `node` run EDHOC with this node by its credential (it was revoked,
-    /// §8.11). False when no such peer was held.
-    pub fn remove_edhoc_peer(&mut self, node: &NodeId) -> bool {
+    /// Revokes `node` (§8.11): its credential is no longer held, and a handshake whose credential by
+    /// value claims it is refused until an administrator adds it again ([IOTP-SEC-123],
+    /// [IOTP-SEC-156]). The node IDs of the [`REVOKED_CAPACITY`] nodes revoked last are kept
+    /// ([IOTP-SEC-192]). False when the node answers no EDHOC.
+    pub fn revoke_peer(&mut self, node: &NodeId) -> bool {
         let Some(h) = self.handshakes.as_mut() else {
             return false;
         };
-        let before = h.config.peers.len();
         h.config.peers.retain(|p| p.node.as_ref() != Some(node));
-        h.config.peers.len() != before
+        h.revoked.retain(|r| r != node);
+        if h.revoked.len() >= REVOKED_CAPACITY {
+            h.revoked.remove(0);
+        }
+        h.revoked.push(*node);
+        true
     }
 
     /// Discards the visitor contexts older than [`VISITOR_LIFETIME`] that are still visitor contexts
@@ -527,6 +544,16 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             Err(e) => return Some(error_3(&e)),
         };
         let (context, credential) = established.into_parts();
+        if let PeerCredential::ByValue {
+            claimed_node_id, ..
+        } = &credential
+        {
+            let revoked = NodeId::parse(claimed_node_id.as_str())
+                .is_ok_and(|claimed| handshakes.revoked.contains(&claimed));
+            if revoked {
+                return Some(error_3(&crate::security::edhoc::Error::Revoked));
+            }
+        }
         let known = handshakes
             .config
             .peers

@@ -45,7 +45,9 @@ use crate::params::{Instant, Timing, DEDUP_CACHE_MIN, MAX_MESSAGE};
 use crate::security::seal::OpenError;
 use peers::{ContextError, ContextId, ContextTable, Peer};
 
-pub use handshakes::{EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME, VISITOR_LIFETIME};
+pub use handshakes::{
+    EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME, REVOKED_CAPACITY, VISITOR_LIFETIME,
+};
 pub use notify::Subscriber;
 pub use presence::LISTEN_TIME;
 pub use send::{Destination, SendError};

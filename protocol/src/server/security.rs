@@ -684,7 +684,7 @@ impl SecurityService {
         let (revoked, signer) = (revocation.revoked, revocation.signer);
         // Forget its credential, its handshakes by kid, its contexts and its access.
         self.peers.retain(|(n, _)| *n != revoked);
-        node.remove_edhoc_peer(&revoked);
+        node.revoke_peer(&revoked);
         self.discard.extend(
             node.contexts()
                 .iter()

@@ -46,6 +46,9 @@ pub enum Error {
     /// MAC_2, MAC_3 or the AEAD of message_3 or message_4 did not verify with any credential held under
     /// the referenced `kid`: another key, or altered messages.
     AuthenticationFailed,
+    /// ID_CRED_I carried a credential by value whose `sub` names a node the responder revoked
+    /// ([IOTP-SEC-156]): answered with error code 1, so that the peer learns no more.
+    Revoked,
 }
 
 impl Error {
@@ -111,6 +114,7 @@ impl fmt::Display for Error {
             Error::InvalidCredentialByValue => "a credential by value not of the iotp2p form",
             Error::CriticalEad => "a critical EAD item",
             Error::AuthenticationFailed => "the peer's MAC or AEAD does not verify",
+            Error::Revoked => "a credential by value of a revoked node",
         })
     }
 }
