@@ -420,42 +420,7 @@ fn a_revoked_app_is_refused_and_forgotten() {
     let lamp_id = w.claim(pairing);
     let owner = w.connect(lamp_id);
 
-    // The owner lets another app switch the lamp: another node ID, with a context of its own with
-    // the lamp (the controller's engine plays it, from the same address).
-    let guest = NodeId::from_bytes([0x77; 32]);
-    let secret = [9u8; 16];
-    let derive = |s: u8, r: u8| {
-        SecurityContext::derive(
-            MasterSecret {
-                secret: &secret,
-                salt: &[],
-            },
-            KeyId::new(&[s]).unwrap(),
-            KeyId::new(&[r]).unwrap(),
-        )
-    };
-    w.lamp
-        .node_mut()
-        .add_context(
-            derive(0x40, 0x41),
-            Peer {
-                address: Some(CONTROLLER.into()),
-                kind: ContextKind::Ordinary,
-                node: Some(guest),
-            },
-        )
-        .unwrap();
-    let guests = w
-        .controller
-        .add_context(
-            derive(0x41, 0x40),
-            Peer {
-                address: Some(LAMP.into()),
-                kind: ContextKind::Ordinary,
-                node: Some(lamp_id),
-            },
-        )
-        .unwrap();
+    let (guest, guests) = w.guest(lamp_id);
     let invoke_and_subscribe = privilege::INVOKE | privilege::SUBSCRIBE;
     ok(w.ask(
         Some(owner),
@@ -537,4 +502,76 @@ fn a_revoked_app_is_refused_and_forgotten() {
         StatusCode::Forbidden
     );
     ok(w.ask(Some(owner), switch_on()));
+}
+
+impl World {
+    /// Another app beside the owner: another node ID, with a context of its own with the lamp (the
+    /// controller's engine plays it, from the same address). Its node ID, and its context.
+    fn guest(&mut self, lamp_id: NodeId) -> (NodeId, ContextId) {
+        let guest = NodeId::from_bytes([0x77; 32]);
+        let secret = [9u8; 16];
+        let derive = |s: u8, r: u8| {
+            SecurityContext::derive(
+                MasterSecret {
+                    secret: &secret,
+                    salt: &[],
+                },
+                KeyId::new(&[s]).unwrap(),
+                KeyId::new(&[r]).unwrap(),
+            )
+        };
+        self.lamp
+            .node_mut()
+            .add_context(
+                derive(0x40, 0x41),
+                Peer {
+                    address: Some(CONTROLLER.into()),
+                    kind: ContextKind::Ordinary,
+                    node: Some(guest),
+                },
+            )
+            .unwrap();
+        let context = self
+            .controller
+            .add_context(
+                derive(0x41, 0x40),
+                Peer {
+                    address: Some(LAMP.into()),
+                    kind: ContextKind::Ordinary,
+                    node: Some(lamp_id),
+                },
+            )
+            .unwrap();
+        (guest, context)
+    }
+}
+
+#[test]
+fn a_removed_peer_loses_its_contexts_and_keeps_its_entry() {
+    use iotp2p_protocol::server::acl::privilege;
+
+    let mut w = world();
+    let pairing = w.pair(PASSCODE).unwrap();
+    let lamp_id = w.claim(pairing);
+    let owner = w.connect(lamp_id);
+    let (guest, guests) = w.guest(lamp_id);
+    ok(w.ask(
+        Some(owner),
+        controller::grant(1, &guest, privilege::INVOKE, None, None),
+    ));
+    ok(w.ask(Some(guests), switch_on()));
+    ok(w.ask(Some(owner), controller::remove_peer(&guest)));
+    // Its contexts are closed ([IOTP-SEC-107]); what the ACL grants it stays until rewritten.
+    assert_eq!(
+        status(&w.ask(Some(guests), switch_on())),
+        StatusCode::Unauthenticated
+    );
+    assert!(w.lamp.security().unwrap().acl().get(1).is_some());
+    // Only an administrator removes peers: the guest, back with a new context, may not.
+    w.controller.remove_context(guests);
+    let (_, again) = w.guest(lamp_id);
+    assert_eq!(
+        status(&w.ask(Some(again), controller::remove_peer(&lamp_id))),
+        StatusCode::Forbidden
+    );
 }

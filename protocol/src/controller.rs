@@ -278,6 +278,14 @@ pub fn grant(
     invoke(member::ACL_WRITE, write.encode_to_vec().ok())
 }
 
+/// `remove_peer` of `node`: the device forgets its credential and closes its contexts.
+pub fn remove_peer(node: &NodeId) -> Body {
+    let mut input = [0u8; 34];
+    let mut w = iotp2p_codec::runtime::Writer::new(&mut input);
+    let len = w.bytes(node.as_bytes()).map(|()| w.position()).unwrap_or(0);
+    invoke(member::REMOVE_PEER, Some(input[..len].to_vec()))
+}
+
 /// `commission` with the device's address, home relay and the current time (step 4).
 pub fn commission(address: &str, relay: Option<sec::RelayInfo>, time: Option<u64>) -> Body {
     let request = sec::CommissionRequest {

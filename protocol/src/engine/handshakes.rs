@@ -170,15 +170,27 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         true
     }
 
+    /// Stops letting `node` run EDHOC with this node by its credential (`remove_peer`, §8.12). False
+    /// when the node answers no EDHOC.
+    pub fn forget_edhoc_peer(&mut self, node: &NodeId) -> bool {
+        let Some(h) = self.handshakes.as_mut() else {
+            return false;
+        };
+        h.config.peers.retain(|p| p.node.as_ref() != Some(node));
+        true
+    }
+
     /// Revokes `node` (§8.11): its credential is no longer held, and a handshake whose credential by
     /// value claims it is refused until an administrator adds it again ([IOTP-SEC-123],
     /// [IOTP-SEC-156]). The node IDs of the [`REVOKED_CAPACITY`] nodes revoked last are kept
     /// ([IOTP-SEC-192]). False when the node answers no EDHOC.
     pub fn revoke_peer(&mut self, node: &NodeId) -> bool {
+        if !self.forget_edhoc_peer(node) {
+            return false;
+        }
         let Some(h) = self.handshakes.as_mut() else {
             return false;
         };
-        h.config.peers.retain(|p| p.node.as_ref() != Some(node));
         h.revoked.retain(|r| r != node);
         if h.revoked.len() >= REVOKED_CAPACITY {
             h.revoked.remove(0);

@@ -9,8 +9,8 @@
 //! under. Reads of its properties go through the dispatcher like any other read.
 //!
 //! `apply_statement` takes revocation statements (§8.11). Not yet served (answered `Failure` with a
-//! detail saying so): `remove_peer`, the other statements of `apply_statement`, `rehome`,
-//! `rotate_auth_key`, `open_commissioning_window`, `introduce` and `set_home_relay`.
+//! detail saying so): the other statements of `apply_statement`, `rehome`, `rotate_auth_key`,
+//! `open_commissioning_window`, `introduce` and `set_home_relay`.
 //!
 //! **Bounds.** [`PEER_CAPACITY`] peer credentials ([IOTP-SEC-98]), [`ACL_CAPACITY`] entries
 //! ([IOTP-SEC-97]), one pairing exchange at a time ([IOTP-SEC-31]), at most one pairing context.
@@ -72,6 +72,8 @@ pub mod member {
     pub const COMMISSION: u16 = 13;
     /// `add_peer`.
     pub const ADD_PEER: u16 = 14;
+    /// `remove_peer`.
+    pub const REMOVE_PEER: u16 = 15;
     /// `acl_read`.
     pub const ACL_READ: u16 = 16;
     /// `acl_write`.
@@ -425,9 +427,10 @@ impl SecurityService {
             (Some(ContextKind::Pairing), _) => Some(StatusCode::Forbidden),
             (Some(_), member::COMMISSION) => Some(StatusCode::Forbidden),
             (Some(ContextKind::Visitor), _) => Some(StatusCode::Forbidden),
-            (Some(_), member::ADD_PEER | member::ACL_READ | member::ACL_WRITE) => {
-                (!administer()).then_some(StatusCode::Forbidden)
-            }
+            (
+                Some(_),
+                member::ADD_PEER | member::REMOVE_PEER | member::ACL_READ | member::ACL_WRITE,
+            ) => (!administer()).then_some(StatusCode::Forbidden),
             _ => None,
         };
         if let Some(code) = gate {
@@ -443,7 +446,8 @@ impl SecurityService {
             member::ACL_READ => self.acl_read(input),
             member::ACL_WRITE => self.acl_write(peer, input),
             member::APPLY_STATEMENT => self.apply_statement(node, input),
-            8 | 9 | 15 | 24..=28 => Err(not_served(action)),
+            member::REMOVE_PEER => self.remove_peer(node, input),
+            8 | 9 | 24..=28 => Err(not_served(action)),
             _ => Err(refused(StatusCode::UnknownMember, action)),
         };
         match answer {
@@ -657,6 +661,30 @@ impl SecurityService {
                 }
             })?;
         self.event(member::ACL_CHANGED, encode_uint(write.index.into()));
+        Ok(None)
+    }
+
+    /// `remove_peer` (§8.12, [IOTP-SEC-107]): the node's credential statement and its handshakes by
+    /// kid go, and its contexts close once the reply is sent. Its ACL entries stay (an administrator
+    /// deletes them with `acl_write`).
+    fn remove_peer<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        let mut r = iotp2p_codec::runtime::Reader::new(input);
+        let id = r
+            .fixed::<32>()
+            .and_then(|b| r.finish().map(|()| NodeId::from_bytes(*b)))
+            .map_err(|e| invalid(member::REMOVE_PEER, &e))?;
+        self.peers.retain(|(n, _)| *n != id);
+        node.forget_edhoc_peer(&id);
+        self.discard.extend(
+            node.contexts()
+                .iter()
+                .filter(|e| e.peer.node == Some(id))
+                .map(|e| e.id),
+        );
         Ok(None)
     }
 
