@@ -130,8 +130,7 @@ async fn a_relay_killed_while_it_holds_a_request_delivers_it_after_a_restart() {
 }
 
 async fn run() {
-    let dir = TempDir(std::env::temp_dir().join(format!("iotp2p-relay-{}", std::process::id())));
-    std::fs::create_dir_all(&dir.0).unwrap();
+    let dir = TempDir::new("relay");
     let store = dir.0.join("relay.sqlite");
 
     let relay = start_relay(loopback(), &store, (4, 6)).await;
@@ -233,9 +232,7 @@ async fn edhoc_run() {
     use iotp2p_node::relay::RelayFile;
     use iotp2p_protocol::engine::{EdhocResponder, KnownPeer, MIN_PENDING_LIFETIME};
 
-    let dir =
-        TempDir(std::env::temp_dir().join(format!("iotp2p-relay-edhoc-{}", std::process::id())));
-    std::fs::create_dir_all(&dir.0).unwrap();
+    let dir = TempDir::new("relay-edhoc");
     let relay_secret = [0x21; 32];
     let (_, relay_ccs) = identity(relay_secret, 0xaa, 1);
     let (sensor_id, sensor_ccs) = identity([0x42; 32], 0xbb, 2);
@@ -340,9 +337,7 @@ async fn hostile_run() {
     use rand_chacha::ChaCha8Rng;
     use rand_core::{RngCore, SeedableRng};
 
-    let dir =
-        TempDir(std::env::temp_dir().join(format!("iotp2p-relay-hostile-{}", std::process::id())));
-    std::fs::create_dir_all(&dir.0).unwrap();
+    let dir = TempDir::new("relay-hostile");
     let relay = start_relay(loopback(), &dir.0.join("relay.sqlite"), (4, 6)).await;
     let relay_addr = relay.local_addr();
     let (app, mut sensor) = app_and_sleeping_sensor(relay_addr).await;

@@ -126,9 +126,11 @@ pub fn number_of(body: &Body) -> Option<u32> {
 pub struct TempDir(pub std::path::PathBuf);
 
 impl TempDir {
-    /// A new directory under the system's temporary directory, named for `what` and this process.
+    /// A new, empty directory under the system's temporary directory, named for `what` and this
+    /// process (what an earlier run of the same process ID left there is removed).
     pub fn new(what: &str) -> TempDir {
         let dir = std::env::temp_dir().join(format!("iotp2p-{what}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)
     }
