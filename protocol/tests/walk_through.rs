@@ -565,30 +565,91 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
     );
     assert_eq!(first, 0, "the first envelope under the new context");
 
-    // 5. Re-homing (§8.9): the lamp moves to a third provider; the app accepts its re-homing statement
-    //    and follows. The same context goes on: the next envelope takes the next Sender Sequence
-    //    Number, not one used at the old address ([IOTP-SEC-169]).
-    world.attach("lamp", LAMP_MOVED, "relay-n", (0x50, 0x51));
-    assert!(world
-        .nodes
-        .get_mut("app")
+    // 5. Re-homing (§8.9, §3.11): the lamp moves to a third provider. Its previous home relay holds
+    //    the verified statement's facts and forwards what comes for the previous address
+    //    ([IOTP-DLV-70]); the new one accepts that from it for the lamp ([IOTP-DLV-74],
+    //    [IOTP-DLV-111]). The app has not heard of the move: its next request goes to the previous
+    //    address, through relay-a, relay-h and relay-n, and the lamp accepts it ([IOTP-DLV-74]).
+    let grace = world.now + 30 * 86_400_000;
+    world
+        .relays
+        .get_mut("relay-n")
         .unwrap()
-        .rebind_peer(app_ctx, Some(LAMP_MOVED.into())));
+        .moved_in(LAMP_MOVED, LAMP, grace)
+        .unwrap();
+    let (served, out) = world
+        .relays
+        .get_mut("relay-h")
+        .unwrap()
+        .moved_away(world.now, LAMP, LAMP_MOVED, grace);
+    assert!(served);
+    world.push_relay("relay-h", out);
+    world
+        .nodes
+        .get_mut("lamp")
+        .unwrap()
+        .move_to(LAMP_MOVED.into(), grace);
+    world.attach("lamp", LAMP_MOVED, "relay-n", (0x50, 0x51));
     world.now += 60_000;
     let second = world.request(
+        "app",
+        "relay-a",
+        Destination::Address(LAMP.into()),
+        Some(app_ctx),
+        set_level.clone(),
+    );
+    world.settle();
+    let events = world.events.remove("lamp").unwrap_or_default();
+    let requests: Vec<Event<&str>> = events
+        .into_iter()
+        .filter(|e| matches!(e, Event::Request { .. }))
+        .collect();
+    let [Event::Request {
+        exchange,
+        body,
+        to_previous_address,
+        ..
+    }] = <[Event<&str>; 1]>::try_from(requests).expect("one request")
+    else {
+        unreachable!()
+    };
+    assert_eq!(body, set_level);
+    assert!(
+        to_previous_address,
+        "the request came to the previous address"
+    );
+    assert_eq!(world.relays["relay-h"].held(LAMP), 0, "forwarded, not held");
+
+    //    The lamp tells the app of its move before answering (a device's `Server` does it with
+    //    `apply_statement`); the app binds the new address and still accepts the previous one for the
+    //    grace period ([IOTP-SEC-113], [IOTP-SEC-114]). The reply, from the new address, answers the
+    //    request to the previous one. The same context goes on: Sender Sequence Numbers continue
+    //    ([IOTP-SEC-169]).
+    assert!(world.nodes.get_mut("app").unwrap().rebind_peer(
+        app_ctx,
+        Some(LAMP_MOVED.into()),
+        Some(grace)
+    ));
+    world.reply("lamp", exchange, response(None));
+    world.settle();
+    assert_eq!(world.replies("app"), [(second, response(None))]);
+    assert_eq!(second, 1, "the app's Sender Sequence Number goes on");
+
+    //    Later requests go to the new address.
+    world.now += 60_000;
+    let third = world.request(
         "app",
         "relay-a",
         Destination::Address(LAMP_MOVED.into()),
         Some(app_ctx),
         set_level.clone(),
     );
-    assert_eq!(second, 1, "the app's Sender Sequence Number goes on");
     world.settle();
     let (exchange, _, body) = one(world.requests("lamp"));
     assert_eq!(body, set_level);
     world.reply("lamp", exchange, response(None));
     world.settle();
-    assert_eq!(world.replies("app"), [(second, response(None))]);
+    assert_eq!(world.replies("app"), [(third, response(None))]);
     let lamp_ssn = world.nodes["lamp"]
         .contexts()
         .get(lamp_ctx)
@@ -596,8 +657,8 @@ fn commission_first_contact_invoke_through_two_relays_and_rehome() {
         .context
         .sender_sequence_number();
     assert_eq!(
-        lamp_ssn, 2,
-        "the lamp sealed two replies under the context, one at each address"
+        lamp_ssn, 3,
+        "the lamp sealed three replies under the context, one at the old address and two at the new"
     );
     assert!(world.sent > 20, "{} datagrams", world.sent);
 }

@@ -93,6 +93,9 @@ pub enum RelayError {
         /// Why.
         why: RestoreError,
     },
+    /// A statement given to the relay does not verify.
+    #[error("{0}")]
+    Statement(String),
     /// The event queue has no room.
     #[error("the event queue must hold at least one entry")]
     EmptyQueue,

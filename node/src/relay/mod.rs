@@ -7,7 +7,9 @@
 //! follow it are sent, so an acknowledgement never leaves before what it acknowledges is on disk. A
 //! store that fails withholds the rest of that batch (the acknowledgement among it), and the engine
 //! forgets the envelope, so that the sender's retransmission is taken afresh. Other domains are
-//! reached through configured routes (domain → relay address); resolving them by DNS (§3.2) and
+//! reached through configured routes (domain → relay address). A node's move to another provider
+//! ([`UdpRelay::release_moved`], [`UdpRelay::register_moved`]) is checked here and forwarded by the
+//! engine during its grace period. Resolving them by DNS (§3.2) and
 //! the relay-to-relay DTLS hop (§3.9) are not yet part of this driver.
 //!
 //! [`RelayStore`]: crate::store::RelayStore
@@ -15,6 +17,7 @@
 pub mod config;
 mod driver;
 mod handle;
+mod rehoming;
 
 pub use config::{ConfigError, RelayFile};
 pub use handle::{RelayError, RelaySetup, UdpRelay};

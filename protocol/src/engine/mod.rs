@@ -164,6 +164,9 @@ pub enum Event<P> {
         /// False when it opened under a context whose replay window was lost: not to be acted on
         /// before the peer proves freshness ([IOTP-SEC-85]).
         fresh: bool,
+        /// Whether it was addressed to the address this node left in a re-homing (forwarded by its
+        /// previous home relay during the grace period): its sender has not followed the move yet.
+        to_previous_address: bool,
         /// The request.
         body: owned::Body,
     },
@@ -356,6 +359,9 @@ pub struct Node<P> {
     listen_until: Option<Instant>,
     /// The challenges issued to resynchronise lost replay windows (§8.6.3; at most 4 outstanding).
     challenges: crate::security::echo::Challenges<ContextId>,
+    /// The address this node left in a re-homing and until when it still accepts envelopes for it
+    /// (§3.11.2, the statement's grace period).
+    previous_address: Option<(String, Instant)>,
 }
 
 impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
@@ -378,6 +384,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             listen_until: None,
             delivered: Vec::new(),
             challenges: crate::security::echo::Challenges::new(config.freshness_window, 4),
+            previous_address: None,
             config,
         }
     }
@@ -393,15 +400,34 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         self.home_relay = relay;
     }
 
+    /// The hop peer that is this node's home relay, if it has one.
+    pub fn home_relay(&self) -> Option<&P> {
+        self.home_relay.as_ref()
+    }
+
     /// Sets the hop context with the home relay: a device then sends receipts for what the relay
     /// delivers, sealed under it (§5.11.1).
     pub fn set_hop_context(&mut self, context: Option<ContextId>) {
         self.hop_context = context;
     }
 
-    /// Changes the node's own address (a re-homing, §8.9).
+    /// Sets the node's own address (its commissioning, §8.3.5).
     pub fn set_address(&mut self, address: Option<String>) {
         self.config.address = address;
+    }
+
+    /// Moves the node to `address` (a re-homing, §8.9): it sends from the new address, and accepts
+    /// envelopes for the address it leaves until `previous_until`, the end of the re-homing
+    /// statement's grace period, since its previous home relay forwards them unchanged and their seal
+    /// covers that address ([IOTP-DLV-74]).
+    pub fn move_to(&mut self, address: String, previous_until: Instant) {
+        let previous = self.config.address.replace(address);
+        self.previous_address = previous.map(|p| (p, previous_until));
+    }
+
+    /// The address this node left in its last re-homing, while it still accepts envelopes for it.
+    pub fn previous_address(&self) -> Option<&str> {
+        self.previous_address.as_ref().map(|(a, _)| a.as_str())
     }
 
     /// Adds a security context with its peer.
@@ -415,11 +441,19 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
 
     /// Binds the peer of a context to a new address: the peer's re-homing statement was accepted
     /// (§8.9.3). Everything bound to the peer's node ID stays, and the context's Sender Sequence Number
-    /// goes on ([IOTP-SEC-169]).
-    pub fn rebind_peer(&mut self, id: ContextId, address: Option<String>) -> bool {
+    /// goes on ([IOTP-SEC-169]). With `previous_until`, envelopes from the address it was bound to
+    /// are still accepted under the context until then, the statement's grace period
+    /// ([IOTP-SEC-114]).
+    pub fn rebind_peer(
+        &mut self,
+        id: ContextId,
+        address: Option<String>,
+        previous_until: Option<Instant>,
+    ) -> bool {
         match self.contexts.get_mut(id) {
             Some(entry) => {
-                entry.peer.address = address;
+                let previous = core::mem::replace(&mut entry.peer.address, address);
+                entry.previous_address = previous.zip(previous_until);
                 true
             }
             None => false,
@@ -509,6 +543,14 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         self.dedup.expire(now);
         self.replies.expire(now);
         self.expire_visitors(now);
+        if self
+            .previous_address
+            .as_ref()
+            .is_some_and(|(_, t)| *t <= now)
+        {
+            self.previous_address = None;
+        }
+        self.contexts.expire_previous_addresses(now);
     }
 
     fn push_actions(&self, actions: Vec<Action<P>>, out: &mut Vec<Output<P>>) {

@@ -8,6 +8,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::params::Instant;
 use crate::security::{KeyId, NodeId, SecurityContext};
 
 /// A handle on a security context of a node, stable for the context's life.
@@ -47,6 +48,9 @@ pub struct Entry {
     pub context: SecurityContext,
     /// The peer.
     pub peer: Peer,
+    /// The address the peer was bound to before its re-homing, and until when envelopes from it are
+    /// still accepted under this context ([IOTP-SEC-114]).
+    pub previous_address: Option<(String, Instant)>,
 }
 
 /// A context could not be added.
@@ -90,7 +94,12 @@ impl ContextTable {
         }
         let id = ContextId(self.next);
         self.next = self.next.wrapping_add(1);
-        self.entries.push(Entry { id, context, peer });
+        self.entries.push(Entry {
+            id,
+            context,
+            peer,
+            previous_address: None,
+        });
         Ok(id)
     }
 
@@ -126,6 +135,15 @@ impl ContextTable {
             .rev()
             .find(|e| e.peer.node.as_ref() == Some(node))
             .map(|e| e.id)
+    }
+
+    /// Forgets the previous addresses of re-homed peers whose grace period ended by `now`.
+    pub fn expire_previous_addresses(&mut self, now: Instant) {
+        for e in &mut self.entries {
+            if e.previous_address.as_ref().is_some_and(|(_, t)| *t <= now) {
+                e.previous_address = None;
+            }
+        }
     }
 
     /// The contexts, in the order they were added.

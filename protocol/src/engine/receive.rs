@@ -87,7 +87,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         // 4. Route: an end node is the recipient of nothing else.
         let for_us = match envelope::recipient(&env) {
             Recipient::This => true,
-            Recipient::Address(a) => self.config.address.as_deref() == Some(a),
+            // Or forwarded by the previous home relay during a re-homing's grace period.
+            Recipient::Address(a) => {
+                self.config.address.as_deref() == Some(a) || self.previous_address() == Some(a)
+            }
             Recipient::Contact(_) => false,
         };
         if !for_us {
@@ -220,7 +223,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                 let mut found: Vec<_> = self
                     .pending
                     .iter()
-                    .filter(|p| p.message_id == c && p.to == *from && answers(&p.recipient, sender))
+                    .filter(|p| p.message_id == c && p.to == *from && self.answered_by(p, sender))
                     .map(|p| match p.context {
                         // An unsealed request's answer can come sealed only from the home relay,
                         // under the hop context named by `key_id`; the request had no key, so the
@@ -334,7 +337,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         // Step 5: the sender's address is the peer's ([IOTP-SEC-166]).
         if entry.peer.kind == ContextKind::Ordinary {
             if let (Some(a), Some(bound)) = (env.sender, entry.peer.address.as_deref()) {
-                if a != bound {
+                let previous = entry.previous_address.as_ref().map(|(p, _)| p.as_str());
+                if a != bound && Some(a) != previous {
                     return Err(Discard::NotBound);
                 }
             }
@@ -467,7 +471,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             // A reply: matched by (its sender, correlation_id) ([IOTP-MSG-39]); of several requests
             // with that `message_id`, the one under whose context the reply opened.
             let matches = |p: &Pending<P>| {
-                p.message_id == correlation_id && p.to == *from && answers(&p.recipient, &sender)
+                p.message_id == correlation_id && p.to == *from && self.answered_by(p, &sender)
             };
             let index = self
                 .pending
@@ -520,6 +524,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             ack_due,
             out,
         );
+        // Step 4 let it through: the own address, or the previous one.
+        let to_previous_address = env
+            .recipient
+            .is_some_and(|a| self.config.address.as_deref() != Some(a));
         out.push(Output::Event(Event::Request {
             exchange,
             hop: from.clone(),
@@ -527,6 +535,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             sender,
             context,
             fresh,
+            to_previous_address,
             body: body.into_owned(),
         }));
         Ok(())
@@ -555,6 +564,28 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
 }
 
 /// Whether a reply from `sender` can answer a request sent to `recipient` ([IOTP-MSG-39]).
+impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
+    /// Whether a reply from `sender` may answer the request `pending`: by [`answers`], or from the
+    /// new address of a peer that re-homed after the request went to its previous address, while
+    /// the context still accepts that one ([IOTP-SEC-114]).
+    fn answered_by(&self, pending: &Pending<P>, sender: &Origin<P>) -> bool {
+        if answers(&pending.recipient, sender) {
+            return true;
+        }
+        let (Destination::Address(asked), Origin::Address(from)) = (&pending.recipient, sender)
+        else {
+            return false;
+        };
+        pending
+            .context
+            .and_then(|c| self.contexts.get(c))
+            .is_some_and(|e| {
+                e.peer.address.as_ref() == Some(from)
+                    && e.previous_address.as_ref().is_some_and(|(p, _)| p == asked)
+            })
+    }
+}
+
 pub(super) fn answers<P: PartialEq>(recipient: &Destination, sender: &Origin<P>) -> bool {
     match (recipient, sender) {
         (Destination::Address(a), Origin::Address(b)) => a == b,

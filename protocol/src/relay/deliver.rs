@@ -253,7 +253,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 ack_requested: true,
                 ttl,
                 more,
-                recipient: None,
+                // The node's previous address stays in full: the seal covers it (§3.11.2).
+                recipient: env.recipient.filter(|r| *r != node.address),
                 recipient_contact: None,
                 sender: sender.as_deref(),
                 sender_contact,

@@ -30,6 +30,7 @@ pub mod held;
 pub mod rate;
 
 mod deliver;
+mod moves;
 mod receive;
 
 use alloc::string::String;
@@ -258,6 +259,10 @@ struct Registered<P> {
     delivering: Option<u64>,
     /// What it may still send for holding or forwarding ([IOTP-DLV-31]).
     bucket: rate::Bucket,
+    /// The address it re-homed to and the end of the grace period ([`moves`]).
+    moved_to: Option<(String, Instant)>,
+    /// The address it re-homed from and the end of the grace period ([`moves`]).
+    moved_from: Option<(String, Instant)>,
 }
 
 /// A home relay.
@@ -352,6 +357,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             delivering: None,
             // Full from the start: a bucket refills to its burst anyway before its first use.
             bucket: rate::Bucket::full(self.config.rate, 0),
+            moved_to: None,
+            moved_from: None,
         });
         Ok(())
     }
@@ -431,6 +438,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         self.service_outputs(now, rng, service, &mut out);
         self.retransmit(now, rng, &mut out);
         self.expire(now, rng, &mut out);
+        self.expire_moves(now);
         out
     }
 
@@ -553,6 +561,11 @@ fn awake(now: Instant, sleep_interval: Option<u32>) -> Listening {
         Some(_) => Listening::Until(now.saturating_add(LISTEN_TIME)),
         None => Listening::Always,
     }
+}
+
+/// The domain of an address (empty for none).
+fn domain_of(address: &str) -> &str {
+    address.rsplit_once('@').map_or("", |(_, d)| d)
 }
 
 /// The change that removes `gone` from what is held for `recipient`.

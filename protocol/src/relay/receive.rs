@@ -59,6 +59,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         bytes: &[u8],
         out: &mut Vec<RelayOutput<P>>,
     ) -> Result<(), RelayDiscard> {
+        // A grace period that ended: the previous address is unknown now ([IOTP-DLV-72]).
+        self.expire_moves(now);
         let env = Envelope::decode(bytes).map_err(|e| RelayDiscard::Decode(e.class))?;
         if let (Some(Body::Ack), Some(c), None, None) = (
             &env.body,
@@ -112,7 +114,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             }
         };
 
-        // The hop peer and the sender.
+        // The hop peer and the sender. `arrived`: a node that re-homed here from the recipient's
+        // address, forwarded by a relay of that address's domain (§3.11.2).
+        let mut arrived = None;
         let (sender, ndn) = match hop {
             From::Own(i) => {
                 let own = self.nodes[i].address.clone();
@@ -123,6 +127,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             }
             From::Relay => {
                 if !self.in_domain(&recipient) {
+                    arrived = self.arrived_from(&recipient, from, now);
+                }
+                if !self.in_domain(&recipient) && arrived.is_none() {
                     if is_request {
                         let r = Some(recipient.as_str());
                         self.refuse(from, &hop, &env, r, StatusCode::NoRoute, None, out);
@@ -146,7 +153,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         // A copy of an envelope the relay holds or forwarded: acknowledged again, nothing more.
         let digest = digest(&env, Some(&recipient), sender.as_deref())
             .map_err(|_| RelayDiscard::Envelope(envelope::EnvelopeError::NotOneBody))?;
-        if self.is_copy(&digest, now) {
+        // What came back after this relay forwarded it to the previous address is not a copy.
+        if self.is_copy(&digest, now, arrived.is_none()) {
             if env.ack_requested {
                 self.ack(from, env.message_id, out);
             }
@@ -165,17 +173,33 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
                 return Err(RelayDiscard::RateLimited);
             }
         }
-        if !self.in_domain(&recipient) {
+        if arrived.is_none() && !self.in_domain(&recipient) {
             // For another domain, from one of its own nodes ([IOTP-DLV-25], [IOTP-DLV-26]).
-            return self.forward(now, from, &env, &recipient, sender.as_deref(), digest, out);
+            let domain = super::domain_of(&recipient);
+            let sender = sender.as_deref();
+            return self.forward(now, from, &env, &recipient, sender, digest, domain, out);
         }
-        let Some(r) = self.node(&recipient) else {
+        let Some(r) = arrived.or_else(|| self.node(&recipient)) else {
             if is_request {
                 let code = StatusCode::UnknownRecipient;
                 self.refuse(from, &hop, &env, Some(&recipient), code, None, out);
             }
             return Err(RelayDiscard::UnknownRecipient);
         };
+        if let Some(to) = self.moved_to(r, now) {
+            if arrived.is_some() {
+                // Forwarded once already ([IOTP-DLV-114]).
+                if is_request {
+                    let code = StatusCode::NoRoute;
+                    self.refuse(from, &hop, &env, Some(&recipient), code, None, out);
+                }
+                return Err(RelayDiscard::NoRoute);
+            }
+            // The previous home relay of a re-homed node ([IOTP-DLV-70]).
+            let domain = String::from(super::domain_of(to));
+            let sender = sender.as_deref();
+            return self.forward(now, from, &env, &recipient, sender, digest, &domain, out);
+        }
         if self.nodes[r].left {
             if is_request {
                 let code = StatusCode::NoRoute;
@@ -202,11 +226,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             delivered: None,
         };
         let limits = self.config.limits;
-        let record = super::stored(&recipient, &held, limits.max_hold_time);
+        // Held under the node's address, also when it came to its previous one.
+        let holder = self.nodes[r].address.clone();
+        let record = super::stored(&holder, &held, limits.max_hold_time);
         match self.nodes[r].queue.admit(held, &limits) {
             Ok(dropped) => {
                 if !dropped.is_empty() {
-                    out.push(super::removed(&recipient, &dropped));
+                    out.push(super::removed(&holder, &dropped));
                 }
                 out.push(record);
             }
@@ -250,8 +276,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         Ok(())
     }
 
-    /// Forwards to the home relay of the recipient's domain, addresses in full and no hop field
-    /// ([IOTP-MSG-63], [IOTP-MSG-64]); the relay takes responsibility by acknowledging.
+    /// Forwards to the home relay of `domain` (the recipient's, or the new one of a re-homed
+    /// recipient), addresses in full and no hop field ([IOTP-MSG-63], [IOTP-MSG-64]); the relay
+    /// takes responsibility by acknowledging.
     #[allow(clippy::too_many_arguments)]
     fn forward(
         &mut self,
@@ -261,6 +288,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         recipient: &str,
         sender: Option<&str>,
         digest: Digest,
+        domain: &str,
         out: &mut Vec<RelayOutput<P>>,
     ) -> Result<(), RelayDiscard> {
         let next = Envelope {
@@ -274,7 +302,6 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         let bytes = next
             .encode_to_vec()
             .map_err(|_| RelayDiscard::Envelope(envelope::EnvelopeError::NotOneBody))?;
-        let domain = recipient.rsplit_once('@').map_or("", |(_, d)| d);
         out.push(RelayOutput::Forward {
             domain: domain.into(),
             bytes,
@@ -286,9 +313,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         Ok(())
     }
 
-    /// Whether the envelope `digest` is held or was forwarded recently ([IOTP-MSG-119]).
-    fn is_copy(&mut self, digest: &Digest, now: Instant) -> bool {
-        self.nodes.iter().any(|n| n.queue.holds(digest)) || self.forwarded.contains(digest, now)
+    /// Whether the envelope `digest` is held, or (with `forwarded`) was forwarded recently
+    /// ([IOTP-MSG-119]).
+    fn is_copy(&mut self, digest: &Digest, now: Instant, forwarded: bool) -> bool {
+        self.nodes.iter().any(|n| n.queue.holds(digest))
+            || (forwarded && self.forwarded.contains(digest, now))
     }
 
     /// A hop acknowledgement from the relay's service.

@@ -20,6 +20,7 @@ mod access;
 pub mod acl;
 pub mod security;
 mod subscriber;
+mod tell;
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -27,7 +28,7 @@ use alloc::vec::Vec;
 use iotp2p_codec::core::owned::Body;
 use rand_core::CryptoRngCore;
 
-use crate::engine::{Event, Node, Output, Subscriber};
+use crate::engine::{Destination, Event, Node, Output, Subscriber};
 use crate::interaction::check::ValueError;
 use crate::interaction::model::{Endpoint, Model};
 use crate::interaction::{
@@ -38,6 +39,8 @@ use security::{Decision, SecurityService, SECURITY};
 
 pub use access::{AccessControl, AuthenticatedPeers};
 pub use subscriber::Who;
+use tell::Telling;
+pub use tell::{HELD_CAPACITY, TELL_WAIT, TOLD_CAPACITY};
 
 /// An end node serving the capabilities of its application `A`.
 pub struct Server<P, A> {
@@ -51,6 +54,8 @@ pub struct Server<P, A> {
     routes: BTreeMap<(Who, u64), Subscriber<P>>,
     /// The number of the node's next event.
     next_event: u64,
+    /// The peers told of the node's move, and the requests waiting for that.
+    telling: Telling<P>,
 }
 
 impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
@@ -66,6 +71,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
             security: None,
             routes: BTreeMap::new(),
             next_event: 0,
+            telling: Telling::new(),
         }
     }
 
@@ -154,7 +160,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
         if let Some(security) = self.security.as_mut() {
             security.on_timer(&mut self.node, now);
         }
-        let out = self.node.on_timer(now, rng);
+        let mut out = self.node.on_timer(now, rng);
+        out.extend(self.telling.expired(now));
         self.serve(now, rng, out)
     }
 
@@ -163,6 +170,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
         [
             self.node.next_deadline(),
             self.dispatcher.next_deadline(),
+            self.telling.next_deadline(),
             self.security
                 .as_ref()
                 .and_then(SecurityService::next_deadline),
@@ -185,6 +193,13 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
         let mut passed = Vec::with_capacity(outputs.len());
         let mut queue: alloc::collections::VecDeque<Output<P>> = outputs.into();
         while let Some(output) = queue.pop_front() {
+            if let Some(released) = self.telling.answered(&output) {
+                queue.extend(released);
+                continue;
+            }
+            let Some(output) = self.tell_first(now, rng, output, &mut passed) else {
+                continue;
+            };
             let Output::Event(Event::Request {
                 exchange,
                 message_id,
@@ -192,6 +207,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
                 sender,
                 context,
                 fresh: _,
+                to_previous_address: _,
                 body,
             }) = output
             else {
@@ -285,6 +301,71 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
         }
         passed.extend(self.reports(now, rng));
         passed
+    }
+
+    /// A request that reached this node at its previous address, from a peer not yet told of the
+    /// move, waits while the peer is given the re-homing statement ([`tell`]); `None` then.
+    fn tell_first(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        output: Output<P>,
+        passed: &mut Vec<Output<P>>,
+    ) -> Option<Output<P>> {
+        let Output::Event(Event::Request {
+            context: Some(context),
+            to_previous_address: true,
+            hop,
+            ..
+        }) = &output
+        else {
+            return Some(output);
+        };
+        let (context, hop) = (*context, hop.clone());
+        let Some(statement) = self.security.as_ref().and_then(|s| s.rehoming_statement()) else {
+            return Some(output);
+        };
+        if self.telling.telling(context) {
+            self.telling.hold_behind(context, output);
+            return None;
+        }
+        let statement = statement.to_vec();
+        if !self.telling.should_tell(&statement, context) {
+            return Some(output);
+        }
+        let address = self
+            .node
+            .contexts()
+            .get(context)
+            .and_then(|e| e.peer.address.clone());
+        let Some(address) = address else {
+            self.telling.mark_told(context);
+            return Some(output);
+        };
+        let to = self.node.home_relay().cloned().unwrap_or(hop);
+        let body = Telling::<P>::invoke(&statement);
+        let destination = Destination::Address(address);
+        match self.node.request(
+            now,
+            rng,
+            to.clone(),
+            destination,
+            Some(context),
+            &body,
+            true,
+            None,
+        ) {
+            Ok((id, sent)) => {
+                passed.extend(sent);
+                let until = now.saturating_add(TELL_WAIT);
+                self.telling.hold((id, context, to), until, output);
+                None
+            }
+            Err(_) => {
+                self.telling.mark_told(context);
+                Some(output)
+            }
+        }
     }
 
     /// After the application changed something itself (a button, a measurement): passes its

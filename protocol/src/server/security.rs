@@ -8,9 +8,12 @@
 //! request it decides access (§6.3 step 1) from the ACL and the kind of context the request opened
 //! under. Reads of its properties go through the dispatcher like any other read.
 //!
-//! `apply_statement` takes revocation statements (§8.11). Not yet served (answered `Failure` with a
-//! detail saying so): the other statements of `apply_statement`, `rehome`, `rotate_auth_key`,
-//! `open_commissioning_window`, `introduce` and `set_home_relay`.
+//! `apply_statement` takes revocation statements (§8.11). `rehome` signs the re-homing statement and
+//! the credential statement of the new address (§8.9.1), which the host then acts on
+//! ([`SecurityService::take_rehomed`]); the server tells peers that still write to the previous
+//! address. Not yet served (answered `Failure` with a detail saying so): the other statements of
+//! `apply_statement`, `rotate_auth_key`, `open_commissioning_window`, `introduce` and
+//! `set_home_relay`.
 //!
 //! **Bounds.** [`PEER_CAPACITY`] peer credentials ([IOTP-SEC-98]), [`ACL_CAPACITY`] entries
 //! ([IOTP-SEC-97]), one pairing exchange at a time ([IOTP-SEC-31]), at most one pairing context.
@@ -23,7 +26,7 @@ use iotp2p_codec::core::StatusCode;
 use iotp2p_codec::prelude::*;
 use iotp2p_codec::security::{
     owned as sec, AclWrite, CommissionRequest, PairingConfirm, PairingShare, PairingStart,
-    SignedStatement,
+    RehomeRequest, RehomingStatement, SignedStatement,
 };
 use rand_core::CryptoRngCore;
 
@@ -40,7 +43,8 @@ use crate::security::spake2plus::{
     NONCE_LEN,
 };
 use crate::security::statement::{
-    accepts_replacement, sign_credential, verify_credential, verify_revocation, Trust,
+    accepts_replacement, sign_credential, sign_rehoming, verify_credential, verify_revocation,
+    Trust,
 };
 use crate::security::{IdentityKey, IdentityPublicKey, NodeId};
 
@@ -82,6 +86,8 @@ pub mod member {
     pub const APPLY_STATEMENT: u16 = 18;
     /// The withdrawn `open_pairing_window` ([IOTP-SEC-193]).
     pub const WITHDRAWN: u16 = 19;
+    /// `rehome`.
+    pub const REHOME: u16 = 24;
     /// The `pairing_failed` event.
     pub const PAIRING_FAILED: u16 = 20;
     /// The `acl_changed` event.
@@ -115,6 +121,26 @@ pub struct Commissioned {
     pub relay: Option<sec::RelayInfo>,
     /// The time the controller gave, in ms since the epoch.
     pub time: Option<u64>,
+}
+
+/// The grace period of the re-homing statements a device signs, in seconds: the schema's default
+/// of 30 days (§8.9.1).
+pub const GRACE_PERIOD: u32 = 2_592_000;
+
+/// What `rehome` gave the device: the host announces `Leaving` to the previous home relay, moves
+/// the engine to the new address ([`Node::move_to`]) and attaches to the new relay.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rehomed {
+    /// The address it leaves.
+    pub previous_address: String,
+    /// The address it moves to.
+    pub address: String,
+    /// Its new home relay, if any.
+    pub relay: Option<sec::RelayInfo>,
+    /// The signed re-homing statement (an encoded `SignedStatement`).
+    pub statement: Vec<u8>,
+    /// The statement's grace period, in seconds.
+    pub grace_period: u32,
 }
 
 /// Why a device could not be set up.
@@ -172,6 +198,13 @@ pub struct SecurityService {
     /// Peer credential statements, by node ID.
     peers: Vec<(NodeId, Vec<u8>)>,
     commissioned: Option<Commissioned>,
+    /// The sequence number of the last re-homing statement signed (0: none, §8.9.1).
+    moves: u32,
+    /// The last re-homing statement signed, which peers that still write to the previous address
+    /// are given ([`Server`](super::Server) does that).
+    rehoming: Option<Vec<u8>>,
+    /// What `rehome` gave, until the host takes it.
+    rehomed: Option<Rehomed>,
     /// Contexts to remove once the reply sealed under one of them has gone: a completed pairing's,
     /// a revoked node's.
     discard: Vec<ContextId>,
@@ -197,6 +230,9 @@ impl SecurityService {
             acl: Acl::new(),
             peers: Vec::new(),
             commissioned: None,
+            moves: 0,
+            rehoming: None,
+            rehomed: None,
             discard: Vec::new(),
             changes: Vec::new(),
         };
@@ -229,6 +265,16 @@ impl SecurityService {
     /// What `commission` gave, once; the host then takes the address and attaches to the relay.
     pub fn take_commissioned(&mut self) -> Option<Commissioned> {
         self.commissioned.take()
+    }
+
+    /// What `rehome` gave, once; the host then leaves the previous relay and attaches to the new one.
+    pub fn take_rehomed(&mut self) -> Option<Rehomed> {
+        self.rehomed.take()
+    }
+
+    /// The last re-homing statement the device signed (an encoded `SignedStatement`), if any.
+    pub fn rehoming_statement(&self) -> Option<&[u8]> {
+        self.rehoming.as_deref()
     }
 
     /// The credential statement of a peer the device holds.
@@ -429,7 +475,11 @@ impl SecurityService {
             (Some(ContextKind::Visitor), _) => Some(StatusCode::Forbidden),
             (
                 Some(_),
-                member::ADD_PEER | member::REMOVE_PEER | member::ACL_READ | member::ACL_WRITE,
+                member::ADD_PEER
+                | member::REMOVE_PEER
+                | member::ACL_READ
+                | member::ACL_WRITE
+                | member::REHOME,
             ) => (!administer()).then_some(StatusCode::Forbidden),
             _ => None,
         };
@@ -447,7 +497,8 @@ impl SecurityService {
             member::ACL_WRITE => self.acl_write(peer, input),
             member::APPLY_STATEMENT => self.apply_statement(node, input),
             member::REMOVE_PEER => self.remove_peer(node, input),
-            8 | 9 | 24..=28 => Err(not_served(action)),
+            member::REHOME => self.rehome(node, input),
+            8 | 9 | 25..=28 => Err(not_served(action)),
             _ => Err(refused(StatusCode::UnknownMember, action)),
         };
         match answer {
@@ -772,6 +823,75 @@ impl SecurityService {
         Ok(Some(output))
     }
 
+    /// `rehome` (§8.9.1): signs the re-homing statement from the current address to the new one
+    /// with the identity key ([IOTP-SEC-109]) and a credential statement naming the new address
+    /// (serial increased), and returns both. The node keeps its keys ([IOTP-SEC-110]); it moves when
+    /// its host has taken [`Rehomed`] and left the previous relay, so that the reply still goes from
+    /// the previous address. A new home relay must be `_relay@` the new address's domain, by a
+    /// credential statement that verifies ([IOTP-SEC-196]).
+    fn rehome<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &Node<P>,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        let request = RehomeRequest::decode(input).map_err(|e| invalid(member::REHOME, &e))?;
+        let previous = node
+            .config()
+            .address
+            .clone()
+            .ok_or(refused(StatusCode::InvalidState, member::REHOME))?;
+        crate::address::check(request.new_address)
+            .map_err(|_| refused(StatusCode::InvalidValue, member::REHOME))?;
+        if request.new_address == previous {
+            return Err(refused(StatusCode::ConstraintError, member::REHOME));
+        }
+        if let Some(relay) = &request.relay {
+            if !relay_serves(relay, request.new_address) {
+                return Err(refused(StatusCode::ConstraintError, member::REHOME));
+            }
+        }
+        let failure = || refused(StatusCode::Failure, member::REHOME);
+        let sequence = self.moves.checked_add(1).ok_or_else(failure)?;
+        let node_id = self.identity.node_id();
+        let statement = RehomingStatement {
+            node: node_id.as_bytes(),
+            previous_address: &previous,
+            new_address: request.new_address,
+            sequence,
+            grace_period: GRACE_PERIOD,
+            issued_at: None,
+            unknown_fields: Default::default(),
+        };
+        let rehoming = sign_rehoming(&self.identity, &statement, None).map_err(|_| failure())?;
+        let credential = self
+            .sign(Some(request.new_address), None)
+            .map_err(|_| failure())?;
+        let output = sec::RehomeResult {
+            rehoming: SignedStatement::decode(&rehoming)
+                .map_err(|_| failure())?
+                .into_owned(),
+            credential: SignedStatement::decode(&credential)
+                .map_err(|_| failure())?
+                .into_owned(),
+            unknown_fields: Default::default(),
+        }
+        .encode_to_vec()
+        .map_err(|_| failure())?;
+        self.moves = sequence;
+        self.credential = credential;
+        self.rehomed = Some(Rehomed {
+            previous_address: previous,
+            address: request.new_address.into(),
+            relay: request
+                .relay
+                .map(iotp2p_codec::runtime::IntoOwned::into_owned),
+            statement: rehoming.clone(),
+            grace_period: GRACE_PERIOD,
+        });
+        self.rehoming = Some(rehoming);
+        Ok(Some(output))
+    }
+
     /// After a reply was sent: removes the contexts whose work ended with the request (a completed
     /// pairing's, a revoked node's, which may be the one the reply went under).
     pub fn after_reply<P: Clone + PartialEq + core::fmt::Debug>(&mut self, node: &mut Node<P>) {
@@ -927,6 +1047,23 @@ fn invalid(action: u16, e: &iotp2p_codec::runtime::DecodeError) -> Stop {
         decode: Some((e.class, e.offset)),
         ..refused(StatusCode::InvalidValue, action)
     }
+}
+
+/// Whether `relay` is the relay of `address`'s domain: its credential statement verifies and names
+/// `_relay@` and that domain (§3.2).
+fn relay_serves(relay: &iotp2p_codec::security::RelayInfo<'_>, address: &str) -> bool {
+    let Some((_, domain)) = address.rsplit_once('@') else {
+        return false;
+    };
+    let Ok(bytes) = relay.credential.encode_to_vec() else {
+        return false;
+    };
+    verify_credential(&bytes).is_ok_and(|v| {
+        v.statement
+            .address
+            .and_then(|a| a.strip_prefix("_relay@"))
+            .is_some_and(|d| d == domain)
+    })
 }
 
 /// An action this node does not serve yet.

@@ -1,0 +1,152 @@
+//! A node's move between providers at its relays (spec §3.11): the owner's controller gives the
+//! previous home relay the node's re-homing statement (`release` with it, §3.6.1.3) and the new one
+//! the statement with the node's new credential statement (`register` with it, §3.6.1.2). Each relay
+//! checks what it is given before acting on it ([IOTP-DLV-73], [IOTP-DLV-75]); the engine then
+//! forwards or accepts what comes for the previous address during the grace period.
+//!
+//! The Relay capability's requests (`register`, `release` over the network) are to come; until then
+//! these are the provider's calls, with the same checks.
+
+use iotp2p_codec::prelude::*;
+use iotp2p_codec::security::{SignedStatement, Statement};
+use iotp2p_protocol::engine::KnownPeer;
+use iotp2p_protocol::relay::RelayOutput;
+use iotp2p_protocol::security::statement::{verify_credential, verify_rehoming, Trust};
+
+use super::{RelayError, UdpRelay};
+
+/// The facts of a re-homing statement that verified: from where, to where, for how long.
+struct Move {
+    previous: String,
+    address: String,
+    grace_ms: u64,
+}
+
+/// Checks `statement` against the node's credential statement `credential`, which names
+/// `bound` ([IOTP-SEC-187] as a relay applies it: the node's own signature, the address the relay
+/// knows the node by).
+fn verify(statement: &[u8], credential: &[u8], bound: Bound) -> Result<Move, RelayError> {
+    let held = verify_credential(credential)
+        .map_err(|e| RelayError::Statement(format!("the node's credential statement: {e}")))?;
+    let named = held
+        .statement
+        .address
+        .ok_or_else(|| RelayError::Statement("the credential statement names no address".into()))?;
+    // The previous relay knows the node by the previous address; the new one by the new address,
+    // whose statement's previous address it takes from the statement itself.
+    let previous = match bound {
+        Bound::Previous => named.to_owned(),
+        Bound::New => previous_address(statement)?,
+    };
+    let known = [held.identity_key];
+    let trust = Trust {
+        known: &known,
+        administrators: &[],
+        rotated_away: &[],
+    };
+    let verified = verify_rehoming(statement, &trust, &previous, 0)
+        .map_err(|e| RelayError::Statement(format!("the re-homing statement: {e}")))?;
+    let s = verified.statement;
+    if bound == Bound::New && s.new_address != named {
+        return Err(RelayError::Statement(format!(
+            "the credential statement names {named:?}, not the new address {:?} ([IOTP-DLV-75])",
+            s.new_address
+        )));
+    }
+    Ok(Move {
+        previous: s.previous_address.to_owned(),
+        address: s.new_address.to_owned(),
+        grace_ms: u64::from(s.grace_period) * 1_000,
+    })
+}
+
+/// The `previous_address` of a re-homing statement, read before it is verified (the new relay
+/// verifies it against that address, which it has no other source for).
+fn previous_address(statement: &[u8]) -> Result<String, RelayError> {
+    let malformed = |e: iotp2p_codec::runtime::DecodeError| {
+        RelayError::Statement(format!("the re-homing statement: {e}"))
+    };
+    let signed = SignedStatement::decode(statement).map_err(malformed)?;
+    match Statement::decode(signed.payload).map_err(malformed)? {
+        Statement::Rehoming(r) => Ok(r.previous_address.to_owned()),
+        _ => Err(RelayError::Statement(
+            "the statement is not a re-homing statement".into(),
+        )),
+    }
+}
+
+/// Which address of the move the credential statement names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    Previous,
+    New,
+}
+
+impl UdpRelay {
+    /// `release` with a re-homing statement (§3.11.1): checked with the credential statement the
+    /// relay holds for the node, naming the previous address ([IOTP-DLV-73]); then the relay forwards
+    /// what it holds and receives for that address to the home relay of the new one until the grace
+    /// period ends ([IOTP-DLV-70]). Errs if the statement does not verify or the relay did not serve
+    /// the address.
+    pub async fn release_moved(
+        &self,
+        statement: &[u8],
+        held_credential: &[u8],
+    ) -> Result<(), RelayError> {
+        let m = verify(statement, held_credential, Bound::Previous)?;
+        let previous = m.previous.clone();
+        let served = self
+            .with_relay(move |relay, now, _| {
+                let until = now.saturating_add(m.grace_ms);
+                relay.moved_away(now, &m.previous, &m.address, until)
+            })
+            .await?;
+        if served {
+            Ok(())
+        } else {
+            Err(RelayError::Address {
+                address: previous,
+                why: "the relay does not serve it".into(),
+            })
+        }
+    }
+
+    /// `register` with a re-homing statement (§3.11.2): the node's new credential statement names
+    /// the new address and has the statement's identity key ([IOTP-DLV-75]); the relay then serves
+    /// the new address, answers the node's handshake by its credential, and accepts for it what a
+    /// relay of the previous address's domain forwards until the grace period ends ([IOTP-DLV-74]).
+    pub async fn register_moved(
+        &self,
+        statement: &[u8],
+        credential: &[u8],
+    ) -> Result<(), RelayError> {
+        let m = verify(statement, credential, Bound::New)?;
+        let held = verify_credential(credential)
+            .map_err(|e| RelayError::Statement(format!("the node's credential statement: {e}")))?;
+        let peers: Vec<KnownPeer> = held
+            .statement
+            .auth_credentials
+            .iter()
+            .map(|c| KnownPeer {
+                credential: c.to_vec(),
+                address: Some(m.address.clone()),
+                node: Some(held.node_id),
+            })
+            .collect();
+        let address = m.address.clone();
+        let result = self
+            .with_relay(move |relay, now, _| {
+                let until = now.saturating_add(m.grace_ms);
+                let registered = relay.moved_in(&m.address, &m.previous, until);
+                for peer in peers {
+                    relay.service_mut().add_edhoc_peer(peer);
+                }
+                (registered, Vec::<RelayOutput<_>>::new())
+            })
+            .await?;
+        result.map_err(|e| RelayError::Address {
+            address,
+            why: format!("{e:?}"),
+        })
+    }
+}
