@@ -306,7 +306,9 @@ bool iotp_read_head(iotp_reader *r, iotp_head *h) {
     /* Smallest argument that needs 1, 2, 4 or 8 following bytes (additional information 24-27). */
     static const uint64_t shortest_min[4] = {24u, 0x100u, 0x10000u, UINT64_C(0x100000000)};
     size_t at = r->pos;
-    const uint8_t *p;
+    /* Set before every use; initialised for gcc, which cannot see it through `take` in -fPIC
+     * builds (-Wmaybe-uninitialized), as for the other out-parameters below. */
+    const uint8_t *p = NULL;
     uint8_t b;
     unsigned info;
     iotp_error_class cls;
@@ -591,8 +593,8 @@ static bool read_string(iotp_reader *r, iotp_kind kind, size_t bound, bool exact
 
 bool iotp_read_text(iotp_reader *r, size_t max, iotp_text *out) {
     size_t at = r->pos;
-    const uint8_t *p;
-    size_t len;
+    const uint8_t *p = NULL;
+    size_t len = 0;
     if (!read_string(r, IOTP_KIND_TEXT, max, false, &p, &len)) {
         return false;
     }
@@ -716,10 +718,12 @@ bool iotp_skip(iotp_reader *r, size_t depth, iotp_bytes *out) {
             }
             break;
         case IOTP_KIND_TEXT:
+            /* The text's bytes are the ones `take` passes over (read back from the reader rather
+             * than through `content`, which gcc cannot see set in -fPIC builds). */
             if (!take(r, h.arg, &content)) {
                 return false;
             }
-            if (!utf8_valid(content, (size_t)h.arg)) {
+            if (!utf8_valid(r->data + (r->pos - (size_t)h.arg), (size_t)h.arg)) {
                 return iotp_fail(r, IOTP_ERR_INVALID_UTF8, at);
             }
             break;

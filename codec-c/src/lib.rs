@@ -1,10 +1,13 @@
 //! Rust bindings to the C runtime of iotp2p's C codecs (`runtime/iotp2p.c`, compiled by `build.rs`),
-//! and to the generated core codec's Envelope ([`envelope`], through `shim/envelope_shim.c`).
+//! and to the generated codecs of the shipped schema ([`envelope`], through the shims of `shim/`):
+//! the core Envelope, and every type of the core, security and capabilities packages by name
+//! ([`Transcoder`](envelope::Transcoder)).
 //!
 //! They exist so that Rust tests can hold the C runtime to the Rust one: [`Reader`] and [`Writer`] have
 //! the shape of `iotp2p_codec::runtime::{Reader, Writer}` and return the same error types, so a
 //! differential test compares results with `==` (`tests/differential.rs`). Not an API for
-//! applications: Rust code uses `iotp2p-codec` itself.
+//! applications: Rust code uses `iotp2p-codec` itself. [`fuzzing`] holds the body of the
+//! differential fuzz target `codec_c_differential` (generated C against generated Rust).
 //!
 //! This crate is the repository's FFI boundary, the only place outside the footprint harness where
 //! `unsafe` is allowed: every block calls a C function on a reader or writer that this module owns,
@@ -758,18 +761,54 @@ impl<'a> Writer<'a> {
     }
 }
 
+pub mod fuzzing;
+
 /// Generated C codecs behind the test shims of `shim/`: decode an input and encode the value back, in
-/// one call: the C half of the generated-code differential tests (`tests/generated.rs`). The core
-/// codec (`generated/iotp2p_core.c`) at its Envelope ([`Codec`](envelope::Codec)), and the types of two
-/// of the compiler's test schemas (`codegen/tests/golden/c/`, [`golden`](envelope::golden)).
+/// one call: the C half of the generated-code differential tests (`tests/generated.rs`) and of the
+/// differential fuzz target ([`fuzzing`](crate::fuzzing)). The core codec
+/// (`generated/iotp2p_core.c`) at its Envelope ([`Codec`](envelope::Codec)), every type of the
+/// shipped schema's three packages by name ([`Transcoder`](envelope::Transcoder)), and the types of
+/// two of the compiler's test schemas (`codegen/tests/golden/c/`, [`golden`](envelope::golden)).
 pub mod envelope {
+    use core::ffi::{c_char, CStr};
+    use std::ffi::CString;
+    use std::sync::OnceLock;
+
     use iotp2p_codec::runtime::{DecodeError, EncodeError};
 
     use super::{class, encode_error, ffi};
 
     extern "C" {
         fn iotp_shim_envelope_size() -> usize;
+        fn iotp_shim_envelope_decode(
+            data: *const u8,
+            len: usize,
+            scratch: *mut u64,
+            err: *mut ffi::iotp_decode_error,
+        ) -> bool;
+        fn iotp_shim_envelope_encode(
+            scratch: *const u64,
+            out: *mut u8,
+            cap: usize,
+            out_len: *mut usize,
+            enc: *mut ffi::iotp_encode_error,
+        ) -> bool;
         fn iotp_shim_golden_scratch() -> usize;
+        fn iotp_shim_transcode_size() -> usize;
+        fn iotp_shim_type_count() -> usize;
+        fn iotp_shim_type_name(i: usize) -> *const c_char;
+        /// Returns an `iotp_transcode_result`: 0 OK, 1 rejected, 2 refused, 3 unknown type.
+        fn iotp_shim_transcode(
+            type_name: *const c_char,
+            data: *const u8,
+            len: usize,
+            scratch: *mut u64,
+            out: *mut u8,
+            cap: usize,
+            out_len: *mut usize,
+            err: *mut ffi::iotp_decode_error,
+            enc: *mut ffi::iotp_encode_error,
+        ) -> u32;
     }
 
     /// Declares the shims with their one signature (see `shim/envelope_shim.c`), and `Shim`, the
@@ -836,17 +875,146 @@ pub mod envelope {
     impl Codec {
         /// A codec with its Envelope's memory.
         pub fn new() -> Codec {
-            // SAFETY: a pure function.
-            let size = unsafe { iotp_shim_envelope_size() };
-            // u64s: aligned for every member of the C struct (none needs more than 8 bytes).
             Codec {
-                scratch: vec![0; size.div_ceil(8)],
+                scratch: memory(iotp_shim_envelope_size, 0),
             }
         }
 
         /// Decodes `input` as an Envelope and encodes it back into at most `cap` bytes.
         pub fn roundtrip(&mut self, input: &[u8], cap: usize) -> RoundTrip {
             call(iotp_shim_envelope_roundtrip, input, &mut self.scratch, cap)
+        }
+
+        /// Decodes `input` as an Envelope into the codec's memory: the decoded value, which
+        /// borrows the input (its texts and byte strings point into it) and the codec.
+        pub fn decode<'a>(&'a mut self, input: &'a [u8]) -> Result<Decoded<'a>, DecodeError> {
+            let mut err = no_decode_error();
+            // SAFETY: `input` is a live slice of the length passed; `scratch` holds an Envelope
+            // (see `new`), 8-aligned, borrowed mutably for the call.
+            let ok = unsafe {
+                iotp_shim_envelope_decode(
+                    input.as_ptr(),
+                    input.len(),
+                    self.scratch.as_mut_ptr(),
+                    &mut err,
+                )
+            };
+            if ok {
+                Ok(Decoded {
+                    scratch: &self.scratch,
+                    _input: input,
+                })
+            } else {
+                Err(decode_error(&err))
+            }
+        }
+    }
+
+    /// An Envelope the C decoded ([`Codec::decode`]), in the codec's memory, pointing into its
+    /// input: both stay borrowed while it lives.
+    pub struct Decoded<'a> {
+        scratch: &'a [u64],
+        _input: &'a [u8],
+    }
+
+    impl Decoded<'_> {
+        /// Encodes the Envelope into `out`: the encoding's length.
+        pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+            let (mut out_len, mut enc) = (0usize, no_encode_error());
+            // SAFETY: `scratch` holds an Envelope the decoder wrote, whose pointers point into the
+            // input, which this value borrows (so it is live); `out` is a live slice of the
+            // length passed, borrowed mutably for the call.
+            let ok = unsafe {
+                iotp_shim_envelope_encode(
+                    self.scratch.as_ptr(),
+                    out.as_mut_ptr(),
+                    out.len(),
+                    &mut out_len,
+                    &mut enc,
+                )
+            };
+            if ok {
+                Ok(out_len)
+            } else {
+                Err(encode_error(&enc).expect("a refusal is recorded"))
+            }
+        }
+    }
+
+    /// The full names of the types the generated C codecs of the shipped schema know (those of
+    /// `iotp2p.core`, `iotp2p.security` and `iotp2p.capabilities`, in the order of their
+    /// `<package>_type_names`), read from the C once.
+    pub fn type_names() -> &'static [&'static str] {
+        static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+        NAMES.get_or_init(|| {
+            // SAFETY: a pure function.
+            let count = unsafe { iotp_shim_type_count() };
+            (0..count)
+                .map(|i| {
+                    // SAFETY: `i` is below the count, so the name is one of the generated
+                    // `<package>_type_names`: a static, NUL-terminated ASCII string literal.
+                    let name = unsafe { CStr::from_ptr(iotp_shim_type_name(i)) };
+                    name.to_str().expect("type names are ASCII")
+                })
+                .collect()
+        })
+    }
+
+    /// The generated C codecs of the shipped schema, every type by name, with the memory the
+    /// largest value takes (reused from call to call, as firmware would).
+    pub struct Transcoder {
+        scratch: Vec<u64>,
+    }
+
+    impl Default for Transcoder {
+        fn default() -> Self {
+            Transcoder::new()
+        }
+    }
+
+    impl Transcoder {
+        /// A transcoder with its memory, filled with a pattern (not zeros), so that a decoder that
+        /// relied on a member it did not set would show in its encoding.
+        pub fn new() -> Transcoder {
+            Transcoder {
+                scratch: memory(iotp_shim_transcode_size, 0xa5a5_a5a5_a5a5_a5a5),
+            }
+        }
+
+        /// Decodes `input` as the type named `type_name` (a full name, one of [`type_names`]) and
+        /// encodes the value back into at most `cap` bytes; `None` for a name no package has.
+        pub fn transcode(
+            &mut self,
+            type_name: &str,
+            input: &[u8],
+            cap: usize,
+        ) -> Option<RoundTrip> {
+            let name = CString::new(type_name).ok()?;
+            let mut out = vec![0u8; cap];
+            let (mut out_len, mut err, mut enc) = (0usize, no_decode_error(), no_encode_error());
+            // SAFETY: `name` is NUL-terminated; `input` and `out` are live slices of the lengths
+            // passed; `scratch` is the memory the shim needs (the largest `<package>_any`),
+            // 8-aligned, borrowed mutably for the call; the shim keeps no pointer after it returns
+            // (the decoded value, which points into `input`, is only encoded within the call).
+            let result = unsafe {
+                iotp_shim_transcode(
+                    name.as_ptr(),
+                    input.as_ptr(),
+                    input.len(),
+                    self.scratch.as_mut_ptr(),
+                    out.as_mut_ptr(),
+                    cap,
+                    &mut out_len,
+                    &mut err,
+                    &mut enc,
+                )
+            };
+            Some(match result {
+                0 => outcome(Outcome::Encoded, out, out_len, &err, &enc),
+                1 => outcome(Outcome::Rejected, out, out_len, &err, &enc),
+                2 => outcome(Outcome::Refused, out, out_len, &err, &enc),
+                _ => return None,
+            })
         }
     }
 
@@ -875,26 +1043,28 @@ pub mod envelope {
             }
             _ => return None,
         };
-        // SAFETY: a pure function.
-        let size = unsafe { iotp_shim_golden_scratch() };
-        Some(call(shim, input, &mut vec![0; size.div_ceil(8)], cap))
+        Some(call(
+            shim,
+            input,
+            &mut memory(iotp_shim_golden_scratch, 0),
+            cap,
+        ))
+    }
+
+    /// The memory a shim asks for (`size` is one of the shims' `iotp_shim_*_size` functions), as
+    /// u64s filled with `fill`: aligned for every member of the C structs (none needs more than 8
+    /// bytes).
+    fn memory(size: unsafe extern "C" fn() -> usize, fill: u64) -> Vec<u64> {
+        // SAFETY: the shims' size functions are pure functions of no arguments.
+        let bytes = unsafe { size() };
+        vec![fill; bytes.div_ceil(8)]
     }
 
     /// Calls a shim on `input` with `scratch` (at least the memory it needs) and an output of `cap`
     /// bytes.
     fn call(shim: Shim, input: &[u8], scratch: &mut [u64], cap: usize) -> RoundTrip {
         let mut out = vec![0u8; cap];
-        let mut out_len = 0usize;
-        let mut err = ffi::iotp_decode_error {
-            cls: ffi::IOTP_ERR_NONE,
-            offset: 0,
-            field: core::ptr::null(),
-        };
-        let mut enc = ffi::iotp_encode_error {
-            kind: 0,
-            needed: 0,
-            field: core::ptr::null(),
-        };
+        let (mut out_len, mut err, mut enc) = (0usize, no_decode_error(), no_encode_error());
         // SAFETY: `input` and `out` are live slices of the lengths passed; `scratch` is the memory
         // the shim needs (an Envelope's, or the largest golden value's), 8-aligned, borrowed
         // mutably for the call; a shim keeps no pointer after it returns (the
@@ -911,29 +1081,79 @@ pub mod envelope {
                 &mut enc,
             )
         };
-        match result {
-            1 => {
+        let how = match result {
+            1 => Outcome::Encoded,
+            0 => Outcome::Rejected,
+            _ => Outcome::Refused,
+        };
+        outcome(how, out, out_len, &err, &enc)
+    }
+
+    /// What a shim reported.
+    enum Outcome {
+        Encoded,
+        Rejected,
+        Refused,
+    }
+
+    /// The [`RoundTrip`] a shim reported as `how`, with what it wrote: `out_len` bytes of `out`, or
+    /// the error in `err` or `enc`.
+    fn outcome(
+        how: Outcome,
+        mut out: Vec<u8>,
+        out_len: usize,
+        err: &ffi::iotp_decode_error,
+        enc: &ffi::iotp_encode_error,
+    ) -> RoundTrip {
+        match how {
+            Outcome::Encoded => {
+                assert!(out_len <= out.len(), "C wrote past its output");
                 out.truncate(out_len);
                 RoundTrip::Reencoded(out)
             }
-            0 => RoundTrip::Rejected(DecodeError {
-                class: class(err.cls),
-                offset: err.offset,
-                field: field_name(err.field),
-            }),
-            _ => RoundTrip::Refused(encode_error(&enc).expect("a refusal is recorded")),
+            Outcome::Rejected => RoundTrip::Rejected(decode_error(err)),
+            Outcome::Refused => {
+                RoundTrip::Refused(encode_error(enc).expect("a refusal is recorded"))
+            }
+        }
+    }
+
+    /// The rejection the C recorded in `err`, with the field it names.
+    fn decode_error(err: &ffi::iotp_decode_error) -> DecodeError {
+        DecodeError {
+            class: class(err.cls),
+            offset: err.offset,
+            field: field_name(err.field),
+        }
+    }
+
+    /// A decode error slot that records nothing yet.
+    fn no_decode_error() -> ffi::iotp_decode_error {
+        ffi::iotp_decode_error {
+            cls: ffi::IOTP_ERR_NONE,
+            offset: 0,
+            field: core::ptr::null(),
+        }
+    }
+
+    /// An encode error slot that records nothing yet.
+    fn no_encode_error() -> ffi::iotp_encode_error {
+        ffi::iotp_encode_error {
+            kind: 0,
+            needed: 0,
+            field: core::ptr::null(),
         }
     }
 
     /// The field an error names: generated code names fields with string literals, which live as
     /// long as the program.
-    fn field_name(field: *const core::ffi::c_char) -> &'static str {
+    fn field_name(field: *const c_char) -> &'static str {
         if field.is_null() {
             return "";
         }
         // SAFETY: a non-null `field` is one of the generated code's string literals (static,
         // NUL-terminated, ASCII `Type.field`).
-        unsafe { core::ffi::CStr::from_ptr(field) }
+        unsafe { CStr::from_ptr(field) }
             .to_str()
             .expect("field names are ASCII")
     }
