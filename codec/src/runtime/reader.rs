@@ -7,10 +7,11 @@
 //! float (§4.4, §4.5.3), and only then the schema type. Nothing here allocates; only
 //! [`Reader::skip`] recurses, bounded by its `depth` argument.
 //!
-//! The typed reads, which every field of a generated decoder calls, are inlined into it for speed;
-//! with the feature `size` (for firmware built with opt-level `z`) they are only `#[inline]`, so
-//! that a build for size keeps one copy of each: 14 KB less flash for the core `Envelope`, up to 6 %
-//! more decode instructions (benches/README.md).
+//! The typed reads, which every field of a generated decoder calls, are inlined into it for speed,
+//! each with a fast path for a canonical item of the expected type. With the feature `size` (for
+//! firmware built with opt-level `z`) they are only `#[inline]`, so that a build for size keeps one
+//! copy of each, and they have no fast path: each is a call of its general path, the one copy of
+//! every check. Much less flash, about 2.5 times the decode instructions (benches/README.md).
 
 use super::error::{DecodeError, ErrorClass};
 use super::float;
@@ -151,9 +152,14 @@ impl<'a> Reader<'a> {
     /// anything else (another type, a non-canonical or truncated head, the end of the input): the
     /// caller then takes the general path, which finds the error in the order of §4.17. A valid item
     /// of the expected type is never an error, so the two paths give the same verdicts.
-    #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    ///
+    /// The size profile has no fast path: every typed read is a call of its general path, the one
+    /// copy of each check.
+    #[inline(always)]
     fn fast_head(&self, major: u8) -> Option<(u64, usize)> {
+        if cfg!(feature = "size") {
+            return None;
+        }
         let rest = self.data.get(self.pos..)?;
         let (&initial, tail) = rest.split_first()?;
         if initial >> 5 != major {
