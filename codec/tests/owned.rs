@@ -184,6 +184,13 @@ fn owned_encoders_check_the_schema() {
             field: "Text.bounded"
         })
     );
+    // Whatever the buffer: a value the schema does not allow is never just "too small".
+    assert_eq!(
+        text.encode(&mut []),
+        Err(EncodeError::BoundExceeded {
+            field: "Text.bounded"
+        })
+    );
     // Array bounds, and the bounds of each item.
     let mut collections = scalars_owned::Collections::decode(&[
         0xa5, 0x00, 0x80, 0x01, 0x80, 0x02, 0x80, 0x03, 0x80, 0x05, 0x80,

@@ -6,35 +6,65 @@
 //! soft-float routine for a schema without floats, and only the conversions it uses for one with
 //! them.
 
-/// Bits of a binary64's fraction.
-const F64_FRACTION: u32 = 52;
-/// Bias of a binary64's exponent.
-const F64_BIAS: i32 = 1023;
-/// A binary64's sign bit.
-const F64_SIGN: u64 = 1 << 63;
-/// A binary64's exponent bits (all ones: infinity or NaN).
-const F64_EXPONENT: u64 = 0x7ff << F64_FRACTION;
-
-/// Whether the binary64 bit pattern `bits` is a NaN.
-#[inline]
-const fn is_nan(bits: u64) -> bool {
-    bits & !F64_SIGN > F64_EXPONENT
+/// An IEEE 754 binary interchange format: bits of fraction and of exponent (the sign is the bit
+/// above them).
+#[derive(Clone, Copy)]
+struct Format {
+    fraction: u32,
+    exponent: u32,
 }
 
-/// The binary64 bit pattern of the value of a narrower IEEE 754 format's bit pattern `bits`
-/// (`fraction` bits of fraction, `exponent` bits of exponent, then the sign). Every such value is
-/// exact in binary64; a NaN keeps its payload's leading bits.
-fn widen(bits: u64, fraction: u32, exponent: u32) -> u64 {
+impl Format {
+    /// The bit pattern's sign bit.
+    const fn sign(self) -> u64 {
+        1 << (self.fraction + self.exponent)
+    }
+
+    /// The exponent field's bits, all ones (infinity or NaN).
+    const fn exponent_bits(self) -> u64 {
+        ((1 << self.exponent) - 1) << self.fraction
+    }
+
+    /// The exponent's bias.
+    const fn bias(self) -> i32 {
+        (1 << (self.exponent - 1)) - 1
+    }
+
+    /// Whether the bit pattern `bits` of this format is a NaN.
+    const fn is_nan(self, bits: u64) -> bool {
+        bits & (self.sign() - 1) > self.exponent_bits()
+    }
+}
+
+const HALF: Format = Format {
+    fraction: 10,
+    exponent: 5,
+};
+const SINGLE: Format = Format {
+    fraction: 23,
+    exponent: 8,
+};
+const DOUBLE: Format = Format {
+    fraction: 52,
+    exponent: 11,
+};
+
+/// The binary64 bit pattern of the value of a narrower format's bit pattern `bits`. Every such
+/// value is exact in binary64; a NaN keeps its payload's leading bits.
+fn widen(bits: u64, from: Format) -> u64 {
+    let Format { fraction, exponent } = from;
     let sign = (bits >> (fraction + exponent)) << 63;
     let biased = ((bits >> fraction) & ((1 << exponent) - 1)) as i32;
     let mantissa = bits & ((1 << fraction) - 1);
-    let bias = (1 << (exponent - 1)) - 1;
-    let shift = F64_FRACTION - fraction;
+    let bias = from.bias();
+    let shift = DOUBLE.fraction - fraction;
     if biased == (1 << exponent) - 1 {
-        return sign | F64_EXPONENT | (mantissa << shift);
+        return sign | DOUBLE.exponent_bits() | (mantissa << shift);
     }
     if biased != 0 {
-        return sign | (((biased - bias + F64_BIAS) as u64) << F64_FRACTION) | (mantissa << shift);
+        return sign
+            | (((biased - bias + DOUBLE.bias()) as u64) << DOUBLE.fraction)
+            | (mantissa << shift);
     }
     if mantissa == 0 {
         return sign;
@@ -43,31 +73,35 @@ fn widen(bits: u64, fraction: u32, exponent: u32) -> u64 {
     // moved to the implicit bit.
     let top = 63 - mantissa.leading_zeros();
     let power = top as i32 + 1 - bias - fraction as i32;
-    let fraction_bits = (mantissa << (F64_FRACTION - top)) & ((1 << F64_FRACTION) - 1);
-    sign | (((power + F64_BIAS) as u64) << F64_FRACTION) | fraction_bits
+    let fraction_bits = (mantissa << (DOUBLE.fraction - top)) & ((1 << DOUBLE.fraction) - 1);
+    sign | (((power + DOUBLE.bias()) as u64) << DOUBLE.fraction) | fraction_bits
 }
 
-/// The bit pattern, in the narrower format of `fraction` and `exponent` bits, of the value of the
-/// binary64 bit pattern `bits` when that value is exactly representable in it; `None` otherwise and
-/// for a NaN.
-fn narrow_exact(bits: u64, fraction: u32, exponent: u32) -> Option<u64> {
-    if is_nan(bits) {
+/// The bit pattern, in the narrower format `to`, of the value of the bit pattern `bits` of format
+/// `from` when that value is exactly representable in `to`; `None` otherwise and for a NaN.
+#[inline(always)]
+fn narrow_exact(bits: u64, from: Format, to: Format) -> Option<u64> {
+    if from.is_nan(bits) {
         return None;
     }
-    let sign = (bits >> 63) << (fraction + exponent);
-    let biased = ((bits & !F64_SIGN) >> F64_FRACTION) as i32;
-    let mantissa = bits & ((1 << F64_FRACTION) - 1);
-    let all_ones = (1u64 << exponent) - 1;
-    if biased == 0x7ff {
-        return Some(sign | (all_ones << fraction));
+    let fraction = to.fraction;
+    let sign = if bits & from.sign() != 0 {
+        to.sign()
+    } else {
+        0
+    };
+    let biased = ((bits & (from.sign() - 1)) >> from.fraction) as i32;
+    let mantissa = bits & ((1 << from.fraction) - 1);
+    if biased == (1 << from.exponent) - 1 {
+        return Some(sign | to.exponent_bits());
     }
     if biased == 0 {
-        // Zero; a binary64 subnormal is below every narrower format's range.
+        // Zero; a subnormal of `from` (binary64 or binary32) is below the narrower format's range.
         return (mantissa == 0).then_some(sign);
     }
-    let bias = (1 << (exponent - 1)) - 1;
-    let power = biased - F64_BIAS;
-    let dropped = F64_FRACTION - fraction;
+    let bias = to.bias();
+    let power = biased - from.bias();
+    let dropped = from.fraction - fraction;
     if power >= 1 - bias && power <= bias {
         // Normal in the narrower format: the dropped fraction bits must be zero.
         return (mantissa & ((1 << dropped) - 1) == 0)
@@ -75,37 +109,50 @@ fn narrow_exact(bits: u64, fraction: u32, exponent: u32) -> Option<u64> {
     }
     if power >= 1 - bias - fraction as i32 && power < 1 - bias {
         // Subnormal in the narrower format: a whole multiple of its smallest step.
-        let significand = (1 << F64_FRACTION) | mantissa;
+        let significand = (1 << from.fraction) | mantissa;
         let shift = (dropped as i32 + 1 - bias - power) as u32;
         return (significand & ((1 << shift) - 1) == 0).then_some(sign | (significand >> shift));
     }
     None
 }
 
+/// Whether a float item's argument (its `width` bytes, 2, 4 or 8, as a bit pattern) is the
+/// canonical encoding of its value (spec §4.5.3): no narrower width holds the value exactly, and a
+/// NaN only as the half `0x7e00`. Decided on the bits alone: no value is formed, so a decoder that
+/// only skips unknown floats links no conversion.
+pub(crate) fn is_canonical(width: usize, bits: u64) -> bool {
+    match width {
+        2 => !HALF.is_nan(bits) || bits == 0x7e00,
+        4 => !SINGLE.is_nan(bits) && narrow_exact(bits, SINGLE, HALF).is_none(),
+        // A value exact in half precision is exact in single precision too.
+        _ => !DOUBLE.is_nan(bits) && narrow_exact(bits, DOUBLE, SINGLE).is_none(),
+    }
+}
+
 /// The value of an IEEE 754 binary16 bit pattern.
 pub fn f16_to_f64(bits: u16) -> f64 {
-    f64::from_bits(widen(bits as u64, 10, 5))
+    f64::from_bits(widen(bits as u64, HALF))
 }
 
 /// The value of an IEEE 754 binary32 bit pattern as a binary64, by bits (no float conversion).
 pub(crate) fn f32_bits_to_f64(bits: u32) -> f64 {
-    f64::from_bits(widen(bits as u64, 23, 8))
+    f64::from_bits(widen(bits as u64, SINGLE))
 }
 
 /// The binary16 bit pattern of `value` when it is exactly representable in half precision (every
 /// NaN: the canonical `0x7e00`).
 pub fn f64_to_f16_exact(value: f64) -> Option<u16> {
     let bits = value.to_bits();
-    if is_nan(bits) {
+    if DOUBLE.is_nan(bits) {
         return Some(0x7e00);
     }
-    narrow_exact(bits, 10, 5).map(|half| half as u16)
+    narrow_exact(bits, DOUBLE, HALF).map(|half| half as u16)
 }
 
 /// The binary32 bit pattern of `value` when it is exactly representable in single precision (a NaN:
 /// `None`; it is written as half precision).
 pub(crate) fn f64_to_f32_exact(value: f64) -> Option<u32> {
-    narrow_exact(value.to_bits(), 23, 8).map(|single| single as u32)
+    narrow_exact(value.to_bits(), DOUBLE, SINGLE).map(|single| single as u32)
 }
 
 /// The binary32 value of `value` that came from a single- or half-precision item (and so is exact
@@ -209,6 +256,7 @@ mod tests {
                 let v = f16_to_f64(h);
                 let nan = h & 0x7fff > 0x7c00;
                 assert_eq!(v.is_nan(), nan, "{h:04x}");
+                assert_eq!(is_canonical(2, h as u64), !nan || h == 0x7e00, "{h:04x}");
                 if nan {
                     continue;
                 }
@@ -247,6 +295,11 @@ mod tests {
                     prop_assert_eq!(v.to_bits(), (single as f64).to_bits());
                 }
                 prop_assert_eq!(shortest_len_f32(single), reference_len(single as f64));
+                // A single-precision item is canonical when its value needs five bytes.
+                prop_assert_eq!(
+                    is_canonical(4, bits),
+                    !single.is_nan() && reference_len(single as f64) == 5
+                );
                 if !single.is_nan() {
                     prop_assert_eq!(f64_to_f32_exact(v), Some(bits as u32));
                     prop_assert_eq!(f64_to_f32_of_narrow(v).to_bits(), bits as u32);
@@ -257,6 +310,7 @@ mod tests {
             fn doubles(bits in class_of_bits(52, 11)) {
                 let v = f64::from_bits(bits);
                 prop_assert_eq!(shortest_len(v), reference_len(v));
+                prop_assert_eq!(is_canonical(8, bits), reference_len(v) == 9);
                 if !v.is_nan() {
                     prop_assert_eq!(f64_to_f16_exact(v), f64_to_f16_reference(v));
                 }

@@ -32,15 +32,18 @@ pub trait Message<'a>: Sized {
     }
 
     /// Encodes into `buf` in one pass and returns the number of bytes written. When `buf` is too
-    /// small, the error says how many bytes the encoding needs.
+    /// small, the error says how many bytes the encoding needs; a value the schema does not allow
+    /// gets its own error whatever the buffer's size.
     fn encode(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
-        let mut w = Writer::new(buf);
-        match self.encode_to(&mut w) {
-            Ok(()) => Ok(w.position()),
-            Err(EncodeError::BufferTooSmall { .. }) => Err(EncodeError::BufferTooSmall {
-                needed: self.encoded_len(),
-            }),
-            Err(e) => Err(e),
+        // One pass: what does not fit is counted, so the position at the end is the bytes needed.
+        let mut w = Writer::counting(buf);
+        self.encode_to(&mut w)?;
+        if w.fitted() {
+            Ok(w.position())
+        } else {
+            Err(EncodeError::BufferTooSmall {
+                needed: w.position(),
+            })
         }
     }
 

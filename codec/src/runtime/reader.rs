@@ -2,15 +2,16 @@
 //! anything but the one canonical encoding (spec/04-wire-format.md), with the spec's error class and
 //! byte offset.
 //!
-//! Every read first parses a whole item head ([`Reader::head`]) in the order the spec prescribes
+//! Every read first parses a whole item head (`Reader::item`) in the order the spec prescribes
 //! ([IOTP-WIRE-63]): the initial byte (§4.3), then the completeness and shortest form of the head or
 //! float (§4.4, §4.5.3), and only then the schema type. Nothing here allocates; only
 //! [`Reader::skip`] recurses, bounded by its `depth` argument.
 //!
-//! The typed reads, which every field of a generated decoder calls, are inlined into it for speed;
-//! with the feature `size` (for firmware built with opt-level `z`) they are only `#[inline]`, so
-//! that a build for size keeps one copy of each: 14 KB less flash for the core `Envelope`, up to 6 %
-//! more decode instructions (benches/README.md).
+//! The typed reads, which every field of a generated decoder calls, are inlined into it for speed,
+//! each with a fast path for a canonical item of the expected type. With the feature `size` (for
+//! firmware built with opt-level `z`) they are only `#[inline]`, so that a build for size keeps one
+//! copy of each, and they have no fast path: each is a call of its general path, the one copy of
+//! every check. Much less flash, about 2.5 times the decode instructions (benches/README.md).
 
 use super::error::{DecodeError, ErrorClass};
 use super::float;
@@ -151,9 +152,14 @@ impl<'a> Reader<'a> {
     /// anything else (another type, a non-canonical or truncated head, the end of the input): the
     /// caller then takes the general path, which finds the error in the order of §4.17. A valid item
     /// of the expected type is never an error, so the two paths give the same verdicts.
-    #[cfg_attr(not(feature = "size"), inline(always))]
-    #[cfg_attr(feature = "size", inline)]
+    ///
+    /// The size profile has no fast path: every typed read is a call of its general path, the one
+    /// copy of each check.
+    #[inline(always)]
     fn fast_head(&self, major: u8) -> Option<(u64, usize)> {
+        if cfg!(feature = "size") {
+            return None;
+        }
         let rest = self.data.get(self.pos..)?;
         let (&initial, tail) = rest.split_first()?;
         if initial >> 5 != major {
@@ -186,87 +192,78 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The argument of a head whose initial byte has additional information `info` (0..=27; the
-    /// initial byte's checks have ruled out 28..=31), in shortest form. One loop over the 1, 2, 4 or 8
-    /// argument bytes rather than a branch per width: this is the general path (skipped items,
-    /// errors), where a few bytes of flash matter more than a few instructions.
-    fn argument(&mut self, info: u8, at: usize) -> Result<u64> {
-        if info < 24 {
-            return Ok(info as u64);
-        }
-        let width = 1usize << (info - 24);
-        let value = self
-            .take(width as u64)?
-            .iter()
-            .fold(0u64, |v, &b| (v << 8) | b as u64);
-        // Shortest form: one byte only above 23, wider ones only when the next narrower cannot hold
-        // the value (2 bytes above 0xff, 4 above 0xffff, 8 above 0xffff_ffff).
-        let smallest = if width == 1 { 24 } else { 1u64 << (4 * width) };
-        if value < smallest {
-            return Err(DecodeError::new(ErrorClass::NonCanonicalInteger, at));
-        }
-        Ok(value)
-    }
-
-    /// Parses the next item's head: initial byte, argument in shortest form, and for floats the value
-    /// in its shortest exact form. Strings, arrays and maps leave their content to the caller.
-    #[inline]
-    pub fn head(&mut self) -> Result<Head> {
+    /// Parses the next item's head and checks it in the order of §4.17: the initial byte, the
+    /// completeness of the head, then its argument in shortest form (a float: its shortest exact
+    /// form, decided on its bits). Returns the initial byte and the argument: a length, count or
+    /// integer argument, a float's bit pattern, or the additional information of a simple value.
+    /// Strings, arrays and maps leave their content to the caller.
+    ///
+    /// What every general path builds on, in one loop over the 1, 2, 4 or 8 argument bytes rather
+    /// than a branch per width: these paths (skipped items, errors) need few bytes of flash more
+    /// than few instructions, and no float value is formed, so a decoder without float fields links
+    /// no conversion.
+    fn item(&mut self) -> Result<(u8, u64)> {
         let at = self.pos;
         let b = *self.data.get(at).ok_or_else(|| self.truncated())?;
         if let Some(class) = initial_byte_class(b) {
             return Err(DecodeError::new(class, at));
         }
         self.pos += 1;
-        let major = b >> 5;
-        if major == major::SIMPLE {
-            return Ok(match b {
-                0xf4 => Head::Bool(false),
-                0xf5 => Head::Bool(true),
-                0xf6 => Head::Null,
-                _ => self.float(b, at)?,
-            });
+        let info = b & 0x1f;
+        if info < 24 {
+            return Ok((b, info as u64));
         }
-        let argument = self.argument(b & 0x1f, at)?;
-        Ok(match major {
+        // The initial byte's checks leave 24..=27 (floats: 25..=27).
+        let width = 1usize << (info - 24);
+        let value = self
+            .take(width as u64)?
+            .iter()
+            .fold(0u64, |v, &b| (v << 8) | b as u64);
+        if b >> 5 == major::SIMPLE {
+            if !float::is_canonical(width, value) {
+                return Err(DecodeError::new(ErrorClass::NonCanonicalFloat, at));
+            }
+        } else if value < if width == 1 { 24 } else { 1u64 << (4 * width) } {
+            // Shortest form: one byte only above 23, wider ones only when the next narrower cannot
+            // hold the value (2 bytes above 0xff, 4 above 0xffff, 8 above 0xffff_ffff).
+            return Err(DecodeError::new(ErrorClass::NonCanonicalInteger, at));
+        }
+        Ok((b, value))
+    }
+
+    /// The argument of the next item, which must have major type `major` (otherwise `wrong-type`,
+    /// after the head's own checks).
+    fn expect(&mut self, major: u8) -> Result<u64> {
+        let at = self.pos;
+        let (b, argument) = self.item()?;
+        if b >> 5 != major {
+            return Err(DecodeError::new(ErrorClass::WrongType, at));
+        }
+        Ok(argument)
+    }
+
+    /// Parses the next item's head: initial byte, argument in shortest form, and for floats the value
+    /// in its shortest exact form. Strings, arrays and maps leave their content to the caller.
+    #[inline]
+    pub fn head(&mut self) -> Result<Head> {
+        let (b, argument) = self.item()?;
+        Ok(match b >> 5 {
             major::UINT => Head::Uint(argument),
             major::NINT => Head::Nint(argument),
             major::BYTES => Head::Bytes(argument),
             major::TEXT => Head::Text(argument),
             major::ARRAY => Head::Array(argument),
+            major::MAP => Head::Map(argument),
             // Tags never get here: the initial byte's checks reject every one.
-            _ => Head::Map(argument),
+            _ => match b {
+                0xf4 => Head::Bool(false),
+                0xf5 => Head::Bool(true),
+                0xf6 => Head::Null,
+                0xf9 => Head::Float(float::f16_to_f64(argument as u16), 3),
+                0xfa => Head::Float(float::f32_bits_to_f64(argument as u32), 5),
+                _ => Head::Float(f64::from_bits(argument), 9),
+            },
         })
-    }
-
-    /// A float item: canonical when no narrower width holds its value exactly, and a NaN only as
-    /// `f9 7e 00` (§4.5.3). Decided on the bit patterns, without float arithmetic.
-    fn float(&mut self, initial: u8, at: usize) -> Result<Head> {
-        let (value, width, canonical) = match initial {
-            0xf9 => {
-                let b = self.take(2)?;
-                let bits = u16::from_be_bytes([b[0], b[1]]);
-                // Every half is shortest; of the NaNs, only the one.
-                let nan = bits & 0x7fff > 0x7c00;
-                (float::f16_to_f64(bits), 3, !nan || bits == 0x7e00)
-            }
-            0xfa => {
-                let b = self.take(4)?;
-                let value = float::f32_bits_to_f64(u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-                (value, 5, float::shortest_len(value) == 5)
-            }
-            _ => {
-                let b = self.take(8)?;
-                let value = f64::from_bits(u64::from_be_bytes([
-                    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-                ]));
-                (value, 9, float::shortest_len(value) == 9)
-            }
-        };
-        if !canonical {
-            return Err(DecodeError::new(ErrorClass::NonCanonicalFloat, at));
-        }
-        Ok(Head::Float(value, width))
     }
 
     /// An unsigned or negative integer within `min..=max` (the type's range or its `@range`).
@@ -294,12 +291,11 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn int_general(&mut self, min: i64, max: i64) -> Result<i64> {
         let at = self.pos;
-        let v = match self.head()? {
-            Head::Uint(v) if v <= i64::MAX as u64 => v as i64,
-            Head::Nint(v) if v <= i64::MAX as u64 => -1 - v as i64,
-            Head::Uint(_) | Head::Nint(_) => {
-                return Err(DecodeError::new(ErrorClass::OutOfRange, at))
-            }
+        let (b, v) = self.item()?;
+        let v = match b >> 5 {
+            major::UINT if v <= i64::MAX as u64 => v as i64,
+            major::NINT if v <= i64::MAX as u64 => -1 - v as i64,
+            major::UINT | major::NINT => return Err(DecodeError::new(ErrorClass::OutOfRange, at)),
             _ => return Err(DecodeError::new(ErrorClass::WrongType, at)),
         };
         if v < min || v > max {
@@ -325,9 +321,10 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn uint_general(&mut self, min: u64, max: u64) -> Result<u64> {
         let at = self.pos;
-        match self.head()? {
-            Head::Uint(v) if v >= min && v <= max => Ok(v),
-            Head::Uint(_) | Head::Nint(_) => Err(DecodeError::new(ErrorClass::OutOfRange, at)),
+        let (b, v) = self.item()?;
+        match b >> 5 {
+            major::UINT if v >= min && v <= max => Ok(v),
+            major::UINT | major::NINT => Err(DecodeError::new(ErrorClass::OutOfRange, at)),
             _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
         }
     }
@@ -360,8 +357,9 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn bool_general(&mut self) -> Result<bool> {
         let at = self.pos;
-        match self.head()? {
-            Head::Bool(b) => Ok(b),
+        match self.item()?.0 {
+            0xf4 => Ok(false),
+            0xf5 => Ok(true),
             _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
         }
     }
@@ -381,8 +379,8 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn null_general(&mut self) -> Result<()> {
         let at = self.pos;
-        match self.head()? {
-            Head::Null => Ok(()),
+        match self.item()?.0 {
+            0xf6 => Ok(()),
             _ => Err(DecodeError::new(ErrorClass::WrongType, at)),
         }
     }
@@ -429,9 +427,7 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn text_general(&mut self, max: usize) -> Result<&'a str> {
         let at = self.pos;
-        let Head::Text(len) = self.head()? else {
-            return Err(DecodeError::new(ErrorClass::WrongType, at));
-        };
+        let len = self.expect(major::TEXT)?;
         if len > max as u64 {
             return Err(DecodeError::new(ErrorClass::BoundExceeded, at));
         }
@@ -458,9 +454,7 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn bytes_general(&mut self, max: usize) -> Result<&'a [u8]> {
         let at = self.pos;
-        let Head::Bytes(len) = self.head()? else {
-            return Err(DecodeError::new(ErrorClass::WrongType, at));
-        };
+        let len = self.expect(major::BYTES)?;
         if len > max as u64 {
             return Err(DecodeError::new(ErrorClass::BoundExceeded, at));
         }
@@ -493,9 +487,7 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn exact_bytes_general(&mut self, len: usize) -> Result<&'a [u8]> {
         let at = self.pos;
-        let Head::Bytes(n) = self.head()? else {
-            return Err(DecodeError::new(ErrorClass::WrongType, at));
-        };
+        let n = self.expect(major::BYTES)?;
         if n != len as u64 {
             return Err(DecodeError::new(ErrorClass::BoundExceeded, at));
         }
@@ -520,9 +512,7 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn array_general(&mut self, max: usize) -> Result<usize> {
         let at = self.pos;
-        let Head::Array(n) = self.head()? else {
-            return Err(DecodeError::new(ErrorClass::WrongType, at));
-        };
+        let n = self.expect(major::ARRAY)?;
         if n > max as u64 {
             return Err(DecodeError::new(ErrorClass::BoundExceeded, at));
         }
@@ -546,10 +536,7 @@ impl<'a> Reader<'a> {
     #[cold]
     #[inline(never)]
     fn map_general(&mut self) -> Result<usize> {
-        let at = self.pos;
-        let Head::Map(n) = self.head()? else {
-            return Err(DecodeError::new(ErrorClass::WrongType, at));
-        };
+        let n = self.expect(major::MAP)?;
         self.check_count(n, 2)
     }
 
@@ -585,9 +572,10 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn key_general(&mut self, min: u32) -> Result<u32> {
         let at = self.pos;
-        let k = match self.head()? {
-            Head::Uint(k) if k <= MAX_KEY => k as u32,
-            Head::Uint(_) => return Err(DecodeError::new(ErrorClass::OutOfRange, at)),
+        let (b, k) = self.item()?;
+        let k = match b >> 5 {
+            major::UINT if k <= MAX_KEY => k as u32,
+            major::UINT => return Err(DecodeError::new(ErrorClass::OutOfRange, at)),
             _ => return Err(DecodeError::new(ErrorClass::WrongType, at)),
         };
         if k >= min {
@@ -604,25 +592,26 @@ impl<'a> Reader<'a> {
     /// included (at least 1).
     pub fn skip(&mut self, depth: usize) -> Result<&'a [u8]> {
         let start = self.pos;
-        match self.head()? {
-            Head::Bytes(len) => {
-                self.take(len)?;
+        let (b, argument) = self.item()?;
+        match b >> 5 {
+            major::BYTES => {
+                self.take(argument)?;
             }
-            Head::Text(len) => {
-                let bytes = self.take(len)?;
+            major::TEXT => {
+                let bytes = self.take(argument)?;
                 if core::str::from_utf8(bytes).is_err() {
                     return Err(DecodeError::new(ErrorClass::InvalidUtf8, start));
                 }
             }
-            Head::Array(n) => {
-                let n = self.check_count(n, 1)?;
+            major::ARRAY => {
+                let n = self.check_count(argument, 1)?;
                 let depth = enter(self, depth, n)?;
                 for _ in 0..n {
                     self.skip(depth)?;
                 }
             }
-            Head::Map(n) => {
-                let n = self.check_count(n, 2)?;
+            major::MAP => {
+                let n = self.check_count(argument, 2)?;
                 let depth = enter(self, depth, n)?;
                 let mut min = 0;
                 for _ in 0..n {
@@ -655,7 +644,7 @@ pub fn enter(r: &Reader<'_>, depth: usize, count: usize) -> Result<usize> {
 #[cold]
 #[inline(never)]
 pub fn depth_exceeded(r: &Reader<'_>) -> DecodeError {
-    match r.clone().head() {
+    match r.clone().item() {
         Err(e) => e,
         Ok(_) => DecodeError::new(ErrorClass::DepthExceeded, r.position()),
     }

@@ -20,6 +20,8 @@ pub struct Writer<'a> {
     pos: usize,
     /// Depth of the next item written: 1 at the top, one more inside each open map or array.
     depth: usize,
+    /// What does not fit is counted instead of refused ([`Writer::counting`]).
+    counting: bool,
 }
 
 type Result = core::result::Result<(), EncodeError>;
@@ -69,7 +71,26 @@ impl<'a> Writer<'a> {
             buf,
             pos: 0,
             depth: 1,
+            counting: false,
         }
+    }
+
+    /// A writer at the start of `buf` that, once `buf` is full, counts what does not fit instead
+    /// of refusing it: after the encoder, [`position`](Self::position) is the encoding's length
+    /// whether or not it fitted, and every other check applies as with [`new`](Self::new). How
+    /// [`Message::encode`](super::Message::encode) learns how many bytes a buffer that was too
+    /// small needed in the same pass, where asking `encoded_len` linked a second walk of every type
+    /// into each firmware.
+    pub(crate) fn counting(buf: &'a mut [u8]) -> Writer<'a> {
+        Writer {
+            counting: true,
+            ..Writer::new(buf)
+        }
+    }
+
+    /// Whether everything written so far fitted.
+    pub(crate) fn fitted(&self) -> bool {
+        self.pos <= self.buf.len()
     }
 
     /// How many levels the next item may use, itself included, before MAX_DEPTH.
@@ -84,7 +105,8 @@ impl<'a> Writer<'a> {
         self.pos
     }
 
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     fn put(&mut self, bytes: &[u8]) -> Result {
         let end = self.pos + bytes.len();
         match self.buf.get_mut(self.pos..end) {
@@ -93,12 +115,26 @@ impl<'a> Writer<'a> {
                 self.pos = end;
                 Ok(())
             }
-            None => Err(EncodeError::BufferTooSmall { needed: end }),
+            None => self.overflow(end),
         }
     }
 
+    /// What does not fit: refused, or counted by a [`counting`](Self::counting) writer. Out of
+    /// line in the default profile, where `put` is inlined into every write: a few instructions
+    /// less on the path that fits (4–8 % of an encode, by callgrind).
+    #[cfg_attr(not(feature = "size"), cold, inline(never))]
+    #[cfg_attr(feature = "size", inline)]
+    fn overflow(&mut self, end: usize) -> Result {
+        if !self.counting {
+            return Err(EncodeError::BufferTooSmall { needed: end });
+        }
+        self.pos = end;
+        Ok(())
+    }
+
     /// A head in shortest form.
-    #[inline]
+    #[cfg_attr(not(feature = "size"), inline(always))]
+    #[cfg_attr(feature = "size", inline)]
     pub fn head(&mut self, major: u8, arg: u64) -> Result {
         let m = major << 5;
         match arg {
@@ -331,6 +367,24 @@ mod tests {
             w.text("abc"),
             Err(EncodeError::BufferTooSmall { needed: 4 })
         );
+    }
+
+    /// A counting writer writes what fits, counts the rest and refuses nothing for lack of room;
+    /// its other checks stay.
+    #[test]
+    fn a_counting_writer_counts_what_does_not_fit() {
+        let mut buf = [0u8; 3];
+        let mut w = Writer::counting(&mut buf);
+        assert_eq!(w.u64(1000), Ok(()));
+        assert!(w.fitted());
+        assert_eq!(w.text("abc"), Ok(()));
+        assert_eq!(w.u64(1), Ok(()));
+        assert_eq!((w.position(), w.fitted()), (8, false));
+        for _ in 0..MAX_DEPTH - 1 {
+            assert_eq!(w.array(1), Ok(()));
+        }
+        assert_eq!(w.array(1), Err(EncodeError::DepthExceeded));
+        assert_eq!(buf, [0x19, 0x03, 0xe8]);
     }
 
     #[test]
