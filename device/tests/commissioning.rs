@@ -575,3 +575,169 @@ fn a_removed_peer_loses_its_contexts_and_keeps_its_entry() {
         StatusCode::Forbidden
     );
 }
+
+/// `rehome`'s invocation (Security action 24) to `new_address`, with the relay whose credential
+/// statement `relay` is.
+fn rehome(new_address: &str, relay: Option<Vec<u8>>) -> Body {
+    use iotp2p_codec::prelude::*;
+    let relay = relay.map(|statement| iotp2p_codec::security::owned::RelayInfo {
+        credential: iotp2p_codec::security::SignedStatement::decode(&statement)
+            .unwrap()
+            .into_owned(),
+        endpoints: vec!["iotp2p+udp://127.0.0.1:5784".into()],
+        unknown_fields: Default::default(),
+    });
+    let input = iotp2p_codec::security::owned::RehomeRequest {
+        new_address: new_address.into(),
+        relay,
+        unknown_fields: Default::default(),
+    }
+    .encode_to_vec()
+    .unwrap();
+    Body::Invoke(iotp2p_codec::core::owned::InvokeRequest {
+        endpoint: 0,
+        capability: 1,
+        action: 24,
+        input: Some(input),
+        echo: None,
+        unknown_fields: Default::default(),
+    })
+}
+
+const MOVED: &str = "lamp@lamps.example.org";
+
+#[test]
+fn rehome_signs_the_move_for_an_administrator_and_a_relay_of_the_new_domain_only() {
+    use iotp2p_codec::prelude::*;
+    use iotp2p_protocol::security::statement::{verify_credential, verify_rehoming, Trust};
+
+    let mut w = world();
+    let pairing = w.pair(PASSCODE).unwrap();
+    let lamp_id = w.claim(pairing);
+    let owner = w.connect(lamp_id);
+    let (_, guests) = w.guest(lamp_id);
+    let relay = keys(0x31, 0x32, 3);
+    let right = relay.statement("_relay@lamps.example.org");
+    // Administer only (§8.12).
+    assert_eq!(
+        status(&w.ask(Some(guests), rehome(MOVED, Some(right.clone())))),
+        StatusCode::Forbidden
+    );
+    // A relay of another domain, or no move at all ([IOTP-SEC-196]).
+    let wrong = relay.statement("_relay@other.example.org");
+    assert_eq!(
+        status(&w.ask(Some(owner), rehome(MOVED, Some(wrong)))),
+        StatusCode::ConstraintError
+    );
+    assert_eq!(
+        status(&w.ask(Some(owner), rehome(LAMP, None))),
+        StatusCode::ConstraintError
+    );
+    assert!(w.lamp.security_mut().unwrap().take_rehomed().is_none());
+
+    let reply = w.ask(Some(owner), rehome(MOVED, Some(right)));
+    let Body::InvokeResponse(response) = reply else {
+        panic!("not a success: {reply:?}")
+    };
+    let output = response.output.unwrap();
+    let result = iotp2p_codec::security::RehomeResult::decode(&output).unwrap();
+    let statement = result.rehoming.encode_to_vec().unwrap();
+    let credential = result.credential.encode_to_vec().unwrap();
+    // Signed by the lamp's identity key, from its address, first move ([IOTP-SEC-109]).
+    let known = [*w.lamp_keys.identity.public_key()];
+    let trust = Trust {
+        known: &known,
+        administrators: &[],
+        rotated_away: &[],
+    };
+    let verified = verify_rehoming(&statement, &trust, LAMP, 0).unwrap();
+    assert_eq!(verified.statement.new_address, MOVED);
+    assert_eq!(verified.statement.sequence, 1);
+    let new = verify_credential(&credential).unwrap();
+    assert_eq!(new.statement.address, Some(MOVED));
+    assert_eq!(new.node_id, lamp_id, "the same identity ([IOTP-SEC-110])");
+    // It moves when its host has taken the move, not before: its reply went from its address.
+    let rehomed = w.lamp.security_mut().unwrap().take_rehomed().unwrap();
+    assert_eq!(
+        (rehomed.previous_address.as_str(), rehomed.address.as_str()),
+        (LAMP, MOVED)
+    );
+    assert_eq!(w.lamp.node().config().address.as_deref(), Some(LAMP));
+}
+
+#[test]
+fn a_moved_lamp_tells_a_peer_writing_to_its_previous_address_before_answering() {
+    let mut w = world();
+    let pairing = w.pair(PASSCODE).unwrap();
+    let lamp_id = w.claim(pairing);
+    let owner = w.connect(lamp_id);
+    let relay = keys(0x31, 0x32, 3).statement("_relay@lamps.example.org");
+    let reply = w.ask(Some(owner), rehome(MOVED, Some(relay)));
+    assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
+    let rehomed = w.lamp.security_mut().unwrap().take_rehomed().unwrap();
+    let grace = w.now + u64::from(rehomed.grace_period) * 1_000;
+    w.lamp.node_mut().move_to(MOVED.into(), grace);
+
+    // The controller has not followed: it switches the lamp on at the previous address.
+    let (id, out) = w
+        .controller
+        .request(
+            w.now,
+            &mut w.rng,
+            "lamp",
+            Destination::Address(LAMP.into()),
+            Some(owner),
+            &switch_on(),
+            true,
+            None,
+        )
+        .unwrap();
+    w.settle(out);
+    // The lamp tells it of the move first, from its new address, which the controller has not bound
+    // yet and accepts for `apply_statement` alone ([IOTP-SEC-166]); the switch waits.
+    let at = w
+        .events
+        .iter()
+        .position(|e| matches!(e, Event::Request { .. }))
+        .expect("the lamp tells the controller of its move");
+    let Event::Request {
+        exchange,
+        sender,
+        body: Body::Invoke(tell),
+        ..
+    } = w.events.remove(at)
+    else {
+        panic!("not an invoke")
+    };
+    assert_eq!((tell.capability, tell.action), (1, 18));
+    assert_eq!(tell.input.as_deref(), Some(rehomed.statement.as_slice()));
+    assert_eq!(
+        sender,
+        iotp2p_protocol::engine::Origin::Address(MOVED.into())
+    );
+    assert!(!w.lamp.app().light().on, "not before the peer was told");
+    assert!(!w.events.iter().any(|e| matches!(e, Event::Reply { .. })));
+
+    // The controller follows ([IOTP-SEC-113], [IOTP-SEC-114]) and answers; the lamp then switches
+    // on and answers the request to its previous address from its new one.
+    assert!(w
+        .controller
+        .rebind_peer(owner, Some(MOVED.into()), Some(grace)));
+    let done = Body::InvokeResponse(iotp2p_codec::core::owned::InvokeResponse {
+        output: None,
+        unknown_fields: Default::default(),
+    });
+    let out = w
+        .controller
+        .reply(w.now, &mut w.rng, exchange, &done)
+        .unwrap();
+    w.settle(out);
+    assert!(w.lamp.app().light().on);
+    assert!(
+        w.events
+            .iter()
+            .any(|e| matches!(e, Event::Reply { request, body: Body::InvokeResponse(_), .. } if *request == id)),
+        "{:?}",
+        w.events
+    );
+}

@@ -10,9 +10,15 @@
 //! 4. The owner's app reads the sleeping sensor: its relay holds the request, and the sensor answers
 //!    when it wakes.
 //!
+//! 5. The owner moves the lamp to a third provider as `lamp@lamps.example.org` (`rehome`), registers
+//!    it there and releases it at the first. The other vendor's app, which has not heard of the move,
+//!    sets the level at the previous address: the previous relay forwards the request to the new
+//!    one, and the lamp, attached there, tells the app of its move (`apply_statement`) before it
+//!    answers; the app then reaches it at its new address.
+//!
 //! Each step prints what happened and the datagrams and bytes each node sent for it; the run exits 0
-//! only if every step did what it should. `scripts/demo` runs it. Re-homing (chapter 12's last step)
-//! and relays found through DNS are not part of it yet.
+//! only if every step did what it should. `scripts/demo` runs it. Relays found through DNS are not part
+//! of it yet: each relay has a route to the others.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,6 +49,8 @@ const LAMP: &str = "lamp@home.example.org";
 const SENSOR: &str = "sensor@home.example.org";
 const OWNER: &str = "app@home.example.org";
 const GUEST: &str = "app@example.net";
+const LAMPS: &str = "lamps.example.org";
+const LAMP_MOVED: &str = "lamp@lamps.example.org";
 const PASSCODE: u32 = 20_202_021;
 
 /// A node's keys, as its factory or its operator makes them: the identity key (its node ID), the
@@ -173,14 +181,16 @@ async fn run(dir: &PathBuf) -> Result<(), Error> {
     let sensor = Keys::new(0x44, 0x54, 4)?;
     let owner = Keys::new(0x45, 0x55, 5)?;
     let guest = Keys::new(0x46, 0x56, 6)?;
-    let (home_at, other_at) = (free_port()?, free_port()?);
+    let lamps_relay = Keys::new(0x47, 0x57, 7)?;
+    let (home_at, other_at, lamps_at) = (free_port()?, free_port()?, free_port()?);
 
     println!("iotp2p walk-through on loopback\n");
     let home = RelayFile::parse(
         "home.toml",
         &format!(
             "domain = \"{HOME}\"\nbind = \"{home_at}\"\nstore = \"home.sqlite\"\n\
-             addresses = [\"{LAMP}\", \"{SENSOR}\", \"{OWNER}\"]\n\n[routes]\n\"{OTHER}\" = \"{other_at}\"\n\n\
+             addresses = [\"{LAMP}\", \"{SENSOR}\", \"{OWNER}\"]\n\n[routes]\n\"{OTHER}\" = \"{other_at}\"\n\
+             \"{LAMPS}\" = \"{lamps_at}\"\n\n\
              [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n[credentials]\n\"{LAMP}\" = \"{}\"\n\
              \"{SENSOR}\" = \"{}\"\n\"{OWNER}\" = \"{}\"\n",
             hex(&home_relay.auth),
@@ -197,7 +207,8 @@ async fn run(dir: &PathBuf) -> Result<(), Error> {
         "other.toml",
         &format!(
             "domain = \"{OTHER}\"\nbind = \"{other_at}\"\nstore = \"other.sqlite\"\n\
-             addresses = [\"{GUEST}\"]\n\n[routes]\n\"{HOME}\" = \"{home_at}\"\n\n\
+             addresses = [\"{GUEST}\"]\n\n[routes]\n\"{HOME}\" = \"{home_at}\"\n\
+             \"{LAMPS}\" = \"{lamps_at}\"\n\n\
              [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n[credentials]\n\"{GUEST}\" = \"{}\"\n",
             hex(&other_relay.auth),
             hex(&other_relay.ccs),
@@ -205,9 +216,30 @@ async fn run(dir: &PathBuf) -> Result<(), Error> {
         ),
         dir,
     )?;
+    // The other provider delivers senders in full, without contact numbers (they are optional,
+    // §5.5.3): its app opens an envelope that names its sender by number with the address it bound to
+    // that peer ([IOTP-SEC-66]), so it could not open the lamp's news of its move, which comes from
+    // the lamp's new address, if that address came as a number.
+    let mut other = other;
+    other.setup.relay.max_contacts = 0;
     let store = Box::new(SqliteStore::open(&other.store)?);
     let other_node = UdpRelay::start(other.setup, store).await?;
-    println!("relay of {HOME} on {home_at}, relay of {OTHER} on {other_at}");
+    let lamps = RelayFile::parse(
+        "lamps.toml",
+        &format!(
+            "domain = \"{LAMPS}\"\nbind = \"{lamps_at}\"\nstore = \"lamps.sqlite\"\n\
+             addresses = []\n\n[routes]\n\"{HOME}\" = \"{home_at}\"\n\"{OTHER}\" = \"{other_at}\"\n\n\
+             [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
+            hex(&lamps_relay.auth),
+            hex(&lamps_relay.ccs),
+        ),
+        dir,
+    )?;
+    let store = Box::new(SqliteStore::open(&lamps.store)?);
+    let lamps_node = UdpRelay::start(lamps.setup, store).await?;
+    println!(
+        "relay of {HOME} on {home_at}, relay of {OTHER} on {other_at}, relay of {LAMPS} on {lamps_at}"
+    );
 
     let lamp_file = DeviceFile::parse(
         "lamp.toml",
@@ -271,6 +303,7 @@ async fn run(dir: &PathBuf) -> Result<(), Error> {
             ("sensor", sensor.counts()),
             ("home relay", home_node.counts()),
             ("other relay", other_node.counts()),
+            ("lamps relay", lamps_node.counts()),
         ];
         if let Some(g) = guest {
             v.push(("guest app", g.counts()));
@@ -321,13 +354,10 @@ async fn run(dir: &PathBuf) -> Result<(), Error> {
     );
 
     // 3. Another vendor's app on another provider, granted Invoke.
-    let mut guest_file = app(GUEST, other_at, &other_relay.ccs, &guest)?;
-    guest_file.setup.devices.push(KnownPeer {
-        credential: claimed.credential.clone(),
-        address: Some(LAMP.into()),
-        node: None,
-    });
+    let guest_file = app(GUEST, other_at, &other_relay.ccs, &guest)?;
     let mut guest_app = UdpApp::start(guest_file.setup).await?;
+    // The owner hands the other app the lamp's credential statement with the grant.
+    guest_app.know(&claimed.statement)?;
     let statement = guest_app.statement().to_vec();
     owner_app
         .grant(
@@ -413,11 +443,63 @@ async fn run(dir: &PathBuf) -> Result<(), Error> {
         meter.step(counts(&owner_app, &lamp_node, &sensor_node, Some(&guest_app)))
     );
 
+    // 5. Re-homing to the third provider, and the other app following.
+    let lamps_info = RelayInfo {
+        credential: SignedStatement::decode(&lamps_relay.statement(&format!("_relay@{LAMPS}"))?)
+            .map_err(|e| e.to_string())?,
+        endpoints: vec![format!("iotp2p+udp://{lamps_at}")],
+        unknown_fields: Default::default(),
+    };
+    let moved = owner_app.rehome(LAMP, LAMP_MOVED, Some(lamps_info)).await?;
+    let rehomed = lamp_node.rehomed(Duration::from_secs(20)).await?;
+    lamps_node
+        .register_moved(&moved.statement, &moved.credential)
+        .await?;
+    home_node
+        .release_moved(&moved.statement, &claimed.statement)
+        .await?;
+    lamp_node.move_home(&rehomed).await?;
+    let level = SetLevel {
+        level: 30,
+        transition: None,
+        unknown_fields: Default::default(),
+    }
+    .encode_to_vec()
+    .map_err(|e| e.to_string())?;
+    let reply = guest_app.ask(LAMP, invoke(1, 7, 8, Some(level))).await?;
+    expect_done("setting the level at the previous address", &reply)?;
+    let level_now = lamp_node
+        .with_profile(|p| match p {
+            Profile::Lamp(l) => Some(l.light().level),
+            _ => None,
+        })
+        .await?;
+    if level_now != Some(30) {
+        return Err("the lamp did not take the level sent to its previous address".into());
+    }
+    if guest_app.current(LAMP) != LAMP_MOVED {
+        return Err(format!("{GUEST} did not follow the lamp to {LAMP_MOVED}").into());
+    }
+    let reply = owner_app.ask(LAMP_MOVED, invoke(1, 6, 8, None)).await?;
+    expect_done("switching the lamp off at its new address", &reply)?;
+    println!(
+        "5. {OWNER} moved the lamp to {LAMP_MOVED}; {GUEST} set level 30 at {LAMP}, \
+         forwarded by the previous relay, and followed the lamp when it told of its move; \
+         {OWNER} switched it off at {LAMP_MOVED}\n   {}",
+        meter.step(counts(
+            &owner_app,
+            &lamp_node,
+            &sensor_node,
+            Some(&guest_app)
+        ))
+    );
+
     guest_app.stop(Duration::from_secs(5)).await?;
     owner_app.stop(Duration::from_secs(5)).await?;
     lamp_node.stop(Duration::from_secs(5)).await?;
     sensor_node.stop(Duration::from_secs(5)).await?;
     other_node.stop(Duration::from_secs(5)).await?;
     home_node.stop(Duration::from_secs(5)).await?;
+    lamps_node.stop(Duration::from_secs(5)).await?;
     Ok(())
 }

@@ -5,6 +5,9 @@
 //! asks; this holds only who is known and where requests go.
 
 pub mod config;
+mod follow;
+
+pub use follow::Rehome;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -19,7 +22,7 @@ use iotp2p_protocol::engine::{Config, Destination, EdhocResponder, Event, KnownP
 use iotp2p_protocol::params::Timing;
 use iotp2p_protocol::security::edhoc::LocalIdentity;
 use iotp2p_protocol::security::statement::{sign_revocation, verify_credential};
-use iotp2p_protocol::security::{IdentityKey, NodeId};
+use iotp2p_protocol::security::{IdentityKey, IdentityPublicKey, NodeId};
 use iotp2p_protocol::server::security::{member, SECURITY};
 
 use crate::attach::{attach, wait_for, AttachError};
@@ -102,6 +105,11 @@ pub struct UdpApp {
     identity_key: IdentityKey,
     devices: BTreeMap<String, Vec<u8>>,
     contexts: BTreeMap<String, ContextId>,
+    /// The identity keys of the devices whose credential statements the app holds, by address,
+    /// with the sequence of the last re-homing accepted for each (§8.9.3).
+    keys: BTreeMap<String, (IdentityPublicKey, u32)>,
+    /// Addresses devices left, and where they went ([IOTP-SEC-115]).
+    moved: BTreeMap<String, String>,
     reply_timeout: Duration,
 }
 
@@ -144,6 +152,8 @@ impl UdpApp {
             identity_key: setup.identity_key,
             devices,
             contexts: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            moved: BTreeMap::new(),
             reply_timeout: setup.reply_timeout,
         })
     }
@@ -195,8 +205,7 @@ impl UdpApp {
             .with_engine(move |n, _, _| (n.remove_context(paired), Vec::new()))
             .await?;
         let claimed = claimed?;
-        self.devices
-            .insert(address.to_owned(), claimed.credential.clone());
+        self.know(&claimed.statement)?;
         Ok(claimed)
     }
 
@@ -240,6 +249,8 @@ impl UdpApp {
     /// Sends `body` to `address` through the home relay, under the context of a handshake with it
     /// (run now if there is none), and gives the reply.
     pub async fn ask(&mut self, address: &str, body: Body) -> Result<Body, AppError> {
+        // A device that moved is asked at its new address ([IOTP-SEC-115]).
+        let address = &self.current(address);
         let context = match self.contexts.get(address) {
             Some(c) => *c,
             None => {
@@ -368,15 +379,28 @@ impl UdpApp {
         self.reply(&device.to_string(), id).await
     }
 
-    /// The reply to request `id`, within the reply timeout.
+    /// The reply to request `id`, within the reply timeout. Requests that come meanwhile are
+    /// answered ([`UdpApp::answer`]).
     async fn reply(&mut self, to: &str, id: u64) -> Result<Body, AppError> {
         let within = self.reply_timeout;
         let reply = tokio::time::timeout(within, async {
             while let Some(event) = self.node.next_event().await {
-                if let Event::Reply { request, body, .. } = event {
-                    if request == id {
-                        return Some(body);
+                match event {
+                    Event::Reply { request, body, .. } if request == id => return Some(body),
+                    Event::Request {
+                        exchange,
+                        sender,
+                        context,
+                        body,
+                        ..
+                    } => {
+                        // The app's task stopped: no reply will come either.
+                        let answered = self.answer(exchange, &sender, context, &body).await;
+                        if answered.is_err() {
+                            return None;
+                        }
                     }
+                    _ => {}
                 }
             }
             None

@@ -17,10 +17,11 @@ use std::time::Duration;
 use iotp2p_codec::core::PresenceState;
 use iotp2p_codec::prelude::*;
 use iotp2p_device::profile::Profile;
+use iotp2p_protocol::engine::peers::ContextId;
 use iotp2p_protocol::engine::{Config, EdhocResponder, KnownPeer, Node};
 use iotp2p_protocol::security::edhoc::LocalIdentity;
 use iotp2p_protocol::security::statement::verify_credential;
-use iotp2p_protocol::server::security::{Commissioned, Manufactured, SecurityService};
+use iotp2p_protocol::server::security::{Commissioned, Manufactured, Rehomed, SecurityService};
 use iotp2p_protocol::server::Server;
 
 use crate::attach::{announce, attach, AttachError};
@@ -74,6 +75,9 @@ pub enum DeviceError {
     /// The engine refused to start the handshake or announce the presence.
     #[error("{0}")]
     Engine(String),
+    /// No administrator moved the device in time.
+    #[error("no administrator invoked rehome within {0:?}")]
+    NotRehomed(Duration),
     /// No controller claimed the device in time.
     #[error("no controller claimed the device within {0:?}: is its pairing window open, and the passcode right?")]
     NotClaimed(Duration),
@@ -93,6 +97,8 @@ pub struct UdpDevice {
     node: UdpNode<DeviceServer>,
     /// Its home relay, once attached.
     home_relay: Option<SocketAddr>,
+    /// Its hop context with the home relay.
+    hop: Option<ContextId>,
     sleep_interval: Option<u32>,
 }
 
@@ -136,6 +142,7 @@ impl UdpDevice {
         let mut device = UdpDevice {
             node,
             home_relay: None,
+            hop: None,
             sleep_interval,
         };
         if let Some((address, home_relay, credential)) = relay {
@@ -148,23 +155,10 @@ impl UdpDevice {
     /// to the home relay `commission` named: its first transport URI, its credential statement's
     /// authentication credential. Gives what `commission` gave.
     pub async fn commissioned(&mut self, within: Duration) -> Result<Commissioned, DeviceError> {
-        let claimed = tokio::time::timeout(within, async {
-            loop {
-                let taken = self
-                    .node
-                    .with_engine(|s, _, _| {
-                        let c = s.security_mut().and_then(|s| s.take_commissioned());
-                        (c, Vec::new())
-                    })
-                    .await?;
-                if let Some(c) = taken {
-                    return Ok::<_, DeviceError>(c);
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        })
-        .await
-        .map_err(|_| DeviceError::NotClaimed(within))??;
+        let claimed = self
+            .take_within(within, SecurityService::take_commissioned)
+            .await?
+            .ok_or(DeviceError::NotClaimed(within))?;
         if let Some(relay) = &claimed.relay {
             let (home_relay, credential) = relay_of(relay)?;
             self.attach(&claimed.address, home_relay, credential)
@@ -184,8 +178,72 @@ impl UdpDevice {
             None => (PresenceState::Awake, None),
             Some(sleep) => (PresenceState::Asleep, Some(sleep)),
         };
-        attach(&mut self.node, address, relay, credential, presence).await?;
+        let hop = attach(&mut self.node, address, relay, credential, presence).await?;
         self.home_relay = Some(relay);
+        self.hop = Some(hop);
+        Ok(())
+    }
+
+    /// Waits at most `within` for an administrator to move the device (`rehome`, §8.9.1). Gives
+    /// what `rehome` gave; [`UdpDevice::move_home`] then moves it.
+    pub async fn rehomed(&mut self, within: Duration) -> Result<Rehomed, DeviceError> {
+        self.take_within(within, SecurityService::take_rehomed)
+            .await?
+            .ok_or(DeviceError::NotRehomed(within))
+    }
+
+    /// What `take` takes from the Security capability, once it has something, polled for at most
+    /// `within` (`None` then).
+    async fn take_within<T: Send + 'static>(
+        &mut self,
+        within: Duration,
+        take: fn(&mut SecurityService) -> Option<T>,
+    ) -> Result<Option<T>, DeviceError> {
+        let polled = tokio::time::timeout(within, async {
+            loop {
+                let taken = self
+                    .node
+                    .with_engine(move |s, _, _| (s.security_mut().and_then(take), Vec::new()))
+                    .await?;
+                if let Some(t) = taken {
+                    return Ok::<_, DeviceError>(t);
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await;
+        match polled {
+            Ok(taken) => taken.map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Moves to the address and home relay `rehomed` names (§3.11): announces `Leaving` to the
+    /// previous relay, takes the new address (accepting the previous one for the grace period,
+    /// [IOTP-DLV-74]), attaches to the new relay, and drops the previous hop context. Peers that
+    /// still write to the previous address are told of the move before they are answered.
+    pub async fn move_home(&mut self, rehomed: &Rehomed) -> Result<(), DeviceError> {
+        let relay = rehomed.relay.as_ref().ok_or(DeviceError::NoRelay)?;
+        let (home_relay, credential) = relay_of(relay)?;
+        if self.home_relay.is_some() {
+            self.announce(PresenceState::Leaving, None).await?;
+        }
+        let (address, grace) = (rehomed.address.clone(), rehomed.grace_period);
+        let previous_hop = self.hop.take();
+        self.node
+            .with_engine(move |s, now, _| {
+                let until = now.saturating_add(u64::from(grace) * 1_000);
+                s.node_mut().move_to(address, until);
+                ((), Vec::new())
+            })
+            .await?;
+        self.attach(&rehomed.address, home_relay, credential)
+            .await?;
+        if let Some(hop) = previous_hop {
+            self.node
+                .with_engine(move |s, _, _| (s.node_mut().remove_context(hop), Vec::new()))
+                .await?;
+        }
         Ok(())
     }
 

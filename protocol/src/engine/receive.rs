@@ -338,7 +338,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         if entry.peer.kind == ContextKind::Ordinary {
             if let (Some(a), Some(bound)) = (env.sender, entry.peer.address.as_deref()) {
                 let previous = entry.previous_address.as_ref().map(|(p, _)| p.as_str());
-                if a != bound && Some(a) != previous {
+                if a != bound && Some(a) != previous && !tells_of_move(env, &plaintext) {
                     return Err(Discard::NotBound);
                 }
             }
@@ -584,6 +584,18 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                     && e.previous_address.as_ref().is_some_and(|(p, _)| p == asked)
             })
     }
+}
+
+/// Whether a sealed envelope is a request invoking `apply_statement` (Security action 18 on
+/// endpoint 0): the one request a peer may send from an address not yet bound to it, its new one
+/// after a re-homing, whose statement the application then verifies and accepts only if it names
+/// that address ([IOTP-SEC-166], §8.9.3).
+fn tells_of_move(env: &Envelope<'_>, plaintext: &[u8]) -> bool {
+    env.correlation_id.is_none()
+        && matches!(
+            Body::decode(plaintext),
+            Ok(Body::Invoke(i)) if i.endpoint == 0 && i.capability == 1 && i.action == 18
+        )
 }
 
 pub(super) fn answers<P: PartialEq>(recipient: &Destination, sender: &Origin<P>) -> bool {
