@@ -5,14 +5,16 @@
 //! two more hop peers: an authenticated relay of another domain and a stranger. Steps built by
 //! `arbitrary`: arbitrary datagrams from any of the four, genuine requests of the app to the sensor
 //! (sealed or not, confirmable or not, with or without `ttl`), presence of either node, genuine
-//! envelopes mutated, cut short or sent again from any hop peer, time passing, and the sensor's
-//! replies. What the relay sends to the two nodes reaches their engines, and what they answer reaches
+//! envelopes mutated, cut short or sent again from any hop peer, time passing, the sensor's
+//! replies, and re-homing (§3.11): the sensor moving away to the other relay's domain for a grace
+//! period, and a node arriving from there, for which the other relay forwards the app's requests. What the relay sends to the two nodes reaches their engines, and what they answer reaches
 //! the relay, within a bounded number of datagrams per step.
 //!
 //! After every step it checks what must hold whatever the input: nothing panics; one datagram causes a
 //! bounded number of outputs (a few, and two for each held request that a `presence` `Leaving` gives
 //! up); what the relay holds for each node stays within its limits, and is what a store that follows
-//! its store changes holds (nothing stored twice, nothing removed that was not stored); and neither
+//! its store changes holds (nothing stored twice, nothing removed that was not stored), and a node that
+//! moved away is held nothing while its grace period lasts; and neither
 //! node's hop is ever bound to the other relay or to the stranger, which hold no hop context: only a
 //! message that opens under a node's hop context binds it ([IOTP-SEC-170]).
 
@@ -35,6 +37,11 @@ use crate::relay::{Relay, RelayConfig, RelayOutput, StoreChange};
 const SENSOR: &str = "sensor@home.example.org";
 const APP: &str = "app@home.example.org";
 const SERVICE: &str = "_relay@home.example.org";
+/// Where the sensor moves to, in the other relay's domain.
+const SENSOR_MOVED: &str = "sensor@example.net";
+/// A node that moves here from the other relay's domain, and its previous address.
+const ARRIVED: &str = "arrived@home.example.org";
+const ARRIVED_FROM: &str = "arrived@example.net";
 
 /// Hop peers: 0 the sensor, 1 the app, 2 another domain's relay, 3 a stranger; 9 the relay itself.
 type Label = u8;
@@ -67,6 +74,14 @@ enum Step {
     Advance { ms: u16, scale: u8 },
     /// The sensor answers the oldest request it has not answered.
     Reply,
+    /// The sensor moves to the other relay's domain, for a grace period of `grace` seconds, one time
+    /// in sixteen (`rarely`): after a move the relay delivers nothing more to it, which would leave
+    /// most runs without deliveries.
+    MoveAway { grace: u16, rarely: u8 },
+    /// A node arrives from the other relay's domain, for a grace period of `grace` seconds.
+    MoveIn { grace: u16 },
+    /// The app's request to the arrived node's previous address, as the other relay forwards it.
+    ForwardedToArrived { confirmable: bool },
 }
 
 /// What a run reached, so that the replay test can check that its inputs exercise the relay.
@@ -80,6 +95,8 @@ pub struct RelayReached {
     pub discarded: usize,
     /// Most envelopes the relay held for the sensor at once.
     pub most_held: usize,
+    /// Requests to a previous address that the relay held for the node that arrived from there.
+    pub arrived: usize,
 }
 
 /// The body of the `protocol_relay` target.
@@ -127,6 +144,8 @@ struct World {
     reached: RelayReached,
     /// What a store that follows the relay's [`StoreChange`]s holds.
     store: Store,
+    /// The end of the sensor's grace period, once it moved away.
+    moved_until: Option<Instant>,
 }
 
 /// A store kept as the relay's changes say: per recipient, the digests held.
@@ -185,6 +204,7 @@ impl World {
             exchanges: Vec::new(),
             reached: RelayReached::default(),
             store: Store::default(),
+            moved_until: None,
         })
     }
 
@@ -277,13 +297,22 @@ impl World {
 
     fn check(&mut self) {
         let limits = self.relay.config().limits;
-        for (address, label) in [(SENSOR, 0), (APP, 1)] {
+        for address in [SENSOR, APP, ARRIVED] {
             assert!(self.relay.held(address) <= limits.max_messages as usize);
             assert_eq!(
                 self.store.count(address),
                 self.relay.held(address),
                 "the store changes describe what is held"
             );
+        }
+        if self.moved_until.is_some_and(|t| self.now < t) {
+            assert_eq!(
+                self.relay.held(SENSOR),
+                0,
+                "a moved node's messages are forwarded"
+            );
+        }
+        for (address, label) in [(SENSOR, 0), (APP, 1)] {
             let bound = self.relay.bound(address, self.now).copied();
             assert!(
                 bound.is_none() || bound == Some(label),
@@ -438,6 +467,46 @@ pub fn run_relay(data: &[u8]) -> RelayReached {
                     });
                     if let Ok(out) = w.sensor.reply(w.now, &mut w.rng, exchange, &body) {
                         w.send_from(0, out);
+                    }
+                }
+            }
+            Step::MoveAway { grace, rarely } => {
+                if rarely % 16 != 0 {
+                    continue;
+                }
+                let until = w.now + u64::from(grace) * 1_000;
+                let (moved, out) = w.relay.moved_away(w.now, SENSOR, SENSOR_MOVED, until);
+                if moved {
+                    w.moved_until = Some(until);
+                }
+                let mut wire = VecDeque::new();
+                w.relay_outputs(out, &mut wire);
+                w.check();
+            }
+            Step::MoveIn { grace } => {
+                let until = w.now + u64::from(grace) * 1_000;
+                let _ = w.relay.moved_in(ARRIVED, ARRIVED_FROM, until);
+                w.check();
+            }
+            Step::ForwardedToArrived { confirmable } => {
+                let Ok((_, out)) = w.app.request(
+                    w.now,
+                    &mut w.rng,
+                    2,
+                    Destination::Address(ARRIVED_FROM.into()),
+                    None,
+                    &invoke(),
+                    confirmable,
+                    None,
+                ) else {
+                    continue;
+                };
+                if let Some(Output::Send { bytes, .. }) = out.into_iter().next() {
+                    last = Some(bytes.clone());
+                    let before = w.relay.held(ARRIVED);
+                    w.carry(2, bytes);
+                    if w.relay.held(ARRIVED) > before {
+                        w.reached.arrived += 1;
                     }
                 }
             }
