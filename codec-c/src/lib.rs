@@ -765,7 +765,7 @@ pub mod fuzzing;
 
 /// Generated C codecs behind the test shims of `shim/`: decode an input and encode the value back, in
 /// one call: the C half of the generated-code differential tests (`tests/generated.rs`) and of the
-/// differential fuzz target ([`fuzzing`](crate::fuzzing)). The core codec
+/// differential fuzz target ([`fuzzing`]). The core codec
 /// (`generated/iotp2p_core.c`) at its Envelope ([`Codec`](envelope::Codec)), every type of the
 /// shipped schema's three packages by name ([`Transcoder`](envelope::Transcoder)), and the types of
 /// two of the compiler's test schemas (`codegen/tests/golden/c/`, [`golden`](envelope::golden)).
