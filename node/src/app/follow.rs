@@ -8,12 +8,13 @@ use iotp2p_codec::core::owned::{Body, InvokeRequest, InvokeResponse};
 use iotp2p_codec::core::StatusCode;
 use iotp2p_codec::prelude::*;
 use iotp2p_codec::security::owned::{RehomeRequest, RehomeResult, RelayInfo};
-use iotp2p_codec::security::{SignedStatement, Statement};
 use iotp2p_protocol::controller::ControllerError;
 use iotp2p_protocol::engine::peers::ContextId;
 use iotp2p_protocol::engine::{ExchangeId, Origin};
 use iotp2p_protocol::interaction::check::status;
-use iotp2p_protocol::security::statement::{verify_credential, verify_rehoming, Trust};
+use iotp2p_protocol::security::statement::{
+    rehoming_previous_address, verify_credential, verify_rehoming, Trust,
+};
 use iotp2p_protocol::security::NodeId;
 use iotp2p_protocol::server::security::{member, SECURITY};
 
@@ -129,8 +130,9 @@ impl UdpApp {
         sender: Option<&str>,
     ) -> Result<String, AppError> {
         let refused = |why: String| AppError::Claim(ControllerError::Credential(why));
-        let previous = previous_address(statement)
-            .ok_or_else(|| refused("not a re-homing statement".into()))?;
+        let previous = rehoming_previous_address(statement)
+            .ok_or_else(|| refused("not a re-homing statement".into()))?
+            .to_owned();
         let (key, sequence) = *self
             .keys
             .get(&previous)
@@ -211,15 +213,5 @@ impl UdpApp {
             })
             .await?;
         Ok(())
-    }
-}
-
-/// The `previous_address` of a re-homing statement, read before it is verified against the device
-/// bound there.
-fn previous_address(statement: &[u8]) -> Option<String> {
-    let signed = SignedStatement::decode(statement).ok()?;
-    match Statement::decode(signed.payload).ok()? {
-        Statement::Rehoming(r) => Some(r.previous_address.to_owned()),
-        _ => None,
     }
 }

@@ -7,11 +7,11 @@
 //! The Relay capability's requests (`register`, `release` over the network) are to come; until then
 //! these are the provider's calls, with the same checks.
 
-use iotp2p_codec::prelude::*;
-use iotp2p_codec::security::{SignedStatement, Statement};
 use iotp2p_protocol::engine::KnownPeer;
 use iotp2p_protocol::relay::RelayOutput;
-use iotp2p_protocol::security::statement::{verify_credential, verify_rehoming, Trust};
+use iotp2p_protocol::security::statement::{
+    rehoming_previous_address, verify_credential, verify_rehoming, Trust,
+};
 
 use super::{RelayError, UdpRelay};
 
@@ -36,7 +36,10 @@ fn verify(statement: &[u8], credential: &[u8], bound: Bound) -> Result<Move, Rel
     // whose statement's previous address it takes from the statement itself.
     let previous = match bound {
         Bound::Previous => named.to_owned(),
-        Bound::New => previous_address(statement)?,
+        // The new relay verifies the statement against its own previous address: it has no other.
+        Bound::New => rehoming_previous_address(statement)
+            .ok_or_else(|| RelayError::Statement("not a re-homing statement".into()))?
+            .to_owned(),
     };
     let known = [held.identity_key];
     let trust = Trust {
@@ -58,21 +61,6 @@ fn verify(statement: &[u8], credential: &[u8], bound: Bound) -> Result<Move, Rel
         address: s.new_address.to_owned(),
         grace_ms: u64::from(s.grace_period) * 1_000,
     })
-}
-
-/// The `previous_address` of a re-homing statement, read before it is verified (the new relay
-/// verifies it against that address, which it has no other source for).
-fn previous_address(statement: &[u8]) -> Result<String, RelayError> {
-    let malformed = |e: iotp2p_codec::runtime::DecodeError| {
-        RelayError::Statement(format!("the re-homing statement: {e}"))
-    };
-    let signed = SignedStatement::decode(statement).map_err(malformed)?;
-    match Statement::decode(signed.payload).map_err(malformed)? {
-        Statement::Rehoming(r) => Ok(r.previous_address.to_owned()),
-        _ => Err(RelayError::Statement(
-            "the statement is not a re-homing statement".into(),
-        )),
-    }
 }
 
 /// Which address of the move the credential statement names.

@@ -17,6 +17,7 @@ use super::{DedupOrigin, Discard, Event, Node, Origin, Output, Pending};
 use crate::message::digest::{digest, Digest};
 use crate::message::envelope::{self, Hop, Recipient, Sender};
 use crate::params::Instant;
+use crate::security::edhoc::carriage::{SECURITY_CAPABILITY, SECURITY_ENDPOINT};
 use crate::security::seal::OpenError;
 use crate::security::{Exchange as AadExchange, KeyId, Routing};
 
@@ -586,6 +587,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
     }
 }
 
+/// Security action 18, `apply_statement` (spec/schema/security.iotp).
+const APPLY_STATEMENT: u16 = 18;
+
 /// Whether a sealed envelope is a request invoking `apply_statement` (Security action 18 on
 /// endpoint 0): the one request a peer may send from an address not yet bound to it, its new one
 /// after a re-homing, whose statement the application then verifies and accepts only if it names
@@ -594,7 +598,9 @@ fn tells_of_move(env: &Envelope<'_>, plaintext: &[u8]) -> bool {
     env.correlation_id.is_none()
         && matches!(
             Body::decode(plaintext),
-            Ok(Body::Invoke(i)) if i.endpoint == 0 && i.capability == 1 && i.action == 18
+            Ok(Body::Invoke(i)) if i.endpoint == SECURITY_ENDPOINT
+                && i.capability == SECURITY_CAPABILITY
+                && i.action == APPLY_STATEMENT
         )
 }
 

@@ -39,7 +39,10 @@ pub use introduction::{
     sign_introduction, verify_introduction_at_audience, verify_introduction_at_subject,
     IntroductionSerials, SubjectView, VerifiedIntroduction,
 };
-pub use rehoming::{countersign_rehoming, sign_rehoming, verify_rehoming, VerifiedRehoming};
+pub use rehoming::{
+    countersign_rehoming, rehoming_previous_address, sign_rehoming, verify_rehoming,
+    VerifiedRehoming,
+};
 pub use revocation::{sign_revocation, verify_revocation, VerifiedRevocation};
 pub use rotation::{sign_key_rotation, verify_key_rotation, VerifiedKeyRotation};
 

@@ -79,6 +79,17 @@ pub fn verify_rehoming<'a>(
     })
 }
 
+/// The `previous_address` of a signed re-homing statement, read without verifying it: a receiver
+/// needs it to find the node it has bound there, whose identity key then verifies the statement
+/// ([`verify_rehoming`]). `None` if the bytes are not a re-homing statement.
+pub fn rehoming_previous_address(bytes: &[u8]) -> Option<&str> {
+    let signed = SignedStatement::decode(bytes).ok()?;
+    match Statement::decode(signed.payload).ok()? {
+        Statement::Rehoming(r) => Some(r.previous_address),
+        _ => None,
+    }
+}
+
 /// Signs a re-homing statement with the node's identity key ([IOTP-SEC-109]), and with an
 /// administrator's after it if `countersigner` is given ([IOTP-SEC-108]).
 pub fn sign_rehoming(
