@@ -262,6 +262,16 @@ impl World {
     }
 }
 
+/// A lamp claimed by the controller, which then ran EDHOC with it: the world, the lamp's node ID
+/// and the owner's context.
+fn owned() -> (World, NodeId, ContextId) {
+    let mut w = world();
+    let pairing = w.pair(PASSCODE).unwrap();
+    let lamp_id = w.claim(pairing);
+    let owner = w.connect(lamp_id);
+    (w, lamp_id, owner)
+}
+
 fn ok(reply: Body) {
     assert!(
         matches!(reply, Body::InvokeResponse(_)),
@@ -415,10 +425,7 @@ fn a_revoked_app_is_refused_and_forgotten() {
     use iotp2p_protocol::security::statement::sign_revocation;
     use iotp2p_protocol::server::acl::privilege;
 
-    let mut w = world();
-    let pairing = w.pair(PASSCODE).unwrap();
-    let lamp_id = w.claim(pairing);
-    let owner = w.connect(lamp_id);
+    let (mut w, lamp_id, owner) = owned();
 
     let (guest, guests) = w.guest(lamp_id);
     let invoke_and_subscribe = privilege::INVOKE | privilege::SUBSCRIBE;
@@ -550,10 +557,7 @@ impl World {
 fn a_removed_peer_loses_its_contexts_and_keeps_its_entry() {
     use iotp2p_protocol::server::acl::privilege;
 
-    let mut w = world();
-    let pairing = w.pair(PASSCODE).unwrap();
-    let lamp_id = w.claim(pairing);
-    let owner = w.connect(lamp_id);
+    let (mut w, lamp_id, owner) = owned();
     let (guest, guests) = w.guest(lamp_id);
     ok(w.ask(
         Some(owner),
@@ -611,10 +615,7 @@ fn rehome_signs_the_move_for_an_administrator_and_a_relay_of_the_new_domain_only
     use iotp2p_codec::prelude::*;
     use iotp2p_protocol::security::statement::{verify_credential, verify_rehoming, Trust};
 
-    let mut w = world();
-    let pairing = w.pair(PASSCODE).unwrap();
-    let lamp_id = w.claim(pairing);
-    let owner = w.connect(lamp_id);
+    let (mut w, lamp_id, owner) = owned();
     let (_, guests) = w.guest(lamp_id);
     let relay = keys(0x31, 0x32, 3);
     let right = relay.statement("_relay@lamps.example.org");
@@ -667,10 +668,7 @@ fn rehome_signs_the_move_for_an_administrator_and_a_relay_of_the_new_domain_only
 
 #[test]
 fn a_moved_lamp_tells_a_peer_writing_to_its_previous_address_before_answering() {
-    let mut w = world();
-    let pairing = w.pair(PASSCODE).unwrap();
-    let lamp_id = w.claim(pairing);
-    let owner = w.connect(lamp_id);
+    let (mut w, _, owner) = owned();
     let relay = keys(0x31, 0x32, 3).statement("_relay@lamps.example.org");
     let reply = w.ask(Some(owner), rehome(MOVED, Some(relay)));
     assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
@@ -740,4 +738,247 @@ fn a_moved_lamp_tells_a_peer_writing_to_its_previous_address_before_answering() 
         "{:?}",
         w.events
     );
+}
+
+/// The passcode an owner shows a second controller's user for a commissioning window.
+const WINDOW_PASSCODE: u32 = 40_617_352;
+const PHONE: &str = "phone@example.net";
+
+/// The owner's commissioning window for a second controller (§8.3.7).
+fn window(privileges: u8, target: Option<(Option<u16>, Option<u16>)>) -> Body {
+    controller::open_commissioning_window(&controller::Window {
+        passcode: WINDOW_PASSCODE,
+        salt: &[0xa0; 16],
+        iterations: 1000,
+        timeout: 600,
+        discriminator: 318,
+        privileges,
+        target,
+    })
+    .unwrap()
+}
+
+impl World {
+    /// A second controller takes the first one's place at the lamp's link; the first one's node and
+    /// keys are returned.
+    fn hand_over(&mut self, keys: Keys, address: &str) -> (Node<&'static str>, Keys) {
+        let mut node = Node::new(
+            Config {
+                address: Some(address.into()),
+                ..Config::default()
+            },
+            0,
+        );
+        node.set_edhoc_responder(Some(keys.responder()));
+        self.events.clear();
+        (
+            std::mem::replace(&mut self.controller, node),
+            std::mem::replace(&mut self.controller_keys, keys),
+        )
+    }
+
+    /// Lets `seconds` pass at the lamp.
+    fn wait(&mut self, seconds: u64) {
+        self.now += seconds * 1_000;
+        let out = self.lamp.on_timer(self.now, &mut self.rng);
+        self.settle(out);
+    }
+}
+
+#[test]
+fn a_second_controller_pairs_in_a_commissioning_window_and_gets_one_pending_entry_within_it() {
+    use iotp2p_protocol::server::acl::privilege;
+
+    let (mut w, lamp_id, owner) = owned();
+    let owner_id = w.controller_keys.identity.node_id();
+    let light = Some((Some(LIGHT), None));
+    ok(w.ask(
+        Some(owner),
+        window(privilege::READ | privilege::INVOKE, light),
+    ));
+    assert!(w.lamp.security_mut().unwrap().pairing_window_open(w.now));
+    // One window at a time ([IOTP-SEC-140]).
+    assert_eq!(
+        status(&w.ask(Some(owner), window(privilege::READ, light))),
+        StatusCode::InvalidState
+    );
+
+    let (_, _) = w.hand_over(keys(0x41, 0x42, 11), PHONE);
+    // The printed passcode pairs no more: the window has the administrator's verifier.
+    assert_eq!(w.pair(PASSCODE), Err(ControllerError::ConfirmationFailed));
+    w.wait(31);
+    let pairing = w.pair(WINDOW_PASSCODE).unwrap();
+    // A window gives an entry, never an address; nothing before add_peer ([IOTP-SEC-137],
+    // [IOTP-SEC-144]).
+    let phone_id = w.controller_keys.identity.node_id();
+    let entry = |privileges, target| controller::grant(1, &phone_id, privileges, target, None);
+    assert_eq!(
+        status(&w.ask(Some(pairing), controller::commission(MOVED, None, None))),
+        StatusCode::Forbidden
+    );
+    assert_eq!(
+        status(&w.ask(Some(pairing), entry(privilege::READ, light))),
+        StatusCode::InvalidState
+    );
+    controller::device_credential(&w.ask(Some(pairing), controller::read_credential())).unwrap();
+    let own = w.controller_keys.statement(PHONE);
+    ok(w.ask(Some(pairing), controller::add_peer(&own)));
+    assert_eq!(
+        status(&w.ask(Some(pairing), controller::add_peer(&own))),
+        StatusCode::InvalidState,
+        "one add_peer"
+    );
+    // Wider than the window, for another node, or at a taken index: refused, the window stays.
+    for wide in [
+        entry(privilege::ADMINISTER, light),
+        entry(privilege::READ | privilege::WRITE, light),
+        entry(privilege::READ, None),
+        entry(privilege::READ, Some((Some(2), None))),
+        controller::grant(1, &owner_id, privilege::READ, light, None),
+        controller::grant(0, &phone_id, privilege::READ, light, None),
+    ] {
+        assert_eq!(
+            status(&w.ask(Some(pairing), wide)),
+            StatusCode::ConstraintError
+        );
+    }
+    let narrow = Some((Some(LIGHT), Some(ON_OFF)));
+    ok(w.ask(
+        Some(pairing),
+        entry(privilege::READ | privilege::INVOKE, narrow),
+    ));
+
+    // Written by the window's administrator, pending until the phone proves its key
+    // ([IOTP-SEC-145], [IOTP-SEC-146]); the window closed with the pairing context.
+    let security = w.lamp.security_mut().unwrap();
+    assert!(!security.pairing_window_open(w.now));
+    let acl = security.acl();
+    assert_eq!(acl.get(1).unwrap().granted_by, Some(*owner_id.as_bytes()));
+    assert!(acl.is_pending(1));
+    assert!(!acl.allows(&phone_id, privilege::INVOKE, Some(LIGHT), Some(ON_OFF)));
+    assert!(!w
+        .lamp
+        .node()
+        .contexts()
+        .iter()
+        .any(|e| e.peer.kind == ContextKind::Pairing));
+    w.controller.remove_context(pairing);
+
+    // The phone's first handshake makes it effective: the phone switches the lamp on.
+    let phone = w.connect(lamp_id);
+    assert!(!w.lamp.security().unwrap().acl().is_pending(1));
+    ok(w.ask(Some(phone), switch_on()));
+    assert!(w.lamp.app().light().on);
+}
+
+#[test]
+fn a_commissioning_window_is_checked_and_its_unconfirmed_entry_goes_after_its_timeout() {
+    use iotp2p_codec::prelude::*;
+    use iotp2p_protocol::server::acl::privilege;
+
+    let (mut w, lamp_id, owner) = owned();
+    let open = |verifier: [u8; 97], salt: &[u8]| {
+        let input = iotp2p_codec::security::owned::PairingWindow {
+            timeout: 600,
+            discriminator: 318,
+            iterations: 1000,
+            salt: salt.to_vec(),
+            verifier,
+            privileges: privilege::READ,
+            targets: None,
+            unknown_fields: Default::default(),
+        };
+        Body::Invoke(iotp2p_codec::core::owned::InvokeRequest {
+            endpoint: 0,
+            capability: 1,
+            action: 26,
+            input: Some(input.encode_to_vec().unwrap()),
+            echo: None,
+            unknown_fields: Default::default(),
+        })
+    };
+    let record = ProverSecret::from_passcode(WINDOW_PASSCODE, &[0xa0; 16], 1000)
+        .unwrap()
+        .record()
+        .to_bytes();
+    // w0 not below the order of P-256, or L not a point ([IOTP-SEC-141]); a salt too short.
+    let mut unreduced = record;
+    unreduced[..32].copy_from_slice(&[0xff; 32]);
+    let mut off_curve = record;
+    off_curve[96] ^= 1;
+    for (verifier, salt) in [
+        (unreduced, &[0xa0; 16][..]),
+        (off_curve, &[0xa0; 16][..]),
+        (record, &[0xa0; 15][..]),
+    ] {
+        assert_eq!(
+            status(&w.ask(Some(owner), open(verifier, salt))),
+            StatusCode::ConstraintError
+        );
+    }
+    // Only for an administrator (§8.12).
+    let (_, guests) = w.guest(lamp_id);
+    assert_eq!(
+        status(&w.ask(Some(guests), open(record, &[0xa0; 16]))),
+        StatusCode::Forbidden
+    );
+    assert!(!w.lamp.security_mut().unwrap().pairing_window_open(w.now));
+
+    ok(w.ask(Some(owner), open(record, &[0xa0; 16])));
+    let (_, _) = w.hand_over(keys(0x41, 0x42, 11), PHONE);
+    let pairing = w.pair(WINDOW_PASSCODE).unwrap();
+    let phone_id = w.controller_keys.identity.node_id();
+    let own = w.controller_keys.statement(PHONE);
+    ok(w.ask(Some(pairing), controller::add_peer(&own)));
+    ok(w.ask(
+        Some(pairing),
+        controller::grant(2, &phone_id, privilege::READ, None, None),
+    ));
+    assert!(w.lamp.security().unwrap().peer(&phone_id).is_some());
+
+    // The phone never completes a handshake: the entry and its credential go `timeout` after the
+    // window closed ([IOTP-SEC-147]).
+    w.wait(599);
+    assert!(w.lamp.security().unwrap().acl().is_pending(2));
+    w.wait(1);
+    let security = w.lamp.security().unwrap();
+    assert!(security.acl().get(2).is_none());
+    assert!(security.peer(&phone_id).is_none());
+}
+
+#[test]
+fn set_home_relay_takes_a_relay_of_the_nodes_own_domain_for_an_administrator_only() {
+    use iotp2p_codec::prelude::*;
+
+    let (mut w, lamp_id, owner) = owned();
+    let (_, guests) = w.guest(lamp_id);
+    let relay = keys(0x31, 0x32, 3);
+    let info = |statement: Vec<u8>| iotp2p_codec::security::owned::RelayInfo {
+        credential: iotp2p_codec::security::SignedStatement::decode(&statement)
+            .unwrap()
+            .into_owned(),
+        endpoints: vec!["iotp2p+udp://127.0.0.1:5683".into()],
+        unknown_fields: Default::default(),
+    };
+    let right = info(relay.statement("_relay@home.example.org"));
+    assert_eq!(
+        status(&w.ask(Some(guests), controller::set_home_relay(right.clone()))),
+        StatusCode::Forbidden
+    );
+    // Another domain's relay ([IOTP-SEC-189]).
+    let wrong = info(relay.statement("_relay@lamps.example.org"));
+    assert_eq!(
+        status(&w.ask(Some(owner), controller::set_home_relay(wrong))),
+        StatusCode::ConstraintError
+    );
+    assert!(w.lamp.security_mut().unwrap().take_home_relay().is_none());
+    ok(w.ask(Some(owner), controller::set_home_relay(right.clone())));
+    // The host changes relays after the reply; the node keeps its address and its contexts
+    // ([IOTP-SEC-190], [IOTP-SEC-191]).
+    assert_eq!(
+        w.lamp.security_mut().unwrap().take_home_relay(),
+        Some(right)
+    );
+    assert_eq!(w.lamp.node().config().address.as_deref(), Some(LAMP));
+    ok(w.ask(Some(owner), switch_on()));
 }

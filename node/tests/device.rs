@@ -18,6 +18,7 @@ use iotp2p_codec::core::owned::{Body, InvokeRequest, ReadRequest};
 use iotp2p_codec::core::{PresenceState, StatusCode};
 use iotp2p_codec::prelude::*;
 use iotp2p_device::profile::Profile;
+use iotp2p_node::app::AppFile;
 use iotp2p_node::device::{DeviceFile, ProfileKind, UdpDevice};
 use iotp2p_node::relay::{RelayFile, UdpRelay};
 use iotp2p_node::store::sqlite::SqliteStore;
@@ -362,36 +363,15 @@ async fn an_app_claims_a_lamp_out_of_its_box_and_then_switches_it_through_the_re
 
 async fn claim_run() {
     use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
-    use iotp2p_node::app::{AppError, AppFile, UdpApp};
+    use iotp2p_node::app::{AppError, UdpApp};
 
     let dir = TempDir::new("device-claim");
     let ids = identities();
     let relay = relay(&dir, &ids).await;
     let at = relay.local_addr();
-    // Out of its box: the factory's identity key and printed passcode, no address, no relay.
-    let text = format!(
-        "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
-         [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
-        hex(&[0x32; 32]),
-        hex(&ids.device.auth),
-        hex(&ids.device.ccs),
-    );
-    let file = DeviceFile::parse("lamp.toml", &text).unwrap();
-    assert_eq!(file.address(), None);
-    let mut lamp = UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
-        .await
-        .unwrap();
+    let mut lamp = boxed_lamp(&ids).await;
     // The app from its file, attached to the relay; it knows no device yet.
-    let text = format!(
-        "address = \"{APP}\"\nbind = \"127.0.0.1:0\"\nhome_relay = \"{at}\"\n\
-         relay_credential = \"{}\"\nidentity_key = \"{}\"\n\n[identity]\nkey = \"{}\"\n\
-         credential = \"{}\"\n",
-        hex(&ids.relay.ccs),
-        hex(&[0x33; 32]),
-        hex(&ids.app.auth),
-        hex(&ids.app.ccs),
-    );
-    let file = AppFile::parse("app.toml", &text).unwrap();
+    let file = app_file(APP, at, &ids.relay.ccs, 0x33, &ids.app);
     let me = file.node_id;
     let mut app = UdpApp::start(file.setup).await.unwrap();
     let unknown = app.ask(DEVICE, invoke(1, 6, 9, None)).await;
@@ -431,6 +411,144 @@ async fn claim_run() {
     relay.stop(Duration::from_secs(5)).await.unwrap();
 }
 
+#[tokio::test]
+async fn a_second_app_joins_the_claimed_lamp_in_a_commissioning_window_its_owner_opened() {
+    tokio::time::timeout(TEST_TIMEOUT, join_run())
+        .await
+        .unwrap();
+}
+
+async fn join_run() {
+    use iotp2p_codec::core::StatusCode;
+    use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
+    use iotp2p_node::app::UdpApp;
+    use iotp2p_protocol::controller::{self, Window};
+    use iotp2p_protocol::server::acl::privilege;
+
+    const PHONE: &str = "phone@home.example.org";
+    let dir = TempDir::new("device-join");
+    let ids = identities();
+    let phone_keys = Keys::new(0x36, 0x66, 6);
+    let phone_ccs = phone_keys.ccs.clone();
+    let relay = relay_with(&dir, &ids, move |setup| {
+        setup.addresses.push(PHONE.into());
+        if let Some(edhoc) = setup.edhoc.as_mut() {
+            edhoc.peers.push(KnownPeer {
+                credential: phone_ccs,
+                address: Some(PHONE.into()),
+                node: None,
+            });
+        }
+    })
+    .await;
+    let at = relay.local_addr();
+    let mut lamp = boxed_lamp(&ids).await;
+    let owner_file = app_file(APP, at, &ids.relay.ccs, 0x33, &ids.app);
+    let me = owner_file.node_id;
+    let mut owner = UdpApp::start(owner_file.setup).await.unwrap();
+    let relay_info = RelayInfo {
+        credential: SignedStatement::decode(&ids.relay.statement(SERVICE)).unwrap(),
+        endpoints: vec![format!("iotp2p+udp://{at}")],
+        unknown_fields: Default::default(),
+    };
+    owner
+        .claim(lamp.local_addr(), 20_202_021, DEVICE, Some(relay_info), &me)
+        .await
+        .unwrap();
+    lamp.commissioned(Duration::from_secs(20)).await.unwrap();
+
+    // The printed passcode claims the lamp no more; its owner opens a window, through the relay,
+    // for a second app that may switch it and nothing else.
+    let mut phone = UdpApp::start(app_file(PHONE, at, &ids.relay.ccs, 0x36, &phone_keys).setup)
+        .await
+        .unwrap();
+    let on_off = Some((Some(1), Some(6)));
+    assert!(phone
+        .join(lamp.local_addr(), 20_202_021, privilege::INVOKE, on_off)
+        .await
+        .is_err());
+    let window = controller::open_commissioning_window(&Window {
+        passcode: 40_617_352,
+        salt: &[0xa5; 16],
+        iterations: 1000,
+        timeout: 300,
+        discriminator: 318,
+        privileges: privilege::INVOKE,
+        target: on_off,
+    })
+    .unwrap();
+    let reply = owner.ask(DEVICE, window).await.unwrap();
+    assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
+
+    // The phone pairs with the window's passcode on the lamp's link and writes its own entry; its
+    // first request by address runs the handshake that makes the entry effective.
+    let lamp_id = phone
+        .join(lamp.local_addr(), 40_617_352, privilege::INVOKE, on_off)
+        .await
+        .unwrap();
+    assert_eq!(lamp_id, ids.device.identity.node_id());
+    let reply = phone.ask(DEVICE, invoke(1, 6, 9, None)).await.unwrap();
+    assert!(matches!(reply, Body::InvokeResponse(_)), "{reply:?}");
+    // Within the window's grant only: not the level.
+    let reply = phone.ask(DEVICE, invoke(1, 7, 10, None)).await.unwrap();
+    let Body::Status(s) = &reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(s.code, StatusCode::Forbidden);
+    let on = lamp
+        .with_profile(|p| match p {
+            Profile::Lamp(l) => l.light().on,
+            _ => unreachable!(),
+        })
+        .await
+        .unwrap();
+    assert!(on);
+
+    phone.stop(Duration::from_secs(5)).await.unwrap();
+    owner.stop(Duration::from_secs(5)).await.unwrap();
+    lamp.stop(Duration::from_secs(5)).await.unwrap();
+    relay.stop(Duration::from_secs(5)).await.unwrap();
+}
+
+/// A lamp out of its box: the factory's identity key and printed passcode, no address, no relay.
+async fn boxed_lamp(ids: &Identities) -> UdpDevice {
+    let text = format!(
+        "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
+         [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
+        hex(&[0x32; 32]),
+        hex(&ids.device.auth),
+        hex(&ids.device.ccs),
+    );
+    let file = DeviceFile::parse("lamp.toml", &text).unwrap();
+    assert_eq!(file.address(), None);
+    UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
+        .await
+        .unwrap()
+}
+
+/// An app's file: its address, its home relay and that relay's credential, its keys.
+fn app_file(
+    address: &str,
+    relay: SocketAddr,
+    relay_ccs: &[u8],
+    identity: u8,
+    keys: &Keys,
+) -> AppFile {
+    AppFile::parse(
+        "app.toml",
+        &format!(
+            "address = \"{address}\"\nbind = \"127.0.0.1:0\"\nhome_relay = \"{relay}\"\n\
+             relay_credential = \"{}\"\nidentity_key = \"{}\"\n\n[identity]\nkey = \"{}\"\n\
+             credential = \"{}\"\n",
+            hex(relay_ccs),
+            hex(&[identity; 32]),
+            hex(&keys.auth),
+            hex(&keys.ccs),
+        ),
+    )
+    .unwrap()
+}
+
 /// A free port on loopback (bound, read and released: the relays of two domains need each other's
 /// address before either starts).
 fn free_port() -> SocketAddr {
@@ -450,7 +568,7 @@ async fn an_app_of_another_provider_switches_the_lamp_once_its_owner_grants_it_u
 async fn grant_run() {
     use iotp2p_codec::core::StatusCode;
     use iotp2p_codec::security::owned::{RelayInfo, SignedStatement};
-    use iotp2p_node::app::{AppFile, UdpApp};
+    use iotp2p_node::app::UdpApp;
     use iotp2p_protocol::server::acl::privilege;
 
     const OTHER: &str = "example.net";
@@ -495,33 +613,7 @@ async fn grant_run() {
     let other_relay_node = UdpRelay::start(other.setup, other_store).await.unwrap();
 
     // The lamp out of its box, claimed by its owner's app on the home provider.
-    let text = format!(
-        "bind = \"127.0.0.1:0\"\n\n[factory]\nidentity_key = \"{}\"\npasscode = 20202021\n\n\
-         [identity]\nkey = \"{}\"\ncredential = \"{}\"\n",
-        hex(&[0x32; 32]),
-        hex(&ids.device.auth),
-        hex(&ids.device.ccs),
-    );
-    let file = DeviceFile::parse("lamp.toml", &text).unwrap();
-    let mut lamp = UdpDevice::start(file.setup(ProfileKind::Lamp).unwrap())
-        .await
-        .unwrap();
-    let app_file =
-        |address: &str, relay: SocketAddr, relay_ccs: &[u8], identity: u8, keys: &Keys| {
-            AppFile::parse(
-                "app.toml",
-                &format!(
-                    "address = \"{address}\"\nbind = \"127.0.0.1:0\"\nhome_relay = \"{relay}\"\n\
-                 relay_credential = \"{}\"\nidentity_key = \"{}\"\n\n[identity]\nkey = \"{}\"\n\
-                 credential = \"{}\"\n",
-                    hex(relay_ccs),
-                    hex(&[identity; 32]),
-                    hex(&keys.auth),
-                    hex(&keys.ccs),
-                ),
-            )
-            .unwrap()
-        };
+    let mut lamp = boxed_lamp(&ids).await;
     let owner_file = app_file(APP, home_at, &ids.relay.ccs, 0x33, &ids.app);
     let me = owner_file.node_id;
     let mut owner = UdpApp::start(owner_file.setup).await.unwrap();
@@ -619,7 +711,7 @@ const LOSSY_COMMANDS: u8 = 10;
 
 async fn lossy_run() {
     use iotp2p_codec::capabilities::owned::StepLevel;
-    use iotp2p_node::app::{AppFile, UdpApp};
+    use iotp2p_node::app::UdpApp;
     use iotp2p_node::link::{Impairments, LinkConfig, LossyLink};
 
     let dir = TempDir::new("device-lossy");

@@ -297,6 +297,60 @@ pub fn commission(address: &str, relay: Option<sec::RelayInfo>, time: Option<u64
     invoke(member::COMMISSION, request.encode_to_vec().ok())
 }
 
+/// What an administrator chooses for a commissioning window (§8.3.7): the passcode it shows the new
+/// controller's user (fresh for each window, [IOTP-SEC-138]), the PBKDF2 salt (random, 16 to 32
+/// bytes, fresh for each window, [IOTP-SEC-139]) and iteration count, and the grant.
+pub struct Window<'a> {
+    /// The passcode, eight digits.
+    pub passcode: u32,
+    /// The salt.
+    pub salt: &'a [u8],
+    /// The PBKDF2 iteration count (1000 to 100000).
+    pub iterations: u32,
+    /// How long the window stays open, in seconds (1 to 900).
+    pub timeout: u16,
+    /// The discriminator the device advertises meanwhile (0 to 999).
+    pub discriminator: u16,
+    /// The most the new controller's entry may grant (bits of §8.8.1).
+    pub privileges: u8,
+    /// Where it may apply (endpoint, capability; `None` for every one); `None`: anywhere.
+    pub target: Option<(Option<u16>, Option<u16>)>,
+}
+
+/// `open_commissioning_window` (Administer): the device never learns the passcode, only the
+/// verifier computed here from it ([RFC 9383] §3.2).
+///
+/// [RFC 9383]: https://www.rfc-editor.org/rfc/rfc9383
+pub fn open_commissioning_window(window: &Window<'_>) -> Result<Body, ControllerError> {
+    let secret = ProverSecret::from_passcode(window.passcode, window.salt, window.iterations)
+        .map_err(ControllerError::Spake2Plus)?;
+    let request = sec::PairingWindow {
+        timeout: window.timeout,
+        discriminator: window.discriminator,
+        iterations: window.iterations,
+        salt: window.salt.to_vec(),
+        verifier: secret.record().to_bytes(),
+        privileges: window.privileges,
+        targets: window.target.map(|(endpoint, capability)| {
+            alloc::vec![sec::AclTarget {
+                endpoint,
+                capability,
+                unknown_fields: Default::default(),
+            }]
+        }),
+        unknown_fields: Default::default(),
+    };
+    Ok(invoke(
+        member::OPEN_COMMISSIONING_WINDOW,
+        request.encode_to_vec().ok(),
+    ))
+}
+
+/// `set_home_relay` (Administer): the device's domain moved to `relay`'s provider (§8.9.4).
+pub fn set_home_relay(relay: sec::RelayInfo) -> Body {
+    invoke(member::SET_HOME_RELAY, relay.encode_to_vec().ok())
+}
+
 /// Checks the reply to [`commission`]: a credential statement of the same identity (node ID) as the
 /// one read in step 1 that names `address` ([IOTP-SEC-41]); gives it.
 pub fn check_commissioned(

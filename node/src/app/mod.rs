@@ -23,6 +23,7 @@ use iotp2p_protocol::params::Timing;
 use iotp2p_protocol::security::edhoc::LocalIdentity;
 use iotp2p_protocol::security::statement::{sign_revocation, verify_credential};
 use iotp2p_protocol::security::{IdentityKey, IdentityPublicKey, NodeId};
+use iotp2p_protocol::server::acl::ACL_CAPACITY;
 use iotp2p_protocol::server::security::{member, SECURITY};
 
 use crate::attach::{attach, wait_for, AttachError};
@@ -179,6 +180,19 @@ impl UdpApp {
         relay: Option<RelayInfo>,
         me: &NodeId,
     ) -> Result<Claimed, AppError> {
+        let paired = self.pair(device, passcode).await?;
+        let claimed = self.commission(device, paired, address, relay, me).await;
+        // The pairing is over, claimed or not: its context goes ([IOTP-SEC-38]).
+        self.node
+            .with_engine(move |n, _, _| (n.remove_context(paired), Vec::new()))
+            .await?;
+        let claimed = claimed?;
+        self.know(&claimed.statement)?;
+        Ok(claimed)
+    }
+
+    /// SPAKE2+ with the device at `device` on the local link (§8.3.3): the pairing context.
+    async fn pair(&mut self, device: SocketAddr, passcode: u32) -> Result<ContextId, AppError> {
         let mut rng = rand_core::OsRng;
         let (mut pairing, start) = Pairing::start(passcode, &mut rng);
         let reply = self.direct(device, None, start).await?;
@@ -187,8 +201,7 @@ impl UdpApp {
         let confirm = pairing.confirm(&reply).map_err(AppError::Claim)?;
         let reply = self.direct(device, None, confirm).await?;
         let context = pairing.paired(&reply).map_err(AppError::Claim)?;
-        let paired = self
-            .node
+        self.node
             .with_engine(move |n, _, _| {
                 let peer = Peer {
                     address: None,
@@ -198,15 +211,65 @@ impl UdpApp {
                 (n.add_context(context, peer), Vec::new())
             })
             .await?
-            .map_err(|e| AppError::Engine(format!("the pairing context: {e:?}")))?;
-        let claimed = self.commission(device, paired, address, relay, me).await;
-        // The pairing is over, claimed or not: its context goes ([IOTP-SEC-38]).
+            .map_err(|e| AppError::Engine(format!("the pairing context: {e:?}")))
+    }
+
+    /// Joins a claimed device as a second controller in the commissioning window its administrator
+    /// opened (spec §8.3.7), at `device` on the local link, with the window's `passcode`: pairs, reads
+    /// the device's credential, gives it the app's, and writes the app's entry granting
+    /// `privileges` on `target`, within the window. The entry is pending until the app's first
+    /// handshake with the device, which its first [`UdpApp::ask`] runs. Gives the device's node ID.
+    ///
+    /// The app cannot read the device's access control list under the pairing context, so it writes
+    /// at the highest free index: a taken one is refused with `ConstraintError` and the window stays
+    /// open, so it tries the next one down.
+    pub async fn join(
+        &mut self,
+        device: SocketAddr,
+        passcode: u32,
+        privileges: u8,
+        target: Option<(Option<u16>, Option<u16>)>,
+    ) -> Result<NodeId, AppError> {
+        let paired = self.pair(device, passcode).await?;
+        let joined = self
+            .write_own_entry(device, paired, privileges, target)
+            .await;
         self.node
             .with_engine(move |n, _, _| (n.remove_context(paired), Vec::new()))
             .await?;
-        let claimed = claimed?;
-        self.know(&claimed.statement)?;
-        Ok(claimed)
+        self.know(&joined?)
+    }
+
+    /// The steps of [`UdpApp::join`] under the pairing context; gives the device's credential
+    /// statement.
+    async fn write_own_entry(
+        &mut self,
+        device: SocketAddr,
+        paired: ContextId,
+        privileges: u8,
+        target: Option<(Option<u16>, Option<u16>)>,
+    ) -> Result<Vec<u8>, AppError> {
+        let reply = self
+            .direct(device, Some(paired), controller::read_credential())
+            .await?;
+        let (_, statement) = controller::device_credential(&reply).map_err(AppError::Claim)?;
+        let add = controller::add_peer(&self.statement);
+        expect_success(self.direct(device, Some(paired), add).await?)?;
+        let me = verify_credential(&self.statement)
+            .map(|v| v.node_id)
+            .map_err(|e| AppError::Claim(ControllerError::Credential(format!("{e:?}"))))?;
+        // Index 0 is the claiming controller's.
+        for index in (1..ACL_CAPACITY as u8).rev() {
+            let write = controller::grant(index, &me, privileges, target, None);
+            match self.direct(device, Some(paired), write).await? {
+                Body::Status(s) if s.code == StatusCode::ConstraintError => continue,
+                reply => return expect_success(reply).map(|()| statement),
+            }
+        }
+        Err(AppError::Claim(ControllerError::Refused {
+            code: StatusCode::ResourceExhausted,
+            retry_after: None,
+        }))
     }
 
     async fn commission(

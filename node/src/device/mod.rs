@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use iotp2p_codec::core::PresenceState;
 use iotp2p_codec::prelude::*;
+use iotp2p_codec::security::owned::RelayInfo;
 use iotp2p_device::profile::Profile;
 use iotp2p_protocol::engine::peers::ContextId;
 use iotp2p_protocol::engine::{Config, EdhocResponder, KnownPeer, Node};
@@ -78,6 +79,9 @@ pub enum DeviceError {
     /// No administrator moved the device in time.
     #[error("no administrator invoked rehome within {0:?}")]
     NotRehomed(Duration),
+    /// No administrator changed the device's home relay in time.
+    #[error("no administrator invoked set_home_relay within {0:?}")]
+    NoHomeRelayChange(Duration),
     /// No controller claimed the device in time.
     #[error("no controller claimed the device within {0:?}: is its pairing window open, and the passcode right?")]
     NotClaimed(Duration),
@@ -192,6 +196,38 @@ impl UdpDevice {
             .ok_or(DeviceError::NotRehomed(within))
     }
 
+    /// Waits at most `within` for an administrator to change the device's home relay
+    /// (`set_home_relay`, §8.9.4), then changes to it ([`UdpDevice::change_home_relay`]). Gives the
+    /// new relay.
+    pub async fn home_relay_set(&mut self, within: Duration) -> Result<RelayInfo, DeviceError> {
+        let relay = self
+            .take_within(within, SecurityService::take_home_relay)
+            .await?
+            .ok_or(DeviceError::NoHomeRelayChange(within))?;
+        self.change_home_relay(&relay).await?;
+        Ok(relay)
+    }
+
+    /// Changes to the home relay `relay` and keeps its address (§3.11.4): attaches to the new
+    /// relay, then drops the hop context with the previous one without announcing `Leaving`
+    /// ([IOTP-SEC-190], [IOTP-SEC-191], [IOTP-DLV-122]).
+    pub async fn change_home_relay(&mut self, relay: &RelayInfo) -> Result<(), DeviceError> {
+        let (home_relay, credential) = relay_of(relay)?;
+        let address = self
+            .node
+            .with_engine(|s, _, _| (s.node().config().address.clone(), Vec::new()))
+            .await?
+            .ok_or(DeviceError::NotClaimed(Duration::ZERO))?;
+        let previous_hop = self.hop.take();
+        self.attach(&address, home_relay, credential).await?;
+        if let Some(hop) = previous_hop {
+            self.node
+                .with_engine(move |s, _, _| (s.node_mut().remove_context(hop), Vec::new()))
+                .await?;
+        }
+        Ok(())
+    }
+
     /// What `take` takes from the Security capability, once it has something, polled for at most
     /// `within` (`None` then).
     async fn take_within<T: Send + 'static>(
@@ -300,9 +336,7 @@ impl UdpDevice {
 /// Where the home relay of a `RelayInfo` is, and its authentication credential: the first transport
 /// URI with an IP address (a name would need resolution, §3.2), the first credential of its verified
 /// credential statement.
-fn relay_of(
-    relay: &iotp2p_codec::security::owned::RelayInfo,
-) -> Result<(SocketAddr, Vec<u8>), DeviceError> {
+fn relay_of(relay: &RelayInfo) -> Result<(SocketAddr, Vec<u8>), DeviceError> {
     let addr = relay
         .endpoints
         .iter()

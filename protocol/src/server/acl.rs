@@ -1,13 +1,18 @@
 //! The access control list of spec §8.8.1 and its evaluation (§8.8.2): entries of subjects (node IDs,
 //! never addresses), privileges and targets, and whether one allows a request.
 //!
+//! An entry written in a commissioning window is **pending** (§8.3.7, [IOTP-SEC-146]) until the
+//! added node's first EDHOC handshake: it allows nothing, and it goes at its deadline if that
+//! handshake never comes ([IOTP-SEC-147]).
+//!
 //! **Bounds.** [`ACL_CAPACITY`] entries ([IOTP-SEC-97]: at least 8), each with at most 4 subjects and 4
-//! targets as the schema bounds them.
+//! targets as the schema bounds them; a pending entry is one of them.
 
 use alloc::vec::Vec;
 
-use iotp2p_codec::security::owned::AclEntry;
+use iotp2p_codec::security::owned::{AclEntry, AclTarget};
 
+use crate::params::Instant;
 use crate::security::NodeId;
 
 /// Entries a node holds ([IOTP-SEC-97]).
@@ -41,6 +46,8 @@ pub enum AclRefusal {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Acl {
     entries: [Option<AclEntry>; ACL_CAPACITY],
+    /// For a pending entry, when it goes unless it became effective.
+    pending: [Option<Instant>; ACL_CAPACITY],
 }
 
 impl Acl {
@@ -49,17 +56,88 @@ impl Acl {
         Acl::default()
     }
 
-    /// The entry at `index`, if any.
+    /// The entry at `index`, if any, pending or effective.
     pub fn get(&self, index: u8) -> Option<&AclEntry> {
         self.entries.get(usize::from(index))?.as_ref()
     }
 
-    /// The entries held, with their indexes.
+    /// Whether the entry at `index` is pending.
+    pub fn is_pending(&self, index: u8) -> bool {
+        self.pending
+            .get(usize::from(index))
+            .is_some_and(Option::is_some)
+    }
+
+    /// The effective entries, with their indexes: every evaluation of the list uses these only.
     pub fn iter(&self) -> impl Iterator<Item = (u8, &AclEntry)> {
         self.entries
             .iter()
+            .zip(&self.pending)
             .enumerate()
-            .filter_map(|(i, e)| Some((i as u8, e.as_ref()?)))
+            .filter_map(|(i, (e, pending))| match pending {
+                None => Some((i as u8, e.as_ref()?)),
+                Some(_) => None,
+            })
+    }
+
+    /// Writes the entry of a commissioning window at `index`, pending until the node it names
+    /// completes a handshake ([`Acl::confirm`]) or until `until` ([`Acl::expire`]).
+    pub fn write_pending(
+        &mut self,
+        index: u8,
+        entry: AclEntry,
+        granted_by: NodeId,
+        until: Instant,
+    ) -> Result<(), AclRefusal> {
+        self.write(index, Some(entry), Some(granted_by))?;
+        self.pending[usize::from(index)] = Some(until);
+        Ok(())
+    }
+
+    /// `node` completed an EDHOC handshake: its pending entries become effective; says which.
+    pub fn confirm(&mut self, node: &NodeId) -> Vec<u8> {
+        let mut changed = Vec::new();
+        for (index, (entry, pending)) in self.entries.iter().zip(&mut self.pending).enumerate() {
+            let names = entry
+                .as_ref()
+                .is_some_and(|e| e.subjects.iter().any(|s| s == node.as_bytes()));
+            if pending.is_some() && names {
+                *pending = None;
+                changed.push(index as u8);
+            }
+        }
+        changed
+    }
+
+    /// Deletes the pending entries whose deadline has come by `now`; returns them with their indexes.
+    pub fn expire(&mut self, now: Instant) -> Vec<(u8, AclEntry)> {
+        let mut gone = Vec::new();
+        for (index, (entry, pending)) in self.entries.iter_mut().zip(&mut self.pending).enumerate()
+        {
+            if pending.is_some_and(|until| now >= until) {
+                *pending = None;
+                if let Some(e) = entry.take() {
+                    gone.push((index as u8, e));
+                }
+            }
+        }
+        gone
+    }
+
+    /// When the next pending entry is due to go.
+    pub fn next_expiry(&self) -> Option<Instant> {
+        self.pending.iter().flatten().min().copied()
+    }
+
+    /// Whether `node` holds, by an effective entry, at least `privileges` on `targets` (`None`: every
+    /// target): what it may grant to others (a commissioning window, [IOTP-SEC-142]; an introduction,
+    /// §8.8.4.2 check 8). An owner-level administrator holds everything.
+    pub fn holds(&self, node: &NodeId, privileges: u8, targets: Option<&[AclTarget]>) -> bool {
+        self.is_owner(node)
+            || self.iter().any(|(_, e)| {
+                e.subjects.iter().any(|s| s == node.as_bytes())
+                    && grant_within(privileges, targets, e.privileges, e.targets.as_deref())
+            })
     }
 
     /// Writes (or, with `None`, deletes) the entry at `index`, its `granted_by` set to `granted_by`
@@ -85,6 +163,8 @@ impl Acl {
             self.entries[slot] = before;
             return Err(AclRefusal::LastOwner);
         }
+        // Written again: whatever was pending at the index is replaced by an effective entry.
+        self.pending[slot] = None;
         Ok(())
     }
 
@@ -145,6 +225,7 @@ impl Acl {
                 changed.push(index as u8);
                 if entry.subjects.is_empty() {
                     *slot = None;
+                    self.pending[index] = None;
                 }
             }
         }
@@ -181,4 +262,28 @@ impl Acl {
         }
         out
     }
+}
+
+/// Whether a grant of `privileges` on `targets` stays within one of `of_privileges` on `of_targets`
+/// (`None`: every target): the privileges a subset (Administer counts as every privilege only when
+/// it is granted itself), and each target within one of the others, the same endpoint and capability
+/// or narrower (§8.3.7).
+pub fn grant_within(
+    privileges: u8,
+    targets: Option<&[AclTarget]>,
+    of_privileges: u8,
+    of_targets: Option<&[AclTarget]>,
+) -> bool {
+    let privileges_within =
+        of_privileges & privilege::ADMINISTER != 0 || privileges & !of_privileges == 0;
+    let Some(of_targets) = of_targets else {
+        return privileges_within;
+    };
+    let target_within = |t: &AclTarget| {
+        of_targets.iter().any(|o| {
+            o.endpoint.is_none_or(|e| t.endpoint == Some(e))
+                && o.capability.is_none_or(|c| t.capability == Some(c))
+        })
+    };
+    privileges_within && targets.is_some_and(|ts| ts.iter().all(target_within))
 }

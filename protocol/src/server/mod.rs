@@ -21,6 +21,7 @@ pub mod acl;
 pub mod security;
 mod subscriber;
 mod tell;
+mod window;
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -200,6 +201,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug, A: Capabilities> Server<P, A> {
             let Some(output) = self.tell_first(now, rng, output, &mut passed) else {
                 continue;
             };
+            if let (Output::Event(Event::Session { context, .. }), Some(security)) =
+                (&output, self.security.as_mut())
+            {
+                security.session(&self.node, *context);
+            }
             let Output::Event(Event::Request {
                 exchange,
                 message_id,

@@ -11,9 +11,11 @@
 //! `apply_statement` takes revocation statements (§8.11). `rehome` signs the re-homing statement and
 //! the credential statement of the new address (§8.9.1), which the host then acts on
 //! ([`SecurityService::take_rehomed`]); the server tells peers that still write to the previous
-//! address. Not yet served (answered `Failure` with a detail saying so): the other statements of
-//! `apply_statement`, `rotate_auth_key`, `open_commissioning_window`, `introduce` and
-//! `set_home_relay`.
+//! address. `set_home_relay` is checked here and carried out by the host
+//! ([`SecurityService::take_home_relay`]). `open_commissioning_window` opens a window for an
+//! administrator's verifier on the claimed device, whose pairing grants one pending entry
+//! (`server/window.rs`). Not yet served (answered `Failure` with a detail saying so): the other
+//! statements of `apply_statement`, `rotate_auth_key` and `introduce`.
 //!
 //! **Bounds.** [`PEER_CAPACITY`] peer credentials ([IOTP-SEC-98]), [`ACL_CAPACITY`] entries
 //! ([IOTP-SEC-97]), one pairing exchange at a time ([IOTP-SEC-31]), at most one pairing context.
@@ -25,12 +27,13 @@ use iotp2p_codec::core::owned::{Body, Event, InvokeResponse, Status};
 use iotp2p_codec::core::StatusCode;
 use iotp2p_codec::prelude::*;
 use iotp2p_codec::security::{
-    owned as sec, AclWrite, CommissionRequest, PairingConfirm, PairingShare, PairingStart,
-    RehomeRequest, RehomingStatement, SignedStatement,
+    owned as sec, AclEntry, AclWrite, CommissionRequest, PairingConfirm, PairingShare,
+    PairingStart, PairingWindow, RehomeRequest, RehomingStatement, RelayInfo, SignedStatement,
 };
 use rand_core::CryptoRngCore;
 
 use super::acl::{privilege, Acl, AclRefusal, ACL_CAPACITY};
+use super::window::CommissioningWindow;
 use crate::engine::peers::{ContextId, ContextKind, Peer};
 use crate::engine::{KnownPeer, Node};
 use crate::interaction::check::{status, ValueError};
@@ -40,7 +43,7 @@ use crate::params::Instant;
 use crate::security::pairing_states::{Effect, PairingStates, Refused, State};
 use crate::security::spake2plus::{
     pairing_context_hash, Inputs, PairingRole, Verifier, VerifierConfirming, VerifierRecord,
-    NONCE_LEN,
+    MIN_SALT_LEN, NONCE_LEN,
 };
 use crate::security::statement::{
     accepts_replacement, sign_credential, sign_rehoming, verify_credential, verify_revocation,
@@ -88,6 +91,14 @@ pub mod member {
     pub const WITHDRAWN: u16 = 19;
     /// `rehome`.
     pub const REHOME: u16 = 24;
+    /// `rotate_auth_key`.
+    pub const ROTATE_AUTH_KEY: u16 = 25;
+    /// `open_commissioning_window`.
+    pub const OPEN_COMMISSIONING_WINDOW: u16 = 26;
+    /// `introduce`.
+    pub const INTRODUCE: u16 = 27;
+    /// `set_home_relay`.
+    pub const SET_HOME_RELAY: u16 = 28;
     /// The `pairing_failed` event.
     pub const PAIRING_FAILED: u16 = 20;
     /// The `acl_changed` event.
@@ -205,6 +216,10 @@ pub struct SecurityService {
     rehoming: Option<Vec<u8>>,
     /// What `rehome` gave, until the host takes it.
     rehomed: Option<Rehomed>,
+    /// The home relay `set_home_relay` gave, until the host takes it.
+    home_relay: Option<sec::RelayInfo>,
+    /// The commissioning window open on the claimed device, if any (§8.3.7).
+    window: Option<CommissioningWindow>,
     /// Contexts to remove once the reply sealed under one of them has gone: a completed pairing's,
     /// a revoked node's.
     discard: Vec<ContextId>,
@@ -233,6 +248,8 @@ impl SecurityService {
             moves: 0,
             rehoming: None,
             rehomed: None,
+            home_relay: None,
+            window: None,
             discard: Vec::new(),
             changes: Vec::new(),
         };
@@ -270,6 +287,12 @@ impl SecurityService {
     /// What `rehome` gave, once; the host then leaves the previous relay and attaches to the new one.
     pub fn take_rehomed(&mut self) -> Option<Rehomed> {
         self.rehomed.take()
+    }
+
+    /// The home relay that `set_home_relay` gave, once; the host then attaches to it and drops its hop
+    /// with the previous one, without announcing `Leaving` ([IOTP-SEC-190], [IOTP-SEC-191]).
+    pub fn take_home_relay(&mut self) -> Option<sec::RelayInfo> {
+        self.home_relay.take()
     }
 
     /// The last re-homing statement the device signed (an encoded `SignedStatement`), if any.
@@ -479,7 +502,9 @@ impl SecurityService {
                 | member::REMOVE_PEER
                 | member::ACL_READ
                 | member::ACL_WRITE
-                | member::REHOME,
+                | member::REHOME
+                | member::OPEN_COMMISSIONING_WINDOW
+                | member::SET_HOME_RELAY,
             ) => (!administer()).then_some(StatusCode::Forbidden),
             _ => None,
         };
@@ -494,11 +519,13 @@ impl SecurityService {
             member::COMMISSION => self.commission(node, now, input),
             member::ADD_PEER => self.add_peer(node, context, input),
             member::ACL_READ => self.acl_read(input),
-            member::ACL_WRITE => self.acl_write(peer, input),
+            member::ACL_WRITE => self.acl_write(now, peer, input),
             member::APPLY_STATEMENT => self.apply_statement(node, input),
             member::REMOVE_PEER => self.remove_peer(node, input),
             member::REHOME => self.rehome(node, input),
-            8 | 9 | 25..=28 => Err(not_served(action)),
+            member::OPEN_COMMISSIONING_WINDOW => self.open_commissioning_window(now, peer, input),
+            member::SET_HOME_RELAY => self.set_home_relay(node, input),
+            8 | 9 | member::ROTATE_AUTH_KEY | member::INTRODUCE => Err(not_served(action)),
             _ => Err(refused(StatusCode::UnknownMember, action)),
         };
         match answer {
@@ -529,10 +556,15 @@ impl SecurityService {
         }
         let mut device_nonce = [0u8; NONCE_LEN];
         rng.fill_bytes(&mut device_nonce);
+        // In a commissioning window, the administrator's salt and iteration count.
+        let (salt, iterations) = match &self.window {
+            Some(w) => (w.salt.clone(), w.iterations),
+            None => (self.salt.clone(), self.iterations),
+        };
         let params = sec::PairingParams {
             device_nonce,
-            salt: self.salt.clone(),
-            iterations: self.iterations,
+            salt,
+            iterations,
             unknown_fields: Default::default(),
         }
         .encode_to_vec()
@@ -568,11 +600,9 @@ impl SecurityService {
         let mut y = [0u8; 32];
         rng.fill_bytes(&mut y);
         let (nonces, context_hash) = started;
-        let confirming = Verifier::new(&self.verifier).respond(
-            &Inputs::pairing(&context_hash),
-            share.share_p,
-            &y,
-        );
+        let record = self.window.as_ref().map_or(&self.verifier, |w| &w.verifier);
+        let confirming =
+            Verifier::new(record).respond(&Inputs::pairing(&context_hash), share.share_p, &y);
         let Ok(verifier) = confirming else {
             // Not a valid point ([IOTP-SEC-33]): the exchange fails.
             let _ = self.states.pair_confirm(now, false);
@@ -643,6 +673,17 @@ impl SecurityService {
         let verified = verify_credential(input)
             .map_err(|_| refused(StatusCode::InvalidValue, member::ADD_PEER))?;
         let id = verified.node_id;
+        // In a commissioning window, one controller not held yet ([IOTP-SEC-144]).
+        let pairing = self
+            .pairing
+            .as_ref()
+            .is_some_and(|p| Some(p.context) == context);
+        if let Some(window) = self.window.as_mut().filter(|_| pairing) {
+            let held = self.peers.iter().any(|(n, _)| *n == id);
+            window
+                .add_peer(id, held)
+                .map_err(|code| refused(code, member::ADD_PEER))?;
+        }
         let known = KnownPeer {
             credential: verified
                 .statement
@@ -691,8 +732,17 @@ impl SecurityService {
         }
     }
 
-    fn acl_write(&mut self, peer: Option<&Peer>, input: &[u8]) -> Result<Option<Vec<u8>>, Stop> {
+    fn acl_write(
+        &mut self,
+        now: Instant,
+        peer: Option<&Peer>,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
         let write = AclWrite::decode(input).map_err(|e| invalid(member::ACL_WRITE, &e))?;
+        let under_pairing = peer.map(|p| p.kind) == Some(ContextKind::Pairing);
+        if let Some(window) = self.window.as_ref().filter(|_| under_pairing) {
+            return self.window_acl_write(now, window.opened_by, write.index, write.entry);
+        }
         // Written by the claiming controller or an owner-level administrator: no `granted_by`
         // ([IOTP-SEC-175]); scoped administrators come with commissioning windows.
         let writer = peer.and_then(|p| p.node);
@@ -788,6 +838,10 @@ impl SecurityService {
     ) -> Result<Option<Vec<u8>>, Stop> {
         let request =
             CommissionRequest::decode(input).map_err(|e| invalid(member::COMMISSION, &e))?;
+        // A claimed device's window grants an entry, never an address ([IOTP-SEC-137]).
+        if self.window.is_some() {
+            return Err(refused(StatusCode::Forbidden, member::COMMISSION));
+        }
         // Only once the pairing's controller holds Administer ([IOTP-SEC-39]).
         let controller = self.pairing.as_ref().and_then(|p| p.controller);
         if !controller.is_some_and(|c| self.acl.is_owner(&c)) {
@@ -892,6 +946,91 @@ impl SecurityService {
         Ok(Some(output))
     }
 
+    /// `open_commissioning_window` (§8.3.7): a window for the administrator's verifier, on a claimed
+    /// device with no window open ([IOTP-SEC-140]), no wider than the administrator's own grant
+    /// ([IOTP-SEC-142]).
+    fn open_commissioning_window(
+        &mut self,
+        now: Instant,
+        peer: Option<&Peer>,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        const ACTION: u16 = member::OPEN_COMMISSIONING_WINDOW;
+        let request = PairingWindow::decode(input).map_err(|e| invalid(ACTION, &e))?;
+        let administrator = peer
+            .and_then(|p| p.node)
+            .ok_or(refused(StatusCode::Forbidden, ACTION))?;
+        if window_open(self.states.state(now)) {
+            return Err(refused(StatusCode::InvalidState, ACTION));
+        }
+        // The salt becomes the device's for the window's pairing ([IOTP-SEC-197]).
+        if request.salt.len() < MIN_SALT_LEN {
+            return Err(refused(StatusCode::ConstraintError, ACTION));
+        }
+        let window = CommissioningWindow::open(&request, administrator, &self.acl)
+            .map_err(|code| refused(code, ACTION))?;
+        self.states
+            .open_commissioning_window(now, u64::from(request.timeout) * 1_000)
+            .map_err(|_| refused(StatusCode::InvalidState, ACTION))?;
+        self.window = Some(window);
+        Ok(None)
+    }
+
+    /// The window's one `acl_write` under the pairing context ([IOTP-SEC-144]): the entry is stored
+    /// pending, granted by the administrator that opened the window ([IOTP-SEC-145],
+    /// [IOTP-SEC-146]), and the window closes with the pairing context ([IOTP-SEC-29]).
+    fn window_acl_write(
+        &mut self,
+        now: Instant,
+        opened_by: NodeId,
+        index: u8,
+        entry: Option<AclEntry<'_>>,
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        let entry = entry.map(iotp2p_codec::runtime::IntoOwned::into_owned);
+        let Some(window) = self.window.as_ref() else {
+            return Err(refused(StatusCode::InvalidState, member::ACL_WRITE));
+        };
+        window
+            .check_acl_write(&self.acl, index, entry.as_ref())
+            .map_err(|code| refused(code, member::ACL_WRITE))?;
+        let (Some(entry), timeout) = (entry, window.timeout) else {
+            return Err(refused(StatusCode::ConstraintError, member::ACL_WRITE));
+        };
+        let until = now.saturating_add(u64::from(timeout) * 1_000);
+        self.acl
+            .write_pending(index, entry, opened_by, until)
+            .map_err(|_| refused(StatusCode::ConstraintError, member::ACL_WRITE))?;
+        self.window = None;
+        if self.states.completed(now) == Ok(Effect::DiscardPairingContext) {
+            self.discard.extend(self.pairing.take().map(|p| p.context));
+        }
+        self.event(member::ACL_CHANGED, encode_uint(index.into()));
+        Ok(None)
+    }
+
+    /// `set_home_relay` (§8.9.4): a relay of the node's own domain, by a credential statement that
+    /// verifies ([IOTP-SEC-189]). The reply goes first; the host then attaches to the new relay
+    /// ([`SecurityService::take_home_relay`], [IOTP-SEC-190]), and the node keeps its address, keys,
+    /// credential and contexts ([IOTP-SEC-191]).
+    fn set_home_relay<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &Node<P>,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        const ACTION: u16 = member::SET_HOME_RELAY;
+        let relay = RelayInfo::decode(input).map_err(|e| invalid(ACTION, &e))?;
+        let address = node
+            .config()
+            .address
+            .as_deref()
+            .ok_or(refused(StatusCode::InvalidState, ACTION))?;
+        if !relay_serves(&relay, address) {
+            return Err(refused(StatusCode::ConstraintError, ACTION));
+        }
+        self.home_relay = Some(iotp2p_codec::runtime::IntoOwned::into_owned(relay));
+        Ok(None)
+    }
+
     /// After a reply was sent: removes the contexts whose work ended with the request (a completed
     /// pairing's, a revoked node's, which may be the one the reply went under).
     pub fn after_reply<P: Clone + PartialEq + core::fmt::Debug>(&mut self, node: &mut Node<P>) {
@@ -909,6 +1048,20 @@ impl SecurityService {
         if self.states.on_timer(now) == Effect::DiscardPairingContext {
             self.drop_pairing(node);
         }
+        if self.states.state(now) == State::Claimed {
+            // The window closed: its verifier and salt go with it ([IOTP-SEC-143]).
+            self.window = None;
+        }
+        // Pending entries whose controller never completed a handshake go, with the credential
+        // statement added with them ([IOTP-SEC-147]).
+        for (index, entry) in self.acl.expire(now) {
+            for subject in &entry.subjects {
+                let id = NodeId::from_bytes(*subject);
+                self.peers.retain(|(n, _)| *n != id);
+                node.forget_edhoc_peer(&id);
+            }
+            self.event(member::ACL_CHANGED, encode_uint(index.into()));
+        }
         if !matches!(
             self.states.state(now),
             State::UnclaimedExchange | State::ClaimedExchange
@@ -919,7 +1072,26 @@ impl SecurityService {
 
     /// When [`SecurityService::on_timer`] is next due.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.states.next_deadline()
+        [self.states.next_deadline(), self.acl.next_expiry()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// A handshake completed with the peer of `context`: the entries pending for that node become
+    /// effective ([IOTP-SEC-146]).
+    pub fn session<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &Node<P>,
+        context: ContextId,
+    ) {
+        let peer = node.contexts().get(context).and_then(|e| e.peer.node);
+        let Some(peer) = peer else {
+            return;
+        };
+        for index in self.acl.confirm(&peer) {
+            self.event(member::ACL_CHANGED, encode_uint(index.into()));
+        }
     }
 
     fn drop_pairing<P: Clone + PartialEq + core::fmt::Debug>(&mut self, node: &mut Node<P>) {

@@ -176,6 +176,20 @@ impl VerifierRecord {
         Ok(VerifierRecord { w0, l })
     }
 
+    /// A record as an administrator gives it for a commissioning window (§8.3.7, [IOTP-SEC-141]): w0
+    /// (32 bytes big-endian) must already be a scalar below the order of P-256, not reduced here, and
+    /// not zero; L as for [`VerifierRecord::new`].
+    pub fn canonical(w0: &[u8; SCALAR_LEN], l: &[u8]) -> Result<Self, Error> {
+        use p256::elliptic_curve::PrimeField;
+        let w0: Option<Scalar> = Scalar::from_repr((*w0).into()).into();
+        let w0 = w0.ok_or(Error::InvalidSecret)?;
+        if bool::from(w0.is_zero()) {
+            return Err(Error::InvalidSecret);
+        }
+        let l = decode_share(l).map_err(|_| Error::InvalidSecret)?;
+        Ok(VerifierRecord { w0, l })
+    }
+
     /// A record from its stored form, w0 ‖ L ([`VerifierRecord::to_bytes`]).
     pub fn from_bytes(bytes: &[u8; Self::LEN]) -> Result<Self, Error> {
         let mut w0 = [0u8; SCALAR_LEN];
