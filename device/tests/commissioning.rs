@@ -240,8 +240,16 @@ impl World {
 
     /// The controller runs EDHOC with the lamp by its credential: their new context.
     fn connect(&mut self, lamp_id: NodeId) -> ContextId {
+        let credential = self.lamp_keys.ccs.clone();
+        self.try_connect(lamp_id, credential)
+            .expect("the handshake completes")
+    }
+
+    /// The controller runs EDHOC with the lamp, holding `credential` as the lamp's: their new
+    /// context, if the handshake completed.
+    fn try_connect(&mut self, lamp_id: NodeId, credential: Vec<u8>) -> Option<ContextId> {
         let peer = KnownPeer {
-            credential: self.lamp_keys.ccs.clone(),
+            credential,
             address: Some(LAMP.into()),
             node: Some(lamp_id),
         };
@@ -253,10 +261,9 @@ impl World {
         let at = self
             .events
             .iter()
-            .position(|e| matches!(e, Event::Session { .. }))
-            .expect("the handshake completes");
+            .position(|e| matches!(e, Event::Session { .. }))?;
         match self.events.remove(at) {
-            Event::Session { context, .. } => context,
+            Event::Session { context, .. } => Some(context),
             _ => unreachable!(),
         }
     }
@@ -981,4 +988,108 @@ fn set_home_relay_takes_a_relay_of_the_nodes_own_domain_for_an_administrator_onl
     );
     assert_eq!(w.lamp.node().config().address.as_deref(), Some(LAMP));
     ok(w.ask(Some(owner), switch_on()));
+}
+
+#[test]
+fn rotate_auth_key_gives_a_new_credential_that_later_handshakes_use_while_contexts_stay() {
+    use iotp2p_protocol::security::statement::ccs;
+    use iotp2p_protocol::security::statement::verify_credential;
+
+    let (mut w, lamp_id, owner) = owned();
+    let (_, guests) = w.guest(lamp_id);
+    assert_eq!(
+        status(&w.ask(Some(guests), controller::rotate_auth_key())),
+        StatusCode::Forbidden,
+        "Administer only (§8.12)"
+    );
+    let reply = w.ask(Some(owner), controller::rotate_auth_key());
+    let Body::InvokeResponse(response) = reply else {
+        panic!("not a success: {reply:?}")
+    };
+    let statement = response.output.unwrap();
+    let rotated = verify_credential(&statement).unwrap();
+    assert_eq!(rotated.node_id, lamp_id);
+    assert_eq!(rotated.statement.address, Some(LAMP));
+    let new = rotated
+        .statement
+        .auth_credentials
+        .iter()
+        .next()
+        .unwrap()
+        .to_vec();
+    let (old_ccs, new_ccs) = (
+        ccs::parse(&w.lamp_keys.ccs).unwrap(),
+        ccs::parse(&new).unwrap(),
+    );
+    assert_ne!(old_ccs.key, new_ccs.key, "a new key");
+    assert_eq!((old_ccs.kid, new_ccs.sub), (new_ccs.kid, old_ccs.sub));
+    assert_eq!(
+        w.lamp.security().unwrap().credential(),
+        statement.as_slice()
+    );
+    let private = w
+        .lamp
+        .security_mut()
+        .unwrap()
+        .take_rotated_auth_key()
+        .unwrap();
+    let x = iotp2p_protocol::security::edhoc::AuthKey::new(&private)
+        .unwrap()
+        .public_key_x();
+    assert!(matches!(new_ccs.key, ccs::CcsKey::P256 { x: nx, .. } if *nx == x));
+
+    // The context established before stays; a handshake with the previous credential fails, one
+    // with the new credential completes.
+    ok(w.ask(Some(owner), switch_on()));
+    let old = w.lamp_keys.ccs.clone();
+    assert_eq!(w.try_connect(lamp_id, old), None);
+    w.events.clear();
+    let fresh = w.try_connect(lamp_id, new).expect("the new key answers");
+    ok(w.ask(Some(fresh), switch_on()));
+}
+
+#[test]
+fn a_newer_credential_of_a_held_peer_replaces_its_previous_one() {
+    let (mut w, lamp_id, owner) = owned();
+    let owner_id = w.controller_keys.identity.node_id();
+    // The owner's controller has a new authentication key and signs its credential again.
+    let rotated = keys(0x21, 0x23, 9);
+    let newer = |serial| {
+        let public = *rotated.identity.public_key();
+        let credentials = [rotated.ccs.as_slice()];
+        sign_credential(
+            &rotated.identity,
+            &iotp2p_codec::security::CredentialStatement {
+                identity_key: public.to_schema(),
+                address: Some(CONTROLLER),
+                auth_credentials: credentials.as_slice().into(),
+                serial,
+                suites: [2].as_slice().into(),
+                issued_at: None,
+                unknown_fields: Default::default(),
+            },
+        )
+        .unwrap()
+    };
+    // Only by the node itself or an administrator ([IOTP-SEC-116]); only a greater serial
+    // ([IOTP-SEC-16]).
+    let (_, guests) = w.guest(lamp_id);
+    assert_eq!(
+        status(&w.ask(Some(guests), controller::apply_statement(&newer(2)))),
+        StatusCode::Forbidden
+    );
+    assert_eq!(
+        status(&w.ask(Some(owner), controller::apply_statement(&newer(1)))),
+        StatusCode::ConstraintError
+    );
+    ok(w.ask(Some(owner), controller::apply_statement(&newer(2))));
+    assert_eq!(
+        w.lamp.security().unwrap().peer(&owner_id),
+        Some(newer(2).as_slice())
+    );
+    // Its next handshake uses the new key ([IOTP-SEC-117]).
+    w.controller.set_edhoc_responder(Some(rotated.responder()));
+    w.controller_keys = rotated;
+    let context = w.connect(lamp_id);
+    ok(w.ask(Some(context), switch_on()));
 }

@@ -346,6 +346,17 @@ pub fn open_commissioning_window(window: &Window<'_>) -> Result<Body, Controller
     ))
 }
 
+/// `rotate_auth_key` (Administer): the device makes a new authentication key and answers with its
+/// new credential statement (§8.10.1), which its peers are then given with `apply_statement`.
+pub fn rotate_auth_key() -> Body {
+    invoke(member::ROTATE_AUTH_KEY, None)
+}
+
+/// `apply_statement` with a signed statement (§8.12).
+pub fn apply_statement(statement: &[u8]) -> Body {
+    invoke(member::APPLY_STATEMENT, Some(statement.to_vec()))
+}
+
 /// `set_home_relay` (Administer): the device's domain moved to `relay`'s provider (§8.9.4).
 pub fn set_home_relay(relay: sec::RelayInfo) -> Body {
     invoke(member::SET_HOME_RELAY, relay.encode_to_vec().ok())

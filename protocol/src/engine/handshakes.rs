@@ -148,6 +148,17 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         });
     }
 
+    /// Replaces the node's authentication key and credential (`rotate_auth_key`, §8.10.1): later
+    /// handshakes use the new ones; the contexts of earlier handshakes, and handshakes already under
+    /// way, keep theirs. False when the node answers no EDHOC.
+    pub fn set_edhoc_identity(&mut self, identity: LocalIdentity) -> bool {
+        let Some(h) = self.handshakes.as_mut() else {
+            return false;
+        };
+        h.config.identity = identity;
+        true
+    }
+
     /// Lets a peer run EDHOC with this node by its credential (the peer's credential statement was
     /// stored, `add_peer` of §8.12): it replaces what the node held for the same node ID. False when
     /// the node answers no EDHOC.

@@ -18,6 +18,7 @@
 
 mod access;
 pub mod acl;
+mod rotate;
 pub mod security;
 mod subscriber;
 mod tell;

@@ -15,7 +15,8 @@
 //! ([`SecurityService::take_home_relay`]). `open_commissioning_window` opens a window for an
 //! administrator's verifier on the claimed device, whose pairing grants one pending entry
 //! (`server/window.rs`). Not yet served (answered `Failure` with a detail saying so): the other
-//! statements of `apply_statement`, `rotate_auth_key` and `introduce`.
+//! statements of `apply_statement` and `introduce`. `rotate_auth_key` makes a new authentication key
+//! (`server/rotate.rs`), and a newer credential statement of a held peer replaces the old one.
 //!
 //! **Bounds.** [`PEER_CAPACITY`] peer credentials ([IOTP-SEC-98]), [`ACL_CAPACITY`] entries
 //! ([IOTP-SEC-97]), one pairing exchange at a time ([IOTP-SEC-31]), at most one pairing context.
@@ -31,8 +32,10 @@ use iotp2p_codec::security::{
     PairingStart, PairingWindow, RehomeRequest, RehomingStatement, RelayInfo, SignedStatement,
 };
 use rand_core::CryptoRngCore;
+use zeroize::Zeroizing;
 
 use super::acl::{privilege, Acl, AclRefusal, ACL_CAPACITY};
+use super::rotate::new_auth_key;
 use super::window::CommissioningWindow;
 use crate::engine::peers::{ContextId, ContextKind, Peer};
 use crate::engine::{KnownPeer, Node};
@@ -47,7 +50,7 @@ use crate::security::spake2plus::{
 };
 use crate::security::statement::{
     accepts_replacement, sign_credential, sign_rehoming, verify_credential, verify_revocation,
-    Trust,
+    Trust, VerifiedCredential,
 };
 use crate::security::{IdentityKey, IdentityPublicKey, NodeId};
 
@@ -218,6 +221,8 @@ pub struct SecurityService {
     rehomed: Option<Rehomed>,
     /// The home relay `set_home_relay` gave, until the host takes it.
     home_relay: Option<sec::RelayInfo>,
+    /// The private authentication key `rotate_auth_key` made, until the host takes it to store.
+    rotated: Option<Zeroizing<[u8; 32]>>,
     /// The commissioning window open on the claimed device, if any (§8.3.7).
     window: Option<CommissioningWindow>,
     /// Contexts to remove once the reply sealed under one of them has gone: a completed pairing's,
@@ -249,6 +254,7 @@ impl SecurityService {
             rehoming: None,
             rehomed: None,
             home_relay: None,
+            rotated: None,
             window: None,
             discard: Vec::new(),
             changes: Vec::new(),
@@ -293,6 +299,12 @@ impl SecurityService {
     /// with the previous one, without announcing `Leaving` ([IOTP-SEC-190], [IOTP-SEC-191]).
     pub fn take_home_relay(&mut self) -> Option<sec::RelayInfo> {
         self.home_relay.take()
+    }
+
+    /// The private authentication key that `rotate_auth_key` made, once: the host stores it in place
+    /// of the previous one, which the engine no longer uses (§8.10.1).
+    pub fn take_rotated_auth_key(&mut self) -> Option<Zeroizing<[u8; 32]>> {
+        self.rotated.take()
     }
 
     /// The last re-homing statement the device signed (an encoded `SignedStatement`), if any.
@@ -504,7 +516,8 @@ impl SecurityService {
                 | member::ACL_WRITE
                 | member::REHOME
                 | member::OPEN_COMMISSIONING_WINDOW
-                | member::SET_HOME_RELAY,
+                | member::SET_HOME_RELAY
+                | member::ROTATE_AUTH_KEY,
             ) => (!administer()).then_some(StatusCode::Forbidden),
             _ => None,
         };
@@ -520,12 +533,13 @@ impl SecurityService {
             member::ADD_PEER => self.add_peer(node, context, input),
             member::ACL_READ => self.acl_read(input),
             member::ACL_WRITE => self.acl_write(now, peer, input),
-            member::APPLY_STATEMENT => self.apply_statement(node, input),
+            member::APPLY_STATEMENT => self.apply_statement(node, peer, input),
             member::REMOVE_PEER => self.remove_peer(node, input),
             member::REHOME => self.rehome(node, input),
             member::OPEN_COMMISSIONING_WINDOW => self.open_commissioning_window(now, peer, input),
             member::SET_HOME_RELAY => self.set_home_relay(node, input),
-            8 | 9 | member::ROTATE_AUTH_KEY | member::INTRODUCE => Err(not_served(action)),
+            member::ROTATE_AUTH_KEY => self.rotate_auth_key(node, rng),
+            8 | 9 | member::INTRODUCE => Err(not_served(action)),
             _ => Err(refused(StatusCode::UnknownMember, action)),
         };
         match answer {
@@ -789,13 +803,17 @@ impl SecurityService {
         Ok(None)
     }
 
-    /// `apply_statement`: of the statements of §8.9 to §8.11, revocation ([IOTP-SEC-122],
-    /// [IOTP-SEC-124]); its signature is the authority, so any authenticated peer may hand it over.
+    /// `apply_statement`: of the statements of §8.9 to §8.11, a newer credential statement of a
+    /// held peer ([IOTP-SEC-16], [IOTP-SEC-117]) and revocation ([IOTP-SEC-122], [IOTP-SEC-124]).
     fn apply_statement<P: Clone + PartialEq + core::fmt::Debug>(
         &mut self,
         node: &mut Node<P>,
+        peer: Option<&Peer>,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>, Stop> {
+        if let Ok(credential) = verify_credential(input) {
+            return self.apply_credential(node, peer, input, &credential);
+        }
         let mut known: Vec<IdentityPublicKey> = self
             .peers
             .iter()
@@ -828,6 +846,87 @@ impl SecurityService {
             encode_bytes(signer.as_bytes()).ok(),
         );
         Ok(None)
+    }
+
+    /// A newer credential statement of a peer the node holds, handed over by that peer itself or by
+    /// an administrator ([IOTP-SEC-116]): it replaces the held one if its serial is greater
+    /// ([IOTP-SEC-16]), and the peer's next handshake uses its authentication credential
+    /// ([IOTP-SEC-117]).
+    fn apply_credential<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        peer: Option<&Peer>,
+        input: &[u8],
+        credential: &VerifiedCredential<'_>,
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        const ACTION: u16 = member::APPLY_STATEMENT;
+        let subject = credential.node_id;
+        let invoker = peer.and_then(|p| p.node);
+        let administer = invoker.is_some_and(|n| {
+            self.acl
+                .allows(&n, privilege::ADMINISTER, Some(0), Some(SECURITY))
+        });
+        if invoker != Some(subject) && !administer {
+            return Err(refused(StatusCode::Forbidden, ACTION));
+        }
+        // A node's first credential is stored by add_peer; this replaces a held one only.
+        let at = self
+            .peers
+            .iter()
+            .position(|(n, _)| *n == subject)
+            .ok_or(refused(StatusCode::ConstraintError, ACTION))?;
+        let held = verify_credential(&self.peers[at].1).map(|v| v.statement.serial);
+        if held.is_ok_and(|held| accepts_replacement(held, credential).is_err()) {
+            return Err(refused(StatusCode::ConstraintError, ACTION));
+        }
+        self.peers[at].1 = input.to_vec();
+        node.add_edhoc_peer(KnownPeer {
+            credential: credential
+                .statement
+                .auth_credentials
+                .iter()
+                .next()
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default(),
+            address: credential.statement.address.map(String::from),
+            node: Some(subject),
+        });
+        self.event(
+            member::STATEMENT_APPLIED,
+            encode_bytes(subject.as_bytes()).ok(),
+        );
+        Ok(None)
+    }
+
+    /// `rotate_auth_key` (§8.10.1): a new authentication key under the same `kid`, and a credential
+    /// statement holding its credential (serial increased), which is the output. The engine answers
+    /// later handshakes with the new key; the contexts established stay. The host takes the private
+    /// key to store ([`SecurityService::take_rotated_auth_key`]).
+    fn rotate_auth_key<P: Clone + PartialEq + core::fmt::Debug>(
+        &mut self,
+        node: &mut Node<P>,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Result<Option<Vec<u8>>, Stop> {
+        let failure = || refused(StatusCode::Failure, member::ROTATE_AUTH_KEY);
+        let previous = self.auth_credentials.first().ok_or_else(failure)?;
+        let new = new_auth_key(&self.identity.node_id(), previous, rng).ok_or_else(failure)?;
+        let kept = core::mem::replace(&mut self.auth_credentials[0], new.credential);
+        let address = node.config().address.clone();
+        let credential = match self.sign(address.as_deref(), None) {
+            Ok(c) => c,
+            Err(_) => {
+                self.auth_credentials[0] = kept;
+                return Err(failure());
+            }
+        };
+        let output = SignedStatement::decode(&credential)
+            .map_err(|_| failure())?
+            .encode_to_vec()
+            .map_err(|_| failure())?;
+        node.set_edhoc_identity(new.identity);
+        self.credential = credential;
+        self.rotated = Some(new.private);
+        Ok(Some(output))
     }
 
     fn commission<P: Clone + PartialEq + core::fmt::Debug>(
