@@ -533,7 +533,7 @@ impl SecurityService {
             member::ADD_PEER => self.add_peer(node, context, input),
             member::ACL_READ => self.acl_read(input),
             member::ACL_WRITE => self.acl_write(now, peer, input),
-            member::APPLY_STATEMENT => self.apply_statement(node, peer, input),
+            member::APPLY_STATEMENT => self.apply_statement(node, peer, administer(), input),
             member::REMOVE_PEER => self.remove_peer(node, input),
             member::REHOME => self.rehome(node, input),
             member::OPEN_COMMISSIONING_WINDOW => self.open_commissioning_window(now, peer, input),
@@ -687,6 +687,7 @@ impl SecurityService {
         let verified = verify_credential(input)
             .map_err(|_| refused(StatusCode::InvalidValue, member::ADD_PEER))?;
         let id = verified.node_id;
+        let known = known_peer(&verified);
         // In a commissioning window, one controller not held yet ([IOTP-SEC-144]).
         let pairing = self
             .pairing
@@ -698,22 +699,9 @@ impl SecurityService {
                 .add_peer(id, held)
                 .map_err(|code| refused(code, member::ADD_PEER))?;
         }
-        let known = KnownPeer {
-            credential: verified
-                .statement
-                .auth_credentials
-                .iter()
-                .next()
-                .map(<[u8]>::to_vec)
-                .unwrap_or_default(),
-            address: verified.statement.address.map(String::from),
-            node: Some(id),
-        };
         match self.peers.iter().position(|(n, _)| *n == id) {
             Some(at) => {
-                // Only a newer credential replaces a held one ([IOTP-SEC-16]).
-                let held = verify_credential(&self.peers[at].1).map(|v| v.statement.serial);
-                if held.is_ok_and(|held| accepts_replacement(held, &verified).is_err()) {
+                if !self.replaces(at, &verified) {
                     return Err(refused(StatusCode::ConstraintError, member::ADD_PEER));
                 }
                 self.peers[at].1 = input.to_vec();
@@ -809,10 +797,12 @@ impl SecurityService {
         &mut self,
         node: &mut Node<P>,
         peer: Option<&Peer>,
+        administer: bool,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>, Stop> {
         if let Ok(credential) = verify_credential(input) {
-            return self.apply_credential(node, peer, input, &credential);
+            let invoker = peer.and_then(|p| p.node);
+            return self.apply_credential(node, invoker, administer, input, &credential);
         }
         let mut known: Vec<IdentityPublicKey> = self
             .peers
@@ -855,17 +845,13 @@ impl SecurityService {
     fn apply_credential<P: Clone + PartialEq + core::fmt::Debug>(
         &mut self,
         node: &mut Node<P>,
-        peer: Option<&Peer>,
+        invoker: Option<NodeId>,
+        administer: bool,
         input: &[u8],
         credential: &VerifiedCredential<'_>,
     ) -> Result<Option<Vec<u8>>, Stop> {
         const ACTION: u16 = member::APPLY_STATEMENT;
         let subject = credential.node_id;
-        let invoker = peer.and_then(|p| p.node);
-        let administer = invoker.is_some_and(|n| {
-            self.acl
-                .allows(&n, privilege::ADMINISTER, Some(0), Some(SECURITY))
-        });
         if invoker != Some(subject) && !administer {
             return Err(refused(StatusCode::Forbidden, ACTION));
         }
@@ -875,27 +861,23 @@ impl SecurityService {
             .iter()
             .position(|(n, _)| *n == subject)
             .ok_or(refused(StatusCode::ConstraintError, ACTION))?;
-        let held = verify_credential(&self.peers[at].1).map(|v| v.statement.serial);
-        if held.is_ok_and(|held| accepts_replacement(held, credential).is_err()) {
+        if !self.replaces(at, credential) {
             return Err(refused(StatusCode::ConstraintError, ACTION));
         }
         self.peers[at].1 = input.to_vec();
-        node.add_edhoc_peer(KnownPeer {
-            credential: credential
-                .statement
-                .auth_credentials
-                .iter()
-                .next()
-                .map(<[u8]>::to_vec)
-                .unwrap_or_default(),
-            address: credential.statement.address.map(String::from),
-            node: Some(subject),
-        });
+        node.add_edhoc_peer(known_peer(credential));
         self.event(
             member::STATEMENT_APPLIED,
             encode_bytes(subject.as_bytes()).ok(),
         );
         Ok(None)
+    }
+
+    /// Whether `credential` may replace the peer's statement held at `at`: only a newer one does
+    /// ([IOTP-SEC-16]).
+    fn replaces(&self, at: usize, credential: &VerifiedCredential<'_>) -> bool {
+        let held = verify_credential(&self.peers[at].1).map(|v| v.statement.serial);
+        !held.is_ok_and(|held| accepts_replacement(held, credential).is_err())
     }
 
     /// `rotate_auth_key` (§8.10.1): a new authentication key under the same `kid`, and a credential
@@ -1249,6 +1231,22 @@ impl SecurityService {
         written.map_err(|_| failure)?;
         let len = w.position();
         Ok(buf[..len].to_vec())
+    }
+}
+
+/// What the engine needs to run EDHOC with the node of a verified credential statement: its first
+/// authentication credential, its address and node ID.
+fn known_peer(credential: &VerifiedCredential<'_>) -> KnownPeer {
+    KnownPeer {
+        credential: credential
+            .statement
+            .auth_credentials
+            .iter()
+            .next()
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default(),
+        address: credential.statement.address.map(String::from),
+        node: Some(credential.node_id),
     }
 }
 
