@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use iotp2p_codegen::diagnostics::{json::render_json, render::render_plain, Code, MAX_DIAGNOSTICS};
 use iotp2p_codegen::source::MAX_FILE_SIZE;
@@ -185,13 +185,11 @@ const TEN_MB: usize = 10 * 1000 * 1000;
 fn ten_megabytes_is_refused_before_parsing() {
     let mut bytes = b"package a;\n".to_vec();
     bytes.resize(TEN_MB, b'{');
-    let start = Instant::now();
     let c = compile_bytes(bytes);
     let codes = assert_rejected("10 MB file", &c);
     // Only the size: had the file been lexed, `{` x 10 million would have said more.
     assert_eq!(codes, [Code::FileTooLarge]);
     assert!(c.sources.files().next().is_none(), "the file was kept");
-    assert!(start.elapsed() < Duration::from_secs(10));
 }
 
 #[test]
@@ -675,16 +673,14 @@ impl Drop for TempFile {
 }
 
 #[test]
-fn cli_refuses_a_ten_megabyte_file_quickly() {
+fn cli_refuses_a_ten_megabyte_file_before_parsing_it() {
     let mut bytes = b"package a;\n".to_vec();
     bytes.resize(TEN_MB, b'{');
     let file = TempFile::new("huge.iotp", &bytes);
-    let start = Instant::now();
     let (code, stderr) = check_cli(file.path());
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("error[E0002]"), "{stderr}");
     assert!(!stderr.contains("E0008"), "the file was parsed: {stderr}");
-    assert!(start.elapsed() < Duration::from_secs(10));
 }
 
 #[test]

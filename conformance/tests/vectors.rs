@@ -128,13 +128,11 @@ fn collect_numbers(json: &serde_json::Value, out: &mut Vec<String>) {
 }
 
 #[test]
-fn generation_is_deterministic_and_fast() {
-    let start = std::time::Instant::now();
+fn generation_is_deterministic() {
+    // How long generation takes is a benchmark's question (benches/), not a test's: a loaded CI
+    // machine would fail a time limit for no fault of the generator.
     let again = build_all().unwrap();
-    let elapsed = start.elapsed();
     assert_eq!(again, built(), "two runs of the generator differ");
-    // Well under a second in release builds; unoptimized test builds get more room.
-    assert!(elapsed.as_secs_f64() < 10.0, "generation took {elapsed:?}");
 }
 
 #[test]
