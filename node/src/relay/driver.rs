@@ -159,6 +159,8 @@ impl Driver {
                 let ids: Vec<u64> = digests.iter().filter_map(|d| self.ids.remove(d)).collect();
                 self.store.remove(&recipient, &ids).map(|_| ())
             }
+            // Only a relay with accounts changes its registry, and this driver gives it none.
+            StoreChange::Registry(_) => Ok(()),
         }
     }
 }

@@ -51,6 +51,10 @@ pub struct Entry {
     /// The address the peer was bound to before its re-homing, and until when envelopes from it are
     /// still accepted under this context ([IOTP-SEC-114]).
     pub previous_address: Option<(String, Instant)>,
+    /// The authentication credential a visitor sent by value in the handshake that made the context
+    /// (§8.4.6): what a relay checks an enrolling controller's credential statement against
+    /// ([IOTP-DLV-87]). `None` for every other context, whose peer's credential the node holds.
+    pub credential: Option<Vec<u8>>,
 }
 
 /// A context could not be added.
@@ -99,6 +103,7 @@ impl ContextTable {
             context,
             peer,
             previous_address: None,
+            credential: None,
         });
         Ok(id)
     }

@@ -28,7 +28,10 @@ pub mod contacts;
 pub mod forwarded;
 pub mod held;
 pub mod rate;
+pub mod registry;
+pub mod verify;
 
+mod accounts;
 mod deliver;
 mod moves;
 mod receive;
@@ -74,6 +77,8 @@ pub struct RelayConfig {
     /// What each node may send for holding or forwarding (at least the floor of §3.6.3, which
     /// [`Relay::new`] enforces).
     pub rate: rate::Rate,
+    /// The bounds of the accounts, tokens and quarantine of the Relay capability ([`registry`]).
+    pub registry: registry::Limits,
 }
 
 impl RelayConfig {
@@ -89,6 +94,7 @@ impl RelayConfig {
             timing: Timing::default(),
             queue_full_retry: 60,
             rate: rate::Rate::default(),
+            registry: registry::Limits::default(),
         }
     }
 }
@@ -121,7 +127,7 @@ pub enum RelayOutput<P> {
 
 /// A change of what a relay holds, for a caller that keeps it in a store ([`Relay::restore`] puts it
 /// back after a restart).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum StoreChange {
     /// An envelope is held for `recipient`.
     Held {
@@ -148,6 +154,8 @@ pub enum StoreChange {
         /// Their digests.
         digests: Vec<Digest>,
     },
+    /// The Relay capability changed an account or a registration ([`registry`]).
+    Registry(registry::RegistryChange),
 }
 
 /// Why a stored envelope was not put back.
@@ -275,6 +283,12 @@ pub struct Relay<P> {
     relay_peers: Vec<(P, String)>,
     forwarded: Forwarded<P>,
     deliveries: Retransmitter<P>,
+    /// Accounts, tokens and registrations of the Relay capability ([`registry`]), which
+    /// `server::relay` serves.
+    registry: registry::Registry,
+    /// Failed enrolments by hop peer: (peer, count, since); at most `registry.max_failures`, the
+    /// oldest forgotten first.
+    enrol_failures: Vec<(P, u32, Instant)>,
 }
 
 /// Why a node was not registered.
@@ -300,6 +314,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         // One delivery in flight per node, and nothing waits: the relay itself sends the next.
         let deliveries = Retransmitter::new(config.timing, 0);
         Relay {
+            registry: registry::Registry::new(config.registry),
+            enrol_failures: Vec::new(),
             service_address,
             service: Node::new(service, counter),
             nodes: Vec::new(),
@@ -439,6 +455,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         self.retransmit(now, rng, &mut out);
         self.expire(now, rng, &mut out);
         self.expire_moves(now);
+        self.end_departures(now, &mut out);
         out
     }
 

@@ -18,6 +18,7 @@
 
 mod access;
 pub mod acl;
+pub mod relay;
 pub mod security;
 mod subscriber;
 mod tell;
