@@ -154,7 +154,7 @@ impl World {
                 },
             )
             .unwrap();
-        assert!(service.set_visitor_credential(at_relay, who.ccs.clone()));
+        assert!(service.set_peer_credential(at_relay, who.ccs.clone()));
         let mut node = Node::new(
             Config {
                 address: Some(format!("{label}@example.net")),

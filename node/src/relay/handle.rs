@@ -15,9 +15,12 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::driver::{wall_clock, Driver, RelayCall};
+use super::registry::Times;
 use crate::clock::Clock;
 use crate::store::{RelayStore, StoreError, MAX_PAGE};
 use crate::udp::{Counts, Stats};
+use iotp2p_protocol::relay::registry::Account;
+use iotp2p_protocol::server::relay::RelayServer;
 
 /// How a UDP relay is set up.
 #[derive(Debug)]
@@ -40,6 +43,20 @@ pub struct RelaySetup {
     pub edhoc: Option<EdhocResponder>,
     /// Events held for the application before further ones are dropped (and counted).
     pub event_queue: usize,
+    /// The provider's accounts, whose controllers enrol and register over the Relay capability.
+    pub accounts: Vec<AccountSetup>,
+}
+
+/// A provider account and the enrolment tokens issued for it (spec §3.6.1.1).
+#[derive(Clone, Debug)]
+pub struct AccountSetup {
+    /// The account.
+    pub account: Account,
+    /// Its single-use enrolment tokens (16 to 32 bytes); a token the store says was used is not
+    /// issued again.
+    pub tokens: Vec<Vec<u8>>,
+    /// How long each token is valid from the relay's start, in ms.
+    pub token_lifetime: u64,
 }
 
 impl RelaySetup {
@@ -57,6 +74,7 @@ impl RelaySetup {
             routes: BTreeMap::new(),
             edhoc: None,
             event_queue: 64,
+            accounts: Vec::new(),
         }
     }
 }
@@ -96,6 +114,9 @@ pub enum RelayError {
     /// A statement given to the relay does not verify.
     #[error("{0}")]
     Statement(String),
+    /// The accounts of the configuration, or what the store kept of them, cannot be put back.
+    #[error("the relay's accounts: {0}")]
+    Registry(String),
     /// The event queue has no room.
     #[error("the event queue must hold at least one entry")]
     EmptyQueue,
@@ -148,7 +169,12 @@ impl UdpRelay {
         let clock = Clock::start();
         let mut ids = HashMap::new();
         let (now, wall) = (clock.now(), wall_clock());
-        for address in &setup.addresses {
+        let times = Times { now, wall };
+        let registered =
+            super::registry::restore(&mut relay, store.as_mut(), &setup.accounts, times)?;
+        let mut addresses = setup.addresses.clone();
+        addresses.extend(registered);
+        for address in &addresses {
             // The store holds at most the relay's limit per recipient, which is below MAX_PAGE.
             for m in store.held(address, MAX_PAGE)? {
                 let digest = relay
@@ -183,7 +209,7 @@ impl UdpRelay {
         let stats = Arc::new(Stats::default());
         let driver = Driver {
             socket,
-            relay,
+            relay: RelayServer::new(relay),
             store,
             ids,
             routes: setup.routes,

@@ -472,16 +472,16 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         }
     }
 
-    /// Records the authentication credential the peer of a visitor context authenticated with (the
-    /// engine does so itself for the handshakes it answers; a caller that makes visitor contexts
-    /// otherwise gives it here). False when there is no such context.
-    pub fn set_visitor_credential(&mut self, id: ContextId, credential: Vec<u8>) -> bool {
+    /// Records the authentication credential the peer of a context authenticated with (the engine
+    /// does so itself for the handshakes it answers; a caller that makes contexts otherwise gives it
+    /// here). False when there is no such context.
+    pub fn set_peer_credential(&mut self, id: ContextId, credential: Vec<u8>) -> bool {
         match self.contexts.get_mut(id) {
-            Some(entry) if entry.peer.kind == peers::ContextKind::Visitor => {
+            Some(entry) => {
                 entry.credential = Some(credential);
                 true
             }
-            _ => false,
+            None => false,
         }
     }
 
@@ -500,7 +500,6 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
                 entry.peer.kind = peers::ContextKind::Ordinary;
                 entry.peer.node = Some(node);
                 entry.peer.address = address;
-                entry.credential = None;
                 true
             }
             _ => false,

@@ -51,9 +51,10 @@ pub struct Entry {
     /// The address the peer was bound to before its re-homing, and until when envelopes from it are
     /// still accepted under this context ([IOTP-SEC-114]).
     pub previous_address: Option<(String, Instant)>,
-    /// The authentication credential a visitor sent by value in the handshake that made the context
-    /// (§8.4.6): what a relay checks an enrolling controller's credential statement against
-    /// ([IOTP-DLV-87]). `None` for every other context, whose peer's credential the node holds.
+    /// The authentication credential the peer authenticated with in the EDHOC handshake this node
+    /// answered to make the context (sent by value by a visitor, §8.4.6, or referenced): what a
+    /// relay checks an enrolling controller's credential statement against ([IOTP-DLV-87]). `None`
+    /// for contexts made otherwise. At most MAX_CREDENTIAL_LEN bytes a context.
     pub credential: Option<Vec<u8>>,
 }
 

@@ -276,6 +276,26 @@ impl Registry {
             .map_or(&[], |(_, admins)| admins.as_slice())
     }
 
+    /// The administrator whose credential statement holds the authentication credential `ccs`: the
+    /// peer of a context whose handshake referenced a credential the relay knew before the
+    /// enrolment (its node ID not recorded on the context). The statements were verified at
+    /// enrolment, so they are only decoded here.
+    pub fn admin_by_credential(&self, ccs: &[u8]) -> Option<NodeId> {
+        use iotp2p_codec::prelude::*;
+        use iotp2p_codec::security::{SignedStatement, Statement};
+        self.accounts
+            .iter()
+            .flat_map(|(_, admins)| admins.iter())
+            .find(|a| {
+                let Ok(signed) = SignedStatement::decode(&a.credential) else {
+                    return false;
+                };
+                matches!(Statement::decode(signed.payload),
+                    Ok(Statement::Credential(c)) if c.auth_credentials.iter().any(|x| x == ccs))
+            })
+            .map(|a| a.node)
+    }
+
     /// Makes `admin` an administrator of `account`, using up `token` if given.
     pub fn enrol(
         &mut self,

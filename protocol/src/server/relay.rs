@@ -234,10 +234,18 @@ impl<P: Clone + PartialEq + core::fmt::Debug> RelayServer<P> {
         };
         let requester = context.and_then(|id| {
             let entry = self.relay.service().contexts().get(id)?;
+            // A peer known by its credential before it enrolled carries no node ID on its context.
+            let node = entry.peer.node.or_else(|| match entry.peer.kind {
+                ContextKind::Ordinary => entry
+                    .credential
+                    .as_deref()
+                    .and_then(|c| self.relay.registry().admin_by_credential(c)),
+                _ => None,
+            });
             Some(Requester {
                 context: id,
                 kind: entry.peer.kind,
-                node: entry.peer.node,
+                node,
                 credential: entry.credential.clone(),
                 hop: hop.clone(),
             })
@@ -585,16 +593,18 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
             self.relay.enrol_failed(&hop, now);
             return Err(stop(StatusCode::ConstraintError));
         };
-        // The statement vouches for the credential that ran the handshake (§8.2).
+        // The statement vouches for the credential that ran the handshake (§8.2), or is of the
+        // node the context already names.
+        let vouched = credential.as_ref().is_some_and(|c| {
+            verified
+                .statement
+                .auth_credentials
+                .iter()
+                .any(|a| a == c.as_slice())
+        });
         let vouches = match kind {
-            ContextKind::Visitor => credential.as_ref().is_some_and(|c| {
-                verified
-                    .statement
-                    .auth_credentials
-                    .iter()
-                    .any(|a| a == c.as_slice())
-            }),
-            ContextKind::Ordinary => node == Some(verified.node_id),
+            ContextKind::Visitor => vouched,
+            ContextKind::Ordinary => vouched || node == Some(verified.node_id),
             ContextKind::Pairing => false,
         };
         if !vouches {
@@ -615,8 +625,10 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
             .map_err(|_| stop(StatusCode::ResourceExhausted))?;
         let peer = verify::known_peer(&verified, verified.statement.address.map(String::from));
         let service = self.relay.service_mut();
-        // The visitor context becomes an ordinary one; later handshakes go by `kid`.
-        service.admit_visitor(context, id, None);
+        // A visitor context becomes an ordinary one; later handshakes go by `kid`.
+        if !service.admit_visitor(context, id, None) {
+            service.identify_peer(context, id);
+        }
         service.add_edhoc_peer(peer);
         self.change(RegistryChange::Enrolled {
             account: account.clone(),
