@@ -31,8 +31,8 @@ pub struct RelaySetup {
     pub relay: RelayConfig,
     /// Its service's engine configuration (contexts and the other tables of an end node).
     pub service: Config,
-    /// The addresses it serves. Registration through the Relay capability is to come; these are
-    /// registered at start.
+    /// The addresses the provider registers itself, at start; the accounts' controllers register
+    /// theirs through the Relay capability.
     pub addresses: Vec<String>,
     /// The home relays of other domains (domain → address): where `Forward` goes. Each is also
     /// taken as an authenticated relay of its domain.

@@ -5,7 +5,8 @@
 //!
 //! - **Its own service** (`_relay@` and its domain) is an end node, a [`Node`]: the hop contexts with
 //!   the relay's nodes, presence and receipts, EDHOC and the Relay capability's requests, which the
-//!   relay passes on as [`RelayEvent::Service`] for the provider's application to answer.
+//!   relay passes on as [`RelayEvent::Service`] (`server::relay::RelayServer` answers those of the
+//!   Relay capability against the [`registry`]).
 //! - **Routing** ([`receive`](Relay::receive)) follows §3.4.1, §3.6.2 and §3.6.3: from one of its
 //!   own nodes, over the transport address its hop is bound to, anything (the sender checked); from an
 //!   authenticated relay, what is for its domain; from anyone else, only what is for its service.
