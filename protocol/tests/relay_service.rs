@@ -507,6 +507,14 @@ fn unsealed_requests_visitors_and_used_tokens_are_refused() {
     }
     let busy = w.invoke("bob", member::ENROL, enrol(&OTHER_TOKEN, &app));
     assert_eq!(status(&busy), StatusCode::Busy);
+    let Body::Status(s) = &busy else {
+        unreachable!()
+    };
+    assert_eq!(
+        s.retry_after,
+        Some(3600),
+        "until an hour after the first failure"
+    );
     w.now = 3_600_001;
     assert_eq!(
         status(&w.invoke("bob", member::ENROL, enrol(&OTHER_TOKEN, &app))),
@@ -690,6 +698,60 @@ fn lookup_follows_the_relay_policy_and_a_refused_lookup_looks_like_an_unbound_ad
         StatusCode::Ok
     );
     assert_eq!(lookup(&mut w, "alice", LAMP).credential, None);
+    // The holding limits of the policy: one message, for a minute ([IOTP-DLV-95], [IOTP-DLV-102]).
+    let holding = PolicyRequest {
+        address: LAMP.into(),
+        policy: RelayPolicy {
+            lookup: LookupPolicy::Public,
+            lookup_allowed: None,
+            max_held_messages: Some(1),
+            max_hold_time: Some(60),
+            unknown_fields: Default::default(),
+        },
+        unknown_fields: Default::default(),
+    };
+    let set = w.invoke(
+        "alice",
+        member::SET_POLICY,
+        holding.encode_to_vec().unwrap(),
+    );
+    assert_eq!(status(&set), StatusCode::Ok);
+    w.relay
+        .relay_mut()
+        .add_relay_peer("far relay", "example.net");
+    let mut far = Node::new(
+        Config {
+            address: Some("app@example.net".into()),
+            ..Config::default()
+        },
+        0,
+    );
+    for _ in 0..2 {
+        let (_, out) = far
+            .request(
+                w.now,
+                &mut w.rng,
+                "far relay",
+                Destination::Address(LAMP.into()),
+                None,
+                &invoke(member::LOOKUP, address(LAMP)),
+                false,
+                None,
+            )
+            .unwrap();
+        for o in out {
+            if let Output::Send { bytes, .. } = o {
+                let _ = w.relay.receive(w.now, &mut w.rng, &"far relay", &bytes);
+            }
+        }
+    }
+    assert_eq!(w.relay.relay().held(LAMP), 1);
+    w.now += 59_999;
+    let _ = w.relay.on_timer(w.now, &mut w.rng);
+    assert_eq!(w.relay.relay().held(LAMP), 1);
+    w.now += 1;
+    let _ = w.relay.on_timer(w.now, &mut w.rng);
+    assert_eq!(w.relay.relay().held(LAMP), 0);
     // The properties read like any capability's.
     let read = Body::Read(ReadRequest {
         endpoint: 0,

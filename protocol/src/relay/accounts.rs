@@ -78,6 +78,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             // are forwarded as they arrive for the address.
             let _ = self.moved_away(now, &address, &to, until);
         }
+        let p = &registration.policy;
+        self.set_holding_policy(&address, p.max_held_messages, p.max_hold_time);
         self.registry.put(registration);
         Ok(true)
     }
@@ -115,13 +117,20 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         }
     }
 
-    /// Whether `hop` failed ENROL_FAILURE_LIMIT enrolments within the hour since its first failure:
-    /// its `enrol` is answered `Busy`.
-    pub fn enrol_barred(&self, hop: &P, now: Instant) -> bool {
-        self.enrol_failures.iter().any(|(p, count, t)| {
-            p == hop
-                && now < t.saturating_add(ENROL_FAILURE_WINDOW)
-                && *count >= ENROL_FAILURE_LIMIT
-        })
+    /// When `hop` failed ENROL_FAILURE_LIMIT enrolments within the hour since its first failure:
+    /// the seconds until that hour ends, for the `retry_after` of the `Busy` its `enrol` is
+    /// answered with. `None` when it may enrol.
+    pub fn enrol_barred(&self, hop: &P, now: Instant) -> Option<u32> {
+        self.enrol_failures
+            .iter()
+            .find(|(p, count, t)| {
+                p == hop
+                    && now < t.saturating_add(ENROL_FAILURE_WINDOW)
+                    && *count >= ENROL_FAILURE_LIMIT
+            })
+            .map(|(_, _, t)| {
+                let left = t.saturating_add(ENROL_FAILURE_WINDOW).saturating_sub(now);
+                u32::try_from(left.div_ceil(1000)).unwrap_or(u32::MAX)
+            })
     }
 }

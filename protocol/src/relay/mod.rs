@@ -272,6 +272,9 @@ struct Registered<P> {
     moved_to: Option<(String, Instant)>,
     /// The address it re-homed from and the end of the grace period ([`moves`]).
     moved_from: Option<(String, Instant)>,
+    /// Its relay policy's holding limits, below the relay's (§3.6.1.4): most messages held, longest
+    /// hold in seconds.
+    policy: (Option<u16>, Option<u32>),
 }
 
 /// A home relay.
@@ -376,8 +379,41 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             bucket: rate::Bucket::full(self.config.rate, 0),
             moved_to: None,
             moved_from: None,
+            policy: (None, None),
         });
         Ok(())
+    }
+
+    /// Applies the holding limits of `address`'s relay policy (§3.6.1.4): at most
+    /// `max_held_messages` held and `max_hold_time` seconds each, within the relay's own limits
+    /// (`None`: the relay's). Takes effect for what arrives next, and for what is held already only
+    /// in its hold time ([IOTP-DLV-102]). Returns whether the relay serves the address.
+    pub fn set_holding_policy(
+        &mut self,
+        address: &str,
+        max_held_messages: Option<u16>,
+        max_hold_time: Option<u32>,
+    ) -> bool {
+        match self.node(address) {
+            Some(i) => {
+                self.nodes[i].policy = (max_held_messages, max_hold_time);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The holding limits of node `i`: the relay's, narrowed by the node's relay policy.
+    fn limits_of(&self, i: usize) -> Limits {
+        let mut limits = self.config.limits;
+        let (messages, hold) = self.nodes[i].policy;
+        if let Some(m) = messages {
+            limits.max_messages = limits.max_messages.min(u32::from(m));
+        }
+        if let Some(t) = hold {
+            limits.max_hold_time = limits.max_hold_time.min(t);
+        }
+        limits
     }
 
     /// Stops serving `address` (a release without forwarding, [IOTP-DLV-99]): the requests held for it
@@ -435,8 +471,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
 
     /// When [`on_timer`](Relay::on_timer) must next be called.
     pub fn next_deadline(&self) -> Option<Instant> {
-        let max_hold = self.config.limits.max_hold_time;
-        let holds = self.nodes.iter().filter_map(|n| n.queue.deadline(max_hold));
+        let holds = (0..self.nodes.len()).filter_map(|i| {
+            self.nodes[i]
+                .queue
+                .deadline(self.limits_of(i).max_hold_time)
+        });
         [
             self.service.next_deadline(),
             self.deliveries.next_deadline(),
@@ -496,7 +535,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             },
             delivered: None,
         };
-        let limits = self.config.limits;
+        let limits = self.limits_of(i);
         self.nodes[i]
             .queue
             .admit(held, &limits)

@@ -258,6 +258,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> RelayServer<P> {
             now,
             out: Vec::new(),
             after: Vec::new(),
+            retry_after: None,
         };
         let request = Request {
             body: &body,
@@ -266,12 +267,19 @@ impl<P: Clone + PartialEq + core::fmt::Debug> RelayServer<P> {
             subscriber: &(),
             message_id,
         };
-        let reply = dispatcher.handle(&mut serving, request, now, rng);
+        let mut reply = dispatcher.handle(&mut serving, request, now, rng);
         let Serving {
             out: changes,
             after,
+            retry_after,
             ..
         } = serving;
+        // The dispatcher's failures carry no `retry_after`; a barred enrolment's goes here.
+        if let Body::Status(s) = &mut reply {
+            if s.code == StatusCode::Busy {
+                s.retry_after = retry_after;
+            }
+        }
         out.extend(changes);
         for a in &after {
             if let After::Release(address) = a {
@@ -387,6 +395,8 @@ struct Serving<'a, P> {
     now: Instant,
     out: Vec<RelayOutput<P>>,
     after: Vec<After>,
+    /// The `retry_after` of a `Busy` answer.
+    retry_after: Option<u32>,
 }
 
 fn stop(code: StatusCode) -> Failure {
@@ -575,7 +585,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
                 w.hop.clone(),
             )
         };
-        if self.relay.enrol_barred(&hop, now) {
+        if let Some(seconds) = self.relay.enrol_barred(&hop, now) {
+            self.retry_after = Some(seconds);
             return Err(stop(StatusCode::Busy));
         }
         // An unknown, used or expired token alike ([IOTP-DLV-88]).
@@ -712,6 +723,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
         };
         served.map_err(|_| stop(StatusCode::ResourceExhausted))?;
         self.relay.service_mut().add_edhoc_peer(peer);
+        self.relay
+            .set_holding_policy(&address, policy.max_held_messages, policy.max_hold_time);
         let registration = Registration {
             address,
             account,
@@ -803,6 +816,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Serving<'_, P> {
         let mut r = self.own_registration(request.address)?;
         let policy = request.policy.into_owned();
         self.valid_policy(&policy)?;
+        self.relay
+            .set_holding_policy(&r.address, policy.max_held_messages, policy.max_hold_time);
         r.policy = policy;
         self.relay.registry_mut().put(r.clone());
         self.change(RegistryChange::Registered(r));
