@@ -42,15 +42,24 @@ fn invoke(endpoint: u16, capability: u16, action: u16) -> Body {
 async fn relay(dir: &TempDir, relay: &Keys, apps: [&Keys; 2]) -> UdpRelay {
     let text = format!(
         "domain = \"{DOMAIN}\"\nbind = \"127.0.0.1:0\"\nstore = \"relay.sqlite\"\n\
-         addresses = [\"{APP}\", \"{APP2}\"]\n\n[identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n\
+         addresses = [\"{APP}\", \"{APP2}\"]\nstatement = \"{}\"\n\n[identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n\
          [credentials]\n\"{APP}\" = \"{}\"\n\"{APP2}\" = \"{}\"\n\n\
          [accounts.\"Smith household\"]\ndomains = [\"{DOMAIN}\"]\nmax_registrations = 4\n\
          tokens = [\"{}\"]\n",
+        hex(&relay.statement(SERVICE)),
         hex(&relay.auth),
         hex(&relay.ccs),
         hex(&apps[0].ccs),
         hex(&apps[1].ccs),
         hex(&TOKEN),
+    );
+    // A statement that names another address is refused, with its line.
+    let wrong = text.replace(&hex(&relay.statement(SERVICE)), &hex(&relay.statement(APP)));
+    let e = RelayFile::parse("relay.toml", &wrong, &dir.0).unwrap_err();
+    assert_eq!((e.line, e.what.as_str()), (5, "statement"), "{e}");
+    assert!(
+        e.why.contains("does not name _relay@home.example.org"),
+        "{e}"
     );
     let file = RelayFile::parse("relay.toml", &text, &dir.0).unwrap();
     let store = Box::new(SqliteStore::open(&file.store).unwrap());

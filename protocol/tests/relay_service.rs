@@ -768,6 +768,43 @@ fn lookup_follows_the_relay_policy_and_a_refused_lookup_looks_like_an_unbound_ad
     );
 }
 
+// [IOTP-SEC-103] [IOTP-SEC-104]
+#[test]
+fn the_relay_credential_statement_is_read_unsealed_at_first_contact_and_nothing_else_is() {
+    let (relay, app) = (Identity::new(10), Identity::new(3));
+    let statement = relay.statement(Some(SERVICE), 1);
+    let mut w = World::new();
+    w.relay.set_credential_statement(Some(statement.clone()));
+    w.visitor("bob", 2, &app);
+    let read = |member| {
+        Body::Read(ReadRequest {
+            endpoint: 0,
+            capability: iotp2p_protocol::server::security::SECURITY,
+            members: Some(vec![member]),
+            unknown_fields: Default::default(),
+        })
+    };
+    let Body::Report(report) = w.ask("bob", read(1), false) else {
+        panic!("a report")
+    };
+    assert_eq!(report.values.unwrap()[0].value, statement);
+    // Any other unsealed request: Unauthenticated.
+    assert_eq!(
+        status(&w.ask("bob", read(0), false)),
+        StatusCode::Unauthenticated
+    );
+    let relay_property = Body::Read(ReadRequest {
+        endpoint: 0,
+        capability: RELAY,
+        members: Some(vec![member::MAX_HOLD_TIME]),
+        unknown_fields: Default::default(),
+    });
+    assert_eq!(
+        status(&w.ask("bob", relay_property, false)),
+        StatusCode::Unauthenticated
+    );
+}
+
 // [IOTP-DLV-90] [IOTP-DLV-91] [IOTP-DLV-92]
 #[test]
 fn unenrol_keeps_one_administrator_and_closes_the_removed_ones_contexts() {

@@ -11,6 +11,9 @@
 //! [routes]                             # the home relays of other domains
 //! "example.net" = "127.0.0.1:5784"
 //!
+//! statement = "…"                     # the relay's credential statement, naming its service
+//!                                      # address, hex: read unsealed at first contact (§3.10.1)
+//!
 //! [identity]                           # the relay's EDHOC identity (spec §8.4), lowercase hex
 //! key = "…"                            # its P-256 authentication private key, 32 bytes
 //! credential = "…"                     # its credential (a CCS naming its node ID)
@@ -78,6 +81,7 @@ impl RelayFile {
                 "credentials",
                 "accounts",
                 "limits",
+                "statement",
             ],
         )?;
 
@@ -133,6 +137,31 @@ impl RelayFile {
                 "credentials",
                 "the nodes' credentials need the relay's [identity] to run EDHOC with",
             ));
+        }
+        if root.get("statement").is_some() {
+            let statement = at.hex(root, "statement")?;
+            let service = format!("_relay@{domain}");
+            let bad = |why: String| at.error(at.value_at(root, "statement"), "statement", &why);
+            let verified = iotp2p_protocol::security::statement::verify_credential(&statement)
+                .map_err(|e| bad(format!("does not verify: {e}")))?;
+            if verified.statement.address != Some(service.as_str()) {
+                return Err(bad(format!("does not name {service}")));
+            }
+            let edhoc = setup
+                .edhoc
+                .as_ref()
+                .map(|e| e.identity.credential().as_bytes().to_vec());
+            if let Some(credential) = edhoc {
+                if !verified
+                    .statement
+                    .auth_credentials
+                    .iter()
+                    .any(|c| c == credential.as_slice())
+                {
+                    return Err(bad("does not hold the [identity] credential".into()));
+                }
+            }
+            setup.statement = Some(statement);
         }
         if let Some(item) = root.get("accounts") {
             let accounts = item

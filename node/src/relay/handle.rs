@@ -45,6 +45,9 @@ pub struct RelaySetup {
     pub event_queue: usize,
     /// The provider's accounts, whose controllers enrol and register over the Relay capability.
     pub accounts: Vec<AccountSetup>,
+    /// The relay's credential statement, naming its service address, which nodes read unsealed at
+    /// first contact (spec §3.10.1).
+    pub statement: Option<Vec<u8>>,
 }
 
 /// A provider account and the enrolment tokens issued for it (spec §3.6.1.1).
@@ -75,6 +78,7 @@ impl RelaySetup {
             edhoc: None,
             event_queue: 64,
             accounts: Vec::new(),
+            statement: None,
         }
     }
 }
@@ -207,9 +211,11 @@ impl UdpRelay {
         let (calls, call_rx) = mpsc::channel(16);
         let (event_tx, events) = mpsc::channel(setup.event_queue);
         let stats = Arc::new(Stats::default());
+        let mut server = RelayServer::new(relay);
+        server.set_credential_statement(setup.statement);
         let driver = Driver {
             socket,
-            relay: RelayServer::new(relay),
+            relay: server,
             store,
             ids,
             routes: setup.routes,

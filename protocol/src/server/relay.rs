@@ -43,6 +43,7 @@ use crate::relay::registry::{
 use crate::relay::{verify, Relay, RelayEvent, RelayOutput, StoreChange};
 use crate::security::statement::verify_credential;
 use crate::security::NodeId;
+use crate::server::security::{member as security_member, SecurityService, SECURITY};
 
 /// The Relay capability's number ([IOTP-DLV-63]).
 pub const RELAY: u16 = 11;
@@ -121,7 +122,7 @@ fn model() -> Model {
         endpoints: alloc::vec![Endpoint {
             number: 0,
             label: None,
-            capabilities: alloc::vec![capability()],
+            capabilities: alloc::vec![SecurityService::capability(), capability()],
         }],
         revision: 0,
     }
@@ -151,12 +152,25 @@ enum After {
 #[derive(Debug)]
 pub struct RelayServer<P> {
     relay: Relay<P>,
+    /// The relay's credential statement, naming its service address: read unsealed by a node at
+    /// first contact (§3.10.1 step 2, [IOTP-SEC-103]).
+    statement: Option<Vec<u8>>,
 }
 
 impl<P: Clone + PartialEq + core::fmt::Debug> RelayServer<P> {
     /// Serves the Relay capability on `relay`'s service.
     pub fn new(relay: Relay<P>) -> Self {
-        RelayServer { relay }
+        RelayServer {
+            relay,
+            statement: None,
+        }
+    }
+
+    /// Answers reads of the Security property `credential` with `statement`, the relay's
+    /// credential statement, sealed or not (§3.10.1 step 2, [IOTP-SEC-103]); `None`: leaves them to
+    /// the application.
+    pub fn set_credential_statement(&mut self, statement: Option<Vec<u8>>) {
+        self.statement = statement;
     }
 
     /// The relay's engine.
@@ -205,7 +219,9 @@ impl<P: Clone + PartialEq + core::fmt::Debug> RelayServer<P> {
         let mut out = Vec::with_capacity(outputs.len());
         for o in outputs {
             match o {
-                RelayOutput::Event(RelayEvent::Service(event)) if ours(&event) => {
+                RelayOutput::Event(RelayEvent::Service(event))
+                    if ours(&event, self.statement.is_some()) =>
+                {
                     self.answer(now, rng, event, &mut out)
                 }
                 other => out.push(other),
@@ -254,6 +270,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> RelayServer<P> {
         let mut dispatcher: Dispatcher<()> = Dispatcher::new(model(), Config::default());
         let mut serving = Serving {
             relay: &mut self.relay,
+            statement: self.statement.as_deref(),
             who: requester,
             now,
             out: Vec::new(),
@@ -303,16 +320,28 @@ impl<P: Clone + PartialEq + core::fmt::Debug> RelayServer<P> {
     }
 }
 
-/// Whether an event of the service is a request for the Relay capability.
-fn ours<P>(event: &Event<P>) -> bool {
+/// Whether an event of the service is a request for the Relay capability, (`credential`: the
+/// server holds the relay's statement) a read of the Security property `credential` alone, or any
+/// other unsealed request, which is answered `Unauthenticated` ([IOTP-SEC-104]).
+fn ours<P>(event: &Event<P>, credential: bool) -> bool {
     match event {
+        Event::Request { context: None, .. } => true,
         Event::Request { body, .. } => match body {
             Body::Invoke(i) => (i.endpoint, i.capability) == (0, RELAY),
-            Body::Read(r) => (r.endpoint, r.capability) == (0, RELAY),
+            Body::Read(r) => {
+                (r.endpoint, r.capability) == (0, RELAY) || (credential && reads_credential(body))
+            }
             _ => false,
         },
         _ => false,
     }
+}
+
+/// A read of the Security property `credential` alone: the one request a node may answer unsealed
+/// besides EDHOC and pairing ([IOTP-SEC-103]).
+fn reads_credential(body: &Body) -> bool {
+    matches!(body, Body::Read(r) if (r.endpoint, r.capability) == (0, SECURITY)
+        && r.members.as_deref() == Some(&[security_member::CREDENTIAL][..]))
 }
 
 /// Step 1 of §6.3 for the Relay capability.
@@ -321,6 +350,9 @@ fn access<P: Clone + PartialEq + core::fmt::Debug>(
     who: Option<&Requester<P>>,
     body: &Body,
 ) -> Access {
+    if reads_credential(body) {
+        return Access::Allowed;
+    }
     let Some(who) = who else {
         return Access::Unauthenticated;
     };
@@ -391,6 +423,7 @@ fn domain_of(address: &str) -> &str {
 /// The service's side of the dispatcher: the Relay capability's values and actions.
 struct Serving<'a, P> {
     relay: &'a mut Relay<P>,
+    statement: Option<&'a [u8]>,
     who: Option<Requester<P>>,
     now: Instant,
     out: Vec<RelayOutput<P>>,
@@ -462,7 +495,14 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Capabilities for Serving<'_, P> {
         .map_err(decode_error)
     }
 
-    fn read(&mut self, _endpoint: u16, _capability: u16, member: u16) -> Result<Vec<u8>, Failure> {
+    fn read(&mut self, _endpoint: u16, capability: u16, member: u16) -> Result<Vec<u8>, Failure> {
+        if capability == SECURITY {
+            // Only `credential` is routed here ([`reads_credential`]).
+            return self
+                .statement
+                .map(<[u8]>::to_vec)
+                .ok_or(stop(StatusCode::Failure));
+        }
         let limits = self.relay.config().limits;
         match member {
             member::MAX_HELD_MESSAGES => encode_uint(u64::from(limits.max_messages.min(0xffff))),
