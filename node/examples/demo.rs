@@ -2,8 +2,10 @@
 //! elements go today: two providers' home relays that route each other's domains, a lamp out of its
 //! box, a sleeping temperature sensor, and two apps of different vendors on different providers.
 //!
-//! 1. The owner's app (`app@home.example.org`) attaches to its provider's relay and claims the lamp
-//!    on its link with the printed passcode; the lamp takes its address and attaches to the relay.
+//! 1. The owner's app (`app@home.example.org`) attaches to its provider's relay, enrols in the
+//!    owner's account there with the provider's token, claims the lamp on its link with the printed
+//!    passcode and registers it at the relay over the wire (the Relay capability's `enrol` and
+//!    `register`); the lamp takes its address and attaches to the relay.
 //! 2. The owner's app switches the lamp on by address, through the relay, after EDHOC.
 //! 3. The owner grants another vendor's app (`app@example.net`, on the other provider) Invoke on
 //!    the lamp; that app sets the lamp's level through both providers' relays.
@@ -11,7 +13,8 @@
 //!    when it wakes.
 //!
 //! 5. The owner moves the lamp to a third provider as `lamp@lamps.example.org` (`rehome`), registers
-//!    it there and releases it at the first. The other vendor's app, which has not heard of the move,
+//!    it there (the third provider's call) and releases it at the first with its re-homing statement
+//!    (`release` over the wire). The other vendor's app, which has not heard of the move,
 //!    sets the level at the previous address: the previous relay forwards the request to the new
 //!    one, and the lamp, attached there, tells the app of its move (`apply_statement`) before it
 //!    answers; the app then reaches it at its new address.
@@ -52,6 +55,8 @@ const GUEST: &str = "app@example.net";
 const LAMPS: &str = "lamps.example.org";
 const LAMP_MOVED: &str = "lamp@lamps.example.org";
 const PASSCODE: u32 = 20_202_021;
+/// The enrolment token the home provider gave the owner at sign-up (spec §3.6.1.1).
+const TOKEN: [u8; 16] = *b"smith-household!";
 
 /// A node's keys, as its factory or its operator makes them: the identity key (its node ID), the
 /// EDHOC authentication key, and its credential (a CCS naming the node ID).
@@ -189,15 +194,17 @@ async fn run(dir: &PathBuf) -> Result<(), Error> {
         "home.toml",
         &format!(
             "domain = \"{HOME}\"\nbind = \"{home_at}\"\nstore = \"home.sqlite\"\n\
-             addresses = [\"{LAMP}\", \"{SENSOR}\", \"{OWNER}\"]\n\n[routes]\n\"{OTHER}\" = \"{other_at}\"\n\
+             addresses = [\"{SENSOR}\", \"{OWNER}\"]\n\n[routes]\n\"{OTHER}\" = \"{other_at}\"\n\
              \"{LAMPS}\" = \"{lamps_at}\"\n\n\
-             [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n[credentials]\n\"{LAMP}\" = \"{}\"\n\
-             \"{SENSOR}\" = \"{}\"\n\"{OWNER}\" = \"{}\"\n",
+             [identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n[credentials]\n\
+             \"{SENSOR}\" = \"{}\"\n\"{OWNER}\" = \"{}\"\n\n\
+             [accounts.\"Smith household\"]\ndomains = [\"{HOME}\"]\nmax_registrations = 8\n\
+             tokens = [\"{}\"]\n",
             hex(&home_relay.auth),
             hex(&home_relay.ccs),
-            hex(&lamp.ccs),
             hex(&sensor.ccs),
             hex(&owner.ccs),
+            hex(&TOKEN),
         ),
         dir,
     )?;
@@ -319,6 +326,7 @@ async fn run(dir: &PathBuf) -> Result<(), Error> {
         endpoints: vec![format!("iotp2p+udp://{home_at}")],
         unknown_fields: Default::default(),
     };
+    let enrolled = owner_app.enrol(&TOKEN).await?;
     let claimed = owner_app
         .claim(
             lamp_node.local_addr(),
@@ -328,9 +336,12 @@ async fn run(dir: &PathBuf) -> Result<(), Error> {
             &me,
         )
         .await?;
+    owner_app.register(&claimed.statement, None).await?;
     lamp_node.commissioned(Duration::from_secs(20)).await?;
     println!(
-        "1. claimed the lamp with its passcode: it is {LAMP}, node ID {}, attached to its relay\n   {}",
+        "1. enrolled in {:?} at the relay, claimed the lamp with its passcode: it is {LAMP}, node ID {},\n   \
+         registered over the wire, attached to its relay\n   {}",
+        enrolled.account,
         claimed.node_id.to_text().as_str(),
         meter.step(counts(&owner_app, &lamp_node, &sensor_node, None))
     );
@@ -455,9 +466,7 @@ async fn run(dir: &PathBuf) -> Result<(), Error> {
     lamps_node
         .register_moved(&moved.statement, &moved.credential)
         .await?;
-    home_node
-        .release_moved(&moved.statement, &claimed.statement)
-        .await?;
+    owner_app.release(LAMP, Some(&moved.statement)).await?;
     lamp_node.move_home(&rehomed).await?;
     let level = SetLevel {
         level: 30,

@@ -247,11 +247,14 @@ fn an_app_claims_a_lamp_out_of_its_box_and_switches_it_with_the_three_binaries()
         format!(
             "domain = \"home.example.org\"\nbind = \"127.0.0.1:0\"\nstore = \"relay.sqlite\"\n\
              addresses = [\"{LAMP}\", \"{APP}\"]\n\n[identity]\nkey = \"{}\"\ncredential = \"{}\"\n\n\
-             [credentials]\n\"{LAMP}\" = \"{}\"\n\"{APP}\" = \"{}\"\n",
+             [credentials]\n\"{LAMP}\" = \"{}\"\n\"{APP}\" = \"{}\"\n\n\
+             [accounts.\"Smith household\"]\ndomains = [\"home.example.org\"]\n\
+             max_registrations = 4\ntokens = [\"{}\"]\n",
             hex(&relay_keys.auth),
             hex(&relay_keys.ccs),
             hex(&lamp_keys.ccs),
             hex(&app_keys.ccs),
+            hex(&[0x4b; 16]),
         ),
     )
     .unwrap();
@@ -339,6 +342,45 @@ fn an_app_claims_a_lamp_out_of_its_box_and_switches_it_with_the_three_binaries()
         format!("{app_text}\n[devices]\n{device_line}\n"),
     )
     .unwrap();
+    // The lamp's credential statement, which the app registers at the relay once enrolled.
+    let statement = lines
+        .next()
+        .unwrap()
+        .strip_prefix("statement ")
+        .unwrap()
+        .to_owned();
+    let app_run = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(["app", "--config"])
+            .arg(&app_config)
+            .args(args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{args:?}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    };
+    let enrolled = app_run(&["enrol", "--token", &hex(&[0x4b; 16])]);
+    assert!(
+        enrolled.starts_with("enrolled in \"Smith household\""),
+        "{enrolled}"
+    );
+    assert_eq!(
+        app_run(&["lookup", "--address", LAMP]).trim(),
+        format!("{LAMP} is bound to no node")
+    );
+    assert_eq!(
+        app_run(&["register", "--statement", &statement]).trim(),
+        "registered"
+    );
+    assert_eq!(
+        app_run(&["lookup", "--address", LAMP]).trim(),
+        format!("credential statement {statement}")
+    );
 
     let out = Command::new(BIN)
         .args(["app", "--config"])

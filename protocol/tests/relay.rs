@@ -565,6 +565,7 @@ fn a_relay_restarted_from_its_store_delivers_what_it_had_accepted() {
             StoreChange::Removed { digests, .. } => store.retain(
                 |c| !matches!(c, StoreChange::Held { digest, .. } if digests.contains(digest)),
             ),
+            StoreChange::Registry(_) => {}
         }
     }
     assert_eq!(store.len(), 2);

@@ -6,6 +6,7 @@
 
 pub mod config;
 mod follow;
+mod relay;
 
 pub use follow::Rehome;
 
@@ -112,6 +113,10 @@ pub struct UdpApp {
     /// Addresses devices left, and where they went ([IOTP-SEC-115]).
     moved: BTreeMap<String, String>,
     reply_timeout: Duration,
+    /// The hop context with the home relay, under which the relay's service is asked.
+    hop: ContextId,
+    /// The home relay's service address, `_relay@` and the app's domain.
+    service: String,
 }
 
 impl UdpApp {
@@ -133,7 +138,7 @@ impl UdpApp {
             max_visitors: 1,
         }));
         let mut node = UdpNode::start(UdpConfig::new(setup.bind), engine).await?;
-        attach(
+        let hop = attach(
             &mut node,
             &setup.address,
             setup.home_relay,
@@ -141,6 +146,8 @@ impl UdpApp {
             (PresenceState::Awake, None),
         )
         .await?;
+        let domain = setup.address.rsplit_once('@').map_or("", |(_, d)| d);
+        let service = format!("_relay@{domain}");
         let devices = setup
             .devices
             .into_iter()
@@ -156,6 +163,8 @@ impl UdpApp {
             keys: BTreeMap::new(),
             moved: BTreeMap::new(),
             reply_timeout: setup.reply_timeout,
+            hop,
+            service,
         })
     }
 

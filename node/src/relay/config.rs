@@ -11,12 +11,21 @@
 //! [routes]                             # the home relays of other domains
 //! "example.net" = "127.0.0.1:5784"
 //!
+//! statement = "…"                     # the relay's credential statement, naming its service
+//!                                      # address, hex: read unsealed at first contact (§3.10.1)
+//!
 //! [identity]                           # the relay's EDHOC identity (spec §8.4), lowercase hex
 //! key = "…"                            # its P-256 authentication private key, 32 bytes
 //! credential = "…"                     # its credential (a CCS naming its node ID)
 //!
 //! [credentials]                        # each node's credential, by its address: the node runs EDHOC
 //! "lamp@home.example.org" = "…"        # with the relay by `kid` and gets its hop context (§8.7)
+//!
+//! [accounts."Smith household"]         # the provider's accounts (spec §3.6.1.1), by name
+//! domains = ["home.example.org"]       # where it may register addresses (the relay's domain)
+//! max_registrations = 50
+//! tokens = ["…"]                       # single-use enrolment tokens, lowercase hex, 16 to 32 bytes,
+//! token_lifetime = 86400               # valid this many seconds from the relay's start (default a day)
 //!
 //! [limits]                             # per node; at least the spec's floors (spec §3.7.1, §3.6.3)
 //! max_held_messages = 16
@@ -34,9 +43,10 @@ use iotp2p_protocol::relay::held::{MIN_HELD_BYTES, MIN_HELD_MESSAGES, MIN_HOLD_T
 use iotp2p_protocol::relay::rate::{RELAY_BURST_MIN, RELAY_RATE_MIN};
 use toml_edit::{Item, Table};
 
-use super::RelaySetup;
+use super::{AccountSetup, RelaySetup};
 pub use crate::config::ConfigError;
 use crate::config::Locator;
+use iotp2p_protocol::relay::registry::Account;
 
 /// A relay's configuration: how to start it, and where its store is.
 #[derive(Debug)]
@@ -69,7 +79,9 @@ impl RelayFile {
                 "routes",
                 "identity",
                 "credentials",
+                "accounts",
                 "limits",
+                "statement",
             ],
         )?;
 
@@ -125,6 +137,39 @@ impl RelayFile {
                 "credentials",
                 "the nodes' credentials need the relay's [identity] to run EDHOC with",
             ));
+        }
+        if root.get("statement").is_some() {
+            let statement = at.hex(root, "statement")?;
+            let service = format!("_relay@{domain}");
+            let bad = |why: String| at.error(at.value_at(root, "statement"), "statement", &why);
+            let verified = iotp2p_protocol::security::statement::verify_credential(&statement)
+                .map_err(|e| bad(format!("does not verify: {e}")))?;
+            if verified.statement.address != Some(service.as_str()) {
+                return Err(bad(format!("does not name {service}")));
+            }
+            let edhoc = setup
+                .edhoc
+                .as_ref()
+                .map(|e| e.identity.credential().as_bytes().to_vec());
+            if let Some(credential) = edhoc {
+                if !verified
+                    .statement
+                    .auth_credentials
+                    .iter()
+                    .any(|c| c == credential.as_slice())
+                {
+                    return Err(bad("does not hold the [identity] credential".into()));
+                }
+            }
+            setup.statement = Some(statement);
+        }
+        if let Some(item) = root.get("accounts") {
+            let accounts = item
+                .as_table()
+                .ok_or_else(|| at.error(at.value_at(root, "accounts"), "accounts", "a table"))?;
+            for (name, item) in accounts.iter() {
+                setup.accounts.push(at.account(&domain, name, item)?);
+            }
         }
         if let Some(item) = root.get("limits") {
             let limits = item
@@ -183,6 +228,100 @@ impl RelayFile {
 }
 
 impl Locator<'_> {
+    /// An account of `[accounts]`, named `name`: its domains (the relay's only), quota and tokens.
+    fn account(&self, domain: &str, name: &str, item: &Item) -> Result<AccountSetup, ConfigError> {
+        let what = format!("account {name:?}");
+        let table = item
+            .as_table()
+            .ok_or_else(|| self.error(item.span().map_or(0, |s| s.start), &what, "a table"))?;
+        self.only(
+            table,
+            &["domains", "max_registrations", "tokens", "token_lifetime"],
+        )?;
+        if name.is_empty() || name.len() > 64 {
+            return Err(self.error(
+                item.span().map_or(0, |s| s.start),
+                &what,
+                "a name of 1 to 64 bytes (EnrolResult.account)",
+            ));
+        }
+        let mut domains = Vec::new();
+        for (value, start) in self.strings(table, "domains")? {
+            if value != domain {
+                return Err(self.error(
+                    start,
+                    &format!("domain {value:?}"),
+                    &format!("this relay serves only {domain}"),
+                ));
+            }
+            domains.push(value);
+        }
+        if domains.is_empty() {
+            return Err(self.error(
+                self.value_at(table, "domains"),
+                "domains",
+                "at least one domain, the relay's",
+            ));
+        }
+        let mut max_registrations = 0;
+        self.at_least(
+            table,
+            "max_registrations",
+            1,
+            "§3.6.1.1",
+            &mut max_registrations,
+        )?;
+        let mut lifetime = 86_400;
+        self.at_least(table, "token_lifetime", 1, "IOTP-DLV-85", &mut lifetime)?;
+        let mut tokens = Vec::new();
+        for (value, start) in self.strings(table, "tokens")? {
+            let bad = || {
+                self.error(
+                    start,
+                    "token",
+                    "16 to 32 bytes of lowercase hex, from a secure random source (IOTP-DLV-83)",
+                )
+            };
+            if value.len() % 2 != 0 || !(32..=64).contains(&value.len()) {
+                return Err(bad());
+            }
+            let bytes: Option<Vec<u8>> = (0..value.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&value[i..i + 2], 16).ok())
+                .collect();
+            tokens.push(bytes.ok_or_else(bad)?);
+        }
+        Ok(AccountSetup {
+            account: Account {
+                name: name.to_owned(),
+                domains,
+                max_registrations,
+            },
+            tokens,
+            token_lifetime: u64::from(lifetime) * 1_000,
+        })
+    }
+
+    /// The strings of an optional array `key`, each with where it starts.
+    fn strings(&self, table: &Table, key: &str) -> Result<Vec<(String, usize)>, ConfigError> {
+        let Some(item) = table.get(key) else {
+            return Ok(Vec::new());
+        };
+        let array = item
+            .as_array()
+            .ok_or_else(|| self.error(self.value_at(table, key), key, "an array of strings"))?;
+        array
+            .iter()
+            .map(|value| {
+                let start = value.span().map_or(0, |s| s.start);
+                value
+                    .as_str()
+                    .map(|v| (v.to_owned(), start))
+                    .ok_or_else(|| self.error(start, key, "each a string"))
+            })
+            .collect()
+    }
+
     /// The relay's EDHOC responder from `[identity]` and `[credentials]` (each a served address).
     fn edhoc(
         &self,
@@ -309,6 +448,30 @@ rate_burst = 64
                 "lowercase hex",
             ),
         ];
+        let account = "\n[accounts.\"Smith household\"]\ndomains = [\"home.example.org\"]\n\
+                       max_registrations = 8\ntokens = [\"00112233445566778899aabbccddeeff\"]\n";
+        let cases = cases.into_iter().chain([
+            (
+                format!("{GOOD}{account}")
+                    .replace("\"00112233445566778899aabbccddeeff\"", "\"0011\""),
+                17,
+                "token",
+                "16 to 32 bytes",
+            ),
+            (
+                format!("{GOOD}{account}").replace("[\"home.example.org\"]", "[\"example.net\"]"),
+                15,
+                "domain \"example.net\"",
+                "this relay serves only",
+            ),
+            (
+                format!("{GOOD}{account}")
+                    .replace("max_registrations = 8", "max_registrations = 0"),
+                16,
+                "max_registrations",
+                "below the least",
+            ),
+        ]);
         for (text, line, what, why) in cases {
             let e = parse(&text).unwrap_err();
             assert_eq!(e.line, line, "{e}");
@@ -319,6 +482,22 @@ rate_burst = 64
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn accounts_give_their_domains_quota_and_tokens() {
+        let text = format!(
+            "{GOOD}\n[accounts.\"Smith household\"]\ndomains = [\"home.example.org\"]\n\
+             max_registrations = 8\ntokens = [\"00112233445566778899aabbccddeeff\"]\n\
+             token_lifetime = 3600\n"
+        );
+        let f = parse(&text).unwrap();
+        let a = &f.setup.accounts[0];
+        assert_eq!(a.account.name, "Smith household");
+        assert_eq!(a.account.domains, ["home.example.org"]);
+        assert_eq!(a.account.max_registrations, 8);
+        assert_eq!(a.tokens, [(0u8..16).map(|i| i * 0x11).collect::<Vec<u8>>()]);
+        assert_eq!(a.token_lifetime, 3_600_000);
     }
 
     #[test]

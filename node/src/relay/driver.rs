@@ -10,10 +10,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use iotp2p_protocol::message::digest::Digest;
 use iotp2p_protocol::params::Instant;
 use iotp2p_protocol::relay::{Relay, RelayEvent, RelayOutput, StoreChange};
+use iotp2p_protocol::server::relay::RelayServer;
 use rand_core::{CryptoRngCore, OsRng};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
+use super::registry::Times;
 use crate::clock::{sleep_until, Clock, Timer};
 use crate::store::{HoldLimits, NewMessage, RelayStore, StoreError};
 use crate::udp::{admit, may_send, Stats, MAX_PAYLOAD};
@@ -30,7 +32,7 @@ pub(super) type RelayCall = Box<
 
 pub(super) struct Driver {
     pub(super) socket: UdpSocket,
-    pub(super) relay: Relay<SocketAddr>,
+    pub(super) relay: RelayServer<SocketAddr>,
     pub(super) store: Box<dyn RelayStore + Send>,
     /// The store's identifier of each envelope held, by digest.
     pub(super) ids: HashMap<Digest, u64>,
@@ -60,7 +62,11 @@ impl Driver {
             let outputs = tokio::select! {
                 biased;
                 call = self.calls.recv() => match call {
-                    Some(call) => call(&mut self.relay, self.clock.now(), &mut OsRng),
+                    Some(call) => {
+                        let now = self.clock.now();
+                        let out = call(self.relay.relay_mut(), now, &mut OsRng);
+                        self.relay.serve(now, &mut OsRng, out)
+                    }
                     None => break,
                 },
                 () = sleep_until(deadline), if deadline.is_some() => {
@@ -131,7 +137,7 @@ impl Driver {
                 let wall = wall_clock();
                 let received_at = wall.saturating_sub(now.saturating_sub(received));
                 let expires_at = wall.saturating_add(expires.saturating_sub(now));
-                let limits = self.relay.config().limits;
+                let limits = self.relay.relay().config().limits;
                 let limits = HoldLimits::new(limits.max_messages, u64::from(limits.max_bytes))?;
                 let held = self.store.hold(
                     &NewMessage {
@@ -150,7 +156,7 @@ impl Driver {
                         Ok(())
                     }
                     Err(e) => {
-                        self.relay.forget(&recipient, &digest);
+                        self.relay.relay_mut().forget(&recipient, &digest);
                         Err(e)
                     }
                 }
@@ -158,6 +164,13 @@ impl Driver {
             StoreChange::Removed { recipient, digests } => {
                 let ids: Vec<u64> = digests.iter().filter_map(|d| self.ids.remove(d)).collect();
                 self.store.remove(&recipient, &ids).map(|_| ())
+            }
+            StoreChange::Registry(change) => {
+                let times = Times {
+                    now: self.clock.now(),
+                    wall: wall_clock(),
+                };
+                super::registry::store(self.store.as_mut(), change, times)
             }
         }
     }

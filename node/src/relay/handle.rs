@@ -15,9 +15,12 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::driver::{wall_clock, Driver, RelayCall};
+use super::registry::Times;
 use crate::clock::Clock;
 use crate::store::{RelayStore, StoreError, MAX_PAGE};
 use crate::udp::{Counts, Stats};
+use iotp2p_protocol::relay::registry::Account;
+use iotp2p_protocol::server::relay::RelayServer;
 
 /// How a UDP relay is set up.
 #[derive(Debug)]
@@ -28,8 +31,8 @@ pub struct RelaySetup {
     pub relay: RelayConfig,
     /// Its service's engine configuration (contexts and the other tables of an end node).
     pub service: Config,
-    /// The addresses it serves. Registration through the Relay capability is to come; these are
-    /// registered at start.
+    /// The addresses the provider registers itself, at start; the accounts' controllers register
+    /// theirs through the Relay capability.
     pub addresses: Vec<String>,
     /// The home relays of other domains (domain → address): where `Forward` goes. Each is also
     /// taken as an authenticated relay of its domain.
@@ -40,6 +43,23 @@ pub struct RelaySetup {
     pub edhoc: Option<EdhocResponder>,
     /// Events held for the application before further ones are dropped (and counted).
     pub event_queue: usize,
+    /// The provider's accounts, whose controllers enrol and register over the Relay capability.
+    pub accounts: Vec<AccountSetup>,
+    /// The relay's credential statement, naming its service address, which nodes read unsealed at
+    /// first contact (spec §3.10.1).
+    pub statement: Option<Vec<u8>>,
+}
+
+/// A provider account and the enrolment tokens issued for it (spec §3.6.1.1).
+#[derive(Clone, Debug)]
+pub struct AccountSetup {
+    /// The account.
+    pub account: Account,
+    /// Its single-use enrolment tokens (16 to 32 bytes); a token the store says was used is not
+    /// issued again.
+    pub tokens: Vec<Vec<u8>>,
+    /// How long each token is valid from the relay's start, in ms.
+    pub token_lifetime: u64,
 }
 
 impl RelaySetup {
@@ -57,6 +77,8 @@ impl RelaySetup {
             routes: BTreeMap::new(),
             edhoc: None,
             event_queue: 64,
+            accounts: Vec::new(),
+            statement: None,
         }
     }
 }
@@ -96,6 +118,9 @@ pub enum RelayError {
     /// A statement given to the relay does not verify.
     #[error("{0}")]
     Statement(String),
+    /// The accounts of the configuration, or what the store kept of them, cannot be put back.
+    #[error("the relay's accounts: {0}")]
+    Registry(String),
     /// The event queue has no room.
     #[error("the event queue must hold at least one entry")]
     EmptyQueue,
@@ -148,7 +173,12 @@ impl UdpRelay {
         let clock = Clock::start();
         let mut ids = HashMap::new();
         let (now, wall) = (clock.now(), wall_clock());
-        for address in &setup.addresses {
+        let times = Times { now, wall };
+        let registered =
+            super::registry::restore(&mut relay, store.as_mut(), &setup.accounts, times)?;
+        let mut addresses = setup.addresses.clone();
+        addresses.extend(registered);
+        for address in &addresses {
             // The store holds at most the relay's limit per recipient, which is below MAX_PAGE.
             for m in store.held(address, MAX_PAGE)? {
                 let digest = relay
@@ -181,9 +211,11 @@ impl UdpRelay {
         let (calls, call_rx) = mpsc::channel(16);
         let (event_tx, events) = mpsc::channel(setup.event_queue);
         let stats = Arc::new(Stats::default());
+        let mut server = RelayServer::new(relay);
+        server.set_credential_statement(setup.statement);
         let driver = Driver {
             socket,
-            relay,
+            relay: server,
             store,
             ids,
             routes: setup.routes,

@@ -9,7 +9,10 @@
 //! forgets the envelope, so that the sender's retransmission is taken afresh. Other domains are
 //! reached through configured routes (domain → relay address). A node's move to another provider
 //! ([`UdpRelay::release_moved`], [`UdpRelay::register_moved`]) is checked here and forwarded by the
-//! engine during its grace period. Resolving them by DNS (§3.2) and
+//! engine during its grace period. The relay's own service answers the Relay capability
+//! (`iotp2p_protocol::server::relay`): what its controllers change (administrators, registrations,
+//! quarantines) goes to the store like a held message, before the reply, and is put back at start
+//! (`registry.rs`). Resolving them by DNS (§3.2) and
 //! the relay-to-relay DTLS hop (§3.9) are not yet part of this driver.
 //!
 //! [`RelayStore`]: crate::store::RelayStore
@@ -17,7 +20,8 @@
 pub mod config;
 mod driver;
 mod handle;
+mod registry;
 mod rehoming;
 
 pub use config::{ConfigError, RelayFile};
-pub use handle::{RelayError, RelaySetup, UdpRelay};
+pub use handle::{AccountSetup, RelayError, RelaySetup, UdpRelay};

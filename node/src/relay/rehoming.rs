@@ -4,71 +4,15 @@
 //! checks what it is given before acting on it ([IOTP-DLV-73], [IOTP-DLV-75]); the engine then
 //! forwards or accepts what comes for the previous address during the grace period.
 //!
-//! The Relay capability's requests (`register`, `release` over the network) are to come; until then
-//! these are the provider's calls, with the same checks.
+//! These are the provider's calls; the Relay capability's `register` and `release` over the network
+//! make the same checks (`iotp2p_protocol::relay::verify`).
 
 use iotp2p_protocol::engine::KnownPeer;
+use iotp2p_protocol::relay::verify::{arriving, leaving, Move};
 use iotp2p_protocol::relay::RelayOutput;
-use iotp2p_protocol::security::statement::{
-    rehoming_previous_address, verify_credential, verify_rehoming, Trust,
-};
+use iotp2p_protocol::security::statement::verify_credential;
 
 use super::{RelayError, UdpRelay};
-
-/// The facts of a re-homing statement that verified: from where, to where, for how long.
-struct Move {
-    previous: String,
-    address: String,
-    grace_ms: u64,
-}
-
-/// Checks `statement` against the node's credential statement `credential`, which names
-/// `bound` ([IOTP-SEC-187] as a relay applies it: the node's own signature, the address the relay
-/// knows the node by).
-fn verify(statement: &[u8], credential: &[u8], bound: Bound) -> Result<Move, RelayError> {
-    let held = verify_credential(credential)
-        .map_err(|e| RelayError::Statement(format!("the node's credential statement: {e}")))?;
-    let named = held
-        .statement
-        .address
-        .ok_or_else(|| RelayError::Statement("the credential statement names no address".into()))?;
-    // The previous relay knows the node by the previous address; the new one by the new address,
-    // whose statement's previous address it takes from the statement itself.
-    let previous = match bound {
-        Bound::Previous => named.to_owned(),
-        // The new relay verifies the statement against its own previous address: it has no other.
-        Bound::New => rehoming_previous_address(statement)
-            .ok_or_else(|| RelayError::Statement("not a re-homing statement".into()))?
-            .to_owned(),
-    };
-    let known = [held.identity_key];
-    let trust = Trust {
-        known: &known,
-        administrators: &[],
-        rotated_away: &[],
-    };
-    let verified = verify_rehoming(statement, &trust, &previous, 0)
-        .map_err(|e| RelayError::Statement(format!("the re-homing statement: {e}")))?;
-    let s = verified.statement;
-    if bound == Bound::New && s.new_address != named {
-        return Err(RelayError::Statement(format!(
-            "the credential statement names {named:?}, not the new address {:?} ([IOTP-DLV-75])",
-            s.new_address
-        )));
-    }
-    Ok(Move {
-        previous: s.previous_address.to_owned(),
-        address: s.new_address.to_owned(),
-        grace_ms: u64::from(s.grace_period) * 1_000,
-    })
-}
-
-/// Which address of the move the credential statement names.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Bound {
-    Previous,
-    New,
-}
 
 impl UdpRelay {
     /// `release` with a re-homing statement (§3.11.1): checked with the credential statement the
@@ -81,7 +25,8 @@ impl UdpRelay {
         statement: &[u8],
         held_credential: &[u8],
     ) -> Result<(), RelayError> {
-        let m = verify(statement, held_credential, Bound::Previous)?;
+        let m: Move = leaving(statement, held_credential, 0)
+            .map_err(|e| RelayError::Statement(e.to_string()))?;
         let previous = m.previous.clone();
         let served = self
             .with_relay(move |relay, now, _| {
@@ -108,7 +53,8 @@ impl UdpRelay {
         statement: &[u8],
         credential: &[u8],
     ) -> Result<(), RelayError> {
-        let m = verify(statement, credential, Bound::New)?;
+        let m: Move =
+            arriving(statement, credential).map_err(|e| RelayError::Statement(e.to_string()))?;
         let held = verify_credential(credential)
             .map_err(|e| RelayError::Statement(format!("the node's credential statement: {e}")))?;
         let peers: Vec<KnownPeer> = held

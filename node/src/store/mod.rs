@@ -36,6 +36,56 @@ pub struct Registration {
     pub node: [u8; 32],
     /// Its policy, encoded (opaque to the store).
     pub policy: Vec<u8>,
+    /// The node's credential statement (empty: none held, a registration made by the provider).
+    pub credential: Vec<u8>,
+    /// The node left with a re-homing statement: the relay forwards until the grace period ends.
+    pub departed: Option<Departed>,
+    /// The node came from another address, whose messages the relay accepts until then.
+    pub arrived: Option<Arrived>,
+}
+
+/// A node's move away from a registered address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Departed {
+    /// The address it moved to.
+    pub to: String,
+    /// Its re-homing statement.
+    pub statement: Vec<u8>,
+    /// The statement's `sequence`.
+    pub sequence: u32,
+    /// The end of the grace period, in ms since the UNIX epoch.
+    pub until: u64,
+}
+
+/// A node's arrival at a registered address from another one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arrived {
+    /// The address it left.
+    pub previous: String,
+    /// The end of the grace period, in ms since the UNIX epoch.
+    pub until: u64,
+}
+
+/// An administrator of an account (spec §3.6.1.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAdmin {
+    /// Its account.
+    pub account: String,
+    /// Its node ID.
+    pub node: [u8; 32],
+    /// Its credential statement.
+    pub credential: Vec<u8>,
+}
+
+/// An address in quarantine after a release ([IOTP-ADDR-37]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quarantined {
+    /// The address.
+    pub address: String,
+    /// The account that released it.
+    pub account: String,
+    /// The end of the quarantine, in ms since the UNIX epoch.
+    pub until: u64,
 }
 
 /// A message to hold.
@@ -173,6 +223,42 @@ pub trait RelayStore {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<Registration>, StoreError>;
+    /// Every registration whose address sorts after `after`, in order, at most `limit` (and at most
+    /// [`MAX_PAGE`]): what a relay puts back at start.
+    fn every_registration(
+        &mut self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Registration>, StoreError>;
+    /// Records `node` as an administrator of `account` and `token` as used, together.
+    fn enrol(
+        &mut self,
+        account: &str,
+        node: [u8; 32],
+        credential: &[u8],
+        token: &[u8],
+    ) -> Result<(), StoreError>;
+    /// Removes the administrator `node`; whether it was one.
+    fn unenrol(&mut self, node: [u8; 32]) -> Result<bool, StoreError>;
+    /// The administrators whose node ID sorts after `after`, in order, at most `limit` (and at most
+    /// [`MAX_PAGE`]).
+    fn admins(
+        &mut self,
+        after: Option<[u8; 32]>,
+        limit: usize,
+    ) -> Result<Vec<StoredAdmin>, StoreError>;
+    /// Whether `token` was used to enrol.
+    fn token_used(&mut self, token: &[u8]) -> Result<bool, StoreError>;
+    /// Removes the registration of `quarantined.address` and quarantines the address, together.
+    fn quarantine(&mut self, quarantined: &Quarantined) -> Result<(), StoreError>;
+    /// The addresses quarantined at `now` that sort after `after`, in order, at most `limit` (and
+    /// at most [`MAX_PAGE`]); the quarantines over are forgotten.
+    fn quarantined(
+        &mut self,
+        now: u64,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Quarantined>, StoreError>;
     /// Holds a message within the recipient's limits: a reply may drop older held replies to make
     /// room, a request never drops anything; [`StoreError::Full`] when it does not fit.
     fn hold(&mut self, message: &NewMessage<'_>, limits: HoldLimits) -> Result<Held, StoreError>;

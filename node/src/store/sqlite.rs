@@ -12,16 +12,44 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{
-    check_address, Held, HeldMessage, HoldLimits, NewMessage, Registration, RelayStore, StoreError,
-    MAX_ACCOUNT, MAX_PAGE, MAX_POLICY,
+    check_address, Arrived, Departed, Held, HeldMessage, HoldLimits, NewMessage, Quarantined,
+    Registration, RelayStore, StoreError, StoredAdmin, MAX_ACCOUNT, MAX_PAGE, MAX_POLICY,
 };
 use iotp2p_protocol::params::MAX_MESSAGE;
 
 /// The schema version this code reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// From version 1: held messages name their sender (the relay's own nodes send without `sender`).
 const MIGRATE_1_TO_2: &str = "ALTER TABLE held ADD COLUMN sender TEXT;";
+
+/// From version 2: what the Relay capability changes (spec §3.6.1): a registration's credential
+/// statement and move, the accounts' administrators, the enrolment tokens used and the addresses
+/// in quarantine.
+const MIGRATE_2_TO_3: &str = "
+ALTER TABLE registration ADD COLUMN credential BLOB NOT NULL DEFAULT x'';
+ALTER TABLE registration ADD COLUMN departed_to TEXT;
+ALTER TABLE registration ADD COLUMN departed_statement BLOB;
+ALTER TABLE registration ADD COLUMN departed_sequence INTEGER;
+ALTER TABLE registration ADD COLUMN departed_until INTEGER;
+ALTER TABLE registration ADD COLUMN arrived_previous TEXT;
+ALTER TABLE registration ADD COLUMN arrived_until INTEGER;
+CREATE TABLE admin (
+    node       BLOB PRIMARY KEY CHECK (length(node) = 32),
+    account    TEXT NOT NULL,
+    credential BLOB NOT NULL
+) STRICT;
+CREATE TABLE used_token (token BLOB PRIMARY KEY) STRICT;
+CREATE TABLE quarantine (
+    address TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    until   INTEGER NOT NULL
+) STRICT;
+";
+
+/// The columns of a registration, in the order [`registration_of`] reads them.
+const REGISTRATION: &str = "address, account, node, policy, credential, departed_to, \
+    departed_statement, departed_sequence, departed_until, arrived_previous, arrived_until";
 
 const SCHEMA: &str = "
 CREATE TABLE registration (
@@ -85,20 +113,12 @@ impl SqliteStore {
         let version: i64 = tx
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .map_err(database("reading the schema version"))?;
-        match version {
-            0 => {
-                tx.execute_batch(SCHEMA)
-                    .map_err(database("creating the schema"))?;
-                tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-                    .map_err(database("writing the schema version"))?;
-            }
-            1 => {
-                tx.execute_batch(MIGRATE_1_TO_2)
-                    .map_err(database("upgrading the schema from version 1"))?;
-                tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-                    .map_err(database("writing the schema version"))?;
-            }
-            SCHEMA_VERSION => {}
+        // The steps from the file's version to this code's, in order.
+        let steps: &[&str] = match version {
+            0 => &[SCHEMA, MIGRATE_2_TO_3],
+            1 => &[MIGRATE_1_TO_2, MIGRATE_2_TO_3],
+            2 => &[MIGRATE_2_TO_3],
+            SCHEMA_VERSION => &[],
             found => {
                 return Err(StoreError::Version {
                     path: path.to_owned(),
@@ -106,6 +126,14 @@ impl SqliteStore {
                     expected: SCHEMA_VERSION,
                 })
             }
+        };
+        for step in steps {
+            tx.execute_batch(step)
+                .map_err(database("creating or upgrading the schema"))?;
+        }
+        if !steps.is_empty() {
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(database("writing the schema version"))?;
         }
         tx.commit().map_err(database("creating the schema"))?;
         Ok(SqliteStore { db })
@@ -145,12 +173,45 @@ impl SqliteStore {
 
 fn registration_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Registration> {
     let node: Vec<u8> = row.get(2)?;
+    let departed = match (
+        row.get(5)?,
+        row.get(6)?,
+        row.get::<_, Option<i64>>(7)?,
+        row.get::<_, Option<i64>>(8)?,
+    ) {
+        (Some(to), Some(statement), Some(sequence), Some(until)) => Some(Departed {
+            to,
+            statement,
+            sequence: u32::try_from(sequence).unwrap_or(u32::MAX),
+            until: until as u64,
+        }),
+        _ => None,
+    };
+    let arrived = match (row.get(9)?, row.get::<_, Option<i64>>(10)?) {
+        (Some(previous), Some(until)) => Some(Arrived {
+            previous,
+            until: until as u64,
+        }),
+        _ => None,
+    };
     Ok(Registration {
         address: row.get(0)?,
         account: row.get(1)?,
         // The schema's CHECK keeps every node 32 bytes long.
         node: node.try_into().unwrap_or([0; 32]),
         policy: row.get(3)?,
+        credential: row.get(4)?,
+        departed,
+        arrived,
+    })
+}
+
+fn admin_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAdmin> {
+    let node: Vec<u8> = row.get(0)?;
+    Ok(StoredAdmin {
+        node: node.try_into().unwrap_or([0; 32]),
+        account: row.get(1)?,
+        credential: row.get(2)?,
     })
 }
 
@@ -193,17 +254,35 @@ impl RelayStore for SqliteStore {
         let tx = self.write("registering")?;
         let previous = tx
             .query_row(
-                "SELECT address, account, node, policy FROM registration WHERE address = ?1",
+                &format!("SELECT {REGISTRATION} FROM registration WHERE address = ?1"),
                 [&r.address],
                 registration_of,
             )
             .optional()
             .map_err(database("registering"))?;
+        let (d, a) = (r.departed.as_ref(), r.arrived.as_ref());
         tx.execute(
-            "INSERT OR REPLACE INTO registration (address, account, node, policy) VALUES (?1, ?2, ?3, ?4)",
-            params![r.address, r.account, &r.node[..], r.policy],
+            &format!(
+                "INSERT OR REPLACE INTO registration ({REGISTRATION})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            ),
+            params![
+                r.address,
+                r.account,
+                &r.node[..],
+                r.policy,
+                r.credential,
+                d.map(|d| &d.to),
+                d.map(|d| &d.statement),
+                d.map(|d| i64::from(d.sequence)),
+                d.map(|d| time(d.until)),
+                a.map(|a| &a.previous),
+                a.map(|a| time(a.until)),
+            ],
         )
         .map_err(database("registering"))?;
+        tx.execute("DELETE FROM quarantine WHERE address = ?1", [&r.address])
+            .map_err(database("registering"))?;
         tx.commit().map_err(database("registering"))?;
         Ok(previous)
     }
@@ -211,7 +290,7 @@ impl RelayStore for SqliteStore {
     fn registration(&mut self, address: &str) -> Result<Option<Registration>, StoreError> {
         self.db
             .query_row(
-                "SELECT address, account, node, policy FROM registration WHERE address = ?1",
+                &format!("SELECT {REGISTRATION} FROM registration WHERE address = ?1"),
                 [address],
                 registration_of,
             )
@@ -235,10 +314,10 @@ impl RelayStore for SqliteStore {
     ) -> Result<Vec<Registration>, StoreError> {
         let mut statement = self
             .db
-            .prepare(
-                "SELECT address, account, node, policy FROM registration
-                 WHERE account = ?1 AND address > ?2 ORDER BY address LIMIT ?3",
-            )
+            .prepare(&format!(
+                "SELECT {REGISTRATION} FROM registration
+                 WHERE account = ?1 AND address > ?2 ORDER BY address LIMIT ?3"
+            ))
             .map_err(database("listing registrations"))?;
         let rows = statement
             .query_map(
@@ -248,6 +327,130 @@ impl RelayStore for SqliteStore {
             .map_err(database("listing registrations"))?;
         rows.collect::<Result<_, _>>()
             .map_err(database("listing registrations"))
+    }
+
+    fn every_registration(
+        &mut self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Registration>, StoreError> {
+        let mut statement = self
+            .db
+            .prepare(&format!(
+                "SELECT {REGISTRATION} FROM registration WHERE address > ?1 ORDER BY address LIMIT ?2"
+            ))
+            .map_err(database("listing registrations"))?;
+        let rows = statement
+            .query_map(params![after.unwrap_or(""), page(limit)], registration_of)
+            .map_err(database("listing registrations"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(database("listing registrations"))
+    }
+
+    fn enrol(
+        &mut self,
+        account: &str,
+        node: [u8; 32],
+        credential: &[u8],
+        token: &[u8],
+    ) -> Result<(), StoreError> {
+        if account.len() > MAX_ACCOUNT || credential.len() > MAX_MESSAGE || token.len() > 32 {
+            return Err(StoreError::Invalid {
+                what: "enrolment",
+                why: "an account, credential statement or token beyond its bound".into(),
+            });
+        }
+        let tx = self.write("enrolling")?;
+        tx.execute(
+            "INSERT OR REPLACE INTO admin (node, account, credential) VALUES (?1, ?2, ?3)",
+            params![&node[..], account, credential],
+        )
+        .map_err(database("enrolling"))?;
+        tx.execute(
+            "INSERT OR IGNORE INTO used_token (token) VALUES (?1)",
+            [token],
+        )
+        .map_err(database("enrolling"))?;
+        tx.commit().map_err(database("enrolling"))
+    }
+
+    fn unenrol(&mut self, node: [u8; 32]) -> Result<bool, StoreError> {
+        let removed = self
+            .db
+            .execute("DELETE FROM admin WHERE node = ?1", [&node[..]])
+            .map_err(database("unenrolling"))?;
+        Ok(removed > 0)
+    }
+
+    fn admins(
+        &mut self,
+        after: Option<[u8; 32]>,
+        limit: usize,
+    ) -> Result<Vec<StoredAdmin>, StoreError> {
+        let mut statement = self
+            .db
+            .prepare(
+                "SELECT node, account, credential FROM admin WHERE node > ?1 ORDER BY node LIMIT ?2",
+            )
+            .map_err(database("listing administrators"))?;
+        let after = after.map_or(Vec::new(), |a| a.to_vec());
+        let rows = statement
+            .query_map(params![after, page(limit)], admin_of)
+            .map_err(database("listing administrators"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(database("listing administrators"))
+    }
+
+    fn token_used(&mut self, token: &[u8]) -> Result<bool, StoreError> {
+        self.db
+            .query_row("SELECT 1 FROM used_token WHERE token = ?1", [token], |_| {
+                Ok(())
+            })
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(database("reading the used tokens"))
+    }
+
+    fn quarantine(&mut self, q: &Quarantined) -> Result<(), StoreError> {
+        check_address("address", &q.address)?;
+        let tx = self.write("quarantining")?;
+        tx.execute("DELETE FROM registration WHERE address = ?1", [&q.address])
+            .map_err(database("quarantining"))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO quarantine (address, account, until) VALUES (?1, ?2, ?3)",
+            params![q.address, q.account, time(q.until)],
+        )
+        .map_err(database("quarantining"))?;
+        tx.commit().map_err(database("quarantining"))
+    }
+
+    fn quarantined(
+        &mut self,
+        now: u64,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Quarantined>, StoreError> {
+        self.db
+            .execute("DELETE FROM quarantine WHERE until <= ?1", [time(now)])
+            .map_err(database("forgetting quarantines"))?;
+        let mut statement = self
+            .db
+            .prepare(
+                "SELECT address, account, until FROM quarantine WHERE address > ?1
+                 ORDER BY address LIMIT ?2",
+            )
+            .map_err(database("listing quarantines"))?;
+        let rows = statement
+            .query_map(params![after.unwrap_or(""), page(limit)], |row| {
+                Ok(Quarantined {
+                    address: row.get(0)?,
+                    account: row.get(1)?,
+                    until: row.get::<_, i64>(2)? as u64,
+                })
+            })
+            .map_err(database("listing quarantines"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(database("listing quarantines"))
     }
 
     fn hold(&mut self, m: &NewMessage<'_>, limits: HoldLimits) -> Result<Held, StoreError> {
@@ -407,6 +610,9 @@ mod tests {
             account: "Smith household".into(),
             node: [node; 32],
             policy: vec![0xa0],
+            credential: Vec::new(),
+            departed: None,
+            arrived: None,
         };
         assert_eq!(store.register(&reg(SENSOR, 1)).unwrap(), None);
         assert_eq!(store.register(&reg(LAMP, 2)).unwrap(), None);
@@ -422,6 +628,83 @@ mod tests {
         assert!(store.release(LAMP).unwrap());
         assert!(!store.release(LAMP).unwrap());
         assert!(store.register(&reg("Not An Address", 1)).is_err());
+    }
+
+    #[test]
+    fn what_the_relay_capability_changes_survives_a_reopening() {
+        let dir = std::env::temp_dir().join(format!("iotp2p-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("relay.sqlite");
+        let _ = std::fs::remove_file(&path);
+        let moved = Registration {
+            address: LAMP.into(),
+            account: "Smith household".into(),
+            node: [2; 32],
+            policy: vec![0xa0],
+            credential: vec![0x82, 0x41, 0x00],
+            departed: Some(Departed {
+                to: "lamp@lamps.example.com".into(),
+                statement: vec![1, 2, 3],
+                sequence: 4,
+                until: 5_000,
+            }),
+            arrived: Some(Arrived {
+                previous: "lamp@old.example.net".into(),
+                until: 6_000,
+            }),
+        };
+        {
+            let mut store = SqliteStore::open(&path).unwrap();
+            store
+                .enrol("Smith household", [1; 32], &[9, 9], &[7; 16])
+                .unwrap();
+            store.register(&moved).unwrap();
+            store
+                .quarantine(&Quarantined {
+                    address: SENSOR.into(),
+                    account: "Smith household".into(),
+                    until: 10_000,
+                })
+                .unwrap();
+        }
+        let mut store = SqliteStore::open(&path).unwrap();
+        assert!(store.token_used(&[7; 16]).unwrap());
+        assert!(!store.token_used(&[8; 16]).unwrap());
+        let admins = store.admins(None, 16).unwrap();
+        assert_eq!(admins.len(), 1);
+        assert_eq!(
+            (admins[0].node, admins[0].credential.as_slice()),
+            ([1; 32], &[9, 9][..])
+        );
+        assert!(store.admins(Some([1; 32]), 16).unwrap().is_empty());
+        assert_eq!(
+            store.every_registration(None, 16).unwrap(),
+            std::slice::from_ref(&moved)
+        );
+        let quarantined = store.quarantined(9_999, None, 16).unwrap();
+        assert_eq!(quarantined.len(), 1);
+        // Registering an address ends its quarantine; a quarantine ends its registration.
+        store
+            .register(&Registration {
+                address: SENSOR.into(),
+                ..moved.clone()
+            })
+            .unwrap();
+        assert!(store.quarantined(9_999, None, 16).unwrap().is_empty());
+        store
+            .quarantine(&Quarantined {
+                address: LAMP.into(),
+                account: "Smith household".into(),
+                until: 10_000,
+            })
+            .unwrap();
+        assert_eq!(store.registration(LAMP).unwrap(), None);
+        // Over, it is forgotten.
+        assert!(store.quarantined(10_000, None, 16).unwrap().is_empty());
+        assert!(store.unenrol([1; 32]).unwrap());
+        assert!(!store.unenrol([1; 32]).unwrap());
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

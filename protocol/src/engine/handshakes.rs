@@ -599,12 +599,16 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         if visitor {
             self.make_room_for_a_visitor();
         }
+        let authenticated = credential.credential().as_bytes().to_vec();
         match self.contexts.insert(context, peer) {
             Ok(id) => {
                 if visitor {
                     if let Some(h) = self.handshakes.as_mut() {
                         h.visitors.push((id, now));
                     }
+                }
+                if let Some(entry) = self.contexts.get_mut(id) {
+                    entry.credential = Some(authenticated);
                 }
                 out.push(Output::Event(Event::Session {
                     context: id,

@@ -472,6 +472,40 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         }
     }
 
+    /// Records the authentication credential the peer of a context authenticated with (the engine
+    /// does so itself for the handshakes it answers; a caller that makes contexts otherwise gives it
+    /// here). False when there is no such context.
+    pub fn set_peer_credential(&mut self, id: ContextId, credential: Vec<u8>) -> bool {
+        match self.contexts.get_mut(id) {
+            Some(entry) => {
+                entry.credential = Some(credential);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Makes a visitor context an ordinary one with `node`, bound to `address` (§8.4.6): the peer's
+    /// credential statement, which vouches for the credential it authenticated with, was accepted
+    /// (a relay's `enrol`, [IOTP-DLV-89]). Such a context is no longer discarded as a visitor's
+    /// ([IOTP-SEC-160]). False when `id` is no visitor context.
+    pub fn admit_visitor(
+        &mut self,
+        id: ContextId,
+        node: crate::security::NodeId,
+        address: Option<String>,
+    ) -> bool {
+        match self.contexts.get_mut(id) {
+            Some(entry) if entry.peer.kind == peers::ContextKind::Visitor => {
+                entry.peer.kind = peers::ContextKind::Ordinary;
+                entry.peer.node = Some(node);
+                entry.peer.address = address;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Removes a security context.
     pub fn remove_context(&mut self, id: ContextId) -> bool {
         self.contexts.remove(id)

@@ -51,6 +51,11 @@ pub struct Entry {
     /// The address the peer was bound to before its re-homing, and until when envelopes from it are
     /// still accepted under this context ([IOTP-SEC-114]).
     pub previous_address: Option<(String, Instant)>,
+    /// The authentication credential the peer authenticated with in the EDHOC handshake this node
+    /// answered to make the context (sent by value by a visitor, §8.4.6, or referenced): what a
+    /// relay checks an enrolling controller's credential statement against ([IOTP-DLV-87]). `None`
+    /// for contexts made otherwise. At most MAX_CREDENTIAL_LEN bytes a context.
+    pub credential: Option<Vec<u8>>,
 }
 
 /// A context could not be added.
@@ -99,6 +104,7 @@ impl ContextTable {
             context,
             peer,
             previous_address: None,
+            credential: None,
         });
         Ok(id)
     }

@@ -170,6 +170,8 @@ impl Store {
                     held.retain(|h| *h != d);
                 }
             }
+            // The fuzzed relay has no accounts: nothing registers over the wire.
+            StoreChange::Registry(_) => {}
         }
     }
 

@@ -351,8 +351,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         rng: &mut dyn CryptoRngCore,
         out: &mut Vec<RelayOutput<P>>,
     ) {
-        let max_hold = self.config.limits.max_hold_time;
         for i in 0..self.nodes.len() {
+            let max_hold = self.limits_of(i).max_hold_time;
             let gone = self.nodes[i].queue.expire(now, max_hold);
             if !gone.is_empty() {
                 out.push(super::removed(&self.nodes[i].address, &gone));
@@ -476,7 +476,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             },
             delivered: None,
         };
-        let limits = self.config.limits;
+        let limits = self.limits_of(j);
         let record = super::stored(&self.nodes[j].address, &held, limits.max_hold_time);
         if let Ok(dropped) = self.nodes[j].queue.admit(held, &limits) {
             if !dropped.is_empty() {

@@ -5,7 +5,8 @@
 //!
 //! - **Its own service** (`_relay@` and its domain) is an end node, a [`Node`]: the hop contexts with
 //!   the relay's nodes, presence and receipts, EDHOC and the Relay capability's requests, which the
-//!   relay passes on as [`RelayEvent::Service`] for the provider's application to answer.
+//!   relay passes on as [`RelayEvent::Service`] (`server::relay::RelayServer` answers those of the
+//!   Relay capability against the [`registry`]).
 //! - **Routing** ([`receive`](Relay::receive)) follows §3.4.1, §3.6.2 and §3.6.3: from one of its
 //!   own nodes, over the transport address its hop is bound to, anything (the sender checked); from an
 //!   authenticated relay, what is for its domain; from anyone else, only what is for its service.
@@ -28,7 +29,10 @@ pub mod contacts;
 pub mod forwarded;
 pub mod held;
 pub mod rate;
+pub mod registry;
+pub mod verify;
 
+mod accounts;
 mod deliver;
 mod moves;
 mod receive;
@@ -74,6 +78,8 @@ pub struct RelayConfig {
     /// What each node may send for holding or forwarding (at least the floor of §3.6.3, which
     /// [`Relay::new`] enforces).
     pub rate: rate::Rate,
+    /// The bounds of the accounts, tokens and quarantine of the Relay capability ([`registry`]).
+    pub registry: registry::Limits,
 }
 
 impl RelayConfig {
@@ -89,6 +95,7 @@ impl RelayConfig {
             timing: Timing::default(),
             queue_full_retry: 60,
             rate: rate::Rate::default(),
+            registry: registry::Limits::default(),
         }
     }
 }
@@ -121,7 +128,7 @@ pub enum RelayOutput<P> {
 
 /// A change of what a relay holds, for a caller that keeps it in a store ([`Relay::restore`] puts it
 /// back after a restart).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum StoreChange {
     /// An envelope is held for `recipient`.
     Held {
@@ -148,6 +155,8 @@ pub enum StoreChange {
         /// Their digests.
         digests: Vec<Digest>,
     },
+    /// The Relay capability changed an account or a registration ([`registry`]).
+    Registry(registry::RegistryChange),
 }
 
 /// Why a stored envelope was not put back.
@@ -263,6 +272,9 @@ struct Registered<P> {
     moved_to: Option<(String, Instant)>,
     /// The address it re-homed from and the end of the grace period ([`moves`]).
     moved_from: Option<(String, Instant)>,
+    /// Its relay policy's holding limits, below the relay's (§3.6.1.4): most messages held, longest
+    /// hold in seconds.
+    policy: (Option<u16>, Option<u32>),
 }
 
 /// A home relay.
@@ -275,6 +287,12 @@ pub struct Relay<P> {
     relay_peers: Vec<(P, String)>,
     forwarded: Forwarded<P>,
     deliveries: Retransmitter<P>,
+    /// Accounts, tokens and registrations of the Relay capability ([`registry`]), which
+    /// `server::relay` serves.
+    registry: registry::Registry,
+    /// Failed enrolments by hop peer: (peer, count, since); at most `registry.max_failures`, the
+    /// oldest forgotten first.
+    enrol_failures: Vec<(P, u32, Instant)>,
 }
 
 /// Why a node was not registered.
@@ -300,6 +318,8 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         // One delivery in flight per node, and nothing waits: the relay itself sends the next.
         let deliveries = Retransmitter::new(config.timing, 0);
         Relay {
+            registry: registry::Registry::new(config.registry),
+            enrol_failures: Vec::new(),
             service_address,
             service: Node::new(service, counter),
             nodes: Vec::new(),
@@ -359,8 +379,41 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             bucket: rate::Bucket::full(self.config.rate, 0),
             moved_to: None,
             moved_from: None,
+            policy: (None, None),
         });
         Ok(())
+    }
+
+    /// Applies the holding limits of `address`'s relay policy (§3.6.1.4): at most
+    /// `max_held_messages` held and `max_hold_time` seconds each, within the relay's own limits
+    /// (`None`: the relay's). Takes effect for what arrives next, and for what is held already only
+    /// in its hold time ([IOTP-DLV-102]). Returns whether the relay serves the address.
+    pub fn set_holding_policy(
+        &mut self,
+        address: &str,
+        max_held_messages: Option<u16>,
+        max_hold_time: Option<u32>,
+    ) -> bool {
+        match self.node(address) {
+            Some(i) => {
+                self.nodes[i].policy = (max_held_messages, max_hold_time);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The holding limits of node `i`: the relay's, narrowed by the node's relay policy.
+    fn limits_of(&self, i: usize) -> Limits {
+        let mut limits = self.config.limits;
+        let (messages, hold) = self.nodes[i].policy;
+        if let Some(m) = messages {
+            limits.max_messages = limits.max_messages.min(u32::from(m));
+        }
+        if let Some(t) = hold {
+            limits.max_hold_time = limits.max_hold_time.min(t);
+        }
+        limits
     }
 
     /// Stops serving `address` (a release without forwarding, [IOTP-DLV-99]): the requests held for it
@@ -418,8 +471,11 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
 
     /// When [`on_timer`](Relay::on_timer) must next be called.
     pub fn next_deadline(&self) -> Option<Instant> {
-        let max_hold = self.config.limits.max_hold_time;
-        let holds = self.nodes.iter().filter_map(|n| n.queue.deadline(max_hold));
+        let holds = (0..self.nodes.len()).filter_map(|i| {
+            self.nodes[i]
+                .queue
+                .deadline(self.limits_of(i).max_hold_time)
+        });
         [
             self.service.next_deadline(),
             self.deliveries.next_deadline(),
@@ -439,6 +495,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
         self.retransmit(now, rng, &mut out);
         self.expire(now, rng, &mut out);
         self.expire_moves(now);
+        self.end_departures(now, &mut out);
         out
     }
 
@@ -478,7 +535,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             },
             delivered: None,
         };
-        let limits = self.config.limits;
+        let limits = self.limits_of(i);
         self.nodes[i]
             .queue
             .admit(held, &limits)

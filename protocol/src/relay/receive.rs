@@ -225,7 +225,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Relay<P> {
             },
             delivered: None,
         };
-        let limits = self.config.limits;
+        let limits = self.limits_of(r);
         // Held under the node's address, also when it came to its previous one.
         let holder = self.nodes[r].address.clone();
         let record = super::stored(&holder, &held, limits.max_hold_time);

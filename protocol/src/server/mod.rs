@@ -18,6 +18,7 @@
 
 mod access;
 pub mod acl;
+pub mod relay;
 mod rotate;
 pub mod security;
 mod subscriber;

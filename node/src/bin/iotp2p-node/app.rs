@@ -1,5 +1,5 @@
-//! `iotp2p-node app --config FILE <claim|invoke|read|describe> ...`: a controller app from the command
-//! line. It attaches to its home relay, does one thing and stops; replies print readably, or in the
+//! `iotp2p-node app --config FILE <claim|invoke|read|describe|enrol|register|release|lookup|...> ...`:
+//! a controller app from the command line. It attaches to its home relay, does one thing and stops; replies print readably, or in the
 //! spec's JSON mapping with `--json`.
 
 use std::net::SocketAddr;
@@ -95,6 +95,37 @@ enum Action {
         #[arg(long)]
         node: String,
     },
+    /// Join the provider account of an enrolment token at the home relay (spec §3.6.1.1).
+    Enrol {
+        /// The token the provider gave, hex.
+        #[arg(long, value_name = "HEX")]
+        token: String,
+    },
+    /// Register a device this app claimed at the home relay (spec §3.6.1.2): the address its
+    /// credential statement names is bound to it.
+    Register {
+        /// The device's credential statement, hex (from `claim`).
+        #[arg(long, value_name = "HEX")]
+        statement: String,
+        /// Its re-homing statement, hex, when it moves here from another address.
+        #[arg(long, value_name = "HEX")]
+        rehoming: Option<String>,
+    },
+    /// Give an address up at the home relay (spec §3.6.1.3).
+    Release {
+        /// The address.
+        #[arg(long)]
+        address: String,
+        /// The device's re-homing statement, hex, when it moves.
+        #[arg(long, value_name = "HEX")]
+        rehoming: Option<String>,
+    },
+    /// Ask the home relay which node an address of its domain is bound to (spec §3.10.2).
+    Lookup {
+        /// The address.
+        #[arg(long)]
+        address: String,
+    },
     /// Print this app's node ID and credential statement (hex), which an administrator of a device
     /// grants it access with. Does not start the app.
     Statement,
@@ -166,6 +197,50 @@ async fn act(
             );
             // What to add to the [devices] table to reach it later.
             println!("\"{address}\" = \"{}\"", hex(&claimed.credential));
+            // What `register` gives the home relay.
+            println!("statement {}", hex(&claimed.statement));
+            return Ok(());
+        }
+        Action::Enrol { token } => {
+            let enrolled = app.enrol(&unhex(&token)?).await?;
+            // The provider's names, from the network: shown escaped.
+            println!(
+                "enrolled in {:?}: domains {:?}, up to {} addresses",
+                enrolled.account, enrolled.domains, enrolled.max_registrations
+            );
+            return Ok(());
+        }
+        Action::Register {
+            statement,
+            rehoming,
+        } => {
+            let rehoming = rehoming.as_deref().map(unhex).transpose()?;
+            app.register(&unhex(&statement)?, rehoming.as_deref())
+                .await?;
+            println!("registered");
+            return Ok(());
+        }
+        Action::Release { address, rehoming } => {
+            let rehoming = rehoming.as_deref().map(unhex).transpose()?;
+            app.release(&address, rehoming.as_deref()).await?;
+            println!("released {address}");
+            return Ok(());
+        }
+        Action::Lookup { address } => {
+            let found = app.lookup(&address).await?;
+            match &found.credential {
+                Some(c) => println!(
+                    "credential statement {}",
+                    hex(&c.encode_to_vec().map_err(|e| format!("{e:?}"))?)
+                ),
+                None => println!("{address} is bound to no node"),
+            }
+            if let Some(r) = &found.rehoming {
+                println!(
+                    "re-homing statement {}",
+                    hex(&r.encode_to_vec().map_err(|e| format!("{e:?}"))?)
+                );
+            }
             return Ok(());
         }
         Action::Invoke {

@@ -36,8 +36,8 @@ enum Command {
     /// Run a device (a lamp, a sleeping sensor or a lock) from its configuration file: it attaches
     /// to its home relay and serves the apps its file names.
     Device(device::Args),
-    /// A controller app: claim a device out of its box, then invoke, read or describe devices by
-    /// address through the relays.
+    /// A controller app: claim a device out of its box, enrol and register it at the home relay,
+    /// then invoke, read or describe devices by address through the relays.
     App(app::Args),
 }
 
