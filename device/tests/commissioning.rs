@@ -241,22 +241,32 @@ impl World {
     /// The controller runs EDHOC with the lamp by its credential: their new context.
     fn connect(&mut self, lamp_id: NodeId) -> ContextId {
         let credential = self.lamp_keys.ccs.clone();
-        self.try_connect(lamp_id, credential)
+        self.try_connect(lamp_id, credential, false)
             .expect("the handshake completes")
     }
 
-    /// The controller runs EDHOC with the lamp, holding `credential` as the lamp's: their new
-    /// context, if the handshake completed.
-    fn try_connect(&mut self, lamp_id: NodeId, credential: Vec<u8>) -> Option<ContextId> {
+    /// The controller runs EDHOC with the lamp, holding `credential` as the lamp's, and sending its
+    /// own by value if `by_value` (a visitor, §8.4.6): their new context, if the handshake
+    /// completed.
+    fn try_connect(
+        &mut self,
+        lamp_id: NodeId,
+        credential: Vec<u8>,
+        by_value: bool,
+    ) -> Option<ContextId> {
         let peer = KnownPeer {
             credential,
             address: Some(LAMP.into()),
             node: Some(lamp_id),
         };
-        let (_, out) = self
-            .controller
-            .connect(self.now, &mut self.rng, "lamp", Destination::HopPeer, peer)
-            .unwrap();
+        let (now, to, at) = (self.now, "lamp", Destination::HopPeer);
+        let (_, out) = if by_value {
+            self.controller
+                .connect_as_visitor(now, &mut self.rng, to, at, peer)
+        } else {
+            self.controller.connect(now, &mut self.rng, to, at, peer)
+        }
+        .unwrap();
         self.settle(out);
         let at = self
             .events
@@ -1042,9 +1052,11 @@ fn rotate_auth_key_gives_a_new_credential_that_later_handshakes_use_while_contex
     // with the new credential completes.
     ok(w.ask(Some(owner), switch_on()));
     let old = w.lamp_keys.ccs.clone();
-    assert_eq!(w.try_connect(lamp_id, old), None);
+    assert_eq!(w.try_connect(lamp_id, old, false), None);
     w.events.clear();
-    let fresh = w.try_connect(lamp_id, new).expect("the new key answers");
+    let fresh = w
+        .try_connect(lamp_id, new, false)
+        .expect("the new key answers");
     ok(w.ask(Some(fresh), switch_on()));
 }
 
@@ -1092,4 +1104,100 @@ fn a_newer_credential_of_a_held_peer_replaces_its_previous_one() {
     w.controller_keys = rotated;
     let context = w.connect(lamp_id);
     ok(w.ask(Some(context), switch_on()));
+}
+
+#[test]
+fn an_app_presents_its_owners_introduction_as_a_visitor_and_is_then_the_lamps_peer() {
+    use iotp2p_codec::prelude::*;
+    use iotp2p_codec::security::{AclTarget, IntroductionStatement, SignedStatement};
+    use iotp2p_protocol::security::statement::sign_introduction;
+    use iotp2p_protocol::server::acl::privilege;
+
+    let (mut w, lamp_id, _) = owned();
+    let owner = w.controller_keys.identity.clone();
+    let owner_id = owner.node_id();
+    let app = keys(0x51, 0x52, 13);
+    let app_id = app.identity.node_id();
+    let app_statement = app.statement("alice-phone@example.net");
+    let light = [AclTarget {
+        endpoint: Some(LIGHT),
+        capability: None,
+        unknown_fields: Default::default(),
+    }];
+    let sign = |audience: &NodeId, serial: u32| {
+        sign_introduction(
+            &owner,
+            &IntroductionStatement {
+                subject: lamp_id.as_bytes(),
+                subject_address: Some(LAMP),
+                audience: audience.as_bytes(),
+                privileges: privilege::READ | privilege::INVOKE,
+                targets: Some(light.as_slice().into()),
+                serial,
+                not_after: None,
+                issued_at: None,
+                unknown_fields: Default::default(),
+            },
+        )
+        .unwrap()
+    };
+    let introduce = |statement: &[u8], credentials: &[&[u8]]| {
+        let input = iotp2p_codec::security::owned::Introduction {
+            statement: SignedStatement::decode(statement).unwrap().into_owned(),
+            credentials: credentials
+                .iter()
+                .map(|c| SignedStatement::decode(c).unwrap().into_owned())
+                .collect(),
+            unknown_fields: Default::default(),
+        };
+        Body::Invoke(iotp2p_codec::core::owned::InvokeRequest {
+            endpoint: 0,
+            capability: 1,
+            action: 27,
+            input: Some(input.encode_to_vec().unwrap()),
+            echo: None,
+            unknown_fields: Default::default(),
+        })
+    };
+
+    // The app runs EDHOC with its credential by value: a visitor context, under which only
+    // `introduce` is carried out ([IOTP-SEC-152]).
+    w.hand_over(app, "alice-phone@example.net");
+    let lamp_ccs = w.lamp_keys.ccs.clone();
+    let visitor = w.try_connect(lamp_id, lamp_ccs, true).unwrap();
+    assert_eq!(
+        status(&w.ask(Some(visitor), switch_on())),
+        StatusCode::Forbidden
+    );
+    let introduction = sign(&app_id, 1);
+    // Check 4: an introduction of another node; check 9: without the app's credential statement.
+    let other = sign(&NodeId::from_bytes([0x99; 32]), 2);
+    assert_eq!(
+        status(&w.ask(Some(visitor), introduce(&other, &[&app_statement]))),
+        StatusCode::Forbidden
+    );
+    assert_eq!(
+        status(&w.ask(Some(visitor), introduce(&introduction, &[]))),
+        StatusCode::ConstraintError
+    );
+    assert!(
+        w.lamp.security().unwrap().peer(&app_id).is_none(),
+        "changed nothing"
+    );
+
+    ok(w.ask(Some(visitor), introduce(&introduction, &[&app_statement])));
+    // Stored: the app's credential and its entry granted by the owner ([IOTP-SEC-184]); the visitor
+    // context is now the app's ordinary context ([IOTP-SEC-185]).
+    let security = w.lamp.security().unwrap();
+    assert_eq!(security.peer(&app_id), Some(app_statement.as_slice()));
+    let entry = security.acl().get(1).unwrap();
+    assert_eq!(entry.subjects, vec![*app_id.as_bytes()]);
+    assert_eq!(entry.granted_by, Some(*owner_id.as_bytes()));
+    ok(w.ask(Some(visitor), switch_on()));
+    assert!(w.lamp.app().light().on);
+    // Each introduction once ([IOTP-SEC-186]).
+    assert_eq!(
+        status(&w.ask(Some(visitor), introduce(&introduction, &[&app_statement]))),
+        StatusCode::InvalidState
+    );
 }

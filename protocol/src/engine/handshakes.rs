@@ -38,7 +38,9 @@ use crate::security::edhoc::carriage::{
     decode_edhoc_1_input, decode_edhoc_3_input, encode_edhoc_1_error, encode_edhoc_3_error,
     EDHOC_1, EDHOC_3, SECURITY_CAPABILITY, SECURITY_ENDPOINT,
 };
-use crate::security::edhoc::{connection_id_from_int, LocalIdentity, PeerCredential, Responder};
+use crate::security::edhoc::{
+    connection_id_from_int, IdCredI, LocalIdentity, PeerCredential, Responder,
+};
 use crate::security::{KeyId, NodeId};
 
 /// The shortest time a handshake waits for message_3 ([IOTP-SEC-59]), in ms.
@@ -146,6 +148,14 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
             visitors: Vec::new(),
             revoked: Vec::new(),
         });
+    }
+
+    /// The nodes revoked most recently ([IOTP-SEC-192]), oldest first: an introduction of one of them
+    /// is refused (§8.8.4.2, check 5).
+    pub fn revoked_peers(&self) -> &[NodeId] {
+        self.handshakes
+            .as_ref()
+            .map_or(&[], |h| h.revoked.as_slice())
     }
 
     /// Replaces the node's authentication key and credential (`rotate_auth_key`, §8.10.1): later
@@ -263,9 +273,35 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         recipient: crate::engine::Destination,
         peer: KnownPeer,
     ) -> Result<(u64, Vec<Output<P>>), crate::engine::SendError> {
+        self.start_handshake(now, rng, to, recipient, peer, IdCredI::Kid)
+    }
+
+    /// [`Node::connect`] with the node's credential by value as ID_CRED_I, for a responder that does
+    /// not hold it (§8.4.6): it gets a visitor context, under which it carries out `introduce` (or, at
+    /// a relay, `lookup` and `enrol`) and nothing else until a statement binds the credential.
+    pub fn connect_as_visitor(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        to: P,
+        recipient: crate::engine::Destination,
+        peer: KnownPeer,
+    ) -> Result<(u64, Vec<Output<P>>), crate::engine::SendError> {
+        self.start_handshake(now, rng, to, recipient, peer, IdCredI::ByValue)
+    }
+
+    fn start_handshake(
+        &mut self,
+        now: Instant,
+        rng: &mut dyn CryptoRngCore,
+        to: P,
+        recipient: crate::engine::Destination,
+        peer: KnownPeer,
+        id_cred: IdCredI,
+    ) -> Result<(u64, Vec<Output<P>>), crate::engine::SendError> {
         use crate::engine::SendError;
         use crate::security::edhoc::carriage::encode_edhoc_1_input;
-        use crate::security::edhoc::{IdCredI, Initiator};
+        use crate::security::edhoc::Initiator;
         let in_use: Vec<KeyId> = self
             .contexts
             .iter()
@@ -283,7 +319,7 @@ impl<P: Clone + PartialEq + core::fmt::Debug> Node<P> {
         rng.fill_bytes(&mut ephemeral);
         let (initiator, message_1) = Initiator::start(
             &handshakes.config.identity,
-            IdCredI::Kid,
+            id_cred,
             c_i,
             in_use.as_slice(),
             &ephemeral,

@@ -15,11 +15,14 @@
 //! ([`SecurityService::take_home_relay`]). `open_commissioning_window` opens a window for an
 //! administrator's verifier on the claimed device, whose pairing grants one pending entry
 //! (`server/window.rs`). Not yet served (answered `Failure` with a detail saying so): the other
-//! statements of `apply_statement` and `introduce`. `rotate_auth_key` makes a new authentication key
+//! statements of `apply_statement`. `introduce` is checked and applied in `security/introduce.rs`.
+//! `rotate_auth_key` makes a new authentication key
 //! (`server/rotate.rs`), and a newer credential statement of a held peer replaces the old one.
 //!
 //! **Bounds.** [`PEER_CAPACITY`] peer credentials ([IOTP-SEC-98]), [`ACL_CAPACITY`] entries
 //! ([IOTP-SEC-97]), one pairing exchange at a time ([IOTP-SEC-31]), at most one pairing context.
+
+mod introduce;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -50,7 +53,7 @@ use crate::security::spake2plus::{
 };
 use crate::security::statement::{
     accepts_replacement, sign_credential, sign_rehoming, verify_credential, verify_revocation,
-    Trust, VerifiedCredential,
+    IntroductionSerials, Trust, VerifiedCredential,
 };
 use crate::security::{IdentityKey, IdentityPublicKey, NodeId};
 
@@ -225,6 +228,12 @@ pub struct SecurityService {
     rotated: Option<Zeroizing<[u8; 32]>>,
     /// The commissioning window open on the claimed device, if any (§8.3.7).
     window: Option<CommissioningWindow>,
+    /// The introduction serials accepted from each introducer (at most
+    /// [`introduce::INTRODUCERS_CAPACITY`], [IOTP-SEC-186]).
+    introducers: Vec<(NodeId, IntroductionSerials)>,
+    /// The wall-clock time at the engine's instant 0, in ms since the epoch, once a controller gave
+    /// the time (`commission`): what `not_after` is checked against.
+    epoch_offset: Option<u64>,
     /// Contexts to remove once the reply sealed under one of them has gone: a completed pairing's,
     /// a revoked node's.
     discard: Vec<ContextId>,
@@ -256,6 +265,8 @@ impl SecurityService {
             home_relay: None,
             rotated: None,
             window: None,
+            introducers: Vec::new(),
+            epoch_offset: None,
             discard: Vec::new(),
             changes: Vec::new(),
         };
@@ -507,6 +518,9 @@ impl SecurityService {
             }
             (Some(ContextKind::Pairing), _) => Some(StatusCode::Forbidden),
             (Some(_), member::COMMISSION) => Some(StatusCode::Forbidden),
+            // The introducer's signature is the authority, also under a visitor context
+            // ([IOTP-SEC-152]).
+            (Some(_), member::INTRODUCE) => None,
             (Some(ContextKind::Visitor), _) => Some(StatusCode::Forbidden),
             (
                 Some(_),
@@ -539,7 +553,8 @@ impl SecurityService {
             member::OPEN_COMMISSIONING_WINDOW => self.open_commissioning_window(now, peer, input),
             member::SET_HOME_RELAY => self.set_home_relay(node, input),
             member::ROTATE_AUTH_KEY => self.rotate_auth_key(node, rng),
-            8 | 9 | member::INTRODUCE => Err(not_served(action)),
+            member::INTRODUCE => self.introduce(node, now, context, peer, input),
+            8 | 9 => Err(not_served(action)),
             _ => Err(refused(StatusCode::UnknownMember, action)),
         };
         match answer {
@@ -873,6 +888,11 @@ impl SecurityService {
         Ok(None)
     }
 
+    /// The wall-clock time at `now`, in ms since the epoch, if a controller gave the time.
+    fn wall_clock(&self, now: Instant) -> Option<u64> {
+        self.epoch_offset.map(|offset| offset.saturating_add(now))
+    }
+
     /// Whether `credential` may replace the peer's statement held at `at`: only a newer one does
     /// ([IOTP-SEC-16]).
     fn replaces(&self, at: usize, credential: &VerifiedCredential<'_>) -> bool {
@@ -942,6 +962,9 @@ impl SecurityService {
         .encode_to_vec()
         .map_err(|_| refused(StatusCode::Failure, member::COMMISSION))?;
         self.credential = credential;
+        if let Some(time) = request.time {
+            self.epoch_offset = Some(time.saturating_sub(now));
+        }
         node.set_address(Some(request.address.into()));
         self.commissioned = Some(Commissioned {
             address: request.address.into(),
