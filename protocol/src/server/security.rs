@@ -819,13 +819,7 @@ impl SecurityService {
             let invoker = peer.and_then(|p| p.node);
             return self.apply_credential(node, invoker, administer, input, &credential);
         }
-        let mut known: Vec<IdentityPublicKey> = self
-            .peers
-            .iter()
-            .filter_map(|(_, s)| verify_credential(s).ok().map(|v| v.identity_key))
-            .collect();
-        known.push(*self.identity.public_key());
-        let administrators = self.acl.administrators();
+        let (known, administrators) = self.trust_sources();
         let trust = Trust {
             known: &known,
             administrators: &administrators,
@@ -886,6 +880,18 @@ impl SecurityService {
             encode_bytes(subject.as_bytes()).ok(),
         );
         Ok(None)
+    }
+
+    /// What a statement's signers are checked against: the identity keys of the peers held and the
+    /// node's own, and the nodes that hold Administer on it.
+    fn trust_sources(&self) -> (Vec<IdentityPublicKey>, Vec<NodeId>) {
+        let mut known: Vec<IdentityPublicKey> = self
+            .peers
+            .iter()
+            .filter_map(|(_, s)| verify_credential(s).ok().map(|v| v.identity_key))
+            .collect();
+        known.push(*self.identity.public_key());
+        (known, self.acl.administrators())
     }
 
     /// The wall-clock time at `now`, in ms since the epoch, if a controller gave the time.

@@ -31,7 +31,7 @@ use crate::security::statement::ccs;
 use crate::security::statement::{
     verify_credential, verify_introduction_at_subject, IntroductionSerials, SubjectView, Trust,
 };
-use crate::security::{IdentityPublicKey, NodeId};
+use crate::security::NodeId;
 
 const ACTION: u16 = member::INTRODUCE;
 
@@ -73,13 +73,7 @@ impl SecurityService {
             .map_err(|_| constraint())?;
 
         // Checks 1 to 7.
-        let mut known: Vec<IdentityPublicKey> = self
-            .peers
-            .iter()
-            .filter_map(|(_, s)| verify_credential(s).ok().map(|v| v.identity_key))
-            .collect();
-        known.push(*self.identity.public_key());
-        let administrators = self.acl.administrators();
+        let (known, administrators) = self.trust_sources();
         let trust = Trust {
             known: &known,
             administrators: &administrators,
