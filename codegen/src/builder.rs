@@ -17,7 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::backend::c::C;
+use crate::backend::c::{Form, C};
 use crate::backend::rust::{self, RustOptions};
 use crate::backend::{Backend, GeneratedFile};
 use crate::diagnostics::render::render_plain;
@@ -34,6 +34,7 @@ pub struct Builder {
     include_dirs: Vec<PathBuf>,
     options: RustOptions,
     out_dir: Option<PathBuf>,
+    c_form: Form,
 }
 
 /// Why generation failed: the schema's diagnostics (rendered like rustc's) or an I/O error.
@@ -113,6 +114,13 @@ impl Builder {
         Ok(())
     }
 
+    /// How [`Builder::compile_c`] generates messages and unions (tables for the runtime's
+    /// interpreters by default; [`Form::Code`] for a schema of a few fields).
+    pub fn c_form(mut self, form: Form) -> Builder {
+        self.c_form = form;
+        self
+    }
+
     /// Compiles `schemas` (and their imports) to C for a mixed project: writes the C runtime
     /// (`iotp2p.h`, `iotp2p.c`) and one `<package>.h` and `<package>.c` per package (every package,
     /// imported ones included; `extern_package` applies to Rust only) to the output directory, and
@@ -130,7 +138,8 @@ impl Builder {
     pub fn compile_c(&self, schemas: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>, Error> {
         let (schema, out_dir) = self.schema(schemas)?;
         let model = Model::new(&schema);
-        if let Some(why) = C.unsupported(&model) {
+        let c = C { form: self.c_form };
+        if let Some(why) = c.unsupported(&model) {
             return Err(Error(why));
         }
         let runtime = [
@@ -152,7 +161,7 @@ impl Builder {
             },
         ];
         let mut sources = Vec::new();
-        for file in runtime.into_iter().chain(C.generate(&model)) {
+        for file in runtime.into_iter().chain(c.generate(&model)) {
             let path = out_dir.join(&file.name);
             write(&path, &file.contents)?;
             if file.name.ends_with(".c") && !file.name.ends_with("_json.c") {

@@ -558,6 +558,17 @@ fn gen_c_writes_checks_and_refuses() {
     let stale = iotp2p(&["gen", "c", pet, "-o", dir, "--check"]);
     assert_eq!(code(&stale), 1);
     assert!(stderr(&stale).contains("out of date"), "{}", stderr(&stale));
+    // The default form is tables; `--form code` writes the per-type decoder and encoder instead.
+    assert_eq!(code(&iotp2p(&["gen", "c", pet, "-o", dir])), 0);
+    assert!(std::fs::read_to_string(out.join("pet.c"))
+        .unwrap()
+        .contains("iotp_record_decode(r, depth, &pet_pet_record, out)"));
+    let code_form = iotp2p(&["gen", "c", pet, "-o", dir, "--form", "code"]);
+    assert_eq!(code(&code_form), 0, "{}", stderr(&code_form));
+    let pet_c = std::fs::read_to_string(out.join("pet.c")).unwrap();
+    assert!(
+        pet_c.contains("iotp_map_begin(r, depth, &m)") && !pet_c.contains("iotp_record_decode")
+    );
 
     let grid = out.join("grid.iotp");
     std::fs::write(

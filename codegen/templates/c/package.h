@@ -111,6 +111,12 @@ typedef struct {{ t.ctype }} {
 #define {{ t.size_macro }} {{ t.max_size }}u
 {%- endfor %}
 {%- for t in pkg.records %}
+{%- if t.table %}
+
+/** How the runtime's table-driven codec reads and writes a `{{ t.ctype }}` (and the tables of the
+ * types that hold one point at it). */
+extern const iotp_record {{ t.ctype }}_record;
+{%- endif %}
 
 /** Decodes one `{{ t.ctype }}` at the reader's position; `depth` is how many levels it may use. */
 bool {{ t.ctype }}_decode_from(iotp_reader *r, size_t depth, {{ t.ctype }} *out);
