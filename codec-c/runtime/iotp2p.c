@@ -1385,7 +1385,9 @@ static bool decode_message(iotp_reader *r, size_t depth, const iotp_record *t, u
             return iotp_missing_field(r, &m, f->name);
         }
     }
-    iotp_map_unknown(r, &m, AT(iotp_unknown, out + t->unknown_at));
+    if (t->unknown_at != IOTP_NO_UNKNOWN) {
+        iotp_map_unknown(r, &m, AT(iotp_unknown, out + t->unknown_at));
+    }
     return true;
 }
 
@@ -1487,7 +1489,9 @@ static bool encode_value(iotp_writer *w, const iotp_field *f, const uint8_t *bas
 }
 
 static bool encode_message(iotp_writer *w, const iotp_record *t, const uint8_t *v) {
-    const iotp_unknown *unknown = CAT(iotp_unknown, v + t->unknown_at);
+    static const iotp_unknown none = {NULL, 0, 0, 0};
+    const iotp_unknown *unknown =
+        t->unknown_at != IOTP_NO_UNKNOWN ? CAT(iotp_unknown, v + t->unknown_at) : &none;
     iotp_merge g;
     size_t n = unknown->count;
     size_t i;

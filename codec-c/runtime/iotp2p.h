@@ -598,6 +598,9 @@ typedef struct iotp_field {
     uint8_t flags;
 } iotp_field;
 
+/** iotp_record.unknown_at of a message that does not keep its unknown fields. */
+#define IOTP_NO_UNKNOWN UINT32_MAX
+
 /** A message or union type. */
 typedef struct iotp_record {
     /** Its fields (variants), ascending by key. */
@@ -610,7 +613,8 @@ typedef struct iotp_record {
     const uint8_t *source_order;
     /** sizeof the C struct (an array's stride). */
     uint32_t size;
-    /** offsetof its `unknown_fields` (message) or `unknown` (union). */
+    /** offsetof its `unknown_fields` (message) or `unknown` (union); IOTP_NO_UNKNOWN for a message
+     * generated without unknown fields (`--drop-unknown-fields`: checked and skipped, not kept). */
     uint32_t unknown_at;
     /** How many entries `fields` and `keys` hold. */
     uint8_t field_count;

@@ -35,6 +35,7 @@ pub struct Builder {
     options: RustOptions,
     out_dir: Option<PathBuf>,
     c_form: Form,
+    c_drop_unknown_fields: bool,
 }
 
 /// Why generation failed: the schema's diagnostics (rendered like rustc's) or an I/O error.
@@ -121,6 +122,13 @@ impl Builder {
         self
     }
 
+    /// Whether [`Builder::compile_c`] leaves unknown fields out of decoded messages (checked and
+    /// skipped, not re-encoded): for firmware that never re-encodes what it decodes.
+    pub fn c_drop_unknown_fields(mut self, yes: bool) -> Builder {
+        self.c_drop_unknown_fields = yes;
+        self
+    }
+
     /// Compiles `schemas` (and their imports) to C for a mixed project: writes the C runtime
     /// (`iotp2p.h`, `iotp2p.c`) and one `<package>.h` and `<package>.c` per package (every package,
     /// imported ones included; `extern_package` applies to Rust only) to the output directory, and
@@ -138,7 +146,10 @@ impl Builder {
     pub fn compile_c(&self, schemas: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>, Error> {
         let (schema, out_dir) = self.schema(schemas)?;
         let model = Model::new(&schema);
-        let c = C { form: self.c_form };
+        let c = C {
+            form: self.c_form,
+            drop_unknown_fields: self.c_drop_unknown_fields,
+        };
         if let Some(why) = c.unsupported(&model) {
             return Err(Error(why));
         }

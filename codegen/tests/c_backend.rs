@@ -24,11 +24,11 @@ fn root() -> PathBuf {
 /// The C files of the schema made of `files` (paths relative to the repository root, so that the
 /// `@generated ... from` lines are stable).
 fn generate(files: &[&str]) -> Vec<GeneratedFile> {
-    generate_in(Form::Tables, files)
+    generate_in(Form::Tables, false, files)
 }
 
-/// The same in `form`.
-fn generate_in(form: Form, files: &[&str]) -> Vec<GeneratedFile> {
+/// The same in `form`, dropping unknown fields or not.
+fn generate_in(form: Form, drop_unknown_fields: bool, files: &[&str]) -> Vec<GeneratedFile> {
     std::env::set_current_dir(root()).unwrap();
     let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
     let c = iotp2p_codegen::compile(&paths, &FsLoader::default());
@@ -36,7 +36,11 @@ fn generate_in(form: Form, files: &[&str]) -> Vec<GeneratedFile> {
     let schema = c.schema.unwrap();
     let model = Model::new(&schema);
     assert_eq!(unsupported(&model), None);
-    C { form }.generate(&model)
+    C {
+        form,
+        drop_unknown_fields,
+    }
+    .generate(&model)
 }
 
 #[test]
@@ -57,11 +61,25 @@ fn checked_in_c_code_is_fresh() {
 /// which codec-c's Makefile tests and measures beside the table-driven one.
 #[test]
 fn pet_as_code_is_fresh() {
-    let files: Vec<GeneratedFile> = generate_in(Form::Code, &["codec-c/schema/pet.iotp"])
-        .into_iter()
-        .filter(|f| !f.name.contains("_json"))
-        .collect();
-    check_dir(&files, &root().join("codec-c/generated-code"));
+    check_pet(Form::Code, false, "codec-c/generated-code");
+}
+
+/// The same with `drop_unknown_fields` (`--form code --drop-unknown-fields`), checked in under
+/// `codec-c/generated-lean/`: for firmware that never re-encodes what it decodes, the configuration
+/// in which the Pet meets zcbor's size.
+#[test]
+fn pet_as_lean_code_is_fresh() {
+    check_pet(Form::Code, true, "codec-c/generated-lean");
+}
+
+/// The Pet's codec (not its JSON unit) generated so, against `dir`.
+fn check_pet(form: Form, drop_unknown_fields: bool, dir: &str) {
+    let files: Vec<GeneratedFile> =
+        generate_in(form, drop_unknown_fields, &["codec-c/schema/pet.iotp"])
+            .into_iter()
+            .filter(|f| !f.name.contains("_json"))
+            .collect();
+    check_dir(&files, &root().join(dir));
 }
 
 /// The C of the compiler's test schemas (`tests/schemas/valid/`, which together use every construct:

@@ -569,6 +569,21 @@ fn gen_c_writes_checks_and_refuses() {
     assert!(
         pet_c.contains("iotp_map_begin(r, depth, &m)") && !pet_c.contains("iotp_record_decode")
     );
+    // `--drop-unknown-fields`: no retained entries in the struct, no merge in the encoder.
+    let lean = iotp2p(&[
+        "gen",
+        "c",
+        pet,
+        "-o",
+        dir,
+        "--form",
+        "code",
+        "--drop-unknown-fields",
+    ]);
+    assert_eq!(code(&lean), 0, "{}", stderr(&lean));
+    let pet_h = std::fs::read_to_string(out.join("pet.h")).unwrap();
+    let pet_c = std::fs::read_to_string(out.join("pet.c")).unwrap();
+    assert!(!pet_h.contains("unknown_fields") && !pet_c.contains("iotp_merge"));
 
     let grid = out.join("grid.iotp");
     std::fs::write(

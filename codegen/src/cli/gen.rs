@@ -64,6 +64,11 @@ struct CArgs {
     /// encoder per type; smaller for a schema of a few fields).
     #[arg(long, value_enum, default_value_t = CForm::Tables)]
     form: CForm,
+    /// For firmware that never re-encodes what it decodes: decoders check and skip unknown fields
+    /// but do not keep them (no `unknown_fields` member, no merge code in encoders). Without it,
+    /// decode → encode is byte-identical.
+    #[arg(long)]
+    drop_unknown_fields: bool,
 }
 
 /// The choices of `--form` (the backend's [`Form`]).
@@ -130,6 +135,7 @@ pub(crate) fn run(args: &GenArgs) -> ExitCode {
                 CForm::Tables => Form::Tables,
                 CForm::Code => Form::Code,
             },
+            drop_unknown_fields: args.drop_unknown_fields,
         }),
         Target::Cddl(args) => args.files().generate(&Cddl),
         Target::JsonSchema(args) => args.files().generate(&JsonSchema),

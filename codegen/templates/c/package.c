@@ -18,7 +18,7 @@ static bool {{ t.ctype }}_check_encoded(iotp_writer *w, iotp_bytes bytes, size_t
 {%- endif %}
 {%- endfor %}
 {%- for t in pkg.records %}
-{%- if t.key_count > 0 %}
+{%- if t.key_count > 0 && (t.table || t.is_union || pkg.keep_unknown) %}
 
 /* The keys `{{ t.ctype }}` defines, ascending. */
 static const uint32_t {{ t.ctype }}_keys[{{ t.key_count }}] = { {{ t.keys }} };
@@ -58,7 +58,7 @@ static const uint8_t {{ t.ctype }}_source_order[{{ order.len() }}] = { {% for i 
 
 const iotp_record {{ t.ctype }}_record = {
     {% if t.entries.is_empty() %}NULL{% else %}{{ t.ctype }}_fields{% endif %}, {% if t.key_count > 0 %}{{ t.ctype }}_keys{% else %}NULL{% endif %}, {% if t.source_order.is_some() %}{{ t.ctype }}_source_order{% else %}NULL{% endif %},
-    sizeof({{ t.ctype }}), offsetof({{ t.ctype }}, {% if t.is_union %}unknown{% else %}unknown_fields{% endif %}), {{ t.entries.len() }}u, {{ t.key_count }}u, {{ t.is_union }}
+    sizeof({{ t.ctype }}), {% if t.is_union %}offsetof({{ t.ctype }}, unknown){% elif pkg.keep_unknown %}offsetof({{ t.ctype }}, unknown_fields){% else %}IOTP_NO_UNKNOWN{% endif %}, {{ t.entries.len() }}u, {{ t.key_count }}u, {{ t.is_union }}
 };
 
 bool {{ t.ctype }}_decode_from(iotp_reader *r, size_t depth, {{ t.ctype }} *out) {
@@ -194,7 +194,7 @@ bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
 {%- endif %}
 {%- endfor %}
         default:
-            /* A field this version of the schema does not define: checked, and kept. */
+            /* A field this version of the schema does not define: checked, {% if pkg.keep_unknown %}and kept{% else %}not kept{% endif %}. */
             if (!iotp_map_skip_value(r, &m)) {
                 return false;
             }
@@ -211,13 +211,19 @@ bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
     }
 {%- endif %}
 {%- endfor %}
+{%- if pkg.keep_unknown %}
     iotp_map_unknown(r, &m, &out->unknown_fields);
+{%- endif %}
     return true;
 }
 
 {% call c::encode_signature(t) %}{% endcall %}
+{%- if pkg.keep_unknown %}
     iotp_merge g;
     const size_t n = v->unknown_fields.count + {{ t.required_count }}u
+{%- else %}
+    const size_t n = {{ t.required_count }}u
+{%- endif %}
 {%- for f in t.fields %}
 {%- if f.presence == "optional" %}
         + (v->has_{{ f.member }} ? 1u : 0u)
@@ -226,7 +232,9 @@ bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
 {%- endif %}
 {%- endfor %};
 {%- call c::spend_budget(t, "return iotp_writer_fail(w, IOTP_ENC_DEPTH_EXCEEDED, NULL);") %}{% endcall %}
+{%- if pkg.keep_unknown %}
     iotp_merge_init(&g, &v->unknown_fields, {% if t.key_count > 0 %}{{ t.ctype }}_keys{% else %}NULL{% endif %}, {{ t.key_count }});
+{%- endif %}
     iotp_write_map(w, n);
 {%- for f in t.wire %}
 {%- if f.presence == "optional" %}
@@ -237,14 +245,16 @@ bool {{ t.ctype }}_encode_to(iotp_writer *w, const {{ t.ctype }} *v) {
     {
 {%- endif %}
 {%- if f.presence == "required" && f.value.levels.is_empty() %}
-{%- call c::encode_field(f, "    ") %}{% endcall %}
+{%- call c::encode_field(f, "    ", pkg.keep_unknown) %}{% endcall %}
 {%- else %}
 {%- call c::index_vars(f.value, "        ") %}{% endcall %}
-{%- call c::encode_field(f, "        ") %}{% endcall %}
+{%- call c::encode_field(f, "        ", pkg.keep_unknown) %}{% endcall %}
     }
 {%- endif %}
 {%- endfor %}
+{%- if pkg.keep_unknown %}
     iotp_merge_finish(w, &g);
+{%- endif %}
     iotp_write_close(w, n);
     return iotp_writer_ok(w);
 }

@@ -100,13 +100,15 @@ typedef struct {{ t.ctype }} {
     size_t {{ f.member }}_count;
 {%- endif %}
 {%- endfor %}
+{%- if pkg.keep_unknown %}
     /** Entries with keys this version of the schema does not define, kept so that re-encoding
      * reproduces the input exactly (none in a value the application builds: all zero). */
     iotp_unknown unknown_fields;
+{%- endif %}
 } {{ t.ctype }};
 {%- endif %}
 
-/** Largest encoding of a `{{ t.ctype }}` built from the schema, in bytes{% if !t.is_union %} (retained unknown
+/** Largest encoding of a `{{ t.ctype }}` built from the schema, in bytes{% if !t.is_union && pkg.keep_unknown %} (retained unknown
  * fields add their own length){% endif %}. */
 #define {{ t.size_macro }} {{ t.max_size }}u
 {%- endfor %}

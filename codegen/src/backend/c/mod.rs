@@ -74,6 +74,10 @@ struct JsonSourceTemplate<'v> {
 pub struct C {
     /// How messages and unions are generated.
     pub form: Form,
+    /// For firmware that never re-encodes what it decodes: messages do not keep their unknown
+    /// fields (no `unknown_fields` member, and no merge of them when encoding); a decoder still
+    /// checks and skips them. Off by default: decode → encode is then byte-identical.
+    pub drop_unknown_fields: bool,
 }
 
 /// How the C backend generates messages and unions.
@@ -98,7 +102,7 @@ impl Backend for C {
     fn generate(&self, model: &Model<'_>) -> Vec<GeneratedFile> {
         let mut files = Vec::new();
         for index in 0..model.packages().len() {
-            let pkg = package_view(model, index, self.form);
+            let pkg = package_view(model, index, self.form, !self.drop_unknown_fields);
             let version = env!("CARGO_PKG_VERSION");
             let header = HeaderTemplate { version, pkg: &pkg };
             let source = SourceTemplate { version, pkg: &pkg };

@@ -46,6 +46,9 @@ pub(crate) struct PackageView {
     pub named: Vec<NamedView>,
     /// The macro of how many names `<package>_type_names` holds.
     pub type_count: String,
+    /// Whether messages keep their unknown fields (`unknown_fields`, merged back when encoded);
+    /// else a decoder checks and skips them (`C::drop_unknown_fields`).
+    pub keep_unknown: bool,
 }
 
 /// A message, union or enum as `<package>_transcode` finds it by name.
@@ -295,7 +298,12 @@ pub fn unsupported(model: &Model<'_>) -> Option<String> {
     })
 }
 
-pub(crate) fn package_view(model: &Model<'_>, index: usize, form: Form) -> PackageView {
+pub(crate) fn package_view(
+    model: &Model<'_>,
+    index: usize,
+    form: Form,
+    keep_unknown: bool,
+) -> PackageView {
     let p = &model.packages()[index];
     let stem = names::package(&p.ir.name);
     let mut enums = Vec::new();
@@ -338,6 +346,7 @@ pub(crate) fn package_view(model: &Model<'_>, index: usize, form: Form) -> Packa
         })
         .collect();
     PackageView {
+        keep_unknown,
         named,
         package: p.ir.name.clone(),
         source: p.ir.location.file.clone(),
